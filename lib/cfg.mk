@@ -1,0 +1,1 @@
+# lib/cfg.mk - (filled in by its module)

@@ -1,0 +1,1 @@
+# lib/ipc.mk - (filled in by its module)

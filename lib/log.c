@@ -1,0 +1,184 @@
+/*
+ * log - syslog/file/stderr logging for every stsd program; see log.h.
+ *
+ * The syslog tag is "stsd/<program>" with LOG_PID, so lines read
+ * "stsd/httpd[1234]: warning: ...".  With maillog_file set, the same line
+ * (with a timestamp and host name) is appended to that file with one
+ * write(2), so several processes can share it.  A descriptor opened
+ * before chroot keeps working after it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LOG_LINE_MAX	2048		/* longer messages are truncated */
+
+int	log_verbose;
+
+static char log_tag[64] = "stsd";
+static int log_flags = LOG_TO_STDERR;
+static int log_fd = -1;
+static char log_host[64];
+
+void
+log_init(const char *program, int flags)
+{
+	const char *slash = strrchr(program, '/');
+
+	snprintf(log_tag, sizeof(log_tag), "stsd/%s", slash ? slash + 1 : program);
+	log_flags = flags;
+	if (flags & LOG_TO_SYSLOG)
+		openlog(log_tag, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+void
+log_set_flags(int flags)
+{
+	if ((flags & LOG_TO_SYSLOG) && !(log_flags & LOG_TO_SYSLOG))
+		openlog(log_tag, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	log_flags = flags;
+}
+
+int
+log_get_flags(void)
+{
+	return log_flags;
+}
+
+const char *
+log_program(void)
+{
+	return log_tag + 5;
+}
+
+int
+log_open_file(const char *path)
+{
+	int fd;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (log_fd >= 0)
+		close(log_fd);
+	log_fd = fd;
+	if (gethostname(log_host, sizeof(log_host)) != 0)
+		strcpy(log_host, "localhost");
+	log_host[sizeof(log_host) - 1] = '\0';
+	return 0;
+}
+
+static const char *
+log_level_prefix(int level)
+{
+	switch (level) {
+	case LOG_DEBUG:
+	case LOG_INFO:
+		return "";
+	case LOG_WARNING:
+		return "warning: ";
+	case LOG_ERR:
+		return "error: ";
+	case LOG_CRIT:
+		return "fatal: ";
+	default:
+		return "panic: ";
+	}
+}
+
+void
+log_vmsg(int level, const char *fmt, va_list ap)
+{
+	char msg[LOG_LINE_MAX];
+	char line[LOG_LINE_MAX + 160];
+	int saved_errno = errno;
+	int n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_fd >= 0) {
+		char stamp[32];
+		struct tm tm;
+		time_t now = time(NULL);
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+		n = snprintf(line, sizeof(line), "%s %s %s[%ld]: %s%s\n", stamp,
+		    log_host, log_tag, (long)getpid(), log_level_prefix(level), msg);
+		if (n > (int)sizeof(line))
+			n = sizeof(line);
+		if (write(log_fd, line, n) < 0) {
+			/* nowhere left to report it */
+		}
+	} else if (log_flags & LOG_TO_SYSLOG) {
+		syslog(level, "%s%s", log_level_prefix(level), msg);
+	}
+	if (log_flags & LOG_TO_STDERR) {
+		n = snprintf(line, sizeof(line), "%s: %s%s\n", log_tag,
+		    log_level_prefix(level), msg);
+		if (n > (int)sizeof(line))
+			n = sizeof(line);
+		if (write(STDERR_FILENO, line, n) < 0) {
+			/* nowhere left to report it */
+		}
+	}
+	errno = saved_errno;
+}
+
+#define LOG_FUNC(name, level) \
+void \
+name(const char *fmt, ...) \
+{ \
+	va_list ap; \
+	va_start(ap, fmt); \
+	log_vmsg(level, fmt, ap); \
+	va_end(ap); \
+}
+
+LOG_FUNC(log_info, LOG_INFO)
+LOG_FUNC(log_warn, LOG_WARNING)
+LOG_FUNC(log_error, LOG_ERR)
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vmsg(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+log_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ALERT, fmt, ap);
+	va_end(ap);
+	abort();
+}

@@ -1,0 +1,20 @@
+/*
+ * mymalloc - allocation that never returns NULL.
+ *
+ * Running out of memory is fatal in this one place (Postfix mymalloc(3)),
+ * so no caller checks for NULL.
+ */
+#ifndef STS_MYMALLOC_H
+#define STS_MYMALLOC_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

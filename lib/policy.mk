@@ -1,0 +1,1 @@
+# lib/policy.mk - (filled in by its module)

@@ -1,0 +1,1 @@
+# lib/server.mk - (filled in by its module)

@@ -1,0 +1,1 @@
+# lib/spool.mk - (filled in by its module)

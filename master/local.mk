@@ -1,0 +1,1 @@
+# master/local.mk - (filled in by its module)

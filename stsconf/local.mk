@@ -1,0 +1,1 @@
+# stsconf/local.mk - (filled in by its module)

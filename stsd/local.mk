@@ -1,0 +1,1 @@
+# stsd/local.mk - (filled in by its module)

@@ -1,0 +1,108 @@
+# tests/lib.sh - helpers for test scripts (*.t); source it first.
+#
+# Each case prints "ok - what" or "not ok - what"; tests/run counts them.
+# Scripts get BUILDDIR and SRCDIR from tests/run (or default to the tree
+# this file is in, for running one script by hand: bash tests/x/y.t).
+
+: "${SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${BUILDDIR:=$SRCDIR}"
+export SRCDIR BUILDDIR
+
+T_FAILED=0
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; T_FAILED=$((T_FAILED + 1)); }
+note() { echo "# $*"; }
+
+# ok DESC CMD...: passes when CMD succeeds.
+ok() {
+	local desc=$1; shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# not_ok DESC CMD...: passes when CMD fails.
+nok() {
+	local desc=$1; shift
+	if "$@"; then fail "$desc"; else pass "$desc"; fi
+}
+
+# is GOT EXPECTED DESC
+is() {
+	if [ "$1" = "$2" ]; then
+		pass "$3"
+	else
+		fail "$3"
+		echo "#   got:      '$1'"
+		echo "#   expected: '$2'"
+	fi
+}
+
+# like GOT EXTENDED-REGEX DESC
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		pass "$3"
+	else
+		fail "$3"
+		echo "#   got:      '$(printf '%s' "$1" | head -c 2000)'"
+		echo "#   expected to match: '$2'"
+	fi
+}
+
+# unlike GOT EXTENDED-REGEX DESC
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		fail "$3"
+		echo "#   got:      '$(printf '%s' "$1" | head -c 2000)'"
+		echo "#   expected not to match: '$2'"
+	else
+		pass "$3"
+	fi
+}
+
+# wait_until SECONDS CMD...: polls CMD every 0.1 s; false on time-out.
+wait_until() {
+	local limit=$1; shift
+	local end=$((SECONDS + limit))
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# t_tmpdir: a fresh directory, removed at exit, searchable by every user
+# (the daemons of a root-run instance work as mail_owner).
+t_tmpdir() {
+	local d
+	d=$(mktemp -d /tmp/stsd-test.XXXXXX)
+	chmod 755 "$d"
+	T_CLEANUP_DIRS+=("$d")
+	echo "$d"
+}
+
+# free_port: a TCP port on loopback that nothing listens on.
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		if ! ss -Htlna 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+T_CLEANUP_DIRS=()
+T_CLEANUP_CMDS=()
+at_exit() { T_CLEANUP_CMDS+=("$*"); }
+t_cleanup() {
+	local c
+	for ((i = ${#T_CLEANUP_CMDS[@]} - 1; i >= 0; i--)); do
+		eval "${T_CLEANUP_CMDS[$i]}" >/dev/null 2>&1
+	done
+	[ -n "${KEEP_TEST_DIRS:-}" ] || rm -rf "${T_CLEANUP_DIRS[@]}"
+}
+trap t_cleanup EXIT
+
+# done_testing: exit status for tests/run
+done_testing() { exit $((T_FAILED > 0)); }
