@@ -104,5 +104,9 @@ t_cleanup() {
 }
 trap t_cleanup EXIT
 
+# skip_all REASON: the whole script cannot run here (tests/run counts it
+# as skipped, not passed).
+skip_all() { echo "# skip: $*"; exit 0; }
+
 # done_testing: exit status for tests/run
 done_testing() { exit $((T_FAILED > 0)); }

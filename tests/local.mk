@@ -1,2 +1,4 @@
 # tests/ - the test runner, shell helpers and fixtures.
 EXTRA_DIST += tests/run tests/lib.sh
+EXTRA_DIST += tests/build
+EXTRA_DIST += tests/netns.sh tests/pki.sh tests/harness
