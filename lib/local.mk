@@ -6,3 +6,9 @@ lib_libsts_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/mymalloc.c lib/mymalloc.h \
 	lib/buf.c lib/buf.h
+lib_libsts_a_SOURCES += lib/db.c lib/db.h
+lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
+
+check_PROGRAMS += lib/db_test
+lib_db_test_SOURCES = lib/db_test.c
+lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)

@@ -26,6 +26,9 @@ nok() {
 	if "$@"; then fail "$desc"; else pass "$desc"; fi
 }
 
+# quiet CMD...: CMD with its output thrown away (for ok/nok).
+quiet() { "$@" >/dev/null 2>&1; }
+
 # is GOT EXPECTED DESC
 is() {
 	if [ "$1" = "$2" ]; then

@@ -29,8 +29,8 @@ is "$(ns_dig example.test MX)" "20 mx2.example.test." "a record changed with ns_
 # TSIG-signed UPDATE with the key the helpers made.
 printf 'server 127.0.0.1\nzone example.test.\nupdate add x.example.test. 60 TXT "v=TLSRPTv1; rua=mailto:r@example.test"\nsend\n' >"$t/upd"
 ok "a TSIG-signed DNS UPDATE is accepted" \
-	ns_exec knsupdate -y "hmac-sha256:$NS_TSIG_NAME:$NS_TSIG_SECRET" "$t/upd" >/dev/null 2>&1
+	quiet ns_exec knsupdate -y "hmac-sha256:$NS_TSIG_NAME:$NS_TSIG_SECRET" "$t/upd"
 like "$(ns_dig x.example.test TXT)" 'TLSRPTv1' "the updated record is served"
 printf 'server 127.0.0.1\nzone example.test.\nupdate add y.example.test. 60 TXT "x"\nsend\n' >"$t/upd2"
-nok "an unsigned DNS UPDATE is refused" ns_exec knsupdate "$t/upd2" >/dev/null 2>&1
+nok "an unsigned DNS UPDATE is refused" quiet ns_exec knsupdate "$t/upd2"
 done_testing

@@ -1,0 +1,160 @@
+/*
+ * db - open SQLite databases and bring their schema up to date; see db.h.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+
+static int
+db_last_version(const struct db_migration *m)
+{
+	int last = 0;
+
+	for (; m->sql != NULL; m++)
+		last = m->version;
+	return last;
+}
+
+int
+db_schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_prepare(db, "PRAGMA user_version");
+	int v = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+db_exec(sqlite3 *db, const char *sql, struct buf *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		buf_printf(err, "%s: %s", sqlite3_db_filename(db, "main"),
+		    msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+db_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		log_panic("db_prepare: %s: %s", sql, sqlite3_errmsg(db));
+	return st;
+}
+
+int
+db_begin(sqlite3 *db, struct buf *err)
+{
+	return db_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+int
+db_commit(sqlite3 *db, struct buf *err)
+{
+	return db_exec(db, "COMMIT", err);
+}
+
+void
+db_rollback(sqlite3 *db)
+{
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+db_migrate(sqlite3 *db, const struct db_migration *m, struct buf *err)
+{
+	int current = db_schema_version(db);
+	char pragma[64];
+
+	for (; m->sql != NULL; m++) {
+		if (m->version <= current)
+			continue;
+		if (db_begin(db, err) < 0)
+			return -1;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+		    m->version);
+		if (db_exec(db, m->sql, err) < 0 || db_exec(db, pragma, err) < 0) {
+			db_rollback(db);
+			buf_printf(err, " (schema migration to version %d)",
+			    m->version);
+			return -1;
+		}
+		if (db_commit(db, err) < 0)
+			return -1;
+		log_info("%s: schema migrated to version %d",
+		    sqlite3_db_filename(db, "main"), m->version);
+	}
+	return 0;
+}
+
+sqlite3 *
+db_open(const char *path, int mode, const struct db_migration *migrations,
+    struct buf *err)
+{
+	sqlite3 *db = NULL;
+	int flags, last = db_last_version(migrations), version;
+
+	flags = mode == DB_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
+	    SQLITE_OPEN_READONLY;
+	if (mode == DB_WRITE && access(path, F_OK) != 0) {
+		/* Create it private before SQLite does, with its umask. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		buf_printf(err, "%s: %s", path, db ? sqlite3_errmsg(db) :
+		    "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+	if (mode == DB_WRITE) {
+		if (db_exec(db, "PRAGMA journal_mode = WAL;"
+		    "PRAGMA synchronous = FULL;"
+		    "PRAGMA foreign_keys = ON;", err) < 0 ||
+		    db_migrate(db, migrations, err) < 0) {
+			sqlite3_close(db);
+			return NULL;
+		}
+		return db;
+	}
+	if (db_exec(db, "PRAGMA foreign_keys = ON;", err) < 0) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	version = db_schema_version(db);
+	if (version != last) {
+		buf_printf(err, "%s: schema version %d, this program uses %d%s",
+		    path, version, last, version < last ?
+		    " (the owning daemon upgrades it when it starts)" :
+		    " (this program is older than the database)");
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+db_close(sqlite3 *db)
+{
+	if (db != NULL && sqlite3_close(db) != SQLITE_OK)
+		log_warn("%s: close: %s", sqlite3_db_filename(db, "main"),
+		    sqlite3_errmsg(db));
+}

@@ -1,0 +1,53 @@
+/*
+ * db - SQLite databases with a schema version and migrations.
+ *
+ * SYNOPSIS
+ *	static const struct db_migration m[] = {
+ *		{ 1, "CREATE TABLE ...;" },
+ *		{ 2, "ALTER TABLE ...;" },
+ *		{ 0, NULL }
+ *	};
+ *	sqlite3 *db = db_open(path, DB_WRITE, m, &err);
+ *
+ * DESCRIPTION
+ *	A database has one owner that writes it (policyd for policy.db,
+ *	rptparse for reports.db); commands open it read-only.  db_open()
+ *	in DB_WRITE mode creates the file (mode 0600), sets WAL journaling
+ *	with synchronous=FULL (a committed transaction survives a crash
+ *	or power loss), foreign keys and a busy time-out, and applies every
+ *	migration whose version is above PRAGMA user_version, each in its
+ *	own transaction.  In DB_READ mode it refuses a database whose
+ *	schema is older or newer than the last migration, naming both
+ *	versions.
+ *
+ *	db_prepare() of a statement that does not compile is a bug in the
+ *	program, not a run-time condition: it panics.
+ */
+#ifndef STS_DB_H
+#define STS_DB_H
+
+#include <sqlite3.h>
+
+#include "buf.h"
+
+#define DB_READ		0
+#define DB_WRITE	1
+
+#define DB_BUSY_TIMEOUT_MS	5000
+
+struct db_migration {
+	int	 version;	/* 1, 2, ... in order; 0 ends the table */
+	const char *sql;	/* one or more statements */
+};
+
+sqlite3 *db_open(const char *path, int mode, const struct db_migration *,
+	    struct buf *err);
+void	db_close(sqlite3 *);
+int	db_schema_version(sqlite3 *);
+int	db_exec(sqlite3 *, const char *sql, struct buf *err);
+sqlite3_stmt *db_prepare(sqlite3 *, const char *sql);
+int	db_begin(sqlite3 *, struct buf *err);		/* BEGIN IMMEDIATE */
+int	db_commit(sqlite3 *, struct buf *err);
+void	db_rollback(sqlite3 *);
+
+#endif

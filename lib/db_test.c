@@ -1,0 +1,101 @@
+/*
+ * db_test - schema versions and migrations of lib/db.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "log.h"
+
+static int failures;
+
+#define CHECK(cond, what) do { \
+	if (cond) printf("ok - %s\n", what); \
+	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
+} while (0)
+
+static const struct db_migration v1[] = {
+	{ 1, "CREATE TABLE t (a INTEGER);" },
+	{ 0, NULL }
+};
+static const struct db_migration v2[] = {
+	{ 1, "CREATE TABLE t (a INTEGER);" },
+	{ 2, "ALTER TABLE t ADD COLUMN b TEXT; INSERT INTO t VALUES (1, 'x');" },
+	{ 0, NULL }
+};
+static const struct db_migration bad[] = {
+	{ 1, "CREATE TABLE t (a INTEGER);" },
+	{ 2, "ALTER TABLE t ADD COLUMN b TEXT;" },
+	{ 3, "CREATE TABLE u (x); INSERT INTO nosuch VALUES (1);" },
+	{ 0, NULL }
+};
+
+int
+main(void)
+{
+	char dir[] = "/tmp/db_test.XXXXXX", path[256];
+	struct buf err = BUF_INIT;
+	struct stat st;
+	sqlite3 *db;
+
+	log_init("db_test", 0);
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(path, sizeof(path), "%s/x.db", dir);
+
+	db = db_open(path, DB_WRITE, v1, &err);
+	CHECK(db != NULL && db_schema_version(db) == 1, "new database gets version 1");
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 077) == 0, "database file is mode 0600");
+	db_close(db);
+
+	buf_reset(&err);
+	db = db_open(path, DB_READ, v2, &err);
+	CHECK(db == NULL && strstr(err.s, "schema version 1, this program uses 2"),
+	    "read-only open of an older schema is refused with both versions");
+
+	buf_reset(&err);
+	db = db_open(path, DB_WRITE, v2, &err);
+	CHECK(db != NULL && db_schema_version(db) == 2, "writer migrates 1 -> 2");
+	db_close(db);
+
+	buf_reset(&err);
+	db = db_open(path, DB_READ, v2, &err);
+	CHECK(db != NULL, "read-only open of the current schema works");
+	db_close(db);
+
+	buf_reset(&err);
+	db = db_open(path, DB_WRITE, bad, &err);
+	CHECK(db == NULL && strstr(err.s, "no such table: nosuch") &&
+	    strstr(err.s, "migration to version 3"),
+	    "failed migration is reported with its version");
+	buf_reset(&err);
+	db = db_open(path, DB_WRITE, v2, &err);
+	CHECK(db != NULL && db_schema_version(db) == 2,
+	    "failed migration left the database at the previous version");
+	{
+		sqlite3_stmt *st2 = db_prepare(db,
+		    "SELECT count(*) FROM sqlite_master WHERE name = 'u'");
+		CHECK(sqlite3_step(st2) == SQLITE_ROW &&
+		    sqlite3_column_int(st2, 0) == 0,
+		    "failed migration rolled back its other statements");
+		sqlite3_finalize(st2);
+	}
+	db_close(db);
+
+	buf_reset(&err);
+	db = db_open("/nonexistent/dir/x.db", DB_WRITE, v1, &err);
+	CHECK(db == NULL && strstr(err.s, "/nonexistent/dir/x.db: "),
+	    "unopenable path is named in the error");
+
+	buf_free(&err);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path) != 0)
+		return 1;
+	return failures != 0;
+}
