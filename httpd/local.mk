@@ -1,0 +1,1 @@
+# httpd/local.mk - (filled in by its program)

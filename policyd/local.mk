@@ -1,0 +1,1 @@
+# policyd/local.mk - (filled in by its program)

@@ -1,0 +1,1 @@
+# rptrecv/local.mk - (filled in by its program)

@@ -1,0 +1,1 @@
+# stsctl/local.mk - (filled in by its program)
