@@ -3,35 +3,78 @@
  *
  * SYNOPSIS
  *	cfg_read(config_dir, &err)	reads config_dir/main.cf
- *	cfg_override("name", "value")	a master.cf "-o name=value"
+ *	cfg_read_buf(file, data, len, &err)	the same, from memory
+ *	cfg_override("name", "value", &err)	a master.cf "-o name=value"
+ *	cfg_check_override("name", "value", &err)	the same checks only
  *	cfg_str("queue_directory")	expanded value, never NULL
  *	cfg_bool/cfg_int/cfg_size/cfg_time/cfg_list
+ *	cfg_raw/cfg_default/cfg_is_default/cfg_set_names
+ *
+ *	cfg_scan(file, data, len, fn, ctx, &err)	the main.cf tokenizer
+ *	cfg_split_line(file, line, &name, &value, &err)
  *
  * DESCRIPTION
  *	Every parameter has one entry in the table of params.h (name, type,
  *	default, one-line description).  main.cf holds "name = value" lines;
- *	a line that starts with white space continues the previous one; "#"
- *	starts a comment line.  Values may refer to other parameters as
- *	$name or ${name}.  After reading, every parameter of the table is
- *	expanded and checked against its type, so a program that started
- *	has a valid configuration.
+ *	a line that starts with white space continues the previous one; a
+ *	line whose first non-blank character is "#" is a comment, and
+ *	comment lines and blank lines are skipped (also inside a continued
+ *	line).  Values may refer to other parameters as $name or ${name};
+ *	"$$" stands for one "$".  After reading, every parameter of the
+ *	table is expanded and checked against its type, so a program that
+ *	started has a valid configuration.
  *
- *	Lookups of a name that is not in the table are a bug (log_panic).
+ *	Units: time values are a number with an optional unit s, m, h, d
+ *	or w (no unit: seconds); sizes a number with an optional k, m or g
+ *	(1024-based; no unit: bytes); booleans yes or no.
+ *
+ *	config_directory is always the directory read, whatever main.cf
+ *	says; myhostname defaults to the system host name.
+ *
+ *	Lookups of a name that is neither in the table nor set in main.cf
+ *	are a bug (log_panic), as is a typed lookup of a parameter of
+ *	another type.  Strings and lists returned stay valid until the next
+ *	successful cfg_read, cfg_read_buf or cfg_override, or cfg_free.
+ *	Lookups before any cfg_read see the built-in defaults.
+ *
+ *	cfg_scan() calls fn once per logical line (continuation lines
+ *	joined with one space, leading and trailing white space removed),
+ *	with its first and last line numbers and the byte range of its
+ *	physical lines, so that an editor can replace it in place.  fn
+ *	returns 0 to go on, -1 to stop (having filled err).
+ *
+ * LIMITS
+ *	main.cf: CFG_FILE_MAX bytes; a logical line or an expanded value:
+ *	CFG_LINE_MAX bytes; $name nesting: CFG_EXPAND_DEPTH levels.
  *
  * DIAGNOSTICS
- *	cfg_read() and cfg_override() return -1 and put one line in err,
- *	of the form "FILE:LINE: parameter NAME: what is wrong".  Unknown
- *	parameter names in main.cf give a warning (log_warn) with file and
- *	line and are otherwise kept, so that they can be used in $name.
+ *	Functions that return int return 0 or -1 and then put one line in
+ *	err, of the form "FILE:LINE: parameter NAME: what is wrong" ("-o
+ *	name=value: parameter NAME: ..." for overrides).  Unknown parameter
+ *	names in main.cf give a warning (log_warn) with file and line and
+ *	are otherwise kept, so that they can be used in $name.  A failed
+ *	cfg_read or cfg_override leaves the previous configuration in use.
  */
 #ifndef STS_CFG_H
 #define STS_CFG_H
 
+#include <stddef.h>
+
 #include "buf.h"
+#include "params.h"
+
+#define CFG_FILE_MAX	(1024 * 1024)	/* bytes of main.cf or master.cf */
+#define CFG_LINE_MAX	(64 * 1024)	/* bytes of a logical line or value */
+#define CFG_EXPAND_DEPTH 32		/* $a -> $b -> ... levels */
 
 int	cfg_read(const char *config_dir, struct buf *err);
+int	cfg_read_buf(const char *file, const char *data, size_t len,
+	    struct buf *err);
 void	cfg_read_or_die(const char *config_dir);	/* log_fatal on error */
 int	cfg_override(const char *name, const char *value, struct buf *err);
+int	cfg_check_override(const char *name, const char *value,
+	    struct buf *err);
+void	cfg_free(void);
 
 const char *cfg_str(const char *name);
 int	cfg_bool(const char *name);
@@ -40,13 +83,40 @@ unsigned long long cfg_size(const char *name);	/* bytes */
 long long cfg_time(const char *name);		/* seconds */
 char	**cfg_list(const char *name);		/* NULL-terminated, owned by cfg */
 const char *cfg_raw(const char *name);		/* as written, before expansion */
+const char *cfg_default(const char *name);	/* the table's (or computed) */
 int	cfg_is_default(const char *name);	/* not set in main.cf nor -o */
 const char *cfg_config_dir(void);		/* the directory read */
+const char *cfg_file(void);			/* the main.cf read */
+const char **cfg_set_names(void);		/* set in main.cf or -o; free()
+						 * the array, not the names */
 
 /* Value parsers, shared with master.cf and command options. */
 int	cfg_parse_bool(const char *s, int *out);
 int	cfg_parse_int(const char *s, long long *out);
 int	cfg_parse_size(const char *s, unsigned long long *out);
 int	cfg_parse_time(const char *s, long long *out);	/* default unit: s */
+/* Appends 'bad time value "10x": unknown unit x' or the like to why. */
+int	cfg_check_value(const struct param *, const char *value,
+	    struct buf *why);
+
+/* The tokenizer of main.cf (and of master.cf). */
+struct cfg_line {
+	const char *text;	/* logical line, NUL-terminated */
+	size_t	 len;
+	int	 first;		/* number of its first physical line */
+	int	 last;		/* number of its last physical line */
+	size_t	 start;		/* offset of its first physical line */
+	size_t	 end;		/* offset just past its last physical line */
+};
+typedef int (*cfg_scan_fn)(const struct cfg_line *, void *ctx,
+	    struct buf *err);
+
+int	cfg_scan(const char *file, const char *data, size_t len,
+	    cfg_scan_fn fn, void *ctx, struct buf *err);
+int	cfg_split_line(const char *file, const struct cfg_line *,
+	    char **name, char **value, struct buf *err);	/* xmalloc'd */
+int	cfg_skip_line(const char *s, size_t len);	/* blank or comment */
+int	cfg_read_file(const char *path, struct buf *data, struct buf *err);
+int	cfg_valid_name(const char *s, size_t len);
 
 #endif

@@ -1,1 +1,20 @@
-# lib/cfg.mk - (filled in by its module)
+# lib/cfg.mk - main.cf: the parameter table, the reader and its tests.
+lib_libsts_a_SOURCES += lib/cfg.c lib/cfg.h lib/params.c lib/params.h
+
+check_PROGRAMS += lib/cfg_test
+lib_cfg_test_SOURCES = lib/cfg_test.c
+lib_cfg_test_LDADD = $(STS_LIBS)
+
+EXTRA_DIST += tests/config
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_maincf
+tests_fuzz_fuzz_maincf_SOURCES = tests/fuzz/fuzz_maincf.c
+tests_fuzz_fuzz_maincf_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_maincf_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_maincf_test
+tests_fuzz_fuzz_maincf_test_SOURCES = tests/fuzz/fuzz_maincf.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_maincf_test_LDADD = $(STS_LIBS)
+endif

@@ -1,1 +1,26 @@
-# lib/server.mk - (filled in by its module)
+# lib/server.mk - master.cf parsing, privilege dropping and the worker
+# side of the master protocol; their unit tests and fuzz target.
+lib_libsts_a_SOURCES += lib/mastercf.c lib/mastercf.h \
+	lib/privsep.c lib/privsep.h \
+	lib/server.c lib/server.h
+
+check_PROGRAMS += lib/mastercf_test lib/privsep_test lib/server_test
+lib_mastercf_test_SOURCES = lib/mastercf_test.c
+lib_mastercf_test_LDADD = $(STS_LIBS)
+lib_privsep_test_SOURCES = lib/privsep_test.c
+lib_privsep_test_LDADD = $(STS_LIBS)
+lib_server_test_SOURCES = lib/server_test.c
+lib_server_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
+lib_server_test_LDADD = $(STS_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_mastercf
+tests_fuzz_fuzz_mastercf_SOURCES = tests/fuzz/fuzz_mastercf.c
+tests_fuzz_fuzz_mastercf_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_mastercf_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_mastercf_test
+tests_fuzz_fuzz_mastercf_test_SOURCES = tests/fuzz/fuzz_mastercf.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_mastercf_test_LDADD = $(STS_LIBS)
+endif

@@ -1,1 +1,14 @@
-# lib/spool.mk - (filled in by its module)
+# lib/spool.mk - the durable queue (lib/spool), its unit test and the
+# crash test helper (tests/spool/spoolwriter, driven by tests/spool/*.t).
+lib_libsts_a_SOURCES += lib/spool.c lib/spool.h
+
+check_PROGRAMS += lib/spool_test
+lib_spool_test_SOURCES = lib/spool_test.c
+lib_spool_test_LDADD = $(STS_LIBS)
+
+check_PROGRAMS += tests/spool/spoolwriter
+tests_spool_spoolwriter_SOURCES = tests/spool/spoolwriter.c
+tests_spool_spoolwriter_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+tests_spool_spoolwriter_LDADD = $(STS_LIBS)
+
+EXTRA_DIST += tests/spool/crash.t

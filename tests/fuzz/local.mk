@@ -5,6 +5,8 @@
 #	tests/fuzz/fuzz_NAME -max_total_time=60 tests/fuzz/corpus/NAME
 # Otherwise it is built as tests/fuzz/fuzz_NAME_test, which replays
 # tests/fuzz/corpus/NAME/* once, as part of the test suite.
-# A target is added with its own lines in the fragment of its module:
-#	FUZZ_TARGETS += NAME   (and the _SOURCES/_LDADD lines, see below)
+# A target is added with these lines in the fragment of its module:
+#	if FUZZING: noinst_PROGRAMS += tests/fuzz/fuzz_NAME (+ _SOURCES, _LDFLAGS
+#	= $(FUZZ_CFLAGS), _LDADD); else: check_PROGRAMS +=
+#	tests/fuzz/fuzz_NAME_test (+ _SOURCES with standalone.c, _LDADD)
 EXTRA_DIST += tests/fuzz/standalone.c tests/fuzz/corpus

@@ -1,0 +1,310 @@
+/*
+ * params - the table of every main.cf parameter; see params.h.
+ *
+ * One entry per parameter: name, type, default as written in main.cf,
+ * one line of documentation (a sentence, shown by stsconf -m and in
+ * stsd.conf(5)), the accepted values of an enumeration, and the default
+ * as the manual shows it when it depends on the build or the host.
+ * Entries are kept in alphabetical order of name within each group;
+ * stsconf sorts its output anyway.
+ *
+ * Adding a parameter: add its line here, run "make update-man" and
+ * commit the regenerated man/stsd.conf.5.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "params.h"
+
+const struct param param_table[] = {
+	/* Files and users. */
+	{ "config_directory", PARAM_STRING, STS_CONFIG_DIR,
+	    "The directory with main.cf and master.cf. At run time it is the "
+	    "directory actually read (the -c option of a command, or "
+	    "STSD_CONFIG_DIR); setting it in main.cf does not move it.",
+	    NULL, "the configuration directory chosen at build time "
+	    "(/etc/stsd in packages)" },
+	{ "daemon_directory", PARAM_STRING, STS_DAEMON_DIR,
+	    "The directory with the daemon programs that master starts "
+	    "(the command column of master.cf).",
+	    NULL, "the daemon directory chosen at build time "
+	    "(/usr/libexec/stsd in packages)" },
+	{ "data_directory", PARAM_STRING, STS_DATA_DIR,
+	    "The directory with the databases (policy.db, reports.db), "
+	    "certificates and the ACME account; owned by mail_owner.",
+	    NULL, "the data directory chosen at build time "
+	    "(/var/lib/stsd in packages)" },
+	{ "queue_directory", PARAM_STRING, STS_QUEUE_DIR,
+	    "The spool: incoming/, active/ and corrupt/ reports, the private/ "
+	    "and public/ sockets of the services, and master's pid/ directory.",
+	    NULL, "the queue directory chosen at build time "
+	    "(/var/spool/stsd in packages)" },
+	{ "mail_owner", PARAM_STRING, STS_MAIL_OWNER,
+	    "The unprivileged user (and its group) that every daemon except "
+	    "master runs as, and that owns the data and queue directories.",
+	    NULL, "the user chosen at build time (stsd in packages)" },
+	{ "setgid_group", PARAM_STRING, "$mail_owner",
+	    "The group of the public sockets in $queue_directory/public: "
+	    "members of this group may use stsctl.",
+	    NULL, NULL },
+	{ "maillog_file", PARAM_STRING, "",
+	    "A file that every daemon appends its log to, instead of syslog "
+	    "(facility mail); empty means syslog.",
+	    NULL, NULL },
+
+	/* Names. */
+	{ "myhostname", PARAM_STRING, NULL,
+	    "The host name of this system, as used in SMTP greetings and "
+	    "in logs; by default the system host name, found when main.cf "
+	    "is read.",
+	    NULL, "the system host name" },
+	{ "sts_zone", PARAM_STRING, "",
+	    "The DNS zone of the service, where the _mta-sts and _smtp._tls "
+	    "records of hosted domains are published; the operator must set "
+	    "it.",
+	    NULL, NULL },
+	{ "policy_host", PARAM_STRING, "mta-sts.$sts_zone",
+	    "The host name that hosted domains point their mta-sts host at "
+	    "(a CNAME target) and that serves their policies.",
+	    NULL, NULL },
+	{ "report_recipients", PARAM_LIST, "tlsrpt@$sts_zone",
+	    "The addresses that accept TLS reports by mail (rua=mailto:); "
+	    "mail to other addresses is refused.",
+	    NULL, NULL },
+	{ "smtp_hostname", PARAM_STRING, "$myhostname",
+	    "The host name that the report receiver announces in its SMTP "
+	    "greeting and EHLO reply.",
+	    NULL, NULL },
+
+	/* Processes and messages between them. */
+	{ "service_throttle_time", PARAM_TIME, "60s",
+	    "The longest time that master waits before it restarts a service "
+	    "whose processes keep exiting too soon (the back-off doubles up "
+	    "to this).",
+	    NULL, NULL },
+	{ "service_crash_time", PARAM_TIME, "10s",
+	    "A process that exits sooner than this after its start counts "
+	    "as a crash toward throttling of its service.",
+	    NULL, NULL },
+	{ "ipc_timeout", PARAM_TIME, "30s",
+	    "The longest time to wait for a peer on a local socket to send "
+	    "or accept one message.",
+	    NULL, NULL },
+	{ "ipc_message_size_limit", PARAM_SIZE, "1m",
+	    "The largest message that a daemon accepts on a local socket; "
+	    "a longer one closes the connection.",
+	    NULL, NULL },
+
+	/* Policies and reports. */
+	{ "domain_verification", PARAM_STRING, "dns",
+	    "How a new domain proves that its owner wants it hosted: dns "
+	    "(its records must point at the service) or none (trusted "
+	    "operator input, for tests and demos).",
+	    "dns|none", NULL },
+	{ "default_policy_mode", PARAM_STRING, "testing",
+	    "The MTA-STS mode of a domain added without --mode.",
+	    "enforce|testing|none", NULL },
+	{ "default_policy_max_age", PARAM_TIME, "7d",
+	    "The max_age of a domain added without --max-age: how long "
+	    "senders may cache its policy (published in seconds).",
+	    NULL, NULL },
+	{ "message_size_limit", PARAM_SIZE, "10m",
+	    "The largest report that the service accepts, by mail or by "
+	    "HTTPS; larger ones are refused before they are stored.",
+	    NULL, NULL },
+
+	/* httpd */
+	{ "httpd_tls", PARAM_BOOL, "yes",
+	    "Whether httpd speaks HTTPS (TLS 1.2 or 1.3, certificate chosen "
+	    "by SNI) on its sockets; no for the plain HTTP service on port 80, "
+	    "which serves no policy.",
+	    NULL, NULL },
+	{ "httpd_connection_limit", PARAM_INT, "10000",
+	    "The most client connections one httpd process holds open; at "
+	    "the limit it stops accepting until one closes.",
+	    NULL, NULL },
+	{ "httpd_cert_cache_size", PARAM_INT, "10000",
+	    "How many hosts' certificates (and misses) one httpd process "
+	    "keeps in memory; the least recently used are dropped first.",
+	    NULL, NULL },
+	{ "httpd_request_timeout", PARAM_TIME, "10s",
+	    "The longest time a client may take for the TLS handshake or "
+	    "to send one complete request header, counted from its first "
+	    "byte.",
+	    NULL, NULL },
+	{ "httpd_idle_timeout", PARAM_TIME, "60s",
+	    "How long httpd keeps a connection open while waiting for the "
+	    "next request.",
+	    NULL, NULL },
+	{ "httpd_max_header_size", PARAM_SIZE, "8k",
+	    "The largest request line plus header block httpd reads; a "
+	    "longer request gets 414 or 431 and the connection is closed.",
+	    NULL, NULL },
+	{ "httpd_max_header_count", PARAM_INT, "64",
+	    "The most header fields httpd accepts in one request (431 "
+	    "beyond).",
+	    NULL, NULL },
+	{ "httpd_keepalive_requests", PARAM_INT, "1000",
+	    "The most requests httpd serves on one connection before it "
+	    "closes it.",
+	    NULL, NULL },
+	{ "httpd_policyd_retry_time", PARAM_TIME, "30s",
+	    "The longest wait between two attempts of httpd to reconnect to "
+	    "policyd (the wait doubles from 1s); it serves the policies it "
+	    "has meanwhile.",
+	    NULL, NULL },
+
+	/* policyd */
+	{ "policyd_retire_max_age", PARAM_TIME, "1d",
+	    "The max_age of the mode none policy that a deleted domain "
+	    "serves while it retires (RFC 8461 section 8.3); it is never "
+	    "more than the domain's previous max_age.",
+	    NULL, NULL },
+
+	/* dnsmon */
+	{ "alert_recipients", PARAM_LIST, "",
+	    "The addresses that alerts (a new MX outside a policy, a stale "
+	    "record, a failing MX certificate) are mailed to with "
+	    "$sendmail_path; empty: alerts go to the log only.",
+	    NULL, NULL },
+	{ "alert_webhook_url", PARAM_STRING, "",
+	    "An http:// or https:// URL that every alert is also POSTed to "
+	    "as a JSON object (domain, kind, subject, text, time); empty: "
+	    "no webhook.",
+	    NULL, NULL },
+	{ "dns_update_key_file", PARAM_STRING, "",
+	    "The TSIG key for DNS UPDATE, one line \"name algorithm "
+	    "base64-secret\" (algorithm hmac-sha256); the file must not be "
+	    "readable by group or others.",
+	    NULL, NULL },
+	{ "dns_update_server", PARAM_STRING, "",
+	    "The authoritative server (host or host:port) that takes the "
+	    "DNS UPDATEs (RFC 2136) of the service zone's TXT records; "
+	    "empty: records are published by hand.",
+	    NULL, NULL },
+	{ "dnsmon_ca_file", PARAM_STRING, "",
+	    "A PEM file of CA certificates that dnsmon trusts for MX "
+	    "certificates instead of the system's; empty: the system's.",
+	    NULL, NULL },
+	{ "dnsmon_cname_depth", PARAM_INT, "8",
+	    "The longest CNAME chain that dnsmon follows; a longer one (or "
+	    "a loop) is reported as an error.",
+	    NULL, NULL },
+	{ "dnsmon_concurrency", PARAM_INT, "16",
+	    "The most domains that dnsmon checks at the same time (one "
+	    "child process each).",
+	    NULL, NULL },
+	{ "dnsmon_interval", PARAM_TIME, "1h",
+	    "The time between two checks of every domain by dnsmon (with up "
+	    "to 10% random jitter).",
+	    NULL, NULL },
+	{ "dnsmon_probe_timeout", PARAM_TIME, "10s",
+	    "The longest time that each step of an MX probe may take "
+	    "(connect, greeting, EHLO, STARTTLS, TLS handshake).",
+	    NULL, NULL },
+	{ "dnsmon_query_timeout", PARAM_TIME, "5s",
+	    "The longest time that dnsmon waits for the answer to one DNS "
+	    "query (retries included).",
+	    NULL, NULL },
+	{ "dnsmon_smtp_port", PARAM_INT, "25",
+	    "The TCP port of the MX hosts that dnsmon probes (other than 25 "
+	    "only for tests).",
+	    NULL, NULL },
+	{ "sendmail_path", PARAM_STRING, "/usr/sbin/sendmail",
+	    "The sendmail(1) compatible command that mails alerts.",
+	    NULL, NULL },
+
+	/* rptrecv */
+	{ "rptrecv_client_connection_limit", PARAM_INT, "50",
+	    "The most connections that one client address may hold open to "
+	    "one rptrecv process; a connection over it gets 421 4.7.0.",
+	    NULL, NULL },
+	{ "rptrecv_command_limit", PARAM_INT, "100",
+	    "The most SMTP commands rptrecv takes on one connection between "
+	    "two queued messages (or before the first); the next one gets "
+	    "421 4.7.0 and the connection is closed.",
+	    NULL, NULL },
+	{ "rptrecv_connection_limit", PARAM_INT, "1000",
+	    "The most connections that one rptrecv process holds open; a "
+	    "connection over it gets 421 4.7.0 and is closed.",
+	    NULL, NULL },
+	{ "rptrecv_data_timeout", PARAM_TIME, "10m",
+	    "The longest time that rptrecv waits for the whole text of one "
+	    "message after its 354 reply; then 421 4.4.2 and nothing is "
+	    "queued.",
+	    NULL, NULL },
+	{ "rptrecv_idle_timeout", PARAM_TIME, "300s",
+	    "The longest time that rptrecv waits for the next input from a "
+	    "client (a command, or more message text); then 421 4.4.2.",
+	    NULL, NULL },
+
+	/* rptparse */
+	{ "rptparse_gunzip_limit", PARAM_SIZE, "20m",
+	    "The largest report that rptparse inflates from a gzip "
+	    "attachment or takes as JSON; a larger one goes to corrupt/.",
+	    NULL, NULL },
+	{ "rptparse_gunzip_ratio_limit", PARAM_INT, "200",
+	    "The largest ratio of inflated to compressed size that rptparse "
+	    "accepts once the output passes 1 MiB (a gzip bomb); 0: no "
+	    "ratio limit.",
+	    NULL, NULL },
+	{ "rptparse_mime_depth_limit", PARAM_INT, "8",
+	    "The deepest nesting of multipart and message parts that "
+	    "rptparse searches for a report; deeper mail goes to corrupt/.",
+	    NULL, NULL },
+	{ "rptparse_json_depth_limit", PARAM_INT, "64",
+	    "The deepest nesting of JSON arrays and objects that rptparse "
+	    "accepts in a report.",
+	    NULL, NULL },
+	{ "rptparse_policy_limit", PARAM_INT, "1000",
+	    "The most policies that rptparse accepts in one report.",
+	    NULL, NULL },
+	{ "rptparse_failure_detail_limit", PARAM_INT, "1000",
+	    "The most failure details that rptparse accepts in one policy "
+	    "of a report.",
+	    NULL, NULL },
+
+	{ NULL, PARAM_STRING, NULL, NULL, NULL, NULL }
+};
+
+const struct param *
+param_find(const char *name)
+{
+	const struct param *p;
+
+	for (p = param_table; p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+size_t
+param_count(void)
+{
+	size_t n = 0;
+
+	while (param_table[n].name != NULL)
+		n++;
+	return n;
+}
+
+const char *
+param_type_name(enum param_type type)
+{
+	switch (type) {
+	case PARAM_STRING:
+		return "string";
+	case PARAM_BOOL:
+		return "boolean";
+	case PARAM_INT:
+		return "integer";
+	case PARAM_SIZE:
+		return "size";
+	case PARAM_TIME:
+		return "time";
+	case PARAM_LIST:
+		return "list";
+	}
+	return "unknown";
+}

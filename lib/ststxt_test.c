@@ -1,0 +1,317 @@
+/*
+ * ststxt_test - lib/ststxt: the MTA-STS and TLS-RPT TXT records, good
+ * and bad, with the exact error texts, and render round trips.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+#include "ststxt.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do { \
+	if (cond) { printf("ok - "); printf(__VA_ARGS__); printf("\n"); } \
+	else { printf("not ok - "); printf(__VA_ARGS__); \
+	    printf(" (line %d)\n", __LINE__); failures++; } \
+} while (0)
+
+struct bad_case {
+	const char *txt;
+	const char *error;
+};
+
+static const struct bad_case sts_bad[] = {
+	{ "", "not a \"v=STSv1\" record" },
+	{ "v=STSv2; id=1", "not a \"v=STSv1\" record" },
+	{ "v=STSv10; id=1", "not a \"v=STSv1\" record" },
+	{ " v=STSv1; id=1", "not a \"v=STSv1\" record" },
+	{ "V=STSv1; id=1", "not a \"v=STSv1\" record" },
+	{ "v=STSv1", "no id field" },
+	{ "v=STSv1;", "no id field" },
+	{ "v=STSv1 id=1", "expected \";\" after \"v=STSv1\"" },
+	{ "v=STSv1; ID=1", "no id field" },
+	{ "v=STSv1; id=", "id \"\": must be 1 to 32 letters and digits" },
+	{ "v=STSv1; id=abc-1", "id \"abc-1\": must be 1 to 32 letters and digits" },
+	{ "v=STSv1; id=abc 1", "id \"abc 1\": must be 1 to 32 letters and digits" },
+	{ "v=STSv1; id=123456789012345678901234567890123",
+	    "id \"123456789012345678901234567890123\": must be 1 to 32 letters "
+	    "and digits" },
+	{ "v=STSv1; id=1; id=2", "id given twice" },
+	{ "v=STSv1; id=1;; x=y", "empty field between \";\"" },
+	{ "v=STSv1; ; id=1", "empty field between \";\"" },
+	{ "v=STSv1; id=1; x", "field \"x\": not NAME=VALUE" },
+	{ "v=STSv1; id=1; x=", "field \"x\": empty value" },
+	{ "v=STSv1; id=1; x=a=b", "field \"x=a=b\": \"=\" in the value" },
+	{ "v=STSv1; id=1; x=a b", "field \"x=a b\": white space in the value" },
+	{ "v=STSv1; id=1; =b",
+	    "field \"=b\": name \"\" is not a letter or digit followed by up to "
+	    "31 letters, digits, \"_\", \"-\" or \".\"" },
+	{ "v=STSv1; id=1; _x=b",
+	    "field \"_x=b\": name \"_x\" is not a letter or digit followed by "
+	    "up to 31 letters, digits, \"_\", \"-\" or \".\"" },
+	{ "v=STSv1; id=1\n", "bad character 0x0a at offset 13" },
+	{ "v=STSv1; id=\xc3\xa9", "bad character 0xc3 at offset 12" },
+	{ NULL, NULL }
+};
+
+static const struct bad_case tlsrpt_bad[] = {
+	{ "v=STSv1; rua=mailto:a@example.com", "not a \"v=TLSRPTv1\" record" },
+	{ "v=TLSRPTv1", "no rua field" },
+	{ "v=TLSRPTv1; x=y", "no rua field" },
+	{ "v=TLSRPTv1; RUA=mailto:a@example.com", "no rua field" },
+	{ "v=TLSRPTv1; rua=", "rua: empty URI" },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com,", "rua: empty URI" },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com, ,https://x", "rua: empty URI" },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com",
+	    "rua given twice" },
+	{ "v=TLSRPTv1; rua=reports@example.com",
+	    "rua URI \"reports@example.com\": no scheme (mailto: or https:)" },
+	{ "v=TLSRPTv1; rua=:x", "rua URI \":x\": no scheme (mailto: or https:)" },
+	{ "v=TLSRPTv1; rua=1http:x",
+	    "rua URI \"1http:x\": no scheme (mailto: or https:)" },
+	{ "v=TLSRPTv1; rua=mailto:a!b@example.com",
+	    "rua URI \"mailto:a!b@example.com\": \"!\" must be percent-encoded" },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com!10m",
+	    "rua URI \"mailto:a@example.com!10m\": \"!\" must be "
+	    "percent-encoded" },
+	{ "v=TLSRPTv1; rua=mailto:a%2@example.com",
+	    "rua URI \"mailto:a%2@example.com\": \"%\" not followed by two hex "
+	    "digits" },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com%",
+	    "rua URI \"mailto:a@example.com%\": \"%\" not followed by two hex "
+	    "digits" },
+	{ "v=TLSRPTv1; rua=mailto:a<b>@example.com",
+	    "rua URI \"mailto:a<b>@example.com\": bad character \"<\"" },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com mailto:b@example.com",
+	    "rua URI \"mailto:a@example.com mailto:b@example.com\": white space "
+	    "inside" },
+	{ "v=TLSRPTv1; rua=mailto:", "rua URI \"mailto:\": no address local@domain" },
+	{ "v=TLSRPTv1; rua=mailto:example.com",
+	    "rua URI \"mailto:example.com\": no address local@domain" },
+	{ "v=TLSRPTv1; rua=mailto:@example.com",
+	    "rua URI \"mailto:@example.com\": no address local@domain" },
+	{ "v=TLSRPTv1; rua=mailto:a@?subject=x",
+	    "rua URI \"mailto:a@?subject=x\": no address local@domain" },
+	{ "v=TLSRPTv1; rua=https:/example.com/r",
+	    "rua URI \"https:/example.com/r\": no host (https://HOST/...)" },
+	{ "v=TLSRPTv1; rua=https:///r",
+	    "rua URI \"https:///r\": no host (https://HOST/...)" },
+	{ "v=TLSRPTv1; rua=mailto:a@example.com; x=1 2",
+	    "field \"x=1 2\": white space in the value" },
+	{ NULL, NULL }
+};
+
+static void
+test_bad(const char *kind, const struct bad_case *cases, int sts)
+{
+	const struct bad_case *c;
+	struct buf err = BUF_INIT;
+	struct ststxt_sts *s;
+	struct ststxt_tlsrpt *t;
+	int rc;
+
+	for (c = cases; c->txt; c++) {
+		buf_reset(&err);
+		if (sts) {
+			rc = ststxt_sts_parse(c->txt, strlen(c->txt), &s, &err);
+			rc = rc == -1 && s == NULL ? -1 : 0;
+		} else {
+			rc = ststxt_tlsrpt_parse(c->txt, strlen(c->txt), &t, &err);
+			rc = rc == -1 && t == NULL ? -1 : 0;
+		}
+		CHECK(rc == -1 && err.s && strcmp(err.s, c->error) == 0,
+		    "%s record refused: %s", kind, c->error);
+		if (err.s && strcmp(err.s, c->error) != 0)
+			printf("#   got: %s\n", err.s);
+	}
+	buf_free(&err);
+}
+
+static void
+test_sts_good(void)
+{
+	static const char *good[] = {
+		"v=STSv1; id=20160831085700Z;",
+		"v=STSv1;id=20160831085700Z",
+		"v=STSv1 ;\tid=20160831085700Z ; ",
+		"v=STSv1; id=20160831085700Z; x-ext=a:b/c?d; E.2=yes",
+		"v=STSv1; id=12345678901234567890123456789012",
+		"v=STSv1; id=1; v=STSv1",
+		NULL
+	};
+	struct buf err = BUF_INIT, out = BUF_INIT, out2 = BUF_INIT;
+	struct ststxt_sts *r, *q;
+	int i, rc;
+
+	for (i = 0; good[i]; i++) {
+		buf_reset(&err);
+		rc = ststxt_sts_parse(good[i], strlen(good[i]), &r, &err);
+		CHECK(rc == 0, "STSv1 record \"%s\" parsed%s%s", good[i],
+		    err.s ? ": " : "", err.s ? err.s : "");
+		if (rc != 0)
+			continue;
+		buf_reset(&out);
+		buf_reset(&out2);
+		ststxt_sts_render(r, &out);
+		rc = ststxt_sts_parse(out.s, out.len, &q, &err);
+		if (rc == 0)
+			ststxt_sts_render(q, &out2);
+		CHECK(rc == 0 && strcmp(out.s, out2.s) == 0,
+		    "rendered as \"%s\" and parsed back the same", out.s);
+		ststxt_sts_free(q);
+		ststxt_sts_free(r);
+	}
+
+	rc = ststxt_sts_parse(good[3], strlen(good[3]), &r, &err);
+	CHECK(rc == 0 && strcmp(r->id, "20160831085700Z") == 0 && r->next == 2 &&
+	    strcmp(r->ext[0].name, "x-ext") == 0 &&
+	    strcmp(r->ext[0].value, "a:b/c?d") == 0 &&
+	    strcmp(r->ext[1].name, "E.2") == 0, "id and extensions in order");
+	buf_reset(&out);
+	ststxt_sts_render(r, &out);
+	CHECK(strcmp(out.s, "v=STSv1; id=20160831085700Z; x-ext=a:b/c?d; "
+	    "E.2=yes;") == 0, "canonical rendering");
+	ststxt_sts_free(r);
+
+	/* Not NUL-terminated: only len bytes are read. */
+	rc = ststxt_sts_parse("v=STSv1; id=abcGARBAGE", 15, &r, &err);
+	CHECK(rc == 0 && strcmp(r->id, "abc") == 0, "only len bytes read");
+	ststxt_sts_free(r);
+	buf_free(&err);
+	buf_free(&out);
+	buf_free(&out2);
+}
+
+static void
+test_tlsrpt_good(void)
+{
+	static const char *good[] = {
+		"v=TLSRPTv1; rua=mailto:tlsrpt@example.com",
+		"v=TLSRPTv1;rua=https://reporting.example.com/v1/tlsrpt;",
+		"v=TLSRPTv1; rua=mailto:a@example.com , \thttps://r.example.net/x?a=b&c=%2C ;",
+		"v=TLSRPTv1; x=1; rua=MAILTO:a@example.com,ftp://example.org/r; y=2",
+		"v=TLSRPTv1; rua=mailto:a%21b@example.com?subject=TLS%20report",
+		NULL
+	};
+	struct buf err = BUF_INIT, out = BUF_INIT, out2 = BUF_INIT;
+	struct ststxt_tlsrpt *r, *q;
+	int i, rc;
+
+	for (i = 0; good[i]; i++) {
+		buf_reset(&err);
+		rc = ststxt_tlsrpt_parse(good[i], strlen(good[i]), &r, &err);
+		CHECK(rc == 0, "TLSRPTv1 record \"%s\" parsed%s%s", good[i],
+		    err.s ? ": " : "", err.s ? err.s : "");
+		if (rc != 0)
+			continue;
+		buf_reset(&out);
+		buf_reset(&out2);
+		ststxt_tlsrpt_render(r, &out);
+		rc = ststxt_tlsrpt_parse(out.s, out.len, &q, &err);
+		if (rc == 0)
+			ststxt_tlsrpt_render(q, &out2);
+		CHECK(rc == 0 && strcmp(out.s, out2.s) == 0,
+		    "rendered as \"%s\" and parsed back the same", out.s);
+		ststxt_tlsrpt_free(q);
+		ststxt_tlsrpt_free(r);
+	}
+
+	rc = ststxt_tlsrpt_parse(good[2], strlen(good[2]), &r, &err);
+	CHECK(rc == 0 && r->nrua == 2 &&
+	    strcmp(r->rua[0].uri, "mailto:a@example.com") == 0 &&
+	    r->rua[0].scheme == STSTXT_URI_MAILTO &&
+	    strcmp(r->rua[1].uri, "https://r.example.net/x?a=b&c=%2C") == 0 &&
+	    r->rua[1].scheme == STSTXT_URI_HTTPS,
+	    "two rua URIs, white space around the comma, schemes");
+	buf_reset(&out);
+	ststxt_tlsrpt_render(r, &out);
+	CHECK(strcmp(out.s, "v=TLSRPTv1; rua=mailto:a@example.com,"
+	    "https://r.example.net/x?a=b&c=%2C;") == 0, "canonical rendering");
+	ststxt_tlsrpt_free(r);
+
+	rc = ststxt_tlsrpt_parse(good[3], strlen(good[3]), &r, &err);
+	CHECK(rc == 0 && r->nrua == 2 && r->rua[0].scheme == STSTXT_URI_MAILTO &&
+	    r->rua[1].scheme == STSTXT_URI_OTHER && r->next == 2 &&
+	    strcmp(r->ext[0].name, "x") == 0 && strcmp(r->ext[1].name, "y") == 0,
+	    "scheme case-insensitive, other schemes marked, extensions kept");
+	ststxt_tlsrpt_free(r);
+	buf_free(&err);
+	buf_free(&out);
+	buf_free(&out2);
+}
+
+static void
+test_is(void)
+{
+	static const struct {
+		const char *txt;
+		int sts, tlsrpt;
+	} cases[] = {
+		{ "v=STSv1; id=1", 1, 0 },
+		{ "v=STSv1;", 1, 0 },
+		{ "v=STSv1", 1, 0 },
+		{ "v=STSv1 ; id=1", 1, 0 },
+		{ "v=STSv1; id=bad-id", 1, 0 },
+		{ "v=STSv10; id=1", 0, 0 },
+		{ "v=STSv", 0, 0 },
+		{ "v=spf1 -all", 0, 0 },
+		{ "google-site-verification=abc", 0, 0 },
+		{ "V=STSv1; id=1", 0, 0 },
+		{ "v=TLSRPTv1; rua=mailto:a@b", 0, 1 },
+		{ "v=TLSRPTv1", 0, 1 },
+		{ "v=TLSRPTv1x", 0, 0 },
+		{ "", 0, 0 },
+		{ NULL, 0, 0 }
+	};
+	int i;
+
+	for (i = 0; cases[i].txt; i++)
+		CHECK(ststxt_is_sts(cases[i].txt, strlen(cases[i].txt)) ==
+		    cases[i].sts && ststxt_is_tlsrpt(cases[i].txt,
+		    strlen(cases[i].txt)) == cases[i].tlsrpt,
+		    "\"%s\" is %s", cases[i].txt, cases[i].sts ? "an STSv1 record" :
+		    cases[i].tlsrpt ? "a TLSRPTv1 record" : "neither record");
+}
+
+static void
+test_limits(void)
+{
+	struct buf txt = BUF_INIT, err = BUF_INIT;
+	struct ststxt_tlsrpt *r;
+	int rc;
+
+	buf_puts(&txt, "v=TLSRPTv1; rua=mailto:a@example.com");
+	while (txt.len + 21 <= STSTXT_SIZE_MAX)
+		buf_puts(&txt, ",mailto:a@example.com");
+	while (txt.len < STSTXT_SIZE_MAX)
+		buf_putc(&txt, ' ');
+	rc = ststxt_tlsrpt_parse(txt.s, txt.len, &r, &err);
+	CHECK(rc == 0 && r->nrua > 3000, "record of %d bytes with %zu URIs "
+	    "parsed", STSTXT_SIZE_MAX, rc == 0 ? r->nrua : 0);
+	ststxt_tlsrpt_free(r);
+	buf_putc(&txt, ' ');
+	rc = ststxt_tlsrpt_parse(txt.s, txt.len, &r, &err);
+	CHECK(rc == -1 && strcmp(err.s,
+	    "record is 65537 bytes: more than 65536 allowed") == 0,
+	    "record of %d bytes refused", STSTXT_SIZE_MAX + 1);
+	buf_free(&txt);
+	buf_free(&err);
+}
+
+int
+main(void)
+{
+	log_init("ststxt_test", LOG_TO_STDERR);
+	test_bad("STSv1", sts_bad, 1);
+	test_bad("TLSRPTv1", tlsrpt_bad, 0);
+	test_sts_good();
+	test_tlsrpt_good();
+	test_is();
+	test_limits();
+	return failures > 0;
+}

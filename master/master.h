@@ -1,0 +1,94 @@
+/*
+ * master.h - what the modules of master share.
+ *
+ * master.c		options, start-up, daemonizing, signals, stop
+ * master_lock.c	the pid file and its lock
+ * master_listen.c	binding and removing the listening sockets
+ * master_service.c	services: start, spawn, reap, throttle, wakeup, retire
+ * master_reload.c	SIGHUP: compare the new master.cf with the running one
+ * master_status.c	the services file for "stsd status"
+ */
+#ifndef STS_MASTER_H
+#define STS_MASTER_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+#include "mastercf.h"
+
+#define MASTER_STOP_GRACE	5	/* seconds from SIGTERM to SIGKILL */
+#define MASTER_PID_FILE		"pid/master.pid"
+#define MASTER_SERVICES_FILE	"pid/services"
+
+struct event;
+struct event_base;
+struct master_service;
+
+struct master_proc {
+	pid_t	 pid;
+	time_t	 started;
+	struct master_service *svc;
+	struct master_proc *next;
+};
+
+struct master_service {
+	char	*name;
+	enum mastercf_type type;
+	const struct mastercf_service *conf;	/* NULL while retiring */
+	int	*fds;			/* listening sockets */
+	int	 nfds;
+	char	*socket_paths[2];	/* unix: to remove when done */
+	struct master_proc *procs;
+	int	 nproc;
+	int	 fast_deaths;		/* exits in a row before crash time */
+	int	 restarts;
+	int	 throttled;
+	time_t	 throttled_since;
+	struct event *ev_throttle;
+	struct event *ev_wakeup;
+	struct event *ev_kill;		/* retiring: SIGKILL after the grace */
+	struct master_service *next;
+};
+
+struct master_state {
+	char	*config_dir;		/* absolute */
+	char	*queue_dir;		/* at start-up; the pid file lives here */
+	int	 foreground;
+	struct mastercf *table;
+	struct master_service *services;
+	struct event_base *base;
+	int	 status_pipe[2];	/* read end for the workers */
+	int	 lock_fd;
+	int	 stopping;
+};
+
+extern struct master_state master;
+
+/* master_lock.c */
+int	master_lock_take(struct buf *err);
+int	master_lock_test(const char *queue_dir);
+void	master_lock_release(void);
+
+/* master_listen.c */
+int	master_listen(struct master_service *, const struct mastercf_service *,
+	    struct buf *err);
+void	master_unlisten(struct master_service *);
+
+/* master_service.c */
+struct master_service *master_service_new(const struct mastercf_service *,
+	    struct master_service *take_sockets_from, struct buf *err);
+void	master_service_run(struct master_service *);
+void	master_service_retire(struct master_service *);
+void	master_service_free(struct master_service *);
+void	master_reap(void);
+void	master_stop_all(void);
+
+/* master_reload.c */
+void	master_reload(void);
+
+/* master_status.c */
+void	master_status_write(void);
+void	master_status_remove(void);
+
+#endif

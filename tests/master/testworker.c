@@ -1,0 +1,155 @@
+/*
+ * testworker - a worker for the tests of master(8) and server(3).
+ *
+ * SYNOPSIS (master.cf command and arguments)
+ *	testworker [-x] [-w file] [-d msec] [-e msec]
+ *
+ * DESCRIPTION
+ *	Without options it stays up and answers every connection on its
+ *	listening sockets with one line, "SERVICE PID UID", then closes it.
+ *	-x: exit at once with status 1 (before the event loop), to test
+ *	throttling.  -w file: append "wakeup PID" to file on every SIGUSR1
+ *	from master; the file is opened before privileges are dropped.
+ *	-d msec: wait that long before each answer, busy, so that the other
+ *	processes of the service take the next connections.
+ *	-e msec: exit with status 1 after that long.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "mymalloc.h"
+#include "server.h"
+
+static int wakeup_fd = -1;
+static long answer_delay_ms;
+static long exit_after_ms;
+static struct event *exit_ev;
+static struct event *listen_ev[SERVER_SOCKETS_MAX];
+
+static void
+testworker_pre_jail(int argc, char **argv)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, "xw:d:e:")) != -1) {
+		switch (ch) {
+		case 'x':
+			log_info("service %s: exiting at once, as asked",
+			    server_service());
+			exit(1);
+		case 'w':
+			wakeup_fd = open(optarg, O_WRONLY | O_APPEND | O_CREAT |
+			    O_CLOEXEC, 0644);
+			if (wakeup_fd < 0)
+				log_fatal("%s: %s", optarg, strerror(errno));
+			break;
+		case 'd':
+			answer_delay_ms = strtol(optarg, NULL, 10);
+			break;
+		case 'e':
+			exit_after_ms = strtol(optarg, NULL, 10);
+			break;
+		default:
+			log_fatal("usage: testworker [-x] [-w file] [-d msec] "
+			    "[-e msec]");
+		}
+	}
+}
+
+static void
+testworker_accept(evutil_socket_t fd, short what, void *arg)
+{
+	char line[256];
+	int conn, len;
+
+	/* The other processes of the service share this socket. */
+	if ((conn = accept(fd, NULL, NULL)) < 0)
+		return;
+	if (answer_delay_ms > 0)
+		usleep(answer_delay_ms * 1000);
+	len = snprintf(line, sizeof(line), "%s %ld %ld\n", server_service(),
+	    (long)getpid(), (long)getuid());
+	if (write(conn, line, len) != len)
+		log_warn("write to client: %s", strerror(errno));
+	close(conn);
+}
+
+static void
+testworker_on_exit_timer(evutil_socket_t fd, short what, void *arg)
+{
+	log_info("service %s: exiting after %ld ms, as asked",
+	    server_service(), exit_after_ms);
+	server_stop(1);
+}
+
+static void
+testworker_post_jail(int argc, char **argv)
+{
+	struct timeval tv;
+	int i;
+
+	if (exit_after_ms > 0) {
+		tv.tv_sec = exit_after_ms / 1000;
+		tv.tv_usec = (exit_after_ms % 1000) * 1000;
+		exit_ev = evtimer_new(server_base(), testworker_on_exit_timer,
+		    NULL);
+		evtimer_add(exit_ev, &tv);
+	}
+
+	for (i = 0; i < server_nsockets(); i++) {
+		listen_ev[i] = event_new(server_base(), server_socket(i),
+		    EV_READ | EV_PERSIST, testworker_accept, NULL);
+		event_add(listen_ev[i], NULL);
+	}
+}
+
+static void
+testworker_wakeup(void)
+{
+	char line[64];
+	int len;
+
+	if (wakeup_fd < 0)
+		return;
+	len = snprintf(line, sizeof(line), "wakeup %ld\n", (long)getpid());
+	if (write(wakeup_fd, line, len) != len)
+		log_warn("wakeup file: %s", strerror(errno));
+}
+
+static void
+testworker_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < server_nsockets(); i++)
+		if (listen_ev[i] != NULL)
+			event_free(listen_ev[i]);
+	if (exit_ev != NULL)
+		event_free(exit_ev);
+	if (wakeup_fd >= 0)
+		close(wakeup_fd);
+}
+
+static const struct server_hooks testworker_hooks = {
+	testworker_pre_jail,
+	testworker_post_jail,
+	testworker_wakeup,
+	testworker_cleanup,
+};
+
+int
+main(int argc, char **argv)
+{
+	return server_main(argc, argv, &testworker_hooks);
+}

@@ -1,0 +1,101 @@
+#!/bin/bash
+# tests/stsconf/edit.t - stsconf -e changes main.cf and keeps everything
+# else: comments, blank lines, order; refuses unknown names and bad
+# values without touching the file.
+source "$SRCDIR/tests/lib.sh"
+
+STSCONF=$BUILDDIR/stsconf/stsconf
+[ -x "$STSCONF" ] || { fail "stsconf is built ($STSCONF)"; done_testing; }
+dir=$(t_tmpdir)
+
+cat >"$dir/main.cf" <<'CF'
+# Test instance.
+
+# The zone.
+sts_zone = example.net
+ipc_timeout = 5m   
+report_recipients = a@$sts_zone,
+    # inner comment
+    b@$sts_zone
+my_own = kept
+# last comment
+CF
+chmod 640 "$dir/main.cf"
+
+"$STSCONF" -c "$dir" -e ipc_timeout=1m 'report_recipients = c@$sts_zone' \
+    message_size_limit=2m 2>"$dir/err"
+is "$?" 0 "-e: exit status 0"
+is "$(cat "$dir/main.cf")" '# Test instance.
+
+# The zone.
+sts_zone = example.net
+ipc_timeout = 1m
+report_recipients = c@$sts_zone
+    # inner comment
+my_own = kept
+# last comment
+message_size_limit = 2m' "-e: lines replaced in place, new ones appended, comments kept"
+is "$(stat -c %a "$dir/main.cf")" 640 "-e keeps the file mode"
+is "$(ls -A "$dir")" "err
+main.cf" "-e leaves no temporary file"
+is "$("$STSCONF" -c "$dir" -n 2>/dev/null)" 'ipc_timeout = 1m
+message_size_limit = 2m
+my_own = kept
+report_recipients = c@$sts_zone
+sts_zone = example.net' "-n shows the change"
+is "$("$STSCONF" -c "$dir" -x report_recipients 2>/dev/null)" \
+    "report_recipients = c@example.net" "-x expands the new value"
+
+# Refusals leave the file as it was.
+cp "$dir/main.cf" "$dir/before"
+check_refused() {	# DESC EXPECTED-MESSAGE ARGS...
+	local desc=$1 want=$2 err
+	shift 2
+	err=$("$STSCONF" -c "$dir" -e "$@" 2>&1 >/dev/null | grep -v 'warning: ')
+	"$STSCONF" -c "$dir" -e "$@" >/dev/null 2>&1
+	is "$?" 1 "$desc: exit status 1"
+	is "$err" "$want" "$desc: message"
+	ok "$desc: main.cf unchanged" cmp -s "$dir/before" "$dir/main.cf"
+}
+check_refused "unknown name" "stsconf: unknown parameter: no_such_thing" \
+    no_such_thing=1
+check_refused "bad time value" \
+    'stsconf: ipc_timeout: bad time value "10x": unknown unit x' \
+    ipc_timeout=2m ipc_timeout=10x
+check_refused "bad size value" \
+    'stsconf: message_size_limit: bad size value "-4k": negative' \
+    message_size_limit=-4k
+check_refused "value outside its choices" \
+    'stsconf: domain_verification: bad value "maybe": expected one of dns, none' \
+    domain_verification=maybe
+check_refused "loop through \$name" \
+    "stsconf: not changing $dir/main.cf: $dir/main.cf:4: parameter sts_zone: expansion loop: \$sts_zone -> \$policy_host -> \$sts_zone" \
+    'sts_zone=$policy_host'
+check_refused "bad type after expansion" \
+    "stsconf: not changing $dir/main.cf: $dir/main.cf:5: parameter ipc_timeout: bad time value \"kept\": not a number (from \"\$my_own\")" \
+    'ipc_timeout=$my_own'
+check_refused "no =" "stsconf: -e ipc_timeout: expected name=value" ipc_timeout
+rm "$dir/before"
+
+# A new main.cf.
+new=$(t_tmpdir)
+"$STSCONF" -c "$new" -e sts_zone=new.example 'smtp_hostname=smtp.$sts_zone'
+is "$?" 0 "-e creates a missing main.cf"
+is "$(cat "$new/main.cf")" 'sts_zone = new.example
+smtp_hostname = smtp.$sts_zone' "new main.cf content"
+is "$("$STSCONF" -c "$new" -x smtp_hostname)" "smtp_hostname = smtp.new.example" \
+    "the new main.cf reads"
+
+# The last of several edits of a name wins; an empty value is written.
+"$STSCONF" -c "$new" -e sts_zone=a.example sts_zone=b.example maillog_file=
+is "$(cat "$new/main.cf")" 'sts_zone = b.example
+smtp_hostname = smtp.$sts_zone
+maillog_file =' "last edit wins; empty value"
+
+# A file without a final newline.
+printf 'sts_zone = x.example' >"$new/main.cf"
+"$STSCONF" -c "$new" -e ipc_timeout=9s
+is "$(cat "$new/main.cf")" 'sts_zone = x.example
+ipc_timeout = 9s' "appending after a last line without newline"
+
+done_testing
