@@ -1,0 +1,1 @@
+# acmed/local.mk - (filled in by its program)

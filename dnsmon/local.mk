@@ -1,0 +1,20 @@
+# dnsmon/local.mk - dnsmon, the DNS and MX monitor, and the check code
+# that "stsctl check" links too (dnsmon/libdnscheck.a).
+noinst_LIBRARIES += dnsmon/libdnscheck.a
+dnsmon_libdnscheck_a_SOURCES = dnsmon/check.c dnsmon/check.h \
+	dnsmon/probe.c dnsmon/probe.h dnsmon/resolve.c dnsmon/resolve.h
+dnsmon_libdnscheck_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
+
+pkglibexec_PROGRAMS += dnsmon/dnsmon
+dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c
+dnsmon_dnsmon_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
+dnsmon_dnsmon_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS)
+dist_man_MANS += man/dnsmon.8
+
+# Test helpers (not unit tests: their names do not end in _test).
+check_PROGRAMS += tests/dnsmon/dnsupdate_tool
+tests_dnsmon_dnsupdate_tool_SOURCES = tests/dnsmon/dnsupdate_tool.c
+tests_dnsmon_dnsupdate_tool_LDADD = $(STS_LIBS) $(LDNS_LIBS)
+EXTRA_DIST += tests/dnsmon

@@ -1,0 +1,11 @@
+# lib/dnsmon.mk - alerts and DNS UPDATE, shared by dnsmon, policyd and
+# the other daemons.  dnsupdate needs ldns: link $(LDNS_LIBS) with it.
+lib_libsts_a_SOURCES += lib/alert.c lib/alert.h \
+	lib/dnsupdate.c lib/dnsupdate.h
+lib_libsts_a_CPPFLAGS += $(LDNS_CFLAGS)
+
+check_PROGRAMS += lib/alert_test lib/dnsupdate_test
+lib_alert_test_SOURCES = lib/alert_test.c
+lib_alert_test_LDADD = $(STS_LIBS)
+lib_dnsupdate_test_SOURCES = lib/dnsupdate_test.c
+lib_dnsupdate_test_LDADD = $(STS_LIBS) $(LDNS_LIBS)

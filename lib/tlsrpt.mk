@@ -1,0 +1,19 @@
+# lib/tlsrpt.mk - the TLS-RPT report model and parser (lib/tlsrpt), its
+# unit test and its fuzz target.
+lib_libsts_a_SOURCES += lib/tlsrpt.c lib/tlsrpt.h
+
+check_PROGRAMS += lib/tlsrpt_test
+lib_tlsrpt_test_SOURCES = lib/tlsrpt_test.c
+lib_tlsrpt_test_LDADD = $(STS_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_tlsrpt
+tests_fuzz_fuzz_tlsrpt_SOURCES = tests/fuzz/fuzz_tlsrpt.c
+tests_fuzz_fuzz_tlsrpt_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_tlsrpt_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_tlsrpt_test
+tests_fuzz_fuzz_tlsrpt_test_SOURCES = tests/fuzz/fuzz_tlsrpt.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_tlsrpt_test_LDADD = $(STS_LIBS)
+endif

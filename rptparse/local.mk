@@ -1,0 +1,50 @@
+# rptparse/local.mk - rptparse, the parser of spooled TLS reports, its
+# unit test, its test helper and the fuzz target of its message path.
+RPTPARSE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptparse \
+	$(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(ZLIB_CFLAGS)
+RPTPARSE_MSG_SOURCES = rptparse/message.c rptparse/message.h \
+	rptparse/gunzip.c rptparse/gunzip.h
+
+pkglibexec_PROGRAMS += rptparse/rptparse
+rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
+	rptparse/store.c rptparse/store.h \
+	rptparse/hosted.c rptparse/hosted.h
+rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
+	$(ZLIB_LIBS)
+dist_man_MANS += man/rptparse.8
+EXTRA_DIST += tests/rptparse
+
+check_PROGRAMS += rptparse/message_test
+rptparse_message_test_SOURCES = rptparse/message_test.c \
+	$(RPTPARSE_MSG_SOURCES) rptparse/hosted.c rptparse/hosted.h
+rptparse_message_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+rptparse_message_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
+
+# Puts files into a spool and tells rptparse, for tests/rptparse/*.t.
+check_PROGRAMS += tests/rptparse/spoolput
+tests_rptparse_spoolput_SOURCES = tests/rptparse/spoolput.c
+tests_rptparse_spoolput_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_rptparse_spoolput_LDADD = $(STS_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_rptmsg
+tests_fuzz_fuzz_rptmsg_SOURCES = tests/fuzz/fuzz_rptmsg.c \
+	$(RPTPARSE_MSG_SOURCES)
+tests_fuzz_fuzz_rptmsg_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_rptmsg_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rptmsg_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_rptmsg_test
+tests_fuzz_fuzz_rptmsg_test_SOURCES = tests/fuzz/fuzz_rptmsg.c \
+	tests/fuzz/standalone.c $(RPTPARSE_MSG_SOURCES)
+tests_fuzz_fuzz_rptmsg_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_rptmsg_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
+endif
+
+# "stsctl report" reads reports.db: its module lives in stsctl/, and is
+# added to stsctl here so that stsctl/local.mk needs no SQLite of its own.
+stsctl_stsctl_SOURCES += stsctl/report.c stsctl/report.h
+stsctl_stsctl_CPPFLAGS += $(SQLITE_CFLAGS)
+stsctl_stsctl_LDADD += $(SQLITE_LIBS)
