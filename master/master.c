@@ -98,6 +98,9 @@ master_daemon_parent(int fd, pid_t child)
 		if (n < 0)
 			break;
 		len += n;
+		/* Stop at the ready byte: the write end may live on. */
+		if (msg[len - 1] == MASTER_READY)
+			break;
 	}
 	ready = len > 0 && msg[len - 1] == MASTER_READY;
 	if (ready)

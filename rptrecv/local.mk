@@ -1,1 +1,39 @@
-# rptrecv/local.mk - (filled in by its program)
+# rptrecv/local.mk - the SMTP receiver of TLS reports.
+pkglibexec_PROGRAMS += rptrecv/rptrecv
+rptrecv_rptrecv_SOURCES = rptrecv/rptrecv.c rptrecv/rptrecv.h \
+	rptrecv/session.c \
+	rptrecv/smtp_cmd.c rptrecv/smtp_cmd.h \
+	rptrecv/smtp_data.c rptrecv/smtp_data.h \
+	rptrecv/rcpt.c rptrecv/rcpt.h
+rptrecv_rptrecv_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) \
+	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
+rptrecv_rptrecv_LDADD = $(STS_LIBS)
+dist_man_MANS += man/rptrecv.8
+EXTRA_DIST += tests/rptrecv
+
+check_PROGRAMS += rptrecv/smtp_cmd_test rptrecv/smtp_data_test \
+	rptrecv/rcpt_test
+rptrecv_smtp_cmd_test_SOURCES = rptrecv/smtp_cmd_test.c \
+	rptrecv/smtp_cmd.c rptrecv/smtp_cmd.h
+rptrecv_smtp_cmd_test_LDADD = $(STS_LIBS)
+rptrecv_smtp_data_test_SOURCES = rptrecv/smtp_data_test.c \
+	rptrecv/smtp_data.c rptrecv/smtp_data.h
+rptrecv_smtp_data_test_LDADD = $(STS_LIBS)
+rptrecv_rcpt_test_SOURCES = rptrecv/rcpt_test.c rptrecv/rcpt.c rptrecv/rcpt.h
+rptrecv_rcpt_test_LDADD = $(STS_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_smtp
+tests_fuzz_fuzz_smtp_SOURCES = tests/fuzz/fuzz_smtp.c \
+	rptrecv/smtp_cmd.c rptrecv/smtp_data.c rptrecv/rcpt.c
+tests_fuzz_fuzz_smtp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptrecv
+tests_fuzz_fuzz_smtp_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_smtp_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_smtp_test
+tests_fuzz_fuzz_smtp_test_SOURCES = tests/fuzz/fuzz_smtp.c \
+	tests/fuzz/standalone.c \
+	rptrecv/smtp_cmd.c rptrecv/smtp_data.c rptrecv/rcpt.c
+tests_fuzz_fuzz_smtp_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptrecv
+tests_fuzz_fuzz_smtp_test_LDADD = $(STS_LIBS)
+endif

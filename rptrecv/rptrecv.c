@@ -1,0 +1,364 @@
+/*
+ * rptrecv - the SMTP server that receives TLS reports (RFC 8460 rua=mailto:).
+ *
+ * SYNOPSIS
+ *	started by master(8) from a master.cf line such as
+ *	127.0.0.1:2525 inet n y y - 1 rptrecv
+ *
+ * DESCRIPTION
+ *	rptrecv accepts SMTP connections on the sockets master passes
+ *	(lib/server), and mail only for report_recipients.  Each message
+ *	is written to $queue_directory/incoming through lib/spool and is
+ *	acknowledged with 250 only after it is durable; rptparse is then
+ *	told on private/rptparse ({"op":"spooled","id":ID}).  When that
+ *	socket is absent the message simply waits in the spool.
+ *
+ *	STARTTLS is offered when $data_directory/certs/$smtp_hostname/
+ *	fullchain.pem and privkey.pem exist; they are read at start, before
+ *	the chroot, and a missing pair is a warning, not an error.
+ *
+ *	This file holds the process: configuration, TLS context, spool,
+ *	listeners and the connection limits (rptrecv_connection_limit in
+ *	total, rptrecv_client_connection_limit per client address; a
+ *	connection over either gets "421 4.7.0" and is closed).  The SMTP
+ *	dialogue is in session.c.
+ *
+ * FILES
+ *	Reads the certificate and key (as root, before the jail); writes
+ *	only incoming/ of the spool; connects to private/rptparse.  Works
+ *	relative to queue_directory, so that it runs the same chrooted
+ *	into it or not.
+ *
+ * SEE ALSO
+ *	rptrecv(8), master(8), lib/spool.h
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "ipc.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "rcpt.h"
+#include "rptrecv.h"
+#include "server.h"
+#include "spool.h"
+
+#define RPTRECV_NOTIFY_PATH	"private/rptparse"
+#define RPTRECV_CLIENT_BUCKETS	1024	/* hash buckets of client counts */
+
+struct rptrecv_conf rptrecv_conf;
+SSL_CTX *rptrecv_tls;
+struct spool *rptrecv_spool;
+
+static struct evconnlistener *listeners[SERVER_SOCKETS_MAX];
+static int nlisteners;
+
+/* Connections per client address. */
+struct client {
+	char	 addr[RPTRECV_ADDR_MAX];
+	int	 count;
+	struct client *next;
+};
+static struct client *clients[RPTRECV_CLIENT_BUCKETS];
+
+static struct client **
+rptrecv_client_slot(const char *addr)
+{
+	unsigned h = 5381;
+	const char *p;
+	struct client **cp;
+
+	for (p = addr; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (cp = &clients[h % RPTRECV_CLIENT_BUCKETS]; *cp != NULL;
+	    cp = &(*cp)->next)
+		if (strcmp((*cp)->addr, addr) == 0)
+			break;
+	return cp;
+}
+
+void
+rptrecv_conn_done(const char *addr)
+{
+	struct client **cp = rptrecv_client_slot(addr), *c = *cp;
+
+	if (c == NULL)
+		log_panic("rptrecv_conn_done: no count for [%s]", addr);
+	if (--c->count == 0) {
+		*cp = c->next;
+		free(c);
+	}
+}
+
+/* Counts a new connection; 0 when it may proceed. */
+static int
+rptrecv_conn_admit(const char *addr)
+{
+	struct client **cp = rptrecv_client_slot(addr), *c = *cp;
+
+	if (session_count() >= rptrecv_conf.conn_limit)
+		return -1;
+	if (c != NULL && c->count >= rptrecv_conf.client_limit)
+		return -1;
+	if (c == NULL) {
+		c = *cp = xcalloc(1, sizeof(*c));
+		snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	}
+	c->count++;
+	return 0;
+}
+
+static void
+rptrecv_addr(const struct sockaddr *sa, char *out, size_t len)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+	if (sa->sa_family == AF_INET6) {
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
+			inet_ntop(AF_INET, &sin6->sin6_addr.s6_addr[12], out,
+			    (socklen_t)len);
+		else
+			inet_ntop(AF_INET6, &sin6->sin6_addr, out, (socklen_t)len);
+	} else if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)len);
+	} else {
+		snprintf(out, len, "local");
+	}
+}
+
+static void
+rptrecv_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	char addr[RPTRECV_ADDR_MAX], reply[RPTRECV_REPLY_MAX];
+	int n;
+
+	(void)arg;
+	(void)salen;
+	rptrecv_addr(sa, addr, sizeof(addr));
+	if (rptrecv_conn_admit(addr) < 0) {
+		log_warn("[%s]: too many connections (%d in total, limits %lld "
+		    "and %lld per client); refused", addr, session_count(),
+		    rptrecv_conf.conn_limit, rptrecv_conf.client_limit);
+		n = snprintf(reply, sizeof(reply), "421 4.7.0 %s Error: too "
+		    "many connections from [%s]\r\n", rptrecv_conf.hostname,
+		    addr);
+		if (n > 0)
+			(void)send(fd, reply, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	session_start(evconnlistener_get_base(l), fd, addr);
+}
+
+static void
+rptrecv_accept_error(struct evconnlistener *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	log_warn("accept: %s", strerror(errno));
+}
+
+/* Tell rptparse, without waiting: the spool keeps the message anyway. */
+void
+rptrecv_notify(const char *id)
+{
+	struct sockaddr_un sun;
+	json_t *msg;
+	char *line;
+	size_t len;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", RPTRECV_NOTIFY_PATH);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) < 0) {
+		log_warn("%s: socket: %s", RPTRECV_NOTIFY_PATH, strerror(errno));
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		log_debug("%s: %s: not notified of %s", RPTRECV_NOTIFY_PATH,
+		    strerror(errno), id);
+		close(fd);
+		return;
+	}
+	msg = ipc_request("spooled");
+	json_object_set_new(msg, "id", json_string(id));
+	if ((line = ipc_encode(msg, &len)) != NULL) {
+		if (send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("%s: send: %s", RPTRECV_NOTIFY_PATH,
+			    strerror(errno));
+		free(line);
+	}
+	json_decref(msg);
+	close(fd);
+}
+
+/* The STARTTLS context, or NULL when there is no certificate. */
+static SSL_CTX *
+rptrecv_tls_init(void)
+{
+	char *chain, *key;
+	SSL_CTX *ctx = NULL;
+	unsigned long e;
+
+	chain = xasprintf("%s/certs/%s/fullchain.pem",
+	    cfg_str("data_directory"), rptrecv_conf.hostname);
+	key = xasprintf("%s/certs/%s/privkey.pem",
+	    cfg_str("data_directory"), rptrecv_conf.hostname);
+	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
+		log_warn("no certificate for %s (%s: %s): STARTTLS not offered",
+		    rptrecv_conf.hostname, access(chain, R_OK) < 0 ? chain : key,
+		    strerror(errno));
+		goto out;
+	}
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    SSL_CTX_use_certificate_chain_file(ctx, chain) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		e = ERR_get_error();
+		log_warn("%s: cannot load certificate and key: %s: STARTTLS "
+		    "not offered", chain, e ? ERR_reason_error_string(e) :
+		    "unknown error");
+		SSL_CTX_free(ctx);
+		ctx = NULL;
+		goto out;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	log_debug("STARTTLS with %s", chain);
+out:
+	free(chain);
+	free(key);
+	return ctx;
+}
+
+/* Enough descriptors for rptrecv_connection_limit sessions. */
+static void
+rptrecv_raise_nofile(void)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)rptrecv_conf.conn_limit + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+		log_warn("open file limit %llu is below rptrecv_connection_limit "
+		    "%lld: connections will fail", (unsigned long long)rl.rlim_cur,
+		    rptrecv_conf.conn_limit);
+}
+
+static void
+rptrecv_pre_jail(int argc, char **argv)
+{
+	struct buf err = BUF_INIT;
+	const char *queue = cfg_str("queue_directory");
+	char **r;
+
+	(void)argc;
+	(void)argv;
+	rptrecv_conf.hostname = cfg_str("smtp_hostname");
+	rptrecv_conf.recipients = cfg_list("report_recipients");
+	rptrecv_conf.size_limit = cfg_size("message_size_limit");
+	rptrecv_conf.idle_timeout = cfg_time("rptrecv_idle_timeout");
+	rptrecv_conf.data_timeout = cfg_time("rptrecv_data_timeout");
+	rptrecv_conf.command_limit = cfg_int("rptrecv_command_limit");
+	rptrecv_conf.conn_limit = cfg_int("rptrecv_connection_limit");
+	rptrecv_conf.client_limit = cfg_int("rptrecv_client_connection_limit");
+	if (rptrecv_conf.idle_timeout <= 0 || rptrecv_conf.data_timeout <= 0 ||
+	    rptrecv_conf.command_limit <= 0 || rptrecv_conf.conn_limit <= 0 ||
+	    rptrecv_conf.client_limit <= 0)
+		log_fatal("rptrecv_idle_timeout, rptrecv_data_timeout and the "
+		    "rptrecv_*_limit parameters must be greater than 0");
+	for (r = rptrecv_conf.recipients; r != NULL && *r != NULL; r++)
+		if (!rcpt_pattern_valid(*r))
+			log_warn("report_recipients: \"%s\" is not an address "
+			    "(local@domain or local+*@domain): ignored", *r);
+	if (rptrecv_conf.recipients == NULL || *rptrecv_conf.recipients == NULL)
+		log_warn("report_recipients is empty: every recipient is "
+		    "refused");
+	rptrecv_raise_nofile();
+	rptrecv_tls = rptrecv_tls_init();
+	if ((rptrecv_spool = spool_open(queue, SPOOL_WRITER, &err)) == NULL)
+		log_fatal("%s", err.s);
+	/* The chroot (if any) lands here too: relative paths work in both. */
+	if (chdir(queue) < 0)
+		log_fatal("%s: chdir: %s", queue, strerror(errno));
+	buf_free(&err);
+}
+
+static void
+rptrecv_post_jail(int argc, char **argv)
+{
+	int i;
+
+	(void)argc;
+	(void)argv;
+	for (i = 0; i < server_nsockets(); i++) {
+		listeners[nlisteners] = evconnlistener_new(server_base(),
+		    rptrecv_accept, NULL, LEV_OPT_CLOSE_ON_EXEC, -1,
+		    server_socket(i));
+		if (listeners[nlisteners] == NULL)
+			log_fatal("cannot listen on descriptor %d",
+			    server_socket(i));
+		evconnlistener_set_error_cb(listeners[nlisteners],
+		    rptrecv_accept_error);
+		nlisteners++;
+	}
+	log_info("ready: %d socket%s, STARTTLS %s, message_size_limit %llu",
+	    nlisteners, nlisteners == 1 ? "" : "s",
+	    rptrecv_tls ? "offered" : "not offered", rptrecv_conf.size_limit);
+}
+
+static void
+rptrecv_cleanup(void)
+{
+	int i;
+
+	session_shutdown();
+	for (i = 0; i < nlisteners; i++)
+		evconnlistener_free(listeners[i]);
+	nlisteners = 0;
+	SSL_CTX_free(rptrecv_tls);
+	rptrecv_tls = NULL;
+	spool_close(rptrecv_spool);
+	rptrecv_spool = NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct server_hooks hooks = {
+		rptrecv_pre_jail, rptrecv_post_jail, NULL, rptrecv_cleanup
+	};
+
+	return server_main(argc, argv, &hooks);
+}

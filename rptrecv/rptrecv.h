@@ -1,0 +1,49 @@
+/*
+ * rptrecv - what the modules of the SMTP report receiver share.
+ *
+ * rptrecv.c owns the process: configuration, the TLS context, the
+ * spool, the listeners and the connection counts.  session.c runs one
+ * SMTP session per connection.
+ */
+#ifndef RPTRECV_RPTRECV_H
+#define RPTRECV_RPTRECV_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#define RPTRECV_FLUSH_SIZE	(256 * 1024)	/* DATA octets per spool_write */
+#define RPTRECV_INPUT_MAX	(256 * 1024)	/* unread input per connection */
+#define RPTRECV_CLOSE_GRACE	10		/* seconds to flush a last reply */
+#define RPTRECV_RCPT_MAX	100		/* recipients per message */
+#define RPTRECV_ADDR_MAX	64		/* a printable IP address */
+#define RPTRECV_REPLY_MAX	512		/* a reply made by rptrecv.c */
+
+struct event_base;
+struct spool;
+
+struct rptrecv_conf {
+	const char *hostname;		/* smtp_hostname */
+	char	**recipients;		/* report_recipients */
+	unsigned long long size_limit;	/* message_size_limit */
+	long long idle_timeout;		/* rptrecv_idle_timeout, s */
+	long long data_timeout;		/* rptrecv_data_timeout, s */
+	long long command_limit;	/* rptrecv_command_limit */
+	long long conn_limit;		/* rptrecv_connection_limit */
+	long long client_limit;		/* rptrecv_client_connection_limit */
+};
+
+extern struct rptrecv_conf rptrecv_conf;
+extern SSL_CTX *rptrecv_tls;		/* NULL: no STARTTLS */
+extern struct spool *rptrecv_spool;
+
+/* rptrecv.c */
+void	rptrecv_notify(const char *id);
+void	rptrecv_conn_done(const char *addr);
+
+/* session.c */
+void	session_start(struct event_base *, int fd, const char *addr);
+int	session_count(void);
+void	session_shutdown(void);
+
+#endif

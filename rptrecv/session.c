@@ -1,0 +1,705 @@
+/*
+ * session - one SMTP session of rptrecv (RFC 5321, 3207, 2920).
+ *
+ * SYNOPSIS
+ *	session_start(base, fd, addr)	takes fd; runs until the end
+ *	session_count()			sessions alive
+ *	session_shutdown()		close every session (exit)
+ *
+ * DESCRIPTION
+ *	A session is a bufferevent (plain, or an OpenSSL filter on top of
+ *	the plain one after STARTTLS) and a small state machine: commands
+ *	are parsed by smtp_cmd, the DATA text by smtp_data.  All pipelined
+ *	commands that have arrived are answered in one write.  The text
+ *	of a message goes to the spool in RPTRECV_FLUSH_SIZE pieces, after
+ *	a Received: header; "250 ... queued as ID" is sent only after
+ *	spool_commit() returned, and rptparse is told after that.
+ *
+ *	Refusals: bare CR or LF in the text (550 5.6.2 after the end mark,
+ *	or 521 and close when the end mark itself uses a bare LF: SMTP
+ *	smuggling), a text line over 998 octets (552 5.3.4), a message
+ *	over message_size_limit (552 5.3.4), a command line over
+ *	SMTP_LINE_MAX (500 5.5.2).  Nothing of a refused message stays in
+ *	the spool.  More than rptrecv_command_limit commands without a
+ *	queued message, rptrecv_idle_timeout without input, or a text that
+ *	takes longer than rptrecv_data_timeout end the session with 421.
+ *
+ * LIMITS
+ *	Unread input per connection: RPTRECV_INPUT_MAX (reading pauses);
+ *	recipients: RPTRECV_RCPT_MAX; a connection that will not take its
+ *	last reply is dropped after RPTRECV_CLOSE_GRACE seconds.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "buf.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "rcpt.h"
+#include "rptrecv.h"
+#include "smtp_cmd.h"
+#include "smtp_data.h"
+#include "spool.h"
+
+enum session_state {
+	SESSION_CMD,		/* reading commands */
+	SESSION_DATA,		/* reading the text of a message */
+	SESSION_CLOSING,	/* last reply queued, then close */
+};
+
+struct session {
+	struct bufferevent *bev;
+	struct event_base *base;
+	struct event *data_timer;	/* rptrecv_data_timeout */
+	enum session_state state;
+	char	 addr[RPTRECV_ADDR_MAX];
+	char	 helo[SMTP_DOMAIN_MAX + 1];
+	int	 esmtp;			/* EHLO rather than HELO */
+	int	 tls;			/* STARTTLS done */
+	int	 skip_line;		/* discarding an over-long command line */
+	long long ncmds;		/* commands since the last queued message */
+	int	 nqueued;
+	/* The transaction. */
+	int	 have_mail;
+	char	*sender;
+	char	*first_rcpt;
+	int	 nrcpt;
+	int	 smtputf8;
+	/* The text. */
+	struct smtp_data text;
+	struct spool_msg *msg;
+	struct buf out;			/* text not yet written to the spool */
+	int	 too_big;
+	int	 write_failed;
+	struct session *prev, *next;
+};
+
+static struct session *sessions;
+static int nsessions;
+
+static void session_readcb(struct bufferevent *, void *);
+static void session_writecb(struct bufferevent *, void *);
+static void session_eventcb(struct bufferevent *, short, void *);
+
+int
+session_count(void)
+{
+	return nsessions;
+}
+
+static void
+session_reply(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+session_reply(struct session *s, const char *fmt, ...)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	va_list ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(out, fmt, ap);
+	va_end(ap);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+static void
+session_reset(struct session *s)
+{
+	free(s->sender);
+	free(s->first_rcpt);
+	s->sender = s->first_rcpt = NULL;
+	s->have_mail = 0;
+	s->nrcpt = 0;
+	s->smtputf8 = 0;
+	if (s->msg != NULL) {
+		spool_abort(s->msg);
+		s->msg = NULL;
+	}
+	buf_reset(&s->out);
+	s->too_big = s->write_failed = 0;
+}
+
+static void
+session_free(struct session *s)
+{
+	session_reset(s);
+	buf_free(&s->out);
+	if (s->data_timer != NULL)
+		event_free(s->data_timer);
+	bufferevent_free(s->bev);	/* closes the socket, frees SSL */
+	if (s->prev != NULL)
+		s->prev->next = s->next;
+	else
+		sessions = s->next;
+	if (s->next != NULL)
+		s->next->prev = s->prev;
+	nsessions--;
+	log_info("disconnect from [%s] commands=%lld queued=%d", s->addr,
+	    s->ncmds, s->nqueued);
+	rptrecv_conn_done(s->addr);
+	free(s);
+}
+
+/* Send what is queued, then close; give up after RPTRECV_CLOSE_GRACE. */
+static void
+session_close(struct session *s)
+{
+	struct timeval tv = { RPTRECV_CLOSE_GRACE, 0 };
+
+	s->state = SESSION_CLOSING;
+	bufferevent_disable(s->bev, EV_READ);
+	bufferevent_set_timeouts(s->bev, NULL, &tv);
+	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
+		session_free(s);
+	/* else session_writecb frees it once the output is gone */
+}
+
+void
+session_shutdown(void)
+{
+	while (sessions != NULL)
+		session_free(sessions);
+}
+
+static void
+session_data_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	(void)fd;
+	(void)what;
+	log_warn("[%s]: timeout after %lld s receiving the text of a message",
+	    s->addr, rptrecv_conf.data_timeout);
+	session_reset(s);
+	session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
+	    rptrecv_conf.hostname);
+	session_close(s);
+}
+
+static void
+session_set_idle(struct session *s)
+{
+	struct timeval tv = { (time_t)rptrecv_conf.idle_timeout, 0 };
+
+	bufferevent_set_timeouts(s->bev, &tv, &tv);
+}
+
+void
+session_start(struct event_base *base, int fd, const char *addr)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+
+	s->base = base;
+	snprintf(s->addr, sizeof(s->addr), "%s", addr);
+	s->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL) {
+		log_error("[%s]: cannot make a bufferevent", addr);
+		close(fd);
+		rptrecv_conn_done(addr);
+		free(s);
+		return;
+	}
+	s->next = sessions;
+	if (sessions != NULL)
+		sessions->prev = s;
+	sessions = s;
+	nsessions++;
+	bufferevent_setcb(s->bev, session_readcb, session_writecb,
+	    session_eventcb, s);
+	bufferevent_setwatermark(s->bev, EV_READ, 0, RPTRECV_INPUT_MAX);
+	session_set_idle(s);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	log_info("connect from [%s]", addr);
+	session_reply(s, "220 %s ESMTP stsd", rptrecv_conf.hostname);
+}
+
+static void
+session_ehlo(struct session *s, const struct smtp_cmd *cmd)
+{
+	size_t n = strlen(cmd->arg);
+
+	session_reset(s);
+	if (n >= sizeof(s->helo))	/* the parser allows no more */
+		n = sizeof(s->helo) - 1;
+	memcpy(s->helo, cmd->arg, n);
+	s->helo[n] = '\0';
+	s->esmtp = cmd->verb == SMTP_EHLO;
+	if (!s->esmtp) {
+		session_reply(s, "250 %s", rptrecv_conf.hostname);
+		return;
+	}
+	session_reply(s, "250-%s", rptrecv_conf.hostname);
+	session_reply(s, "250-PIPELINING");
+	session_reply(s, "250-SIZE %llu", rptrecv_conf.size_limit);
+	session_reply(s, "250-8BITMIME");
+	session_reply(s, "250-ENHANCEDSTATUSCODES");
+	if (rptrecv_tls != NULL && !s->tls)
+		session_reply(s, "250-STARTTLS");
+	session_reply(s, "250 SMTPUTF8");
+}
+
+static void
+session_mail(struct session *s, const struct smtp_cmd *cmd)
+{
+	if (s->helo[0] == '\0') {
+		session_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
+		return;
+	}
+	if (s->have_mail) {
+		session_reply(s, "503 5.5.1 Error: nested MAIL command");
+		return;
+	}
+	if (cmd->has_size && cmd->size > rptrecv_conf.size_limit) {
+		session_reply(s, "552 5.3.4 Message size exceeds fixed limit "
+		    "of %llu bytes", rptrecv_conf.size_limit);
+		return;
+	}
+	s->have_mail = 1;
+	s->sender = xstrdup(cmd->arg);
+	s->smtputf8 = cmd->smtputf8;
+	session_reply(s, "250 2.1.0 Ok");
+}
+
+static void
+session_rcpt(struct session *s, const struct smtp_cmd *cmd)
+{
+	if (!s->have_mail) {
+		session_reply(s, "503 5.5.1 Error: need MAIL command");
+		return;
+	}
+	if (s->nrcpt >= RPTRECV_RCPT_MAX) {
+		session_reply(s, "452 4.5.3 Error: too many recipients");
+		return;
+	}
+	if (!rcpt_match(rptrecv_conf.recipients, cmd->arg)) {
+		log_info("[%s]: reject: RCPT from <%s> to <%s>: not a report "
+		    "address", s->addr, s->sender, cmd->arg);
+		session_reply(s, "550 5.1.1 <%s>: Recipient address rejected: "
+		    "not a TLS report address of this service", cmd->arg);
+		return;
+	}
+	if (s->nrcpt++ == 0)
+		s->first_rcpt = xstrdup(cmd->arg);
+	session_reply(s, "250 2.1.5 Ok");
+}
+
+/* The Received: header, first in the spooled message. */
+static void
+session_received(struct session *s, const char *id)
+{
+	const char *proto;
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	SSL *ssl;
+
+	if (s->smtputf8)
+		proto = s->tls ? "UTF8SMTPS" : "UTF8SMTP";
+	else if (s->esmtp)
+		proto = s->tls ? "ESMTPS" : "ESMTP";
+	else
+		proto = s->tls ? "SMTPS" : "SMTP";
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	buf_printf(&s->out, "Received: from %s ([%s])\r\n", s->helo, s->addr);
+	if (s->tls && (ssl = bufferevent_openssl_get_ssl(s->bev)) != NULL)
+		buf_printf(&s->out, "\t(using %s with cipher %s)\r\n",
+		    SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	buf_printf(&s->out, "\tby %s (stsd rptrecv) with %s id %s",
+	    rptrecv_conf.hostname, proto, id);
+	if (s->nrcpt == 1)
+		buf_printf(&s->out, "\r\n\tfor <%s>", s->first_rcpt);
+	buf_printf(&s->out, "; %s\r\n", date);
+}
+
+static void
+session_data(struct session *s)
+{
+	struct buf err = BUF_INIT;
+	struct timeval tv = { (time_t)rptrecv_conf.data_timeout, 0 };
+
+	if (!s->have_mail) {
+		session_reply(s, "503 5.5.1 Error: need MAIL command");
+		return;
+	}
+	if (s->nrcpt == 0) {
+		session_reply(s, "554 5.5.1 Error: no valid recipients");
+		return;
+	}
+	/* Room for the Received: header on top of the limit. */
+	if (spool_create(rptrecv_spool, rptrecv_conf.size_limit +
+	    RPTRECV_FLUSH_SIZE, &s->msg, &err) < 0) {
+		log_error("cannot queue a message from [%s]: %s", s->addr, err.s);
+		buf_free(&err);
+		s->msg = NULL;
+		session_reply(s, "451 4.3.0 Error: queue file write error");
+		return;
+	}
+	buf_reset(&s->out);
+	session_received(s, spool_msg_id(s->msg));
+	smtp_data_init(&s->text, SMTP_TEXT_LINE_MAX);
+	s->state = SESSION_DATA;
+	if (s->data_timer == NULL)
+		s->data_timer = evtimer_new(s->base, session_data_timeout, s);
+	evtimer_add(s->data_timer, &tv);
+	session_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+}
+
+/* Returns 1 when the session switched to TLS. */
+static int
+session_starttls(struct session *s)
+{
+	struct bufferevent *tls;
+	SSL *ssl;
+
+	if (rptrecv_tls == NULL) {
+		session_reply(s, "502 5.5.1 Error: command not implemented");
+		return 0;
+	}
+	if (s->tls) {
+		session_reply(s, "554 5.5.1 Error: TLS already active");
+		return 0;
+	}
+	if (s->have_mail) {
+		session_reply(s, "503 5.5.1 Error: MAIL transaction in progress");
+		return 0;
+	}
+	if ((ssl = SSL_new(rptrecv_tls)) == NULL) {
+		session_reply(s, "454 4.7.0 TLS not available due to local problem");
+		return 0;
+	}
+	session_reply(s, "220 2.0.0 Ready to start TLS");
+	/*
+	 * Whatever the client pipelined after STARTTLS came in the clear:
+	 * drop it (RFC 3207 section 6, the command injection of CVE-2011-0411).
+	 * The reply above is already in the plain output buffer, so it
+	 * leaves before the handshake.
+	 */
+	evbuffer_drain(bufferevent_get_input(s->bev),
+	    evbuffer_get_length(bufferevent_get_input(s->bev)));
+	tls = bufferevent_openssl_filter_new(s->base, s->bev, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (tls == NULL) {
+		SSL_free(ssl);
+		log_error("[%s]: cannot start TLS", s->addr);
+		session_close(s);
+		return 1;
+	}
+	s->bev = tls;
+	s->tls = 1;
+	s->helo[0] = '\0';		/* the client must say EHLO again */
+	s->esmtp = 0;
+	bufferevent_setcb(s->bev, session_readcb, session_writecb,
+	    session_eventcb, s);
+	bufferevent_setwatermark(s->bev, EV_READ, 0, RPTRECV_INPUT_MAX);
+	session_set_idle(s);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	return 1;
+}
+
+/* One command line; returns 0 to go on reading, -1 when it must stop. */
+static int
+session_command(struct session *s, const char *line, size_t len)
+{
+	struct smtp_cmd cmd;
+	const char *reply;
+
+	if (++s->ncmds > rptrecv_conf.command_limit) {
+		log_warn("[%s]: too many commands without a message (%lld)",
+		    s->addr, rptrecv_conf.command_limit);
+		session_reply(s, "421 4.7.0 %s Error: too many commands; "
+		    "closing connection", rptrecv_conf.hostname);
+		session_close(s);
+		return -1;
+	}
+	if (smtp_cmd_parse(line, len, s->smtputf8 ? SMTP_CMD_UTF8 : 0, &cmd,
+	    &reply) < 0) {
+		session_reply(s, "%s", reply);
+		return 0;
+	}
+	switch (cmd.verb) {
+	case SMTP_EHLO:
+	case SMTP_HELO:
+		session_ehlo(s, &cmd);
+		break;
+	case SMTP_MAIL:
+		session_mail(s, &cmd);
+		break;
+	case SMTP_RCPT:
+		session_rcpt(s, &cmd);
+		break;
+	case SMTP_DATA:
+		session_data(s);
+		break;
+	case SMTP_RSET:
+		session_reset(s);
+		session_reply(s, "250 2.0.0 Ok");
+		break;
+	case SMTP_NOOP:
+		session_reply(s, "250 2.0.0 Ok");
+		break;
+	case SMTP_VRFY:
+		/* Would let anyone probe which report addresses exist. */
+		session_reply(s, "502 5.5.1 VRFY command is disabled");
+		break;
+	case SMTP_HELP:
+		session_reply(s, "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA "
+		    "RSET NOOP QUIT VRFY HELP STARTTLS");
+		break;
+	case SMTP_QUIT:
+		session_reply(s, "221 2.0.0 Bye");
+		session_close(s);
+		return -1;
+	case SMTP_STARTTLS:
+		if (session_starttls(s))
+			return -1;	/* the rest of the input was dropped */
+		break;
+	case SMTP_UNKNOWN:
+		session_reply(s, "500 5.5.2 Error: command not recognized");
+		break;
+	}
+	return 0;
+}
+
+/* Move text from s->out to the spool, unless the message is refused. */
+static void
+session_flush(struct session *s)
+{
+	struct buf err = BUF_INIT;
+
+	if (s->msg == NULL || s->out.len == 0)
+		return;
+	if (spool_write(s->msg, s->out.s, s->out.len, &err) < 0) {
+		log_error("[%s]: %s", s->addr, err.s);
+		s->write_failed = 1;
+		spool_abort(s->msg);
+		s->msg = NULL;
+	}
+	buf_free(&err);
+	buf_reset(&s->out);
+}
+
+/* Drop the message being received, keep reading to its end. */
+static void
+session_drop_text(struct session *s)
+{
+	if (s->msg != NULL) {
+		spool_abort(s->msg);
+		s->msg = NULL;
+	}
+	buf_reset(&s->out);
+}
+
+/* The end mark of the text arrived: queue the message or refuse it. */
+static int
+session_text_end(struct session *s)
+{
+	struct buf err = BUF_INIT;
+	char id[SPOOL_ID_SIZE];
+	unsigned long long size = s->text.size;
+
+	evtimer_del(s->data_timer);
+	s->state = SESSION_CMD;
+	if (s->text.end == SMTP_DATA_END_BARE) {
+		log_warn("[%s]: message refused: end of text with a bare <LF>; "
+		    "closing connection", s->addr);
+		session_reset(s);
+		session_reply(s, "521 5.5.2 %s Error: bare <LF> received; "
+		    "closing connection (see RFC 5321 section 2.3.8)",
+		    rptrecv_conf.hostname);
+		session_close(s);
+		return -1;
+	}
+	if (s->text.error == SMTP_DATA_BARE_LF ||
+	    s->text.error == SMTP_DATA_BARE_CR) {
+		log_warn("[%s]: message refused: %s", s->addr,
+		    smtp_data_error_text(s->text.error));
+		session_reply(s, "550 5.6.2 Message refused: %s; lines must "
+		    "end with <CR><LF> (see RFC 5321 section 2.3.8)",
+		    smtp_data_error_text(s->text.error));
+	} else if (s->too_big) {
+		log_warn("[%s]: message refused: larger than %llu bytes",
+		    s->addr, rptrecv_conf.size_limit);
+		session_reply(s, "552 5.3.4 Message size exceeds fixed limit "
+		    "of %llu bytes", rptrecv_conf.size_limit);
+	} else if (s->text.error == SMTP_DATA_LONG_LINE) {
+		log_warn("[%s]: message refused: a line is longer than %d "
+		    "octets", s->addr, SMTP_TEXT_LINE_MAX);
+		session_reply(s, "552 5.3.4 Message refused: a line is longer "
+		    "than %d characters (RFC 5321 section 4.5.3.1.6)",
+		    SMTP_TEXT_LINE_MAX);
+	} else if (s->write_failed || s->msg == NULL) {
+		session_reply(s, "451 4.3.0 Error: queue file write error");
+	} else {
+		session_flush(s);
+		if (s->msg == NULL) {
+			session_reply(s, "451 4.3.0 Error: queue file write error");
+		} else {
+			snprintf(id, sizeof(id), "%s", spool_msg_id(s->msg));
+			if (spool_commit(s->msg, &err) < 0) {
+				s->msg = NULL;
+				log_error("[%s]: %s", s->addr, err.s);
+				session_reply(s, "451 4.3.0 Error: queue file "
+				    "write error");
+			} else {
+				s->msg = NULL;
+				log_info("%s: from=<%s> to=<%s>%s size=%llu "
+				    "client=[%s]%s", id, s->sender,
+				    s->first_rcpt, s->nrcpt > 1 ? "..." : "",
+				    size, s->addr, s->tls ? " tls" : "");
+				session_reply(s, "250 2.0.0 Ok: queued as %s", id);
+				s->nqueued++;
+				s->ncmds = 0;
+				rptrecv_notify(id);
+			}
+		}
+	}
+	buf_free(&err);
+	session_reset(s);
+	return 0;
+}
+
+/* Feed the input to the text filter; returns -1 when it must stop. */
+static int
+session_read_text(struct session *s, struct evbuffer *in)
+{
+	struct evbuffer_iovec vec[16];
+	int n, i;
+	size_t used;
+
+	while (s->text.end == SMTP_DATA_MORE && evbuffer_get_length(in) > 0) {
+		n = evbuffer_peek(in, -1, NULL, vec, 16);
+		if (n > 16)
+			n = 16;
+		for (i = 0, used = 0; i < n && s->text.end == SMTP_DATA_MORE;
+		    i++)
+			used += smtp_data_feed(&s->text, vec[i].iov_base,
+			    vec[i].iov_len, &s->out);
+		evbuffer_drain(in, used);
+		if (s->text.size > rptrecv_conf.size_limit && !s->too_big) {
+			s->too_big = 1;
+			session_drop_text(s);
+		}
+		if (s->text.error != SMTP_DATA_OK || s->too_big)
+			session_drop_text(s);
+		else if (s->out.len >= RPTRECV_FLUSH_SIZE)
+			session_flush(s);
+	}
+	if (s->text.end == SMTP_DATA_MORE)
+		return 0;
+	return session_text_end(s);
+}
+
+static int
+session_read_commands(struct session *s, struct evbuffer *in)
+{
+	struct evbuffer_ptr eol;
+	size_t eol_len, len;
+	char line[SMTP_LINE_MAX];
+
+	for (;;) {
+		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
+		if (eol.pos < 0) {
+			len = evbuffer_get_length(in);
+			if (len >= SMTP_LINE_MAX) {
+				/* Keep no more than a line: skip to its end. */
+				evbuffer_drain(in, len);
+				s->skip_line = 1;
+			}
+			return 0;
+		}
+		len = (size_t)eol.pos;
+		if (s->skip_line || len > SMTP_LINE_MAX - 2) {
+			evbuffer_drain(in, len + eol_len);
+			s->skip_line = 0;
+			if (++s->ncmds > rptrecv_conf.command_limit) {
+				session_reply(s, "421 4.7.0 %s Error: too many "
+				    "commands; closing connection",
+				    rptrecv_conf.hostname);
+				session_close(s);
+				return -1;
+			}
+			session_reply(s, "500 5.5.2 Error: line too long");
+			continue;
+		}
+		evbuffer_remove(in, line, len);
+		evbuffer_drain(in, eol_len);
+		if (session_command(s, line, len) < 0)
+			return -1;
+		if (s->state == SESSION_DATA)
+			return 1;
+	}
+}
+
+static void
+session_readcb(struct bufferevent *bev, void *arg)
+{
+	struct session *s = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	while (s->state != SESSION_CLOSING && evbuffer_get_length(in) > 0) {
+		if (s->state == SESSION_DATA) {
+			if (session_read_text(s, in) < 0)
+				return;
+			if (s->state == SESSION_DATA)
+				break;
+		} else if (session_read_commands(s, in) <= 0) {
+			break;
+		}
+	}
+}
+
+static void
+session_writecb(struct bufferevent *bev, void *arg)
+{
+	struct session *s = arg;
+
+	if (s->state == SESSION_CLOSING &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		session_free(s);
+}
+
+static void
+session_eventcb(struct bufferevent *bev, short what, void *arg)
+{
+	struct session *s = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	if ((what & BEV_EVENT_TIMEOUT) && s->state != SESSION_CLOSING) {
+		log_info("[%s]: timeout after %lld s without input", s->addr,
+		    rptrecv_conf.idle_timeout);
+		session_reset(s);
+		session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
+		    rptrecv_conf.hostname);
+		session_close(s);
+		return;
+	}
+	if (what & BEV_EVENT_ERROR) {
+		unsigned long e;
+
+		while (s->tls && (e = bufferevent_get_openssl_error(s->bev)))
+			log_info("[%s]: TLS error: %s", s->addr,
+			    ERR_reason_error_string(e) ?
+			    ERR_reason_error_string(e) : "unknown");
+	}
+	if (s->state == SESSION_DATA)
+		log_info("[%s]: lost connection while receiving the text of a "
+		    "message", s->addr);
+	session_free(s);
+}
