@@ -1,0 +1,2 @@
+# bench/local.mk - benchmarks ship in the tarball, they are not built
+EXTRA_DIST += bench
