@@ -18,3 +18,20 @@ check_PROGRAMS += tests/dnsmon/dnsupdate_tool
 tests_dnsmon_dnsupdate_tool_SOURCES = tests/dnsmon/dnsupdate_tool.c
 tests_dnsmon_dnsupdate_tool_LDADD = $(STS_LIBS) $(LDNS_LIBS)
 EXTRA_DIST += tests/dnsmon
+
+# The DNS answers dnsmon reads, fuzzed (TXT text parsing is lib/ststxt's,
+# fuzzed by fuzz_ststxt).
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_dnsanswer
+tests_fuzz_fuzz_dnsanswer_SOURCES = tests/fuzz/fuzz_dnsanswer.c
+tests_fuzz_fuzz_dnsanswer_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
+tests_fuzz_fuzz_dnsanswer_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_dnsanswer_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_dnsanswer_test
+tests_fuzz_fuzz_dnsanswer_test_SOURCES = tests/fuzz/fuzz_dnsanswer.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_dnsanswer_test_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
+tests_fuzz_fuzz_dnsanswer_test_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) \
+	$(LDNS_LIBS)
+endif

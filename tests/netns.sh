@@ -94,6 +94,7 @@ ns_dns_start() {
 		echo "    file: $dir/$zone.zone" >>"$dir/knot.conf"
 	done
 	chmod -R a+rX "$dir"
+	chmod 600 "$NS_TSIG_FILE"	# a TSIG key must not be readable by others
 	ns_exec knotd -c "$dir/knot.conf" >"$dir/knotd.out" 2>&1 &
 	if ! wait_until 10 ns_exec knotc -c "$dir/knot.conf" status; then
 		echo "# knotd did not start:" >&2

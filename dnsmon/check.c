@@ -1,0 +1,613 @@
+/*
+ * check - the DNS and TLS checks of one hosted domain; see check.h.
+ *
+ * May touch: DNS through resolve, SMTP through probe; main.cf values
+ * through cfg.  Writes nothing: callers decide what to do with the
+ * result (dnsmon: alerts and policyd; stsctl: print).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <ldns/ldns.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "check.h"
+#include "mymalloc.h"
+#include "policy.h"
+#include "probe.h"
+#include "resolve.h"
+#include "ststxt.h"
+
+static char *
+check_str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? xstrdup(s) : NULL;
+}
+
+int
+check_domain_from_json(const json_t *o, struct check_domain *d)
+{
+	const json_t *mx = json_object_get(o, "mx"), *v;
+	size_t i, n = json_array_size(mx);
+
+	memset(d, 0, sizeof(*d));
+	if ((d->name = check_str(o, "domain")) == NULL)
+		return -1;
+	d->state = check_str(o, "state");
+	d->policy_id = check_str(o, "policy_id");
+	d->token = check_str(o, "token");
+	d->mx = xcalloc(n + 1, sizeof(*d->mx));
+	for (i = 0; i < n; i++) {
+		v = json_array_get(mx, i);
+		d->mx[i] = xstrdup(json_is_string(v) ? json_string_value(v) :
+		    "");
+	}
+	return 0;
+}
+
+void
+check_domain_clear(struct check_domain *d)
+{
+	char **p;
+
+	free(d->name);
+	free(d->state);
+	free(d->policy_id);
+	free(d->token);
+	for (p = d->mx; p && *p; p++)
+		free(*p);
+	free(d->mx);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Appends one check to the result. */
+static json_t *
+check_add(json_t *checks, const char *name, const char *status,
+    const char *key, const char *fix, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static json_t *
+check_add(json_t *checks, const char *name, const char *status,
+    const char *key, const char *fix, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	va_list ap;
+	json_t *c;
+	char *m;
+
+	va_start(ap, fmt);
+	if (vasprintf(&m, fmt, ap) < 0)
+		m = NULL;
+	va_end(ap);
+	buf_puts(&msg, m ? m : "");
+	free(m);
+	c = json_pack("{s:s, s:s, s:s}", "check", name, "status", status,
+	    "message", msg.s);
+	if (key != NULL)
+		json_object_set_new(c, "key", json_string(key));
+	if (fix != NULL)
+		json_object_set_new(c, "fix", json_string(fix));
+	json_array_append_new(checks, c);
+	buf_free(&msg);
+	return c;
+}
+
+static const char *
+check_dns_status(enum resolve_status st)
+{
+	return resolve_status_is_error(st) ? "dns-error" : "fail";
+}
+
+/* The rua address we expect: the first report_recipients address. */
+static char *
+check_rua(void)
+{
+	char **r;
+
+	for (r = cfg_list("report_recipients"); r && *r; r++)
+		if (strchr(*r, '*') == NULL && strchr(*r, '@') != NULL)
+			return xasprintf("mailto:%s", *r);
+	return NULL;
+}
+
+static int
+check_name_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+/* Is name (no trailing dot) inside zone? */
+static int
+check_in_zone(const char *name, const char *zone)
+{
+	size_t ln = strlen(name), lz = strlen(zone);
+
+	if (lz == 0 || ln <= lz)
+		return 0;
+	return name[ln - lz - 1] == '.' &&
+	    strncasecmp(name + ln - lz, zone, lz) == 0;
+}
+
+/* The CNAME target of name, or NULL. */
+static char *
+check_cname(struct resolve *res, const char *name)
+{
+	ldns_rr_list *l;
+	char *t = NULL;
+
+	if (resolve_query(res, name, LDNS_RR_TYPE_CNAME, &l, NULL) ==
+	    RESOLVE_OK) {
+		t = resolve_rdf_name(ldns_rr_rdf(ldns_rr_list_rr(l, 0), 0));
+		ldns_rr_list_deep_free(l);
+	}
+	return t;
+}
+
+/* TXT records of name (CNAMEs followed), joined; NULL-terminated. */
+static enum resolve_status
+check_txt(struct resolve *res, const char *name, char ***out, size_t *n)
+{
+	enum resolve_status st;
+	ldns_rr_list *l;
+	size_t i;
+
+	*n = 0;
+	*out = NULL;
+	st = resolve_query(res, name, LDNS_RR_TYPE_TXT, &l, NULL);
+	if (st != RESOLVE_OK)
+		return st;
+	*n = ldns_rr_list_rr_count(l);
+	*out = xcalloc(*n + 1, sizeof(**out));
+	for (i = 0; i < *n; i++)
+		(*out)[i] = resolve_txt_text(ldns_rr_list_rr(l, i));
+	ldns_rr_list_deep_free(l);
+	return st;
+}
+
+static void
+check_strv_free(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static int
+check_verified(struct resolve *res, const struct check_domain *d)
+{
+	const char *host = cfg_str("policy_host"), *zone = cfg_str("sts_zone");
+	char *name, *t, **txt;
+	size_t n, i;
+	int ok = 0;
+
+	name = xasprintf("mta-sts.%s", d->name);
+	if ((t = check_cname(res, name)) != NULL)
+		ok = check_name_eq(t, host) || check_in_zone(t, zone);
+	free(t);
+	free(name);
+	if (!ok) {
+		name = xasprintf("_mta-sts.%s", d->name);
+		if ((t = check_cname(res, name)) != NULL)
+			ok = check_in_zone(t, zone);
+		free(t);
+		free(name);
+	}
+	if (!ok && d->token != NULL && *d->token != '\0') {
+		name = xasprintf("%s.%s", CHECK_VERIFY_LABEL, d->name);
+		check_txt(res, name, &txt, &n);
+		for (i = 0; i < n; i++)
+			if (strcmp(txt[i], d->token) == 0)
+				ok = 1;
+		check_strv_free(txt);
+		free(name);
+	}
+	return ok;
+}
+
+static void
+check_verification(struct resolve *res, const struct check_domain *d,
+    json_t *out, json_t *checks)
+{
+	int ok = check_verified(res, d);
+	char *fix;
+
+	json_object_set_new(out, "verified", json_boolean(ok));
+	/* Only a pending domain needs the proof. */
+	if (d->state == NULL || strcmp(d->state, "pending") != 0)
+		return;
+	if (ok) {
+		check_add(checks, "verification", "ok", NULL, NULL,
+		    "ownership of %s is proven by DNS", d->name);
+		return;
+	}
+	fix = xasprintf("add mta-sts.%s. CNAME %s. (or TXT %s.%s. \"%s\")",
+	    d->name, cfg_str("policy_host"), CHECK_VERIFY_LABEL, d->name,
+	    d->token ? d->token : "");
+	check_add(checks, "verification", "fail", "unproven", fix, "ownership of %s is not proven by DNS", d->name);
+	free(fix);
+}
+
+/* MX hosts, sorted by preference; NULL on error (reported). */
+static char **
+check_mx(struct resolve *res, const struct check_domain *d, json_t *out,
+    json_t *checks)
+{
+	enum resolve_status st;
+	ldns_rr_list *l;
+	json_t *mxj = json_array();
+	char **hosts;
+	size_t i, j, n;
+	int *pref, tp;
+	char *tmp;
+
+	json_object_set_new(out, "mx", mxj);
+	st = resolve_query(res, d->name, LDNS_RR_TYPE_MX, &l, NULL);
+	if (st != RESOLVE_OK) {
+		check_add(checks, "mx", check_dns_status(st),
+		    resolve_status_name(st), NULL, "MX lookup of %s: %s",
+		    d->name, resolve_status_name(st));
+		return NULL;
+	}
+	n = ldns_rr_list_rr_count(l);
+	if (n > CHECK_MX_MAX)
+		n = CHECK_MX_MAX;
+	hosts = xcalloc(n + 1, sizeof(*hosts));
+	pref = xcalloc(n + 1, sizeof(*pref));
+	for (i = 0; i < n; i++) {
+		ldns_rr *rr = ldns_rr_list_rr(l, i);
+
+		pref[i] = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
+		hosts[i] = resolve_rdf_name(ldns_rr_rdf(rr, 1));
+	}
+	for (i = 1; i < n; i++)		/* insertion sort: n is small */
+		for (j = i; j > 0 && (pref[j - 1] > pref[j] ||
+		    (pref[j - 1] == pref[j] &&
+		    strcmp(hosts[j - 1], hosts[j]) > 0)); j--) {
+			tp = pref[j]; pref[j] = pref[j - 1]; pref[j - 1] = tp;
+			tmp = hosts[j]; hosts[j] = hosts[j - 1];
+			hosts[j - 1] = tmp;
+		}
+	for (i = 0; i < n; i++)
+		json_array_append_new(mxj, json_string(hosts[i]));
+	free(pref);
+	ldns_rr_list_deep_free(l);
+	check_add(checks, "mx", "ok", NULL, NULL, "%s has %zu MX host%s",
+	    d->name, n, n == 1 ? "" : "s");
+	return hosts;
+}
+
+static void
+check_mx_policy(const struct check_domain *d, char **hosts, json_t *checks)
+{
+	struct buf bad = BUF_INIT, fix = BUF_INIT, pol = BUF_INIT;
+	char **h, **p;
+	int match;
+
+	for (p = d->mx; p && *p; p++)
+		buf_printf(&pol, "%s%s", pol.len ? ", " : "", *p);
+	buf_printf(&fix, "stsctl domain set %s", d->name);
+	for (p = d->mx; p && *p; p++)
+		buf_printf(&fix, " --mx %s", *p);
+	for (h = hosts; h && *h; h++) {
+		match = 0;
+		for (p = d->mx; p && *p && !match; p++)
+			match = policy_mx_match(*p, *h);
+		if (match)
+			continue;
+		buf_printf(&bad, "%s%s", bad.len ? ", " : "", *h);
+		buf_printf(&fix, " --mx %s", *h);
+	}
+	if (bad.len == 0)
+		check_add(checks, "mx-policy", "ok", NULL, NULL,
+		    "every MX host of %s matches the policy", d->name);
+	else
+		check_add(checks, "mx-policy", "fail", bad.s, fix.s,
+		    "MX %s of %s not in the policy (mx: %s)", bad.s, d->name,
+		    pol.len ? pol.s : "none");
+	buf_free(&bad);
+	buf_free(&fix);
+	buf_free(&pol);
+}
+
+/* Sorted text of the A and AAAA records of name, "" when none. */
+static char *
+check_addrs(struct resolve *res, const char *name, enum resolve_status *stp)
+{
+	static const ldns_rr_type types[] = { LDNS_RR_TYPE_A,
+	    LDNS_RR_TYPE_AAAA };
+	struct buf b = BUF_INIT;
+	enum resolve_status st;
+	ldns_rr_list *l;
+	size_t t, i;
+	char *s;
+
+	*stp = RESOLVE_NODATA;
+	buf_puts(&b, "");
+	for (t = 0; t < 2; t++) {
+		st = resolve_query(res, name, types[t], &l, NULL);
+		if (resolve_status_is_error(st))
+			*stp = st;
+		else if (st == RESOLVE_OK && !resolve_status_is_error(*stp))
+			*stp = RESOLVE_OK;
+		if (st != RESOLVE_OK)
+			continue;
+		ldns_rr_list_sort(l);
+		for (i = 0; i < ldns_rr_list_rr_count(l); i++) {
+			s = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(l, i), 0));
+			buf_printf(&b, "%s%s", b.len ? " " : "", s ? s : "");
+			free(s);
+		}
+		ldns_rr_list_deep_free(l);
+	}
+	return buf_steal(&b);
+}
+
+static void
+check_host(struct resolve *res, const struct check_domain *d,
+    json_t *checks)
+{
+	const char *ph = cfg_str("policy_host");
+	enum resolve_status st, st2;
+	char *name, *t, *mine, *ours, *fix;
+
+	name = xasprintf("mta-sts.%s", d->name);
+	fix = xasprintf("add %s. CNAME %s.", name, ph);
+	if ((t = check_cname(res, name)) != NULL && check_name_eq(t, ph)) {
+		check_add(checks, "mta-sts-host", "ok", NULL, NULL,
+		    "%s is a CNAME to %s", name, ph);
+		goto out;
+	}
+	mine = check_addrs(res, name, &st);
+	ours = check_addrs(res, ph, &st2);
+	if (resolve_status_is_error(st))
+		check_add(checks, "mta-sts-host", "dns-error",
+		    resolve_status_name(st), NULL, "%s: %s", name,
+		    resolve_status_name(st));
+	else if (*mine == '\0')
+		check_add(checks, "mta-sts-host", "fail", "missing", fix,
+		    "%s does not resolve", name);
+	else if (strcmp(mine, ours) != 0)
+		check_add(checks, "mta-sts-host", "fail", mine, fix,
+		    "%s resolves to %s, %s to %s", name, mine, ph,
+		    *ours ? ours : "nothing");
+	else
+		check_add(checks, "mta-sts-host", "ok", NULL, NULL,
+		    "%s has the addresses of %s", name, ph);
+	free(mine);
+	free(ours);
+out:
+	free(t);
+	free(fix);
+	free(name);
+}
+
+static void
+check_sts_txt(struct resolve *res, const struct check_domain *d,
+    json_t *checks)
+{
+	struct buf err = BUF_INIT;
+	struct ststxt_sts *r = NULL;
+	enum resolve_status st;
+	char *name, *fix, **txt, *found = NULL;
+	size_t n, i, count = 0;
+
+	name = xasprintf("_mta-sts.%s", d->name);
+	fix = xasprintf("add %s. CNAME %s.%s. (or TXT \"v=STSv1; id=%s;\")",
+	    name, d->name, cfg_str("sts_zone"), d->policy_id ? d->policy_id :
+	    "");
+	st = check_txt(res, name, &txt, &n);
+	for (i = 0; i < n; i++)
+		if (ststxt_is_sts(txt[i], strlen(txt[i]))) {
+			count++;
+			found = txt[i];
+		}
+	if (resolve_status_is_error(st))
+		check_add(checks, "sts-txt", "dns-error",
+		    resolve_status_name(st), NULL, "TXT %s: %s", name,
+		    resolve_status_name(st));
+	else if (count == 0)
+		check_add(checks, "sts-txt", "fail", "missing", fix,
+		    "no v=STSv1 TXT record at %s", name);
+	else if (count > 1)
+		check_add(checks, "sts-txt", "fail", "several", fix,
+		    "%zu v=STSv1 TXT records at %s (exactly one allowed)",
+		    count, name);
+	else if (ststxt_sts_parse(found, strlen(found), &r, &err) < 0)
+		check_add(checks, "sts-txt", "fail", err.s, fix,
+		    "TXT %s is invalid: %s", name, err.s);
+	else if (d->policy_id != NULL && strcmp(r->id, d->policy_id) != 0)
+		check_add(checks, "sts-txt", "fail", r->id, fix,
+		    "TXT %s has id %s, the current policy id is %s", name,
+		    r->id, d->policy_id);
+	else
+		check_add(checks, "sts-txt", "ok", NULL, NULL,
+		    "TXT %s has the current id", name);
+	ststxt_sts_free(r);
+	check_strv_free(txt);
+	buf_free(&err);
+	free(fix);
+	free(name);
+}
+
+static void
+check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
+    json_t *checks)
+{
+	struct buf err = BUF_INIT;
+	struct ststxt_tlsrpt *r = NULL;
+	enum resolve_status st;
+	char *name, *fix, **txt, *found = NULL, *rua = check_rua();
+	size_t n, i, count = 0;
+	int have = 0;
+
+	name = xasprintf("_smtp._tls.%s", d->name);
+	fix = xasprintf("add %s. CNAME %s._report.%s. (or TXT"
+	    " \"v=TLSRPTv1; rua=%s\")", name, d->name, cfg_str("sts_zone"),
+	    rua ? rua : "");
+	st = check_txt(res, name, &txt, &n);
+	for (i = 0; i < n; i++)
+		if (ststxt_is_tlsrpt(txt[i], strlen(txt[i]))) {
+			count++;
+			found = txt[i];
+		}
+	if (resolve_status_is_error(st))
+		check_add(checks, "tlsrpt-txt", "dns-error",
+		    resolve_status_name(st), NULL, "TXT %s: %s", name,
+		    resolve_status_name(st));
+	else if (count == 0)
+		check_add(checks, "tlsrpt-txt", "fail", "missing", fix,
+		    "no v=TLSRPTv1 TXT record at %s", name);
+	else if (count > 1)
+		check_add(checks, "tlsrpt-txt", "fail", "several", fix,
+		    "%zu v=TLSRPTv1 TXT records at %s (exactly one allowed)",
+		    count, name);
+	else if (ststxt_tlsrpt_parse(found, strlen(found), &r, &err) < 0)
+		check_add(checks, "tlsrpt-txt", "fail", err.s, fix,
+		    "TXT %s is invalid: %s", name, err.s);
+	else {
+		for (i = 0; rua && i < r->nrua; i++)
+			if (strcasecmp(r->rua[i].uri, rua) == 0)
+				have = 1;
+		if (have || rua == NULL)
+			check_add(checks, "tlsrpt-txt", "ok", NULL, NULL,
+			    "TXT %s sends reports to us", name);
+		else
+			check_add(checks, "tlsrpt-txt", "fail", "no-rua", fix,
+			    "TXT %s does not list %s in rua", name, rua);
+	}
+	ststxt_tlsrpt_free(r);
+	check_strv_free(txt);
+	buf_free(&err);
+	free(fix);
+	free(name);
+	free(rua);
+}
+
+static void
+check_tlsa(struct resolve *res, const char *host, json_t *checks)
+{
+	enum resolve_status st;
+	ldns_rr_list *l;
+	ldns_rr *rr;
+	size_t i, n, bad = 0;
+	char *name = xasprintf("_25._tcp.%s", host);
+	json_t *c;
+
+	st = resolve_query(res, name, LDNS_RR_TYPE_TLSA, &l, NULL);
+	if (st == RESOLVE_OK) {
+		n = ldns_rr_list_rr_count(l);
+		for (i = 0; i < n; i++) {
+			rr = ldns_rr_list_rr(l, i);
+			/* RFC 7672: usages 2 and 3 only; selector 0-1;
+			 * matching type 0-2. */
+			if (ldns_rr_rd_count(rr) < 4 ||
+			    ldns_rdf2native_int8(ldns_rr_rdf(rr, 0)) < 2 ||
+			    ldns_rdf2native_int8(ldns_rr_rdf(rr, 0)) > 3 ||
+			    ldns_rdf2native_int8(ldns_rr_rdf(rr, 1)) > 1 ||
+			    ldns_rdf2native_int8(ldns_rr_rdf(rr, 2)) > 2)
+				bad++;
+		}
+		ldns_rr_list_deep_free(l);
+		c = bad == n ?
+		    check_add(checks, "tlsa", "info", "unusable", NULL,
+		    "DANE: %s has TLSA records, none usable for SMTP"
+		    " (RFC 7672)", name) :
+		    check_add(checks, "tlsa", "info", "present", NULL,
+		    "DANE: %s has %zu TLSA record%s", name, n,
+		    n == 1 ? "" : "s");
+	} else if (resolve_status_is_error(st))
+		c = check_add(checks, "tlsa", "dns-error", "bogus", NULL,
+		    "DANE: TLSA %s: %s (bogus or unusable)", name,
+		    resolve_status_name(st));
+	else
+		c = check_add(checks, "tlsa", "info", "absent", NULL,
+		    "DANE: no TLSA records at %s", name);
+	json_object_set_new(c, "host", json_string(host));
+	free(name);
+}
+
+static char *
+check_probe_fix(enum probe_result r, const char *host)
+{
+	switch (r) {
+	case PROBE_STARTTLS_NOT_SUPPORTED:
+		return xasprintf("enable STARTTLS on %s", host);
+	case PROBE_CERT_EXPIRED:
+		return xasprintf("renew the certificate of %s", host);
+	case PROBE_HOST_MISMATCH:
+		return xasprintf("reissue with %s in subjectAltName", host);
+	case PROBE_VALIDATION_FAILURE:
+		return xasprintf("install on %s a certificate from a trusted"
+		    " CA with its intermediate certificates", host);
+	case PROBE_HANDSHAKE_FAILURE:
+		return xasprintf("check the TLS set-up of %s (TLS 1.2 or"
+		    " later, a certificate and key)", host);
+	default:
+		return xasprintf("make %s accept SMTP connections", host);
+	}
+}
+
+static void
+check_probe(const char *host, json_t *checks)
+{
+	struct probe p;
+	char *fix;
+	json_t *c;
+
+	probe_mx(host, (int)cfg_int("dnsmon_smtp_port"),
+	    cfg_str("smtp_hostname"),
+	    (int)cfg_time("dnsmon_probe_timeout") * 1000,
+	    cfg_str("dnsmon_ca_file"), &p);
+	fix = p.result == PROBE_OK ? NULL : check_probe_fix(p.result, host);
+	c = check_add(checks, "probe", p.result == PROBE_OK ? "ok" : "fail",
+	    probe_result_name(p.result), fix, "%s: %s",
+	    probe_result_name(p.result), p.detail);
+	json_object_set_new(c, "host", json_string(host));
+	if (p.tls_version[0])
+		json_object_set_new(c, "tls_version",
+		    json_string(p.tls_version));
+	if (p.days_left != PROBE_DAYS_UNKNOWN)
+		json_object_set_new(c, "days_left",
+		    json_integer(p.days_left));
+	free(fix);
+}
+
+json_t *
+check_run(struct resolve *res, const struct check_domain *d, int probe)
+{
+	json_t *out = json_pack("{s:s}", "domain", d->name);
+	json_t *checks = json_array();
+	char **hosts, **h;
+
+	json_object_set_new(out, "checks", checks);
+	check_verification(res, d, out, checks);
+	hosts = check_mx(res, d, out, checks);
+	if (hosts != NULL)
+		check_mx_policy(d, hosts, checks);
+	check_host(res, d, checks);
+	check_sts_txt(res, d, checks);
+	check_tlsrpt_txt(res, d, checks);
+	for (h = hosts; h && *h; h++)
+		check_tlsa(res, *h, checks);
+	for (h = hosts; probe && h && *h; h++)
+		check_probe(*h, checks);
+	check_strv_free(hosts);
+	return out;
+}

@@ -1,0 +1,58 @@
+/*
+ * check - every check of one hosted domain, shared by dnsmon and
+ * "stsctl check".
+ *
+ * SYNOPSIS
+ *	check_domain_from_json(obj, &d)	a DOMAIN-OBJECT of policyd
+ *	result = check_run(res, &d, probe)
+ *	check_domain_clear(&d)
+ *
+ * DESCRIPTION
+ *	check_run() looks up the records of the domain and compares them
+ *	with what policyd expects (main.cf: sts_zone, policy_host,
+ *	report_recipients) and returns a JSON object:
+ *	  {"domain": D, "verified": true|false,
+ *	   "mx": ["mx1.example.com", ...],
+ *	   "checks": [{"check": NAME, "status": STATUS, "message": TEXT,
+ *	               "fix": TEXT (only when there is one),
+ *	               "key": TEXT (what exactly is wrong, for alerts),
+ *	               "host": MX (probe, tlsa and cert-expiry checks),
+ *	               "days_left": N (probe)}, ...]}
+ *	NAME is verification, mx, mx-policy, mta-sts-host, sts-txt,
+ *	tlsrpt-txt, tlsa, probe; STATUS is ok, fail (something the
+ *	operator must fix), dns-error (SERVFAIL, time-out, loop: not
+ *	necessarily the customer's fault), or info.  A probe's message
+ *	starts with its RFC 8460 result type ("certificate-host-mismatch:
+ *	mx2.example.com presents a certificate for mail.other.net").
+ *	verified says whether ownership is proven: mta-sts.D is a CNAME
+ *	to policy_host, _mta-sts.D a CNAME into sts_zone, or TXT
+ *	_stsd-verify.D holds the domain's token.
+ *
+ *	With probe 0 no MX is contacted (DNS only).
+ *
+ * LIMITS
+ *	CHECK_MX_MAX MX hosts per domain are checked and probed.
+ */
+#ifndef DNSMON_CHECK_H
+#define DNSMON_CHECK_H
+
+#include <jansson.h>
+
+#include "resolve.h"
+
+#define CHECK_MX_MAX		16
+#define CHECK_VERIFY_LABEL	"_stsd-verify"
+
+struct check_domain {
+	char	*name;
+	char	*state;		/* pending, active, ... */
+	char	**mx;		/* policy mx patterns, NULL-terminated */
+	char	*policy_id;
+	char	*token;
+};
+
+int	check_domain_from_json(const json_t *, struct check_domain *);
+void	check_domain_clear(struct check_domain *);
+json_t	*check_run(struct resolve *, const struct check_domain *, int probe);
+
+#endif

@@ -1,0 +1,9 @@
+/*
+ * check.h - "stsctl check DOMAIN [--json]": every check of dnsmon, now.
+ */
+#ifndef STSCTL_CHECK_H
+#define STSCTL_CHECK_H
+
+int	check_main(int argc, char **argv);	/* argv[0] is "check" */
+
+#endif

@@ -1,0 +1,171 @@
+# tests/dnsmon/checks.t - "stsctl check DOMAIN": the checks of dnsmon run
+# now, against knot in a network namespace and test MX servers: a domain
+# whose records are right passes; an MX outside the policy, a wrong
+# certificate name, an expired certificate, no STARTTLS, an MX that never
+# speaks, a CNAME loop, a 4 KiB TXT record and a DNS server that never
+# answers are each reported with their cause, in bounded time.
+# slow
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/netns.sh"
+source "$SRCDIR/tests/pki.sh"
+source "$SRCDIR/tests/stsctl/instance.sh"
+
+[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
+[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
+	skip_all "stsctl, policyd or master not built"
+t=$(t_tmpdir)
+: >"$t/main.cf"
+"$STSCTL_BIN" -c "$t" check x 2>&1 | grep -q 'unknown command' &&
+	skip_all "stsctl has no check command in this build"
+TOOL=$BUILDDIR/tests/dnsmon/dnsupdate_tool
+command -v python3 >/dev/null || skip_all "needs python3 for the test servers"
+
+PORT=2525
+
+# Zones: the service zone and the customers'.
+zone_head() {
+	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
+}
+{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ zone_head good.test; cat <<'Z'; } >"$t/good.zone"
+@ MX 10 mx1.good.test.
+mx1 A 127.0.0.2
+mx2 A 127.0.0.2
+mta-sts CNAME mta-sts.sts.test.
+_mta-sts CNAME good.test.sts.test.
+_smtp._tls CNAME good.test._report.sts.test.
+Z
+{ zone_head bad.test; cat <<'Z'; } >"$t/bad.zone"
+@ MX 20 mx2.bad.test.
+@ MX 30 mx3.bad.test.
+@ MX 40 mx4.bad.test.
+@ MX 50 mx5.bad.test.
+mx2 A 127.0.0.3
+mx3 A 127.0.0.4
+mx4 A 127.0.0.5
+mx5 A 127.0.0.6
+mta-sts A 127.0.0.9
+Z
+{ zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"
+@ MX 10 mx1.good.test.
+mta-sts CNAME mta-sts.sts.test.
+_mta-sts CNAME a.loop.test.
+a CNAME b.loop.test.
+b CNAME a.loop.test.
+Z
+big=$(for i in $(seq 16); do printf '"%s" ' "$(head -c 250 /dev/zero | tr '\0' x)"; done)
+{ zone_head big.test; printf '@ MX 10 mx1.good.test.\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
+
+ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" \
+	bad.test "$t/bad.zone" loop.test "$t/loop.zone" big.test "$t/big.zone" ||
+	{ fail "knot starts"; done_testing; }
+install -m 600 "$NS_TSIG_FILE" "$t/tsig.key"
+
+# MX servers: certificates from a test CA.
+pki_ca "$t/pki"
+pki_cert "$t/pki" mx1.good.test 30 mx2.good.test
+pki_cert "$t/pki" mail.other.net 30
+pki_cert "$t/pki" mx3.bad.test -5
+smtpd() {
+	ns_exec python3 "$SRCDIR/tests/dnsmon/smtpd.py" "$@" >/dev/null 2>&1 &
+}
+smtpd 127.0.0.2 $PORT tls "$t/pki/mx1.good.test/fullchain.pem" "$t/pki/mx1.good.test/privkey.pem"
+smtpd 127.0.0.3 $PORT tls "$t/pki/mail.other.net/fullchain.pem" "$t/pki/mail.other.net/privkey.pem"
+smtpd 127.0.0.4 $PORT tls "$t/pki/mx3.bad.test/fullchain.pem" "$t/pki/mx3.bad.test/privkey.pem"
+smtpd 127.0.0.5 $PORT notls
+smtpd 127.0.0.6 $PORT silent
+listening() { ns_exec ss -Htln | grep -q "127.0.0.6:$PORT"; }
+wait_until 10 listening || note "test SMTP servers slow to start"
+
+# An instance whose commands run inside the namespace.
+# (master and stsd are wrapped; the daemons that master starts inherit
+# its namespace.)
+mkdir "$t/libexec"
+for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$t/libexec/${p##*/}"; done
+rm -f "$t/libexec/master"
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$(readlink -f "$LIBEXEC/master")" >"$t/libexec/master"
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$t/stsd-ns"
+chmod 755 "$t/libexec/master" "$t/stsd-ns"
+# Without "stsd init" the instance is made by hand and master started
+# directly (stsd start would refuse its directory owners).
+if instance_have_init; then STSD=$t/stsd-ns; else STSD=/nonexistent; fi
+LIBEXEC=$t/libexec
+instance_start "$t/i" sts_zone=sts.test domain_verification=none \
+	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
+	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \
+	dnsmon_query_timeout=1s ||
+	{ fail "instance starts"; done_testing; }
+pass "instance starts in the namespace"
+check() { ns_exec $STSCTL check "$@" 2>&1; }
+
+for d in good.test bad.test loop.test big.test; do
+	$STSCTL domain add $d --mx "mx1.$d" --mx "*.$d" >/dev/null 2>&1
+done
+$STSCTL domain set good.test --mx mx1.good.test >/dev/null 2>&1
+id=$($STSCTL domain show good.test --json | sed -n 's/^ *"policy_id": "\(.*\)",*$/\1/p')
+ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test.sts.test "v=STSv1; id=$id;"
+ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test._report.sts.test \
+	"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"
+
+out=$(check good.test); rc=$?
+is "$(grep -v '^info:' <<<"$out")" "good.test: every check passed" "a domain with right records and a good MX passes"
+is "$rc" 0 "... and check exits 0"
+out=$(check good.test --json)
+like "$out" '"tls_version": "TLSv1\.[23]"' "--json shows the TLS version of the MX"
+like "$out" '"days_left": (29|30)' "--json shows the days until the certificate expires"
+like "$out" 'DANE: no TLSA records at _25\._tcp\.mx1\.good\.test' "TLSA absence is reported"
+
+# A new MX outside the policy.
+ns_dns_set good.test good.test. 60 MX "10 mx1.good.test." &&
+	ns_knotc zone-begin good.test >/dev/null &&
+	ns_knotc zone-set good.test good.test. 60 MX "20 mx2.good.test." >/dev/null &&
+	ns_knotc zone-commit good.test >/dev/null
+out=$(check good.test); rc=$?
+is "$(grep -v '^info:' <<<"$out")" "mx-policy: MX mx2.good.test of good.test not in the policy (mx: mx1.good.test); stsctl domain set good.test --mx mx1.good.test --mx mx2.good.test" \
+	"an MX outside the policy is reported with the exact fix"
+is "$rc" 1 "... and check exits 1"
+
+# A stale id in the service zone.
+ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test.sts.test "v=STSv1; id=1;"
+like "$(check good.test)" "^sts-txt: TXT _mta-sts\.good\.test has id 1, the current policy id is $id;" \
+	"a stale policy id is reported"
+
+start=$SECONDS
+out=$(check bad.test)
+el=$((SECONDS - start))
+like "$out" '^certificate-host-mismatch: mx2\.bad\.test presents a certificate for mail\.other\.net; reissue with mx2\.bad\.test in subjectAltName$' \
+	"a certificate for another name: certificate-host-mismatch"
+like "$out" '^certificate-expired: certificate for mx3\.bad\.test expired [0-9]+ days ago; renew the certificate of mx3\.bad\.test$' \
+	"an expired certificate: certificate-expired"
+like "$out" '^starttls-not-supported: mx4\.bad\.test does not offer STARTTLS; enable STARTTLS on mx4\.bad\.test$' \
+	"no STARTTLS: starttls-not-supported"
+like "$out" '^connection-failure: greeting: no reply within 2 s' \
+	"an MX that never speaks is given up after the probe time-out"
+like "$out" '^mta-sts-host: mta-sts\.bad\.test resolves to 127\.0\.0\.9, mta-sts\.sts\.test to 127\.0\.0\.1; add mta-sts\.bad\.test\. CNAME mta-sts\.sts\.test\.$' \
+	"an mta-sts host with other addresses is reported"
+like "$out" '^sts-txt: no v=STSv1 TXT record at _mta-sts\.bad\.test;' "a missing STS record is reported"
+ok "... all within bounded time (${el}s)" [ "$el" -le 20 ]
+
+out=$(check loop.test)
+like "$out" '^sts-txt: DNS error: TXT _mta-sts\.loop\.test: CNAME chain too long or a loop$' \
+	"a CNAME loop is a DNS error, not a hang"
+out=$(check big.test); rc=$?
+like "$out" '^sts-txt: TXT _mta-sts\.big\.test has id 1, the current policy id is' \
+	"a 4 KiB TXT record in 16 strings is read whole and checked"
+ok "... without a crash" [ "$rc" = 1 ]
+
+# A DNS server that never answers.
+ns_exec python3 "$SRCDIR/tests/dnsmon/dnssink.py" 127.0.0.7 >/dev/null 2>&1 &
+echo "nameserver 127.0.0.7" >"$t/resolv.sink"
+sleep 0.5
+start=$SECONDS
+out=$(ns_exec unshare -m sh -c "mount --bind $t/resolv.sink /etc/resolv.conf && exec $STSCTL check good.test" 2>&1)
+el=$((SECONDS - start))
+like "$out" '^mx: DNS error: MX lookup of good\.test: timed out$' \
+	"a DNS server that never answers: timed out"
+ok "... in bounded time (${el}s)" [ "$el" -le 30 ]
+unlike "$out" 'Sanitizer|runtime error' "no sanitizer report"
+
+out=$(check nosuch.test)
+like "$out" '^stsctl: nosuch\.test: no such domain$' "an unknown domain is refused by policyd"
+done_testing

@@ -1,0 +1,108 @@
+# tests/dnsmon/dnsmon.t - the dnsmon daemon under master, with knot in a
+# network namespace: pending domains become active when ownership is
+# proven by CNAME or by the token TXT record (and stay pending without);
+# an MX added to the zone but not to the policy alerts once, by webhook
+# and log, however many rounds run; a certificate near expiry warns once.
+# slow
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/netns.sh"
+source "$SRCDIR/tests/pki.sh"
+source "$SRCDIR/tests/stsctl/instance.sh"
+
+[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
+[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
+	[ -x "$LIBEXEC/dnsmon" ] || skip_all "stsctl, policyd, master or dnsmon not built"
+command -v python3 >/dev/null || skip_all "needs python3 for the test servers"
+
+t=$(t_tmpdir)
+PORT=2525 HOOK=8080
+
+zone_head() {
+	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
+}
+{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ zone_head good.test; cat <<'Z'; } >"$t/good.zone"
+@ MX 10 mx1.good.test.
+mx1 A 127.0.0.2
+mx2 A 127.0.0.2
+mta-sts CNAME mta-sts.sts.test.
+Z
+{ zone_head tok.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/tok.zone"
+{ zone_head none.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/none.zone"
+ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" \
+	tok.test "$t/tok.zone" none.test "$t/none.zone" ||
+	{ fail "knot starts"; done_testing; }
+
+pki_ca "$t/pki"
+pki_cert "$t/pki" mx1.good.test 5 mx2.good.test
+ns_exec python3 "$SRCDIR/tests/dnsmon/smtpd.py" 127.0.0.2 $PORT tls \
+	"$t/pki/mx1.good.test/fullchain.pem" "$t/pki/mx1.good.test/privkey.pem" >/dev/null 2>&1 &
+: >"$t/hook.log"
+ns_exec python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 $HOOK "$t/hook.log" >/dev/null 2>&1 &
+
+# A sendmail that keeps what it is given (dnsmon runs as mail_owner).
+mkdir -m 1777 "$t/mail"
+printf '#!/bin/sh\n{ echo "args: $*"; cat; echo .; } >>%s/mail/out\n' "$t" >"$t/sendmail"
+chmod 755 "$t/sendmail"
+
+# master runs in the namespace; the daemons it starts inherit it.
+mkdir "$t/libexec"
+for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$t/libexec/${p##*/}"; done
+rm -f "$t/libexec/master"
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$(readlink -f "$LIBEXEC/master")" >"$t/libexec/master"
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$t/stsd-ns"
+chmod 755 "$t/libexec/master" "$t/stsd-ns"
+if instance_have_init; then STSD=$t/stsd-ns; else STSD=/nonexistent; fi
+LIBEXEC=$t/libexec
+instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
+	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
+	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \
+	dnsmon_query_timeout=1s dnsmon_interval=1s \
+	alert_webhook_url=http://127.0.0.1:$HOOK/alert \
+	alert_recipients=ops@example.test sendmail_path=$t/sendmail ||
+	{ fail "instance starts"; done_testing; }
+pass "instance starts in the namespace"
+
+for d in good.test tok.test none.test; do
+	$STSCTL domain add $d --mx mx1.good.test >/dev/null 2>&1
+done
+state() { $STSCTL domain show "$1" --json | sed -n 's/^ *"state": "\(.*\)",*$/\1/p'; }
+token() { $STSCTL domain show "$1" --json | sed -n 's/^ *"token": "\(.*\)",*$/\1/p'; }
+is "$(state good.test)" pending "a new domain is pending"
+ns_dns_set tok.test _stsd-verify.tok.test. 60 TXT "\"$(token tok.test)\""
+
+# Start dnsmon (unless stsd init already put it in master.cf).
+if ! grep -q '^dnsmon ' "$I/etc/master.cf"; then
+	echo "dnsmon    unix  n  n  n  -  1  dnsmon" >>"$I/etc/master.cf"
+	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
+fi
+is_active() { [ "$(state "$1")" = active ]; }
+ok "ownership by CNAME: the domain becomes active" wait_until 15 is_active good.test
+ok "ownership by token TXT: the domain becomes active" wait_until 15 is_active tok.test
+is "$(state none.test)" pending "without proof the domain stays pending"
+
+# A new MX outside the policy.
+ns_knotc zone-begin good.test >/dev/null &&
+	ns_knotc zone-set good.test good.test. 60 MX "20 mx2.good.test." >/dev/null &&
+	ns_knotc zone-commit good.test >/dev/null
+mx_alerted() { grep -q '"domain": *"good.test".*"kind": *"mx-policy"' "$t/hook.log"; }
+ok "an MX outside the policy raises a webhook alert" wait_until 15 mx_alerted
+sleep 4		# several more rounds
+is "$(grep -c '"kind": *"mx-policy"' "$t/hook.log")" 1 \
+	"... exactly once, whatever the number of rounds"
+like "$(grep '"kind": *"mx-policy"' "$t/hook.log")" \
+	'stsctl domain set good\.test --mx mx1\.good\.test --mx mx2\.good\.test' \
+	"the alert carries the exact fix"
+mail=$(cat "$t/mail/out" 2>/dev/null)
+like "$mail" '^args: -i -- ops@example\.test$' "the alert is mailed to alert_recipients with sendmail_path"
+is "$(grep -c '^Subject: stsd: good\.test: MX mx2\.good\.test of good\.test not in the policy' <<<"$mail")" 1 \
+	"... once, with a subject that says what is wrong"
+like "$(cat "$I/log/stsd.log")" 'dnsmon.*alert: good\.test: mx-policy:' \
+	"the alert is logged"
+is "$(grep "\"domain\": *\"good.test\"" "$t/hook.log" | grep -c "\"kind\": *\"cert-expiry:mx1.good.test\".*expires in [45] days")" 1 \
+	"a certificate that expires within 7 days warns once"
+unlike "$(cat "$t/hook.log")" '"domain": *"none\.test"' \
+	"a pending domain raises no alerts"
+unlike "$(cat "$I/log/stsd.log")" 'panic|Sanitizer|runtime error' \
+	"no crash in the log"
+done_testing
