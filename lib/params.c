@@ -162,6 +162,58 @@ const struct param param_table[] = {
 	    "more than the domain's previous max_age.",
 	    NULL, NULL },
 
+	/* acmed */
+	{ "acme_enabled", PARAM_BOOL, "yes",
+	    "Whether acmed gets and renews certificates by ACME for every "
+	    "hosted policy host; no leaves $data_directory/certs to the "
+	    "operator.",
+	    NULL, NULL },
+	{ "acme_directory_url", PARAM_STRING,
+	    "https://acme-v02.api.letsencrypt.org/directory",
+	    "The directory URL of the ACME certificate authority (RFC 8555); "
+	    "must be https.",
+	    NULL, NULL },
+	{ "acme_contact", PARAM_LIST, "",
+	    "Contact addresses given to the CA when the ACME account is "
+	    "registered (mailto: is added when missing); empty: none.",
+	    NULL, NULL },
+	{ "acme_ca_file", PARAM_STRING, "",
+	    "A PEM file of CA certificates trusted for the ACME server's own "
+	    "HTTPS certificate, in addition to the system's; empty: the "
+	    "system's only.",
+	    NULL, NULL },
+	{ "acme_challenge", PARAM_STRING, "http-01",
+	    "The ACME challenge type that acmed answers (through httpd): "
+	    "http-01 on port 80 or tls-alpn-01 on port 443.",
+	    "http-01|tls-alpn-01", NULL },
+	{ "acme_renew_before", PARAM_TIME, "30d",
+	    "acmed renews a certificate when less than this time of validity "
+	    "remains, or when two thirds of its lifetime have passed, "
+	    "whichever comes first.",
+	    NULL, NULL },
+	{ "acmed_poll_timeout", PARAM_TIME, "2m",
+	    "The longest time that acmed waits for the CA to validate an "
+	    "authorization or to issue an ordered certificate.",
+	    NULL, NULL },
+	{ "acmed_request_timeout", PARAM_TIME, "30s",
+	    "The longest time that one HTTPS request of acmed to the ACME "
+	    "server may take (connect, TLS, answer).",
+	    NULL, NULL },
+	{ "acmed_response_size_limit", PARAM_SIZE, "1m",
+	    "The largest answer body that acmed reads from the ACME server; "
+	    "a larger one is an error.",
+	    NULL, NULL },
+	{ "acmed_retry_max", PARAM_TIME, "1d",
+	    "The longest wait between two attempts of acmed to get a "
+	    "certificate that failed (the wait doubles from "
+	    "$acmed_retry_min); a CA's Retry-After may ask for longer.",
+	    NULL, NULL },
+	{ "acmed_retry_min", PARAM_TIME, "5m",
+	    "The wait after the first failed attempt of acmed to get a "
+	    "certificate; it doubles with each failure up to "
+	    "$acmed_retry_max.",
+	    NULL, NULL },
+
 	/* dnsmon */
 	{ "alert_recipients", PARAM_LIST, "",
 	    "The addresses that alerts (a new MX outside a policy, a stale "

@@ -1,0 +1,811 @@
+/*
+ * tlsrpt - the TLS-RPT report model (RFC 8460 section 4) and its parser.
+ *
+ * See tlsrpt.h for the interface.  Touches nothing but memory.  The
+ * JSON is parsed whole by jansson, after a scan of the raw bytes has
+ * bounded its nesting; the tree is then walked once into the model.
+ * Known sender quirks are turned into deviations (text lines) instead
+ * of refusals; each kind of deviation is recorded once per place, and
+ * at most TLSRPT_DEVIATIONS_MAX of them.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "db.h"
+#include "mymalloc.h"
+#include "tlsrpt.h"
+
+#define TLSRPT_DEVIATIONS_MAX	100
+#define TLSRPT_PATH_MAX		160	/* "policies[N].failure-details[N]" */
+#define TLSRPT_PPATH_MAX	64	/* "policies[N]" */
+#define TLSRPT_YEAR_MIN		1970
+#define TLSRPT_YEAR_MAX		9999
+
+/* RFC 8460 section 4.3: the result types a failure detail may have. */
+static const char *const tlsrpt_result_types[] = {
+	"starttls-not-supported",
+	"certificate-host-mismatch",
+	"certificate-expired",
+	"certificate-not-trusted",
+	"validation-failure",
+	"tlsa-invalid",
+	"dnssec-invalid",
+	"dane-required",
+	"sts-policy-fetch-error",
+	"sts-policy-invalid",
+	"sts-webpki-invalid",
+	NULL,
+};
+
+static const char *const tlsrpt_policy_types[] = {
+	"sts", "tlsa", "no-policy-found", NULL,
+};
+
+/* The schema of reports.db: see tlsrpt.h. */
+static const struct db_migration tlsrpt_db_schema[] = {
+	{ 1,
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY,"
+	" organization TEXT NOT NULL,"
+	" contact TEXT,"
+	" report_id TEXT NOT NULL,"
+	" start_time INTEGER NOT NULL,"
+	" end_time INTEGER NOT NULL,"
+	" received INTEGER NOT NULL,"
+	" via TEXT NOT NULL CHECK (via IN ('mailto', 'https')),"
+	" submitter TEXT,"
+	" sha256 TEXT NOT NULL,"
+	" spool_id TEXT,"
+	" UNIQUE (organization, report_id, start_time, end_time));"
+	"CREATE INDEX reports_start ON reports (start_time);"
+	"CREATE TABLE policies ("
+	" id INTEGER PRIMARY KEY,"
+	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" type TEXT NOT NULL,"
+	" domain TEXT,"
+	" hosted_domain TEXT,"
+	" strings TEXT NOT NULL,"
+	" mx_hosts TEXT NOT NULL,"
+	" success_count INTEGER NOT NULL,"
+	" failure_count INTEGER NOT NULL);"
+	"CREATE INDEX policies_report ON policies (report);"
+	"CREATE INDEX policies_hosted ON policies (hosted_domain);"
+	"CREATE INDEX policies_domain ON policies (domain);"
+	"CREATE TABLE failures ("
+	" id INTEGER PRIMARY KEY,"
+	" policy INTEGER NOT NULL REFERENCES policies (id) ON DELETE CASCADE,"
+	" result_type TEXT NOT NULL,"
+	" sending_mta_ip TEXT,"
+	" receiving_mx_hostname TEXT,"
+	" receiving_mx_helo TEXT,"
+	" receiving_ip TEXT,"
+	" failed_session_count INTEGER NOT NULL,"
+	" additional_information TEXT,"
+	" failure_reason_code TEXT);"
+	"CREATE INDEX failures_policy ON failures (policy);"
+	"CREATE TABLE deviations ("
+	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" text TEXT NOT NULL);"
+	"CREATE INDEX deviations_report ON deviations (report);" },
+	{ 0, NULL }
+};
+
+const struct db_migration *
+tlsrpt_db_migrations(void)
+{
+	return tlsrpt_db_schema;
+}
+
+void
+tlsrpt_limits_default(struct tlsrpt_limits *lim)
+{
+	lim->size = TLSRPT_SIZE_MAX;
+	lim->depth = TLSRPT_DEPTH_MAX;
+	lim->policies = TLSRPT_POLICIES_MAX;
+	lim->details = TLSRPT_DETAILS_MAX;
+}
+
+int
+tlsrpt_result_type_known(const char *s)
+{
+	size_t i;
+
+	for (i = 0; tlsrpt_result_types[i] != NULL; i++)
+		if (strcmp(s, tlsrpt_result_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Nesting of arrays and objects, on the raw bytes: jansson would
+ * recurse once per level before it could be stopped.  Returns -1 when
+ * some point of the text is deeper than limit.
+ */
+int
+tlsrpt_depth_check(const char *data, size_t len, int limit)
+{
+	int depth = 0, in_string = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = data[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_string = 1;
+			break;
+		case '[':
+		case '{':
+			if (++depth > limit)
+				return -1;
+			break;
+		case ']':
+		case '}':
+			if (depth > 0)
+				depth--;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Date-times.
+ */
+static int
+tlsrpt_digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+tlsrpt_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long long
+tlsrpt_days(int y, int m, int d)
+{
+	static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243,
+	    273, 304, 334 };
+	long long days = 0;
+	int yy;
+
+	for (yy = TLSRPT_YEAR_MIN; yy < y; yy++)
+		days += tlsrpt_leap(yy) ? 366 : 365;
+	days += before[m - 1] + (m > 2 && tlsrpt_leap(y)) + d - 1;
+	return days;
+}
+
+static int
+tlsrpt_mdays(int y, int m)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	return mdays[m - 1] + (m == 2 && tlsrpt_leap(y));
+}
+
+/*
+ * RFC 3339 date-time.  Accepted with a deviation: no timezone (read as
+ * UTC), a date alone (midnight UTC), a space for the "T", an offset
+ * without its colon.
+ */
+int
+tlsrpt_time_parse(const char *s, time_t *out, const char **deviation)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
+	size_t len = strlen(s);
+	const char *p;
+
+	*deviation = NULL;
+	if (len < 10 || tlsrpt_digits(s, 4, &y) < 0 || s[4] != '-' ||
+	    tlsrpt_digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
+	    tlsrpt_digits(s + 8, 2, &d) < 0)
+		return -1;
+	if (y < TLSRPT_YEAR_MIN || y > TLSRPT_YEAR_MAX || mo < 1 || mo > 12 ||
+	    d < 1 || d > tlsrpt_mdays(y, mo))
+		return -1;
+	p = s + 10;
+	if (*p == '\0') {
+		*deviation = "date without time, read as midnight UTC";
+		goto done;
+	}
+	if (*p == ' ')
+		*deviation = "date and time separated by a space";
+	else if (*p != 'T' && *p != 't')
+		return -1;
+	p++;
+	if (strlen(p) < 8 || tlsrpt_digits(p, 2, &h) < 0 || p[2] != ':' ||
+	    tlsrpt_digits(p + 3, 2, &mi) < 0 || p[5] != ':' ||
+	    tlsrpt_digits(p + 6, 2, &sec) < 0)
+		return -1;
+	if (h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (sec == 60)		/* a leap second: the same instant as :59 */
+		sec = 59;
+	p += 8;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == '\0') {
+		*deviation = "without timezone, read as UTC";
+	} else if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+		/* UTC */
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (tlsrpt_digits(p, 2, &oh) < 0)
+			return -1;
+		p += 2;
+		if (*p == ':')
+			p++;
+		else
+			*deviation = "timezone offset without a colon";
+		if (tlsrpt_digits(p, 2, &om) < 0 || p[2] != '\0' || oh > 23 ||
+		    om > 59)
+			return -1;
+	} else {
+		return -1;
+	}
+done:
+	*out = (time_t)(tlsrpt_days(y, mo, d) * 86400LL + h * 3600 + mi * 60 +
+	    sec - sign * (oh * 3600 + om * 60));
+	return 0;
+}
+
+char *
+tlsrpt_time_format(time_t t, char buf[TLSRPT_TIME_SIZE])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, TLSRPT_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, TLSRPT_TIME_SIZE, "invalid");
+	return buf;
+}
+
+/*
+ * The walk over the JSON tree.
+ */
+struct tlsrpt_ctx {
+	const struct tlsrpt_limits *lim;
+	struct tlsrpt_report *r;
+	struct buf *err;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+tlsrpt_deviation(struct tlsrpt_ctx *c, const char *fmt, ...)
+{
+	struct tlsrpt_report *r = c->r;
+	va_list ap;
+	char *s;
+	size_t i;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		s = xstrdup("(deviation text lost: out of memory)");
+	for (i = 0; i < r->ndeviations; i++) {
+		if (strcmp(r->deviations[i], s) == 0) {
+			free(s);
+			return;
+		}
+	}
+	if (r->ndeviations == TLSRPT_DEVIATIONS_MAX) {
+		free(s);
+		return;
+	}
+	if (r->ndeviations == TLSRPT_DEVIATIONS_MAX - 1) {
+		free(s);
+		s = xstrdup("more deviations not recorded");
+	}
+	r->deviations = xreallocarray(r->deviations, r->ndeviations + 1,
+	    sizeof(*r->deviations));
+	r->deviations[r->ndeviations++] = s;
+}
+
+static int __attribute__((format(printf, 2, 3)))
+tlsrpt_error(struct tlsrpt_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	buf_puts(c->err, s ? s : "report refused (message lost: out of memory)");
+	free(s);
+	return -1;
+}
+
+static const char *
+tlsrpt_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "a list";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+/*
+ * An optional string member: absent or null leaves *out NULL.  A
+ * required one must be a non-empty string.
+ */
+static int
+tlsrpt_string(struct tlsrpt_ctx *c, const json_t *o, const char *path,
+    const char *key, int required, char **out)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return tlsrpt_error(c, "%s%s%s: %s", path, *path ? "." : "",
+			    key, v ? "is null" : "missing");
+		return 0;
+	}
+	if (!json_is_string(v))
+		return tlsrpt_error(c, "%s%s%s: expected a string, got %s", path,
+		    *path ? "." : "", key, tlsrpt_type_name(v));
+	if (required && json_string_length(v) == 0)
+		return tlsrpt_error(c, "%s%s%s: is empty", path, *path ? "." : "",
+		    key);
+	*out = xstrndup(json_string_value(v), json_string_length(v));
+	return 0;
+}
+
+static int
+tlsrpt_count(struct tlsrpt_ctx *c, const json_t *o, const char *path,
+    const char *key, int64_t *out)
+{
+	const json_t *v = json_object_get(o, key);
+	json_int_t n;
+
+	if (v == NULL)
+		return tlsrpt_error(c, "%s.%s: missing", path, key);
+	if (!json_is_integer(v))
+		return tlsrpt_error(c, "%s.%s: expected a non-negative integer,"
+		    " got %s", path, key, tlsrpt_type_name(v));
+	n = json_integer_value(v);
+	if (n < 0)
+		return tlsrpt_error(c, "%s.%s: negative count %" JSON_INTEGER_FORMAT,
+		    path, key, n);
+	if ((unsigned long long)n > (unsigned long long)INT64_MAX)
+		return tlsrpt_error(c, "%s.%s: count %" JSON_INTEGER_FORMAT
+		    " too large", path, key, n);
+	*out = (int64_t)n;
+	return 0;
+}
+
+/* A list of strings; a single string is a list of one (a deviation). */
+static int
+tlsrpt_strings(struct tlsrpt_ctx *c, const json_t *v, const char *path,
+    const char *key, char ***out, size_t *n)
+{
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (json_is_string(v)) {
+		*out = xcalloc(1, sizeof(**out));
+		(*out)[0] = xstrndup(json_string_value(v), json_string_length(v));
+		*n = 1;
+		return 0;
+	}
+	if (!json_is_array(v))
+		return tlsrpt_error(c, "%s.%s: expected a list of strings, got %s",
+		    path, key, tlsrpt_type_name(v));
+	*out = xcalloc(json_array_size(v) + 1, sizeof(**out));
+	for (i = 0; i < json_array_size(v); i++) {
+		const json_t *e = json_array_get(v, i);
+
+		if (!json_is_string(e))
+			return tlsrpt_error(c, "%s.%s[%zu]: expected a string,"
+			    " got %s", path, key, i, tlsrpt_type_name(e));
+		(*out)[i] = xstrndup(json_string_value(e), json_string_length(e));
+		*n = i + 1;
+	}
+	return 0;
+}
+
+static int
+tlsrpt_time(struct tlsrpt_ctx *c, const json_t *range, const char *key,
+    time_t *out)
+{
+	const json_t *v = json_object_get(range, key);
+	const char *dev;
+
+	if (v == NULL)
+		return tlsrpt_error(c, "date-range.%s: missing", key);
+	if (!json_is_string(v))
+		return tlsrpt_error(c, "date-range.%s: expected a date-time string,"
+		    " got %s", key, tlsrpt_type_name(v));
+	if (tlsrpt_time_parse(json_string_value(v), out, &dev) < 0)
+		return tlsrpt_error(c, "date-range.%s: bad date-time \"%.64s\"",
+		    key, json_string_value(v));
+	if (dev != NULL)
+		tlsrpt_deviation(c, "%s %s", key, dev);
+	return 0;
+}
+
+static int
+tlsrpt_detail(struct tlsrpt_ctx *c, const json_t *o, const char *ppath,
+    size_t index, struct tlsrpt_detail *d)
+{
+	char path[TLSRPT_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%.100s.failure-details[%zu]", ppath,
+	    index);
+	if (!json_is_object(o))
+		return tlsrpt_error(c, "%s: expected an object, got %s", path,
+		    tlsrpt_type_name(o));
+	if (tlsrpt_string(c, o, path, "result-type", 1, &d->result_type) < 0 ||
+	    tlsrpt_string(c, o, path, "sending-mta-ip", 0,
+	    &d->sending_mta_ip) < 0 ||
+	    tlsrpt_string(c, o, path, "receiving-mx-hostname", 0,
+	    &d->receiving_mx_hostname) < 0 ||
+	    tlsrpt_string(c, o, path, "receiving-mx-helo", 0,
+	    &d->receiving_mx_helo) < 0 ||
+	    tlsrpt_string(c, o, path, "receiving-ip", 0, &d->receiving_ip) < 0 ||
+	    tlsrpt_count(c, o, path, "failed-session-count",
+	    &d->failed_session_count) < 0 ||
+	    tlsrpt_string(c, o, path, "additional-information", 0,
+	    &d->additional_information) < 0 ||
+	    tlsrpt_string(c, o, path, "failure-reason-code", 0,
+	    &d->failure_reason_code) < 0)
+		return -1;
+	if (!tlsrpt_result_type_known(d->result_type))
+		tlsrpt_deviation(c, "%s.failure-details: result-type \"%.64s\""
+		    " is not in RFC 8460 section 4.3", ppath, d->result_type);
+	if (d->sending_mta_ip == NULL)
+		tlsrpt_deviation(c, "%s.failure-details: sending-mta-ip missing",
+		    ppath);
+	return 0;
+}
+
+static int
+tlsrpt_policy_type(struct tlsrpt_ctx *c, const json_t *pol, const char *path,
+    struct tlsrpt_policy *p)
+{
+	size_t i;
+
+	if (tlsrpt_string(c, pol, path, "policy-type", 1, &p->type) < 0)
+		return -1;
+	for (i = 0; tlsrpt_policy_types[i] != NULL; i++) {
+		if (strcmp(p->type, tlsrpt_policy_types[i]) == 0)
+			return 0;
+		if (strcasecmp(p->type, tlsrpt_policy_types[i]) == 0) {
+			tlsrpt_deviation(c, "%s.policy-type \"%s\" in another case",
+			    path, p->type);
+			free(p->type);
+			p->type = xstrdup(tlsrpt_policy_types[i]);
+			return 0;
+		}
+	}
+	return tlsrpt_error(c, "%s.policy-type: unknown type \"%.64s\""
+	    " (expected sts, tlsa or no-policy-found)", path, p->type);
+}
+
+/* policy-domain: a string; a list of one or none is a deviation. */
+static int
+tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
+    const char *path, struct tlsrpt_policy *p)
+{
+	const json_t *v = json_object_get(pol, "policy-domain");
+	char **list;
+	size_t n, i;
+
+	if (json_is_array(v)) {
+		if (json_array_size(v) > 1)
+			return tlsrpt_error(c, "%s.policy-domain: a list of %zu"
+			    " domains", path, json_array_size(v));
+		if (tlsrpt_strings(c, v, path, "policy-domain", &list, &n) < 0) {
+			for (i = 0; list != NULL && list[i] != NULL; i++)
+				free(list[i]);
+			free(list);
+			return -1;
+		}
+		tlsrpt_deviation(c, "%s.policy-domain is a list", path);
+		p->domain = n ? list[0] : NULL;
+		free(list);
+	} else if (tlsrpt_string(c, pol, path, "policy-domain", 0,
+	    &p->domain) < 0) {
+		return -1;
+	}
+	if (p->domain != NULL && *p->domain == '\0') {
+		free(p->domain);
+		p->domain = NULL;
+	}
+	if (p->domain == NULL) {
+		if (strcmp(p->type, "no-policy-found") != 0)
+			return tlsrpt_error(c, "%s.policy-domain: missing", path);
+		tlsrpt_deviation(c, "%s: no policy-domain (no-policy-found)",
+		    path);
+	}
+	return 0;
+}
+
+static int
+tlsrpt_policy_fields(struct tlsrpt_ctx *c, const json_t *pol,
+    const char *path, struct tlsrpt_policy *p)
+{
+	const json_t *v;
+
+	if (!json_is_object(pol))
+		return tlsrpt_error(c, "%s: %s", path, pol ? "expected an object"
+		    : "missing");
+	if (tlsrpt_policy_type(c, pol, path, p) < 0 ||
+	    tlsrpt_policy_domain(c, pol, path, p) < 0)
+		return -1;
+
+	v = json_object_get(pol, "policy-string");
+	if (tlsrpt_strings(c, v, path, "policy-string", &p->strings,
+	    &p->nstrings) < 0)
+		return -1;
+	if (json_is_string(v))
+		tlsrpt_deviation(c, "%s.policy-string is a string, not a list",
+		    path);
+	else if (json_is_array(v) && json_array_size(v) == 0 &&
+	    strcmp(p->type, "no-policy-found") != 0)
+		tlsrpt_deviation(c, "%s.policy-string is an empty list", path);
+	else if ((v == NULL || json_is_null(v)) &&
+	    strcmp(p->type, "no-policy-found") != 0)
+		tlsrpt_deviation(c, "%s.policy-string missing", path);
+
+	v = json_object_get(pol, "mx-host");
+	if (tlsrpt_strings(c, v, path, "mx-host", &p->mx_hosts,
+	    &p->nmx_hosts) < 0)
+		return -1;
+	if (json_is_array(v))
+		tlsrpt_deviation(c, "%s.mx-host is a list", path);
+	return 0;
+}
+
+static int
+tlsrpt_policy(struct tlsrpt_ctx *c, const json_t *o, size_t index,
+    struct tlsrpt_policy *p)
+{
+	char path[TLSRPT_PPATH_MAX], ppath[TLSRPT_PATH_MAX];
+	const json_t *sum, *fd;
+	size_t i, n;
+
+	snprintf(path, sizeof(path), "policies[%zu]", index);
+	if (!json_is_object(o))
+		return tlsrpt_error(c, "%s: expected an object, got %s", path,
+		    tlsrpt_type_name(o));
+	snprintf(ppath, sizeof(ppath), "%s.policy", path);
+	if (tlsrpt_policy_fields(c, json_object_get(o, "policy"), ppath, p) < 0)
+		return -1;
+
+	snprintf(ppath, sizeof(ppath), "%s.summary", path);
+	sum = json_object_get(o, "summary");
+	if (!json_is_object(sum))
+		return tlsrpt_error(c, "%s: %s", ppath, sum ? "expected an object"
+		    : "missing");
+	if (tlsrpt_count(c, sum, ppath, "total-successful-session-count",
+	    &p->success_count) < 0 ||
+	    tlsrpt_count(c, sum, ppath, "total-failure-session-count",
+	    &p->failure_count) < 0)
+		return -1;
+
+	fd = json_object_get(o, "failure-details");
+	if (fd == NULL || json_is_null(fd)) {
+		tlsrpt_deviation(c, "%s: failure-details missing, read as none",
+		    path);
+		return 0;
+	}
+	if (!json_is_array(fd))
+		return tlsrpt_error(c, "%s.failure-details: expected a list, got %s",
+		    path, tlsrpt_type_name(fd));
+	n = json_array_size(fd);
+	if (n > c->lim->details)
+		return tlsrpt_error(c, "%s.failure-details: %zu entries exceed"
+		    " the limit of %zu", path, n, c->lim->details);
+	p->details = xcalloc(n ? n : 1, sizeof(*p->details));
+	for (i = 0; i < n; i++) {
+		p->ndetails = i + 1;
+		if (tlsrpt_detail(c, json_array_get(fd, i), path, i,
+		    &p->details[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+tlsrpt_top(struct tlsrpt_ctx *c, const json_t *top)
+{
+	struct tlsrpt_report *r = c->r;
+	const json_t *range, *pols, *contact;
+	size_t i, n;
+
+	if (!json_is_object(top))
+		return tlsrpt_error(c, "report: expected a JSON object, got %s",
+		    tlsrpt_type_name(top));
+	if (tlsrpt_string(c, top, "", "organization-name", 1,
+	    &r->organization) < 0)
+		return -1;
+	contact = json_object_get(top, "contact-info");
+	if (contact == NULL)
+		tlsrpt_deviation(c, "contact-info missing");
+	else if (json_is_null(contact))
+		tlsrpt_deviation(c, "contact-info is null");
+	else if (tlsrpt_string(c, top, "", "contact-info", 0, &r->contact) < 0)
+		return -1;
+	if (tlsrpt_string(c, top, "", "report-id", 1, &r->report_id) < 0)
+		return -1;
+
+	range = json_object_get(top, "date-range");
+	if (!json_is_object(range))
+		return tlsrpt_error(c, "date-range: %s", range ?
+		    "expected an object" : "missing");
+	if (tlsrpt_time(c, range, "start-datetime", &r->start) < 0 ||
+	    tlsrpt_time(c, range, "end-datetime", &r->end) < 0)
+		return -1;
+	if (r->end < r->start)
+		return tlsrpt_error(c, "date-range: end-datetime is before"
+		    " start-datetime");
+
+	pols = json_object_get(top, "policies");
+	if (!json_is_array(pols))
+		return tlsrpt_error(c, "policies: %s", pols ?
+		    "expected a list" : "missing");
+	n = json_array_size(pols);
+	if (n > c->lim->policies)
+		return tlsrpt_error(c, "policies: %zu policies exceed the limit"
+		    " of %zu", n, c->lim->policies);
+	if (n == 0)
+		tlsrpt_deviation(c, "policies is an empty list");
+	r->policies = xcalloc(n ? n : 1, sizeof(*r->policies));
+	for (i = 0; i < n; i++) {
+		r->npolicies = i + 1;
+		if (tlsrpt_policy(c, json_array_get(pols, i), i,
+		    &r->policies[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+tlsrpt_parse(const char *data, size_t len, const struct tlsrpt_limits *lim,
+    struct tlsrpt_report **out, struct buf *err)
+{
+	struct tlsrpt_ctx c;
+	json_error_t jerr;
+	json_t *top;
+	int bom = 0;
+
+	*out = NULL;
+	if (len > lim->size) {
+		buf_printf(err, "report of %zu bytes exceeds the limit of %zu"
+		    " bytes", len, lim->size);
+		return -1;
+	}
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+		bom = 1;
+	}
+	if (tlsrpt_depth_check(data, len, lim->depth) < 0) {
+		buf_printf(err, "JSON nested deeper than %d levels", lim->depth);
+		return -1;
+	}
+	if ((top = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		buf_printf(err, "not valid JSON: %s (line %d, column %d)",
+		    jerr.text, jerr.line, jerr.column);
+		return -1;
+	}
+	c.lim = lim;
+	c.r = xcalloc(1, sizeof(*c.r));
+	c.err = err;
+	if (bom)
+		tlsrpt_deviation(&c, "JSON starts with a byte order mark");
+	if (tlsrpt_top(&c, top) < 0) {
+		json_decref(top);
+		tlsrpt_free(c.r);
+		return -1;
+	}
+	json_decref(top);
+	*out = c.r;
+	return 0;
+}
+
+static void
+tlsrpt_free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+tlsrpt_free_policy(struct tlsrpt_policy *p)
+{
+	struct tlsrpt_detail *d;
+	size_t i;
+
+	free(p->type);
+	free(p->domain);
+	tlsrpt_free_strings(p->strings, p->nstrings);
+	tlsrpt_free_strings(p->mx_hosts, p->nmx_hosts);
+	for (i = 0; i < p->ndetails; i++) {
+		d = &p->details[i];
+		free(d->result_type);
+		free(d->sending_mta_ip);
+		free(d->receiving_mx_hostname);
+		free(d->receiving_mx_helo);
+		free(d->receiving_ip);
+		free(d->additional_information);
+		free(d->failure_reason_code);
+	}
+	free(p->details);
+}
+
+void
+tlsrpt_free(struct tlsrpt_report *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	free(r->organization);
+	free(r->contact);
+	free(r->report_id);
+	for (i = 0; i < r->npolicies; i++)
+		tlsrpt_free_policy(&r->policies[i]);
+	free(r->policies);
+	tlsrpt_free_strings(r->deviations, r->ndeviations);
+	free(r);
+}

@@ -1,0 +1,156 @@
+/*
+ * tlsrpt - the TLS-RPT report model (RFC 8460 section 4) and its parser.
+ *
+ * SYNOPSIS
+ *	struct tlsrpt_limits lim;
+ *	struct tlsrpt_report *r;
+ *
+ *	tlsrpt_limits_default(&lim);
+ *	if (tlsrpt_parse(json, len, &lim, &r, &err) < 0)
+ *		... err says why, e.g. "policies[2].summary:
+ *		    total-failure-session-count: negative count -5"
+ *	... r->policies[i].details[j].result_type, r->deviations[k] ...
+ *	tlsrpt_free(r);
+ *
+ *	tlsrpt_result_type_known("certificate-expired")	1
+ *	tlsrpt_time_parse("2026-11-22T00:00:00Z", &t, &dev)	0
+ *	tlsrpt_time_format(t, buf)	"2026-11-22T00:00:00Z"
+ *
+ * DESCRIPTION
+ *	tlsrpt_parse() reads one report, JSON in UTF-8, into a struct
+ *	tlsrpt_report that owns all its strings.  It checks what a report
+ *	must have (organization-name, date-range, report-id, policies, and
+ *	per policy its policy-type, summary counts and per failure detail
+ *	its result-type and failed-session-count), their JSON types, that
+ *	counts are integers from 0 to INT64_MAX, and that the date range
+ *	does not run backwards.  A report that breaks one of these rules
+ *	is refused as a whole.
+ *
+ *	Real senders bend the RFC in a few known ways, and a report that
+ *	does so is still stored: each such bend is accepted, and recorded
+ *	as one line of text in r->deviations, e.g. "start-datetime without
+ *	timezone, read as UTC", "policies[0]: mx-host is a list",
+ *	"contact-info is null", "policies[1]: failure-details missing,
+ *	read as none", "policies[0]: no policy-domain (no-policy-found)",
+ *	"policies[0].failure-details[3]: unknown result-type
+ *	\"tls-timeout\"".  Bends that the parser does not know are
+ *	refusals.
+ *
+ *	Reports by HTTPS (RFC 8460 section 3) reach the spool as a
+ *	message of this form, so that rptparse tells them from mail by
+ *	the first line:
+ *
+ *	  X-Stsd-Via: https\r\n
+ *	  Content-Type: application/tlsrpt+gzip\r\n	(as POSTed)
+ *	  \r\n
+ *	  body as POSTed
+ *
+ *	(TLSRPT_VIA_HTTPS is the first line without its line end; bare
+ *	"\n" line ends are accepted as well.)
+ *
+ * REPORTS.DB
+ *	tlsrpt_db_migrations() is the schema of reports.db (lib/db), for
+ *	its writer (rptparse) and its readers (stsctl report):
+ *
+ *	reports: id, organization, contact, report_id, start_time and
+ *	    end_time (Unix seconds, UTC), received (Unix seconds), via
+ *	    ("mailto" or "https"), submitter (From: of the mail), sha256
+ *	    (hex, of the report JSON as received), spool_id; unique on
+ *	    (organization, report_id, start_time, end_time), since
+ *	    senders reuse report ids for other date ranges.
+ *	policies: id, report, idx (its place in the report), type,
+ *	    domain (policy-domain), hosted_domain (the hosted domain it
+ *	    belongs to, NULL until known), strings and mx_hosts (JSON
+ *	    lists), success_count, failure_count.
+ *	failures: id, policy, result_type, sending_mta_ip,
+ *	    receiving_mx_hostname, receiving_mx_helo, receiving_ip,
+ *	    failed_session_count, additional_information,
+ *	    failure_reason_code.
+ *	deviations: report, idx, text.
+ *
+ * LIMITS
+ *	Input: limits.size bytes; nesting of arrays and objects:
+ *	limits.depth levels, checked on the raw bytes before jansson sees
+ *	them (jansson recurses without bound); policies: limits.policies;
+ *	failure details per policy: limits.details; strings are kept as
+ *	they are (the input size bounds them).
+ *
+ * DIAGNOSTICS
+ *	tlsrpt_parse() returns 0, or -1 with one line in err naming the
+ *	field by its JSON path and the cause.
+ */
+#ifndef STS_TLSRPT_H
+#define STS_TLSRPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+
+#define TLSRPT_SIZE_MAX		(20 * 1024 * 1024)	/* bytes of JSON */
+#define TLSRPT_DEPTH_MAX	64
+#define TLSRPT_POLICIES_MAX	1000
+#define TLSRPT_DETAILS_MAX	1000
+#define TLSRPT_TIME_SIZE	sizeof("YYYY-MM-DDTHH:MM:SSZ")
+
+#define TLSRPT_VIA_HTTPS	"X-Stsd-Via: https"
+
+struct db_migration;
+const struct db_migration *tlsrpt_db_migrations(void);
+
+struct tlsrpt_limits {
+	size_t	 size;		/* bytes of JSON */
+	int	 depth;		/* array/object nesting */
+	size_t	 policies;	/* per report */
+	size_t	 details;	/* failure details per policy */
+};
+
+struct tlsrpt_detail {
+	char	*result_type;
+	char	*sending_mta_ip;		/* NULL: absent */
+	char	*receiving_mx_hostname;		/* NULL: absent */
+	char	*receiving_mx_helo;		/* NULL: absent */
+	char	*receiving_ip;			/* NULL: absent */
+	int64_t	 failed_session_count;
+	char	*additional_information;	/* NULL: absent */
+	char	*failure_reason_code;		/* NULL: absent */
+};
+
+struct tlsrpt_policy {
+	char	*type;			/* "sts", "tlsa", "no-policy-found" */
+	char	*domain;		/* NULL: absent (no-policy-found) */
+	char	**strings;		/* policy-string lines */
+	size_t	 nstrings;
+	char	**mx_hosts;		/* mx-host, one or several */
+	size_t	 nmx_hosts;
+	int64_t	 success_count;
+	int64_t	 failure_count;
+	struct tlsrpt_detail *details;
+	size_t	 ndetails;
+};
+
+struct tlsrpt_report {
+	char	*organization;
+	char	*contact;		/* NULL: null or absent */
+	char	*report_id;
+	time_t	 start;
+	time_t	 end;
+	struct tlsrpt_policy *policies;
+	size_t	 npolicies;
+	char	**deviations;		/* one line each */
+	size_t	 ndeviations;
+};
+
+void	tlsrpt_limits_default(struct tlsrpt_limits *);
+int	tlsrpt_parse(const char *data, size_t len,
+	    const struct tlsrpt_limits *, struct tlsrpt_report **,
+	    struct buf *err);
+void	tlsrpt_free(struct tlsrpt_report *);
+
+int	tlsrpt_depth_check(const char *data, size_t len, int limit);
+int	tlsrpt_result_type_known(const char *);
+int	tlsrpt_time_parse(const char *s, time_t *out, const char **deviation);
+char	*tlsrpt_time_format(time_t, char buf[TLSRPT_TIME_SIZE]);
+
+#endif

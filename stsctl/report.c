@@ -1,0 +1,752 @@
+/*
+ * report - "stsctl report ...": the TLS reports that rptparse stored.
+ *
+ * SYNOPSIS
+ *	stsctl report list [--domain D] [--since DATE] [--json]
+ *	stsctl report show ID [--json]
+ *	stsctl report summary DOMAIN [--days N] [--json]
+ *	stsctl report export --json|--csv [--domain D] [--since DATE]
+ *
+ * DESCRIPTION
+ *	Reads $data_directory/reports.db read-only (db_open DB_READ, the
+ *	schema of lib/tlsrpt); never talks to a daemon.  A DOMAIN matches
+ *	a policy whose hosted domain or policy-domain it is.  DATE is
+ *	YYYY-MM-DD or an RFC 3339 date-time (UTC unless it says
+ *	otherwise), and --since keeps the reports whose range ends after
+ *	it.  summary covers the reports whose range ends within the last
+ *	N days (REPORT_DAYS_DEFAULT).
+ *
+ *	The JSON of show and export uses the field names of RFC 8460
+ *	section 4 for what the sender reported, and adds "id",
+ *	"received", "via", "submitter", "sha256", "spool-id",
+ *	"hosted-domain" and "deviations".  Times are RFC 3339 UTC.
+ *
+ * LIMITS
+ *	--days: 1 to REPORT_DAYS_MAX.  Readable lists show every row.
+ *
+ * DIAGNOSTICS
+ *	"stsctl: ..." on stderr and exit 1: a bad argument, no report ID,
+ *	reports.db missing or of another schema version.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "db.h"
+#include "mymalloc.h"
+#include "report.h"
+#include "stsctl.h"
+#include "table.h"
+#include "tlsrpt.h"
+
+#define REPORT_DAYS_DEFAULT	7
+#define REPORT_DAYS_MAX		3660
+#define REPORT_BAR_WIDTH	40	/* characters of the longest trend bar */
+#define REPORT_DB_FILE		"reports.db"
+
+struct report_opts {
+	const char *domain;
+	time_t	 since;		/* 0: none */
+	int	 days;
+	int	 csv;
+	int	 json;
+	const char *arg;	/* ID or DOMAIN */
+};
+
+static sqlite3 *
+report_db(void)
+{
+	struct buf err = BUF_INIT;
+	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
+	    REPORT_DB_FILE);
+	sqlite3 *db;
+
+	if ((db = db_open(path, DB_READ, tlsrpt_db_migrations(), &err)) == NULL)
+		stsctl_die("%s (has rptparse stored any report yet?)", err.s);
+	free(path);
+	return db;
+}
+
+static char *
+report_time(sqlite3_int64 t, char buf[TLSRPT_TIME_SIZE])
+{
+	return tlsrpt_time_format((time_t)t, buf);
+}
+
+static json_t *
+report_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? json_string((const char *)s) : json_null();
+}
+
+static json_t *
+report_col_list(sqlite3_stmt *st, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(st, col);
+	json_t *v = s ? json_loads(s, 0, NULL) : NULL;
+
+	return v ? v : json_array();
+}
+
+static void
+report_usage(void)
+{
+	fprintf(stderr, "usage: stsctl report list [--domain D] [--since DATE]"
+	    " [--json]\n"
+	    "       stsctl report show ID [--json]\n"
+	    "       stsctl report summary DOMAIN [--days N] [--json]\n"
+	    "       stsctl report export --json|--csv [--domain D]"
+	    " [--since DATE]\n");
+	exit(1);
+}
+
+static void
+report_args(int argc, char **argv, struct report_opts *o)
+{
+	const char *dev;
+	char *end;
+	long v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->days = REPORT_DAYS_DEFAULT;
+	o->json = stsctl_json;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(argv[i], "--csv") == 0) {
+			o->csv = 1;
+		} else if (strcmp(argv[i], "--domain") == 0 && i + 1 < argc) {
+			o->domain = argv[++i];
+		} else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
+			if (tlsrpt_time_parse(argv[++i], &o->since, &dev) < 0)
+				stsctl_die("--since %s: expected YYYY-MM-DD or"
+				    " YYYY-MM-DDTHH:MM:SSZ", argv[i]);
+		} else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
+			v = strtol(argv[++i], &end, 10);
+			if (*argv[i] == '\0' || *end != '\0' || v < 1 ||
+			    v > REPORT_DAYS_MAX)
+				stsctl_die("--days %s: expected a number of days"
+				    " from 1 to %d", argv[i], REPORT_DAYS_MAX);
+			o->days = (int)v;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			stsctl_die("report %s: unknown option %s (or its value"
+			    " is missing)", argv[1], argv[i]);
+		} else if (o->arg == NULL) {
+			o->arg = argv[i];
+		} else {
+			stsctl_die("report %s: unexpected argument %s", argv[1],
+			    argv[i]);
+		}
+	}
+}
+
+static void
+report_print_json(json_t *v)
+{
+	if (json_dumpf(v, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		stsctl_die("cannot write JSON output");
+	printf("\n");
+}
+
+/*
+ * The filter of list and export: domain and since, as SQL.
+ */
+#define REPORT_FILTER \
+	" WHERE (?1 IS NULL OR r.id IN (SELECT p.report FROM policies p" \
+	" WHERE p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
+	" COLLATE NOCASE)) AND (?2 IS NULL OR r.end_time > ?2)"
+
+static void
+report_bind_filter(sqlite3_stmt *st, const struct report_opts *o)
+{
+	if (o->domain)
+		sqlite3_bind_text(st, 1, o->domain, -1, SQLITE_TRANSIENT);
+	if (o->since)
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)o->since);
+}
+
+/*
+ * show: one report, whole.
+ */
+static json_t *
+report_failures(sqlite3 *db, sqlite3_int64 policy)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT result_type, sending_mta_ip,"
+	    " receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
+	    " failed_session_count, additional_information,"
+	    " failure_reason_code FROM failures WHERE policy = ? ORDER BY id");
+	static const char *const keys[] = { "result-type", "sending-mta-ip",
+	    "receiving-mx-hostname", "receiving-mx-helo", "receiving-ip",
+	    "failed-session-count", "additional-information",
+	    "failure-reason-code" };
+	json_t *a = json_array(), *f;
+	int i;
+
+	sqlite3_bind_int64(st, 1, policy);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		f = json_object();
+		for (i = 0; i < 8; i++) {
+			if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				continue;
+			json_object_set_new(f, keys[i], i == 5 ?
+			    json_integer(sqlite3_column_int64(st, i)) :
+			    report_col_text(st, i));
+		}
+		json_array_append_new(a, f);
+	}
+	sqlite3_finalize(st);
+	return a;
+}
+
+static json_t *
+report_policies(sqlite3 *db, sqlite3_int64 report)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT id, type, domain,"
+	    " hosted_domain, strings, mx_hosts, success_count, failure_count"
+	    " FROM policies WHERE report = ? ORDER BY idx");
+	json_t *a = json_array();
+
+	sqlite3_bind_int64(st, 1, report);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{s:{s:o, s:o, s:o, s:o},"
+		    " s:o, s:{s:I, s:I}, s:o}",
+		    "policy",
+		    "policy-type", report_col_text(st, 1),
+		    "policy-domain", report_col_text(st, 2),
+		    "policy-string", report_col_list(st, 4),
+		    "mx-host", report_col_list(st, 5),
+		    "hosted-domain", report_col_text(st, 3),
+		    "summary",
+		    "total-successful-session-count",
+		    (json_int_t)sqlite3_column_int64(st, 6),
+		    "total-failure-session-count",
+		    (json_int_t)sqlite3_column_int64(st, 7),
+		    "failure-details", report_failures(db,
+		    sqlite3_column_int64(st, 0))));
+	sqlite3_finalize(st);
+	return a;
+}
+
+static json_t *
+report_deviations(sqlite3 *db, sqlite3_int64 report)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT text FROM deviations"
+	    " WHERE report = ? ORDER BY idx");
+	json_t *a = json_array();
+
+	sqlite3_bind_int64(st, 1, report);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, report_col_text(st, 0));
+	sqlite3_finalize(st);
+	return a;
+}
+
+#define REPORT_COLUMNS "r.id, r.organization, r.contact, r.report_id," \
+	" r.start_time, r.end_time, r.received, r.via, r.submitter," \
+	" r.sha256, r.spool_id"
+
+/* One report from a row of REPORT_COLUMNS. */
+static json_t *
+report_json(sqlite3 *db, sqlite3_stmt *st)
+{
+	char t1[TLSRPT_TIME_SIZE], t2[TLSRPT_TIME_SIZE], t3[TLSRPT_TIME_SIZE];
+	sqlite3_int64 id = sqlite3_column_int64(st, 0);
+
+	return json_pack("{s:I, s:o, s:o, s:o, s:{s:s, s:s}, s:s, s:o, s:o,"
+	    " s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)id,
+	    "organization-name", report_col_text(st, 1),
+	    "contact-info", report_col_text(st, 2),
+	    "report-id", report_col_text(st, 3),
+	    "date-range",
+	    "start-datetime", report_time(sqlite3_column_int64(st, 4), t1),
+	    "end-datetime", report_time(sqlite3_column_int64(st, 5), t2),
+	    "received", report_time(sqlite3_column_int64(st, 6), t3),
+	    "via", report_col_text(st, 7),
+	    "submitter", report_col_text(st, 8),
+	    "sha256", report_col_text(st, 9),
+	    "spool-id", report_col_text(st, 10),
+	    "deviations", report_deviations(db, id),
+	    "policies", report_policies(db, id));
+}
+
+static void
+report_show_text(json_t *r)
+{
+	struct table *t = table_new(2, NULL);
+	json_t *p, *f, *v;
+	size_t i, j;
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld",
+	    (long long)json_integer_value(json_object_get(r, "id")));
+#define S(o, k)	(json_string_value(json_object_get((o), (k))) ? \
+	json_string_value(json_object_get((o), (k))) : "-")
+	table_row(t, "report:", id);
+	table_row(t, "organization:", S(r, "organization-name"));
+	table_row(t, "contact:", S(r, "contact-info"));
+	table_row(t, "report id:", S(r, "report-id"));
+	table_row(t, "start:", S(json_object_get(r, "date-range"),
+	    "start-datetime"));
+	table_row(t, "end:", S(json_object_get(r, "date-range"),
+	    "end-datetime"));
+	table_row(t, "received:", S(r, "received"));
+	table_row(t, "via:", S(r, "via"));
+	table_row(t, "submitter:", S(r, "submitter"));
+	table_row(t, "sha256:", S(r, "sha256"));
+	table_print(t, stdout);
+	table_free(t);
+	json_array_foreach(json_object_get(r, "deviations"), i, v)
+		printf("%s %s\n", i ? "          " : "deviations:",
+		    json_string_value(v));
+	json_array_foreach(json_object_get(r, "policies"), i, p) {
+		json_t *pol = json_object_get(p, "policy");
+		json_t *sum = json_object_get(p, "summary");
+		struct buf mx = BUF_INIT;
+
+		json_array_foreach(json_object_get(pol, "mx-host"), j, v)
+			buf_printf(&mx, "%s%s", j ? " " : "", json_string_value(v));
+		printf("\npolicy %zu: %s %s (hosted domain %s)\n", i + 1,
+		    S(pol, "policy-type"), S(pol, "policy-domain"),
+		    S(p, "hosted-domain"));
+		if (mx.len)
+			printf("    mx-host: %s\n", mx.s);
+		json_array_foreach(json_object_get(pol, "policy-string"), j, v)
+			printf("    | %s\n", json_string_value(v));
+		printf("    sessions: %lld successful, %lld failed\n",
+		    (long long)json_integer_value(json_object_get(sum,
+		    "total-successful-session-count")),
+		    (long long)json_integer_value(json_object_get(sum,
+		    "total-failure-session-count")));
+		t = table_new(5, "    RESULT", "SESSIONS", "SENDING-MTA",
+		    "RECEIVING-MX", "RECEIVING-IP");
+		json_array_foreach(json_object_get(p, "failure-details"), j, f) {
+			char n[32], *res = xasprintf("    %s",
+			    S(f, "result-type"));
+
+			snprintf(n, sizeof(n), "%lld", (long long)
+			    json_integer_value(json_object_get(f,
+			    "failed-session-count")));
+			table_row(t, res, n, S(f, "sending-mta-ip"),
+			    S(f, "receiving-mx-hostname"), S(f, "receiving-ip"));
+			free(res);
+		}
+		if (table_rows(t) > 0)
+			table_print(t, stdout);
+		table_free(t);
+		buf_free(&mx);
+	}
+#undef S
+}
+
+static int
+report_show(sqlite3 *db, const struct report_opts *o)
+{
+	sqlite3_stmt *st;
+	json_t *r;
+	char *end;
+	long long id;
+
+	if (o->arg == NULL)
+		report_usage();
+	id = strtoll(o->arg, &end, 10);
+	if (*end != '\0' || id <= 0)
+		stsctl_die("report show %s: expected a report number (see"
+		    " stsctl report list)", o->arg);
+	st = db_prepare(db, "SELECT " REPORT_COLUMNS " FROM reports r"
+	    " WHERE r.id = ?");
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		stsctl_die("report %lld: no such report", id);
+	r = report_json(db, st);
+	sqlite3_finalize(st);
+	if (o->json)
+		report_print_json(r);
+	else
+		report_show_text(r);
+	json_decref(r);
+	return 0;
+}
+
+/*
+ * list
+ */
+static int
+report_list(sqlite3 *db, const struct report_opts *o)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT r.id, r.organization,"
+	    " r.report_id, r.start_time, r.end_time, r.via,"
+	    " (SELECT group_concat(COALESCE(p.domain, '-'), ' ') FROM policies p"
+	    "  WHERE p.report = r.id),"
+	    " (SELECT total(p.success_count) FROM policies p"
+	    "  WHERE p.report = r.id),"
+	    " (SELECT total(p.failure_count) FROM policies p"
+	    "  WHERE p.report = r.id)"
+	    " FROM reports r" REPORT_FILTER " ORDER BY r.start_time, r.id");
+	struct table *t = table_new(8, "ID", "START", "END", "ORGANIZATION",
+	    "DOMAINS", "OK", "FAILED", "REPORT-ID");
+	json_t *a = json_array();
+	char s[TLSRPT_TIME_SIZE], e[TLSRPT_TIME_SIZE], id[32], ok[32], bad[32];
+	const char *doms;
+
+	report_bind_filter(st, o);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		report_time(sqlite3_column_int64(st, 3), s);
+		report_time(sqlite3_column_int64(st, 4), e);
+		doms = (const char *)sqlite3_column_text(st, 6);
+		snprintf(id, sizeof(id), "%lld",
+		    (long long)sqlite3_column_int64(st, 0));
+		snprintf(ok, sizeof(ok), "%.0f", sqlite3_column_double(st, 7));
+		snprintf(bad, sizeof(bad), "%.0f", sqlite3_column_double(st, 8));
+		table_row(t, id, s, e, (const char *)sqlite3_column_text(st, 1),
+		    doms ? doms : "-", ok, bad,
+		    (const char *)sqlite3_column_text(st, 2));
+		json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:s, s:s,"
+		    " s:o, s:s, s:I, s:I}",
+		    "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "organization-name", report_col_text(st, 1),
+		    "report-id", report_col_text(st, 2),
+		    "start-datetime", s, "end-datetime", e,
+		    "via", report_col_text(st, 5),
+		    "domains", doms ? doms : "",
+		    "total-successful-session-count",
+		    (json_int_t)sqlite3_column_int64(st, 7),
+		    "total-failure-session-count",
+		    (json_int_t)sqlite3_column_int64(st, 8)));
+	}
+	sqlite3_finalize(st);
+	if (o->json) {
+		json_t *r = json_pack("{s:o}", "reports", a);
+
+		report_print_json(r);
+		json_decref(r);
+	} else {
+		if (table_rows(t) == 0)
+			printf("no reports\n");
+		else
+			table_print(t, stdout);
+		json_decref(a);
+	}
+	table_free(t);
+	return 0;
+}
+
+/*
+ * summary
+ */
+#define REPORT_FROM \
+	" FROM policies p JOIN reports r ON r.id = p.report"
+#define REPORT_WHERE \
+	" WHERE (p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
+	" COLLATE NOCASE) AND r.end_time > ?2"
+#define REPORT_SCOPE	REPORT_FROM REPORT_WHERE
+#define REPORT_SCOPE_FAILURES \
+	REPORT_FROM " JOIN failures f ON f.policy = p.id" REPORT_WHERE
+
+/* Rows of (key, number) or (key, number, number) as a JSON list. */
+static json_t *
+report_groups(sqlite3 *db, const char *sql, const char *key,
+    const char *domain, time_t since, int two)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+	json_t *a = json_array();
+
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_t *o = json_pack("{s:o, s:I}", key, report_col_text(st, 0),
+		    two ? "successful" : "sessions",
+		    (json_int_t)sqlite3_column_int64(st, 1));
+
+		if (two)
+			json_object_set_new(o, "failed",
+			    json_integer(sqlite3_column_int64(st, 2)));
+		json_array_append_new(a, o);
+	}
+	sqlite3_finalize(st);
+	return a;
+}
+
+static double
+report_rate(long long ok, long long bad)
+{
+	return ok + bad > 0 ? 100.0 * (double)ok / (double)(ok + bad) : 100.0;
+}
+
+static void
+report_print_groups(const char *title, json_t *a, const char *key)
+{
+	struct table *t;
+	json_t *g;
+	size_t i;
+	char n[32], *k;
+
+	printf("\n%s:\n", title);
+	if (json_array_size(a) == 0) {
+		printf("    none\n");
+		return;
+	}
+	t = table_new(2, NULL);
+	json_array_foreach(a, i, g) {
+		const char *v = json_string_value(json_object_get(g, key));
+
+		k = xasprintf("    %s", v ? v : "-");
+		snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(
+		    json_object_get(g, "sessions")));
+		table_row(t, k, n);
+		free(k);
+	}
+	table_print(t, stdout);
+	table_free(t);
+}
+
+static void
+report_print_trend(json_t *days)
+{
+	long long max = 1, ok, bad;
+	json_t *d;
+	size_t i;
+	int w;
+
+	printf("\nby day (# successful, x failed):\n");
+	json_array_foreach(days, i, d) {
+		ok = json_integer_value(json_object_get(d, "successful"));
+		bad = json_integer_value(json_object_get(d, "failed"));
+		if (ok + bad > max)
+			max = ok + bad;
+	}
+	json_array_foreach(days, i, d) {
+		ok = json_integer_value(json_object_get(d, "successful"));
+		bad = json_integer_value(json_object_get(d, "failed"));
+		printf("    %s %10lld %6.2f%% ", json_string_value(
+		    json_object_get(d, "day")), ok + bad, report_rate(ok, bad));
+		for (w = 0; w < (int)(REPORT_BAR_WIDTH * ok / max); w++)
+			putchar('#');
+		for (w = 0; w < (int)((REPORT_BAR_WIDTH * bad + max - 1) / max);
+		    w++)
+			putchar('x');
+		putchar('\n');
+	}
+	if (json_array_size(days) == 0)
+		printf("    none\n");
+}
+
+static int
+report_summary(sqlite3 *db, const struct report_opts *o)
+{
+	time_t since = time(NULL) - (time_t)o->days * 86400;
+	sqlite3_stmt *st;
+	long long ok = 0, bad = 0, reports = 0;
+	json_t *r;
+
+	if (o->arg == NULL)
+		report_usage();
+	st = db_prepare(db, "SELECT total(p.success_count),"
+	    " total(p.failure_count), count(DISTINCT r.id)" REPORT_SCOPE);
+	sqlite3_bind_text(st, 1, o->arg, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ok = (long long)sqlite3_column_double(st, 0);
+		bad = (long long)sqlite3_column_double(st, 1);
+		reports = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:f}",
+	    "domain", o->arg, "days", o->days, "reports", (json_int_t)reports,
+	    "sessions", (json_int_t)(ok + bad), "successful", (json_int_t)ok,
+	    "failed", (json_int_t)bad, "success-rate", report_rate(ok, bad));
+	json_object_set_new(r, "by-result-type", report_groups(db,
+	    "SELECT f.result_type, sum(f.failed_session_count)"
+	    REPORT_SCOPE_FAILURES " GROUP BY f.result_type"
+	    " ORDER BY 2 DESC, 1", "result-type", o->arg, since, 0));
+	json_object_set_new(r, "by-organization", report_groups(db,
+	    "SELECT r.organization, total(p.success_count),"
+	    " total(p.failure_count)" REPORT_SCOPE " GROUP BY r.organization"
+	    " ORDER BY 3 DESC, 1", "organization-name", o->arg, since, 1));
+	json_object_set_new(r, "by-mx-host", report_groups(db,
+	    "SELECT f.receiving_mx_hostname, sum(f.failed_session_count)"
+	    REPORT_SCOPE_FAILURES
+	    " GROUP BY f.receiving_mx_hostname ORDER BY 2 DESC, 1",
+	    "receiving-mx-hostname", o->arg, since, 0));
+	json_object_set_new(r, "by-day", report_groups(db,
+	    "SELECT strftime('%Y-%m-%d', r.start_time, 'unixepoch'),"
+	    " total(p.success_count), total(p.failure_count)" REPORT_SCOPE
+	    " GROUP BY 1 ORDER BY 1", "day", o->arg, since, 1));
+	if (o->json) {
+		report_print_json(r);
+	} else {
+		printf("domain %s, last %d days: %lld reports, %lld sessions,"
+		    " %lld failed, %.2f%% successful\n", o->arg, o->days,
+		    reports, ok + bad, bad, report_rate(ok, bad));
+		report_print_groups("failed sessions by result type",
+		    json_object_get(r, "by-result-type"), "result-type");
+		report_print_groups("failed sessions by MX host",
+		    json_object_get(r, "by-mx-host"), "receiving-mx-hostname");
+		printf("\nby sending organization:\n");
+		{
+			struct table *t = table_new(4, "    ORGANIZATION",
+			    "SESSIONS", "FAILED", "SUCCESS");
+			json_t *g;
+			size_t i;
+
+			json_array_foreach(json_object_get(r, "by-organization"),
+			    i, g) {
+				long long gok = json_integer_value(
+				    json_object_get(g, "successful"));
+				long long gbad = json_integer_value(
+				    json_object_get(g, "failed"));
+				char n[32], f[32], p[32], *k = xasprintf("    %s",
+				    json_string_value(json_object_get(g,
+				    "organization-name")));
+
+				snprintf(n, sizeof(n), "%lld", gok + gbad);
+				snprintf(f, sizeof(f), "%lld", gbad);
+				snprintf(p, sizeof(p), "%.2f%%",
+				    report_rate(gok, gbad));
+				table_row(t, k, n, f, p);
+				free(k);
+			}
+			if (table_rows(t) > 0)
+				table_print(t, stdout);
+			else
+				printf("    none\n");
+			table_free(t);
+		}
+		report_print_trend(json_object_get(r, "by-day"));
+	}
+	json_decref(r);
+	return 0;
+}
+
+/*
+ * export: every report whole (--json), or one line per failure detail,
+ * and per policy without any (--csv).
+ */
+static void
+report_csv_cell(const char *s)
+{
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static int
+report_export_csv(sqlite3 *db, const struct report_opts *o)
+{
+	static const char *const head[] = { "report", "organization-name",
+	    "report-id", "start-datetime", "end-datetime", "via",
+	    "policy-type", "policy-domain", "hosted-domain",
+	    "total-successful-session-count", "total-failure-session-count",
+	    "result-type", "sending-mta-ip", "receiving-mx-hostname",
+	    "receiving-mx-helo", "receiving-ip", "failed-session-count",
+	    "additional-information", "failure-reason-code", NULL };
+	sqlite3_stmt *st = db_prepare(db, "SELECT r.id, r.organization,"
+	    " r.report_id, r.start_time, r.end_time, r.via, p.type, p.domain,"
+	    " p.hosted_domain, p.success_count, p.failure_count,"
+	    " f.result_type, f.sending_mta_ip, f.receiving_mx_hostname,"
+	    " f.receiving_mx_helo, f.receiving_ip, f.failed_session_count,"
+	    " f.additional_information, f.failure_reason_code"
+	    " FROM reports r JOIN policies p ON p.report = r.id"
+	    " LEFT JOIN failures f ON f.policy = p.id" REPORT_FILTER
+	    " ORDER BY r.start_time, r.id, p.idx, f.id");
+	char t[TLSRPT_TIME_SIZE];
+	int i;
+
+	for (i = 0; head[i] != NULL; i++)
+		printf("%s%s", i ? "," : "", head[i]);
+	printf("\n");
+	report_bind_filter(st, o);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; head[i] != NULL; i++) {
+			if (i)
+				putchar(',');
+			if (i == 3 || i == 4)
+				fputs(report_time(sqlite3_column_int64(st, i), t),
+				    stdout);
+			else
+				report_csv_cell((const char *)
+				    sqlite3_column_text(st, i));
+		}
+		putchar('\n');
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+report_export(sqlite3 *db, const struct report_opts *o)
+{
+	sqlite3_stmt *st;
+	json_t *a;
+
+	if (o->csv == o->json)
+		stsctl_die("report export: give one of --json or --csv");
+	if (o->csv)
+		return report_export_csv(db, o);
+	st = db_prepare(db, "SELECT " REPORT_COLUMNS " FROM reports r"
+	    REPORT_FILTER " ORDER BY r.start_time, r.id");
+	report_bind_filter(st, o);
+	a = json_array();
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(a, report_json(db, st));
+	sqlite3_finalize(st);
+	report_print_json(a);
+	json_decref(a);
+	return 0;
+}
+
+int
+report_main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int	(*fn)(sqlite3 *, const struct report_opts *);
+	} cmds[] = {
+		{ "list", report_list },
+		{ "show", report_show },
+		{ "summary", report_summary },
+		{ "export", report_export },
+		{ NULL, NULL }
+	};
+	struct report_opts o;
+	sqlite3 *db;
+	int i, rc;
+
+	if (argc < 2)
+		report_usage();
+	for (i = 0; cmds[i].name != NULL; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			break;
+	if (cmds[i].name == NULL)
+		stsctl_die("report %s: unknown subcommand (list, show, summary,"
+		    " export)", argv[1]);
+	report_args(argc, argv, &o);
+	if (i != 1 && i != 2 && o.arg != NULL)
+		stsctl_die("report %s: unexpected argument %s", argv[1], o.arg);
+	db = report_db();
+	rc = cmds[i].fn(db, &o);
+	db_close(db);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * fuzz_tlsrpt - libFuzzer target for the TLS-RPT report parser
+ * (lib/tlsrpt).
+ *
+ * The input is one report.  A refusal must come with an error text and
+ * no report; an accepted report must hold what every reader relies on:
+ * the required strings, a forward date range, counts that are not
+ * negative, known policy types, a policy-domain except for
+ * no-policy-found, and no more policies, details or deviations than
+ * the limits.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "tlsrpt.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define FUZZ_POLICIES	50	/* small limits reach the limit checks */
+#define FUZZ_DETAILS	50
+#define FUZZ_DEPTH	16
+
+static void
+fuzz_tlsrpt_check(const struct tlsrpt_report *r)
+{
+	const struct tlsrpt_policy *p;
+	size_t i, j;
+
+	if (r->organization == NULL || *r->organization == '\0' ||
+	    r->report_id == NULL || *r->report_id == '\0' || r->end < r->start)
+		abort();
+	if (r->npolicies > FUZZ_POLICIES || r->ndeviations > 100)
+		abort();
+	for (i = 0; i < r->npolicies; i++) {
+		p = &r->policies[i];
+		if (strcmp(p->type, "sts") != 0 && strcmp(p->type, "tlsa") != 0 &&
+		    strcmp(p->type, "no-policy-found") != 0)
+			abort();
+		if (p->domain == NULL && strcmp(p->type, "no-policy-found") != 0)
+			abort();
+		if (p->success_count < 0 || p->failure_count < 0 ||
+		    p->ndetails > FUZZ_DETAILS)
+			abort();
+		for (j = 0; j < p->nstrings; j++)
+			if (p->strings[j] == NULL)
+				abort();
+		for (j = 0; j < p->ndetails; j++)
+			if (p->details[j].result_type == NULL ||
+			    p->details[j].failed_session_count < 0)
+				abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r;
+	struct buf err = BUF_INIT;
+
+	tlsrpt_limits_default(&lim);
+	lim.policies = FUZZ_POLICIES;
+	lim.details = FUZZ_DETAILS;
+	lim.depth = FUZZ_DEPTH;
+	if (tlsrpt_parse((const char *)data, size, &lim, &r, &err) < 0) {
+		if (r != NULL || err.len == 0)
+			abort();
+	} else {
+		fuzz_tlsrpt_check(r);
+		tlsrpt_free(r);
+	}
+	buf_free(&err);
+	return 0;
+}

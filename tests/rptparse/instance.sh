@@ -1,0 +1,121 @@
+# tests/rptparse/instance.sh - a running instance with policyd, rptparse
+# and rptrecv, for the rptparse tests.  Source after tests/lib.sh.
+#
+#	rp_start [main.cf line ...]	make and start an instance in a fresh
+#		directory (stopped at exit); sets RP_DIR, RP_SPOOL, RP_LOG,
+#		RP_SMTP (rptrecv's port), STSCTL
+#	rp_put FILE...		spool each FILE as a message (tests/rptparse/
+#		spoolput) and notify rptparse; prints the ids
+#	rp_idle			wait until incoming/ and active/ are empty
+#	rp_mail TYPE NAME FILE [gzip]	a report mail with FILE attached as
+#		TYPE named NAME (NAME "-": no name), gzipped first if asked
+#	rp_https TYPE FILE [gzip]	the spool form of an HTTPS POST
+#	rp_reason ID		the reason of corrupt/ID
+#	rp_tmpdir		a fresh directory in RP_TMP, removed at exit
+#	rp_pid			pid of the running rptparse
+#	rp_json ARGS...		stsctl report ARGS --json
+#	RP_WAKEUP=N		(set before rp_start) rptparse's wakeup time
+#
+# The instance is made by "stsd init"; the script is skipped when the
+# build has no stsd, master, rptparse or a stsctl with "report".  Set
+# RPTPARSE_STSCTL to try another stsctl binary.
+
+RP_LIBEXEC=$BUILDDIR/libexec
+RP_STSD=$BUILDDIR/stsd/stsd
+RP_STSCTL=${RPTPARSE_STSCTL:-$BUILDDIR/stsctl/stsctl}
+RP_SPOOLPUT=$BUILDDIR/tests/rptparse/spoolput
+FIX=$SRCDIR/tests/rptparse/fixtures
+
+rp_start() {
+	local line
+	[ -x "$RP_LIBEXEC/master" ] && [ -x "$RP_LIBEXEC/rptparse" ] &&
+		[ -x "$RP_STSD" ] && [ -x "$RP_SPOOLPUT" ] ||
+		skip_all "no master, rptparse, stsd or spoolput in $BUILDDIR"
+	rp_tmpdir
+	RP_DIR=$RP_TMP/i
+	RP_SMTP=$(free_port)
+	"$RP_STSD" init "$RP_DIR" --daemon-directory "$RP_LIBEXEC" \
+	    --smtp-port "$RP_SMTP" --https-port "$(free_port)" \
+	    --http-port "$(free_port)" --metrics-port "$(free_port)" \
+	    >"$RP_DIR.init.log" 2>&1 || { cat "$RP_DIR.init.log"; return 1; }
+	# Only what the tests need: policyd, rptparse, rptrecv.
+	sed -i -E '/^(#|$)/d; / (httpd|dnsmon|acmed|metrics)( |$)/d' \
+	    "$RP_DIR/etc/master.cf"
+	grep -q ' rptparse$' "$RP_DIR/etc/master.cf" ||
+		echo "rptparse unix y y n 60 1 rptparse" >>"$RP_DIR/etc/master.cf"
+	# RP_WAKEUP: rptparse's wakeup time, in place of the one init wrote.
+	[ -z "${RP_WAKEUP:-}" ] || sed -i -E "s/^(rptparse +unix +[^ ]+ +[^ ]+ +[^ ]+ +)[^ ]+/\1$RP_WAKEUP/" \
+	    "$RP_DIR/etc/master.cf"
+	for line in "$@"; do
+		echo "$line" >>"$RP_DIR/etc/main.cf"
+	done
+	RP_SPOOL=$RP_DIR/spool
+	RP_OWNER=$(sed -n 's/^mail_owner *= *//p' "$RP_DIR/etc/main.cf")
+	RP_LOG=$(sed -n 's/^maillog_file *= *//p' "$RP_DIR/etc/main.cf")
+	STSCTL="$RP_STSCTL -c $RP_DIR/etc"
+	$STSCTL report 2>&1 | grep -q 'usage: stsctl report' ||
+		skip_all "$RP_STSCTL has no report command"
+	"$RP_STSD" -c "$RP_DIR/etc" start >"$RP_DIR.start.log" 2>&1 ||
+		{ cat "$RP_DIR.start.log"; return 1; }
+	at_exit "$RP_STSD -c $RP_DIR/etc stop"
+	wait_until 10 test -S "$RP_SPOOL/private/rptparse" &&
+		wait_until 10 $STSCTL domain list
+}
+
+# rp_tmpdir: a fresh directory in RP_TMP, removed at exit (t_tmpdir run
+# in this shell, so that its clean-up is registered here).
+rp_tmpdir() {
+	t_tmpdir >/dev/null
+	RP_TMP=${T_CLEANUP_DIRS[${#T_CLEANUP_DIRS[@]} - 1]}
+}
+
+# As mail_owner, the owner of what rptrecv and httpd spool.
+rp_put() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u "$RP_OWNER" -- "$RP_SPOOLPUT" "$RP_SPOOL" "$@"
+	else
+		"$RP_SPOOLPUT" "$RP_SPOOL" "$@"
+	fi
+}
+
+rp_empty() {
+	[ -z "$(ls -A "$RP_SPOOL/incoming" "$RP_SPOOL/active" 2>/dev/null |
+	    grep -v -e '^$' -e ':$')" ]
+}
+rp_idle() { wait_until "${1:-20}" rp_empty; }
+
+rp_pid() {
+	"$RP_STSD" -c "$RP_DIR/etc" status 2>/dev/null |
+	    awk '$1 == "rptparse" && $4 == "running" { print $3; exit }'
+}
+
+rp_reason() { cat "$RP_SPOOL/corrupt/$1.reason" 2>/dev/null; }
+
+rp_json() { $STSCTL report "$@" --json; }
+
+rp_attach() {	# file gzip: base64 of the file, gzipped first if asked
+	if [ "$2" = gzip ]; then gzip -9nc "$1"; else cat "$1"; fi |
+	    base64 -w 76
+}
+
+rp_mail() {
+	local type=$1 name=$2 file=$3 how=${4:-plain} n=""
+	[ "$name" != - ] && n="; name=\"$name\""
+	printf 'From: TLS Reports <reports@sender.example>\r\n'
+	printf 'To: tlsrpt@demo.test\r\nSubject: Report\r\n'
+	printf 'Date: Fri, 20 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n'
+	printf 'Content-Type: multipart/report; report-type=tlsrpt;'
+	printf ' boundary="rpb"\r\n\r\n--rpb\r\n'
+	printf 'Content-Type: text/plain\r\n\r\nA TLS report.\r\n--rpb\r\n'
+	printf 'Content-Type: %s%s\r\n' "$type" "$n"
+	[ "$name" != - ] &&
+		printf 'Content-Disposition: attachment; filename="%s"\r\n' "$name"
+	printf 'Content-Transfer-Encoding: base64\r\n\r\n'
+	rp_attach "$file" "$how" | sed 's/$/\r/'
+	printf -- '--rpb--\r\n'
+}
+
+rp_https() {
+	printf 'X-Stsd-Via: https\r\nContent-Type: %s\r\n\r\n' "$1"
+	if [ "${3:-}" = gzip ]; then gzip -9nc "$2"; else cat "$2"; fi
+}
