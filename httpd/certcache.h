@@ -1,0 +1,70 @@
+/*
+ * certcache - httpd's TLS context and its certificates, chosen by SNI.
+ *
+ * SYNOPSIS
+ *	struct certcache *c = certcache_new(certs_dirfd, max_entries, &err);
+ *	SSL_CTX *ctx = certcache_ctx(c);	the one server context
+ *	certcache_invalidate(c, "mta-sts.example.com")	check files again
+ *	certcache_attach(ssl, sni)	where the callback puts the SNI host
+ *	certcache_stats(c, &entries, &loads)
+ *	certcache_free(c)
+ *
+ * DESCRIPTION
+ *	certcache_new() makes the server SSL_CTX: TLS 1.2 minimum and 1.3
+ *	maximum, forward-secret AEAD cipher suites only, no renegotiation,
+ *	a server-side session cache and session tickets, and a servername
+ *	callback.  It must be called before the chroot (OpenSSL loads its
+ *	configuration and providers then).  certs_dirfd is the directory
+ *	$data_directory/certs opened before the chroot; each host's files
+ *	are read relative to it with openat(), as HOST/fullchain.pem (the
+ *	certificate, then its chain) and HOST/privkey.pem (its key).
+ *
+ *	The callback normalizes the SNI name (http_host_normalize: only
+ *	DNS names, so no path can leave the directory) and gives the
+ *	handshake that host's certificate.  Certificates are loaded on
+ *	first use and kept in a cache of at most max_entries hosts, least
+ *	recently used dropped first; hosts without usable files are cached
+ *	too, as misses.  A cached host's files are checked again (device,
+ *	inode, size, modification time) at most once per
+ *	CERTCACHE_CHECK_INTERVAL seconds, and reloaded when they changed,
+ *	so a replaced certificate is used from the next handshake on.
+ *	certcache_invalidate() forces that check at the next handshake.
+ *	A certificate that fails to load while an older one of the same
+ *	host is cached keeps the older one in use (and logs why).
+ *
+ *	A handshake without SNI, with a name that is not a DNS name, or
+ *	for a host without certificate fails with the TLS alert
+ *	unrecognized_name.
+ *
+ *	certcache_attach() gives a connection's SSL a buffer (owned by the
+ *	caller, HTTP_HOST_MAX + 1 bytes, valid as long as the SSL) where
+ *	the callback writes the host it accepted, normalized; it stays
+ *	empty until then.  Nothing is allocated per connection.
+ *
+ * LIMITS
+ *	CERTCACHE_FILE_MAX bytes per PEM file.
+ */
+#ifndef STS_HTTPD_CERTCACHE_H
+#define STS_HTTPD_CERTCACHE_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#include "buf.h"
+
+#define CERTCACHE_FILE_MAX		(1024 * 1024)
+#define CERTCACHE_CHECK_INTERVAL	1	/* seconds */
+
+struct certcache;
+
+struct certcache *certcache_new(int certs_dirfd, size_t max_entries,
+	    struct buf *err);
+SSL_CTX	*certcache_ctx(struct certcache *);
+void	certcache_invalidate(struct certcache *, const char *host);
+void	certcache_attach(SSL *, char *sni);
+void	certcache_stats(const struct certcache *, size_t *entries,
+	    unsigned long *loads);
+void	certcache_free(struct certcache *);
+
+#endif

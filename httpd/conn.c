@@ -1,0 +1,615 @@
+/*
+ * conn - httpd's client connections: accept, TLS, requests, answers.
+ *
+ * DESCRIPTION
+ *	conn_start() accepts on every listening socket that master passed
+ *	(lib/server).  Each connection is a bufferevent: an OpenSSL one
+ *	that accepts the handshake (certificate chosen by SNI, certcache.h)
+ *	when httpd_tls = yes, a plain one otherwise.  Requests are parsed
+ *	with http_parse() straight from the input buffer, pipelined ones
+ *	in order, and each answer is built in one piece and written with
+ *	one copy:
+ *
+ *	200	GET or HEAD of HTTPD_POLICY_PATH on HTTPS for a host in the
+ *		policy table: Content-Type: text/plain and the exact bytes
+ *		(HEAD: the same fields, no body)
+ *	404	any other path or host; everything on plain HTTP
+ *	405	another method on HTTPD_POLICY_PATH (Allow: GET, HEAD)
+ *	421	Host (or the absolute-form authority) names another host
+ *		than SNI, compared without case, port or trailing dot
+ *	400, 414, 431, 505	a request http_parse() refuses; the
+ *		connection is closed after the answer
+ *
+ *	Never a redirect.  A request that announces a body is answered
+ *	without reading it and the connection is closed.
+ *
+ * LIMITS
+ *	httpd_request_timeout: the TLS handshake, and each request from its
+ *	first byte to the end of its head (slow clients are closed, with 408
+ *	when part of a request came).  httpd_idle_timeout: between requests,
+ *	and for output the client does not take.  httpd_keepalive_requests
+ *	per connection (the last answer says Connection: close).
+ *	httpd_connection_limit connections: at the limit the listeners are
+ *	disabled until one closes.  A client that pipelines requests without
+ *	reading the answers gets at most CONN_OUTPUT_MAX bytes of them, then
+ *	the connection is closed (a client retries the requests left
+ *	unanswered, RFC 9112 section 9.3.2).  Reading is never paused
+ *	instead: a TLS bufferevent would not notice the records already
+ *	decrypted when it resumes.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "certcache.h"
+#include "httpd.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "policytab.h"
+#include "server.h"
+
+#define CONN_OUTPUT_MAX		(1024 * 1024)	/* answers queued per client */
+#define CONN_HEAD_MAX		512		/* status line and fields */
+#define CONN_ACCEPT_PAUSE	1		/* seconds, after accept fails */
+#define CONN_LINGER		2		/* seconds to wait for the client
+						 * to close after our last answer */
+
+enum conn_state {
+	CONN_HANDSHAKE,		/* TLS handshake under way */
+	CONN_IDLE,		/* waiting for the first byte of a request */
+	CONN_READING,		/* part of a request head is here */
+	CONN_CLOSING,		/* last answer queued; close when sent */
+};
+
+/*
+ * Closing: after the last answer is sent, httpd shuts down its sending
+ * side and reads (and throws away) until the client closes or for
+ * CONN_LINGER seconds.  Closing at once could make the kernel reset
+ * the connection over unread input (a rest of a refused request),
+ * and the client would lose the answer.
+ */
+
+struct conn {
+	struct conn *prev, *next;
+	struct bufferevent *bev;
+	struct event *timer;
+	enum conn_state state;
+	int	 requests;
+	int	 lingering;		/* answer sent, waiting for the client */
+	int	 peer_eof;		/* the client closed its side */
+	size_t	 scanned;		/* input bytes known to hold no '\n' */
+	char	 sni[HTTP_HOST_MAX + 1];
+};
+
+/* Fixed answers, built once: "Content-Type: ...Content-Length: N\r\n" + body. */
+struct conn_canned {
+	int	 status;
+	const char *extra;		/* more header fields, or "" */
+	char	*head;
+	size_t	 head_len;
+	char	*body;
+	size_t	 body_len;
+};
+
+static struct conn_canned conn_canned[] = {
+	{ 400, "", NULL, 0, NULL, 0 },
+	{ 404, "", NULL, 0, NULL, 0 },
+	{ 405, "Allow: GET, HEAD\r\n", NULL, 0, NULL, 0 },
+	{ 408, "", NULL, 0, NULL, 0 },
+	{ 414, "", NULL, 0, NULL, 0 },
+	{ 421, "", NULL, 0, NULL, 0 },
+	{ 431, "", NULL, 0, NULL, 0 },
+	{ 505, "", NULL, 0, NULL, 0 },
+};
+
+#define CONN_NCANNED	(sizeof(conn_canned) / sizeof(conn_canned[0]))
+
+static struct conn *conn_list;
+static int conn_open;
+static struct evconnlistener *conn_listeners[SERVER_SOCKETS_MAX];
+static int conn_nlisteners;
+static int conn_listening;
+static struct event *conn_pause_timer;
+static const struct timeval *conn_idle_tv, *conn_request_tv;
+static char conn_response[CONN_HEAD_MAX + POLICYTAB_POLICY_MAX];
+
+/* "Date: ...\r\n", made again when the second changes. */
+static char conn_date[64];
+static size_t conn_date_len;
+static time_t conn_date_time;
+
+static void conn_read(struct bufferevent *, void *);
+
+static void
+conn_date_update(struct event_base *base)
+{
+	struct timeval tv;
+	struct tm tm;
+
+	event_base_gettimeofday_cached(base, &tv);
+	if (tv.tv_sec == conn_date_time && conn_date_len > 0)
+		return;
+	conn_date_time = tv.tv_sec;
+	gmtime_r(&conn_date_time, &tm);
+	conn_date_len = strftime(conn_date, sizeof(conn_date),
+	    "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+}
+
+static void
+conn_canned_init(void)
+{
+	struct conn_canned *k;
+
+	for (k = conn_canned; k < conn_canned + CONN_NCANNED; k++) {
+		k->body = xasprintf("%d %s\n", k->status, http_reason(k->status));
+		k->body_len = strlen(k->body);
+		k->head = xasprintf("%sContent-Type: text/plain\r\n"
+		    "Content-Length: %zu\r\n", k->extra, k->body_len);
+		k->head_len = strlen(k->head);
+	}
+}
+
+static void
+conn_canned_free(void)
+{
+	struct conn_canned *k;
+
+	for (k = conn_canned; k < conn_canned + CONN_NCANNED; k++) {
+		free(k->head);
+		free(k->body);
+		k->head = k->body = NULL;
+	}
+}
+
+static const struct conn_canned *
+conn_canned_find(int status)
+{
+	struct conn_canned *k;
+
+	for (k = conn_canned; k < conn_canned + CONN_NCANNED; k++)
+		if (k->status == status)
+			return k;
+	log_panic("conn: no answer for status %d", status);
+}
+
+static void
+conn_listen_enable(int on)
+{
+	int i;
+
+	if (on == conn_listening)
+		return;
+	for (i = 0; i < conn_nlisteners; i++)
+		if (on)
+			evconnlistener_enable(conn_listeners[i]);
+		else
+			evconnlistener_disable(conn_listeners[i]);
+	conn_listening = on;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conn_list = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	event_free(c->timer);
+	bufferevent_free(c->bev);	/* closes the socket, frees the SSL */
+	free(c);
+	conn_open--;
+	if (!conn_listening && conn_open < httpd_conf.connection_limit &&
+	    (conn_pause_timer == NULL || !evtimer_pending(conn_pause_timer, NULL)))
+		conn_listen_enable(1);
+}
+
+static void
+conn_peer(const struct conn *c, char *out, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[64];
+	int port = 0;
+
+	snprintf(out, size, "unknown");
+	if (getpeername(bufferevent_getfd(c->bev), (struct sockaddr *)&ss,
+	    &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+		snprintf(out, size, "%s:%d", host, port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+		snprintf(out, size, "[%s]:%d", host, port);
+	}
+}
+
+/*
+ * Queues one answer: status line, Date, Server, the fixed fields of
+ * head, Connection when needed, the empty line and (unless HEAD) body.
+ */
+static void
+conn_respond(struct conn *c, int status, const char *head, size_t head_len,
+    const char *body, size_t body_len, int head_only, int keep, int minor)
+{
+	char *p = conn_response;
+	const char *conn_field = "";
+	int n;
+
+	conn_date_update(bufferevent_get_base(c->bev));
+	if (!keep)
+		conn_field = "Connection: close\r\n";
+	else if (minor == 0)
+		conn_field = "Connection: keep-alive\r\n";
+	n = snprintf(p, CONN_HEAD_MAX, "HTTP/1.1 %d %s\r\nServer: "
+	    HTTPD_SERVER_NAME "\r\n", status, http_reason(status));
+	p += n;
+	memcpy(p, conn_date, conn_date_len);
+	p += conn_date_len;
+	memcpy(p, head, head_len);
+	p += head_len;
+	n = strlen(conn_field);
+	memcpy(p, conn_field, (size_t)n);
+	p += n;
+	*p++ = '\r';
+	*p++ = '\n';
+	if (!head_only) {
+		memcpy(p, body, body_len);
+		p += body_len;
+	}
+	bufferevent_write(c->bev, conn_response, (size_t)(p - conn_response));
+	if (!keep)
+		c->state = CONN_CLOSING;
+}
+
+static void
+conn_respond_canned(struct conn *c, int status, int head_only, int keep,
+    int minor)
+{
+	const struct conn_canned *k = conn_canned_find(status);
+
+	conn_respond(c, status, k->head, k->head_len, k->body, k->body_len,
+	    head_only, keep, minor);
+}
+
+/* Does the request's authority name the SNI host? */
+static int
+conn_host_matches(const struct conn *c, const struct http_request *req)
+{
+	char host[HTTP_HOST_MAX + 1];
+
+	if (req->host == NULL)		/* HTTP/1.0 without Host: SNI rules */
+		return 1;
+	return http_host_normalize(req->host, req->host_len, host) >= 0 &&
+	    strcmp(host, c->sni) == 0;
+}
+
+static void
+conn_request(struct conn *c, const struct http_request *req)
+{
+	const struct policy_entry *e = NULL;
+	int keep, head_only = req->method == HTTP_METHOD_HEAD, status;
+
+	c->requests++;
+	keep = req->keep_alive && !req->has_body &&
+	    c->requests < httpd_conf.keepalive_requests;
+	if (httpd_conf.tls && !conn_host_matches(c, req))
+		status = 421;
+	else if (req->path_len != sizeof(HTTPD_POLICY_PATH) - 1 ||
+	    memcmp(req->path, HTTPD_POLICY_PATH, req->path_len) != 0)
+		status = 404;
+	else if (req->method == HTTP_METHOD_OTHER)
+		status = 405;
+	else if (!httpd_conf.tls ||
+	    (e = policytab_get(httpd_policies, c->sni)) == NULL)
+		status = 404;
+	else
+		status = 200;
+	if (log_verbose)
+		log_debug("%s: %.*s %.*s: %d", c->sni, (int)req->method_len,
+		    req->method_name, (int)req->target_len, req->target, status);
+	if (status == 200)
+		conn_respond(c, 200, e->head, e->head_len, e->body, e->body_len,
+		    head_only, keep, req->minor);
+	else
+		conn_respond_canned(c, status, head_only, keep, req->minor);
+}
+
+static void
+conn_timer_set(struct conn *c, const struct timeval *tv)
+{
+	evtimer_add(c->timer, tv);
+}
+
+/* Parses and answers every complete request in the input buffer. */
+static void
+conn_process(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct http_request req;
+	size_t len, want;
+	char *data;
+	int r;
+
+	while (c->state != CONN_CLOSING && (len = evbuffer_get_length(in)) > 0) {
+		if (c->state == CONN_IDLE) {
+			c->state = CONN_READING;
+			c->scanned = 0;
+			conn_timer_set(c, conn_request_tv);
+		}
+		want = len < httpd_conf.limits.header_size ? len :
+		    httpd_conf.limits.header_size;
+		data = (char *)evbuffer_pullup(in, (ev_ssize_t)want);
+		/* Parse again only when a line was completed. */
+		if (want < httpd_conf.limits.header_size && (c->scanned >= want ||
+		    memchr(data + c->scanned, '\n', want - c->scanned) == NULL)) {
+			c->scanned = want;
+			return;
+		}
+		r = http_parse(data, want, &httpd_conf.limits, &req);
+		if (r == HTTP_PARSE_MORE) {
+			c->scanned = want;
+			return;
+		}
+		if (r == HTTP_PARSE_ERROR) {
+			char peer[80];
+
+			conn_peer(c, peer, sizeof(peer));
+			log_info("%s: %s: %d %s", peer, req.why, req.status,
+			    http_reason(req.status));
+			conn_respond_canned(c, req.status, 0, 0, 1);
+			evbuffer_drain(in, len);
+			return;
+		}
+		conn_request(c, &req);
+		evbuffer_drain(in, req.consumed);
+		c->scanned = 0;
+		if (c->state != CONN_CLOSING) {
+			c->state = CONN_IDLE;
+			conn_timer_set(c, conn_idle_tv);
+		}
+		if (c->state != CONN_CLOSING && evbuffer_get_length(
+		    bufferevent_get_output(c->bev)) > CONN_OUTPUT_MAX) {
+			char peer[80];
+
+			conn_peer(c, peer, sizeof(peer));
+			log_info("%s: more than %d bytes of answers not read; "
+			    "closing", peer, CONN_OUTPUT_MAX);
+			c->state = CONN_CLOSING;
+		}
+	}
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CONN_CLOSING) {
+		struct evbuffer *in = bufferevent_get_input(bev);
+
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	conn_process(c);
+}
+
+/* The last answer is sent: half-close, then wait for the client. */
+static void
+conn_linger(struct conn *c)
+{
+	struct timeval tv = { CONN_LINGER, 0 };
+	SSL *ssl;
+
+	if (c->peer_eof) {
+		conn_free(c);
+		return;
+	}
+	c->lingering = 1;
+	if (httpd_conf.tls && (ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL) {
+		SSL_shutdown(ssl);		/* close_notify */
+		ERR_clear_error();
+	}
+	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	bufferevent_enable(c->bev, EV_READ);
+	evtimer_add(c->timer, &tv);
+}
+
+/* Called when the output buffer is (or may be) empty. */
+static void
+conn_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	/* Called also with output left (the TLS bufferevent does so). */
+	if (c->state == CONN_CLOSING && !c->lingering &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_linger(c);
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (what & BEV_EVENT_CONNECTED) {	/* TLS handshake done */
+		c->state = CONN_IDLE;
+		conn_timer_set(c, conn_idle_tv);
+		conn_process(c);
+		return;
+	}
+	if ((what & BEV_EVENT_ERROR) && c->state == CONN_HANDSHAKE &&
+	    log_verbose) {
+		char peer[80];
+		unsigned long e = bufferevent_get_openssl_error(bev);
+
+		conn_peer(c, peer, sizeof(peer));
+		log_debug("%s: TLS handshake failed: %s", peer,
+		    e ? ERR_reason_error_string(e) : "connection closed");
+	}
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		/* The client stopped sending: finish what it asked first. */
+		c->state = CONN_CLOSING;
+		c->peer_eof = 1;
+		return;
+	}
+	/* End of file or error: nothing more can be answered. */
+	conn_free(c);
+}
+
+static void
+conn_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == CONN_READING) {
+		conn_respond_canned(c, 408, 0, 0, 1);
+		/* Give the answer as long as an idle client gets. */
+		conn_timer_set(c, conn_idle_tv);
+		return;
+	}
+	conn_free(c);
+}
+
+static void
+conn_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct event_base *base = evconnlistener_get_base(l);
+	struct conn *c;
+	SSL *ssl;
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c = xcalloc(1, sizeof(*c));
+	if (httpd_conf.tls) {
+		if ((ssl = SSL_new(certcache_ctx(httpd_certs))) == NULL) {
+			log_warn("cannot create a TLS connection: %s",
+			    ERR_reason_error_string(ERR_get_error()));
+			ERR_clear_error();
+			close(fd);
+			free(c);
+			return;
+		}
+		certcache_attach(ssl, c->sni);
+		c->bev = bufferevent_openssl_socket_new(base, fd, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+		bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+		c->state = CONN_HANDSHAKE;
+	} else {
+		c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+		c->state = CONN_IDLE;
+	}
+	if (c->bev == NULL)
+		log_fatal("cannot create a buffer event for a connection");
+	c->timer = evtimer_new(base, conn_timeout, c);
+	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	bufferevent_set_timeouts(c->bev, NULL, &httpd_conf.idle_timeout);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	conn_timer_set(c, c->state == CONN_HANDSHAKE ? conn_request_tv :
+	    conn_idle_tv);
+
+	c->next = conn_list;
+	if (conn_list)
+		conn_list->prev = c;
+	conn_list = c;
+	if (++conn_open >= httpd_conf.connection_limit) {
+		log_warn("%d connections: the limit (httpd_connection_limit); "
+		    "not accepting more until one closes", conn_open);
+		conn_listen_enable(0);
+	}
+}
+
+static void
+conn_resume(evutil_socket_t fd, short what, void *arg)
+{
+	if (conn_open < httpd_conf.connection_limit)
+		conn_listen_enable(1);
+}
+
+/* accept() failed (out of descriptors, most likely): pause a moment. */
+static void
+conn_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct timeval tv = { CONN_ACCEPT_PAUSE, 0 };
+	int e = EVUTIL_SOCKET_ERROR();
+
+	log_warn("accept: %s; pausing for %d s with %d connections open",
+	    evutil_socket_error_to_string(e), CONN_ACCEPT_PAUSE, conn_open);
+	conn_listen_enable(0);
+	evtimer_add(conn_pause_timer, &tv);
+}
+
+void
+conn_start(struct event_base *base)
+{
+	int i;
+
+	conn_canned_init();
+	conn_idle_tv = event_base_init_common_timeout(base,
+	    &httpd_conf.idle_timeout);
+	conn_request_tv = event_base_init_common_timeout(base,
+	    &httpd_conf.request_timeout);
+	conn_pause_timer = evtimer_new(base, conn_resume, NULL);
+	for (i = 0; i < server_nsockets() && i < SERVER_SOCKETS_MAX; i++) {
+		struct evconnlistener *l;
+
+		l = evconnlistener_new(base, conn_accept, NULL, 0, -1,
+		    server_socket(i));
+		if (l == NULL)
+			log_fatal("cannot listen on descriptor %d",
+			    server_socket(i));
+		evconnlistener_set_error_cb(l, conn_accept_error);
+		conn_listeners[conn_nlisteners++] = l;
+	}
+	conn_listening = 1;
+}
+
+void
+conn_stop(void)
+{
+	int i;
+
+	for (i = 0; i < conn_nlisteners; i++)
+		evconnlistener_free(conn_listeners[i]);
+	conn_nlisteners = 0;
+	conn_listening = 1;	/* nothing to enable any more */
+	while (conn_list != NULL)
+		conn_free(conn_list);
+	if (conn_pause_timer != NULL)
+		event_free(conn_pause_timer);
+	conn_pause_timer = NULL;
+	conn_canned_free();
+}
+
+int
+conn_count(void)
+{
+	return conn_open;
+}

@@ -1,0 +1,50 @@
+/*
+ * httpd.h - what the modules of httpd share.
+ *
+ *	httpd_conf		the parameters, read once at start
+ *	httpd_policies		the policy table (policytab.h)
+ *	httpd_certs		the TLS context and certificates (certcache.h),
+ *				NULL when httpd_tls = no
+ *
+ *	conn_start(base)	accept on every listening socket of the service
+ *	conn_stop()		close every listener and connection
+ *	conn_count()		open client connections
+ *
+ *	subscribe_start(base)	follow policyd's stream of policies
+ *	subscribe_stop()
+ */
+#ifndef STS_HTTPD_HTTPD_H
+#define STS_HTTPD_HTTPD_H
+
+#include <sys/time.h>
+
+#include "http.h"
+
+#define HTTPD_POLICY_PATH	"/.well-known/mta-sts.txt"
+#define HTTPD_POLICYD_SOCKET	"private/policyd"	/* in queue_directory */
+#define HTTPD_SERVER_NAME	"stsd"
+
+struct event_base;
+
+struct httpd_conf {
+	int	 tls;			/* httpd_tls */
+	struct http_limits limits;	/* httpd_max_header_size, _count */
+	int	 keepalive_requests;	/* httpd_keepalive_requests */
+	int	 connection_limit;	/* httpd_connection_limit */
+	struct timeval idle_timeout;	/* httpd_idle_timeout */
+	struct timeval request_timeout;	/* httpd_request_timeout */
+	int	 retry_max;		/* httpd_policyd_retry_time, seconds */
+};
+
+extern struct httpd_conf httpd_conf;
+extern struct policytab *httpd_policies;
+extern struct certcache *httpd_certs;
+
+void	conn_start(struct event_base *);
+void	conn_stop(void);
+int	conn_count(void);
+
+void	subscribe_start(struct event_base *);
+void	subscribe_stop(void);
+
+#endif

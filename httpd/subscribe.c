@@ -1,0 +1,199 @@
+/*
+ * subscribe - httpd's subscription to policyd's stream of policies.
+ *
+ * DESCRIPTION
+ *	subscribe_start() connects to policyd's private socket
+ *	(HTTPD_POLICYD_SOCKET, relative to queue_directory, which is the
+ *	working directory, chrooted or not) and sends {"op":"subscribe"}.
+ *	policyd answers with the whole set of servable policies, one
+ *	{"op":"policy","host":H,"domain":D,"id":I,"policy":TEXT} per
+ *	host, then {"op":"snapshot-end","count":N}; after that it sends a
+ *	policy message for each change, {"op":"withdraw","host":H} for a
+ *	host no longer served and {"op":"cert-reload","host":H} when a
+ *	certificate changed.  The snapshot replaces the table when it
+ *	ends (policytab.h), so hosts that vanished while httpd was not
+ *	connected are dropped and the others are served throughout.
+ *
+ *	When the connection fails or drops, httpd keeps serving what it
+ *	has and tries again after 1 s, doubling the wait up to
+ *	httpd_policyd_retry_time; a completed snapshot resets the wait.
+ *
+ * LIMITS
+ *	Messages: ipc_message_size_limit.  A message that is not
+ *	understood is logged and skipped; a framing error closes the
+ *	connection (and a new one starts a new snapshot).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "certcache.h"
+#include "httpd.h"
+#include "ipc.h"
+#include "log.h"
+#include "policytab.h"
+
+#define SUBSCRIBE_RETRY_MIN	1		/* seconds */
+#define SUBSCRIBE_WRITE_MS	(30 * 1000)	/* subscribe request sent */
+
+static struct event_base *sub_base;
+static struct ipc_conn *sub_conn;
+static struct event *sub_timer;
+static int sub_wait = SUBSCRIBE_RETRY_MIN;
+static int sub_failures;
+static int sub_in_snapshot;
+
+static void sub_connect(evutil_socket_t, short, void *);
+
+static void
+sub_retry(void)
+{
+	struct timeval tv = { sub_wait, 0 };
+
+	evtimer_add(sub_timer, &tv);
+	sub_wait *= 2;
+	if (sub_wait > httpd_conf.retry_max)
+		sub_wait = httpd_conf.retry_max > SUBSCRIBE_RETRY_MIN ?
+		    httpd_conf.retry_max : SUBSCRIBE_RETRY_MIN;
+}
+
+static const char *
+sub_str(const json_t *msg, const char *key)
+{
+	return json_string_value(json_object_get(msg, key));
+}
+
+static void
+sub_policy(const json_t *msg)
+{
+	const char *host = sub_str(msg, "host"), *domain = sub_str(msg, "domain");
+	const char *id = sub_str(msg, "id");
+	const json_t *text = json_object_get(msg, "policy");
+
+	if (host == NULL || domain == NULL || id == NULL ||
+	    !json_is_string(text)) {
+		log_warn("policyd: policy message without host, domain, id "
+		    "or policy; skipped");
+		return;
+	}
+	if (policytab_put(httpd_policies, host, domain, id,
+	    json_string_value(text), json_string_length(text)) != 0) {
+		log_warn("policyd: policy for host \"%s\": not a host name or "
+		    "policy too long; skipped", host);
+		return;
+	}
+	if (!sub_in_snapshot)
+		log_info("%s: serving policy id %s", host, id);
+}
+
+static void
+sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
+{
+	const char *op = ipc_op(msg), *host;
+	struct buf err = BUF_INIT;
+
+	if (op == NULL) {
+		if (ipc_reply_check(msg, &err) != 0) {
+			log_error("policyd refused the subscription: %s", err.s);
+			ipc_conn_close(conn);
+		}
+		buf_free(&err);
+		return;
+	}
+	host = sub_str(msg, "host");
+	if (strcmp(op, "policy") == 0) {
+		sub_policy(msg);
+	} else if (strcmp(op, "withdraw") == 0 && host != NULL) {
+		if (policytab_del(httpd_policies, host))
+			log_info("%s: policy withdrawn", host);
+	} else if (strcmp(op, "cert-reload") == 0 && host != NULL) {
+		if (httpd_certs != NULL)
+			certcache_invalidate(httpd_certs, host);
+		log_info("%s: certificate will be loaded again", host);
+	} else if (strcmp(op, "snapshot-end") == 0) {
+		size_t dropped = policytab_snapshot_end(httpd_policies);
+
+		sub_in_snapshot = 0;
+		sub_wait = SUBSCRIBE_RETRY_MIN;
+		sub_failures = 0;
+		log_info("policyd: serving %zu policies (%zu dropped)",
+		    policytab_count(httpd_policies), dropped);
+	} else {
+		log_warn("policyd: unknown message \"%s\"; skipped", op);
+	}
+}
+
+static void
+sub_closed(struct ipc_conn *conn, void *ctx)
+{
+	if (conn != sub_conn)
+		return;
+	sub_conn = NULL;	/* lib/ipc frees it */
+	log_warn("policyd: connection closed; serving the %zu policies "
+	    "known, reconnecting in %d s", policytab_count(httpd_policies),
+	    sub_wait);
+	sub_retry();
+}
+
+static const struct ipc_conn_conf sub_conf = {
+	sub_message, sub_closed, NULL, 0, 0, SUBSCRIBE_WRITE_MS, 0,
+};
+
+static void
+sub_connect(evutil_socket_t unused, short what, void *arg)
+{
+	struct sockaddr_un sun;
+	json_t *req;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", HTTPD_POLICYD_SOCKET);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		/* Quiet while policyd starts; then once per 10 tries. */
+		if (sub_failures++ % 10 == 1)
+			log_warn("policyd: connect to %s: %s; retrying in %d s",
+			    HTTPD_POLICYD_SOCKET, strerror(errno), sub_wait);
+		if (fd >= 0)
+			close(fd);
+		sub_retry();
+		return;
+	}
+	sub_conn = ipc_conn_new(sub_base, fd, &sub_conf);
+	req = ipc_request("subscribe");
+	policytab_snapshot_begin(httpd_policies);
+	sub_in_snapshot = 1;
+	if (ipc_conn_send(sub_conn, req) != 0)
+		log_warn("policyd: cannot send the subscription");
+	json_decref(req);
+}
+
+void
+subscribe_start(struct event_base *base)
+{
+	sub_base = base;
+	sub_timer = evtimer_new(base, sub_connect, NULL);
+	sub_connect(-1, 0, NULL);
+}
+
+void
+subscribe_stop(void)
+{
+	struct ipc_conn *c = sub_conn;
+
+	sub_conn = NULL;
+	if (c != NULL)
+		ipc_conn_close(c);
+	if (sub_timer != NULL)
+		event_free(sub_timer);
+	sub_timer = NULL;
+}
