@@ -1,1 +1,24 @@
-# policyd/local.mk - (filled in by its program)
+# policyd/local.mk - policyd, the owner of policy.db, and its unit test.
+POLICYD_MODULES = policyd/domains.c policyd/domains.h \
+	policyd/request.c policyd/request.h
+POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS)
+
+pkglibexec_PROGRAMS += policyd/policyd
+policyd_policyd_SOURCES = policyd/policyd.c $(POLICYD_MODULES)
+policyd_policyd_CPPFLAGS = $(POLICYD_CPPFLAGS)
+policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+dist_man_MANS += man/policyd.8
+
+check_PROGRAMS += policyd/policyd_test
+policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
+policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS)
+policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+
+EXTRA_DIST += tests/policyd/subscribe.t
+
+# A client that prints policyd's subscription stream, for tests/policyd.
+check_PROGRAMS += tests/policyd/ipcclient
+tests_policyd_ipcclient_SOURCES = tests/policyd/ipcclient.c
+tests_policyd_ipcclient_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_policyd_ipcclient_LDADD = $(STS_LIBS)

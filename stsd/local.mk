@@ -1,1 +1,7 @@
-# stsd/local.mk - (filled in by its module)
+# stsd/local.mk - the operator command stsd(1).
+sbin_PROGRAMS += stsd/stsd
+stsd_stsd_SOURCES = stsd/stsd.c
+stsd_stsd_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+stsd_stsd_LDADD = $(STS_LIBS)
+dist_man_MANS += man/stsd.1
+EXTRA_DIST += tests/stsd

@@ -1,0 +1,382 @@
+/*
+ * domains - rows of policy.db: hosted domains and their mx patterns;
+ * see domains.h.
+ *
+ * Names are stored lower-case without a trailing dot (the caller
+ * normalises them), so the primary key is the identity of a domain.
+ * Listing reads the domains and all their patterns with two ordered
+ * queries and merges them, so 100,000 domains cost two statements,
+ * not 100,001.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "domains.h"
+#include "log.h"
+#include "mymalloc.h"
+
+#define DOMAINS_READ_INITIAL	64	/* first allocation of a list */
+
+static const struct db_migration domains_schema[] = {
+	{ 1,
+	"CREATE TABLE domains ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  state TEXT NOT NULL"
+	"    CHECK (state IN ('pending', 'verified', 'active', 'retiring')),"
+	"  mode TEXT NOT NULL CHECK (mode IN ('testing', 'enforce', 'none')),"
+	"  max_age INTEGER NOT NULL CHECK (max_age BETWEEN 0 AND 31557600),"
+	"  policy_id TEXT NOT NULL,"
+	"  token TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  retire_at INTEGER"
+	");"
+	"CREATE TABLE domain_mx ("
+	"  domain TEXT NOT NULL REFERENCES domains(name) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  pattern TEXT NOT NULL,"
+	"  PRIMARY KEY (domain, pos)"
+	");"
+	"CREATE INDEX domains_retire_at ON domains(retire_at)"
+	"  WHERE retire_at IS NOT NULL;" },
+	{ 0, NULL }
+};
+
+static const char *domain_state_names[] = {
+	[DOMAIN_PENDING] = "pending",
+	[DOMAIN_VERIFIED] = "verified",
+	[DOMAIN_ACTIVE] = "active",
+	[DOMAIN_RETIRING] = "retiring",
+};
+
+#define DOMAIN_COLUMNS \
+	"name, state, mode, max_age, policy_id, token, created, updated, " \
+	"retire_at"
+
+const char *
+domain_state_name(enum domain_state s)
+{
+	return domain_state_names[s];
+}
+
+/* Whether httpd serves the policy of a domain in this state. */
+int
+domain_state_servable(enum domain_state s)
+{
+	return s == DOMAIN_ACTIVE || s == DOMAIN_RETIRING;
+}
+
+static enum domain_state
+domain_state_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(domain_state_names) / sizeof(*domain_state_names); i++)
+		if (strcmp(s, domain_state_names[i]) == 0)
+			return (enum domain_state)i;
+	/* The CHECK constraint makes anything else impossible. */
+	log_panic("policy.db: unknown domain state \"%s\"", s);
+}
+
+void
+domain_clear(struct domain *d)
+{
+	size_t i;
+
+	free(d->name);
+	free(d->mode);
+	for (i = 0; i < d->nmx; i++)
+		free(d->mx[i]);
+	free(d->mx);
+	free(d->policy_id);
+	free(d->token);
+	memset(d, 0, sizeof(*d));
+}
+
+void
+domain_copy(struct domain *dst, const struct domain *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+	dst->mode = xstrdup(src->mode);
+	dst->policy_id = xstrdup(src->policy_id);
+	dst->token = xstrdup(src->token);
+	dst->mx = xreallocarray(NULL, src->nmx + 1, sizeof(char *));
+	for (i = 0; i < src->nmx; i++)
+		dst->mx[i] = xstrdup(src->mx[i]);
+	dst->mx[src->nmx] = NULL;
+}
+
+void
+domains_free(struct domain *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		domain_clear(&v[i]);
+	free(v);
+}
+
+sqlite3 *
+domains_open(const char *path, struct buf *err)
+{
+	return db_open(path, DB_WRITE, domains_schema, err);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}
+
+static void
+domain_from_row(sqlite3_stmt *st, struct domain *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->name = xstrdup(col_text(st, 0));
+	d->state = domain_state_parse(col_text(st, 1));
+	d->mode = xstrdup(col_text(st, 2));
+	d->max_age = sqlite3_column_int64(st, 3);
+	d->policy_id = xstrdup(col_text(st, 4));
+	d->token = xstrdup(col_text(st, 5));
+	d->created = sqlite3_column_int64(st, 6);
+	d->updated = sqlite3_column_int64(st, 7);
+	d->retire_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int64(st, 8);
+}
+
+static void
+domain_add_mx(struct domain *d, const char *pattern)
+{
+	d->mx = xreallocarray(d->mx, d->nmx + 2, sizeof(char *));
+	d->mx[d->nmx++] = xstrdup(pattern);
+	d->mx[d->nmx] = NULL;
+}
+
+static int
+domains_step_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
+    struct buf *err)
+{
+	buf_printf(err, "%s: %s: %s", sqlite3_db_filename(db, "main"), what,
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
+int
+domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domains WHERE name = ?");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return domains_step_error(db, st, "read domain", err);
+	domain_from_row(st, d);
+	sqlite3_finalize(st);
+
+	st = db_prepare(db, "SELECT pattern FROM domain_mx WHERE domain = ?"
+	    " ORDER BY pos");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		domain_add_mx(d, col_text(st, 0));
+	if (rc != SQLITE_DONE) {
+		domain_clear(d);
+		return domains_step_error(db, st, "read mx patterns", err);
+	}
+	sqlite3_finalize(st);
+	return 1;
+}
+
+static int
+domains_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+
+	st = db_prepare(db, "DELETE FROM domain_mx WHERE domain = ?");
+	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return domains_step_error(db, st, "delete mx patterns", err);
+	sqlite3_finalize(st);
+
+	st = db_prepare(db, "INSERT INTO domain_mx (domain, pos, pattern)"
+	    " VALUES (?, ?, ?)");
+	for (i = 0; i < d->nmx; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, d->mx[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return domains_step_error(db, st, "store mx pattern", err);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static void
+domains_bind(sqlite3_stmt *st, const struct domain *d)
+{
+	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, domain_state_name(d->state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, d->max_age);
+	sqlite3_bind_text(st, 5, d->policy_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, d->token, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, d->created);
+	sqlite3_bind_int64(st, 8, d->updated);
+	if (d->retire_at)
+		sqlite3_bind_int64(st, 9, d->retire_at);
+	else
+		sqlite3_bind_null(st, 9);
+}
+
+int
+domains_insert(sqlite3 *db, const struct domain *d, struct buf *err)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT INTO domains (" DOMAIN_COLUMNS ")"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	domains_bind(st, d);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return domains_step_error(db, st, "insert domain", err);
+	sqlite3_finalize(st);
+	return domains_put_mx(db, d, err);
+}
+
+int
+domains_update(sqlite3 *db, const struct domain *d, struct buf *err)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "UPDATE domains SET state = ?2, mode = ?3,"
+	    " max_age = ?4, policy_id = ?5, token = ?6, created = ?7,"
+	    " updated = ?8, retire_at = ?9 WHERE name = ?1");
+	domains_bind(st, d);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return domains_step_error(db, st, "update domain", err);
+	sqlite3_finalize(st);
+	return domains_put_mx(db, d, err);
+}
+
+int
+domains_delete(sqlite3 *db, const char *name, struct buf *err)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "DELETE FROM domains WHERE name = ?");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return domains_step_error(db, st, "delete domain", err);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
+ * Reads the domains that st selects (ordered by name) and fills in their
+ * patterns from mx (rows of domain, pattern ordered by domain, pos).
+ */
+static int
+domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
+    struct domain **vp, size_t *np, struct buf *err)
+{
+	struct domain *v = NULL;
+	size_t n = 0, cap = 0, i = 0;
+	int rc, cmp = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : DOMAINS_READ_INITIAL;
+			v = xreallocarray(v, cap, sizeof(*v));
+		}
+		domain_from_row(st, &v[n++]);
+	}
+	if (rc != SQLITE_DONE) {
+		domains_free(v, n);
+		sqlite3_finalize(mx);
+		return domains_step_error(db, st, "list domains", err);
+	}
+	sqlite3_finalize(st);
+	while (n > 0 && (rc = sqlite3_step(mx)) == SQLITE_ROW) {
+		while (i < n && (cmp = strcmp(v[i].name, col_text(mx, 0))) < 0)
+			i++;
+		if (i == n)
+			break;
+		if (cmp == 0)
+			domain_add_mx(&v[i], col_text(mx, 1));
+	}
+	if (n > 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		domains_free(v, n);
+		return domains_step_error(db, mx, "list mx patterns", err);
+	}
+	sqlite3_finalize(mx);
+	*vp = v;
+	*np = n;
+	return 0;
+}
+
+int
+domains_list(sqlite3 *db, const char *after, size_t max, struct domain **vp,
+    size_t *np, struct buf *err)
+{
+	sqlite3_stmt *st, *mx;
+	sqlite3_int64 limit = max ? (sqlite3_int64)max : -1;
+
+	/* A negative LIMIT is no limit in SQLite. */
+	st = db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domains"
+	    " WHERE name > ? ORDER BY name LIMIT ?");
+	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	mx = db_prepare(db, "SELECT domain, pattern FROM domain_mx"
+	    " WHERE domain IN (SELECT name FROM domains WHERE name > ?"
+	    " ORDER BY name LIMIT ?) ORDER BY domain, pos");
+	sqlite3_bind_text(mx, 1, after ? after : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(mx, 2, limit);
+	return domains_read(db, st, mx, vp, np, err);
+}
+
+int
+domains_expired(sqlite3 *db, long long now, struct domain **vp, size_t *np,
+    struct buf *err)
+{
+	sqlite3_stmt *st, *mx;
+
+	st = db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domains"
+	    " WHERE state = 'retiring' AND retire_at <= ? ORDER BY name");
+	sqlite3_bind_int64(st, 1, now);
+	mx = db_prepare(db, "SELECT m.domain, m.pattern FROM domain_mx m"
+	    " JOIN domains d ON d.name = m.domain"
+	    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
+	    " ORDER BY m.domain, m.pos");
+	sqlite3_bind_int64(mx, 1, now);
+	return domains_read(db, st, mx, vp, np, err);
+}
+
+long long
+domains_next_retire(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	long long t = 0;
+
+	st = db_prepare(db, "SELECT MIN(retire_at) FROM domains"
+	    " WHERE retire_at IS NOT NULL");
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}

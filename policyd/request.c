@@ -1,0 +1,953 @@
+/*
+ * request - policyd's request handlers; see request.h.
+ *
+ * Each handler checks its whole request before it touches policy.db,
+ * then makes its change inside one transaction (BEGIN IMMEDIATE), so a
+ * refused request leaves nothing behind.  Policy ids come from
+ * lib/policy (policy_id_new: greater than the previous id of the domain),
+ * policy text from policy_render, pattern checks from policy_mx_valid.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "buf.h"
+#include "db.h"
+#include "domains.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "policy.h"
+#include "request.h"
+
+#define REQUEST_TOKEN_BYTES	16	/* ownership token: 128 random bits */
+
+struct request_op {
+	const char *name;
+	int	public;		/* allowed on the public socket */
+	json_t	*(*handle)(struct policyd *, json_t *, struct buf *);
+};
+
+/*
+ * Replies.
+ */
+static json_t *
+request_error(const char *text)
+{
+	return json_pack("{s:b, s:s}", "ok", 0, "error", text);
+}
+
+static json_t *
+request_ok(void)
+{
+	return json_pack("{s:b}", "ok", 1);
+}
+
+/*
+ * Policy text and ids, from lib/policy.
+ */
+static void
+request_policy(const struct domain *d, struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (policy_mode_parse(d->mode, &p->mode) < 0)
+		log_panic("%s: mode \"%s\" is not a policy mode", d->name,
+		    d->mode);
+	p->mx = d->mx;
+	p->nmx = d->nmx;
+	p->max_age = d->max_age;
+}
+
+static void
+request_render(const struct domain *d, struct buf *out)
+{
+	struct policy p;
+
+	request_policy(d, &p);
+	policy_render(&p, out);
+}
+
+/* The whole policy of d, as it would be served, before it is stored. */
+static int
+request_validate(const struct domain *d, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	struct policy p;
+
+	request_policy(d, &p);
+	if (policy_validate(&p, &why) == 0) {
+		buf_free(&why);
+		return 0;
+	}
+	buf_printf(err, "%s: %s", d->name, why.s);
+	buf_free(&why);
+	return -1;
+}
+
+static void
+request_new_id(struct domain *d)
+{
+	char id[POLICY_ID_MAX + 1];
+
+	policy_id_new(id, d->policy_id);
+	free(d->policy_id);
+	d->policy_id = xstrdup(id);
+}
+
+static char *
+request_token(void)
+{
+	unsigned char raw[REQUEST_TOKEN_BYTES];
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		log_fatal("cannot get random bytes for an ownership token");
+	for (i = 0; i < sizeof(raw); i++)
+		buf_printf(&b, "%02x", raw[i]);
+	return buf_steal(&b);
+}
+
+/*
+ * JSON objects.
+ */
+static json_t *
+request_strings(char **v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static char *
+request_policy_host(const char *domain)
+{
+	return xasprintf("mta-sts.%s", domain);
+}
+
+static json_t *
+request_domain_json(const struct domain *d)
+{
+	struct buf policy = BUF_INIT;
+	char *host = request_policy_host(d->name);
+	json_t *o;
+
+	request_render(d, &policy);
+	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:s,"
+	    " s:I, s:I, s:o}",
+	    "domain", d->name,
+	    "state", domain_state_name(d->state),
+	    "mode", d->mode,
+	    "mx", request_strings(d->mx, d->nmx),
+	    "max_age", (json_int_t)d->max_age,
+	    "policy_id", d->policy_id,
+	    "policy_host", host,
+	    "policy", policy.s,
+	    "token", d->token,
+	    "created", (json_int_t)d->created,
+	    "updated", (json_int_t)d->updated,
+	    "retire_at", d->retire_at ? json_integer(d->retire_at) : json_null());
+	buf_free(&policy);
+	free(host);
+	if (o == NULL)
+		log_panic("request_domain_json: cannot build object for %s", d->name);
+	return o;
+}
+
+static json_t *
+request_domain_reply(const struct domain *d)
+{
+	return json_pack("{s:b, s:o}", "ok", 1, "domain", request_domain_json(d));
+}
+
+/* The subscription message that makes httpd serve d. */
+static json_t *
+request_policy_msg(const struct domain *d)
+{
+	struct buf policy = BUF_INIT;
+	char *host = request_policy_host(d->name);
+	json_t *o;
+
+	request_render(d, &policy);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", "policy",
+	    "host", host, "domain", d->name, "id", d->policy_id,
+	    "policy", policy.s);
+	buf_free(&policy);
+	free(host);
+	return o;
+}
+
+static void
+request_notify(struct policyd *pd, json_t *msg)
+{
+	if (pd->notify != NULL)
+		pd->notify(msg, pd->notify_arg);
+	json_decref(msg);
+}
+
+static void
+request_notify_policy(struct policyd *pd, const struct domain *d)
+{
+	request_notify(pd, request_policy_msg(d));
+}
+
+static void
+request_notify_withdraw(struct policyd *pd, const char *domain)
+{
+	char *host = request_policy_host(domain);
+
+	request_notify(pd, json_pack("{s:s, s:s}", "op", "withdraw",
+	    "host", host));
+	free(host);
+}
+
+/*
+ * Request fields.  Each returns -1 with the reason in err.
+ */
+static int
+request_domain_name(json_t *req, char **out, struct buf *err)
+{
+	json_t *v = json_object_get(req, "domain");
+	const char *s;
+	char *name;
+	size_t len, i;
+
+	if (!json_is_string(v)) {
+		buf_puts(err, "missing domain name");
+		return -1;
+	}
+	s = json_string_value(v);
+	len = strlen(s);
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len > POLICY_NAME_MAX || strchr(s, '*') != NULL) {
+		buf_printf(err, "domain \"%s\": not a valid domain name", s);
+		return -1;
+	}
+	name = xstrndup(s, len);
+	for (i = 0; i < len; i++)
+		name[i] = (char)tolower((unsigned char)name[i]);
+	if (policy_mx_valid(name, err) < 0 || strchr(name, '.') == NULL) {
+		buf_reset(err);
+		buf_printf(err, "domain \"%s\": not a valid domain name", s);
+		free(name);
+		return -1;
+	}
+	*out = name;
+	return 0;
+}
+
+static int
+request_mode(json_t *req, char **out, struct buf *err)
+{
+	json_t *v = json_object_get(req, "mode");
+	enum policy_mode m;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v) || policy_mode_parse(json_string_value(v), &m) < 0) {
+		buf_printf(err, "mode \"%s\": must be testing, enforce or none",
+		    json_is_string(v) ? json_string_value(v) : "(not a string)");
+		return -1;
+	}
+	*out = xstrdup(json_string_value(v));
+	return 1;
+}
+
+static int
+request_max_age(json_t *req, long long *out, struct buf *err)
+{
+	json_t *v = json_object_get(req, "max_age");
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v)) {
+		buf_puts(err, "max_age: not an integer");
+		return -1;
+	}
+	if (json_integer_value(v) < 0 ||
+	    json_integer_value(v) > POLICY_MAX_AGE_MAX) {
+		buf_printf(err, "max_age %lld: out of range 0..%lld",
+		    (long long)json_integer_value(v), POLICY_MAX_AGE_MAX);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+/* Lower-case copies of the patterns of req.mx, each checked. */
+static int
+request_mx(json_t *req, char ***out, size_t *nout, struct buf *err)
+{
+	json_t *v = json_object_get(req, "mx"), *e;
+	char **mx;
+	size_t n, i, j;
+	const char *s;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v)) {
+		buf_puts(err, "mx: not a list of patterns");
+		return -1;
+	}
+	if ((n = json_array_size(v)) > REQUEST_MX_MAX) {
+		buf_printf(err, "%zu mx patterns: at most %d allowed", n,
+		    REQUEST_MX_MAX);
+		return -1;
+	}
+	mx = xcalloc(n + 1, sizeof(char *));
+	json_array_foreach(v, i, e) {
+		if (!json_is_string(e)) {
+			buf_puts(err, "mx: not a list of patterns");
+			goto bad;
+		}
+		s = json_string_value(e);
+		mx[i] = xstrdup(s);
+		for (j = 0; mx[i][j]; j++)
+			mx[i][j] = (char)tolower((unsigned char)mx[i][j]);
+		if (policy_mx_valid(mx[i], err) < 0) {
+			struct buf why = BUF_INIT;
+
+			buf_puts(&why, err->s);
+			buf_reset(err);
+			buf_printf(err, "mx pattern \"%s\": %s", s, why.s);
+			buf_free(&why);
+			goto bad;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(mx[j], mx[i]) == 0) {
+				buf_printf(err, "mx pattern \"%s\": given twice", s);
+				goto bad;
+			}
+		}
+	}
+	*out = mx;
+	*nout = n;
+	return 1;
+bad:
+	for (i = 0; i < n; i++)
+		free(mx[i]);
+	free(mx);
+	return -1;
+}
+
+static void
+request_free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Loads the domain named by req into d; -1 with err when it is not there. */
+static int
+request_load(struct policyd *pd, json_t *req, struct domain *d,
+    struct buf *err)
+{
+	char *name;
+	int rc;
+
+	if (request_domain_name(req, &name, err) < 0)
+		return -1;
+	rc = domains_get(pd->db, name, d, err);
+	if (rc == 0)
+		buf_printf(err, "%s: no such domain", name);
+	free(name);
+	return rc == 1 ? 0 : -1;
+}
+
+static int
+request_commit(struct policyd *pd, struct buf *err)
+{
+	if (db_commit(pd->db, err) < 0) {
+		db_rollback(pd->db);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+request_time(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char s[64];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		return xasprintf("%lld", t);
+	return xstrdup(s);
+}
+
+static char *
+request_join(char **v, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", v[i]);
+	return buf_steal(&b);
+}
+
+/*
+ * domain-add
+ */
+static json_t *
+request_add(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d, old;
+	json_t *reply = NULL;
+	char *mx;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if (request_domain_name(req, &d.name, err) < 0 ||
+	    request_mode(req, &d.mode, err) < 0 ||
+	    request_max_age(req, &d.max_age, err) < 0 ||
+	    request_mx(req, &d.mx, &d.nmx, err) < 0)
+		goto out;
+	if (json_object_get(req, "max_age") == NULL)
+		d.max_age = pd->conf.default_max_age;
+	if (d.mode == NULL)
+		d.mode = xstrdup(pd->conf.default_mode);
+	if (d.nmx == 0 && strcmp(d.mode, "none") != 0) {
+		buf_printf(err, "%s: at least one mx pattern is needed with"
+		    " mode %s", d.name, d.mode);
+		goto out;
+	}
+	if (request_validate(&d, err) < 0)
+		goto out;
+	if (db_begin(pd->db, err) < 0)
+		goto out;
+	rc = domains_get(pd->db, d.name, &old, err);
+	if (rc != 0) {
+		if (rc == 1) {
+			buf_printf(err, "%s: domain already exists (state %s)",
+			    d.name, domain_state_name(old.state));
+			domain_clear(&old);
+		}
+		db_rollback(pd->db);
+		goto out;
+	}
+	d.state = pd->conf.verify_dns ? DOMAIN_PENDING : DOMAIN_ACTIVE;
+	request_new_id(&d);
+	d.token = request_token();
+	d.created = d.updated = time(NULL);
+	if (domains_insert(pd->db, &d, err) < 0) {
+		db_rollback(pd->db);
+		goto out;
+	}
+	if (request_commit(pd, err) < 0)
+		goto out;
+	if (domain_state_servable(d.state))
+		request_notify_policy(pd, &d);
+	mx = request_join(d.mx, d.nmx);
+	log_info("%s: added: state %s, policy id %s, mode %s, max_age %lld,"
+	    " mx %s", d.name, domain_state_name(d.state), d.policy_id, d.mode,
+	    d.max_age, mx);
+	free(mx);
+	reply = request_domain_reply(&d);
+out:
+	domain_clear(&d);
+	return reply;
+}
+
+/*
+ * domain-set
+ */
+static int
+request_same_mx(const struct domain *a, char **mx, size_t n)
+{
+	size_t i;
+
+	if (a->nmx != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(a->mx[i], mx[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* Applies the fields of req to d, describing each change in what. */
+static int
+request_apply(json_t *req, struct domain *d, struct buf *what, struct buf *err)
+{
+	char *mode = NULL, **mx = NULL, *a, *b;
+	long long max_age = 0;
+	size_t nmx = 0;
+	int has_mode, has_age, has_mx;
+
+	if ((has_mode = request_mode(req, &mode, err)) < 0 ||
+	    (has_age = request_max_age(req, &max_age, err)) < 0 ||
+	    (has_mx = request_mx(req, &mx, &nmx, err)) < 0) {
+		free(mode);
+		return -1;
+	}
+	if (has_mx && nmx == 0 && strcmp(has_mode ? mode : d->mode, "none") != 0) {
+		buf_printf(err, "%s: at least one mx pattern is needed with"
+		    " mode %s", d->name, has_mode ? mode : d->mode);
+		free(mode);
+		request_free_strings(mx, nmx);
+		return -1;
+	}
+	if (has_mode && strcmp(mode, d->mode) != 0) {
+		buf_printf(what, ", mode %s -> %s", d->mode, mode);
+		free(d->mode);
+		d->mode = mode;
+	} else
+		free(mode);
+	if (has_age && max_age != d->max_age) {
+		buf_printf(what, ", max_age %lld -> %lld", d->max_age, max_age);
+		d->max_age = max_age;
+	}
+	if (has_mx && !request_same_mx(d, mx, nmx)) {
+		a = request_join(d->mx, d->nmx);
+		b = request_join(mx, nmx);
+		buf_printf(what, ", mx %s -> %s", a, b);
+		free(a);
+		free(b);
+		request_free_strings(d->mx, d->nmx);
+		d->mx = mx;
+		d->nmx = nmx;
+	} else if (has_mx)
+		request_free_strings(mx, nmx);
+	return 0;
+}
+
+static json_t *
+request_set(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d;
+	struct buf what = BUF_INIT;
+	json_t *reply = NULL;
+	char *old_id;
+
+	memset(&d, 0, sizeof(d));
+	if (db_begin(pd->db, err) < 0)
+		return NULL;
+	if (request_load(pd, req, &d, err) < 0)
+		goto fail;
+	if (d.state == DOMAIN_RETIRING) {
+		buf_printf(err, "%s: domain is retiring (removed at %lld);"
+		    " it cannot be changed", d.name, d.retire_at);
+		goto fail;
+	}
+	if (request_apply(req, &d, &what, err) < 0)
+		goto fail;
+	if (d.nmx == 0 && strcmp(d.mode, "none") != 0) {
+		buf_printf(err, "%s: at least one mx pattern is needed with"
+		    " mode %s", d.name, d.mode);
+		goto fail;
+	}
+	if (request_validate(&d, err) < 0)
+		goto fail;
+	if (what.len == 0) {
+		db_rollback(pd->db);
+		reply = request_domain_reply(&d);
+		goto out;
+	}
+	old_id = xstrdup(d.policy_id);
+	request_new_id(&d);
+	d.updated = time(NULL);
+	if (domains_update(pd->db, &d, err) < 0 || request_commit(pd, err) < 0) {
+		db_rollback(pd->db);
+		free(old_id);
+		goto out;
+	}
+	if (domain_state_servable(d.state))
+		request_notify_policy(pd, &d);
+	log_info("%s: policy id %s -> %s%s", d.name, old_id, d.policy_id, what.s);
+	free(old_id);
+	reply = request_domain_reply(&d);
+	goto out;
+fail:
+	db_rollback(pd->db);
+out:
+	buf_free(&what);
+	domain_clear(&d);
+	return reply;
+}
+
+/*
+ * domain-del
+ */
+static json_t *
+request_del(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d;
+	json_t *reply = NULL, *now = json_object_get(req, "now");
+	long long old_age;
+	char *warning, *when;
+	int served;
+
+	memset(&d, 0, sizeof(d));
+	if (now != NULL && !json_is_boolean(now)) {
+		buf_puts(err, "now: not true or false");
+		return NULL;
+	}
+	if (db_begin(pd->db, err) < 0)
+		return NULL;
+	if (request_load(pd, req, &d, err) < 0)
+		goto fail;
+	served = domain_state_servable(d.state);
+
+	/* Nothing was published: nothing for senders to forget. */
+	if (json_is_true(now) || !served) {
+		if (domains_delete(pd->db, d.name, err) < 0 ||
+		    request_commit(pd, err) < 0)
+			goto fail;
+		if (served)
+			request_notify_withdraw(pd, d.name);
+		reply = request_domain_reply(&d);
+		json_object_set_new(json_object_get(reply, "domain"), "state",
+		    json_string("removed"));
+		json_object_set_new(reply, "removed", json_true());
+		if (d.state == DOMAIN_RETIRING) {
+			warning = xasprintf("%s: removed at once, before its"
+			    " retirement was complete: senders that cached its"
+			    " earlier policy may keep applying it until %s",
+			    d.name, when = request_time(d.retire_at));
+			free(when);
+		} else if (served)
+			warning = xasprintf("%s: removed at once, without a"
+			    " mode none policy first: senders that cached its"
+			    " %s policy (max_age %lld s) keep applying it until"
+			    " it expires", d.name, d.mode, d.max_age);
+		if (served) {
+			log_warn("%s", warning);
+			json_object_set_new(reply, "warning", json_string(warning));
+			free(warning);
+		} else
+			log_info("%s: removed (state %s, never published)",
+			    d.name, domain_state_name(d.state));
+		goto out;
+	}
+	if (d.state == DOMAIN_RETIRING) {
+		buf_printf(err, "%s: domain is already retiring (removed at %lld);"
+		    " use --now to remove it at once", d.name, d.retire_at);
+		goto fail;
+	}
+
+	/* RFC 8461 section 8.3: mode none with a new id, for a while. */
+	old_age = d.max_age;
+	d.state = DOMAIN_RETIRING;
+	free(d.mode);
+	d.mode = xstrdup("none");
+	if (d.max_age > pd->conf.retire_max_age)
+		d.max_age = pd->conf.retire_max_age;
+	request_new_id(&d);
+	d.updated = time(NULL);
+	d.retire_at = d.updated + old_age;
+	if (domains_update(pd->db, &d, err) < 0 || request_commit(pd, err) < 0)
+		goto fail;
+	request_notify_policy(pd, &d);
+	log_info("%s: policy id %s: retiring: mode none, max_age %lld,"
+	    " removed after %lld s", d.name, d.policy_id, d.max_age, old_age);
+	reply = request_domain_reply(&d);
+	json_object_set_new(reply, "removed", json_false());
+	goto out;
+fail:
+	db_rollback(pd->db);
+out:
+	domain_clear(&d);
+	return reply;
+}
+
+/*
+ * domain-list, domain-show
+ */
+/*
+ * A page of domains after req.after: at most REQUEST_LIST_PAGE, and
+ * fewer when the reply would pass pd->reply_limit bytes.  "next" names
+ * the last domain of the page when more may follow.
+ */
+static json_t *
+request_list(struct policyd *pd, json_t *req, struct buf *err)
+{
+	json_t *after = json_object_get(req, "after"), *a, *o, *reply;
+	struct domain *v;
+	size_t n, i, size, total = 0;
+	char *text;
+
+	if (after != NULL && !json_is_string(after)) {
+		buf_puts(err, "after: not a domain name");
+		return NULL;
+	}
+	if (domains_list(pd->db, json_string_value(after), REQUEST_LIST_PAGE,
+	    &v, &n, err) < 0)
+		return NULL;
+	a = json_array();
+	for (i = 0; i < n; i++) {
+		o = request_domain_json(&v[i]);
+		if (pd->reply_limit > 0) {
+			text = json_dumps(o, JSON_COMPACT);
+			size = text ? strlen(text) : 0;
+			free(text);
+			if (i > 0 && total + size > pd->reply_limit) {
+				json_decref(o);
+				break;
+			}
+			total += size + 1;
+		}
+		json_array_append_new(a, o);
+	}
+	reply = json_pack("{s:b, s:o}", "ok", 1, "domains", a);
+	if (i < n || n == REQUEST_LIST_PAGE)
+		json_object_set_new(reply, "next", json_string(v[i - 1].name));
+	domains_free(v, n);
+	return reply;
+}
+
+static json_t *
+request_show(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d;
+	json_t *reply;
+
+	if (request_load(pd, req, &d, err) < 0)
+		return NULL;
+	reply = request_domain_reply(&d);
+	domain_clear(&d);
+	return reply;
+}
+
+/*
+ * domain-records
+ */
+static void
+request_record(json_t *a, const char *name, const char *type,
+    const char *value)
+{
+	json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name", name,
+	    "type", type, "value", value));
+}
+
+/* "mailto:a,mailto:b" from report_recipients, skipping patterns. */
+static char *
+request_rua(struct policyd *pd, struct buf *err)
+{
+	struct buf b = BUF_INIT;
+	char **r;
+
+	for (r = pd->conf.report_recipients; r && *r; r++) {
+		if (strchr(*r, '*') != NULL || strchr(*r, '@') == NULL)
+			continue;
+		buf_printf(&b, "%smailto:%s", b.len ? "," : "", *r);
+	}
+	if (b.len == 0) {
+		buf_puts(err, "parameter report_recipients: no address without"
+		    " a wildcard to publish as rua");
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static json_t *
+request_records(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d;
+	json_t *delegated, *direct, *zone;
+	const char *z = pd->conf.sts_zone;
+	char *rua, *sts, *rpt, *n_host, *n_sts, *n_rpt, *z_sts, *z_rpt, *host;
+
+	if (z == NULL || *z == '\0') {
+		buf_puts(err, "parameter sts_zone is empty: set it in main.cf"
+		    " to the service zone");
+		return NULL;
+	}
+	if (request_load(pd, req, &d, err) < 0)
+		return NULL;
+	if ((rua = request_rua(pd, err)) == NULL) {
+		domain_clear(&d);
+		return NULL;
+	}
+	sts = xasprintf("v=STSv1; id=%s;", d.policy_id);
+	rpt = xasprintf("v=TLSRPTv1; rua=%s", rua);
+	n_host = xasprintf("mta-sts.%s.", d.name);
+	n_sts = xasprintf("_mta-sts.%s.", d.name);
+	n_rpt = xasprintf("_smtp._tls.%s.", d.name);
+	z_sts = xasprintf("%s.%s.", d.name, z);
+	z_rpt = xasprintf("%s._report.%s.", d.name, z);
+	host = xasprintf("%s.", pd->conf.policy_host);
+
+	delegated = json_array();
+	request_record(delegated, n_host, "CNAME", host);
+	request_record(delegated, n_sts, "CNAME", z_sts);
+	request_record(delegated, n_rpt, "CNAME", z_rpt);
+	direct = json_array();
+	request_record(direct, n_host, "CNAME", host);
+	request_record(direct, n_sts, "TXT", sts);
+	request_record(direct, n_rpt, "TXT", rpt);
+	zone = json_array();
+	request_record(zone, z_sts, "TXT", sts);
+	request_record(zone, z_rpt, "TXT", rpt);
+
+	free(rua); free(sts); free(rpt); free(n_host); free(n_sts);
+	free(n_rpt); free(z_sts); free(z_rpt); free(host);
+	domain_clear(&d);
+	return json_pack("{s:b, s:{s:o, s:o, s:o}}", "ok", 1, "records",
+	    "delegated", delegated, "direct", direct, "service_zone", zone);
+}
+
+/*
+ * domain-verified (dnsmon), cert-changed (acmed)
+ */
+static json_t *
+request_verified(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d;
+	enum domain_state was;
+
+	if (db_begin(pd->db, err) < 0)
+		return NULL;
+	if (request_load(pd, req, &d, err) < 0) {
+		db_rollback(pd->db);
+		return NULL;
+	}
+	if (d.state != DOMAIN_PENDING && d.state != DOMAIN_VERIFIED) {
+		db_rollback(pd->db);
+		domain_clear(&d);
+		return request_ok();
+	}
+	/* Certificates come later: verified means servable for now. */
+	was = d.state;
+	d.state = DOMAIN_ACTIVE;
+	d.updated = time(NULL);
+	if (domains_update(pd->db, &d, err) < 0 || request_commit(pd, err) < 0) {
+		db_rollback(pd->db);
+		domain_clear(&d);
+		return NULL;
+	}
+	request_notify_policy(pd, &d);
+	log_info("%s: policy id %s: ownership verified: state %s -> active",
+	    d.name, d.policy_id, domain_state_name(was));
+	domain_clear(&d);
+	return request_ok();
+}
+
+static json_t *
+request_cert_changed(struct policyd *pd, json_t *req, struct buf *err)
+{
+	json_t *host = json_object_get(req, "host");
+
+	if (!json_is_string(host)) {
+		buf_puts(err, "missing host name");
+		return NULL;
+	}
+	request_notify(pd, json_pack("{s:s, s:O}", "op", "cert-reload",
+	    "host", host));
+	return request_ok();
+}
+
+static const struct request_op request_ops[] = {
+	{ "domain-add", 1, request_add },
+	{ "domain-set", 1, request_set },
+	{ "domain-del", 1, request_del },
+	{ "domain-list", 1, request_list },
+	{ "domain-show", 1, request_show },
+	{ "domain-records", 1, request_records },
+	{ "domain-verified", 0, request_verified },
+	{ "cert-changed", 0, request_cert_changed },
+	{ NULL, 0, NULL }
+};
+
+json_t *
+request_handle(struct policyd *pd, json_t *req, int from_public)
+{
+	const struct request_op *op;
+	struct buf err = BUF_INIT;
+	const char *name;
+	json_t *reply;
+
+	if (!json_is_object(req) ||
+	    (name = json_string_value(json_object_get(req, "op"))) == NULL)
+		return request_error("request without an op");
+	for (op = request_ops; op->name != NULL; op++)
+		if (strcmp(op->name, name) == 0)
+			break;
+	if (op->name == NULL) {
+		buf_printf(&err, "unknown request \"%s\"", name);
+		reply = request_error(err.s);
+	} else if (from_public && !op->public) {
+		buf_printf(&err, "request \"%s\" is not allowed on the public"
+		    " socket", name);
+		reply = request_error(err.s);
+	} else if ((reply = op->handle(pd, req, &err)) == NULL)
+		reply = request_error(err.len ? err.s : "internal error");
+	buf_free(&err);
+	return reply;
+}
+
+size_t
+request_snapshot(struct policyd *pd, void (*cb)(json_t *, void *), void *arg)
+{
+	struct buf err = BUF_INIT;
+	struct domain *v;
+	size_t n, i, count = 0;
+	json_t *msg;
+
+	if (domains_list(pd->db, NULL, 0, &v, &n, &err) < 0) {
+		log_error("snapshot: %s", err.s);
+		buf_free(&err);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!domain_state_servable(v[i].state))
+			continue;
+		msg = request_policy_msg(&v[i]);
+		cb(msg, arg);
+		json_decref(msg);
+		count++;
+	}
+	domains_free(v, n);
+	return count;
+}
+
+int
+request_expire(struct policyd *pd, long long now)
+{
+	struct buf err = BUF_INIT;
+	struct domain *v;
+	size_t n, i;
+
+	if (db_begin(pd->db, &err) < 0)
+		goto fail;
+	if (domains_expired(pd->db, now, &v, &n, &err) < 0) {
+		db_rollback(pd->db);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		if (domains_delete(pd->db, v[i].name, &err) < 0) {
+			db_rollback(pd->db);
+			domains_free(v, n);
+			goto fail;
+		}
+	}
+	if (request_commit(pd, &err) < 0) {
+		domains_free(v, n);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		request_notify_withdraw(pd, v[i].name);
+		log_info("%s: policy id %s: retirement complete; domain removed",
+		    v[i].name, v[i].policy_id);
+	}
+	domains_free(v, n);
+	buf_free(&err);
+	return (int)n;
+fail:
+	log_error("expire retired domains: %s", err.s);
+	buf_free(&err);
+	return -1;
+}

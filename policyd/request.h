@@ -1,0 +1,71 @@
+/*
+ * request - policyd's requests: JSON in, JSON out, no sockets.
+ *
+ * SYNOPSIS
+ *	struct policyd pd = { db, conf, notify, arg };
+ *	json_t *reply = request_handle(&pd, req, REQUEST_PUBLIC);
+ *	size_t n = request_snapshot(&pd, callback, arg);
+ *	int n = request_expire(&pd, now);
+ *
+ * DESCRIPTION
+ *	request_handle() answers one request object {"op": ...} with a new
+ *	reply object {"ok": true, ...} or {"ok": false, "error": "..."}.
+ *	A request that is refused changes nothing.  Every change is
+ *	committed to policy.db, then given to pd->notify (for httpd's
+ *	subscription: {"op":"policy",...}, {"op":"withdraw",...} or
+ *	{"op":"cert-reload",...}), then logged, and only then is the reply
+ *	returned, so a client that sees the reply can rely on subscribers
+ *	having been told.
+ *
+ *	domain-list answers one page: {"after": NAME} asks for the domains
+ *	after NAME; a reply with "next" has more after that name.
+ *
+ *	Ops from the public socket (stsctl): domain-add, domain-set,
+ *	domain-del, domain-list, domain-show, domain-records.  The private
+ *	socket (daemons) also allows domain-verified and cert-changed.
+ *	"subscribe" is a stream, handled by the daemon around this module;
+ *	request_snapshot() gives it one {"op":"policy",...} message per
+ *	servable domain and returns their count.
+ *
+ *	request_expire() removes the retiring domains whose retire_at has
+ *	passed and tells subscribers to withdraw them.
+ *
+ * LIMITS
+ *	REQUEST_MX_MAX mx patterns per domain.  max_age 0..31557600.
+ *	REQUEST_LIST_PAGE domains, and pd->reply_limit bytes, per page.
+ */
+#ifndef POLICYD_REQUEST_H
+#define POLICYD_REQUEST_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#define REQUEST_PUBLIC	1	/* arrived on public/policyd */
+#define REQUEST_PRIVATE	0	/* arrived on private/policyd */
+
+#define REQUEST_MX_MAX	100
+#define REQUEST_LIST_PAGE	1000	/* domains per domain-list reply */
+
+struct policyd_conf {
+	const char *default_mode;	/* default_policy_mode */
+	long long default_max_age;	/* default_policy_max_age */
+	int	verify_dns;		/* domain_verification = dns */
+	const char *sts_zone;
+	const char *policy_host;
+	char	**report_recipients;	/* NULL-terminated */
+	long long retire_max_age;	/* policyd_retire_max_age */
+};
+
+struct policyd {
+	sqlite3 *db;
+	struct policyd_conf conf;
+	void	(*notify)(json_t *msg, void *arg);	/* msg is borrowed */
+	void	*notify_arg;
+	size_t	 reply_limit;	/* bytes of a domain-list reply; 0: none */
+};
+
+json_t	*request_handle(struct policyd *, json_t *req, int from_public);
+size_t	request_snapshot(struct policyd *, void (*)(json_t *, void *), void *);
+int	request_expire(struct policyd *, long long now);
+
+#endif

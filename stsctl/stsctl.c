@@ -1,0 +1,149 @@
+/*
+ * stsctl - the operator's command for hosted domains and policies.
+ *
+ * SYNOPSIS
+ *	stsctl [-c config_dir] [-v] domain add|set|del|list|show|records ...
+ *
+ * DESCRIPTION
+ *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
+ *	compiled-in configuration directory) and talks to policyd over
+ *	$queue_directory/public/policyd, one request and one reply per
+ *	command, within ipc_timeout.  stsctl needs no privilege beyond
+ *	membership of setgid_group (the group of the public socket); it
+ *	never opens policy.db.  See stsctl(1).
+ *
+ * DIAGNOSTICS
+ *	Every error is one line "stsctl: what is wrong" on stderr, exit 1.
+ *	A refused request changes nothing (policyd checks it whole first).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "ipc.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "stsctl.h"
+
+#define STSCTL_SOCKET	"public/policyd"
+
+int	stsctl_json;
+
+static char *stsctl_socket;
+
+void
+stsctl_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "stsctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+json_t *
+stsctl_request(json_t *req, struct buf *why)
+{
+	struct buf err = BUF_INIT;
+	json_t *reply = NULL;
+	int timeout = (int)(cfg_time("ipc_timeout") * 1000);
+	int fd;
+
+	if ((fd = ipc_connect_unix(stsctl_socket, timeout, &err)) < 0)
+		stsctl_die("cannot reach policyd: %s (is the instance running?"
+		    " stsd -c %s start)", err.s, cfg_config_dir());
+	if (ipc_call(fd, req, &reply, timeout, &err) < 0)
+		stsctl_die("policyd: %s (is it running? stsd -c %s status)",
+		    err.s, cfg_config_dir());
+	close(fd);
+	json_decref(req);
+	buf_free(&err);
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		const char *e = json_string_value(json_object_get(reply, "error"));
+
+		buf_puts(why, e ? e : "request refused without a reason");
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+json_t *
+stsctl_call(json_t *req)
+{
+	struct buf why = BUF_INIT;
+	json_t *reply;
+
+	if ((reply = stsctl_request(req, &why)) == NULL)
+		stsctl_die("%s", why.s);
+	return reply;
+}
+
+void
+stsctl_print_json(json_t *reply)
+{
+	json_object_del(reply, "ok");
+	if (json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		stsctl_die("cannot write JSON output");
+	printf("\n");
+}
+
+static void
+stsctl_usage(void)
+{
+	fprintf(stderr, "usage: stsctl [-c config_dir] [-v] domain"
+	    " add|set|del|list|show|records ... [--json]\n"
+	    "       (stsctl domain, or see stsctl(1), for the arguments)\n");
+	exit(1);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct buf err = BUF_INIT;
+	const char *config_dir = getenv("STSD_CONFIG_DIR");
+	int c, rc;
+
+	log_init("stsctl", LOG_TO_STDERR);
+	while ((c = getopt(argc, argv, "+c:v")) != -1) {
+		switch (c) {
+		case 'c':
+			config_dir = optarg;
+			break;
+		case 'v':
+			log_verbose++;
+			break;
+		default:
+			stsctl_usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		stsctl_usage();
+	if (config_dir == NULL || *config_dir == '\0')
+		config_dir = STS_CONFIG_DIR;
+	if (cfg_read(config_dir, &err) < 0)
+		stsctl_die("%s", err.s);
+	buf_free(&err);
+	stsctl_socket = xasprintf("%s/%s", cfg_str("queue_directory"),
+	    STSCTL_SOCKET);
+
+	if (strcmp(argv[0], "domain") == 0)
+		rc = domain_main(argc, argv);
+	else
+		stsctl_die("%s: unknown command (domain)", argv[0]);
+	free(stsctl_socket);
+	return rc;
+}

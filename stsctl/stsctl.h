@@ -1,0 +1,29 @@
+/*
+ * stsctl.h - what stsctl's command modules share.
+ *
+ *	stsctl_call(req)	sends req to policyd (public socket), returns
+ *				the reply when it says ok; otherwise prints
+ *				"stsctl: <error>" and exits 1.  Takes req.
+ *	stsctl_request(req, &why)	the same, but a refused request gives
+ *				NULL with the reason in why.
+ *	stsctl_print_json(r)	prints a reply without its "ok" member.
+ *	stsctl_die(fmt, ...)	"stsctl: ..." on stderr, exit 1.
+ *	stsctl_json		set by --json.
+ */
+#ifndef STSCTL_H
+#define STSCTL_H
+
+#include <jansson.h>
+
+#include "buf.h"
+
+extern int stsctl_json;
+
+json_t	*stsctl_call(json_t *req);
+json_t	*stsctl_request(json_t *req, struct buf *why);
+void	stsctl_print_json(json_t *reply);
+void	stsctl_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+int	domain_main(int argc, char **argv);	/* stsctl domain ... */
+
+#endif

@@ -1,0 +1,933 @@
+/*
+ * stsd - the operator command of the stsd suite.
+ *
+ * SYNOPSIS
+ *	stsd [-c config_dir] [-v] init DIR [--address ADDR] [--https-port N]
+ *	    [--http-port N] [--smtp-port N] [--metrics-port N]
+ *	    [--daemon-directory DIR] [--force]
+ *	stsd [-c config_dir] [-v] check [--fix]
+ *	stsd [-c config_dir] [-v] start | start-fg | stop | reload | status
+ *
+ * DESCRIPTION
+ *	init writes the main.cf and master.cf of an instance that lives in
+ *	one directory, and creates its directories.  check validates
+ *	main.cf and master.cf, creates missing directories (lib/dirs) and
+ *	looks for the programs.  start checks, then runs master, which
+ *	becomes a daemon once it holds its lock and has bound its sockets;
+ *	start-fg runs master in the foreground instead.  stop, reload and
+ *	status find master through the lock of
+ *	$queue_directory/pid/master.pid (held while master runs) and read
+ *	$queue_directory/pid/services, which master keeps up to date.
+ *
+ *	The configuration directory is -c, else $STSD_CONFIG_DIR, else the
+ *	one chosen at build time.  Messages for the operator start with
+ *	"stsd: " and go to stderr; status and init write their report to
+ *	stdout.  The full description is stsd(1).
+ *
+ * MAY TOUCH
+ *	The instance directory given to init; the directories of the
+ *	dirs(3) table; signals to the master process of the instance.
+ *
+ * LIMITS
+ *	stop waits STSD_STOP_WAIT seconds for master to exit.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "dirs.h"
+#include "log.h"
+#include "mastercf.h"
+#include "mymalloc.h"
+
+#define STSD_STOP_WAIT		30	/* seconds that stop waits */
+#define STSD_POLL_US		100000	/* between looks at the lock */
+#define STSD_PID_FILE		"pid/master.pid"
+#define STSD_SERVICES_FILE	"pid/services"
+#define STSD_PID_TEXT_MAX	32
+#define STSD_SERVICES_LINE_MAX	1024
+#define STSD_INSTANCE_OWNER	"stsd"	/* mail_owner of a root instance */
+#define STSD_INIT_ZONE		"demo.test"
+
+static const char *stsd_config_dir;
+static int stsd_verbose;
+
+/*
+ * The services of the suite, as stsd init writes them into master.cf.
+ * A line is enabled when its program is in daemon_directory; a daemon
+ * that arrives later only needs its program installed and init run
+ * again.  "%s:%d" services are inet, on --address and the given port.
+ */
+enum stsd_port {
+	PORT_NONE,
+	PORT_HTTPS,
+	PORT_HTTP,
+	PORT_SMTP,
+	PORT_METRICS,
+	PORT_COUNT,
+};
+
+struct stsd_service {
+	const char *name;	/* unix service name; NULL for inet */
+	enum stsd_port port;	/* inet: which port */
+	const char *columns;	/* private unpriv chroot wakeup maxproc */
+	const char *command;	/* program and arguments */
+	const char *what;	/* a comment line above it */
+};
+
+static const struct stsd_service stsd_services[] = {
+	{ "policyd", PORT_NONE, "n n n - 1", "policyd",
+	    "policies and domains (private/ and public/policyd)" },
+	{ NULL, PORT_HTTPS, "n y y - 2", "httpd",
+	    "MTA-STS policies over HTTPS" },
+	{ NULL, PORT_HTTP, "n y y - 1", "httpd -o httpd_tls=no",
+	    "plain HTTP: ACME challenges" },
+	{ NULL, PORT_SMTP, "n y y - 1", "rptrecv",
+	    "TLS reports by mail" },
+	{ "rptparse", PORT_NONE, "y y n - 1", "rptparse",
+	    "parses spooled reports into reports.db" },
+	{ "acmed", PORT_NONE, "y y n - 1", "acmed",
+	    "certificates by ACME" },
+	{ "dnsmon", PORT_NONE, "y y n 5m 1", "dnsmon",
+	    "DNS and MX checks" },
+	{ NULL, PORT_METRICS, "n y n - 1", "metrics",
+	    "metrics for scraping" },
+	{ NULL, PORT_NONE, NULL, NULL, NULL },
+};
+
+struct stsd_init {
+	const char *dir;		/* as given */
+	char	*top;			/* absolute */
+	const char *address;
+	int	 ports[PORT_COUNT];
+	char	*daemon_dir;
+	int	 force;
+};
+
+static void __attribute__((format(printf, 1, 2)))
+stsd_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("stsd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void __attribute__((noreturn))
+stsd_usage(void)
+{
+	fprintf(stderr,
+	    "usage: stsd [-c config_dir] [-v] COMMAND\n"
+	    "commands:\n"
+	    "  init DIR [--address ADDR] [--https-port N] [--http-port N]\n"
+	    "      [--smtp-port N] [--metrics-port N] [--daemon-directory DIR]"
+	    " [--force]\n"
+	    "  check [--fix]\n"
+	    "  start | start-fg | stop | reload | status\n");
+	exit(2);
+}
+
+/*
+ * Files.
+ */
+
+/* Writes path atomically (a temporary file, then rename). */
+static int
+stsd_write_file(const char *path, const char *text, mode_t mode)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	size_t len = strlen(text);
+	int fd, rc = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		stsd_say("error: %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
+		stsd_say("error: %s: write: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		stsd_say("error: rename %s to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
+}
+
+/* mkdir -p with mode for what it creates. */
+static int
+stsd_mkdirs(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(tmp)) {
+		stsd_say("error: %s: path too long", path);
+		return -1;
+	}
+	strcpy(tmp, path);
+	for (p = tmp + 1;; p++) {
+		p = strchr(p, '/');
+		if (p)
+			*p = '\0';
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST) {
+			stsd_say("error: %s: cannot create directory: %s", tmp,
+			    strerror(errno));
+			return -1;
+		}
+		if (p == NULL)
+			return 0;
+		*p = '/';
+	}
+}
+
+/*
+ * The master process, found through its lock.
+ */
+
+/* 1: running (pid set), 0: not running, -1: cannot tell (said why). */
+static int
+stsd_master_pid(long *pid)
+{
+	char *path = xasprintf("%s/%s", cfg_str("queue_directory"),
+	    STSD_PID_FILE);
+	char text[STSD_PID_TEXT_MAX];
+	ssize_t n;
+	int fd, rc;
+
+	*pid = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = errno == ENOENT ? 0 : -1;
+		if (rc < 0)
+			stsd_say("error: %s: %s", path, strerror(errno));
+		free(path);
+		return rc;
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		rc = 0;
+	} else if (errno == EWOULDBLOCK) {
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		*pid = strtol(text, NULL, 10);
+		rc = 1;
+		if (*pid <= 0) {
+			stsd_say("error: %s: locked but holds no pid", path);
+			rc = -1;
+		}
+	} else {
+		stsd_say("error: %s: lock: %s", path, strerror(errno));
+		rc = -1;
+	}
+	close(fd);
+	free(path);
+	return rc;
+}
+
+static int
+stsd_read_config(void)
+{
+	struct buf err = BUF_INIT;
+
+	if (cfg_read(stsd_config_dir, &err) != 0) {
+		stsd_say("error: %s", err.s);
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	return 0;
+}
+
+/*
+ * check
+ */
+
+static void
+stsd_dirs_report(int problem, const char *line, void *ctx)
+{
+	if (problem)
+		stsd_say("error: %s", line);
+	else if (ctx == NULL || stsd_verbose)
+		stsd_say("%s", line);
+}
+
+static int
+stsd_check_program(const char *dir, const char *program, const char *why)
+{
+	char *path = program[0] == '/' ? xstrdup(program) :
+	    xasprintf("%s/%s", dir, program);
+	struct stat st;
+	int rc = 0;
+
+	if (stat(path, &st) != 0) {
+		stsd_say("error: %s: %s (%s; fix: install it or set "
+		    "daemon_directory in main.cf)", path, strerror(errno), why);
+		rc = 1;
+	} else if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
+		stsd_say("error: %s: not an executable file (%s)", path, why);
+		rc = 1;
+	}
+	free(path);
+	return rc;
+}
+
+static int
+stsd_check_maillog(void)
+{
+	const char *file = cfg_str("maillog_file");
+	char *dir;
+	const char *slash;
+	int rc = 0;
+
+	if (*file == '\0' || (slash = strrchr(file, '/')) == NULL ||
+	    slash == file)
+		return 0;
+	dir = xstrndup(file, (size_t)(slash - file));
+	if (access(dir, F_OK) != 0) {
+		if (stsd_mkdirs(dir, 0755) == 0)
+			stsd_say("%s: created for maillog_file", dir);
+		else
+			rc = 1;
+	}
+	free(dir);
+	return rc;
+}
+
+/*
+ * Checks the configuration and the directories; with quiet, changes
+ * made are only said with -v.  Returns the number of problems.
+ */
+static int
+stsd_check(int fix, int quiet)
+{
+	struct buf err = BUF_INIT;
+	struct mastercf *table = NULL;
+	const char *daemon_dir;
+	char *path, *why;
+	int problems = 0, i;
+
+	if (stsd_read_config() != 0)
+		return 1;
+	path = xasprintf("%s/master.cf", stsd_config_dir);
+	if (mastercf_read(path, 0, &table, &err) != 0) {
+		stsd_say("error: %s", err.s);
+		problems++;
+	}
+	free(path);
+	buf_free(&err);
+	problems += dirs_check(fix, stsd_dirs_report, quiet ? &quiet : NULL);
+	problems += stsd_check_maillog();
+	daemon_dir = cfg_str("daemon_directory");
+	problems += stsd_check_program(daemon_dir, "master",
+	    "the stsd master");
+	for (i = 0; table && i < table->nservices; i++) {
+		const struct mastercf_service *svc = &table->services[i];
+
+		why = xasprintf("master.cf:%d: service %s %s", svc->lineno,
+		    svc->name, mastercf_type_name(svc->type));
+		problems += stsd_check_program(daemon_dir, svc->command, why);
+		free(why);
+	}
+	mastercf_free(table);
+	if (problems == 0 && stsd_verbose)
+		stsd_say("%s: configuration and directories are fine",
+		    stsd_config_dir);
+	return problems;
+}
+
+/*
+ * init
+ */
+
+static int
+stsd_parse_port(const char *opt, const char *val)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(val, &end, 10);
+	if (*val == '\0' || *end != '\0' || errno || n < 1 || n > 65535) {
+		stsd_say("error: %s %s: expected a port number from 1 to 65535",
+		    opt, val);
+		exit(2);
+	}
+	return (int)n;
+}
+
+static void
+stsd_init_args(int argc, char **argv, struct stsd_init *in)
+{
+	static const char *const port_opts[PORT_COUNT] = {
+		NULL, "--https-port", "--http-port", "--smtp-port",
+		"--metrics-port",
+	};
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *opt, *val;
+	char *eq, *name;
+	int i, p;
+
+	for (i = 1; i < argc; i++) {
+		opt = argv[i];
+		if (strncmp(opt, "--", 2) != 0) {
+			if (in->dir != NULL)
+				stsd_usage();
+			in->dir = opt;
+			continue;
+		}
+		if (strcmp(opt, "--force") == 0) {
+			in->force = 1;
+			continue;
+		}
+		/* --name value or --name=value */
+		name = xstrdup(opt);
+		if ((eq = strchr(name, '=')) != NULL) {
+			*eq = '\0';
+			val = opt + (eq - name) + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			stsd_say("error: %s needs a value", opt);
+			exit(2);
+		}
+		for (p = PORT_HTTPS; p < PORT_COUNT; p++)
+			if (strcmp(name, port_opts[p]) == 0)
+				break;
+		if (p < PORT_COUNT) {
+			in->ports[p] = stsd_parse_port(name, val);
+		} else if (strcmp(name, "--address") == 0) {
+			if (inet_pton(AF_INET, val, addr) != 1 &&
+			    inet_pton(AF_INET6, val, addr) != 1) {
+				stsd_say("error: --address %s: expected a numeric "
+				    "IPv4 or IPv6 address", val);
+				exit(2);
+			}
+			in->address = val;
+		} else if (strcmp(name, "--daemon-directory") == 0) {
+			free(in->daemon_dir);
+			in->daemon_dir = xstrdup(val);
+		} else {
+			stsd_say("error: init: unknown option %s", name);
+			stsd_usage();
+		}
+		free(name);
+	}
+	if (in->dir == NULL)
+		stsd_usage();
+}
+
+static char *
+stsd_inet_service(const struct stsd_init *in, enum stsd_port port)
+{
+	if (strchr(in->address, ':'))
+		return xasprintf("[%s]:%d", in->address, in->ports[port]);
+	return xasprintf("%s:%d", in->address, in->ports[port]);
+}
+
+static void
+stsd_init_maincf(const struct stsd_init *in, struct buf *cf)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	buf_printf(cf,
+	    "# main.cf - the stsd instance in %s, written by \"stsd init\".\n"
+	    "#\n"
+	    "# Every path of the instance is under that directory and its\n"
+	    "# listeners are on %s (see master.cf).  \"stsconf -c %s/etc -n\"\n"
+	    "# prints what is set here; stsd.conf(5) describes every parameter.\n"
+	    "\n", in->top, in->address, in->top);
+	buf_printf(cf, "config_directory = %s/etc\n", in->top);
+	buf_printf(cf, "daemon_directory = %s\n", in->daemon_dir);
+	buf_printf(cf, "data_directory = %s/data\n", in->top);
+	buf_printf(cf, "queue_directory = %s/spool\n", in->top);
+	buf_printf(cf, "maillog_file = %s/log/stsd.log\n", in->top);
+	if (geteuid() == 0) {
+		buf_printf(cf, "mail_owner = %s\n", STSD_INSTANCE_OWNER);
+	} else {
+		/* Run by a user: the daemons stay that user. */
+		pw = getpwuid(geteuid());
+		gr = getgrgid(getegid());
+		buf_printf(cf, "mail_owner = %s\n", pw ? pw->pw_name : "nobody");
+		if (gr)
+			buf_printf(cf, "setgid_group = %s\n", gr->gr_name);
+	}
+	buf_printf(cf,
+	    "\n"
+	    "# A test zone: domains need no DNS proof here (domain_verification\n"
+	    "# = none); a real service sets its own zone and dns.\n"
+	    "myhostname = localhost\n"
+	    "sts_zone = %s\n"
+	    "domain_verification = none\n", STSD_INIT_ZONE);
+}
+
+/* One master.cf line, in the columns of the header. */
+static void
+stsd_service_line(struct buf *cf, const char *prefix, const char *name,
+    const struct stsd_service *s)
+{
+	char cols[5][8];
+
+	if (sscanf(s->columns, "%7s %7s %7s %7s %7s", cols[0], cols[1],
+	    cols[2], cols[3], cols[4]) != 5)
+		log_panic("stsd_services: %s: bad columns", s->command);
+	buf_printf(cf, "%s%-*s %-5s %-7s %-6s %-6s %-6s %-7s %s\n", prefix,
+	    23 - (int)strlen(prefix), name, s->name ? "unix" : "inet", cols[0],
+	    cols[1], cols[2], cols[3], cols[4], s->command);
+}
+
+/* Appends the master.cf lines; returns the number of services enabled. */
+static int
+stsd_init_mastercf(const struct stsd_init *in, struct buf *cf,
+    struct buf *enabled)
+{
+	const struct stsd_service *s;
+	struct buf off = BUF_INIT;
+	char *name, *prog, *path, *sp;
+	int n = 0;
+
+	buf_printf(cf,
+	    "# master.cf - the services of the stsd instance in %s, written\n"
+	    "# by \"stsd init\".  One service per line; see master.cf(5).\n"
+	    "#\n"
+	    "# service               type  private unpriv chroot wakeup maxproc command + args\n"
+	    "# =============================================================================\n",
+	    in->top);
+	for (s = stsd_services; s->command; s++) {
+		name = s->name ? xstrdup(s->name) : stsd_inet_service(in, s->port);
+		prog = xstrdup(s->command);
+		if ((sp = strchr(prog, ' ')) != NULL)
+			*sp = '\0';
+		path = xasprintf("%s/%s", in->daemon_dir, prog);
+		if (access(path, X_OK) == 0) {
+			buf_printf(cf, "# %s\n", s->what);
+			stsd_service_line(cf, "", name, s);
+			buf_printf(enabled, "%s%s", n ? " " : "", name);
+			n++;
+		} else {
+			stsd_service_line(&off, "#", name, s);
+		}
+		free(path);
+		free(prog);
+		free(name);
+	}
+	if (off.len > 0) {
+		buf_printf(cf,
+		    "\n"
+		    "# Not enabled: their programs are not in %s.\n"
+		    "# Remove the \"#\" of a line once its program is there.\n",
+		    in->daemon_dir);
+		buf_append(cf, off.s, off.len);
+	}
+	buf_free(&off);
+	return n;
+}
+
+static int
+stsd_init(int argc, char **argv)
+{
+	struct stsd_init in;
+	struct buf maincf = BUF_INIT, mastercf = BUF_INIT, enabled = BUF_INIT;
+	char resolved[PATH_MAX];
+	char *etc = NULL, *main_path = NULL, *master_path = NULL, *log = NULL;
+	int rc = 1, n, problems;
+
+	memset(&in, 0, sizeof(in));
+	in.address = "127.0.0.1";
+	in.ports[PORT_HTTPS] = 8443;
+	in.ports[PORT_HTTP] = 8080;
+	in.ports[PORT_SMTP] = 2525;
+	in.ports[PORT_METRICS] = 9425;
+	stsd_init_args(argc, argv, &in);
+	if (in.daemon_dir == NULL) {
+		in.daemon_dir = xstrdup(STS_DAEMON_DIR);
+	} else {
+		if (realpath(in.daemon_dir, resolved) == NULL) {
+			stsd_say("error: --daemon-directory %s: %s", in.daemon_dir,
+			    strerror(errno));
+			goto out;
+		}
+		free(in.daemon_dir);
+		in.daemon_dir = xstrdup(resolved);
+	}
+	if (stsd_mkdirs(in.dir, 0755) != 0)
+		goto out;
+	if (realpath(in.dir, resolved) == NULL) {
+		stsd_say("error: %s: %s", in.dir, strerror(errno));
+		goto out;
+	}
+	in.top = xstrdup(resolved);
+	etc = xasprintf("%s/etc", in.top);
+	main_path = xasprintf("%s/main.cf", etc);
+	master_path = xasprintf("%s/master.cf", etc);
+	log = xasprintf("%s/log", in.top);
+	if (!in.force && (access(main_path, F_OK) == 0 ||
+	    access(master_path, F_OK) == 0)) {
+		stsd_say("error: %s: already holds an instance (%s exists); "
+		    "use --force to write it again", in.top,
+		    access(main_path, F_OK) == 0 ? main_path : master_path);
+		goto out;
+	}
+	if (stsd_mkdirs(etc, 0755) != 0 || stsd_mkdirs(log, 0755) != 0)
+		goto out;
+	stsd_init_maincf(&in, &maincf);
+	n = stsd_init_mastercf(&in, &mastercf, &enabled);
+	if (stsd_write_file(main_path, maincf.s, 0644) != 0 ||
+	    stsd_write_file(master_path, mastercf.s, 0644) != 0)
+		goto out;
+	printf("stsd: wrote %s and %s\n", main_path, master_path);
+	if (n > 0)
+		printf("stsd: services in master.cf: %s\n", enabled.s);
+	else
+		printf("stsd: no service in master.cf yet: no daemon program is "
+		    "in %s\n", in.daemon_dir);
+
+	stsd_config_dir = etc;
+	if (stsd_read_config() != 0)
+		goto out;
+	problems = dirs_check(1, stsd_dirs_report, &problems);
+	if (problems > 0) {
+		stsd_say("fix the problems above, then: stsd -c %s check", etc);
+		goto out;
+	}
+	printf("next:\n"
+	    "    stsd -c %s start\n"
+	    "    stsd -c %s status\n"
+	    "    stsd -c %s stop\n", etc, etc, etc);
+	rc = 0;
+out:
+	stsd_config_dir = NULL;
+	free(etc);
+	free(main_path);
+	free(master_path);
+	free(log);
+	free(in.top);
+	free(in.daemon_dir);
+	buf_free(&maincf);
+	buf_free(&mastercf);
+	buf_free(&enabled);
+	return rc;
+}
+
+/*
+ * start, stop, reload, status
+ */
+
+static char **
+stsd_master_argv(int foreground)
+{
+	char **argv = xcalloc(6, sizeof(*argv));
+	int n = 0;
+
+	argv[n++] = xasprintf("%s/master", cfg_str("daemon_directory"));
+	if (foreground)
+		argv[n++] = xstrdup("-f");
+	if (stsd_verbose)
+		argv[n++] = xstrdup("-v");
+	argv[n++] = xstrdup("-c");
+	argv[n++] = xstrdup(stsd_config_dir);
+	argv[n] = NULL;
+	return argv;
+}
+
+static void
+stsd_free_argv(char **argv)
+{
+	char **p;
+
+	for (p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+/*
+ * master's stderr, while it starts, is a file and not our stderr: what
+ * master forks may keep the descriptor open for long, and a caller
+ * that reads our output through a pipe ($(stsd start)) would wait for
+ * it.  The file is copied to our stderr once master has returned.
+ */
+static int
+stsd_error_file(void)
+{
+	char path[] = "/tmp/stsd-start.XXXXXX";
+	int fd;
+
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+static void
+stsd_master_stdio(int errfd)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(null, STDOUT_FILENO) < 0 || dup2(errfd, STDERR_FILENO) < 0)
+		_exit(127);
+	close(null);
+	close(errfd);
+}
+
+static void
+stsd_copy_errors(int errfd)
+{
+	char chunk[4096];
+	ssize_t n;
+	off_t off = 0;
+
+	while ((n = pread(errfd, chunk, sizeof(chunk), off)) > 0) {
+		if (write(STDERR_FILENO, chunk, (size_t)n) != n)
+			break;
+		off += n;
+	}
+	close(errfd);
+}
+
+static int
+stsd_start(int foreground)
+{
+	char **argv;
+	long pid;
+	pid_t child;
+	int status, running, errfd = -1;
+
+	if (stsd_check(0, 1) > 0) {
+		stsd_say("fatal: not starting: fix the problems above");
+		return 1;
+	}
+	if ((running = stsd_master_pid(&pid)) != 0) {
+		if (running > 0)
+			stsd_say("the stsd master is already running (pid %ld)", pid);
+		return 1;
+	}
+	argv = stsd_master_argv(foreground);
+	fflush(stdout);
+	fflush(stderr);
+	if (foreground) {
+		execv(argv[0], argv);
+		stsd_say("fatal: %s: %s", argv[0], strerror(errno));
+		stsd_free_argv(argv);
+		return 1;
+	}
+	if ((errfd = stsd_error_file()) < 0 || (child = fork()) < 0) {
+		stsd_say("fatal: %s", strerror(errno));
+		stsd_free_argv(argv);
+		return 1;
+	}
+	if (child == 0) {
+		stsd_master_stdio(errfd);
+		execv(argv[0], argv);
+		stsd_say("fatal: %s: %s", argv[0], strerror(errno));
+		_exit(127);
+	}
+	stsd_free_argv(argv);
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR) {
+			stsd_say("fatal: waitpid: %s", strerror(errno));
+			close(errfd);
+			return 1;
+		}
+	stsd_copy_errors(errfd);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		stsd_say("the stsd master did not start");
+		return WIFEXITED(status) && WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
+	}
+	if (stsd_master_pid(&pid) > 0)
+		stsd_say("started the stsd master (pid %ld)", pid);
+	return 0;
+}
+
+static int
+stsd_running_or_say(long *pid)
+{
+	int rc;
+
+	if (stsd_read_config() != 0)
+		return -1;
+	if ((rc = stsd_master_pid(pid)) == 0)
+		stsd_say("the stsd master is not running");
+	return rc;
+}
+
+static int
+stsd_stop(void)
+{
+	long pid, now;
+	int i;
+
+	if (stsd_running_or_say(&pid) <= 0)
+		return 1;
+	if (kill((pid_t)pid, SIGTERM) != 0) {
+		stsd_say("error: cannot stop the stsd master (pid %ld): %s", pid,
+		    strerror(errno));
+		return 1;
+	}
+	stsd_say("stopping the stsd master (pid %ld)", pid);
+	for (i = 0; i < STSD_STOP_WAIT * (1000000 / STSD_POLL_US); i++) {
+		if (stsd_master_pid(&now) == 0)
+			return 0;
+		usleep(STSD_POLL_US);
+	}
+	stsd_say("error: the stsd master (pid %ld) did not stop within %d s",
+	    pid, STSD_STOP_WAIT);
+	return 1;
+}
+
+static int
+stsd_reload(void)
+{
+	long pid;
+
+	if (stsd_running_or_say(&pid) <= 0)
+		return 1;
+	if (kill((pid_t)pid, SIGHUP) != 0) {
+		stsd_say("error: cannot signal the stsd master (pid %ld): %s",
+		    pid, strerror(errno));
+		return 1;
+	}
+	stsd_say("refreshing the stsd master (pid %ld)", pid);
+	return 0;
+}
+
+static void
+stsd_status_line(const char *line)
+{
+	char service[256], type[16], pid[24], state[24];
+	long long started;
+	int restarts;
+	char when[32];
+	struct tm tm;
+	time_t t;
+
+	if (sscanf(line, "%255s %15s %23s %23s %lld %d", service, type, pid,
+	    state, &started, &restarts) != 6) {
+		stsd_say("warning: %s/%s: malformed line ignored: %.80s",
+		    cfg_str("queue_directory"), STSD_SERVICES_FILE, line);
+		return;
+	}
+	t = (time_t)started;
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", started);
+	printf("%-23s %-5s %-8s %-10s %-20s %d\n", service, type,
+	    strcmp(pid, "0") == 0 ? "-" : pid, state, when, restarts);
+}
+
+static int
+stsd_status(void)
+{
+	char line[STSD_SERVICES_LINE_MAX];
+	char *path;
+	FILE *fp;
+	long pid;
+
+	if (stsd_running_or_say(&pid) <= 0)
+		return 1;
+	printf("the stsd master is running (pid %ld)\n", pid);
+	path = xasprintf("%s/%s", cfg_str("queue_directory"),
+	    STSD_SERVICES_FILE);
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno != ENOENT)
+			stsd_say("warning: %s: %s", path, strerror(errno));
+		free(path);
+		return 0;
+	}
+	printf("%-23s %-5s %-8s %-10s %-20s %s\n", "SERVICE", "TYPE", "PID",
+	    "STATE", "SINCE", "RESTARTS");
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] != '\0')
+			stsd_status_line(line);
+	}
+	fclose(fp);
+	free(path);
+	return 0;
+}
+
+static int
+stsd_command(const char *cmd, int argc, char **argv)
+{
+	if (strcmp(cmd, "init") == 0)
+		return stsd_init(argc, argv);
+	if (strcmp(cmd, "check") == 0) {
+		if (argc > 2 || (argc == 2 && strcmp(argv[1], "--fix") != 0))
+			stsd_usage();
+		return stsd_check(argc == 2, 0) > 0;
+	}
+	if (argc != 1)
+		stsd_usage();
+	if (strcmp(cmd, "start") == 0)
+		return stsd_start(0);
+	if (strcmp(cmd, "start-fg") == 0)
+		return stsd_start(1);
+	if (strcmp(cmd, "stop") == 0)
+		return stsd_stop();
+	if (strcmp(cmd, "reload") == 0)
+		return stsd_reload();
+	if (strcmp(cmd, "status") == 0)
+		return stsd_status();
+	stsd_say("error: unknown command %s", cmd);
+	stsd_usage();
+}
+
+int
+main(int argc, char **argv)
+{
+	char resolved[PATH_MAX];
+	const char *dir = getenv("STSD_CONFIG_DIR");
+	int ch, rc;
+
+	log_init("stsd", LOG_TO_STDERR);
+	if (dir == NULL || *dir == '\0')
+		dir = STS_CONFIG_DIR;
+	while ((ch = getopt(argc, argv, "+c:v")) != -1) {
+		switch (ch) {
+		case 'c':
+			dir = optarg;
+			break;
+		case 'v':
+			stsd_verbose = 1;
+			log_verbose = 1;
+			break;
+		default:
+			stsd_usage();
+		}
+	}
+	if (optind >= argc)
+		stsd_usage();
+	/* master runs with an absolute path: it may change directory. */
+	stsd_config_dir = realpath(dir, resolved) ? resolved : dir;
+	rc = stsd_command(argv[optind], argc - optind, argv + optind);
+	cfg_free();
+	return rc;
+}

@@ -1,0 +1,72 @@
+# tests/policyd/subscribe.t - policyd's private socket: the subscription
+# stream that feeds httpd (snapshot, then every change before stsctl
+# returns), requests refused on the public socket, and a fatal start
+# when policy.db cannot be opened.
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/stsctl/instance.sh"
+
+CLIENT=$BUILDDIR/tests/policyd/ipcclient
+[ -x "$CLIENT" ] && [ -x "$STSCTL_BIN" ] || skip_all "test client or stsctl not built"
+[ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
+	skip_all "policyd or master not built"
+
+dir=$(t_tmpdir)/i
+instance_start "$dir" sts_zone=sts.test domain_verification=none ||
+	{ fail "instance starts"; cat "$dir/log/stsd.log"; done_testing; }
+pass "instance starts"
+priv=$dir/spool/private/policyd
+pub=$dir/spool/public/policyd
+[ -S "$priv" ] || skip_all "master made no private/policyd socket (private=n gives only public/)"
+
+$STSCTL domain add a.example --mx mx.a.example >/dev/null
+$STSCTL domain add b.example --mx mx.b.example >/dev/null
+
+# Snapshot: one policy message per domain, then snapshot-end.
+out=$("$CLIENT" -n 3 -t 5 "$priv" '{"op":"subscribe"}')
+is "$?" 0 "subscribe gives three messages"
+like "$(echo "$out" | sed -n 1p)" '^\{"domain":"a\.example","host":"mta-sts\.a\.example","id":"[0-9]{20}","op":"policy","policy":"version: STSv1\\r\\nmode: testing\\r\\nmx: mx\.a\.example\\r\\nmax_age: 604800\\r\\n"\}$' \
+	"snapshot message carries host, domain, id and the exact policy"
+like "$(echo "$out" | sed -n 2p)" '"host":"mta-sts\.b\.example"' "snapshot has every domain"
+is "$(echo "$out" | sed -n 3p)" '{"count":2,"op":"snapshot-end"}' "snapshot ends with its count"
+
+# Changes arrive before stsctl returns.
+stream=$dir/stream
+"$CLIENT" -n 6 -t 20 "$priv" '{"op":"subscribe"}' >"$stream" 2>&1 &
+client=$!
+at_exit "kill $client"
+ok "a subscriber gets the snapshot" wait_until 5 grep -q snapshot-end "$stream"
+$STSCTL domain set a.example --mode enforce >/dev/null
+like "$(sed -n 4p "$stream")" '"host":"mta-sts\.a\.example".*mode: enforce' \
+	"a change is pushed before stsctl returns"
+$STSCTL domain del b.example --now >/dev/null 2>&1
+is "$(sed -n 5p "$stream")" '{"host":"mta-sts.b.example","op":"withdraw"}' \
+	"a removal is pushed as withdraw"
+out=$("$CLIENT" "$priv" '{"op":"cert-changed","host":"mta-sts.a.example"}')
+is "$out" '{"ok":true}' "cert-changed is accepted on the private socket"
+ok "cert-changed is forwarded as cert-reload" \
+	wait_until 2 grep -q '{"host":"mta-sts.a.example","op":"cert-reload"}' "$stream"
+
+# Private requests are refused on the public socket.
+if [ -S "$pub" ]; then
+	out=$("$CLIENT" "$pub" '{"op":"subscribe"}')
+	is "$out" '{"error":"request \"subscribe\" is not allowed on the public socket","ok":false}' \
+		"subscribe is refused on the public socket"
+	out=$("$CLIENT" "$pub" '{"op":"domain-verified","domain":"a.example"}')
+	is "$out" '{"error":"request \"domain-verified\" is not allowed on the public socket","ok":false}' \
+		"domain-verified is refused on the public socket"
+fi
+out=$("$CLIENT" "$priv" '{"op":"domain-show","domain":"nosuch.example","id":7}')
+is "$out" '{"error":"nosuch.example: no such domain","id":7,"ok":false}' \
+	"errors come back as ok false with the request id"
+
+# A policy.db that cannot be opened stops policyd with a clear fatal error.
+kill "$client" 2>/dev/null
+instance_stop "$dir"
+rm -f "$dir/data/policy.db"*
+mkdir "$dir/data/policy.db"
+INSTANCE_NOWAIT=1 instance_run "$dir" >/dev/null 2>&1
+ok "policyd refuses to start without its database" wait_until 10 \
+	grep -q 'policyd\[[0-9]*\]: fatal: cannot open the policy database: .*policy\.db' \
+	"$dir/log/stsd.log"
+
+done_testing

@@ -1,0 +1,165 @@
+# tests/stsctl/domain.t - stsctl domain add/set/list/show/records against a
+# running instance, and the errors of bad input (exit 1, nothing stored).
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/stsctl/instance.sh"
+
+[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
+[ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
+	skip_all "policyd or master not built"
+
+dir=$(t_tmpdir)/i
+instance_start "$dir" sts_zone=sts.test domain_verification=none \
+	report_recipients=tlsrpt@sts.test default_policy_mode=testing \
+	default_policy_max_age=7d ||
+	{ fail "instance starts and policyd answers"; cat "$dir/log/stsd.log"; done_testing; }
+pass "instance starts and policyd answers"
+
+out=$($STSCTL domain list 2>&1)
+is "$out" "no domains" "list of an empty instance says so"
+
+# id DOMAIN: its current policy id, from the JSON output.
+id() {
+	$STSCTL domain show "$1" --json | sed -n 's/^ *"policy_id": "\(.*\)",*$/\1/p'
+}
+
+# add
+out=$($STSCTL domain add Example.COM --mx mx1.example.com --mx '*.example.net' 2>&1)
+rc=$?
+is "$rc" 0 "add exits 0"
+like "$out" '^example\.com: added \(state active, policy id [0-9]{20}\)' \
+	"add reports the state and the policy id"
+like "$out" 'mta-sts\.example\.com\. +CNAME +mta-sts\.sts\.test\.' \
+	"add prints the mta-sts CNAME to publish"
+like "$out" '_mta-sts\.example\.com\. +CNAME +example\.com\.sts\.test\.' \
+	"add prints the delegated _mta-sts CNAME"
+
+out=$($STSCTL domain list)
+like "$out" '^DOMAIN +STATE +MODE +MAX_AGE +POLICY_ID +MX$' "list has a header"
+like "$out" '^example\.com +active +testing +604800 +[0-9]{20} +mx1\.example\.com,\*\.example\.net$' \
+	"list shows the domain with the defaults of main.cf"
+
+out=$($STSCTL domain show example.com)
+like "$out" '^policy:$' "show prints the policy"
+expected="    version: STSv1
+    mode: testing
+    mx: mx1.example.com
+    mx: *.example.net
+    max_age: 604800"
+is "$(printf '%s\n' "$out" | sed -n '/^policy:$/,$p' | tail -n +2)" "$expected" \
+	"show prints the exact policy lines"
+like "$out" '^token: +[0-9a-f]{32}$' "show prints the ownership token"
+
+json=$($STSCTL domain show example.com --json)
+like "$json" '"policy": "version: STSv1\\r\\nmode: testing\\r\\nmx: mx1.example.com\\r\\nmx: \*.example.net\\r\\nmax_age: 604800\\r\\n"' \
+	"show --json has the policy text with CRLF"
+like "$json" '"state": "active"' "show --json has the state"
+like "$json" '"retire_at": null' "show --json: not retiring"
+
+# set: every change gives a greater id; no change keeps it
+id1=$(id example.com)
+out=$($STSCTL domain set example.com --mode enforce 2>&1)
+is "$?" 0 "set --mode exits 0"
+id2=$(id example.com)
+ok "set --mode gives a new, greater id ($id1 -> $id2)" test "$id2" \> "$id1"
+like "$($STSCTL domain show example.com)" '^mode: +enforce$' "set changed the mode"
+like "$(cat "$dir/log/stsd.log")" "example\.com: policy id $id1 -> $id2, mode testing -> enforce" \
+	"policyd logs the change with both ids"
+
+$STSCTL domain set example.com --max-age 1d >/dev/null
+id3=$(id example.com)
+ok "set --max-age gives a greater id" test "$id3" \> "$id2"
+like "$($STSCTL domain show example.com)" '^max_age: +86400$' "--max-age takes a unit"
+
+$STSCTL domain set example.com --mx mx2.example.com >/dev/null
+id4=$(id example.com)
+ok "set --mx gives a greater id" test "$id4" \> "$id3"
+like "$($STSCTL domain show example.com)" '^mx: +mx2\.example\.com$' \
+	"set --mx replaces the list"
+
+$STSCTL domain set example.com --mode enforce --max-age 86400 >/dev/null
+is "$(id example.com)" "$id4" "set without a change keeps the id"
+
+# records
+out=$($STSCTL domain records example.com)
+like "$out" "^_mta-sts\.example\.com\. +TXT +\"v=STSv1; id=$id4;\"$" \
+	"records: direct STS TXT has the current id"
+like "$out" '^_smtp\._tls\.example\.com\. +CNAME +example\.com\._report\.sts\.test\.$' \
+	"records: delegated TLS-RPT CNAME"
+like "$out" '^_smtp\._tls\.example\.com\. +TXT +"v=TLSRPTv1; rua=mailto:tlsrpt@sts\.test"$' \
+	"records: direct TLS-RPT TXT with the rua of main.cf"
+like "$out" "^example\.com\.sts\.test\. +TXT +\"v=STSv1; id=$id4;\"$" \
+	"records: service zone STS TXT"
+json=$($STSCTL domain records example.com --json)
+like "$json" '"delegated"' "records --json has the delegated form"
+like "$json" '"service_zone"' "records --json has the service zone records"
+
+# bad input: one clear line, exit 1, nothing stored
+before=$($STSCTL domain list)
+bad() {	# DESC EXPECTED-MESSAGE ARGS...
+	local desc=$1 want=$2 out rc; shift 2
+	out=$($STSCTL "$@" 2>&1)
+	rc=$?
+	if [ "$rc" = 1 ] && [ "$out" = "$want" ]; then
+		pass "$desc"
+	else
+		fail "$desc"
+		echo "#   exit $rc, got: '$out'"
+		echo "#   expected:      '$want'"
+	fi
+}
+bad "bad mx pattern" \
+	'stsctl: mx pattern "*.*.example.com": wildcard only allowed as the leftmost label' \
+	domain add b.example --mx '*.*.example.com'
+out=$($STSCTL domain add b.example --mx 'mx..b.example' 2>&1)
+rc=$?
+is "$rc" 1 "empty label in an mx pattern: exit 1"
+like "$out" '^stsctl: mx pattern "mx\.\.b\.example": [a-z]' \
+	"empty label in an mx pattern: the message names the pattern and the cause"
+bad "bad mode" 'stsctl: mode "strict": must be testing, enforce or none' \
+	domain add b.example --mx mx.b.example --mode strict
+bad "max_age above the range" 'stsctl: max_age 31557601: out of range 0..31557600' \
+	domain add b.example --mx mx.b.example --max-age 31557601
+bad "negative max_age" 'stsctl: max_age -1: out of range 0..31557600' \
+	domain add b.example --mx mx.b.example --max-age -1
+bad "max_age that is not a number" \
+	'stsctl: --max-age "10x": not a number of seconds (or a time with unit s, m, h, d or w)' \
+	domain add b.example --mx mx.b.example --max-age 10x
+bad "add without mx" 'stsctl: b.example: at least one mx pattern is needed with mode testing' \
+	domain add b.example
+bad "duplicate add" 'stsctl: example.com: domain already exists (state active)' \
+	domain add example.com --mx mx1.example.com
+bad "bad domain name" 'stsctl: domain "-bad.example": not a valid domain name' \
+	domain add --mx mx.b.example -- -bad.example
+bad "show of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+	domain show nosuch.example
+bad "set of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+	domain set nosuch.example --mode enforce
+bad "del of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+	domain del nosuch.example
+bad "records of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+	domain records nosuch.example
+bad "set with a bad pattern" \
+	'stsctl: mx pattern "*.*.example.com": wildcard only allowed as the leftmost label' \
+	domain set example.com --mx ok.example.com --mx '*.*.example.com'
+bad "set to a bad max_age" 'stsctl: max_age 99999999: out of range 0..31557600' \
+	domain set example.com --max-age 99999999
+bad "unknown subcommand" 'stsctl: domain frob: unknown command (add, set, del, list, show, records)' \
+	domain frob
+bad "option of another subcommand" 'stsctl: domain list: option --mx does not apply' \
+	domain list --mx a.example
+bad "missing domain" 'stsctl: domain show: missing domain name' domain show
+bad "unknown option" 'stsctl: domain add: unknown option "--color"' \
+	domain add b.example --color
+is "$($STSCTL domain list)" "$before" "refused requests stored nothing"
+is "$(id example.com)" "$id4" "refused requests kept the policy id"
+
+# no policyd: a clear error
+mkdir -p "$dir/alt/etc"
+sed "s|^queue_directory = .*|queue_directory = $dir/alt|" "$dir/etc/main.cf" >"$dir/alt/etc/main.cf"
+out=$("$STSCTL_BIN" -c "$dir/alt/etc" domain list 2>&1)
+rc=$?
+is "$rc" 1 "without policyd stsctl exits 1"
+like "$out" "^stsctl: cannot reach policyd: .*$dir/alt/public/policyd" \
+	"without policyd stsctl names the socket"
+
+done_testing
