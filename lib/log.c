@@ -34,7 +34,12 @@ log_init(const char *program, int flags)
 {
 	const char *slash = strrchr(program, '/');
 
-	snprintf(log_tag, sizeof(log_tag), "stsd/%s", slash ? slash + 1 : program);
+	program = slash ? slash + 1 : program;
+	/* The suite's own command is plain "stsd", like "postfix". */
+	if (strcmp(program, "stsd") == 0)
+		snprintf(log_tag, sizeof(log_tag), "stsd");
+	else
+		snprintf(log_tag, sizeof(log_tag), "stsd/%s", program);
 	log_flags = flags;
 	if (flags & LOG_TO_SYSLOG)
 		openlog(log_tag, LOG_PID | LOG_NDELAY, LOG_MAIL);
@@ -57,7 +62,7 @@ log_get_flags(void)
 const char *
 log_program(void)
 {
-	return log_tag + 5;
+	return strncmp(log_tag, "stsd/", 5) == 0 ? log_tag + 5 : log_tag;
 }
 
 int

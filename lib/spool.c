@@ -5,8 +5,8 @@
  * to spool_open(), through directory descriptors opened there (so a
  * daemon may chroot or change directory afterwards), and only files
  * whose names are valid ids, ID.tmp or ID.reason.  Durability is by
- * fsync of each file and of each directory whose entries changed,
- * before success is returned.  Moves never replace an existing file
+ * fsync of each file (or one syncfs for a batch of new messages) and of
+ * each directory whose entries changed, before success is returned.  Moves never replace an existing file
  * (renameat2 RENAME_NOREPLACE, or link + unlink where the file system
  * lacks it).
  */
@@ -447,39 +447,130 @@ spool_write(struct spool_msg *msg, const void *data, size_t len,
 	return 0;
 }
 
+/* spool_batch_fail - one failed message of a batch: its own line in err */
+static void
+spool_batch_fail(struct buf *err, struct buf *why, int *status)
+{
+	if (why->len > 0) {
+		if (err->len > 0)
+			buf_putc(err, '\n');
+		buf_append(err, why->s, why->len);
+		buf_reset(why);
+	}
+	*status = -1;
+}
+
+/* spool_batch_sync - make the data of the live messages durable */
+static void
+spool_batch_sync(struct spool *sp, struct spool_msg **msgs, size_t n,
+    int *status, size_t live, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	size_t i;
+
+	if (live >= SPOOL_BATCH_SYNCFS_MIN &&
+	    syncfs(sp->dirfd[SPOOL_INCOMING]) == 0)
+		return;
+	/* One message, or syncfs failed: file by file, so that one bad
+	 * file fails alone. */
+	for (i = 0; i < n; i++) {
+		if (status[i] != 0 || fsync(msgs[i]->fd) == 0)
+			continue;
+		spool_fail(&why, sp, SPOOL_INCOMING, msgs[i]->tmpname,
+		    "fsync: %s", strerror(errno));
+		spool_batch_fail(err, &why, &status[i]);
+	}
+	buf_free(&why);
+}
+
+/* spool_batch_move - close and rename the synced messages into place */
+static size_t
+spool_batch_move(struct spool *sp, struct spool_msg **msgs, size_t n,
+    int *status, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	size_t i, moved = 0;
+
+	for (i = 0; i < n; i++) {
+		if (msgs[i]->fd < 0)
+			continue;		/* dead before the batch */
+		if (close(msgs[i]->fd) != 0 && status[i] == 0) {
+			spool_fail(&why, sp, SPOOL_INCOMING, msgs[i]->tmpname,
+			    "close: %s", strerror(errno));
+			spool_batch_fail(err, &why, &status[i]);
+		}
+		msgs[i]->fd = -1;
+		spool_writing--;
+		if (status[i] != 0)
+			continue;
+		if (spool_move(sp, SPOOL_INCOMING, msgs[i]->tmpname,
+		    SPOOL_INCOMING, msgs[i]->id, &why) != 0)
+			spool_batch_fail(err, &why, &status[i]);
+		else
+			moved++;
+	}
+	buf_free(&why);
+	return moved;
+}
+
+int
+spool_commit_batch(struct spool_msg **msgs, size_t n, int *status,
+    struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	struct spool *sp;
+	size_t i, live = 0;
+	int ret = 0;
+
+	if (n == 0)
+		return 0;
+	sp = msgs[0]->sp;
+	for (i = 0; i < n; i++) {
+		if (msgs[i]->sp != sp)
+			log_panic("spool_commit_batch: messages of two spools");
+		status[i] = 0;
+		if (msgs[i]->fd < 0) {
+			spool_msg_dead(msgs[i], &why);
+			spool_batch_fail(err, &why, &status[i]);
+		} else
+			live++;
+	}
+	spool_batch_sync(sp, msgs, n, status, live, err);
+	if (spool_batch_move(sp, msgs, n, status, err) > 0 &&
+	    spool_sync_dir(sp, SPOOL_INCOMING, &why) != 0) {
+		/* Not durable, so not acknowledged: take them back. */
+		for (i = 0; i < n; i++)
+			if (status[i] == 0) {
+				(void)unlinkat(sp->dirfd[SPOOL_INCOMING],
+				    msgs[i]->id, 0);
+				status[i] = -1;
+			}
+		if (err->len > 0)
+			buf_putc(err, '\n');
+		buf_append(err, why.s, why.len);
+	}
+	for (i = 0; i < n; i++) {
+		if (status[i] != 0) {
+			ret = -1;
+			if (unlinkat(sp->dirfd[SPOOL_INCOMING],
+			    msgs[i]->tmpname, 0) != 0 && errno != ENOENT)
+				log_warn("%s/incoming/%s: cannot remove: %s",
+				    sp->base, msgs[i]->tmpname,
+				    strerror(errno));
+		}
+		free(msgs[i]);
+		msgs[i] = NULL;
+	}
+	buf_free(&why);
+	return ret;
+}
+
 int
 spool_commit(struct spool_msg *msg, struct buf *err)
 {
-	struct spool *sp = msg->sp;
-	int fd = msg->fd, ret = -1;
+	int status;
 
-	if (fd < 0) {
-		spool_msg_dead(msg, err);
-		free(msg);
-		return -1;
-	}
-	if (fsync(fd) != 0) {
-		spool_fail(err, sp, SPOOL_INCOMING, msg->tmpname, "fsync: %s",
-		    strerror(errno));
-		(void)close(fd);
-	} else if (close(fd) != 0)
-		spool_fail(err, sp, SPOOL_INCOMING, msg->tmpname, "close: %s",
-		    strerror(errno));
-	else if (spool_move(sp, SPOOL_INCOMING, msg->tmpname, SPOOL_INCOMING,
-	    msg->id, err) != 0)
-		;
-	else if (spool_sync_dir(sp, SPOOL_INCOMING, err) != 0)
-		/* Not durable, so not acknowledged: take it back. */
-		(void)unlinkat(sp->dirfd[SPOOL_INCOMING], msg->id, 0);
-	else
-		ret = 0;
-	if (ret != 0 && unlinkat(sp->dirfd[SPOOL_INCOMING], msg->tmpname, 0)
-	    != 0 && errno != ENOENT)
-		log_warn("%s/incoming/%s: cannot remove: %s", sp->base,
-		    msg->tmpname, strerror(errno));
-	spool_writing--;
-	free(msg);
-	return ret;
+	return spool_commit_batch(&msg, 1, &status, err);
 }
 
 void

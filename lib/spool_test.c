@@ -1,7 +1,8 @@
 /*
  * spool_test - unit tests of lib/spool: ids and their order, the size
  * limit, abort, claim/done/defer/corrupt/requeue/delete with reason
- * files, bad ids, and the removal of stale temporary files.
+ * files, bad ids, the removal of stale temporary files, and group
+ * commit (spool_commit_batch).
  *
  * Works in a fresh directory under /tmp and removes it at the end.
  */
@@ -314,6 +315,101 @@ test_limit(struct spool *sp)
 	buf_free(&err);
 }
 
+/* new_msg - a message with the given content, not committed */
+static struct spool_msg *
+new_msg(struct spool *sp, size_t limit, const char *content, char *id)
+{
+	struct spool_msg *msg;
+	struct buf err = BUF_INIT;
+
+	if (spool_create(sp, limit, &msg, &err) != 0) {
+		printf("# new_msg: %s\n", err.s);
+		buf_free(&err);
+		return NULL;
+	}
+	snprintf(id, SPOOL_ID_SIZE, "%s", spool_msg_id(msg));
+	(void)spool_write(msg, content, strlen(content), &err);
+	buf_free(&err);
+	return msg;
+}
+
+/* has - incoming/ID holds exactly content */
+static int
+has(struct spool *sp, const char *id, const char *content)
+{
+	struct buf err = BUF_INIT, data = BUF_INIT;
+	int ok;
+
+	ok = spool_read_msg(sp, SPOOL_INCOMING, id, 1024, &data, &err) == 0 &&
+	    data.len == strlen(content) && memcmp(data.s, content,
+	    data.len) == 0;
+	buf_free(&data);
+	buf_free(&err);
+	return ok;
+}
+
+static void
+test_batch(struct spool *sp)
+{
+	static const char *const text[] = { "first\n", "second\n", "third\n" };
+	struct spool_msg *msgs[3];
+	char ids[3][SPOOL_ID_SIZE];
+	struct buf err = BUF_INIT;
+	int status[3], i, ok;
+	const char *nl;
+
+	CHECK(spool_commit_batch(msgs, 0, status, &err) == 0 && err.len == 0,
+	    "an empty batch commits");
+	for (i = 0; i < 3; i++)
+		if ((msgs[i] = new_msg(sp, 1024, text[i], ids[i])) == NULL)
+			return;
+	status[0] = status[1] = status[2] = 7;
+	CHECK(spool_commit_batch(msgs, 3, status, &err) == 0 && err.len == 0 &&
+	    status[0] == 0 && status[1] == 0 && status[2] == 0,
+	    "a batch of three messages commits, each with status 0");
+	CHECK(msgs[0] == NULL && msgs[1] == NULL && msgs[2] == NULL,
+	    "the batch frees every handle");
+	ok = entries("incoming") == 3;
+	for (i = 0; i < 3; i++)
+		ok &= has(sp, ids[i], text[i]);
+	CHECK(ok, "every message of the batch is in incoming/ with its "
+	    "content, and no temporary file is left");
+	for (i = 0; i < 3; i++)
+		unlink(path("q/incoming/%s", ids[i]));
+
+	if ((msgs[0] = new_msg(sp, 1024, text[0], ids[0])) == NULL)
+		return;
+	CHECK(spool_commit_batch(msgs, 1, status, &err) == 0 &&
+	    status[0] == 0 && has(sp, ids[0], text[0]),
+	    "a batch of one message commits (fsync of the file)");
+	unlink(path("q/incoming/%s", ids[0]));
+
+	/* One message dead (over its limit), one whose name is taken, one
+	 * good: only the good one is queued, each failure has its line. */
+	if ((msgs[0] = new_msg(sp, 3, text[0], ids[0])) == NULL ||
+	    (msgs[1] = new_msg(sp, 1024, text[1], ids[1])) == NULL ||
+	    (msgs[2] = new_msg(sp, 1024, text[2], ids[2])) == NULL)
+		return;
+	touch(path("q/incoming/%s", ids[1]), 0);
+	buf_reset(&err);
+	CHECK(spool_commit_batch(msgs, 3, status, &err) == -1 &&
+	    status[0] == -1 && status[1] == -1 && status[2] == 0,
+	    "a batch with two bad messages fails for those two only");
+	nl = err.s != NULL ? strchr(err.s, '\n') : NULL;
+	CHECK(nl != NULL && strchr(nl + 1, '\n') == NULL &&
+	    strstr(err.s, ids[0]) != NULL && strstr(err.s, ids[0]) < nl &&
+	    strstr(err.s, "abandoned after an earlier error") < nl &&
+	    strstr(nl, ids[1]) != NULL && strstr(nl, ": already exists"),
+	    "err holds one line per failed message, naming it and the cause");
+	CHECK(has(sp, ids[2], text[2]) && entries("incoming") == 2 &&
+	    exists(path("q/incoming/%s", ids[1])),
+	    "the good message is queued, the failed ones leave nothing, the "
+	    "existing file is not replaced");
+	unlink(path("q/incoming/%s", ids[1]));
+	unlink(path("q/incoming/%s", ids[2]));
+	buf_free(&err);
+}
+
 static void
 test_moves(struct spool *sp)
 {
@@ -559,6 +655,7 @@ main(void)
 	test_order(sp);
 	test_content(sp);
 	test_limit(sp);
+	test_batch(sp);
 	test_moves(sp);
 	test_bad_ids(sp);
 	spool_close(sp);

@@ -43,8 +43,3 @@ tests_fuzz_fuzz_rptmsg_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 tests_fuzz_fuzz_rptmsg_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
 endif
 
-# "stsctl report" reads reports.db: its module lives in stsctl/, and is
-# added to stsctl here so that stsctl/local.mk needs no SQLite of its own.
-stsctl_stsctl_SOURCES += stsctl/report.c stsctl/report.h
-stsctl_stsctl_CPPFLAGS += $(SQLITE_CFLAGS)
-stsctl_stsctl_LDADD += $(SQLITE_LIBS)

@@ -9,7 +9,9 @@
  *	rptrecv accepts SMTP connections on the sockets master passes
  *	(lib/server), and mail only for report_recipients.  Each message
  *	is written to $queue_directory/incoming through lib/spool and is
- *	acknowledged with 250 only after it is durable; rptparse is then
+ *	acknowledged with 250 only after it is durable (commit.c: the
+ *	messages that end in the same turn of the event loop share their
+ *	syncs); rptparse is then
  *	told on private/rptparse ({"op":"spooled","id":ID}).  When that
  *	socket is absent the message simply waits in the spool.
  *
@@ -56,6 +58,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "commit.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -322,6 +325,7 @@ rptrecv_post_jail(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
+	commit_init(server_base());
 	for (i = 0; i < server_nsockets(); i++) {
 		listeners[nlisteners] = evconnlistener_new(server_base(),
 		    rptrecv_accept, NULL, LEV_OPT_CLOSE_ON_EXEC, -1,
@@ -344,6 +348,7 @@ rptrecv_cleanup(void)
 	int i;
 
 	session_shutdown();
+	commit_shutdown();
 	for (i = 0; i < nlisteners; i++)
 		evconnlistener_free(listeners[i]);
 	nlisteners = 0;

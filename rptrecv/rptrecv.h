@@ -14,6 +14,7 @@
 
 #define RPTRECV_FLUSH_SIZE	(256 * 1024)	/* DATA octets per spool_write */
 #define RPTRECV_INPUT_MAX	(256 * 1024)	/* unread input per connection */
+#define RPTRECV_READ_SIZE	(64 * 1024)	/* octets per read(2) */
 #define RPTRECV_CLOSE_GRACE	10		/* seconds to flush a last reply */
 #define RPTRECV_RCPT_MAX	100		/* recipients per message */
 #define RPTRECV_ADDR_MAX	64		/* a printable IP address */

@@ -12,8 +12,10 @@
  *	are parsed by smtp_cmd, the DATA text by smtp_data.  All pipelined
  *	commands that have arrived are answered in one write.  The text
  *	of a message goes to the spool in RPTRECV_FLUSH_SIZE pieces, after
- *	a Received: header; "250 ... queued as ID" is sent only after
- *	spool_commit() returned, and rptparse is told after that.
+ *	a Received: header.  At the end mark the session hands the message
+ *	to commit (group commit with the other sessions of the process)
+ *	and reads nothing more until it is durable: "250 ... queued as ID"
+ *	is sent only then, and rptparse is told after that.
  *
  *	Refusals: bare CR or LF in the text (550 5.6.2 after the end mark,
  *	or 521 and close when the end mark itself uses a bare LF: SMTP
@@ -46,6 +48,7 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "commit.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "rcpt.h"
@@ -57,6 +60,7 @@
 enum session_state {
 	SESSION_CMD,		/* reading commands */
 	SESSION_DATA,		/* reading the text of a message */
+	SESSION_COMMIT,		/* the message is being made durable */
 	SESSION_CLOSING,	/* last reply queued, then close */
 };
 
@@ -81,6 +85,8 @@ struct session {
 	/* The text. */
 	struct smtp_data text;
 	struct spool_msg *msg;
+	struct commit *commit;		/* waiting for the group commit */
+	char	 commit_id[SPOOL_ID_SIZE];
 	struct buf out;			/* text not yet written to the spool */
 	int	 too_big;
 	int	 write_failed;
@@ -136,6 +142,11 @@ session_reset(struct session *s)
 static void
 session_free(struct session *s)
 {
+	if (s->commit != NULL) {
+		/* Never acknowledged: the sender will send it again. */
+		commit_cancel(s->commit);
+		s->commit = NULL;
+	}
 	session_reset(s);
 	buf_free(&s->out);
 	if (s->data_timer != NULL)
@@ -221,6 +232,7 @@ session_start(struct event_base *base, int fd, const char *addr)
 	bufferevent_setcb(s->bev, session_readcb, session_writecb,
 	    session_eventcb, s);
 	bufferevent_setwatermark(s->bev, EV_READ, 0, RPTRECV_INPUT_MAX);
+	bufferevent_set_max_single_read(s->bev, RPTRECV_READ_SIZE);
 	session_set_idle(s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	log_info("connect from [%s]", addr);
@@ -504,14 +516,49 @@ session_drop_text(struct session *s)
 	buf_reset(&s->out);
 }
 
+/* The group commit is done: answer, and read what waits meanwhile. */
+static void
+session_committed(void *arg, int ok)
+{
+	struct session *s = arg;
+
+	s->commit = NULL;
+	s->state = SESSION_CMD;
+	if (!ok) {
+		session_reply(s, "451 4.3.0 Error: queue file write error");
+	} else {
+		log_info("%s: from=<%s> to=<%s>%s size=%llu client=[%s]%s",
+		    s->commit_id, s->sender, s->first_rcpt,
+		    s->nrcpt > 1 ? "..." : "", s->text.size, s->addr,
+		    s->tls ? " tls" : "");
+		session_reply(s, "250 2.0.0 Ok: queued as %s", s->commit_id);
+		s->nqueued++;
+		s->ncmds = 0;
+		rptrecv_notify(s->commit_id);
+	}
+	session_reset(s);
+	bufferevent_enable(s->bev, EV_READ);
+	/* Pipelined commands came in with the text: no read event for them. */
+	if (evbuffer_get_length(bufferevent_get_input(s->bev)) > 0)
+		session_readcb(s->bev, s);
+}
+
+/* Hand the complete message to the group commit and wait for it. */
+static void
+session_commit(struct session *s)
+{
+	snprintf(s->commit_id, sizeof(s->commit_id), "%s",
+	    spool_msg_id(s->msg));
+	s->state = SESSION_COMMIT;
+	bufferevent_disable(s->bev, EV_READ);
+	s->commit = commit_add(s->msg, session_committed, s);
+	s->msg = NULL;
+}
+
 /* The end mark of the text arrived: queue the message or refuse it. */
 static int
 session_text_end(struct session *s)
 {
-	struct buf err = BUF_INIT;
-	char id[SPOOL_ID_SIZE];
-	unsigned long long size = s->text.size;
-
 	evtimer_del(s->data_timer);
 	s->state = SESSION_CMD;
 	if (s->text.end == SMTP_DATA_END_BARE) {
@@ -549,26 +596,10 @@ session_text_end(struct session *s)
 		if (s->msg == NULL) {
 			session_reply(s, "451 4.3.0 Error: queue file write error");
 		} else {
-			snprintf(id, sizeof(id), "%s", spool_msg_id(s->msg));
-			if (spool_commit(s->msg, &err) < 0) {
-				s->msg = NULL;
-				log_error("[%s]: %s", s->addr, err.s);
-				session_reply(s, "451 4.3.0 Error: queue file "
-				    "write error");
-			} else {
-				s->msg = NULL;
-				log_info("%s: from=<%s> to=<%s>%s size=%llu "
-				    "client=[%s]%s", id, s->sender,
-				    s->first_rcpt, s->nrcpt > 1 ? "..." : "",
-				    size, s->addr, s->tls ? " tls" : "");
-				session_reply(s, "250 2.0.0 Ok: queued as %s", id);
-				s->nqueued++;
-				s->ncmds = 0;
-				rptrecv_notify(id);
-			}
+			session_commit(s);
+			return 0;	/* session_committed() goes on */
 		}
 	}
-	buf_free(&err);
 	session_reset(s);
 	return 0;
 }
@@ -651,7 +682,8 @@ session_readcb(struct bufferevent *bev, void *arg)
 	struct session *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
-	while (s->state != SESSION_CLOSING && evbuffer_get_length(in) > 0) {
+	while ((s->state == SESSION_CMD || s->state == SESSION_DATA) &&
+	    evbuffer_get_length(in) > 0) {
 		if (s->state == SESSION_DATA) {
 			if (session_read_text(s, in) < 0)
 				return;

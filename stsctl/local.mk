@@ -1,8 +1,14 @@
-# stsctl/local.mk - stsctl, the operator's command for domains and policies.
+# stsctl/local.mk - stsctl, the operator's command: domains and policies
+# (through policyd), checks (the dnsmon check code, linked in), reports
+# (reports.db, read-only).
 sbin_PROGRAMS += stsctl/stsctl
 stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
-	stsctl/domain.c stsctl/table.c stsctl/table.h
-stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
-stsctl_stsctl_LDADD = $(STS_LIBS)
+	stsctl/domain.c stsctl/table.c stsctl/table.h \
+	stsctl/check.c stsctl/check.h \
+	stsctl/report.c stsctl/report.h
+stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
+	$(SQLITE_CFLAGS)
+stsctl_stsctl_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS) \
+	$(SQLITE_LIBS)
 dist_man_MANS += man/stsctl.1
-EXTRA_DIST += tests/stsctl/instance.sh tests/stsctl/domain.t tests/stsctl/retire.t
+EXTRA_DIST += tests/stsctl

@@ -3,6 +3,8 @@
  *
  * SYNOPSIS
  *	stsctl [-c config_dir] [-v] domain add|set|del|list|show|records ...
+ *	stsctl [-c config_dir] check DOMAIN [--json]
+ *	stsctl [-c config_dir] report list|show|summary|export ...
  *
  * DESCRIPTION
  *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
@@ -30,6 +32,8 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "check.h"
+#include "report.h"
 #include "stsctl.h"
 
 #define STSCTL_SOCKET	"public/policyd"
@@ -99,12 +103,24 @@ stsctl_print_json(json_t *reply)
 	printf("\n");
 }
 
+static const struct stsctl_command {
+	const char *name;
+	int	(*main)(int, char **);
+} stsctl_commands[] = {
+	{ "domain", domain_main },
+	{ "check", check_main },
+	{ "report", report_main },
+	{ NULL, NULL }
+};
+
 static void
 stsctl_usage(void)
 {
-	fprintf(stderr, "usage: stsctl [-c config_dir] [-v] domain"
-	    " add|set|del|list|show|records ... [--json]\n"
-	    "       (stsctl domain, or see stsctl(1), for the arguments)\n");
+	fprintf(stderr, "usage: stsctl [-c config_dir] [-v] COMMAND ...\n"
+	    "  domain add|set|del|list|show|records ... [--json]\n"
+	    "  check DOMAIN [--json]\n"
+	    "  report list|show|summary|export ... [--json]\n"
+	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n");
 	exit(1);
 }
 
@@ -113,6 +129,7 @@ main(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	const char *config_dir = getenv("STSD_CONFIG_DIR");
+	const struct stsctl_command *cmd;
 	int c, rc;
 
 	log_init("stsctl", LOG_TO_STDERR);
@@ -140,10 +157,13 @@ main(int argc, char **argv)
 	stsctl_socket = xasprintf("%s/%s", cfg_str("queue_directory"),
 	    STSCTL_SOCKET);
 
-	if (strcmp(argv[0], "domain") == 0)
-		rc = domain_main(argc, argv);
-	else
-		stsctl_die("%s: unknown command (domain)", argv[0]);
+	for (cmd = stsctl_commands; cmd->name != NULL; cmd++)
+		if (strcmp(argv[0], cmd->name) == 0)
+			break;
+	if (cmd->name == NULL)
+		stsctl_die("%s: unknown command (domain, check, report)",
+		    argv[0]);
+	rc = cmd->main(argc, argv);
 	free(stsctl_socket);
 	return rc;
 }

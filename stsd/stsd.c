@@ -94,7 +94,7 @@ struct stsd_service {
 };
 
 static const struct stsd_service stsd_services[] = {
-	{ "policyd", PORT_NONE, "n n n - 1", "policyd",
+	{ "policyd", PORT_NONE, "n y n - 1", "policyd",
 	    "policies and domains (private/ and public/policyd)" },
 	{ NULL, PORT_HTTPS, "n y y - 2", "httpd",
 	    "MTA-STS policies over HTTPS" },
@@ -102,11 +102,11 @@ static const struct stsd_service stsd_services[] = {
 	    "plain HTTP: ACME challenges" },
 	{ NULL, PORT_SMTP, "n y y - 1", "rptrecv",
 	    "TLS reports by mail" },
-	{ "rptparse", PORT_NONE, "y y n - 1", "rptparse",
+	{ "rptparse", PORT_NONE, "y y n 60 1", "rptparse",
 	    "parses spooled reports into reports.db" },
-	{ "acmed", PORT_NONE, "y y n - 1", "acmed",
+	{ "acmed", PORT_NONE, "n y n 60 1", "acmed",
 	    "certificates by ACME" },
-	{ "dnsmon", PORT_NONE, "y y n 5m 1", "dnsmon",
+	{ "dnsmon", PORT_NONE, "y y n - 1", "dnsmon",
 	    "DNS and MX checks" },
 	{ NULL, PORT_METRICS, "n y n - 1", "metrics",
 	    "metrics for scraping" },

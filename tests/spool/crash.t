@@ -3,7 +3,8 @@
 # killed with SIGKILL at random moments.
 #
 # Writers (tests/spool/spoolwriter write) print the SHA-256 of each
-# message only after spool_commit() returned; after several kills, every
+# message only after spool_commit() returned (or, for writers that commit
+# in batches, spool_commit_batch() gave it status 0); after several kills, every
 # printed message must be in incoming/ exactly once with that content,
 # and no partial message may be visible under a name that is not *.tmp.
 # Then the consumer (spoolwriter consume: claim, idempotent store of the
@@ -69,10 +70,17 @@ for ((i = 0; i < KILLS; i++)); do
 	kill_later 0 300 "$d/printed" "$W" write "$q" 100000 2>>"$d/writer.err"
 	tmps=$((tmps + $(ls "$q"/incoming | grep -c '\.tmp$')))
 done
+# Writers that commit 8 messages at a time (group commit), killed too:
+# a kill inside spool_commit_batch() must leave each message either
+# acknowledged and complete, or invisible.
+for ((i = 0; i < KILLS / 2; i++)); do
+	kill_later 0 300 "$d/printed" "$W" write "$q" 100000 8 2>>"$d/writer.err"
+	tmps=$((tmps + $(ls "$q"/incoming | grep -c '\.tmp$')))
+done
 note "killed writers left $tmps temporary files (each next writer removes them)"
 # A writer that starts removes the temporary files of dead writers.
 "$W" write "$q" 20 >>"$d/printed" 2>>"$d/writer.err"
-is "$?" 0 "a writer runs to completion after $KILLS killed ones"
+is "$?" 0 "a writer runs to completion after $((KILLS + KILLS / 2)) killed ones"
 is "$(ls "$q"/incoming | grep -c '\.tmp$')" 0 \
     "the temporary files of killed writers were removed"
 

@@ -2,7 +2,7 @@
  * spoolwriter - drives lib/spool for the crash tests in tests/spool.
  *
  * SYNOPSIS
- *	spoolwriter write QUEUE_DIR COUNT
+ *	spoolwriter write QUEUE_DIR COUNT [BATCH]
  *	spoolwriter consume QUEUE_DIR STORE_FILE
  *	spoolwriter check QUEUE_DIR
  *
@@ -14,7 +14,10 @@
  *	once spool_commit() returned: a printed hash is a message that was
  *	acknowledged.  It pauses briefly between pieces, as data from
  *	the network comes, so that a kill often lands in the middle of a
- *	message.
+ *	message.  With BATCH greater than 1, it writes BATCH messages
+ *	side by side, piece by piece, and commits them together with
+ *	spool_commit_batch(), printing the hash of each one whose status
+ *	is 0.
  *
  *	consume works as a consumer does: messages left in active/ first,
  *	then those of incoming/, each claimed, read, "stored" by appending
@@ -54,13 +57,14 @@
 #define PIECE_MAX	4096	/* bytes per spool_write */
 #define PIECE_PAUSE_US	300	/* at most, between pieces, as a network is */
 #define MSG_MAX		(BODY_MAX + 256)
+#define BATCH_MAX	64	/* messages per spool_commit_batch */
 #define HASH_HEX	(2 * 32)
 #define TRAILER		"end\n"
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: spoolwriter write QUEUE_DIR COUNT\n"
+	fprintf(stderr, "usage: spoolwriter write QUEUE_DIR COUNT [BATCH]\n"
 	    "       spoolwriter consume QUEUE_DIR STORE_FILE\n"
 	    "       spoolwriter check QUEUE_DIR\n");
 	exit(2);
@@ -95,8 +99,54 @@ make_message(struct buf *m, unsigned seq)
 	buf_puts(m, TRAILER);
 }
 
+/* write_batch - n messages written side by side, committed together */
+static void
+write_batch(struct spool *sp, unsigned seq, int n)
+{
+	struct spool_msg *msgs[BATCH_MAX];
+	struct buf m[BATCH_MAX], err = BUF_INIT;
+	size_t off[BATCH_MAX], piece;
+	char hex[HASH_HEX + 1];
+	int status[BATCH_MAX], i, busy;
+
+	for (i = 0; i < n; i++) {
+		memset(&m[i], 0, sizeof(m[i]));
+		make_message(&m[i], seq + (unsigned)i);
+		off[i] = 0;
+		if (spool_create(sp, MSG_MAX, &msgs[i], &err) != 0)
+			log_fatal("%s", err.s);
+	}
+	do {
+		busy = 0;
+		for (i = 0; i < n; i++) {
+			if (off[i] == m[i].len)
+				continue;
+			piece = (size_t)random() % PIECE_MAX + 1;
+			if (piece > m[i].len - off[i])
+				piece = m[i].len - off[i];
+			if (spool_write(msgs[i], m[i].s + off[i], piece, &err)
+			    != 0)
+				log_fatal("%s", err.s);
+			off[i] += piece;
+			busy = 1;
+		}
+		usleep((useconds_t)(random() % PIECE_PAUSE_US));
+	} while (busy);
+	if (spool_commit_batch(msgs, (size_t)n, status, &err) != 0)
+		log_fatal("%s", err.s);
+	for (i = 0; i < n; i++) {
+		if (status[i] == 0) {
+			hash_hex(m[i].s, m[i].len, hex);
+			printf("%s\n", hex);
+		}
+		buf_free(&m[i]);
+	}
+	fflush(stdout);
+	buf_free(&err);
+}
+
 static int
-do_write(const char *dir, long count)
+do_write(const char *dir, long count, int batch)
 {
 	struct buf err = BUF_INIT, m = BUF_INIT;
 	struct spool_msg *msg;
@@ -108,7 +158,10 @@ do_write(const char *dir, long count)
 	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
 	if ((sp = spool_open(dir, SPOOL_WRITER, &err)) == NULL)
 		log_fatal("%s", err.s);
-	for (n = 0; n < count; n++) {
+	for (n = 0; batch > 1 && n < count; n += batch)
+		write_batch(sp, (unsigned)n, count - n < batch ?
+		    (int)(count - n) : batch);
+	for (n = 0; batch <= 1 && n < count; n++) {
 		make_message(&m, (unsigned)n);
 		if (spool_create(sp, MSG_MAX, &msg, &err) != 0)
 			log_fatal("%s", err.s);
@@ -294,14 +347,19 @@ int
 main(int argc, char **argv)
 {
 	char *end;
-	long count;
+	long count, batch = 1;
 
 	log_init("spoolwriter", LOG_TO_STDERR);
-	if (argc == 4 && strcmp(argv[1], "write") == 0) {
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "write") == 0) {
 		count = strtol(argv[3], &end, 10);
 		if (*end != '\0' || count < 0)
 			usage();
-		return do_write(argv[2], count);
+		if (argc == 5) {
+			batch = strtol(argv[4], &end, 10);
+			if (*end != '\0' || batch < 1 || batch > BATCH_MAX)
+				usage();
+		}
+		return do_write(argv[2], count, (int)batch);
 	}
 	if (argc == 4 && strcmp(argv[1], "consume") == 0)
 		return do_consume(argv[2], argv[3]);
