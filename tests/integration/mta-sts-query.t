@@ -1,0 +1,78 @@
+# tests/integration/mta-sts-query.t - a real MTA-STS client fetches the
+# policies stsd serves (RFC 8461 sections 3 and 5).
+#
+# In a network namespace of its own: knot answers for the test zone
+# (MX, _mta-sts TXT, mta-sts A), a test CA signs mta-sts.<domain>, the
+# suite runs with httpd on port 443, and mta-sts-query (the resolver
+# Postfix uses through postfix-mta-sts-resolver) trusts the test CA.
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/netns.sh"
+source "$SRCDIR/tests/pki.sh"
+source "$SRCDIR/tests/instance.sh"
+
+[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
+command -v mta-sts-query >/dev/null || skip_all "mta-sts-query not installed (scripts/deps test)"
+
+t=$(t_tmpdir)
+ns_create || { fail "network namespace"; done_testing; }
+D=example.test
+
+# The zone as the domain's owner publishes it.  _mta-sts carries the id
+# the suite gives the policy; it is set once that id is known.
+cat >"$t/zone" <<Z
+\$TTL 60
+@	SOA ns.$D. hostmaster.$D. 1 60 60 600 60
+	NS ns.$D.
+	MX 10 mx1.$D.
+ns	A 127.0.0.1
+mx1	A 127.0.0.1
+mta-sts	A 127.0.0.1
+Z
+ok "knot serves $D" ns_dns_start "$D" "$t/zone"
+
+pki_ca "$t/ca"
+pki_cert "$t/ca" "mta-sts.$D" 30
+
+inst_init "$t/i" --https-port=443 --http-port=80
+inst_only policyd httpd
+mkdir -p "$I/data/certs/mta-sts.$D"
+cp "$t/ca/mta-sts.$D/fullchain.pem" "$t/ca/mta-sts.$D/privkey.pem" "$I/data/certs/mta-sts.$D/"
+owner=$($STSCONF mail_owner | sed "s/.*= //")
+chown -R "$owner:" "$I/data/certs"
+chmod 600 "$I/data/certs/mta-sts.$D/privkey.pem"
+ok "the suite starts in the namespace with httpd on port 443" inst_start
+ok "policyd answers" wait_until 10 inst_exec $STSCTL domain list
+
+ok "stsctl domain add" quiet inst_exec $STSCTL domain add "$D" --mx "mx1.$D" --mx "*.backup.$D"
+id1=$(inst_exec $STSCTL domain show "$D" --json | sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p')
+like "$id1" '^[A-Za-z0-9]{1,32}$' "the domain has a policy id"
+ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$id1;\""
+
+query() {
+	ns_exec env SSL_CERT_FILE="$t/ca/ca.pem" timeout 20 mta-sts-query "$@" 2>&1
+}
+out=$(query "$D")
+like "$out" "STSFetchResult\.VALID" "mta-sts-query finds a valid policy"
+like "$out" "'$id1'" "with the id published in DNS"
+like "$out" "'mode': 'testing'" "in mode testing (the default)"
+like "$out" "mx1\.$D" "listing the first mx pattern"
+like "$out" "\*\.backup\.$D" "and the wildcard pattern"
+
+ok "stsctl domain set --mode enforce" quiet inst_exec $STSCTL domain set "$D" --mode enforce
+id2=$(inst_exec $STSCTL domain show "$D" --json | sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p')
+ok "the change gets a new, greater id" test "$id2" \> "$id1"
+ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$id2;\""
+out=$(query "$D" "$id1")
+like "$out" "STSFetchResult\.VALID" "mta-sts-query, knowing the old id, fetches again"
+like "$out" "'$id2'" "and gets the new id"
+like "$out" "'mode': 'enforce'" "and the new mode"
+
+out=$(query "$D" "$id2")
+like "$out" "STSFetchResult\.NOT_CHANGED" "with the current id, nothing to fetch"
+
+# A domain the suite does not host: the client gets no policy.
+ns_dns_set "$D" "_mta-sts.other.$D." 60 TXT "\"v=STSv1; id=1;\""
+ns_dns_set "$D" "mta-sts.other.$D." 60 A 127.0.0.1
+out=$(query "other.$D")
+unlike "$out" "STSFetchResult\.VALID" "a domain that is not hosted gets no valid policy"
+done_testing
