@@ -27,6 +27,7 @@
 const struct dirs_entry dirs_table[] = {
 	{ "data_directory", NULL, 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "data_directory", "certs", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
+	{ "data_directory", "acme", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", NULL, 0755, DIRS_ROOT, DIRS_GROUP_OWNER },
 	{ "queue_directory", "incoming", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "active", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },

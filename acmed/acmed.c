@@ -1,0 +1,556 @@
+/*
+ * acmed - certificates by ACME (RFC 8555) for every hosted policy host.
+ *
+ * SYNOPSIS
+ *	acmed (started by master(8) from master.cf:
+ *	    acmed  unix  n  y  n  60  1  acmed)
+ *
+ * DESCRIPTION
+ *	acmed asks policyd for the hosted domains (domain-list over
+ *	private/policyd) when it starts and at every wakeup, and makes
+ *	sure that each active, verified or retiring domain's policy host
+ *	has a certificate in $data_directory/certs/HOST/ that is not due
+ *	for renewal.  A certificate is due when two thirds of its lifetime
+ *	have passed, or when less than acme_renew_before remains, or when
+ *	it is missing, unreadable, or does not match its key.
+ *
+ *	For a certificate it runs the ACME exchange (acme.c) with the
+ *	account key $data_directory/acme/account.key, which it makes once
+ *	and never rewrites; a key file that exists but cannot be used
+ *	stops acmed (log_fatal) rather than making a new account.
+ *	Challenges go to policyd as {"op":"challenge-add",...} and
+ *	{"op":"challenge-remove",...}, which policyd passes on to httpd;
+ *	after installing a certificate acmed sends {"op":"cert-changed",
+ *	"host":H} so that httpd reloads it.
+ *
+ *	A failure is logged with the CA's problem document, remembered in
+ *	$data_directory/acme/state.json (what stsctl cert list shows) and
+ *	retried after a delay that doubles from acmed_retry_min up to
+ *	acmed_retry_max, or later when the CA said so (Retry-After).  The
+ *	certificate in place is left alone until a new one is complete.
+ *
+ *	Requests on its sockets (private/acmed, and public/acmed for
+ *	stsctl when master.cf says private = n):
+ *	  {"op":"cert-renew","host":H} renews H now, whatever its state,
+ *	    and replies when done: {"ok":true,"host":H,"not_after":T,
+ *	    "issuer":S} or {"ok":false,"error":"..."};
+ *	  {"op":"cert-list"} -> {"ok":true,"certs":{HOST:{...state...}}}.
+ *
+ *	With acme_enabled = no acmed touches nothing and refuses
+ *	cert-renew: operator-supplied certificates stay as they are.
+ *
+ * FILES
+ *	$data_directory/acme/account.key, $data_directory/acme/state.json,
+ *	$data_directory/certs/HOST/{fullchain,privkey}.pem.
+ *
+ * LIMITS
+ *	One exchange at a time; while it runs (each request at most
+ *	acmed_request_timeout, each wait at most acmed_poll_timeout) the
+ *	process answers nothing else.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "acme.h"
+#include "cfg.h"
+#include "fetch.h"
+#include "ipc.h"
+#include "jws.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "server.h"
+#include "store.h"
+
+#define ACMED_POLICYD		"private/policyd"
+#define ACMED_FIRST_RUN_DELAY	1	/* seconds after start */
+#define ACMED_POLICYD_RETRY	10	/* seconds, when policyd is away */
+
+static struct {
+	int	 enabled;
+	EVP_PKEY *key;
+	SSL_CTX	*tls;
+	struct acme_client *client;
+	struct acme_conf conf;
+	char	*acme_dir;
+	char	*certs_dir;
+	char	*state_path;
+	json_t	*state;
+	struct event *timer;
+	struct ipc_server *srv[SERVER_SOCKETS_MAX];
+	int	 nsrv;
+	int	 running;
+} acmed;
+
+static void acmed_run(void);
+
+/*
+ * policyd
+ */
+static json_t *
+acmed_policyd_call(json_t *req, struct buf *err)
+{
+	int timeout = (int)(cfg_time("ipc_timeout") * 1000);
+	json_t *reply = NULL;
+	int fd;
+
+	if ((fd = ipc_connect_unix(ACMED_POLICYD, timeout, err)) < 0)
+		return NULL;
+	if (ipc_call(fd, req, &reply, timeout, err) < 0) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	if (ipc_reply_check(reply, err) < 0) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+static int
+acmed_publish(const json_t *msg, void *arg, struct buf *err)
+{
+	size_t start = err->len;
+	json_t *reply;
+
+	(void)arg;
+	if ((reply = acmed_policyd_call((json_t *)msg, err)) == NULL) {
+		char *why = xstrdup(err->s ? err->s + start : "");
+
+		err->len = start;
+		if (err->s)
+			err->s[start] = '\0';
+		buf_printf(err, "policyd refused %s for %s: %s",
+		    ipc_op(msg), json_string_value(json_object_get(msg, "host")),
+		    why);
+		free(why);
+		return -1;
+	}
+	json_decref(reply);
+	return 0;
+}
+
+static void
+acmed_cert_changed(const char *host)
+{
+	struct buf err = BUF_INIT;
+	json_t *req = json_pack("{s:s, s:s}", "op", "cert-changed", "host", host);
+	json_t *reply = acmed_policyd_call(req, &err);
+
+	if (reply == NULL)
+		log_warn("%s: cannot tell policyd that the certificate changed:"
+		    " %s", host, err.s);
+	json_decref(reply);
+	json_decref(req);
+	buf_free(&err);
+}
+
+static void
+acmed_hosts_free(char **hosts)
+{
+	for (char **p = hosts; p && *p; p++)
+		free(*p);
+	free(hosts);
+}
+
+/*
+ * The policy hosts that need a certificate, as a NULL-ended array.
+ * domain-list answers in pages: "next" names where the next one starts.
+ */
+static char **
+acmed_hosts(struct buf *err)
+{
+	json_t *req, *reply, *d, *next;
+	const char *state, *host, *name;
+	char **hosts = xcalloc(1, sizeof(char *));
+	char *after = NULL;
+	size_t i, n = 0;
+
+	for (;;) {
+		req = ipc_request("domain-list");
+		if (after != NULL)
+			json_object_set_new(req, "after", json_string(after));
+		reply = acmed_policyd_call(req, err);
+		json_decref(req);
+		free(after);
+		after = NULL;
+		if (reply == NULL) {
+			acmed_hosts_free(hosts);
+			return NULL;
+		}
+		hosts = xreallocarray(hosts, n + json_array_size(json_object_get(
+		    reply, "domains")) + 1, sizeof(char *));
+		json_array_foreach(json_object_get(reply, "domains"), i, d) {
+			state = json_string_value(json_object_get(d, "state"));
+			host = json_string_value(json_object_get(d, "policy_host"));
+			name = json_string_value(json_object_get(d, "domain"));
+			if (state == NULL || (strcmp(state, "active") != 0 &&
+			    strcmp(state, "verified") != 0 &&
+			    strcmp(state, "retiring") != 0))
+				continue;
+			if (host != NULL)
+				hosts[n++] = xstrdup(host);
+			else if (name != NULL)
+				hosts[n++] = xasprintf("mta-sts.%s", name);
+		}
+		hosts[n] = NULL;
+		next = json_object_get(reply, "next");
+		if (json_is_string(next))
+			after = xstrdup(json_string_value(next));
+		json_decref(reply);
+		if (after == NULL)
+			return hosts;
+	}
+}
+
+/*
+ * The state file.
+ */
+static json_t *
+acmed_host_state(const char *host)
+{
+	json_t *st = json_object_get(acmed.state, host);
+
+	if (!json_is_object(st)) {
+		st = json_object();
+		json_object_set_new(acmed.state, host, st);
+	}
+	return st;
+}
+
+static void
+acmed_state_save(void)
+{
+	struct buf err = BUF_INIT;
+
+	if (store_state_save(acmed.state_path, acmed.state, &err) < 0)
+		log_warn("%s", err.s);
+	buf_free(&err);
+}
+
+static void
+acmed_state_info(json_t *st, const struct store_info *info)
+{
+	json_object_set_new(st, "not_before", json_integer(info->not_before));
+	json_object_set_new(st, "not_after", json_integer(info->not_after));
+	json_object_set_new(st, "issuer", json_string(info->issuer));
+}
+
+/*
+ * One host.
+ */
+static int
+acmed_due(const struct store_info *info, long long now)
+{
+	long long life = info->not_after - info->not_before;
+
+	if (now >= info->not_before + life * 2 / 3)
+		return 1;
+	return info->not_after - now <= cfg_time("acme_renew_before");
+}
+
+static long long
+acmed_backoff(long long failures, long long retry_at, long long now)
+{
+	long long lo = cfg_time("acmed_retry_min"), hi = cfg_time("acmed_retry_max");
+	long long d = lo > 0 ? lo : 1;
+
+	for (long long i = 1; i < failures && d < hi; i++)
+		d *= 2;
+	if (d > hi)
+		d = hi;
+	if (retry_at > now + d)
+		d = retry_at - now;
+	return d;
+}
+
+static int
+acmed_issue(const char *host, json_t *st, long long now, struct buf *err)
+{
+	struct acme_challenge_hooks hooks = { acmed_publish, NULL };
+	struct acme_result res;
+	struct store_info info;
+	long long failures, delay;
+
+	log_info("%s: requesting a certificate from %s (%s)", host,
+	    acmed.conf.directory_url, acmed.conf.challenge);
+	json_object_set_new(st, "state", json_string("pending"));
+	if (acme_issue(acmed.client, host, &hooks, &res, err) == 0 &&
+	    store_install(acmed.certs_dir, host, res.key_pem, res.chain_pem,
+	    err) == 0 && store_info(acmed.certs_dir, host, &info, err) == 0) {
+		acme_result_clear(&res);
+		acmed_state_info(st, &info);
+		json_object_set_new(st, "state", json_string("valid"));
+		json_object_set_new(st, "failures", json_integer(0));
+		json_object_set_new(st, "next_try", json_integer(0));
+		json_object_set_new(st, "last_error", json_null());
+		json_object_set_new(st, "last_success", json_integer(now));
+		json_object_set_new(st, "updated", json_integer(now));
+		acmed_state_save();
+		log_info("%s: new certificate installed, valid until %lld,"
+		    " issuer %s", host, info.not_after, info.issuer);
+		acmed_cert_changed(host);
+		return 0;
+	}
+	failures = json_integer_value(json_object_get(st, "failures")) + 1;
+	delay = acmed_backoff(failures, res.retry_at, now);
+	json_object_set_new(st, "state", json_string("failed"));
+	json_object_set_new(st, "failures", json_integer(failures));
+	json_object_set_new(st, "next_try", json_integer(now + delay));
+	json_object_set_new(st, "last_error", json_string(err->s ? err->s : ""));
+	if (res.problem_type != NULL)
+		json_object_set_new(st, "last_problem",
+		    json_string(res.problem_type));
+	json_object_set_new(st, "updated", json_integer(now));
+	acmed_state_save();
+	log_warn("%s: certificate request failed (attempt %lld, next in %lld s):"
+	    " %s", host, failures, delay, err->s ? err->s : "");
+	acme_result_clear(&res);
+	return -1;
+}
+
+/* Checks one host and renews when due (or when forced). */
+static int
+acmed_host(const char *host, int force, long long now, struct buf *err)
+{
+	struct store_info info;
+	struct buf why = BUF_INIT;
+	json_t *st = acmed_host_state(host);
+	int have, rc = 0;
+
+	have = store_info(acmed.certs_dir, host, &info, &why) == 0 &&
+	    info.names_host && info.not_after > now;
+	if (have) {
+		acmed_state_info(st, &info);
+		if (json_object_get(st, "state") == NULL)
+			json_object_set_new(st, "state", json_string("valid"));
+	}
+	buf_free(&why);
+	if (!force && have && !acmed_due(&info, now)) {
+		/* A failed forced renewal leaves a good certificate: valid. */
+		json_object_set_new(st, "state", json_string("valid"));
+		return 0;
+	}
+	if (!force && json_integer_value(json_object_get(st, "next_try")) > now)
+		return 0;
+	rc = acmed_issue(host, st, now, err);
+	return rc;
+}
+
+static void
+acmed_schedule(long long seconds)
+{
+	struct timeval tv = { (time_t)(seconds > 0 ? seconds : 1), 0 };
+
+	evtimer_add(acmed.timer, &tv);
+}
+
+static void
+acmed_run(void)
+{
+	struct buf err = BUF_INIT;
+	long long now, next = 0, t;
+	char **hosts;
+	const char *host;
+	json_t *st;
+	void *it;
+
+	if (!acmed.enabled || acmed.running)
+		return;
+	acmed.running = 1;
+	if ((hosts = acmed_hosts(&err)) == NULL) {
+		log_warn("cannot get the hosted domains from policyd: %s", err.s);
+		acmed_schedule(ACMED_POLICYD_RETRY);
+		goto out;
+	}
+	for (char **p = hosts; *p != NULL; p++) {
+		buf_reset(&err);
+		now = (long long)time(NULL);
+		acmed_host(*p, 0, now, &err);
+	}
+	/* Forget hosts no longer hosted; wake up for the earliest retry. */
+	json_object_foreach_safe(acmed.state, it, host, st) {
+		int hosted = 0;
+
+		for (char **p = hosts; *p != NULL && !hosted; p++)
+			hosted = strcmp(*p, host) == 0;
+		if (!hosted) {
+			json_object_del(acmed.state, host);
+			continue;
+		}
+		t = json_integer_value(json_object_get(st, "next_try"));
+		if (t > (long long)time(NULL) && (next == 0 || t < next))
+			next = t;
+	}
+	acmed_state_save();
+	if (next > 0)
+		acmed_schedule(next - (long long)time(NULL));
+	acmed_hosts_free(hosts);
+out:
+	buf_free(&err);
+	acmed.running = 0;
+}
+
+static void
+acmed_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	acmed_run();
+}
+
+/*
+ * Requests from stsctl.
+ */
+static json_t *
+acmed_renew(json_t *req)
+{
+	struct buf err = BUF_INIT;
+	const char *host = json_string_value(json_object_get(req, "host"));
+	char **hosts;
+	json_t *reply, *st;
+	int found = 0;
+
+	if (!acmed.enabled)
+		return ipc_error("acme_enabled = no: acmed does not manage"
+		    " certificates");
+	if (host == NULL || *host == '\0')
+		return ipc_error("cert-renew: missing host name");
+	if ((hosts = acmed_hosts(&err)) == NULL) {
+		reply = ipc_error("cannot get the hosted domains from policyd:"
+		    " %s", err.s);
+		buf_free(&err);
+		return reply;
+	}
+	for (char **p = hosts; *p != NULL; p++)
+		if (strcasecmp(*p, host) == 0)
+			found = 1;
+	acmed_hosts_free(hosts);
+	if (!found)
+		return ipc_error("%s: not the policy host of an active domain",
+		    host);
+	acmed.running = 1;
+	if (acmed_host(host, 1, (long long)time(NULL), &err) < 0)
+		reply = ipc_error("%s: %s", host, err.s);
+	else {
+		st = acmed_host_state(host);
+		reply = json_pack("{s:b, s:s, s:O, s:O}", "ok", 1, "host", host,
+		    "not_after", json_object_get(st, "not_after"),
+		    "issuer", json_object_get(st, "issuer"));
+	}
+	acmed.running = 0;
+	buf_free(&err);
+	return reply;
+}
+
+static void
+acmed_request(struct ipc_conn *conn, json_t *req, void *ctx)
+{
+	const char *op = ipc_op(req);
+	json_t *reply;
+
+	(void)ctx;
+	if (op == NULL)
+		reply = ipc_error("request without an op");
+	else if (strcmp(op, "cert-renew") == 0)
+		reply = acmed_renew(req);
+	else if (strcmp(op, "cert-list") == 0)
+		reply = json_pack("{s:b, s:O}", "ok", 1, "certs", acmed.state);
+	else
+		reply = ipc_error("unknown request \"%s\"", op);
+	ipc_conn_reply(conn, req, reply);
+}
+
+/*
+ * Start-up.
+ */
+static void
+acmed_mkdir(const char *path)
+{
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		log_fatal("%s: cannot create: %s", path, strerror(errno));
+}
+
+static void
+acmed_post_jail(int argc, char **argv)
+{
+	struct ipc_conn_conf cc = { acmed_request, NULL, NULL, 0, 0, 0, 0 };
+	struct buf err = BUF_INIT;
+	char *keyfile;
+
+	(void)argc;
+	(void)argv;
+	for (int i = 0; i < server_nsockets() && i < SERVER_SOCKETS_MAX; i++)
+		acmed.srv[acmed.nsrv++] = ipc_server_new(server_base(),
+		    server_socket(i), &cc);
+	acmed.enabled = cfg_bool("acme_enabled");
+	if (!acmed.enabled) {
+		log_info("acme_enabled = no: not managing certificates");
+		return;
+	}
+	acmed.acme_dir = xasprintf("%s/acme", cfg_str("data_directory"));
+	acmed.certs_dir = xasprintf("%s/certs", cfg_str("data_directory"));
+	acmed.state_path = xasprintf("%s/state.json", acmed.acme_dir);
+	acmed_mkdir(acmed.acme_dir);
+	acmed_mkdir(acmed.certs_dir);
+	keyfile = xasprintf("%s/account.key", acmed.acme_dir);
+	if ((acmed.key = jws_key_load(keyfile, 1, &err)) == NULL)
+		log_fatal("ACME account key: %s; refusing to make a new account"
+		    " (move the file away to start afresh)", err.s);
+	free(keyfile);
+	if ((acmed.tls = fetch_tls_new(cfg_str("acme_ca_file"), &err)) == NULL)
+		log_fatal("%s", err.s);
+	acmed.conf.directory_url = cfg_str("acme_directory_url");
+	acmed.conf.contact = cfg_list("acme_contact");
+	acmed.conf.challenge = cfg_str("acme_challenge");
+	acmed.conf.limits.timeout = (int)cfg_time("acmed_request_timeout");
+	acmed.conf.limits.max_body = (size_t)cfg_size("acmed_response_size_limit");
+	acmed.conf.poll_timeout = (int)cfg_time("acmed_poll_timeout");
+	acmed.client = acme_client_new(&acmed.conf, acmed.key, acmed.tls);
+	acmed.state = store_state_load(acmed.state_path);
+	acmed.timer = evtimer_new(server_base(), acmed_timer, NULL);
+	acmed_schedule(ACMED_FIRST_RUN_DELAY);
+	buf_free(&err);
+}
+
+static void
+acmed_wakeup(void)
+{
+	acmed_run();
+}
+
+static void
+acmed_cleanup(void)
+{
+	for (int i = 0; i < acmed.nsrv; i++)
+		ipc_server_free(acmed.srv[i]);
+	if (acmed.timer != NULL)
+		event_free(acmed.timer);
+	acme_client_free(acmed.client);
+	SSL_CTX_free(acmed.tls);
+	EVP_PKEY_free(acmed.key);
+	json_decref(acmed.state);
+	free(acmed.acme_dir);
+	free(acmed.certs_dir);
+	free(acmed.state_path);
+}
+
+static const struct server_hooks acmed_hooks = {
+	NULL, acmed_post_jail, acmed_wakeup, acmed_cleanup
+};
+
+int
+main(int argc, char **argv)
+{
+	return server_main(argc, argv, &acmed_hooks);
+}

@@ -1,0 +1,186 @@
+/*
+ * cert - stsctl cert list|renew; see cert.h.
+ *
+ * Reads acmed's state file (never writes it) and talks to acmed over
+ * $queue_directory/public/acmed (master.cf: acmed unix n y n ...).
+ * A renewal may take as long as acmed's exchange with the CA: the wait
+ * is bounded by CERT_RENEW_TIMEOUT.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "cert.h"
+#include "cfg.h"
+#include "ipc.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "stsctl.h"
+#include "table.h"
+
+#define CERT_STATE_FILE		"acme/state.json"
+#define CERT_SOCKET		"public/acmed"
+#define CERT_RENEW_TIMEOUT	(15 * 60)	/* seconds */
+
+static void
+cert_usage(void)
+{
+	fprintf(stderr, "usage: stsctl [-c config_dir] cert list [--json]\n"
+	    "       stsctl [-c config_dir] cert renew HOST\n");
+	exit(1);
+}
+
+/* "2031-11-23T19:59:08Z", or "-". */
+static void
+cert_time(json_t *v, char *out, size_t size)
+{
+	time_t t = (time_t)json_integer_value(v);
+	struct tm tm;
+
+	if (!json_is_integer(v) || t <= 0 || gmtime_r(&t, &tm) == NULL)
+		snprintf(out, size, "-");
+	else
+		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The CN of an issuer "/C=../CN=name", or all of it. */
+static const char *
+cert_issuer(json_t *v)
+{
+	const char *s = json_string_value(v), *cn;
+
+	if (s == NULL || *s == '\0')
+		return "-";
+	return (cn = strstr(s, "/CN=")) != NULL ? cn + 4 : s;
+}
+
+static int
+cert_list(int json)
+{
+	struct buf err = BUF_INIT, data = BUF_INIT;
+	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
+	    CERT_STATE_FILE);
+	json_error_t je;
+	json_t *state, *st;
+	struct table *t;
+	const char *host, *e;
+	char when[32];
+
+	if (access(path, F_OK) != 0) {
+		state = json_object();
+	} else if (cfg_read_file(path, &data, &err) < 0) {
+		stsctl_die("%s", err.s);
+	} else if ((state = json_loadb(data.s, data.len, JSON_REJECT_DUPLICATES,
+	    &je)) == NULL || !json_is_object(state)) {
+		stsctl_die("%s: not a JSON object: %s (line %d)", path,
+		    state ? "" : je.text, je.line);
+	}
+	if (json) {
+		json_t *out = json_pack("{s:O}", "certs", state);
+
+		stsctl_print_json(out);
+		json_decref(out);
+	} else {
+		t = table_new(5, "HOST", "ISSUER", "NOT-AFTER", "STATE",
+		    "LAST-ERROR");
+		json_object_foreach(state, host, st) {
+			cert_time(json_object_get(st, "not_after"), when,
+			    sizeof(when));
+			e = json_string_value(json_object_get(st, "last_error"));
+			table_row(t, host, cert_issuer(json_object_get(st,
+			    "issuer")), when, json_string_value(json_object_get(st,
+			    "state")) ? json_string_value(json_object_get(st,
+			    "state")) : "-", e && *e ? e : "-");
+		}
+		if (table_rows(t) == 0)
+			printf("no certificates managed by acmed (no %s yet)\n",
+			    path);
+		else
+			table_print(t, stdout);
+		table_free(t);
+	}
+	json_decref(state);
+	buf_free(&data);
+	buf_free(&err);
+	free(path);
+	return 0;
+}
+
+static int
+cert_renew(const char *host, int json)
+{
+	struct buf err = BUF_INIT;
+	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"), CERT_SOCKET);
+	int timeout = (int)(cfg_time("ipc_timeout") * 1000), fd;
+	json_t *req, *reply = NULL;
+	const char *e;
+	char when[32];
+
+	if ((fd = ipc_connect_unix(sock, timeout, &err)) < 0)
+		stsctl_die("cannot reach acmed: %s (does master.cf have"
+		    " \"acmed unix n y n 60 1 acmed\"?)", err.s);
+	req = json_pack("{s:s, s:s}", "op", "cert-renew", "host", host);
+	if (ipc_call(fd, req, &reply, CERT_RENEW_TIMEOUT * 1000, &err) < 0)
+		stsctl_die("acmed: %s", err.s);
+	close(fd);
+	json_decref(req);
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		e = json_string_value(json_object_get(reply, "error"));
+		stsctl_die("%s", e ? e : "request refused without a reason");
+	}
+	if (json) {
+		stsctl_print_json(reply);
+	} else {
+		cert_time(json_object_get(reply, "not_after"), when, sizeof(when));
+		printf("%s: new certificate, valid until %s, issuer %s\n", host,
+		    when, cert_issuer(json_object_get(reply, "issuer")));
+	}
+	json_decref(reply);
+	buf_free(&err);
+	free(sock);
+	return 0;
+}
+
+int
+cert_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cmd;
+	int c, json = 0;
+
+	if (argc < 2)
+		cert_usage();
+	cmd = argv[1];
+	optind = 1;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else
+			cert_usage();
+	}
+	argc -= 1 + optind;
+	argv += 1 + optind;
+	if (strcmp(cmd, "list") == 0) {
+		if (argc != 0)
+			stsctl_die("cert list: unexpected argument \"%s\"", argv[0]);
+		return cert_list(json);
+	}
+	if (strcmp(cmd, "renew") == 0) {
+		if (argc != 1)
+			stsctl_die("cert renew: %s", argc == 0 ?
+			    "missing host name" : "one host at a time");
+		return cert_renew(argv[0], json);
+	}
+	stsctl_die("cert %s: unknown command (list, renew)", cmd);
+}
