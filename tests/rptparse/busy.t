@@ -20,7 +20,7 @@ as_owner() {
 # Hold the write lock until the test lets go (rptparse waits 5 s for it).
 locked() { ! as_owner sqlite3 -cmd ".timeout 0" "$DB" "BEGIN IMMEDIATE; ROLLBACK;"; }
 { echo "BEGIN IMMEDIATE;"; while [ ! -e "$T/release" ]; do sleep 0.1; done
-  echo "COMMIT;"; } | as_owner sqlite3 "$DB" &
+  echo "COMMIT;"; } | as_owner sqlite3 -cmd ".timeout 10000" "$DB" &
 lock=$!
 at_exit "touch $T/release; kill $lock"
 ok "reports.db locked by another writer" wait_until 10 locked
