@@ -32,13 +32,7 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "store.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 static char top[] = "/tmp/acme_test.XXXXXX";
 
@@ -491,5 +485,5 @@ main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", top);
-	return failures != 0;
+	return unit_status();
 }

@@ -16,13 +16,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "log.h"
-
-static int failed;
-
-#define CHECK(cond, what) do {						\
-	if (cond) printf("ok - %s\n", what);				\
-	else { printf("not ok - %s\n", what); failed++; }		\
-} while (0)
+#include "unit.h"
 
 static void
 test_store(void)
@@ -121,5 +115,5 @@ main(void)
 	log_init("alert_test", LOG_TO_STDERR);
 	test_store();
 	test_http();
-	return failed != 0;
+	return unit_status();
 }

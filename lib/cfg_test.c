@@ -19,15 +19,10 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
+#include "unit.h"
 
-static int failures;
 static char tmpdir[] = "/tmp/cfg_test.XXXXXX";
 static char logpath[256];
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
 
 /* Compares strings, and shows both when they differ. */
 static void
@@ -35,7 +30,7 @@ check_str(const char *got, const char *want, const char *what)
 {
 	int same = got != NULL && strcmp(got, want) == 0;
 
-	CHECK(same, what);
+	CHECK(same, "%s", what);
 	if (!same) {
 		printf("#   got:      '%s'\n", got ? got : "(null)");
 		printf("#   expected: '%s'\n", want);
@@ -503,5 +498,5 @@ main(void)
 	cfg_free();
 	unlink(logpath);
 	rmdir(tmpdir);
-	return failures > 0;
+	return unit_failures > 0;
 }

@@ -12,13 +12,7 @@
 #include "buf.h"
 #include "db.h"
 #include "log.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 static const struct db_migration v1[] = {
 	{ 1, "CREATE TABLE t (a INTEGER);" },
@@ -97,5 +91,5 @@ main(void)
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)
 		return 1;
-	return failures != 0;
+	return unit_status();
 }

@@ -16,13 +16,7 @@
 #include "cfg.h"
 #include "dirs.h"
 #include "log.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 static struct buf lines = BUF_INIT;
 static int nproblems, nchanges;
@@ -187,5 +181,5 @@ main(void)
 		return 1;
 	buf_free(&lines);
 	cfg_free();
-	return failures ? 1 : 0;
+	return unit_failures ? 1 : 0;
 }

@@ -14,14 +14,9 @@
 #include "buf.h"
 #include "dnsupdate.h"
 #include "log.h"
+#include "unit.h"
 
-static int failed;
 static char path[64];
-
-#define CHECK(cond, what) do {						\
-	if (cond) printf("ok - %s\n", what);				\
-	else { printf("not ok - %s\n", what); failed++; }		\
-} while (0)
 
 static int
 key(const char *text, mode_t mode, struct buf *err)
@@ -77,5 +72,5 @@ main(void)
 	rmdir(dir);
 	buf_free(&err);
 	buf_free(&want);
-	return failed != 0;
+	return unit_status();
 }

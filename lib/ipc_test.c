@@ -5,7 +5,7 @@
  * The server cases fork a client that uses the blocking functions
  * against a server running in this process's event loop; the client
  * prints its own "ok"/"not ok" lines and exits with the number of
- * failures.
+ * unit_failures.
  */
 #include "config.h"
 
@@ -25,14 +25,7 @@
 #include "buf.h"
 #include "ipc.h"
 #include "log.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-	fflush(stdout); \
-} while (0)
+#include "unit.h"
 
 /* ipc_read on the buffer, with err reset; returns its result. */
 static int
@@ -454,7 +447,7 @@ client(const char *path)
 	rc = client_call(path, "{\"op\":\"stop\"}", &r, &err);
 	json_decref(r);
 	buf_free(&err);
-	return failures;
+	return unit_failures;
 }
 
 static void
@@ -482,7 +475,7 @@ test_server(void)
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
 		close(lfd);
-		failures = 0;
+		unit_failures = 0;
 		_exit(client(sun.sun_path) ? 1 : 0);
 	}
 	base = event_base_new();
@@ -516,5 +509,5 @@ main(void)
 	test_encode();
 	test_client();
 	test_server();
-	return failures ? 1 : 0;
+	return unit_failures ? 1 : 0;
 }

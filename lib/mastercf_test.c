@@ -14,13 +14,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "mastercf.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 static struct mastercf *
 parse(const char *text, struct buf *err)
@@ -47,7 +41,7 @@ check_error(const char *text, const char *expect, const char *what)
 		printf("not ok - error: %s\n#   got:      '%s'\n"
 		    "#   expected: '%s'\n", what, table ? "(parsed)" : err.s,
 		    expect);
-		failures++;
+		unit_failures++;
 	}
 	mastercf_free(table);
 	buf_free(&err);
@@ -367,5 +361,5 @@ main(void)
 	test_compare();
 	test_errors();
 	test_read();
-	return failures > 0;
+	return unit_failures > 0;
 }

@@ -12,14 +12,7 @@
 #include "buf.h"
 #include "log.h"
 #include "policy.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { printf("ok - "); printf(__VA_ARGS__); printf("\n"); } \
-	else { printf("not ok - "); printf(__VA_ARGS__); \
-	    printf(" (line %d)\n", __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 /* Prints a string with its line ends visible, for test names. */
 static const char *
@@ -580,5 +573,5 @@ main(void)
 	test_mx_match();
 	test_mode();
 	test_ids();
-	return failures > 0;
+	return unit_failures > 0;
 }

@@ -17,13 +17,7 @@
 
 #include "log.h"
 #include "privsep.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 /* Runs fn in a child with stderr on a pipe; returns its exit status. */
 static int
@@ -104,7 +98,7 @@ main(void)
 		rc = run_child(drop_not_root, NULL, out, sizeof(out));
 		CHECK(rc == 0, "not root: privsep_drop changes nothing and "
 		    "does not fail");
-		return failures > 0;
+		return unit_failures > 0;
 	}
 	if (mkdtemp(dir) == NULL)
 		return 1;
@@ -128,5 +122,5 @@ main(void)
 	    "a user with uid 0 is refused");
 	unlink(path);
 	rmdir(dir);
-	return failures > 0;
+	return unit_failures > 0;
 }

@@ -22,13 +22,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "server.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 static int report_fd = -1;	/* child -> test: what the hooks saw */
 
@@ -250,5 +244,5 @@ main(void)
 
 	unlink(path);
 	rmdir(dir);
-	return failures > 0;
+	return unit_failures > 0;
 }

@@ -24,13 +24,7 @@
 #include "buf.h"
 #include "log.h"
 #include "spool.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 #define NMSG	5
 
@@ -665,5 +659,5 @@ main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
 	if (system(cmd) != 0)
 		return 1;
-	return failures != 0;
+	return unit_status();
 }

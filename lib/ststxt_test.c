@@ -11,14 +11,7 @@
 #include "buf.h"
 #include "log.h"
 #include "ststxt.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { printf("ok - "); printf(__VA_ARGS__); printf("\n"); } \
-	else { printf("not ok - "); printf(__VA_ARGS__); \
-	    printf(" (line %d)\n", __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 struct bad_case {
 	const char *txt;
@@ -313,5 +306,5 @@ main(void)
 	test_tlsrpt_good();
 	test_is();
 	test_limits();
-	return failures > 0;
+	return unit_failures > 0;
 }

@@ -12,16 +12,7 @@
 #include "buf.h"
 #include "mymalloc.h"
 #include "tlsrpt.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { printf("ok - "); printf(__VA_ARGS__); printf("\n"); } \
-	else { printf("not ok - "); printf(__VA_ARGS__); \
-	    printf(" (line %d)\n", __LINE__); failures++; } \
-} while (0)
-
-#define STR_EQ(a, b)	((a) != NULL && strcmp((a), (b)) == 0)
+#include "unit.h"
 
 /* RFC 8460 section 4.4, with one more detail. */
 static const char rfc_report[] =
@@ -364,5 +355,5 @@ main(void)
 	test_quirks();
 	test_bad();
 	test_limits();
-	return failures != 0;
+	return unit_status();
 }

@@ -6,18 +6,14 @@
 #include <stdio.h>
 
 #include "rcpt.h"
-
-static int failed;
+#include "unit.h"
 
 static void
 t(char *const *pats, const char *addr, int want)
 {
 	int got = rcpt_match(pats, addr);
 
-	printf("%s - %s %s\n", got == want ? "ok" : "not ok", addr,
-	    want ? "matches" : "does not match");
-	if (got != want)
-		failed++;
+	CHECK(got == want, "%s %s", addr, want ? "matches" : "does not match");
 }
 
 int
@@ -44,5 +40,5 @@ main(void)
 	t(none, "tlsrpt@sts.example", 0);
 	t(bad, "+x@sts.example", 0);
 	t(bad, "nodomain", 0);
-	return failed != 0;
+	return unit_status();
 }

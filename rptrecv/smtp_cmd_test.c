@@ -8,16 +8,7 @@
 #include <string.h>
 
 #include "smtp_cmd.h"
-
-static int failed;
-
-static void
-check(int cond, const char *what)
-{
-	printf("%s - %s\n", cond ? "ok" : "not ok", what);
-	if (!cond)
-		failed++;
-}
+#include "unit.h"
 
 /* Parses line (flags) and checks the result: arg on success, reply on error. */
 static void
@@ -35,7 +26,7 @@ t(const char *line, int flags, enum smtp_verb verb, int want_rc,
 	else
 		good = rc == -1 && reply != NULL && strcmp(reply, want) == 0;
 	snprintf(what, sizeof(what), "\"%.80s\" -> %s", line, want);
-	check(good, what);
+	CHECK(good, "%s", what);
 	if (!good)
 		printf("#   got rc %d verb %d arg \"%s\" reply \"%s\"\n", rc,
 		    (int)cmd.verb, cmd.arg, reply ? reply : "(none)");
@@ -122,7 +113,7 @@ test_mail(void)
 	t("MAIL FROM:<a@example.com> SIZE=12345 BODY=8BITMIME", 0, SMTP_MAIL,
 	    0, "a@example.com");
 	l = "MAIL FROM:<a@example.com> SIZE=12345 BODY=8BITMIME SMTPUTF8";
-	check(smtp_cmd_parse(l, strlen(l), 0, &cmd, &reply) == 0 &&
+	CHECK(smtp_cmd_parse(l, strlen(l), 0, &cmd, &reply) == 0 &&
 	    cmd.has_size && cmd.size == 12345 && cmd.body_8bit &&
 	    cmd.smtputf8, "SIZE, BODY and SMTPUTF8 are returned");
 	t("MAIL FROM:<a@example.com> SIZE=", 0, SMTP_MAIL, -1,
@@ -195,20 +186,20 @@ test_limits(void)
 	t(line, 0, SMTP_RCPT, 0, want);
 	snprintf(line, sizeof(line), "RCPT TO:<ab@%s>", domain);
 	t(line, 0, SMTP_RCPT, -1, "501 5.1.3 Recipient address too long");
-	check(smtp_domain_valid(domain, strlen(domain), 0),
+	CHECK(smtp_domain_valid(domain, strlen(domain), 0),
 	    "a 252-octet domain is valid");
 
 	memset(line, 'x', sizeof(line));
 	memcpy(line, "NOOP ", 5);
-	check(smtp_cmd_parse(line, SMTP_LINE_MAX - 2, 0, &cmd, &reply) == 0,
+	CHECK(smtp_cmd_parse(line, SMTP_LINE_MAX - 2, 0, &cmd, &reply) == 0,
 	    "a 998-octet command line is parsed");
-	check(smtp_cmd_parse(line, SMTP_LINE_MAX - 1, 0, &cmd, &reply) == -1 &&
+	CHECK(smtp_cmd_parse(line, SMTP_LINE_MAX - 1, 0, &cmd, &reply) == -1 &&
 	    strcmp(reply, "500 5.5.2 Error: line too long") == 0,
 	    "a 999-octet command line is refused as too long");
-	check(smtp_cmd_parse("NOOP\0x", 6, 0, &cmd, &reply) == -1 &&
+	CHECK(smtp_cmd_parse("NOOP\0x", 6, 0, &cmd, &reply) == -1 &&
 	    strcmp(reply, "500 5.5.2 Error: bad character in command") == 0,
 	    "a NUL in a command is refused");
-	check(smtp_path_valid("a@b", 3, 0) && !smtp_path_valid("a@", 2, 0) &&
+	CHECK(smtp_path_valid("a@b", 3, 0) && !smtp_path_valid("a@", 2, 0) &&
 	    !smtp_path_valid("@b", 2, 0), "smtp_path_valid");
 }
 
@@ -219,5 +210,5 @@ main(void)
 	test_mail();
 	test_rcpt();
 	test_limits();
-	return failed != 0;
+	return unit_status();
 }

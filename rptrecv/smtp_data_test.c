@@ -10,16 +10,7 @@
 
 #include "buf.h"
 #include "smtp_data.h"
-
-static int failed;
-
-static void
-check(int cond, const char *what)
-{
-	printf("%s - %s\n", cond ? "ok" : "not ok", what);
-	if (!cond)
-		failed++;
-}
+#include "unit.h"
 
 /*
  * Feeds in (whole, then one octet at a time) and checks what comes out,
@@ -41,7 +32,7 @@ t(const char *what, const char *in, const char *want_out,
 	good = d.end == want_end && d.error == want_err &&
 	    len - used == want_left &&
 	    (want_out == NULL || strcmp(out.s ? out.s : "", want_out) == 0);
-	check(good, what);
+	CHECK(good, "%s", what);
 	if (!good)
 		printf("#   end %d error %d left %zu out \"%s\"\n", (int)d.end,
 		    (int)d.error, len - used, out.s ? out.s : "");
@@ -51,10 +42,10 @@ t(const char *what, const char *in, const char *want_out,
 	for (i = 0; i < len && d.end == SMTP_DATA_MORE; i++)
 		smtp_data_feed(&d, in + i, 1, &out);
 	snprintf(name, sizeof(name), "%s (one octet at a time)", what);
-	check(d.end == want_end && d.error == want_err &&
+	CHECK(d.end == want_end && d.error == want_err &&
 	    len - i == want_left &&
 	    (want_out == NULL || strcmp(out.s ? out.s : "", want_out) == 0),
-	    name);
+	    "%s", name);
 	buf_free(&out);
 }
 
@@ -101,9 +92,9 @@ main(void)
 
 	smtp_data_init(&d, SMTP_TEXT_LINE_MAX);
 	smtp_data_feed(&d, "ab\r\ncd\n.\r\n", 10, &out);
-	check(d.size == 6 && strcmp(out.s, "ab\r\ncd") == 0 &&
+	CHECK(d.size == 6 && strcmp(out.s, "ab\r\ncd") == 0 &&
 	    d.error == SMTP_DATA_BARE_LF,
 	    "nothing is appended after an error, but size still counts");
 	buf_free(&out);
-	return failed != 0;
+	return unit_status();
 }

@@ -1,0 +1,45 @@
+/*
+ * unit.h - what every unit test program shares.
+ *
+ *	CHECK(cond, fmt, ...)	prints "ok - WHAT" or "not ok - WHAT (line N)",
+ *				the lines tests/run counts
+ *	STR_EQ(a, b)		a is not NULL and equals b
+ *	unit_status()		main's return value: 1 when a check failed
+ *
+ * Included by one source file of each test program (the functions are
+ * static).
+ */
+#ifndef STS_UNIT_H
+#define STS_UNIT_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int unit_failures;
+
+static void unit_check(int, int, const char *, ...)
+    __attribute__((format(printf, 3, 4), unused));
+
+static void
+unit_check(int ok, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(ok ? "ok - " : "not ok - ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	if (!ok) {
+		printf(" (line %d)", line);
+		unit_failures++;
+	}
+	putchar('\n');
+	fflush(stdout);
+}
+
+#define CHECK(cond, ...)	unit_check(!!(cond), __LINE__, __VA_ARGS__)
+#define STR_EQ(a, b)		((a) != NULL && strcmp((a), (b)) == 0)
+#define unit_status()		(unit_failures != 0)
+
+#endif
