@@ -160,7 +160,8 @@ check_cname(struct resolve *res, const char *name)
 
 /* TXT records of name (CNAMEs followed), joined; NULL-terminated. */
 static enum resolve_status
-check_txt(struct resolve *res, const char *name, char ***out, size_t *n)
+check_txt_final(struct resolve *res, const char *name, char ***out,
+    size_t *n, char **final)
 {
 	enum resolve_status st;
 	ldns_rr_list *l;
@@ -168,7 +169,7 @@ check_txt(struct resolve *res, const char *name, char ***out, size_t *n)
 
 	*n = 0;
 	*out = NULL;
-	st = resolve_query(res, name, LDNS_RR_TYPE_TXT, &l, NULL);
+	st = resolve_query(res, name, LDNS_RR_TYPE_TXT, &l, final);
 	if (st != RESOLVE_OK)
 		return st;
 	*n = ldns_rr_list_rr_count(l);
@@ -177,6 +178,12 @@ check_txt(struct resolve *res, const char *name, char ***out, size_t *n)
 		(*out)[i] = resolve_txt_text(ldns_rr_list_rr(l, i));
 	ldns_rr_list_deep_free(l);
 	return st;
+}
+
+static enum resolve_status
+check_txt(struct resolve *res, const char *name, char ***out, size_t *n)
+{
+	return check_txt_final(res, name, out, n, NULL);
 }
 
 static void
@@ -405,14 +412,33 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 	struct buf err = BUF_INIT;
 	struct ststxt_sts *r = NULL;
 	enum resolve_status st;
-	char *name, *fix, **txt, *found = NULL;
-	size_t n, i, count = 0;
+	char *name, *fix, **txt, *found = NULL, *final = NULL, *zfix;
+	const char *zone = cfg_str("sts_zone");
+	size_t n, i, count = 0, zl = strlen(zone), fl;
 
 	name = xasprintf("_mta-sts.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s.%s. (or TXT \"v=STSv1; id=%s;\")",
 	    name, d->name, cfg_str("sts_zone"), d->policy_id ? d->policy_id :
 	    "");
-	st = check_txt(res, name, &txt, &n);
+	st = check_txt_final(res, name, &txt, &n, &final);
+	/* Delegated into the service zone: the stale record is ours. */
+	fl = final ? strlen(final) : 0;
+	if (final != NULL && zl > 0 && fl > zl && final[fl - zl - 1] == '.' &&
+	    strcasecmp(final + fl - zl, zone) == 0) {
+		if (*cfg_str("dns_update_server") != '\0')
+			zfix = xasprintf("policyd publishes %s. TXT \"v=STSv1;"
+			    " id=%s;\" by DNS UPDATE to %s: see \"stsctl domain"
+			    " show %s\" for its state", final, d->policy_id ?
+			    d->policy_id : "", cfg_str("dns_update_server"),
+			    d->name);
+		else
+			zfix = xasprintf("publish %s. TXT \"v=STSv1; id=%s;\" in"
+			    " the service zone %s (no dns_update_server is set)",
+			    final, d->policy_id ? d->policy_id : "", zone);
+		free(fix);
+		fix = zfix;
+	}
+	free(final);
 	for (i = 0; i < n; i++)
 		if (ststxt_is_sts(txt[i], strlen(txt[i]))) {
 			count++;

@@ -161,6 +161,16 @@ const struct param param_table[] = {
 	    "serves while it retires (RFC 8461 section 8.3); it is never "
 	    "more than the domain's previous max_age.",
 	    NULL, NULL },
+	{ "policyd_dns_retry_max", PARAM_TIME, "1h",
+	    "The longest wait between two attempts of policyd to publish a "
+	    "domain's service-zone records by DNS UPDATE (the wait doubles "
+	    "from $policyd_dns_retry_min).",
+	    NULL, NULL },
+	{ "policyd_dns_retry_min", PARAM_TIME, "30s",
+	    "The wait after the first failed DNS UPDATE of a domain's "
+	    "service-zone records; it doubles with each failure up to "
+	    "$policyd_dns_retry_max.",
+	    NULL, NULL },
 
 	/* acmed */
 	{ "acme_enabled", PARAM_BOOL, "yes",
@@ -315,6 +325,11 @@ const struct param param_table[] = {
 	{ "rptparse_failure_detail_limit", PARAM_INT, "1000",
 	    "The most failure details that rptparse accepts in one policy "
 	    "of a report.",
+	    NULL, NULL },
+	{ "alert_failure_rate", PARAM_STRING, "1%",
+	    "The share of a domain's TLS sessions, in the reports received "
+	    "in one day, that may fail before rptparse alerts (once per "
+	    "domain and day); a percentage such as 1% or 0.5%.",
 	    NULL, NULL },
 
 	{ NULL, PARAM_STRING, NULL, NULL, NULL, NULL }

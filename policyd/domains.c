@@ -42,6 +42,40 @@ static const struct db_migration domains_schema[] = {
 	");"
 	"CREATE INDEX domains_retire_at ON domains(retire_at)"
 	"  WHERE retire_at IS NOT NULL;" },
+	/* dnsmon's checks (monitor.c) and DNS publication (publish.c). */
+	{ 2,
+	"CREATE TABLE domain_monitor ("
+	"  domain TEXT PRIMARY KEY NOT NULL"
+	"    REFERENCES domains(name) ON DELETE CASCADE,"
+	"  checked INTEGER NOT NULL"
+	");"
+	"CREATE TABLE domain_checks ("
+	"  domain TEXT NOT NULL"
+	"    REFERENCES domain_monitor(domain) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY (domain, pos)"
+	");"
+	/* Not tied to domains: a removed domain's records are deleted. */
+	"CREATE TABLE dns_publish ("
+	"  domain TEXT PRIMARY KEY NOT NULL,"
+	"  want_id TEXT,"
+	"  want_rua TEXT,"
+	"  published_id TEXT,"
+	"  published_rua TEXT,"
+	"  published_at INTEGER,"
+	"  pending INTEGER NOT NULL DEFAULT 0,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_try INTEGER NOT NULL DEFAULT 0,"
+	"  last_try INTEGER,"
+	"  last_error TEXT"
+	");"
+	"CREATE INDEX dns_publish_due ON dns_publish(next_try)"
+	"  WHERE pending = 1;" },
 	{ 0, NULL }
 };
 

@@ -14,7 +14,8 @@
  * DESCRIPTION
  *	One row per domain (state, mode, max_age, policy id, ownership
  *	token, timestamps, retire_at) and its mx patterns in order.  The
- *	schema is created and upgraded through lib/db migrations.  These
+ *	schema is created and upgraded through lib/db migrations (version
+ *	2 adds the tables of monitor.c and publish.c).  These
  *	functions only read and write rows: checking values, choosing ids
  *	and opening transactions are the caller's (request.c).  Only policyd
  *	opens this database for writing.

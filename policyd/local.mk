@@ -1,19 +1,20 @@
 # policyd/local.mk - policyd, the owner of policy.db, and its unit test.
 POLICYD_MODULES = policyd/domains.c policyd/domains.h \
+	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h
-POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
+POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS)
 
 pkglibexec_PROGRAMS += policyd/policyd
 policyd_policyd_SOURCES = policyd/policyd.c $(POLICYD_MODULES)
 policyd_policyd_CPPFLAGS = $(POLICYD_CPPFLAGS)
-policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS)
 dist_man_MANS += man/policyd.8
 
 check_PROGRAMS += policyd/policyd_test
 policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
 policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS)
-policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS)
 
 EXTRA_DIST += tests/policyd/subscribe.t
 

@@ -17,8 +17,11 @@
 #include "buf.h"
 #include "db.h"
 #include "domains.h"
+#include "ipc.h"
 #include "log.h"
+#include "monitor.h"
 #include "mymalloc.h"
+#include "publish.h"
 #include "request.h"
 
 static int failures;
@@ -29,11 +32,26 @@ static int failures;
 } while (0)
 
 static json_t *pushed;		/* what subscribers were told */
+static json_t *events;		/* "push" and "publish", in order */
+
+static void
+record_event(const char *what)
+{
+	if (events != NULL)
+		json_array_append_new(events, json_string(what));
+}
+
+static void
+record_publish(void *arg)
+{
+	record_event("publish");
+}
 
 static void
 record_notify(json_t *msg, void *arg)
 {
 	json_array_append(pushed, msg);
+	record_event("push");
 }
 
 static json_t *
@@ -376,6 +394,360 @@ test_misc(struct policyd *pd)
 	    "snapshot has one message per servable domain");
 }
 
+static json_t *
+show(struct policyd *pd, const char *domain)
+{
+	return call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain", domain);
+}
+
+static json_t *
+dget(json_t *reply, const char *key)
+{
+	return json_object_get(json_object_get(reply, "domain"), key);
+}
+
+static void
+test_check_result(struct policyd *pd)
+{
+	json_t *r, *c;
+
+	refused(pd, call(pd, 1, "{s:s, s:s, s:I, s:[]}", "op", "check-result",
+	    "domain", "pending.example", "time", (json_int_t)1000, "checks"),
+	    "request \"check-result\" is not allowed on the public socket",
+	    "check-result is refused on the public socket");
+	r = call(pd, 0, "{s:s, s:s, s:I, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s,"
+	    " s:s, s:s}, {s:s, s:s, s:s, s:s, s:I}]}", "op", "check-result",
+	    "domain", "Pending.Example", "time", (json_int_t)1000, "checks",
+	    "check", "mx", "status", "ok", "message", "MX mx.pending.example",
+	    "check", "sts-txt", "status", "fail", "message",
+	    "TXT _mta-sts.pending.example has id 1, the current policy id is 2",
+	    "fix", "publish TXT", "key", "1",
+	    "check", "probe", "status", "ok", "message", "ok: TLSv1.3",
+	    "host", "mx.pending.example", "days_left", (json_int_t)80);
+	CHECK(is_ok(r) && json_is_true(json_object_get(r, "stored")),
+	    "check-result is stored");
+	json_decref(r);
+	r = show(pd, "pending.example");
+	c = dget(r, "checks");
+	CHECK(json_integer_value(dget(r, "checked")) == 1000 &&
+	    json_array_size(c) == 3, "domain-show has the check time and checks");
+	CHECK(strcmp(json_string_value(json_object_get(json_array_get(c, 1),
+	    "fix")), "publish TXT") == 0 && json_integer_value(json_object_get(
+	    json_array_get(c, 2), "days_left")) == 80 &&
+	    json_integer_value(json_object_get(json_array_get(c, 1), "since"))
+	    == 1000, "each check is kept whole, with the time of its status");
+	json_decref(r);
+
+	r = call(pd, 0, "{s:s, s:s, s:I, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}",
+	    "op", "check-result", "domain", "pending.example", "time",
+	    (json_int_t)2000, "checks", "check", "mx", "status", "ok", "message",
+	    "MX", "check", "sts-txt", "status", "ok", "message", "current id");
+	json_decref(r);
+	r = show(pd, "pending.example");
+	c = dget(r, "checks");
+	CHECK(json_integer_value(dget(r, "checked")) == 2000 &&
+	    json_array_size(c) == 2 && json_integer_value(json_object_get(
+	    json_array_get(c, 0), "since")) == 1000 && json_integer_value(
+	    json_object_get(json_array_get(c, 1), "since")) == 2000,
+	    "a new result replaces the checks; an unchanged status keeps its time");
+	json_decref(r);
+
+	r = call(pd, 0, "{s:s, s:s, s:I, s:[]}", "op", "check-result",
+	    "domain", "pending.example", "time", (json_int_t)1500, "checks");
+	CHECK(is_ok(r) && json_is_false(json_object_get(r, "stored")),
+	    "an older result is ignored");
+	json_decref(r);
+	r = show(pd, "pending.example");
+	CHECK(json_integer_value(dget(r, "checked")) == 2000 &&
+	    json_array_size(dget(r, "checks")) == 2,
+	    "... and leaves the stored one");
+	json_decref(r);
+
+	r = call(pd, 0, "{s:s, s:s, s:I, s:[]}", "op", "check-result",
+	    "domain", "gone.example", "time", (json_int_t)1000, "checks");
+	CHECK(is_ok(r) && json_is_false(json_object_get(r, "stored")),
+	    "a result for a domain removed meanwhile is accepted, not stored");
+	json_decref(r);
+	refused(pd, call(pd, 0, "{s:s, s:s, s:I, s:[{s:s, s:s, s:s}]}", "op",
+	    "check-result", "domain", "pending.example", "time",
+	    (json_int_t)3000, "checks", "check", "mx", "status", "bad",
+	    "message", "x"), "check 1 (mx): status \"bad\": must be ok, fail,"
+	    " dns-error or info", "a check with a bad status is refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:I, s:s}", "op", "check-result",
+	    "domain", "pending.example", "time", (json_int_t)3000, "checks",
+	    "x"), "checks: not a list", "checks that are not a list are refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:[]}", "op", "check-result",
+	    "domain", "pending.example", "time", "now", "checks"),
+	    "time: not a positive integer", "a bad time is refused");
+	r = show(pd, "pending.example");
+	CHECK(json_integer_value(dget(r, "checked")) == 2000,
+	    "refused results stored nothing");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "fresh.example", "mx", "mx.fresh.example");
+	json_decref(r);
+	r = show(pd, "fresh.example");
+	CHECK(json_is_null(dget(r, "checked")) &&
+	    json_array_size(dget(r, "checks")) == 0 && json_is_null(dget(r,
+	    "dns")), "a domain never checked shows no checks; DNS by hand");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "fresh.example", "now", 1);
+	json_decref(r);
+}
+
+/* What the fake DNS server was asked, as "owner=txt" strings. */
+static json_t *updates;
+static int update_fails;
+
+static int
+fake_update(const char *owner, const char *const *txt, size_t ntxt,
+    struct buf *err)
+{
+	if (update_fails) {
+		buf_printf(err, "update of %s TXT at 127.0.0.1: server said"
+		    " REFUSED", owner);
+		return -1;
+	}
+	json_array_append_new(updates, json_string(ntxt ? txt[0] : ""));
+	json_array_append_new(updates, json_string(owner));
+	return 0;
+}
+
+/* Runs the due batch as the child would, and records the outcomes. */
+static size_t
+run_batch(struct policyd *pd, long long now)
+{
+	struct publish_item *v, it;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	char chunk[4096], *line, *nl, *error;
+	size_t n, i;
+	ssize_t k;
+	json_t *msg;
+	int fds[2];
+
+	if (publish_due(pd->db, now, PUBLISH_BATCH_MAX, &v, &n, &err) < 0 ||
+	    pipe(fds) < 0)
+		return 0;
+	publish_run(&pd->conf, v, n, fds[1], fake_update);
+	close(fds[1]);
+	while ((k = read(fds[0], chunk, sizeof(chunk))) > 0)
+		buf_append(&out, chunk, (size_t)k);
+	close(fds[0]);
+	buf_append(&out, "", 1);
+	for (line = out.s, i = 0; (nl = strchr(line, '\n')) && i < n;
+	    line = nl + 1, i++) {
+		msg = NULL;
+		if (ipc_parse(line, (size_t)(nl - line), &msg, &err) == 0 &&
+		    publish_result_parse(msg, &it, &error) == 0) {
+			publish_done(pd->db, &v[i], error, now, 30, 3600, &err);
+			free(it.domain);
+			free(it.id);
+			free(error);
+		}
+		json_decref(msg);
+	}
+	publish_items_free(v, n);
+	buf_free(&out);
+	buf_free(&err);
+	return n;
+}
+
+static long long
+dns_int(json_t *reply, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(dget(reply, "dns"),
+	    key));
+}
+
+static const char *
+dns_str(json_t *reply, const char *key)
+{
+	const char *s = json_string_value(json_object_get(dget(reply, "dns"),
+	    key));
+
+	return s ? s : "(null)";
+}
+
+static void
+test_publish(struct policyd *pd)
+{
+	struct buf err = BUF_INIT;
+	json_t *r, *st;
+	char *id1, *id2;
+	long long now = time(NULL);
+	size_t i, push = 0, kick = 0;
+
+	pd->conf.dns_update = 1;
+	pd->conf.dns_update_server = "127.0.0.1";
+	pd->publish = record_publish;
+	updates = json_array();
+	events = json_array();
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "pub.example", "mx", "mx.pub.example");
+	id1 = xstrdup(dstr(r, "policy_id"));
+	json_decref(r);
+	for (i = 0; i < json_array_size(events); i++) {
+		if (strcmp(json_string_value(json_array_get(events, i)), "push")
+		    == 0 && push == 0)
+			push = i + 1;
+		if (strcmp(json_string_value(json_array_get(events, i)),
+		    "publish") == 0 && kick == 0)
+			kick = i + 1;
+	}
+	CHECK(push > 0 && kick > push,
+	    "a new domain is pushed to subscribers before DNS is updated");
+	r = show(pd, "pending.example");
+	CHECK(json_is_object(dget(r, "dns")), "show has a dns object");
+	json_decref(r);
+	r = show(pd, "pub.example");
+	CHECK(json_is_true(json_object_get(dget(r, "dns"), "pending")) &&
+	    strcmp(dns_str(r, "want_id"), id1) == 0 &&
+	    strcmp(dns_str(r, "published_id"), "(null)") == 0 &&
+	    strcmp(dns_str(r, "server"), "127.0.0.1") == 0,
+	    "its publication is pending with the new id");
+	json_decref(r);
+
+	json_array_clear(updates);
+	CHECK(run_batch(pd, now) >= 1, "the batch has the due domains");
+	st = json_array();
+	for (i = 0; i + 1 < json_array_size(updates); i += 2)
+		if (strstr(json_string_value(json_array_get(updates, i + 1)),
+		    "pub.example") == json_string_value(json_array_get(updates,
+		    i + 1)))
+		{
+			json_array_append(st, json_array_get(updates, i));
+			json_array_append(st, json_array_get(updates, i + 1));
+		}
+	id2 = xasprintf("v=STSv1; id=%s;", id1);
+	CHECK(json_array_size(st) == 4 && strcmp(json_string_value(
+	    json_array_get(st, 0)), id2) == 0 && strcmp(json_string_value(
+	    json_array_get(st, 1)), "pub.example.sts.test") == 0,
+	    "the STS TXT of the service zone has the id");
+	free(id2);
+	CHECK(strcmp(json_string_value(json_array_get(st, 2)),
+	    "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test") == 0 &&
+	    strcmp(json_string_value(json_array_get(st, 3)),
+	    "pub.example._report.sts.test") == 0,
+	    "the TLSRPT TXT of the service zone has the rua");
+	json_decref(st);
+	r = show(pd, "pub.example");
+	CHECK(!json_is_true(json_object_get(dget(r, "dns"), "pending")) &&
+	    strcmp(dns_str(r, "published_id"), id1) == 0 &&
+	    json_is_null(json_object_get(dget(r, "dns"), "error")),
+	    "after the update the id is published, nothing pending");
+	json_decref(r);
+
+	r = call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set", "domain",
+	    "pub.example", "mode", "enforce");
+	id2 = xstrdup(dstr(r, "policy_id"));
+	json_decref(r);
+	update_fails = 1;
+	run_batch(pd, now);
+	r = show(pd, "pub.example");
+	CHECK(json_is_true(json_object_get(dget(r, "dns"), "pending")) &&
+	    strcmp(dns_str(r, "want_id"), id2) == 0 &&
+	    strcmp(dns_str(r, "published_id"), id1) == 0 &&
+	    dns_int(r, "attempts") == 1 && dns_int(r, "next_try") == now + 30 &&
+	    strcmp(dns_str(r, "error"), "update of pub.example.sts.test TXT at"
+	    " 127.0.0.1: server said REFUSED") == 0,
+	    "a failed update stays pending, with the error and a retry time");
+	json_decref(r);
+	CHECK(run_batch(pd, now + 10) == 0 && publish_next(pd->db) == now + 30,
+	    "nothing is retried before its time");
+	run_batch(pd, now + 30);
+	r = show(pd, "pub.example");
+	CHECK(dns_int(r, "attempts") == 2 && dns_int(r, "next_try") ==
+	    now + 30 + 60, "the wait doubles after each failure");
+	json_decref(r);
+	update_fails = 0;
+	run_batch(pd, now + 90);
+	r = show(pd, "pub.example");
+	CHECK(!json_is_true(json_object_get(dget(r, "dns"), "pending")) &&
+	    strcmp(dns_str(r, "published_id"), id2) == 0 &&
+	    dns_int(r, "attempts") == 0, "a retry that works publishes the id");
+	json_decref(r);
+
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "pub.example", "now", 1);
+	json_decref(r);
+	st = publish_state_json(pd->db, "pub.example");
+	CHECK(st != NULL && json_is_null(json_object_get(st, "want_id")) &&
+	    json_is_true(json_object_get(st, "pending")),
+	    "removing a domain queues the deletion of its records");
+	json_decref(st);
+	json_array_clear(updates);
+	run_batch(pd, now + 100);
+	CHECK(json_array_size(updates) == 4 && strcmp(json_string_value(
+	    json_array_get(updates, 0)), "") == 0,
+	    "the deletion sends updates without records");
+	st = publish_state_json(pd->db, "pub.example");
+	CHECK(st == NULL, "once deleted, the domain's row is gone");
+	json_decref(st);
+
+	/* Retirement publishes the mode none id; its end deletes. */
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "old.example", "mx", "mx.old.example");
+	json_decref(r);
+	run_batch(pd, now);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "old.example");
+	st = publish_state_json(pd->db, "old.example");
+	CHECK(strcmp(json_string_value(json_object_get(st, "want_id")),
+	    dstr(r, "policy_id")) == 0, "retirement queues its mode none id");
+	json_decref(st);
+	json_decref(r);
+	run_batch(pd, now);
+	request_expire(pd, now + 604800 + 5);
+	st = publish_state_json(pd->db, "old.example");
+	CHECK(st != NULL && json_is_null(json_object_get(st, "want_id")) &&
+	    json_is_true(json_object_get(st, "pending")),
+	    "the end of retirement queues the deletion");
+	json_decref(st);
+	run_batch(pd, now);
+	CHECK(publish_state_json(pd->db, "old.example") == NULL,
+	    "... which removes the row when done");
+
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "pending.example");
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(r,
+	    "service_zone_publish"), "method")), "dns-update") == 0,
+	    "records say that the service zone is updated by policyd");
+	json_decref(r);
+
+	/* A domain added while updates were off is caught up by sync. */
+	pd->conf.dns_update = 0;
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "late.example", "mx", "mx.late.example");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "late.example");
+	CHECK(strcmp(json_string_value(json_object_get(json_object_get(r,
+	    "service_zone_publish"), "method")), "by-hand") == 0,
+	    "without dns_update_server the records are published by hand");
+	json_decref(r);
+	CHECK(publish_state_json(pd->db, "late.example") == NULL,
+	    "... and nothing is queued");
+	pd->conf.dns_update = 1;
+	CHECK(publish_sync(pd->db, &pd->conf, now, &err) == 0, "sync runs");
+	st = publish_state_json(pd->db, "late.example");
+	CHECK(st != NULL && json_is_true(json_object_get(st, "pending")),
+	    "sync queues what DNS lacks");
+	json_decref(st);
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "late.example", "now", 1);
+	json_decref(r);
+
+	pd->conf.dns_update = 0;
+	pd->publish = NULL;
+	json_decref(updates);
+	json_decref(events);
+	events = NULL;
+	free(id1);
+	free(id2);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -411,6 +783,8 @@ main(void)
 	test_verification(&pd);
 	test_records(&pd);
 	test_misc(&pd);
+	test_check_result(&pd);
+	test_publish(&pd);
 
 	db_close(pd.db);
 	pd.db = domains_open(path, &err);

@@ -6,6 +6,9 @@
  * refused request leaves nothing behind.  Policy ids come from
  * lib/policy (policy_id_new: greater than the previous id of the domain),
  * policy text from policy_render, pattern checks from policy_mx_valid.
+ * What DNS must publish is queued (publish_want) inside the same
+ * transaction as the change, and pd->publish is called only after the
+ * subscribers were told.
  */
 #include "config.h"
 
@@ -20,8 +23,10 @@
 #include "db.h"
 #include "domains.h"
 #include "log.h"
+#include "monitor.h"
 #include "mymalloc.h"
 #include "policy.h"
+#include "publish.h"
 #include "request.h"
 
 #define REQUEST_TOKEN_BYTES	16	/* ownership token: 128 random bits */
@@ -206,6 +211,35 @@ request_notify_withdraw(struct policyd *pd, const char *domain)
 	request_notify(pd, json_pack("{s:s, s:s}", "op", "withdraw",
 	    "host", host));
 	free(host);
+}
+
+/*
+ * DNS publication: queue what the service zone must say for domain
+ * (id NULL: nothing), inside the caller's transaction; kick the
+ * publisher after the commit and after subscribers were told.
+ */
+static int
+request_queue(struct policyd *pd, const char *domain, const char *id,
+    struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	char *rua;
+	int rc;
+
+	if (!pd->conf.dns_update)
+		return 0;
+	rua = publish_rua(&pd->conf, &why);
+	buf_free(&why);
+	rc = publish_want(pd->db, domain, id, rua ? rua : "", time(NULL), err);
+	free(rua);
+	return rc;
+}
+
+static void
+request_kick(struct policyd *pd)
+{
+	if (pd->conf.dns_update && pd->publish != NULL)
+		pd->publish(pd->notify_arg);
 }
 
 /*
@@ -443,14 +477,18 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	request_new_id(&d);
 	d.token = request_token();
 	d.created = d.updated = time(NULL);
-	if (domains_insert(pd->db, &d, err) < 0) {
+	if (domains_insert(pd->db, &d, err) < 0 ||
+	    (domain_state_servable(d.state) &&
+	    request_queue(pd, d.name, d.policy_id, err) < 0)) {
 		db_rollback(pd->db);
 		goto out;
 	}
 	if (request_commit(pd, err) < 0)
 		goto out;
-	if (domain_state_servable(d.state))
+	if (domain_state_servable(d.state)) {
 		request_notify_policy(pd, &d);
+		request_kick(pd);
+	}
 	mx = request_join(d.mx, d.nmx);
 	log_info("%s: added: state %s, policy id %s, mode %s, max_age %lld,"
 	    " mx %s", d.name, domain_state_name(d.state), d.policy_id, d.mode,
@@ -559,13 +597,18 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	old_id = xstrdup(d.policy_id);
 	request_new_id(&d);
 	d.updated = time(NULL);
-	if (domains_update(pd->db, &d, err) < 0 || request_commit(pd, err) < 0) {
+	if (domains_update(pd->db, &d, err) < 0 ||
+	    (domain_state_servable(d.state) &&
+	    request_queue(pd, d.name, d.policy_id, err) < 0) ||
+	    request_commit(pd, err) < 0) {
 		db_rollback(pd->db);
 		free(old_id);
 		goto out;
 	}
-	if (domain_state_servable(d.state))
+	if (domain_state_servable(d.state)) {
 		request_notify_policy(pd, &d);
+		request_kick(pd);
+	}
 	log_info("%s: policy id %s -> %s%s", d.name, old_id, d.policy_id, what.s);
 	free(old_id);
 	reply = request_domain_reply(&d);
@@ -604,10 +647,12 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 	/* Nothing was published: nothing for senders to forget. */
 	if (json_is_true(now) || !served) {
 		if (domains_delete(pd->db, d.name, err) < 0 ||
+		    request_queue(pd, d.name, NULL, err) < 0 ||
 		    request_commit(pd, err) < 0)
 			goto fail;
 		if (served)
 			request_notify_withdraw(pd, d.name);
+		request_kick(pd);
 		reply = request_domain_reply(&d);
 		json_object_set_new(json_object_get(reply, "domain"), "state",
 		    json_string("removed"));
@@ -648,9 +693,12 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 	request_new_id(&d);
 	d.updated = time(NULL);
 	d.retire_at = d.updated + old_age;
-	if (domains_update(pd->db, &d, err) < 0 || request_commit(pd, err) < 0)
+	if (domains_update(pd->db, &d, err) < 0 ||
+	    request_queue(pd, d.name, d.policy_id, err) < 0 ||
+	    request_commit(pd, err) < 0)
 		goto fail;
 	request_notify_policy(pd, &d);
+	request_kick(pd);
 	log_info("%s: policy id %s: retiring: mode none, max_age %lld,"
 	    " removed after %lld s", d.name, d.policy_id, d.max_age, old_age);
 	reply = request_domain_reply(&d);
@@ -708,6 +756,30 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 	return reply;
 }
 
+/* What dnsmon saw last, and where DNS publication stands. */
+static void
+request_show_monitor(struct policyd *pd, const struct domain *d, json_t *o)
+{
+	long long checked;
+	json_t *checks, *dns;
+
+	if (monitor_get(pd->db, d->name, &checked, &checks))
+		json_object_set_new(o, "checked", json_integer(checked));
+	else
+		json_object_set_new(o, "checked", json_null());
+	json_object_set_new(o, "checks", checks);
+	if (!pd->conf.dns_update) {
+		json_object_set_new(o, "dns", json_null());
+		return;
+	}
+	if ((dns = publish_state_json(pd->db, d->name)) == NULL)
+		dns = json_pack("{s:n, s:n, s:b}", "want_id", "published_id",
+		    "pending", 0);
+	json_object_set_new(dns, "server",
+	    json_string(pd->conf.dns_update_server));
+	json_object_set_new(o, "dns", dns);
+}
+
 static json_t *
 request_show(struct policyd *pd, json_t *req, struct buf *err)
 {
@@ -717,6 +789,7 @@ request_show(struct policyd *pd, json_t *req, struct buf *err)
 	if (request_load(pd, req, &d, err) < 0)
 		return NULL;
 	reply = request_domain_reply(&d);
+	request_show_monitor(pd, &d, json_object_get(reply, "domain"));
 	domain_clear(&d);
 	return reply;
 }
@@ -732,32 +805,11 @@ request_record(json_t *a, const char *name, const char *type,
 	    "type", type, "value", value));
 }
 
-/* "mailto:a,mailto:b" from report_recipients, skipping patterns. */
-static char *
-request_rua(struct policyd *pd, struct buf *err)
-{
-	struct buf b = BUF_INIT;
-	char **r;
-
-	for (r = pd->conf.report_recipients; r && *r; r++) {
-		if (strchr(*r, '*') != NULL || strchr(*r, '@') == NULL)
-			continue;
-		buf_printf(&b, "%smailto:%s", b.len ? "," : "", *r);
-	}
-	if (b.len == 0) {
-		buf_puts(err, "parameter report_recipients: no address without"
-		    " a wildcard to publish as rua");
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
-}
-
 static json_t *
 request_records(struct policyd *pd, json_t *req, struct buf *err)
 {
 	struct domain d;
-	json_t *delegated, *direct, *zone;
+	json_t *delegated, *direct, *zone, *publish;
 	const char *z = pd->conf.sts_zone;
 	char *rua, *sts, *rpt, *n_host, *n_sts, *n_rpt, *z_sts, *z_rpt, *host;
 
@@ -768,7 +820,7 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	if (request_load(pd, req, &d, err) < 0)
 		return NULL;
-	if ((rua = request_rua(pd, err)) == NULL) {
+	if ((rua = publish_rua(&pd->conf, err)) == NULL) {
 		domain_clear(&d);
 		return NULL;
 	}
@@ -792,12 +844,17 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 	zone = json_array();
 	request_record(zone, z_sts, "TXT", sts);
 	request_record(zone, z_rpt, "TXT", rpt);
+	publish = pd->conf.dns_update ?
+	    json_pack("{s:s, s:s}", "method", "dns-update", "server",
+	    pd->conf.dns_update_server) :
+	    json_pack("{s:s}", "method", "by-hand");
 
 	free(rua); free(sts); free(rpt); free(n_host); free(n_sts);
 	free(n_rpt); free(z_sts); free(z_rpt); free(host);
 	domain_clear(&d);
-	return json_pack("{s:b, s:{s:o, s:o, s:o}}", "ok", 1, "records",
-	    "delegated", delegated, "direct", direct, "service_zone", zone);
+	return json_pack("{s:b, s:{s:o, s:o, s:o}, s:o}", "ok", 1, "records",
+	    "delegated", delegated, "direct", direct, "service_zone", zone,
+	    "service_zone_publish", publish);
 }
 
 /*
@@ -824,12 +881,15 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	was = d.state;
 	d.state = DOMAIN_ACTIVE;
 	d.updated = time(NULL);
-	if (domains_update(pd->db, &d, err) < 0 || request_commit(pd, err) < 0) {
+	if (domains_update(pd->db, &d, err) < 0 ||
+	    request_queue(pd, d.name, d.policy_id, err) < 0 ||
+	    request_commit(pd, err) < 0) {
 		db_rollback(pd->db);
 		domain_clear(&d);
 		return NULL;
 	}
 	request_notify_policy(pd, &d);
+	request_kick(pd);
 	log_info("%s: policy id %s: ownership verified: state %s -> active",
 	    d.name, d.policy_id, domain_state_name(was));
 	domain_clear(&d);
@@ -850,6 +910,48 @@ request_cert_changed(struct policyd *pd, json_t *req, struct buf *err)
 	return request_ok();
 }
 
+/*
+ * check-result (dnsmon)
+ */
+static json_t *
+request_check_result(struct policyd *pd, json_t *req, struct buf *err)
+{
+	json_t *when = json_object_get(req, "time");
+	json_t *checks = json_object_get(req, "checks");
+	struct domain d;
+	int rc;
+
+	if (when != NULL && (!json_is_integer(when) ||
+	    json_integer_value(when) <= 0)) {
+		buf_puts(err, "time: not a positive integer");
+		return NULL;
+	}
+	if (monitor_checks_valid(checks, err) < 0)
+		return NULL;
+	if (db_begin(pd->db, err) < 0)
+		return NULL;
+	if ((rc = request_load(pd, req, &d, err)) < 0) {
+		db_rollback(pd->db);
+		/* Removed while it was checked: nothing to keep. */
+		if (strstr(err->s, ": no such domain") != NULL) {
+			log_debug("check-result: %s", err->s);
+			return json_pack("{s:b, s:b}", "ok", 1, "stored", 0);
+		}
+		return NULL;
+	}
+	rc = monitor_store(pd->db, d.name, when ? json_integer_value(when) :
+	    (long long)time(NULL), checks, err);
+	if (rc < 0 || request_commit(pd, err) < 0) {
+		db_rollback(pd->db);
+		domain_clear(&d);
+		return NULL;
+	}
+	log_debug("%s: %zu check results %s", d.name, json_array_size(checks),
+	    rc ? "stored" : "older than the stored ones: ignored");
+	domain_clear(&d);
+	return json_pack("{s:b, s:b}", "ok", 1, "stored", rc);
+}
+
 static const struct request_op request_ops[] = {
 	{ "domain-add", 1, request_add },
 	{ "domain-set", 1, request_set },
@@ -859,6 +961,7 @@ static const struct request_op request_ops[] = {
 	{ "domain-records", 1, request_records },
 	{ "domain-verified", 0, request_verified },
 	{ "cert-changed", 0, request_cert_changed },
+	{ "check-result", 0, request_check_result },
 	{ NULL, 0, NULL }
 };
 
@@ -928,7 +1031,8 @@ request_expire(struct policyd *pd, long long now)
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		if (domains_delete(pd->db, v[i].name, &err) < 0) {
+		if (domains_delete(pd->db, v[i].name, &err) < 0 ||
+		    request_queue(pd, v[i].name, NULL, &err) < 0) {
 			db_rollback(pd->db);
 			domains_free(v, n);
 			goto fail;
@@ -943,6 +1047,8 @@ request_expire(struct policyd *pd, long long now)
 		log_info("%s: policy id %s: retirement complete; domain removed",
 		    v[i].name, v[i].policy_id);
 	}
+	if (n > 0)
+		request_kick(pd);
 	domains_free(v, n);
 	buf_free(&err);
 	return (int)n;

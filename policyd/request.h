@@ -22,13 +22,25 @@
  *
  *	Ops from the public socket (stsctl): domain-add, domain-set,
  *	domain-del, domain-list, domain-show, domain-records.  The private
- *	socket (daemons) also allows domain-verified and cert-changed.
+ *	socket (daemons) also allows domain-verified, cert-changed and
+ *	check-result.
  *	"subscribe" is a stream, handled by the daemon around this module;
  *	request_snapshot() gives it one {"op":"policy",...} message per
  *	servable domain and returns their count.
  *
  *	request_expire() removes the retiring domains whose retire_at has
  *	passed and tells subscribers to withdraw them.
+ *
+ *	check-result (private socket, from dnsmon) stores the checks of a
+ *	domain (monitor.c); domain-show adds them ("checked", "checks") and
+ *	the state of its DNS publication ("dns", or null when the service
+ *	zone is published by hand).
+ *
+ *	With conf.dns_update, every change of what a servable domain
+ *	publishes (a new id, retirement, removal) is queued for DNS UPDATE
+ *	(publish.c) in the same transaction, and pd->publish is called
+ *	after subscribers were told: httpd has a new policy before DNS
+ *	announces its id.
  *
  * LIMITS
  *	REQUEST_MX_MAX mx patterns per domain.  max_age 0..31557600.
@@ -54,6 +66,10 @@ struct policyd_conf {
 	const char *policy_host;
 	char	**report_recipients;	/* NULL-terminated */
 	long long retire_max_age;	/* policyd_retire_max_age */
+	int	dns_update;		/* dns_update_server is set */
+	const char *dns_update_server;
+	long long dns_retry_min;	/* policyd_dns_retry_min */
+	long long dns_retry_max;	/* policyd_dns_retry_max */
 };
 
 struct policyd {
@@ -61,6 +77,7 @@ struct policyd {
 	struct policyd_conf conf;
 	void	(*notify)(json_t *msg, void *arg);	/* msg is borrowed */
 	void	*notify_arg;
+	void	(*publish)(void *arg);	/* DNS updates are due; or NULL */
 	size_t	 reply_limit;	/* bytes of a domain-list reply; 0: none */
 };
 

@@ -85,11 +85,70 @@ domain_mx_text(json_t *d, const char *sep)
 /*
  * Readable output.
  */
+/* Where the service-zone records of d stand (domain-show only). */
+static char *
+domain_dns_text(json_t *dns)
+{
+	json_t *e = json_object_get(dns, "error");
+	char *when, *s;
+
+	if (json_is_null(dns))
+		return xstrdup("service-zone records published by hand (no"
+		    " dns_update_server; see \"stsctl domain records\")");
+	if (!json_is_true(json_object_get(dns, "pending"))) {
+		if (!json_is_string(json_object_get(dns, "published_id")))
+			return xstrdup("nothing published (policy not served)");
+		when = domain_time(jint(dns, "published_at"));
+		s = xasprintf("published id %s at %s", jstr(dns, "published_id"),
+		    when);
+		free(when);
+		return s;
+	}
+	when = domain_time(jint(dns, "next_try"));
+	if (json_is_string(json_object_get(dns, "want_id")))
+		s = xasprintf("pending: id %s (published: %s)%s%s%s%s%s",
+		    jstr(dns, "want_id"), json_is_string(json_object_get(dns,
+		    "published_id")) ? jstr(dns, "published_id") : "none",
+		    json_is_string(e) ? "; attempt " : "",
+		    json_is_string(e) ? "failed: " : "",
+		    json_is_string(e) ? jstr(dns, "error") : "",
+		    json_is_string(e) ? "; next try " : "",
+		    json_is_string(e) ? when : "");
+	else
+		s = xasprintf("pending: deletion of the records%s%s%s%s",
+		    json_is_string(e) ? "; attempt failed: " : "",
+		    json_is_string(e) ? jstr(dns, "error") : "",
+		    json_is_string(e) ? "; next try " : "",
+		    json_is_string(e) ? when : "");
+	free(when);
+	return s;
+}
+
+/* dnsmon's last checks: status, check, host, message and fix. */
+static void
+domain_print_checks(json_t *checks)
+{
+	json_t *c;
+	size_t i;
+
+	if (json_array_size(checks) == 0)
+		return;
+	printf("checks:\n");
+	json_array_foreach(checks, i, c) {
+		printf("    %-9s %s%s%s: %s\n", jstr(c, "status"),
+		    jstr(c, "check"), *jstr(c, "host") ? " " : "",
+		    jstr(c, "host"), jstr(c, "message"));
+		if (*jstr(c, "fix"))
+			printf("              fix: %s\n", jstr(c, "fix"));
+	}
+}
+
 static void
 domain_print_one(json_t *d)
 {
 	struct table *t = table_new(2, NULL);
 	char *mx = domain_mx_text(d, " "), *created, *updated, *retire = NULL;
+	char *checked = NULL, *dns = NULL;
 	char age[32];
 	const char *p, *nl;
 
@@ -110,8 +169,19 @@ domain_print_one(json_t *d)
 		retire = domain_time(jint(d, "retire_at"));
 		table_row(t, "removed at:", retire);
 	}
+	if (json_object_get(d, "dns") != NULL) {
+		dns = domain_dns_text(json_object_get(d, "dns"));
+		table_row(t, "dns:", dns);
+	}
+	if (json_object_get(d, "checked") != NULL) {
+		checked = json_is_integer(json_object_get(d, "checked")) ?
+		    domain_time(jint(d, "checked")) :
+		    xstrdup("never (by dnsmon)");
+		table_row(t, "checked:", checked);
+	}
 	table_print(t, stdout);
 	table_free(t);
+	domain_print_checks(json_object_get(d, "checks"));
 	printf("policy:\n");
 	for (p = jstr(d, "policy"); *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
@@ -122,11 +192,16 @@ domain_print_one(json_t *d)
 	free(created);
 	free(updated);
 	free(retire);
+	free(checked);
+	free(dns);
 }
 
 static void
-domain_print_records(json_t *records)
+domain_print_records(json_t *reply)
 {
+	json_t *records = json_object_get(reply, "records");
+	json_t *how = json_object_get(reply, "service_zone_publish");
+	char *zone_title;
 	static const struct {
 		const char *key;
 		const char *title;
@@ -135,16 +210,24 @@ domain_print_records(json_t *records)
 		    " policy changes need no DNS change." },
 		{ "direct", "; Direct form: the _mta-sts TXT record must be"
 		    " updated with the new id after every policy change." },
-		{ "service_zone", "; In the service zone, for the delegated"
-		    " form (published by the operator of this service):" },
+		{ "service_zone", NULL },
 	};
 	struct table *t;
 	json_t *r;
 	size_t i, j;
 	char *value;
 
+	if (strcmp(jstr(how, "method"), "dns-update") == 0)
+		zone_title = xasprintf("; In the service zone, for the delegated"
+		    " form: published by policyd by DNS UPDATE to %s (nothing"
+		    " to do; see \"stsctl domain show\"):", jstr(how, "server"));
+	else
+		zone_title = xstrdup("; In the service zone, for the delegated"
+		    " form: publish these by hand, and again after every policy"
+		    " change (no dns_update_server is set):");
 	for (i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
-		printf("%s%s\n", i ? "\n" : "", parts[i].title);
+		printf("%s%s\n", i ? "\n" : "", parts[i].title ?
+		    parts[i].title : zone_title);
 		t = table_new(3, NULL);
 		json_array_foreach(json_object_get(records, parts[i].key), j, r) {
 			if (strcmp(jstr(r, "type"), "TXT") == 0)
@@ -157,6 +240,7 @@ domain_print_records(json_t *records)
 		table_print(t, stdout);
 		table_free(t);
 	}
+	free(zone_title);
 }
 
 static void
@@ -178,7 +262,7 @@ domain_print_add(json_t *reply, const char *domain)
 		buf_free(&why);
 		return;
 	}
-	domain_print_records(json_object_get(rec, "records"));
+	domain_print_records(rec);
 	json_decref(rec);
 }
 
@@ -241,7 +325,7 @@ domain_print_show(json_t *reply, const char *domain)
 static void
 domain_print_recs(json_t *reply, const char *domain)
 {
-	domain_print_records(json_object_get(reply, "records"));
+	domain_print_records(reply);
 }
 
 static const struct domain_cmd domain_cmds[] = {

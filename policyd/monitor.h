@@ -1,0 +1,40 @@
+/*
+ * monitor - the state of a domain as dnsmon last saw it, in policy.db.
+ *
+ * SYNOPSIS
+ *	monitor_store(db, domain, time, checks, &err)	1 stored, 0 older
+ *	monitor_get(db, domain, &checked, &checks)	for domain-show
+ *	monitor_checks_valid(checks, &err)		before storing
+ *
+ * DESCRIPTION
+ *	dnsmon sends {"op":"check-result","domain":D,"time":T,"checks":[...]}
+ *	after each check of a domain (see dnsmon/check.h for the objects).
+ *	monitor_store() keeps the time of the last check of the domain and
+ *	one row per check in the order given, with the time since which it
+ *	has had its status (a check is the same one when its name and host
+ *	are).  A result older than the stored one is ignored.  The rows
+ *	belong to the domain's row and go with it.  The caller holds the
+ *	transaction.
+ *
+ * LIMITS
+ *	MONITOR_CHECKS_MAX checks per result; MONITOR_TEXT_MAX bytes per
+ *	check object.
+ */
+#ifndef POLICYD_MONITOR_H
+#define POLICYD_MONITOR_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+
+#define MONITOR_CHECKS_MAX	256	/* checks of one domain */
+#define MONITOR_TEXT_MAX	4096	/* bytes of one check, as JSON */
+
+int	monitor_checks_valid(const json_t *checks, struct buf *err);
+int	monitor_store(sqlite3 *, const char *domain, long long when,
+	    const json_t *checks, struct buf *err);
+int	monitor_get(sqlite3 *, const char *domain, long long *checked,
+	    json_t **checks);
+
+#endif
