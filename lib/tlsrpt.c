@@ -31,20 +31,65 @@
 #define TLSRPT_YEAR_MIN		1970
 #define TLSRPT_YEAR_MAX		9999
 
-/* RFC 8460 section 4.3: the result types a failure detail may have. */
-static const char *const tlsrpt_result_types[] = {
-	"starttls-not-supported",
-	"certificate-host-mismatch",
-	"certificate-expired",
-	"certificate-not-trusted",
-	"validation-failure",
-	"tlsa-invalid",
-	"dnssec-invalid",
-	"dane-required",
-	"sts-policy-fetch-error",
-	"sts-policy-invalid",
-	"sts-webpki-invalid",
-	NULL,
+/*
+ * RFC 8460 section 4.3: the result types a failure detail may have, what
+ * each means for the receiving domain and what its operator does about
+ * it.  Alerts and reports print these lines as they are.
+ */
+static const struct tlsrpt_result_info tlsrpt_results[] = {
+	{ "starttls-not-supported",
+	    "the MX host did not offer STARTTLS, so the sender could not "
+	    "encrypt the session",
+	    "enable STARTTLS with a certificate on every MX host (Postfix: "
+	    "smtpd_tls_security_level = may, smtpd_tls_chain_files)" },
+	{ "certificate-host-mismatch",
+	    "the MX host's certificate does not name the MX host",
+	    "install a certificate whose subjectAltName lists every MX host "
+	    "name that the policy allows" },
+	{ "certificate-expired",
+	    "the MX host's certificate has expired",
+	    "renew the MX certificate, reload the mail server, and automate "
+	    "the renewal" },
+	{ "certificate-not-trusted",
+	    "the MX host's certificate does not chain to a CA the sender "
+	    "trusts (self-signed, private CA or missing intermediate)",
+	    "use a certificate of a public CA and serve the whole chain, "
+	    "intermediates included" },
+	{ "validation-failure",
+	    "TLS failed for another reason (handshake, protocol version or "
+	    "cipher)",
+	    "check the MX host's TLS settings (TLS 1.2 or newer, common "
+	    "ciphers, complete chain); failure-reason-code tells more" },
+	{ "tlsa-invalid",
+	    "the MX host's TLSA records are malformed or match none of its "
+	    "certificates",
+	    "publish TLSA records that match the current certificate, and "
+	    "the next one before each key rollover" },
+	{ "dnssec-invalid",
+	    "DNSSEC validation of the MX host's records failed",
+	    "repair the zone's DNSSEC chain (DS at the parent, DNSKEY, "
+	    "signatures not expired)" },
+	{ "dane-required",
+	    "the sender requires DANE for this domain but found no usable "
+	    "TLSA records",
+	    "publish DNSSEC-signed TLSA records for every MX host" },
+	{ "sts-policy-fetch-error",
+	    "the sender could not fetch the MTA-STS policy from "
+	    "https://mta-sts.DOMAIN/.well-known/mta-sts.txt",
+	    "make mta-sts.DOMAIN a CNAME of the policy host and check that "
+	    "the policy URL answers 200 (stsctl check DOMAIN)" },
+	{ "sts-policy-invalid",
+	    "the MTA-STS policy fetched was not valid, or the MX hosts did "
+	    "not match it",
+	    "compare the served policy with stsctl domain show DOMAIN and "
+	    "the MX records with its mx patterns" },
+	{ "sts-webpki-invalid",
+	    "the certificate of mta-sts.DOMAIN, the policy host, failed "
+	    "validation (expired, untrusted or wrong name)",
+	    "point mta-sts.DOMAIN at the policy host (CNAME) so that it "
+	    "serves a valid certificate for that name (stsctl check "
+	    "DOMAIN)" },
+	{ NULL, NULL, NULL },
 };
 
 static const char *const tlsrpt_policy_types[] = {
@@ -117,15 +162,27 @@ tlsrpt_limits_default(struct tlsrpt_limits *lim)
 	lim->details = TLSRPT_DETAILS_MAX;
 }
 
-int
-tlsrpt_result_type_known(const char *s)
+const struct tlsrpt_result_info *
+tlsrpt_result_infos(void)
+{
+	return tlsrpt_results;
+}
+
+const struct tlsrpt_result_info *
+tlsrpt_result_info(const char *s)
 {
 	size_t i;
 
-	for (i = 0; tlsrpt_result_types[i] != NULL; i++)
-		if (strcmp(s, tlsrpt_result_types[i]) == 0)
-			return 1;
-	return 0;
+	for (i = 0; tlsrpt_results[i].type != NULL; i++)
+		if (strcmp(s, tlsrpt_results[i].type) == 0)
+			return &tlsrpt_results[i];
+	return NULL;
+}
+
+int
+tlsrpt_result_type_known(const char *s)
+{
+	return tlsrpt_result_info(s) != NULL;
 }
 
 /*

@@ -13,6 +13,8 @@
  *	tlsrpt_free(r);
  *
  *	tlsrpt_result_type_known("certificate-expired")	1
+ *	tlsrpt_result_info("certificate-expired")->fix	"renew the MX ..."
+ *	tlsrpt_result_infos()	every result type, ends with type NULL
  *	tlsrpt_time_parse("2026-11-22T00:00:00Z", &t, &dev)	0
  *	tlsrpt_time_format(t, buf)	"2026-11-22T00:00:00Z"
  *
@@ -35,6 +37,12 @@
  *	"policies[0].failure-details[3]: unknown result-type
  *	\"tls-timeout\"".  Bends that the parser does not know are
  *	refusals.
+ *
+ *	tlsrpt_result_info() gives, for each result type of RFC 8460
+ *	section 4.3, one line saying what it means for the receiving
+ *	domain and one line saying what its operator does about it
+ *	(lower case, no final period; "DOMAIN" stands for the domain),
+ *	for alerts and reports; NULL for a type not in the RFC.
  *
  *	Reports by HTTPS (RFC 8460 section 3) reach the spool as a
  *	message of this form, so that rptparse tells them from mail by
@@ -106,6 +114,12 @@ struct tlsrpt_limits {
 	size_t	 details;	/* failure details per policy */
 };
 
+struct tlsrpt_result_info {
+	const char *type;		/* "certificate-expired" */
+	const char *meaning;		/* what happened, one line */
+	const char *fix;		/* what to do, one line */
+};
+
 struct tlsrpt_detail {
 	char	*result_type;
 	char	*sending_mta_ip;		/* NULL: absent */
@@ -150,6 +164,8 @@ void	tlsrpt_free(struct tlsrpt_report *);
 
 int	tlsrpt_depth_check(const char *data, size_t len, int limit);
 int	tlsrpt_result_type_known(const char *);
+const struct tlsrpt_result_info *tlsrpt_result_info(const char *type);
+const struct tlsrpt_result_info *tlsrpt_result_infos(void);
 int	tlsrpt_time_parse(const char *s, time_t *out, const char **deviation);
 char	*tlsrpt_time_format(time_t, char buf[TLSRPT_TIME_SIZE]);
 

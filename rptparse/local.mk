@@ -9,7 +9,8 @@ RPTPARSE_MSG_SOURCES = rptparse/message.c rptparse/message.h \
 pkglibexec_PROGRAMS += rptparse/rptparse
 rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
 	rptparse/store.c rptparse/store.h \
-	rptparse/hosted.c rptparse/hosted.h
+	rptparse/hosted.c rptparse/hosted.h \
+	rptparse/alerts.c rptparse/alerts.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
 	$(ZLIB_LIBS)
@@ -21,6 +22,13 @@ rptparse_message_test_SOURCES = rptparse/message_test.c \
 	$(RPTPARSE_MSG_SOURCES) rptparse/hosted.c rptparse/hosted.h
 rptparse_message_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_message_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
+
+check_PROGRAMS += rptparse/alerts_test
+rptparse_alerts_test_SOURCES = rptparse/alerts_test.c rptparse/alerts.c \
+	rptparse/alerts.h rptparse/store.c rptparse/store.h \
+	rptparse/hosted.c rptparse/hosted.h
+rptparse_alerts_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 
 # Puts files into a spool and tells rptparse, for tests/rptparse/*.t.
 check_PROGRAMS += tests/rptparse/spoolput

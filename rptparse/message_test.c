@@ -16,16 +16,8 @@
 #include "hosted.h"
 #include "message.h"
 #include "mymalloc.h"
+#include "unit.h"
 
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (cond) { printf("ok - "); printf(__VA_ARGS__); printf("\n"); } \
-	else { printf("not ok - "); printf(__VA_ARGS__); \
-	    printf(" (line %d)\n", __LINE__); failures++; } \
-} while (0)
-
-#define STR_EQ(a, b)	((a) != NULL && strcmp((a), (b)) == 0)
 
 static const char report[] = "{\"organization-name\":\"o\"}";
 
@@ -286,5 +278,5 @@ main(void)
 	test_gunzip();
 	test_hosted();
 	message_shutdown();
-	return failures != 0;
+	return unit_status();
 }

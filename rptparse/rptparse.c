@@ -30,13 +30,17 @@
  *	policyd has no private socket); when policyd does not
  *	answer, rows are stored without it and filled in once it does.
  *
- *	After a report is stored, rptparse_alert_hook() is called with
- *	it: alerts (a lib/alert module) are not written yet, and that
- *	function is where they attach.
+ *	After the reports of a message are stored, each new one is
+ *	looked at for alerts (alerts.c, through lib/alert): a domain's
+ *	failure rate of the day above alert_failure_rate, a result type
+ *	new for the domain, any sts-policy-fetch-error or
+ *	sts-webpki-invalid; each once per domain, kind and day (state in
+ *	$data_directory/rptparse-alerts.state).
  *
  * FILES
  *	$queue_directory/{incoming,active,corrupt}/ (lib/spool),
  *	$data_directory/reports.db (written by rptparse alone),
+ *	$data_directory/rptparse-alerts.state (lib/alert),
  *	$queue_directory/private/rptparse (listens), private/policyd
  *	(asks).
  *
@@ -61,6 +65,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "alerts.h"
 #include "buf.h"
 #include "cfg.h"
 #include "db.h"
@@ -83,6 +88,7 @@
 #define RPTPARSE_IDLE_MS	(60 * 1000)
 #define RPTPARSE_DB_FILE	"reports.db"
 #define RPTPARSE_RETRY_TIME	60	/* seconds before active/ is tried again */
+#define RPTPARSE_ALERT_STATE	"rptparse-alerts.state"
 
 struct rptparse {
 	struct spool *sp;
@@ -102,22 +108,6 @@ struct rptparse {
 };
 
 static struct rptparse rp;
-
-/*
- * The place where alerts attach (lib/alert does not exist yet): called
- * once per newly stored report, after its commit.
- */
-static void
-rptparse_alert_hook(const struct tlsrpt_report *r, int64_t rowid)
-{
-	int64_t failed = 0;
-	size_t i;
-
-	for (i = 0; i < r->npolicies; i++)
-		failed += r->policies[i].failure_count;
-	log_debug("report %lld: %s: %lld failed sessions (no alerts yet)",
-	    (long long)rowid, r->organization, (long long)failed);
-}
 
 static void
 rptparse_schedule(void)
@@ -195,7 +185,7 @@ rptparse_reports(const struct message *m, struct tlsrpt_report **reports,
 /* Store the reports of one message in one transaction. */
 static int
 rptparse_store(const char *id, const struct message *m,
-    struct tlsrpt_report **reports, int64_t *rows, int *fresh,
+    struct tlsrpt_report **reports, time_t now, int64_t *rows, int *fresh,
     struct buf *err)
 {
 	struct store_meta meta;
@@ -209,7 +199,7 @@ rptparse_store(const char *id, const struct message *m,
 		meta.via = m->via;
 		meta.submitter = m->submitter;
 		meta.spool_id = id;
-		meta.received = time(NULL);
+		meta.received = now;
 		meta.note = m->reports[i].note;
 		store_sha256(m->reports[i].json, m->reports[i].len, meta.sha256);
 		rc = store_report(rp.db, reports[i], &meta, &rp.hosted, &rows[i],
@@ -250,6 +240,7 @@ rptparse_message(const char *id)
 	int64_t rows[MESSAGE_REPORTS_MAX];
 	int fresh[MESSAGE_REPORTS_MAX];
 	struct message m;
+	time_t now = time(NULL);
 	size_t i;
 
 	message_init(&m);
@@ -263,7 +254,7 @@ rptparse_message(const char *id)
 		rptparse_corrupt(id, err.s);
 		goto out;
 	}
-	if (rptparse_store(id, &m, reports, rows, fresh, &err) < 0) {
+	if (rptparse_store(id, &m, reports, now, rows, fresh, &err) < 0) {
 		struct timeval retry = { RPTPARSE_RETRY_TIME, 0 };
 
 		log_warn("%s: %s; left in active/, tried again in %d s", id,
@@ -275,7 +266,8 @@ rptparse_message(const char *id)
 	for (i = 0; i < m.nreports; i++) {
 		rptparse_log(id, reports[i], rows[i], fresh[i]);
 		if (fresh[i])
-			rptparse_alert_hook(reports[i], rows[i]);
+			alerts_report(rp.db, &rp.hosted, reports[i], rows[i],
+			    now);
 	}
 	buf_reset(&err);
 	if (spool_done(rp.sp, id, &err) < 0)
@@ -335,6 +327,7 @@ rptparse_run(evutil_socket_t fd, short what, void *arg)
 		log_warn("%s", err.s);
 	if (rp.done >= RPTPARSE_BATCH)
 		rptparse_schedule();
+	alerts_flush();
 	buf_free(&err);
 }
 
@@ -376,6 +369,7 @@ rptparse_post_jail(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	struct ipc_conn_conf conf;
+	double pct;
 	char *path;
 
 	(void)argc;
@@ -402,6 +396,13 @@ rptparse_post_jail(int argc, char **argv)
 	if ((rp.db = store_open(path, &err)) == NULL)
 		log_fatal("%s", err.s);
 	free(path);
+	if (alerts_rate_parse(cfg_str("alert_failure_rate"), &pct, &err) < 0)
+		log_fatal("%s: %s", cfg_file(), err.s);
+	path = xasprintf("%s/%s", cfg_str("data_directory"),
+	    RPTPARSE_ALERT_STATE);
+	if (alerts_open(path, pct, &err) < 0)
+		log_fatal("%s", err.s);
+	free(path);
 
 	memset(&conf, 0, sizeof(conf));
 	conf.handler = rptparse_request;
@@ -425,6 +426,7 @@ rptparse_cleanup(void)
 		event_free(rp.run_ev);
 	if (rp.retry_ev != NULL)
 		event_free(rp.retry_ev);
+	alerts_close();
 	if (rp.db != NULL)
 		db_close(rp.db);
 	if (rp.sp != NULL)

@@ -5,14 +5,19 @@
  *	stsctl [-c config_dir] [-v] domain add|set|del|list|show|records ...
  *	stsctl [-c config_dir] check DOMAIN [--json]
  *	stsctl [-c config_dir] report list|show|summary|export ...
+ *	stsctl [-c config_dir] queue list|show|requeue|delete ...
+ *	stsctl [-c config_dir] cert list | renew HOST
  *
  * DESCRIPTION
  *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
  *	compiled-in configuration directory) and talks to policyd over
  *	$queue_directory/public/policyd, one request and one reply per
- *	command, within ipc_timeout.  stsctl needs no privilege beyond
- *	membership of setgid_group (the group of the public socket); it
- *	never opens policy.db.  See stsctl(1).
+ *	command, within ipc_timeout; it never opens policy.db.  domain
+ *	needs no privilege beyond membership of setgid_group (the group of
+ *	the public socket); check runs the checks in-process; report reads
+ *	reports.db read-only; cert reads acmed's state and asks acmed over
+ *	public/acmed; queue works on the spool files and so runs as root or
+ *	mail_owner.  See stsctl(1).
  *
  * DIAGNOSTICS
  *	Every error is one line "stsctl: what is wrong" on stderr, exit 1.
@@ -32,7 +37,9 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "cert.h"
 #include "check.h"
+#include "queue.h"
 #include "report.h"
 #include "stsctl.h"
 
@@ -110,6 +117,8 @@ static const struct stsctl_command {
 	{ "domain", domain_main },
 	{ "check", check_main },
 	{ "report", report_main },
+	{ "queue", queue_main },
+	{ "cert", cert_main },
 	{ NULL, NULL }
 };
 
@@ -120,6 +129,8 @@ stsctl_usage(void)
 	    "  domain add|set|del|list|show|records ... [--json]\n"
 	    "  check DOMAIN [--json]\n"
 	    "  report list|show|summary|export ... [--json]\n"
+	    "  queue list|show ID|requeue ID|ALL|delete ID [--json]\n"
+	    "  cert list [--json] | cert renew HOST\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n");
 	exit(1);
 }
@@ -161,7 +172,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[0], cmd->name) == 0)
 			break;
 	if (cmd->name == NULL)
-		stsctl_die("%s: unknown command (domain, check, report)",
+		stsctl_die("%s: unknown command (domain, check, report, queue, cert)",
 		    argv[0]);
 	rc = cmd->main(argc, argv);
 	free(stsctl_socket);

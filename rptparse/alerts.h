@@ -1,0 +1,69 @@
+/*
+ * alerts - what rptparse tells the operator about the reports it stores.
+ *
+ * SYNOPSIS
+ *	alerts_rate_parse("0.5%", &pct, &err)	alert_failure_rate, in percent
+ *	alerts_open(state_path, pct, &err)	dedup state (lib/alert) in
+ *		state_path, or NULL: in the store given to alert_store_set()
+ *	alerts_report(db, &hosted, report, rowid, received)
+ *		after the report's transaction committed
+ *	alerts_flush()				end of a run
+ *	alerts_close()
+ *
+ * DESCRIPTION
+ *	alerts_report() looks at one newly stored report, policy by
+ *	policy, and raises through lib/alert, for the domain of the
+ *	policy (its hosted domain, else its policy-domain; a policy
+ *	without a domain is left out):
+ *
+ *	"failure-rate" when the failed sessions of the domain, in all the
+ *	reports received on the same UTC day, exceed pct percent of its
+ *	sessions; the text gives the counts and the failures by result
+ *	type with their meaning and fix;
+ *
+ *	"sts-policy-fetch-error" and "sts-webpki-invalid" whenever a
+ *	report lists failures of that type (the policy host is not
+ *	working for that sender);
+ *
+ *	"new-result-type:TYPE" when the report lists a result type that
+ *	no stored report listed for the domain before (the two types
+ *	above have their own kinds and are not repeated here).
+ *
+ *	Each alert's key is the UTC day (YYYY-MM-DD) the report was
+ *	received, so that lib/alert's store sends each kind once per
+ *	domain and day, however many reports show it.  The texts say what
+ *	the result type means and how to fix it (tlsrpt_result_info()).
+ *
+ * LIMITS
+ *	ALERTS_TYPES_MAX result types listed in a failure-rate alert;
+ *	ALERTS_MX_MAX MX hosts named in a result-type alert.
+ *
+ * DIAGNOSTICS
+ *	alerts_rate_parse() and alerts_open() return -1 with one line in
+ *	err; database errors while looking are logged, and that alert is
+ *	left out.
+ */
+#ifndef RPTPARSE_ALERTS_H
+#define RPTPARSE_ALERTS_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "hosted.h"
+#include "tlsrpt.h"
+
+#define ALERTS_TYPES_MAX	20	/* result types in a rate alert */
+#define ALERTS_MX_MAX		5	/* MX hosts named in an alert */
+#define ALERTS_DAY		(24 * 60 * 60)
+
+int	alerts_rate_parse(const char *s, double *pct, struct buf *err);
+int	alerts_open(const char *state_path, double pct, struct buf *err);
+void	alerts_report(sqlite3 *, const struct hosted *,
+	    const struct tlsrpt_report *, int64_t rowid, time_t received);
+void	alerts_flush(void);
+void	alerts_close(void);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * alerts_test - rptparse's alert rules (alerts.c) on a real reports.db
+ * in a temporary directory, with a lib/alert store that records what
+ * was sent instead of a file; and the alert_failure_rate syntax.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "alerts.h"
+#include "buf.h"
+#include "db.h"
+#include "hosted.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "store.h"
+#include "tlsrpt.h"
+#include "unit.h"
+
+
+#define TEST_MAX_SENT	64
+#define TEST_DAY	1795651200	/* 2026-11-26T00:00:00Z */
+
+/* The store: what was sent, as "domain kind key" lines. */
+static char *sent[TEST_MAX_SENT];
+static size_t nsent;
+
+static const char *
+test_get(void *ctx, const char *domain, const char *kind)
+{
+	size_t i, n = strlen(domain) + strlen(kind) + 2;
+	const char *last = NULL;
+
+	(void)ctx;
+	for (i = 0; i < nsent; i++)
+		if (strncmp(sent[i], domain, strlen(domain)) == 0 &&
+		    sent[i][strlen(domain)] == ' ' &&
+		    strncmp(sent[i] + strlen(domain) + 1, kind,
+		    strlen(kind)) == 0 && sent[i][n - 1] == ' ')
+			last = sent[i] + n;
+	return last;
+}
+
+static void
+test_put(void *ctx, const char *domain, const char *kind, const char *key)
+{
+	(void)ctx;
+	if (key != NULL && nsent < TEST_MAX_SENT)
+		sent[nsent++] = xasprintf("%s %s %s", domain, kind, key);
+}
+
+/* The alerts sent since the last call, one "domain kind key" per line. */
+static char *
+test_sent(void)
+{
+	static size_t seen;
+	struct buf b = BUF_INIT;
+
+	for (; seen < nsent; seen++)
+		buf_printf(&b, "%s%s", b.len ? "\n" : "", sent[seen]);
+	return b.s ? b.s : xstrdup("");
+}
+
+static void
+test_rate_parse(void)
+{
+	static const struct {
+		const char *in;
+		double	 pct;		/* < 0: refused */
+	} cases[] = {
+		{ "1%", 1 }, { "0.5%", 0.5 }, { "2", 2 }, { "100%", 100 },
+		{ "0%", 0 }, { "abc", -1 }, { "-1%", -1 }, { "101%", -1 },
+		{ "%", -1 }, { "", -1 }, { "1%%", -1 }, { " 1%", -1 },
+		{ "nan", -1 },
+	};
+	struct buf err = BUF_INIT;
+	size_t i;
+	double v;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&err);
+		v = -7;
+		rc = alerts_rate_parse(cases[i].in, &v, &err);
+		if (cases[i].pct < 0)
+			CHECK(rc < 0 && strstr(err.s, "parameter "
+			    "alert_failure_rate: bad value") != NULL,
+			    "alert_failure_rate \"%s\" refused", cases[i].in);
+		else
+			CHECK(rc == 0 && v == cases[i].pct,
+			    "alert_failure_rate \"%s\" is %g%%", cases[i].in,
+			    cases[i].pct);
+	}
+	buf_reset(&err);
+	alerts_rate_parse("lots", &v, &err);
+	CHECK(strcmp(err.s, "parameter alert_failure_rate: bad value \"lots\":"
+	    " expected a percentage from 0 to 100, such as 1% or 0.5%") == 0,
+	    "refusal text: %s", err.s);
+	buf_free(&err);
+}
+
+/* Store a report made of json and run the alerts, received at when. */
+static void
+test_report(sqlite3 *db, const struct hosted *h, const char *json,
+    time_t when)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r;
+	struct store_meta meta;
+	struct buf err = BUF_INIT;
+	int64_t row;
+
+	tlsrpt_limits_default(&lim);
+	if (tlsrpt_parse(json, strlen(json), &lim, &r, &err) < 0) {
+		CHECK(0, "test report parses: %s", err.s);
+		buf_free(&err);
+		return;
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.via = "mailto";
+	meta.received = when;
+	store_sha256(json, strlen(json), meta.sha256);
+	if (store_report(db, r, &meta, h, &row, &err) != 1)
+		CHECK(0, "test report stored: %s", err.s);
+	else
+		alerts_report(db, h, r, row, when);
+	tlsrpt_free(r);
+	buf_free(&err);
+}
+
+/* A report for domain with ok and failed sessions, failures of type. */
+static char *
+test_json(const char *id, const char *domain, int ok, int failed,
+    const char *type)
+{
+	return xasprintf("{\"organization-name\":\"Org\",\"date-range\":"
+	    "{\"start-datetime\":\"2026-11-22T00:00:00Z\",\"end-datetime\":"
+	    "\"2026-11-22T23:59:59Z\"},\"contact-info\":\"c@org.example\","
+	    "\"report-id\":\"%s\",\"policies\":[{\"policy\":{\"policy-type\":"
+	    "\"sts\",\"policy-domain\":\"%s\"},\"summary\":{"
+	    "\"total-successful-session-count\":%d,"
+	    "\"total-failure-session-count\":%d},\"failure-details\":["
+	    "%s%s%s]}]}", id, domain, ok, failed,
+	    type ? "{\"result-type\":\"" : "", type ? type : "",
+	    type ? "\",\"failed-session-count\":1}" : "");
+}
+
+static void
+test_one(sqlite3 *db, const struct hosted *h, const char *id,
+    const char *domain, int ok, int failed, const char *type, time_t when,
+    const char *expect, const char *what)
+{
+	char *json = test_json(id, domain, ok, failed, type), *got;
+
+	test_report(db, h, json, when);
+	got = test_sent();
+	CHECK(strcmp(got, expect) == 0, "%s", what);
+	if (strcmp(got, expect) != 0)
+		printf("#   got: %s\n#   expected: %s\n", got, expect);
+	free(got);
+	free(json);
+}
+
+static void
+test_unlink(const char *path, const char *suffix)
+{
+	char *p = xasprintf("%s%s", path, suffix);
+
+	unlink(p);
+	free(p);
+}
+
+static void
+test_rules(void)
+{
+	static const struct alert_store store = { test_get, test_put, NULL };
+	static const char *const hosted_names[] = { "example.com" };
+	struct hosted h = HOSTED_INIT;
+	struct buf err = BUF_INIT;
+	char dir[] = "/tmp/alerts_test.XXXXXX", *path;
+	sqlite3 *db;
+	time_t day = TEST_DAY, next = TEST_DAY + ALERTS_DAY;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "temporary directory");
+		return;
+	}
+	path = xasprintf("%s/reports.db", dir);
+	if ((db = store_open(path, &err)) == NULL) {
+		CHECK(0, "reports.db: %s", err.s);
+		goto out;
+	}
+	hosted_set(&h, hosted_names, 1);
+	alert_store_set(&store);
+	alerts_open(NULL, 1.0, &err);
+
+	test_one(db, &h, "a", "mx.example.com", 990, 10, NULL, day + 10, "",
+	    "1.0% failed, no details: no alert (not above 1%)");
+	test_one(db, &h, "b", "example.com", 9, 1, NULL, day + 20,
+	    "example.com failure-rate 2026-11-26",
+	    "the day's sessions of the hosted domain: 11 of 1010 fail");
+	test_one(db, &h, "c", "example.com", 0, 50, NULL, day + 30, "",
+	    "failure-rate again the same day: no alert");
+	test_one(db, &h, "d", "example.com", 100000, 1, "certificate-expired",
+	    day + 40, "example.com new-result-type:certificate-expired "
+	    "2026-11-26", "a result type new for the domain");
+	test_one(db, &h, "e", "example.com", 100000, 1, "certificate-expired",
+	    next + 40, "", "a result type seen before: no alert, another day");
+	test_one(db, &h, "f", "example.com", 1000000, 1, NULL, next + 50, "",
+	    "a new day counts its own sessions: 2 of 1100002 fail");
+	test_one(db, &h, "g", "example.org", 100, 0, "sts-webpki-invalid",
+	    day + 60, "example.org sts-webpki-invalid 2026-11-26",
+	    "sts-webpki-invalid alerts (and only under its own kind)");
+	test_one(db, &h, "h", "example.org", 100, 0, "sts-webpki-invalid",
+	    next + 60, "example.org sts-webpki-invalid 2026-11-27",
+	    "sts-webpki-invalid again the next day alerts again");
+	test_one(db, &h, "i", "example.org", 100, 0, "sts-policy-fetch-error",
+	    next + 70, "example.org sts-policy-fetch-error 2026-11-27",
+	    "sts-policy-fetch-error alerts");
+	test_one(db, &h, "j", "example.org", 100, 0, "tls-timeout",
+	    next + 80, "example.org new-result-type:tls-timeout 2026-11-27",
+	    "a result type outside the RFC is new too");
+
+	db_close(db);
+out:
+	alert_store_set(NULL);
+	hosted_clear(&h);
+	test_unlink(path, "");
+	test_unlink(path, "-wal");
+	test_unlink(path, "-shm");
+	rmdir(dir);
+	free(path);
+	buf_free(&err);
+}
+
+static void
+test_infos(void)
+{
+	const struct tlsrpt_result_info *i;
+	size_t n = 0, bad = 0;
+
+	for (i = tlsrpt_result_infos(); i->type != NULL; i++, n++)
+		if (*i->meaning == '\0' || *i->fix == '\0' ||
+		    tlsrpt_result_info(i->type) != i)
+			bad++;
+	CHECK(n == 11 && bad == 0, "every RFC 8460 section 4.3 result type "
+	    "has a meaning and a fix (%zu types)", n);
+	CHECK(tlsrpt_result_info("tls-timeout") == NULL,
+	    "no information for a type outside the RFC");
+}
+
+int
+main(void)
+{
+	size_t i;
+
+	log_init("alerts_test", LOG_TO_STDERR);
+	test_rate_parse();
+	test_infos();
+	test_rules();
+	for (i = 0; i < nsent; i++)
+		free(sent[i]);
+	return unit_status();
+}
