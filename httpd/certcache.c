@@ -22,15 +22,24 @@
 #include <openssl/x509.h>
 
 #include "certcache.h"
+#include "challenge.h"
 #include "http.h"
 #include "log.h"
 #include "mymalloc.h"
 
 #define CERTCACHE_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20"
 #define CERTCACHE_GROUPS	"X25519:P-256:P-384"
-#define CERTCACHE_SESSIONS	20480	/* server-side session cache entries */
-#define CERTCACHE_TICKETS	1	/* TLS 1.3 tickets per handshake */
 #define CERTCACHE_SID_CTX	"stsd/httpd"
+#define CERTCACHE_SHARED_MAX	64	/* chain certificates kept once */
+
+/*
+ * No session resumption: no session cache, no tickets.  A sender
+ * fetches a host's policy once per max_age (days) or when its id
+ * changes, and a TLS 1.3 session may only be resumed for the same
+ * host, so a resumable session is almost never used again; issuing one
+ * costs every full handshake a session, its encoding and encryption
+ * and one more record, and a cache costs memory and a periodic walk.
+ */
 
 struct certcache_fileid {
 	dev_t	 dev;
@@ -60,6 +69,8 @@ struct certcache {
 	struct certcache_entry **bucket;
 	struct certcache_entry *head, *tail;
 	unsigned long loads;
+	X509	*shared[CERTCACHE_SHARED_MAX];	/* see certcache_share() */
+	int	 nshared;
 };
 
 static const char *const certcache_files[2] = { "fullchain.pem", "privkey.pem" };
@@ -182,6 +193,31 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 	return 0;
 }
 
+/*
+ * The chains of most hosts hold the same few intermediate certificates
+ * (one CA issues them all): one parsed copy of each serves every chain
+ * that has it, instead of a copy per host (a parsed certificate is a
+ * few KiB; 10,000 hosts would hold 10,000 copies).  Returns x, or the
+ * shared copy of the same certificate (x is then freed).
+ */
+static X509 *
+certcache_share(struct certcache *c, X509 *x)
+{
+	int i;
+
+	for (i = 0; i < c->nshared; i++)
+		if (X509_cmp(c->shared[i], x) == 0) {
+			X509_free(x);
+			X509_up_ref(c->shared[i]);
+			return c->shared[i];
+		}
+	if (c->nshared < CERTCACHE_SHARED_MAX) {
+		X509_up_ref(x);
+		c->shared[c->nshared++] = x;
+	}
+	return x;
+}
+
 static void
 certcache_clear(struct certcache_entry *e)
 {
@@ -219,7 +255,7 @@ certcache_load(struct certcache *c, struct certcache_entry *e, struct buf *err)
 	chain = sk_X509_new_null();
 	while ((x = PEM_read_bio_X509(bio, NULL, certcache_no_passphrase,
 	    NULL)) != NULL)
-		sk_X509_push(chain, x);
+		sk_X509_push(chain, certcache_share(c, x));
 	ERR_clear_error();		/* the end of the file */
 	BIO_free(bio);
 	bio = NULL;
@@ -399,9 +435,11 @@ certcache_sni(SSL *ssl, int *alert, void *arg)
 	if (name == NULL || http_host_normalize(name, strlen(name), host) < 0)
 		return SSL_TLSEXT_ERR_ALERT_FATAL;
 	e = certcache_lookup(c, host);
-	if (e->cert == NULL)
+	/* No certificate yet: its first may be under tls-alpn-01 validation. */
+	if (e->cert == NULL && !challenge_tls_host(host))
 		return SSL_TLSEXT_ERR_ALERT_FATAL;
-	if (SSL_use_cert_and_key(ssl, e->cert, e->key, e->chain, 1) != 1) {
+	if (e->cert != NULL &&
+	    SSL_use_cert_and_key(ssl, e->cert, e->key, e->chain, 1) != 1) {
 		ERR_clear_error();
 		*alert = SSL_AD_INTERNAL_ERROR;
 		return SSL_TLSEXT_ERR_ALERT_FATAL;
@@ -432,13 +470,20 @@ certcache_new(int dirfd, size_t max, struct buf *err)
 		return NULL;
 	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-	SSL_CTX_sess_set_cache_size(ctx, CERTCACHE_SESSIONS);
-	SSL_CTX_set_num_tickets(ctx, CERTCACHE_TICKETS);
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+	    SSL_OP_NO_TICKET);
+	/*
+	 * Read-ahead: see conn.c.  No SSL_MODE_RELEASE_BUFFERS: it frees
+	 * and allocates the 16 KiB record buffers after every record, a
+	 * dozen large malloc()s per handshake; conn.c frees the buffers
+	 * of idle connections itself when there are many.
+	 */
+	SSL_CTX_set_read_ahead(ctx, 1);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_tlsext_servername_callback(ctx, certcache_sni);
 	SSL_CTX_set_tlsext_servername_arg(ctx, c);
+	challenge_tls_setup(ctx);		/* ALPN acme-tls/1 */
 
 	c->ctx = ctx;
 	c->dirfd = dirfd;
@@ -491,6 +536,8 @@ certcache_free(struct certcache *c)
 		return;
 	while (c->head != NULL)
 		certcache_remove(c, c->head);
+	while (c->nshared > 0)
+		X509_free(c->shared[--c->nshared]);
 	free(c->bucket);
 	SSL_CTX_free(c->ctx);
 	free(c);

@@ -12,7 +12,8 @@
  * DESCRIPTION
  *	certcache_new() makes the server SSL_CTX: TLS 1.2 minimum and 1.3
  *	maximum, forward-secret AEAD cipher suites only, no renegotiation,
- *	a server-side session cache and session tickets, and a servername
+ *	no session resumption (no session cache, no tickets), read-ahead
+ *	(conn.c empties what it reads ahead), and a servername
  *	callback.  It must be called before the chroot (OpenSSL loads its
  *	configuration and providers then).  certs_dirfd is the directory
  *	$data_directory/certs opened before the chroot; each host's files

@@ -3,9 +3,11 @@
  *
  * DESCRIPTION
  *	conn_start() accepts on every listening socket that master passed
- *	(lib/server).  Each connection is a bufferevent: an OpenSSL one
- *	that accepts the handshake (certificate chosen by SNI, certcache.h)
- *	when httpd_tls = yes, a plain one otherwise.  Requests are parsed
+ *	(lib/server).  With httpd_tls = yes a connection first goes through
+ *	the TLS handshake (certificate chosen by SNI, certcache.h), driven
+ *	by conn_handshake(), then becomes an OpenSSL bufferevent on the
+ *	established session; with httpd_tls = no a plain bufferevent at
+ *	once.  Requests are parsed
  *	with http_parse() straight from the input buffer, pipelined ones
  *	in order, and each answer is built in one piece and written with
  *	one copy:
@@ -13,7 +15,8 @@
  *	200	GET or HEAD of HTTPD_POLICY_PATH on HTTPS for a host in the
  *		policy table: Content-Type: text/plain and the exact bytes
  *		(HEAD: the same fields, no body)
- *	404	any other path or host; everything on plain HTTP
+ *	404	any other path or host; on plain HTTP, everything but
+ *		ACME HTTP-01 challenges (200, 404 or 405: challenge.h)
  *	405	another method on HTTPD_POLICY_PATH (Allow: GET, HEAD)
  *	421	Host (or the absolute-form authority) names another host
  *		than SNI, compared without case, port or trailing dot
@@ -36,16 +39,34 @@
  *	unanswered, RFC 9112 section 9.3.2).  Reading is never paused
  *	instead: a TLS bufferevent would not notice the records already
  *	decrypted when it resumes.
+ *
+ * PERFORMANCE
+ *	Each listening socket is a plain read event that accepts one
+ *	connection per wake-up (the processes of the service share the
+ *	socket: a process that accepted in a loop would end each loop with
+ *	a failed accept, and take connections that another, idle process
+ *	could have served).  OpenSSL reads ahead (certcache.c), so a
+ *	handshake or a request costs one read() instead of one per record
+ *	header and body; what it read ahead but did not decrypt yet is
+ *	invisible to the socket's readiness, so conn_read_pending() makes
+ *	the bufferevent read again while OpenSSL holds such bytes.  Answers
+ *	go to SSL_write() at once (conn_send()), not through a write event.
+ *	Per TLS connection that is: accept, a handshake step per client
+ *	flight, one read and one write per request, no epoll_ctl() per
+ *	request.  Every process still wakes up for every new connection
+ *	(libevent 2.1 cannot ask for EPOLLEXCLUSIVE).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,12 +74,13 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/event.h>
-#include <event2/listener.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "certcache.h"
+#include "challenge.h"
 #include "httpd.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -70,6 +92,8 @@
 #define CONN_ACCEPT_PAUSE	1		/* seconds, after accept fails */
 #define CONN_LINGER		2		/* seconds to wait for the client
 						 * to close after our last answer */
+#define CONN_BUFFERS_KEEP	256		/* connections that keep their
+						 * TLS record buffers when idle */
 
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake under way */
@@ -79,20 +103,29 @@ enum conn_state {
 };
 
 /*
- * Closing: after the last answer is sent, httpd shuts down its sending
- * side and reads (and throws away) until the client closes or for
- * CONN_LINGER seconds.  Closing at once could make the kernel reset
- * the connection over unread input (a rest of a refused request),
- * and the client would lose the answer.
+ * Closing: after the last answer to a complete request that the client
+ * ended (Connection: close, HTTP/1.0, httpd_keepalive_requests), httpd
+ * closes at once when nothing more came from the client (nothing
+ * buffered, in OpenSSL or in the socket).  After a refused request, a
+ * time-out, or with unread input, it shuts down its sending side and reads
+ * (and throws away) until the client closes or for CONN_LINGER
+ * seconds: closing over unread input (a rest of a refused request)
+ * would make the kernel reset the connection, and the client could
+ * lose the answer.
  */
 
 struct conn {
 	struct conn *prev, *next;
-	struct bufferevent *bev;
+	int	 fd;
+	SSL	*ssl;			/* NULL on plain HTTP */
+	struct event *handshake;	/* until the TLS handshake is done */
+	struct bufferevent *bev;	/* from then on (at once on plain HTTP) */
 	struct event *timer;
 	enum conn_state state;
 	int	 requests;
-	int	 lingering;		/* answer sent, waiting for the client */
+	int	 lingering;		/* last answer sent: 1, then 2 when
+					 * waiting for the client to close */
+	int	 must_linger;		/* the client may still be sending */
 	int	 peer_eof;		/* the client closed its side */
 	size_t	 scanned;		/* input bytes known to hold no '\n' */
 	char	 sni[HTTP_HOST_MAX + 1];
@@ -121,9 +154,10 @@ static struct conn_canned conn_canned[] = {
 
 #define CONN_NCANNED	(sizeof(conn_canned) / sizeof(conn_canned[0]))
 
+static struct event_base *conn_base;
 static struct conn *conn_list;
 static int conn_open;
-static struct evconnlistener *conn_listeners[SERVER_SOCKETS_MAX];
+static struct event *conn_listeners[SERVER_SOCKETS_MAX];
 static int conn_nlisteners;
 static int conn_listening;
 static struct event *conn_pause_timer;
@@ -198,9 +232,9 @@ conn_listen_enable(int on)
 		return;
 	for (i = 0; i < conn_nlisteners; i++)
 		if (on)
-			evconnlistener_enable(conn_listeners[i]);
+			event_add(conn_listeners[i], NULL);
 		else
-			evconnlistener_disable(conn_listeners[i]);
+			event_del(conn_listeners[i]);
 	conn_listening = on;
 }
 
@@ -214,7 +248,14 @@ conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	event_free(c->timer);
-	bufferevent_free(c->bev);	/* closes the socket, frees the SSL */
+	if (c->handshake != NULL)
+		event_free(c->handshake);
+	if (c->bev != NULL) {
+		bufferevent_free(c->bev);	/* closes the socket, frees the SSL */
+	} else {
+		SSL_free(c->ssl);
+		close(c->fd);
+	}
 	free(c);
 	conn_open--;
 	if (!conn_listening && conn_open < httpd_conf.connection_limit &&
@@ -231,7 +272,7 @@ conn_peer(const struct conn *c, char *out, size_t size)
 	int port = 0;
 
 	snprintf(out, size, "unknown");
-	if (getpeername(bufferevent_getfd(c->bev), (struct sockaddr *)&ss,
+	if (getpeername(c->fd, (struct sockaddr *)&ss,
 	    &len) != 0)
 		return;
 	if (ss.ss_family == AF_INET) {
@@ -249,8 +290,40 @@ conn_peer(const struct conn *c, char *out, size_t size)
 	}
 }
 
+static void conn_linger(struct conn *);
+
 /*
- * Queues one answer: status line, Date, Server, the fixed fields of
+ * Sends an answer.  The TLS bufferevent of libevent 2.1 writes what is
+ * queued only when the socket reports writable in a later turn of the
+ * loop: two epoll_ctl() and one more epoll_wait() per answer.  When
+ * nothing is queued before it, the answer goes to SSL_write() at once;
+ * only what cannot be written now is queued (SSL_write() must then be
+ * repeated with the same bytes: the bufferevent does that, and
+ * SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, which it sets, lets the bytes
+ * move).  A connection to close is then half-closed at once, as
+ * conn_write() would do.  Writing is enabled on the bufferevent only
+ * when something is queued: enabled, it watches for writability after
+ * every handshake even with nothing to write.
+ */
+static void
+conn_send(struct conn *c, const char *data, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (c->ssl != NULL && !c->peer_eof && evbuffer_get_length(out) == 0) {
+		if (SSL_write(c->ssl, data, (int)len) == (int)len) {
+			if (c->state == CONN_CLOSING)
+				conn_linger(c);
+			return;
+		}
+		ERR_clear_error();
+	}
+	bufferevent_enable(c->bev, EV_WRITE);
+	bufferevent_write(c->bev, data, len);
+}
+
+/*
+ * Sends one answer: status line, Date, Server, the fixed fields of
  * head, Connection when needed, the empty line and (unless HEAD) body.
  */
 static void
@@ -261,7 +334,7 @@ conn_respond(struct conn *c, int status, const char *head, size_t head_len,
 	const char *conn_field = "";
 	int n;
 
-	conn_date_update(bufferevent_get_base(c->bev));
+	conn_date_update(conn_base);
 	if (!keep)
 		conn_field = "Connection: close\r\n";
 	else if (minor == 0)
@@ -282,9 +355,9 @@ conn_respond(struct conn *c, int status, const char *head, size_t head_len,
 		memcpy(p, body, body_len);
 		p += body_len;
 	}
-	bufferevent_write(c->bev, conn_response, (size_t)(p - conn_response));
 	if (!keep)
 		c->state = CONN_CLOSING;
+	conn_send(c, conn_response, (size_t)(p - conn_response));
 }
 
 static void
@@ -316,10 +389,14 @@ conn_request(struct conn *c, const struct http_request *req)
 	int keep, head_only = req->method == HTTP_METHOD_HEAD, status;
 
 	c->requests++;
+	if (req->has_body)
+		c->must_linger = 1;
 	keep = req->keep_alive && !req->has_body &&
 	    c->requests < httpd_conf.keepalive_requests;
 	if (httpd_conf.tls && !conn_host_matches(c, req))
 		status = 421;
+	else if (!httpd_conf.tls && (status = challenge_http(req, &e)) != 0)
+		;				/* ACME HTTP-01, challenge.h */
 	else if (req->path_len != sizeof(HTTPD_POLICY_PATH) - 1 ||
 	    memcmp(req->path, HTTPD_POLICY_PATH, req->path_len) != 0)
 		status = 404;
@@ -377,6 +454,7 @@ conn_process(struct conn *c)
 			return;
 		}
 		if (r == HTTP_PARSE_ERROR) {
+			c->must_linger = 1;
 			char peer[80];
 
 			conn_peer(c, peer, sizeof(peer));
@@ -401,8 +479,36 @@ conn_process(struct conn *c)
 			log_info("%s: more than %d bytes of answers not read; "
 			    "closing", peer, CONN_OUTPUT_MAX);
 			c->state = CONN_CLOSING;
+			c->must_linger = 1;
 		}
 	}
+}
+
+/*
+ * Records that OpenSSL read ahead and has not decrypted yet: make the
+ * TLS bufferevent read again, as if the socket were readable.  It does
+ * so by itself only for the rest of a record it already decrypted.
+ */
+static void
+conn_read_pending(struct conn *c)
+{
+	if (c->ssl != NULL && c->state != CONN_CLOSING && SSL_has_pending(c->ssl))
+		event_active(&c->bev->ev_read, EV_READ, 1);
+}
+
+/*
+ * An idle TLS connection holds about 34 KiB of record buffers.  With
+ * few connections they are kept (allocating them for every request
+ * costs more than the memory); with many, idle ones give them back.
+ * SSL_free_buffers() refuses while OpenSSL holds unprocessed bytes.
+ */
+static void
+conn_buffers_release(struct conn *c)
+{
+	if (c->ssl != NULL && conn_open > CONN_BUFFERS_KEEP &&
+	    c->state == CONN_IDLE &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		(void)SSL_free_buffers(c->ssl);
 }
 
 static void
@@ -417,25 +523,53 @@ conn_read(struct bufferevent *bev, void *arg)
 		return;
 	}
 	conn_process(c);
+	conn_read_pending(c);
+	conn_buffers_release(c);
 }
 
-/* The last answer is sent: half-close, then wait for the client. */
+/*
+ * The last answer is sent.  The caller may still use c (conn_send()
+ * runs inside conn_process()): conn_close() decides how to close once
+ * the current callback is done, through the connection's timer.
+ */
 static void
 conn_linger(struct conn *c)
 {
-	struct timeval tv = { CONN_LINGER, 0 };
-	SSL *ssl;
-
 	if (c->peer_eof) {
 		conn_free(c);
 		return;
 	}
 	c->lingering = 1;
-	if (httpd_conf.tls && (ssl = bufferevent_openssl_get_ssl(c->bev)) != NULL) {
-		SSL_shutdown(ssl);		/* close_notify */
+	if (c->ssl != NULL) {
+		SSL_shutdown(c->ssl);		/* close_notify */
 		ERR_clear_error();
 	}
-	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	event_active(c->timer, EV_TIMEOUT, 1);
+}
+
+/* Did the client send anything that httpd has not read? */
+static int
+conn_unread(const struct conn *c)
+{
+	int n = 0;
+
+	return evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 ||
+	    (c->ssl != NULL && SSL_has_pending(c->ssl)) ||
+	    (ioctl(c->fd, FIONREAD, &n) == 0 && n > 0);
+}
+
+/* Closes now, or half-closes and waits for the client (see above). */
+static void
+conn_close(struct conn *c)
+{
+	struct timeval tv = { CONN_LINGER, 0 };
+
+	if (!c->must_linger && !conn_unread(c)) {
+		conn_free(c);
+		return;
+	}
+	c->lingering = 2;
+	shutdown(c->fd, SHUT_WR);
 	bufferevent_enable(c->bev, EV_READ);
 	evtimer_add(c->timer, &tv);
 }
@@ -457,21 +591,6 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	if (what & BEV_EVENT_CONNECTED) {	/* TLS handshake done */
-		c->state = CONN_IDLE;
-		conn_timer_set(c, conn_idle_tv);
-		conn_process(c);
-		return;
-	}
-	if ((what & BEV_EVENT_ERROR) && c->state == CONN_HANDSHAKE &&
-	    log_verbose) {
-		char peer[80];
-		unsigned long e = bufferevent_get_openssl_error(bev);
-
-		conn_peer(c, peer, sizeof(peer));
-		log_debug("%s: TLS handshake failed: %s", peer,
-		    e ? ERR_reason_error_string(e) : "connection closed");
-	}
 	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
 		/* The client stopped sending: finish what it asked first. */
@@ -488,7 +607,12 @@ conn_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
+	if (c->lingering == 1) {
+		conn_close(c);
+		return;
+	}
 	if (c->state == CONN_READING) {
+		c->must_linger = 1;
 		conn_respond_canned(c, 408, 0, 0, 1);
 		/* Give the answer as long as an idle client gets. */
 		conn_timer_set(c, conn_idle_tv);
@@ -497,43 +621,111 @@ conn_timeout(evutil_socket_t fd, short what, void *arg)
 	conn_free(c);
 }
 
+/* The bufferevent of a connection, its callbacks and time limits. */
 static void
-conn_accept(struct evconnlistener *l, evutil_socket_t fd,
-    struct sockaddr *sa, int salen, void *arg)
+conn_open_bev(struct conn *c)
 {
-	struct event_base *base = evconnlistener_get_base(l);
+	if (c->ssl != NULL)
+		c->bev = bufferevent_openssl_socket_new(conn_base, c->fd, c->ssl,
+		    BUFFEREVENT_SSL_OPEN, BEV_OPT_CLOSE_ON_FREE);
+	else
+		c->bev = bufferevent_socket_new(conn_base, c->fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		log_fatal("cannot create a buffer event for a connection");
+	if (c->ssl != NULL)
+		bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	bufferevent_set_timeouts(c->bev, NULL, &httpd_conf.idle_timeout);
+	bufferevent_enable(c->bev, EV_READ);	/* EV_WRITE: conn_send() */
+	c->state = CONN_IDLE;
+	conn_timer_set(c, conn_idle_tv);
+}
+
+static void conn_handshake_event(evutil_socket_t, short, void *);
+
+/*
+ * The TLS handshake, driven here rather than by the bufferevent: it
+ * starts at once on accept (a client sends its ClientHello right after
+ * connecting, so under load it is often here already), waits only for
+ * the direction OpenSSL asks for, and hands the connection to a
+ * bufferevent opened on the finished session.  TCP_DEFER_ACCEPT would
+ * save a wake-up more, but would leave silent clients in the kernel,
+ * out of reach of httpd_request_timeout and of conn_count().  A request that came with the client's
+ * last handshake flight is already read ahead: conn_read_pending()
+ * makes the bufferevent take it.
+ */
+static void
+conn_handshake(struct conn *c)
+{
+	int r, e;
+	short what;
+
+	if ((r = SSL_do_handshake(c->ssl)) == 1) {
+		if (challenge_tls_done(c->ssl)) {	/* RFC 8737: no HTTP */
+			conn_free(c);
+			return;
+		}
+		event_free(c->handshake);
+		c->handshake = NULL;
+		conn_open_bev(c);
+		conn_read_pending(c);
+		return;
+	}
+	e = SSL_get_error(c->ssl, r);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		what = e == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE;
+		event_assign(c->handshake, conn_base, c->fd, what,
+		    conn_handshake_event, c);
+		event_add(c->handshake, NULL);
+		return;
+	}
+	if (log_verbose) {
+		char peer[80];
+		unsigned long err = ERR_peek_error();
+
+		conn_peer(c, peer, sizeof(peer));
+		log_debug("%s: TLS handshake failed: %s", peer,
+		    err ? ERR_reason_error_string(err) : "connection closed");
+	}
+	ERR_clear_error();
+	conn_free(c);
+}
+
+static void
+conn_handshake_event(evutil_socket_t fd, short what, void *arg)
+{
+	conn_handshake(arg);
+}
+
+static void
+conn_new(int fd)
+{
 	struct conn *c;
-	SSL *ssl;
 	int one = 1;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
 	if (httpd_conf.tls) {
-		if ((ssl = SSL_new(certcache_ctx(httpd_certs))) == NULL) {
+		if ((c->ssl = SSL_new(certcache_ctx(httpd_certs))) == NULL ||
+		    SSL_set_fd(c->ssl, fd) != 1) {
 			log_warn("cannot create a TLS connection: %s",
 			    ERR_reason_error_string(ERR_get_error()));
 			ERR_clear_error();
+			SSL_free(c->ssl);
 			close(fd);
 			free(c);
 			return;
 		}
-		certcache_attach(ssl, c->sni);
-		c->bev = bufferevent_openssl_socket_new(base, fd, ssl,
-		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-		bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
-		c->state = CONN_HANDSHAKE;
-	} else {
-		c->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-		c->state = CONN_IDLE;
+		SSL_set_accept_state(c->ssl);
+		certcache_attach(c->ssl, c->sni);
+		c->handshake = event_new(conn_base, fd, EV_READ,
+		    conn_handshake_event, c);
 	}
-	if (c->bev == NULL)
-		log_fatal("cannot create a buffer event for a connection");
-	c->timer = evtimer_new(base, conn_timeout, c);
-	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
-	bufferevent_set_timeouts(c->bev, NULL, &httpd_conf.idle_timeout);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	conn_timer_set(c, c->state == CONN_HANDSHAKE ? conn_request_tv :
-	    conn_idle_tv);
+	c->timer = evtimer_new(conn_base, conn_timeout, c);
+	if (c->timer == NULL || (c->ssl != NULL && c->handshake == NULL))
+		log_fatal("cannot create the events of a connection");
 
 	c->next = conn_list;
 	if (conn_list)
@@ -543,6 +735,13 @@ conn_accept(struct evconnlistener *l, evutil_socket_t fd,
 		log_warn("%d connections: the limit (httpd_connection_limit); "
 		    "not accepting more until one closes", conn_open);
 		conn_listen_enable(0);
+	}
+	if (c->ssl != NULL) {
+		c->state = CONN_HANDSHAKE;
+		conn_timer_set(c, conn_request_tv);
+		conn_handshake(c);
+	} else {
+		conn_open_bev(c);
 	}
 }
 
@@ -555,15 +754,39 @@ conn_resume(evutil_socket_t fd, short what, void *arg)
 
 /* accept() failed (out of descriptors, most likely): pause a moment. */
 static void
-conn_accept_error(struct evconnlistener *l, void *arg)
+conn_accept_error(int e)
 {
 	struct timeval tv = { CONN_ACCEPT_PAUSE, 0 };
-	int e = EVUTIL_SOCKET_ERROR();
 
 	log_warn("accept: %s; pausing for %d s with %d connections open",
-	    evutil_socket_error_to_string(e), CONN_ACCEPT_PAUSE, conn_open);
+	    strerror(e), CONN_ACCEPT_PAUSE, conn_open);
 	conn_listen_enable(0);
 	evtimer_add(conn_pause_timer, &tv);
+}
+
+/* One connection per wake-up: see PERFORMANCE above. */
+static void
+conn_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	int fd;
+
+	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0) {
+		conn_new(fd);
+		return;
+	}
+	switch (errno) {
+	case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+	case EWOULDBLOCK:
+#endif
+	case EINTR:
+	case ECONNABORTED:
+	case EPROTO:
+		return;		/* another process took it, or it is gone */
+	default:
+		conn_accept_error(errno);
+	}
 }
 
 void
@@ -571,6 +794,7 @@ conn_start(struct event_base *base)
 {
 	int i;
 
+	conn_base = base;
 	conn_canned_init();
 	conn_idle_tv = event_base_init_common_timeout(base,
 	    &httpd_conf.idle_timeout);
@@ -578,14 +802,15 @@ conn_start(struct event_base *base)
 	    &httpd_conf.request_timeout);
 	conn_pause_timer = evtimer_new(base, conn_resume, NULL);
 	for (i = 0; i < server_nsockets() && i < SERVER_SOCKETS_MAX; i++) {
-		struct evconnlistener *l;
+		int fd = server_socket(i), fl = fcntl(fd, F_GETFL);
+		struct event *l;
 
-		l = evconnlistener_new(base, conn_accept, NULL, 0, -1,
-		    server_socket(i));
-		if (l == NULL)
-			log_fatal("cannot listen on descriptor %d",
-			    server_socket(i));
-		evconnlistener_set_error_cb(l, conn_accept_error);
+		/* Shared with the other processes: accept must not block. */
+		if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    (l = event_new(base, fd, EV_READ | EV_PERSIST, conn_accept,
+		    NULL)) == NULL || event_add(l, NULL) < 0)
+			log_fatal("cannot listen on descriptor %d", fd);
+
 		conn_listeners[conn_nlisteners++] = l;
 	}
 	conn_listening = 1;
@@ -597,7 +822,7 @@ conn_stop(void)
 	int i;
 
 	for (i = 0; i < conn_nlisteners; i++)
-		evconnlistener_free(conn_listeners[i]);
+		event_free(conn_listeners[i]);
 	conn_nlisteners = 0;
 	conn_listening = 1;	/* nothing to enable any more */
 	while (conn_list != NULL)

@@ -23,6 +23,7 @@ httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h \
 	httpd/http.c httpd/http.h \
 	httpd/conn.c \
 	httpd/certcache.c httpd/certcache.h \
+	httpd/challenge.c httpd/challenge.h \
 	httpd/policytab.c httpd/policytab.h \
 	httpd/subscribe.c
 httpd_httpd_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \

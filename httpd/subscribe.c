@@ -10,7 +10,9 @@
  *	host, then {"op":"snapshot-end","count":N}; after that it sends a
  *	policy message for each change, {"op":"withdraw","host":H} for a
  *	host no longer served and {"op":"cert-reload","host":H} when a
- *	certificate changed.  The snapshot replaces the table when it
+ *	certificate changed; "challenge" and "challenge-remove" messages
+ *	go to challenge.h (cleared at each connection: policyd sends the
+ *	current ones after snapshot-end).  The snapshot replaces the table when it
  *	ends (policytab.h), so hosts that vanished while httpd was not
  *	connected are dropped and the others are served throughout.
  *
@@ -36,6 +38,7 @@
 #include <jansson.h>
 
 #include "certcache.h"
+#include "challenge.h"
 #include "httpd.h"
 #include "ipc.h"
 #include "log.h"
@@ -114,6 +117,9 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 	} else if (strcmp(op, "withdraw") == 0 && host != NULL) {
 		if (policytab_del(httpd_policies, host))
 			log_info("%s: policy withdrawn", host);
+	} else if (strcmp(op, "challenge") == 0 ||
+	    strcmp(op, "challenge-remove") == 0) {
+		challenge_message(msg);		/* challenge.h */
 	} else if (strcmp(op, "cert-reload") == 0 && host != NULL) {
 		if (httpd_certs != NULL)
 			certcache_invalidate(httpd_certs, host);
@@ -171,6 +177,7 @@ sub_connect(evutil_socket_t unused, short what, void *arg)
 	sub_conn = ipc_conn_new(sub_base, fd, &sub_conf);
 	req = ipc_request("subscribe");
 	policytab_snapshot_begin(httpd_policies);
+	challenge_clear();	/* policyd sends the current ones again */
 	sub_in_snapshot = 1;
 	if (ipc_conn_send(sub_conn, req) != 0)
 		log_warn("policyd: cannot send the subscription");
@@ -196,4 +203,5 @@ subscribe_stop(void)
 	if (sub_timer != NULL)
 		event_free(sub_timer);
 	sub_timer = NULL;
+	challenge_clear();
 }

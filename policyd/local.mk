@@ -1,5 +1,6 @@
 # policyd/local.mk - policyd, the owner of policy.db, and its unit test.
-POLICYD_MODULES = policyd/domains.c policyd/domains.h \
+POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
+	policyd/domains.c policyd/domains.h \
 	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h
 POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \

@@ -19,7 +19,11 @@
  *	A "subscribe" request on the private socket makes the connection
  *	a subscriber (httpd): it gets the snapshot of servable policies
  *	and a snapshot-end message, then every change, pushed from the
- *	request handlers before they reply.  Subscribers have no idle
+ *	request handlers before they reply.  After snapshot-end come the
+ *	ACME challenges acmed asked for and did not withdraw yet
+ *	(challenges.h), one {"op":"challenge",...} each, so that an httpd
+ *	that restarts in the middle of a validation still answers it.
+ *	Subscribers have no idle
  *	time-out; one that does not read its messages within ipc_timeout
  *	is dropped (it reconnects and gets a new snapshot).
  *
@@ -67,6 +71,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "challenges.h"
 #include "db.h"
 #include "dnsupdate.h"
 #include "domains.h"
@@ -179,7 +184,7 @@ policyd_snapshot_one(json_t *msg, void *arg)
 static void
 policyd_subscribe(struct ipc_conn *conn)
 {
-	size_t count;
+	size_t count, nchallenges;
 	json_t *end;
 
 	ipc_conn_set_data(conn, &policyd_subscriber);
@@ -189,7 +194,10 @@ policyd_subscribe(struct ipc_conn *conn)
 	    (json_int_t)count);
 	ipc_conn_send(conn, end);
 	json_decref(end);
-	log_info("subscriber %s: sent %zu policies", ipc_conn_peer(conn), count);
+	nchallenges = challenges_snapshot(policyd.challenges,
+	    policyd_snapshot_one, conn);
+	log_info("subscriber %s: sent %zu policies, %zu challenges",
+	    ipc_conn_peer(conn), count, nchallenges);
 }
 
 /*
@@ -594,6 +602,8 @@ policyd_cleanup(void)
 		event_free(policyd_expire_ev);
 	db_close(policyd.db);
 	policyd.db = NULL;
+	challenges_free(policyd.challenges);
+	policyd.challenges = NULL;
 }
 
 static const struct server_hooks policyd_hooks = {

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "challenges.h"
 #include "db.h"
 #include "domains.h"
 #include "ipc.h"
@@ -392,6 +393,165 @@ test_misc(struct policyd *pd)
 	n = request_snapshot(pd, record_notify, NULL);
 	CHECK(n == 1 && json_array_size(pushed) == 1,
 	    "snapshot has one message per servable domain");
+}
+
+/* The op of the last message pushed, or "". */
+static const char *
+last_op(void)
+{
+	const char *s = json_string_value(json_object_get(json_array_get(pushed,
+	    json_array_size(pushed) - 1), "op"));
+
+	return s ? s : "";
+}
+
+static void
+test_challenges(struct policyd *pd)
+{
+	static const char cert[] = "-----BEGIN CERTIFICATE-----\nMIIB\n"
+	    "-----END CERTIFICATE-----\n";
+	static const char key[] = "-----BEGIN PRIVATE KEY-----\nMIIE\n"
+	    "-----END PRIVATE KEY-----\n";
+	json_t *r, *m, *snap;
+	size_t n;
+	int i;
+
+	json_array_clear(pushed);
+	r = call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op", "challenge-add",
+	    "type", "http-01", "host", "MTA-STS.A.Example.", "token", "tok-1_A",
+	    "keyauth", "tok-1_A.thumb_print-1");
+	m = json_array_get(pushed, 0);
+	CHECK(is_ok(r) && json_array_size(pushed) == 1 &&
+	    strcmp(last_op(), "challenge") == 0 &&
+	    strcmp(json_string_value(json_object_get(m, "host")),
+	    "mta-sts.a.example") == 0 &&
+	    strcmp(json_string_value(json_object_get(m, "token")), "tok-1_A") == 0 &&
+	    strcmp(json_string_value(json_object_get(m, "keyauth")),
+	    "tok-1_A.thumb_print-1") == 0 &&
+	    strcmp(json_string_value(json_object_get(m, "type")), "http-01") == 0,
+	    "http-01 challenge-add is pushed as challenge, host normalized");
+	json_decref(r);
+
+	refused(pd, call(pd, 1, "{s:s, s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "http-01", "host", "mta-sts.a.example",
+	    "token", "t2", "keyauth", "t2.x"),
+	    "request \"challenge-add\" is not allowed on the public socket",
+	    "challenge-add is refused on the public socket");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:s}", "op", "challenge-remove",
+	    "type", "http-01", "host", "mta-sts.a.example"),
+	    "request \"challenge-remove\" is not allowed on the public socket",
+	    "challenge-remove is refused on the public socket");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "dns-01", "host", "mta-sts.a.example",
+	    "token", "t2", "keyauth", "t2.x"),
+	    "challenge type \"dns-01\": must be http-01 or tls-alpn-01",
+	    "an unknown challenge type is refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "http-01", "host", "a/../b",
+	    "token", "t2", "keyauth", "t2.x"),
+	    "host \"a/../b\": not a valid host name",
+	    "a host that is not a DNS name is refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "http-01", "host", "mta-sts.a.example",
+	    "token", "../etc", "keyauth", "../etc.x"),
+	    "token \"../etc\": not base64url (http-01 challenge for"
+	    " mta-sts.a.example)", "a token that is not base64url is refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "http-01", "host", "mta-sts.a.example",
+	    "token", "t2", "keyauth", "t3.x"),
+	    "keyauth: not the token \"t2\", a dot and a base64url thumbprint",
+	    "a keyauth for another token is refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "http-01", "host", "mta-sts.a.example",
+	    "token", "t2"), "missing keyauth", "http-01 without keyauth is refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "tls-alpn-01", "host", "mta-sts.c.example",
+	    "cert", cert), "missing key", "tls-alpn-01 without key is refused");
+	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op",
+	    "challenge-add", "type", "tls-alpn-01", "host", "mta-sts.c.example",
+	    "cert", "junk", "key", key), "cert: not in PEM form",
+	    "tls-alpn-01 with a cert that is not PEM is refused");
+
+	r = call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op", "challenge-add",
+	    "type", "tls-alpn-01", "host", "mta-sts.c.example", "cert", cert,
+	    "key", key);
+	m = json_array_get(pushed, json_array_size(pushed) - 1);
+	CHECK(is_ok(r) && json_array_size(pushed) == 2 &&
+	    strcmp(json_string_value(json_object_get(m, "cert")), cert) == 0 &&
+	    strcmp(json_string_value(json_object_get(m, "key")), key) == 0 &&
+	    json_object_get(m, "token") == NULL,
+	    "tls-alpn-01 challenge-add is pushed with its cert and key");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op", "challenge-add",
+	    "type", "http-01", "host", "mta-sts.a.example", "token", "tok-1_A",
+	    "keyauth", "tok-1_A.other");
+	CHECK(is_ok(r) && challenges_count(pd->challenges) == 2,
+	    "adding the same token again replaces it");
+	json_decref(r);
+
+	/* A late subscriber gets them all, oldest first. */
+	snap = pushed;
+	pushed = json_array();
+	n = challenges_snapshot(pd->challenges, record_notify, NULL);
+	CHECK(n == 2 && json_array_size(pushed) == 2 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(pushed, 0),
+	    "keyauth")), "tok-1_A.other") == 0 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(pushed, 1),
+	    "type")), "tls-alpn-01") == 0,
+	    "the challenge snapshot has every current challenge");
+	json_decref(pushed);
+	pushed = snap;
+
+	json_array_clear(pushed);
+	r = call(pd, 0, "{s:s, s:s, s:s, s:s}", "op", "challenge-remove",
+	    "type", "http-01", "host", "mta-sts.a.example", "token", "tok-1_A");
+	m = json_array_get(pushed, 0);
+	CHECK(is_ok(r) && json_integer_value(json_object_get(r, "removed")) == 1 &&
+	    json_array_size(pushed) == 1 &&
+	    strcmp(last_op(), "challenge-remove") == 0 &&
+	    strcmp(json_string_value(json_object_get(m, "token")), "tok-1_A") == 0 &&
+	    strcmp(json_string_value(json_object_get(m, "host")),
+	    "mta-sts.a.example") == 0,
+	    "challenge-remove is pushed with type, host and token");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:s, s:s, s:s}", "op", "challenge-remove",
+	    "type", "http-01", "host", "mta-sts.a.example", "token", "tok-1_A");
+	CHECK(is_ok(r) && json_integer_value(json_object_get(r, "removed")) == 0 &&
+	    json_array_size(pushed) == 1,
+	    "removing a challenge that is gone is ok and pushes nothing");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:s, s:s}", "op", "challenge-remove",
+	    "type", "tls-alpn-01", "host", "mta-sts.c.example");
+	CHECK(is_ok(r) && challenges_count(pd->challenges) == 0 &&
+	    strcmp(last_op(), "challenge-remove") == 0,
+	    "tls-alpn-01 challenge-remove by host");
+	json_decref(r);
+
+	/* The bound. */
+	challenges_free(pd->challenges);
+	pd->challenges = challenges_new(3);
+	for (i = 0; i < 4; i++) {
+		char tok[16], ka[32];
+
+		snprintf(tok, sizeof(tok), "t%d", i);
+		snprintf(ka, sizeof(ka), "t%d.x", i);
+		r = call(pd, 0, "{s:s, s:s, s:s, s:s, s:s}", "op",
+		    "challenge-add", "type", "http-01", "host", "mta-sts.b.example",
+		    "token", tok, "keyauth", ka);
+		if (i < 3)
+			json_decref(r);
+	}
+	refused(pd, r, "mta-sts.b.example: cannot add a http-01 challenge: 3"
+	    " challenges are pending, the limit",
+	    "a challenge beyond the limit is refused");
+	r = call(pd, 0, "{s:s, s:s, s:s}", "op", "challenge-remove",
+	    "type", "http-01", "host", "mta-sts.b.example");
+	CHECK(is_ok(r) && json_integer_value(json_object_get(r, "removed")) == 3 &&
+	    challenges_count(pd->challenges) == 0,
+	    "challenge-remove without a token removes all of the host's http-01");
+	json_decref(r);
+	challenges_free(pd->challenges);
+	pd->challenges = NULL;
 }
 
 static json_t *
@@ -783,6 +943,7 @@ main(void)
 	test_verification(&pd);
 	test_records(&pd);
 	test_misc(&pd);
+	test_challenges(&pd);
 	test_check_result(&pd);
 	test_publish(&pd);
 

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "buf.h"
+#include "challenges.h"
 #include "db.h"
 #include "domains.h"
 #include "log.h"
@@ -911,6 +912,42 @@ request_cert_changed(struct policyd *pd, json_t *req, struct buf *err)
 }
 
 /*
+ * challenge-add, challenge-remove (acmed): relayed to httpd.
+ */
+static void
+request_notify_borrowed(json_t *msg, void *arg)
+{
+	struct policyd *pd = arg;
+
+	if (pd->notify != NULL)
+		pd->notify(msg, pd->notify_arg);
+}
+
+static json_t *
+request_challenge_add(struct policyd *pd, json_t *req, struct buf *err)
+{
+	if (pd->challenges == NULL)
+		pd->challenges = challenges_new(CHALLENGES_MAX);
+	if (challenges_add(pd->challenges, req, (long long)time(NULL),
+	    request_notify_borrowed, pd, err) < 0)
+		return NULL;
+	return request_ok();
+}
+
+static json_t *
+request_challenge_remove(struct policyd *pd, json_t *req, struct buf *err)
+{
+	int n;
+
+	if (pd->challenges == NULL)
+		pd->challenges = challenges_new(CHALLENGES_MAX);
+	if ((n = challenges_remove(pd->challenges, req, request_notify_borrowed,
+	    pd, err)) < 0)
+		return NULL;
+	return json_pack("{s:b, s:i}", "ok", 1, "removed", n);
+}
+
+/*
  * check-result (dnsmon)
  */
 static json_t *
@@ -962,6 +999,8 @@ static const struct request_op request_ops[] = {
 	{ "domain-verified", 0, request_verified },
 	{ "cert-changed", 0, request_cert_changed },
 	{ "check-result", 0, request_check_result },
+	{ "challenge-add", 0, request_challenge_add },
+	{ "challenge-remove", 0, request_challenge_remove },
 	{ NULL, 0, NULL }
 };
 

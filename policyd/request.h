@@ -22,8 +22,14 @@
  *
  *	Ops from the public socket (stsctl): domain-add, domain-set,
  *	domain-del, domain-list, domain-show, domain-records.  The private
- *	socket (daemons) also allows domain-verified, cert-changed and
- *	check-result.
+ *	socket (daemons) also allows domain-verified, cert-changed,
+ *	check-result, challenge-add and challenge-remove.
+ *
+ *	challenge-add and challenge-remove (from acmed) keep the ACME
+ *	challenges in pd->challenges (made on first use, challenges.h)
+ *	and tell subscribers {"op":"challenge",...} or
+ *	{"op":"challenge-remove",...} before the reply; the reply to
+ *	challenge-remove says how many were "removed".
  *	"subscribe" is a stream, handled by the daemon around this module;
  *	request_snapshot() gives it one {"op":"policy",...} message per
  *	servable domain and returns their count.
@@ -58,6 +64,8 @@
 #define REQUEST_MX_MAX	100
 #define REQUEST_LIST_PAGE	1000	/* domains per domain-list reply */
 
+struct challenges;
+
 struct policyd_conf {
 	const char *default_mode;	/* default_policy_mode */
 	long long default_max_age;	/* default_policy_max_age */
@@ -79,6 +87,7 @@ struct policyd {
 	void	*notify_arg;
 	void	(*publish)(void *arg);	/* DNS updates are due; or NULL */
 	size_t	 reply_limit;	/* bytes of a domain-list reply; 0: none */
+	struct challenges *challenges;	/* ACME challenges, or NULL */
 };
 
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);

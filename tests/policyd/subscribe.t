@@ -55,6 +55,20 @@ if [ -S "$pub" ]; then
 	is "$out" '{"error":"request \"domain-verified\" is not allowed on the public socket","ok":false}' \
 		"domain-verified is refused on the public socket"
 fi
+# ACME challenges (acmed): pushed at once, and to a later subscriber
+# after its snapshot.
+out=$("$CLIENT" "$priv" '{"op":"challenge-add","type":"http-01","host":"mta-sts.a.example","token":"t1","keyauth":"t1.k"}')
+is "$out" '{"ok":true}' "challenge-add is accepted on the private socket"
+out=$("$CLIENT" -n 3 -t 5 "$priv" '{"op":"subscribe"}')
+is "$(echo "$out" | sed -n 2,3p)" '{"count":1,"op":"snapshot-end"}
+{"host":"mta-sts.a.example","keyauth":"t1.k","op":"challenge","token":"t1","type":"http-01"}' \
+	"a new subscriber gets the current challenges after snapshot-end"
+if [ -S "$pub" ]; then
+	out=$("$CLIENT" "$pub" '{"op":"challenge-remove","type":"http-01","host":"mta-sts.a.example"}')
+	is "$out" '{"error":"request \"challenge-remove\" is not allowed on the public socket","ok":false}' \
+		"challenge-remove is refused on the public socket"
+fi
+
 out=$("$CLIENT" "$priv" '{"op":"domain-show","domain":"nosuch.example","id":7}')
 is "$out" '{"error":"nosuch.example: no such domain","id":7,"ok":false}' \
 	"errors come back as ok false with the request id"
