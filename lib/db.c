@@ -69,6 +69,16 @@ db_commit(sqlite3 *db, struct buf *err)
 	return db_exec(db, "COMMIT", err);
 }
 
+int
+db_step_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
+    struct buf *err)
+{
+	buf_printf(err, "%s: %s: %s", sqlite3_db_filename(db, "main"), what,
+	    sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return -1;
+}
+
 void
 db_rollback(sqlite3 *db)
 {

@@ -49,5 +49,7 @@ sqlite3_stmt *db_prepare(sqlite3 *, const char *sql);
 int	db_begin(sqlite3 *, struct buf *err);		/* BEGIN IMMEDIATE */
 int	db_commit(sqlite3 *, struct buf *err);
 void	db_rollback(sqlite3 *);
+int	db_step_error(sqlite3 *, sqlite3_stmt *, const char *what,
+	    struct buf *err);	/* finalizes st, says why in err, -1 */
 
 #endif

@@ -194,16 +194,6 @@ domain_add_mx(struct domain *d, const char *pattern)
 	d->mx[d->nmx] = NULL;
 }
 
-static int
-domains_step_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
-    struct buf *err)
-{
-	buf_printf(err, "%s: %s: %s", sqlite3_db_filename(db, "main"), what,
-	    sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return -1;
-}
-
 int
 domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
 {
@@ -218,7 +208,7 @@ domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
 		return 0;
 	}
 	if (rc != SQLITE_ROW)
-		return domains_step_error(db, st, "read domain", err);
+		return db_step_error(db, st, "read domain", err);
 	domain_from_row(st, d);
 	sqlite3_finalize(st);
 
@@ -229,7 +219,7 @@ domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
 		domain_add_mx(d, col_text(st, 0));
 	if (rc != SQLITE_DONE) {
 		domain_clear(d);
-		return domains_step_error(db, st, "read mx patterns", err);
+		return db_step_error(db, st, "read mx patterns", err);
 	}
 	sqlite3_finalize(st);
 	return 1;
@@ -244,7 +234,7 @@ domains_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
 	st = db_prepare(db, "DELETE FROM domain_mx WHERE domain = ?");
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return domains_step_error(db, st, "delete mx patterns", err);
+		return db_step_error(db, st, "delete mx patterns", err);
 	sqlite3_finalize(st);
 
 	st = db_prepare(db, "INSERT INTO domain_mx (domain, pos, pattern)"
@@ -255,7 +245,7 @@ domains_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
 		sqlite3_bind_text(st, 3, d->mx[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			return domains_step_error(db, st, "store mx pattern", err);
+			return db_step_error(db, st, "store mx pattern", err);
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -287,7 +277,7 @@ domains_insert(sqlite3 *db, const struct domain *d, struct buf *err)
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	domains_bind(st, d);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return domains_step_error(db, st, "insert domain", err);
+		return db_step_error(db, st, "insert domain", err);
 	sqlite3_finalize(st);
 	return domains_put_mx(db, d, err);
 }
@@ -302,7 +292,7 @@ domains_update(sqlite3 *db, const struct domain *d, struct buf *err)
 	    " updated = ?8, retire_at = ?9 WHERE name = ?1");
 	domains_bind(st, d);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return domains_step_error(db, st, "update domain", err);
+		return db_step_error(db, st, "update domain", err);
 	sqlite3_finalize(st);
 	return domains_put_mx(db, d, err);
 }
@@ -315,7 +305,7 @@ domains_delete(sqlite3 *db, const char *name, struct buf *err)
 	st = db_prepare(db, "DELETE FROM domains WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return domains_step_error(db, st, "delete domain", err);
+		return db_step_error(db, st, "delete domain", err);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -342,7 +332,7 @@ domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 	if (rc != SQLITE_DONE) {
 		domains_free(v, n);
 		sqlite3_finalize(mx);
-		return domains_step_error(db, st, "list domains", err);
+		return db_step_error(db, st, "list domains", err);
 	}
 	sqlite3_finalize(st);
 	while (n > 0 && (rc = sqlite3_step(mx)) == SQLITE_ROW) {
@@ -355,7 +345,7 @@ domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 	}
 	if (n > 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		domains_free(v, n);
-		return domains_step_error(db, mx, "list mx patterns", err);
+		return db_step_error(db, mx, "list mx patterns", err);
 	}
 	sqlite3_finalize(mx);
 	*vp = v;

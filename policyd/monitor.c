@@ -80,16 +80,6 @@ monitor_checks_valid(const json_t *checks, struct buf *err)
 	return 0;
 }
 
-static int
-monitor_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
-    struct buf *err)
-{
-	buf_printf(err, "%s: %s: %s", sqlite3_db_filename(db, "main"), what,
-	    sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return -1;
-}
-
 static const char *
 monitor_col(sqlite3_stmt *st, int i)
 {
@@ -175,7 +165,7 @@ monitor_store(sqlite3 *db, const char *domain, long long when,
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, when);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return monitor_error(db, st, "store check time", err);
+		return db_step_error(db, st, "store check time", err);
 	sqlite3_finalize(st);
 
 	nold = monitor_old_read(db, domain, &old);
@@ -183,7 +173,7 @@ monitor_store(sqlite3 *db, const char *domain, long long when,
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		monitor_old_free(old, nold);
-		return monitor_error(db, st, "delete checks", err);
+		return db_step_error(db, st, "delete checks", err);
 	}
 	sqlite3_finalize(st);
 
@@ -206,7 +196,7 @@ monitor_store(sqlite3 *db, const char *domain, long long when,
 		free(text);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			monitor_old_free(old, nold);
-			return monitor_error(db, st, "store check", err);
+			return db_step_error(db, st, "store check", err);
 		}
 	}
 	sqlite3_finalize(st);

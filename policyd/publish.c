@@ -68,16 +68,6 @@ publish_records_clear(struct publish_records *r)
 /*
  * State.
  */
-static int
-publish_step_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
-    struct buf *err)
-{
-	buf_printf(err, "%s: %s: %s", sqlite3_db_filename(db, "main"), what,
-	    sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	return -1;
-}
-
 static const char *
 publish_col(sqlite3_stmt *st, int i)
 {
@@ -117,7 +107,7 @@ publish_want(sqlite3 *db, const char *domain, const char *id,
 		sqlite3_bind_text(st, 4, rua ? rua : "", -1, SQLITE_STATIC);
 	}
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return publish_step_error(db, st, "store DNS publication", err);
+		return db_step_error(db, st, "store DNS publication", err);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -154,7 +144,7 @@ publish_sync(sqlite3 *db, const struct policyd_conf *conf, long long now,
 	sqlite3_bind_text(st, 1, rua ? rua : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = publish_step_error(db, st, "queue DNS publications", err);
+		rc = db_step_error(db, st, "queue DNS publications", err);
 	else
 		sqlite3_finalize(st);
 	if (rc == 0) {
@@ -164,7 +154,7 @@ publish_sync(sqlite3 *db, const struct policyd_conf *conf, long long now,
 		    " FROM domains WHERE state IN ('active', 'retiring'))");
 		sqlite3_bind_int64(st, 1, now);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = publish_step_error(db, st, "queue DNS deletions",
+			rc = db_step_error(db, st, "queue DNS deletions",
 			    err);
 		else
 			sqlite3_finalize(st);
@@ -213,7 +203,7 @@ publish_due(sqlite3 *db, long long now, size_t max, struct publish_item **vp,
 	}
 	if (n < max && rc != SQLITE_DONE) {
 		publish_items_free(v, n);
-		return publish_step_error(db, st, "list DNS publications", err);
+		return db_step_error(db, st, "list DNS publications", err);
 	}
 	sqlite3_finalize(st);
 	*vp = v;
@@ -264,13 +254,13 @@ publish_success(sqlite3 *db, const struct publish_item *it, long long now,
 	publish_bind_opt(st, 3, it->id ? it->rua : NULL);
 	sqlite3_bind_int64(st, 4, now);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return publish_step_error(db, st, "store DNS publication", err);
+		return db_step_error(db, st, "store DNS publication", err);
 	sqlite3_finalize(st);
 	st = db_prepare(db, "DELETE FROM dns_publish WHERE domain = ?"
 	    " AND pending = 0 AND want_id IS NULL");
 	sqlite3_bind_text(st, 1, it->domain, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return publish_step_error(db, st, "forget DNS records", err);
+		return db_step_error(db, st, "forget DNS records", err);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -296,7 +286,7 @@ publish_failure(sqlite3 *db, const struct publish_item *it, const char *error,
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return publish_step_error(db, st, "store DNS failure", err);
+		return db_step_error(db, st, "store DNS failure", err);
 	sqlite3_finalize(st);
 	return 0;
 }
