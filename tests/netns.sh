@@ -129,3 +129,20 @@ ns_dns_unset() {
 ns_dig() {
 	ns_exec kdig +short +time=2 +retry=0 @127.0.0.1 "$1" "$2"
 }
+
+# ns_wrap_daemons DIR: for an instance made by tests/stsctl/instance.sh,
+# a daemon directory DIR/libexec whose master runs inside the namespace
+# (the daemons it starts inherit it) and an stsd that does too; sets
+# LIBEXEC and STSD to them.
+ns_wrap_daemons() {
+	local d=$1 p
+	mkdir "$d/libexec"
+	for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$d/libexec/${p##*/}"; done
+	rm -f "$d/libexec/master"
+	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" \
+		"$(readlink -f "$LIBEXEC/master")" >"$d/libexec/master"
+	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$d/stsd-ns"
+	chmod 755 "$d/libexec/master" "$d/stsd-ns"
+	if instance_have_init; then STSD=$d/stsd-ns; else STSD=/nonexistent; fi
+	LIBEXEC=$d/libexec
+}

@@ -78,18 +78,7 @@ listening() { ns_exec ss -Htln | grep -q "127.0.0.6:$PORT"; }
 wait_until 10 listening || note "test SMTP servers slow to start"
 
 # An instance whose commands run inside the namespace.
-# (master and stsd are wrapped; the daemons that master starts inherit
-# its namespace.)
-mkdir "$t/libexec"
-for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$t/libexec/${p##*/}"; done
-rm -f "$t/libexec/master"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$(readlink -f "$LIBEXEC/master")" >"$t/libexec/master"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$t/stsd-ns"
-chmod 755 "$t/libexec/master" "$t/stsd-ns"
-# Without "stsd init" the instance is made by hand and master started
-# directly (stsd start would refuse its directory owners).
-if instance_have_init; then STSD=$t/stsd-ns; else STSD=/nonexistent; fi
-LIBEXEC=$t/libexec
+ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
 	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \

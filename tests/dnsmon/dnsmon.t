@@ -46,14 +46,7 @@ printf '#!/bin/sh\n{ echo "args: $*"; cat; echo .; } >>%s/mail/out\n' "$t" >"$t/
 chmod 755 "$t/sendmail"
 
 # master runs in the namespace; the daemons it starts inherit it.
-mkdir "$t/libexec"
-for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$t/libexec/${p##*/}"; done
-rm -f "$t/libexec/master"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$(readlink -f "$LIBEXEC/master")" >"$t/libexec/master"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$t/stsd-ns"
-chmod 755 "$t/libexec/master" "$t/stsd-ns"
-if instance_have_init; then STSD=$t/stsd-ns; else STSD=/nonexistent; fi
-LIBEXEC=$t/libexec
+ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
 	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
 	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \

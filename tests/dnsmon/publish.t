@@ -26,14 +26,7 @@ getent passwd stsd >/dev/null ||
 install -m 600 -o stsd "$NS_TSIG_FILE" "$t/tsig.key"
 
 # master runs in the namespace; the daemons it starts inherit it.
-mkdir "$t/libexec"
-for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$t/libexec/${p##*/}"; done
-rm -f "$t/libexec/master"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$(readlink -f "$LIBEXEC/master")" >"$t/libexec/master"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$t/stsd-ns"
-chmod 755 "$t/libexec/master" "$t/stsd-ns"
-if instance_have_init; then STSD=$t/stsd-ns; else STSD=/nonexistent; fi
-LIBEXEC=$t/libexec
+ns_wrap_daemons "$t"
 httpd_instance "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
 	dns_update_key_file="$t/tsig.key" policyd_dns_retry_min=1s \
