@@ -5,7 +5,8 @@ lib_libsts_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 lib_libsts_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/mymalloc.c lib/mymalloc.h \
-	lib/buf.c lib/buf.h
+	lib/buf.c lib/buf.h \
+	lib/timefmt.c lib/timefmt.h
 lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 

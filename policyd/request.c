@@ -29,6 +29,7 @@
 #include "policy.h"
 #include "publish.h"
 #include "request.h"
+#include "timefmt.h"
 
 #define REQUEST_TOKEN_BYTES	16	/* ownership token: 128 random bits */
 
@@ -411,19 +412,6 @@ request_commit(struct policyd *pd, struct buf *err)
 }
 
 static char *
-request_time(long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char s[64];
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		return xasprintf("%lld", t);
-	return xstrdup(s);
-}
-
-static char *
 request_join(char **v, size_t n)
 {
 	struct buf b = BUF_INIT;
@@ -662,7 +650,7 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 			warning = xasprintf("%s: removed at once, before its"
 			    " retirement was complete: senders that cached its"
 			    " earlier policy may keep applying it until %s",
-			    d.name, when = request_time(d.retire_at));
+			    d.name, when = timefmt_utc(d.retire_at));
 			free(when);
 		} else if (served)
 			warning = xasprintf("%s: removed at once, without a"

@@ -28,6 +28,7 @@
 #include "mymalloc.h"
 #include "stsctl.h"
 #include "table.h"
+#include "timefmt.h"
 
 /* Which options a subcommand takes. */
 #define OPT_MX		(1 << 0)
@@ -58,19 +59,6 @@ jint(json_t *o, const char *key)
 }
 
 static char *
-domain_time(long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	char s[64];
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		return xasprintf("%lld", t);
-	return xstrdup(s);
-}
-
-static char *
 domain_mx_text(json_t *d, const char *sep)
 {
 	struct buf b = BUF_INIT;
@@ -98,13 +86,13 @@ domain_dns_text(json_t *dns)
 	if (!json_is_true(json_object_get(dns, "pending"))) {
 		if (!json_is_string(json_object_get(dns, "published_id")))
 			return xstrdup("nothing published (policy not served)");
-		when = domain_time(jint(dns, "published_at"));
+		when = timefmt_utc(jint(dns, "published_at"));
 		s = xasprintf("published id %s at %s", jstr(dns, "published_id"),
 		    when);
 		free(when);
 		return s;
 	}
-	when = domain_time(jint(dns, "next_try"));
+	when = timefmt_utc(jint(dns, "next_try"));
 	if (json_is_string(json_object_get(dns, "want_id")))
 		s = xasprintf("pending: id %s (published: %s)%s%s%s%s%s",
 		    jstr(dns, "want_id"), json_is_string(json_object_get(dns,
@@ -153,8 +141,8 @@ domain_print_one(json_t *d)
 	const char *p, *nl;
 
 	snprintf(age, sizeof(age), "%lld", jint(d, "max_age"));
-	created = domain_time(jint(d, "created"));
-	updated = domain_time(jint(d, "updated"));
+	created = timefmt_utc(jint(d, "created"));
+	updated = timefmt_utc(jint(d, "updated"));
 	table_row(t, "domain:", jstr(d, "domain"));
 	table_row(t, "state:", jstr(d, "state"));
 	table_row(t, "mode:", jstr(d, "mode"));
@@ -166,7 +154,7 @@ domain_print_one(json_t *d)
 	table_row(t, "created:", created);
 	table_row(t, "updated:", updated);
 	if (json_is_integer(json_object_get(d, "retire_at"))) {
-		retire = domain_time(jint(d, "retire_at"));
+		retire = timefmt_utc(jint(d, "retire_at"));
 		table_row(t, "removed at:", retire);
 	}
 	if (json_object_get(d, "dns") != NULL) {
@@ -175,7 +163,7 @@ domain_print_one(json_t *d)
 	}
 	if (json_object_get(d, "checked") != NULL) {
 		checked = json_is_integer(json_object_get(d, "checked")) ?
-		    domain_time(jint(d, "checked")) :
+		    timefmt_utc(jint(d, "checked")) :
 		    xstrdup("never (by dnsmon)");
 		table_row(t, "checked:", checked);
 	}
@@ -284,7 +272,7 @@ domain_print_del(json_t *reply, const char *domain)
 		printf("%s: removed\n", jstr(d, "domain"));
 		return;
 	}
-	when = domain_time(jint(d, "retire_at"));
+	when = timefmt_utc(jint(d, "retire_at"));
 	printf("%s: retiring: a mode none policy (id %s) is served until %s,"
 	    " then the domain is removed\n", jstr(d, "domain"),
 	    jstr(d, "policy_id"), when);
