@@ -13,3 +13,6 @@ lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 check_PROGRAMS += lib/db_test
 lib_db_test_SOURCES = lib/db_test.c
 lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+
+# lib/dashboard - HTML report pages (stsctl report html, metrics listener)
+lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h
