@@ -277,15 +277,6 @@ out:
 }
 
 static void
-acme_sleep(int seconds)
-{
-	struct timespec ts = { seconds, 0 };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-static void
 acme_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -294,19 +285,34 @@ acme_sleep_ms(int ms)
 		;
 }
 
-/* Seconds to wait before the next poll, from Retry-After. */
+/*
+ * Milliseconds to wait before the next poll: the server's Retry-After
+ * when it gives one (at most ACME_POLL_MAX seconds), else *step, which
+ * doubles at each poll from ACME_POLL_FIRST_MS up to ACME_POLL_STEP_MAX_MS:
+ * a CA that validates at once is seen at once, a slow one is not
+ * hammered.
+ */
 static int
-acme_poll_delay(const struct fetch_resp *r)
+acme_poll_delay(const struct fetch_resp *r, int *step)
 {
 	long long now = (long long)time(NULL);
-	long long at = fetch_retry_after(r->retry_after, now);
-	long long d = at > now ? at - now : ACME_POLL_MIN;
+	long long at = fetch_retry_after(r ? r->retry_after : NULL, now);
+	int ms;
 
-	if (d < ACME_POLL_MIN)
-		d = ACME_POLL_MIN;
-	if (d > ACME_POLL_MAX)
-		d = ACME_POLL_MAX;
-	return (int)d;
+	if (at > now)
+		return (int)(at - now > ACME_POLL_MAX ? ACME_POLL_MAX :
+		    at - now) * 1000;
+	ms = *step;
+	*step = *step * 2 > ACME_POLL_STEP_MAX_MS ? ACME_POLL_STEP_MAX_MS :
+	    *step * 2;
+	return ms;
+}
+
+/* Whether waiting ms more would pass deadline. */
+static int
+acme_poll_late(time_t deadline, int ms)
+{
+	return time(NULL) + (ms + 999) / 1000 > deadline;
 }
 
 /*
@@ -350,9 +356,11 @@ acme_authz_wait(struct acme_client *c, const char *url, const char *type,
 	struct acme_authz a;
 	const struct acme_challenge *ch;
 	struct fetch_resp r;
-	int delay;
+	int step = ACME_POLL_FIRST_MS, delay = ACME_POLL_FIRST_MS;
 
+	/* The challenge was just answered: give the CA a moment first. */
 	for (;;) {
+		acme_sleep_ms(delay);
 		if (acme_post(c, "authorization", url, NULL, 0, ACME_CT_JSON, &r,
 		    err) < 0)
 			return -1;
@@ -361,7 +369,7 @@ acme_authz_wait(struct acme_client *c, const char *url, const char *type,
 			fetch_resp_clear(&r);
 			return -1;
 		}
-		delay = acme_poll_delay(&r);
+		delay = acme_poll_delay(&r, &step);
 		fetch_resp_clear(&r);
 		if (strcmp(a.status, "valid") == 0) {
 			acmemsg_authz_clear(&a);
@@ -384,12 +392,11 @@ acme_authz_wait(struct acme_client *c, const char *url, const char *type,
 			return -1;
 		}
 		acmemsg_authz_clear(&a);
-		if (time(NULL) + delay > deadline) {
+		if (acme_poll_late(deadline, delay)) {
 			buf_printf(err, "authorization %s still pending after %d s",
 			    url, c->conf.poll_timeout);
 			return -1;
 		}
-		acme_sleep(delay);
 	}
 }
 
@@ -479,7 +486,7 @@ acme_order_wait(struct acme_client *c, const char *url,
 {
 	time_t deadline = time(NULL) + c->conf.poll_timeout;
 	struct fetch_resp r;
-	int delay;
+	int step = ACME_POLL_FIRST_MS, delay = 0;
 
 	for (;;) {
 		if (strcmp(o->status, "invalid") == 0) {
@@ -488,14 +495,17 @@ acme_order_wait(struct acme_client *c, const char *url,
 		}
 		if (strcmp(o->status, until) == 0 || strcmp(o->status, "valid") == 0)
 			return 0;
-		if (time(NULL) + ACME_POLL_MIN > deadline) {
+		if (strcmp(o->status, "processing") == 0 && delay == 0)
+			delay = acme_poll_delay(NULL, &step);
+		if (acme_poll_late(deadline, delay)) {
 			buf_printf(err, "order %s still %s after %d s", url,
 			    o->status, c->conf.poll_timeout);
 			return -1;
 		}
+		acme_sleep_ms(delay);
 		if (acme_post(c, "order", url, NULL, 0, ACME_CT_JSON, &r, err) < 0)
 			return -1;
-		delay = acme_poll_delay(&r);
+		delay = acme_poll_delay(&r, &step);
 		acmemsg_order_clear(o);
 		if (acmemsg_order(r.body.s, r.body.len, o, err) < 0) {
 			buf_printf(err, " (order %s)", url);
@@ -503,9 +513,6 @@ acme_order_wait(struct acme_client *c, const char *url,
 			return -1;
 		}
 		fetch_resp_clear(&r);
-		if (strcmp(o->status, until) != 0 && strcmp(o->status, "valid") != 0 &&
-		    strcmp(o->status, "invalid") != 0)
-			acme_sleep(delay);
 	}
 }
 

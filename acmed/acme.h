@@ -14,9 +14,10 @@
  *	an order, answers each pending authorization with the challenge
  *	type of conf.challenge, published through chall->publish and
  *	withdrawn through chall->withdraw whatever the outcome, polls
- *	with the server's Retry-After, finalizes with a CSR for a new
- *	ECDSA P-256 key, and downloads the chain.  result gets the key
- *	and chain in PEM, checked to match and to name host.
+ *	with the server's Retry-After (without one: after ACME_POLL_FIRST_MS,
+ *	then twice as long each time up to ACME_POLL_STEP_MAX_MS), finalizes
+ *	with a CSR for a new ECDSA P-256 key, and downloads the chain.  result
+ *	gets the key and chain in PEM, checked to match and to name host.
  *
  *	Every request carries a fresh nonce (Replay-Nonce of the previous
  *	answer, or newNonce); a badNonce error is retried once.  Error
@@ -29,7 +30,8 @@
  *	bounded by conf.timeout, each poll by conf.poll_timeout.
  *
  * LIMITS
- *	ACME_POLL_MIN/ACME_POLL_MAX seconds between two polls.
+ *	ACME_POLL_MAX seconds at most between two polls, whatever the
+ *	server's Retry-After.
  */
 #ifndef ACMED_ACME_H
 #define ACMED_ACME_H
@@ -41,9 +43,10 @@
 #include "buf.h"
 #include "fetch.h"
 
-#define ACME_POLL_MIN		1
-#define ACME_POLL_MAX		30
-#define ACME_PUBLISH_GRACE_MS	300	/* let httpd take a challenge */
+#define ACME_POLL_FIRST_MS	50	/* first wait without Retry-After */
+#define ACME_POLL_STEP_MAX_MS	2000	/* the doubling stops here */
+#define ACME_POLL_MAX		30	/* seconds: longest Retry-After kept */
+#define ACME_PUBLISH_GRACE_MS	100	/* let httpd take a challenge */
 
 struct acme_conf {
 	const char *directory_url;

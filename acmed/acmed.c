@@ -66,6 +66,7 @@
 #include "ipc.h"
 #include "jws.h"
 #include "log.h"
+#include "metrics.h"
 #include "mymalloc.h"
 #include "server.h"
 #include "store.h"
@@ -298,6 +299,7 @@ acmed_issue(const char *host, json_t *st, long long now, struct buf *err)
 		acmed_state_save();
 		log_info("%s: new certificate installed, valid until %lld,"
 		    " issuer %s", host, info.not_after, info.issuer);
+		metrics_inc(METRIC_ACME_ORDERS, "result", "issued", NULL);
 		acmed_cert_changed(host);
 		return 0;
 	}
@@ -314,6 +316,7 @@ acmed_issue(const char *host, json_t *st, long long now, struct buf *err)
 	acmed_state_save();
 	log_warn("%s: certificate request failed (attempt %lld, next in %lld s):"
 	    " %s", host, failures, delay, err->s ? err->s : "");
+	metrics_inc(METRIC_ACME_ORDERS, "result", "failed", NULL);
 	acme_result_clear(&res);
 	return -1;
 }

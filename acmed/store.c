@@ -20,90 +20,10 @@
 #include <openssl/x509v3.h>
 
 #include "cfg.h"
+#include "fileio.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "store.h"
-
-int
-store_fsync_dir(const char *dir)
-{
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
-/* Writes path.tmp and fsyncs it; the caller renames. */
-static int
-store_write_tmp(const char *tmp, const char *data, size_t len, mode_t mode,
-    struct buf *err)
-{
-	int fd;
-	ssize_t n;
-	size_t done = 0;
-
-	unlink(tmp);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0) {
-		buf_printf(err, "%s: cannot create: %s", tmp, strerror(errno));
-		return -1;
-	}
-	while (done < len) {
-		if ((n = write(fd, data + done, len - done)) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (done < len || fsync(fd) < 0 || close(fd) < 0) {
-		buf_printf(err, "%s: cannot write: %s", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static char *
-store_dirname(const char *path)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-
-	if (slash == NULL) {
-		free(dir);
-		return xstrdup(".");
-	}
-	*slash = '\0';
-	return dir;
-}
-
-int
-store_write_atomic(const char *path, const char *data, size_t len,
-    mode_t mode, struct buf *err)
-{
-	char *tmp = xasprintf("%s.tmp", path), *dir;
-	int rc = -1;
-
-	if (store_write_tmp(tmp, data, len, mode, err) < 0)
-		goto out;
-	if (rename(tmp, path) < 0) {
-		buf_printf(err, "%s: cannot rename into place: %s", path,
-		    strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	dir = store_dirname(path);
-	store_fsync_dir(dir);
-	free(dir);
-	rc = 0;
-out:
-	free(tmp);
-	return rc;
-}
 
 int
 store_install(const char *certs_dir, const char *host, const char *key_pem,
@@ -120,10 +40,11 @@ store_install(const char *certs_dir, const char *host, const char *key_pem,
 		buf_printf(err, "%s: cannot create: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (store_write_tmp(key_tmp, key_pem, strlen(key_pem), 0600, err) < 0)
+	if (fileio_write_tmp(key_tmp, key_pem, strlen(key_pem), 0600,
+	    FILEIO_SYNC, err) < 0)
 		goto out;
-	if (store_write_tmp(chain_tmp, chain_pem, strlen(chain_pem), 0644,
-	    err) < 0) {
+	if (fileio_write_tmp(chain_tmp, chain_pem, strlen(chain_pem), 0644,
+	    FILEIO_SYNC, err) < 0) {
 		unlink(key_tmp);
 		goto out;
 	}
@@ -141,8 +62,8 @@ store_install(const char *certs_dir, const char *host, const char *key_pem,
 		unlink(chain_tmp);
 		goto out;
 	}
-	store_fsync_dir(dir);
-	store_fsync_dir(certs_dir);
+	fileio_fsync_dir(dir);
+	fileio_fsync_dir(certs_dir);
 	rc = 0;
 out:
 	free(dir);
@@ -260,7 +181,8 @@ store_state_save(const char *path, json_t *state, struct buf *err)
 		buf_printf(err, "%s: cannot encode the state", path);
 		return -1;
 	}
-	rc = store_write_atomic(path, text, strlen(text), 0644, err);
+	rc = fileio_write_atomic(path, text, strlen(text), 0644, FILEIO_SYNC,
+	    err);
 	free(text);
 	return rc;
 }

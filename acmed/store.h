@@ -4,7 +4,6 @@
  * SYNOPSIS
  *	store_install(certs_dir, host, key_pem, chain_pem, &err)
  *	store_info(certs_dir, host, &info)	0, or -1: no usable pair
- *	store_write_atomic(path, data, len, mode, &err)
  *	state = store_state_load(path)	json object, {} when absent
  *	store_state_save(path, state, &err)
  *
@@ -54,9 +53,6 @@ int	store_info(const char *certs_dir, const char *host,
 	    struct store_info *, struct buf *err);
 int	store_chain_check(const char *chain_pem, const char *key_pem,
 	    const char *host, struct store_info *, struct buf *err);
-int	store_write_atomic(const char *path, const char *data, size_t len,
-	    mode_t mode, struct buf *err);
-int	store_fsync_dir(const char *dir);
 json_t	*store_state_load(const char *path);
 int	store_state_save(const char *path, json_t *state, struct buf *err);
 

@@ -1,2 +1,11 @@
-# bench/local.mk - benchmarks ship in the tarball, they are not built
+# bench/local.mk - benchmarks ship in the tarball, they are not built;
+# only the helper programs they run are.
 EXTRA_DIST += bench
+
+# The floor of bench/rptparse: gunzip and JSON parse only.
+noinst_PROGRAMS += bench/rptparse-floor
+bench_rptparse_floor_SOURCES = bench/rptparse-floor.c rptparse/gunzip.c \
+	rptparse/gunzip.h
+bench_rptparse_floor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptparse \
+	$(JANSSON_CFLAGS) $(ZLIB_CFLAGS)
+bench_rptparse_floor_LDADD = $(STS_LIBS) $(ZLIB_LIBS)

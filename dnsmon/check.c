@@ -143,15 +143,22 @@ check_in_zone(const char *name, const char *zone)
 	    strncasecmp(name + ln - lz, zone, lz) == 0;
 }
 
-/* The CNAME target of name, or NULL. */
+/*
+ * The CNAME target of name, or NULL.  *stp (when not NULL) says whether
+ * the answer is still RESOLVE_PENDING: then the caller asks nothing that
+ * depends on it (its result is thrown away, and the pass after asks).
+ */
 static char *
-check_cname(struct resolve *res, const char *name)
+check_cname(struct resolve *res, const char *name, enum resolve_status *stp)
 {
+	enum resolve_status st;
 	ldns_rr_list *l;
 	char *t = NULL;
 
-	if (resolve_query(res, name, LDNS_RR_TYPE_CNAME, &l, NULL) ==
-	    RESOLVE_OK) {
+	st = resolve_query(res, name, LDNS_RR_TYPE_CNAME, &l, NULL);
+	if (stp != NULL)
+		*stp = st;
+	if (st == RESOLVE_OK) {
 		t = resolve_rdf_name(ldns_rr_rdf(ldns_rr_list_rr(l, 0), 0));
 		ldns_rr_list_deep_free(l);
 	}
@@ -200,21 +207,26 @@ static int
 check_verified(struct resolve *res, const struct check_domain *d)
 {
 	const char *host = cfg_str("policy_host"), *zone = cfg_str("sts_zone");
+	enum resolve_status st;
 	char *name, *t, **txt;
 	size_t n, i;
 	int ok = 0;
 
 	name = xasprintf("mta-sts.%s", d->name);
-	if ((t = check_cname(res, name)) != NULL)
+	if ((t = check_cname(res, name, &st)) != NULL)
 		ok = check_name_eq(t, host) || check_in_zone(t, zone);
 	free(t);
 	free(name);
+	if (st == RESOLVE_PENDING)
+		return 0;
 	if (!ok) {
 		name = xasprintf("_mta-sts.%s", d->name);
-		if ((t = check_cname(res, name)) != NULL)
+		if ((t = check_cname(res, name, &st)) != NULL)
 			ok = check_in_zone(t, zone);
 		free(t);
 		free(name);
+		if (st == RESOLVE_PENDING)
+			return 0;
 	}
 	if (!ok && d->token != NULL && *d->token != '\0') {
 		name = xasprintf("%s.%s", CHECK_VERIFY_LABEL, d->name);
@@ -376,11 +388,13 @@ check_host(struct resolve *res, const struct check_domain *d,
 
 	name = xasprintf("mta-sts.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s.", name, ph);
-	if ((t = check_cname(res, name)) != NULL && check_name_eq(t, ph)) {
+	if ((t = check_cname(res, name, &st)) != NULL && check_name_eq(t, ph)) {
 		check_add(checks, "mta-sts-host", "ok", NULL, NULL,
 		    "%s is a CNAME to %s", name, ph);
 		goto out;
 	}
+	if (st == RESOLVE_PENDING)
+		goto out;		/* the addresses only if no CNAME */
 	mine = check_addrs(res, name, &st);
 	ours = check_addrs(res, ph, &st2);
 	if (resolve_status_is_error(st))
@@ -590,29 +604,33 @@ check_probe_fix(enum probe_result r, const char *host)
 	}
 }
 
-static void
-check_probe(const char *host, json_t *checks)
+void
+check_probe_add(json_t *checks, const char *host, const struct probe *p)
 {
-	struct probe p;
 	char *fix;
 	json_t *c;
 
+	fix = p->result == PROBE_OK ? NULL : check_probe_fix(p->result, host);
+	c = check_add(checks, "probe", p->result == PROBE_OK ? "ok" : "fail",
+	    probe_result_name(p->result), fix, "%s: %s",
+	    probe_result_name(p->result), p->detail);
+	json_object_set_new(c, "host", json_string(host));
+	if (p->tls_version[0])
+		json_object_set_new(c, "tls_version",
+		    json_string(p->tls_version));
+	if (p->days_left != PROBE_DAYS_UNKNOWN)
+		json_object_set_new(c, "days_left",
+		    json_integer(p->days_left));
+	free(fix);
+}
+
+void
+check_probe_host(const char *host, struct probe *p)
+{
 	probe_mx(host, (int)cfg_int("dnsmon_smtp_port"),
 	    cfg_str("smtp_hostname"),
 	    (int)cfg_time("dnsmon_probe_timeout") * 1000,
-	    cfg_str("dnsmon_ca_file"), &p);
-	fix = p.result == PROBE_OK ? NULL : check_probe_fix(p.result, host);
-	c = check_add(checks, "probe", p.result == PROBE_OK ? "ok" : "fail",
-	    probe_result_name(p.result), fix, "%s: %s",
-	    probe_result_name(p.result), p.detail);
-	json_object_set_new(c, "host", json_string(host));
-	if (p.tls_version[0])
-		json_object_set_new(c, "tls_version",
-		    json_string(p.tls_version));
-	if (p.days_left != PROBE_DAYS_UNKNOWN)
-		json_object_set_new(c, "days_left",
-		    json_integer(p.days_left));
-	free(fix);
+	    cfg_str("dnsmon_ca_file"), p);
 }
 
 json_t *
@@ -632,8 +650,12 @@ check_run(struct resolve *res, const struct check_domain *d, int probe)
 	check_tlsrpt_txt(res, d, checks);
 	for (h = hosts; h && *h; h++)
 		check_tlsa(res, *h, checks);
-	for (h = hosts; probe && h && *h; h++)
-		check_probe(*h, checks);
+	for (h = hosts; probe && h && *h; h++) {
+		struct probe p;
+
+		check_probe_host(*h, &p);
+		check_probe_add(checks, *h, &p);
+	}
 	check_strv_free(hosts);
 	return out;
 }

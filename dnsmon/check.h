@@ -6,6 +6,8 @@
  *	check_domain_from_json(obj, &d)	a DOMAIN-OBJECT of policyd
  *	result = check_run(res, &d, probe)
  *	check_domain_clear(&d)
+ *	check_probe_host(host, &p)		probe one MX (main.cf settings)
+ *	check_probe_add(checks, host, &p)	its check, as check_run adds it
  *
  * DESCRIPTION
  *	check_run() looks up the records of the domain and compares them
@@ -28,7 +30,10 @@
  *	to policy_host, _mta-sts.D a CNAME into sts_zone, or TXT
  *	_stsd-verify.D holds the domain's token.
  *
- *	With probe 0 no MX is contacted (DNS only).
+ *	With probe 0 no MX is contacted (DNS only); the probe checks come
+ *	last, one per MX host in the order of "mx", so that a caller that
+ *	probes by itself (dnsmon: each MX host once per round) appends
+ *	them with check_probe_add() and gets the same result.
  *
  * LIMITS
  *	CHECK_MX_MAX MX hosts per domain are checked and probed.
@@ -38,6 +43,7 @@
 
 #include <jansson.h>
 
+#include "probe.h"
 #include "resolve.h"
 
 #define CHECK_MX_MAX		16
@@ -54,5 +60,7 @@ struct check_domain {
 int	check_domain_from_json(const json_t *, struct check_domain *);
 void	check_domain_clear(struct check_domain *);
 json_t	*check_run(struct resolve *, const struct check_domain *, int probe);
+void	check_probe_host(const char *host, struct probe *);
+void	check_probe_add(json_t *checks, const char *host, const struct probe *);
 
 #endif

@@ -6,42 +6,74 @@
  *
  * DESCRIPTION
  *	Every dnsmon_interval (plus up to DNSMON_JITTER_PCT percent of
- *	random jitter) dnsmon asks policyd for the domain list over
- *	private/policyd and checks each domain with check_run(): ownership,
- *	MX set against the policy, mta-sts host, the _mta-sts and
- *	_smtp._tls TXT records, TLSA and a STARTTLS probe of each MX.
+ *	random jitter) dnsmon runs a round: it asks policyd for the domain
+ *	list over private/policyd, every page of it before the first check
+ *	(keeping of each domain only what the checks need: later policyd is
+ *	busy storing results), and checks each domain
+ *	with check_run(): ownership, MX set against the policy, mta-sts
+ *	host, the _mta-sts and _smtp._tls TXT records, TLSA and a STARTTLS
+ *	probe of each MX.
  *
- *	Each domain is checked in a child process (at most
- *	dnsmon_concurrency at once) that writes its result as one JSON
- *	line on a pipe and exits; the event loop only reads pipes, so one
- *	slow domain never holds up the others and a child that hangs is
- *	killed by alarm() after its time limit.
+ *	One process, one event loop.  The DNS queries of a round are
+ *	asynchronous (dnsq: UDP on its own sockets, TCP for truncated
+ *	answers, at most DNSMON_DNS_INFLIGHT on the wire) and their answers
+ *	are shared by the domains of the round (answers): the checks of a
+ *	domain run against that cache, what they miss is asked, and they
+ *	run again when it is in, until nothing is missing (a few passes:
+ *	CNAME targets and the TLSA of the MX hosts come after the first).
+ *	At most dnsmon_concurrency domains are in progress at once.  Each
+ *	MX host is probed once per round, in a child process (probes), at
+ *	most DNSMON_PROBE_PROCS at once; dnsmon_probe = no leaves the
+ *	probes out.
  *
  *	For each result, dnsmon tells policyd {"op":"domain-verified"}
  *	for a pending domain whose ownership is proven, sends the result
- *	as {"op":"check-result","domain":D,"time":T,"checks":[...]}, and
- *	raises alerts (not for pending domains, which are still being set
- *	up) through lib/alert, once per change (state in
- *	$data_directory/alerts.state): a check that fails alerts with its
- *	fix, a check that passes again clears its alert; a certificate
- *	that expires within 21, 7 or 1 days alerts once at each step.
+ *	as {"op":"check-result","domain":D,"time":T,"checks":[...]} on a
+ *	second connection without waiting for each reply (policyd commits
+ *	every result to disk, which takes longer than checking it; at most
+ *	DNSMON_RESULTS_WINDOW results wait for their reply, then no new
+ *	domain starts until policyd catches up), and raises alerts (not for
+ *	pending domains, which are still being set up) through lib/alert,
+ *	once per change: a check that fails alerts with its fix, a check
+ *	that passes again clears its alert; a certificate that expires
+ *	within 21, 7 or 1 days alerts once at each step.
+ *
+ *	The alert state (what was sent for which domain and check) is
+ *	dnsmon's own file, $data_directory/alerts.state, not policy.db
+ *	(policyd is the only writer of policy.db, and the state is only
+ *	dnsmon's business): lib/alert appends each change to it at once
+ *	and syncs it at the end of a round and at exit, so that a dnsmon
+ *	that is restarted (or killed) neither repeats an alert nor forgets
+ *	a cleared one.  One process writes it: dnsmon holds an exclusive
+ *	lock on alerts.state.lock while it runs and refuses to start when
+ *	another dnsmon holds it (master.cf: maxproc 1).
+ *
+ *	The end of a round is logged with its figures: domains, the seconds
+ *	until the last domain was checked and the domains per second, the
+ *	seconds until policyd confirmed the last result, DNS queries sent,
+ *	answers shared, MX hosts probed.
  *
  * MAY TOUCH
- *	private/policyd (client), $data_directory/alerts.state, DNS,
- *	port dnsmon_smtp_port of MX hosts, sendmail_path, the webhook.
+ *	private/policyd (client), $data_directory/alerts.state and
+ *	alerts.state.lock, DNS (resolv.conf), port dnsmon_smtp_port of MX
+ *	hosts, sendmail_path, the webhook.
  *
  * LIMITS
- *	The size of a child's result (ipc_message_size_limit); the time of
- *	a child (DNSMON_CHILD_TIME, computed from the time-outs).
+ *	dnsmon_concurrency domains at once; DNSMON_DNS_INFLIGHT queries on
+ *	the wire; DNSMON_ANSWERS_KEEP answers kept for later domains; the
+ *	queries of one domain (ANSWERS_SET_MAX); DNSMON_RESULTS_WINDOW
+ *	results unanswered by policyd; a domain takes at most a few times
+ *	dnsmon_query_timeout for its DNS (one per pass, the passes bounded
+ *	by the queries) plus DNSMON_PROBE_STEPS times dnsmon_probe_timeout
+ *	for its probes.
  */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,44 +83,72 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "answers.h"
 #include "buf.h"
 #include "cfg.h"
 #include "check.h"
+#include "dnsq.h"
 #include "ipc.h"
 #include "log.h"
+#include "metrics.h"
 #include "mymalloc.h"
+#include "probes.h"
 #include "resolve.h"
 #include "server.h"
 
 #define DNSMON_POLICYD		"private/policyd"
 #define DNSMON_STATE_FILE	"alerts.state"
+#define DNSMON_LOCK_FILE	"alerts.state.lock"
 #define DNSMON_FIRST_DELAY	1	/* seconds after start to the first round */
 #define DNSMON_RETRY_DELAY	30	/* seconds after a failed domain-list */
 #define DNSMON_JITTER_PCT	10	/* percent of dnsmon_interval */
-#define DNSMON_READ_CHUNK	4096
-#define DNSMON_QUERIES_MAX	32	/* DNS queries of one domain, bound */
-#define DNSMON_PROBE_STEPS	6	/* connect, greeting, EHLO, STARTTLS, TLS, QUIT */
+#define DNSMON_DNS_INFLIGHT	1024	/* DNS queries on the wire */
+#define DNSMON_ANSWERS_KEEP	4096	/* answers kept for later domains */
+#define DNSMON_PROBE_PROCS	8	/* probe processes at once */
+#define DNSMON_RESULTS_WINDOW	8192	/* check-results without a reply
+					 * (about 1.5 KiB each) */
+#define DNSMON_TALLY_CHECKS	32	/* check names counted (metrics) */
+#define DNSMON_TALLY_NAME	32	/* bytes of a check name, with NUL */
 
 static const int dnsmon_expiry_steps[] = { 1, 7, 21 };	/* days, ascending */
 
-struct dnsmon_child {
-	pid_t	 pid;
-	int	 fd;
-	struct event *ev;
-	struct buf out;
-	json_t	*domain;		/* DOMAIN-OBJECT of policyd */
-	struct dnsmon_child *next;
+/* One domain in progress. */
+struct dnsmon_job {
+	struct dnsmon_job *prev, *next;	/* every job of the round */
+	struct dnsmon_job *rnext;	/* ready to go on */
+	int	 ready;			/* on the ready list */
+	struct check_domain d;
+	struct answers_set set;
+	struct resolve *res;
+	json_t	*result;		/* once every answer was in */
+	size_t	 probes_waiting;
 };
 
+/* The round. */
 static struct event *dnsmon_timer;
-static json_t *dnsmon_domains;		/* this round's list */
+static struct event *dnsmon_kick;	/* runs the ready jobs */
+static int dnsmon_in_round;
+static struct check_domain *dnsmon_list;	/* the round's domains */
+static size_t dnsmon_count;		/* in dnsmon_list */
 static size_t dnsmon_next;		/* next one to start */
-static int dnsmon_running;		/* children alive */
-static struct dnsmon_child *dnsmon_children;
-static int dnsmon_policyd = -1;		/* connection for this round */
-static int dnsmon_no_check_result;	/* policyd does not know the op */
+static struct dnsmon_job *dnsmon_jobs, *dnsmon_ready, *dnsmon_ready_tail;
+static size_t dnsmon_running;
+static struct dnsq *dnsmon_dnsq;
+static struct answers *dnsmon_answers;
+static struct probes *dnsmon_probes;
+static struct timespec dnsmon_started;
+static size_t dnsmon_checked;
+static double dnsmon_checks_secs;	/* when the last domain was checked */
 
-static void dnsmon_start_children(void);
+/* policyd. */
+static int dnsmon_policyd = -1;		/* requests that wait for replies */
+static struct ipc_conn *dnsmon_results;	/* check-results, pipelined */
+static size_t dnsmon_results_out;	/* sent, not answered */
+static int dnsmon_no_check_result;	/* policyd does not know the op */
+static int dnsmon_lock = -1;
+
+static void dnsmon_fill(void);
+static double dnsmon_elapsed(void);
 
 static int
 dnsmon_ipc_timeout(void)
@@ -104,7 +164,7 @@ dnsmon_schedule(long long secs)
 	evtimer_add(dnsmon_timer, &tv);
 }
 
-/* One request to policyd on this round's connection; the reply or NULL. */
+/* One request to policyd, waiting for its reply; the reply or NULL. */
 static json_t *
 dnsmon_call(json_t *req)
 {
@@ -129,6 +189,75 @@ out:
 	return reply;
 }
 
+/*
+ * check-results go on their own connection, without waiting for each
+ * reply: policyd commits every one to disk.
+ */
+static void
+dnsmon_results_reply(struct ipc_conn *conn, json_t *msg, void *ctx)
+{
+	(void)conn;
+	(void)ctx;
+	if (dnsmon_results_out > 0)
+		dnsmon_results_out--;
+	if (!json_is_true(json_object_get(msg, "ok")) &&
+	    !dnsmon_no_check_result) {
+		log_info("policyd does not store check results (%s):"
+		    " results are kept in alerts only",
+		    json_string_value(json_object_get(msg, "error")));
+		dnsmon_no_check_result = 1;
+	}
+	dnsmon_fill();
+}
+
+static void
+dnsmon_results_closed(struct ipc_conn *conn, void *ctx)
+{
+	(void)ctx;
+	if (conn != dnsmon_results)
+		return;
+	if (dnsmon_results_out > 0)
+		log_warn("%s: connection closed; %zu check results not"
+		    " confirmed", DNSMON_POLICYD, dnsmon_results_out);
+	dnsmon_results = NULL;
+	dnsmon_results_out = 0;
+	dnsmon_fill();
+}
+
+static void
+dnsmon_results_send(const char *name, json_t *checks)
+{
+	static const struct ipc_conn_conf conf = {
+		dnsmon_results_reply, dnsmon_results_closed, NULL, 0, 0, 0, 0,
+	};
+	struct ipc_conn_conf c = conf;
+	struct buf err = BUF_INIT;
+	json_t *req;
+	int fd;
+
+	if (dnsmon_no_check_result)
+		return;
+	if (dnsmon_results == NULL) {
+		if ((fd = ipc_connect_unix(DNSMON_POLICYD,
+		    dnsmon_ipc_timeout(), &err)) < 0) {
+			log_warn("%s: check result not sent", err.s);
+			buf_free(&err);
+			return;
+		}
+		c.write_ms = dnsmon_ipc_timeout();
+		dnsmon_results = ipc_conn_new(server_base(), fd, &c);
+	}
+	req = json_pack("{s:s, s:s, s:I, s:O}", "op", "check-result",
+	    "domain", name, "time", (json_int_t)time(NULL), "checks", checks);
+	if (ipc_conn_send(dnsmon_results, req) == 0)
+		dnsmon_results_out++;
+	json_decref(req);
+	buf_free(&err);
+}
+
+/*
+ * Alerts.
+ */
 static void
 dnsmon_alert_check(const char *domain, json_t *c)
 {
@@ -162,20 +291,19 @@ dnsmon_alert_expiry(const char *domain, json_t *c)
 {
 	const char *host = json_string_value(json_object_get(c, "host"));
 	json_t *dl = json_object_get(c, "days_left");
+	size_t i, nsteps = sizeof(dnsmon_expiry_steps) /
+	    sizeof(dnsmon_expiry_steps[0]);
 	char *kind, *subject, *key;
 	long long days;
-	size_t i;
 
 	if (host == NULL || !json_is_integer(dl))
 		return;
 	days = json_integer_value(dl);
 	kind = xasprintf("cert-expiry:%s", host);
-	for (i = 0; i < sizeof(dnsmon_expiry_steps) /
-	    sizeof(dnsmon_expiry_steps[0]); i++)
+	for (i = 0; i < nsteps; i++)
 		if (days >= 0 && days <= dnsmon_expiry_steps[i])
 			break;
-	if (days < 0 || i == sizeof(dnsmon_expiry_steps) /
-	    sizeof(dnsmon_expiry_steps[0]))
+	if (days < 0 || i == nsteps)
 		alert_clear(domain, kind);
 	else {
 		key = xasprintf("%d", dnsmon_expiry_steps[i]);
@@ -188,18 +316,81 @@ dnsmon_alert_expiry(const char *domain, json_t *c)
 	free(kind);
 }
 
+/*
+ * Metrics: the results of a round by check and status, set once at its
+ * end (stsd_dns_checks), and a series for each result that is not ok
+ * (stsd_dns_check_problem), removed when it is ok again or when the
+ * round did not see it (a domain or MX host that is gone).
+ */
+static const char *const dnsmon_check_states[] = {
+	"ok", "fail", "dns-error", "info", NULL,
+};
+static const char *const dnsmon_problem_states[] = {
+	"fail", "dns-error", NULL,
+};
+static struct {
+	char	 check[DNSMON_TALLY_NAME];
+	long long n[sizeof(dnsmon_check_states) /
+	    sizeof(dnsmon_check_states[0]) - 1];
+} dnsmon_tally[DNSMON_TALLY_CHECKS];
+static size_t dnsmon_tally_len;
+static unsigned long dnsmon_epoch;
+
 static void
-dnsmon_result(json_t *domain, json_t *result)
+dnsmon_metrics_check(const char *domain, json_t *c)
 {
-	const char *name = json_string_value(json_object_get(domain, "domain"));
-	const char *state = json_string_value(json_object_get(domain, "state"));
+	const char *check = json_string_value(json_object_get(c, "check"));
+	const char *status = json_string_value(json_object_get(c, "status"));
+	size_t i, k;
+
+	if (check == NULL || status == NULL)
+		return;
+	metrics_state(METRIC_DNS_PROBLEM, status, dnsmon_problem_states,
+	    "domain", domain, "check", check, "host",
+	    json_string_value(json_object_get(c, "host")), NULL);
+	for (k = 0; dnsmon_check_states[k] != NULL; k++)
+		if (strcmp(dnsmon_check_states[k], status) == 0)
+			break;
+	for (i = 0; i < dnsmon_tally_len; i++)
+		if (strcmp(dnsmon_tally[i].check, check) == 0)
+			break;
+	if (dnsmon_check_states[k] == NULL || strlen(check) >=
+	    DNSMON_TALLY_NAME || (i == dnsmon_tally_len &&
+	    dnsmon_tally_len == DNSMON_TALLY_CHECKS))
+		return;			/* not ours to count */
+	if (i == dnsmon_tally_len) {
+		memset(&dnsmon_tally[i], 0, sizeof(dnsmon_tally[i]));
+		strcpy(dnsmon_tally[i].check, check);
+		dnsmon_tally_len++;
+	}
+	dnsmon_tally[i].n[k]++;
+}
+
+static void
+dnsmon_metrics_round_done(void)
+{
+	size_t i, k;
+
+	for (i = 0; i < dnsmon_tally_len; i++)
+		for (k = 0; dnsmon_check_states[k] != NULL; k++)
+			metrics_set(METRIC_DNS_CHECKS, dnsmon_tally[i].n[k],
+			    "check", dnsmon_tally[i].check, "status",
+			    dnsmon_check_states[k], NULL);
+	metrics_expire(METRIC_DNS_CHECKS, dnsmon_epoch);
+	metrics_expire(METRIC_DNS_PROBLEM, dnsmon_epoch);
+}
+
+static void
+dnsmon_result(const struct check_domain *d, json_t *result)
+{
+	const char *name = d->name, *state = d->state;
 	json_t *checks = json_object_get(result, "checks"), *c, *r;
+	int pending = state != NULL && strcmp(state, "pending") == 0;
 	size_t i;
 
 	if (name == NULL)
 		return;
-	if (state != NULL && strcmp(state, "pending") == 0 &&
-	    json_is_true(json_object_get(result, "verified"))) {
+	if (pending && json_is_true(json_object_get(result, "verified"))) {
 		log_info("%s: ownership proven by DNS", name);
 		r = dnsmon_call(json_pack("{s:s, s:s}", "op", "domain-verified",
 		    "domain", name));
@@ -208,35 +399,210 @@ dnsmon_result(json_t *domain, json_t *result)
 			    json_string_value(json_object_get(r, "error")));
 		json_decref(r);
 	}
+	metrics_inc(METRIC_DNS_ROUNDS, NULL);
+	json_array_foreach(checks, i, c)
+		dnsmon_metrics_check(name, c);
 	/* A pending domain is still being set up: no alerts yet. */
 	json_array_foreach(checks, i, c) {
-		if (state != NULL && strcmp(state, "pending") == 0)
+		if (pending)
 			break;
 		dnsmon_alert_check(name, c);
 		if (json_object_get(c, "days_left") != NULL)
 			dnsmon_alert_expiry(name, c);
 	}
-	if (!dnsmon_no_check_result) {
-		r = dnsmon_call(json_pack("{s:s, s:s, s:I, s:O}", "op",
-		    "check-result", "domain", name, "time",
-		    (json_int_t)time(NULL), "checks", checks));
-		if (r != NULL && !json_is_true(json_object_get(r, "ok"))) {
-			log_info("policyd does not store check results (%s):"
-			    " results are kept in alerts only",
-			    json_string_value(json_object_get(r, "error")));
-			dnsmon_no_check_result = 1;
+	dnsmon_results_send(name, checks);
+}
+
+/*
+ * Jobs: the checks of one domain, run again until every answer is in.
+ */
+static void
+dnsmon_job_ready(void *arg)
+{
+	struct dnsmon_job *j = arg;
+
+	if (j->ready)
+		return;
+	j->ready = 1;
+	j->rnext = NULL;
+	if (dnsmon_ready_tail != NULL)
+		dnsmon_ready_tail->rnext = j;
+	else
+		dnsmon_ready = j;
+	dnsmon_ready_tail = j;
+	event_active(dnsmon_kick, EV_TIMEOUT, 0);
+}
+
+static void
+dnsmon_job_free(struct dnsmon_job *j)
+{
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		dnsmon_jobs = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	answers_set_clear(&j->set);
+	resolve_free(j->res);
+	check_domain_clear(&j->d);
+	json_decref(j->result);
+	free(j);
+	dnsmon_running--;
+}
+
+static void
+dnsmon_job_finish(struct dnsmon_job *j)
+{
+	json_t *checks = json_object_get(j->result, "checks"), *h;
+	size_t i;
+
+	if (dnsmon_probes != NULL)
+		json_array_foreach(json_object_get(j->result, "mx"), i, h)
+			probes_add(dnsmon_probes, checks,
+			    json_string_value(h));
+	dnsmon_result(&j->d, j->result);
+	dnsmon_checked++;
+	dnsmon_job_free(j);
+	if (dnsmon_running == 0 && dnsmon_next >= dnsmon_count)
+		dnsmon_checks_secs = dnsmon_elapsed();
+}
+
+static void
+dnsmon_job_probed(void *arg)
+{
+	struct dnsmon_job *j = arg;
+
+	if (--j->probes_waiting == 0)
+		dnsmon_job_ready(j);
+}
+
+/* Every answer is in: the probes of its MX hosts, then the result. */
+static void
+dnsmon_job_probe(struct dnsmon_job *j)
+{
+	json_t *h;
+	size_t i;
+
+	j->probes_waiting = 1;		/* until every host is asked for */
+	if (dnsmon_probes != NULL)
+		json_array_foreach(json_object_get(j->result, "mx"), i, h) {
+			if (!json_is_string(h))
+				continue;
+			j->probes_waiting++;
+			if (probes_want(dnsmon_probes, json_string_value(h),
+			    dnsmon_job_probed, j))
+				j->probes_waiting--;
 		}
-		json_decref(r);
+	if (--j->probes_waiting == 0)
+		dnsmon_job_finish(j);
+}
+
+static void
+dnsmon_job_run(struct dnsmon_job *j)
+{
+	json_t *result;
+
+	if (j->result != NULL) {	/* its probes are done */
+		dnsmon_job_finish(j);
+		return;
 	}
+	result = check_run(j->res, &j->d, 0);
+	if (j->set.waiting > 0) {	/* asked for more: run again later */
+		json_decref(result);
+		return;
+	}
+	j->result = result;
+	dnsmon_job_probe(j);
+}
+
+/* Takes d over. */
+static void
+dnsmon_job_start(struct check_domain *d)
+{
+	struct resolve_source src;
+	struct dnsmon_job *j = xcalloc(1, sizeof(*j));
+
+	j->d = *d;
+	memset(d, 0, sizeof(*d));
+	answers_set_init(&j->set, dnsmon_answers, dnsmon_job_ready, j);
+	src.lookup = answers_lookup;
+	src.ctx = &j->set;
+	j->res = resolve_new_source(&src, (int)cfg_int("dnsmon_cname_depth"));
+	j->next = dnsmon_jobs;
+	if (dnsmon_jobs != NULL)
+		dnsmon_jobs->prev = j;
+	dnsmon_jobs = j;
+	dnsmon_running++;
+	dnsmon_job_run(j);
+}
+
+static void
+dnsmon_run_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnsmon_job *j;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	while ((j = dnsmon_ready) != NULL) {
+		if ((dnsmon_ready = j->rnext) == NULL)
+			dnsmon_ready_tail = NULL;
+		j->ready = 0;
+		dnsmon_job_run(j);
+	}
+	dnsmon_fill();
+}
+
+/*
+ * Rounds.
+ */
+static double
+dnsmon_elapsed(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - dnsmon_started.tv_sec) +
+	    (now.tv_nsec - dnsmon_started.tv_nsec) / 1e9;
+}
+
+static void
+dnsmon_round_free(void)
+{
+	struct dnsmon_job *j;
+
+	while ((j = dnsmon_jobs) != NULL)
+		dnsmon_job_free(j);
+	dnsmon_ready = dnsmon_ready_tail = NULL;
+	while (dnsmon_next < dnsmon_count)
+		check_domain_clear(&dnsmon_list[dnsmon_next++]);
+	free(dnsmon_list);
+	dnsmon_list = NULL;
+	dnsmon_count = dnsmon_next = 0;
+	dnsq_free(dnsmon_dnsq);		/* first: its queries point into answers */
+	dnsmon_dnsq = NULL;
+	answers_free(dnsmon_answers);
+	dnsmon_answers = NULL;
+	probes_free(dnsmon_probes);
+	dnsmon_probes = NULL;
+	dnsmon_in_round = 0;
 }
 
 static void
 dnsmon_round_done(void)
 {
 	long long iv = cfg_time("dnsmon_interval"), jitter;
+	unsigned long long queries = 0, lookups = 0, reused = 0;
+	struct dnsq_stats qs = { 0, 0, 0, 0 };
+	size_t probed = dnsmon_probes ? probes_count(dnsmon_probes) : 0;
+	double secs = dnsmon_elapsed();
 
-	json_decref(dnsmon_domains);
-	dnsmon_domains = NULL;
+	if (dnsmon_answers != NULL)
+		answers_stats(dnsmon_answers, &queries, &lookups, &reused);
+	if (dnsmon_dnsq != NULL)
+		dnsq_stats(dnsmon_dnsq, &qs);
+	dnsmon_round_free();
+	dnsmon_metrics_round_done();
 	alert_store_flush();
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);
@@ -244,174 +610,149 @@ dnsmon_round_done(void)
 	jitter = iv * DNSMON_JITTER_PCT / 100;
 	if (jitter > 0)
 		iv += random() % (jitter + 1);
-	log_info("round done; next in %lld s", iv);
+	log_info("round done: %zu domains checked in %.2f s (%.0f domains/s),"
+	    " results stored in %.2f s, %llu DNS queries (%llu sent again,"
+	    " %llu timed out, %llu over TCP), %llu answers shared, %zu MX"
+	    " hosts probed; next in %lld s", dnsmon_checked,
+	    dnsmon_checks_secs, dnsmon_checks_secs > 0 ? dnsmon_checked /
+	    dnsmon_checks_secs : 0.0, secs, queries, qs.resends, qs.timeouts,
+	    qs.tcp, reused, probed, iv);
 	dnsmon_schedule(iv);
 }
 
-static void
-dnsmon_child_done(struct dnsmon_child *ch)
+/*
+ * The whole domain list, a page at a time, before the first check: later
+ * policyd is busy storing results.  Only what the checks need is kept.
+ * 0, or -1 (logged).
+ */
+static int
+dnsmon_fetch_list(void)
 {
-	struct dnsmon_child **pp;
-	struct buf err = BUF_INIT;
-	json_t *result = NULL;
-	int status;
+	json_t *req, *reply, *list, *next, *o;
+	char *after = NULL;
+	size_t i, alloc = 0;
+	int rc = -1;
 
-	event_free(ch->ev);
-	close(ch->fd);
-	while (waitpid(ch->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (ch->out.len == 0 || ipc_parse(ch->out.s, ch->out.len - 1,
-	    &result, &err) < 0)
-		log_warn("%s: check gave no result (%s)",
-		    json_string_value(json_object_get(ch->domain, "domain")),
-		    WIFSIGNALED(status) ? "killed at its time limit" :
-		    err.len ? err.s : "child failed");
-	else
-		dnsmon_result(ch->domain, result);
-	json_decref(result);
-	buf_free(&err);
-	for (pp = &dnsmon_children; *pp; pp = &(*pp)->next)
-		if (*pp == ch) {
-			*pp = ch->next;
+	for (;;) {
+		req = ipc_request("domain-list");
+		if (after != NULL)
+			json_object_set_new(req, "after", json_string(after));
+		reply = dnsmon_call(req);
+		list = json_object_get(reply, "domains");
+		if (!json_is_array(list)) {
+			log_warn("no domain list from policyd%s%s",
+			    reply ? ": " : "", reply ? json_string_value(
+			    json_object_get(reply, "error")) : "");
+			json_decref(reply);
 			break;
 		}
-	json_decref(ch->domain);
-	buf_free(&ch->out);
-	free(ch);
-	dnsmon_running--;
-	dnsmon_start_children();
-	if (dnsmon_running == 0 && dnsmon_domains != NULL &&
-	    dnsmon_next >= json_array_size(dnsmon_domains))
-		dnsmon_round_done();
+		json_array_foreach(list, i, o) {
+			if (dnsmon_count == alloc) {
+				alloc = alloc ? 2 * alloc : 1024;
+				dnsmon_list = xreallocarray(dnsmon_list, alloc,
+				    sizeof(*dnsmon_list));
+			}
+			if (check_domain_from_json(o, &dnsmon_list[dnsmon_count])
+			    == 0)
+				dnsmon_count++;
+			else
+				log_warn("policyd sent a domain without a name");
+		}
+		next = json_object_get(reply, "next");
+		/* The list must move on: a page that does not ends it. */
+		if (!json_is_string(next) || json_array_size(list) == 0 ||
+		    (after != NULL && strcmp(after, json_string_value(next))
+		    >= 0)) {
+			json_decref(reply);
+			rc = 0;
+			break;
+		}
+		free(after);
+		after = xstrdup(json_string_value(next));
+		json_decref(reply);
+	}
+	free(after);
+	return rc;
 }
 
+/* Start domains while there is room; end the round when all are done. */
 static void
-dnsmon_child_read(evutil_socket_t fd, short what, void *arg)
-{
-	struct dnsmon_child *ch = arg;
-	char chunk[DNSMON_READ_CHUNK];
-	ssize_t n;
-
-	(void)what;
-	n = read(fd, chunk, sizeof(chunk));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n > 0 && ch->out.len + n <= ipc_size_limit() + 1) {
-		buf_append(&ch->out, chunk, n);
-		return;
-	}
-	if (n > 0) {
-		log_warn("check result longer than %zu bytes",
-		    ipc_size_limit());
-		buf_reset(&ch->out);
-		kill(ch->pid, SIGKILL);
-	}
-	dnsmon_child_done(ch);
-}
-
-/* The child: check one domain, write one line, exit. */
-static void
-dnsmon_child_main(int fd, json_t *domain)
-{
-	struct check_domain d;
-	struct resolve *res;
-	struct buf err = BUF_INIT;
-	json_t *result;
-	char *line;
-	size_t len, off = 0;
-	ssize_t n;
-
-	signal(SIGALRM, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	alarm((unsigned)(DNSMON_QUERIES_MAX * cfg_time("dnsmon_query_timeout")
-	    + CHECK_MX_MAX * DNSMON_PROBE_STEPS *
-	    cfg_time("dnsmon_probe_timeout") + 1));
-	if (check_domain_from_json(domain, &d) < 0)
-		_exit(1);
-	res = resolve_new((int)cfg_time("dnsmon_query_timeout") * 1000,
-	    (int)cfg_int("dnsmon_cname_depth"), &err);
-	if (res == NULL) {
-		log_error("%s", err.s);
-		_exit(1);
-	}
-	result = check_run(res, &d, 1);
-	if ((line = ipc_encode(result, &len)) == NULL)
-		_exit(1);
-	while (off < len && (n = write(fd, line + off, len - off)) > 0)
-		off += n;
-	_exit(off == len ? 0 : 1);
-}
-
-static void
-dnsmon_start_one(json_t *domain)
-{
-	struct dnsmon_child *ch;
-	int fds[2];
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		log_error("cannot start a check: %s", strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		dnsmon_child_main(fds[1], domain);
-	}
-	close(fds[1]);
-	evutil_make_socket_nonblocking(fds[0]);
-	ch = xcalloc(1, sizeof(*ch));
-	ch->pid = pid;
-	ch->fd = fds[0];
-	ch->domain = json_incref(domain);
-	ch->ev = event_new(server_base(), fds[0], EV_READ | EV_PERSIST,
-	    dnsmon_child_read, ch);
-	event_add(ch->ev, NULL);
-	ch->next = dnsmon_children;
-	dnsmon_children = ch;
-	dnsmon_running++;
-}
-
-static void
-dnsmon_start_children(void)
+dnsmon_fill(void)
 {
 	long long limit = cfg_int("dnsmon_concurrency");
+	static int busy;
 
+	/* Called again from inside (a finished job, a closed connection):
+	 * the outer call does the work. */
+	if (!dnsmon_in_round || busy)
+		return;
+	busy = 1;
 	if (limit < 1)
 		limit = 1;
-	while (dnsmon_domains != NULL && dnsmon_running < limit &&
-	    dnsmon_next < json_array_size(dnsmon_domains))
-		dnsmon_start_one(json_array_get(dnsmon_domains,
-		    dnsmon_next++));
+	while (dnsmon_running < (size_t)limit &&
+	    dnsmon_results_out < DNSMON_RESULTS_WINDOW &&
+	    dnsmon_next < dnsmon_count)
+		dnsmon_job_start(&dnsmon_list[dnsmon_next++]);
+	busy = 0;
+	if (dnsmon_running == 0 && dnsmon_results_out == 0 &&
+	    dnsmon_next >= dnsmon_count)
+		dnsmon_round_done();
 }
 
 static void
 dnsmon_round(evutil_socket_t fd, short what, void *arg)
 {
-	json_t *reply, *list;
+	struct buf err = BUF_INIT;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
-	if (dnsmon_domains != NULL)
+	if (dnsmon_in_round)
 		return;
-	reply = dnsmon_call(ipc_request("domain-list"));
-	list = json_object_get(reply, "domains");
-	if (!json_is_array(list)) {
-		log_warn("no domain list from policyd; trying again in %d s",
-		    DNSMON_RETRY_DELAY);
-		json_decref(reply);
+	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
+	if (dnsmon_fetch_list() < 0) {
+		dnsmon_round_free();
+		log_warn("trying again in %d s", DNSMON_RETRY_DELAY);
 		dnsmon_schedule(DNSMON_RETRY_DELAY);
 		return;
 	}
-	dnsmon_domains = json_incref(list);
-	json_decref(reply);
-	dnsmon_next = 0;
-	log_info("round: checking %zu domains", json_array_size(list));
-	if (json_array_size(list) == 0) {
-		dnsmon_round_done();
+	dnsmon_dnsq = dnsq_new(server_base(),
+	    (int)(cfg_time("dnsmon_query_timeout") * 1000),
+	    DNSMON_DNS_INFLIGHT, &err);
+	if (dnsmon_dnsq == NULL) {
+		log_warn("%s; trying again in %d s", err.s, DNSMON_RETRY_DELAY);
+		buf_free(&err);
+		dnsmon_round_free();
+		dnsmon_schedule(DNSMON_RETRY_DELAY);
 		return;
 	}
-	dnsmon_start_children();
+	dnsmon_answers = answers_new(dnsmon_dnsq, DNSMON_ANSWERS_KEEP);
+	if (cfg_bool("dnsmon_probe"))
+		dnsmon_probes = probes_new(server_base(), DNSMON_PROBE_PROCS);
+	dnsmon_in_round = 1;
+	dnsmon_checked = 0;
+	dnsmon_epoch = metrics_epoch();
+	dnsmon_tally_len = 0;
+	dnsmon_checks_secs = 0;
+	log_info("round: checking %zu domains", dnsmon_count);
+	dnsmon_fill();
+}
+
+/* One dnsmon at a time: the alert state has one writer. */
+static void
+dnsmon_take_lock(void)
+{
+	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
+	    DNSMON_LOCK_FILE);
+
+	dnsmon_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (dnsmon_lock < 0)
+		log_fatal("%s: %s", path, strerror(errno));
+	if (flock(dnsmon_lock, LOCK_EX | LOCK_NB) < 0)
+		log_fatal("%s: %s", path, errno == EWOULDBLOCK ?
+		    "another dnsmon is running (its master.cf maxproc must"
+		    " be 1)" : strerror(errno));
+	free(path);
 }
 
 static void
@@ -423,37 +764,35 @@ dnsmon_post_jail(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	dnsmon_take_lock();
 	state = xasprintf("%s/%s", cfg_str("data_directory"),
 	    DNSMON_STATE_FILE);
 	if (alert_store_file(state, &err) < 0)
 		log_fatal("%s", err.s);
 	free(state);
 	dnsmon_timer = evtimer_new(server_base(), dnsmon_round, NULL);
+	dnsmon_kick = event_new(server_base(), -1, 0, dnsmon_run_ready, NULL);
 	dnsmon_schedule(DNSMON_FIRST_DELAY);
 }
 
 static void
 dnsmon_cleanup(void)
 {
-	struct dnsmon_child *ch, *next;
+	struct ipc_conn *conn = dnsmon_results;
 
-	for (ch = dnsmon_children; ch; ch = next) {
-		next = ch->next;
-		kill(ch->pid, SIGKILL);
-		waitpid(ch->pid, NULL, 0);
-		event_free(ch->ev);
-		close(ch->fd);
-		json_decref(ch->domain);
-		buf_free(&ch->out);
-		free(ch);
-	}
-	dnsmon_children = NULL;
+	dnsmon_round_free();
+	dnsmon_results = NULL;
+	if (conn != NULL)
+		ipc_conn_close(conn);
 	if (dnsmon_timer != NULL)
 		event_free(dnsmon_timer);
-	json_decref(dnsmon_domains);
+	if (dnsmon_kick != NULL)
+		event_free(dnsmon_kick);
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);
 	alert_store_close();
+	if (dnsmon_lock >= 0)
+		close(dnsmon_lock);
 }
 
 int

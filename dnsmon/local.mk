@@ -7,7 +7,8 @@ dnsmon_libdnscheck_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 
 pkglibexec_PROGRAMS += dnsmon/dnsmon
-dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c
+dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c dnsmon/dnsq.c dnsmon/dnsq.h \
+	dnsmon/answers.c dnsmon/answers.h dnsmon/probes.c dnsmon/probes.h
 dnsmon_dnsmon_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 dnsmon_dnsmon_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS)

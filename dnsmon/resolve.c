@@ -17,7 +17,8 @@
 #include "resolve.h"
 
 struct resolve {
-	ldns_resolver *r;
+	ldns_resolver *r;		/* NULL in source mode */
+	struct resolve_source src;
 	int	 depth;
 };
 
@@ -47,12 +48,23 @@ resolve_new(int timeout_ms, int cname_depth, struct buf *err)
 	return res;
 }
 
+struct resolve *
+resolve_new_source(const struct resolve_source *src, int cname_depth)
+{
+	struct resolve *res = xcalloc(1, sizeof(*res));
+
+	res->src = *src;
+	res->depth = cname_depth;
+	return res;
+}
+
 void
 resolve_free(struct resolve *res)
 {
 	if (res == NULL)
 		return;
-	ldns_resolver_deep_free(res->r);
+	if (res->r != NULL)
+		ldns_resolver_deep_free(res->r);
 	free(res);
 }
 
@@ -147,6 +159,51 @@ resolve_reset_rtt(struct resolve *res)
 		    LDNS_RESOLV_RTT_MIN);
 }
 
+/*
+ * One answer for (name, type): *p (owned by us unless *borrowed), or a
+ * status without a packet.
+ */
+static enum resolve_status
+resolve_ask(struct resolve *res, const ldns_rdf *name, ldns_rr_type t,
+    ldns_pkt **p, int *borrowed)
+{
+	enum resolve_status st = RESOLVE_ERROR;
+	const ldns_pkt *cp = NULL;
+	ldns_status s;
+
+	*p = NULL;
+	*borrowed = 0;
+	if (res->r == NULL) {
+		if (res->src.lookup(res->src.ctx, name, t, &cp, &st) < 0)
+			return RESOLVE_PENDING;
+		if (cp == NULL)
+			return st == RESOLVE_OK ? RESOLVE_ERROR : st;
+		*p = (ldns_pkt *)cp;
+		*borrowed = 1;
+		return RESOLVE_OK;
+	}
+	resolve_reset_rtt(res);
+	s = ldns_resolver_query_status(p, res->r, name, t, LDNS_RR_CLASS_IN,
+	    LDNS_RD);
+	if (s != LDNS_STATUS_OK || *p == NULL) {
+		char *n = ldns_rdf2str(name);
+
+		log_debug("%s: %s", n ? n : "?", ldns_get_errorstr_by_id(s));
+		free(n);
+		*p = NULL;
+		return s == LDNS_STATUS_NETWORK_ERR || s == LDNS_STATUS_ERR ?
+		    RESOLVE_TIMEOUT : RESOLVE_ERROR;
+	}
+	return RESOLVE_OK;
+}
+
+static void
+resolve_pkt_release(ldns_pkt *p, int borrowed)
+{
+	if (!borrowed)
+		ldns_pkt_free(p);
+}
+
 enum resolve_status
 resolve_query(struct resolve *res, const char *name, ldns_rr_type t,
     ldns_rr_list **rrs, char **final)
@@ -155,8 +212,7 @@ resolve_query(struct resolve *res, const char *name, ldns_rr_type t,
 	ldns_rdf *cur, *next;
 	ldns_rr_list *l, *cn;
 	ldns_pkt *p = NULL;
-	ldns_status s;
-	int steps = 0, asked = 0;
+	int steps = 0, asked = 0, borrowed = 0;
 
 	*rrs = NULL;
 	if (final != NULL)
@@ -169,18 +225,9 @@ resolve_query(struct resolve *res, const char *name, ldns_rr_type t,
 				st = RESOLVE_LOOP;
 				break;
 			}
-			resolve_reset_rtt(res);
-			s = ldns_resolver_query_status(&p, res->r, cur, t,
-			    LDNS_RR_CLASS_IN, LDNS_RD);
-			if (s != LDNS_STATUS_OK || p == NULL) {
-				log_debug("%s: %s", name,
-				    ldns_get_errorstr_by_id(s));
-				st = s == LDNS_STATUS_NETWORK_ERR ||
-				    s == LDNS_STATUS_ERR ? RESOLVE_TIMEOUT :
-				    RESOLVE_ERROR;
-				p = NULL;
+			st = resolve_ask(res, cur, t, &p, &borrowed);
+			if (st != RESOLVE_OK)
 				break;
-			}
 		}
 		if ((l = resolve_pick(p, cur, t)) != NULL) {
 			*rrs = l;
@@ -205,7 +252,7 @@ resolve_query(struct resolve *res, const char *name, ldns_rr_type t,
 		/* The target may be in the same answer; else ask again. */
 		if ((l = resolve_pick(p, cur, t)) == NULL &&
 		    (cn = resolve_pick(p, cur, LDNS_RR_TYPE_CNAME)) == NULL) {
-			ldns_pkt_free(p);
+			resolve_pkt_release(p, borrowed);
 			p = NULL;
 		} else {
 			ldns_rr_list_deep_free(l);
@@ -216,7 +263,8 @@ resolve_query(struct resolve *res, const char *name, ldns_rr_type t,
 	if (final != NULL)
 		*final = resolve_rdf_name(cur);
 	ldns_rdf_deep_free(cur);
-	ldns_pkt_free(p);
+	if (p != NULL)
+		resolve_pkt_release(p, borrowed);
 	return st;
 }
 
@@ -238,6 +286,8 @@ resolve_status_name(enum resolve_status st)
 		return "timed out";
 	case RESOLVE_LOOP:
 		return "CNAME chain too long or a loop";
+	case RESOLVE_PENDING:
+		return "not answered yet";
 	default:
 		return "DNS error";
 	}

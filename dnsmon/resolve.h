@@ -3,6 +3,7 @@
  *
  * SYNOPSIS
  *	res = resolve_new(timeout_ms, cname_depth, &err)
+ *	res = resolve_new_source(&src, cname_depth)	answers from elsewhere
  *	st = resolve_query(res, name, type, &rrs, &final)
  *	resolve_txt_text(rr)		its character-strings joined
  *	resolve_status_name(st)		"nxdomain", "servfail", ...
@@ -19,6 +20,15 @@
  *	(*rrs, NULL unless RESOLVE_OK; free with ldns_rr_list_deep_free)
  *	and that name (*final, xmalloc'd, without the trailing dot; may
  *	be NULL).  Asking for CNAME itself follows nothing.
+ *
+ *	resolve_new_source() makes a resolver that sends nothing: every
+ *	(name, type) is looked up with src.lookup(), which either gives the
+ *	answer packet (borrowed: resolve never frees it) or a status
+ *	without one (RESOLVE_TIMEOUT, RESOLVE_ERROR), or says that the
+ *	answer is not known yet (-1): resolve_query() then returns
+ *	RESOLVE_PENDING.  dnsmon runs the checks of a domain against its
+ *	cache of answers this way, asks what is still missing, and runs
+ *	them again when the answers are in (see dnsmon/answers.h).
  *
  * LIMITS
  *	RESOLVE_TXT_MAX bytes of joined TXT text (longer is cut).
@@ -41,11 +51,21 @@ enum resolve_status {
 	RESOLVE_TIMEOUT,	/* no answer within the time limit */
 	RESOLVE_LOOP,		/* CNAME chain too long or a loop */
 	RESOLVE_ERROR,		/* anything else (bad name, bad answer) */
+	RESOLVE_PENDING,	/* source mode: the answer is not known yet */
+};
+
+struct resolve_source {
+	/* 0: *pkt (or NULL and *st), -1: not known yet. */
+	int	(*lookup)(void *ctx, const ldns_rdf *name, ldns_rr_type,
+		    const ldns_pkt **pkt, enum resolve_status *st);
+	void	*ctx;
 };
 
 struct resolve;
 
 struct resolve *resolve_new(int timeout_ms, int cname_depth, struct buf *err);
+struct resolve *resolve_new_source(const struct resolve_source *,
+	    int cname_depth);
 void	resolve_free(struct resolve *);
 enum resolve_status resolve_query(struct resolve *, const char *name,
 	    ldns_rr_type, ldns_rr_list **rrs, char **final);

@@ -18,13 +18,21 @@
  *	404	any other path or host; on plain HTTP, everything but
  *		ACME HTTP-01 challenges (200, 404 or 405: challenge.h)
  *	405	another method on HTTPD_POLICY_PATH (Allow: GET, HEAD)
+ *	200	a TLS report POSTed to report_https_path, once it is durable
+ *		in the spool (on plain HTTP only with httpd_plain_reports);
+ *		refused with 405 (Allow: POST), 411, 413, 415, 400, 501 and
+ *		a one-line reason (rua.h), 408 when the body is slower than
+ *		httpd_body_timeout, 500 when it cannot be stored
  *	421	Host (or the absolute-form authority) names another host
  *		than SNI, compared without case, port or trailing dot
  *	400, 414, 431, 505	a request http_parse() refuses; the
  *		connection is closed after the answer
  *
  *	Never a redirect.  A request that announces a body is answered
- *	without reading it and the connection is closed.
+ *	without reading it and the connection is closed, except an
+ *	accepted report: its body is read (Content-Length or chunked,
+ *	"100 Continue" when asked) and written to the spool as it comes
+ *	(report.c), the connection stays open after the 200.
  *
  * LIMITS
  *	httpd_request_timeout: the TLS handshake, and each request from its
@@ -79,12 +87,16 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "buf.h"
 #include "certcache.h"
 #include "challenge.h"
 #include "httpd.h"
 #include "log.h"
+#include "metrics.h"
 #include "mymalloc.h"
+#include "notify.h"
 #include "policytab.h"
+#include "rua.h"
 #include "server.h"
 
 #define CONN_OUTPUT_MAX		(1024 * 1024)	/* answers queued per client */
@@ -99,6 +111,7 @@ enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake under way */
 	CONN_IDLE,		/* waiting for the first byte of a request */
 	CONN_READING,		/* part of a request head is here */
+	CONN_BODY,		/* reading the body of a report */
 	CONN_CLOSING,		/* last answer queued; close when sent */
 };
 
@@ -128,6 +141,9 @@ struct conn {
 	int	 must_linger;		/* the client may still be sending */
 	int	 peer_eof;		/* the client closed its side */
 	size_t	 scanned;		/* input bytes known to hold no '\n' */
+	struct report *report;		/* CONN_BODY: on its way to the spool */
+	int	 report_keep;		/* CONN_BODY: keep-alive after it */
+	int	 report_minor;		/* CONN_BODY: HTTP/1.minor */
 	char	 sni[HTTP_HOST_MAX + 1];
 };
 
@@ -161,7 +177,7 @@ static struct event *conn_listeners[SERVER_SOCKETS_MAX];
 static int conn_nlisteners;
 static int conn_listening;
 static struct event *conn_pause_timer;
-static const struct timeval *conn_idle_tv, *conn_request_tv;
+static const struct timeval *conn_idle_tv, *conn_request_tv, *conn_body_tv;
 static char conn_response[CONN_HEAD_MAX + POLICYTAB_POLICY_MAX];
 
 /* "Date: ...\r\n", made again when the second changes. */
@@ -248,6 +264,7 @@ conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	event_free(c->timer);
+	report_abort(c->report);
 	if (c->handshake != NULL)
 		event_free(c->handshake);
 	if (c->bev != NULL) {
@@ -383,12 +400,165 @@ conn_host_matches(const struct conn *c, const struct http_request *req)
 }
 
 static void
+conn_timer_set(struct conn *c, const struct timeval *tv)
+{
+	evtimer_add(c->timer, tv);
+}
+
+/* Is this a request for report_https_path, on a service that takes them? */
+static int
+conn_report_path(const struct http_request *req)
+{
+	return httpd_conf.report_path != NULL &&
+	    strlen(httpd_conf.report_path) == req->path_len &&
+	    memcmp(req->path, httpd_conf.report_path, req->path_len) == 0;
+}
+
+/* An answer about a report, with its reason as the body. */
+static void
+conn_report_answer(struct conn *c, int status, const char *why, int keep,
+    int head_only, int minor)
+{
+	char head[CONN_HEAD_MAX], body[CONN_HEAD_MAX];
+	int hlen, blen;
+
+	blen = snprintf(body, sizeof(body), "%d %s: %s\n", status,
+	    http_reason(status), why);
+	if (blen < 0 || (size_t)blen >= sizeof(body))
+		blen = sizeof(body) - 1;
+	hlen = snprintf(head, sizeof(head), "%sContent-Type: text/plain\r\n"
+	    "Content-Length: %d\r\n", status == 405 ? "Allow: POST\r\n" : "",
+	    blen);
+	conn_respond(c, status, head, (size_t)hlen, body, (size_t)blen,
+	    head_only, keep, minor);
+}
+
+/* metrics: a report accepted (200) or refused, by status. */
+static void
+conn_report_count(int status)
+{
+	char code[8];
+
+	if (status == 200) {
+		metrics_inc(METRIC_HTTPS_REPORTS, NULL);
+		return;
+	}
+	snprintf(code, sizeof(code), "%d", status);
+	metrics_inc(METRIC_HTTPS_REFUSALS, "status", code, NULL);
+}
+
+/* Refuses a report: logged, answered, and the connection closed. */
+static void
+conn_report_refuse(struct conn *c, int status, const char *why, int head_only)
+{
+	char peer[80];
+
+	conn_peer(c, peer, sizeof(peer));
+	log_info("%s: %s: report refused: %d %s: %s", peer,
+	    c->sni[0] ? c->sni : "plain HTTP", status, http_reason(status), why);
+	conn_report_count(status);
+	c->must_linger = 1;
+	conn_report_answer(c, status, why, 0, head_only, 1);
+}
+
+/* A request for report_https_path: refuse it, or start on its body. */
+static void
+conn_report_request(struct conn *c, const struct http_request *req, int keep)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	struct rua_verdict v;
+	struct buf err = BUF_INIT;
+
+	if (rua_check(req, &httpd_conf.reports, &v) != 0) {
+		conn_report_refuse(c, v.status, v.why,
+		    req->method == HTTP_METHOD_HEAD);
+		return;
+	}
+	if ((c->report = report_start(req, &v, &err)) == NULL) {
+		log_error("%s", err.s);
+		buf_free(&err);
+		conn_report_refuse(c, 500, "report not stored", 0);
+		return;
+	}
+	c->state = CONN_BODY;
+	c->report_keep = keep;
+	c->report_minor = req->minor;
+	conn_timer_set(c, conn_body_tv);
+	if (req->expect_continue && req->minor == 1)
+		conn_send(c, cont, sizeof(cont) - 1);
+}
+
+/* The body is complete: durable first, then 200, then tell rptparse. */
+static void
+conn_report_done(struct conn *c)
+{
+	struct report *r = c->report;
+	unsigned long long size = report_size(r);
+	struct buf err = BUF_INIT;
+	char id[SPOOL_ID_SIZE], peer[80], why[SPOOL_ID_SIZE + 32];
+
+	c->report = NULL;
+	c->state = CONN_IDLE;
+	if (report_commit(r, id, &err) != 0) {
+		log_error("%s", err.s);
+		buf_free(&err);
+		conn_report_refuse(c, 500, "report not stored", 0);
+		return;
+	}
+	conn_peer(c, peer, sizeof(peer));
+	log_info("%s: %s: report of %llu bytes spooled as %s", peer,
+	    c->sni[0] ? c->sni : "plain HTTP", size, id);
+	snprintf(why, sizeof(why), "report accepted as %s", id);
+	conn_report_count(200);
+	conn_report_answer(c, 200, why, c->report_keep, 0, c->report_minor);
+	notify_spooled(NOTIFY_RPTPARSE, id);
+	if (c->state != CONN_CLOSING)
+		conn_timer_set(c, conn_idle_tv);
+}
+
+/* Body bytes: into the spool until the body ends.  -1: stop reading. */
+static int
+conn_body(struct conn *c, struct evbuffer *in)
+{
+	size_t len = (size_t)evbuffer_get_contiguous_space(in), used;
+	char *data = (char *)evbuffer_pullup(in, (ev_ssize_t)len);
+	int r;
+
+	r = report_input(c->report, data, len, &used);
+	evbuffer_drain(in, used);
+	if (r == RUA_BODY_MORE)
+		return 0;
+	if (r == RUA_BODY_ERROR) {
+		int status = report_status(c->report);
+		char why[CONN_HEAD_MAX];
+
+		snprintf(why, sizeof(why), "%s", report_why(c->report));
+		if (status == 500)
+			log_error("report not stored: %s", why);
+		report_abort(c->report);
+		c->report = NULL;
+		c->state = CONN_IDLE;
+		conn_report_refuse(c, status, status == 500 ?
+		    "report not stored" : why, 0);
+		return -1;
+	}
+	conn_report_done(c);
+	return 0;
+}
+
+static void
 conn_request(struct conn *c, const struct http_request *req)
 {
 	const struct policy_entry *e = NULL;
 	int keep, head_only = req->method == HTTP_METHOD_HEAD, status;
 
 	c->requests++;
+	if (conn_report_path(req) && (!httpd_conf.tls ||
+	    conn_host_matches(c, req))) {
+		conn_report_request(c, req, req->keep_alive &&
+		    c->requests < httpd_conf.keepalive_requests);
+		return;
+	}
 	if (req->has_body)
 		c->must_linger = 1;
 	keep = req->keep_alive && !req->has_body &&
@@ -410,17 +580,19 @@ conn_request(struct conn *c, const struct http_request *req)
 	if (log_verbose)
 		log_debug("%s: %.*s %.*s: %d", c->sni, (int)req->method_len,
 		    req->method_name, (int)req->target_len, req->target, status);
+	if (httpd_conf.tls) {	/* metrics: the domain of hosted ones only */
+		char code[8];
+
+		snprintf(code, sizeof(code), "%d", status);
+		metrics_add(METRIC_POLICY_FETCHES, 1, "domain", status != 200 ? "" :
+		    strncmp(c->sni, "mta-sts.", 8) == 0 ? c->sni + 8 : c->sni,
+		    "status", code, NULL);
+	}
 	if (status == 200)
 		conn_respond(c, 200, e->head, e->head_len, e->body, e->body_len,
 		    head_only, keep, req->minor);
 	else
 		conn_respond_canned(c, status, head_only, keep, req->minor);
-}
-
-static void
-conn_timer_set(struct conn *c, const struct timeval *tv)
-{
-	evtimer_add(c->timer, tv);
 }
 
 /* Parses and answers every complete request in the input buffer. */
@@ -434,6 +606,11 @@ conn_process(struct conn *c)
 	int r;
 
 	while (c->state != CONN_CLOSING && (len = evbuffer_get_length(in)) > 0) {
+		if (c->state == CONN_BODY) {
+			if (conn_body(c, in) != 0)
+				return;
+			continue;
+		}
 		if (c->state == CONN_IDLE) {
 			c->state = CONN_READING;
 			c->scanned = 0;
@@ -467,6 +644,8 @@ conn_process(struct conn *c)
 		conn_request(c, &req);
 		evbuffer_drain(in, req.consumed);
 		c->scanned = 0;
+		if (c->state == CONN_BODY)
+			continue;
 		if (c->state != CONN_CLOSING) {
 			c->state = CONN_IDLE;
 			conn_timer_set(c, conn_idle_tv);
@@ -611,6 +790,18 @@ conn_timeout(evutil_socket_t fd, short what, void *arg)
 		conn_close(c);
 		return;
 	}
+	if (c->state == CONN_BODY) {
+		char peer[80];
+
+		conn_peer(c, peer, sizeof(peer));
+		log_info("%s: report body not complete after %lld s: 408 "
+		    "Request Timeout", peer,
+		    (long long)httpd_conf.body_timeout.tv_sec);
+		report_abort(c->report);
+		c->report = NULL;
+		c->state = CONN_READING;
+		conn_report_count(408);
+	}
 	if (c->state == CONN_READING) {
 		c->must_linger = 1;
 		conn_respond_canned(c, 408, 0, 0, 1);
@@ -662,6 +853,7 @@ conn_handshake(struct conn *c)
 	short what;
 
 	if ((r = SSL_do_handshake(c->ssl)) == 1) {
+		metrics_inc(METRIC_TLS_HANDSHAKES, "daemon", "httpd", NULL);
 		if (challenge_tls_done(c->ssl)) {	/* RFC 8737: no HTTP */
 			conn_free(c);
 			return;
@@ -688,6 +880,7 @@ conn_handshake(struct conn *c)
 		log_debug("%s: TLS handshake failed: %s", peer,
 		    err ? ERR_reason_error_string(err) : "connection closed");
 	}
+	metrics_inc(METRIC_TLS_FAILURES, "daemon", "httpd", NULL);
 	ERR_clear_error();
 	conn_free(c);
 }
@@ -800,6 +993,9 @@ conn_start(struct event_base *base)
 	    &httpd_conf.idle_timeout);
 	conn_request_tv = event_base_init_common_timeout(base,
 	    &httpd_conf.request_timeout);
+	if (httpd_conf.report_path != NULL)
+		conn_body_tv = event_base_init_common_timeout(base,
+		    &httpd_conf.body_timeout);
 	conn_pause_timer = evtimer_new(base, conn_resume, NULL);
 	for (i = 0; i < server_nsockets() && i < SERVER_SOCKETS_MAX; i++) {
 		int fd = server_socket(i), fl = fcntl(fd, F_GETFL);

@@ -21,11 +21,15 @@
  *	the TLS context; then lib/server drops to mail_owner and chroots
  *	to queue_directory when master.cf says so.  Several processes of
  *	the service (maxproc > 1) share the listening sockets; each has
- *	its own subscription and certificate cache.
+ *	its own subscription and certificate cache.  The spool is opened
+ *	before the chroot too (lib/spool works through directory
+ *	descriptors).
  *
  * FILES
  *	$data_directory/certs/HOST/{fullchain,privkey}.pem
  *	$queue_directory/private/policyd
+ *	$queue_directory/incoming/	reports (written)
+ *	$queue_directory/private/rptparse	told of each report
  *
  * SEE ALSO
  *	httpd(8), policyd(8), master(8)
@@ -48,10 +52,12 @@
 #include "log.h"
 #include "policytab.h"
 #include "server.h"
+#include "spool.h"
 
 #define HTTPD_FD_RESERVE	64	/* descriptors besides clients */
 
 struct httpd_conf httpd_conf;
+struct spool *httpd_spool;
 struct policytab *httpd_policies;
 struct certcache *httpd_certs;
 
@@ -66,6 +72,33 @@ httpd_int(const char *name, long long min, long long max)
 		log_fatal("parameter %s: value %lld out of range %lld..%lld",
 		    name, v, min, max);
 	return v;
+}
+
+/* Reports by HTTPS: report_https_path and its limits. */
+static void
+httpd_read_report_conf(void)
+{
+	const char *path = cfg_str("report_https_path"), *p;
+	long long t;
+
+	httpd_conf.report_path = NULL;
+	if (*path == '\0' || (!httpd_conf.tls && !cfg_bool("httpd_plain_reports")))
+		return;
+	if (path[0] != '/')
+		log_fatal("parameter report_https_path: \"%s\": must start "
+		    "with /", path);
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
+		    *p == '?' || *p == '#')
+			log_fatal("parameter report_https_path: \"%s\": bad "
+			    "character in a path", path);
+	httpd_conf.report_path = path;
+	httpd_conf.reports.body_size = cfg_size("message_size_limit");
+	if (httpd_conf.reports.body_size < 1)
+		log_fatal("parameter message_size_limit: must be at least 1");
+	if ((t = cfg_time("httpd_body_timeout")) < 1)
+		log_fatal("parameter httpd_body_timeout: must be at least 1s");
+	httpd_conf.body_timeout.tv_sec = t;
 }
 
 static void
@@ -93,6 +126,7 @@ httpd_read_conf(void)
 	httpd_conf.request_timeout.tv_sec = t;
 	t = cfg_time("httpd_policyd_retry_time");
 	httpd_conf.retry_max = t < 1 ? 1 : t > INT_MAX ? INT_MAX : (int)t;
+	httpd_read_report_conf();
 }
 
 /*
@@ -155,6 +189,9 @@ httpd_pre_jail(int argc, char **argv)
 	/* Sockets are named relative to queue_directory, chroot or not. */
 	if (chdir(queue) < 0)
 		log_fatal("queue_directory %s: %s", queue, strerror(errno));
+	if (httpd_conf.report_path != NULL &&
+	    (httpd_spool = spool_open(queue, SPOOL_WRITER, &err)) == NULL)
+		log_fatal("%s", err.s);
 	if (!httpd_conf.tls)
 		return;
 	snprintf(path, sizeof(path), "%s/certs", data);
@@ -173,9 +210,11 @@ httpd_post_jail(int argc, char **argv)
 	httpd_policies = policytab_new();
 	conn_start(server_base());
 	subscribe_start(server_base());
-	log_info("serving %s on %d socket(s) (%s)", httpd_conf.tls ? "HTTPS" :
-	    "plain HTTP", server_nsockets(),
-	    event_base_get_method(server_base()));
+	log_info("serving %s on %d socket(s) (%s)%s%s", httpd_conf.tls ?
+	    "HTTPS" : "plain HTTP", server_nsockets(),
+	    event_base_get_method(server_base()),
+	    httpd_conf.report_path ? "; reports at " : "",
+	    httpd_conf.report_path ? httpd_conf.report_path : "");
 }
 
 static void
@@ -200,6 +239,8 @@ httpd_cleanup(void)
 	httpd_policies = NULL;
 	certcache_free(httpd_certs);
 	httpd_certs = NULL;
+	spool_close(httpd_spool);
+	httpd_spool = NULL;
 	if (httpd_certs_fd >= 0)
 		close(httpd_certs_fd);
 }

@@ -12,6 +12,11 @@
  *
  *	subscribe_start(base)	follow policyd's stream of policies
  *	subscribe_stop()
+ *
+ *	httpd_spool		the spool, when this process takes reports
+ *				(httpd_conf.report_path is then set)
+ *	report_start(), report_input(), report_commit(), report_abort()
+ *				a report POST into the spool (report.c)
  */
 #ifndef STS_HTTPD_HTTPD_H
 #define STS_HTTPD_HTTPD_H
@@ -19,12 +24,16 @@
 #include <sys/time.h>
 
 #include "http.h"
+#include "rua.h"
+#include "spool.h"
 
 #define HTTPD_POLICY_PATH	"/.well-known/mta-sts.txt"
 #define HTTPD_POLICYD_SOCKET	"private/policyd"	/* in queue_directory */
 #define HTTPD_SERVER_NAME	"stsd"
 
+struct buf;
 struct event_base;
+struct report;
 
 struct httpd_conf {
 	int	 tls;			/* httpd_tls */
@@ -34,9 +43,14 @@ struct httpd_conf {
 	struct timeval idle_timeout;	/* httpd_idle_timeout */
 	struct timeval request_timeout;	/* httpd_request_timeout */
 	int	 retry_max;		/* httpd_policyd_retry_time, seconds */
+	const char *report_path;	/* report_https_path; NULL: reports
+					 * are not taken by this process */
+	struct rua_limits reports;	/* message_size_limit */
+	struct timeval body_timeout;	/* httpd_body_timeout */
 };
 
 extern struct httpd_conf httpd_conf;
+extern struct spool *httpd_spool;
 extern struct policytab *httpd_policies;
 extern struct certcache *httpd_certs;
 
@@ -46,5 +60,14 @@ int	conn_count(void);
 
 void	subscribe_start(struct event_base *);
 void	subscribe_stop(void);
+
+struct report *report_start(const struct http_request *,
+	    const struct rua_verdict *, struct buf *err);
+int	report_input(struct report *, const char *, size_t, size_t *used);
+int	report_status(const struct report *);
+const char *report_why(const struct report *);
+unsigned long long report_size(const struct report *);
+int	report_commit(struct report *, char id[SPOOL_ID_SIZE], struct buf *err);
+void	report_abort(struct report *);
 
 #endif

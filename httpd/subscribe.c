@@ -5,12 +5,14 @@
  *	subscribe_start() connects to policyd's private socket
  *	(HTTPD_POLICYD_SOCKET, relative to queue_directory, which is the
  *	working directory, chrooted or not) and sends {"op":"subscribe"}.
- *	policyd answers with the whole set of servable policies, one
- *	{"op":"policy","host":H,"domain":D,"id":I,"policy":TEXT} per
- *	host, then {"op":"snapshot-end","count":N}; after that it sends a
- *	policy message for each change, {"op":"withdraw","host":H} for a
- *	host no longer served and {"op":"cert-reload","host":H} when a
- *	certificate changed; "challenge" and "challenge-remove" messages
+ *	policyd answers with the whole set of servable policies in
+ *	{"op":"policies","texts":[TEXT, ...],"domains":"D I N\n..."}
+ *	messages (a line per domain: domain, policy id and the index of
+ *	the policy text of the host mta-sts.D), then
+ *	{"op":"snapshot-end","count":N}; after that it sends
+ *	{"op":"policy","host":H,"domain":D,"id":I,"policy":TEXT} for each
+ *	change, {"op":"withdraw","host":H} for a host no longer served and
+ *	{"op":"cert-reload","host":H} when a certificate changed; "challenge" and "challenge-remove" messages
  *	go to challenge.h (cleared at each connection: policyd sends the
  *	current ones after snapshot-end).  The snapshot replaces the table when it
  *	ends (policytab.h), so hosts that vanished while httpd was not
@@ -29,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -39,6 +42,7 @@
 
 #include "certcache.h"
 #include "challenge.h"
+#include "http.h"
 #include "httpd.h"
 #include "ipc.h"
 #include "log.h"
@@ -46,6 +50,9 @@
 
 #define SUBSCRIBE_RETRY_MIN	1		/* seconds */
 #define SUBSCRIBE_WRITE_MS	(30 * 1000)	/* subscribe request sent */
+#define SUBSCRIBE_HOST_PREFIX	"mta-sts."	/* RFC 8461 section 3.3 */
+#define SUBSCRIBE_HOST_MAX	(HTTP_HOST_MAX + 1)
+#define SUBSCRIBE_LINE_MAX	512	/* "DOMAIN ID N" of the snapshot */
 
 static struct event_base *sub_base;
 static struct ipc_conn *sub_conn;
@@ -97,6 +104,69 @@ sub_policy(const json_t *msg)
 		log_info("%s: serving policy id %s", host, id);
 }
 
+/*
+ * One line "DOMAIN ID N" of a snapshot message (len bytes, no "\n");
+ * -1 when it is not understood.
+ */
+static int
+sub_policies_one(const json_t *texts, const char *line, size_t len)
+{
+	char copy[SUBSCRIBE_LINE_MAX], host[SUBSCRIBE_HOST_MAX];
+	char *id, *num, *end;
+	const json_t *text;
+	unsigned long k;
+
+	if (len >= sizeof(copy))
+		return -1;
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	if ((id = strchr(copy, ' ')) == NULL ||
+	    (num = strchr(id + 1, ' ')) == NULL)
+		return -1;
+	*id++ = '\0';
+	*num++ = '\0';
+	k = strtoul(num, &end, 10);
+	if (*num < '0' || *num > '9' || *end != '\0' ||
+	    !json_is_string(text = json_array_get(texts, k)) ||
+	    (size_t)snprintf(host, sizeof(host), "%s%s",
+	    SUBSCRIBE_HOST_PREFIX, copy) >= sizeof(host))
+		return -1;
+	return policytab_put(httpd_policies, host, copy, id,
+	    json_string_value(text), json_string_length(text));
+}
+
+/*
+ * A snapshot message: "texts", the distinct policies, and "domains",
+ * a line "DOMAIN ID N" per domain (N the index of its text) for the
+ * host "mta-sts." DOMAIN.
+ */
+static void
+sub_policies(const json_t *msg)
+{
+	const json_t *texts = json_object_get(msg, "texts");
+	const json_t *lines = json_object_get(msg, "domains");
+	const char *p, *end, *nl;
+	size_t n = 0, bad = 0;
+
+	if (!json_is_array(texts) || !json_is_string(lines)) {
+		log_warn("policyd: policies message without texts or"
+		    " domains; skipped");
+		return;
+	}
+	p = json_string_value(lines);
+	end = p + json_string_length(lines);
+	for (; p < end; p = nl + 1, n++) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (sub_policies_one(texts, p, (size_t)(nl - p)) != 0)
+			bad++;
+	}
+	if (bad > 0)
+		log_warn("policyd: %zu of %zu policies not understood (not"
+		    " \"domain id index\", not a host name or policy too"
+		    " long); skipped", bad, n);
+}
+
 static void
 sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 {
@@ -112,7 +182,9 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 		return;
 	}
 	host = sub_str(msg, "host");
-	if (strcmp(op, "policy") == 0) {
+	if (strcmp(op, "policies") == 0) {
+		sub_policies(msg);
+	} else if (strcmp(op, "policy") == 0) {
 		sub_policy(msg);
 	} else if (strcmp(op, "withdraw") == 0 && host != NULL) {
 		if (policytab_del(httpd_policies, host))

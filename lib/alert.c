@@ -1,8 +1,9 @@
 /*
  * alert - log, mail and POST alerts, once per change; see alert.h.
  *
- * May touch: the state file given to alert_store_file() (rewritten as
- * PATH.tmp then renamed), fork/exec of sendmail_path, one outgoing TCP
+ * May touch: the state file given to alert_store_file() (appended to;
+ * rewritten as PATH.tmp then renamed), fork/exec of sendmail_path, one
+ * outgoing TCP
  * connection per webhook.  The grandchild that delivers uses _exit()
  * so that it never runs the parent's atexit handlers.
  */
@@ -37,9 +38,15 @@
 #define ALERT_HASH_SIZE		4096	/* buckets of the file store */
 #define ALERT_STATE_LINE_MAX	2048	/* bytes of one state file line */
 #define ALERT_URL_MAX		2048	/* bytes of a webhook URL */
+#define ALERT_COMPACT_MIN	1024	/* journal lines before a rewrite */
 
 /*
- * The file store: a hash of "domain\tkind" -> key, saved on change.
+ * The file store: a hash of "domain\tkind" -> key.  The file is a
+ * journal: "domain TAB kind TAB key" sets, "domain TAB kind" forgets,
+ * the last line of a pair wins.  Each change is appended at once (a
+ * write(2): a process that is killed loses nothing), synced on flush,
+ * and the file is rewritten with only what is live when it holds more
+ * than twice that (and ALERT_COMPACT_MIN lines), and when it is opened.
  */
 struct alert_entry {
 	struct alert_entry *next;
@@ -49,8 +56,11 @@ struct alert_entry {
 
 struct alert_file {
 	char	*path;
-	int	 dirty;			/* changed since saved */
-	time_t	 saved;			/* time of the last save */
+	int	 fd;			/* appends; -1 when it cannot */
+	int	 dirty;			/* appended since synced */
+	time_t	 saved;			/* time of the last sync */
+	size_t	 live;			/* entries */
+	size_t	 lines;			/* lines in the file */
 	struct alert_entry *bucket[ALERT_HASH_SIZE];
 };
 
@@ -103,6 +113,7 @@ alert_file_set(struct alert_file *f, const char *name, const char *key)
 			free(n->name);
 			free(n->key);
 			free(n);
+			f->live--;
 		} else {
 			free(n->key);
 			n->key = xstrdup(key);
@@ -112,7 +123,37 @@ alert_file_set(struct alert_file *f, const char *name, const char *key)
 		n->name = xstrdup(name);
 		n->key = xstrdup(key);
 		*e = n;
+		f->live++;
 	}
+}
+
+/* The descriptor that changes are appended to. */
+static void
+alert_file_open(struct alert_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600);
+	if (f->fd < 0)
+		log_warn("%s: cannot write alert state: %s", f->path,
+		    strerror(errno));
+}
+
+static void
+alert_file_append(struct alert_file *f, const char *name, const char *key)
+{
+	char *line = key ? xasprintf("%s\t%s\n", name, key) :
+	    xasprintf("%s\n", name);
+	size_t len = strlen(line);
+
+	if (f->fd < 0 || write(f->fd, line, len) != (ssize_t)len) {
+		log_warn("%s: cannot append alert state: %s", f->path,
+		    f->fd < 0 ? "not open" : strerror(errno));
+		f->lines = (size_t)-1 / 2;	/* rewrite it next time */
+	} else
+		f->lines++;
+	free(line);
 }
 
 static void
@@ -137,8 +178,10 @@ alert_file_save(struct alert_file *f)
 		log_warn("%s: cannot save alert state: %s", f->path,
 		    strerror(errno));
 		unlink(tmp);
-	}
+	} else
+		f->lines = f->live;
 	free(tmp);
+	alert_file_open(f);
 }
 
 static const char *
@@ -160,9 +203,14 @@ alert_file_put_cb(void *ctx, const char *domain, const char *kind,
 	char *name = xasprintf("%s\t%s", domain, kind);
 
 	alert_file_set(f, name, key);
-	free(name);
-	/* Saving is O(entries): batch the changes of a busy round. */
 	f->dirty = 1;
+	if (f->lines > 2 * f->live + ALERT_COMPACT_MIN) {
+		alert_file_save(f);
+		f->dirty = 0;
+		f->saved = time(NULL);
+	} else
+		alert_file_append(f, name, key);
+	free(name);
 	if (time(NULL) - f->saved >= ALERT_SAVE_INTERVAL)
 		alert_store_flush();
 }
@@ -172,7 +220,8 @@ alert_store_flush(void)
 {
 	if (alert_file == NULL || !alert_file->dirty)
 		return;
-	alert_file_save(alert_file);
+	if (alert_file->fd < 0 || fdatasync(alert_file->fd) != 0)
+		alert_file_save(alert_file);
 	alert_file->dirty = 0;
 	alert_file->saved = time(NULL);
 }
@@ -187,6 +236,7 @@ alert_store_file(const char *path, struct buf *err)
 
 	f = xcalloc(1, sizeof(*f));
 	f->path = xstrdup(path);
+	f->fd = -1;
 	if ((fp = fopen(path, "r")) == NULL && errno != ENOENT) {
 		buf_printf(err, "%s: %s", path, strerror(errno));
 		free(f->path);
@@ -196,11 +246,14 @@ alert_store_file(const char *path, struct buf *err)
 	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		line[strcspn(line, "\n")] = '\0';
-		/* domain TAB kind TAB key; a bad line is dropped. */
-		if ((tab = strchr(line, '\t')) == NULL ||
-		    (tab = strchr(tab + 1, '\t')) == NULL) {
+		/* domain TAB kind [TAB key]; a bad line is dropped. */
+		if ((tab = strchr(line, '\t')) == NULL) {
 			log_warn("%s:%d: bad alert state line ignored", path,
 			    lineno);
+			continue;
+		}
+		if ((tab = strchr(tab + 1, '\t')) == NULL) {
+			alert_file_set(f, line, NULL);
 			continue;
 		}
 		*tab = '\0';
@@ -208,6 +261,12 @@ alert_store_file(const char *path, struct buf *err)
 	}
 	if (fp != NULL)
 		fclose(fp);
+	/* Start from a compact file (a crash may have left a long one). */
+	if (fp != NULL && (size_t)lineno != f->live)
+		alert_file_save(f);
+	else
+		alert_file_open(f);
+	f->lines = f->live;
 	alert_store_close();
 	alert_file = f;
 	alert_store.get = alert_file_get_cb;
@@ -242,6 +301,8 @@ alert_store_close(void)
 				free(e->key);
 				free(e);
 			}
+		if (alert_file->fd >= 0)
+			close(alert_file->fd);
 		free(alert_file->path);
 		free(alert_file);
 		alert_file = NULL;

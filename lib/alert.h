@@ -24,10 +24,16 @@
  *	key again only logs at debug level and returns 0.  alert_clear()
  *	forgets the key, so that the condition alerts again when it comes
  *	back.  The store is pluggable: alert_store_file() keeps it in a
- *	small text file (one "domain TAB kind TAB key" line each, rewritten
- *	atomically on change, at most every ALERT_SAVE_INTERVAL seconds
- *	and on alert_store_flush() or alert_store_close();
- *	$data_directory/alerts.state in dnsmon);
+ *	small text file, a journal of "domain TAB kind TAB key" (set) and
+ *	"domain TAB kind" (forget) lines: each change is appended at once,
+ *	so that a process that is killed and restarted neither repeats an
+ *	alert nor forgets a cleared one; the file is synced at most
+ *	ALERT_SAVE_INTERVAL seconds after a change and on
+ *	alert_store_flush() or alert_store_close(), and rewritten
+ *	atomically (PATH.tmp, rename) with only the live entries when it
+ *	is opened and when it grows past twice their number.  One process
+ *	may write a file ($data_directory/alerts.state is dnsmon's,
+ *	rptparse-alerts.state rptparse's; dnsmon locks its own);
  *	alert_store_set() lets the caller keep it elsewhere (policy.db,
  *	through policyd).  Without a store every alert_raise() sends.
  *

@@ -8,10 +8,36 @@
  *		every hosted domain with what the pages show (mode, state,
  *		policy, DNS check state, certificate expiry); a JSON array,
  *		NULL with err set on failure.
+ *	domains = dashboard_domain(socket_path, name, &err)
+ *		the same for one domain (an array of one), for a page of
+ *		that domain without asking for every other; err says
+ *		policyd's reason ("x.example: no such domain").
  *	rc = dashboard_html(out, reports, domains, &opts, &err)
  *		appends one self-contained HTML page to out: the overview
  *		(opts.domain NULL) or one domain.  reports is reports.db
- *		opened read-only.  0 done, 1 no such domain, -1 error (err).
+ *		opened read-only (NULL: none stored yet).  0 done, 1 no
+ *		such domain, -1 error (err).
+ *	reports = dashboard_reports_open(&err)
+ *		$data_directory/reports.db read-only; NULL with err empty
+ *		when there is none yet, NULL with err set when it cannot be
+ *		opened (another schema version, ...).
+ *	verdict = dashboard_readiness(reports, domain, days, share, now)
+ *		the readiness verdict (lib/rptsum) of a domain object of
+ *		policyd (its "domain" and "mode"); reports may be NULL.
+ *
+ * The page shows, per domain: mode, state, MX patterns, max_age,
+ * policy id and text, acmed's certificate of the policy host, dnsmon's
+ * last checks, the readiness verdict with its evidence, the totals,
+ * a stacked column per day of the window, bars by result type, by
+ * sending organization and by MX host, what each result type means
+ * and its fix, and the senders' additional-information.  The overview
+ * has a row per domain: mode, sessions and success rate of the last
+ * DASHBOARD_OVERVIEW_DAYS days, open problems (failures, checks not
+ * ok, certificate expiring or failing, state not active) and the
+ * verdict.  Links go to link_prefix + name + link_suffix, or without
+ * link_prefix to the in-page anchor "#d-" + name (opts.sections).
+ * dashboard_domains() also reads $data_directory/acme/state.json
+ * (acmed's, as "stsctl cert list" does) for the certificate.
  *
  * Everything that came from a report is escaped.  The numbers are the
  * ones `stsctl report summary --json` prints for the same window.
@@ -27,6 +53,9 @@
 
 #define DASHBOARD_DAYS		30	/* default chart window */
 #define DASHBOARD_READY_DAYS	14	/* default readiness window */
+#define DASHBOARD_MAJOR_SHARE	10	/* default major sender, % */
+#define DASHBOARD_NOTES_MAX	50	/* additional-information rows */
+#define DASHBOARD_OVERVIEW_DAYS	7	/* overview: sessions, success rate */
 
 struct dashboard_opts {
 	const char *domain;		/* NULL: overview of every domain */
@@ -35,10 +64,19 @@ struct dashboard_opts {
 	time_t	 now;			/* end of the windows */
 	const char *link_prefix;	/* links to a domain page: prefix+name */
 	const char *link_suffix;	/* ... +suffix (".html" or "") */
+	/* Added fields: 0 means the default. */
+	int	 sections;		/* overview: every domain's section
+					 * below it, linked by anchors */
+	int	 major_share;		/* readiness: major sender, percent */
 };
 
 json_t	*dashboard_domains(const char *socket_path, struct buf *err);
+json_t	*dashboard_domain(const char *socket_path, const char *name,
+	    struct buf *err);
 int	 dashboard_html(struct buf *out, sqlite3 *reports, json_t *domains,
 	    const struct dashboard_opts *opts, struct buf *err);
+sqlite3	*dashboard_reports_open(struct buf *err);
+json_t	*dashboard_readiness(sqlite3 *reports, json_t *domain, int days,
+	    int major_share, time_t now);
 
 #endif

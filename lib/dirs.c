@@ -25,7 +25,7 @@
 #define DIRS_PARENT_MODE	0755	/* parents that mkdir -p makes */
 
 const struct dirs_entry dirs_table[] = {
-	{ "data_directory", NULL, 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
+	{ "data_directory", NULL, 0710, DIRS_MAIL_OWNER, DIRS_GROUP_SETGID },
 	{ "data_directory", "certs", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "data_directory", "acme", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", NULL, 0755, DIRS_ROOT, DIRS_GROUP_OWNER },
@@ -34,6 +34,7 @@ const struct dirs_entry dirs_table[] = {
 	{ "queue_directory", "deferred", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "corrupt", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "private", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
+	{ "queue_directory", "metrics", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "public", 0710, DIRS_MAIL_OWNER, DIRS_GROUP_SETGID },
 	{ "queue_directory", "pid", 0755, DIRS_ROOT, DIRS_GROUP_OWNER },
 	{ NULL, NULL, 0, 0, 0 },

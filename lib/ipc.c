@@ -195,6 +195,21 @@ ipc_op(const json_t *msg)
 	return json_string_value(json_object_get(msg, "op"));
 }
 
+/* A member of a message, or "" / 0 when it is absent or of another type. */
+const char *
+ipc_str(const json_t *msg, const char *key)
+{
+	const char *s = json_string_value(json_object_get(msg, key));
+
+	return (s ? s : "");
+}
+
+long long
+ipc_int(const json_t *msg, const char *key)
+{
+	return ((long long)json_integer_value(json_object_get(msg, key)));
+}
+
 int
 ipc_reply_check(const json_t *reply, struct buf *err)
 {

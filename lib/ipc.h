@@ -109,6 +109,8 @@ json_t	*ipc_request(const char *op);
 json_t	*ipc_ok(void);
 json_t	*ipc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *ipc_op(const json_t *msg);
+const char *ipc_str(const json_t *msg, const char *key);	/* "" if absent */
+long long ipc_int(const json_t *msg, const char *key);	/* 0 if absent */
 int	ipc_reply_check(const json_t *reply, struct buf *err);
 size_t	ipc_size_limit(void);		/* ipc_message_size_limit */
 

@@ -6,7 +6,8 @@ lib_libsts_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/mymalloc.c lib/mymalloc.h \
 	lib/buf.c lib/buf.h \
-	lib/timefmt.c lib/timefmt.h
+	lib/timefmt.c lib/timefmt.h \
+	lib/fileio.c lib/fileio.h
 lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 
@@ -16,3 +17,15 @@ lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h
+lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
+	lib/svg.c lib/svg.h lib/domlist.c lib/domlist.h
+
+check_PROGRAMS += lib/svg_test
+lib_svg_test_SOURCES = lib/svg_test.c
+lib_svg_test_LDADD = $(STS_LIBS)
+
+# lib/http - the HTTP/1.x request parser (httpd, the metrics worker)
+lib_libsts_a_SOURCES += lib/http.c lib/http.h
+check_PROGRAMS += lib/http_test
+lib_http_test_SOURCES = lib/http_test.c
+lib_http_test_LDADD = $(STS_LIBS)

@@ -154,6 +154,20 @@ const struct param param_table[] = {
 	    "policyd (the wait doubles from 1s); it serves the policies it "
 	    "has meanwhile.",
 	    NULL, NULL },
+	{ "report_https_path", PARAM_STRING, "/tlsrpt",
+	    "The path at which httpd accepts TLS reports POSTed by senders "
+	    "(RFC 8460 rua=https://HOST$report_https_path), on every host it "
+	    "has a certificate for; empty: reports are not accepted by HTTPS.",
+	    NULL, NULL },
+	{ "httpd_body_timeout", PARAM_TIME, "60s",
+	    "The longest time a client may take to send the body of a report "
+	    "POST, counted from the end of its header (408 beyond).",
+	    NULL, NULL },
+	{ "httpd_plain_reports", PARAM_BOOL, "no",
+	    "Whether the plain HTTP service (httpd_tls = no) also accepts "
+	    "report POSTs at $report_https_path; by default reports are "
+	    "taken over HTTPS only.",
+	    NULL, NULL },
 
 	/* policyd */
 	{ "policyd_retire_max_age", PARAM_TIME, "1d",
@@ -254,12 +268,18 @@ const struct param param_table[] = {
 	    "a loop) is reported as an error.",
 	    NULL, NULL },
 	{ "dnsmon_concurrency", PARAM_INT, "16",
-	    "The most domains that dnsmon checks at the same time (one "
-	    "child process each).",
+	    "The most domains that dnsmon checks at the same time (their "
+	    "DNS queries are asynchronous, in one process; each MX host is "
+	    "probed once per round).",
 	    NULL, NULL },
 	{ "dnsmon_interval", PARAM_TIME, "1h",
 	    "The time between two checks of every domain by dnsmon (with up "
 	    "to 10% random jitter).",
+	    NULL, NULL },
+	{ "dnsmon_probe", PARAM_BOOL, "yes",
+	    "Whether dnsmon probes every MX host with STARTTLS; no: DNS "
+	    "checks only (where outgoing connections to port 25 are "
+	    "blocked).",
 	    NULL, NULL },
 	{ "dnsmon_probe_timeout", PARAM_TIME, "10s",
 	    "The longest time that each step of an MX probe may take "
@@ -330,6 +350,32 @@ const struct param param_table[] = {
 	    "The share of a domain's TLS sessions, in the reports received "
 	    "in one day, that may fail before rptparse alerts (once per "
 	    "domain and day); a percentage such as 1% or 0.5%.",
+	    NULL, NULL },
+
+	/* Reports: stsctl report, stsctl domain show, the HTML pages. */
+	{ "readiness_days", PARAM_INT, "14",
+	    "The days of reports that the readiness verdict looks at: a "
+	    "domain is safe to move to mode enforce when they hold sessions "
+	    "and no major sender reported a failed session (1 to 3660).",
+	    NULL, NULL },
+	{ "readiness_major_share", PARAM_INT, "10",
+	    "The share of a domain's sessions, in percent, from which a "
+	    "sending organization counts as a major sender for the readiness "
+	    "verdict; failures from smaller senders are shown but do not "
+	    "hold the domain back (1 to 100).",
+	    NULL, NULL },
+
+	/* metrics */
+	{ "metrics_auth_file", PARAM_STRING, "",
+	    "A file of user:hash lines (a crypt(3) hash or the SHA-256 of "
+	    "the password in hexadecimal); when set, every request to the "
+	    "metrics listener needs HTTP basic authentication by one of "
+	    "them. Read by the metrics worker at start, as root.",
+	    NULL, NULL },
+	{ "metrics_listen", PARAM_STRING, "127.0.0.1:9425",
+	    "The address of the metrics and dashboard listener that stsd "
+	    "init writes as the service of the metrics line of master.cf; "
+	    "master binds what master.cf says.",
 	    NULL, NULL },
 
 	{ NULL, PARAM_STRING, NULL, NULL, NULL, NULL }

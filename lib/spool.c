@@ -5,10 +5,10 @@
  * to spool_open(), through directory descriptors opened there (so a
  * daemon may chroot or change directory afterwards), and only files
  * whose names are valid ids, ID.tmp or ID.reason.  Durability is by
- * fsync of each file (or one syncfs for a batch of new messages) and of
- * each directory whose entries changed, before success is returned.  Moves never replace an existing file
- * (renameat2 RENAME_NOREPLACE, or link + unlink where the file system
- * lacks it).
+ * fsync (fdatasync for new messages) of each file and of each directory
+ * whose entries changed, before success is returned.  Moves never
+ * replace an existing file (renameat2 RENAME_NOREPLACE, or link + unlink
+ * where the file system lacks it).
  */
 #include "config.h"
 
@@ -60,7 +60,11 @@ static const char *const spool_dir_names[SPOOL_NDIRS] = {
 	"incoming", "active", "deferred", "corrupt",
 };
 
-/* Messages this process is writing: its own .tmp files are live. */
+/*
+ * Messages this process is writing: its own .tmp files are live.  A
+ * batch may be committed by another thread than the one that created
+ * its messages (rptrecv), hence the atomic updates.
+ */
 static int spool_writing;
 
 const char *
@@ -271,7 +275,7 @@ spool_tmp_stale(struct spool *sp, const char *name, time_t now)
 		return 1;
 	pid = spool_id_pid(id);
 	if (pid == getpid())
-		return spool_writing == 0;
+		return __atomic_load_n(&spool_writing, __ATOMIC_RELAXED) == 0;
 	if (pid <= 0 || pid > SPOOL_PID_MAX || (pid_t)pid != pid)
 		return 0;
 	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
@@ -390,7 +394,7 @@ spool_create(struct spool *sp, size_t limit, struct spool_msg **msgp,
 		*msgp = NULL;
 		return -1;
 	}
-	spool_writing++;
+	__atomic_add_fetch(&spool_writing, 1, __ATOMIC_RELAXED);
 	*msgp = msg;
 	return 0;
 }
@@ -413,7 +417,7 @@ spool_msg_kill(struct spool_msg *msg)
 	    errno != ENOENT)
 		log_warn("%s/incoming/%s: cannot remove: %s", msg->sp->base,
 		    msg->tmpname, strerror(errno));
-	spool_writing--;
+	__atomic_sub_fetch(&spool_writing, 1, __ATOMIC_RELAXED);
 }
 
 /* spool_msg_dead - the error for a handle that an error already ended */
@@ -460,21 +464,30 @@ spool_batch_fail(struct buf *err, struct buf *why, int *status)
 	*status = -1;
 }
 
-/* spool_batch_sync - make the data of the live messages durable */
+/*
+ * spool_batch_sync - make the data of the live messages durable
+ *
+ * Writeback of every file starts first, so that the file system
+ * allocates their blocks together and the first fdatasync() commits
+ * them all in one journal transaction; the others then find their data
+ * on disk already.  Unlike syncfs(2), this waits for nothing but these
+ * files, however busy the rest of the file system is.
+ */
 static void
 spool_batch_sync(struct spool *sp, struct spool_msg **msgs, size_t n,
-    int *status, size_t live, struct buf *err)
+    int *status, struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	size_t i;
 
-	if (live >= SPOOL_BATCH_SYNCFS_MIN &&
-	    syncfs(sp->dirfd[SPOOL_INCOMING]) == 0)
-		return;
-	/* One message, or syncfs failed: file by file, so that one bad
-	 * file fails alone. */
+#ifdef SYNC_FILE_RANGE_WRITE
+	for (i = 0; i < n; i++)
+		if (status[i] == 0)
+			(void)sync_file_range(msgs[i]->fd, 0, 0,
+			    SYNC_FILE_RANGE_WRITE);
+#endif
 	for (i = 0; i < n; i++) {
-		if (status[i] != 0 || fsync(msgs[i]->fd) == 0)
+		if (status[i] != 0 || fdatasync(msgs[i]->fd) == 0)
 			continue;
 		spool_fail(&why, sp, SPOOL_INCOMING, msgs[i]->tmpname,
 		    "fsync: %s", strerror(errno));
@@ -500,7 +513,7 @@ spool_batch_move(struct spool *sp, struct spool_msg **msgs, size_t n,
 			spool_batch_fail(err, &why, &status[i]);
 		}
 		msgs[i]->fd = -1;
-		spool_writing--;
+		__atomic_sub_fetch(&spool_writing, 1, __ATOMIC_RELAXED);
 		if (status[i] != 0)
 			continue;
 		if (spool_move(sp, SPOOL_INCOMING, msgs[i]->tmpname,
@@ -519,7 +532,7 @@ spool_commit_batch(struct spool_msg **msgs, size_t n, int *status,
 {
 	struct buf why = BUF_INIT;
 	struct spool *sp;
-	size_t i, live = 0;
+	size_t i;
 	int ret = 0;
 
 	if (n == 0)
@@ -532,10 +545,9 @@ spool_commit_batch(struct spool_msg **msgs, size_t n, int *status,
 		if (msgs[i]->fd < 0) {
 			spool_msg_dead(msgs[i], &why);
 			spool_batch_fail(err, &why, &status[i]);
-		} else
-			live++;
+		}
 	}
-	spool_batch_sync(sp, msgs, n, status, live, err);
+	spool_batch_sync(sp, msgs, n, status, err);
 	if (spool_batch_move(sp, msgs, n, status, err) > 0 &&
 	    spool_sync_dir(sp, SPOOL_INCOMING, &why) != 0) {
 		/* Not durable, so not acknowledged: take them back. */
@@ -932,4 +944,84 @@ spool_delete(struct spool *sp, const char *id, struct buf *err)
 	}
 	spool_unlink_reason(sp, d, id);
 	return spool_sync_dir(sp, d, err);
+}
+
+/*
+ * spool_batch_sync_fail - a directory sync of a batch failed: every
+ * message the batch changed (status 0) is reported failed, with the
+ * cause once.
+ */
+static void
+spool_batch_sync_fail(struct buf *err, struct buf *why, int *status,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (status[i] == 0)
+			status[i] = -1;
+	if (err->len > 0)
+		buf_putc(err, '\n');
+	buf_append(err, why->s, why->len);
+	buf_reset(why);
+}
+
+int
+spool_claim_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
+    size_t n, int *status, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	size_t i, moved = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		status[i] = 0;
+		if (spool_check_id(ids[i], &why) != 0 ||
+		    spool_move(sp, SPOOL_INCOMING, ids[i], SPOOL_ACTIVE, ids[i],
+		    &why) != 0)
+			spool_batch_fail(err, &why, &status[i]);
+		else
+			moved++;
+	}
+	/* active/ first: a message is never in neither directory. */
+	if (moved > 0 && (spool_sync_dir(sp, SPOOL_ACTIVE, &why) != 0 ||
+	    spool_sync_dir(sp, SPOOL_INCOMING, &why) != 0))
+		spool_batch_sync_fail(err, &why, status, n);
+	for (i = 0; i < n; i++)
+		if (status[i] != 0)
+			ret = -1;
+	buf_free(&why);
+	return ret;
+}
+
+int
+spool_done_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
+    size_t n, int *status, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	size_t i, removed = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		status[i] = 0;
+		if (spool_check_id(ids[i], &why) != 0)
+			spool_batch_fail(err, &why, &status[i]);
+		else if (unlinkat(sp->dirfd[SPOOL_ACTIVE], ids[i], 0) != 0) {
+			if (errno == ENOENT)
+				spool_fail(&why, sp, SPOOL_ACTIVE, ids[i],
+				    "no such message");
+			else
+				spool_fail(&why, sp, SPOOL_ACTIVE, ids[i],
+				    "cannot remove: %s", strerror(errno));
+			spool_batch_fail(err, &why, &status[i]);
+		} else
+			removed++;
+	}
+	if (removed > 0 && spool_sync_dir(sp, SPOOL_ACTIVE, &why) != 0)
+		spool_batch_sync_fail(err, &why, status, n);
+	for (i = 0; i < n; i++)
+		if (status[i] != 0)
+			ret = -1;
+	buf_free(&why);
+	return ret;
 }

@@ -59,17 +59,22 @@
  *
  *	Group commit: spool_commit_batch() commits n messages of one
  *	spool with the same guarantees as n spool_commit() calls, but
- *	with fewer waits for the disk: the data of all of them is made
- *	durable first (one syncfs(2) of the spool's file system when
- *	there are at least SPOOL_BATCH_SYNCFS_MIN, else an fsync per
- *	file), then every one is renamed into place, then incoming/ is
- *	fsynced once.  status[i] is set to 0 for each message that is now
+ *	with fewer waits for the disk: writeback of all of them is started
+ *	at once (sync_file_range(2)), so that the first fdatasync() makes
+ *	the data of all of them durable in one journal commit and the
+ *	others return at once; then every one is renamed into place, then
+ *	incoming/ is fsynced once.  Only these files are waited for, not
+ *	the rest of the file system (as syncfs(2) would).  status[i] is
+ *	set to 0 for each message that is now
  *	durable and -1 for each that is not (an error line for it is in
  *	err, and it is removed); the function returns 0 when all are
  *	committed, -1 otherwise, and frees every handle (msgs[i] becomes
  *	NULL).  A writer that serves many clients in one process (rptrecv)
  *	collects the messages that end while it is busy and commits them
- *	together, so that the cost of a sync is shared.
+ *	together, so that the cost of a sync is shared.  It may call
+ *	spool_commit_batch() in a thread of its own while the thread that
+ *	created the messages goes on creating others, as long as no other
+ *	function is called on the messages of the batch meanwhile.
  *
  *	A writer's spool_open() (SPOOL_WRITER) removes the temporary files
  *	of writers that crashed: those whose process id field names no
@@ -108,10 +113,6 @@
  *	A message's size: the limit given to spool_create() and to
  *	spool_open_msg()/spool_read_msg(); a reason: SPOOL_REASON_MAX
  *	bytes (longer ones are cut); one scan: SPOOL_SCAN_MAX ids.
- *	syncfs(2) makes durable whatever else is pending on the same file
- *	system, so a batch on a file system busy with other writes waits
- *	for them too: give the queue a file system of its own where that
- *	matters.  It reports write-back errors since Linux 5.8.
  *	One consumer per spool: two consumers that claim the same id both
  *	try, one of them gets an error.
  *
@@ -138,7 +139,6 @@
 #define SPOOL_TMP_MAX_AGE (24 * 60 * 60)	/* seconds */
 #define SPOOL_REASON_MAX 1024		/* bytes of a reason */
 #define SPOOL_SCAN_MAX	100000		/* ids per spool_scan() */
-#define SPOOL_BATCH_SYNCFS_MIN 2	/* batch size synced with syncfs */
 
 #define SPOOL_WRITER	(1 << 0)	/* spool_open: remove stale .tmp */
 
@@ -190,5 +190,21 @@ int	spool_reason(struct spool *, enum spool_dir, const char *id,
 	    struct buf *reason, struct buf *err);
 int	spool_requeue(struct spool *, const char *id, struct buf *err);
 int	spool_delete(struct spool *, const char *id, struct buf *err);
+
+/*
+ * The consumer, n messages at a time: spool_claim_batch() and
+ * spool_done_batch() do what n calls of spool_claim() or spool_done()
+ * do, with the same guarantees, but sync each directory once for all
+ * of them.  status[i] is 0 for each message claimed (or removed) and
+ * durable, -1 for each that is not (its error line is in err; when a
+ * directory sync fails, every message of the batch is -1 and the
+ * cause is in err once); they return 0 when all succeeded, else -1.
+ * A claim that failed on the sync may have left the message in
+ * active/, where a consumer finds it at its next scan of active/.
+ */
+int	spool_claim_batch(struct spool *, const char (*ids)[SPOOL_ID_SIZE],
+	    size_t n, int *status, struct buf *err);
+int	spool_done_batch(struct spool *, const char (*ids)[SPOOL_ID_SIZE],
+	    size_t n, int *status, struct buf *err);
 
 #endif

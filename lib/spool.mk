@@ -1,6 +1,8 @@
 # lib/spool.mk - the durable queue (lib/spool), its unit test and the
 # crash test helper (tests/spool/spoolwriter, driven by tests/spool/*.t).
 lib_libsts_a_SOURCES += lib/spool.c lib/spool.h
+# lib/notify: how a spool producer (rptrecv, httpd) tells rptparse.
+lib_libsts_a_SOURCES += lib/notify.c lib/notify.h
 
 check_PROGRAMS += lib/spool_test
 lib_spool_test_SOURCES = lib/spool_test.c

@@ -628,6 +628,51 @@ test_chroot_name(void)
 	buf_free(&err);
 }
 
+/* test_consume_batch - spool_claim_batch and spool_done_batch */
+static void
+test_consume_batch(struct spool *sp)
+{
+	struct spool_msg *msgs[3];
+	char ids[4][SPOOL_ID_SIZE];
+	struct buf err = BUF_INIT;
+	int status[4], i, ok = 1;
+	char *pid;
+
+	for (i = 0; i < 3; i++)
+		if ((msgs[i] = new_msg(sp, 1024, "x\n", ids[i])) == NULL ||
+		    spool_commit(msgs[i], &err) != 0)
+			return;
+	/* A fourth id that names no message: another process id field. */
+	memcpy(ids[3], ids[2], SPOOL_ID_SIZE);
+	pid = strchr(strchr(ids[3], '.') + 1, '.') + 1;
+	*pid = *pid == '9' ? '8' : '9';
+	CHECK(spool_claim_batch(sp, (const char (*)[SPOOL_ID_SIZE])ids, 4,
+	    status, &err) == -1 && status[0] == 0 && status[1] == 0 &&
+	    status[2] == 0 && status[3] == -1 && err.s != NULL &&
+	    strstr(err.s, ids[3]) != NULL && strchr(err.s, '\n') == NULL &&
+	    strstr(err.s, ": no such message") != NULL,
+	    "spool_claim_batch claims the messages there, one error line for"
+	    " the one that is not");
+	for (i = 0; i < 3; i++)
+		ok &= exists(path("q/active/%s", ids[i])) &&
+		    !exists(path("q/incoming/%s", ids[i]));
+	CHECK(ok && entries("incoming") == 0, "the claimed messages are in"
+	    " active/, none in incoming/");
+	buf_reset(&err);
+	CHECK(spool_done_batch(sp, (const char (*)[SPOOL_ID_SIZE])ids, 4,
+	    status, &err) == -1 && status[0] == 0 && status[1] == 0 &&
+	    status[2] == 0 && status[3] == -1 && entries("active") == 0 &&
+	    strstr(err.s, ids[3]) != NULL,
+	    "spool_done_batch removes them from active/, and says which one"
+	    " was not there");
+	buf_reset(&err);
+	CHECK(spool_claim_batch(sp, (const char (*)[SPOOL_ID_SIZE])ids, 0,
+	    status, &err) == 0 && spool_done_batch(sp,
+	    (const char (*)[SPOOL_ID_SIZE])ids, 0, status, &err) == 0 &&
+	    err.len == 0, "empty batches succeed");
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -650,6 +695,7 @@ main(void)
 	test_content(sp);
 	test_limit(sp);
 	test_batch(sp);
+	test_consume_batch(sp);
 	test_moves(sp);
 	test_bad_ids(sp);
 	spool_close(sp);

@@ -144,6 +144,18 @@ static const struct db_migration tlsrpt_db_schema[] = {
 	" idx INTEGER NOT NULL,"
 	" text TEXT NOT NULL);"
 	"CREATE INDEX deviations_report ON deviations (report);" },
+	/* Readers match domains without regard to case (stsctl report,
+	 * the HTML pages): indexes they can use for that. */
+	{ 2,
+	"CREATE INDEX policies_hosted_nocase ON policies"
+	" (hosted_domain COLLATE NOCASE);"
+	"CREATE INDEX policies_domain_nocase ON policies"
+	" (domain COLLATE NOCASE);" },
+	/* Every reader and rptparse match domains without regard to case:
+	 * the exact-case indexes only cost inserts. */
+	{ 3,
+	"DROP INDEX IF EXISTS policies_hosted;"
+	"DROP INDEX IF EXISTS policies_domain;" },
 	{ 0, NULL }
 };
 

@@ -373,19 +373,71 @@ domains_list(sqlite3 *db, const char *after, size_t max, struct domain **vp,
 	return domains_read(db, st, mx, vp, np, err);
 }
 
+/*
+ * The servable domains in name order, each with its patterns, in one
+ * pass over a join: the snapshot for httpd reads every domain, so it
+ * must not cost a query per domain or a copy of the whole table.
+ * cb gets the name, state, mode, max_age, policy_id and mx of each.
+ */
+int
+domains_each_servable(sqlite3 *db, void (*cb)(const struct domain *, void *),
+    void *arg, struct buf *err)
+{
+	struct domain d;
+	sqlite3_stmt *st;
+	const char *name;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	st = db_prepare(db, "SELECT d.name, d.state, d.mode, d.max_age,"
+	    " d.policy_id, m.pattern FROM domains d"
+	    " LEFT JOIN domain_mx m ON m.domain = d.name"
+	    " WHERE d.state IN ('active', 'retiring')"
+	    " ORDER BY d.name, m.pos");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		name = col_text(st, 0);
+		if (d.name == NULL || strcmp(d.name, name) != 0) {
+			if (d.name != NULL)
+				cb(&d, arg);
+			domain_clear(&d);
+			d.name = xstrdup(name);
+			d.state = domain_state_parse(col_text(st, 1));
+			d.mode = xstrdup(col_text(st, 2));
+			d.max_age = sqlite3_column_int64(st, 3);
+			d.policy_id = xstrdup(col_text(st, 4));
+		}
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			domain_add_mx(&d, col_text(st, 5));
+	}
+	if (rc != SQLITE_DONE) {
+		domain_clear(&d);
+		return db_step_error(db, st, "list servable domains", err);
+	}
+	if (d.name != NULL)
+		cb(&d, arg);
+	domain_clear(&d);
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int
 domains_expired(sqlite3 *db, long long now, struct domain **vp, size_t *np,
     struct buf *err)
 {
 	sqlite3_stmt *st, *mx;
 
+	/*
+	 * Through the retire_at index, run at every start and wakeup:
+	 * "+" keeps SQLite from walking the whole table in name order to
+	 * save a sort of the few rows, CROSS JOIN from walking every mx.
+	 */
 	st = db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domains"
-	    " WHERE state = 'retiring' AND retire_at <= ? ORDER BY name");
+	    " WHERE state = 'retiring' AND retire_at <= ? ORDER BY +name");
 	sqlite3_bind_int64(st, 1, now);
-	mx = db_prepare(db, "SELECT m.domain, m.pattern FROM domain_mx m"
-	    " JOIN domains d ON d.name = m.domain"
+	mx = db_prepare(db, "SELECT m.domain, m.pattern FROM domains d"
+	    " CROSS JOIN domain_mx m ON m.domain = d.name"
 	    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
-	    " ORDER BY m.domain, m.pos");
+	    " ORDER BY +m.domain, +m.pos");
 	sqlite3_bind_int64(mx, 1, now);
 	return domains_read(db, st, mx, vp, np, err);
 }

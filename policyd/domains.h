@@ -7,6 +7,9 @@
  *	domains_insert(db, &d) / domains_update(db, &d) / domains_delete(db, name)
  *	domains_list(db, after, max, &v, &n)	domains by name, after a name
  *						(NULL: all), at most max (0: all)
+ *	domains_each_servable(db, cb, arg)	active and retiring domains by
+ *						name, one call each (no token,
+ *						no timestamps)
  *	domains_expired(db, now, &v, &n)	retiring domains past retire_at
  *	domains_next_retire(db)			earliest retire_at, 0 if none
  *	domain_clear(&d), domains_free(v, n)
@@ -64,6 +67,8 @@ int	domains_update(sqlite3 *, const struct domain *, struct buf *err);
 int	domains_delete(sqlite3 *, const char *name, struct buf *err);
 int	domains_list(sqlite3 *, const char *after, size_t max,
 	    struct domain **, size_t *, struct buf *err);
+int	domains_each_servable(sqlite3 *,
+	    void (*)(const struct domain *, void *), void *, struct buf *err);
 int	domains_expired(sqlite3 *, long long now, struct domain **, size_t *,
 	    struct buf *err);
 void	domains_free(struct domain *, size_t);

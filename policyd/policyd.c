@@ -18,11 +18,16 @@
  *
  *	A "subscribe" request on the private socket makes the connection
  *	a subscriber (httpd): it gets the snapshot of servable policies
- *	and a snapshot-end message, then every change, pushed from the
- *	request handlers before they reply.  After snapshot-end come the
- *	ACME challenges acmed asked for and did not withdraw yet
- *	(challenges.h), one {"op":"challenge",...} each, so that an httpd
- *	that restarts in the middle of a validation still answers it.
+ *	(request.h: a few "policies" messages of many domains each) and a
+ *	snapshot-end message, then every change, pushed from the request
+ *	handlers before they reply.  The snapshot is built once and sent
+ *	as is to every subscriber until something changes or nobody asked
+ *	for it for POLICYD_SNAPSHOT_KEEP seconds: the httpd processes that
+ *	master starts together share one database read.  After
+ *	snapshot-end come the ACME challenges acmed asked for and did not
+ *	withdraw yet (challenges.h), one {"op":"challenge",...} each, so
+ *	that an httpd that restarts in the middle of a validation still
+ *	answers it.
  *	Subscribers have no idle
  *	time-out; one that does not read its messages within ipc_timeout
  *	is dropped (it reconnects and gets a new snapshot).
@@ -90,6 +95,7 @@
 #define POLICYD_DNS_ERROR_WAIT	60		/* after a database error, s */
 #define POLICYD_DNS_LINE_MAX	8192		/* bytes of one child result */
 #define POLICYD_READ_CHUNK	4096
+#define POLICYD_SNAPSHOT_KEEP	5		/* s a snapshot is kept unused */
 
 /* The DNS child of the current batch. */
 struct policyd_dns {
@@ -110,6 +116,13 @@ static int policyd_private_flag = REQUEST_PRIVATE;
 static int policyd_subscriber;		/* its address marks subscribers */
 static struct event *policyd_dns_ev;
 static struct policyd_dns policyd_dns;
+
+/* The snapshot for subscribers, while nothing changed. */
+static struct {
+	json_t	*msgs;			/* array of messages, or NULL */
+	size_t	 count;			/* domains in them */
+	struct event *ev;		/* drops it when unused */
+} policyd_snap;
 
 static void policyd_expire_arm(void);
 
@@ -165,11 +178,29 @@ policyd_is_subscriber(struct ipc_conn *conn, void *arg)
 	return ipc_conn_data(conn) == &policyd_subscriber;
 }
 
+/* The cached snapshot is out of date from the first change on. */
+static void
+policyd_snapshot_drop(void)
+{
+	json_decref(policyd_snap.msgs);
+	policyd_snap.msgs = NULL;
+	policyd_snap.count = 0;
+	if (policyd_snap.ev != NULL)
+		evtimer_del(policyd_snap.ev);
+}
+
+static void
+policyd_snapshot_timer(evutil_socket_t fd, short what, void *arg)
+{
+	policyd_snapshot_drop();
+}
+
 static void
 policyd_notify(json_t *msg, void *arg)
 {
 	int i;
 
+	policyd_snapshot_drop();
 	for (i = 0; i < policyd_nservers; i++)
 		ipc_server_broadcast(policyd_servers[i], msg,
 		    policyd_is_subscriber, NULL);
@@ -182,22 +213,64 @@ policyd_snapshot_one(json_t *msg, void *arg)
 }
 
 static void
+policyd_snapshot_keep(json_t *msg, void *arg)
+{
+	json_array_append(policyd_snap.msgs, msg);
+}
+
+/*
+ * The snapshot messages, built at most once while nothing changes:
+ * the httpd processes that master starts together subscribe within
+ * moments of each other and all get the same messages.
+ */
+static json_t *
+policyd_snapshot(size_t *count)
+{
+	struct timeval tv = { POLICYD_SNAPSHOT_KEEP, 0 };
+
+	if (policyd_snap.msgs == NULL) {
+		policyd_snap.msgs = json_array();
+		policyd_snap.count = request_snapshot(&policyd,
+		    policyd_snapshot_keep, NULL);
+	}
+	evtimer_add(policyd_snap.ev, &tv);
+	*count = policyd_snap.count;
+	return policyd_snap.msgs;
+}
+
+static double
+policyd_seconds(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
 policyd_subscribe(struct ipc_conn *conn)
 {
-	size_t count, nchallenges;
-	json_t *end;
+	size_t count, nchallenges, i;
+	struct timespec t0;
+	int cached = policyd_snap.msgs != NULL;
+	json_t *end, *msgs;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ipc_conn_set_data(conn, &policyd_subscriber);
 	ipc_conn_set_idle(conn, 0);
-	count = request_snapshot(&policyd, policyd_snapshot_one, conn);
+	msgs = policyd_snapshot(&count);
+	for (i = 0; i < json_array_size(msgs); i++)
+		ipc_conn_send(conn, json_array_get(msgs, i));
 	end = json_pack("{s:s, s:I}", "op", "snapshot-end", "count",
 	    (json_int_t)count);
 	ipc_conn_send(conn, end);
 	json_decref(end);
 	nchallenges = challenges_snapshot(policyd.challenges,
 	    policyd_snapshot_one, conn);
-	log_info("subscriber %s: sent %zu policies, %zu challenges",
-	    ipc_conn_peer(conn), count, nchallenges);
+	log_info("subscriber %s: sent %zu policies (%s snapshot), %zu"
+	    " challenges in %.3f s", ipc_conn_peer(conn), count,
+	    cached ? "the same" : "a new", nchallenges, policyd_seconds(&t0));
 }
 
 /*
@@ -552,6 +625,8 @@ policyd_db_open(void)
 	policyd.notify = policyd_notify;
 	/* Room for the rest of a reply, and for the encoding's overhead. */
 	policyd.reply_limit = ipc_size_limit() / 2;
+	policyd.snapshot_size = REQUEST_SNAPSHOT_SIZE < policyd.reply_limit ?
+	    REQUEST_SNAPSHOT_SIZE : policyd.reply_limit;
 }
 
 static void
@@ -575,6 +650,7 @@ policyd_post_jail(int argc, char **argv)
 	}
 	policyd_nservers = n;
 	policyd_expire_ev = evtimer_new(server_base(), policyd_expire_timer, NULL);
+	policyd_snap.ev = evtimer_new(server_base(), policyd_snapshot_timer, NULL);
 	policyd_expire();
 	policyd_dns_init();
 	log_info("started: %d socket%s, domain_verification %s, DNS %s%s",
@@ -600,6 +676,10 @@ policyd_cleanup(void)
 	policyd_dns_stop();
 	if (policyd_expire_ev != NULL)
 		event_free(policyd_expire_ev);
+	policyd_snapshot_drop();
+	if (policyd_snap.ev != NULL)
+		event_free(policyd_snap.ev);
+	policyd_snap.ev = NULL;
 	db_close(policyd.db);
 	policyd.db = NULL;
 	challenges_free(policyd.challenges);

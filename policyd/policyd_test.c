@@ -391,8 +391,12 @@ test_misc(struct policyd *pd)
 
 	json_array_clear(pushed);
 	n = request_snapshot(pd, record_notify, NULL);
-	CHECK(n == 1 && json_array_size(pushed) == 1,
-	    "snapshot has one message per servable domain");
+	CHECK(n == 1 && json_array_size(pushed) == 1 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(pushed, 0),
+	    "op")), "policies") == 0 &&
+	    json_array_size(json_object_get(json_array_get(pushed, 0),
+	    "texts")) == 1,
+	    "snapshot: one policies message with the servable domain's text");
 }
 
 /* The op of the last message pushed, or "". */
@@ -785,7 +789,8 @@ test_publish(struct policyd *pd)
 	    json_array_get(st, 1)), "pub.example.sts.test") == 0,
 	    "the STS TXT of the service zone has the id");
 	free(id2);
-	CHECK(strcmp(json_string_value(json_array_get(st, 2)),
+	CHECK(json_array_size(st) == 4 &&
+	    strcmp(json_string_value(json_array_get(st, 2)),
 	    "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test") == 0 &&
 	    strcmp(json_string_value(json_array_get(st, 3)),
 	    "pub.example._report.sts.test") == 0,
@@ -908,6 +913,114 @@ test_publish(struct policyd *pd)
 	buf_free(&err);
 }
 
+/*
+ * The snapshot in several messages: each within snapshot_size bytes
+ * once encoded, every servable domain once, in name order, with the
+ * policy domain-show has.
+ */
+static void
+test_snapshot(struct policyd *pd)
+{
+	char name[64], prev[256] = "", d[256], id[64];
+	size_t i, n, total = 0, big = 0, ordered = 1, len, ntexts = 0, k;
+	json_t *r, *texts, *want = NULL;
+	const char *p;
+	char *line;
+	int same = 0, used;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "snap%02zu.example", i);
+		r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+		    "domain", name, "mx", "mx.snap.example");
+		json_decref(r);
+	}
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    "snap07.example");
+	want = json_incref(json_object_get(r, "domain"));
+	json_decref(r);
+	json_array_clear(pushed);
+	pd->snapshot_size = 600;
+	n = request_snapshot(pd, record_notify, NULL);
+	pd->snapshot_size = 0;
+	for (i = 0; i < json_array_size(pushed); i++) {
+		line = ipc_encode(json_array_get(pushed, i), &len);
+		if (len > 600)
+			big++;
+		free(line);
+		texts = json_object_get(json_array_get(pushed, i), "texts");
+		for (k = 0; k < json_array_size(texts); k++)
+			if (strcmp(json_string_value(json_array_get(texts, k)),
+			    json_string_value(json_object_get(want, "policy"))) == 0)
+				ntexts++;
+		p = json_string_value(json_object_get(json_array_get(pushed, i),
+		    "domains"));
+		while (p != NULL && sscanf(p, "%255s %63s %zu\n%n", d, id, &k,
+		    &used) == 3) {
+			p += used;
+			total++;
+			if (strcmp(prev, d) >= 0)
+				ordered = 0;
+			snprintf(prev, sizeof(prev), "%s", d);
+			if (strcmp(d, "snap07.example") == 0)
+				same = strcmp(id, json_string_value(
+				    json_object_get(want, "policy_id"))) == 0 &&
+				    strcmp(json_string_value(json_array_get(texts,
+				    k)), json_string_value(json_object_get(want,
+				    "policy"))) == 0;
+		}
+	}
+	CHECK(n >= 40 && total == n, "snapshot: a line per domain");
+	CHECK(json_array_size(pushed) > 1 && big == 0,
+	    "snapshot: split into messages within snapshot_size bytes");
+	CHECK(ordered, "snapshot: each domain once, in name order");
+	CHECK(ntexts <= json_array_size(pushed),
+	    "snapshot: domains with the same policy share its text");
+	CHECK(same, "snapshot: the id and policy that domain-show has");
+	json_decref(want);
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "snap%02zu.example", i);
+		r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+		    "domain", name, "now", 1);
+		json_decref(r);
+	}
+}
+
+/* domain-import: all of a batch or nothing, errors with the entry. */
+static void
+test_import(struct policyd *pd)
+{
+	json_t *r;
+
+	json_array_clear(pushed);
+	r = call(pd, 1, "{s:s, s:[{s:s, s:[s]}, {s:s, s:[s], s:s}]}", "op",
+	    "domain-import", "domains", "domain", "imp1.example", "mx",
+	    "mx.imp.example", "domain", "imp2.example", "mx", "mx.imp.example",
+	    "mode", "enforce");
+	CHECK(is_ok(r) && json_integer_value(json_object_get(r,
+	    "imported")) == 2, "domain-import adds every domain of the list");
+	json_decref(r);
+	CHECK(json_array_size(pushed) == 2, "subscribers get each imported policy");
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    "imp2.example");
+	CHECK(is_ok(r) && strcmp(dstr(r, "mode"), "enforce") == 0,
+	    "an imported domain has its own mode");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:[{s:s, s:[s]}, {s:s, s:[s]}]}", "op",
+	    "domain-import", "domains", "domain", "imp3.example", "mx",
+	    "mx.imp.example", "domain", "imp1.example", "mx", "mx.imp.example");
+	CHECK(!is_ok(r) && strcmp(json_string_value(json_object_get(r,
+	    "error")), "entry 2: imp1.example: domain already exists (state"
+	    " active)") == 0, "an import error names the entry and the cause");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    "imp3.example");
+	CHECK(!is_ok(r), "nothing of a refused import is stored");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:[]}", "op", "domain-import", "domains");
+	CHECK(!is_ok(r), "an empty import is refused");
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -946,6 +1059,8 @@ main(void)
 	test_challenges(&pd);
 	test_check_result(&pd);
 	test_publish(&pd);
+	test_snapshot(&pd);
+	test_import(&pd);
 
 	db_close(pd.db);
 	pd.db = domains_open(path, &err);

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -425,50 +426,67 @@ request_join(char **v, size_t n)
 /*
  * domain-add
  */
-static json_t *
-request_add(struct policyd *pd, json_t *req, struct buf *err)
+/* The domain that an add request describes, checked; -1: err says why. */
+static int
+request_add_fields(struct policyd *pd, json_t *req, struct domain *d,
+    struct buf *err)
 {
-	struct domain d, old;
-	json_t *reply = NULL;
-	char *mx;
+	memset(d, 0, sizeof(*d));
+	if (request_domain_name(req, &d->name, err) < 0 ||
+	    request_mode(req, &d->mode, err) < 0 ||
+	    request_max_age(req, &d->max_age, err) < 0 ||
+	    request_mx(req, &d->mx, &d->nmx, err) < 0)
+		return -1;
+	if (json_object_get(req, "max_age") == NULL)
+		d->max_age = pd->conf.default_max_age;
+	if (d->mode == NULL)
+		d->mode = xstrdup(pd->conf.default_mode);
+	if (d->nmx == 0 && strcmp(d->mode, "none") != 0) {
+		buf_printf(err, "%s: at least one mx pattern is needed with"
+		    " mode %s", d->name, d->mode);
+		return -1;
+	}
+	return request_validate(d, err);
+}
+
+/* Stores the new domain d inside the caller's transaction. */
+static int
+request_add_insert(struct policyd *pd, struct domain *d, struct buf *err)
+{
+	struct domain old;
 	int rc;
 
-	memset(&d, 0, sizeof(d));
-	if (request_domain_name(req, &d.name, err) < 0 ||
-	    request_mode(req, &d.mode, err) < 0 ||
-	    request_max_age(req, &d.max_age, err) < 0 ||
-	    request_mx(req, &d.mx, &d.nmx, err) < 0)
-		goto out;
-	if (json_object_get(req, "max_age") == NULL)
-		d.max_age = pd->conf.default_max_age;
-	if (d.mode == NULL)
-		d.mode = xstrdup(pd->conf.default_mode);
-	if (d.nmx == 0 && strcmp(d.mode, "none") != 0) {
-		buf_printf(err, "%s: at least one mx pattern is needed with"
-		    " mode %s", d.name, d.mode);
-		goto out;
-	}
-	if (request_validate(&d, err) < 0)
-		goto out;
-	if (db_begin(pd->db, err) < 0)
-		goto out;
-	rc = domains_get(pd->db, d.name, &old, err);
+	rc = domains_get(pd->db, d->name, &old, err);
 	if (rc != 0) {
 		if (rc == 1) {
 			buf_printf(err, "%s: domain already exists (state %s)",
-			    d.name, domain_state_name(old.state));
+			    d->name, domain_state_name(old.state));
 			domain_clear(&old);
 		}
-		db_rollback(pd->db);
-		goto out;
+		return -1;
 	}
-	d.state = pd->conf.verify_dns ? DOMAIN_PENDING : DOMAIN_ACTIVE;
-	request_new_id(&d);
-	d.token = request_token();
-	d.created = d.updated = time(NULL);
-	if (domains_insert(pd->db, &d, err) < 0 ||
-	    (domain_state_servable(d.state) &&
-	    request_queue(pd, d.name, d.policy_id, err) < 0)) {
+	d->state = pd->conf.verify_dns ? DOMAIN_PENDING : DOMAIN_ACTIVE;
+	request_new_id(d);
+	d->token = request_token();
+	d->created = d->updated = time(NULL);
+	if (domains_insert(pd->db, d, err) < 0 ||
+	    (domain_state_servable(d->state) &&
+	    request_queue(pd, d->name, d->policy_id, err) < 0))
+		return -1;
+	return 0;
+}
+
+static json_t *
+request_add(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d;
+	json_t *reply = NULL;
+	char *mx;
+
+	if (request_add_fields(pd, req, &d, err) < 0 ||
+	    db_begin(pd->db, err) < 0)
+		goto out;
+	if (request_add_insert(pd, &d, err) < 0) {
 		db_rollback(pd->db);
 		goto out;
 	}
@@ -486,6 +504,65 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	reply = request_domain_reply(&d);
 out:
 	domain_clear(&d);
+	return reply;
+}
+
+/*
+ * domain-import: {"domains": [ADD, ...]}, each ADD what domain-add
+ * takes; all of them in one transaction, or none.  One commit (one
+ * fsync) for the batch instead of one per domain.
+ */
+static json_t *
+request_import(struct policyd *pd, json_t *req, struct buf *err)
+{
+	json_t *list = json_object_get(req, "domains"), *reply = NULL;
+	size_t n = json_array_size(list), i, active = 0;
+	struct buf why = BUF_INIT;
+	struct domain *v;
+
+	if (!json_is_array(list) || n == 0 || n > REQUEST_IMPORT_MAX) {
+		buf_printf(err, "domain-import: \"domains\" must be a list of"
+		    " 1 to %d domains", REQUEST_IMPORT_MAX);
+		return NULL;
+	}
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		if (!json_is_object(json_array_get(list, i))) {
+			buf_puts(&why, "not an object");
+			goto refused;
+		}
+		if (request_add_fields(pd, json_array_get(list, i), &v[i],
+		    &why) < 0)
+			goto refused;
+	}
+	if (db_begin(pd->db, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (request_add_insert(pd, &v[i], &why) < 0) {
+			db_rollback(pd->db);
+			goto refused;
+		}
+	if (request_commit(pd, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (domain_state_servable(v[i].state)) {
+			request_notify_policy(pd, &v[i]);
+			active++;
+		}
+	if (active > 0)
+		request_kick(pd);
+	log_info("%s .. %s: imported %zu domains (%zu active)", v[0].name,
+	    v[n - 1].name, n, active);
+	reply = json_pack("{s:b, s:I}", "ok", 1, "imported", (json_int_t)n);
+	goto out;
+refused:
+	/* "entry N: " lets the client name the line of its file. */
+	buf_printf(err, "entry %zu: %s", i + 1, why.s);
+out:
+	for (i = 0; i < n; i++)
+		domain_clear(&v[i]);
+	free(v);
+	buf_free(&why);
 	return reply;
 }
 
@@ -979,6 +1056,7 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 
 static const struct request_op request_ops[] = {
 	{ "domain-add", 1, request_add },
+	{ "domain-import", 1, request_import },
 	{ "domain-set", 1, request_set },
 	{ "domain-del", 1, request_del },
 	{ "domain-list", 1, request_list },
@@ -1019,29 +1097,171 @@ request_handle(struct policyd *pd, json_t *req, int from_public)
 	return reply;
 }
 
+/*
+ * Bytes that s takes as a JSON string in a snapshot message, at most:
+ * quotes, a comma, and the escapes that jansson writes.
+ */
+static size_t
+request_json_len(const char *s, size_t len)
+{
+	size_t n = len + 3, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\' || c == '\b' || c == '\f' ||
+		    c == '\n' || c == '\r' || c == '\t')
+			n += 1;
+		else if (c < 0x20 || c == 0x7f)
+			n += 5;
+	}
+	return n;
+}
+
+/* The snapshot being built: the current message and its texts. */
+struct request_snap {
+	void	(*cb)(json_t *, void *);
+	void	*arg;
+	size_t	 max;			/* bytes per message */
+	size_t	 used;			/* of the current one, at most */
+	size_t	 count;			/* domains */
+	json_t	*texts;			/* distinct policy texts, or NULL */
+	struct buf lines;		/* "DOMAIN ID N\n" per domain */
+	uint32_t hash[REQUEST_SNAPSHOT_TEXTS];
+	struct buf policy;
+};
+
+static uint32_t
+request_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void
+request_snap_flush(struct request_snap *sn)
+{
+	json_t *msg;
+
+	if (sn->texts == NULL)
+		return;
+	/* The lines are ASCII (DNS names, digits): no UTF-8 check. */
+	msg = json_pack("{s:s, s:o, s:o}", "op", "policies", "texts",
+	    sn->texts, "domains", json_stringn_nocheck(sn->lines.s,
+	    sn->lines.len));
+	if (msg == NULL)
+		log_panic("request_snap_flush: cannot build a message");
+	sn->cb(msg, sn->arg);
+	json_decref(msg);
+	sn->texts = NULL;
+	buf_reset(&sn->lines);
+}
+
+/* Index of the policy text in the current message, or -1. */
+static long
+request_snap_text(const struct request_snap *sn, uint32_t hash)
+{
+	const json_t *t;
+	size_t i;
+
+	for (i = 0; i < json_array_size(sn->texts); i++) {
+		t = json_array_get(sn->texts, i);
+		if (sn->hash[i] == hash &&
+		    json_string_length(t) == sn->policy.len &&
+		    memcmp(json_string_value(t), sn->policy.s,
+		    sn->policy.len) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* domains_each_servable(): one domain into the snapshot. */
+static void
+request_snap_one(const struct domain *d, void *arg)
+{
+	struct request_snap *sn = arg;
+	char num[REQUEST_SNAPSHOT_INDEX];
+	size_t len, tlen;
+	json_t *text;
+	uint32_t hash;
+	long k = -1;
+
+	buf_reset(&sn->policy);
+	request_render(d, &sn->policy);
+	hash = request_hash(sn->policy.s, sn->policy.len);
+	if (sn->texts != NULL)
+		k = request_snap_text(sn, hash);
+	/* Names and ids are DNS names and digits: no escapes but "\n". */
+	len = strlen(d->name) + strlen(d->policy_id) + REQUEST_SNAPSHOT_INDEX;
+	tlen = request_json_len(sn->policy.s, sn->policy.len);
+	if (sn->texts != NULL && (sn->used + len + (k < 0 ? tlen : 0) >
+	    sn->max || (k < 0 &&
+	    json_array_size(sn->texts) == REQUEST_SNAPSHOT_TEXTS))) {
+		request_snap_flush(sn);
+		k = -1;
+	}
+	if (k < 0) {
+		if ((text = json_stringn(sn->policy.s, sn->policy.len)) == NULL) {
+			log_error("%s: snapshot: policy is not UTF-8; not sent",
+			    d->name);
+			return;
+		}
+		if (sn->texts == NULL) {
+			sn->texts = json_array();
+			sn->used = REQUEST_SNAPSHOT_HEAD;
+		}
+		k = (long)json_array_size(sn->texts);
+		sn->hash[k] = hash;
+		json_array_append_new(sn->texts, text);
+		sn->used += tlen;
+	}
+	snprintf(num, sizeof(num), " %ld\n", k);
+	buf_puts(&sn->lines, d->name);
+	buf_putc(&sn->lines, ' ');
+	buf_puts(&sn->lines, d->policy_id);
+	buf_puts(&sn->lines, num);
+	sn->used += len;
+	sn->count++;
+}
+
+/*
+ * The snapshot: {"op":"policies","texts":[POLICY, ...],"domains":
+ * "DOMAIN ID N\n..."}: a line per servable domain, N the index of its
+ * policy text in "texts" of the same message (domains that have the
+ * same policy share it), as many domains per message as fit in
+ * pd->snapshot_size bytes (REQUEST_SNAPSHOT_SIZE when 0), at least one.
+ * One string of lines costs a fraction of a JSON value per domain to
+ * build, encode and parse, and hosted domains often have the same
+ * policy (the same mail provider, mode and max_age).
+ */
 size_t
 request_snapshot(struct policyd *pd, void (*cb)(json_t *, void *), void *arg)
 {
+	struct request_snap sn;
 	struct buf err = BUF_INIT;
-	struct domain *v;
-	size_t n, i, count = 0;
-	json_t *msg;
 
-	if (domains_list(pd->db, NULL, 0, &v, &n, &err) < 0) {
+	memset(&sn, 0, sizeof(sn));
+	sn.cb = cb;
+	sn.arg = arg;
+	sn.max = pd->snapshot_size ? pd->snapshot_size : REQUEST_SNAPSHOT_SIZE;
+	if (domains_each_servable(pd->db, request_snap_one, &sn, &err) < 0) {
 		log_error("snapshot: %s", err.s);
+		json_decref(sn.texts);
+		buf_free(&sn.lines);
+		buf_free(&sn.policy);
 		buf_free(&err);
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		if (!domain_state_servable(v[i].state))
-			continue;
-		msg = request_policy_msg(&v[i]);
-		cb(msg, arg);
-		json_decref(msg);
-		count++;
-	}
-	domains_free(v, n);
-	return count;
+	request_snap_flush(&sn);
+	buf_free(&sn.lines);
+	buf_free(&sn.policy);
+	return sn.count;
 }
 
 int

@@ -20,8 +20,12 @@
  *	domain-list answers one page: {"after": NAME} asks for the domains
  *	after NAME; a reply with "next" has more after that name.
  *
- *	Ops from the public socket (stsctl): domain-add, domain-set,
- *	domain-del, domain-list, domain-show, domain-records.  The private
+ *	Ops from the public socket (stsctl): domain-add, domain-import,
+ *	domain-set, domain-del, domain-list, domain-show, domain-records.
+ *	domain-import {"domains": [...]} adds up to REQUEST_IMPORT_MAX
+ *	domains, each what domain-add takes, in one transaction: all or,
+ *	when one is refused, none (the error names it); the reply says
+ *	how many were "imported".  The private
  *	socket (daemons) also allows domain-verified, cert-changed,
  *	check-result, challenge-add and challenge-remove.
  *
@@ -31,8 +35,14 @@
  *	{"op":"challenge-remove",...} before the reply; the reply to
  *	challenge-remove says how many were "removed".
  *	"subscribe" is a stream, handled by the daemon around this module;
- *	request_snapshot() gives it one {"op":"policy",...} message per
- *	servable domain and returns their count.
+ *	request_snapshot() gives it the servable domains, in name order,
+ *	in as few {"op":"policies","texts":[POLICY, ...],"domains":
+ *	"DOMAIN ID N\n..."} messages as pd->snapshot_size allows: a line
+ *	per domain, N the index of its policy text in the texts of the
+ *	same message (each distinct text once per message); the policy
+ *	host is "mta-sts." DOMAIN.  It returns how many domains they
+ *	hold.  Changes afterwards are {"op":"policy",...} messages, one
+ *	per domain.
  *
  *	request_expire() removes the retiring domains whose retire_at has
  *	passed and tells subscribers to withdraw them.
@@ -51,6 +61,8 @@
  * LIMITS
  *	REQUEST_MX_MAX mx patterns per domain.  max_age 0..31557600.
  *	REQUEST_LIST_PAGE domains, and pd->reply_limit bytes, per page.
+ *	pd->snapshot_size (REQUEST_SNAPSHOT_SIZE) bytes per snapshot
+ *	message, or one domain when it alone is larger.
  */
 #ifndef POLICYD_REQUEST_H
 #define POLICYD_REQUEST_H
@@ -63,6 +75,11 @@
 
 #define REQUEST_MX_MAX	100
 #define REQUEST_LIST_PAGE	1000	/* domains per domain-list reply */
+#define REQUEST_IMPORT_MAX	1000	/* domains per domain-import */
+#define REQUEST_SNAPSHOT_SIZE	(64 * 1024)	/* bytes per snapshot message */
+#define REQUEST_SNAPSHOT_HEAD	64	/* its fixed members, and more */
+#define REQUEST_SNAPSHOT_TEXTS	64	/* distinct policy texts per message */
+#define REQUEST_SNAPSHOT_INDEX	24	/* bytes of the spaces, index and "\n" */
 
 struct challenges;
 
@@ -87,6 +104,7 @@ struct policyd {
 	void	*notify_arg;
 	void	(*publish)(void *arg);	/* DNS updates are due; or NULL */
 	size_t	 reply_limit;	/* bytes of a domain-list reply; 0: none */
+	size_t	 snapshot_size;	/* bytes of a snapshot message; 0: default */
 	struct challenges *challenges;	/* ACME challenges, or NULL */
 };
 

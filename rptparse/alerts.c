@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
 #include <sqlite3.h>
 
 #include "alert.h"
@@ -23,10 +24,10 @@
 #include "hosted.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "rptsum.h"
 #include "tlsrpt.h"
 
 #define ALERTS_DATE_SIZE	sizeof("YYYY-MM-DD")
-#define ALERTS_DOMAIN_WORD	"DOMAIN"
 
 /* The alert kinds of failure types that always alert. */
 static const char *const alerts_always[] = {
@@ -38,12 +39,53 @@ static const char *const alerts_always[] = {
 static double alerts_pct = 1.0;
 
 /*
+ * What this process knows of the day (the UTC day of the reports it is
+ * looking at), so that most reports need no query:
+ *
+ * alerts_known: "domain TAB kind" of the alerts raised that day, or
+ * found not to be due for the rest of it (a result type that an earlier
+ * report listed stays listed); lib/alert's store would only call them
+ * repeats.
+ *
+ * alerts_sums: each domain's sessions of the day, read from reports.db
+ * once (with the highest report row then stored) and kept up to date
+ * with the reports stored after it: the failure rate without a query
+ * per report.
+ *
+ * alerts_typed: each domain's result types listed by the reports stored
+ * so far, read from reports.db once and kept up to date.
+ *
+ * They are emptied when the day changes, when they grow past
+ * ALERTS_KNOWN_MAX entries, and by alerts_forget() (the hosted domains
+ * changed, so rows may have moved from one domain to another).
+ */
+#define ALERTS_KNOWN_MAX	100000	/* entries remembered per day */
+
+struct alerts_sum {
+	int64_t	 ok;
+	int64_t	 failed;
+	int64_t	 upto;			/* reports up to this row counted */
+};
+
+static GHashTable *alerts_known;
+static GHashTable *alerts_sums;
+static GHashTable *alerts_typed;	/* domain: set of result types */
+static char alerts_day_date[sizeof("YYYY-MM-DD")];
+
+/*
  * Which rows of policies belong to the domain of a policy: by hosted
- * domain when it has one, else by its policy-domain.
+ * domain when it has one, else by its policy-domain.  ALERTS_DOMAIN_SQL
+ * serves both; the statements run for many reports come in the two
+ * forms instead (ALERTS_HOSTED_SQL, ALERTS_UNHOSTED_SQL), each a plain
+ * index lookup.
  */
 #define ALERTS_DOMAIN_SQL \
-	" ((?1 IS NOT NULL AND p.hosted_domain = ?1) OR" \
-	" (?1 IS NULL AND p.hosted_domain IS NULL AND p.domain = ?2))"
+	" ((?1 IS NOT NULL AND p.hosted_domain = ?1 COLLATE NOCASE) OR" \
+	" (?1 IS NULL AND p.hosted_domain IS NULL AND" \
+	" p.domain = ?2 COLLATE NOCASE))"
+#define ALERTS_HOSTED_SQL	" p.hosted_domain = ?1 COLLATE NOCASE"
+#define ALERTS_UNHOSTED_SQL	" p.hosted_domain IS NULL AND" \
+	" p.domain = ?2 COLLATE NOCASE"
 
 struct alerts_ctx {
 	sqlite3	*db;
@@ -88,10 +130,112 @@ alerts_flush(void)
 	alert_store_flush();
 }
 
+/*
+ * The statements run for every report, prepared once for the handle
+ * they were first used with; alerts_close() finalizes them (before the
+ * handle is closed).
+ */
+enum {
+	ALERTS_STMT_COUNTS,		/* hosted, then unhosted */
+	ALERTS_STMT_COUNTS_UNHOSTED,
+	ALERTS_STMT_TYPES,
+	ALERTS_STMT_TYPES_UNHOSTED,
+	ALERTS_NSTMT
+};
+static sqlite3 *alerts_stmt_db;
+static sqlite3_stmt *alerts_stmts[ALERTS_NSTMT];
+
+static void
+alerts_stmts_free(void)
+{
+	int i;
+
+	for (i = 0; i < ALERTS_NSTMT; i++) {
+		sqlite3_finalize(alerts_stmts[i]);
+		alerts_stmts[i] = NULL;
+	}
+	alerts_stmt_db = NULL;
+}
+
+static sqlite3_stmt *
+alerts_stmt(sqlite3 *db, int which, const char *sql)
+{
+	if (alerts_stmt_db != db) {
+		alerts_stmts_free();
+		alerts_stmt_db = db;
+	}
+	if (alerts_stmts[which] == NULL)
+		alerts_stmts[which] = db_prepare(db, sql);
+	return alerts_stmts[which];
+}
+
+static void
+alerts_stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
 void
 alerts_close(void)
 {
+	alerts_stmts_free();
 	alert_store_close();
+	if (alerts_known != NULL) {
+		g_hash_table_destroy(alerts_known);
+		g_hash_table_destroy(alerts_sums);
+		g_hash_table_destroy(alerts_typed);
+	}
+	alerts_known = alerts_sums = alerts_typed = NULL;
+	alerts_day_date[0] = '\0';
+}
+
+void
+alerts_forget(void)
+{
+	if (alerts_known != NULL)
+		g_hash_table_remove_all(alerts_known);
+	if (alerts_sums != NULL)
+		g_hash_table_remove_all(alerts_sums);
+	if (alerts_typed != NULL)
+		g_hash_table_remove_all(alerts_typed);
+}
+
+/* The caches, for the day of date. */
+static void
+alerts_day(const char *date)
+{
+	if (alerts_known == NULL) {
+		alerts_known = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, NULL);
+		alerts_sums = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, g_free);
+		alerts_typed = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, (GDestroyNotify)g_hash_table_destroy);
+	}
+	if (strcmp(alerts_day_date, date) != 0 ||
+	    g_hash_table_size(alerts_known) >= ALERTS_KNOWN_MAX ||
+	    g_hash_table_size(alerts_sums) >= ALERTS_KNOWN_MAX ||
+	    g_hash_table_size(alerts_typed) >= ALERTS_KNOWN_MAX) {
+		alerts_forget();
+		snprintf(alerts_day_date, sizeof(alerts_day_date), "%s", date);
+	}
+}
+
+static int
+alerts_known_has(const char *domain, const char *kind)
+{
+	char *key = g_strconcat(domain, "\t", kind, NULL);
+	int found = g_hash_table_contains(alerts_known, key);
+
+	g_free(key);
+	return found;
+}
+
+static void
+alerts_known_add(const char *domain, const char *kind)
+{
+	g_hash_table_add(alerts_known, g_strconcat(domain, "\t", kind, NULL));
 }
 
 static void
@@ -100,21 +244,6 @@ alerts_bind_domain(sqlite3_stmt *st, const struct alerts_ctx *c)
 	if (c->hosted != NULL)
 		sqlite3_bind_text(st, 1, c->hosted, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, c->domain, -1, SQLITE_TRANSIENT);
-}
-
-/* text with every "DOMAIN" replaced by the domain, appended to out. */
-static void
-alerts_subst(struct buf *out, const char *text, const char *domain)
-{
-	const char *p = text, *q;
-	size_t k = strlen(ALERTS_DOMAIN_WORD);
-
-	while ((q = strstr(p, ALERTS_DOMAIN_WORD)) != NULL) {
-		buf_append(out, p, (size_t)(q - p));
-		buf_puts(out, domain);
-		p = q + k;
-	}
-	buf_puts(out, p);
 }
 
 /* "  What it means: ...\n  Fix: ...\n" for a result type. */
@@ -130,43 +259,93 @@ alerts_explain(struct buf *out, const char *type, const char *domain)
 		return;
 	}
 	buf_puts(out, "  What it means: ");
-	alerts_subst(out, info->meaning, domain);
+	rptsum_subst(out, info->meaning, domain);
 	buf_puts(out, "\n  Fix: ");
-	alerts_subst(out, info->fix, domain);
+	rptsum_subst(out, info->fix, domain);
 	buf_puts(out, "\n");
 }
 
+/* Raised, or a repeat: nothing more of that kind that day. */
 static void
 alerts_send(const struct alerts_ctx *c, const char *kind,
     const char *subject, const struct buf *text)
 {
-	alert_raise(c->domain, kind, c->date, subject, text->s);
+	if (alert_raise(c->domain, kind, c->date, subject, text->s) >= 0)
+		alerts_known_add(c->domain, kind);
 }
 
 /*
- * failure-rate: the domain's sessions in the reports received that day.
+ * failure-rate: the domain's sessions in the reports received that day
+ * (alerts_sums, or reports.db the first time).
  */
 static int
 alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 {
-	sqlite3_stmt *st = db_prepare(c->db, "SELECT"
-	    " TOTAL(p.success_count), TOTAL(p.failure_count)"
-	    " FROM policies p JOIN reports r ON r.id = p.report"
-	    " WHERE" ALERTS_DOMAIN_SQL " AND r.received >= ?3 AND"
-	    " r.received < ?4");
+	struct alerts_sum *sum = g_hash_table_lookup(alerts_sums, c->domain);
+	sqlite3_stmt *st;
 	int rc;
 
+	if (sum != NULL) {
+		*ok = sum->ok;
+		*failed = sum->failed;
+		return 0;
+	}
+#define ALERTS_COUNTS_SQL(domain) "SELECT" \
+	    " TOTAL(p.success_count), TOTAL(p.failure_count)," \
+	    " (SELECT MAX(id) FROM reports)" \
+	    " FROM policies p JOIN reports r ON r.id = p.report" \
+	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4"
+	if (c->hosted != NULL)
+		st = alerts_stmt(c->db, ALERTS_STMT_COUNTS,
+		    ALERTS_COUNTS_SQL(ALERTS_HOSTED_SQL));
+	else
+		st = alerts_stmt(c->db, ALERTS_STMT_COUNTS_UNHOSTED,
+		    ALERTS_COUNTS_SQL(ALERTS_UNHOSTED_SQL));
 	alerts_bind_domain(st, c);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->day);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->day + ALERTS_DAY);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*ok = (int64_t)sqlite3_column_double(st, 0);
 		*failed = (int64_t)sqlite3_column_double(st, 1);
+		sum = g_new(struct alerts_sum, 1);
+		sum->ok = *ok;
+		sum->failed = *failed;
+		sum->upto = sqlite3_column_int64(st, 2);
+		g_hash_table_insert(alerts_sums, g_strdup(c->domain), sum);
 	} else
 		log_warn("reports.db: failure rate of %s: %s", c->domain,
 		    sqlite3_errmsg(c->db));
-	sqlite3_finalize(st);
+	alerts_stmt_done(st);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* A count added to a sum of the day, as TOTAL() adds it. */
+static int64_t
+alerts_add(int64_t sum, int64_t n)
+{
+	return (int64_t)((double)sum + (double)n);
+}
+
+/* The report's sessions into the sums read before it was stored. */
+static void
+alerts_sums_add(const struct alerts_ctx *c, const struct hosted *hosted)
+{
+	const struct tlsrpt_policy *p;
+	struct alerts_sum *sum;
+	const char *domain;
+	size_t i;
+
+	for (i = 0; i < c->r->npolicies; i++) {
+		p = &c->r->policies[i];
+		if (p->domain == NULL)
+			continue;
+		domain = hosted_match(hosted, p->domain);
+		if ((sum = g_hash_table_lookup(alerts_sums,
+		    domain ? domain : p->domain)) == NULL || c->rowid <= sum->upto)
+			continue;
+		sum->ok = alerts_add(sum->ok, p->success_count);
+		sum->failed = alerts_add(sum->failed, p->failure_count);
+	}
 }
 
 static void
@@ -207,7 +386,8 @@ alerts_rate(const struct alerts_ctx *c)
 	double rate;
 	char *subject;
 
-	if (alerts_day_counts(c, &ok, &failed) < 0)
+	if (alerts_known_has(c->domain, "failure-rate") ||
+	    alerts_day_counts(c, &ok, &failed) < 0)
 		return;
 	total = ok + failed;
 	if (total <= 0 || failed <= 0)
@@ -243,25 +423,79 @@ alerts_always_type(const char *type)
 	return 0;
 }
 
-/* 1 when a report other than this one listed type for the domain. */
+/*
+ * The result types that reports stored before this one listed for the
+ * domain: read from reports.db once, then kept up to date by
+ * alerts_types_add(); NULL on a database error.
+ */
+static GHashTable *
+alerts_types_of(const struct alerts_ctx *c)
+{
+	GHashTable *set = g_hash_table_lookup(alerts_typed, c->domain);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (set != NULL)
+		return set;
+#define ALERTS_TYPES_SQL(domain) "SELECT DISTINCT f.result_type" \
+	    " FROM failures f JOIN policies p ON p.id = f.policy" \
+	    " WHERE" domain " AND p.report < ?3"
+	if (c->hosted != NULL)
+		st = alerts_stmt(c->db, ALERTS_STMT_TYPES,
+		    ALERTS_TYPES_SQL(ALERTS_HOSTED_SQL));
+	else
+		st = alerts_stmt(c->db, ALERTS_STMT_TYPES_UNHOSTED,
+		    ALERTS_TYPES_SQL(ALERTS_UNHOSTED_SQL));
+	set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	alerts_bind_domain(st, c);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->rowid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_hash_table_add(set, g_strdup((const char *)
+		    sqlite3_column_text(st, 0)));
+	if (rc != SQLITE_DONE) {
+		log_warn("reports.db: result types of %s: %s", c->domain,
+		    sqlite3_errmsg(c->db));
+		g_hash_table_destroy(set);
+		set = NULL;
+	} else
+		g_hash_table_insert(alerts_typed, g_strdup(c->domain), set);
+	alerts_stmt_done(st);
+	return set;
+}
+
+/* 1 when a report stored before this one listed type for the domain. */
 static int
 alerts_seen(const struct alerts_ctx *c, const char *type)
 {
-	sqlite3_stmt *st = db_prepare(c->db, "SELECT 1 FROM failures f"
-	    " JOIN policies p ON p.id = f.policy WHERE" ALERTS_DOMAIN_SQL
-	    " AND f.result_type = ?3 AND p.report <> ?4 LIMIT 1");
-	int rc;
+	GHashTable *set = alerts_types_of(c);
 
-	alerts_bind_domain(st, c);
-	sqlite3_bind_text(st, 3, type, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->rowid);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		log_warn("reports.db: result types of %s: %s", c->domain,
-		    sqlite3_errmsg(c->db));
-	sqlite3_finalize(st);
 	/* On an error, take it as seen: no alert rather than a wrong one. */
-	return rc != SQLITE_DONE;
+	return set == NULL || g_hash_table_contains(set, type);
+}
+
+/* The report's result types into the sets read before it. */
+static void
+alerts_types_add(const struct alerts_ctx *c, const struct hosted *hosted)
+{
+	const struct tlsrpt_policy *p;
+	const char *domain;
+	GHashTable *set;
+	size_t i, j;
+
+	for (i = 0; i < c->r->npolicies; i++) {
+		p = &c->r->policies[i];
+		if (p->domain == NULL || p->ndetails == 0)
+			continue;
+		domain = hosted_match(hosted, p->domain);
+		if ((set = g_hash_table_lookup(alerts_typed,
+		    domain ? domain : p->domain)) == NULL)
+			continue;
+		for (j = 0; j < p->ndetails; j++)
+			if (!g_hash_table_contains(set,
+			    p->details[j].result_type))
+				g_hash_table_add(set,
+				    g_strdup(p->details[j].result_type));
+	}
 }
 
 /* The failures of one result type in policy p: sessions, MX hosts. */
@@ -303,15 +537,21 @@ alerts_type(const struct alerts_ctx *c, const struct tlsrpt_policy *p,
 	int always = alerts_always_type(type);
 	int64_t n;
 
-	if (!always && alerts_seen(c, type))
+	kind = always ? xstrdup(type) : xasprintf("new-result-type:%s", type);
+	if (alerts_known_has(c->domain, kind)) {
+		free(kind);
 		return;
+	}
+	if (!always && alerts_seen(c, type)) {
+		alerts_known_add(c->domain, kind);
+		free(kind);
+		return;
+	}
 	n = alerts_type_sum(p, type, &mx);
 	if (always) {
-		kind = xstrdup(type);
 		subject = xasprintf("stsd: %s: senders report %s (%s)",
 		    c->domain, type, c->date);
 	} else {
-		kind = xasprintf("new-result-type:%s", type);
 		subject = xasprintf("stsd: %s: new TLS failure type %s (%s)",
 		    c->domain, type, c->date);
 	}
@@ -369,12 +609,17 @@ alerts_report(sqlite3 *db, const struct hosted *hosted,
 	c.day = received - received % ALERTS_DAY;
 	gmtime_r(&c.day, &tm);
 	strftime(c.date, sizeof(c.date), "%Y-%m-%d", &tm);
+	alerts_day(c.date);
+	alerts_sums_add(&c, hosted);
 	for (i = 0; i < r->npolicies; i++) {
 		if (r->policies[i].domain == NULL)
 			continue;
 		c.hosted = hosted_match(hosted, r->policies[i].domain);
 		c.domain = c.hosted ? c.hosted : r->policies[i].domain;
 		alerts_types(&c, &r->policies[i]);
-		alerts_rate(&c);
+		/* Without failures it can only lower the day's rate. */
+		if (r->policies[i].failure_count > 0)
+			alerts_rate(&c);
 	}
+	alerts_types_add(&c, hosted);
 }

@@ -8,6 +8,7 @@
  *	alerts_report(db, &hosted, report, rowid, received)
  *		after the report's transaction committed
  *	alerts_flush()				end of a run
+ *	alerts_forget()		the hosted domains changed
  *	alerts_close()
  *
  * DESCRIPTION
@@ -26,13 +27,28 @@
  *	working for that sender);
  *
  *	"new-result-type:TYPE" when the report lists a result type that
- *	no stored report listed for the domain before (the two types
- *	above have their own kinds and are not repeated here).
+ *	no report stored before it (a lower row) listed for the domain
+ *	(the two types above have their own kinds and are not repeated
+ *	here); of two reports stored in one transaction that both list
+ *	a new type, the first alerts.
  *
  *	Each alert's key is the UTC day (YYYY-MM-DD) the report was
  *	received, so that lib/alert's store sends each kind once per
  *	domain and day, however many reports show it.  The texts say what
  *	the result type means and how to fix it (tlsrpt_result_info()).
+ *
+ *	Once a domain's failure-rate alert of a day is raised, the
+ *	process does not count that day's sessions of the domain again
+ *	(nothing more could be sent for it that day).  A policy without
+ *	failures is not counted: it can only lower the rate.  The process
+ *	reads a domain's sessions of the day from reports.db once and
+ *	adds each report stored after to them, and remembers the alerts
+ *	of the day raised (or, for a result type, found not new), so that
+ *	a busy day costs no query per report.  Rows are only ever added,
+ *	by this process (store.c), and every report is passed here after
+ *	its transaction committed, in the order of their rows; when rows
+ *	change domain (store_fill_hosted), alerts_forget() drops what was
+ *	remembered.
  *
  * LIMITS
  *	ALERTS_TYPES_MAX result types listed in a failure-rate alert;
@@ -64,6 +80,7 @@ int	alerts_open(const char *state_path, double pct, struct buf *err);
 void	alerts_report(sqlite3 *, const struct hosted *,
 	    const struct tlsrpt_report *, int64_t rowid, time_t received);
 void	alerts_flush(void);
+void	alerts_forget(void);
 void	alerts_close(void);
 
 #endif

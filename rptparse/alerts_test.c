@@ -106,7 +106,7 @@ test_rate_parse(void)
 
 /* Store a report made of json and run the alerts, received at when. */
 static void
-test_report(sqlite3 *db, const struct hosted *h, const char *json,
+test_report(struct store *db, const struct hosted *h, const char *json,
     time_t when)
 {
 	struct tlsrpt_limits lim;
@@ -128,7 +128,7 @@ test_report(sqlite3 *db, const struct hosted *h, const char *json,
 	if (store_report(db, r, &meta, h, &row, &err) != 1)
 		CHECK(0, "test report stored: %s", err.s);
 	else
-		alerts_report(db, h, r, row, when);
+		alerts_report(store_db(db), h, r, row, when);
 	tlsrpt_free(r);
 	buf_free(&err);
 }
@@ -151,7 +151,7 @@ test_json(const char *id, const char *domain, int ok, int failed,
 }
 
 static void
-test_one(sqlite3 *db, const struct hosted *h, const char *id,
+test_one(struct store *db, const struct hosted *h, const char *id,
     const char *domain, int ok, int failed, const char *type, time_t when,
     const char *expect, const char *what)
 {
@@ -164,6 +164,62 @@ test_one(sqlite3 *db, const struct hosted *h, const char *id,
 		printf("#   got: %s\n#   expected: %s\n", got, expect);
 	free(got);
 	free(json);
+}
+
+/*
+ * Two reports stored in one transaction, then looked at one after the
+ * other (as rptparse does after the commit of a batch): the second one
+ * counts once in the day's sums, though both were in reports.db when
+ * the first was looked at, and a result type new in both is new for
+ * the first.
+ */
+static void
+test_batch(struct store *db, const struct hosted *h, time_t when)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r[2] = { NULL, NULL };
+	struct store_meta meta;
+	struct buf err = BUF_INIT;
+	char *json[2], *got;
+	int64_t row[2];
+	int i, ok = 1;
+
+	/* 10 of 1010 sessions fail: 0.99%, below 1%; twice 9: 1.86%. */
+	json[0] = test_json("batch-1", "example.net", 1000, 1,
+	    "certificate-not-trusted");
+	json[1] = test_json("batch-2", "example.net", 0, 9,
+	    "certificate-not-trusted");
+	tlsrpt_limits_default(&lim);
+	store_begin(db, &err);
+	for (i = 0; i < 2; i++) {
+		memset(&meta, 0, sizeof(meta));
+		meta.via = "mailto";
+		meta.received = when;
+		store_sha256(json[i], strlen(json[i]), meta.sha256);
+		if (tlsrpt_parse(json[i], strlen(json[i]), &lim, &r[i],
+		    &err) < 0 || store_report(db, r[i], &meta, h, &row[i],
+		    &err) != 1)
+			ok = 0;
+	}
+	if (store_commit(db, &err) < 0)
+		ok = 0;
+	CHECK(ok, "two reports stored in one transaction");
+	for (i = 0; ok && i < 2; i++)
+		alerts_report(store_db(db), h, r[i], row[i], when);
+	got = test_sent();
+	CHECK(ok && strcmp(got, "example.net new-result-type:"
+	    "certificate-not-trusted 2026-11-27") == 0, "a batch counts each"
+	    " report once (10 of 1010 sessions fail: no rate alert), and a"
+	    " type new in both of its reports alerts once");
+	if (strcmp(got, "example.net new-result-type:certificate-not-trusted"
+	    " 2026-11-27") != 0)
+		printf("#   got: %s\n", got);
+	free(got);
+	for (i = 0; i < 2; i++) {
+		tlsrpt_free(r[i]);
+		free(json[i]);
+	}
+	buf_free(&err);
 }
 
 static void
@@ -183,7 +239,7 @@ test_rules(void)
 	struct hosted h = HOSTED_INIT;
 	struct buf err = BUF_INIT;
 	char dir[] = "/tmp/alerts_test.XXXXXX", *path;
-	sqlite3 *db;
+	struct store *db;
 	time_t day = TEST_DAY, next = TEST_DAY + ALERTS_DAY;
 
 	if (mkdtemp(dir) == NULL) {
@@ -191,7 +247,7 @@ test_rules(void)
 		return;
 	}
 	path = xasprintf("%s/reports.db", dir);
-	if ((db = store_open(path, &err)) == NULL) {
+	if ((db = store_open(path, NULL, &err)) == NULL) {
 		CHECK(0, "reports.db: %s", err.s);
 		goto out;
 	}
@@ -225,8 +281,10 @@ test_rules(void)
 	test_one(db, &h, "j", "example.org", 100, 0, "tls-timeout",
 	    next + 80, "example.org new-result-type:tls-timeout 2026-11-27",
 	    "a result type outside the RFC is new too");
+	test_batch(db, &h, next + 90);
 
-	db_close(db);
+	alerts_close();
+	store_close(db);
 out:
 	alert_store_set(NULL);
 	hosted_clear(&h);

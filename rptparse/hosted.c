@@ -1,34 +1,55 @@
 /*
  * hosted - which hosted domain a report's policy-domain belongs to
- * (see hosted.h).  Talks to policyd over its private socket, nothing
- * else.
+ * (see hosted.h).  Talks to policyd over its socket, nothing else.
+ *
+ * The hosted domains are kept sorted (byte order, lower case, no final
+ * dot, no duplicates), so that a match is a binary search for the
+ * policy-domain and for each of its parent domains, longest first:
+ * O(labels * log n), however many domains are hosted.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "buf.h"
+#include "domlist.h"
 #include "hosted.h"
 #include "ipc.h"
 #include "mymalloc.h"
 
-static char *
-hosted_normal(const char *s)
-{
-	char *d = xstrdup(s), *p;
-	size_t n = strlen(d);
+struct hosted_conn {
+	int	 fd;
+	int	 timeout_ms;
+};
 
-	if (n > 0 && d[n - 1] == '.')
-		d[n - 1] = '\0';
-	for (p = d; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return d;
+/* s as a hosted name (lower case, no final dot) in out, of hosted_len(s) + 1. */
+static size_t
+hosted_len(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len > 0 && s[len - 1] == '.' ? len - 1 : len;
+}
+
+static void
+hosted_normal(const char *s, size_t len, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 'a' - 'A') :
+		    s[i];
+	out[len] = '\0';
+}
+
+static int
+hosted_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 void
@@ -42,82 +63,130 @@ hosted_clear(struct hosted *h)
 	h->domains = NULL;
 	h->n = 0;
 	h->known = 0;
+	h->generation++;
+}
+
+/* 1 when the sorted lists a and b hold the same names. */
+static int
+hosted_same(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 0;
+	return 1;
 }
 
 int
 hosted_set(struct hosted *h, const char *const *domains, size_t n)
 {
-	size_t i;
+	struct hosted old = *h;
+	size_t i, k = 0, len;
 
-	hosted_clear(h);
 	h->domains = xcalloc(n ? n : 1, sizeof(*h->domains));
-	for (i = 0; i < n; i++)
-		h->domains[i] = hosted_normal(domains[i]);
-	h->n = n;
+	for (i = 0; i < n; i++) {
+		if ((len = hosted_len(domains[i])) == 0)
+			continue;
+		h->domains[k] = xmalloc(len + 1);
+		hosted_normal(domains[i], len, h->domains[k++]);
+	}
+	qsort(h->domains, k, sizeof(*h->domains), hosted_cmp);
+	for (i = 0, n = k, k = 0; i < n; i++) {
+		if (k > 0 && strcmp(h->domains[k - 1], h->domains[i]) == 0)
+			free(h->domains[i]);
+		else
+			h->domains[k++] = h->domains[i];
+	}
+	h->n = k;
 	h->known = 1;
+	if (!old.known || !hosted_same(old.domains, old.n, h->domains, h->n))
+		h->generation = old.generation + 1;
+	hosted_clear(&old);
 	return 0;
+}
+
+/* domlist_all's way to policyd: one connection, one request a page. */
+static json_t *
+hosted_call(json_t *req, void *ctx, struct buf *err)
+{
+	struct hosted_conn *c = ctx;
+	json_t *reply = NULL;
+	int rc;
+
+	rc = ipc_call(c->fd, req, &reply, c->timeout_ms, err);
+	json_decref(req);
+	if (rc < 0)
+		return NULL;
+	if (ipc_reply_check(reply, err) < 0) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
 }
 
 int
 hosted_fetch(struct hosted *h, const char *path, int timeout_ms,
     struct buf *err)
 {
-	json_t *req, *reply = NULL, *list, *d;
+	struct hosted_conn c;
+	json_t *reply, *list, *d;
 	const char **names;
+	const char *name;
 	size_t i, n = 0;
-	int fd, rc = -1;
 
-	if ((fd = ipc_connect_unix(path, timeout_ms, err)) < 0)
+	if ((c.fd = ipc_connect_unix(path, timeout_ms, err)) < 0)
 		return -1;
-	req = ipc_request("domain-list");
-	if (ipc_call(fd, req, &reply, timeout_ms, err) < 0 ||
-	    ipc_reply_check(reply, err) < 0)
-		goto out;
+	c.timeout_ms = timeout_ms;
+	reply = domlist_all(hosted_call, &c, err);
+	close(c.fd);
+	if (reply == NULL)
+		return -1;
 	list = json_object_get(reply, "domains");
 	if (!json_is_array(list)) {
 		buf_printf(err, "%s: domain-list reply without a domains list",
 		    path);
-		goto out;
+		json_decref(reply);
+		return -1;
 	}
 	names = xcalloc(json_array_size(list) + 1, sizeof(*names));
 	json_array_foreach(list, i, d) {
-		const char *name = json_string_value(json_object_get(d, "domain"));
-
+		name = json_string_value(json_object_get(d, "domain"));
 		if (name != NULL && *name != '\0')
 			names[n++] = name;
 	}
 	hosted_set(h, names, n);
 	free(names);
-	rc = 0;
-out:
-	json_decref(req);
 	json_decref(reply);
-	close(fd);
-	return rc;
+	return 0;
 }
 
 const char *
 hosted_match(const struct hosted *h, const char *domain)
 {
-	const char *best = NULL;
-	char *d;
-	size_t i, n, k;
+	char small[HOSTED_NAME_MAX + 1], *name, *key, **hit;
+	const char *found = NULL;
+	size_t len;
 
-	if (domain == NULL)
+	if (domain == NULL || h->n == 0)
 		return NULL;
-	d = hosted_normal(domain);
-	n = strlen(d);
-	for (i = 0; i < h->n; i++) {
-		k = strlen(h->domains[i]);
-		if (k == 0 || k > n)
-			continue;
-		if (strcmp(d + n - k, h->domains[i]) != 0)
-			continue;
-		if (k < n && d[n - k - 1] != '.')
-			continue;
-		if (best == NULL || k > strlen(best))
-			best = h->domains[i];
+	len = hosted_len(domain);
+	name = len < sizeof(small) ? small : xmalloc(len + 1);
+	hosted_normal(domain, len, name);
+	/* The name itself, then each parent: the first hit is the longest. */
+	for (key = name; *key != '\0'; key++) {
+		hit = bsearch(&key, h->domains, h->n, sizeof(*h->domains),
+		    hosted_cmp);
+		if (hit != NULL) {
+			found = *hit;
+			break;
+		}
+		if ((key = strchr(key, '.')) == NULL)
+			break;
 	}
-	free(d);
-	return best;
+	if (name != small)
+		free(name);
+	return found;
 }

@@ -13,10 +13,19 @@
  *	list only when the answer came; h.known says that some answer
  *	did.  A policy-domain belongs to a hosted domain when it is that
  *	domain or a subdomain of it (the longest such hosted domain
- *	wins), compared without case and without a final dot.
+ *	wins), compared without case (ASCII) and without a final dot.
+ *	hosted_fetch() follows the pages of "domain-list" (lib/domlist).
+ *	The list is kept sorted, so that hosted_match() is a binary
+ *	search for the name and each of its parents: cheap with 100,000
+ *	hosted domains.  Its result points into the list: valid until the
+ *	next hosted_fetch(), hosted_set() or hosted_clear().  h.generation
+ *	changes whenever the list does (not when policyd answers the same
+ *	list again), so that what was derived from it can be redone.
  *
  * LIMITS
- *	The reply is limited by ipc_message_size_limit.
+ *	Each reply page is limited by ipc_message_size_limit; pages:
+ *	DOMLIST_PAGES_MAX.  Names up to HOSTED_NAME_MAX bytes are matched
+ *	without an allocation.
  */
 #ifndef RPTPARSE_HOSTED_H
 #define RPTPARSE_HOSTED_H
@@ -25,13 +34,16 @@
 
 #include "buf.h"
 
+#define HOSTED_NAME_MAX	255	/* bytes of a DNS name */
+
 struct hosted {
-	char	**domains;	/* lower case, no final dot */
+	char	**domains;	/* sorted, lower case, no final dot, unique */
 	size_t	 n;
 	int	 known;		/* policyd answered at least once */
+	unsigned long generation;	/* changes when the list does */
 };
 
-#define HOSTED_INIT	{ NULL, 0, 0 }
+#define HOSTED_INIT	{ NULL, 0, 0, 0 }
 
 int	hosted_fetch(struct hosted *, const char *path, int timeout_ms,
 	    struct buf *err);

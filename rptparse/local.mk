@@ -4,6 +4,7 @@ RPTPARSE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptparse \
 	$(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(ZLIB_CFLAGS)
 RPTPARSE_MSG_SOURCES = rptparse/message.c rptparse/message.h \
+	rptparse/mimefast.c rptparse/mimefast.h \
 	rptparse/gunzip.c rptparse/gunzip.h
 
 pkglibexec_PROGRAMS += rptparse/rptparse
@@ -28,7 +29,7 @@ rptparse_alerts_test_SOURCES = rptparse/alerts_test.c rptparse/alerts.c \
 	rptparse/alerts.h rptparse/store.c rptparse/store.h \
 	rptparse/hosted.c rptparse/hosted.h
 rptparse_alerts_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
-rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS)
 
 # Puts files into a spool and tells rptparse, for tests/rptparse/*.t.
 check_PROGRAMS += tests/rptparse/spoolput

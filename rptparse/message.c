@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "gunzip.h"
 #include "message.h"
+#include "mimefast.h"
 #include "mymalloc.h"
 #include "tlsrpt.h"
 
@@ -32,6 +33,7 @@ void
 message_limits_default(struct message_limits *lim)
 {
 	lim->depth = MESSAGE_DEPTH_MAX;
+	lim->fast = 1;
 	lim->gunzip.size = TLSRPT_SIZE_MAX;
 	lim->gunzip.ratio = 200;
 }
@@ -98,8 +100,8 @@ message_add(struct message *m, const struct message_limits *lim,
 		buf_printf(err, "report of %zu bytes exceeds the limit of %zu"
 		    " bytes", len, lim->gunzip.size);
 		return -1;
-	} else {
-		buf_append(&json, data, len);
+	} else if (len > 0) {
+		buf_append(&json, data, len);	/* GMime: data NULL when empty */
 	}
 	r = &m->reports[m->nreports++];
 	r->len = json.len;
@@ -302,11 +304,67 @@ message_boundaries(const char *data, size_t len)
 	return n;
 }
 
+/*
+ * The common shape without GMime (mimefast.h): 0 when done, -1 with
+ * the reason in err (the one the GMime walk gives: the same parts in
+ * the same order, the same bytes to message_add), 1 when GMime must
+ * read it (m as it came).
+ */
+static int
+message_fast(const char *data, size_t len, const struct message_limits *lim,
+    struct message *m, struct buf *err)
+{
+	struct mimefast mf;
+	struct buf body = BUF_INIT;
+	const struct mimefast_part *part;
+	enum message_kind kind;
+	char *note;
+	size_t i;
+	int rc;
+
+	/* The walk counts the top multipart as depth 1, its parts 2. */
+	if (lim->depth < 2 || mimefast_parse(data, len, &mf) < 0)
+		return 1;
+	for (i = 0; i < mf.nparts; i++) {
+		part = &mf.parts[i];
+		kind = message_part_kind(part->type, part->sub,
+		    part->has_name ? part->name : NULL);
+		if (kind == MESSAGE_NONE)
+			continue;
+		buf_reset(&body);
+		if (!part->base64 ||
+		    mimefast_base64(part->body, part->len, &body) < 0)
+			goto gmime;
+		note = kind == MESSAGE_LABELLED ? xasprintf("report attached"
+		    " as %.64s/%.64s", part->type, part->sub) : NULL;
+		rc = message_add(m, lim, body.s, body.len, note, err);
+		free(note);
+		if (rc < 0)
+			goto fail;
+	}
+	if (m->nreports == 0)
+		goto gmime;		/* its error names the parts */
+	m->submitter = mf.has_from ? xstrdup(mf.from) : NULL;
+	buf_free(&body);
+	return 0;
+
+fail:
+	m->submitter = mf.has_from ? xstrdup(mf.from) : NULL;
+	buf_free(&body);
+	return -1;
+
+gmime:
+	message_clear(m);
+	buf_free(&body);
+	return 1;
+}
+
 static int
 message_mail(const char *data, size_t len, const struct message_limits *lim,
     struct message *m, struct buf *err)
 {
 	struct message_walk w;
+	int rc;
 	GMimeStream *st;
 	GMimeParser *parser;
 	GMimeMessage *msg;
@@ -316,6 +374,8 @@ message_mail(const char *data, size_t len, const struct message_limits *lim,
 		    " boundaries", MESSAGE_BOUNDARIES_MAX);
 		return -1;
 	}
+	if (lim->fast && (rc = message_fast(data, len, lim, m, err)) <= 0)
+		return rc;
 	if (!message_gmime_ready) {
 		g_mime_init();
 		message_gmime_ready = 1;

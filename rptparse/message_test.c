@@ -5,9 +5,11 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zlib.h>
 
@@ -15,6 +17,7 @@
 #include "gunzip.h"
 #include "hosted.h"
 #include "message.h"
+#include "mimefast.h"
 #include "mymalloc.h"
 #include "unit.h"
 
@@ -270,13 +273,247 @@ test_hosted(void)
 	hosted_clear(&h);
 }
 
+/* 100,000 hosted domains: set once, then many lookups stay cheap. */
+static void
+test_hosted_many(void)
+{
+	enum { N = 100000, LOOKUPS = 200000 };
+	static const char *const two[] = { "a.example", "b.example" };
+	static const char *const two_again[] = { "B.example.", "a.example" };
+	char **names = xcalloc(N, sizeof(*names)), q[64];
+	struct hosted h = HOSTED_INIT;
+	unsigned long gen;
+	clock_t t0;
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < N; i++)
+		names[i] = xasprintf("d%06zu.example", (i * 7919) % N);
+	hosted_set(&h, (const char *const *)names, N);
+	t0 = clock();
+	for (i = 0; i < LOOKUPS; i++) {
+		snprintf(q, sizeof(q), "mx%zu.d%06zu.example", i % 3,
+		    (i * 31) % N);
+		ok &= STR_EQ(hosted_match(&h, q), q + strlen("mxN."));
+	}
+	ok &= hosted_match(&h, "d100000.example") == NULL;
+	CHECK(ok, "100,000 hosted domains: every subdomain finds its domain");
+	/* A scan of the list per lookup would take minutes here. */
+	CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0,
+	    "200,000 lookups among 100,000 domains take well under 5 s"
+	    " (%.2f s)", (double)(clock() - t0) / CLOCKS_PER_SEC);
+	for (i = 0; i < N; i++)
+		free(names[i]);
+	free(names);
+
+	hosted_set(&h, two, 2);
+	gen = h.generation;
+	hosted_set(&h, two_again, 2);
+	CHECK(h.generation == gen, "the same list again (other case, order"
+	    " and final dot): generation unchanged");
+	hosted_set(&h, two, 1);
+	CHECK(h.generation != gen, "another list: a new generation");
+	hosted_clear(&h);
+}
+
+/*
+ * The fast path (mimefast) against GMime: the same result for every
+ * message, whether the fast path takes it or hands it to GMime.
+ */
+static int
+same_strs(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static int
+same_result(const char *data, size_t len)
+{
+	struct message_limits lim;
+	struct message a, b;
+	struct buf ea = BUF_INIT, eb = BUF_INIT;
+	int ra, rb, ok;
+	size_t i;
+
+	message_limits_default(&lim);
+	message_init(&a);
+	message_init(&b);
+	ra = message_extract(data, len, &lim, &a, &ea);
+	lim.fast = 0;
+	rb = message_extract(data, len, &lim, &b, &eb);
+	ok = ra == rb && same_strs(ea.s, eb.s) && a.nreports == b.nreports &&
+	    same_strs(a.via, b.via) && (ra < 0 || same_strs(a.submitter,
+	    b.submitter));
+	for (i = 0; ok && i < a.nreports; i++)
+		ok = a.reports[i].len == b.reports[i].len &&
+		    memcmp(a.reports[i].json, b.reports[i].json,
+		    a.reports[i].len) == 0 &&
+		    same_strs(a.reports[i].note, b.reports[i].note);
+	if (!ok)
+		printf("# fast: %d %s %s; GMime: %d %s %s\n", ra,
+		    ea.s ? ea.s : "", a.submitter ? a.submitter : "(none)", rb,
+		    eb.s ? eb.s : "", b.submitter ? b.submitter : "(none)");
+	message_clear(&a);
+	message_clear(&b);
+	buf_free(&ea);
+	buf_free(&eb);
+	return ok;
+}
+
+/* mail() with one change: from replaced by to (once). */
+static void
+variant(const struct buf *base, const char *from, const char *to,
+    struct buf *out)
+{
+	const char *p = strstr(base->s, from);
+
+	buf_reset(out);
+	if (p == NULL) {
+		buf_append(out, base->s, base->len);
+		return;
+	}
+	buf_append(out, base->s, (size_t)(p - base->s));
+	buf_puts(out, to);
+	buf_puts(out, p + strlen(from));
+}
+
+static int
+fast_taken(const struct buf *msg)
+{
+	static struct mimefast mf;
+
+	return mimefast_parse(msg->s, msg->len, &mf) == 0;
+}
+
+/* Every file of $SRCDIR/dir: the same result both ways. */
+static void
+same_dir(const char *dir)
+{
+	const char *top = getenv("SRCDIR");
+	struct buf data = BUF_INIT;
+	struct dirent *de;
+	char path[4096];
+	FILE *fp;
+	DIR *d;
+	size_t n;
+	int files = 0, bad = 0;
+
+	if (top == NULL)
+		top = ".";
+	snprintf(path, sizeof(path), "%s/%s", top, dir);
+	if ((d = opendir(path)) == NULL) {
+		printf("# %s: not found, skipped\n", path);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/%s", top, dir, de->d_name);
+		if ((fp = fopen(path, "rb")) == NULL)
+			continue;
+		buf_reset(&data);
+		buf_reserve(&data, 65536);
+		while ((n = fread(data.s + data.len, 1, 65536, fp)) > 0) {
+			data.len += n;
+			buf_reserve(&data, 65536);
+		}
+		fclose(fp);
+		files++;
+		if (!same_result(data.s, data.len)) {
+			printf("# differs: %s\n", path);
+			bad++;
+		}
+	}
+	closedir(d);
+	CHECK(bad == 0, "%s: %d files, the same with and without GMime", dir,
+	    files);
+	buf_free(&data);
+}
+
+static void
+test_fast(void)
+{
+	static const char *const changes[][2] = {
+		/* Taken by the fast path. */
+		{ "", "" },
+		{ "From: TLS Reporting <", "From: \"TLS Reporting\" <" },
+		{ "From: TLS Reporting <noreply-smtp-tls-reporting@google.com>",
+		    "From: noreply-smtp-tls-reporting@google.com" },
+		{ " boundary=\"XX\"", "\r\n\tboundary=XX" },
+		{ "Content-Type: text/plain\r\n\r\n", "\r\n" },
+		/* Most handed to GMime: the same result either way. */
+		{ "From: TLS Reporting <", "From: =?utf-8?q?TLS?= <" },
+		{ "From: TLS Reporting <", "From: TLS (Reporting) <" },
+		{ "From: TLS Reporting <noreply-smtp-tls-reporting@google.com>",
+		    "From: a@b, c@d" },
+		{ "MIME-Version: 1.0\r\n", "" },
+		{ "multipart/report", "Multipart/Report" },
+		{ "multipart/report", "multipart/digest" },
+		{ "--XX--\r\n", "" },
+		{ "--XX--", "--XX-- " },
+		{ "--XX\r\nContent-Type: text/plain", "--XXY\r\nContent-Type: text/plain" },
+		{ "filename=\"", "filename*=\"" },
+		{ "filename=\"", "filename=\"=?utf-8?q?a?=" },
+		{ "Content-Transfer-Encoding: base64",
+		    "Content-Transfer-Encoding: quoted-printable" },
+		{ "Content-Transfer-Encoding: base64", "Content-Transfer-Encoding: 7bit" },
+		{ "Content-Transfer-Encoding: base64\r\n",
+		    "Content-Transfer-Encoding: base64\r\nContent-Type: text/plain\r\n" },
+		{ "\r\n\r\nH4sI", "\r\n\r\n H4sI" },
+		{ "\r\n\r\nH4sI", "\r\n\r\nH4s*I" },
+		{ "\r\n\r\nH4sI", "\r\n\r\n====H4sI" },
+		{ "This is a report.", "--XX is a report." },
+		{ "Subject: Report\r\n", "Subject: Report\r\n folded\r\n" },
+		{ "Subject: Report\r\n", "Subject Report\r\n" },
+		{ "Subject: Report\r\n", "From: other@example.com\r\n" },
+		{ "Content-Type: text/plain\r\n\r\nThis is a report.\r\n--XX",
+		    "Content-Type: message/rfc822\r\n\r\nFrom: a@b\r\n\r\nhi\r\n--XX" },
+	};
+	struct buf json = BUF_INIT, z = BUF_INIT, base = BUF_INIT, msg = BUF_INIT;
+	size_t i;
+	int bad = 0;
+
+	buf_puts(&json, report);
+	gz(json.s, json.len, &z);
+	mail("application/octet-stream", "google.com!demo.test!1!2.json.gz",
+	    &z, &base);
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		variant(&base, changes[i][0], changes[i][1], &msg);
+		if (i < 5 && !fast_taken(&msg)) {
+			printf("# variant %zu not taken by the fast path\n", i);
+			bad++;
+		}
+		if (!same_result(msg.s, msg.len)) {
+			printf("# variant %zu differs\n", i);
+			bad++;
+		}
+	}
+	CHECK(bad == 0, "mail variants: the same with and without GMime, the"
+	    " common shapes without it");
+	/* LF line ends throughout. */
+	buf_reset(&msg);
+	for (i = 0; i < base.len; i++)
+		if (base.s[i] != '\r')
+			buf_putc(&msg, base.s[i]);
+	CHECK(fast_taken(&msg) && same_result(msg.s, msg.len),
+	    "LF line ends: fast path, the same result");
+	same_dir("tests/rptparse/fixtures");
+	same_dir("tests/fuzz/corpus/rptmsg");
+	buf_free(&json);
+	buf_free(&z);
+	buf_free(&base);
+	buf_free(&msg);
+}
+
 int
 main(void)
 {
 	test_mail();
+	test_fast();
 	test_depth();
 	test_gunzip();
 	test_hosted();
+	test_hosted_many();
 	message_shutdown();
 	return unit_status();
 }

@@ -13,9 +13,15 @@
  *
  *	Each message is claimed (incoming/ -> active/), read, searched
  *	for its reports (message.c: MIME with GMime, gzip with zlib,
- *	under limits), each report parsed and checked (lib/tlsrpt), and
- *	all of them stored in one transaction (store.c).  Only after the
- *	commit is the message removed from the spool (spool_done).  A
+ *	under limits) and each report parsed and checked (lib/tlsrpt).
+ *	The reports of up to RPTPARSE_BATCH messages (and at most
+ *	RPTPARSE_BATCH_BYTES of report JSON) are stored in one
+ *	transaction (store.c), so that many messages share one commit;
+ *	only after that commit are they removed from the spool
+ *	(spool_done_batch: one sync of active/ for them all).  Messages
+ *	of incoming/ are claimed RPTPARSE_BATCH at a time as well
+ *	(spool_claim_batch).  When the shared transaction fails, each message
+ *	is tried in a transaction of its own.  A
  *	report that is already stored (same organization, report-id and
  *	date range) is skipped, so a message handled twice, after a crash
  *	or because the sender sent it twice, leaves one copy.  A message
@@ -49,8 +55,8 @@
  *	added on the way) per message; rptparse_gunzip_limit,
  *	rptparse_gunzip_ratio_limit, rptparse_mime_depth_limit,
  *	rptparse_json_depth_limit, rptparse_policy_limit,
- *	rptparse_failure_detail_limit; RPTPARSE_BATCH messages per turn
- *	of the event loop.
+ *	rptparse_failure_detail_limit; RPTPARSE_TURN messages per turn
+ *	of the event loop, RPTPARSE_BATCH per transaction.
  *
  * SEE ALSO
  *	rptparse(8), lib/spool.h, lib/tlsrpt.h
@@ -64,6 +70,7 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "alerts.h"
 #include "buf.h"
@@ -72,6 +79,7 @@
 #include "hosted.h"
 #include "ipc.h"
 #include "log.h"
+#include "metrics.h"
 #include "message.h"
 #include "mymalloc.h"
 #include "server.h"
@@ -79,8 +87,11 @@
 #include "store.h"
 #include "tlsrpt.h"
 
-#define RPTPARSE_BATCH		100	/* messages per turn of the loop */
+#define RPTPARSE_BATCH		250	/* messages per commit */
+#define RPTPARSE_TURN		1000	/* messages per turn of the loop */
+#define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON held */
 #define RPTPARSE_HEADER_SLACK	(64 * 1024)	/* Received: and the like */
+#define RPTPARSE_DATA_KEEP	(1024 * 1024)	/* read buffer kept */
 #define RPTPARSE_POLICYD_PATH	"private/policyd"
 #define RPTPARSE_POLICYD_PUBLIC	"public/policyd"	/* without private/ */
 #define RPTPARSE_POLICYD_TIMEOUT_MS	5000
@@ -90,11 +101,30 @@
 #define RPTPARSE_RETRY_TIME	60	/* seconds before active/ is tried again */
 #define RPTPARSE_ALERT_STATE	"rptparse-alerts.state"
 
+/* A message read and parsed, waiting for the commit of its batch. */
+struct rptparse_item {
+	char	 id[SPOOL_ID_SIZE];
+	time_t	 received;
+	struct message m;
+	struct tlsrpt_report *reports[MESSAGE_REPORTS_MAX];
+	int64_t	 rows[MESSAGE_REPORTS_MAX];
+	int	 fresh[MESSAGE_REPORTS_MAX];	/* 1: stored now, 0: before */
+};
+
 struct rptparse {
 	struct spool *sp;
-	sqlite3	*db;
+	struct store *store;
+	struct rptparse_item batch[RPTPARSE_BATCH];
+	struct buf data;		/* the message read, reused */
+	size_t	 nbatch;
+	size_t	 batch_bytes;		/* report JSON in the batch */
+	char	 claim[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* to claim */
+	size_t	 nclaim;
+	char	 done_ids[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* stored */
+	size_t	 ndone;
 	struct hosted hosted;
 	time_t	 hosted_failed;		/* when policyd last failed us */
+	unsigned long hosted_filled;	/* generation of the last fill */
 	char	*policyd_path;
 	char	*policyd_public;
 	struct message_limits mlim;
@@ -120,7 +150,8 @@ rptparse_schedule(void)
 
 /*
  * Ask policyd for the hosted domains, once per run (a local round trip),
- * and fill in the rows stored while they were unknown.  After a failure,
+ * and when the list changed, fill in the rows stored while they were
+ * unknown.  After a failure,
  * not again for RPTPARSE_HOSTED_RETRY seconds unless forced.
  */
 static void
@@ -143,8 +174,14 @@ rptparse_hosted(int force)
 		return;
 	}
 	rp.hosted_failed = 0;
-	if (store_fill_hosted(rp.db, &rp.hosted, &err) < 0)
-		log_warn("%s", err.s);
+	/* What a new list changes: old rows, and alerts' domain sums. */
+	if (rp.hosted.generation != rp.hosted_filled) {
+		alerts_forget();
+		if (store_fill_hosted(rp.store, &rp.hosted, &err) < 0)
+			log_warn("%s", err.s);
+		else
+			rp.hosted_filled = rp.hosted.generation;
+	}
 	buf_free(&err);
 }
 
@@ -156,8 +193,10 @@ rptparse_corrupt(const char *id, const char *reason)
 	if (spool_corrupt(rp.sp, id, reason, &err) < 0)
 		log_error("%s: %s; could not move it to corrupt/: %s", id,
 		    reason, err.s);
-	else
+	else {
 		log_warn("%s: %s; moved to corrupt/", id, reason);
+		metrics_inc(METRIC_REPORTS_CORRUPT, NULL);
+	}
 	buf_free(&err);
 }
 
@@ -182,35 +221,61 @@ rptparse_reports(const struct message *m, struct tlsrpt_report **reports,
 	return 0;
 }
 
-/* Store the reports of one message in one transaction. */
+static void
+rptparse_item_clear(struct rptparse_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < MESSAGE_REPORTS_MAX; i++) {
+		tlsrpt_free(it->reports[i]);
+		it->reports[i] = NULL;
+	}
+	message_clear(&it->m);
+}
+
+/* Store the reports of one message; no transaction of its own. */
 static int
-rptparse_store(const char *id, const struct message *m,
-    struct tlsrpt_report **reports, time_t now, int64_t *rows, int *fresh,
-    struct buf *err)
+rptparse_store(struct rptparse_item *it, struct buf *err)
 {
 	struct store_meta meta;
+	const struct message *m = &it->m;
 	size_t i;
 	int rc;
 
-	if (db_begin(rp.db, err) < 0)
-		return -1;
 	for (i = 0; i < m->nreports; i++) {
 		memset(&meta, 0, sizeof(meta));
 		meta.via = m->via;
 		meta.submitter = m->submitter;
-		meta.spool_id = id;
-		meta.received = now;
+		meta.spool_id = it->id;
+		meta.received = it->received;
 		meta.note = m->reports[i].note;
 		store_sha256(m->reports[i].json, m->reports[i].len, meta.sha256);
-		rc = store_report(rp.db, reports[i], &meta, &rp.hosted, &rows[i],
-		    err);
+		rc = store_report(rp.store, it->reports[i], &meta, &rp.hosted,
+		    &it->rows[i], err);
 		if (rc < 0) {
-			db_rollback(rp.db);
+			buf_printf(err, " (%s)", it->id);
 			return -1;
 		}
-		fresh[i] = rc;
+		it->fresh[i] = rc;
 	}
-	return db_commit(rp.db, err);
+	return 0;
+}
+
+/* Items from..to-1 in one transaction. */
+static int
+rptparse_store_range(size_t from, size_t to, struct buf *err)
+{
+	size_t i;
+
+	if (store_begin(rp.store, err) < 0)
+		return -1;
+	for (i = from; i < to; i++) {
+		if (rptparse_store(&rp.batch[i], err) < 0) {
+			store_rollback(rp.store);
+			return -1;
+		}
+	}
+	return store_commit(rp.store, err);
 }
 
 static void
@@ -231,53 +296,128 @@ rptparse_log(const char *id, const struct tlsrpt_report *r, int64_t row,
 		    (long long)row);
 }
 
-/* One message of active/: stored and removed, corrupt, or left. */
+/* A stored message: log and alerts; out of the spool comes after. */
 static void
-rptparse_message(const char *id)
+rptparse_stored(struct rptparse_item *it)
 {
-	struct buf data = BUF_INIT, err = BUF_INIT;
-	struct tlsrpt_report *reports[MESSAGE_REPORTS_MAX] = { NULL };
-	int64_t rows[MESSAGE_REPORTS_MAX];
-	int fresh[MESSAGE_REPORTS_MAX];
-	struct message m;
-	time_t now = time(NULL);
 	size_t i;
 
-	message_init(&m);
-	if (spool_read_msg(rp.sp, SPOOL_ACTIVE, id, rp.msg_limit, &data,
+	for (i = 0; i < it->m.nreports; i++) {
+		rptparse_log(it->id, it->reports[i], it->rows[i], it->fresh[i]);
+		if (it->fresh[i])
+			metrics_inc(METRIC_REPORTS_STORED, NULL);
+		if (it->fresh[i])
+			alerts_report(store_db(rp.store), &rp.hosted,
+			    it->reports[i], it->rows[i], it->received);
+	}
+	memcpy(rp.done_ids[rp.ndone++], it->id, SPOOL_ID_SIZE);
+}
+
+/* The stored messages out of the spool: one sync of active/ for all. */
+static void
+rptparse_done(void)
+{
+	struct buf err = BUF_INIT;
+	int status[RPTPARSE_BATCH];
+	size_t i;
+
+	if (rp.ndone == 0)
+		return;
+	if (spool_done_batch(rp.sp, (const char (*)[SPOOL_ID_SIZE])rp.done_ids,
+	    rp.ndone, status, &err) < 0) {
+		for (i = 0; i < rp.ndone; i++)
+			if (status[i] != 0)
+				log_error("%s: stored, but not removed from the"
+				    " spool", rp.done_ids[i]);
+		log_error("%s", err.s);
+	}
+	rp.ndone = 0;
+	buf_free(&err);
+}
+
+static void
+rptparse_left(const char *id, const char *why)
+{
+	struct timeval retry = { RPTPARSE_RETRY_TIME, 0 };
+
+	log_warn("%s: %s; left in active/, tried again in %d s", id, why,
+	    RPTPARSE_RETRY_TIME);
+	if (!evtimer_pending(rp.retry_ev, NULL))
+		evtimer_add(rp.retry_ev, &retry);
+}
+
+/*
+ * Store the messages taken so far: all in one transaction, and only
+ * after its commit out of the spool.  When that transaction fails, each
+ * message gets one of its own, so that one that cannot be stored keeps
+ * no other from being stored; what still fails stays in active/.
+ */
+static void
+rptparse_flush(void)
+{
+	struct buf err = BUF_INIT;
+	size_t i;
+
+	if (rp.nbatch == 0)
+		return;
+	if (rptparse_store_range(0, rp.nbatch, &err) == 0) {
+		for (i = 0; i < rp.nbatch; i++)
+			rptparse_stored(&rp.batch[i]);
+	} else {
+		if (rp.nbatch > 1)
+			log_warn("%zu messages in one transaction: %s; one by"
+			    " one", rp.nbatch, err.s);
+		for (i = 0; i < rp.nbatch; i++) {
+			buf_reset(&err);
+			if (rp.nbatch > 1 &&
+			    rptparse_store_range(i, i + 1, &err) == 0)
+				rptparse_stored(&rp.batch[i]);
+			else
+				rptparse_left(rp.batch[i].id, err.s);
+		}
+	}
+	rptparse_done();
+	for (i = 0; i < rp.nbatch; i++)
+		rptparse_item_clear(&rp.batch[i]);
+	rp.nbatch = 0;
+	rp.batch_bytes = 0;
+	buf_free(&err);
+}
+
+/*
+ * One message of active/: parsed into the batch, or moved to corrupt/.
+ * The batch is stored when it is full.
+ */
+static void
+rptparse_take(const char *id)
+{
+	struct buf *data = &rp.data, err = BUF_INIT;
+	struct rptparse_item *it = &rp.batch[rp.nbatch];
+	size_t i;
+
+	snprintf(it->id, sizeof(it->id), "%s", id);
+	it->received = time(NULL);
+	message_init(&it->m);
+	buf_reset(data);
+	if (spool_read_msg(rp.sp, SPOOL_ACTIVE, id, rp.msg_limit, data,
 	    &err) < 0) {
 		rptparse_corrupt(id, err.s);
 		goto out;
 	}
-	if (message_extract(data.s, data.len, &rp.mlim, &m, &err) < 0 ||
-	    rptparse_reports(&m, reports, &err) < 0) {
+	if (message_extract(data->s, data->len, &rp.mlim, &it->m, &err) < 0 ||
+	    rptparse_reports(&it->m, it->reports, &err) < 0) {
 		rptparse_corrupt(id, err.s);
+		rptparse_item_clear(it);
 		goto out;
 	}
-	if (rptparse_store(id, &m, reports, now, rows, fresh, &err) < 0) {
-		struct timeval retry = { RPTPARSE_RETRY_TIME, 0 };
-
-		log_warn("%s: %s; left in active/, tried again in %d s", id,
-		    err.s, RPTPARSE_RETRY_TIME);
-		if (!evtimer_pending(rp.retry_ev, NULL))
-			evtimer_add(rp.retry_ev, &retry);
-		goto out;
-	}
-	for (i = 0; i < m.nreports; i++) {
-		rptparse_log(id, reports[i], rows[i], fresh[i]);
-		if (fresh[i])
-			alerts_report(rp.db, &rp.hosted, reports[i], rows[i],
-			    now);
-	}
-	buf_reset(&err);
-	if (spool_done(rp.sp, id, &err) < 0)
-		log_error("%s: stored, but not removed from the spool: %s", id,
-		    err.s);
+	for (i = 0; i < it->m.nreports; i++)
+		rp.batch_bytes += it->m.reports[i].len;
+	if (++rp.nbatch == RPTPARSE_BATCH ||
+	    rp.batch_bytes >= RPTPARSE_BATCH_BYTES)
+		rptparse_flush();
 out:
-	for (i = 0; i < m.nreports; i++)
-		tlsrpt_free(reports[i]);
-	message_clear(&m);
-	buf_free(&data);
+	if (data->cap > RPTPARSE_DATA_KEEP)
+		buf_free(data);		/* a large one: not kept */
 	buf_free(&err);
 }
 
@@ -285,26 +425,47 @@ static int
 rptparse_scan_active(const char *id, void *ctx)
 {
 	(void)ctx;
-	rptparse_message(id);
-	return ++rp.done >= RPTPARSE_BATCH;
+	rptparse_take(id);
+	return ++rp.done >= RPTPARSE_TURN;
+}
+
+/*
+ * The messages of incoming/ seen so far: claimed together (one sync of
+ * each directory), then taken one by one.
+ */
+static void
+rptparse_claim(void)
+{
+	struct buf err = BUF_INIT;
+	int status[RPTPARSE_BATCH];
+	size_t i;
+
+	if (rp.nclaim == 0)
+		return;
+	if (spool_claim_batch(rp.sp, (const char (*)[SPOOL_ID_SIZE])rp.claim,
+	    rp.nclaim, status, &err) < 0)
+		log_warn("%s", err.s);
+	for (i = 0; i < rp.nclaim; i++)
+		if (status[i] == 0)
+			rptparse_take(rp.claim[i]);
+	rp.nclaim = 0;
+	buf_free(&err);
 }
 
 static int
 rptparse_scan_incoming(const char *id, void *ctx)
 {
-	struct buf err = BUF_INIT;
-
 	(void)ctx;
-	if (spool_claim(rp.sp, id, &err) < 0) {
-		log_warn("%s", err.s);
-		buf_free(&err);
-		return 0;
-	}
-	rptparse_message(id);
-	return ++rp.done >= RPTPARSE_BATCH;
+	memcpy(rp.claim[rp.nclaim++], id, SPOOL_ID_SIZE);
+	if (rp.nclaim == RPTPARSE_BATCH)
+		rptparse_claim();
+	return ++rp.done >= RPTPARSE_TURN;
 }
 
-/* One turn: at most RPTPARSE_BATCH messages, then the loop runs again. */
+/*
+ * One turn: at most RPTPARSE_TURN messages (a scan of the directory
+ * serves that many), then the loop runs again.
+ */
 static void
 rptparse_run(evutil_socket_t fd, short what, void *arg)
 {
@@ -319,13 +480,15 @@ rptparse_run(evutil_socket_t fd, short what, void *arg)
 		if (spool_scan(rp.sp, SPOOL_ACTIVE, rptparse_scan_active, NULL,
 		    &err) < 0)
 			log_warn("%s", err.s);
-		if (rp.done < RPTPARSE_BATCH)
+		if (rp.done < RPTPARSE_TURN)
 			rp.need_active = 0;
 	}
-	if (rp.done < RPTPARSE_BATCH && spool_scan(rp.sp, SPOOL_INCOMING,
+	if (rp.done < RPTPARSE_TURN && spool_scan(rp.sp, SPOOL_INCOMING,
 	    rptparse_scan_incoming, NULL, &err) < 0)
 		log_warn("%s", err.s);
-	if (rp.done >= RPTPARSE_BATCH)
+	rptparse_claim();
+	rptparse_flush();
+	if (rp.done >= RPTPARSE_TURN)
 		rptparse_schedule();
 	alerts_flush();
 	buf_free(&err);
@@ -393,7 +556,8 @@ rptparse_post_jail(int argc, char **argv)
 	if ((rp.sp = spool_open(cfg_str("queue_directory"), 0, &err)) == NULL)
 		log_fatal("%s", err.s);
 	path = xasprintf("%s/%s", cfg_str("data_directory"), RPTPARSE_DB_FILE);
-	if ((rp.db = store_open(path, &err)) == NULL)
+	if ((rp.store = store_open(path, cfg_str("setgid_group"), &err)) ==
+	    NULL)
 		log_fatal("%s", err.s);
 	free(path);
 	if (alerts_rate_parse(cfg_str("alert_failure_rate"), &pct, &err) < 0)
@@ -420,6 +584,8 @@ rptparse_post_jail(int argc, char **argv)
 static void
 rptparse_cleanup(void)
 {
+	size_t i;
+
 	if (rp.srv != NULL)
 		ipc_server_free(rp.srv);
 	if (rp.run_ev != NULL)
@@ -427,11 +593,13 @@ rptparse_cleanup(void)
 	if (rp.retry_ev != NULL)
 		event_free(rp.retry_ev);
 	alerts_close();
-	if (rp.db != NULL)
-		db_close(rp.db);
+	for (i = 0; i < rp.nbatch; i++)
+		rptparse_item_clear(&rp.batch[i]);
+	store_close(rp.store);
 	if (rp.sp != NULL)
 		spool_close(rp.sp);
 	hosted_clear(&rp.hosted);
+	buf_free(&rp.data);
 	free(rp.policyd_path);
 	free(rp.policyd_public);
 	message_shutdown();
@@ -445,5 +613,13 @@ main(int argc, char **argv)
 		NULL, rptparse_post_jail, rptparse_wakeup, rptparse_cleanup
 	};
 
+	/*
+	 * One thread, one connection: SQLite need not lock around every
+	 * call, nor count its memory under a lock on every allocation.
+	 * Before anything opens a database.
+	 */
+	if (sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_warn("SQLite: cannot leave out its locks");
 	return server_main(argc, argv, &hooks);
 }

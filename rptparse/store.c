@@ -3,85 +3,280 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <jansson.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "buf.h"
 #include "db.h"
 #include "hosted.h"
+#include "log.h"
 #include "mymalloc.h"
 #include "store.h"
 #include "tlsrpt.h"
 
-sqlite3 *
-store_open(const char *path, struct buf *err)
+/* The statements of store_report(), prepared once. */
+enum {
+	STORE_FIND,
+	STORE_REPORT,
+	STORE_POLICY,
+	STORE_FAILURE,
+	STORE_DEVIATION,
+	STORE_NSTMT
+};
+
+static const char *const store_sql[STORE_NSTMT] = {
+	"SELECT id FROM reports WHERE organization = ? AND report_id = ?"
+	" AND start_time = ? AND end_time = ?",
+	"INSERT INTO reports (organization, contact, report_id, start_time,"
+	" end_time, received, via, submitter, sha256, spool_id)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO policies (report, idx, type, domain, hosted_domain,"
+	" strings, mx_hosts, success_count, failure_count)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO failures (policy, result_type, sending_mta_ip,"
+	" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
+	" failed_session_count, additional_information, failure_reason_code)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"INSERT INTO deviations (report, idx, text) VALUES (?, ?, ?)",
+};
+
+static const char *const store_files[] = { "", "-wal", "-shm", NULL };
+
+struct store {
+	sqlite3	*db;
+	sqlite3_stmt *st[STORE_NSTMT];
+	struct buf strings;		/* store_list() of a policy, reused */
+	struct buf mx;
+};
+
+/* reports.db and its WAL files: STORE_FILE_MODE, group gid (or -1). */
+static void
+store_share(const char *path, gid_t gid)
 {
-	return db_open(path, DB_WRITE, tlsrpt_db_migrations(), err);
+	struct stat sb;
+	char *file;
+	size_t i;
+
+	for (i = 0; store_files[i] != NULL; i++) {
+		file = xasprintf("%s%s", path, store_files[i]);
+		if (stat(file, &sb) != 0) {
+			if (errno != ENOENT)
+				log_warn("%s: %s", file, strerror(errno));
+		} else {
+			if ((sb.st_mode & 07777) != STORE_FILE_MODE &&
+			    chmod(file, STORE_FILE_MODE) != 0)
+				log_warn("%s: chmod %04o: %s", file,
+				    STORE_FILE_MODE, strerror(errno));
+			if (gid != (gid_t)-1 && sb.st_gid != gid &&
+			    chown(file, (uid_t)-1, gid) != 0)
+				log_warn("%s: cannot give it to group %u, so"
+				    " that stsctl reads it: %s", file,
+				    (unsigned)gid, strerror(errno));
+		}
+		free(file);
+	}
+}
+
+struct store *
+store_open(const char *path, const char *group, struct buf *err)
+{
+	struct store *st;
+	struct group *gr;
+	gid_t gid = (gid_t)-1;
+	int persist = 1;
+	size_t i;
+	sqlite3 *db;
+
+	if ((db = db_open(path, DB_WRITE, tlsrpt_db_migrations(), err)) == NULL)
+		return NULL;
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &persist) != SQLITE_OK)
+		log_warn("%s: cannot keep the WAL files: readers without"
+		    " write access may fail", path);
+	if (group != NULL && *group != '\0') {
+		if ((gr = getgrnam(group)) == NULL)
+			log_warn("%s: setgid_group %s: no such group", path,
+			    group);
+		else
+			gid = gr->gr_gid;
+	}
+	store_share(path, gid);
+	/*
+	 * Every row refers to one made just before it in the same
+	 * transaction, and rptparse deletes nothing: checking the foreign
+	 * keys on each insert would only cost a lookup per row.
+	 */
+	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0) {
+		db_close(db);
+		return NULL;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->db = db;
+	for (i = 0; i < STORE_NSTMT; i++)
+		st->st[i] = db_prepare(db, store_sql[i]);
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STORE_NSTMT; i++)
+		sqlite3_finalize(st->st[i]);
+	db_close(st->db);
+	buf_free(&st->strings);
+	buf_free(&st->mx);
+	free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+int
+store_begin(struct store *st, struct buf *err)
+{
+	return db_begin(st->db, err);
+}
+
+int
+store_commit(struct store *st, struct buf *err)
+{
+	return db_commit(st->db, err);
+}
+
+void
+store_rollback(struct store *st)
+{
+	db_rollback(st->db);
 }
 
 void
 store_sha256(const void *data, size_t len, char hex[STORE_SHA256_HEX])
 {
+	static const char digits[] = "0123456789abcdef";
+	static EVP_MD *md256;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
 
-	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1)
+	/* Fetched once: EVP_sha256() would look it up on every call. */
+	if (md256 == NULL && (md256 = EVP_MD_fetch(NULL, "SHA256", NULL)) ==
+	    NULL)
+		log_fatal("OpenSSL: no SHA-256");
+	if (EVP_Digest(data, len, md, &n, md256, NULL) != 1)
 		n = 0;
-	for (i = 0; i < n && i * 2 + 2 < STORE_SHA256_HEX; i++)
-		snprintf(hex + i * 2, 3, "%02x", md[i]);
+	for (i = 0; i < n && i * 2 + 2 < STORE_SHA256_HEX; i++) {
+		hex[i * 2] = digits[md[i] >> 4];
+		hex[i * 2 + 1] = digits[md[i] & 0xf];
+	}
 	hex[i * 2] = '\0';
 }
 
+/*
+ * Text bound without a copy: every string bound stays unchanged until
+ * the statement is reset, right after its step (store_step).
+ */
 static void
 store_text(sqlite3_stmt *st, int col, const char *s)
 {
 	if (s == NULL)
 		sqlite3_bind_null(st, col);
 	else
-		sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
 }
 
-/* A list of strings as a JSON array, for policy strings and MX hosts. */
-static char *
-store_list(char *const *v, size_t n)
+/* The JSON escape of byte c as jansson writes it, or NULL: as it is. */
+static const char *
+store_json_escape(unsigned char c, char u[sizeof("\\u00XX")])
 {
-	json_t *a = json_array();
-	char *s;
+	static const char hex[] = "0123456789ABCDEF";
+
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\b':
+		return "\\b";
+	case '\f':
+		return "\\f";
+	case '\n':
+		return "\\n";
+	case '\r':
+		return "\\r";
+	case '\t':
+		return "\\t";
+	}
+	if (c >= 0x20)
+		return NULL;
+	snprintf(u, sizeof("\\u00XX"), "\\u00%c%c", hex[c >> 4], hex[c & 0xf]);
+	return u;
+}
+
+/*
+ * A list of strings as a JSON array, for policy strings and MX hosts,
+ * into out: the text json_dumps(JSON_COMPACT) makes of it (the strings
+ * are UTF-8 already: tlsrpt_parse() took them from jansson), without
+ * building a jansson tree for every policy.
+ */
+static const char *
+store_list(struct buf *out, char *const *v, size_t n)
+{
+	char u[sizeof("\\u00XX")];
+	const char *p, *run, *esc;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	s = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return s ? s : xstrdup("[]");
+	buf_reset(out);
+	buf_putc(out, '[');
+	for (i = 0; i < n; i++) {
+		buf_puts(out, i ? ",\"" : "\"");
+		for (p = run = v[i]; *p != '\0'; p++) {
+			if ((esc = store_json_escape((unsigned char)*p, u)) ==
+			    NULL)
+				continue;
+			buf_append(out, run, (size_t)(p - run));
+			buf_puts(out, esc);
+			run = p + 1;
+		}
+		buf_append(out, run, (size_t)(p - run));
+		buf_putc(out, '"');
+	}
+	buf_putc(out, ']');
+	return out->s;
 }
 
+/* Run a kept statement once, and make it ready for the next use. */
 static int
-store_step(sqlite3 *db, sqlite3_stmt *st, const char *what, struct buf *err)
+store_step(struct store *s, sqlite3_stmt *st, const char *what,
+    struct buf *err)
 {
 	int rc = sqlite3_step(st);
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		buf_printf(err, "reports.db: %s: %s", what, sqlite3_errmsg(db));
-		return -1;
-	}
-	return 0;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		buf_printf(err, "reports.db: %s: %s", what,
+		    sqlite3_errmsg(s->db));
+	/* Every column is bound before each step: no clear_bindings. */
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 static int
-store_failure(sqlite3 *db, int64_t policy, const struct tlsrpt_detail *d,
+store_failure(struct store *s, int64_t policy, const struct tlsrpt_detail *d,
     struct buf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO failures (policy,"
-	    " result_type, sending_mta_ip, receiving_mx_hostname,"
-	    " receiving_mx_helo, receiving_ip, failed_session_count,"
-	    " additional_information, failure_reason_code)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	int rc;
+	sqlite3_stmt *st = s->st[STORE_FAILURE];
 
 	sqlite3_bind_int64(st, 1, policy);
 	store_text(st, 2, d->result_type);
@@ -92,96 +287,81 @@ store_failure(sqlite3 *db, int64_t policy, const struct tlsrpt_detail *d,
 	sqlite3_bind_int64(st, 7, d->failed_session_count);
 	store_text(st, 8, d->additional_information);
 	store_text(st, 9, d->failure_reason_code);
-	rc = store_step(db, st, "insert failure detail", err);
-	sqlite3_finalize(st);
-	return rc;
+	return store_step(s, st, "insert failure detail", err);
 }
 
 static int
-store_policy(sqlite3 *db, int64_t report, size_t idx,
+store_policy(struct store *s, int64_t report, size_t idx,
     const struct tlsrpt_policy *p, const struct hosted *hosted,
     struct buf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO policies (report, idx,"
-	    " type, domain, hosted_domain, strings, mx_hosts, success_count,"
-	    " failure_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	char *strings = store_list(p->strings, p->nstrings);
-	char *mx = store_list(p->mx_hosts, p->nmx_hosts);
+	sqlite3_stmt *st = s->st[STORE_POLICY];
 	int64_t id;
 	size_t i;
-	int rc;
 
 	sqlite3_bind_int64(st, 1, report);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
 	store_text(st, 3, p->type);
 	store_text(st, 4, p->domain);
 	store_text(st, 5, hosted_match(hosted, p->domain));
-	store_text(st, 6, strings);
-	store_text(st, 7, mx);
+	store_text(st, 6, store_list(&s->strings, p->strings, p->nstrings));
+	store_text(st, 7, store_list(&s->mx, p->mx_hosts, p->nmx_hosts));
 	sqlite3_bind_int64(st, 8, p->success_count);
 	sqlite3_bind_int64(st, 9, p->failure_count);
-	rc = store_step(db, st, "insert policy", err);
-	sqlite3_finalize(st);
-	free(strings);
-	free(mx);
-	if (rc < 0)
+	if (store_step(s, st, "insert policy", err) < 0)
 		return -1;
-	id = sqlite3_last_insert_rowid(db);
+	id = sqlite3_last_insert_rowid(s->db);
 	for (i = 0; i < p->ndetails; i++)
-		if (store_failure(db, id, &p->details[i], err) < 0)
+		if (store_failure(s, id, &p->details[i], err) < 0)
 			return -1;
 	return 0;
 }
 
 static int
-store_deviation(sqlite3 *db, int64_t report, size_t idx, const char *text,
-    struct buf *err)
+store_deviation(struct store *s, int64_t report, size_t idx,
+    const char *text, struct buf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO deviations (report, idx,"
-	    " text) VALUES (?, ?, ?)");
-	int rc;
+	sqlite3_stmt *st = s->st[STORE_DEVIATION];
 
 	sqlite3_bind_int64(st, 1, report);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
 	store_text(st, 3, text);
-	rc = store_step(db, st, "insert deviation", err);
-	sqlite3_finalize(st);
-	return rc;
+	return store_step(s, st, "insert deviation", err);
 }
 
-/* The row of a report with the same key, or 0. */
+/* The row of a report with the same key, 0 when none, -1 on error. */
 static int64_t
-store_find(sqlite3 *db, const struct tlsrpt_report *r)
+store_find(struct store *s, const struct tlsrpt_report *r, struct buf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT id FROM reports WHERE"
-	    " organization = ? AND report_id = ? AND start_time = ? AND"
-	    " end_time = ?");
+	sqlite3_stmt *st = s->st[STORE_FIND];
 	int64_t id = 0;
+	int rc;
 
 	store_text(st, 1, r->organization);
 	store_text(st, 2, r->report_id);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->start);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->end);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	else if (rc != SQLITE_DONE) {
+		buf_printf(err, "reports.db: look up report: %s",
+		    sqlite3_errmsg(s->db));
+		id = -1;
+	}
+	sqlite3_reset(st);
 	return id;
 }
 
 int
-store_report(sqlite3 *db, const struct tlsrpt_report *r,
+store_report(struct store *s, const struct tlsrpt_report *r,
     const struct store_meta *meta, const struct hosted *hosted,
     int64_t *rowid, struct buf *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->st[STORE_REPORT];
 	size_t i, ndev = 0;
-	int rc;
 
-	if ((*rowid = store_find(db, r)) != 0)
-		return 0;
-	st = db_prepare(db, "INSERT INTO reports (organization, contact,"
-	    " report_id, start_time, end_time, received, via, submitter,"
-	    " sha256, spool_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if ((*rowid = store_find(s, r, err)) != 0)
+		return *rowid < 0 ? -1 : 0;
 	store_text(st, 1, r->organization);
 	store_text(st, 2, r->contact);
 	store_text(st, 3, r->report_id);
@@ -192,30 +372,31 @@ store_report(sqlite3 *db, const struct tlsrpt_report *r,
 	store_text(st, 8, meta->submitter);
 	store_text(st, 9, meta->sha256);
 	store_text(st, 10, meta->spool_id);
-	rc = store_step(db, st, "insert report", err);
-	sqlite3_finalize(st);
-	if (rc < 0)
+	if (store_step(s, st, "insert report", err) < 0)
 		return -1;
-	*rowid = sqlite3_last_insert_rowid(db);
+	*rowid = sqlite3_last_insert_rowid(s->db);
 	for (i = 0; i < r->npolicies; i++)
-		if (store_policy(db, *rowid, i, &r->policies[i], hosted, err) < 0)
+		if (store_policy(s, *rowid, i, &r->policies[i], hosted, err) < 0)
 			return -1;
 	if (meta->note != NULL &&
-	    store_deviation(db, *rowid, ndev++, meta->note, err) < 0)
+	    store_deviation(s, *rowid, ndev++, meta->note, err) < 0)
 		return -1;
 	for (i = 0; i < r->ndeviations; i++)
-		if (store_deviation(db, *rowid, ndev++, r->deviations[i], err) < 0)
+		if (store_deviation(s, *rowid, ndev++, r->deviations[i],
+		    err) < 0)
 			return -1;
 	return 1;
 }
 
 int
-store_fill_hosted(sqlite3 *db, const struct hosted *hosted, struct buf *err)
+store_fill_hosted(struct store *s, const struct hosted *hosted,
+    struct buf *err)
 {
 	sqlite3_stmt *sel, *upd;
 	const char *domain, *match;
 	char **pairs = NULL;		/* domain, hosted domain, ... */
 	size_t n = 0, i;
+	sqlite3 *db = s->db;
 	int rc = 0;
 
 	if (!hosted->known)
@@ -239,12 +420,11 @@ store_fill_hosted(sqlite3 *db, const struct hosted *hosted, struct buf *err)
 		goto out;
 	}
 	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ? WHERE"
-	    " hosted_domain IS NULL AND domain = ?");
+	    " hosted_domain IS NULL AND domain = ? COLLATE NOCASE");
 	for (i = 0; i < n && rc == 0; i += 2) {
 		store_text(upd, 1, pairs[i + 1]);
 		store_text(upd, 2, pairs[i]);
-		rc = store_step(db, upd, "update hosted domain", err);
-		sqlite3_reset(upd);
+		rc = store_step(s, upd, "update hosted domain", err);
 	}
 	sqlite3_finalize(upd);
 	if (rc < 0)

@@ -2,12 +2,14 @@
  * store - reports.db, written by rptparse only.
  *
  * SYNOPSIS
- *	db = store_open(path, &err)		creates or migrates it
- *	db_begin(db, &err);
- *	store_report(db, report, &meta, &hosted, &rowid, &err)
+ *	st = store_open(path, group, &err)	creates or migrates it
+ *	store_begin(st, &err);
+ *	store_report(st, report, &meta, &hosted, &rowid, &err)
  *		1: stored, 0: already stored (rowid of that one), -1: error
- *	db_commit(db, &err);
- *	store_fill_hosted(db, &hosted, &err)	ties old rows to domains
+ *	store_commit(st, &err);		or store_rollback(st)
+ *	store_fill_hosted(st, &hosted, &err)	ties old rows to domains
+ *	store_db(st)				the handle, for queries
+ *	store_close(st);
  *
  * DESCRIPTION
  *	The schema is tlsrpt_db_migrations() (tlsrpt.h).  A report is
@@ -15,14 +17,27 @@
  *	is already in reports.db is skipped, so storing is idempotent and
  *	a message delivered twice, or handled again after a crash, leaves
  *	one copy.  store_report() makes no transaction of its own: the
- *	caller puts the reports of one message into one.
+ *	caller puts the reports of one message, or of several messages,
+ *	into one, and a report stored earlier in the same transaction
+ *	counts as stored.  The statements are prepared once, by
+ *	store_open().
  *
  *	hosted_domain is filled from the hosted domains known at the time
  *	(NULL when policyd has not answered yet); store_fill_hosted()
  *	fills in the rows left NULL once the list is known.
  *
+ *	Readers without root: reports.db and its -wal and -shm files are
+ *	made mode STORE_FILE_MODE (0640) and, when group names one
+ *	(setgid_group), that group, so that stsctl run by a member of it
+ *	reads the database (lib/db DB_READ).  The -wal and -shm files are
+ *	kept when the database is closed (SQLITE_FCNTL_PERSIST_WAL): a
+ *	reader that may not write the directory cannot make them, and
+ *	SQLite cannot read a WAL database without them.
+ *
  * DIAGNOSTICS
  *	-1 with one line in err, naming reports.db and SQLite's cause.
+ *	A mode or group that cannot be set is logged (the database still
+ *	works for its owner).
  */
 #ifndef RPTPARSE_STORE_H
 #define RPTPARSE_STORE_H
@@ -37,6 +52,7 @@
 #include "tlsrpt.h"
 
 #define STORE_SHA256_HEX	65	/* bytes of a hex SHA-256 and NUL */
+#define STORE_FILE_MODE		0640	/* reports.db, -wal, -shm */
 
 struct store_meta {
 	const char *via;		/* "mailto" or "https" */
@@ -47,11 +63,20 @@ struct store_meta {
 	const char *note;		/* a deviation of the message, or NULL */
 };
 
-sqlite3	*store_open(const char *path, struct buf *err);
+struct store;
+
+struct store *store_open(const char *path, const char *group,
+	    struct buf *err);
+void	store_close(struct store *);
+sqlite3	*store_db(struct store *);
+int	store_begin(struct store *, struct buf *err);
+int	store_commit(struct store *, struct buf *err);
+void	store_rollback(struct store *);
 void	store_sha256(const void *data, size_t len, char hex[STORE_SHA256_HEX]);
-int	store_report(sqlite3 *, const struct tlsrpt_report *,
+int	store_report(struct store *, const struct tlsrpt_report *,
 	    const struct store_meta *, const struct hosted *, int64_t *rowid,
 	    struct buf *err);
-int	store_fill_hosted(sqlite3 *, const struct hosted *, struct buf *err);
+int	store_fill_hosted(struct store *, const struct hosted *,
+	    struct buf *err);
 
 #endif

@@ -4,23 +4,34 @@
  * SYNOPSIS
  *	commit_init(base);
  *	c = commit_add(msg, done, arg);	takes msg; done(arg, ok) later
- *	commit_cancel(c);		the client is gone: msg is dropped
+ *	commit_cancel(c);		the client is gone: no done() call
  *	commit_shutdown();
  *
  * DESCRIPTION
  *	A session whose message text is complete hands the spool handle
  *	to commit_add() and waits.  The messages of every session that
- *	finished in the same turn of the event loop are committed together
- *	by one spool_commit_batch() at the end of that turn, and each
- *	session's done(arg, ok) is then called: ok is 1 when the message
- *	is durable (the session says 250), 0 when it is not (451; the
- *	error is logged here).  While a batch is synced, new input waits
- *	in the sockets, so the busier the process, the larger its batches
- *	and the fewer syncs per message.
+ *	finished in the same turn of the event loop form a batch, and one
+ *	spool_commit_batch() makes the batch durable in a thread of its
+ *	own (the syncer), so that the event loop goes on serving the other
+ *	sessions meanwhile; each session's done(arg, ok) is then called
+ *	from the event loop: ok is 1 when the message is durable (the
+ *	session says 250), 0 when it is not (451; the error is logged
+ *	here).  One batch is synced at a time: the messages that end while
+ *	it is, wait and make up the next batch, so the busier the process,
+ *	the larger its batches and the fewer disk waits per message.
+ *
+ *	commit_cancel() of a message that waits for its batch drops it
+ *	(spool_abort); of a message whose batch is being synced, it only
+ *	forgets the session: the message may still become durable, without
+ *	an acknowledgement (the sender sends it again, as after a lost
+ *	250).  commit_shutdown() waits for the batch being synced, drops
+ *	the waiting messages and ends the syncer.
  *
  * LIMITS
  *	COMMIT_BATCH_MAX messages per spool_commit_batch(); more wait for
- *	the next turn.
+ *	the next batch.  The syncer thread touches only the messages of its
+ *	batch (spool_commit_batch) and writes one byte to a pipe when it is
+ *	done; everything else happens in the event loop's thread.
  */
 #ifndef RPTRECV_COMMIT_H
 #define RPTRECV_COMMIT_H

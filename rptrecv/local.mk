@@ -7,6 +7,8 @@ rptrecv_rptrecv_SOURCES = rptrecv/rptrecv.c rptrecv/rptrecv.h \
 	rptrecv/rcpt.c rptrecv/rcpt.h
 rptrecv_rptrecv_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
+rptrecv_rptrecv_CFLAGS = $(AM_CFLAGS) -pthread	# the syncer thread (commit.c)
+rptrecv_rptrecv_LDFLAGS = -pthread
 rptrecv_rptrecv_LDADD = $(STS_LIBS)
 dist_man_MANS += man/rptrecv.8
 EXTRA_DIST += tests/rptrecv

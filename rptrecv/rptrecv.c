@@ -12,8 +12,9 @@
  *	acknowledged with 250 only after it is durable (commit.c: the
  *	messages that end in the same turn of the event loop share their
  *	syncs); rptparse is then
- *	told on private/rptparse ({"op":"spooled","id":ID}).  When that
- *	socket is absent the message simply waits in the spool.
+ *	told on private/rptparse ({"op":"spooled","id":ID}, the messages of
+ *	a batch over one connection).  When that socket is absent the
+ *	message simply waits in the spool.
  *
  *	STARTTLS is offered when $data_directory/certs/$smtp_hostname/
  *	fullchain.pem and privkey.pem exist; they are read at start, before
@@ -62,12 +63,12 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "notify.h"
 #include "rcpt.h"
 #include "rptrecv.h"
 #include "server.h"
 #include "spool.h"
 
-#define RPTRECV_NOTIFY_PATH	"private/rptparse"
 #define RPTRECV_CLIENT_BUCKETS	1024	/* hash buckets of client counts */
 
 struct rptrecv_conf rptrecv_conf;
@@ -76,6 +77,8 @@ struct spool *rptrecv_spool;
 
 static struct evconnlistener *listeners[SERVER_SOCKETS_MAX];
 static int nlisteners;
+static struct buf notices = BUF_INIT;	/* for rptparse, one line each */
+static struct event *notify_ev;		/* sends them at the end of a turn */
 
 /* Connections per client address. */
 struct client {
@@ -184,40 +187,26 @@ rptrecv_accept_error(struct evconnlistener *l, void *arg)
 	log_warn("accept: %s", strerror(errno));
 }
 
-/* Tell rptparse, without waiting: the spool keeps the message anyway. */
+/*
+ * Tell rptparse, without waiting: the spool keeps the message anyway.
+ * The notices of one turn of the event loop (a committed batch) go
+ * over one connection, one line per message.
+ */
 void
 rptrecv_notify(const char *id)
 {
-	struct sockaddr_un sun;
-	json_t *msg;
-	char *line;
-	size_t len;
-	int fd;
+	notify_add(&notices, id);
+	if (notices.len > 0 && !event_pending(notify_ev, EV_TIMEOUT, NULL))
+		event_active(notify_ev, EV_TIMEOUT, 1);
+}
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", RPTRECV_NOTIFY_PATH);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) < 0) {
-		log_warn("%s: socket: %s", RPTRECV_NOTIFY_PATH, strerror(errno));
-		return;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		log_debug("%s: %s: not notified of %s", RPTRECV_NOTIFY_PATH,
-		    strerror(errno), id);
-		close(fd);
-		return;
-	}
-	msg = ipc_request("spooled");
-	json_object_set_new(msg, "id", json_string(id));
-	if ((line = ipc_encode(msg, &len)) != NULL) {
-		if (send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-			log_debug("%s: send: %s", RPTRECV_NOTIFY_PATH,
-			    strerror(errno));
-		free(line);
-	}
-	json_decref(msg);
-	close(fd);
+static void
+rptrecv_notify_send(evutil_socket_t unused, short what, void *arg)
+{
+	(void)unused;
+	(void)what;
+	(void)arg;
+	notify_send(NOTIFY_RPTPARSE, &notices);
 }
 
 /* The STARTTLS context, or NULL when there is no certificate. */
@@ -326,6 +315,9 @@ rptrecv_post_jail(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	commit_init(server_base());
+	if ((notify_ev = event_new(server_base(), -1, 0, rptrecv_notify_send,
+	    NULL)) == NULL)
+		log_fatal("cannot make the notify event");
 	for (i = 0; i < server_nsockets(); i++) {
 		listeners[nlisteners] = evconnlistener_new(server_base(),
 		    rptrecv_accept, NULL, LEV_OPT_CLOSE_ON_EXEC, -1,
@@ -349,6 +341,10 @@ rptrecv_cleanup(void)
 
 	session_shutdown();
 	commit_shutdown();
+	if (notify_ev != NULL)
+		event_free(notify_ev);
+	notify_ev = NULL;
+	buf_free(&notices);
 	for (i = 0; i < nlisteners; i++)
 		evconnlistener_free(listeners[i]);
 	nlisteners = 0;

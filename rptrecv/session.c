@@ -10,12 +10,17 @@
  *	A session is a bufferevent (plain, or an OpenSSL filter on top of
  *	the plain one after STARTTLS) and a small state machine: commands
  *	are parsed by smtp_cmd, the DATA text by smtp_data.  All pipelined
- *	commands that have arrived are answered in one write.  The text
+ *	commands that have arrived are answered in one write: on a plain
+ *	connection the replies are written at once with one write(2) at
+ *	the end of the input (session_send), and the bufferevent waits for
+ *	the socket to take more only when it did not take everything, so a
+ *	reply costs no poll changes.  The text
  *	of a message goes to the spool in RPTRECV_FLUSH_SIZE pieces, after
  *	a Received: header.  At the end mark the session hands the message
  *	to commit (group commit with the other sessions of the process)
- *	and reads nothing more until it is durable: "250 ... queued as ID"
- *	is sent only then, and rptparse is told after that.
+ *	and handles no more input until it is durable (what arrives waits
+ *	in the input buffer): "250 ... queued as ID" is sent only then, and
+ *	rptparse is told after that.
  *
  *	Refusals: bare CR or LF in the text (550 5.6.2 after the end mark,
  *	or 521 and close when the end mark itself uses a bare LF: SMTP
@@ -50,6 +55,7 @@
 #include "buf.h"
 #include "commit.h"
 #include "log.h"
+#include "metrics.h"
 #include "mymalloc.h"
 #include "rcpt.h"
 #include "rptrecv.h"
@@ -122,6 +128,28 @@ session_reply(struct session *s, const char *fmt, ...)
 	evbuffer_add(out, "\r\n", 2);
 }
 
+/*
+ * Write the queued replies of a plain connection now; what the socket
+ * does not take, the bufferevent writes when it can.  A TLS session's
+ * bufferevent writes through OpenSSL by itself.
+ */
+static void
+session_send(struct session *s)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+
+	if (s->tls || evbuffer_get_length(out) == 0)
+		return;
+	/* The bufferevent keeps the start of its output frozen. */
+	evbuffer_unfreeze(out, 1);
+	while (evbuffer_get_length(out) > 0 &&
+	    evbuffer_write(out, bufferevent_getfd(s->bev)) > 0)
+		;
+	evbuffer_freeze(out, 1);
+	if (evbuffer_get_length(out) > 0)	/* full, or an error */
+		bufferevent_enable(s->bev, EV_WRITE);
+}
+
 static void
 session_reset(struct session *s)
 {
@@ -174,6 +202,7 @@ session_close(struct session *s)
 	s->state = SESSION_CLOSING;
 	bufferevent_disable(s->bev, EV_READ);
 	bufferevent_set_timeouts(s->bev, NULL, &tv);
+	session_send(s);
 	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
 		session_free(s);
 	/* else session_writecb frees it once the output is gone */
@@ -234,9 +263,13 @@ session_start(struct event_base *base, int fd, const char *addr)
 	bufferevent_setwatermark(s->bev, EV_READ, 0, RPTRECV_INPUT_MAX);
 	bufferevent_set_max_single_read(s->bev, RPTRECV_READ_SIZE);
 	session_set_idle(s);
-	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	/* Replies are written by session_send(), EV_WRITE only when needed. */
+	bufferevent_disable(s->bev, EV_WRITE);
+	bufferevent_enable(s->bev, EV_READ);
 	log_info("connect from [%s]", addr);
+	metrics_inc(METRIC_SMTP_SESSIONS, NULL);
 	session_reply(s, "220 %s ESMTP stsd", rptrecv_conf.hostname);
+	session_send(s);
 }
 
 static void
@@ -300,6 +333,7 @@ session_rcpt(struct session *s, const struct smtp_cmd *cmd)
 	if (!rcpt_match(rptrecv_conf.recipients, cmd->arg)) {
 		log_info("[%s]: reject: RCPT from <%s> to <%s>: not a report "
 		    "address", s->addr, s->sender, cmd->arg);
+		metrics_inc(METRIC_SMTP_REJECTIONS, "stage", "rcpt", NULL);
 		session_reply(s, "550 5.1.1 <%s>: Recipient address rejected: "
 		    "not a TLS report address of this service", cmd->arg);
 		return;
@@ -403,6 +437,8 @@ session_starttls(struct session *s)
 	 */
 	evbuffer_drain(bufferevent_get_input(s->bev),
 	    evbuffer_get_length(bufferevent_get_input(s->bev)));
+	session_send(s);
+	bufferevent_enable(s->bev, EV_WRITE);	/* the filter writes through it */
 	tls = bufferevent_openssl_filter_new(s->base, s->bev, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (tls == NULL) {
@@ -533,14 +569,16 @@ session_committed(void *arg, int ok)
 		    s->tls ? " tls" : "");
 		session_reply(s, "250 2.0.0 Ok: queued as %s", s->commit_id);
 		s->nqueued++;
+		metrics_inc(METRIC_SMTP_MESSAGES, NULL);
 		s->ncmds = 0;
 		rptrecv_notify(s->commit_id);
 	}
 	session_reset(s);
-	bufferevent_enable(s->bev, EV_READ);
-	/* Pipelined commands came in with the text: no read event for them. */
+	/* Input that came meanwhile had its read event already. */
 	if (evbuffer_get_length(bufferevent_get_input(s->bev)) > 0)
 		session_readcb(s->bev, s);
+	else
+		session_send(s);
 }
 
 /* Hand the complete message to the group commit and wait for it. */
@@ -550,7 +588,6 @@ session_commit(struct session *s)
 	snprintf(s->commit_id, sizeof(s->commit_id), "%s",
 	    spool_msg_id(s->msg));
 	s->state = SESSION_COMMIT;
-	bufferevent_disable(s->bev, EV_READ);
 	s->commit = commit_add(s->msg, session_committed, s);
 	s->msg = NULL;
 }
@@ -600,6 +637,7 @@ session_text_end(struct session *s)
 			return 0;	/* session_committed() goes on */
 		}
 	}
+	metrics_inc(METRIC_SMTP_REJECTIONS, "stage", "data", NULL);
 	session_reset(s);
 	return 0;
 }
@@ -681,18 +719,22 @@ session_readcb(struct bufferevent *bev, void *arg)
 {
 	struct session *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	int r;
 
 	while ((s->state == SESSION_CMD || s->state == SESSION_DATA) &&
 	    evbuffer_get_length(in) > 0) {
 		if (s->state == SESSION_DATA) {
 			if (session_read_text(s, in) < 0)
-				return;
+				return;		/* closing: sent, maybe freed */
 			if (s->state == SESSION_DATA)
 				break;
-		} else if (session_read_commands(s, in) <= 0) {
+		} else if ((r = session_read_commands(s, in)) < 0) {
+			return;			/* closing, or now TLS */
+		} else if (r == 0) {
 			break;
 		}
 	}
+	session_send(s);
 }
 
 static void
@@ -700,9 +742,12 @@ session_writecb(struct bufferevent *bev, void *arg)
 {
 	struct session *s = arg;
 
-	if (s->state == SESSION_CLOSING &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
+	if (s->state == SESSION_CLOSING)
 		session_free(s);
+	else if (!s->tls)	/* session_send() enables it when needed */
+		bufferevent_disable(bev, EV_WRITE);
 }
 
 static void
@@ -711,8 +756,12 @@ session_eventcb(struct bufferevent *bev, short what, void *arg)
 	struct session *s = arg;
 
 	(void)bev;
-	if (what & BEV_EVENT_CONNECTED)
+	if (what & BEV_EVENT_CONNECTED) {	/* the STARTTLS handshake */
+		metrics_inc(METRIC_TLS_HANDSHAKES, "daemon", "rptrecv", NULL);
 		return;
+	}
+	if (s->tls && !SSL_is_init_finished(bufferevent_openssl_get_ssl(s->bev)))
+		metrics_inc(METRIC_TLS_FAILURES, "daemon", "rptrecv", NULL);
 	if ((what & BEV_EVENT_TIMEOUT) && s->state != SESSION_CLOSING) {
 		log_info("[%s]: timeout after %lld s without input", s->addr,
 		    rptrecv_conf.idle_timeout);

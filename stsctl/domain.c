@@ -6,6 +6,7 @@
  *	stsctl domain set DOMAIN [--mx ...] [--mode M] [--max-age S]
  *	stsctl domain del DOMAIN [--now]
  *	stsctl domain list | show DOMAIN | records DOMAIN
+ *	stsctl domain import FILE|- [--mode M] [--max-age S]
  *	(each with --json)
  *
  * DESCRIPTION
@@ -14,9 +15,16 @@
  *	Checks of names, patterns, modes and ranges are policyd's, so that
  *	every client gets the same answers; stsctl only parses the syntax
  *	of its own options.
+ *
+ *	show adds the readiness verdict (may the domain move to mode
+ *	enforce? lib/rptsum's rule, readiness_days and
+ *	readiness_major_share) from reports.db, read-only, as the
+ *	"readiness" member of the JSON and a "readiness:" line with its
+ *	evidence (one line per sender) before the policy in the text.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +33,21 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "dashboard.h"
+#include "db.h"
+#include "domlist.h"
+#include "ipc.h"
 #include "mymalloc.h"
 #include "stsctl.h"
 #include "table.h"
 #include "timefmt.h"
+
+#define DOMAIN_READY_DAYS_MAX	3660	/* readiness_days */
+#define DOMAIN_IMPORT_BATCH	1000	/* domains per domain-import request */
+#define DOMAIN_IMPORT_BYTES	(256 * 1024)	/* file bytes per request */
+#define DOMAIN_IMPORT_LINE_MAX	8192	/* bytes of a line of the file */
+#define DOMAIN_IMPORT_ENTRY	64	/* JSON bytes of an entry besides
+					 * its line's words, at most */
 
 /* Which options a subcommand takes. */
 #define OPT_MX		(1 << 0)
@@ -43,20 +62,6 @@ struct domain_cmd {
 	const char *op;
 	void	(*print)(json_t *reply, const char *domain);
 };
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static long long
-jint(json_t *o, const char *key)
-{
-	return (long long)json_integer_value(json_object_get(o, key));
-}
 
 static char *
 domain_mx_text(json_t *d, const char *sep)
@@ -86,26 +91,26 @@ domain_dns_text(json_t *dns)
 	if (!json_is_true(json_object_get(dns, "pending"))) {
 		if (!json_is_string(json_object_get(dns, "published_id")))
 			return xstrdup("nothing published (policy not served)");
-		when = timefmt_utc(jint(dns, "published_at"));
-		s = xasprintf("published id %s at %s", jstr(dns, "published_id"),
+		when = timefmt_utc(ipc_int(dns, "published_at"));
+		s = xasprintf("published id %s at %s", ipc_str(dns, "published_id"),
 		    when);
 		free(when);
 		return s;
 	}
-	when = timefmt_utc(jint(dns, "next_try"));
+	when = timefmt_utc(ipc_int(dns, "next_try"));
 	if (json_is_string(json_object_get(dns, "want_id")))
 		s = xasprintf("pending: id %s (published: %s)%s%s%s%s%s",
-		    jstr(dns, "want_id"), json_is_string(json_object_get(dns,
-		    "published_id")) ? jstr(dns, "published_id") : "none",
+		    ipc_str(dns, "want_id"), json_is_string(json_object_get(dns,
+		    "published_id")) ? ipc_str(dns, "published_id") : "none",
 		    json_is_string(e) ? "; attempt " : "",
 		    json_is_string(e) ? "failed: " : "",
-		    json_is_string(e) ? jstr(dns, "error") : "",
+		    json_is_string(e) ? ipc_str(dns, "error") : "",
 		    json_is_string(e) ? "; next try " : "",
 		    json_is_string(e) ? when : "");
 	else
 		s = xasprintf("pending: deletion of the records%s%s%s%s",
 		    json_is_string(e) ? "; attempt failed: " : "",
-		    json_is_string(e) ? jstr(dns, "error") : "",
+		    json_is_string(e) ? ipc_str(dns, "error") : "",
 		    json_is_string(e) ? "; next try " : "",
 		    json_is_string(e) ? when : "");
 	free(when);
@@ -123,16 +128,37 @@ domain_print_checks(json_t *checks)
 		return;
 	printf("checks:\n");
 	json_array_foreach(checks, i, c) {
-		printf("    %-9s %s%s%s: %s\n", jstr(c, "status"),
-		    jstr(c, "check"), *jstr(c, "host") ? " " : "",
-		    jstr(c, "host"), jstr(c, "message"));
-		if (*jstr(c, "fix"))
-			printf("              fix: %s\n", jstr(c, "fix"));
+		printf("    %-9s %s%s%s: %s\n", ipc_str(c, "status"),
+		    ipc_str(c, "check"), *ipc_str(c, "host") ? " " : "",
+		    ipc_str(c, "host"), ipc_str(c, "message"));
+		if (*ipc_str(c, "fix"))
+			printf("              fix: %s\n", ipc_str(c, "fix"));
 	}
 }
 
 static void
-domain_print_one(json_t *d)
+domain_print_readiness(json_t *v)
+{
+	json_t *s;
+	size_t i;
+
+	printf("readiness: %s\n", ipc_str(v, "text"));
+	json_array_foreach(json_object_get(v, "senders"), i, s)
+		printf("    %s: %lld sessions, %lld failed, %.1f%%%s%s%s\n",
+		    ipc_str(s, "organization-name"), ipc_int(s, "sessions"),
+		    ipc_int(s, "failed"), json_real_value(json_object_get(s,
+		    "share")), json_is_true(json_object_get(s, "major")) ?
+		    " (major)" : "", json_is_string(json_object_get(s,
+		    "last-failure")) ? ", last failure " : "",
+		    ipc_str(s, "last-failure"));
+	if (json_is_string(json_object_get(v, "last-failure")))
+		printf("    last failure: report ending %s\n",
+		    ipc_str(v, "last-failure"));
+}
+
+/* readiness: the verdict of show, or NULL. */
+static void
+domain_print_one(json_t *d, json_t *readiness)
 {
 	struct table *t = table_new(2, NULL);
 	char *mx = domain_mx_text(d, " "), *created, *updated, *retire = NULL;
@@ -140,21 +166,21 @@ domain_print_one(json_t *d)
 	char age[32];
 	const char *p, *nl;
 
-	snprintf(age, sizeof(age), "%lld", jint(d, "max_age"));
-	created = timefmt_utc(jint(d, "created"));
-	updated = timefmt_utc(jint(d, "updated"));
-	table_row(t, "domain:", jstr(d, "domain"));
-	table_row(t, "state:", jstr(d, "state"));
-	table_row(t, "mode:", jstr(d, "mode"));
+	snprintf(age, sizeof(age), "%lld", ipc_int(d, "max_age"));
+	created = timefmt_utc(ipc_int(d, "created"));
+	updated = timefmt_utc(ipc_int(d, "updated"));
+	table_row(t, "domain:", ipc_str(d, "domain"));
+	table_row(t, "state:", ipc_str(d, "state"));
+	table_row(t, "mode:", ipc_str(d, "mode"));
 	table_row(t, "mx:", mx);
 	table_row(t, "max_age:", age);
-	table_row(t, "policy id:", jstr(d, "policy_id"));
-	table_row(t, "policy host:", jstr(d, "policy_host"));
-	table_row(t, "token:", jstr(d, "token"));
+	table_row(t, "policy id:", ipc_str(d, "policy_id"));
+	table_row(t, "policy host:", ipc_str(d, "policy_host"));
+	table_row(t, "token:", ipc_str(d, "token"));
 	table_row(t, "created:", created);
 	table_row(t, "updated:", updated);
 	if (json_is_integer(json_object_get(d, "retire_at"))) {
-		retire = timefmt_utc(jint(d, "retire_at"));
+		retire = timefmt_utc(ipc_int(d, "retire_at"));
 		table_row(t, "removed at:", retire);
 	}
 	if (json_object_get(d, "dns") != NULL) {
@@ -163,15 +189,17 @@ domain_print_one(json_t *d)
 	}
 	if (json_object_get(d, "checked") != NULL) {
 		checked = json_is_integer(json_object_get(d, "checked")) ?
-		    timefmt_utc(jint(d, "checked")) :
+		    timefmt_utc(ipc_int(d, "checked")) :
 		    xstrdup("never (by dnsmon)");
 		table_row(t, "checked:", checked);
 	}
 	table_print(t, stdout);
 	table_free(t);
 	domain_print_checks(json_object_get(d, "checks"));
+	if (json_is_object(readiness))
+		domain_print_readiness(readiness);
 	printf("policy:\n");
-	for (p = jstr(d, "policy"); *p; p = nl + 1) {
+	for (p = ipc_str(d, "policy"); *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p) - 1;
 		printf("    %.*s\n", (int)(nl - p - (nl > p && nl[-1] == '\r')), p);
@@ -205,10 +233,10 @@ domain_print_records(json_t *reply)
 	size_t i, j;
 	char *value;
 
-	if (strcmp(jstr(how, "method"), "dns-update") == 0)
+	if (strcmp(ipc_str(how, "method"), "dns-update") == 0)
 		zone_title = xasprintf("; In the service zone, for the delegated"
 		    " form: published by policyd by DNS UPDATE to %s (nothing"
-		    " to do; see \"stsctl domain show\"):", jstr(how, "server"));
+		    " to do; see \"stsctl domain show\"):", ipc_str(how, "server"));
 	else
 		zone_title = xstrdup("; In the service zone, for the delegated"
 		    " form: publish these by hand, and again after every policy"
@@ -218,11 +246,11 @@ domain_print_records(json_t *reply)
 		    parts[i].title : zone_title);
 		t = table_new(3, NULL);
 		json_array_foreach(json_object_get(records, parts[i].key), j, r) {
-			if (strcmp(jstr(r, "type"), "TXT") == 0)
-				value = xasprintf("\"%s\"", jstr(r, "value"));
+			if (strcmp(ipc_str(r, "type"), "TXT") == 0)
+				value = xasprintf("\"%s\"", ipc_str(r, "value"));
 			else
-				value = xstrdup(jstr(r, "value"));
-			table_row(t, jstr(r, "name"), jstr(r, "type"), value);
+				value = xstrdup(ipc_str(r, "value"));
+			table_row(t, ipc_str(r, "name"), ipc_str(r, "type"), value);
 			free(value);
 		}
 		table_print(t, stdout);
@@ -237,12 +265,12 @@ domain_print_add(json_t *reply, const char *domain)
 	json_t *d = json_object_get(reply, "domain"), *rec;
 	struct buf why = BUF_INIT;
 
-	printf("%s: added (state %s, policy id %s)\n", jstr(d, "domain"),
-	    jstr(d, "state"), jstr(d, "policy_id"));
-	domain_print_one(d);
+	printf("%s: added (state %s, policy id %s)\n", ipc_str(d, "domain"),
+	    ipc_str(d, "state"), ipc_str(d, "policy_id"));
+	domain_print_one(d, NULL);
 	/* The records to publish come with the add, as the user needs them. */
 	rec = json_pack("{s:s, s:s}", "op", "domain-records", "domain",
-	    jstr(d, "domain"));
+	    ipc_str(d, "domain"));
 	printf("\n");
 	if ((rec = stsctl_request(rec, &why)) == NULL) {
 		/* The domain is stored: say why there are no records yet. */
@@ -259,7 +287,7 @@ domain_print_set(json_t *reply, const char *domain)
 {
 	json_t *d = json_object_get(reply, "domain");
 
-	domain_print_one(d);
+	domain_print_one(d, NULL);
 }
 
 static void
@@ -269,15 +297,15 @@ domain_print_del(json_t *reply, const char *domain)
 	char *when;
 
 	if (json_is_true(json_object_get(reply, "removed"))) {
-		printf("%s: removed\n", jstr(d, "domain"));
+		printf("%s: removed\n", ipc_str(d, "domain"));
 		return;
 	}
-	when = timefmt_utc(jint(d, "retire_at"));
+	when = timefmt_utc(ipc_int(d, "retire_at"));
 	printf("%s: retiring: a mode none policy (id %s) is served until %s,"
-	    " then the domain is removed\n", jstr(d, "domain"),
-	    jstr(d, "policy_id"), when);
+	    " then the domain is removed\n", ipc_str(d, "domain"),
+	    ipc_str(d, "policy_id"), when);
 	printf("%s: remove the DNS records of the domain after that time\n",
-	    jstr(d, "domain"));
+	    ipc_str(d, "domain"));
 	free(when);
 }
 
@@ -291,10 +319,10 @@ domain_print_list(json_t *reply, const char *domain)
 	char age[32], *mx;
 
 	json_array_foreach(json_object_get(reply, "domains"), i, d) {
-		snprintf(age, sizeof(age), "%lld", jint(d, "max_age"));
+		snprintf(age, sizeof(age), "%lld", ipc_int(d, "max_age"));
 		mx = domain_mx_text(d, ",");
-		table_row(t, jstr(d, "domain"), jstr(d, "state"), jstr(d, "mode"),
-		    age, jstr(d, "policy_id"), mx);
+		table_row(t, ipc_str(d, "domain"), ipc_str(d, "state"), ipc_str(d, "mode"),
+		    age, ipc_str(d, "policy_id"), mx);
 		free(mx);
 	}
 	if (table_rows(t) == 0)
@@ -307,13 +335,131 @@ domain_print_list(json_t *reply, const char *domain)
 static void
 domain_print_show(json_t *reply, const char *domain)
 {
-	domain_print_one(json_object_get(reply, "domain"));
+	domain_print_one(json_object_get(reply, "domain"),
+	    json_object_get(reply, "readiness"));
 }
 
 static void
 domain_print_recs(json_t *reply, const char *domain)
 {
 	domain_print_records(reply);
+}
+
+/*
+ * domain import FILE: one "DOMAIN PATTERN..." per line ("#" comments,
+ * blank lines), sent to policyd in domain-import batches of at most
+ * DOMAIN_IMPORT_BATCH domains or DOMAIN_IMPORT_BYTES bytes (less when
+ * ipc_message_size_limit is small), each one
+ * transaction: all of a batch or none.  --mode and --max-age (in req)
+ * apply to every domain.  A refused batch stops the import with the
+ * file name and line of the domain refused.
+ */
+struct domain_batch {
+	json_t	*list;			/* the domain-add objects */
+	size_t	*lines;			/* their line numbers */
+	size_t	 bytes;			/* of their lines, about */
+	size_t	 done;			/* domains imported before */
+};
+
+static void
+domain_import_send(struct domain_batch *b, const char *path)
+{
+	struct buf why = BUF_INIT;
+	json_t *req, *reply;
+	size_t n = json_array_size(b->list), entry;
+	int skip;
+
+	if (n == 0)
+		return;
+	req = json_pack("{s:s, s:O}", "op", "domain-import", "domains",
+	    b->list);
+	if ((reply = stsctl_request(req, &why)) == NULL) {
+		if (sscanf(why.s, "entry %zu: %n", &entry, &skip) == 1 &&
+		    entry >= 1 && entry <= n)
+			stsctl_die("%s:%zu: %s (%zu domains imported before"
+			    " this batch of %zu, none of it)", path,
+			    b->lines[entry - 1], why.s + skip, b->done, n);
+		stsctl_die("%s: %s (%zu domains imported before this batch"
+		    " of %zu, none of it)", path, why.s, b->done, n);
+	}
+	b->done += (size_t)json_integer_value(json_object_get(reply,
+	    "imported"));
+	json_decref(reply);
+	json_array_clear(b->list);
+	b->bytes = 0;
+}
+
+/* One line of the file into the batch; 0 when it holds no domain. */
+static int
+domain_import_line(struct domain_batch *b, char *line, size_t lineno,
+    json_t *defaults)
+{
+	char *p = strchr(line, '#'), *word, *save = NULL;
+	json_t *d = NULL, *mx = NULL;
+
+	if (p != NULL)
+		*p = '\0';
+	for (word = strtok_r(line, " \t\r\n", &save); word != NULL;
+	    word = strtok_r(NULL, " \t\r\n", &save)) {
+		if (d == NULL) {
+			d = json_deep_copy(defaults);
+			json_object_set_new(d, "domain", json_string(word));
+			mx = json_array();
+			json_object_set_new(d, "mx", mx);
+		} else {
+			json_array_append_new(mx, json_string(word));
+		}
+	}
+	if (d == NULL)
+		return 0;
+	b->lines[json_array_size(b->list)] = lineno;
+	json_array_append_new(b->list, d);
+	return 1;
+}
+
+static int
+domain_import(const char *path, json_t *defaults)
+{
+	char line[DOMAIN_IMPORT_LINE_MAX + 2];
+	struct domain_batch b;
+	size_t lineno = 0, len, max;
+	FILE *fp;
+
+	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (fp == NULL)
+		stsctl_die("domain import: %s: %s", path, strerror(errno));
+	json_object_del(defaults, "op");
+	/* Half the message limit: room for the encoding of each entry. */
+	if ((max = ipc_size_limit() / 2) > DOMAIN_IMPORT_BYTES)
+		max = DOMAIN_IMPORT_BYTES;
+	memset(&b, 0, sizeof(b));
+	b.list = json_array();
+	b.lines = xreallocarray(NULL, DOMAIN_IMPORT_BATCH, sizeof(*b.lines));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		len = strlen(line);
+		if (len == sizeof(line) - 1 && line[len - 1] != '\n')
+			stsctl_die("%s:%zu: line longer than %d bytes", path,
+			    lineno, DOMAIN_IMPORT_LINE_MAX);
+		if (domain_import_line(&b, line, lineno, defaults))
+			b.bytes += len + DOMAIN_IMPORT_ENTRY;
+		if (json_array_size(b.list) == DOMAIN_IMPORT_BATCH ||
+		    b.bytes >= max)
+			domain_import_send(&b, path);
+	}
+	if (ferror(fp))
+		stsctl_die("domain import: %s: %s", path, strerror(errno));
+	if (fp != stdin)
+		fclose(fp);
+	domain_import_send(&b, path);
+	if (stsctl_json)
+		printf("{\n  \"imported\": %zu\n}\n", b.done);
+	else
+		printf("%s: %zu domains imported\n", path, b.done);
+	json_decref(b.list);
+	json_decref(defaults);
+	free(b.lines);
+	return 0;
 }
 
 static const struct domain_cmd domain_cmds[] = {
@@ -323,6 +469,7 @@ static const struct domain_cmd domain_cmds[] = {
 	{ "list", 0, 0, "domain-list", domain_print_list },
 	{ "show", 1, 0, "domain-show", domain_print_show },
 	{ "records", 1, 0, "domain-records", domain_print_recs },
+	{ "import", 1, OPT_MODE | OPT_MAX_AGE, "domain-import", NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -344,27 +491,61 @@ domain_usage(void)
 	    " [--mode MODE] [--max-age SECONDS]\n"
 	    "       stsctl [-c config_dir] domain del DOMAIN [--now]\n"
 	    "       stsctl [-c config_dir] domain list|show DOMAIN|records DOMAIN\n"
+	    "       stsctl [-c config_dir] domain import FILE|- [--mode MODE]"
+	    " [--max-age SECONDS]\n"
 	    "       (each takes --json)\n");
 	exit(1);
 }
 
-/* domain-list comes in pages: gathers them into the first reply. */
+/* domlist_all's way to policyd: stsctl's, which dies when unreachable. */
+static json_t *
+domain_call(json_t *req, void *ctx, struct buf *err)
+{
+	(void)ctx;
+	return stsctl_request(req, err);
+}
+
+/* domain-list comes in pages: lib/domlist gathers them. */
 static json_t *
 domain_list_all(json_t *req)
 {
-	json_t *reply = stsctl_call(req), *page, *next;
+	struct buf err = BUF_INIT;
+	json_t *reply;
 
-	while (json_is_string(next = json_object_get(reply, "next"))) {
-		page = json_pack("{s:s, s:O}", "op", "domain-list", "after", next);
-		page = stsctl_call(page);
-		json_array_extend(json_object_get(reply, "domains"),
-		    json_object_get(page, "domains"));
-		json_object_set(reply, "next", json_object_get(page, "next"));
-		if (json_object_get(page, "next") == NULL)
-			json_object_del(reply, "next");
-		json_decref(page);
-	}
+	json_decref(req);
+	if ((reply = domlist_all(domain_call, NULL, &err)) == NULL)
+		stsctl_die("%s", err.s);
+	buf_free(&err);
 	return reply;
+}
+
+/*
+ * The readiness verdict of show (lib/dashboard, lib/rptsum), from
+ * reports.db when there is one; added to the reply as "readiness".
+ */
+static void
+domain_readiness(json_t *reply)
+{
+	struct buf err = BUF_INIT;
+	long long days = cfg_int("readiness_days");
+	long long share = cfg_int("readiness_major_share");
+	sqlite3 *db;
+	json_t *v;
+
+	if (days < 1 || days > DOMAIN_READY_DAYS_MAX)
+		stsctl_die("readiness_days = %lld: expected 1 to %d", days,
+		    DOMAIN_READY_DAYS_MAX);
+	if (share < 1 || share > 100)
+		stsctl_die("readiness_major_share = %lld: expected 1 to 100",
+		    share);
+	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
+		stsctl_die("%s", err.s);
+	v = dashboard_readiness(db, json_object_get(reply, "domain"),
+	    (int)days, (int)share, time(NULL));
+	json_object_set_new(reply, "readiness", v);
+	if (db != NULL)
+		db_close(db);
+	buf_free(&err);
 }
 
 /* --max-age: seconds, or a time with a unit (7d); the range is policyd's. */
@@ -406,7 +587,7 @@ domain_main(int argc, char **argv)
 			break;
 	if (cmd->name == NULL)
 		stsctl_die("domain %s: unknown command (add, set, del, list,"
-		    " show, records)", argv[1]);
+		    " show, records, import)", argv[1]);
 	req = json_pack("{s:s}", "op", cmd->op);
 	/* GNU getopt: options may follow the domain; "--" ends them. */
 	optind = 0;
@@ -451,7 +632,10 @@ domain_main(int argc, char **argv)
 		stsctl_die("domain %s: unexpected argument \"%s\"", cmd->name,
 		    argv[1 + optind]);
 	if (cmd->needs_domain && domain == NULL)
-		stsctl_die("domain %s: missing domain name", cmd->name);
+		stsctl_die("domain %s: missing %s name", cmd->name,
+		    strcmp(cmd->name, "import") == 0 ? "file" : "domain");
+	if (strcmp(cmd->name, "import") == 0)
+		return domain_import(domain, req);	/* domain: the file */
 	if (domain != NULL)
 		json_object_set_new(req, "domain", json_string(domain));
 	if (mx != NULL)
@@ -459,9 +643,11 @@ domain_main(int argc, char **argv)
 
 	reply = strcmp(cmd->name, "list") == 0 ? domain_list_all(req) :
 	    stsctl_call(req);
+	if (strcmp(cmd->name, "show") == 0)
+		domain_readiness(reply);
 	if (json_is_string(json_object_get(reply, "warning")))
 		fprintf(stderr, "stsctl: warning: %s\n",
-		    jstr(reply, "warning"));
+		    ipc_str(reply, "warning"));
 	if (stsctl_json)
 		stsctl_print_json(reply);
 	else

@@ -14,3 +14,4 @@ stsctl_stsctl_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS) \
 	$(SQLITE_LIBS)
 dist_man_MANS += man/stsctl.1
 EXTRA_DIST += tests/stsctl
+EXTRA_DIST += tests/report

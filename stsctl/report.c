@@ -6,6 +6,7 @@
  *	stsctl report show ID [--json]
  *	stsctl report summary DOMAIN [--days N] [--json]
  *	stsctl report export --json|--csv [--domain D] [--since DATE]
+ *	stsctl report html [DOMAIN] [--days N]
  *
  * DESCRIPTION
  *	Reads $data_directory/reports.db read-only (db_open DB_READ, the
@@ -20,6 +21,13 @@
  *	section 4 for what the sender reported, and adds "id",
  *	"received", "via", "submitter", "sha256", "spool-id",
  *	"hosted-domain" and "deviations".  Times are RFC 3339 UTC.
+ *
+ *	html writes one self-contained HTML page (lib/dashboard) to
+ *	stdout: the overview of every domain with each domain's section
+ *	below it, or one domain; the last N days (DASHBOARD_DAYS by
+ *	default).  It asks policyd for the domains (public socket), so
+ *	the instance must be running; summary and the page share their
+ *	numbers (lib/rptsum).
  *
  * LIMITS
  *	--days: 1 to REPORT_DAYS_MAX.  Readable lists show every row.
@@ -41,9 +49,11 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "dashboard.h"
 #include "db.h"
 #include "mymalloc.h"
 #include "report.h"
+#include "rptsum.h"
 #include "stsctl.h"
 #include "table.h"
 #include "tlsrpt.h"
@@ -52,11 +62,13 @@
 #define REPORT_DAYS_MAX		3660
 #define REPORT_BAR_WIDTH	40	/* characters of the longest trend bar */
 #define REPORT_DB_FILE		"reports.db"
+#define REPORT_POLICYD_SOCKET	"public/policyd"
 
 struct report_opts {
 	const char *domain;
 	time_t	 since;		/* 0: none */
 	int	 days;
+	int	 days_set;	/* --days given */
 	int	 csv;
 	int	 json;
 	const char *arg;	/* ID or DOMAIN */
@@ -107,7 +119,8 @@ report_usage(void)
 	    "       stsctl report show ID [--json]\n"
 	    "       stsctl report summary DOMAIN [--days N] [--json]\n"
 	    "       stsctl report export --json|--csv [--domain D]"
-	    " [--since DATE]\n");
+	    " [--since DATE]\n"
+	    "       stsctl report html [DOMAIN] [--days N] > report.html\n");
 	exit(1);
 }
 
@@ -140,6 +153,7 @@ report_args(int argc, char **argv, struct report_opts *o)
 				stsctl_die("--days %s: expected a number of days"
 				    " from 1 to %d", argv[i], REPORT_DAYS_MAX);
 			o->days = (int)v;
+			o->days_set = 1;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			stsctl_die("report %s: unknown option %s (or its value"
 			    " is missing)", argv[1], argv[i]);
@@ -444,47 +458,8 @@ report_list(sqlite3 *db, const struct report_opts *o)
 }
 
 /*
- * summary
+ * summary: the numbers are lib/rptsum's, shared with the HTML pages.
  */
-#define REPORT_FROM \
-	" FROM policies p JOIN reports r ON r.id = p.report"
-#define REPORT_WHERE \
-	" WHERE (p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
-	" COLLATE NOCASE) AND r.end_time > ?2"
-#define REPORT_SCOPE	REPORT_FROM REPORT_WHERE
-#define REPORT_SCOPE_FAILURES \
-	REPORT_FROM " JOIN failures f ON f.policy = p.id" REPORT_WHERE
-
-/* Rows of (key, number) or (key, number, number) as a JSON list. */
-static json_t *
-report_groups(sqlite3 *db, const char *sql, const char *key,
-    const char *domain, time_t since, int two)
-{
-	sqlite3_stmt *st = db_prepare(db, sql);
-	json_t *a = json_array();
-
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:o, s:I}", key, report_col_text(st, 0),
-		    two ? "successful" : "sessions",
-		    (json_int_t)sqlite3_column_int64(st, 1));
-
-		if (two)
-			json_object_set_new(o, "failed",
-			    json_integer(sqlite3_column_int64(st, 2)));
-		json_array_append_new(a, o);
-	}
-	sqlite3_finalize(st);
-	return a;
-}
-
-static double
-report_rate(long long ok, long long bad)
-{
-	return ok + bad > 0 ? 100.0 * (double)ok / (double)(ok + bad) : 100.0;
-}
-
 static void
 report_print_groups(const char *title, json_t *a, const char *key)
 {
@@ -531,7 +506,7 @@ report_print_trend(json_t *days)
 		ok = json_integer_value(json_object_get(d, "successful"));
 		bad = json_integer_value(json_object_get(d, "failed"));
 		printf("    %s %10lld %6.2f%% ", json_string_value(
-		    json_object_get(d, "day")), ok + bad, report_rate(ok, bad));
+		    json_object_get(d, "day")), ok + bad, rptsum_rate(ok, bad));
 		for (w = 0; w < (int)(REPORT_BAR_WIDTH * ok / max); w++)
 			putchar('#');
 		for (w = 0; w < (int)((REPORT_BAR_WIDTH * bad + max - 1) / max);
@@ -546,50 +521,21 @@ report_print_trend(json_t *days)
 static int
 report_summary(sqlite3 *db, const struct report_opts *o)
 {
-	time_t since = time(NULL) - (time_t)o->days * 86400;
-	sqlite3_stmt *st;
-	long long ok = 0, bad = 0, reports = 0;
+	long long ok, bad, reports;
 	json_t *r;
 
 	if (o->arg == NULL)
 		report_usage();
-	st = db_prepare(db, "SELECT total(p.success_count),"
-	    " total(p.failure_count), count(DISTINCT r.id)" REPORT_SCOPE);
-	sqlite3_bind_text(st, 1, o->arg, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		ok = (long long)sqlite3_column_double(st, 0);
-		bad = (long long)sqlite3_column_double(st, 1);
-		reports = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:f}",
-	    "domain", o->arg, "days", o->days, "reports", (json_int_t)reports,
-	    "sessions", (json_int_t)(ok + bad), "successful", (json_int_t)ok,
-	    "failed", (json_int_t)bad, "success-rate", report_rate(ok, bad));
-	json_object_set_new(r, "by-result-type", report_groups(db,
-	    "SELECT f.result_type, sum(f.failed_session_count)"
-	    REPORT_SCOPE_FAILURES " GROUP BY f.result_type"
-	    " ORDER BY 2 DESC, 1", "result-type", o->arg, since, 0));
-	json_object_set_new(r, "by-organization", report_groups(db,
-	    "SELECT r.organization, total(p.success_count),"
-	    " total(p.failure_count)" REPORT_SCOPE " GROUP BY r.organization"
-	    " ORDER BY 3 DESC, 1", "organization-name", o->arg, since, 1));
-	json_object_set_new(r, "by-mx-host", report_groups(db,
-	    "SELECT f.receiving_mx_hostname, sum(f.failed_session_count)"
-	    REPORT_SCOPE_FAILURES
-	    " GROUP BY f.receiving_mx_hostname ORDER BY 2 DESC, 1",
-	    "receiving-mx-hostname", o->arg, since, 0));
-	json_object_set_new(r, "by-day", report_groups(db,
-	    "SELECT strftime('%Y-%m-%d', r.start_time, 'unixepoch'),"
-	    " total(p.success_count), total(p.failure_count)" REPORT_SCOPE
-	    " GROUP BY 1 ORDER BY 1", "day", o->arg, since, 1));
+	r = rptsum_domain(db, o->arg, o->days, time(NULL));
+	ok = json_integer_value(json_object_get(r, "successful"));
+	bad = json_integer_value(json_object_get(r, "failed"));
+	reports = json_integer_value(json_object_get(r, "reports"));
 	if (o->json) {
 		report_print_json(r);
 	} else {
 		printf("domain %s, last %d days: %lld reports, %lld sessions,"
 		    " %lld failed, %.2f%% successful\n", o->arg, o->days,
-		    reports, ok + bad, bad, report_rate(ok, bad));
+		    reports, ok + bad, bad, rptsum_rate(ok, bad));
 		report_print_groups("failed sessions by result type",
 		    json_object_get(r, "by-result-type"), "result-type");
 		report_print_groups("failed sessions by MX host",
@@ -614,7 +560,7 @@ report_summary(sqlite3 *db, const struct report_opts *o)
 				snprintf(n, sizeof(n), "%lld", gok + gbad);
 				snprintf(f, sizeof(f), "%lld", gbad);
 				snprintf(p, sizeof(p), "%.2f%%",
-				    report_rate(gok, gbad));
+				    rptsum_rate(gok, gbad));
 				table_row(t, k, n, f, p);
 				free(k);
 			}
@@ -717,6 +663,57 @@ report_export(sqlite3 *db, const struct report_opts *o)
 	return 0;
 }
 
+/*
+ * html: the pages of lib/dashboard, as one file on stdout.
+ */
+static int
+report_html(const struct report_opts *o)
+{
+	struct dashboard_opts d;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
+	    REPORT_POLICYD_SOCKET);
+	json_t *domains;
+	sqlite3 *db;
+	long long ready = cfg_int("readiness_days");
+	long long share = cfg_int("readiness_major_share");
+	int rc;
+
+	if (ready < 1 || ready > REPORT_DAYS_MAX)
+		stsctl_die("readiness_days = %lld: expected 1 to %d", ready,
+		    REPORT_DAYS_MAX);
+	if (share < 1 || share > 100)
+		stsctl_die("readiness_major_share = %lld: expected 1 to 100",
+		    share);
+	domains = o->arg ? dashboard_domain(sock, o->arg, &err) :
+	    dashboard_domains(sock, &err);
+	if (domains == NULL)
+		stsctl_die("report html: %s", err.s);
+	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
+		stsctl_die("%s", err.s);
+	memset(&d, 0, sizeof(d));
+	d.domain = o->arg;
+	d.days = o->days_set ? o->days : DASHBOARD_DAYS;
+	d.ready_days = (int)ready;
+	d.major_share = (int)share;
+	d.now = time(NULL);
+	d.sections = 1;
+	rc = dashboard_html(&out, db, domains, &d, &err);
+	if (rc == 1)
+		stsctl_die("report html: %s (see stsctl domain list)", err.s);
+	if (rc < 0)
+		stsctl_die("report html: %s", err.s);
+	if (fwrite(out.s, 1, out.len, stdout) != out.len || fflush(stdout))
+		stsctl_die("cannot write the page to standard output");
+	if (db != NULL)
+		db_close(db);
+	json_decref(domains);
+	buf_free(&out);
+	buf_free(&err);
+	free(sock);
+	return 0;
+}
+
 int
 report_main(int argc, char **argv)
 {
@@ -728,6 +725,7 @@ report_main(int argc, char **argv)
 		{ "show", report_show },
 		{ "summary", report_summary },
 		{ "export", report_export },
+		{ "html", NULL },
 		{ NULL, NULL }
 	};
 	struct report_opts o;
@@ -741,8 +739,10 @@ report_main(int argc, char **argv)
 			break;
 	if (cmds[i].name == NULL)
 		stsctl_die("report %s: unknown subcommand (list, show, summary,"
-		    " export)", argv[1]);
+		    " export, html)", argv[1]);
 	report_args(argc, argv, &o);
+	if (cmds[i].fn == NULL)
+		return report_html(&o);
 	if (i != 1 && i != 2 && o.arg != NULL)
 		stsctl_die("report %s: unexpected argument %s", argv[1], o.arg);
 	db = report_db();

@@ -4,7 +4,7 @@
  * SYNOPSIS
  *	stsctl [-c config_dir] [-v] domain add|set|del|list|show|records ...
  *	stsctl [-c config_dir] check DOMAIN [--json]
- *	stsctl [-c config_dir] report list|show|summary|export ...
+ *	stsctl [-c config_dir] report list|show|summary|export|html ...
  *	stsctl [-c config_dir] queue list|show|requeue|delete ...
  *	stsctl [-c config_dir] cert list | renew HOST
  *
@@ -128,7 +128,7 @@ stsctl_usage(void)
 	fprintf(stderr, "usage: stsctl [-c config_dir] [-v] COMMAND ...\n"
 	    "  domain add|set|del|list|show|records ... [--json]\n"
 	    "  check DOMAIN [--json]\n"
-	    "  report list|show|summary|export ... [--json]\n"
+	    "  report list|show|summary|export|html ... [--json]\n"
 	    "  queue list|show ID|requeue ID|ALL|delete ID [--json]\n"
 	    "  cert list [--json] | cert renew HOST\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n");

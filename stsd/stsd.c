@@ -10,9 +10,18 @@
  *
  * DESCRIPTION
  *	init writes the main.cf and master.cf of an instance that lives in
- *	one directory, and creates its directories.  check validates
- *	main.cf and master.cf, creates missing directories (lib/dirs) and
- *	looks for the programs.  start checks, then runs master, which
+ *	one directory, and creates its directories; its master.cf has
+ *	the metrics service on the host of metrics_listen (loopback)
+ *	whatever --address says.  check validates main.cf and master.cf,
+ *	creates missing directories (lib/dirs), looks for the programs,
+ *	and catches the usual mistakes, one line each with the fix: a
+ *	directory that mail_owner cannot write (tried by a child that
+ *	became mail_owner), a TSIG key (dns_update_key_file) that is
+ *	missing, readable by group or others, or owned by another user, an
+ *	inet address of master.cf already in use (a bind test; skipped
+ *	while master runs), and an active domain without a certificate
+ *	(asks policyd for the domains; skipped, said with -v, when policyd
+ *	does not run).  start checks, then runs master, which
  *	becomes a daemon once it holds its lock and has bound its sockets;
  *	start-fg runs master in the foreground instead.  stop, reload and
  *	status find master through the lock of
@@ -26,7 +35,9 @@
  *
  * MAY TOUCH
  *	The instance directory given to init; the directories of the
- *	dirs(3) table; signals to the master process of the instance.
+ *	dirs(3) table; signals to the master process of the instance;
+ *	public/policyd (domain-list, for check); test binds of master.cf's
+ *	inet addresses.
  *
  * LIMITS
  *	stop waits STSD_STOP_WAIT seconds for master to exit.
@@ -50,10 +61,16 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
 
 #include "buf.h"
 #include "cfg.h"
 #include "dirs.h"
+#include "fileio.h"
+#include "ipc.h"
 #include "log.h"
 #include "mastercf.h"
 #include "mymalloc.h"
@@ -66,6 +83,10 @@
 #define STSD_SERVICES_LINE_MAX	1024
 #define STSD_INSTANCE_OWNER	"stsd"	/* mail_owner of a root instance */
 #define STSD_INIT_ZONE		"demo.test"
+#define STSD_POLICYD_SOCKET	"public/policyd"
+#define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
+#define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
+#define STSD_CERT_FILE		"fullchain.pem"
 
 static const char *stsd_config_dir;
 static int stsd_verbose;
@@ -152,34 +173,17 @@ stsd_usage(void)
  * Files.
  */
 
-/* Writes path atomically (a temporary file, then rename). */
+/* Writes path atomically (a temporary file, then rename), durably. */
 static int
 stsd_write_file(const char *path, const char *text, mode_t mode)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	size_t len = strlen(text);
-	int fd, rc = -1;
+	struct buf err = BUF_INIT;
+	int rc;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		stsd_say("error: %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (write(fd, text, len) != (ssize_t)len || fsync(fd) != 0) {
-		stsd_say("error: %s: write: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) != 0) {
-		stsd_say("error: rename %s to %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(tmp);
+	if ((rc = fileio_write_atomic(path, text, strlen(text), mode,
+	    FILEIO_SYNC, &err)) < 0)
+		stsd_say("error: %s", err.s);
+	buf_free(&err);
 	return rc;
 }
 
@@ -322,6 +326,215 @@ stsd_check_maillog(void)
 }
 
 /*
+ * Writable directories: the directories that mail_owner owns are tried
+ * by a child that has become mail_owner (when run by root), so that a
+ * read-only mount or a wrong ACL shows before a daemon fails on it.
+ */
+static int
+stsd_check_writable(void)
+{
+	const struct dirs_entry *e;
+	struct passwd *pw = NULL;
+	char *path;
+	pid_t child;
+	int status, n = 0;
+
+	if (geteuid() == 0 && (pw = getpwnam(cfg_str("mail_owner"))) == NULL)
+		return 0;	/* dirs_check said so */
+	fflush(stderr);
+	if ((child = fork()) < 0) {
+		stsd_say("error: fork: %s", strerror(errno));
+		return 1;
+	}
+	if (child == 0) {
+		if (pw != NULL && (setgid(pw->pw_gid) != 0 ||
+		    setuid(pw->pw_uid) != 0))
+			_exit(1);
+		for (e = dirs_table; e->param; e++) {
+			if (e->owner != DIRS_MAIL_OWNER)
+				continue;
+			path = dirs_path(e);
+			if (access(path, W_OK | X_OK) != 0 && errno != ENOENT) {
+				stsd_say("error: %s: not writable by %s: %s (fix: "
+				    "make it writable: a read-write mount, "
+				    "chown %s, chmod u+rwx)", path,
+				    cfg_str("mail_owner"), strerror(errno),
+				    cfg_str("mail_owner"));
+				n++;
+			}
+			free(path);
+		}
+		fflush(stderr);
+		_exit(n > 100 ? 100 : n);
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/*
+ * Ports: each inet service of master.cf is bound once, as master will;
+ * only "in use" is a problem (a port below 1024 needs root, which the
+ * operator may not be).  Not done while master runs: it holds them.
+ */
+static int
+stsd_check_ports(const struct mastercf *table)
+{
+	const struct mastercf_service *svc;
+	char addr[128];
+	int i, j, fd, one = 1, n = 0;
+
+	for (i = 0; table && i < table->nservices; i++) {
+		svc = &table->services[i];
+		for (j = 0; svc->type == MASTERCF_INET && j < svc->naddrs; j++) {
+			fd = socket(svc->addrs[j].ss.ss_family, SOCK_STREAM |
+			    SOCK_CLOEXEC, 0);
+			if (fd < 0)
+				continue;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (svc->addrs[j].ss.ss_family == AF_INET6)
+				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				    sizeof(one));
+			if (bind(fd, (const struct sockaddr *)&svc->addrs[j].ss,
+			    svc->addrs[j].len) != 0 && errno == EADDRINUSE) {
+				mastercf_addr_str(&svc->addrs[j], addr,
+				    sizeof(addr));
+				stsd_say("error: master.cf:%d: service %s: %s is "
+				    "already in use (fix: stop what listens there, "
+				    "see ss -ltnp, or change the address in "
+				    "master.cf)", svc->lineno, svc->name, addr);
+				n++;
+			}
+			close(fd);
+		}
+	}
+	return n;
+}
+
+/* The TSIG key of dns_update_key_file: 0600 or stricter, ours. */
+static int
+stsd_check_key_file(void)
+{
+	const char *file = cfg_str("dns_update_key_file");
+	const char *owner = cfg_str("mail_owner");
+	struct passwd *pw;
+	struct stat st;
+
+	if (*file == '\0')
+		return 0;
+	if (stat(file, &st) != 0) {
+		stsd_say("error: dns_update_key_file %s: %s (fix: create it, "
+		    "or empty dns_update_key_file)", file, strerror(errno));
+		return 1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		stsd_say("error: dns_update_key_file %s: mode %04o, readable "
+		    "by group or others (fix: chmod 0600 %s)", file,
+		    (unsigned)(st.st_mode & 07777), file);
+		return 1;
+	}
+	if (geteuid() == 0 && (pw = getpwnam(owner)) != NULL &&
+	    st.st_uid != pw->pw_uid && st.st_uid != 0) {
+		pw = getpwuid(st.st_uid);
+		stsd_say("error: dns_update_key_file %s: owner %s, expected "
+		    "%s or root (fix: chown %s %s)", file,
+		    pw ? pw->pw_name : "unknown", owner, owner, file);
+		return 1;
+	}
+	return 0;
+}
+
+/* One page of policyd's domain list; NULL when policyd does not answer. */
+static json_t *
+stsd_domain_page(int fd, const char *after, struct buf *err)
+{
+	json_t *req = ipc_request("domain-list"), *reply = NULL;
+
+	if (after != NULL)
+		json_object_set_new(req, "after", json_string(after));
+	if (ipc_call(fd, req, &reply, STSD_POLICYD_TIMEOUT_MS, err) != 0 ||
+	    ipc_reply_check(reply, err) != 0) {
+		json_decref(reply);
+		reply = NULL;
+	}
+	json_decref(req);
+	return reply;
+}
+
+static int
+stsd_check_domain_cert(json_t *d)
+{
+	const char *name = json_string_value(json_object_get(d, "domain"));
+	const char *state = json_string_value(json_object_get(d, "state"));
+	const char *host = json_string_value(json_object_get(d, "policy_host"));
+	char *path;
+	int rc = 0;
+
+	if (name == NULL || host == NULL || state == NULL ||
+	    strcmp(state, "active") != 0 || strchr(host, '/') != NULL)
+		return 0;
+	path = xasprintf("%s/certs/%s/%s", cfg_str("data_directory"), host,
+	    STSD_CERT_FILE);
+	if (access(path, R_OK) != 0) {
+		stsd_say("error: domain %s is active but has no certificate: "
+		    "%s: %s (fix: acme_enabled = yes so that acmed gets one, "
+		    "or install fullchain.pem and privkey.pem there)", name,
+		    path, strerror(errno));
+		rc = 1;
+	}
+	free(path);
+	return rc;
+}
+
+/*
+ * Certificates of active domains, from policyd's domain list.  stsd
+ * check may run before start: then policyd does not answer and the
+ * check is skipped (said with -v).
+ */
+static int
+stsd_check_certs(void)
+{
+	struct buf err = BUF_INIT;
+	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
+	    STSD_POLICYD_SOCKET);
+	json_t *page, *d;
+	char *after = NULL;
+	const char *next;
+	size_t i;
+	int fd, pages, n = 0;
+
+	if ((fd = ipc_connect_unix(sock, STSD_POLICYD_TIMEOUT_MS, &err)) < 0) {
+		if (stsd_verbose)
+			stsd_say("policyd is not running (%s): certificates of "
+			    "active domains not checked", err.s);
+		goto out;
+	}
+	for (pages = 0; pages < STSD_DOMAIN_PAGES_MAX; pages++) {
+		buf_reset(&err);
+		if ((page = stsd_domain_page(fd, after, &err)) == NULL) {
+			stsd_say("warning: policyd: domain-list: %s: certificates "
+			    "not checked", err.s);
+			break;
+		}
+		json_array_foreach(json_object_get(page, "domains"), i, d)
+			n += stsd_check_domain_cert(d);
+		next = json_string_value(json_object_get(page, "next"));
+		free(after);
+		after = next ? xstrdup(next) : NULL;
+		json_decref(page);
+		if (after == NULL)
+			break;
+	}
+	free(after);
+	close(fd);
+out:
+	free(sock);
+	buf_free(&err);
+	return n;
+}
+
+/*
  * Checks the configuration and the directories; with quiet, changes
  * made are only said with -v.  Returns the number of problems.
  */
@@ -333,6 +546,7 @@ stsd_check(int fix, int quiet)
 	const char *daemon_dir;
 	char *path, *why;
 	int problems = 0, i;
+	long pid;
 
 	if (stsd_read_config() != 0)
 		return 1;
@@ -356,6 +570,11 @@ stsd_check(int fix, int quiet)
 		problems += stsd_check_program(daemon_dir, svc->command, why);
 		free(why);
 	}
+	problems += stsd_check_writable();
+	problems += stsd_check_key_file();
+	if (stsd_master_pid(&pid) == 0)
+		problems += stsd_check_ports(table);
+	problems += stsd_check_certs();
 	mastercf_free(table);
 	if (problems == 0 && stsd_verbose)
 		stsd_say("%s: configuration and directories are fine",
@@ -444,9 +663,28 @@ stsd_init_args(int argc, char **argv, struct stsd_init *in)
 		stsd_usage();
 }
 
+/*
+ * The metrics listener is on the host of metrics_listen (loopback)
+ * whatever --address says: it shows the operator's data.  Its port is
+ * --metrics-port, else the one of metrics_listen.
+ */
+static const char *
+stsd_metrics_listen(void)
+{
+	const struct param *p = param_find("metrics_listen");
+
+	return p != NULL && p->defval != NULL ? p->defval : "127.0.0.1:9425";
+}
+
 static char *
 stsd_inet_service(const struct stsd_init *in, enum stsd_port port)
 {
+	const char *listen = stsd_metrics_listen();
+	const char *colon = strrchr(listen, ':');
+
+	if (port == PORT_METRICS && colon != NULL)
+		return xasprintf("%.*s:%d", (int)(colon - listen), listen,
+		    in->ports[port]);
 	if (strchr(in->address, ':'))
 		return xasprintf("[%s]:%d", in->address, in->ports[port]);
 	return xasprintf("%s:%d", in->address, in->ports[port]);
@@ -565,7 +803,8 @@ stsd_init(int argc, char **argv)
 	in.ports[PORT_HTTPS] = 8443;
 	in.ports[PORT_HTTP] = 8080;
 	in.ports[PORT_SMTP] = 2525;
-	in.ports[PORT_METRICS] = 9425;
+	in.ports[PORT_METRICS] = strrchr(stsd_metrics_listen(), ':') ?
+	    atoi(strrchr(stsd_metrics_listen(), ':') + 1) : 0;
 	stsd_init_args(argc, argv, &in);
 	if (in.daemon_dir == NULL) {
 		in.daemon_dir = xstrdup(STS_DAEMON_DIR);

@@ -77,11 +77,17 @@ acmed_instance() {
 	I=$dir
 	getent passwd stsd >/dev/null ||
 		useradd --system --no-create-home --shell /usr/sbin/nologin stsd
+	local q="incoming active deferred corrupt metrics" s
 	mkdir -p "$dir/etc" "$dir/data/certs" "$dir/log" \
 		"$dir/spool/private" "$dir/spool/public" "$dir/spool/pid"
 	chmod 700 "$dir/data" "$dir/data/certs"
 	chown stsd "$dir/data" "$dir/data/certs" "$dir/spool/private" \
 		"$dir/spool/public"
+	# The queue (lib/dirs.c): the HTTPS httpd takes reports into it.
+	for s in $q; do
+		mkdir -p "$dir/spool/$s" && chmod 700 "$dir/spool/$s" &&
+			chown stsd "$dir/spool/$s"
+	done
 	cat >"$dir/etc/main.cf" <<-EOF
 	config_directory = $dir/etc
 	data_directory = $dir/data

@@ -57,11 +57,12 @@ instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
 pass "instance starts in the namespace"
 
 for d in good.test tok.test none.test; do
-	$STSCTL domain add $d --mx mx1.good.test >/dev/null 2>&1
+	$STSCTL domain add $d --mx mx1.good.test >"$t/add.$d" 2>&1
 done
 state() { $STSCTL domain show "$1" --json | sed -n 's/^ *"state": "\(.*\)",*$/\1/p'; }
 token() { $STSCTL domain show "$1" --json | sed -n 's/^ *"token": "\(.*\)",*$/\1/p'; }
-is "$(state good.test)" pending "a new domain is pending"
+like "$(cat "$t/add.good.test")" '^good\.test: added \(state pending,' \
+	"a new domain is pending"
 ns_dns_set tok.test _stsd-verify.tok.test. 60 TXT "\"$(token tok.test)\""
 
 # Start dnsmon (unless stsd init already put it in master.cf).
@@ -96,6 +97,34 @@ is "$(grep "\"domain\": *\"good.test\"" "$t/hook.log" | grep -c "\"kind\": *\"ce
 	"a certificate that expires within 7 days warns once"
 unlike "$(cat "$t/hook.log")" '"domain": *"none\.test"' \
 	"a pending domain raises no alerts"
+
+# One round: every domain, each MX host probed once however many domains
+# list it (all three domains have mx1.good.test).
+like "$(grep -m1 'dnsmon.*round done: 3 domains' "$I/log/stsd.log")" \
+	'round done: 3 domains checked in [0-9.]+ s .* 1 MX hosts probed;' \
+	"a round checks every domain and probes a shared MX host once"
+
+# The alert state survives a dnsmon that is killed (master restarts it).
+dnsmon_pid() { pgrep -f -- "-n dnsmon .*$I/etc|$I/etc.* -n dnsmon" | head -1; }
+old=$(dnsmon_pid)
+ok "dnsmon runs under master" [ -n "$old" ]
+[ -n "$old" ] && kill -9 "$old"
+restarted() { local p; p=$(dnsmon_pid); [ -n "$p" ] && [ "$p" != "$old" ]; }
+ok "master restarts a killed dnsmon" wait_until 15 restarted
+rounds() { grep -c 'dnsmon.*round done:' "$I/log/stsd.log"; }
+n=$(rounds)
+more_rounds() { [ "$(rounds)" -ge $((n + 2)) ]; }
+ok "... which checks again" wait_until 20 more_rounds
+is "$(grep -c '"kind": *"mx-policy"' "$t/hook.log")" 1 \
+	"no alert is repeated after a restart: the state is written at once"
+like "$(cat "$I/data/alerts.state")" "good\.test	mx-policy	mx2\.good\.test" \
+	"the state is dnsmon's file in data_directory"
+
+# One writer: a second dnsmon refuses to run.
+out=$(ip netns exec "$NS" "$LIBEXEC/dnsmon" -c "$I/etc" -n dnsmon -t unix -s 0 \
+	3< <(sleep 5) 2>&1)
+like "$out" 'alerts\.state\.lock: another dnsmon is running' \
+	"a second dnsmon refuses to start while one holds the alert state"
 unlike "$(cat "$I/log/stsd.log")" 'panic|Sanitizer|runtime error' \
 	"no crash in the log"
 done_testing

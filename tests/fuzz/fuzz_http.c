@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../httpd/http.h"
+#include "http.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

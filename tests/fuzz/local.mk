@@ -10,3 +10,16 @@
 #	= $(FUZZ_CFLAGS), _LDADD); else: check_PROGRAMS +=
 #	tests/fuzz/fuzz_NAME_test (+ _SOURCES with standalone.c, _LDADD)
 EXTRA_DIST += tests/fuzz/standalone.c tests/fuzz/corpus
+
+# fuzz_rua: httpd's report POST handling (httpd/rua.c).
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_rua
+tests_fuzz_fuzz_rua_SOURCES = tests/fuzz/fuzz_rua.c httpd/rua.c
+tests_fuzz_fuzz_rua_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rua_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_rua_test
+tests_fuzz_fuzz_rua_test_SOURCES = tests/fuzz/fuzz_rua.c httpd/rua.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_rua_test_LDADD = $(STS_LIBS)
+endif

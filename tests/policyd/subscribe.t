@@ -21,25 +21,32 @@ pub=$dir/spool/public/policyd
 $STSCTL domain add a.example --mx mx.a.example >/dev/null
 $STSCTL domain add b.example --mx mx.b.example >/dev/null
 
-# Snapshot: one policy message per domain, then snapshot-end.
-out=$("$CLIENT" -n 3 -t 5 "$priv" '{"op":"subscribe"}')
-is "$?" 0 "subscribe gives three messages"
-like "$(echo "$out" | sed -n 1p)" '^\{"domain":"a\.example","host":"mta-sts\.a\.example","id":"[0-9]{20}","op":"policy","policy":"version: STSv1\\r\\nmode: testing\\r\\nmx: mx\.a\.example\\r\\nmax_age: 604800\\r\\n"\}$' \
-	"snapshot message carries host, domain, id and the exact policy"
-like "$(echo "$out" | sed -n 2p)" '"host":"mta-sts\.b\.example"' "snapshot has every domain"
-is "$(echo "$out" | sed -n 3p)" '{"count":2,"op":"snapshot-end"}' "snapshot ends with its count"
+# Snapshot: the domains in a policies message (a line "domain id
+# text-index" each, and the distinct policy texts), then snapshot-end.
+out=$("$CLIENT" -n 2 -t 5 "$priv" '{"op":"subscribe"}')
+is "$?" 0 "subscribe gives two messages"
+like "$(echo "$out" | sed -n 1p)" '^\{"domains":"a\.example [0-9]{20} 0\\nb\.example [0-9]{20} 1\\n","op":"policies","texts":\["version: STSv1\\r\\nmode: testing\\r\\nmx: mx\.a\.example\\r\\nmax_age: 604800\\r\\n","version: STSv1\\r\\nmode: testing\\r\\nmx: mx\.b\.example\\r\\nmax_age: 604800\\r\\n"\]\}$' \
+	"snapshot carries domain, id and the exact policy text of every domain"
+is "$(echo "$out" | sed -n 2p)" '{"count":2,"op":"snapshot-end"}' "snapshot ends with its count"
+like "$(grep 'policyd.*subscriber.*sent 2 policies' "$dir/log/stsd.log" | tail -1)" \
+	'sent 2 policies \(a new snapshot\), 0 challenges in [0-9.]+ s$' \
+	"policyd logs the snapshot it sent and its time"
 
 # Changes arrive before stsctl returns.
 stream=$dir/stream
-"$CLIENT" -n 6 -t 20 "$priv" '{"op":"subscribe"}' >"$stream" 2>&1 &
+"$CLIENT" -n 5 -t 20 "$priv" '{"op":"subscribe"}' >"$stream" 2>&1 &
 client=$!
 at_exit "kill $client"
 ok "a subscriber gets the snapshot" wait_until 5 grep -q snapshot-end "$stream"
+is "$(sed -n 1p "$stream")" "$(echo "$out" | sed -n 1p)" \
+	"a second subscriber gets the same snapshot"
+like "$(grep 'policyd.*subscriber.*sent 2 policies' "$dir/log/stsd.log" | tail -1)" \
+	'\(the same snapshot\)' "the second subscriber's snapshot is not built again"
 $STSCTL domain set a.example --mode enforce >/dev/null
-like "$(sed -n 4p "$stream")" '"host":"mta-sts\.a\.example".*mode: enforce' \
+like "$(sed -n 3p "$stream")" '"host":"mta-sts\.a\.example".*mode: enforce' \
 	"a change is pushed before stsctl returns"
 $STSCTL domain del b.example --now >/dev/null 2>&1
-is "$(sed -n 5p "$stream")" '{"host":"mta-sts.b.example","op":"withdraw"}' \
+is "$(sed -n 4p "$stream")" '{"host":"mta-sts.b.example","op":"withdraw"}' \
 	"a removal is pushed as withdraw"
 out=$("$CLIENT" "$priv" '{"op":"cert-changed","host":"mta-sts.a.example"}')
 is "$out" '{"ok":true}' "cert-changed is accepted on the private socket"
@@ -60,6 +67,8 @@ fi
 out=$("$CLIENT" "$priv" '{"op":"challenge-add","type":"http-01","host":"mta-sts.a.example","token":"t1","keyauth":"t1.k"}')
 is "$out" '{"ok":true}' "challenge-add is accepted on the private socket"
 out=$("$CLIENT" -n 3 -t 5 "$priv" '{"op":"subscribe"}')
+like "$(echo "$out" | sed -n 1p)" '^\{"domains":"a\.example [0-9]{20} 0\\n","op":"policies","texts":\["version: STSv1\\r\\nmode: enforce\\r\\n[^"]*"\]\}$' \
+	"a subscriber after a change gets a new snapshot with it"
 is "$(echo "$out" | sed -n 2,3p)" '{"count":1,"op":"snapshot-end"}
 {"host":"mta-sts.a.example","keyauth":"t1.k","op":"challenge","token":"t1","type":"http-01"}' \
 	"a new subscriber gets the current challenges after snapshot-end"

@@ -4,10 +4,13 @@
 # deviation recorded), rptparse neither crashes nor hangs, and the spool
 # is left empty.
 #
-# The gzip bomb inflates 1 GiB from about 1 MiB (64 gzip members of
+# The reason is read as an operator reads it, with "stsctl queue show".
+#
+# Two gzip bombs: one inflates 1 GiB from about 1 MiB (64 gzip members of
 # 16 MiB of zeros each, so that it is made in a fraction of a second);
-# a 10 GiB bomb has the same ratio, and rptparse refuses either after
-# about 1 MiB of output, so the smaller one tests the same thing.
+# the other is about 10 KiB that inflates to 10 MiB of gzip that would
+# inflate to 10 GiB (the gzip of 640 such members).  rptparse refuses
+# each after about 1 MiB of output.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
@@ -16,6 +19,11 @@ rp_start || { fail "instance starts"; done_testing; }
 rp_tmpdir
 T=$RP_TMP
 pid=$(rp_pid)
+
+# shown_reason ID: the reason "stsctl queue show" prints for corrupt/ID
+shown_reason() {
+	$STSCTL queue show "$1" 2>&1 | head -1 | sed -n 's/^\*\*\* corrupt: //p'
+}
 
 # refused NAME FILE REGEX: FILE, spooled, ends in corrupt/ with a reason
 # matching REGEX, within a few seconds.
@@ -27,7 +35,7 @@ refused() {
 		fail "$name: in corrupt/ (still in $(ls "$RP_SPOOL"/*/"$id" 2>/dev/null))"
 		return
 	fi
-	like "$(rp_reason "$id")" "$re" "$name: $(rp_reason "$id" | head -c 120)"
+	like "$(shown_reason "$id")" "$re" "$name: $(rp_reason "$id" | head -c 120)"
 	[ $((SECONDS - start)) -le 10 ] || fail "$name: took $((SECONDS - start)) s"
 }
 
@@ -40,6 +48,11 @@ note "bomb: $(wc -c <"$T/bomb.gz") bytes of gzip for 1 GiB"
   printf 'Content-Transfer-Encoding: base64\r\n\r\n'
   base64 -w 76 "$T/bomb.gz"; } >"$T/bomb.eml"
 refused "gzip bomb" "$T/bomb.eml" '^gzip ratio exceeds 200:1 \(a gzip bomb\?\)$'
+for i in $(seq 640); do cat "$T/member.gz"; done | gzip -9n >"$T/bomb10g.gz"
+note "bomb: $(wc -c <"$T/bomb10g.gz") bytes of gzip for 10 MiB of gzip for 10 GiB"
+rp_mail application/tlsrpt+gzip - "$T/bomb10g.gz" >"$T/bomb10g.eml"
+refused "gzip bomb 10 KiB -> 10 GiB" "$T/bomb10g.eml" \
+    '^gzip ratio exceeds 200:1 \(a gzip bomb\?\)$'
 
 # Truncated gzip.
 gzip -9nc "$FIX/rfc8460.json" >"$T/full.gz"

@@ -1,7 +1,8 @@
 #!/bin/bash
-# tests/rptparse/crash.t - rptparse killed (SIGKILL) while it works through
-# 1,000 reports: master restarts it, and in the end every report is
-# stored exactly once and nothing is left in the spool or in corrupt/.
+# tests/rptparse/crash.t - rptparse killed (SIGKILL) again and again while
+# it works through 1,000 reports (at least 3 times with work left, each
+# after it stored more): master restarts it, and in the end every report
+# is stored exactly once and nothing is left in the spool or in corrupt/.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
@@ -11,25 +12,38 @@ rp_start || { fail "instance starts"; done_testing; }
 rp_tmpdir
 T=$RP_TMP
 
-# One mail, its report-id numbered by spoolput (-N) for each copy.
+# One mail, its report-id numbered by spoolput (-N) for each copy; 20
+# policies each, so that the work lasts long enough to be cut several
+# times.
 { printf 'From: crash@sender.example\r\nMIME-Version: 1.0\r\n'
   printf 'Content-Type: application/tlsrpt+json\r\n\r\n'
-  jq -c '."report-id" = "crash-@SEQ@"' "$FIX/rfc8460.json"; } >"$T/crash.eml"
+  jq -c '."report-id" = "crash-@SEQ@" | .policies = [range(20) as $i | .policies[0]]' \
+      "$FIX/rfc8460.json"; } >"$T/crash.eml"
 
 stored() { rp_json list | jq '.reports | length'; }
+left() { ls "$RP_SPOOL/incoming" "$RP_SPOOL/active" | grep -cv -e '^$' -e ':$'; }
 restarted() { local p; p=$(rp_pid); [ -n "$p" ] && [ "$p" != "$1" ]; }
+progress() { [ "$(stored)" -gt "$1" ] || rp_empty; }
 ok "spooled $N reports" quiet rp_put -N $N "$T/crash.eml"
 
-kills=0
-for round in 1 2 3; do
-	sleep 0.$((RANDOM % 5 + 3))
+# Kill whenever rptparse has stored more since the last kill, while work
+# is left: each kill cuts it in the middle of the 1,000 reports.
+kills=0 midwork=0 last=0
+for round in 1 2 3 4; do
+	wait_until 60 progress "$last" || break
+	rp_empty && break
 	pid=$(rp_pid)
-	[ -n "$pid" ] || continue
-	kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
-	note "killed rptparse $pid with $(stored) reports stored"
+	[ -n "$pid" ] || break
+	n=$(left)
+	kill -KILL "$pid" 2>/dev/null || continue
+	kills=$((kills + 1))
+	last=$(stored)
+	[ "$n" -gt 0 ] && [ "$last" -lt $N ] && midwork=$((midwork + 1))
+	note "killed rptparse $pid with $last reports stored, $n messages left"
 	wait_until 30 restarted "$pid" || break
 done
-ok "rptparse was killed at least once ($kills)" test "$kills" -ge 1
+ok "rptparse was killed in the middle of the work at least 3 times ($midwork of $kills)" \
+    test "$midwork" -ge 3
 ok "the spool empties after the restarts" rp_idle 180
 is "$(stored)" $N "every report stored"
 is "$(rp_json list | jq '[.reports[]."report-id"] | unique | length')" $N \

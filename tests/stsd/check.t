@@ -108,4 +108,101 @@ like "$out" "usage: stsd" "no command: usage"
 out=$("$STSD" -c "$d/etc" frobnicate 2>&1)
 is "$?" 2 "unknown command: exit 2"
 
+# The usual operator mistakes, one line each with the fix.
+printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
+chmod 755 "$daemons/master"
+cp "$t/master.cf.good" "$d/etc/master.cf"
+cp "$t/main.cf.good" "$d/etc/main.cf"
+
+# A port in use: something else listens on a master.cf address.
+port=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$port" &
+lpid=$!
+at_exit "kill $lpid"
+wait_until 5 sh -c "ss -Htln | grep -q ':$port '"
+echo "127.0.0.1:$port inet n y n - 1 master" >>"$d/etc/master.cf"
+line=$(wc -l <"$d/etc/master.cf")
+out=$("${S[@]}" check 2>&1)
+is "$?" 1 "port in use: check exits 1"
+is "$out" "stsd: error: master.cf:$line: service 127.0.0.1:$port: 127.0.0.1:$port is already in use (fix: stop what listens there, see ss -ltnp, or change the address in master.cf)" \
+    "port in use: one line with the service and the fix"
+kill "$lpid"; wait "$lpid" 2>/dev/null
+out=$("${S[@]}" check 2>&1)
+is "$?" 0 "port free again: check passes"
+cp "$t/master.cf.good" "$d/etc/master.cf"
+
+# The TSIG key file: loose modes, wrong owner, missing.
+key=$t/tsig.key
+echo 'key "k" { algorithm hmac-sha256; secret "c2VjcmV0"; };' >"$key"
+chmod 644 "$key"
+echo "dns_update_key_file = $key" >>"$d/etc/main.cf"
+out=$("${S[@]}" check 2>&1)
+is "$?" 1 "TSIG key readable by others: check exits 1"
+is "$out" "stsd: error: dns_update_key_file $key: mode 0644, readable by group or others (fix: chmod 0600 $key)" \
+    "TSIG key readable by others: one line with the fix"
+chmod 640 "$key"
+like "$("${S[@]}" check 2>&1)" "mode 0640, readable by group" "TSIG key readable by the group: reported"
+chmod 600 "$key"
+out=$("${S[@]}" check 2>&1)
+is "$?" 0 "TSIG key 0600: check passes"
+if [ "$(id -u)" = 0 ]; then
+	chown nobody "$key"
+	out=$("${S[@]}" check 2>&1)
+	is "$out" "stsd: error: dns_update_key_file $key: owner nobody, expected stsd or root (fix: chown stsd $key)" \
+	    "root: TSIG key of another user: one line with the fix"
+	chown root "$key"
+fi
+rm "$key"
+like "$("${S[@]}" check 2>&1)" "dns_update_key_file $key: No such file or directory \\(fix: " \
+    "missing TSIG key file: named with the fix"
+cp "$t/main.cf.good" "$d/etc/main.cf"
+
+# A directory the daemons cannot write.
+if [ "$(id -u)" = 0 ]; then
+	if mount --bind "$d/data/acme" "$d/data/acme" 2>/dev/null &&
+	    mount -o remount,ro,bind "$d/data/acme" 2>/dev/null; then
+		at_exit "umount $d/data/acme"
+		out=$("${S[@]}" check 2>&1)
+		is "$?" 1 "read-only directory: check exits 1"
+		is "$out" "stsd: error: $d/data/acme: not writable by stsd: Read-only file system (fix: make it writable: a read-write mount, chown stsd, chmod u+rwx)" \
+		    "read-only directory: one line with the fix"
+		umount "$d/data/acme"
+	else
+		umount "$d/data/acme" 2>/dev/null
+		note "no bind mounts here: read-only directory case not run"
+	fi
+else
+	chmod 500 "$d/data/acme"
+	like "$("${S[@]}" check 2>&1)" "$d/data/acme: not writable by $(id -un): Permission denied \\(fix: " \
+	    "unwritable directory: named with the fix"
+	chmod 700 "$d/data/acme"
+fi
+
+# A certificate missing for an active domain (asks policyd).
+out=$("${S[@]}" -v check 2>&1)
+like "$out" "policyd is not running .*: certificates of active domains not checked" \
+    "policyd not running: the certificate check says it is skipped"
+if [ -x "$BUILDDIR/libexec/policyd" ] && [ -x "$BUILDDIR/stsctl/stsctl" ]; then
+	source "$SRCDIR/tests/instance.sh"
+	inst_init "$t/live" || fail "live instance: init"
+	inst_only policyd
+	if inst_start; then
+		wait_until 10 $STSCTL domain list
+		quiet $STSCTL domain add example.com --mx mx1.example.com
+		out=$($STSD check 2>&1)
+		is "$?" 1 "active domain without a certificate: check exits 1"
+		like "$out" "^stsd: error: domain example.com is active but has no certificate: $I/data/certs/mta-sts.example.com/fullchain.pem: No such file or directory \\(fix: " \
+		    "active domain without a certificate: one line with the path and the fix"
+		mkdir -p "$I/data/certs/mta-sts.example.com"
+		touch "$I/data/certs/mta-sts.example.com/fullchain.pem"
+		out=$($STSD check 2>&1)
+		is "$?" 0 "with its certificate: check passes"
+		inst_stop
+	else
+		fail "live instance: start"
+	fi
+fi
+
 done_testing

@@ -1,5 +1,5 @@
 /*
- * http_test - unit test of the httpd request parser (httpd/http.c).
+ * http_test - unit test of the httpd request parser (lib/http.c).
  *
  * Feeds request heads to http_parse() whole and byte by byte, and
  * checks the result, the fields found and the error status of every

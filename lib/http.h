@@ -26,8 +26,12 @@
  *	line folding, white space before a field's colon, control
  *	characters, a Content-Length that is not a number, and a request
  *	with both Content-Length and Transfer-Encoding are refused (400).
- *	A request that announces a body sets has_body: httpd answers it
- *	without reading the body and closes the connection.
+ *	A request that announces a body sets has_body; the fields that
+ *	frame and describe a body are returned as they are (content_type,
+ *	content_length with has_length, chunked when Transfer-Encoding is
+ *	exactly "chunked", te_other for any other transfer coding,
+ *	expect_continue for "Expect: 100-continue"): judging them is the
+ *	caller's (rua.h).  More than one Content-Type field is refused (400).
  *
  *	req.host is the authority's host without a port and without a
  *	trailing dot, still in the case the client sent.
@@ -81,6 +85,13 @@ struct http_request {
 	int	 minor;			/* HTTP/1.minor: 0 or 1 */
 	int	 keep_alive;		/* the client wants the connection kept */
 	int	 has_body;		/* Content-Length > 0 or Transfer-Encoding */
+	int	 has_length;		/* a Content-Length field came */
+	unsigned long long content_length;
+	int	 chunked;		/* Transfer-Encoding: chunked */
+	int	 te_other;		/* any other Transfer-Encoding */
+	int	 expect_continue;	/* Expect: 100-continue */
+	const char *content_type;	/* as sent, NULL when there is none */
+	size_t	 content_type_len;
 	int	 header_count;
 	size_t	 consumed;		/* bytes of the request head */
 	int	 status;		/* HTTP_PARSE_ERROR: 400, 414, 431, 505 */

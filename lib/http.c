@@ -1,5 +1,5 @@
 /*
- * http - the HTTP/1.x request parser of httpd.
+ * http - the HTTP/1.x request parser of httpd and the metrics worker.
  *
  * See http.h for the interface.  The parser is a single pass over the
  * bytes received so far; it is run again from the start when more
@@ -230,6 +230,7 @@ struct http_fields {
 	int	 keep_seen;
 	int	 te_seen;
 	int	 cl_seen;
+	int	 ct_seen;
 	unsigned long long cl;
 };
 
@@ -301,7 +302,21 @@ http_field(const char *s, size_t len, struct http_fields *f,
 	} else if (http_ieq(s, nlen, "content-length")) {
 		return http_content_length(v, vlen, f, req);
 	} else if (http_ieq(s, nlen, "transfer-encoding")) {
-		f->te_seen = 1;
+		/* Only a lone "chunked" is understood, in one field. */
+		if (!f->te_seen++ && http_ieq(v, vlen, "chunked")) {
+			req->chunked = 1;
+		} else {
+			req->chunked = 0;
+			req->te_other = 1;
+		}
+	} else if (http_ieq(s, nlen, "content-type")) {
+		if (f->ct_seen++)
+			return http_fail(req, 400, "more than one Content-Type field");
+		req->content_type = v;
+		req->content_type_len = vlen;
+	} else if (http_ieq(s, nlen, "expect")) {
+		if (http_ieq(v, vlen, "100-continue"))
+			req->expect_continue = 1;
 	}
 	return 0;
 }
@@ -367,6 +382,8 @@ http_parse(const char *data, size_t len, const struct http_limits *lim,
 		return http_fail(req, 400,
 		    "both Transfer-Encoding and Content-Length");
 	req->has_body = f.te_seen || (f.cl_seen && f.cl > 0);
+	req->has_length = f.cl_seen;
+	req->content_length = f.cl;
 	if (req->minor == 1)
 		req->keep_alive = !f.close_seen;
 	else
@@ -409,15 +426,20 @@ const char *
 http_reason(int status)
 {
 	switch (status) {
+	case 100: return "Continue";
 	case 200: return "OK";
 	case 400: return "Bad Request";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 408: return "Request Timeout";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
 	case 421: return "Misdirected Request";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";

@@ -1,0 +1,890 @@
+/*
+ * metrics - counters and gauges of every daemon; see metrics.h.
+ *
+ * A table is an open-addressing hash table (linear probing, power-of-two
+ * size, grown at 70% load) of series keyed by metric name and label
+ * text, so that a count per domain stays one hash lookup with 100,000
+ * domains.  The process's own table is written whole to its file: the
+ * metrics worker needs no protocol with the daemons and a chrooted
+ * worker needs no socket, only the metrics/ directory of the queue.
+ *
+ * The process keeps the text of its file (the image) next to its table,
+ * each series with the offset of its value there, and the values are
+ * written at a fixed width (METRICS_VALUE_WIDTH, zero-padded: strtoll
+ * reads them as they are).  A change of value is patched in place and a
+ * new series appended, so that a flush formats nothing and costs one
+ * write of the image, however many series the process has; a value set
+ * to what it was changes nothing and writes nothing.  Only a removal
+ * makes the next flush build the image again.
+ *
+ * Removal from a table shifts the series that follow back into the
+ * emptied slot (no tombstones), so that lookups stay short.
+ *
+ * MAY TOUCH
+ *	$queue_directory/metrics/PROGRAM.PID (relative to the working
+ *	directory) and its temporary file; a timer on server_base().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "metrics.h"
+#include "mymalloc.h"
+#include "server.h"
+
+#define METRICS_MIN_SLOTS	64
+#define METRICS_FILE_MAX	(256 * 1024 * 1024)	/* bytes of one file */
+#define METRICS_OFF_NONE	SIZE_MAX	/* not in the image */
+
+const struct metrics_def metrics_catalog[] = {
+	{ METRIC_POLICY_FETCHES, METRICS_COUNTER,
+	    "Policy fetches served by httpd, by policy domain and HTTP status." },
+	{ METRIC_TLS_HANDSHAKES, METRICS_COUNTER,
+	    "TLS handshakes completed, by daemon." },
+	{ METRIC_TLS_FAILURES, METRICS_COUNTER,
+	    "TLS handshakes that failed, by daemon." },
+	{ METRIC_SMTP_SESSIONS, METRICS_COUNTER,
+	    "SMTP sessions accepted by rptrecv." },
+	{ METRIC_SMTP_MESSAGES, METRICS_COUNTER,
+	    "Messages (reports) accepted by rptrecv and spooled." },
+	{ METRIC_SMTP_REJECTIONS, METRICS_COUNTER,
+	    "Recipients and messages refused by rptrecv, by stage." },
+	{ METRIC_REPORTS_STORED, METRICS_COUNTER,
+	    "TLS reports stored in reports.db by rptparse." },
+	{ METRIC_REPORTS_CORRUPT, METRICS_COUNTER,
+	    "Spooled messages that rptparse moved to corrupt/." },
+	{ METRIC_DNS_CHECKS, METRICS_GAUGE,
+	    "Results of dnsmon's last complete round (domain, MX host), by "
+	    "check and status." },
+	{ METRIC_DNS_PROBLEM, METRICS_GAUGE,
+	    "Checks of a domain that are not ok (fail or dns-error), one "
+	    "series each, removed when the check is ok again." },
+	{ METRIC_DNS_ROUNDS, METRICS_COUNTER,
+	    "Domains checked by dnsmon." },
+	{ METRIC_HTTPS_REPORTS, METRICS_COUNTER,
+	    "TLS reports POSTed over HTTPS that httpd accepted and spooled." },
+	{ METRIC_HTTPS_REFUSALS, METRICS_COUNTER,
+	    "TLS report POSTs that httpd refused, by HTTP status." },
+	{ METRIC_ACME_ORDERS, METRICS_COUNTER,
+	    "Certificate orders of acmed, by result." },
+	{ METRIC_DROPPED, METRICS_COUNTER,
+	    "New series not kept because a table held its limit of series." },
+	{ METRIC_SPOOL_DEPTH, METRICS_GAUGE,
+	    "Messages in each spool directory." },
+	{ METRIC_CERT_DAYS, METRICS_GAUGE,
+	    "Days until the certificate of each policy host expires." },
+	{ METRIC_FAILED_SESSIONS, METRICS_COUNTER,
+	    "Failed sessions in stored reports, by policy domain and result "
+	    "type." },
+	{ METRIC_PROCESSES, METRICS_GAUGE,
+	    "Daemon processes whose metrics file was read at this scrape." },
+	{ NULL, 0, NULL },
+};
+
+struct metrics_series {
+	const struct metrics_def *def;	/* NULL: empty slot */
+	char	*labels;		/* label text, without braces */
+	uint64_t hash;
+	long long value;
+	size_t	 off;			/* own table: the value in the image */
+	unsigned long epoch;		/* own table: when last set */
+};
+
+struct metrics_table {
+	struct metrics_series *slots;
+	size_t	 cap;			/* a power of two */
+	size_t	 count;
+};
+
+/* The series of this process. */
+static struct {
+	struct metrics_table *table;
+	pid_t	 pid;			/* the process that owns the table */
+	struct buf image;		/* the text of its file */
+	int	 stale;			/* image: build it again */
+	unsigned long epoch;		/* metrics_epoch() */
+	int	 dirty;
+	int	 timer;			/* a flush is scheduled */
+	time_t	 last;			/* last write */
+} metrics_self;
+
+const struct metrics_def *
+metrics_find(const char *name)
+{
+	const struct metrics_def *d;
+
+	for (d = metrics_catalog; d->name; d++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+static uint64_t
+metrics_hash(const char *name, const char *labels)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (p = (const unsigned char *)labels; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+/*
+ * Label text.
+ */
+
+static void
+metrics_escape(struct buf *b, const char *s)
+{
+	size_t n;
+
+	for (;;) {
+		n = strcspn(s, "\\\"\n");	/* a run that needs nothing */
+		buf_append(b, s, n);
+		s += n;
+		if (*s == '\0')
+			break;
+		buf_puts(b, *s == '\\' ? "\\\\" : *s == '"' ? "\\\"" : "\\n");
+		s++;
+	}
+}
+
+/* Appends "k=\"v\",..." from NULL-ended pairs; -1 when too long. */
+static int
+metrics_vlabels(struct buf *b, va_list ap)
+{
+	const char *k, *v;
+
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		if (b->len > 0 && b->s[b->len - 1] != ',')
+			buf_putc(b, ',');
+		buf_puts(b, k);
+		buf_puts(b, "=\"");
+		metrics_escape(b, v ? v : "");
+		buf_putc(b, '"');
+	}
+	return b->len > METRICS_LABELS_MAX ? -1 : 0;
+}
+
+int
+metrics_labels(struct buf *b, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, b);
+	rc = metrics_vlabels(b, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * Tables.
+ */
+
+struct metrics_table *
+metrics_table_new(void)
+{
+	struct metrics_table *t = xcalloc(1, sizeof(*t));
+
+	t->cap = METRICS_MIN_SLOTS;
+	t->slots = xcalloc(t->cap, sizeof(*t->slots));
+	return t;
+}
+
+void
+metrics_table_free(struct metrics_table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->cap; i++)
+		free(t->slots[i].labels);
+	free(t->slots);
+	free(t);
+}
+
+size_t
+metrics_table_count(const struct metrics_table *t)
+{
+	return t->count;
+}
+
+static struct metrics_series *
+metrics_slot(const struct metrics_table *t, const struct metrics_def *def,
+    const char *labels, uint64_t hash)
+{
+	size_t i = (size_t)hash & (t->cap - 1);
+	struct metrics_series *s;
+
+	for (;;) {
+		s = &t->slots[i];
+		if (s->def == NULL || (s->hash == hash && s->def == def &&
+		    strcmp(s->labels, labels) == 0))
+			return s;
+		i = (i + 1) & (t->cap - 1);
+	}
+}
+
+static void
+metrics_grow(struct metrics_table *t)
+{
+	struct metrics_series *old = t->slots, *s;
+	size_t oldcap = t->cap, i;
+
+	t->cap *= 2;
+	t->slots = xcalloc(t->cap, sizeof(*t->slots));
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].def == NULL)
+			continue;
+		s = metrics_slot(t, old[i].def, old[i].labels, old[i].hash);
+		*s = old[i];
+	}
+	free(old);
+}
+
+/*
+ * The series of def and labels, made (value 0) when it is new: NULL when
+ * the table is full (the dropped counter is the caller's business).
+ */
+static struct metrics_series *
+metrics_table_ref(struct metrics_table *t, const struct metrics_def *def,
+    const char *labels)
+{
+	uint64_t hash = metrics_hash(def->name, labels);
+	struct metrics_series *s = metrics_slot(t, def, labels, hash);
+
+	if (s->def != NULL)
+		return s;
+	if (t->count >= METRICS_SERIES_MAX &&
+	    strcmp(def->name, METRIC_DROPPED) != 0)
+		return NULL;
+	if ((t->count + 1) * 10 > t->cap * 7) {
+		metrics_grow(t);
+		s = metrics_slot(t, def, labels, hash);
+	}
+	s->def = def;
+	s->labels = xstrdup(labels);
+	s->hash = hash;
+	s->value = 0;
+	s->off = METRICS_OFF_NONE;
+	s->epoch = 0;
+	t->count++;
+	return s;
+}
+
+/* Sets or adds (saturating); 1 when the value changed. */
+static int
+metrics_series_update(struct metrics_series *s, long long value, int add)
+{
+	long long old = s->value;
+
+	if (!add)
+		s->value = value;
+	else if (__builtin_add_overflow(s->value, value, &s->value))
+		s->value = value > 0 ? LLONG_MAX : LLONG_MIN;	/* saturate */
+	return s->value != old;
+}
+
+/* 0: done; -1: unknown name or the table is full (counted as dropped). */
+int
+metrics_table_put(struct metrics_table *t, const char *name,
+    const char *labels, long long value, int add)
+{
+	const struct metrics_def *def = metrics_find(name);
+	struct metrics_series *s;
+
+	if (def == NULL)
+		return -1;
+	if ((s = metrics_table_ref(t, def, labels)) == NULL) {
+		metrics_table_put(t, METRIC_DROPPED, "", 1, 1);
+		return -1;
+	}
+	metrics_series_update(s, value, add);
+	return 0;
+}
+
+/*
+ * Empties slot s: the series after it in its run move back when their
+ * home slot allows, so that no lookup stops short at the hole.
+ */
+static void
+metrics_slot_clear(struct metrics_table *t, struct metrics_series *s)
+{
+	size_t mask = t->cap - 1, i = (size_t)(s - t->slots), j = i, home;
+
+	free(s->labels);
+	for (;;) {
+		j = (j + 1) & mask;
+		if (t->slots[j].def == NULL)
+			break;
+		home = (size_t)t->slots[j].hash & mask;
+		/* Stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		t->slots[i] = t->slots[j];
+		i = j;
+	}
+	memset(&t->slots[i], 0, sizeof(t->slots[i]));
+	t->count--;
+}
+
+/* 1: removed; 0: there was no such series. */
+int
+metrics_table_del(struct metrics_table *t, const char *name,
+    const char *labels)
+{
+	const struct metrics_def *def = metrics_find(name);
+	struct metrics_series *s;
+
+	if (def == NULL)
+		return 0;
+	s = metrics_slot(t, def, labels, metrics_hash(def->name, labels));
+	if (s->def == NULL)
+		return 0;
+	metrics_slot_clear(t, s);
+	return 1;
+}
+
+long long
+metrics_table_get(const struct metrics_table *t, const char *name,
+    const char *labels)
+{
+	const struct metrics_def *def = metrics_find(name);
+	const struct metrics_series *s;
+
+	if (def == NULL)
+		return 0;
+	s = metrics_slot(t, def, labels, metrics_hash(def->name, labels));
+	return s->def ? s->value : 0;
+}
+
+void
+metrics_table_merge(struct metrics_table *to, const struct metrics_table *from,
+    int counters_only)
+{
+	size_t i;
+	const struct metrics_series *s;
+
+	for (i = 0; i < from->cap; i++) {
+		s = &from->slots[i];
+		if (s->def == NULL ||
+		    (counters_only && s->def->type != METRICS_COUNTER))
+			continue;
+		metrics_table_put(to, s->def->name, s->labels, s->value, 1);
+	}
+}
+
+/*
+ * Label text as metrics_labels() makes it: name="value" pairs separated
+ * by commas, names of [a-zA-Z_][a-zA-Z0-9_]*, values with \\, \" and \n
+ * escapes only.  A file is only read back, never trusted to be valid
+ * exposition.
+ */
+static int
+metrics_labels_valid(const char *p)
+{
+	while (*p != '\0') {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    *p == '_'))
+			return 0;
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_')
+			p++;
+		if (*p++ != '=' || *p++ != '"')
+			return 0;
+		for (; *p != '"'; p++) {
+			if (*p == '\0' || *p == '\n')
+				return 0;
+			if (*p == '\\' && (p[1] == '\\' || p[1] == '"' ||
+			    p[1] == 'n'))
+				p++;
+			else if (*p == '\\')
+				return 0;
+		}
+		p++;
+		if (*p == ',' && p[1] != '\0')
+			p++;
+		else if (*p != '\0')
+			return 0;
+	}
+	return 1;
+}
+
+/* One line "name{labels} value" (labels optional); -1 when malformed. */
+static int
+metrics_parse_line(struct metrics_table *t, const char *line, size_t len,
+    int counters_only)
+{
+	char name[METRICS_LINE_MAX], labels[METRICS_LINE_MAX];
+	const char *sp, *brace;
+	const struct metrics_def *def;
+	char num[32], *end;
+	size_t nlen, llen = 0;
+	long long value;
+
+	if (len == 0 || len >= METRICS_LINE_MAX)
+		return -1;
+	for (sp = line + len - 1; sp > line && *sp != ' '; sp--)
+		;
+	if (sp == line || (size_t)(line + len - sp - 1) >= sizeof(num) ||
+	    line + len - sp - 1 == 0)
+		return -1;
+	memcpy(num, sp + 1, (size_t)(line + len - sp - 1));
+	num[line + len - sp - 1] = '\0';
+	errno = 0;
+	value = strtoll(num, &end, 10);
+	if (*end != '\0' || errno != 0)
+		return -1;
+	brace = memchr(line, '{', (size_t)(sp - line));
+	nlen = (size_t)((brace ? brace : sp) - line);
+	if (brace) {
+		if (sp[-1] != '}' || sp - 1 < brace + 1)
+			return -1;
+		llen = (size_t)(sp - 1 - (brace + 1));
+		memcpy(labels, brace + 1, llen);
+	}
+	labels[llen] = '\0';
+	memcpy(name, line, nlen);
+	name[nlen] = '\0';
+	if (memchr(labels, '\0', llen) != NULL || memchr(name, '\0', nlen) != NULL)
+		return -1;
+	if ((def = metrics_find(name)) == NULL || !metrics_labels_valid(labels))
+		return -1;
+	if (counters_only && def->type != METRICS_COUNTER)
+		return 0;
+	return metrics_table_put(t, name, labels, value, 1);
+}
+
+/* Adds the series of a file's text; returns the number of lines skipped. */
+int
+metrics_table_parse(struct metrics_table *t, const char *data, size_t len,
+    int counters_only)
+{
+	const char *p = data, *nl;
+	int skipped = 0;
+
+	while (p < data + len) {
+		nl = memchr(p, '\n', (size_t)(data + len - p));
+		if (nl == NULL)
+			nl = data + len;
+		if (metrics_parse_line(t, p, (size_t)(nl - p), counters_only) < 0)
+			skipped++;
+		p = nl + 1;
+	}
+	return skipped;
+}
+
+int
+metrics_table_load(struct metrics_table *t, const char *path,
+    int counters_only, struct buf *err)
+{
+	struct buf data = BUF_INIT;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (data.len + (size_t)n > METRICS_FILE_MAX) {
+			buf_printf(err, "%s: longer than %d bytes", path,
+			    METRICS_FILE_MAX);
+			n = -1;
+			errno = EFBIG;
+			break;
+		}
+		buf_append(&data, chunk, (size_t)n);
+	}
+	close(fd);
+	if (n < 0) {
+		if (err->len == 0)
+			buf_printf(err, "%s: read: %s", path, strerror(errno));
+		buf_free(&data);
+		return -1;
+	}
+	metrics_table_parse(t, data.s ? data.s : "", data.len, counters_only);
+	buf_free(&data);
+	return 0;
+}
+
+static void
+metrics_series_line(struct buf *b, const struct metrics_series *s)
+{
+	if (s->labels[0] != '\0')
+		buf_printf(b, "%s{%s} %lld\n", s->def->name, s->labels,
+		    s->value);
+	else
+		buf_printf(b, "%s %lld\n", s->def->name, s->value);
+}
+
+/* The text of a file, under a temporary name, then renamed: 0 or -1. */
+static int
+metrics_write_file(const char *path, const char *text, size_t len,
+    struct buf *err)
+{
+	return fileio_write_atomic(path, text, len, 0600, 0, err);
+}
+
+int
+metrics_table_write(const struct metrics_table *t, const char *path,
+    struct buf *err)
+{
+	struct buf text = BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->slots[i].def != NULL)
+			metrics_series_line(&text, &t->slots[i]);
+	rc = metrics_write_file(path, text.s, text.len, err);
+	buf_free(&text);
+	return rc;
+}
+
+static int
+metrics_cmp(const void *a, const void *b)
+{
+	const struct metrics_series *x = *(const struct metrics_series *const *)a;
+	const struct metrics_series *y = *(const struct metrics_series *const *)b;
+	int c = strcmp(x->def->name, y->def->name);
+
+	return c ? c : strcmp(x->labels, y->labels);
+}
+
+void
+metrics_table_expose(const struct metrics_table *t, struct buf *out)
+{
+	const struct metrics_series **v;
+	const struct metrics_def *last = NULL;
+	size_t i, n = 0;
+
+	v = xcalloc(t->count ? t->count : 1, sizeof(*v));
+	for (i = 0; i < t->cap; i++)
+		if (t->slots[i].def != NULL)
+			v[n++] = &t->slots[i];
+	qsort(v, n, sizeof(*v), metrics_cmp);
+	for (i = 0; i < n; i++) {
+		if (v[i]->def != last) {
+			last = v[i]->def;
+			buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", last->name,
+			    last->help, last->name,
+			    last->type == METRICS_COUNTER ? "counter" : "gauge");
+		}
+		metrics_series_line(out, v[i]);
+	}
+	free(v);
+}
+
+/*
+ * The series of this process.
+ */
+
+/* The value of s into its place in the image: always the same width. */
+static void
+metrics_image_patch(const struct metrics_series *s)
+{
+	char num[METRICS_VALUE_WIDTH + 1];
+
+	snprintf(num, sizeof(num), "%0*lld", METRICS_VALUE_WIDTH, s->value);
+	memcpy(metrics_self.image.s + s->off, num, METRICS_VALUE_WIDTH);
+}
+
+/* Appends the line of s to the image. */
+static void
+metrics_image_append(struct metrics_series *s)
+{
+	struct buf *b = &metrics_self.image;
+
+	buf_puts(b, s->def->name);
+	if (s->labels[0] != '\0')
+		buf_printf(b, "{%s}", s->labels);
+	buf_putc(b, ' ');
+	s->off = b->len;
+	buf_printf(b, "%0*lld\n", METRICS_VALUE_WIDTH, s->value);
+}
+
+/* s was made or changed: its line in the image follows. */
+static void
+metrics_image_note(struct metrics_series *s)
+{
+	if (metrics_self.stale)
+		return;
+	if (s->off == METRICS_OFF_NONE)
+		metrics_image_append(s);
+	else
+		metrics_image_patch(s);
+}
+
+static void
+metrics_image_build(void)
+{
+	struct metrics_table *t = metrics_self.table;
+	size_t i;
+
+	buf_reset(&metrics_self.image);
+	for (i = 0; i < t->cap; i++)
+		if (t->slots[i].def != NULL)
+			metrics_image_append(&t->slots[i]);
+	metrics_self.stale = 0;
+}
+
+static void
+metrics_on_exit(void)
+{
+	metrics_flush();
+	if (metrics_self.pid == getpid()) {
+		metrics_table_free(metrics_self.table);
+		metrics_self.table = NULL;
+		buf_free(&metrics_self.image);
+	}
+}
+
+static void
+metrics_on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	metrics_self.timer = 0;
+	metrics_flush();
+}
+
+/* A change: the file is written within METRICS_FLUSH_INTERVAL. */
+static void
+metrics_changed(void)
+{
+	struct timeval tv = { METRICS_FLUSH_INTERVAL, 0 };
+	struct event_base *base;
+
+	metrics_self.dirty = 1;
+	if (metrics_self.timer || (base = server_base()) == NULL)
+		return;
+	if (event_base_once(base, -1, EV_TIMEOUT, metrics_on_timer, NULL,
+	    &tv) == 0)
+		metrics_self.timer = 1;
+}
+
+static struct metrics_table *
+metrics_own(void)
+{
+	if (metrics_self.table == NULL || metrics_self.pid != getpid()) {
+		/* A forked child counts nothing: its parent does. */
+		if (metrics_self.table != NULL)
+			return NULL;
+		metrics_self.table = metrics_table_new();
+		metrics_self.pid = getpid();
+		metrics_self.epoch = 1;
+		atexit(metrics_on_exit);
+	}
+	return metrics_self.table;
+}
+
+/* Sets or adds to one own series; the dropped counter when it is full. */
+static void
+metrics_self_put(struct metrics_table *t, const struct metrics_def *def,
+    const char *labels, long long value, int add)
+{
+	struct metrics_series *s;
+	int made;
+
+	if ((s = metrics_table_ref(t, def, labels)) == NULL) {
+		def = metrics_find(METRIC_DROPPED);
+		s = metrics_table_ref(t, def, "");
+		value = 1;
+		add = 1;
+	}
+	made = s->off == METRICS_OFF_NONE;
+	s->epoch = metrics_self.epoch;
+	if (metrics_series_update(s, value, add) || made) {
+		metrics_image_note(s);
+		metrics_changed();
+	}
+}
+
+/* Removes one own series, if there is one. */
+static void
+metrics_self_del(struct metrics_table *t, const struct metrics_def *def,
+    const char *labels)
+{
+	struct metrics_series *s;
+
+	s = metrics_slot(t, def, labels, metrics_hash(def->name, labels));
+	if (s->def == NULL)
+		return;
+	metrics_slot_clear(t, s);
+	metrics_self.stale = 1;
+	metrics_changed();
+}
+
+static const struct metrics_def *
+metrics_must_find(const char *name)
+{
+	const struct metrics_def *def = metrics_find(name);
+
+	if (def == NULL)
+		log_panic("metrics: %s: not in the catalog", name);
+	return def;
+}
+
+static void
+metrics_vput(const char *name, long long value, int add, va_list ap)
+{
+	const struct metrics_def *def = metrics_must_find(name);
+	struct metrics_table *t = metrics_own();
+	struct buf labels = BUF_INIT;
+
+	if (t != NULL && metrics_vlabels(&labels, ap) == 0)
+		metrics_self_put(t, def, labels.s ? labels.s : "", value, add);
+	buf_free(&labels);
+}
+
+void
+metrics_add(const char *name, long long n, ...)
+{
+	va_list ap;
+
+	va_start(ap, n);
+	metrics_vput(name, n, 1, ap);
+	va_end(ap);
+}
+
+void
+metrics_set(const char *name, long long value, ...)
+{
+	va_list ap;
+
+	va_start(ap, value);
+	metrics_vput(name, value, 0, ap);
+	va_end(ap);
+}
+
+void
+metrics_del(const char *name, ...)
+{
+	const struct metrics_def *def = metrics_must_find(name);
+	struct metrics_table *t = metrics_own();
+	struct buf labels = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, name);
+	if (t != NULL && metrics_vlabels(&labels, ap) == 0)
+		metrics_self_del(t, def, labels.s ? labels.s : "");
+	va_end(ap);
+	buf_free(&labels);
+}
+
+void
+metrics_state(const char *name, const char *current,
+    const char *const *states, ...)
+{
+	const struct metrics_def *def = metrics_must_find(name);
+	struct metrics_table *t = metrics_own();
+	struct buf base = BUF_INIT, labels = BUF_INIT;
+	va_list ap;
+	size_t i;
+
+	if (t == NULL)
+		return;
+	va_start(ap, states);
+	if (metrics_vlabels(&base, ap) < 0) {
+		va_end(ap);
+		buf_free(&base);
+		return;
+	}
+	va_end(ap);
+	buf_append(&labels, base.s ? base.s : "", base.len);
+	for (i = 0; states[i] != NULL; i++) {
+		labels.len = base.len;	/* the common part stays */
+		if (metrics_labels(&labels, "status", states[i], NULL) < 0)
+			continue;
+		if (current != NULL && strcmp(states[i], current) == 0)
+			metrics_self_put(t, def, labels.s, 1, 0);
+		else
+			metrics_self_del(t, def, labels.s);
+	}
+	buf_free(&base);
+	buf_free(&labels);
+}
+
+unsigned long
+metrics_epoch(void)
+{
+	if (metrics_own() == NULL)
+		return 0;
+	return ++metrics_self.epoch;
+}
+
+size_t
+metrics_expire(const char *name, unsigned long epoch)
+{
+	const struct metrics_def *def = metrics_must_find(name);
+	struct metrics_table *t = metrics_own();
+	struct metrics_series *s;
+	size_t i = 0, n = 0;
+
+	if (t == NULL)
+		return 0;
+	/* A clear may move a later series into slot i: look at it again. */
+	while (i < t->cap) {
+		s = &t->slots[i];
+		if (s->def == def && s->epoch < epoch) {
+			metrics_slot_clear(t, s);
+			n++;
+		} else
+			i++;
+	}
+	if (n > 0) {
+		metrics_self.stale = 1;
+		metrics_changed();
+	}
+	return n;
+}
+
+int
+metrics_flush(void)
+{
+	struct buf err = BUF_INIT;
+	char *path;
+	int rc;
+
+	if (metrics_self.table == NULL || !metrics_self.dirty ||
+	    metrics_self.pid != getpid())
+		return 0;
+	if (metrics_self.stale)
+		metrics_image_build();
+	path = xasprintf("%s/%s.%ld", METRICS_DIR,
+	    log_program() ? log_program() : "unknown", (long)getpid());
+	rc = metrics_write_file(path, metrics_self.image.s ?
+	    metrics_self.image.s : "", metrics_self.image.len, &err);
+	if (rc == 0)
+		metrics_self.dirty = 0;
+	else
+		log_debug("metrics: %s", err.s);
+	metrics_self.last = time(NULL);
+	free(path);
+	buf_free(&err);
+	return rc;
+}

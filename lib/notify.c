@@ -1,0 +1,67 @@
+/*
+ * notify - tell the spool's consumer that messages were spooled; the
+ * interface is notify.h.  One non-blocking connect() and one send() per
+ * batch of notices.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "ipc.h"
+#include "log.h"
+#include "notify.h"
+
+void
+notify_add(struct buf *pending, const char *id)
+{
+	json_t *msg;
+	char *line;
+	size_t len;
+
+	msg = ipc_request("spooled");
+	json_object_set_new(msg, "id", json_string(id));
+	if ((line = ipc_encode(msg, &len)) != NULL) {
+		if (pending->len + len <= NOTIFY_BATCH_MAX)
+			buf_append(pending, line, len);
+		free(line);
+	}
+	json_decref(msg);
+}
+
+void
+notify_send(const char *socket_path, struct buf *pending)
+{
+	struct buf err = BUF_INIT;
+	int fd;
+
+	if (pending->len == 0)
+		return;
+	if ((fd = ipc_connect_unix(socket_path, 0, &err)) < 0) {
+		log_debug("%s: consumer not notified", err.s);
+	} else {
+		if (send(fd, pending->s, pending->len,
+		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("%s: send: %s: consumer not notified",
+			    socket_path, strerror(errno));
+		close(fd);
+	}
+	buf_free(&err);
+	buf_reset(pending);
+}
+
+void
+notify_spooled(const char *socket_path, const char *id)
+{
+	struct buf pending = BUF_INIT;
+
+	notify_add(&pending, id);
+	notify_send(socket_path, &pending);
+	buf_free(&pending);
+}

@@ -1,0 +1,41 @@
+/*
+ * notify - tell the spool's consumer that messages were spooled.
+ *
+ * SYNOPSIS
+ *	notify_spooled(NOTIFY_RPTPARSE, id);
+ *
+ *	struct buf pending = BUF_INIT;
+ *	notify_add(&pending, id);	(for each message of a batch)
+ *	notify_send(NOTIFY_RPTPARSE, &pending);
+ *
+ * DESCRIPTION
+ *	A producer (rptrecv, httpd) tells the consumer after spool_commit()
+ *	and after it acknowledged the message: it connects to the
+ *	consumer's socket (a path relative to queue_directory, the working
+ *	directory of a producer, chrooted or not) and sends one IPC request
+ *	{"op":"spooled","id":ID} per message, without waiting for a reply.
+ *	notify_spooled() does that for one message; notify_add() collects
+ *	the notices of a batch (at most NOTIFY_BATCH_MAX octets; beyond
+ *	that they are dropped) and notify_send() sends them over one
+ *	connection and empties the buffer.
+ *
+ *	It never blocks: a consumer that is not running, or whose socket
+ *	is full, is not told, and the message waits in the spool for its
+ *	next scan (logged at debug level).
+ *
+ * LIMITS
+ *	No retry, no reply read: the spool is what makes a message safe.
+ */
+#ifndef STS_NOTIFY_H
+#define STS_NOTIFY_H
+
+#include "buf.h"
+
+#define NOTIFY_RPTPARSE		"private/rptparse"	/* in queue_directory */
+#define NOTIFY_BATCH_MAX	(64 * 1024)	/* notice octets per send */
+
+void	notify_add(struct buf *pending, const char *id);
+void	notify_send(const char *socket_path, struct buf *pending);
+void	notify_spooled(const char *socket_path, const char *id);
+
+#endif

@@ -1,0 +1,619 @@
+/*
+ * rptsum - the summary and the readiness verdict of one hosted domain,
+ * from reports.db; see rptsum.h.
+ *
+ * Reads only (the statements are SELECTs); the indexes that keep these
+ * queries cheap for many domains are in lib/tlsrpt's schema.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "mymalloc.h"
+#include "rptsum.h"
+#include "tlsrpt.h"
+
+#define RPTSUM_FROM \
+	" FROM policies p JOIN reports r ON r.id = p.report"
+#define RPTSUM_WHERE \
+	" WHERE (p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
+	" COLLATE NOCASE) AND r.end_time > ?2"
+#define RPTSUM_SCOPE	RPTSUM_FROM RPTSUM_WHERE
+#define RPTSUM_SCOPE_FAILURES \
+	RPTSUM_FROM " JOIN failures f ON f.policy = p.id" RPTSUM_WHERE
+
+double
+rptsum_rate(long long ok, long long failed)
+{
+	return ok + failed > 0 ? 100.0 * (double)ok / (double)(ok + failed) :
+	    100.0;
+}
+
+static char *
+rptsum_col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+static sqlite3_stmt *
+rptsum_prepare(sqlite3 *db, const char *sql, const char *domain,
+    time_t since)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	return st;
+}
+
+/* Counts add up without overflow: a sum past the top stays there. */
+static long long
+rptsum_add(long long a, long long b)
+{
+	long long c;
+
+	return __builtin_add_overflow(a, b, &c) ? LLONG_MAX : c;
+}
+
+/*
+ * The rows of a domain: one per matching policy, one per failure
+ * detail of those, each with the end of its report.
+ */
+struct rptsum_row {
+	sqlite3_int64 report;
+	char	*org;
+	char	*day;		/* YYYY-MM-DD of the report's start */
+	time_t	 end;
+	long long ok;
+	long long bad;
+};
+
+struct rptsum_fail {
+	char	*org;
+	char	*type;
+	char	*mx;		/* NULL: none given */
+	char	*info;		/* NULL: none given */
+	time_t	 end;
+	long long n;
+};
+
+struct rptsum_rows {
+	char	*domain;
+	time_t	 now;
+	struct rptsum_row *row;
+	size_t	 nrow;
+	struct rptsum_fail *fail;
+	size_t	 nfail;
+};
+
+struct rptsum_rows *
+rptsum_fetch(sqlite3 *db, const char *domain, int days, time_t now)
+{
+	struct rptsum_rows *rs = xcalloc(1, sizeof(*rs));
+	time_t since = now - (time_t)days * RPTSUM_DAY;
+	size_t cap = 0;
+	sqlite3_stmt *st;
+
+	rs->domain = xstrdup(domain);
+	rs->now = now;
+	st = rptsum_prepare(db, "SELECT r.id, r.organization,"
+	    " strftime('%Y-%m-%d', r.start_time, 'unixepoch'), r.end_time,"
+	    " p.success_count, p.failure_count" RPTSUM_SCOPE, domain, since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct rptsum_row *r;
+
+		if (rs->nrow == cap) {
+			cap = cap ? 2 * cap : 64;
+			rs->row = xreallocarray(rs->row, cap, sizeof(*rs->row));
+		}
+		r = &rs->row[rs->nrow++];
+		r->report = sqlite3_column_int64(st, 0);
+		r->org = rptsum_col_dup(st, 1);
+		r->day = rptsum_col_dup(st, 2);
+		r->end = (time_t)sqlite3_column_int64(st, 3);
+		r->ok = sqlite3_column_int64(st, 4);
+		r->bad = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	cap = 0;
+	st = rptsum_prepare(db, "SELECT r.organization, f.result_type,"
+	    " f.receiving_mx_hostname, f.additional_information, r.end_time,"
+	    " f.failed_session_count" RPTSUM_SCOPE_FAILURES, domain, since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct rptsum_fail *f;
+
+		if (rs->nfail == cap) {
+			cap = cap ? 2 * cap : 64;
+			rs->fail = xreallocarray(rs->fail, cap,
+			    sizeof(*rs->fail));
+		}
+		f = &rs->fail[rs->nfail++];
+		f->org = rptsum_col_dup(st, 0);
+		f->type = rptsum_col_dup(st, 1);
+		f->mx = rptsum_col_dup(st, 2);
+		f->info = rptsum_col_dup(st, 3);
+		f->end = (time_t)sqlite3_column_int64(st, 4);
+		f->n = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return rs;
+}
+
+void
+rptsum_rows_free(struct rptsum_rows *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->nrow; i++) {
+		free(rs->row[i].org);
+		free(rs->row[i].day);
+	}
+	for (i = 0; i < rs->nfail; i++) {
+		free(rs->fail[i].org);
+		free(rs->fail[i].type);
+		free(rs->fail[i].mx);
+		free(rs->fail[i].info);
+	}
+	free(rs->row);
+	free(rs->fail);
+	free(rs->domain);
+	free(rs);
+}
+
+/*
+ * Groups: rows with the same key added up.
+ */
+struct rptsum_group {
+	const char *key;	/* NULL sorts first, like SQL's NULL */
+	long long ok;
+	long long bad;
+	time_t	 last;		/* end of the last row with bad > 0; -1 */
+};
+
+static int
+rptsum_key_cmp(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+rptsum_by_key(const void *a, const void *b)
+{
+	return rptsum_key_cmp(((const struct rptsum_group *)a)->key,
+	    ((const struct rptsum_group *)b)->key);
+}
+
+/* Most failures first, then by key. */
+static int
+rptsum_by_bad(const void *a, const void *b)
+{
+	const struct rptsum_group *x = a, *y = b;
+
+	if (x->bad != y->bad)
+		return x->bad > y->bad ? -1 : 1;
+	return rptsum_key_cmp(x->key, y->key);
+}
+
+/* Sorts g[0..n) by key and merges equal keys; returns the new count. */
+static size_t
+rptsum_merge(struct rptsum_group *g, size_t n)
+{
+	size_t i, k = 0;
+
+	qsort(g, n, sizeof(*g), rptsum_by_key);
+	for (i = 0; i < n; i++) {
+		if (k > 0 && rptsum_key_cmp(g[k - 1].key, g[i].key) == 0) {
+			g[k - 1].ok = rptsum_add(g[k - 1].ok, g[i].ok);
+			g[k - 1].bad = rptsum_add(g[k - 1].bad, g[i].bad);
+			if (g[i].last > g[k - 1].last)
+				g[k - 1].last = g[i].last;
+		} else {
+			g[k++] = g[i];
+		}
+	}
+	return k;
+}
+
+static int
+rptsum_report_cmp(const void *a, const void *b)
+{
+	sqlite3_int64 x = *(const sqlite3_int64 *)a;
+	sqlite3_int64 y = *(const sqlite3_int64 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The policy rows of the window as groups by day (by != 0: by org). */
+static size_t
+rptsum_row_groups(const struct rptsum_rows *rs, time_t since, int by_org,
+    struct rptsum_group *g)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nrow; i++) {
+		const struct rptsum_row *r = &rs->row[i];
+
+		if (r->end <= since)
+			continue;
+		g[n].key = by_org ? r->org : r->day;
+		g[n].ok = r->ok;
+		g[n].bad = r->bad;
+		g[n].last = r->bad > 0 ? r->end : -1;
+		n++;
+	}
+	return rptsum_merge(g, n);
+}
+
+/* Failure details of the window as groups by type (by_mx: MX host). */
+static size_t
+rptsum_fail_groups(const struct rptsum_rows *rs, time_t since, int by_mx,
+    struct rptsum_group *g)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nfail; i++) {
+		const struct rptsum_fail *f = &rs->fail[i];
+
+		if (f->end <= since)
+			continue;
+		g[n].key = by_mx ? f->mx : f->type;
+		g[n].ok = 0;
+		g[n].bad = f->n;
+		g[n].last = f->end;
+		n++;
+	}
+	n = rptsum_merge(g, n);
+	qsort(g, n, sizeof(*g), rptsum_by_bad);
+	return n;
+}
+
+static json_t *
+rptsum_key_json(const char *key)
+{
+	return key ? json_string(key) : json_null();
+}
+
+/* [{name: key, "successful": ok, "failed": bad}] */
+static json_t *
+rptsum_sessions_json(const struct rptsum_group *g, size_t n, const char *name)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:o, s:I, s:I}", name,
+		    rptsum_key_json(g[i].key), "successful", (json_int_t)g[i].ok,
+		    "failed", (json_int_t)g[i].bad));
+	return a;
+}
+
+/* [{name: key, "sessions": bad}] */
+static json_t *
+rptsum_failures_json(const struct rptsum_group *g, size_t n, const char *name)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:o, s:I}", name,
+		    rptsum_key_json(g[i].key), "sessions", (json_int_t)g[i].bad));
+	return a;
+}
+
+/* Distinct reports among the policy rows of the window. */
+static long long
+rptsum_reports(const struct rptsum_rows *rs, time_t since)
+{
+	sqlite3_int64 *id = xcalloc(rs->nrow + 1, sizeof(*id));
+	size_t i, n = 0;
+	long long k = 0;
+
+	for (i = 0; i < rs->nrow; i++)
+		if (rs->row[i].end > since)
+			id[n++] = rs->row[i].report;
+	qsort(id, n, sizeof(*id), rptsum_report_cmp);
+	for (i = 0; i < n; i++)
+		if (i == 0 || id[i] != id[i - 1])
+			k++;
+	free(id);
+	return k;
+}
+
+/*
+ * The summary of the last days days of rs (fetched for at least as
+ * many); with last, also per organization the end of its last report
+ * with a failure (for the readiness verdict).
+ */
+static json_t *
+rptsum_summary(const struct rptsum_rows *rs, int days, unsigned parts,
+    json_t *last)
+{
+	time_t since = rs->now - (time_t)days * RPTSUM_DAY;
+	size_t n = rs->nrow > rs->nfail ? rs->nrow : rs->nfail, k, i;
+	struct rptsum_group *g = xcalloc(n + 1, sizeof(*g));
+	long long ok = 0, bad = 0;
+	json_t *r;
+
+	k = rptsum_row_groups(rs, since, 0, g);
+	for (i = 0; i < k; i++) {
+		ok = rptsum_add(ok, g[i].ok);
+		bad = rptsum_add(bad, g[i].bad);
+	}
+	r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:f}",
+	    "domain", rs->domain, "days", days,
+	    "reports", (json_int_t)rptsum_reports(rs, since),
+	    "sessions", (json_int_t)rptsum_add(ok, bad),
+	    "successful", (json_int_t)ok, "failed", (json_int_t)bad,
+	    "success-rate", rptsum_rate(ok, bad));
+	if (parts & RPTSUM_DAYS)
+		json_object_set_new(r, "by-day", rptsum_sessions_json(g, k,
+		    "day"));
+	if (parts & RPTSUM_ORGS) {
+		k = rptsum_row_groups(rs, since, 1, g);
+		qsort(g, k, sizeof(*g), rptsum_by_bad);
+		json_object_set_new(r, "by-organization",
+		    rptsum_sessions_json(g, k, "organization-name"));
+		for (i = 0; last != NULL && i < k; i++)
+			if (g[i].key != NULL && g[i].last >= 0)
+				json_object_set_new(last, g[i].key,
+				    json_integer(g[i].last));
+	}
+	if (parts & RPTSUM_TYPES) {
+		k = rptsum_fail_groups(rs, since, 0, g);
+		json_object_set_new(r, "by-result-type",
+		    rptsum_failures_json(g, k, "result-type"));
+	}
+	if (parts & RPTSUM_MX) {
+		k = rptsum_fail_groups(rs, since, 1, g);
+		json_object_set_new(r, "by-mx-host",
+		    rptsum_failures_json(g, k, "receiving-mx-hostname"));
+	}
+	free(g);
+	return r;
+}
+
+json_t *
+rptsum_of(const struct rptsum_rows *rs, int days, unsigned parts)
+{
+	return rptsum_summary(rs, days, parts, NULL);
+}
+
+json_t *
+rptsum_domain(sqlite3 *db, const char *domain, int days, time_t now)
+{
+	struct rptsum_rows *rs = rptsum_fetch(db, domain, days, now);
+	json_t *r = rptsum_summary(rs, days, RPTSUM_ALL, NULL);
+
+	rptsum_rows_free(rs);
+	return r;
+}
+
+/*
+ * Readiness.
+ */
+static json_t *
+rptsum_time_json(json_t *t)
+{
+	char s[TLSRPT_TIME_SIZE];
+
+	if (!json_is_integer(t))
+		return json_null();
+	return json_string(tlsrpt_time_format((time_t)json_integer_value(t),
+	    s));
+}
+
+/*
+ * The senders of the window, most sessions first, each marked major or
+ * not; failing gets the text naming the major senders with failures
+ * (*nfailing of them), *last_fail the end of the last report with a
+ * failure (-1: none).
+ */
+static json_t *
+rptsum_senders(json_t *sum, json_t *last, const struct rptsum_rule *rule,
+    struct buf *failing, int *nfailing, json_int_t *last_fail)
+{
+	long long total = json_integer_value(json_object_get(sum, "sessions"));
+	json_t *a = json_array(), *g, *t;
+	size_t i, j;
+
+	*nfailing = 0;
+	*last_fail = -1;
+	json_array_foreach(json_object_get(sum, "by-organization"), i, g) {
+		const char *org = json_string_value(json_object_get(g,
+		    "organization-name"));
+		long long ok = json_integer_value(json_object_get(g,
+		    "successful"));
+		long long bad = json_integer_value(json_object_get(g, "failed"));
+		int major = total > 0 && (ok + bad) * 100 >=
+		    (long long)rule->major_share * total;
+
+		t = org ? json_object_get(last, org) : NULL;
+		if (json_is_integer(t) && json_integer_value(t) > *last_fail)
+			*last_fail = json_integer_value(t);
+		/* by-organization is in order of failures: sort by sessions. */
+		for (j = 0; j < json_array_size(a); j++)
+			if (json_integer_value(json_object_get(json_array_get(a,
+			    j), "sessions")) < ok + bad)
+				break;
+		json_array_insert_new(a, j, json_pack("{s:s?, s:I, s:I, s:f,"
+		    " s:b, s:o}", "organization-name", org,
+		    "sessions", (json_int_t)(ok + bad), "failed", (json_int_t)bad,
+		    "share", total > 0 ? 100.0 * (double)(ok + bad) /
+		    (double)total : 0.0, "major", major,
+		    "last-failure", rptsum_time_json(t)));
+		if (major && bad > 0) {
+			if (*nfailing < RPTSUM_SENDERS_TEXT_MAX)
+				buf_printf(failing, "%s%s (%lld of %lld sessions"
+				    " failed)", *nfailing ? ", " : "",
+				    org ? org : "-", bad, ok + bad);
+			(*nfailing)++;
+		}
+	}
+	return a;
+}
+
+static void
+rptsum_verdict(json_t *v, const char *verdict, const char *text,
+    const char *reason)
+{
+	json_object_set_new(v, "verdict", json_string(verdict));
+	json_object_set_new(v, "text", json_string(text));
+	json_object_set_new(v, "reason", json_string(reason));
+}
+
+json_t *
+rptsum_readiness(sqlite3 *db, const char *domain, const char *mode,
+    const struct rptsum_rule *rule, time_t now)
+{
+	struct rptsum_rows *rs = rptsum_fetch(db, domain, rule->days, now);
+	json_t *v = rptsum_readiness_of(rs, mode, rule);
+
+	rptsum_rows_free(rs);
+	return v;
+}
+
+json_t *
+rptsum_readiness_of(const struct rptsum_rows *rs, const char *mode,
+    const struct rptsum_rule *rule)
+{
+	const char *domain = rs->domain;
+	json_t *last = json_object();
+	json_t *sum = rptsum_summary(rs, rule->days, RPTSUM_ORGS, last);
+	struct buf failing = BUF_INIT, why = BUF_INIT, majors = BUF_INIT;
+	long long sessions, failed, reports;
+	json_int_t last_fail;
+	json_t *v, *senders, *g, *lf;
+	int nfailing, nmajor = 0;
+	size_t i;
+	char tbuf[TLSRPT_TIME_SIZE], *text;
+
+	sessions = json_integer_value(json_object_get(sum, "sessions"));
+	failed = json_integer_value(json_object_get(sum, "failed"));
+	reports = json_integer_value(json_object_get(sum, "reports"));
+	senders = rptsum_senders(sum, last, rule, &failing, &nfailing,
+	    &last_fail);
+	if (last_fail >= 0)
+		lf = json_string(tlsrpt_time_format((time_t)last_fail, tbuf));
+	else
+		lf = json_null();
+	json_array_foreach(senders, i, g)
+		if (json_is_true(json_object_get(g, "major")))
+			buf_printf(&majors, "%s%s", nmajor++ ? ", " : "",
+			    json_string_value(json_object_get(g,
+			    "organization-name")));
+	v = json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:o, s:o}",
+	    "domain", domain, "days", rule->days,
+	    "major-share", rule->major_share, "reports", (json_int_t)reports,
+	    "sessions", (json_int_t)sessions, "failed", (json_int_t)failed,
+	    "senders", senders, "last-failure", lf);
+	if (mode != NULL && strcmp(mode, "enforce") == 0) {
+		rptsum_verdict(v, "enforced", "already in mode enforce",
+		    "mode is enforce");
+	} else if (reports == 0) {
+		buf_printf(&why, "no reports in the last %d days", rule->days);
+		text = xasprintf("not yet: %s", why.s);
+		rptsum_verdict(v, "not-yet", text, why.s);
+		free(text);
+	} else if (sessions == 0) {
+		buf_printf(&why, "%lld reports but no sessions in the last %d"
+		    " days", reports, rule->days);
+		text = xasprintf("not yet: %s", why.s);
+		rptsum_verdict(v, "not-yet", text, why.s);
+		free(text);
+	} else if (nfailing > 0) {
+		buf_printf(&why, "failures from %s%s", failing.s,
+		    nfailing > RPTSUM_SENDERS_TEXT_MAX ? " and more" : "");
+		text = xasprintf("not yet: %s in the last %d days", why.s,
+		    rule->days);
+		rptsum_verdict(v, "not-yet", text, why.s);
+		free(text);
+	} else {
+		buf_printf(&why, "%lld sessions in the last %d days from %zu"
+		    " senders, no failures from the major senders (%s)",
+		    sessions, rule->days, json_array_size(senders), majors.s);
+		text = xasprintf("safe to move to enforce: %s", why.s);
+		rptsum_verdict(v, "ready", text, why.s);
+		free(text);
+	}
+	json_decref(sum);
+	json_decref(last);
+	buf_free(&failing);
+	buf_free(&why);
+	buf_free(&majors);
+	return v;
+}
+
+void
+rptsum_subst(struct buf *out, const char *text, const char *domain)
+{
+	const char *p = text, *q;
+	size_t k = strlen(RPTSUM_DOMAIN_WORD);
+
+	while ((q = strstr(p, RPTSUM_DOMAIN_WORD)) != NULL) {
+		buf_append(out, p, (size_t)(q - p));
+		buf_puts(out, domain);
+		p = q + k;
+	}
+	buf_puts(out, p);
+}
+
+/* Newest first. */
+static int
+rptsum_by_end(const void *a, const void *b)
+{
+	const struct rptsum_fail *x = *(const struct rptsum_fail *const *)a;
+	const struct rptsum_fail *y = *(const struct rptsum_fail *const *)b;
+
+	return (x->end < y->end) - (x->end > y->end);
+}
+
+static int
+rptsum_same_note(const struct rptsum_fail *a, const struct rptsum_fail *b)
+{
+	return rptsum_key_cmp(a->org, b->org) == 0 &&
+	    rptsum_key_cmp(a->type, b->type) == 0 &&
+	    rptsum_key_cmp(a->mx, b->mx) == 0 &&
+	    rptsum_key_cmp(a->info, b->info) == 0;
+}
+
+json_t *
+rptsum_notes_of(const struct rptsum_rows *rs, int days, int limit)
+{
+	time_t since = rs->now - (time_t)days * RPTSUM_DAY;
+	const struct rptsum_fail **v = xcalloc(rs->nfail + 1, sizeof(*v));
+	json_t *a = json_array();
+	size_t i, j, n = 0, k = 0;
+
+	for (i = 0; i < rs->nfail; i++)
+		if (rs->fail[i].end > since && rs->fail[i].info != NULL)
+			v[n++] = &rs->fail[i];
+	qsort(v, n, sizeof(*v), rptsum_by_end);
+	/* v[0..k) are the notes taken so far (at most limit). */
+	for (i = 0; i < n && (int)k < limit; i++) {
+		for (j = 0; j < k; j++)
+			if (rptsum_same_note(v[j], v[i]))
+				break;
+		if (j < k)
+			continue;
+		v[k] = v[i];
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o}",
+		    "organization-name", rptsum_key_json(v[i]->org),
+		    "result-type", rptsum_key_json(v[i]->type),
+		    "receiving-mx-hostname", rptsum_key_json(v[i]->mx),
+		    "additional-information", rptsum_key_json(v[i]->info)));
+		k++;
+	}
+	free(v);
+	return a;
+}

@@ -1,0 +1,118 @@
+/*
+ * rptsum - what the stored TLS reports say about one hosted domain:
+ * the summary of "stsctl report summary" and of the HTML pages, and the
+ * readiness verdict (may the domain move to mode enforce?).
+ *
+ * SYNOPSIS
+ *	json_t *s = rptsum_domain(db, "example.com", 7, time(NULL));
+ *	json_t *v = rptsum_readiness(db, "example.com", "testing",
+ *	    &rule, time(NULL));
+ *	double pct = rptsum_rate(ok, failed);
+ *
+ *	rows = rptsum_fetch(db, "example.com", 30, now)	one query pair
+ *	s = rptsum_of(rows, 7, RPTSUM_TYPES)	any window up to 30 days
+ *	v = rptsum_readiness_of(rows, "testing", &rule)
+ *	notes = rptsum_notes_of(rows, 30, 50)
+ *	rptsum_rows_free(rows)
+ *
+ *	rptsum_subst(out, tlsrpt_result_info(type)->fix, "example.com")
+ *
+ * DESCRIPTION
+ *	db is reports.db (lib/tlsrpt schema), opened read-only.  A domain
+ *	matches a policy whose hosted domain or policy-domain it is (no
+ *	matter the case).  The window is the reports whose date range ends
+ *	within the last days days before now.
+ *
+ *	rptsum_domain() returns the summary object that "stsctl report
+ *	summary --json" prints: domain, days, reports, sessions,
+ *	successful, failed, success-rate (percent; 100 without sessions),
+ *	by-result-type [{result-type, sessions}], by-organization
+ *	[{organization-name, successful, failed}], by-mx-host
+ *	[{receiving-mx-hostname, sessions}] and by-day [{day (YYYY-MM-DD,
+ *	of the report's start), successful, failed}].  The groups of
+ *	failures count failed-session-count of the failure details; the
+ *	totals count the policy summaries.  Groups come in order of
+ *	failed sessions (most first; by-day: by day), ties by name in byte
+ *	order, a missing MX host first.  Sums that would pass the largest
+ *	long long stay there.
+ *
+ *	rptsum_fetch() reads the rows of a domain for a window once (two
+ *	queries: its policies, and their failure details), and the _of()
+ *	functions compute from them for any window that is not longer:
+ *	rptsum_of() the summary with only the groups asked for
+ *	(RPTSUM_TYPES, ...; the totals always), for pages that show many
+ *	windows of many domains.  rptsum_domain() and rptsum_readiness()
+ *	are fetch, _of and free in one call.
+ *
+ *	rptsum_readiness() gives the verdict for a domain in mode mode
+ *	over the last rule.days days.  The rule: a sending organization
+ *	is major when it reported at least rule.major_share percent of
+ *	the domain's sessions in the window.  The domain is "ready" (safe
+ *	to move to enforce) when the window holds sessions and no major
+ *	sender reported a failed session; failures from minor senders are
+ *	shown but do not hold it back.  Otherwise "not-yet", with the
+ *	reason (no reports, no sessions, failures from which senders).  A
+ *	domain already in mode enforce is "enforced".  The object: verdict,
+ *	text (one line for people), reason, days, major-share, reports,
+ *	sessions, failed, senders [{organization-name, sessions, failed,
+ *	share, major, last-failure}] (most sessions first) and
+ *	last-failure (RFC 3339 end of the last report with a failure, or
+ *	null).
+ *
+ *	rptsum_notes_of() lists the distinct additional-information texts of
+ *	the failure details in the window, newest first, at most limit:
+ *	[{organization-name, result-type, receiving-mx-hostname,
+ *	additional-information}].
+ *
+ *	rptsum_subst() appends a text of tlsrpt_result_info() with every
+ *	"DOMAIN" replaced by the domain.
+ *
+ * LIMITS
+ *	Database errors are bugs here (db_prepare panics); a failing step
+ *	ends the rows early.  The rows of a domain's window are held in
+ *	memory (one small record per policy and per failure detail).  RPTSUM_SENDERS_TEXT_MAX senders are named in
+ *	a verdict text.
+ */
+#ifndef STS_RPTSUM_H
+#define STS_RPTSUM_H
+
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+
+#define RPTSUM_DAY		(24 * 60 * 60)
+#define RPTSUM_SENDERS_TEXT_MAX	5
+#define RPTSUM_DOMAIN_WORD	"DOMAIN"
+
+/* The groups of rptsum_of(); the totals are always there. */
+#define RPTSUM_TYPES	(1u << 0)	/* by-result-type */
+#define RPTSUM_ORGS	(1u << 1)	/* by-organization */
+#define RPTSUM_MX	(1u << 2)	/* by-mx-host */
+#define RPTSUM_DAYS	(1u << 3)	/* by-day */
+#define RPTSUM_ALL	(RPTSUM_TYPES | RPTSUM_ORGS | RPTSUM_MX | RPTSUM_DAYS)
+
+struct rptsum_rule {
+	int	 days;		/* readiness window (readiness_days) */
+	int	 major_share;	/* percent (readiness_major_share) */
+};
+
+struct rptsum_rows;
+
+json_t	*rptsum_domain(sqlite3 *, const char *domain, int days, time_t now);
+json_t	*rptsum_readiness(sqlite3 *, const char *domain, const char *mode,
+	    const struct rptsum_rule *, time_t now);
+double	 rptsum_rate(long long ok, long long failed);
+
+struct rptsum_rows *rptsum_fetch(sqlite3 *, const char *domain, int days,
+	    time_t now);
+json_t	*rptsum_of(const struct rptsum_rows *, int days, unsigned parts);
+json_t	*rptsum_readiness_of(const struct rptsum_rows *, const char *mode,
+	    const struct rptsum_rule *);
+json_t	*rptsum_notes_of(const struct rptsum_rows *, int days, int limit);
+void	 rptsum_rows_free(struct rptsum_rows *);
+void	 rptsum_subst(struct buf *out, const char *text, const char *domain);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * collect - what one scrape of the metrics worker shows.
+ *
+ * SYNOPSIS
+ *	collect_init()		loads the base (counters of gone processes)
+ *	collect_scrape(&out)	appends the whole exposition (format 0.0.4)
+ *	collect_free()
+ *
+ * DESCRIPTION
+ *	collect_scrape() sums the files of $queue_directory/metrics/ (see
+ *	lib/metrics.h): the file of a process that still runs is added as
+ *	it is; the counters of one whose process is gone are added to the
+ *	base, which is written to metrics/base, and its file is removed,
+ *	so counters never go backwards and the directory does not grow.
+ *	Then it adds what it computes itself: the messages in each spool
+ *	directory, the days left of each certificate under
+ *	$data_directory/certs/HOST/fullchain.pem, and the failed sessions
+ *	stored in reports.db (opened read-only), by policy domain and
+ *	result type.
+ *
+ *	The working directory is the queue directory (lib/server).
+ *
+ * LIMITS
+ *	METRICS_SERIES_MAX series per scrape (lib/metrics).
+ */
+#ifndef STS_METRICS_COLLECT_H
+#define STS_METRICS_COLLECT_H
+
+#include "buf.h"
+
+void	collect_init(void);
+void	collect_scrape(struct buf *out);
+void	collect_free(void);
+
+#endif

@@ -1,0 +1,29 @@
+# metrics/local.mk - lib/metrics (the counters every daemon keeps) and
+# the metrics worker that serves them and the dashboard pages.
+lib_libsts_a_SOURCES += lib/metrics.c lib/metrics.h
+
+check_PROGRAMS += lib/metrics_test
+lib_metrics_test_SOURCES = lib/metrics_test.c
+lib_metrics_test_LDADD = $(STS_LIBS)
+
+pkglibexec_PROGRAMS += metrics/metrics
+metrics_metrics_SOURCES = metrics/metrics.c metrics/collect.c \
+	metrics/collect.h
+metrics_metrics_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+metrics_metrics_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(CRYPT_LIBS)
+dist_man_MANS += man/metrics.8
+
+EXTRA_DIST += tests/metrics
+
+# The metrics file reader: a fuzz target and its corpus replay.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_metrics
+tests_fuzz_fuzz_metrics_SOURCES = tests/fuzz/fuzz_metrics.c
+tests_fuzz_fuzz_metrics_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_metrics_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_metrics_test
+tests_fuzz_fuzz_metrics_test_SOURCES = tests/fuzz/fuzz_metrics.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_metrics_test_LDADD = $(STS_LIBS)
+endif

@@ -1,0 +1,542 @@
+/*
+ * metrics - the metrics and dashboard listener of the stsd suite.
+ *
+ * SYNOPSIS
+ *	started by master(8) from the master.cf line
+ *	127.0.0.1:9425 inet n y n - 1 metrics
+ *
+ * DESCRIPTION
+ *	Serves, over plain HTTP/1.1 on the sockets master gives it (the
+ *	metrics_listen address that stsd init writes into master.cf,
+ *	loopback by default):
+ *
+ *	  /metrics		the counters and gauges of every daemon in
+ *				the Prometheus text format 0.0.4 (collect.c)
+ *	  /			the overview page of every hosted domain
+ *	  /domain/NAME		the page of one domain
+ *
+ *	The pages are made on each request by lib/dashboard from
+ *	reports.db (opened read-only) and the domain list of policyd
+ *	(private/policyd); when that fails the answer is 503 with the
+ *	reason.  Anything else is 404; methods other than GET and HEAD
+ *	are 405.  One request per connection (Connection: close).
+ *
+ *	With metrics_auth_file set, every request needs HTTP basic
+ *	authentication (401 with WWW-Authenticate otherwise).  The file,
+ *	read once at start while still root, holds "user:hash" lines
+ *	(blank lines and "#" comments skipped): a crypt(3) hash ("$y$...",
+ *	"$6$...", as made by mkpasswd) or the SHA-256 of the password in
+ *	64 hexadecimal digits.
+ *
+ *	The request head is parsed by lib/http.c (the parser httpd uses, a pure
+ *	module).
+ *
+ * MAY TOUCH
+ *	$queue_directory/metrics/ (creates it at start), the spool
+ *	directories (counts files), $data_directory/certs/ and
+ *	reports.db (reads), private/policyd (asks), metrics_auth_file.
+ *
+ * LIMITS
+ *	METRICS_CONN_MAX connections; a request head of METRICS_HEAD_MAX
+ *	bytes and METRICS_HEAD_FIELDS fields; METRICS_READ_TIMEOUT seconds
+ *	to send it, METRICS_WRITE_TIMEOUT seconds to take the answer;
+ *	METRICS_AUTH_USERS lines in the auth file.
+ */
+#include "config.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <pwd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "collect.h"
+#include "dashboard.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "mymalloc.h"
+#include "server.h"
+#include "tlsrpt.h"
+
+#define METRICS_CONN_MAX	64
+#define METRICS_HEAD_MAX	8192
+#define METRICS_HEAD_FIELDS	64
+#define METRICS_READ_TIMEOUT	10
+#define METRICS_WRITE_TIMEOUT	30
+#define METRICS_AUTH_USERS	1000
+#define METRICS_CRED_MAX	1024	/* bytes of user:password */
+#define METRICS_POLICYD		"private/policyd"
+#define METRICS_DOMAIN_PATH	"/domain/"
+#define METRICS_REALM		"stsd"
+#define METRICS_PROMETHEUS	"text/plain; version=0.0.4; charset=utf-8"
+
+struct metrics_user {
+	char	*name;
+	char	*hash;
+};
+
+static struct {
+	struct event *listeners[SERVER_SOCKETS_MAX];
+	int	 nlisteners;
+	int	 nconns;
+	struct metrics_user *users;
+	int	 nusers;
+	int	 auth;			/* metrics_auth_file is set */
+} mw;
+
+struct metrics_conn {
+	struct bufferevent *bev;
+	int	 answered;
+	struct metrics_conn *prev, *next;	/* every open connection */
+};
+
+static struct metrics_conn *metrics_conns;
+
+/*
+ * The auth file.
+ */
+
+static void
+metrics_auth_line(const char *file, int lineno, char *line)
+{
+	char *colon;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
+		return;
+	if ((colon = strchr(line, ':')) == NULL || colon == line ||
+	    colon[1] == '\0')
+		log_fatal("%s:%d: expected user:hash", file, lineno);
+	if (mw.nusers >= METRICS_AUTH_USERS)
+		log_fatal("%s:%d: more than %d users", file, lineno,
+		    METRICS_AUTH_USERS);
+	*colon = '\0';
+	mw.users = xreallocarray(mw.users, (size_t)mw.nusers + 1,
+	    sizeof(*mw.users));
+	mw.users[mw.nusers].name = xstrdup(line);
+	mw.users[mw.nusers].hash = xstrdup(colon + 1);
+	mw.nusers++;
+}
+
+static void
+metrics_auth_read(void)
+{
+	const char *file = cfg_str("metrics_auth_file");
+	char line[METRICS_CRED_MAX];
+	int lineno = 0;
+	FILE *fp;
+
+	if (*file == '\0')
+		return;
+	mw.auth = 1;
+	if ((fp = fopen(file, "re")) == NULL)
+		log_fatal("metrics_auth_file %s: %s", file, strerror(errno));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		metrics_auth_line(file, ++lineno, line);
+	fclose(fp);
+	if (mw.nusers == 0)
+		log_warn("metrics_auth_file %s: no users: every request is "
+		    "refused", file);
+}
+
+static int
+metrics_password_ok(const char *hash, const char *password)
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char hex[2 * SHA256_DIGEST_LENGTH + 1];
+	struct crypt_data *cd;
+	const char *out;
+	size_t i;
+	int ok;
+
+	if (hash[0] == '$') {
+		cd = xcalloc(1, sizeof(*cd));
+		out = crypt_r(password, hash, cd);
+		ok = out != NULL && out[0] != '*' && strlen(out) == strlen(hash) &&
+		    CRYPTO_memcmp(out, hash, strlen(hash)) == 0;
+		free(cd);
+		return ok;
+	}
+	if (strlen(hash) != 2 * SHA256_DIGEST_LENGTH)
+		return 0;
+	SHA256((const unsigned char *)password, strlen(password), md);
+	for (i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	for (i = 0; i < sizeof(hex) - 1; i++)
+		if (hash[i] >= 'A' && hash[i] <= 'F' &&
+		    hex[i] == hash[i] - 'A' + 'a')
+			hex[i] = hash[i];	/* either case */
+	return CRYPTO_memcmp(hex, hash, sizeof(hex) - 1) == 0;
+}
+
+/*
+ * The value of one header field of a head that http_parse() accepted
+ * (so its lines are well formed); NULL when it is absent.
+ */
+static const char *
+metrics_header(const char *head, size_t len, const char *field, size_t *vlen)
+{
+	size_t flen = strlen(field), pos = 0, end;
+	const char *nl, *v;
+
+	while (pos < len) {
+		if ((nl = memchr(head + pos, '\n', len - pos)) == NULL)
+			break;
+		end = (size_t)(nl - head);
+		if (end - pos > flen && head[pos + flen] == ':' &&
+		    strncasecmp(head + pos, field, flen) == 0) {
+			v = head + pos + flen + 1;
+			while (v < nl && (*v == ' ' || *v == '\t'))
+				v++;
+			*vlen = (size_t)(nl - v);
+			while (*vlen > 0 && (v[*vlen - 1] == '\r' ||
+			    v[*vlen - 1] == ' ' || v[*vlen - 1] == '\t'))
+				(*vlen)--;
+			return v;
+		}
+		pos = end + 1;
+	}
+	return NULL;
+}
+
+/* 1 when the request carries the credentials of a user of the file. */
+static int
+metrics_authorized(const char *head, size_t len)
+{
+	unsigned char cred[METRICS_CRED_MAX];
+	const char *v, *colon;
+	size_t vlen;
+	int n, i, ok = 0;
+
+	if (!mw.auth)
+		return 1;
+	if ((v = metrics_header(head, len, "authorization", &vlen)) == NULL ||
+	    vlen < 6 || strncasecmp(v, "basic ", 6) != 0)
+		return 0;
+	v += 6;
+	vlen -= 6;
+	if (vlen == 0 || vlen % 4 != 0 || vlen / 4 * 3 >= sizeof(cred))
+		return 0;
+	if ((n = EVP_DecodeBlock(cred, (const unsigned char *)v, (int)vlen)) < 0)
+		return 0;
+	while (n > 0 && vlen > 0 && v[vlen - 1] == '=') {	/* padding */
+		n--;
+		vlen--;
+	}
+	cred[n] = '\0';
+	if (memchr(cred, '\0', (size_t)n) != NULL ||
+	    (colon = strchr((char *)cred, ':')) == NULL)
+		return 0;
+	for (i = 0; i < mw.nusers && !ok; i++)
+		if (strlen(mw.users[i].name) == (size_t)(colon - (char *)cred) &&
+		    memcmp(mw.users[i].name, cred, (size_t)(colon - (char *)cred)) == 0)
+			ok = metrics_password_ok(mw.users[i].hash, colon + 1);
+	OPENSSL_cleanse(cred, sizeof(cred));
+	return ok;
+}
+
+/*
+ * Connections.
+ */
+
+static void
+metrics_conn_free(struct metrics_conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		metrics_conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	free(c);
+	mw.nconns--;
+}
+
+static void
+metrics_on_write(struct bufferevent *bev, void *arg)
+{
+	struct metrics_conn *c = arg;
+
+	if (c->answered && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		metrics_conn_free(c);
+}
+
+static void
+metrics_on_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	metrics_conn_free(arg);
+}
+
+static void
+metrics_answer(struct metrics_conn *c, int head_only, int status,
+    const char *type, const char *extra, const char *body, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Content-Length: %zu\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "%s"
+	    "Connection: close\r\n\r\n", status, http_reason(status), type, len,
+	    extra ? extra : "");
+	if (!head_only && len > 0)
+		evbuffer_add(out, body, len);
+	c->answered = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+static void
+metrics_text(struct metrics_conn *c, int head_only, int status,
+    const char *extra, const char *text)
+{
+	char *body = xasprintf("%s\n", text);
+
+	metrics_answer(c, head_only, status, "text/plain; charset=utf-8", extra,
+	    body, strlen(body));
+	free(body);
+}
+
+/* A dashboard page: the overview (domain NULL) or one domain. */
+static void
+metrics_page(struct metrics_conn *c, int head_only, const char *domain)
+{
+	struct dashboard_opts opts;
+	struct buf out = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
+	char *path = xasprintf("%s/reports.db", cfg_str("data_directory"));
+	sqlite3 *db = NULL;
+	json_t *domains = NULL;
+	int rc = -1;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.domain = domain;
+	opts.days = DASHBOARD_DAYS;
+	opts.ready_days = DASHBOARD_READY_DAYS;
+	opts.now = time(NULL);
+	opts.link_prefix = METRICS_DOMAIN_PATH;
+	opts.link_suffix = "";
+	if ((domains = dashboard_domains(METRICS_POLICYD, &err)) != NULL &&
+	    (db = db_open(path, DB_READ, tlsrpt_db_migrations(), &err)) != NULL)
+		rc = dashboard_html(&out, db, domains, &opts, &err);
+	if (rc == 0) {
+		metrics_answer(c, head_only, 200, "text/html; charset=utf-8",
+		    NULL, out.s, out.len);
+	} else if (rc == 1) {
+		buf_printf(&msg, "no such domain: %s", domain);
+		metrics_text(c, head_only, 404, NULL, msg.s);
+	} else {
+		log_warn("dashboard %s: %s", domain ? domain : "overview",
+		    err.s ? err.s : "failed");
+		buf_printf(&msg, "dashboard unavailable: %s",
+		    err.s ? err.s : "failed");
+		metrics_text(c, head_only, 503, NULL, msg.s);
+	}
+	if (db != NULL)
+		db_close(db);
+	json_decref(domains);
+	free(path);
+	buf_free(&out);
+	buf_free(&err);
+	buf_free(&msg);
+}
+
+static void
+metrics_route(struct metrics_conn *c, const struct http_request *req,
+    const char *head)
+{
+	char name[HTTP_HOST_MAX + 1];
+	size_t plen = strlen(METRICS_DOMAIN_PATH);
+	int head_only = req->method == HTTP_METHOD_HEAD;
+	struct buf out = BUF_INIT;
+
+	if (!metrics_authorized(head, req->consumed)) {
+		metrics_text(c, head_only, 401, "WWW-Authenticate: Basic realm=\""
+		    METRICS_REALM "\", charset=\"UTF-8\"\r\n",
+		    "authentication required");
+		return;
+	}
+	if (req->method == HTTP_METHOD_OTHER) {
+		metrics_text(c, 0, 405, "Allow: GET, HEAD\r\n",
+		    "method not allowed");
+		return;
+	}
+	if (req->path_len == 8 && memcmp(req->path, "/metrics", 8) == 0) {
+		collect_scrape(&out);
+		metrics_answer(c, head_only, 200, METRICS_PROMETHEUS, NULL,
+		    out.s ? out.s : "", out.len);
+		buf_free(&out);
+	} else if (req->path_len == 1 && req->path[0] == '/') {
+		metrics_page(c, head_only, NULL);
+	} else if (req->path_len > plen &&
+	    memcmp(req->path, METRICS_DOMAIN_PATH, plen) == 0 &&
+	    http_host_normalize(req->path + plen, req->path_len - plen,
+	    name) > 0) {
+		metrics_page(c, head_only, name);
+	} else {
+		metrics_text(c, head_only, 404, NULL, "not found");
+	}
+}
+
+static void
+metrics_on_read(struct bufferevent *bev, void *arg)
+{
+	static const struct http_limits lim = { METRICS_HEAD_MAX,
+	    METRICS_HEAD_FIELDS };
+	struct metrics_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct http_request req;
+	size_t len = evbuffer_get_length(in);
+	const char *data;
+
+	if (c->answered)
+		return;
+	data = (const char *)evbuffer_pullup(in, -1);
+	switch (http_parse(data, len, &lim, &req)) {
+	case HTTP_PARSE_MORE:
+		if (len > METRICS_HEAD_MAX)
+			metrics_text(c, 0, 431, NULL, "request head too large");
+		return;
+	case HTTP_PARSE_ERROR:
+		metrics_text(c, 0, req.status, NULL, req.why);
+		return;
+	default:
+		metrics_route(c, &req, data);
+	}
+}
+
+static void
+metrics_on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct timeval rt = { METRICS_READ_TIMEOUT, 0 };
+	struct timeval wt = { METRICS_WRITE_TIMEOUT, 0 };
+	struct metrics_conn *c;
+	int fd;
+
+	(void)what;
+	(void)arg;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept: %s", strerror(errno));
+		return;
+	}
+	if (mw.nconns >= METRICS_CONN_MAX) {
+		log_warn("connection refused: %d connections already",
+		    METRICS_CONN_MAX);
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->bev = bufferevent_socket_new(server_base(), fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	mw.nconns++;
+	if ((c->next = metrics_conns) != NULL)
+		metrics_conns->prev = c;
+	metrics_conns = c;
+	bufferevent_setcb(c->bev, metrics_on_read, metrics_on_write,
+	    metrics_on_event, c);
+	bufferevent_set_timeouts(c->bev, &rt, &wt);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+/*
+ * Hooks.
+ */
+
+/* The directory every daemon writes its counters to (lib/metrics). */
+static void
+metrics_make_dir(void)
+{
+	struct passwd *pw;
+
+	if (mkdir(METRICS_DIR, 0700) != 0 && errno != EEXIST)
+		log_fatal("%s/%s: cannot create: %s", cfg_str("queue_directory"),
+		    METRICS_DIR, strerror(errno));
+	if (geteuid() == 0 && (pw = getpwnam(cfg_str("mail_owner"))) != NULL &&
+	    chown(METRICS_DIR, pw->pw_uid, pw->pw_gid) != 0)
+		log_fatal("%s/%s: chown %s: %s", cfg_str("queue_directory"),
+		    METRICS_DIR, cfg_str("mail_owner"), strerror(errno));
+}
+
+static void
+metrics_pre_jail(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	metrics_make_dir();
+	metrics_auth_read();
+}
+
+static void
+metrics_post_jail(int argc, char **argv)
+{
+	int i;
+
+	(void)argc;
+	(void)argv;
+	if (strcmp(server_type(), "inet") != 0)
+		log_fatal("service %s: metrics is an inet service",
+		    server_service());
+	for (i = 0; i < server_nsockets(); i++) {
+		mw.listeners[i] = event_new(server_base(), server_socket(i),
+		    EV_READ | EV_PERSIST, metrics_on_accept, NULL);
+		if (mw.listeners[i] == NULL ||
+		    event_add(mw.listeners[i], NULL) != 0)
+			log_fatal("service %s: cannot listen", server_service());
+		mw.nlisteners++;
+	}
+	collect_init();
+}
+
+static void
+metrics_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < mw.nlisteners; i++)
+		event_free(mw.listeners[i]);
+	while (metrics_conns != NULL)
+		metrics_conn_free(metrics_conns);
+	for (i = 0; i < mw.nusers; i++) {
+		free(mw.users[i].name);
+		OPENSSL_cleanse(mw.users[i].hash, strlen(mw.users[i].hash));
+		free(mw.users[i].hash);
+	}
+	free(mw.users);
+	collect_free();
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct server_hooks hooks = {
+		metrics_pre_jail, metrics_post_jail, NULL, metrics_cleanup,
+	};
+
+	return server_main(argc, argv, &hooks);
+}
