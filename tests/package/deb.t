@@ -99,7 +99,8 @@ ok "the stsd group exists" quiet getent group stsd
 conffiles=$(dpkg-query -W -f='${Conffiles}\n' stsd)
 like "$conffiles" "^ /etc/stsd/main.cf " "main.cf is a conffile"
 like "$conffiles" "^ /etc/stsd/master.cf " "master.cf is a conffile"
-is "$(stat -c '%U %a' /var/lib/stsd)" "stsd 700" "/var/lib/stsd belongs to stsd, mode 0700"
+is "$(stat -c '%U %G %a' /var/lib/stsd)" "stsd stsd 710" \
+    "/var/lib/stsd belongs to stsd, group stsd (setgid_group), mode 0710"
 is "$(stat -c '%U %G %a' /var/spool/stsd/public)" "stsd stsd 710" \
 	"/var/spool/stsd/public: group stsd, mode 0710"
 param() { stsconf -x "$1" | sed 's/^[^=]* = //'; }
