@@ -69,30 +69,6 @@ static const char dashboard_css[] =
 /*
  * From policyd.
  */
-struct dash_conn {
-	int	 fd;
-	int	 timeout;	/* ms */
-};
-
-/* One request on the open connection: the reply when it says ok. */
-static json_t *
-dash_call(json_t *req, void *ctx, struct buf *err)
-{
-	struct dash_conn *c = ctx;
-	json_t *reply = NULL;
-	int rc;
-
-	rc = ipc_call(c->fd, req, &reply, c->timeout, err);
-	json_decref(req);
-	if (rc < 0)
-		return NULL;
-	if (ipc_reply_check(reply, err) < 0) {
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
-}
-
 /* acmed's certificate of mta-sts.DOMAIN into each domain, as "cert". */
 static void
 dash_add_certs(json_t *domains)
@@ -121,11 +97,11 @@ dash_add_certs(json_t *domains)
 
 /* domain-show of one domain: its object, or NULL with err. */
 static json_t *
-dash_show(struct dash_conn *c, json_t *name, struct buf *err)
+dash_show(struct domlist_conn *c, json_t *name, struct buf *err)
 {
 	json_t *show, *d;
 
-	show = dash_call(json_pack("{s:s, s:O}", "op", "domain-show",
+	show = domlist_ipc_call(json_pack("{s:s, s:O}", "op", "domain-show",
 	    "domain", name), c, err);
 	if (show == NULL)
 		return NULL;
@@ -140,23 +116,23 @@ dash_show(struct dash_conn *c, json_t *name, struct buf *err)
 }
 
 static int
-dash_connect(struct dash_conn *c, const char *socket_path, struct buf *err)
+dash_connect(struct domlist_conn *c, const char *socket_path, struct buf *err)
 {
-	c->timeout = (int)(cfg_time("ipc_timeout") * 1000);
-	c->fd = ipc_connect_unix(socket_path, c->timeout, err);
+	c->timeout_ms = (int)(cfg_time("ipc_timeout") * 1000);
+	c->fd = ipc_connect_unix(socket_path, c->timeout_ms, err);
 	return c->fd;
 }
 
 json_t *
 dashboard_domains(const char *socket_path, struct buf *err)
 {
-	struct dash_conn c;
+	struct domlist_conn c;
 	json_t *list, *domains, *d, *show;
 	size_t i;
 
 	if (dash_connect(&c, socket_path, err) < 0)
 		return NULL;
-	if ((list = domlist_all(dash_call, &c, err)) == NULL) {
+	if ((list = domlist_all(domlist_ipc_call, &c, err)) == NULL) {
 		close(c.fd);
 		return NULL;
 	}
@@ -180,7 +156,7 @@ dashboard_domains(const char *socket_path, struct buf *err)
 json_t *
 dashboard_domain(const char *socket_path, const char *name, struct buf *err)
 {
-	struct dash_conn c;
+	struct domlist_conn c;
 	json_t *domains, *show, *n = json_string(name);
 
 	if (n == NULL) {

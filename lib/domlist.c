@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "domlist.h"
+#include "ipc.h"
 
 json_t *
 domlist_all(domlist_call_fn call, void *ctx, struct buf *err)
@@ -45,6 +46,25 @@ domlist_all(domlist_call_fn call, void *ctx, struct buf *err)
 		else
 			json_object_del(reply, "next");
 		json_decref(page);
+	}
+	return reply;
+}
+
+/* One request on the open connection (ctx: struct domlist_conn). */
+json_t *
+domlist_ipc_call(json_t *req, void *ctx, struct buf *err)
+{
+	struct domlist_conn *c = ctx;
+	json_t *reply = NULL;
+	int rc;
+
+	rc = ipc_call(c->fd, req, &reply, c->timeout_ms, err);
+	json_decref(req);
+	if (rc < 0)
+		return NULL;
+	if (ipc_reply_check(reply, err) < 0) {
+		json_decref(reply);
+		return NULL;
 	}
 	return reply;
 }

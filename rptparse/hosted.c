@@ -21,11 +21,6 @@
 #include "ipc.h"
 #include "mymalloc.h"
 
-struct hosted_conn {
-	int	 fd;
-	int	 timeout_ms;
-};
-
 /* s as a hosted name (lower case, no final dot) in out, of hosted_len(s) + 1. */
 static size_t
 hosted_len(const char *s)
@@ -108,30 +103,11 @@ hosted_set(struct hosted *h, const char *const *domains, size_t n)
 	return 0;
 }
 
-/* domlist_all's way to policyd: one connection, one request a page. */
-static json_t *
-hosted_call(json_t *req, void *ctx, struct buf *err)
-{
-	struct hosted_conn *c = ctx;
-	json_t *reply = NULL;
-	int rc;
-
-	rc = ipc_call(c->fd, req, &reply, c->timeout_ms, err);
-	json_decref(req);
-	if (rc < 0)
-		return NULL;
-	if (ipc_reply_check(reply, err) < 0) {
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
-}
-
 int
 hosted_fetch(struct hosted *h, const char *path, int timeout_ms,
     struct buf *err)
 {
-	struct hosted_conn c;
+	struct domlist_conn c;
 	json_t *reply, *list, *d;
 	const char **names;
 	const char *name;
@@ -140,7 +116,7 @@ hosted_fetch(struct hosted *h, const char *path, int timeout_ms,
 	if ((c.fd = ipc_connect_unix(path, timeout_ms, err)) < 0)
 		return -1;
 	c.timeout_ms = timeout_ms;
-	reply = domlist_all(hosted_call, &c, err);
+	reply = domlist_all(domlist_ipc_call, &c, err);
 	close(c.fd);
 	if (reply == NULL)
 		return -1;
