@@ -228,6 +228,18 @@ dash_text(struct dash *d, const char *s)
 	html_escape(d->out, s);
 }
 
+/* One table cell holding member key of o, escaped; cls may be NULL. */
+static void
+dash_td(struct dash *d, const char *cls, json_t *o, const char *key)
+{
+	if (cls != NULL)
+		buf_printf(d->out, "<td class=\"%s\">", cls);
+	else
+		buf_puts(d->out, "<td>");
+	dash_text(d, ipc_str(o, key));
+	buf_puts(d->out, "</td>");
+}
+
 /* href of a domain: in-page anchor, or prefix + name + suffix. */
 static void
 dash_link(struct dash *d, const char *name)
@@ -348,17 +360,13 @@ dash_checks(struct dash *d, json_t *dom, struct buf *problems)
 
 		buf_printf(d->out, "<tr class=\"check\" data-status=\"");
 		dash_text(d, st);
-		buf_printf(d->out, "\"><td class=\"%s\">", bad ? "fail" : "ok");
-		dash_text(d, st);
-		buf_puts(d->out, "</td><td>");
-		dash_text(d, ipc_str(c, "check"));
-		buf_puts(d->out, "</td><td>");
-		dash_text(d, ipc_str(c, "host"));
-		buf_puts(d->out, "</td><td>");
-		dash_text(d, ipc_str(c, "message"));
-		buf_puts(d->out, "</td><td>");
-		dash_text(d, ipc_str(c, "fix"));
-		buf_puts(d->out, "</td></tr>\n");
+		buf_puts(d->out, "\">");
+		dash_td(d, bad ? "fail" : "ok", c, "status");
+		dash_td(d, NULL, c, "check");
+		dash_td(d, NULL, c, "host");
+		dash_td(d, NULL, c, "message");
+		dash_td(d, NULL, c, "fix");
+		buf_puts(d->out, "</tr>\n");
 		if (bad)
 			buf_printf(problems, "%scheck %s %s", problems->len ?
 			    "; " : "", ipc_str(c, "check"), st);
@@ -594,15 +602,12 @@ dash_notes(struct dash *d, const struct rptsum_rows *rows)
 		    " class=\"notes\"><tr><th>sender</th><th>result type</th>"
 		    "<th>MX host</th><th>additional-information</th></tr>\n");
 		json_array_foreach(a, i, g) {
-			buf_puts(d->out, "<tr><td>");
-			dash_text(d, ipc_str(g, "organization-name"));
-			buf_puts(d->out, "</td><td>");
-			dash_text(d, ipc_str(g, "result-type"));
-			buf_puts(d->out, "</td><td>");
-			dash_text(d, ipc_str(g, "receiving-mx-hostname"));
-			buf_puts(d->out, "</td><td class=\"note\">");
-			dash_text(d, ipc_str(g, "additional-information"));
-			buf_puts(d->out, "</td></tr>\n");
+			buf_puts(d->out, "<tr>");
+			dash_td(d, NULL, g, "organization-name");
+			dash_td(d, NULL, g, "result-type");
+			dash_td(d, NULL, g, "receiving-mx-hostname");
+			dash_td(d, "note", g, "additional-information");
+			buf_puts(d->out, "</tr>\n");
 		}
 		buf_puts(d->out, "</table>\n");
 	}
