@@ -74,12 +74,14 @@ wait_until() {
 }
 
 # t_tmpdir: a fresh directory, removed at exit, searchable by every user
-# (the daemons of a root-run instance work as mail_owner).
+# (the daemons of a root-run instance work as mail_owner).  Each one is
+# made inside the script's own T_TMPROOT, so that one made in a command
+# substitution ($(t_tmpdir), a subshell whose list of directories to
+# remove is lost) goes when the script ends too.
 t_tmpdir() {
 	local d
-	d=$(mktemp -d /tmp/stsd-test.XXXXXX)
+	d=$(mktemp -d "$T_TMPROOT/XXXXXX")
 	chmod 755 "$d"
-	T_CLEANUP_DIRS+=("$d")
 	echo "$d"
 }
 
@@ -95,7 +97,8 @@ free_port() {
 	done
 }
 
-T_CLEANUP_DIRS=()
+T_TMPROOT=$(mktemp -d /tmp/stsd-test.XXXXXX) && chmod 755 "$T_TMPROOT"
+T_CLEANUP_DIRS=("$T_TMPROOT")
 T_CLEANUP_CMDS=()
 at_exit() { T_CLEANUP_CMDS+=("$*"); }
 t_cleanup() {

@@ -15,8 +15,7 @@ command -v curl >/dev/null || skip_all "no curl"
 command -v jq >/dev/null || skip_all "no jq"
 
 FIX=$SRCDIR/tests/rptparse/fixtures
-t_tmpdir >/dev/null	# in this shell, so that it is removed at exit
-T=${T_CLEANUP_DIRS[${#T_CLEANUP_DIRS[@]} - 1]}
+T=$(t_tmpdir)
 dir=$T/i
 httpd_instance "$dir" httpd_body_timeout=2s message_size_limit=64k acme_enabled=no ||
 	{ fail "instance starts"; cat "$dir/log/stsd.log"; done_testing; }

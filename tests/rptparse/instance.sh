@@ -62,11 +62,9 @@ rp_start() {
 		wait_until 10 $STSCTL domain list
 }
 
-# rp_tmpdir: a fresh directory in RP_TMP, removed at exit (t_tmpdir run
-# in this shell, so that its clean-up is registered here).
+# rp_tmpdir: a fresh directory in RP_TMP, removed at exit.
 rp_tmpdir() {
-	t_tmpdir >/dev/null
-	RP_TMP=${T_CLEANUP_DIRS[${#T_CLEANUP_DIRS[@]} - 1]}
+	RP_TMP=$(t_tmpdir)
 }
 
 # As mail_owner, the owner of what rptrecv and httpd spool.
