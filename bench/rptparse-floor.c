@@ -39,6 +39,7 @@
 #include "buf.h"
 #include "gunzip.h"
 #include "mymalloc.h"
+#include "tlsrpt.h"
 
 #define FLOOR_ROUNDS		3
 #define FLOOR_FILES_MAX		1000000
@@ -127,12 +128,11 @@ floor_one(const struct floor_file *f, struct buf *json)
 		fprintf(stderr, "%s: %s\n", f->name, err.s);
 		exit(1);
 	}
-	top = json_loadb(json->s, json->len, JSON_REJECT_DUPLICATES, &jerr);
-	if (top == NULL) {
+	if ((top = tlsrpt_json_load(json->s, json->len, &jerr)) == NULL) {
 		fprintf(stderr, "%s: not valid JSON: %s\n", f->name, jerr.text);
 		exit(1);
 	}
-	json_decref(top);
+	tlsrpt_json_free(top);
 }
 
 int

@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +27,10 @@
 #include "mymalloc.h"
 #include "tlsrpt.h"
 
-#define TLSRPT_DEVIATIONS_MAX	100
+#define TLSRPT_DEVIATIONS_MAX	100	/* kinds of deviation per report */
+#define TLSRPT_DEV_TEXT_MAX	512	/* bytes of one deviation's text */
+#define TLSRPT_DEV_RUNS_MAX	8	/* runs of policy indexes written */
+#define TLSRPT_ARENA_CHUNK	(256 * 1024)	/* jansson's memory, at least */
 #define TLSRPT_PATH_MAX		160	/* "policies[N].failure-details[N]" */
 #define TLSRPT_PPATH_MAX	64	/* "policies[N]" */
 #define TLSRPT_YEAR_MIN		1970
@@ -205,22 +210,28 @@ tlsrpt_result_type_known(const char *s)
 int
 tlsrpt_depth_check(const char *data, size_t len, int limit)
 {
-	int depth = 0, in_string = 0;
-	size_t i;
+	const char *p, *q, *b, *end = data + len;
+	int depth = 0;
 
-	for (i = 0; i < len; i++) {
-		char c = data[i];
-
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = 0;
-			continue;
-		}
-		switch (c) {
+	for (p = data; p < end; p++) {
+		switch (*p) {
 		case '"':
-			in_string = 1;
+			/*
+			 * On to the quote that ends the string: the first
+			 * one after an even run of backslashes (each pair is
+			 * an escaped backslash).  memchr() runs over the text
+			 * of the strings, which is most of a report.
+			 */
+			for (;;) {
+				if ((q = memchr(p + 1, '"', (size_t)(end - p -
+				    1))) == NULL)
+					return 0;	/* jansson refuses it */
+				for (b = q; b - 1 > p && b[-1] == '\\'; b--)
+					;
+				p = q;
+				if ((q - b) % 2 == 0)
+					break;
+			}
 			break;
 		case '[':
 		case '{':
@@ -368,43 +379,222 @@ tlsrpt_time_format(time_t t, char buf[TLSRPT_TIME_SIZE])
 /*
  * The walk over the JSON tree.
  */
+struct tlsrpt_dev;
+
 struct tlsrpt_ctx {
 	const struct tlsrpt_limits *lim;
 	struct tlsrpt_report *r;
 	struct buf *err;
+	struct tlsrpt_dev *devs;	/* deviations seen so far */
+	size_t	 ndevs;
+	size_t	 devcap;
+	size_t	 pidx;			/* the policy being walked */
 };
 
+/*
+ * A deviation while the tree is walked: the text, without the policy
+ * index when it starts with "policies[N]", and the policies it was seen
+ * in.  A provider that bends the same rule in each of its 400 policies
+ * gives one line, "policies[0-399].policy.mx-host is a list", instead
+ * of 400.
+ */
+struct tlsrpt_dev {
+	char	*text;			/* what follows "policies[N]", or all */
+	int	 per_policy;
+	size_t	*idx;			/* policy indexes, ascending */
+	size_t	 nidx;
+	size_t	 cap;
+};
+
+/* Is d the deviation sub + text (sub: NULL when not per policy)? */
+static int
+tlsrpt_dev_is(const struct tlsrpt_dev *d, const char *sub, const char *text)
+{
+	size_t n;
+
+	if (sub == NULL)
+		return !d->per_policy && strcmp(d->text, text) == 0;
+	n = strlen(sub);
+	return d->per_policy && strncmp(d->text, sub, n) == 0 &&
+	    strcmp(d->text + n, text) == 0;
+}
+
+/*
+ * Record a deviation: of policy idx, with the text sub + text after
+ * "policies[N]" (sub NULL: of the report, text as it is).
+ */
+static void
+tlsrpt_dev_add(struct tlsrpt_ctx *c, const char *sub, size_t idx,
+    const char *text)
+{
+	struct tlsrpt_dev *d;
+	int per_policy = sub != NULL;
+	size_t i;
+
+	for (i = 0; i < c->ndevs; i++) {
+		d = &c->devs[i];
+		if (!tlsrpt_dev_is(d, sub, text))
+			continue;
+		if (per_policy && d->idx[d->nidx - 1] != idx) {
+			if (d->nidx == d->cap) {
+				d->cap *= 2;
+				d->idx = xreallocarray(d->idx, d->cap,
+				    sizeof(*d->idx));
+			}
+			d->idx[d->nidx++] = idx;
+		}
+		return;
+	}
+	if (c->ndevs == TLSRPT_DEVIATIONS_MAX)
+		return;
+	if (c->ndevs == TLSRPT_DEVIATIONS_MAX - 1) {
+		sub = NULL;
+		per_policy = 0;
+		text = "more deviations not recorded";
+	}
+	if (c->ndevs == c->devcap) {
+		c->devcap = c->devcap ? c->devcap * 2 : 8;
+		c->devs = xreallocarray(c->devs, c->devcap, sizeof(*c->devs));
+	}
+	d = &c->devs[c->ndevs++];
+	memset(d, 0, sizeof(*d));
+	d->text = per_policy ? xasprintf("%s%s", sub, text) : xstrdup(text);
+	d->per_policy = per_policy;
+	if (per_policy) {
+		d->cap = 4;
+		d->idx = xreallocarray(NULL, d->cap, sizeof(*d->idx));
+		d->idx[d->nidx++] = idx;
+	}
+}
+
+/* A deviation of the report, or one whose text names its policy. */
 static void __attribute__((format(printf, 2, 3)))
 tlsrpt_deviation(struct tlsrpt_ctx *c, const char *fmt, ...)
 {
-	struct tlsrpt_report *r = c->r;
+	char text[TLSRPT_DEV_TEXT_MAX], *end;
+	unsigned long idx;
 	va_list ap;
-	char *s;
-	size_t i;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		s = xstrdup("(deviation text lost: out of memory)");
-	for (i = 0; i < r->ndeviations; i++) {
-		if (strcmp(r->deviations[i], s) == 0) {
-			free(s);
+	if (strncmp(text, "policies[", 9) == 0 &&
+	    isdigit((unsigned char)text[9])) {
+		idx = strtoul(text + 9, &end, 10);
+		if (*end == ']') {
+			tlsrpt_dev_add(c, "", idx, end + 1);
 			return;
 		}
 	}
-	if (r->ndeviations == TLSRPT_DEVIATIONS_MAX) {
-		free(s);
+	tlsrpt_dev_add(c, NULL, 0, text);
+}
+
+/*
+ * A deviation of the policy being walked, in constant words: sub is
+ * what follows "policies[N]" in its path ("" or ".policy").  Nothing
+ * is formatted for the 400th policy that bends the same rule.
+ */
+static void
+tlsrpt_pdeviation(struct tlsrpt_ctx *c, const char *sub, const char *text)
+{
+	tlsrpt_dev_add(c, sub, c->pidx, text);
+}
+
+/* base + "." + name, or base + name + "[index]" (index >= 0). */
+static void
+tlsrpt_path(char *out, size_t size, const char *base, const char *name,
+    long long index)
+{
+	char num[24], *p = num + sizeof(num);
+	size_t nb = strlen(base), nn = strlen(name), nd;
+
+	*--p = '\0';
+	if (index >= 0) {
+		*--p = ']';
+		do {
+			*--p = (char)('0' + index % 10);
+			index /= 10;
+		} while (index > 0);
+		*--p = '[';
+	}
+	nd = (size_t)(num + sizeof(num) - 1 - p);
+	if (nb + nn + nd + 1 > size) {
+		snprintf(out, size, "%s%s%s", base, name, p);
 		return;
 	}
-	if (r->ndeviations == TLSRPT_DEVIATIONS_MAX - 1) {
-		free(s);
-		s = xstrdup("more deviations not recorded");
+	memcpy(out, base, nb);
+	memcpy(out + nb, name, nn);
+	memcpy(out + nb + nn, p, nd + 1);
+}
+
+/*
+ * The indexes of a deviation as runs: "3", "0,1", "0-399", "1,4-6"; at
+ * most TLSRPT_DEV_RUNS_MAX of them, then "and N more".
+ */
+static void
+tlsrpt_dev_runs(struct buf *b, const struct tlsrpt_dev *d)
+{
+	size_t i = 0, j, runs = 0;
+
+	while (i < d->nidx) {
+		for (j = i; j + 1 < d->nidx && d->idx[j + 1] == d->idx[j] + 1;
+		    j++)
+			;
+		if (runs++ == TLSRPT_DEV_RUNS_MAX) {
+			buf_printf(b, " and %zu more", d->nidx - i);
+			return;
+		}
+		if (i > 0)
+			buf_putc(b, ',');
+		if (j == i)
+			buf_printf(b, "%zu", d->idx[i]);
+		else if (j == i + 1)
+			buf_printf(b, "%zu,%zu", d->idx[i], d->idx[j]);
+		else
+			buf_printf(b, "%zu-%zu", d->idx[i], d->idx[j]);
+		i = j + 1;
 	}
-	r->deviations = xreallocarray(r->deviations, r->ndeviations + 1,
-	    sizeof(*r->deviations));
-	r->deviations[r->ndeviations++] = s;
+}
+
+/* The deviations seen into r->deviations, one line each. */
+static void
+tlsrpt_dev_lines(struct tlsrpt_ctx *c)
+{
+	struct tlsrpt_report *r = c->r;
+	struct buf b = BUF_INIT;
+	struct tlsrpt_dev *d;
+	size_t i;
+
+	if (c->ndevs == 0)
+		return;
+	r->deviations = xcalloc(c->ndevs, sizeof(*r->deviations));
+	for (i = 0; i < c->ndevs; i++) {
+		d = &c->devs[i];
+		if (!d->per_policy) {
+			r->deviations[i] = d->text;
+			d->text = NULL;
+			continue;
+		}
+		buf_reset(&b);
+		buf_puts(&b, "policies[");
+		tlsrpt_dev_runs(&b, d);
+		buf_printf(&b, "]%s", d->text);
+		r->deviations[i] = xstrdup(b.s);
+	}
+	r->ndeviations = c->ndevs;
+	buf_free(&b);
+}
+
+static void
+tlsrpt_dev_free(struct tlsrpt_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ndevs; i++) {
+		free(c->devs[i].text);
+		free(c->devs[i].idx);
+	}
+	free(c->devs);
 }
 
 static int __attribute__((format(printf, 2, 3)))
@@ -554,8 +744,8 @@ tlsrpt_detail(struct tlsrpt_ctx *c, const json_t *o, const char *ppath,
 {
 	char path[TLSRPT_PATH_MAX];
 
-	snprintf(path, sizeof(path), "%.100s.failure-details[%zu]", ppath,
-	    index);
+	tlsrpt_path(path, sizeof(path), ppath, ".failure-details",
+	    (long long)index);
 	if (!json_is_object(o))
 		return tlsrpt_error(c, "%s: expected an object, got %s", path,
 		    tlsrpt_type_name(o));
@@ -578,8 +768,8 @@ tlsrpt_detail(struct tlsrpt_ctx *c, const json_t *o, const char *ppath,
 		tlsrpt_deviation(c, "%s.failure-details: result-type \"%.64s\""
 		    " is not in RFC 8460 section 4.3", ppath, d->result_type);
 	if (d->sending_mta_ip == NULL)
-		tlsrpt_deviation(c, "%s.failure-details: sending-mta-ip missing",
-		    ppath);
+		tlsrpt_pdeviation(c, "", ".failure-details: sending-mta-ip"
+		    " missing");
 	return 0;
 }
 
@@ -625,7 +815,7 @@ tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
 			free(list);
 			return -1;
 		}
-		tlsrpt_deviation(c, "%s.policy-domain is a list", path);
+		tlsrpt_pdeviation(c, ".policy", ".policy-domain is a list");
 		p->domain = n ? list[0] : NULL;
 		free(list);
 	} else if (tlsrpt_string(c, pol, path, "policy-domain", 0,
@@ -639,8 +829,8 @@ tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
 	if (p->domain == NULL) {
 		if (strcmp(p->type, "no-policy-found") != 0)
 			return tlsrpt_error(c, "%s.policy-domain: missing", path);
-		tlsrpt_deviation(c, "%s: no policy-domain (no-policy-found)",
-		    path);
+		tlsrpt_pdeviation(c, ".policy",
+		    ": no policy-domain (no-policy-found)");
 	}
 	return 0;
 }
@@ -663,21 +853,22 @@ tlsrpt_policy_fields(struct tlsrpt_ctx *c, const json_t *pol,
 	    &p->nstrings) < 0)
 		return -1;
 	if (json_is_string(v))
-		tlsrpt_deviation(c, "%s.policy-string is a string, not a list",
-		    path);
+		tlsrpt_pdeviation(c, ".policy",
+		    ".policy-string is a string, not a list");
 	else if (json_is_array(v) && json_array_size(v) == 0 &&
 	    strcmp(p->type, "no-policy-found") != 0)
-		tlsrpt_deviation(c, "%s.policy-string is an empty list", path);
+		tlsrpt_pdeviation(c, ".policy",
+		    ".policy-string is an empty list");
 	else if ((v == NULL || json_is_null(v)) &&
 	    strcmp(p->type, "no-policy-found") != 0)
-		tlsrpt_deviation(c, "%s.policy-string missing", path);
+		tlsrpt_pdeviation(c, ".policy", ".policy-string missing");
 
 	v = json_object_get(pol, "mx-host");
 	if (tlsrpt_strings(c, v, path, "mx-host", &p->mx_hosts,
 	    &p->nmx_hosts) < 0)
 		return -1;
 	if (json_is_array(v))
-		tlsrpt_deviation(c, "%s.mx-host is a list", path);
+		tlsrpt_pdeviation(c, ".policy", ".mx-host is a list");
 	return 0;
 }
 
@@ -689,15 +880,16 @@ tlsrpt_policy(struct tlsrpt_ctx *c, const json_t *o, size_t index,
 	const json_t *sum, *fd;
 	size_t i, n;
 
-	snprintf(path, sizeof(path), "policies[%zu]", index);
+	c->pidx = index;
+	tlsrpt_path(path, sizeof(path), "", "policies", (long long)index);
 	if (!json_is_object(o))
 		return tlsrpt_error(c, "%s: expected an object, got %s", path,
 		    tlsrpt_type_name(o));
-	snprintf(ppath, sizeof(ppath), "%s.policy", path);
+	tlsrpt_path(ppath, sizeof(ppath), path, ".policy", -1);
 	if (tlsrpt_policy_fields(c, json_object_get(o, "policy"), ppath, p) < 0)
 		return -1;
 
-	snprintf(ppath, sizeof(ppath), "%s.summary", path);
+	tlsrpt_path(ppath, sizeof(ppath), path, ".summary", -1);
 	sum = json_object_get(o, "summary");
 	if (!json_is_object(sum))
 		return tlsrpt_error(c, "%s: %s", ppath, sum ? "expected an object"
@@ -710,8 +902,8 @@ tlsrpt_policy(struct tlsrpt_ctx *c, const json_t *o, size_t index,
 
 	fd = json_object_get(o, "failure-details");
 	if (fd == NULL || json_is_null(fd)) {
-		tlsrpt_deviation(c, "%s: failure-details missing, read as none",
-		    path);
+		tlsrpt_pdeviation(c, "", ": failure-details missing, read as"
+		    " none");
 		return 0;
 	}
 	if (!json_is_array(fd))
@@ -785,6 +977,92 @@ tlsrpt_top(struct tlsrpt_ctx *c, const json_t *top)
 	return 0;
 }
 
+/*
+ * jansson's memory for one report: an arena that json_loadb() takes
+ * its nodes from and that is released whole once the tree has been
+ * walked, instead of a malloc() and a free() for each node.  jansson's
+ * allocator is global, so the arena is set for the parse and the walk
+ * only, and the tree never outlives them; the daemons that parse
+ * reports are single-threaded.  One chunk of TLSRPT_ARENA_CHUNK bytes
+ * is kept between reports; larger reports take more and give them
+ * back.
+ */
+struct tlsrpt_chunk {
+	struct tlsrpt_chunk *next;	/* the chunk filled before this one */
+	size_t	 size;
+	size_t	 used;
+	max_align_t data[];
+};
+
+static struct tlsrpt_chunk *tlsrpt_arena;
+static json_malloc_t tlsrpt_saved_malloc;
+static json_free_t tlsrpt_saved_free;
+
+#define TLSRPT_ALIGN	(sizeof(max_align_t))
+
+static void *
+tlsrpt_arena_malloc(size_t n)
+{
+	struct tlsrpt_chunk *ch = tlsrpt_arena;
+	size_t size;
+	void *p;
+
+	n = (n + TLSRPT_ALIGN - 1) & ~(TLSRPT_ALIGN - 1);
+	if (ch == NULL || ch->size - ch->used < n) {
+		size = n > TLSRPT_ARENA_CHUNK ? n : TLSRPT_ARENA_CHUNK;
+		if (size > SIZE_MAX - sizeof(*ch) ||
+		    (ch = malloc(sizeof(*ch) + size)) == NULL)
+			return NULL;	/* jansson reports it */
+		ch->next = tlsrpt_arena;
+		ch->size = size;
+		ch->used = 0;
+		tlsrpt_arena = ch;
+	}
+	p = (char *)ch->data + ch->used;
+	ch->used += n;
+	return p;
+}
+
+static void
+tlsrpt_arena_free(void *p)
+{
+	(void)p;		/* released with the whole arena */
+}
+
+json_t *
+tlsrpt_json_load(const char *data, size_t len, json_error_t *jerr)
+{
+	json_t *top;
+
+	json_get_alloc_funcs(&tlsrpt_saved_malloc, &tlsrpt_saved_free);
+	json_set_alloc_funcs(tlsrpt_arena_malloc, tlsrpt_arena_free);
+	if ((top = json_loadb(data, len, JSON_REJECT_DUPLICATES, jerr)) ==
+	    NULL)
+		tlsrpt_json_free(NULL);
+	return top;
+}
+
+void
+tlsrpt_json_free(json_t *top)
+{
+	struct tlsrpt_chunk *ch, *next;
+
+	(void)top;		/* its nodes are all in the arena */
+	for (ch = tlsrpt_arena; ch != NULL && ch->next != NULL; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	/* What is left is the first chunk: kept when of the usual size. */
+	if (ch != NULL && ch->size > TLSRPT_ARENA_CHUNK) {
+		free(ch);
+		ch = NULL;
+	}
+	if ((tlsrpt_arena = ch) != NULL)
+		ch->used = 0;
+	if (tlsrpt_saved_malloc != NULL)
+		json_set_alloc_funcs(tlsrpt_saved_malloc, tlsrpt_saved_free);
+}
+
 int
 tlsrpt_parse(const char *data, size_t len, const struct tlsrpt_limits *lim,
     struct tlsrpt_report **out, struct buf *err)
@@ -792,7 +1070,7 @@ tlsrpt_parse(const char *data, size_t len, const struct tlsrpt_limits *lim,
 	struct tlsrpt_ctx c;
 	json_error_t jerr;
 	json_t *top;
-	int bom = 0;
+	int bom = 0, rc;
 
 	*out = NULL;
 	if (len > lim->size) {
@@ -809,22 +1087,26 @@ tlsrpt_parse(const char *data, size_t len, const struct tlsrpt_limits *lim,
 		buf_printf(err, "JSON nested deeper than %d levels", lim->depth);
 		return -1;
 	}
-	if ((top = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+	if ((top = tlsrpt_json_load(data, len, &jerr)) == NULL) {
 		buf_printf(err, "not valid JSON: %s (line %d, column %d)",
 		    jerr.text, jerr.line, jerr.column);
 		return -1;
 	}
+	memset(&c, 0, sizeof(c));
 	c.lim = lim;
 	c.r = xcalloc(1, sizeof(*c.r));
 	c.err = err;
 	if (bom)
 		tlsrpt_deviation(&c, "JSON starts with a byte order mark");
-	if (tlsrpt_top(&c, top) < 0) {
-		json_decref(top);
+	rc = tlsrpt_top(&c, top);
+	tlsrpt_json_free(top);
+	if (rc < 0) {
+		tlsrpt_dev_free(&c);
 		tlsrpt_free(c.r);
 		return -1;
 	}
-	json_decref(top);
+	tlsrpt_dev_lines(&c);
+	tlsrpt_dev_free(&c);
 	*out = c.r;
 	return 0;
 }

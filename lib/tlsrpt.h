@@ -18,6 +18,9 @@
  *	tlsrpt_time_parse("2026-11-22T00:00:00Z", &t, &dev)	0
  *	tlsrpt_time_format(t, buf)	"2026-11-22T00:00:00Z"
  *
+ *	top = tlsrpt_json_load(json, len, &jerr);	jansson's tree ...
+ *	tlsrpt_json_free(top);				... released whole
+ *
  * DESCRIPTION
  *	tlsrpt_parse() reads one report, JSON in UTF-8, into a struct
  *	tlsrpt_report that owns all its strings.  It checks what a report
@@ -36,7 +39,16 @@
  *	read as none", "policies[0]: no policy-domain (no-policy-found)",
  *	"policies[0].failure-details[3]: unknown result-type
  *	\"tls-timeout\"".  Bends that the parser does not know are
- *	refusals.
+ *	refusals.  A bend repeated in several policies is one line that
+ *	lists them: "policies[0-399].policy.mx-host is a list",
+ *	"policies[0,1]: failure-details missing, read as none",
+ *	"policies[1,4-6]...", at most 8 runs and then "and N more".
+ *
+ *	tlsrpt_json_load() is the JSON parse of tlsrpt_parse() alone
+ *	(jansson, duplicate keys refused): its tree takes its memory from
+ *	an arena that tlsrpt_json_free() releases whole, so that the tree
+ *	must not be kept, changed or shared; one tree at a time, and not
+ *	from two threads.
  *
  *	tlsrpt_result_info() gives, for each result type of RFC 8460
  *	section 4.3, one line saying what it means for the receiving
@@ -93,6 +105,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "buf.h"
 
@@ -161,6 +175,8 @@ int	tlsrpt_parse(const char *data, size_t len,
 	    const struct tlsrpt_limits *, struct tlsrpt_report **,
 	    struct buf *err);
 void	tlsrpt_free(struct tlsrpt_report *);
+json_t	*tlsrpt_json_load(const char *data, size_t len, json_error_t *);
+void	tlsrpt_json_free(json_t *);
 
 int	tlsrpt_depth_check(const char *data, size_t len, int limit);
 int	tlsrpt_result_type_known(const char *);

@@ -302,6 +302,48 @@ test_bad(void)
 	buf_free(&err);
 }
 
+/* A deviation of many policies is one line listing them. */
+static void
+test_dev_runs(void)
+{
+	static const int mx_list[] = {	/* policies with mx-host as a list */
+		0, 1, 2, 3, 5, 7, 8, 20, 22, 24, 26, 28, 30, 32, 34, -1
+	};
+	struct buf json = BUF_INIT, err = BUF_INIT;
+	struct tlsrpt_report *r;
+	int i, j, listed;
+
+	buf_puts(&json, HEAD "\"policies\":[");
+	for (i = 0; i < 36; i++) {
+		for (listed = 0, j = 0; mx_list[j] >= 0; j++)
+			listed |= mx_list[j] == i;
+		buf_printf(&json, "%s{\"policy\":{\"policy-type\":\"sts\","
+		    "\"policy-domain\":\"example.com\",\"policy-string\":"
+		    "[\"version: STSv1\"],\"mx-host\":%s},\"summary\":{"
+		    "\"total-successful-session-count\":1,"
+		    "\"total-failure-session-count\":0}%s}", i ? "," : "",
+		    listed ? "[\"mx1.example.com\"]" : "\"mx1.example.com\"",
+		    i == 4 || i == 5 ? ",\"failure-details\":[]" : "");
+	}
+	buf_puts(&json, "]}");
+	r = parse(json.s, &err);
+	CHECK(r != NULL, "36 policies accepted (%s)", err.s ? err.s : "");
+	if (r == NULL)
+		goto out;
+	CHECK(r->ndeviations == 2, "two lines of deviations (%zu)",
+	    r->ndeviations);
+	CHECK(has_deviation(r, "policies[0-3,5,7,8,20,22,24,26,28 and 3 more]"
+	    ".policy.mx-host is a list"), "runs of policies, then how many more"
+	    " (%s)", r->ndeviations ? r->deviations[0] : "");
+	CHECK(has_deviation(r, "policies[0-3,6-35]: failure-details missing,"
+	    " read as none"), "two runs (%s)", r->ndeviations > 1 ?
+	    r->deviations[1] : "");
+	tlsrpt_free(r);
+out:
+	buf_free(&json);
+	buf_free(&err);
+}
+
 static void
 test_limits(void)
 {
@@ -320,6 +362,12 @@ test_limits(void)
 	    "brackets inside strings do not count");
 	CHECK(tlsrpt_depth_check("[\"\\\"[[[\"]", 9, 2) == 0,
 	    "escaped quotes do not end a string");
+	CHECK(tlsrpt_depth_check("[\"a\\\\\",[[[]]]]", strlen("[\"a\\\\\",[[[]]]]"), 3) == -1,
+	    "an escaped backslash before the quote ends the string");
+	CHECK(tlsrpt_depth_check("[\"a\\\\\\\"[[[\"]", strlen("[\"a\\\\\\\"[[[\"]"), 2) == 0,
+	    "three backslashes before a quote escape it");
+	CHECK(tlsrpt_depth_check("[\"[[[", 5, 2) == 0,
+	    "an unterminated string is jansson's to refuse");
 
 	buf_reset(&json);
 	buf_puts(&json, HEAD "\"policies\":[");
@@ -355,5 +403,6 @@ main(void)
 	test_quirks();
 	test_bad();
 	test_limits();
+	test_dev_runs();
 	return unit_status();
 }

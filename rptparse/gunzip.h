@@ -32,6 +32,7 @@
 
 #define GUNZIP_CHUNK		(64 * 1024)
 #define GUNZIP_RATIO_FLOOR	(1024 * 1024)
+#define GUNZIP_GUESS_MIN	256	/* bytes of room at first, at least */
 
 struct gunzip_limits {
 	size_t	 size;		/* bytes of output */
