@@ -107,16 +107,67 @@ check_dns_status(enum resolve_status st)
 	return resolve_status_is_error(st) ? "dns-error" : "fail";
 }
 
-/* The rua address we expect: the first report_recipients address. */
-static char *
-check_rua(void)
-{
-	char **r;
+/*
+ * The rua we ask for (ststxt_rua_make(), what policyd publishes), and
+ * of it what the domain's record must list: the first mailto: URI, and
+ * the https: URI when there is one.  The other addresses of
+ * report_recipients may be missing: reports reach us through the first.
+ */
+#define CHECK_RUA_MAILTO	0	/* indexes of check_rua.need */
+#define CHECK_RUA_HTTPS		1
+#define CHECK_RUA_NEED		2
 
-	for (r = cfg_list("report_recipients"); r && *r; r++)
-		if (strchr(*r, '*') == NULL && strchr(*r, '@') != NULL)
-			return xasprintf("mailto:%s", *r);
-	return NULL;
+struct check_rua {
+	char	*rua;		/* the whole list, or NULL: none configured */
+	const char *need[CHECK_RUA_NEED];	/* URIs of rua that must be
+						 * listed, or NULL */
+	struct ststxt_tlsrpt *r;
+};
+
+static void
+check_rua_init(struct check_rua *c, const char *domain)
+{
+	struct buf err = BUF_INIT;
+	char *txt;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	if ((c->rua = ststxt_rua_for(domain, &err)) == NULL) {
+		buf_free(&err);
+		return;
+	}
+	txt = xasprintf("v=TLSRPTv1; rua=%s", c->rua);
+	if (ststxt_tlsrpt_parse(txt, strlen(txt), &c->r, &err) == 0)
+		for (i = 0; i < c->r->nrua; i++) {
+			if (c->r->rua[i].scheme == STSTXT_URI_MAILTO &&
+			    c->need[CHECK_RUA_MAILTO] == NULL)
+				c->need[CHECK_RUA_MAILTO] = c->r->rua[i].uri;
+			if (c->r->rua[i].scheme == STSTXT_URI_HTTPS &&
+			    c->need[CHECK_RUA_HTTPS] == NULL)
+				c->need[CHECK_RUA_HTTPS] = c->r->rua[i].uri;
+		}
+	free(txt);
+	buf_free(&err);
+}
+
+static void
+check_rua_clear(struct check_rua *c)
+{
+	free(c->rua);
+	ststxt_tlsrpt_free(c->r);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Does the record r list uri (case aside)? */
+static int
+check_rua_lists(const struct ststxt_tlsrpt *r, const char *uri)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrua; i++)
+		if (strcasecmp(r->rua[i].uri, uri) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -490,17 +541,19 @@ static void
 check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
     json_t *checks)
 {
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, missing = BUF_INIT;
 	struct ststxt_tlsrpt *r = NULL;
+	struct check_rua want;
 	enum resolve_status st;
-	char *name, *fix, **txt, *found = NULL, *rua = check_rua();
+	char *name, *fix, **txt, *found = NULL;
+	const char *key = NULL;
 	size_t n, i, count = 0;
-	int have = 0;
 
+	check_rua_init(&want, d->name);
 	name = xasprintf("_smtp._tls.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s._report.%s. (or TXT"
 	    " \"v=TLSRPTv1; rua=%s\")", name, d->name, cfg_str("sts_zone"),
-	    rua ? rua : "");
+	    want.rua ? want.rua : "");
 	st = check_txt(res, name, &txt, &n);
 	for (i = 0; i < n; i++)
 		if (ststxt_is_tlsrpt(txt[i], strlen(txt[i]))) {
@@ -522,22 +575,31 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 		check_add(checks, "tlsrpt-txt", "fail", err.s, fix,
 		    "TXT %s is invalid: %s", name, err.s);
 	else {
-		for (i = 0; rua && i < r->nrua; i++)
-			if (strcasecmp(r->rua[i].uri, rua) == 0)
-				have = 1;
-		if (have || rua == NULL)
+		/* The key, for alerts, names the first URI missing. */
+		for (i = 0; i < CHECK_RUA_NEED; i++)
+			if (want.need[i] != NULL &&
+			    !check_rua_lists(r, want.need[i])) {
+				buf_printf(&missing, "%s%s", missing.len ?
+				    " and " : "", want.need[i]);
+				if (key == NULL)
+					key = i == CHECK_RUA_MAILTO ?
+					    "no-rua" : "no-https-rua";
+			}
+		if (key == NULL)
 			check_add(checks, "tlsrpt-txt", "ok", NULL, NULL,
 			    "TXT %s sends reports to us", name);
 		else
-			check_add(checks, "tlsrpt-txt", "fail", "no-rua", fix,
-			    "TXT %s does not list %s in rua", name, rua);
+			check_add(checks, "tlsrpt-txt", "fail", key, fix,
+			    "TXT %s does not list %s in rua", name,
+			    missing.s);
 	}
 	ststxt_tlsrpt_free(r);
 	check_strv_free(txt);
 	buf_free(&err);
+	buf_free(&missing);
 	free(fix);
 	free(name);
-	free(rua);
+	check_rua_clear(&want);
 }
 
 static void

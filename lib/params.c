@@ -185,6 +185,15 @@ const struct param param_table[] = {
 	    "service-zone records; it doubles with each failure up to "
 	    "$policyd_dns_retry_max.",
 	    NULL, NULL },
+	{ "report_https_rua", PARAM_BOOL, "no",
+	    "Whether the TLSRPT record of every domain also lists "
+	    "https://mta-sts.DOMAIN$report_https_path after the mailto: "
+	    "addresses of $report_recipients (when $report_https_path is "
+	    "not empty); httpd must hold a certificate for mta-sts.DOMAIN, "
+	    "as it does when it serves the policy.  Off by default: a "
+	    "sender that honours both URIs sends each report twice, and "
+	    "reports.db stores it once.",
+	    NULL, NULL },
 
 	/* acmed */
 	{ "acme_enabled", PARAM_BOOL, "yes",
@@ -345,6 +354,12 @@ const struct param param_table[] = {
 	{ "rptparse_failure_detail_limit", PARAM_INT, "1000",
 	    "The most failure details that rptparse accepts in one policy "
 	    "of a report.",
+	    NULL, NULL },
+	{ "rptparse_db_cache_size", PARAM_SIZE, "4m",
+	    "The memory that rptparse keeps of the pages of reports.db "
+	    "(SQLite's page cache); with less, storing a report reads the "
+	    "pages of the domain indexes again and again once reports.db "
+	    "is larger than the cache.",
 	    NULL, NULL },
 	{ "alert_failure_rate", PARAM_STRING, "1%",
 	    "The share of a domain's TLS sessions, in the reports received "

@@ -5,7 +5,9 @@
  * Both records share one tokenizer, ststxt_scan(): the version tag,
  * then NAME=VALUE fields separated by ";".  Each record type only says
  * what its fields mean.  Pure functions: no I/O, input bounded by
- * STSTXT_SIZE_MAX before anything is allocated.
+ * STSTXT_SIZE_MAX before anything is allocated.  The rua of a hosted
+ * domain is made here too, so that it is checked by the same URI rules
+ * that parse it; ststxt_rua_for() reads main.cf values through cfg.
  */
 #include "config.h"
 
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cfg.h"
 #include "mymalloc.h"
 #include "ststxt.h"
 
@@ -585,4 +588,79 @@ ststxt_tlsrpt_free(struct ststxt_tlsrpt *r)
 	free(r->rua);
 	ststxt_free_exts(r->ext, r->next);
 	free(r);
+}
+
+/*
+ * The rua of a hosted domain.
+ */
+
+/* Appends uri to the list in b when it is valid; -1 with the cause. */
+static int
+ststxt_rua_add(struct buf *b, const char *param, const char *uri,
+    struct buf *err)
+{
+	enum ststxt_uri_scheme scheme;
+	struct buf why = BUF_INIT;
+
+	if (ststxt_uri_parse(uri, strlen(uri), &scheme, &why) < 0) {
+		buf_printf(err, "parameter %s: %s", param, why.s);
+		buf_free(&why);
+		return -1;
+	}
+	if (b->len + 1 + strlen(uri) + sizeof(STSTXT_TLSRPT_VERSION "; rua=;") >
+	    STSTXT_SIZE_MAX) {
+		buf_printf(err, "parameter %s: the rua would exceed %d bytes",
+		    param, STSTXT_SIZE_MAX);
+		return -1;
+	}
+	buf_printf(b, "%s%s", b->len ? "," : "", uri);
+	return 0;
+}
+
+char *
+ststxt_rua_make(char *const *addrs, const char *https_path,
+    const char *domain, struct buf *err)
+{
+	struct buf b = BUF_INIT;
+	char *const *a;
+	char *uri;
+	int rc = 0;
+
+	for (a = addrs; rc == 0 && a && *a; a++) {
+		if (strchr(*a, '*') != NULL || strchr(*a, '@') == NULL)
+			continue;
+		uri = xasprintf("mailto:%s", *a);
+		rc = ststxt_rua_add(&b, "report_recipients", uri, err);
+		free(uri);
+	}
+	if (rc == 0 && https_path != NULL && *https_path != '\0') {
+		if (*https_path != '/') {
+			buf_printf(err, "parameter report_https_path: \"%s\":"
+			    " must start with /", https_path);
+			rc = -1;
+		} else {
+			uri = xasprintf("https://mta-sts.%s%s", domain,
+			    https_path);
+			rc = ststxt_rua_add(&b, "report_https_path", uri, err);
+			free(uri);
+		}
+	}
+	if (rc == 0 && b.len == 0) {
+		buf_puts(err, "parameter report_recipients: no address without"
+		    " a wildcard to publish as rua");
+		rc = -1;
+	}
+	if (rc < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+char *
+ststxt_rua_for(const char *domain, struct buf *err)
+{
+	return ststxt_rua_make(cfg_list("report_recipients"),
+	    cfg_bool("report_https_rua") ? cfg_str("report_https_path") : NULL,
+	    domain, err);
 }

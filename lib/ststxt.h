@@ -12,6 +12,9 @@
  *	ststxt_tlsrpt_render(r, &out)
  *	ststxt_tlsrpt_free(r)
  *
+ *	ststxt_rua_make(addrs, https_path, domain, &err)	our rua for domain
+ *	ststxt_rua_for(domain, &err)	the same, from main.cf
+ *
  * DESCRIPTION
  *	The input is the text of one TXT record, its character-strings
  *	already joined, and need not be NUL-terminated.  Nothing here does
@@ -48,11 +51,27 @@
  *	and "v=TLSRPTv1; rua=URI,URI;" followed by " NAME=VALUE;" for each
  *	extension; parsing it gives the same record.
  *
+ *	ststxt_rua_make() is the one rule for the rua that this service
+ *	asks senders to use for a hosted domain (what policyd publishes
+ *	and dnsmon expects): "mailto:ADDR" for each address of addrs
+ *	(report_recipients; patterns with "*" and words without "@" are
+ *	skipped: they cannot be mailed to), in order, then, when
+ *	https_path is neither NULL nor empty, "https://mta-sts.DOMAIN"
+ *	followed by https_path (where httpd takes POSTed reports), all
+ *	joined by ",".  Every URI must be valid as ststxt_tlsrpt_parse()
+ *	sees it.  The result is xmalloc'd, without "v=TLSRPTv1; rua=".
+ *	ststxt_rua_for() takes addrs from report_recipients and
+ *	https_path from report_https_path when report_https_rua is yes.
+ *
  * DIAGNOSTICS
  *	The parse functions return 0, or -1 with one line in err naming
  *	the field and the cause, e.g. 'id "abc-1": must be 1 to 32 letters
  *	and digits' or 'rua URI "mailto:a!b@example.com": "!" must be
- *	percent-encoded'.
+ *	percent-encoded'.  ststxt_rua_make() returns NULL with the cause
+ *	in err when it has no URI at all ('parameter report_recipients: no
+ *	address without a wildcard to publish as rua'), when https_path
+ *	does not start with "/", or when a URI would be invalid
+ *	('parameter report_https_path: rua URI "https://...": ...').
  *
  * LIMITS
  *	STSTXT_SIZE_MAX bytes per record.
@@ -108,5 +127,9 @@ int	ststxt_tlsrpt_parse(const char *txt, size_t len,
 	    struct ststxt_tlsrpt **out, struct buf *err);
 void	ststxt_tlsrpt_render(const struct ststxt_tlsrpt *, struct buf *out);
 void	ststxt_tlsrpt_free(struct ststxt_tlsrpt *);
+
+char	*ststxt_rua_make(char *const *addrs, const char *https_path,
+	    const char *domain, struct buf *err);
+char	*ststxt_rua_for(const char *domain, struct buf *err);
 
 #endif

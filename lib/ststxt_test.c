@@ -1,6 +1,7 @@
 /*
  * ststxt_test - lib/ststxt: the MTA-STS and TLS-RPT TXT records, good
- * and bad, with the exact error texts, and render round trips.
+ * and bad, with the exact error texts, and render round trips; the rua
+ * rule of a hosted domain (ststxt_rua_make, ststxt_rua_for from main.cf).
  */
 #include "config.h"
 
@@ -9,7 +10,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cfg.h"
 #include "log.h"
+#include "mymalloc.h"
 #include "ststxt.h"
 #include "unit.h"
 
@@ -296,6 +299,106 @@ test_limits(void)
 	buf_free(&err);
 }
 
+/* One ststxt_rua_make() case: the rua, or NULL and the error. */
+static void
+rua_case(char *const *addrs, const char *path, const char *want,
+    const char *want_err, const char *what)
+{
+	struct buf err = BUF_INIT;
+	char *rua = ststxt_rua_make(addrs, path, "example.com", &err);
+	int ok;
+
+	if (want != NULL)
+		ok = STR_EQ(rua, want) && err.len == 0;
+	else
+		ok = rua == NULL && STR_EQ(err.s, want_err);
+	CHECK(ok, "rua: %s%s", what, want ? "" : ": refused");
+	if (!ok)
+		printf("#   got \"%s\", error \"%s\"\n", rua ? rua : "(null)",
+		    err.s ? err.s : "");
+	free(rua);
+	buf_free(&err);
+}
+
+static void
+test_rua(void)
+{
+	static char *one[] = { "tlsrpt@sts.test", NULL };
+	static char *two[] = { "tlsrpt+*@sts.test", "a@sts.test", "nodomain",
+	    "b@sts.test", NULL };
+	static char *wild[] = { "*@sts.test", NULL };
+	static char *bang[] = { "a!b@sts.test", NULL };
+	static const char *text = "report_recipients = r@sts.test\n";
+	struct ststxt_tlsrpt *r = NULL;
+	struct buf err = BUF_INIT;
+	char *rua, *txt;
+
+	rua_case(one, NULL, "mailto:tlsrpt@sts.test", NULL,
+	    "mailto only without https_path");
+	rua_case(one, "", "mailto:tlsrpt@sts.test", NULL,
+	    "an empty https_path adds nothing");
+	rua_case(one, "/tlsrpt",
+	    "mailto:tlsrpt@sts.test,https://mta-sts.example.com/tlsrpt", NULL,
+	    "mailto, then the https URI of the domain");
+	rua_case(two, NULL, "mailto:a@sts.test,mailto:b@sts.test", NULL,
+	    "patterns and words without @ are skipped, order kept");
+	rua_case(wild, "/r", "https://mta-sts.example.com/r", NULL,
+	    "https alone when no address can be mailed");
+	rua_case(NULL, "/r", "https://mta-sts.example.com/r", NULL,
+	    "https alone without report_recipients");
+	rua_case(wild, NULL, NULL, "parameter report_recipients: no address "
+	    "without a wildcard to publish as rua", "nothing to publish");
+	rua_case(one, "tlsrpt", NULL, "parameter report_https_path: "
+	    "\"tlsrpt\": must start with /", "https_path without /");
+	rua_case(one, "/a,b", NULL, "parameter report_https_path: rua URI "
+	    "\"https://mta-sts.example.com/a,b\": bad character \",\"",
+	    "a comma in https_path");
+	rua_case(one, "/a!b", NULL, "parameter report_https_path: rua URI "
+	    "\"https://mta-sts.example.com/a!b\": \"!\" must be "
+	    "percent-encoded", "a \"!\" in https_path");
+	rua_case(bang, NULL, NULL, "parameter report_recipients: rua URI "
+	    "\"mailto:a!b@sts.test\": \"!\" must be percent-encoded",
+	    "a \"!\" in an address");
+
+	rua = ststxt_rua_make(two, "/tlsrpt", "example.com", &err);
+	txt = xasprintf("v=TLSRPTv1; rua=%s", rua ? rua : "");
+	CHECK(ststxt_tlsrpt_parse(txt, strlen(txt), &r, &err) == 0 &&
+	    r->nrua == 3 && r->rua[0].scheme == STSTXT_URI_MAILTO &&
+	    r->rua[2].scheme == STSTXT_URI_HTTPS,
+	    "rua: the record made from it parses, mailto then https");
+	ststxt_tlsrpt_free(r);
+	free(txt);
+	free(rua);
+
+	/* From main.cf: report_https_rua decides. */
+	CHECK(cfg_read_buf("main.cf", text, strlen(text), &err) == 0,
+	    "rua: main.cf read");
+	rua = ststxt_rua_for("a.example", &err);
+	CHECK(STR_EQ(rua, "mailto:r@sts.test"),
+	    "rua_for: report_https_rua = no (default): mailto only");
+	free(rua);
+	CHECK(cfg_override("report_https_rua", "yes", &err) == 0,
+	    "rua_for: report_https_rua = yes");
+	rua = ststxt_rua_for("a.example", &err);
+	CHECK(STR_EQ(rua, "mailto:r@sts.test,https://mta-sts.a.example/tlsrpt"),
+	    "rua_for: yes adds https://mta-sts.DOMAIN$report_https_path");
+	free(rua);
+	CHECK(cfg_override("report_https_path", "/in/rpt", &err) == 0,
+	    "rua_for: another report_https_path");
+	rua = ststxt_rua_for("a.example", &err);
+	CHECK(STR_EQ(rua, "mailto:r@sts.test,https://mta-sts.a.example/in/rpt"),
+	    "rua_for: the https URI follows report_https_path");
+	free(rua);
+	CHECK(cfg_override("report_https_path", "", &err) == 0,
+	    "rua_for: empty report_https_path");
+	rua = ststxt_rua_for("a.example", &err);
+	CHECK(STR_EQ(rua, "mailto:r@sts.test"),
+	    "rua_for: empty report_https_path: mailto only");
+	free(rua);
+	cfg_free();
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -306,5 +409,6 @@ main(void)
 	test_tlsrpt_good();
 	test_is();
 	test_limits();
+	test_rua();
 	return unit_failures > 0;
 }

@@ -47,7 +47,10 @@
  *	meanwhile share the batch.  A failed update is retried after
  *	policyd_dns_retry_min, doubling up to policyd_dns_retry_max.  At
  *	start, whatever DNS lacks (a change made while policyd was down or
- *	before dns_update_server was set) is queued.
+ *	before dns_update_server was set) is queued; so is every domain
+ *	whose rua changed with main.cf (report_recipients,
+ *	report_https_rua: ststxt_rua_make()).  A report_https_path that
+ *	cannot make a valid rua URI is fatal when report_https_rua = yes.
  *
  * MAY TOUCH
  *	$data_directory/policy.db, the sockets master gives it,
@@ -87,6 +90,7 @@
 #include "publish.h"
 #include "request.h"
 #include "server.h"
+#include "ststxt.h"
 
 #define POLICYD_DATABASE	"policy.db"	/* in data_directory */
 #define POLICYD_CONNS_MAX	256		/* per listening socket */
@@ -96,6 +100,7 @@
 #define POLICYD_DNS_LINE_MAX	8192		/* bytes of one child result */
 #define POLICYD_READ_CHUNK	4096
 #define POLICYD_SNAPSHOT_KEEP	5		/* s a snapshot is kept unused */
+#define POLICYD_RUA_PROBE_DOMAIN "DOMAIN"	/* checks the rua rule */
 
 /* The DNS child of the current batch. */
 struct policyd_dns {
@@ -129,6 +134,34 @@ static void policyd_expire_arm(void);
 /*
  * Configuration, checked once at start.
  */
+
+/*
+ * The rua rule does not depend on the domain beyond its name, so a
+ * bad report_https_path shows with any valid name: fatal, as in httpd.
+ * Without any rua, the TLSRPT records are left alone (publish.h): said
+ * once here.
+ */
+static void
+policyd_conf_rua(const struct policyd_conf *conf)
+{
+	struct buf err = BUF_INIT;
+	char *rua;
+
+	if (conf->report_https_path != NULL) {
+		rua = ststxt_rua_make(NULL, conf->report_https_path,
+		    POLICYD_RUA_PROBE_DOMAIN, &err);
+		if (rua == NULL)
+			log_fatal("%s", err.s);
+		free(rua);
+	}
+	rua = publish_rua(conf, POLICYD_RUA_PROBE_DOMAIN, &err);
+	if (rua == NULL && conf->dns_update)
+		log_warn("%s: the TLSRPT records of sts_zone are left alone",
+		    err.s);
+	free(rua);
+	buf_free(&err);
+}
+
 static void
 policyd_conf_read(struct policyd_conf *conf)
 {
@@ -155,6 +188,9 @@ policyd_conf_read(struct policyd_conf *conf)
 	conf->sts_zone = cfg_str("sts_zone");
 	conf->policy_host = cfg_str("policy_host");
 	conf->report_recipients = cfg_list("report_recipients");
+	conf->report_https_path = cfg_bool("report_https_rua") &&
+	    *cfg_str("report_https_path") != '\0' ?
+	    cfg_str("report_https_path") : NULL;
 	conf->retire_max_age = cfg_time("policyd_retire_max_age");
 	conf->dns_update_server = cfg_str("dns_update_server");
 	conf->dns_update = *conf->dns_update_server != '\0';
@@ -167,6 +203,7 @@ policyd_conf_read(struct policyd_conf *conf)
 	if (conf->dns_update && *conf->sts_zone == '\0')
 		log_fatal("parameter dns_update_server is set but sts_zone is"
 		    " empty: set sts_zone to the service zone");
+	policyd_conf_rua(conf);
 }
 
 /*

@@ -913,6 +913,166 @@ test_publish(struct policyd *pd)
 	buf_free(&err);
 }
 
+/* The TXT last sent for owner by the fake DNS server, or NULL. */
+static const char *
+sent_txt(const char *owner)
+{
+	const char *txt = NULL;
+	size_t i;
+
+	for (i = 0; i + 1 < json_array_size(updates); i += 2)
+		if (strcmp(json_string_value(json_array_get(updates, i + 1)),
+		    owner) == 0)
+			txt = json_string_value(json_array_get(updates, i));
+	return txt;
+}
+
+static int
+sent_is(const char *owner, const char *want)
+{
+	const char *txt = sent_txt(owner);
+
+	if (txt == NULL || strcmp(txt, want) != 0) {
+		printf("# %s: sent \"%s\"\n", owner, txt ? txt : "(nothing)");
+		return 0;
+	}
+	return 1;
+}
+
+/* The value of record NAME in FORM of a domain-records reply. */
+static const char *
+record_value(json_t *r, const char *form, const char *name, const char *type)
+{
+	json_t *a = json_object_get(json_object_get(r, "records"), form), *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		if (strcmp(json_string_value(json_object_get(e, "name")),
+		    name) == 0 && strcmp(json_string_value(json_object_get(e,
+		    "type")), type) == 0)
+			return json_string_value(json_object_get(e, "value"));
+	return "(none)";
+}
+
+static int
+pending(struct policyd *pd, const char *domain)
+{
+	json_t *st = publish_state_json(pd->db, domain);
+	int p = st != NULL && json_is_true(json_object_get(st, "pending"));
+
+	json_decref(st);
+	return p;
+}
+
+/*
+ * report_https_rua: the rua of each domain ends with its own https URI,
+ * in the records stsctl prints and in what DNS gets; turning it on or
+ * off (a restart: publish_sync) re-publishes every domain.
+ */
+static void
+test_https_rua(struct policyd *pd)
+{
+	static char *wild[] = { "tlsrpt+*@sts.test", NULL };
+	char **rcpt = pd->conf.report_recipients;
+	struct buf err = BUF_INIT;
+	long long now = time(NULL), due = now + 60;	/* past every next_try */
+	const char *both = "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,"
+	    "https://mta-sts.h1.example/tlsrpt";
+	json_t *r;
+
+	pd->conf.dns_update = 1;
+	pd->conf.dns_update_server = "127.0.0.1";
+	updates = json_array();
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "h1.example", "mx", "mx.h1.example"));
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "h2.example", "mx", "mx.h2.example"));
+	run_batch(pd, due);
+	CHECK(sent_is("h1.example._report.sts.test",
+	    "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"),
+	    "https rua off: the TLSRPT TXT has the mailto: rua only");
+	CHECK(publish_sync(pd->db, &pd->conf, now, &err) == 0 &&
+	    !pending(pd, "h1.example"), "https rua off: sync changes nothing");
+
+	/* On: every domain is pending again, each with its own URI. */
+	pd->conf.report_https_path = "/tlsrpt";
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "h1.example");
+	CHECK(strcmp(record_value(r, "direct", "_smtp._tls.h1.example.",
+	    "TXT"), both) == 0, "https rua on: records, direct TLS-RPT TXT "
+	    "is the mailto: rua then https://mta-sts.DOMAIN/tlsrpt");
+	CHECK(strcmp(record_value(r, "service_zone",
+	    "h1.example._report.sts.test.", "TXT"), both) == 0,
+	    "https rua on: records, the service zone TLS-RPT TXT too");
+	json_decref(r);
+	CHECK(publish_sync(pd->db, &pd->conf, now, &err) == 0 &&
+	    pending(pd, "h1.example") && pending(pd, "h2.example"),
+	    "https rua on: sync makes every domain pending");
+	json_array_clear(updates);
+	run_batch(pd, due);
+	CHECK(sent_is("h1.example._report.sts.test", both),
+	    "https rua on: DNS gets the rua with the https URI");
+	CHECK(sent_is("h2.example._report.sts.test",
+	    "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,"
+	    "https://mta-sts.h2.example/tlsrpt"),
+	    "https rua on: each domain has its own https URI");
+	CHECK(!pending(pd, "h1.example") && publish_sync(pd->db, &pd->conf,
+	    now, &err) == 0 && !pending(pd, "h1.example"),
+	    "https rua on: published, and a second sync changes nothing");
+
+	/* A change of the domain keeps the https URI. */
+	json_decref(call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set",
+	    "domain", "h1.example", "mode", "enforce"));
+	json_array_clear(updates);
+	run_batch(pd, due);
+	CHECK(sent_is("h1.example._report.sts.test", both),
+	    "https rua on: a policy change publishes the https URI too");
+
+	/* No address that can be mailed: the https URI alone. */
+	pd->conf.report_recipients = wild;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "h1.example");
+	CHECK(is_ok(r) && strcmp(record_value(r, "direct",
+	    "_smtp._tls.h1.example.", "TXT"), "v=TLSRPTv1; "
+	    "rua=https://mta-sts.h1.example/tlsrpt") == 0,
+	    "https rua on, no usable address: records have the https URI alone");
+	json_decref(r);
+	publish_sync(pd->db, &pd->conf, now, &err);
+	json_array_clear(updates);
+	run_batch(pd, due);
+	CHECK(sent_is("h2.example._report.sts.test",
+	    "v=TLSRPTv1; rua=https://mta-sts.h2.example/tlsrpt"),
+	    "https rua on, no usable address: DNS gets the https URI alone");
+	pd->conf.report_https_path = NULL;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "h1.example");
+	CHECK(!is_ok(r) && strcmp(error_of(r), "parameter report_recipients:"
+	    " no address without a wildcard to publish as rua") == 0,
+	    "neither address nor https: records say why");
+	json_decref(r);
+
+	/* Off again: back to the mailto: rua, every domain re-published. */
+	pd->conf.report_recipients = rcpt;
+	CHECK(publish_sync(pd->db, &pd->conf, now, &err) == 0 &&
+	    pending(pd, "h1.example") && pending(pd, "h2.example"),
+	    "https rua off again: sync makes every domain pending");
+	json_array_clear(updates);
+	run_batch(pd, due);
+	CHECK(sent_is("h2.example._report.sts.test",
+	    "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"),
+	    "https rua off again: DNS gets the mailto: rua only");
+
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "h1.example", "now", 1));
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "h2.example", "now", 1));
+	run_batch(pd, due);
+	pd->conf.dns_update = 0;
+	json_decref(updates);
+	updates = NULL;
+	buf_free(&err);
+}
+
 /*
  * The snapshot in several messages: each within snapshot_size bytes
  * once encoded, every servable domain once, in name order, with the
@@ -1059,6 +1219,7 @@ main(void)
 	test_challenges(&pd);
 	test_check_result(&pd);
 	test_publish(&pd);
+	test_https_rua(&pd);
 	test_snapshot(&pd);
 	test_import(&pd);
 

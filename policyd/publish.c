@@ -20,28 +20,17 @@
 #include "mymalloc.h"
 #include "publish.h"
 #include "request.h"
+#include "ststxt.h"
 
 /*
  * Records.
  */
 char *
-publish_rua(const struct policyd_conf *conf, struct buf *err)
+publish_rua(const struct policyd_conf *conf, const char *domain,
+    struct buf *err)
 {
-	struct buf b = BUF_INIT;
-	char **r;
-
-	for (r = conf->report_recipients; r && *r; r++) {
-		if (strchr(*r, '*') != NULL || strchr(*r, '@') == NULL)
-			continue;
-		buf_printf(&b, "%smailto:%s", b.len ? "," : "", *r);
-	}
-	if (b.len == 0) {
-		buf_puts(err, "parameter report_recipients: no address without"
-		    " a wildcard to publish as rua");
-		buf_free(&b);
-		return NULL;
-	}
-	return buf_steal(&b);
+	return ststxt_rua_make(conf->report_recipients,
+	    conf->report_https_path, domain, err);
 }
 
 void
@@ -113,6 +102,26 @@ publish_want(sqlite3 *db, const char *domain, const char *id,
 }
 
 /*
+ * SQL publish_rua(domain): the rua the domain's TLSRPT record must have
+ * now, "" when there is none (as publish_want() stores it).
+ */
+static void
+publish_rua_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct policyd_conf *conf = sqlite3_user_data(ctx);
+	const char *domain = (const char *)sqlite3_value_text(argv[0]);
+	struct buf why = BUF_INIT;
+	char *rua;
+
+	rua = domain ? publish_rua(conf, domain, &why) : NULL;
+	buf_free(&why);
+	if (rua != NULL)
+		sqlite3_result_text(ctx, rua, -1, free);
+	else
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+}
+
+/*
  * After a start (or a change of main.cf): every servable domain whose
  * wanted id or rua is not the current one, and every row of a domain
  * that is gone, becomes pending.
@@ -121,28 +130,29 @@ int
 publish_sync(sqlite3 *db, const struct policyd_conf *conf, long long now,
     struct buf *err)
 {
-	struct buf why = BUF_INIT;
 	sqlite3_stmt *st;
-	char *rua;
 	int rc = 0;
 
-	rua = publish_rua(conf, &why);
-	buf_free(&why);
-	if (db_begin(db, err) < 0) {
-		free(rua);
+	if (sqlite3_create_function(db, "publish_rua", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, (void *)conf, publish_rua_sql, NULL,
+	    NULL) != SQLITE_OK) {
+		buf_printf(err, "define SQL function publish_rua: %s",
+		    sqlite3_errmsg(db));
 		return -1;
 	}
+	if (db_begin(db, err) < 0)
+		return -1;
 	st = db_prepare(db, "INSERT INTO dns_publish (domain, want_id,"
 	    " want_rua, pending, attempts, next_try)"
-	    " SELECT d.name, d.policy_id, ?1, 1, 0, ?2 FROM domains d"
-	    " LEFT JOIN dns_publish p ON p.domain = d.name"
+	    " SELECT d.name, d.policy_id, publish_rua(d.name), 1, 0, ?1"
+	    " FROM domains d LEFT JOIN dns_publish p ON p.domain = d.name"
 	    " WHERE d.state IN ('active', 'retiring') AND (p.domain IS NULL"
-	    " OR p.want_id IS NOT d.policy_id OR p.want_rua IS NOT ?1)"
+	    " OR p.want_id IS NOT d.policy_id"
+	    " OR p.want_rua IS NOT publish_rua(d.name))"
 	    " ON CONFLICT (domain) DO UPDATE SET want_id = excluded.want_id,"
 	    " want_rua = excluded.want_rua, pending = 1, attempts = 0,"
-	    " next_try = ?2");
-	sqlite3_bind_text(st, 1, rua ? rua : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, now);
+	    " next_try = ?1");
+	sqlite3_bind_int64(st, 1, now);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = db_step_error(db, st, "queue DNS publications", err);
 	else
@@ -159,7 +169,6 @@ publish_sync(sqlite3 *db, const struct policyd_conf *conf, long long now,
 		else
 			sqlite3_finalize(st);
 	}
-	free(rua);
 	if (rc < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
 		return -1;

@@ -3,7 +3,7 @@
  * by DNS UPDATE, and the state of their publication in policy.db.
  *
  * SYNOPSIS
- *	publish_rua(&conf, &err)		"mailto:a,mailto:b" of main.cf
+ *	publish_rua(&conf, domain, &err)	"mailto:a,https://..." for domain
  *	publish_records(&conf, domain, id, rua, &recs)	owners and texts
  *
  *	publish_want(db, domain, id, rua, now, &err)	id NULL: delete
@@ -20,8 +20,11 @@
  *	For each hosted domain D that httpd serves, two records in sts_zone:
  *	"D.<sts_zone>" TXT "v=STSv1; id=ID;" (what the customer's _mta-sts
  *	CNAME points to) and "D._report.<sts_zone>" TXT "v=TLSRPTv1;
- *	rua=..." (what _smtp._tls points to).  Without a usable rua (no
- *	report_recipients address) the TLSRPT record is left alone.
+ *	rua=..." (what _smtp._tls points to).  The rua is per domain
+ *	(ststxt_rua_make(): the mailto: URIs of report_recipients, then
+ *	https://mta-sts.D$report_https_path when report_https_rua = yes).
+ *	Without a usable rua (no report_recipients address and no https
+ *	URI) the TLSRPT record is left alone.
  *
  *	One row per domain in table dns_publish says what is wanted (an id
  *	and rua; no id: delete both records), what was last published, and
@@ -30,7 +33,9 @@
  *	domain can still delete its records; it goes away once they are
  *	deleted.  publish_want() is called inside the transaction that
  *	changes the domain, so a crash never loses an update; it makes the
- *	row pending and due at once.
+ *	row pending and due at once.  publish_sync() compares each
+ *	domain's wanted rua with the one main.cf gives now, so a change of
+ *	report_recipients or report_https_rua re-publishes every domain.
  *
  *	publish_done() records the outcome of one attempt: success makes
  *	the row published (or removes it after a delete) unless a newer
@@ -78,7 +83,8 @@ struct publish_records {
 typedef int (*publish_update_fn)(const char *owner, const char *const *txt,
 	    size_t ntxt, struct buf *err);
 
-char	*publish_rua(const struct policyd_conf *, struct buf *err);
+char	*publish_rua(const struct policyd_conf *, const char *domain,
+	    struct buf *err);
 void	publish_records(const struct policyd_conf *, const char *domain,
 	    const char *id, const char *rua, struct publish_records *);
 void	publish_records_clear(struct publish_records *);

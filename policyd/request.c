@@ -231,7 +231,7 @@ request_queue(struct policyd *pd, const char *domain, const char *id,
 
 	if (!pd->conf.dns_update)
 		return 0;
-	rua = publish_rua(&pd->conf, &why);
+	rua = publish_rua(&pd->conf, domain, &why);
 	buf_free(&why);
 	rc = publish_want(pd->db, domain, id, rua ? rua : "", time(NULL), err);
 	free(rua);
@@ -886,7 +886,7 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	if (request_load(pd, req, &d, err) < 0)
 		return NULL;
-	if ((rua = publish_rua(&pd->conf, err)) == NULL) {
+	if ((rua = publish_rua(&pd->conf, d.name, err)) == NULL) {
 		domain_clear(&d);
 		return NULL;
 	}

@@ -90,6 +90,8 @@ struct policyd_conf {
 	const char *sts_zone;
 	const char *policy_host;
 	char	**report_recipients;	/* NULL-terminated */
+	const char *report_https_path;	/* report_https_path when
+					 * report_https_rua = yes, else NULL */
 	long long retire_max_age;	/* policyd_retire_max_age */
 	int	dns_update;		/* dns_update_server is set */
 	const char *dns_update_server;

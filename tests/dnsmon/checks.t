@@ -3,7 +3,8 @@
 # whose records are right passes; an MX outside the policy, a wrong
 # certificate name, an expired certificate, no STARTTLS, an MX that never
 # speaks, a CNAME loop, a 4 KiB TXT record and a DNS server that never
-# answers are each reported with their cause, in bounded time.
+# answers are each reported with their cause, in bounded time; with
+# report_https_rua the TLSRPT record must list the https URI too.
 # slow
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
@@ -103,6 +104,40 @@ out=$(check good.test --json)
 like "$out" '"tls_version": "TLSv1\.[23]"' "--json shows the TLS version of the MX"
 like "$out" '"days_left": (29|30)' "--json shows the days until the certificate expires"
 like "$out" 'DANE: no TLSA records at _25\._tcp\.mx1\.good\.test' "TLSA absence is reported"
+
+# report_https_rua = yes: the TLSRPT record must list the https URI of
+# the domain too; a record without it, or without the mailto: URI, fails
+# naming the URI it lacks (stsctl check reads main.cf each time).
+rpt() { ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test._report.sts.test "$1"; }
+HTTPS_URI=https://mta-sts.good.test/tlsrpt
+FIX="add _smtp._tls.good.test. CNAME good.test._report.sts.test. (or TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,$HTTPS_URI\")"
+echo "report_https_rua = yes" >>"$I/etc/main.cf"
+out=$(check good.test); rc=$?
+is "$(grep -v '^info:' <<<"$out")" \
+	"tlsrpt-txt: TXT _smtp._tls.good.test does not list $HTTPS_URI in rua; $FIX" \
+	"https rua on: a record without the https URI fails, naming it"
+is "$rc" 1 "... and check exits 1"
+like "$(check good.test --json)" '"key": "no-https-rua"' "... with the key no-https-rua"
+rpt "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,$HTTPS_URI"
+out=$(check good.test); rc=$?
+is "$(grep -v '^info:' <<<"$out")" "good.test: every check passed" \
+	"https rua on: the record with both URIs passes"
+is "$rc" 0 "... and check exits 0"
+rpt "v=TLSRPTv1; rua=$HTTPS_URI"
+is "$(check good.test | grep -v '^info:')" \
+	"tlsrpt-txt: TXT _smtp._tls.good.test does not list mailto:tlsrpt@sts.test in rua; $FIX" \
+	"https rua on: a record with the https URI alone fails, naming the mailto: URI"
+rpt "v=TLSRPTv1; rua=mailto:other@sts.test"
+like "$(check good.test)" \
+	"^tlsrpt-txt: TXT _smtp\._tls\.good\.test does not list mailto:tlsrpt@sts\.test and https://mta-sts\.good\.test/tlsrpt in rua;" \
+	"https rua on: a record with neither names both"
+sed -i '/^report_https_rua /d' "$I/etc/main.cf"
+rpt "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,$HTTPS_URI"
+is "$(check good.test | grep -v '^info:')" "good.test: every check passed" \
+	"https rua off: a record that also lists the https URI passes"
+rpt "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"
+is "$(check good.test | grep -v '^info:')" "good.test: every check passed" \
+	"https rua off: the mailto: URI alone passes"
 
 # A new MX outside the policy.
 ns_dns_set good.test good.test. 60 MX "10 mx1.good.test." &&

@@ -1,5 +1,6 @@
 # tests/stsctl/domain.t - stsctl domain add/set/list/show/records against a
-# running instance, and the errors of bad input (exit 1, nothing stored).
+# running instance (records with and without report_https_rua), and the
+# errors of bad input (exit 1, nothing stored).
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
@@ -92,6 +93,24 @@ like "$out" "^example\.com\.sts\.test\. +TXT +\"v=STSv1; id=$id4;\"$" \
 json=$($STSCTL domain records example.com --json)
 like "$json" '"delegated"' "records --json has the delegated form"
 like "$json" '"service_zone"' "records --json has the service zone records"
+
+# report_https_rua = yes for policyd (master.cf -o, then reload): the
+# TLS-RPT TXT lists the https URI of the domain after the mailto: rua.
+rua_on() { $STSCTL domain records example.com | grep -q 'https://'; }
+sed -i 's/^\(policyd .*policyd\)$/\1 -o report_https_rua=yes/' "$dir/etc/master.cf"
+"$STSD" -c "$dir/etc" reload >/dev/null 2>&1 ||
+	kill -HUP "$(head -1 "$dir/spool/pid/master.pid")"
+ok "records: policyd restarted with report_https_rua = yes" wait_until 10 rua_on
+out=$($STSCTL domain records example.com)
+like "$out" '^_smtp\._tls\.example\.com\. +TXT +"v=TLSRPTv1; rua=mailto:tlsrpt@sts\.test,https://mta-sts\.example\.com/tlsrpt"$' \
+	"records: with report_https_rua, the direct TLS-RPT TXT ends with the https URI"
+like "$out" '^example\.com\._report\.sts\.test\. +TXT +"v=TLSRPTv1; rua=mailto:tlsrpt@sts\.test,https://mta-sts\.example\.com/tlsrpt"$' \
+	"records: ... and so does the service zone TLS-RPT TXT"
+sed -i 's/ -o report_https_rua=yes$//' "$dir/etc/master.cf"
+"$STSD" -c "$dir/etc" reload >/dev/null 2>&1 ||
+	kill -HUP "$(head -1 "$dir/spool/pid/master.pid")"
+ok "records: without report_https_rua, the mailto: rua alone again" \
+	wait_until 10 sh -c "! $STSCTL domain records example.com | grep -q https://"
 
 # bad input: one clear line, exit 1, nothing stored
 before=$($STSCTL domain list)
