@@ -247,9 +247,18 @@ test_rules(void)
 		return;
 	}
 	path = xasprintf("%s/reports.db", dir);
-	if ((db = store_open(path, NULL, &err)) == NULL) {
+	if ((db = store_open(path, NULL, 4 << 20, &err)) == NULL) {
 		CHECK(0, "reports.db: %s", err.s);
 		goto out;
+	}
+	{
+		sqlite3_stmt *st = db_prepare(store_db(db),
+		    "PRAGMA cache_size");
+
+		CHECK(sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int(st, 0) == -4096,
+		    "rptparse_db_cache_size 4m: SQLite keeps 4096 KiB of pages");
+		sqlite3_finalize(st);
 	}
 	hosted_set(&h, hosted_names, 1);
 	alert_store_set(&store);

@@ -556,8 +556,8 @@ rptparse_post_jail(int argc, char **argv)
 	if ((rp.sp = spool_open(cfg_str("queue_directory"), 0, &err)) == NULL)
 		log_fatal("%s", err.s);
 	path = xasprintf("%s/%s", cfg_str("data_directory"), RPTPARSE_DB_FILE);
-	if ((rp.store = store_open(path, cfg_str("setgid_group"), &err)) ==
-	    NULL)
+	if ((rp.store = store_open(path, cfg_str("setgid_group"),
+	    cfg_size("rptparse_db_cache_size"), &err)) == NULL)
 		log_fatal("%s", err.s);
 	free(path);
 	if (alerts_rate_parse(cfg_str("alert_failure_rate"), &pct, &err) < 0)

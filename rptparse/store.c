@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,8 +86,10 @@ store_share(const char *path, gid_t gid)
 }
 
 struct store *
-store_open(const char *path, const char *group, struct buf *err)
+store_open(const char *path, const char *group, size_t cache,
+    struct buf *err)
 {
+	char pragma[sizeof("PRAGMA cache_size = -") + 24];
 	struct store *st;
 	struct group *gr;
 	gid_t gid = (gid_t)-1;
@@ -116,6 +119,15 @@ store_open(const char *path, const char *group, struct buf *err)
 	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0) {
 		db_close(db);
 		return NULL;
+	}
+	if (cache > 0) {
+		/* A negative cache_size is in KiB. */
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%zu",
+		    (cache + 1023) / 1024);
+		if (db_exec(db, pragma, err) < 0) {
+			db_close(db);
+			return NULL;
+		}
 	}
 	st = xcalloc(1, sizeof(*st));
 	st->db = db;

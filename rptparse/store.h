@@ -2,7 +2,7 @@
  * store - reports.db, written by rptparse only.
  *
  * SYNOPSIS
- *	st = store_open(path, group, &err)	creates or migrates it
+ *	st = store_open(path, group, cache, &err)	creates or migrates it
  *	store_begin(st, &err);
  *	store_report(st, report, &meta, &hosted, &rowid, &err)
  *		1: stored, 0: already stored (rowid of that one), -1: error
@@ -21,6 +21,12 @@
  *	into one, and a report stored earlier in the same transaction
  *	counts as stored.  The statements are prepared once, by
  *	store_open().
+ *
+ *	cache is the memory, in bytes, that SQLite may keep of the pages
+ *	of reports.db (PRAGMA cache_size; 0: SQLite's default).  Each
+ *	policy row goes into three indexes whose pages are spread over
+ *	the file, so that a cache smaller than those indexes makes most
+ *	inserts read pages again (a read(2) and a copy each).
  *
  *	hosted_domain is filled from the hosted domains known at the time
  *	(NULL when policyd has not answered yet); store_fill_hosted()
@@ -66,7 +72,7 @@ struct store_meta {
 struct store;
 
 struct store *store_open(const char *path, const char *group,
-	    struct buf *err);
+	    size_t cache, struct buf *err);
 void	store_close(struct store *);
 sqlite3	*store_db(struct store *);
 int	store_begin(struct store *, struct buf *err);
