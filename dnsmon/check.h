@@ -12,7 +12,8 @@
  * DESCRIPTION
  *	check_run() looks up the records of the domain and compares them
  *	with what policyd expects (main.cf: sts_zone, policy_host,
- *	report_recipients) and returns a JSON object:
+ *	report_recipients, report_https_rua, report_https_path) and
+ *	returns a JSON object:
  *	  {"domain": D, "verified": true|false,
  *	   "mx": ["mx1.example.com", ...],
  *	   "checks": [{"check": NAME, "status": STATUS, "message": TEXT,

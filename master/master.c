@@ -12,7 +12,8 @@
  *	with the descriptor convention of server(3).  It restarts a process
  *	that exits, throttles a service whose processes keep dying, sends
  *	SIGUSR1 every wakeup interval, re-reads its configuration on
- *	SIGHUP, and stops every process on SIGTERM or SIGINT.  See
+ *	SIGHUP (restarting what it changed: master_reload.c), and stops
+ *	every process on SIGTERM or SIGINT.  See
  *	master(8); the modules are listed in master.h.
  *
  *	Without -f master becomes a daemon: the parent waits on a pipe
@@ -117,6 +118,7 @@ master_daemon_parent(int fd, pid_t child)
 	}
 	cfg_free();
 	mastercf_free(master.table);
+	free(master.params);
 	free(master.config_dir);
 	free(master.queue_dir);
 	_exit(ready ? 0 : 1);
@@ -313,6 +315,7 @@ main(int argc, char **argv)
 	}
 	master_check_dirs();
 	master_read_services();
+	master_reload_snapshot();
 	if (!master.foreground)
 		master_daemonize();
 	{
@@ -327,6 +330,7 @@ main(int argc, char **argv)
 	close(master.status_pipe[0]);
 	close(master.status_pipe[1]);
 	mastercf_free(master.table);
+	free(master.params);
 	cfg_free();
 	free(master.config_dir);
 	free(master.queue_dir);

@@ -5,7 +5,8 @@
  * master_lock.c	the pid file and its lock
  * master_listen.c	binding and removing the listening sockets
  * master_service.c	services: start, spawn, reap, throttle, wakeup, retire
- * master_reload.c	SIGHUP: compare the new master.cf with the running one
+ * master_reload.c	SIGHUP: compare the new main.cf and master.cf with the
+ *			running ones
  * master_status.c	the services file for "stsd status"
  */
 #ifndef STS_MASTER_H
@@ -44,6 +45,7 @@ struct master_service {
 	int	 fast_deaths;		/* exits in a row before crash time */
 	int	 restarts;
 	int	 throttled;
+	int	 waiting;		/* for the retired one of its name */
 	time_t	 throttled_since;
 	struct event *ev_throttle;
 	struct event *ev_wakeup;
@@ -56,6 +58,7 @@ struct master_state {
 	char	*queue_dir;		/* at start-up; the pid file lives here */
 	int	 foreground;
 	struct mastercf *table;
+	char	*params;		/* main.cf as the services read it */
 	struct master_service *services;
 	struct event_base *base;
 	int	 status_pipe[2];	/* read end for the workers */
@@ -85,6 +88,7 @@ void	master_reap(void);
 void	master_stop_all(void);
 
 /* master_reload.c */
+void	master_reload_snapshot(void);
 void	master_reload(void);
 
 /* master_status.c */

@@ -1,15 +1,54 @@
 /*
  * master_reload - SIGHUP: read main.cf and master.cf again and bring
- * the running services in line with them.
+ * the running services in line with them, as "postfix reload" does.
  *
- * Both files are parsed first; if either is bad, the error is logged
- * and nothing changes.  Then, by service name and type: a service whose
- * master.cf line (every column and argument) is unchanged keeps running
- * with the same processes; a changed one is retired and started again,
- * keeping its sockets when its address and privacy did not change and
- * binding new ones otherwise; a removed one is retired; a new one is
- * started.  A new service whose sockets cannot be bound is logged and
- * left out.
+ * SYNOPSIS
+ *	master_reload_snapshot()	remember main.cf as the services read it
+ *	master_reload()			the SIGHUP handler's work
+ *
+ * DESCRIPTION
+ *	Both files are parsed first; if either is bad, the error is logged
+ *	and nothing changes: every process keeps running with the
+ *	configuration it read.  (cfg keeps the old parameters after a
+ *	failed read, so master itself goes on with them too.)
+ *
+ *	Then, by service name and type: a service whose master.cf line
+ *	(every column and argument) is unchanged keeps running with the same
+ *	processes, unless main.cf changed; a changed one is retired and
+ *	started again, keeping its sockets when its address and privacy did
+ *	not change (no connection is refused: new ones wait in the listen
+ *	queue) and binding new ones otherwise; a removed one is retired; a
+ *	new one is started.  A new service whose sockets cannot be bound is
+ *	logged and left out.
+ *
+ *	"main.cf changed" compares the parameter table as cfg sees it: the
+ *	expanded value of every parameter of params.h, as the workers get
+ *	it from cfg_str(), and of every other name main.cf sets (a master.cf
+ *	"-o name=$other" may use it).  That is what a daemon can act on, so
+ *	an edit of comments, a reordering, or a parameter spelled
+ *	differently with the same value restarts nothing, while a change
+ *	that only shows through $name expansion, a default that changed
+ *	with the host (myhostname) or a new daemon_directory does.  A
+ *	digest of the file would restart everything for a comment and miss
+ *	the host name.  The config directory is master's -c, the same for
+ *	every reload; -o overrides are part of the master.cf line.  When
+ *	main.cf changed, every running service is restarted as if its
+ *	master.cf line had changed, with one log line each.
+ *
+ *	A restarted service's new processes start only once every process
+ *	of the retired one has exited (master_service_run() waits while
+ *	a service of the same name and type has processes): two
+ *	generations of a daemon never run side by side, so a daemon that
+ *	must be alone (dnsmon and its lock, policyd, the one writer of
+ *	policy.db) is never refused at start, and the kept listening
+ *	sockets hold what arrives meanwhile.  The wait is the time the old
+ *	processes take to exit on SIGTERM, at most MASTER_STOP_GRACE
+ *	seconds, after which they are killed.
+ *
+ * LIMITS
+ *	queue_directory is where master keeps its pid file and binds the
+ *	unix sockets: a new value is logged and takes effect at the next
+ *	start of master.  Sockets that are kept keep their owner and mode.
  */
 #include "config.h"
 
@@ -21,6 +60,46 @@
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
+#include "params.h"
+
+static int
+master_reload_namecmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * "name=value\n" for every parameter of the table, then for every other
+ * name that main.cf sets (a master.cf -o may use it as $name), sorted;
+ * values expanded.
+ */
+static char *
+master_reload_params(void)
+{
+	struct buf b = BUF_INIT;
+	const struct param *p;
+	const char **names;
+	size_t i, n;
+
+	for (p = param_table; p->name != NULL; p++)
+		buf_printf(&b, "%s=%s\n", p->name, cfg_str(p->name));
+	names = cfg_set_names();
+	for (n = 0; names[n] != NULL; n++)
+		;
+	qsort(names, n, sizeof(*names), master_reload_namecmp);
+	for (i = 0; i < n; i++)
+		if (param_find(names[i]) == NULL)
+			buf_printf(&b, "%s=%s\n", names[i], cfg_str(names[i]));
+	free(names);
+	return buf_steal(&b);
+}
+
+void
+master_reload_snapshot(void)
+{
+	free(master.params);
+	master.params = master_reload_params();
+}
 
 static void
 master_reload_start(const struct mastercf_service *conf,
@@ -36,31 +115,65 @@ master_reload_start(const struct mastercf_service *conf,
 	buf_free(&err);
 }
 
+/* Retires svc and starts it again with conf; why goes to the log. */
+static void
+master_reload_restart(struct master_service *svc,
+    const struct mastercf_service *conf, const char *why)
+{
+	log_info("service %s: %s: restarting", svc->name, why);
+	if (mastercf_same_address(svc->conf, conf)) {
+		master_reload_start(conf, svc);
+		master_service_retire(svc);
+	} else {
+		master_service_retire(svc);
+		master_reload_start(conf, NULL);
+	}
+}
+
+/* Reads main.cf; logs what only a new start of master applies. */
+static int
+master_reload_config(struct buf *err)
+{
+	char *maillog;
+
+	if (cfg_read(master.config_dir, err) != 0)
+		return -1;
+	if (strcmp(cfg_str("queue_directory"), master.queue_dir) != 0)
+		log_warn("reload: queue_directory %s: master keeps %s until it "
+		    "is stopped and started", cfg_str("queue_directory"),
+		    master.queue_dir);
+	maillog = xstrdup(cfg_str("maillog_file"));
+	if (*maillog != '\0' && log_open_file(maillog) != 0)
+		log_error("maillog_file %s: cannot open", maillog);
+	free(maillog);
+	return 0;
+}
+
 void
 master_reload(void)
 {
 	struct buf err = BUF_INIT;
 	struct mastercf *table;
-	struct master_service *svc, *next, *old;
+	struct master_service *svc, *next;
 	const struct mastercf_service *conf;
-	char *path, *maillog;
-	char *used;
-	int i;
+	char *path, *params, *used;
+	int i, main_changed;
 
 	path = xasprintf("%s/master.cf", master.config_dir);
 	if (mastercf_read(path, 0, &table, &err) != 0) {
 		log_error("reload: %s; keeping the running configuration", err.s);
 		goto out;
 	}
-	if (cfg_read(master.config_dir, &err) != 0) {
+	if (master_reload_config(&err) != 0) {
 		log_error("reload: %s; keeping the running configuration", err.s);
 		mastercf_free(table);
 		goto out;
 	}
-	maillog = xstrdup(cfg_str("maillog_file"));
-	if (*maillog != '\0' && log_open_file(maillog) != 0)
-		log_error("maillog_file %s: cannot open", maillog);
-	free(maillog);
+	params = master_reload_params();
+	main_changed = master.params == NULL ||
+	    strcmp(params, master.params) != 0;
+	free(master.params);
+	master.params = params;
 
 	used = xcalloc(table->nservices + 1, 1);
 	for (svc = master.services; svc != NULL; svc = next) {
@@ -73,20 +186,12 @@ master_reload(void)
 			continue;
 		}
 		used[conf - table->services] = 1;
-		if (mastercf_same(svc->conf, conf)) {
+		if (!mastercf_same(svc->conf, conf))
+			master_reload_restart(svc, conf, "master.cf line changed");
+		else if (main_changed)
+			master_reload_restart(svc, conf, "main.cf changed");
+		else
 			svc->conf = conf;
-			continue;
-		}
-		log_info("service %s: master.cf line changed: restarting",
-		    svc->name);
-		old = svc;
-		if (mastercf_same_address(old->conf, conf)) {
-			master_reload_start(conf, old);
-			master_service_retire(old);
-		} else {
-			master_service_retire(old);
-			master_reload_start(conf, NULL);
-		}
 	}
 	for (i = 0; i < table->nservices; i++)
 		if (!used[i])
@@ -95,7 +200,8 @@ master_reload(void)
 	mastercf_free(master.table);
 	master.table = table;
 	master_status_write();
-	log_info("reload: configuration %s reloaded", master.config_dir);
+	log_info("reload: configuration %s reloaded%s", master.config_dir,
+	    main_changed ? "" : " (main.cf unchanged)");
 out:
 	free(path);
 	buf_free(&err);

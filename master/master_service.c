@@ -16,6 +16,9 @@
  * A retired service (removed or changed by a reload) has no
  * configuration: its processes get SIGTERM, SIGKILL after
  * MASTER_STOP_GRACE seconds, and it is freed when the last is reaped.
+ * A service that replaces it (same name and type) waits for that before
+ * it starts any process, so that two generations of a daemon never run
+ * together; its sockets, kept or new, queue connections meanwhile.
  */
 #include "config.h"
 
@@ -249,12 +252,44 @@ master_service_new(const struct mastercf_service *conf,
 	return svc;
 }
 
+/* Another service of this name and type still has processes. */
+static int
+master_service_blocked(const struct master_service *svc)
+{
+	const struct master_service *s;
+
+	for (s = master.services; s != NULL; s = s->next)
+		if (s != svc && s->nproc > 0 && s->type == svc->type &&
+		    strcmp(s->name, svc->name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Starts the services that waited for a retired one to be gone. */
+static void
+master_service_run_waiting(void)
+{
+	struct master_service *svc;
+
+	for (svc = master.services; svc != NULL; svc = svc->next) {
+		if (!svc->waiting || svc->conf == NULL ||
+		    master_service_blocked(svc))
+			continue;
+		log_debug("service %s: the old processes are gone: starting",
+		    svc->name);
+		master_service_run(svc);
+	}
+}
+
 /* Events and processes; needs the event base. */
 void
 master_service_run(struct master_service *svc)
 {
 	struct timeval tv;
 
+	svc->waiting = master_service_blocked(svc);
+	if (svc->waiting)
+		return;
 	svc->ev_throttle = evtimer_new(master.base, master_on_throttle, svc);
 	if (svc->conf->wakeup > 0) {
 		svc->ev_wakeup = event_new(master.base, -1, EV_PERSIST,
@@ -417,8 +452,10 @@ master_reap(void)
 		if (svc->conf == NULL && svc->nproc == 0)
 			master_service_free(svc);
 	}
-	if (!master.stopping)
+	if (!master.stopping) {
+		master_service_run_waiting();
 		master_status_write();
+	}
 }
 
 static int

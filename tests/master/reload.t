@@ -2,7 +2,9 @@
 # SIGHUP: a changed master.cf line restarts only that service (on its new
 # address), unchanged services keep their processes, removed services
 # stop, new ones start; a bad new master.cf or main.cf is refused and the
-# running configuration kept.
+# running configuration kept; a changed main.cf restarts every service on
+# its sockets, and the new processes of a service start only once the old
+# ones are gone.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/master/master.sh"
 
@@ -73,6 +75,55 @@ kill -HUP "$M_PID"
 refused_main() { grep -q "reload: .*main.cf:[0-9]*: .*service_crash_time" "$D/maillog"; }
 ok "a bad main.cf on reload is refused with file and line" wait_until 5 refused_main
 like "$(m_ask "$PB")" "^127\.0\.0\.1:$PB " "services still answer"
+
+# A changed main.cf restarts every service, on the same sockets.
+sed -i '/^service_crash_time = 10x$/d' "$D/etc/main.cf"
+pids_before=$(awk '{print $3}' "$D/queue/pid/services" | sort -n)
+echo "message_size_limit = 5m" >>"$D/etc/main.cf"
+kill -HUP "$M_PID"
+replaced() {
+	local now
+	now=$(awk '$4 == "running" {print $3}' "$D/queue/pid/services" | sort -n)
+	[ "$(echo "$now" | wc -l)" = 4 ] &&
+	    [ -z "$(comm -12 <(echo "$pids_before") <(echo "$now"))" ]
+}
+ok "a changed main.cf replaces every process" wait_until 5 replaced
+for s in "127.0.0.1:$PA2" "127.0.0.1:$PB" new; do
+	is "$(grep -c "service $s: main.cf changed: restarting" "$D/maillog")" 1 \
+	    "one log line for service $s"
+done
+like "$(m_ask "$PB")" "^127\.0\.0\.1:$PB " "the restarted service answers on its port"
+ok "the unix service keeps its socket" test -S "$D/queue/private/new"
+before=$(awk '{print $1, $3}' "$D/queue/pid/services" | sort)
+n=$(grep -c 'reloaded (main.cf unchanged)' "$D/maillog")
+kill -HUP "$M_PID"
+unchanged() { [ "$(grep -c 'reloaded (main.cf unchanged)' "$D/maillog")" -gt "$n" ]; }
+ok "master logs that main.cf did not change" wait_until 5 unchanged
+is "$(awk '{print $1, $3}' "$D/queue/pid/services" | sort)" "$before" \
+    "reload with the same main.cf: nothing restarts"
+
+# The new processes of a service wait for the old ones: a worker that
+# takes 1.5 s to stop, and a client that connects meanwhile.
+cat >"$D/etc/master.cf" <<EOF
+slow unix - - - - - testworker -q 1500
+EOF
+kill -HUP "$M_PID"
+slow_up() { [ -n "$(m_pids slow)" ]; }
+ok "a service whose worker is slow to stop starts" wait_until 5 slow_up
+# (ready: its SIGTERM handler is in place once it answers)
+wait_until 5 m_ask_unix "$D/queue/private/slow" || fail "the slow service answers"
+old=$(m_pids slow)
+echo "message_size_limit = 6m" >>"$D/etc/main.cf"
+kill -HUP "$M_PID"
+sleep 0.5
+alive() { kill -0 "$1" 2>/dev/null; }
+ok "the old process is still stopping" alive "$old"
+is "$(m_pids slow)" "" "no new process while the old one runs"
+like "$(m_ask_unix "$D/queue/private/slow")" "^slow [0-9]+ " \
+    "a client that connects meanwhile waits and is answered"
+new=$(m_pids slow)
+ok "by a new process" test -n "$new" -a "$new" != "$old"
+nok "once the old one is gone" alive "$old"
 
 m_stop
 ok "no sanitizer report from master or workers" m_sanitizer_clean

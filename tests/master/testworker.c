@@ -2,7 +2,7 @@
  * testworker - a worker for the tests of master(8) and server(3).
  *
  * SYNOPSIS (master.cf command and arguments)
- *	testworker [-x] [-w file] [-d msec] [-e msec]
+ *	testworker [-x] [-w file] [-d msec] [-e msec] [-q msec]
  *
  * DESCRIPTION
  *	Without options it stays up and answers every connection on its
@@ -13,6 +13,8 @@
  *	-d msec: wait that long before each answer, busy, so that the other
  *	processes of the service take the next connections.
  *	-e msec: exit with status 1 after that long.
+ *	-q msec: take that long to stop once told to (SIGTERM), like a
+ *	daemon that finishes its work first; it answers no one meanwhile.
  */
 #include "config.h"
 
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -34,6 +37,7 @@
 static int wakeup_fd = -1;
 static long answer_delay_ms;
 static long exit_after_ms;
+static long stop_delay_ms;
 static struct event *exit_ev;
 static struct event *listen_ev[SERVER_SOCKETS_MAX];
 
@@ -42,7 +46,7 @@ testworker_pre_jail(int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "xw:d:e:")) != -1) {
+	while ((ch = getopt(argc, argv, "xw:d:e:q:")) != -1) {
 		switch (ch) {
 		case 'x':
 			log_info("service %s: exiting at once, as asked",
@@ -60,9 +64,12 @@ testworker_pre_jail(int argc, char **argv)
 		case 'e':
 			exit_after_ms = strtol(optarg, NULL, 10);
 			break;
+		case 'q':
+			stop_delay_ms = strtol(optarg, NULL, 10);
+			break;
 		default:
 			log_fatal("usage: testworker [-x] [-w file] [-d msec] "
-			    "[-e msec]");
+			    "[-e msec] [-q msec]");
 		}
 	}
 }
@@ -127,11 +134,23 @@ testworker_wakeup(void)
 		log_warn("wakeup file: %s", strerror(errno));
 }
 
+/* nanosleep, again after each signal, until msec have passed. */
+static void
+testworker_linger(long msec)
+{
+	struct timespec ts = { msec / 1000, (msec % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 static void
 testworker_cleanup(void)
 {
 	int i;
 
+	if (stop_delay_ms > 0)
+		testworker_linger(stop_delay_ms);
 	for (i = 0; i < server_nsockets(); i++)
 		if (listen_ev[i] != NULL)
 			event_free(listen_ev[i]);
