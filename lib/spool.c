@@ -602,7 +602,7 @@ spool_id_cmp(const void *a, const void *b)
 }
 
 /* spool_list - the oldest SPOOL_SCAN_MAX ids of one directory, sorted */
-static int
+int
 spool_list(struct spool *sp, enum spool_dir d, char (**idsp)[SPOOL_ID_SIZE],
     size_t *countp, struct buf *err)
 {

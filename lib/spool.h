@@ -17,6 +17,7 @@
  *	sp = spool_open(queue_dir, 0, &err);
  *	spool_scan(sp, SPOOL_ACTIVE, fn, ctx, &err);	left by a crash
  *	spool_scan(sp, SPOOL_INCOMING, fn, ctx, &err);	new work
+ *	or spool_list(sp, SPOOL_INCOMING, &ids, &n, &err); ... free(ids);
  *	fn: spool_claim(sp, id, &err) (incoming/ only);
  *	    fd = spool_open_msg(sp, SPOOL_ACTIVE, id, limit, &err);
  *	    store, commit the store, then spool_done(sp, id, &err);
@@ -86,7 +87,11 @@
  *	directory in id order (at most SPOOL_SCAN_MAX of them, the oldest;
  *	it returns how many it passed, so a caller that got SPOOL_SCAN_MAX
  *	scans again once it has handled them).  fn returns 0 to go on and
- *	anything else to stop the scan.  spool_claim() moves incoming/ID
+ *	anything else to stop the scan.  spool_list() gives the same ids
+ *	as an array (the caller frees it), for a consumer that takes them
+ *	over several turns of its loop without listing the directory
+ *	again; a message removed meanwhile is then an error of the call
+ *	that names it.  spool_claim() moves incoming/ID
  *	to active/ID; a consumer that starts takes active/ first (it was
  *	working on those when it stopped), then incoming/.  spool_done()
  *	removes active/ID.  spool_defer() and spool_corrupt() write
@@ -171,6 +176,8 @@ int	spool_commit_batch(struct spool_msg **, size_t n, int *status,
 void	spool_abort(struct spool_msg *);			/* frees */
 
 /* The consumer. */
+int	spool_list(struct spool *, enum spool_dir,
+	    char (**ids)[SPOOL_ID_SIZE], size_t *count, struct buf *err);
 int	spool_scan(struct spool *, enum spool_dir, spool_scan_fn, void *ctx,
 	    struct buf *err);
 int	spool_claim(struct spool *, const char *id, struct buf *err);

@@ -133,6 +133,9 @@ struct rptparse {
 	struct ipc_server *srv;
 	struct event *run_ev;
 	struct event *retry_ev;		/* active/ again after a failure */
+	char	(*incoming)[SPOOL_ID_SIZE];	/* the last listing of incoming/ */
+	size_t	 nincoming;
+	size_t	 next_incoming;		/* its first id not yet taken */
 	int	 need_active;		/* scan active/ on the next run */
 	int	 done;			/* messages handled in this run */
 };
@@ -463,6 +466,31 @@ rptparse_scan_incoming(const char *id, void *ctx)
 }
 
 /*
+ * incoming/, oldest first.  One listing serves the turns that take its
+ * messages (a backlog of 10,000 is listed once, not once per turn);
+ * what arrived meanwhile has later ids and is in the next listing.
+ */
+static void
+rptparse_incoming(void)
+{
+	struct buf err = BUF_INIT;
+
+	if (rp.next_incoming == rp.nincoming) {
+		free(rp.incoming);
+		rp.incoming = NULL;
+		rp.nincoming = rp.next_incoming = 0;
+		if (spool_list(rp.sp, SPOOL_INCOMING, &rp.incoming,
+		    &rp.nincoming, &err) < 0)
+			log_warn("%s", err.s);
+	}
+	while (rp.next_incoming < rp.nincoming)
+		if (rptparse_scan_incoming(rp.incoming[rp.next_incoming++],
+		    NULL) != 0)
+			break;
+	buf_free(&err);
+}
+
+/*
  * One turn: at most RPTPARSE_TURN messages (a scan of the directory
  * serves that many), then the loop runs again.
  */
@@ -483,9 +511,8 @@ rptparse_run(evutil_socket_t fd, short what, void *arg)
 		if (rp.done < RPTPARSE_TURN)
 			rp.need_active = 0;
 	}
-	if (rp.done < RPTPARSE_TURN && spool_scan(rp.sp, SPOOL_INCOMING,
-	    rptparse_scan_incoming, NULL, &err) < 0)
-		log_warn("%s", err.s);
+	if (rp.done < RPTPARSE_TURN)
+		rptparse_incoming();
 	rptparse_claim();
 	rptparse_flush();
 	if (rp.done >= RPTPARSE_TURN)
@@ -600,6 +627,7 @@ rptparse_cleanup(void)
 		spool_close(rp.sp);
 	hosted_clear(&rp.hosted);
 	buf_free(&rp.data);
+	free(rp.incoming);
 	free(rp.policyd_path);
 	free(rp.policyd_public);
 	message_shutdown();
