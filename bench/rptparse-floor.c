@@ -3,15 +3,18 @@
  * JSON parse of the same report files, in a loop.
  *
  * SYNOPSIS
- *	rptparse-floor [-r ROUNDS] LIST
+ *	rptparse-floor [-a] [-r ROUNDS] LIST
  *
  * DESCRIPTION
  *	LIST names one gzip report file per line.  Every file is read
  *	into memory first (not timed); then, ROUNDS times (default
  *	FLOOR_ROUNDS), each one is inflated with rptparse's gunzip (the
- *	same code and limits as rptparse) and parsed with jansson
- *	(json_loadb, as lib/tlsrpt does), and the tree freed.  Nothing
- *	else: no MIME, no checks, no database, no spool.  Prints one line:
+ *	same code and limits as rptparse) and parsed with jansson's
+ *	json_loadb() as it comes (malloc() and free() for each node), and
+ *	the tree freed: the bare floor.  With -a the tree is made in the
+ *	arena of lib/tlsrpt instead (tlsrpt_json_load(), what rptparse
+ *	does).  Nothing else: no MIME, no checks, no database, no spool.
+ *	Prints one line:
  *
  *		floor REPORTS SECONDS REPORTS_PER_SECOND
  *
@@ -55,7 +58,7 @@ struct floor_file {
 static void
 floor_usage(void)
 {
-	fprintf(stderr, "usage: rptparse-floor [-r ROUNDS] LIST\n");
+	fprintf(stderr, "usage: rptparse-floor [-a] [-r ROUNDS] LIST\n");
 	exit(2);
 }
 
@@ -114,7 +117,7 @@ floor_load(const char *list, struct floor_file **files)
 
 /* One report: inflate and parse, as rptparse does before its checks. */
 static void
-floor_one(const struct floor_file *f, struct buf *json)
+floor_one(const struct floor_file *f, struct buf *json, int arena)
 {
 	static const struct gunzip_limits lim = {
 		FLOOR_GUNZIP_SIZE, FLOOR_GUNZIP_RATIO
@@ -128,11 +131,19 @@ floor_one(const struct floor_file *f, struct buf *json)
 		fprintf(stderr, "%s: %s\n", f->name, err.s);
 		exit(1);
 	}
-	if ((top = tlsrpt_json_load(json->s, json->len, &jerr)) == NULL) {
+	if (arena)
+		top = tlsrpt_json_load(json->s, json->len, &jerr);
+	else
+		top = json_loadb(json->s, json->len, JSON_REJECT_DUPLICATES,
+		    &jerr);
+	if (top == NULL) {
 		fprintf(stderr, "%s: not valid JSON: %s\n", f->name, jerr.text);
 		exit(1);
 	}
-	tlsrpt_json_free(top);
+	if (arena)
+		tlsrpt_json_free(top);
+	else
+		json_decref(top);
 }
 
 int
@@ -144,10 +155,13 @@ main(int argc, char **argv)
 	size_t n, i;
 	double secs;
 	long rounds = FLOOR_ROUNDS, r;
-	int c;
+	int c, arena = 0;
 
-	while ((c = getopt(argc, argv, "r:")) != -1) {
+	while ((c = getopt(argc, argv, "ar:")) != -1) {
 		switch (c) {
+		case 'a':
+			arena = 1;
+			break;
 		case 'r':
 			rounds = strtol(optarg, NULL, 10);
 			if (rounds < 1)
@@ -167,7 +181,7 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	for (r = 0; r < rounds; r++)
 		for (i = 0; i < n; i++)
-			floor_one(&files[i], &json);
+			floor_one(&files[i], &json, arena);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
