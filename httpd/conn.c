@@ -46,7 +46,7 @@
  *	the connection is closed (a client retries the requests left
  *	unanswered, RFC 9112 section 9.3.2).  Reading is never paused
  *	instead: a TLS bufferevent would not notice the records already
- *	decrypted when it resumes.
+ *	decrypted when it resumes.  Stopping: conn_drain().
  *
  * PERFORMANCE
  *	Each listening socket is a plain read event that accepts one
@@ -275,6 +275,11 @@ conn_free(struct conn *c)
 	}
 	free(c);
 	conn_open--;
+	if (server_stopping()) {
+		if (conn_open == 0)
+			server_idle();
+		return;
+	}
 	if (!conn_listening && conn_open < httpd_conf.connection_limit &&
 	    (conn_pause_timer == NULL || !evtimer_pending(conn_pause_timer, NULL)))
 		conn_listen_enable(1);
@@ -510,7 +515,8 @@ conn_report_done(struct conn *c)
 	    c->sni[0] ? c->sni : "plain HTTP", size, id);
 	snprintf(why, sizeof(why), "report accepted as %s", id);
 	conn_report_count(200);
-	conn_report_answer(c, 200, why, c->report_keep, 0, c->report_minor);
+	conn_report_answer(c, 200, why, c->report_keep && !server_stopping(), 0,
+	    c->report_minor);
 	notify_spooled(NOTIFY_RPTPARSE, id);
 	if (c->state != CONN_CLOSING)
 		conn_timer_set(c, conn_idle_tv);
@@ -556,13 +562,14 @@ conn_request(struct conn *c, const struct http_request *req)
 	if (conn_report_path(req) && (!httpd_conf.tls ||
 	    conn_host_matches(c, req))) {
 		conn_report_request(c, req, req->keep_alive &&
-		    c->requests < httpd_conf.keepalive_requests);
+		    c->requests < httpd_conf.keepalive_requests &&
+		    !server_stopping());
 		return;
 	}
 	if (req->has_body)
 		c->must_linger = 1;
 	keep = req->keep_alive && !req->has_body &&
-	    c->requests < httpd_conf.keepalive_requests;
+	    c->requests < httpd_conf.keepalive_requests && !server_stopping();
 	if (httpd_conf.tls && !conn_host_matches(c, req))
 		status = 421;
 	else if (!httpd_conf.tls && (status = challenge_http(req, &e)) != 0)
@@ -941,7 +948,7 @@ conn_new(int fd)
 static void
 conn_resume(evutil_socket_t fd, short what, void *arg)
 {
-	if (conn_open < httpd_conf.connection_limit)
+	if (conn_open < httpd_conf.connection_limit && !server_stopping())
 		conn_listen_enable(1);
 }
 
@@ -1027,6 +1034,38 @@ conn_stop(void)
 		event_free(conn_pause_timer);
 	conn_pause_timer = NULL;
 	conn_canned_free();
+}
+
+/*
+ * Stopping (lib/server.h): no more connections; an idle keep-alive
+ * connection is closed (as after its last answer: close_notify, and a
+ * moment for input it sent meanwhile); the others may finish the
+ * request under way, or send their first one, and are closed after
+ * its answer (Connection: close).  At the deadline (now), whatever is
+ * left is closed.  conn_free() calls server_idle() after the last one.
+ */
+void
+conn_drain(int now)
+{
+	struct conn *c, *next;
+
+	conn_listen_enable(0);
+	if (conn_pause_timer != NULL)
+		evtimer_del(conn_pause_timer);
+	for (c = conn_list; c != NULL; c = next) {
+		next = c->next;		/* only c may go */
+		if (now) {
+			conn_free(c);
+		} else if (c->state == CONN_IDLE && c->requests > 0) {
+			c->state = CONN_CLOSING;
+			if (evbuffer_get_length(bufferevent_get_output(c->bev))
+			    == 0)
+				conn_linger(c);
+			/* else conn_write() does, once the answer is out */
+		}
+	}
+	if (conn_open == 0)
+		server_idle();
 }
 
 int

@@ -25,6 +25,12 @@
  *	before the chroot too (lib/spool works through directory
  *	descriptors).
  *
+ *	On SIGTERM (a stop, or a reload that restarts it) httpd accepts no
+ *	more connections, closes idle keep-alive ones, answers the
+ *	requests under way (a report whose body is arriving still gets
+ *	its 200 once spooled) with Connection: close, and exits when the
+ *	last connection is gone, within SERVER_STOP_GRACE (lib/server.h).
+ *
  * FILES
  *	$data_directory/certs/HOST/{fullchain,privkey}.pem
  *	$queue_directory/private/policyd
@@ -204,12 +210,20 @@ httpd_pre_jail(int argc, char **argv)
 	buf_free(&err);
 }
 
+/* SIGTERM: answer what is under way, then leave (conn_drain). */
+static void
+httpd_stop(enum server_stop_phase phase)
+{
+	conn_drain(phase == SERVER_STOP_DEADLINE);
+}
+
 static void
 httpd_post_jail(int argc, char **argv)
 {
 	httpd_policies = policytab_new();
 	conn_start(server_base());
 	subscribe_start(server_base());
+	server_set_stop(httpd_stop);
 	log_info("serving %s on %d socket(s) (%s)%s%s", httpd_conf.tls ?
 	    "HTTPS" : "plain HTTP", server_nsockets(),
 	    event_base_get_method(server_base()),

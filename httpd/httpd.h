@@ -7,6 +7,8 @@
  *				NULL when httpd_tls = no
  *
  *	conn_start(base)	accept on every listening socket of the service
+ *	conn_drain(now)		stopping: finish what is under way (now:
+ *				close everything), then server_idle()
  *	conn_stop()		close every listener and connection
  *	conn_count()		open client connections
  *
@@ -55,6 +57,7 @@ extern struct policytab *httpd_policies;
 extern struct certcache *httpd_certs;
 
 void	conn_start(struct event_base *);
+void	conn_drain(int now);
 void	conn_stop(void);
 int	conn_count(void);
 

@@ -789,6 +789,18 @@ ipc_server_free(struct ipc_server *srv)
 	free(srv);
 }
 
+void
+ipc_server_stop(struct ipc_server *srv)
+{
+	struct ipc_conn *c, *next;
+
+	evconnlistener_disable(srv->listener);
+	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);	/* c may go at once */
+		ipc_conn_close(c);
+	}
+}
+
 int
 ipc_server_count(const struct ipc_server *srv)
 {

@@ -21,6 +21,7 @@
  *
  *	Event-driven connections (daemons, with libevent)
  *	srv = ipc_server_new(base, listen_fd, &ipc_conn_conf)
+ *	ipc_server_stop(srv)			accept and read no more
  *	conn = ipc_conn_new(base, connected_fd, &ipc_conn_conf)
  *	ipc_conn_reply(conn, request, reply)	now or later
  *	ipc_conn_send(conn, msg)		unsolicited (a push)
@@ -67,6 +68,11 @@
  *	requests still gets every reply.  A process that makes an
  *	ipc_conn ignores SIGPIPE from then on (a write to a vanished peer
  *	is an error event, not a signal).
+ *
+ *	ipc_server_stop(), for a daemon that stops, disables the listener
+ *	and ipc_conn_close()s every connection: no request is read any
+ *	more, what is queued is still sent, and ipc_server_count() falls
+ *	to 0 as the connections go (on_close tells each).
  *
  * LIMITS
  *	ipc_message_size_limit (IPC_SIZE_LIMIT_DEFAULT when the caller
@@ -143,6 +149,7 @@ struct ipc_server *ipc_server_new(struct event_base *, int listen_fd,
 	    const struct ipc_conn_conf *);
 void	ipc_server_free(struct ipc_server *);	/* closes its connections,
 						 * not listen_fd */
+void	ipc_server_stop(struct ipc_server *);
 int	ipc_server_count(const struct ipc_server *);
 int	ipc_server_broadcast(struct ipc_server *, const json_t *msg,
 	    int (*want)(struct ipc_conn *, void *), void *arg);

@@ -54,9 +54,18 @@ static struct server_state {
 	int	 chroot;
 	struct event_base *base;
 	struct event *ev_term;
+	struct event *ev_int;
 	struct event *ev_wakeup;
 	struct event *ev_status;
+	struct event *ev_grace;		/* the deadline of a graceful stop */
 	const struct server_hooks *hooks;
+	void	(*stop)(enum server_stop_phase);
+	enum {
+		SERVER_RUNNING,
+		SERVER_WINDING_DOWN,	/* SIGTERM came, before the deadline */
+		SERVER_LINGERING,	/* after the deadline */
+	} stopping;
+	int	 looping;		/* in event_base_dispatch() */
 	int	 status;
 } server;
 
@@ -99,6 +108,28 @@ server_stop(int status)
 	server.status = status;
 	if (server.base != NULL)
 		event_base_loopbreak(server.base);
+}
+
+void
+server_set_stop(void (*stop)(enum server_stop_phase))
+{
+	server.stop = stop;
+}
+
+int
+server_stopping(void)
+{
+	return server.stopping != SERVER_RUNNING;
+}
+
+/* After the current turn, so that what it made active still runs. */
+void
+server_idle(void)
+{
+	if (server.stopping == SERVER_RUNNING || !server.looping)
+		return;
+	log_debug("service %s: idle: exiting", server.service);
+	event_base_loopexit(server.base, NULL);
 }
 
 static void
@@ -158,11 +189,53 @@ server_config(const char *config_dir, char **overrides, int noverrides)
 		log_fatal("maillog_file %s: %s", maillog, strerror(errno));
 }
 
+static void server_on_grace(evutil_socket_t, short, void *);
+
+static void
+server_grace_arm(long ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (server.ev_grace == NULL &&
+	    (server.ev_grace = evtimer_new(server.base, server_on_grace,
+	    NULL)) == NULL)
+		log_fatal("service %s: cannot make the stop timer",
+		    server.service);
+	evtimer_add(server.ev_grace, &tv);
+}
+
+static void
+server_on_grace(evutil_socket_t fd, short what, void *arg)
+{
+	if (server.stopping == SERVER_WINDING_DOWN) {
+		log_warn("service %s: still busy %d s after SIGTERM: cutting "
+		    "off what is left", server.service, SERVER_STOP_GRACE);
+		server.stopping = SERVER_LINGERING;
+		server_grace_arm(SERVER_STOP_LINGER_MS);
+		server.stop(SERVER_STOP_DEADLINE);
+	} else {
+		log_warn("service %s: last replies not sent within %d ms: "
+		    "exiting", server.service, SERVER_STOP_LINGER_MS);
+		server_stop(0);
+	}
+}
+
+/* A graceful stop when the daemon has one, the first time only. */
 static void
 server_on_term(evutil_socket_t sig, short what, void *arg)
 {
-	log_debug("service %s: signal %d: exiting", server.service, (int)sig);
-	server_stop(0);
+	if (server.stop == NULL || server.stopping != SERVER_RUNNING ||
+	    (int)sig != SIGTERM) {
+		log_debug("service %s: signal %d: exiting", server.service,
+		    (int)sig);
+		server_stop(0);
+		return;
+	}
+	log_debug("service %s: signal %d: stopping within %d s",
+	    server.service, (int)sig, SERVER_STOP_GRACE);
+	server.stopping = SERVER_WINDING_DOWN;
+	server_grace_arm(SERVER_STOP_GRACE * 1000L);
+	server.stop(SERVER_STOP_BEGIN);
 }
 
 static void
@@ -198,12 +271,15 @@ server_events(void)
 		log_fatal("service %s: cannot create the event base",
 		    server.service);
 	server.ev_term = evsignal_new(server.base, SIGTERM, server_on_term, NULL);
+	server.ev_int = evsignal_new(server.base, SIGINT, server_on_term, NULL);
 	server.ev_wakeup = evsignal_new(server.base, SIGUSR1, server_on_wakeup,
 	    NULL);
 	server.ev_status = event_new(server.base, SERVER_STATUS_FD,
 	    EV_READ | EV_PERSIST, server_on_status, NULL);
-	if (server.ev_term == NULL || server.ev_wakeup == NULL ||
-	    server.ev_status == NULL || evsignal_add(server.ev_term, NULL) != 0 ||
+	if (server.ev_term == NULL || server.ev_int == NULL ||
+	    server.ev_wakeup == NULL || server.ev_status == NULL ||
+	    evsignal_add(server.ev_term, NULL) != 0 ||
+	    evsignal_add(server.ev_int, NULL) != 0 ||
 	    evsignal_add(server.ev_wakeup, NULL) != 0 ||
 	    event_add(server.ev_status, NULL) != 0)
 		log_fatal("service %s: cannot set up signal and status events",
@@ -220,13 +296,18 @@ server_free_events(void)
 {
 	if (server.ev_term != NULL)
 		event_free(server.ev_term);
+	if (server.ev_int != NULL)
+		event_free(server.ev_int);
+	if (server.ev_grace != NULL)
+		event_free(server.ev_grace);
 	if (server.ev_wakeup != NULL)
 		event_free(server.ev_wakeup);
 	if (server.ev_status != NULL)
 		event_free(server.ev_status);
 	if (server.base != NULL)
 		event_base_free(server.base);
-	server.ev_term = server.ev_wakeup = server.ev_status = NULL;
+	server.ev_term = server.ev_int = server.ev_grace = NULL;
+	server.ev_wakeup = server.ev_status = NULL;
 	server.base = NULL;
 }
 
@@ -316,7 +397,9 @@ server_main(int argc, char **argv, const struct server_hooks *hooks)
 		server.hooks->post_jail(pargc, pargv);
 	log_debug("service %s: ready with %d socket(s)", server.service,
 	    server.nsockets);
+	server.looping = 1;
 	event_base_dispatch(server.base);
+	server.looping = 0;
 	if (server.hooks->cleanup != NULL)
 		server.hooks->cleanup();
 	server_free_events();

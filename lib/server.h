@@ -14,6 +14,10 @@
  *	server_base()		the event_base of the process
  *	server_stop(status)	leave the event loop; server_main returns status
  *
+ *	server_set_stop(stop)	stop gracefully on SIGTERM (see STOPPING)
+ *	server_stopping()	1 once a graceful stop began
+ *	server_idle()		nothing left in progress: leave the loop now
+ *
  * DESCRIPTION
  *	master(8) starts a worker as
  *
@@ -49,8 +53,27 @@
  *	(0 after SIGTERM or when master is gone).  SIGUSR1 (sent by master
  *	every wakeup interval) calls wakeup().  Any hook may be NULL.
  *
+ *	STOPPING.  By default SIGTERM leaves the loop at once.  A daemon
+ *	that has conversations worth finishing calls server_set_stop(stop)
+ *	(in post_jail, say); SIGTERM then calls stop(SERVER_STOP_BEGIN),
+ *	which must stop accepting (disable the daemon's listening events:
+ *	the sockets stay open, they are master's and the next process of
+ *	the service takes the connections queued on them) and wind down
+ *	what is in progress; the daemon calls server_idle() once nothing
+ *	is left, which ends the loop after the callbacks of the current
+ *	turn (server_idle() does nothing unless a stop is in progress, so
+ *	a daemon may call it whenever it becomes idle).  When
+ *	SERVER_STOP_GRACE seconds pass first, stop(SERVER_STOP_DEADLINE)
+ *	cuts off what is left (a last reply to each client, say), and the
+ *	loop ends at server_idle() or SERVER_STOP_LINGER_MS later, whatever
+ *	comes first.  Both stay well inside master's MASTER_STOP_GRACE,
+ *	after which master sends SIGKILL.  A second SIGTERM, SIGINT,
+ *	server_stop() or end-of-file on descriptor 3 leaves the loop at
+ *	once, as without stop().
+ *
  * LIMITS
- *	SERVER_SOCKETS_MAX listening sockets.
+ *	SERVER_SOCKETS_MAX listening sockets; a graceful stop takes at most
+ *	SERVER_STOP_GRACE seconds plus SERVER_STOP_LINGER_MS.
  *
  * DIAGNOSTICS
  *	Bad worker arguments, a missing descriptor and configuration errors
@@ -62,6 +85,13 @@
 #define SERVER_STATUS_FD	3	/* read end of master's status pipe */
 #define SERVER_LISTEN_FD	4	/* first listening socket */
 #define SERVER_SOCKETS_MAX	64
+#define SERVER_STOP_GRACE	3	/* s from SIGTERM to the deadline */
+#define SERVER_STOP_LINGER_MS	500	/* after it, for the last replies */
+
+enum server_stop_phase {
+	SERVER_STOP_BEGIN,		/* SIGTERM: stop accepting, wind down */
+	SERVER_STOP_DEADLINE,		/* the grace is over: cut off the rest */
+};
 
 struct event_base;
 
@@ -79,5 +109,8 @@ int	server_nsockets(void);
 int	server_socket(int index);
 struct event_base *server_base(void);
 void	server_stop(int status);
+void	server_set_stop(void (*stop)(enum server_stop_phase));
+int	server_stopping(void);
+void	server_idle(void);
 
 #endif

@@ -40,6 +40,10 @@
 #include "mymalloc.h"
 #include "server.h"
 
+/* A worker's graceful stop ends before master loses patience. */
+_Static_assert(SERVER_STOP_GRACE * 1000 + SERVER_STOP_LINGER_MS <
+    MASTER_STOP_GRACE * 1000, "SERVER_STOP_GRACE exceeds MASTER_STOP_GRACE");
+
 #define MASTER_THROTTLE_SHIFT_MAX	30	/* 2^30 s: never reached */
 #define MASTER_REAP_POLL_USEC		50000
 

@@ -36,6 +36,10 @@
  *	is set to the earliest one after every request, and master's
  *	wakeup also checks.
  *
+ *	On SIGTERM (a stop, or a reload that restarts it) policyd reads no
+ *	more requests but sends every queued reply before it exits
+ *	(lib/server.h: at most SERVER_STOP_GRACE seconds).
+ *
  *	With dns_update_server set, policyd publishes the TXT records of
  *	each servable domain in sts_zone by DNS UPDATE (publish.h).  The
  *	updates are synchronous (lib/dnsupdate), so they run in a child
@@ -666,6 +670,43 @@ policyd_db_open(void)
 	    REQUEST_SNAPSHOT_SIZE : policyd.reply_limit;
 }
 
+/*
+ * Stopping (SIGTERM): read no more requests, but send every reply that
+ * is queued, so that a client never misses the answer to a change that
+ * was made; leave once the last connection has taken its output.
+ */
+static void
+policyd_stop_check(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < policyd_nservers; i++)
+		n += ipc_server_count(policyd_servers[i]);
+	if (n == 0)
+		server_idle();
+}
+
+static void
+policyd_conn_closed(struct ipc_conn *conn, void *ctx)
+{
+	if (server_stopping())
+		policyd_stop_check();
+}
+
+static void
+policyd_stop(enum server_stop_phase phase)
+{
+	int i;
+
+	if (phase == SERVER_STOP_DEADLINE) {
+		server_idle();	/* what a client did not take is lost */
+		return;
+	}
+	for (i = 0; i < policyd_nservers; i++)
+		ipc_server_stop(policyd_servers[i]);
+	policyd_stop_check();
+}
+
 static void
 policyd_post_jail(int argc, char **argv)
 {
@@ -677,6 +718,7 @@ policyd_post_jail(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		memset(&conf, 0, sizeof(conf));
 		conf.handler = policyd_handle;
+		conf.on_close = policyd_conn_closed;
 		conf.ctx = n > 1 && i == n - 1 ? &policyd_public_flag :
 		    &policyd_private_flag;
 		conf.idle_ms = timeout_ms;
@@ -686,6 +728,7 @@ policyd_post_jail(int argc, char **argv)
 		    server_socket(i), &conf);
 	}
 	policyd_nservers = n;
+	server_set_stop(policyd_stop);
 	policyd_expire_ev = evtimer_new(server_base(), policyd_expire_timer, NULL);
 	policyd_snap.ev = evtimer_new(server_base(), policyd_snapshot_timer, NULL);
 	policyd_expire();
@@ -705,11 +748,12 @@ policyd_wakeup(void)
 static void
 policyd_cleanup(void)
 {
-	int i;
+	int i, n;
 
-	for (i = 0; i < policyd_nservers; i++)
+	n = policyd_nservers;
+	policyd_nservers = 0;		/* for policyd_conn_closed() */
+	for (i = 0; i < n; i++)
 		ipc_server_free(policyd_servers[i]);
-	policyd_nservers = 0;
 	policyd_dns_stop();
 	if (policyd_expire_ev != NULL)
 		event_free(policyd_expire_ev);

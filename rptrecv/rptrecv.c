@@ -26,6 +26,11 @@
  *	connection over either gets "421 4.7.0" and is closed).  The SMTP
  *	dialogue is in session.c.
  *
+ *	On SIGTERM (a stop, or a reload that restarts the service) it
+ *	stops gracefully (lib/server.h): no more connections, "421 4.3.2"
+ *	to every session between commands, a message in progress may end
+ *	and get its 250 within SERVER_STOP_GRACE seconds; then it exits.
+ *
  * FILES
  *	Reads the certificate and key (as root, before the jail); writes
  *	only incoming/ of the spool; connects to private/rptparse.  Works
@@ -115,6 +120,8 @@ rptrecv_conn_done(const char *addr)
 		*cp = c->next;
 		free(c);
 	}
+	if (session_count() == 0)
+		server_idle();		/* when stopping: the last one is gone */
 }
 
 /* Counts a new connection; 0 when it may proceed. */
@@ -307,6 +314,30 @@ rptrecv_pre_jail(int argc, char **argv)
 	buf_free(&err);
 }
 
+/*
+ * SIGTERM: accept no more (the next rptrecv of the service takes what
+ * queues on the sockets), 421 to the sessions between commands, and
+ * let those in a message finish it until the deadline (session.c).
+ * The process leaves once the last session is gone: a session whose
+ * message is being synced stays until its 250, so the syncer holds
+ * nothing unanswered then.
+ */
+static void
+rptrecv_stop(enum server_stop_phase phase)
+{
+	int i;
+
+	if (phase == SERVER_STOP_BEGIN) {
+		for (i = 0; i < nlisteners; i++)
+			evconnlistener_disable(listeners[i]);
+		log_info("stopping: %d session%s open", session_count(),
+		    session_count() == 1 ? "" : "s");
+	}
+	session_stop(phase == SERVER_STOP_DEADLINE);
+	if (session_count() == 0)
+		server_idle();
+}
+
 static void
 rptrecv_post_jail(int argc, char **argv)
 {
@@ -329,6 +360,7 @@ rptrecv_post_jail(int argc, char **argv)
 		    rptrecv_accept_error);
 		nlisteners++;
 	}
+	server_set_stop(rptrecv_stop);
 	log_info("ready: %d socket%s, STARTTLS %s, message_size_limit %llu",
 	    nlisteners, nlisteners == 1 ? "" : "s",
 	    rptrecv_tls ? "offered" : "not offered", rptrecv_conf.size_limit);
@@ -341,6 +373,8 @@ rptrecv_cleanup(void)
 
 	session_shutdown();
 	commit_shutdown();
+	if (notices.len > 0)		/* made in the last turn of the loop */
+		notify_send(NOTIFY_RPTPARSE, &notices);
 	if (notify_ev != NULL)
 		event_free(notify_ev);
 	notify_ev = NULL;

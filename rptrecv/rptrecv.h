@@ -45,6 +45,7 @@ void	rptrecv_conn_done(const char *addr);
 /* session.c */
 void	session_start(struct event_base *, int fd, const char *addr);
 int	session_count(void);
+void	session_stop(int cut_data);
 void	session_shutdown(void);
 
 #endif

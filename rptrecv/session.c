@@ -4,6 +4,7 @@
  * SYNOPSIS
  *	session_start(base, fd, addr)	takes fd; runs until the end
  *	session_count()			sessions alive
+ *	session_stop(cut_data)		421 to the sessions between commands
  *	session_shutdown()		close every session (exit)
  *
  * DESCRIPTION
@@ -30,6 +31,16 @@
  *	the spool.  More than rptrecv_command_limit commands without a
  *	queued message, rptrecv_idle_timeout without input, or a text that
  *	takes longer than rptrecv_data_timeout end the session with 421.
+ *
+ *	Stopping (server_stopping(): SIGTERM, "stsd stop" or a reload):
+ *	session_stop(0) says "421 4.3.2 ... Service shutting down" to every
+ *	session that waits for a command and closes it; a session in the
+ *	middle of a message goes on to its end mark, gets its 250 (or
+ *	refusal) as always, and the 421 on its next command (QUIT still
+ *	gets 221).  session_stop(1), at the deadline, also cuts off the
+ *	sessions in the middle of a message: the partial text is dropped
+ *	and they get the 421.  A message being made durable is never cut
+ *	off: its session waits for the commit.
  *
  * LIMITS
  *	Unread input per connection: RPTRECV_INPUT_MAX (reading pauses);
@@ -59,6 +70,7 @@
 #include "mymalloc.h"
 #include "rcpt.h"
 #include "rptrecv.h"
+#include "server.h"
 #include "smtp_cmd.h"
 #include "smtp_data.h"
 #include "spool.h"
@@ -213,6 +225,35 @@ session_shutdown(void)
 {
 	while (sessions != NULL)
 		session_free(sessions);
+}
+
+/* RFC 5321 section 3.8: a server that shuts down says 421 and closes. */
+static void
+session_bye(struct session *s)
+{
+	session_reset(s);
+	session_reply(s, "421 4.3.2 %s Service shutting down, try again later",
+	    rptrecv_conf.hostname);
+	session_close(s);
+}
+
+void
+session_stop(int cut_data)
+{
+	struct session *s, *next;
+
+	for (s = sessions; s != NULL; s = next) {
+		next = s->next;		/* session_bye() may free s */
+		if (s->state == SESSION_CMD ||
+		    (cut_data && s->state == SESSION_DATA)) {
+			if (s->state == SESSION_DATA) {
+				evtimer_del(s->data_timer);
+				log_info("[%s]: stopping: the text of a message "
+				    "was cut off", s->addr);
+			}
+			session_bye(s);
+		}
+	}
 }
 
 static void
@@ -466,6 +507,16 @@ session_command(struct session *s, const char *line, size_t len)
 	struct smtp_cmd cmd;
 	const char *reply;
 
+	if (server_stopping()) {
+		if (smtp_cmd_parse(line, len, 0, &cmd, &reply) == 0 &&
+		    cmd.verb == SMTP_QUIT) {
+			session_reply(s, "221 2.0.0 Bye");
+			session_close(s);
+		} else {
+			session_bye(s);
+		}
+		return -1;
+	}
 	if (++s->ncmds > rptrecv_conf.command_limit) {
 		log_warn("[%s]: too many commands without a message (%lld)",
 		    s->addr, rptrecv_conf.command_limit);
