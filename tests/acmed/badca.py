@@ -3,7 +3,7 @@
 #   /redirect/  301 to another host      /html/     200 text/html
 #   /malformed/ truncated JSON           /big/      2 MiB of JSON
 #   /missing/   a directory without newAccount
-#   /problem/   503 problem document with Retry-After: 3
+#   /problem/   503 problem document with Retry-After: 30
 #
 #   python3 badca.py PORT CERT KEY
 import http.server
@@ -45,7 +45,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.answer(503, "application/problem+json",
                         b'{"type":"urn:ietf:params:acme:error:serverInternal",'
                         b'"detail":"down for maintenance","status":503}',
-                        [("Retry-After", "3")])
+                        [("Retry-After", "30")])
         else:
             self.answer(404, "text/plain", b"no")
 
