@@ -13,6 +13,8 @@
 #	ns_dns_set ZONE OWNER TTL TYPE RDATA	change a record now
 #	ns_dns_unset ZONE OWNER [TYPE]	remove records
 #	ns_dig NAME TYPE		short answer, via the namespace's resolver
+#	ns_sts_zone DIR			the namespace, knot serving sts.test,
+#					the update key in DIR/tsig.key
 #
 # After ns_dns_start, NS_TSIG_NAME, NS_TSIG_SECRET (base64) and
 # NS_TSIG_FILE (a "name algorithm secret" line) describe the update key.
@@ -128,6 +130,20 @@ ns_dns_unset() {
 # ns_dig NAME TYPE: the answer's rdata, one per line.
 ns_dig() {
 	ns_exec kdig +short +time=2 +retry=0 @127.0.0.1 "$1" "$2"
+}
+
+# ns_sts_zone DIR: the namespace, with knot serving an empty service zone
+# sts.test (SOA, NS) that takes signed updates, and the update key in
+# DIR/tsig.key, readable by mail_owner stsd only (policyd's child reads
+# it), for dns_update_key_file.  Fails when knot does not start.
+ns_sts_zone() {
+	local d=$1
+	printf '$TTL 60\n@ SOA ns.sts.test. h.sts.test. 1 60 60 600 60\n NS ns.sts.test.\nns A 127.0.0.1\n' \
+		>"$d/sts.zone"
+	ns_create && ns_dns_start sts.test "$d/sts.zone" || return 1
+	getent passwd stsd >/dev/null ||
+		useradd --system --no-create-home --shell /usr/sbin/nologin stsd
+	install -m 600 -o stsd "$NS_TSIG_FILE" "$d/tsig.key"
 }
 
 # ns_wrap_daemons DIR: for an instance made by tests/stsctl/instance.sh,

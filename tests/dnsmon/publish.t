@@ -16,14 +16,7 @@ source "$SRCDIR/tests/httpd/instance.sh"
 command -v curl >/dev/null || skip_all "no curl"
 
 t=$(t_tmpdir)
-printf '$TTL 60\n@ SOA ns.sts.test. h.sts.test. 1 60 60 600 60\n NS ns.sts.test.\nns A 127.0.0.1\n' \
-	>"$t/sts.zone"
-ns_create && ns_dns_start sts.test "$t/sts.zone" || { fail "knot starts"; done_testing; }
-
-# The key, readable only by mail_owner (policyd's child reads it).
-getent passwd stsd >/dev/null ||
-	useradd --system --no-create-home --shell /usr/sbin/nologin stsd
-install -m 600 -o stsd "$NS_TSIG_FILE" "$t/tsig.key"
+ns_sts_zone "$t" || { fail "knot starts"; done_testing; }
 
 # master runs in the namespace; the daemons it starts inherit it.
 ns_wrap_daemons "$t"

@@ -21,12 +21,7 @@ STSCONF=$BUILDDIR/stsconf/stsconf
 [ -x "$STSCONF" ] || skip_all "stsconf not built"
 
 t=$(t_tmpdir)
-printf '$TTL 60\n@ SOA ns.sts.test. h.sts.test. 1 60 60 600 60\n NS ns.sts.test.\nns A 127.0.0.1\n' \
-	>"$t/sts.zone"
-ns_create && ns_dns_start sts.test "$t/sts.zone" || { fail "knot starts"; done_testing; }
-getent passwd stsd >/dev/null ||
-	useradd --system --no-create-home --shell /usr/sbin/nologin stsd
-install -m 600 -o stsd "$NS_TSIG_FILE" "$t/tsig.key"
+ns_sts_zone "$t" || { fail "knot starts"; done_testing; }
 
 ns_wrap_daemons "$t"
 httpd_instance "$t/i" sts_zone=sts.test domain_verification=none \
