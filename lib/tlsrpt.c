@@ -5,8 +5,8 @@
  * JSON is parsed whole by jansson, after a scan of the raw bytes has
  * bounded its nesting; the tree is then walked once into the model.
  * Known sender quirks are turned into deviations (text lines) instead
- * of refusals; each kind of deviation is recorded once per place, and
- * at most TLSRPT_DEVIATIONS_MAX of them.
+ * of refusals; each kind of deviation is recorded once, with the
+ * policies it was seen in, and at most TLSRPT_DEVIATIONS_MAX kinds.
  */
 #include "config.h"
 
@@ -467,25 +467,16 @@ tlsrpt_dev_add(struct tlsrpt_ctx *c, const char *sub, size_t idx,
 	}
 }
 
-/* A deviation of the report, or one whose text names its policy. */
+/* A deviation of the report as a whole. */
 static void __attribute__((format(printf, 2, 3)))
 tlsrpt_deviation(struct tlsrpt_ctx *c, const char *fmt, ...)
 {
-	char text[TLSRPT_DEV_TEXT_MAX], *end;
-	unsigned long idx;
+	char text[TLSRPT_DEV_TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (strncmp(text, "policies[", 9) == 0 &&
-	    isdigit((unsigned char)text[9])) {
-		idx = strtoul(text + 9, &end, 10);
-		if (*end == ']') {
-			tlsrpt_dev_add(c, "", idx, end + 1);
-			return;
-		}
-	}
 	tlsrpt_dev_add(c, NULL, 0, text);
 }
 
@@ -500,7 +491,21 @@ tlsrpt_pdeviation(struct tlsrpt_ctx *c, const char *sub, const char *text)
 	tlsrpt_dev_add(c, sub, c->pidx, text);
 }
 
-/* base + "." + name, or base + name + "[index]" (index >= 0). */
+/* The same, for words that name a value of the policy. */
+static void __attribute__((format(printf, 3, 4)))
+tlsrpt_pdeviationf(struct tlsrpt_ctx *c, const char *sub, const char *fmt,
+    ...)
+{
+	char text[TLSRPT_DEV_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	tlsrpt_pdeviation(c, sub, text);
+}
+
+/* base + name, and "[index]" when index >= 0: "policies[3].summary". */
 static void
 tlsrpt_path(char *out, size_t size, const char *base, const char *name,
     long long index)
@@ -765,8 +770,8 @@ tlsrpt_detail(struct tlsrpt_ctx *c, const json_t *o, const char *ppath,
 	    &d->failure_reason_code) < 0)
 		return -1;
 	if (!tlsrpt_result_type_known(d->result_type))
-		tlsrpt_deviation(c, "%s.failure-details: result-type \"%.64s\""
-		    " is not in RFC 8460 section 4.3", ppath, d->result_type);
+		tlsrpt_pdeviationf(c, "", ".failure-details: result-type"
+		    " \"%.64s\" is not in RFC 8460 section 4.3", d->result_type);
 	if (d->sending_mta_ip == NULL)
 		tlsrpt_pdeviation(c, "", ".failure-details: sending-mta-ip"
 		    " missing");
@@ -785,8 +790,8 @@ tlsrpt_policy_type(struct tlsrpt_ctx *c, const json_t *pol, const char *path,
 		if (strcmp(p->type, tlsrpt_policy_types[i]) == 0)
 			return 0;
 		if (strcasecmp(p->type, tlsrpt_policy_types[i]) == 0) {
-			tlsrpt_deviation(c, "%s.policy-type \"%s\" in another case",
-			    path, p->type);
+			tlsrpt_pdeviationf(c, ".policy",
+			    ".policy-type \"%s\" in another case", p->type);
 			free(p->type);
 			p->type = xstrdup(tlsrpt_policy_types[i]);
 			return 0;
