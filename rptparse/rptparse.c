@@ -455,10 +455,10 @@ rptparse_claim(void)
 	buf_free(&err);
 }
 
+/* A message of incoming/ to claim; 1 when this turn has had enough. */
 static int
-rptparse_scan_incoming(const char *id, void *ctx)
+rptparse_want(const char *id)
 {
-	(void)ctx;
 	memcpy(rp.claim[rp.nclaim++], id, SPOOL_ID_SIZE);
 	if (rp.nclaim == RPTPARSE_BATCH)
 		rptparse_claim();
@@ -484,8 +484,7 @@ rptparse_incoming(void)
 			log_warn("%s", err.s);
 	}
 	while (rp.next_incoming < rp.nincoming)
-		if (rptparse_scan_incoming(rp.incoming[rp.next_incoming++],
-		    NULL) != 0)
+		if (rptparse_want(rp.incoming[rp.next_incoming++]) != 0)
 			break;
 	buf_free(&err);
 }
