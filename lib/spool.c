@@ -966,13 +966,24 @@ spool_batch_sync_fail(struct buf *err, struct buf *why, int *status,
 	buf_reset(why);
 }
 
+/* 0 when every message of a batch succeeded, -1 otherwise. */
+static int
+spool_batch_result(const int *status, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (status[i] != 0)
+			return -1;
+	return 0;
+}
+
 int
 spool_claim_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
     size_t n, int *status, struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	size_t i, moved = 0;
-	int ret = 0;
 
 	for (i = 0; i < n; i++) {
 		status[i] = 0;
@@ -987,11 +998,8 @@ spool_claim_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
 	if (moved > 0 && (spool_sync_dir(sp, SPOOL_ACTIVE, &why) != 0 ||
 	    spool_sync_dir(sp, SPOOL_INCOMING, &why) != 0))
 		spool_batch_sync_fail(err, &why, status, n);
-	for (i = 0; i < n; i++)
-		if (status[i] != 0)
-			ret = -1;
 	buf_free(&why);
-	return ret;
+	return spool_batch_result(status, n);
 }
 
 int
@@ -1000,7 +1008,6 @@ spool_done_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
 {
 	struct buf why = BUF_INIT;
 	size_t i, removed = 0;
-	int ret = 0;
 
 	for (i = 0; i < n; i++) {
 		status[i] = 0;
@@ -1019,9 +1026,6 @@ spool_done_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
 	}
 	if (removed > 0 && spool_sync_dir(sp, SPOOL_ACTIVE, &why) != 0)
 		spool_batch_sync_fail(err, &why, status, n);
-	for (i = 0; i < n; i++)
-		if (status[i] != 0)
-			ret = -1;
 	buf_free(&why);
-	return ret;
+	return spool_batch_result(status, n);
 }
