@@ -7,7 +7,11 @@ lib_libsts_a_SOURCES = \
 	lib/mymalloc.c lib/mymalloc.h \
 	lib/buf.c lib/buf.h \
 	lib/timefmt.c lib/timefmt.h \
-	lib/fileio.c lib/fileio.h
+	lib/fileio.c lib/fileio.h \
+	lib/esc.c lib/esc.h
+check_PROGRAMS += lib/esc_test
+lib_esc_test_SOURCES = lib/esc_test.c
+lib_esc_test_LDADD = $(STS_LIBS)
 lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 

@@ -161,6 +161,28 @@ static const struct db_migration tlsrpt_db_schema[] = {
 	{ 3,
 	"DROP INDEX IF EXISTS policies_hosted;"
 	"DROP INDEX IF EXISTS policies_domain;" },
+	/* Trust and counting (RFC 8460 section 3: mailed reports need an
+	 * aligned DKIM signature): each report's DKIM outcome; which
+	 * policy of a report counts a domain's sessions; domain names in
+	 * one form, lower case without a final dot.  Reports stored before
+	 * this were never verified. */
+	{ 4,
+	"ALTER TABLE reports ADD COLUMN dkim_result TEXT NOT NULL"
+	" DEFAULT 'none';"
+	"ALTER TABLE reports ADD COLUMN dkim_domain TEXT;"
+	"ALTER TABLE reports ADD COLUMN dkim_selector TEXT;"
+	"ALTER TABLE reports ADD COLUMN dkim_reason TEXT;"
+	"UPDATE reports SET dkim_reason = 'stored before DKIM verification'"
+	" WHERE via = 'mailto';"
+	"UPDATE policies SET domain = lower(rtrim(domain, '.')),"
+	" hosted_domain = lower(rtrim(hosted_domain, '.'));"
+	"ALTER TABLE policies ADD COLUMN counted INTEGER NOT NULL"
+	" DEFAULT 1;"
+	"UPDATE policies SET counted = (id = (SELECT p2.id FROM policies p2"
+	" WHERE p2.report = policies.report AND p2.domain = policies.domain"
+	" ORDER BY p2.type = 'sts' DESC,"
+	" p2.success_count + p2.failure_count DESC, p2.idx LIMIT 1))"
+	" WHERE domain IS NOT NULL;" },
 	{ 0, NULL }
 };
 

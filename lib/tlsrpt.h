@@ -88,6 +88,30 @@
  *	    failure_reason_code.
  *	deviations: report, idx, text.
  *
+ *	Migration 4 adds:
+ *	reports.dkim_result: the DKIM outcome of a mailed report (RFC
+ *	    8460 section 3, RFC 6376): "pass" (a valid signature whose
+ *	    d= is the From: domain or a parent of it), "fail" (signed,
+ *	    but no signature both verifies and is aligned), "none" (not
+ *	    signed; also every https report), "temperror" (the key could
+ *	    not be looked up until rptparse gave up); dkim_domain and
+ *	    dkim_selector of the signature the result is about (NULL when
+ *	    none), dkim_reason (one line: "expired", "body hash did not
+ *	    verify", "d=other.example is not aligned with From:
+ *	    bigorg.example", ...; NULL on pass).  A report counts (in
+ *	    summaries, verdicts, metrics, exports) when TLSRPT_TRUSTED_SQL
+ *	    holds for it or report_require_dkim is "no"; the others are
+ *	    "unverified".
+ *	policies.counted: 1 for the one policy of a report that counts a
+ *	    domain's sessions (RFC 8460 section 4.3 lets a report judge
+ *	    the same sessions under several policies, e.g. "sts" and
+ *	    "tlsa"): of a report's policies with the same policy-domain,
+ *	    the "sts" one, else the one with the most sessions, ties to
+ *	    the first; 1 for every policy without a domain; 0 for the
+ *	    others, which are stored and shown but add to no total.
+ *	policies.domain and hosted_domain are stored in lower case
+ *	    without a final dot.
+ *
  * LIMITS
  *	Input: limits.size bytes; nesting of arrays and objects:
  *	limits.depth levels, checked on the raw bytes before jansson sees
@@ -117,6 +141,10 @@
 #define TLSRPT_TIME_SIZE	sizeof("YYYY-MM-DDTHH:MM:SSZ")
 
 #define TLSRPT_VIA_HTTPS	"X-Stsd-Via: https"
+
+/* A stored report (alias r) that counts whatever report_require_dkim
+ * says: see REPORTS.DB above. */
+#define TLSRPT_TRUSTED_SQL	"(r.via = 'https' OR r.dkim_result = 'pass')"
 
 struct db_migration;
 const struct db_migration *tlsrpt_db_migrations(void);
