@@ -2,4 +2,4 @@
 EXTRA_DIST += tests/run tests/lib.sh tests/unit.h tests/msgdiff.h
 EXTRA_DIST += tests/build
 EXTRA_DIST += tests/netns.sh tests/pki.sh tests/harness
-EXTRA_DIST += tests/instance.sh tests/integration
+EXTRA_DIST += tests/instance.sh tests/integration tests/corpus
