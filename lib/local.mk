@@ -9,7 +9,9 @@ lib_libsts_a_SOURCES = \
 	lib/timefmt.c lib/timefmt.h \
 	lib/fileio.c lib/fileio.h \
 	lib/esc.c lib/esc.h
-check_PROGRAMS += lib/esc_test
+check_PROGRAMS += lib/esc_test lib/timefmt_test
+lib_timefmt_test_SOURCES = lib/timefmt_test.c
+lib_timefmt_test_LDADD = $(STS_LIBS)
 lib_esc_test_SOURCES = lib/esc_test.c
 lib_esc_test_LDADD = $(STS_LIBS)
 lib_libsts_a_SOURCES += lib/db.c lib/db.h

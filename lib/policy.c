@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "dnsname.h"
 #include "mymalloc.h"
 #include "policy.h"
 
@@ -84,16 +85,6 @@ policy_ncaseeq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* Appends a character to err in a form safe to show. */
-static void
-policy_put_char(struct buf *err, int c)
-{
-	if (c > 0x20 && c < 0x7f && c != '"')
-		buf_printf(err, "\"%c\"", c);
-	else
-		buf_printf(err, "0x%02x", c);
-}
-
 /*
  * Modes.
  */
@@ -123,81 +114,11 @@ policy_mode_name(enum policy_mode mode)
  * mx patterns.
  */
 
-/* One label of len bytes, not the wildcard; 0 or -1 with the cause. */
-static int
-policy_label_valid(const char *s, size_t len, int leftmost, struct buf *err)
-{
-	size_t i;
-
-	if (len == 0) {
-		buf_puts(err, "empty label");
-		return -1;
-	}
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '*') {
-			buf_puts(err, leftmost ?
-			    "wildcard must be the whole leftmost label" :
-			    "wildcard only allowed as the leftmost label");
-			return -1;
-		}
-		if (!policy_is_alnum(c) && c != '-') {
-			buf_puts(err, "bad character ");
-			policy_put_char(err, c);
-			return -1;
-		}
-	}
-	if (len > POLICY_LABEL_MAX) {
-		buf_printf(err, "label \"%.*s\" is longer than %d characters",
-		    (int)len, s, POLICY_LABEL_MAX);
-		return -1;
-	}
-	if (s[0] == '-' || s[len - 1] == '-') {
-		buf_printf(err, "label \"%.*s\" %s with a hyphen", (int)len, s,
-		    s[0] == '-' ? "starts" : "ends");
-		return -1;
-	}
-	return 0;
-}
-
+/* The grammar of a Domain with an optional "*." (lib/dnsname). */
 int
 policy_mx_valid(const char *pattern, struct buf *err)
 {
-	size_t len = strlen(pattern);
-	const char *p = pattern, *dot;
-	int leftmost = 1;
-
-	if (len == 0) {
-		buf_puts(err, "empty name");
-		return -1;
-	}
-	if (len > POLICY_NAME_MAX) {
-		buf_printf(err, "longer than %d characters", POLICY_NAME_MAX);
-		return -1;
-	}
-	if (pattern[len - 1] == '.') {
-		buf_puts(err, "trailing dot not allowed");
-		return -1;
-	}
-	if (pattern[0] == '*' && (pattern[1] == '.' || pattern[1] == '\0')) {
-		if (pattern[1] == '\0') {
-			buf_puts(err, "wildcard without a domain");
-			return -1;
-		}
-		p = pattern + 2;
-		leftmost = 0;
-	}
-	for (;;) {
-		dot = strchr(p, '.');
-		if (policy_label_valid(p, dot ? (size_t)(dot - p) : strlen(p),
-		    leftmost, err) < 0)
-			return -1;
-		if (dot == NULL)
-			return 0;
-		p = dot + 1;
-		leftmost = 0;
-	}
+	return dnsname_syntax(pattern, DNSNAME_WILDCARD, err);
 }
 
 int

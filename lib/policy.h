@@ -46,12 +46,14 @@
  *	mx patterns are in lower case and not given twice, and that the
  *	rendered policy fits in POLICY_SIZE_MAX bytes.
  *
- *	policy_mx_valid() checks one pattern: a domain name of LDH labels
- *	(letters, digits, hyphen; 1 to 63 characters; no hyphen first or
- *	last), POLICY_NAME_MAX characters at most, no trailing dot, where
- *	the leftmost label may be "*" (the whole label).  Upper case is
- *	accepted (callers normalise).  One label is accepted: the grammar
- *	allows it; callers that want a dot check for it.
+ *	policy_mx_valid() checks one pattern against the grammar
+ *	(dnsname_syntax() of lib/dnsname with DNSNAME_WILDCARD): a domain
+ *	name of LDH labels (letters, digits, hyphen; 1 to 63 characters;
+ *	no hyphen first or last), POLICY_NAME_MAX characters at most, no
+ *	trailing dot, where the leftmost label may be "*" (the whole
+ *	label).  Upper case is accepted (callers normalise).  One label
+ *	and an all-digit name such as 127.0.0.1 are accepted: the grammar
+ *	allows them; what stsd publishes passes dnsname_host() as well.
  *
  *	policy_mx_match() is the matching rule of RFC 8461 section 4.1:
  *	case-insensitive, a trailing dot of the host ignored, and

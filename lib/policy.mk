@@ -24,3 +24,21 @@ tests_fuzz_fuzz_ststxt_test_SOURCES = tests/fuzz/fuzz_ststxt.c \
 	tests/fuzz/standalone.c
 tests_fuzz_fuzz_ststxt_test_LDADD = $(STS_LIBS)
 endif
+
+# lib/dnsname - names that can exist: hosted domains, mx patterns.
+lib_libsts_a_SOURCES += lib/dnsname.c lib/dnsname.h
+check_PROGRAMS += lib/dnsname_test
+lib_dnsname_test_SOURCES = lib/dnsname_test.c
+lib_dnsname_test_LDADD = $(STS_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_dnsname
+tests_fuzz_fuzz_dnsname_SOURCES = tests/fuzz/fuzz_dnsname.c
+tests_fuzz_fuzz_dnsname_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_dnsname_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_dnsname_test
+tests_fuzz_fuzz_dnsname_test_SOURCES = tests/fuzz/fuzz_dnsname.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_dnsname_test_LDADD = $(STS_LIBS)
+endif

@@ -16,7 +16,7 @@ timefmt_utc(long long t)
 	char s[64];
 
 	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+	    strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		return xasprintf("%lld", t);
 	return xstrdup(s);
 }
