@@ -248,19 +248,23 @@ dnsname_lower(const char *in, size_t len)
 	return s;
 }
 
-int
-dnsname_domain_arg(const char *in, const char *zone, char **out,
+/* The name of a domain argument, checked by the domain or the grammar. */
+static int
+dnsname_arg(const char *in, const char *zone, int grammar, char **out,
     struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	size_t len = strlen(in);
 	char *name;
+	int rc;
 
 	/* An absolute name: the one trailing dot means nothing. */
 	if (len > 1 && in[len - 1] == '.')
 		len--;
 	name = dnsname_lower(in, len);
-	if (dnsname_domain(name, zone, &why) == 0) {
+	rc = grammar ? dnsname_syntax(name, 0, &why) :
+	    dnsname_domain(name, zone, &why);
+	if (rc == 0) {
 		buf_free(&why);
 		*out = name;
 		return 0;
@@ -270,6 +274,19 @@ dnsname_domain_arg(const char *in, const char *zone, char **out,
 	buf_free(&why);
 	free(name);
 	return -1;
+}
+
+int
+dnsname_domain_arg(const char *in, const char *zone, char **out,
+    struct buf *err)
+{
+	return dnsname_arg(in, zone, 0, out, err);
+}
+
+int
+dnsname_name_arg(const char *in, char **out, struct buf *err)
+{
+	return dnsname_arg(in, NULL, 1, out, err);
 }
 
 int

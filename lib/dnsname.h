@@ -9,6 +9,7 @@
  *
  *	dnsname_domain_arg(in, zone, &name, &err)	'domain "IN": cause'
  *	dnsname_mx_arg(in, &pattern, &err)		'mx pattern "IN": cause'
+ *	dnsname_name_arg(in, &name, &err)		the grammar alone
  *
  * DESCRIPTION
  *	dnsname_syntax() is the grammar of RFC 1035 section 2.3.1 as RFC
@@ -37,6 +38,10 @@
  *	(for a domain without one trailing dot) in a new string, or -1
  *	with one line that quotes the input (escaped by esc_text) and
  *	says what is wrong, the same text in every program.
+ *	dnsname_name_arg() is dnsname_domain_arg() with the grammar alone
+ *	(dnsname_syntax()): for looking up a domain stored before the
+ *	rules of dnsname_domain() were checked, so that it can still be
+ *	shown and removed.
  *
  * DIAGNOSTICS
  *	The checks return 0 or -1 after appending the cause to err, for
@@ -68,5 +73,6 @@ int	dnsname_domain(const char *name, const char *zone, struct buf *err);
 int	dnsname_domain_arg(const char *in, const char *zone, char **out,
 	    struct buf *err);
 int	dnsname_mx_arg(const char *in, char **out, struct buf *err);
+int	dnsname_name_arg(const char *in, char **out, struct buf *err);
 
 #endif

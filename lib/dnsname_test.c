@@ -164,6 +164,13 @@ test_args(void)
 	    strstr(err.s, "...\": longer than 253 characters") != NULL &&
 	    err.len < 300, "a huge name is cut in the error");
 	buf_reset(&err);
+	CHECK(dnsname_name_arg("A.123.", &out, &err) == 0 && STR_EQ(out, "a.123"),
+	    "a stored name is looked up by the grammar alone");
+	free(out);
+	CHECK(dnsname_name_arg("a..b", &out, &err) == -1 &&
+	    STR_EQ(err.s, "domain \"a..b\": empty label"),
+	    "... which still refuses what cannot be a name");
+	buf_reset(&err);
 	CHECK(dnsname_mx_arg("*.MX.Example.NET", &out, &err) == 0 &&
 	    STR_EQ(out, "*.mx.example.net"), "an mx pattern is lower-cased");
 	free(out);

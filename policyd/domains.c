@@ -76,6 +76,28 @@ static const struct db_migration domains_schema[] = {
 	");"
 	"CREATE INDEX dns_publish_due ON dns_publish(next_try)"
 	"  WHERE pending = 1;" },
+	/*
+	 * What a name keeps for the life of the instance, across removals:
+	 * the greatest policy id it was given (ids never repeat, RFC 8461
+	 * section 3.1) and the latest time a sender's cached copy of a
+	 * policy served for it may still be valid (retirement, section
+	 * 8.3).  A retiring domain keeps the mode and max_age it had, so
+	 * that "domain add" restores it.  Rows of before: the current id;
+	 * retire_at stands for the caches of a retiring domain, and the
+	 * policy it had is unknown (NULL).
+	 */
+	{ 3,
+	"CREATE TABLE domain_names ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  last_id TEXT NOT NULL,"
+	"  cached_until INTEGER NOT NULL DEFAULT 0"
+	");"
+	"INSERT INTO domain_names (name, last_id, cached_until)"
+	"  SELECT name, policy_id, COALESCE(retire_at, 0) FROM domains;"
+	"ALTER TABLE domains ADD COLUMN prior_mode TEXT"
+	"  CHECK (prior_mode IN ('testing', 'enforce', 'none'));"
+	"ALTER TABLE domains ADD COLUMN prior_max_age INTEGER"
+	"  CHECK (prior_max_age BETWEEN 0 AND 31557600);" },
 	{ 0, NULL }
 };
 
@@ -88,7 +110,7 @@ static const char *domain_state_names[] = {
 
 #define DOMAIN_COLUMNS \
 	"name, state, mode, max_age, policy_id, token, created, updated, " \
-	"retire_at"
+	"retire_at, prior_mode, prior_max_age"
 
 const char *
 domain_state_name(enum domain_state s)
@@ -127,6 +149,7 @@ domain_clear(struct domain *d)
 	free(d->mx);
 	free(d->policy_id);
 	free(d->token);
+	free(d->prior_mode);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -140,6 +163,7 @@ domain_copy(struct domain *dst, const struct domain *src)
 	dst->mode = xstrdup(src->mode);
 	dst->policy_id = xstrdup(src->policy_id);
 	dst->token = xstrdup(src->token);
+	dst->prior_mode = src->prior_mode ? xstrdup(src->prior_mode) : NULL;
 	dst->mx = xreallocarray(NULL, src->nmx + 1, sizeof(char *));
 	for (i = 0; i < src->nmx; i++)
 		dst->mx[i] = xstrdup(src->mx[i]);
@@ -184,6 +208,10 @@ domain_from_row(sqlite3_stmt *st, struct domain *d)
 	d->updated = sqlite3_column_int64(st, 7);
 	d->retire_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
 	    sqlite3_column_int64(st, 8);
+	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+		d->prior_mode = xstrdup(col_text(st, 9));
+		d->prior_max_age = sqlite3_column_int64(st, 10);
+	}
 }
 
 static void
@@ -266,6 +294,13 @@ domains_bind(sqlite3_stmt *st, const struct domain *d)
 		sqlite3_bind_int64(st, 9, d->retire_at);
 	else
 		sqlite3_bind_null(st, 9);
+	if (d->prior_mode != NULL) {
+		sqlite3_bind_text(st, 10, d->prior_mode, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 11, d->prior_max_age);
+	} else {
+		sqlite3_bind_null(st, 10);
+		sqlite3_bind_null(st, 11);
+	}
 }
 
 int
@@ -274,7 +309,7 @@ domains_insert(sqlite3 *db, const struct domain *d, struct buf *err)
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "INSERT INTO domains (" DOMAIN_COLUMNS ")"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	domains_bind(st, d);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_step_error(db, st, "insert domain", err);
@@ -289,7 +324,8 @@ domains_update(sqlite3 *db, const struct domain *d, struct buf *err)
 
 	st = db_prepare(db, "UPDATE domains SET state = ?2, mode = ?3,"
 	    " max_age = ?4, policy_id = ?5, token = ?6, created = ?7,"
-	    " updated = ?8, retire_at = ?9 WHERE name = ?1");
+	    " updated = ?8, retire_at = ?9, prior_mode = ?10,"
+	    " prior_max_age = ?11 WHERE name = ?1");
 	domains_bind(st, d);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_step_error(db, st, "update domain", err);
@@ -455,4 +491,52 @@ domains_next_retire(sqlite3 *db)
 		t = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return t;
+}
+
+int
+domains_name_get(sqlite3 *db, const char *name, char **last_id,
+    long long *cached_until, struct buf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*last_id = NULL;
+	*cached_until = 0;
+	st = db_prepare(db, "SELECT last_id, cached_until FROM domain_names"
+	    " WHERE name = ?");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return db_step_error(db, st, "read name history", err);
+	*last_id = xstrdup(col_text(st, 0));
+	*cached_until = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	return 1;
+}
+
+/*
+ * Ids compare as strings (policy_id_new makes each greater than the
+ * last); SQLite's BINARY collation is that order.  Neither value ever
+ * goes back, whatever the clock does.
+ */
+int
+domains_name_put(sqlite3 *db, const char *name, const char *last_id,
+    long long cached_until, struct buf *err)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "INSERT INTO domain_names (name, last_id,"
+	    " cached_until) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
+	    " SET last_id = MAX(last_id, excluded.last_id),"
+	    " cached_until = MAX(cached_until, excluded.cached_until)");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, last_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, cached_until);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_step_error(db, st, "store name history", err);
+	sqlite3_finalize(st);
+	return 0;
 }

@@ -12,13 +12,23 @@
  *						no timestamps)
  *	domains_expired(db, now, &v, &n)	retiring domains past retire_at
  *	domains_next_retire(db)			earliest retire_at, 0 if none
+ *	domains_name_get(db, name, &id, &until)	what a name keeps: 1 found
+ *	domains_name_put(db, name, id, until)	keep the greater of each
  *	domain_clear(&d), domains_free(v, n)
  *
  * DESCRIPTION
  *	One row per domain (state, mode, max_age, policy id, ownership
  *	token, timestamps, retire_at) and its mx patterns in order.  The
  *	schema is created and upgraded through lib/db migrations (version
- *	2 adds the tables of monitor.c and publish.c).  These
+ *	2 adds the tables of monitor.c and publish.c; version 3 the
+ *	domain_names table and the policy a retiring domain had).
+ *
+ *	domain_names has a row per name ever given a policy id, kept when
+ *	the domain is removed: the greatest id given to the name and the
+ *	latest time (epoch seconds) until which a sender may hold a
+ *	cached copy of a policy served for it.  domains_name_put() keeps
+ *	the greater of the stored and the given value of each, so neither
+ *	goes back, whatever the clock does.  These
  *	functions only read and write rows: checking values, choosing ids
  *	and opening transactions are the caller's (request.c).  Only policyd
  *	opens this database for writing.
@@ -53,6 +63,8 @@ struct domain {
 	long long created;		/* epoch seconds */
 	long long updated;
 	long long retire_at;		/* 0: not retiring */
+	char	*prior_mode;		/* retiring: the mode it had, or NULL */
+	long long prior_max_age;	/* retiring: the max_age it had */
 };
 
 const char *domain_state_name(enum domain_state);
@@ -73,5 +85,9 @@ int	domains_expired(sqlite3 *, long long now, struct domain **, size_t *,
 	    struct buf *err);
 void	domains_free(struct domain *, size_t);
 long long domains_next_retire(sqlite3 *);	/* earliest retire_at; 0: none */
+int	domains_name_get(sqlite3 *, const char *name, char **last_id,
+	    long long *cached_until, struct buf *err);
+int	domains_name_put(sqlite3 *, const char *name, const char *last_id,
+	    long long cached_until, struct buf *err);
 
 #endif

@@ -177,7 +177,7 @@ test_add(struct policyd *pd)
 	    "mx pattern \"A.b.example\": given twice", "repeated mx is refused");
 	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
 	    "domain", "bad_name..example", "mx", "a.b.example"),
-	    "domain \"bad_name..example\": not a valid domain name",
+	    "domain \"bad_name..example\": bad character \"_\"",
 	    "bad domain name is refused");
 	CHECK(count_domains(pd) == 1, "refused adds stored nothing");
 }
@@ -246,8 +246,11 @@ test_del(struct policyd *pd)
 	CHECK(is_ok(r) && strcmp(dstr(r, "state"), "retiring") == 0 &&
 	    strcmp(dstr(r, "mode"), "none") == 0, "domain-del starts retirement");
 	CHECK(strcmp(dstr(r, "policy_id"), id) > 0, "retirement has a new id");
-	CHECK(json_integer_value(json_object_get(d, "retire_at")) >= before + 86400,
-	    "retire_at is the previous max_age from now");
+	/* Served with 604800 until test_set lowered it to 86400. */
+	CHECK(json_integer_value(json_object_get(d, "retire_at")) >= before +
+	    604800 && json_integer_value(json_object_get(d, "retire_at")) <=
+	    time(NULL) + 604800, "retire_at is when the longest cached policy"
+	    " expires, not the last max_age from now");
 	CHECK(strstr(dstr(r, "policy"), "mode: none\r\nmx: mx9.example.com\r\n")
 	    != NULL, "the retiring policy keeps its mx lines");
 	m = json_array_get(pushed, json_array_size(pushed) - 1);
@@ -262,9 +265,9 @@ test_del(struct policyd *pd)
 	    "example.com", "mode", "enforce"), "domain is retiring",
 	    "a retiring domain cannot be changed");
 
-	CHECK(request_expire(pd, before + 10) == 0 && count_domains(pd) == 1,
-	    "expiry keeps a domain before retire_at");
-	CHECK(request_expire(pd, before + 86400 + 5) == 1 &&
+	CHECK(request_expire(pd, before + 86400 + 5) == 0 &&
+	    count_domains(pd) == 1, "expiry keeps a domain before retire_at");
+	CHECK(request_expire(pd, before + 604800 + 5) == 1 &&
 	    count_domains(pd) == 0, "expiry removes it after retire_at");
 	m = json_array_get(pushed, json_array_size(pushed) - 1);
 	CHECK(strcmp(json_string_value(json_object_get(m, "op")), "withdraw") == 0,
@@ -1181,6 +1184,364 @@ test_import(struct policyd *pd)
 	json_decref(r);
 }
 
+/* The clock of the requests in the tests below. */
+static long long fake_now;
+
+static long long
+fake_clock(void)
+{
+	return fake_now;
+}
+
+static char *
+id_of(struct policyd *pd, const char *domain)
+{
+	json_t *r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    domain);
+	char *id = xstrdup(dstr(r, "policy_id"));
+
+	json_decref(r);
+	return id;
+}
+
+static long long
+dint(json_t *reply, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(reply,
+	    "domain"), key));
+}
+
+static void
+del_now(struct policyd *pd, const char *domain)
+{
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", domain, "now", 1));
+}
+
+/* Each new id greater than every earlier one of the name. */
+static int
+greater(const char *id, char **before, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(id, before[i]) <= 0) {
+			printf("# id %s is not greater than %s\n", id, before[i]);
+			return 0;
+		}
+	return 1;
+}
+
+/* Ids never repeat: del --now, add, import, a clock that goes back. */
+static void
+test_ids(struct policyd *pd, const char *path)
+{
+	struct buf err = BUF_INIT;
+	char *ids[7];
+	json_t *r;
+	size_t i;
+
+	pd->now = fake_clock;
+	fake_now = 1797206110;
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "ids.example", "mx", "mx.ids.example"));
+	ids[0] = id_of(pd, "ids.example");
+	del_now(pd, "ids.example");
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "ids.example", "mx", "mx.ids.example"));
+	ids[1] = id_of(pd, "ids.example");
+	CHECK(greater(ids[1], ids, 1), "del now and add in the same second:"
+	    " a new, greater id");
+	del_now(pd, "ids.example");
+	r = call(pd, 1, "{s:s, s:[{s:s, s:[s]}]}", "op", "domain-import",
+	    "domains", "domain", "ids.example", "mx", "mx.ids.example");
+	json_decref(r);
+	ids[2] = id_of(pd, "ids.example");
+	CHECK(greater(ids[2], ids, 2), "an import after del now: a greater id");
+	fake_now -= 3600;
+	json_decref(call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set",
+	    "domain", "ids.example", "mode", "enforce"));
+	ids[3] = id_of(pd, "ids.example");
+	CHECK(greater(ids[3], ids, 3), "a change after the clock went back an"
+	    " hour: a greater id");
+	del_now(pd, "ids.example");
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "ids.example", "mx", "mx.ids.example"));
+	ids[4] = id_of(pd, "ids.example");
+	CHECK(greater(ids[4], ids, 4), "del now and add with the clock back:"
+	    " a greater id");
+	del_now(pd, "ids.example");
+	db_close(pd->db);
+	pd->db = domains_open(path, &err);
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "IDS.example.", "mx", "mx.ids.example"));
+	ids[5] = id_of(pd, "ids.example");
+	CHECK(greater(ids[5], ids, 5), "the ids of a removed name persist in"
+	    " policy.db");
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "ids.example", "now", 0));
+	ids[6] = id_of(pd, "ids.example");
+	CHECK(greater(ids[6], ids, 6), "retirement: a greater id");
+	del_now(pd, "ids.example");
+	for (i = 0; i < 7; i++)
+		free(ids[i]);
+	buf_free(&err);
+	pd->now = NULL;
+}
+
+/*
+ * Retirement lasts until the last cached policy expires, not the last
+ * max_age; add restores a retiring domain.
+ */
+static void
+test_retire_rule(struct policyd *pd)
+{
+	long long t = 1800000000;
+	char *id1, *id2, *id3;
+	json_t *r;
+
+	pd->now = fake_clock;
+	fake_now = t;
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s, s], s:s, s:I}", "op",
+	    "domain-add", "domain", "ret.example", "mx", "mx1.ret.example",
+	    "*.ret.example", "mode", "enforce", "max_age", (json_int_t)1000));
+	fake_now = t + 10;
+	json_decref(call(pd, 1, "{s:s, s:s, s:I}", "op", "domain-set",
+	    "domain", "ret.example", "max_age", (json_int_t)60));
+	fake_now = t + 20;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "ret.example");
+	CHECK(is_ok(r) && dint(r, "retire_at") == t + 10 + 1000,
+	    "max_age lowered from 1000 to 60, then del: retired until the"
+	    " 1000 s policy expires, 990 s after del");
+	CHECK(strcmp(dstr(r, "policy"), "version: STSv1\r\nmode: none\r\n"
+	    "mx: mx1.ret.example\r\nmx: *.ret.example\r\nmax_age: 60\r\n")
+	    == 0, "the retiring policy is mode none with the max_age served");
+	json_decref(r);
+	id1 = id_of(pd, "ret.example");
+	CHECK(request_expire(pd, t + 1009) == 0, "not removed before");
+	refused(pd, call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "ret.example"), "ret.example: domain is already retiring (removed at"
+	    " 2027-01-15T08:16:50Z); use --now to remove it at once",
+	    "a second del names the removal time in ISO 8601 UTC");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set",
+	    "domain", "ret.example", "mode", "testing"), "ret.example: domain"
+	    " is retiring (removed at 2027-01-15T08:16:50Z); it cannot be"
+	    " changed, \"domain add\" restores it", "set of a retiring domain"
+	    " says how to restore it");
+
+	fake_now = t + 30;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-add", "domain",
+	    "ret.example");
+	CHECK(is_ok(r) && json_is_true(json_object_get(r, "restored")) &&
+	    strcmp(dstr(r, "state"), "active") == 0 &&
+	    json_is_null(json_object_get(json_object_get(r, "domain"),
+	    "retire_at")), "add of a retiring domain restores it");
+	CHECK(strcmp(dstr(r, "policy"), "version: STSv1\r\nmode: enforce\r\n"
+	    "mx: mx1.ret.example\r\nmx: *.ret.example\r\nmax_age: 60\r\n")
+	    == 0, "... with the policy it had");
+	id2 = xstrdup(dstr(r, "policy_id"));
+	CHECK(strcmp(id2, id1) > 0, "... and a new id");
+	CHECK(strcmp(json_string_value(json_object_get(json_array_get(pushed,
+	    json_array_size(pushed) - 1), "policy")), dstr(r, "policy")) == 0,
+	    "... pushed to subscribers");
+	json_decref(r);
+
+	fake_now = t + 40;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "ret.example");
+	CHECK(dint(r, "retire_at") == t + 1010, "a restored domain deleted"
+	    " again still waits for the 1000 s policy");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s, s:s, s:I}", "op", "domain-add", "domain",
+	    "ret.example", "mode", "testing", "max_age", (json_int_t)200000);
+	CHECK(is_ok(r) && strcmp(dstr(r, "mode"), "testing") == 0 &&
+	    dint(r, "max_age") == 200000 && strstr(dstr(r, "policy"),
+	    "mx: mx1.ret.example\r\n") != NULL,
+	    "add restores with the values it gives, the rest as it was");
+	json_decref(r);
+	fake_now = t + 50;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "ret.example");
+	CHECK(dint(r, "max_age") == 86400 &&
+	    dint(r, "retire_at") == t + 50 + 200000,
+	    "mode none max_age capped by policyd_retire_max_age; retirement"
+	    " lasts the 200000 s policy");
+	json_decref(r);
+	CHECK(request_expire(pd, t + 50 + 199999) == 0 &&
+	    request_expire(pd, t + 50 + 200000) == 1,
+	    "removed when the last cached policy expires");
+	fake_now = t + 60;
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "ret.example", "mx", "mx.ret.example"));
+	id3 = id_of(pd, "ret.example");
+	CHECK(strcmp(id3, id2) > 0, "added after removal: a greater id still");
+	fake_now = t + 70;
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "ret.example", "now", 1);
+	CHECK(is_ok(r) && strcmp(json_string_value(json_object_get(r,
+	    "warning")), "ret.example: removed at once, without a mode none"
+	    " policy first: senders that cached its testing policy (max_age"
+	    " 604800 s) or an earlier one may keep applying it until"
+	    " 2027-01-22T08:01:10Z") == 0,
+	    "del now warns until when, in ISO 8601 UTC");
+	json_decref(r);
+	free(id1);
+	free(id2);
+	free(id3);
+	pd->now = NULL;
+}
+
+/* Names that cannot exist are refused by add, import and set. */
+static void
+test_names(struct policyd *pd)
+{
+	char long_name[251], zone_name[243];
+	struct buf want = BUF_INIT;
+	size_t i;
+
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "192.0.2.7", "mx", "mx.example.com"),
+	    "domain \"192.0.2.7\": an IP address, not a domain name",
+	    "an IPv4 address is not a domain");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "127.0.0.1", "mx", "mx.example.com"),
+	    "domain \"127.0.0.1\": an IP address, not a domain name",
+	    "127.0.0.1 is not a domain");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "a.123", "mx", "mx.example.com"),
+	    "domain \"a.123\": top-level label \"123\" is all digits: not a"
+	    " domain name", "an all-digit top-level label is refused");
+	for (i = 0; i < 250; i++)
+		long_name[i] = (i + 1) % 50 == 0 ? '.' : 'a';
+	memcpy(long_name + 246, ".com", 5);
+	buf_printf(&want, "domain \"%s\": 250 octets: mta-sts.DOMAIN would be"
+	    " 258 octets, _smtp._tls.DOMAIN would be 261 octets,"
+	    " DOMAIN._report.sts.test would be 267 octets, more than 253",
+	    long_name);
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", long_name, "mx", "mx.example.com"), want.s,
+	    "a 250-octet domain is refused: its names would be too long");
+	memset(zone_name, 'b', 242);
+	zone_name[242] = '\0';
+	for (i = 49; i < 242; i += 50)
+		zone_name[i] = '.';
+	memcpy(zone_name + 238, ".com", 4);
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", zone_name, "mx", "mx.example.com"),
+	    "DOMAIN._report.sts.test would be 259 octets, more than 253",
+	    "a domain whose service-zone names are too long is refused");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "ip.example", "mx", "127.0.0.1"),
+	    "mx pattern \"127.0.0.1\": an IP address, not a host name",
+	    "an IP address is not an mx pattern");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "ip.example", "mx", "[192.0.2.1]"),
+	    "mx pattern \"[192.0.2.1]\": an IP address, not a host name",
+	    "an address literal is not an mx pattern");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "a\nb.example", "mx", "mx.example.com"),
+	    "domain \"a\\nb.example\": bad character 0x0a",
+	    "a newline in a name is shown escaped");
+	refused(pd, call(pd, 1, "{s:s, s:[{s:s, s:[s]}, {s:s, s:[s]}]}", "op",
+	    "domain-import", "domains", "domain", "good.example", "mx",
+	    "mx.good.example", "domain", "10.0.0.1", "mx", "mx.good.example"),
+	    "entry 2: domain \"10.0.0.1\": an IP address, not a domain name",
+	    "import refuses an IP address, naming the entry");
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "names.example", "mx", "mx.names.example"));
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-set",
+	    "domain", "names.example", "mx", "192.0.2.25"),
+	    "mx pattern \"192.0.2.25\": an IP address, not a host name",
+	    "set refuses an IP address as mx pattern");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-set",
+	    "domain", "names.example", "mx", "*.com"),
+	    "mx pattern \"*.com\": a single label after \"*.\": not a fully"
+	    " qualified host name", "a wildcard over a top-level domain is refused");
+	del_now(pd, "names.example");
+	CHECK(json_array_size(pushed) > 0, "names: done");
+	buf_free(&want);
+}
+
+/*
+ * A policy.db of schema 2 (before domain_names) is migrated: its ids
+ * and retirements are kept.
+ */
+static void
+test_migration(struct policyd *pd, const char *dir)
+{
+	static const char *v2 =
+	    "CREATE TABLE domains (name TEXT PRIMARY KEY NOT NULL,"
+	    " state TEXT NOT NULL, mode TEXT NOT NULL, max_age INTEGER NOT NULL,"
+	    " policy_id TEXT NOT NULL, token TEXT NOT NULL, created INTEGER NOT"
+	    " NULL, updated INTEGER NOT NULL, retire_at INTEGER);"
+	    "CREATE TABLE domain_mx (domain TEXT NOT NULL REFERENCES"
+	    " domains(name) ON DELETE CASCADE, pos INTEGER NOT NULL, pattern"
+	    " TEXT NOT NULL, PRIMARY KEY (domain, pos));"
+	    "CREATE TABLE domain_monitor (domain TEXT PRIMARY KEY NOT NULL"
+	    " REFERENCES domains(name) ON DELETE CASCADE, checked INTEGER NOT"
+	    " NULL);"
+	    "CREATE TABLE domain_checks (domain TEXT NOT NULL REFERENCES"
+	    " domain_monitor(domain) ON DELETE CASCADE, pos INTEGER NOT NULL,"
+	    " name TEXT NOT NULL, host TEXT NOT NULL, status TEXT NOT NULL,"
+	    " since INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (domain,"
+	    " pos));"
+	    "CREATE TABLE dns_publish (domain TEXT PRIMARY KEY NOT NULL,"
+	    " want_id TEXT, want_rua TEXT, published_id TEXT, published_rua"
+	    " TEXT, published_at INTEGER, pending INTEGER NOT NULL DEFAULT 0,"
+	    " attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL"
+	    " DEFAULT 0, last_try INTEGER, last_error TEXT);"
+	    "INSERT INTO domains VALUES ('old.example', 'active', 'enforce',"
+	    " 86400, '29991231235959000000', 't', 1, 1, NULL);"
+	    "INSERT INTO domain_mx VALUES ('old.example', 0, 'mx.old.example');"
+	    "INSERT INTO domains VALUES ('gone.example', 'retiring', 'none',"
+	    " 3600, '20261201000000000000', 't', 1, 1, 1800000000);"
+	    "INSERT INTO domain_mx VALUES ('gone.example', 0, 'mx.gone.example');"
+	    "PRAGMA user_version = 2;";
+	struct policyd old = *pd;
+	struct buf err = BUF_INIT;
+	char path[256];
+	sqlite3 *db;
+	json_t *r;
+
+	snprintf(path, sizeof(path), "%s/v2.db", dir);
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, v2, NULL, NULL, NULL) != SQLITE_OK) {
+		CHECK(0, "a schema 2 policy.db is made");
+		return;
+	}
+	sqlite3_close(db);
+	pd->db = domains_open(path, &err);
+	CHECK(pd->db != NULL && db_schema_version(pd->db) == 3,
+	    "a schema 2 policy.db is migrated to 3");
+	if (pd->db == NULL) {
+		printf("# %s\n", err.s);
+		*pd = old;
+		return;
+	}
+	r = call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set", "domain",
+	    "old.example", "mode", "testing");
+	CHECK(strcmp(dstr(r, "policy_id"), "29991231235959000000") > 0,
+	    "an id after the migration is greater than the stored one");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-add", "domain",
+	    "gone.example");
+	CHECK(is_ok(r) && json_is_true(json_object_get(r, "restored")) &&
+	    strcmp(dstr(r, "mode"), "testing") == 0 && strstr(dstr(r,
+	    "policy"), "mx: mx.gone.example") != NULL,
+	    "a domain retiring before the migration is restored with the"
+	    " defaults of main.cf and its mx patterns");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "gone.example");
+	CHECK(dint(r, "retire_at") >= 1800000000, "its retirement of before"
+	    " still counts");
+	json_decref(r);
+	db_close(pd->db);
+	*pd = old;
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -1222,6 +1583,10 @@ main(void)
 	test_https_rua(&pd);
 	test_snapshot(&pd);
 	test_import(&pd);
+	test_ids(&pd, path);
+	test_retire_rule(&pd);
+	test_names(&pd);
+	test_migration(&pd, dir);
 
 	db_close(pd.db);
 	pd.db = domains_open(path, &err);

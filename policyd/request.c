@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "buf.h"
 #include "challenges.h"
 #include "db.h"
+#include "dnsname.h"
 #include "domains.h"
 #include "log.h"
 #include "monitor.h"
@@ -39,6 +39,13 @@ struct request_op {
 	int	public;		/* allowed on the public socket */
 	json_t	*(*handle)(struct policyd *, json_t *, struct buf *);
 };
+
+/* The clock: pd->now when a test sets it, else time(). */
+static long long
+request_now(const struct policyd *pd)
+{
+	return pd->now != NULL ? pd->now() : (long long)time(NULL);
+}
 
 /*
  * Replies.
@@ -96,14 +103,45 @@ request_validate(const struct domain *d, struct buf *err)
 	return -1;
 }
 
-static void
-request_new_id(struct domain *d)
+/*
+ * Until when a sender may hold the policy d serves now, if it stopped
+ * serving it now; 0 when that policy counts for nothing: d is not
+ * served, or serves mode none (RFC 8461 section 5: a sender that
+ * cached it applies no policy), which a retiring domain does.
+ */
+static long long
+request_cache_end(const struct domain *d, long long now)
 {
-	char id[POLICY_ID_MAX + 1];
+	if (d->state != DOMAIN_ACTIVE || strcmp(d->mode, "none") == 0)
+		return 0;
+	return now + d->max_age;
+}
 
-	policy_id_new(id, d->policy_id);
+/*
+ * A new id for d, greater than every id its name was ever given (in
+ * domain_names, kept across removals), so that no sender holding an
+ * earlier policy of the name takes the new one for it (RFC 8461
+ * section 3.1), whatever the clock did; stored with until, the end of
+ * the caches of the policy d served so far (request_cache_end).
+ * Inside the caller's transaction.
+ */
+static int
+request_new_id(struct policyd *pd, struct domain *d, long long until,
+    struct buf *err)
+{
+	char id[POLICY_ID_MAX + 1], *last;
+	const char *prev = d->policy_id;
+	long long cached;
+
+	if (domains_name_get(pd->db, d->name, &last, &cached, err) < 0)
+		return -1;
+	if (last != NULL && (prev == NULL || strcmp(last, prev) > 0))
+		prev = last;
+	policy_id_at(id, prev, (time_t)request_now(pd));
+	free(last);
 	free(d->policy_id);
 	d->policy_id = xstrdup(id);
+	return domains_name_put(pd->db, d->name, id, until, err);
 }
 
 static char *
@@ -233,7 +271,8 @@ request_queue(struct policyd *pd, const char *domain, const char *id,
 		return 0;
 	rua = publish_rua(&pd->conf, domain, &why);
 	buf_free(&why);
-	rc = publish_want(pd->db, domain, id, rua ? rua : "", time(NULL), err);
+	rc = publish_want(pd->db, domain, id, rua ? rua : "", request_now(pd),
+	    err);
 	free(rua);
 	return rc;
 }
@@ -248,37 +287,25 @@ request_kick(struct policyd *pd)
 /*
  * Request fields.  Each returns -1 with the reason in err.
  */
+/*
+ * req.domain: with strict, a domain stsd can host (lib/dnsname, with
+ * the names of sts_zone); else the grammar alone, to find a domain
+ * stored before those rules.  Lower case, without the trailing dot.
+ */
 static int
-request_domain_name(json_t *req, char **out, struct buf *err)
+request_domain_name(struct policyd *pd, json_t *req, int strict, char **out,
+    struct buf *err)
 {
 	json_t *v = json_object_get(req, "domain");
-	const char *s;
-	char *name;
-	size_t len, i;
 
 	if (!json_is_string(v)) {
 		buf_puts(err, "missing domain name");
 		return -1;
 	}
-	s = json_string_value(v);
-	len = strlen(s);
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (len == 0 || len > POLICY_NAME_MAX || strchr(s, '*') != NULL) {
-		buf_printf(err, "domain \"%s\": not a valid domain name", s);
-		return -1;
-	}
-	name = xstrndup(s, len);
-	for (i = 0; i < len; i++)
-		name[i] = (char)tolower((unsigned char)name[i]);
-	if (policy_mx_valid(name, err) < 0 || strchr(name, '.') == NULL) {
-		buf_reset(err);
-		buf_printf(err, "domain \"%s\": not a valid domain name", s);
-		free(name);
-		return -1;
-	}
-	*out = name;
-	return 0;
+	if (strict)
+		return dnsname_domain_arg(json_string_value(v),
+		    pd->conf.sts_zone, out, err);
+	return dnsname_name_arg(json_string_value(v), out, err);
 }
 
 static int
@@ -346,18 +373,8 @@ request_mx(json_t *req, char ***out, size_t *nout, struct buf *err)
 			goto bad;
 		}
 		s = json_string_value(e);
-		mx[i] = xstrdup(s);
-		for (j = 0; mx[i][j]; j++)
-			mx[i][j] = (char)tolower((unsigned char)mx[i][j]);
-		if (policy_mx_valid(mx[i], err) < 0) {
-			struct buf why = BUF_INIT;
-
-			buf_puts(&why, err->s);
-			buf_reset(err);
-			buf_printf(err, "mx pattern \"%s\": %s", s, why.s);
-			buf_free(&why);
+		if (dnsname_mx_arg(s, &mx[i], err) < 0)
 			goto bad;
-		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(mx[j], mx[i]) == 0) {
 				buf_printf(err, "mx pattern \"%s\": given twice", s);
@@ -393,7 +410,7 @@ request_load(struct policyd *pd, json_t *req, struct domain *d,
 	char *name;
 	int rc;
 
-	if (request_domain_name(req, &name, err) < 0)
+	if (request_domain_name(pd, req, 0, &name, err) < 0)
 		return -1;
 	rc = domains_get(pd->db, name, d, err);
 	if (rc == 0)
@@ -424,23 +441,47 @@ request_join(char **v, size_t n)
 }
 
 /*
- * domain-add
+ * domain-add, and domain-import of many
  */
-/* The domain that an add request describes, checked; -1: err says why. */
+#define REQUEST_GIVEN_MODE	(1 << 0)
+#define REQUEST_GIVEN_AGE	(1 << 1)
+#define REQUEST_GIVEN_MX	(1 << 2)
+
+/* A domain-add request, checked: the domain, defaults filled in. */
+struct request_new {
+	struct domain d;
+	int	 given;		/* REQUEST_GIVEN_*: what the request says */
+	int	 restored;	/* it restored a retiring domain */
+};
+
+/* The fields of an add request, checked; -1: err says why. */
 static int
-request_add_fields(struct policyd *pd, json_t *req, struct domain *d,
+request_add_fields(struct policyd *pd, json_t *req, struct request_new *n,
     struct buf *err)
 {
-	memset(d, 0, sizeof(*d));
-	if (request_domain_name(req, &d->name, err) < 0 ||
-	    request_mode(req, &d->mode, err) < 0 ||
-	    request_max_age(req, &d->max_age, err) < 0 ||
-	    request_mx(req, &d->mx, &d->nmx, err) < 0)
+	struct domain *d = &n->d;
+	int has_mode, has_age, has_mx;
+
+	memset(n, 0, sizeof(*n));
+	if (request_domain_name(pd, req, 1, &d->name, err) < 0 ||
+	    (has_mode = request_mode(req, &d->mode, err)) < 0 ||
+	    (has_age = request_max_age(req, &d->max_age, err)) < 0 ||
+	    (has_mx = request_mx(req, &d->mx, &d->nmx, err)) < 0)
 		return -1;
-	if (json_object_get(req, "max_age") == NULL)
+	n->given = (has_mode ? REQUEST_GIVEN_MODE : 0) |
+	    (has_age ? REQUEST_GIVEN_AGE : 0) |
+	    (has_mx && d->nmx > 0 ? REQUEST_GIVEN_MX : 0);
+	if (!has_age)
 		d->max_age = pd->conf.default_max_age;
 	if (d->mode == NULL)
 		d->mode = xstrdup(pd->conf.default_mode);
+	return 0;
+}
+
+/* The policy of d can be served: mx patterns unless mode none, sizes. */
+static int
+request_servable(const struct domain *d, struct buf *err)
+{
 	if (d->nmx == 0 && strcmp(d->mode, "none") != 0) {
 		buf_printf(err, "%s: at least one mx pattern is needed with"
 		    " mode %s", d->name, d->mode);
@@ -449,14 +490,58 @@ request_add_fields(struct policyd *pd, json_t *req, struct domain *d,
 	return request_validate(d, err);
 }
 
-/* Stores the new domain d inside the caller's transaction. */
+/*
+ * A retiring domain added again: active with the policy it had before
+ * its retirement, but for what the request gives; a new id.  n->d
+ * becomes the restored domain.
+ */
 static int
-request_add_insert(struct policyd *pd, struct domain *d, struct buf *err)
+request_restore(struct policyd *pd, struct domain *old, struct request_new *n,
+    struct buf *err)
 {
-	struct domain old;
+	struct domain *d = &n->d;
+
+	if (!(n->given & REQUEST_GIVEN_MODE) && old->prior_mode != NULL) {
+		free(d->mode);
+		d->mode = xstrdup(old->prior_mode);
+	}
+	if (!(n->given & REQUEST_GIVEN_AGE) && old->prior_mode != NULL)
+		d->max_age = old->prior_max_age;
+	if (!(n->given & REQUEST_GIVEN_MX)) {
+		request_free_strings(d->mx, d->nmx);
+		d->mx = old->mx;
+		d->nmx = old->nmx;
+		old->mx = NULL;
+		old->nmx = 0;
+	}
+	d->state = DOMAIN_ACTIVE;
+	d->policy_id = old->policy_id;
+	d->token = old->token;
+	d->created = old->created;
+	old->policy_id = old->token = NULL;
+	d->updated = request_now(pd);
+	n->restored = 1;
+	/* The mode none policy it served counts for nothing: until 0. */
+	if (request_servable(d, err) < 0 || request_new_id(pd, d, 0, err) < 0 ||
+	    domains_update(pd->db, d, err) < 0 ||
+	    request_queue(pd, d->name, d->policy_id, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Stores the domain of n inside the caller's transaction. */
+static int
+request_add_insert(struct policyd *pd, struct request_new *n, struct buf *err)
+{
+	struct domain old, *d = &n->d;
 	int rc;
 
 	rc = domains_get(pd->db, d->name, &old, err);
+	if (rc == 1 && old.state == DOMAIN_RETIRING) {
+		rc = request_restore(pd, &old, n, err);
+		domain_clear(&old);
+		return rc;
+	}
 	if (rc != 0) {
 		if (rc == 1) {
 			buf_printf(err, "%s: domain already exists (state %s)",
@@ -466,44 +551,53 @@ request_add_insert(struct policyd *pd, struct domain *d, struct buf *err)
 		return -1;
 	}
 	d->state = pd->conf.verify_dns ? DOMAIN_PENDING : DOMAIN_ACTIVE;
-	request_new_id(d);
 	d->token = request_token();
-	d->created = d->updated = time(NULL);
-	if (domains_insert(pd->db, d, err) < 0 ||
+	d->created = d->updated = request_now(pd);
+	if (request_servable(d, err) < 0 || request_new_id(pd, d, 0, err) < 0 ||
+	    domains_insert(pd->db, d, err) < 0 ||
 	    (domain_state_servable(d->state) &&
 	    request_queue(pd, d->name, d->policy_id, err) < 0))
 		return -1;
 	return 0;
 }
 
+static void
+request_log_added(const struct request_new *n)
+{
+	const struct domain *d = &n->d;
+	char *mx = request_join(d->mx, d->nmx);
+
+	log_info("%s: %s: state %s, policy id %s, mode %s, max_age %lld,"
+	    " mx %s", d->name, n->restored ? "restored from retirement" :
+	    "added", domain_state_name(d->state), d->policy_id, d->mode,
+	    d->max_age, mx);
+	free(mx);
+}
+
 static json_t *
 request_add(struct policyd *pd, json_t *req, struct buf *err)
 {
-	struct domain d;
+	struct request_new n;
 	json_t *reply = NULL;
-	char *mx;
 
-	if (request_add_fields(pd, req, &d, err) < 0 ||
+	if (request_add_fields(pd, req, &n, err) < 0 ||
 	    db_begin(pd->db, err) < 0)
 		goto out;
-	if (request_add_insert(pd, &d, err) < 0) {
+	if (request_add_insert(pd, &n, err) < 0) {
 		db_rollback(pd->db);
 		goto out;
 	}
 	if (request_commit(pd, err) < 0)
 		goto out;
-	if (domain_state_servable(d.state)) {
-		request_notify_policy(pd, &d);
+	if (domain_state_servable(n.d.state)) {
+		request_notify_policy(pd, &n.d);
 		request_kick(pd);
 	}
-	mx = request_join(d.mx, d.nmx);
-	log_info("%s: added: state %s, policy id %s, mode %s, max_age %lld,"
-	    " mx %s", d.name, domain_state_name(d.state), d.policy_id, d.mode,
-	    d.max_age, mx);
-	free(mx);
-	reply = request_domain_reply(&d);
+	request_log_added(&n);
+	reply = request_domain_reply(&n.d);
+	json_object_set_new(reply, "restored", json_boolean(n.restored));
 out:
-	domain_clear(&d);
+	domain_clear(&n.d);
 	return reply;
 }
 
@@ -516,9 +610,9 @@ static json_t *
 request_import(struct policyd *pd, json_t *req, struct buf *err)
 {
 	json_t *list = json_object_get(req, "domains"), *reply = NULL;
-	size_t n = json_array_size(list), i, active = 0;
+	size_t n = json_array_size(list), i, active = 0, restored = 0;
 	struct buf why = BUF_INIT;
-	struct domain *v;
+	struct request_new *v;
 
 	if (!json_is_array(list) || n == 0 || n > REQUEST_IMPORT_MAX) {
 		buf_printf(err, "domain-import: \"domains\" must be a list of"
@@ -544,23 +638,30 @@ request_import(struct policyd *pd, json_t *req, struct buf *err)
 		}
 	if (request_commit(pd, err) < 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		if (domain_state_servable(v[i].state)) {
-			request_notify_policy(pd, &v[i]);
+	for (i = 0; i < n; i++) {
+		if (domain_state_servable(v[i].d.state)) {
+			request_notify_policy(pd, &v[i].d);
 			active++;
 		}
+		if (v[i].restored) {
+			request_log_added(&v[i]);
+			restored++;
+		}
+	}
 	if (active > 0)
 		request_kick(pd);
-	log_info("%s .. %s: imported %zu domains (%zu active)", v[0].name,
-	    v[n - 1].name, n, active);
-	reply = json_pack("{s:b, s:I}", "ok", 1, "imported", (json_int_t)n);
+	log_info("%s .. %s: imported %zu domains (%zu active, %zu restored"
+	    " from retirement)", v[0].d.name, v[n - 1].d.name, n, active,
+	    restored);
+	reply = json_pack("{s:b, s:I, s:I}", "ok", 1, "imported",
+	    (json_int_t)n, "restored", (json_int_t)restored);
 	goto out;
 refused:
 	/* "entry N: " lets the client name the line of its file. */
 	buf_printf(err, "entry %zu: %s", i + 1, why.s);
 out:
 	for (i = 0; i < n; i++)
-		domain_clear(&v[i]);
+		domain_clear(&v[i].d);
 	free(v);
 	buf_free(&why);
 	return reply;
@@ -634,7 +735,8 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	struct domain d;
 	struct buf what = BUF_INIT;
 	json_t *reply = NULL;
-	char *old_id;
+	long long now = request_now(pd), until;
+	char *old_id, *when;
 
 	memset(&d, 0, sizeof(d));
 	if (db_begin(pd->db, err) < 0)
@@ -642,18 +744,15 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	if (request_load(pd, req, &d, err) < 0)
 		goto fail;
 	if (d.state == DOMAIN_RETIRING) {
-		buf_printf(err, "%s: domain is retiring (removed at %lld);"
-		    " it cannot be changed", d.name, d.retire_at);
+		buf_printf(err, "%s: domain is retiring (removed at %s); it"
+		    " cannot be changed, \"domain add\" restores it", d.name,
+		    when = timefmt_utc(d.retire_at));
+		free(when);
 		goto fail;
 	}
-	if (request_apply(req, &d, &what, err) < 0)
-		goto fail;
-	if (d.nmx == 0 && strcmp(d.mode, "none") != 0) {
-		buf_printf(err, "%s: at least one mx pattern is needed with"
-		    " mode %s", d.name, d.mode);
-		goto fail;
-	}
-	if (request_validate(&d, err) < 0)
+	until = request_cache_end(&d, now);
+	if (request_apply(req, &d, &what, err) < 0 ||
+	    request_servable(&d, err) < 0)
 		goto fail;
 	if (what.len == 0) {
 		db_rollback(pd->db);
@@ -661,9 +760,9 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 		goto out;
 	}
 	old_id = xstrdup(d.policy_id);
-	request_new_id(&d);
-	d.updated = time(NULL);
-	if (domains_update(pd->db, &d, err) < 0 ||
+	d.updated = now;
+	if (request_new_id(pd, &d, until, err) < 0 ||
+	    domains_update(pd->db, &d, err) < 0 ||
 	    (domain_state_servable(d.state) &&
 	    request_queue(pd, d.name, d.policy_id, err) < 0) ||
 	    request_commit(pd, err) < 0) {
@@ -690,14 +789,113 @@ out:
 /*
  * domain-del
  */
+/* The warning of a removal at once, or NULL when no cache can hold it. */
+static char *
+request_del_warning(const struct domain *d, long long cached, long long now)
+{
+	char *when, *s;
+
+	if (cached <= now)
+		return NULL;
+	when = timefmt_utc(cached);
+	if (d->state == DOMAIN_RETIRING)
+		s = xasprintf("%s: removed at once, before its retirement was"
+		    " complete: senders that cached an earlier policy of it"
+		    " may keep applying it until %s", d->name, when);
+	else
+		s = xasprintf("%s: removed at once, without a mode none policy"
+		    " first: senders that cached its %s policy (max_age %lld"
+		    " s) or an earlier one may keep applying it until %s",
+		    d->name, d->mode, d->max_age, when);
+	free(when);
+	return s;
+}
+
+/* del with now, or of a domain never served: the row goes at once. */
+static json_t *
+request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
+{
+	long long now = request_now(pd), until = request_cache_end(d, now);
+	long long cached;
+	int served = domain_state_servable(d->state);
+	char *warning, *last;
+	json_t *reply;
+
+	/* The name keeps its id and the end of its caches (migration 3). */
+	if (domains_name_put(pd->db, d->name, d->policy_id, until, err) < 0 ||
+	    domains_name_get(pd->db, d->name, &last, &cached, err) < 0 ||
+	    domains_delete(pd->db, d->name, err) < 0 ||
+	    request_queue(pd, d->name, NULL, err) < 0 ||
+	    request_commit(pd, err) < 0)
+		return NULL;
+	free(last);
+	if (served)
+		request_notify_withdraw(pd, d->name);
+	request_kick(pd);
+	reply = request_domain_reply(d);
+	json_object_set_new(json_object_get(reply, "domain"), "state",
+	    json_string("removed"));
+	json_object_set_new(reply, "removed", json_true());
+	if (served && (warning = request_del_warning(d, cached, now)) != NULL) {
+		log_warn("%s", warning);
+		json_object_set_new(reply, "warning", json_string(warning));
+		free(warning);
+	} else
+		log_info("%s: removed (state %s, %s)", d->name,
+		    domain_state_name(d->state), served ? "no cached policy"
+		    " can still be valid" : "never published");
+	return reply;
+}
+
+/*
+ * RFC 8461 section 8.3: mode none with a new id, until every cached
+ * copy of every policy served for the name has expired: the latest
+ * time one was last served plus its max_age (domain_names), this one
+ * included.  The mode none policy keeps the mx lines; its max_age is
+ * at most policyd_retire_max_age.
+ */
+static json_t *
+request_retire(struct policyd *pd, struct domain *d, struct buf *err)
+{
+	long long now = request_now(pd), until = request_cache_end(d, now);
+	long long cached;
+	char *last, *when;
+	json_t *reply;
+
+	d->prior_mode = d->mode;
+	d->prior_max_age = d->max_age;
+	d->state = DOMAIN_RETIRING;
+	d->mode = xstrdup("none");
+	if (d->max_age > pd->conf.retire_max_age)
+		d->max_age = pd->conf.retire_max_age;
+	d->updated = now;
+	if (request_new_id(pd, d, until, err) < 0 ||
+	    domains_name_get(pd->db, d->name, &last, &cached, err) < 0)
+		return NULL;
+	free(last);
+	d->retire_at = cached > now ? cached : now;
+	if (domains_update(pd->db, d, err) < 0 ||
+	    request_queue(pd, d->name, d->policy_id, err) < 0 ||
+	    request_commit(pd, err) < 0)
+		return NULL;
+	request_notify_policy(pd, d);
+	request_kick(pd);
+	log_info("%s: policy id %s: retiring: mode none, max_age %lld,"
+	    " removed at %s, when the last policy senders may have cached"
+	    " expires", d->name, d->policy_id, d->max_age,
+	    when = timefmt_utc(d->retire_at));
+	free(when);
+	reply = request_domain_reply(d);
+	json_object_set_new(reply, "removed", json_false());
+	return reply;
+}
+
 static json_t *
 request_del(struct policyd *pd, json_t *req, struct buf *err)
 {
 	struct domain d;
 	json_t *reply = NULL, *now = json_object_get(req, "now");
-	long long old_age;
-	char *warning, *when;
-	int served;
+	char *when;
 
 	memset(&d, 0, sizeof(d));
 	if (now != NULL && !json_is_boolean(now)) {
@@ -708,68 +906,18 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 		return NULL;
 	if (request_load(pd, req, &d, err) < 0)
 		goto fail;
-	served = domain_state_servable(d.state);
-
 	/* Nothing was published: nothing for senders to forget. */
-	if (json_is_true(now) || !served) {
-		if (domains_delete(pd->db, d.name, err) < 0 ||
-		    request_queue(pd, d.name, NULL, err) < 0 ||
-		    request_commit(pd, err) < 0)
-			goto fail;
-		if (served)
-			request_notify_withdraw(pd, d.name);
-		request_kick(pd);
-		reply = request_domain_reply(&d);
-		json_object_set_new(json_object_get(reply, "domain"), "state",
-		    json_string("removed"));
-		json_object_set_new(reply, "removed", json_true());
-		if (d.state == DOMAIN_RETIRING) {
-			warning = xasprintf("%s: removed at once, before its"
-			    " retirement was complete: senders that cached its"
-			    " earlier policy may keep applying it until %s",
-			    d.name, when = timefmt_utc(d.retire_at));
-			free(when);
-		} else if (served)
-			warning = xasprintf("%s: removed at once, without a"
-			    " mode none policy first: senders that cached its"
-			    " %s policy (max_age %lld s) keep applying it until"
-			    " it expires", d.name, d.mode, d.max_age);
-		if (served) {
-			log_warn("%s", warning);
-			json_object_set_new(reply, "warning", json_string(warning));
-			free(warning);
-		} else
-			log_info("%s: removed (state %s, never published)",
-			    d.name, domain_state_name(d.state));
+	if (json_is_true(now) || !domain_state_servable(d.state))
+		reply = request_del_now(pd, &d, err);
+	else if (d.state == DOMAIN_RETIRING) {
+		buf_printf(err, "%s: domain is already retiring (removed at"
+		    " %s); use --now to remove it at once", d.name,
+		    when = timefmt_utc(d.retire_at));
+		free(when);
+	} else
+		reply = request_retire(pd, &d, err);
+	if (reply != NULL)
 		goto out;
-	}
-	if (d.state == DOMAIN_RETIRING) {
-		buf_printf(err, "%s: domain is already retiring (removed at %lld);"
-		    " use --now to remove it at once", d.name, d.retire_at);
-		goto fail;
-	}
-
-	/* RFC 8461 section 8.3: mode none with a new id, for a while. */
-	old_age = d.max_age;
-	d.state = DOMAIN_RETIRING;
-	free(d.mode);
-	d.mode = xstrdup("none");
-	if (d.max_age > pd->conf.retire_max_age)
-		d.max_age = pd->conf.retire_max_age;
-	request_new_id(&d);
-	d.updated = time(NULL);
-	d.retire_at = d.updated + old_age;
-	if (domains_update(pd->db, &d, err) < 0 ||
-	    request_queue(pd, d.name, d.policy_id, err) < 0 ||
-	    request_commit(pd, err) < 0)
-		goto fail;
-	request_notify_policy(pd, &d);
-	request_kick(pd);
-	log_info("%s: policy id %s: retiring: mode none, max_age %lld,"
-	    " removed after %lld s", d.name, d.policy_id, d.max_age, old_age);
-	reply = request_domain_reply(&d);
-	json_object_set_new(reply, "removed", json_false());
-	goto out;
 fail:
 	db_rollback(pd->db);
 out:
@@ -946,7 +1094,7 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	/* Certificates come later: verified means servable for now. */
 	was = d.state;
 	d.state = DOMAIN_ACTIVE;
-	d.updated = time(NULL);
+	d.updated = request_now(pd);
 	if (domains_update(pd->db, &d, err) < 0 ||
 	    request_queue(pd, d.name, d.policy_id, err) < 0 ||
 	    request_commit(pd, err) < 0) {
@@ -993,7 +1141,7 @@ request_challenge_add(struct policyd *pd, json_t *req, struct buf *err)
 {
 	if (pd->challenges == NULL)
 		pd->challenges = challenges_new(CHALLENGES_MAX);
-	if (challenges_add(pd->challenges, req, (long long)time(NULL),
+	if (challenges_add(pd->challenges, req, request_now(pd),
 	    request_notify_borrowed, pd, err) < 0)
 		return NULL;
 	return request_ok();
@@ -1042,7 +1190,7 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 		return NULL;
 	}
 	rc = monitor_store(pd->db, d.name, when ? json_integer_value(when) :
-	    (long long)time(NULL), checks, err);
+	    request_now(pd), checks, err);
 	if (rc < 0 || request_commit(pd, err) < 0) {
 		db_rollback(pd->db);
 		domain_clear(&d);

@@ -47,6 +47,28 @@
  *	request_expire() removes the retiring domains whose retire_at has
  *	passed and tells subscribers to withdraw them.
  *
+ *	Names: domain-add and domain-import take a domain that
+ *	dnsname_domain() of lib/dnsname accepts with sts_zone (no IP
+ *	address, no all-digit top-level label, labels of 63 octets at
+ *	most, the names published for it within 253 octets), and mx
+ *	patterns that dnsname_host() accepts with a wildcard; the other
+ *	ops find a domain by the grammar alone, so that one stored
+ *	before these rules can still be shown, changed and removed.
+ *
+ *	Policy ids: every new id of a name is greater than every id the
+ *	name was ever given, across removals (domain_names in policy.db),
+ *	imports and a clock that steps back (policy_id_at of the greater
+ *	of the two).
+ *
+ *	Retirement (domain-del without now, of a served domain): mode
+ *	none, a new id, max_age at most conf.retire_max_age, and
+ *	retire_at the latest end of a sender's cache of any testing or
+ *	enforce policy served for the name: for each, the time it was
+ *	last served plus its max_age (recorded as each policy is
+ *	replaced).  domain-add of a retiring domain restores it, active,
+ *	with a new id and the mode, max_age and mx patterns it had unless
+ *	the request gives others; the reply says "restored": true.
+ *
  *	check-result (private socket, from dnsmon) stores the checks of a
  *	domain (monitor.c); domain-show adds them ("checked", "checks") and
  *	the state of its DNS publication ("dns", or null when the service
@@ -108,6 +130,7 @@ struct policyd {
 	size_t	 reply_limit;	/* bytes of a domain-list reply; 0: none */
 	size_t	 snapshot_size;	/* bytes of a snapshot message; 0: default */
 	struct challenges *challenges;	/* ACME challenges, or NULL */
+	long long (*now)(void);	/* the clock (tests); NULL: time() */
 };
 
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);
