@@ -24,6 +24,7 @@
 #include "db.h"
 #include "dnsname.h"
 #include "domains.h"
+#include "esc.h"
 #include "log.h"
 #include "monitor.h"
 #include "mymalloc.h"
@@ -478,14 +479,28 @@ request_add_fields(struct policyd *pd, json_t *req, struct request_new *n,
 	return 0;
 }
 
-/* The policy of d can be served: mx patterns unless mode none, sizes. */
+/*
+ * The policy of d can be served: mx patterns unless mode none, each a
+ * host name (also those stored before lib/dnsname checked them), sizes.
+ */
 static int
 request_servable(const struct domain *d, struct buf *err)
 {
+	struct buf why = BUF_INIT;
+	size_t i;
+
 	if (d->nmx == 0 && strcmp(d->mode, "none") != 0) {
 		buf_printf(err, "%s: at least one mx pattern is needed with"
 		    " mode %s", d->name, d->mode);
 		return -1;
+	}
+	for (i = 0; i < d->nmx; i++) {
+		if (dnsname_host(d->mx[i], DNSNAME_WILDCARD, &why) < 0) {
+			buf_printf(err, "%s: mx pattern \"%s\": %s", d->name,
+			    esc_printable(d->mx[i]), why.s);
+			buf_free(&why);
+			return -1;
+		}
 	}
 	return request_validate(d, err);
 }

@@ -12,9 +12,12 @@
  * DESCRIPTION
  *	Turns the command line into one policyd request (see policyd(8)),
  *	and its reply into readable text, or prints the reply as JSON.
- *	Checks of names, patterns, modes and ranges are policyd's, so that
- *	every client gets the same answers; stsctl only parses the syntax
- *	of its own options.
+ *	Checks of modes and ranges are policyd's, so that every client
+ *	gets the same answers; names and mx patterns are also checked
+ *	here, before anything is sent, by lib/dnsname as policyd checks
+ *	them (same rule, same message), so that an import stops at the
+ *	line of the first bad name before its batch is sent.  stsctl
+ *	otherwise parses only the syntax of its own options.
  *
  *	show adds the readiness verdict (may the domain move to mode
  *	enforce? lib/rptsum's rule, readiness_days and
@@ -35,6 +38,7 @@
 #include "cfg.h"
 #include "dashboard.h"
 #include "db.h"
+#include "dnsname.h"
 #include "domlist.h"
 #include "ipc.h"
 #include "mymalloc.h"
@@ -265,8 +269,10 @@ domain_print_add(json_t *reply, const char *domain)
 	json_t *d = json_object_get(reply, "domain"), *rec;
 	struct buf why = BUF_INIT;
 
-	printf("%s: added (state %s, policy id %s)\n", ipc_str(d, "domain"),
-	    ipc_str(d, "state"), ipc_str(d, "policy_id"));
+	printf("%s: %s (state %s, policy id %s)\n", ipc_str(d, "domain"),
+	    json_is_true(json_object_get(reply, "restored")) ?
+	    "restored from retirement" : "added", ipc_str(d, "state"),
+	    ipc_str(d, "policy_id"));
 	domain_print_one(d, NULL);
 	/* The records to publish come with the add, as the user needs them. */
 	rec = json_pack("{s:s, s:s}", "op", "domain-records", "domain",
@@ -359,6 +365,8 @@ struct domain_batch {
 	size_t	*lines;			/* their line numbers */
 	size_t	 bytes;			/* of their lines, about */
 	size_t	 done;			/* domains imported before */
+	size_t	 restored;		/* of them, restored from retirement */
+	const char *path;
 };
 
 static void
@@ -384,9 +392,20 @@ domain_import_send(struct domain_batch *b, const char *path)
 	}
 	b->done += (size_t)json_integer_value(json_object_get(reply,
 	    "imported"));
+	b->restored += (size_t)json_integer_value(json_object_get(reply,
+	    "restored"));
 	json_decref(reply);
 	json_array_clear(b->list);
 	b->bytes = 0;
+}
+
+/* A word of line lineno that policyd would refuse: the import stops. */
+static void
+domain_import_refuse(struct domain_batch *b, size_t lineno, const char *why)
+{
+	stsctl_die("%s:%zu: %s (%zu domains imported before this batch of"
+	    " %zu, none of it)", b->path, lineno, why, b->done,
+	    json_array_size(b->list) + 1);
 }
 
 /* One line of the file into the batch; 0 when it holds no domain. */
@@ -394,13 +413,20 @@ static int
 domain_import_line(struct domain_batch *b, char *line, size_t lineno,
     json_t *defaults)
 {
-	char *p = strchr(line, '#'), *word, *save = NULL;
+	char *p = strchr(line, '#'), *word, *save = NULL, *norm = NULL;
 	json_t *d = NULL, *mx = NULL;
+	struct buf why = BUF_INIT;
 
 	if (p != NULL)
 		*p = '\0';
 	for (word = strtok_r(line, " \t\r\n", &save); word != NULL;
 	    word = strtok_r(NULL, " \t\r\n", &save)) {
+		if ((d == NULL ? dnsname_domain_arg(word, NULL, &norm, &why) :
+		    dnsname_mx_arg(word, &norm, &why)) < 0) {
+			json_decref(d);
+			domain_import_refuse(b, lineno, why.s);
+		}
+		free(norm);
 		if (d == NULL) {
 			d = json_deep_copy(defaults);
 			json_object_set_new(d, "domain", json_string(word));
@@ -410,6 +436,7 @@ domain_import_line(struct domain_batch *b, char *line, size_t lineno,
 			json_array_append_new(mx, json_string(word));
 		}
 	}
+	buf_free(&why);
 	if (d == NULL)
 		return 0;
 	b->lines[json_array_size(b->list)] = lineno;
@@ -433,6 +460,7 @@ domain_import(const char *path, json_t *defaults)
 	if ((max = ipc_size_limit() / 2) > DOMAIN_IMPORT_BYTES)
 		max = DOMAIN_IMPORT_BYTES;
 	memset(&b, 0, sizeof(b));
+	b.path = path;
 	b.list = json_array();
 	b.lines = xreallocarray(NULL, DOMAIN_IMPORT_BATCH, sizeof(*b.lines));
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -453,7 +481,11 @@ domain_import(const char *path, json_t *defaults)
 		fclose(fp);
 	domain_import_send(&b, path);
 	if (stsctl_json)
-		printf("{\n  \"imported\": %zu\n}\n", b.done);
+		printf("{\n  \"imported\": %zu,\n  \"restored\": %zu\n}\n",
+		    b.done, b.restored);
+	else if (b.restored > 0)
+		printf("%s: %zu domains imported (%zu of them restored from"
+		    " retirement)\n", path, b.done, b.restored);
 	else
 		printf("%s: %zu domains imported\n", path, b.done);
 	json_decref(b.list);
@@ -572,6 +604,30 @@ domain_option_bit(int c)
 	}
 }
 
+/*
+ * What add and set send, checked as policyd checks it (lib/dnsname):
+ * the name of a new domain, every mx pattern.
+ */
+static void
+domain_check(const struct domain_cmd *cmd, const char *domain, json_t *mx)
+{
+	struct buf why = BUF_INIT;
+	json_t *e;
+	size_t i;
+	char *norm = NULL;
+
+	if (strcmp(cmd->name, "add") == 0 &&
+	    dnsname_domain_arg(domain, NULL, &norm, &why) < 0)
+		stsctl_die("%s", why.s);
+	free(norm);
+	json_array_foreach(mx, i, e) {
+		if (dnsname_mx_arg(json_string_value(e), &norm, &why) < 0)
+			stsctl_die("%s", why.s);
+		free(norm);
+	}
+	buf_free(&why);
+}
+
 int
 domain_main(int argc, char **argv)
 {
@@ -636,6 +692,7 @@ domain_main(int argc, char **argv)
 		    strcmp(cmd->name, "import") == 0 ? "file" : "domain");
 	if (strcmp(cmd->name, "import") == 0)
 		return domain_import(domain, req);	/* domain: the file */
+	domain_check(cmd, domain, mx);
 	if (domain != NULL)
 		json_object_set_new(req, "domain", json_string(domain));
 	if (mx != NULL)

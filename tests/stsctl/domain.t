@@ -147,7 +147,7 @@ bad "add without mx" 'stsctl: b.example: at least one mx pattern is needed with 
 	domain add b.example
 bad "duplicate add" 'stsctl: example.com: domain already exists (state active)' \
 	domain add example.com --mx mx1.example.com
-bad "bad domain name" 'stsctl: domain "-bad.example": not a valid domain name' \
+bad "bad domain name" 'stsctl: domain "-bad.example": label "-bad" starts with a hyphen' \
 	domain add --mx mx.b.example -- -bad.example
 bad "show of an unknown domain" 'stsctl: nosuch.example: no such domain' \
 	domain show nosuch.example

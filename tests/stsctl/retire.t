@@ -1,6 +1,8 @@
 # tests/stsctl/retire.t - stsctl domain del: RFC 8461 section 8.3 retirement
-# (mode none with a new id, then removal after the previous max_age), and
-# --now with its warning.
+# (mode none with a new id, then removal when the last policy senders may
+# have cached expires, even after max_age was lowered), domain add of a
+# retiring domain restoring it, and --now with its warning.  Times shown
+# are ISO 8601 UTC.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
@@ -39,10 +41,13 @@ like "$(cat "$dir/log/stsd.log")" "r\.example: policy id $id2: retiring: mode no
 out=$($STSCTL domain del r.example 2>&1)
 rc=$?
 is "$rc" 1 "a second del is refused"
-like "$out" '^stsctl: r\.example: domain is already retiring \(removed at [0-9]+\); use --now to remove it at once$' \
-	"the second del says why and what to do"
+iso='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
+like "$out" "^stsctl: r\\.example: domain is already retiring \\(removed at $iso\\); use --now to remove it at once\$" \
+	"the second del says why, when in ISO 8601 UTC, and what to do"
+like "$show" "^removed at: +$iso\$" "show gives the removal time in ISO 8601 UTC"
 out=$($STSCTL domain set r.example --mode testing 2>&1)
-like "$out" '^stsctl: r\.example: domain is retiring' "a retiring domain cannot be changed"
+like "$out" "^stsctl: r\\.example: domain is retiring \\(removed at $iso\\); it cannot be changed, \"domain add\" restores it\$" \
+	"a retiring domain cannot be changed; the message says how to restore it"
 
 gone() { ! $STSCTL domain list | grep -q '^r\.example '; }
 ok "the domain is removed after its previous max_age" wait_until 10 gone
@@ -60,10 +65,59 @@ err=$($STSCTL domain add n2.example --mx mx.n2.example >/dev/null 2>&1;
 	$STSCTL domain del n2.example --now 2>&1 >/dev/null)
 is "$rc" 0 "del --now exits 0"
 is "$out" "n.example: removed" "del --now says the domain is removed"
-like "$err" '^stsctl: warning: n2\.example: removed at once, without a mode none policy first: senders that cached its testing policy \(max_age 604800 s\) keep applying it until it expires$' \
-	"del --now warns about cached policies"
+like "$err" "^stsctl: warning: n2\\.example: removed at once, without a mode none policy first: senders that cached its testing policy \\(max_age 604800 s\\) or an earlier one may keep applying it until $iso\$" \
+	"del --now warns about cached policies and says until when"
 unlike "$($STSCTL domain list)" 'n2?\.example' "del --now removed the domains"
 like "$(cat "$dir/log/stsd.log")" 'warning: n\.example: removed at once' \
 	"policyd logs the warning"
+
+# retire_at DOMAIN: epoch seconds, from the JSON output.
+retire_at() {
+	$STSCTL domain show "$1" --json | sed -n 's/^ *"retire_at": \([0-9]*\),*$/\1/p'
+}
+listed() { $STSCTL domain list | grep -q "^$1 "; }
+
+# Served with max_age 8, lowered to 1, then deleted: senders that
+# fetched the first policy keep it 8 s, so the domain retires for 8 s
+# from the change, not 1 s from the del.
+$STSCTL domain add low.example --mx mx.low.example --mode enforce --max-age 8 >/dev/null
+t0=$(date +%s)
+$STSCTL domain set low.example --max-age 1 >/dev/null
+t1=$(date +%s)
+$STSCTL domain del low.example >/dev/null
+at=$(retire_at low.example)
+ok "after max_age 8 was lowered to 1, retirement lasts until the 8 s policy expires ($((at - t0)) s after the change)" \
+	test "$at" -ge $((t0 + 8)) -a "$at" -le $((t1 + 8))
+like "$($STSCTL domain show low.example)" '^max_age: +1$' \
+	"the mode none policy has the max_age last served"
+while [ "$(date +%s)" -lt $((t1 + 3)) ]; do sleep 0.2; done
+ok "3 s after del (max_age 1 has long passed) the domain still retires" \
+	listed low.example
+like "$($STSCTL domain show low.example)" '^state: +retiring$' "... in state retiring"
+ok "it is removed once the 8 s policy has expired" wait_until 20 sh -c "! $STSCTL domain list | grep -q '^low\.example '"
+ok "... not before" test "$(date +%s)" -ge $((t0 + 8))
+
+# domain add of a retiring domain restores it: the policy it had, a new id.
+$STSCTL domain add back.example --mx mx1.back.example --mx mx2.back.example \
+	--mode enforce --max-age 300 >/dev/null
+$STSCTL domain del back.example >/dev/null
+id1=$(id back.example)
+out=$($STSCTL domain add back.example 2>&1)
+is "$?" 0 "add of a retiring domain exits 0"
+like "$out" '^back\.example: restored from retirement \(state active, policy id [0-9]{20}\)$' \
+	"add says the domain is restored"
+show=$($STSCTL domain show back.example)
+like "$show" '^mode: +enforce$' "the restored domain has its mode"
+like "$show" '^max_age: +300$' "... its max_age"
+like "$show" '^mx: +mx1\.back\.example mx2\.back\.example$' "... and its mx patterns"
+unlike "$show" '^removed at:' "... and no removal time"
+id2=$(id back.example)
+ok "the restored policy has a new, greater id ($id1 -> $id2)" test "$id2" \> "$id1"
+like "$(cat "$dir/log/stsd.log")" "back\\.example: restored from retirement: state active, policy id $id2, mode enforce, max_age 300" \
+	"policyd logs the restoration"
+$STSCTL domain del back.example >/dev/null
+$STSCTL domain add back.example --mode testing >/dev/null
+like "$($STSCTL domain show back.example)" '^mode: +testing$' \
+	"add restores with the values it gives"
 
 done_testing
