@@ -70,6 +70,31 @@ like "$out" "'mode': 'enforce'" "and the new mode"
 out=$(query "$D" "$id2")
 like "$out" "STSFetchResult\.NOT_CHANGED" "with the current id, nothing to fetch"
 
+# del --now and add again within the same second: the new policy has a
+# new id (RFC 8461 section 3.1: the id identifies one policy), so a
+# client that holds the previous id fetches it instead of keeping the
+# previous policy.  Ids begin with the second they were made in; the
+# steps are retried until they fall in one second.
+pid() { inst_exec $STSCTL domain show "$D" --json | sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p'; }
+for try in 1 2 3 4 5; do
+	quiet inst_exec $STSCTL domain set "$D" --max-age $((86400 + try))
+	idS=$(pid)
+	quiet inst_exec $STSCTL domain del "$D" --now
+	quiet inst_exec $STSCTL domain add "$D" --mx "mx1.$D" --mode enforce --max-age 86400
+	idN=$(pid)
+	[ "${idS:0:14}" = "${idN:0:14}" ] && break
+done
+note "try $try: $idS, then del --now and add: $idN"
+is "${idN:0:14}" "${idS:0:14}" "del --now and add ran within one second"
+ok "the re-added domain has a new, greater id" test "$idN" \> "$idS"
+ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$idN;\""
+out=$(query "$D" "$idS")
+like "$out" "STSFetchResult\.VALID" "mta-sts-query, knowing the id before del --now, fetches again"
+like "$out" "'$idN'" "and gets the id of the re-added domain"
+like "$out" "'max_age': 86400" "and its policy"
+out=$(query "$D" "$idN")
+like "$out" "STSFetchResult\.NOT_CHANGED" "with the new id, nothing to fetch"
+
 # A domain the suite does not host: the client gets no policy.
 ns_dns_set "$D" "_mta-sts.other.$D." 60 TXT "\"v=STSv1; id=1;\""
 ns_dns_set "$D" "mta-sts.other.$D." 60 A 127.0.0.1
