@@ -29,7 +29,8 @@
  *	dnsname_domain() is dnsname_host() without a wildcard, and also
  *	requires that the names published for the domain fit in
  *	DNSNAME_NAME_MAX octets: "mta-sts." DOMAIN and "_smtp._tls."
- *	DOMAIN (so DNSNAME_DOMAIN_MAX octets at most), and, when zone is
+ *	DOMAIN (so DNSNAME_DOMAIN_MAX octets at most; "_mta-sts." DOMAIN
+ *	is shorter than the latter), and, when zone is
  *	neither NULL nor empty, DOMAIN "._report." zone, the longest name
  *	stsd publishes in its service zone.
  *
@@ -59,7 +60,6 @@
 #define DNSNAME_NAME_MAX	253	/* octets of a name, no final dot */
 #define DNSNAME_LABEL_MAX	63	/* octets of a label */
 #define DNSNAME_POLICY_HOST	"mta-sts."	/* RFC 8461 section 3.3 */
-#define DNSNAME_STS_RECORD	"_mta-sts."	/* RFC 8461 section 3.1 */
 #define DNSNAME_RPT_RECORD	"_smtp._tls."	/* RFC 8460 section 3 */
 #define DNSNAME_ZONE_REPORT	"._report."	/* DOMAIN._report.sts_zone */
 #define DNSNAME_DOMAIN_MAX	(DNSNAME_NAME_MAX - \

@@ -32,8 +32,10 @@
  *	time-out; one that does not read its messages within ipc_timeout
  *	is dropped (it reconnects and gets a new snapshot).
  *
- *	Retiring domains are removed when their retire_at comes: a timer
- *	is set to the earliest one after every request, and master's
+ *	Retiring domains are removed when their retire_at comes (the end
+ *	of the last cache a sender may hold of a policy served for the
+ *	name, request.h): a timer is set to the earliest one after every
+ *	request, at most POLICYD_EXPIRE_MAX_WAIT ahead, and master's
  *	wakeup also checks.
  *
  *	On SIGTERM (a stop, or a reload that restarts it) policyd reads no

@@ -4,8 +4,12 @@
  * Each handler checks its whole request before it touches policy.db,
  * then makes its change inside one transaction (BEGIN IMMEDIATE), so a
  * refused request leaves nothing behind.  Policy ids come from
- * lib/policy (policy_id_new: greater than the previous id of the domain),
- * policy text from policy_render, pattern checks from policy_mx_valid.
+ * lib/policy (policy_id_at: greater than the greatest id the name was
+ * ever given, kept in domain_names), policy text from policy_render,
+ * checks of names and mx patterns from lib/dnsname.  Every time a
+ * testing or enforce policy stops being served, the end of senders'
+ * caches of it goes to domain_names too: that is how long a retirement
+ * lasts.
  * What DNS must publish is queued (publish_want) inside the same
  * transaction as the change, and pd->publish is called only after the
  * subscribers were told.
