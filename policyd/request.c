@@ -209,6 +209,11 @@ request_domain_json(const struct domain *d)
 	free(host);
 	if (o == NULL)
 		log_panic("request_domain_json: cannot build object for %s", d->name);
+	/* What domain-add gives back to a retiring domain. */
+	if (d->state == DOMAIN_RETIRING)
+		json_object_set_new(o, "restores", d->prior_mode == NULL ?
+		    json_null() : json_pack("{s:s, s:I}", "mode", d->prior_mode,
+		    "max_age", (json_int_t)d->prior_max_age));
 	return o;
 }
 

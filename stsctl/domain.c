@@ -166,7 +166,7 @@ domain_print_one(json_t *d, json_t *readiness)
 {
 	struct table *t = table_new(2, NULL);
 	char *mx = domain_mx_text(d, " "), *created, *updated, *retire = NULL;
-	char *checked = NULL, *dns = NULL;
+	char *checked = NULL, *dns = NULL, *restores = NULL;
 	char age[32];
 	const char *p, *nl;
 
@@ -186,6 +186,13 @@ domain_print_one(json_t *d, json_t *readiness)
 	if (json_is_integer(json_object_get(d, "retire_at"))) {
 		retire = timefmt_utc(ipc_int(d, "retire_at"));
 		table_row(t, "removed at:", retire);
+	}
+	if (json_is_object(json_object_get(d, "restores"))) {
+		restores = xasprintf("mode %s, max_age %lld, these mx (\"stsctl"
+		    " domain add %s\")", ipc_str(json_object_get(d, "restores"),
+		    "mode"), ipc_int(json_object_get(d, "restores"), "max_age"),
+		    ipc_str(d, "domain"));
+		table_row(t, "add restores:", restores);
 	}
 	if (json_object_get(d, "dns") != NULL) {
 		dns = domain_dns_text(json_object_get(d, "dns"));
@@ -212,6 +219,7 @@ domain_print_one(json_t *d, json_t *readiness)
 	free(created);
 	free(updated);
 	free(retire);
+	free(restores);
 	free(checked);
 	free(dns);
 }

@@ -101,6 +101,8 @@ ok "... not before" test "$(date +%s)" -ge $((t0 + 8))
 $STSCTL domain add back.example --mx mx1.back.example --mx mx2.back.example \
 	--mode enforce --max-age 300 >/dev/null
 $STSCTL domain del back.example >/dev/null
+like "$($STSCTL domain show back.example)" '^add restores: +mode enforce, max_age 300, these mx \("stsctl domain add back\.example"\)$' \
+	"show of a retiring domain says what domain add restores"
 id1=$(id back.example)
 out=$($STSCTL domain add back.example 2>&1)
 is "$?" 0 "add of a retiring domain exits 0"
