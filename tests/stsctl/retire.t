@@ -77,25 +77,30 @@ retire_at() {
 }
 listed() { $STSCTL domain list | grep -q "^$1 "; }
 
-# Served with max_age 8, lowered to 1, then deleted: senders that
-# fetched the first policy keep it 8 s, so the domain retires for 8 s
+# Served with max_age 10, lowered to 1, then deleted: senders that
+# fetched the first policy keep it 10 s, so the domain retires for 10 s
 # from the change, not 1 s from the del.
-$STSCTL domain add low.example --mx mx.low.example --mode enforce --max-age 8 >/dev/null
+$STSCTL domain add low.example --mx mx.low.example --mode enforce --max-age 10 >/dev/null
 t0=$(date +%s)
 $STSCTL domain set low.example --max-age 1 >/dev/null
 t1=$(date +%s)
 $STSCTL domain del low.example >/dev/null
+t2=$(date +%s)
 at=$(retire_at low.example)
-ok "after max_age 8 was lowered to 1, retirement lasts until the 8 s policy expires ($((at - t0)) s after the change)" \
-	test "$at" -ge $((t0 + 8)) -a "$at" -le $((t1 + 8))
+ok "after max_age 10 was lowered to 1, retirement lasts until the 10 s policy expires ($((at - t0)) s after the change)" \
+	test "$at" -ge $((t0 + 10)) -a "$at" -le $((t1 + 10))
 like "$($STSCTL domain show low.example)" '^max_age: +1$' \
 	"the mode none policy has the max_age last served"
-while [ "$(date +%s)" -lt $((t1 + 3)) ]; do sleep 0.2; done
-ok "3 s after del (max_age 1 has long passed) the domain still retires" \
-	listed low.example
-like "$($STSCTL domain show low.example)" '^state: +retiring$' "... in state retiring"
-ok "it is removed once the 8 s policy has expired" wait_until 20 sh -c "! $STSCTL domain list | grep -q '^low\.example '"
-ok "... not before" test "$(date +%s)" -ge $((t0 + 8))
+while [ "$(date +%s)" -lt $((t2 + 3)) ]; do sleep 0.2; done
+if [ "$(date +%s)" -lt $((at - 1)) ]; then
+	ok "3 s after del (max_age 1 has long passed) the domain still retires" \
+		listed low.example
+	like "$($STSCTL domain show low.example)" '^state: +retiring$' "... in state retiring"
+else
+	note "the machine was too slow to look 3 s after del and before $at"
+fi
+ok "it is removed once the 10 s policy has expired" wait_until 25 sh -c "! $STSCTL domain list | grep -q '^low\.example '"
+ok "... not before" test "$(date +%s)" -ge $((t0 + 10))
 
 # domain add of a retiring domain restores it: the policy it had, a new id.
 $STSCTL domain add back.example --mx mx1.back.example --mx mx2.back.example \
