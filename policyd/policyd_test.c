@@ -1386,6 +1386,34 @@ test_retire_rule(struct policyd *pd)
 	    " 2027-01-22T08:01:10Z") == 0,
 	    "del now warns until when, in ISO 8601 UTC");
 	json_decref(r);
+
+	/* import restores too; del now of a retiring domain warns. */
+	fake_now = t + 80;
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s], s:s}", "op", "domain-add",
+	    "domain", "ret.example", "mx", "mx.ret.example", "mode", "enforce"));
+	json_decref(call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "ret.example"));
+	r = call(pd, 1, "{s:s, s:[{s:s, s:[]}]}", "op", "domain-import",
+	    "domains", "domain", "ret.example", "mx");
+	CHECK(is_ok(r) && json_integer_value(json_object_get(r, "restored"))
+	    == 1, "import of a retiring domain restores it");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    "ret.example");
+	CHECK(strcmp(dstr(r, "mode"), "enforce") == 0 &&
+	    strcmp(dstr(r, "state"), "active") == 0,
+	    "... with the policy it had");
+	json_decref(r);
+	json_decref(call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "ret.example"));
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "ret.example", "now", 1);
+	CHECK(is_ok(r) && strstr(json_string_value(json_object_get(r,
+	    "warning")), "ret.example: removed at once, before its retirement"
+	    " was complete: senders that cached an earlier policy of it may"
+	    " keep applying it until 2027-01-22T08:01:20Z") != NULL,
+	    "del now of a retiring domain warns until when");
+	json_decref(r);
 	free(id1);
 	free(id2);
 	free(id3);
