@@ -20,6 +20,7 @@
 
 #define DNSNAME_QUOTE_MAX	(DNSNAME_NAME_MAX + 2)	/* input bytes quoted */
 #define DNSNAME_ADDR_MAX	64	/* bytes of an address literal */
+#define DNSNAME_IPV6_TAG	"IPv6:"	/* RFC 5321 section 4.1.3 */
 
 static int
 dnsname_is_alnum(int c)
@@ -145,8 +146,10 @@ dnsname_is_address(const char *name)
 	if (name[0] == '[' && name[len - 1] == ']') {
 		memcpy(inner, name + 1, len - 2);
 		inner[len - 2] = '\0';
-		if (strncasecmp(inner, "IPv6:", 5) == 0)
-			return inet_pton(AF_INET6, inner + 5, addr) == 1;
+		if (strncasecmp(inner, DNSNAME_IPV6_TAG,
+		    strlen(DNSNAME_IPV6_TAG)) == 0)
+			return inet_pton(AF_INET6, inner +
+			    strlen(DNSNAME_IPV6_TAG), addr) == 1;
 		return inet_pton(AF_INET, inner, addr) == 1;
 	}
 	return 0;
