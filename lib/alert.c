@@ -895,20 +895,41 @@ alert_limit(size_t *dropped)
 
 /*
  * The digest as a mail: the header fields through esc_header(), never
- * a CR or LF from an alert; each line of the texts through esc_text().
+ * a CR or LF from an alert.  A line of a text goes into the body as it
+ * is when esc_text() would change nothing in it but its backslashes
+ * (the caller escaped what came from outside, with esc_text()), else
+ * through esc_text(): no control character reaches the body, and text
+ * escaped once is not escaped twice.
  */
+static void
+alert_text_line(struct buf *out, const char *p, size_t len)
+{
+	struct buf e = BUF_INIT;
+	size_t i, bs = 0;
+
+	for (i = 0; i < len; i++)
+		bs += p[i] == '\\';
+	esc_textn(&e, p, len);
+	if (e.len == len + bs)
+		buf_append(out, p, len);
+	else
+		buf_append(out, e.s, e.len);
+	buf_putc(out, '\n');
+	buf_free(&e);
+}
+
 static void
 alert_text_lines(struct buf *out, const char *text)
 {
 	const char *p = text, *nl;
 
-	for (; *p; p = nl + 1) {
+	for (;;) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p);
-		esc_textn(out, p, (size_t)(nl - p));
-		buf_putc(out, '\n');
+		alert_text_line(out, p, (size_t)(nl - p));
 		if (*nl == '\0')
 			break;
+		p = nl + 1;
 	}
 }
 

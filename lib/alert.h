@@ -28,7 +28,10 @@
  *	of an alert reaches the header; then Auto-Submitted:
  *	auto-generated, MIME-Version, Content-Type text/plain; charset=
  *	utf-8, Content-Transfer-Encoding: 8bit; the body holds each
- *	alert's subject and text, every line through esc_text().
+ *	alert's subject and text.  Callers write what came from outside
+ *	into a text with esc_text(); a line of the text that still holds
+ *	a control character or bytes that are not UTF-8 goes into the
+ *	body through esc_text() as a whole.
  *
  *	Limits, for every process that alerts (dnsmon and rptparse
  *	together): at most alert_hourly_limit alerts in any 60 minutes,
