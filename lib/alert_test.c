@@ -275,10 +275,17 @@ test_digest(void)
 int
 main(void)
 {
+	char cwd[] = "/tmp/alert_test.XXXXXX";
+
+	/* lib/metrics writes metrics/PROGRAM.PID under the working
+	 * directory when there is one: not in the tree the test runs in. */
+	if (mkdtemp(cwd) == NULL || chdir(cwd) != 0)
+		return 1;
 	log_init("alert_test", LOG_TO_STDERR);
 	test_store();
 	test_store_hostile();
 	test_digest();
 	test_http();
+	rmdir(cwd);
 	return unit_status();
 }

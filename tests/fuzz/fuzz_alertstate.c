@@ -22,6 +22,14 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static char fuzz_dir[] = "/tmp/fuzz_alertstate.XXXXXX";
+
+static void
+fuzz_cleanup(void)
+{
+	rmdir(fuzz_dir);
+}
+
 static int
 fuzz_slurp(const char *path, struct buf *out)
 {
@@ -41,7 +49,6 @@ fuzz_slurp(const char *path, struct buf *out)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	static char dir[] = "/tmp/fuzz_alertstate.XXXXXX";
 	static int ready;
 	struct buf first = BUF_INIT, second = BUF_INIT;
 	char path[64];
@@ -49,11 +56,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 
 	if (!ready) {
 		log_init("fuzz_alertstate", 0);	/* warnings go nowhere */
-		if (mkdtemp(dir) == NULL)
+		/* The state file, and no metrics/ for lib/metrics to
+		 * write into, in a directory of its own. */
+		if (mkdtemp(fuzz_dir) == NULL || chdir(fuzz_dir) != 0)
 			abort();
+		atexit(fuzz_cleanup);
 		ready = 1;
 	}
-	snprintf(path, sizeof(path), "%s/alerts.state", dir);
+	snprintf(path, sizeof(path), "%s/alerts.state", fuzz_dir);
 	if ((fp = fopen(path, "w")) == NULL)
 		abort();
 	fwrite(data, 1, len, fp);
