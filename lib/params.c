@@ -274,12 +274,14 @@ const struct param param_table[] = {
 	{ "alert_recipients", PARAM_LIST, "",
 	    "The addresses that alerts (a new MX outside a policy, a stale "
 	    "record, a failing MX certificate) are mailed to with "
-	    "$sendmail_path; empty: alerts go to the log only.",
+	    "$sendmail_path, one mail per digest of alerts raised together; "
+	    "empty: alerts go to the log only.",
 	    NULL, NULL },
 	{ "alert_webhook_url", PARAM_STRING, "",
-	    "An http:// or https:// URL that every alert is also POSTed to "
-	    "as a JSON object (domain, kind, subject, text, time); empty: "
-	    "no webhook.",
+	    "An http:// or https:// URL that alerts are also POSTed to, one "
+	    "JSON object per digest of alerts raised together (time, alerts: "
+	    "each with domain, kind, key, subject, text and time, dropped); "
+	    "empty: no webhook.",
 	    NULL, NULL },
 	{ "dns_update_key_file", PARAM_STRING, "",
 	    "The TSIG key for DNS UPDATE, one line \"name algorithm "
