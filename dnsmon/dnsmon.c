@@ -603,6 +603,7 @@ dnsmon_round_done(void)
 		dnsq_stats(dnsmon_dnsq, &qs);
 	dnsmon_round_free();
 	dnsmon_metrics_round_done();
+	alert_send();			/* the round's alerts: one digest */
 	alert_store_flush();
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);

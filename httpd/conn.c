@@ -20,6 +20,12 @@
  *	405	another method on HTTPD_POLICY_PATH (Allow: GET, HEAD)
  *	200	a TLS report POSTed to report_https_path, once it is durable
  *		in the spool (on plain HTTP only with httpd_plain_reports);
+ *		404 at once, the body unread, unless report_https_rua = yes
+ *		(the TLSRPT records list the https URI) and the host (SNI,
+ *		or Host on plain HTTP) is the policy host of a hosted domain
+ *		whose policy is in the policy table; 429 with Retry-After,
+ *		the body unread, for a client over httpd_report_client_limit
+ *		POSTs in httpd_report_client_window (clientlimit.h);
  *		refused with 405 (Allow: POST), 411, 413, 415, 400, 501 and
  *		a one-line reason (rua.h), 408 when the body is slower than
  *		httpd_body_timeout, 500 when it cannot be stored
@@ -90,6 +96,7 @@
 #include "buf.h"
 #include "certcache.h"
 #include "challenge.h"
+#include "clientlimit.h"
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
@@ -419,21 +426,27 @@ conn_report_path(const struct http_request *req)
 	    memcmp(req->path, httpd_conf.report_path, req->path_len) == 0;
 }
 
-/* An answer about a report, with its reason as the body. */
+/*
+ * An answer about a report, with its reason as the body; retry > 0:
+ * Retry-After (429).
+ */
 static void
 conn_report_answer(struct conn *c, int status, const char *why, int keep,
-    int head_only, int minor)
+    int head_only, int minor, long long retry)
 {
-	char head[CONN_HEAD_MAX], body[CONN_HEAD_MAX];
+	char head[CONN_HEAD_MAX], body[CONN_HEAD_MAX], extra[64] = "";
 	int hlen, blen;
 
 	blen = snprintf(body, sizeof(body), "%d %s: %s\n", status,
 	    http_reason(status), why);
 	if (blen < 0 || (size_t)blen >= sizeof(body))
 		blen = sizeof(body) - 1;
+	if (status == 405)
+		snprintf(extra, sizeof(extra), "Allow: POST\r\n");
+	else if (retry > 0)
+		snprintf(extra, sizeof(extra), "Retry-After: %lld\r\n", retry);
 	hlen = snprintf(head, sizeof(head), "%sContent-Type: text/plain\r\n"
-	    "Content-Length: %d\r\n", status == 405 ? "Allow: POST\r\n" : "",
-	    blen);
+	    "Content-Length: %d\r\n", extra, blen);
 	conn_respond(c, status, head, (size_t)hlen, body, (size_t)blen,
 	    head_only, keep, minor);
 }
@@ -452,9 +465,30 @@ conn_report_count(int status)
 	metrics_inc(METRIC_HTTPS_REFUSALS, "status", code, NULL);
 }
 
-/* Refuses a report: logged, answered, and the connection closed. */
+/* The statuses of refused reports, counted from the start at 0. */
+static const char *const conn_report_statuses[] = {
+	"400", "404", "405", "408", "411", "413", "415", "429", "500", "501",
+	NULL,
+};
+
 static void
-conn_report_refuse(struct conn *c, int status, const char *why, int head_only)
+conn_report_metrics_start(void)
+{
+	size_t i;
+
+	metrics_add(METRIC_HTTPS_REPORTS, 0, NULL);
+	for (i = 0; conn_report_statuses[i] != NULL; i++)
+		metrics_add(METRIC_HTTPS_REFUSALS, 0, "status",
+		    conn_report_statuses[i], NULL);
+}
+
+/*
+ * Refuses a report: logged, answered, and the connection closed (after
+ * throwing away for CONN_LINGER seconds what the client still sends).
+ */
+static void
+conn_report_refuse_retry(struct conn *c, int status, const char *why,
+    int head_only, long long retry)
 {
 	char peer[80];
 
@@ -463,7 +497,53 @@ conn_report_refuse(struct conn *c, int status, const char *why, int head_only)
 	    c->sni[0] ? c->sni : "plain HTTP", status, http_reason(status), why);
 	conn_report_count(status);
 	c->must_linger = 1;
-	conn_report_answer(c, status, why, 0, head_only, 1);
+	conn_report_answer(c, status, why, 0, head_only, 1, retry);
+}
+
+static void
+conn_report_refuse(struct conn *c, int status, const char *why, int head_only)
+{
+	conn_report_refuse_retry(c, status, why, head_only, 0);
+}
+
+/*
+ * Are reports taken for the host of this request?  Only with
+ * report_https_rua = yes (the TLSRPT records that stsd publishes and
+ * prints list the https URI), and only for the policy host of a hosted
+ * domain whose policy httpd serves: SNI, or on plain HTTP the Host.
+ */
+static int
+conn_report_wanted(const struct conn *c, const struct http_request *req)
+{
+	char host[HTTP_HOST_MAX + 1];
+
+	if (!httpd_conf.report_rua)
+		return 0;
+	if (httpd_conf.tls)
+		return c->sni[0] != '\0' &&
+		    policytab_get(httpd_policies, c->sni) != NULL;
+	return req->host != NULL &&
+	    http_host_normalize(req->host, req->host_len, host) >= 0 &&
+	    policytab_get(httpd_policies, host) != NULL;
+}
+
+/* httpd_report_client_limit: 0, or -1 with the seconds to wait. */
+static int
+conn_report_client_hit(const struct conn *c, time_t *retry)
+{
+	static struct clientlimit *limit;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	*retry = 0;
+	if (httpd_conf.report_client_limit == 0 ||
+	    getpeername(c->fd, (struct sockaddr *)&ss, &len) != 0)
+		return 0;
+	if (limit == NULL)
+		limit = clientlimit_new(httpd_conf.report_client_limit,
+		    httpd_conf.report_client_window, HTTPD_REPORT_CLIENTS_MAX);
+	return clientlimit_hit(limit, (struct sockaddr *)&ss, time(NULL),
+	    retry);
 }
 
 /* A request for report_https_path: refuse it, or start on its body. */
@@ -473,7 +553,19 @@ conn_report_request(struct conn *c, const struct http_request *req, int keep)
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	struct rua_verdict v;
 	struct buf err = BUF_INIT;
+	time_t retry;
 
+	if (!conn_report_wanted(c, req)) {
+		conn_report_refuse(c, 404, "no TLS reports are taken for this "
+		    "host", req->method == HTTP_METHOD_HEAD);
+		return;
+	}
+	if (conn_report_client_hit(c, &retry) < 0) {
+		conn_report_refuse_retry(c, 429, "too many reports from this "
+		    "client; see Retry-After", req->method == HTTP_METHOD_HEAD,
+		    (long long)retry);
+		return;
+	}
 	if (rua_check(req, &httpd_conf.reports, &v) != 0) {
 		conn_report_refuse(c, v.status, v.why,
 		    req->method == HTTP_METHOD_HEAD);
@@ -516,7 +608,7 @@ conn_report_done(struct conn *c)
 	snprintf(why, sizeof(why), "report accepted as %s", id);
 	conn_report_count(200);
 	conn_report_answer(c, 200, why, c->report_keep && !server_stopping(), 0,
-	    c->report_minor);
+	    c->report_minor, 0);
 	notify_spooled(NOTIFY_RPTPARSE, id);
 	if (c->state != CONN_CLOSING)
 		conn_timer_set(c, conn_idle_tv);
@@ -1000,9 +1092,11 @@ conn_start(struct event_base *base)
 	    &httpd_conf.idle_timeout);
 	conn_request_tv = event_base_init_common_timeout(base,
 	    &httpd_conf.request_timeout);
-	if (httpd_conf.report_path != NULL)
+	if (httpd_conf.report_path != NULL) {
 		conn_body_tv = event_base_init_common_timeout(base,
 		    &httpd_conf.body_timeout);
+		conn_report_metrics_start();
+	}
 	conn_pause_timer = evtimer_new(base, conn_resume, NULL);
 	for (i = 0; i < server_nsockets() && i < SERVER_SOCKETS_MAX; i++) {
 		int fd = server_socket(i), fl = fcntl(fd, F_GETFL);

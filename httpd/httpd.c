@@ -105,6 +105,15 @@ httpd_read_report_conf(void)
 	if ((t = cfg_time("httpd_body_timeout")) < 1)
 		log_fatal("parameter httpd_body_timeout: must be at least 1s");
 	httpd_conf.body_timeout.tv_sec = t;
+	httpd_conf.report_rua = cfg_bool("report_https_rua");
+	if ((httpd_conf.report_client_limit =
+	    cfg_int("httpd_report_client_limit")) < 0)
+		log_fatal("parameter httpd_report_client_limit: must be 0 or "
+		    "more");
+	if ((t = cfg_time("httpd_report_client_window")) < 1)
+		log_fatal("parameter httpd_report_client_window: must be at "
+		    "least 1s");
+	httpd_conf.report_client_window = (time_t)t;
 }
 
 static void

@@ -25,6 +25,8 @@
 
 #include <sys/time.h>
 
+#include <time.h>
+
 #include "http.h"
 #include "rua.h"
 #include "spool.h"
@@ -32,6 +34,8 @@
 #define HTTPD_POLICY_PATH	"/.well-known/mta-sts.txt"
 #define HTTPD_POLICYD_SOCKET	"private/policyd"	/* in queue_directory */
 #define HTTPD_SERVER_NAME	"stsd"
+#define HTTPD_REPORT_CLIENTS_MAX 65536	/* clients counted for
+					 * httpd_report_client_limit */
 
 struct buf;
 struct event_base;
@@ -49,6 +53,10 @@ struct httpd_conf {
 					 * are not taken by this process */
 	struct rua_limits reports;	/* message_size_limit */
 	struct timeval body_timeout;	/* httpd_body_timeout */
+	int	 report_rua;		/* report_https_rua: reports are
+					 * taken (else 404) */
+	long long report_client_limit;	/* httpd_report_client_limit */
+	time_t	 report_client_window;	/* httpd_report_client_window */
 };
 
 extern struct httpd_conf httpd_conf;

@@ -20,7 +20,8 @@ httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h \
 	httpd/challenge.c httpd/challenge.h \
 	httpd/policytab.c httpd/policytab.h \
 	httpd/subscribe.c \
-	httpd/rua.c httpd/rua.h httpd/report.c
+	httpd/rua.c httpd/rua.h httpd/report.c \
+	httpd/clientlimit.c httpd/clientlimit.h
 httpd_httpd_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS)
 httpd_httpd_LDADD = $(STS_LIBS)
@@ -34,3 +35,8 @@ httpd_policytab_test_LDADD = $(STS_LIBS)
 check_PROGRAMS += httpd/rua_test
 httpd_rua_test_SOURCES = httpd/rua_test.c httpd/rua.c httpd/rua.h
 httpd_rua_test_LDADD = $(STS_LIBS)
+
+check_PROGRAMS += httpd/clientlimit_test
+httpd_clientlimit_test_SOURCES = httpd/clientlimit_test.c \
+	httpd/clientlimit.c httpd/clientlimit.h
+httpd_clientlimit_test_LDADD = $(STS_LIBS)

@@ -1,12 +1,16 @@
 /*
- * alert_test - alert deduplication state and the webhook client.
+ * alert_test - alert deduplication state (hostile strings read back as
+ * written), the digest mail through a sendmail_path script, the limits
+ * shared by two processes, and the webhook client.
  */
 #include "config.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "log.h"
+#include "mymalloc.h"
 #include "unit.h"
 
 static void
@@ -109,11 +114,178 @@ test_http(void)
 	buf_free(&err);
 }
 
+/*
+ * Hostile domains, kinds and keys (newlines, TAB, backslashes, escape
+ * sequences, spaces) written to the state file and read back: each is
+ * the same alert after a restart, none forges a line, and a torn or
+ * malformed line is dropped without the others.
+ */
+static void
+test_store_hostile(void)
+{
+	static const char *const dom[] = { "evil\n.example", "a\tb.example",
+	    "c\\x41.example", "d.example" };
+	static const char *const kind[] = { "k\r\nBcc: x@evil", "\\x0",
+	    "tab\there", "plain" };
+	static const char *const key[] = { "2026-12-07\nfoo\tbar", "",
+	    "\x1b[31m\\", "x y z" };
+	char dir[] = "/tmp/alert_test.XXXXXX", path[64], line[4096];
+	int i, repeats = 0, lines = 0, bad = 0;
+	FILE *fp;
+
+	if (mkdtemp(dir) == NULL)
+		exit(1);
+	snprintf(path, sizeof(path), "%s/alerts.state", dir);
+	alert_store_file(path, NULL);
+	for (i = 0; i < 4; i++)
+		alert_raise(dom[i], kind[i], key[i], "s", "t");
+	alert_store_close();
+	fp = fopen(path, "a");
+	if (fp != NULL) {
+		fputs("torn\\x4\tline\n\\q\tbad escape\tx\n"
+		    "a\tb\tc\td\n", fp);
+		fclose(fp);
+	}
+	CHECK(alert_store_file(path, NULL) == 0, "hostile state file read");
+	for (i = 0; i < 4; i++)
+		repeats += alert_raise(dom[i], kind[i], key[i], "s", "t") == 0;
+	CHECK(repeats == 4, "hostile domains, kinds and keys read back as "
+	    "written (%d of 4 are repeats after a restart)", repeats);
+	CHECK(alert_raise("evil", "\n.example\tk\r\nBcc: x@evil", key[0],
+	    "s", "t") == 1, "no field passes for another pair");
+	alert_store_close();
+	fp = fopen(path, "r");
+	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
+		lines++;
+		if (strcspn(line, "\r\x1b ") != strlen(line))
+			bad++;
+	}
+	if (fp)
+		fclose(fp);
+	CHECK(lines == 5 && bad == 0, "one line per entry, the malformed "
+	    "ones dropped, no raw control character or space (%d lines, %d "
+	    "bad)", lines, bad);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The file the test sendmail wrote, once it is complete; NULL after 5 s. */
+static char *
+test_wait_file(const char *path, size_t min)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		buf_reset(&b);
+		if ((fp = fopen(path, "r")) != NULL) {
+			while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+				buf_append(&b, chunk, n);
+			fclose(fp);
+			if (b.len >= min && strstr(b.s, "\n.\n") != NULL)
+				return buf_steal(&b);
+		}
+		usleep(10000);
+	}
+	buf_free(&b);
+	return NULL;
+}
+
+/*
+ * The digest and the limits: alerts raised together are one mail; at
+ * most alert_per_domain_daily_limit per domain and alert_hourly_limit
+ * in all, counted in data_directory across processes.
+ */
+static void
+test_digest(void)
+{
+	char dir[] = "/tmp/alert_test.XXXXXX", *p, *mail, name[32];
+	struct buf err = BUF_INIT;
+	FILE *fp;
+	pid_t pid;
+	int i, status, rc;
+
+	if (mkdtemp(dir) == NULL)
+		exit(1);
+	p = xasprintf("%s/sendmail", dir);
+	fp = fopen(p, "w");
+	fprintf(fp, "#!/bin/sh\n{ cat; echo .; } >>%s/mail.out\n", dir);
+	fclose(fp);
+	chmod(p, 0755);
+	if (cfg_override("sendmail_path", p, &err) < 0 ||
+	    cfg_override("alert_recipients", "ops@example.test", &err) < 0 ||
+	    cfg_override("data_directory", dir, &err) < 0 ||
+	    cfg_override("alert_hourly_limit", "5", &err) < 0 ||
+	    cfg_override("alert_per_domain_daily_limit", "3", &err) < 0) {
+		CHECK(0, "cfg_override: %s", err.s);
+		return;
+	}
+	free(p);
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "kind-%d", i);
+		alert_raise("a.example", name, "k", "subject a", "text a");
+	}
+	alert_raise("b.example", "kind", "k", "subject b\r\nBcc: x@evil",
+	    "text b\nline 2\x1b[0m");
+	rc = alert_send();
+	CHECK(rc == 4, "3 alerts of a.example (alert_per_domain_daily_limit) "
+	    "and 1 of b.example sent (%d)", rc);
+	p = xasprintf("%s/mail.out", dir);
+	mail = test_wait_file(p, 1);
+	CHECK(mail != NULL && strncmp(mail, "Subject: stsd: 4 alerts: "
+	    "a.example, b.example (1 more not sent)\n", 63) == 0,
+	    "one digest mail; its subject names the domains");
+	CHECK(mail != NULL && strstr(mail, "\nBcc:") == NULL &&
+	    strstr(mail, "== subject b  Bcc: x@evil ==") == NULL &&
+	    strstr(mail, "text b\nline 2\\x1b[0m\n") != NULL,
+	    "no header forged, no escape sequence in the body");
+	free(mail);
+	unlink(p);
+	/* Another process counts in the same file: one left this hour. */
+	if ((pid = fork()) == 0) {
+		alert_raise("c.example", "kind", "k", "s", "t");
+		alert_raise("d.example", "kind", "k", "s", "t");
+		_exit(alert_send() == 1 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "another process sends 1 of 2: alert_hourly_limit is shared");
+	mail = test_wait_file(p, 1);
+	CHECK(mail != NULL && strncmp(mail, "Subject: s (1 more not sent)\n",
+	    29) == 0, "a digest of one alert has its own subject");
+	free(mail);
+	alert_raise("e.example", "kind", "k", "s", "t");
+	CHECK(alert_send() == 0, "at alert_hourly_limit nothing is sent");
+	unlink(p);
+	free(p);
+	p = xasprintf("%s/%s", dir, ALERT_LIMITS_FILE);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s/sendmail", dir);
+	unlink(p);
+	free(p);
+	rmdir(dir);
+	cfg_override("alert_recipients", "", &err);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
+	char cwd[] = "/tmp/alert_test.XXXXXX";
+
+	/* lib/metrics writes metrics/PROGRAM.PID under the working
+	 * directory when there is one: not in the tree the test runs in. */
+	if (mkdtemp(cwd) == NULL || chdir(cwd) != 0)
+		return 1;
 	log_init("alert_test", LOG_TO_STDERR);
 	test_store();
+	test_store_hostile();
+	test_digest();
 	test_http();
+	rmdir(cwd);
 	return unit_status();
 }

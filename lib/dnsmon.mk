@@ -9,3 +9,16 @@ lib_alert_test_SOURCES = lib/alert_test.c
 lib_alert_test_LDADD = $(STS_LIBS)
 lib_dnsupdate_test_SOURCES = lib/dnsupdate_test.c
 lib_dnsupdate_test_LDADD = $(STS_LIBS) $(LDNS_LIBS)
+
+# fuzz_alertstate: the reader of lib/alert's state file.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_alertstate
+tests_fuzz_fuzz_alertstate_SOURCES = tests/fuzz/fuzz_alertstate.c
+tests_fuzz_fuzz_alertstate_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_alertstate_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_alertstate_test
+tests_fuzz_fuzz_alertstate_test_SOURCES = tests/fuzz/fuzz_alertstate.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_alertstate_test_LDADD = $(STS_LIBS)
+endif

@@ -81,6 +81,11 @@ const struct metrics_def metrics_catalog[] = {
 	    "TLS report POSTs that httpd refused, by HTTP status." },
 	{ METRIC_ACME_ORDERS, METRICS_COUNTER,
 	    "Certificate orders of acmed, by result." },
+	{ METRIC_ALERTS_SENT, METRICS_COUNTER,
+	    "Alerts of dnsmon and rptparse handed to delivery." },
+	{ METRIC_ALERTS_DROPPED, METRICS_COUNTER,
+	    "Alerts not sent, by the limit they were over (hourly-limit, "
+	    "domain-daily-limit)." },
 	{ METRIC_DROPPED, METRICS_COUNTER,
 	    "New series not kept because a table held its limit of series." },
 	{ METRIC_SPOOL_DEPTH, METRICS_GAUGE,

@@ -101,6 +101,8 @@
 #define METRIC_HTTPS_REPORTS	"stsd_https_reports_total"
 #define METRIC_HTTPS_REFUSALS	"stsd_https_report_refusals_total"
 #define METRIC_ACME_ORDERS	"stsd_acme_orders_total"
+#define METRIC_ALERTS_SENT	"stsd_alerts_sent_total"
+#define METRIC_ALERTS_DROPPED	"stsd_alerts_dropped_total"
 #define METRIC_DROPPED		"stsd_metrics_dropped_series_total"
 /* Computed by the metrics worker at each scrape. */
 #define METRIC_SPOOL_DEPTH	"stsd_spool_messages"

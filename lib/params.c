@@ -156,12 +156,24 @@ const struct param param_table[] = {
 	    NULL, NULL },
 	{ "report_https_path", PARAM_STRING, "/tlsrpt",
 	    "The path at which httpd accepts TLS reports POSTed by senders "
-	    "(RFC 8460 rua=https://HOST$report_https_path), on every host it "
-	    "has a certificate for; empty: reports are not accepted by HTTPS.",
+	    "(RFC 8460 rua=https://HOST$report_https_path), for a hosted "
+	    "domain whose policy it serves at HOST = mta-sts.DOMAIN, and only "
+	    "with $report_https_rua = yes (others get 404, unread); empty: "
+	    "reports are not accepted by HTTPS.",
 	    NULL, NULL },
 	{ "httpd_body_timeout", PARAM_TIME, "60s",
 	    "The longest time a client may take to send the body of a report "
 	    "POST, counted from the end of its header (408 beyond).",
+	    NULL, NULL },
+	{ "httpd_report_client_limit", PARAM_INT, "60",
+	    "The most report POSTs that one client address (an IPv6 client: "
+	    "its /64) may send to one httpd process in "
+	    "$httpd_report_client_window; further ones get 429 with "
+	    "Retry-After, unread; 0: no limit.",
+	    NULL, NULL },
+	{ "httpd_report_client_window", PARAM_TIME, "1m",
+	    "The time over which httpd counts the report POSTs of each "
+	    "client for $httpd_report_client_limit.",
 	    NULL, NULL },
 	{ "httpd_plain_reports", PARAM_BOOL, "no",
 	    "Whether the plain HTTP service (httpd_tls = no) also accepts "
@@ -192,7 +204,8 @@ const struct param param_table[] = {
 	    "not empty); httpd must hold a certificate for mta-sts.DOMAIN, "
 	    "as it does when it serves the policy.  Off by default: a "
 	    "sender that honours both URIs sends each report twice, and "
-	    "reports.db stores it once.",
+	    "reports.db stores it once.  httpd accepts report POSTs only "
+	    "when it is yes.",
 	    NULL, NULL },
 
 	/* acmed */
@@ -248,15 +261,27 @@ const struct param param_table[] = {
 	    NULL, NULL },
 
 	/* dnsmon */
+	{ "alert_hourly_limit", PARAM_INT, "100",
+	    "The most alerts that dnsmon and rptparse together send in any "
+	    "60 minutes; further ones are logged and counted in "
+	    "stsd_alerts_dropped_total but not sent; 0: no limit.",
+	    NULL, NULL },
+	{ "alert_per_domain_daily_limit", PARAM_INT, "20",
+	    "The most alerts about one domain that dnsmon and rptparse "
+	    "together send in one UTC day; further ones are logged and "
+	    "counted in stsd_alerts_dropped_total but not sent; 0: no limit.",
+	    NULL, NULL },
 	{ "alert_recipients", PARAM_LIST, "",
 	    "The addresses that alerts (a new MX outside a policy, a stale "
 	    "record, a failing MX certificate) are mailed to with "
-	    "$sendmail_path; empty: alerts go to the log only.",
+	    "$sendmail_path, one mail per digest of alerts raised together; "
+	    "empty: alerts go to the log only.",
 	    NULL, NULL },
 	{ "alert_webhook_url", PARAM_STRING, "",
-	    "An http:// or https:// URL that every alert is also POSTed to "
-	    "as a JSON object (domain, kind, subject, text, time); empty: "
-	    "no webhook.",
+	    "An http:// or https:// URL that alerts are also POSTed to, one "
+	    "JSON object per digest of alerts raised together (time, alerts: "
+	    "each with domain, kind, key, subject, text and time, dropped); "
+	    "empty: no webhook.",
 	    NULL, NULL },
 	{ "dns_update_key_file", PARAM_STRING, "",
 	    "The TSIG key for DNS UPDATE, one line \"name algorithm "

@@ -21,6 +21,7 @@
 #include "alerts.h"
 #include "buf.h"
 #include "db.h"
+#include "esc.h"
 #include "hosted.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -30,6 +31,8 @@
 #define ALERTS_DATE_SIZE	sizeof("YYYY-MM-DD")
 
 /* The alert kinds of failure types that always alert. */
+#define ALERTS_UNKNOWN_KIND	"unknown-result-type"
+
 static const char *const alerts_always[] = {
 	"sts-policy-fetch-error",
 	"sts-webpki-invalid",
@@ -127,6 +130,7 @@ alerts_open(const char *state_path, double pct, struct buf *err)
 void
 alerts_flush(void)
 {
+	alert_send();
 	alert_store_flush();
 }
 
@@ -253,9 +257,10 @@ alerts_explain(struct buf *out, const char *type, const char *domain)
 	const struct tlsrpt_result_info *info = tlsrpt_result_info(type);
 
 	if (info == NULL) {
-		buf_printf(out, "  What it means: \"%s\" is not a result type "
-		    "of RFC 8460 section 4.3; the sender's "
-		    "additional-information may say more\n", type);
+		buf_puts(out, "  What it means: \"");
+		esc_text(out, type);
+		buf_puts(out, "\" is not a result type of RFC 8460 section "
+		    "4.3; the sender's additional-information may say more\n");
 		return;
 	}
 	buf_puts(out, "  What it means: ");
@@ -369,7 +374,8 @@ alerts_day_types(const struct alerts_ctx *c, struct buf *text)
 		type = (const char *)sqlite3_column_text(st, 0);
 		if (n++ == 0)
 			buf_puts(text, "\nFailures by result type:\n");
-		buf_printf(text, "%s: %.0f sessions\n", type,
+		esc_text(text, type);
+		buf_printf(text, ": %.0f sessions\n",
 		    sqlite3_column_double(st, 1));
 		alerts_explain(text, type, c->domain);
 	}
@@ -522,7 +528,9 @@ alerts_type_sum(const struct tlsrpt_policy *p, const char *type,
 			buf_puts(mx, ", ...");
 			continue;
 		}
-		buf_printf(mx, "%s%s", mx->len ? ", " : "", host);
+		if (mx->len > 0)
+			buf_puts(mx, ", ");
+		esc_text(mx, host);
 	}
 	return n;
 }
@@ -555,14 +563,16 @@ alerts_type(const struct alerts_ctx *c, const struct tlsrpt_policy *p,
 		subject = xasprintf("stsd: %s: new TLS failure type %s (%s)",
 		    c->domain, type, c->date);
 	}
-	buf_printf(&text, "%s reports %lld failed TLS sessions of type %s "
-	    "to %s", c->r->organization, (long long)n, type, c->domain);
+	esc_text(&text, c->r->organization);
+	buf_printf(&text, " reports %lld failed TLS sessions of type %s "
+	    "to %s", (long long)n, type, c->domain);
 	if (mx.len > 0)
 		buf_printf(&text, " (MX %s)", mx.s);
-	buf_printf(&text, " from %s to %s (report %lld, id %s).\n",
+	buf_printf(&text, " from %s to %s (report %lld, id ",
 	    tlsrpt_time_format(c->r->start, start),
-	    tlsrpt_time_format(c->r->end, end), (long long)c->rowid,
-	    c->r->report_id);
+	    tlsrpt_time_format(c->r->end, end), (long long)c->rowid);
+	esc_text(&text, c->r->report_id);
+	buf_puts(&text, ").\n");
 	if (!always)
 		buf_printf(&text, "No earlier report listed %s for %s.\n",
 		    type, c->domain);
@@ -578,13 +588,71 @@ alerts_type(const struct alerts_ctx *c, const struct tlsrpt_policy *p,
 	buf_free(&mx);
 }
 
-/* Each result type of the policy once. */
+/*
+ * Result types that RFC 8460 section 4.3 does not know, new for the
+ * domain: one alert kind, "unknown-result-type", per domain and day,
+ * listing at most ALERTS_TYPES_MAX of them; never a kind per type (a
+ * sender may invent any number).
+ */
+static void
+alerts_unknown(const struct alerts_ctx *c, const struct tlsrpt_policy *p)
+{
+	struct buf text = BUF_INIT;
+	const char *type;
+	char *subject;
+	size_t i, j, n = 0;
+
+	if (alerts_known_has(c->domain, ALERTS_UNKNOWN_KIND))
+		return;
+	for (i = 0; i < p->ndetails; i++) {
+		type = p->details[i].result_type;
+		if (tlsrpt_result_info(type) != NULL || alerts_seen(c, type))
+			continue;
+		for (j = 0; j < i; j++)
+			if (strcmp(p->details[j].result_type, type) == 0)
+				break;
+		if (j < i)
+			continue;
+		if (n++ == 0) {
+			esc_text(&text, c->r->organization);
+			buf_printf(&text, " reports failed TLS sessions to %s "
+			    "with result types that RFC 8460 section 4.3 does "
+			    "not define, and that no earlier report listed for "
+			    "%s:\n", c->domain, c->domain);
+		}
+		if (n > ALERTS_TYPES_MAX)
+			continue;
+		buf_puts(&text, "  ");
+		esc_text(&text, type);
+		buf_puts(&text, "\n");
+	}
+	if (n == 0) {
+		buf_free(&text);
+		return;
+	}
+	if (n > ALERTS_TYPES_MAX)
+		buf_printf(&text, "  and %zu more\n", n - ALERTS_TYPES_MAX);
+	buf_printf(&text, "\nThe sender's additional-information may say "
+	    "more.\nMore: stsctl report show %lld\n", (long long)c->rowid);
+	subject = xasprintf("stsd: %s: %zu unknown TLS failure type%s (%s)",
+	    c->domain, n, n == 1 ? "" : "s", c->date);
+	alerts_send(c, ALERTS_UNKNOWN_KIND, subject, &text);
+	free(subject);
+	buf_free(&text);
+}
+
+/* Each result type of RFC 8460 in the policy once; the others as one. */
 static void
 alerts_types(const struct alerts_ctx *c, const struct tlsrpt_policy *p)
 {
 	size_t i, j;
+	int unknown = 0;
 
 	for (i = 0; i < p->ndetails; i++) {
+		if (tlsrpt_result_info(p->details[i].result_type) == NULL) {
+			unknown = 1;
+			continue;
+		}
 		for (j = 0; j < i; j++)
 			if (strcmp(p->details[j].result_type,
 			    p->details[i].result_type) == 0)
@@ -592,6 +660,8 @@ alerts_types(const struct alerts_ctx *c, const struct tlsrpt_policy *p)
 		if (j == i)
 			alerts_type(c, p, p->details[i].result_type);
 	}
+	if (unknown)
+		alerts_unknown(c, p);
 }
 
 void
@@ -612,10 +682,11 @@ alerts_report(sqlite3 *db, const struct hosted *hosted,
 	alerts_day(c.date);
 	alerts_sums_add(&c, hosted);
 	for (i = 0; i < r->npolicies; i++) {
-		if (r->policies[i].domain == NULL)
+		/* Alerts only about hosted domains: a report may name any. */
+		if (r->policies[i].domain == NULL || (c.hosted =
+		    hosted_match(hosted, r->policies[i].domain)) == NULL)
 			continue;
-		c.hosted = hosted_match(hosted, r->policies[i].domain);
-		c.domain = c.hosted ? c.hosted : r->policies[i].domain;
+		c.domain = c.hosted;
 		alerts_types(&c, &r->policies[i]);
 		/* Without failures it can only lower the day's rate. */
 		if (r->policies[i].failure_count > 0)

@@ -13,9 +13,9 @@
  *
  * DESCRIPTION
  *	alerts_report() looks at one newly stored report, policy by
- *	policy, and raises through lib/alert, for the domain of the
- *	policy (its hosted domain, else its policy-domain; a policy
- *	without a domain is left out):
+ *	policy, and raises through lib/alert, for the hosted domain of
+ *	the policy (a policy-domain that is not hosted, or a policy
+ *	without a domain, raises nothing: a report may name any domain):
  *
  *	"failure-rate" when the failed sessions of the domain, in all the
  *	reports received on the same UTC day, exceed pct percent of its
@@ -26,11 +26,22 @@
  *	report lists failures of that type (the policy host is not
  *	working for that sender);
  *
- *	"new-result-type:TYPE" when the report lists a result type that
- *	no report stored before it (a lower row) listed for the domain
- *	(the two types above have their own kinds and are not repeated
- *	here); of two reports stored in one transaction that both list
- *	a new type, the first alerts.
+ *	"new-result-type:TYPE" when the report lists a result type of
+ *	RFC 8460 section 4.3 that no report stored before it (a lower row)
+ *	listed for the domain (the two types above have their own kinds
+ *	and are not repeated here); of two reports stored in one
+ *	transaction that both list a new type, the first alerts;
+ *
+ *	"unknown-result-type" when it lists result types that the RFC
+ *	does not define and no earlier report listed for the domain: one
+ *	alert listing them (at most ALERTS_TYPES_MAX), never a kind per
+ *	type, so that invented types cannot multiply alerts.
+ *
+ *	Strings of the report (organization-name, report-id, result
+ *	types, MX host names) reach the texts through esc_text().
+ *	alerts_flush() sends the digest of what was raised (lib/alert:
+ *	one mail, one webhook call, within alert_hourly_limit and
+ *	alert_per_domain_daily_limit) and syncs the state.
  *
  *	Each alert's key is the UTC day (YYYY-MM-DD) the report was
  *	received, so that lib/alert's store sends each kind once per

@@ -222,6 +222,42 @@ test_batch(struct store *db, const struct hosted *h, time_t when)
 	buf_free(&err);
 }
 
+/*
+ * 21 invented result types for a hosted domain that had no failures
+ * yet: one failure-rate alert and one unknown-result-type alert, not
+ * one per type; the text lists them escaped.
+ */
+static void
+test_invented(struct store *db, const struct hosted *h, time_t when)
+{
+	struct buf json = BUF_INIT;
+	char *got;
+	int i;
+
+	buf_puts(&json, "{\"organization-name\":\"Org\\nBcc: x@evil\","
+	    "\"date-range\":{\"start-datetime\":\"2026-11-22T00:00:00Z\","
+	    "\"end-datetime\":\"2026-11-22T23:59:59Z\"},\"contact-info\":"
+	    "\"c@org.example\",\"report-id\":\"invented\",\"policies\":[{"
+	    "\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":"
+	    "\"example.edu\"},\"summary\":{\"total-successful-session-count"
+	    "\":0,\"total-failure-session-count\":21},\"failure-details\":[");
+	for (i = 0; i < 21; i++)
+		buf_printf(&json, "%s{\"result-type\":\"invented-%d\\r\\n"
+		    "Subject: x\",\"failed-session-count\":1}", i ? "," : "",
+		    i);
+	buf_puts(&json, "]}]}");
+	test_report(db, h, json.s, when);
+	got = test_sent();
+	CHECK(strcmp(got, "example.edu unknown-result-type 2026-11-27\n"
+	    "example.edu failure-rate 2026-11-27") == 0,
+	    "21 invented result types: one unknown-result-type alert");
+	if (strcmp(got, "example.edu unknown-result-type 2026-11-27\n"
+	    "example.edu failure-rate 2026-11-27") != 0)
+		printf("#   got: %s\n", got);
+	free(got);
+	buf_free(&json);
+}
+
 static void
 test_unlink(const char *path, const char *suffix)
 {
@@ -235,7 +271,8 @@ static void
 test_rules(void)
 {
 	static const struct alert_store store = { test_get, test_put, NULL };
-	static const char *const hosted_names[] = { "example.com" };
+	static const char *const hosted_names[] = { "example.com",
+	    "example.net", "example.org", "example.edu" };
 	struct hosted h = HOSTED_INIT;
 	struct buf err = BUF_INIT;
 	char dir[] = "/tmp/alerts_test.XXXXXX", *path;
@@ -260,7 +297,7 @@ test_rules(void)
 		    "rptparse_db_cache_size 4m: SQLite keeps 4096 KiB of pages");
 		sqlite3_finalize(st);
 	}
-	hosted_set(&h, hosted_names, 1);
+	hosted_set(&h, hosted_names, 4);
 	alert_store_set(&store);
 	alerts_open(NULL, 1.0, &err);
 
@@ -288,8 +325,16 @@ test_rules(void)
 	    next + 70, "example.org sts-policy-fetch-error 2026-11-27",
 	    "sts-policy-fetch-error alerts");
 	test_one(db, &h, "j", "example.org", 100, 0, "tls-timeout",
-	    next + 80, "example.org new-result-type:tls-timeout 2026-11-27",
-	    "a result type outside the RFC is new too");
+	    next + 80, "example.org unknown-result-type 2026-11-27",
+	    "a result type outside the RFC: the one kind of unknown types");
+	test_one(db, &h, "k", "example.org", 100, 0, "tls-timeout-2",
+	    next + 85, "", "another unknown type the same day: no alert");
+	test_one(db, &h, "l", "example.invalid", 0, 100,
+	    "sts-webpki-invalid", next + 86, "",
+	    "a domain that is not hosted: no alert of any kind");
+	test_one(db, &h, "m", "x.example.invalid", 0, 100, "invented",
+	    next + 87, "", "nor for its subdomain");
+	test_invented(db, &h, next + 88);
 	test_batch(db, &h, next + 90);
 
 	alerts_close();
@@ -324,13 +369,19 @@ test_infos(void)
 int
 main(void)
 {
+	char cwd[] = "/tmp/alerts_test.XXXXXX";
 	size_t i;
 
+	/* lib/metrics writes metrics/PROGRAM.PID under the working
+	 * directory when there is one: not in the tree the test runs in. */
+	if (mkdtemp(cwd) == NULL || chdir(cwd) != 0)
+		return 1;
 	log_init("alerts_test", LOG_TO_STDERR);
 	test_rate_parse();
 	test_infos();
 	test_rules();
 	for (i = 0; i < nsent; i++)
 		free(sent[i]);
+	rmdir(cwd);
 	return unit_status();
 }

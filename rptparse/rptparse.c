@@ -73,6 +73,7 @@
 #include <sqlite3.h>
 
 #include "alerts.h"
+#include "esc.h"
 #include "buf.h"
 #include "cfg.h"
 #include "db.h"
@@ -291,12 +292,13 @@ rptparse_log(const char *id, const struct tlsrpt_report *r, int64_t row,
 	tlsrpt_time_format(r->end, end);
 	if (fresh)
 		log_info("%s: report %lld: %s, id %s, %s to %s, %zu policies%s",
-		    id, (long long)row, r->organization, r->report_id, start,
-		    end, r->npolicies, r->ndeviations ? ", with deviations" : "");
+		    id, (long long)row, esc_printable(r->organization),
+		    esc_printable(r->report_id), start, end, r->npolicies,
+		    r->ndeviations ? ", with deviations" : "");
 	else
 		log_info("%s: %s, id %s, %s to %s: already stored as report"
-		    " %lld", id, r->organization, r->report_id, start, end,
-		    (long long)row);
+		    " %lld", id, esc_printable(r->organization),
+		    esc_printable(r->report_id), start, end, (long long)row);
 }
 
 /* A stored message: log and alerts; out of the spool comes after. */

@@ -2,12 +2,14 @@
 # network namespace: pending domains become active when ownership is
 # proven by CNAME or by the token TXT record (and stay pending without);
 # an MX added to the zone but not to the policy alerts once, by webhook
-# and log, however many rounds run; a certificate near expiry warns once.
+# and log, however many rounds run; a certificate near expiry warns once;
+# alert_hourly_limit counts dnsmon's alerts and rptparse's together.
 # slow
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
+source "$SRCDIR/tests/rptparse/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 [ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
@@ -89,8 +91,8 @@ like "$(grep '"kind": *"mx-policy"' "$t/hook.log")" \
 	"the alert carries the exact fix"
 mail=$(cat "$t/mail/out" 2>/dev/null)
 like "$mail" '^args: -i -- ops@example\.test$' "the alert is mailed to alert_recipients with sendmail_path"
-is "$(grep -c '^Subject: stsd: good\.test: MX mx2\.good\.test of good\.test not in the policy' <<<"$mail")" 1 \
-	"... once, with a subject that says what is wrong"
+is "$(grep -c -E '^(Subject: |== )stsd: good\.test: MX mx2\.good\.test of good\.test not in the policy' <<<"$mail")" 1 \
+	"... once, with a subject that says what is wrong (of the mail, or of the alert in a digest)"
 like "$(cat "$I/log/stsd.log")" 'dnsmon.*alert: good\.test: mx-policy:' \
 	"the alert is logged"
 is "$(grep "\"domain\": *\"good.test\"" "$t/hook.log" | grep -c "\"kind\": *\"cert-expiry:mx1.good.test\".*expires in [45] days")" 1 \
@@ -125,6 +127,28 @@ out=$(ip netns exec "$NS" "$LIBEXEC/dnsmon" -c "$I/etc" -n dnsmon -t unix -s 0 \
 	3< <(sleep 5) 2>&1)
 like "$out" 'alerts\.state\.lock: another dnsmon is running' \
 	"a second dnsmon refuses to start while one holds the alert state"
+
+# alert_hourly_limit is one count for dnsmon and rptparse: set to the
+# alerts dnsmon sent, a report for good.test with a result type new for
+# it raises alerts that rptparse does not send.
+sent=$(grep -c . "$I/data/alert-limits.state")
+ok "dnsmon's alerts are counted in alert-limits.state ($sent)" [ "$sent" -ge 2 ]
+grep -q '^rptparse ' "$I/etc/master.cf" ||
+	echo "rptparse  unix  y  y  n  60  1  rptparse" >>"$I/etc/master.cf"
+sed -i '/^alert_hourly_limit *=/d' "$I/etc/main.cf"
+echo "alert_hourly_limit = $sent" >>"$I/etc/main.cf"
+"$STSD" -c "$I/etc" reload >/dev/null 2>&1 || kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
+wait_until 15 test -S "$I/spool/private/rptparse" || fail "rptparse runs"
+printf '{"organization-name":"Org","date-range":{"start-datetime":"2026-11-20T00:00:00Z","end-datetime":"2026-11-20T23:59:59Z"},"contact-info":"c@org.example","report-id":"limit-1","policies":[{"policy":{"policy-type":"sts","policy-domain":"good.test"},"summary":{"total-successful-session-count":0,"total-failure-session-count":5},"failure-details":[{"result-type":"dane-required","failed-session-count":5}]}]}' >"$t/limit.json"
+RP_SPOOL=$I/spool RP_OWNER=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
+rp_https application/tlsrpt+json "$t/limit.json" >"$t/limit.msg"
+chmod 644 "$t/limit.msg"
+hooks_before=$(wc -l <"$t/hook.log")
+rp_put "$t/limit.msg" >/dev/null
+dropped() { grep -q "rptparse.*alert: good\.test: new-result-type:dane-required: not sent: over alert_hourly_limit ($sent)" "$I/log/stsd.log"; }
+ok "rptparse's alert is not sent: dnsmon's alerts used alert_hourly_limit" wait_until 20 dropped
+sleep 1
+is "$(wc -l <"$t/hook.log")" "$hooks_before" "... no webhook call for it"
 unlike "$(cat "$I/log/stsd.log")" 'panic|Sanitizer|runtime error' \
 	"no crash in the log"
 done_testing

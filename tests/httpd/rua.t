@@ -4,7 +4,10 @@
 # refusal (404, 405, 411, 413, 415, 400, 501, 421, 408) with its reason
 # and nothing left in the spool; a body larger than message_size_limit,
 # chunked or not; a client gone in the middle of a body; keep-alive after
-# a POST; the plain HTTP service refuses reports by default.
+# a POST; the plain HTTP service refuses reports by default; 404 at once,
+# the body unread, for a host without a hosted policy and with
+# report_https_rua = no; 429 with Retry-After over
+# httpd_report_client_limit.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
@@ -17,9 +20,13 @@ command -v jq >/dev/null || skip_all "no jq"
 FIX=$SRCDIR/tests/rptparse/fixtures
 T=$(t_tmpdir)
 dir=$T/i
-httpd_instance "$dir" httpd_body_timeout=2s message_size_limit=64k acme_enabled=no ||
+httpd_instance "$dir" httpd_body_timeout=2s message_size_limit=64k acme_enabled=no \
+	report_https_rua=yes ||
 	{ fail "instance starts"; cat "$dir/log/stsd.log"; done_testing; }
 pass "instance with httpd and rptparse starts"
+# Reports are taken for hosted domains whose policy httpd serves.
+quiet $STSCTL domain add a.example --mx mx.a.example
+wait_until 5 fetch mta-sts.a.example -f -o /dev/null || fail "policy served"
 SP=$dir/spool
 URL=https://mta-sts.a.example:$HTTPS/tlsrpt
 wait_until 10 test -S "$SP/private/rptparse" || fail "rptparse listens"
@@ -156,8 +163,6 @@ like "$(grep 'report refused' "$dir/log/stsd.log")" '415 Unsupported Media Type'
 	"refusals are logged with the status"
 
 # 6. Keep-alive: a POST, then a GET on the same connection.
-quiet $STSCTL domain add a.example --mx mx.a.example
-wait_until 5 fetch mta-sts.a.example -f -o /dev/null || fail "policy served"
 out=$(curl -sS --max-time 10 --cacert "$I/ca/ca.pem" \
 	--resolve "mta-sts.a.example:$HTTPS:127.0.0.1" \
 	-H 'Content-Type: application/tlsrpt+gzip' --data-binary "@$T/rfc.json.gz" \
@@ -174,10 +179,84 @@ is "$(grep -c '^HTTP/1.1 200' <<<"$out")" 2 "pipelined POST and GET: two answers
 sed -i 's/httpd -o httpd_tls=no$/httpd -o httpd_tls=no -o httpd_plain_reports=yes/' "$dir/etc/master.cf"
 kill -HUP "$(head -1 "$SP/pid/master.pid")"
 plain_post() {
-	raw_plain "POST /tlsrpt HTTP/1.1\r\nHost: anything.example\r\nContent-Type: application/tlsrpt+json\r\nContent-Length: 19\r\nConnection: close\r\n\r\n{\"not\": \"a report\"}"
+	raw_plain "POST /tlsrpt HTTP/1.1\r\nHost: mta-sts.a.example\r\nContent-Type: application/tlsrpt+json\r\nContent-Length: 19\r\nConnection: close\r\n\r\n{\"not\": \"a report\"}"
 }
 ok "after a reload, plain HTTP takes reports (200)" wait_until 10 bash -c \
 	"$(declare -f raw_plain plain_post); I=$I HTTP=$HTTP plain_post | grep -q '^HTTP/1.1 200 '"
 ok "spool idle at the end" wait_until 15 spool_idle
+
+# 8. Hosts that take no reports: 404 at once, the body unread.  b.example
+# has a certificate but is not hosted; the POST announces 60000 bytes
+# and sends none (httpd_body_timeout is 2 s: a read body would be 408).
+before=$(spool_files)
+# unread HOST: the answer to a POST whose body never comes (the client
+# stays connected for 4 s), in $T/unread; prints the seconds until the
+# server closed the connection.
+unread() {
+	local t0
+	t0=$(date +%s.%N)
+	{ printf "POST /tlsrpt HTTP/1.1\r\nHost: $1\r\nContent-Type: application/tlsrpt+json\r\nContent-Length: 60000\r\n\r\n"; sleep 4; } |
+		{ timeout 10 openssl s_client -quiet -connect "127.0.0.1:$HTTPS" \
+		-servername "$1" -CAfile "$I/ca/ca.pem" 2>/dev/null >"$T/unread"
+		date +%s.%N >"$T/unread.end"; }
+	awk -v a="$(cat "$T/unread.end")" -v b="$t0" 'BEGIN { printf "%.1f\n", a - b }'
+}
+# lt A B: A < B (decimals)
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+# https_pids: the pids of the HTTPS service; reloaded OLD: new ones run.
+https_pids() { awk -v s="127.0.0.1:$HTTPS" '$1 == s && $4 == "running" { print $3 }' "$SP/pid/services" | sort | tr '\n' ' '; }
+reloaded() { local p; p=$(https_pids); [ -n "$p" ] && [ "$p" != "$1" ] && [ "$(wc -w <<<"$p")" = 2 ]; }
+took=$(unread mta-sts.b.example)
+like "$(cat "$T/unread")" '^HTTP/1.1 404 Not Found' "POST for a domain that is not hosted: 404"
+like "$(cat "$T/unread")" '404 Not Found: no TLS reports are taken for this host' "404: the reason"
+ok "the 404 comes at once and the connection ends, the body unread (${took} s; httpd_body_timeout 2 s)" lt "$took" 2
+unlike "$(cat "$T/unread")" '408' "no 408: httpd did not wait for the body"
+out=$(curl -sS --max-time 10 --cacert "$I/ca/ca.pem" --resolve "mta-sts.b.example:$HTTPS:127.0.0.1" \
+	-H 'Content-Type: application/tlsrpt+gzip' --data-binary "@$T/rfc.json.gz" \
+	-w '\n%{http_code}\n' "https://mta-sts.b.example:$HTTPS/tlsrpt")
+is "$(status_of "$out")" 404 "a whole report for a domain that is not hosted: 404"
+is "$(spool_files)" "$before" "nothing spooled for a domain that is not hosted"
+
+# 9. httpd_report_client_limit = 2 (per httpd process; the HTTPS service
+# has 2): of 5 POSTs from one client the first 2 are taken, and at least
+# one is answered 429 with Retry-After within the window, unread.
+sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd)\$|\1 -o httpd_report_client_limit=2 -o httpd_report_client_window=30s|" \
+	"$dir/etc/master.cf"
+old=$(https_pids)
+kill -HUP "$(head -1 "$SP/pid/master.pid")"
+ok "reload: new HTTPS processes with the limit" wait_until 15 reloaded "$old"
+wait_until 10 fetch mta-sts.a.example -f -o /dev/null
+codes=""
+for i in 1 2 3 4 5; do
+	out=$(curl -sS --max-time 10 --cacert "$I/ca/ca.pem" --resolve "mta-sts.a.example:$HTTPS:127.0.0.1" \
+		-H 'Content-Type: application/tlsrpt+gzip' --data-binary "@$T/rfc.json.gz" \
+		-D "$T/h$i" -w '\n%{http_code}\n' "$URL")
+	codes="$codes $(status_of "$out")"
+	[ "$(status_of "$out")" = 429 ] && last429=$out && h429=$T/h$i
+done
+like "$codes" '^ 200 200 ' "the first 2 POSTs of a client are taken"
+like "$codes" '429' "a client over httpd_report_client_limit gets 429 ($codes)"
+like "${last429:-}" '429 Too Many Requests: too many reports from this client; see Retry-After' "429: the reason"
+retry=$(sed -n 's/^Retry-After: \([0-9]*\)\r$/\1/p' "${h429:-/dev/null}")
+ok "429 says Retry-After, within the window (${retry:-none} s)" \
+	[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 30 ]
+like "$(cat "$dir/log/stsd.log")" 'report refused: 429 Too Many Requests' "the 429 is logged"
+ok "spool idle after the limited POSTs" wait_until 15 spool_idle
+
+# 10. report_https_rua = no (the default): no report is taken at all.
+sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd) .*\$|\1 -o report_https_rua=no|" "$dir/etc/master.cf"
+old=$(https_pids)
+kill -HUP "$(head -1 "$SP/pid/master.pid")"
+ok "reload: new HTTPS processes with report_https_rua = no" wait_until 15 reloaded "$old"
+rua_off() { [ "$(curl -s --max-time 5 --cacert "$I/ca/ca.pem" --resolve "mta-sts.a.example:$HTTPS:127.0.0.1" \
+	-H 'Content-Type: application/tlsrpt+gzip' --data-binary "@$T/rfc.json.gz" \
+	-o /dev/null -w '%{http_code}' "$URL")" = 404 ]; }
+ok "report_https_rua = no: a report for a hosted domain gets 404" wait_until 15 rua_off
+before=$(spool_files)
+took=$(unread mta-sts.a.example)
+like "$(cat "$T/unread")" '^HTTP/1.1 404 Not Found' "report_https_rua = no: 404 for a POST whose body never comes"
+ok "... at once, the body unread (${took} s)" lt "$took" 2
+is "$(spool_files)" "$before" "nothing spooled with report_https_rua = no"
+like "$(fetch mta-sts.a.example -w '%{http_code}' -o /dev/null)" '^200$' "the policy is still served"
 
 done_testing

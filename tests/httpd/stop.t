@@ -16,8 +16,11 @@ GRACE=3			# SERVER_STOP_GRACE (lib/server.h)
 FIX=$SRCDIR/tests/rptparse/fixtures
 T=$(t_tmpdir)
 dir=$T/i
-httpd_instance "$dir" httpd_plain_reports=yes acme_enabled=no ||
+httpd_instance "$dir" httpd_plain_reports=yes acme_enabled=no report_https_rua=yes ||
 	{ fail "instance starts"; cat "$dir/log/stsd.log"; done_testing; }
+# Reports are taken for a hosted domain whose policy httpd has.
+quiet $STSCTL domain add a.example --mx mx.a.example
+wait_until 5 fetch mta-sts.a.example -f -o /dev/null || fail "policy served"
 LOG=$dir/log/stsd.log
 trap '' PIPE
 

@@ -24,6 +24,7 @@ D=example.com
 MP=$(free_port)
 inst_init "$t/i" --metrics-port="$MP" || { fail "stsd init"; done_testing; }
 inst_only policyd httpd rptrecv rptparse metrics
+inst_set report_https_rua=yes	# httpd takes report POSTs
 like "$(grep -v '^#' "$I/etc/master.cf")" "^127\\.0\\.0\\.1:$MP +inet .* metrics\$" \
     "stsd init writes a live metrics line on loopback"
 
@@ -54,6 +55,19 @@ like "$hdr" "Content-Type: text/plain; version=0.0.4" "/metrics: exposition form
 out=$(scrape)
 like "$out" "# TYPE stsd_spool_messages gauge" "TYPE line of a gauge"
 like "$out" 'stsd_spool_messages\{queue="incoming"\} 0' "spool depth of incoming/"
+# Series present at 0 from the start (httpd and rptparse write them when
+# they start; their first files may take a second).
+zero_series() {
+	local o
+	o=$(scrape)
+	grep -qx 'stsd_https_report_refusals_total{status="404"} 0' <<<"$o" &&
+	grep -qx 'stsd_https_report_refusals_total{status="429"} 0' <<<"$o" &&
+	grep -qx 'stsd_alerts_dropped_total{reason="hourly-limit"} 0' <<<"$o" &&
+	grep -qx 'stsd_alerts_dropped_total{reason="domain-daily-limit"} 0' <<<"$o" &&
+	grep -qx 'stsd_alerts_sent_total 0' <<<"$o"
+}
+ok "refused POSTs (404, 429) and dropped alerts are counted at 0 from the start" \
+	wait_until 10 zero_series
 days=$(value 'stsd_certificate_days_left{host="mta-sts.example.com"}')
 ok "certificate days left of the policy host ($days)" test "$days" -ge 28 -a "$days" -le 30
 
