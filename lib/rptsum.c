@@ -71,6 +71,21 @@ rptsum_domain_name(const char *s)
 	return d;
 }
 
+const char *
+rptsum_dkim_reason(const char *via, const char *result, const char *reason)
+{
+	if (reason != NULL || via == NULL || strcmp(via, "mailto") != 0 ||
+	    result == NULL)
+		return reason;
+	if (strcmp(result, "none") == 0)
+		return "not signed";
+	if (strcmp(result, "fail") == 0)
+		return "no signature both verifies and is aligned with From:";
+	if (strcmp(result, "temperror") == 0)
+		return "the key could not be looked up";
+	return NULL;
+}
+
 long long
 rptsum_policy_failed(long long failure_count, long long details)
 {
@@ -260,7 +275,10 @@ rptsum_fetch_unverified(sqlite3 *db, struct rptsum_rows *rs, time_t since)
 		    "result", sqlite3_column_text(st, 7),
 		    "domain", sqlite3_column_text(st, 8),
 		    "selector", sqlite3_column_text(st, 9),
-		    "reason", sqlite3_column_text(st, 10),
+		    "reason", rptsum_dkim_reason((const char *)
+		    sqlite3_column_text(st, 5), (const char *)
+		    sqlite3_column_text(st, 7), (const char *)
+		    sqlite3_column_text(st, 10)),
 		    "counts", rs->counts_unverified,
 		    "total-successful-session-count", (json_int_t)ok,
 		    "total-failure-session-count", (json_int_t)bad);

@@ -19,6 +19,8 @@
  *	rptsum_report_totals(db, report_id, &ok, &failed)	one report
  *	rptsum_policy_failed(failure_count, details_sum)	the rule
  *	rptsum_add(a, b)		saturating sum
+ *	rptsum_dkim_reason(via, result, reason)	reason, or what the
+ *					result says of a mailed report
  *	rptsum_domain_name("EXAMPLE.TEST.")	"example.test", to free
  *	rptsum_require_dkim()		report_require_dkim
  *	rptsum_bind_trust(st)	binds ?9 of RPTSUM_COUNTS_SQL
@@ -94,6 +96,10 @@
  *	reason}, counts (report_require_dkim is "no"),
  *	total-successful-session-count, total-failure-session-count}].
  *
+ *	rptsum_dkim_reason() is the stored dkim_reason, or for a mailed
+ *	report without one what its dkim_result says ("none": "not
+ *	signed", ...); NULL for a report that passed or came by https.
+ *
  *	rptsum_report_totals() gives the sessions of one report by the
  *	rules above (its counted policies), for "stsctl report list".
  *
@@ -160,6 +166,8 @@ void	 rptsum_report_totals(sqlite3 *, sqlite3_int64 report, long long *ok,
 	    long long *failed);
 long long rptsum_policy_failed(long long failure_count, long long details);
 long long rptsum_add(long long, long long);
+const char *rptsum_dkim_reason(const char *via, const char *result,
+	    const char *reason);
 char	*rptsum_domain_name(const char *);
 int	 rptsum_require_dkim(void);
 void	 rptsum_bind_trust(sqlite3_stmt *);

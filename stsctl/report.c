@@ -137,6 +137,18 @@ report_col_text(sqlite3_stmt *st, int col)
 	return s ? json_string((const char *)s) : json_null();
 }
 
+/* The DKIM reason of a row (rptsum_dkim_reason), as JSON. */
+static json_t *
+report_dkim_reason(sqlite3_stmt *st, int via, int result, int reason)
+{
+	const char *r = rptsum_dkim_reason((const char *)
+	    sqlite3_column_text(st, via), (const char *)
+	    sqlite3_column_text(st, result), (const char *)
+	    sqlite3_column_text(st, reason));
+
+	return r ? json_string(r) : json_null();
+}
+
 static json_t *
 report_col_list(sqlite3_stmt *st, int col)
 {
@@ -349,7 +361,7 @@ report_json(sqlite3 *db, sqlite3_stmt *st)
 	    "result", report_col_text(st, 11),
 	    "domain", report_col_text(st, 12),
 	    "selector", report_col_text(st, 13),
-	    "reason", report_col_text(st, 14),
+	    "reason", report_dkim_reason(st, 7, 11, 14),
 	    "counts", sqlite3_column_int(st, 15) != 0,
 	    "sessions", "successful", (json_int_t)ok, "failed", (json_int_t)bad,
 	    "deviations", report_deviations(db, id),
@@ -519,6 +531,7 @@ report_list_row(sqlite3 *db, sqlite3_stmt *st, const struct report_opts *o,
 	const char *doms = (const char *)sqlite3_column_text(st, 6);
 	sqlite3_int64 rid = sqlite3_column_int64(st, 0);
 	struct buf dkim = BUF_INIT;
+	const char *reason;
 	long long nok, nbad;
 
 	rptsum_report_totals(db, rid, &nok, &nbad);
@@ -530,9 +543,11 @@ report_list_row(sqlite3 *db, sqlite3_stmt *st, const struct report_opts *o,
 	if (o->unverified) {
 		buf_puts(&dkim, report_esc((const char *)
 		    sqlite3_column_text(st, 7)));
-		if (sqlite3_column_type(st, 10) != SQLITE_NULL)
-			buf_printf(&dkim, ": %s", report_esc((const char *)
-			    sqlite3_column_text(st, 10)));
+		if ((reason = rptsum_dkim_reason((const char *)
+		    sqlite3_column_text(st, 5), (const char *)
+		    sqlite3_column_text(st, 7), (const char *)
+		    sqlite3_column_text(st, 10))) != NULL)
+			buf_printf(&dkim, ": %s", report_esc(reason));
 		table_row(t, id, s, e, report_esc((const char *)
 		    sqlite3_column_text(st, 1)), report_esc(doms), ok, bad,
 		    report_esc((const char *)sqlite3_column_text(st, 2)),
@@ -555,7 +570,7 @@ report_list_row(sqlite3 *db, sqlite3_stmt *st, const struct report_opts *o,
 	    "dkim", "result", report_col_text(st, 7),
 	    "domain", report_col_text(st, 8),
 	    "selector", report_col_text(st, 9),
-	    "reason", report_col_text(st, 10),
+	    "reason", report_dkim_reason(st, 5, 7, 10),
 	    "counts", sqlite3_column_int(st, 11) != 0));
 	buf_free(&dkim);
 }
