@@ -541,7 +541,8 @@ dash_group_chart(struct dash *d, json_t *sum, const char *member,
 		for (i = SVG_ROWS_MAX; i < n; i++) {
 			buf_puts(d->out, i > SVG_ROWS_MAX ? ", " : " ");
 			dash_text(d, bars[i].label);
-			buf_printf(d->out, " (%lld)", bars[i].ok + bars[i].bad);
+			buf_printf(d->out, " (%lld)", rptsum_add(bars[i].ok,
+			    bars[i].bad));
 		}
 		buf_puts(d->out, "</p>\n");
 	}

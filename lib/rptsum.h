@@ -109,8 +109,9 @@
  * LIMITS
  *	Database errors are bugs here (db_prepare panics); a failing step
  *	ends the rows early.  The rows of a domain's window are held in
- *	memory (one small record per policy and per failure detail).  RPTSUM_SENDERS_TEXT_MAX senders are named in
- *	a verdict text.
+ *	memory (one small record per policy and per failure detail, and
+ *	per unverified report).  RPTSUM_SENDERS_TEXT_MAX senders are named
+ *	in a verdict text.
  */
 #ifndef STS_RPTSUM_H
 #define STS_RPTSUM_H

@@ -155,8 +155,8 @@ rptparse_schedule(void)
 
 /*
  * Ask policyd for the hosted domains, once per run (a local round trip),
- * and when the list changed, make the stored rows follow it.  After a failure,
- * not again for RPTPARSE_HOSTED_RETRY seconds unless forced.
+ * and when the list changed, make the stored rows follow it.  After a
+ * failure, not again for RPTPARSE_HOSTED_RETRY seconds unless forced.
  */
 static void
 rptparse_hosted(int force)
