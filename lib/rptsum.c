@@ -93,18 +93,23 @@ rptsum_policy_failed(long long failure_count, long long details)
 }
 
 void
-rptsum_report_totals(sqlite3 *db, sqlite3_int64 report, long long *ok,
-    long long *failed)
+rptsum_report_totals(sqlite3 *db, sqlite3_int64 report, const char *domain,
+    long long *ok, long long *failed)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT p.id, p.success_count,"
 	    " p.failure_count, f.failed_session_count FROM policies p"
 	    " LEFT JOIN failures f ON f.policy = p.id"
-	    " WHERE p.report = ?1 AND p.counted = 1 ORDER BY p.id");
+	    " WHERE p.report = ?1 AND p.counted = 1 AND (?2 IS NULL OR"
+	    " p.hosted_domain = ?2 COLLATE NOCASE OR p.domain = ?2"
+	    " COLLATE NOCASE) ORDER BY p.id");
 	sqlite3_int64 policy = 0;
 	long long bad = 0, det = 0;
+	char *name = domain ? rptsum_domain_name(domain) : NULL;
 
 	*ok = *failed = 0;
 	sqlite3_bind_int64(st, 1, report);
+	if (name != NULL)
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (policy == 0 || sqlite3_column_int64(st, 0) != policy) {
 			if (policy != 0)
@@ -120,6 +125,7 @@ rptsum_report_totals(sqlite3 *db, sqlite3_int64 report, long long *ok,
 	if (policy != 0)
 		*failed = rptsum_add(*failed, rptsum_policy_failed(bad, det));
 	sqlite3_finalize(st);
+	free(name);
 }
 
 static char *
@@ -260,7 +266,7 @@ rptsum_fetch_unverified(sqlite3 *db, struct rptsum_rows *rs, time_t since)
 		u = &rs->unv[rs->nunv++];
 		u->report = sqlite3_column_int64(st, 0);
 		u->end = (time_t)sqlite3_column_int64(st, 4);
-		rptsum_report_totals(db, u->report, &ok, &bad);
+		rptsum_report_totals(db, u->report, rs->domain, &ok, &bad);
 		u->json = json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s?,"
 		    " s:{s:s?, s:s?, s:s?, s:s?}, s:b, s:I, s:I}",
 		    "id", (json_int_t)u->report,

@@ -16,7 +16,7 @@
  *	unverified = rptsum_unverified_of(rows, 30)
  *	rptsum_rows_free(rows)
  *
- *	rptsum_report_totals(db, report_id, &ok, &failed)	one report
+ *	rptsum_report_totals(db, report_id, domain, &ok, &failed)
  *	rptsum_policy_failed(failure_count, details_sum)	the rule
  *	rptsum_add(a, b)		saturating sum
  *	rptsum_dkim_reason(via, result, reason)	reason, or what the
@@ -101,7 +101,8 @@
  *	signed", ...); NULL for a report that passed or came by https.
  *
  *	rptsum_report_totals() gives the sessions of one report by the
- *	rules above (its counted policies), for "stsctl report list".
+ *	rules above (its counted policies; with domain, only those that
+ *	domain matches), for "stsctl report list" and "export".
  *
  *	rptsum_subst() appends a text of tlsrpt_result_info() with every
  *	"DOMAIN" replaced by the domain.
@@ -163,8 +164,8 @@ json_t	*rptsum_readiness_of(const struct rptsum_rows *, const char *mode,
 	    const struct rptsum_rule *);
 json_t	*rptsum_notes_of(const struct rptsum_rows *, int days, int limit);
 json_t	*rptsum_unverified_of(const struct rptsum_rows *, int days);
-void	 rptsum_report_totals(sqlite3 *, sqlite3_int64 report, long long *ok,
-	    long long *failed);
+void	 rptsum_report_totals(sqlite3 *, sqlite3_int64 report,
+	    const char *domain, long long *ok, long long *failed);
 long long rptsum_policy_failed(long long failure_count, long long details);
 long long rptsum_add(long long, long long);
 const char *rptsum_dkim_reason(const char *via, const char *result,

@@ -325,17 +325,25 @@ store_domain(struct buf *out, const char *s)
 	return out->s != NULL ? out->s : "";
 }
 
-/* 1 when a and b name the same domain (case and final dots aside). */
-static int
-store_same_domain(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
+/* A policy-domain without its final dots, for store_counted(). */
+struct store_dom {
+	const char *s;
+	size_t	 len;
+	size_t	 idx;		/* in the report */
+};
 
-	while (la > 0 && a[la - 1] == '.')
-		la--;
-	while (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
+static int
+store_dom_cmp(const void *a, const void *b)
+{
+	const struct store_dom *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = strncasecmp(x->s, y->s, n);
+
+	if (c != 0)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
 /* Sessions of a policy, saturating: the counts are 0 to INT64_MAX each. */
@@ -348,43 +356,63 @@ store_sessions(const struct tlsrpt_policy *p)
 	    &n) ? INT64_MAX : n;
 }
 
-/*
- * Whether policy i of r counts its domain's sessions (policies.counted,
- * tlsrpt.h): of the policies with the same policy-domain, the "sts"
- * one, else the one with the most sessions, ties to the first.  A
- * report judges the same sessions under each of them (RFC 8460 section
- * 4.3: Microsoft sends "sts" and "tlsa" for one domain).
- */
+/* 1 when policy a counts rather than policy b (see store_counted). */
 static int
-store_counted(const struct tlsrpt_report *r, size_t i)
+store_better(const struct tlsrpt_policy *a, const struct tlsrpt_policy *b)
 {
-	const struct tlsrpt_policy *p = &r->policies[i], *q;
-	int sts = p->type != NULL && strcmp(p->type, "sts") == 0, qsts;
-	size_t j;
+	int sa = a->type != NULL && strcmp(a->type, "sts") == 0;
+	int sb = b->type != NULL && strcmp(b->type, "sts") == 0;
 
-	if (p->domain == NULL)
-		return 1;
-	for (j = 0; j < r->npolicies; j++) {
-		q = &r->policies[j];
-		if (j == i || q->domain == NULL ||
-		    !store_same_domain(p->domain, q->domain))
+	if (sa != sb)
+		return sa;
+	return store_sessions(a) > store_sessions(b);
+}
+
+/*
+ * policies.counted of each policy of r into counted[] (tlsrpt.h): of the
+ * policies with the same policy-domain (case and final dots aside), the
+ * "sts" one, else the one with the most sessions, ties to the first.  A
+ * report judges the same sessions under each of them (RFC 8460 section
+ * 4.3: Microsoft sends "sts" and "tlsa" for one domain).  Sorted by
+ * domain: O(n log n) for the largest reports.
+ */
+static void
+store_counted(const struct tlsrpt_report *r, int *counted)
+{
+	struct store_dom *d = xcalloc(r->npolicies + 1, sizeof(*d));
+	size_t i, j, n = 0, best;
+
+	for (i = 0; i < r->npolicies; i++) {
+		counted[i] = 1;
+		if (r->policies[i].domain == NULL)
 			continue;
-		qsts = q->type != NULL && strcmp(q->type, "sts") == 0;
-		if (qsts != sts) {
-			if (qsts)
-				return 0;
-			continue;
-		}
-		if (store_sessions(q) > store_sessions(p) ||
-		    (store_sessions(q) == store_sessions(p) && j < i))
-			return 0;
+		d[n].s = r->policies[i].domain;
+		for (d[n].len = strlen(d[n].s); d[n].len > 0 &&
+		    d[n].s[d[n].len - 1] == '.'; d[n].len--)
+			;
+		d[n++].idx = i;
 	}
-	return 1;
+	qsort(d, n, sizeof(*d), store_dom_cmp);
+	for (i = 0; i < n; i = j) {
+		/* d[i..j) name one domain, in the order of the report. */
+		best = d[i].idx;
+		for (j = i + 1; j < n && d[j].len == d[i].len &&
+		    strncasecmp(d[j].s, d[i].s, d[i].len) == 0; j++) {
+			if (store_better(&r->policies[d[j].idx],
+			    &r->policies[best])) {
+				counted[best] = 0;
+				best = d[j].idx;
+			} else {
+				counted[d[j].idx] = 0;
+			}
+		}
+	}
+	free(d);
 }
 
 static int
 store_policy(struct store *s, int64_t report, const struct tlsrpt_report *r,
-    size_t idx, const struct hosted *hosted, struct buf *err)
+    size_t idx, int counted, const struct hosted *hosted, struct buf *err)
 {
 	const struct tlsrpt_policy *p = &r->policies[idx];
 	sqlite3_stmt *st = s->st[STORE_POLICY];
@@ -401,7 +429,7 @@ store_policy(struct store *s, int64_t report, const struct tlsrpt_report *r,
 	store_text(st, 7, store_list(&s->mx, p->mx_hosts, p->nmx_hosts));
 	sqlite3_bind_int64(st, 8, p->success_count);
 	sqlite3_bind_int64(st, 9, p->failure_count);
-	sqlite3_bind_int(st, 10, store_counted(r, idx));
+	sqlite3_bind_int(st, 10, counted);
 	if (store_step(s, st, "insert policy", err) < 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(s->db);
@@ -453,6 +481,7 @@ store_report(struct store *s, const struct tlsrpt_report *r,
 {
 	sqlite3_stmt *st = s->st[STORE_REPORT];
 	size_t i, ndev = 0;
+	int *counted;
 
 	if ((*rowid = store_find(s, r, err)) != 0)
 		return *rowid < 0 ? -1 : 0;
@@ -469,9 +498,15 @@ store_report(struct store *s, const struct tlsrpt_report *r,
 	if (store_step(s, st, "insert report", err) < 0)
 		return -1;
 	*rowid = sqlite3_last_insert_rowid(s->db);
+	counted = xcalloc(r->npolicies + 1, sizeof(*counted));
+	store_counted(r, counted);
 	for (i = 0; i < r->npolicies; i++)
-		if (store_policy(s, *rowid, r, i, hosted, err) < 0)
+		if (store_policy(s, *rowid, r, i, counted[i], hosted,
+		    err) < 0) {
+			free(counted);
 			return -1;
+		}
+	free(counted);
 	if (meta->note != NULL &&
 	    store_deviation(s, *rowid, ndev++, meta->note, err) < 0)
 		return -1;

@@ -29,7 +29,8 @@
  *	"received", "via", "submitter", "sha256", "spool-id",
  *	"hosted-domain", "deviations", "dkim" {result, domain, selector,
  *	reason}, "counts", "sessions" {successful, failed} (what the
- *	report adds to totals) and per policy "counted".  Times are RFC
+ *	report adds to totals: to those of --domain when given) and per
+ *	policy "counted".  Times are RFC
  *	3339 UTC.  Text output escapes every string of a report
  *	(lib/esc esc_text), so that no control character reaches a
  *	terminal; CSV cells too.
@@ -334,15 +335,16 @@ report_deviations(sqlite3 *db, sqlite3_int64 report)
 	" r.sha256, r.spool_id, r.dkim_result, r.dkim_domain," \
 	" r.dkim_selector, r.dkim_reason, " RPTSUM_COUNTS_SQL
 
-/* One report from a row of REPORT_COLUMNS. */
+/* One report from a row of REPORT_COLUMNS; its "sessions" those of
+ * domain when not NULL. */
 static json_t *
-report_json(sqlite3 *db, sqlite3_stmt *st)
+report_json(sqlite3 *db, sqlite3_stmt *st, const char *domain)
 {
 	char t1[TLSRPT_TIME_SIZE], t2[TLSRPT_TIME_SIZE], t3[TLSRPT_TIME_SIZE];
 	sqlite3_int64 id = sqlite3_column_int64(st, 0);
 	long long ok, bad;
 
-	rptsum_report_totals(db, id, &ok, &bad);
+	rptsum_report_totals(db, id, domain, &ok, &bad);
 	return json_pack("{s:I, s:o, s:o, s:o, s:{s:s, s:s}, s:s, s:o, s:o,"
 	    " s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:b, s:{s:I, s:I}, s:o, s:o}",
 	    "id", (json_int_t)id,
@@ -495,7 +497,7 @@ report_show(sqlite3 *db, const struct report_opts *o)
 	rptsum_bind_trust(st);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		stsctl_die("report %lld: no such report", id);
-	r = report_json(db, st);
+	r = report_json(db, st, NULL);
 	sqlite3_finalize(st);
 	if (o->json)
 		report_print_json(r);
@@ -534,7 +536,7 @@ report_list_row(sqlite3 *db, sqlite3_stmt *st, const struct report_opts *o,
 	const char *reason;
 	long long nok, nbad;
 
-	rptsum_report_totals(db, rid, &nok, &nbad);
+	rptsum_report_totals(db, rid, o->domain_name, &nok, &nbad);
 	report_time(sqlite3_column_int64(st, 3), s);
 	report_time(sqlite3_column_int64(st, 4), e);
 	snprintf(id, sizeof(id), "%lld", (long long)rid);
@@ -850,7 +852,8 @@ report_export(sqlite3 *db, const struct report_opts *o)
 	report_bind_filter(st, o, o->unverified);
 	a = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, report_json(db, st));
+		json_array_append_new(a, report_json(db, st,
+		    o->domain_name));
 	sqlite3_finalize(st);
 	report_print_json(a);
 	json_decref(a);
