@@ -92,24 +92,40 @@ rptsum_policy_failed(long long failure_count, long long details)
 	return details > failure_count ? details : failure_count;
 }
 
-void
-rptsum_report_totals(sqlite3 *db, sqlite3_int64 report, const char *domain,
-    long long *ok, long long *failed)
+/* The statement of rptsum_totals_get(), prepared once for many reports. */
+struct rptsum_totals {
+	sqlite3_stmt *st;
+	char	*domain;	/* NULL: every domain */
+};
+
+struct rptsum_totals *
+rptsum_totals_new(sqlite3 *db, const char *domain)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT p.id, p.success_count,"
+	struct rptsum_totals *t = xcalloc(1, sizeof(*t));
+
+	t->st = db_prepare(db, "SELECT p.id, p.success_count,"
 	    " p.failure_count, f.failed_session_count FROM policies p"
 	    " LEFT JOIN failures f ON f.policy = p.id"
 	    " WHERE p.report = ?1 AND p.counted = 1 AND (?2 IS NULL OR"
 	    " p.hosted_domain = ?2 COLLATE NOCASE OR p.domain = ?2"
 	    " COLLATE NOCASE) ORDER BY p.id");
+	t->domain = domain ? rptsum_domain_name(domain) : NULL;
+	return t;
+}
+
+void
+rptsum_totals_get(struct rptsum_totals *t, sqlite3_int64 report,
+    long long *ok, long long *failed)
+{
+	sqlite3_stmt *st = t->st;
 	sqlite3_int64 policy = 0;
 	long long bad = 0, det = 0;
-	char *name = domain ? rptsum_domain_name(domain) : NULL;
 
 	*ok = *failed = 0;
+	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, report);
-	if (name != NULL)
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	if (t->domain != NULL)
+		sqlite3_bind_text(st, 2, t->domain, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (policy == 0 || sqlite3_column_int64(st, 0) != policy) {
 			if (policy != 0)
@@ -124,8 +140,17 @@ rptsum_report_totals(sqlite3 *db, sqlite3_int64 report, const char *domain,
 	}
 	if (policy != 0)
 		*failed = rptsum_add(*failed, rptsum_policy_failed(bad, det));
-	sqlite3_finalize(st);
-	free(name);
+	sqlite3_reset(st);
+}
+
+void
+rptsum_totals_free(struct rptsum_totals *t)
+{
+	if (t == NULL)
+		return;
+	sqlite3_finalize(t->st);
+	free(t->domain);
+	free(t);
 }
 
 static char *
@@ -248,6 +273,7 @@ static void
 rptsum_fetch_unverified(sqlite3 *db, struct rptsum_rows *rs, time_t since)
 {
 	char t1[TLSRPT_TIME_SIZE], t2[TLSRPT_TIME_SIZE];
+	struct rptsum_totals *tot = rptsum_totals_new(db, rs->domain);
 	sqlite3_stmt *st;
 	size_t cap = 0;
 	long long ok, bad;
@@ -266,7 +292,7 @@ rptsum_fetch_unverified(sqlite3 *db, struct rptsum_rows *rs, time_t since)
 		u = &rs->unv[rs->nunv++];
 		u->report = sqlite3_column_int64(st, 0);
 		u->end = (time_t)sqlite3_column_int64(st, 4);
-		rptsum_report_totals(db, u->report, rs->domain, &ok, &bad);
+		rptsum_totals_get(tot, u->report, &ok, &bad);
 		u->json = json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s?,"
 		    " s:{s:s?, s:s?, s:s?, s:s?}, s:b, s:I, s:I}",
 		    "id", (json_int_t)u->report,
@@ -290,6 +316,7 @@ rptsum_fetch_unverified(sqlite3 *db, struct rptsum_rows *rs, time_t since)
 		    "total-failure-session-count", (json_int_t)bad);
 	}
 	sqlite3_finalize(st);
+	rptsum_totals_free(tot);
 }
 
 struct rptsum_rows *

@@ -16,7 +16,9 @@
  *	unverified = rptsum_unverified_of(rows, 30)
  *	rptsum_rows_free(rows)
  *
- *	rptsum_report_totals(db, report_id, domain, &ok, &failed)
+ *	t = rptsum_totals_new(db, domain)	domain may be NULL
+ *	rptsum_totals_get(t, report_id, &ok, &failed)	one report
+ *	rptsum_totals_free(t)
  *	rptsum_policy_failed(failure_count, details_sum)	the rule
  *	rptsum_add(a, b)		saturating sum
  *	rptsum_dkim_reason(via, result, reason)	reason, or what the
@@ -100,9 +102,10 @@
  *	report without one what its dkim_result says ("none": "not
  *	signed", ...); NULL for a report that passed or came by https.
  *
- *	rptsum_report_totals() gives the sessions of one report by the
- *	rules above (its counted policies; with domain, only those that
- *	domain matches), for "stsctl report list" and "export".
+ *	rptsum_totals_get() gives the sessions of one report by the
+ *	rules above (its counted policies; with a domain, only those that
+ *	domain matches), for "stsctl report list" and "export": one
+ *	statement, prepared by rptsum_totals_new(), serves every report.
  *
  *	rptsum_subst() appends a text of tlsrpt_result_info() with every
  *	"DOMAIN" replaced by the domain.
@@ -164,8 +167,11 @@ json_t	*rptsum_readiness_of(const struct rptsum_rows *, const char *mode,
 	    const struct rptsum_rule *);
 json_t	*rptsum_notes_of(const struct rptsum_rows *, int days, int limit);
 json_t	*rptsum_unverified_of(const struct rptsum_rows *, int days);
-void	 rptsum_report_totals(sqlite3 *, sqlite3_int64 report,
-	    const char *domain, long long *ok, long long *failed);
+struct rptsum_totals;
+struct rptsum_totals *rptsum_totals_new(sqlite3 *, const char *domain);
+void	 rptsum_totals_get(struct rptsum_totals *, sqlite3_int64 report,
+	    long long *ok, long long *failed);
+void	 rptsum_totals_free(struct rptsum_totals *);
 long long rptsum_policy_failed(long long failure_count, long long details);
 long long rptsum_add(long long, long long);
 const char *rptsum_dkim_reason(const char *via, const char *result,

@@ -335,16 +335,15 @@ report_deviations(sqlite3 *db, sqlite3_int64 report)
 	" r.sha256, r.spool_id, r.dkim_result, r.dkim_domain," \
 	" r.dkim_selector, r.dkim_reason, " RPTSUM_COUNTS_SQL
 
-/* One report from a row of REPORT_COLUMNS; its "sessions" those of
- * domain when not NULL. */
+/* One report from a row of REPORT_COLUMNS; its "sessions" by tot. */
 static json_t *
-report_json(sqlite3 *db, sqlite3_stmt *st, const char *domain)
+report_json(sqlite3 *db, sqlite3_stmt *st, struct rptsum_totals *tot)
 {
 	char t1[TLSRPT_TIME_SIZE], t2[TLSRPT_TIME_SIZE], t3[TLSRPT_TIME_SIZE];
 	sqlite3_int64 id = sqlite3_column_int64(st, 0);
 	long long ok, bad;
 
-	rptsum_report_totals(db, id, domain, &ok, &bad);
+	rptsum_totals_get(tot, id, &ok, &bad);
 	return json_pack("{s:I, s:o, s:o, s:o, s:{s:s, s:s}, s:s, s:o, s:o,"
 	    " s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:b, s:{s:I, s:I}, s:o, s:o}",
 	    "id", (json_int_t)id,
@@ -480,6 +479,7 @@ report_show_text(json_t *r)
 static int
 report_show(sqlite3 *db, const struct report_opts *o)
 {
+	struct rptsum_totals *tot;
 	sqlite3_stmt *st;
 	json_t *r;
 	char *end;
@@ -497,7 +497,9 @@ report_show(sqlite3 *db, const struct report_opts *o)
 	rptsum_bind_trust(st);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		stsctl_die("report %lld: no such report", id);
-	r = report_json(db, st, NULL);
+	tot = rptsum_totals_new(db, NULL);
+	r = report_json(db, st, tot);
+	rptsum_totals_free(tot);
 	sqlite3_finalize(st);
 	if (o->json)
 		report_print_json(r);
@@ -526,8 +528,8 @@ report_count_other(sqlite3 *db, const struct report_opts *o)
 }
 
 static void
-report_list_row(sqlite3 *db, sqlite3_stmt *st, const struct report_opts *o,
-    struct table *t, json_t *a)
+report_list_row(struct rptsum_totals *tot, sqlite3_stmt *st,
+    const struct report_opts *o, struct table *t, json_t *a)
 {
 	char s[TLSRPT_TIME_SIZE], e[TLSRPT_TIME_SIZE], id[32], ok[32], bad[32];
 	const char *doms = (const char *)sqlite3_column_text(st, 6);
@@ -536,7 +538,7 @@ report_list_row(sqlite3 *db, sqlite3_stmt *st, const struct report_opts *o,
 	const char *reason;
 	long long nok, nbad;
 
-	rptsum_report_totals(db, rid, o->domain_name, &nok, &nbad);
+	rptsum_totals_get(tot, rid, &nok, &nbad);
 	report_time(sqlite3_column_int64(st, 3), s);
 	report_time(sqlite3_column_int64(st, 4), e);
 	snprintf(id, sizeof(id), "%lld", (long long)rid);
@@ -579,7 +581,7 @@ report_list_row(sqlite3 *db, sqlite3_stmt *st, const struct report_opts *o,
 
 /*
  * list: the reports that count, or (--unverified) the others, each with
- * the sessions it adds (rptsum_report_totals).
+ * the sessions it adds (rptsum_totals_get).
  */
 static int
 report_list(sqlite3 *db, const struct report_opts *o)
@@ -595,13 +597,15 @@ report_list(sqlite3 *db, const struct report_opts *o)
 	    "ORGANIZATION", "DOMAINS", "OK", "FAILED", "REPORT-ID", "DKIM") :
 	    table_new(8, "ID", "START", "END", "ORGANIZATION", "DOMAINS", "OK",
 	    "FAILED", "REPORT-ID");
+	struct rptsum_totals *tot = rptsum_totals_new(db, o->domain_name);
 	json_t *a = json_array();
 	long long other;
 
 	report_bind_filter(st, o, o->unverified);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		report_list_row(db, st, o, t, a);
+		report_list_row(tot, st, o, t, a);
 	sqlite3_finalize(st);
+	rptsum_totals_free(tot);
 	other = report_count_other(db, o);
 	if (o->json) {
 		json_t *r = json_pack("{s:o, s:I}", "reports", a,
@@ -840,6 +844,7 @@ report_export_csv(sqlite3 *db, const struct report_opts *o)
 static int
 report_export(sqlite3 *db, const struct report_opts *o)
 {
+	struct rptsum_totals *tot;
 	sqlite3_stmt *st;
 	json_t *a;
 
@@ -850,11 +855,12 @@ report_export(sqlite3 *db, const struct report_opts *o)
 	st = db_prepare(db, "SELECT " REPORT_COLUMNS " FROM reports r"
 	    REPORT_FILTER " ORDER BY r.start_time, r.id");
 	report_bind_filter(st, o, o->unverified);
+	tot = rptsum_totals_new(db, o->domain_name);
 	a = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, report_json(db, st,
-		    o->domain_name));
+		json_array_append_new(a, report_json(db, st, tot));
 	sqlite3_finalize(st);
+	rptsum_totals_free(tot);
 	report_print_json(a);
 	json_decref(a);
 	return 0;
