@@ -15,7 +15,10 @@
  *	alerts_report() looks at one newly stored report, policy by
  *	policy, and raises through lib/alert, for the domain of the
  *	policy (its hosted domain, else its policy-domain; a policy
- *	without a domain is left out):
+ *	without a domain is left out).  Only reports that count (lib/rptsum:
+ *	trusted, or report_require_dkim is "no") raise alerts, and only the
+ *	counted policy of a report and domain (policies.counted) adds to
+ *	the day's sums:
  *
  *	"failure-rate" when the failed sessions of the domain, in all the
  *	reports received on the same UTC day, exceed pct percent of its

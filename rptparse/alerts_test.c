@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "alerts.h"
 #include "buf.h"
+#include "cfg.h"
 #include "db.h"
 #include "hosted.h"
 #include "log.h"
@@ -231,6 +232,49 @@ test_unlink(const char *path, const char *suffix)
 	free(p);
 }
 
+/*
+ * What counts: an sts and a tlsa policy of one report judge the same
+ * sessions (only the sts one adds to the day's sums), and with
+ * report_require_dkim = yes an unverified (mailed, unsigned) report
+ * raises no alert.
+ */
+static void
+test_counting(struct store *db, const struct hosted *h, time_t when)
+{
+	static const char dup[] = "{\"organization-name\":\"Microsoft\","
+	    "\"date-range\":{\"start-datetime\":\"2026-11-22T00:00:00Z\","
+	    "\"end-datetime\":\"2026-11-22T23:59:59Z\"},\"contact-info\":"
+	    "\"c@ms.example\",\"report-id\":\"dup-1\",\"policies\":["
+	    "{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":"
+	    "\"dup.example\"},\"summary\":{\"total-successful-session-count\":"
+	    "0,\"total-failure-session-count\":1000}},"
+	    "{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":"
+	    "\"DUP.example.\"},\"summary\":{\"total-successful-session-count\":"
+	    "995,\"total-failure-session-count\":5}}]}";
+	struct buf err = BUF_INIT;
+	char *got;
+
+	test_report(db, h, dup, when);
+	got = test_sent();
+	CHECK(strcmp(got, "") == 0, "sts and tlsa for one domain: the sts"
+	    " policy's 5 of 1000 sessions count (0.5%%), not 1005 of 2000:"
+	    " no rate alert (got \"%s\")", got);
+	free(got);
+	if (cfg_override("report_require_dkim", "yes", &err) < 0)
+		CHECK(0, "report_require_dkim = yes: %s", err.s);
+	test_one(db, h, "k", "unverified.example", 0, 100,
+	    "sts-webpki-invalid", when + 10, "", "report_require_dkim = yes:"
+	    " an unsigned mailed report raises no alert");
+	if (cfg_override("report_require_dkim", "no", &err) < 0)
+		CHECK(0, "report_require_dkim = no: %s", err.s);
+	test_one(db, h, "l", "unverified.example", 0, 100,
+	    "sts-webpki-invalid", when + 20,
+	    "unverified.example sts-webpki-invalid 2026-11-27\n"
+	    "unverified.example failure-rate 2026-11-27",
+	    "report_require_dkim = no: it does");
+	buf_free(&err);
+}
+
 static void
 test_rules(void)
 {
@@ -291,6 +335,7 @@ test_rules(void)
 	    next + 80, "example.org new-result-type:tls-timeout 2026-11-27",
 	    "a result type outside the RFC is new too");
 	test_batch(db, &h, next + 90);
+	test_counting(db, &h, next + 100);
 
 	alerts_close();
 	store_close(db);
@@ -326,7 +371,13 @@ main(void)
 {
 	size_t i;
 
+	struct buf err = BUF_INIT;
+
 	log_init("alerts_test", LOG_TO_STDERR);
+	/* The test reports come unsigned by mail: they count with "no". */
+	if (cfg_override("report_require_dkim", "no", &err) < 0)
+		CHECK(0, "report_require_dkim = no: %s", err.s);
+	buf_free(&err);
 	test_rate_parse();
 	test_infos();
 	test_rules();
