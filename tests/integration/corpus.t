@@ -194,7 +194,7 @@ is "$(rehosted)" example.com "redacted.example.com's report belongs to example.c
 quiet $STSCTL domain add redacted.example.com --mx mx1.redacted.example.com
 send_smtp "$REAL/kravietz_google1.eml"	# a run of rptparse, nothing new
 ok "after domain add, the stored report belongs to redacted.example.com" \
-    wait_until 20 test "$(rehosted)" = redacted.example.com
+    wait_until 70 test "$(rehosted)" = redacted.example.com
 is "$($STSCTL report summary redacted.example.com --days $DAYS --json | jq -c '[.reports, .sessions]')" \
     "[1,1]" "and counts there"
 is "$($STSCTL report summary example.com --days $DAYS --json | jq -c '[.reports, .sessions]')" \
@@ -203,7 +203,7 @@ is "$($STSCTL report summary example.com --days $DAYS --json | jq -c '[.reports,
 quiet $STSCTL domain del redacted.example.com --now
 send_smtp "$REAL/kravietz_google1.eml"
 ok "after domain del, it belongs to example.com again" \
-    wait_until 20 test "$(rehosted)" = example.com
+    wait_until 70 test "$(rehosted)" = example.com
 
 # --- by HTTPS, into an empty reports.db -----------------------------------
 inst_stop
