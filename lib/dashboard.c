@@ -541,7 +541,8 @@ dash_group_chart(struct dash *d, json_t *sum, const char *member,
 		for (i = SVG_ROWS_MAX; i < n; i++) {
 			buf_puts(d->out, i > SVG_ROWS_MAX ? ", " : " ");
 			dash_text(d, bars[i].label);
-			buf_printf(d->out, " (%lld)", bars[i].ok + bars[i].bad);
+			buf_printf(d->out, " (%lld)", rptsum_add(bars[i].ok,
+			    bars[i].bad));
 		}
 		buf_puts(d->out, "</p>\n");
 	}
@@ -564,6 +565,15 @@ dash_fixes(struct dash *d, json_t *sum, const char *domain)
 	json_array_foreach(json_object_get(sum, "by-result-type"), i, g) {
 		const char *type = ipc_str(g, "result-type");
 
+		if (!json_is_string(json_object_get(g, "result-type"))) {
+			buf_printf(d->out, "<dt data-result-type=\"\">"
+			    "(not in the failure details) (%lld failed"
+			    " sessions)</dt><dd>The senders counted these"
+			    " failed sessions in their summaries without a"
+			    " failure detail that says why.</dd>\n",
+			    ipc_int(g, "sessions"));
+			continue;
+		}
 		info = tlsrpt_result_info(type);
 		buf_puts(d->out, "<dt data-result-type=\"");
 		dash_text(d, type);
@@ -614,6 +624,53 @@ dash_notes(struct dash *d, const struct rptsum_rows *rows)
 	json_decref(a);
 }
 
+/*
+ * The reports of the window without a passing aligned DKIM signature
+ * (RFC 8460 section 3), apart: not in the numbers above unless
+ * report_require_dkim is "no".
+ */
+static void
+dash_unverified(struct dash *d, const struct rptsum_rows *rows)
+{
+	json_t *a = rptsum_unverified_of(rows, d->days), *u, *k;
+	size_t i;
+
+	buf_puts(d->out, "<h3>Unverified reports</h3>\n");
+	if (json_array_size(a) == 0) {
+		buf_puts(d->out, "<p class=\"muted unverified-none\">none"
+		    "</p>\n");
+		json_decref(a);
+		return;
+	}
+	buf_printf(d->out, "<p class=\"muted\">Mailed without a valid DKIM"
+	    " signature of the sender's domain: %s.</p>\n",
+	    rptsum_require_dkim() ? "not counted above (report_require_dkim"
+	    " = yes)" : "counted above all the same (report_require_dkim ="
+	    " no)");
+	buf_puts(d->out, "<table class=\"unverified\"><tr><th>report</th>"
+	    "<th>sender</th><th>report id</th><th>end</th><th>DKIM</th>"
+	    "<th>reason</th><th class=\"num\">sessions</th>"
+	    "<th class=\"num\">failed</th></tr>\n");
+	json_array_foreach(a, i, u) {
+		k = json_object_get(u, "dkim");
+		buf_printf(d->out, "<tr class=\"unverified-report\""
+		    " data-report=\"%lld\"><td>%lld</td>", ipc_int(u, "id"),
+		    ipc_int(u, "id"));
+		dash_td(d, NULL, u, "organization-name");
+		dash_td(d, NULL, u, "report-id");
+		dash_td(d, NULL, u, "end-datetime");
+		dash_td(d, "fail", k, "result");
+		dash_td(d, "reason", k, "reason");
+		buf_printf(d->out, "<td class=\"num\">%lld</td><td class="
+		    "\"num\">%lld</td></tr>\n", rptsum_add(ipc_int(u,
+		    "total-successful-session-count"), ipc_int(u,
+		    "total-failure-session-count")), ipc_int(u,
+		    "total-failure-session-count"));
+	}
+	buf_puts(d->out, "</table>\n");
+	json_decref(a);
+}
+
 /* One domain: facts, verdict, totals, charts, fixes.  problems gets
  * what is wrong, for the overview. */
 static void
@@ -658,6 +715,7 @@ dash_section(struct dash *d, json_t *dom, json_t *verdict, json_t *sum,
 	    "Failed sessions by MX host");
 	dash_fixes(d, sum, name);
 	dash_notes(d, rows);
+	dash_unverified(d, rows);
 	buf_puts(d->out, "</section>\n");
 	buf_free(&problems);
 }
@@ -680,8 +738,9 @@ dash_problems(struct dash *d, json_t *dom, json_t *sum7, struct buf *p)
 		json_array_foreach(json_object_get(sum7, "by-result-type"), i,
 		    g)
 			buf_printf(p, "%s%lld %s", p->len ? "; " : "",
-			    ipc_int(g, "sessions"), ipc_str(g,
-			    "result-type"));
+			    ipc_int(g, "sessions"), json_is_string(
+			    json_object_get(g, "result-type")) ? ipc_str(g,
+			    "result-type") : "failed without detail");
 }
 
 /* The rows of a domain for every window of the page (NULL: no db). */

@@ -30,7 +30,9 @@
  * last checks, the readiness verdict with its evidence, the totals,
  * a stacked column per day of the window, bars by result type, by
  * sending organization and by MX host, what each result type means
- * and its fix, and the senders' additional-information.  The overview
+ * and its fix, the senders' additional-information, and the
+ * unverified reports of the window in their own table (lib/rptsum: not
+ * in the numbers while report_require_dkim is "yes").  The overview
  * has a row per domain: mode, sessions and success rate of the last
  * DASHBOARD_OVERVIEW_DAYS days, open problems (failures, checks not
  * ok, certificate expiring or failing, state not active) and the

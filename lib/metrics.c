@@ -93,8 +93,12 @@ const struct metrics_def metrics_catalog[] = {
 	{ METRIC_CERT_DAYS, METRICS_GAUGE,
 	    "Days until the certificate of each policy host expires." },
 	{ METRIC_FAILED_SESSIONS, METRICS_COUNTER,
-	    "Failed sessions in stored reports, by policy domain and result "
-	    "type." },
+	    "Failed sessions in the stored reports that count, by hosted "
+	    "domain (else policy domain) and result type (not-detailed: "
+	    "in no failure detail)." },
+	{ METRIC_SESSIONS, METRICS_COUNTER,
+	    "Sessions in the stored reports that count, by hosted domain "
+	    "(else policy domain) and result (successful, failed)." },
 	{ METRIC_PROCESSES, METRICS_GAUGE,
 	    "Daemon processes whose metrics file was read at this scrape." },
 	{ NULL, 0, NULL },

@@ -207,6 +207,14 @@ const struct param param_table[] = {
 	    "reports.db stores it once.  httpd accepts report POSTs only "
 	    "when it is yes.",
 	    NULL, NULL },
+	{ "report_require_dkim", PARAM_BOOL, "yes",
+	    "Whether a mailed report counts only with a valid DKIM signature "
+	    "aligned with its From: domain (RFC 8460 section 3); the others "
+	    "are stored as unverified and add to no summary, readiness "
+	    "verdict, alert, metric or export (stsctl report list "
+	    "--unverified).  Decided when reports are read: a change counts "
+	    "or discounts the reports already stored.",
+	    NULL, NULL },
 
 	/* acmed */
 	{ "acme_enabled", PARAM_BOOL, "yes",

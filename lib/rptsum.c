@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cfg.h"
 #include "db.h"
 #include "mymalloc.h"
 #include "rptsum.h"
@@ -23,15 +24,133 @@
 #define RPTSUM_WHERE \
 	" WHERE (p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
 	" COLLATE NOCASE) AND r.end_time > ?2"
-#define RPTSUM_SCOPE	RPTSUM_FROM RPTSUM_WHERE
+#define RPTSUM_SCOPE \
+	RPTSUM_FROM RPTSUM_WHERE " AND p.counted = 1 AND " RPTSUM_COUNTS_SQL
 #define RPTSUM_SCOPE_FAILURES \
-	RPTSUM_FROM " JOIN failures f ON f.policy = p.id" RPTSUM_WHERE
+	RPTSUM_FROM " JOIN failures f ON f.policy = p.id" RPTSUM_WHERE \
+	" AND p.counted = 1 AND " RPTSUM_COUNTS_SQL
+#define RPTSUM_SCOPE_UNVERIFIED \
+	RPTSUM_FROM RPTSUM_WHERE " AND p.counted = 1 AND NOT " \
+	TLSRPT_TRUSTED_SQL
 
 double
 rptsum_rate(long long ok, long long failed)
 {
-	return ok + failed > 0 ? 100.0 * (double)ok / (double)(ok + failed) :
-	    100.0;
+	/* In double: ok + failed may pass the largest long long. */
+	return ok > 0 || failed > 0 ? 100.0 * (double)ok / ((double)ok +
+	    (double)failed) : 100.0;
+}
+
+int
+rptsum_require_dkim(void)
+{
+	return cfg_bool(RPTSUM_REQUIRE_DKIM);
+}
+
+void
+rptsum_bind_trust(sqlite3_stmt *st)
+{
+	if (sqlite3_bind_parameter_count(st) >= RPTSUM_REQUIRE_INDEX)
+		sqlite3_bind_int(st, RPTSUM_REQUIRE_INDEX,
+		    rptsum_require_dkim());
+}
+
+char *
+rptsum_domain_name(const char *s)
+{
+	size_t len = strlen(s), i;
+	char *d;
+
+	while (len > 0 && s[len - 1] == '.')
+		len--;
+	d = xmalloc(len + 1);
+	for (i = 0; i < len; i++)
+		d[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	d[len] = '\0';
+	return d;
+}
+
+const char *
+rptsum_dkim_reason(const char *via, const char *result, const char *reason)
+{
+	if (reason != NULL || via == NULL || strcmp(via, "mailto") != 0 ||
+	    result == NULL)
+		return reason;
+	if (strcmp(result, "none") == 0)
+		return "not signed";
+	if (strcmp(result, "fail") == 0)
+		return "no signature both verifies and is aligned with From:";
+	if (strcmp(result, "temperror") == 0)
+		return "the key could not be looked up";
+	return NULL;
+}
+
+long long
+rptsum_policy_failed(long long failure_count, long long details)
+{
+	return details > failure_count ? details : failure_count;
+}
+
+/* The statement of rptsum_totals_get(), prepared once for many reports. */
+struct rptsum_totals {
+	sqlite3_stmt *st;
+	char	*domain;	/* NULL: every domain */
+};
+
+struct rptsum_totals *
+rptsum_totals_new(sqlite3 *db, const char *domain)
+{
+	struct rptsum_totals *t = xcalloc(1, sizeof(*t));
+
+	t->st = db_prepare(db, "SELECT p.id, p.success_count,"
+	    " p.failure_count, f.failed_session_count FROM policies p"
+	    " LEFT JOIN failures f ON f.policy = p.id"
+	    " WHERE p.report = ?1 AND p.counted = 1 AND (?2 IS NULL OR"
+	    " p.hosted_domain = ?2 COLLATE NOCASE OR p.domain = ?2"
+	    " COLLATE NOCASE) ORDER BY p.id");
+	t->domain = domain ? rptsum_domain_name(domain) : NULL;
+	return t;
+}
+
+void
+rptsum_totals_get(struct rptsum_totals *t, sqlite3_int64 report,
+    long long *ok, long long *failed)
+{
+	sqlite3_stmt *st = t->st;
+	sqlite3_int64 policy = 0;
+	long long bad = 0, det = 0;
+
+	*ok = *failed = 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, report);
+	if (t->domain != NULL)
+		sqlite3_bind_text(st, 2, t->domain, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (policy == 0 || sqlite3_column_int64(st, 0) != policy) {
+			if (policy != 0)
+				*failed = rptsum_add(*failed,
+				    rptsum_policy_failed(bad, det));
+			policy = sqlite3_column_int64(st, 0);
+			*ok = rptsum_add(*ok, sqlite3_column_int64(st, 1));
+			bad = sqlite3_column_int64(st, 2);
+			det = 0;
+		}
+		det = rptsum_add(det, sqlite3_column_int64(st, 3));
+	}
+	if (policy != 0)
+		*failed = rptsum_add(*failed, rptsum_policy_failed(bad, det));
+	sqlite3_reset(st);
+}
+
+void
+rptsum_totals_free(struct rptsum_totals *t)
+{
+	if (t == NULL)
+		return;
+	sqlite3_finalize(t->st);
+	free(t->domain);
+	free(t);
 }
 
 static char *
@@ -50,16 +169,19 @@ rptsum_prepare(sqlite3 *db, const char *sql, const char *domain,
 
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	rptsum_bind_trust(st);
 	return st;
 }
 
 /* Counts add up without overflow: a sum past the top stays there. */
-static long long
+long long
 rptsum_add(long long a, long long b)
 {
 	long long c;
 
-	return __builtin_add_overflow(a, b, &c) ? LLONG_MAX : c;
+	if (!__builtin_add_overflow(a, b, &c))
+		return c;
+	return a < 0 ? LLONG_MIN : LLONG_MAX;
 }
 
 /*
@@ -68,20 +190,30 @@ rptsum_add(long long a, long long b)
  */
 struct rptsum_row {
 	sqlite3_int64 report;
+	sqlite3_int64 policy;
 	char	*org;
 	char	*day;		/* YYYY-MM-DD of the report's start */
 	time_t	 end;
 	long long ok;
-	long long bad;
+	long long bad;		/* rptsum_policy_failed() */
+	long long rest;		/* failed sessions in no failure detail */
 };
 
 struct rptsum_fail {
+	sqlite3_int64 policy;
 	char	*org;
 	char	*type;
 	char	*mx;		/* NULL: none given */
 	char	*info;		/* NULL: none given */
 	time_t	 end;
 	long long n;
+};
+
+/* A report of the domain that TLSRPT_TRUSTED_SQL does not hold for. */
+struct rptsum_unverified {
+	sqlite3_int64 report;
+	time_t	 end;
+	json_t	*json;		/* the object of rptsum_unverified_of() */
 };
 
 struct rptsum_rows {
@@ -91,7 +223,101 @@ struct rptsum_rows {
 	size_t	 nrow;
 	struct rptsum_fail *fail;
 	size_t	 nfail;
+	struct rptsum_unverified *unv;
+	size_t	 nunv;
+	int	 counts_unverified;	/* report_require_dkim = no */
 };
+
+static int
+rptsum_row_by_policy(const void *a, const void *b)
+{
+	sqlite3_int64 x = ((const struct rptsum_row *)a)->policy;
+	sqlite3_int64 y = ((const struct rptsum_row *)b)->policy;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Each policy's failed sessions by the rule of rptsum_policy_failed(),
+ * and what its failure details leave unexplained (rest), so that the
+ * groups of failures add up to the failed sessions.
+ */
+static void
+rptsum_settle(struct rptsum_rows *rs)
+{
+	struct rptsum_row key, *r;
+	long long *det = xcalloc(rs->nrow + 1, sizeof(*det));
+	size_t i;
+
+	if (rs->nrow > 0)
+		qsort(rs->row, rs->nrow, sizeof(*rs->row),
+		    rptsum_row_by_policy);
+	for (i = 0; i < rs->nfail && rs->nrow > 0; i++) {
+		key.policy = rs->fail[i].policy;
+		r = bsearch(&key, rs->row, rs->nrow, sizeof(*rs->row),
+		    rptsum_row_by_policy);
+		if (r != NULL)
+			det[r - rs->row] = rptsum_add(det[r - rs->row],
+			    rs->fail[i].n);
+	}
+	for (i = 0; i < rs->nrow; i++) {
+		r = &rs->row[i];
+		r->rest = r->bad > det[i] ? r->bad - det[i] : 0;
+		r->bad = rptsum_policy_failed(r->bad, det[i]);
+	}
+	free(det);
+}
+
+/* The unverified reports of the domain in the window, newest first. */
+static void
+rptsum_fetch_unverified(sqlite3 *db, struct rptsum_rows *rs, time_t since)
+{
+	char t1[TLSRPT_TIME_SIZE], t2[TLSRPT_TIME_SIZE];
+	struct rptsum_totals *tot = rptsum_totals_new(db, rs->domain);
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	long long ok, bad;
+	struct rptsum_unverified *u;
+
+	st = rptsum_prepare(db, "SELECT DISTINCT r.id, r.organization,"
+	    " r.report_id, r.start_time, r.end_time, r.via, r.submitter,"
+	    " r.dkim_result, r.dkim_domain, r.dkim_selector, r.dkim_reason"
+	    RPTSUM_SCOPE_UNVERIFIED " ORDER BY r.end_time DESC, r.id DESC",
+	    rs->domain, since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (rs->nunv == cap) {
+			cap = cap ? 2 * cap : 16;
+			rs->unv = xreallocarray(rs->unv, cap, sizeof(*rs->unv));
+		}
+		u = &rs->unv[rs->nunv++];
+		u->report = sqlite3_column_int64(st, 0);
+		u->end = (time_t)sqlite3_column_int64(st, 4);
+		rptsum_totals_get(tot, u->report, &ok, &bad);
+		u->json = json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s?,"
+		    " s:{s:s?, s:s?, s:s?, s:s?}, s:b, s:I, s:I}",
+		    "id", (json_int_t)u->report,
+		    "organization-name", sqlite3_column_text(st, 1),
+		    "report-id", sqlite3_column_text(st, 2),
+		    "start-datetime", tlsrpt_time_format((time_t)
+		    sqlite3_column_int64(st, 3), t1),
+		    "end-datetime", tlsrpt_time_format(u->end, t2),
+		    "via", sqlite3_column_text(st, 5),
+		    "submitter", sqlite3_column_text(st, 6),
+		    "dkim",
+		    "result", sqlite3_column_text(st, 7),
+		    "domain", sqlite3_column_text(st, 8),
+		    "selector", sqlite3_column_text(st, 9),
+		    "reason", rptsum_dkim_reason((const char *)
+		    sqlite3_column_text(st, 5), (const char *)
+		    sqlite3_column_text(st, 7), (const char *)
+		    sqlite3_column_text(st, 10)),
+		    "counts", rs->counts_unverified,
+		    "total-successful-session-count", (json_int_t)ok,
+		    "total-failure-session-count", (json_int_t)bad);
+	}
+	sqlite3_finalize(st);
+	rptsum_totals_free(tot);
+}
 
 struct rptsum_rows *
 rptsum_fetch(sqlite3 *db, const char *domain, int days, time_t now)
@@ -101,11 +327,14 @@ rptsum_fetch(sqlite3 *db, const char *domain, int days, time_t now)
 	size_t cap = 0;
 	sqlite3_stmt *st;
 
-	rs->domain = xstrdup(domain);
+	rs->domain = rptsum_domain_name(domain);
 	rs->now = now;
+	rs->counts_unverified = !rptsum_require_dkim();
+	domain = rs->domain;
 	st = rptsum_prepare(db, "SELECT r.id, r.organization,"
 	    " strftime('%Y-%m-%d', r.start_time, 'unixepoch'), r.end_time,"
-	    " p.success_count, p.failure_count" RPTSUM_SCOPE, domain, since);
+	    " p.success_count, p.failure_count, p.id" RPTSUM_SCOPE, domain,
+	    since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct rptsum_row *r;
 
@@ -120,12 +349,14 @@ rptsum_fetch(sqlite3 *db, const char *domain, int days, time_t now)
 		r->end = (time_t)sqlite3_column_int64(st, 3);
 		r->ok = sqlite3_column_int64(st, 4);
 		r->bad = sqlite3_column_int64(st, 5);
+		r->policy = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_finalize(st);
 	cap = 0;
 	st = rptsum_prepare(db, "SELECT r.organization, f.result_type,"
 	    " f.receiving_mx_hostname, f.additional_information, r.end_time,"
-	    " f.failed_session_count" RPTSUM_SCOPE_FAILURES, domain, since);
+	    " f.failed_session_count, p.id" RPTSUM_SCOPE_FAILURES, domain,
+	    since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct rptsum_fail *f;
 
@@ -141,8 +372,11 @@ rptsum_fetch(sqlite3 *db, const char *domain, int days, time_t now)
 		f->info = rptsum_col_dup(st, 3);
 		f->end = (time_t)sqlite3_column_int64(st, 4);
 		f->n = sqlite3_column_int64(st, 5);
+		f->policy = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_finalize(st);
+	rptsum_settle(rs);
+	rptsum_fetch_unverified(db, rs, since);
 	return rs;
 }
 
@@ -163,8 +397,11 @@ rptsum_rows_free(struct rptsum_rows *rs)
 		free(rs->fail[i].mx);
 		free(rs->fail[i].info);
 	}
+	for (i = 0; i < rs->nunv; i++)
+		json_decref(rs->unv[i].json);
 	free(rs->row);
 	free(rs->fail);
+	free(rs->unv);
 	free(rs->domain);
 	free(rs);
 }
@@ -273,6 +510,16 @@ rptsum_fail_groups(const struct rptsum_rows *rs, time_t since, int by_mx,
 		g[n].last = f->end;
 		n++;
 	}
+	/* Failed sessions that no failure detail accounts for: key NULL. */
+	for (i = 0; i < rs->nrow; i++) {
+		if (rs->row[i].end <= since || rs->row[i].rest == 0)
+			continue;
+		g[n].key = NULL;
+		g[n].ok = 0;
+		g[n].bad = rs->row[i].rest;
+		g[n].last = rs->row[i].end;
+		n++;
+	}
 	n = rptsum_merge(g, n);
 	qsort(g, n, sizeof(*g), rptsum_by_bad);
 	return n;
@@ -330,6 +577,34 @@ rptsum_reports(const struct rptsum_rows *rs, time_t since)
 	return k;
 }
 
+/* Unverified reports of the window that are left out of the sums. */
+static long long
+rptsum_unverified_count(const struct rptsum_rows *rs, time_t since)
+{
+	long long k = 0;
+	size_t i;
+
+	if (rs->counts_unverified)
+		return 0;
+	for (i = 0; i < rs->nunv; i++)
+		if (rs->unv[i].end > since)
+			k++;
+	return k;
+}
+
+json_t *
+rptsum_unverified_of(const struct rptsum_rows *rs, int days)
+{
+	time_t since = rs->now - (time_t)days * RPTSUM_DAY;
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < rs->nunv; i++)
+		if (rs->unv[i].end > since)
+			json_array_append(a, rs->unv[i].json);
+	return a;
+}
+
 /*
  * The summary of the last days days of rs (fetched for at least as
  * many); with last, also per organization the end of its last report
@@ -340,7 +615,7 @@ rptsum_summary(const struct rptsum_rows *rs, int days, unsigned parts,
     json_t *last)
 {
 	time_t since = rs->now - (time_t)days * RPTSUM_DAY;
-	size_t n = rs->nrow > rs->nfail ? rs->nrow : rs->nfail, k, i;
+	size_t n = rs->nrow + rs->nfail, k, i;
 	struct rptsum_group *g = xcalloc(n + 1, sizeof(*g));
 	long long ok = 0, bad = 0;
 	json_t *r;
@@ -350,12 +625,13 @@ rptsum_summary(const struct rptsum_rows *rs, int days, unsigned parts,
 		ok = rptsum_add(ok, g[i].ok);
 		bad = rptsum_add(bad, g[i].bad);
 	}
-	r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:f}",
+	r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:f, s:I}",
 	    "domain", rs->domain, "days", days,
 	    "reports", (json_int_t)rptsum_reports(rs, since),
 	    "sessions", (json_int_t)rptsum_add(ok, bad),
 	    "successful", (json_int_t)ok, "failed", (json_int_t)bad,
-	    "success-rate", rptsum_rate(ok, bad));
+	    "success-rate", rptsum_rate(ok, bad),
+	    "unverified", (json_int_t)rptsum_unverified_count(rs, since));
 	if (parts & RPTSUM_DAYS)
 		json_object_set_new(r, "by-day", rptsum_sessions_json(g, k,
 		    "day"));
@@ -435,8 +711,9 @@ rptsum_senders(json_t *sum, json_t *last, const struct rptsum_rule *rule,
 		long long ok = json_integer_value(json_object_get(g,
 		    "successful"));
 		long long bad = json_integer_value(json_object_get(g, "failed"));
-		int major = total > 0 && (ok + bad) * 100 >=
-		    (long long)rule->major_share * total;
+		long long sessions = rptsum_add(ok, bad);
+		int major = total > 0 && (__int128)sessions * 100 >=
+		    (__int128)rule->major_share * total;
 
 		t = org ? json_object_get(last, org) : NULL;
 		if (json_is_integer(t) && json_integer_value(t) > *last_fail)
@@ -444,19 +721,19 @@ rptsum_senders(json_t *sum, json_t *last, const struct rptsum_rule *rule,
 		/* by-organization is in order of failures: sort by sessions. */
 		for (j = 0; j < json_array_size(a); j++)
 			if (json_integer_value(json_object_get(json_array_get(a,
-			    j), "sessions")) < ok + bad)
+			    j), "sessions")) < sessions)
 				break;
 		json_array_insert_new(a, j, json_pack("{s:s?, s:I, s:I, s:f,"
 		    " s:b, s:o}", "organization-name", org,
-		    "sessions", (json_int_t)(ok + bad), "failed", (json_int_t)bad,
-		    "share", total > 0 ? 100.0 * (double)(ok + bad) /
+		    "sessions", (json_int_t)sessions, "failed", (json_int_t)bad,
+		    "share", total > 0 ? 100.0 * (double)sessions /
 		    (double)total : 0.0, "major", major,
 		    "last-failure", rptsum_time_json(t)));
 		if (major && bad > 0) {
 			if (*nfailing < RPTSUM_SENDERS_TEXT_MAX)
 				buf_printf(failing, "%s%s (%lld of %lld sessions"
 				    " failed)", *nfailing ? ", " : "",
-				    org ? org : "-", bad, ok + bad);
+				    org ? org : "-", bad, sessions);
 			(*nfailing)++;
 		}
 	}

@@ -13,15 +13,44 @@
  *	s = rptsum_of(rows, 7, RPTSUM_TYPES)	any window up to 30 days
  *	v = rptsum_readiness_of(rows, "testing", &rule)
  *	notes = rptsum_notes_of(rows, 30, 50)
+ *	unverified = rptsum_unverified_of(rows, 30)
  *	rptsum_rows_free(rows)
+ *
+ *	t = rptsum_totals_new(db, domain)	domain may be NULL
+ *	rptsum_totals_get(t, report_id, &ok, &failed)	one report
+ *	rptsum_totals_free(t)
+ *	rptsum_policy_failed(failure_count, details_sum)	the rule
+ *	rptsum_add(a, b)		saturating sum
+ *	rptsum_dkim_reason(via, result, reason)	reason, or what the
+ *					result says of a mailed report
+ *	rptsum_domain_name("EXAMPLE.TEST.")	"example.test", to free
+ *	rptsum_require_dkim()		report_require_dkim
+ *	rptsum_bind_trust(st)	binds ?9 of RPTSUM_COUNTS_SQL
  *
  *	rptsum_subst(out, tlsrpt_result_info(type)->fix, "example.com")
  *
  * DESCRIPTION
  *	db is reports.db (lib/tlsrpt schema), opened read-only.  A domain
  *	matches a policy whose hosted domain or policy-domain it is (no
- *	matter the case).  The window is the reports whose date range ends
- *	within the last days days before now.
+ *	matter the case or a final dot).  The window is the reports whose
+ *	date range ends within the last days days before now.
+ *
+ *	What counts, here and in every reader of reports.db (stsctl
+ *	report, the pages, the metrics):
+ *	- a report counts when TLSRPT_TRUSTED_SQL holds for it (sent by
+ *	  https, or mailed with a passing aligned DKIM signature) or when
+ *	  report_require_dkim is "no", decided when reading
+ *	  (RPTSUM_COUNTS_SQL); the others are "unverified", listed apart;
+ *	- a session counts once per report and policy-domain: only the
+ *	  policy with policies.counted (the "sts" one, else the one with
+ *	  the most sessions) adds to totals and groups;
+ *	- a policy's failed sessions are its total-failure-session-count,
+ *	  or the sum of its failure details' failed-session-count when
+ *	  that is larger (Mail.ru says 1 and details 1 + 1): so that the
+ *	  groups by result type and by MX host add up to the failed
+ *	  sessions, the sessions that no detail accounts for form a group
+ *	  whose key is null;
+ *	- every sum saturates at the largest long long (rptsum_add).
  *
  *	rptsum_domain() returns the summary object that "stsctl report
  *	summary --json" prints: domain, days, reports, sessions,
@@ -29,9 +58,8 @@
  *	by-result-type [{result-type, sessions}], by-organization
  *	[{organization-name, successful, failed}], by-mx-host
  *	[{receiving-mx-hostname, sessions}] and by-day [{day (YYYY-MM-DD,
- *	of the report's start), successful, failed}].  The groups of
- *	failures count failed-session-count of the failure details; the
- *	totals count the policy summaries.  Groups come in order of
+ *	of the report's start), successful, failed}] and unverified (the
+ *	reports of the window left out as unverified).  Groups come in order of
  *	failed sessions (most first; by-day: by day), ties by name in byte
  *	order, a missing MX host first.  Sums that would pass the largest
  *	long long stay there.
@@ -64,14 +92,30 @@
  *	[{organization-name, result-type, receiving-mx-hostname,
  *	additional-information}].
  *
+ *	rptsum_unverified_of() lists the unverified reports of the window,
+ *	newest first: [{id, organization-name, report-id, start-datetime,
+ *	end-datetime, via, submitter, dkim {result, domain, selector,
+ *	reason}, counts (report_require_dkim is "no"),
+ *	total-successful-session-count, total-failure-session-count}].
+ *
+ *	rptsum_dkim_reason() is the stored dkim_reason, or for a mailed
+ *	report without one what its dkim_result says ("none": "not
+ *	signed", ...); NULL for a report that passed or came by https.
+ *
+ *	rptsum_totals_get() gives the sessions of one report by the
+ *	rules above (its counted policies; with a domain, only those that
+ *	domain matches), for "stsctl report list" and "export": one
+ *	statement, prepared by rptsum_totals_new(), serves every report.
+ *
  *	rptsum_subst() appends a text of tlsrpt_result_info() with every
  *	"DOMAIN" replaced by the domain.
  *
  * LIMITS
  *	Database errors are bugs here (db_prepare panics); a failing step
  *	ends the rows early.  The rows of a domain's window are held in
- *	memory (one small record per policy and per failure detail).  RPTSUM_SENDERS_TEXT_MAX senders are named in
- *	a verdict text.
+ *	memory (one small record per policy and per failure detail, and
+ *	per unverified report).  RPTSUM_SENDERS_TEXT_MAX senders are named
+ *	in a verdict text.
  */
 #ifndef STS_RPTSUM_H
 #define STS_RPTSUM_H
@@ -82,10 +126,20 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "tlsrpt.h"
 
 #define RPTSUM_DAY		(24 * 60 * 60)
 #define RPTSUM_SENDERS_TEXT_MAX	5
 #define RPTSUM_DOMAIN_WORD	"DOMAIN"
+#define RPTSUM_REQUIRE_DKIM	"report_require_dkim"
+#define RPTSUM_REQUIRE_INDEX	9	/* ?9, for every statement */
+
+/* A stored report (alias r) that counts now: trusted, or the parameter
+ * says that unverified reports count; bind with rptsum_bind_trust().
+ * The parameter has a number of its own, so that it may come before
+ * or after the numbered ones of a statement. */
+#define RPTSUM_COUNTS_SQL \
+	"(" TLSRPT_TRUSTED_SQL " OR ?9 = 0)"
 
 /* The groups of rptsum_of(); the totals are always there. */
 #define RPTSUM_TYPES	(1u << 0)	/* by-result-type */
@@ -112,6 +166,19 @@ json_t	*rptsum_of(const struct rptsum_rows *, int days, unsigned parts);
 json_t	*rptsum_readiness_of(const struct rptsum_rows *, const char *mode,
 	    const struct rptsum_rule *);
 json_t	*rptsum_notes_of(const struct rptsum_rows *, int days, int limit);
+json_t	*rptsum_unverified_of(const struct rptsum_rows *, int days);
+struct rptsum_totals;
+struct rptsum_totals *rptsum_totals_new(sqlite3 *, const char *domain);
+void	 rptsum_totals_get(struct rptsum_totals *, sqlite3_int64 report,
+	    long long *ok, long long *failed);
+void	 rptsum_totals_free(struct rptsum_totals *);
+long long rptsum_policy_failed(long long failure_count, long long details);
+long long rptsum_add(long long, long long);
+const char *rptsum_dkim_reason(const char *via, const char *result,
+	    const char *reason);
+char	*rptsum_domain_name(const char *);
+int	 rptsum_require_dkim(void);
+void	 rptsum_bind_trust(sqlite3_stmt *);
 void	 rptsum_rows_free(struct rptsum_rows *);
 void	 rptsum_subst(struct buf *out, const char *text, const char *domain);
 

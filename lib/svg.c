@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 
 #include "buf.h"
@@ -58,6 +59,17 @@ svg_scale(long long v, long long max, int len)
 	return s > len ? len : (int)s;
 }
 
+/* Counts from reports may be as large as 2^63-1: sums saturate. */
+static long long
+svg_add(long long a, long long b)
+{
+	long long c;
+
+	if (!__builtin_add_overflow(a, b, &c))
+		return c;
+	return a < 0 ? LLONG_MIN : LLONG_MAX;
+}
+
 static long long
 svg_largest(const struct svg_bar *bars, size_t n)
 {
@@ -65,8 +77,8 @@ svg_largest(const struct svg_bar *bars, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (bars[i].ok + bars[i].bad > max)
-			max = bars[i].ok + bars[i].bad;
+		if (svg_add(bars[i].ok, bars[i].bad) > max)
+			max = svg_add(bars[i].ok, bars[i].bad);
 	return max;
 }
 
@@ -79,8 +91,8 @@ svg_open(struct buf *out, const char *name, const char *title, int height,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		ok += bars[i].ok;
-		bad += bars[i].bad;
+		ok = svg_add(ok, bars[i].ok);
+		bad = svg_add(bad, bars[i].bad);
 	}
 	buf_printf(out, "<svg class=\"chart %s\" xmlns=\"http://www.w3.org/2000/"
 	    "svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
@@ -185,7 +197,7 @@ svg_rows(struct buf *out, const char *name, const char *title,
 		    wok, SVG_ROW_HEIGHT);
 		buf_printf(out, "<text class=\"value\" x=\"%d\" y=\"%d\">%lld"
 		    "</text></g>", SVG_LABEL_WIDTH + wbad + wok + 4,
-		    y + SVG_ROW_HEIGHT - 5, bars[i].ok + bars[i].bad);
+		    y + SVG_ROW_HEIGHT - 5, svg_add(bars[i].ok, bars[i].bad));
 	}
 	buf_puts(out, "</svg>\n");
 }

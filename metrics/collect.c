@@ -27,10 +27,12 @@
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "rptsum.h"
 #include "tlsrpt.h"
 
 #define COLLECT_CERT_FILE	"fullchain.pem"
 #define COLLECT_REPORTS_DB	"reports.db"
+#define COLLECT_NOT_DETAILED	"not-detailed"	/* result_type label */
 
 static const char *const collect_spool_dirs[] = {
 	"incoming", "active", "deferred", "corrupt", NULL,
@@ -205,20 +207,101 @@ collect_certs(struct metrics_table *t)
 	buf_free(&labels);
 }
 
+/*
+ * The sessions of one domain by lib/rptsum's rule: counted policies of
+ * reports that count, a policy's failed sessions the larger of its
+ * summary and its details, saturating sums.
+ */
+struct collect_domain {
+	long long ok;
+	long long bad;
+	struct collect_type {
+		char	*type;
+		long long n;
+	} *types;
+	size_t	 ntypes;
+	long long pol_bad;		/* the policy being read */
+	long long pol_det;
+};
+
 static void
-collect_failures(struct metrics_table *t)
+collect_type_add(struct collect_domain *c, const char *type, long long n)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntypes; i++)
+		if (strcmp(c->types[i].type, type) == 0)
+			break;
+	if (i == c->ntypes) {
+		c->types = xreallocarray(c->types, c->ntypes + 1,
+		    sizeof(*c->types));
+		c->types[i].type = xstrdup(type);
+		c->types[i].n = 0;
+		c->ntypes++;
+	}
+	c->types[i].n = rptsum_add(c->types[i].n, n);
+}
+
+/* The end of a policy: its failed sessions, and those in no detail. */
+static void
+collect_policy_end(struct collect_domain *c)
+{
+	c->bad = rptsum_add(c->bad, rptsum_policy_failed(c->pol_bad,
+	    c->pol_det));
+	if (c->pol_bad > c->pol_det)
+		collect_type_add(c, COLLECT_NOT_DETAILED,
+		    c->pol_bad - c->pol_det);
+	c->pol_bad = c->pol_det = 0;
+}
+
+static void
+collect_domain_put(struct metrics_table *t, const char *domain,
+    struct collect_domain *c)
+{
+	struct buf labels = BUF_INIT;
+	size_t i;
+
+	metrics_labels(&labels, "domain", domain, "result", "successful",
+	    NULL);
+	metrics_table_put(t, METRIC_SESSIONS, labels.s, c->ok, 0);
+	buf_reset(&labels);
+	metrics_labels(&labels, "domain", domain, "result", "failed", NULL);
+	metrics_table_put(t, METRIC_SESSIONS, labels.s, c->bad, 0);
+	for (i = 0; i < c->ntypes; i++) {
+		buf_reset(&labels);
+		metrics_labels(&labels, "domain", domain, "result_type",
+		    c->types[i].type, NULL);
+		metrics_table_put(t, METRIC_FAILED_SESSIONS, labels.s,
+		    c->types[i].n, 0);
+		free(c->types[i].type);
+	}
+	free(c->types);
+	memset(c, 0, sizeof(*c));
+	buf_free(&labels);
+}
+
+static void
+collect_sessions(struct metrics_table *t)
 {
 	static const char sql[] =
-	    "SELECT COALESCE(p.hosted_domain, p.domain, ''), f.result_type,"
-	    " SUM(f.failed_session_count)"
-	    " FROM failures f JOIN policies p ON f.policy = p.id"
-	    " GROUP BY 1, 2";
+	    "SELECT COALESCE(p.hosted_domain, p.domain, ''), p.id,"
+	    " p.success_count, p.failure_count, f.result_type,"
+	    " f.failed_session_count"
+	    " FROM policies p JOIN reports r ON r.id = p.report"
+	    " LEFT JOIN failures f ON f.policy = p.id"
+	    " WHERE p.counted = 1 AND " RPTSUM_COUNTS_SQL
+	    " ORDER BY 1, 2";
 	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
 	    COLLECT_REPORTS_DB);
-	struct buf err = BUF_INIT, labels = BUF_INIT;
+	struct collect_domain c;
+	struct buf err = BUF_INIT;
+	char *domain = NULL;
+	const char *d, *type;
+	sqlite3_int64 policy = 0;
 	sqlite3_stmt *st;
 	sqlite3 *db;
 
+	memset(&c, 0, sizeof(c));
 	if (access(path, F_OK) != 0) {
 		free(path);
 		return;
@@ -228,21 +311,39 @@ collect_failures(struct metrics_table *t)
 		goto out;
 	}
 	st = db_prepare(db, sql);
+	rptsum_bind_trust(st);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		buf_reset(&labels);
-		metrics_labels(&labels,
-		    "domain", (const char *)sqlite3_column_text(st, 0),
-		    "result_type", (const char *)sqlite3_column_text(st, 1),
-		    NULL);
-		metrics_table_put(t, METRIC_FAILED_SESSIONS, labels.s,
-		    sqlite3_column_int64(st, 2), 0);
+		d = (const char *)sqlite3_column_text(st, 0);
+		if (policy != 0 && sqlite3_column_int64(st, 1) != policy)
+			collect_policy_end(&c);
+		if (domain != NULL && strcmp(domain, d) != 0) {
+			collect_domain_put(t, domain, &c);
+			free(domain);
+			domain = NULL;
+		}
+		if (domain == NULL)
+			domain = xstrdup(d);
+		if (sqlite3_column_int64(st, 1) != policy) {
+			policy = sqlite3_column_int64(st, 1);
+			c.ok = rptsum_add(c.ok, sqlite3_column_int64(st, 2));
+			c.pol_bad = sqlite3_column_int64(st, 3);
+		}
+		if ((type = (const char *)sqlite3_column_text(st, 4)) != NULL) {
+			collect_type_add(&c, type, sqlite3_column_int64(st, 5));
+			c.pol_det = rptsum_add(c.pol_det,
+			    sqlite3_column_int64(st, 5));
+		}
+	}
+	if (domain != NULL) {
+		collect_policy_end(&c);
+		collect_domain_put(t, domain, &c);
 	}
 	sqlite3_finalize(st);
 	db_close(db);
 out:
+	free(domain);
 	free(path);
 	buf_free(&err);
-	buf_free(&labels);
 }
 
 void
@@ -256,7 +357,7 @@ collect_scrape(struct buf *out)
 	metrics_table_put(t, METRIC_PROCESSES, "", live, 0);
 	collect_spool(t);
 	collect_certs(t);
-	collect_failures(t);
+	collect_sessions(t);
 	metrics_table_expose(t, out);
 	metrics_table_free(t);
 }

@@ -95,6 +95,7 @@ struct alerts_ctx {
 	const char *hosted;		/* hosted domain, or NULL */
 	const char *domain;		/* the domain alerts are about */
 	const struct tlsrpt_report *r;
+	const int *counted;		/* policies.counted of each policy */
 	int64_t	 rowid;
 	time_t	 day;			/* start of the UTC day received */
 	char	 date[ALERTS_DATE_SIZE];
@@ -144,6 +145,7 @@ enum {
 	ALERTS_STMT_COUNTS_UNHOSTED,
 	ALERTS_STMT_TYPES,
 	ALERTS_STMT_TYPES_UNHOSTED,
+	ALERTS_STMT_COUNTS_REPORT,	/* does a report count, which policies */
 	ALERTS_NSTMT
 };
 static sqlite3 *alerts_stmt_db;
@@ -299,7 +301,8 @@ alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 	    " TOTAL(p.success_count), TOTAL(p.failure_count)," \
 	    " (SELECT MAX(id) FROM reports)" \
 	    " FROM policies p JOIN reports r ON r.id = p.report" \
-	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4"
+	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4" \
+	    " AND p.counted = 1 AND " RPTSUM_COUNTS_SQL
 	if (c->hosted != NULL)
 		st = alerts_stmt(c->db, ALERTS_STMT_COUNTS,
 		    ALERTS_COUNTS_SQL(ALERTS_HOSTED_SQL));
@@ -309,6 +312,7 @@ alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 	alerts_bind_domain(st, c);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->day);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->day + ALERTS_DAY);
+	rptsum_bind_trust(st);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*ok = (int64_t)sqlite3_column_double(st, 0);
 		*failed = (int64_t)sqlite3_column_double(st, 1);
@@ -342,7 +346,7 @@ alerts_sums_add(const struct alerts_ctx *c, const struct hosted *hosted)
 
 	for (i = 0; i < c->r->npolicies; i++) {
 		p = &c->r->policies[i];
-		if (p->domain == NULL)
+		if (p->domain == NULL || !c->counted[i])
 			continue;
 		domain = hosted_match(hosted, p->domain);
 		if ((sum = g_hash_table_lookup(alerts_sums,
@@ -664,15 +668,49 @@ alerts_types(const struct alerts_ctx *c, const struct tlsrpt_policy *p)
 		alerts_unknown(c, p);
 }
 
+/*
+ * Whether the stored report counts (stsctl(1) Counting: trusted, or
+ * report_require_dkim is "no"), and policies.counted of each of its
+ * policies into counted[]: an unverified report raises no alert, and a
+ * policy that judges the same sessions as another adds nothing to the
+ * day's sums.
+ */
+static int
+alerts_counts(sqlite3 *db, int64_t rowid, size_t n, int *counted)
+{
+	sqlite3_stmt *st = alerts_stmt(db, ALERTS_STMT_COUNTS_REPORT,
+	    "SELECT p.idx, p.counted FROM reports r JOIN policies p ON"
+	    " p.report = r.id WHERE r.id = ?1 AND " RPTSUM_COUNTS_SQL);
+	int any = 0;
+	int64_t idx;
+
+	sqlite3_bind_int64(st, 1, rowid);
+	rptsum_bind_trust(st);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		any = 1;
+		idx = sqlite3_column_int64(st, 0);
+		if (idx >= 0 && (uint64_t)idx < n)
+			counted[idx] = sqlite3_column_int(st, 1) != 0;
+	}
+	alerts_stmt_done(st);
+	return any;
+}
+
 void
 alerts_report(sqlite3 *db, const struct hosted *hosted,
     const struct tlsrpt_report *r, int64_t rowid, time_t received)
 {
 	struct alerts_ctx c;
 	struct tm tm;
+	int *counted = xcalloc(r->npolicies + 1, sizeof(*counted));
 	size_t i;
 
+	if (!alerts_counts(db, rowid, r->npolicies, counted)) {
+		free(counted);
+		return;
+	}
 	memset(&c, 0, sizeof(c));
+	c.counted = counted;
 	c.db = db;
 	c.r = r;
 	c.rowid = rowid;
@@ -689,8 +727,9 @@ alerts_report(sqlite3 *db, const struct hosted *hosted,
 		c.domain = c.hosted;
 		alerts_types(&c, &r->policies[i]);
 		/* Without failures it can only lower the day's rate. */
-		if (r->policies[i].failure_count > 0)
+		if (counted[i] && r->policies[i].failure_count > 0)
 			alerts_rate(&c);
 	}
 	alerts_types_add(&c, hosted);
+	free(counted);
 }

@@ -15,7 +15,11 @@
  *	alerts_report() looks at one newly stored report, policy by
  *	policy, and raises through lib/alert, for the hosted domain of
  *	the policy (a policy-domain that is not hosted, or a policy
- *	without a domain, raises nothing: a report may name any domain):
+ *	without a domain, raises nothing: a report may name any domain).
+ *	Only reports that count (lib/rptsum: trusted, or
+ *	report_require_dkim is "no") raise alerts, and only the counted
+ *	policy of a report and domain (policies.counted) adds to the
+ *	day's sums:
  *
  *	"failure-rate" when the failed sessions of the domain, in all the
  *	reports received on the same UTC day, exceed pct percent of its

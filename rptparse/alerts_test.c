@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "alerts.h"
 #include "buf.h"
+#include "cfg.h"
 #include "db.h"
 #include "hosted.h"
 #include "log.h"
@@ -267,12 +268,56 @@ test_unlink(const char *path, const char *suffix)
 	free(p);
 }
 
+/*
+ * What counts: an sts and a tlsa policy of one report judge the same
+ * sessions (only the sts one adds to the day's sums), and with
+ * report_require_dkim = yes an unverified (mailed, unsigned) report
+ * raises no alert.
+ */
+static void
+test_counting(struct store *db, const struct hosted *h, time_t when)
+{
+	static const char dup[] = "{\"organization-name\":\"Microsoft\","
+	    "\"date-range\":{\"start-datetime\":\"2026-11-22T00:00:00Z\","
+	    "\"end-datetime\":\"2026-11-22T23:59:59Z\"},\"contact-info\":"
+	    "\"c@ms.example\",\"report-id\":\"dup-1\",\"policies\":["
+	    "{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":"
+	    "\"dup.example\"},\"summary\":{\"total-successful-session-count\":"
+	    "0,\"total-failure-session-count\":1000}},"
+	    "{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":"
+	    "\"DUP.example.\"},\"summary\":{\"total-successful-session-count\":"
+	    "995,\"total-failure-session-count\":5}}]}";
+	struct buf err = BUF_INIT;
+	char *got;
+
+	test_report(db, h, dup, when);
+	got = test_sent();
+	CHECK(strcmp(got, "") == 0, "sts and tlsa for one domain: the sts"
+	    " policy's 5 of 1000 sessions count (0.5%%), not 1005 of 2000:"
+	    " no rate alert (got \"%s\")", got);
+	free(got);
+	if (cfg_override("report_require_dkim", "yes", &err) < 0)
+		CHECK(0, "report_require_dkim = yes: %s", err.s);
+	test_one(db, h, "cnt-k", "unverified.example", 0, 100,
+	    "sts-webpki-invalid", when + 10, "", "report_require_dkim = yes:"
+	    " an unsigned mailed report raises no alert");
+	if (cfg_override("report_require_dkim", "no", &err) < 0)
+		CHECK(0, "report_require_dkim = no: %s", err.s);
+	test_one(db, h, "cnt-l", "unverified.example", 0, 100,
+	    "sts-webpki-invalid", when + 20,
+	    "unverified.example sts-webpki-invalid 2026-11-27\n"
+	    "unverified.example failure-rate 2026-11-27",
+	    "report_require_dkim = no: it does");
+	buf_free(&err);
+}
+
 static void
 test_rules(void)
 {
 	static const struct alert_store store = { test_get, test_put, NULL };
 	static const char *const hosted_names[] = { "example.com",
-	    "example.net", "example.org", "example.edu" };
+	    "example.net", "example.org", "example.edu", "dup.example",
+	    "unverified.example" };
 	struct hosted h = HOSTED_INIT;
 	struct buf err = BUF_INIT;
 	char dir[] = "/tmp/alerts_test.XXXXXX", *path;
@@ -297,7 +342,8 @@ test_rules(void)
 		    "rptparse_db_cache_size 4m: SQLite keeps 4096 KiB of pages");
 		sqlite3_finalize(st);
 	}
-	hosted_set(&h, hosted_names, 4);
+	hosted_set(&h, hosted_names,
+	    sizeof(hosted_names) / sizeof(hosted_names[0]));
 	alert_store_set(&store);
 	alerts_open(NULL, 1.0, &err);
 
@@ -336,6 +382,7 @@ test_rules(void)
 	    next + 87, "", "nor for its subdomain");
 	test_invented(db, &h, next + 88);
 	test_batch(db, &h, next + 90);
+	test_counting(db, &h, next + 100);
 
 	alerts_close();
 	store_close(db);
@@ -372,11 +419,17 @@ main(void)
 	char cwd[] = "/tmp/alerts_test.XXXXXX";
 	size_t i;
 
+	struct buf err = BUF_INIT;
+
 	/* lib/metrics writes metrics/PROGRAM.PID under the working
 	 * directory when there is one: not in the tree the test runs in. */
 	if (mkdtemp(cwd) == NULL || chdir(cwd) != 0)
 		return 1;
 	log_init("alerts_test", LOG_TO_STDERR);
+	/* The test reports come unsigned by mail: they count with "no". */
+	if (cfg_override("report_require_dkim", "no", &err) < 0)
+		CHECK(0, "report_require_dkim = no: %s", err.s);
+	buf_free(&err);
 	test_rate_parse();
 	test_infos();
 	test_rules();

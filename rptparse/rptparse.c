@@ -34,7 +34,9 @@
  *	The hosted domain of each policy comes from policyd
  *	({"op":"domain-list"} on private/policyd, or public/policyd when
  *	policyd has no private socket); when policyd does not
- *	answer, rows are stored without it and filled in once it does.
+ *	answer, rows are stored without it and filled in once it does,
+ *	and when the list changes (a domain added or removed), stored
+ *	rows follow it.
  *
  *	After the reports of a message are stored, each new one is
  *	looked at for alerts (alerts.c, through lib/alert): a domain's
@@ -154,9 +156,8 @@ rptparse_schedule(void)
 
 /*
  * Ask policyd for the hosted domains, once per run (a local round trip),
- * and when the list changed, fill in the rows stored while they were
- * unknown.  After a failure,
- * not again for RPTPARSE_HOSTED_RETRY seconds unless forced.
+ * and when the list changed, make the stored rows follow it.  After a
+ * failure, not again for RPTPARSE_HOSTED_RETRY seconds unless forced.
  */
 static void
 rptparse_hosted(int force)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,8 +40,8 @@ static const char *const store_sql[STORE_NSTMT] = {
 	" end_time, received, via, submitter, sha256, spool_id)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	"INSERT INTO policies (report, idx, type, domain, hosted_domain,"
-	" strings, mx_hosts, success_count, failure_count)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	" strings, mx_hosts, success_count, failure_count, counted)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	"INSERT INTO failures (policy, result_type, sending_mta_ip,"
 	" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
 	" failed_session_count, additional_information, failure_reason_code)"
@@ -55,6 +56,7 @@ struct store {
 	sqlite3_stmt *st[STORE_NSTMT];
 	struct buf strings;		/* store_list() of a policy, reused */
 	struct buf mx;
+	struct buf domain;		/* store_domain() of a policy, reused */
 };
 
 /* reports.db and its WAL files: STORE_FILE_MODE, group gid (or -1). */
@@ -148,6 +150,7 @@ store_close(struct store *st)
 	db_close(st->db);
 	buf_free(&st->strings);
 	buf_free(&st->mx);
+	buf_free(&st->domain);
 	free(st);
 }
 
@@ -302,11 +305,116 @@ store_failure(struct store *s, int64_t policy, const struct tlsrpt_detail *d,
 	return store_step(s, st, "insert failure detail", err);
 }
 
-static int
-store_policy(struct store *s, int64_t report, size_t idx,
-    const struct tlsrpt_policy *p, const struct hosted *hosted,
-    struct buf *err)
+/*
+ * A domain name as reports.db keeps it: lower case (ASCII, as DNS
+ * compares names), without the final dots; NULL stays NULL.
+ */
+static const char *
+store_domain(struct buf *out, const char *s)
 {
+	size_t len, i;
+
+	if (s == NULL)
+		return NULL;
+	for (len = strlen(s); len > 0 && s[len - 1] == '.'; len--)
+		;
+	buf_reset(out);
+	for (i = 0; i < len; i++)
+		buf_putc(out, (s[i] >= 'A' && s[i] <= 'Z') ?
+		    (char)(s[i] - 'A' + 'a') : s[i]);
+	return out->s != NULL ? out->s : "";
+}
+
+/* A policy-domain without its final dots, for store_counted(). */
+struct store_dom {
+	const char *s;
+	size_t	 len;
+	size_t	 idx;		/* in the report */
+};
+
+static int
+store_dom_cmp(const void *a, const void *b)
+{
+	const struct store_dom *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = strncasecmp(x->s, y->s, n);
+
+	if (c != 0)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Sessions of a policy, saturating: the counts are 0 to INT64_MAX each. */
+static int64_t
+store_sessions(const struct tlsrpt_policy *p)
+{
+	int64_t n;
+
+	return __builtin_add_overflow(p->success_count, p->failure_count,
+	    &n) ? INT64_MAX : n;
+}
+
+/* 1 when policy a counts rather than policy b (see store_counted). */
+static int
+store_better(const struct tlsrpt_policy *a, const struct tlsrpt_policy *b)
+{
+	int sa = a->type != NULL && strcmp(a->type, "sts") == 0;
+	int sb = b->type != NULL && strcmp(b->type, "sts") == 0;
+
+	if (sa != sb)
+		return sa;
+	return store_sessions(a) > store_sessions(b);
+}
+
+/*
+ * policies.counted of each policy of r into counted[] (tlsrpt.h): of the
+ * policies with the same policy-domain (case and final dots aside), the
+ * "sts" one, else the one with the most sessions, ties to the first.  A
+ * report judges the same sessions under each of them (RFC 8460 section
+ * 4.3: Microsoft sends "sts" and "tlsa" for one domain).  Sorted by
+ * domain: O(n log n) for the largest reports.
+ */
+static void
+store_counted(const struct tlsrpt_report *r, int *counted)
+{
+	struct store_dom *d = xcalloc(r->npolicies + 1, sizeof(*d));
+	size_t i, j, n = 0, best;
+
+	for (i = 0; i < r->npolicies; i++) {
+		counted[i] = 1;
+		if (r->policies[i].domain == NULL)
+			continue;
+		d[n].s = r->policies[i].domain;
+		for (d[n].len = strlen(d[n].s); d[n].len > 0 &&
+		    d[n].s[d[n].len - 1] == '.'; d[n].len--)
+			;
+		d[n++].idx = i;
+	}
+	qsort(d, n, sizeof(*d), store_dom_cmp);
+	for (i = 0; i < n; i = j) {
+		/* d[i..j) name one domain, in the order of the report. */
+		best = d[i].idx;
+		for (j = i + 1; j < n && d[j].len == d[i].len &&
+		    strncasecmp(d[j].s, d[i].s, d[i].len) == 0; j++) {
+			if (store_better(&r->policies[d[j].idx],
+			    &r->policies[best])) {
+				counted[best] = 0;
+				best = d[j].idx;
+			} else {
+				counted[d[j].idx] = 0;
+			}
+		}
+	}
+	free(d);
+}
+
+static int
+store_policy(struct store *s, int64_t report, const struct tlsrpt_report *r,
+    size_t idx, int counted, const struct hosted *hosted, struct buf *err)
+{
+	const struct tlsrpt_policy *p = &r->policies[idx];
 	sqlite3_stmt *st = s->st[STORE_POLICY];
 	int64_t id;
 	size_t i;
@@ -314,12 +422,14 @@ store_policy(struct store *s, int64_t report, size_t idx,
 	sqlite3_bind_int64(st, 1, report);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
 	store_text(st, 3, p->type);
-	store_text(st, 4, p->domain);
+	store_text(st, 4, store_domain(&s->domain, p->domain));
+	/* hosted_match() gives the list's form: lower case, no final dot. */
 	store_text(st, 5, hosted_match(hosted, p->domain));
 	store_text(st, 6, store_list(&s->strings, p->strings, p->nstrings));
 	store_text(st, 7, store_list(&s->mx, p->mx_hosts, p->nmx_hosts));
 	sqlite3_bind_int64(st, 8, p->success_count);
 	sqlite3_bind_int64(st, 9, p->failure_count);
+	sqlite3_bind_int(st, 10, counted);
 	if (store_step(s, st, "insert policy", err) < 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(s->db);
@@ -371,6 +481,7 @@ store_report(struct store *s, const struct tlsrpt_report *r,
 {
 	sqlite3_stmt *st = s->st[STORE_REPORT];
 	size_t i, ndev = 0;
+	int *counted;
 
 	if ((*rowid = store_find(s, r, err)) != 0)
 		return *rowid < 0 ? -1 : 0;
@@ -387,9 +498,15 @@ store_report(struct store *s, const struct tlsrpt_report *r,
 	if (store_step(s, st, "insert report", err) < 0)
 		return -1;
 	*rowid = sqlite3_last_insert_rowid(s->db);
+	counted = xcalloc(r->npolicies + 1, sizeof(*counted));
+	store_counted(r, counted);
 	for (i = 0; i < r->npolicies; i++)
-		if (store_policy(s, *rowid, i, &r->policies[i], hosted, err) < 0)
+		if (store_policy(s, *rowid, r, i, counted[i], hosted,
+		    err) < 0) {
+			free(counted);
 			return -1;
+		}
+	free(counted);
 	if (meta->note != NULL &&
 	    store_deviation(s, *rowid, ndev++, meta->note, err) < 0)
 		return -1;
@@ -400,29 +517,40 @@ store_report(struct store *s, const struct tlsrpt_report *r,
 	return 1;
 }
 
+/* 1 when the hosted domains a and b (either NULL) differ. */
+static int
+store_hosted_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
 int
 store_fill_hosted(struct store *s, const struct hosted *hosted,
     struct buf *err)
 {
 	sqlite3_stmt *sel, *upd;
-	const char *domain, *match;
-	char **pairs = NULL;		/* domain, hosted domain, ... */
+	const char *domain, *was, *match;
+	char **pairs = NULL;		/* domain, hosted domain or NULL, ... */
 	size_t n = 0, i;
 	sqlite3 *db = s->db;
 	int rc = 0;
 
 	if (!hosted->known)
 		return 0;
-	/* Read first: most runs have nothing to fill and take no lock. */
-	sel = db_prepare(db, "SELECT DISTINCT domain FROM policies WHERE"
-	    " hosted_domain IS NULL AND domain IS NOT NULL");
+	/* Read first: most runs have nothing to change and take no lock. */
+	sel = db_prepare(db, "SELECT DISTINCT domain, hosted_domain FROM"
+	    " policies WHERE domain IS NOT NULL");
 	while (sqlite3_step(sel) == SQLITE_ROW) {
 		domain = (const char *)sqlite3_column_text(sel, 0);
-		if ((match = hosted_match(hosted, domain)) == NULL)
+		was = (const char *)sqlite3_column_text(sel, 1);
+		match = hosted_match(hosted, domain);
+		if (!store_hosted_differ(was, match))
 			continue;
 		pairs = xreallocarray(pairs, n + 2, sizeof(*pairs));
 		pairs[n++] = xstrdup(domain);
-		pairs[n++] = xstrdup(match);
+		pairs[n++] = match ? xstrdup(match) : NULL;
 	}
 	sqlite3_finalize(sel);
 	if (n == 0)
@@ -431,8 +559,8 @@ store_fill_hosted(struct store *s, const struct hosted *hosted,
 		rc = -1;
 		goto out;
 	}
-	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ? WHERE"
-	    " hosted_domain IS NULL AND domain = ? COLLATE NOCASE");
+	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ?1 WHERE"
+	    " domain = ?2 COLLATE NOCASE AND hosted_domain IS NOT ?1");
 	for (i = 0; i < n && rc == 0; i += 2) {
 		store_text(upd, 1, pairs[i + 1]);
 		store_text(upd, 2, pairs[i]);
@@ -443,6 +571,9 @@ store_fill_hosted(struct store *s, const struct hosted *hosted,
 		db_rollback(db);
 	else
 		rc = db_commit(db, err);
+	if (rc == 0)
+		log_info("reports.db: hosted domain of %zu policy-domains"
+		    " changed with the list of hosted domains", n / 2);
 out:
 	for (i = 0; i < n; i++)
 		free(pairs[i]);

@@ -7,7 +7,7 @@
  *	store_report(st, report, &meta, &hosted, &rowid, &err)
  *		1: stored, 0: already stored (rowid of that one), -1: error
  *	store_commit(st, &err);		or store_rollback(st)
- *	store_fill_hosted(st, &hosted, &err)	ties old rows to domains
+ *	store_fill_hosted(st, &hosted, &err)	rows follow the domain list
  *	store_db(st)				the handle, for queries
  *	store_close(st);
  *
@@ -28,9 +28,17 @@
  *	the file, so that a cache smaller than those indexes makes most
  *	inserts read pages again (a read(2) and a copy each).
  *
- *	hosted_domain is filled from the hosted domains known at the time
- *	(NULL when policyd has not answered yet); store_fill_hosted()
- *	fills in the rows left NULL once the list is known.
+ *	policies.domain is stored in lower case without the final dot
+ *	("EXAMPLE.TEST." is "example.test").  hosted_domain is filled from
+ *	the hosted domains known at the time (NULL when policyd has not
+ *	answered yet); store_fill_hosted() makes every row follow the
+ *	current list: a row whose policy-domain now belongs to another
+ *	hosted domain, or to none (after "stsctl domain add" or "domain
+ *	del"), gets that one, or NULL.  It reads every distinct
+ *	policy-domain of reports.db once (0.5 to 0.7 s for 1,000,000
+ *	policies of 100,000 domains), so callers run it when the list
+ *	changed (hosted.h generation).  policies.counted is set by the
+ *	rule of tlsrpt.h REPORTS.DB.
  *
  *	Readers without root: reports.db and its -wal and -shm files are
  *	made mode STORE_FILE_MODE (0640) and, when group names one

@@ -40,6 +40,7 @@
 #include "db.h"
 #include "dnsname.h"
 #include "domlist.h"
+#include "esc.h"
 #include "ipc.h"
 #include "mymalloc.h"
 #include "stsctl.h"
@@ -146,10 +147,12 @@ domain_print_readiness(json_t *v)
 	json_t *s;
 	size_t i;
 
-	printf("readiness: %s\n", ipc_str(v, "text"));
+	/* The text and the names come from reports: escaped (lib/esc). */
+	printf("readiness: %s\n", esc_printable(ipc_str(v, "text")));
 	json_array_foreach(json_object_get(v, "senders"), i, s)
 		printf("    %s: %lld sessions, %lld failed, %.1f%%%s%s%s\n",
-		    ipc_str(s, "organization-name"), ipc_int(s, "sessions"),
+		    esc_printable(ipc_str(s, "organization-name")),
+		    ipc_int(s, "sessions"),
 		    ipc_int(s, "failed"), json_real_value(json_object_get(s,
 		    "share")), json_is_true(json_object_get(s, "major")) ?
 		    " (major)" : "", json_is_string(json_object_get(s,

@@ -17,7 +17,10 @@
  *	or "https" for a report POSTed over HTTPS) and recipient ("for
  *	<...>" of rptrecv's Received: header, else To:) read from the
  *	first QUEUE_HEAD_MAX bytes, and the reason of a deferred or corrupt
- *	one.  show prints the reason, then the message as it is spooled.
+ *	one.  show prints the reason, then the message as it is spooled;
+ *	to a terminal, each line escaped by esc_text() (lib/esc), so that
+ *	no control character of a message reaches it.  The senders,
+ *	recipients and reasons of list are escaped the same way.
  *	requeue moves deferred/ and corrupt/ messages back to incoming/
  *	(ALL: every one) and tells rptparse ({"op":"spooled"} on
  *	private/rptparse, when it listens).  delete removes a message and
@@ -52,6 +55,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "esc.h"
 #include "ipc.h"
 #include "mymalloc.h"
 #include "queue.h"
@@ -355,10 +359,11 @@ queue_list_print(const struct queue_list *l)
 		queue_arrival(l->v[i].id, ' ', when);
 		snprintf(size, sizeof(size), "%lld", l->v[i].size);
 		total += l->v[i].size;
+		/* From the network: escaped (table_row copies). */
 		table_row(t, l->v[i].id, spool_dir_name(l->v[i].dir), size,
-		    when, l->v[i].sender ? l->v[i].sender : "-",
-		    l->v[i].recipient ? l->v[i].recipient : "-",
-		    l->v[i].reason ? l->v[i].reason : "");
+		    when, l->v[i].sender ? esc_printable(l->v[i].sender) : "-",
+		    l->v[i].recipient ? esc_printable(l->v[i].recipient) : "-",
+		    l->v[i].reason ? esc_printable(l->v[i].reason) : "");
 	}
 	table_print(t, stdout);
 	table_free(t);
@@ -405,13 +410,46 @@ queue_list(const struct queue_opts *o)
 /*
  * show
  */
+/*
+ * Bytes of a message to a terminal: each line (without its CR LF or
+ * LF) escaped by esc_text(); line holds a line that spans chunks.
+ */
+static void
+queue_tty_out(struct buf *line, const char *p, size_t n, int last)
+{
+	struct buf out = BUF_INIT;
+	const char *nl;
+	size_t len;
+
+	while (n > 0 && (nl = memchr(p, '\n', n)) != NULL) {
+		buf_append(line, p, (size_t)(nl - p));
+		len = line->len;
+		if (len > 0 && line->s[len - 1] == '\r')
+			len--;
+		esc_textn(&out, line->s ? line->s : "", len);
+		buf_putc(&out, '\n');
+		buf_reset(line);
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	buf_append(line, p, n);
+	if (last && line->len > 0) {
+		esc_textn(&out, line->s, line->len);
+		buf_putc(&out, '\n');
+		buf_reset(line);
+	}
+	if (out.len > 0 && fwrite(out.s, 1, out.len, stdout) != out.len)
+		stsctl_die("cannot write the message: %s", strerror(errno));
+	buf_free(&out);
+}
+
 static void
 queue_copy_out(struct spool *sp, enum spool_dir d, const char *id)
 {
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, line = BUF_INIT;
 	char chunk[QUEUE_CHUNK];
+	int fd, tty = isatty(STDOUT_FILENO);
 	ssize_t n;
-	int fd;
 
 	if ((fd = spool_open_msg(sp, d, id, SIZE_MAX, &err)) < 0)
 		stsctl_die("%s", err.s);
@@ -421,13 +459,18 @@ queue_copy_out(struct spool *sp, enum spool_dir d, const char *id)
 			continue;
 		if (n <= 0)
 			break;
-		if (fwrite(chunk, 1, (size_t)n, stdout) != (size_t)n)
+		if (tty)
+			queue_tty_out(&line, chunk, (size_t)n, 0);
+		else if (fwrite(chunk, 1, (size_t)n, stdout) != (size_t)n)
 			stsctl_die("cannot write the message: %s",
 			    strerror(errno));
 	}
 	if (n < 0)
 		stsctl_die("queue id %s: read: %s", id, strerror(errno));
+	if (tty)
+		queue_tty_out(&line, "", 0, 1);
 	close(fd);
+	buf_free(&line);
 	buf_free(&err);
 }
 
@@ -477,7 +520,8 @@ queue_show(const struct queue_opts *o)
 		queue_show_json(sp, &e);
 	else {
 		if (e.reason != NULL)
-			printf("*** %s: %s\n", spool_dir_name(e.dir), e.reason);
+			printf("*** %s: %s\n", spool_dir_name(e.dir),
+			    esc_printable(e.reason));
 		queue_copy_out(sp, e.dir, e.id);
 	}
 	queue_entry_free(&e);

@@ -2,16 +2,23 @@
  * report - "stsctl report ...": the TLS reports that rptparse stored.
  *
  * SYNOPSIS
- *	stsctl report list [--domain D] [--since DATE] [--json]
+ *	stsctl report list [--domain D] [--since DATE] [--unverified] [--json]
  *	stsctl report show ID [--json]
  *	stsctl report summary DOMAIN [--days N] [--json]
  *	stsctl report export --json|--csv [--domain D] [--since DATE]
+ *	    [--unverified]
  *	stsctl report html [DOMAIN] [--days N]
  *
  * DESCRIPTION
  *	Reads $data_directory/reports.db read-only (db_open DB_READ, the
  *	schema of lib/tlsrpt); never talks to a daemon.  A DOMAIN matches
- *	a policy whose hosted domain or policy-domain it is.  DATE is
+ *	a policy whose hosted domain or policy-domain it is (case and a
+ *	final dot aside).  What counts is lib/rptsum's rule: reports that
+ *	count (trusted, or report_require_dkim = no), the policy of each
+ *	report and domain with policies.counted, a policy's failed
+ *	sessions the larger of its summary and the sum of its failure
+ *	details, sums that saturate.  list and export show the reports
+ *	that count; with --unverified, the others.  DATE is
  *	YYYY-MM-DD or an RFC 3339 date-time (UTC unless it says
  *	otherwise), and --since keeps the reports whose range ends after
  *	it.  summary covers the reports whose range ends within the last
@@ -20,7 +27,13 @@
  *	The JSON of show and export uses the field names of RFC 8460
  *	section 4 for what the sender reported, and adds "id",
  *	"received", "via", "submitter", "sha256", "spool-id",
- *	"hosted-domain" and "deviations".  Times are RFC 3339 UTC.
+ *	"hosted-domain", "deviations", "dkim" {result, domain, selector,
+ *	reason}, "counts", "sessions" {successful, failed} (what the
+ *	report adds to totals: to those of --domain when given) and per
+ *	policy "counted".  Times are RFC
+ *	3339 UTC.  Text output escapes every string of a report
+ *	(lib/esc esc_text), so that no control character reaches a
+ *	terminal; CSV cells too.
  *
  *	html writes one self-contained HTML page (lib/dashboard) to
  *	stdout: the overview of every domain with each domain's section
@@ -51,6 +64,7 @@
 #include "cfg.h"
 #include "dashboard.h"
 #include "db.h"
+#include "esc.h"
 #include "mymalloc.h"
 #include "report.h"
 #include "rptsum.h"
@@ -63,6 +77,7 @@
 #define REPORT_BAR_WIDTH	40	/* characters of the longest trend bar */
 #define REPORT_DB_FILE		"reports.db"
 #define REPORT_POLICYD_SOCKET	"public/policyd"
+#define REPORT_ESC_SLOTS	24	/* escaped strings alive at once */
 
 struct report_opts {
 	const char *domain;
@@ -71,8 +86,29 @@ struct report_opts {
 	int	 days_set;	/* --days given */
 	int	 csv;
 	int	 json;
+	int	 unverified;	/* --unverified */
 	const char *arg;	/* ID or DOMAIN */
+	char	*domain_name;	/* domain, as stored (rptsum_domain_name) */
 };
+
+/*
+ * A string of a report for text output: esc_text() into one of a ring
+ * of buffers, valid for the next REPORT_ESC_SLOTS - 1 calls (a table
+ * row copies its cells).  NULL is "-".
+ */
+static const char *
+report_esc(const char *s)
+{
+	static struct buf ring[REPORT_ESC_SLOTS];
+	static size_t next;
+	struct buf *b = &ring[next++ % REPORT_ESC_SLOTS];
+
+	buf_reset(b);
+	if (s == NULL)
+		return "-";
+	esc_text(b, s);
+	return b->s != NULL ? b->s : "";
+}
 
 static sqlite3 *
 report_db(void)
@@ -102,6 +138,18 @@ report_col_text(sqlite3_stmt *st, int col)
 	return s ? json_string((const char *)s) : json_null();
 }
 
+/* The DKIM reason of a row (rptsum_dkim_reason), as JSON. */
+static json_t *
+report_dkim_reason(sqlite3_stmt *st, int via, int result, int reason)
+{
+	const char *r = rptsum_dkim_reason((const char *)
+	    sqlite3_column_text(st, via), (const char *)
+	    sqlite3_column_text(st, result), (const char *)
+	    sqlite3_column_text(st, reason));
+
+	return r ? json_string(r) : json_null();
+}
+
 static json_t *
 report_col_list(sqlite3_stmt *st, int col)
 {
@@ -115,11 +163,11 @@ static void
 report_usage(void)
 {
 	fprintf(stderr, "usage: stsctl report list [--domain D] [--since DATE]"
-	    " [--json]\n"
+	    " [--unverified] [--json]\n"
 	    "       stsctl report show ID [--json]\n"
 	    "       stsctl report summary DOMAIN [--days N] [--json]\n"
 	    "       stsctl report export --json|--csv [--domain D]"
-	    " [--since DATE]\n"
+	    " [--since DATE] [--unverified]\n"
 	    "       stsctl report html [DOMAIN] [--days N] > report.html\n");
 	exit(1);
 }
@@ -140,6 +188,8 @@ report_args(int argc, char **argv, struct report_opts *o)
 			o->json = 1;
 		} else if (strcmp(argv[i], "--csv") == 0) {
 			o->csv = 1;
+		} else if (strcmp(argv[i], "--unverified") == 0) {
+			o->unverified = 1;
 		} else if (strcmp(argv[i], "--domain") == 0 && i + 1 < argc) {
 			o->domain = argv[++i];
 		} else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
@@ -164,6 +214,12 @@ report_args(int argc, char **argv, struct report_opts *o)
 			    argv[i]);
 		}
 	}
+	if (o->domain != NULL)
+		o->domain_name = rptsum_domain_name(o->domain);
+	if (o->unverified && strcmp(argv[1], "list") != 0 &&
+	    strcmp(argv[1], "export") != 0)
+		stsctl_die("report %s: --unverified is for list and export",
+		    argv[1]);
 }
 
 static void
@@ -175,20 +231,26 @@ report_print_json(json_t *v)
 }
 
 /*
- * The filter of list and export: domain and since, as SQL.
+ * The filter of list and export, as SQL: domain, since, and the
+ * reports that count (?3 = 0) or the unverified ones (?3 = 1).
  */
 #define REPORT_FILTER \
 	" WHERE (?1 IS NULL OR r.id IN (SELECT p.report FROM policies p" \
 	" WHERE p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
-	" COLLATE NOCASE)) AND (?2 IS NULL OR r.end_time > ?2)"
+	" COLLATE NOCASE)) AND (?2 IS NULL OR r.end_time > ?2)" \
+	" AND CASE WHEN ?3 THEN NOT " TLSRPT_TRUSTED_SQL \
+	" ELSE " RPTSUM_COUNTS_SQL " END"
 
 static void
-report_bind_filter(sqlite3_stmt *st, const struct report_opts *o)
+report_bind_filter(sqlite3_stmt *st, const struct report_opts *o,
+    int unverified)
 {
-	if (o->domain)
-		sqlite3_bind_text(st, 1, o->domain, -1, SQLITE_TRANSIENT);
+	if (o->domain_name)
+		sqlite3_bind_text(st, 1, o->domain_name, -1, SQLITE_TRANSIENT);
 	if (o->since)
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)o->since);
+	sqlite3_bind_int(st, 3, unverified);
+	rptsum_bind_trust(st);
 }
 
 /*
@@ -228,20 +290,21 @@ static json_t *
 report_policies(sqlite3 *db, sqlite3_int64 report)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT id, type, domain,"
-	    " hosted_domain, strings, mx_hosts, success_count, failure_count"
-	    " FROM policies WHERE report = ? ORDER BY idx");
+	    " hosted_domain, strings, mx_hosts, success_count, failure_count,"
+	    " counted FROM policies WHERE report = ? ORDER BY idx");
 	json_t *a = json_array();
 
 	sqlite3_bind_int64(st, 1, report);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		json_array_append_new(a, json_pack("{s:{s:o, s:o, s:o, s:o},"
-		    " s:o, s:{s:I, s:I}, s:o}",
+		    " s:o, s:b, s:{s:I, s:I}, s:o}",
 		    "policy",
 		    "policy-type", report_col_text(st, 1),
 		    "policy-domain", report_col_text(st, 2),
 		    "policy-string", report_col_list(st, 4),
 		    "mx-host", report_col_list(st, 5),
 		    "hosted-domain", report_col_text(st, 3),
+		    "counted", sqlite3_column_int(st, 8) != 0,
 		    "summary",
 		    "total-successful-session-count",
 		    (json_int_t)sqlite3_column_int64(st, 6),
@@ -269,17 +332,20 @@ report_deviations(sqlite3 *db, sqlite3_int64 report)
 
 #define REPORT_COLUMNS "r.id, r.organization, r.contact, r.report_id," \
 	" r.start_time, r.end_time, r.received, r.via, r.submitter," \
-	" r.sha256, r.spool_id"
+	" r.sha256, r.spool_id, r.dkim_result, r.dkim_domain," \
+	" r.dkim_selector, r.dkim_reason, " RPTSUM_COUNTS_SQL
 
-/* One report from a row of REPORT_COLUMNS. */
+/* One report from a row of REPORT_COLUMNS; its "sessions" by tot. */
 static json_t *
-report_json(sqlite3 *db, sqlite3_stmt *st)
+report_json(sqlite3 *db, sqlite3_stmt *st, struct rptsum_totals *tot)
 {
 	char t1[TLSRPT_TIME_SIZE], t2[TLSRPT_TIME_SIZE], t3[TLSRPT_TIME_SIZE];
 	sqlite3_int64 id = sqlite3_column_int64(st, 0);
+	long long ok, bad;
 
+	rptsum_totals_get(tot, id, &ok, &bad);
 	return json_pack("{s:I, s:o, s:o, s:o, s:{s:s, s:s}, s:s, s:o, s:o,"
-	    " s:o, s:o, s:o, s:o}",
+	    " s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:b, s:{s:I, s:I}, s:o, s:o}",
 	    "id", (json_int_t)id,
 	    "organization-name", report_col_text(st, 1),
 	    "contact-info", report_col_text(st, 2),
@@ -292,22 +358,95 @@ report_json(sqlite3 *db, sqlite3_stmt *st)
 	    "submitter", report_col_text(st, 8),
 	    "sha256", report_col_text(st, 9),
 	    "spool-id", report_col_text(st, 10),
+	    "dkim",
+	    "result", report_col_text(st, 11),
+	    "domain", report_col_text(st, 12),
+	    "selector", report_col_text(st, 13),
+	    "reason", report_dkim_reason(st, 7, 11, 14),
+	    "counts", sqlite3_column_int(st, 15) != 0,
+	    "sessions", "successful", (json_int_t)ok, "failed", (json_int_t)bad,
 	    "deviations", report_deviations(db, id),
 	    "policies", report_policies(db, id));
+}
+
+#define S(o, k)	report_esc(json_string_value(json_object_get((o), (k))))
+
+/* "pass (d=google.com s=20230601)", "none: not signed", ... */
+static void
+report_dkim_text(struct buf *out, json_t *dkim)
+{
+	buf_puts(out, S(dkim, "result"));
+	if (json_is_string(json_object_get(dkim, "domain")))
+		buf_printf(out, " (d=%s s=%s)", S(dkim, "domain"),
+		    S(dkim, "selector"));
+	if (json_is_string(json_object_get(dkim, "reason")))
+		buf_printf(out, ": %s", S(dkim, "reason"));
+}
+
+/* Every field a failure detail has, one per line. */
+static void
+report_show_failure(json_t *f)
+{
+	static const char *const keys[] = { "sending-mta-ip",
+	    "receiving-mx-hostname", "receiving-mx-helo", "receiving-ip",
+	    "failure-reason-code", "additional-information", NULL };
+	long long n = (long long)json_integer_value(json_object_get(f,
+	    "failed-session-count"));
+	size_t i;
+
+	printf("    failure: %s, %lld session%s\n", S(f, "result-type"), n,
+	    n == 1 ? "" : "s");
+	for (i = 0; keys[i] != NULL; i++)
+		if (json_is_string(json_object_get(f, keys[i])))
+			printf("        %s: %s\n", keys[i], S(f, keys[i]));
+}
+
+static void
+report_show_policy(size_t i, json_t *p)
+{
+	json_t *pol = json_object_get(p, "policy");
+	json_t *sum = json_object_get(p, "summary");
+	struct buf mx = BUF_INIT;
+	json_t *v, *f;
+	size_t j;
+
+	json_array_foreach(json_object_get(pol, "mx-host"), j, v)
+		buf_printf(&mx, "%s%s", j ? " " : "", report_esc(
+		    json_string_value(v)));
+	printf("\npolicy %zu: %s %s (hosted domain %s)%s\n", i + 1,
+	    S(pol, "policy-type"), S(pol, "policy-domain"),
+	    S(p, "hosted-domain"), json_is_true(json_object_get(p,
+	    "counted")) ? "" : ", not counted: another policy of the report"
+	    " judges the same sessions");
+	if (mx.len)
+		printf("    mx-host: %s\n", mx.s);
+	json_array_foreach(json_object_get(pol, "policy-string"), j, v)
+		printf("    | %s\n", report_esc(json_string_value(v)));
+	printf("    sessions: %lld successful, %lld failed\n",
+	    (long long)json_integer_value(json_object_get(sum,
+	    "total-successful-session-count")),
+	    (long long)json_integer_value(json_object_get(sum,
+	    "total-failure-session-count")));
+	json_array_foreach(json_object_get(p, "failure-details"), j, f)
+		report_show_failure(f);
+	buf_free(&mx);
 }
 
 static void
 report_show_text(json_t *r)
 {
 	struct table *t = table_new(2, NULL);
-	json_t *p, *f, *v;
-	size_t i, j;
-	char id[32];
+	json_t *v, *ses = json_object_get(r, "sessions");
+	struct buf dkim = BUF_INIT;
+	size_t i;
+	char id[32], n[64];
 
 	snprintf(id, sizeof(id), "%lld",
 	    (long long)json_integer_value(json_object_get(r, "id")));
-#define S(o, k)	(json_string_value(json_object_get((o), (k))) ? \
-	json_string_value(json_object_get((o), (k))) : "-")
+	snprintf(n, sizeof(n), "%lld successful, %lld failed",
+	    (long long)json_integer_value(json_object_get(ses, "successful")),
+	    (long long)json_integer_value(json_object_get(ses, "failed")));
+	report_dkim_text(&dkim, json_object_get(r, "dkim"));
 	table_row(t, "report:", id);
 	table_row(t, "organization:", S(r, "organization-name"));
 	table_row(t, "contact:", S(r, "contact-info"));
@@ -320,54 +459,27 @@ report_show_text(json_t *r)
 	table_row(t, "via:", S(r, "via"));
 	table_row(t, "submitter:", S(r, "submitter"));
 	table_row(t, "sha256:", S(r, "sha256"));
+	table_row(t, "dkim:", dkim.s);
+	table_row(t, "counts:", json_is_true(json_object_get(r, "counts")) ?
+	    (strcmp(S(json_object_get(r, "dkim"), "result"), "pass") == 0 ||
+	    strcmp(S(r, "via"), "https") == 0 ? "yes" :
+	    "yes (unverified; report_require_dkim = no)") :
+	    "no: unverified (report_require_dkim = yes)");
+	table_row(t, "sessions:", n);
 	table_print(t, stdout);
 	table_free(t);
+	buf_free(&dkim);
 	json_array_foreach(json_object_get(r, "deviations"), i, v)
 		printf("%s %s\n", i ? "          " : "deviations:",
-		    json_string_value(v));
-	json_array_foreach(json_object_get(r, "policies"), i, p) {
-		json_t *pol = json_object_get(p, "policy");
-		json_t *sum = json_object_get(p, "summary");
-		struct buf mx = BUF_INIT;
-
-		json_array_foreach(json_object_get(pol, "mx-host"), j, v)
-			buf_printf(&mx, "%s%s", j ? " " : "", json_string_value(v));
-		printf("\npolicy %zu: %s %s (hosted domain %s)\n", i + 1,
-		    S(pol, "policy-type"), S(pol, "policy-domain"),
-		    S(p, "hosted-domain"));
-		if (mx.len)
-			printf("    mx-host: %s\n", mx.s);
-		json_array_foreach(json_object_get(pol, "policy-string"), j, v)
-			printf("    | %s\n", json_string_value(v));
-		printf("    sessions: %lld successful, %lld failed\n",
-		    (long long)json_integer_value(json_object_get(sum,
-		    "total-successful-session-count")),
-		    (long long)json_integer_value(json_object_get(sum,
-		    "total-failure-session-count")));
-		t = table_new(5, "    RESULT", "SESSIONS", "SENDING-MTA",
-		    "RECEIVING-MX", "RECEIVING-IP");
-		json_array_foreach(json_object_get(p, "failure-details"), j, f) {
-			char n[32], *res = xasprintf("    %s",
-			    S(f, "result-type"));
-
-			snprintf(n, sizeof(n), "%lld", (long long)
-			    json_integer_value(json_object_get(f,
-			    "failed-session-count")));
-			table_row(t, res, n, S(f, "sending-mta-ip"),
-			    S(f, "receiving-mx-hostname"), S(f, "receiving-ip"));
-			free(res);
-		}
-		if (table_rows(t) > 0)
-			table_print(t, stdout);
-		table_free(t);
-		buf_free(&mx);
-	}
-#undef S
+		    report_esc(json_string_value(v)));
+	json_array_foreach(json_object_get(r, "policies"), i, v)
+		report_show_policy(i, v);
 }
 
 static int
 report_show(sqlite3 *db, const struct report_opts *o)
 {
+	struct rptsum_totals *tot;
 	sqlite3_stmt *st;
 	json_t *r;
 	char *end;
@@ -380,11 +492,14 @@ report_show(sqlite3 *db, const struct report_opts *o)
 		stsctl_die("report show %s: expected a report number (see"
 		    " stsctl report list)", o->arg);
 	st = db_prepare(db, "SELECT " REPORT_COLUMNS " FROM reports r"
-	    " WHERE r.id = ?");
+	    " WHERE r.id = ?1");
 	sqlite3_bind_int64(st, 1, id);
+	rptsum_bind_trust(st);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		stsctl_die("report %lld: no such report", id);
-	r = report_json(db, st);
+	tot = rptsum_totals_new(db, NULL);
+	r = report_json(db, st, tot);
+	rptsum_totals_free(tot);
 	sqlite3_finalize(st);
 	if (o->json)
 		report_print_json(r);
@@ -397,6 +512,77 @@ report_show(sqlite3 *db, const struct report_opts *o)
 /*
  * list
  */
+/* How many reports the other selection of the filter holds. */
+static long long
+report_count_other(sqlite3 *db, const struct report_opts *o)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM reports r"
+	    REPORT_FILTER);
+	long long n = 0;
+
+	report_bind_filter(st, o, !o->unverified);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+report_list_row(struct rptsum_totals *tot, sqlite3_stmt *st,
+    const struct report_opts *o, struct table *t, json_t *a)
+{
+	char s[TLSRPT_TIME_SIZE], e[TLSRPT_TIME_SIZE], id[32], ok[32], bad[32];
+	const char *doms = (const char *)sqlite3_column_text(st, 6);
+	sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+	struct buf dkim = BUF_INIT;
+	const char *reason;
+	long long nok, nbad;
+
+	rptsum_totals_get(tot, rid, &nok, &nbad);
+	report_time(sqlite3_column_int64(st, 3), s);
+	report_time(sqlite3_column_int64(st, 4), e);
+	snprintf(id, sizeof(id), "%lld", (long long)rid);
+	snprintf(ok, sizeof(ok), "%lld", nok);
+	snprintf(bad, sizeof(bad), "%lld", nbad);
+	if (o->unverified) {
+		buf_puts(&dkim, report_esc((const char *)
+		    sqlite3_column_text(st, 7)));
+		if ((reason = rptsum_dkim_reason((const char *)
+		    sqlite3_column_text(st, 5), (const char *)
+		    sqlite3_column_text(st, 7), (const char *)
+		    sqlite3_column_text(st, 10))) != NULL)
+			buf_printf(&dkim, ": %s", report_esc(reason));
+		table_row(t, id, s, e, report_esc((const char *)
+		    sqlite3_column_text(st, 1)), report_esc(doms), ok, bad,
+		    report_esc((const char *)sqlite3_column_text(st, 2)),
+		    dkim.s);
+	} else {
+		table_row(t, id, s, e, report_esc((const char *)
+		    sqlite3_column_text(st, 1)), report_esc(doms), ok, bad,
+		    report_esc((const char *)sqlite3_column_text(st, 2)));
+	}
+	json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:s, s:s,"
+	    " s:o, s:s, s:I, s:I, s:{s:o, s:o, s:o, s:o}, s:b}",
+	    "id", (json_int_t)rid,
+	    "organization-name", report_col_text(st, 1),
+	    "report-id", report_col_text(st, 2),
+	    "start-datetime", s, "end-datetime", e,
+	    "via", report_col_text(st, 5),
+	    "domains", doms ? doms : "",
+	    "total-successful-session-count", (json_int_t)nok,
+	    "total-failure-session-count", (json_int_t)nbad,
+	    "dkim", "result", report_col_text(st, 7),
+	    "domain", report_col_text(st, 8),
+	    "selector", report_col_text(st, 9),
+	    "reason", report_dkim_reason(st, 5, 7, 10),
+	    "counts", sqlite3_column_int(st, 11) != 0));
+	buf_free(&dkim);
+}
+
+/*
+ * list: the reports that count, or (--unverified) the others, each with
+ * the sessions it adds (rptsum_totals_get).
+ */
 static int
 report_list(sqlite3 *db, const struct report_opts *o)
 {
@@ -404,53 +590,44 @@ report_list(sqlite3 *db, const struct report_opts *o)
 	    " r.report_id, r.start_time, r.end_time, r.via,"
 	    " (SELECT group_concat(COALESCE(p.domain, '-'), ' ') FROM policies p"
 	    "  WHERE p.report = r.id),"
-	    " (SELECT total(p.success_count) FROM policies p"
-	    "  WHERE p.report = r.id),"
-	    " (SELECT total(p.failure_count) FROM policies p"
-	    "  WHERE p.report = r.id)"
+	    " r.dkim_result, r.dkim_domain, r.dkim_selector, r.dkim_reason, "
+	    RPTSUM_COUNTS_SQL
 	    " FROM reports r" REPORT_FILTER " ORDER BY r.start_time, r.id");
-	struct table *t = table_new(8, "ID", "START", "END", "ORGANIZATION",
-	    "DOMAINS", "OK", "FAILED", "REPORT-ID");
+	struct table *t = o->unverified ? table_new(9, "ID", "START", "END",
+	    "ORGANIZATION", "DOMAINS", "OK", "FAILED", "REPORT-ID", "DKIM") :
+	    table_new(8, "ID", "START", "END", "ORGANIZATION", "DOMAINS", "OK",
+	    "FAILED", "REPORT-ID");
+	struct rptsum_totals *tot = rptsum_totals_new(db, o->domain_name);
 	json_t *a = json_array();
-	char s[TLSRPT_TIME_SIZE], e[TLSRPT_TIME_SIZE], id[32], ok[32], bad[32];
-	const char *doms;
+	long long other;
 
-	report_bind_filter(st, o);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		report_time(sqlite3_column_int64(st, 3), s);
-		report_time(sqlite3_column_int64(st, 4), e);
-		doms = (const char *)sqlite3_column_text(st, 6);
-		snprintf(id, sizeof(id), "%lld",
-		    (long long)sqlite3_column_int64(st, 0));
-		snprintf(ok, sizeof(ok), "%.0f", sqlite3_column_double(st, 7));
-		snprintf(bad, sizeof(bad), "%.0f", sqlite3_column_double(st, 8));
-		table_row(t, id, s, e, (const char *)sqlite3_column_text(st, 1),
-		    doms ? doms : "-", ok, bad,
-		    (const char *)sqlite3_column_text(st, 2));
-		json_array_append_new(a, json_pack("{s:I, s:o, s:o, s:s, s:s,"
-		    " s:o, s:s, s:I, s:I}",
-		    "id", (json_int_t)sqlite3_column_int64(st, 0),
-		    "organization-name", report_col_text(st, 1),
-		    "report-id", report_col_text(st, 2),
-		    "start-datetime", s, "end-datetime", e,
-		    "via", report_col_text(st, 5),
-		    "domains", doms ? doms : "",
-		    "total-successful-session-count",
-		    (json_int_t)sqlite3_column_int64(st, 7),
-		    "total-failure-session-count",
-		    (json_int_t)sqlite3_column_int64(st, 8)));
-	}
+	report_bind_filter(st, o, o->unverified);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		report_list_row(tot, st, o, t, a);
 	sqlite3_finalize(st);
+	rptsum_totals_free(tot);
+	other = report_count_other(db, o);
 	if (o->json) {
-		json_t *r = json_pack("{s:o}", "reports", a);
+		json_t *r = json_pack("{s:o, s:I}", "reports", a,
+		    o->unverified ? "counted" : "unverified",
+		    (json_int_t)other);
 
 		report_print_json(r);
 		json_decref(r);
 	} else {
 		if (table_rows(t) == 0)
-			printf("no reports\n");
+			printf(o->unverified ? "no unverified reports\n" :
+			    "no reports\n");
 		else
 			table_print(t, stdout);
+		if (o->unverified)
+			printf("%s\n", rptsum_require_dkim() ?
+			    "(not counted: report_require_dkim = yes)" :
+			    "(counted all the same: report_require_dkim = no)");
+		else if (other > 0 && rptsum_require_dkim())
+			printf("(%lld unverified report%s not listed: stsctl"
+			    " report list --unverified)\n", other, other == 1 ?
+			    "" : "s");
 		json_decref(a);
 	}
 	table_free(t);
@@ -461,7 +638,8 @@ report_list(sqlite3 *db, const struct report_opts *o)
  * summary: the numbers are lib/rptsum's, shared with the HTML pages.
  */
 static void
-report_print_groups(const char *title, json_t *a, const char *key)
+report_print_groups(const char *title, json_t *a, const char *key,
+    const char *nokey)
 {
 	struct table *t;
 	json_t *g;
@@ -477,7 +655,7 @@ report_print_groups(const char *title, json_t *a, const char *key)
 	json_array_foreach(a, i, g) {
 		const char *v = json_string_value(json_object_get(g, key));
 
-		k = xasprintf("    %s", v ? v : "-");
+		k = xasprintf("    %s", v ? report_esc(v) : nokey);
 		snprintf(n, sizeof(n), "%lld", (long long)json_integer_value(
 		    json_object_get(g, "sessions")));
 		table_row(t, k, n);
@@ -499,18 +677,21 @@ report_print_trend(json_t *days)
 	json_array_foreach(days, i, d) {
 		ok = json_integer_value(json_object_get(d, "successful"));
 		bad = json_integer_value(json_object_get(d, "failed"));
-		if (ok + bad > max)
-			max = ok + bad;
+		if (rptsum_add(ok, bad) > max)
+			max = rptsum_add(ok, bad);
 	}
 	json_array_foreach(days, i, d) {
 		ok = json_integer_value(json_object_get(d, "successful"));
 		bad = json_integer_value(json_object_get(d, "failed"));
 		printf("    %s %10lld %6.2f%% ", json_string_value(
-		    json_object_get(d, "day")), ok + bad, rptsum_rate(ok, bad));
-		for (w = 0; w < (int)(REPORT_BAR_WIDTH * ok / max); w++)
+		    json_object_get(d, "day")), rptsum_add(ok, bad),
+		    rptsum_rate(ok, bad));
+		/* In double: REPORT_BAR_WIDTH * ok may pass the top. */
+		for (w = 0; w < (int)(REPORT_BAR_WIDTH * (double)ok /
+		    (double)max); w++)
 			putchar('#');
-		for (w = 0; w < (int)((REPORT_BAR_WIDTH * bad + max - 1) / max);
-		    w++)
+		for (w = 0; bad > 0 && w < (int)(REPORT_BAR_WIDTH *
+		    (double)bad / (double)max + 0.999); w++)
 			putchar('x');
 		putchar('\n');
 	}
@@ -521,7 +702,7 @@ report_print_trend(json_t *days)
 static int
 report_summary(sqlite3 *db, const struct report_opts *o)
 {
-	long long ok, bad, reports;
+	long long ok, bad, reports, unv;
 	json_t *r;
 
 	if (o->arg == NULL)
@@ -530,16 +711,25 @@ report_summary(sqlite3 *db, const struct report_opts *o)
 	ok = json_integer_value(json_object_get(r, "successful"));
 	bad = json_integer_value(json_object_get(r, "failed"));
 	reports = json_integer_value(json_object_get(r, "reports"));
+	unv = json_integer_value(json_object_get(r, "unverified"));
 	if (o->json) {
 		report_print_json(r);
 	} else {
 		printf("domain %s, last %d days: %lld reports, %lld sessions,"
-		    " %lld failed, %.2f%% successful\n", o->arg, o->days,
-		    reports, ok + bad, bad, rptsum_rate(ok, bad));
+		    " %lld failed, %.2f%% successful\n", report_esc(
+		    json_string_value(json_object_get(r, "domain"))), o->days,
+		    reports, rptsum_add(ok, bad), bad, rptsum_rate(ok, bad));
+		if (unv > 0)
+			printf("(%lld unverified report%s not counted: stsctl"
+			    " report list --unverified --domain %s)\n", unv,
+			    unv == 1 ? "" : "s", report_esc(json_string_value(
+			    json_object_get(r, "domain"))));
 		report_print_groups("failed sessions by result type",
-		    json_object_get(r, "by-result-type"), "result-type");
+		    json_object_get(r, "by-result-type"), "result-type",
+		    "(not in the failure details)");
 		report_print_groups("failed sessions by MX host",
-		    json_object_get(r, "by-mx-host"), "receiving-mx-hostname");
+		    json_object_get(r, "by-mx-host"), "receiving-mx-hostname",
+		    "-");
 		printf("\nby sending organization:\n");
 		{
 			struct table *t = table_new(4, "    ORGANIZATION",
@@ -554,10 +744,11 @@ report_summary(sqlite3 *db, const struct report_opts *o)
 				long long gbad = json_integer_value(
 				    json_object_get(g, "failed"));
 				char n[32], f[32], p[32], *k = xasprintf("    %s",
-				    json_string_value(json_object_get(g,
-				    "organization-name")));
+				    report_esc(json_string_value(json_object_get(
+				    g, "organization-name"))));
 
-				snprintf(n, sizeof(n), "%lld", gok + gbad);
+				snprintf(n, sizeof(n), "%lld",
+				    rptsum_add(gok, gbad));
 				snprintf(f, sizeof(f), "%lld", gbad);
 				snprintf(p, sizeof(p), "%.2f%%",
 				    rptsum_rate(gok, gbad));
@@ -581,11 +772,15 @@ report_summary(sqlite3 *db, const struct report_opts *o)
  * and per policy without any (--csv).
  */
 static void
-report_csv_cell(const char *s)
+report_csv_cell(const char *raw)
 {
-	if (s == NULL)
+	const char *s;
+
+	if (raw == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	/* Escaped as for a terminal: no control character, no newline. */
+	s = report_esc(raw);
+	if (strpbrk(s, ",\"") == NULL) {
 		fputs(s, stdout);
 		return;
 	}
@@ -607,13 +802,18 @@ report_export_csv(sqlite3 *db, const struct report_opts *o)
 	    "total-successful-session-count", "total-failure-session-count",
 	    "result-type", "sending-mta-ip", "receiving-mx-hostname",
 	    "receiving-mx-helo", "receiving-ip", "failed-session-count",
-	    "additional-information", "failure-reason-code", NULL };
+	    "additional-information", "failure-reason-code", "dkim-result",
+	    "dkim-domain", "dkim-selector", "dkim-reason", "counts",
+	    "counted", NULL };
 	sqlite3_stmt *st = db_prepare(db, "SELECT r.id, r.organization,"
 	    " r.report_id, r.start_time, r.end_time, r.via, p.type, p.domain,"
 	    " p.hosted_domain, p.success_count, p.failure_count,"
 	    " f.result_type, f.sending_mta_ip, f.receiving_mx_hostname,"
 	    " f.receiving_mx_helo, f.receiving_ip, f.failed_session_count,"
-	    " f.additional_information, f.failure_reason_code"
+	    " f.additional_information, f.failure_reason_code,"
+	    " r.dkim_result, r.dkim_domain, r.dkim_selector, r.dkim_reason,"
+	    " CASE WHEN " RPTSUM_COUNTS_SQL " THEN 'yes' ELSE 'no' END,"
+	    " CASE WHEN p.counted THEN 'yes' ELSE 'no' END"
 	    " FROM reports r JOIN policies p ON p.report = r.id"
 	    " LEFT JOIN failures f ON f.policy = p.id" REPORT_FILTER
 	    " ORDER BY r.start_time, r.id, p.idx, f.id");
@@ -623,7 +823,7 @@ report_export_csv(sqlite3 *db, const struct report_opts *o)
 	for (i = 0; head[i] != NULL; i++)
 		printf("%s%s", i ? "," : "", head[i]);
 	printf("\n");
-	report_bind_filter(st, o);
+	report_bind_filter(st, o, o->unverified);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		for (i = 0; head[i] != NULL; i++) {
 			if (i)
@@ -644,6 +844,7 @@ report_export_csv(sqlite3 *db, const struct report_opts *o)
 static int
 report_export(sqlite3 *db, const struct report_opts *o)
 {
+	struct rptsum_totals *tot;
 	sqlite3_stmt *st;
 	json_t *a;
 
@@ -653,11 +854,13 @@ report_export(sqlite3 *db, const struct report_opts *o)
 		return report_export_csv(db, o);
 	st = db_prepare(db, "SELECT " REPORT_COLUMNS " FROM reports r"
 	    REPORT_FILTER " ORDER BY r.start_time, r.id");
-	report_bind_filter(st, o);
+	report_bind_filter(st, o, o->unverified);
+	tot = rptsum_totals_new(db, o->domain_name);
 	a = json_array();
 	while (sqlite3_step(st) == SQLITE_ROW)
-		json_array_append_new(a, report_json(db, st));
+		json_array_append_new(a, report_json(db, st, tot));
 	sqlite3_finalize(st);
+	rptsum_totals_free(tot);
 	report_print_json(a);
 	json_decref(a);
 	return 0;
@@ -748,5 +951,6 @@ report_main(int argc, char **argv)
 	db = report_db();
 	rc = cmds[i].fn(db, &o);
 	db_close(db);
+	free(o.domain_name);
 	return rc;
 }

@@ -11,7 +11,8 @@ command -v jq >/dev/null || skip_all "jq is not installed"
 # rptparse wakes up once an hour: a message it handles within seconds
 # was announced to it (by spoolput, rptrecv or stsctl queue requeue).
 RP_WAKEUP=3600
-rp_start || { fail "instance starts"; done_testing; }
+# The fixtures come unsigned: they count with report_require_dkim = no.
+rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
 $STSCTL queue 2>&1 | grep -q 'usage: stsctl queue' ||
 	skip_all "$RP_STSCTL has no queue command"
 rp_tmpdir
@@ -128,6 +129,25 @@ d=20261120100000.000001.0000000001.000001
 is "$(qj list | jq -r --arg i $d '.messages[] | select(.id == $i) | .queue + ": " + .reason')" \
 	"deferred: reports.db is busy" "list: a deferred message and its reason"
 is "$(head -1 < <(q show $d))" "*** deferred: reports.db is busy" "show: a deferred message's reason"
+
+# A message with control characters (a sender that clears the screen,
+# a body that sets the terminal's title): list escapes its sender, show
+# escapes each line on a terminal and copies the bytes elsewhere.
+e=20261120100000.000002.0000000001.000001
+printf 'From: evil\033[2J@sender.example\r\nTo: tlsrpt@demo.test\r\n\r\nbody \033]0;owned\007\r\nlast line' \
+    >"$RP_SPOOL/deferred/$e"
+printf 'held\033[2J\n' >"$RP_SPOOL/deferred/$e.reason"
+q list >"$T/list.out"
+like "$(cat "$T/list.out")" "$e +deferred .*held\\\\x1b\\[2J" "list: the reason escaped"
+nok "list: no escape character of the sender either" grep -q $'\033' "$T/list.out"
+script -qec "$STSCTL queue show $e" /dev/null >"$T/tty.out" 2>&1
+like "$(cat "$T/tty.out")" 'From: evil\\x1b\[2J@sender\.example' "show on a terminal: a header line escaped"
+like "$(cat "$T/tty.out")" 'body \\x1b\]0;owned\\x07' "and a body line"
+like "$(cat "$T/tty.out")" 'last line' "and the last line without its line end"
+nok "no escape character reaches the terminal" grep -q $'\033' "$T/tty.out"
+q show $e | tail -n +2 >"$T/raw.out"
+ok "show elsewhere: the bytes as spooled" cmp -s "$T/raw.out" "$RP_SPOOL/deferred/$e"
+quiet q delete $e
 
 # 8. delete.
 is "$(qj delete "$bad" | jq -c .)" "{\"deleted\":[\"$bad\"]}" "delete --json"
