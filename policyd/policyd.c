@@ -177,10 +177,6 @@ policyd_conf_read(struct policyd_conf *conf)
 		log_fatal("parameter default_policy_mode: \"%s\": must be"
 		    " testing, enforce or none", conf->default_mode);
 	conf->default_max_age = cfg_time("default_policy_max_age");
-	if (conf->default_max_age < 0 ||
-	    conf->default_max_age > POLICY_MAX_AGE_MAX)
-		log_fatal("parameter default_policy_max_age: %lld s: out of"
-		    " range 0..%lld", conf->default_max_age, POLICY_MAX_AGE_MAX);
 	v = cfg_str("domain_verification");
 	if (strcmp(v, "dns") == 0)
 		conf->verify_dns = 1;
