@@ -209,7 +209,7 @@ db_quick_check(const char *path, int timeout_ms, struct buf *err)
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
 	const char *row;
-	int rc = SQLITE_ERROR, n = 0;
+	int rc = SQLITE_ERROR, n = 0, late = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
@@ -234,9 +234,10 @@ db_quick_check(const char *path, int timeout_ms, struct buf *err)
 	if (rc != SQLITE_DONE) {
 		if (n++ > 0)
 			buf_puts(&found, "; ");
-		if (db != NULL && sqlite3_errcode(db) == SQLITE_INTERRUPT)
+		if (db != NULL && sqlite3_errcode(db) == SQLITE_INTERRUPT) {
 			buf_printf(&found, "took longer than %d ms", timeout_ms);
-		else
+			late = n == 1;
+		} else
 			buf_puts(&found, db ? sqlite3_errmsg(db) : "out of memory");
 	}
 	sqlite3_finalize(st);
@@ -244,5 +245,5 @@ db_quick_check(const char *path, int timeout_ms, struct buf *err)
 	if (n > 0)
 		buf_printf(err, "%s: PRAGMA quick_check: %s", path, found.s);
 	buf_free(&found);
-	return n > 0 ? -1 : 0;
+	return late ? 1 : n > 0 ? -1 : 0;
 }

@@ -27,7 +27,8 @@
  *	and runs PRAGMA quick_check, for at most timeout_ms (the busy wait
  *	included); it returns 0 when SQLite answers "ok", -1 with the path
  *	and at most 3 of SQLite's findings (DB_CHECK_SQL) in err otherwise
- *	(a file that is not a database, a malformed page, a time-out).
+ *	(a file that is not a database, a malformed page), and 1 when the
+ *	time ran out before any finding (said in err).
  */
 #ifndef STS_DB_H
 #define STS_DB_H
