@@ -368,7 +368,7 @@ stsconf_edit_arg(const char *arg, struct stsconf_edit *ed)
 	/* Values with $name are checked once expanded, with the new file. */
 	if (strchr(ed->value, '$') == NULL &&
 	    cfg_check_value(p, ed->value, &why) < 0)
-		stsconf_fail("%s: %s", ed->name, why.s);
+		stsconf_fail("parameter %s: %s", ed->name, why.s);
 	buf_free(&why);
 }
 
@@ -405,6 +405,8 @@ stsconf_edit_check(const char *dir, const char *path, char **old)
 }
 
 /* The values of the parameters that cfg_check_lookup() looks up. */
+static char **stsconf_lookups;		/* of the old main.cf, during -e */
+
 static char **
 stsconf_lookup_values(const char *path, const struct buf *data)
 {
@@ -477,7 +479,6 @@ stsconf_edit(const char *dir, char **args)
 	struct stsconf_rewrite rw;
 	char *path = xasprintf("%s/main.cf", dir);
 	struct stat st;
-	char **lookups;
 	size_t i, j;
 
 	memset(&rw, 0, sizeof(rw));
@@ -505,7 +506,7 @@ stsconf_edit(const char *dir, char **args)
 		buf_puts(&old, "");
 	else if (cfg_read_file(path, &old, &err) < 0)
 		stsconf_fail("%s", err.s);
-	lookups = stsconf_lookup_values(path, &old);
+	stsconf_lookups = stsconf_lookup_values(path, &old);
 	rw.path = path;
 	rw.data = old.s;
 	if (cfg_scan(path, old.s, old.len, stsconf_rewrite_line, &rw, &err) < 0)
@@ -521,11 +522,11 @@ stsconf_edit(const char *dir, char **args)
 	/* The whole new file must read, or the old one stays. */
 	if (cfg_read_buf(path, rw.out.s ? rw.out.s : "", rw.out.len, &err) < 0)
 		stsconf_fail("not changing %s: %s", path, err.s);
-	stsconf_edit_check(dir, path, lookups);
+	stsconf_edit_check(dir, path, stsconf_lookups);
 	stsconf_write(dir, path, &rw.out);
 	for (i = 0; i < param_count(); i++)
-		free(lookups[i]);
-	free(lookups);
+		free(stsconf_lookups[i]);
+	free(stsconf_lookups);
 
 	for (i = 0; i < rw.nedits; i++) {
 		free(rw.edits[i].name);
