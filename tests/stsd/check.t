@@ -96,6 +96,37 @@ rm "$daemons/master"
 out=$("${S[@]}" check 2>&1)
 like "$out" "$daemons/master: No such file or directory" "missing master: named"
 
+# Databases: PRAGMA quick_check, read-only; a broken one names the file.
+if command -v sqlite3 >/dev/null; then
+	db=$d/data/reports.db
+	sqlite3 "$db" "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT);
+	    CREATE INDEX tb ON t (b);
+	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+	    WHERE i < 2000) INSERT INTO t SELECT i, printf('%0100d', i) FROM n;"
+	printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
+	chmod 755 "$daemons/master"
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 0 "a good reports.db passes"
+	head -c 2000 /dev/zero | tr '\0' '\245' |
+	    dd of="$db" bs=1 seek=$((3 * 4096 + 200)) conv=notrunc 2>/dev/null
+	sum=$(md5sum <"$db")
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 1 "a broken page in reports.db: check exits 1"
+	like "$out" "^stsd: error: $db: PRAGMA quick_check: .*(invalid page|malformed|corrupt).* \\(fix: stop stsd, restore reports\\.db" \
+	    "the broken reports.db is named with SQLite's finding and the fix"
+	is "$(md5sum <"$db")" "$sum" "check does not write the database"
+	rm -f "$db"
+	printf 'this is a text file, not an SQLite database; it says so %064d\n' 0 \
+	    >"$d/data/policy.db"
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 1 "policy.db that is not a database: check exits 1"
+	like "$out" "^stsd: error: $d/data/policy\\.db: PRAGMA quick_check: file is not a database" \
+	    "policy.db that is not a database: named"
+	rm -f "$d/data/policy.db"
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 0 "no database yet: nothing to check"
+fi
+
 out=$("$STSD" -c "$t/nosuch" check 2>&1)
 is "$?" 1 "missing configuration directory: exit 1"
 like "$out" "$t/nosuch/main\\.cf" "missing configuration directory: main.cf path named"
