@@ -637,6 +637,9 @@ cfg_url_ok(const char *s, int https_only)
 	hostport = xstrndup(host, (size_t)(end - host));
 	if (strchr(hostport, '@') != NULL)
 		ok = 0;
+	else if (hostport[0] == '[' && hostport[strlen(hostport) - 1] == ']')
+		ok = strspn(hostport + 1, "0123456789abcdefABCDEF:.") ==
+		    strlen(hostport) - 2 && strlen(hostport) > 2;
 	else if (hostport[0] == '[' || strchr(hostport, ':') != NULL)
 		ok = cfg_hostport_ok(hostport);
 	else

@@ -582,6 +582,14 @@ test_rules(void)
 	    "metrics_listen = [::1]:9425\nreport_https_path = /in,box\n"),
 	    "", "good values of each syntax read");
 	CHECK(cfg_percent("alert_failure_rate") == 0.5, "cfg_percent 0.5%%");
+	check_str(load("alert_webhook_url = http://[::1]/hook\n"), "",
+	    "a URL with an IPv6 address and no port");
+	refused_value("alert_webhook_url = http://user@host.test/\n",
+	    "alert_webhook_url: bad value \"http://user@host.test/\": expected "
+	    "an http:// or https:// URL, or empty");
+	refused_value("alert_webhook_url = http://[]/\n",
+	    "alert_webhook_url: bad value \"http://[]/\": expected an http:// "
+	    "or https:// URL, or empty");
 
 	/* Left unset, sts_zone is missing, not wrong, and so are its users. */
 	check_str(load(""), "", "sts_zone unset: main.cf reads");
