@@ -733,6 +733,15 @@ cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
 	return -1;
 }
 
+/* After getpwnam() or getgrnam() failed: not found, or an error? */
+static int
+cfg_lookup_missed(void)
+{
+	/* getpwnam(3): these mean "not found" in one NSS module or another. */
+	return errno == 0 || errno == ENOENT || errno == ESRCH ||
+	    errno == EBADF || errno == EPERM;
+}
+
 int
 cfg_check_lookup(const struct param *p, const char *value, struct buf *why)
 {
@@ -742,12 +751,14 @@ cfg_check_lookup(const struct param *p, const char *value, struct buf *why)
 	errno = 0;
 	if (p->check == PARAM_CHECK_USER) {
 		if ((pw = getpwnam(value)) == NULL)
-			fact = errno ? strerror(errno) : "no such user";
+			fact = cfg_lookup_missed() ? "no such user" :
+			    strerror(errno);
 		else if (pw->pw_uid == 0)
 			fact = "it has uid 0";
 	} else if (p->check == PARAM_CHECK_GROUP) {
 		if (getgrnam(value) == NULL)
-			fact = errno ? strerror(errno) : "no such group";
+			fact = cfg_lookup_missed() ? "no such group" :
+			    strerror(errno);
 	}
 	if (fact == NULL)
 		return 0;

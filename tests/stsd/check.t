@@ -71,6 +71,17 @@ like "$out" "^stsd: error: (.*/)?main\\.cf:$line: parameter ipc_timeout: .*10x" 
     "bad main.cf: error names main.cf:LINE, the parameter and the value"
 cp "$t/main.cf.good" "$d/etc/main.cf"
 
+# start refuses what check refuses, before master runs.
+echo "default_policy_max_age = 400d" >>"$d/etc/main.cf"
+printf '#!/bin/sh\ntouch %s/master-ran\nexit 0\n' "$t" >"$daemons/master"
+out=$("${S[@]}" start 2>&1)
+is "$?" 1 "a value beyond its bounds: start exits 1"
+like "$out" "stsd: error: (.*/)?main\\.cf:[0-9]+: parameter default_policy_max_age: bad time value \"400d\": expected from 0s to 8766h" \
+    "start names the parameter, the value and what is allowed"
+ok "start did not run master" test ! -e "$t/master-ran"
+printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
+cp "$t/main.cf.good" "$d/etc/main.cf"
+
 # Broken master.cf.
 cp "$d/etc/master.cf" "$t/master.cf.good"
 echo "broken unix y" >>"$d/etc/master.cf"
