@@ -262,8 +262,7 @@ acmed_due(const struct store_info *info, long long now)
 static long long
 acmed_backoff(long long failures, long long retry_at, long long now)
 {
-	long long lo = cfg_time("acmed_retry_min"), hi = cfg_time("acmed_retry_max");
-	long long d = lo > 0 ? lo : 1;
+	long long d = cfg_time("acmed_retry_min"), hi = cfg_time("acmed_retry_max");
 
 	for (long long i = 1; i < failures && d < hi; i++)
 		d *= 2;

@@ -196,8 +196,6 @@ policyd_conf_read(struct policyd_conf *conf)
 	conf->dns_update = *conf->dns_update_server != '\0';
 	conf->dns_retry_min = cfg_time("policyd_dns_retry_min");
 	conf->dns_retry_max = cfg_time("policyd_dns_retry_max");
-	if (conf->dns_retry_min < 1)
-		conf->dns_retry_min = 1;
 	if (conf->dns_retry_max < conf->dns_retry_min)
 		conf->dns_retry_max = conf->dns_retry_min;
 	if (conf->dns_update && *conf->sts_zone == '\0')
