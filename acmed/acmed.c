@@ -262,8 +262,7 @@ acmed_due(const struct store_info *info, long long now)
 static long long
 acmed_backoff(long long failures, long long retry_at, long long now)
 {
-	long long lo = cfg_time("acmed_retry_min"), hi = cfg_time("acmed_retry_max");
-	long long d = lo > 0 ? lo : 1;
+	long long d = cfg_time("acmed_retry_min"), hi = cfg_time("acmed_retry_max");
 
 	for (long long i = 1; i < failures && d < hi; i++)
 		d *= 2;
@@ -507,10 +506,11 @@ acmed_post_jail(int argc, char **argv)
 	acmed_mkdir(acmed.acme_dir);
 	acmed_mkdir(acmed.certs_dir);
 	keyfile = xasprintf("%s/account.key", acmed.acme_dir);
-	if ((acmed.key = jws_key_load(keyfile, 1, &err)) == NULL)
+	acmed.key = jws_key_load(keyfile, 1, &err);
+	free(keyfile);
+	if (acmed.key == NULL)
 		log_fatal("ACME account key: %s; refusing to make a new account"
 		    " (move the file away to start afresh)", err.s);
-	free(keyfile);
 	if ((acmed.tls = fetch_tls_new(cfg_str("acme_ca_file"), &err)) == NULL)
 		log_fatal("%s", err.s);
 	acmed.conf.directory_url = cfg_str("acme_directory_url");

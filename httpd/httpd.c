@@ -69,78 +69,36 @@ struct certcache *httpd_certs;
 
 static int httpd_certs_fd = -1;
 
-static long long
-httpd_int(const char *name, long long min, long long max)
-{
-	long long v = cfg_int(name);
-
-	if (v < min || v > max)
-		log_fatal("parameter %s: value %lld out of range %lld..%lld",
-		    name, v, min, max);
-	return v;
-}
-
 /* Reports by HTTPS: report_https_path and its limits. */
 static void
 httpd_read_report_conf(void)
 {
-	const char *path = cfg_str("report_https_path"), *p;
-	long long t;
+	const char *path = cfg_str("report_https_path");
 
 	httpd_conf.report_path = NULL;
 	if (*path == '\0' || (!httpd_conf.tls && !cfg_bool("httpd_plain_reports")))
 		return;
-	if (path[0] != '/')
-		log_fatal("parameter report_https_path: \"%s\": must start "
-		    "with /", path);
-	for (p = path; *p != '\0'; p++)
-		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f ||
-		    *p == '?' || *p == '#')
-			log_fatal("parameter report_https_path: \"%s\": bad "
-			    "character in a path", path);
 	httpd_conf.report_path = path;
 	httpd_conf.reports.body_size = cfg_size("message_size_limit");
-	if (httpd_conf.reports.body_size < 1)
-		log_fatal("parameter message_size_limit: must be at least 1");
-	if ((t = cfg_time("httpd_body_timeout")) < 1)
-		log_fatal("parameter httpd_body_timeout: must be at least 1s");
-	httpd_conf.body_timeout.tv_sec = t;
+	httpd_conf.body_timeout.tv_sec = cfg_time("httpd_body_timeout");
 	httpd_conf.report_rua = cfg_bool("report_https_rua");
-	if ((httpd_conf.report_client_limit =
-	    cfg_int("httpd_report_client_limit")) < 0)
-		log_fatal("parameter httpd_report_client_limit: must be 0 or "
-		    "more");
-	if ((t = cfg_time("httpd_report_client_window")) < 1)
-		log_fatal("parameter httpd_report_client_window: must be at "
-		    "least 1s");
-	httpd_conf.report_client_window = (time_t)t;
+	httpd_conf.report_client_limit = cfg_int("httpd_report_client_limit");
+	httpd_conf.report_client_window =
+	    (time_t)cfg_time("httpd_report_client_window");
 }
 
 static void
 httpd_read_conf(void)
 {
-	unsigned long long size = cfg_size("httpd_max_header_size");
-	long long t;
-
+	/* Bounds: the table of lib/params.c. */
 	httpd_conf.tls = cfg_bool("httpd_tls");
-	if (size < 256 || size > 1024 * 1024)
-		log_fatal("parameter httpd_max_header_size: %llu bytes out of "
-		    "range 256..1048576", size);
-	httpd_conf.limits.header_size = (size_t)size;
-	httpd_conf.limits.header_count = (int)httpd_int("httpd_max_header_count",
-	    1, 10000);
-	httpd_conf.keepalive_requests = (int)httpd_int("httpd_keepalive_requests",
-	    1, INT_MAX);
-	httpd_conf.connection_limit = (int)httpd_int("httpd_connection_limit",
-	    1, 1000000);
-	if ((t = cfg_time("httpd_idle_timeout")) < 1)
-		log_fatal("parameter httpd_idle_timeout: must be at least 1s");
-	httpd_conf.idle_timeout.tv_sec = t;
-	if ((t = cfg_time("httpd_request_timeout")) < 1)
-		log_fatal("parameter httpd_request_timeout: must be at least 1s");
-	httpd_conf.request_timeout.tv_sec = t;
-	t = cfg_time("httpd_policyd_retry_time");
-	httpd_conf.retry_max = t < 1 ? 1 : t > INT_MAX ? INT_MAX : (int)t;
+	httpd_conf.limits.header_size = (size_t)cfg_size("httpd_max_header_size");
+	httpd_conf.limits.header_count = (int)cfg_int("httpd_max_header_count");
+	httpd_conf.keepalive_requests = (int)cfg_int("httpd_keepalive_requests");
+	httpd_conf.connection_limit = (int)cfg_int("httpd_connection_limit");
+	httpd_conf.idle_timeout.tv_sec = cfg_time("httpd_idle_timeout");
+	httpd_conf.request_timeout.tv_sec = cfg_time("httpd_request_timeout");
+	httpd_conf.retry_max = (int)cfg_time("httpd_policyd_retry_time");
 	httpd_read_report_conf();
 }
 
@@ -213,7 +171,7 @@ httpd_pre_jail(int argc, char **argv)
 	if ((httpd_certs_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		log_fatal("certificate directory %s: %s", path, strerror(errno));
 	httpd_certs = certcache_new(httpd_certs_fd,
-	    (size_t)httpd_int("httpd_cert_cache_size", 1, 10000000), &err);
+	    (size_t)cfg_int("httpd_cert_cache_size"), &err);
 	if (httpd_certs == NULL)
 		log_fatal("%s", err.s);
 	buf_free(&err);

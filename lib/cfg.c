@@ -17,7 +17,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,7 @@
 #define CFG_QUOTE_MAX	80		/* bytes of a value quoted in a message */
 #define CFG_HOST_MAX	256		/* bytes of the system host name */
 #define CFG_NONE	SIZE_MAX	/* empty hash slot */
+#define CFG_LOCAL_MAX	64		/* bytes of the local part (RFC 5321) */
 
 struct cfg_entry {
 	char	*name;
@@ -43,6 +46,8 @@ struct cfg_entry {
 	char	*value;			/* expanded, NULL until expanded */
 	char	**list;			/* value split into words, on demand */
 	int	 busy;			/* being expanded: loop detection */
+	int	 unset;			/* refers to a required parameter that
+					 * is not set: not checked */
 };
 
 struct cfg {
@@ -57,8 +62,10 @@ struct cfg {
 };
 
 static struct cfg *cfg_cur;
+static struct cfg *cfg_kept;		/* cfg_save(): not freed on read */
 
 static void cfg_quote(struct buf *, const char *);
+static struct cfg_entry *cfg_get(const char *name, const char *caller);
 
 /*
  * Reading files and scanning logical lines.
@@ -431,6 +438,391 @@ cfg_choice_why(const char *choices, const char *s, struct buf *why)
 	return -1;
 }
 
+/*
+ * The rules of the table beyond the type: bounds, syntaxes, host facts.
+ */
+
+/* "8766h": v in the largest unit of the type that divides it exactly. */
+void
+cfg_format_number(enum param_type type, long long v, struct buf *b)
+{
+	const struct cfg_unit *u, *best = NULL;
+
+	if (type == PARAM_TIME || type == PARAM_SIZE)
+		for (u = type == PARAM_TIME ? cfg_time_units : cfg_size_units;
+		    u->name != 0 && (type == PARAM_TIME || u->name >= 'a'); u++)
+			if (v != 0 && v % (long long)u->mult == 0)
+				best = u;
+	if (best != NULL)
+		buf_printf(b, "%lld%c", v / (long long)best->mult, best->name);
+	else
+		buf_printf(b, "%lld%s", v, type == PARAM_TIME ? "s" : "");
+}
+
+static int
+cfg_bounded(const struct param *p)
+{
+	return (p->min != 0 || p->max != 0) && (p->type == PARAM_INT ||
+	    p->type == PARAM_SIZE || p->type == PARAM_TIME);
+}
+
+/* "from 1s to 1d", "at least 1", in the units of main.cf. */
+static void
+cfg_bounds_text(const struct param *p, struct buf *b)
+{
+	if (p->max == LLONG_MAX) {
+		buf_puts(b, "at least ");
+		cfg_format_number(p->type, p->min, b);
+		return;
+	}
+	buf_puts(b, "from ");
+	cfg_format_number(p->type, p->min, b);
+	buf_puts(b, " to ");
+	cfg_format_number(p->type, p->max, b);
+}
+
+static const char *const cfg_check_text[] = {
+	[PARAM_CHECK_NONE] = NULL,
+	[PARAM_CHECK_PATH] = "an absolute path",
+	[PARAM_CHECK_USER] = "a user that exists and is not root",
+	[PARAM_CHECK_GROUP] = "a group that exists",
+	[PARAM_CHECK_DOMAIN] = "a domain name (letters, digits and "
+	    "hyphens in labels separated by dots)",
+	[PARAM_CHECK_ADDRESS_LIST] = "addresses of the form local@domain",
+	[PARAM_CHECK_RCPT_LIST] = "addresses of the form local@domain or "
+	    "local+*@domain",
+	[PARAM_CHECK_URL] = "an http:// or https:// URL",
+	[PARAM_CHECK_HTTPS_URL] = "an https:// URL",
+	[PARAM_CHECK_URL_PATH] = "a URL path: \"/\" then printable "
+	    "characters other than space, \"?\" and \"#\"",
+	[PARAM_CHECK_HOSTPORT] = "host:port or [IPv6]:port, port 1 to 65535",
+};
+
+void
+cfg_allowed(const struct param *p, struct buf *b)
+{
+	size_t start = b->len;
+	const char *c;
+
+	if (p->type == PARAM_PERCENT)
+		buf_puts(b, "from 0% to 100%");
+	else if (cfg_bounded(p))
+		cfg_bounds_text(p, b);
+	if (p->choices != NULL) {
+		buf_puts(b, "one of ");
+		for (c = p->choices; *c != '\0'; c++)
+			if (*c == '|')
+				buf_puts(b, ", ");
+			else
+				buf_putc(b, *c);
+	}
+	if (p->check != PARAM_CHECK_NONE) {
+		if (b->len > start)
+			buf_puts(b, "; ");
+		buf_puts(b, cfg_check_text[p->check]);
+	}
+	if ((p->flags & PARAM_EMPTY_OK) && p->check != PARAM_CHECK_NONE &&
+	    p->type != PARAM_LIST)
+		buf_puts(b, ", or empty");
+	if (p->flags & PARAM_REQUIRED)
+		buf_puts(b, "; required");
+	if (b->s == NULL)
+		buf_puts(b, "");
+}
+
+/* One DNS label of at most PARAM_LABEL_MAX letters, digits, hyphens. */
+static int
+cfg_label_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > PARAM_LABEL_MAX || s[0] == '-' || s[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int
+cfg_domain_ok(const char *s, size_t n)
+{
+	const char *dot, *end = s + n;
+
+	if (n == 0 || n > PARAM_DOMAIN_MAX)
+		return 0;
+	for (;;) {
+		dot = memchr(s, '.', (size_t)(end - s));
+		if (!cfg_label_ok(s, dot ? (size_t)(dot - s) : (size_t)(end - s)))
+			return 0;
+		if (dot == NULL)
+			return 1;
+		s = dot + 1;
+	}
+}
+
+/* local@domain; with wild, local may end with "+*". */
+static int
+cfg_address_ok(const char *s, size_t n, int wild)
+{
+	const char *at = NULL;
+	size_t i, local;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '@')
+			at = s + i;
+	if (at == NULL || at == s)
+		return 0;
+	local = (size_t)(at - s);
+	if (wild && local > 2 && strncmp(at - 2, "+*", 2) == 0)
+		local -= 2;
+	if (local > CFG_LOCAL_MAX)
+		return 0;
+	for (i = 0; i < local; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f ||
+		    strchr("\"(),:;<>@[\\]*", s[i]) != NULL)
+			return 0;
+	return cfg_domain_ok(at + 1, (size_t)(s + n - at - 1));
+}
+
+static int
+cfg_port_ok(const char *s)
+{
+	long long port;
+
+	return isdigit((unsigned char)*s) && cfg_parse_int(s, &port) == 0 &&
+	    port >= 1 && port <= 65535;
+}
+
+/* host:port, [v6]:port; host a name or an IPv4 address. */
+static int
+cfg_hostport_ok(const char *s)
+{
+	const char *colon, *close;
+
+	if (*s == '[') {
+		if ((close = strchr(s, ']')) == NULL || close == s + 1 ||
+		    close[1] != ':')
+			return 0;
+		if (strspn(s + 1, "0123456789abcdefABCDEF:.") !=
+		    (size_t)(close - s - 1))
+			return 0;
+		return cfg_port_ok(close + 2);
+	}
+	if ((colon = strrchr(s, ':')) == NULL)
+		return 0;
+	return cfg_domain_ok(s, (size_t)(colon - s)) && cfg_port_ok(colon + 1);
+}
+
+/* scheme://host[:port][/path]: no space, no control character. */
+static int
+cfg_url_ok(const char *s, int https_only)
+{
+	const char *host, *end, *p;
+	char *hostport;
+	int ok;
+
+	if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else if (!https_only && strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+			return 0;
+	end = host + strcspn(host, "/?#");
+	if (end == host)
+		return 0;
+	hostport = xstrndup(host, (size_t)(end - host));
+	if (strchr(hostport, '@') != NULL)
+		ok = 0;
+	else if (hostport[0] == '[' && hostport[strlen(hostport) - 1] == ']')
+		ok = strspn(hostport + 1, "0123456789abcdefABCDEF:.") ==
+		    strlen(hostport) - 2 && strlen(hostport) > 2;
+	else if (hostport[0] == '[' || strchr(hostport, ':') != NULL)
+		ok = cfg_hostport_ok(hostport);
+	else
+		ok = cfg_domain_ok(hostport, strlen(hostport));
+	free(hostport);
+	return ok;
+}
+
+static int
+cfg_url_path_ok(const char *s)
+{
+	if (*s != '/')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f ||
+		    *s == '?' || *s == '#')
+			return 0;
+	return 1;
+}
+
+/* Each word of a list (cfg_list's split) passes ok; *bad is the first not. */
+static int
+cfg_words_ok(const char *s, int wild, const char **bad, size_t *badlen)
+{
+	size_t n;
+
+	for (;;) {
+		s += strspn(s, ", \t");
+		if (*s == '\0')
+			return 1;
+		n = strcspn(s, ", \t");
+		if (!cfg_address_ok(s, n, wild)) {
+			*bad = s;
+			*badlen = n;
+			return 0;
+		}
+		s += n;
+	}
+}
+
+/* The syntax of p->check; the host facts are cfg_check_lookup's. */
+static int
+cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
+{
+	const char *bad = NULL;
+	size_t badlen = 0;
+	int ok = 1;
+
+	switch (p->check) {
+	case PARAM_CHECK_NONE:
+	case PARAM_CHECK_USER:
+	case PARAM_CHECK_GROUP:
+		ok = *value != '\0';
+		break;
+	case PARAM_CHECK_PATH:
+		ok = value[0] == '/';
+		break;
+	case PARAM_CHECK_DOMAIN:
+		ok = cfg_domain_ok(value, strlen(value));
+		break;
+	case PARAM_CHECK_ADDRESS_LIST:
+	case PARAM_CHECK_RCPT_LIST:
+		ok = cfg_words_ok(value, p->check == PARAM_CHECK_RCPT_LIST,
+		    &bad, &badlen);
+		break;
+	case PARAM_CHECK_URL:
+	case PARAM_CHECK_HTTPS_URL:
+		ok = cfg_url_ok(value, p->check == PARAM_CHECK_HTTPS_URL);
+		break;
+	case PARAM_CHECK_URL_PATH:
+		ok = cfg_url_path_ok(value);
+		break;
+	case PARAM_CHECK_HOSTPORT:
+		ok = cfg_hostport_ok(value);
+		break;
+	}
+	if (ok || p->check == PARAM_CHECK_NONE)
+		return 0;
+	buf_puts(why, "bad value ");
+	cfg_quote(why, value);
+	buf_puts(why, ": expected ");
+	cfg_allowed(p, why);
+	if (bad != NULL) {
+		char *word = xstrndup(bad, badlen);
+
+		buf_puts(why, " (");
+		cfg_quote(why, word);
+		buf_puts(why, " is not one)");
+		free(word);
+	}
+	return -1;
+}
+
+/* After getpwnam() or getgrnam() failed: not found, or an error? */
+static int
+cfg_lookup_missed(void)
+{
+	/* getpwnam(3): these mean "not found" in one NSS module or another. */
+	return errno == 0 || errno == ENOENT || errno == ESRCH ||
+	    errno == EBADF || errno == EPERM;
+}
+
+int
+cfg_check_lookup(const struct param *p, const char *value, struct buf *why)
+{
+	struct passwd *pw;
+	const char *fact = NULL;
+
+	errno = 0;
+	if (p->check == PARAM_CHECK_USER) {
+		if ((pw = getpwnam(value)) == NULL)
+			fact = cfg_lookup_missed() ? "no such user" :
+			    strerror(errno);
+		else if (pw->pw_uid == 0)
+			fact = "it has uid 0";
+	} else if (p->check == PARAM_CHECK_GROUP) {
+		if (getgrnam(value) == NULL)
+			fact = cfg_lookup_missed() ? "no such group" :
+			    strerror(errno);
+	}
+	if (fact == NULL)
+		return 0;
+	buf_puts(why, "bad value ");
+	cfg_quote(why, value);
+	buf_puts(why, ": expected ");
+	cfg_allowed(p, why);
+	buf_printf(why, " (%s)", fact);
+	return -1;
+}
+
+static int
+cfg_check_range(const struct param *p, const char *value, struct buf *why)
+{
+	unsigned long long ull = 0;
+	long long v = 0;
+
+	if (!cfg_bounded(p))
+		return 0;
+	if (p->type == PARAM_SIZE) {
+		(void)cfg_parse_size(value, &ull);
+		v = ull > (unsigned long long)LLONG_MAX ? LLONG_MAX : (long long)ull;
+	} else if (p->type == PARAM_TIME)
+		(void)cfg_parse_time(value, &v);
+	else
+		(void)cfg_parse_int(value, &v);
+	if (v >= p->min && v <= p->max)
+		return 0;
+	cfg_bad(why, param_type_name(p->type), value);
+	buf_puts(why, "expected ");
+	cfg_bounds_text(p, why);
+	return -1;
+}
+
+int
+cfg_parse_percent(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end == '%')
+		end++;
+	if (*end != '\0' || errno != 0 || !(v >= 0 && v <= 100))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+cfg_percent_why(const char *s, struct buf *why)
+{
+	double v;
+
+	if (cfg_parse_percent(s, &v) == 0)
+		return 0;
+	cfg_bad(why, "percentage", s);
+	buf_puts(why, "expected a number from 0% to 100%, such as 1% or 0.5%");
+	return -1;
+}
+
 int
 cfg_check_value(const struct param *p, const char *value, struct buf *why)
 {
@@ -442,18 +834,33 @@ cfg_check_value(const struct param *p, const char *value, struct buf *why)
 	case PARAM_BOOL:
 		return cfg_bool_why(value, &b, why);
 	case PARAM_INT:
-		return cfg_int_why(value, &ll, why);
+		if (cfg_int_why(value, &ll, why) < 0)
+			return -1;
+		return cfg_check_range(p, value, why);
 	case PARAM_SIZE:
-		return cfg_size_why(value, &ull, why);
+		if (cfg_size_why(value, &ull, why) < 0)
+			return -1;
+		return cfg_check_range(p, value, why);
 	case PARAM_TIME:
-		return cfg_time_why(value, &ll, why);
+		if (cfg_time_why(value, &ll, why) < 0)
+			return -1;
+		return cfg_check_range(p, value, why);
+	case PARAM_PERCENT:
+		return cfg_percent_why(value, why);
 	case PARAM_STRING:
 	case PARAM_LIST:
 		break;
 	}
-	if (p->choices != NULL)
-		return cfg_choice_why(p->choices, value, why);
-	return 0;
+	if (*value == '\0' && (p->flags & PARAM_EMPTY_OK))
+		return 0;
+	if (p->choices != NULL && cfg_choice_why(p->choices, value, why) < 0)
+		return -1;
+	if (*value == '\0' && (p->flags & PARAM_REQUIRED)) {
+		buf_puts(why, "empty value: expected ");
+		cfg_allowed(p, why);
+		return -1;
+	}
+	return cfg_check_syntax(p, value, why);
 }
 
 #define CFG_PARSE_PUBLIC(func, type, why_func) \
@@ -580,6 +987,7 @@ cfg_forget_values(struct cfg *c)
 			e->list = NULL;
 		}
 		e->busy = 0;
+		e->unset = 0;
 	}
 }
 
@@ -720,6 +1128,8 @@ cfg_expand_ref(struct cfg_expand *x, struct cfg_entry *e, const char *ref,
 	x->depth--;
 	if (k < 0)
 		return -1;
+	if (r->unset)
+		e->unset = 1;
 	if (out->len + strlen(r->value) > CFG_LINE_MAX) {
 		cfg_blame_expand(x, e);
 		buf_printf(x->err, "expanded value is longer than %d bytes",
@@ -741,6 +1151,9 @@ cfg_expand_entry(struct cfg_expand *x, struct cfg_entry *e)
 
 	if (e->value != NULL)
 		return 0;
+	if (e->param != NULL && (e->param->flags & PARAM_REQUIRED) &&
+	    e->setval == NULL)
+		e->unset = 1;
 	if (raw == NULL) {
 		e->value = xstrdup(x->c->dir);
 		return 0;
@@ -816,7 +1229,8 @@ cfg_check_entry(struct cfg *c, struct cfg_entry *e, struct buf *err)
 	struct buf why = BUF_INIT;
 	const char *raw;
 
-	if (e->param == NULL || cfg_check_value(e->param, e->value, &why) == 0) {
+	if (e->param == NULL || e->unset ||
+	    cfg_check_value(e->param, e->value, &why) == 0) {
 		buf_free(&why);
 		return 0;
 	}
@@ -906,7 +1320,8 @@ cfg_load(const char *dir, const char *file, const char *data, size_t len,
 		cfg_destroy(c);
 		return -1;
 	}
-	cfg_destroy(cfg_cur);
+	if (cfg_cur != cfg_kept)
+		cfg_destroy(cfg_cur);
 	cfg_cur = c;
 	return 0;
 }
@@ -968,8 +1383,10 @@ cfg_read_or_die(const char *config_dir)
 void
 cfg_free(void)
 {
+	if (cfg_kept != NULL && cfg_kept != cfg_cur)
+		cfg_destroy(cfg_kept);
 	cfg_destroy(cfg_cur);
-	cfg_cur = NULL;
+	cfg_cur = cfg_kept = NULL;
 }
 
 /*
@@ -1035,6 +1452,81 @@ int
 cfg_check_override(const char *name, const char *value, struct buf *err)
 {
 	return cfg_apply(name, value, 0, err);
+}
+
+/*
+ * Checks that need the host, and parameters left unset.
+ */
+
+int
+cfg_check_host(struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	struct cfg_entry *e;
+	size_t i;
+	int rc = 0;
+
+	cfg_get("config_directory", "cfg_check_host");
+	for (i = 0; i < cfg_cur->nent && rc == 0; i++) {
+		e = &cfg_cur->ent[i];
+		if (e->param == NULL || e->unset ||
+		    cfg_check_lookup(e->param, e->value, &why) == 0)
+			continue;
+		cfg_blame(err, cfg_cur, e);
+		buf_append(err, why.s, why.len);
+		rc = -1;
+	}
+	buf_free(&why);
+	return rc;
+}
+
+int
+cfg_check_required(struct buf *err)
+{
+	const struct param *p;
+	int n = 0;
+
+	cfg_get("config_directory", "cfg_check_required");
+	for (p = param_table; p->name != NULL; p++) {
+		if (!(p->flags & PARAM_REQUIRED) || !cfg_is_default(p->name))
+			continue;
+		buf_printf(err, "%s%s: parameter %s is not set: expected ",
+		    n++ ? "\n" : "", cfg_cur->file, p->name);
+		cfg_allowed(p, err);
+		buf_printf(err, " (fix: stsconf -e %s=VALUE)", p->name);
+	}
+	return n ? -1 : 0;
+}
+
+/* Saving a configuration while another is read. */
+
+struct cfg *
+cfg_save(void)
+{
+	cfg_get("config_directory", "cfg_save");
+	cfg_kept = cfg_cur;
+	return cfg_kept;
+}
+
+void
+cfg_restore(struct cfg *c)
+{
+	if (c != cfg_kept)
+		log_panic("cfg_restore: not the saved configuration");
+	if (cfg_cur != c)
+		cfg_destroy(cfg_cur);
+	cfg_cur = c;
+	cfg_kept = NULL;
+}
+
+void
+cfg_forget(struct cfg *c)
+{
+	if (c != cfg_kept)
+		log_panic("cfg_forget: not the saved configuration");
+	if (cfg_cur != c)
+		cfg_destroy(c);
+	cfg_kept = NULL;
 }
 
 /*
@@ -1133,6 +1625,16 @@ cfg_time(const char *name)
 	long long v = 0;
 
 	cfg_parse_time(cfg_get_typed(name, PARAM_TIME, "cfg_time")->value, &v);
+	return v;
+}
+
+double
+cfg_percent(const char *name)
+{
+	double v = 0;
+
+	cfg_parse_percent(cfg_get_typed(name, PARAM_PERCENT,
+	    "cfg_percent")->value, &v);
 	return v;
 }
 

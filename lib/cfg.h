@@ -7,8 +7,13 @@
  *	cfg_override("name", "value", &err)	a master.cf "-o name=value"
  *	cfg_check_override("name", "value", &err)	the same checks only
  *	cfg_str("queue_directory")	expanded value, never NULL
- *	cfg_bool/cfg_int/cfg_size/cfg_time/cfg_list
+ *	cfg_bool/cfg_int/cfg_size/cfg_time/cfg_percent/cfg_list
  *	cfg_raw/cfg_default/cfg_is_default/cfg_set_names
+ *	cfg_check_host(&err)		users and groups of the table exist
+ *	cfg_check_required(&err)	every PARAM_REQUIRED parameter is set
+ *	cfg_check_value(param, "value", &why)	the table's rule of a value
+ *	cfg_allowed(param, &buf)	what the rule allows, in words
+ *	saved = cfg_save(); ... cfg_restore(saved) or cfg_forget(saved)
  *
  *	cfg_scan(file, data, len, fn, ctx, &err)	the main.cf tokenizer
  *	cfg_split_line(file, line, &name, &value, &err)
@@ -21,8 +26,21 @@
  *	comment lines and blank lines are skipped (also inside a continued
  *	line).  Values may refer to other parameters as $name or ${name};
  *	"$$" stands for one "$".  After reading, every parameter of the
- *	table is expanded and checked against its type, so a program that
- *	started has a valid configuration.
+ *	table is expanded and checked against its rule in the table (type,
+ *	bounds, choices, syntax: params.h), so a program that started has
+ *	a valid configuration and reads typed values without checking
+ *	ranges again.  A parameter that refers to a PARAM_REQUIRED one left
+ *	unset (sts_zone, until the operator sets it) is not checked; that
+ *	the required one is missing is cfg_check_required()'s to say.
+ *	cfg_check_host() checks what needs the host's databases (mail_owner
+ *	exists and is not root, setgid_group exists); stsd check, start
+ *	and reload, master and stsconf -e call it.
+ *
+ *	cfg_save() keeps the current configuration when the next one is
+ *	read, so that a program that must check more than main.cf (master
+ *	on SIGHUP: master.cf against the new main.cf, the host) can go
+ *	back to it with cfg_restore(), or free it with cfg_forget().  One
+ *	configuration is saved at a time.
  *
  *	Units: time values are a number with an optional unit s, m, h, d
  *	or w (no unit: seconds); sizes a number with an optional k, m or g
@@ -54,6 +72,10 @@
  *	names in main.cf give a warning (log_warn) with file and line and
  *	are otherwise kept, so that they can be used in $name.  A failed
  *	cfg_read or cfg_override leaves the previous configuration in use.
+ *	A value outside its rule gives, after "FILE:LINE: parameter NAME: ",
+ *	'bad time value "400d": expected from 0s to 8766h' or 'bad value
+ *	"root": expected a user that exists and is not root (it has uid 0)'.
+ *	cfg_check_required() puts one line per missing parameter.
  */
 #ifndef STS_CFG_H
 #define STS_CFG_H
@@ -81,6 +103,7 @@ int	cfg_bool(const char *name);
 long long cfg_int(const char *name);
 unsigned long long cfg_size(const char *name);	/* bytes */
 long long cfg_time(const char *name);		/* seconds */
+double	cfg_percent(const char *name);		/* 0 to 100 */
 char	**cfg_list(const char *name);		/* NULL-terminated, owned by cfg */
 const char *cfg_raw(const char *name);		/* as written, before expansion */
 const char *cfg_default(const char *name);	/* the table's (or computed) */
@@ -95,9 +118,21 @@ int	cfg_parse_bool(const char *s, int *out);
 int	cfg_parse_int(const char *s, long long *out);
 int	cfg_parse_size(const char *s, unsigned long long *out);
 int	cfg_parse_time(const char *s, long long *out);	/* default unit: s */
+int	cfg_parse_percent(const char *s, double *out);	/* "0.5%", "1" */
 /* Appends 'bad time value "10x": unknown unit x' or the like to why. */
 int	cfg_check_value(const struct param *, const char *value,
 	    struct buf *why);
+int	cfg_check_lookup(const struct param *, const char *value,
+	    struct buf *why);		/* PARAM_CHECK_USER, _GROUP */
+void	cfg_allowed(const struct param *, struct buf *);
+void	cfg_format_number(enum param_type, long long, struct buf *);
+int	cfg_check_host(struct buf *err);
+int	cfg_check_required(struct buf *err);
+
+struct cfg;
+struct cfg *cfg_save(void);
+void	cfg_restore(struct cfg *);
+void	cfg_forget(struct cfg *);
 
 /* The tokenizer of main.cf (and of master.cf). */
 struct cfg_line {

@@ -18,3 +18,16 @@ tests_fuzz_fuzz_maincf_test_SOURCES = tests/fuzz/fuzz_maincf.c \
 	tests/fuzz/standalone.c
 tests_fuzz_fuzz_maincf_test_LDADD = $(STS_LIBS)
 endif
+
+# fuzz_paramvalue: the rule of each parameter against one value.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_paramvalue
+tests_fuzz_fuzz_paramvalue_SOURCES = tests/fuzz/fuzz_paramvalue.c
+tests_fuzz_fuzz_paramvalue_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_paramvalue_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_paramvalue_test
+tests_fuzz_fuzz_paramvalue_test_SOURCES = tests/fuzz/fuzz_paramvalue.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_paramvalue_test_LDADD = $(STS_LIBS)
+endif

@@ -115,9 +115,9 @@ test_syntax(void)
 	    "smtp_hostname defaults to $myhostname");
 	CHECK(cfg_str("myhostname")[0] != '\0', "myhostname has a default");
 
-	check_str(load("sts_zone = a\r\n\r\npolicy_host = x$$y.$sts_zone\r\n"),
+	check_str(load("sts_zone = a\r\n\r\nsmtp_hostname = x$$y.$sts_zone\r\n"),
 	    "", "CRLF line ends read");
-	check_str(cfg_str("policy_host"), "x$y.a", "$$ is one $; \\r dropped");
+	check_str(cfg_str("smtp_hostname"), "x$y.a", "$$ is one $; \\r dropped");
 
 	free(new_log());
 	check_str(load("foo = bar\nsts_zone = $foo\n"), "",
@@ -140,7 +140,7 @@ test_syntax(void)
 static void
 test_types(void)
 {
-	struct param p = { "x", PARAM_BOOL, "", "", NULL, NULL };
+	struct param p = { .name = "x", .type = PARAM_BOOL, .defval = "", .doc = "" };
 	struct buf why = BUF_INIT;
 	long long ll;
 	unsigned long long ull;
@@ -149,14 +149,14 @@ test_types(void)
 
 	check_str(load("ipc_timeout = 45\nservice_crash_time = 3h\n"
 	    "service_throttle_time = 2w\ndefault_policy_max_age = 1d\n"
-	    "ipc_message_size_limit = 512\nmessage_size_limit = 2g\n"),
+	    "ipc_message_size_limit = 512\nmessage_size_limit = 1g\n"),
 	    "", "times and sizes with units read");
 	CHECK(cfg_time("ipc_timeout") == 45, "bare time is seconds");
 	CHECK(cfg_time("service_crash_time") == 3 * 3600, "time unit h");
 	CHECK(cfg_time("service_throttle_time") == 2 * 604800, "time unit w");
 	CHECK(cfg_time("default_policy_max_age") == 86400, "time unit d");
 	CHECK(cfg_size("ipc_message_size_limit") == 512, "bare size is bytes");
-	CHECK(cfg_size("message_size_limit") == 2ULL << 30, "size unit g is 2^30");
+	CHECK(cfg_size("message_size_limit") == 1ULL << 30, "size unit g is 2^30");
 	check_str(load(""), "", "empty main.cf reads");
 	CHECK(cfg_size("message_size_limit") == 10ULL << 20,
 	    "default size 10m is 10 MiB");
@@ -476,6 +476,209 @@ test_scan(void)
 	buf_free(&err);
 }
 
+/*
+ * The rules of the table: every default passes its own rule, bounds are
+ * ordered, and each kind of bad value is refused with the parameter,
+ * the value and what is allowed.
+ */
+static void
+test_table_rules(void)
+{
+	struct buf why = BUF_INIT;
+	const struct param *p;
+	int bad = 0;
+
+	check_str(load("sts_zone = sts.example.net\n"), "",
+	    "the defaults read once sts_zone is set");
+	for (p = param_table; p->name != NULL; p++) {
+		buf_reset(&why);
+		if ((p->min != 0 || p->max != 0) && p->min > p->max) {
+			printf("# %s: min above max\n", p->name);
+			bad++;
+		}
+		if (cfg_check_value(p, cfg_str(p->name), &why) != 0) {
+			printf("# %s: default %s\n", p->name, why.s);
+			bad++;
+		}
+	}
+	CHECK(bad == 0, "every default passes its rule, every min <= max");
+	buf_free(&why);
+}
+
+/* Refused with exactly "main.cf:N: parameter " want, N its last line. */
+static void
+refused_value(const char *text, const char *want)
+{
+	struct buf full = BUF_INIT, what = BUF_INIT;
+	const char *p;
+	int line = 0;
+
+	for (p = text; *p != '\0'; p++)
+		line += *p == '\n';
+	buf_printf(&full, "main.cf:%d: parameter %s", line, want);
+	buf_printf(&what, "refused: %.*s", (int)strcspn(want, ":"), want);
+	check_str(load(text), full.s, what.s);
+	buf_free(&full);
+	buf_free(&what);
+}
+
+static void
+test_rules(void)
+{
+	struct buf err = BUF_INIT;
+	struct cfg *saved;
+
+	refused_value("default_policy_max_age = 400d\n",
+	    "default_policy_max_age: bad time value \"400d\": expected from "
+	    "0s to 8766h");
+	check_str(load("default_policy_max_age = 31557600\n"), "",
+	    "the largest max_age of RFC 8461 reads");
+	refused_value("ipc_timeout = 0\n",
+	    "ipc_timeout: bad time value \"0\": expected from 1s to 1h");
+	refused_value("httpd_keepalive_requests = 0\n",
+	    "httpd_keepalive_requests: bad integer value \"0\": expected from 1 "
+	    "to 2147483647");
+	refused_value("message_size_limit = 99999999g\n",
+	    "message_size_limit: bad size value \"99999999g\": expected from "
+	    "1k to 1g");
+	refused_value("alert_failure_rate = 200%\n",
+	    "alert_failure_rate: bad percentage value \"200%\": expected a "
+	    "number from 0% to 100%, such as 1% or 0.5%");
+	refused_value("report_recipients = not an address\n",
+	    "report_recipients: bad value \"not an address\": expected "
+	    "addresses of the form local@domain or local+*@domain (\"not\" is "
+	    "not one)");
+	refused_value("sts_zone =\n",
+	    "sts_zone: empty value: expected a domain name (letters, digits "
+	    "and hyphens in labels separated by dots); required");
+	refused_value("sts_zone = https://sts.example.net\n",
+	    "sts_zone: bad value \"https://sts.example.net\": expected a domain "
+	    "name (letters, digits and hyphens in labels separated by dots); "
+	    "required");
+	refused_value("sts_zone = a..b\n", "sts_zone: bad value \"a..b\": "
+	    "expected a domain name (letters, digits and hyphens in labels "
+	    "separated by dots); required");
+	refused_value("sts_zone = ok.test\npolicy_host = mta-sts.$sts_zone.\n",
+	    "policy_host: bad value \"mta-sts.ok.test.\": expected a domain "
+	    "name (letters, digits and hyphens in labels separated by dots) "
+	    "(from \"mta-sts.$sts_zone.\")");
+	refused_value("sts_zone = x\nacme_directory_url = http://ca.test/dir\n",
+	    "acme_directory_url: bad value \"http://ca.test/dir\": expected an "
+	    "https:// URL");
+	refused_value("maillog_file = log\n", "maillog_file: bad value "
+	    "\"log\": expected an absolute path, or empty");
+	refused_value("report_https_path = /a b\n", "report_https_path: bad "
+	    "value \"/a b\": expected a URL path: \"/\" then printable "
+	    "characters other than space, \"?\" and \"#\", or empty");
+	refused_value("metrics_listen = 127.0.0.1:0\n", "metrics_listen: bad "
+	    "value \"127.0.0.1:0\": expected host:port or [IPv6]:port, port 1 "
+	    "to 65535");
+	refused_value("domain_verification = maybe\n", "domain_verification: "
+	    "bad value \"maybe\": expected one of dns, none");
+
+	check_str(load("sts_zone = sts.test\nreport_recipients = a@$sts_zone "
+	    "reports+*@$sts_zone\nalert_failure_rate = 0.5%\n"
+	    "alert_webhook_url = https://[::1]:8080/hook?x=1\n"
+	    "metrics_listen = [::1]:9425\nreport_https_path = /in,box\n"),
+	    "", "good values of each syntax read");
+	CHECK(cfg_percent("alert_failure_rate") == 0.5, "cfg_percent 0.5%%");
+	check_str(load("alert_webhook_url = http://[::1]/hook\n"), "",
+	    "a URL with an IPv6 address and no port");
+	refused_value("alert_webhook_url = http://user@host.test/\n",
+	    "alert_webhook_url: bad value \"http://user@host.test/\": expected "
+	    "an http:// or https:// URL, or empty");
+	refused_value("alert_webhook_url = http://[]/\n",
+	    "alert_webhook_url: bad value \"http://[]/\": expected an http:// "
+	    "or https:// URL, or empty");
+
+	/* Left unset, sts_zone is missing, not wrong, and so are its users. */
+	check_str(load(""), "", "sts_zone unset: main.cf reads");
+	CHECK(cfg_check_required(&err) < 0, "sts_zone unset: required");
+	check_str(err.s, "main.cf: parameter sts_zone is not set: expected a "
+	    "domain name (letters, digits and hyphens in labels separated by "
+	    "dots); required (fix: stsconf -e sts_zone=VALUE)",
+	    "cfg_check_required names it and the fix");
+	buf_reset(&err);
+	check_str(load("sts_zone = s.test\n"), "", "sts_zone set");
+	CHECK(cfg_check_required(&err) == 0 && err.len == 0,
+	    "sts_zone set: nothing missing");
+
+	/* Users and groups, from the host's databases. */
+	check_str(load("mail_owner = nosuchuser.cfgtest\n"), "",
+	    "main.cf reads without looking users up");
+	CHECK(cfg_check_host(&err) < 0, "a user that does not exist");
+	check_str(err.s, "main.cf:1: parameter mail_owner: bad value "
+	    "\"nosuchuser.cfgtest\": expected a user that exists and is not "
+	    "root (no such user)", "cfg_check_host: no such user");
+	buf_reset(&err);
+	check_str(load("mail_owner = root\nsetgid_group = root\n"), "",
+	    "mail_owner = root reads");
+	CHECK(cfg_check_host(&err) < 0, "root is refused");
+	check_str(err.s, "main.cf:1: parameter mail_owner: bad value \"root\": "
+	    "expected a user that exists and is not root (it has uid 0)",
+	    "cfg_check_host: root");
+	buf_reset(&err);
+	check_str(load("mail_owner = nobody\nsetgid_group = nosuchgroup.x\n"),
+	    "", "a missing group reads");
+	CHECK(cfg_check_host(&err) < 0, "a group that does not exist");
+	check_str(err.s, "main.cf:2: parameter setgid_group: bad value "
+	    "\"nosuchgroup.x\": expected a group that exists (no such group)",
+	    "cfg_check_host: no such group");
+	buf_reset(&err);
+
+	/* Overrides obey the same rules. */
+	CHECK(cfg_override("default_policy_max_age", "1y", &err) < 0,
+	    "-o with an unknown unit");
+	buf_reset(&err);
+	CHECK(cfg_override("readiness_major_share", "101", &err) < 0,
+	    "-o out of bounds");
+	check_str(err.s, "-o readiness_major_share=101: parameter "
+	    "readiness_major_share: bad integer value \"101\": expected from 1 "
+	    "to 100", "-o names the override");
+	buf_reset(&err);
+
+	/* A saved configuration survives a read and comes back. */
+	check_str(load("sts_zone = old.test\n"), "", "the running one");
+	saved = cfg_save();
+	check_str(load("sts_zone = new.test\n"), "", "the next one");
+	check_str(cfg_str("sts_zone"), "new.test", "the next one is current");
+	cfg_restore(saved);
+	check_str(cfg_str("sts_zone"), "old.test", "cfg_restore brings it back");
+	saved = cfg_save();
+	check_str(load("sts_zone = new.test\n"), "", "read again");
+	cfg_forget(saved);
+	check_str(cfg_str("sts_zone"), "new.test", "cfg_forget keeps the new");
+	buf_free(&err);
+}
+
+static void
+test_percent(void)
+{
+	static const struct {
+		const char *in;
+		double	 pct;		/* < 0: refused */
+	} cases[] = {
+		{ "1%", 1 }, { "0.5%", 0.5 }, { "2", 2 }, { "100%", 100 },
+		{ "0%", 0 }, { "abc", -1 }, { "-1%", -1 }, { "101%", -1 },
+		{ "%", -1 }, { "", -1 }, { "1%%", -1 }, { " 1%", -1 },
+		{ "nan", -1 }, { "1e2", 100 }, { "1e999", -1 },
+	};
+	size_t i;
+	double v;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = -7;
+		rc = cfg_parse_percent(cases[i].in, &v);
+		if (cases[i].pct < 0)
+			CHECK(rc < 0, "percentage \"%s\" refused", cases[i].in);
+		else
+			CHECK(rc == 0 && v == cases[i].pct,
+			    "percentage \"%s\" is %g%%", cases[i].in,
+			    cases[i].pct);
+	}
+}
+
 int
 main(void)
 {
@@ -494,6 +697,9 @@ main(void)
 	test_override();
 	test_files();
 	test_scan();
+	test_table_rules();
+	test_rules();
+	test_percent();
 
 	cfg_free();
 	unlink(logpath);

@@ -5,10 +5,13 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
+#include "esc.h"
 #include "log.h"
 
 static int
@@ -167,4 +170,80 @@ db_close(sqlite3 *db)
 	if (db != NULL && sqlite3_close(db) != SQLITE_OK)
 		log_warn("%s: close: %s", sqlite3_db_filename(db, "main"),
 		    sqlite3_errmsg(db));
+}
+
+/* The progress handler of db_quick_check: stop past the deadline. */
+static int
+db_check_late(void *arg)
+{
+	const struct timespec *deadline = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec || (now.tv_sec == deadline->tv_sec &&
+	    now.tv_nsec > deadline->tv_nsec);
+}
+
+/* Appends a finding of quick_check, its lines joined by "; ". */
+static void
+db_check_found(struct buf *found, const char *row, int *n)
+{
+	size_t len;
+
+	while (*row != '\0') {
+		len = strcspn(row, "\n");
+		if (len > 0) {
+			if ((*n)++ > 0)
+				buf_puts(found, "; ");
+			esc_textn(found, row, len);
+		}
+		row += len + (row[len] == '\n');
+	}
+}
+
+int
+db_quick_check(const char *path, int timeout_ms, struct buf *err)
+{
+	struct buf found = BUF_INIT;
+	struct timespec deadline;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	const char *row;
+	int rc = SQLITE_ERROR, n = 0, late = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, timeout_ms);
+		sqlite3_progress_handler(db, DB_CHECK_STEPS, db_check_late,
+		    &deadline);
+		rc = sqlite3_prepare_v2(db, DB_CHECK_SQL, -1, &st, NULL);
+	}
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		row = (const char *)sqlite3_column_text(st, 0);
+		if (row != NULL && strcmp(row, "ok") != 0)
+			db_check_found(&found, row, &n);
+	}
+	if (rc != SQLITE_DONE) {
+		if (n++ > 0)
+			buf_puts(&found, "; ");
+		if (db != NULL && sqlite3_errcode(db) == SQLITE_INTERRUPT) {
+			buf_printf(&found, "took longer than %d ms", timeout_ms);
+			late = n == 1;
+		} else
+			buf_puts(&found, db ? sqlite3_errmsg(db) : "out of memory");
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (n > 0)
+		buf_printf(err, "%s: PRAGMA quick_check: %s", path, found.s);
+	buf_free(&found);
+	return late ? 1 : n > 0 ? -1 : 0;
 }

@@ -22,6 +22,13 @@
  *
  *	db_prepare() of a statement that does not compile is a bug in the
  *	program, not a run-time condition: it panics.
+ *
+ *	db_quick_check() opens a database read-only, without migrations,
+ *	and runs PRAGMA quick_check, for at most timeout_ms (the busy wait
+ *	included); it returns 0 when SQLite answers "ok", -1 with the path
+ *	and at most 3 of SQLite's findings (DB_CHECK_SQL) in err otherwise
+ *	(a file that is not a database, a malformed page), and 1 when the
+ *	time ran out before any finding (said in err).
  */
 #ifndef STS_DB_H
 #define STS_DB_H
@@ -34,6 +41,8 @@
 #define DB_WRITE	1
 
 #define DB_BUSY_TIMEOUT_MS	5000
+#define DB_CHECK_SQL	"PRAGMA quick_check(3)"	/* findings shown */
+#define DB_CHECK_STEPS		1000	/* VM steps between clock looks */
 
 struct db_migration {
 	int	 version;	/* 1, 2, ... in order; 0 ends the table */
@@ -49,6 +58,7 @@ sqlite3_stmt *db_prepare(sqlite3 *, const char *sql);
 int	db_begin(sqlite3 *, struct buf *err);		/* BEGIN IMMEDIATE */
 int	db_commit(sqlite3 *, struct buf *err);
 void	db_rollback(sqlite3 *);
+int	db_quick_check(const char *path, int timeout_ms, struct buf *err);
 int	db_step_error(sqlite3 *, sqlite3_stmt *, const char *what,
 	    struct buf *err);	/* finalizes st, says why in err, -1 */
 

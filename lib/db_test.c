@@ -30,6 +30,56 @@ static const struct db_migration bad[] = {
 	{ 0, NULL }
 };
 
+/* Overwrites len bytes at off of path with 0xa5. */
+static void
+scribble(const char *path, long off, size_t len)
+{
+	FILE *fp = fopen(path, "r+");
+	size_t i;
+
+	if (fp == NULL || fseek(fp, off, SEEK_SET) != 0)
+		exit(1);
+	for (i = 0; i < len; i++)
+		fputc(0xa5, fp);
+	fclose(fp);
+}
+
+/* PRAGMA quick_check: a good file, a broken page, not a database. */
+static void
+test_quick_check(const char *dir)
+{
+	static const struct db_migration many[] = {
+		{ 1, "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT);"
+		    "CREATE INDEX tb ON t (b);"
+		    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		    "FROM n WHERE i < 2000) INSERT INTO t SELECT i, "
+		    "printf('%0100d', i) FROM n;" },
+		{ 0, NULL }
+	};
+	struct buf err = BUF_INIT;
+	char path[256];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/check.db", dir);
+	db = db_open(path, DB_WRITE, many, &err);
+	CHECK(db != NULL, "a database of several pages");
+	db_exec(db, "PRAGMA wal_checkpoint(TRUNCATE);", &err);
+	db_close(db);
+	CHECK(db_quick_check(path, 5000, &err) == 0 && err.len == 0,
+	    "quick_check of a good database: 0, nothing said");
+	scribble(path, 3 * 4096 + 200, 2000);
+	CHECK(db_quick_check(path, 5000, &err) < 0, "a broken page: -1");
+	CHECK(err.s != NULL && strncmp(err.s, path, strlen(path)) == 0 &&
+	    strstr(err.s, ": PRAGMA quick_check: ") != NULL,
+	    "names the file and the check: %s", err.s ? err.s : "");
+	buf_reset(&err);
+	scribble(path, 0, 100);
+	CHECK(db_quick_check(path, 5000, &err) < 0 &&
+	    strstr(err.s, "file is not a database") != NULL,
+	    "a file that is not a database: %s", err.s ? err.s : "");
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -86,6 +136,8 @@ main(void)
 	db = db_open("/nonexistent/dir/x.db", DB_WRITE, v1, &err);
 	CHECK(db == NULL && strstr(err.s, "/nonexistent/dir/x.db: "),
 	    "unopenable path is named in the error");
+
+	test_quick_check(dir);
 
 	buf_free(&err);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);

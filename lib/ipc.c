@@ -231,9 +231,7 @@ ipc_reply_check(const json_t *reply, struct buf *err)
 size_t
 ipc_size_limit(void)
 {
-	unsigned long long n = cfg_size("ipc_message_size_limit");
-
-	return n > 0 ? (size_t)n : IPC_SIZE_LIMIT_DEFAULT;
+	return (size_t)cfg_size("ipc_message_size_limit");	/* 256 or more */
 }
 
 /*

@@ -4,18 +4,37 @@
  * One entry per parameter: name, type, default as written in main.cf,
  * one line of documentation (a sentence, shown by stsconf -m and in
  * stsd.conf(5)), the accepted values of an enumeration, and the default
- * as the manual shows it when it depends on the build or the host.
- * Entries are kept in alphabetical order of name within each group;
+ * as the manual shows it when it depends on the build or the host; then,
+ * by name, the rule of its value (params.h): .min and .max, .check,
+ * .flags.  Entries are kept in alphabetical order of name within each group;
  * stsconf sorts its output anyway.
  *
- * Adding a parameter: add its line here, run "make update-man" and
- * commit the regenerated man/stsd.conf.5.
+ * Adding a parameter: add its line here with its bounds (a daemon does
+ * not check them again), run "make update-man" and commit the
+ * regenerated man/stsd.conf.5.
  */
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "params.h"
+#include "policy.h"		/* POLICY_MAX_AGE_MAX */
+
+/*
+ * An entry without its rule is written with the six leading fields only;
+ * the rule's fields are then zero (no bound, no check), not an omission
+ * that -Wextra should flag.
+ */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+/* Bounds, in seconds and bytes. */
+#define HOUR	3600LL
+#define DAY	(24 * HOUR)
+#define WEEK	(7 * DAY)
+#define KIB	1024LL
+#define MIB	(1024 * KIB)
+#define GIB	(1024 * MIB)
 
 const struct param param_table[] = {
 	/* Files and users. */
@@ -29,29 +48,35 @@ const struct param param_table[] = {
 	    "The directory with the daemon programs that master starts "
 	    "(the command column of master.cf).",
 	    NULL, "the daemon directory chosen at build time "
-	    "(/usr/libexec/stsd in packages)" },
+	    "(/usr/libexec/stsd in packages)",
+	    .check = PARAM_CHECK_PATH },
 	{ "data_directory", PARAM_STRING, STS_DATA_DIR,
 	    "The directory with the databases (policy.db, reports.db), "
 	    "certificates and the ACME account; owned by mail_owner.",
 	    NULL, "the data directory chosen at build time "
-	    "(/var/lib/stsd in packages)" },
+	    "(/var/lib/stsd in packages)",
+	    .check = PARAM_CHECK_PATH },
 	{ "queue_directory", PARAM_STRING, STS_QUEUE_DIR,
 	    "The spool: incoming/, active/ and corrupt/ reports, the private/ "
 	    "and public/ sockets of the services, and master's pid/ directory.",
 	    NULL, "the queue directory chosen at build time "
-	    "(/var/spool/stsd in packages)" },
+	    "(/var/spool/stsd in packages)",
+	    .check = PARAM_CHECK_PATH },
 	{ "mail_owner", PARAM_STRING, STS_MAIL_OWNER,
 	    "The unprivileged user (and its group) that every daemon except "
 	    "master runs as, and that owns the data and queue directories.",
-	    NULL, "the user chosen at build time (stsd in packages)" },
+	    NULL, "the user chosen at build time (stsd in packages)",
+	    .check = PARAM_CHECK_USER },
 	{ "setgid_group", PARAM_STRING, "$mail_owner",
 	    "The group of the public sockets in $queue_directory/public: "
 	    "members of this group may use stsctl.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_GROUP },
 	{ "maillog_file", PARAM_STRING, "",
 	    "A file that every daemon appends its log to, instead of syslog "
 	    "(facility mail); empty means syslog.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK },
 
 	/* Names. */
 	{ "myhostname", PARAM_STRING, NULL,
@@ -63,15 +88,18 @@ const struct param param_table[] = {
 	    "The DNS zone of the service, where the _mta-sts and _smtp._tls "
 	    "records of hosted domains are published; the operator must set "
 	    "it.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_DOMAIN, .flags = PARAM_REQUIRED },
 	{ "policy_host", PARAM_STRING, "mta-sts.$sts_zone",
 	    "The host name that hosted domains point their mta-sts host at "
 	    "(a CNAME target) and that serves their policies.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_DOMAIN },
 	{ "report_recipients", PARAM_LIST, "tlsrpt@$sts_zone",
 	    "The addresses that accept TLS reports by mail (rua=mailto:); "
 	    "mail to other addresses is refused.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_RCPT_LIST },
 	{ "smtp_hostname", PARAM_STRING, "$myhostname",
 	    "The host name that the report receiver announces in its SMTP "
 	    "greeting and EHLO reply.",
@@ -82,19 +110,23 @@ const struct param param_table[] = {
 	    "The longest time that master waits before it restarts a service "
 	    "whose processes keep exiting too soon (the back-off doubles up "
 	    "to this).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 30 * DAY },
 	{ "service_crash_time", PARAM_TIME, "10s",
 	    "A process that exits sooner than this after its start counts "
 	    "as a crash toward throttling of its service.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "ipc_timeout", PARAM_TIME, "30s",
 	    "The longest time to wait for a peer on a local socket to send "
 	    "or accept one message.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = HOUR },
 	{ "ipc_message_size_limit", PARAM_SIZE, "1m",
 	    "The largest message that a daemon accepts on a local socket; "
 	    "a longer one closes the connection.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 256, .max = GIB },
 
 	/* Policies and reports. */
 	{ "domain_verification", PARAM_STRING, "dns",
@@ -108,11 +140,13 @@ const struct param param_table[] = {
 	{ "default_policy_max_age", PARAM_TIME, "7d",
 	    "The max_age of a domain added without --max-age: how long "
 	    "senders may cache its policy (published in seconds).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 0, .max = POLICY_MAX_AGE_MAX },
 	{ "message_size_limit", PARAM_SIZE, "10m",
 	    "The largest report that the service accepts, by mail or by "
 	    "HTTPS; larger ones are refused before they are stored.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = KIB, .max = GIB },
 
 	/* httpd */
 	{ "httpd_tls", PARAM_BOOL, "yes",
@@ -123,58 +157,70 @@ const struct param param_table[] = {
 	{ "httpd_connection_limit", PARAM_INT, "10000",
 	    "The most client connections one httpd process holds open; at "
 	    "the limit it stops accepting until one closes.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 1000000 },
 	{ "httpd_cert_cache_size", PARAM_INT, "10000",
 	    "How many hosts' certificates (and misses) one httpd process "
 	    "keeps in memory; the least recently used are dropped first.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 10000000 },
 	{ "httpd_request_timeout", PARAM_TIME, "10s",
 	    "The longest time a client may take for the TLS handshake or "
 	    "to send one complete request header, counted from its first "
 	    "byte.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = HOUR },
 	{ "httpd_idle_timeout", PARAM_TIME, "60s",
 	    "How long httpd keeps a connection open while waiting for the "
 	    "next request.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "httpd_max_header_size", PARAM_SIZE, "8k",
 	    "The largest request line plus header block httpd reads; a "
 	    "longer request gets 414 or 431 and the connection is closed.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 256, .max = MIB },
 	{ "httpd_max_header_count", PARAM_INT, "64",
 	    "The most header fields httpd accepts in one request (431 "
 	    "beyond).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 10000 },
 	{ "httpd_keepalive_requests", PARAM_INT, "1000",
 	    "The most requests httpd serves on one connection before it "
 	    "closes it.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = INT_MAX },
 	{ "httpd_policyd_retry_time", PARAM_TIME, "30s",
 	    "The longest wait between two attempts of httpd to reconnect to "
 	    "policyd (the wait doubles from 1s); it serves the policies it "
 	    "has meanwhile.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "report_https_path", PARAM_STRING, "/tlsrpt",
 	    "The path at which httpd accepts TLS reports POSTed by senders "
 	    "(RFC 8460 rua=https://HOST$report_https_path), for a hosted "
 	    "domain whose policy it serves at HOST = mta-sts.DOMAIN, and only "
 	    "with $report_https_rua = yes (others get 404, unread); empty: "
 	    "reports are not accepted by HTTPS.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_URL_PATH, .flags = PARAM_EMPTY_OK },
 	{ "httpd_body_timeout", PARAM_TIME, "60s",
 	    "The longest time a client may take to send the body of a report "
 	    "POST, counted from the end of its header (408 beyond).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = HOUR },
 	{ "httpd_report_client_limit", PARAM_INT, "60",
 	    "The most report POSTs that one client address (an IPv6 client: "
 	    "its /64) may send to one httpd process in "
 	    "$httpd_report_client_window; further ones get 429 with "
 	    "Retry-After, unread; 0: no limit.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 0, .max = 1000000 },
 	{ "httpd_report_client_window", PARAM_TIME, "1m",
 	    "The time over which httpd counts the report POSTs of each "
 	    "client for $httpd_report_client_limit.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "httpd_plain_reports", PARAM_BOOL, "no",
 	    "Whether the plain HTTP service (httpd_tls = no) also accepts "
 	    "report POSTs at $report_https_path; by default reports are "
@@ -186,17 +232,20 @@ const struct param param_table[] = {
 	    "The max_age of the mode none policy that a deleted domain "
 	    "serves while it retires (RFC 8461 section 8.3); it is never "
 	    "more than the domain's previous max_age.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 0, .max = POLICY_MAX_AGE_MAX },
 	{ "policyd_dns_retry_max", PARAM_TIME, "1h",
 	    "The longest wait between two attempts of policyd to publish a "
 	    "domain's service-zone records by DNS UPDATE (the wait doubles "
 	    "from $policyd_dns_retry_min).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = WEEK },
 	{ "policyd_dns_retry_min", PARAM_TIME, "30s",
 	    "The wait after the first failed DNS UPDATE of a domain's "
 	    "service-zone records; it doubles with each failure up to "
 	    "$policyd_dns_retry_max.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "report_https_rua", PARAM_BOOL, "no",
 	    "Whether the TLSRPT record of every domain also lists "
 	    "https://mta-sts.DOMAIN$report_https_path after the mailto: "
@@ -226,7 +275,8 @@ const struct param param_table[] = {
 	    "https://acme-v02.api.letsencrypt.org/directory",
 	    "The directory URL of the ACME certificate authority (RFC 8555); "
 	    "must be https.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_HTTPS_URL },
 	{ "acme_contact", PARAM_LIST, "",
 	    "Contact addresses given to the CA when the ACME account is "
 	    "registered (mailto: is added when missing); empty: none.",
@@ -235,7 +285,8 @@ const struct param param_table[] = {
 	    "A PEM file of CA certificates trusted for the ACME server's own "
 	    "HTTPS certificate, in addition to the system's; empty: the "
 	    "system's only.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK },
 	{ "acme_challenge", PARAM_STRING, "http-01",
 	    "The ACME challenge type that acmed answers (through httpd): "
 	    "http-01 on port 80 or tls-alpn-01 on port 443.",
@@ -244,58 +295,69 @@ const struct param param_table[] = {
 	    "acmed renews a certificate when less than this time of validity "
 	    "remains, or when two thirds of its lifetime have passed, "
 	    "whichever comes first.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 0, .max = 3650 * DAY },
 	{ "acmed_poll_timeout", PARAM_TIME, "2m",
 	    "The longest time that acmed waits for the CA to validate an "
 	    "authorization or to issue an ordered certificate.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "acmed_request_timeout", PARAM_TIME, "30s",
 	    "The longest time that one HTTPS request of acmed to the ACME "
 	    "server may take (connect, TLS, answer).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = HOUR },
 	{ "acmed_response_size_limit", PARAM_SIZE, "1m",
 	    "The largest answer body that acmed reads from the ACME server; "
 	    "a larger one is an error.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = KIB, .max = GIB },
 	{ "acmed_retry_max", PARAM_TIME, "1d",
 	    "The longest wait between two attempts of acmed to get a "
 	    "certificate that failed (the wait doubles from "
 	    "$acmed_retry_min); a CA's Retry-After may ask for longer.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 30 * DAY },
 	{ "acmed_retry_min", PARAM_TIME, "5m",
 	    "The wait after the first failed attempt of acmed to get a "
 	    "certificate; it doubles with each failure up to "
 	    "$acmed_retry_max.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 
 	/* dnsmon */
 	{ "alert_hourly_limit", PARAM_INT, "100",
 	    "The most alerts that dnsmon and rptparse together send in any "
 	    "60 minutes; further ones are logged and counted in "
 	    "stsd_alerts_dropped_total but not sent; 0: no limit.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 0, .max = 1000000 },
 	{ "alert_per_domain_daily_limit", PARAM_INT, "20",
 	    "The most alerts about one domain that dnsmon and rptparse "
 	    "together send in one UTC day; further ones are logged and "
 	    "counted in stsd_alerts_dropped_total but not sent; 0: no limit.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 0, .max = 1000000 },
 	{ "alert_recipients", PARAM_LIST, "",
 	    "The addresses that alerts (a new MX outside a policy, a stale "
 	    "record, a failing MX certificate) are mailed to with "
 	    "$sendmail_path, one mail per digest of alerts raised together; "
 	    "empty: alerts go to the log only.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_ADDRESS_LIST },
 	{ "alert_webhook_url", PARAM_STRING, "",
 	    "An http:// or https:// URL that alerts are also POSTed to, one "
 	    "JSON object per digest of alerts raised together (time, alerts: "
 	    "each with domain, kind, key, subject, text and time, dropped); "
 	    "empty: no webhook.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_URL, .flags = PARAM_EMPTY_OK },
 	{ "dns_update_key_file", PARAM_STRING, "",
 	    "The TSIG key for DNS UPDATE, one line \"name algorithm "
 	    "base64-secret\" (algorithm hmac-sha256); the file must not be "
 	    "readable by group or others.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK },
 	{ "dns_update_server", PARAM_STRING, "",
 	    "The authoritative server (host or host:port) that takes the "
 	    "DNS UPDATEs (RFC 2136) of the service zone's TXT records; "
@@ -304,20 +366,24 @@ const struct param param_table[] = {
 	{ "dnsmon_ca_file", PARAM_STRING, "",
 	    "A PEM file of CA certificates that dnsmon trusts for MX "
 	    "certificates instead of the system's; empty: the system's.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK },
 	{ "dnsmon_cname_depth", PARAM_INT, "8",
 	    "The longest CNAME chain that dnsmon follows; a longer one (or "
 	    "a loop) is reported as an error.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 100 },
 	{ "dnsmon_concurrency", PARAM_INT, "16",
 	    "The most domains that dnsmon checks at the same time (their "
 	    "DNS queries are asynchronous, in one process; each MX host is "
 	    "probed once per round).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 10000 },
 	{ "dnsmon_interval", PARAM_TIME, "1h",
 	    "The time between two checks of every domain by dnsmon (with up "
 	    "to 10% random jitter).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 30 * DAY },
 	{ "dnsmon_probe", PARAM_BOOL, "yes",
 	    "Whether dnsmon probes every MX host with STARTTLS; no: DNS "
 	    "checks only (where outgoing connections to port 25 are "
@@ -326,75 +392,91 @@ const struct param param_table[] = {
 	{ "dnsmon_probe_timeout", PARAM_TIME, "10s",
 	    "The longest time that each step of an MX probe may take "
 	    "(connect, greeting, EHLO, STARTTLS, TLS handshake).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = HOUR },
 	{ "dnsmon_query_timeout", PARAM_TIME, "5s",
 	    "The longest time that dnsmon waits for the answer to one DNS "
 	    "query (retries included).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = HOUR },
 	{ "dnsmon_smtp_port", PARAM_INT, "25",
 	    "The TCP port of the MX hosts that dnsmon probes (other than 25 "
 	    "only for tests).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 65535 },
 	{ "sendmail_path", PARAM_STRING, "/usr/sbin/sendmail",
 	    "The sendmail(1) compatible command that mails alerts.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_PATH },
 
 	/* rptrecv */
 	{ "rptrecv_client_connection_limit", PARAM_INT, "50",
 	    "The most connections that one client address may hold open to "
 	    "one rptrecv process; a connection over it gets 421 4.7.0.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 1000000 },
 	{ "rptrecv_command_limit", PARAM_INT, "100",
 	    "The most SMTP commands rptrecv takes on one connection between "
 	    "two queued messages (or before the first); the next one gets "
 	    "421 4.7.0 and the connection is closed.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 1000000 },
 	{ "rptrecv_connection_limit", PARAM_INT, "1000",
 	    "The most connections that one rptrecv process holds open; a "
 	    "connection over it gets 421 4.7.0 and is closed.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 1000000 },
 	{ "rptrecv_data_timeout", PARAM_TIME, "10m",
 	    "The longest time that rptrecv waits for the whole text of one "
 	    "message after its 354 reply; then 421 4.4.2 and nothing is "
 	    "queued.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "rptrecv_idle_timeout", PARAM_TIME, "300s",
 	    "The longest time that rptrecv waits for the next input from a "
 	    "client (a command, or more message text); then 421 4.4.2.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 
 	/* rptparse */
 	{ "rptparse_gunzip_limit", PARAM_SIZE, "20m",
 	    "The largest report that rptparse inflates from a gzip "
 	    "attachment or takes as JSON; a larger one goes to corrupt/.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = KIB, .max = GIB },
 	{ "rptparse_gunzip_ratio_limit", PARAM_INT, "200",
 	    "The largest ratio of inflated to compressed size that rptparse "
 	    "accepts once the output passes 1 MiB (a gzip bomb); 0: no "
 	    "ratio limit.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 0, .max = 1000000 },
 	{ "rptparse_mime_depth_limit", PARAM_INT, "8",
 	    "The deepest nesting of multipart and message parts that "
 	    "rptparse searches for a report; deeper mail goes to corrupt/.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 100 },
 	{ "rptparse_json_depth_limit", PARAM_INT, "64",
 	    "The deepest nesting of JSON arrays and objects that rptparse "
 	    "accepts in a report.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 1000 },
 	{ "rptparse_policy_limit", PARAM_INT, "1000",
 	    "The most policies that rptparse accepts in one report.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 1000000 },
 	{ "rptparse_failure_detail_limit", PARAM_INT, "1000",
 	    "The most failure details that rptparse accepts in one policy "
 	    "of a report.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 1000000 },
 	{ "rptparse_db_cache_size", PARAM_SIZE, "4m",
 	    "The memory that rptparse keeps of the pages of reports.db "
 	    "(SQLite's page cache); with less, storing a report reads the "
 	    "pages of the domain indexes again and again once reports.db "
 	    "is larger than the cache.",
-	    NULL, NULL },
-	{ "alert_failure_rate", PARAM_STRING, "1%",
+	    NULL, NULL,
+	    .min = 0, .max = 16 * GIB },
+	{ "alert_failure_rate", PARAM_PERCENT, "1%",
 	    "The share of a domain's TLS sessions, in the reports received "
 	    "in one day, that may fail before rptparse alerts (once per "
 	    "domain and day); a percentage such as 1% or 0.5%.",
@@ -405,13 +487,15 @@ const struct param param_table[] = {
 	    "The days of reports that the readiness verdict looks at: a "
 	    "domain is safe to move to mode enforce when they hold sessions "
 	    "and no major sender reported a failed session (1 to 3660).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 3660 },
 	{ "readiness_major_share", PARAM_INT, "10",
 	    "The share of a domain's sessions, in percent, from which a "
 	    "sending organization counts as a major sender for the readiness "
 	    "verdict; failures from smaller senders are shown but do not "
 	    "hold the domain back (1 to 100).",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .min = 1, .max = 100 },
 
 	/* metrics */
 	{ "metrics_auth_file", PARAM_STRING, "",
@@ -419,12 +503,14 @@ const struct param param_table[] = {
 	    "the password in hexadecimal); when set, every request to the "
 	    "metrics listener needs HTTP basic authentication by one of "
 	    "them. Read by the metrics worker at start, as root.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK },
 	{ "metrics_listen", PARAM_STRING, "127.0.0.1:9425",
 	    "The address of the metrics and dashboard listener that stsd "
 	    "init writes as the service of the metrics line of master.cf; "
 	    "master binds what master.cf says.",
-	    NULL, NULL },
+	    NULL, NULL,
+	    .check = PARAM_CHECK_HOSTPORT },
 
 	{ NULL, PARAM_STRING, NULL, NULL, NULL, NULL }
 };
@@ -466,6 +552,8 @@ param_type_name(enum param_type type)
 		return "time";
 	case PARAM_LIST:
 		return "list";
+	case PARAM_PERCENT:
+		return "percentage";
 	}
 	return "unknown";
 }

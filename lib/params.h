@@ -18,6 +18,20 @@
  *	separated by "|".  mandefault, when not NULL, is what stsd.conf(5)
  *	shows instead of defval, for defaults that depend on the build or
  *	on the host, so that the page is the same on every build.
+ *
+ *	The trailing fields are the bounds of a value, the one rule that
+ *	cfg applies to every value it reads (main.cf, master.cf -o), so
+ *	that stsconf -e, stsd check, start and reload, master and every
+ *	daemon refuse the same values (cfg_check_value() in cfg.h): min
+ *	and max bound an integer, size or time (in bytes or seconds; both
+ *	0: not bounded); check names a syntax, or a fact about the host
+ *	(PARAM_CHECK_USER, _GROUP: made by cfg_check_host()); flags:
+ *	PARAM_EMPTY_OK, an empty value passes the check ("none"), and
+ *	PARAM_REQUIRED, a parameter without a usable default that the
+ *	operator must set (an empty value is refused; left unset, stsd
+ *	check says so, and values that refer to it are not checked until
+ *	it is set).  An entry written without these fields has its type
+ *	as its only rule.
  */
 #ifndef STS_PARAMS_H
 #define STS_PARAMS_H
@@ -31,7 +45,29 @@ enum param_type {
 	PARAM_SIZE,		/* bytes, with optional k, m, g suffix */
 	PARAM_TIME,		/* seconds, with optional s, m, h, d, w suffix */
 	PARAM_LIST,		/* comma- or space-separated words */
+	PARAM_PERCENT,		/* 0 to 100, decimals allowed, optional % */
 };
+
+/* What a value must be beyond its type. */
+enum param_check {
+	PARAM_CHECK_NONE,
+	PARAM_CHECK_PATH,	/* an absolute path */
+	PARAM_CHECK_USER,	/* a user that exists and is not root */
+	PARAM_CHECK_GROUP,	/* a group that exists */
+	PARAM_CHECK_DOMAIN,	/* a DNS name: letters, digits, - and . */
+	PARAM_CHECK_ADDRESS_LIST, /* local@domain words */
+	PARAM_CHECK_RCPT_LIST,	/* local@domain or local+*@domain words */
+	PARAM_CHECK_URL,	/* an http:// or https:// URL */
+	PARAM_CHECK_HTTPS_URL,	/* an https:// URL */
+	PARAM_CHECK_URL_PATH,	/* "/" and printable characters but ? and # */
+	PARAM_CHECK_HOSTPORT,	/* host:port or [v6]:port */
+};
+
+#define PARAM_EMPTY_OK	(1 << 0)	/* flags: "" passes the check */
+#define PARAM_REQUIRED	(1 << 1)	/* flags: must be set in main.cf */
+
+#define PARAM_DOMAIN_MAX	253	/* bytes of a DNS name (RFC 1035) */
+#define PARAM_LABEL_MAX		63	/* bytes of one label */
 
 struct param {
 	const char *name;
@@ -40,6 +76,10 @@ struct param {
 	const char *doc;	/* one line, for stsconf and stsd.conf(5) */
 	const char *choices;	/* "a|b|c": the only valid values, or NULL */
 	const char *mandefault;	/* default as stsd.conf(5) shows it, or NULL */
+	long long min;		/* bytes, seconds or number; */
+	long long max;		/* both 0: not bounded */
+	enum param_check check;
+	int	 flags;		/* PARAM_EMPTY_OK, PARAM_REQUIRED */
 };
 
 extern const struct param param_table[];	/* ends with name == NULL */

@@ -198,7 +198,7 @@ master_config(const char *config_dir)
 	if (realpath(config_dir, resolved) == NULL)
 		log_fatal("%s: %s", config_dir, strerror(errno));
 	master.config_dir = xstrdup(resolved);
-	if (cfg_read(master.config_dir, &err) != 0)
+	if (cfg_read(master.config_dir, &err) != 0 || cfg_check_host(&err) != 0)
 		log_fatal("%s", err.s);
 	buf_free(&err);
 	master.queue_dir = xstrdup(cfg_str("queue_directory"));

@@ -7,10 +7,13 @@
  *	master_reload()			the SIGHUP handler's work
  *
  * DESCRIPTION
- *	Both files are parsed first; if either is bad, the error is logged
- *	and nothing changes: every process keeps running with the
- *	configuration it read.  (cfg keeps the old parameters after a
- *	failed read, so master itself goes on with them too.)
+ *	Both files are read and checked first, as "stsd reload" checks
+ *	them before it signals: main.cf against the rules of the parameter
+ *	table (cfg), its users and groups (cfg_check_host), then master.cf,
+ *	whose -o overrides are checked against the new main.cf.  If
+ *	anything is refused, the error is logged and nothing changes: every
+ *	process keeps running with the configuration it read, and master
+ *	goes back to the parameters it ran with (cfg_save/cfg_restore).
  *
  *	Then, by service name and type: a service whose master.cf line
  *	(every column and argument) is unchanged keeps running with the same
@@ -130,14 +133,34 @@ master_reload_restart(struct master_service *svc,
 	}
 }
 
-/* Reads main.cf; logs what only a new start of master applies. */
+/*
+ * Reads main.cf, checks its users, then reads master.cf against it; on
+ * error the running parameters are current again.
+ */
 static int
-master_reload_config(struct buf *err)
+master_reload_read(struct mastercf **table, struct buf *err)
+{
+	struct cfg *running = cfg_save();
+	char *path = xasprintf("%s/master.cf", master.config_dir);
+	int rc = -1;
+
+	if (cfg_read(master.config_dir, err) == 0 && cfg_check_host(err) == 0 &&
+	    mastercf_read(path, 0, table, err) == 0)
+		rc = 0;
+	if (rc == 0)
+		cfg_forget(running);
+	else
+		cfg_restore(running);
+	free(path);
+	return rc;
+}
+
+/* Logs what only a new start of master applies. */
+static void
+master_reload_config(void)
 {
 	char *maillog;
 
-	if (cfg_read(master.config_dir, err) != 0)
-		return -1;
 	if (strcmp(cfg_str("queue_directory"), master.queue_dir) != 0)
 		log_warn("reload: queue_directory %s: master keeps %s until it "
 		    "is stopped and started", cfg_str("queue_directory"),
@@ -146,7 +169,6 @@ master_reload_config(struct buf *err)
 	if (*maillog != '\0' && log_open_file(maillog) != 0)
 		log_error("maillog_file %s: cannot open", maillog);
 	free(maillog);
-	return 0;
 }
 
 void
@@ -156,19 +178,14 @@ master_reload(void)
 	struct mastercf *table;
 	struct master_service *svc, *next;
 	const struct mastercf_service *conf;
-	char *path, *params, *used;
+	char *params, *used;
 	int i, main_changed;
 
-	path = xasprintf("%s/master.cf", master.config_dir);
-	if (mastercf_read(path, 0, &table, &err) != 0) {
+	if (master_reload_read(&table, &err) != 0) {
 		log_error("reload: %s; keeping the running configuration", err.s);
 		goto out;
 	}
-	if (master_reload_config(&err) != 0) {
-		log_error("reload: %s; keeping the running configuration", err.s);
-		mastercf_free(table);
-		goto out;
-	}
+	master_reload_config();
 	params = master_reload_params();
 	main_changed = master.params == NULL ||
 	    strcmp(params, master.params) != 0;
@@ -203,6 +220,5 @@ master_reload(void)
 	log_info("reload: configuration %s reloaded%s", master.config_dir,
 	    main_changed ? "" : " (main.cf unchanged)");
 out:
-	free(path);
 	buf_free(&err);
 }

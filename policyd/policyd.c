@@ -179,10 +179,6 @@ policyd_conf_read(struct policyd_conf *conf)
 		log_fatal("parameter default_policy_mode: \"%s\": must be"
 		    " testing, enforce or none", conf->default_mode);
 	conf->default_max_age = cfg_time("default_policy_max_age");
-	if (conf->default_max_age < 0 ||
-	    conf->default_max_age > POLICY_MAX_AGE_MAX)
-		log_fatal("parameter default_policy_max_age: %lld s: out of"
-		    " range 0..%lld", conf->default_max_age, POLICY_MAX_AGE_MAX);
 	v = cfg_str("domain_verification");
 	if (strcmp(v, "dns") == 0)
 		conf->verify_dns = 1;
@@ -202,8 +198,6 @@ policyd_conf_read(struct policyd_conf *conf)
 	conf->dns_update = *conf->dns_update_server != '\0';
 	conf->dns_retry_min = cfg_time("policyd_dns_retry_min");
 	conf->dns_retry_max = cfg_time("policyd_dns_retry_max");
-	if (conf->dns_retry_min < 1)
-		conf->dns_retry_min = 1;
 	if (conf->dns_retry_max < conf->dns_retry_min)
 		conf->dns_retry_max = conf->dns_retry_min;
 	if (conf->dns_update && *conf->sts_zone == '\0')

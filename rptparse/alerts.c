@@ -102,26 +102,6 @@ struct alerts_ctx {
 };
 
 int
-alerts_rate_parse(const char *s, double *pct, struct buf *err)
-{
-	char *end;
-	double v;
-
-	v = strtod(s, &end);
-	if (end != s && *end == '%')
-		end++;
-	if (end == s || *end != '\0' || !isdigit((unsigned char)*s) ||
-	    !isfinite(v) || v < 0 || v > 100) {
-		buf_printf(err, "parameter alert_failure_rate: bad value \"%s\":"
-		    " expected a percentage from 0 to 100, such as 1%% or "
-		    "0.5%%", s);
-		return -1;
-	}
-	*pct = v;
-	return 0;
-}
-
-int
 alerts_open(const char *state_path, double pct, struct buf *err)
 {
 	alerts_pct = pct;

@@ -2,7 +2,6 @@
  * alerts - what rptparse tells the operator about the reports it stores.
  *
  * SYNOPSIS
- *	alerts_rate_parse("0.5%", &pct, &err)	alert_failure_rate, in percent
  *	alerts_open(state_path, pct, &err)	dedup state (lib/alert) in
  *		state_path, or NULL: in the store given to alert_store_set()
  *	alerts_report(db, &hosted, report, rowid, received)
@@ -70,7 +69,7 @@
  *	ALERTS_MX_MAX MX hosts named in a result-type alert.
  *
  * DIAGNOSTICS
- *	alerts_rate_parse() and alerts_open() return -1 with one line in
+ *	alerts_open() returns -1 with one line in
  *	err; database errors while looking are logged, and that alert is
  *	left out.
  */
@@ -90,7 +89,6 @@
 #define ALERTS_MX_MAX		5	/* MX hosts named in an alert */
 #define ALERTS_DAY		(24 * 60 * 60)
 
-int	alerts_rate_parse(const char *s, double *pct, struct buf *err);
 int	alerts_open(const char *state_path, double pct, struct buf *err);
 void	alerts_report(sqlite3 *, const struct hosted *,
 	    const struct tlsrpt_report *, int64_t rowid, time_t received);

@@ -1,7 +1,8 @@
 /*
  * alerts_test - rptparse's alert rules (alerts.c) on a real reports.db
  * in a temporary directory, with a lib/alert store that records what
- * was sent instead of a file; and the alert_failure_rate syntax.
+ * was sent instead of a file.  The alert_failure_rate syntax is
+ * cfg's (lib/cfg_test).
  */
 #include "config.h"
 
@@ -65,44 +66,6 @@ test_sent(void)
 	for (; seen < nsent; seen++)
 		buf_printf(&b, "%s%s", b.len ? "\n" : "", sent[seen]);
 	return b.s ? b.s : xstrdup("");
-}
-
-static void
-test_rate_parse(void)
-{
-	static const struct {
-		const char *in;
-		double	 pct;		/* < 0: refused */
-	} cases[] = {
-		{ "1%", 1 }, { "0.5%", 0.5 }, { "2", 2 }, { "100%", 100 },
-		{ "0%", 0 }, { "abc", -1 }, { "-1%", -1 }, { "101%", -1 },
-		{ "%", -1 }, { "", -1 }, { "1%%", -1 }, { " 1%", -1 },
-		{ "nan", -1 },
-	};
-	struct buf err = BUF_INIT;
-	size_t i;
-	double v;
-	int rc;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		buf_reset(&err);
-		v = -7;
-		rc = alerts_rate_parse(cases[i].in, &v, &err);
-		if (cases[i].pct < 0)
-			CHECK(rc < 0 && strstr(err.s, "parameter "
-			    "alert_failure_rate: bad value") != NULL,
-			    "alert_failure_rate \"%s\" refused", cases[i].in);
-		else
-			CHECK(rc == 0 && v == cases[i].pct,
-			    "alert_failure_rate \"%s\" is %g%%", cases[i].in,
-			    cases[i].pct);
-	}
-	buf_reset(&err);
-	alerts_rate_parse("lots", &v, &err);
-	CHECK(strcmp(err.s, "parameter alert_failure_rate: bad value \"lots\":"
-	    " expected a percentage from 0 to 100, such as 1% or 0.5%") == 0,
-	    "refusal text: %s", err.s);
-	buf_free(&err);
 }
 
 /* Store a report made of json and run the alerts, received at when. */
@@ -417,9 +380,8 @@ int
 main(void)
 {
 	char cwd[] = "/tmp/alerts_test.XXXXXX";
-	size_t i;
-
 	struct buf err = BUF_INIT;
+	size_t i;
 
 	/* lib/metrics writes metrics/PROGRAM.PID under the working
 	 * directory when there is one: not in the tree the test runs in. */
@@ -430,7 +392,6 @@ main(void)
 	if (cfg_override("report_require_dkim", "no", &err) < 0)
 		CHECK(0, "report_require_dkim = no: %s", err.s);
 	buf_free(&err);
-	test_rate_parse();
 	test_infos();
 	test_rules();
 	for (i = 0; i < nsent; i++)

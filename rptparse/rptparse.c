@@ -589,8 +589,7 @@ rptparse_post_jail(int argc, char **argv)
 	    cfg_size("rptparse_db_cache_size"), &err)) == NULL)
 		log_fatal("%s", err.s);
 	free(path);
-	if (alerts_rate_parse(cfg_str("alert_failure_rate"), &pct, &err) < 0)
-		log_fatal("%s: %s", cfg_file(), err.s);
+	pct = cfg_percent("alert_failure_rate");
 	path = xasprintf("%s/%s", cfg_str("data_directory"),
 	    RPTPARSE_ALERT_STATE);
 	if (alerts_open(path, pct, &err) < 0)

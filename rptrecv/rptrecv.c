@@ -280,7 +280,6 @@ rptrecv_pre_jail(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	const char *queue = cfg_str("queue_directory");
-	char **r;
 
 	(void)argc;
 	(void)argv;
@@ -292,15 +291,6 @@ rptrecv_pre_jail(int argc, char **argv)
 	rptrecv_conf.command_limit = cfg_int("rptrecv_command_limit");
 	rptrecv_conf.conn_limit = cfg_int("rptrecv_connection_limit");
 	rptrecv_conf.client_limit = cfg_int("rptrecv_client_connection_limit");
-	if (rptrecv_conf.idle_timeout <= 0 || rptrecv_conf.data_timeout <= 0 ||
-	    rptrecv_conf.command_limit <= 0 || rptrecv_conf.conn_limit <= 0 ||
-	    rptrecv_conf.client_limit <= 0)
-		log_fatal("rptrecv_idle_timeout, rptrecv_data_timeout and the "
-		    "rptrecv_*_limit parameters must be greater than 0");
-	for (r = rptrecv_conf.recipients; r != NULL && *r != NULL; r++)
-		if (!rcpt_pattern_valid(*r))
-			log_warn("report_recipients: \"%s\" is not an address "
-			    "(local@domain or local+*@domain): ignored", *r);
 	if (rptrecv_conf.recipients == NULL || *rptrecv_conf.recipients == NULL)
 		log_warn("report_recipients is empty: every recipient is "
 		    "refused");

@@ -17,10 +17,14 @@
  *	-e sets parameters in main.cf: the logical line of a name that is
  *	set already is replaced in place (comment lines inside it are
  *	kept), new names are appended; everything else in the file stays
- *	as it was.  Unknown names and values that fail their type check
- *	are refused, and so is an edit after which main.cf would not read
- *	(an expansion loop, say): the file is then left alone.  The new
- *	file is written under a temporary name, synced and renamed.
+ *	as it was.  Unknown names and values outside the rule of the
+ *	parameter table (type, bounds, syntax; cfg) are refused, and so is
+ *	an edit after which main.cf would not read (an expansion loop,
+ *	say), one that names a user or group that does not exist (or root
+ *	as mail_owner), and one after which the -o overrides of master.cf
+ *	would be refused: the file is then left alone, as stsd check and
+ *	stsd reload would refuse it.  The new file is written under a
+ *	temporary name, synced and renamed.
  *
  *	-M prints master.cf without comments, one service per line, once
  *	lib/mastercf has checked it.
@@ -239,8 +243,8 @@ static void
 stsconf_man(void)
 {
 	const char **names = stsconf_table_names();
+	struct buf allowed = BUF_INIT;
 	const struct param *p;
-	const char *c;
 	size_t i;
 
 	printf("%s\n", STSCONF_MAN_BEGIN);
@@ -251,14 +255,11 @@ stsconf_man(void)
 		printf("\\&");
 		stsconf_man_text(p->doc);
 		printf("\n.br\nType: %s", param_type_name(p->type));
-		if (p->choices != NULL) {
-			printf(" (");
-			for (c = p->choices; *c != '\0'; c++)
-				if (*c == '|')
-					printf(", ");
-				else
-					putchar(*c);
-			printf(")");
+		buf_reset(&allowed);
+		cfg_allowed(p, &allowed);
+		if (allowed.len > 0) {
+			printf("; allowed: ");
+			stsconf_man_text(allowed.s);
 		}
 		printf("; default: ");
 		if (p->mandefault != NULL)
@@ -273,6 +274,7 @@ stsconf_man(void)
 		printf(".\n");
 	}
 	printf("%s\n", STSCONF_MAN_END);
+	buf_free(&allowed);
 	free(names);
 }
 
@@ -366,8 +368,59 @@ stsconf_edit_arg(const char *arg, struct stsconf_edit *ed)
 	/* Values with $name are checked once expanded, with the new file. */
 	if (strchr(ed->value, '$') == NULL &&
 	    cfg_check_value(p, ed->value, &why) < 0)
-		stsconf_fail("%s: %s", ed->name, why.s);
+		stsconf_fail("parameter %s: %s", ed->name, why.s);
 	buf_free(&why);
+}
+
+/*
+ * The users and groups that the edit changes must exist (the others
+ * are stsd check's to report, so that an edit of an unrelated
+ * parameter is not refused on a host without them); then master.cf
+ * must still read with the new main.cf.  Called with the new main.cf
+ * read; old holds the lookup values of the old one.
+ */
+static void
+stsconf_edit_check(const char *dir, const char *path, char **old)
+{
+	struct buf why = BUF_INIT;
+	struct mastercf *table;
+	char *master = xasprintf("%s/master.cf", dir);
+	const struct param *p;
+	size_t i;
+
+	for (i = 0, p = param_table; p->name != NULL; p++, i++) {
+		if (old[i] != NULL && strcmp(old[i], cfg_str(p->name)) == 0)
+			continue;
+		if (cfg_check_lookup(p, cfg_str(p->name), &why) < 0)
+			stsconf_fail("not changing %s: parameter %s: %s", path,
+			    p->name, why.s);
+	}
+	if (access(master, F_OK) == 0 &&
+	    mastercf_read(master, MASTERCF_NO_RESOLVE, &table, &why) < 0)
+		stsconf_fail("not changing %s: with it, %s", path, why.s);
+	if (access(master, F_OK) == 0)
+		mastercf_free(table);
+	free(master);
+	buf_free(&why);
+}
+
+/* The values of the parameters that cfg_check_lookup() looks up. */
+static char **stsconf_lookups;		/* of the old main.cf, during -e */
+
+static char **
+stsconf_lookup_values(const char *path, const struct buf *data)
+{
+	struct buf err = BUF_INIT;
+	char **v = xcalloc(param_count() + 1, sizeof(*v));
+	size_t i;
+
+	if (cfg_read_buf(path, data->s, data->len, &err) == 0)
+		for (i = 0; param_table[i].name != NULL; i++)
+			if (param_table[i].check == PARAM_CHECK_USER ||
+			    param_table[i].check == PARAM_CHECK_GROUP)
+				v[i] = xstrdup(cfg_str(param_table[i].name));
+	buf_free(&err);
+	return v;
 }
 
 /* Writes data to path through a synced temporary file and a rename. */
@@ -453,6 +506,7 @@ stsconf_edit(const char *dir, char **args)
 		buf_puts(&old, "");
 	else if (cfg_read_file(path, &old, &err) < 0)
 		stsconf_fail("%s", err.s);
+	stsconf_lookups = stsconf_lookup_values(path, &old);
 	rw.path = path;
 	rw.data = old.s;
 	if (cfg_scan(path, old.s, old.len, stsconf_rewrite_line, &rw, &err) < 0)
@@ -468,7 +522,11 @@ stsconf_edit(const char *dir, char **args)
 	/* The whole new file must read, or the old one stays. */
 	if (cfg_read_buf(path, rw.out.s ? rw.out.s : "", rw.out.len, &err) < 0)
 		stsconf_fail("not changing %s: %s", path, err.s);
+	stsconf_edit_check(dir, path, stsconf_lookups);
 	stsconf_write(dir, path, &rw.out);
+	for (i = 0; i < param_count(); i++)
+		free(stsconf_lookups[i]);
+	free(stsconf_lookups);
 
 	for (i = 0; i < rw.nedits; i++) {
 		free(rw.edits[i].name);

@@ -47,7 +47,6 @@
 #include "table.h"
 #include "timefmt.h"
 
-#define DOMAIN_READY_DAYS_MAX	3660	/* readiness_days */
 #define DOMAIN_IMPORT_BATCH	1000	/* domains per domain-import request */
 #define DOMAIN_IMPORT_BYTES	(256 * 1024)	/* file bytes per request */
 #define DOMAIN_IMPORT_LINE_MAX	8192	/* bytes of a line of the file */
@@ -575,12 +574,6 @@ domain_readiness(json_t *reply)
 	sqlite3 *db;
 	json_t *v;
 
-	if (days < 1 || days > DOMAIN_READY_DAYS_MAX)
-		stsctl_die("readiness_days = %lld: expected 1 to %d", days,
-		    DOMAIN_READY_DAYS_MAX);
-	if (share < 1 || share > 100)
-		stsctl_die("readiness_major_share = %lld: expected 1 to 100",
-		    share);
 	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
 		stsctl_die("%s", err.s);
 	v = dashboard_readiness(db, json_object_get(reply, "domain"),

@@ -882,12 +882,6 @@ report_html(const struct report_opts *o)
 	long long share = cfg_int("readiness_major_share");
 	int rc;
 
-	if (ready < 1 || ready > REPORT_DAYS_MAX)
-		stsctl_die("readiness_days = %lld: expected 1 to %d", ready,
-		    REPORT_DAYS_MAX);
-	if (share < 1 || share > 100)
-		stsctl_die("readiness_major_share = %lld: expected 1 to 100",
-		    share);
 	domains = o->arg ? dashboard_domain(sock, o->arg, &err) :
 	    dashboard_domains(sock, &err);
 	if (domains == NULL)

@@ -1,7 +1,7 @@
 # stsd/local.mk - the operator command stsd(1).
 sbin_PROGRAMS += stsd/stsd
 stsd_stsd_SOURCES = stsd/stsd.c
-stsd_stsd_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
-stsd_stsd_LDADD = $(STS_LIBS)
+stsd_stsd_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+stsd_stsd_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 dist_man_MANS += man/stsd.1
 EXTRA_DIST += tests/stsd

@@ -68,7 +68,9 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "db.h"
 #include "dirs.h"
+#include "esc.h"
 #include "fileio.h"
 #include "ipc.h"
 #include "log.h"
@@ -87,6 +89,7 @@
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
 #define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
 #define STSD_CERT_FILE		"fullchain.pem"
+#define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
 
 static const char *stsd_config_dir;
 static int stsd_verbose;
@@ -268,6 +271,70 @@ stsd_read_config(void)
 	}
 	buf_free(&err);
 	return 0;
+}
+
+/* Says each line of err as an error; returns their number. */
+static int
+stsd_say_lines(const struct buf *err)
+{
+	const char *p = err->s, *nl;
+	int n = 0;
+
+	for (; p != NULL && *p != '\0'; p = nl ? nl + 1 : NULL, n++) {
+		nl = strchr(p, '\n');
+		stsd_say("error: %.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+	}
+	return n;
+}
+
+static int stsd_check_program(const char *dir, const char *program,
+	    const char *why);
+
+/*
+ * The configuration as master would take it: main.cf against the rules
+ * of the parameter table, its users and groups, the parameters that
+ * must be set, then master.cf (its -o overrides against main.cf) and
+ * the program of each service.  -1: main.cf itself is refused (said);
+ * else the number of problems said.  *table is master.cf, or NULL.
+ */
+static int
+stsd_check_config(struct mastercf **table)
+{
+	struct buf err = BUF_INIT;
+	const char *daemon_dir;
+	char *path, *why;
+	int problems = 0, i;
+
+	*table = NULL;
+	if (stsd_read_config() != 0)
+		return -1;
+	if (cfg_check_host(&err) != 0) {
+		stsd_say_lines(&err);
+		buf_free(&err);
+		return -1;
+	}
+	if (cfg_check_required(&err) != 0)
+		problems += stsd_say_lines(&err);
+	buf_reset(&err);
+	path = xasprintf("%s/master.cf", stsd_config_dir);
+	if (mastercf_read(path, 0, table, &err) != 0) {
+		stsd_say("error: %s", err.s);
+		problems++;
+	}
+	free(path);
+	buf_free(&err);
+	daemon_dir = cfg_str("daemon_directory");
+	problems += stsd_check_program(daemon_dir, "master",
+	    "the stsd master");
+	for (i = 0; *table && i < (*table)->nservices; i++) {
+		const struct mastercf_service *svc = &(*table)->services[i];
+
+		why = xasprintf("master.cf:%d: service %s %s", svc->lineno,
+		    svc->name, mastercf_type_name(svc->type));
+		problems += stsd_check_program(daemon_dir, svc->command, why);
+		free(why);
+	}
+	return problems;
 }
 
 /*
@@ -535,45 +602,97 @@ out:
 }
 
 /*
+ * The databases: PRAGMA quick_check, read-only, on each file that
+ * exists (a daemon creates its database at its first start).
+ */
+static int
+stsd_check_databases(void)
+{
+	static const char *const files[] = { "policy.db", "reports.db" };
+	struct buf err = BUF_INIT;
+	char *path;
+	size_t i;
+	int n = 0, rc;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		path = xasprintf("%s/%s", cfg_str("data_directory"), files[i]);
+		buf_reset(&err);
+		if (access(path, F_OK) != 0)
+			rc = 0;
+		else
+			rc = db_quick_check(path, STSD_DB_CHECK_MS, &err);
+		if (rc > 0)
+			stsd_say("warning: %s: not judged", err.s);
+		else if (rc < 0) {
+			stsd_say("error: %s (fix: stop stsd, restore %s from a "
+			    "backup or recover it with sqlite3 .recover)", err.s,
+			    files[i]);
+			n++;
+		}
+		free(path);
+	}
+	buf_free(&err);
+	return n;
+}
+
+/*
+ * Services that master throttles: their processes keep exiting, and
+ * the "throttled" line of $queue_directory/pid/services says so.
+ */
+static int
+stsd_check_throttled(void)
+{
+	char line[STSD_SERVICES_LINE_MAX], service[256], type[16], state[24];
+	char *path = xasprintf("%s/%s", cfg_str("queue_directory"),
+	    STSD_SERVICES_FILE);
+	long long since, pid;
+	int restarts, n = 0;
+	FILE *fp;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		free(path);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (sscanf(line, "%255s %15s %lld %23s %lld %d", service, type,
+		    &pid, state, &since, &restarts) != 6 ||
+		    strcmp(state, "throttled") != 0)
+			continue;
+		stsd_say("error: service %s (%s) is throttled by master: its "
+		    "processes keep exiting (%d restarts, throttled for %lld s; "
+		    "fix: see why in the log, e.g. grep '%s' in maillog_file "
+		    "or syslog)", esc_printable(service), type, restarts,
+		    (long long)time(NULL) - since, esc_printable(service));
+		n++;
+	}
+	fclose(fp);
+	free(path);
+	return n;
+}
+
+/*
  * Checks the configuration and the directories; with quiet, changes
  * made are only said with -v.  Returns the number of problems.
  */
 static int
 stsd_check(int fix, int quiet)
 {
-	struct buf err = BUF_INIT;
 	struct mastercf *table = NULL;
-	const char *daemon_dir;
-	char *path, *why;
-	int problems = 0, i;
+	int problems, running;
 	long pid;
 
-	if (stsd_read_config() != 0)
+	if ((problems = stsd_check_config(&table)) < 0)
 		return 1;
-	path = xasprintf("%s/master.cf", stsd_config_dir);
-	if (mastercf_read(path, 0, &table, &err) != 0) {
-		stsd_say("error: %s", err.s);
-		problems++;
-	}
-	free(path);
-	buf_free(&err);
 	problems += dirs_check(fix, stsd_dirs_report, quiet ? &quiet : NULL);
 	problems += stsd_check_maillog();
-	daemon_dir = cfg_str("daemon_directory");
-	problems += stsd_check_program(daemon_dir, "master",
-	    "the stsd master");
-	for (i = 0; table && i < table->nservices; i++) {
-		const struct mastercf_service *svc = &table->services[i];
-
-		why = xasprintf("master.cf:%d: service %s %s", svc->lineno,
-		    svc->name, mastercf_type_name(svc->type));
-		problems += stsd_check_program(daemon_dir, svc->command, why);
-		free(why);
-	}
 	problems += stsd_check_writable();
 	problems += stsd_check_key_file();
-	if (stsd_master_pid(&pid) == 0)
+	if (!quiet)
+		problems += stsd_check_databases();	/* may take seconds */
+	if ((running = stsd_master_pid(&pid)) == 0)
 		problems += stsd_check_ports(table);
+	else if (running > 0)
+		problems += stsd_check_throttled();
 	problems += stsd_check_certs();
 	mastercf_free(table);
 	if (problems == 0 && stsd_verbose)
@@ -1042,11 +1161,25 @@ stsd_stop(void)
 	return 1;
 }
 
+/*
+ * Nothing is signalled unless master would take the new configuration
+ * whole: a refused value would otherwise only show in the log, and
+ * master would keep the old one while the operator believes otherwise.
+ */
 static int
 stsd_reload(void)
 {
+	struct mastercf *table;
 	long pid;
+	int problems;
 
+	problems = stsd_check_config(&table);
+	mastercf_free(table);
+	if (problems != 0) {
+		stsd_say("fatal: not reloading: fix the problems above; the "
+		    "running configuration stays in effect");
+		return 1;
+	}
 	if (stsd_running_or_say(&pid) <= 0)
 		return 1;
 	if (kill((pid_t)pid, SIGHUP) != 0) {

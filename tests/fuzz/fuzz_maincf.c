@@ -45,6 +45,9 @@ fuzz_lookup_all(void)
 		case PARAM_LIST:
 			(void)cfg_list(p->name);
 			break;
+		case PARAM_PERCENT:
+			(void)cfg_percent(p->name);
+			break;
 		}
 	}
 }

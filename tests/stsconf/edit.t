@@ -60,13 +60,13 @@ check_refused() {	# DESC EXPECTED-MESSAGE ARGS...
 check_refused "unknown name" "stsconf: unknown parameter: no_such_thing" \
     no_such_thing=1
 check_refused "bad time value" \
-    'stsconf: ipc_timeout: bad time value "10x": unknown unit x' \
+    'stsconf: parameter ipc_timeout: bad time value "10x": unknown unit x' \
     ipc_timeout=2m ipc_timeout=10x
 check_refused "bad size value" \
-    'stsconf: message_size_limit: bad size value "-4k": negative' \
+    'stsconf: parameter message_size_limit: bad size value "-4k": negative' \
     message_size_limit=-4k
 check_refused "value outside its choices" \
-    'stsconf: domain_verification: bad value "maybe": expected one of dns, none' \
+    'stsconf: parameter domain_verification: bad value "maybe": expected one of dns, none' \
     domain_verification=maybe
 check_refused "loop through \$name" \
     "stsconf: not changing $dir/main.cf: $dir/main.cf:4: parameter sts_zone: expansion loop: \$sts_zone -> \$policy_host -> \$sts_zone" \
@@ -75,7 +75,34 @@ check_refused "bad type after expansion" \
     "stsconf: not changing $dir/main.cf: $dir/main.cf:5: parameter ipc_timeout: bad time value \"kept\": not a number (from \"\$my_own\")" \
     'ipc_timeout=$my_own'
 check_refused "no =" "stsconf: -e ipc_timeout: expected name=value" ipc_timeout
-rm "$dir/before"
+# The rules of the parameter table: bounds, syntaxes, users.
+check_refused "max_age beyond RFC 8461" \
+    'stsconf: parameter default_policy_max_age: bad time value "400d": expected from 0s to 8766h' \
+    default_policy_max_age=400d
+check_refused "percentage above 100" \
+    'stsconf: parameter alert_failure_rate: bad percentage value "200%": expected a number from 0% to 100%, such as 1% or 0.5%' \
+    alert_failure_rate=200%
+check_refused "not an address" \
+    'stsconf: parameter report_recipients: bad value "not an address": expected addresses of the form local@domain or local+*@domain ("not" is not one)' \
+    'report_recipients=not an address'
+check_refused "empty sts_zone" \
+    'stsconf: parameter sts_zone: empty value: expected a domain name (letters, digits and hyphens in labels separated by dots); required' \
+    sts_zone=
+check_refused "a URL for sts_zone" \
+    'stsconf: parameter sts_zone: bad value "https://sts.example.net": expected a domain name (letters, digits and hyphens in labels separated by dots); required' \
+    sts_zone=https://sts.example.net
+check_refused "a user that does not exist" \
+    "stsconf: not changing $dir/main.cf: parameter mail_owner: bad value \"nosuchuser\": expected a user that exists and is not root (no such user)" \
+    mail_owner=nosuchuser
+check_refused "root as mail_owner" \
+    "stsconf: not changing $dir/main.cf: parameter mail_owner: bad value \"root\": expected a user that exists and is not root (it has uid 0)" \
+    mail_owner=root
+# master.cf's -o overrides are checked against the new main.cf.
+printf 'svc unix - - n - 1 prog -o ipc_timeout=$smtp_hostname\n' >"$dir/master.cf"
+check_refused "an edit that master.cf's -o would refuse" \
+    "stsconf: not changing $dir/main.cf: with it, $dir/master.cf:1: service svc: -o ipc_timeout=\$smtp_hostname: parameter ipc_timeout: bad time value \"soon\": not a number (from \"\$smtp_hostname\")" \
+    smtp_hostname=soon
+rm "$dir/master.cf" "$dir/before"
 
 # A new main.cf.
 new=$(t_tmpdir)

@@ -71,6 +71,17 @@ like "$out" "^stsd: error: (.*/)?main\\.cf:$line: parameter ipc_timeout: .*10x" 
     "bad main.cf: error names main.cf:LINE, the parameter and the value"
 cp "$t/main.cf.good" "$d/etc/main.cf"
 
+# start refuses what check refuses, before master runs.
+echo "default_policy_max_age = 400d" >>"$d/etc/main.cf"
+printf '#!/bin/sh\ntouch %s/master-ran\nexit 0\n' "$t" >"$daemons/master"
+out=$("${S[@]}" start 2>&1)
+is "$?" 1 "a value beyond its bounds: start exits 1"
+like "$out" "stsd: error: (.*/)?main\\.cf:[0-9]+: parameter default_policy_max_age: bad time value \"400d\": expected from 0s to 8766h" \
+    "start names the parameter, the value and what is allowed"
+ok "start did not run master" test ! -e "$t/master-ran"
+printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
+cp "$t/main.cf.good" "$d/etc/main.cf"
+
 # Broken master.cf.
 cp "$d/etc/master.cf" "$t/master.cf.good"
 echo "broken unix y" >>"$d/etc/master.cf"
@@ -95,6 +106,37 @@ like "$out" "$daemons/master: not an executable file" "master not executable: na
 rm "$daemons/master"
 out=$("${S[@]}" check 2>&1)
 like "$out" "$daemons/master: No such file or directory" "missing master: named"
+
+# Databases: PRAGMA quick_check, read-only; a broken one names the file.
+if command -v sqlite3 >/dev/null; then
+	db=$d/data/reports.db
+	sqlite3 "$db" "CREATE TABLE t (a INTEGER PRIMARY KEY, b TEXT);
+	    CREATE INDEX tb ON t (b);
+	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+	    WHERE i < 2000) INSERT INTO t SELECT i, printf('%0100d', i) FROM n;"
+	printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
+	chmod 755 "$daemons/master"
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 0 "a good reports.db passes"
+	head -c 2000 /dev/zero | tr '\0' '\245' |
+	    dd of="$db" bs=1 seek=$((3 * 4096 + 200)) conv=notrunc 2>/dev/null
+	sum=$(md5sum <"$db")
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 1 "a broken page in reports.db: check exits 1"
+	like "$out" "^stsd: error: $db: PRAGMA quick_check: .*(invalid page|malformed|corrupt).* \\(fix: stop stsd, restore reports\\.db" \
+	    "the broken reports.db is named with SQLite's finding and the fix"
+	is "$(md5sum <"$db")" "$sum" "check does not write the database"
+	rm -f "$db"
+	printf 'this is a text file, not an SQLite database; it says so %064d\n' 0 \
+	    >"$d/data/policy.db"
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 1 "policy.db that is not a database: check exits 1"
+	like "$out" "^stsd: error: $d/data/policy\\.db: PRAGMA quick_check: file is not a database" \
+	    "policy.db that is not a database: named"
+	rm -f "$d/data/policy.db"
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 0 "no database yet: nothing to check"
+fi
 
 out=$("$STSD" -c "$t/nosuch" check 2>&1)
 is "$?" 1 "missing configuration directory: exit 1"
