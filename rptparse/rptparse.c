@@ -76,6 +76,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "db.h"
+#include "esc.h"
 #include "hosted.h"
 #include "ipc.h"
 #include "log.h"
@@ -195,9 +196,9 @@ rptparse_corrupt(const char *id, const char *reason)
 
 	if (spool_corrupt(rp.sp, id, reason, &err) < 0)
 		log_error("%s: %s; could not move it to corrupt/: %s", id,
-		    reason, err.s);
+		    esc_printable(reason), esc_printable(err.s));
 	else {
-		log_warn("%s: %s; moved to corrupt/", id, reason);
+		log_warn("%s: %s; moved to corrupt/", id, esc_printable(reason));
 		metrics_inc(METRIC_REPORTS_CORRUPT, NULL);
 	}
 	buf_free(&err);
@@ -291,12 +292,13 @@ rptparse_log(const char *id, const struct tlsrpt_report *r, int64_t row,
 	tlsrpt_time_format(r->end, end);
 	if (fresh)
 		log_info("%s: report %lld: %s, id %s, %s to %s, %zu policies%s",
-		    id, (long long)row, r->organization, r->report_id, start,
-		    end, r->npolicies, r->ndeviations ? ", with deviations" : "");
+		    id, (long long)row, esc_printable(r->organization),
+		    esc_printable(r->report_id), start, end, r->npolicies,
+		    r->ndeviations ? ", with deviations" : "");
 	else
 		log_info("%s: %s, id %s, %s to %s: already stored as report"
-		    " %lld", id, r->organization, r->report_id, start, end,
-		    (long long)row);
+		    " %lld", id, esc_printable(r->organization),
+		    esc_printable(r->report_id), start, end, (long long)row);
 }
 
 /* A stored message: log and alerts; out of the spool comes after. */
@@ -343,8 +345,8 @@ rptparse_left(const char *id, const char *why)
 {
 	struct timeval retry = { RPTPARSE_RETRY_TIME, 0 };
 
-	log_warn("%s: %s; left in active/, tried again in %d s", id, why,
-	    RPTPARSE_RETRY_TIME);
+	log_warn("%s: %s; left in active/, tried again in %d s", id,
+	    esc_printable(why), RPTPARSE_RETRY_TIME);
 	if (!evtimer_pending(rp.retry_ev, NULL))
 		evtimer_add(rp.retry_ev, &retry);
 }
@@ -369,7 +371,7 @@ rptparse_flush(void)
 	} else {
 		if (rp.nbatch > 1)
 			log_warn("%zu messages in one transaction: %s; one by"
-			    " one", rp.nbatch, err.s);
+			    " one", rp.nbatch, esc_printable(err.s));
 		for (i = 0; i < rp.nbatch; i++) {
 			buf_reset(&err);
 			if (rp.nbatch > 1 &&
