@@ -189,6 +189,13 @@ rptparse_hosted(int force)
 	buf_free(&err);
 }
 
+/*
+ * The reason is logged as it is: what it quotes of a report or a mail
+ * was escaped when it was written (lib/tlsrpt, message.c), as the
+ * reason file and "stsctl queue show" need it, and escaping it again
+ * would double every backslash.  lib/log stops whatever control
+ * character would still come.
+ */
 static void
 rptparse_corrupt(const char *id, const char *reason)
 {
@@ -196,9 +203,9 @@ rptparse_corrupt(const char *id, const char *reason)
 
 	if (spool_corrupt(rp.sp, id, reason, &err) < 0)
 		log_error("%s: %s; could not move it to corrupt/: %s", id,
-		    esc_printable(reason), esc_printable(err.s));
+		    reason, err.s);
 	else {
-		log_warn("%s: %s; moved to corrupt/", id, esc_printable(reason));
+		log_warn("%s: %s; moved to corrupt/", id, reason);
 		metrics_inc(METRIC_REPORTS_CORRUPT, NULL);
 	}
 	buf_free(&err);
