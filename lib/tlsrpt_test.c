@@ -652,6 +652,40 @@ out:
 	buf_free(&err);
 }
 
+/*
+ * A flood: 1,000 failure details, each with another bad address and a
+ * newline in it: at most 100 deviation lines, the last one saying that
+ * more were not recorded, none with a control character.
+ */
+static void
+test_flood(void)
+{
+	struct buf json = BUF_INIT, err = BUF_INIT;
+	struct tlsrpt_report *r;
+	int i;
+
+	buf_puts(&json, HEAD "\"policies\":[" POLICY "\"summary\":{"
+	    "\"total-successful-session-count\":0,"
+	    "\"total-failure-session-count\":1000},\"failure-details\":[");
+	for (i = 0; i < 1000; i++)
+		buf_printf(&json, "%s{\"result-type\":\"certificate-expired\","
+		    "\"sending-mta-ip\":\"192.0.2.%d\\nForged: %d\","
+		    "\"failed-session-count\":1}", i ? "," : "", i, i);
+	buf_puts(&json, "]}]}");
+	r = parse(json.s, &err);
+	CHECK(r != NULL && r->ndeviations == 100 &&
+	    STR_EQ(r->deviations[99], "more deviations not recorded") &&
+	    devs_clean(r), "1000 bad addresses: 100 deviation lines, escaped"
+	    " (%s)", err.s ? err.s : "");
+	CHECK(r != NULL && r->ndeviations > 1 && STR_EQ(r->deviations[1],
+	    "policies[0].failure-details: sending-mta-ip \"192.0.2.0\\nForged:"
+	    " 0\" is not an IP address, left out"), "the first of them (%s)",
+	    r && r->ndeviations > 1 ? r->deviations[1] : "");
+	tlsrpt_free(r);
+	buf_free(&json);
+	buf_free(&err);
+}
+
 /* A deviation of many policies is one line listing them. */
 static void
 test_dev_runs(void)
@@ -758,5 +792,6 @@ main(void)
 	test_counts();
 	test_failure_sum();
 	test_fields();
+	test_flood();
 	return unit_status();
 }

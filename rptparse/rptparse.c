@@ -31,6 +31,11 @@
  *	active/ and is tried again after RPTPARSE_RETRY_TIME seconds, or
  *	at the next wakeup.
  *
+ *	What a report says is logged escaped (esc_printable(): a newline
+ *	shows as "\n", an ESC as "\x1b"), so that no report forges a log
+ *	line; the reasons of corrupt/ quote it escaped already (lib/tlsrpt,
+ *	message.c).
+ *
  *	The hosted domain of each policy comes from policyd
  *	({"op":"domain-list"} on private/policyd, or public/policyd when
  *	policyd has no private socket); when policyd does not
