@@ -24,13 +24,22 @@ command -v jq >/dev/null || skip_all "jq is not installed"
 command -v swaks >/dev/null || skip_all "swaks is not installed"
 command -v curl >/dev/null || skip_all "curl is not installed"
 
-rp_start || { fail "instance starts"; done_testing; }
+# HTTPS reports for a.example, whose policy host httpd serves; alerts
+# for big.example, hosted too.
+rp_start "report_https_rua = yes" || { fail "instance starts"; done_testing; }
 rp_tmpdir
 T=$RP_TMP
 pid=$(rp_pid)
 [ -n "$pid" ] || fail "rptparse runs"
-wait_until 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$RP_HTTPS" 2>/dev/null ||
-	fail "httpd listens"
+quiet $STSCTL domain add a.example --mx mx.a.example
+quiet $STSCTL domain add big.example --mx mx.big.example
+served() {
+	curl -sf --max-time 5 --cacert "$RP_DIR/ca/ca.pem" \
+	    --resolve "mta-sts.a.example:$RP_HTTPS:127.0.0.1" \
+	    "https://mta-sts.a.example:$RP_HTTPS/.well-known/mta-sts.txt" |
+	    grep -q '^mx: mx.a.example'
+}
+ok "httpd serves the policy of a.example" wait_until 20 served
 
 # send_mail FILE: FILE as a report mailed to rptrecv; prints the spool id.
 send_mail() {
