@@ -39,7 +39,6 @@
 #define TLSRPT_YEAR_MAX		9999
 #define TLSRPT_SHOW_MAX		64	/* bytes of a value shown in a text */
 #define TLSRPT_SHOW_SIZE	(TLSRPT_SHOW_MAX * 4 + 8)	/* escaped */
-#define TLSRPT_TOKEN_MAX	64	/* bytes of a result-type */
 #define TLSRPT_DOMAIN_MAX	253	/* RFC 1035 2.3.4, without the dot */
 #define TLSRPT_LABEL_MAX	63
 
@@ -827,19 +826,6 @@ tlsrpt_helo_ok(const char *s)
 	return inet_pton(AF_INET, lit, a) == 1;
 }
 
-/* A word of letters, digits and "-", as the result types of RFC 8460. */
-static int
-tlsrpt_token_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= TLSRPT_TOKEN_MAX || !tlsrpt_ldh((unsigned char)s[i]) ||
-		    s[i] == '_')
-			return 0;
-	return i > 0;
-}
-
 static int
 tlsrpt_count(struct tlsrpt_ctx *c, const json_t *o, const char *path,
     const char *key, int64_t *out)
@@ -925,22 +911,18 @@ tlsrpt_time(struct tlsrpt_ctx *c, const json_t *range, const char *key,
 
 /*
  * result-type: one of RFC 8460 section 4.3; in another case, it is read
- * as that type; another word is kept as it is; anything else (spaces,
- * control characters, longer than TLSRPT_TOKEN_MAX) refuses the report.
- * Each with a deviation.
+ * as that type; anything else is kept as it came (every output escapes
+ * it, and alerts take all such types as one kind), with a deviation
+ * that shows it escaped.
  */
-static int
-tlsrpt_result_type(struct tlsrpt_ctx *c, const char *path,
-    struct tlsrpt_detail *d)
+static void
+tlsrpt_result_type(struct tlsrpt_ctx *c, struct tlsrpt_detail *d)
 {
 	char shown[TLSRPT_SHOW_SIZE];
 	size_t i;
 
 	if (tlsrpt_result_type_known(d->result_type))
-		return 0;
-	if (!tlsrpt_token_ok(d->result_type))
-		return tlsrpt_error(c, "%s.result-type: not a result type: \"%s\"",
-		    path, tlsrpt_show(shown, d->result_type));
+		return;
 	for (i = 0; tlsrpt_results[i].type != NULL; i++) {
 		if (strcasecmp(d->result_type, tlsrpt_results[i].type) != 0)
 			continue;
@@ -948,11 +930,10 @@ tlsrpt_result_type(struct tlsrpt_ctx *c, const char *path,
 		    " \"%s\" in another case", d->result_type);
 		free(d->result_type);
 		d->result_type = xstrdup(tlsrpt_results[i].type);
-		return 0;
+		return;
 	}
 	tlsrpt_pdeviationf(c, "", ".failure-details: result-type \"%s\" is"
-	    " not in RFC 8460 section 4.3", d->result_type);
-	return 0;
+	    " not in RFC 8460 section 4.3", tlsrpt_show(shown, d->result_type));
 }
 
 /*
@@ -1020,9 +1001,9 @@ tlsrpt_detail(struct tlsrpt_ctx *c, const json_t *o, const char *ppath,
 	    tlsrpt_string(c, o, path, "additional-information", 0,
 	    &d->additional_information) < 0 ||
 	    tlsrpt_string(c, o, path, "failure-reason-code", 0,
-	    &d->failure_reason_code) < 0 ||
-	    tlsrpt_result_type(c, path, d) < 0)
+	    &d->failure_reason_code) < 0)
 		return -1;
+	tlsrpt_result_type(c, d);
 	tlsrpt_detail_check(c, d);
 	return 0;
 }
@@ -1090,9 +1071,14 @@ tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
 		    ": no policy-domain (no-policy-found)");
 		return 0;
 	}
-	if (!tlsrpt_domain_ok(p->domain, 0))
-		return tlsrpt_error(c, "%s.policy-domain: not a domain name:"
-		    " \"%s\"", path, tlsrpt_show(shown, p->domain));
+	if (!tlsrpt_domain_ok(p->domain, 0)) {
+		/* The policy stays, for no domain: its sessions happened. */
+		tlsrpt_pdeviationf(c, ".policy", ".policy-domain \"%s\" is not"
+		    " a domain name, left out", tlsrpt_show(shown, p->domain));
+		free(p->domain);
+		p->domain = NULL;
+		return 0;
+	}
 	tlsrpt_domain_norm(p->domain);
 	return 0;
 }

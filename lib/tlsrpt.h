@@ -29,26 +29,28 @@
  *	per policy its policy-type, summary counts and per failure detail
  *	its result-type and failed-session-count), their JSON types, that
  *	counts are integers from 0 to TLSRPT_COUNT_MAX, that no string
- *	holds a NUL (\u0000), that policy-domain is a domain name and
- *	result-type a word of letters, digits and "-" (at most 64), and
- *	that the date range does not run backwards.  A report that breaks
- *	one of these rules is refused as a whole, with the field named.
+ *	holds a NUL (\u0000), and that the date range does not run
+ *	backwards.  A report that breaks one of these rules is refused as
+ *	a whole, with the field named.
  *
  *	Fields with a type of their own are handed over checked and in one
- *	form:
+ *	form; a value that is not of its type is left out (NULL, or out of
+ *	the list), the rest of the report kept:
  *	policy-domain, mx-host, receiving-mx-hostname: lower case, without
  *	    a final dot; names of letters, digits, "-" and "_" (A-labels:
  *	    the names the sender looked up in DNS), labels of 1 to 63
- *	    bytes, 253 bytes in all; mx-host may start with "*.".  An
- *	    mx-host or receiving-mx-hostname that is not one is left out.
+ *	    bytes, 253 bytes in all; mx-host may start with "*.".  A policy
+ *	    whose policy-domain is left out counts for no domain, as a
+ *	    no-policy-found one without it.
  *	sending-mta-ip, receiving-ip: an IPv4 or IPv6 address as written;
  *	    left out when not one.
  *	receiving-mx-helo: a host name or an address literal ("[192.0.2.1]",
  *	    "[IPv6:2001:db8::1]") as written; left out when not one.
  *	result-type: one of RFC 8460 section 4.3 (tlsrpt_result_type_known);
- *	    in another case it is read as that one; another word is kept
- *	    as it is.
- *	Each value left out or read otherwise is a deviation that shows it.
+ *	    in another case it is read as that one; anything else is kept
+ *	    as it came, like free text.
+ *	Each value left out, read otherwise or unknown is a deviation that
+ *	shows it.
  *	Free text (organization-name, contact-info, report-id,
  *	policy-string, additional-information, failure-reason-code) is kept
  *	as it came, control characters included: whoever writes it out

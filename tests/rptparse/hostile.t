@@ -64,10 +64,10 @@ cases=(
 "organization-name|.\"organization-name\" = \$v|stored"
 "contact-info|.\"contact-info\" = \$v|stored"
 "report-id|.\"report-id\" += \$v|stored"
-"policy-domain|.policies[0].policy.\"policy-domain\" = \$v|^policies\\[0\\]\\.policy\\.policy-domain: not a domain name: "
+"policy-domain|.policies[0].policy.\"policy-domain\" = \$v|stored"
 "policy-string|.policies[0].policy.\"policy-string\"[1] = \$v|stored"
 "mx-host|.policies[0].policy.\"mx-host\" = [\$v]|stored"
-"result-type|.policies[0].\"failure-details\"[0].\"result-type\" = \$v|^policies\\[0\\]\\.failure-details\\[0\\]\\.result-type: not a result type: "
+"result-type|.policies[0].\"failure-details\"[0].\"result-type\" = \$v|stored"
 "sending-mta-ip|.policies[0].\"failure-details\"[0].\"sending-mta-ip\" = \$v|stored"
 "receiving-mx-hostname|.policies[0].\"failure-details\"[0].\"receiving-mx-hostname\" = \$v|stored"
 "receiving-mx-helo|.policies[0].\"failure-details\"[0].\"receiving-mx-helo\" = \$v|stored"
@@ -162,11 +162,20 @@ ok "the report of 1,000 policies of 2^53 sessions is stored" \
 is "$(jq -c 'map(select(startswith("hostile-report-id-nl")))' <<<"$stored_ids")" \
     '["hostile-report-id-nl-mailx\nForged: line","hostile-report-id-nl-postx\nForged: line"]' \
     "a report-id with a newline is stored as it came"
-show=$(rp_json show "$(rp_json list | jq '[.reports[] |
-    select(."report-id" == "hostile-mx-host-nl-mail")][0].id')")
-like "$(jq -r '.deviations[]' <<<"$show")" \
+# deviations ID: the deviations of the stored report ID, one a line
+deviations() {
+	rp_json show "$(rp_json list | jq --arg id "$1" '[.reports[] |
+	    select(."report-id" == $id)][0].id')" | jq -r '.deviations[]'
+}
+like "$(deviations hostile-mx-host-nl-mail)" \
     '^policies\[0\]\.policy\.mx-host "x\\nForged: line" is not a host name or pattern, left out$' \
     "an mx-host with a newline is left out, shown escaped"
+like "$(deviations hostile-policy-domain-esc-post)" \
+    '^policies\[0\]\.policy\.policy-domain "x\\x1b\[2J\\x1b\]0;title\\x07" is not a domain name, left out$' \
+    "a policy-domain with ESC is left out, shown escaped"
+like "$(deviations hostile-result-type-nl-mail)" \
+    '^policies\[0\]\.failure-details: result-type "x\\nForged: line" is not in RFC 8460 section 4\.3$' \
+    "a result-type with a newline is kept, shown escaped in its deviation"
 
 # The maillog: one line per message, none forged, no control character.
 log=$(cat "$RP_LOG")
@@ -180,8 +189,8 @@ like "$log" 'rptparse\[[0-9]+\]: [0-9.]+: report [0-9]+: x\\x1b\[2J\\x1b\]0;titl
     "an organization-name with ESC is logged escaped"
 like "$log" "id hostile-report-id-nl-(mail|post)x\\\\nForged: line" \
     "a report-id with a newline is logged escaped"
-like "$log" 'policy-domain: not a domain name: "x\\nForged: line"; moved to corrupt/' \
-    "a refused policy-domain is quoted escaped in the log"
+like "$log" 'rptparse\[[0-9]+\]: warning: [0-9.]+: policies\[0\]\.failure-details\[0\]\.receiving-ip: contains a NUL character \(\\u0000\); moved to corrupt/' \
+    "a refusal is logged with its reason"
 like "$log" 'rptrecv\[[0-9]+\]: [0-9.]+: from=<ev\\xc2\\x9b31mil@sender\.example>' \
     "rptrecv logs a sender's C1 control escaped"
 like "$log" 'alert: big\.example: failure-rate: .*50\.00% of TLS sessions failed' \
