@@ -433,8 +433,8 @@ struct tlsrpt_ctx {
  * A deviation while the tree is walked: the text, without the policy
  * index when it starts with "policies[N]", and the policies it was seen
  * in.  A provider that bends the same rule in each of its 400 policies
- * gives one line, "policies[0-399].policy.mx-host is a list", instead
- * of 400.
+ * gives one line, "policies[0-399].policy.mx-host is a string, not a
+ * list", instead of 400.
  */
 struct tlsrpt_dev {
 	char	*text;			/* what follows "policies[N]", or all */
