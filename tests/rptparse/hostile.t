@@ -13,8 +13,9 @@
 # - an envelope sender with a C1 control (U+009B, SMTPUTF8).
 #
 # Afterwards: rptparse is the same process, nothing is left in incoming/
-# or active/, each message is stored or in corrupt/ with the reason its
-# field calls for, every line of the maillog starts with the log prefix
+# or active/, each message is stored (typed values left out, shown
+# escaped in deviations) or in corrupt/ with the reason its field calls
+# for, every line of the maillog starts with the log prefix
 # (no forged line), the log holds no control character, and what the
 # reports said is in the log escaped (\n, \x1b), not as it came.
 source "$SRCDIR/tests/lib.sh"
@@ -55,8 +56,10 @@ send_post() {
 }
 
 # The cases: NAME, what to do to the RFC 8460 report (jq, with $v the
-# hostile text), and what becomes of it: "stored" or the refusal's
-# reason (a regular expression).
+# hostile text), and what becomes of it: "stored" (a value of a typed
+# field left out with a deviation, free text kept as it came) or the
+# refusal's reason (a regular expression); with a NUL, always a refusal
+# that names the field.
 evil_nl=$'x\\nForged: line'		# JSON text of each hostile string
 evil_esc='x\u001b[2J\u001b]0;title\u0007'
 evil_nul='x\u0000y'
