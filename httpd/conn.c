@@ -94,6 +94,7 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "esc.h"
 #include "certcache.h"
 #include "challenge.h"
 #include "clientlimit.h"
@@ -494,7 +495,8 @@ conn_report_refuse_retry(struct conn *c, int status, const char *why,
 
 	conn_peer(c, peer, sizeof(peer));
 	log_info("%s: %s: report refused: %d %s: %s", peer,
-	    c->sni[0] ? c->sni : "plain HTTP", status, http_reason(status), why);
+	    c->sni[0] ? esc_printable(c->sni) : "plain HTTP", status,
+	    http_reason(status), esc_printable(why));
 	conn_report_count(status);
 	c->must_linger = 1;
 	conn_report_answer(c, status, why, 0, head_only, 1, retry);
@@ -604,7 +606,7 @@ conn_report_done(struct conn *c)
 	}
 	conn_peer(c, peer, sizeof(peer));
 	log_info("%s: %s: report of %llu bytes spooled as %s", peer,
-	    c->sni[0] ? c->sni : "plain HTTP", size, id);
+	    c->sni[0] ? esc_printable(c->sni) : "plain HTTP", size, id);
 	snprintf(why, sizeof(why), "report accepted as %s", id);
 	conn_report_count(200);
 	conn_report_answer(c, 200, why, c->report_keep && !server_stopping(), 0,
@@ -632,7 +634,7 @@ conn_body(struct conn *c, struct evbuffer *in)
 
 		snprintf(why, sizeof(why), "%s", report_why(c->report));
 		if (status == 500)
-			log_error("report not stored: %s", why);
+			log_error("report not stored: %s", esc_printable(why));
 		report_abort(c->report);
 		c->report = NULL;
 		c->state = CONN_IDLE;

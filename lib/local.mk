@@ -14,6 +14,9 @@ lib_timefmt_test_SOURCES = lib/timefmt_test.c
 lib_timefmt_test_LDADD = $(STS_LIBS)
 lib_esc_test_SOURCES = lib/esc_test.c
 lib_esc_test_LDADD = $(STS_LIBS)
+check_PROGRAMS += lib/log_test
+lib_log_test_SOURCES = lib/log_test.c
+lib_log_test_LDADD = $(STS_LIBS)
 lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 

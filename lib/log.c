@@ -6,6 +6,13 @@
  * (with a timestamp and host name) is appended to that file with one
  * write(2), so several processes can share it.  A descriptor opened
  * before chroot keeps working after it.
+ *
+ * Whatever a caller passes, a message is one line: a control character
+ * (C0 or DEL) that reaches it is written as "?", as Postfix's msg_output
+ * does with printable().  This is the last guard, not the escaping:
+ * text from outside goes through esc_printable() (lib/esc) first, which
+ * shows what the bytes were.  A message that fills LOG_LINE_MAX is cut
+ * and still ends in a newline.
  */
 #include "config.h"
 
@@ -102,6 +109,17 @@ log_level_prefix(int level)
 	}
 }
 
+/* No control character in a message: no forged line, no escape. */
+static void
+log_oneline(char *msg)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 void
 log_vmsg(int level, const char *fmt, va_list ap)
 {
@@ -111,6 +129,7 @@ log_vmsg(int level, const char *fmt, va_list ap)
 	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_oneline(msg);
 	if (log_fd >= 0) {
 		char stamp[32];
 		struct tm tm;
@@ -120,8 +139,10 @@ log_vmsg(int level, const char *fmt, va_list ap)
 		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
 		n = snprintf(line, sizeof(line), "%s %s %s[%ld]: %s%s\n", stamp,
 		    log_host, log_tag, (long)getpid(), log_level_prefix(level), msg);
-		if (n > (int)sizeof(line))
-			n = sizeof(line);
+		if (n >= (int)sizeof(line)) {
+			n = sizeof(line) - 1;
+			line[n - 1] = '\n';
+		}
 		if (write(log_fd, line, n) < 0) {
 			/* nowhere left to report it */
 		}
@@ -131,8 +152,10 @@ log_vmsg(int level, const char *fmt, va_list ap)
 	if (log_flags & LOG_TO_STDERR) {
 		n = snprintf(line, sizeof(line), "%s: %s%s\n", log_tag,
 		    log_level_prefix(level), msg);
-		if (n > (int)sizeof(line))
-			n = sizeof(line);
+		if (n >= (int)sizeof(line)) {
+			n = sizeof(line) - 1;
+			line[n - 1] = '\n';
+		}
 		if (write(STDERR_FILENO, line, n) < 0) {
 			/* nowhere left to report it */
 		}

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "esc.h"
 #include "mymalloc.h"
 #include "tlsrpt.h"
 
@@ -35,6 +37,10 @@
 #define TLSRPT_PPATH_MAX	64	/* "policies[N]" */
 #define TLSRPT_YEAR_MIN		1970
 #define TLSRPT_YEAR_MAX		9999
+#define TLSRPT_SHOW_MAX		64	/* bytes of a value shown in a text */
+#define TLSRPT_SHOW_SIZE	(TLSRPT_SHOW_MAX * 4 + 8)	/* escaped */
+#define TLSRPT_DOMAIN_MAX	253	/* RFC 1035 2.3.4, without the dot */
+#define TLSRPT_LABEL_MAX	63
 
 /*
  * RFC 8460 section 4.3: the result types a failure detail may have, what
@@ -199,6 +205,16 @@ tlsrpt_limits_default(struct tlsrpt_limits *lim)
 	lim->depth = TLSRPT_DEPTH_MAX;
 	lim->policies = TLSRPT_POLICIES_MAX;
 	lim->details = TLSRPT_DETAILS_MAX;
+}
+
+int64_t
+tlsrpt_count_add(int64_t a, int64_t b)
+{
+	int64_t sum;
+
+	if (__builtin_add_overflow(a, b, &sum))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return sum;
 }
 
 const struct tlsrpt_result_info *
@@ -417,8 +433,8 @@ struct tlsrpt_ctx {
  * A deviation while the tree is walked: the text, without the policy
  * index when it starts with "policies[N]", and the policies it was seen
  * in.  A provider that bends the same rule in each of its 400 policies
- * gives one line, "policies[0-399].policy.mx-host is a list", instead
- * of 400.
+ * gives one line, "policies[0-399].policy.mx-host is a string, not a
+ * list", instead of 400.
  */
 struct tlsrpt_dev {
 	char	*text;			/* what follows "policies[N]", or all */
@@ -663,6 +679,42 @@ tlsrpt_type_name(const json_t *v)
 }
 
 /*
+ * s as the texts of errors and deviations show it: its first
+ * TLSRPT_SHOW_MAX bytes, escaped as for a log line (lib/esc), so that
+ * no value of a report brings a control character into them.
+ */
+static const char *
+tlsrpt_show(char out[TLSRPT_SHOW_SIZE], const char *s)
+{
+	struct buf b = BUF_INIT;
+	size_t len = strlen(s);
+
+	esc_textn(&b, s, len < TLSRPT_SHOW_MAX ? len : TLSRPT_SHOW_MAX);
+	snprintf(out, TLSRPT_SHOW_SIZE, "%s%s", b.s ? b.s : "",
+	    len > TLSRPT_SHOW_MAX ? "..." : "");
+	buf_free(&b);
+	return out;
+}
+
+/*
+ * The text of a JSON string, refused when it holds a NUL (\u0000): no
+ * field of RFC 8460 has one, and C strings would cut it short.
+ */
+static int
+tlsrpt_text(struct tlsrpt_ctx *c, const json_t *v, const char *path,
+    const char *sep, const char *key, char **out)
+{
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v);
+
+	if (memchr(s, '\0', len) != NULL)
+		return tlsrpt_error(c, "%s%s%s: contains a NUL character"
+		    " (\\u0000)", path, sep, key);
+	*out = xstrndup(s, len);
+	return 0;
+}
+
+/*
  * An optional string member: absent or null leaves *out NULL.  A
  * required one must be a non-empty string.
  */
@@ -671,22 +723,107 @@ tlsrpt_string(struct tlsrpt_ctx *c, const json_t *o, const char *path,
     const char *key, int required, char **out)
 {
 	const json_t *v = json_object_get(o, key);
+	const char *sep = *path ? "." : "";
 
 	*out = NULL;
 	if (v == NULL || json_is_null(v)) {
 		if (required)
-			return tlsrpt_error(c, "%s%s%s: %s", path, *path ? "." : "",
-			    key, v ? "is null" : "missing");
+			return tlsrpt_error(c, "%s%s%s: %s", path, sep, key,
+			    v ? "is null" : "missing");
 		return 0;
 	}
 	if (!json_is_string(v))
 		return tlsrpt_error(c, "%s%s%s: expected a string, got %s", path,
-		    *path ? "." : "", key, tlsrpt_type_name(v));
+		    sep, key, tlsrpt_type_name(v));
 	if (required && json_string_length(v) == 0)
-		return tlsrpt_error(c, "%s%s%s: is empty", path, *path ? "." : "",
-		    key);
-	*out = xstrndup(json_string_value(v), json_string_length(v));
-	return 0;
+		return tlsrpt_error(c, "%s%s%s: is empty", path, sep, key);
+	return tlsrpt_text(c, v, path, sep, key, out);
+}
+
+/*
+ * Values with a type of their own.
+ */
+static int
+tlsrpt_ldh(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
+
+/*
+ * A domain name as reports carry them (policy-domain, MX host names):
+ * the names the sender looked up in DNS, so A-labels, of letters,
+ * digits, "-" and "_", 1 to TLSRPT_LABEL_MAX bytes each, at most
+ * TLSRPT_DOMAIN_MAX bytes without a final dot; with wildcard, "*." may
+ * lead (an mx pattern, RFC 8461 section 3.2).  1 when s is one.
+ */
+static int
+tlsrpt_domain_ok(const char *s, int wildcard)
+{
+	size_t len = strlen(s), label = 0, i;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (wildcard && len > 2 && s[0] == '*' && s[1] == '.')
+		s += 2, len -= 2;
+	if (len == 0 || len > TLSRPT_DOMAIN_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (!tlsrpt_ldh((unsigned char)s[i]) ||
+		    ++label > TLSRPT_LABEL_MAX) {
+			return 0;
+		}
+	}
+	return label > 0;
+}
+
+/* A domain name in one form: lower case, without the final dot. */
+static void
+tlsrpt_domain_norm(char *s)
+{
+	size_t len = strlen(s);
+
+	if (len > 0 && s[len - 1] == '.')
+		s[len - 1] = '\0';
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* An IPv4 address (dotted quad) or an IPv6 address (RFC 4291 2.2). */
+static int
+tlsrpt_ip_ok(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+/*
+ * What an MX host says in its greeting or EHLO reply: a host name or an
+ * address literal, "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321
+ * section 4.1.3).
+ */
+static int
+tlsrpt_helo_ok(const char *s)
+{
+	char lit[INET6_ADDRSTRLEN + sizeof("IPv6:")];
+	unsigned char a[16];
+	size_t len = strlen(s);
+
+	if (len < 3 || s[0] != '[' || s[len - 1] != ']')
+		return tlsrpt_domain_ok(s, 0);
+	if (len - 2 >= sizeof(lit))
+		return 0;
+	memcpy(lit, s + 1, len - 2);
+	lit[len - 2] = '\0';
+	if (strncasecmp(lit, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, lit + 5, a) == 1;
+	return inet_pton(AF_INET, lit, a) == 1;
 }
 
 static int
@@ -705,9 +842,10 @@ tlsrpt_count(struct tlsrpt_ctx *c, const json_t *o, const char *path,
 	if (n < 0)
 		return tlsrpt_error(c, "%s.%s: negative count %" JSON_INTEGER_FORMAT,
 		    path, key, n);
-	if ((unsigned long long)n > (unsigned long long)INT64_MAX)
+	if (n > TLSRPT_COUNT_MAX)
 		return tlsrpt_error(c, "%s.%s: count %" JSON_INTEGER_FORMAT
-		    " too large", path, key, n);
+		    " exceeds the limit of %" PRId64 " (2^53)", path, key, n,
+		    TLSRPT_COUNT_MAX);
 	*out = (int64_t)n;
 	return 0;
 }
@@ -717,6 +855,7 @@ static int
 tlsrpt_strings(struct tlsrpt_ctx *c, const json_t *v, const char *path,
     const char *key, char ***out, size_t *n)
 {
+	char sub[TLSRPT_PATH_MAX];
 	size_t i;
 
 	*out = NULL;
@@ -724,8 +863,9 @@ tlsrpt_strings(struct tlsrpt_ctx *c, const json_t *v, const char *path,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_string(v)) {
-		*out = xcalloc(1, sizeof(**out));
-		(*out)[0] = xstrndup(json_string_value(v), json_string_length(v));
+		*out = xcalloc(2, sizeof(**out));
+		if (tlsrpt_text(c, v, path, ".", key, &(*out)[0]) < 0)
+			return -1;
 		*n = 1;
 		return 0;
 	}
@@ -736,10 +876,12 @@ tlsrpt_strings(struct tlsrpt_ctx *c, const json_t *v, const char *path,
 	for (i = 0; i < json_array_size(v); i++) {
 		const json_t *e = json_array_get(v, i);
 
+		tlsrpt_path(sub, sizeof(sub), key, "", (long long)i);
 		if (!json_is_string(e))
-			return tlsrpt_error(c, "%s.%s[%zu]: expected a string,"
-			    " got %s", path, key, i, tlsrpt_type_name(e));
-		(*out)[i] = xstrndup(json_string_value(e), json_string_length(e));
+			return tlsrpt_error(c, "%s.%s: expected a string,"
+			    " got %s", path, sub, tlsrpt_type_name(e));
+		if (tlsrpt_text(c, e, path, ".", sub, &(*out)[i]) < 0)
+			return -1;
 		*n = i + 1;
 	}
 	return 0;
@@ -750,6 +892,7 @@ tlsrpt_time(struct tlsrpt_ctx *c, const json_t *range, const char *key,
     time_t *out)
 {
 	const json_t *v = json_object_get(range, key);
+	char shown[TLSRPT_SHOW_SIZE];
 	const char *dev;
 
 	if (v == NULL)
@@ -757,12 +900,81 @@ tlsrpt_time(struct tlsrpt_ctx *c, const json_t *range, const char *key,
 	if (!json_is_string(v))
 		return tlsrpt_error(c, "date-range.%s: expected a date-time string,"
 		    " got %s", key, tlsrpt_type_name(v));
-	if (tlsrpt_time_parse(json_string_value(v), out, &dev) < 0)
-		return tlsrpt_error(c, "date-range.%s: bad date-time \"%.64s\"",
-		    key, json_string_value(v));
+	if (memchr(json_string_value(v), '\0', json_string_length(v)) != NULL ||
+	    tlsrpt_time_parse(json_string_value(v), out, &dev) < 0)
+		return tlsrpt_error(c, "date-range.%s: bad date-time \"%s\"",
+		    key, tlsrpt_show(shown, json_string_value(v)));
 	if (dev != NULL)
 		tlsrpt_deviation(c, "%s %s", key, dev);
 	return 0;
+}
+
+/*
+ * result-type: one of RFC 8460 section 4.3; in another case, it is read
+ * as that type; anything else is kept as it came (every output escapes
+ * it, and alerts take all such types as one kind), with a deviation
+ * that shows it escaped.
+ */
+static void
+tlsrpt_result_type(struct tlsrpt_ctx *c, struct tlsrpt_detail *d)
+{
+	char shown[TLSRPT_SHOW_SIZE];
+	size_t i;
+
+	if (tlsrpt_result_type_known(d->result_type))
+		return;
+	for (i = 0; tlsrpt_results[i].type != NULL; i++) {
+		if (strcasecmp(d->result_type, tlsrpt_results[i].type) != 0)
+			continue;
+		tlsrpt_pdeviationf(c, "", ".failure-details: result-type"
+		    " \"%s\" in another case", d->result_type);
+		free(d->result_type);
+		d->result_type = xstrdup(tlsrpt_results[i].type);
+		return;
+	}
+	tlsrpt_pdeviationf(c, "", ".failure-details: result-type \"%s\" is"
+	    " not in RFC 8460 section 4.3", tlsrpt_show(shown, d->result_type));
+}
+
+/*
+ * An optional field of a failure detail that is not of its type: left
+ * out (NULL), with a deviation that shows it.
+ */
+static void
+tlsrpt_detail_drop(struct tlsrpt_ctx *c, const char *key, const char *what,
+    char **field)
+{
+	char shown[TLSRPT_SHOW_SIZE];
+
+	tlsrpt_pdeviationf(c, "", ".failure-details: %s \"%s\" is not %s,"
+	    " left out", key, tlsrpt_show(shown, *field), what);
+	free(*field);
+	*field = NULL;
+}
+
+/* The fields of a failure detail with a type of their own. */
+static void
+tlsrpt_detail_check(struct tlsrpt_ctx *c, struct tlsrpt_detail *d)
+{
+	if (d->sending_mta_ip == NULL)
+		tlsrpt_pdeviation(c, "", ".failure-details: sending-mta-ip"
+		    " missing");
+	else if (!tlsrpt_ip_ok(d->sending_mta_ip))
+		tlsrpt_detail_drop(c, "sending-mta-ip", "an IP address",
+		    &d->sending_mta_ip);
+	if (d->receiving_ip != NULL && !tlsrpt_ip_ok(d->receiving_ip))
+		tlsrpt_detail_drop(c, "receiving-ip", "an IP address",
+		    &d->receiving_ip);
+	if (d->receiving_mx_hostname != NULL) {
+		if (tlsrpt_domain_ok(d->receiving_mx_hostname, 0))
+			tlsrpt_domain_norm(d->receiving_mx_hostname);
+		else
+			tlsrpt_detail_drop(c, "receiving-mx-hostname",
+			    "a host name", &d->receiving_mx_hostname);
+	}
+	if (d->receiving_mx_helo != NULL && !tlsrpt_helo_ok(d->receiving_mx_helo))
+		tlsrpt_detail_drop(c, "receiving-mx-helo",
+		    "a host name or address literal", &d->receiving_mx_helo);
 }
 
 static int
@@ -791,12 +1003,8 @@ tlsrpt_detail(struct tlsrpt_ctx *c, const json_t *o, const char *ppath,
 	    tlsrpt_string(c, o, path, "failure-reason-code", 0,
 	    &d->failure_reason_code) < 0)
 		return -1;
-	if (!tlsrpt_result_type_known(d->result_type))
-		tlsrpt_pdeviationf(c, "", ".failure-details: result-type"
-		    " \"%.64s\" is not in RFC 8460 section 4.3", d->result_type);
-	if (d->sending_mta_ip == NULL)
-		tlsrpt_pdeviation(c, "", ".failure-details: sending-mta-ip"
-		    " missing");
+	tlsrpt_result_type(c, d);
+	tlsrpt_detail_check(c, d);
 	return 0;
 }
 
@@ -804,6 +1012,7 @@ static int
 tlsrpt_policy_type(struct tlsrpt_ctx *c, const json_t *pol, const char *path,
     struct tlsrpt_policy *p)
 {
+	char shown[TLSRPT_SHOW_SIZE];
 	size_t i;
 
 	if (tlsrpt_string(c, pol, path, "policy-type", 1, &p->type) < 0)
@@ -819,8 +1028,9 @@ tlsrpt_policy_type(struct tlsrpt_ctx *c, const json_t *pol, const char *path,
 			return 0;
 		}
 	}
-	return tlsrpt_error(c, "%s.policy-type: unknown type \"%.64s\""
-	    " (expected sts, tlsa or no-policy-found)", path, p->type);
+	return tlsrpt_error(c, "%s.policy-type: unknown type \"%s\""
+	    " (expected sts, tlsa or no-policy-found)", path,
+	    tlsrpt_show(shown, p->type));
 }
 
 /* policy-domain: a string; a list of one or none is a deviation. */
@@ -829,6 +1039,7 @@ tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
     const char *path, struct tlsrpt_policy *p)
 {
 	const json_t *v = json_object_get(pol, "policy-domain");
+	char shown[TLSRPT_SHOW_SIZE];
 	char **list;
 	size_t n, i;
 
@@ -858,8 +1069,42 @@ tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
 			return tlsrpt_error(c, "%s.policy-domain: missing", path);
 		tlsrpt_pdeviation(c, ".policy",
 		    ": no policy-domain (no-policy-found)");
+		return 0;
 	}
+	if (!tlsrpt_domain_ok(p->domain, 0)) {
+		/* The policy stays, for no domain: its sessions happened. */
+		tlsrpt_pdeviationf(c, ".policy", ".policy-domain \"%s\" is not"
+		    " a domain name, left out", tlsrpt_show(shown, p->domain));
+		free(p->domain);
+		p->domain = NULL;
+		return 0;
+	}
+	tlsrpt_domain_norm(p->domain);
 	return 0;
+}
+
+/*
+ * mx-host (RFC 8460 section 4.4): host names or patterns of the policy
+ * ("*.mail.example"), in one form; what is neither is left out.
+ */
+static void
+tlsrpt_mx_hosts(struct tlsrpt_ctx *c, struct tlsrpt_policy *p)
+{
+	char shown[TLSRPT_SHOW_SIZE];
+	size_t i, n = 0;
+
+	for (i = 0; i < p->nmx_hosts; i++) {
+		if (tlsrpt_domain_ok(p->mx_hosts[i], 1)) {
+			tlsrpt_domain_norm(p->mx_hosts[i]);
+			p->mx_hosts[n++] = p->mx_hosts[i];
+			continue;
+		}
+		tlsrpt_pdeviationf(c, ".policy", ".mx-host \"%s\" is not a host"
+		    " name or pattern, left out", tlsrpt_show(shown,
+		    p->mx_hosts[i]));
+		free(p->mx_hosts[i]);
+	}
+	p->nmx_hosts = n;
 }
 
 static int
@@ -894,9 +1139,31 @@ tlsrpt_policy_fields(struct tlsrpt_ctx *c, const json_t *pol,
 	if (tlsrpt_strings(c, v, path, "mx-host", &p->mx_hosts,
 	    &p->nmx_hosts) < 0)
 		return -1;
-	if (json_is_array(v))
-		tlsrpt_pdeviation(c, ".policy", ".mx-host is a list");
+	if (json_is_string(v))
+		tlsrpt_pdeviation(c, ".policy",
+		    ".mx-host is a string, not a list");
+	tlsrpt_mx_hosts(c, p);
 	return 0;
+}
+
+/*
+ * total-failure-session-count should be the sum of the failure details'
+ * failed-session-count (RFC 8460 section 4.4); a sender whose numbers
+ * disagree is kept, with a deviation.  The sum saturates: with the
+ * counts bounded by TLSRPT_COUNT_MAX and the details by the limit it
+ * cannot reach INT64_MAX, but neither bound is this function's.
+ */
+static void
+tlsrpt_failure_sum(struct tlsrpt_ctx *c, const struct tlsrpt_policy *p)
+{
+	int64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < p->ndetails; i++)
+		sum = tlsrpt_count_add(sum, p->details[i].failed_session_count);
+	if (sum != p->failure_count)
+		tlsrpt_pdeviation(c, ".summary", ".total-failure-session-count"
+		    " is not the sum of the failure-details");
 }
 
 static int
@@ -947,6 +1214,7 @@ tlsrpt_policy(struct tlsrpt_ctx *c, const json_t *o, size_t index,
 		    &p->details[i]) < 0)
 			return -1;
 	}
+	tlsrpt_failure_sum(c, p);
 	return 0;
 }
 
@@ -1063,8 +1331,8 @@ tlsrpt_json_load(const char *data, size_t len, json_error_t *jerr)
 
 	json_get_alloc_funcs(&tlsrpt_saved_malloc, &tlsrpt_saved_free);
 	json_set_alloc_funcs(tlsrpt_arena_malloc, tlsrpt_arena_free);
-	if ((top = json_loadb(data, len, JSON_REJECT_DUPLICATES, jerr)) ==
-	    NULL)
+	if ((top = json_loadb(data, len, JSON_REJECT_DUPLICATES |
+	    JSON_ALLOW_NUL, jerr)) == NULL)
 		tlsrpt_json_free(NULL);
 	return top;
 }
@@ -1115,8 +1383,10 @@ tlsrpt_parse(const char *data, size_t len, const struct tlsrpt_limits *lim,
 		return -1;
 	}
 	if ((top = tlsrpt_json_load(data, len, &jerr)) == NULL) {
-		buf_printf(err, "not valid JSON: %s (line %d, column %d)",
-		    jerr.text, jerr.line, jerr.column);
+		/* jansson quotes the input near the error: escaped. */
+		buf_puts(err, "not valid JSON: ");
+		esc_text(err, jerr.text);
+		buf_printf(err, " (line %d, column %d)", jerr.line, jerr.column);
 		return -1;
 	}
 	memset(&c, 0, sizeof(c));

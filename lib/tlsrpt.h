@@ -16,6 +16,7 @@
  *	tlsrpt_result_info("certificate-expired")->fix	"renew the MX ..."
  *	tlsrpt_result_infos()	every result type, ends with type NULL
  *	tlsrpt_time_parse("2026-11-22T00:00:00Z", &t, &dev)	0
+ *	tlsrpt_count_add(INT64_MAX, 1)	INT64_MAX (saturates)
  *	tlsrpt_time_format(t, buf)	"2026-11-22T00:00:00Z"
  *
  *	top = tlsrpt_json_load(json, len, &jerr);	jansson's tree ...
@@ -27,22 +28,55 @@
  *	must have (organization-name, date-range, report-id, policies, and
  *	per policy its policy-type, summary counts and per failure detail
  *	its result-type and failed-session-count), their JSON types, that
- *	counts are integers from 0 to INT64_MAX, and that the date range
- *	does not run backwards.  A report that breaks one of these rules
- *	is refused as a whole.
+ *	counts are integers from 0 to TLSRPT_COUNT_MAX, that no string
+ *	holds a NUL (\u0000), and that the date range does not run
+ *	backwards.  A report that breaks one of these rules is refused as
+ *	a whole, with the field named.
+ *
+ *	Fields with a type of their own are handed over checked and in one
+ *	form; a value that is not of its type is left out (NULL, or out of
+ *	the list), the rest of the report kept:
+ *	policy-domain, mx-host, receiving-mx-hostname: lower case, without
+ *	    a final dot; names of letters, digits, "-" and "_" (A-labels:
+ *	    the names the sender looked up in DNS), labels of 1 to 63
+ *	    bytes, 253 bytes in all; mx-host may start with "*.".  A policy
+ *	    whose policy-domain is left out counts for no domain, as a
+ *	    no-policy-found one without it.
+ *	sending-mta-ip, receiving-ip: an IPv4 or IPv6 address as written;
+ *	    left out when not one.
+ *	receiving-mx-helo: a host name or an address literal ("[192.0.2.1]",
+ *	    "[IPv6:2001:db8::1]") as written; left out when not one.
+ *	result-type: one of RFC 8460 section 4.3 (tlsrpt_result_type_known);
+ *	    in another case it is read as that one; anything else is kept
+ *	    as it came, like free text.
+ *	Each value left out, read otherwise or unknown is a deviation that
+ *	shows it.
+ *	Free text (organization-name, contact-info, report-id,
+ *	policy-string, additional-information, failure-reason-code) is kept
+ *	as it came, control characters included: whoever writes it out
+ *	escapes it for where it goes (lib/esc, lib/html).  Values quoted in
+ *	errors and deviations are escaped with esc_text() and cut to 64
+ *	bytes, so those lines hold no control character.
  *
  *	Real senders bend the RFC in a few known ways, and a report that
  *	does so is still stored: each such bend is accepted, and recorded
  *	as one line of text in r->deviations, e.g. "start-datetime without
- *	timezone, read as UTC", "policies[0]: mx-host is a list",
- *	"contact-info is null", "policies[1]: failure-details missing,
- *	read as none", "policies[0]: no policy-domain (no-policy-found)",
- *	"policies[0].failure-details[3]: unknown result-type
- *	\"tls-timeout\"".  Bends that the parser does not know are
- *	refusals.  A bend repeated in several policies is one line that
- *	lists them: "policies[0-399].policy.mx-host is a list",
- *	"policies[0,1]: failure-details missing, read as none",
+ *	timezone, read as UTC", "policies[0].policy.mx-host is a string,
+ *	not a list" (RFC 8460 section 4.4 makes it a list; the example of
+ *	its Appendix B has a string), "contact-info is null",
+ *	"policies[1]: failure-details missing, read as none",
+ *	"policies[0].policy: no policy-domain (no-policy-found)",
+ *	"policies[0].failure-details: result-type \"tls-timeout\" is not
+ *	in RFC 8460 section 4.3", "policies[2].summary.total-failure-
+ *	session-count is not the sum of the failure-details" (checked when
+ *	failure-details is there).  Bends that the parser does not know
+ *	are refusals.  A bend repeated in several policies is one line
+ *	that lists them: "policies[0-399].policy.mx-host is a string, not
+ *	a list", "policies[0,1]: failure-details missing, read as none",
  *	"policies[1,4-6]...", at most 8 runs and then "and N more".
+ *
+ *	tlsrpt_count_add() adds two counts, saturating at INT64_MAX (and
+ *	INT64_MIN): for every sum of counts of reports.
  *
  *	tlsrpt_json_load() is the JSON parse of tlsrpt_parse() alone
  *	(jansson, duplicate keys refused): its tree takes its memory from
@@ -116,8 +150,14 @@
  *	Input: limits.size bytes; nesting of arrays and objects:
  *	limits.depth levels, checked on the raw bytes before jansson sees
  *	them (jansson recurses without bound); policies: limits.policies;
- *	failure details per policy: limits.details; strings are kept as
- *	they are (the input size bounds them).
+ *	failure details per policy: limits.details; every count (session
+ *	counts of a summary, failed-session-count):
+ *	TLSRPT_COUNT_MAX, 2^53 (9007199254740992), the largest integer
+ *	that every reader keeps exactly (a double, JSON in JavaScript), so
+ *	that a sum of 1,000 of them still fits in 63 bits; a larger one
+ *	refuses the report.  Deviations: TLSRPT_DEVIATIONS_MAX kinds per
+ *	report.  Free-text strings are kept as they are (the input size
+ *	bounds them).
  *
  * DIAGNOSTICS
  *	tlsrpt_parse() returns 0, or -1 with one line in err naming the
@@ -138,6 +178,7 @@
 #define TLSRPT_DEPTH_MAX	64
 #define TLSRPT_POLICIES_MAX	1000
 #define TLSRPT_DETAILS_MAX	1000
+#define TLSRPT_COUNT_MAX	(INT64_C(1) << 53)	/* any count of a report */
 #define TLSRPT_TIME_SIZE	sizeof("YYYY-MM-DDTHH:MM:SSZ")
 
 #define TLSRPT_VIA_HTTPS	"X-Stsd-Via: https"
@@ -207,6 +248,7 @@ json_t	*tlsrpt_json_load(const char *data, size_t len, json_error_t *);
 void	tlsrpt_json_free(json_t *);
 
 int	tlsrpt_depth_check(const char *data, size_t len, int limit);
+int64_t	tlsrpt_count_add(int64_t, int64_t);
 int	tlsrpt_result_type_known(const char *);
 const struct tlsrpt_result_info *tlsrpt_result_info(const char *type);
 const struct tlsrpt_result_info *tlsrpt_result_infos(void);

@@ -262,6 +262,20 @@ alerts_send(const struct alerts_ctx *c, const char *kind,
 }
 
 /*
+ * A sum of counts that SQLite's TOTAL() gives as a double: within 0 to
+ * INT64_MAX (a conversion of a double beyond it is undefined).
+ */
+static int64_t
+alerts_count(double d)
+{
+	if (!(d > 0))
+		return 0;
+	if (d >= (double)INT64_MAX)	/* 2^63: the first double beyond */
+		return INT64_MAX;
+	return (int64_t)d;
+}
+
+/*
  * failure-rate: the domain's sessions in the reports received that day
  * (alerts_sums, or reports.db the first time).
  */
@@ -294,8 +308,8 @@ alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->day + ALERTS_DAY);
 	rptsum_bind_trust(st);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*ok = (int64_t)sqlite3_column_double(st, 0);
-		*failed = (int64_t)sqlite3_column_double(st, 1);
+		*ok = alerts_count(sqlite3_column_double(st, 0));
+		*failed = alerts_count(sqlite3_column_double(st, 1));
 		sum = g_new(struct alerts_sum, 1);
 		sum->ok = *ok;
 		sum->failed = *failed;
@@ -308,12 +322,6 @@ alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* A count added to a sum of the day, as TOTAL() adds it. */
-static int64_t
-alerts_add(int64_t sum, int64_t n)
-{
-	return (int64_t)((double)sum + (double)n);
-}
 
 /* The report's sessions into the sums read before it was stored. */
 static void
@@ -332,8 +340,8 @@ alerts_sums_add(const struct alerts_ctx *c, const struct hosted *hosted)
 		if ((sum = g_hash_table_lookup(alerts_sums,
 		    domain ? domain : p->domain)) == NULL || c->rowid <= sum->upto)
 			continue;
-		sum->ok = alerts_add(sum->ok, p->success_count);
-		sum->failed = alerts_add(sum->failed, p->failure_count);
+		sum->ok = tlsrpt_count_add(sum->ok, p->success_count);
+		sum->failed = tlsrpt_count_add(sum->failed, p->failure_count);
 	}
 }
 
@@ -372,24 +380,25 @@ static void
 alerts_rate(const struct alerts_ctx *c)
 {
 	struct buf text = BUF_INIT;
-	int64_t ok = 0, failed = 0, total;
-	double rate;
+	int64_t ok = 0, failed = 0;
+	double rate, total;
 	char *subject;
 
 	if (alerts_known_has(c->domain, "failure-rate") ||
 	    alerts_day_counts(c, &ok, &failed) < 0)
 		return;
-	total = ok + failed;
+	/* In doubles: the sum of two counts of up to INT64_MAX. */
+	total = (double)ok + (double)failed;
 	if (total <= 0 || failed <= 0)
 		return;
-	rate = 100.0 * (double)failed / (double)total;
+	rate = 100.0 * (double)failed / total;
 	if (rate <= alerts_pct)
 		return;
 	subject = xasprintf("stsd: %s: %.2f%% of TLS sessions failed (%s)",
 	    c->domain, rate, c->date);
 	buf_printf(&text, "The TLS reports received on %s count %lld failed "
-	    "of %lld TLS sessions to %s (%.2f%%), above alert_failure_rate "
-	    "(%g%%).\n", c->date, (long long)failed, (long long)total,
+	    "of %.0f TLS sessions to %s (%.2f%%), above alert_failure_rate "
+	    "(%g%%).\n", c->date, (long long)failed, total,
 	    c->domain, rate, alerts_pct);
 	alerts_day_types(c, &text);
 	buf_printf(&text, "\nMore: stsctl report summary %s --days 1\n",
@@ -500,10 +509,7 @@ alerts_type_sum(const struct tlsrpt_policy *p, const char *type,
 	for (i = 0; i < p->ndetails; i++) {
 		if (strcmp(p->details[i].result_type, type) != 0)
 			continue;
-		if (p->details[i].failed_session_count > INT64_MAX - n)
-			n = INT64_MAX;
-		else
-			n += p->details[i].failed_session_count;
+		n = tlsrpt_count_add(n, p->details[i].failed_session_count);
 		host = p->details[i].receiving_mx_hostname;
 		if (host == NULL || named > ALERTS_MX_MAX ||
 		    (mx->len > 0 && strstr(mx->s, host) != NULL))

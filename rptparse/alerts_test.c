@@ -131,6 +131,44 @@ test_one(struct store *db, const struct hosted *h, const char *id,
 }
 
 /*
+ * Counts at the parser's bound, 2^53, in 1,000 policies, in two
+ * reports of one day (a day of their own): the day's sums pass
+ * INT64_MAX, in reports.db (TOTAL(), a double) and in the sums kept
+ * after it; they saturate, and the rate alerts once.
+ */
+static void
+test_huge(struct store *db, const struct hosted *h, time_t when)
+{
+	struct buf json = BUF_INIT;
+	char *got;
+	int i, n;
+
+	for (n = 0; n < 2; n++) {
+		buf_reset(&json);
+		buf_printf(&json, "{\"organization-name\":\"Org\","
+		    "\"date-range\":{\"start-datetime\":"
+		    "\"2026-11-22T00:00:00Z\",\"end-datetime\":"
+		    "\"2026-11-22T23:59:59Z\"},\"report-id\":\"huge-%d\","
+		    "\"policies\":[", n);
+		for (i = 0; i < 1000; i++)
+			buf_printf(&json, "%s{\"policy\":{\"policy-type\":"
+			    "\"sts\",\"policy-domain\":\"example.org\"},"
+			    "\"summary\":{\"total-successful-session-count\":"
+			    "9007199254740992,\"total-failure-session-count\":"
+			    "9007199254740992}}", i ? "," : "");
+		buf_puts(&json, "]}");
+		test_report(db, h, json.s, when + n);
+	}
+	got = test_sent();
+	CHECK(strcmp(got, "example.org failure-rate 2026-11-28") == 0,
+	    "sums of the day beyond 2^63 saturate: one failure-rate alert");
+	if (strcmp(got, "example.org failure-rate 2026-11-28") != 0)
+		printf("#   got: %s\n", got);
+	free(got);
+	buf_free(&json);
+}
+
+/*
  * Two reports stored in one transaction, then looked at one after the
  * other (as rptparse does after the commit of a batch): the second one
  * counts once in the day's sums, though both were in reports.db when
@@ -310,6 +348,7 @@ test_rules(void)
 	alert_store_set(&store);
 	alerts_open(NULL, 1.0, &err);
 
+	test_huge(db, &h, next + ALERTS_DAY);
 	test_one(db, &h, "a", "mx.example.com", 990, 10, NULL, day + 10, "",
 	    "1.0% failed, no details: no alert (not above 1%)");
 	test_one(db, &h, "b", "example.com", 9, 1, NULL, day + 20,

@@ -10,6 +10,7 @@
 #include <gmime/gmime.h>
 
 #include "buf.h"
+#include "esc.h"
 #include "gunzip.h"
 #include "message.h"
 #include "mimefast.h"
@@ -17,6 +18,7 @@
 #include "tlsrpt.h"
 
 #define MESSAGE_PARTS_SHOWN	8	/* content types named in an error */
+#define MESSAGE_TYPE_SHOWN	64	/* bytes of each half shown */
 
 struct message_walk {
 	const struct message_limits *lim;
@@ -159,7 +161,8 @@ message_https(const char *data, size_t len, const struct message_limits *lim,
 		s[strcspn(s, "; \t")] = '\0';
 		if (strcasecmp(s, "application/tlsrpt+gzip") != 0 &&
 		    strcasecmp(s, "application/tlsrpt+json") != 0)
-			note = xasprintf("report POSTed as %.64s", s);
+			note = xasprintf("report POSTed as %s",
+			    esc_printable(s));
 	} else {
 		note = xstrdup("report POSTed without a Content-Type");
 	}
@@ -215,9 +218,14 @@ message_part(struct message_walk *w, GMimePart *part)
 
 	type = type ? type : "text";
 	sub = sub ? sub : "plain";
-	if (w->nparts++ < MESSAGE_PARTS_SHOWN)
-		buf_printf(&w->parts, "%s%.64s/%.64s", w->parts.len ? ", " : "",
-		    type, sub);
+	if (w->nparts++ < MESSAGE_PARTS_SHOWN) {
+		/* From the mail's headers: escaped for the reason's readers. */
+		if (w->parts.len > 0)
+			buf_puts(&w->parts, ", ");
+		esc_textn(&w->parts, type, strnlen(type, MESSAGE_TYPE_SHOWN));
+		buf_putc(&w->parts, '/');
+		esc_textn(&w->parts, sub, strnlen(sub, MESSAGE_TYPE_SHOWN));
+	}
 	if ((kind = message_part_kind(type, sub, name)) == MESSAGE_NONE)
 		return;
 	if ((content = g_mime_part_get_content(part)) == NULL)

@@ -31,6 +31,11 @@
  *	active/ and is tried again after RPTPARSE_RETRY_TIME seconds, or
  *	at the next wakeup.
  *
+ *	What a report says is logged escaped (esc_printable(): a newline
+ *	shows as "\n", an ESC as "\x1b"), so that no report forges a log
+ *	line; the reasons of corrupt/ quote it escaped already (lib/tlsrpt,
+ *	message.c).
+ *
  *	The hosted domain of each policy comes from policyd
  *	({"op":"domain-list"} on private/policyd, or public/policyd when
  *	policyd has no private socket); when policyd does not
@@ -79,6 +84,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "db.h"
+#include "esc.h"
 #include "hosted.h"
 #include "ipc.h"
 #include "log.h"
@@ -190,6 +196,13 @@ rptparse_hosted(int force)
 	buf_free(&err);
 }
 
+/*
+ * The reason is logged as it is: what it quotes of a report or a mail
+ * was escaped when it was written (lib/tlsrpt, message.c), as the
+ * reason file and "stsctl queue show" need it, and escaping it again
+ * would double every backslash.  lib/log stops whatever control
+ * character would still come.
+ */
 static void
 rptparse_corrupt(const char *id, const char *reason)
 {
@@ -346,8 +359,8 @@ rptparse_left(const char *id, const char *why)
 {
 	struct timeval retry = { RPTPARSE_RETRY_TIME, 0 };
 
-	log_warn("%s: %s; left in active/, tried again in %d s", id, why,
-	    RPTPARSE_RETRY_TIME);
+	log_warn("%s: %s; left in active/, tried again in %d s", id,
+	    esc_printable(why), RPTPARSE_RETRY_TIME);
 	if (!evtimer_pending(rp.retry_ev, NULL))
 		evtimer_add(rp.retry_ev, &retry);
 }
@@ -372,7 +385,7 @@ rptparse_flush(void)
 	} else {
 		if (rp.nbatch > 1)
 			log_warn("%zu messages in one transaction: %s; one by"
-			    " one", rp.nbatch, err.s);
+			    " one", rp.nbatch, esc_printable(err.s));
 		for (i = 0; i < rp.nbatch; i++) {
 			buf_reset(&err);
 			if (rp.nbatch > 1 &&

@@ -64,6 +64,7 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "esc.h"
 #include "commit.h"
 #include "log.h"
 #include "metrics.h"
@@ -373,7 +374,8 @@ session_rcpt(struct session *s, const struct smtp_cmd *cmd)
 	}
 	if (!rcpt_match(rptrecv_conf.recipients, cmd->arg)) {
 		log_info("[%s]: reject: RCPT from <%s> to <%s>: not a report "
-		    "address", s->addr, s->sender, cmd->arg);
+		    "address", s->addr, esc_printable(s->sender),
+		    esc_printable(cmd->arg));
 		metrics_inc(METRIC_SMTP_REJECTIONS, "stage", "rcpt", NULL);
 		session_reply(s, "550 5.1.1 <%s>: Recipient address rejected: "
 		    "not a TLS report address of this service", cmd->arg);
@@ -615,7 +617,8 @@ session_committed(void *arg, int ok)
 		session_reply(s, "451 4.3.0 Error: queue file write error");
 	} else {
 		log_info("%s: from=<%s> to=<%s>%s size=%llu client=[%s]%s",
-		    s->commit_id, s->sender, s->first_rcpt,
+		    s->commit_id, esc_printable(s->sender),
+		    esc_printable(s->first_rcpt),
 		    s->nrcpt > 1 ? "..." : "", s->text.size, s->addr,
 		    s->tls ? " tls" : "");
 		session_reply(s, "250 2.0.0 Ok: queued as %s", s->commit_id);

@@ -23,3 +23,16 @@ tests_fuzz_fuzz_rua_test_SOURCES = tests/fuzz/fuzz_rua.c httpd/rua.c \
 	tests/fuzz/standalone.c
 tests_fuzz_fuzz_rua_test_LDADD = $(STS_LIBS)
 endif
+
+# fuzz_esc: lib/esc, untrusted text escaped for logs, headers and lines.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_esc
+tests_fuzz_fuzz_esc_SOURCES = tests/fuzz/fuzz_esc.c
+tests_fuzz_fuzz_esc_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_esc_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_esc_test
+tests_fuzz_fuzz_esc_test_SOURCES = tests/fuzz/fuzz_esc.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_esc_test_LDADD = $(STS_LIBS)
+endif

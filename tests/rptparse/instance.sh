@@ -15,6 +15,9 @@
 #	rp_pid			pid of the running rptparse
 #	rp_json ARGS...		stsctl report ARGS --json
 #	RP_WAKEUP=N		(set before rp_start) rptparse's wakeup time
+#	RP_HTTPD=1		(set before rp_start) keep httpd as well, with a
+#		certificate of mta-sts.a.example from a test CA in RP_DIR/ca;
+#		sets RP_HTTPS (its port); rp_post FILE TYPE POSTs a report
 #
 # The instance is made by "stsd init"; the script is skipped when the
 # build has no stsd, master, rptparse or a stsctl with "report".  Set
@@ -34,13 +37,15 @@ rp_start() {
 	rp_tmpdir
 	RP_DIR=$RP_TMP/i
 	RP_SMTP=$(free_port)
+	RP_HTTPS=$(free_port)
 	"$RP_STSD" init "$RP_DIR" --daemon-directory "$RP_LIBEXEC" \
-	    --smtp-port "$RP_SMTP" --https-port "$(free_port)" \
+	    --smtp-port "$RP_SMTP" --https-port "$RP_HTTPS" \
 	    --http-port "$(free_port)" --metrics-port "$(free_port)" \
 	    >"$RP_DIR.init.log" 2>&1 || { cat "$RP_DIR.init.log"; return 1; }
-	# Only what the tests need: policyd, rptparse, rptrecv.
-	sed -i -E '/^(#|$)/d; / (httpd|dnsmon|acmed|metrics)( |$)/d' \
-	    "$RP_DIR/etc/master.cf"
+	# Only what the tests need: policyd, rptparse, rptrecv (and httpd).
+	local drop='httpd|dnsmon|acmed|metrics'
+	[ -z "${RP_HTTPD:-}" ] || drop='dnsmon|acmed|metrics'
+	sed -i -E "/^(#|\$)/d; / ($drop)( |\$)/d" "$RP_DIR/etc/master.cf"
 	grep -q ' rptparse$' "$RP_DIR/etc/master.cf" ||
 		echo "rptparse unix y y n 60 1 rptparse" >>"$RP_DIR/etc/master.cf"
 	# RP_WAKEUP: rptparse's wakeup time, in place of the one init wrote.
@@ -51,6 +56,7 @@ rp_start() {
 	done
 	RP_SPOOL=$RP_DIR/spool
 	RP_OWNER=$(sed -n 's/^mail_owner *= *//p' "$RP_DIR/etc/main.cf")
+	[ -z "${RP_HTTPD:-}" ] || rp_cert mta-sts.a.example || return 1
 	RP_LOG=$(sed -n 's/^maillog_file *= *//p' "$RP_DIR/etc/main.cf")
 	STSCTL="$RP_STSCTL -c $RP_DIR/etc"
 	$STSCTL report 2>&1 | grep -q 'usage: stsctl report' ||
@@ -60,6 +66,28 @@ rp_start() {
 	at_exit "$RP_STSD -c $RP_DIR/etc stop"
 	wait_until 10 test -S "$RP_SPOOL/private/rptparse" &&
 		wait_until 10 $STSCTL domain list
+}
+
+# rp_cert NAME: a certificate of NAME for httpd, from the CA in RP_DIR/ca.
+rp_cert() {
+	local c=$RP_DIR/data/certs/$1
+	source "$SRCDIR/tests/pki.sh"
+	[ -f "$RP_DIR/ca/ca.pem" ] || pki_ca "$RP_DIR/ca" || return 1
+	pki_cert "$RP_DIR/ca" "$1" 30 || return 1
+	mkdir -p "$c"
+	cp "$RP_DIR/ca/$1/fullchain.pem" "$RP_DIR/ca/$1/privkey.pem" "$c/"
+	chmod 700 "$RP_DIR/data/certs" "$c"
+	chmod 600 "$c/privkey.pem"
+	[ "$(id -u)" != 0 ] || chown -R "$RP_OWNER:" "$RP_DIR/data/certs"
+}
+
+# rp_post FILE TYPE: POSTs FILE to httpd (RP_HTTPD=1) as a report over
+# HTTPS; prints the answer's body, then its status.
+rp_post() {
+	curl -sS --max-time 10 --cacert "$RP_DIR/ca/ca.pem" \
+	    --resolve "mta-sts.a.example:$RP_HTTPS:127.0.0.1" \
+	    -H "Content-Type: $2" --data-binary "@$1" -w '\n%{http_code}\n' \
+	    "https://mta-sts.a.example:$RP_HTTPS/tlsrpt"
 }
 
 # rp_tmpdir: a fresh directory in RP_TMP, removed at exit.
