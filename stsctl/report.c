@@ -110,6 +110,22 @@ report_esc(const char *s)
 	return b->s != NULL ? b->s : "";
 }
 
+/*
+ * A deviation as lib/tlsrpt wrote it: the values it quotes are escaped
+ * there already (esc_text), so it is shown as it is, unless a byte of
+ * it could still act on a terminal.
+ */
+static const char *
+report_esc_deviation(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; p != NULL && *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return report_esc(s);
+	return s != NULL ? s : "-";
+}
+
 static sqlite3 *
 report_db(void)
 {
@@ -471,7 +487,7 @@ report_show_text(json_t *r)
 	buf_free(&dkim);
 	json_array_foreach(json_object_get(r, "deviations"), i, v)
 		printf("%s %s\n", i ? "          " : "deviations:",
-		    report_esc(json_string_value(v)));
+		    report_esc_deviation(json_string_value(v)));
 	json_array_foreach(json_object_get(r, "policies"), i, v)
 		report_show_policy(i, v);
 }

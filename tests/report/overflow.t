@@ -1,8 +1,10 @@
 #!/bin/bash
-# tests/report/overflow.t - counts of 2^63-1 (the largest a report may
-# hold): every reader adds them without overflow (sums stay at
-# 9223372036854775807), prints them exactly, and does not abort:
-# report list, show, summary, export, html and domain show.  Also a
+# tests/report/overflow.t - stored counts of 2^63-1: rptparse now
+# refuses a count over 2^53 (TLSRPT_COUNT_MAX), but reports.db may hold
+# rows that an earlier version stored before that bound.  Every reader
+# adds them without overflow (sums stay at 9223372036854775807), prints
+# them exactly, and does not abort: report list, show, summary, export,
+# html and domain show.  Also a
 # domain given in another case and with a final dot, as a report may
 # name it, is stored and shown in lower case without the dot.
 source "$SRCDIR/tests/lib.sh"
@@ -16,6 +18,7 @@ rp_tmpdir
 T=$RP_TMP
 quiet $STSCTL domain add example.test --mx mx1.example.test
 MAX=9223372036854775807
+CAP=9007199254740992	# 2^53, the largest count rptparse stores
 # pj EXPR: EXPR of the JSON on stdin (v), compact; Python keeps 64-bit
 # integers exact where jq reads numbers as doubles.
 pj() {
@@ -34,20 +37,25 @@ cat >"$T/big.json" <<EOF
   {"policy": {"policy-type": "sts", "policy-domain": "EXAMPLE.TEST.",
     "policy-string": ["version: STSv1", "mode: testing", "mx: mx1.example.test", "max_age: 86400"],
     "mx-host": ["mx1.example.test"]},
-   "summary": {"total-successful-session-count": $MAX, "total-failure-session-count": $MAX},
+   "summary": {"total-successful-session-count": $CAP, "total-failure-session-count": $CAP},
    "failure-details": [{"result-type": "starttls-not-supported",
-     "receiving-mx-hostname": "mx1.example.test", "failed-session-count": $MAX},
+     "receiving-mx-hostname": "mx1.example.test", "failed-session-count": $CAP},
     {"result-type": "certificate-expired",
-     "receiving-mx-hostname": "mx1.example.test", "failed-session-count": $MAX}]},
+     "receiving-mx-hostname": "mx1.example.test", "failed-session-count": $CAP}]},
   {"policy": {"policy-type": "sts", "policy-domain": "Mail.Example.Test",
     "policy-string": ["version: STSv1", "mode: testing", "mx: mx1.example.test", "max_age: 86400"],
     "mx-host": ["mx1.example.test"]},
-   "summary": {"total-successful-session-count": $MAX, "total-failure-session-count": 1}}
+   "summary": {"total-successful-session-count": $CAP, "total-failure-session-count": 1}}
  ]}
 EOF
 rp_mail application/tlsrpt+json - "$T/big.json" >"$T/big.eml"
 rp_put "$T/big.eml" >/dev/null
-ok "the report is stored" wait_until 20 test "$(rp_json list | jq '.reports | length')" = 1
+ok "the report is stored" wait_until 60 test "$(rp_json list | jq '.reports | length')" = 1
+# The counts as an earlier version, without the bound, stored them.
+sqlite3 "$RP_DIR/data/reports.db" "UPDATE policies SET success_count = $MAX;
+    UPDATE policies SET failure_count = $MAX WHERE failure_count = $CAP;
+    UPDATE failures SET failed_session_count = $MAX;" ||
+	fail "counts of 2^63-1 written into reports.db"
 
 out=$($STSCTL report list --json)
 is "$?" 0 "report list does not abort"
