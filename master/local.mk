@@ -2,7 +2,8 @@
 pkglibexec_PROGRAMS += master/master
 master_master_SOURCES = master/master.c master/master.h \
 	master/master_lock.c master/master_listen.c master/master_service.c \
-	master/master_reload.c master/master_status.c
+	master/master_reload.c master/master_status.c \
+	master/master_stderr.c
 master_master_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 master_master_LDADD = $(STS_LIBS)
 dist_man_MANS += man/master.8 man/master.cf.5
