@@ -10,7 +10,7 @@
 #	or "T sent" when all of SLOW was sent and "T silent" after 5 more
 #	quiet seconds
 #   clients.py PORT hold HOLD SRC...
-#	connect from each SRC in turn, each after the greeting (or refusal)
+#	connect from each SRC (to 127.0.0.1, or ::1 for an IPv6 SRC) in turn, each after the greeting (or refusal)
 #	of the one before; print "SRC FIRSTLINE" for each; keep those that
 #	stay open HOLD seconds, then QUIT them and print "SRC LASTLINE"
 import select
@@ -20,10 +20,13 @@ import time
 
 
 def connect(port, src):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    """From src to the loopback address of its family."""
+    v6 = ":" in src
+    s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET,
+                      socket.SOCK_STREAM)
     s.bind((src, 0))
     s.settimeout(10)
-    s.connect(("127.0.0.1", port))
+    s.connect(("::1" if v6 else "127.0.0.1", port))
     return s
 
 
