@@ -48,9 +48,10 @@ like "$text" "service crash: testworker\[$cpid\]: stderr: testworker: .*testwork
 	"the failed assertion of the crashed worker reaches the log"
 ok "it comes before master's line about the exit" \
 	awk -v p="$cpid" '/Assertion/ && index($0, "[" p "]") { a = NR } /exited \(signal 6\)/ && index($0, "process " p " ") { e = NR } END { exit !(a && e && a < e) }' "$log"
-like "$text" "testworker\[$cpid\]: stderr: control: \\\\x1b\[31mred\\\\x1b\[0m bell\\\\x07 nul-free tab\\\\t end" \
-	"control characters are escaped (lib/esc: \\x1b, \\x07, \\t)"
+like "$text" "testworker\[$cpid\]: stderr: control: \\\\x1b\[31mred\\\\x1b\[0m bell\\\\x07 nul\\\\x00 byte\\\\xff tab\\\\t end" \
+	"control characters, NUL and invalid UTF-8 are escaped (lib/esc: \\x1b, \\x07, \\x00, \\xff, \\t)"
 nok "no raw escape or bell character in the log" grep -q $'[\x1b\x07]' "$log"
+nok "no NUL byte in the log" grep -qaP '\x00' "$log"
 is "$(grep -c "testworker\[$cpid\]: stderr: " "$log")" 4 \
 	"one log line per stderr line (4 lines written)"
 long=$(grep "testworker\[$cpid\]: stderr: LLL" "$log")

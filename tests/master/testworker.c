@@ -64,8 +64,9 @@ testworker_crash(const char *marker, long flood)
 	close(fd);
 	fprintf(stderr, "testworker: crashing as asked, pid %ld\n",
 	    (long)getpid());
-	fprintf(stderr, "control: \033[31mred\033[0m bell\a nul-free "
-	    "tab\t end\n");
+	fputs("control: \033[31mred\033[0m bell\a nul", stderr);
+	fputc('\0', stderr);
+	fputs(" byte\xff tab\t end\n", stderr);
 	for (i = 0; i < TESTWORKER_LONG_LINE; i++)
 		fputc('L', stderr);
 	fputc('\n', stderr);
