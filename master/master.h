@@ -22,7 +22,7 @@
 #define MASTER_STOP_GRACE	5	/* seconds from SIGTERM to SIGKILL */
 #define MASTER_PID_FILE		"pid/master.pid"
 #define MASTER_SERVICES_FILE	"pid/services"
-#define MASTER_STDERR_LINE_MAX	500	/* octets of a worker's stderr line */
+#define MASTER_STDERR_LINE_MAX	400	/* octets of a worker's stderr line */
 #define MASTER_STDERR_BURST	200	/* stderr lines logged at once ... */
 #define MASTER_STDERR_RATE	1	/* ... and then a second, per service */
 
@@ -109,6 +109,7 @@ int	master_stderr_pipe(int fds[2]);
 void	master_stderr_child(const int fds[2]);
 void	master_stderr_watch(struct master_proc *, int fds[2]);
 void	master_stderr_close(struct master_proc *);
+void	master_stderr_feed(struct master_proc *, const char *, size_t);
 void	master_stderr_budget_init(struct master_service *);
 
 /* master_status.c */

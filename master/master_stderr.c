@@ -127,7 +127,8 @@ out:
 	p->err_cut = 0;
 }
 
-static void
+/* Octets from the pipe: complete lines go to the log, the rest waits. */
+void
 master_stderr_feed(struct master_proc *p, const char *data, size_t len)
 {
 	const char *nl;
@@ -256,11 +257,11 @@ master_stderr_watch(struct master_proc *p, int fds[2])
 void
 master_stderr_close(struct master_proc *p)
 {
-	if (p->err_fd < 0)
-		return;
-	(void)master_stderr_read(p, MASTER_STDERR_DRAIN_MAX);
+	if (p->err_fd >= 0)
+		(void)master_stderr_read(p, MASTER_STDERR_DRAIN_MAX);
 	if (p->err_len > 0 || p->err_cut > 0)
 		master_stderr_emit(p);
-	master_stderr_dropped(p->svc);
+	if (p->svc != NULL)
+		master_stderr_dropped(p->svc);
 	master_stderr_close_fd(p);
 }

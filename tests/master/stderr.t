@@ -55,8 +55,8 @@ nok "no NUL byte in the log" grep -qaP '\x00' "$log"
 is "$(grep -c "testworker\[$cpid\]: stderr: " "$log")" 4 \
 	"one log line per stderr line (4 lines written)"
 long=$(grep "testworker\[$cpid\]: stderr: LLL" "$log")
-like "$long" "stderr: L{500}\.\.\. \(1500 more octets cut\)$" \
-	"a 2000-octet line is cut at 500 octets and says how much was cut"
+like "$long" "stderr: L{400}\.\.\. \(1600 more octets cut\)$" \
+	"a 2000-octet line is cut at 400 octets and says how much was cut"
 
 # The flood: 100,000 lines, held to the budget of its service.
 fl=$(grep -c "service flood: testworker\[[0-9]*\]: stderr: flood " "$log")
