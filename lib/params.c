@@ -411,8 +411,9 @@ const struct param param_table[] = {
 
 	/* rptrecv */
 	{ "rptrecv_client_connection_limit", PARAM_INT, "50",
-	    "The most connections that one client address may hold open to "
-	    "one rptrecv process; a connection over it gets 421 4.7.0.",
+	    "The most connections that one client network (an IPv4 /24, an "
+	    "IPv6 /64) may hold open to one rptrecv process; a connection "
+	    "over it gets 421 4.7.0 naming the network and is closed.",
 	    NULL, NULL,
 	    .min = 1, .max = 1000000 },
 	{ "rptrecv_command_limit", PARAM_INT, "100",
@@ -421,20 +422,23 @@ const struct param param_table[] = {
 	    "421 4.7.0 and the connection is closed.",
 	    NULL, NULL,
 	    .min = 1, .max = 1000000 },
+	{ "rptrecv_command_timeout", PARAM_TIME, "300s",
+	    "The deadline of one SMTP command in rptrecv: from the end of "
+	    "the previous one (or the greeting, or the reply to a message) "
+	    "to the end of its line, however slowly it comes (the TLS "
+	    "handshake after STARTTLS counts in the next one); then 421 "
+	    "4.4.2 and the connection is closed.",
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "rptrecv_connection_limit", PARAM_INT, "1000",
 	    "The most connections that one rptrecv process holds open; a "
-	    "connection over it gets 421 4.7.0 and is closed.",
+	    "connection over it gets 421 4.3.2 and is closed.",
 	    NULL, NULL,
 	    .min = 1, .max = 1000000 },
 	{ "rptrecv_data_timeout", PARAM_TIME, "10m",
 	    "The longest time that rptrecv waits for the whole text of one "
 	    "message after its 354 reply; then 421 4.4.2 and nothing is "
 	    "queued.",
-	    NULL, NULL,
-	    .min = 1, .max = DAY },
-	{ "rptrecv_idle_timeout", PARAM_TIME, "300s",
-	    "The longest time that rptrecv waits for the next input from a "
-	    "client (a command, or more message text); then 421 4.4.2.",
 	    NULL, NULL,
 	    .min = 1, .max = DAY },
 

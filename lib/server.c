@@ -136,7 +136,7 @@ static void
 server_usage(const char *prog)
 {
 	log_fatal("usage: %s -c config_dir -n service -t inet|unix "
-	    "-s nsockets [-u] [-r] [-v] [-o name=value]... -- [args] "
+	    "-s nsockets [-u] [-r] [-e] [-v] [-o name=value]... -- [args] "
 	    "(this program is started by master(8))", prog);
 }
 
@@ -321,13 +321,14 @@ server_main(int argc, char **argv, const struct server_hooks *hooks)
 	long long n;
 	int noverrides = 0, pargc, ch, i;
 
-	/* stderr is /dev/null under a daemon master, the terminal under
-	 * "master -f": there the worker's messages show too. */
+	/* stderr is master's stderr under "master -f" (the worker's
+	 * messages show there too), a pipe that master logs under a daemon
+	 * master (-e: the log lines are not copied to it). */
 	log_init(argv[0], LOG_TO_SYSLOG | LOG_TO_STDERR);
 	server.hooks = hooks != NULL ? hooks : &no_hooks;
 	server.nsockets = -1;
 	opterr = 0;
-	while ((ch = getopt(argc, argv, "+c:n:t:s:o:urv")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:n:t:s:o:uerv")) != -1) {
 		switch (ch) {
 		case 'c':
 			config_dir = optarg;
@@ -356,6 +357,9 @@ server_main(int argc, char **argv, const struct server_hooks *hooks)
 			break;
 		case 'u':
 			server.unpriv = 1;
+			break;
+		case 'e':
+			log_set_flags(log_get_flags() & ~LOG_TO_STDERR);
 			break;
 		case 'r':
 			server.chroot = 1;

@@ -22,12 +22,15 @@
  *	master(8) starts a worker as
  *
  *	  COMMAND -c config_dir -n service -t inet|unix -s nsockets [-u] [-r]
- *	      [-v] [-o name=value]... -- [program arguments]
+ *	      [-e] [-v] [-o name=value]... -- [program arguments]
  *
  *	-u: drop to mail_owner; -r: chroot to queue_directory; -v: verbose
  *	logging; -o: a parameter override, applied after main.cf is read.
- *	The log goes to maillog_file or syslog, and to stderr (which master
- *	sets to /dev/null unless it runs in the foreground).
+ *	The log goes to maillog_file or syslog, and a copy to stderr
+ *	(master's stderr under "master -f").  -e: stderr is a pipe that a
+ *	daemon master reads and logs line by line (master_stderr.c), so the
+ *	copy is not made; what reaches stderr otherwise (a sanitizer
+ *	report, a failed assertion) is logged by master.
  *
  *	DESCRIPTOR CONVENTION.  Descriptor 3 is the read end of a pipe whose
  *	write end only master holds: nothing is ever written to it, and

@@ -18,7 +18,9 @@
  *
  *	Without -f master becomes a daemon: the parent waits on a pipe
  *	until the child holds the lock and has bound every socket, then
- *	exits 0, or prints the child's fatal error and exits 1.
+ *	exits 0, or prints the child's fatal error and exits 1.  The
+ *	workers of a daemon master write their stderr to pipes that master
+ *	logs (master_stderr.c); under -f they share master's stderr.
  *
  * FILES
  *	Reads main.cf and master.cf; writes $queue_directory/pid/master.pid

@@ -8,6 +8,7 @@
  * master_reload.c	SIGHUP: compare the new main.cf and master.cf with the
  *			running ones
  * master_status.c	the services file for "stsd status"
+ * master_stderr.c	the stderr of each worker, to the log (daemon mode)
  */
 #ifndef STS_MASTER_H
 #define STS_MASTER_H
@@ -21,6 +22,9 @@
 #define MASTER_STOP_GRACE	5	/* seconds from SIGTERM to SIGKILL */
 #define MASTER_PID_FILE		"pid/master.pid"
 #define MASTER_SERVICES_FILE	"pid/services"
+#define MASTER_STDERR_LINE_MAX	400	/* octets of a worker's stderr line */
+#define MASTER_STDERR_BURST	200	/* stderr lines logged at once ... */
+#define MASTER_STDERR_RATE	1	/* ... and then a second, per service */
 
 struct event;
 struct event_base;
@@ -30,6 +34,12 @@ struct master_proc {
 	pid_t	 pid;
 	time_t	 started;
 	struct master_service *svc;
+	char	*command;		/* for the log: the program's name */
+	int	 err_fd;		/* read end of its stderr pipe, or -1 */
+	struct event *err_ev;
+	char	 err_line[MASTER_STDERR_LINE_MAX];	/* a partial line */
+	size_t	 err_len;
+	size_t	 err_cut;		/* octets of the line beyond the cap */
 	struct master_proc *next;
 };
 
@@ -50,6 +60,9 @@ struct master_service {
 	struct event *ev_throttle;
 	struct event *ev_wakeup;
 	struct event *ev_kill;		/* retiring: SIGKILL after the grace */
+	int	 err_tokens;		/* stderr lines it may log now */
+	time_t	 err_refilled;		/* when err_tokens last grew */
+	unsigned long err_dropped;	/* stderr lines over the budget */
 	struct master_service *next;
 };
 
@@ -90,6 +103,14 @@ void	master_stop_all(void);
 /* master_reload.c */
 void	master_reload_snapshot(void);
 void	master_reload(void);
+
+/* master_stderr.c */
+int	master_stderr_pipe(int fds[2]);
+void	master_stderr_child(const int fds[2]);
+void	master_stderr_watch(struct master_proc *, int fds[2]);
+void	master_stderr_close(struct master_proc *);
+void	master_stderr_feed(struct master_proc *, const char *, size_t);
+void	master_stderr_budget_init(struct master_service *);
 
 /* master_status.c */
 void	master_status_write(void);

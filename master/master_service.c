@@ -48,6 +48,14 @@ _Static_assert(SERVER_STOP_GRACE * 1000 + SERVER_STOP_LINGER_MS <
 #define MASTER_REAP_POLL_USEC		50000
 
 static int master_spawn(struct master_service *);
+
+static void
+master_proc_free(struct master_proc *p)
+{
+	master_stderr_close(p);
+	free(p->command);
+	free(p);
+}
 static void master_throttle(struct master_service *, pid_t, const char *);
 
 static void
@@ -103,6 +111,8 @@ master_child_argv(const struct mastercf_service *conf, int nfds)
 		argv[n++] = xstrdup("-r");
 	if (log_verbose)
 		argv[n++] = xstrdup("-v");
+	if (!master.foreground)
+		argv[n++] = xstrdup("-e");	/* stderr: master_stderr.c */
 	for (i = 0; i < conf->noverrides; i++) {
 		argv[n++] = xstrdup("-o");
 		argv[n++] = xstrdup(conf->overrides[i]);
@@ -131,6 +141,8 @@ master_spawn(struct master_service *svc)
 	struct master_proc *proc;
 	sigset_t set;
 	char **argv, *path;
+	const char *slash;
+	int errfds[2];
 	pid_t pid;
 
 	path = xasprintf("%s/%s", cfg_str("daemon_directory"), conf->command);
@@ -138,8 +150,13 @@ master_spawn(struct master_service *svc)
 		log_error("service %s: %s: %s", conf->name, path,
 		    strerror(errno));
 	argv = master_child_argv(conf, svc->nfds);
+	(void)master_stderr_pipe(errfds);
 	if ((pid = fork()) < 0) {
 		log_error("service %s: fork: %s", conf->name, strerror(errno));
+		if (errfds[0] >= 0) {
+			close(errfds[0]);
+			close(errfds[1]);
+		}
 		master_free_argv(argv);
 		free(path);
 		return -1;
@@ -153,6 +170,7 @@ master_spawn(struct master_service *svc)
 		sigemptyset(&set);
 		sigaddset(&set, SIGUSR1);
 		sigprocmask(SIG_SETMASK, &set, NULL);
+		master_stderr_child(errfds);
 		master_child_fds(svc);
 		execv(path, argv);
 		_exit(127);
@@ -163,6 +181,9 @@ master_spawn(struct master_service *svc)
 	proc->pid = pid;
 	proc->started = time(NULL);
 	proc->svc = svc;
+	slash = strrchr(conf->command, '/');
+	proc->command = xstrdup(slash != NULL ? slash + 1 : conf->command);
+	master_stderr_watch(proc, errfds);
 	proc->next = svc->procs;
 	svc->procs = proc;
 	svc->nproc++;
@@ -233,6 +254,7 @@ master_service_new(const struct mastercf_service *conf,
 	svc->name = xstrdup(conf->name);
 	svc->type = conf->type;
 	svc->conf = conf;
+	master_stderr_budget_init(svc);
 	if (from != NULL) {
 		svc->fds = from->fds;
 		svc->nfds = from->nfds;
@@ -334,7 +356,7 @@ master_service_free(struct master_service *svc)
 	master_unlisten(svc);
 	while ((p = svc->procs) != NULL) {
 		svc->procs = p->next;
-		free(p);
+		master_proc_free(p);
 	}
 	free(svc->name);
 	free(svc);
@@ -451,8 +473,9 @@ master_reap(void)
 			log_debug("reaped unknown process %ld", (long)pid);
 			continue;
 		}
+		master_stderr_close(proc);	/* its last words first */
 		master_exited(svc, proc, status);
-		free(proc);
+		master_proc_free(proc);
 		if (svc->conf == NULL && svc->nproc == 0)
 			master_service_free(svc);
 	}

@@ -4,7 +4,8 @@ rptrecv_rptrecv_SOURCES = rptrecv/rptrecv.c rptrecv/rptrecv.h \
 	rptrecv/session.c rptrecv/commit.c rptrecv/commit.h \
 	rptrecv/smtp_cmd.c rptrecv/smtp_cmd.h \
 	rptrecv/smtp_data.c rptrecv/smtp_data.h \
-	rptrecv/rcpt.c rptrecv/rcpt.h
+	rptrecv/rcpt.c rptrecv/rcpt.h \
+	rptrecv/connlimit.c rptrecv/connlimit.h
 rptrecv_rptrecv_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 rptrecv_rptrecv_CFLAGS = $(AM_CFLAGS) -pthread	# the syncer thread (commit.c)
@@ -14,7 +15,7 @@ dist_man_MANS += man/rptrecv.8
 EXTRA_DIST += tests/rptrecv
 
 check_PROGRAMS += rptrecv/smtp_cmd_test rptrecv/smtp_data_test \
-	rptrecv/rcpt_test
+	rptrecv/rcpt_test rptrecv/connlimit_test
 rptrecv_smtp_cmd_test_SOURCES = rptrecv/smtp_cmd_test.c \
 	rptrecv/smtp_cmd.c rptrecv/smtp_cmd.h
 rptrecv_smtp_cmd_test_LDADD = $(STS_LIBS)
@@ -23,6 +24,9 @@ rptrecv_smtp_data_test_SOURCES = rptrecv/smtp_data_test.c \
 rptrecv_smtp_data_test_LDADD = $(STS_LIBS)
 rptrecv_rcpt_test_SOURCES = rptrecv/rcpt_test.c rptrecv/rcpt.c rptrecv/rcpt.h
 rptrecv_rcpt_test_LDADD = $(STS_LIBS)
+rptrecv_connlimit_test_SOURCES = rptrecv/connlimit_test.c \
+	rptrecv/connlimit.c rptrecv/connlimit.h
+rptrecv_connlimit_test_LDADD = $(STS_LIBS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_smtp

@@ -21,10 +21,12 @@
  *	the chroot, and a missing pair is a warning, not an error.
  *
  *	This file holds the process: configuration, TLS context, spool,
- *	listeners and the connection limits (rptrecv_connection_limit in
- *	total, rptrecv_client_connection_limit per client address; a
- *	connection over either gets "421 4.7.0" and is closed).  The SMTP
- *	dialogue is in session.c.
+ *	listeners and the connection limits (connlimit.h):
+ *	rptrecv_connection_limit in total ("421 4.3.2 ... too many
+ *	connections in total"), rptrecv_client_connection_limit per client
+ *	network, an IPv4 /24 or an IPv6 /64 ("421 4.7.0 ... too many
+ *	connections from your network NET"); the reply names the limit,
+ *	the log line the parameter.  The SMTP dialogue is in session.c.
  *
  *	On SIGTERM (a stop, or a reload that restarts the service) it
  *	stops gracefully (lib/server.h): no more connections, "421 4.3.2"
@@ -65,16 +67,16 @@
 #include "buf.h"
 #include "cfg.h"
 #include "commit.h"
+#include "connlimit.h"
 #include "ipc.h"
 #include "log.h"
+#include "metrics.h"
 #include "mymalloc.h"
 #include "notify.h"
 #include "rcpt.h"
 #include "rptrecv.h"
 #include "server.h"
 #include "spool.h"
-
-#define RPTRECV_CLIENT_BUCKETS	1024	/* hash buckets of client counts */
 
 struct rptrecv_conf rptrecv_conf;
 SSL_CTX *rptrecv_tls;
@@ -85,61 +87,12 @@ static int nlisteners;
 static struct buf notices = BUF_INIT;	/* for rptparse, one line each */
 static struct event *notify_ev;		/* sends them at the end of a turn */
 
-/* Connections per client address. */
-struct client {
-	char	 addr[RPTRECV_ADDR_MAX];
-	int	 count;
-	struct client *next;
-};
-static struct client *clients[RPTRECV_CLIENT_BUCKETS];
-
-static struct client **
-rptrecv_client_slot(const char *addr)
-{
-	unsigned h = 5381;
-	const char *p;
-	struct client **cp;
-
-	for (p = addr; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	for (cp = &clients[h % RPTRECV_CLIENT_BUCKETS]; *cp != NULL;
-	    cp = &(*cp)->next)
-		if (strcmp((*cp)->addr, addr) == 0)
-			break;
-	return cp;
-}
-
 void
-rptrecv_conn_done(const char *addr)
+rptrecv_conn_done(const char *net)
 {
-	struct client **cp = rptrecv_client_slot(addr), *c = *cp;
-
-	if (c == NULL)
-		log_panic("rptrecv_conn_done: no count for [%s]", addr);
-	if (--c->count == 0) {
-		*cp = c->next;
-		free(c);
-	}
+	connlimit_done(net);
 	if (session_count() == 0)
 		server_idle();		/* when stopping: the last one is gone */
-}
-
-/* Counts a new connection; 0 when it may proceed. */
-static int
-rptrecv_conn_admit(const char *addr)
-{
-	struct client **cp = rptrecv_client_slot(addr), *c = *cp;
-
-	if (session_count() >= rptrecv_conf.conn_limit)
-		return -1;
-	if (c != NULL && c->count >= rptrecv_conf.client_limit)
-		return -1;
-	if (c == NULL) {
-		c = *cp = xcalloc(1, sizeof(*c));
-		snprintf(c->addr, sizeof(c->addr), "%s", addr);
-	}
-	c->count++;
-	return 0;
 }
 
 static void
@@ -161,29 +114,54 @@ rptrecv_addr(const struct sockaddr *sa, char *out, size_t len)
 	}
 }
 
+/* Says which limit refuses a connection, to the log and to the client. */
+static void
+rptrecv_refuse(int fd, const char *addr, const char *net,
+    enum connlimit_verdict why)
+{
+	char reply[RPTRECV_REPLY_MAX];
+	int n;
+
+	if (why == CONNLIMIT_TOTAL) {
+		log_warn("[%s]: refused: too many connections in total (%d, "
+		    "rptrecv_connection_limit %lld)", addr, session_count(),
+		    rptrecv_conf.conn_limit);
+		n = snprintf(reply, sizeof(reply), "421 4.3.2 %s Error: too "
+		    "many connections in total (limit %lld); try again later"
+		    "\r\n", rptrecv_conf.hostname, rptrecv_conf.conn_limit);
+	} else {
+		log_warn("[%s]: refused: too many connections from %s (%d, "
+		    "rptrecv_client_connection_limit %lld)", addr, net,
+		    connlimit_count(net), rptrecv_conf.client_limit);
+		n = snprintf(reply, sizeof(reply), "421 4.7.0 %s Error: too "
+		    "many connections from your network %s (limit %lld); try "
+		    "again later\r\n", rptrecv_conf.hostname, net,
+		    rptrecv_conf.client_limit);
+	}
+	metrics_inc(METRIC_SMTP_REJECTIONS, "stage", "connect", NULL);
+	if (n > 0 && n < (int)sizeof(reply))
+		(void)send(fd, reply, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
 static void
 rptrecv_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	char addr[RPTRECV_ADDR_MAX], reply[RPTRECV_REPLY_MAX];
-	int n;
+	char addr[RPTRECV_ADDR_MAX], net[CONNLIMIT_NET_MAX];
+	enum connlimit_verdict v;
 
 	(void)arg;
 	(void)salen;
 	rptrecv_addr(sa, addr, sizeof(addr));
-	if (rptrecv_conn_admit(addr) < 0) {
-		log_warn("[%s]: too many connections (%d in total, limits %lld "
-		    "and %lld per client); refused", addr, session_count(),
-		    rptrecv_conf.conn_limit, rptrecv_conf.client_limit);
-		n = snprintf(reply, sizeof(reply), "421 4.7.0 %s Error: too "
-		    "many connections from [%s]\r\n", rptrecv_conf.hostname,
-		    addr);
-		if (n > 0)
-			(void)send(fd, reply, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		close(fd);
+	connlimit_net(sa, net, sizeof(net));
+	v = connlimit_admit(net, session_count(), rptrecv_conf.conn_limit,
+	    rptrecv_conf.client_limit);
+	if (v != CONNLIMIT_OK) {
+		rptrecv_refuse(fd, addr, net, v);
 		return;
 	}
-	session_start(evconnlistener_get_base(l), fd, addr);
+	session_start(evconnlistener_get_base(l), fd, addr, net);
 }
 
 static void
@@ -286,7 +264,7 @@ rptrecv_pre_jail(int argc, char **argv)
 	rptrecv_conf.hostname = cfg_str("smtp_hostname");
 	rptrecv_conf.recipients = cfg_list("report_recipients");
 	rptrecv_conf.size_limit = cfg_size("message_size_limit");
-	rptrecv_conf.idle_timeout = cfg_time("rptrecv_idle_timeout");
+	rptrecv_conf.command_timeout = cfg_time("rptrecv_command_timeout");
 	rptrecv_conf.data_timeout = cfg_time("rptrecv_data_timeout");
 	rptrecv_conf.command_limit = cfg_int("rptrecv_command_limit");
 	rptrecv_conf.conn_limit = cfg_int("rptrecv_connection_limit");

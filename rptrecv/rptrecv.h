@@ -27,7 +27,7 @@ struct rptrecv_conf {
 	const char *hostname;		/* smtp_hostname */
 	char	**recipients;		/* report_recipients */
 	unsigned long long size_limit;	/* message_size_limit */
-	long long idle_timeout;		/* rptrecv_idle_timeout, s */
+	long long command_timeout;	/* rptrecv_command_timeout, s */
 	long long data_timeout;		/* rptrecv_data_timeout, s */
 	long long command_limit;	/* rptrecv_command_limit */
 	long long conn_limit;		/* rptrecv_connection_limit */
@@ -40,10 +40,11 @@ extern struct spool *rptrecv_spool;
 
 /* rptrecv.c */
 void	rptrecv_notify(const char *id);
-void	rptrecv_conn_done(const char *addr);
+void	rptrecv_conn_done(const char *net);
 
 /* session.c */
-void	session_start(struct event_base *, int fd, const char *addr);
+void	session_start(struct event_base *, int fd, const char *addr,
+	    const char *net);
 int	session_count(void);
 void	session_stop(int cut_data);
 void	session_shutdown(void);

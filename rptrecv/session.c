@@ -29,8 +29,22 @@
  *	over message_size_limit (552 5.3.4), a command line over
  *	SMTP_LINE_MAX (500 5.5.2).  Nothing of a refused message stays in
  *	the spool.  More than rptrecv_command_limit commands without a
- *	queued message, rptrecv_idle_timeout without input, or a text that
- *	takes longer than rptrecv_data_timeout end the session with 421.
+ *	queued message ends the session with 421.
+ *
+ *	Deadlines, not idle timers (a client sending one octet a second
+ *	would hold an idle timer forever): each command line must be
+ *	complete within rptrecv_command_timeout of the moment the session
+ *	waits for it (cmd_timer, restarted as each line is taken; the TLS
+ *	handshake after STARTTLS counts in the next one), the text of a
+ *	message within rptrecv_data_timeout of its 354 (data_timer; the
+ *	command deadline is off meanwhile, and while the message is being
+ *	committed).  Either ends the session with a 421 that names it.
+ *
+ *	Over TLS the last reply goes through OpenSSL into the socket's own
+ *	bufferevent: the filter is made without BEV_OPT_CLOSE_ON_FREE, and
+ *	session_close_tls() frees it (after a close_notify) and lets the
+ *	socket's bufferevent write what it holds, so that a 221 or 421
+ *	reaches the client before the close.
  *
  *	Stopping (server_stopping(): SIGTERM, "stsd stop" or a reload):
  *	session_stop(0) says "421 4.3.2 ... Service shutting down" to every
@@ -45,7 +59,8 @@
  * LIMITS
  *	Unread input per connection: RPTRECV_INPUT_MAX (reading pauses);
  *	recipients: RPTRECV_RCPT_MAX; a connection that will not take its
- *	last reply is dropped after RPTRECV_CLOSE_GRACE seconds.
+ *	last reply is dropped after RPTRECV_CLOSE_GRACE seconds.  Counted by
+ *	connlimit against the limits of the process (rptrecv.c).
  */
 #include "config.h"
 
@@ -66,6 +81,7 @@
 #include "buf.h"
 #include "esc.h"
 #include "commit.h"
+#include "connlimit.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
@@ -84,11 +100,15 @@ enum session_state {
 };
 
 struct session {
-	struct bufferevent *bev;
+	struct bufferevent *bev;	/* plain, or the TLS filter on it */
+	struct bufferevent *plain;	/* the socket */
+	SSL	*ssl;			/* after STARTTLS; freed by the session */
 	struct event_base *base;
+	struct event *cmd_timer;	/* rptrecv_command_timeout */
 	struct event *data_timer;	/* rptrecv_data_timeout */
 	enum session_state state;
 	char	 addr[RPTRECV_ADDR_MAX];
+	char	 net[CONNLIMIT_NET_MAX];	/* counted by connlimit */
 	char	 helo[SMTP_DOMAIN_MAX + 1];
 	int	 esmtp;			/* EHLO rather than HELO */
 	int	 tls;			/* STARTTLS done */
@@ -118,6 +138,7 @@ static int nsessions;
 static void session_readcb(struct bufferevent *, void *);
 static void session_writecb(struct bufferevent *, void *);
 static void session_eventcb(struct bufferevent *, short, void *);
+static void session_close_tls(struct session *);
 
 int
 session_count(void)
@@ -190,9 +211,14 @@ session_free(struct session *s)
 	}
 	session_reset(s);
 	buf_free(&s->out);
+	if (s->cmd_timer != NULL)
+		event_free(s->cmd_timer);
 	if (s->data_timer != NULL)
 		event_free(s->data_timer);
-	bufferevent_free(s->bev);	/* closes the socket, frees SSL */
+	if (s->bev != s->plain)
+		bufferevent_free(s->bev);	/* the TLS filter */
+	SSL_free(s->ssl);
+	bufferevent_free(s->plain);	/* closes the socket */
 	if (s->prev != NULL)
 		s->prev->next = s->next;
 	else
@@ -202,7 +228,7 @@ session_free(struct session *s)
 	nsessions--;
 	log_info("disconnect from [%s] commands=%lld queued=%d", s->addr,
 	    s->ncmds, s->nqueued);
-	rptrecv_conn_done(s->addr);
+	rptrecv_conn_done(s->net);
 	free(s);
 }
 
@@ -213,12 +239,40 @@ session_close(struct session *s)
 	struct timeval tv = { RPTRECV_CLOSE_GRACE, 0 };
 
 	s->state = SESSION_CLOSING;
+	evtimer_del(s->cmd_timer);
+	if (s->data_timer != NULL)
+		evtimer_del(s->data_timer);
 	bufferevent_disable(s->bev, EV_READ);
 	bufferevent_set_timeouts(s->bev, NULL, &tv);
 	session_send(s);
+	if (evbuffer_get_length(bufferevent_get_output(s->bev)) > 0)
+		return;		/* session_writecb goes on once it is gone */
+	if (s->bev != s->plain)
+		session_close_tls(s);
+	else
+		session_free(s);
+}
+
+/*
+ * The last reply of a TLS session went through OpenSSL into the output
+ * of the socket's bufferevent, which the filter would free with it:
+ * add close_notify, drop the filter, and let the socket's bufferevent
+ * write what it holds before the session is freed.
+ */
+static void
+session_close_tls(struct session *s)
+{
+	struct timeval tv = { RPTRECV_CLOSE_GRACE, 0 };
+
+	if (SSL_is_init_finished(s->ssl))
+		(void)SSL_shutdown(s->ssl);
+	bufferevent_free(s->bev);
+	s->bev = s->plain;
+	bufferevent_setcb(s->bev, NULL, session_writecb, session_eventcb, s);
+	bufferevent_set_timeouts(s->bev, NULL, &tv);
+	bufferevent_enable(s->bev, EV_WRITE);
 	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
 		session_free(s);
-	/* else session_writecb frees it once the output is gone */
 }
 
 void
@@ -264,34 +318,76 @@ session_data_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	log_warn("[%s]: timeout after %lld s receiving the text of a message",
-	    s->addr, rptrecv_conf.data_timeout);
+	log_warn("[%s]: timeout: the text of a message took more than "
+	    "%lld s (rptrecv_data_timeout); closing connection", s->addr,
+	    rptrecv_conf.data_timeout);
 	session_reset(s);
-	session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
-	    rptrecv_conf.hostname);
+	session_reply(s, "421 4.4.2 %s Error: data timeout exceeded (%lld s "
+	    "for the text of a message); closing connection",
+	    rptrecv_conf.hostname, rptrecv_conf.data_timeout);
 	session_close(s);
 }
 
 static void
-session_set_idle(struct session *s)
+session_cmd_timeout(evutil_socket_t fd, short what, void *arg)
 {
-	struct timeval tv = { (time_t)rptrecv_conf.idle_timeout, 0 };
+	struct session *s = arg;
+	size_t partial = evbuffer_get_length(bufferevent_get_input(s->bev));
 
-	bufferevent_set_timeouts(s->bev, &tv, &tv);
+	(void)fd;
+	(void)what;
+	if (s->ssl != NULL && !SSL_is_init_finished(s->ssl)) {
+		/* No reply can reach the client before the handshake. */
+		log_warn("[%s]: timeout: TLS handshake not done within %lld s "
+		    "(rptrecv_command_timeout); closing connection", s->addr,
+		    rptrecv_conf.command_timeout);
+		session_free(s);
+		return;
+	}
+	log_warn("[%s]: timeout: no complete command within %lld s "
+	    "(rptrecv_command_timeout; %zu octets of one came); closing "
+	    "connection", s->addr, rptrecv_conf.command_timeout, partial);
+	session_reset(s);
+	session_reply(s, "421 4.4.2 %s Error: command timeout exceeded (%lld "
+	    "s for one command); closing connection", rptrecv_conf.hostname,
+	    rptrecv_conf.command_timeout);
+	session_close(s);
+}
+
+/*
+ * The deadline of the next command: from now (the previous command was
+ * read, or the greeting or a 250 after DATA sent) to the end of its
+ * line, however slowly its bytes arrive.
+ */
+static void
+session_cmd_deadline(struct session *s)
+{
+	struct timeval tv = { (time_t)rptrecv_conf.command_timeout, 0 };
+
+	evtimer_add(s->cmd_timer, &tv);
 }
 
 void
-session_start(struct event_base *base, int fd, const char *addr)
+session_start(struct event_base *base, int fd, const char *addr,
+    const char *net)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 
 	s->base = base;
 	snprintf(s->addr, sizeof(s->addr), "%s", addr);
-	s->bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (s->bev == NULL) {
+	snprintf(s->net, sizeof(s->net), "%s", net);
+	s->bev = s->plain = bufferevent_socket_new(base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	s->cmd_timer = evtimer_new(base, session_cmd_timeout, s);
+	if (s->bev == NULL || s->cmd_timer == NULL) {
 		log_error("[%s]: cannot make a bufferevent", addr);
-		close(fd);
-		rptrecv_conn_done(addr);
+		if (s->bev != NULL)
+			bufferevent_free(s->bev);
+		else
+			close(fd);
+		if (s->cmd_timer != NULL)
+			event_free(s->cmd_timer);
+		rptrecv_conn_done(net);
 		free(s);
 		return;
 	}
@@ -304,7 +400,7 @@ session_start(struct event_base *base, int fd, const char *addr)
 	    session_eventcb, s);
 	bufferevent_setwatermark(s->bev, EV_READ, 0, RPTRECV_INPUT_MAX);
 	bufferevent_set_max_single_read(s->bev, RPTRECV_READ_SIZE);
-	session_set_idle(s);
+	session_cmd_deadline(s);
 	/* Replies are written by session_send(), EV_WRITE only when needed. */
 	bufferevent_disable(s->bev, EV_WRITE);
 	bufferevent_enable(s->bev, EV_READ);
@@ -442,6 +538,7 @@ session_data(struct session *s)
 	session_received(s, spool_msg_id(s->msg));
 	smtp_data_init(&s->text, SMTP_TEXT_LINE_MAX);
 	s->state = SESSION_DATA;
+	evtimer_del(s->cmd_timer);
 	if (s->data_timer == NULL)
 		s->data_timer = evtimer_new(s->base, session_data_timeout, s);
 	evtimer_add(s->data_timer, &tv);
@@ -482,8 +579,9 @@ session_starttls(struct session *s)
 	    evbuffer_get_length(bufferevent_get_input(s->bev)));
 	session_send(s);
 	bufferevent_enable(s->bev, EV_WRITE);	/* the filter writes through it */
+	/* Not BEV_OPT_CLOSE_ON_FREE: see session_close_tls(). */
 	tls = bufferevent_openssl_filter_new(s->base, s->bev, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	    BUFFEREVENT_SSL_ACCEPTING, 0);
 	if (tls == NULL) {
 		SSL_free(ssl);
 		log_error("[%s]: cannot start TLS", s->addr);
@@ -491,13 +589,13 @@ session_starttls(struct session *s)
 		return 1;
 	}
 	s->bev = tls;
+	s->ssl = ssl;
 	s->tls = 1;
 	s->helo[0] = '\0';		/* the client must say EHLO again */
 	s->esmtp = 0;
 	bufferevent_setcb(s->bev, session_readcb, session_writecb,
 	    session_eventcb, s);
 	bufferevent_setwatermark(s->bev, EV_READ, 0, RPTRECV_INPUT_MAX);
-	session_set_idle(s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	return 1;
 }
@@ -628,6 +726,7 @@ session_committed(void *arg, int ok)
 		rptrecv_notify(s->commit_id);
 	}
 	session_reset(s);
+	session_cmd_deadline(s);
 	/* Input that came meanwhile had its read event already. */
 	if (evbuffer_get_length(bufferevent_get_input(s->bev)) > 0)
 		session_readcb(s->bev, s);
@@ -652,6 +751,7 @@ session_text_end(struct session *s)
 {
 	evtimer_del(s->data_timer);
 	s->state = SESSION_CMD;
+	session_cmd_deadline(s);
 	if (s->text.end == SMTP_DATA_END_BARE) {
 		log_warn("[%s]: message refused: end of text with a bare <LF>; "
 		    "closing connection", s->addr);
@@ -746,6 +846,7 @@ session_read_commands(struct session *s, struct evbuffer *in)
 			return 0;
 		}
 		len = (size_t)eol.pos;
+		session_cmd_deadline(s);	/* for the next one */
 		if (s->skip_line || len > SMTP_LINE_MAX - 2) {
 			evbuffer_drain(in, len + eol_len);
 			s->skip_line = 0;
@@ -798,7 +899,9 @@ session_writecb(struct bufferevent *bev, void *arg)
 
 	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
 		return;
-	if (s->state == SESSION_CLOSING)
+	if (s->state == SESSION_CLOSING && s->bev != s->plain)
+		session_close_tls(s);
+	else if (s->state == SESSION_CLOSING)
 		session_free(s);
 	else if (!s->tls)	/* session_send() enables it when needed */
 		bufferevent_disable(bev, EV_WRITE);
@@ -814,21 +917,15 @@ session_eventcb(struct bufferevent *bev, short what, void *arg)
 		metrics_inc(METRIC_TLS_HANDSHAKES, "daemon", "rptrecv", NULL);
 		return;
 	}
-	if (s->tls && !SSL_is_init_finished(bufferevent_openssl_get_ssl(s->bev)))
+	if (s->ssl != NULL && !SSL_is_init_finished(s->ssl))
 		metrics_inc(METRIC_TLS_FAILURES, "daemon", "rptrecv", NULL);
-	if ((what & BEV_EVENT_TIMEOUT) && s->state != SESSION_CLOSING) {
-		log_info("[%s]: timeout after %lld s without input", s->addr,
-		    rptrecv_conf.idle_timeout);
-		session_reset(s);
-		session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
-		    rptrecv_conf.hostname);
-		session_close(s);
-		return;
-	}
-	if (what & BEV_EVENT_ERROR) {
+	if ((what & BEV_EVENT_TIMEOUT) && s->state == SESSION_CLOSING)
+		log_info("[%s]: the last reply was not taken within %d s",
+		    s->addr, RPTRECV_CLOSE_GRACE);
+	if ((what & BEV_EVENT_ERROR) && s->bev != s->plain) {
 		unsigned long e;
 
-		while (s->tls && (e = bufferevent_get_openssl_error(s->bev)))
+		while ((e = bufferevent_get_openssl_error(s->bev)))
 			log_info("[%s]: TLS error: %s", s->addr,
 			    ERR_reason_error_string(e) ?
 			    ERR_reason_error_string(e) : "unknown");

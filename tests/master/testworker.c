@@ -2,7 +2,8 @@
  * testworker - a worker for the tests of master(8) and server(3).
  *
  * SYNOPSIS (master.cf command and arguments)
- *	testworker [-x] [-w file] [-d msec] [-e msec] [-q msec]
+ *	testworker [-x] [-w file] [-d msec] [-e msec] [-q msec] [-a file]
+ *	    [-l lines]
  *
  * DESCRIPTION
  *	Without options it stays up and answers every connection on its
@@ -15,9 +16,16 @@
  *	-e msec: exit with status 1 after that long.
  *	-q msec: take that long to stop once told to (SIGTERM), like a
  *	daemon that finishes its work first; it answers no one meanwhile.
+ *	-a file: crash once, the way a bug crashes a daemon: unless file
+ *	exists, create it, write to stderr (outside lib/log) a line, a line
+ *	with control characters, a line of TESTWORKER_LONG_LINE octets, the
+ *	-l number of "flood N" lines (default 0), and fail an assertion
+ *	(abort).  The process that master starts next finds the file and
+ *	runs normally.
  */
 #include "config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,6 +42,8 @@
 #include "mymalloc.h"
 #include "server.h"
 
+#define TESTWORKER_LONG_LINE	2000	/* octets of the long stderr line */
+
 static int wakeup_fd = -1;
 static long answer_delay_ms;
 static long exit_after_ms;
@@ -41,12 +51,40 @@ static long stop_delay_ms;
 static struct event *exit_ev;
 static struct event *listen_ev[SERVER_SOCKETS_MAX];
 
+/* -a: a crash with its last words on stderr, once. */
+static void
+testworker_crash(const char *marker, long flood)
+{
+	long i;
+	int fd;
+
+	if ((fd = open(marker, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0)
+		return;		/* crashed already */
+	close(fd);
+	fprintf(stderr, "testworker: crashing as asked, pid %ld\n",
+	    (long)getpid());
+	fputs("control: \033[31mred\033[0m bell\a nul", stderr);
+	fputc('\0', stderr);
+	fputs(" byte\xff tab\t end\n", stderr);
+	for (i = 0; i < TESTWORKER_LONG_LINE; i++)
+		fputc('L', stderr);
+	fputc('\n', stderr);
+	for (i = 1; i <= flood; i++)
+		fprintf(stderr, "flood %ld\n", i);
+	fflush(stderr);
+	assert(!"testworker -a: the crash that was asked for");
+	abort();
+}
+
 static void
 testworker_pre_jail(int argc, char **argv)
 {
+	const char *crash_marker = NULL;
+	long flood = 0;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "xw:d:e:q:")) != -1) {
+	while ((ch = getopt(argc, argv, "xw:d:e:q:a:l:")) != -1) {
 		switch (ch) {
 		case 'x':
 			log_info("service %s: exiting at once, as asked",
@@ -67,11 +105,19 @@ testworker_pre_jail(int argc, char **argv)
 		case 'q':
 			stop_delay_ms = strtol(optarg, NULL, 10);
 			break;
+		case 'a':
+			crash_marker = optarg;
+			break;
+		case 'l':
+			flood = strtol(optarg, NULL, 10);
+			break;
 		default:
 			log_fatal("usage: testworker [-x] [-w file] [-d msec] "
-			    "[-e msec] [-q msec]");
+			    "[-e msec] [-q msec] [-a file] [-l lines]");
 		}
 	}
+	if (crash_marker != NULL)
+		testworker_crash(crash_marker, flood);
 }
 
 static void

@@ -9,7 +9,7 @@ source "$SRCDIR/tests/rptrecv/instance.sh"
 # Without chroot, so that LeakSanitizer can check rptrecv when it exits.
 RR_CHROOT=n
 
-rr_start "message_size_limit = 100k" "rptrecv_idle_timeout = 2s" \
+rr_start "message_size_limit = 100k" "rptrecv_command_timeout = 2s" \
 	"rptrecv_command_limit = 100" || { fail "the instance starts"; done_testing; }
 pid0=$(rr_pid)
 head='EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<tlsrpt@sts.test>\r\nDATA\r\n'
@@ -80,10 +80,11 @@ like "$out" "421 4.7.0 localhost Error: too many commands; closing connection" \
 is "$(echo "$out" | tail -1)" "421 4.7.0 localhost Error: too many commands; closing connection" \
 	"and the connection is closed after it"
 
-# A client that never speaks: 421 after rptrecv_idle_timeout (2 s here).
+# A client that never speaks: 421 after rptrecv_command_timeout (2 s here).
 out=$(rr_smtp silent 8)
-like "$out" "^220 .*"$'\n'"421 4.4.2 localhost Error: timeout exceeded" "a silent client gets 421 4.4.2"
-like "$out" "# closed after [1-3]\.[0-9] s" "after the idle timeout"
+like "$out" "^220 .*"$'\n'"421 4.4.2 localhost Error: command timeout exceeded \(2 s for one command\)" \
+	"a silent client gets 421 4.4.2 naming the command timeout"
+like "$out" "# closed after [1-3]\.[0-9] s" "after the command timeout"
 
 # Commands are errors too: MAIL with bad syntax, DATA without recipients.
 out=$(printf 'EHLO c.example\r\nMAIL FROM:<a@b.example> BODY=BINARYMIME\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@y.example>\r\nDATA\r\nMAIL FROM:<c@d.example>\r\nQUIT\r\n' | rr_smtp raw 2)

@@ -1,6 +1,7 @@
 #!/bin/bash
 # rptrecv: 1,000 connections at once.  Each gets a greeting (220) or, over
-# rptrecv_connection_limit or rptrecv_client_connection_limit, 421 4.7.0;
+# rptrecv_connection_limit, 421 4.3.2 (over rptrecv_client_connection_limit,
+# 421 4.7.0);
 # memory stays bounded; rptrecv does not crash and still delivers after.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
@@ -23,7 +24,8 @@ note "replies: $(echo $out); rptrecv VmRSS ${rss} kB"
 is "$(echo "$out" | awk '$1 == 220 {print $2}')" 800 "800 connections (the limit) get 220"
 is "$(echo "$out" | awk '$1 == 421 {print $2}')" 200 "the 200 over the limit get 421"
 unlike "$out" "none|noconnect" "no connection is refused or left without a reply"
-like "$(cat "$RR_LOG")" "too many connections \(800 in total" "the refusals are logged"
+like "$(cat "$RR_LOG")" "too many connections in total \(800, rptrecv_connection_limit 800\)" \
+	"the refusals are logged, naming the limit"
 ok "rptrecv VmRSS ($rss kB) stays under 64 MiB with 800 sessions" test "${rss:-999999}" -lt 65536
 
 # Per client: a lower limit for one address.

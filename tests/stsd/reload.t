@@ -153,14 +153,14 @@ still_serving "bad master.cf line"
 cp "$t/master.cf.good" "$MASTER_CF"
 
 # A master.cf -o that main.cf makes bad: checked against the new main.cf.
-sed -i "s|^\(127\.0\.0\.1:$SMTP_PORT .*rptrecv\)\$|\1 -o rptrecv_idle_timeout=\$smtp_hostname|" "$MASTER_CF"
+sed -i "s|^\(127\.0\.0\.1:$SMTP_PORT .*rptrecv\)\$|\1 -o rptrecv_command_timeout=\$smtp_hostname|" "$MASTER_CF"
 echo "smtp_hostname = soon" >>"$MAIN"
 out=$($STSD reload 2>&1)
 is "$?" 1 "an -o that the new main.cf breaks: stsd reload exits 1"
-like "$out" "master\\.cf:[0-9]+: service 127\\.0\\.0\\.1:$SMTP_PORT: -o rptrecv_idle_timeout=\\\$smtp_hostname: parameter rptrecv_idle_timeout: bad time value \"soon\"" \
+like "$out" "master\\.cf:[0-9]+: service 127\\.0\\.0\\.1:$SMTP_PORT: -o rptrecv_command_timeout=\\\$smtp_hostname: parameter rptrecv_command_timeout: bad time value \"soon\"" \
     "an -o that the new main.cf breaks: named with its service"
 ok "an -o that the new main.cf breaks: master refuses it too" \
-    hup "-o rptrecv_idle_timeout=.*bad time value \"soon\""
+    hup "-o rptrecv_command_timeout=.*bad time value \"soon\""
 still_serving "an -o that the new main.cf breaks"
 cp "$t/master.cf.good" "$MASTER_CF"
 cp "$t/main.cf.good" "$MAIN"

@@ -1,0 +1,60 @@
+#!/bin/bash
+# rptrecv: the end of a session over TLS.  QUIT after STARTTLS gets its
+# 221 (the reply goes through OpenSSL before the socket closes, with a
+# close_notify), with openssl s_client and with swaks; a client that
+# says STARTTLS and never shakes hands is closed at the command deadline.
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/pki.sh"
+source "$SRCDIR/tests/rptrecv/instance.sh"
+
+RR_CHROOT=n
+command -v swaks >/dev/null || skip_all "swaks is not installed (scripts/deps test)"
+command -v openssl >/dev/null || skip_all "openssl is not installed"
+
+pki_dir=$(t_tmpdir)
+pki_ca "$pki_dir" && pki_cert "$pki_dir" localhost 30 ||
+	skip_all "cannot make a test certificate"
+rr_prepare_hook() {
+	cp -r "$pki_dir/localhost" "$RR_DIR/data/certs/"
+	chown -R "$(rr_user):" "$RR_DIR/data/certs/localhost"
+	chmod 600 "$RR_DIR/data/certs/localhost/privkey.pem"
+}
+rr_start "rptrecv_command_timeout = 3s" || { fail "the instance starts"; done_testing; }
+pid0=$(rr_pid)
+
+# openssl s_client: STARTTLS, then EHLO and QUIT inside TLS.  -ign_eof:
+# it waits for the server to close, and prints all it said.
+out=$( (sleep 1; printf 'EHLO c.example\nNOOP\nQUIT\n'; sleep 3) |
+	timeout 10 openssl s_client -starttls smtp -connect "127.0.0.1:$RR_PORT" \
+	-CAfile "$pki_dir/ca.pem" -servername localhost -crlf -ign_eof 2>&1)
+like "$out" "Verify return code: 0 \(ok\)" "s_client starts TLS with rptrecv"
+like "$out" "250 2.0.0 Ok" "NOOP is answered inside TLS"
+like "$out" "221 2.0.0 Bye" "QUIT over TLS gets 221 (openssl s_client)"
+
+# The same with a message first (swaks --tls).
+out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
+	--tls --tls-verify --tls-ca-path "$pki_dir/ca.pem" --tls-sni localhost \
+	--body "over tls" 2>&1)
+like "$out" "<~ +250 2.0.0 Ok: queued as" "swaks delivers a message over STARTTLS"
+like "$out" "<~ +221 2.0.0 Bye" "and its QUIT over TLS gets 221 (swaks --tls)"
+unlike "$out" "Remote host closed connection unexpectedly" "the server does not hang up first"
+
+# STARTTLS and then silence: the handshake counts in the command deadline.
+out=$(printf 'EHLO c.example\r\nSTARTTLS\r\n' | rr_smtp raw 8)
+like "$out" "220 2.0.0 Ready to start TLS" "STARTTLS is answered"
+wait_until 8 grep -q "TLS handshake not done within 3 s" "$RR_LOG"
+like "$(cat "$RR_LOG")" "\[127\.0\.0\.1\]: timeout: TLS handshake not done within 3 s \(rptrecv_command_timeout\)" \
+	"a client that never shakes hands is closed at the command deadline"
+
+# A slow client inside TLS: the same command deadline.
+out=$( (sleep 1; printf 'EHLO c.example\n'; sleep 5) |
+	timeout 12 openssl s_client -starttls smtp -connect "127.0.0.1:$RR_PORT" \
+	-CAfile "$pki_dir/ca.pem" -servername localhost -crlf -ign_eof 2>&1)
+like "$out" "421 4.4.2 localhost Error: command timeout exceeded \(3 s for one command\)" \
+	"a silent client inside TLS gets 421 naming the command timeout"
+
+is "$(rr_pid)" "$pid0" "rptrecv never restarted"
+unlike "$(cat "$RR_LOG")" "panic|fatal|runtime error|Sanitizer" "no panic or sanitizer report in the log"
+rr_stop
+is "$(rr_leaks)" "" "rptrecv exits on SIGTERM without a leak or sanitizer error"
+done_testing
