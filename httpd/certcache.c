@@ -450,7 +450,7 @@ certcache_sni(SSL *ssl, int *alert, void *arg)
 }
 
 struct certcache *
-certcache_new(int dirfd, size_t max, struct buf *err)
+certcache_new(size_t max, struct buf *err)
 {
 	struct certcache *c = xcalloc(1, sizeof(*c));
 	SSL_CTX *ctx;
@@ -486,12 +486,18 @@ certcache_new(int dirfd, size_t max, struct buf *err)
 	challenge_tls_setup(ctx);		/* ALPN acme-tls/1 */
 
 	c->ctx = ctx;
-	c->dirfd = dirfd;
+	c->dirfd = -1;
 	c->max = max > 0 ? max : 1;
 	for (c->nbuckets = 64; c->nbuckets < c->max; c->nbuckets *= 2)
 		;
 	c->bucket = xcalloc(c->nbuckets, sizeof(*c->bucket));
 	return c;
+}
+
+void
+certcache_set_dir(struct certcache *c, int dirfd)
+{
+	c->dirfd = dirfd;
 }
 
 SSL_CTX *

@@ -2,7 +2,8 @@
  * certcache - httpd's TLS context and its certificates, chosen by SNI.
  *
  * SYNOPSIS
- *	struct certcache *c = certcache_new(certs_dirfd, max_entries, &err);
+ *	struct certcache *c = certcache_new(max_entries, &err);
+ *	certcache_set_dir(c, certs_dirfd)	after the chroot
  *	SSL_CTX *ctx = certcache_ctx(c);	the one server context
  *	certcache_invalidate(c, "mta-sts.example.com")	check files again
  *	certcache_attach(ssl, sni)	where the callback puts the SNI host
@@ -15,9 +16,10 @@
  *	no session resumption (no session cache, no tickets), read-ahead
  *	(conn.c empties what it reads ahead), and a servername
  *	callback.  It must be called before the chroot (OpenSSL loads its
- *	configuration and providers then).  certs_dirfd is the directory
- *	$data_directory/certs opened before the chroot; each host's files
- *	are read relative to it with openat(), as HOST/fullchain.pem (the
+ *	configuration and providers then).  certs_dirfd, given with
+ *	certcache_set_dir(), is the directory $queue_directory/certs
+ *	(lib/certstore.h) opened inside the chroot; each host's files are
+ *	read relative to it with openat(), as HOST/fullchain.pem (the
  *	certificate, then its chain) and HOST/privkey.pem (its key).
  *
  *	The callback normalizes the SNI name (http_host_normalize: only
@@ -59,8 +61,8 @@
 
 struct certcache;
 
-struct certcache *certcache_new(int certs_dirfd, size_t max_entries,
-	    struct buf *err);
+struct certcache *certcache_new(size_t max_entries, struct buf *err);
+void	certcache_set_dir(struct certcache *, int certs_dirfd);
 SSL_CTX	*certcache_ctx(struct certcache *);
 void	certcache_invalidate(struct certcache *, const char *host);
 void	certcache_attach(SSL *, char *sni);

@@ -32,6 +32,7 @@ lib_svg_test_LDADD = $(STS_LIBS)
 
 # lib/http - the HTTP/1.x request parser (httpd, the metrics worker)
 lib_libsts_a_SOURCES += lib/http.c lib/http.h
+lib_libsts_a_SOURCES += lib/certstore.c lib/certstore.h
 check_PROGRAMS += lib/http_test
 lib_http_test_SOURCES = lib/http_test.c
 lib_http_test_LDADD = $(STS_LIBS)

@@ -31,8 +31,8 @@ const struct param param_table[] = {
 	    NULL, "the daemon directory chosen at build time "
 	    "(/usr/libexec/stsd in packages)" },
 	{ "data_directory", PARAM_STRING, STS_DATA_DIR,
-	    "The directory with the databases (policy.db, reports.db), "
-	    "certificates and the ACME account; owned by mail_owner.",
+	    "The directory with the databases (policy.db, reports.db) "
+	    "and the ACME account; owned by mail_owner.",
 	    NULL, "the data directory chosen at build time "
 	    "(/var/lib/stsd in packages)" },
 	{ "queue_directory", PARAM_STRING, STS_QUEUE_DIR,
@@ -211,7 +211,7 @@ const struct param param_table[] = {
 	/* acmed */
 	{ "acme_enabled", PARAM_BOOL, "yes",
 	    "Whether acmed gets and renews certificates by ACME for every "
-	    "hosted policy host; no leaves $data_directory/certs to the "
+	    "hosted policy host; no leaves $queue_directory/certs to the "
 	    "operator.",
 	    NULL, NULL },
 	{ "acme_directory_url", PARAM_STRING,
@@ -236,6 +236,14 @@ const struct param param_table[] = {
 	    "acmed renews a certificate when less than this time of validity "
 	    "remains, or when two thirds of its lifetime have passed, "
 	    "whichever comes first.",
+	    NULL, NULL },
+	{ "cert_warning_time", PARAM_TIME, "14d",
+	    "A policy host certificate in $queue_directory/certs, from acmed "
+	    "or installed by hand, that expires within this time is a "
+	    "warning, and one that has expired an error: in stsd check "
+	    "(which then exits with status 1), stsctl cert list, the metric "
+	    "stsd_certificate_problem and an alert of dnsmon "
+	    "(policy-cert:HOST).",
 	    NULL, NULL },
 	{ "acmed_poll_timeout", PARAM_TIME, "2m",
 	    "The longest time that acmed waits for the CA to validate an "

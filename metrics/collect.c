@@ -4,7 +4,7 @@
  * MAY TOUCH
  *	$queue_directory/metrics/ (reads every file, removes the files of
  *	gone processes, writes base); reads the spool directories,
- *	$data_directory/certs/ and $data_directory/reports.db.
+ *	$queue_directory/certs/ and $data_directory/reports.db.
  */
 #include "config.h"
 
@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "certstore.h"
 #include "cfg.h"
 #include "collect.h"
 #include "db.h"
@@ -178,7 +179,7 @@ collect_cert_days(const char *path, long long *days)
 static void
 collect_certs(struct metrics_table *t)
 {
-	char *top = xasprintf("%s/certs", cfg_str("data_directory"));
+	char *top = certstore_dir();
 	struct buf labels = BUF_INIT;
 	struct dirent *de;
 	long long days;

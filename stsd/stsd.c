@@ -54,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -67,6 +68,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "dirs.h"
 #include "fileio.h"
@@ -86,7 +88,7 @@
 #define STSD_POLICYD_SOCKET	"public/policyd"
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
 #define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
-#define STSD_CERT_FILE		"fullchain.pem"
+#define STSD_OLD_CERTS		"certs"	/* under data_directory, before */
 
 static const char *stsd_config_dir;
 static int stsd_verbose;
@@ -474,8 +476,8 @@ stsd_check_domain_cert(json_t *d)
 	if (name == NULL || host == NULL || state == NULL ||
 	    strcmp(state, "active") != 0 || strchr(host, '/') != NULL)
 		return 0;
-	path = xasprintf("%s/certs/%s/%s", cfg_str("data_directory"), host,
-	    STSD_CERT_FILE);
+	path = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
+	    CERTSTORE_DIR, host, CERTSTORE_CHAIN);
 	if (access(path, R_OK) != 0) {
 		stsd_say("error: domain %s is active but has no certificate: "
 		    "%s: %s (fix: acme_enabled = yes so that acmed gets one, "
@@ -485,6 +487,125 @@ stsd_check_domain_cert(json_t *d)
 	}
 	free(path);
 	return rc;
+}
+
+/*
+ * One certificate of the store: expired is an error, less than
+ * cert_warning_time left a warning (not counted: it is still served).
+ */
+static int
+stsd_check_cert_health(const char *dir, const char *host, long long now,
+    long long warning)
+{
+	struct certstore_leaf leaf;
+	struct buf err = BUF_INIT;
+	char when[32];
+	time_t t;
+	struct tm tm;
+	int rc = 0;
+
+	if (certstore_leaf_read(dir, host, &leaf, &err) < 0) {
+		stsd_say("error: certificate of %s: %s", host, err.s);
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	t = (time_t)leaf.not_after;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", leaf.not_after);
+	switch (certstore_health(leaf.not_after, now, warning)) {
+	case CERTSTORE_EXPIRED:
+		stsd_say("error: certificate of %s expired on %s (%s/%s/%s):"
+		    " senders cannot fetch its policy (fix: stsctl cert renew"
+		    " %s, or install a new fullchain.pem and privkey.pem"
+		    " there)", host, when, dir, host, CERTSTORE_CHAIN, host);
+		rc = 1;
+		break;
+	case CERTSTORE_WARNING:
+		stsd_say("warning: certificate of %s expires on %s, in %lld"
+		    " days (cert_warning_time is %lld days): renew it", host,
+		    when, (leaf.not_after - now) / 86400, warning / 86400);
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+/*
+ * Every certificate in $queue_directory/certs, whoever installed it.
+ * Returns the number of errors.
+ */
+static int
+stsd_check_cert_store(void)
+{
+	char *dir = certstore_dir();
+	long long now = (long long)time(NULL);
+	long long warning = cfg_time("cert_warning_time");
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return 0;		/* dirs_check() said why */
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
+			continue;
+		n += stsd_check_cert_health(dir, de->d_name, now, warning);
+	}
+	closedir(d);
+	free(dir);
+	return n;
+}
+
+/*
+ * Certificates used to live in $data_directory/certs, outside the
+ * chroot of httpd: each host directory left there is moved into
+ * $queue_directory/certs, unless that already has one of the host.
+ */
+static int
+stsd_certs_migrate(void)
+{
+	char *old = xasprintf("%s/%s", cfg_str("data_directory"),
+	    STSD_OLD_CERTS);
+	char *dir = certstore_dir(), *from, *to;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int n = 0, left = 0;
+
+	if ((d = opendir(old)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		from = xasprintf("%s/%s", old, de->d_name);
+		to = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(to, &st) == 0) {
+			stsd_say("warning: %s: not used (%s is): remove it",
+			    from, to);
+			left++;
+		} else if (rename(from, to) == 0) {
+			stsd_say("%s: moved to %s (certificates live inside the"
+			    " chroot of httpd)", from, to);
+		} else {
+			stsd_say("error: %s: cannot move it to %s: %s (fix: mv"
+			    " %s %s)", from, to, strerror(errno), from, dir);
+			n++;
+		}
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	if (left == 0 && n == 0 && rmdir(old) == 0)
+		stsd_say("%s: removed (empty)", old);
+out:
+	free(old);
+	free(dir);
+	return n;
 }
 
 /*
@@ -545,7 +666,7 @@ stsd_check(int fix, int quiet)
 	struct mastercf *table = NULL;
 	const char *daemon_dir;
 	char *path, *why;
-	int problems = 0, i;
+	int problems = 0, i, n;
 	long pid;
 
 	if (stsd_read_config() != 0)
@@ -558,6 +679,11 @@ stsd_check(int fix, int quiet)
 	free(path);
 	buf_free(&err);
 	problems += dirs_check(fix, stsd_dirs_report, quiet ? &quiet : NULL);
+	problems += stsd_certs_migrate();
+	/* An expired certificate does not stop a start: the rest serve. */
+	n = stsd_check_cert_store();
+	if (!quiet)
+		problems += n;
 	problems += stsd_check_maillog();
 	daemon_dir = cfg_str("daemon_directory");
 	problems += stsd_check_program(daemon_dir, "master",

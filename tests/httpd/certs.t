@@ -1,5 +1,5 @@
 # tests/httpd/certs.t - httpd's certificates: chosen by SNI from
-# $data_directory/certs/HOST/, loaded on first use, replaced on disk and
+# $queue_directory/certs/HOST/, loaded on first use, replaced on disk and
 # served from the next handshake on without a restart, a host whose
 # certificate appears later, a broken replacement that keeps the old one
 # in use; httpd runs chrooted and unprivileged.
@@ -19,7 +19,7 @@ served() {
 	echo | timeout 5 openssl s_client -connect "127.0.0.1:$HTTPS" -servername "$1" 2>/dev/null |
 		openssl x509 -noout -fingerprint -sha256 2>/dev/null
 }
-on_disk() { openssl x509 -in "$I/data/certs/$1/fullchain.pem" -noout -fingerprint -sha256; }
+on_disk() { openssl x509 -in "$I/spool/certs/$1/fullchain.pem" -noout -fingerprint -sha256; }
 served_is() { [ "$(served "$1")" = "$(on_disk "$1")" ]; }
 
 pids=$(pgrep -f -- "-n 127.0.0.1:$HTTPS " | sort | tr '\n' ' ')
@@ -53,7 +53,7 @@ for i in $(seq 12); do served mta-sts.b.example >/dev/null; done
 openssl ecparam -name prime256v1 -genkey -noout -out "$I/other.key" 2>/dev/null
 chmod 600 "$I/other.key"
 [ "$(id -u)" = 0 ] && chown "$(owner_of "$I"):" "$I/other.key"
-mv -f "$I/other.key" "$I/data/certs/mta-sts.b.example/privkey.pem"
+mv -f "$I/other.key" "$I/spool/certs/mta-sts.b.example/privkey.pem"
 sleep 1.2
 seen=$(for i in $(seq 10); do served mta-sts.b.example; echo; done | sort -u | grep .)
 is "$seen" "$good" "key not matching the certificate: previous certificate kept"

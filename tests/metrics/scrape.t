@@ -34,11 +34,11 @@ pki_ca "$t/ca" >/dev/null 2>&1
 owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
 for h in "mta-sts.$D" localhost; do
 	pki_cert "$t/ca" "$h" 30 >/dev/null 2>&1
-	mkdir -p "$I/data/certs/$h"
-	cp "$t/ca/$h/fullchain.pem" "$t/ca/$h/privkey.pem" "$I/data/certs/$h/"
-	chmod 600 "$I/data/certs/$h/privkey.pem"
+	mkdir -p "$I/spool/certs/$h"
+	cp "$t/ca/$h/fullchain.pem" "$t/ca/$h/privkey.pem" "$I/spool/certs/$h/"
+	chmod 600 "$I/spool/certs/$h/privkey.pem"
 done
-chown -R "$owner:" "$I/data/certs"
+chown -R "$owner:" "$I/spool/certs"
 
 inst_start || { fail "instance starts"; done_testing; }
 M=http://127.0.0.1:$MP

@@ -29,12 +29,12 @@ like "$out" "configuration and directories are fine" "check -v says it is fine"
 out=$(STSD_CONFIG_DIR=$d/etc "$STSD" -v check 2>&1)
 like "$out" "$d/etc: configuration and directories are fine" "STSD_CONFIG_DIR is used without -c"
 
-rm -rf "$d/spool/corrupt" "$d/data/certs"
+rm -rf "$d/spool/corrupt" "$d/spool/certs"
 out=$("${S[@]}" check 2>&1)
 is "$?" 0 "missing directories: check exits 0 after creating them"
 like "$out" "stsd: $d/spool/corrupt: created \\(mode 0700, owner " "check says what it created"
 is "$(stat -c %a "$d/spool/corrupt")" 700 "re-created spool/corrupt is 0700"
-is "$(stat -c %a "$d/data/certs")" 700 "re-created data/certs is 0700"
+is "$(stat -c %a "$d/spool/certs")" 700 "re-created spool/certs is 0700"
 
 rm -rf "$d/spool"
 "${S[@]}" check >/dev/null 2>&1
@@ -193,10 +193,10 @@ if [ -x "$BUILDDIR/libexec/policyd" ] && [ -x "$BUILDDIR/stsctl/stsctl" ]; then
 		quiet $STSCTL domain add example.com --mx mx1.example.com
 		out=$($STSD check 2>&1)
 		is "$?" 1 "active domain without a certificate: check exits 1"
-		like "$out" "^stsd: error: domain example.com is active but has no certificate: $I/data/certs/mta-sts.example.com/fullchain.pem: No such file or directory \\(fix: " \
+		like "$out" "^stsd: error: domain example.com is active but has no certificate: $I/spool/certs/mta-sts.example.com/fullchain.pem: No such file or directory \\(fix: " \
 		    "active domain without a certificate: one line with the path and the fix"
-		mkdir -p "$I/data/certs/mta-sts.example.com"
-		touch "$I/data/certs/mta-sts.example.com/fullchain.pem"
+		mkdir -p "$I/spool/certs/mta-sts.example.com"
+		touch "$I/spool/certs/mta-sts.example.com/fullchain.pem"
 		out=$($STSD check 2>&1)
 		is "$?" 0 "with its certificate: check passes"
 		inst_stop
