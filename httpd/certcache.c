@@ -41,11 +41,17 @@
  * and one more record, and a cache costs memory and a periodic walk.
  */
 
+/*
+ * What identifies a version of a file.  The change time is in it: a
+ * chown or chmod that makes an unreadable key readable changes ctime,
+ * not mtime, and must make a failed load be tried again.
+ */
 struct certcache_fileid {
 	dev_t	 dev;
 	ino_t	 ino;
 	off_t	 size;
 	struct timespec mtime;
+	struct timespec ctime;
 };
 
 struct certcache_entry {
@@ -132,6 +138,7 @@ certcache_stat(int dirfd, const char *host, int which,
 	id->ino = st.st_ino;
 	id->size = st.st_size;
 	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
 	return 0;
 }
 
@@ -140,7 +147,9 @@ certcache_same(const struct certcache_fileid *a, const struct certcache_fileid *
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	    a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec;
+	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	    a->ctime.tv_sec == b->ctime.tv_sec &&
+	    a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
 /* Reads HOST/FILE into data; its identity into id.  -1 with err set. */
@@ -169,6 +178,7 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 	id->ino = st.st_ino;
 	id->size = st.st_size;
 	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
 	buf_reset(data);
 	buf_reserve(data, (size_t)st.st_size + 1);
 	while (data->len <= CERTCACHE_FILE_MAX &&

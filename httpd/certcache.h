@@ -28,9 +28,11 @@
  *	first use and kept in a cache of at most max_entries hosts, least
  *	recently used dropped first; hosts without usable files are cached
  *	too, as misses.  A cached host's files are checked again (device,
- *	inode, size, modification time) at most once per
+ *	inode, size, modification and change time) at most once per
  *	CERTCACHE_CHECK_INTERVAL seconds, and reloaded when they changed,
- *	so a replaced certificate is used from the next handshake on.
+ *	so a replaced certificate is used from the next handshake on, and
+ *	a key that could not be read is tried again once chown or chmod
+ *	fixed it (they change the change time).
  *	certcache_invalidate() forces that check at the next handshake.
  *	A certificate that fails to load while an older one of the same
  *	host is cached keeps the older one in use (and logs why).

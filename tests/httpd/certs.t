@@ -59,6 +59,27 @@ seen=$(for i in $(seq 10); do served mta-sts.b.example; echo; done | sort -u | g
 is "$seen" "$good" "key not matching the certificate: previous certificate kept"
 ok "the mismatch is logged" wait_until 3 grep -q 'mta-sts.b.example: privkey.pem does not match' "$I/log/stsd.log"
 
+# A key the daemon cannot read (installed by root, mode 0600) fails in
+# every process; once chown fixes it (no new mtime), every process
+# loads it within its check interval (a second).
+if [ "$(id -u)" = 0 ]; then
+	cert_install mta-sts.d.example
+	chown root: "$I/spool/certs/mta-sts.d.example/privkey.pem"
+	touch -d "2020-01-01" "$I/spool/certs/mta-sts.d.example/privkey.pem"
+	sleep 1.1
+	n=0
+	for i in $(seq 12); do [ -n "$(served mta-sts.d.example)" ] && n=$((n + 1)); done
+	is "$n" 0 "unreadable key: no handshake in any process (12 tries)"
+	mtime=$(stat -c %Y "$I/spool/certs/mta-sts.d.example/privkey.pem")
+	chown "$(owner_of "$I"):" "$I/spool/certs/mta-sts.d.example/privkey.pem"
+	is "$(stat -c %Y "$I/spool/certs/mta-sts.d.example/privkey.pem")" "$mtime" \
+		"chown left the mtime as it was"
+	sleep 1.1
+	n=0
+	for i in $(seq 12); do served_is mta-sts.d.example && n=$((n + 1)); done
+	is "$n" 12 "after chown every process serves the certificate (12 handshakes)"
+fi
+
 # Privileges: unprivileged, chrooted into queue_directory (as root only).
 if [ "$(id -u)" = 0 ]; then
 	pid=$(pgrep -f -- "-n 127.0.0.1:$HTTPS " | head -1)
