@@ -35,7 +35,7 @@ certstore_host_ok(const char *host)
 	size_t len = strlen(host);
 
 	return len > 0 && len <= HTTP_HOST_MAX &&
-	    http_host_normalize(host, len, norm) == 0 &&
+	    http_host_normalize(host, len, norm) >= 0 &&
 	    strcmp(norm, host) == 0;
 }
 

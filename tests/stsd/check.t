@@ -41,6 +41,39 @@ rm -rf "$d/spool"
 is "$(stat -c %a "$d/spool" "$d/spool/private" "$d/spool/public" | tr '\n' ' ')" "755 700 710 " \
     "a removed queue directory is made again with its subdirectories"
 
+# Certificates in the store, whoever installed them: an expired one is
+# an error (exit 1), one within cert_warning_time a warning (exit 0).
+source "$SRCDIR/tests/pki.sh"
+pki_ca "$t/ca"
+pki_cert "$t/ca" mta-sts.soon.example 3 >/dev/null 2>&1
+pki_cert "$t/ca" mta-sts.old.example -2 >/dev/null 2>&1
+cp -r "$t/ca/mta-sts.soon.example" "$d/spool/certs/"
+out=$("${S[@]}" check 2>&1)
+is "$?" 0 "a certificate that expires in 3 days: check exits 0"
+like "$out" "^stsd: warning: certificate of mta-sts.soon.example expires on [0-9T:-]+Z, in [23] days \\(cert_warning_time is 14 days\\)" \
+    "... with a warning naming the host, the date and cert_warning_time"
+"$BUILDDIR/stsconf/stsconf" -c "$d/etc" -e cert_warning_time=1d >/dev/null
+out=$("${S[@]}" check 2>&1)
+is "$out" "" "with cert_warning_time = 1d it is fine"
+cp -r "$t/ca/mta-sts.old.example" "$d/spool/certs/"
+out=$("${S[@]}" check 2>&1)
+is "$?" 1 "an expired certificate installed by hand: check exits 1"
+like "$out" "^stsd: error: certificate of mta-sts.old.example expired on [0-9T:-]+Z \\($d/spool/certs/mta-sts.old.example/fullchain.pem\\): senders cannot fetch its policy \\(fix: " \
+    "... with an error naming the host, the date, the file and the fix"
+rm -rf "$d/spool/certs/mta-sts.old.example" "$d/spool/certs/mta-sts.soon.example"
+
+# Certificates left in the former place, $data_directory/certs, are
+# moved into the store at the next check (stsd start runs it).
+mkdir -p "$d/data/certs/mta-sts.moved.example"
+cp "$t/ca/mta-sts.soon.example/fullchain.pem" "$d/data/certs/mta-sts.moved.example/"
+out=$("${S[@]}" check 2>&1)
+like "$out" "$d/data/certs/mta-sts.moved.example: moved to $d/spool/certs/mta-sts.moved.example" \
+    "a certificate in the former place is moved into the store"
+ok "... and is there" test -f "$d/spool/certs/mta-sts.moved.example/fullchain.pem"
+nok "... the emptied former directory is removed" test -e "$d/data/certs"
+rm -rf "$d/spool/certs/mta-sts.moved.example"
+"$BUILDDIR/stsconf/stsconf" -c "$d/etc" -e cert_warning_time=14d >/dev/null
+
 chmod 755 "$d/spool/private"
 out=$("${S[@]}" check 2>&1)
 is "$?" 1 "wrong mode: check exits 1"
@@ -195,8 +228,8 @@ if [ -x "$BUILDDIR/libexec/policyd" ] && [ -x "$BUILDDIR/stsctl/stsctl" ]; then
 		is "$?" 1 "active domain without a certificate: check exits 1"
 		like "$out" "^stsd: error: domain example.com is active but has no certificate: $I/spool/certs/mta-sts.example.com/fullchain.pem: No such file or directory \\(fix: " \
 		    "active domain without a certificate: one line with the path and the fix"
-		mkdir -p "$I/spool/certs/mta-sts.example.com"
-		touch "$I/spool/certs/mta-sts.example.com/fullchain.pem"
+		pki_cert "$t/ca" mta-sts.example.com 30 >/dev/null 2>&1
+		cp -r "$t/ca/mta-sts.example.com" "$I/spool/certs/"
 		out=$($STSD check 2>&1)
 		is "$?" 0 "with its certificate: check passes"
 		inst_stop
