@@ -68,9 +68,9 @@ like "$reply" '"error": ?"mta-sts.nothere.example: not the policy host of an act
 STSCTL=${ACMED_STSCTL:-$BUILDDIR/stsctl/stsctl}
 if "$STSCTL" -c "$I/etc" cert 2>&1 | grep -q 'cert list'; then
 	out=$("$STSCTL" -c "$I/etc" cert list 2>&1)
-	like "$out" '^HOST +ISSUER +NOT-AFTER +STATE +LAST-ERROR' "cert list has a header"
-	like "$out" '^mta-sts\.a\.example +Pebble Intermediate CA [0-9a-f]+ +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +valid +-$' \
-		"cert list shows host, issuer, not-after, state, no error"
+	like "$out" '^HOST +ISSUER +NOT-AFTER +STATE +HEALTH +LAST-ERROR' "cert list has a header"
+	like "$out" '^mta-sts\.a\.example +Pebble Intermediate CA [0-9a-f]+ +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +valid +ok +-$' \
+		"cert list shows host, issuer, not-after, state, health, no error"
 	out=$("$STSCTL" -c "$I/etc" cert list --json)
 	is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["certs"]["mta-sts.a.example"]["state"])')" \
 		valid "cert list --json gives the state per host"

@@ -86,6 +86,17 @@ unlike "$(scrape)" "stsd_certificate_problem\\{host=\"mta-sts\\.$D\"" \
 days=$(value 'stsd_certificate_days_left{host="mta-sts.old.'$D'"}')
 is "$days" -5 "days left of the expired one are negative"
 
+# stsctl cert list shows the certificates installed by hand too.
+out=$($STSCTL cert list 2>"$t/cert.err")
+is "$?" 1 "stsctl cert list exits 1 while a certificate has expired"
+like "$out" "^mta-sts\\.old\\.$D +stsd test CA [0-9]+ +[0-9T:-]+Z +operator +expired +-\$" \
+	"cert list: the expired one, installed by hand, is state operator, health expired"
+like "$out" "^mta-sts\\.soon\\.$D +.* +operator +warning +-\$" \
+	"cert list: the one expiring in 3 days has health warning"
+like "$out" "^mta-sts\\.$D +.* +operator +ok +-\$" "cert list: a good one is ok"
+like "$(cat "$t/cert.err")" "^stsctl: error: certificate of mta-sts\\.old\\.$D expired on [0-9T:-]+Z\$" \
+	"cert list says the expired one on stderr"
+
 fetch200='stsd_policy_fetches_total{domain="example.com",status="200"}'
 hs='stsd_tls_handshakes_total{daemon="httpd"}'
 hsf='stsd_tls_handshake_failures_total{daemon="httpd"}'
