@@ -20,6 +20,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certcache.h"
 #include "challenge.h"
@@ -535,6 +536,38 @@ certcache_invalidate(struct certcache *c, const char *host)
 		e->checked = 0;
 		memset(e->id, 0, sizeof(e->id));	/* reload, not only check */
 	}
+}
+
+/*
+ * Whether a handshake for host gets a certificate that is valid now and
+ * names host: loads it now if it is not cached (one host, on request:
+ * still lazy), checks the files as a handshake would.
+ */
+int
+certcache_servable(struct certcache *c, const char *host,
+    long long *not_after)
+{
+	char norm[HTTP_HOST_MAX + 1];
+	struct certcache_entry *e;
+	const ASN1_TIME *na;
+	struct tm tm;
+
+	*not_after = 0;
+	if (c->dirfd < 0 || http_host_normalize(host, strlen(host), norm) < 0)
+		return 0;
+	e = certcache_lookup(c, norm);
+	if (e->cert == NULL)
+		return 0;
+	na = X509_get0_notAfter(e->cert);
+	if (X509_cmp_current_time(X509_get0_notBefore(e->cert)) >= 0 ||
+	    X509_cmp_current_time(na) <= 0 || ASN1_TIME_to_tm(na, &tm) != 1 ||
+	    X509_check_host(e->cert, norm, 0, X509_CHECK_FLAG_NO_WILDCARDS,
+	    NULL) != 1) {
+		ERR_clear_error();
+		return 0;
+	}
+	*not_after = (long long)timegm(&tm);
+	return 1;
 }
 
 void

@@ -7,6 +7,7 @@
  *	SSL_CTX *ctx = certcache_ctx(c);	the one server context
  *	certcache_invalidate(c, "mta-sts.example.com")	check files again
  *	certcache_attach(ssl, sni)	where the callback puts the SNI host
+ *	certcache_servable(c, host, &not_after)	1: valid certificate now
  *	certcache_stats(c, &entries, &loads)
  *	certcache_free(c)
  *
@@ -41,6 +42,13 @@
  *	for a host without certificate fails with the TLS alert
  *	unrecognized_name.
  *
+ *	certcache_servable() looks host up as a handshake would (loading
+ *	its files if it is not cached) and says whether the certificate
+ *	it would serve is valid now (notBefore passed, notAfter not) and
+ *	names host (RFC 6125 DNS-ID, no wildcard); not_after gets its
+ *	end.  It does not check the chain: httpd holds no trust store,
+ *	and senders judge the chain themselves.
+ *
  *	certcache_attach() gives a connection's SSL a buffer (owned by the
  *	caller, HTTP_HOST_MAX + 1 bytes, valid as long as the SSL) where
  *	the callback writes the host it accepted, normalized; it stays
@@ -68,6 +76,8 @@ void	certcache_set_dir(struct certcache *, int certs_dirfd);
 SSL_CTX	*certcache_ctx(struct certcache *);
 void	certcache_invalidate(struct certcache *, const char *host);
 void	certcache_attach(SSL *, char *sni);
+int	certcache_servable(struct certcache *, const char *host,
+	    long long *not_after);
 void	certcache_stats(const struct certcache *, size_t *entries,
 	    unsigned long *loads);
 void	certcache_free(struct certcache *);
