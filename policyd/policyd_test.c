@@ -849,6 +849,32 @@ test_publish(struct policyd *pd)
 	r = served(pd, "mta-sts.nosuch.example", now + 86400);
 	CHECK(is_ok(r), "cert-served of an unknown host is answered ok");
 	json_decref(r);
+	/* Bad input changes nothing and never breaks the subscription. */
+	r = call(pd, 0, "{s:s, s:s, s:s}", "op", "cert-served", "host",
+	    "mta-sts.pub.example", "not_after", "tomorrow");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:s}", "op", "cert-served", "host",
+	    "mta-sts.pub.example");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:I}", "op", "cert-served", "not_after",
+	    (json_int_t)(now + 86400));
+	json_decref(r);
+	r = served(pd, "mta-sts.pub.example\nmta-sts.pub.example", now + 86400);
+	json_decref(r);
+	r = served(pd, "pub.example", now + 86400);
+	json_decref(r);
+	r = served(pd, "mta-sts.pub.example", -9223372036854775807LL);
+	CHECK(is_ok(r), "cert-served with bad input is answered ok");
+	json_decref(r);
+	refused(pd, call(pd, 1, "{s:s, s:s, s:I}", "op", "cert-served",
+	    "host", "mta-sts.pub.example", "not_after", (json_int_t)(now +
+	    86400)), "not allowed on the public socket",
+	    "cert-served is refused on the public socket");
+	r = show(pd, "pub.example");
+	CHECK(json_is_string(json_object_get(json_object_get(r, "domain"),
+	    "waiting")), "... and none of it (no number, no host, a newline,"
+	    " no mta-sts., a huge negative time, stsctl) counts");
+	json_decref(r);
 	json_array_clear(events);
 	r = served(pd, "mta-sts.pub.example", now + 86400);
 	json_decref(r);
@@ -957,9 +983,10 @@ test_publish(struct policyd *pd)
 	    json_is_true(json_object_get(st, "pending")),
 	    "the end of retirement queues the deletion");
 	json_decref(st);
-	run_batch(pd, now);
-	CHECK(publish_state_json(pd->db, "old.example") == NULL,
-	    "... which removes the row when done");
+	run_batch(pd, now + 100);	/* queued at the clock of expire */
+	st = publish_state_json(pd->db, "old.example");
+	CHECK(st == NULL, "... which removes the row when done");
+	json_decref(st);
 
 	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
 	    "pending.example");

@@ -1195,8 +1195,8 @@ request_cert_served(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	rc = domains_get(pd->db, host + strlen(REQUEST_HOST_PREFIX), &d, err);
 	if (rc <= 0) {
-		log_debug("cert-served: %s: %s", host, rc < 0 ? err->s :
-		    "no such domain");
+		log_debug("cert-served: %s: %s", esc_printable(host), rc < 0 ?
+		    err->s : "no such domain");
 		buf_reset(err);
 		return request_ok();
 	}
