@@ -562,6 +562,71 @@ stsd_check_cert_store(void)
 }
 
 /*
+ * The files of host directory from, copied into to (made with from's
+ * mode and owner), each with its mode and owner, then from removed:
+ * the move of stsd_certs_migrate() across file systems.
+ */
+static int
+stsd_certs_copy(const char *from, const char *to, struct buf *err)
+{
+	struct buf data = BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	char *src, *dst;
+	DIR *d;
+	int rc = 0;
+
+	if (stat(from, &st) < 0 || (d = opendir(from)) == NULL) {
+		buf_printf(err, "%s: %s", from, strerror(errno));
+		return -1;
+	}
+	if (mkdir(to, st.st_mode & 07777) < 0 ||
+	    chown(to, st.st_uid, st.st_gid) < 0) {
+		buf_printf(err, "%s: %s", to, strerror(errno));
+		closedir(d);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		src = xasprintf("%s/%s", from, de->d_name);
+		dst = xasprintf("%s/%s", to, de->d_name);
+		if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+			buf_printf(err, "%s: not a regular file", src);
+			rc = -1;
+		} else if (cfg_read_file(src, &data, err) < 0 ||
+		    fileio_write_atomic(dst, data.s, data.len, st.st_mode &
+		    07777, FILEIO_SYNC, err) < 0 ||
+		    chown(dst, st.st_uid, st.st_gid) < 0) {
+			if (err->len == 0)
+				buf_printf(err, "%s: %s", dst, strerror(errno));
+			rc = -1;
+		}
+		if (data.s != NULL)
+			memset(data.s, 0, data.len);	/* a private key */
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	buf_free(&data);
+	if (rc < 0)
+		return -1;
+	/* Copied: only now is the former one removed. */
+	if ((d = opendir(from)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			src = xasprintf("%s/%s", from, de->d_name);
+			(void)unlink(src);
+			free(src);
+		}
+		closedir(d);
+	}
+	(void)rmdir(from);
+	return 0;
+}
+
+/*
  * Certificates used to live in $data_directory/certs, outside the
  * chroot of httpd: each host directory left there is moved into
  * $queue_directory/certs, unless that already has one of the host.
@@ -572,6 +637,7 @@ stsd_certs_migrate(void)
 	char *old = xasprintf("%s/%s", cfg_str("data_directory"),
 	    STSD_OLD_CERTS);
 	char *dir = certstore_dir(), *from, *to;
+	struct buf err = BUF_INIT;
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
@@ -588,14 +654,17 @@ stsd_certs_migrate(void)
 			stsd_say("warning: %s: not used (%s is): remove it",
 			    from, to);
 			left++;
-		} else if (rename(from, to) == 0) {
+		} else if (rename(from, to) == 0 || (errno == EXDEV &&
+		    stsd_certs_copy(from, to, &err) == 0)) {
 			stsd_say("%s: moved to %s (certificates live inside the"
 			    " chroot of httpd)", from, to);
 		} else {
 			stsd_say("error: %s: cannot move it to %s: %s (fix: mv"
-			    " %s %s)", from, to, strerror(errno), from, dir);
+			    " %s %s)", from, to, err.len ? err.s :
+			    strerror(errno), from, dir);
 			n++;
 		}
+		buf_reset(&err);
 		free(from);
 		free(to);
 	}
@@ -603,6 +672,7 @@ stsd_certs_migrate(void)
 	if (left == 0 && n == 0 && rmdir(old) == 0)
 		stsd_say("%s: removed (empty)", old);
 out:
+	buf_free(&err);
 	free(old);
 	free(dir);
 	return n;
