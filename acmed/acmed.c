@@ -509,10 +509,11 @@ acmed_post_jail(int argc, char **argv)
 	acmed_mkdir(acmed.acme_dir);
 	acmed_mkdir(acmed.certs_dir);
 	keyfile = xasprintf("%s/account.key", acmed.acme_dir);
-	if ((acmed.key = jws_key_load(keyfile, 1, &err)) == NULL)
+	acmed.key = jws_key_load(keyfile, 1, &err);
+	free(keyfile);		/* before a fatal exit too: no leak report */
+	if (acmed.key == NULL)
 		log_fatal("ACME account key: %s; refusing to make a new account"
 		    " (move the file away to start afresh)", err.s);
-	free(keyfile);
 	if ((acmed.tls = fetch_tls_new(cfg_str("acme_ca_file"), &err)) == NULL)
 		log_fatal("%s", err.s);
 	acmed.conf.directory_url = cfg_str("acme_directory_url");
