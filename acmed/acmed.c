@@ -9,7 +9,8 @@
  *	acmed asks policyd for the hosted domains (domain-list over
  *	private/policyd) when it starts and at every wakeup, and makes
  *	sure that each active, verified or retiring domain's policy host
- *	has a certificate in $data_directory/certs/HOST/ that is not due
+ *	has a certificate in $queue_directory/certs/HOST/ (lib/certstore.h,
+ *	inside the chroot of httpd) that is not due
  *	for renewal.  A certificate is due when two thirds of its lifetime
  *	have passed, or when less than acme_renew_before remains, or when
  *	it is missing, unreadable, or does not match its key.
@@ -41,7 +42,7 @@
  *
  * FILES
  *	$data_directory/acme/account.key, $data_directory/acme/state.json,
- *	$data_directory/certs/HOST/{fullchain,privkey}.pem.
+ *	$queue_directory/certs/HOST/{fullchain,privkey}.pem.
  *
  * LIMITS
  *	One exchange at a time; while it runs (each request at most
@@ -61,6 +62,7 @@
 #include <jansson.h>
 
 #include "acme.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "fetch.h"
 #include "ipc.h"
@@ -501,13 +503,13 @@ acmed_post_jail(int argc, char **argv)
 		return;
 	}
 	acmed.acme_dir = xasprintf("%s/acme", cfg_str("data_directory"));
-	acmed.certs_dir = xasprintf("%s/certs", cfg_str("data_directory"));
+	acmed.certs_dir = certstore_dir();
 	acmed.state_path = xasprintf("%s/state.json", acmed.acme_dir);
 	acmed_mkdir(acmed.acme_dir);
 	acmed_mkdir(acmed.certs_dir);
 	keyfile = xasprintf("%s/account.key", acmed.acme_dir);
 	acmed.key = jws_key_load(keyfile, 1, &err);
-	free(keyfile);
+	free(keyfile);		/* before a fatal exit too: no leak report */
 	if (acmed.key == NULL)
 		log_fatal("ACME account key: %s; refusing to make a new account"
 		    " (move the file away to start afresh)", err.s);

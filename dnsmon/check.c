@@ -12,11 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <ldns/ldns.h>
 
 #include "buf.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "check.h"
 #include "mymalloc.h"
@@ -45,6 +48,7 @@ check_domain_from_json(const json_t *o, struct check_domain *d)
 	d->state = check_str(o, "state");
 	d->policy_id = check_str(o, "policy_id");
 	d->token = check_str(o, "token");
+	d->waiting = check_str(o, "waiting");
 	d->mx = xcalloc(n + 1, sizeof(*d->mx));
 	for (i = 0; i < n; i++) {
 		v = json_array_get(mx, i);
@@ -63,6 +67,7 @@ check_domain_clear(struct check_domain *d)
 	free(d->state);
 	free(d->policy_id);
 	free(d->token);
+	free(d->waiting);
 	for (p = d->mx; p && *p; p++)
 		free(*p);
 	free(d->mx);
@@ -513,6 +518,11 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 		check_add(checks, "sts-txt", "dns-error",
 		    resolve_status_name(st), NULL, "TXT %s: %s", name,
 		    resolve_status_name(st));
+	else if (count == 0 && d->waiting != NULL)
+		check_add(checks, "sts-txt", "info", "waiting", NULL,
+		    "no v=STSv1 TXT record at %s yet: its publication waits"
+		    " for %s (RFC 8461 section 8.1: HTTPS before DNS)", name,
+		    d->waiting);
 	else if (count == 0)
 		check_add(checks, "sts-txt", "fail", "missing", fix,
 		    "no v=STSv1 TXT record at %s", name);
@@ -564,6 +574,10 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 		check_add(checks, "tlsrpt-txt", "dns-error",
 		    resolve_status_name(st), NULL, "TXT %s: %s", name,
 		    resolve_status_name(st));
+	else if (count == 0 && d->waiting != NULL)
+		check_add(checks, "tlsrpt-txt", "info", "waiting", NULL,
+		    "no v=TLSRPTv1 TXT record at %s yet: its publication waits"
+		    " for %s", name, d->waiting);
 	else if (count == 0)
 		check_add(checks, "tlsrpt-txt", "fail", "missing", fix,
 		    "no v=TLSRPTv1 TXT record at %s", name);
@@ -695,6 +709,65 @@ check_probe_host(const char *host, struct probe *p)
 	    cfg_str("dnsmon_ca_file"), p);
 }
 
+/*
+ * The certificate of the domain's policy host in the store (from acmed
+ * or installed by hand): expired, or expiring within
+ * cert_warning_time, is a failure (an alert, keyed by the state);
+ * missing while the domain waits for it is said as info.
+ */
+static void
+check_policy_cert(const struct check_domain *d, json_t *checks)
+{
+	char *host = xasprintf("mta-sts.%s", d->name), *dir = certstore_dir();
+	long long now = (long long)time(NULL), days;
+	struct certstore_leaf leaf;
+	struct buf err = BUF_INIT;
+	json_t *c;
+
+	/* Only mail_owner and root read the store (stsctl may not). */
+	if (d->state == NULL || (strcmp(d->state, "active") != 0 &&
+	    strcmp(d->state, "retiring") != 0) || access(dir, X_OK) != 0)
+		goto out;
+	if (certstore_leaf_read(dir, host, &leaf, &err) < 0) {
+		c = d->waiting != NULL ?
+		    check_add(checks, "policy-cert", "info", "waiting", NULL,
+		    "no certificate for %s yet (%s)", host, err.s) :
+		    check_add(checks, "policy-cert", "fail", "missing", NULL,
+		    "no usable certificate for %s: %s", host, err.s);
+		json_object_set_new(c, "host", json_string(host));
+		goto out;
+	}
+	days = (leaf.not_after - now) / 86400;
+	switch (certstore_health(leaf.not_after, now,
+	    cfg_time("cert_warning_time"))) {
+	case CERTSTORE_EXPIRED:
+		c = check_add(checks, "policy-cert", "fail", "expired",
+		    "stsctl cert renew, or install a new certificate",
+		    "the certificate of %s has expired (%lld days ago):"
+		    " senders cannot fetch the policy", host, -days);
+		break;
+	case CERTSTORE_WARNING:
+		c = check_add(checks, "policy-cert", "fail", "warning",
+		    "stsctl cert renew, or install a new certificate",
+		    "the certificate of %s expires in %lld days (within"
+		    " cert_warning_time)", host, days);
+		break;
+	default:
+		c = leaf.names_host ?
+		    check_add(checks, "policy-cert", "ok", NULL, NULL,
+		    "the certificate of %s is valid for %lld more days", host,
+		    days) :
+		    check_add(checks, "policy-cert", "fail", "name", NULL,
+		    "the certificate of %s does not name it", host);
+		break;
+	}
+	json_object_set_new(c, "host", json_string(host));
+out:
+	buf_free(&err);
+	free(dir);
+	free(host);
+}
+
 json_t *
 check_run(struct resolve *res, const struct check_domain *d, int probe)
 {
@@ -710,6 +783,7 @@ check_run(struct resolve *res, const struct check_domain *d, int probe)
 	check_host(res, d, checks);
 	check_sts_txt(res, d, checks);
 	check_tlsrpt_txt(res, d, checks);
+	check_policy_cert(d, checks);
 	for (h = hosts; h && *h; h++)
 		check_tlsa(res, *h, checks);
 	for (h = hosts; probe && h && *h; h++) {

@@ -56,6 +56,7 @@ struct check_domain {
 	char	**mx;		/* policy mx patterns, NULL-terminated */
 	char	*policy_id;
 	char	*token;
+	char	*waiting;	/* what its TXT record waits for, or NULL */
 };
 
 int	check_domain_from_json(const json_t *, struct check_domain *);

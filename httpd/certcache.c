@@ -20,6 +20,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "certcache.h"
 #include "challenge.h"
@@ -41,11 +42,17 @@
  * and one more record, and a cache costs memory and a periodic walk.
  */
 
+/*
+ * What identifies a version of a file.  The change time is in it: a
+ * chown or chmod that makes an unreadable key readable changes ctime,
+ * not mtime, and must make a failed load be tried again.
+ */
 struct certcache_fileid {
 	dev_t	 dev;
 	ino_t	 ino;
 	off_t	 size;
 	struct timespec mtime;
+	struct timespec ctime;
 };
 
 struct certcache_entry {
@@ -132,6 +139,7 @@ certcache_stat(int dirfd, const char *host, int which,
 	id->ino = st.st_ino;
 	id->size = st.st_size;
 	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
 	return 0;
 }
 
@@ -140,7 +148,9 @@ certcache_same(const struct certcache_fileid *a, const struct certcache_fileid *
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	    a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec;
+	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	    a->ctime.tv_sec == b->ctime.tv_sec &&
+	    a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
 /* Reads HOST/FILE into data; its identity into id.  -1 with err set. */
@@ -169,6 +179,7 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 	id->ino = st.st_ino;
 	id->size = st.st_size;
 	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
 	buf_reset(data);
 	buf_reserve(data, (size_t)st.st_size + 1);
 	while (data->len <= CERTCACHE_FILE_MAX &&
@@ -450,7 +461,7 @@ certcache_sni(SSL *ssl, int *alert, void *arg)
 }
 
 struct certcache *
-certcache_new(int dirfd, size_t max, struct buf *err)
+certcache_new(size_t max, struct buf *err)
 {
 	struct certcache *c = xcalloc(1, sizeof(*c));
 	SSL_CTX *ctx;
@@ -486,12 +497,18 @@ certcache_new(int dirfd, size_t max, struct buf *err)
 	challenge_tls_setup(ctx);		/* ALPN acme-tls/1 */
 
 	c->ctx = ctx;
-	c->dirfd = dirfd;
+	c->dirfd = -1;
 	c->max = max > 0 ? max : 1;
 	for (c->nbuckets = 64; c->nbuckets < c->max; c->nbuckets *= 2)
 		;
 	c->bucket = xcalloc(c->nbuckets, sizeof(*c->bucket));
 	return c;
+}
+
+void
+certcache_set_dir(struct certcache *c, int dirfd)
+{
+	c->dirfd = dirfd;
 }
 
 SSL_CTX *
@@ -519,6 +536,38 @@ certcache_invalidate(struct certcache *c, const char *host)
 		e->checked = 0;
 		memset(e->id, 0, sizeof(e->id));	/* reload, not only check */
 	}
+}
+
+/*
+ * Whether a handshake for host gets a certificate that is valid now and
+ * names host: loads it now if it is not cached (one host, on request:
+ * still lazy), checks the files as a handshake would.
+ */
+int
+certcache_servable(struct certcache *c, const char *host,
+    long long *not_after)
+{
+	char norm[HTTP_HOST_MAX + 1];
+	struct certcache_entry *e;
+	const ASN1_TIME *na;
+	struct tm tm;
+
+	*not_after = 0;
+	if (c->dirfd < 0 || http_host_normalize(host, strlen(host), norm) < 0)
+		return 0;
+	e = certcache_lookup(c, norm);
+	if (e->cert == NULL)
+		return 0;
+	na = X509_get0_notAfter(e->cert);
+	if (X509_cmp_current_time(X509_get0_notBefore(e->cert)) >= 0 ||
+	    X509_cmp_current_time(na) <= 0 || ASN1_TIME_to_tm(na, &tm) != 1 ||
+	    X509_check_host(e->cert, norm, 0, X509_CHECK_FLAG_NO_WILDCARDS,
+	    NULL) != 1) {
+		ERR_clear_error();
+		return 0;
+	}
+	*not_after = (long long)timegm(&tm);
+	return 1;
 }
 
 void

@@ -16,10 +16,13 @@
  *	is for ACME challenges, RFC 8461 requires HTTPS).
  *
  *	Before giving up root (pre_jail) it raises its descriptor limit
- *	for httpd_connection_limit, opens $data_directory/certs (the only
- *	file it reads afterwards, through that descriptor) and sets up
- *	the TLS context; then lib/server drops to mail_owner and chroots
- *	to queue_directory when master.cf says so.  Several processes of
+ *	for httpd_connection_limit and sets up the TLS context; then
+ *	lib/server drops to mail_owner and chroots to queue_directory
+ *	when master.cf says so, and only then (post_jail) httpd opens the
+ *	certificate directory $queue_directory/certs (lib/certstore.h),
+ *	so that it holds no descriptor of anything outside its chroot:
+ *	no path from it reaches $data_directory (policy.db, reports.db,
+ *	the ACME account key).  Several processes of
  *	the service (maxproc > 1) share the listening sockets; each has
  *	its own subscription and certificate cache.  The spool is opened
  *	before the chroot too (lib/spool works through directory
@@ -32,7 +35,7 @@
  *	last connection is gone, within SERVER_STOP_GRACE (lib/server.h).
  *
  * FILES
- *	$data_directory/certs/HOST/{fullchain,privkey}.pem
+ *	$queue_directory/certs/HOST/{fullchain,privkey}.pem
  *	$queue_directory/private/policyd
  *	$queue_directory/incoming/	reports (written)
  *	$queue_directory/private/rptparse	told of each report
@@ -53,6 +56,7 @@
 #include <event2/event.h>
 
 #include "certcache.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "httpd.h"
 #include "log.h"
@@ -142,9 +146,7 @@ static void
 httpd_pre_jail(int argc, char **argv)
 {
 	const char *queue = cfg_str("queue_directory");
-	const char *data = cfg_str("data_directory");
 	struct buf err = BUF_INIT;
-	char path[PATH_MAX];
 
 	if (argc > 1)
 		log_fatal("unexpected argument \"%s\"", argv[1]);
@@ -167,14 +169,28 @@ httpd_pre_jail(int argc, char **argv)
 		log_fatal("%s", err.s);
 	if (!httpd_conf.tls)
 		return;
-	snprintf(path, sizeof(path), "%s/certs", data);
-	if ((httpd_certs_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		log_fatal("certificate directory %s: %s", path, strerror(errno));
-	httpd_certs = certcache_new(httpd_certs_fd,
-	    (size_t)cfg_int("httpd_cert_cache_size"), &err);
+	httpd_certs = certcache_new((size_t)cfg_int("httpd_cert_cache_size"),
+	    &err);
 	if (httpd_certs == NULL)
 		log_fatal("%s", err.s);
 	buf_free(&err);
+}
+
+/*
+ * After the chroot: the working directory is queue_directory in both
+ * cases, so "certs" names the same directory, and the descriptor
+ * points inside the chroot.
+ */
+static void
+httpd_open_certs(void)
+{
+	if (httpd_certs == NULL)
+		return;
+	if ((httpd_certs_fd = open(CERTSTORE_DIR, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) < 0)
+		log_fatal("certificate directory %s/%s: %s",
+		    cfg_str("queue_directory"), CERTSTORE_DIR, strerror(errno));
+	certcache_set_dir(httpd_certs, httpd_certs_fd);
 }
 
 /* SIGTERM: answer what is under way, then leave (conn_drain). */
@@ -187,6 +203,7 @@ httpd_stop(enum server_stop_phase phase)
 static void
 httpd_post_jail(int argc, char **argv)
 {
+	httpd_open_certs();
 	httpd_policies = policytab_new();
 	conn_start(server_base());
 	subscribe_start(server_base());

@@ -12,7 +12,13 @@
  *	{"op":"snapshot-end","count":N}; after that it sends
  *	{"op":"policy","host":H,"domain":D,"id":I,"policy":TEXT} for each
  *	change, {"op":"withdraw","host":H} for a host no longer served and
- *	{"op":"cert-reload","host":H} when a certificate changed; "challenge" and "challenge-remove" messages
+ *	{"op":"cert-reload","host":H} when a certificate changed and
+ *	{"op":"cert-check","host":H} when policyd waits for H to be served
+ *	with a valid certificate (after either, httpd answers
+ *	{"op":"cert-served","host":H,"not_after":T} on the same connection
+ *	when it serves H's policy with a certificate valid now: policyd
+ *	publishes a new domain's TXT record only then, RFC 8461 section
+ *	8.1); "challenge" and "challenge-remove" messages
  *	go to challenge.h (cleared at each connection: policyd sends the
  *	current ones after snapshot-end).  The snapshot replaces the table when it
  *	ends (policytab.h), so hosts that vanished while httpd was not
@@ -167,6 +173,33 @@ sub_policies(const json_t *msg)
 		    " long); skipped", bad, n);
 }
 
+/*
+ * HTTPS before DNS: tell policyd when host's policy is served with a
+ * valid certificate (policyd publishes a new domain's TXT record only
+ * then).  Said nothing otherwise: policyd asks again.
+ */
+static void
+sub_cert_served(struct ipc_conn *conn, const char *host)
+{
+	char norm[HTTP_HOST_MAX + 1];
+	long long not_after;
+	json_t *msg;
+
+	if (httpd_certs == NULL ||
+	    http_host_normalize(host, strlen(host), norm) < 0 ||
+	    policytab_get(httpd_policies, norm) == NULL ||
+	    !certcache_servable(httpd_certs, norm, &not_after))
+		return;
+	msg = json_pack("{s:s, s:s, s:I}", "op", "cert-served", "host", norm,
+	    "not_after", (json_int_t)not_after);
+	if (ipc_conn_send(conn, msg) != 0)
+		log_warn("policyd: cannot send cert-served for %s", norm);
+	else
+		log_debug("%s: served with a valid certificate: told policyd",
+		    norm);
+	json_decref(msg);
+}
+
 static void
 sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 {
@@ -196,6 +229,9 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 		if (httpd_certs != NULL)
 			certcache_invalidate(httpd_certs, host);
 		log_info("%s: certificate will be loaded again", host);
+		sub_cert_served(conn, host);
+	} else if (strcmp(op, "cert-check") == 0 && host != NULL) {
+		sub_cert_served(conn, host);
 	} else if (strcmp(op, "snapshot-end") == 0) {
 		size_t dropped = policytab_snapshot_end(httpd_policies);
 

@@ -26,7 +26,6 @@
 
 const struct dirs_entry dirs_table[] = {
 	{ "data_directory", NULL, 0710, DIRS_MAIL_OWNER, DIRS_GROUP_SETGID },
-	{ "data_directory", "certs", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "data_directory", "acme", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", NULL, 0755, DIRS_ROOT, DIRS_GROUP_OWNER },
 	{ "queue_directory", "incoming", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
@@ -35,6 +34,7 @@ const struct dirs_entry dirs_table[] = {
 	{ "queue_directory", "corrupt", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "private", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "metrics", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
+	{ "queue_directory", "certs", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "public", 0710, DIRS_MAIL_OWNER, DIRS_GROUP_SETGID },
 	{ "queue_directory", "pid", 0755, DIRS_ROOT, DIRS_GROUP_OWNER },
 	{ NULL, NULL, 0, 0, 0 },

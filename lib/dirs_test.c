@@ -106,7 +106,7 @@ main(void)
 	snprintf(want, sizeof(want), "C %s/q/spool/public: created (mode 0710, owner ",
 	    dir);
 	CHECK(strstr(lines.s, want) != NULL, "creation line names path, mode, owner");
-	CHECK(mode_of(dir, "data") == 0710 && mode_of(dir, "data/certs") == 0700,
+	CHECK(mode_of(dir, "data") == 0710 && mode_of(dir, "q/spool/certs") == 0700,
 	    "data_directory is 0710 (setgid_group reaches reports.db), certs 0700");
 	CHECK(mode_of(dir, "q") == 0755, "missing parent of queue_directory made 0755");
 	CHECK(mode_of(dir, "q/spool") == 0755 && mode_of(dir, "q/spool/pid") == 0755,

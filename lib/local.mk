@@ -35,6 +35,11 @@ lib_svg_test_LDADD = $(STS_LIBS)
 
 # lib/http - the HTTP/1.x request parser (httpd, the metrics worker)
 lib_libsts_a_SOURCES += lib/http.c lib/http.h
+lib_libsts_a_SOURCES += lib/certstore.c lib/certstore.h
+check_PROGRAMS += lib/certstore_test
+lib_certstore_test_SOURCES = lib/certstore_test.c
+lib_certstore_test_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+lib_certstore_test_LDADD = $(STS_LIBS)
 check_PROGRAMS += lib/http_test
 lib_http_test_SOURCES = lib/http_test.c
 lib_http_test_LDADD = $(STS_LIBS)

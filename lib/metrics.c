@@ -92,6 +92,10 @@ const struct metrics_def metrics_catalog[] = {
 	    "Messages in each spool directory." },
 	{ METRIC_CERT_DAYS, METRICS_GAUGE,
 	    "Days until the certificate of each policy host expires." },
+	{ METRIC_CERT_PROBLEM, METRICS_GAUGE,
+	    "1 for each certificate that has expired (status expired) or "
+	    "expires within cert_warning_time (status warning); absent while "
+	    "it is fine." },
 	{ METRIC_FAILED_SESSIONS, METRICS_COUNTER,
 	    "Failed sessions in the stored reports that count, by hosted "
 	    "domain (else policy domain) and result type (not-detailed: "

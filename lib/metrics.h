@@ -107,6 +107,7 @@
 /* Computed by the metrics worker at each scrape. */
 #define METRIC_SPOOL_DEPTH	"stsd_spool_messages"
 #define METRIC_CERT_DAYS	"stsd_certificate_days_left"
+#define METRIC_CERT_PROBLEM	"stsd_certificate_problem"
 #define METRIC_FAILED_SESSIONS	"stsd_failed_sessions_total"
 #define METRIC_SESSIONS		"stsd_report_sessions_total"
 #define METRIC_PROCESSES	"stsd_metrics_processes"

@@ -51,8 +51,8 @@ const struct param param_table[] = {
 	    "(/usr/libexec/stsd in packages)",
 	    .check = PARAM_CHECK_PATH },
 	{ "data_directory", PARAM_STRING, STS_DATA_DIR,
-	    "The directory with the databases (policy.db, reports.db), "
-	    "certificates and the ACME account; owned by mail_owner.",
+	    "The directory with the databases (policy.db, reports.db) "
+	    "and the ACME account; owned by mail_owner.",
 	    NULL, "the data directory chosen at build time "
 	    "(/var/lib/stsd in packages)",
 	    .check = PARAM_CHECK_PATH },
@@ -268,7 +268,7 @@ const struct param param_table[] = {
 	/* acmed */
 	{ "acme_enabled", PARAM_BOOL, "yes",
 	    "Whether acmed gets and renews certificates by ACME for every "
-	    "hosted policy host; no leaves $data_directory/certs to the "
+	    "hosted policy host; no leaves $queue_directory/certs to the "
 	    "operator.",
 	    NULL, NULL },
 	{ "acme_directory_url", PARAM_STRING,
@@ -295,6 +295,15 @@ const struct param param_table[] = {
 	    "acmed renews a certificate when less than this time of validity "
 	    "remains, or when two thirds of its lifetime have passed, "
 	    "whichever comes first.",
+	    NULL, NULL,
+	    .min = 0, .max = 3650 * DAY },
+	{ "cert_warning_time", PARAM_TIME, "14d",
+	    "A policy host certificate in $queue_directory/certs, from acmed "
+	    "or installed by hand, that expires within this time is a "
+	    "warning, and one that has expired an error: in stsd check "
+	    "(which then exits with status 1), stsctl cert list, the metric "
+	    "stsd_certificate_problem and an alert of dnsmon "
+	    "(policy-cert:HOST).",
 	    NULL, NULL,
 	    .min = 0, .max = 3650 * DAY },
 	{ "acmed_poll_timeout", PARAM_TIME, "2m",

@@ -4,7 +4,7 @@
  * MAY TOUCH
  *	$queue_directory/metrics/ (reads every file, removes the files of
  *	gone processes, writes base); reads the spool directories,
- *	$data_directory/certs/ and $data_directory/reports.db.
+ *	$queue_directory/certs/ and $data_directory/reports.db.
  */
 #include "config.h"
 
@@ -18,9 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
+#include "certstore.h"
 #include "cfg.h"
 #include "collect.h"
 #include "db.h"
@@ -30,7 +29,6 @@
 #include "rptsum.h"
 #include "tlsrpt.h"
 
-#define COLLECT_CERT_FILE	"fullchain.pem"
 #define COLLECT_REPORTS_DB	"reports.db"
 #define COLLECT_NOT_DETAILED	"not-detailed"	/* result_type label */
 
@@ -155,36 +153,20 @@ collect_spool(struct metrics_table *t)
 	buf_free(&labels);
 }
 
-/* Days from now to the notAfter of the first certificate of path. */
-static int
-collect_cert_days(const char *path, long long *days)
-{
-	FILE *fp;
-	X509 *x;
-	int d, s, rc = -1;
-
-	if ((fp = fopen(path, "re")) == NULL)
-		return -1;
-	x = PEM_read_X509(fp, NULL, NULL, NULL);
-	fclose(fp);
-	if (x == NULL)
-		return -1;
-	if (ASN1_TIME_diff(&d, &s, NULL, X509_get0_notAfter(x)) == 1) {
-		*days = d;
-		rc = 0;
-	}
-	X509_free(x);
-	return rc;
-}
-
+/*
+ * Each certificate of the store: its days left, and a problem series
+ * while it has expired or expires within cert_warning_time.
+ */
 static void
 collect_certs(struct metrics_table *t)
 {
-	char *top = xasprintf("%s/certs", cfg_str("data_directory"));
-	struct buf labels = BUF_INIT;
+	char *top = certstore_dir();
+	struct buf labels = BUF_INIT, err = BUF_INIT;
+	struct certstore_leaf leaf;
+	long long now = (long long)time(NULL);
+	long long warning = cfg_time("cert_warning_time");
+	enum certstore_health h;
 	struct dirent *de;
-	long long days;
-	char *path;
 	DIR *dir;
 
 	if ((dir = opendir(top)) == NULL) {
@@ -192,19 +174,27 @@ collect_certs(struct metrics_table *t)
 		return;
 	}
 	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
 			continue;
-		path = xasprintf("%s/%s/%s", top, de->d_name, COLLECT_CERT_FILE);
-		if (collect_cert_days(path, &days) == 0) {
-			buf_reset(&labels);
-			metrics_labels(&labels, "host", de->d_name, NULL);
-			metrics_table_put(t, METRIC_CERT_DAYS, labels.s, days, 0);
-		}
-		free(path);
+		buf_reset(&err);
+		if (certstore_leaf_read(top, de->d_name, &leaf, &err) < 0)
+			continue;
+		buf_reset(&labels);
+		metrics_labels(&labels, "host", de->d_name, NULL);
+		metrics_table_put(t, METRIC_CERT_DAYS, labels.s,
+		    (leaf.not_after - now) / 86400, 0);
+		if ((h = certstore_health(leaf.not_after, now, warning)) ==
+		    CERTSTORE_OK)
+			continue;
+		buf_reset(&labels);
+		metrics_labels(&labels, "host", de->d_name, "status",
+		    certstore_health_name(h), NULL);
+		metrics_table_put(t, METRIC_CERT_PROBLEM, labels.s, 1, 0);
 	}
 	closedir(dir);
 	free(top);
 	buf_free(&labels);
+	buf_free(&err);
 }
 
 /*

@@ -14,7 +14,7 @@
  *	so counters never go backwards and the directory does not grow.
  *	Then it adds what it computes itself: the messages in each spool
  *	directory, the days left of each certificate under
- *	$data_directory/certs/HOST/fullchain.pem, and the failed sessions
+ *	$queue_directory/certs/HOST/fullchain.pem, and the failed sessions
  *	stored in reports.db (opened read-only), by policy domain and
  *	result type.
  *

@@ -33,7 +33,7 @@
  *
  * MAY TOUCH
  *	$queue_directory/metrics/ (creates it at start), the spool
- *	directories (counts files), $data_directory/certs/ and
+ *	directories (counts files), $queue_directory/certs/ and
  *	reports.db (reads), private/policyd (asks), metrics_auth_file.
  *
  * LIMITS

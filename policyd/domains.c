@@ -98,6 +98,18 @@ static const struct db_migration domains_schema[] = {
 	"  CHECK (prior_mode IN ('testing', 'enforce', 'none'));"
 	"ALTER TABLE domains ADD COLUMN prior_max_age INTEGER"
 	"  CHECK (prior_max_age BETWEEN 0 AND 31557600);" },
+	/*
+	 * HTTPS before DNS for a new domain (RFC 8461 section 8.1): served
+	 * is when httpd first said that it serves mta-sts.NAME with a valid
+	 * certificate; NULL until then, and the TXT record waits.  Domains
+	 * of before were served already.  The partial index keeps the
+	 * waiting ones cheap to find among many.
+	 */
+	{ 4,
+	"ALTER TABLE domains ADD COLUMN served INTEGER;"
+	"UPDATE domains SET served = updated"
+	"  WHERE state IN ('active', 'retiring');"
+	"CREATE INDEX domains_unserved ON domains(name) WHERE served IS NULL;" },
 	{ 0, NULL }
 };
 
@@ -111,6 +123,8 @@ static const char *domain_state_names[] = {
 #define DOMAIN_COLUMNS \
 	"name, state, mode, max_age, policy_id, token, created, updated, " \
 	"retire_at, prior_mode, prior_max_age"
+/* What is read: served is set apart (domains_set_served). */
+#define DOMAIN_READ_COLUMNS DOMAIN_COLUMNS ", served"
 
 const char *
 domain_state_name(enum domain_state s)
@@ -212,6 +226,8 @@ domain_from_row(sqlite3_stmt *st, struct domain *d)
 		d->prior_mode = xstrdup(col_text(st, 9));
 		d->prior_max_age = sqlite3_column_int64(st, 10);
 	}
+	d->served = sqlite3_column_type(st, 11) == SQLITE_NULL ? 0 :
+	    sqlite3_column_int64(st, 11);
 }
 
 static void
@@ -228,7 +244,7 @@ domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	st = db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domains WHERE name = ?");
+	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
@@ -397,7 +413,7 @@ domains_list(sqlite3 *db, const char *after, size_t max, struct domain **vp,
 	sqlite3_int64 limit = max ? (sqlite3_int64)max : -1;
 
 	/* A negative LIMIT is no limit in SQLite. */
-	st = db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domains"
+	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE name > ? ORDER BY name LIMIT ?");
 	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
@@ -467,7 +483,7 @@ domains_expired(sqlite3 *db, long long now, struct domain **vp, size_t *np,
 	 * "+" keeps SQLite from walking the whole table in name order to
 	 * save a sort of the few rows, CROSS JOIN from walking every mx.
 	 */
-	st = db_prepare(db, "SELECT " DOMAIN_COLUMNS " FROM domains"
+	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE state = 'retiring' AND retire_at <= ? ORDER BY +name");
 	sqlite3_bind_int64(st, 1, now);
 	mx = db_prepare(db, "SELECT m.domain, m.pattern FROM domains d"
@@ -538,5 +554,50 @@ domains_name_put(sqlite3 *db, const char *name, const char *last_id,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_step_error(db, st, "store name history", err);
 	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
+ * HTTPS before DNS.
+ */
+int
+domains_set_served(sqlite3 *db, const char *name, long long when,
+    struct buf *err)
+{
+	sqlite3_stmt *st;
+
+	st = db_prepare(db, "UPDATE domains SET served = ?2 WHERE name = ?1"
+	    " AND served IS NULL");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, when);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_step_error(db, st, "record a served certificate", err);
+	sqlite3_finalize(st);
+	return sqlite3_changes(db);
+}
+
+int
+domains_waiting(sqlite3 *db, size_t max, char ***vp, size_t *np,
+    struct buf *err)
+{
+	sqlite3_stmt *st;
+	char **v = xcalloc(max + 1, sizeof(*v));
+	size_t n = 0;
+	int rc;
+
+	st = db_prepare(db, "SELECT name FROM domains WHERE served IS NULL"
+	    " AND state IN ('active', 'retiring') ORDER BY name LIMIT ?");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		v[n++] = xstrdup(col_text(st, 0));
+	if (n < max && rc != SQLITE_DONE) {
+		while (n > 0)
+			free(v[--n]);
+		free(v);
+		return db_step_error(db, st, "list domains waiting", err);
+	}
+	sqlite3_finalize(st);
+	*vp = v;
+	*np = n;
 	return 0;
 }

@@ -14,6 +14,8 @@
  *	domains_next_retire(db)			earliest retire_at, 0 if none
  *	domains_name_get(db, name, &id, &until)	what a name keeps: 1 found
  *	domains_name_put(db, name, id, until)	keep the greater of each
+ *	domains_set_served(db, name, when, &err)	1 recorded, 0 known
+ *	domains_waiting(db, max, &names, &n, &err)	servable, not served
  *	domain_clear(&d), domains_free(v, n)
  *
  * DESCRIPTION
@@ -28,7 +30,13 @@
  *	latest time (epoch seconds) until which a sender may hold a
  *	cached copy of a policy served for it.  domains_name_put() keeps
  *	the greater of the stored and the given value of each, so neither
- *	goes back, whatever the clock does.  These
+ *	goes back, whatever the clock does.
+ *
+ *	served (version 4) is when httpd first said that it serves
+ *	mta-sts.NAME with a valid certificate (RFC 8461 section 8.1:
+ *	HTTPS before DNS); until then the domain's TXT record waits
+ *	(publish.h) and domains_waiting() lists it.  It is set once and
+ *	kept while the row lives.  These
  *	functions only read and write rows: checking values, choosing ids
  *	and opening transactions are the caller's (request.c).  Only policyd
  *	opens this database for writing.
@@ -65,6 +73,8 @@ struct domain {
 	long long retire_at;		/* 0: not retiring */
 	char	*prior_mode;		/* retiring: the mode it had, or NULL */
 	long long prior_max_age;	/* retiring: the max_age it had */
+	long long served;		/* httpd first served it with a valid
+					   certificate; 0: not yet */
 };
 
 const char *domain_state_name(enum domain_state);
@@ -89,5 +99,9 @@ int	domains_name_get(sqlite3 *, const char *name, char **last_id,
 	    long long *cached_until, struct buf *err);
 int	domains_name_put(sqlite3 *, const char *name, const char *last_id,
 	    long long cached_until, struct buf *err);
+int	domains_set_served(sqlite3 *, const char *name, long long when,
+	    struct buf *err);
+int	domains_waiting(sqlite3 *, size_t max, char ***names, size_t *n,
+	    struct buf *err);
 
 #endif

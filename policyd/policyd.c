@@ -32,6 +32,12 @@
  *	time-out; one that does not read its messages within ipc_timeout
  *	is dropped (it reconnects and gets a new snapshot).
  *
+ *	HTTPS before DNS (request.h): after the snapshot and the
+ *	challenges, a subscriber gets {"op":"cert-check","host":H} for
+ *	each domain that waits for a valid certificate, and every
+ *	POLICYD_CERT_ASK_INTERVAL seconds all subscribers get them again;
+ *	httpd answers cert-served on the same connection.
+ *
  *	Retiring domains are removed when their retire_at comes (the end
  *	of the last cache a sender may hold of a policy served for the
  *	name, request.h): a timer is set to the earliest one after every
@@ -106,6 +112,7 @@
 #define POLICYD_DNS_LINE_MAX	8192		/* bytes of one child result */
 #define POLICYD_READ_CHUNK	4096
 #define POLICYD_SNAPSHOT_KEEP	5		/* s a snapshot is kept unused */
+#define POLICYD_CERT_ASK_INTERVAL 10		/* s between cert-check rounds */
 #define POLICYD_RUA_PROBE_DOMAIN "DOMAIN"	/* checks the rua rule */
 
 /* The DNS child of the current batch. */
@@ -122,6 +129,7 @@ static struct policyd policyd;
 static struct ipc_server *policyd_servers[SERVER_SOCKETS_MAX];
 static int policyd_nservers;
 static struct event *policyd_expire_ev;
+static struct event *policyd_ask_ev;
 static int policyd_public_flag = REQUEST_PUBLIC;
 static int policyd_private_flag = REQUEST_PRIVATE;
 static int policyd_subscriber;		/* its address marks subscribers */
@@ -305,9 +313,36 @@ policyd_subscribe(struct ipc_conn *conn)
 	json_decref(end);
 	nchallenges = challenges_snapshot(policyd.challenges,
 	    policyd_snapshot_one, conn);
+	request_cert_asks(&policyd, policyd_snapshot_one, conn);
 	log_info("subscriber %s: sent %zu policies (%s snapshot), %zu"
 	    " challenges in %.3f s", ipc_conn_peer(conn), count,
 	    cached ? "the same" : "a new", nchallenges, policyd_seconds(&t0));
+}
+
+/*
+ * HTTPS before DNS: while domains wait for httpd to serve them with a
+ * valid certificate, ask every subscriber about them now and then, so
+ * that a certificate installed by hand (no acmed to say cert-changed)
+ * is noticed.  The policies did not change: the snapshot stays.
+ */
+static void
+policyd_ask_one(json_t *msg, void *arg)
+{
+	int i;
+
+	for (i = 0; i < policyd_nservers; i++)
+		ipc_server_broadcast(policyd_servers[i], msg,
+		    policyd_is_subscriber, NULL);
+}
+
+static void
+policyd_ask_timer(evutil_socket_t fd, short what, void *arg)
+{
+	size_t n = request_cert_asks(&policyd, policyd_ask_one, NULL);
+
+	if (n > 0)
+		log_debug("asked httpd about %zu domain(s) waiting for a"
+		    " certificate", n);
 }
 
 /*
@@ -726,6 +761,13 @@ policyd_post_jail(int argc, char **argv)
 	policyd_nservers = n;
 	server_set_stop(policyd_stop);
 	policyd_expire_ev = evtimer_new(server_base(), policyd_expire_timer, NULL);
+	policyd_ask_ev = event_new(server_base(), -1, EV_PERSIST,
+	    policyd_ask_timer, NULL);
+	{
+		struct timeval tv = { POLICYD_CERT_ASK_INTERVAL, 0 };
+
+		evtimer_add(policyd_ask_ev, &tv);
+	}
 	policyd_snap.ev = evtimer_new(server_base(), policyd_snapshot_timer, NULL);
 	policyd_expire();
 	policyd_dns_init();
@@ -751,6 +793,9 @@ policyd_cleanup(void)
 	for (i = 0; i < n; i++)
 		ipc_server_free(policyd_servers[i]);
 	policyd_dns_stop();
+	if (policyd_ask_ev != NULL)
+		event_free(policyd_ask_ev);
+	policyd_ask_ev = NULL;
 	if (policyd_expire_ev != NULL)
 		event_free(policyd_expire_ev);
 	policyd_snapshot_drop();

@@ -33,6 +33,7 @@ static int failures;
 } while (0)
 
 static json_t *pushed;		/* what subscribers were told */
+static json_t *asked;		/* the cert-check messages among them */
 static json_t *events;		/* "push" and "publish", in order */
 
 static void
@@ -51,9 +52,37 @@ record_publish(void *arg)
 static void
 record_notify(json_t *msg, void *arg)
 {
+	const char *op = json_string_value(json_object_get(msg, "op"));
+
+	if (op != NULL && strcmp(op, "cert-check") == 0) {
+		if (asked != NULL)
+			json_array_append(asked, msg);
+		record_event("ask");
+		return;
+	}
 	json_array_append(pushed, msg);
 	record_event("push");
 }
+
+/* Whether subscribers were asked about host (and forgets what was). */
+static int
+was_asked(const char *host)
+{
+	json_t *m;
+	size_t i;
+	int found = 0;
+
+	json_array_foreach(asked, i, m)
+		if (strcmp(json_string_value(json_object_get(m, "host")),
+		    host) == 0)
+			found = 1;
+	json_array_clear(asked);
+	return found;
+}
+
+/* httpd's answer: it serves host with a certificate valid until t. */
+static json_t *
+served(struct policyd *pd, const char *host, long long t);
 
 static json_t *
 call(struct policyd *pd, int pub, const char *fmt, ...)
@@ -72,6 +101,13 @@ call(struct policyd *pd, int pub, const char *fmt, ...)
 	reply = request_handle(pd, req, pub);
 	json_decref(req);
 	return reply;
+}
+
+static json_t *
+served(struct policyd *pd, const char *host, long long t)
+{
+	return call(pd, 0, "{s:s, s:s, s:I}", "op", "cert-served", "host",
+	    host, "not_after", (json_int_t)t);
 }
 
 static int
@@ -323,6 +359,20 @@ test_records(struct policyd *pd)
 {
 	json_t *r, *rec;
 	char *dump;
+
+	/* HTTPS before DNS: no v=STSv1 record before httpd serves it. */
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "pending.example");
+	dump = json_dumps(json_object_get(r, "records"), JSON_COMPACT);
+	CHECK(is_ok(r) && strstr(dump, "v=STSv1") == NULL &&
+	    strstr(dump, "v=TLSRPTv1") != NULL && strcmp(json_string_value(
+	    json_object_get(r, "waiting")) ?: "", "a valid certificate served"
+	    " for mta-sts.pending.example") == 0,
+	    "records: no STS TXT while waiting for a served certificate, and"
+	    " says so");
+	free(dump);
+	json_decref(r);
+	json_decref(served(pd, "mta-sts.pending.example", time(NULL) + 86400));
 
 	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
 	    "pending.example");
@@ -741,7 +791,7 @@ test_publish(struct policyd *pd)
 {
 	struct buf err = BUF_INIT;
 	json_t *r, *st;
-	char *id1, *id2;
+	char *id1, *id2, *dump;
 	long long now = time(NULL);
 	size_t i, push = 0, kick = 0;
 
@@ -775,6 +825,66 @@ test_publish(struct policyd *pd)
 	    "its publication is pending with the new id");
 	json_decref(r);
 
+	/* HTTPS before DNS (RFC 8461 section 8.1), for a new domain too. */
+	CHECK(was_asked("mta-sts.pub.example"),
+	    "subscribers are asked whether they serve the new domain");
+	json_array_clear(updates);
+	run_batch(pd, now);
+	r = show(pd, "pub.example");
+	dump = json_dumps(updates, JSON_COMPACT);
+	CHECK(dump != NULL && strstr(dump, "pub.example") == NULL &&
+	    json_is_true(json_object_get(dget(r, "dns"),
+	    "pending")) && strcmp(dstr(r, "waiting"), "a valid certificate"
+	    " served for mta-sts.pub.example") == 0,
+	    "its TXT record waits for a valid certificate served by httpd");
+	free(dump);
+	json_decref(r);
+	r = served(pd, "mta-sts.pub.example", now - 1);
+	CHECK(is_ok(r), "cert-served is answered ok");
+	json_decref(r);
+	r = show(pd, "pub.example");
+	CHECK(json_is_string(json_object_get(json_object_get(r, "domain"),
+	    "waiting")), "an expired certificate served does not count");
+	json_decref(r);
+	r = served(pd, "mta-sts.nosuch.example", now + 86400);
+	CHECK(is_ok(r), "cert-served of an unknown host is answered ok");
+	json_decref(r);
+	/* Bad input changes nothing and never breaks the subscription. */
+	r = call(pd, 0, "{s:s, s:s, s:s}", "op", "cert-served", "host",
+	    "mta-sts.pub.example", "not_after", "tomorrow");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:s}", "op", "cert-served", "host",
+	    "mta-sts.pub.example");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:I}", "op", "cert-served", "not_after",
+	    (json_int_t)(now + 86400));
+	json_decref(r);
+	r = served(pd, "mta-sts.pub.example\nmta-sts.pub.example", now + 86400);
+	json_decref(r);
+	r = served(pd, "pub.example", now + 86400);
+	json_decref(r);
+	r = served(pd, "mta-sts.pub.example", -9223372036854775807LL);
+	CHECK(is_ok(r), "cert-served with bad input is answered ok");
+	json_decref(r);
+	refused(pd, call(pd, 1, "{s:s, s:s, s:I}", "op", "cert-served",
+	    "host", "mta-sts.pub.example", "not_after", (json_int_t)(now +
+	    86400)), "not allowed on the public socket",
+	    "cert-served is refused on the public socket");
+	r = show(pd, "pub.example");
+	CHECK(json_is_string(json_object_get(json_object_get(r, "domain"),
+	    "waiting")), "... and none of it (no number, no host, a newline,"
+	    " no mta-sts., a huge negative time, stsctl) counts");
+	json_decref(r);
+	json_array_clear(events);
+	r = served(pd, "mta-sts.pub.example", now + 86400);
+	json_decref(r);
+	r = show(pd, "pub.example");
+	CHECK(json_is_null(json_object_get(json_object_get(r, "domain"),
+	    "waiting")) && json_array_size(events) == 1 &&
+	    strcmp(json_string_value(json_array_get(events, 0)), "publish") ==
+	    0, "once served with a valid certificate it waits no more and"
+	    " DNS is kicked");
+	json_decref(r);
 	json_array_clear(updates);
 	CHECK(run_batch(pd, now) >= 1, "the batch has the due domains");
 	st = json_array();
@@ -860,6 +970,7 @@ test_publish(struct policyd *pd)
 	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
 	    "old.example", "mx", "mx.old.example");
 	json_decref(r);
+	json_decref(served(pd, "mta-sts.old.example", now + 86400));
 	run_batch(pd, now);
 	r = call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
 	    "old.example");
@@ -875,9 +986,10 @@ test_publish(struct policyd *pd)
 	    json_is_true(json_object_get(st, "pending")),
 	    "the end of retirement queues the deletion");
 	json_decref(st);
-	run_batch(pd, now);
-	CHECK(publish_state_json(pd->db, "old.example") == NULL,
-	    "... which removes the row when done");
+	run_batch(pd, now + 100);	/* queued at the clock of expire */
+	st = publish_state_json(pd->db, "old.example");
+	CHECK(st == NULL, "... which removes the row when done");
+	json_decref(st);
 
 	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
 	    "pending.example");
@@ -993,6 +1105,8 @@ test_https_rua(struct policyd *pd)
 	    "domain", "h1.example", "mx", "mx.h1.example"));
 	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
 	    "domain", "h2.example", "mx", "mx.h2.example"));
+	json_decref(served(pd, "mta-sts.h1.example", due + 86400));
+	json_decref(served(pd, "mta-sts.h2.example", due + 86400));
 	run_batch(pd, due);
 	CHECK(sent_is("h1.example._report.sts.test",
 	    "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"),
@@ -1543,8 +1657,8 @@ test_migration(struct policyd *pd, const char *dir)
 	}
 	sqlite3_close(db);
 	pd->db = domains_open(path, &err);
-	CHECK(pd->db != NULL && db_schema_version(pd->db) == 3,
-	    "a schema 2 policy.db is migrated to 3");
+	CHECK(pd->db != NULL && db_schema_version(pd->db) == 4,
+	    "a schema 2 policy.db is migrated to 4");
 	if (pd->db == NULL) {
 		printf("# %s\n", err.s);
 		*pd = old;
@@ -1554,6 +1668,9 @@ test_migration(struct policyd *pd, const char *dir)
 	    "old.example", "mode", "testing");
 	CHECK(strcmp(dstr(r, "policy_id"), "29991231235959000000") > 0,
 	    "an id after the migration is greater than the stored one");
+	CHECK(json_is_null(json_object_get(json_object_get(r, "domain"),
+	    "waiting")), "a domain active before the migration was served:"
+	    " its TXT record does not wait");
 	json_decref(r);
 	r = call(pd, 1, "{s:s, s:s}", "op", "domain-add", "domain",
 	    "gone.example");
@@ -1601,6 +1718,7 @@ main(void)
 	pd.conf.retire_max_age = 86400;
 	pd.notify = record_notify;
 	pushed = json_array();
+	asked = json_array();
 
 	test_add(&pd);
 	test_set(&pd);
@@ -1628,6 +1746,7 @@ main(void)
 	json_decref(r);
 	db_close(pd.db);
 
+	json_decref(asked);
 	json_decref(pushed);
 	buf_free(&err);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);

@@ -57,6 +57,15 @@ publish_records_clear(struct publish_records *r)
 /*
  * State.
  */
+/*
+ * A row may be sent: a deletion always; an id only once httpd served
+ * the domain with a valid certificate (domains.served; RFC 8461
+ * section 8.1: HTTPS before DNS, for a new domain too).
+ */
+#define PUBLISH_SENDABLE \
+	" (want_id IS NULL OR EXISTS (SELECT 1 FROM domains d" \
+	" WHERE d.name = dns_publish.domain AND d.served IS NOT NULL))"
+
 static const char *
 publish_col(sqlite3_stmt *st, int i)
 {
@@ -200,8 +209,8 @@ publish_due(sqlite3 *db, long long now, size_t max, struct publish_item **vp,
 
 	v = xcalloc(max ? max : 1, sizeof(*v));
 	st = db_prepare(db, "SELECT domain, want_id, want_rua FROM dns_publish"
-	    " WHERE pending = 1 AND next_try <= ? ORDER BY next_try, domain"
-	    " LIMIT ?");
+	    " WHERE pending = 1 AND next_try <= ? AND" PUBLISH_SENDABLE
+	    " ORDER BY next_try, domain LIMIT ?");
 	sqlite3_bind_int64(st, 1, now);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -227,7 +236,7 @@ publish_next(sqlite3 *db)
 	long long t = -1;
 
 	st = db_prepare(db, "SELECT MIN(next_try) FROM dns_publish"
-	    " WHERE pending = 1");
+	    " WHERE pending = 1 AND" PUBLISH_SENDABLE);
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
 		t = sqlite3_column_int64(st, 0);

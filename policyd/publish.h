@@ -37,6 +37,12 @@
  *	domain's wanted rua with the one main.cf gives now, so a change of
  *	report_recipients or report_https_rua re-publishes every domain.
  *
+ *	A row that asks for an id waits, neither due nor counted by
+ *	publish_next(), until httpd served the domain with a valid
+ *	certificate (domains.h: served; RFC 8461 section 8.1, HTTPS
+ *	before DNS): a new domain's record appears only once its policy
+ *	can be fetched.  Deletions never wait.
+ *
  *	publish_done() records the outcome of one attempt: success makes
  *	the row published (or removes it after a delete) unless a newer
  *	change arrived meanwhile; failure keeps it pending and sets the next

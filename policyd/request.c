@@ -183,6 +183,18 @@ request_policy_host(const char *domain)
 	return xasprintf("mta-sts.%s", domain);
 }
 
+/*
+ * What d's TXT record waits for, or NULL: a servable domain waits until
+ * httpd served it with a valid certificate (RFC 8461 section 8.1).
+ */
+static char *
+request_waiting(const struct domain *d)
+{
+	if (!domain_state_servable(d->state) || d->served != 0)
+		return NULL;
+	return xasprintf(REQUEST_WAIT_CERT, d->name);
+}
+
 static json_t *
 request_domain_json(const struct domain *d)
 {
@@ -209,6 +221,9 @@ request_domain_json(const struct domain *d)
 	free(host);
 	if (o == NULL)
 		log_panic("request_domain_json: cannot build object for %s", d->name);
+	host = request_waiting(d);
+	json_object_set_new(o, "waiting", host ? json_string(host) : json_null());
+	free(host);
 	/* What domain-add gives back to a retiring domain. */
 	if (d->state == DOMAIN_RETIRING)
 		json_object_set_new(o, "restores", d->prior_mode == NULL ?
@@ -252,6 +267,8 @@ static void
 request_notify_policy(struct policyd *pd, const struct domain *d)
 {
 	request_notify(pd, request_policy_msg(d));
+	if (domain_state_servable(d->state) && d->served == 0)
+		request_notify(pd, request_cert_check_msg(d->name));
 }
 
 static void
@@ -1047,9 +1064,10 @@ static json_t *
 request_records(struct policyd *pd, json_t *req, struct buf *err)
 {
 	struct domain d;
-	json_t *delegated, *direct, *zone, *publish;
+	json_t *delegated, *direct, *zone, *publish, *reply;
 	const char *z = pd->conf.sts_zone;
 	char *rua, *sts, *rpt, *n_host, *n_sts, *n_rpt, *z_sts, *z_rpt, *host;
+	char *waiting;
 
 	if (z == NULL || *z == '\0') {
 		buf_puts(err, "parameter sts_zone is empty: set it in main.cf"
@@ -1075,12 +1093,16 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 	request_record(delegated, n_host, "CNAME", host);
 	request_record(delegated, n_sts, "CNAME", z_sts);
 	request_record(delegated, n_rpt, "CNAME", z_rpt);
+	/* The v=STSv1 records only once the policy can be fetched. */
+	waiting = request_waiting(&d);
 	direct = json_array();
 	request_record(direct, n_host, "CNAME", host);
-	request_record(direct, n_sts, "TXT", sts);
+	if (waiting == NULL)
+		request_record(direct, n_sts, "TXT", sts);
 	request_record(direct, n_rpt, "TXT", rpt);
 	zone = json_array();
-	request_record(zone, z_sts, "TXT", sts);
+	if (waiting == NULL)
+		request_record(zone, z_sts, "TXT", sts);
 	request_record(zone, z_rpt, "TXT", rpt);
 	publish = pd->conf.dns_update ?
 	    json_pack("{s:s, s:s}", "method", "dns-update", "server",
@@ -1090,9 +1112,12 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 	free(rua); free(sts); free(rpt); free(n_host); free(n_sts);
 	free(n_rpt); free(z_sts); free(z_rpt); free(host);
 	domain_clear(&d);
-	return json_pack("{s:b, s:{s:o, s:o, s:o}, s:o}", "ok", 1, "records",
-	    "delegated", delegated, "direct", direct, "service_zone", zone,
-	    "service_zone_publish", publish);
+	reply = json_pack("{s:b, s:{s:o, s:o, s:o}, s:o, s:o}", "ok", 1,
+	    "records", "delegated", delegated, "direct", direct,
+	    "service_zone", zone, "service_zone_publish", publish, "waiting",
+	    waiting ? json_string(waiting) : json_null());
+	free(waiting);
+	return reply;
 }
 
 /*
@@ -1146,6 +1171,63 @@ request_cert_changed(struct policyd *pd, json_t *req, struct buf *err)
 	request_notify(pd, json_pack("{s:s, s:O}", "op", "cert-reload",
 	    "host", host));
 	return request_ok();
+}
+
+/*
+ * cert-served (httpd): it serves host with a valid certificate.  The
+ * first time for a servable domain, its TXT record may be published.
+ * Always answered ok: the request comes on httpd's subscription, and
+ * what it says is only logged when it cannot be used.
+ */
+static json_t *
+request_cert_served(struct policyd *pd, json_t *req, struct buf *err)
+{
+	const char *host = json_string_value(json_object_get(req, "host"));
+	json_t *na = json_object_get(req, "not_after");
+	struct domain d;
+	int rc;
+
+	if (host == NULL || strncmp(host, REQUEST_HOST_PREFIX,
+	    strlen(REQUEST_HOST_PREFIX)) != 0 || !json_is_integer(na)) {
+		log_warn("cert-served: no mta-sts. host or no not_after;"
+		    " ignored");
+		return request_ok();
+	}
+	rc = domains_get(pd->db, host + strlen(REQUEST_HOST_PREFIX), &d, err);
+	if (rc <= 0) {
+		log_debug("cert-served: %s: %s", esc_printable(host), rc < 0 ?
+		    err->s : "no such domain");
+		buf_reset(err);
+		return request_ok();
+	}
+	if (d.served == 0 && domain_state_servable(d.state) &&
+	    json_integer_value(na) > request_now(pd)) {
+		if ((rc = domains_set_served(pd->db, d.name, request_now(pd),
+		    err)) < 0) {
+			log_warn("%s", err->s);
+			buf_reset(err);
+		} else if (rc > 0) {
+			log_info("%s: httpd serves %s with a valid certificate:"
+			    " its TXT record may be published", d.name, host);
+			request_kick(pd);
+		}
+	}
+	domain_clear(&d);
+	return request_ok();
+}
+
+/*
+ * The subscription message that asks httpd whether it serves host with
+ * a valid certificate (it answers with cert-served when it does).
+ */
+json_t *
+request_cert_check_msg(const char *domain)
+{
+	char *host = request_policy_host(domain);
+	json_t *o = json_pack("{s:s, s:s}", "op", "cert-check", "host", host);
+
+	free(host);
+	return o;
 }
 
 /*
@@ -1236,6 +1318,7 @@ static const struct request_op request_ops[] = {
 	{ "domain-records", 1, request_records },
 	{ "domain-verified", 0, request_verified },
 	{ "cert-changed", 0, request_cert_changed },
+	{ "cert-served", 0, request_cert_served },
 	{ "check-result", 0, request_check_result },
 	{ "challenge-add", 0, request_challenge_add },
 	{ "challenge-remove", 0, request_challenge_remove },
@@ -1475,4 +1558,28 @@ fail:
 	log_error("expire retired domains: %s", err.s);
 	buf_free(&err);
 	return -1;
+}
+
+size_t
+request_cert_asks(struct policyd *pd, void (*cb)(json_t *, void *), void *arg)
+{
+	struct buf err = BUF_INIT;
+	char **v;
+	size_t n = 0, i;
+	json_t *msg;
+
+	if (domains_waiting(pd->db, REQUEST_ASK_MAX, &v, &n, &err) < 0) {
+		log_warn("%s", err.s);
+		buf_free(&err);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		msg = request_cert_check_msg(v[i]);
+		cb(msg, arg);
+		json_decref(msg);
+		free(v[i]);
+	}
+	free(v);
+	buf_free(&err);
+	return n;
 }

@@ -5,6 +5,7 @@
  *	struct policyd pd = { db, conf, notify, arg };
  *	json_t *reply = request_handle(&pd, req, REQUEST_PUBLIC);
  *	size_t n = request_snapshot(&pd, callback, arg);
+ *	size_t n = request_cert_asks(&pd, callback, arg);
  *	int n = request_expire(&pd, now);
  *
  * DESCRIPTION
@@ -27,6 +28,7 @@
  *	when one is refused, none (the error names it); the reply says
  *	how many were "imported".  The private
  *	socket (daemons) also allows domain-verified, cert-changed,
+ *	cert-served,
  *	check-result, challenge-add and challenge-remove.
  *
  *	challenge-add and challenge-remove (from acmed) keep the ACME
@@ -74,6 +76,24 @@
  *	the state of its DNS publication ("dns", or null when the service
  *	zone is published by hand).
  *
+ *	HTTPS before DNS (RFC 8461 section 8.1), for a new domain too: a
+ *	servable domain that httpd has not yet served with a valid
+ *	certificate "waits" (domain objects say "waiting": "a valid
+ *	certificate served for mta-sts.DOMAIN", else null).  Its DNS
+ *	UPDATE stays queued (publish.h) and domain-records leaves out its
+ *	v=STSv1 TXT records (the reply says "waiting" too).  Subscribers
+ *	get {"op":"cert-check","host":H} after the policy of a waiting
+ *	domain, and request_cert_asks() gives the same message for up to
+ *	REQUEST_ASK_MAX waiting domains (policyd sends them after a
+ *	snapshot and every POLICYD_CERT_ASK_INTERVAL seconds while any
+ *	waits).  httpd answers on its subscription with the private
+ *	request {"op":"cert-served","host":H,"not_after":T} when it
+ *	serves H's policy with a certificate that is valid now and names
+ *	H; the first one makes the domain served (domains.h), kicks the
+ *	DNS publisher and is logged.  cert-served is always answered ok
+ *	(what cannot be used is logged), so that it never breaks the
+ *	subscription.
+ *
  *	With conf.dns_update, every change of what a servable domain
  *	publishes (a new id, retirement, removal) is queued for DNS UPDATE
  *	(publish.c) in the same transaction, and pd->publish is called
@@ -98,6 +118,9 @@
 #define REQUEST_MX_MAX	100
 #define REQUEST_LIST_PAGE	1000	/* domains per domain-list reply */
 #define REQUEST_IMPORT_MAX	1000	/* domains per domain-import */
+#define REQUEST_ASK_MAX		1000	/* cert-check messages per round */
+#define REQUEST_HOST_PREFIX	"mta-sts."	/* RFC 8461 section 3.3 */
+#define REQUEST_WAIT_CERT	"a valid certificate served for mta-sts.%s"
 #define REQUEST_SNAPSHOT_SIZE	(64 * 1024)	/* bytes per snapshot message */
 #define REQUEST_SNAPSHOT_HEAD	64	/* its fixed members, and more */
 #define REQUEST_SNAPSHOT_TEXTS	64	/* distinct policy texts per message */
@@ -136,5 +159,7 @@ struct policyd {
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);
 size_t	request_snapshot(struct policyd *, void (*)(json_t *, void *), void *);
 int	request_expire(struct policyd *, long long now);
+size_t	request_cert_asks(struct policyd *, void (*)(json_t *, void *), void *);
+json_t	*request_cert_check_msg(const char *domain);
 
 #endif

@@ -16,7 +16,7 @@
  *	a batch over one connection).  When that socket is absent the
  *	message simply waits in the spool.
  *
- *	STARTTLS is offered when $data_directory/certs/$smtp_hostname/
+ *	STARTTLS is offered when $queue_directory/certs/$smtp_hostname/
  *	fullchain.pem and privkey.pem exist; they are read at start, before
  *	the chroot, and a missing pair is a warning, not an error.
  *
@@ -65,6 +65,7 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "commit.h"
 #include "connlimit.h"
@@ -202,10 +203,10 @@ rptrecv_tls_init(void)
 	SSL_CTX *ctx = NULL;
 	unsigned long e;
 
-	chain = xasprintf("%s/certs/%s/fullchain.pem",
-	    cfg_str("data_directory"), rptrecv_conf.hostname);
-	key = xasprintf("%s/certs/%s/privkey.pem",
-	    cfg_str("data_directory"), rptrecv_conf.hostname);
+	chain = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
+	    CERTSTORE_DIR, rptrecv_conf.hostname, CERTSTORE_CHAIN);
+	key = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
+	    CERTSTORE_DIR, rptrecv_conf.hostname, CERTSTORE_KEY);
 	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
 		log_warn("no certificate for %s (%s: %s): STARTTLS not offered",
 		    rptrecv_conf.hostname, access(chain, R_OK) < 0 ? chain : key,

@@ -1,13 +1,16 @@
 /*
  * cert - stsctl cert list|renew; see cert.h.
  *
- * Reads acmed's state file (never writes it) and talks to acmed over
+ * Reads acmed's state file and the certificate store
+ * $queue_directory/certs (never writes them) and talks to acmed over
  * $queue_directory/public/acmed (master.cf: acmed unix n y n ...).
  * A renewal may take as long as acmed's exchange with the CA: the wait
  * is bounded by CERT_RENEW_TIMEOUT.
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 
 #include "buf.h"
 #include "cert.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "ipc.h"
 #include "log.h"
@@ -62,6 +66,78 @@ cert_issuer(json_t *v)
 	return (cn = strstr(s, "/CN=")) != NULL ? cn + 4 : s;
 }
 
+/*
+ * The certificates on disk into state: each host's not_after and
+ * issuer from its file, a host acmed does not manage as state
+ * "operator", and the health of each (cert_warning_time).  A store
+ * that stsctl may not read (not run as root or mail_owner) leaves
+ * acmed's view alone, and says so.
+ */
+static void
+cert_merge_store(json_t *state)
+{
+	char *dir = certstore_dir();
+	struct certstore_leaf leaf;
+	struct buf err = BUF_INIT;
+	struct dirent *de;
+	json_t *st;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL) {
+		fprintf(stderr, "stsctl: warning: %s: %s: certificates installed"
+		    " by hand not listed\n", dir, strerror(errno));
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
+			continue;
+		buf_reset(&err);
+		if (certstore_leaf_read(dir, de->d_name, &leaf, &err) < 0)
+			continue;
+		if ((st = json_object_get(state, de->d_name)) == NULL) {
+			st = json_pack("{s:s}", "state", "operator");
+			json_object_set_new(state, de->d_name, st);
+		}
+		json_object_set_new(st, "not_after", json_integer(leaf.not_after));
+		json_object_set_new(st, "issuer", json_string(leaf.issuer));
+	}
+	closedir(d);
+	buf_free(&err);
+	free(dir);
+}
+
+/* "health" of each host with a not_after; a line on stderr if not ok. */
+static int
+cert_health(json_t *state)
+{
+	long long now = (long long)time(NULL);
+	long long warning = cfg_time("cert_warning_time");
+	enum certstore_health h;
+	const char *host;
+	json_t *st, *na;
+	char when[32];
+	int expired = 0;
+
+	json_object_foreach(state, host, st) {
+		if (!json_is_integer(na = json_object_get(st, "not_after")))
+			continue;
+		h = certstore_health(json_integer_value(na), now, warning);
+		json_object_set_new(st, "health",
+		    json_string(certstore_health_name(h)));
+		cert_time(na, when, sizeof(when));
+		if (h == CERTSTORE_EXPIRED) {
+			fprintf(stderr, "stsctl: error: certificate of %s expired"
+			    " on %s\n", host, when);
+			expired++;
+		} else if (h == CERTSTORE_WARNING)
+			fprintf(stderr, "stsctl: warning: certificate of %s"
+			    " expires on %s, within cert_warning_time\n", host,
+			    when);
+	}
+	return expired;
+}
+
 static int
 cert_list(int json)
 {
@@ -71,8 +147,9 @@ cert_list(int json)
 	json_error_t je;
 	json_t *state, *st;
 	struct table *t;
-	const char *host, *e;
+	const char *host, *e, *h;
 	char when[32];
+	int expired;
 
 	if (access(path, F_OK) != 0) {
 		state = json_object();
@@ -83,26 +160,29 @@ cert_list(int json)
 		stsctl_die("%s: not a JSON object: %s (line %d)", path,
 		    state ? "" : je.text, je.line);
 	}
+	cert_merge_store(state);
+	expired = cert_health(state);
 	if (json) {
 		json_t *out = json_pack("{s:O}", "certs", state);
 
 		stsctl_print_json(out);
 		json_decref(out);
 	} else {
-		t = table_new(5, "HOST", "ISSUER", "NOT-AFTER", "STATE",
-		    "LAST-ERROR");
+		t = table_new(6, "HOST", "ISSUER", "NOT-AFTER", "STATE",
+		    "HEALTH", "LAST-ERROR");
 		json_object_foreach(state, host, st) {
 			cert_time(json_object_get(st, "not_after"), when,
 			    sizeof(when));
 			e = json_string_value(json_object_get(st, "last_error"));
+			h = json_string_value(json_object_get(st, "health"));
 			table_row(t, host, cert_issuer(json_object_get(st,
 			    "issuer")), when, json_string_value(json_object_get(st,
 			    "state")) ? json_string_value(json_object_get(st,
-			    "state")) : "-", e && *e ? e : "-");
+			    "state")) : "-", h ? h : "-", e && *e ? e : "-");
 		}
 		if (table_rows(t) == 0)
-			printf("no certificates managed by acmed (no %s yet)\n",
-			    path);
+			printf("no certificates (none in the store, none managed"
+			    " by acmed)\n");
 		else
 			table_print(t, stdout);
 		table_free(t);
@@ -111,7 +191,7 @@ cert_list(int json)
 	buf_free(&data);
 	buf_free(&err);
 	free(path);
-	return 0;
+	return expired > 0;
 }
 
 static int

@@ -200,6 +200,9 @@ domain_print_one(json_t *d, json_t *readiness)
 		dns = domain_dns_text(json_object_get(d, "dns"));
 		table_row(t, "dns:", dns);
 	}
+	/* HTTPS before DNS: what the domain's TXT record waits for. */
+	if (json_is_string(json_object_get(d, "waiting")))
+		table_row(t, "waiting for:", ipc_str(d, "waiting"));
 	if (json_object_get(d, "checked") != NULL) {
 		checked = json_is_integer(json_object_get(d, "checked")) ?
 		    timefmt_utc(ipc_int(d, "checked")) :
@@ -270,6 +273,11 @@ domain_print_records(json_t *reply)
 		table_print(t, stdout);
 		table_free(t);
 	}
+	if (json_is_string(json_object_get(reply, "waiting")))
+		printf("\n; Not yet: the v=STSv1 TXT records (_mta-sts, and in"
+		    " the service zone) wait for: %s (RFC 8461 section 8.1:"
+		    " HTTPS before DNS; \"stsctl domain records\" shows them"
+		    " then).\n", ipc_str(reply, "waiting"));
 	free(zone_title);
 }
 

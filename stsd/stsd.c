@@ -54,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -67,6 +68,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "db.h"
 #include "dirs.h"
@@ -88,8 +90,8 @@
 #define STSD_POLICYD_SOCKET	"public/policyd"
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
 #define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
-#define STSD_CERT_FILE		"fullchain.pem"
 #define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
+#define STSD_OLD_CERTS		"certs"	/* under data_directory, before */
 
 static const char *stsd_config_dir;
 static int stsd_verbose;
@@ -541,8 +543,8 @@ stsd_check_domain_cert(json_t *d)
 	if (name == NULL || host == NULL || state == NULL ||
 	    strcmp(state, "active") != 0 || strchr(host, '/') != NULL)
 		return 0;
-	path = xasprintf("%s/certs/%s/%s", cfg_str("data_directory"), host,
-	    STSD_CERT_FILE);
+	path = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
+	    CERTSTORE_DIR, host, CERTSTORE_CHAIN);
 	if (access(path, R_OK) != 0) {
 		stsd_say("error: domain %s is active but has no certificate: "
 		    "%s: %s (fix: acme_enabled = yes so that acmed gets one, "
@@ -552,6 +554,195 @@ stsd_check_domain_cert(json_t *d)
 	}
 	free(path);
 	return rc;
+}
+
+/*
+ * One certificate of the store: expired is an error, less than
+ * cert_warning_time left a warning (not counted: it is still served).
+ */
+static int
+stsd_check_cert_health(const char *dir, const char *host, long long now,
+    long long warning)
+{
+	struct certstore_leaf leaf;
+	struct buf err = BUF_INIT;
+	char when[32];
+	time_t t;
+	struct tm tm;
+	int rc = 0;
+
+	if (certstore_leaf_read(dir, host, &leaf, &err) < 0) {
+		stsd_say("error: certificate of %s: %s", host, err.s);
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	t = (time_t)leaf.not_after;
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "%lld", leaf.not_after);
+	switch (certstore_health(leaf.not_after, now, warning)) {
+	case CERTSTORE_EXPIRED:
+		stsd_say("error: certificate of %s expired on %s (%s/%s/%s):"
+		    " senders cannot fetch its policy (fix: stsctl cert renew"
+		    " %s, or install a new fullchain.pem and privkey.pem"
+		    " there)", host, when, dir, host, CERTSTORE_CHAIN, host);
+		rc = 1;
+		break;
+	case CERTSTORE_WARNING:
+		stsd_say("warning: certificate of %s expires on %s, in %lld"
+		    " days (cert_warning_time is %lld days): renew it", host,
+		    when, (leaf.not_after - now) / 86400, warning / 86400);
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+/*
+ * Every certificate in $queue_directory/certs, whoever installed it.
+ * Returns the number of errors.
+ */
+static int
+stsd_check_cert_store(void)
+{
+	char *dir = certstore_dir();
+	long long now = (long long)time(NULL);
+	long long warning = cfg_time("cert_warning_time");
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return 0;		/* dirs_check() said why */
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
+			continue;
+		n += stsd_check_cert_health(dir, de->d_name, now, warning);
+	}
+	closedir(d);
+	free(dir);
+	return n;
+}
+
+/*
+ * The files of host directory from, copied into to (made with from's
+ * mode and owner), each with its mode and owner, then from removed:
+ * the move of stsd_certs_migrate() across file systems.
+ */
+static int
+stsd_certs_copy(const char *from, const char *to, struct buf *err)
+{
+	struct buf data = BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	char *src, *dst;
+	DIR *d;
+	int rc = 0;
+
+	if (stat(from, &st) < 0 || (d = opendir(from)) == NULL) {
+		buf_printf(err, "%s: %s", from, strerror(errno));
+		return -1;
+	}
+	if (mkdir(to, st.st_mode & 07777) < 0 ||
+	    chown(to, st.st_uid, st.st_gid) < 0) {
+		buf_printf(err, "%s: %s", to, strerror(errno));
+		closedir(d);
+		return -1;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		src = xasprintf("%s/%s", from, de->d_name);
+		dst = xasprintf("%s/%s", to, de->d_name);
+		if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+			buf_printf(err, "%s: not a regular file", src);
+			rc = -1;
+		} else if (cfg_read_file(src, &data, err) < 0 ||
+		    fileio_write_atomic(dst, data.s, data.len, st.st_mode &
+		    07777, FILEIO_SYNC, err) < 0 ||
+		    chown(dst, st.st_uid, st.st_gid) < 0) {
+			if (err->len == 0)
+				buf_printf(err, "%s: %s", dst, strerror(errno));
+			rc = -1;
+		}
+		if (data.s != NULL)
+			memset(data.s, 0, data.len);	/* a private key */
+		free(src);
+		free(dst);
+	}
+	closedir(d);
+	buf_free(&data);
+	if (rc < 0)
+		return -1;
+	/* Copied: only now is the former one removed. */
+	if ((d = opendir(from)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			src = xasprintf("%s/%s", from, de->d_name);
+			(void)unlink(src);
+			free(src);
+		}
+		closedir(d);
+	}
+	(void)rmdir(from);
+	return 0;
+}
+
+/*
+ * Certificates used to live in $data_directory/certs, outside the
+ * chroot of httpd: each host directory left there is moved into
+ * $queue_directory/certs, unless that already has one of the host.
+ */
+static int
+stsd_certs_migrate(void)
+{
+	char *old = xasprintf("%s/%s", cfg_str("data_directory"),
+	    STSD_OLD_CERTS);
+	char *dir = certstore_dir(), *from, *to;
+	struct buf err = BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int n = 0, left = 0;
+
+	if ((d = opendir(old)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		from = xasprintf("%s/%s", old, de->d_name);
+		to = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(to, &st) == 0) {
+			stsd_say("warning: %s: not used (%s is): remove it",
+			    from, to);
+			left++;
+		} else if (rename(from, to) == 0 || (errno == EXDEV &&
+		    stsd_certs_copy(from, to, &err) == 0)) {
+			stsd_say("%s: moved to %s (certificates live inside the"
+			    " chroot of httpd)", from, to);
+		} else {
+			stsd_say("error: %s: cannot move it to %s: %s (fix: mv"
+			    " %s %s)", from, to, err.len ? err.s :
+			    strerror(errno), from, dir);
+			n++;
+		}
+		buf_reset(&err);
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	if (left == 0 && n == 0 && rmdir(old) == 0)
+		stsd_say("%s: removed (empty)", old);
+out:
+	buf_free(&err);
+	free(old);
+	free(dir);
+	return n;
 }
 
 /*
@@ -678,12 +869,17 @@ static int
 stsd_check(int fix, int quiet)
 {
 	struct mastercf *table = NULL;
-	int problems, running;
+	int problems, running, n;
 	long pid;
 
 	if ((problems = stsd_check_config(&table)) < 0)
 		return 1;
 	problems += dirs_check(fix, stsd_dirs_report, quiet ? &quiet : NULL);
+	problems += stsd_certs_migrate();
+	/* An expired certificate does not stop a start: the rest serve. */
+	n = stsd_check_cert_store();
+	if (!quiet)
+		problems += n;
 	problems += stsd_check_maillog();
 	problems += stsd_check_writable();
 	problems += stsd_check_key_file();

@@ -5,7 +5,7 @@
 #	pki_cert DIR NAME [DAYS] [SAN...]	issue DIR/NAME/{fullchain,privkey}.pem
 #					for NAME (plus SANs), signed by the CA;
 #					DAYS may be negative for an expired one
-# The layout matches $data_directory/certs/<host>/ so a test can copy a
+# The layout matches $queue_directory/certs/<host>/ so a test can copy a
 # host's directory there as it is.
 
 pki_ca() {

@@ -33,7 +33,7 @@ ok "once pebble is up, acmed gets a certificate by http-01" \
 pid2=$(acmed_pid)
 is "$pid2" "$pid1" "acmed did not crash while the CA was down"
 ok "the key matches the certificate" pair_ok mta-sts.a.example
-is "$(stat -c %a "$I/data/certs/mta-sts.a.example/privkey.pem")" 600 \
+is "$(stat -c %a "$I/spool/certs/mta-sts.a.example/privkey.pem")" 600 \
 	"privkey.pem has mode 0600"
 pebble_root "$W/root.pem"
 ok "the chain verifies up to pebble's root and names the host" \
@@ -45,7 +45,7 @@ ok "policyd was told the certificate changed" \
 	wait_until 5 grep -q '^cert-changed - mta-sts.a.example' "$W/events.log"
 ok "state.json says valid" wait_until 5 sh -c "[ \"\$(python3 -c 'import json;print(json.load(open(\"$I/data/acme/state.json\"))[\"mta-sts.a.example\"][\"state\"])')\" = valid ]"
 ok "no temporary files are left" \
-	sh -c "! ls $I/data/certs/mta-sts.a.example | grep -q tmp"
+	sh -c "! ls $I/spool/certs/mta-sts.a.example | grep -q tmp"
 
 # Nothing to do: no new order for a certificate that is not due.
 serial_a=$(cert_serial mta-sts.a.example)
@@ -68,9 +68,9 @@ like "$reply" '"error": ?"mta-sts.nothere.example: not the policy host of an act
 STSCTL=${ACMED_STSCTL:-$BUILDDIR/stsctl/stsctl}
 if "$STSCTL" -c "$I/etc" cert 2>&1 | grep -q 'cert list'; then
 	out=$("$STSCTL" -c "$I/etc" cert list 2>&1)
-	like "$out" '^HOST +ISSUER +NOT-AFTER +STATE +LAST-ERROR' "cert list has a header"
-	like "$out" '^mta-sts\.a\.example +Pebble Intermediate CA [0-9a-f]+ +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +valid +-$' \
-		"cert list shows host, issuer, not-after, state, no error"
+	like "$out" '^HOST +ISSUER +NOT-AFTER +STATE +HEALTH +LAST-ERROR' "cert list has a header"
+	like "$out" '^mta-sts\.a\.example +Pebble Intermediate CA [0-9a-f]+ +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +valid +ok +-$' \
+		"cert list shows host, issuer, not-after, state, health, no error"
 	out=$("$STSCTL" -c "$I/etc" cert list --json)
 	is "$(printf '%s' "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["certs"]["mta-sts.a.example"]["state"])')" \
 		valid "cert list --json gives the state per host"

@@ -78,10 +78,10 @@ acmed_instance() {
 	getent passwd stsd >/dev/null ||
 		useradd --system --no-create-home --shell /usr/sbin/nologin stsd
 	local q="incoming active deferred corrupt metrics" s
-	mkdir -p "$dir/etc" "$dir/data/certs" "$dir/log" \
+	mkdir -p "$dir/etc" "$dir/data" "$dir/spool/certs" "$dir/log" \
 		"$dir/spool/private" "$dir/spool/public" "$dir/spool/pid"
-	chmod 700 "$dir/data" "$dir/data/certs"
-	chown stsd "$dir/data" "$dir/data/certs" "$dir/spool/private" \
+	chmod 700 "$dir/data" "$dir/spool/certs"
+	chown stsd "$dir/data" "$dir/spool/certs" "$dir/spool/private" \
 		"$dir/spool/public"
 	# The queue (lib/dirs.c): the HTTPS httpd takes reports into it.
 	for s in $q; do
@@ -170,14 +170,14 @@ sanitizer_reports() { cat "$W"/san/* 2>/dev/null; }
 
 log_has() { grep -Eq -- "$1" "$I/log/stsd.log"; }
 
-cert_file() { echo "$I/data/certs/$1/fullchain.pem"; }
+cert_file() { echo "$I/spool/certs/$1/fullchain.pem"; }
 
 cert_serial() {
 	openssl x509 -in "$(cert_file "$1")" -noout -serial 2>/dev/null
 }
 
 pair_ok() {
-	local c=$I/data/certs/$1
+	local c=$I/spool/certs/$1
 	[ -s "$c/fullchain.pem" ] && [ -s "$c/privkey.pem" ] || return 1
 	[ "$(openssl x509 -in "$c/fullchain.pem" -noout -pubkey 2>/dev/null | sha256sum)" = \
 	  "$(openssl pkey -in "$c/privkey.pem" -pubout 2>/dev/null | sha256sum)" ]

@@ -88,14 +88,25 @@ instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 pass "instance starts in the namespace"
 check() { ns_exec $STSCTL check "$@" 2>&1; }
 
-for d in good.test bad.test loop.test big.test; do
+# httpd would say that it serves these (HTTPS before DNS); new.bad.test
+# has no certificate yet, so its records are deliberately missing.
+for d in good.test bad.test loop.test big.test new.bad.test; do
 	$STSCTL domain add $d --mx "mx1.$d" --mx "*.$d" >/dev/null 2>&1
+	[ $d = new.bad.test ] ||
+		"$BUILDDIR/tests/policyd/ipcclient" "$t/i/spool/private/policyd" \
+		"{\"op\":\"cert-served\",\"host\":\"mta-sts.$d\",\"not_after\":$(($(date +%s) + 86400))}" >/dev/null
 done
 $STSCTL domain set good.test --mx mx1.good.test >/dev/null 2>&1
 id=$($STSCTL domain show good.test --json | sed -n 's/^ *"policy_id": "\(.*\)",*$/\1/p')
 ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test.sts.test "v=STSv1; id=$id;"
 ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test._report.sts.test \
 	"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"
+
+# The policy hosts' certificates in the store: good.test's valid for 30
+# days, bad.test's for 3 (within cert_warning_time, 14 days).
+pki_cert "$t/pki" mta-sts.good.test 30 >/dev/null 2>&1
+pki_cert "$t/pki" mta-sts.bad.test 3 >/dev/null 2>&1
+cp -r "$t/pki/mta-sts.good.test" "$t/pki/mta-sts.bad.test" "$t/i/spool/certs/"
 
 out=$(check good.test); rc=$?
 is "$(grep -v '^info:' <<<"$out")" "good.test: every check passed" "a domain with right records and a good MX passes"
@@ -168,6 +179,12 @@ like "$out" '^connection-failure: greeting: no reply within 2 s' \
 like "$out" '^mta-sts-host: mta-sts\.bad\.test resolves to 127\.0\.0\.9, mta-sts\.sts\.test to 127\.0\.0\.1; add mta-sts\.bad\.test\. CNAME mta-sts\.sts\.test\.$' \
 	"an mta-sts host with other addresses is reported"
 like "$out" '^sts-txt: no v=STSv1 TXT record at _mta-sts\.bad\.test;' "a missing STS record is reported"
+like "$out" '^policy-cert: the certificate of mta-sts\.bad\.test expires in [23] days \(within cert_warning_time\); stsctl cert renew, or install a new certificate$' \
+	"a policy host certificate that expires within cert_warning_time fails"
+out=$(check new.bad.test)
+like "$out" '^info: no v=STSv1 TXT record at _mta-sts\.new\.bad\.test yet: its publication waits for a valid certificate served for mta-sts\.new\.bad\.test \(RFC 8461 section 8\.1: HTTPS before DNS\)$' \
+	"the TXT record of a domain that waits for its certificate: info, not a failure"
+unlike "$out" '^sts-txt:' "... and no sts-txt failure"
 ok "... all within bounded time (${el}s)" [ "$el" -le 20 ]
 
 out=$(check loop.test)

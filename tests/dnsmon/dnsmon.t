@@ -100,6 +100,21 @@ is "$(grep "\"domain\": *\"good.test\"" "$t/hook.log" | grep -c "\"kind\": *\"ce
 unlike "$(cat "$t/hook.log")" '"domain": *"none\.test"' \
 	"a pending domain raises no alerts"
 
+# An expired certificate installed by hand for a policy host alerts
+# (policy-cert), once.
+pki_cert "$t/pki" mta-sts.good.test -3 >/dev/null 2>&1
+cp -r "$t/pki/mta-sts.good.test" "$I/spool/certs/"
+chown -R "$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf" | tail -1):" \
+	"$I/spool/certs/mta-sts.good.test"
+cert_alerted() { grep -q '"domain": *"good.test".*"kind": *"policy-cert:mta-sts.good.test"' "$t/hook.log"; }
+ok "an expired policy host certificate raises an alert" wait_until 15 cert_alerted
+sleep 3		# more rounds
+is "$(grep -c '"kind": *"policy-cert:mta-sts.good.test"' "$t/hook.log")" 1 \
+	"... once"
+like "$(grep '"kind": *"policy-cert:mta-sts.good.test"' "$t/hook.log")" \
+	'the certificate of mta-sts\.good\.test has expired \([0-9]+ days ago\): senders cannot fetch the policy' \
+	"... saying what is wrong"
+
 # One round: every domain, each MX host probed once however many domains
 # list it (all three domains have mx1.good.test).
 like "$(grep -m1 'dnsmon.*round done: 3 domains' "$I/log/stsd.log")" \

@@ -47,8 +47,8 @@ $STSCTL domain add a.example --mx mx.a.example >/dev/null
 id1=$(id a.example)
 ok "add: TXT a.example.sts.test appears with the policy id" \
 	wait_until 10 has_txt a.example.sts.test "\"v=STSv1; id=$id1;\""
-is "$(txt a.example._report.sts.test)" '"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"' \
-	"add: the TLSRPT record of the service zone has the rua"
+ok "add: the TLSRPT record of the service zone has the rua" \
+	wait_until 5 has_txt a.example._report.sts.test '"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test"' 
 is_published() { $STSCTL domain show "$1" | grep -Eq "^dns: +published id $2 at "; }
 ok "show says which id is published" wait_until 5 is_published a.example "$id1"
 like "$($STSCTL domain records a.example)" \

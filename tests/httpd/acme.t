@@ -94,7 +94,7 @@ got=$(printf 'GET / HTTP/1.1\r\nHost: mta-sts.c.example\r\n\r\n' | timeout 5 ope
 	-quiet -connect "127.0.0.1:$HTTPS" -servername mta-sts.c.example -alpn acme-tls/1 2>/dev/null)
 is "$got" "" "... and the connection closes without HTTP"
 unlike "$(alpn mta-sts.c.example)" 'BEGIN CERTIFICATE' "without acme-tls/1 the host has no certificate"
-a_cert=$(openssl x509 -in "$I/data/certs/mta-sts.a.example/fullchain.pem" -noout -fingerprint -sha256)
+a_cert=$(openssl x509 -in "$I/spool/certs/mta-sts.a.example/fullchain.pem" -noout -fingerprint -sha256)
 is "$(alpn mta-sts.a.example acme-tls/1 | openssl x509 -noout -fingerprint -sha256 2>/dev/null)" \
 	"$a_cert" "acme-tls/1 for a host without a challenge: its usual certificate"
 is "$(fetch mta-sts.a.example -o /dev/null -w '%{http_code}')" 200 "policies are still served"

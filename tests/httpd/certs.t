@@ -1,5 +1,5 @@
 # tests/httpd/certs.t - httpd's certificates: chosen by SNI from
-# $data_directory/certs/HOST/, loaded on first use, replaced on disk and
+# $queue_directory/certs/HOST/, loaded on first use, replaced on disk and
 # served from the next handshake on without a restart, a host whose
 # certificate appears later, a broken replacement that keeps the old one
 # in use; httpd runs chrooted and unprivileged.
@@ -19,7 +19,7 @@ served() {
 	echo | timeout 5 openssl s_client -connect "127.0.0.1:$HTTPS" -servername "$1" 2>/dev/null |
 		openssl x509 -noout -fingerprint -sha256 2>/dev/null
 }
-on_disk() { openssl x509 -in "$I/data/certs/$1/fullchain.pem" -noout -fingerprint -sha256; }
+on_disk() { openssl x509 -in "$I/spool/certs/$1/fullchain.pem" -noout -fingerprint -sha256; }
 served_is() { [ "$(served "$1")" = "$(on_disk "$1")" ]; }
 
 pids=$(pgrep -f -- "-n 127.0.0.1:$HTTPS " | sort | tr '\n' ' ')
@@ -53,11 +53,32 @@ for i in $(seq 12); do served mta-sts.b.example >/dev/null; done
 openssl ecparam -name prime256v1 -genkey -noout -out "$I/other.key" 2>/dev/null
 chmod 600 "$I/other.key"
 [ "$(id -u)" = 0 ] && chown "$(owner_of "$I"):" "$I/other.key"
-mv -f "$I/other.key" "$I/data/certs/mta-sts.b.example/privkey.pem"
+mv -f "$I/other.key" "$I/spool/certs/mta-sts.b.example/privkey.pem"
 sleep 1.2
 seen=$(for i in $(seq 10); do served mta-sts.b.example; echo; done | sort -u | grep .)
 is "$seen" "$good" "key not matching the certificate: previous certificate kept"
 ok "the mismatch is logged" wait_until 3 grep -q 'mta-sts.b.example: privkey.pem does not match' "$I/log/stsd.log"
+
+# A key the daemon cannot read (installed by root, mode 0600) fails in
+# every process; once chown fixes it (no new mtime), every process
+# loads it within its check interval (a second).
+if [ "$(id -u)" = 0 ]; then
+	cert_install mta-sts.d.example
+	chown root: "$I/spool/certs/mta-sts.d.example/privkey.pem"
+	touch -d "2020-01-01" "$I/spool/certs/mta-sts.d.example/privkey.pem"
+	sleep 1.1
+	n=0
+	for i in $(seq 12); do [ -n "$(served mta-sts.d.example)" ] && n=$((n + 1)); done
+	is "$n" 0 "unreadable key: no handshake in any process (12 tries)"
+	mtime=$(stat -c %Y "$I/spool/certs/mta-sts.d.example/privkey.pem")
+	chown "$(owner_of "$I"):" "$I/spool/certs/mta-sts.d.example/privkey.pem"
+	is "$(stat -c %Y "$I/spool/certs/mta-sts.d.example/privkey.pem")" "$mtime" \
+		"chown left the mtime as it was"
+	sleep 1.1
+	n=0
+	for i in $(seq 12); do served_is mta-sts.d.example && n=$((n + 1)); done
+	is "$n" 12 "after chown every process serves the certificate (12 handshakes)"
+fi
 
 # Privileges: unprivileged, chrooted into queue_directory (as root only).
 if [ "$(id -u)" = 0 ]; then

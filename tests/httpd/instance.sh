@@ -5,7 +5,7 @@
 #		master.cf has the HTTPS service (maxproc 2) on 127.0.0.1:$HTTPS
 #		and the plain one on 127.0.0.1:$HTTP; main.cf parameters as
 #		given; certificates of mta-sts.a.example and mta-sts.b.example
-#		from a test CA in DIR/data/certs; stopped at exit
+#		from a test CA in DIR/spool/certs; stopped at exit
 #	fetch HOST [curl options...]	curl of https://HOST/.well-known/mta-sts.txt
 #		through the instance, with the test CA
 #	raw_plain TEXT		sends TEXT to the plain HTTP port, prints the answer
@@ -25,17 +25,17 @@ POLICY_PATH=/.well-known/mta-sts.txt
 cert_install() {
 	local name=$1
 	pki_cert "$I/ca" "$name" 30 || return 1
-	mkdir -p "$I/data/certs/$name.new"
-	cp "$I/ca/$name/fullchain.pem" "$I/ca/$name/privkey.pem" "$I/data/certs/$name.new/"
-	chmod 600 "$I/data/certs/$name.new/privkey.pem"
-	[ "$(id -u)" = 0 ] && chown -R "$(owner_of "$I"):" "$I/data/certs/$name.new"
+	mkdir -p "$I/spool/certs/$name.new"
+	cp "$I/ca/$name/fullchain.pem" "$I/ca/$name/privkey.pem" "$I/spool/certs/$name.new/"
+	chmod 600 "$I/spool/certs/$name.new/privkey.pem"
+	[ "$(id -u)" = 0 ] && chown -R "$(owner_of "$I"):" "$I/spool/certs/$name.new"
 	# Replace each file by rename, as certbot and acmed do.
-	mkdir -p "$I/data/certs/$name"
-	[ "$(id -u)" = 0 ] && chown "$(owner_of "$I"):" "$I/data/certs/$name"
-	chmod 700 "$I/data/certs/$name"
-	mv -f "$I/data/certs/$name.new/privkey.pem" "$I/data/certs/$name/privkey.pem"
-	mv -f "$I/data/certs/$name.new/fullchain.pem" "$I/data/certs/$name/fullchain.pem"
-	rmdir "$I/data/certs/$name.new"
+	mkdir -p "$I/spool/certs/$name"
+	[ "$(id -u)" = 0 ] && chown "$(owner_of "$I"):" "$I/spool/certs/$name"
+	chmod 700 "$I/spool/certs/$name"
+	mv -f "$I/spool/certs/$name.new/privkey.pem" "$I/spool/certs/$name/privkey.pem"
+	mv -f "$I/spool/certs/$name.new/fullchain.pem" "$I/spool/certs/$name/fullchain.pem"
+	rmdir "$I/spool/certs/$name.new"
 }
 
 owner_of() { sed -n 's/^mail_owner *= *//p' "$1/etc/main.cf" | tail -1; }
@@ -76,12 +76,12 @@ EOM
 		echo "policyd   unix  n  n  n  -  1  policyd" >>"$dir/etc/master.cf"
 	_httpd_lines
 	if [ "$by_hand" = 1 ]; then
-		mkdir -p "$dir/data/certs"
-		chmod 700 "$dir/data" "$dir/data/certs"
+		mkdir -p "$dir/data" "$dir/spool/certs"
+		chmod 700 "$dir/data" "$dir/spool/certs"
 		[ "$(id -u)" = 0 ] && chown "$(owner_of "$dir"):" "$dir/data" \
-			"$dir/data/certs" "$dir/spool/private" "$dir/spool/public"
+			"$dir/spool/certs" "$dir/spool/private" "$dir/spool/public"
 	fi
-	mkdir -p "$dir/data/certs"
+	mkdir -p "$dir/data" "$dir/spool/certs"
 	pki_ca "$dir/ca" || return 1
 	cert_install mta-sts.a.example || return 1
 	cert_install mta-sts.b.example || return 1

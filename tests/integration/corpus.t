@@ -50,12 +50,12 @@ owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
 pki_ca "$t/ca" >/dev/null 2>&1
 for h in "${HOSTED[@]}"; do
 	pki_cert "$t/ca" "mta-sts.$h" 30 >/dev/null 2>&1
-	mkdir -p "$I/data/certs/mta-sts.$h"
+	mkdir -p "$I/spool/certs/mta-sts.$h"
 	cp "$t/ca/mta-sts.$h/fullchain.pem" "$t/ca/mta-sts.$h/privkey.pem" \
-	    "$I/data/certs/mta-sts.$h/"
-	chmod 600 "$I/data/certs/mta-sts.$h/privkey.pem"
+	    "$I/spool/certs/mta-sts.$h/"
+	chmod 600 "$I/spool/certs/mta-sts.$h/privkey.pem"
 done
-chown -R "$owner:" "$I/data/certs"
+chown -R "$owner:" "$I/spool/certs"
 inst_start || { fail "instance starts"; done_testing; }
 ok "policyd answers" wait_until 10 quiet $STSCTL domain list
 for h in "${HOSTED[@]}"; do

@@ -35,11 +35,11 @@ pki_cert "$t/ca" "mta-sts.$D" 30
 
 inst_init "$t/i" --https-port=443 --http-port=80
 inst_only policyd httpd
-mkdir -p "$I/data/certs/mta-sts.$D"
-cp "$t/ca/mta-sts.$D/fullchain.pem" "$t/ca/mta-sts.$D/privkey.pem" "$I/data/certs/mta-sts.$D/"
+mkdir -p "$I/spool/certs/mta-sts.$D"
+cp "$t/ca/mta-sts.$D/fullchain.pem" "$t/ca/mta-sts.$D/privkey.pem" "$I/spool/certs/mta-sts.$D/"
 owner=$($STSCONF mail_owner | sed "s/.*= //")
-chown -R "$owner:" "$I/data/certs"
-chmod 600 "$I/data/certs/mta-sts.$D/privkey.pem"
+chown -R "$owner:" "$I/spool/certs"
+chmod 600 "$I/spool/certs/mta-sts.$D/privkey.pem"
 ok "the suite starts in the namespace with httpd on port 443" inst_start
 ok "policyd answers" wait_until 10 inst_exec $STSCTL domain list
 

@@ -32,13 +32,20 @@ pki_ca "$t/ca" >/dev/null 2>&1
 # The policy host's certificate (httpd), and localhost's (rptrecv
 # STARTTLS: smtp_hostname is localhost in an init instance).
 owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
-for h in "mta-sts.$D" localhost; do
-	pki_cert "$t/ca" "$h" 30 >/dev/null 2>&1
-	mkdir -p "$I/data/certs/$h"
-	cp "$t/ca/$h/fullchain.pem" "$t/ca/$h/privkey.pem" "$I/data/certs/$h/"
-	chmod 600 "$I/data/certs/$h/privkey.pem"
+# Two more by hand: one expired 5 days ago, one that expires in 3 days
+# (within cert_warning_time, 14 days by default).
+for h in "mta-sts.$D" localhost "mta-sts.old.$D" "mta-sts.soon.$D"; do
+	case $h in
+	mta-sts.old.*) days=-5 ;;
+	mta-sts.soon.*) days=3 ;;
+	*) days=30 ;;
+	esac
+	pki_cert "$t/ca" "$h" "$days" >/dev/null 2>&1
+	mkdir -p "$I/spool/certs/$h"
+	cp "$t/ca/$h/fullchain.pem" "$t/ca/$h/privkey.pem" "$I/spool/certs/$h/"
+	chmod 600 "$I/spool/certs/$h/privkey.pem"
 done
-chown -R "$owner:" "$I/data/certs"
+chown -R "$owner:" "$I/spool/certs"
 
 # The report mailed below is unsigned: it counts with report_require_dkim = no.
 inst_set report_require_dkim=no
@@ -72,6 +79,25 @@ ok "refused POSTs (404, 429) and dropped alerts are counted at 0 from the start"
 	wait_until 10 zero_series
 days=$(value 'stsd_certificate_days_left{host="mta-sts.example.com"}')
 ok "certificate days left of the policy host ($days)" test "$days" -ge 28 -a "$days" -le 30
+is "$(value 'stsd_certificate_problem{host="mta-sts.old.'$D'",status="expired"}')" 1 \
+	"an expired certificate installed by hand is a problem series, status expired"
+is "$(value 'stsd_certificate_problem{host="mta-sts.soon.'$D'",status="warning"}')" 1 \
+	"one that expires within cert_warning_time has status warning"
+unlike "$(scrape)" "stsd_certificate_problem\\{host=\"mta-sts\\.$D\"" \
+	"a certificate valid for 30 days has no problem series"
+days=$(value 'stsd_certificate_days_left{host="mta-sts.old.'$D'"}')
+is "$days" -5 "days left of the expired one are negative"
+
+# stsctl cert list shows the certificates installed by hand too.
+out=$($STSCTL cert list 2>"$t/cert.err")
+is "$?" 1 "stsctl cert list exits 1 while a certificate has expired"
+like "$out" "^mta-sts\\.old\\.$D +stsd test CA [0-9]+ +[0-9T:-]+Z +operator +expired +-\$" \
+	"cert list: the expired one, installed by hand, is state operator, health expired"
+like "$out" "^mta-sts\\.soon\\.$D +.* +operator +warning +-\$" \
+	"cert list: the one expiring in 3 days has health warning"
+like "$out" "^mta-sts\\.$D +.* +operator +ok +-\$" "cert list: a good one is ok"
+like "$(cat "$t/cert.err")" "^stsctl: error: certificate of mta-sts\\.old\\.$D expired on [0-9T:-]+Z\$" \
+	"cert list says the expired one on stderr"
 
 fetch200='stsd_policy_fetches_total{domain="example.com",status="200"}'
 hs='stsd_tls_handshakes_total{daemon="httpd"}'

@@ -142,11 +142,11 @@ done
 is "$(stsd check 2>&1; echo "rc=$?")" "rc=0" \
 	"stsd check: directories, owners, modes, programs and ports are right"
 pki_ca "$t/ca" && pki_cert "$t/ca" "mta-sts.$D" 30
-mkdir -p "/var/lib/stsd/certs/mta-sts.$D"
+mkdir -p "/var/spool/stsd/certs/mta-sts.$D"
 cp "$t/ca/mta-sts.$D/fullchain.pem" "$t/ca/mta-sts.$D/privkey.pem" \
-	"/var/lib/stsd/certs/mta-sts.$D/"
-chown -R stsd: "/var/lib/stsd/certs/mta-sts.$D"
-chmod 600 "/var/lib/stsd/certs/mta-sts.$D/privkey.pem"
+	"/var/spool/stsd/certs/mta-sts.$D/"
+chown -R stsd: "/var/spool/stsd/certs/mta-sts.$D"
+chmod 600 "/var/spool/stsd/certs/mta-sts.$D/privkey.pem"
 
 # 5. Start as the unit does, in its sandbox: a mount namespace where
 # the file system is read-only but for ReadWritePaths, /tmp is private

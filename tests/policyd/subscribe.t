@@ -34,7 +34,7 @@ like "$(grep 'policyd.*subscriber.*sent 2 policies' "$dir/log/stsd.log" | tail -
 
 # Changes arrive before stsctl returns.
 stream=$dir/stream
-"$CLIENT" -n 5 -t 20 "$priv" '{"op":"subscribe"}' >"$stream" 2>&1 &
+"$CLIENT" -n 20 -t 20 "$priv" '{"op":"subscribe"}' >"$stream" 2>&1 &
 client=$!
 at_exit "kill $client"
 ok "a subscriber gets the snapshot" wait_until 5 grep -q snapshot-end "$stream"
@@ -42,12 +42,26 @@ is "$(sed -n 1p "$stream")" "$(echo "$out" | sed -n 1p)" \
 	"a second subscriber gets the same snapshot"
 like "$(grep 'policyd.*subscriber.*sent 2 policies' "$dir/log/stsd.log" | tail -1)" \
 	'\(the same snapshot\)' "the second subscriber's snapshot is not built again"
+# HTTPS before DNS: after the snapshot, the subscriber (httpd) is asked
+# about each domain that waits for a valid certificate.
+ok "the subscriber is asked whether it serves the waiting domains" \
+	wait_until 5 grep -q '{"host":"mta-sts.b.example","op":"cert-check"}' "$stream"
+is "$(sed -n 3,4p "$stream" | tr '\n' ' ')" \
+	'{"host":"mta-sts.a.example","op":"cert-check"} {"host":"mta-sts.b.example","op":"cert-check"} ' \
+	"... one cert-check each, right after the snapshot"
+changes() { grep -v '"op":"cert-check"' "$stream"; }
 $STSCTL domain set a.example --mode enforce >/dev/null
-like "$(sed -n 3p "$stream")" '"host":"mta-sts\.a\.example".*mode: enforce' \
+like "$(changes | sed -n 3p)" '"host":"mta-sts\.a\.example".*mode: enforce' \
 	"a change is pushed before stsctl returns"
 $STSCTL domain del b.example --now >/dev/null 2>&1
-is "$(sed -n 4p "$stream")" '{"host":"mta-sts.b.example","op":"withdraw"}' \
+is "$(changes | sed -n 4p)" '{"host":"mta-sts.b.example","op":"withdraw"}' \
 	"a removal is pushed as withdraw"
+like "$($STSCTL domain show a.example)" '^waiting for: +a valid certificate served for mta-sts\.a\.example$' \
+	"show says what the TXT record of a new domain waits for"
+out=$("$CLIENT" "$priv" "{\"op\":\"cert-served\",\"host\":\"mta-sts.a.example\",\"not_after\":$(($(date +%s) + 86400))}")
+is "$out" '{"ok":true}' "cert-served (httpd) is accepted on the private socket"
+unlike "$($STSCTL domain show a.example)" 'waiting for' "once served, nothing waits"
+ok "policyd logs it" grep -q 'a.example: httpd serves mta-sts.a.example with a valid certificate' "$dir/log/stsd.log"
 out=$("$CLIENT" "$priv" '{"op":"cert-changed","host":"mta-sts.a.example"}')
 is "$out" '{"ok":true}' "cert-changed is accepted on the private socket"
 ok "cert-changed is forwarded as cert-reload" \

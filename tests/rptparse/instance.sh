@@ -70,15 +70,15 @@ rp_start() {
 
 # rp_cert NAME: a certificate of NAME for httpd, from the CA in RP_DIR/ca.
 rp_cert() {
-	local c=$RP_DIR/data/certs/$1
+	local c=$RP_DIR/spool/certs/$1
 	source "$SRCDIR/tests/pki.sh"
 	[ -f "$RP_DIR/ca/ca.pem" ] || pki_ca "$RP_DIR/ca" || return 1
 	pki_cert "$RP_DIR/ca" "$1" 30 || return 1
 	mkdir -p "$c"
 	cp "$RP_DIR/ca/$1/fullchain.pem" "$RP_DIR/ca/$1/privkey.pem" "$c/"
-	chmod 700 "$RP_DIR/data/certs" "$c"
+	chmod 700 "$RP_DIR/spool/certs" "$c"
 	chmod 600 "$c/privkey.pem"
-	[ "$(id -u)" != 0 ] || chown -R "$RP_OWNER:" "$RP_DIR/data/certs"
+	[ "$(id -u)" != 0 ] || chown -R "$RP_OWNER:" "$RP_DIR/spool/certs"
 }
 
 # rp_post FILE TYPE: POSTs FILE to httpd (RP_HTTPD=1) as a report over

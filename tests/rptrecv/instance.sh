@@ -34,14 +34,14 @@ rr_user() {
 
 rr_layout() {
 	local d=$1 owner=$2 sub
-	mkdir -p "$d/etc" "$d/data/certs" "$d/log" "$d/spool/pid"
+	mkdir -p "$d/etc" "$d/data" "$d/spool/certs" "$d/log" "$d/spool/pid"
 	for sub in incoming active deferred corrupt private public; do
 		mkdir -p "$d/spool/$sub"
 		chmod 700 "$d/spool/$sub"
 		chown "$owner:" "$d/spool/$sub"
 	done
-	chmod 700 "$d/data" "$d/data/certs"
-	chown -R "$owner:" "$d/data" "$d/log"
+	chmod 700 "$d/data" "$d/spool/certs"
+	chown -R "$owner:" "$d/data" "$d/log" "$d/spool/certs"
 	cat >"$d/etc/main.cf" <<EOC
 config_directory = $d/etc
 data_directory = $d/data

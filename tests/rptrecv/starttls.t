@@ -15,9 +15,9 @@ pki_dir=$(t_tmpdir)
 pki_ca "$pki_dir" && pki_cert "$pki_dir" localhost 30 ||
 	skip_all "cannot make a test certificate"
 rr_prepare_hook() {
-	cp -r "$pki_dir/localhost" "$RR_DIR/data/certs/"
-	chown -R "$(rr_user):" "$RR_DIR/data/certs/localhost"
-	chmod 600 "$RR_DIR/data/certs/localhost/privkey.pem"
+	cp -r "$pki_dir/localhost" "$RR_DIR/spool/certs/"
+	chown -R "$(rr_user):" "$RR_DIR/spool/certs/localhost"
+	chmod 600 "$RR_DIR/spool/certs/localhost/privkey.pem"
 }
 rr_start "rptrecv_command_timeout = 3s" || { fail "the instance starts"; done_testing; }
 pid0=$(rr_pid)

@@ -80,7 +80,14 @@ like "$($STSCTL domain show example.com)" '^mx: +mx2\.example\.com$' \
 $STSCTL domain set example.com --mode enforce --max-age 86400 >/dev/null
 is "$(id example.com)" "$id4" "set without a change keeps the id"
 
-# records
+# records: the v=STSv1 ones once httpd said that it serves the policy
+# with a valid certificate (here the private request it would send).
+out=$($STSCTL domain records example.com)
+unlike "$out" 'TXT +"v=STSv1' "records: no STS TXT before httpd serves the policy"
+like "$out" '^; Not yet: the v=STSv1 TXT records .*wait for: a valid certificate served for mta-sts\.example\.com ' \
+	"records: ... and what they wait for"
+"$BUILDDIR/tests/policyd/ipcclient" "$dir/spool/private/policyd" \
+	"{\"op\":\"cert-served\",\"host\":\"mta-sts.example.com\",\"not_after\":$(($(date +%s) + 86400))}" >/dev/null
 out=$($STSCTL domain records example.com)
 like "$out" "^_mta-sts\.example\.com\. +TXT +\"v=STSv1; id=$id4;\"$" \
 	"records: direct STS TXT has the current id"

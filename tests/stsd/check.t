@@ -29,17 +29,50 @@ like "$out" "configuration and directories are fine" "check -v says it is fine"
 out=$(STSD_CONFIG_DIR=$d/etc "$STSD" -v check 2>&1)
 like "$out" "$d/etc: configuration and directories are fine" "STSD_CONFIG_DIR is used without -c"
 
-rm -rf "$d/spool/corrupt" "$d/data/certs"
+rm -rf "$d/spool/corrupt" "$d/spool/certs"
 out=$("${S[@]}" check 2>&1)
 is "$?" 0 "missing directories: check exits 0 after creating them"
 like "$out" "stsd: $d/spool/corrupt: created \\(mode 0700, owner " "check says what it created"
 is "$(stat -c %a "$d/spool/corrupt")" 700 "re-created spool/corrupt is 0700"
-is "$(stat -c %a "$d/data/certs")" 700 "re-created data/certs is 0700"
+is "$(stat -c %a "$d/spool/certs")" 700 "re-created spool/certs is 0700"
 
 rm -rf "$d/spool"
 "${S[@]}" check >/dev/null 2>&1
 is "$(stat -c %a "$d/spool" "$d/spool/private" "$d/spool/public" | tr '\n' ' ')" "755 700 710 " \
     "a removed queue directory is made again with its subdirectories"
+
+# Certificates in the store, whoever installed them: an expired one is
+# an error (exit 1), one within cert_warning_time a warning (exit 0).
+source "$SRCDIR/tests/pki.sh"
+pki_ca "$t/ca"
+pki_cert "$t/ca" mta-sts.soon.example 3 >/dev/null 2>&1
+pki_cert "$t/ca" mta-sts.old.example -2 >/dev/null 2>&1
+cp -r "$t/ca/mta-sts.soon.example" "$d/spool/certs/"
+out=$("${S[@]}" check 2>&1)
+is "$?" 0 "a certificate that expires in 3 days: check exits 0"
+like "$out" "^stsd: warning: certificate of mta-sts.soon.example expires on [0-9T:-]+Z, in [23] days \\(cert_warning_time is 14 days\\)" \
+    "... with a warning naming the host, the date and cert_warning_time"
+"$BUILDDIR/stsconf/stsconf" -c "$d/etc" -e cert_warning_time=1d >/dev/null
+out=$("${S[@]}" check 2>&1)
+is "$out" "" "with cert_warning_time = 1d it is fine"
+cp -r "$t/ca/mta-sts.old.example" "$d/spool/certs/"
+out=$("${S[@]}" check 2>&1)
+is "$?" 1 "an expired certificate installed by hand: check exits 1"
+like "$out" "^stsd: error: certificate of mta-sts.old.example expired on [0-9T:-]+Z \\($d/spool/certs/mta-sts.old.example/fullchain.pem\\): senders cannot fetch its policy \\(fix: " \
+    "... with an error naming the host, the date, the file and the fix"
+rm -rf "$d/spool/certs/mta-sts.old.example" "$d/spool/certs/mta-sts.soon.example"
+
+# Certificates left in the former place, $data_directory/certs, are
+# moved into the store at the next check (stsd start runs it).
+mkdir -p "$d/data/certs/mta-sts.moved.example"
+cp "$t/ca/mta-sts.soon.example/fullchain.pem" "$d/data/certs/mta-sts.moved.example/"
+out=$("${S[@]}" check 2>&1)
+like "$out" "$d/data/certs/mta-sts.moved.example: moved to $d/spool/certs/mta-sts.moved.example" \
+    "a certificate in the former place is moved into the store"
+ok "... and is there" test -f "$d/spool/certs/mta-sts.moved.example/fullchain.pem"
+nok "... the emptied former directory is removed" test -e "$d/data/certs"
+rm -rf "$d/spool/certs/mta-sts.moved.example"
+"$BUILDDIR/stsconf/stsconf" -c "$d/etc" -e cert_warning_time=14d >/dev/null
 
 chmod 755 "$d/spool/private"
 out=$("${S[@]}" check 2>&1)
@@ -235,10 +268,10 @@ if [ -x "$BUILDDIR/libexec/policyd" ] && [ -x "$BUILDDIR/stsctl/stsctl" ]; then
 		quiet $STSCTL domain add example.com --mx mx1.example.com
 		out=$($STSD check 2>&1)
 		is "$?" 1 "active domain without a certificate: check exits 1"
-		like "$out" "^stsd: error: domain example.com is active but has no certificate: $I/data/certs/mta-sts.example.com/fullchain.pem: No such file or directory \\(fix: " \
+		like "$out" "^stsd: error: domain example.com is active but has no certificate: $I/spool/certs/mta-sts.example.com/fullchain.pem: No such file or directory \\(fix: " \
 		    "active domain without a certificate: one line with the path and the fix"
-		mkdir -p "$I/data/certs/mta-sts.example.com"
-		touch "$I/data/certs/mta-sts.example.com/fullchain.pem"
+		pki_cert "$t/ca" mta-sts.example.com 30 >/dev/null 2>&1
+		cp -r "$t/ca/mta-sts.example.com" "$I/spool/certs/"
 		out=$($STSD check 2>&1)
 		is "$?" 0 "with its certificate: check passes"
 		inst_stop

@@ -54,7 +54,7 @@ like "$mc" $'\n#127\\.0\\.0\\.1:19425 +inet .* metrics' "metrics port is recorde
 
 mode() { stat -c %a "$1"; }
 is "$(mode "$d/data")" 710 "data directory created 0710 (setgid_group may reach reports.db)"
-is "$(mode "$d/data/certs")" 700 "data/certs created 0700"
+is "$(mode "$d/spool/certs")" 700 "spool/certs created 0700"
 is "$(mode "$d/spool")" 755 "queue directory created 0755"
 for q in incoming active deferred corrupt private; do
 	is "$(mode "$d/spool/$q")" 700 "spool/$q created 0700"
