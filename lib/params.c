@@ -331,6 +331,21 @@ const struct param param_table[] = {
 	    "The longest time that dnsmon waits for the answer to one DNS "
 	    "query (retries included).",
 	    NULL, NULL },
+	{ "dnsmon_retry_min", PARAM_TIME, "1m",
+	    "The time after which dnsmon checks again a domain that is "
+	    "pending or has a failing check, doubling after each check that "
+	    "still fails up to dnsmon_retry_max; then it waits for the next "
+	    "round (dnsmon_interval).",
+	    NULL, NULL },
+	{ "dnsmon_retry_max", PARAM_TIME, "30m",
+	    "The longest step of dnsmon's back-off for a pending or failing "
+	    "domain (see dnsmon_retry_min).",
+	    NULL, NULL },
+	{ "dnsmon_check_now_interval", PARAM_TIME, "10s",
+	    "The shortest time between two checks of one domain that \"stsctl "
+	    "domain add\" and \"stsctl check\" ask dnsmon for; a request that "
+	    "comes sooner is served when the time has passed, once.",
+	    NULL, NULL },
 	{ "dnsmon_smtp_port", PARAM_INT, "25",
 	    "The TCP port of the MX hosts that dnsmon probes (other than 25 "
 	    "only for tests).",
@@ -398,6 +413,13 @@ const struct param param_table[] = {
 	    "The share of a domain's TLS sessions, in the reports received "
 	    "in one day, that may fail before rptparse alerts (once per "
 	    "domain and day); a percentage such as 1% or 0.5%.",
+	    NULL, NULL },
+
+	/* stsctl */
+	{ "stsctl_check_timeout", PARAM_TIME, "10s",
+	    "The longest time that \"stsctl check\" takes for its DNS "
+	    "queries and MX probes together; then it gives up and says what "
+	    "it was waiting for.  It says so after one second of waiting.",
 	    NULL, NULL },
 
 	/* Reports: stsctl report, stsctl domain show, the HTML pages. */

@@ -98,6 +98,9 @@ static const struct db_migration domains_schema[] = {
 	"  CHECK (prior_mode IN ('testing', 'enforce', 'none'));"
 	"ALTER TABLE domains ADD COLUMN prior_max_age INTEGER"
 	"  CHECK (prior_max_age BETWEEN 0 AND 31557600);" },
+	/* When dnsmon means to check the domain next (monitor.c). */
+	{ 4,
+	"ALTER TABLE domain_monitor ADD COLUMN next INTEGER;" },
 	{ 0, NULL }
 };
 
