@@ -857,9 +857,12 @@ dnsmon_soon_domain(const char *name, struct check_domain *d)
 	reply = dnsmon_call(json_pack("{s:s, s:s}", "op", "domain-show",
 	    "domain", name));
 	if (reply != NULL && check_domain_from_json(json_object_get(reply,
-	    "domain"), d) == 0)
+	    "domain"), d) == 0) {
+		log_info("%s: early check (%s)", name, d->state != NULL &&
+		    strcmp(d->state, "pending") == 0 ? "pending" :
+		    "failing or asked for");
 		rc = 0;
-	else if (reply != NULL) {
+	} else if (reply != NULL) {
 		why = json_string_value(json_object_get(reply, "error"));
 		log_info("%s: not checked early: %s", name, why ? why :
 		    "policyd sent no domain");

@@ -38,3 +38,7 @@ tests_fuzz_fuzz_dnsanswer_test_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
 tests_fuzz_fuzz_dnsanswer_test_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) \
 	$(LDNS_LIBS)
 endif
+
+check_PROGRAMS += dnsmon/soon_test
+dnsmon_soon_test_SOURCES = dnsmon/soon_test.c dnsmon/soon.c dnsmon/soon.h
+dnsmon_soon_test_LDADD = $(STS_LIBS)

@@ -17,8 +17,10 @@
  * processes (dnsmon's probes), all on one event loop, so that a wait
  * that lasts longer than CHECK_SAY_AFTER seconds is said on stderr
  * ("waiting for the answer to MX example.com from 192.0.2.53"), and
- * everything stops at stsctl_check_timeout with the reason ("gave up
- * after 10 s (stsctl_check_timeout) waiting for the answer to ...").
+ * everything stops at stsctl_check_timeout: what was not answered by
+ * then counts as timed out, the checks are printed as they stand, and
+ * the reason follows on stderr ("gave up after 10 s
+ * (stsctl_check_timeout) waiting for the answer to ...").
  *
  * Exit status: 0 when nothing fails, 1 when a check fails, DNS gives an
  * error or the time ran out.  Changes nothing but the time of
@@ -354,15 +356,14 @@ check_main(int argc, char **argv)
 	res = resolve_new_source(&src, (int)cfg_int("dnsmon_cname_depth"));
 	result = check_run(res, &d, 0);
 	check_probe_all(&w, result);
+	rc = stsctl_json ? check_print_json(result) : check_print(result);
 	if (w.gave_up) {
+		fflush(stdout);
 		fprintf(stderr, "stsctl: %s: gave up after %lld s"
 		    " (stsctl_check_timeout) waiting for %s\n", d.name,
 		    w.timeout, w.why);
 		rc = 1;
-	} else if (stsctl_json)
-		rc = check_print_json(result);
-	else
-		rc = check_print(result);
+	}
 	json_decref(result);
 	resolve_free(res);
 	check_wait_free(&w);
