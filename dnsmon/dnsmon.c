@@ -48,13 +48,27 @@
  *	lock on alerts.state.lock while it runs and refuses to start when
  *	another dnsmon holds it (master.cf: maxproc 1).
  *
+ *	Early checks (soon.h): a domain that is pending or has a failing
+ *	check is checked again between rounds, after dnsmon_retry_min,
+ *	doubling up to dnsmon_retry_max; policyd's {"op":"check-now",
+ *	"domain":D} notices on private/dnsmon (domain add, stsctl check)
+ *	ask for a check now, at most one per domain per
+ *	dnsmon_check_now_interval.  An early round takes the domains that
+ *	are due (DNSMON_SOON_BATCH at most), gets each from policyd
+ *	(domain-show) and checks them like a round, without its metrics
+ *	totals; rounds and early rounds never overlap: what comes due
+ *	during one waits for its end.  Each check-result carries "next",
+ *	when dnsmon checks the domain again (about dnsmon_interval later
+ *	when it is not early).
+ *
  *	The end of a round is logged with its figures: domains, the seconds
  *	until the last domain was checked and the domains per second, the
  *	seconds until policyd confirmed the last result, DNS queries sent,
  *	answers shared, MX hosts probed.
  *
  * MAY TOUCH
- *	private/policyd (client), $data_directory/alerts.state and
+ *	private/policyd (client), private/dnsmon (notices from policyd
+ *	only: a name to check, nothing else), $data_directory/alerts.state and
  *	alerts.state.lock, DNS (resolv.conf), port dnsmon_smtp_port of MX
  *	hosts, sendmail_path, the webhook.
  *
@@ -62,7 +76,9 @@
  *	dnsmon_concurrency domains at once; DNSMON_DNS_INFLIGHT queries on
  *	the wire; DNSMON_ANSWERS_KEEP answers kept for later domains; the
  *	queries of one domain (ANSWERS_SET_MAX); DNSMON_RESULTS_WINDOW
- *	results unanswered by policyd; a domain takes at most a few times
+ *	results unanswered by policyd; DNSMON_SOON_MAX domains on the
+ *	back-off or asked for, DNSMON_CONNS_MAX connections on
+ *	private/dnsmon; a domain takes at most a few times
  *	dnsmon_query_timeout for its DNS (one per pass, the passes bounded
  *	by the queries) plus DNSMON_PROBE_STEPS times dnsmon_probe_timeout
  *	for its probes.

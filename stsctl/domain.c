@@ -165,8 +165,8 @@ domain_print_readiness(json_t *v)
 
 /*
  * When dnsmon checks the domain next: the time it gave with its last
- * result; before any, at its next round or sooner (a domain add asks
- * for a check at once).
+ * result.  Before any result there is none: domain add asked dnsmon
+ * for a check at once, which a running dnsmon makes within seconds.
  */
 static char *
 domain_next_check(json_t *d)
@@ -174,7 +174,7 @@ domain_next_check(json_t *d)
 	char *when, *s;
 
 	if (!json_is_integer(json_object_get(d, "next_check")))
-		return xstrdup("when dnsmon runs next (asked for at once)");
+		return xstrdup("not known (no result from dnsmon yet)");
 	when = timefmt_utc(ipc_int(d, "next_check"));
 	s = xasprintf("%s (by dnsmon)", when);
 	free(when);
