@@ -103,6 +103,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "check.h"
+#include "dnsname.h"
 #include "dnsq.h"
 #include "ipc.h"
 #include "log.h"
@@ -929,23 +930,45 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	dnsmon_fill();
 }
 
+static void dnsmon_soon_ask(const char *, long long);
+
 /* {"op":"check-now","domain":D} from policyd (lib/notify). */
 static void
 dnsmon_request(struct ipc_conn *conn, json_t *msg, void *ctx)
 {
-	const char *name = json_string_value(json_object_get(msg, "domain"));
-	long long now = (long long)time(NULL), at;
-	struct soon_conf sc;
+	const char *in = json_string_value(json_object_get(msg, "domain"));
+	struct buf err = BUF_INIT;
+	char *name;
 
 	(void)conn;
 	(void)ctx;
 	if (ipc_op(msg) == NULL || strcmp(ipc_op(msg), NOTIFY_OP_CHECK_NOW)
-	    != 0 || name == NULL || *name == '\0' ||
-	    strlen(name) > DNSMON_NAME_MAX) {
-		log_warn("%s: not a check-now request with a domain: ignored",
-		    server_service());
+	    != 0 || in == NULL) {
+		log_warn("private/%s: not a check-now request with a domain:"
+		    " ignored", server_service());
 		return;
 	}
+	if (strlen(in) > DNSMON_NAME_MAX)
+		buf_printf(&err, "a domain of %zu octets (at most %d)",
+		    strlen(in), DNSMON_NAME_MAX);
+	if (err.len > 0 || dnsname_name_arg(in, &name, &err) < 0) {
+		log_warn("private/%s: check-now: %s: ignored",
+		    server_service(), err.s);
+		buf_free(&err);
+		return;
+	}
+	buf_free(&err);
+	dnsmon_soon_ask(name, (long long)time(NULL));
+	free(name);
+}
+
+/* A check of name now, or when its rate limit allows. */
+static void
+dnsmon_soon_ask(const char *name, long long now)
+{
+	struct soon_conf sc;
+	long long at;
+
 	dnsmon_soon_conf(&sc);
 	if ((at = soon_ask(dnsmon_soon, name, now, &sc)) == 0) {
 		log_warn("%s: check asked for: %d domains wait already; it"

@@ -6,7 +6,8 @@
 # dnsmon restart; "stsctl check DOMAIN" has dnsmon check it again;
 # "domain show" prints the times of the last and next check; a loop of
 # "stsctl check" makes at most one dnsmon check per
-# dnsmon_check_now_interval.
+# dnsmon_check_now_interval; bad notices on private/dnsmon (too long, a
+# newline, not JSON, 2 MiB, a flood) are refused or bounded.
 # slow
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
@@ -125,5 +126,39 @@ ok "a domain without a zone is checked at once" wait_until 10 have_check gone.te
 $STSCTL domain del gone.test --now >/dev/null 2>&1
 gone() { grep -q 'dnsmon.*gone\.test: not checked early: .*no such domain' "$LOG"; }
 ok "... and, removed, leaves the back-off at its next step" wait_until $((RETRY + 6)) gone
+# Bad notices on private/dnsmon (only policyd writes there): each is
+# refused with its reason, escaped, and dnsmon goes on.
+python3 - "$I/spool/private/dnsmon" <<'PY'
+import json, socket, sys
+def send(data):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    try:
+        s.sendall(data)
+    except OSError:
+        pass
+    s.close()
+note = lambda d: (json.dumps({"op": "check-now", "domain": d}) + "\n").encode()
+send(note("x" * 300 + ".test"))
+send(note("evil.test\nstsd/dnsmon[1]: forged"))
+send(note("99999999999999999999"))
+send(b'{"op":"check-now"}\n{"op":"other","domain":"a.test"}\nnot json\n')
+send(b'{"op":"check-now","domain":"' + b"a" * (2 * 1024 * 1024) + b'"}\n')
+send(b"".join(note("flood%d.test" % i) for i in range(200)))
+PY
+refused() { grep -c 'dnsmon.*private/dnsmon: .*ignored' "$LOG"; }
+flood_done() { [ "$(grep -c 'dnsmon.*flood[0-9]*\.test: not checked early: .*no such domain' "$LOG")" -eq 200 ]; }
+ok "a flood of 200 notices for unknown domains: each looked up once, none checked" wait_until 30 flood_done
+like "$(grep 'dnsmon.*private/dnsmon' "$LOG")" 'check-now: a domain of 305 octets \(at most 253\): ignored' \
+	"a name too long is refused"
+like "$(grep 'dnsmon.*private/dnsmon' "$LOG")" 'check-now: .*evil\.test\\nstsd/dnsmon.*: ignored' \
+	"a name with a newline is refused, escaped"
+unlike "$(cat "$LOG")" '^stsd/dnsmon\[1\]: forged' "... and forges no log line"
+like "$(grep 'dnsmon.*private/dnsmon' "$LOG")" 'not a check-now request with a domain: ignored' \
+	"a notice without a domain, or of another op, is refused"
+ok "... each refusal logged ($(refused))" [ "$(refused)" -ge 4 ]
+like "$(grep 'dnsmon' "$LOG")" 'not valid JSON' "a line that is not JSON closes the connection, logged"
+like "$(grep 'dnsmon' "$LOG")" 'longer than [0-9]+ bytes' "a 2 MiB line is refused at the message size limit, logged"
+is "$(dnsmon_pid)" "$pid" "dnsmon goes on after bad notices"
 unlike "$(cat "$LOG")" 'panic|Sanitizer|runtime error' "no crash in the log"
 done_testing
