@@ -179,7 +179,6 @@ static int dnsmon_lock = -1;
 
 static void dnsmon_fill(void);
 static double dnsmon_elapsed(void);
-static void dnsmon_round(evutil_socket_t, short, void *);
 
 static void
 dnsmon_soon_conf(struct soon_conf *c)

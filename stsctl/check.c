@@ -12,7 +12,8 @@
  * subjectAltName".  Informational lines (DANE) start with "info:".
  * With --json it prints the whole result object of check_run().
  *
- * Waiting: the DNS queries go out one at a time through dnsmon's dnsq
+ * Waiting: the requests to policyd wait with poll(), the DNS queries
+ * go out one at a time through dnsmon's dnsq
  * (the nameservers of resolv.conf) and the probes run in child
  * processes (dnsmon's probes), all on one event loop, so that a wait
  * that lasts longer than CHECK_SAY_AFTER seconds is said on stderr
@@ -28,10 +29,12 @@
  *
  * LIMITS
  *	CHECK_PACKETS_MAX DNS answers per check; stsctl_check_timeout in
- *	all for DNS and probes; the requests to policyd, ipc_timeout each.
+ *	all, from the first request to policyd to the last probe.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,7 @@
 /* The waits of one check, on one event loop. */
 struct check_wait {
 	const char *domain;
+	struct timespec start;		/* of the check */
 	struct event_base *base;
 	struct dnsq *q;
 	struct probes *probes;
@@ -268,36 +272,122 @@ check_print_json(json_t *result)
 	return rc;
 }
 
+/* Milliseconds left before stsctl_check_timeout; 0 when none. */
+static int
+check_left_ms(const struct check_wait *w)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = w->timeout * 1000 - ((now.tv_sec - w->start.tv_sec) * 1000 +
+	    (now.tv_nsec - w->start.tv_nsec) / 1000000);
+	return ms > 0 ? (int)ms : 0;
+}
+
+static void __attribute__((noreturn))
+check_give_up(struct check_wait *w)
+{
+	fflush(stdout);
+	fprintf(stderr, "stsctl: %s: gave up after %lld s"
+	    " (stsctl_check_timeout) waiting for %s\n", w->domain,
+	    w->timeout, w->what);
+	exit(1);
+}
+
+/*
+ * One request to policyd's public socket, in the time left: said after
+ * CHECK_SAY_AFTER seconds, given up at the deadline.  The reply, which
+ * may say that the request was refused.
+ */
+static json_t *
+check_policyd(struct check_wait *w, json_t *req)
+{
+	struct pollfd pfd;
+	struct buf err = BUF_INIT;
+	json_t *reply = NULL;
+	int fd, n, said = 0;
+
+	snprintf(w->what, sizeof(w->what), "policyd's answer to %s on %s",
+	    ipc_op(req), stsctl_policyd_path());
+	if ((fd = ipc_connect_unix(stsctl_policyd_path(), check_left_ms(w),
+	    &err)) < 0)
+		stsctl_die("cannot reach policyd: %s (is the instance running?"
+		    " stsd -c %s start)", err.s, cfg_config_dir());
+	if (ipc_send(fd, req, check_left_ms(w), &err) < 0)
+		stsctl_die("policyd: %s", err.s);
+	json_decref(req);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		n = check_left_ms(w);
+		if (!said && n > CHECK_SAY_AFTER * 1000)
+			n = CHECK_SAY_AFTER * 1000;
+		if ((n = poll(&pfd, 1, n)) > 0)
+			break;
+		if (n < 0 && errno != EINTR)
+			stsctl_die("policyd: poll: %s", strerror(errno));
+		if (check_left_ms(w) == 0)
+			check_give_up(w);
+		if (n == 0 && !said) {
+			check_say(-1, 0, w);
+			said = 1;
+		}
+	}
+	if (ipc_recv(fd, ipc_size_limit(), &reply, check_left_ms(w), &err) <= 0)
+		stsctl_die("policyd: %s", err.len ? err.s :
+		    "connection closed without a reply");
+	close(fd);
+	buf_free(&err);
+	return reply;
+}
+
 /* The domain, from policyd; and dnsmon asked to check it too. */
 static void
-check_domain_get(const char *domain, struct check_domain *d)
+check_domain_get(struct check_wait *w, const char *domain,
+    struct check_domain *d)
 {
-	struct buf why = BUF_INIT;
+	const char *why;
 	json_t *reply;
 
-	reply = stsctl_call(json_pack("{s:s, s:s}", "op", "domain-show",
+	reply = check_policyd(w, json_pack("{s:s, s:s}", "op", "domain-show",
 	    "domain", domain));
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		why = json_string_value(json_object_get(reply, "error"));
+		stsctl_die("%s", why ? why : "request refused without a reason");
+	}
 	if (check_domain_from_json(json_object_get(reply, "domain"), d) < 0)
 		stsctl_die("%s: policyd sent no domain", domain);
 	json_decref(reply);
-	reply = stsctl_request(json_pack("{s:s, s:s}", "op", "domain-check",
-	    "domain", d->name), &why);
-	if (reply == NULL)
+	w->domain = d->name;
+	reply = check_policyd(w, json_pack("{s:s, s:s}", "op", "domain-check",
+	    "domain", d->name));
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		why = json_string_value(json_object_get(reply, "error"));
 		fprintf(stderr, "stsctl: %s: dnsmon not asked to check it: %s\n",
-		    d->name, why.s);
+		    d->name, why ? why : "refused without a reason");
+	}
 	json_decref(reply);
-	buf_free(&why);
 }
 
+/* The clock of stsctl_check_timeout starts; then policyd is asked. */
 static void
-check_wait_init(struct check_wait *w, const char *domain)
+check_wait_start(struct check_wait *w, const char *domain)
 {
-	struct timeval tv;
-	struct buf err = BUF_INIT;
-
 	memset(w, 0, sizeof(*w));
 	w->domain = domain;
 	w->timeout = cfg_time("stsctl_check_timeout");
+	clock_gettime(CLOCK_MONOTONIC, &w->start);
+}
+
+/* The event loop of the DNS queries and probes, in the time left. */
+static void
+check_wait_init(struct check_wait *w)
+{
+	struct timeval tv;
+	struct buf err = BUF_INIT;
+	int left = check_left_ms(w);
+
 	if ((w->base = event_base_new()) == NULL)
 		stsctl_die("cannot make an event loop");
 	w->q = dnsq_new(w->base, (int)(cfg_time("dnsmon_query_timeout") *
@@ -308,8 +398,8 @@ check_wait_init(struct check_wait *w, const char *domain)
 	w->probes = probes_new(w->base, 1);
 	w->say = evtimer_new(w->base, check_say, w);
 	w->deadline = evtimer_new(w->base, check_deadline, w);
-	tv.tv_sec = (time_t)w->timeout;
-	tv.tv_usec = 0;
+	tv.tv_sec = left / 1000;
+	tv.tv_usec = (left % 1000) * 1000;
 	evtimer_add(w->deadline, &tv);
 	check_servers(w);
 }
@@ -349,8 +439,9 @@ check_main(int argc, char **argv)
 	}
 	if (domain == NULL)
 		stsctl_die("usage: stsctl check DOMAIN [--json]");
-	check_domain_get(domain, &d);
-	check_wait_init(&w, d.name);
+	check_wait_start(&w, domain);
+	check_domain_get(&w, domain, &d);
+	check_wait_init(&w);
 	src.lookup = check_lookup;
 	src.ctx = &w;
 	res = resolve_new_source(&src, (int)cfg_int("dnsmon_cname_depth"));

@@ -5,7 +5,8 @@
 # speaks, a CNAME loop, a 4 KiB TXT record and a DNS server that never
 # answers are each reported with their cause, in bounded time; waiting
 # for a resolver that drops queries is said after a second and given up
-# at stsctl_check_timeout with the reason; with report_https_rua the
+# at stsctl_check_timeout with the reason, and so is a policyd that does
+# not answer; with report_https_rua the
 # TLSRPT record must list the https URI too.
 # slow
 source "$SRCDIR/tests/lib.sh"
@@ -214,6 +215,27 @@ took=$(since "$end")
 ok "... at its bound (${took}s for 4 s)" awk -v s="$took" 'BEGIN { exit !(s >= 3.9 && s <= 8) }'
 like "$(cat "$t/drop.out")" ' mx: DNS error: MX lookup of good\.test: timed out$' \
 	"... after the checks as they stand"
+
+# A policyd that does not answer (stopped): the same, for its answer.
+policyd_pid=$(pgrep -f -- "-n policyd .*$I/etc|$I/etc.* -n policyd" | head -1)
+if [ -n "$policyd_pid" ] && kill -STOP "$policyd_pid"; then
+	start=$(date +%s.%N)
+	check good.test | while IFS= read -r line; do
+		printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$t/stop.out"
+	end=$(date +%s.%N)
+	kill -CONT "$policyd_pid"
+	say=$(grep -m1 ' stsctl: good\.test: waiting for ' "$t/stop.out")
+	like "$say" " stsctl: good\\.test: waiting for policyd's answer to domain-show on $I/spool/public/policyd \\(at most 4 s in all" \
+		"a policyd that does not answer: check says so"
+	said=$(since "${say%% *}")
+	ok "... after about a second (${said}s)" awk -v s="$said" 'BEGIN { exit !(s >= 0.9 && s <= 3.5) }'
+	like "$(cat "$t/stop.out")" " stsctl: good\\.test: gave up after 4 s \\(stsctl_check_timeout\\) waiting for policyd's answer to domain-show" \
+		"... and gives up at its bound with the reason"
+	took=$(since "$end")
+	ok "... in ${took}s for 4 s" awk -v s="$took" 'BEGIN { exit !(s >= 3.9 && s <= 8) }'
+else
+	fail "policyd of the instance found and stopped"
+fi
 sed -i '/^stsctl_check_timeout *=/d; /^dnsmon_query_timeout *=/d' "$I/etc/main.cf"
 echo "dnsmon_query_timeout = 1s" >>"$I/etc/main.cf"
 
