@@ -417,9 +417,10 @@ const struct param param_table[] = {
 
 	/* stsctl */
 	{ "stsctl_check_timeout", PARAM_TIME, "10s",
-	    "The longest time that \"stsctl check\" takes for its DNS "
-	    "queries and MX probes together; then it gives up and says what "
-	    "it was waiting for.  It says so after one second of waiting.",
+	    "The longest time that \"stsctl check\" takes for its requests "
+	    "to policyd, DNS queries and MX probes together; then it gives up "
+	    "and says what it was waiting for.  A wait of more than a second "
+	    "is said as it happens.",
 	    NULL, NULL },
 
 	/* Reports: stsctl report, stsctl domain show, the HTML pages. */
