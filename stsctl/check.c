@@ -366,7 +366,10 @@ check_domain_get(struct check_wait *w, const char *domain,
 		why = json_string_value(json_object_get(reply, "error"));
 		fprintf(stderr, "stsctl: %s: dnsmon not asked to check it: %s\n",
 		    d->name, why ? why : "refused without a reason");
-	}
+	} else if (json_is_false(json_object_get(reply, "asked")))
+		fprintf(stderr, "stsctl: %s: dnsmon not reached (is it in"
+		    " master.cf?): its stored state follows at its next round\n",
+		    d->name);
 	json_decref(reply);
 }
 
