@@ -48,13 +48,27 @@
  *	lock on alerts.state.lock while it runs and refuses to start when
  *	another dnsmon holds it (master.cf: maxproc 1).
  *
+ *	Early checks (soon.h): a domain that is pending or has a failing
+ *	check is checked again between rounds, after dnsmon_retry_min,
+ *	doubling up to dnsmon_retry_max; policyd's {"op":"check-now",
+ *	"domain":D} notices on private/dnsmon (domain add, stsctl check)
+ *	ask for a check now, at most one per domain per
+ *	dnsmon_check_now_interval.  An early round takes the domains that
+ *	are due (DNSMON_SOON_BATCH at most), gets each from policyd
+ *	(domain-show) and checks them like a round, without its metrics
+ *	totals; rounds and early rounds never overlap: what comes due
+ *	during one waits for its end.  Each check-result carries "next",
+ *	when dnsmon checks the domain again (about dnsmon_interval later
+ *	when it is not early).
+ *
  *	The end of a round is logged with its figures: domains, the seconds
  *	until the last domain was checked and the domains per second, the
  *	seconds until policyd confirmed the last result, DNS queries sent,
  *	answers shared, MX hosts probed.
  *
  * MAY TOUCH
- *	private/policyd (client), $data_directory/alerts.state and
+ *	private/policyd (client), private/dnsmon (notices from policyd
+ *	only: a name to check, nothing else), $data_directory/alerts.state and
  *	alerts.state.lock, DNS (resolv.conf), port dnsmon_smtp_port of MX
  *	hosts, sendmail_path, the webhook.
  *
@@ -62,7 +76,9 @@
  *	dnsmon_concurrency domains at once; DNSMON_DNS_INFLIGHT queries on
  *	the wire; DNSMON_ANSWERS_KEEP answers kept for later domains; the
  *	queries of one domain (ANSWERS_SET_MAX); DNSMON_RESULTS_WINDOW
- *	results unanswered by policyd; a domain takes at most a few times
+ *	results unanswered by policyd; DNSMON_SOON_MAX domains on the
+ *	back-off or asked for, DNSMON_CONNS_MAX connections on
+ *	private/dnsmon; a domain takes at most a few times
  *	dnsmon_query_timeout for its DNS (one per pass, the passes bounded
  *	by the queries) plus DNSMON_PROBE_STEPS times dnsmon_probe_timeout
  *	for its probes.
@@ -87,14 +103,17 @@
 #include "buf.h"
 #include "cfg.h"
 #include "check.h"
+#include "dnsname.h"
 #include "dnsq.h"
 #include "ipc.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "notify.h"
 #include "probes.h"
 #include "resolve.h"
 #include "server.h"
+#include "soon.h"
 
 #define DNSMON_POLICYD		"private/policyd"
 #define DNSMON_STATE_FILE	"alerts.state"
@@ -109,6 +128,10 @@
 					 * (about 1.5 KiB each) */
 #define DNSMON_TALLY_CHECKS	32	/* check names counted (metrics) */
 #define DNSMON_TALLY_NAME	32	/* bytes of a check name, with NUL */
+#define DNSMON_SOON_MAX		100000	/* domains on a back-off or asked for */
+#define DNSMON_SOON_BATCH	1024	/* domains of one early round */
+#define DNSMON_NAME_MAX		253	/* octets of a domain asked for */
+#define DNSMON_CONNS_MAX	16	/* connections on private/dnsmon */
 
 static const int dnsmon_expiry_steps[] = { 1, 7, 21 };	/* days, ascending */
 
@@ -124,8 +147,15 @@ struct dnsmon_job {
 	size_t	 probes_waiting;
 };
 
-/* The round. */
+/* The round: every domain (full), or those due early (soon). */
 static struct event *dnsmon_timer;
+static struct event *dnsmon_soon_timer;
+static struct soon *dnsmon_soon;
+static long long dnsmon_soon_at;	/* when dnsmon_soon_timer fires; 0 */
+static int dnsmon_full;			/* the round is a full one */
+static int dnsmon_full_wanted;		/* its time came during another */
+static int dnsmon_soon_wanted;		/* early checks came due meanwhile */
+static struct ipc_server *dnsmon_server;	/* check-now from policyd */
 static struct event *dnsmon_kick;	/* runs the ready jobs */
 static int dnsmon_in_round;
 static struct check_domain *dnsmon_list;	/* the round's domains */
@@ -149,6 +179,29 @@ static int dnsmon_lock = -1;
 
 static void dnsmon_fill(void);
 static double dnsmon_elapsed(void);
+
+static void
+dnsmon_soon_conf(struct soon_conf *c)
+{
+	c->min = cfg_time("dnsmon_retry_min");
+	c->max = cfg_time("dnsmon_retry_max");
+	c->gap = cfg_time("dnsmon_check_now_interval");
+}
+
+/* The early checks' timer, set to at when that is sooner. */
+static void
+dnsmon_soon_arm(long long at)
+{
+	long long now = (long long)time(NULL);
+	struct timeval tv = { 0, 0 };
+
+	if (at <= 0 || (dnsmon_soon_at > 0 && dnsmon_soon_at <= at))
+		return;
+	dnsmon_soon_at = at;
+	if (at > now)
+		tv.tv_sec = (time_t)(at - now);
+	evtimer_add(dnsmon_soon_timer, &tv);
+}
 
 static int
 dnsmon_ipc_timeout(void)
@@ -225,7 +278,7 @@ dnsmon_results_closed(struct ipc_conn *conn, void *ctx)
 }
 
 static void
-dnsmon_results_send(const char *name, json_t *checks)
+dnsmon_results_send(const char *name, json_t *checks, long long next)
 {
 	static const struct ipc_conn_conf conf = {
 		dnsmon_results_reply, dnsmon_results_closed, NULL, 0, 0, 0, 0,
@@ -247,8 +300,9 @@ dnsmon_results_send(const char *name, json_t *checks)
 		c.write_ms = dnsmon_ipc_timeout();
 		dnsmon_results = ipc_conn_new(server_base(), fd, &c);
 	}
-	req = json_pack("{s:s, s:s, s:I, s:O}", "op", "check-result",
-	    "domain", name, "time", (json_int_t)time(NULL), "checks", checks);
+	req = json_pack("{s:s, s:s, s:I, s:I, s:O}", "op", "check-result",
+	    "domain", name, "time", (json_int_t)time(NULL), "next",
+	    (json_int_t)next, "checks", checks);
 	if (ipc_conn_send(dnsmon_results, req) == 0)
 		dnsmon_results_out++;
 	json_decref(req);
@@ -386,6 +440,10 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 	const char *name = d->name, *state = d->state;
 	json_t *checks = json_object_get(result, "checks"), *c, *r;
 	int pending = state != NULL && strcmp(state, "pending") == 0;
+	int bad = pending;
+	long long now = (long long)time(NULL), next;
+	struct soon_conf sc;
+	const char *st;
 	size_t i;
 
 	if (name == NULL)
@@ -410,7 +468,19 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 		if (json_object_get(c, "days_left") != NULL)
 			dnsmon_alert_expiry(name, c);
 	}
-	dnsmon_results_send(name, checks);
+	json_array_foreach(checks, i, c)
+		if ((st = json_string_value(json_object_get(c, "status")))
+		    != NULL && (strcmp(st, "fail") == 0 ||
+		    strcmp(st, "dns-error") == 0))
+			bad = 1;
+	dnsmon_soon_conf(&sc);
+	if ((next = soon_checked(dnsmon_soon, name, bad, now, &sc)) > 0) {
+		log_debug("%s: %s: checked again in %lld s", name, pending ?
+		    "pending" : "a check fails", next - now);
+		dnsmon_soon_arm(next);
+	} else			/* about: the round starts when this one ends */
+		next = now + cfg_time("dnsmon_interval");
+	dnsmon_results_send(name, checks, next);
 }
 
 /*
@@ -588,6 +658,40 @@ dnsmon_round_free(void)
 	dnsmon_in_round = 0;
 }
 
+/* What waits for the end of a round: a full round, early checks. */
+static void
+dnsmon_round_next(void)
+{
+	struct timeval now = { 0, 0 };
+
+	if (dnsmon_full_wanted) {
+		dnsmon_full_wanted = 0;
+		evtimer_add(dnsmon_timer, &now);
+	}
+	if (dnsmon_soon_wanted) {
+		dnsmon_soon_wanted = 0;
+		dnsmon_soon_at = 0;
+		dnsmon_soon_arm(soon_next(dnsmon_soon));
+	}
+}
+
+static void
+dnsmon_soon_round_done(void)
+{
+	double secs = dnsmon_elapsed();
+
+	dnsmon_round_free();
+	alert_send();
+	alert_store_flush();
+	if (dnsmon_policyd >= 0)
+		close(dnsmon_policyd);
+	dnsmon_policyd = -1;
+	log_info("early checks done: %zu domains (pending, failing or asked"
+	    " for) checked in %.2f s", dnsmon_checked, secs);
+	dnsmon_soon_wanted = 1;		/* the next ones, if any */
+	dnsmon_round_next();
+}
+
 static void
 dnsmon_round_done(void)
 {
@@ -597,6 +701,10 @@ dnsmon_round_done(void)
 	size_t probed = dnsmon_probes ? probes_count(dnsmon_probes) : 0;
 	double secs = dnsmon_elapsed();
 
+	if (!dnsmon_full) {
+		dnsmon_soon_round_done();
+		return;
+	}
 	if (dnsmon_answers != NULL)
 		answers_stats(dnsmon_answers, &queries, &lookups, &reused);
 	if (dnsmon_dnsq != NULL)
@@ -619,6 +727,8 @@ dnsmon_round_done(void)
 	    dnsmon_checks_secs : 0.0, secs, queries, qs.resends, qs.timeouts,
 	    qs.tcp, reused, probed, iv);
 	dnsmon_schedule(iv);
+	dnsmon_soon_wanted = 1;
+	dnsmon_round_next();
 }
 
 /*
@@ -700,23 +810,12 @@ dnsmon_fill(void)
 		dnsmon_round_done();
 }
 
-static void
-dnsmon_round(evutil_socket_t fd, short what, void *arg)
+/* The round's DNS and probes, for the domains of dnsmon_list; -1 logged. */
+static int
+dnsmon_round_start(void)
 {
 	struct buf err = BUF_INIT;
 
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (dnsmon_in_round)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
-	if (dnsmon_fetch_list() < 0) {
-		dnsmon_round_free();
-		log_warn("trying again in %d s", DNSMON_RETRY_DELAY);
-		dnsmon_schedule(DNSMON_RETRY_DELAY);
-		return;
-	}
 	dnsmon_dnsq = dnsq_new(server_base(),
 	    (int)(cfg_time("dnsmon_query_timeout") * 1000),
 	    DNSMON_DNS_INFLIGHT, &err);
@@ -724,19 +823,163 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 		log_warn("%s; trying again in %d s", err.s, DNSMON_RETRY_DELAY);
 		buf_free(&err);
 		dnsmon_round_free();
-		dnsmon_schedule(DNSMON_RETRY_DELAY);
-		return;
+		return -1;
 	}
 	dnsmon_answers = answers_new(dnsmon_dnsq, DNSMON_ANSWERS_KEEP);
 	if (cfg_bool("dnsmon_probe"))
 		dnsmon_probes = probes_new(server_base(), DNSMON_PROBE_PROCS);
 	dnsmon_in_round = 1;
 	dnsmon_checked = 0;
+	dnsmon_checks_secs = 0;
+	return 0;
+}
+
+static void
+dnsmon_round(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (dnsmon_in_round) {
+		dnsmon_full_wanted = 1;
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
+	dnsmon_full = 1;
+	if (dnsmon_fetch_list() < 0) {
+		dnsmon_round_free();
+		log_warn("trying again in %d s", DNSMON_RETRY_DELAY);
+		dnsmon_schedule(DNSMON_RETRY_DELAY);
+		return;
+	}
+	if (dnsmon_round_start() < 0) {
+		dnsmon_schedule(DNSMON_RETRY_DELAY);
+		return;
+	}
 	dnsmon_epoch = metrics_epoch();
 	dnsmon_tally_len = 0;
-	dnsmon_checks_secs = 0;
 	log_info("round: checking %zu domains", dnsmon_count);
 	dnsmon_fill();
+}
+
+/* The domain of an early check, from policyd; 0, or -1: not checked. */
+static int
+dnsmon_soon_domain(const char *name, struct check_domain *d)
+{
+	json_t *reply;
+	const char *why;
+	int rc = -1;
+
+	reply = dnsmon_call(json_pack("{s:s, s:s}", "op", "domain-show",
+	    "domain", name));
+	if (reply != NULL && check_domain_from_json(json_object_get(reply,
+	    "domain"), d) == 0) {
+		log_info("%s: early check (%s)", name, d->state != NULL &&
+		    strcmp(d->state, "pending") == 0 ? "pending" :
+		    "failing or asked for");
+		rc = 0;
+	} else if (reply != NULL) {
+		why = json_string_value(json_object_get(reply, "error"));
+		log_info("%s: not checked early: %s", name, why ? why :
+		    "policyd sent no domain");
+		soon_forget(dnsmon_soon, name);
+	}
+	json_decref(reply);
+	return rc;
+}
+
+/* Early checks: pending and failing domains, and those asked for. */
+static void
+dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
+{
+	char *names[DNSMON_SOON_BATCH];
+	struct soon_conf sc;
+	size_t n, i;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	dnsmon_soon_at = 0;
+	if (dnsmon_in_round) {
+		dnsmon_soon_wanted = 1;
+		return;
+	}
+	dnsmon_soon_conf(&sc);
+	n = soon_due(dnsmon_soon, (long long)time(NULL), names,
+	    DNSMON_SOON_BATCH, &sc);
+	if (n == 0) {
+		dnsmon_soon_arm(soon_next(dnsmon_soon));
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
+	dnsmon_full = 0;
+	dnsmon_list = xreallocarray(NULL, n, sizeof(*dnsmon_list));
+	for (i = 0; i < n; i++) {
+		if (dnsmon_soon_domain(names[i], &dnsmon_list[dnsmon_count])
+		    == 0)
+			dnsmon_count++;
+		free(names[i]);
+	}
+	if (dnsmon_count == 0 || dnsmon_round_start() < 0) {
+		dnsmon_round_free();
+		dnsmon_soon_arm(soon_next(dnsmon_soon));
+		return;
+	}
+	log_info("early checks: %zu domains", dnsmon_count);
+	dnsmon_fill();
+}
+
+static void dnsmon_soon_ask(const char *, long long);
+
+/* {"op":"check-now","domain":D} from policyd (lib/notify). */
+static void
+dnsmon_request(struct ipc_conn *conn, json_t *msg, void *ctx)
+{
+	const char *in = json_string_value(json_object_get(msg, "domain"));
+	struct buf err = BUF_INIT;
+	char *name;
+
+	(void)conn;
+	(void)ctx;
+	if (ipc_op(msg) == NULL || strcmp(ipc_op(msg), NOTIFY_OP_CHECK_NOW)
+	    != 0 || in == NULL) {
+		log_warn("private/%s: not a check-now request with a domain:"
+		    " ignored", server_service());
+		return;
+	}
+	if (strlen(in) > DNSMON_NAME_MAX)
+		buf_printf(&err, "a domain of %zu octets (at most %d)",
+		    strlen(in), DNSMON_NAME_MAX);
+	if (err.len > 0 || dnsname_name_arg(in, &name, &err) < 0) {
+		log_warn("private/%s: check-now: %s: ignored",
+		    server_service(), err.s);
+		buf_free(&err);
+		return;
+	}
+	buf_free(&err);
+	dnsmon_soon_ask(name, (long long)time(NULL));
+	free(name);
+}
+
+/* A check of name now, or when its rate limit allows. */
+static void
+dnsmon_soon_ask(const char *name, long long now)
+{
+	struct soon_conf sc;
+	long long at;
+
+	dnsmon_soon_conf(&sc);
+	if ((at = soon_ask(dnsmon_soon, name, now, &sc)) == 0) {
+		log_warn("%s: check asked for: %d domains wait already; it"
+		    " waits for the next round", name, DNSMON_SOON_MAX);
+		return;
+	}
+	if (at > now)
+		log_info("%s: check asked for: in %lld s"
+		    " (dnsmon_check_now_interval)", name, at - now);
+	else
+		log_info("%s: check asked for: now", name);
+	dnsmon_soon_arm(at);
 }
 
 /* One dnsmon at a time: the alert state has one writer. */
@@ -772,6 +1015,17 @@ dnsmon_post_jail(int argc, char **argv)
 		log_fatal("%s", err.s);
 	free(state);
 	dnsmon_timer = evtimer_new(server_base(), dnsmon_round, NULL);
+	dnsmon_soon_timer = evtimer_new(server_base(), dnsmon_soon_round, NULL);
+	dnsmon_soon = soon_new(DNSMON_SOON_MAX);
+	if (server_nsockets() > 0) {
+		struct ipc_conn_conf conf = {
+			dnsmon_request, NULL, NULL, 0, 0, 0, DNSMON_CONNS_MAX,
+		};
+
+		conf.idle_ms = conf.write_ms = dnsmon_ipc_timeout();
+		dnsmon_server = ipc_server_new(server_base(), server_socket(0),
+		    &conf);
+	}
 	dnsmon_kick = event_new(server_base(), -1, 0, dnsmon_run_ready, NULL);
 	dnsmon_schedule(DNSMON_FIRST_DELAY);
 }
@@ -785,8 +1039,13 @@ dnsmon_cleanup(void)
 	dnsmon_results = NULL;
 	if (conn != NULL)
 		ipc_conn_close(conn);
+	if (dnsmon_server != NULL)
+		ipc_server_free(dnsmon_server);
 	if (dnsmon_timer != NULL)
 		event_free(dnsmon_timer);
+	if (dnsmon_soon_timer != NULL)
+		event_free(dnsmon_soon_timer);
+	soon_free(dnsmon_soon);
 	if (dnsmon_kick != NULL)
 		event_free(dnsmon_kick);
 	if (dnsmon_policyd >= 0)

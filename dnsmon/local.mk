@@ -1,14 +1,16 @@
 # dnsmon/local.mk - dnsmon, the DNS and MX monitor, and the check code
-# that "stsctl check" links too (dnsmon/libdnscheck.a).
+# that "stsctl check" links too (dnsmon/libdnscheck.a: the checks, DNS
+# queries on libevent, probes in child processes).
 noinst_LIBRARIES += dnsmon/libdnscheck.a
 dnsmon_libdnscheck_a_SOURCES = dnsmon/check.c dnsmon/check.h \
-	dnsmon/probe.c dnsmon/probe.h dnsmon/resolve.c dnsmon/resolve.h
+	dnsmon/probe.c dnsmon/probe.h dnsmon/resolve.c dnsmon/resolve.h \
+	dnsmon/dnsq.c dnsmon/dnsq.h dnsmon/probes.c dnsmon/probes.h
 dnsmon_libdnscheck_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) \
-	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
+	$(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 
 pkglibexec_PROGRAMS += dnsmon/dnsmon
-dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c dnsmon/dnsq.c dnsmon/dnsq.h \
-	dnsmon/answers.c dnsmon/answers.h dnsmon/probes.c dnsmon/probes.h
+dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c \
+	dnsmon/answers.c dnsmon/answers.h dnsmon/soon.c dnsmon/soon.h
 dnsmon_dnsmon_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 dnsmon_dnsmon_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS)
@@ -36,3 +38,7 @@ tests_fuzz_fuzz_dnsanswer_test_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
 tests_fuzz_fuzz_dnsanswer_test_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) \
 	$(LDNS_LIBS)
 endif
+
+check_PROGRAMS += dnsmon/soon_test
+dnsmon_soon_test_SOURCES = dnsmon/soon_test.c dnsmon/soon.c dnsmon/soon.h
+dnsmon_soon_test_LDADD = $(STS_LIBS)

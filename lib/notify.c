@@ -35,14 +35,13 @@ notify_add(struct buf *pending, const char *id)
 	json_decref(msg);
 }
 
-void
-notify_send(const char *socket_path, struct buf *pending)
+/* One non-blocking send of the lines in pending: 0 sent, -1 not. */
+static int
+notify_write(const char *socket_path, const struct buf *pending)
 {
 	struct buf err = BUF_INIT;
-	int fd;
+	int fd, rc = -1;
 
-	if (pending->len == 0)
-		return;
 	if ((fd = ipc_connect_unix(socket_path, 0, &err)) < 0) {
 		log_debug("%s: consumer not notified", err.s);
 	} else {
@@ -50,10 +49,42 @@ notify_send(const char *socket_path, struct buf *pending)
 		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			log_debug("%s: send: %s: consumer not notified",
 			    socket_path, strerror(errno));
+		else
+			rc = 0;
 		close(fd);
 	}
 	buf_free(&err);
+	return rc;
+}
+
+void
+notify_send(const char *socket_path, struct buf *pending)
+{
+	if (pending->len == 0)
+		return;
+	(void)notify_write(socket_path, pending);
 	buf_reset(pending);
+}
+
+int
+notify_check_now(const char *socket_path, const char *domain)
+{
+	struct buf pending = BUF_INIT;
+	json_t *msg;
+	char *line;
+	size_t len;
+	int rc = -1;
+
+	msg = ipc_request(NOTIFY_OP_CHECK_NOW);
+	json_object_set_new(msg, "domain", json_string(domain));
+	if ((line = ipc_encode(msg, &len)) != NULL) {
+		buf_append(&pending, line, len);
+		free(line);
+		rc = notify_write(socket_path, &pending);
+	}
+	json_decref(msg);
+	buf_free(&pending);
+	return rc;
 }
 
 void

@@ -1,8 +1,10 @@
 /*
- * notify - tell the spool's consumer that messages were spooled.
+ * notify - tell the spool's consumer that messages were spooled, and
+ * dnsmon that a domain wants a check now.
  *
  * SYNOPSIS
  *	notify_spooled(NOTIFY_RPTPARSE, id);
+ *	notify_check_now(NOTIFY_DNSMON, domain);	(policyd)
  *
  *	struct buf pending = BUF_INIT;
  *	notify_add(&pending, id);	(for each message of a batch)
@@ -19,9 +21,16 @@
  *	that they are dropped) and notify_send() sends them over one
  *	connection and empties the buffer.
  *
+ *	notify_check_now() sends {"op":"check-now","domain":D} to dnsmon's
+ *	private socket the same way: policyd asks dnsmon to check a domain
+ *	that was added or that "stsctl check" names.  dnsmon answers
+ *	nothing: the result comes back as any check-result does, on
+ *	policyd's private socket.
+ *
  *	It never blocks: a consumer that is not running, or whose socket
  *	is full, is not told, and the message waits in the spool for its
- *	next scan (logged at debug level).
+ *	next scan (logged at debug level); a check waits for dnsmon's next
+ *	round.  It returns 0 when the notice was sent, -1 when not.
  *
  * LIMITS
  *	No retry, no reply read: the spool is what makes a message safe.
@@ -32,10 +41,13 @@
 #include "buf.h"
 
 #define NOTIFY_RPTPARSE		"private/rptparse"	/* in queue_directory */
+#define NOTIFY_DNSMON		"private/dnsmon"	/* in queue_directory */
+#define NOTIFY_OP_CHECK_NOW	"check-now"
 #define NOTIFY_BATCH_MAX	(64 * 1024)	/* notice octets per send */
 
 void	notify_add(struct buf *pending, const char *id);
 void	notify_send(const char *socket_path, struct buf *pending);
 void	notify_spooled(const char *socket_path, const char *id);
+int	notify_check_now(const char *socket_path, const char *domain);
 
 #endif

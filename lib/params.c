@@ -408,6 +408,24 @@ const struct param param_table[] = {
 	    "query (retries included).",
 	    NULL, NULL,
 	    .min = 1, .max = HOUR },
+	{ "dnsmon_retry_min", PARAM_TIME, "1m",
+	    "The time after which dnsmon checks again a domain that is "
+	    "pending or has a failing check, doubling after each check that "
+	    "still fails up to dnsmon_retry_max; then it waits for the next "
+	    "round (dnsmon_interval).",
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
+	{ "dnsmon_retry_max", PARAM_TIME, "30m",
+	    "The longest step of dnsmon's back-off for a pending or failing "
+	    "domain (see dnsmon_retry_min).",
+	    NULL, NULL,
+	    .min = 1, .max = WEEK },
+	{ "dnsmon_check_now_interval", PARAM_TIME, "10s",
+	    "The shortest time between two checks of one domain that \"stsctl "
+	    "domain add\" and \"stsctl check\" ask dnsmon for; a request that "
+	    "comes sooner is served when the time has passed, once.",
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
 	{ "dnsmon_smtp_port", PARAM_INT, "25",
 	    "The TCP port of the MX hosts that dnsmon probes (other than 25 "
 	    "only for tests).",
@@ -494,6 +512,15 @@ const struct param param_table[] = {
 	    "in one day, that may fail before rptparse alerts (once per "
 	    "domain and day); a percentage such as 1% or 0.5%.",
 	    NULL, NULL },
+
+	/* stsctl */
+	{ "stsctl_check_timeout", PARAM_TIME, "10s",
+	    "The longest time that \"stsctl check\" takes for its requests "
+	    "to policyd, DNS queries and MX probes together; then it gives up "
+	    "and says what it was waiting for.  A wait of more than a second "
+	    "is said as it happens.",
+	    NULL, NULL,
+	    .min = 1, .max = HOUR },
 
 	/* Reports: stsctl report, stsctl domain show, the HTML pages. */
 	{ "readiness_days", PARAM_INT, "14",

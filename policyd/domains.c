@@ -110,6 +110,9 @@ static const struct db_migration domains_schema[] = {
 	"UPDATE domains SET served = updated"
 	"  WHERE state IN ('active', 'retiring');"
 	"CREATE INDEX domains_unserved ON domains(name) WHERE served IS NULL;" },
+	/* When dnsmon means to check the domain next (monitor.c). */
+	{ 5,
+	"ALTER TABLE domain_monitor ADD COLUMN next INTEGER;" },
 	{ 0, NULL }
 };
 

@@ -142,7 +142,7 @@ monitor_since(const struct monitor_old *v, size_t n, const json_t *c,
 
 int
 monitor_store(sqlite3 *db, const char *domain, long long when,
-    const json_t *checks, struct buf *err)
+    long long next, const json_t *checks, struct buf *err)
 {
 	struct monitor_old *old;
 	sqlite3_stmt *st;
@@ -160,10 +160,15 @@ monitor_store(sqlite3 *db, const char *domain, long long when,
 	}
 	sqlite3_finalize(st);
 
-	st = db_prepare(db, "INSERT INTO domain_monitor (domain, checked)"
-	    " VALUES (?1, ?2) ON CONFLICT (domain) DO UPDATE SET checked = ?2");
+	st = db_prepare(db, "INSERT INTO domain_monitor (domain, checked, next)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (domain) DO UPDATE SET"
+	    " checked = ?2, next = ?3");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, when);
+	if (next > 0)
+		sqlite3_bind_int64(st, 3, next);
+	else
+		sqlite3_bind_null(st, 3);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_step_error(db, st, "store check time", err);
 	sqlite3_finalize(st);
@@ -206,17 +211,20 @@ monitor_store(sqlite3 *db, const char *domain, long long when,
 
 int
 monitor_get(sqlite3 *db, const char *domain, long long *checked,
-    json_t **checks)
+    long long *next, json_t **checks)
 {
 	sqlite3_stmt *st;
 	json_t *a, *c;
 	int found = 0;
 
 	*checked = 0;
-	st = db_prepare(db, "SELECT checked FROM domain_monitor WHERE domain = ?");
+	*next = 0;
+	st = db_prepare(db, "SELECT checked, next FROM domain_monitor"
+	    " WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*checked = sqlite3_column_int64(st, 0);
+		*next = sqlite3_column_int64(st, 1);	/* NULL: 0 */
 		found = 1;
 	}
 	sqlite3_finalize(st);

@@ -2,14 +2,16 @@
  * monitor - the state of a domain as dnsmon last saw it, in policy.db.
  *
  * SYNOPSIS
- *	monitor_store(db, domain, time, checks, &err)	1 stored, 0 older
- *	monitor_get(db, domain, &checked, &checks)	for domain-show
+ *	monitor_store(db, domain, time, next, checks, &err)	1 stored, 0 older
+ *	monitor_get(db, domain, &checked, &next, &checks)	for domain-show
  *	monitor_checks_valid(checks, &err)		before storing
  *
  * DESCRIPTION
- *	dnsmon sends {"op":"check-result","domain":D,"time":T,"checks":[...]}
- *	after each check of a domain (see dnsmon/check.h for the objects).
- *	monitor_store() keeps the time of the last check of the domain and
+ *	dnsmon sends {"op":"check-result","domain":D,"time":T,"next":N,
+ *	"checks":[...]} after each check of a domain (see dnsmon/check.h
+ *	for the objects; N, when dnsmon means to check it again, may be
+ *	absent: 0).  monitor_store() keeps the time of the last check of
+ *	the domain, the time of the next one (0: not known) and
  *	one row per check in the order given, with the time since which it
  *	has had its status (a check is the same one when its name and host
  *	are).  A result older than the stored one is ignored.  The rows
@@ -33,8 +35,8 @@
 
 int	monitor_checks_valid(const json_t *checks, struct buf *err);
 int	monitor_store(sqlite3 *, const char *domain, long long when,
-	    const json_t *checks, struct buf *err);
+	    long long next, const json_t *checks, struct buf *err);
 int	monitor_get(sqlite3 *, const char *domain, long long *checked,
-	    json_t **checks);
+	    long long *next, json_t **checks);
 
 #endif

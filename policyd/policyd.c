@@ -48,6 +48,10 @@
  *	more requests but sends every queued reply before it exits
  *	(lib/server.h: at most SERVER_STOP_GRACE seconds).
  *
+ *	domain-add and domain-check ask dnsmon to check the domain now
+ *	with one notice on private/dnsmon (lib/notify, never waiting);
+ *	dnsmon's result comes back on private/policyd as a check-result.
+ *
  *	With dns_update_server set, policyd publishes the TXT records of
  *	each servable domain in sts_zone by DNS UPDATE (publish.h).  The
  *	updates are synchronous (lib/dnsupdate), so they run in a child
@@ -66,6 +70,7 @@
  *
  * MAY TOUCH
  *	$data_directory/policy.db, the sockets master gives it,
+ *	private/dnsmon (notices only),
  *	dns_update_key_file and dns_update_server (from the child).
  *
  * LIMITS
@@ -98,6 +103,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "notify.h"
 #include "policy.h"
 #include "publish.h"
 #include "request.h"
@@ -418,6 +424,23 @@ policyd_dns_arm(long long ms)
 	evtimer_add(policyd_dns_ev, &tv);
 }
 
+/*
+ * pd->check_now: one notice on dnsmon's private socket, never waiting;
+ * a dnsmon that is not running checks the domain in its next round.
+ */
+static int
+policyd_check_now(const char *domain, void *arg)
+{
+	(void)arg;
+	if (notify_check_now(NOTIFY_DNSMON, domain) < 0) {
+		log_info("%s: dnsmon not reached: checked in its next round",
+		    domain);
+		return -1;
+	}
+	log_debug("%s: dnsmon asked to check it now", domain);
+	return 0;
+}
+
 /* pd->publish: something is due; the running child re-arms when done. */
 static void
 policyd_dns_kick(void *arg)
@@ -695,6 +718,7 @@ policyd_db_open(void)
 	free(path);
 	buf_free(&err);
 	policyd.notify = policyd_notify;
+	policyd.check_now = policyd_check_now;
 	/* Room for the rest of a reply, and for the encoding's overhead. */
 	policyd.reply_limit = ipc_size_limit() / 2;
 	policyd.snapshot_size = REQUEST_SNAPSHOT_SIZE < policyd.reply_limit ?

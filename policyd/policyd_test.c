@@ -623,6 +623,56 @@ dget(json_t *reply, const char *key)
 	return json_object_get(json_object_get(reply, "domain"), key);
 }
 
+static char check_asked[256];		/* the last domain dnsmon was asked for */
+static int asked_rc;
+
+static int
+check_now(const char *domain, void *arg)
+{
+	(void)arg;
+	snprintf(check_asked, sizeof(check_asked), "%s", domain);
+	return asked_rc;
+}
+
+/* domain-add and domain-check ask dnsmon (pd->check_now) for a check. */
+static void
+test_check_now(struct policyd *pd)
+{
+	json_t *r;
+
+	pd->check_now = check_now;
+	check_asked[0] = '\0';
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "Now.Example", "mx", "mx.now.example");
+	CHECK(is_ok(r) && strcmp(check_asked, "now.example") == 0 &&
+	    json_is_true(json_object_get(r, "check_asked")),
+	    "domain-add asks dnsmon to check the new domain now");
+	json_decref(r);
+	check_asked[0] = '\0';
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-check", "domain",
+	    "now.example.");
+	CHECK(is_ok(r) && strcmp(check_asked, "now.example") == 0 &&
+	    json_is_true(json_object_get(r, "asked")),
+	    "domain-check on the public socket asks dnsmon for the domain");
+	json_decref(r);
+	asked_rc = -1;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-check", "domain",
+	    "now.example");
+	CHECK(is_ok(r) && json_is_false(json_object_get(r, "asked")),
+	    "... and says when dnsmon was not reached");
+	json_decref(r);
+	asked_rc = 0;
+	check_asked[0] = '\0';
+	refused(pd, call(pd, 1, "{s:s, s:s}", "op", "domain-check", "domain",
+	    "nosuch.example"), "nosuch.example: no such domain",
+	    "domain-check of an unknown domain is refused");
+	CHECK(check_asked[0] == '\0', "... and asks dnsmon nothing");
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "now.example", "now", 1);
+	json_decref(r);
+	pd->check_now = NULL;
+}
+
 static void
 test_check_result(struct policyd *pd)
 {
@@ -655,11 +705,24 @@ test_check_result(struct policyd *pd)
 	    == 1000, "each check is kept whole, with the time of its status");
 	json_decref(r);
 
-	r = call(pd, 0, "{s:s, s:s, s:I, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}",
-	    "op", "check-result", "domain", "pending.example", "time",
-	    (json_int_t)2000, "checks", "check", "mx", "status", "ok", "message",
-	    "MX", "check", "sts-txt", "status", "ok", "message", "current id");
+	r = show(pd, "pending.example");
+	CHECK(json_is_null(dget(r, "next_check")),
+	    "a result without a next time shows none");
 	json_decref(r);
+	r = call(pd, 0, "{s:s, s:s, s:I, s:I, s:[{s:s, s:s, s:s}, {s:s, s:s,"
+	    " s:s}]}", "op", "check-result", "domain", "pending.example", "time",
+	    (json_int_t)2000, "next", (json_int_t)2060, "checks", "check", "mx",
+	    "status", "ok", "message", "MX", "check", "sts-txt", "status", "ok",
+	    "message", "current id");
+	json_decref(r);
+	r = show(pd, "pending.example");
+	CHECK(json_integer_value(dget(r, "next_check")) == 2060,
+	    "domain-show has the time of dnsmon's next check");
+	json_decref(r);
+	refused(pd, call(pd, 0, "{s:s, s:s, s:I, s:s, s:[]}", "op",
+	    "check-result", "domain", "pending.example", "time",
+	    (json_int_t)3000, "next", "soon", "checks"),
+	    "next: not a positive integer", "a bad next time is refused");
 	r = show(pd, "pending.example");
 	c = dget(r, "checks");
 	CHECK(json_integer_value(dget(r, "checked")) == 2000 &&
@@ -1657,8 +1720,8 @@ test_migration(struct policyd *pd, const char *dir)
 	}
 	sqlite3_close(db);
 	pd->db = domains_open(path, &err);
-	CHECK(pd->db != NULL && db_schema_version(pd->db) == 4,
-	    "a schema 2 policy.db is migrated to 4");
+	CHECK(pd->db != NULL && db_schema_version(pd->db) == 5,
+	    "a schema 2 policy.db is migrated to 5");
 	if (pd->db == NULL) {
 		printf("# %s\n", err.s);
 		*pd = old;
@@ -1728,6 +1791,7 @@ main(void)
 	test_misc(&pd);
 	test_challenges(&pd);
 	test_check_result(&pd);
+	test_check_now(&pd);
 	test_publish(&pd);
 	test_https_rua(&pd);
 	test_snapshot(&pd);

@@ -315,6 +315,18 @@ request_kick(struct policyd *pd)
  * Request fields.  Each returns -1 with the reason in err.
  */
 /*
+ * Asks dnsmon to check the domain now (pd->check_now); whether it was
+ * asked.  dnsmon's answer is a check-result like any other.
+ */
+static int
+request_check_now(struct policyd *pd, const char *domain)
+{
+	if (pd->check_now == NULL)
+		return 0;
+	return pd->check_now(domain, pd->check_now_arg) == 0;
+}
+
+/*
  * req.domain: with strict, a domain stsd can host (lib/dnsname, with
  * the names of sts_zone); else the grammar alone, to find a domain
  * stored before those rules.  Lower case, without the trailing dot.
@@ -637,6 +649,8 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	request_log_added(&n);
 	reply = request_domain_reply(&n.d);
 	json_object_set_new(reply, "restored", json_boolean(n.restored));
+	json_object_set_new(reply, "check_asked",
+	    json_boolean(request_check_now(pd, n.d.name)));
 out:
 	domain_clear(&n.d);
 	return reply;
@@ -1015,13 +1029,15 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 static void
 request_show_monitor(struct policyd *pd, const struct domain *d, json_t *o)
 {
-	long long checked;
+	long long checked, next;
 	json_t *checks, *dns;
 
-	if (monitor_get(pd->db, d->name, &checked, &checks))
+	if (monitor_get(pd->db, d->name, &checked, &next, &checks))
 		json_object_set_new(o, "checked", json_integer(checked));
 	else
 		json_object_set_new(o, "checked", json_null());
+	json_object_set_new(o, "next_check", next > 0 ? json_integer(next) :
+	    json_null());
 	json_object_set_new(o, "checks", checks);
 	if (!pd->conf.dns_update) {
 		json_object_set_new(o, "dns", json_null());
@@ -1045,6 +1061,24 @@ request_show(struct policyd *pd, json_t *req, struct buf *err)
 		return NULL;
 	reply = request_domain_reply(&d);
 	request_show_monitor(pd, &d, json_object_get(reply, "domain"));
+	domain_clear(&d);
+	return reply;
+}
+
+/*
+ * domain-check (stsctl check): dnsmon checks the domain now, or as soon
+ * as its rate limit allows (dnsmon_check_now_interval).
+ */
+static json_t *
+request_check(struct policyd *pd, json_t *req, struct buf *err)
+{
+	struct domain d;
+	json_t *reply;
+
+	if (request_load(pd, req, &d, err) < 0)
+		return NULL;
+	reply = json_pack("{s:b, s:s, s:b}", "ok", 1, "domain", d.name,
+	    "asked", request_check_now(pd, d.name));
 	domain_clear(&d);
 	return reply;
 }
@@ -1273,6 +1307,7 @@ static json_t *
 request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 {
 	json_t *when = json_object_get(req, "time");
+	json_t *next = json_object_get(req, "next");
 	json_t *checks = json_object_get(req, "checks");
 	struct domain d;
 	int rc;
@@ -1280,6 +1315,11 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 	if (when != NULL && (!json_is_integer(when) ||
 	    json_integer_value(when) <= 0)) {
 		buf_puts(err, "time: not a positive integer");
+		return NULL;
+	}
+	if (next != NULL && (!json_is_integer(next) ||
+	    json_integer_value(next) <= 0)) {
+		buf_puts(err, "next: not a positive integer");
 		return NULL;
 	}
 	if (monitor_checks_valid(checks, err) < 0)
@@ -1296,7 +1336,7 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 		return NULL;
 	}
 	rc = monitor_store(pd->db, d.name, when ? json_integer_value(when) :
-	    request_now(pd), checks, err);
+	    request_now(pd), next ? json_integer_value(next) : 0, checks, err);
 	if (rc < 0 || request_commit(pd, err) < 0) {
 		db_rollback(pd->db);
 		domain_clear(&d);
@@ -1316,6 +1356,7 @@ static const struct request_op request_ops[] = {
 	{ "domain-list", 1, request_list },
 	{ "domain-show", 1, request_show },
 	{ "domain-records", 1, request_records },
+	{ "domain-check", 1, request_check },
 	{ "domain-verified", 0, request_verified },
 	{ "cert-changed", 0, request_cert_changed },
 	{ "cert-served", 0, request_cert_served },

@@ -22,7 +22,12 @@
  *	after NAME; a reply with "next" has more after that name.
  *
  *	Ops from the public socket (stsctl): domain-add, domain-import,
- *	domain-set, domain-del, domain-list, domain-show, domain-records.
+ *	domain-set, domain-del, domain-list, domain-show, domain-records,
+ *	domain-check.  domain-add and domain-check {"domain": D} ask dnsmon
+ *	to check the domain now through pd->check_now (0: asked; the
+ *	replies say so in "check_asked" and "asked"); the result comes
+ *	back as a check-result on the private socket, the only place where
+ *	results and verification are taken.
  *	domain-import {"domains": [...]} adds up to REQUEST_IMPORT_MAX
  *	domains, each what domain-add takes, in one transaction: all or,
  *	when one is refused, none (the error names it); the reply says
@@ -72,7 +77,8 @@
  *	the request gives others; the reply says "restored": true.
  *
  *	check-result (private socket, from dnsmon) stores the checks of a
- *	domain (monitor.c); domain-show adds them ("checked", "checks") and
+ *	domain (monitor.c); domain-show adds them ("checked", "next_check",
+ *	"checks": the times in seconds since the epoch, or null) and
  *	the state of its DNS publication ("dns", or null when the service
  *	zone is published by hand).
  *
@@ -154,6 +160,9 @@ struct policyd {
 	size_t	 snapshot_size;	/* bytes of a snapshot message; 0: default */
 	struct challenges *challenges;	/* ACME challenges, or NULL */
 	long long (*now)(void);	/* the clock (tests); NULL: time() */
+	/* Asks dnsmon to check a domain now: 0 asked, -1 not; or NULL. */
+	int	(*check_now)(const char *domain, void *arg);
+	void	*check_now_arg;
 };
 
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);

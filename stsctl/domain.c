@@ -162,13 +162,31 @@ domain_print_readiness(json_t *v)
 		    ipc_str(v, "last-failure"));
 }
 
+/*
+ * When dnsmon checks the domain next: the time it gave with its last
+ * result.  Before any result there is none: domain add asked dnsmon
+ * for a check at once, which a running dnsmon makes within seconds.
+ */
+static char *
+domain_next_check(json_t *d)
+{
+	char *when, *s;
+
+	if (!json_is_integer(json_object_get(d, "next_check")))
+		return xstrdup("not known (no result from dnsmon yet)");
+	when = timefmt_utc(ipc_int(d, "next_check"));
+	s = xasprintf("%s (by dnsmon)", when);
+	free(when);
+	return s;
+}
+
 /* readiness: the verdict of show, or NULL. */
 static void
 domain_print_one(json_t *d, json_t *readiness)
 {
 	struct table *t = table_new(2, NULL);
 	char *mx = domain_mx_text(d, " "), *created, *updated, *retire = NULL;
-	char *checked = NULL, *dns = NULL, *restores = NULL;
+	char *checked = NULL, *next = NULL, *dns = NULL, *restores = NULL;
 	char age[32];
 	const char *p, *nl;
 
@@ -208,6 +226,8 @@ domain_print_one(json_t *d, json_t *readiness)
 		    timefmt_utc(ipc_int(d, "checked")) :
 		    xstrdup("never (by dnsmon)");
 		table_row(t, "checked:", checked);
+		next = domain_next_check(d);
+		table_row(t, "next check:", next);
 	}
 	table_print(t, stdout);
 	table_free(t);
@@ -226,6 +246,7 @@ domain_print_one(json_t *d, json_t *readiness)
 	free(retire);
 	free(restores);
 	free(checked);
+	free(next);
 	free(dns);
 }
 

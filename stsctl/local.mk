@@ -9,7 +9,7 @@ stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 	stsctl/cert.c stsctl/cert.h \
 	stsctl/queue.c stsctl/queue.h
 stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
-	$(SQLITE_CFLAGS)
+	$(LIBEVENT_CFLAGS) $(SQLITE_CFLAGS)
 stsctl_stsctl_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS) \
 	$(SQLITE_LIBS)
 dist_man_MANS += man/stsctl.1

@@ -49,6 +49,12 @@ int	stsctl_json;
 
 static char *stsctl_socket;
 
+const char *
+stsctl_policyd_path(void)
+{
+	return stsctl_socket;
+}
+
 void
 stsctl_die(const char *fmt, ...)
 {

@@ -3,8 +3,11 @@
 # whose records are right passes; an MX outside the policy, a wrong
 # certificate name, an expired certificate, no STARTTLS, an MX that never
 # speaks, a CNAME loop, a 4 KiB TXT record and a DNS server that never
-# answers are each reported with their cause, in bounded time; with
-# report_https_rua the TLSRPT record must list the https URI too.
+# answers are each reported with their cause, in bounded time; waiting
+# for a resolver that drops queries is said after a second and given up
+# at stsctl_check_timeout with the reason, and so is a policyd that does
+# not answer; with report_https_rua the
+# TLSRPT record must list the https URI too.
 # slow
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
@@ -206,6 +209,52 @@ like "$out" '^mx: DNS error: MX lookup of good\.test: timed out$' \
 	"a DNS server that never answers: timed out"
 ok "... in bounded time (${el}s)" [ "$el" -le 30 ]
 unlike "$out" 'Sanitizer|runtime error' "no sanitizer report"
+
+# The same resolver (it drops every query it reads), with a query time
+# longer than a second: stsctl check says what it waits for after about
+# a second, and gives up at stsctl_check_timeout with what it was
+# waiting for.
+sed -i '/^stsctl_check_timeout *=/d; /^dnsmon_query_timeout *=/d' "$I/etc/main.cf"
+printf 'stsctl_check_timeout = 4s\ndnsmon_query_timeout = 3s\n' >>"$I/etc/main.cf"
+start=$(date +%s.%N)
+ns_exec unshare -m sh -c "mount --bind $t/resolv.sink /etc/resolv.conf && exec $STSCTL check good.test" 2>&1 |
+	while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$t/drop.out"
+end=$(date +%s.%N)
+since() { awk -v a="$start" -v b="$1" 'BEGIN { printf "%.1f", b - a }'; }
+say=$(grep -m1 ' stsctl: good\.test: waiting for ' "$t/drop.out")
+like "$say" ' stsctl: good\.test: waiting for the answer to [A-Z]+ [a-z0-9._-]+ from 127\.0\.0\.7 \(at most 4 s in all, stsctl_check_timeout\)$' \
+	"a resolver that drops queries: check says what it waits for"
+said=$(since "${say%% *}")
+ok "... after about a second (${said}s)" awk -v s="$said" 'BEGIN { exit !(s >= 0.9 && s <= 3.5) }'
+like "$(cat "$t/drop.out")" ' stsctl: good\.test: gave up after 4 s \(stsctl_check_timeout\) waiting for the answer to [A-Z]+ [a-z0-9._-]+ from 127\.0\.0\.7$' \
+	"... and gives up with the reason"
+took=$(since "$end")
+ok "... at its bound (${took}s for 4 s)" awk -v s="$took" 'BEGIN { exit !(s >= 3.9 && s <= 8) }'
+like "$(cat "$t/drop.out")" ' mx: DNS error: MX lookup of good\.test: timed out$' \
+	"... after the checks as they stand"
+
+# A policyd that does not answer (stopped): the same, for its answer.
+policyd_pid=$(pgrep -f -- "-n policyd .*$I/etc|$I/etc.* -n policyd" | head -1)
+if [ -n "$policyd_pid" ] && kill -STOP "$policyd_pid"; then
+	start=$(date +%s.%N)
+	check good.test | while IFS= read -r line; do
+		printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$t/stop.out"
+	end=$(date +%s.%N)
+	kill -CONT "$policyd_pid"
+	say=$(grep -m1 ' stsctl: good\.test: waiting for ' "$t/stop.out")
+	like "$say" " stsctl: good\\.test: waiting for policyd's answer to domain-show on $I/spool/public/policyd \\(at most 4 s in all" \
+		"a policyd that does not answer: check says so"
+	said=$(since "${say%% *}")
+	ok "... after about a second (${said}s)" awk -v s="$said" 'BEGIN { exit !(s >= 0.9 && s <= 3.5) }'
+	like "$(cat "$t/stop.out")" " stsctl: good\\.test: gave up after 4 s \\(stsctl_check_timeout\\) waiting for policyd's answer to domain-show" \
+		"... and gives up at its bound with the reason"
+	took=$(since "$end")
+	ok "... in ${took}s for 4 s" awk -v s="$took" 'BEGIN { exit !(s >= 3.9 && s <= 8) }'
+else
+	fail "policyd of the instance found and stopped"
+fi
+sed -i '/^stsctl_check_timeout *=/d; /^dnsmon_query_timeout *=/d' "$I/etc/main.cf"
+echo "dnsmon_query_timeout = 1s" >>"$I/etc/main.cf"
 
 out=$(check nosuch.test)
 like "$out" '^stsctl: nosuch\.test: no such domain$' "an unknown domain is refused by policyd"
