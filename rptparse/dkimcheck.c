@@ -1,0 +1,604 @@
+/*
+ * dkimcheck - the DKIM outcome of a mailed report (see dkimcheck.h).
+ *
+ * May touch: memory, /etc/resolv.conf (read) and the nameservers it
+ * names (DNS queries for TXT records under _domainkey).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <glib.h>
+#include <ldns/ldns.h>
+#include <opendkim/dkim.h>
+
+#include "buf.h"
+#include "dkimcheck.h"
+#include "log.h"
+#include "mymalloc.h"
+
+#define DKIMCHECK_RESOLV_CONF	"/etc/resolv.conf"
+#define DKIMCHECK_NS_MIN_MS	200	/* per nameserver, at least */
+#define DKIMCHECK_NEG_TTL	60	/* NXDOMAIN without an SOA */
+#define DKIMCHECK_ID		"rptparse"	/* libopendkim's message id */
+
+/* A cached lookup: a key record, no key, or a temporary failure. */
+struct dkimcheck_entry {
+	enum dkimcheck_key kind;
+	char	*text;			/* the record, or why it failed */
+	time_t	 expires;
+};
+
+struct dkimcheck {
+	DKIM_LIB *lib;
+	struct dkimcheck_conf conf;
+	GHashTable *cache;		/* qname: struct dkimcheck_entry */
+	ldns_resolver *res;
+	struct timespec res_mtime;	/* of resolv.conf when read */
+	ino_t	 res_ino;
+	dkimcheck_lookup_fn lookup;	/* NULL: DNS */
+	void	*lookup_ctx;
+};
+
+/* One message being verified: libopendkim's user context. */
+struct dkimcheck_run {
+	struct dkimcheck *dc;
+	const char *from_domain;	/* or NULL */
+	int	 temp;			/* an aligned key: temporary failure */
+	char	 temp_reason[DKIMCHECK_REASON_MAX];
+	char	 temp_domain[DKIMCHECK_NAME_MAX + 1];
+	char	 temp_selector[DKIMCHECK_NAME_MAX + 1];
+};
+
+const char *
+dkimcheck_result_name(enum dkimcheck_result r)
+{
+	switch (r) {
+	case DKIMCHECK_PASS:
+		return "pass";
+	case DKIMCHECK_FAIL:
+		return "fail";
+	case DKIMCHECK_NONE:
+		return "none";
+	case DKIMCHECK_TEMPERROR:
+		return "temperror";
+	}
+	return "fail";
+}
+
+/*
+ * d= counts for From: when it is the From: domain or a parent of it
+ * (on a label boundary), and not a top-level domain alone.
+ */
+int
+dkimcheck_aligned(const char *from_domain, const char *d)
+{
+	size_t fl, dl;
+
+	if (from_domain == NULL || d == NULL || *d == '\0' ||
+	    strchr(d, '.') == NULL)
+		return 0;
+	fl = strlen(from_domain);
+	dl = strlen(d);
+	if (dl > 0 && d[dl - 1] == '.')
+		dl--;
+	if (fl > 0 && from_domain[fl - 1] == '.')
+		fl--;
+	if (dl == 0 || dl > fl ||
+	    g_ascii_strncasecmp(from_domain + fl - dl, d, dl) != 0)
+		return 0;
+	return dl == fl || from_domain[fl - dl - 1] == '.';
+}
+
+/* Printable ASCII of s into out (size n), others as '?'. */
+static void
+dkimcheck_copy(char *out, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && s[i] != '\0' && i + 1 < n; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
+
+static void
+dkimcheck_entry_free(void *p)
+{
+	struct dkimcheck_entry *e = p;
+
+	free(e->text);
+	free(e);
+}
+
+/* A name fit to ask for: letters, digits, '-', '_', dots, no empty label. */
+static int
+dkimcheck_name_ok(const char *s)
+{
+	size_t i, label = 0;
+
+	if (*s == '\0' || strlen(s) > DKIMCHECK_NAME_MAX)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if (isalnum((unsigned char)s[i]) || s[i] == '-' ||
+		    s[i] == '_') {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return 1;
+}
+
+/* The resolver of resolv.conf, made again when the file changed. */
+static ldns_resolver *
+dkimcheck_resolver(struct dkimcheck *dc, struct buf *why)
+{
+	struct stat sb;
+	ldns_resolver *res = NULL;
+	ldns_status st;
+	struct timeval tv;
+	size_t n;
+	long per;
+
+	if (stat(DKIMCHECK_RESOLV_CONF, &sb) != 0)
+		memset(&sb, 0, sizeof(sb));
+	if (dc->res != NULL && sb.st_ino == dc->res_ino &&
+	    sb.st_mtim.tv_sec == dc->res_mtime.tv_sec &&
+	    sb.st_mtim.tv_nsec == dc->res_mtime.tv_nsec)
+		return dc->res;
+	if (dc->res != NULL)
+		ldns_resolver_deep_free(dc->res);
+	dc->res = NULL;
+	if ((st = ldns_resolver_new_frm_file(&res, NULL)) != LDNS_STATUS_OK) {
+		buf_printf(why, "%s: %s", DKIMCHECK_RESOLV_CONF,
+		    ldns_get_errorstr_by_id(st));
+		return NULL;
+	}
+	if ((n = ldns_resolver_nameserver_count(res)) == 0) {
+		buf_printf(why, "%s: no nameserver", DKIMCHECK_RESOLV_CONF);
+		ldns_resolver_deep_free(res);
+		return NULL;
+	}
+	/* The timeout bounds the whole lookup: one try per nameserver. */
+	per = dc->conf.timeout_ms / (long)n;
+	if (per < DKIMCHECK_NS_MIN_MS)
+		per = DKIMCHECK_NS_MIN_MS;
+	tv.tv_sec = per / 1000;
+	tv.tv_usec = (per % 1000) * 1000;
+	ldns_resolver_set_timeout(res, tv);
+	ldns_resolver_set_retry(res, 1);
+	ldns_resolver_set_retrans(res, 0);
+	ldns_resolver_set_fallback(res, true);
+	ldns_resolver_set_recursive(res, true);
+	ldns_resolver_set_dnsrch(res, false);
+	ldns_resolver_set_defnames(res, false);
+	dc->res = res;
+	dc->res_ino = sb.st_ino;
+	dc->res_mtime = sb.st_mtim;
+	return res;
+}
+
+/* The TTL of a negative answer: its SOA's, else DKIMCHECK_NEG_TTL. */
+static time_t
+dkimcheck_neg_ttl(ldns_pkt *pkt)
+{
+	ldns_rr_list *soa;
+	time_t ttl = DKIMCHECK_NEG_TTL;
+
+	soa = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_SOA,
+	    LDNS_SECTION_AUTHORITY);
+	if (soa != NULL && ldns_rr_list_rr_count(soa) > 0)
+		ttl = (time_t)ldns_rr_ttl(ldns_rr_list_rr(soa, 0));
+	ldns_rr_list_deep_free(soa);
+	return ttl;
+}
+
+/* The strings of a TXT record, joined (RFC 6376 section 3.6.2.2). */
+static void
+dkimcheck_txt(const ldns_rr *rr, struct buf *txt)
+{
+	const ldns_rdf *rdf;
+	const uint8_t *p;
+	size_t i;
+
+	buf_reset(txt);
+	for (i = 0; i < ldns_rr_rd_count(rr); i++) {
+		rdf = ldns_rr_rdf(rr, i);
+		if (ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_STR ||
+		    ldns_rdf_size(rdf) < 1)
+			continue;
+		p = ldns_rdf_data(rdf);
+		buf_append(txt, p + 1, p[0] < ldns_rdf_size(rdf) ? p[0] :
+		    ldns_rdf_size(rdf) - 1);
+	}
+	buf_putc(txt, '\0');
+	txt->len--;
+}
+
+/* A key record from DNS. */
+static enum dkimcheck_key
+dkimcheck_dns(void *ctx, const char *qname, struct buf *txt, time_t *ttl)
+{
+	struct dkimcheck *dc = ctx;
+	ldns_resolver *res;
+	ldns_rdf *name;
+	ldns_pkt *pkt = NULL;
+	ldns_rr_list *rrs;
+	ldns_status st;
+	enum dkimcheck_key kind;
+	char *rcode;
+
+	buf_reset(txt);
+	if ((res = dkimcheck_resolver(dc, txt)) == NULL)
+		return DKIMCHECK_KEY_TEMP;
+	if ((name = ldns_dname_new_frm_str(qname)) == NULL)
+		return DKIMCHECK_KEY_NONE;
+	st = ldns_resolver_query_status(&pkt, res, name, LDNS_RR_TYPE_TXT,
+	    LDNS_RR_CLASS_IN, LDNS_RD);
+	ldns_rdf_deep_free(name);
+	if (st != LDNS_STATUS_OK || pkt == NULL) {
+		buf_printf(txt, "%s", st == LDNS_STATUS_OK ?
+		    "no answer" : ldns_get_errorstr_by_id(st));
+		ldns_pkt_free(pkt);
+		return DKIMCHECK_KEY_TEMP;
+	}
+	switch (ldns_pkt_get_rcode(pkt)) {
+	case LDNS_RCODE_NOERROR:
+		rrs = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_TXT,
+		    LDNS_SECTION_ANSWER);
+		if (rrs != NULL && ldns_rr_list_rr_count(rrs) > 0) {
+			dkimcheck_txt(ldns_rr_list_rr(rrs, 0), txt);
+			*ttl = (time_t)ldns_rr_ttl(ldns_rr_list_rr(rrs, 0));
+			kind = DKIMCHECK_KEY_FOUND;
+		} else {
+			*ttl = dkimcheck_neg_ttl(pkt);
+			kind = DKIMCHECK_KEY_NONE;
+		}
+		ldns_rr_list_deep_free(rrs);
+		break;
+	case LDNS_RCODE_NXDOMAIN:
+		*ttl = dkimcheck_neg_ttl(pkt);
+		kind = DKIMCHECK_KEY_NONE;
+		break;
+	default:
+		rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(pkt));
+		buf_printf(txt, "%s", rcode ? rcode : "DNS error");
+		free(rcode);
+		kind = DKIMCHECK_KEY_TEMP;
+		break;
+	}
+	ldns_pkt_free(pkt);
+	return kind;
+}
+
+/* qname's key, from the cache or looked up (and then cached). */
+static const struct dkimcheck_entry *
+dkimcheck_key_of(struct dkimcheck *dc, const char *qname)
+{
+	struct dkimcheck_entry *e;
+	struct buf txt = BUF_INIT;
+	time_t now = time(NULL), ttl = 0;
+	char *key = g_ascii_strdown(qname, -1);
+
+	if ((e = g_hash_table_lookup(dc->cache, key)) != NULL &&
+	    e->expires > now) {
+		g_free(key);
+		return e;
+	}
+	e = xcalloc(1, sizeof(*e));
+	e->kind = dc->lookup(dc->lookup_ctx, qname, &txt, &ttl);
+	if (e->kind == DKIMCHECK_KEY_TEMP)
+		ttl = dc->conf.temp_ttl;
+	else if (ttl > DKIMCHECK_TTL_MAX)
+		ttl = DKIMCHECK_TTL_MAX;
+	else if (ttl < DKIMCHECK_TTL_MIN)
+		ttl = DKIMCHECK_TTL_MIN;
+	e->expires = now + ttl;
+	e->text = buf_steal(&txt);
+	if (g_hash_table_size(dc->cache) >= DKIMCHECK_CACHE_MAX)
+		g_hash_table_remove_all(dc->cache);
+	g_hash_table_insert(dc->cache, key, e);
+	return e;
+}
+
+/* libopendkim's key lookup: the cache, then dc->lookup. */
+static DKIM_CBSTAT
+dkimcheck_key_cb(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
+{
+	struct dkimcheck_run *run = dkim_get_user_context(dkim);
+	const char *d = (const char *)dkim_sig_getdomain(sig);
+	const char *s = (const char *)dkim_sig_getselector(sig);
+	const struct dkimcheck_entry *e;
+	char qname[DKIMCHECK_NAME_MAX + 2];
+	int n;
+
+	if (run == NULL || d == NULL || s == NULL)
+		return DKIM_CBSTAT_NOTFOUND;
+	n = snprintf(qname, sizeof(qname), "%s._domainkey.%s", s, d);
+	if (n < 0 || (size_t)n >= sizeof(qname) || !dkimcheck_name_ok(qname))
+		return DKIM_CBSTAT_NOTFOUND;
+	e = dkimcheck_key_of(run->dc, qname);
+	switch (e->kind) {
+	case DKIMCHECK_KEY_FOUND:
+		if (strlen(e->text) >= buflen)
+			return DKIM_CBSTAT_ERROR;
+		memcpy(buf, e->text, strlen(e->text) + 1);
+		return DKIM_CBSTAT_CONTINUE;
+	case DKIMCHECK_KEY_NONE:
+		return DKIM_CBSTAT_NOTFOUND;
+	case DKIMCHECK_KEY_TEMP:
+		break;
+	}
+	if (!run->temp) {
+		run->temp = 1;
+		snprintf(run->temp_reason, sizeof(run->temp_reason),
+		    "key lookup of %s: %s", qname, e->text);
+		dkimcheck_copy(run->temp_domain, sizeof(run->temp_domain), d);
+		dkimcheck_copy(run->temp_selector, sizeof(run->temp_selector),
+		    s);
+	}
+	return DKIM_CBSTAT_TRYAGAIN;
+}
+
+/*
+ * Before any key is looked up: only aligned signatures, and at most
+ * DKIMCHECK_SIGS_MAX of them, are verified.
+ */
+static DKIM_CBSTAT
+dkimcheck_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
+{
+	struct dkimcheck_run *run = dkim_get_user_context(dkim);
+	int i, taken = 0;
+
+	for (i = 0; i < nsigs; i++) {
+		if (run == NULL || taken >= DKIMCHECK_SIGS_MAX ||
+		    !dkimcheck_aligned(run->from_domain,
+		    (const char *)dkim_sig_getdomain(sigs[i])))
+			dkim_sig_ignore(sigs[i]);
+		else
+			taken++;
+	}
+	return DKIM_CBSTAT_CONTINUE;
+}
+
+struct dkimcheck *
+dkimcheck_new(const struct dkimcheck_conf *conf, struct buf *err)
+{
+	struct dkimcheck *dc;
+	unsigned int flags = DKIM_LIBFLAGS_FIXCRLF;
+
+	dc = xcalloc(1, sizeof(*dc));
+	dc->conf = *conf;
+	if ((dc->lib = dkim_init(NULL, NULL)) == NULL) {
+		buf_puts(err, "libopendkim: cannot initialise");
+		free(dc);
+		return NULL;
+	}
+	if (!dkim_libfeature(dc->lib, DKIM_FEATURE_ED25519))
+		log_warn("libopendkim without ed25519-sha256 (RFC 8463):"
+		    " such signatures fail");
+	if (dkim_options(dc->lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags,
+	    sizeof(flags)) != DKIM_STAT_OK ||
+	    dkim_set_key_lookup(dc->lib, dkimcheck_key_cb) != DKIM_STAT_OK ||
+	    dkim_set_prescreen(dc->lib, dkimcheck_prescreen) != DKIM_STAT_OK) {
+		buf_puts(err, "libopendkim: cannot set its options");
+		dkim_close(dc->lib);
+		free(dc);
+		return NULL;
+	}
+	dc->cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    dkimcheck_entry_free);
+	dc->lookup = dkimcheck_dns;
+	dc->lookup_ctx = dc;
+	return dc;
+}
+
+void
+dkimcheck_free(struct dkimcheck *dc)
+{
+	if (dc == NULL)
+		return;
+	dkim_close(dc->lib);
+	g_hash_table_destroy(dc->cache);
+	if (dc->res != NULL)
+		ldns_resolver_deep_free(dc->res);
+	free(dc);
+}
+
+void
+dkimcheck_set_lookup(struct dkimcheck *dc, dkimcheck_lookup_fn fn, void *ctx)
+{
+	dc->lookup = fn ? fn : dkimcheck_dns;
+	dc->lookup_ctx = fn ? ctx : dc;
+	g_hash_table_remove_all(dc->cache);
+}
+
+/* More than one From: header field (checked among the first fields). */
+static int
+dkimcheck_froms(const char *data, size_t len)
+{
+	size_t i = 0, j;
+	int n = 0;
+
+	while (i < len && data[i] != '\r' && data[i] != '\n') {
+		if (len - i > 4 && g_ascii_strncasecmp(data + i, "from", 4) ==
+		    0) {
+			for (j = i + 4; j < len && (data[j] == ' ' ||
+			    data[j] == '\t'); j++)
+				;
+			if (j < len && data[j] == ':')
+				n++;
+		}
+		/* The next line that does not continue this field. */
+		do {
+			while (i < len && data[i] != '\n')
+				i++;
+			i++;
+		} while (i < len && (data[i] == ' ' || data[i] == '\t'));
+	}
+	return n;
+}
+
+/* Why a signature failed, one line. */
+static void
+dkimcheck_why(DKIM_SIGINFO *sig, char *out, size_t n)
+{
+	const char *d = (const char *)dkim_sig_getdomain(sig);
+	const char *s = (const char *)dkim_sig_getselector(sig);
+	const char *text;
+	int e = dkim_sig_geterror(sig);
+
+	switch (e) {
+	case DKIM_SIGERROR_OK:
+		if (dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH)
+			text = "body hash did not verify";
+		else
+			text = "signature did not verify";
+		break;
+	case DKIM_SIGERROR_BADSIG:
+		text = dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH ?
+		    "body hash did not verify" : "signature did not verify";
+		break;
+	case DKIM_SIGERROR_EXPIRED:
+		text = "expired";
+		break;
+	case DKIM_SIGERROR_FUTURE:
+		text = "signed in the future (t=)";
+		break;
+	case DKIM_SIGERROR_NOKEY:
+		snprintf(out, n, "no key at %s._domainkey.%s", s ? s : "?",
+		    d ? d : "?");
+		dkimcheck_copy(out, n, out);
+		return;
+	case DKIM_SIGERROR_KEYREVOKED:
+		text = "key revoked";
+		break;
+	default:
+		text = dkim_sig_geterrorstr(e);
+		if (text == NULL)
+			text = "signature did not verify";
+		break;
+	}
+	dkimcheck_copy(out, n, text);
+}
+
+/* The domain of an address: after its last '@'. */
+static const char *
+dkimcheck_from_domain(const char *from)
+{
+	const char *at = from ? strrchr(from, '@') : NULL;
+
+	return at != NULL && at[1] != '\0' ? at + 1 : NULL;
+}
+
+/* The outcome from the signatures that libopendkim looked at. */
+static void
+dkimcheck_judge(DKIM *dkim, const struct dkimcheck_run *run,
+    struct dkimcheck_outcome *out)
+{
+	DKIM_SIGINFO **sigs = NULL, *first = NULL, *aligned = NULL;
+	struct buf why = BUF_INIT;
+	int nsigs = 0, i, passed = 0;
+
+	if (run->temp) {
+		/* libopendkim stops at the first key it cannot get. */
+		out->result = DKIMCHECK_TEMPERROR;
+		dkimcheck_copy(out->domain, sizeof(out->domain),
+		    run->temp_domain);
+		dkimcheck_copy(out->selector, sizeof(out->selector),
+		    run->temp_selector);
+		dkimcheck_copy(out->reason, sizeof(out->reason),
+		    run->temp_reason);
+		return;
+	}
+	if (dkim_getsiglist(dkim, &sigs, &nsigs) != DKIM_STAT_OK ||
+	    nsigs == 0) {
+		out->result = DKIMCHECK_NONE;
+		dkimcheck_copy(out->reason, sizeof(out->reason),
+		    "no signature");
+		return;
+	}
+	for (i = 0; i < nsigs; i++) {
+		if (first == NULL)
+			first = sigs[i];
+		if ((dkim_sig_getflags(sigs[i]) & DKIM_SIGFLAG_IGNORE) != 0)
+			continue;
+		if (aligned == NULL)
+			aligned = sigs[i];
+		if (DKIM_SIG_CHECK(sigs[i])) {
+			passed = 1;
+			aligned = sigs[i];
+			break;
+		}
+	}
+	out->result = passed ? DKIMCHECK_PASS : DKIMCHECK_FAIL;
+	if (aligned == NULL)
+		aligned = first;
+	dkimcheck_copy(out->domain, sizeof(out->domain),
+	    (const char *)dkim_sig_getdomain(aligned));
+	dkimcheck_copy(out->selector, sizeof(out->selector),
+	    (const char *)dkim_sig_getselector(aligned));
+	if (out->result == DKIMCHECK_PASS)
+		return;
+	if ((dkim_sig_getflags(aligned) & DKIM_SIGFLAG_IGNORE) == 0)
+		dkimcheck_why(aligned, out->reason, sizeof(out->reason));
+	else {
+		if (run->from_domain == NULL)
+			buf_printf(&why, "d=%s: no From: address to align it"
+			    " with", out->domain);
+		else
+			buf_printf(&why, "d=%s is not aligned with From: %s",
+			    out->domain, run->from_domain);
+		dkimcheck_copy(out->reason, sizeof(out->reason), why.s);
+		buf_free(&why);
+	}
+}
+
+void
+dkimcheck_verify(struct dkimcheck *dc, const char *data, size_t len,
+    const char *from, struct dkimcheck_outcome *out)
+{
+	struct dkimcheck_run run;
+	DKIM_STAT st;
+	DKIM *dkim;
+
+	memset(out, 0, sizeof(*out));
+	memset(&run, 0, sizeof(run));
+	run.dc = dc;
+	run.from_domain = dkimcheck_from_domain(from);
+	if (dkimcheck_froms(data, len) > 1)
+		run.from_domain = NULL;	/* which one would be aligned? */
+	if ((dkim = dkim_verify(dc->lib, (const u_char *)DKIMCHECK_ID, NULL,
+	    &st)) == NULL) {
+		out->result = DKIMCHECK_FAIL;
+		snprintf(out->reason, sizeof(out->reason), "libopendkim: "
+		    "cannot verify (status %d)", (int)st);
+		return;
+	}
+	dkim_set_user_context(dkim, &run);
+	st = dkim_chunk(dkim, (u_char *)(uintptr_t)data, len);
+	if (st == DKIM_STAT_OK)
+		st = dkim_chunk(dkim, NULL, 0);
+	if (st == DKIM_STAT_OK)
+		st = dkim_eom(dkim, NULL);
+	dkimcheck_judge(dkim, &run, out);
+	if (run.from_domain == NULL && dkimcheck_froms(data, len) > 1 &&
+	    out->result != DKIMCHECK_NONE) {
+		out->result = DKIMCHECK_FAIL;
+		dkimcheck_copy(out->reason, sizeof(out->reason),
+		    "several From: header fields");
+	}
+	dkim_free(dkim);
+}
