@@ -361,6 +361,29 @@ const struct param param_table[] = {
 	    "pages of the domain indexes again and again once reports.db "
 	    "is larger than the cache.",
 	    NULL, NULL },
+	{ "rptparse_dkim_give_up_time", PARAM_TIME, "2d",
+	    "How long after its arrival rptparse keeps trying to look up "
+	    "the DKIM key of a mailed report whose lookup failed for a "
+	    "passing reason; then the report is stored with DKIM result "
+	    "temperror, unverified.",
+	    NULL, NULL },
+	{ "rptparse_dkim_retry_time", PARAM_TIME, "5m",
+	    "How long a mailed report waits in deferred/ after a DKIM key "
+	    "lookup failed for a passing reason (a timeout, SERVFAIL) "
+	    "before rptparse verifies it again.",
+	    NULL, NULL },
+	{ "rptparse_dkim_timeout", PARAM_TIME, "5s",
+	    "The longest time that rptparse waits for one DKIM key lookup, "
+	    "over all the nameservers of /etc/resolv.conf; then the "
+	    "message goes to deferred/.",
+	    NULL, NULL },
+	{ "report_require_dkim", PARAM_BOOL, "yes",
+	    "With yes, a mailed report counts (in summaries, verdicts, "
+	    "metrics and alerts) only with a valid DKIM signature whose d= "
+	    "is its From: domain or a parent of it (RFC 8460 section 3); "
+	    "the others are stored as unverified. With no, they count too. "
+	    "The DKIM result is stored and shown either way.",
+	    NULL, NULL },
 	{ "alert_failure_rate", PARAM_STRING, "1%",
 	    "The share of a domain's TLS sessions, in the reports received "
 	    "in one day, that may fail before rptparse alerts (once per "

@@ -37,6 +37,14 @@ static const char *const alerts_always[] = {
 };
 
 static double alerts_pct = 1.0;
+static int alerts_require_dkim = 1;	/* report_require_dkim */
+
+/*
+ * Of the reports stored before, only those that count under
+ * report_require_dkim add to a day's sums and result types (?9: the
+ * parameter, 1 for yes).
+ */
+#define ALERTS_COUNTED_SQL	" AND (" TLSRPT_TRUSTED_SQL " OR ?9 = 0)"
 
 /*
  * What this process knows of the day (the UTC day of the reports it is
@@ -121,7 +129,23 @@ int
 alerts_open(const char *state_path, double pct, struct buf *err)
 {
 	alerts_pct = pct;
+	alerts_require_dkim = 1;
 	return state_path ? alert_store_file(state_path, err) : 0;
+}
+
+void
+alerts_set_require_dkim(int yes)
+{
+	alerts_require_dkim = yes != 0;
+	alerts_forget();
+}
+
+int
+alerts_counted(const char *via, const char *dkim_result)
+{
+	return !alerts_require_dkim || (via != NULL &&
+	    strcmp(via, "https") == 0) || (dkim_result != NULL &&
+	    strcmp(dkim_result, "pass") == 0);
 }
 
 void
@@ -294,7 +318,8 @@ alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 	    " TOTAL(p.success_count), TOTAL(p.failure_count)," \
 	    " (SELECT MAX(id) FROM reports)" \
 	    " FROM policies p JOIN reports r ON r.id = p.report" \
-	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4"
+	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4" \
+	    ALERTS_COUNTED_SQL
 	if (c->hosted != NULL)
 		st = alerts_stmt(c->db, ALERTS_STMT_COUNTS,
 		    ALERTS_COUNTS_SQL(ALERTS_HOSTED_SQL));
@@ -304,6 +329,7 @@ alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 	alerts_bind_domain(st, c);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->day);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->day + ALERTS_DAY);
+	sqlite3_bind_int(st, 9, alerts_require_dkim);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*ok = (int64_t)sqlite3_column_double(st, 0);
 		*failed = (int64_t)sqlite3_column_double(st, 1);
@@ -356,8 +382,8 @@ alerts_day_types(const struct alerts_ctx *c, struct buf *text)
 	    " JOIN policies p ON p.id = f.policy"
 	    " JOIN reports r ON r.id = p.report"
 	    " WHERE" ALERTS_DOMAIN_SQL " AND r.received >= ?3 AND"
-	    " r.received < ?4 GROUP BY f.result_type ORDER BY n DESC,"
-	    " f.result_type LIMIT ?5");
+	    " r.received < ?4" ALERTS_COUNTED_SQL " GROUP BY f.result_type"
+	    " ORDER BY n DESC, f.result_type LIMIT ?5");
 	const char *type;
 	int n = 0;
 
@@ -365,6 +391,7 @@ alerts_day_types(const struct alerts_ctx *c, struct buf *text)
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->day);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->day + ALERTS_DAY);
 	sqlite3_bind_int(st, 5, ALERTS_TYPES_MAX);
+	sqlite3_bind_int(st, 9, alerts_require_dkim);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		type = (const char *)sqlite3_column_text(st, 0);
 		if (n++ == 0)
@@ -439,7 +466,8 @@ alerts_types_of(const struct alerts_ctx *c)
 		return set;
 #define ALERTS_TYPES_SQL(domain) "SELECT DISTINCT f.result_type" \
 	    " FROM failures f JOIN policies p ON p.id = f.policy" \
-	    " WHERE" domain " AND p.report < ?3"
+	    " JOIN reports r ON r.id = p.report" \
+	    " WHERE" domain " AND p.report < ?3" ALERTS_COUNTED_SQL
 	if (c->hosted != NULL)
 		st = alerts_stmt(c->db, ALERTS_STMT_TYPES,
 		    ALERTS_TYPES_SQL(ALERTS_HOSTED_SQL));
@@ -449,6 +477,7 @@ alerts_types_of(const struct alerts_ctx *c)
 	set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	alerts_bind_domain(st, c);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->rowid);
+	sqlite3_bind_int(st, 9, alerts_require_dkim);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		g_hash_table_add(set, g_strdup((const char *)
 		    sqlite3_column_text(st, 0)));

@@ -5,13 +5,25 @@
  *	alerts_rate_parse("0.5%", &pct, &err)	alert_failure_rate, in percent
  *	alerts_open(state_path, pct, &err)	dedup state (lib/alert) in
  *		state_path, or NULL: in the store given to alert_store_set()
- *	alerts_report(db, &hosted, report, rowid, received)
+ *	alerts_set_require_dkim(yes)		report_require_dkim
+ *	if (alerts_counted(via, dkim_result))	the report counts
+ *		alerts_report(db, &hosted, report, rowid, received)
  *		after the report's transaction committed
  *	alerts_flush()				end of a run
  *	alerts_forget()		the hosted domains changed
  *	alerts_close()
  *
  * DESCRIPTION
+ *	Only reports that count raise alerts: with report_require_dkim
+ *	(alerts_set_require_dkim(1), the default) an https report or a
+ *	mailed one whose DKIM result is "pass" (TLSRPT_TRUSTED_SQL), any
+ *	report without it.  The caller asks alerts_counted() when the
+ *	report is stored and passes only those that count; the sums and
+ *	result types read from reports.db leave out the stored reports
+ *	that do not count under the parameter as it is now.  So a forged,
+ *	unsigned report neither raises an alert nor keeps a later real one
+ *	from raising it.
+ *
  *	alerts_report() looks at one newly stored report, policy by
  *	policy, and raises through lib/alert, for the domain of the
  *	policy (its hosted domain, else its policy-domain; a policy
@@ -77,6 +89,8 @@
 
 int	alerts_rate_parse(const char *s, double *pct, struct buf *err);
 int	alerts_open(const char *state_path, double pct, struct buf *err);
+void	alerts_set_require_dkim(int);
+int	alerts_counted(const char *via, const char *dkim_result);
 void	alerts_report(sqlite3 *, const struct hosted *,
 	    const struct tlsrpt_report *, int64_t rowid, time_t received);
 void	alerts_flush(void);

@@ -105,6 +105,9 @@ test_rate_parse(void)
 }
 
 /* Store a report made of json and run the alerts, received at when. */
+/* The DKIM result of the reports test_report() stores. */
+static const char *test_dkim = "pass";
+
 static void
 test_report(struct store *db, const struct hosted *h, const char *json,
     time_t when)
@@ -123,11 +126,12 @@ test_report(struct store *db, const struct hosted *h, const char *json,
 	}
 	memset(&meta, 0, sizeof(meta));
 	meta.via = "mailto";
+	meta.dkim_result = test_dkim;
 	meta.received = when;
 	store_sha256(json, strlen(json), meta.sha256);
 	if (store_report(db, r, &meta, h, &row, &err) != 1)
 		CHECK(0, "test report stored: %s", err.s);
-	else
+	else if (alerts_counted(meta.via, meta.dkim_result))	/* rptparse's gate */
 		alerts_report(store_db(db), h, r, row, when);
 	tlsrpt_free(r);
 	buf_free(&err);
@@ -194,6 +198,7 @@ test_batch(struct store *db, const struct hosted *h, time_t when)
 	for (i = 0; i < 2; i++) {
 		memset(&meta, 0, sizeof(meta));
 		meta.via = "mailto";
+		meta.dkim_result = "pass";
 		meta.received = when;
 		store_sha256(json[i], strlen(json[i]), meta.sha256);
 		if (tlsrpt_parse(json[i], strlen(json[i]), &lim, &r[i],
@@ -291,6 +296,34 @@ test_rules(void)
 	    next + 80, "example.org new-result-type:tls-timeout 2026-11-27",
 	    "a result type outside the RFC is new too");
 	test_batch(db, &h, next + 90);
+
+	/* report_require_dkim = yes: an unverified report counts nowhere. */
+	test_dkim = "fail";
+	test_one(db, &h, "k", "unverified.example", 0, 50, "dnssec-invalid",
+	    next + 100, "", "unverified (DKIM fail): no alert, all failed");
+	test_dkim = "none";
+	test_one(db, &h, "k2", "unverified.example", 0, 50,
+	    "sts-webpki-invalid", next + 101, "",
+	    "unverified (unsigned): not even sts-webpki-invalid alerts");
+	test_dkim = "pass";
+	test_one(db, &h, "l", "unverified.example", 1000, 1, "dnssec-invalid",
+	    next + 110, "unverified.example new-result-type:dnssec-invalid"
+	    " 2026-11-27", "then a verified one: its type is new, and the"
+	    " day's rate leaves the unverified out (1 of 1001)");
+	CHECK(alerts_counted("https", "none") && !alerts_counted("mailto",
+	    "temperror") && alerts_counted("mailto", "pass"),
+	    "https and DKIM pass count, temperror does not");
+	/* report_require_dkim = no: they count. */
+	alerts_set_require_dkim(0);
+	test_dkim = "none";
+	test_one(db, &h, "m", "lax.example", 0, 50, NULL, next + 120,
+	    "lax.example failure-rate 2026-11-27",
+	    "report_require_dkim = no: an unsigned report alerts");
+	test_one(db, &h, "n", "unverified.example", 0, 5000, NULL, next + 130,
+	    "unverified.example failure-rate 2026-11-27",
+	    "report_require_dkim = no: the day's unverified reports count");
+	alerts_set_require_dkim(1);
+	test_dkim = "pass";
 
 	alerts_close();
 	store_close(db);
