@@ -238,19 +238,36 @@ dkimcheck_dns(void *ctx, const char *qname, struct buf *txt, time_t *ttl)
 	ldns_rr_list *rrs;
 	ldns_status st;
 	enum dkimcheck_key kind;
+	struct timespec t0, t1;
 	char *rcode;
+	size_t i;
+	long ms;
 
 	buf_reset(txt);
 	if ((res = dkimcheck_resolver(dc, txt)) == NULL)
 		return DKIMCHECK_KEY_TEMP;
 	if ((name = ldns_dname_new_frm_str(qname)) == NULL)
 		return DKIMCHECK_KEY_NONE;
+	/* ldns passes over a nameserver once it timed out: not for long. */
+	for (i = 0; i < ldns_resolver_nameserver_count(res); i++)
+		ldns_resolver_set_nameserver_rtt(res, i, LDNS_RESOLV_RTT_MIN);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	st = ldns_resolver_query_status(&pkt, res, name, LDNS_RR_TYPE_TXT,
 	    LDNS_RR_CLASS_IN, LDNS_RD);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ldns_rdf_deep_free(name);
 	if (st != LDNS_STATUS_OK || pkt == NULL) {
-		buf_printf(txt, "%s", st == LDNS_STATUS_OK ?
-		    "no answer" : ldns_get_errorstr_by_id(st));
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+		    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (st == LDNS_STATUS_NETWORK_ERR &&
+		    ms >= dc->conf.timeout_ms * 9 / 10)
+			buf_printf(txt, "no answer within %ld ms from the %zu"
+			    " nameservers of %s", ms,
+			    ldns_resolver_nameserver_count(res),
+			    DKIMCHECK_RESOLV_CONF);
+		else
+			buf_printf(txt, "%s", st == LDNS_STATUS_OK ?
+			    "no answer" : ldns_get_errorstr_by_id(st));
 		ldns_pkt_free(pkt);
 		return DKIMCHECK_KEY_TEMP;
 	}
