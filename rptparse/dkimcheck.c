@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "dkimcheck.h"
+#include "dkimkey.h"
 #include "log.h"
 #include "mymalloc.h"
 
@@ -428,6 +429,7 @@ dkimcheck_free(struct dkimcheck *dc)
 	if (dc == NULL)
 		return;
 	dkim_close(dc->lib);
+	dkimkey_clear();
 	g_hash_table_destroy(dc->cache);
 	if (dc->res != NULL)
 		ldns_resolver_deep_free(dc->res);

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "dkimcheck.h"
+#include "dkimkey.h"
 #include "mymalloc.h"
 #include "unit.h"
 
@@ -164,6 +165,14 @@ main(void)
 	CHECK(o.result == DKIMCHECK_PASS && test_lookups == 1,
 	    "the key is cached: one lookup for two messages (%d)",
 	    test_lookups);
+	{
+		unsigned long hits, decoded;
+
+		dkimkey_stats(&hits, &decoded);
+		CHECK(decoded == 1 && hits == 1, "the key is decoded once"
+		    " for two signatures (%lu decoded, %lu again)", decoded,
+		    hits);
+	}
 
 	/* The body changed after signing. */
 	changed = xstrdup(m);

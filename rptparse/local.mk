@@ -13,7 +13,8 @@ rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
 	rptparse/store.c rptparse/store.h \
 	rptparse/hosted.c rptparse/hosted.h \
 	rptparse/alerts.c rptparse/alerts.h \
-	rptparse/dkimcheck.c rptparse/dkimcheck.h
+	rptparse/dkimcheck.c rptparse/dkimcheck.h \
+	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
 	$(ZLIB_LIBS) $(OPENDKIM_LIBS) $(LDNS_LIBS)
@@ -28,7 +29,8 @@ rptparse_message_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
 
 check_PROGRAMS += rptparse/dkimcheck_test
 rptparse_dkimcheck_test_SOURCES = rptparse/dkimcheck_test.c \
-	rptparse/dkimcheck.c rptparse/dkimcheck.h
+	rptparse/dkimcheck.c rptparse/dkimcheck.h \
+	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_dkimcheck_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_dkimcheck_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
 	$(LDNS_LIBS)
