@@ -63,3 +63,22 @@ tests_fuzz_fuzz_rptmsg_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 tests_fuzz_fuzz_rptmsg_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
 endif
 
+
+# fuzz_dkim: DKIM verification (dkimcheck.c with libopendkim), keys from
+# a table.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_dkim
+tests_fuzz_fuzz_dkim_SOURCES = tests/fuzz/fuzz_dkim.c \
+	rptparse/dkimcheck.c rptparse/dkimkey.c
+tests_fuzz_fuzz_dkim_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_dkim_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_dkim_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
+	$(LDNS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_dkim_test
+tests_fuzz_fuzz_dkim_test_SOURCES = tests/fuzz/fuzz_dkim.c \
+	tests/fuzz/standalone.c rptparse/dkimcheck.c rptparse/dkimkey.c
+tests_fuzz_fuzz_dkim_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_dkim_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
+	$(LDNS_LIBS)
+endif
