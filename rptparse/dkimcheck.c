@@ -55,8 +55,9 @@ struct dkimcheck_run {
 	const char *from_domain;	/* or NULL */
 	int	 temp;			/* an aligned key: temporary failure */
 	char	 temp_reason[DKIMCHECK_REASON_MAX];
-	char	 temp_domain[DKIMCHECK_NAME_MAX + 1];
+	char	 temp_domain[DKIMCHECK_NAME_MAX + 1];	/* where it stopped */
 	char	 temp_selector[DKIMCHECK_NAME_MAX + 1];
+	char	 key_reason[DKIMCHECK_REASON_MAX];	/* a refused record */
 };
 
 const char *
@@ -350,8 +351,18 @@ dkimcheck_key_cb(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	e = dkimcheck_key_of(run->dc, qname);
 	switch (e->kind) {
 	case DKIMCHECK_KEY_FOUND:
-		if (strlen(e->text) >= buflen)
+		if (strlen(e->text) > DKIMCHECK_KEY_MAX ||
+		    strlen(e->text) >= buflen) {
+			/* libopendkim stops at it: the outcome is this. */
+			snprintf(run->key_reason, sizeof(run->key_reason),
+			    "key record at %s is longer than %d bytes", qname,
+			    DKIMCHECK_KEY_MAX);
+			dkimcheck_copy(run->temp_domain,
+			    sizeof(run->temp_domain), d);
+			dkimcheck_copy(run->temp_selector,
+			    sizeof(run->temp_selector), s);
 			return DKIM_CBSTAT_ERROR;
+		}
 		memcpy(buf, e->text, strlen(e->text) + 1);
 		return DKIM_CBSTAT_CONTINUE;
 	case DKIMCHECK_KEY_NONE:
@@ -531,15 +542,15 @@ dkimcheck_judge(DKIM *dkim, const struct dkimcheck_run *run,
 	struct buf why = BUF_INIT;
 	int nsigs = 0, i, passed = 0;
 
-	if (run->temp) {
+	if (run->temp || run->key_reason[0] != '\0') {
 		/* libopendkim stops at the first key it cannot get. */
-		out->result = DKIMCHECK_TEMPERROR;
+		out->result = run->temp ? DKIMCHECK_TEMPERROR : DKIMCHECK_FAIL;
 		dkimcheck_copy(out->domain, sizeof(out->domain),
 		    run->temp_domain);
 		dkimcheck_copy(out->selector, sizeof(out->selector),
 		    run->temp_selector);
-		dkimcheck_copy(out->reason, sizeof(out->reason),
-		    run->temp_reason);
+		dkimcheck_copy(out->reason, sizeof(out->reason), run->temp ?
+		    run->temp_reason : run->key_reason);
 		return;
 	}
 	if (dkim_getsiglist(dkim, &sigs, &nsigs) != DKIM_STAT_OK ||

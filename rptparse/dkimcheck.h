@@ -33,7 +33,8 @@
  *	    REFUSED, no nameserver); the caller tries again later.
  *	fail: signed, but no signature both verifies and is aligned; the
  *	    reason is about the first aligned signature ("expired", "body
- *	    hash did not verify", "no key at S._domainkey.D", ...), or,
+ *	    hash did not verify", "no key at S._domainkey.D", "key record
+ *	    at NAME is longer than 4096 bytes", ...), or,
  *	    when none is aligned, "d=D is not aligned with From: F".
  *	none: no DKIM-Signature header field; reason "no signature".
  *
@@ -44,7 +45,7 @@
  *	their DNS TTL, at most DKIMCHECK_TTL_MAX seconds; a temporary
  *	failure is cached for conf.temp_ttl seconds, so that a batch of
  *	messages signed with one unreachable key waits for one timeout,
- *	not one each.
+ *	not one each.  The keys themselves are decoded once (dkimkey.h).
  *
  * LIMITS
  *	DKIMCHECK_SIGS_MAX signatures looked at per message (the others

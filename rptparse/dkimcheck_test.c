@@ -61,9 +61,21 @@ test_key(void)
 static enum dkimcheck_key
 test_lookup(void *ctx, const char *qname, struct buf *txt, time_t *ttl)
 {
+	int i;
+
 	(void)ctx;
 	test_lookups++;
 	*ttl = 300;
+	if (strcmp(qname, "huge._domainkey.sender.example") == 0) {
+		buf_puts(txt, test_record);
+		for (i = 0; i < 100; i++)
+			buf_puts(txt, "; n=padding padding padding padding pad");
+		return DKIMCHECK_KEY_FOUND;
+	}
+	if (strcmp(qname, "ctl._domainkey.sender.example") == 0) {
+		buf_puts(txt, "v=DKIM1; k=rsa;\n\x01\x1b[31m p=AAAA\r\n");
+		return DKIMCHECK_KEY_FOUND;
+	}
 	if (test_temp) {
 		buf_puts(txt, "timed out");
 		return DKIMCHECK_KEY_TEMP;
@@ -77,8 +89,8 @@ test_lookup(void *ctx, const char *qname, struct buf *txt, time_t *ttl)
 
 /* msg signed by d=domain s=s1, with the signature header on top. */
 static char *
-test_sign(const char *msg, const char *domain, dkim_canon_t canon,
-    time_t when, uint64_t ttl)
+test_sign(const char *msg, const char *domain, const char *sel,
+    dkim_canon_t canon, time_t when, uint64_t ttl)
 {
 	DKIM_LIB *lib = dkim_init(NULL, NULL);
 	DKIM_STAT st;
@@ -93,7 +105,7 @@ test_sign(const char *msg, const char *domain, dkim_canon_t canon,
 		dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNATURETTL, &ttl,
 		    sizeof(ttl));
 	dkim = dkim_sign(lib, (const unsigned char *)"t", NULL,
-	    (dkim_sigkey_t)test_pem, (const unsigned char *)"s1",
+	    (dkim_sigkey_t)test_pem, (const unsigned char *)sel,
 	    (const unsigned char *)domain, canon, canon, DKIM_SIGN_RSASHA256,
 	    -1, &st);
 	if (dkim == NULL)
@@ -154,7 +166,8 @@ main(void)
 		return unit_status();
 	dkimcheck_set_lookup(dc, test_lookup, NULL);
 
-	m = test_sign(test_body, "sender.example", DKIM_CANON_RELAXED, 0, 0);
+	m = test_sign(test_body, "sender.example", "s1", DKIM_CANON_RELAXED, 0,
+	    0);
 	CHECK(m != NULL, "signed relaxed/relaxed");
 	test_verify(dc, m, from, &o);
 	CHECK(o.result == DKIMCHECK_PASS && strcmp(o.domain,
@@ -217,14 +230,15 @@ main(void)
 	free(m);
 
 	/* Simple canonicalization. */
-	m = test_sign(test_body, "mail.sender.example", DKIM_CANON_SIMPLE, 0,
-	    0);
+	m = test_sign(test_body, "mail.sender.example", "s1",
+	    DKIM_CANON_SIMPLE, 0, 0);
 	test_verify(dc, m, from, &o);
 	CHECK(o.result == DKIMCHECK_FAIL && strcmp(o.reason,
 	    "no key at s1._domainkey.mail.sender.example") == 0,
 	    "no key: fail, %s", o.reason);
 	free(m);
-	m = test_sign(test_body, "sender.example", DKIM_CANON_SIMPLE, 0, 0);
+	m = test_sign(test_body, "sender.example", "s1", DKIM_CANON_SIMPLE, 0,
+	    0);
 	test_verify(dc, m, from, &o);
 	CHECK(o.result == DKIMCHECK_PASS, "simple/simple: pass (%s)",
 	    o.reason);
@@ -238,11 +252,27 @@ main(void)
 	free(m);
 
 	/* x= in the past. */
-	m = test_sign(test_body, "sender.example", DKIM_CANON_RELAXED,
+	m = test_sign(test_body, "sender.example", "s1", DKIM_CANON_RELAXED,
 	    time(NULL) - 3 * 86400, 86400);
 	test_verify(dc, m, from, &o);
 	CHECK(o.result == DKIMCHECK_FAIL && strcmp(o.reason, "expired") == 0,
 	    "x= passed: fail, %s", o.reason);
+	free(m);
+
+	/* Bad key records: too long, control characters. */
+	m = test_sign(test_body, "sender.example", "huge", DKIM_CANON_RELAXED,
+	    0, 0);
+	test_verify(dc, m, from, &o);
+	CHECK(o.result == DKIMCHECK_FAIL && strcmp(o.reason, "key record at"
+	    " huge._domainkey.sender.example is longer than 4096 bytes") == 0,
+	    "a key record over DKIMCHECK_KEY_MAX: fail, %s", o.reason);
+	free(m);
+	m = test_sign(test_body, "sender.example", "ctl", DKIM_CANON_RELAXED,
+	    0, 0);
+	test_verify(dc, m, from, &o);
+	CHECK(o.result == DKIMCHECK_FAIL && o.reason[0] != '\0' &&
+	    strpbrk(o.reason, "\n\r\x01\x1b") == NULL,
+	    "a key record with control characters: fail, %s", o.reason);
 	free(m);
 
 	/* Unsigned. */
@@ -254,7 +284,8 @@ main(void)
 	dkimcheck_set_lookup(dc, test_lookup, NULL);
 	test_temp = 1;
 	test_lookups = 0;
-	m = test_sign(test_body, "other.example", DKIM_CANON_RELAXED, 0, 0);
+	m = test_sign(test_body, "other.example", "s1", DKIM_CANON_RELAXED, 0,
+	    0);
 	test_verify(dc, m, "reports@other.example", &o);
 	CHECK(o.result == DKIMCHECK_TEMPERROR && strcmp(o.reason,
 	    "key lookup of s1._domainkey.other.example: timed out") == 0,
@@ -271,7 +302,10 @@ main(void)
 	/* Many signatures: at most DKIMCHECK_SIGS_MAX looked up. */
 	m = xstrdup(test_body);
 	for (int i = 0; i < 20; i++) {
-		p = test_sign(test_body, "mail.sender.example",
+		char sel[16];
+
+		snprintf(sel, sizeof(sel), "flood%d", i);
+		p = test_sign(test_body, "sender.example", sel,
 		    DKIM_CANON_RELAXED, 0, 0);
 		changed = xasprintf("%.*s%s", (int)(strstr(p, "\r\nFrom:") -
 		    p + 2), p, m);
@@ -282,8 +316,9 @@ main(void)
 	dkimcheck_set_lookup(dc, test_lookup, NULL);
 	test_lookups = 0;
 	test_verify(dc, m, from, &o);
-	CHECK(o.result == DKIMCHECK_FAIL && test_lookups <= 1,
-	    "20 signatures, one key name: %d lookups", test_lookups);
+	CHECK(o.result == DKIMCHECK_FAIL && test_lookups ==
+	    DKIMCHECK_SIGS_MAX, "a flood of 20 signatures: %d looked up",
+	    test_lookups);
 	free(m);
 
 	/* Garbage in a signature. */
