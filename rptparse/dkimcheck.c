@@ -30,6 +30,7 @@
 #define DKIMCHECK_NS_MIN_MS	200	/* per nameserver, at least */
 #define DKIMCHECK_NEG_TTL	60	/* NXDOMAIN without an SOA */
 #define DKIMCHECK_ID		"rptparse"	/* libopendkim's message id */
+#define DKIMCHECK_KEEP		(1024 * 1024)	/* body buffer kept */
 
 /* A cached lookup: a key record, no key, or a temporary failure. */
 struct dkimcheck_entry {
@@ -47,12 +48,16 @@ struct dkimcheck {
 	ino_t	 res_ino;
 	dkimcheck_lookup_fn lookup;	/* NULL: DNS */
 	void	*lookup_ctx;
+	struct buf field;		/* one header field, reused */
+	struct buf body;		/* the body with CRLF, reused */
 };
 
 /* One message being verified: libopendkim's user context. */
 struct dkimcheck_run {
 	struct dkimcheck *dc;
 	const char *from_domain;	/* or NULL */
+	int	 froms;			/* From: fields seen */
+	int	 refused;		/* a signature not verified */
 	int	 temp;			/* an aligned key: temporary failure */
 	char	 temp_reason[DKIMCHECK_REASON_MAX];
 	char	 temp_domain[DKIMCHECK_NAME_MAX + 1];	/* where it stopped */
@@ -406,7 +411,7 @@ struct dkimcheck *
 dkimcheck_new(const struct dkimcheck_conf *conf, struct buf *err)
 {
 	struct dkimcheck *dc;
-	unsigned int flags = DKIM_LIBFLAGS_FIXCRLF;
+	unsigned int flags = DKIM_LIBFLAGS_NONE;
 
 	dc = xcalloc(1, sizeof(*dc));
 	dc->conf = *conf;
@@ -442,6 +447,8 @@ dkimcheck_free(struct dkimcheck *dc)
 	dkim_close(dc->lib);
 	dkimkey_clear();
 	g_hash_table_destroy(dc->cache);
+	buf_free(&dc->field);
+	buf_free(&dc->body);
 	if (dc->res != NULL)
 		ldns_resolver_deep_free(dc->res);
 	free(dc);
@@ -455,30 +462,132 @@ dkimcheck_set_lookup(struct dkimcheck *dc, dkimcheck_lookup_fn fn, void *ctx)
 	g_hash_table_remove_all(dc->cache);
 }
 
-/* More than one From: header field (checked among the first fields). */
-static int
-dkimcheck_froms(const char *data, size_t len)
+/* The offset of the value when field f is name (name WSP* ":"), else 0. */
+static size_t
+dkimcheck_field_is(const char *f, size_t len, const char *name)
 {
-	size_t i = 0, j;
-	int n = 0;
+	size_t j, n = strlen(name);
 
-	while (i < len && data[i] != '\r' && data[i] != '\n') {
-		if (len - i > 4 && g_ascii_strncasecmp(data + i, "from", 4) ==
-		    0) {
-			for (j = i + 4; j < len && (data[j] == ' ' ||
-			    data[j] == '\t'); j++)
+	if (len <= n || g_ascii_strncasecmp(f, name, n) != 0)
+		return 0;
+	for (j = n; j < len && (f[j] == ' ' || f[j] == '\t'); j++)
+		;
+	return j < len && f[j] == ':' ? j + 1 : 0;
+}
+
+static int
+dkimcheck_fws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * 1 when the h= tag of a DKIM-Signature value (RFC 6376 section 3.2:
+ * tag=value pairs separated by ";", folding white space around them)
+ * lists DKIM-Signature.  libopendkim 2.11 writes out of bounds on such
+ * a signature (found by tests/fuzz/fuzz_dkim): it is not passed to it.
+ */
+static int
+dkimcheck_h_lists_sig(const char *v, size_t len)
+{
+	static const char sig[] = "dkim-signature";
+	size_t i = 0, end, a, b;
+
+	while (i < len) {
+		for (end = i; end < len && v[end] != ';'; end++)
+			;
+		for (a = i; a < end && dkimcheck_fws(v[a]); a++)
+			;
+		if (a < end && (v[a] == 'h' || v[a] == 'H')) {
+			for (a++; a < end && dkimcheck_fws(v[a]); a++)
 				;
-			if (j < len && data[j] == ':')
-				n++;
+			if (a < end && v[a] == '=') {
+				/* The list: names between ':', each trimmed. */
+				for (a++; a < end; a = b + 1) {
+					while (a < end && dkimcheck_fws(v[a]))
+						a++;
+					for (b = a; b < end && v[b] != ':'; b++)
+						;
+					if (b - a >= sizeof(sig) - 1 &&
+					    g_ascii_strncasecmp(v + a, sig,
+					    sizeof(sig) - 1) == 0)
+						return 1;
+				}
+			}
 		}
-		/* The next line that does not continue this field. */
-		do {
-			while (i < len && data[i] != '\n')
-				i++;
-			i++;
-		} while (i < len && (data[i] == ' ' || data[i] == '\t'));
+		i = end + 1;
 	}
-	return n;
+	return 0;
+}
+
+/*
+ * The header fields to libopendkim one by one: a field is its line and
+ * the lines that continue it, joined by CRLF, without the last line
+ * end; a line without a colon (an mbox "From " line) is left out.
+ * Returns the offset of the body, after the empty line.
+ */
+static size_t
+dkimcheck_headers(struct dkimcheck *dc, DKIM *dkim, struct dkimcheck_run *run,
+    const char *data, size_t len, DKIM_STAT *st)
+{
+	struct buf *f = &dc->field;
+	size_t i = 0, eol, n, v;
+
+	*st = DKIM_STAT_OK;
+	while (i < len && *st == DKIM_STAT_OK) {
+		if (data[i] == '\n')
+			return i + 1;
+		if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
+			return i + 2;
+		buf_reset(f);
+		do {
+			for (eol = i; eol < len && data[eol] != '\n'; eol++)
+				;
+			n = eol - i;
+			if (n > 0 && data[i + n - 1] == '\r')
+				n--;
+			if (f->len > 0)
+				buf_append(f, "\r\n", 2);
+			buf_append(f, data + i, n);
+			i = eol < len ? eol + 1 : len;
+		} while (i < len && (data[i] == ' ' || data[i] == '\t'));
+		if (f->len == 0 || memchr(f->s, ':', f->len) == NULL)
+			continue;
+		if (dkimcheck_field_is(f->s, f->len, "from") > 0)
+			run->froms++;
+		if ((v = dkimcheck_field_is(f->s, f->len, "dkim-signature")) >
+		    0 && dkimcheck_h_lists_sig(f->s + v, f->len - v)) {
+			run->refused = 1;
+			continue;
+		}
+		*st = dkim_header(dkim, (u_char *)f->s, f->len);
+	}
+	return len;
+}
+
+/* The body with every line ended by CRLF, as it was signed. */
+static DKIM_STAT
+dkimcheck_body(struct dkimcheck *dc, DKIM *dkim, const char *data,
+    size_t len)
+{
+	struct buf *b = &dc->body;
+	size_t i, from = 0;
+	DKIM_STAT st;
+
+	buf_reset(b);
+	for (i = 0; i < len; i++) {
+		if (data[i] != '\n' || (i > 0 && data[i - 1] == '\r'))
+			continue;
+		buf_append(b, data + from, i - from);
+		buf_append(b, "\r\n", 2);
+		from = i + 1;
+	}
+	buf_append(b, data + from, len - from);
+	st = b->len > 0 ? dkim_body(dkim, (u_char *)b->s, b->len) :
+	    DKIM_STAT_OK;
+	if (b->cap > DKIMCHECK_KEEP)
+		buf_free(b);
+	return st;
 }
 
 /* Why a signature failed, one line. */
@@ -602,14 +711,13 @@ dkimcheck_verify(struct dkimcheck *dc, const char *data, size_t len,
 {
 	struct dkimcheck_run run;
 	DKIM_STAT st;
+	size_t body;
 	DKIM *dkim;
 
 	memset(out, 0, sizeof(*out));
 	memset(&run, 0, sizeof(run));
 	run.dc = dc;
 	run.from_domain = dkimcheck_from_domain(from);
-	if (dkimcheck_froms(data, len) > 1)
-		run.from_domain = NULL;	/* which one would be aligned? */
 	if ((dkim = dkim_verify(dc->lib, (const u_char *)DKIMCHECK_ID, NULL,
 	    &st)) == NULL) {
 		out->result = DKIMCHECK_FAIL;
@@ -618,14 +726,27 @@ dkimcheck_verify(struct dkimcheck *dc, const char *data, size_t len,
 		return;
 	}
 	dkim_set_user_context(dkim, &run);
-	st = dkim_chunk(dkim, (u_char *)(uintptr_t)data, len);
+	/*
+	 * Not dkim_chunk(): it hands dkim_header() an empty field for some
+	 * messages, and libopendkim asserts (aborts) on that.
+	 */
+	body = dkimcheck_headers(dc, dkim, &run, data, len, &st);
+	if (run.froms > 1)
+		run.from_domain = NULL;	/* which one would be aligned? */
 	if (st == DKIM_STAT_OK)
-		st = dkim_chunk(dkim, NULL, 0);
+		st = dkim_eoh(dkim);
+	if (st == DKIM_STAT_OK)
+		st = dkimcheck_body(dc, dkim, data + body, len - body);
 	if (st == DKIM_STAT_OK)
 		st = dkim_eom(dkim, NULL);
 	dkimcheck_judge(dkim, &run, out);
-	if (run.from_domain == NULL && dkimcheck_froms(data, len) > 1 &&
-	    out->result != DKIMCHECK_NONE) {
+	if (run.refused && (out->result == DKIMCHECK_NONE ||
+	    out->result == DKIMCHECK_FAIL)) {
+		out->result = DKIMCHECK_FAIL;
+		dkimcheck_copy(out->reason, sizeof(out->reason), "a signature"
+		    " whose h= lists DKIM-Signature is not verified");
+	}
+	if (run.froms > 1 && (out->result != DKIMCHECK_NONE || run.refused)) {
 		out->result = DKIMCHECK_FAIL;
 		dkimcheck_copy(out->reason, sizeof(out->reason),
 		    "several From: header fields");

@@ -24,7 +24,12 @@
  *	A signature counts when it verifies and is aligned: its d= is the
  *	domain of the From: address or a parent of it, with at least two
  *	labels (dkimcheck_aligned).  Signatures that are not aligned are
- *	not looked up at all.  The result:
+ *	not looked up at all, and one whose h= lists DKIM-Signature is
+ *	not given to libopendkim (which writes out of bounds on it: the
+ *	result is then fail, "a signature whose h= lists DKIM-Signature
+ *	is not verified", unless another one passes).  The header fields
+ *	are passed one by one and the body with CRLF line ends, not
+ *	through dkim_chunk(), which aborts on some input.  The result:
  *
  *	pass: an aligned signature verifies; domain and selector are its
  *	    own, reason is empty.
