@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct dkimcheck {
 	ino_t	 res_ino;
 	dkimcheck_lookup_fn lookup;	/* NULL: DNS */
 	void	*lookup_ctx;
+	long	 budget_ms;		/* lookup time left in this run */
 	struct buf field;		/* one header field, reused */
 	struct buf body;		/* the body with CRLF, reused */
 };
@@ -311,9 +313,13 @@ dkimcheck_dns(void *ctx, const char *qname, struct buf *txt, time_t *ttl)
 static const struct dkimcheck_entry *
 dkimcheck_key_of(struct dkimcheck *dc, const char *qname)
 {
+	static struct dkimcheck_entry spent = { DKIMCHECK_KEY_TEMP,
+	    "not asked: lookups already waited the time allowed for this"
+	    " run", 0 };
 	struct dkimcheck_entry *e;
 	struct buf txt = BUF_INIT;
 	time_t now = time(NULL), ttl = 0;
+	struct timespec t0, t1;
 	char *key = g_ascii_strdown(qname, -1);
 
 	if ((e = g_hash_table_lookup(dc->cache, key)) != NULL &&
@@ -321,8 +327,16 @@ dkimcheck_key_of(struct dkimcheck *dc, const char *qname)
 		g_free(key);
 		return e;
 	}
+	if (dc->budget_ms <= 0) {
+		g_free(key);
+		return &spent;		/* not cached: the next run asks */
+	}
 	e = xcalloc(1, sizeof(*e));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	e->kind = dc->lookup(dc->lookup_ctx, qname, &txt, &ttl);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dc->budget_ms -= (t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	if (e->kind == DKIMCHECK_KEY_TEMP)
 		ttl = dc->conf.temp_ttl;
 	else if (ttl > DKIMCHECK_TTL_MAX)
@@ -436,6 +450,7 @@ dkimcheck_new(const struct dkimcheck_conf *conf, struct buf *err)
 	    dkimcheck_entry_free);
 	dc->lookup = dkimcheck_dns;
 	dc->lookup_ctx = dc;
+	dc->budget_ms = LONG_MAX;
 	return dc;
 }
 
@@ -452,6 +467,12 @@ dkimcheck_free(struct dkimcheck *dc)
 	if (dc->res != NULL)
 		ldns_resolver_deep_free(dc->res);
 	free(dc);
+}
+
+void
+dkimcheck_budget(struct dkimcheck *dc, long ms)
+{
+	dc->budget_ms = ms;
 }
 
 void

@@ -10,6 +10,7 @@
  *	dkimcheck_result_name(out.result)	"pass", "fail", ...
  *	dkimcheck_aligned("bigorg.example", "mail.bigorg.example")	1
  *	dkimcheck_set_lookup(dc, fn, ctx)	keys from fn, not from DNS
+ *	dkimcheck_budget(dc, ms)	lookups may wait ms from now on
  *	dkimcheck_free(dc);
  *
  * DESCRIPTION
@@ -51,6 +52,13 @@
  *	failure is cached for conf.temp_ttl seconds, so that a batch of
  *	messages signed with one unreachable key waits for one timeout,
  *	not one each.  The keys themselves are decoded once (dkimkey.h).
+ *	dkimcheck_budget() bounds the time that lookups may wait in all
+ *	(the caller sets it at the start of each run of its loop): once
+ *	spent, a key not in the cache is a temporary failure without a
+ *	query ("not asked: ..."), not cached, so that a flood of messages
+ *	signed by domains whose nameservers answer slowly, or not at all,
+ *	keeps rptparse busy for that long per run, not for a timeout per
+ *	message.
  *
  * LIMITS
  *	DKIMCHECK_SIGS_MAX signatures looked at per message (the others
@@ -116,6 +124,7 @@ struct dkimcheck *dkimcheck_new(const struct dkimcheck_conf *, struct buf *err);
 void	dkimcheck_free(struct dkimcheck *);
 void	dkimcheck_set_lookup(struct dkimcheck *, dkimcheck_lookup_fn,
 	    void *ctx);
+void	dkimcheck_budget(struct dkimcheck *, long ms);
 void	dkimcheck_verify(struct dkimcheck *, const char *data, size_t len,
 	    const char *from, struct dkimcheck_outcome *);
 const char *dkimcheck_result_name(enum dkimcheck_result);

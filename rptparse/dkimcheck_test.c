@@ -72,6 +72,12 @@ test_lookup(void *ctx, const char *qname, struct buf *txt, time_t *ttl)
 			buf_puts(txt, "; n=padding padding padding padding pad");
 		return DKIMCHECK_KEY_FOUND;
 	}
+	if (strncmp(qname, "slow", 4) == 0) {
+		struct timespec ts = { 0, 60 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		return DKIMCHECK_KEY_NONE;
+	}
 	if (strcmp(qname, "ctl._domainkey.sender.example") == 0) {
 		buf_puts(txt, "v=DKIM1; k=rsa;\n\x01\x1b[31m p=AAAA\r\n");
 		return DKIMCHECK_KEY_FOUND;
@@ -274,6 +280,32 @@ main(void)
 	    strpbrk(o.reason, "\n\r\x01\x1b") == NULL,
 	    "a key record with control characters: fail, %s", o.reason);
 	free(m);
+
+	/* The time lookups may wait per run: 100 ms, each takes 60. */
+	dkimcheck_budget(dc, 100);
+	test_lookups = 0;
+	for (int i = 0; i < 3; i++) {
+		char sel[16];
+
+		snprintf(sel, sizeof(sel), "slow%d", i);
+		m = test_sign(test_body, "sender.example", sel,
+		    DKIM_CANON_RELAXED, 0, 0);
+		test_verify(dc, m, from, &o);
+		free(m);
+	}
+	CHECK(test_lookups == 2 && o.result == DKIMCHECK_TEMPERROR &&
+	    strcmp(o.reason, "key lookup of slow2._domainkey.sender.example:"
+	    " not asked: lookups already waited the time allowed for this"
+	    " run") == 0, "budget spent: %d lookups, then temperror, %s",
+	    test_lookups, o.reason);
+	dkimcheck_budget(dc, 1000);
+	m = test_sign(test_body, "sender.example", "slow2", DKIM_CANON_RELAXED,
+	    0, 0);
+	test_verify(dc, m, from, &o);
+	free(m);
+	CHECK(test_lookups == 3 && o.result == DKIMCHECK_FAIL,
+	    "the next run asks (the skipped name was not cached): %s",
+	    o.reason);
 
 	/* Unsigned. */
 	test_verify(dc, test_body, from, &o);

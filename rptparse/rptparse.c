@@ -39,7 +39,10 @@
  *	back to incoming/ once it has waited rptparse_dkim_retry_time
  *	(spool_reason_time, spool_requeue: its id and arrival time kept);
  *	rptparse_dkim_give_up_time after its arrival it is stored with
- *	the result temperror instead.  A message is stored once and
+ *	the result temperror instead.  Key lookups wait at most
+ *	RPTPARSE_DKIM_BUDGET times rptparse_dkim_timeout per run of the
+ *	loop in all; after that, a message whose key is not cached is
+ *	deferred without asking.  A message is stored once and
  *	leaves the spool only then, whatever the number of tries.  With
  *	report_require_dkim, a mailed report counts only with the result
  *	"pass"; the others are stored, logged as unverified, and raise
@@ -118,6 +121,7 @@
 #define RPTPARSE_RETRY_TIME	60	/* seconds before active/ is tried again */
 #define RPTPARSE_ALERT_STATE	"rptparse-alerts.state"
 #define RPTPARSE_DKIM_TEMP_TTL	60	/* seconds a failed key lookup is kept */
+#define RPTPARSE_DKIM_BUDGET	2	/* key lookup timeouts per run, at most */
 
 /* A message read and parsed, waiting for the commit of its batch. */
 struct rptparse_item {
@@ -158,6 +162,7 @@ struct rptparse {
 	int	 require_dkim;		/* report_require_dkim */
 	time_t	 dkim_retry;		/* rptparse_dkim_retry_time */
 	time_t	 dkim_give_up;		/* rptparse_dkim_give_up_time */
+	long	 dkim_budget_ms;	/* key lookup time per run */
 	char	(*incoming)[SPOOL_ID_SIZE];	/* the last listing of incoming/ */
 	size_t	 nincoming;
 	size_t	 next_incoming;		/* its first id not yet taken */
@@ -634,6 +639,7 @@ rptparse_run(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	rp.done = 0;
+	dkimcheck_budget(rp.dkim, rp.dkim_budget_ms);
 	rptparse_hosted(0);
 	if (rp.need_active) {
 		if (spool_scan(rp.sp, SPOOL_ACTIVE, rptparse_scan_active, NULL,
@@ -774,6 +780,8 @@ rptparse_post_jail(int argc, char **argv)
 	rp.dkim_retry = (time_t)cfg_time("rptparse_dkim_retry_time");
 	rp.dkim_give_up = (time_t)cfg_time("rptparse_dkim_give_up_time");
 	dconf.timeout_ms = (int)cfg_time("rptparse_dkim_timeout") * 1000;
+	rp.dkim_budget_ms = (long)(dconf.timeout_ms > 1000 ?
+	    dconf.timeout_ms : 1000) * RPTPARSE_DKIM_BUDGET;
 	dconf.temp_ttl = rp.dkim_retry < RPTPARSE_DKIM_TEMP_TTL ?
 	    rp.dkim_retry : RPTPARSE_DKIM_TEMP_TTL;
 	if ((rp.dkim = dkimcheck_new(&dconf, &err)) == NULL)
