@@ -48,6 +48,10 @@ zone_head() { printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.tes
 		echo "$s._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p")"
 	done
 	echo "ed1._domainkey TXT $(txt "v=DKIM1; k=ed25519; p=$ed_p")"
+	# Hostile records: control characters and a newline; 5,000 bytes
+	# (over UDP's 512, so read over TCP, and over DKIMCHECK_KEY_MAX).
+	echo 'ctl._domainkey TXT "v=DKIM1;\010\027[31m k=rsa;\010 p=AB\013CD"'
+	echo "huge._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p; n=$(head -c 4600 /dev/zero | tr '\0' x)")"
 } >"$T/sender.zone"
 { zone_head other.example; echo "rsa1._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p")"; } >"$T/other.zone"
 { zone_head google.com; echo "20230601._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$google_p")"; } >"$T/google.zone"
@@ -133,6 +137,17 @@ like "$(grep 'id unsigned,' "$RP_LOG")" 'DKIM none \(no signature\), unverified:
 	"unsigned: logged as unverified"
 is "$(grep -c 'alert: unsigned.example\|alert: changed.example\|alert: unaligned.example' "$RP_LOG")" 0 \
 	"unverified reports raise no alert"
+
+mail ctl reports@sender.example ctl.example |
+	$SIGN "$T/rsa.pem" sender.example ctl rsa-sha256 relaxed >"$T/ctl.eml"
+put_wait "$T/ctl.eml" ctl
+like "$(dkim ctl)" '^fail\|sender\.example\|ctl\|[ -~]+$' \
+	"a key record with control characters: fail, a printable reason"
+mail huge reports@sender.example huge.example |
+	$SIGN "$T/rsa.pem" sender.example huge rsa-sha256 relaxed >"$T/huge.eml"
+put_wait "$T/huge.eml" huge
+is "$(dkim huge)" "fail|sender.example|huge|key record at huge._domainkey.sender.example is longer than 4096 bytes" \
+	"a 5,000-byte key record (read over TCP): fail, refused by its size"
 
 rp_https application/tlsrpt+json <(jq '."report-id" = "by-https"' "$FIX/rfc8460.json") >"$T/h.msg"
 put_wait "$T/h.msg" by-https
