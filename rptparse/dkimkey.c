@@ -28,9 +28,9 @@
  *	too.  The bytes are the key itself, so a key that changes in DNS
  *	is another entry, and nothing is ever stale.
  *
- *	Only a memory BIO (what libopendkim passes) and Ed25519 raw keys
- *	are looked at; any other call goes to OpenSSL unchanged.  Nothing
- *	else in rptparse decodes public keys.
+ *	Only calls from libopendkim (the caller's address is in its
+ *	mapping, dladdr) with a memory BIO, or an Ed25519 raw key, are
+ *	looked at; any other call goes to OpenSSL unchanged.
  *
  * LIMITS
  *	DKIMKEY_MAX keys kept (all dropped when full); DKIMKEY_BYTES_MAX
@@ -46,6 +46,7 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <opendkim/dkim.h>
 
 #include "dkimkey.h"
 #include "log.h"
@@ -58,7 +59,22 @@ typedef EVP_PKEY *(*dkimkey_raw_fn)(int, ENGINE *, const unsigned char *,
     size_t);
 
 static GHashTable *dkimkey_kept;	/* GBytes: EVP_PKEY */
+static const void *dkimkey_lib;		/* where libopendkim is loaded */
 static unsigned long dkimkey_hits, dkimkey_decoded;
+
+/* 1 when the call came from libopendkim: other callers get OpenSSL's. */
+static int
+dkimkey_from_dkim(const void *caller)
+{
+	Dl_info info;
+
+	if (dkimkey_lib == NULL) {
+		if (dladdr((const void *)(uintptr_t)dkim_init, &info) == 0)
+			return 0;
+		dkimkey_lib = info.dli_fbase;
+	}
+	return dladdr(caller, &info) != 0 && info.dli_fbase == dkimkey_lib;
+}
 
 static void
 dkimkey_free(void *p)
@@ -122,6 +138,7 @@ d2i_PUBKEY_bio(BIO *bp, EVP_PKEY **a)
 	    (real = (dkimkey_d2i_fn)dlsym(RTLD_NEXT, "d2i_PUBKEY_bio")) == NULL)
 		log_panic("dkimkey: OpenSSL's d2i_PUBKEY_bio not found");
 	if (a != NULL || BIO_method_type(bp) != BIO_TYPE_MEM ||
+	    !dkimkey_from_dkim(__builtin_return_address(0)) ||
 	    (len = BIO_get_mem_data(bp, &data)) <= 0)
 		return real(bp, a);
 	if ((k = dkimkey_find(0, data, (size_t)len, &key)) != NULL)
@@ -143,7 +160,8 @@ EVP_PKEY_new_raw_public_key(int type, ENGINE *e, const unsigned char *pub,
 	    "EVP_PKEY_new_raw_public_key")) == NULL)
 		log_panic("dkimkey: OpenSSL's EVP_PKEY_new_raw_public_key not"
 		    " found");
-	if (type != EVP_PKEY_ED25519 || e != NULL || pub == NULL)
+	if (type != EVP_PKEY_ED25519 || e != NULL || pub == NULL ||
+	    !dkimkey_from_dkim(__builtin_return_address(0)))
 		return real(type, e, pub, len);
 	if ((k = dkimkey_find(type, pub, len, &key)) != NULL)
 		return k;
