@@ -734,6 +734,7 @@ dkimcheck_verify(struct dkimcheck *dc, const char *data, size_t len,
 	DKIM_STAT st;
 	size_t body;
 	DKIM *dkim;
+	char *p;
 
 	memset(out, 0, sizeof(*out));
 	memset(&run, 0, sizeof(run));
@@ -761,6 +762,9 @@ dkimcheck_verify(struct dkimcheck *dc, const char *data, size_t len,
 	if (st == DKIM_STAT_OK)
 		st = dkim_eom(dkim, NULL);
 	dkimcheck_judge(dkim, &run, out);
+	/* Stored as reports.db stores domains: lower case. */
+	for (p = out->domain; *p != '\0'; p++)
+		*p = g_ascii_tolower(*p);
 	if (run.refused && (out->result == DKIMCHECK_NONE ||
 	    out->result == DKIMCHECK_FAIL)) {
 		out->result = DKIMCHECK_FAIL;

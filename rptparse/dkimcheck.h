@@ -109,7 +109,7 @@ struct dkimcheck_conf {
 
 struct dkimcheck_outcome {
 	enum dkimcheck_result result;
-	char	 domain[DKIMCHECK_NAME_MAX + 1];	/* d=, or "" */
+	char	 domain[DKIMCHECK_NAME_MAX + 1];	/* d= lower case, or "" */
 	char	 selector[DKIMCHECK_NAME_MAX + 1];	/* s=, or "" */
 	char	 reason[DKIMCHECK_REASON_MAX];		/* "" on pass */
 };

@@ -235,6 +235,15 @@ main(void)
 	    o.reason);
 	free(m);
 
+	/* d= in capitals: aligned, stored in lower case. */
+	m = test_sign(test_body, "Sender.EXAMPLE", "s1", DKIM_CANON_RELAXED, 0,
+	    0);
+	test_verify(dc, m, from, &o);
+	CHECK(o.result == DKIMCHECK_PASS && strcmp(o.domain,
+	    "sender.example") == 0, "d=Sender.EXAMPLE: pass, d= as %s",
+	    o.domain);
+	free(m);
+
 	/* Simple canonicalization. */
 	m = test_sign(test_body, "mail.sender.example", "s1",
 	    DKIM_CANON_SIMPLE, 0, 0);
