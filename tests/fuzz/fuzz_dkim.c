@@ -21,7 +21,11 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-#define FUZZ_KEY "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDL0WiiiCb3vLqg3fJzSrCXZZARrZYoSSjezAB/gGgEe9wP2CfvozyjheJzGx/jwGnxE8C5wnRZeYUzVS1xcn15mEu0nZI6nri6FkpwP1clmz2B228mq3BwPUi6CNqt3LZTCB9vcQdoPszzBGq0RSRbEMYw4PRG6kPJG8IWVGIbUQIDAQAB"
+#define FUZZ_KEY "v=DKIM1; k=rsa; p=" \
+	"MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDL0WiiiCb3vLqg3fJzSrCX" \
+	"ZZARrZYoSSjezAB/gGgEe9wP2CfvozyjheJzGx/jwGnxE8C5wnRZeYUzVS1x" \
+	"cn15mEu0nZI6nri6FkpwP1clmz2B228mq3BwPUi6CNqt3LZTCB9vcQdoPszz" \
+	"BGq0RSRbEMYw4PRG6kPJG8IWVGIbUQIDAQAB"
 #define FUZZ_FROM "reports@mail.sender.example"
 
 static enum dkimcheck_key
