@@ -7,7 +7,8 @@
 # fails; a signature by an unrelated domain is not aligned; an unsigned
 # mail is stored unverified, logged so, and raises no alert (a signed
 # one does); a key lookup that times out defers the message to
-# deferred/, and it is stored once the nameserver answers, once; after
+# deferred/, kept there when rptparse is killed, and stored once the
+# nameserver answers, once; after
 # rptparse_dkim_give_up_time it is stored as temperror.  Google's real
 # signatures of two real reports pass under faketime inside their
 # t=..x= window and are "expired" after it.
@@ -176,6 +177,12 @@ like "$(cat "$RP_SPOOL/deferred/$id.reason")" \
 	"the reason names the key and the cause"
 like "$($STSCTL queue list 2>&1)" "$id" "stsctl queue list shows it"
 nok "not stored meanwhile" stored deferred
+# rptparse killed while the message waits: the new one takes it up.
+old=$(rp_pid)
+kill -9 "$old"
+newpid() { p=$(rp_pid); [ -n "$p" ] && [ "$p" != "$old" ]; }
+ok "rptparse killed and started again by master" wait_until 20 newpid
+ok "the message is still in deferred/" deferred
 echo "nameserver 127.0.0.1" >"/etc/netns/$NS/resolv.conf"
 ok "once DNS answers it is stored" wait_until 20 stored deferred
 is "$(dkim deferred)" "pass|sender.example|rsa2|" "then it passes"
