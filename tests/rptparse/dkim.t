@@ -77,6 +77,11 @@ RP_LIBEXEC=$T/libexec
 rp_start "rptparse_dkim_timeout = 2s" "rptparse_dkim_retry_time = 3s" \
 	"alert_recipients =" || { fail "instance starts"; done_testing; }
 DB=$RP_DIR/data/reports.db
+# Hosted, so that alerts may be raised for them (and not raised only
+# because the report is unverified).
+for d in signed changed unaligned unsigned; do
+	quiet $STSCTL domain add $d.example --mx mx1.$d.example
+done
 
 # mail ID FROM DOMAIN: a report mail (report-id ID, policy-domain DOMAIN)
 # from FROM.
