@@ -507,6 +507,25 @@ const struct param param_table[] = {
 	    "is larger than the cache.",
 	    NULL, NULL,
 	    .min = 0, .max = 16 * GIB },
+	{ "rptparse_dkim_give_up_time", PARAM_TIME, "2d",
+	    "How long after its arrival rptparse keeps trying to look up "
+	    "the DKIM key of a mailed report whose lookup failed for a "
+	    "passing reason; then the report is stored with DKIM result "
+	    "temperror, unverified.",
+	    NULL, NULL,
+	    .min = 1, .max = 30 * DAY },
+	{ "rptparse_dkim_retry_time", PARAM_TIME, "5m",
+	    "How long a mailed report waits in deferred/ after a DKIM key "
+	    "lookup failed for a passing reason (a timeout, SERVFAIL) "
+	    "before rptparse verifies it again.",
+	    NULL, NULL,
+	    .min = 1, .max = DAY },
+	{ "rptparse_dkim_timeout", PARAM_TIME, "5s",
+	    "The longest time that rptparse waits for one DKIM key lookup, "
+	    "over all the nameservers of /etc/resolv.conf; then the "
+	    "message goes to deferred/.",
+	    NULL, NULL,
+	    .min = 1, .max = 60 },
 	{ "alert_failure_rate", PARAM_PERCENT, "1%",
 	    "The share of a domain's TLS sessions, in the reports received "
 	    "in one day, that may fail before rptparse alerts (once per "

@@ -891,6 +891,25 @@ spool_reason(struct spool *sp, enum spool_dir d, const char *id,
 	return 0;
 }
 
+int
+spool_reason_time(struct spool *sp, enum spool_dir d, const char *id,
+    time_t *when, struct buf *err)
+{
+	char name[SPOOL_NAME_SIZE];
+	struct stat sb;
+
+	if (spool_check_id(id, err) != 0)
+		return -1;
+	spool_name(name, id, SPOOL_REASON_SUFFIX);
+	if (fstatat(sp->dirfd[d], name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+		spool_fail(err, sp, d, name, "cannot stat: %s",
+		    strerror(errno));
+		return -1;
+	}
+	*when = sb.st_mtime;
+	return 0;
+}
+
 /* spool_unlink_reason - remove DIR/ID.reason, if there is one */
 static void
 spool_unlink_reason(struct spool *sp, enum spool_dir d, const char *id)

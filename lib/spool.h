@@ -96,7 +96,8 @@
  *	working on those when it stopped), then incoming/.  spool_done()
  *	removes active/ID.  spool_defer() and spool_corrupt() write
  *	ID.reason durably in deferred/ or corrupt/ and then move active/ID
- *	next to it.  spool_requeue() moves deferred/ID or corrupt/ID back
+ *	next to it; spool_reason_time() gives when that was (the time
+	its reason was written).  spool_requeue() moves deferred/ID or corrupt/ID back
  *	to incoming/ and removes its reason.  spool_delete() removes a
  *	message (and its reason) from whichever directory holds it.
  *
@@ -134,6 +135,7 @@
 #define STS_SPOOL_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -195,6 +197,8 @@ int	spool_corrupt(struct spool *, const char *id, const char *reason,
 int	spool_find(struct spool *, const char *id);	/* enum spool_dir, -1 */
 int	spool_reason(struct spool *, enum spool_dir, const char *id,
 	    struct buf *reason, struct buf *err);
+int	spool_reason_time(struct spool *, enum spool_dir, const char *id,
+	    time_t *when, struct buf *err);
 int	spool_requeue(struct spool *, const char *id, struct buf *err);
 int	spool_delete(struct spool *, const char *id, struct buf *err);
 

@@ -458,6 +458,16 @@ test_moves(struct spool *sp)
 	CHECK(spool_reason(sp, SPOOL_DEFERRED, b, &reason, &err) == 0 &&
 	    strcmp(reason.s, "database locked") == 0,
 	    "the reason is kept as one line");
+	{
+		time_t when = 0, now = time(NULL);
+
+		CHECK(spool_reason_time(sp, SPOOL_DEFERRED, b, &when, &err) ==
+		    0 && when <= now && when >= now - 60,
+		    "spool_reason_time: when the message was deferred");
+		CHECK(spool_reason_time(sp, SPOOL_CORRUPT, b, &when, &err) ==
+		    -1 && strstr(err.s, "/corrupt/") != NULL,
+		    "spool_reason_time of a message not there fails");
+	}
 	memset(&c, 0, sizeof(c));
 	CHECK(spool_scan(sp, SPOOL_DEFERRED, collect, &c, &err) == 1 &&
 	    strcmp(c.ids[0], b) == 0, "spool_scan does not list reason files");

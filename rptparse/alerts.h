@@ -4,13 +4,25 @@
  * SYNOPSIS
  *	alerts_open(state_path, pct, &err)	dedup state (lib/alert) in
  *		state_path, or NULL: in the store given to alert_store_set()
- *	alerts_report(db, &hosted, report, rowid, received)
+ *	alerts_set_require_dkim(yes)		report_require_dkim
+ *	if (alerts_counted(via, dkim_result))	the report counts
+ *		alerts_report(db, &hosted, report, rowid, received)
  *		after the report's transaction committed
  *	alerts_flush()				end of a run
  *	alerts_forget()		the hosted domains changed
  *	alerts_close()
  *
  * DESCRIPTION
+ *	Only reports that count raise alerts: with report_require_dkim
+ *	(alerts_set_require_dkim(1), the default) an https report or a
+ *	mailed one whose DKIM result is "pass" (TLSRPT_TRUSTED_SQL), any
+ *	report without it.  The caller asks alerts_counted() when the
+ *	report is stored and passes only those that count; the sums and
+ *	result types read from reports.db leave out the stored reports
+ *	that do not count under the parameter as it is now.  So a forged,
+ *	unsigned report neither raises an alert nor keeps a later real one
+ *	from raising it.
+ *
  *	alerts_report() looks at one newly stored report, policy by
  *	policy, and raises through lib/alert, for the hosted domain of
  *	the policy (a policy-domain that is not hosted, or a policy
@@ -90,6 +102,8 @@
 #define ALERTS_DAY		(24 * 60 * 60)
 
 int	alerts_open(const char *state_path, double pct, struct buf *err);
+void	alerts_set_require_dkim(int);
+int	alerts_counted(const char *via, const char *dkim_result);
 void	alerts_report(sqlite3 *, const struct hosted *,
 	    const struct tlsrpt_report *, int64_t rowid, time_t received);
 void	alerts_flush(void);

@@ -2,7 +2,8 @@
 # unit test, its test helper and the fuzz target of its message path.
 RPTPARSE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptparse \
 	$(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
-	$(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(ZLIB_CFLAGS)
+	$(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(ZLIB_CFLAGS) $(LDNS_CFLAGS) \
+	$(OPENDKIM_CFLAGS)
 RPTPARSE_MSG_SOURCES = rptparse/message.c rptparse/message.h \
 	rptparse/mimefast.c rptparse/mimefast.h \
 	rptparse/gunzip.c rptparse/gunzip.h
@@ -11,10 +12,12 @@ pkglibexec_PROGRAMS += rptparse/rptparse
 rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
 	rptparse/store.c rptparse/store.h \
 	rptparse/hosted.c rptparse/hosted.h \
-	rptparse/alerts.c rptparse/alerts.h
+	rptparse/alerts.c rptparse/alerts.h \
+	rptparse/dkimcheck.c rptparse/dkimcheck.h \
+	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
-	$(ZLIB_LIBS)
+	$(ZLIB_LIBS) $(OPENDKIM_LIBS) $(LDNS_LIBS)
 dist_man_MANS += man/rptparse.8
 EXTRA_DIST += tests/rptparse
 
@@ -23,6 +26,14 @@ rptparse_message_test_SOURCES = rptparse/message_test.c \
 	$(RPTPARSE_MSG_SOURCES) rptparse/hosted.c rptparse/hosted.h
 rptparse_message_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_message_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
+
+check_PROGRAMS += rptparse/dkimcheck_test
+rptparse_dkimcheck_test_SOURCES = rptparse/dkimcheck_test.c \
+	rptparse/dkimcheck.c rptparse/dkimcheck.h \
+	rptparse/dkimkey.c rptparse/dkimkey.h
+rptparse_dkimcheck_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+rptparse_dkimcheck_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
+	$(LDNS_LIBS)
 
 check_PROGRAMS += rptparse/alerts_test
 rptparse_alerts_test_SOURCES = rptparse/alerts_test.c rptparse/alerts.c \
@@ -52,3 +63,22 @@ tests_fuzz_fuzz_rptmsg_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 tests_fuzz_fuzz_rptmsg_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
 endif
 
+
+# fuzz_dkim: DKIM verification (dkimcheck.c with libopendkim), keys from
+# a table.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_dkim
+tests_fuzz_fuzz_dkim_SOURCES = tests/fuzz/fuzz_dkim.c \
+	rptparse/dkimcheck.c rptparse/dkimkey.c
+tests_fuzz_fuzz_dkim_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_dkim_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_dkim_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
+	$(LDNS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_dkim_test
+tests_fuzz_fuzz_dkim_test_SOURCES = tests/fuzz/fuzz_dkim.c \
+	tests/fuzz/standalone.c rptparse/dkimcheck.c rptparse/dkimkey.c
+tests_fuzz_fuzz_dkim_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_dkim_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
+	$(LDNS_LIBS)
+endif

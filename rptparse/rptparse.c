@@ -36,6 +36,23 @@
  *	line; the reasons of corrupt/ quote it escaped already (lib/tlsrpt,
  *	message.c).
  *
+ *	A mailed message's DKIM signatures are verified (dkimcheck.c)
+ *	once its reports are parsed, and the outcome is stored with each
+ *	of its reports.  When the key of an aligned signature could not
+ *	be looked up for a passing reason, the message goes to deferred/
+ *	(spool_defer, the reason "DKIM key lookup of NAME: CAUSE") and
+ *	back to incoming/ once it has waited rptparse_dkim_retry_time
+ *	(spool_reason_time, spool_requeue: its id and arrival time kept);
+ *	rptparse_dkim_give_up_time after its arrival it is stored with
+ *	the result temperror instead.  Key lookups wait at most
+ *	RPTPARSE_DKIM_BUDGET times rptparse_dkim_timeout per run of the
+ *	loop in all; after that, a message whose key is not cached is
+ *	deferred without asking.  A message is stored once and
+ *	leaves the spool only then, whatever the number of tries.  With
+ *	report_require_dkim, a mailed report counts only with the result
+ *	"pass"; the others are stored, logged as unverified, and raise
+ *	no alert.
+ *
  *	The hosted domain of each policy comes from policyd
  *	({"op":"domain-list"} on private/policyd, or public/policyd when
  *	policyd has no private socket); when policyd does not
@@ -51,7 +68,8 @@
  *	$data_directory/rptparse-alerts.state).
  *
  * FILES
- *	$queue_directory/{incoming,active,corrupt}/ (lib/spool),
+ *	$queue_directory/{incoming,active,deferred,corrupt}/ (lib/spool),
+ *	/etc/resolv.conf (DKIM keys),
  *	$data_directory/reports.db (written by rptparse alone),
  *	$data_directory/rptparse-alerts.state (lib/alert),
  *	$queue_directory/private/rptparse (listens), private/policyd
@@ -62,7 +80,8 @@
  *	added on the way) per message; rptparse_gunzip_limit,
  *	rptparse_gunzip_ratio_limit, rptparse_mime_depth_limit,
  *	rptparse_json_depth_limit, rptparse_policy_limit,
- *	rptparse_failure_detail_limit; RPTPARSE_TURN messages per turn
+ *	rptparse_failure_detail_limit; rptparse_dkim_timeout per key
+ *	lookup (dkimcheck.h for its other limits); RPTPARSE_TURN messages per turn
  *	of the event loop, RPTPARSE_BATCH per transaction.
  *
  * SEE ALSO
@@ -84,6 +103,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "db.h"
+#include "dkimcheck.h"
 #include "esc.h"
 #include "hosted.h"
 #include "ipc.h"
@@ -109,6 +129,8 @@
 #define RPTPARSE_DB_FILE	"reports.db"
 #define RPTPARSE_RETRY_TIME	60	/* seconds before active/ is tried again */
 #define RPTPARSE_ALERT_STATE	"rptparse-alerts.state"
+#define RPTPARSE_DKIM_TEMP_TTL	60	/* seconds a failed key lookup is kept */
+#define RPTPARSE_DKIM_BUDGET	2	/* key lookup timeouts per run, at most */
 
 /* A message read and parsed, waiting for the commit of its batch. */
 struct rptparse_item {
@@ -118,6 +140,8 @@ struct rptparse_item {
 	struct tlsrpt_report *reports[MESSAGE_REPORTS_MAX];
 	int64_t	 rows[MESSAGE_REPORTS_MAX];
 	int	 fresh[MESSAGE_REPORTS_MAX];	/* 1: stored now, 0: before */
+	struct dkimcheck_outcome dkim;	/* result NONE for https */
+	int	 counted;		/* counts under report_require_dkim */
 };
 
 struct rptparse {
@@ -142,6 +166,12 @@ struct rptparse {
 	struct ipc_server *srv;
 	struct event *run_ev;
 	struct event *retry_ev;		/* active/ again after a failure */
+	struct event *deferred_ev;	/* deferred/ back to incoming/ */
+	struct dkimcheck *dkim;
+	int	 require_dkim;		/* report_require_dkim */
+	time_t	 dkim_retry;		/* rptparse_dkim_retry_time */
+	time_t	 dkim_give_up;		/* rptparse_dkim_give_up_time */
+	long	 dkim_budget_ms;	/* key lookup time per run */
 	char	(*incoming)[SPOOL_ID_SIZE];	/* the last listing of incoming/ */
 	size_t	 nincoming;
 	size_t	 next_incoming;		/* its first id not yet taken */
@@ -267,6 +297,11 @@ rptparse_store(struct rptparse_item *it, struct buf *err)
 		meta.spool_id = it->id;
 		meta.received = it->received;
 		meta.note = m->reports[i].note;
+		meta.dkim_result = dkimcheck_result_name(it->dkim.result);
+		meta.dkim_domain = it->dkim.domain[0] ? it->dkim.domain : NULL;
+		meta.dkim_selector = it->dkim.selector[0] ?
+		    it->dkim.selector : NULL;
+		meta.dkim_reason = it->dkim.reason[0] ? it->dkim.reason : NULL;
 		store_sha256(m->reports[i].json, m->reports[i].len, meta.sha256);
 		rc = store_report(rp.store, it->reports[i], &meta, &rp.hosted,
 		    &it->rows[i], err);
@@ -296,23 +331,45 @@ rptparse_store_range(size_t from, size_t to, struct buf *err)
 	return store_commit(rp.store, err);
 }
 
+/* ", DKIM pass d=D s=S" or ", DKIM fail (why), unverified" */
 static void
-rptparse_log(const char *id, const struct tlsrpt_report *r, int64_t row,
-    int fresh)
+rptparse_dkim_text(const struct rptparse_item *it, struct buf *out)
+{
+	const struct dkimcheck_outcome *o = &it->dkim;
+
+	if (strcmp(it->m.via, "mailto") != 0)
+		return;
+	buf_printf(out, ", DKIM %s", dkimcheck_result_name(o->result));
+	if (o->domain[0] != '\0')
+		buf_printf(out, " d=%s s=%s", o->domain, o->selector);
+	if (o->reason[0] != '\0')
+		buf_printf(out, " (%s)", o->reason);
+	if (!it->counted)
+		buf_puts(out, ", unverified: counted nowhere");
+}
+
+static void
+rptparse_log(const struct rptparse_item *it, const struct tlsrpt_report *r,
+    int64_t row, int fresh)
 {
 	char start[TLSRPT_TIME_SIZE], end[TLSRPT_TIME_SIZE];
+	struct buf dkim = BUF_INIT;
+	const char *id = it->id;
 
 	tlsrpt_time_format(r->start, start);
 	tlsrpt_time_format(r->end, end);
+	rptparse_dkim_text(it, &dkim);
 	if (fresh)
-		log_info("%s: report %lld: %s, id %s, %s to %s, %zu policies%s",
+		log_info("%s: report %lld: %s, id %s, %s to %s, %zu policies%s%s",
 		    id, (long long)row, esc_printable(r->organization),
 		    esc_printable(r->report_id), start, end, r->npolicies,
-		    r->ndeviations ? ", with deviations" : "");
+		    r->ndeviations ? ", with deviations" : "",
+		    dkim.len ? dkim.s : "");
 	else
 		log_info("%s: %s, id %s, %s to %s: already stored as report"
 		    " %lld", id, esc_printable(r->organization),
 		    esc_printable(r->report_id), start, end, (long long)row);
+	buf_free(&dkim);
 }
 
 /* A stored message: log and alerts; out of the spool comes after. */
@@ -322,10 +379,11 @@ rptparse_stored(struct rptparse_item *it)
 	size_t i;
 
 	for (i = 0; i < it->m.nreports; i++) {
-		rptparse_log(it->id, it->reports[i], it->rows[i], it->fresh[i]);
+		rptparse_log(it, it->reports[i], it->rows[i], it->fresh[i]);
 		if (it->fresh[i])
 			metrics_inc(METRIC_REPORTS_STORED, NULL);
-		if (it->fresh[i])
+		/* Alerts follow report_require_dkim as it is now. */
+		if (it->fresh[i] && it->counted)
 			alerts_report(store_db(rp.store), &rp.hosted,
 			    it->reports[i], it->rows[i], it->received);
 	}
@@ -403,6 +461,81 @@ rptparse_flush(void)
 	buf_free(&err);
 }
 
+/* Seconds since the message arrived, from the time in its id. */
+static time_t
+rptparse_age(const char *id, time_t now)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(id, "%Y%m%d%H%M%S", &tm);
+	if (end == NULL || *end != '.')
+		return 0;
+	return now - timegm(&tm);
+}
+
+/* deferred/ is looked at again in secs seconds, unless sooner already. */
+static void
+rptparse_deferred_at(time_t secs)
+{
+	struct timeval tv = { secs > 0 ? secs : 0, 0 }, left;
+
+	if (evtimer_pending(rp.deferred_ev, &left)) {
+		struct timeval now;
+
+		evutil_gettimeofday(&now, NULL);
+		if (timercmp(&left, &now, >) &&
+		    left.tv_sec - now.tv_sec <= tv.tv_sec)
+			return;
+	}
+	evtimer_add(rp.deferred_ev, &tv);
+}
+
+/*
+ * The DKIM outcome of a mailed message into it->dkim.  A key that could
+ * not be looked up for a passing reason defers the message (-1: it is
+ * no longer in active/), until rptparse_dkim_give_up_time after its
+ * arrival; then it is stored as temperror.
+ */
+static int
+rptparse_verify(struct rptparse_item *it, const struct buf *data)
+{
+	struct buf err = BUF_INIT, why = BUF_INIT;
+	time_t age;
+
+	memset(&it->dkim, 0, sizeof(it->dkim));
+	it->dkim.result = DKIMCHECK_NONE;
+	if (strcmp(it->m.via, "mailto") == 0)
+		dkimcheck_verify(rp.dkim, data->s, data->len, it->m.submitter,
+		    &it->dkim);
+	if (it->dkim.result == DKIMCHECK_TEMPERROR) {
+		age = rptparse_age(it->id, it->received);
+		if (age >= rp.dkim_give_up) {
+			log_warn("%s: DKIM %s, for %lld s since it arrived;"
+			    " stored as temperror", it->id, it->dkim.reason,
+			    (long long)age);
+		} else {
+			buf_printf(&why, "DKIM %s", it->dkim.reason);
+			if (spool_defer(rp.sp, it->id, why.s, &err) < 0) {
+				/* Still in active/: tried again from there. */
+				rptparse_left(it->id, err.s);
+			} else {
+				log_info("%s: %s; deferred, tried again in"
+				    " %lld s", it->id, why.s,
+				    (long long)rp.dkim_retry);
+				rptparse_deferred_at(rp.dkim_retry);
+			}
+			buf_free(&why);
+			buf_free(&err);
+			return -1;
+		}
+	}
+	it->counted = !rp.require_dkim || strcmp(it->m.via, "https") == 0 ||
+	    strcmp(dkimcheck_result_name(it->dkim.result), "pass") == 0;
+	return 0;
+}
+
 /*
  * One message of active/: parsed into the batch, or moved to corrupt/.
  * The batch is stored when it is full.
@@ -426,6 +559,10 @@ rptparse_take(const char *id)
 	if (message_extract(data->s, data->len, &rp.mlim, &it->m, &err) < 0 ||
 	    rptparse_reports(&it->m, it->reports, &err) < 0) {
 		rptparse_corrupt(id, err.s);
+		rptparse_item_clear(it);
+		goto out;
+	}
+	if (rptparse_verify(it, data) < 0) {
 		rptparse_item_clear(it);
 		goto out;
 	}
@@ -518,6 +655,7 @@ rptparse_run(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	rp.done = 0;
+	dkimcheck_budget(rp.dkim, rp.dkim_budget_ms);
 	rptparse_hosted(0);
 	if (rp.need_active) {
 		if (spool_scan(rp.sp, SPOOL_ACTIVE, rptparse_scan_active, NULL,
@@ -561,6 +699,49 @@ rptparse_retry(evutil_socket_t fd, short what, void *arg)
 	rptparse_schedule();
 }
 
+/*
+ * Each message of deferred/ that has waited rptparse_dkim_retry_time
+ * goes back to incoming/ (its id, and so its arrival time, kept); the
+ * timer is set for the next one due.
+ */
+static void
+rptparse_deferred(evutil_socket_t fd, short what, void *arg)
+{
+	struct buf err = BUF_INIT;
+	char (*ids)[SPOOL_ID_SIZE] = NULL;
+	size_t n = 0, i, moved = 0;
+	time_t now = time(NULL), when, next = 0;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (spool_list(rp.sp, SPOOL_DEFERRED, &ids, &n, &err) < 0)
+		log_warn("%s", err.s);
+	for (i = 0; i < n; i++) {
+		buf_reset(&err);
+		if (spool_reason_time(rp.sp, SPOOL_DEFERRED, ids[i], &when,
+		    &err) < 0)
+			when = 0;	/* no reason: not rptparse's wait */
+		if (now - when < rp.dkim_retry) {
+			if (next == 0 || when + rp.dkim_retry - now < next)
+				next = when + rp.dkim_retry - now;
+			continue;
+		}
+		if (spool_requeue(rp.sp, ids[i], &err) < 0)
+			log_warn("%s", err.s);
+		else
+			moved++;
+	}
+	free(ids);
+	if (moved > 0) {
+		log_info("%zu deferred messages back to incoming/", moved);
+		rptparse_schedule();
+	}
+	if (next > 0)
+		rptparse_deferred_at(next);
+	buf_free(&err);
+}
+
 static void
 rptparse_wakeup(void)
 {
@@ -574,6 +755,7 @@ rptparse_post_jail(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	struct ipc_conn_conf conf;
+	struct dkimcheck_conf dconf;
 	double pct;
 	char *path;
 
@@ -608,6 +790,16 @@ rptparse_post_jail(int argc, char **argv)
 	if (alerts_open(path, pct, &err) < 0)
 		log_fatal("%s", err.s);
 	free(path);
+	rp.require_dkim = cfg_bool("report_require_dkim");
+	rp.dkim_retry = (time_t)cfg_time("rptparse_dkim_retry_time");
+	rp.dkim_give_up = (time_t)cfg_time("rptparse_dkim_give_up_time");
+	dconf.timeout_ms = (int)cfg_time("rptparse_dkim_timeout") * 1000;
+	rp.dkim_budget_ms = (long)(dconf.timeout_ms > 1000 ?
+	    dconf.timeout_ms : 1000) * RPTPARSE_DKIM_BUDGET;
+	dconf.temp_ttl = rp.dkim_retry < RPTPARSE_DKIM_TEMP_TTL ?
+	    rp.dkim_retry : RPTPARSE_DKIM_TEMP_TTL;
+	if ((rp.dkim = dkimcheck_new(&dconf, &err)) == NULL)
+		log_fatal("%s", err.s);
 
 	memset(&conf, 0, sizeof(conf));
 	conf.handler = rptparse_request;
@@ -617,6 +809,8 @@ rptparse_post_jail(int argc, char **argv)
 		rp.srv = ipc_server_new(server_base(), server_socket(0), &conf);
 	rp.run_ev = evtimer_new(server_base(), rptparse_run, NULL);
 	rp.retry_ev = evtimer_new(server_base(), rptparse_retry, NULL);
+	rp.deferred_ev = evtimer_new(server_base(), rptparse_deferred, NULL);
+	rptparse_deferred_at(0);
 	rp.need_active = 1;
 	rptparse_schedule();
 	buf_free(&err);
@@ -633,6 +827,9 @@ rptparse_cleanup(void)
 		event_free(rp.run_ev);
 	if (rp.retry_ev != NULL)
 		event_free(rp.retry_ev);
+	if (rp.deferred_ev != NULL)
+		event_free(rp.deferred_ev);
+	dkimcheck_free(rp.dkim);
 	alerts_close();
 	for (i = 0; i < rp.nbatch; i++)
 		rptparse_item_clear(&rp.batch[i]);

@@ -37,8 +37,9 @@ static const char *const store_sql[STORE_NSTMT] = {
 	"SELECT id FROM reports WHERE organization = ? AND report_id = ?"
 	" AND start_time = ? AND end_time = ?",
 	"INSERT INTO reports (organization, contact, report_id, start_time,"
-	" end_time, received, via, submitter, sha256, spool_id)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	" end_time, received, via, submitter, sha256, spool_id, dkim_result,"
+	" dkim_domain, dkim_selector, dkim_reason)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	"INSERT INTO policies (report, idx, type, domain, hosted_domain,"
 	" strings, mx_hosts, success_count, failure_count, counted)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -495,6 +496,10 @@ store_report(struct store *s, const struct tlsrpt_report *r,
 	store_text(st, 8, meta->submitter);
 	store_text(st, 9, meta->sha256);
 	store_text(st, 10, meta->spool_id);
+	store_text(st, 11, meta->dkim_result ? meta->dkim_result : "none");
+	store_text(st, 12, meta->dkim_domain);
+	store_text(st, 13, meta->dkim_selector);
+	store_text(st, 14, meta->dkim_reason);
 	if (store_step(s, st, "insert report", err) < 0)
 		return -1;
 	*rowid = sqlite3_last_insert_rowid(s->db);

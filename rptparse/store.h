@@ -28,6 +28,9 @@
  *	the file, so that a cache smaller than those indexes makes most
  *	inserts read pages again (a read(2) and a copy each).
  *
+ *	The DKIM outcome of the message (meta.dkim_*) is stored with each
+ *	of its reports, as dkimcheck gave it (REPORTS.DB in tlsrpt.h).
+ *
  *	policies.domain is stored in lower case without the final dot
  *	("EXAMPLE.TEST." is "example.test").  hosted_domain is filled from
  *	the hosted domains known at the time (NULL when policyd has not
@@ -75,6 +78,10 @@ struct store_meta {
 	time_t	 received;
 	char	 sha256[STORE_SHA256_HEX];
 	const char *note;		/* a deviation of the message, or NULL */
+	const char *dkim_result;	/* "pass", ...; NULL: "none" */
+	const char *dkim_domain;	/* d=, or NULL */
+	const char *dkim_selector;	/* s=, or NULL */
+	const char *dkim_reason;	/* one line, or NULL */
 };
 
 struct store;
