@@ -21,6 +21,24 @@
  *	When the connection fails or drops, httpd keeps serving what it
  *	has and tries again after 1 s, doubling the wait up to
  *	httpd_policyd_retry_time; a completed snapshot resets the wait.
+ *	The drop is logged once, failed connects once per
+ *	SUBSCRIBE_LOG_EVERY tries, and the return with the time it took.
+ *	Metrics (by process id): stsd_httpd_policyd_connected is 1 from a
+ *	completed snapshot until the connection drops, and
+ *	stsd_httpd_policies_age_seconds the seconds since then (updated
+ *	every SUBSCRIBE_AGE_TICK s; 0 while connected; since the start of
+ *	the process before its first snapshot).
+ *
+ *	subscribe_load() fills the table from the snapshot file that
+ *	policyd keeps under queue_directory (lib/polsnap.h), before httpd
+ *	accepts its first connection, so that a new httpd process (a
+ *	reload, a restart, a crash) serves every hosted policy from its
+ *	first request, and serves them while policyd is down.  The file
+ *	is opened by a path relative to the working directory (the chroot
+ *	or queue_directory), read whole and closed.  A missing, damaged or
+ *	oversized file is logged as an error and leaves the table empty
+ *	until policyd's snapshot arrives; a damaged journal leaves the
+ *	base and the changes before the damage.
  *
  * LIMITS
  *	Messages: ipc_message_size_limit.  A message that is not
@@ -31,10 +49,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -46,13 +66,18 @@
 #include "httpd.h"
 #include "ipc.h"
 #include "log.h"
+#include "metrics.h"
 #include "policytab.h"
+#include "polsnap.h"
 
 #define SUBSCRIBE_RETRY_MIN	1		/* seconds */
 #define SUBSCRIBE_WRITE_MS	(30 * 1000)	/* subscribe request sent */
 #define SUBSCRIBE_HOST_PREFIX	"mta-sts."	/* RFC 8461 section 3.3 */
 #define SUBSCRIBE_HOST_MAX	(HTTP_HOST_MAX + 1)
 #define SUBSCRIBE_LINE_MAX	512	/* "DOMAIN ID N" of the snapshot */
+#define SUBSCRIBE_LOG_EVERY	10	/* failed connects per log line */
+#define SUBSCRIBE_AGE_TICK	1	/* s between updates of the age */
+#define SUBSCRIBE_PID_MAX	24	/* digits of a pid label */
 
 static struct event_base *sub_base;
 static struct ipc_conn *sub_conn;
@@ -60,8 +85,46 @@ static struct event *sub_timer;
 static int sub_wait = SUBSCRIBE_RETRY_MIN;
 static int sub_failures;
 static int sub_in_snapshot;
+static int sub_live;		/* policyd's snapshot completed, connected */
+static int sub_was_live;	/* ever was */
+static time_t sub_since;	/* when the data was last live */
+static struct event *sub_age_timer;
+static char sub_pid[SUBSCRIBE_PID_MAX];
 
 static void sub_connect(evutil_socket_t, short, void *);
+
+/* The metrics of the data's freshness. */
+static void
+sub_metrics(void)
+{
+	time_t now = time(NULL);
+
+	metrics_set(METRIC_HTTPD_POLICYD, sub_live, "pid", sub_pid, NULL);
+	metrics_set(METRIC_HTTPD_AGE, sub_live || now < sub_since ? 0 :
+	    (long long)(now - sub_since), "pid", sub_pid, NULL);
+}
+
+static void
+sub_age_tick(evutil_socket_t fd, short what, void *arg)
+{
+	sub_metrics();
+}
+
+/* The subscription is live (snapshot-end) or not (closed). */
+static void
+sub_set_live(int live)
+{
+	time_t now = time(NULL);
+
+	if (live && !sub_live && sub_was_live)
+		log_info("policyd: following its updates again after %lld s"
+		    " on the policies last known", (long long)(now - sub_since));
+	if (!live && sub_live)
+		sub_since = now;
+	sub_live = live;
+	sub_was_live |= live;
+	sub_metrics();
+}
 
 static void
 sub_retry(void)
@@ -204,6 +267,7 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 		sub_failures = 0;
 		log_info("policyd: serving %zu policies (%zu dropped)",
 		    policytab_count(httpd_policies), dropped);
+		sub_set_live(1);
 	} else {
 		log_warn("policyd: unknown message \"%s\"; skipped", op);
 	}
@@ -218,6 +282,7 @@ sub_closed(struct ipc_conn *conn, void *ctx)
 	log_warn("policyd: connection closed; serving the %zu policies "
 	    "known, reconnecting in %d s", policytab_count(httpd_policies),
 	    sub_wait);
+	sub_set_live(0);
 	sub_retry();
 }
 
@@ -238,7 +303,7 @@ sub_connect(evutil_socket_t unused, short what, void *arg)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		/* Quiet while policyd starts; then once per 10 tries. */
-		if (sub_failures++ % 10 == 1)
+		if (sub_failures++ % SUBSCRIBE_LOG_EVERY == 1)
 			log_warn("policyd: connect to %s: %s; retrying in %d s",
 			    HTTPD_POLICYD_SOCKET, strerror(errno), sub_wait);
 		if (fd >= 0)
@@ -259,9 +324,98 @@ sub_connect(evutil_socket_t unused, short what, void *arg)
 void
 subscribe_start(struct event_base *base)
 {
+	struct timeval tick = { SUBSCRIBE_AGE_TICK, 0 };
+
 	sub_base = base;
 	sub_timer = evtimer_new(base, sub_connect, NULL);
+	sub_age_timer = event_new(base, -1, EV_PERSIST, sub_age_tick, NULL);
+	event_add(sub_age_timer, &tick);
+	snprintf(sub_pid, sizeof(sub_pid), "%ld", (long)getpid());
+	if (sub_since == 0)
+		sub_since = time(NULL);
+	sub_metrics();
 	sub_connect(-1, 0, NULL);
+}
+
+/*
+ * The snapshot file into httpd_policies.
+ */
+static void
+sub_file_begin(void *arg)
+{
+	policytab_snapshot_begin(httpd_policies);
+}
+
+static int
+sub_file_put(void *arg, const char *domain, const char *id,
+    const char *text, size_t len)
+{
+	char host[SUBSCRIBE_HOST_MAX];
+
+	if ((size_t)snprintf(host, sizeof(host), "%s%s", SUBSCRIBE_HOST_PREFIX,
+	    domain) >= sizeof(host))
+		return -1;
+	return policytab_put(httpd_policies, host, domain, id, text, len);
+}
+
+static void
+sub_file_del(void *arg, const char *domain)
+{
+	char host[SUBSCRIBE_HOST_MAX];
+
+	if ((size_t)snprintf(host, sizeof(host), "%s%s", SUBSCRIBE_HOST_PREFIX,
+	    domain) < sizeof(host))
+		policytab_del(httpd_policies, host);
+}
+
+static double
+sub_seconds(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Before the first accept: what policyd last wrote. */
+size_t
+subscribe_load(void)
+{
+	static const struct polsnap_sink sink = { sub_file_begin,
+	    sub_file_put, sub_file_del, NULL };
+	struct polsnap_stats st;
+	struct buf err = BUF_INIT;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (polsnap_load(POLSNAP_BASE, POLSNAP_JOURNAL, &sink, &st, &err) < 0) {
+		/* A new instance: policyd has not written it yet. */
+		if (st.missing && policytab_count(httpd_policies) == 0)
+			log_warn("policy snapshot: %s (not written yet?);"
+			    " serving no policy until policyd sends them", err.s);
+		else
+			log_error("policy snapshot: %s; serving %zu policies"
+			    " until policyd sends them", err.s,
+			    policytab_count(httpd_policies));
+		buf_free(&err);
+		return 0;
+	}
+	policytab_snapshot_end(httpd_policies);
+	if (err.len > 0)
+		log_error("policy snapshot: %s; serving the rest until policyd"
+		    " sends its snapshot", err.s);
+	if (st.refused > 0)
+		log_warn("policy snapshot: %zu policies left out: the host"
+		    " mta-sts.DOMAIN is not a host name or the policy is too"
+		    " long", st.refused);
+	log_info("policy snapshot: %zu policies loaded from %s (generation"
+	    " %llu, %zu bytes, and %zu changes from %s%s) in %.3f s",
+	    policytab_count(httpd_policies), POLSNAP_BASE, st.gen,
+	    st.base_bytes, st.changes, POLSNAP_JOURNAL, st.torn ?
+	    ", a cut-short last change ignored" : "", sub_seconds(&t0));
+	buf_free(&err);
+	return policytab_count(httpd_policies);
 }
 
 void
@@ -275,5 +429,8 @@ subscribe_stop(void)
 	if (sub_timer != NULL)
 		event_free(sub_timer);
 	sub_timer = NULL;
+	if (sub_age_timer != NULL)
+		event_free(sub_age_timer);
+	sub_age_timer = NULL;
 	challenge_clear();
 }

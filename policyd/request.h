@@ -6,6 +6,7 @@
  *	json_t *reply = request_handle(&pd, req, REQUEST_PUBLIC);
  *	size_t n = request_snapshot(&pd, callback, arg);
  *	int n = request_expire(&pd, now);
+ *	long long n = request_snapshot_write(&pd, &err);
  *
  * DESCRIPTION
  *	request_handle() answers one request object {"op": ...} with a new
@@ -46,6 +47,15 @@
  *
  *	request_expire() removes the retiring domains whose retire_at has
  *	passed and tells subscribers to withdraw them.
+ *
+ *	The snapshot file (lib/polsnap.h), when pd->snap is set: every
+ *	change given to subscribers is first appended to its journal
+ *	(a policy: the domain, its id and the policy text; a withdrawal:
+ *	the domain), and the journal is synced before request_handle()
+ *	and request_expire() return, so a reply means the change is on
+ *	disk.  request_snapshot_write() writes a new base from policy.db
+ *	(compaction) and returns how many domains it holds, or -1.  A
+ *	failed write is logged once; the next compaction repairs the file.
  *
  *	Names: domain-add and domain-import take a domain that
  *	dnsname_domain() of lib/dnsname accepts with sts_zone (no IP
@@ -104,6 +114,8 @@
 #define REQUEST_SNAPSHOT_INDEX	24	/* bytes of the spaces, index and "\n" */
 
 struct challenges;
+struct polsnap_writer;
+struct buf;
 
 struct policyd_conf {
 	const char *default_mode;	/* default_policy_mode */
@@ -131,10 +143,13 @@ struct policyd {
 	size_t	 snapshot_size;	/* bytes of a snapshot message; 0: default */
 	struct challenges *challenges;	/* ACME challenges, or NULL */
 	long long (*now)(void);	/* the clock (tests); NULL: time() */
+	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
+	int	 snap_failed;	/* its last write failed (said once) */
 };
 
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);
 size_t	request_snapshot(struct policyd *, void (*)(json_t *, void *), void *);
 int	request_expire(struct policyd *, long long now);
+long long request_snapshot_write(struct policyd *, struct buf *err);
 
 #endif
