@@ -29,6 +29,13 @@
  *	every SUBSCRIBE_AGE_TICK s; 0 while connected; since the start of
  *	the process before its first snapshot).
  *
+ *	While it has no connection to policyd (policyd restarting, down,
+ *	or httpd waiting to connect again), httpd follows the snapshot
+ *	file instead: every SUBSCRIBE_WATCH_MS it compares the files'
+ *	inode, size and modification time with those it last loaded, and
+ *	loads them again when they changed, so that a change policyd made
+ *	(and wrote) while this process was not subscribed is served too.
+ *
  *	subscribe_load() fills the table from the snapshot file that
  *	policyd keeps under queue_directory (lib/polsnap.h), before httpd
  *	accepts its first connection, so that a new httpd process (a
@@ -53,6 +60,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,6 +86,8 @@
 #define SUBSCRIBE_LOG_EVERY	10	/* failed connects per log line */
 #define SUBSCRIBE_AGE_TICK	1	/* s between updates of the age */
 #define SUBSCRIBE_PID_MAX	24	/* digits of a pid label */
+#define SUBSCRIBE_LATE		2	/* s: a first snapshot is late */
+#define SUBSCRIBE_WATCH_MS	200	/* file checks while not connected */
 
 static struct event_base *sub_base;
 static struct ipc_conn *sub_conn;
@@ -91,7 +101,19 @@ static time_t sub_since;	/* when the data was last live */
 static struct event *sub_age_timer;
 static char sub_pid[SUBSCRIBE_PID_MAX];
 
+/* What the snapshot files were when last loaded. */
+struct sub_stamp {
+	int	 exists;
+	dev_t	 dev;
+	ino_t	 ino;
+	off_t	 size;
+	struct timespec mtime;
+};
+static struct sub_stamp sub_stamps[2];	/* base, journal */
+static struct event *sub_watch_timer;
+
 static void sub_connect(evutil_socket_t, short, void *);
+static void sub_watch(evutil_socket_t, short, void *);
 
 /* The metrics of the data's freshness. */
 static void
@@ -116,7 +138,9 @@ sub_set_live(int live)
 {
 	time_t now = time(NULL);
 
-	if (live && !sub_live && sub_was_live)
+	/* Not at a prompt first connection: after an outage. */
+	if (live && !sub_live && (sub_was_live || now - sub_since >=
+	    SUBSCRIBE_LATE))
 		log_info("policyd: following its updates again after %lld s"
 		    " on the policies last known", (long long)(now - sub_since));
 	if (!live && sub_live)
@@ -330,6 +354,13 @@ subscribe_start(struct event_base *base)
 	sub_timer = evtimer_new(base, sub_connect, NULL);
 	sub_age_timer = event_new(base, -1, EV_PERSIST, sub_age_tick, NULL);
 	event_add(sub_age_timer, &tick);
+	if (httpd_conf.tls) {
+		struct timeval watch = { 0, SUBSCRIBE_WATCH_MS * 1000 };
+
+		sub_watch_timer = event_new(base, -1, EV_PERSIST, sub_watch,
+		    NULL);
+		event_add(sub_watch_timer, &watch);
+	}
 	snprintf(sub_pid, sizeof(sub_pid), "%ld", (long)getpid());
 	if (sub_since == 0)
 		sub_since = time(NULL);
@@ -378,7 +409,47 @@ sub_seconds(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Before the first accept: what policyd last wrote. */
+static void
+sub_stamp_get(const char *path, struct sub_stamp *st)
+{
+	struct stat sb;
+
+	memset(st, 0, sizeof(*st));
+	if (stat(path, &sb) < 0)
+		return;
+	st->exists = 1;
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	st->size = sb.st_size;
+	st->mtime = sb.st_mtim;
+}
+
+static int
+sub_stamp_same(const struct sub_stamp *a, const struct sub_stamp *b)
+{
+	return a->exists == b->exists && a->dev == b->dev &&
+	    a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec &&
+	    a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/* Not subscribed: load the file again when policyd wrote to it. */
+static void
+sub_watch(evutil_socket_t fd, short what, void *arg)
+{
+	struct sub_stamp now[2];
+
+	if (sub_conn != NULL)
+		return;
+	sub_stamp_get(POLSNAP_BASE, &now[0]);
+	sub_stamp_get(POLSNAP_JOURNAL, &now[1]);
+	if (sub_stamp_same(&now[0], &sub_stamps[0]) &&
+	    sub_stamp_same(&now[1], &sub_stamps[1]))
+		return;
+	subscribe_load();
+}
+
+/* Before the first accept, and while not subscribed: what policyd wrote. */
 size_t
 subscribe_load(void)
 {
@@ -389,6 +460,9 @@ subscribe_load(void)
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Before the read: a change during it shows at the next check. */
+	sub_stamp_get(POLSNAP_BASE, &sub_stamps[0]);
+	sub_stamp_get(POLSNAP_JOURNAL, &sub_stamps[1]);
 	if (polsnap_load(POLSNAP_BASE, POLSNAP_JOURNAL, &sink, &st, &err) < 0) {
 		/* A new instance: policyd has not written it yet. */
 		if (st.missing && policytab_count(httpd_policies) == 0)
@@ -432,5 +506,8 @@ subscribe_stop(void)
 	if (sub_age_timer != NULL)
 		event_free(sub_age_timer);
 	sub_age_timer = NULL;
+	if (sub_watch_timer != NULL)
+		event_free(sub_watch_timer);
+	sub_watch_timer = NULL;
 	challenge_clear();
 }
