@@ -256,7 +256,8 @@ request_snap_result(struct policyd *pd, int rc, struct buf *err)
 	if (rc < 0 && !pd->snap_failed)
 		log_error("policy snapshot: %s; httpd reads it again only"
 		    " after the next compaction", err->s);
-	pd->snap_failed = rc < 0;
+	if (rc < 0)
+		pd->snap_failed = 1;	/* until a compaction succeeds */
 	buf_free(err);
 }
 
