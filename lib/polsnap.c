@@ -487,6 +487,11 @@ polsnap_slurp(const char *path, struct buf *out)
 			errno = EINVAL;	/* not a regular file */
 		return -1;
 	}
+	if (sb.st_size > POLSNAP_FILE_MAX) {
+		close(fd);
+		errno = EFBIG;
+		return -1;
+	}
 	for (;;) {
 		if (out->len >= (size_t)POLSNAP_FILE_MAX) {
 			close(fd);

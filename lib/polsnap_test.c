@@ -245,6 +245,13 @@ test_bad_base(void)
 	CHECK(rc == -1 && strstr(S(err.s), "not a version 1 base")
 	    != NULL, "empty base: \"%s\"", S(err.s));
 
+	/* A sparse file over the limit: refused before it is read. */
+	if (truncate(base, POLSNAP_FILE_MAX + 1) < 0)
+		perror(base);
+	rc = load(&st, &err);
+	CHECK(rc == -1 && strstr(S(err.s), "larger than 536870912 bytes") !=
+	    NULL, "base over POLSNAP_FILE_MAX refused: \"%s\"", S(err.s));
+
 	unlink(base);
 	rc = load(&st, &err);
 	CHECK(rc == -1 && st.missing, "missing base: missing set");
