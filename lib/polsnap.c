@@ -580,11 +580,12 @@ polsnap_load_once(const char *base, const char *journal,
 		buf_free(&why);
 		return 1;	/* compacted since the base was read */
 	}
-	if (jgen < st->gen) {
+	if (jgen != 0 && jgen < st->gen) {
 		st->journal_ignored = 1;	/* the base has it all */
 	} else if (polsnap_parse(b->s, b->len, POLSNAP_KIND_JOURNAL, &jgen,
 	    sink, st, &why) < 0) {
 		buf_printf(err, "%s: %s", journal, why.s);
+		st->journal_bad = 1;
 		rc = -2;
 	}
 	buf_free(&why);

@@ -180,6 +180,14 @@ test_compact_and_changes(struct polsnap_writer *w)
 	b.s[b.len / 2] ^= 0x20;
 	file_write(journal, b.s, b.len);
 
+	/* A journal whose first line is damaged: said, base kept. */
+	file_write(journal, "stsd-polsnap 1 journ", 20);
+	rc = load(&st, &err);
+	CHECK(rc == 0 && st.journal_bad && strstr(S(err.s), "not a version 1"
+	    " journal") != NULL && strstr(seen.log.s, "c.example") != NULL,
+	    "damaged journal header: said, the base kept: %s", S(err.s));
+	file_write(journal, b.s, b.len);
+
 	/* A new compaction: a new generation, an empty journal. */
 	compact3(w);
 	rc = load(&st, &err);
