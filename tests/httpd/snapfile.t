@@ -5,7 +5,8 @@
 # file and the cause, keeps running and answers 404 until policyd is
 # back (then 200); one that starts on a good base with a damaged
 # journal serves the base and says so; policyd's next start writes a
-# good file again.
+# good file again; 10,000 imported domains make policyd compact the
+# journal into a new base, which a new httpd loads.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
@@ -131,6 +132,19 @@ like "$(grep 'policyd\[' "$LOG" | tail -5)" \
 restart_httpd || fail "httpd restarts"
 like "$(log_of)" "policy snapshot: 1 policies loaded from snapshot/policies" \
 	"a new httpd loads the rewritten file"
+# Compaction: 10,000 imported domains make a journal over 1 MiB, which
+# policyd folds into a new base after the request.
+seq -f 'd%05g.example' 1 10000 |
+	awk '{ printf "%s mx.%s\n", $1, $1 }' >"$dir.import"
+$STSCTL domain import "$dir.import" >/dev/null || fail "stsctl domain import"
+ok "a journal over 1 MiB is compacted: a new base of 10001 policies" \
+	wait_until 15 sh -c "grep -Eq 'policyd\[[0-9]+\]: policy snapshot: snapshot/policies written: 10001 policies, [0-9]+ bytes \(a journal of [0-9]{7,} bytes folded in\)' $LOG"
+ok "the new journal is empty (its first line only)" \
+	test "$(stat -c %s "$SNAP/policies.journal")" -lt 100
+restart_httpd || fail "httpd restarts"
+like "$(log_of)" "policy snapshot: 10001 policies loaded from snapshot/policies" \
+	"a new httpd loads the 10001 policies of the compacted file"
+is "$(code)" 200 "and serves them"
 is "$(grep -c 'AddressSanitizer\|runtime error' "$LOG" "$I.start.log" 2>/dev/null |
 	awk -F: '{ s += $NF } END { print s + 0 }')" 0 "no sanitizer report"
 done_testing
