@@ -32,9 +32,11 @@
  *	While it has no connection to policyd (policyd restarting, down,
  *	or httpd waiting to connect again), httpd follows the snapshot
  *	file instead: every SUBSCRIBE_WATCH_MS it compares the files'
- *	inode, size and modification time with those it last loaded, and
- *	loads them again when they changed, so that a change policyd made
- *	(and wrote) while this process was not subscribed is served too.
+ *	inode, size and modification time with those it last read; when
+ *	only the journal grew it applies the records appended since
+ *	(polsnap_follow), else (a compaction) it loads both again, so
+ *	that a change policyd made (and wrote) while this process was
+ *	not subscribed is served too.
  *
  *	subscribe_load() fills the table from the snapshot file that
  *	policyd keeps under queue_directory (lib/polsnap.h), before httpd
@@ -110,6 +112,8 @@ struct sub_stamp {
 	struct timespec mtime;
 };
 static struct sub_stamp sub_stamps[2];	/* base, journal */
+static unsigned long long sub_gen;	/* of the base loaded */
+static size_t sub_joff;		/* journal read up to here; 0: not */
 static struct event *sub_watch_timer;
 
 static void sub_connect(evutil_socket_t, short, void *);
@@ -433,7 +437,38 @@ sub_stamp_same(const struct sub_stamp *a, const struct sub_stamp *b)
 	    a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
-/* Not subscribed: load the file again when policyd wrote to it. */
+/*
+ * The changes appended to the journal since it was read; 1 when it
+ * must be loaded again with its base.
+ */
+static int
+sub_follow(void)
+{
+	static const struct polsnap_sink sink = { NULL, sub_file_put,
+	    sub_file_del, NULL };
+	struct polsnap_stats st;
+	struct buf err = BUF_INIT;
+	int rc;
+
+	if (sub_joff == 0)
+		return 1;
+	rc = polsnap_follow(POLSNAP_JOURNAL, sub_gen, &sub_joff, &sink, &st,
+	    &err);
+	if (rc < 0)
+		log_error("policy snapshot: %s; the changes after it are not"
+		    " served until policyd sends them", err.s);
+	else if (rc == 0 && st.changes > 0)
+		log_info("policy snapshot: %zu changes from %s (policyd not"
+		    " connected); serving %zu policies", st.changes,
+		    POLSNAP_JOURNAL, policytab_count(httpd_policies));
+	buf_free(&err);
+	return rc;
+}
+
+/*
+ * Not subscribed: when policyd wrote to the file, apply what it
+ * appended to the journal, or load it all again after a compaction.
+ */
 static void
 sub_watch(evutil_socket_t fd, short what, void *arg)
 {
@@ -446,6 +481,13 @@ sub_watch(evutil_socket_t fd, short what, void *arg)
 	if (sub_stamp_same(&now[0], &sub_stamps[0]) &&
 	    sub_stamp_same(&now[1], &sub_stamps[1]))
 		return;
+	if (sub_stamp_same(&now[0], &sub_stamps[0]) && now[1].exists &&
+	    sub_stamps[1].exists && now[1].dev == sub_stamps[1].dev &&
+	    now[1].ino == sub_stamps[1].ino &&
+	    now[1].size >= sub_stamps[1].size && sub_follow() != 1) {
+		sub_stamps[1] = now[1];
+		return;
+	}
 	subscribe_load();
 }
 
@@ -476,6 +518,8 @@ subscribe_load(void)
 		return 0;
 	}
 	policytab_snapshot_end(httpd_policies);
+	sub_gen = st.gen;
+	sub_joff = st.journal_ignored || st.journal_bad ? 0 : st.journal_end;
 	if (err.len > 0)
 		log_error("policy snapshot: %s; serving the rest until policyd"
 		    " sends its snapshot", err.s);

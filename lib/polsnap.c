@@ -44,6 +44,7 @@ struct polsnap_rec {
 /* A parse in progress. */
 struct polsnap_parser {
 	const char *start, *p, *end;
+	size_t	 off;			/* of start in the file */
 	size_t	 nrec;			/* records read */
 	const char **text;		/* base: the texts so far */
 	size_t	*text_len;
@@ -318,7 +319,7 @@ polsnap_where(const struct polsnap_parser *ps, const char *at,
 	struct buf msg = BUF_INIT;
 
 	buf_printf(&msg, "record %zu at byte %zu: %s", ps->nrec + 1,
-	    (size_t)(at - ps->start), err->s ? err->s : "");
+	    ps->off + (size_t)(at - ps->start), err->s ? err->s : "");
 	buf_reset(err);
 	buf_append(err, msg.s, msg.len);
 	buf_free(&msg);
@@ -402,6 +403,7 @@ polsnap_journal_pass(struct polsnap_parser *ps, struct buf *err)
 
 	for (;;) {
 		at = ps->p;
+		ps->st->journal_end = ps->off + (size_t)(at - ps->start);
 		switch (polsnap_next(ps, &r)) {
 		case POLSNAP_EOF:
 			return 0;
@@ -423,6 +425,7 @@ polsnap_journal_pass(struct polsnap_parser *ps, struct buf *err)
 			return -1;
 		}
 		ps->st->changes++;
+		ps->st->journal_end = ps->off + (size_t)(ps->p - ps->start);
 	}
 }
 
@@ -563,7 +566,7 @@ polsnap_load_once(const char *base, const char *journal,
 		buf_free(&why);
 		return -1;
 	}
-	st->changes = st->torn = 0;
+	st->changes = st->torn = st->journal_end = 0;
 	st->journal_ignored = st->journal_bad = 0;
 	if (polsnap_slurp(journal, b) < 0) {
 		int missing = errno == ENOENT;
@@ -618,6 +621,42 @@ polsnap_load(const char *base, const char *journal,
 	}
 	buf_free(&b);
 	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * The records of journal after offset, when it is still of generation
+ * gen; 1: it is not (or shorter): load it all again.
+ */
+int
+polsnap_follow(const char *journal, unsigned long long gen, size_t *offset,
+    const struct polsnap_sink *sink, struct polsnap_stats *st,
+    struct buf *err)
+{
+	struct polsnap_parser ps;
+	struct buf b = BUF_INIT, why = BUF_INIT;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (polsnap_slurp(journal, &b) < 0 ||
+	    polsnap_peek_gen(&b, POLSNAP_KIND_JOURNAL) != gen ||
+	    b.len < *offset || *offset == 0) {
+		buf_free(&b);
+		return 1;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.start = ps.p = b.s + *offset;
+	ps.end = b.s + b.len;
+	ps.off = *offset;
+	ps.st = st;
+	ps.sink = sink;
+	st->gen = gen;
+	st->journal_bytes = b.len;
+	if ((rc = polsnap_journal_pass(&ps, &why)) < 0)
+		buf_printf(err, "%s: %s", journal, why.s);
+	*offset = st->journal_end;
+	buf_free(&why);
+	buf_free(&b);
+	return rc;
 }
 
 /*

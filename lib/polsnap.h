@@ -22,6 +22,7 @@
  *	struct polsnap_sink sink = { begin, put, del, arg };
  *	polsnap_load(POLSNAP_BASE, POLSNAP_JOURNAL, &sink, &stats, &err);
  *	polsnap_parse(data, len, POLSNAP_KIND_BASE, &gen, &sink, &stats, &err);
+ *	polsnap_follow(POLSNAP_JOURNAL, stats.gen, &offset, &sink, &stats, &err);
  *
  * DESCRIPTION
  *	The servable policies of every hosted domain (domain, policy id,
@@ -86,6 +87,13 @@
  *	POLSNAP_DEDUP_MAX distinct texts (a text beyond is written again
  *	for each domain that has it).
  *
+ *	polsnap_follow() gives the sink the journal records after offset
+ *	(stats.journal_end of the last load or follow) and moves offset
+ *	past them: a reader that keeps the table follows the changes
+ *	without reading the base again.  It returns 1, having read
+ *	nothing, when the journal is not of generation gen any more (a
+ *	compaction) or is shorter than offset: load both files again.
+ *
  * DIAGNOSTICS
  *	Functions that can fail return -1 with the file and the cause in
  *	err ("snapshot/policies: record 12 at byte 4096: bad checksum").
@@ -140,6 +148,7 @@ struct polsnap_stats {
 	size_t	 changes;		/* journal records applied */
 	size_t	 refused;		/* puts the sink refused */
 	size_t	 torn;			/* bytes of a cut-short journal tail */
+	size_t	 journal_end;		/* offset past its last good record */
 	size_t	 base_bytes;
 	size_t	 journal_bytes;
 	int	 journal_ignored;	/* of another generation, or missing */
@@ -155,6 +164,9 @@ int	polsnap_parse(const char *data, size_t len, enum polsnap_kind,
 	    struct polsnap_stats *, struct buf *err);
 int	polsnap_load(const char *base, const char *journal,
 	    const struct polsnap_sink *, struct polsnap_stats *, struct buf *err);
+int	polsnap_follow(const char *journal, unsigned long long gen,
+	    size_t *offset, const struct polsnap_sink *, struct polsnap_stats *,
+	    struct buf *err);
 
 struct polsnap_writer *polsnap_writer_new(const char *base, const char *journal);
 int	polsnap_compact_begin(struct polsnap_writer *, struct buf *err);

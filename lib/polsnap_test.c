@@ -203,6 +203,57 @@ test_compact_and_changes(struct polsnap_writer *w)
 	buf_free(&b);
 }
 
+/* Following the journal from where the last load stopped. */
+static void
+test_follow(struct polsnap_writer *w)
+{
+	struct polsnap_stats st;
+	struct buf err = BUF_INIT, b = BUF_INIT;
+	unsigned long long gen;
+	size_t off;
+	int rc;
+
+	compact3(w);
+	polsnap_append_put(w, "a.example", "2", "A2", 2, &err);
+	polsnap_sync(w, &err);
+	rc = load(&st, &err);
+	off = st.journal_end;
+	gen = st.gen;
+	CHECK(rc == 0 && off > 0 && st.changes == 1, "load: journal_end set");
+
+	polsnap_append_put(w, "b.example", "3", "B3", 2, &err);
+	polsnap_append_del(w, "c.example", &err);
+	polsnap_sync(w, &err);
+	buf_reset(&seen.log);
+	rc = polsnap_follow(journal, gen, &off, &sink, &st, &err);
+	CHECK(rc == 0 && st.changes == 2 && strcmp(seen.log.s,
+	    "b.example 3 B3|-c.example|") == 0, "follow: only the new changes,"
+	    " in order: %s", seen.log.s);
+	buf_reset(&seen.log);
+	rc = polsnap_follow(journal, gen, &off, &sink, &st, &err);
+	CHECK(rc == 0 && st.changes == 0 && seen.log.len == 0,
+	    "follow again: nothing new");
+
+	/* A change being written: its first half, then all of it. */
+	polsnap_append_put(w, "d.example", "4", "D4", 2, &err);
+	file_read(journal, &b);
+	file_write(journal, b.s, b.len - 5);
+	rc = polsnap_follow(journal, gen, &off, &sink, &st, &err);
+	CHECK(rc == 0 && st.changes == 0 && st.torn > 0,
+	    "follow: a change cut short waits");
+	file_write(journal, b.s, b.len);
+	rc = polsnap_follow(journal, gen, &off, &sink, &st, &err);
+	CHECK(rc == 0 && st.changes == 1 && strstr(seen.log.s, "d.example 4")
+	    != NULL, "follow: the change once complete");
+
+	compact3(w);
+	rc = polsnap_follow(journal, gen, &off, &sink, &st, &err);
+	CHECK(rc == 1, "follow after a compaction: load it all again");
+	compact3(w);
+	buf_free(&err);
+	buf_free(&b);
+}
+
 /* A base older than its journal: read again, then give up on the journal. */
 static void
 test_newer_journal(struct polsnap_writer *w)
@@ -389,6 +440,7 @@ main(void)
 	CHECK(polsnap_compact_due(w), "a new writer is due for compaction");
 	test_compact_and_changes(w);
 	test_newer_journal(w);
+	test_follow(w);
 	test_bad_base();
 	test_bad_records();
 	test_bad_names(w);

@@ -6,7 +6,9 @@
 # back (then 200); one that starts on a good base with a damaged
 # journal serves the base and says so; policyd's next start writes a
 # good file again; 10,000 imported domains make policyd compact the
-# journal into a new base, which a new httpd loads.
+# journal into a new base, which a new httpd loads.  A running httpd
+# without policyd follows what is appended to the journal (record by
+# record) and a compaction (both files again) within 3 s.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
@@ -98,6 +100,30 @@ like "$(log_of)" "error: policy snapshot: snapshot/policies: larger than 5368709
 	"600 MB base: refused for its size"
 ok "600 MB base: httpd keeps running" still_alive
 is "$(code)" 404 "600 MB base: 404 until policyd is back"
+
+# A good file, then changes written to it while httpd has no policyd
+# to follow: appended to the journal, then a compaction (as policyd
+# writes them; policyd is away, so tests/httpd/snapwrite.py does).
+cp -p "$dir.good" "$SNAP/policies"
+cp -p "$dir.good.journal" "$SNAP/policies.journal"
+restart_httpd || fail "httpd restarts"
+snapwrite() { python3 "$SRCDIR/tests/httpd/snapwrite.py" "$1" "$SNAP" "$2"; }
+served_age() { fetch mta-sts.a.example 2>/dev/null | grep -q "max_age: $1"; }
+snapwrite append 888
+ok "a change appended while policyd is away is served within 3 s" \
+	wait_until 3 served_age 888
+like "$(log_of)" "policy snapshot: 1 changes from snapshot/policies.journal \(policyd not connected\); serving 1 policies" \
+	"httpd applied the journal's new record alone"
+snapwrite compact 999
+ok "a compaction while policyd is away is served within 3 s" \
+	wait_until 3 served_age 999
+# Two loads per process: at start, and after the compaction.
+loads_again() { [ "$(log_of | grep -c 'policy snapshot: 1 policies loaded')" -ge 4 ]; }
+ok "after a compaction each httpd loads base and journal again" \
+	wait_until 3 loads_again
+snapwrite append 1234
+ok "and follows the new journal" wait_until 3 served_age 1234
+ok "httpd keeps running" still_alive
 
 # A good base, a journal with a change then garbage: the base and the
 # change are served, the damage is logged.
