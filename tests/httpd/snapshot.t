@@ -20,7 +20,7 @@ source "$SRCDIR/tests/httpd/instance.sh"
 command -v curl >/dev/null || skip_all "no curl"
 
 SNAP_GRACE_MS=1000	# from stsctl's return to httpd serving the change
-FETCH_PAUSE=0.01	# between fetches: about 20 a second with curl's time
+FETCH_PERIOD_MS=50	# a fetch started every 50 ms: 20 a second
 OUTAGE=30		# seconds without policyd
 
 dir=$(t_tmpdir)/i
@@ -65,7 +65,7 @@ change_age() {
 FETCHES=$dir.fetches
 STOP=$dir.stop
 fetcher() {
-	local t0 t1 out code age
+	local t0 t1 out code age pause
 	while [ ! -e "$STOP" ]; do
 		t0=$(now_ms)
 		out=$(curl -s --max-time 10 --cacert "$I/ca/ca.pem" \
@@ -76,7 +76,8 @@ fetcher() {
 		age=-
 		[[ $out =~ max_age:\ ([0-9]+) ]] && age=${BASH_REMATCH[1]}
 		echo "$t0 $t1 ${code:-000} $age" >>"$FETCHES"
-		sleep "$FETCH_PAUSE"
+		pause=$((FETCH_PERIOD_MS - (t1 - t0)))
+		[ "$pause" -gt 0 ] && sleep "0.$(printf %03d "$pause")"
 	done
 }
 fetcher &
