@@ -58,8 +58,16 @@
  *	report_https_rua: ststxt_rua_make()).  A report_https_path that
  *	cannot make a valid rua URI is fatal when report_https_rua = yes.
  *
+ *	The snapshot file (lib/polsnap.h, request.h): policyd is its only
+ *	writer.  Every change is appended to its journal before the reply;
+ *	at start, and POLICYD_COMPACT_DELAY after a request that made the
+ *	journal large enough (polsnap_compact_due), a new base is written
+ *	from policy.db.  A compaction that fails is logged once and tried
+ *	again every POLICYD_COMPACT_RETRY seconds; policyd goes on.
+ *
  * MAY TOUCH
- *	$data_directory/policy.db, the sockets master gives it,
+ *	$data_directory/policy.db, $queue_directory/snapshot/ (the
+ *	snapshot file and its temporary files), the sockets master gives it,
  *	dns_update_key_file and dns_update_server (from the child).
  *
  * LIMITS
@@ -376,10 +384,11 @@ policyd_compact_run(void)
 	polsnap_writer_sizes(policyd.snap, &base, &journal);
 	if ((n = request_snapshot_write(&policyd, &err)) < 0) {
 		if (!policyd_compact.failed)
-			log_error("policy snapshot: %s; httpd starts without"
-			    " policies until it reaches policyd (stsd check"
-			    " makes the directory %s); trying again every"
-			    " %d s", err.s, POLSNAP_DIR, POLICYD_COMPACT_RETRY);
+			log_error("policy snapshot: %s; an httpd that starts"
+			    " serves an older file, or nothing, until it"
+			    " reaches policyd (stsd check makes the directory"
+			    " %s); trying again every %d s", err.s,
+			    POLSNAP_DIR, POLICYD_COMPACT_RETRY);
 		policyd_compact.failed = 1;
 		buf_free(&err);
 		return -1;
