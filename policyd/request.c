@@ -254,8 +254,9 @@ static void
 request_snap_result(struct policyd *pd, int rc, struct buf *err)
 {
 	if (rc < 0 && !pd->snap_failed)
-		log_error("policy snapshot: %s; httpd reads it again only"
-		    " after the next compaction", err->s);
+		log_error("policy snapshot: %s; changes reach the running"
+		    " httpd processes, and the file at the next compaction",
+		    err->s);
 	if (rc < 0)
 		pd->snap_failed = 1;	/* until a compaction succeeds */
 	buf_free(err);
@@ -1549,6 +1550,8 @@ request_snapshot_write(struct policyd *pd, struct buf *err)
 
 	if (pd->snap == NULL)
 		return 0;
+	/* Said by the caller: the appends that fail until then are not. */
+	pd->snap_failed = 1;
 	if (polsnap_compact_begin(pd->snap, err) < 0)
 		return -1;
 	if (domains_each_servable(pd->db, request_snap_write_one, &sw,

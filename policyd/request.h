@@ -54,8 +54,10 @@
  *	the domain), and the journal is synced before request_handle()
  *	and request_expire() return, so a reply means the change is on
  *	disk.  request_snapshot_write() writes a new base from policy.db
- *	(compaction) and returns how many domains it holds, or -1.  A
- *	failed write is logged once; the next compaction repairs the file.
+ *	(compaction) and returns how many domains it holds, or -1 (its
+ *	caller says why).  A failed append is logged once, and not at
+ *	all after a failed compaction; the next compaction repairs the
+ *	file.
  *
  *	Names: domain-add and domain-import take a domain that
  *	dnsname_domain() of lib/dnsname accepts with sts_zone (no IP
