@@ -21,6 +21,10 @@
  *	When the connection fails or drops, httpd keeps serving what it
  *	has and tries again after 1 s, doubling the wait up to
  *	httpd_policyd_retry_time; a completed snapshot resets the wait.
+ *	While following policyd, httpd sends it {"op":"ping"} every
+ *	SUBSCRIBE_PING_S seconds; a ping not answered by the next one (a
+ *	hung or stopped policyd, whose socket still takes connections)
+ *	counts as a drop: the connection is closed and made again.
  *	The drop is logged once, failed connects once per
  *	SUBSCRIBE_LOG_EVERY tries, and the return with the time it took.
  *	Metrics (by process id): stsd_httpd_policyd_connected is 1 from a
@@ -90,6 +94,7 @@
 #define SUBSCRIBE_PID_MAX	24	/* digits of a pid label */
 #define SUBSCRIBE_LATE		2	/* s: a first snapshot is late */
 #define SUBSCRIBE_WATCH_MS	200	/* file checks while not connected */
+#define SUBSCRIBE_PING_S	10	/* s between pings; and to answer */
 
 static struct event_base *sub_base;
 static struct ipc_conn *sub_conn;
@@ -115,6 +120,8 @@ static struct sub_stamp sub_stamps[2];	/* base, journal */
 static unsigned long long sub_gen;	/* of the base loaded */
 static size_t sub_joff;		/* journal read up to here; 0: not */
 static struct event *sub_watch_timer;
+static struct event *sub_ping_timer;
+static int sub_ping_pending;	/* a ping is not answered yet */
 
 static void sub_connect(evutil_socket_t, short, void *);
 static void sub_watch(evutil_socket_t, short, void *);
@@ -264,6 +271,11 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 	const char *op = ipc_op(msg), *host;
 	struct buf err = BUF_INIT;
 
+	if (op == NULL && sub_ping_pending) {
+		/* Any answer will do: a policyd without "ping" refuses it. */
+		sub_ping_pending = 0;
+		return;
+	}
 	if (op == NULL) {
 		if (ipc_reply_check(msg, &err) != 0) {
 			log_error("policyd refused the subscription: %s", err.s);
@@ -314,6 +326,36 @@ sub_closed(struct ipc_conn *conn, void *ctx)
 	sub_retry();
 }
 
+/*
+ * Every SUBSCRIBE_PING_S while following policyd: a ping, which must be
+ * answered before the next one.  A policyd that does not answer (hung,
+ * stopped) is left: the connection is closed and tried again, and the
+ * metrics and the log say that httpd serves what it knows.
+ */
+static void
+sub_ping(evutil_socket_t fd, short what, void *arg)
+{
+	struct ipc_conn *c = sub_conn;
+	json_t *req;
+
+	if (c == NULL || !sub_live)
+		return;
+	if (!sub_ping_pending) {
+		req = ipc_request("ping");
+		sub_ping_pending = ipc_conn_send(c, req) == 0;
+		json_decref(req);
+		return;
+	}
+	log_warn("policyd: no answer to a ping in %d s; serving the %zu"
+	    " policies known, reconnecting in %d s", SUBSCRIBE_PING_S,
+	    policytab_count(httpd_policies), sub_wait);
+	sub_conn = NULL;	/* sub_closed() ignores it */
+	sub_ping_pending = 0;
+	ipc_conn_close(c);
+	sub_set_live(0);
+	sub_retry();
+}
+
 static const struct ipc_conn_conf sub_conf = {
 	sub_message, sub_closed, NULL, 0, 0, SUBSCRIBE_WRITE_MS, 0,
 };
@@ -340,6 +382,7 @@ sub_connect(evutil_socket_t unused, short what, void *arg)
 		return;
 	}
 	sub_conn = ipc_conn_new(sub_base, fd, &sub_conf);
+	sub_ping_pending = 0;
 	req = ipc_request("subscribe");
 	policytab_snapshot_begin(httpd_policies);
 	challenge_clear();	/* policyd sends the current ones again */
@@ -358,6 +401,9 @@ subscribe_start(struct event_base *base)
 	sub_timer = evtimer_new(base, sub_connect, NULL);
 	sub_age_timer = event_new(base, -1, EV_PERSIST, sub_age_tick, NULL);
 	event_add(sub_age_timer, &tick);
+	sub_ping_timer = event_new(base, -1, EV_PERSIST, sub_ping, NULL);
+	tick.tv_sec = SUBSCRIBE_PING_S;
+	event_add(sub_ping_timer, &tick);
 	if (httpd_conf.tls) {
 		struct timeval watch = { 0, SUBSCRIBE_WATCH_MS * 1000 };
 
@@ -553,5 +599,8 @@ subscribe_stop(void)
 	if (sub_watch_timer != NULL)
 		event_free(sub_watch_timer);
 	sub_watch_timer = NULL;
+	if (sub_ping_timer != NULL)
+		event_free(sub_ping_timer);
+	sub_ping_timer = NULL;
 	challenge_clear();
 }

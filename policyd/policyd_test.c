@@ -1639,6 +1639,19 @@ count_servable(json_t *msg, void *arg)
  * domain; each change is in the file when its reply comes; a file
  * that cannot be written does not stop a change.
  */
+/* ping: what httpd asks to tell a hung policyd; private socket only. */
+static void
+test_ping(struct policyd *pd)
+{
+	json_t *r;
+
+	r = call(pd, 0, "{s:s}", "op", "ping");
+	CHECK(is_ok(r), "ping on the private socket: ok");
+	json_decref(r);
+	refused(pd, call(pd, 1, "{s:s}", "op", "ping"), "not allowed on the"
+	    " public socket", "ping on the public socket: refused");
+}
+
 static void
 test_snapshot_file(struct policyd *pd, const char *dir)
 {
@@ -1748,6 +1761,7 @@ main(void)
 	test_https_rua(&pd);
 	test_snapshot(&pd);
 	test_snapshot_file(&pd, dir);
+	test_ping(&pd);
 	test_import(&pd);
 	test_ids(&pd, path);
 	test_retire_rule(&pd);

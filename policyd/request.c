@@ -1170,6 +1170,13 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	return request_ok();
 }
 
+/* A subscriber (httpd) checks that policyd still answers. */
+static json_t *
+request_ping(struct policyd *pd, json_t *req, struct buf *err)
+{
+	return request_ok();
+}
+
 static json_t *
 request_cert_changed(struct policyd *pd, json_t *req, struct buf *err)
 {
@@ -1275,6 +1282,7 @@ static const struct request_op request_ops[] = {
 	{ "check-result", 0, request_check_result },
 	{ "challenge-add", 0, request_challenge_add },
 	{ "challenge-remove", 0, request_challenge_remove },
+	{ "ping", 0, request_ping },
 	{ NULL, 0, NULL }
 };
 

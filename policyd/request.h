@@ -28,7 +28,9 @@
  *	when one is refused, none (the error names it); the reply says
  *	how many were "imported".  The private
  *	socket (daemons) also allows domain-verified, cert-changed,
- *	check-result, challenge-add and challenge-remove.
+ *	check-result, challenge-add, challenge-remove and ping (which
+ *	answers {"ok": true}: a subscriber's check that policyd is not
+ *	hung).
  *
  *	challenge-add and challenge-remove (from acmed) keep the ACME
  *	challenges in pd->challenges (made on first use, challenges.h)

@@ -6,7 +6,9 @@
 # back (then 200); one that starts on a good base with a damaged
 # journal serves the base and says so; policyd's next start writes a
 # good file again; 10,000 imported domains make policyd compact the
-# journal into a new base, which a new httpd loads.  A running httpd
+# journal into a new base, which a new httpd loads.  A hung policyd
+# (SIGSTOP) is noticed by pings and said in the log and the metrics,
+# while the policies are served.  A running httpd
 # without policyd follows what is appended to the journal (record by
 # record) and a compaction (both files again) within 3 s.
 source "$SRCDIR/tests/lib.sh"
@@ -171,6 +173,26 @@ restart_httpd || fail "httpd restarts"
 like "$(log_of)" "policy snapshot: 10001 policies loaded from snapshot/policies" \
 	"a new httpd loads the 10001 policies of the compacted file"
 is "$(code)" 200 "and serves them"
+# A hung policyd (SIGSTOP): its socket still takes connections, but
+# it answers nothing; httpd notices within two pings (2 x 10 s).
+metric() {	# metric NAME PID: its value in the process's metrics file
+	sed -n "s/^$1{pid=\"$2\"} 0*\([0-9]\)/\1/p" "$I/spool/metrics/httpd.$2" 2>/dev/null
+}
+all_connected() {	# all_connected 0|1
+	local p
+	for p in $NEW; do [ "$(metric stsd_httpd_policyd_connected "$p")" = "$1" ] || return 1; done
+}
+p=$(pids_of policyd)
+kill -STOP $p
+at_exit "kill -CONT $p"
+ok "a hung policyd: each httpd says within 25 s that it does not follow it" \
+	wait_until 25 all_connected 0
+like "$(log_of)" "warning: policyd: no answer to a ping in 10 s; serving the 10001 policies known" \
+	"a hung policyd: the log says so"
+is "$(code)" 200 "a hung policyd: the policies are still served"
+kill -CONT $p
+ok "policyd answers again: each httpd follows it within 10 s" \
+	wait_until 10 all_connected 1
 is "$(grep -c 'AddressSanitizer\|runtime error' "$LOG" "$I.start.log" 2>/dev/null |
 	awk -F: '{ s += $NF } END { print s + 0 }')" 0 "no sanitizer report"
 done_testing
