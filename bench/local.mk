@@ -9,3 +9,8 @@ bench_rptparse_floor_SOURCES = bench/rptparse-floor.c rptparse/gunzip.c \
 bench_rptparse_floor_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptparse \
 	$(JANSSON_CFLAGS) $(ZLIB_CFLAGS)
 bench_rptparse_floor_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+
+# bench/polsnap: a change to the policy snapshot file against a rewrite.
+noinst_PROGRAMS += bench/polsnap-cost
+bench_polsnap_cost_SOURCES = bench/polsnap-cost.c
+bench_polsnap_cost_LDADD = $(STS_LIBS) $(ZLIB_LIBS)

@@ -11,7 +11,11 @@
  *	certificate of the host the client names with SNI (certcache.c),
  *	HTTP/1.1 with keep-alive and HTTP/1.0 (conn.c, http.c).  It never
  *	opens a database: policies arrive over a subscription to policyd
- *	(subscribe.c) into a table in memory (policytab.c).  With
+ *	(subscribe.c) into a table in memory (policytab.c).  Before it
+ *	accepts its first connection, an HTTPS process loads that table
+ *	from the snapshot file policyd keeps in queue_directory/snapshot
+ *	(lib/polsnap.h), so it serves every hosted policy from its first
+ *	request on and while policyd is down.  With
  *	httpd_tls = no it speaks plain HTTP and serves no policy (port 80
  *	is for ACME challenges, RFC 8461 requires HTTPS).
  *
@@ -36,6 +40,7 @@
  *
  * FILES
  *	$queue_directory/certs/HOST/{fullchain,privkey}.pem
+ *	$queue_directory/snapshot/policies{,.journal}	read at start
  *	$queue_directory/private/policyd
  *	$queue_directory/incoming/	reports (written)
  *	$queue_directory/private/rptparse	told of each report
@@ -205,6 +210,9 @@ httpd_post_jail(int argc, char **argv)
 {
 	httpd_open_certs();
 	httpd_policies = policytab_new();
+	/* Every policy policyd wrote, before the first client is taken. */
+	if (httpd_conf.tls)
+		subscribe_load();
 	conn_start(server_base());
 	subscribe_start(server_base());
 	server_set_stop(httpd_stop);

@@ -12,6 +12,8 @@
  *	conn_stop()		close every listener and connection
  *	conn_count()		open client connections
  *
+ *	subscribe_load()	fill httpd_policies from policyd's snapshot
+ *				file (lib/polsnap.h); how many it holds
  *	subscribe_start(base)	follow policyd's stream of policies
  *	subscribe_stop()
  *
@@ -69,6 +71,7 @@ void	conn_drain(int now);
 void	conn_stop(void);
 int	conn_count(void);
 
+size_t	subscribe_load(void);
 void	subscribe_start(struct event_base *);
 void	subscribe_stop(void);
 

@@ -24,7 +24,7 @@ httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h \
 	httpd/clientlimit.c httpd/clientlimit.h
 httpd_httpd_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS)
-httpd_httpd_LDADD = $(STS_LIBS)
+httpd_httpd_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 dist_man_MANS += man/httpd.8
 
 check_PROGRAMS += httpd/policytab_test

@@ -35,6 +35,7 @@ const struct dirs_entry dirs_table[] = {
 	{ "queue_directory", "private", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "metrics", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "certs", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
+	{ "queue_directory", "snapshot", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "public", 0710, DIRS_MAIL_OWNER, DIRS_GROUP_SETGID },
 	{ "queue_directory", "pid", 0755, DIRS_ROOT, DIRS_GROUP_OWNER },
 	{ NULL, NULL, 0, 0, 0 },

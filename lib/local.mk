@@ -43,3 +43,22 @@ lib_certstore_test_LDADD = $(STS_LIBS)
 check_PROGRAMS += lib/http_test
 lib_http_test_SOURCES = lib/http_test.c
 lib_http_test_LDADD = $(STS_LIBS)
+
+# lib/polsnap - the policy snapshot on disk (policyd writes, httpd reads).
+lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h
+lib_libsts_a_CPPFLAGS += $(ZLIB_CFLAGS)
+check_PROGRAMS += lib/polsnap_test
+lib_polsnap_test_SOURCES = lib/polsnap_test.c
+lib_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_polsnap
+tests_fuzz_fuzz_polsnap_SOURCES = tests/fuzz/fuzz_polsnap.c
+tests_fuzz_fuzz_polsnap_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_polsnap_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_polsnap_test
+tests_fuzz_fuzz_polsnap_test_SOURCES = tests/fuzz/fuzz_polsnap.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+endif

@@ -86,6 +86,12 @@ const struct metrics_def metrics_catalog[] = {
 	{ METRIC_ALERTS_DROPPED, METRICS_COUNTER,
 	    "Alerts not sent, by the limit they were over (hourly-limit, "
 	    "domain-daily-limit)." },
+	{ METRIC_HTTPD_POLICYD, METRICS_GAUGE,
+	    "1 while an httpd process follows policyd's updates, 0 while it"
+	    " serves the policies it last knew, by process id." },
+	{ METRIC_HTTPD_AGE, METRICS_GAUGE,
+	    "Seconds since an httpd process last followed policyd's updates"
+	    " (0 while it does), by process id." },
 	{ METRIC_DROPPED, METRICS_COUNTER,
 	    "New series not kept because a table held its limit of series." },
 	{ METRIC_SPOOL_DEPTH, METRICS_GAUGE,

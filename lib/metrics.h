@@ -104,6 +104,8 @@
 #define METRIC_ALERTS_SENT	"stsd_alerts_sent_total"
 #define METRIC_ALERTS_DROPPED	"stsd_alerts_dropped_total"
 #define METRIC_DROPPED		"stsd_metrics_dropped_series_total"
+#define METRIC_HTTPD_POLICYD	"stsd_httpd_policyd_connected"
+#define METRIC_HTTPD_AGE	"stsd_httpd_policies_age_seconds"
 /* Computed by the metrics worker at each scrape. */
 #define METRIC_SPOOL_DEPTH	"stsd_spool_messages"
 #define METRIC_CERT_DAYS	"stsd_certificate_days_left"

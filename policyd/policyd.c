@@ -68,8 +68,16 @@
  *	report_https_rua: ststxt_rua_make()).  A report_https_path that
  *	cannot make a valid rua URI is fatal when report_https_rua = yes.
  *
+ *	The snapshot file (lib/polsnap.h, request.h): policyd is its only
+ *	writer.  Every change is appended to its journal before the reply;
+ *	at start, and POLICYD_COMPACT_DELAY after a request that made the
+ *	journal large enough (polsnap_compact_due), a new base is written
+ *	from policy.db.  A compaction that fails is logged once and tried
+ *	again every POLICYD_COMPACT_RETRY seconds; policyd goes on.
+ *
  * MAY TOUCH
- *	$data_directory/policy.db, the sockets master gives it,
+ *	$data_directory/policy.db, $queue_directory/snapshot/ (the
+ *	snapshot file and its temporary files), the sockets master gives it,
  *	private/dnsmon (notices only),
  *	dns_update_key_file and dns_update_server (from the child).
  *
@@ -105,6 +113,7 @@
 #include "mymalloc.h"
 #include "notify.h"
 #include "policy.h"
+#include "polsnap.h"
 #include "publish.h"
 #include "request.h"
 #include "server.h"
@@ -120,6 +129,8 @@
 #define POLICYD_SNAPSHOT_KEEP	5		/* s a snapshot is kept unused */
 #define POLICYD_CERT_ASK_INTERVAL 10		/* s between cert-check rounds */
 #define POLICYD_RUA_PROBE_DOMAIN "DOMAIN"	/* checks the rua rule */
+#define POLICYD_COMPACT_DELAY	1		/* s from due to compaction */
+#define POLICYD_COMPACT_RETRY	60		/* s after a failed one */
 
 /* The DNS child of the current batch. */
 struct policyd_dns {
@@ -149,7 +160,14 @@ static struct {
 	struct event *ev;		/* drops it when unused */
 } policyd_snap;
 
+/* The snapshot file's compaction (polsnap.h). */
+static struct {
+	struct event *ev;
+	int	 failed;		/* the last one failed */
+} policyd_compact;
+
 static void policyd_expire_arm(void);
+static void policyd_compact_arm(void);
 
 /*
  * Configuration, checked once at start.
@@ -370,6 +388,7 @@ policyd_handle(struct ipc_conn *conn, json_t *msg, void *ctx)
 	}
 	ipc_conn_reply(conn, msg, request_handle(&policyd, msg, from_public));
 	policyd_expire_arm();
+	policyd_compact_arm();
 }
 
 /*
@@ -380,6 +399,63 @@ policyd_expire(void)
 {
 	request_expire(&policyd, (long long)time(NULL));
 	policyd_expire_arm();
+	policyd_compact_arm();
+}
+
+/*
+ * The snapshot file.
+ */
+
+/* A new base and an empty journal from policy.db; -1 on failure. */
+static int
+policyd_compact_run(void)
+{
+	struct buf err = BUF_INIT;
+	struct timespec t0;
+	unsigned long long base, journal, unused;
+	long long n;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	polsnap_writer_sizes(policyd.snap, &base, &journal);
+	if ((n = request_snapshot_write(&policyd, &err)) < 0) {
+		if (!policyd_compact.failed)
+			log_error("policy snapshot: %s; an httpd that starts"
+			    " serves an older file, or nothing, until it"
+			    " reaches policyd (stsd check makes the directory"
+			    " %s); trying again every %d s", err.s,
+			    POLSNAP_DIR, POLICYD_COMPACT_RETRY);
+		policyd_compact.failed = 1;
+		buf_free(&err);
+		return -1;
+	}
+	policyd_compact.failed = 0;
+	polsnap_writer_sizes(policyd.snap, &base, &unused);
+	log_info("policy snapshot: %s written: %lld policies, %llu bytes"
+	    " (a journal of %llu bytes folded in) in %.3f s", POLSNAP_BASE, n,
+	    base, journal, policyd_seconds(&t0));
+	return 0;
+}
+
+static void
+policyd_compact_timer(evutil_socket_t fd, short what, void *arg)
+{
+	policyd_compact_run();
+	policyd_compact_arm();
+}
+
+/* Compaction after the request, not in it: the reply goes first. */
+static void
+policyd_compact_arm(void)
+{
+	struct timeval tv = { POLICYD_COMPACT_DELAY, 0 };
+
+	if (policyd.snap == NULL || policyd_compact.ev == NULL ||
+	    !polsnap_compact_due(policyd.snap) ||
+	    evtimer_pending(policyd_compact.ev, NULL))
+		return;
+	if (policyd_compact.failed)
+		tv.tv_sec = POLICYD_COMPACT_RETRY;
+	evtimer_add(policyd_compact.ev, &tv);
 }
 
 static void
@@ -793,6 +869,12 @@ policyd_post_jail(int argc, char **argv)
 		evtimer_add(policyd_ask_ev, &tv);
 	}
 	policyd_snap.ev = evtimer_new(server_base(), policyd_snapshot_timer, NULL);
+	/* httpd may start before the first subscriber is served: the
+	 * file is current before policyd answers anyone. */
+	policyd.snap = polsnap_writer_new(POLSNAP_BASE, POLSNAP_JOURNAL);
+	policyd_compact.ev = evtimer_new(server_base(), policyd_compact_timer,
+	    NULL);
+	policyd_compact_run();
 	policyd_expire();
 	policyd_dns_init();
 	log_info("started: %d socket%s, domain_verification %s, DNS %s%s",
@@ -826,6 +908,11 @@ policyd_cleanup(void)
 	if (policyd_snap.ev != NULL)
 		event_free(policyd_snap.ev);
 	policyd_snap.ev = NULL;
+	if (policyd_compact.ev != NULL)
+		event_free(policyd_compact.ev);
+	policyd_compact.ev = NULL;
+	polsnap_writer_free(policyd.snap);
+	policyd.snap = NULL;
 	db_close(policyd.db);
 	policyd.db = NULL;
 	challenges_free(policyd.challenges);

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "mymalloc.h"
+#include "polsnap.h"
 #include "publish.h"
 #include "request.h"
 
@@ -1753,6 +1754,155 @@ test_migration(struct policyd *pd, const char *dir)
 	buf_free(&err);
 }
 
+/* The snapshot file as httpd loads it: domain -> [id, policy]. */
+static void
+file_begin(void *arg)
+{
+	json_object_clear(arg);
+}
+
+static int
+file_put(void *arg, const char *domain, const char *id, const char *text,
+    size_t len)
+{
+	json_object_set_new(arg, domain, json_pack("[s, s%]", id, text, len));
+	return 0;
+}
+
+static void
+file_del(void *arg, const char *domain)
+{
+	json_object_del(arg, domain);
+}
+
+static json_t *
+file_load(const char *dir)
+{
+	char base[256], journal[256];
+	json_t *t = json_object();
+	const struct polsnap_sink sink = { file_begin, file_put, file_del, t };
+	struct polsnap_stats st;
+	struct buf err = BUF_INIT;
+
+	snprintf(base, sizeof(base), "%s/policies", dir);
+	snprintf(journal, sizeof(journal), "%s/policies.journal", dir);
+	if (polsnap_load(base, journal, &sink, &st, &err) < 0)
+		printf("# %s\n", err.s);
+	buf_free(&err);
+	return t;
+}
+
+/* The file has domain with what domain-show says. */
+static int
+file_has(json_t *t, struct policyd *pd, const char *domain)
+{
+	json_t *e = json_object_get(t, domain), *r;
+	int same;
+
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain", domain);
+	same = e != NULL && strcmp(json_string_value(json_array_get(e, 0)),
+	    dstr(r, "policy_id")) == 0 && strcmp(json_string_value(
+	    json_array_get(e, 1)), dstr(r, "policy")) == 0;
+	json_decref(r);
+	return same;
+}
+
+static void
+count_servable(json_t *msg, void *arg)
+{
+	const char *p = json_string_value(json_object_get(msg, "domains"));
+
+	for (; p != NULL && *p != '\0'; p++)
+		if (*p == '\n')
+			(*(size_t *)arg)++;
+}
+
+/*
+ * The snapshot file (lib/polsnap): a compaction holds every servable
+ * domain; each change is in the file when its reply comes; a file
+ * that cannot be written does not stop a change.
+ */
+/* ping: what httpd asks to tell a hung policyd; private socket only. */
+static void
+test_ping(struct policyd *pd)
+{
+	json_t *r;
+
+	r = call(pd, 0, "{s:s}", "op", "ping");
+	CHECK(is_ok(r), "ping on the private socket: ok");
+	json_decref(r);
+	refused(pd, call(pd, 1, "{s:s}", "op", "ping"), "not allowed on the"
+	    " public socket", "ping on the public socket: refused");
+}
+
+static void
+test_snapshot_file(struct policyd *pd, const char *dir)
+{
+	char base[256], journal[256];
+	struct buf err = BUF_INIT;
+	size_t servable = 0;
+	long long n;
+	json_t *t, *r;
+
+	snprintf(base, sizeof(base), "%s/policies", dir);
+	snprintf(journal, sizeof(journal), "%s/policies.journal", dir);
+	pd->snap = polsnap_writer_new(base, journal);
+	request_snapshot(pd, count_servable, &servable);
+	n = request_snapshot_write(pd, &err);
+	t = file_load(dir);
+	CHECK(n >= 1 && (size_t)n == servable && json_object_size(t) == servable,
+	    "snapshot file: a compaction holds every servable domain");
+	json_decref(t);
+
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "file.example", "mx", "mx.file.example");
+	CHECK(is_ok(r), "snapshot file: domain-add");
+	json_decref(r);
+	t = file_load(dir);
+	CHECK(file_has(t, pd, "file.example"),
+	    "snapshot file: an added domain is in it when the reply comes");
+	json_decref(t);
+	r = call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set", "domain",
+	    "file.example", "mode", "enforce");
+	json_decref(r);
+	t = file_load(dir);
+	CHECK(file_has(t, pd, "file.example"),
+	    "snapshot file: a change has its new id and policy");
+	json_decref(t);
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "file.example", "now", 1);
+	json_decref(r);
+	t = file_load(dir);
+	CHECK(json_object_get(t, "file.example") == NULL &&
+	    json_object_size(t) == servable,
+	    "snapshot file: a removed domain is withdrawn");
+	json_decref(t);
+	CHECK(!polsnap_compact_due(pd->snap), "snapshot file: a few changes"
+	    " make no compaction due");
+	polsnap_writer_free(pd->snap);
+
+	/* A directory that is not there: changes go on, said once. */
+	snprintf(base, sizeof(base), "%s/none/policies", dir);
+	snprintf(journal, sizeof(journal), "%s/none/policies.journal", dir);
+	pd->snap = polsnap_writer_new(base, journal);
+	buf_reset(&err);
+	CHECK(request_snapshot_write(pd, &err) == -1 &&
+	    strstr(err.s, "none/policies.tmp: cannot create") != NULL,
+	    "snapshot file: a compaction that cannot write says why");
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "file2.example", "mx", "mx.file.example");
+	CHECK(is_ok(r) && pd->snap_failed && polsnap_compact_due(pd->snap),
+	    "snapshot file: a change is made without the file; compaction due");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "file2.example", "now", 1);
+	json_decref(r);
+	polsnap_writer_free(pd->snap);
+	pd->snap = NULL;
+	pd->snap_failed = 0;
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -1795,6 +1945,8 @@ main(void)
 	test_publish(&pd);
 	test_https_rua(&pd);
 	test_snapshot(&pd);
+	test_snapshot_file(&pd, dir);
+	test_ping(&pd);
 	test_import(&pd);
 	test_ids(&pd, path);
 	test_retire_rule(&pd);

@@ -33,6 +33,7 @@
 #include "monitor.h"
 #include "mymalloc.h"
 #include "policy.h"
+#include "polsnap.h"
 #include "publish.h"
 #include "request.h"
 #include "timefmt.h"
@@ -238,19 +239,16 @@ request_domain_reply(const struct domain *d)
 	return json_pack("{s:b, s:o}", "ok", 1, "domain", request_domain_json(d));
 }
 
-/* The subscription message that makes httpd serve d. */
+/* The subscription message that makes httpd serve d with policy. */
 static json_t *
-request_policy_msg(const struct domain *d)
+request_policy_msg(const struct domain *d, const struct buf *policy)
 {
-	struct buf policy = BUF_INIT;
 	char *host = request_policy_host(d->name);
 	json_t *o;
 
-	request_render(d, &policy);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", "policy",
 	    "host", host, "domain", d->name, "id", d->policy_id,
-	    "policy", policy.s);
-	buf_free(&policy);
+	    "policy", policy->s);
 	free(host);
 	return o;
 }
@@ -263,22 +261,60 @@ request_notify(struct policyd *pd, json_t *msg)
 	json_decref(msg);
 }
 
+/*
+ * The snapshot file (polsnap.h): a failed append is said once until a
+ * compaction rewrites the file (policyd.c arms it when due).
+ */
+static void
+request_snap_result(struct policyd *pd, int rc, struct buf *err)
+{
+	if (rc < 0 && !pd->snap_failed)
+		log_error("policy snapshot: %s; changes reach the running"
+		    " httpd processes, and the file at the next compaction",
+		    err->s);
+	if (rc < 0)
+		pd->snap_failed = 1;	/* until a compaction succeeds */
+	buf_free(err);
+}
+
+/* The change is written to the snapshot first, then pushed to httpd. */
 static void
 request_notify_policy(struct policyd *pd, const struct domain *d)
 {
-	request_notify(pd, request_policy_msg(d));
+	struct buf policy = BUF_INIT, err = BUF_INIT;
+
+	request_render(d, &policy);
+	if (pd->snap != NULL)
+		request_snap_result(pd, polsnap_append_put(pd->snap, d->name,
+		    d->policy_id, policy.s, policy.len, &err), &err);
+	request_notify(pd, request_policy_msg(d, &policy));
 	if (domain_state_servable(d->state) && d->served == 0)
 		request_notify(pd, request_cert_check_msg(d->name));
+	buf_free(&policy);
 }
 
 static void
 request_notify_withdraw(struct policyd *pd, const char *domain)
 {
 	char *host = request_policy_host(domain);
+	struct buf err = BUF_INIT;
 
+	if (pd->snap != NULL)
+		request_snap_result(pd, polsnap_append_del(pd->snap, domain,
+		    &err), &err);
 	request_notify(pd, json_pack("{s:s, s:s}", "op", "withdraw",
 	    "host", host));
 	free(host);
+}
+
+/* The changes of a request are durable before its reply. */
+static void
+request_snap_sync(struct policyd *pd)
+{
+	struct buf err = BUF_INIT;
+
+	if (pd->snap != NULL)
+		request_snap_result(pd, polsnap_sync(pd->snap, &err), &err);
 }
 
 /*
@@ -1193,6 +1229,13 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	return request_ok();
 }
 
+/* A subscriber (httpd) checks that policyd still answers. */
+static json_t *
+request_ping(struct policyd *pd, json_t *req, struct buf *err)
+{
+	return request_ok();
+}
+
 static json_t *
 request_cert_changed(struct policyd *pd, json_t *req, struct buf *err)
 {
@@ -1363,6 +1406,7 @@ static const struct request_op request_ops[] = {
 	{ "check-result", 0, request_check_result },
 	{ "challenge-add", 0, request_challenge_add },
 	{ "challenge-remove", 0, request_challenge_remove },
+	{ "ping", 0, request_ping },
 	{ NULL, 0, NULL }
 };
 
@@ -1389,6 +1433,7 @@ request_handle(struct policyd *pd, json_t *req, int from_public)
 		reply = request_error(err.s);
 	} else if ((reply = op->handle(pd, req, &err)) == NULL)
 		reply = request_error(err.len ? err.s : "internal error");
+	request_snap_sync(pd);
 	buf_free(&err);
 	return reply;
 }
@@ -1592,6 +1637,7 @@ request_expire(struct policyd *pd, long long now)
 	}
 	if (n > 0)
 		request_kick(pd);
+	request_snap_sync(pd);
 	domains_free(v, n);
 	buf_free(&err);
 	return (int)n;
@@ -1623,4 +1669,54 @@ request_cert_asks(struct policyd *pd, void (*cb)(json_t *, void *), void *arg)
 	free(v);
 	buf_free(&err);
 	return n;
+}
+
+/* The compaction being written. */
+struct request_snap_write {
+	struct policyd *pd;
+	long long n;
+};
+
+/* domains_each_servable(): one domain into the new base. */
+static void
+request_snap_write_one(const struct domain *d, void *arg)
+{
+	struct request_snap_write *sw = arg;
+	struct buf policy = BUF_INIT;
+
+	request_render(d, &policy);
+	if (polsnap_compact_put(sw->pd->snap, d->name, d->policy_id, policy.s,
+	    policy.len) < 0)
+		log_error("%s: policy id %s: not a name, an id or a policy that"
+		    " the snapshot file takes; left out of it", d->name,
+		    d->policy_id);
+	else
+		sw->n++;
+	buf_free(&policy);
+}
+
+/*
+ * A new base of the snapshot file from policy.db, and an empty journal
+ * (polsnap.h); the number of domains, or -1.
+ */
+long long
+request_snapshot_write(struct policyd *pd, struct buf *err)
+{
+	struct request_snap_write sw = { pd, 0 };
+
+	if (pd->snap == NULL)
+		return 0;
+	/* Said by the caller: the appends that fail until then are not. */
+	pd->snap_failed = 1;
+	if (polsnap_compact_begin(pd->snap, err) < 0)
+		return -1;
+	if (domains_each_servable(pd->db, request_snap_write_one, &sw,
+	    err) < 0) {
+		polsnap_compact_abort(pd->snap);
+		return -1;
+	}
+	if (polsnap_compact_end(pd->snap, err) < 0)
+		return -1;
+	pd->snap_failed = 0;
+	return sw.n;
 }

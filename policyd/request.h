@@ -7,6 +7,7 @@
  *	size_t n = request_snapshot(&pd, callback, arg);
  *	size_t n = request_cert_asks(&pd, callback, arg);
  *	int n = request_expire(&pd, now);
+ *	long long n = request_snapshot_write(&pd, &err);
  *
  * DESCRIPTION
  *	request_handle() answers one request object {"op": ...} with a new
@@ -34,7 +35,9 @@
  *	how many were "imported".  The private
  *	socket (daemons) also allows domain-verified, cert-changed,
  *	cert-served,
- *	check-result, challenge-add and challenge-remove.
+ *	check-result, challenge-add, challenge-remove and ping (which
+ *	answers {"ok": true}: a subscriber's check that policyd is not
+ *	hung).
  *
  *	challenge-add and challenge-remove (from acmed) keep the ACME
  *	challenges in pd->challenges (made on first use, challenges.h)
@@ -53,6 +56,17 @@
  *
  *	request_expire() removes the retiring domains whose retire_at has
  *	passed and tells subscribers to withdraw them.
+ *
+ *	The snapshot file (lib/polsnap.h), when pd->snap is set: every
+ *	change given to subscribers is first appended to its journal
+ *	(a policy: the domain, its id and the policy text; a withdrawal:
+ *	the domain), and the journal is synced before request_handle()
+ *	and request_expire() return, so a reply means the change is on
+ *	disk.  request_snapshot_write() writes a new base from policy.db
+ *	(compaction) and returns how many domains it holds, or -1 (its
+ *	caller says why).  A failed append is logged once, and not at
+ *	all after a failed compaction; the next compaction repairs the
+ *	file.
  *
  *	Names: domain-add and domain-import take a domain that
  *	dnsname_domain() of lib/dnsname accepts with sts_zone (no IP
@@ -133,6 +147,8 @@
 #define REQUEST_SNAPSHOT_INDEX	24	/* bytes of the spaces, index and "\n" */
 
 struct challenges;
+struct polsnap_writer;
+struct buf;
 
 struct policyd_conf {
 	const char *default_mode;	/* default_policy_mode */
@@ -163,6 +179,8 @@ struct policyd {
 	/* Asks dnsmon to check a domain now: 0 asked, -1 not; or NULL. */
 	int	(*check_now)(const char *domain, void *arg);
 	void	*check_now_arg;
+	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
+	int	 snap_failed;	/* its last write failed (said once) */
 };
 
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);
@@ -170,5 +188,6 @@ size_t	request_snapshot(struct policyd *, void (*)(json_t *, void *), void *);
 int	request_expire(struct policyd *, long long now);
 size_t	request_cert_asks(struct policyd *, void (*)(json_t *, void *), void *);
 json_t	*request_cert_check_msg(const char *domain);
+long long request_snapshot_write(struct policyd *, struct buf *err);
 
 #endif

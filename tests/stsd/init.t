@@ -56,7 +56,7 @@ mode() { stat -c %a "$1"; }
 is "$(mode "$d/data")" 710 "data directory created 0710 (setgid_group may reach reports.db)"
 is "$(mode "$d/spool/certs")" 700 "spool/certs created 0700"
 is "$(mode "$d/spool")" 755 "queue directory created 0755"
-for q in incoming active deferred corrupt private; do
+for q in incoming active deferred corrupt private snapshot; do
 	is "$(mode "$d/spool/$q")" 700 "spool/$q created 0700"
 done
 is "$(mode "$d/spool/public")" 710 "spool/public created 0710"
@@ -64,6 +64,8 @@ is "$(mode "$d/spool/pid")" 755 "spool/pid created 0755"
 ok "log directory created" test -d "$d/log"
 if [ "$(id -u)" = 0 ]; then
 	is "$(stat -c %U:%G "$d/spool/private")" stsd:stsd "root: private belongs to stsd"
+	is "$(stat -c %U:%G "$d/spool/snapshot")" stsd:stsd \
+		"root: snapshot (policyd writes it, httpd reads it) belongs to stsd"
 	is "$(stat -c %U "$d/spool/pid")" root "root: pid belongs to root"
 fi
 
