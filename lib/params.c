@@ -420,6 +420,14 @@ const struct param param_table[] = {
 	    "metrics listener needs HTTP basic authentication by one of "
 	    "them. Read by the metrics worker at start, as root.",
 	    NULL, NULL },
+	{ "metrics_domain_series_limit", PARAM_INT, "1000",
+	    "The most domains whose series the metrics listener shows one "
+	    "by one (the domain label of stsd_policy_fetches_total, "
+	    "stsd_report_sessions_total and stsd_failed_sessions_total); "
+	    "with more domains in a scrape, these metrics are summed over "
+	    "the domains and shown without the domain label. 0: never per "
+	    "domain.",
+	    NULL, NULL },
 	{ "metrics_listen", PARAM_STRING, "127.0.0.1:9425",
 	    "The address of the metrics and dashboard listener that stsd "
 	    "init writes as the service of the metrics line of master.cf; "

@@ -5,6 +5,10 @@
  *	$queue_directory/metrics/ (reads every file, removes the files of
  *	gone processes, writes base); reads the spool directories,
  *	$data_directory/certs/ and $data_directory/reports.db.
+ *
+ * LIMITS
+ *	metrics_domain_series_limit domains per metric with a domain label;
+ *	above, that metric is summed over its domains.
  */
 #include "config.h"
 
@@ -33,6 +37,7 @@
 #define COLLECT_CERT_FILE	"fullchain.pem"
 #define COLLECT_REPORTS_DB	"reports.db"
 #define COLLECT_NOT_DETAILED	"not-detailed"	/* result_type label */
+#define COLLECT_DOMAIN_LIMIT	"metrics_domain_series_limit"
 
 static const char *const collect_spool_dirs[] = {
 	"incoming", "active", "deferred", "corrupt", NULL,
@@ -155,13 +160,14 @@ collect_spool(struct metrics_table *t)
 	buf_free(&labels);
 }
 
-/* Days from now to the notAfter of the first certificate of path. */
+/* The notAfter, in Unix seconds, of the first certificate of path. */
 static int
-collect_cert_days(const char *path, long long *days)
+collect_cert_expiry(const char *path, long long *when)
 {
+	struct tm tm;
 	FILE *fp;
 	X509 *x;
-	int d, s, rc = -1;
+	int rc = -1;
 
 	if ((fp = fopen(path, "re")) == NULL)
 		return -1;
@@ -169,8 +175,8 @@ collect_cert_days(const char *path, long long *days)
 	fclose(fp);
 	if (x == NULL)
 		return -1;
-	if (ASN1_TIME_diff(&d, &s, NULL, X509_get0_notAfter(x)) == 1) {
-		*days = d;
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1) {
+		*when = (long long)timegm(&tm);
 		rc = 0;
 	}
 	X509_free(x);
@@ -183,7 +189,7 @@ collect_certs(struct metrics_table *t)
 	char *top = xasprintf("%s/certs", cfg_str("data_directory"));
 	struct buf labels = BUF_INIT;
 	struct dirent *de;
-	long long days;
+	long long when;
 	char *path;
 	DIR *dir;
 
@@ -195,10 +201,10 @@ collect_certs(struct metrics_table *t)
 		if (de->d_name[0] == '.')
 			continue;
 		path = xasprintf("%s/%s/%s", top, de->d_name, COLLECT_CERT_FILE);
-		if (collect_cert_days(path, &days) == 0) {
+		if (collect_cert_expiry(path, &when) == 0) {
 			buf_reset(&labels);
 			metrics_labels(&labels, "host", de->d_name, NULL);
-			metrics_table_put(t, METRIC_CERT_DAYS, labels.s, days, 0);
+			metrics_table_put(t, METRIC_CERT_EXPIRY, labels.s, when, 0);
 		}
 		free(path);
 	}
@@ -346,6 +352,25 @@ out:
 	buf_free(&err);
 }
 
+/*
+ * A metric with series of more domains than metrics_domain_series_limit
+ * is shown summed over them: a time series per domain and status is
+ * more than a Prometheus server wants at 10,000 domains and more.
+ */
+static void
+collect_fold_domains(struct metrics_table *t)
+{
+	static const char *const per_domain[] = { METRIC_POLICY_FETCHES,
+	    METRIC_SESSIONS, METRIC_FAILED_SESSIONS, NULL };
+	long long limit = cfg_int(COLLECT_DOMAIN_LIMIT);
+	size_t i;
+
+	for (i = 0; per_domain[i] != NULL; i++)
+		if (limit <= 0 || metrics_table_domains(t, per_domain[i],
+		    (size_t)limit) > (size_t)limit)
+			metrics_table_fold(t, per_domain[i], "domain");
+}
+
 void
 collect_scrape(struct buf *out)
 {
@@ -358,6 +383,8 @@ collect_scrape(struct buf *out)
 	collect_spool(t);
 	collect_certs(t);
 	collect_sessions(t);
+	metrics_table_zeros(t);
+	collect_fold_domains(t);
 	metrics_table_expose(t, out);
 	metrics_table_free(t);
 }
