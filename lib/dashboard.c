@@ -679,6 +679,7 @@ dash_section(struct dash *d, json_t *dom, json_t *verdict, json_t *sum,
 {
 	const char *name = ipc_str(dom, "domain");
 	struct buf problems = BUF_INIT;
+	char rate[RPTSUM_RATE_SIZE];
 
 	buf_puts(d->out, "<section class=\"domain\" id=\"d-");
 	dash_text(d, name);
@@ -704,8 +705,8 @@ dash_section(struct dash *d, json_t *dom, json_t *verdict, json_t *sum,
 	    ipc_int(sum, "successful"));
 	dash_total(d, "total-failed", "failed", ipc_int(sum, "failed"));
 	buf_printf(d->out, "<span>success rate: <b class=\"success-rate\">"
-	    "%.2f%%</b></span></p>\n", json_real_value(json_object_get(sum,
-	    "success-rate")));
+	    "%s</b></span></p>\n", rptsum_rate_text(ipc_int(sum, "successful"),
+	    ipc_int(sum, "failed"), rate, sizeof(rate)));
 	dash_trend(d, sum);
 	dash_group_chart(d, sum, "by-result-type", "result-type",
 	    "Failed sessions by result type");
@@ -778,6 +779,7 @@ dash_overview(struct dash *d, json_t *domains, json_t *verdicts,
 	struct buf p = BUF_INIT;
 	struct rptsum_rows *r;
 	json_t *dom = NULL, *sum7, *v;
+	char rate[RPTSUM_RATE_SIZE];
 	size_t i;
 
 	buf_printf(d->out, "<h2>Domains</h2>\n<table id=\"overview\"><tr>"
@@ -807,9 +809,9 @@ dash_overview(struct dash *d, json_t *domains, json_t *verdicts,
 		buf_printf(d->out, "</td><td class=\"num sessions\">%lld</td>",
 		    sum7 ? ipc_int(sum7, "sessions") : 0);
 		if (sum7 && ipc_int(sum7, "sessions") > 0)
-			buf_printf(d->out, "<td class=\"num rate\">%.2f%%</td>",
-			    json_real_value(json_object_get(sum7,
-			    "success-rate")));
+			buf_printf(d->out, "<td class=\"num rate\">%s</td>",
+			    rptsum_rate_text(ipc_int(sum7, "successful"),
+			    ipc_int(sum7, "failed"), rate, sizeof(rate)));
 		else
 			buf_puts(d->out, "<td class=\"num rate muted\">-</td>");
 		buf_printf(d->out, "<td class=\"problems%s\">", p.len ?

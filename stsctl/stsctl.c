@@ -41,6 +41,7 @@
 #include "check.h"
 #include "queue.h"
 #include "report.h"
+#include "perm.h"
 #include "stsctl.h"
 
 #define STSCTL_SOCKET	"public/policyd"
@@ -71,9 +72,11 @@ stsctl_request(json_t *req, struct buf *why)
 	int timeout = (int)(cfg_time("ipc_timeout") * 1000);
 	int fd;
 
-	if ((fd = ipc_connect_unix(stsctl_socket, timeout, &err)) < 0)
+	if ((fd = ipc_connect_unix(stsctl_socket, timeout, &err)) < 0) {
+		perm_check(stsctl_socket, W_OK);
 		stsctl_die("cannot reach policyd: %s (is the instance running?"
 		    " stsd -c %s start)", err.s, cfg_config_dir());
+	}
 	if (ipc_call(fd, req, &reply, timeout, &err) < 0)
 		stsctl_die("policyd: %s (is it running? stsd -c %s status)",
 		    err.s, cfg_config_dir());

@@ -42,7 +42,7 @@ is "$(sed -n 1p "$stream")" "$(echo "$out" | sed -n 1p)" \
 	"a second subscriber gets the same snapshot"
 like "$(grep 'policyd.*subscriber.*sent 2 policies' "$dir/log/stsd.log" | tail -1)" \
 	'\(the same snapshot\)' "the second subscriber's snapshot is not built again"
-$STSCTL domain set a.example --mode enforce >/dev/null
+$STSCTL domain set a.example --mode enforce --force >/dev/null
 like "$(sed -n 3p "$stream")" '"host":"mta-sts\.a\.example".*mode: enforce' \
 	"a change is pushed before stsctl returns"
 $STSCTL domain del b.example --now >/dev/null 2>&1

@@ -20,7 +20,7 @@ T=$RP_TMP
 D=example.com
 quiet $STSCTL domain add $D --mx mx1.example.com
 quiet $STSCTL domain add ready.test --mx mx.ready.test
-quiet $STSCTL domain add enforced.test --mx mx.enforced.test --mode enforce
+quiet $STSCTL domain add enforced.test --mx mx.enforced.test --mode enforce --force
 quiet $STSCTL domain add quiet.test --mx mx.quiet.test
 
 # day N: the UTC date N days ago.
