@@ -782,11 +782,16 @@ metrics_table_fold(struct metrics_table *t, const char *name,
 			continue;
 		}
 		buf_reset(&rest);
-		buf_append(&rest, s->labels, (size_t)(start - s->labels));
-		buf_puts(&rest, end);
+		buf_puts(&rest, s->labels);
+		/* Every occurrence: a file may name a label twice. */
+		while ((start = metrics_label_span(rest.s, label, &end)) !=
+		    NULL) {
+			memmove((char *)start, end, strlen(end) + 1);
+			rest.len = strlen(rest.s);
+		}
 		if (rest.len > 0 && rest.s[rest.len - 1] == ',')
 			rest.s[--rest.len] = '\0';
-		metrics_table_put(sum, name, rest.s ? rest.s : "", s->value, 1);
+		metrics_table_put(sum, name, rest.s, s->value, 1);
 		metrics_slot_clear(t, s);
 	}
 	for (j = 0; j < sum->cap; j++)

@@ -8,7 +8,8 @@
  *
  * LIMITS
  *	metrics_domain_series_limit domains per metric with a domain label;
- *	above, that metric is summed over its domains.
+ *	above, that metric is summed over its domains, and the certificate
+ *	expiry is one series, the earliest.
  */
 #include "config.h"
 
@@ -183,20 +184,25 @@ collect_cert_expiry(const char *path, long long *when)
 	return rc;
 }
 
+/*
+ * The expiry of each policy host's certificate; with more hosts than
+ * metrics_domain_series_limit, one series without the host label: the
+ * earliest expiry, which is what an alert wants.
+ */
 static void
 collect_certs(struct metrics_table *t)
 {
 	char *top = xasprintf("%s/certs", cfg_str("data_directory"));
+	struct metrics_table *hosts = metrics_table_new();
+	long long limit = cfg_int(COLLECT_DOMAIN_LIMIT), when, first = 0;
 	struct buf labels = BUF_INIT;
 	struct dirent *de;
-	long long when;
+	size_t n = 0;
 	char *path;
 	DIR *dir;
 
-	if ((dir = opendir(top)) == NULL) {
-		free(top);
-		return;
-	}
+	if ((dir = opendir(top)) == NULL)
+		goto out;
 	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -204,11 +210,20 @@ collect_certs(struct metrics_table *t)
 		if (collect_cert_expiry(path, &when) == 0) {
 			buf_reset(&labels);
 			metrics_labels(&labels, "host", de->d_name, NULL);
-			metrics_table_put(t, METRIC_CERT_EXPIRY, labels.s, when, 0);
+			metrics_table_put(hosts, METRIC_CERT_EXPIRY, labels.s,
+			    when, 0);
+			if (n++ == 0 || when < first)
+				first = when;
 		}
 		free(path);
 	}
 	closedir(dir);
+	if (n > 0 && (limit <= 0 || n > (size_t)limit))
+		metrics_table_put(t, METRIC_CERT_EXPIRY, "", first, 0);
+	else
+		metrics_table_merge(t, hosts, 0);
+out:
+	metrics_table_free(hosts);
 	free(top);
 	buf_free(&labels);
 }

@@ -64,6 +64,8 @@ for m in $fixed; do
 		fail "fresh instance: no $m"
 done
 pass "fresh instance: every documented series with fixed labels is there"
+is "$(grep -v '^#' "$t/fresh" | grep -vc '^stsd_certificate_expiry_')" 66 \
+    "fresh instance: 66 series with fixed labels, as metrics(8) says"
 nonzero=$(grep -v '^#' "$t/fresh" |
     grep -v '^stsd_metrics_processes \|^stsd_certificate_expiry_' |
     awk '$2 != 0')
@@ -98,6 +100,13 @@ ok "two domains over a limit of 1: fetches summed without the domain label" \
     wait_until 5 folded
 unlike "$(scrape)" 'stsd_policy_fetches_total\{domain=' \
     "no per-domain fetch series over the limit"
+first=$(for h in mta-sts.a.example mta-sts.b.example; do
+	date -d "$(openssl x509 -noout -enddate -in "$t/ca/$h/fullchain.pem" |
+	    sed 's/^notAfter=//')" +%s
+done | sort -n | head -1)
+is "$(scrape | grep '^stsd_certificate_expiry_timestamp_seconds')" \
+    "stsd_certificate_expiry_timestamp_seconds $first" \
+    "two certificates over a limit of 1: one series, the earliest expiry"
 
 pid=$(ls "$I/spool/metrics" | sed -n 's/^httpd\.\([0-9]*\)$/\1/p' | head -1)
 ok "httpd writes its file" test -n "$pid"
