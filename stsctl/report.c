@@ -916,6 +916,7 @@ report_html(const struct report_opts *o)
 	    REPORT_POLICYD_SOCKET);
 	json_t *domains;
 	sqlite3 *db;
+	char *path;
 	long long ready = cfg_int("readiness_days");
 	long long share = cfg_int("readiness_major_share");
 	int rc;
@@ -926,10 +927,14 @@ report_html(const struct report_opts *o)
 	if (share < 1 || share > 100)
 		stsctl_die("readiness_major_share = %lld: expected 1 to 100",
 		    share);
+	perm_check(sock, W_OK);
 	domains = o->arg ? dashboard_domain(sock, o->arg, &err) :
 	    dashboard_domains(sock, &err);
 	if (domains == NULL)
 		stsctl_die("report html: %s", err.s);
+	path = xasprintf("%s/%s", cfg_str("data_directory"), REPORT_DB_FILE);
+	perm_check(path, R_OK);
+	free(path);
 	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
 		stsctl_die("%s", err.s);
 	memset(&d, 0, sizeof(d));

@@ -325,6 +325,13 @@ is "$(jq -r .verdict "$J")" not-yet "the page shows the verdict of $D"
 is "$(read_dom "$T/all.dom" ready.test | jq -r '."row-verdict"')" ready \
     "the overview row of ready.test says ready"
 
+# No sessions, no rate: "-" in the overview and in the section.
+is "$(grep -o 'success-rate">[^<]*' "$T/all.dom" | sort | uniq -c | awk '$2 ~ /">-$/ {print $1}')" 2 \
+    "the sections of the two domains without sessions show the success rate as -"
+unlike "$(grep -o 'success-rate">[^<]*' "$T/all.dom")" '100' "no 100% for them"
+like "$(tr -d '\n' <"$T/all.dom")" 'data-domain="quiet.test">.{0,400}<td class="num rate muted">-</td>' \
+    "the overview row of quiet.test shows -"
+
 # Summary output unchanged by the move to lib/rptsum.
 like "$($STSCTL report summary $D --days 30)" \
     "^domain $D, last 30 days: 6 reports, " "report summary text still works"

@@ -117,6 +117,11 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	    "and names the file, its group and who may read it"
 	out=$(as "$gid" $STSCTL report summary good.test 2>&1); rc=$?
 	is "$rc" 0 "a member of group $group reads the summary"
+	out=$(as 65534 $STSCTL report html good.test 2>&1); rc=$?
+	like "$rc:$out" "^1:stsctl: $RP_SPOOL/public/policyd: permission denied .*: run stsctl as root or as a member of group $group\$" \
+	    "report html, not in group $group: the socket named"
+	out=$(as "$gid" $STSCTL report html good.test 2>&1); rc=$?
+	is "$rc" 0 "report html as a member of group $group"
 	chmod 750 "$RP_DIR/data"
 	out=$(as 65534 $STSCTL domain show good.test 2>&1); rc=$?
 	like "$out" "^stsctl: $RP_SPOOL/public/policyd: permission denied .*group $group\\): run stsctl as root or as a member of group $group\$" \
