@@ -413,6 +413,15 @@ svg_stacked(struct buf *out, const char *name, const char *title,
 	buf_puts(out, "</g></svg>\n");
 }
 
+/* Failed in percent of the sessions; in double, as sums may saturate. */
+static double
+svg_percent(const struct svg_bar *b)
+{
+	double all = (double)b->ok + (double)b->bad;
+
+	return all > 0 ? 100.0 * (double)b->bad / all : 0;
+}
+
 /* The y of a rate on the scale 0..top percent. */
 static double
 svg_rate_y(double rate, double top, int base)
@@ -433,12 +442,10 @@ svg_rate(struct buf *out, const char *name, const char *title,
 	char label[32];
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		sessions = svg_add(bars[i].ok, bars[i].bad);
-		if (sessions > 0 && 100.0 * (double)bars[i].bad /
-		    (double)sessions > worst)
-			worst = 100.0 * (double)bars[i].bad / (double)sessions;
-	}
+	for (i = 0; i < n; i++)
+		if (svg_add(bars[i].ok, bars[i].bad) > 0 &&
+		    svg_percent(&bars[i]) > worst)
+			worst = svg_percent(&bars[i]);
 	/* Its own scale: 1, 2, 5, 10, 20, 50 or 100 percent. */
 	top = (double)svg_nice_max((long long)worst + (worst >
 	    (double)(long long)worst));
@@ -463,7 +470,7 @@ svg_rate(struct buf *out, const char *name, const char *title,
 			open = 0;
 			continue;
 		}
-		rate = 100.0 * (double)bars[i].bad / (double)sessions;
+		rate = svg_percent(&bars[i]);
 		buf_printf(out, "%s%.1f %.1f ", open ? "L" : "M",
 		    SVG_AXIS_WIDTH + step * ((double)i + 0.4),
 		    svg_rate_y(rate, top, base));
@@ -474,7 +481,7 @@ svg_rate(struct buf *out, const char *name, const char *title,
 		sessions = svg_add(bars[i].ok, bars[i].bad);
 		if (sessions <= 0)
 			continue;
-		rate = 100.0 * (double)bars[i].bad / (double)sessions;
+		rate = svg_percent(&bars[i]);
 		buf_puts(out, "<g class=\"point\" data-day=\"");
 		html_escape(out, bars[i].label);
 		buf_printf(out, "\" data-rate=\"%.2f\" data-failure=\"%lld\""
