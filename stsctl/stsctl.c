@@ -6,7 +6,7 @@
  *	stsctl [-c config_dir] check DOMAIN [--json]
  *	stsctl [-c config_dir] report list|show|summary|export|html ...
  *	stsctl [-c config_dir] queue list|show|requeue|delete ...
- *	stsctl [-c config_dir] cert list | renew HOST
+ *	stsctl [-c config_dir] cert list | renew HOST [--json]
  *
  * DESCRIPTION
  *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
@@ -133,7 +133,7 @@ stsctl_usage(void)
 	    "  check DOMAIN [--json]\n"
 	    "  report list|show|summary|export|html ... [--json]\n"
 	    "  queue list|show ID|requeue ID|ALL|delete ID [--json]\n"
-	    "  cert list [--json] | cert renew HOST\n"
+	    "  cert list [--json] | cert renew HOST [--json]\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n");
 	exit(1);
 }
