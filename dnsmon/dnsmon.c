@@ -432,6 +432,7 @@ dnsmon_metrics_round_done(void)
 			    dnsmon_check_states[k], NULL);
 	metrics_expire(METRIC_DNS_CHECKS, dnsmon_epoch);
 	metrics_expire(METRIC_DNS_PROBLEM, dnsmon_epoch);
+	metrics_inc(METRIC_DNS_ROUNDS, NULL);
 }
 
 static void
@@ -457,7 +458,7 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 			    json_string_value(json_object_get(r, "error")));
 		json_decref(r);
 	}
-	metrics_inc(METRIC_DNS_ROUNDS, NULL);
+	metrics_inc(METRIC_DNS_DOMAINS, NULL);
 	json_array_foreach(checks, i, c)
 		dnsmon_metrics_check(name, c);
 	/* A pending domain is still being set up: no alerts yet. */

@@ -37,6 +37,7 @@
 	"PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;"
 #define DASHBOARD_CERT_WARN	(21 * RPTSUM_DAY)	/* expiry soon */
 #define DASHBOARD_DAYS_MAX	3660
+#define DASHBOARD_OTHERS	"(others)"	/* series past SVG_SERIES_MAX */
 
 struct dash {
 	struct buf *out;
@@ -453,6 +454,17 @@ dash_verdict(struct dash *d, json_t *v)
 	    (long long)DASHBOARD_MAJOR_SHARE);
 }
 
+/* A chart of failed sessions per day stacked by a key. */
+struct dash_stack_def {
+	const char *name;	/* class of the svg */
+	const char *title;
+	const char *order;	/* summary member: the series, in order */
+	const char *count;	/* its member that says a series failed */
+	const char *cells;	/* summary member: [{day, key, failed}] */
+	const char *key;	/* member naming the series */
+	const char *null_key;	/* label of a null key */
+};
+
 /* Bars of a group list: key, and sessions or successful + failed. */
 static struct svg_bar *
 dash_bars(json_t *a, const char *key, size_t *n)
@@ -476,20 +488,24 @@ dash_bars(json_t *a, const char *key, size_t *n)
 	return bars;
 }
 
-/* Every day of the window, those without reports as empty columns. */
-static void
-dash_trend(struct dash *d, json_t *sum)
+/*
+ * The days of the trend: every day of the window, those without reports
+ * as empty columns, with the sessions of by-day.  The labels live in
+ * *labels (free both).
+ */
+static struct svg_bar *
+dash_days(struct dash *d, json_t *sum, char (**labels)[16], size_t *count)
 {
 	json_t *days = json_object_get(sum, "by-day"), *g;
 	size_t n = (size_t)d->days + 2, k = 0, i = 0, j;
 	struct svg_bar *bars = xcalloc(n + json_array_size(days), sizeof(*bars));
-	char (*labels)[16] = xcalloc(n, sizeof(*labels));
 	time_t t = d->now - (time_t)d->days * RPTSUM_DAY;
 	struct tm tm;
 
+	*labels = xcalloc(n, sizeof(**labels));
 	for (j = 0; j < n - 1; j++, t += RPTSUM_DAY) {
 		gmtime_r(&t, &tm);
-		strftime(labels[j], sizeof(labels[j]), "%Y-%m-%d", &tm);
+		strftime((*labels)[j], sizeof((*labels)[j]), "%Y-%m-%d", &tm);
 	}
 	/* Merge the dates of the window with the days that have reports. */
 	for (j = 0; j < n - 1 || i < json_array_size(days);) {
@@ -499,9 +515,9 @@ dash_trend(struct dash *d, json_t *sum)
 		g = json_array_get(days, i);
 		if (g != NULL)
 			day = ipc_str(g, "day");
-		c = j >= n - 1 ? 1 : day == NULL ? -1 : strcmp(labels[j], day);
+		c = j >= n - 1 ? 1 : day == NULL ? -1 : strcmp((*labels)[j], day);
 		if (c <= 0) {
-			bars[k].label = labels[j++];
+			bars[k].label = (*labels)[j++];
 		} else {
 			bars[k].label = day;
 		}
@@ -512,10 +528,139 @@ dash_trend(struct dash *d, json_t *sum)
 		}
 		k++;
 	}
-	svg_columns(d->out, "trend", "Sessions per day (successful green,"
-	    " failed red)", bars, k);
+	*count = k;
+	return bars;
+}
+
+/* The index of day in the columns, or n. */
+static size_t
+dash_day_index(const struct svg_bar *bars, size_t n, const char *day)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {		/* the days are in order */
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(bars[mid].label, day)) == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return n;
+}
+
+/*
+ * Failed sessions per day stacked by one key (result type, sender):
+ * the series are the groups of order (most failed first, as the
+ * summary sorts them; the first at the bottom and first in the
+ * legend): with more than SVG_SERIES_MAX of them, the SVG_SERIES_MAX - 1
+ * largest by name and the rest as DASHBOARD_OTHERS.
+ */
+static void
+dash_stack(struct dash *d, json_t *sum, const struct svg_bar *days,
+    size_t ndays, const struct dash_stack_def *def)
+{
+	json_t *order = json_object_get(sum, def->order);
+	json_t *cells = json_object_get(sum, def->cells), *g;
+	const char **keys = xcalloc(SVG_SERIES_MAX + 1, sizeof(*keys));
+	const char **labels = xcalloc(ndays + 1, sizeof(*labels));
+	long long *v = xcalloc(ndays * SVG_SERIES_MAX + 1, sizeof(*v));
+	struct svg_stack st;
+	size_t i, k, nkeys = 0, nfail = 0, day;
+	const char *key;
+
+	json_array_foreach(order, i, g)
+		nfail += ipc_int(g, def->count) > 0;
+	json_array_foreach(order, i, g) {
+		if (ipc_int(g, def->count) <= 0)
+			continue;
+		if (nfail > SVG_SERIES_MAX && nkeys == SVG_SERIES_MAX - 1) {
+			keys[nkeys++] = DASHBOARD_OTHERS;
+			break;
+		}
+		key = json_string_value(json_object_get(g, def->key));
+		keys[nkeys++] = key ? key : def->null_key;
+	}
+	json_array_foreach(cells, i, g) {
+		key = json_string_value(json_object_get(g, def->key));
+		if (key == NULL)
+			key = def->null_key;
+		if ((day = dash_day_index(days, ndays, ipc_str(g, "day"))) ==
+		    ndays)
+			continue;
+		for (k = 0; k < nkeys && strcmp(keys[k], key) != 0; k++)
+			;
+		if (k == nkeys)
+			k = nkeys - 1;	/* others */
+		v[day * nkeys + k] = rptsum_add(v[day * nkeys + k],
+		    ipc_int(g, "failed"));
+	}
+	for (i = 0; i < ndays; i++)
+		labels[i] = days[i].label;
+	if (nkeys == 0) {
+		buf_printf(d->out, "<p class=\"muted %s\">", def->name);
+		dash_text(d, def->title);
+		buf_puts(d->out, ": none</p>\n");
+	} else {
+		st.days = labels;
+		st.ndays = ndays;
+		st.keys = keys;
+		st.nkeys = nkeys;
+		st.v = v;
+		svg_stacked(d->out, def->name, def->title, &st);
+	}
+	free(keys);
+	free(labels);
+	free(v);
+}
+
+static const struct dash_stack_def dash_stack_types = {
+	"failures-by-type", "Failed sessions per day by result type",
+	"by-result-type", "sessions", "by-day-result-type", "result-type",
+	"(not detailed)",
+};
+static const struct dash_stack_def dash_stack_senders = {
+	"failures-by-sender", "Failed sessions per day by sender",
+	"by-organization", "failed", "by-day-organization",
+	"organization-name", "(none)",
+};
+
+/*
+ * The trend: sessions per day, the failure rate per day on its own
+ * scale (a few failures among many sessions are a hairline on the
+ * first), and the failed sessions per day by result type and by sender.
+ */
+static void
+dash_trend(struct dash *d, json_t *sum)
+{
+	char (*labels)[16];
+	struct svg_bar *bars;
+	size_t k;
+
+	bars = dash_days(d, sum, &labels, &k);
+	svg_columns(d->out, "trend", "Sessions per day", bars, k);
+	svg_rate(d->out, "failure-rate", "Failure rate per day (failed"
+	    " sessions, percent of the day's sessions)", bars, k);
+	dash_stack(d, sum, bars, k, &dash_stack_types);
+	dash_stack(d, sum, bars, k, &dash_stack_senders);
 	free(bars);
 	free(labels);
+}
+
+/* Longest bar first (successful + failed), then most failed, then name. */
+static int
+dash_bar_cmp(const void *a, const void *b)
+{
+	const struct svg_bar *x = a, *y = b;
+	long long tx = rptsum_add(x->ok, x->bad), ty = rptsum_add(y->ok, y->bad);
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	if (x->bad != y->bad)
+		return x->bad > y->bad ? -1 : 1;
+	return strcmp(x->label, y->label);
 }
 
 static void
@@ -534,6 +679,9 @@ dash_group_chart(struct dash *d, json_t *sum, const char *member,
 		return;
 	}
 	bars = dash_bars(a, key, &n);
+	/* Sorted by what the bars show: their length, all sessions. */
+	if (strcmp(member, "by-organization") == 0)
+		qsort(bars, n, sizeof(*bars), dash_bar_cmp);
 	svg_rows(d->out, member, title, bars, n);
 	if (n > SVG_ROWS_MAX) {
 		buf_printf(d->out, "<p class=\"more\">%zu more:", n -
@@ -679,6 +827,7 @@ dash_section(struct dash *d, json_t *dom, json_t *verdict, json_t *sum,
 {
 	const char *name = ipc_str(dom, "domain");
 	struct buf problems = BUF_INIT;
+	char rate[RPTSUM_RATE_SIZE];
 
 	buf_puts(d->out, "<section class=\"domain\" id=\"d-");
 	dash_text(d, name);
@@ -704,8 +853,8 @@ dash_section(struct dash *d, json_t *dom, json_t *verdict, json_t *sum,
 	    ipc_int(sum, "successful"));
 	dash_total(d, "total-failed", "failed", ipc_int(sum, "failed"));
 	buf_printf(d->out, "<span>success rate: <b class=\"success-rate\">"
-	    "%.2f%%</b></span></p>\n", json_real_value(json_object_get(sum,
-	    "success-rate")));
+	    "%s</b></span></p>\n", rptsum_rate_text(ipc_int(sum, "successful"),
+	    ipc_int(sum, "failed"), rate, sizeof(rate)));
 	dash_trend(d, sum);
 	dash_group_chart(d, sum, "by-result-type", "result-type",
 	    "Failed sessions by result type");
@@ -778,6 +927,7 @@ dash_overview(struct dash *d, json_t *domains, json_t *verdicts,
 	struct buf p = BUF_INIT;
 	struct rptsum_rows *r;
 	json_t *dom = NULL, *sum7, *v;
+	char rate[RPTSUM_RATE_SIZE];
 	size_t i;
 
 	buf_printf(d->out, "<h2>Domains</h2>\n<table id=\"overview\"><tr>"
@@ -807,9 +957,9 @@ dash_overview(struct dash *d, json_t *domains, json_t *verdicts,
 		buf_printf(d->out, "</td><td class=\"num sessions\">%lld</td>",
 		    sum7 ? ipc_int(sum7, "sessions") : 0);
 		if (sum7 && ipc_int(sum7, "sessions") > 0)
-			buf_printf(d->out, "<td class=\"num rate\">%.2f%%</td>",
-			    json_real_value(json_object_get(sum7,
-			    "success-rate")));
+			buf_printf(d->out, "<td class=\"num rate\">%s</td>",
+			    rptsum_rate_text(ipc_int(sum7, "successful"),
+			    ipc_int(sum7, "failed"), rate, sizeof(rate)));
 		else
 			buf_puts(d->out, "<td class=\"num rate muted\">-</td>");
 		buf_printf(d->out, "<td class=\"problems%s\">", p.len ?

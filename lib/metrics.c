@@ -49,38 +49,46 @@
 #define METRICS_MIN_SLOTS	64
 #define METRICS_FILE_MAX	(256 * 1024 * 1024)	/* bytes of one file */
 #define METRICS_OFF_NONE	SIZE_MAX	/* not in the image */
+#define METRICS_CATALOG_MAX	64	/* bits of metrics_self.heads */
 
 const struct metrics_def metrics_catalog[] = {
 	{ METRIC_POLICY_FETCHES, METRICS_COUNTER,
-	    "Policy fetches served by httpd, by policy domain and HTTP status." },
+	    "Requests for /.well-known/mta-sts.txt answered by httpd, by "
+	    "policy domain (empty unless the status is 200) and HTTP status." },
 	{ METRIC_TLS_HANDSHAKES, METRICS_COUNTER,
-	    "TLS handshakes completed, by daemon." },
+	    "TLS handshakes completed by httpd or rptrecv, by daemon." },
 	{ METRIC_TLS_FAILURES, METRICS_COUNTER,
-	    "TLS handshakes that failed, by daemon." },
+	    "TLS handshakes of httpd or rptrecv that failed, by daemon." },
 	{ METRIC_SMTP_SESSIONS, METRICS_COUNTER,
-	    "SMTP sessions accepted by rptrecv." },
+	    "SMTP connections accepted by rptrecv." },
 	{ METRIC_SMTP_MESSAGES, METRICS_COUNTER,
-	    "Messages (reports) accepted by rptrecv and spooled." },
+	    "Messages (mailed reports) accepted by rptrecv and spooled." },
 	{ METRIC_SMTP_REJECTIONS, METRICS_COUNTER,
-	    "Recipients and messages refused by rptrecv, by stage." },
+	    "Recipients (stage rcpt) and messages (stage data) refused by "
+	    "rptrecv." },
 	{ METRIC_REPORTS_STORED, METRICS_COUNTER,
 	    "TLS reports stored in reports.db by rptparse." },
 	{ METRIC_REPORTS_CORRUPT, METRICS_COUNTER,
-	    "Spooled messages that rptparse moved to corrupt/." },
+	    "Spooled messages that rptparse could not store and moved to "
+	    "corrupt/." },
 	{ METRIC_DNS_CHECKS, METRICS_GAUGE,
-	    "Results of dnsmon's last complete round (domain, MX host), by "
-	    "check and status." },
+	    "Check results of dnsmon's last complete round (one per domain, "
+	    "or per domain and MX host for tlsa and probe), by check and "
+	    "status." },
 	{ METRIC_DNS_PROBLEM, METRICS_GAUGE,
-	    "Checks of a domain that are not ok (fail or dns-error), one "
-	    "series each, removed when the check is ok again." },
+	    "1 for each check of a domain whose last result is fail or "
+	    "dns-error; the series is removed when the check is ok again." },
 	{ METRIC_DNS_ROUNDS, METRICS_COUNTER,
-	    "Domains checked by dnsmon." },
+	    "Complete check rounds of dnsmon over every domain." },
+	{ METRIC_DNS_DOMAINS, METRICS_COUNTER,
+	    "Domains whose DNS checks dnsmon completed (one per domain and "
+	    "round)." },
 	{ METRIC_HTTPS_REPORTS, METRICS_COUNTER,
 	    "TLS reports POSTed over HTTPS that httpd accepted and spooled." },
 	{ METRIC_HTTPS_REFUSALS, METRICS_COUNTER,
 	    "TLS report POSTs that httpd refused, by HTTP status." },
 	{ METRIC_ACME_ORDERS, METRICS_COUNTER,
-	    "Certificate orders of acmed, by result." },
+	    "Certificate orders of acmed, by result (issued, failed)." },
 	{ METRIC_ALERTS_SENT, METRICS_COUNTER,
 	    "Alerts of dnsmon and rptparse handed to delivery." },
 	{ METRIC_ALERTS_DROPPED, METRICS_COUNTER,
@@ -96,8 +104,9 @@ const struct metrics_def metrics_catalog[] = {
 	    "New series not kept because a table held its limit of series." },
 	{ METRIC_SPOOL_DEPTH, METRICS_GAUGE,
 	    "Messages in each spool directory." },
-	{ METRIC_CERT_DAYS, METRICS_GAUGE,
-	    "Days until the certificate of each policy host expires." },
+	{ METRIC_CERT_EXPIRY, METRICS_GAUGE,
+	    "Expiry time (notAfter, Unix seconds) of the certificate of each "
+	    "policy host." },
 	{ METRIC_CERT_PROBLEM, METRICS_GAUGE,
 	    "1 for each certificate that has expired (status expired) or "
 	    "expires within cert_warning_time (status warning); absent while "
@@ -112,6 +121,48 @@ const struct metrics_def metrics_catalog[] = {
 	{ METRIC_PROCESSES, METRICS_GAUGE,
 	    "Daemon processes whose metrics file was read at this scrape." },
 	{ NULL, 0, NULL },
+};
+
+/*
+ * The series whose labels are known in advance: present, at 0, from the
+ * start (metrics_table_zeros).  Each entry is a metric, a label name
+ * with its values (NULL: no label) and optionally a second label with
+ * its values (every pair is a series).
+ */
+#define METRICS_FIXED_VALUES	12
+
+static const struct metrics_fixed {
+	const char *name;
+	const char *label;
+	const char *const values[METRICS_FIXED_VALUES];
+	const char *label2;
+	const char *const values2[METRICS_FIXED_VALUES];
+} metrics_fixed[] = {
+	{ METRIC_DNS_CHECKS, "check", { "verification", "mx", "mx-policy",
+	    "mta-sts-host", "sts-txt", "tlsrpt-txt", "tlsa", "probe", NULL },
+	    "status", { "ok", "fail", "dns-error", "info", NULL } },
+	{ METRIC_TLS_HANDSHAKES, "daemon", { "httpd", "rptrecv", NULL },
+	    NULL, { NULL } },
+	{ METRIC_TLS_FAILURES, "daemon", { "httpd", "rptrecv", NULL },
+	    NULL, { NULL } },
+	{ METRIC_SMTP_SESSIONS, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_SMTP_MESSAGES, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_SMTP_REJECTIONS, "stage", { "rcpt", "data", NULL },
+	    NULL, { NULL } },
+	{ METRIC_REPORTS_STORED, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_REPORTS_CORRUPT, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_DNS_ROUNDS, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_DNS_DOMAINS, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_HTTPS_REPORTS, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_HTTPS_REFUSALS, "status", { "400", "404", "405", "408",
+	    "411", "413", "415", "429", "500", "501", NULL }, NULL, { NULL } },
+	{ METRIC_ACME_ORDERS, "result", { "issued", "failed", NULL },
+	    NULL, { NULL } },
+	{ METRIC_ALERTS_SENT, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_ALERTS_DROPPED, "reason", { "hourly-limit",
+	    "domain-daily-limit", NULL }, NULL, { NULL } },
+	{ METRIC_DROPPED, NULL, { NULL }, NULL, { NULL } },
+	{ NULL, NULL, { NULL }, NULL, { NULL } },
 };
 
 struct metrics_series {
@@ -135,11 +186,23 @@ static struct {
 	pid_t	 pid;			/* the process that owns the table */
 	struct buf image;		/* the text of its file */
 	int	 stale;			/* image: build it again */
+	const struct metrics_def *tail;	/* whose group ends the image */
+	uint64_t heads;			/* metrics with a group in it */
 	unsigned long epoch;		/* metrics_epoch() */
 	int	 dirty;
 	int	 timer;			/* a flush is scheduled */
 	time_t	 last;			/* last write */
 } metrics_self;
+
+static size_t
+metrics_catalog_size(void)
+{
+	size_t n = 0;
+
+	while (metrics_catalog[n].name != NULL)
+		n++;
+	return n;
+}
 
 const struct metrics_def *
 metrics_find(const char *name)
@@ -462,6 +525,8 @@ metrics_parse_line(struct metrics_table *t, const char *line, size_t len,
 	size_t nlen, llen = 0;
 	long long value;
 
+	if (len > 0 && line[0] == '#')
+		return 0;		/* HELP, TYPE */
 	if (len == 0 || len >= METRICS_LINE_MAX)
 		return -1;
 	for (sp = line + len - 1; sp > line && *sp != ' '; sp--)
@@ -572,13 +637,10 @@ metrics_table_write(const struct metrics_table *t, const char *path,
     struct buf *err)
 {
 	struct buf text = BUF_INIT;
-	size_t i;
 	int rc;
 
-	for (i = 0; i < t->cap; i++)
-		if (t->slots[i].def != NULL)
-			metrics_series_line(&text, &t->slots[i]);
-	rc = metrics_write_file(path, text.s, text.len, err);
+	metrics_table_expose(t, &text);
+	rc = metrics_write_file(path, text.s ? text.s : "", text.len, err);
 	buf_free(&text);
 	return rc;
 }
@@ -591,6 +653,13 @@ metrics_cmp(const void *a, const void *b)
 	int c = strcmp(x->def->name, y->def->name);
 
 	return c ? c : strcmp(x->labels, y->labels);
+}
+
+static void
+metrics_def_head(struct buf *out, const struct metrics_def *def)
+{
+	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", def->name, def->help,
+	    def->name, def->type == METRICS_COUNTER ? "counter" : "gauge");
 }
 
 void
@@ -608,13 +677,139 @@ metrics_table_expose(const struct metrics_table *t, struct buf *out)
 	for (i = 0; i < n; i++) {
 		if (v[i]->def != last) {
 			last = v[i]->def;
-			buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", last->name,
-			    last->help, last->name,
-			    last->type == METRICS_COUNTER ? "counter" : "gauge");
+			metrics_def_head(out, last);
 		}
 		metrics_series_line(out, v[i]);
 	}
 	free(v);
+}
+
+void
+metrics_table_zeros(struct metrics_table *t)
+{
+	const struct metrics_fixed *f;
+	struct buf labels = BUF_INIT;
+	size_t i, j;
+
+	for (f = metrics_fixed; f->name != NULL; f++) {
+		if (f->label == NULL) {
+			metrics_table_put(t, f->name, "", 0, 1);
+			continue;
+		}
+		for (i = 0; f->values[i] != NULL; i++) {
+			for (j = 0; j == 0 || (f->label2 != NULL &&
+			    f->values2[j] != NULL); j++) {
+				buf_reset(&labels);
+				metrics_labels(&labels, f->label, f->values[i],
+				    f->label2, f->label2 ? f->values2[j] : NULL,
+				    NULL);
+				metrics_table_put(t, f->name, labels.s, 0, 1);
+			}
+		}
+	}
+	buf_free(&labels);
+}
+
+/*
+ * Where the label named label starts in the label text p ("name=" at
+ * the start or after a comma), and its end (after the closing quote and
+ * a comma that follows it); NULL when there is none.  The text is
+ * valid (metrics_labels_valid): values hold no unescaped quote.
+ */
+static const char *
+metrics_label_span(const char *p, const char *label, const char **end)
+{
+	size_t n = strlen(label);
+	const char *q;
+
+	while (*p != '\0') {
+		q = strchr(p, '=');
+		if (q == NULL)
+			return NULL;
+		for (*end = q + 2; **end != '"' && **end != '\0'; (*end)++)
+			if (**end == '\\' && (*end)[1] != '\0')
+				(*end)++;
+		if (**end == '"')
+			(*end)++;
+		if (**end == ',')
+			(*end)++;
+		if ((size_t)(q - p) == n && strncmp(p, label, n) == 0)
+			return p;
+		p = *end;
+	}
+	return NULL;
+}
+
+static int
+metrics_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t
+metrics_table_domains(const struct metrics_table *t, const char *name,
+    size_t max)
+{
+	const struct metrics_def *def = metrics_find(name);
+	const char *start, *end;
+	char **v;
+	size_t i, n = 0, distinct = 0;
+
+	v = xcalloc(t->count ? t->count : 1, sizeof(*v));
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i].def != def || (start = metrics_label_span(
+		    t->slots[i].labels, "domain", &end)) == NULL)
+			continue;
+		v[n++] = xstrndup(start, (size_t)(end - start));
+	}
+	qsort(v, n, sizeof(*v), metrics_strcmp);
+	for (i = 0; i < n && distinct <= max; i++)
+		if (i == 0 || strcmp(v[i - 1], v[i]) != 0)
+			distinct++;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return distinct;
+}
+
+void
+metrics_table_fold(struct metrics_table *t, const char *name,
+    const char *label)
+{
+	const struct metrics_def *def = metrics_find(name);
+	struct metrics_table *sum = metrics_table_new();
+	struct buf rest = BUF_INIT;
+	const char *start, *end;
+	size_t i = 0, j;
+
+	/* A clear may move a later series into slot i: look at it again. */
+	while (i < t->cap) {
+		struct metrics_series *s = &t->slots[i];
+
+		if (s->def != def || (start = metrics_label_span(s->labels,
+		    label, &end)) == NULL) {
+			i++;
+			continue;
+		}
+		buf_reset(&rest);
+		buf_puts(&rest, s->labels);
+		/* Every occurrence: a file may name a label twice. */
+		while ((start = metrics_label_span(rest.s, label, &end)) !=
+		    NULL) {
+			memmove((char *)start, end, strlen(end) + 1);
+			rest.len = strlen(rest.s);
+		}
+		if (rest.len > 0 && rest.s[rest.len - 1] == ',')
+			rest.s[--rest.len] = '\0';
+		metrics_table_put(sum, name, rest.s, s->value, 1);
+		metrics_slot_clear(t, s);
+	}
+	for (j = 0; j < sum->cap; j++)
+		if (sum->slots[j].def != NULL)
+			metrics_table_put(t, name, sum->slots[j].labels,
+			    sum->slots[j].value, 1);
+	metrics_table_free(sum);
+	buf_free(&rest);
 }
 
 /*
@@ -645,28 +840,75 @@ metrics_image_append(struct metrics_series *s)
 	buf_printf(b, "%0*lld\n", METRICS_VALUE_WIDTH, s->value);
 }
 
-/* s was made or changed: its line in the image follows. */
+/* The bit of def in metrics_self.heads. */
+static uint64_t
+metrics_def_bit(const struct metrics_def *def)
+{
+	return (uint64_t)1 << (def - metrics_catalog);
+}
+
+/*
+ * s was made or changed: its line in the image follows.  The series of
+ * a metric stay together under its HELP and TYPE (the exposition
+ * format wants one group per metric): a new series goes at the end when
+ * its metric's group is last or absent, else the image is laid out
+ * again, that metric's group last, at the next write.
+ */
 static void
 metrics_image_note(struct metrics_series *s)
 {
 	if (metrics_self.stale)
 		return;
-	if (s->off == METRICS_OFF_NONE)
-		metrics_image_append(s);
-	else
+	if (s->off != METRICS_OFF_NONE) {
 		metrics_image_patch(s);
+		return;
+	}
+	if (s->def != metrics_self.tail) {
+		if (metrics_self.heads & metrics_def_bit(s->def)) {
+			metrics_self.stale = 1;
+			metrics_self.tail = s->def;
+			return;
+		}
+		metrics_def_head(&metrics_self.image, s->def);
+		metrics_self.heads |= metrics_def_bit(s->def);
+		metrics_self.tail = s->def;
+	}
+	metrics_image_append(s);
 }
 
+/* The group of def: its HELP, TYPE and series, when it has series. */
 static void
-metrics_image_build(void)
+metrics_image_group(const struct metrics_def *def)
 {
 	struct metrics_table *t = metrics_self.table;
 	size_t i;
 
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i].def != def)
+			continue;
+		if (metrics_self.tail != def) {
+			metrics_def_head(&metrics_self.image, def);
+			metrics_self.heads |= metrics_def_bit(def);
+			metrics_self.tail = def;
+		}
+		metrics_image_append(&t->slots[i]);
+	}
+}
+
+/* The groups in catalog order, that of the last new series last. */
+static void
+metrics_image_build(void)
+{
+	const struct metrics_def *def, *tail = metrics_self.tail;
+
 	buf_reset(&metrics_self.image);
-	for (i = 0; i < t->cap; i++)
-		if (t->slots[i].def != NULL)
-			metrics_image_append(&t->slots[i]);
+	metrics_self.heads = 0;
+	metrics_self.tail = NULL;
+	for (def = metrics_catalog; def->name != NULL; def++)
+		if (def != tail)
+			metrics_image_group(def);
+	if (tail != NULL)
+		metrics_image_group(tail);
 	metrics_self.stale = 0;
 }
 
@@ -713,6 +955,10 @@ metrics_own(void)
 		/* A forked child counts nothing: its parent does. */
 		if (metrics_self.table != NULL)
 			return NULL;
+		if (metrics_catalog_size() > METRICS_CATALOG_MAX)
+			log_panic("metrics: %zu metrics in the catalog, more"
+			    " than %d", metrics_catalog_size(),
+			    METRICS_CATALOG_MAX);
 		metrics_self.table = metrics_table_new();
 		metrics_self.pid = getpid();
 		metrics_self.epoch = 1;

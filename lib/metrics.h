@@ -24,6 +24,9 @@
  *	metrics_table_merge(to, from, counters_only);
  *	metrics_table_write(t, path, &err);
  *	metrics_table_expose(t, &out);	Prometheus text format 0.0.4
+ *	metrics_table_zeros(t);		every fixed series, 0 when absent
+ *	metrics_table_domains(t, name, &domains);	the domain labels
+ *	metrics_table_fold(t, name, "domain");	sums over that label
  *	metrics_table_free(t);
  *	metrics_labels(&buf, "name", "value", ..., NULL)	label text
  *	metrics_find(name)		its catalog entry, or NULL
@@ -62,10 +65,20 @@
  *	base (metrics/base), so counters never go backwards while the
  *	suite runs; gauges of a gone process are dropped.
  *
- *	File format: one series per line, as exposed ("name{label="v",...}
- *	value", or "name value"), the values of a daemon's own file
- *	zero-padded to METRICS_VALUE_WIDTH characters; lines of names that
- *	are not in the catalog, and malformed lines, are skipped.
+ *	Every series whose labels are fixed (a counter of rptrecv, the
+ *	results of acmed, the stages, reasons and statuses of the
+ *	catalog: metrics_fixed[] in metrics.c) exists from the start, at 0:
+ *	metrics_table_zeros() adds those that are absent, so that rate()
+ *	and absent() see them before the first event.  A series with a
+ *	domain label (metrics_table_fold) can be summed over its domains
+ *	when there are too many of them for a time series database.
+ *
+ *	File format: the Prometheus text format, as exposed: "# HELP" and
+ *	"# TYPE" before the series of each metric, one series per line
+ *	("name{label="v",...} value", or "name value"), the values of a
+ *	daemon's own file zero-padded to METRICS_VALUE_WIDTH characters;
+ *	comment lines, lines of names that are not in the catalog, and
+ *	malformed lines are skipped when read.
  *
  * LIMITS
  *	METRICS_SERIES_MAX series per table (per process, and per scrape):
@@ -98,6 +111,7 @@
 #define METRIC_DNS_CHECKS	"stsd_dns_checks"
 #define METRIC_DNS_PROBLEM	"stsd_dns_check_problem"
 #define METRIC_DNS_ROUNDS	"stsd_dns_check_rounds_total"
+#define METRIC_DNS_DOMAINS	"stsd_dns_domain_checks_total"
 #define METRIC_HTTPS_REPORTS	"stsd_https_reports_total"
 #define METRIC_HTTPS_REFUSALS	"stsd_https_report_refusals_total"
 #define METRIC_ACME_ORDERS	"stsd_acme_orders_total"
@@ -108,7 +122,7 @@
 #define METRIC_HTTPD_AGE	"stsd_httpd_policies_age_seconds"
 /* Computed by the metrics worker at each scrape. */
 #define METRIC_SPOOL_DEPTH	"stsd_spool_messages"
-#define METRIC_CERT_DAYS	"stsd_certificate_days_left"
+#define METRIC_CERT_EXPIRY	"stsd_certificate_expiry_timestamp_seconds"
 #define METRIC_CERT_PROBLEM	"stsd_certificate_problem"
 #define METRIC_FAILED_SESSIONS	"stsd_failed_sessions_total"
 #define METRIC_SESSIONS		"stsd_report_sessions_total"
@@ -164,5 +178,10 @@ void	metrics_table_merge(struct metrics_table *to,
 int	metrics_table_write(const struct metrics_table *, const char *path,
 	    struct buf *err);
 void	metrics_table_expose(const struct metrics_table *, struct buf *out);
+void	metrics_table_zeros(struct metrics_table *);
+size_t	metrics_table_domains(const struct metrics_table *, const char *name,
+	    size_t max);
+void	metrics_table_fold(struct metrics_table *, const char *name,
+	    const char *label);
 
 #endif

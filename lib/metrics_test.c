@@ -180,6 +180,90 @@ test_file_has(const char *path, const char *text)
 	return strstr(data, text) != NULL;
 }
 
+/*
+ * Whether the text of path is exposition format as promtool reads it:
+ * each metric one group, its HELP and TYPE lines first, once.
+ */
+static int
+test_file_grouped(const char *path)
+{
+	char line[METRICS_LINE_MAX], name[METRICS_LINE_MAX], seen[8192] = "";
+	char cur[METRICS_LINE_MAX] = "", key[METRICS_LINE_MAX + 2];
+	FILE *fp = fopen(path, "r");
+	int ok = fp != NULL, heads = 0;
+
+	while (ok && fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "# HELP ", 7) == 0) {
+			sscanf(line + 7, "%s", name);
+			snprintf(key, sizeof(key), " %s ", name);
+			ok = strstr(seen, key) == NULL &&
+			    strlen(seen) + strlen(key) < sizeof(seen);
+			if (ok)
+				strcat(seen, key);
+			snprintf(cur, sizeof(cur), "%s", name);
+			heads = 1;
+			continue;
+		}
+		if (strncmp(line, "# TYPE ", 7) == 0) {
+			ok = heads == 1 && strncmp(line + 7, cur,
+			    strlen(cur)) == 0;
+			heads = 2;
+			continue;
+		}
+		name[strcspn(strcpy(name, line), "{ ")] = '\0';
+		ok = heads == 2 && strcmp(name, cur) == 0;
+	}
+	if (fp != NULL)
+		fclose(fp);
+	return ok;
+}
+
+static void
+test_zeros_fold(void)
+{
+	struct metrics_table *t = metrics_table_new();
+	struct buf out = BUF_INIT;
+
+	metrics_table_put(t, METRIC_SMTP_SESSIONS, "", 7, 1);
+	metrics_table_zeros(t);
+	CHECK(metrics_table_get(t, METRIC_SMTP_SESSIONS, "") == 7,
+	    "zeros: a series that is there keeps its value");
+	CHECK(metrics_table_get(t, METRIC_SMTP_REJECTIONS, "stage=\"data\"")
+	    == 0 && metrics_table_get(t, METRIC_ACME_ORDERS,
+	    "result=\"failed\"") == 0, "zeros: fixed series at 0");
+	metrics_table_expose(t, &out);
+	CHECK(strstr(out.s, "\nstsd_reports_corrupt_total 0\n") != NULL &&
+	    strstr(out.s, "\nstsd_https_report_refusals_total{status=\"413\"}"
+	    " 0\n") != NULL, "zeros: exposed");
+	buf_free(&out);
+	metrics_table_free(t);
+
+	t = metrics_table_new();
+	metrics_table_put(t, METRIC_POLICY_FETCHES,
+	    "domain=\"a.example\",status=\"200\"", 3, 1);
+	metrics_table_put(t, METRIC_POLICY_FETCHES,
+	    "domain=\"b,\\\"x=\",status=\"200\"", 4, 1);
+	metrics_table_put(t, METRIC_POLICY_FETCHES,
+	    "domain=\"\",status=\"404\"", 5, 1);
+	metrics_table_put(t, METRIC_FAILED_SESSIONS,
+	    "result_type=\"x\",domain=\"a.example\"", 6, 1);
+	metrics_table_put(t, METRIC_SMTP_SESSIONS, "", 1, 1);
+	CHECK(metrics_table_domains(t, METRIC_POLICY_FETCHES, 100) == 3,
+	    "domains: distinct values, an escaped quote and comma in one");
+	CHECK(metrics_table_domains(t, METRIC_POLICY_FETCHES, 1) == 2,
+	    "domains: counting stops above max");
+	metrics_table_fold(t, METRIC_POLICY_FETCHES, "domain");
+	metrics_table_fold(t, METRIC_FAILED_SESSIONS, "domain");
+	CHECK(metrics_table_get(t, METRIC_POLICY_FETCHES,
+	    "status=\"200\"") == 7 && metrics_table_get(t,
+	    METRIC_POLICY_FETCHES, "status=\"404\"") == 5 &&
+	    metrics_table_get(t, METRIC_FAILED_SESSIONS,
+	    "result_type=\"x\"") == 6 && metrics_table_count(t) == 4,
+	    "fold: summed over the domain label, first or last (%zu)",
+	    metrics_table_count(t));
+	metrics_table_free(t);
+}
+
 static void
 test_self(void)
 {
@@ -228,6 +312,37 @@ test_self(void)
 	metrics_table_free(t);
 	CHECK(test_file_has(path, "\nstsd_smtp_sessions_total "
 	    "00000000000000012346\n"), "values at a fixed width");
+	CHECK(test_file_grouped(path), "file: one group per metric, HELP"
+	    " and TYPE first");
+	/* A new series of a metric whose group is not last. */
+	metrics_inc(METRIC_SMTP_SESSIONS, NULL);
+	metrics_add(METRIC_POLICY_FETCHES, 1, "domain", "third.example",
+	    "status", "200", NULL);
+	metrics_add(METRIC_POLICY_FETCHES, 1, "domain", "fourth.example",
+	    "status", "200", NULL);
+	metrics_set(METRIC_SPOOL_DEPTH, 9, "queue", "r", NULL);
+	metrics_add(METRIC_POLICY_FETCHES, 1, "domain", "fifth.example",
+	    "status", "200", NULL);
+	CHECK(metrics_flush() == 0, "flush after new series");
+	CHECK(test_file_grouped(path), "new series of earlier metrics stay"
+	    " in their groups");
+	t = test_own_file(path);
+	CHECK(metrics_table_get(t, METRIC_POLICY_FETCHES,
+	    "domain=\"fifth.example\",status=\"200\"") == 1 &&
+	    metrics_table_get(t, METRIC_SMTP_SESSIONS, "") == 12347 &&
+	    metrics_table_count(t) == 9, "their values in the file (%zu)",
+	    metrics_table_count(t));
+	metrics_table_free(t);
+	metrics_del(METRIC_POLICY_FETCHES, "domain", "third.example",
+	    "status", "200", NULL);
+	metrics_del(METRIC_POLICY_FETCHES, "domain", "fourth.example",
+	    "status", "200", NULL);
+	metrics_del(METRIC_POLICY_FETCHES, "domain", "fifth.example",
+	    "status", "200", NULL);
+	metrics_del(METRIC_SPOOL_DEPTH, "queue", "r", NULL);
+	for (i = 0; i < 1; i++)
+		metrics_add(METRIC_SMTP_SESSIONS, -1, NULL);
+	metrics_flush();
 	unlink(path);
 	metrics_set(METRIC_SPOOL_DEPTH, -5, "queue", "q", NULL);
 	metrics_state(METRIC_DNS_PROBLEM, "fail", states, "domain", "x.example",
@@ -285,6 +400,7 @@ main(void)
 	test_labels();
 	test_table();
 	test_del();
+	test_zeros_fold();
 	test_self();
 	if (chdir("/") == 0)
 		rmdir(dir);

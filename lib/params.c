@@ -564,6 +564,17 @@ const struct param param_table[] = {
 	    "them. Read by the metrics worker at start, as root.",
 	    NULL, NULL,
 	    .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK },
+	{ "metrics_domain_series_limit", PARAM_INT, "1000",
+	    "The most domains whose series the metrics listener shows one "
+	    "by one (the domain label of stsd_policy_fetches_total, "
+	    "stsd_report_sessions_total and stsd_failed_sessions_total, "
+	    "the host label of stsd_certificate_expiry_timestamp_seconds); "
+	    "with more domains in a scrape, these metrics are summed over "
+	    "the domains and shown without the domain label, and the "
+	    "certificate expiry is one series, the earliest. 0: never per "
+	    "domain.",
+	    NULL, NULL,
+	    .min = 0, .max = 500000 },
 	{ "metrics_listen", PARAM_STRING, "127.0.0.1:9425",
 	    "The address of the metrics and dashboard listener that stsd "
 	    "init writes as the service of the metrics line of master.cf; "

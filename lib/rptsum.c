@@ -41,6 +41,23 @@ rptsum_rate(long long ok, long long failed)
 	    (double)failed) : 100.0;
 }
 
+const char *
+rptsum_rate_text(long long ok, long long failed, char *buf, size_t size)
+{
+	if (ok <= 0 && failed <= 0)
+		snprintf(buf, size, "-");	/* no sessions: no rate */
+	else
+		snprintf(buf, size, "%.2f%%", rptsum_rate(ok, failed));
+	return buf;
+}
+
+json_t *
+rptsum_rate_json(long long ok, long long failed)
+{
+	return ok > 0 || failed > 0 ? json_real(rptsum_rate(ok, failed)) :
+	    json_null();
+}
+
 int
 rptsum_require_dkim(void)
 {
@@ -558,6 +575,70 @@ rptsum_failures_json(const struct rptsum_group *g, size_t n, const char *name)
 	return a;
 }
 
+/* Failed sessions of one day and key (result type or organization). */
+struct rptsum_daykey {
+	const char *day;
+	const char *key;	/* NULL sorts first, like SQL's NULL */
+	long long n;
+};
+
+static int
+rptsum_daykey_cmp(const void *a, const void *b)
+{
+	const struct rptsum_daykey *x = a, *y = b;
+	int c = strcmp(x->day, y->day);
+
+	return c ? c : rptsum_key_cmp(x->key, y->key);
+}
+
+/*
+ * The failed sessions of the window per day and result type (by_org:
+ * per day and organization), as [{day, name: key, failed}] in order of
+ * day, then key; the failed sessions in no failure detail have type
+ * null, so that each day's entries add up to its failed sessions.
+ */
+static json_t *
+rptsum_day_groups(const struct rptsum_rows *rs, time_t since, int by_org,
+    const char *name)
+{
+	struct rptsum_daykey *v = xcalloc(rs->nrow + rs->nfail + 1,
+	    sizeof(*v));
+	struct rptsum_row key, *r;
+	json_t *a = json_array();
+	size_t i, n = 0, k;
+
+	for (i = 0; i < rs->nrow; i++) {
+		r = &rs->row[i];
+		if (r->end <= since || (by_org ? r->bad : r->rest) <= 0)
+			continue;
+		v[n].day = r->day;
+		v[n].key = by_org ? r->org : NULL;
+		v[n++].n = by_org ? r->bad : r->rest;
+	}
+	for (i = 0; !by_org && i < rs->nfail && rs->nrow > 0; i++) {
+		key.policy = rs->fail[i].policy;
+		r = bsearch(&key, rs->row, rs->nrow, sizeof(*rs->row),
+		    rptsum_row_by_policy);
+		if (r == NULL || rs->fail[i].end <= since || rs->fail[i].n <= 0)
+			continue;
+		v[n].day = r->day;
+		v[n].key = rs->fail[i].type;
+		v[n++].n = rs->fail[i].n;
+	}
+	qsort(v, n, sizeof(*v), rptsum_daykey_cmp);
+	for (i = 0; i < n; i = k) {
+		long long sum = 0;
+
+		for (k = i; k < n && rptsum_daykey_cmp(&v[i], &v[k]) == 0; k++)
+			sum = rptsum_add(sum, v[k].n);
+		json_array_append_new(a, json_pack("{s:s, s:o, s:I}", "day",
+		    v[i].day, name, rptsum_key_json(v[i].key), "failed",
+		    (json_int_t)sum));
+	}
+	free(v);
+	return a;
+}
+
 /* Distinct reports among the policy rows of the window. */
 static long long
 rptsum_reports(const struct rptsum_rows *rs, time_t since)
@@ -625,12 +706,12 @@ rptsum_summary(const struct rptsum_rows *rs, int days, unsigned parts,
 		ok = rptsum_add(ok, g[i].ok);
 		bad = rptsum_add(bad, g[i].bad);
 	}
-	r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:f, s:I}",
+	r = json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:o, s:I}",
 	    "domain", rs->domain, "days", days,
 	    "reports", (json_int_t)rptsum_reports(rs, since),
 	    "sessions", (json_int_t)rptsum_add(ok, bad),
 	    "successful", (json_int_t)ok, "failed", (json_int_t)bad,
-	    "success-rate", rptsum_rate(ok, bad),
+	    "success-rate", rptsum_rate_json(ok, bad),
 	    "unverified", (json_int_t)rptsum_unverified_count(rs, since));
 	if (parts & RPTSUM_DAYS)
 		json_object_set_new(r, "by-day", rptsum_sessions_json(g, k,
@@ -655,6 +736,12 @@ rptsum_summary(const struct rptsum_rows *rs, int days, unsigned parts,
 		json_object_set_new(r, "by-mx-host",
 		    rptsum_failures_json(g, k, "receiving-mx-hostname"));
 	}
+	if (parts & RPTSUM_DAY_TYPES)
+		json_object_set_new(r, "by-day-result-type",
+		    rptsum_day_groups(rs, since, 0, "result-type"));
+	if (parts & RPTSUM_DAY_ORGS)
+		json_object_set_new(r, "by-day-organization",
+		    rptsum_day_groups(rs, since, 1, "organization-name"));
 	free(g);
 	return r;
 }

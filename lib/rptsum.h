@@ -7,7 +7,9 @@
  *	json_t *s = rptsum_domain(db, "example.com", 7, time(NULL));
  *	json_t *v = rptsum_readiness(db, "example.com", "testing",
  *	    &rule, time(NULL));
- *	double pct = rptsum_rate(ok, failed);
+ *	double pct = rptsum_rate(ok, failed);	(100 without sessions)
+ *	rptsum_rate_text(ok, failed, buf, size)	"99.50%", or "-"
+ *	rptsum_rate_json(ok, failed)		a real, or null
  *
  *	rows = rptsum_fetch(db, "example.com", 30, now)	one query pair
  *	s = rptsum_of(rows, 7, RPTSUM_TYPES)	any window up to 30 days
@@ -54,11 +56,16 @@
  *
  *	rptsum_domain() returns the summary object that "stsctl report
  *	summary --json" prints: domain, days, reports, sessions,
- *	successful, failed, success-rate (percent; 100 without sessions),
+ *	successful, failed, success-rate (percent; null without sessions:
+ *	no sessions is no evidence of success),
  *	by-result-type [{result-type, sessions}], by-organization
  *	[{organization-name, successful, failed}], by-mx-host
  *	[{receiving-mx-hostname, sessions}] and by-day [{day (YYYY-MM-DD,
- *	of the report's start), successful, failed}] and unverified (the
+ *	of the report's start), successful, failed}], by-day-result-type
+ *	[{day, result-type, failed}] and by-day-organization [{day,
+ *	organization-name, failed}] (the failed sessions of each day by
+ *	result type, null for those in no failure detail, and by sender;
+ *	only what is not 0, in order of day, then name) and unverified (the
  *	reports of the window left out as unverified).  Groups come in order of
  *	failed sessions (most first; by-day: by day), ties by name in byte
  *	order, a missing MX host first.  Sums that would pass the largest
@@ -146,7 +153,10 @@
 #define RPTSUM_ORGS	(1u << 1)	/* by-organization */
 #define RPTSUM_MX	(1u << 2)	/* by-mx-host */
 #define RPTSUM_DAYS	(1u << 3)	/* by-day */
-#define RPTSUM_ALL	(RPTSUM_TYPES | RPTSUM_ORGS | RPTSUM_MX | RPTSUM_DAYS)
+#define RPTSUM_DAY_TYPES (1u << 4)	/* by-day-result-type */
+#define RPTSUM_DAY_ORGS	(1u << 5)	/* by-day-organization */
+#define RPTSUM_ALL	(RPTSUM_TYPES | RPTSUM_ORGS | RPTSUM_MX | RPTSUM_DAYS | \
+	RPTSUM_DAY_TYPES | RPTSUM_DAY_ORGS)
 
 struct rptsum_rule {
 	int	 days;		/* readiness window (readiness_days) */
@@ -159,6 +169,10 @@ json_t	*rptsum_domain(sqlite3 *, const char *domain, int days, time_t now);
 json_t	*rptsum_readiness(sqlite3 *, const char *domain, const char *mode,
 	    const struct rptsum_rule *, time_t now);
 double	 rptsum_rate(long long ok, long long failed);
+#define RPTSUM_RATE_SIZE	16	/* "100.00%" and more */
+const char *rptsum_rate_text(long long ok, long long failed, char *buf,
+	    size_t size);
+json_t	*rptsum_rate_json(long long ok, long long failed);
 
 struct rptsum_rows *rptsum_fetch(sqlite3 *, const char *domain, int days,
 	    time_t now);

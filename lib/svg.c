@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
 #include "html.h"
@@ -22,6 +23,10 @@
 #define SVG_AXIS_WIDTH	60	/* the scale left of svg_columns */
 #define SVG_TOP		20	/* room for the title */
 #define SVG_BOTTOM	20	/* room for the first and last day */
+#define SVG_LEGEND_HEIGHT 22	/* room for the legend */
+#define SVG_LEGEND_CHARS 28	/* of a legend label, for its width */
+#define SVG_LEGEND_ROW	16	/* between rows of a legend */
+#define SVG_RATE_HEIGHT	120	/* plot height of svg_rate */
 
 long long
 svg_nice_max(long long n)
@@ -108,6 +113,92 @@ svg_open(struct buf *out, const char *name, const char *title, int height,
 	}
 }
 
+/*
+ * The series of a chart, below its plot, left to right in the order they
+ * are drawn (bottom to top in a column, left to right in a row): each
+ * a <g class="legend-item" data-key="KEY"> with a swatch and the name.
+ */
+static void
+svg_legend_open(struct buf *out, int x, int y)
+{
+	buf_printf(out, "<g class=\"legend\" transform=\"translate(%d,%d)\">",
+	    x, y);
+}
+
+/* The width of a legend item: an estimate of its text at 12 px. */
+static int
+svg_legend_width(const char *key)
+{
+	size_t len = strlen(key);
+
+	if (len > SVG_LEGEND_CHARS)
+		len = SVG_LEGEND_CHARS;
+	return 14 + 7 * (int)len + 16;
+}
+
+static int
+svg_legend_item_at(struct buf *out, int x, int y, const char *key,
+    const char *cls, const char *fill)
+{
+	buf_puts(out, "<g class=\"legend-item\" data-key=\"");
+	html_escape(out, key);
+	buf_printf(out, "\"><rect x=\"%d\" y=\"%d\" width=\"10\""
+	    " height=\"10\"", x, y);
+	if (cls != NULL)
+		buf_printf(out, " class=\"%s\"", cls);
+	if (fill != NULL)
+		buf_printf(out, " fill=\"%s\"", fill);
+	buf_printf(out, "/><text x=\"%d\" y=\"%d\">", x + 14, y + 9);
+	html_escape(out, key);
+	buf_puts(out, "</text></g>");
+	return x + svg_legend_width(key);
+}
+
+static int
+svg_legend_item(struct buf *out, int x, const char *key, const char *cls,
+    const char *fill)
+{
+	return svg_legend_item_at(out, x, 0, key, cls, fill);
+}
+
+/*
+ * Items in rows of at most SVG_WIDTH - SVG_AXIS_WIDTH units, in order;
+ * draws them when out is not NULL, and returns the number of rows.
+ */
+static int
+svg_legend_rows(struct buf *out, const char *const *keys, size_t n)
+{
+	int x = 0, row = 0, w;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		w = svg_legend_width(keys[k]);
+		if (x > 0 && x + w > SVG_WIDTH - SVG_AXIS_WIDTH) {
+			x = 0;
+			row++;
+		}
+		if (out != NULL)
+			svg_legend_item_at(out, x, row * SVG_LEGEND_ROW,
+			    keys[k], NULL, svg_color(k));
+		x += w;
+	}
+	return row + 1;
+}
+
+static void
+svg_legend_ok_fail(struct buf *out, int y, int fail_first)
+{
+	int x = 0;
+
+	svg_legend_open(out, fail_first ? SVG_LABEL_WIDTH : SVG_AXIS_WIDTH, y);
+	if (fail_first)
+		x = svg_legend_item(out, x, "failed", "fail", NULL);
+	x = svg_legend_item(out, x, "successful", "ok", NULL);
+	if (!fail_first)
+		svg_legend_item(out, x, "failed", "fail", NULL);
+	buf_puts(out, "</g>");
+}
+
 /* <g> of one bar, with its numbers; the caller adds the shapes. */
 static void
 svg_bar_open(struct buf *out, const struct svg_bar *b, int day)
@@ -124,13 +215,29 @@ svg_bar_open(struct buf *out, const struct svg_bar *b, int day)
 	buf_printf(out, ": %lld successful, %lld failed</title>", b->ok, b->bad);
 }
 
+/* The first and last day under the columns. */
+static void
+svg_day_labels(struct buf *out, const struct svg_bar *bars, size_t n, int y)
+{
+	if (n == 0)
+		return;
+	buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\">",
+	    SVG_AXIS_WIDTH, y);
+	html_escape(out, bars[0].label);
+	buf_printf(out, "</text><text class=\"axis\" x=\"%d\" y=\"%d\""
+	    " text-anchor=\"end\">", SVG_WIDTH, y);
+	html_escape(out, bars[n - 1].label);
+	buf_puts(out, "</text>");
+}
+
 void
 svg_columns(struct buf *out, const char *name, const char *title,
     const struct svg_bar *bars, size_t n)
 {
 	long long max = svg_nice_max(svg_largest(bars, n));
 	int plot = SVG_WIDTH - SVG_AXIS_WIDTH, height = SVG_TOP +
-	    SVG_COL_HEIGHT + SVG_BOTTOM, base = SVG_TOP + SVG_COL_HEIGHT;
+	    SVG_COL_HEIGHT + SVG_BOTTOM + SVG_LEGEND_HEIGHT,
+	    base = SVG_TOP + SVG_COL_HEIGHT;
 	double step = n ? (double)plot / (double)n : plot;
 	int w = step > 2 ? (int)(step * 0.8) : 1, hok, hbad;
 	size_t i;
@@ -157,15 +264,8 @@ svg_columns(struct buf *out, const char *name, const char *title,
 		    " width=\"%d\" height=\"%d\"/></g>", x, base - hok - hbad,
 		    w, hbad);
 	}
-	if (n > 0) {
-		buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\">",
-		    SVG_AXIS_WIDTH, height - 4);
-		html_escape(out, bars[0].label);
-		buf_printf(out, "</text><text class=\"axis\" x=\"%d\" y=\"%d\""
-		    " text-anchor=\"end\">", SVG_WIDTH, height - 4);
-		html_escape(out, bars[n - 1].label);
-		buf_puts(out, "</text>");
-	}
+	svg_day_labels(out, bars, n, base + SVG_BOTTOM - 4);
+	svg_legend_ok_fail(out, base + SVG_BOTTOM + 6, 0);
 	buf_puts(out, "</svg>\n");
 }
 
@@ -174,10 +274,15 @@ svg_rows(struct buf *out, const char *name, const char *title,
     const struct svg_bar *bars, size_t n)
 {
 	long long max = svg_nice_max(svg_largest(bars, n));
-	int plot = SVG_WIDTH - SVG_LABEL_WIDTH - 80, y, wok, wbad, height;
+	int plot = SVG_WIDTH - SVG_LABEL_WIDTH - 120, y, wok, wbad, height;
 	size_t i, rows = n < SVG_ROWS_MAX ? n : SVG_ROWS_MAX;
+	int both = 0;
 
-	height = (int)rows * (SVG_ROW_HEIGHT + SVG_ROW_GAP) + 4;
+	for (i = 0; i < rows; i++)
+		if (bars[i].ok > 0)
+			both = 1;
+	height = (int)rows * (SVG_ROW_HEIGHT + SVG_ROW_GAP) + 4 +
+	    (both ? SVG_LEGEND_HEIGHT : 0);
 	svg_open(out, name, title, height, bars, rows, 0);
 	for (i = 0; i < rows; i++) {
 		y = (int)i * (SVG_ROW_HEIGHT + SVG_ROW_GAP);
@@ -195,9 +300,201 @@ svg_rows(struct buf *out, const char *name, const char *title,
 		buf_printf(out, "<rect class=\"ok\" x=\"%d\" y=\"%d\""
 		    " width=\"%d\" height=\"%d\"/>", SVG_LABEL_WIDTH + wbad, y,
 		    wok, SVG_ROW_HEIGHT);
-		buf_printf(out, "<text class=\"value\" x=\"%d\" y=\"%d\">%lld"
-		    "</text></g>", SVG_LABEL_WIDTH + wbad + wok + 4,
-		    y + SVG_ROW_HEIGHT - 5, svg_add(bars[i].ok, bars[i].bad));
+		buf_printf(out, "<text class=\"value\" x=\"%d\" y=\"%d\">%lld",
+		    SVG_LABEL_WIDTH + wbad + wok + 4, y + SVG_ROW_HEIGHT - 5,
+		    svg_add(bars[i].ok, bars[i].bad));
+		if (both)
+			buf_printf(out, " (%lld failed)", bars[i].bad);
+		buf_puts(out, "</text></g>");
 	}
+	if (both)
+		svg_legend_ok_fail(out, (int)rows * (SVG_ROW_HEIGHT +
+		    SVG_ROW_GAP) + 8, 1);
 	buf_puts(out, "</svg>\n");
+}
+
+/* The scale at the left of a plot: max (with unit) at the top, 0 below. */
+static void
+svg_axis(struct buf *out, const char *top, const char *bottom, int y0,
+    int base)
+{
+	buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\""
+	    " text-anchor=\"end\">%s</text>", SVG_AXIS_WIDTH - 6, y0 + 10,
+	    top);
+	buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\""
+	    " text-anchor=\"end\">%s</text>", SVG_AXIS_WIDTH - 6, base,
+	    bottom);
+	buf_printf(out, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\""
+	    " y2=\"%d\"/>", SVG_AXIS_WIDTH, base, SVG_WIDTH, base);
+}
+
+const char *
+svg_color(size_t i)
+{
+	static const char *const palette[SVG_SERIES_MAX] = {
+		"#c0392b", "#e67e22", "#8e44ad", "#2471a3",
+		"#16a085", "#b7950b", "#6d4c41", "#7f8c8d",
+	};
+
+	return palette[i % SVG_SERIES_MAX];
+}
+
+void
+svg_stacked(struct buf *out, const char *name, const char *title,
+    const struct svg_stack *st)
+{
+	int plot = SVG_WIDTH - SVG_AXIS_WIDTH, base = SVG_TOP + SVG_COL_HEIGHT;
+	int height = base + SVG_BOTTOM + SVG_LEGEND_HEIGHT, w, h, y;
+	double step = st->ndays ? (double)plot / (double)st->ndays : plot;
+	long long max = 0, total, all = 0, v;
+	char top[32];
+	size_t i, k;
+
+	for (i = 0; i < st->ndays; i++) {
+		for (total = 0, k = 0; k < st->nkeys; k++)
+			total = svg_add(total, st->v[i * st->nkeys + k]);
+		if (total > max)
+			max = total;
+		all = svg_add(all, total);
+	}
+	max = svg_nice_max(max);
+	height += (svg_legend_rows(NULL, st->keys, st->nkeys) - 1) *
+	    SVG_LEGEND_ROW;
+	w = step > 2 ? (int)(step * 0.8) : 1;
+	buf_printf(out, "<svg class=\"chart %s\" xmlns=\"http://www.w3.org/"
+	    "2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
+	    " role=\"img\" data-failure=\"%lld\"><title>", name, SVG_WIDTH,
+	    height, SVG_WIDTH, height, all);
+	html_escape(out, title);
+	buf_puts(out, "</title><text class=\"title\" x=\"0\" y=\"14\">");
+	html_escape(out, title);
+	buf_puts(out, "</text>");
+	snprintf(top, sizeof(top), "%lld", max);
+	svg_axis(out, top, "0", SVG_TOP, base);
+	for (i = 0; i < st->ndays; i++) {
+		for (total = 0, k = 0; k < st->nkeys; k++)
+			total = svg_add(total, st->v[i * st->nkeys + k]);
+		buf_puts(out, "<g class=\"bar\" data-day=\"");
+		html_escape(out, st->days[i]);
+		buf_printf(out, "\" data-failure=\"%lld\"><title>", total);
+		html_escape(out, st->days[i]);
+		buf_printf(out, ": %lld failed</title>", total);
+		/* Bottom up, in the order of the keys (and the legend). */
+		for (y = base, k = 0; k < st->nkeys; k++) {
+			if ((v = st->v[i * st->nkeys + k]) <= 0)
+				continue;
+			h = svg_scale(v, max, SVG_COL_HEIGHT);
+			if (h > y - SVG_TOP)
+				h = y - SVG_TOP;
+			y -= h;
+			buf_puts(out, "<rect class=\"seg\" data-key=\"");
+			html_escape(out, st->keys[k]);
+			buf_printf(out, "\" data-value=\"%lld\" x=\"%.1f\""
+			    " y=\"%d\" width=\"%d\" height=\"%d\""
+			    " fill=\"%s\"><title>", v, SVG_AXIS_WIDTH + step *
+			    (double)i, y, w, h, svg_color(k));
+			html_escape(out, st->keys[k]);
+			buf_printf(out, ": %lld</title></rect>", v);
+		}
+		buf_puts(out, "</g>");
+	}
+	if (st->ndays > 0) {
+		buf_printf(out, "<text class=\"axis\" x=\"%d\" y=\"%d\">",
+		    SVG_AXIS_WIDTH, base + SVG_BOTTOM - 4);
+		html_escape(out, st->days[0]);
+		buf_printf(out, "</text><text class=\"axis\" x=\"%d\""
+		    " y=\"%d\" text-anchor=\"end\">", SVG_WIDTH,
+		    base + SVG_BOTTOM - 4);
+		html_escape(out, st->days[st->ndays - 1]);
+		buf_puts(out, "</text>");
+	}
+	svg_legend_open(out, SVG_AXIS_WIDTH, base + SVG_BOTTOM + 6);
+	svg_legend_rows(out, st->keys, st->nkeys);
+	buf_puts(out, "</g></svg>\n");
+}
+
+/* Failed in percent of the sessions; in double, as sums may saturate. */
+static double
+svg_percent(const struct svg_bar *b)
+{
+	double all = (double)b->ok + (double)b->bad;
+
+	return all > 0 ? 100.0 * (double)b->bad / all : 0;
+}
+
+/* The y of a rate on the scale 0..top percent. */
+static double
+svg_rate_y(double rate, double top, int base)
+{
+	if (rate > top)
+		rate = top;
+	return (double)base - rate * (double)SVG_RATE_HEIGHT / top;
+}
+
+void
+svg_rate(struct buf *out, const char *name, const char *title,
+    const struct svg_bar *bars, size_t n)
+{
+	int plot = SVG_WIDTH - SVG_AXIS_WIDTH, base = SVG_TOP + SVG_RATE_HEIGHT;
+	int height = base + SVG_BOTTOM + SVG_LEGEND_HEIGHT, open = 0;
+	double step = n ? (double)plot / (double)n : plot, rate, worst = 0, top;
+	long long sessions;
+	char label[32];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (svg_add(bars[i].ok, bars[i].bad) > 0 &&
+		    svg_percent(&bars[i]) > worst)
+			worst = svg_percent(&bars[i]);
+	/* Its own scale: 1, 2, 5, 10, 20, 50 or 100 percent. */
+	top = (double)svg_nice_max((long long)worst + (worst >
+	    (double)(long long)worst));
+	if (top > 100)
+		top = 100;
+	buf_printf(out, "<svg class=\"chart %s\" xmlns=\"http://www.w3.org/"
+	    "2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
+	    " role=\"img\" data-scale-max=\"%.0f\"><title>", name,
+	    SVG_WIDTH, height, SVG_WIDTH, height, top);
+	html_escape(out, title);
+	buf_puts(out, "</title><text class=\"title\" x=\"0\" y=\"14\">");
+	html_escape(out, title);
+	buf_puts(out, "</text>");
+	snprintf(label, sizeof(label), "%.0f%%", top);
+	svg_axis(out, label, "0%", SVG_TOP, base);
+	/* The line: a gap on the days without sessions (no rate). */
+	buf_puts(out, "<path class=\"rate-line\" fill=\"none\""
+	    " stroke=\"#c0392b\" stroke-width=\"2\" d=\"");
+	for (i = 0; i < n; i++) {
+		sessions = svg_add(bars[i].ok, bars[i].bad);
+		if (sessions <= 0) {
+			open = 0;
+			continue;
+		}
+		rate = svg_percent(&bars[i]);
+		buf_printf(out, "%s%.1f %.1f ", open ? "L" : "M",
+		    SVG_AXIS_WIDTH + step * ((double)i + 0.4),
+		    svg_rate_y(rate, top, base));
+		open = 1;
+	}
+	buf_puts(out, "\"/>");
+	for (i = 0; i < n; i++) {
+		sessions = svg_add(bars[i].ok, bars[i].bad);
+		if (sessions <= 0)
+			continue;
+		rate = svg_percent(&bars[i]);
+		buf_puts(out, "<g class=\"point\" data-day=\"");
+		html_escape(out, bars[i].label);
+		buf_printf(out, "\" data-rate=\"%.2f\" data-failure=\"%lld\""
+		    " data-sessions=\"%lld\"><circle cx=\"%.1f\" cy=\"%.1f\""
+		    " r=\"3\" fill=\"#c0392b\"/><title>", rate, bars[i].bad,
+		    sessions, SVG_AXIS_WIDTH + step * ((double)i + 0.4),
+		    svg_rate_y(rate, top, base));
+		html_escape(out, bars[i].label);
+		buf_printf(out, ": %.2f%% failed (%lld of %lld)</title></g>",
+		    rate, bars[i].bad, sessions);
+	}
+	svg_day_labels(out, bars, n, base + SVG_BOTTOM - 4);
+	svg_legend_open(out, SVG_AXIS_WIDTH, base + SVG_BOTTOM + 6);
+	svg_legend_item(out, 0, "failure rate", NULL, "#c0392b");
+	buf_puts(out, "</g></svg>\n");
 }

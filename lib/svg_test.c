@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "buf.h"
@@ -113,11 +114,70 @@ test_charts(void)
 	buf_free(&b);
 }
 
+static void
+test_rate(void)
+{
+	struct svg_bar bars[] = {
+		{ "2026-11-20", 97, 3 },	/* 3% */
+		{ "2026-11-21", 0, 0 },		/* no sessions: a gap */
+		{ "2026-11-22", 9990, 10 },	/* 0.1% */
+		{ "2026-11-23", LLONG_MAX, LLONG_MAX },
+	};
+	struct buf b = BUF_INIT;
+
+	svg_rate(&b, "failure-rate", "Rate", bars, 3);
+	CHECK(strstr(b.s, "data-scale-max=\"5\"") != NULL,
+	    "svg_rate: its own scale, the worst day (3%%) under 5%%");
+	CHECK(strstr(b.s, "data-day=\"2026-11-20\" data-rate=\"3.00\"") !=
+	    NULL && strstr(b.s, "data-day=\"2026-11-22\" data-rate=\"0.10\"")
+	    != NULL, "svg_rate: a point per day with its rate");
+	CHECK(strstr(b.s, "data-day=\"2026-11-21\"") == NULL &&
+	    strstr(b.s, "d=\"M") != NULL &&
+	    strchr(strstr(b.s, "d=\"M") + 4, 'M') != NULL,
+	    "svg_rate: no point for a day without sessions, the line breaks");
+	buf_reset(&b);
+	svg_rate(&b, "failure-rate", "Rate", bars + 3, 1);
+	CHECK(strstr(b.s, "data-rate=\"50.00\"") != NULL &&
+	    strstr(b.s, "data-scale-max=\"50\"") != NULL,
+	    "svg_rate: huge counts do not overflow");
+	buf_free(&b);
+}
+
+static void
+test_stacked(void)
+{
+	static const char *const days[] = { "2026-11-20", "2026-11-21" };
+	static const char *const keys[] = { "starttls-not-supported",
+	    "<b>x</b>" };
+	static const long long v[] = { 5, 2, 0, 7 };
+	struct svg_stack st = { days, 2, keys, 2, v };
+	struct buf b = BUF_INIT;
+	const char *a, *c;
+
+	svg_stacked(&b, "failures-by-type", "By type", &st);
+	CHECK(strstr(b.s, "data-day=\"2026-11-20\" data-failure=\"7\"") !=
+	    NULL && strstr(b.s, "data-day=\"2026-11-21\" data-failure=\"7\"")
+	    != NULL, "svg_stacked: a column per day with its failed sessions");
+	a = strstr(b.s, "data-key=\"starttls-not-supported\" data-value=\"5\"");
+	c = strstr(b.s, "data-key=\"&lt;b&gt;x&lt;/b&gt;\" data-value=\"2\"");
+	CHECK(a != NULL && c != NULL && a < c,
+	    "svg_stacked: segments bottom up in the order of the keys");
+	CHECK(strstr(b.s, "data-value=\"0\"") == NULL,
+	    "svg_stacked: no segment for 0");
+	a = strstr(b.s, "class=\"legend-item\" data-key=\"starttls");
+	c = strstr(b.s, "class=\"legend-item\" data-key=\"&lt;b&gt;");
+	CHECK(a != NULL && c != NULL && a < c && strstr(b.s, "<b>") == NULL,
+	    "svg_stacked: the legend in the same order, escaped");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
 	test_escape();
 	test_scale();
 	test_charts();
+	test_rate();
+	test_stacked();
 	return unit_status();
 }

@@ -5,6 +5,11 @@
  *	$queue_directory/metrics/ (reads every file, removes the files of
  *	gone processes, writes base); reads the spool directories,
  *	$queue_directory/certs/ and $data_directory/reports.db.
+ *
+ * LIMITS
+ *	metrics_domain_series_limit domains per metric with a domain label;
+ *	above, that metric is summed over its domains, and the certificate
+ *	expiry is one series, the earliest.
  */
 #include "config.h"
 
@@ -31,6 +36,7 @@
 
 #define COLLECT_REPORTS_DB	"reports.db"
 #define COLLECT_NOT_DETAILED	"not-detailed"	/* result_type label */
+#define COLLECT_DOMAIN_LIMIT	"metrics_domain_series_limit"
 
 static const char *const collect_spool_dirs[] = {
 	"incoming", "active", "deferred", "corrupt", NULL,
@@ -154,25 +160,28 @@ collect_spool(struct metrics_table *t)
 }
 
 /*
- * Each certificate of the store: its days left, and a problem series
- * while it has expired or expires within cert_warning_time.
+ * The expiry of each policy host's certificate (with more hosts than
+ * metrics_domain_series_limit, one series without the host label: the
+ * earliest expiry, which is what an alert wants), and a problem series
+ * while one has expired or expires within cert_warning_time.
  */
 static void
 collect_certs(struct metrics_table *t)
 {
 	char *top = certstore_dir();
-	struct buf labels = BUF_INIT, err = BUF_INIT;
-	struct certstore_leaf leaf;
+	struct metrics_table *hosts = metrics_table_new();
+	long long limit = cfg_int(COLLECT_DOMAIN_LIMIT), first = 0;
 	long long now = (long long)time(NULL);
 	long long warning = cfg_time("cert_warning_time");
+	struct buf labels = BUF_INIT, err = BUF_INIT;
+	struct certstore_leaf leaf;
 	enum certstore_health h;
 	struct dirent *de;
+	size_t n = 0;
 	DIR *dir;
 
-	if ((dir = opendir(top)) == NULL) {
-		free(top);
-		return;
-	}
+	if ((dir = opendir(top)) == NULL)
+		goto out;
 	while ((de = readdir(dir)) != NULL) {
 		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
 			continue;
@@ -181,8 +190,10 @@ collect_certs(struct metrics_table *t)
 			continue;
 		buf_reset(&labels);
 		metrics_labels(&labels, "host", de->d_name, NULL);
-		metrics_table_put(t, METRIC_CERT_DAYS, labels.s,
-		    (leaf.not_after - now) / 86400, 0);
+		metrics_table_put(hosts, METRIC_CERT_EXPIRY, labels.s,
+		    (long long)leaf.not_after, 0);
+		if (n++ == 0 || (long long)leaf.not_after < first)
+			first = (long long)leaf.not_after;
 		if ((h = certstore_health(leaf.not_after, now, warning)) ==
 		    CERTSTORE_OK)
 			continue;
@@ -192,6 +203,12 @@ collect_certs(struct metrics_table *t)
 		metrics_table_put(t, METRIC_CERT_PROBLEM, labels.s, 1, 0);
 	}
 	closedir(dir);
+	if (n > 0 && (limit <= 0 || n > (size_t)limit))
+		metrics_table_put(t, METRIC_CERT_EXPIRY, "", first, 0);
+	else
+		metrics_table_merge(t, hosts, 0);
+out:
+	metrics_table_free(hosts);
 	free(top);
 	buf_free(&labels);
 	buf_free(&err);
@@ -336,6 +353,25 @@ out:
 	buf_free(&err);
 }
 
+/*
+ * A metric with series of more domains than metrics_domain_series_limit
+ * is shown summed over them: a time series per domain and status is
+ * more than a Prometheus server wants at 10,000 domains and more.
+ */
+static void
+collect_fold_domains(struct metrics_table *t)
+{
+	static const char *const per_domain[] = { METRIC_POLICY_FETCHES,
+	    METRIC_SESSIONS, METRIC_FAILED_SESSIONS, NULL };
+	long long limit = cfg_int(COLLECT_DOMAIN_LIMIT);
+	size_t i;
+
+	for (i = 0; per_domain[i] != NULL; i++)
+		if (limit <= 0 || metrics_table_domains(t, per_domain[i],
+		    (size_t)limit) > (size_t)limit)
+			metrics_table_fold(t, per_domain[i], "domain");
+}
+
 void
 collect_scrape(struct buf *out)
 {
@@ -348,6 +384,8 @@ collect_scrape(struct buf *out)
 	collect_spool(t);
 	collect_certs(t);
 	collect_sessions(t);
+	metrics_table_zeros(t);
+	collect_fold_domains(t);
 	metrics_table_expose(t, out);
 	metrics_table_free(t);
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,18 +28,20 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "perm.h"
 #include "stsctl.h"
 #include "table.h"
 
 #define CERT_STATE_FILE		"acme/state.json"
 #define CERT_SOCKET		"public/acmed"
 #define CERT_RENEW_TIMEOUT	(15 * 60)	/* seconds */
+#define CERT_POLICY_PREFIX	"mta-sts."
 
 static void
 cert_usage(void)
 {
 	fprintf(stderr, "usage: stsctl [-c config_dir] cert list [--json]\n"
-	    "       stsctl [-c config_dir] cert renew HOST\n");
+	    "       stsctl [-c config_dir] cert renew HOST [--json]\n");
 	exit(1);
 }
 
@@ -151,6 +154,7 @@ cert_list(int json)
 	char when[32];
 	int expired;
 
+	perm_check(path, R_OK);
 	if (access(path, F_OK) != 0) {
 		state = json_object();
 	} else if (cfg_read_file(path, &data, &err) < 0) {
@@ -194,6 +198,21 @@ cert_list(int json)
 	return expired > 0;
 }
 
+/*
+ * acmed's refusal; for a name that is not a policy host, the policy
+ * host of that domain is mta-sts.DOMAIN (RFC 8461 section 3.3).
+ */
+static void
+cert_refused(const char *host, const char *error)
+{
+	if (strncasecmp(host, CERT_POLICY_PREFIX,
+	    strlen(CERT_POLICY_PREFIX)) != 0 && strchr(host, '.') != NULL)
+		stsctl_die("%s (the policy host of %s is %s%s: stsctl cert"
+		    " renew %s%s)", error, host, CERT_POLICY_PREFIX, host,
+		    CERT_POLICY_PREFIX, host);
+	stsctl_die("%s", error);
+}
+
 static int
 cert_renew(const char *host, int json)
 {
@@ -204,9 +223,11 @@ cert_renew(const char *host, int json)
 	const char *e;
 	char when[32];
 
-	if ((fd = ipc_connect_unix(sock, timeout, &err)) < 0)
+	if ((fd = ipc_connect_unix(sock, timeout, &err)) < 0) {
+		perm_check(sock, W_OK);
 		stsctl_die("cannot reach acmed: %s (does master.cf have"
 		    " \"acmed unix n y n 60 1 acmed\"?)", err.s);
+	}
 	req = json_pack("{s:s, s:s}", "op", "cert-renew", "host", host);
 	if (ipc_call(fd, req, &reply, CERT_RENEW_TIMEOUT * 1000, &err) < 0)
 		stsctl_die("acmed: %s", err.s);
@@ -214,7 +235,7 @@ cert_renew(const char *host, int json)
 	json_decref(req);
 	if (!json_is_true(json_object_get(reply, "ok"))) {
 		e = json_string_value(json_object_get(reply, "error"));
-		stsctl_die("%s", e ? e : "request refused without a reason");
+		cert_refused(host, e ? e : "request refused without a reason");
 	}
 	if (json) {
 		stsctl_print_json(reply);
@@ -242,7 +263,7 @@ cert_main(int argc, char **argv)
 	if (argc < 2)
 		cert_usage();
 	cmd = argv[1];
-	optind = 1;
+	optind = 0;		/* GNU getopt: again from the start, permuting */
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;

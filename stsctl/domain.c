@@ -3,7 +3,8 @@
  *
  * SYNOPSIS
  *	stsctl domain add DOMAIN --mx PATTERN [--mx ...] [--mode M] [--max-age S]
- *	stsctl domain set DOMAIN [--mx ...] [--mode M] [--max-age S]
+ *	    [--force]
+ *	stsctl domain set DOMAIN [--mx ...] [--mode M] [--max-age S] [--force]
  *	stsctl domain del DOMAIN [--now]
  *	stsctl domain list | show DOMAIN | records DOMAIN
  *	stsctl domain import FILE|- [--mode M] [--max-age S]
@@ -24,6 +25,12 @@
  *	readiness_major_share) from reports.db, read-only, as the
  *	"readiness" member of the JSON and a "readiness:" line with its
  *	evidence (one line per sender) before the policy in the text.
+ *
+ *	add and set with --mode enforce compute the same verdict (as for
+ *	a domain in mode testing) and refuse, with the verdict and its
+ *	evidence on stderr, unless it is "ready", the domain is already in
+ *	mode enforce, or --force is given.  import is exempt: it moves
+ *	many domains at once, from a list the operator has decided on.
  */
 #include "config.h"
 
@@ -33,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cfg.h"
@@ -43,10 +51,12 @@
 #include "esc.h"
 #include "ipc.h"
 #include "mymalloc.h"
+#include "perm.h"
 #include "stsctl.h"
 #include "table.h"
 #include "timefmt.h"
 
+#define DOMAIN_REPORTS_DB	"reports.db"	/* in data_directory */
 #define DOMAIN_IMPORT_BATCH	1000	/* domains per domain-import request */
 #define DOMAIN_IMPORT_BYTES	(256 * 1024)	/* file bytes per request */
 #define DOMAIN_IMPORT_LINE_MAX	8192	/* bytes of a line of the file */
@@ -58,6 +68,7 @@
 #define OPT_MODE	(1 << 1)
 #define OPT_MAX_AGE	(1 << 2)
 #define OPT_NOW		(1 << 3)
+#define OPT_FORCE	(1 << 4)
 
 struct domain_cmd {
 	const char *name;
@@ -141,15 +152,15 @@ domain_print_checks(json_t *checks)
 }
 
 static void
-domain_print_readiness(json_t *v)
+domain_print_readiness(FILE *fp, json_t *v)
 {
 	json_t *s;
 	size_t i;
 
 	/* The text and the names come from reports: escaped (lib/esc). */
-	printf("readiness: %s\n", esc_printable(ipc_str(v, "text")));
+	fprintf(fp, "readiness: %s\n", esc_printable(ipc_str(v, "text")));
 	json_array_foreach(json_object_get(v, "senders"), i, s)
-		printf("    %s: %lld sessions, %lld failed, %.1f%%%s%s%s\n",
+		fprintf(fp, "    %s: %lld sessions, %lld failed, %.1f%%%s%s%s\n",
 		    esc_printable(ipc_str(s, "organization-name")),
 		    ipc_int(s, "sessions"),
 		    ipc_int(s, "failed"), json_real_value(json_object_get(s,
@@ -158,7 +169,7 @@ domain_print_readiness(json_t *v)
 		    "last-failure")) ? ", last failure " : "",
 		    ipc_str(s, "last-failure"));
 	if (json_is_string(json_object_get(v, "last-failure")))
-		printf("    last failure: report ending %s\n",
+		fprintf(fp, "    last failure: report ending %s\n",
 		    ipc_str(v, "last-failure"));
 }
 
@@ -233,7 +244,7 @@ domain_print_one(json_t *d, json_t *readiness)
 	table_free(t);
 	domain_print_checks(json_object_get(d, "checks"));
 	if (json_is_object(readiness))
-		domain_print_readiness(readiness);
+		domain_print_readiness(stdout, readiness);
 	printf("policy:\n");
 	for (p = ipc_str(d, "policy"); *p; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
@@ -534,8 +545,10 @@ domain_import(const char *path, json_t *defaults)
 }
 
 static const struct domain_cmd domain_cmds[] = {
-	{ "add", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE, "domain-add", domain_print_add },
-	{ "set", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE, "domain-set", domain_print_set },
+	{ "add", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE | OPT_FORCE, "domain-add",
+	    domain_print_add },
+	{ "set", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE | OPT_FORCE, "domain-set",
+	    domain_print_set },
 	{ "del", 1, OPT_NOW, "domain-del", domain_print_del },
 	{ "list", 0, 0, "domain-list", domain_print_list },
 	{ "show", 1, 0, "domain-show", domain_print_show },
@@ -549,6 +562,7 @@ static const struct option domain_options[] = {
 	{ "mode", required_argument, NULL, 'm' },
 	{ "max-age", required_argument, NULL, 'a' },
 	{ "now", no_argument, NULL, 'n' },
+	{ "force", no_argument, NULL, 'f' },
 	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -557,9 +571,10 @@ static void
 domain_usage(void)
 {
 	fprintf(stderr, "usage: stsctl [-c config_dir] domain add DOMAIN --mx PATTERN"
-	    " [--mx PATTERN ...] [--mode testing|enforce|none] [--max-age SECONDS]\n"
+	    " [--mx PATTERN ...] [--mode testing|enforce|none] [--max-age SECONDS]"
+	    " [--force]\n"
 	    "       stsctl [-c config_dir] domain set DOMAIN [--mx PATTERN ...]"
-	    " [--mode MODE] [--max-age SECONDS]\n"
+	    " [--mode MODE] [--max-age SECONDS] [--force]\n"
 	    "       stsctl [-c config_dir] domain del DOMAIN [--now]\n"
 	    "       stsctl [-c config_dir] domain list|show DOMAIN|records DOMAIN\n"
 	    "       stsctl [-c config_dir] domain import FILE|- [--mode MODE]"
@@ -591,26 +606,83 @@ domain_list_all(json_t *req)
 }
 
 /*
- * The readiness verdict of show (lib/dashboard, lib/rptsum), from
- * reports.db when there is one; added to the reply as "readiness".
+ * The readiness verdict of dom ({"domain", "mode"}) by lib/rptsum's
+ * rule, from reports.db when there is one.
  */
-static void
-domain_readiness(json_t *reply)
+static json_t *
+domain_verdict(json_t *dom)
 {
 	struct buf err = BUF_INIT;
 	long long days = cfg_int("readiness_days");
 	long long share = cfg_int("readiness_major_share");
 	sqlite3 *db;
 	json_t *v;
+	char *path;
 
+	path = xasprintf("%s/%s", cfg_str("data_directory"),
+	    DOMAIN_REPORTS_DB);
+	perm_check(path, R_OK);
+	free(path);
 	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
 		stsctl_die("%s", err.s);
-	v = dashboard_readiness(db, json_object_get(reply, "domain"),
-	    (int)days, (int)share, time(NULL));
-	json_object_set_new(reply, "readiness", v);
+	v = dashboard_readiness(db, dom, (int)days, (int)share, time(NULL));
 	if (db != NULL)
 		db_close(db);
 	buf_free(&err);
+	return v;
+}
+
+/* The verdict of show, added to the reply as "readiness". */
+static void
+domain_readiness(json_t *reply)
+{
+	json_object_set_new(reply, "readiness",
+	    domain_verdict(json_object_get(reply, "domain")));
+}
+
+/*
+ * add or set --mode enforce: refused, with the evidence, while the
+ * verdict is "not yet" (a domain already in mode enforce stays there),
+ * unless --force.  An enforce policy that senders cannot meet bounces
+ * their mail (RFC 8461 section 5), which testing would only report.
+ */
+static void
+domain_enforce_check(const struct domain_cmd *cmd, const char *domain,
+    json_t *req)
+{
+	struct buf why = BUF_INIT;
+	const char *mode = json_string_value(json_object_get(req, "mode"));
+	json_t *dom, *cur = NULL, *v;
+
+	if (mode == NULL || strcmp(mode, "enforce") != 0)
+		return;
+	if (strcmp(cmd->name, "set") == 0) {
+		cur = stsctl_request(json_pack("{s:s, s:s}", "op",
+		    "domain-show", "domain", domain), &why);
+		if (cur == NULL)
+			stsctl_die("%s", why.s);
+		if (strcmp(ipc_str(json_object_get(cur, "domain"), "mode"),
+		    "enforce") == 0) {
+			json_decref(cur);
+			return;
+		}
+		json_decref(cur);
+	}
+	dom = json_pack("{s:s, s:s}", "domain", domain, "mode", "testing");
+	v = domain_verdict(dom);
+	json_decref(dom);
+	if (strcmp(ipc_str(v, "verdict"), "ready") != 0) {
+		fprintf(stderr, "stsctl: domain %s %s --mode enforce: refused,"
+		    " the reports do not show it is safe yet\n", cmd->name,
+		    esc_printable(domain));
+		domain_print_readiness(stderr, v);
+		fprintf(stderr, "stsctl: senders that fail would bounce mail"
+		    " to %s in mode enforce; use --mode testing, or --force"
+		    " to enforce anyway\n", esc_printable(domain));
+		exit(1);
+	}
+	json_decref(v);
+	buf_free(&why);
 }
 
 /* --max-age: seconds, or a time with a unit (7d); the range is policyd's. */
@@ -633,6 +705,7 @@ domain_option_bit(int c)
 	case 'm': return OPT_MODE;
 	case 'a': return OPT_MAX_AGE;
 	case 'n': return OPT_NOW;
+	case 'f': return OPT_FORCE;
 	default: return 0;
 	}
 }
@@ -667,7 +740,7 @@ domain_main(int argc, char **argv)
 	const struct domain_cmd *cmd;
 	json_t *req, *mx = NULL, *reply;
 	const char *domain = NULL;
-	int c, bit, idx;
+	int c, bit, idx, force = 0;
 
 	if (argc < 2)
 		domain_usage();
@@ -709,6 +782,9 @@ domain_main(int argc, char **argv)
 		case 'n':
 			json_object_set_new(req, "now", json_true());
 			break;
+		case 'f':
+			force = 1;
+			break;
 		case 'j':
 			stsctl_json = 1;
 			break;
@@ -726,6 +802,8 @@ domain_main(int argc, char **argv)
 	if (strcmp(cmd->name, "import") == 0)
 		return domain_import(domain, req);	/* domain: the file */
 	domain_check(cmd, domain, mx);
+	if (!force)
+		domain_enforce_check(cmd, domain, req);
 	if (domain != NULL)
 		json_object_set_new(req, "domain", json_string(domain));
 	if (mx != NULL)

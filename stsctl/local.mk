@@ -6,7 +6,7 @@ stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 	stsctl/domain.c stsctl/table.c stsctl/table.h \
 	stsctl/check.c stsctl/check.h \
 	stsctl/report.c stsctl/report.h \
-	stsctl/cert.c stsctl/cert.h \
+	stsctl/cert.c stsctl/cert.h stsctl/perm.c stsctl/perm.h \
 	stsctl/queue.c stsctl/queue.h
 stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(SQLITE_CFLAGS)

@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -68,6 +69,7 @@
 #include "mymalloc.h"
 #include "report.h"
 #include "rptsum.h"
+#include "perm.h"
 #include "stsctl.h"
 #include "table.h"
 #include "tlsrpt.h"
@@ -134,6 +136,7 @@ report_db(void)
 	    REPORT_DB_FILE);
 	sqlite3 *db;
 
+	perm_check(path, R_OK);
 	if ((db = db_open(path, DB_READ, tlsrpt_db_migrations(), &err)) == NULL)
 		stsctl_die("%s (has rptparse stored any report yet?)", err.s);
 	free(path);
@@ -685,6 +688,7 @@ static void
 report_print_trend(json_t *days)
 {
 	long long max = 1, ok, bad;
+	char rate[RPTSUM_RATE_SIZE];
 	json_t *d;
 	size_t i;
 	int w;
@@ -699,9 +703,9 @@ report_print_trend(json_t *days)
 	json_array_foreach(days, i, d) {
 		ok = json_integer_value(json_object_get(d, "successful"));
 		bad = json_integer_value(json_object_get(d, "failed"));
-		printf("    %s %10lld %6.2f%% ", json_string_value(
+		printf("    %s %10lld %7s ", json_string_value(
 		    json_object_get(d, "day")), rptsum_add(ok, bad),
-		    rptsum_rate(ok, bad));
+		    rptsum_rate_text(ok, bad, rate, sizeof(rate)));
 		/* In double: REPORT_BAR_WIDTH * ok may pass the top. */
 		for (w = 0; w < (int)(REPORT_BAR_WIDTH * (double)ok /
 		    (double)max); w++)
@@ -715,14 +719,48 @@ report_print_trend(json_t *days)
 		printf("    none\n");
 }
 
+/*
+ * Whether a domain is known: it has stored reports, or policyd hosts
+ * it.  A name that is neither is a typo, not a domain without failures.
+ */
+static int
+report_domain_known(sqlite3 *db, const char *arg, struct buf *why)
+{
+	static const char sql[] = "SELECT 1 FROM policies"
+	    " WHERE hosted_domain = ?1 OR domain = ?1 LIMIT 1";
+	char *name = rptsum_domain_name(arg);
+	sqlite3_stmt *st = db_prepare(db, sql);
+	json_t *reply;
+	int known;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!known) {
+		reply = stsctl_request(json_pack("{s:s, s:s}", "op",
+		    "domain-show", "domain", name), why);
+		known = reply != NULL;
+		json_decref(reply);
+	}
+	free(name);
+	return known;
+}
+
 static int
 report_summary(sqlite3 *db, const struct report_opts *o)
 {
 	long long ok, bad, reports, unv;
+	char rate[RPTSUM_RATE_SIZE];
+	struct buf why = BUF_INIT;
 	json_t *r;
 
 	if (o->arg == NULL)
 		report_usage();
+	if (!report_domain_known(db, o->arg, &why))
+		stsctl_die("report summary %s: no report stored for this"
+		    " domain, and policyd says: %s", report_esc(o->arg),
+		    report_esc(why.s));
+	buf_free(&why);
 	r = rptsum_domain(db, o->arg, o->days, time(NULL));
 	ok = json_integer_value(json_object_get(r, "successful"));
 	bad = json_integer_value(json_object_get(r, "failed"));
@@ -732,9 +770,10 @@ report_summary(sqlite3 *db, const struct report_opts *o)
 		report_print_json(r);
 	} else {
 		printf("domain %s, last %d days: %lld reports, %lld sessions,"
-		    " %lld failed, %.2f%% successful\n", report_esc(
+		    " %lld failed, %s successful\n", report_esc(
 		    json_string_value(json_object_get(r, "domain"))), o->days,
-		    reports, rptsum_add(ok, bad), bad, rptsum_rate(ok, bad));
+		    reports, rptsum_add(ok, bad), bad, rptsum_rate_text(ok,
+		    bad, rate, sizeof(rate)));
 		if (unv > 0)
 			printf("(%lld unverified report%s not counted: stsctl"
 			    " report list --unverified --domain %s)\n", unv,
@@ -766,8 +805,7 @@ report_summary(sqlite3 *db, const struct report_opts *o)
 				snprintf(n, sizeof(n), "%lld",
 				    rptsum_add(gok, gbad));
 				snprintf(f, sizeof(f), "%lld", gbad);
-				snprintf(p, sizeof(p), "%.2f%%",
-				    rptsum_rate(gok, gbad));
+				rptsum_rate_text(gok, gbad, p, sizeof(p));
 				table_row(t, k, n, f, p);
 				free(k);
 			}
@@ -894,14 +932,19 @@ report_html(const struct report_opts *o)
 	    REPORT_POLICYD_SOCKET);
 	json_t *domains;
 	sqlite3 *db;
+	char *path;
 	long long ready = cfg_int("readiness_days");
 	long long share = cfg_int("readiness_major_share");
 	int rc;
 
+	perm_check(sock, W_OK);
 	domains = o->arg ? dashboard_domain(sock, o->arg, &err) :
 	    dashboard_domains(sock, &err);
 	if (domains == NULL)
 		stsctl_die("report html: %s", err.s);
+	path = xasprintf("%s/%s", cfg_str("data_directory"), REPORT_DB_FILE);
+	perm_check(path, R_OK);
+	free(path);
 	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
 		stsctl_die("%s", err.s);
 	memset(&d, 0, sizeof(d));

@@ -6,7 +6,7 @@
  *	stsctl [-c config_dir] check DOMAIN [--json]
  *	stsctl [-c config_dir] report list|show|summary|export|html ...
  *	stsctl [-c config_dir] queue list|show|requeue|delete ...
- *	stsctl [-c config_dir] cert list | renew HOST
+ *	stsctl [-c config_dir] cert list | renew HOST [--json]
  *
  * DESCRIPTION
  *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
@@ -41,6 +41,7 @@
 #include "check.h"
 #include "queue.h"
 #include "report.h"
+#include "perm.h"
 #include "stsctl.h"
 
 #define STSCTL_SOCKET	"public/policyd"
@@ -77,9 +78,11 @@ stsctl_request(json_t *req, struct buf *why)
 	int timeout = (int)(cfg_time("ipc_timeout") * 1000);
 	int fd;
 
-	if ((fd = ipc_connect_unix(stsctl_socket, timeout, &err)) < 0)
+	if ((fd = ipc_connect_unix(stsctl_socket, timeout, &err)) < 0) {
+		perm_check(stsctl_socket, W_OK);
 		stsctl_die("cannot reach policyd: %s (is the instance running?"
 		    " stsd -c %s start)", err.s, cfg_config_dir());
+	}
 	if (ipc_call(fd, req, &reply, timeout, &err) < 0)
 		stsctl_die("policyd: %s (is it running? stsd -c %s status)",
 		    err.s, cfg_config_dir());
@@ -136,7 +139,7 @@ stsctl_usage(void)
 	    "  check DOMAIN [--json]\n"
 	    "  report list|show|summary|export|html ... [--json]\n"
 	    "  queue list|show ID|requeue ID|ALL|delete ID [--json]\n"
-	    "  cert list [--json] | cert renew HOST\n"
+	    "  cert list [--json] | cert renew HOST [--json]\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n");
 	exit(1);
 }

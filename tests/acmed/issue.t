@@ -83,6 +83,12 @@ if "$STSCTL" -c "$I/etc" cert 2>&1 | grep -q 'cert list'; then
 	out=$("$STSCTL" -c "$I/etc" cert renew mta-sts.nothere.example 2>&1); rc=$?
 	is "$rc:$out" "1:stsctl: mta-sts.nothere.example: not the policy host of an active domain" \
 		"stsctl cert renew of an unknown host fails with the reason"
+	out=$("$STSCTL" -c "$I/etc" cert renew mta-sts.a.example --json); rc=$?
+	is "$rc:$(printf '%s' "$out" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["host"], type(r["not_after"]).__name__)')" \
+		"0:mta-sts.a.example int" "stsctl cert renew HOST --json prints acmed's reply as JSON"
+	out=$("$STSCTL" -c "$I/etc" cert renew a.example 2>&1); rc=$?
+	is "$rc:$out" "1:stsctl: a.example: not the policy host of an active domain (the policy host of a.example is mta-sts.a.example: stsctl cert renew mta-sts.a.example)" \
+		"stsctl cert renew of a domain names its policy host"
 	HAVE_STSCTL_CERT=1
 else
 	note "stsctl has no cert command yet (stsctl/stsctl.c, stsctl/local.mk): stsctl cases not run"

@@ -73,7 +73,7 @@ http_poll & hp=$!
 dns_poll & dp=$!
 at_exit "kill $hp $dp"
 sleep 0.5
-$STSCTL domain set a.example --mode enforce >/dev/null
+$STSCTL domain set a.example --mode enforce --force >/dev/null
 id2=$(id a.example)
 ok "set: the new policy reaches httpd" wait_until 10 test -s "$t/http.time"
 ok "set: the new id reaches DNS" wait_until 10 test -s "$t/dns.time"

@@ -73,7 +73,7 @@ out=$(raw_plain "GET $POLICY_PATH HTTP/1.1\r\nHost: mta-sts.a.example\r\nConnect
 like "$out" '^HTTP/1.1 404 ' "plain HTTP: 404 for the policy path"
 
 # Changes.
-$STSCTL domain set a.example --mode enforce >/dev/null
+$STSCTL domain set a.example --mode enforce --force >/dev/null
 ok "a change is served within 1 s" \
 	wait_until 1 sh -c "curl -sf --cacert $I/ca/ca.pem --resolve mta-sts.a.example:$HTTPS:127.0.0.1 https://mta-sts.a.example:$HTTPS$POLICY_PATH | grep -q 'mode: enforce'"
 $STSCTL domain del a.example --now >/dev/null 2>&1

@@ -58,7 +58,7 @@ like "$out" "'mode': 'testing'" "in mode testing (the default)"
 like "$out" "mx1\.$D" "listing the first mx pattern"
 like "$out" "\*\.backup\.$D" "and the wildcard pattern"
 
-ok "stsctl domain set --mode enforce" quiet inst_exec $STSCTL domain set "$D" --mode enforce
+ok "stsctl domain set --mode enforce --force" quiet inst_exec $STSCTL domain set "$D" --mode enforce --force
 id2=$(inst_exec $STSCTL domain show "$D" --json | sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p')
 ok "the change gets a new, greater id" test "$id2" \> "$id1"
 ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$id2;\""
@@ -80,7 +80,7 @@ for try in 1 2 3 4 5; do
 	quiet inst_exec $STSCTL domain set "$D" --max-age $((86400 + try))
 	idS=$(pid)
 	quiet inst_exec $STSCTL domain del "$D" --now
-	quiet inst_exec $STSCTL domain add "$D" --mx "mx1.$D" --mode enforce --max-age 86400
+	quiet inst_exec $STSCTL domain add "$D" --mx "mx1.$D" --mode enforce --force --max-age 86400
 	idN=$(pid)
 	[ "${idS:0:14}" = "${idN:0:14}" ] && break
 done

@@ -77,16 +77,19 @@ zero_series() {
 }
 ok "refused POSTs (404, 429) and dropped alerts are counted at 0 from the start" \
 	wait_until 10 zero_series
-days=$(value 'stsd_certificate_days_left{host="mta-sts.example.com"}')
-ok "certificate days left of the policy host ($days)" test "$days" -ge 28 -a "$days" -le 30
+notafter=$(date -d "$(openssl x509 -noout -enddate -in "$t/ca/mta-sts.$D/fullchain.pem" |
+    sed 's/^notAfter=//')" +%s)
+is "$(value 'stsd_certificate_expiry_timestamp_seconds{host="mta-sts.example.com"}')" \
+    "$notafter" "certificate expiry time of the policy host, in Unix seconds"
 is "$(value 'stsd_certificate_problem{host="mta-sts.old.'$D'",status="expired"}')" 1 \
 	"an expired certificate installed by hand is a problem series, status expired"
 is "$(value 'stsd_certificate_problem{host="mta-sts.soon.'$D'",status="warning"}')" 1 \
 	"one that expires within cert_warning_time has status warning"
 unlike "$(scrape)" "stsd_certificate_problem\\{host=\"mta-sts\\.$D\"" \
 	"a certificate valid for 30 days has no problem series"
-days=$(value 'stsd_certificate_days_left{host="mta-sts.old.'$D'"}')
-is "$days" -5 "days left of the expired one are negative"
+left=$(( $(value 'stsd_certificate_expiry_timestamp_seconds{host="mta-sts.old.'$D'"}') - $(date +%s) ))
+ok "the expiry time of the expired one is about 5 days ago ($left s)" \
+    test "$left" -le $((-4 * 86400)) -a "$left" -ge $((-6 * 86400))
 
 # stsctl cert list shows the certificates installed by hand too.
 out=$($STSCTL cert list 2>"$t/cert.err")

@@ -22,7 +22,7 @@ pass "instance with httpd (maxproc 2) starts"
 	echo "b.example mx.b.example"
 } >"$dir.domains"
 $STSCTL domain import "$dir.domains" >/dev/null || fail "stsctl domain import"
-$STSCTL domain set b.example --mode enforce --max-age 1d >/dev/null ||
+$STSCTL domain set b.example --mode enforce --force --max-age 1d >/dev/null ||
 	fail "stsctl domain set"
 
 # Start again: the three httpd processes (two HTTPS, one plain HTTP)
@@ -55,7 +55,7 @@ code=$(fetch mta-sts.nosuch.example -o /dev/null -w '%{http_code}' 2>/dev/null)
 ok "a host that is not hosted is not served" [ "$code" != 200 ]
 
 # A change after the snapshot: a new subscriber must not get the old one.
-$STSCTL domain set a.example --mode enforce >/dev/null
+$STSCTL domain set a.example --mode enforce --force >/dev/null
 ok "the change is served" wait_until 2 sh -c \
 	"curl -s --cacert $I/ca/ca.pem --resolve mta-sts.a.example:$HTTPS:127.0.0.1 \
 	https://mta-sts.a.example:$HTTPS$POLICY_PATH | grep -q '^mode: enforce'"

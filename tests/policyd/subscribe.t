@@ -50,7 +50,7 @@ is "$(sed -n 3,4p "$stream" | tr '\n' ' ')" \
 	'{"host":"mta-sts.a.example","op":"cert-check"} {"host":"mta-sts.b.example","op":"cert-check"} ' \
 	"... one cert-check each, right after the snapshot"
 changes() { grep -v '"op":"cert-check"' "$stream"; }
-$STSCTL domain set a.example --mode enforce >/dev/null
+$STSCTL domain set a.example --mode enforce --force >/dev/null
 like "$(changes | sed -n 3p)" '"host":"mta-sts\.a\.example".*mode: enforce' \
 	"a change is pushed before stsctl returns"
 $STSCTL domain del b.example --now >/dev/null 2>&1

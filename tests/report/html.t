@@ -4,8 +4,11 @@
 # hostile one are stored through rptparse; the page is opened in headless
 # Chromium, its charts read back and compared with "stsctl report
 # summary --json"; markup from reports shows as text; a screenshot is
-# saved as $BUILDDIR/tests/report-screenshot.png.  Also the readiness
-# verdict of "stsctl domain show".
+# saved as $BUILDDIR/tests/report-screenshot.png.  The failure rate per
+# day on its own scale, failed sessions per day stacked by result type
+# and by sender, legends in the order the series are drawn, senders
+# sorted by the length of their bars.  Also the readiness verdict of
+# "stsctl domain show".
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
@@ -20,7 +23,7 @@ T=$RP_TMP
 D=example.com
 quiet $STSCTL domain add $D --mx mx1.example.com
 quiet $STSCTL domain add ready.test --mx mx.ready.test
-quiet $STSCTL domain add enforced.test --mx mx.enforced.test --mode enforce
+quiet $STSCTL domain add enforced.test --mx mx.enforced.test --mode enforce --force
 quiet $STSCTL domain add quiet.test --mx mx.quiet.test
 
 # day N: the UTC date N days ago.
@@ -124,7 +127,10 @@ class Dom(HTMLParser):
         self.inside = 0          # depth inside the domain's section
         self.chart = None
         self.out = {"scripts": 0, "svg": 0, "charts": {}, "totals": {},
-                    "text": "", "verdict": None, "row-verdict": None}
+                    "text": "", "verdict": None, "row-verdict": None,
+                    "legends": {}, "drawn": {}, "stacks": {}, "points": {},
+                    "scale": {}}
+        self.bar = None
         self.total = None
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -146,19 +152,49 @@ class Dom(HTMLParser):
             self.out["svg"] += 1
             self.chart = a.get("class", "").split()[-1]
             self.out["charts"][self.chart] = []
-        if tag == "g" and "data-key" in a and self.chart:
-            self.out["charts"][self.chart].append(
-                [a["data-key"], int(a["data-success"]),
-                 int(a["data-failure"]), a.get("data-day")])
+            self.out["legends"][self.chart] = []
+            self.out["drawn"][self.chart] = []
+            if "data-scale-max" in a:
+                self.out["scale"][self.chart] = float(a["data-scale-max"])
         if tag == "b" and "data-value" in a:
             self.out["totals"][a.get("class")] = int(a["data-value"])
         if tag == "div" and "data-verdict" in a:
             self.out["verdict"] = a["data-verdict"]
+        if self.chart:
+            self.chart_tag(tag, a)
+    def chart_tag(self, tag, a):
+        cls = a.get("class", "")
+        if tag == "g" and cls == "legend-item":
+            self.out["legends"][self.chart].append(a["data-key"])
+        elif tag == "g" and cls == "bar" and "data-key" in a:
+            self.out["charts"][self.chart].append(
+                [a["data-key"], int(a["data-success"]),
+                 int(a["data-failure"]), a.get("data-day")])
+            self.bar = []
+        elif tag == "g" and cls == "bar":
+            self.bar = []
+            self.out["stacks"].setdefault(self.chart, []).append(
+                [a["data-day"], int(a["data-failure"]), self.bar])
+        elif tag == "g" and cls == "point":
+            self.out["points"].setdefault(self.chart, []).append(
+                [a["data-day"], float(a["data-rate"]),
+                 int(a["data-failure"]), int(a["data-sessions"])])
+        elif tag == "rect" and self.bar is not None and cls == "seg":
+            self.bar.append([a["data-key"], int(a["data-value"])])
+        elif (tag == "rect" and self.bar is not None and cls in ("ok", "fail")
+              and float(a.get("height", 0)) > 0 and float(a.get("width", 0)) > 0):
+            # The order the series of a bar are drawn (bottom up, or
+            # left to right), as legend names.
+            name = "successful" if cls == "ok" else "failed"
+            if name not in self.out["drawn"][self.chart]:
+                self.out["drawn"][self.chart].append(name)
     def handle_endtag(self, tag):
         if self.inside and tag == "section":
             self.inside -= 1
         if tag == "svg":
             self.chart = None
+        if tag == "g" and self.bar is not None:
+            self.bar = None
     def handle_data(self, data):
         if self.inside:
             self.out["text"] += data
@@ -200,9 +236,61 @@ is "$(jq -c '[.charts."by-result-type"[] | {"result-type": .[0],
     sessions: .[2]}]' "$J")" "$(jq -c '."by-result-type"' "$S")" \
     "failures by result type equal the summary"
 is "$(jq -cS '[.charts."by-organization"[] | {"organization-name": .[0],
-    successful: .[1], failed: .[2]}]' "$J")" \
-    "$(jq -cS '."by-organization"' "$S")" \
+    successful: .[1], failed: .[2]}] | sort_by(."organization-name")' "$J")" \
+    "$(jq -cS '."by-organization" | sort_by(."organization-name")' "$S")" \
     "sessions by organization equal the summary"
+is "$(jq -c '[.charts."by-organization"[] | .[1] + .[2]]' "$J")" \
+    "$(jq -c '[.charts."by-organization"[] | .[1] + .[2]] | sort | reverse' "$J")" \
+    "senders sorted by what their bars show: all their sessions, longest first"
+ok "the sender chart has senders of every kind (a sort that can fail)" \
+    jq -e '[."by-organization"[] | .successful + .failed] != ([."by-organization"[] | .successful + .failed] | sort | reverse)' "$S"
+
+# Legends name the series in the order they are drawn.
+is "$(jq -c '[.legends.trend, .drawn.trend]' "$J")" \
+    '[["successful","failed"],["successful","failed"]]' \
+    "trend: legend successful, failed, as drawn bottom up"
+is "$(jq -c '[.legends."by-organization", .drawn."by-organization"]' "$J")" \
+    '[["failed","successful"],["failed","successful"]]' \
+    "senders: legend failed, successful, as drawn left to right"
+
+# The failure rate per day, on its own scale.
+is "$(jq -c '[.points."failure-rate"[] | [.[0], .[2], .[3]]]' "$J")" \
+    "$(jq -c '[."by-day"[] | select(.successful + .failed > 0) |
+        [.day, .failed, .successful + .failed]]' "$S")" \
+    "failure rate: a point for each day with sessions, with its numbers"
+is "$(jq -c '[.points."failure-rate"[] | .[1]]' "$J")" \
+    "$(jq -c '[."by-day"[] | select(.successful + .failed > 0) |
+        (.failed * 10000 / (.successful + .failed) | round) / 100]' "$S")" \
+    "failure rate: each point is failed / sessions in percent"
+worst=$(jq '[.points."failure-rate"[][1]] | max' "$J")
+scale=$(jq '.scale."failure-rate"' "$J")
+ok "failure rate: its own scale ($scale%) holds the worst day ($worst%), not the sessions" \
+    jq -en --argjson w "$worst" --argjson s "$scale" \
+    '$s >= $w and $s < 100 and ([1,2,5,10,20,50,100] | index($s) != null)'
+is "$(jq -c '.legends."failure-rate"' "$J")" '["failure rate"]' "failure rate: its legend"
+
+# Failed sessions per day, stacked by result type and by sender.
+stack_check() {	# CHART SUMMARY-MEMBER KEY ORDER-MEMBER COUNT NULL-LABEL
+	is "$(jq -cS '[.stacks."'"$1"'"[] | select(.[1] > 0) | .[0] as $d |
+	    .[2][] | {day: $d, key: .[0], failed: .[1]}] | sort_by(.day, .key)' "$J")" \
+	    "$(jq -cS '[."'"$2"'"[] | {day, key: (."'"$3"'" // "'"$6"'"), failed}] |
+	    sort_by(.day, .key)' "$S")" "$1: each day's segments equal $2"
+	is "$(jq -c '[.stacks."'"$1"'"[] | select(.[1] > 0) | [.[0], .[1]]]' "$J")" \
+	    "$(jq -c '[."by-day"[] | select(.failed > 0) | [.day, .failed]]' "$S")" \
+	    "$1: each day's column is its failed sessions"
+	is "$(jq -c '.legends."'"$1"'"' "$J")" \
+	    "$(jq -c '[."'"$4"'"[] | select(."'"$5"'" > 0) | (."'"$3"'" // "'"$6"'")]' "$S")" \
+	    "$1: the legend has the series, most failed first"
+	ok "$1: each column is drawn bottom up in the order of the legend" \
+	    jq -e '.legends."'"$1"'" as $l | all(.stacks."'"$1"'"[]; [.[2][][0]] as $k |
+	        $k == [$l[] | select(. as $x | $k | index($x) != null)])' "$J"
+}
+stack_check failures-by-type by-day-result-type result-type by-result-type \
+    sessions "(not detailed)"
+stack_check failures-by-sender by-day-organization organization-name \
+    by-organization failed "(none)"
+ok "a day with failures of more than one result type" \
+    jq -e '[.stacks."failures-by-type"[] | select((.[2] | length) > 1)] | length > 0' "$J"
 is "$(jq -c '[.charts."by-mx-host"[] | {"receiving-mx-hostname": .[0],
     sessions: .[2]}]' "$J")" "$(jq -c '."by-mx-host" |
     map(."receiving-mx-hostname" //= "(none)")' "$S")" \
@@ -238,6 +326,13 @@ is "$($STSCTL domain show quiet.test --json | jq -r .readiness.text)" \
 is "$(jq -r .verdict "$J")" not-yet "the page shows the verdict of $D"
 is "$(read_dom "$T/all.dom" ready.test | jq -r '."row-verdict"')" ready \
     "the overview row of ready.test says ready"
+
+# No sessions, no rate: "-" in the overview and in the section.
+is "$(grep -o 'success-rate">[^<]*' "$T/all.dom" | sort | uniq -c | awk '$2 ~ /">-$/ {print $1}')" 2 \
+    "the sections of the two domains without sessions show the success rate as -"
+unlike "$(grep -o 'success-rate">[^<]*' "$T/all.dom")" '100' "no 100% for them"
+like "$(tr -d '\n' <"$T/all.dom")" 'data-domain="quiet.test">.{0,400}<td class="num rate muted">-</td>' \
+    "the overview row of quiet.test shows -"
 
 # Summary output unchanged by the move to lib/rptsum.
 like "$($STSCTL report summary $D --days 30)" \

@@ -58,7 +58,7 @@ like "$json" '"retire_at": null' "show --json: not retiring"
 
 # set: every change gives a greater id; no change keeps it
 id1=$(id example.com)
-out=$($STSCTL domain set example.com --mode enforce 2>&1)
+out=$($STSCTL domain set example.com --mode enforce --force 2>&1)
 is "$?" 0 "set --mode exits 0"
 id2=$(id example.com)
 ok "set --mode gives a new, greater id ($id1 -> $id2)" test "$id2" \> "$id1"
@@ -77,7 +77,7 @@ ok "set --mx gives a greater id" test "$id4" \> "$id3"
 like "$($STSCTL domain show example.com)" '^mx: +mx2\.example\.com$' \
 	"set --mx replaces the list"
 
-$STSCTL domain set example.com --mode enforce --max-age 86400 >/dev/null
+$STSCTL domain set example.com --mode enforce --force --max-age 86400 >/dev/null
 is "$(id example.com)" "$id4" "set without a change keeps the id"
 
 # records: the v=STSv1 ones once httpd said that it serves the policy

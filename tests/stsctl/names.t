@@ -156,7 +156,7 @@ sqlite3 "$dir/data/policy.db" "INSERT INTO domains (name, state, mode, max_age, 
 	fail "a legacy row is stored"
 instance_run "$dir"
 like "$($STSCTL domain show legacy.123)" '^state: +active$' "a domain stored before the rules is shown"
-out=$($STSCTL domain set legacy.123 --mode enforce 2>&1)
+out=$($STSCTL domain set legacy.123 --mode enforce --force 2>&1)
 is "$out" 'stsctl: legacy.123: mx pattern "192.0.2.25": an IP address, not a host name' \
 	"changing it names the pattern to replace"
 ok "... which --mx replaces" quiet $STSCTL domain set legacy.123 --mx mx.legacy.example

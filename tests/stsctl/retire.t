@@ -20,7 +20,7 @@ id() {
 }
 
 # Retirement: a domain with max_age 2 s is gone 2 s after del.
-$STSCTL domain add r.example --mx mx.r.example --mode enforce --max-age 2 >/dev/null
+$STSCTL domain add r.example --mx mx.r.example --mode enforce --force --max-age 2 >/dev/null
 $STSCTL domain add keep.example --mx mx.keep.example >/dev/null
 id1=$(id r.example)
 out=$($STSCTL domain del r.example 2>&1)
@@ -80,7 +80,7 @@ listed() { $STSCTL domain list | grep -q "^$1 "; }
 # Served with max_age 10, lowered to 1, then deleted: senders that
 # fetched the first policy keep it 10 s, so the domain retires for 10 s
 # from the change, not 1 s from the del.
-$STSCTL domain add low.example --mx mx.low.example --mode enforce --max-age 10 >/dev/null
+$STSCTL domain add low.example --mx mx.low.example --mode enforce --force --max-age 10 >/dev/null
 t0=$(date +%s)
 $STSCTL domain set low.example --max-age 1 >/dev/null
 t1=$(date +%s)
@@ -104,7 +104,7 @@ ok "... not before" test "$(date +%s)" -ge $((t0 + 10))
 
 # domain add of a retiring domain restores it: the policy it had, a new id.
 $STSCTL domain add back.example --mx mx1.back.example --mx mx2.back.example \
-	--mode enforce --max-age 300 >/dev/null
+	--mode enforce --force --max-age 300 >/dev/null
 $STSCTL domain del back.example >/dev/null
 like "$($STSCTL domain show back.example)" '^add restores: +mode enforce, max_age 300, these mx \("stsctl domain add back\.example"\)$' \
 	"show of a retiring domain says what domain add restores"
