@@ -797,8 +797,8 @@ polsnap_compact_begin(struct polsnap_writer *w, struct buf *err)
 	return 0;
 }
 
-static uint32_t
-polsnap_hash(const char *s, size_t len)
+uint32_t
+polsnap_text_hash(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u;
 	size_t i;
@@ -814,7 +814,7 @@ polsnap_hash(const char *s, size_t len)
 static size_t
 polsnap_compact_text(struct polsnap_writer *w, const char *text, size_t len)
 {
-	uint32_t h = polsnap_hash(text, len);
+	uint32_t h = polsnap_text_hash(text, len);
 	size_t i = h & (POLSNAP_DEDUP_SLOTS - 1);
 	struct polsnap_dedup *d;
 

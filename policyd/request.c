@@ -1472,19 +1472,6 @@ struct request_snap {
 	struct buf policy;
 };
 
-static uint32_t
-request_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static void
 request_snap_flush(struct request_snap *sn)
 {
@@ -1535,7 +1522,7 @@ request_snap_one(const struct domain *d, void *arg)
 
 	buf_reset(&sn->policy);
 	request_render(d, &sn->policy);
-	hash = request_hash(sn->policy.s, sn->policy.len);
+	hash = polsnap_text_hash(sn->policy.s, sn->policy.len);
 	if (sn->texts != NULL)
 		k = request_snap_text(sn, hash);
 	/* Names and ids are DNS names and digits: no escapes but "\n". */
