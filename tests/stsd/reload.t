@@ -55,7 +55,7 @@ NSERVICES=$(grep -c '^[^#[:space:]]' "$MASTER_CF")
 all_up() { [ "$(procs | awk '{ print $1 }' | sort -u | wc -l)" = "$NSERVICES" ]; }
 ok "every service runs" wait_until 10 all_up
 ok "policyd answers" wait_until 10 quiet $STSCTL domain list
-$STSCTL domain add a.example --mx mx.a.example --mode enforce >/dev/null ||
+$STSCTL domain add a.example --mx mx.a.example --mode enforce --force >/dev/null ||
 	fail "stsctl domain add"
 
 serving() {
