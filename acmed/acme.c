@@ -1,5 +1,6 @@
 /*
  * acme - the RFC 8555 client protocol; see acme.h.
+ * SPDX-License-Identifier: ISC
  *
  * Straight-line code over fetch(): one exchange at a time, each step
  * checked against the document it expects.  Touches no files: keys and

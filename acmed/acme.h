@@ -1,5 +1,6 @@
 /*
  * acme - the RFC 8555 protocol: account, order, challenges, finalize.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct acme_client *c = acme_client_new(&conf, key, tls);

@@ -4,6 +4,7 @@
  * JWK thumbprints and ES256 signatures (verified with OpenSSL), the
  * ACME document parsers on good and bad documents, the CSR and the
  * tls-alpn-01 certificate, Retry-After, and the certificate store.
+ * SPDX-License-Identifier: ISC
  *
  * Works in a fresh directory under /tmp and removes it at the end.
  */

@@ -1,5 +1,6 @@
 /*
  * acmed - certificates by ACME (RFC 8555) for every hosted policy host.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	acmed (started by master(8) from master.cf:

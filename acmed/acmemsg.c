@@ -1,5 +1,6 @@
 /*
  * acmemsg - ACME document parsers; see acmemsg.h.
+ * SPDX-License-Identifier: ISC
  *
  * Keeps copies of the strings it needs and nothing else; jansson does
  * the JSON, with duplicate keys refused.

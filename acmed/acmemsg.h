@@ -1,6 +1,7 @@
 /*
  * acmemsg - parse the JSON documents of an ACME server (RFC 8555
  * section 7.1): directory, order, authorization, problem.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	acmemsg_directory(text, len, &dir, &err)

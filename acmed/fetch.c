@@ -1,5 +1,6 @@
 /*
  * fetch - the HTTPS client of acmed; see fetch.h.
+ * SPDX-License-Identifier: ISC
  *
  * One connection per request keeps the code small: an ACME exchange is a
  * few dozen requests per certificate, far from any rate that matters.

@@ -1,5 +1,6 @@
 /*
  * fetch - one HTTPS request to the ACME server, waited for.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	ctx = fetch_tls_new(ca_file, &err)	trust: system CAs + ca_file

@@ -1,5 +1,6 @@
 /*
  * jws - the ACME account key and ES256 JSON Web Signatures; see jws.h.
+ * SPDX-License-Identifier: ISC
  *
  * Touches only the key file it is given.  Keys are OpenSSL 3 EVP_PKEYs.
  */

@@ -1,6 +1,7 @@
 /*
  * jws - the ACME account key, JWK thumbprints and ES256 JWS (RFC 7515,
  * 7517, 7638, 8555 section 6.2).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	key = jws_key_load(path, create, &err)	the account key

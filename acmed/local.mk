@@ -1,5 +1,6 @@
 # acmed/local.mk - acmed, the ACME client that keeps the policy hosts'
 # certificates.
+# SPDX-License-Identifier: ISC
 
 ACMED_SOURCES = acmed/acme.c acmed/acme.h acmed/acmemsg.c acmed/acmemsg.h \
 	acmed/fetch.c acmed/fetch.h acmed/jws.c acmed/jws.h \

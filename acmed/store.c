@@ -1,5 +1,6 @@
 /*
  * store - certificate files and the state file of acmed; see store.h.
+ * SPDX-License-Identifier: ISC
  *
  * Touches certs_dir/HOST/ and the state file only.
  */

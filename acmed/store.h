@@ -1,5 +1,6 @@
 /*
  * store - the certificates of the hosted hosts, and acmed's state file.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	store_install(certs_dir, host, key_pem, chain_pem, &err)

@@ -1,5 +1,6 @@
 # bench/local.mk - benchmarks ship in the tarball, they are not built;
 # only the helper programs they run are.
+# SPDX-License-Identifier: ISC
 EXTRA_DIST += bench
 
 # The floor of bench/rptparse: gunzip and JSON parse only.

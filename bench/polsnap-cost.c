@@ -1,6 +1,7 @@
 /*
  * polsnap-cost - what a policy change costs in the snapshot file
  * (lib/polsnap), against rewriting the whole table, for bench/polsnap.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	bench/polsnap-cost -d DIR [-n domains] [-c changes] [-t texts]

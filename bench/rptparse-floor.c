@@ -1,6 +1,7 @@
 /*
  * rptparse-floor - the floor under bench/rptparse: only gunzip and the
  * JSON parse of the same report files, in a loop.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	rptparse-floor [-a] [-r ROUNDS] LIST

@@ -1,5 +1,6 @@
 /*
  * answers - a round's cache of DNS answers; see answers.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: DNS through dnsq.  Memory: the answers held by the sets
  * of the domains in progress, plus at most keep others.

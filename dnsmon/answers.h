@@ -1,5 +1,6 @@
 /*
  * answers - the DNS answers of one dnsmon round, shared by its domains.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	a = answers_new(dnsq, keep)

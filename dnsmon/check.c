@@ -1,5 +1,6 @@
 /*
  * check - the DNS and TLS checks of one hosted domain; see check.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: DNS through resolve, SMTP through probe; main.cf values
  * through cfg.  Writes nothing: callers decide what to do with the

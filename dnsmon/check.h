@@ -1,6 +1,7 @@
 /*
  * check - every check of one hosted domain, shared by dnsmon and
  * "stsctl check".
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	check_domain_from_json(obj, &d)	a DOMAIN-OBJECT of policyd

@@ -1,5 +1,6 @@
 /*
  * dnsmon - watch the DNS records and MX hosts of every hosted domain.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	dnsmon (started by master; see dnsmon(8))

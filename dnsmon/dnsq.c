@@ -1,5 +1,6 @@
 /*
  * dnsq - asynchronous DNS queries over UDP and TCP; see dnsq.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: /etc/resolv.conf (read), UDP and TCP sockets to its
  * nameservers.  Callbacks must not call dnsq_free().

@@ -1,5 +1,6 @@
 /*
  * dnsq - asynchronous DNS queries on libevent, for dnsmon's rounds.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	q = dnsq_new(base, timeout_ms, max_inflight, &err)

@@ -1,6 +1,7 @@
 # dnsmon/local.mk - dnsmon, the DNS and MX monitor, and the check code
 # that "stsctl check" links too (dnsmon/libdnscheck.a: the checks, DNS
 # queries on libevent, probes in child processes).
+# SPDX-License-Identifier: ISC
 noinst_LIBRARIES += dnsmon/libdnscheck.a
 dnsmon_libdnscheck_a_SOURCES = dnsmon/check.c dnsmon/check.h \
 	dnsmon/probe.c dnsmon/probe.h dnsmon/resolve.c dnsmon/resolve.h \

@@ -1,5 +1,6 @@
 /*
  * probe - SMTP STARTTLS probe of one MX; see probe.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: one TCP connection to the MX, the CA file (read).
  */

@@ -1,5 +1,6 @@
 /*
  * probe - one SMTP STARTTLS probe of an MX host.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	probe_mx(host, port, ehlo_name, timeout_ms, ca_file, &p)

@@ -1,6 +1,7 @@
 /*
  * probes - each MX host probed once per round, in child processes; see
  * probes.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: fork/pipe; the children: port dnsmon_smtp_port of the MX
  * hosts and dnsmon_ca_file (through check_probe_host).

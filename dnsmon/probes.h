@@ -1,5 +1,6 @@
 /*
  * probes - the MX probes of one dnsmon round: each MX host once.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	pt = probes_new(base, max_procs)

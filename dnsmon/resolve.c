@@ -1,5 +1,6 @@
 /*
  * resolve - bounded DNS lookups with CNAME following; see resolve.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: /etc/resolv.conf (read), UDP/TCP to its nameservers.
  */

@@ -1,5 +1,6 @@
 /*
  * resolve - bounded DNS lookups for the checks of dnsmon (ldns).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	res = resolve_new(timeout_ms, cname_depth, &err)

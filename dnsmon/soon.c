@@ -2,6 +2,7 @@
  * soon - the domains that dnsmon checks before its next round; see
  * soon.h.  A chained hash table of names; soon_due() and soon_next()
  * walk it whole, which they do once per timer, not once per check.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * soon - the domains that dnsmon checks before its next round.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	s = soon_new(max)

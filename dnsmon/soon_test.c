@@ -3,6 +3,7 @@
  * double from dnsmon_retry_min to dnsmon_retry_max, then the rounds take
  * over; a good check ends the back-off; check-now requests are served at
  * once, then at most one per gap, coalesced; the table has a bound.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

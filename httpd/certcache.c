@@ -1,5 +1,6 @@
 /*
  * certcache - httpd's TLS context and its certificates, chosen by SNI.
+ * SPDX-License-Identifier: ISC
  *
  * See certcache.h.  Entries live in a chained hash table (by normalized
  * host) and on a least-recently-used list; a miss is an entry without

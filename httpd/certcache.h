@@ -1,5 +1,6 @@
 /*
  * certcache - httpd's TLS context and its certificates, chosen by SNI.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct certcache *c = certcache_new(max_entries, &err);

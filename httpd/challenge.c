@@ -1,5 +1,6 @@
 /*
  * challenge - httpd's ACME challenges; see challenge.h.
+ * SPDX-License-Identifier: ISC
  *
  * Two short lists (a validation is a few hosts at a time), searched
  * linearly and only for ACME requests: an HTTP-01 path on the plain

@@ -1,6 +1,7 @@
 /*
  * challenge - httpd's ACME challenges: HTTP-01 answers on the plain
  * listener, TLS-ALPN-01 certificates on the TLS one.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	challenge_message(msg)		a "challenge" or "challenge-remove"

@@ -1,6 +1,7 @@
 /*
  * clientlimit - requests per client address and window (see
  * clientlimit.h).  Touches nothing but its own memory.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /*
  * clientlimit - how many requests each client address made in a window
  *	of time: httpd's limit on report POSTs per client.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct clientlimit *l = clientlimit_new(limit, window, max_clients);

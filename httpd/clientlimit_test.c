@@ -1,6 +1,7 @@
 /*
  * clientlimit_test - requests per client and window: the limit, the
  * window, IPv6 clients by /64, and a full table that does not grow.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * conn - httpd's client connections: accept, TLS, requests, answers.
+ * SPDX-License-Identifier: ISC
  *
  * DESCRIPTION
  *	conn_start() accepts on every listening socket that master passed

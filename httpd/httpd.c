@@ -1,5 +1,6 @@
 /*
  * httpd - the MTA-STS policy web server of stsd.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	httpd -c config_dir -n service -t inet -s nsockets [-u] [-r] [-v]

@@ -1,5 +1,6 @@
 /*
  * httpd.h - what the modules of httpd share.
+ * SPDX-License-Identifier: ISC
  *
  *	httpd_conf		the parameters, read once at start
  *	httpd_policies		the policy table (policytab.h)

@@ -1,4 +1,5 @@
 # httpd/local.mk - httpd, the MTA-STS policy web server.
+# SPDX-License-Identifier: ISC
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_http

@@ -1,5 +1,6 @@
 /*
  * policytab - httpd's table of servable policies, by policy host.
+ * SPDX-License-Identifier: ISC
  *
  * See policytab.h.  A chained hash table (FNV-1a of the normalized
  * host) whose bucket array doubles at load factor 1.  Memory only; the

@@ -1,5 +1,6 @@
 /*
  * policytab - httpd's table of servable policies, by policy host.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct policytab *t = policytab_new();

@@ -1,5 +1,6 @@
 /*
  * policytab_test - unit test of httpd's policy table (httpd/policytab.c).
+ * SPDX-License-Identifier: ISC
  *
  * Checks put/get/del, host normalization, prebuilt header fields,
  * snapshot replacement, and that 100,000 hosts are stored and found.

@@ -2,6 +2,7 @@
  * report - a TLS report POST on its way into the spool (RFC 8460
  *	section 3): the body of one request, framed by rua.c, written to
  *	a spool message as it arrives.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	r = report_start(&req, &verdict, &err);	NULL: answer 500

@@ -1,5 +1,6 @@
 /*
  * rua - report POST rules and body framing; the interface is rua.h.
+ * SPDX-License-Identifier: ISC
  *
  * rua_body_feed() is a byte-level state machine over what arrived, so
  * that a body may come split anywhere (a chunk-size line across two

@@ -1,6 +1,7 @@
 /*
  * rua - the rules of a TLS report POST (RFC 8460 section 3, rua=https:)
  *	and the framing of its body (a pure module: no I/O).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct rua_limits lim = { body_size_limit };

@@ -1,6 +1,7 @@
 /*
  * rua_test - unit test of httpd/rua.c (report POST rules and body
  * framing) and of the body fields that lib/http.c hands to it.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

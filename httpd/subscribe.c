@@ -1,5 +1,6 @@
 /*
  * subscribe - httpd's subscription to policyd's stream of policies.
+ * SPDX-License-Identifier: ISC
  *
  * DESCRIPTION
  *	subscribe_start() connects to policyd's private socket

@@ -1,5 +1,6 @@
 /*
  * alert - log, mail and POST alerts, once per change; see alert.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: the state file given to alert_store_file() (appended to;
  * rewritten as PATH.tmp then renamed), $data_directory/ALERT_LIMITS_FILE

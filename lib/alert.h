@@ -1,5 +1,6 @@
 /*
  * alert - tell the operator that something changed for the worse.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	alert_store_file(path, &err)	dedup state in a file (or:)

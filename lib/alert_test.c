@@ -2,6 +2,7 @@
  * alert_test - alert deduplication state (hostile strings read back as
  * written), the digest mail through a sendmail_path script, the limits
  * shared by two processes, and the webhook client.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * buf - growable NUL-terminated byte strings; see buf.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

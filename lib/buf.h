@@ -1,5 +1,6 @@
 /*
  * buf - a growable byte string (Postfix vstring(3), much smaller).
+ * SPDX-License-Identifier: ISC
  *
  * b->s is always NUL-terminated; b->len excludes the NUL.  Growth is
  * unbounded here: callers that read untrusted input check their own

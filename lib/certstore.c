@@ -1,6 +1,7 @@
 /*
  * certstore - the certificate directory of the hosted hosts; see
  * certstore.h.
+ * SPDX-License-Identifier: ISC
  *
  * Reads CERTSTORE_DIR/HOST/CERTSTORE_CHAIN only; never writes.
  */

@@ -1,6 +1,7 @@
 /*
  * certstore - where the certificates of the hosted hosts live, and how
  * healthy each is.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	char *dir = certstore_dir();	$queue_directory/certs (xmalloc'd)

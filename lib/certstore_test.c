@@ -3,6 +3,7 @@
  * store, what cert_warning_time makes of a date, and what is read from
  * a host's fullchain.pem (a good one, a missing one, garbage, a name
  * that would leave the directory).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /*
  * cfg - main.cf: read, expand, type-check and look up parameters; see
  * cfg.h for the interface and the file format.
+ * SPDX-License-Identifier: ISC
  *
  * A configuration is a set of entries, one per table parameter plus one
  * per other name set in main.cf.  An entry holds the default, the value

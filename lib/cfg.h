@@ -1,5 +1,6 @@
 /*
  * cfg - main.cf: read, expand, type-check and look up parameters.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	cfg_read(config_dir, &err)	reads config_dir/main.cf

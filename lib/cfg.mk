@@ -1,4 +1,5 @@
 # lib/cfg.mk - main.cf: the parameter table, the reader and its tests.
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/cfg.c lib/cfg.h lib/params.c lib/params.h
 
 check_PROGRAMS += lib/cfg_test

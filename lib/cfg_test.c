@@ -1,6 +1,7 @@
 /*
  * cfg_test - unit tests of lib/cfg: the main.cf tokenizer, $name
  * expansion, value types, overrides, and the exact text of every error.
+ * SPDX-License-Identifier: ISC
  *
  * Reads main.cf text from memory (cfg_read_buf) and, for the file and
  * directory cases, from a temporary directory that it removes.

@@ -1,5 +1,6 @@
 /*
  * lib/dashboard - the HTML report pages; see dashboard.h.
+ * SPDX-License-Identifier: ISC
  *
  * A page is one self-contained file: inline CSS, inline SVG (lib/svg),
  * no script.  The numbers come from lib/rptsum, the same code as

@@ -1,6 +1,7 @@
 /*
  * lib/dashboard - the HTML report pages (stsctl report html and the
  * pages served on the metrics/admin listener).
+ * SPDX-License-Identifier: ISC
  *
  * Interface:
  *	domains = dashboard_domains(socket_path, &err)

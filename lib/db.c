@@ -1,5 +1,6 @@
 /*
  * db - open SQLite databases and bring their schema up to date; see db.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * db - SQLite databases with a schema version and migrations.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	static const struct db_migration m[] = {

@@ -1,5 +1,6 @@
 /*
  * db_test - schema versions and migrations of lib/db.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * dirs - create and check the directories of an instance; see dirs.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: the directories of the table (mkdir, chown, chmod) and the
  * parents of data_directory and queue_directory (mkdir only).  Reads

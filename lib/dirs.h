@@ -1,5 +1,6 @@
 /*
  * dirs - the directories of an instance, their owners and modes.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	dirs_table[]			one entry per directory

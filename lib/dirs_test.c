@@ -1,6 +1,7 @@
 /*
  * dirs_test - lib/dirs creates the instance directories with their
  * modes (and, as root, owners), reports what is wrong and fixes it.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 # lib/dnsmon.mk - alerts and DNS UPDATE, shared by dnsmon, policyd and
 # the other daemons.  dnsupdate needs ldns: link $(LDNS_LIBS) with it.
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/alert.c lib/alert.h \
 	lib/dnsupdate.c lib/dnsupdate.h
 lib_libsts_a_CPPFLAGS += $(LDNS_CFLAGS)

@@ -1,6 +1,7 @@
 /*
  * dnsname - names that can exist: hosted domains and mx patterns; see
  * dnsname.h.
+ * SPDX-License-Identifier: ISC
  *
  * Pure functions, ASCII only (the locale must not matter).  A name is
  * walked once per check, label by label, and nothing is allocated

@@ -1,6 +1,7 @@
 /*
  * dnsname - names that can exist: hosted domains and the mx patterns
  * of their policies.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	dnsname_syntax(name, DNSNAME_WILDCARD, &err)	labels and lengths

@@ -1,6 +1,7 @@
 /*
  * dnsname_test - lib/dnsname: the grammar, host names, hosted domains
  * and the lengths of the names published for them, with exact causes.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

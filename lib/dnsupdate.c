@@ -1,5 +1,6 @@
 /*
  * dnsupdate - TXT records by DNS UPDATE with TSIG; see dnsupdate.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: the key file (read only), one TCP connection to the
  * update server.  Uses ldns to build, sign, send and check packets.

@@ -1,5 +1,6 @@
 /*
  * dnsupdate - publish TXT records by DNS UPDATE (RFC 2136) with TSIG.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	dnsupdate_key_read(path, &key, &err)	"name algorithm base64secret"

@@ -1,6 +1,7 @@
 /*
  * dnsupdate_test - the TSIG key file checks (the UPDATE itself is
  * tested against knot in tests/dnsmon/update.t).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

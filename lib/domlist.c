@@ -1,5 +1,6 @@
 /*
  * domlist - the paging loop of policyd's "domain-list"; see domlist.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * domlist - every hosted domain, from policyd's paged "domain-list".
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	reply = domlist_all(call, ctx, &err)

@@ -1,5 +1,6 @@
 /*
  * esc - untrusted text made safe for where it goes (see esc.h).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

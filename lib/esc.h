@@ -1,6 +1,7 @@
 /*
  * esc - untrusted text made safe for where it goes: a log line, a
  * terminal, a mail header, a line of a state file.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	esc_text(out, s)		log lines and terminals

@@ -1,6 +1,7 @@
 /*
  * esc_test - unit tests of lib/esc: log/terminal, header and state-file
  * escaping of hostile text.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

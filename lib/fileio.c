@@ -1,6 +1,7 @@
 /*
  * fileio - whole files written atomically; see fileio.h.  Touches only
  * the paths it is given and their .tmp siblings.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /*
  * fileio - whole files written so that a reader sees the old contents or
  * the new, never a part.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	fileio_write_atomic(path, data, len, mode, FILEIO_SYNC, &err)

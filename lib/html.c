@@ -1,5 +1,6 @@
 /*
  * html - escaping of text for HTML pages; see html.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

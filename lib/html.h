@@ -1,5 +1,6 @@
 /*
  * html - text into HTML, safely.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	html_escape(out, s)		appends s with & < > " ' as entities

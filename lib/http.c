@@ -1,5 +1,6 @@
 /*
  * http - the HTTP/1.x request parser of httpd and the metrics worker.
+ * SPDX-License-Identifier: ISC
  *
  * See http.h for the interface.  The parser is a single pass over the
  * bytes received so far; it is run again from the start when more

@@ -1,5 +1,6 @@
 /*
  * http - the HTTP/1.x request parser of httpd (a pure module: no I/O).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct http_limits lim = { 8192, 64 };

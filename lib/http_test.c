@@ -1,5 +1,6 @@
 /*
  * http_test - unit test of the httpd request parser (lib/http.c).
+ * SPDX-License-Identifier: ISC
  *
  * Feeds request heads to http_parse() whole and byte by byte, and
  * checks the result, the fields found and the error status of every

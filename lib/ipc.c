@@ -1,5 +1,6 @@
 /*
  * ipc - one JSON object per line on every local socket; see ipc.h.
+ * SPDX-License-Identifier: ISC
  *
  * The framing is stateless: ipc_read() looks for the first "\n" in an
  * evbuffer and decodes the line before it, so the same code serves the

@@ -1,5 +1,6 @@
 /*
  * ipc - the one framing of every socket between stsd processes.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	Framing (any side)

@@ -1,5 +1,6 @@
 # lib/ipc.mk - the IPC framing (lib/ipc) and the instance directories
 # (lib/dirs), their unit tests and the fuzz target of the framing.
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/ipc.c lib/ipc.h lib/dirs.c lib/dirs.h
 
 check_PROGRAMS += lib/ipc_test lib/dirs_test

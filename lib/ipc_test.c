@@ -1,6 +1,7 @@
 /*
  * ipc_test - the framing, the blocking client and the event-driven
  * server of lib/ipc.
+ * SPDX-License-Identifier: ISC
  *
  * The server cases fork a client that uses the blocking functions
  * against a server running in this process's event loop; the client

@@ -1,4 +1,5 @@
 # lib/ - libsts, the code two or more programs share.
+# SPDX-License-Identifier: ISC
 noinst_LIBRARIES += lib/libsts.a
 lib_libsts_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(JANSSON_CFLAGS)

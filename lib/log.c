@@ -1,5 +1,6 @@
 /*
  * log - syslog/file/stderr logging for every stsd program; see log.h.
+ * SPDX-License-Identifier: ISC
  *
  * The syslog tag is "stsd/<program>" with LOG_PID, so lines read
  * "stsd/httpd[1234]: warning: ...".  With maillog_file set, the same line

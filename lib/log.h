@@ -1,5 +1,6 @@
 /*
  * log - the one logging module of stsd.
+ * SPDX-License-Identifier: ISC
  *
  * Messages go to syslog (facility mail, tag "stsd/<program>", with the pid),
  * or to the file named by maillog_file, and also to stderr when the program

@@ -2,6 +2,7 @@
  * log_test - lib/log: whatever a caller passes, each message is one
  * line of the maillog_file with the prefix, control characters written
  * as "?", and a message longer than a line cut but still ended.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * mastercf - parse master.cf; see mastercf.h.
+ * SPDX-License-Identifier: ISC
  *
  * The logical lines come from cfg_scan(), the one tokenizer of the
  * configuration files; each is split into white-space separated

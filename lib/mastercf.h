@@ -1,5 +1,6 @@
 /*
  * mastercf - parse master.cf, the table of the services that master runs.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	mastercf_read(path, flags, &table, &err)	read and parse a file

@@ -1,6 +1,7 @@
 /*
  * mastercf_test - master.cf parsing: defaults, flags, wakeup, maxproc,
  * addresses, -o overrides, comparison, and every error message.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

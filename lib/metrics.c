@@ -1,5 +1,6 @@
 /*
  * metrics - counters and gauges of every daemon; see metrics.h.
+ * SPDX-License-Identifier: ISC
  *
  * A table is an open-addressing hash table (linear probing, power-of-two
  * size, grown at 70% load) of series keyed by metric name and label

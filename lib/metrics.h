@@ -1,5 +1,6 @@
 /*
  * metrics - counters and gauges of every daemon, for the metrics worker.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	In a daemon (one line per event):

@@ -2,6 +2,7 @@
  * metrics_test - unit test of lib/metrics: label escaping, tables,
  * removal, the file format, merging, the exposition, and the series of
  * the process (states, epochs, what a flush writes).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

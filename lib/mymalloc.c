@@ -1,5 +1,6 @@
 /*
  * mymalloc - allocation wrappers; out of memory is fatal here and only here.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * mymalloc - allocation that never returns NULL.
+ * SPDX-License-Identifier: ISC
  *
  * Running out of memory is fatal in this one place (Postfix mymalloc(3)),
  * so no caller checks for NULL.

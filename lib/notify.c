@@ -2,6 +2,7 @@
  * notify - tell the spool's consumer that messages were spooled; the
  * interface is notify.h.  One non-blocking connect() and one send() per
  * batch of notices.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

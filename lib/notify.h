@@ -1,6 +1,7 @@
 /*
  * notify - tell the spool's consumer that messages were spooled, and
  * dnsmon that a domain wants a check now.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	notify_spooled(NOTIFY_RPTPARSE, id);

@@ -1,5 +1,6 @@
 /*
  * params - the table of every main.cf parameter; see params.h.
+ * SPDX-License-Identifier: ISC
  *
  * One entry per parameter: name, type, default as written in main.cf,
  * one line of documentation (a sentence, shown by stsconf -m and in

@@ -1,5 +1,6 @@
 /*
  * params - the one table of every main.cf parameter.
+ * SPDX-License-Identifier: ISC
  *
  * stsconf prints it, stsd.conf(5) is generated from it, cfg(3) checks
  * main.cf against it.  A program's parameters are added here, never in

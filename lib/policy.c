@@ -1,6 +1,7 @@
 /*
  * policy - the MTA-STS policy model: parse, render, validate, match mx
  * patterns, make policy ids; see policy.h.
+ * SPDX-License-Identifier: ISC
  *
  * Pure functions: no I/O, no global state.  Every input is bounded
  * (POLICY_SIZE_MAX, POLICY_LINES_MAX) before anything is allocated for

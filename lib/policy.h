@@ -1,5 +1,6 @@
 /*
  * policy - the MTA-STS policy model (RFC 8461 section 3.2).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	policy_parse(text, len, &p, &err)	policy file -> struct policy

@@ -1,4 +1,5 @@
 # lib/policy.mk - the MTA-STS policy model and the TXT record parsers.
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/policy.c lib/policy.h lib/ststxt.c lib/ststxt.h
 
 check_PROGRAMS += lib/policy_test lib/ststxt_test

@@ -1,6 +1,7 @@
 /*
  * policy_test - lib/policy: parsing with exact error texts, rendering
  * and round trips, validation, the mx matching rule, policy ids.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

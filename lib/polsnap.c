@@ -1,5 +1,6 @@
 /*
  * polsnap - the policy snapshot on disk; see polsnap.h.
+ * SPDX-License-Identifier: ISC
  *
  * May touch: the base and journal files it is given, their ".tmp"
  * siblings and their directory (the writer); the two files (the

@@ -1,6 +1,7 @@
 /*
  * polsnap - the policy snapshot on disk: what policyd writes and httpd
  * loads before it serves.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	Writer (policyd, the only one):

@@ -5,6 +5,7 @@
  * journal tail, a flipped byte, a truncated base, a journal of another
  * generation, a missing base, a bad record in the middle, a record
  * length beyond the limit, control characters and newlines in names.
+ * SPDX-License-Identifier: ISC
  *
  * Works in a fresh directory under /tmp and removes it at the end.
  */

@@ -1,5 +1,6 @@
 /*
  * privsep - drop root privileges; see privsep.h.
+ * SPDX-License-Identifier: ISC
  *
  * Order matters: the user database is read and the groups are set while
  * still root and outside the jail; the gid is set before the uid (after

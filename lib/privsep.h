@@ -1,5 +1,6 @@
 /*
  * privsep - give up root: chroot, groups, gid and uid, for good.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	privsep_drop(user, chroot_dir)

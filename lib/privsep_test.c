@@ -2,6 +2,7 @@
  * privsep_test - privsep_drop(): as root, in a child process: the user,
  * groups and jail change and root cannot be regained; an unknown user
  * is fatal with its name.  Not as root: nothing changes.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /*
  * rptsum - the summary and the readiness verdict of one hosted domain,
  * from reports.db; see rptsum.h.
+ * SPDX-License-Identifier: ISC
  *
  * Reads only (the statements are SELECTs); the indexes that keep these
  * queries cheap for many domains are in lib/tlsrpt's schema.

@@ -2,6 +2,7 @@
  * rptsum - what the stored TLS reports say about one hosted domain:
  * the summary of "stsctl report summary" and of the HTML pages, and the
  * readiness verdict (may the domain move to mode enforce?).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	json_t *s = rptsum_domain(db, "example.com", 7, time(NULL));

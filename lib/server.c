@@ -1,5 +1,6 @@
 /*
  * server - the worker side of the master protocol; see server.h.
+ * SPDX-License-Identifier: ISC
  *
  * Touches only the descriptors master hands over (3 and the listening
  * sockets), main.cf, the log, and whatever the program's hooks touch.

@@ -1,5 +1,6 @@
 /*
  * server - the worker side of the master protocol, for every daemon.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	static const struct server_hooks hooks = { pre_jail, post_jail,

@@ -1,5 +1,6 @@
 # lib/server.mk - master.cf parsing, privilege dropping and the worker
 # side of the master protocol; their unit tests and fuzz target.
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/mastercf.c lib/mastercf.h \
 	lib/privsep.c lib/privsep.h \
 	lib/server.c lib/server.h

@@ -4,6 +4,7 @@
  * arguments, -o overrides, the hooks in order, the descriptor accessors,
  * SIGUSR1 -> wakeup, SIGTERM and end-of-file on descriptor 3 -> exit 0,
  * and the fatal errors for a missing descriptor or bad arguments.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * spool - the durable queue of TLS reports; the interface is spool.h.
+ * SPDX-License-Identifier: ISC
  *
  * Touches only the four queue subdirectories of the base directory given
  * to spool_open(), through directory descriptors opened there (so a

@@ -1,5 +1,6 @@
 /*
  * spool - the durable queue of TLS reports (Postfix mail_queue(3)).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	Producers (rptrecv, httpd):

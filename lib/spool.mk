@@ -1,5 +1,6 @@
 # lib/spool.mk - the durable queue (lib/spool), its unit test and the
 # crash test helper (tests/spool/spoolwriter, driven by tests/spool/*.t).
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/spool.c lib/spool.h
 # lib/notify: how a spool producer (rptrecv, httpd) tells rptparse.
 lib_libsts_a_SOURCES += lib/notify.c lib/notify.h

@@ -3,6 +3,7 @@
  * limit, abort, claim/done/defer/corrupt/requeue/delete with reason
  * files, bad ids, the removal of stale temporary files, and group
  * commit (spool_commit_batch).
+ * SPDX-License-Identifier: ISC
  *
  * Works in a fresh directory under /tmp and removes it at the end.
  */

@@ -1,6 +1,7 @@
 /*
  * ststxt - parse and render the MTA-STS (RFC 8461 section 3.1) and
  * TLS-RPT (RFC 8460 section 3) TXT records; see ststxt.h.
+ * SPDX-License-Identifier: ISC
  *
  * Both records share one tokenizer, ststxt_scan(): the version tag,
  * then NAME=VALUE fields separated by ";".  Each record type only says

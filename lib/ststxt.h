@@ -1,5 +1,6 @@
 /*
  * ststxt - the DNS TXT records of MTA-STS and TLS-RPT.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	ststxt_is_sts(txt, len)		1: an MTA-STS record (valid or not)

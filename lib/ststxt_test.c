@@ -2,6 +2,7 @@
  * ststxt_test - lib/ststxt: the MTA-STS and TLS-RPT TXT records, good
  * and bad, with the exact error texts, and render round trips; the rua
  * rule of a hosted domain (ststxt_rua_make, ststxt_rua_for from main.cf).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

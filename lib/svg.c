@@ -1,5 +1,6 @@
 /*
  * svg - stacked bar charts as inline SVG; see svg.h.
+ * SPDX-License-Identifier: ISC
  *
  * Geometry is in SVG user units; the chart scales to the width of the
  * page through its viewBox.  Only numbers and escaped labels go into

@@ -1,5 +1,6 @@
 /*
  * svg - the bar charts of the HTML pages, as inline SVG.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct svg_bar bars[] = { { "2026-11-20", 950, 50 }, ... };

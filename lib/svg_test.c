@@ -1,5 +1,6 @@
 /*
  * svg_test - lib/html escaping and lib/svg scaling and markup.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * timefmt - times as operators read them; see timefmt.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

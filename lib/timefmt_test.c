@@ -1,5 +1,6 @@
 /*
  * timefmt_test - lib/timefmt: times shown to people are ISO 8601 UTC.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * tlsrpt - the TLS-RPT report model (RFC 8460 section 4) and its parser.
+ * SPDX-License-Identifier: ISC
  *
  * See tlsrpt.h for the interface.  Touches nothing but memory.  The
  * JSON is parsed whole by jansson, after a scan of the raw bytes has

@@ -1,5 +1,6 @@
 /*
  * tlsrpt - the TLS-RPT report model (RFC 8460 section 4) and its parser.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct tlsrpt_limits lim;

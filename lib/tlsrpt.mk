@@ -1,5 +1,6 @@
 # lib/tlsrpt.mk - the TLS-RPT report model and parser (lib/tlsrpt), its
 # unit test and its fuzz target.
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/tlsrpt.c lib/tlsrpt.h
 
 check_PROGRAMS += lib/tlsrpt_test

@@ -2,6 +2,7 @@
  * tlsrpt_test - lib/tlsrpt: a full RFC 8460 report field by field, the
  * sender quirks accepted with their deviations, and refusals with their
  * exact error texts, limits included.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

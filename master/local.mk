@@ -1,4 +1,5 @@
 # master/local.mk - master, the process supervisor, and its tests.
+# SPDX-License-Identifier: ISC
 pkglibexec_PROGRAMS += master/master
 master_master_SOURCES = master/master.c master/master.h \
 	master/master_lock.c master/master_listen.c master/master_service.c \

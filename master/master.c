@@ -1,5 +1,6 @@
 /*
  * master - the stsd process supervisor.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	master [-c config_dir] [-f] [-t] [-v]

@@ -1,5 +1,6 @@
 /*
  * master.h - what the modules of master share.
+ * SPDX-License-Identifier: ISC
  *
  * master.c		options, start-up, daemonizing, signals, stop
  * master_lock.c	the pid file and its lock

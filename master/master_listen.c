@@ -1,5 +1,6 @@
 /*
  * master_listen - bind the listening sockets of a service.
+ * SPDX-License-Identifier: ISC
  *
  * inet: one socket per master.cf address, SO_REUSEADDR, IPv6 sockets
  * v6only (a wildcard service has an IPv4 and an IPv6 socket).  Bound

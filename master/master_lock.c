@@ -1,6 +1,7 @@
 /*
  * master_lock - the pid file of master and the lock that makes it the
  * only master of an instance.
+ * SPDX-License-Identifier: ISC
  *
  * $queue_directory/pid/master.pid holds the pid of the running master,
  * one decimal number and a newline, and is locked with flock(LOCK_EX)

@@ -1,6 +1,7 @@
 /*
  * master_reload - SIGHUP: read main.cf and master.cf again and bring
  * the running services in line with them, as "postfix reload" does.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	master_reload_snapshot()	remember main.cf as the services read it

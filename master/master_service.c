@@ -1,6 +1,7 @@
 /*
  * master_service - the processes of each service: spawn, reap, restart,
  * throttle, wake up, and retire.
+ * SPDX-License-Identifier: ISC
  *
  * A worker gets the descriptor convention of server(3): descriptor 3 is
  * the read end of master's status pipe, 4 and up the sockets of its

@@ -1,5 +1,6 @@
 /*
  * master_status - the services file: what master runs, for "stsd status".
+ * SPDX-License-Identifier: ISC
  *
  * $queue_directory/pid/services is rewritten (a temporary file, then
  * rename) whenever a process starts or exits or a service is throttled,

@@ -1,5 +1,6 @@
 /*
  * master_stderr - the stderr of each worker, to the log.
+ * SPDX-License-Identifier: ISC
  *
  * Under a daemon master (no -f), stderr would be /dev/null: what a
  * worker writes there without lib/log (a sanitizer report, a failed

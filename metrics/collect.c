@@ -1,5 +1,6 @@
 /*
  * collect - what one scrape of the metrics worker shows; see collect.h.
+ * SPDX-License-Identifier: ISC
  *
  * MAY TOUCH
  *	$queue_directory/metrics/ (reads every file, removes the files of

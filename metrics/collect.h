@@ -1,5 +1,6 @@
 /*
  * collect - what one scrape of the metrics worker shows.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	collect_init()		loads the base (counters of gone processes)

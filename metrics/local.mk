@@ -1,5 +1,6 @@
 # metrics/local.mk - lib/metrics (the counters every daemon keeps) and
 # the metrics worker that serves them and the dashboard pages.
+# SPDX-License-Identifier: ISC
 lib_libsts_a_SOURCES += lib/metrics.c lib/metrics.h
 
 check_PROGRAMS += lib/metrics_test

@@ -1,5 +1,6 @@
 /*
  * metrics - the metrics and dashboard listener of the stsd suite.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	started by master(8) from the master.cf line

@@ -1,5 +1,6 @@
 /*
  * challenges - the ACME challenges policyd relays; see challenges.h.
+ * SPDX-License-Identifier: ISC
  *
  * An array in order of arrival, searched linearly: acmed validates a
  * few hosts at a time, and the size is bounded.  Each entry keeps the

@@ -1,5 +1,6 @@
 /*
  * challenges - the ACME challenges policyd relays from acmed to httpd.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct challenges *c = challenges_new(CHALLENGES_MAX);

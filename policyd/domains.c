@@ -1,6 +1,7 @@
 /*
  * domains - rows of policy.db: hosted domains and their mx patterns;
  * see domains.h.
+ * SPDX-License-Identifier: ISC
  *
  * Names are stored lower-case without a trailing dot (the caller
  * normalises them), so the primary key is the identity of a domain.

@@ -1,5 +1,6 @@
 /*
  * domains - policyd's store of hosted domains in policy.db.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	sqlite3 *db = domains_open(path, &err);

@@ -1,6 +1,7 @@
 /*
  * monitor - dnsmon's last check of each domain, in policy.db; see
  * monitor.h.
+ * SPDX-License-Identifier: ISC
  *
  * Each check is stored whole, as the JSON object dnsmon sent (after
  * monitor_checks_valid()), with its name, host and status in columns

@@ -1,5 +1,6 @@
 /*
  * monitor - the state of a domain as dnsmon last saw it, in policy.db.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	monitor_store(db, domain, time, next, checks, &err)	1 stored, 0 older

@@ -1,6 +1,7 @@
 /*
  * policyd - the owner of policy.db: hosted domains and their MTA-STS
  * policies.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	policyd [standard worker options, see server.h]

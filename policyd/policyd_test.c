@@ -2,6 +2,7 @@
  * policyd_test - policyd's request handlers on a temporary policy.db,
  * without sockets: replies, stored state, ids, and what subscribers are
  * told.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

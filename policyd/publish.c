@@ -1,6 +1,7 @@
 /*
  * publish - service-zone TXT records and their publication state; see
  * publish.h.
+ * SPDX-License-Identifier: ISC
  *
  * The state lives in table dns_publish of policy.db (created by the
  * migrations of domains.c).  Nothing here talks to DNS except

@@ -1,6 +1,7 @@
 /*
  * publish - the TXT records that policyd publishes in the service zone
  * by DNS UPDATE, and the state of their publication in policy.db.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	publish_rua(&conf, domain, &err)	"mailto:a,https://..." for domain

@@ -1,5 +1,6 @@
 /*
  * request - policyd's request handlers; see request.h.
+ * SPDX-License-Identifier: ISC
  *
  * Each handler checks its whole request before it touches policy.db,
  * then makes its change inside one transaction (BEGIN IMMEDIATE), so a

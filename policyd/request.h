@@ -1,5 +1,6 @@
 /*
  * request - policyd's requests: JSON in, JSON out, no sockets.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct policyd pd = { db, conf, notify, arg };

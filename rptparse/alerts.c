@@ -1,5 +1,6 @@
 /*
  * alerts - rptparse's alerts on the reports it stores (see alerts.h).
+ * SPDX-License-Identifier: ISC
  *
  * May touch: reports.db (read, through the caller's handle), the state
  * file of lib/alert, and whatever lib/alert delivers through.

@@ -1,5 +1,6 @@
 /*
  * alerts - what rptparse tells the operator about the reports it stores.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	alerts_open(state_path, pct, &err)	dedup state (lib/alert) in

@@ -3,6 +3,7 @@
  * in a temporary directory, with a lib/alert store that records what
  * was sent instead of a file.  The alert_failure_rate syntax is
  * cfg's (lib/cfg_test).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * dkimcheck - the DKIM outcome of a mailed report (see dkimcheck.h).
+ * SPDX-License-Identifier: ISC
  *
  * May touch: memory, /etc/resolv.conf (read) and the nameservers it
  * names (DNS queries for TXT records under _domainkey).

@@ -1,5 +1,6 @@
 /*
  * dkimcheck - the DKIM outcome of a mailed report (RFC 8460 section 3).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct dkimcheck_conf conf = { timeout_ms, temp_ttl };

@@ -3,6 +3,7 @@
  * libopendkim's signer (RSA keys made with OpenSSL), keys served by a
  * lookup function instead of DNS.  The DNS path, ed25519-sha256 and
  * real signatures are in tests/rptparse/dkim.t.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

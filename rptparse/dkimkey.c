@@ -1,5 +1,6 @@
 /*
  * dkimkey - the DKIM public keys that libopendkim decodes, decoded once.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	(nothing to call: libopendkim's calls come here)

@@ -1,5 +1,6 @@
 /*
  * dkimkey - the DKIM public keys that libopendkim decodes, decoded once.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	dkimkey_clear();

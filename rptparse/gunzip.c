@@ -1,5 +1,6 @@
 /*
  * gunzip - inflate a gzip attachment in bounded memory (see gunzip.h).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * gunzip - inflate a gzip attachment in bounded memory.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct gunzip_limits lim = { 20 << 20, 200 };

@@ -1,6 +1,7 @@
 /*
  * hosted - which hosted domain a report's policy-domain belongs to
  * (see hosted.h).  Talks to policyd over its socket, nothing else.
+ * SPDX-License-Identifier: ISC
  *
  * The hosted domains are kept sorted (byte order, lower case, no final
  * dot, no duplicates), so that a match is a binary search for the

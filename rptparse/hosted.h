@@ -1,5 +1,6 @@
 /*
  * hosted - which hosted domain a report's policy-domain belongs to.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct hosted h = HOSTED_INIT;

@@ -1,5 +1,6 @@
 # rptparse/local.mk - rptparse, the parser of spooled TLS reports, its
 # unit test, its test helper and the fuzz target of its message path.
+# SPDX-License-Identifier: ISC
 RPTPARSE_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptparse \
 	$(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS) $(GMIME_CFLAGS) $(ZLIB_CFLAGS) $(LDNS_CFLAGS) \

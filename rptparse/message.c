@@ -1,5 +1,6 @@
 /*
  * message - find the TLS reports in one spooled message (see message.h).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * message - find the TLS reports in one spooled message.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct message_limits lim;	(message_limits_default, or from main.cf)

@@ -2,6 +2,7 @@
  * message_test - rptparse's message path without the database: the MIME
  * search (message.c), bounded gunzip (gunzip.c) and hosted domain
  * matching (hosted.c), with the exact error texts.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

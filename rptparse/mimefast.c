@@ -1,6 +1,7 @@
 /*
  * mimefast - the common shape of a report mail, read without GMime
  * (see mimefast.h).
+ * SPDX-License-Identifier: ISC
  *
  * Every rule here refuses what it does not know for certain, so that
  * whatever it accepts GMime reads the same way: line ends all CR LF or

@@ -1,5 +1,6 @@
 /*
  * mimefast - the common shape of a report mail, read without GMime.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct mimefast mf;

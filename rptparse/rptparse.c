@@ -1,5 +1,6 @@
 /*
  * rptparse - turns spooled TLS reports into rows of reports.db.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	started by master(8) from the master.cf line

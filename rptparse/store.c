@@ -1,5 +1,6 @@
 /*
  * store - reports.db, written by rptparse only (see store.h).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

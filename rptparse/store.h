@@ -1,5 +1,6 @@
 /*
  * store - reports.db, written by rptparse only.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	st = store_open(path, group, cache, &err)	creates or migrates it

@@ -1,5 +1,6 @@
 /*
  * commit - group commit of received messages; the interface is commit.h.
+ * SPDX-License-Identifier: ISC
  *
  * Waiting messages are a FIFO list.  One libevent event, made active by
  * the first commit_add() of a turn, runs after the read events of that

@@ -1,5 +1,6 @@
 /*
  * commit - group commit of the messages that rptrecv received.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	commit_init(base);

@@ -1,6 +1,7 @@
 /*
  * connlimit - rptrecv's connection counts per client network; see
  * connlimit.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

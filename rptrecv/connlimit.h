@@ -1,5 +1,6 @@
 /*
  * connlimit - rptrecv's connection counts: in total and per client network.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	connlimit_net(sa, net, len)	the network of a client address

@@ -1,5 +1,6 @@
 /*
  * connlimit_test - unit test of connlimit: client networks and counts.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 # rptrecv/local.mk - the SMTP receiver of TLS reports.
+# SPDX-License-Identifier: ISC
 pkglibexec_PROGRAMS += rptrecv/rptrecv
 rptrecv_rptrecv_SOURCES = rptrecv/rptrecv.c rptrecv/rptrecv.h \
 	rptrecv/session.c rptrecv/commit.c rptrecv/commit.h \

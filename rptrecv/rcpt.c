@@ -1,5 +1,6 @@
 /*
  * rcpt - match a recipient against report_recipients; see rcpt.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * rcpt - match a recipient against report_recipients.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	rcpt_match(patterns, "tlsrpt+example.com@sts.example.net")

@@ -1,5 +1,6 @@
 /*
  * rcpt_test - unit test of rcpt: report_recipients patterns.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

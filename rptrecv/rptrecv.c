@@ -1,5 +1,6 @@
 /*
  * rptrecv - the SMTP server that receives TLS reports (RFC 8460 rua=mailto:).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	started by master(8) from a master.cf line such as

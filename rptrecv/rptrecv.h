@@ -1,5 +1,6 @@
 /*
  * rptrecv - what the modules of the SMTP report receiver share.
+ * SPDX-License-Identifier: ISC
  *
  * rptrecv.c owns the process: configuration, the TLS context, the
  * spool, the listeners and the connection counts.  session.c runs one

@@ -1,5 +1,6 @@
 /*
  * session - one SMTP session of rptrecv (RFC 5321, 3207, 2920).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	session_start(base, fd, addr)	takes fd; runs until the end

@@ -1,5 +1,6 @@
 /*
  * smtp_cmd - parse one SMTP command line; see smtp_cmd.h.
+ * SPDX-License-Identifier: ISC
  *
  * The address grammar is RFC 5321 section 4.1.2 (Path, Mailbox,
  * Dot-string, Quoted-string, Domain, address-literal), with RFC 6531

@@ -1,5 +1,6 @@
 /*
  * smtp_cmd - parse one SMTP command line (RFC 5321, 1869, 6152, 6531).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct smtp_cmd cmd;

@@ -1,6 +1,7 @@
 /*
  * smtp_cmd_test - unit test of smtp_cmd: verbs, paths, parameters and
  *	the reply text of every refusal.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,5 +1,6 @@
 /*
  * smtp_data - the text of a DATA command; see smtp_data.h.
+ * SPDX-License-Identifier: ISC
  *
  * A small state machine over the octets.  Runs of ordinary octets are
  * copied with one buf_append each, so the cost per octet is a compare;

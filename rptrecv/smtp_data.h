@@ -1,6 +1,7 @@
 /*
  * smtp_data - the text of a DATA command: find its end, undo dot
  *	stuffing, refuse bare CR and LF and over-long lines.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct smtp_data d;

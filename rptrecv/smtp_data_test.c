@@ -2,6 +2,7 @@
  * smtp_data_test - unit test of smtp_data: the end mark, dot
  *	unstuffing, bare CR and LF, long lines, and input split at every
  *	octet.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 # stsconf/local.mk - stsconf(1), and the generated part of stsd.conf(5).
+# SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsconf/stsconf
 stsconf_stsconf_SOURCES = stsconf/stsconf.c
 stsconf_stsconf_LDADD = $(STS_LIBS)

@@ -1,5 +1,6 @@
 /*
  * stsconf - print and edit the stsd configuration (like postconf).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	stsconf [-c config_dir] [-n | -d] [-x] [name ...]

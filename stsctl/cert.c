@@ -1,5 +1,6 @@
 /*
  * cert - stsctl cert list|renew; see cert.h.
+ * SPDX-License-Identifier: ISC
  *
  * Reads acmed's state file and the certificate store
  * $queue_directory/certs (never writes them) and talks to acmed over

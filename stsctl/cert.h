@@ -1,5 +1,6 @@
 /*
  * cert - "stsctl cert": the certificates that acmed keeps.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	cert_main(argc, argv)	argv[0] is "cert"

@@ -1,5 +1,6 @@
 /*
  * check - "stsctl check DOMAIN [--json]".
+ * SPDX-License-Identifier: ISC
  *
  * Asks policyd for the domain (domain-show) and asks it to have dnsmon
  * check the domain now (domain-check: the stored state that "stsctl

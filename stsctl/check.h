@@ -1,5 +1,6 @@
 /*
  * check.h - "stsctl check DOMAIN [--json]": every check of dnsmon, now.
+ * SPDX-License-Identifier: ISC
  */
 #ifndef STSCTL_CHECK_H
 #define STSCTL_CHECK_H

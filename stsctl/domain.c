@@ -1,5 +1,6 @@
 /*
  * domain - "stsctl domain ...": hosted domains and their policies.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	stsctl domain add DOMAIN --mx PATTERN [--mx ...] [--mode M] [--max-age S]

@@ -1,6 +1,7 @@
 # stsctl/local.mk - stsctl, the operator's command: domains and policies
 # (through policyd), checks (the dnsmon check code, linked in), reports
 # (reports.db, read-only).
+# SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsctl/stsctl
 stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 	stsctl/domain.c stsctl/table.c stsctl/table.h \

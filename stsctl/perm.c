@@ -1,5 +1,6 @@
 /*
  * perm - why stsctl may not use a file of the instance; see perm.h.
+ * SPDX-License-Identifier: ISC
  *
  * MAY TOUCH
  *	nothing: stat(2) and access(2) of the path and its directories.

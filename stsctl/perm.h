@@ -1,5 +1,6 @@
 /*
  * perm - why stsctl may not use a file of the instance.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	if (perm_denied(path, R_OK, &why)) stsctl_die("%s", why.s);

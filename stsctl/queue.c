@@ -1,6 +1,7 @@
 /*
  * queue - "stsctl queue ...": the spool of received reports, like
  * postqueue -p and postsuper -r / -d.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	stsctl queue list [--json]

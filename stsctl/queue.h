@@ -1,5 +1,6 @@
 /*
  * queue.h - "stsctl queue ...": the spool of received reports.
+ * SPDX-License-Identifier: ISC
  *
  *	queue_main(argc, argv)	argv[0] is "queue"; returns the exit
  *				status (errors exit through stsctl_die).

@@ -1,5 +1,6 @@
 /*
  * report - "stsctl report ...": the TLS reports that rptparse stored.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	stsctl report list [--domain D] [--since DATE] [--unverified] [--json]

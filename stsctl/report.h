@@ -1,5 +1,6 @@
 /*
  * report.h - "stsctl report ...": the stored TLS reports.
+ * SPDX-License-Identifier: ISC
  *
  *	report_main(argc, argv)	argv[0] is "report"; returns the exit
  *				status (errors exit through stsctl_die).

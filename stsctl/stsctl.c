@@ -1,5 +1,6 @@
 /*
  * stsctl - the operator's command for hosted domains and policies.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	stsctl [-c config_dir] [-v] domain add|set|del|list|show|records ...

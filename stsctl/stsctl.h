@@ -1,5 +1,6 @@
 /*
  * stsctl.h - what stsctl's command modules share.
+ * SPDX-License-Identifier: ISC
  *
  *	stsctl_call(req)	sends req to policyd (public socket), returns
  *				the reply when it says ok; otherwise prints

@@ -1,5 +1,6 @@
 /*
  * table - aligned text columns; see table.h.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

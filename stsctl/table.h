@@ -1,5 +1,6 @@
 /*
  * table - aligned columns for stsctl's readable output.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	struct table *t = table_new(3, "DOMAIN", "STATE", "MODE");

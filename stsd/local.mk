@@ -1,4 +1,5 @@
 # stsd/local.mk - the operator command stsd(1).
+# SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsd/stsd
 stsd_stsd_SOURCES = stsd/stsd.c
 stsd_stsd_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)

@@ -1,5 +1,6 @@
 /*
  * stsd - the operator command of the stsd suite.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	stsd [-c config_dir] [-v] init DIR [--address ADDR] [--https-port N]

@@ -1,4 +1,5 @@
 # tests/instance.sh - a running stsd instance for integration tests.
+# SPDX-License-Identifier: ISC
 #
 # Source after tests/lib.sh.  The instance is made by "stsd init" exactly
 # as an operator makes one, with every listener on a free port (or on

@@ -1,4 +1,5 @@
 # tests/lib.sh - helpers for test scripts (*.t); source it first.
+# SPDX-License-Identifier: ISC
 #
 # Each case prints "ok - what" or "not ok - what"; tests/run counts them.
 # Scripts get BUILDDIR and SRCDIR from tests/run (or default to the tree

@@ -1,4 +1,5 @@
 # tests/ - the test runner, shell helpers and fixtures.
+# SPDX-License-Identifier: ISC
 EXTRA_DIST += tests/run tests/lib.sh tests/unit.h tests/msgdiff.h
 EXTRA_DIST += tests/build
 EXTRA_DIST += tests/netns.sh tests/pki.sh tests/harness

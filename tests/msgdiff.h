@@ -4,6 +4,7 @@
  * same result for every message (the same error, or the same reports,
  * notes, via and submitter).  Used by rptparse/message_test and by the
  * fuzz target fuzz_rptmsg, which aborts on a difference.
+ * SPDX-License-Identifier: ISC
  *
  *	same = msgdiff_same(data, len, &lim, verbose)
  */

@@ -1,4 +1,5 @@
 # tests/netns.sh - a private network for integration tests.
+# SPDX-License-Identifier: ISC
 #
 # Source after tests/lib.sh.  Needs root (ip netns).  Gives a test its
 # own network namespace with its own loopback (so servers can listen on

@@ -1,4 +1,5 @@
 # tests/pki.sh - a test certificate authority made with openssl(1).
+# SPDX-License-Identifier: ISC
 #
 # Source after tests/lib.sh.
 #	pki_ca DIR			make DIR/ca.pem and DIR/ca.key (ECDSA P-256)

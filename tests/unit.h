@@ -1,5 +1,6 @@
 /*
  * unit.h - what every unit test program shares.
+ * SPDX-License-Identifier: ISC
  *
  *	CHECK(cond, fmt, ...)	prints "ok - WHAT" or "not ok - WHAT (line N)",
  *				the lines tests/run counts

@@ -4,6 +4,7 @@
 #   /malformed/ truncated JSON           /big/      2 MiB of JSON
 #   /missing/   a directory without newAccount
 #   /problem/   503 problem document with Retry-After: 30
+# SPDX-License-Identifier: ISC
 #
 #   python3 badca.py PORT CERT KEY
 import http.server

@@ -3,6 +3,7 @@
 # the wrong content type, malformed or oversized JSON, a directory
 # without newAccount, a problem document with Retry-After.  acmed says
 # what is wrong, installs nothing, and keeps running.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"

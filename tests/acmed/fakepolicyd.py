@@ -3,6 +3,7 @@
 # (from a JSON file the test edits) and takes challenge-add,
 # challenge-remove and cert-changed; an HTTP server that answers
 # http-01 challenges; a TLS server that answers tls-alpn-01 ones.
+# SPDX-License-Identifier: ISC
 #
 #   python3 fakepolicyd.py SOCKET DOMAINS.json EVENTS.log HTTP_PORT TLS_PORT
 #

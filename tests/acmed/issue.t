@@ -5,6 +5,7 @@
 # nonces or refuses a challenge, without damaging what is installed.
 # policyd and httpd are stood in for by fakepolicyd.py (the real suite:
 # suite.t).
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"

@@ -1,6 +1,7 @@
 # tests/acmed/pebble.sh - pebble (a test ACME CA) and an acmed instance
 # inside a private network namespace, for the acmed test scripts.
 # Source after tests/lib.sh, tests/netns.sh and tests/pki.sh.
+# SPDX-License-Identifier: ISC
 #
 #	acme_env DOMAIN...	namespace, DNS zones DOMAIN with mta-sts.DOMAIN
 #				A 127.0.0.1, a CA for pebble's own HTTPS; sets W

@@ -7,6 +7,7 @@
 # valid certificate: from acmed (new.example), or installed by hand for
 # a domain the CA cannot validate (late.example), which waits until then
 # and says so.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"

@@ -4,6 +4,7 @@
 # its certificate from pebble through policyd and httpd (http-01, then
 # tls-alpn-01), httpd serves the policy with it, and a renewal replaces
 # it while a client keeps its connection open.
+# SPDX-License-Identifier: ISC
 #
 # Needs policyd to forward challenge-add/challenge-remove to httpd and
 # httpd to answer them; until both do, the script says so and skips.

@@ -2,6 +2,7 @@
 # tests/build/distcheck.t - the release tarball builds, installs and passes
 # its unit tests out of tree (make distcheck), and "make install" puts the
 # programs, daemons and man pages where the packaging expects them.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 t=$(t_tmpdir)

@@ -2,6 +2,7 @@
 # tests/config/errors.t - a bad main.cf, read by the real stsconf binary,
 # gives one clear line naming the file, the line and the cause, and exit
 # status 1 (never a crash signal or a sanitizer report).
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSCONF=$BUILDDIR/stsconf/stsconf

@@ -4,6 +4,7 @@
 # CNAME loop is a DNS error, and when no nameserver answers a round still
 # ends, in bounded time, with every lookup recorded as timed out.
 # slow
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"

@@ -9,6 +9,7 @@
 # not answer; with report_https_rua the
 # TLSRPT record must list the https URI too.
 # slow
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"

@@ -5,6 +5,7 @@
 # and log, however many rounds run; a certificate near expiry warns once;
 # alert_hourly_limit counts dnsmon's alerts and rptparse's together.
 # slow
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"

@@ -1,5 +1,6 @@
 # tests/dnsmon/dnssink.py - a DNS "server" that reads queries and never
 # answers (UDP and TCP), for time-out tests.
+# SPDX-License-Identifier: ISC
 #
 #   python3 dnssink.py ADDR
 import socket

@@ -1,5 +1,6 @@
 /*
  * dnsupdate_tool - drive lib/dnsupdate from test scripts.
+ * SPDX-License-Identifier: ISC
  *
  *	dnsupdate_tool SERVER KEYFILE ZONE OWNER [TXT ...]
  * replaces OWNER's TXT records by the given ones (none: deletes them).

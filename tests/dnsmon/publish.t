@@ -5,6 +5,7 @@
 # deletes the records, a dead update server is retried with its state
 # shown and no crash; dnsmon's check results show in "stsctl domain show".
 # slow
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/httpd/instance.sh"

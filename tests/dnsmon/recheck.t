@@ -9,6 +9,7 @@
 # dnsmon_check_now_interval; bad notices on private/dnsmon (too long, a
 # newline, not JSON, 2 MiB, a flood) are refused or bounded.
 # slow
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"

@@ -1,4 +1,5 @@
 # tests/dnsmon/smtpd.py - a tiny SMTP greeter for MX probe tests.
+# SPDX-License-Identifier: ISC
 #
 #   python3 smtpd.py ADDR PORT MODE [CERT KEY]
 # MODE: tls (offers STARTTLS, serves CERT/KEY), notls (no STARTTLS),

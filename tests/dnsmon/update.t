@@ -2,6 +2,7 @@
 # UPDATE publishes and replaces TXT records of the service zone; a wrong
 # key, an open key file and a dead server are refused with a clear
 # message, in bounded time.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 

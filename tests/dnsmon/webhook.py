@@ -1,4 +1,5 @@
 # tests/dnsmon/webhook.py - records every POST body, one per line.
+# SPDX-License-Identifier: ISC
 #
 #   python3 webhook.py ADDR PORT FILE
 import http.server

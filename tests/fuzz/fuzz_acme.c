@@ -1,5 +1,6 @@
 /*
  * fuzz_acme - the ACME document parsers (acmed/acmemsg.c) on any bytes.
+ * SPDX-License-Identifier: ISC
  *
  * Each input is given to every parser: directory, order, authorization
  * and problem document.  What is parsed is used (challenge lookup) and

@@ -2,6 +2,7 @@
  * fuzz_alertstate - libFuzzer target for the reader of lib/alert's
  * state file (alert_store_file: "domain TAB kind [TAB key]" lines,
  * each field as esc_line() writes it).
+ * SPDX-License-Identifier: ISC
  *
  * The input is a state file.  Whatever it holds, it is read without
  * a crash, and what the reader wrote back (the live entries, when the

@@ -5,6 +5,7 @@
  * of DNS: k1._domainkey.* is a real RSA key (the seeds in
  * tests/fuzz/corpus/dkim are signed with it), t1.* fails for now, any
  * other name has no key.
+ * SPDX-License-Identifier: ISC
  *
  * Every outcome must be one of the four results with a printable
  * one-line reason; a pass must name an aligned d= and give no reason;

@@ -2,6 +2,7 @@
  * fuzz_dnsanswer - DNS answers as dnsmon reads them: the packet (ldns),
  * then resolve_txt_text() and resolve_rdf_name() on its records and the
  * TXT parsers of lib/ststxt on the joined text.
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

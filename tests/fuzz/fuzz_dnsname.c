@@ -1,5 +1,6 @@
 /*
  * fuzz_dnsname - libFuzzer target for the name checks (lib/dnsname).
+ * SPDX-License-Identifier: ISC
  *
  * The input is one name (cut at its first NUL).  Every check must
  * accept it or refuse it with a cause; the checks must nest (a domain

@@ -1,6 +1,7 @@
 /*
  * fuzz_esc - libFuzzer target for lib/esc, the escaping of untrusted
  * text for each place it goes.
+ * SPDX-License-Identifier: ISC
  *
  * The input is the text, any bytes (it stops at the first NUL, as the
  * C strings of the callers do).  Aborts when a promise of esc.h breaks:

@@ -1,5 +1,6 @@
 /*
  * fuzz_http - libFuzzer target for the httpd request parser.
+ * SPDX-License-Identifier: ISC
  *
  * Feeds the input to http_parse() with the default limits and to
  * http_host_normalize(), and aborts when a result breaks the parser's

@@ -1,5 +1,6 @@
 /*
  * fuzz_ipc - the lib/ipc reader on arbitrary bytes.
+ * SPDX-License-Identifier: ISC
  *
  * The first byte chooses how the rest is fed (chunk size), so split
  * messages are covered; each message read is encoded again and must

@@ -1,5 +1,6 @@
 /*
  * fuzz_maincf - libFuzzer target for the main.cf reader (lib/cfg).
+ * SPDX-License-Identifier: ISC
  *
  * Each input is the content of a main.cf.  The reader must either
  * accept it, after which every table parameter is looked up with its

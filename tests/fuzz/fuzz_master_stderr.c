@@ -1,6 +1,7 @@
 /*
  * fuzz_master_stderr - libFuzzer target for master's reader of a
  * worker's stderr (master/master_stderr.c).
+ * SPDX-License-Identifier: ISC
  *
  * master runs as root and reads what an unprivileged, Internet-facing
  * worker writes, so the input is hostile.  The input is fed in pieces

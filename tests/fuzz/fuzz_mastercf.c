@@ -2,6 +2,7 @@
  * fuzz_mastercf - master.cf parser: any input must give a table or one
  * error line, without crashing or leaking.  Host names are not looked
  * up (MASTERCF_NO_RESOLVE).
+ * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 

@@ -1,6 +1,7 @@
 /*
  * fuzz_metrics - libFuzzer target for the metrics file reader
  * (metrics_table_parse in lib/metrics).
+ * SPDX-License-Identifier: ISC
  *
  * The input is read as a metrics file.  Whatever it holds, the
  * exposition of the table must read back (as a file) to a table whose

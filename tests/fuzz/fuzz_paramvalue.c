@@ -1,6 +1,7 @@
 /*
  * fuzz_paramvalue - libFuzzer target for the rules of the parameter
  * table (cfg_check_value, cfg_allowed; lib/cfg).
+ * SPDX-License-Identifier: ISC
  *
  * Each input is one value, offered to every parameter of the table:
  * each rule (type, bounds, choices, path, domain, addresses, URL, URL

@@ -1,5 +1,6 @@
 /*
  * fuzz_policy - libFuzzer target for policy_parse (lib/policy).
+ * SPDX-License-Identifier: ISC
  *
  * Every input must parse or be refused with an error text; what parses
  * must also pass policy_validate once duplicates are allowed for, and

@@ -1,6 +1,7 @@
 /*
  * fuzz_polsnap - libFuzzer target for the policy snapshot reader
  * (lib/polsnap), which httpd runs on files it finds on disk.
+ * SPDX-License-Identifier: ISC
  *
  * The input is parsed as a base and as a journal.  A base that parses
  * gives the sink exactly the domains its stats count, after one begin;

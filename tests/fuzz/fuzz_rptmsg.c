@@ -2,6 +2,7 @@
  * fuzz_rptmsg - libFuzzer target for rptparse's message path without
  * the database: MIME (GMime) or the HTTPS form, gunzip, then the report
  * parser (lib/tlsrpt).
+ * SPDX-License-Identifier: ISC
  *
  * A refused message must say why; an accepted one must hold at least
  * one report, none larger than the gunzip limit.  Small limits make

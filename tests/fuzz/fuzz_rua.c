@@ -3,6 +3,7 @@
  * request head (http_parse), its judgement (rua_check) and the framing
  * of its body (rua_body_feed: Content-Length or chunked, size limit,
  * gzip magic).
+ * SPDX-License-Identifier: ISC
  *
  * The first input byte chooses a body size limit and how the rest of
  * the input is cut into pieces; the body is then fed twice, in those

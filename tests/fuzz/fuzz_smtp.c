@@ -1,5 +1,6 @@
 /*
  * fuzz_smtp - libFuzzer target for the SMTP input parsers of rptrecv.
+ * SPDX-License-Identifier: ISC
  *
  * The first octet picks what the rest is fed to: even, the command
  * parser, one line per CRLF (or LF), with and without SMTPUTF8; odd,

@@ -1,5 +1,6 @@
 /*
  * fuzz_ststxt - libFuzzer target for the TXT record parsers (lib/ststxt).
+ * SPDX-License-Identifier: ISC
  *
  * The input is parsed both as an MTA-STS and as a TLS-RPT record.  A
  * record that parses must render to text that parses again to the same

@@ -1,6 +1,7 @@
 /*
  * fuzz_tlsrpt - libFuzzer target for the TLS-RPT report parser
  * (lib/tlsrpt).
+ * SPDX-License-Identifier: ISC
  *
  * The input is one report.  A refusal must come with an error text and
  * no report; an accepted report must hold what every reader relies on:

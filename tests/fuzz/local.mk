@@ -1,4 +1,5 @@
 # tests/fuzz - libFuzzer targets.
+# SPDX-License-Identifier: ISC
 #
 # With --enable-fuzzing (CC=clang) each target NAME is built as
 # tests/fuzz/fuzz_NAME, a libFuzzer binary:

@@ -1,5 +1,6 @@
 /*
  * standalone - replays a libFuzzer target's corpus without libFuzzer.
+ * SPDX-License-Identifier: ISC
  *
  * Linked with a fuzz target as tests/fuzz/<name>_test, it feeds every
  * file of SRCDIR/tests/fuzz/corpus/<name>/ to LLVMFuzzerTestOneInput, so

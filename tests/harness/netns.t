@@ -2,6 +2,7 @@
 # a namespace with its own loopback and resolver, knot answering for a
 # test zone, record changes and TSIG-signed DNS UPDATE.  When this fails,
 # the integration tests that build on it cannot be trusted.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 

@@ -4,6 +4,7 @@
 # and 404 for tokens it does not hold, stops after challenge-remove, and
 # on the TLS listener presents a tls-alpn-01 certificate only to a
 # ClientHello that offers acme-tls/1, then closes without HTTP.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

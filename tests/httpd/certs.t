@@ -3,6 +3,7 @@
 # served from the next handshake on without a restart, a host whose
 # certificate appears later, a broken replacement that keeps the old one
 # in use; httpd runs chrooted and unprivileged.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

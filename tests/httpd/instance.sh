@@ -1,5 +1,6 @@
 # tests/httpd/instance.sh - an instance with policyd and httpd, for the
 # httpd test scripts (source it after tests/lib.sh).
+# SPDX-License-Identifier: ISC
 #
 #	httpd_instance DIR [name=value ...]	make and start an instance whose
 #		master.cf has the HTTPS service (maxproc 2) on 127.0.0.1:$HTTPS

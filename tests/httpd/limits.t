@@ -2,6 +2,7 @@
 # pipelining, HTTP/1.0, malformed and oversized requests (answered, then
 # the connection is closed), slow requests and idle connections timed
 # out, the connection limit.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

@@ -8,6 +8,7 @@
 # the body unread, for a host without a hosted policy and with
 # report_https_rua = no; 429 with Retry-After over
 # httpd_report_client_limit.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

@@ -3,6 +3,7 @@
 # 421 on a Host/SNI mismatch, unknown hosts refused in the handshake,
 # TLS 1.2 and 1.3 only, plain HTTP serves no policy, changes visible
 # within a second of stsctl returning, maxproc 2, 2,000 idle connections.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

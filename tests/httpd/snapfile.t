@@ -11,6 +11,7 @@
 # while the policies are served.  A running httpd
 # without policyd follows what is appended to the journal (record by
 # record) and a compaction (both files again) within 3 s.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

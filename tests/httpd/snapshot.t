@@ -11,6 +11,7 @@
 # says once per process that policyd went away, and the metrics
 # stsd_httpd_policyd_connected and stsd_httpd_policies_age_seconds say
 # it too; a new httpd logs that it loaded the snapshot before serving.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

@@ -2,6 +2,7 @@
 # tests/httpd/snapwrite.py - writes the policy snapshot file of an
 # instance as policyd does (lib/polsnap.h), for tests/httpd/snapfile.t
 # while policyd is away.
+# SPDX-License-Identifier: ISC
 #
 #	snapwrite.py append SNAPDIR MAX_AGE	appends a change of a.example
 #	snapwrite.py compact SNAPDIR MAX_AGE	a new base (the next

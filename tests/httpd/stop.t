@@ -5,6 +5,7 @@
 # is spooled and answered 200 with Connection: close; then the process
 # exits, long before master's deadline.  Over the plain HTTP service
 # (httpd_plain_reports = yes), so that bash can be the client.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

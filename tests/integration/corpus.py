@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """corpus.py - what stsd must make of the real reports of tests/corpus/real,
 computed from their JSON (for tests/integration/corpus.t).
+SPDX-License-Identifier: ISC
 
   corpus.py json FILE           the report JSON of FILE (.json, .json.gz,
                                 or the tlsrpt part of a whole mail .eml)

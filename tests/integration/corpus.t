@@ -10,6 +10,7 @@
 # export, the readiness verdict, the page and the metrics agree; the
 # report mailed twice (kravietz_mail.ru .eml and .json) is stored once.
 # The expected numbers come from the JSON (corpus.py), not from stsd.
+# SPDX-License-Identifier: ISC
 #
 # The real signatures cannot verify without Google's and Microsoft's DNS,
 # so the mailed reports count with report_require_dkim = no here; at the

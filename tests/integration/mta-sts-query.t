@@ -1,5 +1,6 @@
 # tests/integration/mta-sts-query.t - a real MTA-STS client fetches the
 # policies stsd serves (RFC 8461 sections 3 and 5).
+# SPDX-License-Identifier: ISC
 #
 # In a network namespace of its own: knot answers for the test zone
 # (MX, _mta-sts TXT, mta-sts A), a test CA signs mta-sts.<domain>, the

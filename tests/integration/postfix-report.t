@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/integration/postfix-report.t - TLS reports mailed by a real
 # Postfix reach "stsctl report summary" with the numbers they carry.
+# SPDX-License-Identifier: ISC
 #
 # In a network namespace of its own: knot answers for the report zone
 # (demo.test, the sts_zone of the instance; its MX is rptrecv on

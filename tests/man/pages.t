@@ -5,6 +5,7 @@
 # and names itself in NAME; stsctl(1) documents every subcommand that
 # stsctl's own usage lists (in SYNOPSIS and in DESCRIPTION) and shows
 # every command in EXAMPLES.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 [ -f "$BUILDDIR/Makefile" ] || skip_all "no build in $BUILDDIR"

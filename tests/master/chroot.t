@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/master/chroot.t - no chrooted worker keeps a descriptor of
 # anything outside its chroot (issue 15 item 9).
+# SPDX-License-Identifier: ISC
 #
 # The suite as stsd init makes it, with master.cf's chroot column as
 # shipped (httpd on HTTPS and HTTP, rptrecv); httpd loads a certificate

@@ -9,6 +9,7 @@
 # across the reload gets its 250 with the message stored, or a 421 with
 # nothing stored, never a bare close; no connection is refused while
 # services restart.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 

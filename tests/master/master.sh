@@ -1,5 +1,6 @@
 # tests/master/master.sh - helpers for the master(8) tests; sourced by
 # tests/master/*.t after tests/lib.sh.
+# SPDX-License-Identifier: ISC
 #
 # m_instance	makes an instance in a fresh directory $D: etc/main.cf
 #		with every path under $D, libexec/testworker, queue/private,

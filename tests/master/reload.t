@@ -5,6 +5,7 @@
 # running configuration kept; a changed main.cf restarts every service on
 # its sockets, and the new processes of a service start only once the old
 # ones are gone.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/master/master.sh"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # master restarts a worker that dies, runs maxproc processes on one
 # socket, serves unix sockets, and wakes workers up every wakeup seconds.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/master/master.sh"
 

@@ -2,6 +2,7 @@
 # As root: master binds a port below 1024 itself and the worker that
 # answers on it runs as mail_owner; unix sockets get mail_owner and
 # setgid_group; a chrooted worker still answers.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/master/master.sh"
 

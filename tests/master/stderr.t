@@ -4,6 +4,7 @@
 # same way) reaches maillog_file, one log line per stderr line, naming
 # the service and the worker, escaped, cut at a length, and a flood is
 # held to a budget; the workers' own log lines are not doubled.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSD=$BUILDDIR/stsd/stsd

@@ -2,6 +2,7 @@
 # Start and stop: SIGTERM leaves nothing behind; one master per instance;
 # master -t; daemon mode; start-up errors (bad master.cf, missing queue
 # directories) with the messages a user sees.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/master/master.sh"
 

@@ -1,5 +1,6 @@
 /*
  * testworker - a worker for the tests of master(8) and server(3).
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS (master.cf command and arguments)
  *	testworker [-x] [-w file] [-d msec] [-e msec] [-q msec] [-a file]

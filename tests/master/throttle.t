@@ -3,6 +3,7 @@
 # back-off, while the other services keep running; the back-off is capped
 # by service_throttle_time; a worker that ran longer than
 # service_crash_time is restarted at once every time.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/master/master.sh"
 

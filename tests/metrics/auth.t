@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/metrics/auth.t - metrics_auth_file: HTTP basic authentication on
 # every path of the metrics listener, with crypt(3) and SHA-256 hashes.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 

@@ -5,6 +5,7 @@
 # and status); a check that fails shows with its domain
 # (stsd_dns_check_problem), goes away when it is ok again, and the
 # problems of a deleted domain go with it.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"

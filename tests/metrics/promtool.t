@@ -5,6 +5,7 @@
 # series of metrics(8) whose labels are fixed, at 0, before any event;
 # with more domains than metrics_domain_series_limit, the per-domain
 # metrics are summed over their domains.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/pki.sh"

@@ -5,6 +5,7 @@
 # over HTTPS and one that is refused), scrape again
 # and check that the right values moved; counters of a process that
 # exits do not go back; the dashboard paths answer.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/pki.sh"

@@ -6,6 +6,7 @@
 # sandbox, emulated: systemd is not PID 1 here), hosts a domain whose
 # policy curl fetches over HTTPS, stores a report mailed over SMTP, and
 # "apt-get purge" leaves no process and none of what it must remove.
+# SPDX-License-Identifier: ISC
 #
 # It installs a package system-wide, so it runs only when asked:
 # CI=true or STSD_TEST_PACKAGE=1.  It refuses to run where stsd is

@@ -3,4 +3,5 @@
 # .deb (only with CI=true or STSD_TEST_PACKAGE=1), tests/man/pages.t
 # checks the installed manual pages.  Both are scripts that tests/run
 # finds by themselves; this only puts them in the release tarball.
+# SPDX-License-Identifier: ISC
 EXTRA_DIST += debian tests/package tests/man

@@ -7,6 +7,7 @@
 # (master.cf -o, then stsd reload) re-publishes the mailto: rua alone; a
 # report_https_path that cannot be in a URI stops policyd with the cause.
 # slow
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/httpd/instance.sh"

@@ -1,6 +1,7 @@
 /*
  * ipcclient - a test client for stsd sockets: sends one JSON request
  * and prints what comes back.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	ipcclient [-n count] [-t seconds] SOCKET 'JSON'

@@ -2,6 +2,7 @@
 # were added get them from policyd's snapshot: split into several
 # messages when ipc_message_size_limit is small, read from policy.db
 # once for all processes, every policy served with its exact bytes.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 

@@ -4,6 +4,7 @@
 # signal comes is sent in full, so that a client never sees an error
 # for a change that was made; an idle client is closed; policyd exits
 # at once after that, and master's next policyd has the change.
+# SPDX-License-Identifier: ISC
 #
 # The reply is queued for sure: the request carries an "id" (copied into
 # the reply) larger than a socket buffer, and the client reads nothing

@@ -2,6 +2,7 @@
 # stream that feeds httpd (snapshot, then every change before stsctl
 # returns), requests refused on the public socket, and a fatal start
 # when policy.db cannot be opened.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 

@@ -6,6 +6,7 @@
 # are the larger of its summary and its failure details, and the failed
 # sessions in no detail are a group of their own, so that the groups
 # add up to the failed total.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

@@ -9,6 +9,7 @@
 # and by sender, legends in the order the series are drawn, senders
 # sorted by the length of their bars.  Also the readiness verdict of
 # "stsctl domain show".
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

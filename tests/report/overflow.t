@@ -7,6 +7,7 @@
 # html and domain show.  Also a
 # domain given in another case and with a final dot, as a report may
 # name it, is stored and shown in lower case without the dot.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

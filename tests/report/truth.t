@@ -5,6 +5,7 @@
 # readiness evidence while the verdict is "not yet" (unless --force;
 # import is exempt), and a permission error names the file, its group
 # and who may read it.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

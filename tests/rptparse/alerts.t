@@ -6,6 +6,7 @@
 # the result type means and its fix; the alerts of a report in one
 # digest (one mail, one webhook call); none for a domain that is not
 # hosted; kept across a restart of rptparse.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

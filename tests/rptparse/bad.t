@@ -3,6 +3,7 @@
 # corrupt/ with a reason that names the cause (or is stored with its
 # deviation recorded), rptparse neither crashes nor hangs, and the spool
 # is left empty.
+# SPDX-License-Identifier: ISC
 #
 # The reason is read as an operator reads it, with "stsctl queue show".
 #

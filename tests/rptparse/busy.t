@@ -3,6 +3,7 @@
 # reason (reports.db locked by another writer for longer than the busy
 # time-out) stays in active/, is not lost nor moved to corrupt/, and is
 # stored once the lock is gone (at the next wakeup).
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

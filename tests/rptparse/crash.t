@@ -3,6 +3,7 @@
 # it works through 1,000 reports (at least 3 times with work left, each
 # after it stored more): master restarts it, and in the end every report
 # is stored exactly once and nothing is left in the spool or in corrupt/.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

@@ -13,6 +13,7 @@
 # signatures of two real reports pass under faketime inside their
 # t=..x= window and are "expired" after it.
 # slow
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"

@@ -1,5 +1,6 @@
 # tests/rptparse/dkimsign.py - sign a mail with Debian's python3-dkim
 # (dkimpy), for tests/rptparse/dkim.t and bench/rptparse.
+# SPDX-License-Identifier: ISC
 #
 #   /usr/bin/python3 dkimsign.py KEYFILE DOMAIN SELECTOR ALG CANON <in >out
 #   /usr/bin/python3 dkimsign.py --many KEYFILE DOMAIN SELECTOR ALG CANON FILE...

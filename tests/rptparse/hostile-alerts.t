@@ -8,6 +8,7 @@
 # rest are logged and counted in stsd_alerts_dropped_total (present at 0
 # from the start); the state file reads back what it wrote after a
 # restart of rptparse.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/rptparse/hostile.t - hostile reports, mailed to rptrecv (swaks)
 # and POSTed to httpd (curl over HTTPS), crash nothing and inject nothing:
+# SPDX-License-Identifier: ISC
 #
 # - counts of 2^63-1 and 2^53+1 (refused: beyond the bound of 2^53), and
 #   two reports of 1,000 policies counting 2^53 sessions each, whose sums

@@ -1,5 +1,6 @@
 # tests/rptparse/instance.sh - a running instance with policyd, rptparse
 # and rptrecv, for the rptparse tests.  Source after tests/lib.sh.
+# SPDX-License-Identifier: ISC
 #
 #	rp_start [main.cf line ...]	make and start an instance in a fresh
 #		directory (stopped at exit); sets RP_DIR, RP_SPOOL, RP_LOG,

@@ -4,6 +4,7 @@
 # and stay in place when rptparse stops, so that an administrator in that
 # group runs "stsctl report list" while rptparse runs and after it stopped,
 # and a user outside the group is refused.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

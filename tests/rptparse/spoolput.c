@@ -1,6 +1,7 @@
 /*
  * spoolput - puts files into a spool as messages and tells rptparse, for
  * the tests of tests/rptparse.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	spoolput [-n] QUEUE_DIR FILE...

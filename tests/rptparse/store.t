@@ -2,6 +2,7 @@
 # tests/rptparse/store.t - reports in the shapes real senders use are
 # stored field by field, with their deviations, once each; by mail
 # through the spool, by mail through rptrecv (SMTP), and by HTTPS form.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

@@ -3,6 +3,7 @@
 # partial is queued, and rptrecv keeps running: bare LF and CR (and SMTP
 # smuggling), over-long lines, messages over message_size_limit, a
 # dropped connection in the middle of DATA, endless commands, silence.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 

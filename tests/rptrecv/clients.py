@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # clients.py - SMTP clients for the rptrecv tests that a stock client
 # cannot play: a slow one, and many from chosen source addresses.
+# SPDX-License-Identifier: ISC
 #
 #   clients.py PORT trickle SRC DELAY FAST SLOW
 #	connect from address SRC, read the greeting, send FAST at once and

@@ -1,5 +1,6 @@
 # tests/rptrecv/instance.sh - a running stsd instance with rptrecv, for the
 # rptrecv tests.  Source after tests/lib.sh.
+# SPDX-License-Identifier: ISC
 #
 #	rr_start [main.cf lines...]	make an instance in a fresh directory
 #		with rptrecv on 127.0.0.1:$RR_PORT, start it, wait until it

@@ -3,6 +3,7 @@
 # total, and each refusal names the limit that was hit.  The addresses of
 # 127.0.0.0/8 stand for different networks: 127.0.1.x and 127.0.2.x are
 # two /24s.  A network at its limit does not keep other senders out.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 

@@ -2,6 +2,7 @@
 # rptrecv: IPv6 clients are counted by their /64.  In a network namespace
 # of its own (root), the loopback gets addresses of two /64s of
 # 2001:db8::/32, and rptrecv listens on the wildcard address.
+# SPDX-License-Identifier: ISC
 [ "$(id -u)" = 0 ] || { echo "# skip: needs root (a network namespace)"; exit 0; }
 if [ -z "${RR_NETNS_DONE:-}" ]; then
 	RR_NETNS_DONE=1 exec unshare --net -- bash "$0" "$@"

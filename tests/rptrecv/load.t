@@ -3,6 +3,7 @@
 # rptrecv_connection_limit, 421 4.3.2 (over rptrecv_client_connection_limit,
 # 421 4.7.0);
 # memory stays bounded; rptrecv does not crash and still delivers after.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 

@@ -5,6 +5,7 @@
 # starts it again).  Every message that got "250 ... queued as ID" must be
 # in incoming/ complete, each message at most once, and no partial
 # message may be visible under a name that is not *.tmp.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 

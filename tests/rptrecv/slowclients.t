@@ -3,6 +3,7 @@
 # (rptrecv_command_timeout) however its bytes trickle in, the text of a
 # message has one (rptrecv_data_timeout), and the 421 names the timeout;
 # a client that sends whole commands in time is never cut off.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 

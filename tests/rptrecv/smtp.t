@@ -2,6 +2,7 @@
 # rptrecv: the SMTP dialogue with real clients (swaks, smtp-source) and by
 # hand: extensions, report_recipients, the Received: header, dot
 # unstuffing, pipelining, STARTTLS, the notice to rptparse.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"

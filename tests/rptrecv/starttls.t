@@ -3,6 +3,7 @@
 # 221 (the reply goes through OpenSSL before the socket closes, with a
 # close_notify), with openssl s_client and with swaks; a client that
 # says STARTTLS and never shakes hands is closed at the command deadline.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"

@@ -7,6 +7,7 @@
 # to the next rptrecv; a session still in DATA at the deadline gets the
 # 421 and nothing of its message is stored; the process exits within
 # the deadline, well before master would kill it, without a leak.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # crash.t - the spool loses nothing when its writers and its consumer are
 # killed with SIGKILL at random moments.
+# SPDX-License-Identifier: ISC
 #
 # Writers (tests/spool/spoolwriter write) print the SHA-256 of each
 # message only after spool_commit() returned (or, for writers that commit

@@ -1,5 +1,6 @@
 /*
  * spoolwriter - drives lib/spool for the crash tests in tests/spool.
+ * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
  *	spoolwriter write QUEUE_DIR COUNT [BATCH]

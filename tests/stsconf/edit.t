@@ -2,6 +2,7 @@
 # tests/stsconf/edit.t - stsconf -e changes main.cf and keeps everything
 # else: comments, blank lines, order; refuses unknown names and bad
 # values without touching the file.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSCONF=$BUILDDIR/stsconf/stsconf

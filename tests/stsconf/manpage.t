@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/stsconf/manpage.t - the parameter list of man/stsd.conf.5 is the
 # one that the parameter table gives (stsconf -m).
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSCONF=$BUILDDIR/stsconf/stsconf

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/stsconf/print.t - stsconf prints parameters: all, -n, -d, -x,
 # names, unknown names, the configuration directory, and -M.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSCONF=$BUILDDIR/stsconf/stsconf

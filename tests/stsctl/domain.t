@@ -1,6 +1,7 @@
 # tests/stsctl/domain.t - stsctl domain add/set/list/show/records against a
 # running instance (records with and without report_https_rua), and the
 # errors of bad input (exit 1, nothing stored).
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 

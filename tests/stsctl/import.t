@@ -1,5 +1,6 @@
 # tests/stsctl/import.t - stsctl domain import: many domains from a file
 # in batches, each batch all or nothing, errors with the file and line.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 

@@ -1,5 +1,6 @@
 # tests/stsctl/instance.sh - a running instance with policyd, for the
 # stsctl and policyd test scripts (source it after tests/lib.sh).
+# SPDX-License-Identifier: ISC
 #
 #	instance_start DIR [name=value ...]	make DIR an instance (main.cf
 #		parameters as given) and start its master; stopped at exit

@@ -4,6 +4,7 @@
 # addresses as mx patterns; by stsctl domain add, set and import, and by
 # policyd itself on its socket; control characters shown escaped; a
 # domain stored before these rules can still be shown and removed.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 

@@ -4,6 +4,7 @@
 # spool them (and through rptrecv over SMTP), reports that rptparse
 # refuses (corrupt/), requeued once rptparse takes them, deleted; the
 # errors a user sees.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"

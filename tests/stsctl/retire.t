@@ -3,6 +3,7 @@
 # have cached expires, even after max_age was lowered), domain add of a
 # retiring domain restoring it, and --now with its warning.  Times shown
 # are ISO 8601 UTC.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # stsd check: main.cf and master.cf errors with file:line, directories
 # created and repaired, programs looked for.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSD=$BUILDDIR/stsd/stsd

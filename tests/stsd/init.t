@@ -1,5 +1,6 @@
 #!/bin/bash
 # stsd init: the files and directories of an instance in one directory.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSD=$BUILDDIR/stsd/stsd

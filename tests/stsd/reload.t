@@ -10,6 +10,7 @@
 # allowed), master refuses a plain SIGHUP too, and the instance keeps
 # its processes and its old configuration: HTTPS serves the policy and
 # SMTP offers the old SIZE.  The same for a bad master.cf line.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/pki.sh"

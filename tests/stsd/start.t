@@ -1,5 +1,6 @@
 #!/bin/bash
 # stsd start, status, reload, stop with the real master and a test worker.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
 STSD=$BUILDDIR/stsd/stsd

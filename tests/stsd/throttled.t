@@ -4,6 +4,7 @@
 # program exits at once: master throttles it after two quick exits, and
 # stsd check exits 1 naming it while the others pass; once the line is
 # gone from master.cf and master reloaded, check passes again.
+# SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
