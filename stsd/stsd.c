@@ -5,7 +5,7 @@
  * SYNOPSIS
  *	stsd [-c config_dir] [-v] init DIR [--address ADDR] [--https-port N]
  *	    [--http-port N] [--smtp-port N] [--metrics-port N]
- *	    [--daemon-directory DIR] [--force]
+ *	    [--daemon-directory DIR] [--acme-directory URL] [--force]
  *	stsd [-c config_dir] [-v] check [--fix]
  *	stsd [-c config_dir] [-v] start | start-fg | stop | reload | status
  *
@@ -146,6 +146,7 @@ struct stsd_init {
 	const char *address;
 	int	 ports[PORT_COUNT];
 	char	*daemon_dir;
+	const char *acme_dir;		/* acme_directory_url, or NULL */
 	int	 force;
 };
 
@@ -168,8 +169,8 @@ stsd_usage(void)
 	    "usage: stsd [-c config_dir] [-v] COMMAND\n"
 	    "commands:\n"
 	    "  init DIR [--address ADDR] [--https-port N] [--http-port N]\n"
-	    "      [--smtp-port N] [--metrics-port N] [--daemon-directory DIR]"
-	    " [--force]\n"
+	    "      [--smtp-port N] [--metrics-port N] [--daemon-directory DIR]\n"
+	    "      [--acme-directory URL] [--force]\n"
 	    "  check [--fix]\n"
 	    "  start | start-fg | stop | reload | status\n");
 	exit(2);
@@ -918,6 +919,19 @@ stsd_parse_port(const char *opt, const char *val)
 	return (int)n;
 }
 
+/* --acme-directory URL: by the rule of acme_directory_url, or exit 2. */
+static void
+stsd_init_acme_dir(const char *url)
+{
+	struct buf why = BUF_INIT;
+
+	if (cfg_check_value(param_find("acme_directory_url"), url, &why) < 0) {
+		stsd_say("error: --acme-directory %s: %s", url, why.s);
+		exit(2);
+	}
+	buf_free(&why);
+}
+
 static void
 stsd_init_args(int argc, char **argv, struct stsd_init *in)
 {
@@ -969,6 +983,9 @@ stsd_init_args(int argc, char **argv, struct stsd_init *in)
 		} else if (strcmp(name, "--daemon-directory") == 0) {
 			free(in->daemon_dir);
 			in->daemon_dir = xstrdup(val);
+		} else if (strcmp(name, "--acme-directory") == 0) {
+			stsd_init_acme_dir(val);
+			in->acme_dir = val;
 		} else {
 			stsd_say("error: init: unknown option %s", name);
 			stsd_usage();
@@ -1041,6 +1058,12 @@ stsd_init_maincf(const struct stsd_init *in, struct buf *cf)
 	    "myhostname = localhost\n"
 	    "sts_zone = %s\n"
 	    "domain_verification = none\n", STSD_INIT_ZONE);
+	if (in->acme_dir != NULL)
+		buf_printf(cf,
+		    "\n"
+		    "# The ACME CA (stsd init --acme-directory): a staging\n"
+		    "# directory first spares the production rate limits.\n"
+		    "acme_directory_url = %s\n", in->acme_dir);
 }
 
 /* One master.cf line, in the columns of the header. */

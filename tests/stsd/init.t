@@ -106,6 +106,20 @@ out=$("$STSD" init "$t/d2" 2>&1)
 like "$(sed -n 's/^daemon_directory = //p' "$t/d2/etc/master.cf" "$t/d2/etc/main.cf")" '^/' \
     "without --daemon-directory the compiled default is used"
 
+# --acme-directory: a staging CA for the first runs (issue: first-run
+# mistakes count against the production CA's rate limits).
+staging=https://acme-staging-v02.api.letsencrypt.org/directory
+"$STSD" init "$t/acme" --daemon-directory "$daemons" --acme-directory "$staging" >/dev/null 2>&1
+is "$?" 0 "init --acme-directory exits 0"
+is "$("$BUILDDIR/stsconf/stsconf" -c "$t/acme/etc" acme_directory_url)" \
+    "acme_directory_url = $staging" "the instance's acme_directory_url is the staging directory"
+for bad in "http://acme.example/directory" "$(printf 'https://a.example/d\nmail_owner = root')" "not a url"; do
+	out=$("$STSD" init "$t/acme-bad" --daemon-directory "$daemons" --acme-directory "$bad" 2>&1)
+	is "$?" 2 "--acme-directory $(printf %q "$bad"): exit 2"
+	like "$out" "^stsd: error: --acme-directory " "... naming the option"
+	nok "... and writes no instance" test -e "$t/acme-bad/etc/main.cf"
+done
+
 # An ordinary user gets an instance of its own.
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	u=$t/user
