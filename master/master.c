@@ -47,6 +47,7 @@
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
+#include "usage.h"
 
 #define MASTER_DAEMON_MSG_MAX	(64 * 1024)	/* child's start-up messages */
 #define MASTER_READY		'\0'		/* "started" on the pipe */
@@ -56,11 +57,14 @@ struct master_state master = {
 	.lock_fd = -1,
 };
 
-static void
+static const char master_usage_text[] =
+	"usage: master [-c config_dir] [-f] [-t] [-v]\n"
+	"       master -h | --help | --version\n";
+
+static void __attribute__((noreturn))
 master_usage(void)
 {
-	fprintf(stderr, "usage: master [-c config_dir] [-f] [-t] [-v]\n");
-	exit(2);
+	usage_print(master_usage_text, USAGE_EXIT_ERROR);
 }
 
 /* master creates no directory: stsd check does. */
@@ -287,8 +291,13 @@ main(int argc, char **argv)
 	log_init("master", LOG_TO_SYSLOG | LOG_TO_STDERR);
 	if (config_dir == NULL || *config_dir == '\0')
 		config_dir = STS_CONFIG_DIR;
-	while ((ch = getopt(argc, argv, "c:ftv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:ftvh", usage_long_options,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			usage_print(master_usage_text, 0);
+		case USAGE_OPT_VERSION:
+			usage_version("master");
 		case 'c':
 			config_dir = optarg;
 			break;

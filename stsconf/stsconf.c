@@ -60,6 +60,7 @@
 #include "mastercf.h"
 #include "mymalloc.h"
 #include "params.h"
+#include "usage.h"
 
 #define STSCONF_PRINT_ALL	0
 #define STSCONF_PRINT_SET	1	/* -n */
@@ -87,15 +88,17 @@ stsconf_fail(const char *fmt, ...)
 	exit(1);
 }
 
-static void
-stsconf_usage(void)
-{
-	fprintf(stderr,
+static const char stsconf_usage_text[] =
 	    "usage: stsconf [-c config_dir] [-n | -d] [-x] [name ...]\n"
 	    "       stsconf [-c config_dir] -e name=value ...\n"
 	    "       stsconf [-c config_dir] -M\n"
-	    "       stsconf -m\n");
-	exit(1);
+	    "       stsconf -m\n"
+	    "       stsconf -h | --help | --version\n";
+
+static void __attribute__((noreturn))
+stsconf_usage(void)
+{
+	usage_print(stsconf_usage_text, USAGE_EXIT_ERROR);
 }
 
 static void
@@ -548,8 +551,13 @@ main(int argc, char **argv)
 	int man = 0, rc = 0;
 
 	log_init("stsconf", LOG_TO_STDERR);
-	while ((ch = getopt(argc, argv, "c:deMmnx")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:deMmnxh", usage_long_options,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			usage_print(stsconf_usage_text, 0);
+		case USAGE_OPT_VERSION:
+			usage_version("stsconf");
 		case 'c':
 			dir = optarg;
 			break;

@@ -44,6 +44,7 @@
 #include "report.h"
 #include "perm.h"
 #include "stsctl.h"
+#include "usage.h"
 
 #define STSCTL_SOCKET	"public/policyd"
 
@@ -132,17 +133,20 @@ static const struct stsctl_command {
 	{ NULL, NULL }
 };
 
-static void
-stsctl_usage(void)
-{
-	fprintf(stderr, "usage: stsctl [-c config_dir] [-v] COMMAND ...\n"
+static const char stsctl_usage_text[] =
+	"usage: stsctl [-c config_dir] [-v] COMMAND ...\n"
+	    "       stsctl -h | --help | --version\n"
 	    "  domain add|set|del|list|show|records ... [--json]\n"
 	    "  check DOMAIN [--json]\n"
 	    "  report list|show|summary|export|html ... [--json]\n"
 	    "  queue list|show ID|requeue ID|ALL|delete ID [--json]\n"
 	    "  cert list [--json] | cert renew HOST [--json]\n"
-	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n");
-	exit(1);
+	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n";
+
+static void __attribute__((noreturn))
+stsctl_usage(void)
+{
+	usage_print(stsctl_usage_text, USAGE_EXIT_ERROR);
 }
 
 int
@@ -154,11 +158,16 @@ main(int argc, char **argv)
 	int c, rc;
 
 	log_init("stsctl", LOG_TO_STDERR);
-	while ((c = getopt(argc, argv, "+c:v")) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:vh", usage_long_options,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			config_dir = optarg;
 			break;
+		case 'h':
+			usage_print(stsctl_usage_text, 0);
+		case USAGE_OPT_VERSION:
+			usage_version("stsctl");
 		case 'v':
 			log_verbose++;
 			break;

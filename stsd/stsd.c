@@ -79,6 +79,7 @@
 #include "log.h"
 #include "mastercf.h"
 #include "mymalloc.h"
+#include "usage.h"
 
 #define STSD_STOP_WAIT		30	/* seconds that stop waits */
 #define STSD_POLL_US		100000	/* between looks at the lock */
@@ -162,18 +163,20 @@ stsd_say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void __attribute__((noreturn))
-stsd_usage(void)
-{
-	fprintf(stderr,
+static const char stsd_usage_text[] =
 	    "usage: stsd [-c config_dir] [-v] COMMAND\n"
+	    "       stsd -h | --help | --version\n"
 	    "commands:\n"
 	    "  init DIR [--address ADDR] [--https-port N] [--http-port N]\n"
 	    "      [--smtp-port N] [--metrics-port N] [--daemon-directory DIR]\n"
 	    "      [--acme-directory URL] [--force]\n"
 	    "  check [--fix]\n"
-	    "  start | start-fg | stop | reload | status\n");
-	exit(2);
+	    "  start | start-fg | stop | reload | status\n";
+
+static void __attribute__((noreturn))
+stsd_usage(void)
+{
+	usage_print(stsd_usage_text, USAGE_EXIT_ERROR);
 }
 
 /*
@@ -1502,11 +1505,16 @@ main(int argc, char **argv)
 	log_init("stsd", LOG_TO_STDERR);
 	if (dir == NULL || *dir == '\0')
 		dir = STS_CONFIG_DIR;
-	while ((ch = getopt(argc, argv, "+c:v")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:vh", usage_long_options,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			dir = optarg;
 			break;
+		case 'h':
+			usage_print(stsd_usage_text, 0);
+		case USAGE_OPT_VERSION:
+			usage_version("stsd");
 		case 'v':
 			stsd_verbose = 1;
 			log_verbose = 1;

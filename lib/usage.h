@@ -1,0 +1,38 @@
+/*
+ * usage - --help, -h and --version for the operator commands.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	#include "usage.h"
+ *
+ *	while ((ch = getopt_long(argc, argv, "+c:vh", usage_long_options,
+ *	    NULL)) != -1)
+ *		...
+ *		case 'h': usage_print(text, 0);
+ *		case USAGE_OPT_VERSION: usage_version("stsd");
+ *
+ * DESCRIPTION
+ *	usage_long_options maps --help to 'h' and --version to
+ *	USAGE_OPT_VERSION, for getopt_long(3); the commands' own options stay
+ *	short.  usage_print() writes a usage text and exits with status: to
+ *	standard output on 0 (help was asked for), to standard error otherwise
+ *	(a usage error, status 2 by convention).  usage_version() prints
+ *	"PROGRAM (stsd) VERSION", PACKAGE_VERSION from configure, and exits 0.
+ *
+ * DIAGNOSTICS
+ *	A write error on standard output exits 1.
+ */
+#ifndef STS_USAGE_H
+#define STS_USAGE_H
+
+#include <getopt.h>
+
+#define USAGE_OPT_VERSION	0x100	/* getopt_long value of --version */
+#define USAGE_EXIT_ERROR	2	/* exit status of a usage error */
+
+extern const struct option usage_long_options[];
+
+void	usage_print(const char *text, int status) __attribute__((noreturn));
+void	usage_version(const char *program) __attribute__((noreturn));
+
+#endif
