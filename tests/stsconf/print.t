@@ -89,7 +89,7 @@ is "$err" "stsconf: cannot open $dir/master.cf: No such file or directory" \
     "-M without master.cf: message"
 
 "$STSCONF" -n -e x=1 >/dev/null 2>&1
-is "$?" 1 "-n with -e is a usage error"
+is "$?" 2 "-n with -e is a usage error: exit 2"
 like "$("$STSCONF" -Q 2>&1)" "usage: stsconf" "bad option prints the usage"
 
 done_testing
