@@ -75,8 +75,13 @@ for f in usr/sbin/stsd usr/sbin/stsctl usr/sbin/stsconf \
     usr/libexec/stsd/master usr/libexec/stsd/policyd usr/libexec/stsd/httpd \
     usr/libexec/stsd/rptrecv usr/libexec/stsd/rptparse \
     etc/stsd/main.cf etc/stsd/master.cf lib/systemd/system/stsd.service \
-    usr/share/man/man1/stsctl.1.gz usr/share/man/man5/stsd.conf.5.gz; do
+    usr/share/man/man1/stsctl.1.gz usr/share/man/man5/stsd.conf.5.gz \
+    usr/share/bash-completion/completions/stsd; do
 	like "$contents" " \./$f\$" "the package holds /$f"
+done
+for f in stsctl stsconf; do
+	like "$contents" " \./usr/share/bash-completion/completions/$f -> stsd\$" \
+	    "the package links the bash completion of $f to stsd's"
 done
 
 if command -v lintian >/dev/null; then
