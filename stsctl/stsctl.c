@@ -190,9 +190,11 @@ main(int argc, char **argv)
 	for (cmd = stsctl_commands; cmd->name != NULL; cmd++)
 		if (strcmp(argv[0], cmd->name) == 0)
 			break;
-	if (cmd->name == NULL)
-		stsctl_die("%s: unknown command (domain, check, report, queue, cert)",
-		    argv[0]);
+	if (cmd->name == NULL) {
+		fprintf(stderr, "stsctl: %s: unknown command (domain, check, report,"
+		    " queue, cert)\n", argv[0]);
+		exit(USAGE_EXIT_ERROR);
+	}
 	rc = cmd->main(argc, argv);
 	free(stsctl_socket);
 	return rc;

@@ -44,6 +44,11 @@ done
 "$BUILDDIR/stsctl/stsctl" >"$t/out" 2>"$t/err"
 is "$?" 2 "stsctl without a command: exit 2"
 like "$(cat "$t/err")" "usage: stsctl " "stsctl without a command: usage on stderr"
+: >"$t/main.cf"
+"$BUILDDIR/stsctl/stsctl" -c "$t" frob >"$t/out" 2>"$t/err"
+is "$?" 2 "stsctl with an unknown command: exit 2"
+is "$(cat "$t/err")" "stsctl: frob: unknown command (domain, check, report, queue, cert)" \
+    "stsctl with an unknown command: the commands it knows"
 "$BUILDDIR/master/master" stray >/dev/null 2>"$t/err"
 is "$?" 2 "master with an operand: exit 2"
 "$BUILDDIR/stsconf/stsconf" -d -e x=1 >/dev/null 2>"$t/err"
