@@ -74,6 +74,19 @@ wait_until() {
 	return 0
 }
 
+# wait_output SECONDS EXPECTED COMMAND...: until COMMAND (a function
+# too) prints EXPECTED; run again each time, unlike an argument "$(...)"
+# of wait_until, which is computed once.
+wait_output() {
+	local limit=$1 want=$2; shift 2
+	local end=$((SECONDS + limit))
+	while [ "$("$@" 2>/dev/null)" != "$want" ]; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
 # t_tmpdir: a fresh directory, removed at exit, searchable by every user
 # (the daemons of a root-run instance work as mail_owner).  Each one is
 # made inside the script's own T_TMPROOT, so that one made in a command

@@ -194,7 +194,7 @@ check() {
 for f in "${FILES[@]}"; do
 	send_smtp "$f" || fail "SMTP: $(basename "$f") accepted"
 done
-ok "SMTP: every report stored" wait_until 60 test "$(nreports)" = 16
+ok "SMTP: every report stored" wait_output 120 16 nreports
 ok "SMTP: nothing in corrupt/" test -z "$(ls -A "$I/spool/corrupt" 2>/dev/null)"
 check mailto
 
@@ -218,7 +218,7 @@ is "$(rehosted)" example.com "redacted.example.com's report belongs to example.c
 quiet $STSCTL domain add redacted.example.com --mx mx1.redacted.example.com
 send_smtp "$REAL/kravietz_google1.eml"	# a run of rptparse, nothing new
 ok "after domain add, the stored report belongs to redacted.example.com" \
-    wait_until 70 test "$(rehosted)" = redacted.example.com
+    wait_output 70 redacted.example.com rehosted
 is "$($STSCTL report summary redacted.example.com --days $DAYS --json | jq -c '[.reports, .sessions]')" \
     "[1,1]" "and counts there"
 is "$($STSCTL report summary example.com --days $DAYS --json | jq -c '[.reports, .sessions]')" \
@@ -227,7 +227,7 @@ is "$($STSCTL report summary example.com --days $DAYS --json | jq -c '[.reports,
 quiet $STSCTL domain del redacted.example.com --now
 send_smtp "$REAL/kravietz_google1.eml"
 ok "after domain del, it belongs to example.com again" \
-    wait_until 70 test "$(rehosted)" = example.com
+    wait_output 70 example.com rehosted
 
 # --- by HTTPS, into an empty reports.db -----------------------------------
 inst_stop
@@ -237,7 +237,7 @@ ok "policyd answers again" wait_until 10 quiet $STSCTL domain list
 for f in "${FILES[@]}"; do
 	ok "HTTPS: $(basename "$f") POSTed" wait_until 10 send_https "$f"
 done
-ok "HTTPS: every report stored" wait_until 120 test "$(nreports)" = 16
+ok "HTTPS: every report stored" wait_output 120 16 nreports
 check https
 send_smtp "$REAL/kravietz_mail.ru.eml"
 send_smtp "$REAL/kravietz_microsoft1.eml"
@@ -259,8 +259,11 @@ jq '."report-id" = "forged-1" | ."organization-name" = "Google Inc." |
 send_smtp "$t/forged.json" || fail "the forged report is accepted"
 # Up to rptparse's wakeup (60 s): its notice may come while the reload
 # restarts rptparse.
-ok "it is stored, as unverified" wait_until 90 test \
-    "$($STSCTL report list --unverified --json | jq '[.reports[] | select(."report-id" == "forged-1")] | length')" = 1
+forged_stored() {
+	$STSCTL report list --unverified --json |
+	    jq '[.reports[] | select(."report-id" == "forged-1")] | length'
+}
+ok "it is stored, as unverified" wait_output 90 1 forged_stored
 is "$($STSCTL report summary krvtz.net --days $DAYS --json | jq -c '[.reports, .sessions, .failed]')" "$before" \
     "the forged report changes no total"
 is "$($STSCTL report summary krvtz.net --days $DAYS --json | jq .unverified)" 1 \

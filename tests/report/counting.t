@@ -61,7 +61,7 @@ for r in r1 r2; do
 	rp_mail application/tlsrpt+json - "$T/$r.json" >"$T/$r.eml"
 	rp_put "$T/$r.eml" >/dev/null
 done
-ok "both reports are stored" wait_until 60 test "$(rp_json list | jq '.reports | length')" = 2
+ok "both reports are stored" wait_output 60 2 rp_nstored
 id() { rp_json list | jq --arg r "$1" '.reports[] | select(."report-id" == $r) | .id'; }
 
 is "$(rp_json show "$(id r1)" | jq -c '[.policies[] | [.policy."policy-domain", .counted]]')" \

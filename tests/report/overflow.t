@@ -51,7 +51,7 @@ cat >"$T/big.json" <<EOF
 EOF
 rp_mail application/tlsrpt+json - "$T/big.json" >"$T/big.eml"
 rp_put "$T/big.eml" >/dev/null
-ok "the report is stored" wait_until 60 test "$(rp_json list | jq '.reports | length')" = 1
+ok "the report is stored" wait_output 60 1 rp_nstored
 # The counts as an earlier version, without the bound, stored them.
 sqlite3 "$RP_DIR/data/reports.db" "UPDATE policies SET success_count = $MAX;
     UPDATE policies SET failure_count = $MAX WHERE failure_count = $CAP;

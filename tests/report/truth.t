@@ -40,7 +40,7 @@ for r in g1 b1 b2; do
 	rp_mail application/tlsrpt+json - "$T/$r.json" >"$T/$r.eml"
 	rp_put "$T/$r.eml" >/dev/null
 done
-ok "three reports stored" wait_until 20 test "$(rp_json list | jq '.reports | length')" = 3
+ok "three reports stored" wait_output 60 3 rp_nstored
 
 # An unknown domain is an error, not a domain without failures.
 out=$($STSCTL report summary nosuch.example 2>&1); rc=$?

@@ -15,6 +15,7 @@
 #	rp_tmpdir		a fresh directory in RP_TMP, removed at exit
 #	rp_pid			pid of the running rptparse
 #	rp_json ARGS...		stsctl report ARGS --json
+#	rp_nstored		the number of reports report list shows
 #	RP_WAKEUP=N		(set before rp_start) rptparse's wakeup time
 #	RP_HTTPD=1		(set before rp_start) keep httpd as well, with a
 #		certificate of mta-sts.a.example from a test CA in RP_DIR/ca;
@@ -119,6 +120,8 @@ rp_pid() {
 rp_reason() { cat "$RP_SPOOL/corrupt/$1.reason" 2>/dev/null; }
 
 rp_json() { $STSCTL report "$@" --json; }
+# rp_nstored: the number of reports that report list shows.
+rp_nstored() { rp_json list | jq '.reports | length'; }
 
 rp_attach() {	# file gzip: base64 of the file, gzipped first if asked
 	if [ "$2" = gzip ]; then gzip -9nc "$1"; else cat "$1"; fi |

@@ -20,7 +20,7 @@ GROUP=${GROUP:-$(id -gn "$RP_OWNER")}
 
 rp_mail application/tlsrpt+gzip - "$FIX/google.json" gzip >"$T/g.eml"
 rp_put "$T/g.eml" >/dev/null
-ok "a report is stored" wait_until 20 test "$(rp_json list | jq '.reports | length')" = 1
+ok "a report is stored" wait_output 60 1 rp_nstored
 
 for f in "" -wal -shm; do
 	is "$(stat -c '%a %G' "$DB$f")" "640 $GROUP" "reports.db$f: mode 0640, group $GROUP"
