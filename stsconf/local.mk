@@ -1,7 +1,8 @@
 # stsconf/local.mk - stsconf(1), and the generated part of stsd.conf(5).
 # SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsconf/stsconf
-stsconf_stsconf_SOURCES = stsconf/stsconf.c
+stsconf_stsconf_SOURCES = stsconf/stsconf.c stsconf/masteredit.c \
+	stsconf/masteredit.h
 stsconf_stsconf_LDADD = $(STS_LIBS)
 dist_man_MANS += man/stsconf.1 man/stsd.conf.5
 EXTRA_DIST += tests/stsconf
