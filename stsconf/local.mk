@@ -22,3 +22,8 @@ update-man: stsconf/stsconf
 	rm -f stsd.conf.5.params
 .PHONY: update-man
 CLEANFILES += stsd.conf.5.params stsd.conf.5.new
+
+check_PROGRAMS += stsconf/masteredit_test
+stsconf_masteredit_test_SOURCES = stsconf/masteredit_test.c \
+	stsconf/masteredit.c stsconf/masteredit.h
+stsconf_masteredit_test_LDADD = $(STS_LIBS)

@@ -472,6 +472,17 @@ masteredit_commented_more(const char *p, size_t n)
 	return i < n && p[i] == '-';
 }
 
+/* "  # ...": a comment inside an entry, that -M# does not touch. */
+static int
+masteredit_indented_comment(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i > 0 && i < n && p[i] == '#';
+}
+
 int
 masteredit_uncomment(const char *file, const char *data, size_t len,
     const char *key, struct buf *out, struct buf *err)
@@ -506,9 +517,12 @@ masteredit_uncomment(const char *file, const char *data, size_t len,
 	buf_append(out, data, at - data);
 	for (p = at; p < stop; p += n) {
 		n = masteredit_line_len(p, stop);
-		if (p != at && !masteredit_commented_more(p, n))
+		if (p == at || masteredit_commented_more(p, n))
+			buf_append(out, p + 1, n - 1);
+		else if (masteredit_indented_comment(p, n))
+			buf_append(out, p, n);	/* -M# left it alone */
+		else
 			break;
-		buf_append(out, p + 1, n - 1);
 	}
 	buf_append(out, p, stop - p);
 	masteredit_key_free(&k);
