@@ -27,3 +27,17 @@ check_PROGRAMS += stsconf/masteredit_test
 stsconf_masteredit_test_SOURCES = stsconf/masteredit_test.c \
 	stsconf/masteredit.c stsconf/masteredit.h
 stsconf_masteredit_test_LDADD = $(STS_LIBS)
+
+# fuzz_masteredit: the -M and -F edits of master.cf (stsconf/masteredit.c).
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_masteredit
+tests_fuzz_fuzz_masteredit_SOURCES = tests/fuzz/fuzz_masteredit.c \
+	stsconf/masteredit.c
+tests_fuzz_fuzz_masteredit_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_masteredit_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_masteredit_test
+tests_fuzz_fuzz_masteredit_test_SOURCES = tests/fuzz/fuzz_masteredit.c \
+	stsconf/masteredit.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_masteredit_test_LDADD = $(STS_LIBS)
+endif
