@@ -314,6 +314,43 @@ out:
 	return rc;
 }
 
+/*
+ * Replaces column field on the entry's first physical line (at start) in
+ * place, padded to keep the next column where it was, so that an aligned
+ * table stays aligned.  Returns 0 when the column is not on that line.
+ */
+static int
+masteredit_column(const char *data, size_t len, size_t start, int field,
+    const char *value, struct buf *out)
+{
+	const char *p = data + start, *stop = data + len, *ts = NULL;
+	const char *nl = memchr(p, '\n', stop - p);
+	size_t width, vlen = strlen(value);
+	int i;
+
+	if (nl != NULL)
+		stop = nl;
+	for (i = 0; i <= field; i++) {
+		while (p < stop && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == stop)
+			return 0;
+		for (ts = p; p < stop && *p != ' ' && *p != '\t'; p++)
+			;
+	}
+	while (p < stop && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == stop)
+		return 0;		/* the command is on another line */
+	width = p - ts;
+	buf_append(out, data, ts - data);
+	buf_puts(out, value);
+	for (width = vlen < width ? width - vlen : 1; width > 0; width--)
+		buf_putc(out, ' ');
+	buf_append(out, p, data + len - p);
+	return 1;
+}
+
 int
 masteredit_field(const char *file, const char *data, size_t len,
     const char *arg, struct buf *out, struct buf *err)
@@ -353,6 +390,12 @@ masteredit_field(const char *file, const char *data, size_t len,
 		fd.words.n = n;
 		buf_putc(&line, ' ');
 		masteredit_join(&value, 0, &line);
+	} else if (masteredit_column(data, len, fd.start, key.field,
+	    value.w[0], out)) {
+		masteredit_words_free(&fd.words);
+		masteredit_words_free(&value);
+		rc = 0;
+		goto out;
 	} else {
 		free(fd.words.w[key.field]);
 		fd.words.w[key.field] = xstrdup(value.w[0]);

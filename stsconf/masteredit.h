@@ -17,8 +17,10 @@
  *	command (command is the command with all its arguments).
  *
  *	Each function writes the whole new master.cf to out: the logical
- *	line of the service is replaced (service, field; a field edit
- *	writes the line's columns joined by one space), prefixed with "#"
+ *	line of the service is replaced (service; a field: the column is
+ *	replaced in place, padded with spaces to keep the next column where
+ *	it was, or, for the command or a column not on the first physical
+ *	line, the entry is written with one space between words), prefixed with "#"
  *	on each of its physical lines (comment), found among the comment
  *	lines and given back (uncomment) or dropped (remove).  Every other
  *	byte is copied as it was, the comment lines inside the service's

@@ -67,12 +67,29 @@ test_field(void)
 	    "# master.cf\n"
 	    "policyd   unix  n  y  n  -  1  policyd\n"
 	    "\n"
-	    "0.0.0.0:13025 inet n y y - 1 rptrecv -o message_size_limit=2m\n"
+	    "0.0.0.0:13025  inet  n  y  y  -  1  rptrecv\n"
 	    "  # the limit\n"
+	    "  -o message_size_limit=2m\n"
 	    "# trailing comment\n"
 	    "rptparse  unix  y  y  n  60  1  rptparse",
-	    "-Fe service: the entry's lines replaced, its comment and every "
-	    "other byte kept");
+	    "-Fe service: the column replaced in place, every other byte "
+	    "kept");
+	expect(masteredit_field, base, "policyd/unix/service=pd", 0,
+	    "# master.cf\n"
+	    "pd        unix  n  y  n  -  1  policyd\n"
+	    "\n"
+	    "127.0.0.1:25   inet  n  y  y  -  1  rptrecv\n"
+	    "  # the limit\n"
+	    "  -o message_size_limit=2m\n"
+	    "# trailing comment\n"
+	    "rptparse  unix  y  y  n  60  1  rptparse",
+	    "-Fe: a shorter value is padded to keep the columns aligned");
+	expect(masteredit_field, "a\tunix n y n - 1 x\n",
+	    "a/unix/process_limit=100", 0, "a\tunix n y n - 100 x\n",
+	    "-Fe: a longer value is followed by one space");
+	expect(masteredit_field, "a unix n y n - 1\n  x -v\n",
+	    "a/unix/chroot=y", 0, "a unix n y y - 1\n  x -v\n",
+	    "-Fe: the command on a continuation line");
 	expect(masteredit_field, base, "127.0.0.1:25/inet/command=rptrecv -v",
 	    0,
 	    "# master.cf\n"
@@ -91,7 +108,7 @@ test_field(void)
 	    "  # the limit\n"
 	    "  -o message_size_limit=2m\n"
 	    "# trailing comment\n"
-	    "rptparse unix y y n 5m 1 rptparse\n",
+	    "rptparse  unix  y  y  n  5m  1  rptparse",
 	    "-Fe on the last line without a newline");
 	expect(masteredit_field, base, "rptparse/unix/wakeup=", -1,
 	    "rptparse/unix/wakeup: expected one word", "-Fe: empty value");
