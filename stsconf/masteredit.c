@@ -225,7 +225,12 @@ masteredit_find(const char *file, const char *data, size_t len,
 {
 	memset(fd, 0, sizeof(*fd));
 	fd->key = key;
-	return cfg_scan(file, data, len, masteredit_find_line, fd, err);
+	if (cfg_scan(file, data, len, masteredit_find_line, fd, err) == 0)
+		return 0;
+	if (fd->found)			/* a bad line after the service */
+		masteredit_words_free(&fd->words);
+	fd->found = 0;
+	return -1;
 }
 
 /* Like masteredit_find(), and a service that is not there is an error. */
