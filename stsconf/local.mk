@@ -1,7 +1,8 @@
 # stsconf/local.mk - stsconf(1), and the generated part of stsd.conf(5).
 # SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsconf/stsconf
-stsconf_stsconf_SOURCES = stsconf/stsconf.c
+stsconf_stsconf_SOURCES = stsconf/stsconf.c stsconf/masteredit.c \
+	stsconf/masteredit.h
 stsconf_stsconf_LDADD = $(STS_LIBS)
 dist_man_MANS += man/stsconf.1 man/stsd.conf.5
 EXTRA_DIST += tests/stsconf
@@ -21,3 +22,22 @@ update-man: stsconf/stsconf
 	rm -f stsd.conf.5.params
 .PHONY: update-man
 CLEANFILES += stsd.conf.5.params stsd.conf.5.new
+
+check_PROGRAMS += stsconf/masteredit_test
+stsconf_masteredit_test_SOURCES = stsconf/masteredit_test.c \
+	stsconf/masteredit.c stsconf/masteredit.h
+stsconf_masteredit_test_LDADD = $(STS_LIBS)
+
+# fuzz_masteredit: the -M and -F edits of master.cf (stsconf/masteredit.c).
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_masteredit
+tests_fuzz_fuzz_masteredit_SOURCES = tests/fuzz/fuzz_masteredit.c \
+	stsconf/masteredit.c
+tests_fuzz_fuzz_masteredit_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_masteredit_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_masteredit_test
+tests_fuzz_fuzz_masteredit_test_SOURCES = tests/fuzz/fuzz_masteredit.c \
+	stsconf/masteredit.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_masteredit_test_LDADD = $(STS_LIBS)
+endif

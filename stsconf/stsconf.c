@@ -6,6 +6,10 @@
  *	stsconf [-c config_dir] [-n | -d] [-x] [name ...]
  *	stsconf [-c config_dir] -e name=value ...
  *	stsconf [-c config_dir] -M
+ *	stsconf [-c config_dir] -Me service/type=entry ...
+ *	stsconf [-c config_dir] -M# | -M+ | -MX service/type ...
+ *	stsconf [-c config_dir] -F [service/type/field ...]
+ *	stsconf [-c config_dir] -Fe service/type/field=value ...
  *	stsconf -m
  *
  * DESCRIPTION
@@ -29,6 +33,12 @@
  *
  *	-M prints master.cf without comments, one service per line, once
  *	lib/mastercf has checked it.
+ *	-Me replaces (or appends) the entry of a service, -Fe one of its
+ *	fields, -M# comments it out, -M+ gives a commented-out entry back,
+ *	-MX removes it; -F prints fields as "service/type/field = value"
+ *	(masteredit).  The new master.cf must load as "stsd reload" loads
+ *	it, or it is left byte for byte as it was; it is written like
+ *	main.cf.
  *	-m prints the parameter section of stsd.conf(5) in man(7) format,
  *	generated from the parameter table ("make update-man").
  *
@@ -36,8 +46,8 @@
  *	$STSD_CONFIG_DIR, else the compiled-in STS_CONFIG_DIR.
  *
  * TOUCHES
- *	Reads main.cf and master.cf; -e writes main.cf (and a temporary
- *	file beside it).
+ *	Reads main.cf and master.cf; -e writes main.cf, -Me, -Fe, -M#,
+ *	-M+ and -MX write master.cf (and a temporary file beside it).
  *
  * DIAGNOSTICS
  *	Errors go to stderr as "stsconf: ..." with the exit status 1;
@@ -58,6 +68,7 @@
 #include "cfg.h"
 #include "log.h"
 #include "mastercf.h"
+#include "masteredit.h"
 #include "mymalloc.h"
 #include "params.h"
 #include "usage.h"
@@ -92,6 +103,10 @@ static const char stsconf_usage_text[] =
 	    "usage: stsconf [-c config_dir] [-n | -d] [-x] [name ...]\n"
 	    "       stsconf [-c config_dir] -e name=value ...\n"
 	    "       stsconf [-c config_dir] -M\n"
+	    "       stsconf [-c config_dir] -Me service/type=entry ...\n"
+	    "       stsconf [-c config_dir] -M# | -M+ | -MX service/type ...\n"
+	    "       stsconf [-c config_dir] -F [service/type/field ...]\n"
+	    "       stsconf [-c config_dir] -Fe service/type/field=value ...\n"
 	    "       stsconf -m\n"
 	    "       stsconf -h | --help | --version\n";
 
@@ -221,6 +236,83 @@ stsconf_master(const char *dir)
 	for (i = 0; i < table->nservices; i++)
 		printf("%s\n", table->services[i].line);
 	mastercf_free(table);
+	buf_free(&err);
+	free(path);
+}
+
+/*
+ * -Me, -M#, -M+, -MX, -F, -Fe: master.cf, one service or field at a time
+ * (masteredit).  Every argument is applied in turn to the text; the
+ * result must then load as "stsd reload" loads it (main.cf first for
+ * the -o overrides, host names resolved) or the file is left alone.
+ */
+#define STSCONF_MASTER_SERVICE	1	/* -Me */
+#define STSCONF_MASTER_FIELD	2	/* -Fe */
+#define STSCONF_MASTER_COMMENT	3	/* -M# */
+#define STSCONF_MASTER_UNCOMMENT 4	/* -M+ */
+#define STSCONF_MASTER_REMOVE	5	/* -MX */
+
+static void stsconf_write(const char *, const char *, const struct buf *);
+
+typedef int (*stsconf_master_fn)(const char *, const char *, size_t,
+    const char *, struct buf *, struct buf *);
+
+static void
+stsconf_master_edit(const char *dir, int op, char **args)
+{
+	static const stsconf_master_fn fns[] = {
+		NULL, masteredit_service, masteredit_field, masteredit_comment,
+		masteredit_uncomment, masteredit_remove,
+	};
+	struct buf old = BUF_INIT, new = BUF_INIT, err = BUF_INIT;
+	struct mastercf *table;
+	char *path = xasprintf("%s/master.cf", dir);
+	size_t i;
+
+	stsconf_read(dir);
+	if (cfg_read_file(path, &old, &err) < 0)
+		stsconf_fail("%s", err.s);
+	for (i = 0; args[i] != NULL; i++) {
+		buf_reset(&new);
+		if (fns[op](path, old.s ? old.s : "", old.len, args[i], &new,
+		    &err) < 0)
+			stsconf_fail("not changing %s: %s", path, err.s);
+		buf_reset(&old);
+		buf_append(&old, new.s ? new.s : "", new.len);
+	}
+	if (old.len > CFG_FILE_MAX)
+		stsconf_fail("not changing %s: the result would be larger than "
+		    "%d bytes", path, CFG_FILE_MAX);
+	if (mastercf_parse(path, old.s ? old.s : "", old.len, 0, &table,
+	    &err) < 0)
+		stsconf_fail("not changing %s: with the change, %s", path,
+		    err.s);
+	mastercf_free(table);
+	stsconf_write(dir, path, &old);
+	buf_free(&old);
+	buf_free(&new);
+	buf_free(&err);
+	free(path);
+}
+
+/* -F: the fields of every service, or of those named. */
+static void
+stsconf_master_fields(const char *dir, char **keys)
+{
+	struct buf data = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	char *path = xasprintf("%s/master.cf", dir);
+	size_t i = 0;
+
+	if (cfg_read_file(path, &data, &err) < 0)
+		stsconf_fail("%s", err.s);
+	do {
+		if (masteredit_show(path, data.s ? data.s : "", data.len,
+		    keys[i], &out, &err) < 0)
+			stsconf_fail("%s", err.s);
+	} while (keys[i] != NULL && keys[++i] != NULL);
+	fwrite(out.s ? out.s : "", 1, out.len, stdout);
+	buf_free(&data);
+	buf_free(&out);
 	buf_free(&err);
 	free(path);
 }
@@ -543,16 +635,37 @@ stsconf_edit(const char *dir, char **args)
 	free(path);
 }
 
+/* Which -M or -F form the flags ask for: 0 for none, -1 for a bad mix. */
+static int
+stsconf_master_op(int master, int field, int edit, int comment, int uncomment,
+    int remove)
+{
+	int n = edit + comment + uncomment + remove;
+
+	if (master && field)
+		return -1;
+	if (!master && !field)
+		return n == 0 || (n == 1 && edit) ? 0 : -1;
+	if (n > 1 || (field && n != edit))
+		return -1;
+	if (field)
+		return edit ? STSCONF_MASTER_FIELD : 0;
+	return edit ? STSCONF_MASTER_SERVICE : comment ? STSCONF_MASTER_COMMENT :
+	    uncomment ? STSCONF_MASTER_UNCOMMENT : remove ?
+	    STSCONF_MASTER_REMOVE : 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dir = NULL;
 	int ch, which = STSCONF_PRINT_ALL, expand = 0, edit = 0, master = 0;
-	int man = 0, rc = 0;
+	int man = 0, rc = 0, field = 0, comment = 0, uncomment = 0, remove = 0;
+	int op;
 
 	log_init("stsconf", LOG_TO_STDERR);
-	while ((ch = getopt_long(argc, argv, "c:deMmnxh", usage_long_options,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:deFMmnxX#+h",
+	    usage_long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage_print(stsconf_usage_text, 0);
@@ -567,6 +680,9 @@ main(int argc, char **argv)
 		case 'e':
 			edit = 1;
 			break;
+		case 'F':
+			field = 1;
+			break;
 		case 'M':
 			master = 1;
 			break;
@@ -579,14 +695,29 @@ main(int argc, char **argv)
 		case 'x':
 			expand = 1;
 			break;
+		case 'X':
+			remove = 1;
+			break;
+		case '#':
+			comment = 1;
+			break;
+		case '+':
+			uncomment = 1;
+			break;
 		default:
 			stsconf_usage();
 		}
 	}
 	argv += optind;
-	if (edit + master + man > 1)
+	if ((op = stsconf_master_op(master, field, edit, comment, uncomment,
+	    remove)) < 0)
 		stsconf_usage();
-	if ((edit || master || man) && (which != STSCONF_PRINT_ALL || expand))
+	if (master || field)
+		edit = 0;
+	if (edit + (master || field) + man > 1)
+		stsconf_usage();
+	if ((edit || master || field || man) &&
+	    (which != STSCONF_PRINT_ALL || expand))
 		stsconf_usage();
 	if (dir == NULL && (dir = getenv("STSD_CONFIG_DIR")) == NULL)
 		dir = STS_CONFIG_DIR;
@@ -595,6 +726,12 @@ main(int argc, char **argv)
 		if (argv[0] != NULL)
 			stsconf_usage();
 		stsconf_man();
+	} else if (op > 0) {
+		if (argv[0] == NULL)
+			stsconf_usage();
+		stsconf_master_edit(dir, op, argv);
+	} else if (field) {
+		stsconf_master_fields(dir, argv);
 	} else if (master) {
 		if (argv[0] != NULL)
 			stsconf_usage();
