@@ -111,6 +111,7 @@
 #include "domains.h"
 #include "ipc.h"
 #include "log.h"
+#include "plural.h"
 #include "mymalloc.h"
 #include "notify.h"
 #include "policy.h"
@@ -366,8 +367,8 @@ policyd_ask_timer(evutil_socket_t fd, short what, void *arg)
 	size_t n = request_cert_asks(&policyd, policyd_ask_one, NULL);
 
 	if (n > 0)
-		log_debug("asked httpd about %zu domain(s) waiting for a"
-		    " certificate", n);
+		log_debug("asked httpd about %zu %s waiting for a"
+		    " certificate", n, plural((long long)n, "domain", "domains"));
 }
 
 /*
