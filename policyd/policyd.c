@@ -340,9 +340,11 @@ policyd_subscribe(struct ipc_conn *conn)
 	nchallenges = challenges_snapshot(policyd.challenges,
 	    policyd_snapshot_one, conn);
 	request_cert_asks(&policyd, policyd_snapshot_one, conn);
-	log_info("subscriber %s: sent %zu policies (%s snapshot), %zu"
-	    " challenges in %.3f s", ipc_conn_peer(conn), count,
-	    cached ? "the same" : "a new", nchallenges, policyd_seconds(&t0));
+	log_info("subscriber %s: sent %zu %s (%s snapshot), %zu %s in"
+	    " %.3f s", ipc_conn_peer(conn), count, plural((long long)count,
+	    "policy", "policies"), cached ? "the same" : "a new", nchallenges,
+	    plural((long long)nchallenges, "challenge", "challenges"),
+	    policyd_seconds(&t0));
 }
 
 /*
@@ -432,9 +434,10 @@ policyd_compact_run(void)
 	}
 	policyd_compact.failed = 0;
 	polsnap_writer_sizes(policyd.snap, &base, &unused);
-	log_info("policy snapshot: %s written: %lld policies, %llu bytes"
+	log_info("policy snapshot: %s written: %lld %s, %llu bytes"
 	    " (a journal of %llu bytes folded in) in %.3f s", POLSNAP_BASE, n,
-	    base, journal, policyd_seconds(&t0));
+	    plural(n, "policy", "policies"), base, journal,
+	    policyd_seconds(&t0));
 	return 0;
 }
 
