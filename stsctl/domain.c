@@ -162,9 +162,10 @@ domain_print_readiness(FILE *fp, json_t *v)
 	/* The text and the names come from reports: escaped (lib/esc). */
 	fprintf(fp, "readiness: %s\n", esc_printable(ipc_str(v, "text")));
 	json_array_foreach(json_object_get(v, "senders"), i, s)
-		fprintf(fp, "    %s: %lld sessions, %lld failed, %.1f%%%s%s%s\n",
+		fprintf(fp, "    %s: %lld %s, %lld failed, %.1f%%%s%s%s\n",
 		    esc_printable(ipc_str(s, "organization-name")),
-		    ipc_int(s, "sessions"),
+		    ipc_int(s, "sessions"), plural(ipc_int(s, "sessions"),
+		    "session", "sessions"),
 		    ipc_int(s, "failed"), json_real_value(json_object_get(s,
 		    "share")), json_is_true(json_object_get(s, "major")) ?
 		    " (major)" : "", json_is_string(json_object_get(s,
