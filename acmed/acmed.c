@@ -73,6 +73,7 @@
 #include "mymalloc.h"
 #include "server.h"
 #include "store.h"
+#include "timefmt.h"
 
 #define ACMED_POLICYD		"private/policyd"
 #define ACMED_FIRST_RUN_DELAY	1	/* seconds after start */
@@ -249,6 +250,17 @@ acmed_state_info(json_t *st, const struct store_info *info)
 	json_object_set_new(st, "issuer", json_string(info->issuer));
 }
 
+/* The log line of a certificate just installed, its end as a date. */
+static void
+acmed_log_installed(const char *host, const struct store_info *info)
+{
+	char *until = timefmt_utc(info->not_after);
+
+	log_info("%s: new certificate installed, valid until %s, issuer %s",
+	    host, until, info->issuer);
+	free(until);
+}
+
 /*
  * One host.
  */
@@ -299,8 +311,7 @@ acmed_issue(const char *host, json_t *st, long long now, struct buf *err)
 		json_object_set_new(st, "last_success", json_integer(now));
 		json_object_set_new(st, "updated", json_integer(now));
 		acmed_state_save();
-		log_info("%s: new certificate installed, valid until %lld,"
-		    " issuer %s", host, info.not_after, info.issuer);
+		acmed_log_installed(host, &info);
 		metrics_inc(METRIC_ACME_ORDERS, "result", "issued", NULL);
 		acmed_cert_changed(host);
 		return 0;

@@ -110,6 +110,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "plural.h"
 #include "notify.h"
 #include "probes.h"
 #include "resolve.h"
@@ -688,8 +689,9 @@ dnsmon_soon_round_done(void)
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);
 	dnsmon_policyd = -1;
-	log_info("early checks done: %zu domains (pending, failing or asked"
-	    " for) checked in %.2f s", dnsmon_checked, secs);
+	log_info("early checks done: %zu %s (pending, failing or asked"
+	    " for) checked in %.2f s", dnsmon_checked,
+	    plural((long long)dnsmon_checked, "domain", "domains"), secs);
 	dnsmon_soon_wanted = 1;		/* the next ones, if any */
 	dnsmon_round_next();
 }
@@ -721,13 +723,15 @@ dnsmon_round_done(void)
 	jitter = iv * DNSMON_JITTER_PCT / 100;
 	if (jitter > 0)
 		iv += random() % (jitter + 1);
-	log_info("round done: %zu domains checked in %.2f s (%.0f domains/s),"
+	log_info("round done: %zu %s checked in %.2f s (%.0f domains/s),"
 	    " results stored in %.2f s, %llu DNS queries (%llu sent again,"
 	    " %llu timed out, %llu over TCP), %llu answers shared, %zu MX"
-	    " hosts probed; next in %lld s", dnsmon_checked,
+	    " %s probed; next in %lld s", dnsmon_checked,
+	    plural((long long)dnsmon_checked, "domain", "domains"),
 	    dnsmon_checks_secs, dnsmon_checks_secs > 0 ? dnsmon_checked /
 	    dnsmon_checks_secs : 0.0, secs, queries, qs.resends, qs.timeouts,
-	    qs.tcp, reused, probed, iv);
+	    qs.tcp, reused, probed, plural((long long)probed, "host",
+	    "hosts"), iv);
 	dnsmon_schedule(iv);
 	dnsmon_soon_wanted = 1;
 	dnsmon_round_next();
@@ -860,7 +864,8 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 	}
 	dnsmon_epoch = metrics_epoch();
 	dnsmon_tally_len = 0;
-	log_info("round: checking %zu domains", dnsmon_count);
+	log_info("round: checking %zu %s", dnsmon_count,
+	    plural((long long)dnsmon_count, "domain", "domains"));
 	dnsmon_fill();
 }
 
@@ -927,7 +932,8 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 		dnsmon_soon_arm(soon_next(dnsmon_soon));
 		return;
 	}
-	log_info("early checks: %zu domains", dnsmon_count);
+	log_info("early checks: %zu %s", dnsmon_count,
+	    plural((long long)dnsmon_count, "domain", "domains"));
 	dnsmon_fill();
 }
 

@@ -66,6 +66,7 @@
 #include "cfg.h"
 #include "httpd.h"
 #include "log.h"
+#include "plural.h"
 #include "policytab.h"
 #include "server.h"
 #include "spool.h"
@@ -217,9 +218,9 @@ httpd_post_jail(int argc, char **argv)
 	conn_start(server_base());
 	subscribe_start(server_base());
 	server_set_stop(httpd_stop);
-	log_info("serving %s on %d socket(s) (%s)%s%s", httpd_conf.tls ?
+	log_info("serving %s on %d %s%s%s", httpd_conf.tls ?
 	    "HTTPS" : "plain HTTP", server_nsockets(),
-	    event_base_get_method(server_base()),
+	    plural(server_nsockets(), "socket", "sockets"),
 	    httpd_conf.report_path ? "; reports at " : "",
 	    httpd_conf.report_path ? httpd_conf.report_path : "");
 }

@@ -87,6 +87,7 @@
 #include "httpd.h"
 #include "ipc.h"
 #include "log.h"
+#include "plural.h"
 #include "metrics.h"
 #include "policytab.h"
 #include "polsnap.h"
@@ -338,12 +339,14 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 		sub_cert_served(conn, host);
 	} else if (strcmp(op, "snapshot-end") == 0) {
 		size_t dropped = policytab_snapshot_end(httpd_policies);
+		size_t n;
 
 		sub_in_snapshot = 0;
 		sub_wait = SUBSCRIBE_RETRY_MIN;
 		sub_failures = 0;
-		log_info("policyd: serving %zu policies (%zu dropped)",
-		    policytab_count(httpd_policies), dropped);
+		n = policytab_count(httpd_policies);
+		log_info("policyd: serving %zu %s (%zu dropped)", n,
+		    plural((long long)n, "policy", "policies"), dropped);
 		sub_set_live(1);
 	} else {
 		log_warn("policyd: unknown message \"%s\"; skipped", op);
@@ -353,12 +356,19 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 static void
 sub_closed(struct ipc_conn *conn, void *ctx)
 {
+	size_t n;
+
 	if (conn != sub_conn)
 		return;
 	sub_conn = NULL;	/* lib/ipc frees it */
-	log_warn("policyd: connection closed; serving the %zu policies "
-	    "known, reconnecting in %d s", policytab_count(httpd_policies),
-	    sub_wait);
+	/*
+	 * policyd closes on every reload and stop: not worth a warning.
+	 * master warns when it dies, and sub_connect() when it stays away.
+	 */
+	n = policytab_count(httpd_policies);
+	log_info("policyd: connection closed; serving the %zu %s known,"
+	    " reconnecting in %d s", n, plural((long long)n, "policy",
+	    "policies"), sub_wait);
 	sub_set_live(0);
 	sub_retry();
 }
@@ -541,9 +551,12 @@ sub_follow(void)
 		log_error("policy snapshot: %s; the changes after it are not"
 		    " served until policyd sends them", err.s);
 	else if (rc == 0 && st.changes > 0)
-		log_info("policy snapshot: %zu changes from %s (policyd not"
-		    " connected); serving %zu policies", st.changes,
-		    POLSNAP_JOURNAL, policytab_count(httpd_policies));
+		log_info("policy snapshot: %zu %s from %s (policyd not"
+		    " connected); serving %zu %s", st.changes,
+		    plural((long long)st.changes, "change", "changes"),
+		    POLSNAP_JOURNAL, policytab_count(httpd_policies),
+		    plural((long long)policytab_count(httpd_policies),
+		    "policy", "policies"));
 	buf_free(&err);
 	return rc;
 }
@@ -610,10 +623,13 @@ subscribe_load(void)
 		log_warn("policy snapshot: %zu policies left out: the host"
 		    " mta-sts.DOMAIN is not a host name or the policy is too"
 		    " long", st.refused);
-	log_info("policy snapshot: %zu policies loaded from %s (generation"
-	    " %llu, %zu bytes, and %zu changes from %s%s) in %.3f s",
-	    policytab_count(httpd_policies), POLSNAP_BASE, st.gen,
-	    st.base_bytes, st.changes, POLSNAP_JOURNAL, st.torn ?
+	log_info("policy snapshot: %zu %s loaded from %s (generation"
+	    " %llu, %zu bytes, and %zu %s from %s%s) in %.3f s",
+	    policytab_count(httpd_policies),
+	    plural((long long)policytab_count(httpd_policies), "policy",
+	    "policies"), POLSNAP_BASE, st.gen, st.base_bytes, st.changes,
+	    plural((long long)st.changes, "change", "changes"),
+	    POLSNAP_JOURNAL, st.torn ?
 	    ", a cut-short last change ignored" : "", sub_seconds(&t0));
 	buf_free(&err);
 	return policytab_count(httpd_policies);

@@ -8,10 +8,13 @@ lib_libsts_a_SOURCES = \
 	lib/mymalloc.c lib/mymalloc.h \
 	lib/buf.c lib/buf.h \
 	lib/timefmt.c lib/timefmt.h \
+	lib/plural.c lib/plural.h \
 	lib/fileio.c lib/fileio.h \
 	lib/esc.c lib/esc.h \
 	lib/usage.c lib/usage.h
-check_PROGRAMS += lib/esc_test lib/timefmt_test
+check_PROGRAMS += lib/esc_test lib/timefmt_test lib/plural_test
+lib_plural_test_SOURCES = lib/plural_test.c
+lib_plural_test_LDADD = $(STS_LIBS)
 lib_timefmt_test_SOURCES = lib/timefmt_test.c
 lib_timefmt_test_LDADD = $(STS_LIBS)
 lib_esc_test_SOURCES = lib/esc_test.c

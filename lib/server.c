@@ -23,6 +23,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "log.h"
+#include "plural.h"
 #include "mymalloc.h"
 #include "privsep.h"
 #include "server.h"
@@ -400,8 +401,8 @@ server_main(int argc, char **argv, const struct server_hooks *hooks)
 	optind = 1;
 	if (server.hooks->post_jail != NULL)
 		server.hooks->post_jail(pargc, pargv);
-	log_debug("service %s: ready with %d socket(s)", server.service,
-	    server.nsockets);
+	log_debug("service %s: ready with %d %s", server.service,
+	    server.nsockets, plural(server.nsockets, "socket", "sockets"));
 	server.looping = 1;
 	event_base_dispatch(server.base);
 	server.looping = 0;

@@ -45,6 +45,7 @@
 
 #include "cfg.h"
 #include "log.h"
+#include "plural.h"
 #include "master.h"
 #include "mymalloc.h"
 #include "usage.h"
@@ -268,8 +269,9 @@ master_run(void)
 	master_ready();
 	for (svc = master.services; svc != NULL; svc = svc->next)
 		master_service_run(svc);
-	log_info("started, configuration %s, %d service(s)", master.config_dir,
-	    master.table->nservices);
+	log_info("started, configuration %s, %d %s", master.config_dir,
+	    master.table->nservices, plural(master.table->nservices,
+	    "service", "services"));
 	event_base_dispatch(master.base);
 
 	master_stop_all();

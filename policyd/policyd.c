@@ -111,6 +111,7 @@
 #include "domains.h"
 #include "ipc.h"
 #include "log.h"
+#include "plural.h"
 #include "mymalloc.h"
 #include "notify.h"
 #include "policy.h"
@@ -339,9 +340,11 @@ policyd_subscribe(struct ipc_conn *conn)
 	nchallenges = challenges_snapshot(policyd.challenges,
 	    policyd_snapshot_one, conn);
 	request_cert_asks(&policyd, policyd_snapshot_one, conn);
-	log_info("subscriber %s: sent %zu policies (%s snapshot), %zu"
-	    " challenges in %.3f s", ipc_conn_peer(conn), count,
-	    cached ? "the same" : "a new", nchallenges, policyd_seconds(&t0));
+	log_info("subscriber %s: sent %zu %s (%s snapshot), %zu %s in"
+	    " %.3f s", ipc_conn_peer(conn), count, plural((long long)count,
+	    "policy", "policies"), cached ? "the same" : "a new", nchallenges,
+	    plural((long long)nchallenges, "challenge", "challenges"),
+	    policyd_seconds(&t0));
 }
 
 /*
@@ -366,8 +369,8 @@ policyd_ask_timer(evutil_socket_t fd, short what, void *arg)
 	size_t n = request_cert_asks(&policyd, policyd_ask_one, NULL);
 
 	if (n > 0)
-		log_debug("asked httpd about %zu domain(s) waiting for a"
-		    " certificate", n);
+		log_debug("asked httpd about %zu %s waiting for a"
+		    " certificate", n, plural((long long)n, "domain", "domains"));
 }
 
 /*
@@ -431,9 +434,10 @@ policyd_compact_run(void)
 	}
 	policyd_compact.failed = 0;
 	polsnap_writer_sizes(policyd.snap, &base, &unused);
-	log_info("policy snapshot: %s written: %lld policies, %llu bytes"
+	log_info("policy snapshot: %s written: %lld %s, %llu bytes"
 	    " (a journal of %llu bytes folded in) in %.3f s", POLSNAP_BASE, n,
-	    base, journal, policyd_seconds(&t0));
+	    plural(n, "policy", "policies"), base, journal,
+	    policyd_seconds(&t0));
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "mymalloc.h"
+#include "plural.h"
 #include "policy.h"
 #include "polsnap.h"
 #include "publish.h"
@@ -742,9 +743,9 @@ request_import(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	if (active > 0)
 		request_kick(pd);
-	log_info("%s .. %s: imported %zu domains (%zu active, %zu restored"
-	    " from retirement)", v[0].d.name, v[n - 1].d.name, n, active,
-	    restored);
+	log_info("%s .. %s: imported %zu %s (%zu active, %zu restored"
+	    " from retirement)", v[0].d.name, v[n - 1].d.name, n,
+	    plural((long long)n, "domain", "domains"), active, restored);
 	reply = json_pack("{s:b, s:I, s:I}", "ok", 1, "imported",
 	    (json_int_t)n, "restored", (json_int_t)restored);
 	goto out;

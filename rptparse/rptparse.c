@@ -112,6 +112,7 @@
 #include "metrics.h"
 #include "message.h"
 #include "mymalloc.h"
+#include "plural.h"
 #include "server.h"
 #include "spool.h"
 #include "store.h"
@@ -361,9 +362,10 @@ rptparse_log(const struct rptparse_item *it, const struct tlsrpt_report *r,
 	tlsrpt_time_format(r->end, end);
 	rptparse_dkim_text(it, &dkim);
 	if (fresh)
-		log_info("%s: report %lld: %s, id %s, %s to %s, %zu policies%s%s",
+		log_info("%s: report %lld: %s, id %s, %s to %s, %zu %s%s%s",
 		    id, (long long)row, esc_printable(r->organization),
 		    esc_printable(r->report_id), start, end, r->npolicies,
+		    plural((long long)r->npolicies, "policy", "policies"),
 		    r->ndeviations ? ", with deviations" : "",
 		    dkim.len ? dkim.s : "");
 	else

@@ -52,6 +52,7 @@
 #include "esc.h"
 #include "ipc.h"
 #include "mymalloc.h"
+#include "plural.h"
 #include "perm.h"
 #include "stsctl.h"
 #include "table.h"
@@ -161,9 +162,10 @@ domain_print_readiness(FILE *fp, json_t *v)
 	/* The text and the names come from reports: escaped (lib/esc). */
 	fprintf(fp, "readiness: %s\n", esc_printable(ipc_str(v, "text")));
 	json_array_foreach(json_object_get(v, "senders"), i, s)
-		fprintf(fp, "    %s: %lld sessions, %lld failed, %.1f%%%s%s%s\n",
+		fprintf(fp, "    %s: %lld %s, %lld failed, %.1f%%%s%s%s\n",
 		    esc_printable(ipc_str(s, "organization-name")),
-		    ipc_int(s, "sessions"),
+		    ipc_int(s, "sessions"), plural(ipc_int(s, "sessions"),
+		    "session", "sessions"),
 		    ipc_int(s, "failed"), json_real_value(json_object_get(s,
 		    "share")), json_is_true(json_object_get(s, "major")) ?
 		    " (major)" : "", json_is_string(json_object_get(s,
@@ -435,11 +437,14 @@ domain_import_send(struct domain_batch *b, const char *path)
 	if ((reply = stsctl_request(req, &why)) == NULL) {
 		if (sscanf(why.s, "entry %zu: %n", &entry, &skip) == 1 &&
 		    entry >= 1 && entry <= n)
-			stsctl_die("%s:%zu: %s (%zu domains imported before"
+			stsctl_die("%s:%zu: %s (%zu %s imported before"
 			    " this batch of %zu, none of it)", path,
-			    b->lines[entry - 1], why.s + skip, b->done, n);
-		stsctl_die("%s: %s (%zu domains imported before this batch"
-		    " of %zu, none of it)", path, why.s, b->done, n);
+			    b->lines[entry - 1], why.s + skip, b->done,
+			    plural((long long)b->done, "domain", "domains"),
+			    n);
+		stsctl_die("%s: %s (%zu %s imported before this batch"
+		    " of %zu, none of it)", path, why.s, b->done,
+		    plural((long long)b->done, "domain", "domains"), n);
 	}
 	b->done += (size_t)json_integer_value(json_object_get(reply,
 	    "imported"));
@@ -454,8 +459,9 @@ domain_import_send(struct domain_batch *b, const char *path)
 static void
 domain_import_refuse(struct domain_batch *b, size_t lineno, const char *why)
 {
-	stsctl_die("%s:%zu: %s (%zu domains imported before this batch of"
+	stsctl_die("%s:%zu: %s (%zu %s imported before this batch of"
 	    " %zu, none of it)", b->path, lineno, why, b->done,
+	    plural((long long)b->done, "domain", "domains"),
 	    json_array_size(b->list) + 1);
 }
 
@@ -535,10 +541,12 @@ domain_import(const char *path, json_t *defaults)
 		printf("{\n  \"imported\": %zu,\n  \"restored\": %zu\n}\n",
 		    b.done, b.restored);
 	else if (b.restored > 0)
-		printf("%s: %zu domains imported (%zu of them restored from"
-		    " retirement)\n", path, b.done, b.restored);
+		printf("%s: %zu %s imported (%zu of them restored from"
+		    " retirement)\n", path, b.done, plural((long long)b.done,
+		    "domain", "domains"), b.restored);
 	else
-		printf("%s: %zu domains imported\n", path, b.done);
+		printf("%s: %zu %s imported\n", path, b.done,
+		    plural((long long)b.done, "domain", "domains"));
 	json_decref(b.list);
 	json_decref(defaults);
 	free(b.lines);

@@ -68,6 +68,7 @@
 #include "db.h"
 #include "esc.h"
 #include "mymalloc.h"
+#include "plural.h"
 #include "report.h"
 #include "rptsum.h"
 #include "perm.h"
@@ -770,10 +771,13 @@ report_summary(sqlite3 *db, const struct report_opts *o)
 	if (o->json) {
 		report_print_json(r);
 	} else {
-		printf("domain %s, last %d days: %lld reports, %lld sessions,"
+		printf("domain %s, last %d %s: %lld %s, %lld %s,"
 		    " %lld failed, %s successful\n", report_esc(
 		    json_string_value(json_object_get(r, "domain"))), o->days,
-		    reports, rptsum_add(ok, bad), bad, rptsum_rate_text(ok,
+		    plural(o->days, "day", "days"), reports, plural(reports,
+		    "report", "reports"), rptsum_add(ok, bad),
+		    plural(rptsum_add(ok, bad), "session", "sessions"), bad,
+		    rptsum_rate_text(ok,
 		    bad, rate, sizeof(rate)));
 		if (unv > 0)
 			printf("(%lld unverified report%s not counted: stsctl"

@@ -79,6 +79,7 @@
 #include "log.h"
 #include "mastercf.h"
 #include "mymalloc.h"
+#include "plural.h"
 #include "usage.h"
 
 #define STSD_STOP_WAIT		30	/* seconds that stop waits */
@@ -596,8 +597,10 @@ stsd_check_cert_health(const char *dir, const char *host, long long now,
 		break;
 	case CERTSTORE_WARNING:
 		stsd_say("warning: certificate of %s expires on %s, in %lld"
-		    " days (cert_warning_time is %lld days): renew it", host,
-		    when, (leaf.not_after - now) / 86400, warning / 86400);
+		    " %s (cert_warning_time is %lld %s): renew it", host,
+		    when, (leaf.not_after - now) / 86400,
+		    plural((leaf.not_after - now) / 86400, "day", "days"),
+		    warning / 86400, plural(warning / 86400, "day", "days"));
 		break;
 	default:
 		break;

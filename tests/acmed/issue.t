@@ -165,5 +165,8 @@ ok "a CA that forgot the account gets it registered again" \
 ok "acmed did not crash" test -n "$(acmed_pid)"
 master_stop
 unlike "$(cat "$I/log/stsd.log")" 'panic' "no panic in the log"
+like "$(grep -m1 'acmed.*new certificate installed' "$I/log/stsd.log")" \
+	'acmed\[[0-9]+\]: mta-sts\.a\.example: new certificate installed, valid until [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z, issuer ' \
+	"acmed logs the end of a new certificate as a UTC date, not an epoch"
 is "$(sanitizer_reports | head -20)" "" "no sanitizer report (leaks included)"
 done_testing

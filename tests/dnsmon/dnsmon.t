@@ -121,7 +121,7 @@ like "$(grep '"kind": *"policy-cert:mta-sts.good.test"' "$t/hook.log")" \
 # One round: every domain, each MX host probed once however many domains
 # list it (all three domains have mx1.good.test).
 like "$(grep -m1 'dnsmon.*round done: 3 domains' "$I/log/stsd.log")" \
-	'round done: 3 domains checked in [0-9.]+ s .* 1 MX hosts probed;' \
+	'round done: 3 domains checked in [0-9.]+ s .* 1 MX host probed;' \
 	"a round checks every domain and probes a shared MX host once"
 
 # The alert state survives a dnsmon that is killed (master restarts it).

@@ -42,7 +42,7 @@ ok "policy served" wait_until 5 sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_co
 # A base that holds the domain: policyd compacts when it starts.
 p=$(pids_of policyd)
 kill -9 $p
-ok "policyd restarted" wait_until 10 sh -c "grep -q 'policyd\[[0-9]*\]: policy snapshot: snapshot/policies written: 1 policies' $LOG"
+ok "policyd restarted" wait_until 10 sh -c "grep -q 'policyd\[[0-9]*\]: policy snapshot: snapshot/policies written: 1 policy' $LOG"
 cp -p "$SNAP/policies" "$dir.good"
 cp -p "$SNAP/policies.journal" "$dir.good.journal"
 
@@ -115,13 +115,13 @@ served_age() { fetch mta-sts.a.example 2>/dev/null | grep -q "max_age: $1"; }
 snapwrite append 888
 ok "a change appended while policyd is away is served within 3 s" \
 	wait_until 3 served_age 888
-like "$(log_of)" "policy snapshot: 1 changes from snapshot/policies.journal \(policyd not connected\); serving 1 policies" \
+like "$(log_of)" "policy snapshot: 1 change from snapshot/policies.journal \(policyd not connected\); serving 1 policy" \
 	"httpd applied the journal's new record alone"
 snapwrite compact 999
 ok "a compaction while policyd is away is served within 3 s" \
 	wait_until 3 served_age 999
 # Two loads per process: at start, and after the compaction.
-loads_again() { [ "$(log_of | grep -c 'policy snapshot: 1 policies loaded')" -ge 4 ]; }
+loads_again() { [ "$(log_of | grep -c 'policy snapshot: 1 policy loaded')" -ge 4 ]; }
 ok "after a compaction each httpd loads base and journal again" \
 	wait_until 3 loads_again
 snapwrite append 1234
@@ -156,10 +156,10 @@ ok "policyd back: the policy of policy.db is served again" \
 	wait_until 10 sh -c "curl -s --cacert $I/ca/ca.pem --resolve mta-sts.a.example:$HTTPS:127.0.0.1 \
 	https://mta-sts.a.example:$HTTPS$POLICY_PATH | grep -q 'max_age: 604800'"
 like "$(grep 'policyd\[' "$LOG" | tail -5)" \
-	"policy snapshot: snapshot/policies written: 1 policies" \
+	"policy snapshot: snapshot/policies written: 1 policy" \
 	"policyd rewrote the snapshot file at start"
 restart_httpd || fail "httpd restarts"
-like "$(log_of)" "policy snapshot: 1 policies loaded from snapshot/policies" \
+like "$(log_of)" "policy snapshot: 1 policy loaded from snapshot/policies" \
 	"a new httpd loads the rewritten file"
 # Compaction: 10,000 imported domains make a journal over 1 MiB, which
 # policyd folds into a new base after the request.

@@ -156,11 +156,11 @@ for p in $h_new; do
 	ok "httpd $p: stsd_httpd_policies_age_seconds grows ($age s)" \
 		test "${age:-0}" -ge $((OUTAGE / 3))
 	like "$(grep "httpd\[$p\]" "$LOG" | head -3)" \
-		"policy snapshot: 1 policies loaded from snapshot/policies .*
+		"policy snapshot: 1 policy loaded from snapshot/policies .*
 .*serving HTTPS" "httpd $p loaded the snapshot file before serving"
 done
 for p in $h_before; do
-	is "$(grep -c "httpd\[$p\]: warning: policyd: connection closed" "$LOG")" 1 \
+	is "$(grep -c "httpd\[$p\]: policyd: connection closed" "$LOG")" 1 \
 		"httpd $p said once that policyd went away"
 done
 for p in $h_new; do

@@ -319,7 +319,7 @@ is "$(v ready.test)" ready "readiness: ready.test (only a minor sender failed)"
 like "$($STSCTL domain show ready.test)" \
     'readiness: safe to move to enforce: 43 sessions in the last 14 days from 2 senders, no failures from the major senders \(Google Inc.\)' \
     "domain show prints the verdict with its evidence"
-like "$($STSCTL domain show ready.test)" 'Small Sender: 1 sessions, 1 failed' \
+like "$($STSCTL domain show ready.test)" 'Small Sender: 1 session, 1 failed' \
     "domain show lists the senders"
 is "$(v enforced.test)" enforced "readiness: a domain in enforce says so"
 is "$($STSCTL domain show quiet.test --json | jq -r .readiness.text)" \

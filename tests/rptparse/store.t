@@ -45,6 +45,8 @@ is "$(jq -cS '.policies[0]."failure-details"' <<<"$r")" "$(jq -cS '.policies[0].
 # string, the one deviation of that report.
 is "$(jq -c .deviations <<<"$r")" '["policies[0].policy.mx-host is a string, not a list"]' \
     "the RFC example's one deviation: mx-host is a string"
+like "$(grep 'id 5065427c-23d3-47ca-b6e0-946ea0e8c4be' "$RP_LOG")" \
+    ' to [0-9TZ:-]+, 1 policy, with deviations' "the log counts its one policy in the singular"
 
 # 2. Google: mx-host list, no failure-details, labelled application/x-gzip.
 rp_mail application/x-gzip google.com!example.com!1!2.json.gz "$FIX/google.json" gzip >"$T/g.eml"

@@ -34,6 +34,15 @@ like "$out" '"policy": "version: STSv1\\r\\nmode: enforce\\r\\nmx: mx1\.d1234\.e
 is "$(grep -c 'policyd.*imported 1000 domains' "$dir/log/stsd.log")" 2 \
 	"policyd stores a batch per request (one log line each)"
 
+# One domain: counted in the singular, by stsctl and in policyd's log.
+echo "one.example mx.one.example" >"$t/one"
+is "$($STSCTL domain import "$t/one" 2>&1)" "$t/one: 1 domain imported" \
+	"import of one domain says \"1 domain\""
+wait_until 5 grep -q 'policyd.*one\.example \.\. one\.example' "$dir/log/stsd.log"
+like "$(grep 'policyd.*one\.example \.\. one\.example' "$dir/log/stsd.log")" \
+	'imported 1 domain \(1 active, 0 restored from retirement\)$' \
+	"policyd logs \"imported 1 domain\""
+
 # A bad line: that batch is refused whole, the earlier ones stay.
 {
 	for i in $(seq 1 1005); do echo "e$i.example mx.e$i.example"; done

@@ -53,6 +53,18 @@ out=$("${S[@]}" check 2>&1)
 is "$?" 0 "a certificate that expires in 3 days: check exits 0"
 like "$out" "^stsd: warning: certificate of mta-sts.soon.example expires on [0-9T:-]+Z, in [23] days \\(cert_warning_time is 14 days\\)" \
     "... with a warning naming the host, the date and cert_warning_time"
+pki_cert "$t/ca" mta-sts.day.example 2 >/dev/null 2>&1
+cp -r "$t/ca/mta-sts.day.example" "$d/spool/certs/"
+# An hour later, 47 hours are left: whole days, in the singular.
+if command -v faketime >/dev/null; then
+	like "$(ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	    faketime -f +1h "${S[@]}" check 2>&1)" \
+	    "^stsd: warning: certificate of mta-sts.day.example expires on [0-9T:-]+Z, in 1 day \\(cert_warning_time is 14 days\\)" \
+	    "... and says \"in 1 day\", not \"1 days\""
+else
+	note "faketime not installed: \"in 1 day\" not checked"
+fi
+rm -rf "$d/spool/certs/mta-sts.day.example"
 "$BUILDDIR/stsconf/stsconf" -c "$d/etc" -e cert_warning_time=1d >/dev/null
 out=$("${S[@]}" check 2>&1)
 is "$out" "" "with cert_warning_time = 1d it is fine"
