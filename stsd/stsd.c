@@ -67,6 +67,8 @@
 #include <sys/socket.h>
 
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "buf.h"
 #include "certstore.h"
@@ -548,10 +550,17 @@ stsd_check_domain_cert(json_t *d)
 	path = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
 	    CERTSTORE_DIR, host, CERTSTORE_CHAIN);
 	if (access(path, R_OK) != 0) {
-		stsd_say("error: domain %s is active but has no certificate: "
-		    "%s: %s (fix: acme_enabled = yes so that acmed gets one, "
-		    "or install fullchain.pem and privkey.pem there)", name,
-		    path, strerror(errno));
+		if (cfg_bool("acme_enabled"))
+			stsd_say("error: domain %s is active but has no "
+			    "certificate: %s: %s (fix: acmed has not installed "
+			    "one yet: see what it waits for in stsctl cert list "
+			    "and in acmed's log, or install fullchain.pem and "
+			    "privkey.pem there)", name, path, strerror(errno));
+		else
+			stsd_say("error: domain %s is active but has no "
+			    "certificate: %s: %s (fix: acme_enabled = yes so "
+			    "that acmed gets one, or install fullchain.pem and "
+			    "privkey.pem there)", name, path, strerror(errno));
 		rc = 1;
 	}
 	free(path);
@@ -628,6 +637,97 @@ stsd_check_cert_store(void)
 	closedir(d);
 	free(dir);
 	return n;
+}
+
+/*
+ * One host directory of the store, read as a daemon reads it: both
+ * files open, the chain parses and the key matches it.  Run in the
+ * child of stsd_check_cert_access().
+ */
+static int
+stsd_check_cert_files(const char *dir, const char *host)
+{
+	char *chain = xasprintf("%s/%s/%s", dir, host, CERTSTORE_CHAIN);
+	char *key = xasprintf("%s/%s/%s", dir, host, CERTSTORE_KEY);
+	const char *owner = cfg_str("mail_owner"), *bad;
+	SSL_CTX *ctx;
+	unsigned long e;
+	int rc = 0;
+
+	if (access(chain, F_OK) != 0 && errno == ENOENT &&
+	    access(key, F_OK) != 0 && errno == ENOENT)
+		goto out;	/* an empty directory: the other checks say */
+	if ((bad = chain, access(chain, R_OK) != 0) ||
+	    (bad = key, access(key, R_OK) != 0)) {
+		stsd_say("error: certificate of %s: %s: not readable by %s: "
+		    "%s (fix: chown %s %s; chmod 0600 %s)", host, bad, owner,
+		    strerror(errno), owner, bad, bad);
+		rc = 1;
+		goto out;
+	}
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    SSL_CTX_use_certificate_chain_file(ctx, chain) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		e = ERR_get_error();
+		stsd_say("error: certificate of %s: %s and %s cannot be used: "
+		    "%s (fix: install a matching fullchain.pem and "
+		    "privkey.pem there)", host, chain, key,
+		    e ? ERR_reason_error_string(e) : "unknown error");
+		rc = 1;
+	}
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+out:
+	free(chain);
+	free(key);
+	return rc;
+}
+
+/*
+ * Every host directory of the store is read by a child that has
+ * become mail_owner (when run by root), as httpd and rptrecv will:
+ * a key that root reads and mail_owner cannot is an error here, not
+ * an "unrecognized name" alert at the first HTTPS fetch.
+ */
+static int
+stsd_check_cert_access(void)
+{
+	struct passwd *pw = NULL;
+	struct dirent *de;
+	char *dir;
+	DIR *d;
+	pid_t child;
+	int status, n = 0;
+
+	if (geteuid() == 0 && (pw = getpwnam(cfg_str("mail_owner"))) == NULL)
+		return 0;	/* dirs_check said so */
+	fflush(stderr);
+	if ((child = fork()) < 0) {
+		stsd_say("error: fork: %s", strerror(errno));
+		return 1;
+	}
+	if (child == 0) {
+		if (pw != NULL && (setgroups(0, NULL) != 0 ||
+		    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
+			_exit(1);
+		dir = certstore_dir();
+		if ((d = opendir(dir)) != NULL) {
+			while ((de = readdir(d)) != NULL)
+				if (de->d_name[0] != '.' &&
+				    certstore_host_ok(de->d_name))
+					n += stsd_check_cert_files(dir,
+					    de->d_name);
+			closedir(d);
+		}
+		free(dir);
+		fflush(stderr);
+		_exit(n > 100 ? 100 : n);
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /*
@@ -885,6 +985,9 @@ stsd_check(int fix, int quiet)
 	problems += stsd_check_maillog();
 	problems += stsd_check_writable();
 	problems += stsd_check_key_file();
+	n = stsd_check_cert_access();
+	if (!quiet)
+		problems += n;
 	if (!quiet)
 		problems += stsd_check_databases();	/* may take seconds */
 	if ((running = stsd_master_pid(&pid)) == 0)
