@@ -91,6 +91,7 @@
 #define STSD_INSTANCE_OWNER	"stsd"	/* mail_owner of a root instance */
 #define STSD_INIT_ZONE		"demo.test"
 #define STSD_POLICYD_SOCKET	"public/policyd"
+#define STSD_ACME_STATE		"acme/state.json"	/* acmed's, in data_directory */
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
 #define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
 #define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
@@ -535,14 +536,42 @@ stsd_domain_page(int fd, const char *after, struct buf *err)
 	return reply;
 }
 
+/*
+ * What acmed says of host (from its state file, loaded by the caller):
+ * " (acmed: STATE: LAST_ERROR)", escaped for the terminal, or "".
+ */
+static void
+stsd_acme_state(json_t *acme, const char *host, struct buf *out)
+{
+	json_t *st = json_object_get(acme, host);
+	const char *state = json_string_value(json_object_get(st, "state"));
+	const char *last = json_string_value(json_object_get(st, "last_error"));
+
+	buf_reset(out);
+	if (acme != NULL && st == NULL) {
+		buf_printf(out, " (acmed: no order for %s yet)", host);
+		return;
+	}
+	if (state == NULL)
+		return;
+	buf_puts(out, " (acmed: ");
+	esc_text(out, state);
+	if (last != NULL && *last != '\0') {
+		buf_puts(out, ": ");
+		esc_text(out, last);
+	}
+	buf_puts(out, ")");
+}
+
 static int
-stsd_check_domain_cert(json_t *d)
+stsd_check_domain_cert(json_t *d, json_t *acme)
 {
 	const char *name = json_string_value(json_object_get(d, "domain"));
 	const char *state = json_string_value(json_object_get(d, "state"));
 	const char *host = json_string_value(json_object_get(d, "policy_host"));
+	struct buf why = BUF_INIT;
 	char *path;
-	int rc = 0;
+	int rc = 0, err;
 
 	if (name == NULL || host == NULL || state == NULL ||
 	    strcmp(state, "active") != 0 || strchr(host, '/') != NULL)
@@ -550,13 +579,17 @@ stsd_check_domain_cert(json_t *d)
 	path = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
 	    CERTSTORE_DIR, host, CERTSTORE_CHAIN);
 	if (access(path, R_OK) != 0) {
-		if (cfg_bool("acme_enabled"))
+		if (cfg_bool("acme_enabled")) {
+			err = errno;
+			stsd_acme_state(acme, host, &why);
 			stsd_say("error: domain %s is active but has no "
-			    "certificate: %s: %s (fix: acmed has not installed "
+			    "certificate: %s: %s%s (fix: acmed has not installed "
 			    "one yet: see what it waits for in stsctl cert list "
 			    "and in acmed's log, or install fullchain.pem and "
-			    "privkey.pem there)", name, path, strerror(errno));
-		else
+			    "privkey.pem there)", name, path, strerror(err),
+			    why.s ? why.s : "");
+			buf_free(&why);
+		} else
 			stsd_say("error: domain %s is active but has no "
 			    "certificate: %s: %s (fix: acme_enabled = yes so "
 			    "that acmed gets one, or install fullchain.pem and "
@@ -858,8 +891,8 @@ stsd_check_certs(void)
 	struct buf err = BUF_INIT;
 	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
 	    STSD_POLICYD_SOCKET);
-	json_t *page, *d;
-	char *after = NULL;
+	json_t *page, *d, *acme = NULL;
+	char *after = NULL, *state;
 	const char *next;
 	size_t i;
 	int fd, pages, n = 0;
@@ -870,6 +903,17 @@ stsd_check_certs(void)
 			    "active domains not checked", err.s);
 		goto out;
 	}
+	/* acmed's state of each host, for the domains without a certificate. */
+	if (cfg_bool("acme_enabled")) {
+		state = xasprintf("%s/%s", cfg_str("data_directory"),
+		    STSD_ACME_STATE);
+		acme = json_load_file(state, 0, NULL);
+		if (!json_is_object(acme)) {
+			json_decref(acme);
+			acme = NULL;
+		}
+		free(state);
+	}
 	for (pages = 0; pages < STSD_DOMAIN_PAGES_MAX; pages++) {
 		buf_reset(&err);
 		if ((page = stsd_domain_page(fd, after, &err)) == NULL) {
@@ -878,7 +922,7 @@ stsd_check_certs(void)
 			break;
 		}
 		json_array_foreach(json_object_get(page, "domains"), i, d)
-			n += stsd_check_domain_cert(d);
+			n += stsd_check_domain_cert(d, acme);
 		next = json_string_value(json_object_get(page, "next"));
 		free(after);
 		after = next ? xstrdup(next) : NULL;
@@ -887,6 +931,7 @@ stsd_check_certs(void)
 			break;
 	}
 	free(after);
+	json_decref(acme);
 	close(fd);
 out:
 	free(sock);

@@ -319,6 +319,18 @@ if [ -x "$BUILDDIR/libexec/policyd" ] && [ -x "$BUILDDIR/stsctl/stsctl" ]; then
 		    "acme_enabled = yes: the fix points at stsctl cert list and acmed's log"
 		unlike "$out" "fix: acme_enabled = yes" \
 		    "acme_enabled = yes: the fix does not say to enable it"
+		# What acmed says of the host, from its state file, escaped.
+		mkdir -p "$I/data/acme"
+		printf '{"mta-sts.example.com":{"state":"failed","last_error":"authorization of mta-sts.example.com is invalid: urn:ietf:params:acme:error:dns\\n\\u001b[31mNXDOMAIN"}}' \
+		    >"$I/data/acme/state.json"
+		out=$($STSD check 2>&1)
+		like "$out" "mta-sts.example.com/fullchain.pem: No such file or directory \\(acmed: failed: authorization of mta-sts.example.com is invalid: urn:ietf:params:acme:error:dns\\\\n\\\\x1b\\[31mNXDOMAIN\\) \\(fix: acmed has not installed" \
+		    "acme_enabled = yes: the line says acmed's state and last error, escaped"
+		is "$(printf '%s' "$out" | grep -c .)" 1 "... on one line"
+		echo '{}' >"$I/data/acme/state.json"
+		like "$($STSD check 2>&1)" "\\(acmed: no order for mta-sts.example.com yet\\)" \
+		    "a host acmed has not tried yet is said so"
+		rm -f "$I/data/acme/state.json"
 		"$BUILDDIR/stsconf/stsconf" -c "$I/etc" -e acme_enabled=no >/dev/null
 		out=$($STSD check 2>&1)
 		like "$out" "\\(fix: acme_enabled = yes so that acmed gets one, or install fullchain.pem and privkey.pem there\\)" \
