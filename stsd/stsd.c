@@ -674,11 +674,13 @@ stsd_check_cert_store(void)
 
 /*
  * One host directory of the store, read as a daemon reads it: both
- * files open, the chain parses and the key matches it.  Run in the
+ * files open, and (load: not at start; measured 2 ms a host with the
+ * sanitizers, 2000 hosts in 4.1 s) the chain parses and the key
+ * matches it.  Run in the
  * child of stsd_check_cert_access().
  */
 static int
-stsd_check_cert_files(const char *dir, const char *host)
+stsd_check_cert_files(const char *dir, const char *host, int load)
 {
 	char *chain = xasprintf("%s/%s/%s", dir, host, CERTSTORE_CHAIN);
 	char *key = xasprintf("%s/%s/%s", dir, host, CERTSTORE_KEY);
@@ -698,6 +700,8 @@ stsd_check_cert_files(const char *dir, const char *host)
 		rc = 1;
 		goto out;
 	}
+	if (!load)
+		goto out;
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
 	    SSL_CTX_use_certificate_chain_file(ctx, chain) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
@@ -724,7 +728,7 @@ out:
  * an "unrecognized name" alert at the first HTTPS fetch.
  */
 static int
-stsd_check_cert_access(void)
+stsd_check_cert_access(int load)
 {
 	struct passwd *pw = NULL;
 	struct dirent *de;
@@ -750,7 +754,7 @@ stsd_check_cert_access(void)
 				if (de->d_name[0] != '.' &&
 				    certstore_host_ok(de->d_name))
 					n += stsd_check_cert_files(dir,
-					    de->d_name);
+					    de->d_name, load);
 			closedir(d);
 		}
 		free(dir);
@@ -1030,7 +1034,7 @@ stsd_check(int fix, int quiet)
 	problems += stsd_check_maillog();
 	problems += stsd_check_writable();
 	problems += stsd_check_key_file();
-	n = stsd_check_cert_access();
+	n = stsd_check_cert_access(!quiet);
 	if (!quiet)
 		problems += n;
 	if (!quiet)
