@@ -12,7 +12,10 @@
  *	sure that each active, verified or retiring domain's policy host
  *	has a certificate in $queue_directory/certs/HOST/ (lib/certstore.h,
  *	inside the chroot of httpd) that is not due
- *	for renewal.  A certificate is due when two thirds of its lifetime
+ *	for renewal; and so for smtp_hostname, the STARTTLS certificate of
+ *	rptrecv, when acme_smtp_certificate = yes and the name is one a CA
+ *	issues for (acmed_smtp_host()).  A certificate is due when two
+ *	thirds of its lifetime
  *	have passed, or when less than acme_renew_before remains, or when
  *	it is missing, unreadable, or does not match its key.
  *
@@ -51,6 +54,10 @@
  *	process answers nothing else.
  */
 #include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -168,6 +175,44 @@ acmed_hosts_free(char **hosts)
 }
 
 /*
+ * smtp_hostname when rptrecv's STARTTLS certificate is acmed's to get
+ * (acme_smtp_certificate = yes) and a CA can issue one for it: a name
+ * with a dot, neither localhost nor an address literal.
+ */
+static const char *
+acmed_smtp_host(void)
+{
+	const char *host = cfg_str("smtp_hostname");
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t len = strlen(host);
+
+	if (!cfg_bool("acme_smtp_certificate") || strchr(host, '.') == NULL ||
+	    !certstore_host_ok(host) || strcasecmp(host, "localhost") == 0 ||
+	    (len > 10 && strcasecmp(host + len - 10, ".localhost") == 0) ||
+	    inet_pton(AF_INET, host, addr) == 1 ||
+	    inet_pton(AF_INET6, host, addr) == 1)
+		return NULL;
+	return host;
+}
+
+/* hosts (n names, room for one more) with smtp_hostname when it needs one. */
+static char **
+acmed_hosts_add_smtp(char **hosts, size_t n)
+{
+	const char *smtp = acmed_smtp_host();
+
+	if (smtp == NULL)
+		return hosts;
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(hosts[i], smtp) == 0)
+			return hosts;
+	hosts = xreallocarray(hosts, n + 2, sizeof(char *));
+	hosts[n++] = xstrdup(smtp);
+	hosts[n] = NULL;
+	return hosts;
+}
+
+/*
  * The policy hosts that need a certificate, as a NULL-ended array.
  * domain-list answers in pages: "next" names where the next one starts.
  */
@@ -213,7 +258,7 @@ acmed_hosts(struct buf *err)
 			after = xstrdup(json_string_value(next));
 		json_decref(reply);
 		if (after == NULL)
-			return hosts;
+			return acmed_hosts_add_smtp(hosts, n);
 	}
 }
 

@@ -272,6 +272,11 @@ const struct param param_table[] = {
 	    "hosted policy host; no leaves $queue_directory/certs to the "
 	    "operator.",
 	    NULL, NULL },
+	{ "acme_smtp_certificate", PARAM_BOOL, "yes",
+	    "Whether acmed also gets and renews the certificate of "
+	    "$smtp_hostname, with which rptrecv offers STARTTLS; only for a "
+	    "name with a dot that is neither localhost nor an address.",
+	    NULL, NULL },
 	{ "acme_directory_url", PARAM_STRING,
 	    "https://acme-v02.api.letsencrypt.org/directory",
 	    "The directory URL of the ACME certificate authority (RFC 8555); "

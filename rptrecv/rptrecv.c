@@ -18,8 +18,11 @@
  *	message simply waits in the spool.
  *
  *	STARTTLS is offered when $queue_directory/certs/$smtp_hostname/
- *	fullchain.pem and privkey.pem exist; they are read at start, before
- *	the chroot, and a missing pair is a warning, not an error.
+ *	fullchain.pem and privkey.pem exist (acmed gets them when
+ *	acme_smtp_certificate = yes); they are read at start, before the
+ *	chroot, and a missing pair is a warning, not an error.  Each new
+ *	connection looks at the two files (two stat calls): a pair that
+ *	appeared or changed is loaded then, without a restart.
  *
  *	This file holds the process: configuration, TLS context, spool,
  *	listeners and the connection limits (connlimit.h):
@@ -48,6 +51,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <arpa/inet.h>
@@ -88,6 +92,8 @@ static struct evconnlistener *listeners[SERVER_SOCKETS_MAX];
 static int nlisteners;
 static struct buf notices = BUF_INIT;	/* for rptparse, one line each */
 static struct event *notify_ev;		/* sends them at the end of a turn */
+
+static void rptrecv_tls_refresh(void);
 
 void
 rptrecv_conn_done(const char *net)
@@ -163,6 +169,7 @@ rptrecv_accept(struct evconnlistener *l, evutil_socket_t fd,
 		rptrecv_refuse(fd, addr, net, v);
 		return;
 	}
+	rptrecv_tls_refresh();
 	session_start(evconnlistener_get_base(l), fd, addr, net);
 }
 
@@ -196,22 +203,68 @@ rptrecv_notify_send(evutil_socket_t unused, short what, void *arg)
 	notify_send(NOTIFY_RPTPARSE, &notices);
 }
 
-/* The STARTTLS context, or NULL when there is no certificate. */
-static SSL_CTX *
-rptrecv_tls_init(void)
+/*
+ * The files of the STARTTLS certificate as they were last looked at:
+ * a change of either (a renewal by acmed, a copy by the operator) is
+ * loaded at the next connection.
+ */
+static struct rptrecv_tls_files {
+	dev_t	 dev[2];
+	ino_t	 ino[2];
+	struct timespec mtime[2];
+	off_t	 size[2];
+	int	 seen;		/* looked at once */
+} rptrecv_tls_files;
+
+/* Whether chain and key differ from what was seen; remembers them. */
+static int
+rptrecv_tls_changed(const char *chain, const char *key)
 {
-	char *chain, *key;
+	struct rptrecv_tls_files now;
+	const char *f[2] = { chain, key };
+	struct stat st;
+	int i, changed;
+
+	memset(&now, 0, sizeof(now));
+	for (i = 0; i < 2; i++) {
+		if (stat(f[i], &st) < 0)
+			continue;	/* all zero: missing */
+		now.dev[i] = st.st_dev;
+		now.ino[i] = st.st_ino;
+		now.mtime[i] = st.st_mtim;
+		now.size[i] = st.st_size;
+	}
+	now.seen = 1;
+	changed = memcmp(&now, &rptrecv_tls_files, sizeof(now)) != 0;
+	rptrecv_tls_files = now;
+	return changed;
+}
+
+/*
+ * The STARTTLS context from the certificate of smtp_hostname under dir
+ * (queue_directory at start, "." in the jail), or NULL.
+ */
+static SSL_CTX *
+rptrecv_tls_load(const char *dir)
+{
+	const char *queue = cfg_str("queue_directory");
+	char *chain, *key, *bad;
 	SSL_CTX *ctx = NULL;
 	unsigned long e;
 
-	chain = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
-	    CERTSTORE_DIR, rptrecv_conf.hostname, CERTSTORE_CHAIN);
-	key = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
-	    CERTSTORE_DIR, rptrecv_conf.hostname, CERTSTORE_KEY);
+	chain = xasprintf("%s/%s/%s/%s", dir, CERTSTORE_DIR,
+	    rptrecv_conf.hostname, CERTSTORE_CHAIN);
+	key = xasprintf("%s/%s/%s/%s", dir, CERTSTORE_DIR,
+	    rptrecv_conf.hostname, CERTSTORE_KEY);
+	(void)rptrecv_tls_changed(chain, key);
 	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
+		/* The path as the operator knows it, in the jail too. */
+		bad = xasprintf("%s/%s/%s/%s", queue, CERTSTORE_DIR,
+		    rptrecv_conf.hostname, access(chain, R_OK) < 0 ?
+		    CERTSTORE_CHAIN : CERTSTORE_KEY);
 		log_warn("no certificate for %s (%s: %s): STARTTLS not offered",
-		    rptrecv_conf.hostname, access(chain, R_OK) < 0 ? chain : key,
-		    strerror(errno));
+		    rptrecv_conf.hostname, bad, strerror(errno));
+		free(bad);
 		goto out;
 	}
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
@@ -220,9 +273,11 @@ rptrecv_tls_init(void)
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
-		log_warn("%s: cannot load certificate and key: %s: STARTTLS "
-		    "not offered", chain, e ? ERR_reason_error_string(e) :
-		    "unknown error");
+		log_warn("%s/%s/%s/%s: cannot load certificate and key: %s: "
+		    "STARTTLS not offered", queue, CERTSTORE_DIR,
+		    rptrecv_conf.hostname, CERTSTORE_CHAIN,
+		    e ? ERR_reason_error_string(e) : "unknown error");
+		ERR_clear_error();
 		SSL_CTX_free(ctx);
 		ctx = NULL;
 		goto out;
@@ -235,6 +290,34 @@ out:
 	free(chain);
 	free(key);
 	return ctx;
+}
+
+/*
+ * At each connection, in the jail: a certificate that appeared or
+ * changed since it was loaded replaces the context (sessions in TLS
+ * keep theirs: SSL_new() holds a reference).  One that cannot be used
+ * is logged once and the context in use stays.
+ */
+static void
+rptrecv_tls_refresh(void)
+{
+	char *chain, *key;
+	SSL_CTX *ctx;
+
+	chain = xasprintf("%s/%s/%s", CERTSTORE_DIR, rptrecv_conf.hostname,
+	    CERTSTORE_CHAIN);
+	key = xasprintf("%s/%s/%s", CERTSTORE_DIR, rptrecv_conf.hostname,
+	    CERTSTORE_KEY);
+	if (rptrecv_tls_changed(chain, key)) {
+		if ((ctx = rptrecv_tls_load(".")) != NULL) {
+			log_info("%s: certificate loaded: STARTTLS offered",
+			    rptrecv_conf.hostname);
+			SSL_CTX_free(rptrecv_tls);
+			rptrecv_tls = ctx;
+		}
+	}
+	free(chain);
+	free(key);
 }
 
 /* Enough descriptors for rptrecv_connection_limit sessions. */
@@ -275,7 +358,7 @@ rptrecv_pre_jail(int argc, char **argv)
 		log_warn("report_recipients is empty: every recipient is "
 		    "refused");
 	rptrecv_raise_nofile();
-	rptrecv_tls = rptrecv_tls_init();
+	rptrecv_tls = rptrecv_tls_load(queue);
 	if ((rptrecv_spool = spool_open(queue, SPOOL_WRITER, &err)) == NULL)
 		log_fatal("%s", err.s);
 	/* The chroot (if any) lands here too: relative paths work in both. */

@@ -67,6 +67,8 @@
 #include <sys/socket.h>
 
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "buf.h"
 #include "certstore.h"
@@ -91,6 +93,7 @@
 #define STSD_INSTANCE_OWNER	"stsd"	/* mail_owner of a root instance */
 #define STSD_INIT_ZONE		"demo.test"
 #define STSD_POLICYD_SOCKET	"public/policyd"
+#define STSD_ACME_STATE		"acme/state.json"	/* acmed's, in data_directory */
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
 #define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
 #define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
@@ -537,14 +540,42 @@ stsd_domain_page(int fd, const char *after, struct buf *err)
 	return reply;
 }
 
+/*
+ * What acmed says of host (from its state file, loaded by the caller):
+ * " (acmed: STATE: LAST_ERROR)", escaped for the terminal, or "".
+ */
+static void
+stsd_acme_state(json_t *acme, const char *host, struct buf *out)
+{
+	json_t *st = json_object_get(acme, host);
+	const char *state = json_string_value(json_object_get(st, "state"));
+	const char *last = json_string_value(json_object_get(st, "last_error"));
+
+	buf_reset(out);
+	if (acme != NULL && st == NULL) {
+		buf_printf(out, " (acmed: no order for %s yet)", host);
+		return;
+	}
+	if (state == NULL)
+		return;
+	buf_puts(out, " (acmed: ");
+	esc_text(out, state);
+	if (last != NULL && *last != '\0') {
+		buf_puts(out, ": ");
+		esc_text(out, last);
+	}
+	buf_puts(out, ")");
+}
+
 static int
-stsd_check_domain_cert(json_t *d)
+stsd_check_domain_cert(json_t *d, json_t *acme)
 {
 	const char *name = json_string_value(json_object_get(d, "domain"));
 	const char *state = json_string_value(json_object_get(d, "state"));
 	const char *host = json_string_value(json_object_get(d, "policy_host"));
+	struct buf why = BUF_INIT;
 	char *path;
-	int rc = 0;
+	int rc = 0, err;
 
 	if (name == NULL || host == NULL || state == NULL ||
 	    strcmp(state, "active") != 0 || strchr(host, '/') != NULL)
@@ -552,10 +583,21 @@ stsd_check_domain_cert(json_t *d)
 	path = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
 	    CERTSTORE_DIR, host, CERTSTORE_CHAIN);
 	if (access(path, R_OK) != 0) {
-		stsd_say("error: domain %s is active but has no certificate: "
-		    "%s: %s (fix: acme_enabled = yes so that acmed gets one, "
-		    "or install fullchain.pem and privkey.pem there)", name,
-		    path, strerror(errno));
+		if (cfg_bool("acme_enabled")) {
+			err = errno;
+			stsd_acme_state(acme, host, &why);
+			stsd_say("error: domain %s is active but has no "
+			    "certificate: %s: %s%s (fix: acmed has not installed "
+			    "one yet: see what it waits for in stsctl cert list "
+			    "and in acmed's log, or install fullchain.pem and "
+			    "privkey.pem there)", name, path, strerror(err),
+			    why.s ? why.s : "");
+			buf_free(&why);
+		} else
+			stsd_say("error: domain %s is active but has no "
+			    "certificate: %s: %s (fix: acme_enabled = yes so "
+			    "that acmed gets one, or install fullchain.pem and "
+			    "privkey.pem there)", name, path, strerror(errno));
 		rc = 1;
 	}
 	free(path);
@@ -634,6 +676,101 @@ stsd_check_cert_store(void)
 	closedir(d);
 	free(dir);
 	return n;
+}
+
+/*
+ * One host directory of the store, read as a daemon reads it: both
+ * files open, and (load: not at start; measured 2 ms a host with the
+ * sanitizers, 2000 hosts in 4.1 s) the chain parses and the key
+ * matches it.  Run in the
+ * child of stsd_check_cert_access().
+ */
+static int
+stsd_check_cert_files(const char *dir, const char *host, int load)
+{
+	char *chain = xasprintf("%s/%s/%s", dir, host, CERTSTORE_CHAIN);
+	char *key = xasprintf("%s/%s/%s", dir, host, CERTSTORE_KEY);
+	const char *owner = cfg_str("mail_owner"), *bad;
+	SSL_CTX *ctx;
+	unsigned long e;
+	int rc = 0;
+
+	if (access(chain, F_OK) != 0 && errno == ENOENT &&
+	    access(key, F_OK) != 0 && errno == ENOENT)
+		goto out;	/* an empty directory: the other checks say */
+	if ((bad = chain, access(chain, R_OK) != 0) ||
+	    (bad = key, access(key, R_OK) != 0)) {
+		stsd_say("error: certificate of %s: %s: not readable by %s: "
+		    "%s (fix: chown %s %s; chmod 0600 %s)", host, bad, owner,
+		    strerror(errno), owner, bad, bad);
+		rc = 1;
+		goto out;
+	}
+	if (!load)
+		goto out;
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    SSL_CTX_use_certificate_chain_file(ctx, chain) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		e = ERR_get_error();
+		stsd_say("error: certificate of %s: %s and %s cannot be used: "
+		    "%s (fix: install a matching fullchain.pem and "
+		    "privkey.pem there)", host, chain, key,
+		    e ? ERR_reason_error_string(e) : "unknown error");
+		rc = 1;
+	}
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+out:
+	free(chain);
+	free(key);
+	return rc;
+}
+
+/*
+ * Every host directory of the store is read by a child that has
+ * become mail_owner (when run by root), as httpd and rptrecv will:
+ * a key that root reads and mail_owner cannot is an error here, not
+ * an "unrecognized name" alert at the first HTTPS fetch.
+ */
+static int
+stsd_check_cert_access(int load)
+{
+	struct passwd *pw = NULL;
+	struct dirent *de;
+	char *dir;
+	DIR *d;
+	pid_t child;
+	int status, n = 0;
+
+	if (geteuid() == 0 && (pw = getpwnam(cfg_str("mail_owner"))) == NULL)
+		return 0;	/* dirs_check said so */
+	fflush(stderr);
+	if ((child = fork()) < 0) {
+		stsd_say("error: fork: %s", strerror(errno));
+		return 1;
+	}
+	if (child == 0) {
+		if (pw != NULL && (setgroups(0, NULL) != 0 ||
+		    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
+			_exit(1);
+		dir = certstore_dir();
+		if ((d = opendir(dir)) != NULL) {
+			while ((de = readdir(d)) != NULL)
+				if (de->d_name[0] != '.' &&
+				    certstore_host_ok(de->d_name))
+					n += stsd_check_cert_files(dir,
+					    de->d_name, load);
+			closedir(d);
+		}
+		free(dir);
+		fflush(stderr);
+		_exit(n > 100 ? 100 : n);
+	}
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /*
@@ -764,8 +901,8 @@ stsd_check_certs(void)
 	struct buf err = BUF_INIT;
 	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
 	    STSD_POLICYD_SOCKET);
-	json_t *page, *d;
-	char *after = NULL;
+	json_t *page, *d, *acme = NULL;
+	char *after = NULL, *state;
 	const char *next;
 	size_t i;
 	int fd, pages, n = 0;
@@ -776,6 +913,17 @@ stsd_check_certs(void)
 			    "active domains not checked", err.s);
 		goto out;
 	}
+	/* acmed's state of each host, for the domains without a certificate. */
+	if (cfg_bool("acme_enabled")) {
+		state = xasprintf("%s/%s", cfg_str("data_directory"),
+		    STSD_ACME_STATE);
+		acme = json_load_file(state, 0, NULL);
+		if (!json_is_object(acme)) {
+			json_decref(acme);
+			acme = NULL;
+		}
+		free(state);
+	}
 	for (pages = 0; pages < STSD_DOMAIN_PAGES_MAX; pages++) {
 		buf_reset(&err);
 		if ((page = stsd_domain_page(fd, after, &err)) == NULL) {
@@ -784,7 +932,7 @@ stsd_check_certs(void)
 			break;
 		}
 		json_array_foreach(json_object_get(page, "domains"), i, d)
-			n += stsd_check_domain_cert(d);
+			n += stsd_check_domain_cert(d, acme);
 		next = json_string_value(json_object_get(page, "next"));
 		free(after);
 		after = next ? xstrdup(next) : NULL;
@@ -793,6 +941,7 @@ stsd_check_certs(void)
 			break;
 	}
 	free(after);
+	json_decref(acme);
 	close(fd);
 out:
 	free(sock);
@@ -891,6 +1040,9 @@ stsd_check(int fix, int quiet)
 	problems += stsd_check_maillog();
 	problems += stsd_check_writable();
 	problems += stsd_check_key_file();
+	n = stsd_check_cert_access(!quiet);
+	if (!quiet)
+		problems += n;
 	if (!quiet)
 		problems += stsd_check_databases();	/* may take seconds */
 	if ((running = stsd_master_pid(&pid)) == 0)

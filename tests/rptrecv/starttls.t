@@ -54,6 +54,33 @@ out=$( (sleep 1; printf 'EHLO c.example\n'; sleep 5) |
 like "$out" "421 4.4.2 localhost Error: command timeout exceeded \(3 s for one command\)" \
 	"a silent client inside TLS gets 421 naming the command timeout"
 
+# A certificate replaced in place (a renewal, a copy by the operator)
+# is served from the next connection, without a restart; a broken pair
+# is logged and the one in use stays.
+served_serial() {
+	openssl s_client -starttls smtp -connect "127.0.0.1:$RR_PORT" \
+		-servername localhost </dev/null 2>/dev/null | openssl x509 -noout -serial
+}
+C=$RR_DIR/spool/certs/localhost
+old=$(openssl x509 -in "$C/fullchain.pem" -noout -serial)
+is "$(served_serial)" "$old" "rptrecv serves the certificate it started with"
+mkdir -p "$pki_dir/renewed"
+pki_ca "$pki_dir/renewed" && pki_cert "$pki_dir/renewed" localhost 30 || fail "second certificate"
+new=$(openssl x509 -in "$pki_dir/renewed/localhost/fullchain.pem" -noout -serial)
+cp "$pki_dir/renewed/localhost/privkey.pem" "$C/privkey.pem.tmp" &&
+	mv "$C/privkey.pem.tmp" "$C/privkey.pem"
+cp "$pki_dir/renewed/localhost/fullchain.pem" "$C/fullchain.pem.tmp" &&
+	mv "$C/fullchain.pem.tmp" "$C/fullchain.pem"
+chown -R "$(rr_user):" "$C"
+is "$(served_serial)" "$new" "a replaced certificate is served to the next connection"
+like "$(cat "$RR_LOG")" "localhost: certificate loaded: STARTTLS offered" "and its load is logged"
+printf 'garbage\n' >"$C/privkey.pem.tmp" && mv "$C/privkey.pem.tmp" "$C/privkey.pem"
+is "$(served_serial)" "$new" "a broken key: the certificate in use stays"
+like "$(cat "$RR_LOG")" "$C/fullchain.pem: cannot load certificate and key: .*: STARTTLS not offered" \
+	"and the broken pair is logged with the path in the queue directory"
+served_serial >/dev/null
+is "$(grep -c 'cannot load certificate and key' "$RR_LOG")" 1 "once, not at every connection"
+
 is "$(rr_pid)" "$pid0" "rptrecv never restarted"
 unlike "$(cat "$RR_LOG")" "panic|fatal|runtime error|Sanitizer" "no panic or sanitizer report in the log"
 rr_stop

@@ -48,7 +48,14 @@ source "$SRCDIR/tests/pki.sh"
 pki_ca "$t/ca"
 pki_cert "$t/ca" mta-sts.soon.example 3 >/dev/null 2>&1
 pki_cert "$t/ca" mta-sts.old.example -2 >/dev/null 2>&1
-cp -r "$t/ca/mta-sts.soon.example" "$d/spool/certs/"
+owner=$("$BUILDDIR/stsconf/stsconf" -c "$d/etc" -x mail_owner | sed 's/^[^=]*= *//')
+# As an operator installs one: copied, then given to mail_owner.
+install_cert() {
+	cp -r "$t/ca/$1" "$d/spool/certs/"
+	[ "$(id -u)" = 0 ] && chown -R "$owner:" "$d/spool/certs/$1"
+	chmod 600 "$d/spool/certs/$1/privkey.pem"
+}
+install_cert mta-sts.soon.example
 out=$("${S[@]}" check 2>&1)
 is "$?" 0 "a certificate that expires in 3 days: check exits 0"
 like "$out" "^stsd: warning: certificate of mta-sts.soon.example expires on [0-9T:-]+Z, in [23] days \\(cert_warning_time is 14 days\\)" \
@@ -68,12 +75,44 @@ rm -rf "$d/spool/certs/mta-sts.day.example"
 "$BUILDDIR/stsconf/stsconf" -c "$d/etc" -e cert_warning_time=1d >/dev/null
 out=$("${S[@]}" check 2>&1)
 is "$out" "" "with cert_warning_time = 1d it is fine"
-cp -r "$t/ca/mta-sts.old.example" "$d/spool/certs/"
+install_cert mta-sts.old.example
 out=$("${S[@]}" check 2>&1)
 is "$?" 1 "an expired certificate installed by hand: check exits 1"
 like "$out" "^stsd: error: certificate of mta-sts.old.example expired on [0-9T:-]+Z \\($d/spool/certs/mta-sts.old.example/fullchain.pem\\): senders cannot fetch its policy \\(fix: " \
     "... with an error naming the host, the date, the file and the fix"
 rm -rf "$d/spool/certs/mta-sts.old.example" "$d/spool/certs/mta-sts.soon.example"
+
+# A key that root reads but mail_owner cannot (copied by root, mode
+# 0600): HTTPS would fail with "unrecognized name", check says so.
+pki_cert "$t/ca" mta-sts.key.example 30 >/dev/null 2>&1
+install_cert mta-sts.key.example
+K=$d/spool/certs/mta-sts.key.example/privkey.pem
+out=$("${S[@]}" check 2>&1)
+is "$?" 0 "a certificate and key that mail_owner reads: check exits 0"
+if [ "$(id -u)" = 0 ]; then
+	chown root: "$K"
+else
+	chmod 000 "$K"
+fi
+out=$("${S[@]}" check 2>&1)
+is "$?" 1 "a key that mail_owner cannot read: check exits 1"
+is "$out" "stsd: error: certificate of mta-sts.key.example: $K: not readable by $owner: Permission denied (fix: chown $owner $K; chmod 0600 $K)" \
+    "... naming the host, the file, mail_owner, the cause and the fix"
+[ "$(id -u)" = 0 ] && chown "$owner:" "$K"
+chmod 600 "$K"
+# A key of another certificate: loads, does not match.
+pki_cert "$t/ca" mta-sts.other.example 30 >/dev/null 2>&1
+cp "$t/ca/mta-sts.other.example/privkey.pem" "$K"
+out=$("${S[@]}" check 2>&1)
+is "$?" 1 "a key that does not match its certificate: check exits 1"
+like "$out" "^stsd: error: certificate of mta-sts.key.example: .*/fullchain.pem and $K cannot be used: .* \\(fix: install a matching fullchain.pem and privkey.pem there\\)" \
+    "... says so with OpenSSL's reason"
+printf 'garbage\n\001\n' >"$K"
+out=$("${S[@]}" check 2>&1)
+is "$?" 1 "a key file that is not PEM: check exits 1"
+rm -rf "$d/spool/certs/mta-sts.key.example"
+out=$("${S[@]}" check 2>&1)
+is "$?" 0 "removed: check exits 0 again"
 
 # Certificates left in the former place, $data_directory/certs, are
 # moved into the store at the next check (stsd start runs it).
@@ -283,8 +322,35 @@ if [ -x "$BUILDDIR/libexec/policyd" ] && [ -x "$BUILDDIR/stsctl/stsctl" ]; then
 		is "$?" 1 "active domain without a certificate: check exits 1"
 		like "$out" "^stsd: error: domain example.com is active but has no certificate: $I/spool/certs/mta-sts.example.com/fullchain.pem: No such file or directory \\(fix: " \
 		    "active domain without a certificate: one line with the path and the fix"
+		# The fix fits acme_enabled: with yes, where to look, not
+		# to enable it.
+		"$BUILDDIR/stsconf/stsconf" -c "$I/etc" -e acme_enabled=yes >/dev/null
+		out=$($STSD check 2>&1)
+		is "$?" 1 "acme_enabled = yes, no certificate yet: check exits 1"
+		like "$out" "\\(fix: acmed has not installed one yet: see what it waits for in stsctl cert list and in acmed's log, or install fullchain.pem and privkey.pem there\\)" \
+		    "acme_enabled = yes: the fix points at stsctl cert list and acmed's log"
+		unlike "$out" "fix: acme_enabled = yes" \
+		    "acme_enabled = yes: the fix does not say to enable it"
+		# What acmed says of the host, from its state file, escaped.
+		mkdir -p "$I/data/acme"
+		printf '{"mta-sts.example.com":{"state":"failed","last_error":"authorization of mta-sts.example.com is invalid: urn:ietf:params:acme:error:dns\\n\\u001b[31mNXDOMAIN"}}' \
+		    >"$I/data/acme/state.json"
+		out=$($STSD check 2>&1)
+		like "$out" "mta-sts.example.com/fullchain.pem: No such file or directory \\(acmed: failed: authorization of mta-sts.example.com is invalid: urn:ietf:params:acme:error:dns\\\\n\\\\x1b\\[31mNXDOMAIN\\) \\(fix: acmed has not installed" \
+		    "acme_enabled = yes: the line says acmed's state and last error, escaped"
+		is "$(printf '%s' "$out" | grep -c .)" 1 "... on one line"
+		echo '{}' >"$I/data/acme/state.json"
+		like "$($STSD check 2>&1)" "\\(acmed: no order for mta-sts.example.com yet\\)" \
+		    "a host acmed has not tried yet is said so"
+		rm -f "$I/data/acme/state.json"
+		"$BUILDDIR/stsconf/stsconf" -c "$I/etc" -e acme_enabled=no >/dev/null
+		out=$($STSD check 2>&1)
+		like "$out" "\\(fix: acme_enabled = yes so that acmed gets one, or install fullchain.pem and privkey.pem there\\)" \
+		    "acme_enabled = no: the fix says to enable it"
 		pki_cert "$t/ca" mta-sts.example.com 30 >/dev/null 2>&1
 		cp -r "$t/ca/mta-sts.example.com" "$I/spool/certs/"
+		[ "$(id -u)" = 0 ] && chown -R "$("$BUILDDIR/stsconf/stsconf" -c "$I/etc" -x mail_owner | sed 's/^[^=]*= *//'):" \
+		    "$I/spool/certs/mta-sts.example.com"
 		out=$($STSD check 2>&1)
 		is "$?" 0 "with its certificate: check passes"
 		inst_stop
