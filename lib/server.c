@@ -138,7 +138,7 @@ server_usage(const char *prog)
 {
 	log_fatal("usage: %s -c config_dir -n service -t inet|unix "
 	    "-s nsockets [-u] [-r] [-e] [-v] [-o name=value]... -- [args] "
-	    "(this program is started by master(8))", prog);
+	    "(this program is started by stsd-master(8))", prog);
 }
 
 /* The descriptors of the convention must be there, or master did not
@@ -151,7 +151,7 @@ server_check_fds(void)
 
 	if (fstat(SERVER_STATUS_FD, &st) != 0 || !S_ISFIFO(st.st_mode))
 		log_fatal("no master status pipe on descriptor %d: this program "
-		    "is started by master(8)", SERVER_STATUS_FD);
+		    "is started by stsd-master(8)", SERVER_STATUS_FD);
 	for (i = 0; i < server.nsockets; i++) {
 		fd = SERVER_LISTEN_FD + i;
 		if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode))

@@ -20,7 +20,7 @@
  *	server_idle()		nothing left in progress: leave the loop now
  *
  * DESCRIPTION
- *	master(8) starts a worker as
+ *	stsd-master(8) starts a worker as
  *
  *	  COMMAND -c config_dir -n service -t inet|unix -s nsockets [-u] [-r]
  *	      [-e] [-v] [-o name=value]... -- [program arguments]

@@ -1093,7 +1093,7 @@ stsd_init_mastercf(const struct stsd_init *in, struct buf *cf,
 
 	buf_printf(cf,
 	    "# master.cf - the services of the stsd instance in %s, written\n"
-	    "# by \"stsd init\".  One service per line; see master.cf(5).\n"
+	    "# by \"stsd init\".  One service per line; see stsd-master.cf(5).\n"
 	    "#\n"
 	    "# service               type  private unpriv chroot wakeup maxproc command + args\n"
 	    "# =============================================================================\n",
