@@ -9,7 +9,8 @@ lib_libsts_a_SOURCES = \
 	lib/buf.c lib/buf.h \
 	lib/timefmt.c lib/timefmt.h \
 	lib/fileio.c lib/fileio.h \
-	lib/esc.c lib/esc.h
+	lib/esc.c lib/esc.h \
+	lib/proctitle.c lib/proctitle.h
 check_PROGRAMS += lib/esc_test lib/timefmt_test
 lib_timefmt_test_SOURCES = lib/timefmt_test.c
 lib_timefmt_test_LDADD = $(STS_LIBS)

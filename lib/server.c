@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "privsep.h"
+#include "proctitle.h"
 #include "server.h"
 
 #define SERVER_OVERRIDES_MAX	256
@@ -326,6 +327,7 @@ server_main(int argc, char **argv, const struct server_hooks *hooks)
 	 * messages show there too), a pipe that master logs under a daemon
 	 * master (-e: the log lines are not copied to it). */
 	log_init(argv[0], LOG_TO_SYSLOG | LOG_TO_STDERR);
+	proctitle_set(argv[0]);
 	server.hooks = hooks != NULL ? hooks : &no_hooks;
 	server.nsockets = -1;
 	opterr = 0;
