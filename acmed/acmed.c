@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	acmed (started by master(8) from master.cf:
+ *	acmed (started by stsd-master(8) from master.cf:
  *	    acmed  unix  n  y  n  60  1  acmed)
  *
  * DESCRIPTION

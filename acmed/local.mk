@@ -11,7 +11,7 @@ acmed_acmed_SOURCES = acmed/acmed.c $(ACMED_SOURCES)
 acmed_acmed_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS)
 acmed_acmed_LDADD = $(STS_LIBS)
-dist_man_MANS += man/acmed.8
+dist_man_MANS += man/stsd-acmed.8
 
 check_PROGRAMS += acmed/acme_test
 acmed_acme_test_SOURCES = acmed/acme_test.c $(ACMED_SOURCES)

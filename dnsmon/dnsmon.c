@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	dnsmon (started by master; see dnsmon(8))
+ *	dnsmon (started by master; see stsd-dnsmon(8))
  *
  * DESCRIPTION
  *	Every dnsmon_interval (plus up to DNSMON_JITTER_PCT percent of

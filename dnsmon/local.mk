@@ -15,7 +15,7 @@ dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c \
 dnsmon_dnsmon_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 dnsmon_dnsmon_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS)
-dist_man_MANS += man/dnsmon.8
+dist_man_MANS += man/stsd-dnsmon.8
 
 # Test helpers (not unit tests: their names do not end in _test).
 check_PROGRAMS += tests/dnsmon/dnsupdate_tool

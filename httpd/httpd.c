@@ -4,7 +4,7 @@
  *
  * SYNOPSIS
  *	httpd -c config_dir -n service -t inet -s nsockets [-u] [-r] [-v]
- *	    [-o name=value]...		(started by master(8) only)
+ *	    [-o name=value]...		(started by stsd-master(8) only)
  *
  * DESCRIPTION
  *	httpd serves https://mta-sts.DOMAIN/.well-known/mta-sts.txt for
@@ -47,7 +47,7 @@
  *	$queue_directory/private/rptparse	told of each report
  *
  * SEE ALSO
- *	httpd(8), policyd(8), master(8)
+ *	stsd-httpd(8), stsd-policyd(8), stsd-master(8)
  */
 #include "config.h"
 

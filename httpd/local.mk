@@ -26,7 +26,7 @@ httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h \
 httpd_httpd_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS)
 httpd_httpd_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
-dist_man_MANS += man/httpd.8
+dist_man_MANS += man/stsd-httpd.8
 
 check_PROGRAMS += httpd/policytab_test
 httpd_policytab_test_SOURCES = httpd/policytab_test.c httpd/policytab.c \

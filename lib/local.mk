@@ -11,7 +11,8 @@ lib_libsts_a_SOURCES = \
 	lib/plural.c lib/plural.h \
 	lib/fileio.c lib/fileio.h \
 	lib/esc.c lib/esc.h \
-	lib/usage.c lib/usage.h
+	lib/usage.c lib/usage.h \
+	lib/proctitle.c lib/proctitle.h
 check_PROGRAMS += lib/esc_test lib/timefmt_test lib/plural_test
 lib_plural_test_SOURCES = lib/plural_test.c
 lib_plural_test_LDADD = $(STS_LIBS)

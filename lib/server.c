@@ -26,6 +26,7 @@
 #include "plural.h"
 #include "mymalloc.h"
 #include "privsep.h"
+#include "proctitle.h"
 #include "server.h"
 
 #define SERVER_OVERRIDES_MAX	256
@@ -139,7 +140,7 @@ server_usage(const char *prog)
 {
 	log_fatal("usage: %s -c config_dir -n service -t inet|unix "
 	    "-s nsockets [-u] [-r] [-e] [-v] [-o name=value]... -- [args] "
-	    "(this program is started by master(8))", prog);
+	    "(this program is started by stsd-master(8))", prog);
 }
 
 /* The descriptors of the convention must be there, or master did not
@@ -152,7 +153,7 @@ server_check_fds(void)
 
 	if (fstat(SERVER_STATUS_FD, &st) != 0 || !S_ISFIFO(st.st_mode))
 		log_fatal("no master status pipe on descriptor %d: this program "
-		    "is started by master(8)", SERVER_STATUS_FD);
+		    "is started by stsd-master(8)", SERVER_STATUS_FD);
 	for (i = 0; i < server.nsockets; i++) {
 		fd = SERVER_LISTEN_FD + i;
 		if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode))
@@ -327,6 +328,7 @@ server_main(int argc, char **argv, const struct server_hooks *hooks)
 	 * messages show there too), a pipe that master logs under a daemon
 	 * master (-e: the log lines are not copied to it). */
 	log_init(argv[0], LOG_TO_SYSLOG | LOG_TO_STDERR);
+	proctitle_set(argv[0]);
 	server.hooks = hooks != NULL ? hooks : &no_hooks;
 	server.nsockets = -1;
 	opterr = 0;

@@ -20,10 +20,13 @@
  *	server_idle()		nothing left in progress: leave the loop now
  *
  * DESCRIPTION
- *	master(8) starts a worker as
+ *	stsd-master(8) starts a worker as
  *
- *	  COMMAND -c config_dir -n service -t inet|unix -s nsockets [-u] [-r]
- *	      [-e] [-v] [-o name=value]... -- [program arguments]
+ *	  stsd/COMMAND -c config_dir -n service -t inet|unix -s nsockets
+ *	      [-u] [-r] [-e] [-v] [-o name=value]... -- [program arguments]
+ *
+ *	(argv[0] is "stsd/" and the command's name: see lib/proctitle.h;
+ *	server_main() sets the process name, comm, to the same.)
  *
  *	-u: drop to mail_owner; -r: chroot to queue_directory; -v: verbose
  *	logging; -o: a parameter override, applied after main.cf is read.

@@ -225,7 +225,7 @@ main(void)
 	child_start(&c, dir, 0, NULL);
 	rc = child_end(&c, err, sizeof(err));
 	CHECK(rc == 1 && strstr(err, "fatal: no master status pipe on "
-	    "descriptor 3: this program is started by master(8)") != NULL,
+	    "descriptor 3: this program is started by stsd-master(8)") != NULL,
 	    "without descriptor 3 the worker refuses to run");
 
 	/* Bad -s. */

@@ -7,7 +7,7 @@ master_master_SOURCES = master/master.c master/master.h \
 	master/master_stderr.c
 master_master_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 master_master_LDADD = $(STS_LIBS)
-dist_man_MANS += man/master.8 man/master.cf.5
+dist_man_MANS += man/stsd-master.8 man/stsd-master.cf.5
 
 check_PROGRAMS += tests/master/testworker
 tests_master_testworker_SOURCES = tests/master/testworker.c

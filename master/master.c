@@ -15,7 +15,7 @@
  *	SIGUSR1 every wakeup interval, re-reads its configuration on
  *	SIGHUP (restarting what it changed: master_reload.c), and stops
  *	every process on SIGTERM or SIGINT.  See
- *	master(8); the modules are listed in master.h.
+ *	stsd-master(8); the modules are listed in master.h.
  *
  *	Without -f master becomes a daemon: the parent waits on a pipe
  *	until the child holds the lock and has bound every socket, then
@@ -48,6 +48,7 @@
 #include "plural.h"
 #include "master.h"
 #include "mymalloc.h"
+#include "proctitle.h"
 #include "usage.h"
 
 #define MASTER_DAEMON_MSG_MAX	(64 * 1024)	/* child's start-up messages */
@@ -291,6 +292,7 @@ main(int argc, char **argv)
 	int ch, test = 0, running;
 
 	log_init("master", LOG_TO_SYSLOG | LOG_TO_STDERR);
+	proctitle_set("master");
 	if (config_dir == NULL || *config_dir == '\0')
 		config_dir = STS_CONFIG_DIR;
 	while ((ch = getopt_long(argc, argv, "c:ftvh", usage_long_options,

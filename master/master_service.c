@@ -39,6 +39,7 @@
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
+#include "proctitle.h"
 #include "server.h"
 
 /* A worker's graceful stop ends before master loses patience. */
@@ -97,7 +98,7 @@ master_child_argv(const struct mastercf_service *conf, int nfds)
 	int n = 0, i;
 
 	argv = xcalloc(16 + 2 * conf->noverrides + conf->nargs, sizeof(char *));
-	argv[n++] = xstrdup(conf->command);
+	argv[n++] = proctitle_name(conf->command);
 	argv[n++] = xstrdup("-c");
 	argv[n++] = xstrdup(master.config_dir);
 	argv[n++] = xstrdup("-n");

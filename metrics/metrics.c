@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	started by master(8) from the master.cf line
+ *	started by stsd-master(8) from the master.cf line
  *	127.0.0.1:9425 inet n y n - 1 metrics
  *
  * DESCRIPTION

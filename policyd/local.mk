@@ -11,7 +11,7 @@ pkglibexec_PROGRAMS += policyd/policyd
 policyd_policyd_SOURCES = policyd/policyd.c $(POLICYD_MODULES)
 policyd_policyd_CPPFLAGS = $(POLICYD_CPPFLAGS)
 policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS)
-dist_man_MANS += man/policyd.8
+dist_man_MANS += man/stsd-policyd.8
 
 check_PROGRAMS += policyd/policyd_test
 policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)

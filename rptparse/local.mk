@@ -19,7 +19,7 @@ rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
 	$(ZLIB_LIBS) $(OPENDKIM_LIBS) $(LDNS_LIBS)
-dist_man_MANS += man/rptparse.8
+dist_man_MANS += man/stsd-rptparse.8
 EXTRA_DIST += tests/rptparse
 
 check_PROGRAMS += rptparse/message_test

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	started by master(8) from the master.cf line
+ *	started by stsd-master(8) from the master.cf line
  *	rptparse unix - n n 60 1 rptparse
  *
  * DESCRIPTION
@@ -86,7 +86,7 @@
  *	of the event loop, RPTPARSE_BATCH per transaction.
  *
  * SEE ALSO
- *	rptparse(8), lib/spool.h, lib/tlsrpt.h
+ *	stsd-rptparse(8), lib/spool.h, lib/tlsrpt.h
  */
 #include "config.h"
 

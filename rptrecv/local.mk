@@ -12,7 +12,7 @@ rptrecv_rptrecv_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) \
 rptrecv_rptrecv_CFLAGS = $(AM_CFLAGS) -pthread	# the syncer thread (commit.c)
 rptrecv_rptrecv_LDFLAGS = -pthread
 rptrecv_rptrecv_LDADD = $(STS_LIBS)
-dist_man_MANS += man/rptrecv.8
+dist_man_MANS += man/stsd-rptrecv.8
 EXTRA_DIST += tests/rptrecv
 
 check_PROGRAMS += rptrecv/smtp_cmd_test rptrecv/smtp_data_test \

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	started by master(8) from a master.cf line such as
+ *	started by stsd-master(8) from a master.cf line such as
  *	127.0.0.1:2525 inet n y y - 1 rptrecv
  *
  * DESCRIPTION
@@ -44,7 +44,7 @@
  *	into it or not.
  *
  * SEE ALSO
- *	rptrecv(8), master(8), lib/spool.h
+ *	stsd-rptrecv(8), stsd-master(8), lib/spool.h
  */
 #include "config.h"
 

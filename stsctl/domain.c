@@ -12,7 +12,7 @@
  *	(each with --json)
  *
  * DESCRIPTION
- *	Turns the command line into one policyd request (see policyd(8)),
+ *	Turns the command line into one policyd request (see stsd-policyd(8)),
  *	and its reply into readable text, or prints the reply as JSON.
  *	Checks of modes and ranges are policyd's, so that every client
  *	gets the same answers; names and mx patterns are also checked

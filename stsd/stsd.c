@@ -82,6 +82,7 @@
 #include "mastercf.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "proctitle.h"
 #include "usage.h"
 
 #define STSD_STOP_WAIT		30	/* seconds that stop waits */
@@ -1251,7 +1252,7 @@ stsd_init_mastercf(const struct stsd_init *in, struct buf *cf,
 
 	buf_printf(cf,
 	    "# master.cf - the services of the stsd instance in %s, written\n"
-	    "# by \"stsd init\".  One service per line; see master.cf(5).\n"
+	    "# by \"stsd init\".  One service per line; see stsd-master.cf(5).\n"
 	    "#\n"
 	    "# service               type  private unpriv chroot wakeup maxproc command + args\n"
 	    "# =============================================================================\n",
@@ -1377,13 +1378,18 @@ out:
  * start, stop, reload, status
  */
 
+/*
+ * The argv of master: argv[0] is "stsd/master", so that ps tells it
+ * from Postfix's master; *path is the program to exec.
+ */
 static char **
-stsd_master_argv(int foreground)
+stsd_master_argv(int foreground, char **path)
 {
 	char **argv = xcalloc(6, sizeof(*argv));
 	int n = 0;
 
-	argv[n++] = xasprintf("%s/master", cfg_str("daemon_directory"));
+	*path = xasprintf("%s/master", cfg_str("daemon_directory"));
+	argv[n++] = proctitle_name(*path);
 	if (foreground)
 		argv[n++] = xstrdup("-f");
 	if (stsd_verbose)
@@ -1452,7 +1458,7 @@ stsd_copy_errors(int errfd)
 static int
 stsd_start(int foreground)
 {
-	char **argv;
+	char **argv, *path;
 	long pid;
 	pid_t child;
 	int status, running, errfd = -1;
@@ -1466,27 +1472,30 @@ stsd_start(int foreground)
 			stsd_say("the stsd master is already running (pid %ld)", pid);
 		return 1;
 	}
-	argv = stsd_master_argv(foreground);
+	argv = stsd_master_argv(foreground, &path);
 	fflush(stdout);
 	fflush(stderr);
 	if (foreground) {
-		execv(argv[0], argv);
-		stsd_say("fatal: %s: %s", argv[0], strerror(errno));
+		execv(path, argv);
+		stsd_say("fatal: %s: %s", path, strerror(errno));
 		stsd_free_argv(argv);
+		free(path);
 		return 1;
 	}
 	if ((errfd = stsd_error_file()) < 0 || (child = fork()) < 0) {
 		stsd_say("fatal: %s", strerror(errno));
 		stsd_free_argv(argv);
+		free(path);
 		return 1;
 	}
 	if (child == 0) {
 		stsd_master_stdio(errfd);
-		execv(argv[0], argv);
-		stsd_say("fatal: %s: %s", argv[0], strerror(errno));
+		execv(path, argv);
+		stsd_say("fatal: %s: %s", path, strerror(errno));
 		_exit(127);
 	}
 	stsd_free_argv(argv);
+	free(path);
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR) {
 			stsd_say("fatal: waitpid: %s", strerror(errno));

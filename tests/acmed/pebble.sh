@@ -164,7 +164,7 @@ acmed_call() {
 }
 
 acmed_pid() {
-	pgrep -P "$(head -1 "$I/spool/pid/master.pid" 2>/dev/null)" -x acmed
+	pgrep -P "$(head -1 "$I/spool/pid/master.pid" 2>/dev/null)" -x stsd/acmed
 }
 
 sanitizer_reports() { cat "$W"/san/* 2>/dev/null; }

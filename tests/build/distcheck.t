@@ -26,7 +26,7 @@ fi
 make -C "$t" -j"$(nproc)" install DESTDIR="$t/root" >"$t/install.log" 2>&1
 ok "make install succeeds" test $? = 0
 for f in usr/local/sbin/stsd usr/local/sbin/stsconf usr/local/libexec/stsd/master \
-	usr/local/share/man/man8/master.8 usr/local/share/man/man5/stsd.conf.5; do
+	usr/local/share/man/man8/stsd-master.8 usr/local/share/man/man5/stsd.conf.5; do
 	ok "make install installs /$f" test -e "$t/root/$f"
 done
 done_testing

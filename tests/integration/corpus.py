@@ -17,7 +17,7 @@ SPDX-License-Identifier: ISC
                                 summary --json" must say of the reports of
                                 FILE... (each report once)
 
-The counting rule is the one of rptparse(8) and stsctl(1): per report and
+The counting rule is the one of stsd-rptparse(8) and stsctl(1): per report and
 policy-domain, the "sts" policy, else the one with the most sessions (ties
 to the first); a policy's failed sessions are the larger of its
 total-failure-session-count and the sum of its failure details, and the

@@ -2,7 +2,11 @@
 # tests/man/pages.t - every program that "make install" installs has its
 # manual page installed beside it; every installed page has NAME,
 # SYNOPSIS, DESCRIPTION, FILES and EXAMPLES, formats without warnings,
-# and names itself in NAME; stsctl(1) documents every subcommand that
+# and names itself in NAME; no page and no name on a NAME line collides
+# with a page of Postfix or of another package (issue 16 item 3): every
+# name is stsd's own (stsd, stsctl, stsconf, stsd.conf, stsd-*), none is
+# in a list of Postfix's pages, none is installed on this host by
+# another package; stsctl(1) documents every subcommand that
 # stsctl's own usage lists (in SYNOPSIS and in DESCRIPTION) and shows
 # every command in EXAMPLES.
 # SPDX-License-Identifier: ISC
@@ -25,12 +29,48 @@ pages=$(find "$root" -type f -path '*/share/man/man[0-9]/*' | sort)
 [ -n "$programs" ] || fail "make install installs programs"
 [ -n "$pages" ] || fail "make install installs manual pages"
 
-# Every program: a page in section 1 (commands) or 8 (daemons, admin).
+# Every program: a page in section 1 (commands) or 8 (daemons, admin);
+# the daemons in libexec/stsd/ have theirs under stsd-PROG(8), like
+# their process names (stsd/PROG), beside Postfix's master(8), smtpd(8).
 for p in $programs; do
 	name=$(basename "$p")
+	case $p in */libexec/stsd/*) name=stsd-$name ;; esac
 	page=$(printf '%s\n' "$pages" | grep -E "/man[18]/$name\.[18]\$" | head -1)
 	ok "$name (${p#"$root"}) has an installed manual page" test -n "$page"
 done
+
+# The pages of Postfix 3.x (and the file names main.cf, master.cf) that
+# no page of stsd may take, as NAME.SECTION.
+postfix_pages="mailq.1 newaliases.1 postalias.1 postcat.1 postconf.1
+postdrop.1 postfix.1 postkick.1 postlock.1 postlog.1 postmap.1
+postmulti.1 postqueue.1 postsuper.1 sendmail.1 access.5 aliases.5
+body_checks.5 bounce.5 canonical.5 cidr_table.5 generic.5
+header_checks.5 ldap_table.5 lmdb_table.5 main.cf.5 master.5
+master.cf.5 memcache_table.5 mysql_table.5 nisplus_table.5 pcre_table.5
+pgsql_table.5 postconf.5 postfix-wrapper.5 regexp_table.5 relocated.5
+socketmap_table.5 sqlite_table.5 tcp_table.5 transport.5 virtual.5
+anvil.8 bounce.8 cleanup.8 defer.8 discard.8 dnsblog.8 error.8 flush.8
+lmtp.8 local.8 master.8 oqmgr.8 pickup.8 pipe.8 postlogd.8 postscreen.8
+proxymap.8 qmgr.8 qmqpd.8 scache.8 showq.8 smtp.8 smtpd.8 spawn.8
+tlsmgr.8 tlsproxy.8 trace.8 trivial-rewrite.8 verify.8 virtual.8"
+own_name='^(stsd|stsctl|stsconf|stsd\.conf|stsd-[a-z][a-z.-]*)$'
+
+# check_name NAME SECTION WHAT: NAME is stsd's own, not Postfix's, and
+# no other package installed here has a page of that name (Debian's
+# postfix installs master.8postfix.gz, hence the wildcard; a page of
+# an installed stsd package is its own).
+check_name() {
+	local n=$1 sec=$2 what=$3 other f
+	like "$n" "$own_name" "$what: $n is a name of stsd's own"
+	unlike " $(echo $postfix_pages) " " $(printf '%s' "$n.$sec" | sed 's/\./\\./g') " \
+		"$what: $n($sec) is not a page of Postfix"
+	other=$(find /usr/share/man /usr/local/share/man -path "*/man$sec/$n.$sec*" \
+		2>/dev/null | while read -r f; do
+			case $(dpkg -S "$f" 2>/dev/null) in stsd:*) continue ;; esac
+			echo "$f"
+		done | head -3 | paste -sd' ')
+	is "$other" "" "$what: no other package installed here has $n($sec)"
+}
 
 # Every page: its sections, its NAME line, clean formatting.
 for page in $pages; do
@@ -42,6 +82,13 @@ for page in $pages; do
 	nameline=$(sed -n '/^\.SH NAME/{n;p;q}' "$page")
 	like "$nameline" "^$(printf '%s' "$name" | sed 's/\./\\./g')( |,| \\\\-)" \
 		"$base: NAME starts with $name"
+	sec=${base##*.}
+	check_name "$name" "$sec" "$base"
+	# The names before " \-" on the NAME line, each a page man finds.
+	for n in $(printf '%s\n' "$nameline" | sed 's/ \\-.*//; s/,/ /g'); do
+		[ "$n" = "$name" ] && continue
+		check_name "$n" "$sec" "$base NAME line"
+	done
 	if command -v groff >/dev/null; then
 		is "$(groff -man -ww -z "$page" 2>&1)" "" "$base formats without warnings"
 	fi

@@ -101,7 +101,7 @@ out=$($STSD reload 2>&1)
 is "$?" 1 "stsd reload refuses a bad main.cf (exit 1)"
 like "$out" 'main\.cf:[0-9]+: parameter message_size_limit: bad size value "7x": unknown unit x' \
     "it names file, line, parameter and cause"
-# SIGHUP without stsd (kill -HUP, as master(8) shows): master refuses it.
+# SIGHUP without stsd (kill -HUP, as stsd-master(8) shows): master refuses it.
 kill -HUP "$MASTER"
 refused() { grep -q 'reload: .*main\.cf:[0-9]*: parameter message_size_limit: bad size value "7x": unknown unit x; keeping the running configuration' "$LOG"; }
 ok "master refuses it too, logging file, line and cause" wait_until 10 refused

@@ -1,4 +1,4 @@
-# tests/master/master.sh - helpers for the master(8) tests; sourced by
+# tests/master/master.sh - helpers for the stsd-master(8) tests; sourced by
 # tests/master/*.t after tests/lib.sh.
 # SPDX-License-Identifier: ISC
 #

@@ -32,7 +32,7 @@ stsd_uid=$(id -u stsd)
 reply=$(m_ask "$LOW")
 like "$reply" "^127\.0\.0\.1:$LOW [0-9]+ $stsd_uid$" \
     "the worker on port $LOW answers as mail_owner (uid $stsd_uid)"
-like "$(ss -Hltnp "sport = :$LOW")" "users:.*\"master\",pid=$M_PID," \
+like "$(ss -Hltnp "sport = :$LOW")" "users:.*\"stsd/master\",pid=$M_PID," \
     "master holds the listening socket of port $LOW"
 pid=$(m_pids "127.0.0.1:$LOW")
 is "$(ps -o uid= -p "$pid" | tr -d ' ')" "$stsd_uid" "the worker process runs with mail_owner's uid"

@@ -1,5 +1,5 @@
 /*
- * testworker - a worker for the tests of master(8) and server(3).
+ * testworker - a worker for the tests of stsd-master(8) and server(3).
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS (master.cf command and arguments)

@@ -2,7 +2,7 @@
 # tests/metrics/promtool.t - what a Prometheus user relies on: promtool
 # check metrics accepts /metrics and the file of every process (and the
 # base of gone processes); a fresh instance shows every documented
-# series of metrics(8) whose labels are fixed, at 0, before any event;
+# series of stsd-metrics(8) whose labels are fixed, at 0, before any event;
 # with more domains than metrics_domain_series_limit, the per-domain
 # metrics are summed over their domains.
 # SPDX-License-Identifier: ISC
@@ -48,12 +48,12 @@ promcheck() {
 	return $rc
 }
 
-# The documented series: the .B lines of the Metrics section of metrics(8).
-documented=$(sed -n '/^\.SS Metrics/,/^\.S[SH] /p' "$SRCDIR/man/metrics.8" |
+# The documented series: the .B lines of the Metrics section of stsd-metrics(8).
+documented=$(sed -n '/^\.SS Metrics/,/^\.S[SH] /p' "$SRCDIR/man/stsd-metrics.8" |
     sed -n 's/^\.B \(stsd_.*\)$/\1/p' | sed 's/{[^}]*}//g; s/, /\n/g')
-ok "metrics(8) documents metrics ($(wc -w <<<"$documented"))" \
+ok "stsd-metrics(8) documents metrics ($(wc -w <<<"$documented"))" \
     test "$(wc -w <<<"$documented")" -ge 20
-fixed=$(sed -n '/^\.SS Metrics/,/^\.S[SH] /p' "$SRCDIR/man/metrics.8" |
+fixed=$(sed -n '/^\.SS Metrics/,/^\.S[SH] /p' "$SRCDIR/man/stsd-metrics.8" |
     sed -n 's/^\.B \(stsd_.*\)$/\1/p' | sed 's/, /\n/g' |
     grep -v 'domain\|host[,}]\|pid}' | sed 's/{.*//')
 
@@ -66,7 +66,7 @@ for m in $fixed; do
 done
 pass "fresh instance: every documented series with fixed labels is there"
 is "$(grep -v '^#' "$t/fresh" | grep -vc '^stsd_certificate_expiry_')" 66 \
-    "fresh instance: 66 series with fixed labels, as metrics(8) says"
+    "fresh instance: 66 series with fixed labels, as stsd-metrics(8) says"
 nonzero=$(grep -v '^#' "$t/fresh" |
     grep -v '^stsd_metrics_processes \|^stsd_certificate_expiry_' |
     awk '$2 != 0')

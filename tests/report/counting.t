@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/report/counting.t - the counting rule of stsctl(1) and
-# rptparse(8) on synthetic reports: per report and policy-domain (case
+# stsd-rptparse(8) on synthetic reports: per report and policy-domain (case
 # and a final dot aside) one policy counts, the "sts" one, else the one
 # with the most sessions, ties to the first; a policy's failed sessions
 # are the larger of its summary and its failure details, and the failed
