@@ -409,14 +409,18 @@ stsd_check_maillog(void)
  * by a child that has become mail_owner (when run by root), so that a
  * read-only mount or a wrong ACL shows before a daemon fails on it.
  */
+/*
+ * fn(arg) run by a child that has become mail_owner (when run by root:
+ * without supplementary groups, as the daemons run), so that what it
+ * finds is what a daemon will find; its number of problems (at most
+ * 100), or 1 when the child could not be made.
+ */
 static int
-stsd_check_writable(void)
+stsd_as_owner(int (*fn)(void *), void *arg)
 {
-	const struct dirs_entry *e;
 	struct passwd *pw = NULL;
-	char *path;
 	pid_t child;
-	int status, n = 0;
+	int status;
 
 	if (geteuid() == 0 && (pw = getpwnam(cfg_str("mail_owner"))) == NULL)
 		return 0;	/* dirs_check said so */
@@ -426,23 +430,12 @@ stsd_check_writable(void)
 		return 1;
 	}
 	if (child == 0) {
-		if (pw != NULL && (setgid(pw->pw_gid) != 0 ||
-		    setuid(pw->pw_uid) != 0))
+		int n;
+
+		if (pw != NULL && (setgroups(0, NULL) != 0 ||
+		    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
 			_exit(1);
-		for (e = dirs_table; e->param; e++) {
-			if (e->owner != DIRS_MAIL_OWNER)
-				continue;
-			path = dirs_path(e);
-			if (access(path, W_OK | X_OK) != 0 && errno != ENOENT) {
-				stsd_say("error: %s: not writable by %s: %s (fix: "
-				    "make it writable: a read-write mount, "
-				    "chown %s, chmod u+rwx)", path,
-				    cfg_str("mail_owner"), strerror(errno),
-				    cfg_str("mail_owner"));
-				n++;
-			}
-			free(path);
-		}
+		n = fn(arg);
 		fflush(stderr);
 		_exit(n > 100 ? 100 : n);
 	}
@@ -450,6 +443,37 @@ stsd_check_writable(void)
 		if (errno != EINTR)
 			return 1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int
+stsd_writable_dirs(void *arg)
+{
+	const struct dirs_entry *e;
+	char *path;
+	int n = 0;
+
+	(void)arg;
+	for (e = dirs_table; e->param; e++) {
+		if (e->owner != DIRS_MAIL_OWNER)
+			continue;
+		path = dirs_path(e);
+		if (access(path, W_OK | X_OK) != 0 && errno != ENOENT) {
+			stsd_say("error: %s: not writable by %s: %s (fix: "
+			    "make it writable: a read-write mount, "
+			    "chown %s, chmod u+rwx)", path,
+			    cfg_str("mail_owner"), strerror(errno),
+			    cfg_str("mail_owner"));
+			n++;
+		}
+		free(path);
+	}
+	return n;
+}
+
+static int
+stsd_check_writable(void)
+{
+	return stsd_as_owner(stsd_writable_dirs, NULL);
 }
 
 /*
@@ -735,43 +759,29 @@ out:
  * an "unrecognized name" alert at the first HTTPS fetch.
  */
 static int
+stsd_cert_files_all(void *arg)
+{
+	int load = *(const int *)arg, n = 0;
+	struct dirent *de;
+	char *dir = certstore_dir();
+	DIR *d;
+
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.' &&
+			    certstore_host_ok(de->d_name))
+				n += stsd_check_cert_files(dir, de->d_name,
+				    load);
+		closedir(d);
+	}
+	free(dir);
+	return n;
+}
+
+static int
 stsd_check_cert_access(int load)
 {
-	struct passwd *pw = NULL;
-	struct dirent *de;
-	char *dir;
-	DIR *d;
-	pid_t child;
-	int status, n = 0;
-
-	if (geteuid() == 0 && (pw = getpwnam(cfg_str("mail_owner"))) == NULL)
-		return 0;	/* dirs_check said so */
-	fflush(stderr);
-	if ((child = fork()) < 0) {
-		stsd_say("error: fork: %s", strerror(errno));
-		return 1;
-	}
-	if (child == 0) {
-		if (pw != NULL && (setgroups(0, NULL) != 0 ||
-		    setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0))
-			_exit(1);
-		dir = certstore_dir();
-		if ((d = opendir(dir)) != NULL) {
-			while ((de = readdir(d)) != NULL)
-				if (de->d_name[0] != '.' &&
-				    certstore_host_ok(de->d_name))
-					n += stsd_check_cert_files(dir,
-					    de->d_name, load);
-			closedir(d);
-		}
-		free(dir);
-		fflush(stderr);
-		_exit(n > 100 ? 100 : n);
-	}
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
-			return 1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	return stsd_as_owner(stsd_cert_files_all, &load);
 }
 
 /*
