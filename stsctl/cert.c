@@ -31,6 +31,7 @@
 #include "mymalloc.h"
 #include "perm.h"
 #include "stsctl.h"
+#include "usage.h"
 #include "table.h"
 
 #define CERT_STATE_FILE		"acme/state.json"
@@ -43,7 +44,7 @@ cert_usage(void)
 {
 	fprintf(stderr, "usage: stsctl [-c config_dir] cert list [--json]\n"
 	    "       stsctl [-c config_dir] cert renew HOST [--json]\n");
-	exit(1);
+	exit(USAGE_EXIT_ERROR);
 }
 
 /* "2031-11-23T19:59:08Z", or "-". */
@@ -275,14 +276,15 @@ cert_main(int argc, char **argv)
 	argv += 1 + optind;
 	if (strcmp(cmd, "list") == 0) {
 		if (argc != 0)
-			stsctl_die("cert list: unexpected argument \"%s\"", argv[0]);
+			stsctl_usage_die("cert list: unexpected argument \"%s\"",
+			    argv[0]);
 		return cert_list(json);
 	}
 	if (strcmp(cmd, "renew") == 0) {
 		if (argc != 1)
-			stsctl_die("cert renew: %s", argc == 0 ?
+			stsctl_usage_die("cert renew: %s", argc == 0 ?
 			    "missing host name" : "one host at a time");
 		return cert_renew(argv[0], json);
 	}
-	stsctl_die("cert %s: unknown command (list, renew)", cmd);
+	stsctl_usage_die("cert %s: unknown command (list, renew)", cmd);
 }

@@ -51,6 +51,7 @@
 #include "ipc.h"
 #include "mymalloc.h"
 #include "stsctl.h"
+#include "usage.h"
 #include "../dnsmon/check.h"
 #include "../dnsmon/dnsq.h"
 #include "../dnsmon/probes.h"
@@ -422,6 +423,13 @@ check_wait_free(struct check_wait *w)
 	event_base_free(w->base);
 }
 
+static void __attribute__((noreturn))
+check_usage(void)
+{
+	fprintf(stderr, "usage: stsctl [-c config_dir] check DOMAIN [--json]\n");
+	exit(USAGE_EXIT_ERROR);
+}
+
 int
 check_main(int argc, char **argv)
 {
@@ -437,12 +445,12 @@ check_main(int argc, char **argv)
 		if (strcmp(argv[i], "--json") == 0)
 			stsctl_json = 1;
 		else if (argv[i][0] == '-' || domain != NULL)
-			stsctl_die("usage: stsctl check DOMAIN [--json]");
+			check_usage();
 		else
 			domain = argv[i];
 	}
 	if (domain == NULL)
-		stsctl_die("usage: stsctl check DOMAIN [--json]");
+		check_usage();
 	check_wait_start(&w, domain);
 	check_domain_get(&w, domain, &d);
 	check_wait_init(&w);

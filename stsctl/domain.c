@@ -55,6 +55,7 @@
 #include "plural.h"
 #include "perm.h"
 #include "stsctl.h"
+#include "usage.h"
 #include "table.h"
 #include "timefmt.h"
 
@@ -589,7 +590,7 @@ domain_usage(void)
 	    "       stsctl [-c config_dir] domain import FILE|- [--mode MODE]"
 	    " [--max-age SECONDS]\n"
 	    "       (each takes --json)\n");
-	exit(1);
+	exit(USAGE_EXIT_ERROR);
 }
 
 /* domlist_all's way to policyd: stsctl's, which dies when unreachable. */
@@ -757,7 +758,7 @@ domain_main(int argc, char **argv)
 		if (strcmp(cmd->name, argv[1]) == 0)
 			break;
 	if (cmd->name == NULL)
-		stsctl_die("domain %s: unknown command (add, set, del, list,"
+		stsctl_usage_die("domain %s: unknown command (add, set, del, list,"
 		    " show, records, import)", argv[1]);
 	req = json_pack("{s:s}", "op", cmd->op);
 	/* GNU getopt: options may follow the domain; "--" ends them. */

@@ -62,6 +62,7 @@
 #include "queue.h"
 #include "spool.h"
 #include "stsctl.h"
+#include "usage.h"
 #include "table.h"
 #include "tlsrpt.h"
 
@@ -96,7 +97,7 @@ queue_usage(void)
 	    "       stsctl queue show ID [--json]\n"
 	    "       stsctl queue requeue ID|ALL [--json]\n"
 	    "       stsctl queue delete ID [--json]\n");
-	exit(1);
+	exit(USAGE_EXIT_ERROR);
 }
 
 static void
@@ -674,6 +675,6 @@ queue_main(int argc, char **argv)
 		return queue_requeue(&o);
 	if (strcmp(argv[1], "delete") == 0)
 		return queue_delete(&o);
-	stsctl_die("queue %s: unknown command (list, show, requeue, delete)",
+	stsctl_usage_die("queue %s: unknown command (list, show, requeue, delete)",
 	    argv[1]);
 }

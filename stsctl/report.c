@@ -73,6 +73,7 @@
 #include "rptsum.h"
 #include "perm.h"
 #include "stsctl.h"
+#include "usage.h"
 #include "table.h"
 #include "tlsrpt.h"
 
@@ -190,7 +191,7 @@ report_usage(void)
 	    "       stsctl report export --json|--csv [--domain D]"
 	    " [--since DATE] [--unverified]\n"
 	    "       stsctl report html [DOMAIN] [--days N] > report.html\n");
-	exit(1);
+	exit(USAGE_EXIT_ERROR);
 }
 
 static void
@@ -231,7 +232,7 @@ report_args(int argc, char **argv, struct report_opts *o)
 		} else if (o->arg == NULL) {
 			o->arg = argv[i];
 		} else {
-			stsctl_die("report %s: unexpected argument %s", argv[1],
+			stsctl_usage_die("report %s: unexpected argument %s", argv[1],
 			    argv[i]);
 		}
 	}
@@ -999,13 +1000,13 @@ report_main(int argc, char **argv)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			break;
 	if (cmds[i].name == NULL)
-		stsctl_die("report %s: unknown subcommand (list, show, summary,"
+		stsctl_usage_die("report %s: unknown subcommand (list, show, summary,"
 		    " export, html)", argv[1]);
 	report_args(argc, argv, &o);
 	if (cmds[i].fn == NULL)
 		return report_html(&o);
 	if (i != 1 && i != 2 && o.arg != NULL)
-		stsctl_die("report %s: unexpected argument %s", argv[1], o.arg);
+		stsctl_usage_die("report %s: unexpected argument %s", argv[1], o.arg);
 	db = report_db();
 	rc = cmds[i].fn(db, &o);
 	db_close(db);

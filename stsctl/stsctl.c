@@ -58,18 +58,32 @@ stsctl_policyd_path(void)
 	return stsctl_socket;
 }
 
+static void __attribute__((noreturn))
+stsctl_vdie(int status, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "stsctl: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	exit(status);
+}
+
 void
 stsctl_die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "stsctl: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
+	stsctl_vdie(1, fmt, ap);
+}
+
+void
+stsctl_usage_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stsctl_vdie(USAGE_EXIT_ERROR, fmt, ap);
 }
 
 json_t *

@@ -9,6 +9,7 @@
  *				NULL with the reason in why.
  *	stsctl_print_json(r)	prints a reply without its "ok" member.
  *	stsctl_die(fmt, ...)	"stsctl: ..." on stderr, exit 1.
+ *	stsctl_usage_die(fmt, ...)	the same for a usage error: exit 2.
  *	stsctl_policyd_path()	the path of policyd's public socket.
  *	stsctl_json		set by --json.
  */
@@ -26,6 +27,8 @@ json_t	*stsctl_request(json_t *req, struct buf *why);
 void	stsctl_print_json(json_t *reply);
 const char *stsctl_policyd_path(void);
 void	stsctl_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	stsctl_usage_die(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
 
 int	domain_main(int argc, char **argv);	/* stsctl domain ... */
 

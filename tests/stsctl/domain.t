@@ -170,8 +170,9 @@ bad "set with a bad pattern" \
 	domain set example.com --mx ok.example.com --mx '*.*.example.com'
 bad "set to a bad max_age" 'stsctl: max_age 99999999: out of range 0..31557600' \
 	domain set example.com --max-age 99999999
-bad "unknown subcommand" 'stsctl: domain frob: unknown command (add, set, del, list, show, records, import)' \
-	domain frob
+out=$($STSCTL domain frob 2>&1)
+is "$?:$out" '2:stsctl: domain frob: unknown command (add, set, del, list, show, records, import)' \
+    "unknown subcommand: a usage error"
 bad "option of another subcommand" 'stsctl: domain list: option --mx does not apply' \
 	domain list --mx a.example
 bad "missing domain" 'stsctl: domain show: missing domain name' domain show

@@ -186,9 +186,9 @@ out=$(q show 20261120100000.000001.0000000001.000009 2>&1); rc=$?
 is "$rc:$out" "1:stsctl: queue id 20261120100000.000001.0000000001.000009: no such message" \
 	"show: no such message"
 out=$(q frob 2>&1); rc=$?
-is "$rc:$out" "1:stsctl: queue frob: unknown command (list, show, requeue, delete)" "unknown subcommand"
+is "$rc:$out" "2:stsctl: queue frob: unknown command (list, show, requeue, delete)" "unknown subcommand: a usage error"
 out=$(q show 2>&1); rc=$?
-like "$rc:$out" "^1:usage: stsctl queue list" "show without an id: usage"
+like "$rc:$out" "^2:usage: stsctl queue list" "show without an id: usage"
 is "$(q requeue ALL)" "0 messages requeued" "requeue ALL with nothing to requeue"
 
 if [ "$(id -u)" = 0 ] && getent passwd nobody >/dev/null; then

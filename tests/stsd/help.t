@@ -54,4 +54,16 @@ is "$?" 2 "master with an operand: exit 2"
 "$BUILDDIR/stsconf/stsconf" -d -e x=1 >/dev/null 2>"$t/err"
 is "$?" 2 "stsconf -d -e: exit 2"
 
+# A command given the wrong words is a usage error too (no instance is
+# needed to say so): exit 2, its usage on stderr, nothing on stdout.
+for args in "domain frob" "domain" "check" "check a.example b.example" \
+    "report bogus" "queue show" "cert" "cert renew"; do
+	# shellcheck disable=SC2086
+	"$BUILDDIR/stsctl/stsctl" -c "$t" $args >"$t/out" 2>"$t/err"
+	is "$?" 2 "stsctl $args: exit 2"
+	like "$(cat "$t/err")" "usage: stsctl |unknown (sub)?command \\(|^stsctl: [a-z]+ [a-z]+: missing" \
+	    "stsctl $args: usage, or the commands it knows, on stderr"
+	is "$(cat "$t/out")" "" "stsctl $args: nothing on stdout"
+done
+
 done_testing
