@@ -53,7 +53,7 @@ checked() { json "$1" checked; }
 # A domain before dnsmon's first round: it is pending, its round is the
 # last one for an hour.
 $STSCTL domain add first.test --mx mx1.first.test >/dev/null 2>&1
-first_round() { grep -q 'dnsmon.*round done: 1 domains' "$LOG"; }
+first_round() { grep -q 'dnsmon.*round done: 1 domain checked' "$LOG"; }
 ok "dnsmon's first round runs" wait_until 20 first_round
 dnsmon_pid() { pgrep -f -- "-n dnsmon .*$I/etc|$I/etc.* -n dnsmon" | head -1; }
 pid=$(dnsmon_pid)
