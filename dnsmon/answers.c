@@ -15,6 +15,7 @@
 
 #include "answers.h"
 #include "dnsq.h"
+#include "hash.h"
 #include "mymalloc.h"
 #include "resolve.h"
 
@@ -106,17 +107,6 @@ answers_key(const ldns_rdf *name, ldns_rr_type type, uint8_t *key)
 	for (i = 0; i < n; i++)
 		key[2 + i] = d[i] >= 'A' && d[i] <= 'Z' ? d[i] + 32 : d[i];
 	return n + 2;
-}
-
-static unsigned
-answers_hash(const uint8_t *key, size_t len)
-{
-	unsigned h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h;
 }
 
 static void
@@ -245,7 +235,7 @@ static struct answer *
 answers_get(struct answers *a, const ldns_rdf *name, ldns_rr_type type,
     const uint8_t *key, size_t klen)
 {
-	unsigned h = answers_hash(key, klen);
+	unsigned h = hash_bytes(key, klen);
 	struct answer *e;
 
 	for (e = a->bucket[h % ANSWERS_BUCKETS]; e; e = e->hnext)

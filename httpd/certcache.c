@@ -25,6 +25,7 @@
 
 #include "certcache.h"
 #include "challenge.h"
+#include "hash.h"
 #include "http.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -90,18 +91,6 @@ certcache_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return ts.tv_sec;
-}
-
-static uint32_t
-certcache_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
 }
 
 /* The OpenSSL error queue as one line, then cleared. */
@@ -421,7 +410,7 @@ certcache_check(struct certcache *c, struct certcache_entry *e)
 static struct certcache_entry *
 certcache_lookup(struct certcache *c, const char *host)
 {
-	uint32_t hash = certcache_hash(host);
+	uint32_t hash = hash_str(host);
 	struct certcache_entry *e = *certcache_slot(c, host, hash);
 
 	if (e == NULL)
@@ -533,7 +522,7 @@ certcache_invalidate(struct certcache *c, const char *host)
 
 	if (http_host_normalize(host, strlen(host), norm) < 0)
 		return;
-	if ((e = *certcache_slot(c, norm, certcache_hash(norm))) != NULL) {
+	if ((e = *certcache_slot(c, norm, hash_str(norm))) != NULL) {
 		e->checked = 0;
 		memset(e->id, 0, sizeof(e->id));	/* reload, not only check */
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clientlimit.h"
+#include "hash.h"
 #include "mymalloc.h"
 
 #define CLIENTLIMIT_KEY_SIZE	9	/* family byte, then 4 or 8 bytes */
@@ -76,12 +77,7 @@ clientlimit_key(const struct sockaddr *sa, unsigned char key[])
 static size_t
 clientlimit_hash(const struct clientlimit *l, const unsigned char key[])
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < CLIENTLIMIT_KEY_SIZE; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h & (l->nbuckets - 1);
+	return hash_bytes(key, CLIENTLIMIT_KEY_SIZE) & (l->nbuckets - 1);
 }
 
 /* Drops the clients whose window ended. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "http.h"
 #include "mymalloc.h"
 #include "policytab.h"
@@ -29,18 +30,6 @@ struct policytab {
 	size_t	 count;
 	unsigned gen;
 };
-
-static uint32_t
-policytab_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 struct policytab *
 policytab_new(void)
@@ -152,7 +141,7 @@ policytab_put(struct policytab *t, const char *host, const char *domain,
 	if (http_host_normalize(host, strlen(host), norm) < 0 ||
 	    len > POLICYTAB_POLICY_MAX)
 		return -1;
-	hash = policytab_hash(norm);
+	hash = hash_str(norm);
 	ep = policytab_slot(t, norm, hash);
 	e = policytab_entry_new(norm, hash, domain, id, policy, len);
 	e->gen = t->gen;
@@ -177,7 +166,7 @@ policytab_del(struct policytab *t, const char *host)
 
 	if (http_host_normalize(host, strlen(host), norm) < 0)
 		return 0;
-	ep = policytab_slot(t, norm, policytab_hash(norm));
+	ep = policytab_slot(t, norm, hash_str(norm));
 	if ((e = *ep) == NULL)
 		return 0;
 	*ep = e->next;
@@ -189,7 +178,7 @@ policytab_del(struct policytab *t, const char *host)
 const struct policy_entry *
 policytab_get(const struct policytab *t, const char *host)
 {
-	return *policytab_slot(t, host, policytab_hash(host));
+	return *policytab_slot(t, host, hash_str(host));
 }
 
 void

@@ -29,6 +29,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "hash.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
@@ -884,19 +885,9 @@ CFG_PARSE_PUBLIC(cfg_parse_time, long long, cfg_time_why)
  */
 
 static size_t
-cfg_hash(const char *s, size_t len)
-{
-	size_t h = 2166136261u;
-
-	while (len-- > 0)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
-static size_t
 cfg_lookup_len(const struct cfg *c, const char *name, size_t len)
 {
-	size_t i = cfg_hash(name, len) & (c->nslot - 1);
+	size_t i = hash_bytes(name, len) & (c->nslot - 1);
 
 	for (; c->slot[i] != CFG_NONE; i = (i + 1) & (c->nslot - 1)) {
 		const char *n = c->ent[c->slot[i]].name;
@@ -928,7 +919,7 @@ cfg_rehash(struct cfg *c)
 	for (i = 0; i < c->nent; i++) {
 		const char *n = c->ent[i].name;
 
-		h = cfg_hash(n, strlen(n)) & (c->nslot - 1);
+		h = hash_str(n) & (c->nslot - 1);
 		while (c->slot[h] != CFG_NONE)
 			h = (h + 1) & (c->nslot - 1);
 		c->slot[h] = i;
@@ -951,7 +942,7 @@ cfg_add(struct cfg *c, const char *name)
 	if (c->nent * 2 > c->nslot)
 		cfg_rehash(c);
 	else {
-		size_t h = cfg_hash(name, strlen(name)) & (c->nslot - 1);
+		size_t h = hash_str(name) & (c->nslot - 1);
 
 		while (c->slot[h] != CFG_NONE)
 			h = (h + 1) & (c->nslot - 1);

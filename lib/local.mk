@@ -11,6 +11,7 @@ lib_libsts_a_SOURCES = \
 	lib/plural.c lib/plural.h \
 	lib/fileio.c lib/fileio.h \
 	lib/esc.c lib/esc.h \
+	lib/hash.c lib/hash.h \
 	lib/usage.c lib/usage.h \
 	lib/proctitle.c lib/proctitle.h
 check_PROGRAMS += lib/esc_test lib/timefmt_test lib/plural_test

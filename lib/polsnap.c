@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "fileio.h"
+#include "hash.h"
 #include "mymalloc.h"
 #include "polsnap.h"
 
@@ -798,24 +799,11 @@ polsnap_compact_begin(struct polsnap_writer *w, struct buf *err)
 	return 0;
 }
 
-uint32_t
-polsnap_text_hash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* The index of text, written as a T record when it is new. */
 static size_t
 polsnap_compact_text(struct polsnap_writer *w, const char *text, size_t len)
 {
-	uint32_t h = polsnap_text_hash(text, len);
+	uint32_t h = hash_bytes(text, len);
 	size_t i = h & (POLSNAP_DEDUP_SLOTS - 1);
 	struct polsnap_dedup *d;
 

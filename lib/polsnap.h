@@ -19,10 +19,6 @@
  *	id that the reader would refuse (see FORMAT), so a file it writes
  *	always reads back.
  *
- *	polsnap_text_hash(text, len)	FNV-1a of a policy text, the one
- *					hash that tells texts apart (the
- *					writer's and policyd's IPC snapshot)
- *
  *	Reader (httpd):
  *	struct polsnap_sink sink = { begin, put, del, arg };
  *	polsnap_load(POLSNAP_BASE, POLSNAP_JOURNAL, &sink, &stats, &err);
@@ -112,7 +108,6 @@
 #define STS_POLSNAP_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "buf.h"
 
@@ -189,6 +184,5 @@ int	polsnap_compact_due(const struct polsnap_writer *);
 void	polsnap_writer_sizes(const struct polsnap_writer *,
 	    unsigned long long *base, unsigned long long *journal);
 void	polsnap_writer_free(struct polsnap_writer *);
-uint32_t polsnap_text_hash(const char *text, size_t len);
 
 #endif

@@ -30,6 +30,7 @@
 #include "dnsname.h"
 #include "domains.h"
 #include "esc.h"
+#include "hash.h"
 #include "log.h"
 #include "monitor.h"
 #include "mymalloc.h"
@@ -1524,7 +1525,7 @@ request_snap_one(const struct domain *d, void *arg)
 
 	buf_reset(&sn->policy);
 	request_render(d, &sn->policy);
-	hash = polsnap_text_hash(sn->policy.s, sn->policy.len);
+	hash = hash_bytes(sn->policy.s, sn->policy.len);
 	if (sn->texts != NULL)
 		k = request_snap_text(sn, hash);
 	/* Names and ids are DNS names and digits: no escapes but "\n". */
