@@ -24,6 +24,7 @@
 
 #include "cfg.h"
 #include "check.h"
+#include "hash.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "probe.h"
@@ -83,11 +84,7 @@ probes_count(const struct probes *pt)
 static unsigned
 probes_hash(const char *s)
 {
-	unsigned h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h % PROBES_BUCKETS;
+	return hash_str(s) % PROBES_BUCKETS;
 }
 
 static struct probes_host *

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "connlimit.h"
+#include "hash.h"
 #include "log.h"
 #include "mymalloc.h"
 
@@ -69,14 +70,10 @@ connlimit_net(const struct sockaddr *sa, char *net, size_t len)
 static struct connlimit_entry **
 connlimit_slot(const char *net)
 {
-	unsigned h = 5381;
-	const char *p;
 	struct connlimit_entry **ep;
 
-	for (p = net; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	for (ep = &connlimit_table[h % CONNLIMIT_BUCKETS]; *ep != NULL;
-	    ep = &(*ep)->next)
+	for (ep = &connlimit_table[hash_str(net) % CONNLIMIT_BUCKETS];
+	    *ep != NULL; ep = &(*ep)->next)
 		if (strcmp((*ep)->net, net) == 0)
 			break;
 	return ep;
