@@ -69,3 +69,7 @@ tests_fuzz_fuzz_polsnap_test_SOURCES = tests/fuzz/fuzz_polsnap.c \
 	tests/fuzz/standalone.c
 tests_fuzz_fuzz_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 endif
+
+# lib/policydb - policy.db's schema, migrations and queries (policyd).
+lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
+	lib/policydb_sqlite.h

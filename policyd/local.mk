@@ -1,7 +1,6 @@
 # policyd/local.mk - policyd, the owner of policy.db, and its unit test.
 # SPDX-License-Identifier: ISC
 POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
-	policyd/domains.c policyd/domains.h \
 	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h
 POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \

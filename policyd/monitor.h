@@ -27,17 +27,18 @@
 #define POLICYD_MONITOR_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "buf.h"
 
 #define MONITOR_CHECKS_MAX	256	/* checks of one domain */
 #define MONITOR_TEXT_MAX	4096	/* bytes of one check, as JSON */
 
+struct policydb;
+
 int	monitor_checks_valid(const json_t *checks, struct buf *err);
-int	monitor_store(sqlite3 *, const char *domain, long long when,
+int	monitor_store(struct policydb *, const char *domain, long long when,
 	    long long next, const json_t *checks, struct buf *err);
-int	monitor_get(sqlite3 *, const char *domain, long long *checked,
+int	monitor_get(struct policydb *, const char *domain, long long *checked,
 	    long long *next, json_t **checks);
 
 #endif

@@ -10,7 +10,7 @@
  * DESCRIPTION
  *	Started by master through lib/server, not chrooted.  After the
  *	privilege drop it opens $data_directory/policy.db (created and
- *	migrated by domains_open); a database that cannot be opened is
+ *	migrated by policydb_open); a database that cannot be opened is
  *	fatal.  Each
  *	listening socket gets an ipc_server: the first (private/policyd)
  *	serves the other daemons, and when there are two or more, the
@@ -106,22 +106,20 @@
 #include "buf.h"
 #include "cfg.h"
 #include "challenges.h"
-#include "db.h"
 #include "dnsupdate.h"
-#include "domains.h"
 #include "ipc.h"
 #include "log.h"
 #include "plural.h"
 #include "mymalloc.h"
 #include "notify.h"
 #include "policy.h"
+#include "policydb.h"
 #include "polsnap.h"
 #include "publish.h"
 #include "request.h"
 #include "server.h"
 #include "ststxt.h"
 
-#define POLICYD_DATABASE	"policy.db"	/* in data_directory */
 #define POLICYD_CONNS_MAX	256		/* per listening socket */
 #define POLICYD_EXPIRE_MAX_WAIT	3600		/* longest timer, seconds */
 #define POLICYD_DNS_DELAY_MS	250		/* change to DNS UPDATE */
@@ -140,7 +138,7 @@ struct policyd_dns {
 	int	 fd;
 	struct event *ev;
 	struct buf out;
-	struct publish_item *items;
+	struct policydb_publish_item *items;
 	size_t	 n;
 };
 
@@ -472,7 +470,7 @@ policyd_expire_timer(evutil_socket_t fd, short what, void *arg)
 static void
 policyd_expire_arm(void)
 {
-	long long next = domains_next_retire(policyd.db), wait;
+	long long next = policydb_next_retire(policyd.db), wait;
 	struct timeval tv;
 
 	evtimer_del(policyd_expire_ev);
@@ -531,7 +529,7 @@ policyd_dns_kick(void *arg)
 }
 
 static void
-policyd_dns_log(const struct publish_item *it, const char *error)
+policyd_dns_log(const struct policydb_publish_item *it, const char *error)
 {
 	json_t *st;
 
@@ -555,7 +553,7 @@ policyd_dns_log(const struct publish_item *it, const char *error)
 }
 
 static void
-policyd_dns_record(const struct publish_item *it, const char *error)
+policyd_dns_record(const struct policydb_publish_item *it, const char *error)
 {
 	struct buf err = BUF_INIT;
 
@@ -569,11 +567,11 @@ policyd_dns_record(const struct publish_item *it, const char *error)
 }
 
 /* The item of the batch that a result line names, or NULL. */
-static struct publish_item *
+static struct policydb_publish_item *
 policyd_dns_match(const char *line, size_t len, char **error)
 {
 	struct buf err = BUF_INIT;
-	struct publish_item it, *found = NULL;
+	struct policydb_publish_item it, *found = NULL;
 	json_t *msg = NULL;
 	size_t i;
 
@@ -599,7 +597,7 @@ policyd_dns_match(const char *line, size_t len, char **error)
 static void
 policyd_dns_finish(void)
 {
-	struct publish_item *it;
+	struct policydb_publish_item *it;
 	char *line, *nl, *error, *why;
 	size_t i;
 	int status = 0;
@@ -628,7 +626,7 @@ policyd_dns_finish(void)
 		if (policyd_dns.items[i].domain != NULL)
 			policyd_dns_record(&policyd_dns.items[i], why);
 	free(why);
-	publish_items_free(policyd_dns.items, policyd_dns.n);
+	policydb_publish_free(policyd_dns.items, policyd_dns.n);
 	buf_free(&policyd_dns.out);
 	memset(&policyd_dns, 0, sizeof(policyd_dns));
 	policyd_dns_kick(NULL);
@@ -658,7 +656,7 @@ policyd_dns_read(evutil_socket_t fd, short what, void *arg)
 
 /* The child: one batch of updates, each bounded by its own time-out. */
 static void
-policyd_dns_child(int fd, const struct publish_item *v, size_t n)
+policyd_dns_child(int fd, const struct policydb_publish_item *v, size_t n)
 {
 	long long each = cfg_time("dnsmon_query_timeout");
 
@@ -680,7 +678,7 @@ policyd_dns_start(void)
 
 	if (policyd_dns.pid != 0)
 		return;
-	if (publish_due(policyd.db, now, PUBLISH_BATCH_MAX, &policyd_dns.items,
+	if (policydb_publish_due(policyd.db, now, PUBLISH_BATCH_MAX, &policyd_dns.items,
 	    &policyd_dns.n, &err) < 0) {
 		log_error("DNS: %s", err.s);
 		buf_free(&err);
@@ -688,9 +686,9 @@ policyd_dns_start(void)
 		return;
 	}
 	if (policyd_dns.n == 0) {
-		publish_items_free(policyd_dns.items, 0);
+		policydb_publish_free(policyd_dns.items, 0);
 		policyd_dns.items = NULL;
-		if ((next = publish_next(policyd.db)) >= 0)
+		if ((next = policydb_publish_next(policyd.db)) >= 0)
 			policyd_dns_arm(next > now ? (next - now) * 1000 :
 			    POLICYD_DNS_DELAY_MS);
 		return;
@@ -698,7 +696,7 @@ policyd_dns_start(void)
 	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		log_error("DNS: cannot start the update process: %s",
 		    strerror(errno));
-		publish_items_free(policyd_dns.items, policyd_dns.n);
+		policydb_publish_free(policyd_dns.items, policyd_dns.n);
 		memset(&policyd_dns, 0, sizeof(policyd_dns));
 		policyd_dns_arm(POLICYD_DNS_ERROR_WAIT * 1000LL);
 		return;
@@ -760,7 +758,7 @@ policyd_dns_stop(void)
 			;
 		event_free(policyd_dns.ev);
 		close(policyd_dns.fd);
-		publish_items_free(policyd_dns.items, policyd_dns.n);
+		policydb_publish_free(policyd_dns.items, policyd_dns.n);
 		buf_free(&policyd_dns.out);
 		memset(&policyd_dns, 0, sizeof(policyd_dns));
 	}
@@ -791,11 +789,11 @@ policyd_db_open(void)
 	struct buf err = BUF_INIT;
 	char *path;
 
-	path = xasprintf("%s/%s", cfg_str("data_directory"), POLICYD_DATABASE);
-	if ((policyd.db = domains_open(path, &err)) == NULL)
+	path = xasprintf("%s/%s", cfg_str("data_directory"), POLICYDB_FILE);
+	if ((policyd.db = policydb_open(path, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
 	log_debug("%s: opened, schema version %d", path,
-	    db_schema_version(policyd.db));
+	    policydb_schema_version(policyd.db));
 	free(path);
 	buf_free(&err);
 	policyd.notify = policyd_notify;
@@ -918,7 +916,7 @@ policyd_cleanup(void)
 	policyd_compact.ev = NULL;
 	polsnap_writer_free(policyd.snap);
 	policyd.snap = NULL;
-	db_close(policyd.db);
+	policydb_close(policyd.db);
 	policyd.db = NULL;
 	challenges_free(policyd.challenges);
 	policyd.challenges = NULL;

@@ -14,15 +14,15 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "buf.h"
 #include "challenges.h"
-#include "db.h"
-#include "domains.h"
 #include "ipc.h"
 #include "log.h"
 #include "monitor.h"
 #include "mymalloc.h"
+#include "policydb.h"
 #include "polsnap.h"
 #include "publish.h"
 #include "request.h"
@@ -800,7 +800,7 @@ fake_update(const char *owner, const char *const *txt, size_t ntxt,
 static size_t
 run_batch(struct policyd *pd, long long now)
 {
-	struct publish_item *v, it;
+	struct policydb_publish_item *v, it;
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	char chunk[4096], *line, *nl, *error;
 	size_t n, i;
@@ -808,7 +808,7 @@ run_batch(struct policyd *pd, long long now)
 	json_t *msg;
 	int fds[2];
 
-	if (publish_due(pd->db, now, PUBLISH_BATCH_MAX, &v, &n, &err) < 0 ||
+	if (policydb_publish_due(pd->db, now, PUBLISH_BATCH_MAX, &v, &n, &err) < 0 ||
 	    pipe(fds) < 0)
 		return 0;
 	publish_run(&pd->conf, v, n, fds[1], fake_update);
@@ -829,7 +829,7 @@ run_batch(struct policyd *pd, long long now)
 		}
 		json_decref(msg);
 	}
-	publish_items_free(v, n);
+	policydb_publish_free(v, n);
 	buf_free(&out);
 	buf_free(&err);
 	return n;
@@ -999,7 +999,7 @@ test_publish(struct policyd *pd)
 	    " 127.0.0.1: server said REFUSED") == 0,
 	    "a failed update stays pending, with the error and a retry time");
 	json_decref(r);
-	CHECK(run_batch(pd, now + 10) == 0 && publish_next(pd->db) == now + 30,
+	CHECK(run_batch(pd, now + 10) == 0 && policydb_publish_next(pd->db) == now + 30,
 	    "nothing is retried before its time");
 	run_batch(pd, now + 30);
 	r = show(pd, "pub.example");
@@ -1453,8 +1453,8 @@ test_ids(struct policyd *pd, const char *path)
 	CHECK(greater(ids[4], ids, 4), "del now and add with the clock back:"
 	    " a greater id");
 	del_now(pd, "ids.example");
-	db_close(pd->db);
-	pd->db = domains_open(path, &err);
+	policydb_close(pd->db);
+	pd->db = policydb_open(path, &err);
 	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
 	    "domain", "IDS.example.", "mx", "mx.ids.example"));
 	ids[5] = id_of(pd, "ids.example");
@@ -1721,8 +1721,8 @@ test_migration(struct policyd *pd, const char *dir)
 		return;
 	}
 	sqlite3_close(db);
-	pd->db = domains_open(path, &err);
-	CHECK(pd->db != NULL && db_schema_version(pd->db) == 5,
+	pd->db = policydb_open(path, &err);
+	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 5,
 	    "a schema 2 policy.db is migrated to 5");
 	if (pd->db == NULL) {
 		printf("# %s\n", err.s);
@@ -1750,7 +1750,7 @@ test_migration(struct policyd *pd, const char *dir)
 	CHECK(dint(r, "retire_at") >= 1800000000, "its retirement of before"
 	    " still counts");
 	json_decref(r);
-	db_close(pd->db);
+	policydb_close(pd->db);
 	*pd = old;
 	buf_free(&err);
 }
@@ -1918,7 +1918,7 @@ main(void)
 		return 1;
 	snprintf(path, sizeof(path), "%s/policy.db", dir);
 	memset(&pd, 0, sizeof(pd));
-	pd.db = domains_open(path, &err);
+	pd.db = policydb_open(path, &err);
 	CHECK(pd.db != NULL, "policy.db is created");
 	if (pd.db == NULL) {
 		printf("# %s\n", err.s);
@@ -1954,14 +1954,14 @@ main(void)
 	test_names(&pd);
 	test_migration(&pd, dir);
 
-	db_close(pd.db);
-	pd.db = domains_open(path, &err);
+	policydb_close(pd.db);
+	pd.db = policydb_open(path, &err);
 	r = call(&pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
 	    "pending.example");
 	CHECK(is_ok(r) && strcmp(dstr(r, "mode"), "enforce") == 0,
 	    "domains persist across a reopen");
 	json_decref(r);
-	db_close(pd.db);
+	policydb_close(pd.db);
 
 	json_decref(asked);
 	json_decref(pushed);

@@ -7,13 +7,9 @@
  *	publish_rua(&conf, domain, &err)	"mailto:a,https://..." for domain
  *	publish_records(&conf, domain, id, rua, &recs)	owners and texts
  *
- *	publish_want(db, domain, id, rua, now, &err)	id NULL: delete
  *	publish_sync(db, &conf, now, &err)	catch up after a restart
- *	publish_due(db, now, max, &items, &n, &err)
- *	publish_next(db)			earliest retry, -1: none
  *	publish_done(db, &item, error, now, min, max, &err)
  *	publish_state_json(db, domain)		for domain-show, or NULL
- *	publish_items_free(items, n)
  *
  *	publish_run(&conf, items, n, fd, update)	the child's work
  *
@@ -27,20 +23,21 @@
  *	Without a usable rua (no report_recipients address and no https
  *	URI) the TLSRPT record is left alone.
  *
- *	One row per domain in table dns_publish says what is wanted (an id
- *	and rua; no id: delete both records), what was last published, and
- *	whether an update is pending, with its attempts, next try and last
- *	error.  The row is not tied to the domain's row, so that removing a
- *	domain can still delete its records; it goes away once they are
- *	deleted.  publish_want() is called inside the transaction that
+ *	The state of each domain's publication is kept in policy.db
+ *	(lib/policydb: policydb_publish_*): what is wanted (an id and rua;
+ *	no id: delete both records), what was last published, and whether
+ *	an update is pending, with its attempts, next try and last error.
+ *	It is not tied to the domain, so that removing a domain can still
+ *	delete its records; it goes away once they are deleted.
+ *	policydb_publish_want() is called inside the transaction that
  *	changes the domain, so a crash never loses an update; it makes the
  *	row pending and due at once.  publish_sync() compares each
  *	domain's wanted rua with the one main.cf gives now, so a change of
  *	report_recipients or report_https_rua re-publishes every domain.
  *
  *	A row that asks for an id waits, neither due nor counted by
- *	publish_next(), until httpd served the domain with a valid
- *	certificate (domains.h: served; RFC 8461 section 8.1, HTTPS
+ *	policydb_publish_next(), until httpd served the domain with a valid
+ *	certificate (policydb.h: served; RFC 8461 section 8.1, HTTPS
  *	before DNS): a new domain's record appears only once its policy
  *	can be fetched.  Deletions never wait.
  *
@@ -55,8 +52,8 @@
  *	with publish_result_parse().
  *
  * LIMITS
- *	PUBLISH_BATCH_MAX items per publish_due(); PUBLISH_ATTEMPTS_SHIFT
- *	bounds the back-off doubling.
+ *	PUBLISH_BATCH_MAX items per batch (policydb_publish_due);
+ *	PUBLISH_ATTEMPTS_SHIFT bounds the back-off doubling.
  */
 #ifndef POLICYD_PUBLISH_H
 #define POLICYD_PUBLISH_H
@@ -64,21 +61,15 @@
 #include <stddef.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "buf.h"
+#include "policydb.h"
 
 #define PUBLISH_BATCH_MAX	64	/* domains per child */
 #define PUBLISH_ATTEMPTS_SHIFT	20	/* back-off doubles at most so often */
 #define PUBLISH_REPORT_LABEL	"_report"
 
 struct policyd_conf;
-
-struct publish_item {
-	char	*domain;
-	char	*id;		/* NULL: delete the records */
-	char	*rua;		/* "": leave the TLSRPT record alone */
-};
 
 struct publish_records {
 	char	*sts_owner;	/* D.<sts_zone>, no trailing dot */
@@ -96,22 +87,17 @@ void	publish_records(const struct policyd_conf *, const char *domain,
 	    const char *id, const char *rua, struct publish_records *);
 void	publish_records_clear(struct publish_records *);
 
-int	publish_want(sqlite3 *, const char *domain, const char *id,
-	    const char *rua, long long now, struct buf *err);
-int	publish_sync(sqlite3 *, const struct policyd_conf *, long long now,
-	    struct buf *err);
-int	publish_due(sqlite3 *, long long now, size_t max,
-	    struct publish_item **, size_t *, struct buf *err);
-long long publish_next(sqlite3 *);
-int	publish_done(sqlite3 *, const struct publish_item *,
+int	publish_sync(struct policydb *, const struct policyd_conf *,
+	    long long now, struct buf *err);
+int	publish_done(struct policydb *, const struct policydb_publish_item *,
 	    const char *error, long long now, long long retry_min,
 	    long long retry_max, struct buf *err);
-json_t	*publish_state_json(sqlite3 *, const char *domain);
-void	publish_items_free(struct publish_item *, size_t);
+json_t	*publish_state_json(struct policydb *, const char *domain);
 
-void	publish_run(const struct policyd_conf *, const struct publish_item *,
-	    size_t, int fd, publish_update_fn);
-int	publish_result_parse(const json_t *, struct publish_item *,
+void	publish_run(const struct policyd_conf *,
+	    const struct policydb_publish_item *, size_t, int fd,
+	    publish_update_fn);
+int	publish_result_parse(const json_t *, struct policydb_publish_item *,
 	    char **error);
 
 #endif

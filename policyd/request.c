@@ -11,7 +11,7 @@
  * testing or enforce policy stops being served, the end of senders'
  * caches of it goes to domain_names too: that is how long a retirement
  * lasts.
- * What DNS must publish is queued (publish_want) inside the same
+ * What DNS must publish is queued (policydb_publish_want) inside the same
  * transaction as the change, and pd->publish is called only after the
  * subscribers were told.
  */
@@ -26,9 +26,7 @@
 
 #include "buf.h"
 #include "challenges.h"
-#include "db.h"
 #include "dnsname.h"
-#include "domains.h"
 #include "esc.h"
 #include "hash.h"
 #include "log.h"
@@ -36,6 +34,7 @@
 #include "mymalloc.h"
 #include "plural.h"
 #include "policy.h"
+#include "policydb.h"
 #include "polsnap.h"
 #include "publish.h"
 #include "request.h"
@@ -142,7 +141,7 @@ request_new_id(struct policyd *pd, struct domain *d, long long until,
 	const char *prev = d->policy_id;
 	long long cached;
 
-	if (domains_name_get(pd->db, d->name, &last, &cached, err) < 0)
+	if (policydb_name_get(pd->db, d->name, &last, &cached, err) < 0)
 		return -1;
 	if (last != NULL && (prev == NULL || strcmp(last, prev) > 0))
 		prev = last;
@@ -150,7 +149,7 @@ request_new_id(struct policyd *pd, struct domain *d, long long until,
 	free(last);
 	free(d->policy_id);
 	d->policy_id = xstrdup(id);
-	return domains_name_put(pd->db, d->name, id, until, err);
+	return policydb_name_put(pd->db, d->name, id, until, err);
 }
 
 static char *
@@ -194,7 +193,7 @@ request_policy_host(const char *domain)
 static char *
 request_waiting(const struct domain *d)
 {
-	if (!domain_state_servable(d->state) || d->served != 0)
+	if (!policydb_state_servable(d->state) || d->served != 0)
 		return NULL;
 	return xasprintf(REQUEST_WAIT_CERT, d->name);
 }
@@ -210,7 +209,7 @@ request_domain_json(const struct domain *d)
 	o = json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:s,"
 	    " s:I, s:I, s:o}",
 	    "domain", d->name,
-	    "state", domain_state_name(d->state),
+	    "state", policydb_state_name(d->state),
 	    "mode", d->mode,
 	    "mx", request_strings(d->mx, d->nmx),
 	    "max_age", (json_int_t)d->max_age,
@@ -291,7 +290,7 @@ request_notify_policy(struct policyd *pd, const struct domain *d)
 		request_snap_result(pd, polsnap_append_put(pd->snap, d->name,
 		    d->policy_id, policy.s, policy.len, &err), &err);
 	request_notify(pd, request_policy_msg(d, &policy));
-	if (domain_state_servable(d->state) && d->served == 0)
+	if (policydb_state_servable(d->state) && d->served == 0)
 		request_notify(pd, request_cert_check_msg(d->name));
 	buf_free(&policy);
 }
@@ -337,7 +336,7 @@ request_queue(struct policyd *pd, const char *domain, const char *id,
 		return 0;
 	rua = publish_rua(&pd->conf, domain, &why);
 	buf_free(&why);
-	rc = publish_want(pd->db, domain, id, rua ? rua : "", request_now(pd),
+	rc = policydb_publish_want(pd->db, domain, id, rua ? rua : "", request_now(pd),
 	    err);
 	free(rua);
 	return rc;
@@ -490,7 +489,7 @@ request_load(struct policyd *pd, json_t *req, struct domain *d,
 
 	if (request_domain_name(pd, req, 0, &name, err) < 0)
 		return -1;
-	rc = domains_get(pd->db, name, d, err);
+	rc = policydb_domain_get(pd->db, name, d, err);
 	if (rc == 0)
 		buf_printf(err, "%s: no such domain", name);
 	free(name);
@@ -500,8 +499,8 @@ request_load(struct policyd *pd, json_t *req, struct domain *d,
 static int
 request_commit(struct policyd *pd, struct buf *err)
 {
-	if (db_commit(pd->db, err) < 0) {
-		db_rollback(pd->db);
+	if (policydb_commit(pd->db, err) < 0) {
+		policydb_rollback(pd->db);
 		return -1;
 	}
 	return 0;
@@ -615,7 +614,7 @@ request_restore(struct policyd *pd, struct domain *old, struct request_new *n,
 	n->restored = 1;
 	/* The mode none policy it served counts for nothing: until 0. */
 	if (request_servable(d, err) < 0 || request_new_id(pd, d, 0, err) < 0 ||
-	    domains_update(pd->db, d, err) < 0 ||
+	    policydb_domain_update(pd->db, d, err) < 0 ||
 	    request_queue(pd, d->name, d->policy_id, err) < 0)
 		return -1;
 	return 0;
@@ -628,17 +627,17 @@ request_add_insert(struct policyd *pd, struct request_new *n, struct buf *err)
 	struct domain old, *d = &n->d;
 	int rc;
 
-	rc = domains_get(pd->db, d->name, &old, err);
+	rc = policydb_domain_get(pd->db, d->name, &old, err);
 	if (rc == 1 && old.state == DOMAIN_RETIRING) {
 		rc = request_restore(pd, &old, n, err);
-		domain_clear(&old);
+		policydb_domain_clear(&old);
 		return rc;
 	}
 	if (rc != 0) {
 		if (rc == 1) {
 			buf_printf(err, "%s: domain already exists (state %s)",
-			    d->name, domain_state_name(old.state));
-			domain_clear(&old);
+			    d->name, policydb_state_name(old.state));
+			policydb_domain_clear(&old);
 		}
 		return -1;
 	}
@@ -646,8 +645,8 @@ request_add_insert(struct policyd *pd, struct request_new *n, struct buf *err)
 	d->token = request_token();
 	d->created = d->updated = request_now(pd);
 	if (request_servable(d, err) < 0 || request_new_id(pd, d, 0, err) < 0 ||
-	    domains_insert(pd->db, d, err) < 0 ||
-	    (domain_state_servable(d->state) &&
+	    policydb_domain_insert(pd->db, d, err) < 0 ||
+	    (policydb_state_servable(d->state) &&
 	    request_queue(pd, d->name, d->policy_id, err) < 0))
 		return -1;
 	return 0;
@@ -661,7 +660,7 @@ request_log_added(const struct request_new *n)
 
 	log_info("%s: %s: state %s, policy id %s, mode %s, max_age %lld,"
 	    " mx %s", d->name, n->restored ? "restored from retirement" :
-	    "added", domain_state_name(d->state), d->policy_id, d->mode,
+	    "added", policydb_state_name(d->state), d->policy_id, d->mode,
 	    d->max_age, mx);
 	free(mx);
 }
@@ -673,15 +672,15 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	json_t *reply = NULL;
 
 	if (request_add_fields(pd, req, &n, err) < 0 ||
-	    db_begin(pd->db, err) < 0)
+	    policydb_begin(pd->db, err) < 0)
 		goto out;
 	if (request_add_insert(pd, &n, err) < 0) {
-		db_rollback(pd->db);
+		policydb_rollback(pd->db);
 		goto out;
 	}
 	if (request_commit(pd, err) < 0)
 		goto out;
-	if (domain_state_servable(n.d.state)) {
+	if (policydb_state_servable(n.d.state)) {
 		request_notify_policy(pd, &n.d);
 		request_kick(pd);
 	}
@@ -691,7 +690,7 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	json_object_set_new(reply, "check_asked",
 	    json_boolean(request_check_now(pd, n.d.name)));
 out:
-	domain_clear(&n.d);
+	policydb_domain_clear(&n.d);
 	return reply;
 }
 
@@ -723,17 +722,17 @@ request_import(struct policyd *pd, json_t *req, struct buf *err)
 		    &why) < 0)
 			goto refused;
 	}
-	if (db_begin(pd->db, err) < 0)
+	if (policydb_begin(pd->db, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (request_add_insert(pd, &v[i], &why) < 0) {
-			db_rollback(pd->db);
+			policydb_rollback(pd->db);
 			goto refused;
 		}
 	if (request_commit(pd, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (domain_state_servable(v[i].d.state)) {
+		if (policydb_state_servable(v[i].d.state)) {
 			request_notify_policy(pd, &v[i].d);
 			active++;
 		}
@@ -755,7 +754,7 @@ refused:
 	buf_printf(err, "entry %zu: %s", i + 1, why.s);
 out:
 	for (i = 0; i < n; i++)
-		domain_clear(&v[i].d);
+		policydb_domain_clear(&v[i].d);
 	free(v);
 	buf_free(&why);
 	return reply;
@@ -833,7 +832,7 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	char *old_id, *when;
 
 	memset(&d, 0, sizeof(d));
-	if (db_begin(pd->db, err) < 0)
+	if (policydb_begin(pd->db, err) < 0)
 		return NULL;
 	if (request_load(pd, req, &d, err) < 0)
 		goto fail;
@@ -849,22 +848,22 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	    request_servable(&d, err) < 0)
 		goto fail;
 	if (what.len == 0) {
-		db_rollback(pd->db);
+		policydb_rollback(pd->db);
 		reply = request_domain_reply(&d);
 		goto out;
 	}
 	old_id = xstrdup(d.policy_id);
 	d.updated = now;
 	if (request_new_id(pd, &d, until, err) < 0 ||
-	    domains_update(pd->db, &d, err) < 0 ||
-	    (domain_state_servable(d.state) &&
+	    policydb_domain_update(pd->db, &d, err) < 0 ||
+	    (policydb_state_servable(d.state) &&
 	    request_queue(pd, d.name, d.policy_id, err) < 0) ||
 	    request_commit(pd, err) < 0) {
-		db_rollback(pd->db);
+		policydb_rollback(pd->db);
 		free(old_id);
 		goto out;
 	}
-	if (domain_state_servable(d.state)) {
+	if (policydb_state_servable(d.state)) {
 		request_notify_policy(pd, &d);
 		request_kick(pd);
 	}
@@ -873,10 +872,10 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	reply = request_domain_reply(&d);
 	goto out;
 fail:
-	db_rollback(pd->db);
+	policydb_rollback(pd->db);
 out:
 	buf_free(&what);
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	return reply;
 }
 
@@ -911,14 +910,14 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 {
 	long long now = request_now(pd), until = request_cache_end(d, now);
 	long long cached;
-	int served = domain_state_servable(d->state);
+	int served = policydb_state_servable(d->state);
 	char *warning, *last;
 	json_t *reply;
 
 	/* The name keeps its id and the end of its caches (migration 3). */
-	if (domains_name_put(pd->db, d->name, d->policy_id, until, err) < 0 ||
-	    domains_name_get(pd->db, d->name, &last, &cached, err) < 0 ||
-	    domains_delete(pd->db, d->name, err) < 0 ||
+	if (policydb_name_put(pd->db, d->name, d->policy_id, until, err) < 0 ||
+	    policydb_name_get(pd->db, d->name, &last, &cached, err) < 0 ||
+	    policydb_domain_delete(pd->db, d->name, err) < 0 ||
 	    request_queue(pd, d->name, NULL, err) < 0 ||
 	    request_commit(pd, err) < 0)
 		return NULL;
@@ -936,7 +935,7 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 		free(warning);
 	} else
 		log_info("%s: removed (state %s, %s)", d->name,
-		    domain_state_name(d->state), served ? "no cached policy"
+		    policydb_state_name(d->state), served ? "no cached policy"
 		    " can still be valid" : "never published");
 	return reply;
 }
@@ -964,11 +963,11 @@ request_retire(struct policyd *pd, struct domain *d, struct buf *err)
 		d->max_age = pd->conf.retire_max_age;
 	d->updated = now;
 	if (request_new_id(pd, d, until, err) < 0 ||
-	    domains_name_get(pd->db, d->name, &last, &cached, err) < 0)
+	    policydb_name_get(pd->db, d->name, &last, &cached, err) < 0)
 		return NULL;
 	free(last);
 	d->retire_at = cached > now ? cached : now;
-	if (domains_update(pd->db, d, err) < 0 ||
+	if (policydb_domain_update(pd->db, d, err) < 0 ||
 	    request_queue(pd, d->name, d->policy_id, err) < 0 ||
 	    request_commit(pd, err) < 0)
 		return NULL;
@@ -996,12 +995,12 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 		buf_puts(err, "now: not true or false");
 		return NULL;
 	}
-	if (db_begin(pd->db, err) < 0)
+	if (policydb_begin(pd->db, err) < 0)
 		return NULL;
 	if (request_load(pd, req, &d, err) < 0)
 		goto fail;
 	/* Nothing was published: nothing for senders to forget. */
-	if (json_is_true(now) || !domain_state_servable(d.state))
+	if (json_is_true(now) || !policydb_state_servable(d.state))
 		reply = request_del_now(pd, &d, err);
 	else if (d.state == DOMAIN_RETIRING) {
 		buf_printf(err, "%s: domain is already retiring (removed at"
@@ -1013,9 +1012,9 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 	if (reply != NULL)
 		goto out;
 fail:
-	db_rollback(pd->db);
+	policydb_rollback(pd->db);
 out:
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	return reply;
 }
 
@@ -1039,7 +1038,7 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 		buf_puts(err, "after: not a domain name");
 		return NULL;
 	}
-	if (domains_list(pd->db, json_string_value(after), REQUEST_LIST_PAGE,
+	if (policydb_domain_list(pd->db, json_string_value(after), REQUEST_LIST_PAGE,
 	    &v, &n, err) < 0)
 		return NULL;
 	a = json_array();
@@ -1060,7 +1059,7 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 	reply = json_pack("{s:b, s:o}", "ok", 1, "domains", a);
 	if (i < n || n == REQUEST_LIST_PAGE)
 		json_object_set_new(reply, "next", json_string(v[i - 1].name));
-	domains_free(v, n);
+	policydb_domains_free(v, n);
 	return reply;
 }
 
@@ -1100,7 +1099,7 @@ request_show(struct policyd *pd, json_t *req, struct buf *err)
 		return NULL;
 	reply = request_domain_reply(&d);
 	request_show_monitor(pd, &d, json_object_get(reply, "domain"));
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	return reply;
 }
 
@@ -1118,7 +1117,7 @@ request_check(struct policyd *pd, json_t *req, struct buf *err)
 		return NULL;
 	reply = json_pack("{s:b, s:s, s:b}", "ok", 1, "domain", d.name,
 	    "asked", request_check_now(pd, d.name));
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	return reply;
 }
 
@@ -1150,7 +1149,7 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 	if (request_load(pd, req, &d, err) < 0)
 		return NULL;
 	if ((rua = publish_rua(&pd->conf, d.name, err)) == NULL) {
-		domain_clear(&d);
+		policydb_domain_clear(&d);
 		return NULL;
 	}
 	sts = xasprintf("v=STSv1; id=%s;", d.policy_id);
@@ -1184,7 +1183,7 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 
 	free(rua); free(sts); free(rpt); free(n_host); free(n_sts);
 	free(n_rpt); free(z_sts); free(z_rpt); free(host);
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	reply = json_pack("{s:b, s:{s:o, s:o, s:o}, s:o, s:o}", "ok", 1,
 	    "records", "delegated", delegated, "direct", direct,
 	    "service_zone", zone, "service_zone_publish", publish, "waiting",
@@ -1202,33 +1201,33 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	struct domain d;
 	enum domain_state was;
 
-	if (db_begin(pd->db, err) < 0)
+	if (policydb_begin(pd->db, err) < 0)
 		return NULL;
 	if (request_load(pd, req, &d, err) < 0) {
-		db_rollback(pd->db);
+		policydb_rollback(pd->db);
 		return NULL;
 	}
 	if (d.state != DOMAIN_PENDING && d.state != DOMAIN_VERIFIED) {
-		db_rollback(pd->db);
-		domain_clear(&d);
+		policydb_rollback(pd->db);
+		policydb_domain_clear(&d);
 		return request_ok();
 	}
 	/* Certificates come later: verified means servable for now. */
 	was = d.state;
 	d.state = DOMAIN_ACTIVE;
 	d.updated = request_now(pd);
-	if (domains_update(pd->db, &d, err) < 0 ||
+	if (policydb_domain_update(pd->db, &d, err) < 0 ||
 	    request_queue(pd, d.name, d.policy_id, err) < 0 ||
 	    request_commit(pd, err) < 0) {
-		db_rollback(pd->db);
-		domain_clear(&d);
+		policydb_rollback(pd->db);
+		policydb_domain_clear(&d);
 		return NULL;
 	}
 	request_notify_policy(pd, &d);
 	request_kick(pd);
 	log_info("%s: policy id %s: ownership verified: state %s -> active",
-	    d.name, d.policy_id, domain_state_name(was));
-	domain_clear(&d);
+	    d.name, d.policy_id, policydb_state_name(was));
+	policydb_domain_clear(&d);
 	return request_ok();
 }
 
@@ -1273,16 +1272,16 @@ request_cert_served(struct policyd *pd, json_t *req, struct buf *err)
 		    " ignored");
 		return request_ok();
 	}
-	rc = domains_get(pd->db, host + strlen(REQUEST_HOST_PREFIX), &d, err);
+	rc = policydb_domain_get(pd->db, host + strlen(REQUEST_HOST_PREFIX), &d, err);
 	if (rc <= 0) {
 		log_debug("cert-served: %s: %s", esc_printable(host), rc < 0 ?
 		    err->s : "no such domain");
 		buf_reset(err);
 		return request_ok();
 	}
-	if (d.served == 0 && domain_state_servable(d.state) &&
+	if (d.served == 0 && policydb_state_servable(d.state) &&
 	    json_integer_value(na) > request_now(pd)) {
-		if ((rc = domains_set_served(pd->db, d.name, request_now(pd),
+		if ((rc = policydb_set_served(pd->db, d.name, request_now(pd),
 		    err)) < 0) {
 			log_warn("%s", err->s);
 			buf_reset(err);
@@ -1292,7 +1291,7 @@ request_cert_served(struct policyd *pd, json_t *req, struct buf *err)
 			request_kick(pd);
 		}
 	}
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	return request_ok();
 }
 
@@ -1370,10 +1369,10 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	if (monitor_checks_valid(checks, err) < 0)
 		return NULL;
-	if (db_begin(pd->db, err) < 0)
+	if (policydb_begin(pd->db, err) < 0)
 		return NULL;
 	if ((rc = request_load(pd, req, &d, err)) < 0) {
-		db_rollback(pd->db);
+		policydb_rollback(pd->db);
 		/* Removed while it was checked: nothing to keep. */
 		if (strstr(err->s, ": no such domain") != NULL) {
 			log_debug("check-result: %s", err->s);
@@ -1384,13 +1383,13 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 	rc = monitor_store(pd->db, d.name, when ? json_integer_value(when) :
 	    request_now(pd), next ? json_integer_value(next) : 0, checks, err);
 	if (rc < 0 || request_commit(pd, err) < 0) {
-		db_rollback(pd->db);
-		domain_clear(&d);
+		policydb_rollback(pd->db);
+		policydb_domain_clear(&d);
 		return NULL;
 	}
 	log_debug("%s: %zu check results %s", d.name, json_array_size(checks),
 	    rc ? "stored" : "older than the stored ones: ignored");
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	return json_pack("{s:b, s:b}", "ok", 1, "stored", rc);
 }
 
@@ -1512,7 +1511,7 @@ request_snap_text(const struct request_snap *sn, uint32_t hash)
 	return -1;
 }
 
-/* domains_each_servable(): one domain into the snapshot. */
+/* policydb_domain_each_servable(): one domain into the snapshot. */
 static void
 request_snap_one(const struct domain *d, void *arg)
 {
@@ -1581,7 +1580,7 @@ request_snapshot(struct policyd *pd, void (*cb)(json_t *, void *), void *arg)
 	sn.cb = cb;
 	sn.arg = arg;
 	sn.max = pd->snapshot_size ? pd->snapshot_size : REQUEST_SNAPSHOT_SIZE;
-	if (domains_each_servable(pd->db, request_snap_one, &sn, &err) < 0) {
+	if (policydb_domain_each_servable(pd->db, request_snap_one, &sn, &err) < 0) {
 		log_error("snapshot: %s", err.s);
 		json_decref(sn.texts);
 		buf_free(&sn.lines);
@@ -1602,22 +1601,22 @@ request_expire(struct policyd *pd, long long now)
 	struct domain *v;
 	size_t n, i;
 
-	if (db_begin(pd->db, &err) < 0)
+	if (policydb_begin(pd->db, &err) < 0)
 		goto fail;
-	if (domains_expired(pd->db, now, &v, &n, &err) < 0) {
-		db_rollback(pd->db);
+	if (policydb_domain_expired(pd->db, now, &v, &n, &err) < 0) {
+		policydb_rollback(pd->db);
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		if (domains_delete(pd->db, v[i].name, &err) < 0 ||
+		if (policydb_domain_delete(pd->db, v[i].name, &err) < 0 ||
 		    request_queue(pd, v[i].name, NULL, &err) < 0) {
-			db_rollback(pd->db);
-			domains_free(v, n);
+			policydb_rollback(pd->db);
+			policydb_domains_free(v, n);
 			goto fail;
 		}
 	}
 	if (request_commit(pd, &err) < 0) {
-		domains_free(v, n);
+		policydb_domains_free(v, n);
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -1628,7 +1627,7 @@ request_expire(struct policyd *pd, long long now)
 	if (n > 0)
 		request_kick(pd);
 	request_snap_sync(pd);
-	domains_free(v, n);
+	policydb_domains_free(v, n);
 	buf_free(&err);
 	return (int)n;
 fail:
@@ -1645,7 +1644,7 @@ request_cert_asks(struct policyd *pd, void (*cb)(json_t *, void *), void *arg)
 	size_t n = 0, i;
 	json_t *msg;
 
-	if (domains_waiting(pd->db, REQUEST_ASK_MAX, &v, &n, &err) < 0) {
+	if (policydb_waiting(pd->db, REQUEST_ASK_MAX, &v, &n, &err) < 0) {
 		log_warn("%s", err.s);
 		buf_free(&err);
 		return 0;
@@ -1667,7 +1666,7 @@ struct request_snap_write {
 	long long n;
 };
 
-/* domains_each_servable(): one domain into the new base. */
+/* policydb_domain_each_servable(): one domain into the new base. */
 static void
 request_snap_write_one(const struct domain *d, void *arg)
 {
@@ -1700,7 +1699,7 @@ request_snapshot_write(struct policyd *pd, struct buf *err)
 	pd->snap_failed = 1;
 	if (polsnap_compact_begin(pd->snap, err) < 0)
 		return -1;
-	if (domains_each_servable(pd->db, request_snap_write_one, &sw,
+	if (policydb_domain_each_servable(pd->db, request_snap_write_one, &sw,
 	    err) < 0) {
 		polsnap_compact_abort(pd->snap);
 		return -1;

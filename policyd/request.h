@@ -131,7 +131,6 @@
 #define POLICYD_REQUEST_H
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #define REQUEST_PUBLIC	1	/* arrived on public/policyd */
 #define REQUEST_PRIVATE	0	/* arrived on private/policyd */
@@ -148,6 +147,7 @@
 #define REQUEST_SNAPSHOT_INDEX	24	/* bytes of the spaces, index and "\n" */
 
 struct challenges;
+struct policydb;
 struct polsnap_writer;
 struct buf;
 
@@ -168,7 +168,7 @@ struct policyd_conf {
 };
 
 struct policyd {
-	sqlite3 *db;
+	struct policydb *db;
 	struct policyd_conf conf;
 	void	(*notify)(json_t *msg, void *arg);	/* msg is borrowed */
 	void	*notify_arg;

@@ -1,27 +1,28 @@
 /*
- * domains - rows of policy.db: hosted domains and their mx patterns;
- * see domains.h.
+ * policydb - policy.db's schema and queries; see policydb.h.
  * SPDX-License-Identifier: ISC
  *
- * Names are stored lower-case without a trailing dot (the caller
- * normalises them), so the primary key is the identity of a domain.
  * Listing reads the domains and all their patterns with two ordered
  * queries and merges them, so 100,000 domains cost two statements,
- * not 100,001.
+ * not 100,001.  The tables of dnsmon's checks and DNS publication are
+ * in policydb_dns.c.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "db.h"
-#include "domains.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "policydb.h"
+#include "policydb_sqlite.h"
 
-#define DOMAINS_READ_INITIAL	64	/* first allocation of a list */
+#define POLICYDB_READ_INITIAL	64	/* first allocation of a list */
 
-static const struct db_migration domains_schema[] = {
+static const struct db_migration policydb_schema[] = {
 	{ 1,
 	"CREATE TABLE domains ("
 	"  name TEXT PRIMARY KEY NOT NULL,"
@@ -43,7 +44,7 @@ static const struct db_migration domains_schema[] = {
 	");"
 	"CREATE INDEX domains_retire_at ON domains(retire_at)"
 	"  WHERE retire_at IS NOT NULL;" },
-	/* dnsmon's checks (monitor.c) and DNS publication (publish.c). */
+	/* dnsmon's checks and DNS publication. */
 	{ 2,
 	"CREATE TABLE domain_monitor ("
 	"  domain TEXT PRIMARY KEY NOT NULL"
@@ -111,13 +112,13 @@ static const struct db_migration domains_schema[] = {
 	"UPDATE domains SET served = updated"
 	"  WHERE state IN ('active', 'retiring');"
 	"CREATE INDEX domains_unserved ON domains(name) WHERE served IS NULL;" },
-	/* When dnsmon means to check the domain next (monitor.c). */
+	/* When dnsmon means to check the domain next. */
 	{ 5,
 	"ALTER TABLE domain_monitor ADD COLUMN next INTEGER;" },
 	{ 0, NULL }
 };
 
-static const char *domain_state_names[] = {
+static const char *policydb_state_names[] = {
 	[DOMAIN_PENDING] = "pending",
 	[DOMAIN_VERIFIED] = "verified",
 	[DOMAIN_ACTIVE] = "active",
@@ -127,36 +128,36 @@ static const char *domain_state_names[] = {
 #define DOMAIN_COLUMNS \
 	"name, state, mode, max_age, policy_id, token, created, updated, " \
 	"retire_at, prior_mode, prior_max_age"
-/* What is read: served is set apart (domains_set_served). */
+/* What is read: served is set apart (policydb_set_served). */
 #define DOMAIN_READ_COLUMNS DOMAIN_COLUMNS ", served"
 
 const char *
-domain_state_name(enum domain_state s)
+policydb_state_name(enum domain_state s)
 {
-	return domain_state_names[s];
+	return policydb_state_names[s];
 }
 
 /* Whether httpd serves the policy of a domain in this state. */
 int
-domain_state_servable(enum domain_state s)
+policydb_state_servable(enum domain_state s)
 {
 	return s == DOMAIN_ACTIVE || s == DOMAIN_RETIRING;
 }
 
 static enum domain_state
-domain_state_parse(const char *s)
+policydb_state_parse(const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(domain_state_names) / sizeof(*domain_state_names); i++)
-		if (strcmp(s, domain_state_names[i]) == 0)
+	for (i = 0; i < sizeof(policydb_state_names) / sizeof(*policydb_state_names); i++)
+		if (strcmp(s, policydb_state_names[i]) == 0)
 			return (enum domain_state)i;
 	/* The CHECK constraint makes anything else impossible. */
 	log_panic("policy.db: unknown domain state \"%s\"", s);
 }
 
 void
-domain_clear(struct domain *d)
+policydb_domain_clear(struct domain *d)
 {
 	size_t i;
 
@@ -172,7 +173,7 @@ domain_clear(struct domain *d)
 }
 
 void
-domain_copy(struct domain *dst, const struct domain *src)
+policydb_domain_copy(struct domain *dst, const struct domain *src)
 {
 	size_t i;
 
@@ -189,23 +190,63 @@ domain_copy(struct domain *dst, const struct domain *src)
 }
 
 void
-domains_free(struct domain *v, size_t n)
+policydb_domains_free(struct domain *v, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		domain_clear(&v[i]);
+		policydb_domain_clear(&v[i]);
 	free(v);
 }
 
-sqlite3 *
-domains_open(const char *path, struct buf *err)
+struct policydb *
+policydb_open(const char *path, struct buf *err)
 {
-	return db_open(path, DB_WRITE, domains_schema, err);
+	struct policydb *pdb;
+	sqlite3 *db;
+
+	if ((db = db_open(path, DB_WRITE, policydb_schema, err)) == NULL)
+		return NULL;
+	pdb = xcalloc(1, sizeof(*pdb));
+	pdb->db = db;
+	return pdb;
 }
 
-static const char *
-col_text(sqlite3_stmt *st, int i)
+void
+policydb_close(struct policydb *pdb)
+{
+	if (pdb == NULL)
+		return;
+	db_close(pdb->db);
+	free(pdb);
+}
+
+int
+policydb_schema_version(struct policydb *pdb)
+{
+	return db_schema_version(pdb->db);
+}
+
+int
+policydb_begin(struct policydb *pdb, struct buf *err)
+{
+	return db_begin(pdb->db, err);
+}
+
+int
+policydb_commit(struct policydb *pdb, struct buf *err)
+{
+	return db_commit(pdb->db, err);
+}
+
+void
+policydb_rollback(struct policydb *pdb)
+{
+	db_rollback(pdb->db);
+}
+
+const char *
+policydb_text(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
 
@@ -213,21 +254,21 @@ col_text(sqlite3_stmt *st, int i)
 }
 
 static void
-domain_from_row(sqlite3_stmt *st, struct domain *d)
+policydb_domain_row(sqlite3_stmt *st, struct domain *d)
 {
 	memset(d, 0, sizeof(*d));
-	d->name = xstrdup(col_text(st, 0));
-	d->state = domain_state_parse(col_text(st, 1));
-	d->mode = xstrdup(col_text(st, 2));
+	d->name = xstrdup(policydb_text(st, 0));
+	d->state = policydb_state_parse(policydb_text(st, 1));
+	d->mode = xstrdup(policydb_text(st, 2));
 	d->max_age = sqlite3_column_int64(st, 3);
-	d->policy_id = xstrdup(col_text(st, 4));
-	d->token = xstrdup(col_text(st, 5));
+	d->policy_id = xstrdup(policydb_text(st, 4));
+	d->token = xstrdup(policydb_text(st, 5));
 	d->created = sqlite3_column_int64(st, 6);
 	d->updated = sqlite3_column_int64(st, 7);
 	d->retire_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
 	    sqlite3_column_int64(st, 8);
 	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
-		d->prior_mode = xstrdup(col_text(st, 9));
+		d->prior_mode = xstrdup(policydb_text(st, 9));
 		d->prior_max_age = sqlite3_column_int64(st, 10);
 	}
 	d->served = sqlite3_column_type(st, 11) == SQLITE_NULL ? 0 :
@@ -235,7 +276,7 @@ domain_from_row(sqlite3_stmt *st, struct domain *d)
 }
 
 static void
-domain_add_mx(struct domain *d, const char *pattern)
+policydb_domain_add_mx(struct domain *d, const char *pattern)
 {
 	d->mx = xreallocarray(d->mx, d->nmx + 2, sizeof(char *));
 	d->mx[d->nmx++] = xstrdup(pattern);
@@ -243,8 +284,9 @@ domain_add_mx(struct domain *d, const char *pattern)
 }
 
 int
-domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
+policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -257,16 +299,16 @@ domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
 	}
 	if (rc != SQLITE_ROW)
 		return db_step_error(db, st, "read domain", err);
-	domain_from_row(st, d);
+	policydb_domain_row(st, d);
 	sqlite3_finalize(st);
 
 	st = db_prepare(db, "SELECT pattern FROM domain_mx WHERE domain = ?"
 	    " ORDER BY pos");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		domain_add_mx(d, col_text(st, 0));
+		policydb_domain_add_mx(d, policydb_text(st, 0));
 	if (rc != SQLITE_DONE) {
-		domain_clear(d);
+		policydb_domain_clear(d);
 		return db_step_error(db, st, "read mx patterns", err);
 	}
 	sqlite3_finalize(st);
@@ -274,7 +316,7 @@ domains_get(sqlite3 *db, const char *name, struct domain *d, struct buf *err)
 }
 
 static int
-domains_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
+policydb_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
 {
 	sqlite3_stmt *st;
 	size_t i;
@@ -300,10 +342,10 @@ domains_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
 }
 
 static void
-domains_bind(sqlite3_stmt *st, const struct domain *d)
+policydb_domain_bind(sqlite3_stmt *st, const struct domain *d)
 {
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, domain_state_name(d->state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, policydb_state_name(d->state), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, d->mode, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, d->max_age);
 	sqlite3_bind_text(st, 5, d->policy_id, -1, SQLITE_STATIC);
@@ -324,38 +366,41 @@ domains_bind(sqlite3_stmt *st, const struct domain *d)
 }
 
 int
-domains_insert(sqlite3 *db, const struct domain *d, struct buf *err)
+policydb_domain_insert(struct policydb *pdb, const struct domain *d, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "INSERT INTO domains (" DOMAIN_COLUMNS ")"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	domains_bind(st, d);
+	policydb_domain_bind(st, d);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_step_error(db, st, "insert domain", err);
 	sqlite3_finalize(st);
-	return domains_put_mx(db, d, err);
+	return policydb_put_mx(db, d, err);
 }
 
 int
-domains_update(sqlite3 *db, const struct domain *d, struct buf *err)
+policydb_domain_update(struct policydb *pdb, const struct domain *d, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "UPDATE domains SET state = ?2, mode = ?3,"
 	    " max_age = ?4, policy_id = ?5, token = ?6, created = ?7,"
 	    " updated = ?8, retire_at = ?9, prior_mode = ?10,"
 	    " prior_max_age = ?11 WHERE name = ?1");
-	domains_bind(st, d);
+	policydb_domain_bind(st, d);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_step_error(db, st, "update domain", err);
 	sqlite3_finalize(st);
-	return domains_put_mx(db, d, err);
+	return policydb_put_mx(db, d, err);
 }
 
 int
-domains_delete(sqlite3 *db, const char *name, struct buf *err)
+policydb_domain_delete(struct policydb *pdb, const char *name, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "DELETE FROM domains WHERE name = ?");
@@ -371,7 +416,7 @@ domains_delete(sqlite3 *db, const char *name, struct buf *err)
  * patterns from mx (rows of domain, pattern ordered by domain, pos).
  */
 static int
-domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
+policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
     struct domain **vp, size_t *np, struct buf *err)
 {
 	struct domain *v = NULL;
@@ -380,27 +425,27 @@ domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
-			cap = cap ? 2 * cap : DOMAINS_READ_INITIAL;
+			cap = cap ? 2 * cap : POLICYDB_READ_INITIAL;
 			v = xreallocarray(v, cap, sizeof(*v));
 		}
-		domain_from_row(st, &v[n++]);
+		policydb_domain_row(st, &v[n++]);
 	}
 	if (rc != SQLITE_DONE) {
-		domains_free(v, n);
+		policydb_domains_free(v, n);
 		sqlite3_finalize(mx);
 		return db_step_error(db, st, "list domains", err);
 	}
 	sqlite3_finalize(st);
 	while (n > 0 && (rc = sqlite3_step(mx)) == SQLITE_ROW) {
-		while (i < n && (cmp = strcmp(v[i].name, col_text(mx, 0))) < 0)
+		while (i < n && (cmp = strcmp(v[i].name, policydb_text(mx, 0))) < 0)
 			i++;
 		if (i == n)
 			break;
 		if (cmp == 0)
-			domain_add_mx(&v[i], col_text(mx, 1));
+			policydb_domain_add_mx(&v[i], policydb_text(mx, 1));
 	}
 	if (n > 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		domains_free(v, n);
+		policydb_domains_free(v, n);
 		return db_step_error(db, mx, "list mx patterns", err);
 	}
 	sqlite3_finalize(mx);
@@ -410,9 +455,10 @@ domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 }
 
 int
-domains_list(sqlite3 *db, const char *after, size_t max, struct domain **vp,
+policydb_domain_list(struct policydb *pdb, const char *after, size_t max, struct domain **vp,
     size_t *np, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st, *mx;
 	sqlite3_int64 limit = max ? (sqlite3_int64)max : -1;
 
@@ -426,7 +472,7 @@ domains_list(sqlite3 *db, const char *after, size_t max, struct domain **vp,
 	    " ORDER BY name LIMIT ?) ORDER BY domain, pos");
 	sqlite3_bind_text(mx, 1, after ? after : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(mx, 2, limit);
-	return domains_read(db, st, mx, vp, np, err);
+	return policydb_domains_read(db, st, mx, vp, np, err);
 }
 
 /*
@@ -436,9 +482,10 @@ domains_list(sqlite3 *db, const char *after, size_t max, struct domain **vp,
  * cb gets the name, state, mode, max_age, policy_id and mx of each.
  */
 int
-domains_each_servable(sqlite3 *db, void (*cb)(const struct domain *, void *),
+policydb_domain_each_servable(struct policydb *pdb, void (*cb)(const struct domain *, void *),
     void *arg, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	struct domain d;
 	sqlite3_stmt *st;
 	const char *name;
@@ -451,35 +498,36 @@ domains_each_servable(sqlite3 *db, void (*cb)(const struct domain *, void *),
 	    " WHERE d.state IN ('active', 'retiring')"
 	    " ORDER BY d.name, m.pos");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = col_text(st, 0);
+		name = policydb_text(st, 0);
 		if (d.name == NULL || strcmp(d.name, name) != 0) {
 			if (d.name != NULL)
 				cb(&d, arg);
-			domain_clear(&d);
+			policydb_domain_clear(&d);
 			d.name = xstrdup(name);
-			d.state = domain_state_parse(col_text(st, 1));
-			d.mode = xstrdup(col_text(st, 2));
+			d.state = policydb_state_parse(policydb_text(st, 1));
+			d.mode = xstrdup(policydb_text(st, 2));
 			d.max_age = sqlite3_column_int64(st, 3);
-			d.policy_id = xstrdup(col_text(st, 4));
+			d.policy_id = xstrdup(policydb_text(st, 4));
 		}
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-			domain_add_mx(&d, col_text(st, 5));
+			policydb_domain_add_mx(&d, policydb_text(st, 5));
 	}
 	if (rc != SQLITE_DONE) {
-		domain_clear(&d);
+		policydb_domain_clear(&d);
 		return db_step_error(db, st, "list servable domains", err);
 	}
 	if (d.name != NULL)
 		cb(&d, arg);
-	domain_clear(&d);
+	policydb_domain_clear(&d);
 	sqlite3_finalize(st);
 	return 0;
 }
 
 int
-domains_expired(sqlite3 *db, long long now, struct domain **vp, size_t *np,
+policydb_domain_expired(struct policydb *pdb, long long now, struct domain **vp, size_t *np,
     struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st, *mx;
 
 	/*
@@ -495,12 +543,13 @@ domains_expired(sqlite3 *db, long long now, struct domain **vp, size_t *np,
 	    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
 	    " ORDER BY +m.domain, +m.pos");
 	sqlite3_bind_int64(mx, 1, now);
-	return domains_read(db, st, mx, vp, np, err);
+	return policydb_domains_read(db, st, mx, vp, np, err);
 }
 
 long long
-domains_next_retire(sqlite3 *db)
+policydb_next_retire(struct policydb *pdb)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 	long long t = 0;
 
@@ -514,9 +563,10 @@ domains_next_retire(sqlite3 *db)
 }
 
 int
-domains_name_get(sqlite3 *db, const char *name, char **last_id,
+policydb_name_get(struct policydb *pdb, const char *name, char **last_id,
     long long *cached_until, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -531,7 +581,7 @@ domains_name_get(sqlite3 *db, const char *name, char **last_id,
 	}
 	if (rc != SQLITE_ROW)
 		return db_step_error(db, st, "read name history", err);
-	*last_id = xstrdup(col_text(st, 0));
+	*last_id = xstrdup(policydb_text(st, 0));
 	*cached_until = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	return 1;
@@ -543,9 +593,10 @@ domains_name_get(sqlite3 *db, const char *name, char **last_id,
  * goes back, whatever the clock does.
  */
 int
-domains_name_put(sqlite3 *db, const char *name, const char *last_id,
+policydb_name_put(struct policydb *pdb, const char *name, const char *last_id,
     long long cached_until, struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "INSERT INTO domain_names (name, last_id,"
@@ -565,9 +616,10 @@ domains_name_put(sqlite3 *db, const char *name, const char *last_id,
  * HTTPS before DNS.
  */
 int
-domains_set_served(sqlite3 *db, const char *name, long long when,
+policydb_set_served(struct policydb *pdb, const char *name, long long when,
     struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
 	st = db_prepare(db, "UPDATE domains SET served = ?2 WHERE name = ?1"
@@ -581,9 +633,10 @@ domains_set_served(sqlite3 *db, const char *name, long long when,
 }
 
 int
-domains_waiting(sqlite3 *db, size_t max, char ***vp, size_t *np,
+policydb_waiting(struct policydb *pdb, size_t max, char ***vp, size_t *np,
     struct buf *err)
 {
+	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 	char **v = xcalloc(max + 1, sizeof(*v));
 	size_t n = 0;
@@ -593,7 +646,7 @@ domains_waiting(sqlite3 *db, size_t max, char ***vp, size_t *np,
 	    " AND state IN ('active', 'retiring') ORDER BY name LIMIT ?");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		v[n++] = xstrdup(col_text(st, 0));
+		v[n++] = xstrdup(policydb_text(st, 0));
 	if (n < max && rc != SQLITE_DONE) {
 		while (n > 0)
 			free(v[--n]);
@@ -605,3 +658,4 @@ domains_waiting(sqlite3 *db, size_t max, char ***vp, size_t *np,
 	*np = n;
 	return 0;
 }
+

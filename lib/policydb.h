@@ -1,0 +1,230 @@
+/*
+ * policydb - policy.db: its schema, its migrations and every query on it.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	struct policydb *pdb = policydb_open(path, &err);
+ *	policydb_begin(pdb, &err) / policydb_commit / policydb_rollback
+ *
+ *	Domains (tables domains, domain_mx):
+ *	policydb_domain_get(pdb, "example.com", &d, &err)	1 found, 0 not
+ *	policydb_domain_insert / _update (pdb, &d, &err), _delete(pdb, name)
+ *	policydb_domain_list(pdb, after, max, &v, &n, &err)	by name, after
+ *					a name (NULL: all), at most max (0: all)
+ *	policydb_domain_each_servable(pdb, cb, arg, &err)	active and
+ *					retiring domains by name (no token,
+ *					no timestamps)
+ *	policydb_domain_expired(pdb, now, &v, &n, &err)	retiring, past
+ *	policydb_next_retire(pdb)			earliest retire_at, 0: none
+ *	policydb_set_served(pdb, name, when, &err)	1 recorded, 0 known
+ *	policydb_waiting(pdb, max, &names, &n, &err)	servable, not served
+ *
+ *	Names (table domain_names):
+ *	policydb_name_get(pdb, name, &id, &until, &err)	1 found
+ *	policydb_name_put(pdb, name, id, until, &err)	the greater of each
+ *
+ *	dnsmon's checks (tables domain_monitor, domain_checks):
+ *	policydb_monitor_get(pdb, domain, &checked, &next)	1 found
+ *	policydb_monitor_put(pdb, domain, checked, next, checks, n, &err)
+ *	policydb_checks_get(pdb, domain, max, &checks, &n)
+ *
+ *	DNS publication (table dns_publish):
+ *	policydb_publish_want(pdb, domain, id, rua, now, &err)	id NULL: delete
+ *	policydb_publish_sync(pdb, rua, arg, now, &err)
+ *	policydb_publish_due(pdb, now, max, &items, &n, &err)
+ *	policydb_publish_next(pdb)			earliest try, -1: none
+ *	policydb_publish_succeeded(pdb, &item, now, &err)
+ *	policydb_publish_attempts(pdb, domain)	failed so far, 0: none
+ *	policydb_publish_failed(pdb, domain, attempts, next_try, now, error,
+ *	    &err)
+ *	policydb_publish_state(pdb, domain, &state)	1 found
+ *
+ * DESCRIPTION
+ *	policy.db belongs to policyd, its only writer; nothing else opens
+ *	it, and no SQL over its tables is written outside this module (the
+ *	seam for another storage engine).  policydb_open() creates the
+ *	file (lib/db: mode 0600, WAL, synchronous=FULL) and brings its
+ *	schema up to date: version 1 the domains and their mx patterns; 2
+ *	dnsmon's checks and DNS publication; 3 domain_names and the policy
+ *	a retiring domain had; 4 served; 5 the time of dnsmon's next check.
+ *	These functions only read and write rows: checking values, choosing
+ *	ids and opening transactions are the caller's (policyd/request.c),
+ *	except policydb_publish_sync(), which is its own transaction.
+ *
+ *	A domain is one row (state, mode, max_age, policy id, ownership
+ *	token, timestamps, retire_at, the policy a retiring domain had) and
+ *	its mx patterns in order.  Names are stored lower-case without a
+ *	trailing dot (the caller normalises them).  domain_names has a row
+ *	per name ever given a policy id, kept when the domain is removed:
+ *	the greatest id given to the name and the latest time until which
+ *	a sender may hold a cached copy of a policy served for it;
+ *	policydb_name_put() keeps the greater of the stored and the given
+ *	value of each, so neither goes back, whatever the clock does.
+ *	served is when httpd first said that it serves mta-sts.NAME with a
+ *	valid certificate (RFC 8461 section 8.1: HTTPS before DNS); it is
+ *	set once and kept while the row lives.
+ *
+ *	The checks of a domain (dnsmon's last result) belong to its row and
+ *	go with it: the time of the check, of the next one (0: not known),
+ *	and one row per check in order, its JSON text whole with its name,
+ *	host, status and the time since which it has had that status.
+ *
+ *	dns_publish has a row per domain whose TXT records policyd
+ *	publishes: what is wanted (an id and rua; no id: delete both), what
+ *	was last published, and whether an update is pending, with its
+ *	attempts, next try and last error.  It is not tied to the domain's
+ *	row, so that removing a domain can still delete its records.  A
+ *	row that asks for an id is neither due nor counted by
+ *	policydb_publish_next() until the domain is served; deletions never
+ *	wait.  policydb_publish_sync() makes pending every servable domain
+ *	whose wanted id or rua (rua(domain, arg): malloc'd, NULL for none)
+ *	is not the current one, and every row of a domain that is gone.
+ *	policydb_publish_succeeded() makes the row published (or removes it
+ *	after a deletion) unless a newer change arrived meanwhile;
+ *	policydb_publish_failed() records a failed attempt, the count of
+ *	them and the time of the next try (the caller's back-off).
+ *
+ * LIMITS
+ *	What a policy.db column takes: mode testing, enforce or none;
+ *	max_age 0..POLICYDB_MAX_AGE_MAX.  The sizes are the caller's.
+ *
+ * DIAGNOSTICS
+ *	A failed open or step returns NULL or -1 with the file and the
+ *	reason in err; a statement that does not compile is a bug (lib/db:
+ *	panic).
+ */
+#ifndef STS_POLICYDB_H
+#define STS_POLICYDB_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define POLICYDB_FILE		"policy.db"	/* in data_directory */
+#define POLICYDB_MAX_AGE_MAX	31557600	/* the schema's CHECK */
+#define POLICYDB_NONE		LLONG_MIN	/* a time that is NULL */
+
+struct policydb;
+
+enum domain_state {
+	DOMAIN_PENDING,		/* added; ownership not proven yet */
+	DOMAIN_VERIFIED,	/* ownership proven; no certificate yet */
+	DOMAIN_ACTIVE,		/* policy served */
+	DOMAIN_RETIRING,	/* deleted: mode none served until retire_at */
+};
+
+struct domain {
+	char	*name;
+	enum domain_state state;
+	char	*mode;			/* testing | enforce | none */
+	char	**mx;			/* nmx patterns, in order */
+	size_t	 nmx;
+	long long max_age;
+	char	*policy_id;
+	char	*token;			/* ownership token */
+	long long created;		/* epoch seconds */
+	long long updated;
+	long long retire_at;		/* 0: not retiring */
+	char	*prior_mode;		/* retiring: the mode it had, or NULL */
+	long long prior_max_age;	/* retiring: the max_age it had */
+	long long served;		/* httpd first served it with a valid
+					   certificate; 0: not yet */
+};
+
+/* One of dnsmon's checks of a domain. */
+struct policydb_check {
+	char	*name;			/* "check" */
+	char	*host;			/* "" when none */
+	char	*status;
+	char	*data;			/* the whole check, as JSON */
+	long long since;		/* has had this status since */
+};
+
+/* A DNS update of one domain's records. */
+struct policydb_publish_item {
+	char	*domain;
+	char	*id;		/* NULL: delete the records */
+	char	*rua;		/* "": leave the TLSRPT record alone */
+};
+
+/* The publication state of a domain; NULL texts and POLICYDB_NONE times
+ * are not set. */
+struct policydb_publish_state {
+	char	*want_id;
+	char	*published_id;
+	int	 pending;
+	long long attempts;
+	long long next_try;		/* POLICYDB_NONE unless pending */
+	long long last_try;
+	char	*last_error;
+	long long published_at;
+};
+
+const char *policydb_state_name(enum domain_state);
+int	policydb_state_servable(enum domain_state);
+void	policydb_domain_clear(struct domain *);
+void	policydb_domain_copy(struct domain *dst, const struct domain *src);
+void	policydb_domains_free(struct domain *, size_t);
+
+struct policydb *policydb_open(const char *path, struct buf *err);
+void	policydb_close(struct policydb *);
+int	policydb_schema_version(struct policydb *);
+int	policydb_begin(struct policydb *, struct buf *err);
+int	policydb_commit(struct policydb *, struct buf *err);
+void	policydb_rollback(struct policydb *);
+
+int	policydb_domain_get(struct policydb *, const char *name,
+	    struct domain *, struct buf *err);
+int	policydb_domain_insert(struct policydb *, const struct domain *,
+	    struct buf *err);
+int	policydb_domain_update(struct policydb *, const struct domain *,
+	    struct buf *err);
+int	policydb_domain_delete(struct policydb *, const char *name,
+	    struct buf *err);
+int	policydb_domain_list(struct policydb *, const char *after, size_t max,
+	    struct domain **, size_t *, struct buf *err);
+int	policydb_domain_each_servable(struct policydb *,
+	    void (*)(const struct domain *, void *), void *, struct buf *err);
+int	policydb_domain_expired(struct policydb *, long long now,
+	    struct domain **, size_t *, struct buf *err);
+long long policydb_next_retire(struct policydb *);
+int	policydb_set_served(struct policydb *, const char *name,
+	    long long when, struct buf *err);
+int	policydb_waiting(struct policydb *, size_t max, char ***names,
+	    size_t *n, struct buf *err);
+int	policydb_name_get(struct policydb *, const char *name, char **last_id,
+	    long long *cached_until, struct buf *err);
+int	policydb_name_put(struct policydb *, const char *name,
+	    const char *last_id, long long cached_until, struct buf *err);
+
+int	policydb_monitor_get(struct policydb *, const char *domain,
+	    long long *checked, long long *next);
+int	policydb_monitor_put(struct policydb *, const char *domain,
+	    long long checked, long long next, const struct policydb_check *,
+	    size_t, struct buf *err);
+size_t	policydb_checks_get(struct policydb *, const char *domain, size_t max,
+	    struct policydb_check **);
+void	policydb_checks_free(struct policydb_check *, size_t);
+
+int	policydb_publish_want(struct policydb *, const char *domain,
+	    const char *id, const char *rua, long long now, struct buf *err);
+int	policydb_publish_sync(struct policydb *,
+	    char *(*rua)(const char *domain, void *), void *, long long now,
+	    struct buf *err);
+int	policydb_publish_due(struct policydb *, long long now, size_t max,
+	    struct policydb_publish_item **, size_t *, struct buf *err);
+long long policydb_publish_next(struct policydb *);
+int	policydb_publish_succeeded(struct policydb *,
+	    const struct policydb_publish_item *, long long now,
+	    struct buf *err);
+long long policydb_publish_attempts(struct policydb *, const char *domain);
+int	policydb_publish_failed(struct policydb *, const char *domain,
+	    long long attempts, long long next_try, long long now,
+	    const char *error, struct buf *err);
+int	policydb_publish_state(struct policydb *, const char *domain,
+	    struct policydb_publish_state *);
+void	policydb_publish_state_clear(struct policydb_publish_state *);
+void	policydb_publish_free(struct policydb_publish_item *, size_t);
+
+#endif
