@@ -78,7 +78,7 @@
  *	before these rules can still be shown, changed and removed.
  *
  *	Policy ids: every new id of a name is greater than every id the
- *	name was ever given, across removals (domain_names in policy.db),
+ *	name was ever given, across removals (policydb_name_put),
  *	imports and a clock that steps back (policy_id_at of the greater
  *	of the two).
  *
@@ -92,7 +92,7 @@
  *	the request gives others; the reply says "restored": true.
  *
  *	check-result (private socket, from dnsmon) stores the checks of a
- *	domain (monitor.c); domain-show adds them ("checked", "next_check",
+ *	domain (monitor.h); domain-show adds them ("checked", "next_check",
  *	"checks": the times in seconds since the epoch, or null) and
  *	the state of its DNS publication ("dns", or null when the service
  *	zone is published by hand).
@@ -110,7 +110,7 @@
  *	waits).  httpd answers on its subscription with the private
  *	request {"op":"cert-served","host":H,"not_after":T} when it
  *	serves H's policy with a certificate that is valid now and names
- *	H; the first one makes the domain served (domains.h), kicks the
+ *	H; the first one makes the domain served (policydb.h), kicks the
  *	DNS publisher and is logged.  cert-served is always answered ok
  *	(what cannot be used is logged), so that it never breaks the
  *	subscription.

@@ -1,0 +1,93 @@
+/*
+ * request_ops - what the files of policyd's request handling share:
+ * the handlers of request.c's dispatch table and their helpers.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	#include "request_ops.h"	(policyd/request*.c only)
+ *
+ * DESCRIPTION
+ *	request.h is the interface of request handling to the rest of
+ *	policyd; this header is the inside of it, split by duty:
+ *	request.c (the dispatch table, request_handle() and the helpers
+ *	below: replies, request fields, loading a domain, policy ids,
+ *	queueing DNS publication), request_domain.c (the domain-* ops of
+ *	stsctl and retirement), request_check.c (what dnsmon, acmed and
+ *	httpd report: checks, verification, certificates, challenges) and
+ *	request_snapshot.c (the snapshot for subscribers and the snapshot
+ *	file).  A handler returns its reply, or NULL with the reason in
+ *	err; request_handle() makes that an error reply.
+ *
+ * LIMITS
+ *	Those of request.h.
+ *
+ * DIAGNOSTICS
+ *	Request fields return -1 with the reason in err.
+ */
+#ifndef POLICYD_REQUEST_OPS_H
+#define POLICYD_REQUEST_OPS_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "policydb.h"
+#include "request.h"
+
+/* request_domain.c: */
+json_t	*request_add(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_import(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_set(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_del(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_list(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_show(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_records(struct policyd *pd, json_t *req, struct buf *err);
+
+/* request_check.c: */
+json_t	*request_check(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_verified(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_ping(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_cert_changed(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_cert_served(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_challenge_add(struct policyd *pd, json_t *req,
+	    struct buf *err);
+json_t	*request_challenge_remove(struct policyd *pd, json_t *req,
+	    struct buf *err);
+json_t	*request_check_result(struct policyd *pd, json_t *req, struct buf *err);
+
+/* Shared by them (request.c). */
+long long request_now(const struct policyd *pd);
+json_t	*request_error(const char *text);
+json_t	*request_ok(void);
+void	request_render(const struct domain *d, struct buf *out);
+int	request_validate(const struct domain *d, struct buf *err);
+long long request_cache_end(const struct domain *d, long long now);
+int	request_new_id(struct policyd *pd, struct domain *d, long long until,
+	    struct buf *err);
+char	*request_token(void);
+char	*request_policy_host(const char *domain);
+char	*request_waiting(const struct domain *d);
+json_t	*request_domain_json(const struct domain *d);
+json_t	*request_domain_reply(const struct domain *d);
+json_t	*request_policy_msg(const struct domain *d, const struct buf *policy);
+void	request_notify(struct policyd *pd, json_t *msg);
+int	request_queue(struct policyd *pd, const char *domain, const char *id,
+	    struct buf *err);
+void	request_kick(struct policyd *pd);
+int	request_check_now(struct policyd *pd, const char *domain);
+int	request_domain_name(struct policyd *pd, json_t *req, int strict,
+	    char **out, struct buf *err);
+int	request_mode(json_t *req, char **out, struct buf *err);
+int	request_max_age(json_t *req, long long *out, struct buf *err);
+int	request_mx(json_t *req, char ***out, size_t *nout, struct buf *err);
+void	request_free_strings(char **v, size_t n);
+int	request_load(struct policyd *pd, json_t *req, struct domain *d,
+	    struct buf *err);
+int	request_commit(struct policyd *pd, struct buf *err);
+char	*request_join(char **v, size_t n);
+
+/* The snapshot file and the subscribers (request_snapshot.c). */
+void	request_notify_policy(struct policyd *pd, const struct domain *d);
+void	request_notify_withdraw(struct policyd *pd, const char *domain);
+void	request_snap_sync(struct policyd *pd);
+
+#endif
