@@ -57,11 +57,11 @@
  *	each servable domain in sts_zone by DNS UPDATE (publish.h).  The
  *	updates are synchronous (lib/dnsupdate), so they run in a child
  *	process, one per batch of due domains, that reports each outcome
- *	as a line on a pipe; the event loop reads the pipe, reaps the child
- *	at its end of file and records the outcomes.  A batch starts
- *	POLICYD_DNS_DELAY_MS after a change, so that the policy push to
- *	httpd has left before DNS announces the new id, and changes made
- *	meanwhile share the batch.  A failed update is retried after
+ *	as a line on a pipe (dnschild.h); the event loop reads the pipe,
+ *	reaps the child at its end of file and records the outcomes.  A
+ *	batch starts DNSCHILD_DELAY_MS after a change, so that the policy
+ *	push to httpd has left before DNS announces the new id, and
+ *	changes made meanwhile share the batch.  A failed update is retried after
  *	policyd_dns_retry_min, doubling up to policyd_dns_retry_max.  At
  *	start, whatever DNS lacks (a change made while policyd was down or
  *	before dns_update_server was set) is queued; so is every domain
@@ -84,33 +84,27 @@
  *
  * LIMITS
  *	PUBLISH_BATCH_MAX domains per DNS child, killed by alarm() after
- *	its updates' time-outs; POLICYD_CONNS_MAX connections per socket; ipc_message_size_limit
+ *	its updates' time-outs (dnschild.h); POLICYD_CONNS_MAX connections
+ *	per socket; ipc_message_size_limit
  *	per message; ipc_timeout for an idle client and for a peer that
  *	does not read.
  */
 #include "config.h"
 
-#include <sys/types.h>
-#include <sys/wait.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/event.h>
 
 #include "buf.h"
 #include "cfg.h"
 #include "challenges.h"
-#include "dnsupdate.h"
+#include "dnschild.h"
 #include "ipc.h"
 #include "log.h"
-#include "plural.h"
 #include "mymalloc.h"
+#include "plural.h"
 #include "notify.h"
 #include "policy.h"
 #include "policydb.h"
@@ -122,25 +116,11 @@
 
 #define POLICYD_CONNS_MAX	256		/* per listening socket */
 #define POLICYD_EXPIRE_MAX_WAIT	3600		/* longest timer, seconds */
-#define POLICYD_DNS_DELAY_MS	250		/* change to DNS UPDATE */
-#define POLICYD_DNS_ERROR_WAIT	60		/* after a database error, s */
-#define POLICYD_DNS_LINE_MAX	8192		/* bytes of one child result */
-#define POLICYD_READ_CHUNK	4096
 #define POLICYD_SNAPSHOT_KEEP	5		/* s a snapshot is kept unused */
 #define POLICYD_CERT_ASK_INTERVAL 10		/* s between cert-check rounds */
 #define POLICYD_RUA_PROBE_DOMAIN "DOMAIN"	/* checks the rua rule */
 #define POLICYD_COMPACT_DELAY	1		/* s from due to compaction */
 #define POLICYD_COMPACT_RETRY	60		/* s after a failed one */
-
-/* The DNS child of the current batch. */
-struct policyd_dns {
-	pid_t	 pid;			/* 0: none running */
-	int	 fd;
-	struct event *ev;
-	struct buf out;
-	struct policydb_publish_item *items;
-	size_t	 n;
-};
 
 static struct policyd policyd;
 static struct ipc_server *policyd_servers[SERVER_SOCKETS_MAX];
@@ -150,8 +130,6 @@ static struct event *policyd_ask_ev;
 static int policyd_public_flag = REQUEST_PUBLIC;
 static int policyd_private_flag = REQUEST_PRIVATE;
 static int policyd_subscriber;		/* its address marks subscribers */
-static struct event *policyd_dns_ev;
-static struct policyd_dns policyd_dns;
 
 /* The snapshot for subscribers, while nothing changed. */
 static struct {
@@ -488,22 +466,6 @@ policyd_expire_arm(void)
 }
 
 /*
- * DNS publication.
- */
-static void
-policyd_dns_arm(long long ms)
-{
-	struct timeval tv;
-
-	if (ms > POLICYD_EXPIRE_MAX_WAIT * 1000LL)
-		ms = POLICYD_EXPIRE_MAX_WAIT * 1000LL;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_del(policyd_dns_ev);
-	evtimer_add(policyd_dns_ev, &tv);
-}
-
-/*
  * pd->check_now: one notice on dnsmon's private socket, never waiting;
  * a dnsmon that is not running checks the domain in its next round.
  */
@@ -518,253 +480,6 @@ policyd_check_now(const char *domain, void *arg)
 	}
 	log_debug("%s: dnsmon asked to check it now", domain);
 	return 0;
-}
-
-/* pd->publish: something is due; the running child re-arms when done. */
-static void
-policyd_dns_kick(void *arg)
-{
-	if (policyd_dns_ev != NULL && policyd_dns.pid == 0)
-		policyd_dns_arm(POLICYD_DNS_DELAY_MS);
-}
-
-static void
-policyd_dns_log(const struct policydb_publish_item *it, const char *error)
-{
-	json_t *st;
-
-	if (error == NULL && it->id == NULL) {
-		log_info("%s: DNS: records deleted from %s", it->domain,
-		    policyd.conf.sts_zone);
-		return;
-	}
-	if (error == NULL) {
-		log_info("%s: DNS: published policy id %s in %s", it->domain,
-		    it->id, policyd.conf.sts_zone);
-		return;
-	}
-	st = publish_state_json(policyd.db, it->domain);
-	log_warn("%s: DNS: %s failed (attempt %lld, next try in %lld s): %s",
-	    it->domain, it->id ? "publication" : "deletion",
-	    (long long)json_integer_value(json_object_get(st, "attempts")),
-	    (long long)json_integer_value(json_object_get(st, "next_try")) -
-	    (long long)time(NULL), error);
-	json_decref(st);
-}
-
-static void
-policyd_dns_record(const struct policydb_publish_item *it, const char *error)
-{
-	struct buf err = BUF_INIT;
-
-	if (publish_done(policyd.db, it, error, (long long)time(NULL),
-	    policyd.conf.dns_retry_min, policyd.conf.dns_retry_max, &err) < 0)
-		log_error("%s: DNS: cannot record the outcome: %s", it->domain,
-		    err.s);
-	else
-		policyd_dns_log(it, error);
-	buf_free(&err);
-}
-
-/* The item of the batch that a result line names, or NULL. */
-static struct policydb_publish_item *
-policyd_dns_match(const char *line, size_t len, char **error)
-{
-	struct buf err = BUF_INIT;
-	struct policydb_publish_item it, *found = NULL;
-	json_t *msg = NULL;
-	size_t i;
-
-	if (ipc_parse(line, len, &msg, &err) < 0 ||
-	    publish_result_parse(msg, &it, error) < 0) {
-		log_error("DNS child: bad result line: %s",
-		    err.len ? err.s : "missing members");
-		json_decref(msg);
-		buf_free(&err);
-		return NULL;
-	}
-	for (i = 0; i < policyd_dns.n && found == NULL; i++)
-		if (policyd_dns.items[i].domain != NULL &&
-		    strcmp(policyd_dns.items[i].domain, it.domain) == 0)
-			found = &policyd_dns.items[i];
-	free(it.domain);
-	free(it.id);
-	json_decref(msg);
-	buf_free(&err);
-	return found;
-}
-
-static void
-policyd_dns_finish(void)
-{
-	struct policydb_publish_item *it;
-	char *line, *nl, *error, *why;
-	size_t i;
-	int status = 0;
-
-	event_free(policyd_dns.ev);
-	close(policyd_dns.fd);
-	while (waitpid(policyd_dns.pid, &status, 0) < 0 && errno == EINTR)
-		;
-	buf_append(&policyd_dns.out, "", 1);
-	for (line = policyd_dns.out.s; (nl = strchr(line, '\n')) != NULL;
-	    line = nl + 1) {
-		if ((it = policyd_dns_match(line, (size_t)(nl - line),
-		    &error)) == NULL) {
-			free(error);
-			continue;
-		}
-		policyd_dns_record(it, error);
-		free(error);
-		free(it->domain);
-		it->domain = NULL;		/* done */
-	}
-	why = WIFSIGNALED(status) ? xasprintf("the update process was"
-	    " killed by signal %d (time limit?)", WTERMSIG(status)) :
-	    xstrdup("the update process ended without a result");
-	for (i = 0; i < policyd_dns.n; i++)
-		if (policyd_dns.items[i].domain != NULL)
-			policyd_dns_record(&policyd_dns.items[i], why);
-	free(why);
-	policydb_publish_free(policyd_dns.items, policyd_dns.n);
-	buf_free(&policyd_dns.out);
-	memset(&policyd_dns, 0, sizeof(policyd_dns));
-	policyd_dns_kick(NULL);
-}
-
-static void
-policyd_dns_read(evutil_socket_t fd, short what, void *arg)
-{
-	char chunk[POLICYD_READ_CHUNK];
-	ssize_t n;
-
-	n = read(fd, chunk, sizeof(chunk));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n > 0 && policyd_dns.out.len + (size_t)n <=
-	    policyd_dns.n * POLICYD_DNS_LINE_MAX) {
-		buf_append(&policyd_dns.out, chunk, (size_t)n);
-		return;
-	}
-	if (n > 0) {
-		log_error("DNS child: more output than %zu results",
-		    policyd_dns.n);
-		kill(policyd_dns.pid, SIGKILL);
-	}
-	policyd_dns_finish();
-}
-
-/* The child: one batch of updates, each bounded by its own time-out. */
-static void
-policyd_dns_child(int fd, const struct policydb_publish_item *v, size_t n)
-{
-	long long each = cfg_time("dnsmon_query_timeout");
-
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGALRM, SIG_DFL);
-	/* Two updates per domain, plus the connect of each. */
-	alarm((unsigned)(n * 2 * (each + 1) + 1));
-	publish_run(&policyd.conf, v, n, fd, dnsupdate_publish_txt);
-	_exit(0);
-}
-
-static void
-policyd_dns_start(void)
-{
-	struct buf err = BUF_INIT;
-	long long now = (long long)time(NULL), next;
-	int fds[2];
-	pid_t pid;
-
-	if (policyd_dns.pid != 0)
-		return;
-	if (policydb_publish_due(policyd.db, now, PUBLISH_BATCH_MAX, &policyd_dns.items,
-	    &policyd_dns.n, &err) < 0) {
-		log_error("DNS: %s", err.s);
-		buf_free(&err);
-		policyd_dns_arm(POLICYD_DNS_ERROR_WAIT * 1000LL);
-		return;
-	}
-	if (policyd_dns.n == 0) {
-		policydb_publish_free(policyd_dns.items, 0);
-		policyd_dns.items = NULL;
-		if ((next = policydb_publish_next(policyd.db)) >= 0)
-			policyd_dns_arm(next > now ? (next - now) * 1000 :
-			    POLICYD_DNS_DELAY_MS);
-		return;
-	}
-	if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		log_error("DNS: cannot start the update process: %s",
-		    strerror(errno));
-		policydb_publish_free(policyd_dns.items, policyd_dns.n);
-		memset(&policyd_dns, 0, sizeof(policyd_dns));
-		policyd_dns_arm(POLICYD_DNS_ERROR_WAIT * 1000LL);
-		return;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		policyd_dns_child(fds[1], policyd_dns.items, policyd_dns.n);
-	}
-	close(fds[1]);
-	evutil_make_socket_nonblocking(fds[0]);
-	policyd_dns.pid = pid;
-	policyd_dns.fd = fds[0];
-	policyd_dns.ev = event_new(server_base(), fds[0], EV_READ | EV_PERSIST,
-	    policyd_dns_read, NULL);
-	event_add(policyd_dns.ev, NULL);
-	log_debug("DNS: updating %zu domain%s (process %ld)", policyd_dns.n,
-	    policyd_dns.n == 1 ? "" : "s", (long)pid);
-}
-
-static void
-policyd_dns_timer(evutil_socket_t fd, short what, void *arg)
-{
-	policyd_dns_start();
-}
-
-static void
-policyd_dns_init(void)
-{
-	struct dnsupdate_key key;
-	struct buf err = BUF_INIT;
-	const char *keyfile = cfg_str("dns_update_key_file");
-
-	if (!policyd.conf.dns_update)
-		return;
-	/* Said at start; each failed update says it again in its state. */
-	if (*keyfile == '\0')
-		log_error("parameter dns_update_server is set but"
-		    " dns_update_key_file is empty: DNS updates will fail");
-	else if (dnsupdate_key_read(keyfile, &key, &err) < 0)
-		log_error("parameter dns_update_key_file: %s", err.s);
-	else
-		dnsupdate_key_free(&key);
-	buf_reset(&err);
-	policyd.publish = policyd_dns_kick;
-	policyd_dns_ev = evtimer_new(server_base(), policyd_dns_timer, NULL);
-	if (publish_sync(policyd.db, &policyd.conf, (long long)time(NULL),
-	    &err) < 0)
-		log_error("DNS: cannot queue the records to publish: %s", err.s);
-	buf_free(&err);
-	policyd_dns_arm(0);
-}
-
-static void
-policyd_dns_stop(void)
-{
-	if (policyd_dns.pid != 0) {
-		kill(policyd_dns.pid, SIGKILL);
-		while (waitpid(policyd_dns.pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		event_free(policyd_dns.ev);
-		close(policyd_dns.fd);
-		policydb_publish_free(policyd_dns.items, policyd_dns.n);
-		buf_free(&policyd_dns.out);
-		memset(&policyd_dns, 0, sizeof(policyd_dns));
-	}
-	if (policyd_dns_ev != NULL)
-		event_free(policyd_dns_ev);
-	policyd_dns_ev = NULL;
 }
 
 /*
@@ -879,7 +594,7 @@ policyd_post_jail(int argc, char **argv)
 	    NULL);
 	policyd_compact_run();
 	policyd_expire();
-	policyd_dns_init();
+	dnschild_init(&policyd);
 	log_info("started: %d socket%s, domain_verification %s, DNS %s%s",
 	    n, n == 1 ? "" : "s", policyd.conf.verify_dns ? "dns" : "none",
 	    policyd.conf.dns_update ? "updates to " : "records by hand",
@@ -901,7 +616,7 @@ policyd_cleanup(void)
 	policyd_nservers = 0;		/* for policyd_conn_closed() */
 	for (i = 0; i < n; i++)
 		ipc_server_free(policyd_servers[i]);
-	policyd_dns_stop();
+	dnschild_stop();
 	if (policyd_ask_ev != NULL)
 		event_free(policyd_ask_ev);
 	policyd_ask_ev = NULL;
