@@ -83,6 +83,16 @@ db_step_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
 	return -1;
 }
 
+/* A statement that returns no row (INSERT, UPDATE, DELETE): 0 or -1. */
+int
+db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct buf *err)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_step_error(db, st, what, err);
+	sqlite3_finalize(st);
+	return 0;
+}
+
 void
 db_rollback(sqlite3 *db)
 {

@@ -22,7 +22,10 @@
  *	versions.
  *
  *	db_prepare() of a statement that does not compile is a bug in the
- *	program, not a run-time condition: it panics.
+ *	program, not a run-time condition: it panics.  db_step_done() runs
+ *	a statement that returns no row (INSERT, UPDATE, DELETE) and
+ *	finalizes it: 0, or -1 with the file, what and SQLite's reason in
+ *	err (db_step_error()).
  *
  *	db_quick_check() opens a database read-only, without migrations,
  *	and runs PRAGMA quick_check, for at most timeout_ms (the busy wait
@@ -62,5 +65,7 @@ void	db_rollback(sqlite3 *);
 int	db_quick_check(const char *path, int timeout_ms, struct buf *err);
 int	db_step_error(sqlite3 *, sqlite3_stmt *, const char *what,
 	    struct buf *err);	/* finalizes st, says why in err, -1 */
+int	db_step_done(sqlite3 *, sqlite3_stmt *, const char *what,
+	    struct buf *err);	/* one step that ends st; finalizes it */
 
 #endif

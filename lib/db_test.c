@@ -131,6 +131,15 @@ main(void)
 		    "failed migration rolled back its other statements");
 		sqlite3_finalize(st2);
 	}
+	buf_reset(&err);
+	CHECK(db_step_done(db, db_prepare(db, "INSERT INTO t VALUES (2, 'y')"),
+	    "store t", &err) == 0 && err.len == 0,
+	    "db_step_done: a statement that ends in one step");
+	CHECK(db_step_done(db, db_prepare(db, "SELECT a FROM t"), "store t",
+	    &err) < 0 &&
+	    strstr(err.s, "x.db: store t: ") != NULL,
+	    "db_step_done: one that does not is an error naming the file and"
+	    " what: %s", err.s);
 	db_close(db);
 
 	buf_reset(&err);

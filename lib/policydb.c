@@ -323,9 +323,8 @@ policydb_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
 
 	st = db_prepare(db, "DELETE FROM domain_mx WHERE domain = ?");
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "delete mx patterns", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "delete mx patterns", err) < 0)
+		return -1;
 
 	st = db_prepare(db, "INSERT INTO domain_mx (domain, pos, pattern)"
 	    " VALUES (?, ?, ?)");
@@ -374,9 +373,8 @@ policydb_domain_insert(struct policydb *pdb, const struct domain *d, struct buf 
 	st = db_prepare(db, "INSERT INTO domains (" DOMAIN_COLUMNS ")"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	policydb_domain_bind(st, d);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "insert domain", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "insert domain", err) < 0)
+		return -1;
 	return policydb_put_mx(db, d, err);
 }
 
@@ -391,9 +389,8 @@ policydb_domain_update(struct policydb *pdb, const struct domain *d, struct buf 
 	    " updated = ?8, retire_at = ?9, prior_mode = ?10,"
 	    " prior_max_age = ?11 WHERE name = ?1");
 	policydb_domain_bind(st, d);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "update domain", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "update domain", err) < 0)
+		return -1;
 	return policydb_put_mx(db, d, err);
 }
 
@@ -405,9 +402,8 @@ policydb_domain_delete(struct policydb *pdb, const char *name, struct buf *err)
 
 	st = db_prepare(db, "DELETE FROM domains WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "delete domain", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "delete domain", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -606,9 +602,8 @@ policydb_name_put(struct policydb *pdb, const char *name, const char *last_id,
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, last_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, cached_until);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "store name history", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "store name history", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -626,9 +621,8 @@ policydb_set_served(struct policydb *pdb, const char *name, long long when,
 	    " AND served IS NULL");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, when);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "record a served certificate", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "record a served certificate", err) < 0)
+		return -1;
 	return sqlite3_changes(db);
 }
 

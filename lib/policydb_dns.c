@@ -100,15 +100,13 @@ policydb_monitor_put(struct policydb *pdb, const char *domain,
 		sqlite3_bind_int64(st, 3, next);
 	else
 		sqlite3_bind_null(st, 3);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "store check time", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "store check time", err) < 0)
+		return -1;
 
 	st = db_prepare(db, "DELETE FROM domain_checks WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "delete checks", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "delete checks", err) < 0)
+		return -1;
 
 	st = db_prepare(db, "INSERT INTO domain_checks (domain, pos, name,"
 	    " host, status, since, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -197,9 +195,8 @@ policydb_publish_want(struct policydb *pdb, const char *domain,
 		sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, rua ? rua : "", -1, SQLITE_STATIC);
 	}
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(pdb->db, st, "store DNS publication", err);
-	sqlite3_finalize(st);
+	if (db_step_done(pdb->db, st, "store DNS publication", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -237,17 +234,15 @@ policydb_publish_queue(sqlite3 *db, long long now, struct buf *err)
 	    " want_rua = excluded.want_rua, pending = 1, attempts = 0,"
 	    " next_try = ?1");
 	sqlite3_bind_int64(st, 1, now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "queue DNS publications", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "queue DNS publications", err) < 0)
+		return -1;
 	st = db_prepare(db, "UPDATE dns_publish SET want_id = NULL,"
 	    " want_rua = NULL, pending = 1, attempts = 0, next_try = ?1"
 	    " WHERE want_id IS NOT NULL AND domain NOT IN (SELECT name"
 	    " FROM domains WHERE state IN ('active', 'retiring'))");
 	sqlite3_bind_int64(st, 1, now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "queue DNS deletions", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "queue DNS deletions", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -357,15 +352,13 @@ policydb_publish_succeeded(struct policydb *pdb,
 	policydb_bind_opt(st, 2, it->id);
 	policydb_bind_opt(st, 3, it->id ? it->rua : NULL);
 	sqlite3_bind_int64(st, 4, now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "store DNS publication", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "store DNS publication", err) < 0)
+		return -1;
 	st = db_prepare(db, "DELETE FROM dns_publish WHERE domain = ?"
 	    " AND pending = 0 AND want_id IS NULL");
 	sqlite3_bind_text(st, 1, it->domain, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(db, st, "forget DNS records", err);
-	sqlite3_finalize(st);
+	if (db_step_done(db, st, "forget DNS records", err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -398,9 +391,8 @@ policydb_publish_failed(struct policydb *pdb, const char *domain,
 	sqlite3_bind_int64(st, 3, next_try);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_text(st, 5, error, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_step_error(pdb->db, st, "store DNS failure", err);
-	sqlite3_finalize(st);
+	if (db_step_done(pdb->db, st, "store DNS failure", err) < 0)
+		return -1;
 	return 0;
 }
 
