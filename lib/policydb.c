@@ -149,7 +149,8 @@ policydb_state_parse(const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(policydb_state_names) / sizeof(*policydb_state_names); i++)
+	for (i = 0; i < sizeof(policydb_state_names) /
+	    sizeof(*policydb_state_names); i++)
 		if (strcmp(s, policydb_state_names[i]) == 0)
 			return (enum domain_state)i;
 	/* The CHECK constraint makes anything else impossible. */
@@ -253,6 +254,19 @@ policydb_text(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
+/* The integer of a one-row, one-column query, or dflt for no row or NULL. */
+long long
+policydb_int(sqlite3_stmt *st, long long dflt)
+{
+	long long v = dflt;
+
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 static void
 policydb_domain_row(sqlite3_stmt *st, struct domain *d)
 {
@@ -284,13 +298,15 @@ policydb_domain_add_mx(struct domain *d, const char *pattern)
 }
 
 int
-policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d, struct buf *err)
+policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
+    struct buf *err)
 {
 	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 	int rc;
 
-	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains WHERE name = ?");
+	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	    " WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
@@ -344,7 +360,8 @@ static void
 policydb_domain_bind(sqlite3_stmt *st, const struct domain *d)
 {
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, policydb_state_name(d->state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, policydb_state_name(d->state), -1,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, d->mode, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, d->max_age);
 	sqlite3_bind_text(st, 5, d->policy_id, -1, SQLITE_STATIC);
@@ -365,7 +382,8 @@ policydb_domain_bind(sqlite3_stmt *st, const struct domain *d)
 }
 
 int
-policydb_domain_insert(struct policydb *pdb, const struct domain *d, struct buf *err)
+policydb_domain_insert(struct policydb *pdb, const struct domain *d,
+    struct buf *err)
 {
 	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
@@ -379,7 +397,8 @@ policydb_domain_insert(struct policydb *pdb, const struct domain *d, struct buf 
 }
 
 int
-policydb_domain_update(struct policydb *pdb, const struct domain *d, struct buf *err)
+policydb_domain_update(struct policydb *pdb, const struct domain *d,
+    struct buf *err)
 {
 	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
@@ -433,7 +452,8 @@ policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 	}
 	sqlite3_finalize(st);
 	while (n > 0 && (rc = sqlite3_step(mx)) == SQLITE_ROW) {
-		while (i < n && (cmp = strcmp(v[i].name, policydb_text(mx, 0))) < 0)
+		while (i < n &&
+		    (cmp = strcmp(v[i].name, policydb_text(mx, 0))) < 0)
 			i++;
 		if (i == n)
 			break;
@@ -451,7 +471,8 @@ policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 }
 
 int
-policydb_domain_list(struct policydb *pdb, const char *after, size_t max, struct domain **vp,
+policydb_domain_list(struct policydb *pdb, const char *after, size_t max,
+    struct domain **vp,
     size_t *np, struct buf *err)
 {
 	sqlite3 *db = pdb->db;
@@ -478,7 +499,8 @@ policydb_domain_list(struct policydb *pdb, const char *after, size_t max, struct
  * cb gets the name, state, mode, max_age, policy_id and mx of each.
  */
 int
-policydb_domain_each_servable(struct policydb *pdb, void (*cb)(const struct domain *, void *),
+policydb_domain_each_servable(struct policydb *pdb,
+    void (*cb)(const struct domain *, void *),
     void *arg, struct buf *err)
 {
 	sqlite3 *db = pdb->db;
@@ -520,7 +542,8 @@ policydb_domain_each_servable(struct policydb *pdb, void (*cb)(const struct doma
 }
 
 int
-policydb_domain_expired(struct policydb *pdb, long long now, struct domain **vp, size_t *np,
+policydb_domain_expired(struct policydb *pdb, long long now,
+    struct domain **vp, size_t *np,
     struct buf *err)
 {
 	sqlite3 *db = pdb->db;
@@ -545,17 +568,8 @@ policydb_domain_expired(struct policydb *pdb, long long now, struct domain **vp,
 long long
 policydb_next_retire(struct policydb *pdb)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
-	long long t = 0;
-
-	st = db_prepare(db, "SELECT MIN(retire_at) FROM domains"
-	    " WHERE retire_at IS NOT NULL");
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return t;
+	return policydb_int(db_prepare(pdb->db, "SELECT MIN(retire_at)"
+	    " FROM domains WHERE retire_at IS NOT NULL"), 0);
 }
 
 int

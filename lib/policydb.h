@@ -15,7 +15,7 @@
  *					retiring domains by name (no token,
  *					no timestamps)
  *	policydb_domain_expired(pdb, now, &v, &n, &err)	retiring, past
- *	policydb_next_retire(pdb)			earliest retire_at, 0: none
+ *	policydb_next_retire(pdb)		earliest retire_at, 0: none
  *	policydb_set_served(pdb, name, when, &err)	1 recorded, 0 known
  *	policydb_waiting(pdb, max, &names, &n, &err)	servable, not served
  *

@@ -323,16 +323,8 @@ policydb_publish_due(struct policydb *pdb, long long now, size_t max,
 long long
 policydb_publish_next(struct policydb *pdb)
 {
-	sqlite3_stmt *st;
-	long long t = -1;
-
-	st = db_prepare(pdb->db, "SELECT MIN(next_try) FROM dns_publish"
-	    " WHERE pending = 1 AND" POLICYDB_SENDABLE);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return t;
+	return policydb_int(db_prepare(pdb->db, "SELECT MIN(next_try)"
+	    " FROM dns_publish WHERE pending = 1 AND" POLICYDB_SENDABLE), -1);
 }
 
 int
@@ -366,15 +358,11 @@ long long
 policydb_publish_attempts(struct policydb *pdb, const char *domain)
 {
 	sqlite3_stmt *st;
-	long long attempts = 0;
 
 	st = db_prepare(pdb->db, "SELECT attempts FROM dns_publish"
 	    " WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		attempts = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return attempts;
+	return policydb_int(st, 0);
 }
 
 int

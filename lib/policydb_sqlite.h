@@ -6,6 +6,8 @@
  * SYNOPSIS
  *	sqlite3 *db = pdb->db;
  *	policydb_text(st, i)		column i as text, "" for NULL
+ *	policydb_int(st, dflt)		the one integer st selects, or dflt;
+ *					finalizes st
  *
  * DESCRIPTION
  *	No other file includes this header: everyone else sees struct
@@ -28,5 +30,6 @@ struct policydb {
 };
 
 const char *policydb_text(sqlite3_stmt *, int);
+long long policydb_int(sqlite3_stmt *, long long dflt);
 
 #endif

@@ -116,7 +116,8 @@ request_cert_served(struct policyd *pd, json_t *req, struct buf *err)
 		    " ignored");
 		return request_ok();
 	}
-	rc = policydb_domain_get(pd->db, host + strlen(REQUEST_HOST_PREFIX), &d, err);
+	rc = policydb_domain_get(pd->db, host + strlen(REQUEST_HOST_PREFIX), &d,
+	    err);
 	if (rc <= 0) {
 		log_debug("cert-served: %s: %s", esc_printable(host), rc < 0 ?
 		    err->s : "no such domain");

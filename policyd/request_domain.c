@@ -542,8 +542,8 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 		buf_puts(err, "after: not a domain name");
 		return NULL;
 	}
-	if (policydb_domain_list(pd->db, json_string_value(after), REQUEST_LIST_PAGE,
-	    &v, &n, err) < 0)
+	if (policydb_domain_list(pd->db, json_string_value(after),
+	    REQUEST_LIST_PAGE, &v, &n, err) < 0)
 		return NULL;
 	a = json_array();
 	for (i = 0; i < n; i++) {

@@ -214,7 +214,8 @@ request_snapshot(struct policyd *pd, void (*cb)(json_t *, void *), void *arg)
 	sn.cb = cb;
 	sn.arg = arg;
 	sn.max = pd->snapshot_size ? pd->snapshot_size : REQUEST_SNAPSHOT_SIZE;
-	if (policydb_domain_each_servable(pd->db, request_snap_one, &sn, &err) < 0) {
+	if (policydb_domain_each_servable(pd->db, request_snap_one, &sn,
+	    &err) < 0) {
 		log_error("snapshot: %s", err.s);
 		json_decref(sn.texts);
 		buf_free(&sn.lines);
