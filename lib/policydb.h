@@ -48,7 +48,7 @@
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
  *	a retiring domain had; 4 served; 5 the time of dnsmon's next check.
  *	These functions only read and write rows: checking values, choosing
- *	ids and opening transactions are the caller's (policyd/request.c),
+ *	ids and opening transactions are the caller's (policyd's handlers),
  *	except policydb_publish_sync(), which is its own transaction.
  *
  *	A domain is one row (state, mode, max_age, policy id, ownership
@@ -85,8 +85,10 @@
  *	them and the time of the next try (the caller's back-off).
  *
  * LIMITS
- *	What a policy.db column takes: mode testing, enforce or none;
- *	max_age 0..POLICYDB_MAX_AGE_MAX.  The sizes are the caller's.
+ *	The schema checks what a column takes: state, mode testing,
+ *	enforce or none, max_age 0..31557600 (POLICY_MAX_AGE_MAX of
+ *	lib/policy, written out: a migration never changes).  Sizes and
+ *	counts are the caller's.
  *
  * DIAGNOSTICS
  *	A failed open or step returns NULL or -1 with the file and the
@@ -102,7 +104,6 @@
 #include "buf.h"
 
 #define POLICYDB_FILE		"policy.db"	/* in data_directory */
-#define POLICYDB_MAX_AGE_MAX	31557600	/* the schema's CHECK */
 #define POLICYDB_NONE		LLONG_MIN	/* a time that is NULL */
 
 struct policydb;

@@ -141,20 +141,6 @@ request_cert_served(struct policyd *pd, json_t *req, struct buf *err)
 }
 
 /*
- * The subscription message that asks httpd whether it serves host with
- * a valid certificate (it answers with cert-served when it does).
- */
-json_t *
-request_cert_check_msg(const char *domain)
-{
-	char *host = request_policy_host(domain);
-	json_t *o = json_pack("{s:s, s:s}", "op", "cert-check", "host", host);
-
-	free(host);
-	return o;
-}
-
-/*
  * challenge-add, challenge-remove (acmed): relayed to httpd.
  */
 static void

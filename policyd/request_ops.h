@@ -14,9 +14,10 @@
  *	queueing DNS publication), request_domain.c (the domain-* ops of
  *	stsctl and retirement), request_check.c (what dnsmon, acmed and
  *	httpd report: checks, verification, certificates, challenges) and
- *	request_snapshot.c (the snapshot for subscribers and the snapshot
- *	file).  A handler returns its reply, or NULL with the reason in
- *	err; request_handle() makes that an error reply.
+ *	request_snapshot.c (what subscribers are told: the snapshot, each
+ *	change, the snapshot file).  A handler returns its reply, or NULL
+ *	with the reason in err; request_handle() makes that an error
+ *	reply.
  *
  * LIMITS
  *	Those of request.h.

@@ -1,7 +1,7 @@
 /*
- * request_snapshot - the snapshot of servable policies for subscribers and
- * the snapshot file (lib/polsnap) that policyd keeps for httpd; see
- * request.h.
+ * request_snapshot - what subscribers (httpd) are told: the snapshot of
+ * servable policies, each change after it, and the snapshot file
+ * (lib/polsnap) that policyd keeps for httpd; see request.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -32,6 +32,20 @@ request_snap_result(struct policyd *pd, int rc, struct buf *err)
 	if (rc < 0)
 		pd->snap_failed = 1;	/* until a compaction succeeds */
 	buf_free(err);
+}
+
+/*
+ * The subscription message that asks httpd whether it serves host with
+ * a valid certificate (it answers with cert-served when it does).
+ */
+json_t *
+request_cert_check_msg(const char *domain)
+{
+	char *host = request_policy_host(domain);
+	json_t *o = json_pack("{s:s, s:s}", "op", "cert-check", "host", host);
+
+	free(host);
+	return o;
 }
 
 /* The change is written to the snapshot first, then pushed to httpd. */
