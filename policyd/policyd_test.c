@@ -331,6 +331,7 @@ test_verification(struct policyd *pd)
 {
 	json_t *r;
 	size_t before;
+	char *dump;
 
 	pd->conf.verify_dns = 1;
 	before = json_array_size(pushed);
@@ -340,6 +341,19 @@ test_verification(struct policyd *pd)
 	CHECK(is_ok(r) && strcmp(dstr(r, "state"), "pending") == 0 &&
 	    json_array_size(pushed) == before,
 	    "with domain_verification dns a domain stays pending, unpublished");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "pending.example");
+	dump = json_dumps(json_object_get(r, "records"), JSON_COMPACT);
+	CHECK(is_ok(r) && strstr(dump, "v=STSv1") == NULL &&
+	    strstr(dump, "\"_mta-sts.pending.example.\",\"type\":\"CNAME\"")
+	    != NULL && strcmp(json_string_value(json_object_get(r,
+	    "waiting")) ?: "", "dnsmon to find the records of pending.example"
+	    " pointing at the service, then a valid certificate served for"
+	    " mta-sts.pending.example") == 0,
+	    "records of a pending domain: the CNAMEs, no STS TXT (nothing"
+	    " serves its policy yet), and what it waits for");
+	free(dump);
 	json_decref(r);
 	refused(pd, call(pd, 1, "{s:s, s:s}", "op", "domain-verified",
 	    "domain", "pending.example"), "not allowed on the public socket",

@@ -189,11 +189,14 @@ request_policy_host(const char *domain)
 
 /*
  * What d's TXT record waits for, or NULL: a servable domain waits until
- * httpd served it with a valid certificate (RFC 8461 section 8.1).
+ * httpd served it with a valid certificate (RFC 8461 section 8.1); a
+ * pending one, whose policy no one serves, first for dnsmon's proof.
  */
 static char *
 request_waiting(const struct domain *d)
 {
+	if (d->state == DOMAIN_PENDING)
+		return xasprintf(REQUEST_WAIT_VERIFY, d->name, d->name);
 	if (!domain_state_servable(d->state) || d->served != 0)
 		return NULL;
 	return xasprintf(REQUEST_WAIT_CERT, d->name);

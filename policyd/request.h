@@ -142,6 +142,8 @@
 #define REQUEST_ASK_MAX		1000	/* cert-check messages per round */
 #define REQUEST_HOST_PREFIX	"mta-sts."	/* RFC 8461 section 3.3 */
 #define REQUEST_WAIT_CERT	"a valid certificate served for mta-sts.%s"
+#define REQUEST_WAIT_VERIFY	"dnsmon to find the records of %s pointing at" \
+	" the service, then a valid certificate served for mta-sts.%s"
 #define REQUEST_SNAPSHOT_SIZE	(64 * 1024)	/* bytes per snapshot message */
 #define REQUEST_SNAPSHOT_HEAD	64	/* its fixed members, and more */
 #define REQUEST_SNAPSHOT_TEXTS	64	/* distinct policy texts per message */
