@@ -368,6 +368,14 @@ request_check_now(struct policyd *pd, const char *domain)
 	return pd->check_now(domain, pd->check_now_arg) == 0;
 }
 
+/* A domain became active: acmed gets its certificate now (pd->cert_now). */
+static void
+request_cert_now(struct policyd *pd, const char *domain)
+{
+	if (pd->cert_now != NULL)
+		pd->cert_now(domain, pd->cert_now_arg);
+}
+
 /*
  * req.domain: with strict, a domain stsd can host (lib/dnsname, with
  * the names of sts_zone); else the grammar alone, to find a domain
@@ -687,6 +695,7 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	if (domain_state_servable(n.d.state)) {
 		request_notify_policy(pd, &n.d);
 		request_kick(pd);
+		request_cert_now(pd, n.d.name);
 	}
 	request_log_added(&n);
 	reply = request_domain_reply(&n.d);
@@ -1229,6 +1238,7 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	request_notify_policy(pd, &d);
 	request_kick(pd);
+	request_cert_now(pd, d.name);
 	log_info("%s: policy id %s: ownership verified: state %s -> active",
 	    d.name, d.policy_id, domain_state_name(was));
 	domain_clear(&d);

@@ -29,7 +29,9 @@
  *	to check the domain now through pd->check_now (0: asked; the
  *	replies say so in "check_asked" and "asked"); the result comes
  *	back as a check-result on the private socket, the only place where
- *	results and verification are taken.
+ *	results and verification are taken.  A domain that becomes active
+ *	(domain-add without domain_verification, domain-verified) is
+ *	handed to pd->cert_now, which asks acmed for its certificate now.
  *	domain-import {"domains": [...]} adds up to REQUEST_IMPORT_MAX
  *	domains, each what domain-add takes, in one transaction: all or,
  *	when one is refused, none (the error names it); the reply says
@@ -182,6 +184,9 @@ struct policyd {
 	/* Asks dnsmon to check a domain now: 0 asked, -1 not; or NULL. */
 	int	(*check_now)(const char *domain, void *arg);
 	void	*check_now_arg;
+	/* Asks acmed for the certificate of a domain now active; or NULL. */
+	void	(*cert_now)(const char *domain, void *arg);
+	void	*cert_now_arg;
 	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
 	int	 snap_failed;	/* its last write failed (said once) */
 };
