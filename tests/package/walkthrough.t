@@ -236,13 +236,18 @@ for cmd in "${cmds[@]}"; do
 		try=0
 		while :; do
 			try=$((try + 1))
-			if run "$check_cmd" >/dev/null; then
+			run "$check_cmd" >/dev/null
+			rc=$?
+			if [ "$try" = 1 ]; then
+				like "$(cat "$t/out")" \
+				    "^policy-served: the policy of $domain is not served yet \\(state pending\\): waiting for dnsmon" \
+				    "the first check, on a pending domain, says that its policy is not served yet"
+				is "$rc" 1 "... and exits 1"
+			fi
+			if [ "$rc" = 0 ]; then
 				green=$(( $(date +%s) - t0 ))
 				break
 			fi
-			[ "$try" = 1 ] && like "$(cat "$t/out")" \
-			    "^policy-served: the policy of $domain is not served yet \\(state pending\\): waiting for dnsmon" \
-			    "the first check, on a pending domain, fails: its policy is not served yet"
 			[ $(( $(date +%s) - t0 )) -ge "$WALK_LIMIT" ] && break
 			sleep 5
 			run "$records_cmd" >/dev/null &&
