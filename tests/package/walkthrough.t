@@ -219,7 +219,13 @@ publish_records() {
 	echo "$n"
 }
 
-check_cmd= records_cmd= domain= t0= green=
+# fetched: the domain's policy over HTTPS, as a sender would get it.
+fetched() {
+	ns_exec curl -sf --max-time 5 "https://mta-sts.$domain/.well-known/mta-sts.txt" 2>/dev/null |
+	    grep -q '^version: STSv1'
+}
+
+check_cmd= records_cmd= domain= t0= green= served_at=
 for cmd in "${cmds[@]}"; do
 	cmd=${cmd//$ACME_README/$ACME_TEST}
 	case $cmd in
@@ -244,6 +250,8 @@ for cmd in "${cmds[@]}"; do
 				    "the first check, on a pending domain, says that its policy is not served yet"
 				is "$rc" 1 "... and exits 1"
 			fi
+			[ -z "$served_at" ] && fetched &&
+			    served_at=$(( $(date +%s) - t0 ))
 			if [ "$rc" = 0 ]; then
 				green=$(( $(date +%s) - t0 ))
 				break
@@ -259,12 +267,17 @@ for cmd in "${cmds[@]}"; do
 		else
 			fail "\"$check_cmd\" passes within ${WALK_LIMIT}s of publishing the records ($try runs)"
 		fi
+		[ -z "$served_at" ] && fetched && served_at=$(( $(date +%s) - t0 ))
 		note "records published to check passing: ${green:-more than $WALK_LIMIT}s"
+		note "records published to the policy fetched over HTTPS: ${served_at:-more than $WALK_LIMIT}s (checked at each run of check)"
+		ok "by then the policy is served over HTTPS" test -n "$served_at"
 		;;
 	"stsctl domain records "*)
 		records_cmd=$cmd
 		domain=${cmd#stsctl domain records }
 		ok "$cmd" run "$cmd"
+		unlike "$(cat "$t/out")" '^[^;].*v=STSv1' \
+		    "no v=STSv1 record to publish before the policy is served (RFC 8461 section 8.1)"
 		n=$(publish_records <"$t/out")
 		t0=$(date +%s)
 		ok "the test publishes the $n records it prints (delegated form)" test "$n" -ge 3
