@@ -35,7 +35,7 @@ pkg_require() {
 		command -v "$c" >/dev/null ||
 			skip_all "$c is not installed (scripts/deps test)"
 	done
-	exec {PKG_LOCK_FD}>"$PKG_LOCK"
+	mkdir -p "${PKG_LOCK%/*}" && exec {PKG_LOCK_FD}>"$PKG_LOCK"
 	if ! flock -w "$PKG_LOCK_WAIT" "$PKG_LOCK_FD"; then
 		fail "another package test held $PKG_LOCK for ${PKG_LOCK_WAIT}s"
 		done_testing

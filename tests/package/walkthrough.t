@@ -307,10 +307,10 @@ ok "the stsd master runs" kill -0 "${mpid:-0}"
 is "$(cat /proc/"${mpid:-0}"/comm 2>/dev/null)" "stsd/master" \
 	"the master's process name (comm) is stsd/master"
 unlike " $(ps -C master -o pid= | tr -s ' \n' ' ') " " $mpid " "ps -C master does not list stsd's master"
-# pidof compares the last part of argv[0] and of the program's path, so
-# "stsd/master" and /usr/libexec/stsd/master both read "master" to it.
+# pidof compares the part of argv[0] after its last "/": the title
+# "stsd/master" that issue 16 asks for reads "master" to it.
 case " $(pidof master) " in
-*" $mpid "*) note "pidof master lists stsd's master too (argv[0] stsd/master, /usr/libexec/stsd/master)" ;;
+*" $mpid "*) note "pidof master lists stsd's master too (argv[0] stsd/master)" ;;
 esac
 unlike " $(pgrep -x master | tr '\n' ' ') " " $mpid " "pgrep -x master does not list stsd's master"
 like "$(ps -o args= -p "${mpid:-0}")" '^stsd/master' "ps shows its command line as stsd/master"
