@@ -39,7 +39,11 @@
  *	  {"op":"cert-renew","host":H} renews H now, whatever its state,
  *	    and replies when done: {"ok":true,"host":H,"not_after":T,
  *	    "issuer":S} or {"ok":false,"error":"..."};
- *	  {"op":"cert-list"} -> {"ok":true,"certs":{HOST:{...state...}}}.
+ *	  {"op":"cert-list"} -> {"ok":true,"certs":{HOST:{...state...}}};
+ *	  {"op":"check-now","domain":D} from policyd (lib/notify), when D
+ *	    becomes active: a run within ACMED_CHECK_NOW_DELAY seconds,
+ *	    so that a new domain's certificate does not wait for the
+ *	    wakeup; no reply.
  *
  *	With acme_enabled = no acmed touches nothing and refuses
  *	cert-renew: operator-supplied certificates stay as they are.
@@ -72,18 +76,21 @@
 #include "acme.h"
 #include "certstore.h"
 #include "cfg.h"
+#include "esc.h"
 #include "fetch.h"
 #include "ipc.h"
 #include "jws.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "notify.h"
 #include "server.h"
 #include "store.h"
 #include "timefmt.h"
 
 #define ACMED_POLICYD		"private/policyd"
 #define ACMED_FIRST_RUN_DELAY	1	/* seconds after start */
+#define ACMED_CHECK_NOW_DELAY	1	/* seconds after policyd's notice */
 #define ACMED_POLICYD_RETRY	10	/* seconds, when policyd is away */
 
 static struct {
@@ -514,6 +521,29 @@ acmed_renew(json_t *req)
 	return reply;
 }
 
+/*
+ * {"op":"check-now","domain":D} from policyd (lib/notify): D became
+ * active; a run in ACMED_CHECK_NOW_DELAY seconds gets its certificate
+ * rather than the next wakeup.  A run due sooner is left as it is, so
+ * that a flood of notices cannot put runs off.
+ */
+static void
+acmed_check_now(json_t *req)
+{
+	const char *d = json_string_value(json_object_get(req, "domain"));
+	struct timeval when, now;
+
+	if (!acmed.enabled || acmed.timer == NULL)
+		return;
+	if (evtimer_pending(acmed.timer, &when) &&
+	    event_base_gettimeofday_cached(server_base(), &now) == 0 &&
+	    when.tv_sec - now.tv_sec <= ACMED_CHECK_NOW_DELAY)
+		return;
+	log_debug("%s: active: certificates checked in %d s", d ?
+	    esc_printable(d) : "(no domain)", ACMED_CHECK_NOW_DELAY);
+	acmed_schedule(ACMED_CHECK_NOW_DELAY);
+}
+
 static void
 acmed_request(struct ipc_conn *conn, json_t *req, void *ctx)
 {
@@ -527,7 +557,10 @@ acmed_request(struct ipc_conn *conn, json_t *req, void *ctx)
 		reply = acmed_renew(req);
 	else if (strcmp(op, "cert-list") == 0)
 		reply = json_pack("{s:b, s:O}", "ok", 1, "certs", acmed.state);
-	else
+	else if (strcmp(op, NOTIFY_OP_CHECK_NOW) == 0) {
+		acmed_check_now(req);
+		return;			/* a notice: no reply is read */
+	} else
 		reply = ipc_error("unknown request \"%s\"", op);
 	ipc_conn_reply(conn, req, reply);
 }

@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	notify_spooled(NOTIFY_RPTPARSE, id);
  *	notify_check_now(NOTIFY_DNSMON, domain);	(policyd)
+ *	notify_check_now(NOTIFY_ACMED, domain);		(policyd)
  *
  *	struct buf pending = BUF_INIT;
  *	notify_add(&pending, id);	(for each message of a batch)
@@ -26,7 +27,9 @@
  *	private socket the same way: policyd asks dnsmon to check a domain
  *	that was added or that "stsctl check" names.  dnsmon answers
  *	nothing: the result comes back as any check-result does, on
- *	policyd's private socket.
+ *	policyd's private socket.  policyd sends the same to acmed's
+ *	(NOTIFY_ACMED) when a domain becomes active, so that its
+ *	certificate is asked for at once rather than at acmed's wakeup.
  *
  *	It never blocks: a consumer that is not running, or whose socket
  *	is full, is not told, and the message waits in the spool for its
@@ -43,6 +46,7 @@
 
 #define NOTIFY_RPTPARSE		"private/rptparse"	/* in queue_directory */
 #define NOTIFY_DNSMON		"private/dnsmon"	/* in queue_directory */
+#define NOTIFY_ACMED		"private/acmed"		/* in queue_directory */
 #define NOTIFY_OP_CHECK_NOW	"check-now"
 #define NOTIFY_BATCH_MAX	(64 * 1024)	/* notice octets per send */
 

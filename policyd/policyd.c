@@ -483,6 +483,22 @@ policyd_check_now(const char *domain, void *arg)
 }
 
 /*
+ * pd->cert_now: one notice on acmed's private socket, never waiting; an
+ * acmed that is not running (acme_enabled = no, not in master.cf) finds
+ * the domain at its next wakeup, or never needs to.
+ */
+static void
+policyd_cert_now(const char *domain, void *arg)
+{
+	(void)arg;
+	if (notify_check_now(NOTIFY_ACMED, domain) < 0)
+		log_debug("%s: acmed not reached: its certificate waits for"
+		    " acmed's next wakeup", domain);
+	else
+		log_debug("%s: acmed asked for its certificate now", domain);
+}
+
+/*
  * Server hooks.
  */
 static void
@@ -513,6 +529,7 @@ policyd_db_open(void)
 	buf_free(&err);
 	policyd.notify = policyd_notify;
 	policyd.check_now = policyd_check_now;
+	policyd.cert_now = policyd_cert_now;
 	/* Room for the rest of a reply, and for the encoding's overhead. */
 	policyd.reply_limit = ipc_size_limit() / 2;
 	policyd.snapshot_size = REQUEST_SNAPSHOT_SIZE < policyd.reply_limit ?

@@ -326,13 +326,25 @@ test_del(struct policyd *pd)
 	free(id);
 }
 
+static char cert_asked[256];		/* the last domain acmed was asked for */
+
+static void
+cert_now(const char *domain, void *arg)
+{
+	(void)arg;
+	snprintf(cert_asked, sizeof(cert_asked), "%s", domain);
+}
+
 static void
 test_verification(struct policyd *pd)
 {
 	json_t *r;
 	size_t before;
+	char *dump;
 
 	pd->conf.verify_dns = 1;
+	pd->cert_now = cert_now;
+	cert_asked[0] = '\0';
 	before = json_array_size(pushed);
 	r = call(pd, 1, "{s:s, s:s, s:[s], s:s, s:I}", "op", "domain-add",
 	    "domain", "pending.example", "mx", "mx.pending.example",
@@ -341,19 +353,46 @@ test_verification(struct policyd *pd)
 	    json_array_size(pushed) == before,
 	    "with domain_verification dns a domain stays pending, unpublished");
 	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-records", "domain",
+	    "pending.example");
+	dump = json_dumps(json_object_get(r, "records"), JSON_COMPACT);
+	CHECK(is_ok(r) && strstr(dump, "v=STSv1") == NULL &&
+	    strstr(dump, "\"_mta-sts.pending.example.\",\"type\":\"CNAME\"")
+	    != NULL && strcmp(json_string_value(json_object_get(r,
+	    "waiting")) ?: "", "dnsmon to find the records of pending.example"
+	    " pointing at the service, then a valid certificate served for"
+	    " mta-sts.pending.example") == 0,
+	    "records of a pending domain: the CNAMEs, no STS TXT (nothing"
+	    " serves its policy yet), and what it waits for");
+	free(dump);
+	json_decref(r);
 	refused(pd, call(pd, 1, "{s:s, s:s}", "op", "domain-verified",
 	    "domain", "pending.example"), "not allowed on the public socket",
 	    "domain-verified is refused on the public socket");
+	CHECK(cert_asked[0] == '\0', "a pending domain's certificate is not"
+	    " asked for");
 	r = call(pd, 0, "{s:s, s:s}", "op", "domain-verified", "domain",
 	    "pending.example");
 	CHECK(is_ok(r) && json_array_size(pushed) == before + 1,
 	    "domain-verified publishes the policy");
+	CHECK(strcmp(cert_asked, "pending.example") == 0,
+	    "domain-verified asks acmed for the certificate now");
 	json_decref(r);
 	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
 	    "pending.example");
 	CHECK(strcmp(dstr(r, "state"), "active") == 0, "verified domain is active");
 	json_decref(r);
 	pd->conf.verify_dns = 0;
+	cert_asked[0] = '\0';
+	r = call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "at-once.example", "mx", "mx.at-once.example");
+	CHECK(is_ok(r) && strcmp(cert_asked, "at-once.example") == 0,
+	    "domain-add of a domain active at once asks acmed for its"
+	    " certificate now");
+	json_decref(r);
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "at-once.example", "now", 1));
+	pd->cert_now = NULL;
 }
 
 static void

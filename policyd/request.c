@@ -184,11 +184,14 @@ request_policy_host(const char *domain)
 
 /*
  * What d's TXT record waits for, or NULL: a servable domain waits until
- * httpd served it with a valid certificate (RFC 8461 section 8.1).
+ * httpd served it with a valid certificate (RFC 8461 section 8.1); a
+ * pending one, whose policy no one serves, first for dnsmon's proof.
  */
 char *
 request_waiting(const struct domain *d)
 {
+	if (d->state == DOMAIN_PENDING)
+		return xasprintf(REQUEST_WAIT_VERIFY, d->name, d->name);
 	if (!policydb_state_servable(d->state) || d->served != 0)
 		return NULL;
 	return xasprintf(REQUEST_WAIT_CERT, d->name);
@@ -302,6 +305,14 @@ request_check_now(struct policyd *pd, const char *domain)
 	if (pd->check_now == NULL)
 		return 0;
 	return pd->check_now(domain, pd->check_now_arg) == 0;
+}
+
+/* A domain became active: acmed gets its certificate now (pd->cert_now). */
+void
+request_cert_now(struct policyd *pd, const char *domain)
+{
+	if (pd->cert_now != NULL)
+		pd->cert_now(domain, pd->cert_now_arg);
 }
 
 /*

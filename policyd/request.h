@@ -29,7 +29,9 @@
  *	to check the domain now through pd->check_now (0: asked; the
  *	replies say so in "check_asked" and "asked"); the result comes
  *	back as a check-result on the private socket, the only place where
- *	results and verification are taken.
+ *	results and verification are taken.  A domain that becomes active
+ *	(domain-add without domain_verification, domain-verified) is
+ *	handed to pd->cert_now, which asks acmed for its certificate now.
  *	domain-import {"domains": [...]} adds up to REQUEST_IMPORT_MAX
  *	domains, each what domain-add takes, in one transaction: all or,
  *	when one is refused, none (the error names it); the reply says
@@ -141,6 +143,8 @@
 #define REQUEST_ASK_MAX		1000	/* cert-check messages per round */
 #define REQUEST_HOST_PREFIX	"mta-sts."	/* RFC 8461 section 3.3 */
 #define REQUEST_WAIT_CERT	"a valid certificate served for mta-sts.%s"
+#define REQUEST_WAIT_VERIFY	"dnsmon to find the records of %s pointing at" \
+	" the service, then a valid certificate served for mta-sts.%s"
 #define REQUEST_SNAPSHOT_SIZE	(64 * 1024)	/* bytes per snapshot message */
 #define REQUEST_SNAPSHOT_HEAD	64	/* its fixed members, and more */
 #define REQUEST_SNAPSHOT_TEXTS	64	/* distinct policy texts per message */
@@ -180,6 +184,9 @@ struct policyd {
 	/* Asks dnsmon to check a domain now: 0 asked, -1 not; or NULL. */
 	int	(*check_now)(const char *domain, void *arg);
 	void	*check_now_arg;
+	/* Asks acmed for the certificate of a domain now active; or NULL. */
+	void	(*cert_now)(const char *domain, void *arg);
+	void	*cert_now_arg;
 	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
 	int	 snap_failed;	/* its last write failed (said once) */
 };

@@ -69,6 +69,7 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	request_notify_policy(pd, &d);
 	request_kick(pd);
+	request_cert_now(pd, d.name);
 	log_info("%s: policy id %s: ownership verified: state %s -> active",
 	    d.name, d.policy_id, policydb_state_name(was));
 	policydb_domain_clear(&d);

@@ -187,6 +187,7 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	if (policydb_state_servable(n.d.state)) {
 		request_notify_policy(pd, &n.d);
 		request_kick(pd);
+		request_cert_now(pd, n.d.name);
 	}
 	request_log_added(&n);
 	reply = request_domain_reply(&n.d);

@@ -75,6 +75,7 @@ int	request_queue(struct policyd *pd, const char *domain, const char *id,
 	    struct buf *err);
 void	request_kick(struct policyd *pd);
 int	request_check_now(struct policyd *pd, const char *domain);
+void	request_cert_now(struct policyd *pd, const char *domain);
 int	request_domain_name(struct policyd *pd, json_t *req, int strict,
 	    char **out, struct buf *err);
 int	request_mode(json_t *req, char **out, struct buf *err);

@@ -7,7 +7,9 @@
  * domain show" prints follows within seconds), then runs every check
  * of dnsmon in this process with the same code (dnsmon/check.c: DNS
  * records, MX set against the policy, TLSA, a STARTTLS probe of each
- * MX) and prints one line per problem, "what is wrong; how to fix it",
+ * MX), adds whether httpd serves the policy (policy-served: active and
+ * served with a valid certificate, as policyd knows) and prints one line
+ * per problem, "what is wrong; how to fix it",
  * e.g. "certificate-host-mismatch: mx2.example.com presents a
  * certificate for mail.other.net; reissue with mx2.example.com in
  * subjectAltName".  Informational lines (DANE) start with "info:".
@@ -375,6 +377,45 @@ check_domain_get(struct check_wait *w, const char *domain,
 	json_decref(reply);
 }
 
+/*
+ * Whether senders can fetch the policy: the domain is active (or
+ * retiring) and httpd has served it with a valid certificate, as
+ * policyd knows; else what it waits for.  First among the checks, so
+ * that "every check passed" means the policy is served too.
+ */
+static void
+check_served(const struct check_domain *d, json_t *result)
+{
+	json_t *checks = json_object_get(result, "checks"), *c;
+	const char *st = d->state ? d->state : "unknown";
+	char *msg, *fix;
+
+	if ((strcmp(st, "active") == 0 || strcmp(st, "retiring") == 0) &&
+	    d->waiting == NULL) {
+		c = json_pack("{s:s, s:s, s:s}", "check", "policy-served",
+		    "status", "ok", "message", "httpd serves the policy with a"
+		    " valid certificate");
+	} else {
+		msg = d->waiting != NULL ?
+		    xasprintf("the policy of %s is not served yet (state %s):"
+		    " waiting for %s", d->name, st, d->waiting) :
+		    xasprintf("the policy of %s is not served (state %s)",
+		    d->name, st);
+		fix = xasprintf(strcmp(st, "pending") == 0 ? "publish the"
+		    " records of \"stsctl domain records %s\", then check"
+		    " again" : "see \"stsctl cert list\" and acmed's log for"
+		    " mta-sts.%s, then check again", d->name);
+		c = json_pack("{s:s, s:s, s:s, s:s, s:s}", "check",
+		    "policy-served", "status", "fail", "key", st, "message",
+		    msg, "fix", fix);
+		free(msg);
+		free(fix);
+	}
+	if (c == NULL || checks == NULL)
+		stsctl_die("%s: cannot build the result", d->name);
+	json_array_insert_new(checks, 0, c);
+}
+
 /* The clock of stsctl_check_timeout starts; then policyd is asked. */
 static void
 check_wait_start(struct check_wait *w, const char *domain)
@@ -458,6 +499,7 @@ check_main(int argc, char **argv)
 	src.ctx = &w;
 	res = resolve_new_source(&src, (int)cfg_int("dnsmon_cname_depth"));
 	result = check_run(res, &d, 0);
+	check_served(&d, result);
 	check_probe_all(&w, result);
 	rc = stsctl_json ? check_print_json(result) : check_print(result);
 	if (w.gave_up) {

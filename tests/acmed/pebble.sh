@@ -5,7 +5,8 @@
 #
 #	acme_env DOMAIN...	namespace, DNS zones DOMAIN with mta-sts.DOMAIN
 #				A 127.0.0.1, a CA for pebble's own HTTPS; sets W
-#	pebble_start [VAR=VALUE...]	start pebble (env vars as given)
+#	pebble_start [VAR=VALUE...]	start pebble (env vars as given), asking
+#				PEBBLE_DNS (default knot, 127.0.0.1:53)
 #	pebble_stop
 #	pebble_root FILE	pebble's issuing root, from its management port
 #	acmed_instance DIR [name=value...]	main.cf and master.cf with acmed
@@ -55,7 +56,7 @@ pebble_start() {
 	EOF
 	env PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 "$@" \
 		ip netns exec "$NS" pebble -config "$W/pebble.json" \
-		-dnsserver 127.0.0.1:53 >>"$W/pebble.log" 2>&1 &
+		-dnsserver "${PEBBLE_DNS:-127.0.0.1:53}" >>"$W/pebble.log" 2>&1 &
 	PEBBLE_PID=$!
 	at_exit "kill $PEBBLE_PID"
 	wait_until 10 ns_exec curl -sf --cacert "$W/ca/ca.pem" \

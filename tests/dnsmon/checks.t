@@ -189,6 +189,8 @@ out=$(check new.bad.test)
 like "$out" '^info: no v=STSv1 TXT record at _mta-sts\.new\.bad\.test yet: its publication waits for a valid certificate served for mta-sts\.new\.bad\.test \(RFC 8461 section 8\.1: HTTPS before DNS\)$' \
 	"the TXT record of a domain that waits for its certificate: info, not a failure"
 unlike "$out" '^sts-txt:' "... and no sts-txt failure"
+like "$out" '^policy-served: the policy of new\.bad\.test is not served yet \(state active\): waiting for a valid certificate served for mta-sts\.new\.bad\.test; see "stsctl cert list"' \
+	"... but policy-served fails: check passes only once senders can fetch the policy"
 ok "... all within bounded time (${el}s)" [ "$el" -le 20 ]
 
 out=$(check loop.test)

@@ -11,63 +11,29 @@
 # It installs a package system-wide, so it runs only when asked:
 # CI=true or STSD_TEST_PACKAGE=1.  It refuses to run where stsd is
 # installed already or where /etc/stsd, /var/lib/stsd or /var/spool/stsd
-# exist (an operator's instance), and purges what it installed at exit.
+# exist (an operator's instance), and purges what it installed at exit
+# (tests/package/pkg.sh, shared with walkthrough.t).
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/pki.sh"
+source "$SRCDIR/tests/package/pkg.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"	# rp_mail
 
-[ "${CI:-}" = true ] || [ "${STSD_TEST_PACKAGE:-}" = 1 ] ||
-	skip_all "installs a package on this machine: set STSD_TEST_PACKAGE=1 (CI=true runs it)"
-[ "$(id -u)" = 0 ] || skip_all "needs root to install a package"
-for c in dpkg-buildpackage dh apt-get curl swaks jq unshare setpriv; do
-	command -v "$c" >/dev/null ||
-		skip_all "$c is not installed (scripts/deps test)"
-done
-if dpkg-query -W -f='${Status}' stsd 2>/dev/null | grep -q installed; then
-	skip_all "the stsd package is installed on this machine already"
-fi
-for d in /etc/stsd /var/lib/stsd /var/spool/stsd; do
-	[ -e "$d" ] && skip_all "$d exists: an instance this test must not touch"
-done
-
+pkg_require curl swaks jq unshare setpriv
 t=$(t_tmpdir)
 D=example.net
 UNIT=/lib/systemd/system/stsd.service
-user_before=$(getent passwd stsd)
 
-# Whatever happens: stop, purge, and remove what the test made.
-pkg_cleanup() {
-	[ -x /usr/sbin/stsd ] && /usr/sbin/stsd stop
-	apt-get purge -y stsd
-	rm -rf /var/lib/stsd /var/spool/stsd /etc/stsd
-	[ -n "$user_before" ] || { deluser --system stsd; delgroup --system stsd; }
-}
-at_exit pkg_cleanup
-
-# 1. The source tree as git knows it (tracked and new files, not the
-# ignored build products), or else the release tarball of the build.
-src=$t/stsd
-mkdir -p "$src"
-if git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$SRCDIR" && git ls-files -co --exclude-standard |
-	    while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done |
-	    tar -cf - -T -) | tar -xf - -C "$src"
-else
-	make -C "$BUILDDIR" dist >"$t/dist.log" 2>&1 &&
-	    tar -xzf "$BUILDDIR"/stsd-*.tar.gz -C "$src" --strip-components=1
-fi
-ok "the source tree is copied with its debian/ directory" test -f "$src/debian/rules"
-
-# 2. Build (the unit tests run elsewhere in the suite: nocheck).
-if (cd "$src" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=$(nproc)" \
-    dpkg-buildpackage -us -uc -b) >"$t/build.log" 2>&1; then
+# 1, 2. Build from a copy of the source tree with its debian/ directory
+# (the unit tests run elsewhere in the suite: nocheck).
+if pkg_build "$t"; then
 	pass "dpkg-buildpackage -us -uc -b builds the package"
+	[ "$PKG_CACHED" = 1 ] && note "the same tree was built before: $PKG_DEB"
 else
 	fail "dpkg-buildpackage -us -uc -b builds the package"
 	grep -E 'error|Error' "$t/build.log" | head -20 | sed 's/^/# /'
 	done_testing
 fi
-deb=$(ls "$t"/stsd_*.deb 2>/dev/null | head -1)
+deb=$PKG_DEB
 ok "it makes stsd_VERSION_ARCH.deb" test -f "$deb"
 note "built in ${SECONDS}s"
 contents=$(dpkg-deb -c "$deb")
@@ -85,7 +51,7 @@ for f in stsctl stsconf; do
 done
 
 if command -v lintian >/dev/null; then
-	lintian "$t"/stsd_*.changes >"$t/lintian.log" 2>&1
+	lintian "$PKG_CHANGES" >"$t/lintian.log" 2>&1
 	errors=$(grep '^E: ' "$t/lintian.log")
 	is "$errors" "" "lintian reports no error"
 	grep '^W: ' "$t/lintian.log" | sed 's/^/# lintian: /'
@@ -93,11 +59,11 @@ if command -v lintian >/dev/null; then
 fi
 
 # 3. Install.
-if apt-get install -y "$deb" >"$t/install.log" 2>&1; then
+if pkg_install; then
 	pass "apt-get install the .deb"
 else
 	fail "apt-get install the .deb"
-	tail -20 "$t/install.log" | sed 's/^/# /'
+	tail -20 "$PKG_LOG" | sed 's/^/# /'
 	done_testing
 fi
 ok "the stsd user exists" quiet getent passwd stsd
