@@ -147,19 +147,18 @@ ns_sts_zone() {
 	install -m 600 -o stsd "$NS_TSIG_FILE" "$d/tsig.key"
 }
 
-# ns_wrap_daemons DIR: for an instance made by tests/stsctl/instance.sh,
-# a daemon directory DIR/libexec whose master runs inside the namespace
-# (the daemons it starts inherit it) and an stsd that does too; sets
-# LIBEXEC and STSD to them.
+# ns_wrap_daemons DIR PROGRAM [ENV...]: DIR becomes a daemon directory
+# (LIBEXEC of tests/instance.sh) with the daemons of the build, PROGRAM
+# among them running inside the namespace, with ENV (NAME=VALUE words)
+# in its environment; the daemons master starts inherit both.  (An
+# instance whose commands all run in the namespace needs none: NS set
+# is enough for tests/instance.sh.)
 ns_wrap_daemons() {
-	local d=$1 p
-	mkdir "$d/libexec"
-	for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$d/libexec/${p##*/}"; done
-	rm -f "$d/libexec/master"
-	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" \
-		"$(readlink -f "$LIBEXEC/master")" >"$d/libexec/master"
-	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$d/stsd-ns"
-	chmod 755 "$d/libexec/master" "$d/stsd-ns"
-	if instance_have_init; then STSD=$d/stsd-ns; else STSD=/nonexistent; fi
-	LIBEXEC=$d/libexec
+	local d=$1 prog=$2 p; shift 2
+	mkdir -p "$d"
+	for p in "$BUILDDIR"/libexec/*; do ln -sf "$(readlink -f "$p")" "$d/${p##*/}"; done
+	rm -f "$d/$prog"
+	printf '#!/bin/sh\nexec ip netns exec %s env %s %s "$@"\n' "$NS" "$*" \
+		"$(readlink -f "$BUILDDIR/libexec/$prog")" >"$d/$prog"
+	chmod 755 "$d/$prog"
 }

@@ -34,7 +34,6 @@ ns_exec python3 "$SRCDIR/tests/dnsmon/dnssink.py" 127.0.0.7 >/dev/null 2>&1 &
 # see the file that "ip netns exec" bind-mounted.
 printf 'nameserver 127.0.0.7\nnameserver 127.0.0.1\n' >"/etc/netns/$NS/resolv.conf"
 
-ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dnsmon_probe=no \
 	dnsmon_query_timeout=2s dnsmon_interval=1s ||

@@ -82,8 +82,7 @@ smtpd 127.0.0.6 $PORT silent
 listening() { ns_exec ss -Htln | grep -q "127.0.0.6:$PORT"; }
 wait_until 10 listening || note "test SMTP servers slow to start"
 
-# An instance whose commands run inside the namespace.
-ns_wrap_daemons "$t"
+# An instance whose commands run inside the namespace (inst_exec).
 instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
 	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \

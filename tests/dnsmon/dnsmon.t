@@ -48,8 +48,7 @@ mkdir -m 1777 "$t/mail"
 printf '#!/bin/sh\n{ echo "args: $*"; cat; echo .; } >>%s/mail/out\n' "$t" >"$t/sendmail"
 chmod 755 "$t/sendmail"
 
-# master runs in the namespace; the daemons it starts inherit it.
-ns_wrap_daemons "$t"
+# The instance runs in the namespace (inst_exec).
 instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
 	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
 	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \
@@ -155,7 +154,7 @@ grep -q '^rptparse ' "$I/etc/master.cf" ||
 	echo "rptparse  unix  y  y  n  60  1  rptparse" >>"$I/etc/master.cf"
 sed -i '/^alert_hourly_limit *=/d' "$I/etc/main.cf"
 echo "alert_hourly_limit = $sent" >>"$I/etc/main.cf"
-"$STSD" -c "$I/etc" reload >/dev/null 2>&1 || kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
+$STSD reload >/dev/null 2>&1 || kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
 wait_until 15 test -S "$I/spool/private/rptparse" || fail "rptparse runs"
 printf '{"organization-name":"Org","date-range":{"start-datetime":"2026-11-20T00:00:00Z","end-datetime":"2026-11-20T23:59:59Z"},"contact-info":"c@org.example","report-id":"limit-1","policies":[{"policy":{"policy-type":"sts","policy-domain":"good.test"},"summary":{"total-successful-session-count":0,"total-failure-session-count":5},"failure-details":[{"result-type":"dane-required","failed-session-count":5}]}]}' >"$t/limit.json"
 RP_SPOOL=$I/spool RP_OWNER=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")

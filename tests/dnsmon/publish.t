@@ -19,8 +19,7 @@ command -v curl >/dev/null || skip_all "no curl"
 t=$(t_tmpdir)
 ns_sts_zone "$t" || { fail "knot starts"; done_testing; }
 
-# master runs in the namespace; the daemons it starts inherit it.
-ns_wrap_daemons "$t"
+# The instance runs in the namespace (inst_exec).
 httpd_instance "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
 	dns_update_key_file="$t/tsig.key" policyd_dns_retry_min=1s \

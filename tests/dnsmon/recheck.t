@@ -33,7 +33,6 @@ ns_create && ns_dns_start sts.test "$t/sts.zone" ready.test "$t/ready.zone" \
 	late.test "$t/late.zone" first.test "$t/first.zone" ||
 	{ fail "knot starts"; done_testing; }
 
-ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
 	report_recipients=tlsrpt@sts.test dnsmon_probe=no \
 	dnsmon_query_timeout=1s dnsmon_interval=1h \

@@ -87,7 +87,7 @@ id=$(sed -n 's/^200 OK: report accepted as //p' <<<"$out")
 ok "rptparse files it in corrupt/" wait_until 15 test -e "$SP/corrupt/$id"
 printf 'X-Stsd-Via: https\r\nContent-Type: application/tlsrpt+json\r\n\r\n{"not": "a report"}' >"$T/expect"
 ok "spooled as X-Stsd-Via: https, the Content-Type, the body" cmp -s "$T/expect" "$SP/corrupt/$id"
-[ "$(id -u)" = 0 ] && is "$(stat -c %U "$SP/corrupt/$id")" "$(owner_of "$dir")" \
+[ "$(id -u)" = 0 ] && is "$(stat -c %U "$SP/corrupt/$id")" "$(inst_owner)" \
 	"written by httpd as mail_owner"
 
 # 5. Refusals: the status, the reason, nothing in the spool, connection closed.

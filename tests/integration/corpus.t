@@ -58,12 +58,7 @@ done
 ns_create && ns_dns_start "${zones[@]}" || { fail "knot starts"; done_testing; }
 # rptparse (alone) in the namespace: it reaches the others by the spool
 # and Unix sockets, which the namespace shares.
-mkdir -p "$t/libexec"
-for p in "$BUILDDIR"/libexec/*; do ln -sf "$(readlink -f "$p")" "$t/libexec/${p##*/}"; done
-rm -f "$t/libexec/rptparse"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" \
-	"$(readlink -f "$BUILDDIR/libexec/rptparse")" >"$t/libexec/rptparse"
-chmod 755 "$t/libexec/rptparse"
+ns_wrap_daemons "$t/libexec" rptparse
 unset NS	# the instance's commands run outside the namespace
 MP=$(free_port)
 inst_init "$t/i" --metrics-port="$MP" --daemon-directory="$t/libexec" ||

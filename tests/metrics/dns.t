@@ -24,7 +24,6 @@ zone_head() {
 ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" ||
 	{ fail "knot starts"; done_testing; }
 
-ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	dnsmon_smtp_port="$(free_port)" dnsmon_probe_timeout=1s \
 	dnsmon_query_timeout=1s dnsmon_interval=1s ||

@@ -28,9 +28,9 @@ $STSCTL domain set b.example --mode enforce --force --max-age 1d >/dev/null ||
 
 # Start again: the three httpd processes (two HTTPS, one plain HTTP)
 # subscribe to a policyd with 502 domains.
-_httpd_stop "$dir"
+inst_stop
 offset=$(stat -c %s "$dir/log/stsd.log")
-_httpd_start "$dir" || fail "instance starts again"
+inst_start || fail "instance starts again"
 log() { tail -c +$((offset + 1)) "$dir/log/stsd.log"; }
 ok "every httpd process serves the whole snapshot" \
 	wait_until 10 sh -c "[ \$(tail -c +$((offset + 1)) $dir/log/stsd.log |

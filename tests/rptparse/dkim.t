@@ -62,18 +62,8 @@ ns_create && ns_dns_start sts.test "$T/sts.zone" sender.example "$T/sender.zone"
 	{ fail "knot starts"; done_testing; }
 like "$(ns_dig rsa1._domainkey.sender.example TXT)" 'k=rsa' "knot serves the keys"
 
-# wrap DIR [ENV...]: a daemon directory whose master runs in the
-# namespace (with ENV), the daemons it starts with it.
-wrap() {
-	local d=$1 p; shift
-	mkdir -p "$d"
-	for p in "$BUILDDIR"/libexec/*; do ln -sf "$(readlink -f "$p")" "$d/${p##*/}"; done
-	rm -f "$d/master"
-	printf '#!/bin/sh\nexec ip netns exec %s env %s %s "$@"\n' "$NS" "$*" \
-		"$(readlink -f "$BUILDDIR/libexec/master")" >"$d/master"
-	chmod 755 "$d/master"
-}
-wrap "$T/libexec"
+# master runs in the namespace, the daemons it starts with it.
+ns_wrap_daemons "$T/libexec" master
 RP_LIBEXEC=$T/libexec
 rp_start "rptparse_dkim_timeout = 2s" "rptparse_dkim_retry_time = 3s" \
 	"alert_recipients =" || { fail "instance starts"; done_testing; }
@@ -213,7 +203,7 @@ echo "nameserver 127.0.0.1" >"/etc/netns/$NS/resolv.conf"
 if [ -z "$FAKETIME_LIB" ]; then
 	pass "# skip: no libfaketime"
 else
-	wrap "$T/libexec-ft" LD_PRELOAD="$FAKETIME_LIB" FAKETIME='@2024-09-20\ 12:00:00' \
+	ns_wrap_daemons "$T/libexec-ft" master LD_PRELOAD="$FAKETIME_LIB" FAKETIME='@2024-09-20\ 12:00:00' \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 	RP_LIBEXEC=$T/libexec-ft
 	rp_start || { fail "instance under faketime starts"; done_testing; }

@@ -18,7 +18,7 @@ pki_ca "$pki_dir" && pki_cert "$pki_dir" localhost 30 ||
 	skip_all "cannot make a test certificate"
 rr_prepare_hook() {
 	cp -r "$pki_dir/localhost" "$RR_DIR/spool/certs/"
-	chown -R "$(rr_user):" "$RR_DIR/spool/certs/localhost"
+	chown -R "$(inst_owner):" "$RR_DIR/spool/certs/localhost"
 	chmod 600 "$RR_DIR/spool/certs/localhost/privkey.pem"
 }
 rr_start "report_recipients = tlsrpt@\$sts_zone, reports+*@\$sts_zone" ||
@@ -37,7 +37,7 @@ perl -MIO::Socket::UNIX -e '
 ' "$RR_SPOOL/private/rptparse" "$notes" &
 at_exit "kill $!"
 wait_until 5 test -S "$RR_SPOOL/private/rptparse"
-chown "$(rr_user):" "$RR_SPOOL/private/rptparse" 2>/dev/null
+chown "$(inst_owner):" "$RR_SPOOL/private/rptparse" 2>/dev/null
 
 out=$(printf 'EHLO client.example\r\nQUIT\r\n' | rr_smtp raw 2)
 like "$out" "^220 localhost ESMTP" "greeting names smtp_hostname"

@@ -17,7 +17,7 @@ pki_ca "$pki_dir" && pki_cert "$pki_dir" localhost 30 ||
 	skip_all "cannot make a test certificate"
 rr_prepare_hook() {
 	cp -r "$pki_dir/localhost" "$RR_DIR/spool/certs/"
-	chown -R "$(rr_user):" "$RR_DIR/spool/certs/localhost"
+	chown -R "$(inst_owner):" "$RR_DIR/spool/certs/localhost"
 	chmod 600 "$RR_DIR/spool/certs/localhost/privkey.pem"
 }
 rr_start "rptrecv_command_timeout = 3s" || { fail "the instance starts"; done_testing; }
@@ -71,7 +71,7 @@ cp "$pki_dir/renewed/localhost/privkey.pem" "$C/privkey.pem.tmp" &&
 	mv "$C/privkey.pem.tmp" "$C/privkey.pem"
 cp "$pki_dir/renewed/localhost/fullchain.pem" "$C/fullchain.pem.tmp" &&
 	mv "$C/fullchain.pem.tmp" "$C/fullchain.pem"
-chown -R "$(rr_user):" "$C"
+chown -R "$(inst_owner):" "$C"
 is "$(served_serial)" "$new" "a replaced certificate is served to the next connection"
 like "$(cat "$RR_LOG")" "localhost: certificate loaded: STARTTLS offered" "and its load is logged"
 printf 'garbage\n' >"$C/privkey.pem.tmp" && mv "$C/privkey.pem.tmp" "$C/privkey.pem"

@@ -106,7 +106,7 @@ like "$json" '"service_zone"' "records --json has the service zone records"
 # TLS-RPT TXT lists the https URI of the domain after the mailto: rua.
 rua_on() { $STSCTL domain records example.com | grep -q 'https://'; }
 sed -i 's/^\(policyd .*policyd\)$/\1 -o report_https_rua=yes/' "$dir/etc/master.cf"
-"$STSD" -c "$dir/etc" reload >/dev/null 2>&1 ||
+$STSD reload >/dev/null 2>&1 ||
 	kill -HUP "$(head -1 "$dir/spool/pid/master.pid")"
 ok "records: policyd restarted with report_https_rua = yes" wait_until 10 rua_on
 out=$($STSCTL domain records example.com)
@@ -115,7 +115,7 @@ like "$out" '^_smtp\._tls\.example\.com\. +TXT +"v=TLSRPTv1; rua=mailto:tlsrpt@s
 like "$out" '^example\.com\._report\.sts\.test\. +TXT +"v=TLSRPTv1; rua=mailto:tlsrpt@sts\.test,https://mta-sts\.example\.com/tlsrpt"$' \
 	"records: ... and so does the service zone TLS-RPT TXT"
 sed -i 's/ -o report_https_rua=yes$//' "$dir/etc/master.cf"
-"$STSD" -c "$dir/etc" reload >/dev/null 2>&1 ||
+$STSD reload >/dev/null 2>&1 ||
 	kill -HUP "$(head -1 "$dir/spool/pid/master.pid")"
 ok "records: without report_https_rua, the mailto: rua alone again" \
 	wait_until 10 sh -c "! $STSCTL domain records example.com | grep -q https://"
