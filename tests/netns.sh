@@ -14,6 +14,8 @@
 #	ns_dns_set ZONE OWNER TTL TYPE RDATA	change a record now
 #	ns_dns_unset ZONE OWNER [TYPE]	remove records
 #	ns_dig NAME TYPE		short answer, via the namespace's resolver
+#	ns_zone_head ZONE		the first lines of a zone file for ZONE:
+#					$TTL, SOA, NS ns.sts.test.
 #	ns_sts_zone DIR			the namespace, knot serving sts.test,
 #					the update key in DIR/tsig.key
 #
@@ -142,9 +144,12 @@ ns_sts_zone() {
 	printf '$TTL 60\n@ SOA ns.sts.test. h.sts.test. 1 60 60 600 60\n NS ns.sts.test.\nns A 127.0.0.1\n' \
 		>"$d/sts.zone"
 	ns_create && ns_dns_start sts.test "$d/sts.zone" || return 1
-	getent passwd stsd >/dev/null ||
-		useradd --system --no-create-home --shell /usr/sbin/nologin stsd
+	t_stsd_user
 	install -m 600 -o stsd "$NS_TSIG_FILE" "$d/tsig.key"
+}
+
+ns_zone_head() {
+	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
 }
 
 # ns_wrap_daemons DIR PROGRAM [ENV...]: DIR becomes a daemon directory

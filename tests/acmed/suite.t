@@ -28,7 +28,6 @@ policyd   unix  n  n  n  -  1  policyd
 acmed unix n y n 2 1 acmed
 EOF
 master_start || { fail "master starts"; done_testing; }
-STSCTL="$BUILDDIR/stsctl/stsctl -c $I/etc"
 wait_until 10 $STSCTL domain list || fail "policyd answers"
 $STSCTL domain add a.example --mx mx.a.example >/dev/null || fail "domain add a"
 

@@ -16,23 +16,19 @@ source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "stsctl, policyd or master not built"
+inst_need stsctl policyd master
 t=$(t_tmpdir)
 : >"$t/main.cf"
 "$STSCTL_BIN" -c "$t" check x 2>&1 | grep -q 'unknown command' &&
 	skip_all "stsctl has no check command in this build"
 TOOL=$BUILDDIR/tests/dnsmon/dnsupdate_tool
-command -v python3 >/dev/null || skip_all "needs python3 for the test servers"
+t_need python3
 
 PORT=2525
 
 # Zones: the service zone and the customers'.
-zone_head() {
-	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
-}
-{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
-{ zone_head good.test; cat <<'Z'; } >"$t/good.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ ns_zone_head good.test; cat <<'Z'; } >"$t/good.zone"
 @ MX 10 mx1.good.test.
 mx1 A 127.0.0.2
 mx2 A 127.0.0.2
@@ -40,7 +36,7 @@ mta-sts CNAME mta-sts.sts.test.
 _mta-sts CNAME good.test.sts.test.
 _smtp._tls CNAME good.test._report.sts.test.
 Z
-{ zone_head bad.test; cat <<'Z'; } >"$t/bad.zone"
+{ ns_zone_head bad.test; cat <<'Z'; } >"$t/bad.zone"
 @ MX 20 mx2.bad.test.
 @ MX 30 mx3.bad.test.
 @ MX 40 mx4.bad.test.
@@ -51,7 +47,7 @@ mx4 A 127.0.0.5
 mx5 A 127.0.0.6
 mta-sts A 127.0.0.9
 Z
-{ zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"
+{ ns_zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"
 @ MX 10 mx1.good.test.
 mta-sts CNAME mta-sts.sts.test.
 _mta-sts CNAME a.loop.test.
@@ -59,7 +55,7 @@ a CNAME b.loop.test.
 b CNAME a.loop.test.
 Z
 big=$(for i in $(seq 16); do printf '"%s" ' "$(head -c 250 /dev/zero | tr '\0' x)"; done)
-{ zone_head big.test; printf '@ MX 10 mx1.good.test.\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
+{ ns_zone_head big.test; printf '@ MX 10 mx1.good.test.\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
 
 ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" \
 	bad.test "$t/bad.zone" loop.test "$t/loop.zone" big.test "$t/big.zone" ||

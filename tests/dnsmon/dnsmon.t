@@ -13,25 +13,21 @@ source "$SRCDIR/tests/stsctl/instance.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/dnsmon" ] || skip_all "stsctl, policyd, master or dnsmon not built"
-command -v python3 >/dev/null || skip_all "needs python3 for the test servers"
+inst_need stsctl policyd master dnsmon
+t_need python3
 
 t=$(t_tmpdir)
 PORT=2525 HOOK=8080
 
-zone_head() {
-	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
-}
-{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
-{ zone_head good.test; cat <<'Z'; } >"$t/good.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ ns_zone_head good.test; cat <<'Z'; } >"$t/good.zone"
 @ MX 10 mx1.good.test.
 mx1 A 127.0.0.2
 mx2 A 127.0.0.2
 mta-sts CNAME mta-sts.sts.test.
 Z
-{ zone_head tok.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/tok.zone"
-{ zone_head none.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/none.zone"
+{ ns_zone_head tok.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/tok.zone"
+{ ns_zone_head none.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/none.zone"
 ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" \
 	tok.test "$t/tok.zone" none.test "$t/none.zone" ||
 	{ fail "knot starts"; done_testing; }

@@ -11,10 +11,8 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/dnsmon" ] ||
-	skip_all "stsctl, policyd, master, httpd or dnsmon not built"
-command -v curl >/dev/null || skip_all "no curl"
+inst_need stsctl policyd master httpd dnsmon
+t_need curl
 
 t=$(t_tmpdir)
 ns_sts_zone "$t" || { fail "knot starts"; done_testing; }

@@ -9,8 +9,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
 CLIENT=$BUILDDIR/tests/policyd/ipcclient
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
+inst_need httpd policyd master
 [ -x "$STSCTL_BIN" ] && [ -x "$CLIENT" ] || skip_all "stsctl or ipcclient not built"
 
 dir=$(t_tmpdir)/i

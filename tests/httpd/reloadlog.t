@@ -10,9 +10,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-inst_need stsd
+inst_need httpd policyd master stsd
 
 T=$(t_tmpdir)
 dir=$T/i

@@ -12,11 +12,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/rptparse" ] || skip_all "httpd, policyd, rptparse or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
-command -v jq >/dev/null || skip_all "no jq"
+inst_need httpd policyd master rptparse stsctl
+t_need curl jq
 
 FIX=$SRCDIR/tests/rptparse/fixtures
 T=$(t_tmpdir)

@@ -15,11 +15,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
-command -v python3 >/dev/null || skip_all "no python3"
+inst_need httpd policyd master stsctl
+t_need curl python3
 
 dir=$(t_tmpdir)/i
 # service_crash_time 1s: the kills below are not fast deaths to throttle.

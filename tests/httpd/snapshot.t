@@ -15,10 +15,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
+inst_need httpd policyd master stsctl
+t_need curl
 
 SNAP_GRACE_MS=1000	# from stsctl's return to httpd serving the change
 FETCH_PERIOD_MS=50	# a fetch started every 50 ms: 20 a second

@@ -13,11 +13,8 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/rptparse" ] ||
-	skip_all "stsctl, policyd, master, httpd or rptparse not built"
-command -v curl >/dev/null || skip_all "no curl"
-command -v jq >/dev/null || skip_all "no jq"
+inst_need stsctl policyd master httpd rptparse
+t_need curl jq
 inst_need stsconf
 
 t=$(t_tmpdir)

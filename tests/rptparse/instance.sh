@@ -12,7 +12,6 @@
 #		TYPE named NAME (NAME "-": no name), gzipped first if asked
 #	rp_https TYPE FILE [gzip]	the spool form of an HTTPS POST
 #	rp_reason ID		the reason of corrupt/ID
-#	rp_tmpdir		a fresh directory in RP_TMP, removed at exit
 #	rp_pid			pid of the running rptparse
 #	rp_json ARGS...		stsctl report ARGS --json
 #	rp_nstored		the number of reports report list shows
@@ -38,8 +37,7 @@ rp_start() {
 	local LIBEXEC=$RP_LIBEXEC
 	inst_need master rptparse stsd stsconf
 	[ -x "$RP_SPOOLPUT" ] || skip_all "no spoolput in $BUILDDIR"
-	rp_tmpdir
-	RP_DIR=$RP_TMP/i
+	RP_DIR=$(t_tmpdir)/i
 	inst_init "$RP_DIR" || return 1
 	RP_SMTP=$SMTP_PORT
 	RP_HTTPS=$HTTPS_PORT
@@ -72,11 +70,6 @@ rp_post() {
 	    --resolve "mta-sts.a.example:$RP_HTTPS:127.0.0.1" \
 	    -H "Content-Type: $2" --data-binary "@$1" -w '\n%{http_code}\n' \
 	    "https://mta-sts.a.example:$RP_HTTPS/tlsrpt"
-}
-
-# rp_tmpdir: a fresh directory in RP_TMP, removed at exit.
-rp_tmpdir() {
-	RP_TMP=$(t_tmpdir)
 }
 
 # As mail_owner, the owner of what rptrecv and httpd spool.

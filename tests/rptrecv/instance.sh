@@ -10,6 +10,9 @@
 #		before the start
 #	RR_CHROOT=n			before rr_start: run rptrecv without
 #					chroot (LeakSanitizer needs /proc)
+#	RR_CERT=HOST			before rr_start: rptrecv has a
+#					certificate of HOST (inst_cert), from
+#					the CA RR_DIR/ca/ca.pem
 #	rr_leaks			the sanitizer reports of the processes
 #					that have exited, from master's stderr
 #	rr_pid				pid of the running rptrecv
@@ -36,6 +39,7 @@ rr_start() {
 	fi
 	inst_set "sts_zone=$RR_ZONE" "maillog_file=$RR_LOG" || return 1
 	inst_lines "$@" || return 1
+	[ -z "${RR_CERT:-}" ] || inst_cert "$RR_CERT" || return 1
 	if declare -F rr_prepare_hook >/dev/null; then
 		rr_prepare_hook
 	fi

@@ -7,6 +7,8 @@
 #		started, stopped at exit; waits until policyd answers
 #	instance_stop DIR / instance_run DIR	stop it, start it again
 #	INSTANCE_NOWAIT=1	instance_run does not wait for policyd
+#	stsctl_bad DESC MESSAGE ARGS...	passes when stsctl ARGS exits 1
+#		printing exactly MESSAGE
 #	I, STSD, STSCTL		as tests/instance.sh sets them
 
 source "$SRCDIR/tests/instance.sh"
@@ -24,3 +26,16 @@ instance_run() {
 }
 
 instance_stop() { inst_stop "$1"; }
+
+stsctl_bad() {
+	local desc=$1 want=$2 out rc; shift 2
+	out=$($STSCTL "$@" 2>&1)
+	rc=$?
+	if [ "$rc" = 1 ] && [ "$out" = "$want" ]; then
+		pass "$desc"
+	else
+		fail "$desc"
+		echo "#   exit $rc, got: '$out'"
+		echo "#   expected:      '$want'"
+	fi
+}

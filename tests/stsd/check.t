@@ -6,10 +6,7 @@ source "$SRCDIR/tests/lib.sh"
 
 STSD=$BUILDDIR/stsd/stsd
 [ -x "$STSD" ] || skip_all "no $STSD"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+t_stsd_user
 
 t=$(t_tmpdir)
 daemons=$t/libexec
