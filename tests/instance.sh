@@ -15,9 +15,12 @@
 #	inst_lines LINE ...		the same from "name = value" lines
 #	inst_only SERVICE ...		keep only these master.cf services
 #					(by command name: policyd httpd ...)
-#	inst_cert HOST ...		a certificate of each HOST from a test
-#					CA in I/ca, put in place by rename as
-#					acmed does (again: a new one)
+#	inst_field SERVICE/TYPE/FIELD=VALUE ...	change master.cf fields
+#					(stsconf -Fe)
+#	inst_cert [-d DAYS] HOST ...	a certificate of each HOST (valid
+#					for DAYS, 30; negative: expired) from
+#					a test CA in I/ca, put in place by
+#					rename as acmed does (again: a new one)
 #	inst_start			start it (stopped at exit)
 #	inst_start_fg			start its master in the foreground, in
 #					the background of the script, with
@@ -98,6 +101,10 @@ inst_lines() {
 	inst_set "${kv[@]}"
 }
 
+inst_field() {
+	$STSCONF -Fe "$@" >/dev/null
+}
+
 inst_only() {
 	local keep=" $* " out=$I/etc/master.cf.new line cmd
 	while IFS= read -r line; do
@@ -115,12 +122,13 @@ inst_only() {
 inst_owner() { sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf" | tail -1; }
 
 inst_cert() {
-	local name c owner
+	local name c owner days=30
+	[ "$1" != -d ] || { days=$2; shift 2; }
 	owner=$(inst_owner)
 	[ -f "$I/ca/ca.pem" ] || pki_ca "$I/ca" || return 1
 	for name in "$@"; do
 		c=$I/spool/certs/$name
-		pki_cert "$I/ca" "$name" 30 || return 1
+		pki_cert "$I/ca" "$name" "$days" || return 1
 		mkdir -p "$c.new" "$c"
 		cp "$I/ca/$name/fullchain.pem" "$I/ca/$name/privkey.pem" "$c.new/"
 		chmod 700 "$I/spool/certs" "$c"

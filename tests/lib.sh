@@ -137,6 +137,17 @@ t_need() {
 	done
 }
 
+# t_true FILE...: each FILE a program that exits 0 at once (a stand-in
+# daemon in the daemon directory of stsd init and check).
+t_true() {
+	local p
+	for p in "$@"; do
+		mkdir -p "${p%/*}"
+		printf '#!/bin/sh\nexit 0\n' >"$p"
+		chmod 755 "$p"
+	done
+}
+
 # t_stsd_user: run as root, the user stsd, a test instance's mail_owner,
 # exists (created when missing; the script is skipped when it cannot be).
 t_stsd_user() {

@@ -82,7 +82,7 @@ acmed_instance() {
 	inst_init "$dir" --https-port=443 --http-port=80 || return 1
 	inst_only acmed
 	# acmed wakes up every 2 s (init writes 60), so that tests do not wait.
-	sed -i -E 's/^(acmed +unix +[^ ]+ +[^ ]+ +[^ ]+ +)[^ ]+/\12/' "$dir/etc/master.cf"
+	inst_field acmed/unix/wakeup=2
 	inst_set "acme_directory_url=https://localhost:$PEBBLE_PORT/dir" \
 		"acme_ca_file=$W/ca/ca.pem" acme_contact=hostmaster@example.net \
 		acmed_retry_min=1s acmed_retry_max=3s acmed_poll_timeout=20s \

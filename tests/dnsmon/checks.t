@@ -121,7 +121,7 @@ like "$out" 'DANE: no TLSA records at _25\._tcp\.mx1\.good\.test' "TLSA absence 
 rpt() { ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test._report.sts.test "$1"; }
 HTTPS_URI=https://mta-sts.good.test/tlsrpt
 FIX="add _smtp._tls.good.test. CNAME good.test._report.sts.test. (or TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,$HTTPS_URI\")"
-echo "report_https_rua = yes" >>"$I/etc/main.cf"
+inst_set report_https_rua=yes
 out=$(check good.test); rc=$?
 is "$(grep -v '^info:' <<<"$out")" \
 	"tlsrpt-txt: TXT _smtp._tls.good.test does not list $HTTPS_URI in rua; $FIX" \
@@ -210,8 +210,7 @@ unlike "$out" 'Sanitizer|runtime error' "no sanitizer report"
 # longer than a second: stsctl check says what it waits for after about
 # a second, and gives up at stsctl_check_timeout with what it was
 # waiting for.
-sed -i '/^stsctl_check_timeout *=/d; /^dnsmon_query_timeout *=/d' "$I/etc/main.cf"
-printf 'stsctl_check_timeout = 4s\ndnsmon_query_timeout = 3s\n' >>"$I/etc/main.cf"
+inst_set stsctl_check_timeout=4s dnsmon_query_timeout=3s
 start=$(date +%s.%N)
 ns_exec unshare -m sh -c "mount --bind $t/resolv.sink /etc/resolv.conf && exec $STSCTL check good.test" 2>&1 |
 	while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$t/drop.out"
@@ -249,8 +248,8 @@ if [ -n "$policyd_pid" ] && kill -STOP "$policyd_pid"; then
 else
 	fail "policyd of the instance found and stopped"
 fi
-sed -i '/^stsctl_check_timeout *=/d; /^dnsmon_query_timeout *=/d' "$I/etc/main.cf"
-echo "dnsmon_query_timeout = 1s" >>"$I/etc/main.cf"
+sed -i '/^stsctl_check_timeout *=/d' "$I/etc/main.cf"
+inst_set dnsmon_query_timeout=1s
 
 out=$(check nosuch.test)
 like "$out" '^stsctl: nosuch\.test: no such domain$' "an unknown domain is refused by policyd"

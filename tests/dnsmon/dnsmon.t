@@ -102,7 +102,7 @@ unlike "$(cat "$t/hook.log")" '"domain": *"none\.test"' \
 # (policy-cert), once.
 pki_cert "$t/pki" mta-sts.good.test -3 >/dev/null 2>&1
 cp -r "$t/pki/mta-sts.good.test" "$I/spool/certs/"
-chown -R "$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf" | tail -1):" \
+chown -R "$(inst_owner):" \
 	"$I/spool/certs/mta-sts.good.test"
 cert_alerted() { grep -q '"domain": *"good.test".*"kind": *"policy-cert:mta-sts.good.test"' "$t/hook.log"; }
 ok "an expired policy host certificate raises an alert" wait_until 15 cert_alerted
@@ -148,12 +148,11 @@ sent=$(grep -c . "$I/data/alert-limits.state")
 ok "dnsmon's alerts are counted in alert-limits.state ($sent)" [ "$sent" -ge 2 ]
 grep -q '^rptparse ' "$I/etc/master.cf" ||
 	echo "rptparse  unix  y  y  n  60  1  rptparse" >>"$I/etc/master.cf"
-sed -i '/^alert_hourly_limit *=/d' "$I/etc/main.cf"
-echo "alert_hourly_limit = $sent" >>"$I/etc/main.cf"
+inst_set "alert_hourly_limit=$sent"
 $STSD reload >/dev/null 2>&1 || kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
 wait_until 15 test -S "$I/spool/private/rptparse" || fail "rptparse runs"
 printf '{"organization-name":"Org","date-range":{"start-datetime":"2026-11-20T00:00:00Z","end-datetime":"2026-11-20T23:59:59Z"},"contact-info":"c@org.example","report-id":"limit-1","policies":[{"policy":{"policy-type":"sts","policy-domain":"good.test"},"summary":{"total-successful-session-count":0,"total-failure-session-count":5},"failure-details":[{"result-type":"dane-required","failed-session-count":5}]}]}' >"$t/limit.json"
-RP_SPOOL=$I/spool RP_OWNER=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
+RP_SPOOL=$I/spool RP_OWNER=$(inst_owner)
 rp_https application/tlsrpt+json "$t/limit.json" >"$t/limit.msg"
 chmod 644 "$t/limit.msg"
 hooks_before=$(wc -l <"$t/hook.log")

@@ -29,8 +29,7 @@ restarted() { [ -n "$(pids_of "$https_svc")" ] && [ "$(pids_of "$https_svc")" !=
 for round in 1 2; do
 	mark=$(wc -l <"$LOG")
 	old=$(pids_of "$https_svc")
-	sed -i '/^httpd_policyd_retry_time *=/d' "$dir/etc/main.cf"
-	echo "httpd_policyd_retry_time = $((2 + round))s" >>"$dir/etc/main.cf"
+	inst_set "httpd_policyd_retry_time=$((2 + round))s"
 	ok "stsd reload $round" quiet $STSD reload
 	wait_until 20 restarted "$old" || fail "reload $round restarts httpd"
 	wait_until 10 fetch mta-sts.a.example -f -o /dev/null ||

@@ -92,8 +92,7 @@ reloads=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	change_age $((AGE + i)) || break
 	old_p=$(pids_of policyd) old_h=$(pids_of "$https_svc")
-	sed -i '/^httpd_policyd_retry_time *=/d' "$I/etc/main.cf"
-	echo "httpd_policyd_retry_time = $((2 + i % 2))s" >>"$I/etc/main.cf"
+	inst_set "httpd_policyd_retry_time=$((2 + i % 2))s"
 	$STSD reload >/dev/null 2>&1 || { fail "stsd reload $i"; break; }
 	wait_until 20 restarted "$old_p" "$old_h" || { fail "reload $i restarts policyd and httpd"; break; }
 	reloads=$((reloads + 1))

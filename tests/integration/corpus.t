@@ -60,16 +60,9 @@ inst_init "$t/i" --metrics-port="$MP" --daemon-directory="$t/libexec" ||
 	{ fail "stsd init"; done_testing; }
 inst_only policyd httpd rptrecv rptparse metrics
 inst_set report_require_dkim=no report_https_rua=yes readiness_days=$DAYS
-owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
-pki_ca "$t/ca" >/dev/null 2>&1
 for h in "${HOSTED[@]}"; do
-	pki_cert "$t/ca" "mta-sts.$h" 30 >/dev/null 2>&1
-	mkdir -p "$I/spool/certs/mta-sts.$h"
-	cp "$t/ca/mta-sts.$h/fullchain.pem" "$t/ca/mta-sts.$h/privkey.pem" \
-	    "$I/spool/certs/mta-sts.$h/"
-	chmod 600 "$I/spool/certs/mta-sts.$h/privkey.pem"
+	inst_cert "mta-sts.$h" >/dev/null 2>&1
 done
-chown -R "$owner:" "$I/spool/certs"
 inst_start || { fail "instance starts"; done_testing; }
 ok "policyd answers" wait_until 10 quiet $STSCTL domain list
 for h in "${HOSTED[@]}"; do
@@ -111,7 +104,7 @@ send_https() {	# FILE: its report POSTed to mta-sts.DOMAIN (gzip as sent)
 	*.json.gz) body=$f type=application/tlsrpt+gzip ;;
 	*) $PY json "$f" >"$body" ;;
 	esac
-	code=$(curl -s --max-time 10 --cacert "$t/ca/ca.pem" \
+	code=$(curl -s --max-time 10 --cacert "$I/ca/ca.pem" \
 	    --resolve "mta-sts.$h:$HTTPS_PORT:127.0.0.1" \
 	    -H "Content-Type: $type" --data-binary "@$body" -o "$t/post.out" \
 	    -w '%{http_code}' "https://mta-sts.$h:$HTTPS_PORT/tlsrpt")

@@ -13,8 +13,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
-[ -x "$STSD_BIN" ] && [ -x "$STSCTL_BIN" ] && [ -x "$STSCONF_BIN" ] ||
-	skip_all "stsd, stsctl or stsconf not built in $BUILDDIR"
+inst_need stsd stsctl stsconf
 t_stsd_user
 
 t=$(t_tmpdir)

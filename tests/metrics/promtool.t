@@ -20,7 +20,7 @@ inst_init "$t/i" --metrics-port="$MP" || { fail "stsd init"; done_testing; }
 inst_only policyd httpd rptrecv rptparse metrics
 inst_set metrics_domain_series_limit=1
 pki_ca "$t/ca" >/dev/null 2>&1
-owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
+owner=$(inst_owner)
 for h in mta-sts.a.example mta-sts.b.example; do
 	pki_cert "$t/ca" "$h" 30 >/dev/null 2>&1
 	mkdir -p "$I/data/certs/$h"

@@ -12,8 +12,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
-[ -x "$STSD_BIN" ] && [ -x "$STSCTL_BIN" ] && [ -x "$STSCONF_BIN" ] ||
-	skip_all "stsd, stsctl or stsconf not built in $BUILDDIR"
+inst_need stsd stsctl stsconf
 perl -MIO::Socket::UNIX -e 1 2>/dev/null || skip_all "perl IO::Socket::UNIX is missing"
 t_stsd_user
 

@@ -48,8 +48,7 @@ rp_start() {
 		inst_only policyd rptparse rptrecv
 	fi
 	# RP_WAKEUP: rptparse's wakeup time, in place of the one init wrote.
-	[ -z "${RP_WAKEUP:-}" ] || sed -i -E "s/^(rptparse +unix +[^ ]+ +[^ ]+ +[^ ]+ +)[^ ]+/\1$RP_WAKEUP/" \
-	    "$RP_DIR/etc/master.cf"
+	[ -z "${RP_WAKEUP:-}" ] || inst_field "rptparse/unix/wakeup=$RP_WAKEUP"
 	inst_lines "$@" || return 1
 	RP_SPOOL=$RP_DIR/spool
 	RP_OWNER=$(inst_owner)

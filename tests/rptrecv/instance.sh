@@ -19,6 +19,7 @@
 #	rr_stop				stop the instance (done at exit)
 #	rr_spooled			number of messages in incoming/
 #	rr_smtp MODE ARGS		tests/rptrecv/smtpclient.pl against it
+#	rr_clients MODE ARGS		tests/rptrecv/clients.py against it
 
 source "$SRCDIR/tests/instance.sh"
 
@@ -33,10 +34,7 @@ rr_start() {
 	RR_LOG=$RR_DIR/log/stsd.log
 	# Only rptrecv: rptparse would take the messages.
 	inst_only rptrecv
-	if [ "${RR_CHROOT:-y}" = n ]; then
-		sed -i '/ rptrecv/s/ inet  *\([^ ]*\)  *\([^ ]*\)  *y / inet \1 \2 n /' \
-			"$RR_DIR/etc/master.cf"
-	fi
+	[ "${RR_CHROOT:-y}" = y ] || inst_field "127.0.0.1:$RR_PORT/inet/chroot=n"
 	inst_set "sts_zone=$RR_ZONE" "maillog_file=$RR_LOG" || return 1
 	inst_lines "$@" || return 1
 	[ -z "${RR_CERT:-}" ] || inst_cert "$RR_CERT" || return 1
@@ -75,4 +73,9 @@ rr_spooled() {
 # rr_smtp MODE ARGS: smtpclient.pl against the instance (see there).
 rr_smtp() {
 	perl "$SRCDIR/tests/rptrecv/smtpclient.pl" "$RR_PORT" "$@"
+}
+
+# rr_clients MODE ARGS: clients.py against the instance (see there).
+rr_clients() {
+	python3 "$SRCDIR/tests/rptrecv/clients.py" "$RR_PORT" "$@"
 }

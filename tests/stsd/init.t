@@ -10,10 +10,7 @@ t_stsd_user
 t=$(t_tmpdir)
 # A daemon directory with fake httpd and rptrecv programs only.
 daemons=$t/libexec
-mkdir -p "$daemons"
-printf '#!/bin/sh\nexit 0\n' >"$daemons/httpd"
-printf '#!/bin/sh\nexit 0\n' >"$daemons/rptrecv"
-chmod 755 "$daemons/httpd" "$daemons/rptrecv"
+t_true "$daemons/httpd" "$daemons/rptrecv"
 
 d=$t/inst
 out=$("$STSD" init "$d" --address 127.0.0.1 --https-port 18443 --http-port 18080 \

@@ -15,8 +15,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/pki.sh"
 
-[ -x "$STSD_BIN" ] && [ -x "$STSCTL_BIN" ] && [ -x "$STSCONF_BIN" ] ||
-	skip_all "stsd, stsctl or stsconf not built in $BUILDDIR"
+inst_need stsd stsctl stsconf
 t_need curl
 t_stsd_user
 

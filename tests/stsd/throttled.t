@@ -8,8 +8,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
-[ -x "$STSD_BIN" ] && [ -x "$STSCONF_BIN" ] ||
-	skip_all "stsd or stsconf not built in $BUILDDIR"
+inst_need stsd stsconf
 t_stsd_user
 
 t=$(t_tmpdir)
