@@ -12,5 +12,7 @@
 # every target shares.  A target is added with these lines:
 #	if FUZZING: noinst_PROGRAMS += tests/fuzz/fuzz_NAME (+ _SOURCES, _LDFLAGS
 #	= $(FUZZ_CFLAGS), _LDADD); else: check_PROGRAMS +=
-#	tests/fuzz/fuzz_NAME_test (+ _SOURCES with standalone.c, _LDADD)
+#	tests/fuzz/fuzz_NAME_test (+ _SOURCES with standalone.c, _LDADD);
+#	a target that includes a header of tests/ adds $(TEST_CPPFLAGS) to
+#	its _CPPFLAGS, as unit tests do (Makefile.am).
 EXTRA_DIST += tests/fuzz/standalone.c tests/fuzz/corpus
