@@ -64,8 +64,11 @@ dns_poll() {
 	while got=$(txt a.example.sts.test); [ -z "$got" ] || [ "$got" = "$old" ]; do
 		sleep 0.01
 	done
-	now >"$t/dns.time"
+	# dns.time last: the test reads dns.txt once dns.time is there.
+	local at
+	at=$(now)
 	echo "$got" >"$t/dns.txt"
+	echo "$at" >"$t/dns.time"
 }
 http_poll & hp=$!
 dns_poll & dp=$!
