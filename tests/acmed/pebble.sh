@@ -11,7 +11,9 @@
 #	acmed_instance DIR [name=value...]	tests/instance.sh's instance
 #				in DIR with acmed alone (on pebble), HTTPS
 #				and HTTP ports 443 and 80, main.cf
-#				parameters as given; acmed_set NAME=VALUE
+#				parameters as given (ACMED_WITH="policyd
+#				httpd": with these services of stsd init
+#				too); acmed_set NAME=VALUE
 #	fake_start		the stand-in for policyd and httpd (fakepolicyd.py)
 #	master_start / master_stop	start (in the namespace, NS set) and
 #				stop the instance
@@ -80,7 +82,7 @@ pebble_root() {
 acmed_instance() {
 	local dir=$1; shift
 	inst_init "$dir" --https-port=443 --http-port=80 || return 1
-	inst_only acmed
+	inst_only acmed ${ACMED_WITH:-}
 	# acmed wakes up every 2 s (init writes 60), so that tests do not wait.
 	inst_field acmed/unix/wakeup=2
 	inst_set "acme_directory_url=https://localhost:$PEBBLE_PORT/dir" \
