@@ -20,6 +20,10 @@
 #	rr_spooled			number of messages in incoming/
 #	rr_smtp MODE ARGS		tests/rptrecv/smtpclient.pl against it
 #	rr_clients MODE ARGS		tests/rptrecv/clients.py against it
+#	rr_swaks ARGS			swaks from a@b.example to
+#					tlsrpt@sts.test through it, stderr too
+#	rr_swaks_tls ARGS		the same with STARTTLS, verifying the
+#					RR_CERT certificate of localhost
 
 source "$SRCDIR/tests/instance.sh"
 
@@ -78,4 +82,14 @@ rr_smtp() {
 # rr_clients MODE ARGS: clients.py against the instance (see there).
 rr_clients() {
 	python3 "$SRCDIR/tests/rptrecv/clients.py" "$RR_PORT" "$@"
+}
+
+rr_swaks() {
+	swaks --server "127.0.0.1:$RR_PORT" --from a@b.example \
+		--to "tlsrpt@$RR_ZONE" "$@" 2>&1
+}
+
+rr_swaks_tls() {
+	rr_swaks --tls --tls-verify --tls-ca-path "$RR_DIR/ca/ca.pem" \
+		--tls-sni localhost "$@"
 }

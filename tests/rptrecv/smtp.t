@@ -73,15 +73,11 @@ is "$(grep "$id" "$notes")" "{\"op\":\"spooled\",\"id\":\"$id\"}" "rptparse is t
 
 # swaks: plain, pipelined, STARTTLS.
 n0=$(rr_spooled)
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--body "unique-line-swaks" 2>&1)
+out=$(rr_swaks --body "unique-line-swaks")
 like "$out" "<- +250 2.0.0 Ok: queued as" "swaks delivers a message"
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--pipeline --body "unique-line-pipe" 2>&1)
+out=$(rr_swaks --pipeline --body "unique-line-pipe")
 like "$out" "<- +250 2.0.0 Ok: queued as" "swaks delivers a message with PIPELINING"
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--tls --tls-verify --tls-ca-path "$RR_DIR/ca/ca.pem" --tls-sni localhost \
-	--body "unique-line-tls" 2>&1)
+out=$(rr_swaks_tls --body "unique-line-tls")
 like "$out" "TLS started with cipher" "swaks starts TLS and verifies the certificate"
 like "$out" "<~ +250 2.0.0 Ok: queued as" "swaks delivers a message over STARTTLS"
 is "$(rr_spooled)" $((n0 + 3)) "the three swaks messages are queued"

@@ -25,9 +25,7 @@ like "$out" "250 2.0.0 Ok" "NOOP is answered inside TLS"
 like "$out" "221 2.0.0 Bye" "QUIT over TLS gets 221 (openssl s_client)"
 
 # The same with a message first (swaks --tls).
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--tls --tls-verify --tls-ca-path "$RR_DIR/ca/ca.pem" --tls-sni localhost \
-	--body "over tls" 2>&1)
+out=$(rr_swaks_tls --body "over tls")
 like "$out" "<~ +250 2.0.0 Ok: queued as" "swaks delivers a message over STARTTLS"
 like "$out" "<~ +221 2.0.0 Bye" "and its QUIT over TLS gets 221 (swaks --tls)"
 unlike "$out" "Remote host closed connection unexpectedly" "the server does not hang up first"
