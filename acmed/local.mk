@@ -15,7 +15,7 @@ dist_man_MANS += man/stsd-acmed.8
 
 check_PROGRAMS += acmed/acme_test
 acmed_acme_test_SOURCES = acmed/acme_test.c $(ACMED_SOURCES)
-acmed_acme_test_CPPFLAGS = $(acmed_acmed_CPPFLAGS)
+acmed_acme_test_CPPFLAGS = $(acmed_acmed_CPPFLAGS) $(TEST_CPPFLAGS)
 acmed_acme_test_LDADD = $(STS_LIBS)
 
 if FUZZING

@@ -43,3 +43,4 @@ endif
 check_PROGRAMS += dnsmon/soon_test
 dnsmon_soon_test_SOURCES = dnsmon/soon_test.c dnsmon/soon.c dnsmon/soon.h
 dnsmon_soon_test_LDADD = $(STS_LIBS)
+dnsmon_soon_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)

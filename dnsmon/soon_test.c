@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "soon.h"
-#include "../tests/unit.h"
+#include "unit.h"
 
 static const struct soon_conf conf = { 60, 1800, 10 };
 

@@ -32,12 +32,28 @@ check_PROGRAMS += httpd/policytab_test
 httpd_policytab_test_SOURCES = httpd/policytab_test.c httpd/policytab.c \
 	httpd/policytab.h
 httpd_policytab_test_LDADD = $(STS_LIBS)
+httpd_policytab_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 check_PROGRAMS += httpd/rua_test
 httpd_rua_test_SOURCES = httpd/rua_test.c httpd/rua.c httpd/rua.h
 httpd_rua_test_LDADD = $(STS_LIBS)
+httpd_rua_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
+# fuzz_rua: httpd's report POST handling (httpd/rua.c).
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_rua
+tests_fuzz_fuzz_rua_SOURCES = tests/fuzz/fuzz_rua.c httpd/rua.c
+tests_fuzz_fuzz_rua_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_rua_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_rua_test
+tests_fuzz_fuzz_rua_test_SOURCES = tests/fuzz/fuzz_rua.c httpd/rua.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_rua_test_LDADD = $(STS_LIBS)
+endif
 
 check_PROGRAMS += httpd/clientlimit_test
 httpd_clientlimit_test_SOURCES = httpd/clientlimit_test.c \
 	httpd/clientlimit.c httpd/clientlimit.h
 httpd_clientlimit_test_LDADD = $(STS_LIBS)
+httpd_clientlimit_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)

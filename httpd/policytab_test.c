@@ -12,16 +12,7 @@
 #include <time.h>
 
 #include "policytab.h"
-
-static int failed;
-
-static void
-check(int cond, const char *what)
-{
-	printf("%s - %s\n", cond ? "ok" : "not ok", what);
-	if (!cond)
-		failed++;
-}
+#include "unit.h"
 
 #define POLICY	"version: STSv1\r\nmode: testing\r\nmx: mx.example.com\r\nmax_age: 86400\r\n"
 
@@ -35,21 +26,21 @@ main(void)
 	int i, missing = 0;
 	double ms;
 
-	check(policytab_put(t, "MTA-STS.Example.com.", "example.com", "1",
+	CHECK(policytab_put(t, "MTA-STS.Example.com.", "example.com", "1",
 	    POLICY, strlen(POLICY)) == 0, "put a policy");
 	e = policytab_get(t, "mta-sts.example.com");
-	check(e != NULL && strcmp(e->domain, "example.com") == 0 &&
+	CHECK(e != NULL && strcmp(e->domain, "example.com") == 0 &&
 	    e->body_len == strlen(POLICY) &&
 	    memcmp(e->body, POLICY, e->body_len) == 0,
 	    "found by its normalized host, exact bytes");
 	snprintf(host, sizeof(host), "Content-Length: %zu\r\n", strlen(POLICY));
-	check(e != NULL && strstr(e->head, "Content-Type: text/plain\r\n") &&
+	CHECK(e != NULL && strstr(e->head, "Content-Type: text/plain\r\n") &&
 	    strstr(e->head, host) &&
 	    e->head_len == strlen(e->head), "prebuilt type and length fields");
-	check(policytab_get(t, "mta-sts.example.org") == NULL, "unknown host: NULL");
-	check(policytab_put(t, "../x", "x", "1", "a", 1) == -1,
+	CHECK(policytab_get(t, "mta-sts.example.org") == NULL, "unknown host: NULL");
+	CHECK(policytab_put(t, "../x", "x", "1", "a", 1) == -1,
 	    "host that is not a DNS name refused");
-	check(policytab_put(t, "mta-sts.example.com", "example.com", "2",
+	CHECK(policytab_put(t, "mta-sts.example.com", "example.com", "2",
 	    "new", 3) == 0 && policytab_count(t) == 1 &&
 	    strcmp(policytab_get(t, "mta-sts.example.com")->id, "2") == 0,
 	    "put again replaces");
@@ -57,14 +48,14 @@ main(void)
 	policytab_put(t, "mta-sts.b.example", "b.example", "1", "b", 1);
 	policytab_snapshot_begin(t);
 	policytab_put(t, "mta-sts.c.example", "c.example", "1", "c", 1);
-	check(policytab_get(t, "mta-sts.example.com") != NULL,
+	CHECK(policytab_get(t, "mta-sts.example.com") != NULL,
 	    "during a snapshot the old set is still served");
 	policytab_put(t, "mta-sts.b.example", "b.example", "1", "b", 1);
-	check(policytab_snapshot_end(t) == 1 && policytab_count(t) == 2 &&
+	CHECK(policytab_snapshot_end(t) == 1 && policytab_count(t) == 2 &&
 	    policytab_get(t, "mta-sts.example.com") == NULL &&
 	    policytab_get(t, "mta-sts.b.example") != NULL,
 	    "snapshot end drops what the snapshot did not carry");
-	check(policytab_del(t, "mta-sts.c.example") == 1 &&
+	CHECK(policytab_del(t, "mta-sts.c.example") == 1 &&
 	    policytab_get(t, "mta-sts.c.example") == NULL &&
 	    policytab_del(t, "mta-sts.c.example") == 0, "withdraw");
 
@@ -82,8 +73,8 @@ main(void)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
 	printf("# 100000 lookups in %.1f ms\n", ms);
-	check(missing == 0 && policytab_count(t) == 100001,
+	CHECK(missing == 0 && policytab_count(t) == 100001,
 	    "100,000 hosts stored and found");
 	policytab_free(t);
-	return failed != 0;
+	return unit_status();
 }

@@ -5,6 +5,7 @@ lib_libsts_a_SOURCES += lib/cfg.c lib/cfg.h lib/params.c lib/params.h
 check_PROGRAMS += lib/cfg_test
 lib_cfg_test_SOURCES = lib/cfg_test.c
 lib_cfg_test_LDADD = $(STS_LIBS)
+lib_cfg_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 EXTRA_DIST += tests/config
 

@@ -13,17 +13,9 @@
 #include <string.h>
 
 #include "http.h"
+#include "unit.h"
 
-static int failed;
 static const struct http_limits lim = { 8192, 64 };
-
-static void
-check(int cond, const char *what)
-{
-	printf("%s - %s\n", cond ? "ok" : "not ok", what);
-	if (!cond)
-		failed++;
-}
 
 static int
 parse(const char *s, struct http_request *req)
@@ -50,8 +42,8 @@ test_incremental(void)
 	for (i = 0; i < head; i++)
 		if (http_parse(s, i, &lim, &req) != HTTP_PARSE_MORE)
 			bad++;
-	check(bad == 0, "incomplete head: need more at every length");
-	check(http_parse(s, strlen(s), &lim, &req) == HTTP_PARSE_DONE &&
+	CHECK(bad == 0, "incomplete head: need more at every length");
+	CHECK(http_parse(s, strlen(s), &lim, &req) == HTTP_PARSE_DONE &&
 	    req.consumed == head, "complete head: consumed stops at its end "
 	    "(pipelined request left)");
 }
@@ -61,48 +53,48 @@ test_good(void)
 {
 	struct http_request req;
 
-	check(parse("GET /.well-known/mta-sts.txt HTTP/1.1\r\n"
+	CHECK(parse("GET /.well-known/mta-sts.txt HTTP/1.1\r\n"
 	    "Host: MTA-STS.Example.COM.:443\r\nUser-Agent: x\r\n\r\n",
 	    &req) == HTTP_PARSE_DONE, "GET HTTP/1.1 parsed");
-	check(req.method == HTTP_METHOD_GET, "method GET");
-	check(eqn(req.path, req.path_len, "/.well-known/mta-sts.txt"), "path");
-	check(eqn(req.host, req.host_len, "MTA-STS.Example.COM"),
+	CHECK(req.method == HTTP_METHOD_GET, "method GET");
+	CHECK(eqn(req.path, req.path_len, "/.well-known/mta-sts.txt"), "path");
+	CHECK(eqn(req.host, req.host_len, "MTA-STS.Example.COM"),
 	    "host without port and trailing dot");
-	check(req.minor == 1 && req.keep_alive && !req.has_body,
+	CHECK(req.minor == 1 && req.keep_alive && !req.has_body,
 	    "HTTP/1.1 keeps alive by default");
-	check(req.header_count == 2, "two header fields counted");
+	CHECK(req.header_count == 2, "two header fields counted");
 
-	check(parse("HEAD /x?y=1 HTTP/1.0\n\n", &req) == HTTP_PARSE_DONE &&
+	CHECK(parse("HEAD /x?y=1 HTTP/1.0\n\n", &req) == HTTP_PARSE_DONE &&
 	    req.method == HTTP_METHOD_HEAD && req.minor == 0 &&
 	    !req.keep_alive && req.host == NULL && eqn(req.path, req.path_len,
 	    "/x"), "HEAD HTTP/1.0 with bare LF, no Host, query dropped");
-	check(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &req) ==
+	CHECK(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", &req) ==
 	    HTTP_PARSE_DONE && req.keep_alive,
 	    "HTTP/1.0 with Connection: keep-alive");
-	check(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n",
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n",
 	    &req) == HTTP_PARSE_DONE && !req.keep_alive,
 	    "HTTP/1.1 with Connection: close in a list");
-	check(parse("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", &req) ==
+	CHECK(parse("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", &req) ==
 	    HTTP_PARSE_DONE, "leading empty lines skipped");
-	check(parse("POST /.well-known/mta-sts.txt HTTP/1.1\r\nHost: a\r\n"
+	CHECK(parse("POST /.well-known/mta-sts.txt HTTP/1.1\r\nHost: a\r\n"
 	    "Content-Length: 5\r\n\r\nhello", &req) == HTTP_PARSE_DONE &&
 	    req.method == HTTP_METHOD_OTHER && req.has_body &&
 	    eqn(req.method_name, req.method_len, "POST"),
 	    "POST with a body: other method, has_body");
-	check(parse("GET https://Mta-Sts.example.com:8443/.well-known/mta-sts.txt"
+	CHECK(parse("GET https://Mta-Sts.example.com:8443/.well-known/mta-sts.txt"
 	    " HTTP/1.1\r\nHost: other.example\r\n\r\n", &req) == HTTP_PARSE_DONE &&
 	    eqn(req.host, req.host_len, "Mta-Sts.example.com") &&
 	    eqn(req.path, req.path_len, "/.well-known/mta-sts.txt"),
 	    "absolute-form target: its authority replaces Host");
-	check(parse("GET http://a.example HTTP/1.1\r\nHost: a.example\r\n\r\n",
+	CHECK(parse("GET http://a.example HTTP/1.1\r\nHost: a.example\r\n\r\n",
 	    &req) == HTTP_PARSE_DONE && eqn(req.path, req.path_len, "/"),
 	    "absolute-form without path: path /");
-	check(parse("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", &req) ==
+	CHECK(parse("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", &req) ==
 	    HTTP_PARSE_DONE && eqn(req.host, req.host_len, "[::1]"),
 	    "IPv6 literal Host");
-	check(parse("GET / HTTP/1.9\r\nHost: a\r\n\r\n", &req) ==
+	CHECK(parse("GET / HTTP/1.9\r\nHost: a\r\n\r\n", &req) ==
 	    HTTP_PARSE_DONE && req.minor == 1, "HTTP/1.9 handled as 1.1");
-	check(parse("GET / HTTP/1.1\r\nHost: a\r\nX:\r\n\r\n", &req) ==
+	CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nX:\r\n\r\n", &req) ==
 	    HTTP_PARSE_DONE, "empty field value");
 }
 
@@ -152,7 +144,8 @@ test_bad(void)
 		snprintf(what, sizeof(what), "refused with %d: %s (%s)",
 		    bad[i].status, bad[i].what,
 		    r == HTTP_PARSE_ERROR ? req.why : "not refused");
-		check(r == HTTP_PARSE_ERROR && req.status == bad[i].status, what);
+		CHECK(r == HTTP_PARSE_ERROR && req.status == bad[i].status,
+		    "%s", what);
 	}
 }
 
@@ -167,22 +160,22 @@ test_limits(void)
 	/* A request line longer than the limit, never terminated: 414. */
 	memcpy(s, "GET /", 5);
 	memset(s + 5, 'a', 9000);
-	check(http_parse(s, 9005, &lim, &req) == HTTP_PARSE_ERROR &&
+	CHECK(http_parse(s, 9005, &lim, &req) == HTTP_PARSE_ERROR &&
 	    req.status == 414, "request line over the limit: 414");
-	check(http_parse(s, 8000, &lim, &req) == HTTP_PARSE_MORE,
+	CHECK(http_parse(s, 8000, &lim, &req) == HTTP_PARSE_MORE,
 	    "long request line under the limit: need more");
 
 	/* A header block over the limit: 431. */
 	n = (size_t)sprintf(s, "GET / HTTP/1.1\r\nHost: a\r\nX: ");
 	memset(s + n, 'b', 10000);
-	check(http_parse(s, n + 10000, &lim, &req) == HTTP_PARSE_ERROR &&
+	CHECK(http_parse(s, n + 10000, &lim, &req) == HTTP_PARSE_ERROR &&
 	    req.status == 431, "header block over the limit: 431");
 
 	/* A head that ends exactly at the limit is accepted. */
 	n = (size_t)sprintf(s, "GET / HTTP/1.1\r\nHost: a\r\nX: ");
 	memset(s + n, 'c', lim.header_size - n - 4);
 	memcpy(s + lim.header_size - 4, "\r\n\r\n", 4);
-	check(http_parse(s, lim.header_size, &lim, &req) == HTTP_PARSE_DONE &&
+	CHECK(http_parse(s, lim.header_size, &lim, &req) == HTTP_PARSE_DONE &&
 	    req.consumed == lim.header_size, "head of exactly the limit accepted");
 
 	/* Too many fields: 431. */
@@ -190,7 +183,7 @@ test_limits(void)
 	for (i = 0; i < 70; i++)
 		n += (size_t)sprintf(s + n, "X%d: y\r\n", i);
 	n += (size_t)sprintf(s + n, "\r\n");
-	check(http_parse(s, n, &lim, &req) == HTTP_PARSE_ERROR &&
+	CHECK(http_parse(s, n, &lim, &req) == HTTP_PARSE_ERROR &&
 	    req.status == 431, "more fields than the limit: 431");
 	free(s);
 }
@@ -201,20 +194,20 @@ test_host_normalize(void)
 	char out[HTTP_HOST_MAX + 1];
 	char big[300];
 
-	check(http_host_normalize("MTA-STS.Example.COM.", 20, out) == 19 &&
+	CHECK(http_host_normalize("MTA-STS.Example.COM.", 20, out) == 19 &&
 	    strcmp(out, "mta-sts.example.com") == 0,
 	    "host normalized: lower case, trailing dot dropped");
-	check(http_host_normalize("../etc", 6, out) == -1, "\"../etc\" refused");
-	check(http_host_normalize("a/b", 3, out) == -1, "\"a/b\" refused");
-	check(http_host_normalize("a..b", 4, out) == -1, "empty label refused");
-	check(http_host_normalize(".a", 2, out) == -1, "leading dot refused");
-	check(http_host_normalize("-a.b", 4, out) == -1, "leading hyphen refused");
-	check(http_host_normalize("a-.b", 4, out) == -1, "trailing hyphen refused");
-	check(http_host_normalize("", 0, out) == -1, "empty name refused");
+	CHECK(http_host_normalize("../etc", 6, out) == -1, "\"../etc\" refused");
+	CHECK(http_host_normalize("a/b", 3, out) == -1, "\"a/b\" refused");
+	CHECK(http_host_normalize("a..b", 4, out) == -1, "empty label refused");
+	CHECK(http_host_normalize(".a", 2, out) == -1, "leading dot refused");
+	CHECK(http_host_normalize("-a.b", 4, out) == -1, "leading hyphen refused");
+	CHECK(http_host_normalize("a-.b", 4, out) == -1, "trailing hyphen refused");
+	CHECK(http_host_normalize("", 0, out) == -1, "empty name refused");
 	memset(big, 'a', sizeof(big));
-	check(http_host_normalize(big, 64, out) == -1, "64-character label refused");
-	check(http_host_normalize(big, 63, out) == 63, "63-character label accepted");
-	check(http_host_normalize("[::1]", 5, out) == -1, "IP literal refused");
+	CHECK(http_host_normalize(big, 64, out) == -1, "64-character label refused");
+	CHECK(http_host_normalize(big, 63, out) == 63, "63-character label accepted");
+	CHECK(http_host_normalize("[::1]", 5, out) == -1, "IP literal refused");
 }
 
 int
@@ -225,7 +218,7 @@ main(void)
 	test_bad();
 	test_limits();
 	test_host_normalize();
-	check(strcmp(http_reason(421), "Misdirected Request") == 0,
+	CHECK(strcmp(http_reason(421), "Misdirected Request") == 0,
 	    "reason phrase of 421");
-	return failed != 0;
+	return unit_status();
 }

@@ -17,19 +17,38 @@ lib_libsts_a_SOURCES = \
 check_PROGRAMS += lib/esc_test lib/timefmt_test lib/plural_test
 lib_plural_test_SOURCES = lib/plural_test.c
 lib_plural_test_LDADD = $(STS_LIBS)
+lib_plural_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 lib_timefmt_test_SOURCES = lib/timefmt_test.c
 lib_timefmt_test_LDADD = $(STS_LIBS)
+lib_timefmt_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 lib_esc_test_SOURCES = lib/esc_test.c
 lib_esc_test_LDADD = $(STS_LIBS)
+lib_esc_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
+# fuzz_esc: lib/esc, untrusted text escaped for logs, headers and lines.
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_esc
+tests_fuzz_fuzz_esc_SOURCES = tests/fuzz/fuzz_esc.c
+tests_fuzz_fuzz_esc_LDFLAGS = $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_esc_LDADD = $(STS_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz_esc_test
+tests_fuzz_fuzz_esc_test_SOURCES = tests/fuzz/fuzz_esc.c \
+	tests/fuzz/standalone.c
+tests_fuzz_fuzz_esc_test_LDADD = $(STS_LIBS)
+endif
+
 check_PROGRAMS += lib/log_test
 lib_log_test_SOURCES = lib/log_test.c
 lib_log_test_LDADD = $(STS_LIBS)
+lib_log_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 
 check_PROGRAMS += lib/db_test
 lib_db_test_SOURCES = lib/db_test.c
 lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_db_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h
@@ -39,17 +58,19 @@ lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
 check_PROGRAMS += lib/svg_test
 lib_svg_test_SOURCES = lib/svg_test.c
 lib_svg_test_LDADD = $(STS_LIBS)
+lib_svg_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # lib/http - the HTTP/1.x request parser (httpd, the metrics worker)
 lib_libsts_a_SOURCES += lib/http.c lib/http.h
 lib_libsts_a_SOURCES += lib/certstore.c lib/certstore.h
 check_PROGRAMS += lib/certstore_test
 lib_certstore_test_SOURCES = lib/certstore_test.c
-lib_certstore_test_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
+lib_certstore_test_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(TEST_CPPFLAGS)
 lib_certstore_test_LDADD = $(STS_LIBS)
 check_PROGRAMS += lib/http_test
 lib_http_test_SOURCES = lib/http_test.c
 lib_http_test_LDADD = $(STS_LIBS)
+lib_http_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # lib/polsnap - the policy snapshot on disk (policyd writes, httpd reads).
 lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h
@@ -57,6 +78,7 @@ lib_libsts_a_CPPFLAGS += $(ZLIB_CFLAGS)
 check_PROGRAMS += lib/polsnap_test
 lib_polsnap_test_SOURCES = lib/polsnap_test.c
 lib_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+lib_polsnap_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_polsnap

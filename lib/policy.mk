@@ -5,8 +5,10 @@ lib_libsts_a_SOURCES += lib/policy.c lib/policy.h lib/ststxt.c lib/ststxt.h
 check_PROGRAMS += lib/policy_test lib/ststxt_test
 lib_policy_test_SOURCES = lib/policy_test.c
 lib_policy_test_LDADD = $(STS_LIBS)
+lib_policy_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 lib_ststxt_test_SOURCES = lib/ststxt_test.c
 lib_ststxt_test_LDADD = $(STS_LIBS)
+lib_ststxt_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_policy tests/fuzz/fuzz_ststxt
@@ -31,6 +33,7 @@ lib_libsts_a_SOURCES += lib/dnsname.c lib/dnsname.h
 check_PROGRAMS += lib/dnsname_test
 lib_dnsname_test_SOURCES = lib/dnsname_test.c
 lib_dnsname_test_LDADD = $(STS_LIBS)
+lib_dnsname_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_dnsname

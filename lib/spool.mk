@@ -8,6 +8,7 @@ lib_libsts_a_SOURCES += lib/notify.c lib/notify.h
 check_PROGRAMS += lib/spool_test
 lib_spool_test_SOURCES = lib/spool_test.c
 lib_spool_test_LDADD = $(STS_LIBS)
+lib_spool_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 check_PROGRAMS += tests/spool/spoolwriter
 tests_spool_spoolwriter_SOURCES = tests/spool/spoolwriter.c

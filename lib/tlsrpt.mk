@@ -6,6 +6,7 @@ lib_libsts_a_SOURCES += lib/tlsrpt.c lib/tlsrpt.h
 check_PROGRAMS += lib/tlsrpt_test
 lib_tlsrpt_test_SOURCES = lib/tlsrpt_test.c
 lib_tlsrpt_test_LDADD = $(STS_LIBS)
+lib_tlsrpt_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_tlsrpt

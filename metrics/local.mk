@@ -6,6 +6,7 @@ lib_libsts_a_SOURCES += lib/metrics.c lib/metrics.h
 check_PROGRAMS += lib/metrics_test
 lib_metrics_test_SOURCES = lib/metrics_test.c
 lib_metrics_test_LDADD = $(STS_LIBS)
+lib_metrics_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 pkglibexec_PROGRAMS += metrics/metrics
 metrics_metrics_SOURCES = metrics/metrics.c metrics/collect.c \

@@ -17,7 +17,7 @@ dist_man_MANS += man/stsd-policyd.8
 
 check_PROGRAMS += policyd/policyd_test
 policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
-policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS)
+policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS) $(TEST_CPPFLAGS)
 policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS)
 
 EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t

@@ -26,13 +26,7 @@
 #include "polsnap.h"
 #include "publish.h"
 #include "request.h"
-
-static int failures;
-
-#define CHECK(cond, what) do { \
-	if (cond) printf("ok - %s\n", what); \
-	else { printf("not ok - %s (line %d)\n", what, __LINE__); failures++; } \
-} while (0)
+#include "unit.h"
 
 static json_t *pushed;		/* what subscribers were told */
 static json_t *asked;		/* the cert-check messages among them */
@@ -154,7 +148,7 @@ refused(struct policyd *pd, json_t *reply, const char *want, const char *what)
 
 	if (!good)
 		printf("# error: \"%s\", expected \"%s\"\n", error_of(reply), want);
-	CHECK(good && json_array_size(pushed) == before, what);
+	CHECK(good && json_array_size(pushed) == before, "%s", what);
 	json_decref(reply);
 }
 
@@ -2008,5 +2002,5 @@ main(void)
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)
 		return 1;
-	return failures > 0;
+	return unit_status();
 }

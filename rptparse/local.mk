@@ -25,14 +25,14 @@ EXTRA_DIST += tests/rptparse
 check_PROGRAMS += rptparse/message_test
 rptparse_message_test_SOURCES = rptparse/message_test.c \
 	$(RPTPARSE_MSG_SOURCES) rptparse/hosted.c rptparse/hosted.h
-rptparse_message_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+rptparse_message_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
 rptparse_message_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
 
 check_PROGRAMS += rptparse/dkimcheck_test
 rptparse_dkimcheck_test_SOURCES = rptparse/dkimcheck_test.c \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \
 	rptparse/dkimkey.c rptparse/dkimkey.h
-rptparse_dkimcheck_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+rptparse_dkimcheck_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
 rptparse_dkimcheck_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
 	$(LDNS_LIBS)
 
@@ -40,7 +40,7 @@ check_PROGRAMS += rptparse/alerts_test
 rptparse_alerts_test_SOURCES = rptparse/alerts_test.c rptparse/alerts.c \
 	rptparse/alerts.h rptparse/store.c rptparse/store.h \
 	rptparse/hosted.c rptparse/hosted.h
-rptparse_alerts_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+rptparse_alerts_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
 rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS)
 
 # Puts files into a spool and tells rptparse, for tests/rptparse/*.t.
@@ -53,14 +53,14 @@ if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_rptmsg
 tests_fuzz_fuzz_rptmsg_SOURCES = tests/fuzz/fuzz_rptmsg.c \
 	$(RPTPARSE_MSG_SOURCES)
-tests_fuzz_fuzz_rptmsg_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_rptmsg_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
 tests_fuzz_fuzz_rptmsg_LDFLAGS = $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_rptmsg_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
 else
 check_PROGRAMS += tests/fuzz/fuzz_rptmsg_test
 tests_fuzz_fuzz_rptmsg_test_SOURCES = tests/fuzz/fuzz_rptmsg.c \
 	tests/fuzz/standalone.c $(RPTPARSE_MSG_SOURCES)
-tests_fuzz_fuzz_rptmsg_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
+tests_fuzz_fuzz_rptmsg_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
 tests_fuzz_fuzz_rptmsg_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
 endif
 

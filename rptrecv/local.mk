@@ -20,14 +20,18 @@ check_PROGRAMS += rptrecv/smtp_cmd_test rptrecv/smtp_data_test \
 rptrecv_smtp_cmd_test_SOURCES = rptrecv/smtp_cmd_test.c \
 	rptrecv/smtp_cmd.c rptrecv/smtp_cmd.h
 rptrecv_smtp_cmd_test_LDADD = $(STS_LIBS)
+rptrecv_smtp_cmd_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 rptrecv_smtp_data_test_SOURCES = rptrecv/smtp_data_test.c \
 	rptrecv/smtp_data.c rptrecv/smtp_data.h
 rptrecv_smtp_data_test_LDADD = $(STS_LIBS)
+rptrecv_smtp_data_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 rptrecv_rcpt_test_SOURCES = rptrecv/rcpt_test.c rptrecv/rcpt.c rptrecv/rcpt.h
 rptrecv_rcpt_test_LDADD = $(STS_LIBS)
+rptrecv_rcpt_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 rptrecv_connlimit_test_SOURCES = rptrecv/connlimit_test.c \
 	rptrecv/connlimit.c rptrecv/connlimit.h
 rptrecv_connlimit_test_LDADD = $(STS_LIBS)
+rptrecv_connlimit_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_smtp

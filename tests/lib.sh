@@ -128,5 +128,34 @@ trap t_cleanup EXIT
 # as skipped, not passed).
 skip_all() { echo "# skip: $*"; exit 0; }
 
+# t_need COMMAND...: skip the script unless each command is installed
+# (scripts/deps test lists them).
+t_need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip_all "$c is not installed"
+	done
+}
+
+# t_true FILE...: each FILE a program that exits 0 at once (a stand-in
+# daemon in the daemon directory of stsd init and check).
+t_true() {
+	local p
+	for p in "$@"; do
+		mkdir -p "${p%/*}"
+		printf '#!/bin/sh\nexit 0\n' >"$p"
+		chmod 755 "$p"
+	done
+}
+
+# t_stsd_user: run as root, the user stsd, a test instance's mail_owner,
+# exists (created when missing; the script is skipped when it cannot be).
+t_stsd_user() {
+	[ "$(id -u)" = 0 ] || return 0
+	id stsd >/dev/null 2>&1 && return 0
+	useradd --system --user-group --no-create-home --home-dir /nonexistent \
+	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
+}
+
 # done_testing: exit status for tests/run
 done_testing() { exit $((T_FAILED > 0)); }

@@ -14,6 +14,8 @@
 #	ns_dns_set ZONE OWNER TTL TYPE RDATA	change a record now
 #	ns_dns_unset ZONE OWNER [TYPE]	remove records
 #	ns_dig NAME TYPE		short answer, via the namespace's resolver
+#	ns_zone_head ZONE		the first lines of a zone file for ZONE:
+#					$TTL, SOA, NS ns.sts.test.
 #	ns_sts_zone DIR			the namespace, knot serving sts.test,
 #					the update key in DIR/tsig.key
 #
@@ -142,24 +144,26 @@ ns_sts_zone() {
 	printf '$TTL 60\n@ SOA ns.sts.test. h.sts.test. 1 60 60 600 60\n NS ns.sts.test.\nns A 127.0.0.1\n' \
 		>"$d/sts.zone"
 	ns_create && ns_dns_start sts.test "$d/sts.zone" || return 1
-	getent passwd stsd >/dev/null ||
-		useradd --system --no-create-home --shell /usr/sbin/nologin stsd
+	t_stsd_user
 	install -m 600 -o stsd "$NS_TSIG_FILE" "$d/tsig.key"
 }
 
-# ns_wrap_daemons DIR: for an instance made by tests/stsctl/instance.sh,
-# a daemon directory DIR/libexec whose master runs inside the namespace
-# (the daemons it starts inherit it) and an stsd that does too; sets
-# LIBEXEC and STSD to them.
+ns_zone_head() {
+	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
+}
+
+# ns_wrap_daemons DIR PROGRAM [ENV...]: DIR becomes a daemon directory
+# (LIBEXEC of tests/instance.sh) with the daemons of the build, PROGRAM
+# among them running inside the namespace, with ENV (NAME=VALUE words)
+# in its environment; the daemons master starts inherit both.  (An
+# instance whose commands all run in the namespace needs none: NS set
+# is enough for tests/instance.sh.)
 ns_wrap_daemons() {
-	local d=$1 p
-	mkdir "$d/libexec"
-	for p in "$LIBEXEC"/*; do ln -s "$(readlink -f "$p")" "$d/libexec/${p##*/}"; done
-	rm -f "$d/libexec/master"
-	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" \
-		"$(readlink -f "$LIBEXEC/master")" >"$d/libexec/master"
-	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$STSD" >"$d/stsd-ns"
-	chmod 755 "$d/libexec/master" "$d/stsd-ns"
-	if instance_have_init; then STSD=$d/stsd-ns; else STSD=/nonexistent; fi
-	LIBEXEC=$d/libexec
+	local d=$1 prog=$2 p; shift 2
+	mkdir -p "$d"
+	for p in "$BUILDDIR"/libexec/*; do ln -sf "$(readlink -f "$p")" "$d/${p##*/}"; done
+	rm -f "$d/$prog"
+	printf '#!/bin/sh\nexec ip netns exec %s env %s %s "$@"\n' "$NS" "$*" \
+		"$(readlink -f "$BUILDDIR/libexec/$prog")" >"$d/$prog"
+	chmod 755 "$d/$prog"
 }

@@ -64,7 +64,9 @@ master_start || fail "master starts"
 like "$(acmed_call '{"op":"cert-renew","host":"mta-sts.a.example"}')" \
 	'acme_enabled = no: acmed does not manage certificates' \
 	"with acme_enabled = no, cert-renew is refused"
-ok "with acme_enabled = no, acmed makes no account" test ! -e "$I/data/acme"
+# stsd start (its check) makes data/acme again, empty: acmed writes nothing.
+ok "with acme_enabled = no, acmed makes no account" \
+	test -z "$(ls -A "$I/data/acme" 2>/dev/null)"
 master_stop
 is "$(sanitizer_reports | head -20)" "" "no sanitizer report (leaks included)"
 done_testing

@@ -1,6 +1,6 @@
 # tests/acmed/pebble.sh - pebble (a test ACME CA) and an acmed instance
 # inside a private network namespace, for the acmed test scripts.
-# Source after tests/lib.sh, tests/netns.sh and tests/pki.sh.
+# Source after tests/lib.sh and tests/netns.sh.
 # SPDX-License-Identifier: ISC
 #
 #	acme_env DOMAIN...	namespace, DNS zones DOMAIN with mta-sts.DOMAIN
@@ -9,22 +9,28 @@
 #				PEBBLE_DNS (default knot, 127.0.0.1:53)
 #	pebble_stop
 #	pebble_root FILE	pebble's issuing root, from its management port
-#	acmed_instance DIR [name=value...]	main.cf and master.cf with acmed
+#	acmed_instance DIR [name=value...]	tests/instance.sh's instance
+#				in DIR with acmed alone (on pebble), HTTPS
+#				and HTTP ports 443 and 80, main.cf
+#				parameters as given (ACMED_WITH="policyd
+#				httpd": with these services of stsd init
+#				too); acmed_set NAME=VALUE
 #	fake_start		the stand-in for policyd and httpd (fakepolicyd.py)
-#	master_start / master_stop	the instance's master, in the namespace
+#	master_start / master_stop	start (in the namespace, NS set) and
+#				stop the instance
 #	acmed_call JSON		one request to public/acmed, prints the reply
 #	log_has REGEX		the instance log matches
 #	cert_serial HOST	serial of the installed certificate
 #	pair_ok HOST		fullchain.pem and privkey.pem match
 
+source "$SRCDIR/tests/instance.sh"
+
 PEBBLE_PORT=14000
 PEBBLE_MGMT=15000
-LIBEXEC=$BUILDDIR/libexec
 
 acme_env() {
 	local d
-	command -v pebble >/dev/null || skip_all "pebble is not installed (scripts/deps test)"
-	command -v knotd >/dev/null || skip_all "knot is not installed"
+	t_need pebble knotd
 	[ "$(id -u)" = 0 ] || skip_all "needs root (network namespace)"
 	W=$(t_tmpdir)
 	ns_create || skip_all "cannot make a network namespace"
@@ -75,45 +81,18 @@ pebble_root() {
 }
 
 acmed_instance() {
-	local dir=$1 kv; shift
-	I=$dir
-	getent passwd stsd >/dev/null ||
-		useradd --system --no-create-home --shell /usr/sbin/nologin stsd
-	local q="incoming active deferred corrupt metrics" s
-	mkdir -p "$dir/etc" "$dir/data" "$dir/spool/certs" "$dir/log" \
-		"$dir/spool/private" "$dir/spool/public" "$dir/spool/pid"
-	chmod 700 "$dir/data" "$dir/spool/certs"
-	chown stsd "$dir/data" "$dir/spool/certs" "$dir/spool/private" \
-		"$dir/spool/public"
-	# The queue (lib/dirs.c): the HTTPS httpd takes reports into it.
-	for s in $q; do
-		mkdir -p "$dir/spool/$s" && chmod 700 "$dir/spool/$s" &&
-			chown stsd "$dir/spool/$s"
-	done
-	cat >"$dir/etc/main.cf" <<-EOF
-	config_directory = $dir/etc
-	data_directory = $dir/data
-	queue_directory = $dir/spool
-	daemon_directory = $LIBEXEC
-	maillog_file = $dir/log/stsd.log
-	mail_owner = stsd
-	myhostname = localhost
-	acme_directory_url = https://localhost:$PEBBLE_PORT/dir
-	acme_ca_file = $W/ca/ca.pem
-	acme_contact = hostmaster@example.net
-	acmed_retry_min = 1s
-	acmed_retry_max = 3s
-	acmed_poll_timeout = 20s
-	acmed_request_timeout = 5s
-	EOF
-	for kv in "$@"; do acmed_set "$kv"; done
-	echo "acmed unix n y n 2 1 acmed" >"$dir/etc/master.cf"
+	local dir=$1; shift
+	inst_init "$dir" --https-port=443 --http-port=80 || return 1
+	inst_only acmed ${ACMED_WITH:-}
+	# acmed wakes up every 2 s (init writes 60), so that tests do not wait.
+	inst_field acmed/unix/wakeup=2
+	inst_set "acme_directory_url=https://localhost:$PEBBLE_PORT/dir" \
+		"acme_ca_file=$W/ca/ca.pem" acme_contact=hostmaster@example.net \
+		acmed_retry_min=1s acmed_retry_max=3s acmed_poll_timeout=20s \
+		acmed_request_timeout=5s "$@"
 }
 
-acmed_set() {
-	sed -i "/^${1%%=*} *=/d" "$I/etc/main.cf"
-	echo "${1%%=*} = ${1#*=}" >>"$I/etc/main.cf"
-}
+acmed_set() { inst_set "$1"; }
 
 fake_start() {
 	[ -f "$W/domains.json" ] || echo '[]' >"$W/domains.json"
@@ -132,20 +111,11 @@ master_start() {
 	mkdir -p "$W/san" && chmod 1777 "$W/san"
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$W/san/asan \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$W/san/ubsan \
-		ns_exec "$LIBEXEC/master" -c "$I/etc" >>"$W/master.out" 2>&1 </dev/null || return 1
-	at_exit master_stop
+		inst_start || return 1
 	wait_until 10 test -S "$I/spool/public/acmed"
 }
 
-master_stop() {
-	local pid
-	pid=$(head -1 "$I/spool/pid/master.pid" 2>/dev/null)
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null
-	wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
-	rm -f "$I/spool/pid/master.pid"
-	return 0
-}
+master_stop() { inst_stop; }
 
 acmed_call() {
 	python3 - "$I/spool/public/acmed" "$1" <<-'EOF'

@@ -20,18 +20,11 @@ install -m 600 -o stsd "$NS_TSIG_FILE" "$W/tsig.key"
 pebble_start || fail "pebble starts"
 pebble_root "$W/root.pem" || fail "pebble root"
 
-acmed_instance "$W/inst" sts_zone=sts.test domain_verification=none \
+ACMED_WITH="policyd httpd" acmed_instance "$W/inst" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
 	dns_update_key_file="$W/tsig.key" policyd_dns_retry_min=1s \
 	policyd_dns_retry_max=2s
-cat >"$I/etc/master.cf" <<EOM
-policyd   unix  n  n  n  -  1  policyd
-127.0.0.1:443 inet n y y - 2 httpd
-127.0.0.1:80 inet n y y - 1 httpd -o httpd_tls=no
-acmed unix n y n 2 1 acmed
-EOM
 master_start || { fail "master starts"; done_testing; }
-STSCTL="$BUILDDIR/stsctl/stsctl -c $I/etc"
 wait_until 10 $STSCTL domain list || fail "policyd answers"
 
 now() { date +%s.%N; }

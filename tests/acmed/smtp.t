@@ -12,7 +12,7 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/acmed/pebble.sh"
 
-command -v swaks >/dev/null || skip_all "swaks is not installed (scripts/deps test)"
+t_need swaks
 acme_env r.example || { fail "test network"; done_testing; }
 ns_dns_set r.example smtp 5 A 127.0.0.1 || fail "A smtp.r.example"
 pebble_start || fail "pebble starts"

@@ -20,15 +20,8 @@ ns_dns_set c.example _mta-sts 5 TXT '"v=STSv1; id=1"' || fail "TXT c"
 pebble_start || fail "pebble starts"
 pebble_root "$W/root.pem" || fail "pebble root"
 
-acmed_instance "$W/inst" sts_zone=demo.test domain_verification=none
-cat >"$I/etc/master.cf" <<EOF
-policyd   unix  n  n  n  -  1  policyd
-127.0.0.1:443 inet n y y - 2 httpd
-127.0.0.1:80 inet n y y - 1 httpd -o httpd_tls=no
-acmed unix n y n 2 1 acmed
-EOF
+ACMED_WITH="policyd httpd" acmed_instance "$W/inst" sts_zone=demo.test domain_verification=none
 master_start || { fail "master starts"; done_testing; }
-STSCTL="$BUILDDIR/stsctl/stsctl -c $I/etc"
 wait_until 10 $STSCTL domain list || fail "policyd answers"
 $STSCTL domain add a.example --mx mx.a.example >/dev/null || fail "domain add a"
 

@@ -10,18 +10,14 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/dnsmon" ] || skip_all "stsctl, policyd, master or dnsmon not built"
-command -v python3 >/dev/null || skip_all "needs python3 for the test servers"
+inst_need stsctl policyd master dnsmon
+t_need python3
 
 t=$(t_tmpdir)
-zone_head() {
-	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
-}
-{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
 big=$(for i in $(seq 16); do printf '"%s" ' "$(head -c 250 /dev/zero | tr '\0' x)"; done)
-{ zone_head big.test; printf '@ MX 10 mx1.big.test.\nmx1 A 127.0.0.2\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
-{ zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"
+{ ns_zone_head big.test; printf '@ MX 10 mx1.big.test.\nmx1 A 127.0.0.2\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
+{ ns_zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"
 @ MX 10 mx1.big.test.
 _mta-sts CNAME a.loop.test.
 a CNAME b.loop.test.
@@ -34,7 +30,6 @@ ns_exec python3 "$SRCDIR/tests/dnsmon/dnssink.py" 127.0.0.7 >/dev/null 2>&1 &
 # see the file that "ip netns exec" bind-mounted.
 printf 'nameserver 127.0.0.7\nnameserver 127.0.0.1\n' >"/etc/netns/$NS/resolv.conf"
 
-ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dnsmon_probe=no \
 	dnsmon_query_timeout=2s dnsmon_interval=1s ||

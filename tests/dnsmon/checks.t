@@ -16,23 +16,19 @@ source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "stsctl, policyd or master not built"
+inst_need stsctl policyd master
 t=$(t_tmpdir)
 : >"$t/main.cf"
 "$STSCTL_BIN" -c "$t" check x 2>&1 | grep -q 'unknown command' &&
 	skip_all "stsctl has no check command in this build"
 TOOL=$BUILDDIR/tests/dnsmon/dnsupdate_tool
-command -v python3 >/dev/null || skip_all "needs python3 for the test servers"
+t_need python3
 
 PORT=2525
 
 # Zones: the service zone and the customers'.
-zone_head() {
-	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
-}
-{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
-{ zone_head good.test; cat <<'Z'; } >"$t/good.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ ns_zone_head good.test; cat <<'Z'; } >"$t/good.zone"
 @ MX 10 mx1.good.test.
 mx1 A 127.0.0.2
 mx2 A 127.0.0.2
@@ -40,7 +36,7 @@ mta-sts CNAME mta-sts.sts.test.
 _mta-sts CNAME good.test.sts.test.
 _smtp._tls CNAME good.test._report.sts.test.
 Z
-{ zone_head bad.test; cat <<'Z'; } >"$t/bad.zone"
+{ ns_zone_head bad.test; cat <<'Z'; } >"$t/bad.zone"
 @ MX 20 mx2.bad.test.
 @ MX 30 mx3.bad.test.
 @ MX 40 mx4.bad.test.
@@ -51,7 +47,7 @@ mx4 A 127.0.0.5
 mx5 A 127.0.0.6
 mta-sts A 127.0.0.9
 Z
-{ zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"
+{ ns_zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"
 @ MX 10 mx1.good.test.
 mta-sts CNAME mta-sts.sts.test.
 _mta-sts CNAME a.loop.test.
@@ -59,7 +55,7 @@ a CNAME b.loop.test.
 b CNAME a.loop.test.
 Z
 big=$(for i in $(seq 16); do printf '"%s" ' "$(head -c 250 /dev/zero | tr '\0' x)"; done)
-{ zone_head big.test; printf '@ MX 10 mx1.good.test.\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
+{ ns_zone_head big.test; printf '@ MX 10 mx1.good.test.\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
 
 ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" \
 	bad.test "$t/bad.zone" loop.test "$t/loop.zone" big.test "$t/big.zone" ||
@@ -82,8 +78,7 @@ smtpd 127.0.0.6 $PORT silent
 listening() { ns_exec ss -Htln | grep -q "127.0.0.6:$PORT"; }
 wait_until 10 listening || note "test SMTP servers slow to start"
 
-# An instance whose commands run inside the namespace.
-ns_wrap_daemons "$t"
+# An instance whose commands run inside the namespace (inst_exec).
 instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
 	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \
@@ -126,7 +121,7 @@ like "$out" 'DANE: no TLSA records at _25\._tcp\.mx1\.good\.test' "TLSA absence 
 rpt() { ns_exec "$TOOL" 127.0.0.1 "$t/tsig.key" sts.test good.test._report.sts.test "$1"; }
 HTTPS_URI=https://mta-sts.good.test/tlsrpt
 FIX="add _smtp._tls.good.test. CNAME good.test._report.sts.test. (or TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@sts.test,$HTTPS_URI\")"
-echo "report_https_rua = yes" >>"$I/etc/main.cf"
+inst_set report_https_rua=yes
 out=$(check good.test); rc=$?
 is "$(grep -v '^info:' <<<"$out")" \
 	"tlsrpt-txt: TXT _smtp._tls.good.test does not list $HTTPS_URI in rua; $FIX" \
@@ -217,8 +212,7 @@ unlike "$out" 'Sanitizer|runtime error' "no sanitizer report"
 # longer than a second: stsctl check says what it waits for after about
 # a second, and gives up at stsctl_check_timeout with what it was
 # waiting for.
-sed -i '/^stsctl_check_timeout *=/d; /^dnsmon_query_timeout *=/d' "$I/etc/main.cf"
-printf 'stsctl_check_timeout = 4s\ndnsmon_query_timeout = 3s\n' >>"$I/etc/main.cf"
+inst_set stsctl_check_timeout=4s dnsmon_query_timeout=3s
 start=$(date +%s.%N)
 ns_exec unshare -m sh -c "mount --bind $t/resolv.sink /etc/resolv.conf && exec $STSCTL check good.test" 2>&1 |
 	while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$t/drop.out"
@@ -256,8 +250,8 @@ if [ -n "$policyd_pid" ] && kill -STOP "$policyd_pid"; then
 else
 	fail "policyd of the instance found and stopped"
 fi
-sed -i '/^stsctl_check_timeout *=/d; /^dnsmon_query_timeout *=/d' "$I/etc/main.cf"
-echo "dnsmon_query_timeout = 1s" >>"$I/etc/main.cf"
+sed -i '/^stsctl_check_timeout *=/d' "$I/etc/main.cf"
+inst_set dnsmon_query_timeout=1s
 
 out=$(check nosuch.test)
 like "$out" '^stsctl: nosuch\.test: no such domain$' "an unknown domain is refused by policyd"

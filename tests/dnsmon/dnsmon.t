@@ -13,25 +13,21 @@ source "$SRCDIR/tests/stsctl/instance.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/dnsmon" ] || skip_all "stsctl, policyd, master or dnsmon not built"
-command -v python3 >/dev/null || skip_all "needs python3 for the test servers"
+inst_need stsctl policyd master dnsmon
+t_need python3
 
 t=$(t_tmpdir)
 PORT=2525 HOOK=8080
 
-zone_head() {
-	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
-}
-{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
-{ zone_head good.test; cat <<'Z'; } >"$t/good.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ ns_zone_head good.test; cat <<'Z'; } >"$t/good.zone"
 @ MX 10 mx1.good.test.
 mx1 A 127.0.0.2
 mx2 A 127.0.0.2
 mta-sts CNAME mta-sts.sts.test.
 Z
-{ zone_head tok.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/tok.zone"
-{ zone_head none.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/none.zone"
+{ ns_zone_head tok.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/tok.zone"
+{ ns_zone_head none.test; printf '@ MX 10 mx1.good.test.\n'; } >"$t/none.zone"
 ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" \
 	tok.test "$t/tok.zone" none.test "$t/none.zone" ||
 	{ fail "knot starts"; done_testing; }
@@ -48,8 +44,7 @@ mkdir -m 1777 "$t/mail"
 printf '#!/bin/sh\n{ echo "args: $*"; cat; echo .; } >>%s/mail/out\n' "$t" >"$t/sendmail"
 chmod 755 "$t/sendmail"
 
-# master runs in the namespace; the daemons it starts inherit it.
-ns_wrap_daemons "$t"
+# The instance runs in the namespace (inst_exec).
 instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
 	report_recipients=tlsrpt@sts.test dnsmon_smtp_port=$PORT \
 	dnsmon_ca_file=$t/pki/ca.pem dnsmon_probe_timeout=2s \
@@ -107,7 +102,7 @@ unlike "$(cat "$t/hook.log")" '"domain": *"none\.test"' \
 # (policy-cert), once.
 pki_cert "$t/pki" mta-sts.good.test -3 >/dev/null 2>&1
 cp -r "$t/pki/mta-sts.good.test" "$I/spool/certs/"
-chown -R "$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf" | tail -1):" \
+chown -R "$(inst_owner):" \
 	"$I/spool/certs/mta-sts.good.test"
 cert_alerted() { grep -q '"domain": *"good.test".*"kind": *"policy-cert:mta-sts.good.test"' "$t/hook.log"; }
 ok "an expired policy host certificate raises an alert" wait_until 15 cert_alerted
@@ -153,12 +148,11 @@ sent=$(grep -c . "$I/data/alert-limits.state")
 ok "dnsmon's alerts are counted in alert-limits.state ($sent)" [ "$sent" -ge 2 ]
 grep -q '^rptparse ' "$I/etc/master.cf" ||
 	echo "rptparse  unix  y  y  n  60  1  rptparse" >>"$I/etc/master.cf"
-sed -i '/^alert_hourly_limit *=/d' "$I/etc/main.cf"
-echo "alert_hourly_limit = $sent" >>"$I/etc/main.cf"
-"$STSD" -c "$I/etc" reload >/dev/null 2>&1 || kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
+inst_set "alert_hourly_limit=$sent"
+$STSD reload >/dev/null 2>&1 || kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
 wait_until 15 test -S "$I/spool/private/rptparse" || fail "rptparse runs"
 printf '{"organization-name":"Org","date-range":{"start-datetime":"2026-11-20T00:00:00Z","end-datetime":"2026-11-20T23:59:59Z"},"contact-info":"c@org.example","report-id":"limit-1","policies":[{"policy":{"policy-type":"sts","policy-domain":"good.test"},"summary":{"total-successful-session-count":0,"total-failure-session-count":5},"failure-details":[{"result-type":"dane-required","failed-session-count":5}]}]}' >"$t/limit.json"
-RP_SPOOL=$I/spool RP_OWNER=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
+RP_SPOOL=$I/spool RP_OWNER=$(inst_owner)
 rp_https application/tlsrpt+json "$t/limit.json" >"$t/limit.msg"
 chmod 644 "$t/limit.msg"
 hooks_before=$(wc -l <"$t/hook.log")

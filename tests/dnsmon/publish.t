@@ -11,16 +11,13 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/dnsmon" ] ||
-	skip_all "stsctl, policyd, master, httpd or dnsmon not built"
-command -v curl >/dev/null || skip_all "no curl"
+inst_need stsctl policyd master httpd dnsmon
+t_need curl
 
 t=$(t_tmpdir)
 ns_sts_zone "$t" || { fail "knot starts"; done_testing; }
 
-# master runs in the namespace; the daemons it starts inherit it.
-ns_wrap_daemons "$t"
+# The instance runs in the namespace (inst_exec).
 httpd_instance "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
 	dns_update_key_file="$t/tsig.key" policyd_dns_retry_min=1s \
@@ -67,8 +64,11 @@ dns_poll() {
 	while got=$(txt a.example.sts.test); [ -z "$got" ] || [ "$got" = "$old" ]; do
 		sleep 0.01
 	done
-	now >"$t/dns.time"
+	# dns.time last: the test reads dns.txt once dns.time is there.
+	local at
+	at=$(now)
 	echo "$got" >"$t/dns.txt"
+	echo "$at" >"$t/dns.time"
 }
 http_poll & hp=$!
 dns_poll & dp=$!

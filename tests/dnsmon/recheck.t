@@ -15,25 +15,20 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/dnsmon" ] || skip_all "stsctl, policyd, master or dnsmon not built"
+inst_need stsctl policyd master dnsmon
 
 t=$(t_tmpdir)
 RETRY=4			# dnsmon_retry_min, seconds
 GAP=5			# dnsmon_check_now_interval, seconds
 
-zone_head() {
-	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
-}
-{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
-{ zone_head ready.test; printf '@ MX 10 mx1.ready.test.\nmta-sts CNAME mta-sts.sts.test.\n'; } >"$t/ready.zone"
-{ zone_head late.test; printf '@ MX 10 mx1.late.test.\n'; } >"$t/late.zone"
-{ zone_head first.test; printf '@ MX 10 mx1.first.test.\n'; } >"$t/first.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ ns_zone_head ready.test; printf '@ MX 10 mx1.ready.test.\nmta-sts CNAME mta-sts.sts.test.\n'; } >"$t/ready.zone"
+{ ns_zone_head late.test; printf '@ MX 10 mx1.late.test.\n'; } >"$t/late.zone"
+{ ns_zone_head first.test; printf '@ MX 10 mx1.first.test.\n'; } >"$t/first.zone"
 ns_create && ns_dns_start sts.test "$t/sts.zone" ready.test "$t/ready.zone" \
 	late.test "$t/late.zone" first.test "$t/first.zone" ||
 	{ fail "knot starts"; done_testing; }
 
-ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
 	report_recipients=tlsrpt@sts.test dnsmon_probe=no \
 	dnsmon_query_timeout=1s dnsmon_interval=1h \

@@ -9,8 +9,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
 CLIENT=$BUILDDIR/tests/policyd/ipcclient
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
+inst_need httpd policyd master
 [ -x "$STSCTL_BIN" ] && [ -x "$CLIENT" ] || skip_all "stsctl or ipcclient not built"
 
 dir=$(t_tmpdir)/i
@@ -102,7 +101,7 @@ is "$(fetch mta-sts.a.example -o /dev/null -w '%{http_code}')" 200 "policies are
 call '{"op":"challenge-remove","type":"tls-alpn-01","host":"mta-sts.c.example"}' >/dev/null
 unlike "$(alpn mta-sts.c.example acme-tls/1)" 'BEGIN CERTIFICATE' "after challenge-remove it is gone"
 
-_httpd_stop "$dir"
+inst_stop
 is "$(grep -c 'ERROR: \(Address\|Leak\|Undefined\)Sanitizer\|runtime error:' "$dir/log/stsd.log" "$dir.start.log" 2>/dev/null | awk -F: '{s+=$NF} END {print s+0}')" 0 \
 	"no sanitizer report"
 done_testing

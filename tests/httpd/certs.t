@@ -7,9 +7,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
+inst_need httpd policyd master stsctl
 
 dir=$(t_tmpdir)/i
 httpd_instance "$dir" || { fail "instance starts"; cat "$dir/log/stsd.log"; done_testing; }
@@ -28,7 +26,7 @@ old=$(on_disk mta-sts.a.example)
 is "$(served mta-sts.a.example)" "$old" "SNI picks the host's certificate"
 is "$(served mta-sts.b.example)" "$(on_disk mta-sts.b.example)" "another SNI, another certificate"
 
-cert_install mta-sts.a.example
+inst_cert mta-sts.a.example
 new=$(on_disk mta-sts.a.example)
 nok "the test really made a new certificate" [ "$new" = "$old" ]
 # Each of the two processes checks the files at most once a second.
@@ -44,7 +42,7 @@ is "$(pgrep -f -- "-n 127.0.0.1:$HTTPS " | sort | tr '\n' ' ')" "$pids" "httpd p
 # A host without certificate, then with one.
 nok "host without certificate: no handshake" quiet sh -c \
 	"echo | timeout 5 openssl s_client -connect 127.0.0.1:$HTTPS -servername mta-sts.c.example 2>&1 | grep -q 'BEGIN CERTIFICATE\|^Server certificate'"
-cert_install mta-sts.c.example
+inst_cert mta-sts.c.example
 ok "a certificate that appears later is picked up" wait_until 3 served_is mta-sts.c.example
 
 # A broken replacement keeps the previous certificate in use (in each
@@ -53,7 +51,7 @@ good=$(on_disk mta-sts.b.example)
 for i in $(seq 12); do served mta-sts.b.example >/dev/null; done
 openssl ecparam -name prime256v1 -genkey -noout -out "$I/other.key" 2>/dev/null
 chmod 600 "$I/other.key"
-[ "$(id -u)" = 0 ] && chown "$(owner_of "$I"):" "$I/other.key"
+[ "$(id -u)" = 0 ] && chown "$(inst_owner):" "$I/other.key"
 mv -f "$I/other.key" "$I/spool/certs/mta-sts.b.example/privkey.pem"
 sleep 1.2
 seen=$(for i in $(seq 10); do served mta-sts.b.example; echo; done | sort -u | grep .)
@@ -64,7 +62,7 @@ ok "the mismatch is logged" wait_until 3 grep -q 'mta-sts.b.example: privkey.pem
 # every process; once chown fixes it (no new mtime), every process
 # loads it within its check interval (a second).
 if [ "$(id -u)" = 0 ]; then
-	cert_install mta-sts.d.example
+	inst_cert mta-sts.d.example
 	chown root: "$I/spool/certs/mta-sts.d.example/privkey.pem"
 	touch -d "2020-01-01" "$I/spool/certs/mta-sts.d.example/privkey.pem"
 	sleep 1.1
@@ -72,7 +70,7 @@ if [ "$(id -u)" = 0 ]; then
 	for i in $(seq 12); do [ -n "$(served mta-sts.d.example)" ] && n=$((n + 1)); done
 	is "$n" 0 "unreadable key: no handshake in any process (12 tries)"
 	mtime=$(stat -c %Y "$I/spool/certs/mta-sts.d.example/privkey.pem")
-	chown "$(owner_of "$I"):" "$I/spool/certs/mta-sts.d.example/privkey.pem"
+	chown "$(inst_owner):" "$I/spool/certs/mta-sts.d.example/privkey.pem"
 	is "$(stat -c %Y "$I/spool/certs/mta-sts.d.example/privkey.pem")" "$mtime" \
 		"chown left the mtime as it was"
 	sleep 1.1
@@ -84,7 +82,7 @@ fi
 # Privileges: unprivileged, chrooted into queue_directory (as root only).
 if [ "$(id -u)" = 0 ]; then
 	pid=$(pgrep -f -- "-n 127.0.0.1:$HTTPS " | head -1)
-	is "$(stat -c %U /proc/$pid)" "$(owner_of "$I")" "httpd runs as mail_owner"
+	is "$(stat -c %U /proc/$pid)" "$(inst_owner)" "httpd runs as mail_owner"
 	is "$(readlink /proc/$pid/root)" "$I/spool" "httpd is chrooted into queue_directory"
 fi
 unlike "$(grep -E 'httpd.*(fatal|panic)|AddressSanitizer' "$I/log/stsd.log")" . "no fatal error in the log"

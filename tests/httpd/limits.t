@@ -6,10 +6,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
+inst_need httpd policyd master stsctl
+t_need curl
 
 dir=$(t_tmpdir)/i
 httpd_instance "$dir" httpd_request_timeout=2s httpd_idle_timeout=3s \

@@ -10,9 +10,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSD" ] || skip_all "stsd not built"
+inst_need httpd policyd master stsd
 
 T=$(t_tmpdir)
 dir=$T/i
@@ -31,9 +29,8 @@ restarted() { [ -n "$(pids_of "$https_svc")" ] && [ "$(pids_of "$https_svc")" !=
 for round in 1 2; do
 	mark=$(wc -l <"$LOG")
 	old=$(pids_of "$https_svc")
-	sed -i '/^httpd_policyd_retry_time *=/d' "$dir/etc/main.cf"
-	echo "httpd_policyd_retry_time = $((2 + round))s" >>"$dir/etc/main.cf"
-	ok "stsd reload $round" quiet "$STSD" -c "$dir/etc" reload
+	inst_set "httpd_policyd_retry_time=$((2 + round))s"
+	ok "stsd reload $round" quiet $STSD reload
 	wait_until 20 restarted "$old" || fail "reload $round restarts httpd"
 	wait_until 10 fetch mta-sts.a.example -f -o /dev/null ||
 		fail "the policy is served after reload $round"

@@ -12,11 +12,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/rptparse" ] || skip_all "httpd, policyd, rptparse or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
-command -v jq >/dev/null || skip_all "no jq"
+inst_need httpd policyd master rptparse stsctl
+t_need curl jq
 
 FIX=$SRCDIR/tests/rptparse/fixtures
 T=$(t_tmpdir)
@@ -87,7 +84,7 @@ id=$(sed -n 's/^200 OK: report accepted as //p' <<<"$out")
 ok "rptparse files it in corrupt/" wait_until 15 test -e "$SP/corrupt/$id"
 printf 'X-Stsd-Via: https\r\nContent-Type: application/tlsrpt+json\r\n\r\n{"not": "a report"}' >"$T/expect"
 ok "spooled as X-Stsd-Via: https, the Content-Type, the body" cmp -s "$T/expect" "$SP/corrupt/$id"
-[ "$(id -u)" = 0 ] && is "$(stat -c %U "$SP/corrupt/$id")" "$(owner_of "$dir")" \
+[ "$(id -u)" = 0 ] && is "$(stat -c %U "$SP/corrupt/$id")" "$(inst_owner)" \
 	"written by httpd as mail_owner"
 
 # 5. Refusals: the status, the reason, nothing in the spool, connection closed.

@@ -15,11 +15,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
-command -v python3 >/dev/null || skip_all "no python3"
+inst_need httpd policyd master stsctl
+t_need curl python3
 
 dir=$(t_tmpdir)/i
 # service_crash_time 1s: the kills below are not fast deaths to throttle.
@@ -49,7 +46,7 @@ cp -p "$SNAP/policies.journal" "$dir.good.journal"
 # policyd away, so that only the file can give httpd its policies.
 cp "$I/etc/master.cf" "$dir.master.cf"
 sed -i '/^policyd /d' "$I/etc/master.cf"
-$STSD -c "$I/etc" reload >/dev/null 2>&1
+$STSD reload >/dev/null 2>&1
 ok "policyd stopped" wait_until 10 sh -c "! grep -q '^policyd ' $SVC"
 
 # restart_httpd: kill -9 the HTTPS httpd processes, wait for new ones.
@@ -151,7 +148,7 @@ ok "damaged journal: httpd keeps running" still_alive
 
 # policyd back: it writes a good file at start, and httpd follows it.
 cp "$dir.master.cf" "$I/etc/master.cf"
-$STSD -c "$I/etc" reload >/dev/null 2>&1
+$STSD reload >/dev/null 2>&1
 ok "policyd back: the policy of policy.db is served again" \
 	wait_until 10 sh -c "curl -s --cacert $I/ca/ca.pem --resolve mta-sts.a.example:$HTTPS:127.0.0.1 \
 	https://mta-sts.a.example:$HTTPS$POLICY_PATH | grep -q 'max_age: 604800'"

@@ -15,10 +15,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
+inst_need httpd policyd master stsctl
+t_need curl
 
 SNAP_GRACE_MS=1000	# from stsctl's return to httpd serving the change
 FETCH_PERIOD_MS=50	# a fetch started every 50 ms: 20 a second
@@ -94,9 +92,8 @@ reloads=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	change_age $((AGE + i)) || break
 	old_p=$(pids_of policyd) old_h=$(pids_of "$https_svc")
-	sed -i '/^httpd_policyd_retry_time *=/d' "$I/etc/main.cf"
-	echo "httpd_policyd_retry_time = $((2 + i % 2))s" >>"$I/etc/main.cf"
-	$STSD -c "$I/etc" reload >/dev/null 2>&1 || { fail "stsd reload $i"; break; }
+	inst_set "httpd_policyd_retry_time=$((2 + i % 2))s"
+	$STSD reload >/dev/null 2>&1 || { fail "stsd reload $i"; break; }
 	wait_until 20 restarted "$old_p" "$old_h" || { fail "reload $i restarts policyd and httpd"; break; }
 	reloads=$((reloads + 1))
 done
@@ -132,7 +129,7 @@ sed -i '/^policyd /d' "$I/etc/master.cf"
 old_p=$(pids_of policyd)
 h_before=$(pids_of "$https_svc")
 T_OUT=$(now_ms)
-$STSD -c "$I/etc" reload >/dev/null 2>&1 || fail "stsd reload without policyd"
+$STSD reload >/dev/null 2>&1 || fail "stsd reload without policyd"
 gone() { ! kill -0 "$1" 2>/dev/null; }
 # shellcheck disable=SC2086
 ok "policyd stopped" wait_until 10 gone $old_p
@@ -170,7 +167,7 @@ for p in $h_new; do
 done
 
 cp "$dir.master.cf" "$I/etc/master.cf"
-$STSD -c "$I/etc" reload >/dev/null 2>&1 || fail "stsd reload with policyd"
+$STSD reload >/dev/null 2>&1 || fail "stsd reload with policyd"
 connected() { local p; for p in $(pids_of "$https_svc"); do
 	[ "$(metric stsd_httpd_policyd_connected "$p")" = 1 ] || return 1; done; }
 ok "every httpd follows policyd again within 10 s" wait_until 10 connected

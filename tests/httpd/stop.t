@@ -9,9 +9,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
+inst_need httpd policyd master stsctl
 
 GRACE=3			# SERVER_STOP_GRACE (lib/server.h)
 FIX=$SRCDIR/tests/rptparse/fixtures

@@ -25,14 +25,9 @@ source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 source "$SRCDIR/tests/netns.sh"
 
-[ -x "$BUILDDIR/libexec/metrics" ] || skip_all "no metrics program in $BUILDDIR/libexec"
-for c in curl swaks jq python3; do
-	command -v $c >/dev/null || skip_all "$c is not installed"
-done
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+inst_need metrics
+t_need curl swaks jq python3
+t_stsd_user
 
 REAL=$SRCDIR/tests/corpus/real
 PY="python3 $SRCDIR/tests/integration/corpus.py"
@@ -58,28 +53,16 @@ done
 ns_create && ns_dns_start "${zones[@]}" || { fail "knot starts"; done_testing; }
 # rptparse (alone) in the namespace: it reaches the others by the spool
 # and Unix sockets, which the namespace shares.
-mkdir -p "$t/libexec"
-for p in "$BUILDDIR"/libexec/*; do ln -sf "$(readlink -f "$p")" "$t/libexec/${p##*/}"; done
-rm -f "$t/libexec/rptparse"
-printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" \
-	"$(readlink -f "$BUILDDIR/libexec/rptparse")" >"$t/libexec/rptparse"
-chmod 755 "$t/libexec/rptparse"
+ns_wrap_daemons "$t/libexec" rptparse
 unset NS	# the instance's commands run outside the namespace
 MP=$(free_port)
 inst_init "$t/i" --metrics-port="$MP" --daemon-directory="$t/libexec" ||
 	{ fail "stsd init"; done_testing; }
 inst_only policyd httpd rptrecv rptparse metrics
 inst_set report_require_dkim=no report_https_rua=yes readiness_days=$DAYS
-owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
-pki_ca "$t/ca" >/dev/null 2>&1
 for h in "${HOSTED[@]}"; do
-	pki_cert "$t/ca" "mta-sts.$h" 30 >/dev/null 2>&1
-	mkdir -p "$I/spool/certs/mta-sts.$h"
-	cp "$t/ca/mta-sts.$h/fullchain.pem" "$t/ca/mta-sts.$h/privkey.pem" \
-	    "$I/spool/certs/mta-sts.$h/"
-	chmod 600 "$I/spool/certs/mta-sts.$h/privkey.pem"
+	inst_cert "mta-sts.$h" >/dev/null 2>&1
 done
-chown -R "$owner:" "$I/spool/certs"
 inst_start || { fail "instance starts"; done_testing; }
 ok "policyd answers" wait_until 10 quiet $STSCTL domain list
 for h in "${HOSTED[@]}"; do
@@ -121,7 +104,7 @@ send_https() {	# FILE: its report POSTed to mta-sts.DOMAIN (gzip as sent)
 	*.json.gz) body=$f type=application/tlsrpt+gzip ;;
 	*) $PY json "$f" >"$body" ;;
 	esac
-	code=$(curl -s --max-time 10 --cacert "$t/ca/ca.pem" \
+	code=$(curl -s --max-time 10 --cacert "$I/ca/ca.pem" \
 	    --resolve "mta-sts.$h:$HTTPS_PORT:127.0.0.1" \
 	    -H "Content-Type: $type" --data-binary "@$body" -o "$t/post.out" \
 	    -w '%{http_code}' "https://mta-sts.$h:$HTTPS_PORT/tlsrpt")

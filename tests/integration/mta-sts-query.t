@@ -12,7 +12,7 @@ source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-command -v mta-sts-query >/dev/null || skip_all "mta-sts-query not installed (scripts/deps test)"
+t_need mta-sts-query
 
 t=$(t_tmpdir)
 ns_create || { fail "network namespace"; done_testing; }

@@ -19,14 +19,8 @@ M_WORKER=$BUILDDIR/tests/master/testworker
 	skip_all "master or testworker not built in $BUILDDIR"
 
 m_owner() {
-	if [ "$(id -u)" = 0 ]; then
-		id stsd >/dev/null 2>&1 ||
-			useradd --system --no-create-home --shell /usr/sbin/nologin \
-			    stsd >/dev/null 2>&1
-		echo stsd
-	else
-		id -un
-	fi
+	t_stsd_user
+	if [ "$(id -u)" = 0 ]; then echo stsd; else id -un; fi
 }
 
 m_instance() {

@@ -7,7 +7,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/master/master.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root"
-command -v ss >/dev/null || skip_all "needs ss"
+t_need ss
 
 low_port() {
 	local p

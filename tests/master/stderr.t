@@ -12,10 +12,7 @@ MASTER=$BUILDDIR/master/master
 WORKER=$BUILDDIR/tests/master/testworker
 [ -x "$STSD" ] && [ -x "$MASTER" ] && [ -x "$WORKER" ] ||
 	skip_all "no stsd, master or testworker in $BUILDDIR"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+t_stsd_user
 
 t=$(t_tmpdir)
 chmod 755 "$t"

@@ -5,12 +5,9 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
-[ -x "$BUILDDIR/libexec/metrics" ] || skip_all "no metrics program in $BUILDDIR/libexec"
-command -v curl >/dev/null || skip_all "curl is not installed"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+inst_need metrics
+t_need curl
+t_stsd_user
 
 t=$(t_tmpdir)
 MP=$(free_port)

@@ -11,20 +11,15 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$LIBEXEC/dnsmon" ] && [ -x "$LIBEXEC/metrics" ] && [ -x "$STSCTL_BIN" ] ||
-	skip_all "dnsmon, metrics or stsctl not built"
-command -v curl >/dev/null || skip_all "curl is not installed"
+inst_need dnsmon metrics stsctl
+t_need curl
 
 t=$(t_tmpdir)
-zone_head() {
-	printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"
-}
-{ zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
-{ zone_head good.test; printf '@ MX 10 mx1.good.test.\nmx1 A 127.0.0.2\n'; } >"$t/good.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+{ ns_zone_head good.test; printf '@ MX 10 mx1.good.test.\nmx1 A 127.0.0.2\n'; } >"$t/good.zone"
 ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" ||
 	{ fail "knot starts"; done_testing; }
 
-ns_wrap_daemons "$t"
 instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	dnsmon_smtp_port="$(free_port)" dnsmon_probe_timeout=1s \
 	dnsmon_query_timeout=1s dnsmon_interval=1s ||

@@ -10,14 +10,9 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/pki.sh"
 
-[ -x "$BUILDDIR/libexec/metrics" ] || skip_all "no metrics program in $BUILDDIR/libexec"
-for c in curl promtool openssl; do
-	command -v $c >/dev/null || skip_all "$c is not installed"
-done
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+inst_need metrics
+t_need curl promtool openssl
+t_stsd_user
 
 t=$(t_tmpdir)
 MP=$(free_port)
@@ -25,7 +20,7 @@ inst_init "$t/i" --metrics-port="$MP" || { fail "stsd init"; done_testing; }
 inst_only policyd httpd rptrecv rptparse metrics
 inst_set metrics_domain_series_limit=1
 pki_ca "$t/ca" >/dev/null 2>&1
-owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
+owner=$(inst_owner)
 for h in mta-sts.a.example mta-sts.b.example; do
 	pki_cert "$t/ca" "$h" 30 >/dev/null 2>&1
 	mkdir -p "$I/data/certs/$h"

@@ -11,14 +11,9 @@ source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 
-[ -x "$BUILDDIR/libexec/metrics" ] || skip_all "no metrics program in $BUILDDIR/libexec"
-for c in curl swaks jq; do
-	command -v $c >/dev/null || skip_all "$c is not installed"
-done
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+inst_need metrics
+t_need curl swaks jq
+t_stsd_user
 
 t=$(t_tmpdir)
 D=example.com
@@ -29,24 +24,12 @@ inst_set report_https_rua=yes	# httpd takes report POSTs
 like "$(grep -v '^#' "$I/etc/master.cf")" "^127\\.0\\.0\\.1:$MP +inet .* metrics\$" \
     "stsd init writes a live metrics line on loopback"
 
-pki_ca "$t/ca" >/dev/null 2>&1
 # The policy host's certificate (httpd), and localhost's (rptrecv
-# STARTTLS: smtp_hostname is localhost in an init instance).
-owner=$(sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf")
-# Two more by hand: one expired 5 days ago, one that expires in 3 days
-# (within cert_warning_time, 14 days by default).
-for h in "mta-sts.$D" localhost "mta-sts.old.$D" "mta-sts.soon.$D"; do
-	case $h in
-	mta-sts.old.*) days=-5 ;;
-	mta-sts.soon.*) days=3 ;;
-	*) days=30 ;;
-	esac
-	pki_cert "$t/ca" "$h" "$days" >/dev/null 2>&1
-	mkdir -p "$I/spool/certs/$h"
-	cp "$t/ca/$h/fullchain.pem" "$t/ca/$h/privkey.pem" "$I/spool/certs/$h/"
-	chmod 600 "$I/spool/certs/$h/privkey.pem"
-done
-chown -R "$owner:" "$I/spool/certs"
+# STARTTLS: smtp_hostname is localhost in an init instance).  Two more:
+# one expired 5 days ago, one that expires in 3 days (within
+# cert_warning_time, 14 days by default).
+{ inst_cert "mta-sts.$D" localhost && inst_cert -d -5 "mta-sts.old.$D" &&
+	inst_cert -d 3 "mta-sts.soon.$D"; } >/dev/null 2>&1
 
 # The report mailed below is unsigned: it counts with report_require_dkim = no.
 inst_set report_require_dkim=no
@@ -78,7 +61,7 @@ zero_series() {
 }
 ok "refused POSTs (404, 429) and dropped alerts are counted at 0 from the start" \
 	wait_until 10 zero_series
-notafter=$(date -d "$(openssl x509 -noout -enddate -in "$t/ca/mta-sts.$D/fullchain.pem" |
+notafter=$(date -d "$(openssl x509 -noout -enddate -in "$I/ca/mta-sts.$D/fullchain.pem" |
     sed 's/^notAfter=//')" +%s)
 is "$(value 'stsd_certificate_expiry_timestamp_seconds{host="mta-sts.example.com"}')" \
     "$notafter" "certificate expiry time of the policy host, in Unix seconds"
@@ -110,7 +93,7 @@ before_fetch=$(value "$fetch200")
 before_hsf=$(value "$hsf")
 quiet $STSCTL domain add "$D" --mx "mx1.$D"
 get_policy() {
-	curl -sf --max-time 5 --cacert "$t/ca/ca.pem" \
+	curl -sf --max-time 5 --cacert "$I/ca/ca.pem" \
 	    --resolve "mta-sts.$D:$HTTPS_PORT:127.0.0.1" \
 	    "https://mta-sts.$D:$HTTPS_PORT/.well-known/mta-sts.txt"
 }
@@ -152,7 +135,7 @@ ok "report stored by rptparse counted" wait_until 10 moved stsd_reports_stored_t
 # wrong Content-Type (415).
 gzip -9nc "$FIX/rfc8460.json" >"$t/r.json.gz"
 post() {	# CONTENT-TYPE: the status of a POST of the gzip report
-	curl -s --max-time 10 --cacert "$t/ca/ca.pem" \
+	curl -s --max-time 10 --cacert "$I/ca/ca.pem" \
 	    --resolve "mta-sts.$D:$HTTPS_PORT:127.0.0.1" \
 	    -H "Content-Type: $1" --data-binary "@$t/r.json.gz" \
 	    -o /dev/null -w '%{http_code}' "https://mta-sts.$D:$HTTPS_PORT/tlsrpt"

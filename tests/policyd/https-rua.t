@@ -13,18 +13,13 @@ source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-[ -x "$STSCTL_BIN" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] &&
-	[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/rptparse" ] ||
-	skip_all "stsctl, policyd, master, httpd or rptparse not built"
-command -v curl >/dev/null || skip_all "no curl"
-command -v jq >/dev/null || skip_all "no jq"
-STSCONF=$BUILDDIR/stsconf/stsconf
-[ -x "$STSCONF" ] || skip_all "stsconf not built"
+inst_need stsctl policyd master httpd rptparse
+t_need curl jq
+inst_need stsconf
 
 t=$(t_tmpdir)
 ns_sts_zone "$t" || { fail "knot starts"; done_testing; }
 
-ns_wrap_daemons "$t"
 httpd_instance "$t/i" sts_zone=sts.test domain_verification=none \
 	report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
 	dns_update_key_file="$t/tsig.key" policyd_dns_retry_min=1s \
@@ -44,9 +39,9 @@ ok "off: a.example's TLSRPT record has the mailto: rua" \
 ok "off: so has b.example's" wait_until 10 has_txt b.example._report.sts.test "$MAILTO"
 
 # On, in main.cf; the daemons read it when they start.
-"$STSCONF" -c "$I/etc" -e report_https_rua=yes >/dev/null
-"$STSD" -c "$I/etc" stop >/dev/null 2>&1
-"$STSD" -c "$I/etc" start >"$t/restart.log" 2>&1 || cat "$t/restart.log"
+inst_set report_https_rua=yes
+inst_stop
+inst_start || fail "instance starts again"
 wait_until 10 $STSCTL domain list || fail "policyd answers after the restart"
 ok "on: a.example is re-published with the https URI after the mailto: rua" \
 	wait_until 10 has_txt a.example._report.sts.test "$(both a.example)"
@@ -81,7 +76,7 @@ is "$($STSCTL report show "$rid" --json | jq -r .via)" https "... received via h
 
 # Off again for policyd alone, by master.cf and stsd reload: re-published.
 sed -i 's/^\(policyd .*policyd\)$/\1 -o report_https_rua=no/' "$I/etc/master.cf"
-"$STSD" -c "$I/etc" reload >/dev/null 2>&1
+$STSD reload >/dev/null 2>&1
 ok "off again after stsd reload: a.example has the mailto: rua alone" \
 	wait_until 10 has_txt a.example._report.sts.test "$MAILTO"
 ok "off again: b.example too" wait_until 10 has_txt b.example._report.sts.test "$MAILTO"
@@ -90,7 +85,7 @@ unlike "$(cat "$I/log/stsd.log")" 'panic|Sanitizer|runtime error|policyd.*(died|
 
 # A report_https_path that cannot be in a URI stops policyd, saying why.
 sed -i 's/ -o report_https_rua=no$/ -o report_https_rua=yes -o report_https_path=\/in,box/' "$I/etc/master.cf"
-"$STSD" -c "$I/etc" reload >/dev/null 2>&1
+$STSD reload >/dev/null 2>&1
 bad_path() {
 	grep -q 'policyd.*parameter report_https_path: rua URI "https://mta-sts\.DOMAIN/in,box": bad character ","' \
 		"$I/log/stsd.log"

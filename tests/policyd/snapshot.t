@@ -6,10 +6,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
 
-[ -x "$LIBEXEC/httpd" ] && [ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "httpd, policyd or master not built"
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-command -v curl >/dev/null || skip_all "no curl"
+inst_need httpd policyd master stsctl
+t_need curl
 
 dir=$(t_tmpdir)/i
 # 8 KiB messages: 4 KiB snapshot messages, so 500 domains take several.
@@ -28,9 +26,9 @@ $STSCTL domain set b.example --mode enforce --force --max-age 1d >/dev/null ||
 
 # Start again: the three httpd processes (two HTTPS, one plain HTTP)
 # subscribe to a policyd with 502 domains.
-_httpd_stop "$dir"
+inst_stop
 offset=$(stat -c %s "$dir/log/stsd.log")
-_httpd_start "$dir" || fail "instance starts again"
+inst_start || fail "instance starts again"
 log() { tail -c +$((offset + 1)) "$dir/log/stsd.log"; }
 ok "every httpd process serves the whole snapshot" \
 	wait_until 10 sh -c "[ \$(tail -c +$((offset + 1)) $dir/log/stsd.log |

@@ -12,13 +12,9 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
-[ -x "$STSD_BIN" ] && [ -x "$STSCTL_BIN" ] && [ -x "$STSCONF_BIN" ] ||
-	skip_all "stsd, stsctl or stsconf not built in $BUILDDIR"
+inst_need stsd stsctl stsconf
 perl -MIO::Socket::UNIX -e 1 2>/dev/null || skip_all "perl IO::Socket::UNIX is missing"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+t_stsd_user
 
 t=$(t_tmpdir)
 inst_init "$t/i" || { fail "stsd init"; done_testing; }

@@ -8,8 +8,7 @@ source "$SRCDIR/tests/stsctl/instance.sh"
 
 CLIENT=$BUILDDIR/tests/policyd/ipcclient
 [ -x "$CLIENT" ] && [ -x "$STSCTL_BIN" ] || skip_all "test client or stsctl not built"
-[ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "policyd or master not built"
+inst_need policyd master
 
 dir=$(t_tmpdir)/i
 instance_start "$dir" sts_zone=sts.test domain_verification=none ||

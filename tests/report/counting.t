@@ -9,12 +9,11 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
+t_need jq
 
 # The reports below come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 quiet $STSCTL domain add example.test --mx mx1.example.test
 day=$(date -u -d '-1 days' +%Y-%m-%d)
 

@@ -12,15 +12,13 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
-command -v python3 >/dev/null || skip_all "python3 is not installed"
+t_need jq python3
 CHROMIUM=$(command -v chromium || command -v chromium-browser) ||
 	skip_all "chromium is not installed (scripts/deps installs it)"
 
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 D=example.com
 quiet $STSCTL domain add $D --mx mx1.example.com
 quiet $STSCTL domain add ready.test --mx mx.ready.test

@@ -10,13 +10,12 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
+t_need jq
 
 # The report below comes unsigned: it counts with report_require_dkim = no.
 rp_start "report_require_dkim = no" "readiness_days = 3660" ||
 	{ fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 quiet $STSCTL domain add example.test --mx mx1.example.test
 MAX=9223372036854775807
 CAP=9007199254740992	# 2^53, the largest count rptparse stores

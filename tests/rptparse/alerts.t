@@ -9,11 +9,9 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
-command -v python3 >/dev/null || skip_all "python3 is not installed"
+t_need jq python3
 
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 chmod 777 "$T"		# rptparse's sendmail writes here as mail_owner
 HOOK=$(free_port)
 python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" "$T/hook.log" >/dev/null 2>&1 &

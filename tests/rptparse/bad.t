@@ -14,12 +14,11 @@
 # each after about 1 MiB of output.
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
+t_need jq
 
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 pid=$(rp_pid)
 
 # shown_reason ID: the reason "stsctl queue show" prints for corrupt/ID

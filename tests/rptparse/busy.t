@@ -6,14 +6,12 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 is not installed"
+t_need jq sqlite3
 
 RP_WAKEUP=1
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 DB=$RP_DIR/data/reports.db
 as_owner() {
 	if [ "$(id -u)" = 0 ]; then runuser -u "$RP_OWNER" -- "$@"; else "$@"; fi

@@ -6,13 +6,12 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
+t_need jq
 
 N=1000
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 
 # One mail, its report-id numbered by spoolput (-N) for each copy; 20
 # policies each, so that the work lasts long enough to be cut several

@@ -21,8 +21,7 @@ source "$SRCDIR/tests/rptparse/instance.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 PY=/usr/bin/python3
 $PY -c 'import dkim, nacl' 2>/dev/null || skip_all "needs python3-dkim and python3-nacl"
-command -v sqlite3 >/dev/null || skip_all "needs sqlite3"
-command -v jq >/dev/null || skip_all "needs jq"
+t_need sqlite3 jq
 FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1)
 SIGN="$PY $SRCDIR/tests/rptparse/dkimsign.py"
 REAL=$SRCDIR/tests/corpus/real
@@ -42,10 +41,9 @@ google_p=$(sed -n 's/^ *v=DKIM1; k=rsa; p=//p' "$REAL/dkim-keys.md")
 
 # txt RECORD: the record as zone file strings of at most 250 octets.
 txt() { printf '%s' "$1" | fold -w 250 | sed 's/.*/"&"/' | tr '\n' ' '; }
-zone_head() { printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.test.\n' "$1" "$1"; }
-{ zone_head sts.test; printf 'ns A 127.0.0.1\n'; } >"$T/sts.zone"
+{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\n'; } >"$T/sts.zone"
 {
-	zone_head sender.example
+	ns_zone_head sender.example
 	for s in rsa1 rsa2 rsa3; do
 		echo "$s._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p")"
 	done
@@ -55,25 +53,15 @@ zone_head() { printf '$TTL 60\n@ SOA ns.%s. h.%s. 1 60 60 600 60\n NS ns.sts.tes
 	echo 'ctl._domainkey TXT "v=DKIM1;\010\027[31m k=rsa;\010 p=AB\013CD"'
 	echo "huge._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p; n=$(head -c 4600 /dev/zero | tr '\0' x)")"
 } >"$T/sender.zone"
-{ zone_head other.example; echo "rsa1._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p")"; } >"$T/other.zone"
-{ zone_head google.com; echo "20230601._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$google_p")"; } >"$T/google.zone"
+{ ns_zone_head other.example; echo "rsa1._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p")"; } >"$T/other.zone"
+{ ns_zone_head google.com; echo "20230601._domainkey TXT $(txt "v=DKIM1; k=rsa; p=$google_p")"; } >"$T/google.zone"
 ns_create && ns_dns_start sts.test "$T/sts.zone" sender.example "$T/sender.zone" \
 	other.example "$T/other.zone" google.com "$T/google.zone" ||
 	{ fail "knot starts"; done_testing; }
 like "$(ns_dig rsa1._domainkey.sender.example TXT)" 'k=rsa' "knot serves the keys"
 
-# wrap DIR [ENV...]: a daemon directory whose master runs in the
-# namespace (with ENV), the daemons it starts with it.
-wrap() {
-	local d=$1 p; shift
-	mkdir -p "$d"
-	for p in "$BUILDDIR"/libexec/*; do ln -sf "$(readlink -f "$p")" "$d/${p##*/}"; done
-	rm -f "$d/master"
-	printf '#!/bin/sh\nexec ip netns exec %s env %s %s "$@"\n' "$NS" "$*" \
-		"$(readlink -f "$BUILDDIR/libexec/master")" >"$d/master"
-	chmod 755 "$d/master"
-}
-wrap "$T/libexec"
+# master runs in the namespace, the daemons it starts with it.
+ns_wrap_daemons "$T/libexec" master
 RP_LIBEXEC=$T/libexec
 rp_start "rptparse_dkim_timeout = 2s" "rptparse_dkim_retry_time = 3s" \
 	"alert_recipients =" || { fail "instance starts"; done_testing; }
@@ -213,7 +201,7 @@ echo "nameserver 127.0.0.1" >"/etc/netns/$NS/resolv.conf"
 if [ -z "$FAKETIME_LIB" ]; then
 	pass "# skip: no libfaketime"
 else
-	wrap "$T/libexec-ft" LD_PRELOAD="$FAKETIME_LIB" FAKETIME='@2024-09-20\ 12:00:00' \
+	ns_wrap_daemons "$T/libexec-ft" master LD_PRELOAD="$FAKETIME_LIB" FAKETIME='@2024-09-20\ 12:00:00' \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0"
 	RP_LIBEXEC=$T/libexec-ft
 	rp_start || { fail "instance under faketime starts"; done_testing; }

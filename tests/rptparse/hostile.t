@@ -22,16 +22,13 @@
 source "$SRCDIR/tests/lib.sh"
 RP_HTTPD=1
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
-command -v swaks >/dev/null || skip_all "swaks is not installed"
-command -v curl >/dev/null || skip_all "curl is not installed"
+t_need jq swaks curl
 
 # HTTPS reports for a.example, whose policy host httpd serves; alerts
 # for big.example, hosted too.
 # The mailed reports come unsigned: they count with report_require_dkim = no.
 rp_start "report_https_rua = yes" "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 pid=$(rp_pid)
 [ -n "$pid" ] || fail "rptparse runs"
 quiet $STSCTL domain add a.example --mx mx.a.example

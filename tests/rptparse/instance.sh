@@ -12,7 +12,6 @@
 #		TYPE named NAME (NAME "-": no name), gzipped first if asked
 #	rp_https TYPE FILE [gzip]	the spool form of an HTTPS POST
 #	rp_reason ID		the reason of corrupt/ID
-#	rp_tmpdir		a fresh directory in RP_TMP, removed at exit
 #	rp_pid			pid of the running rptparse
 #	rp_json ARGS...		stsctl report ARGS --json
 #	rp_nstored		the number of reports report list shows
@@ -21,66 +20,46 @@
 #		certificate of mta-sts.a.example from a test CA in RP_DIR/ca;
 #		sets RP_HTTPS (its port); rp_post FILE TYPE POSTs a report
 #
-# The instance is made by "stsd init"; the script is skipped when the
+# Made and started by tests/instance.sh; the script is skipped when the
 # build has no stsd, master, rptparse or a stsctl with "report".  Set
-# RPTPARSE_STSCTL to try another stsctl binary.
+# RPTPARSE_STSCTL to try another stsctl binary, RP_LIBEXEC (before
+# rp_start) for another daemon directory.
 
-RP_LIBEXEC=$BUILDDIR/libexec
-RP_STSD=$BUILDDIR/stsd/stsd
-RP_STSCTL=${RPTPARSE_STSCTL:-$BUILDDIR/stsctl/stsctl}
+source "$SRCDIR/tests/instance.sh"
+
+RP_LIBEXEC=$LIBEXEC
+RP_STSD=$STSD_BIN
+RP_STSCTL=${RPTPARSE_STSCTL:-$STSCTL_BIN}
 RP_SPOOLPUT=$BUILDDIR/tests/rptparse/spoolput
 FIX=$SRCDIR/tests/rptparse/fixtures
 
 rp_start() {
-	local line
-	[ -x "$RP_LIBEXEC/master" ] && [ -x "$RP_LIBEXEC/rptparse" ] &&
-		[ -x "$RP_STSD" ] && [ -x "$RP_SPOOLPUT" ] ||
-		skip_all "no master, rptparse, stsd or spoolput in $BUILDDIR"
-	rp_tmpdir
-	RP_DIR=$RP_TMP/i
-	RP_SMTP=$(free_port)
-	RP_HTTPS=$(free_port)
-	"$RP_STSD" init "$RP_DIR" --daemon-directory "$RP_LIBEXEC" \
-	    --smtp-port "$RP_SMTP" --https-port "$RP_HTTPS" \
-	    --http-port "$(free_port)" --metrics-port "$(free_port)" \
-	    >"$RP_DIR.init.log" 2>&1 || { cat "$RP_DIR.init.log"; return 1; }
+	local LIBEXEC=$RP_LIBEXEC
+	inst_need master rptparse stsd stsconf
+	[ -x "$RP_SPOOLPUT" ] || skip_all "no spoolput in $BUILDDIR"
+	RP_DIR=$(t_tmpdir)/i
+	inst_init "$RP_DIR" || return 1
+	RP_SMTP=$SMTP_PORT
+	RP_HTTPS=$HTTPS_PORT
 	# Only what the tests need: policyd, rptparse, rptrecv (and httpd).
-	local drop='httpd|dnsmon|acmed|metrics'
-	[ -z "${RP_HTTPD:-}" ] || drop='dnsmon|acmed|metrics'
-	sed -i -E "/^(#|\$)/d; / ($drop)( |\$)/d" "$RP_DIR/etc/master.cf"
-	grep -q ' rptparse$' "$RP_DIR/etc/master.cf" ||
-		echo "rptparse unix y y n 60 1 rptparse" >>"$RP_DIR/etc/master.cf"
+	if [ -n "${RP_HTTPD:-}" ]; then
+		inst_only policyd rptparse rptrecv httpd
+	else
+		inst_only policyd rptparse rptrecv
+	fi
 	# RP_WAKEUP: rptparse's wakeup time, in place of the one init wrote.
-	[ -z "${RP_WAKEUP:-}" ] || sed -i -E "s/^(rptparse +unix +[^ ]+ +[^ ]+ +[^ ]+ +)[^ ]+/\1$RP_WAKEUP/" \
-	    "$RP_DIR/etc/master.cf"
-	for line in "$@"; do
-		echo "$line" >>"$RP_DIR/etc/main.cf"
-	done
+	[ -z "${RP_WAKEUP:-}" ] || inst_field "rptparse/unix/wakeup=$RP_WAKEUP"
+	inst_lines "$@" || return 1
 	RP_SPOOL=$RP_DIR/spool
-	RP_OWNER=$(sed -n 's/^mail_owner *= *//p' "$RP_DIR/etc/main.cf")
-	[ -z "${RP_HTTPD:-}" ] || rp_cert mta-sts.a.example || return 1
+	RP_OWNER=$(inst_owner)
+	[ -z "${RP_HTTPD:-}" ] || inst_cert mta-sts.a.example || return 1
 	RP_LOG=$(sed -n 's/^maillog_file *= *//p' "$RP_DIR/etc/main.cf")
 	STSCTL="$RP_STSCTL -c $RP_DIR/etc"
 	$STSCTL report 2>&1 | grep -q 'usage: stsctl report' ||
 		skip_all "$RP_STSCTL has no report command"
-	"$RP_STSD" -c "$RP_DIR/etc" start >"$RP_DIR.start.log" 2>&1 ||
-		{ cat "$RP_DIR.start.log"; return 1; }
-	at_exit "$RP_STSD -c $RP_DIR/etc stop"
+	inst_start || return 1
 	wait_until 10 test -S "$RP_SPOOL/private/rptparse" &&
-		wait_until 10 $STSCTL domain list
-}
-
-# rp_cert NAME: a certificate of NAME for httpd, from the CA in RP_DIR/ca.
-rp_cert() {
-	local c=$RP_DIR/spool/certs/$1
-	source "$SRCDIR/tests/pki.sh"
-	[ -f "$RP_DIR/ca/ca.pem" ] || pki_ca "$RP_DIR/ca" || return 1
-	pki_cert "$RP_DIR/ca" "$1" 30 || return 1
-	mkdir -p "$c"
-	cp "$RP_DIR/ca/$1/fullchain.pem" "$RP_DIR/ca/$1/privkey.pem" "$c/"
-	chmod 700 "$RP_DIR/spool/certs" "$c"
-	chmod 600 "$c/privkey.pem"
-	[ "$(id -u)" != 0 ] || chown -R "$RP_OWNER:" "$RP_DIR/spool/certs"
+		inst_wait_policyd
 }
 
 # rp_post FILE TYPE: POSTs FILE to httpd (RP_HTTPD=1) as a report over
@@ -90,11 +69,6 @@ rp_post() {
 	    --resolve "mta-sts.a.example:$RP_HTTPS:127.0.0.1" \
 	    -H "Content-Type: $2" --data-binary "@$1" -w '\n%{http_code}\n' \
 	    "https://mta-sts.a.example:$RP_HTTPS/tlsrpt"
-}
-
-# rp_tmpdir: a fresh directory in RP_TMP, removed at exit.
-rp_tmpdir() {
-	RP_TMP=$(t_tmpdir)
 }
 
 # As mail_owner, the owner of what rptrecv and httpd spool.

@@ -7,13 +7,12 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
+t_need jq
 [ "$(id -u)" = 0 ] || skip_all "needs root (a second user, runuser)"
 
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 DB=$RP_DIR/data/reports.db
 GROUP=$(sed -n 's/^setgid_group *= *//p' "$RP_DIR/etc/main.cf")
 GROUP=${GROUP:-$(id -gn "$RP_OWNER")}

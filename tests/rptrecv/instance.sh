@@ -2,105 +2,50 @@
 # rptrecv tests.  Source after tests/lib.sh.
 # SPDX-License-Identifier: ISC
 #
-#	rr_start [main.cf lines...]	make an instance in a fresh directory
-#		with rptrecv on 127.0.0.1:$RR_PORT, start it, wait until it
-#		answers; sets RR_DIR, RR_PORT, RR_SPOOL, RR_LOG; calls the
-#		function rr_prepare_hook, when the script has one, just
+#	rr_start [main.cf lines...]	tests/instance.sh's instance in a
+#		fresh directory with rptrecv alone on 127.0.0.1:$RR_PORT,
+#		its master in the foreground (inst_start_fg); waits until
+#		rptrecv answers; sets RR_DIR, RR_PORT, RR_SPOOL, RR_LOG; calls
+#		the function rr_prepare_hook, when the script has one, just
 #		before the start
 #	RR_CHROOT=n			before rr_start: run rptrecv without
 #					chroot (LeakSanitizer needs /proc)
+#	RR_CERT=HOST			before rr_start: rptrecv has a
+#					certificate of HOST (inst_cert), from
+#					the CA RR_DIR/ca/ca.pem
 #	rr_leaks			the sanitizer reports of the processes
 #					that have exited, from master's stderr
 #	rr_pid				pid of the running rptrecv
-#	rr_stop				stop the instance (registered at_exit)
+#	rr_stop				stop the instance (done at exit)
 #	rr_spooled			number of messages in incoming/
 #	rr_smtp MODE ARGS		tests/rptrecv/smtpclient.pl against it
-#
-# Uses "stsd init" when the build has it (and appends the rptrecv line to
-# master.cf when init does not write one); otherwise lays out the same
-# directories by hand.  Skips the script when the build has no master.
+#	rr_clients MODE ARGS		tests/rptrecv/clients.py against it
+#	rr_swaks ARGS			swaks from a@b.example to
+#					tlsrpt@sts.test through it, stderr too
+#	rr_swaks_tls ARGS		the same with STARTTLS, verifying the
+#					RR_CERT certificate of localhost
 
-RR_LIBEXEC=$BUILDDIR/libexec
+source "$SRCDIR/tests/instance.sh"
+
 RR_ZONE=sts.test
 
-rr_user() {
-	if [ "$(id -u)" = 0 ]; then
-		id stsd >/dev/null 2>&1 || useradd --system --no-create-home \
-			--shell /usr/sbin/nologin stsd >/dev/null 2>&1
-		echo stsd
-	else
-		id -un
-	fi
-}
-
-rr_layout() {
-	local d=$1 owner=$2 sub
-	mkdir -p "$d/etc" "$d/data" "$d/spool/certs" "$d/log" "$d/spool/pid"
-	for sub in incoming active deferred corrupt private public; do
-		mkdir -p "$d/spool/$sub"
-		chmod 700 "$d/spool/$sub"
-		chown "$owner:" "$d/spool/$sub"
-	done
-	chmod 700 "$d/data" "$d/spool/certs"
-	chown -R "$owner:" "$d/data" "$d/log" "$d/spool/certs"
-	cat >"$d/etc/main.cf" <<EOC
-config_directory = $d/etc
-data_directory = $d/data
-queue_directory = $d/spool
-daemon_directory = $RR_LIBEXEC
-maillog_file = $d/log/stsd.log
-mail_owner = $owner
-myhostname = localhost
-sts_zone = $RR_ZONE
-domain_verification = none
-EOC
-	: >"$d/etc/master.cf"
-}
-
 rr_start() {
-	local owner line
-	[ -x "$RR_LIBEXEC/master" ] && [ -x "$RR_LIBEXEC/rptrecv" ] ||
-		skip_all "no master or rptrecv in $RR_LIBEXEC"
+	inst_need master rptrecv stsd stsconf
 	RR_DIR=$(t_tmpdir)
-	RR_PORT=$(free_port)
+	inst_init "$RR_DIR" --force || return 1
+	RR_PORT=$SMTP_PORT
 	RR_SPOOL=$RR_DIR/spool
 	RR_LOG=$RR_DIR/log/stsd.log
-	owner=$(rr_user)
-	if [ -x "$BUILDDIR/stsd/stsd" ] && "$BUILDDIR/stsd/stsd" init "$RR_DIR" \
-	    --daemon-directory "$RR_LIBEXEC" --smtp-port "$RR_PORT" \
-	    --force >/dev/null 2>&1; then
-		# Only rptrecv: the other services would take the messages
-		# (rptparse) or ports that other tests use.
-		grep -E '^[[:space:]]*(#|$)| rptrecv' "$RR_DIR/etc/master.cf" \
-			>"$RR_DIR/etc/master.cf.new"
-		mv "$RR_DIR/etc/master.cf.new" "$RR_DIR/etc/master.cf"
-		if [ "${RR_CHROOT:-y}" = n ]; then
-			sed -i '/ rptrecv/s/ inet  *\([^ ]*\)  *\([^ ]*\)  *y / inet \1 \2 n /' \
-				"$RR_DIR/etc/master.cf"
-		fi
-		grep -q ' rptrecv' "$RR_DIR/etc/master.cf" ||
-			echo "127.0.0.1:$RR_PORT inet n y ${RR_CHROOT:-y} - 1 rptrecv" \
-				>>"$RR_DIR/etc/master.cf"
-		sed -i -e "s|^sts_zone = .*|sts_zone = $RR_ZONE|" \
-			-e "s|^maillog_file = .*|maillog_file = $RR_LOG|" "$RR_DIR/etc/main.cf"
-		"$BUILDDIR/stsd/stsd" -c "$RR_DIR/etc" check >/dev/null 2>&1
-	else
-		rr_layout "$RR_DIR" "$owner"
-		echo "127.0.0.1:$RR_PORT inet n y ${RR_CHROOT:-y} - 1 rptrecv" \
-			>>"$RR_DIR/etc/master.cf"
-	fi
-	for line in "$@"; do
-		echo "$line" >>"$RR_DIR/etc/main.cf"
-	done
+	# Only rptrecv: rptparse would take the messages.
+	inst_only rptrecv
+	[ "${RR_CHROOT:-y}" = y ] || inst_field "127.0.0.1:$RR_PORT/inet/chroot=n"
+	inst_set "sts_zone=$RR_ZONE" "maillog_file=$RR_LOG" || return 1
+	inst_lines "$@" || return 1
+	[ -z "${RR_CERT:-}" ] || inst_cert "$RR_CERT" || return 1
 	if declare -F rr_prepare_hook >/dev/null; then
 		rr_prepare_hook
 	fi
-	mkdir -p "$RR_DIR/log"
-	at_exit rr_stop
-	# In the foreground (-f) and in the background of this script: the
-	# test holds master's pid itself and sees its stderr in the log.
-	"$RR_LIBEXEC/master" -c "$RR_DIR/etc" -f >>"$RR_DIR/log/master.out" 2>&1 &
-	RR_MASTER=$!
+	inst_start_fg || return 1
 	wait_until 10 rr_answers
 }
 
@@ -113,26 +58,12 @@ rr_answers() {
 	return 1
 }
 
-rr_master_pid() {
-	echo "${RR_MASTER:-}"
-}
-
 rr_pid() {
 	awk '$1 ~ /:/ && $3 != 0 { print $3 }' "$RR_SPOOL/pid/services" \
 		2>/dev/null | head -1
 }
 
-rr_stop() {
-	local pid
-	pid=$(rr_master_pid)
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-}
+rr_stop() { inst_stop_fg; }
 
 rr_leaks() {
 	grep -E 'ERROR: (Leak|Address)Sanitizer|runtime error' \
@@ -146,4 +77,19 @@ rr_spooled() {
 # rr_smtp MODE ARGS: smtpclient.pl against the instance (see there).
 rr_smtp() {
 	perl "$SRCDIR/tests/rptrecv/smtpclient.pl" "$RR_PORT" "$@"
+}
+
+# rr_clients MODE ARGS: clients.py against the instance (see there).
+rr_clients() {
+	python3 "$SRCDIR/tests/rptrecv/clients.py" "$RR_PORT" "$@"
+}
+
+rr_swaks() {
+	swaks --server "127.0.0.1:$RR_PORT" --from a@b.example \
+		--to "tlsrpt@$RR_ZONE" "$@" 2>&1
+}
+
+rr_swaks_tls() {
+	rr_swaks --tls --tls-verify --tls-ca-path "$RR_DIR/ca/ca.pem" \
+		--tls-sni localhost "$@"
 }

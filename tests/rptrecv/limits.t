@@ -11,12 +11,11 @@ RR_CHROOT=n
 rr_start "rptrecv_client_connection_limit = 3" "rptrecv_connection_limit = 5" ||
 	{ fail "the instance starts"; done_testing; }
 pid0=$(rr_pid)
-clients() { python3 "$SRCDIR/tests/rptrecv/clients.py" "$RR_PORT" "$@"; }
 
 # Three addresses of 127.0.1.0/24 fill its limit of 3: a fourth address
 # of the same /24 is refused, an unrelated sender still gets in, until
 # the total limit of 5.
-out=$(clients hold 2 127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.2.1 \
+out=$(rr_clients hold 2 127.0.1.1 127.0.1.2 127.0.1.3 127.0.1.4 127.0.2.1 \
 	127.0.3.1 127.0.4.1)
 note "$(echo "$out" | tr '\n' '|')"
 for a in 127.0.1.1 127.0.1.2 127.0.1.3; do
@@ -37,7 +36,7 @@ like "$log" "\[127\.0\.4\.1\]: refused: too many connections in total \(5, rptre
 	"and the total limit with its parameter"
 
 # Once they are gone, the network gets in again: the counts went back.
-out=$(clients hold 0 127.0.1.4 127.0.1.5 127.0.1.6 127.0.1.7)
+out=$(rr_clients hold 0 127.0.1.4 127.0.1.5 127.0.1.6 127.0.1.7)
 like "$out" "127\.0\.1\.6 220" "the counts of a network go down when its sessions close"
 like "$out" "127\.0\.1\.7 421 4\.7\.0 .*127\.0\.1\.0/24" "and it is held to its limit again"
 
@@ -45,10 +44,10 @@ like "$out" "127\.0\.1\.7 421 4\.7\.0 .*127\.0\.1\.0/24" "and it is held to its 
 # share: another network is served meanwhile.
 srcs=$(for h in $(seq 20); do for _ in 1 2 3 4 5; do printf '127.0.9.%d ' "$h"; done; done)
 # shellcheck disable=SC2086
-clients hold 3 $srcs >"$RR_DIR/flood.out" &
+rr_clients hold 3 $srcs >"$RR_DIR/flood.out" &
 flood=$!
 wait_until 10 grep -q '^127.0.9.20 ' "$RR_DIR/flood.out"
-out=$(clients hold 0 127.0.10.1)
+out=$(rr_clients hold 0 127.0.10.1)
 like "$out" "127\.0\.10\.1 220 localhost ESMTP" "a sender gets in during a flood from one /24"
 wait "$flood"
 is "$(grep -c ' 220 ' "$RR_DIR/flood.out")" 3 "the flooding /24 got its 3 connections"

@@ -21,9 +21,8 @@ rr_prepare_hook() {
 }
 rr_start "rptrecv_client_connection_limit = 2" ||
 	{ fail "the instance starts"; done_testing; }
-clients() { python3 "$SRCDIR/tests/rptrecv/clients.py" "$RR_PORT" "$@"; }
 
-out=$(clients hold 1 2001:db8:1:2::1 2001:db8:1:2::2 2001:db8:1:2:ffff::9 \
+out=$(rr_clients hold 1 2001:db8:1:2::1 2001:db8:1:2::2 2001:db8:1:2:ffff::9 \
 	2001:db8:1:3::1 127.0.0.1)
 note "$(echo "$out" | tr '\n' '|')"
 like "$out" "^2001:db8:1:2::1 220 " "a first address of 2001:db8:1:2::/64 gets in"

@@ -9,7 +9,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 
-command -v smtp-source >/dev/null || skip_all "smtp-source is not installed (package postfix)"
+t_need smtp-source
 
 rr_start || { fail "the instance starts"; done_testing; }
 pid0=$(rr_pid)

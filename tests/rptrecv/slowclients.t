@@ -11,14 +11,13 @@ RR_CHROOT=n
 rr_start "rptrecv_command_timeout = 3s" "rptrecv_data_timeout = 4s" ||
 	{ fail "the instance starts"; done_testing; }
 pid0=$(rr_pid)
-clients() { python3 "$SRCDIR/tests/rptrecv/clients.py" "$RR_PORT" "$@"; }
 # seconds of the line of $1 that matches $2
 at() { echo "$1" | awk -v re="$2" '$0 ~ re { print $1; exit }'; }
 between() { awk -v t="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(t != "" && t >= lo && t <= hi) }'; }
 
 # 1 octet a second: before, the idle timer restarted on every octet and
 # held the session for as long as the client liked.
-out=$(clients trickle 127.0.0.1 1 "" 'EHLO slow.example.org\r\nQUIT\r\n')
+out=$(rr_clients trickle 127.0.0.1 1 "" 'EHLO slow.example.org\r\nQUIT\r\n')
 note "$(echo "$out" | tr '\n' '|')"
 like "$out" "421 4.4.2 localhost Error: command timeout exceeded \(3 s for one command\); closing connection" \
 	"a client sending 1 octet/s gets 421 naming the command timeout"
@@ -31,7 +30,7 @@ like "$(cat "$RR_LOG")" "\[127\.0\.0\.1\]: timeout: no complete command within 3
 
 # The deadline is per command: whole commands in time (0.9 s each at
 # 0.15 s an octet), 6 s in all.
-out=$(clients trickle 127.0.0.1 0.15 'EHLO ok.example.org\r\n' \
+out=$(rr_clients trickle 127.0.0.1 0.15 'EHLO ok.example.org\r\n' \
 	'NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nQUIT\r\n')
 note "$(echo "$out" | tr '\n' '|')"
 is "$(echo "$out" | grep -c ' 250 2.0.0 Ok$')" 7 \
@@ -40,13 +39,13 @@ like "$out" "221 2.0.0 Bye" "and gets to QUIT"
 unlike "$out" "421" "without a 421"
 
 # After the greeting, silence: the same deadline.
-out=$(clients trickle 127.0.0.1 1 "" "")
+out=$(rr_clients trickle 127.0.0.1 1 "" "")
 t=$(at "$out" "421 4.4.2")
 ok "a silent client gets 421 at the deadline (at ${t}s)" between "$t" 2.5 6
 
 # The text of a message: its own deadline, also cut off mid-trickle.
 before=$(rr_spooled)
-out=$(clients trickle 127.0.0.1 0.5 \
+out=$(rr_clients trickle 127.0.0.1 0.5 \
 	'EHLO d.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<tlsrpt@sts.test>\r\nDATA\r\n' \
 	'Subject: slow\r\n\r\none octet at a time, for longer than the data deadline\r\n.\r\n')
 note "$(echo "$out" | tr '\n' '|')"
@@ -59,7 +58,7 @@ is "$(find "$RR_SPOOL/incoming" -name '*.tmp' | wc -l)" 0 "not even a temporary 
 
 # While the data deadline runs, the command deadline does not cut the
 # text: 3.4 s of text at a steady pace, under the 4 s of the message.
-out=$(clients trickle 127.0.0.1 0.2 \
+out=$(rr_clients trickle 127.0.0.1 0.2 \
 	'EHLO d.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<tlsrpt@sts.test>\r\nDATA\r\nSubject: ok\r\n\r\n' \
 	'abcdef\r\n.\r\nQUIT\r\n')
 like "$out" "250 2.0.0 Ok: queued as" "a text that ends before the data deadline is queued"
@@ -68,7 +67,7 @@ like "$out" "221 2.0.0 Bye" "and the next command is read"
 # 20 slow clients at once are all cut at their deadline: none holds on.
 pids=()
 for i in $(seq 20); do
-	clients trickle "127.0.$i.1" 1 "" 'EHLO slow.example.org\r\n' >"$RR_DIR/slow.$i" &
+	rr_clients trickle "127.0.$i.1" 1 "" 'EHLO slow.example.org\r\n' >"$RR_DIR/slow.$i" &
 	pids+=($!)
 done
 wait "${pids[@]}"

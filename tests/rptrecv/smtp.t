@@ -10,17 +10,10 @@ source "$SRCDIR/tests/rptrecv/instance.sh"
 # Without chroot, so that LeakSanitizer can check rptrecv when it exits.
 RR_CHROOT=n
 
-command -v swaks >/dev/null || skip_all "swaks is not installed (scripts/deps test)"
+t_need swaks
 
 # The certificate must be in place before rptrecv starts.
-pki_dir=$(t_tmpdir)
-pki_ca "$pki_dir" && pki_cert "$pki_dir" localhost 30 ||
-	skip_all "cannot make a test certificate"
-rr_prepare_hook() {
-	cp -r "$pki_dir/localhost" "$RR_DIR/spool/certs/"
-	chown -R "$(rr_user):" "$RR_DIR/spool/certs/localhost"
-	chmod 600 "$RR_DIR/spool/certs/localhost/privkey.pem"
-}
+RR_CERT=localhost
 rr_start "report_recipients = tlsrpt@\$sts_zone, reports+*@\$sts_zone" ||
 	{ fail "the instance starts"; done_testing; }
 pass "the instance starts and rptrecv answers"
@@ -37,7 +30,7 @@ perl -MIO::Socket::UNIX -e '
 ' "$RR_SPOOL/private/rptparse" "$notes" &
 at_exit "kill $!"
 wait_until 5 test -S "$RR_SPOOL/private/rptparse"
-chown "$(rr_user):" "$RR_SPOOL/private/rptparse" 2>/dev/null
+chown "$(inst_owner):" "$RR_SPOOL/private/rptparse" 2>/dev/null
 
 out=$(printf 'EHLO client.example\r\nQUIT\r\n' | rr_smtp raw 2)
 like "$out" "^220 localhost ESMTP" "greeting names smtp_hostname"
@@ -80,15 +73,11 @@ is "$(grep "$id" "$notes")" "{\"op\":\"spooled\",\"id\":\"$id\"}" "rptparse is t
 
 # swaks: plain, pipelined, STARTTLS.
 n0=$(rr_spooled)
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--body "unique-line-swaks" 2>&1)
+out=$(rr_swaks --body "unique-line-swaks")
 like "$out" "<- +250 2.0.0 Ok: queued as" "swaks delivers a message"
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--pipeline --body "unique-line-pipe" 2>&1)
+out=$(rr_swaks --pipeline --body "unique-line-pipe")
 like "$out" "<- +250 2.0.0 Ok: queued as" "swaks delivers a message with PIPELINING"
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--tls --tls-verify --tls-ca-path "$pki_dir/ca.pem" --tls-sni localhost \
-	--body "unique-line-tls" 2>&1)
+out=$(rr_swaks_tls --body "unique-line-tls")
 like "$out" "TLS started with cipher" "swaks starts TLS and verifies the certificate"
 like "$out" "<~ +250 2.0.0 Ok: queued as" "swaks delivers a message over STARTTLS"
 is "$(rr_spooled)" $((n0 + 3)) "the three swaks messages are queued"
@@ -102,7 +91,7 @@ out=$( (printf 'EHLO c.example\r\nSTARTTLS\r\n'; sleep 0.5) | rr_smtp raw 2)
 like "$out" "220 2.0.0 Ready to start TLS" "STARTTLS gets 220"
 out=$( (printf 'EHLO c.example\r\n'; sleep 1; printf 'QUIT\r\n'; sleep 0.5) |
 	openssl s_client -quiet -starttls smtp \
-	-connect "127.0.0.1:$RR_PORT" -CAfile "$pki_dir/ca.pem" 2>/dev/null)
+	-connect "127.0.0.1:$RR_PORT" -CAfile "$RR_DIR/ca/ca.pem" 2>/dev/null)
 unlike "$out" "STARTTLS" "no STARTTLS in EHLO inside TLS"
 like "$out" "250 SMTPUTF8" "EHLO inside TLS answers"
 

@@ -9,17 +9,9 @@ source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 
 RR_CHROOT=n
-command -v swaks >/dev/null || skip_all "swaks is not installed (scripts/deps test)"
-command -v openssl >/dev/null || skip_all "openssl is not installed"
+t_need swaks openssl
 
-pki_dir=$(t_tmpdir)
-pki_ca "$pki_dir" && pki_cert "$pki_dir" localhost 30 ||
-	skip_all "cannot make a test certificate"
-rr_prepare_hook() {
-	cp -r "$pki_dir/localhost" "$RR_DIR/spool/certs/"
-	chown -R "$(rr_user):" "$RR_DIR/spool/certs/localhost"
-	chmod 600 "$RR_DIR/spool/certs/localhost/privkey.pem"
-}
+RR_CERT=localhost
 rr_start "rptrecv_command_timeout = 3s" || { fail "the instance starts"; done_testing; }
 pid0=$(rr_pid)
 
@@ -27,15 +19,13 @@ pid0=$(rr_pid)
 # it waits for the server to close, and prints all it said.
 out=$( (sleep 1; printf 'EHLO c.example\nNOOP\nQUIT\n'; sleep 3) |
 	timeout 10 openssl s_client -starttls smtp -connect "127.0.0.1:$RR_PORT" \
-	-CAfile "$pki_dir/ca.pem" -servername localhost -crlf -ign_eof 2>&1)
+	-CAfile "$RR_DIR/ca/ca.pem" -servername localhost -crlf -ign_eof 2>&1)
 like "$out" "Verify return code: 0 \(ok\)" "s_client starts TLS with rptrecv"
 like "$out" "250 2.0.0 Ok" "NOOP is answered inside TLS"
 like "$out" "221 2.0.0 Bye" "QUIT over TLS gets 221 (openssl s_client)"
 
 # The same with a message first (swaks --tls).
-out=$(swaks --server "127.0.0.1:$RR_PORT" --from a@b.example --to tlsrpt@sts.test \
-	--tls --tls-verify --tls-ca-path "$pki_dir/ca.pem" --tls-sni localhost \
-	--body "over tls" 2>&1)
+out=$(rr_swaks_tls --body "over tls")
 like "$out" "<~ +250 2.0.0 Ok: queued as" "swaks delivers a message over STARTTLS"
 like "$out" "<~ +221 2.0.0 Bye" "and its QUIT over TLS gets 221 (swaks --tls)"
 unlike "$out" "Remote host closed connection unexpectedly" "the server does not hang up first"
@@ -50,7 +40,7 @@ like "$(cat "$RR_LOG")" "\[127\.0\.0\.1\]: timeout: TLS handshake not done withi
 # A slow client inside TLS: the same command deadline.
 out=$( (sleep 1; printf 'EHLO c.example\n'; sleep 5) |
 	timeout 12 openssl s_client -starttls smtp -connect "127.0.0.1:$RR_PORT" \
-	-CAfile "$pki_dir/ca.pem" -servername localhost -crlf -ign_eof 2>&1)
+	-CAfile "$RR_DIR/ca/ca.pem" -servername localhost -crlf -ign_eof 2>&1)
 like "$out" "421 4.4.2 localhost Error: command timeout exceeded \(3 s for one command\)" \
 	"a silent client inside TLS gets 421 naming the command timeout"
 
@@ -64,14 +54,14 @@ served_serial() {
 C=$RR_DIR/spool/certs/localhost
 old=$(openssl x509 -in "$C/fullchain.pem" -noout -serial)
 is "$(served_serial)" "$old" "rptrecv serves the certificate it started with"
-mkdir -p "$pki_dir/renewed"
-pki_ca "$pki_dir/renewed" && pki_cert "$pki_dir/renewed" localhost 30 || fail "second certificate"
-new=$(openssl x509 -in "$pki_dir/renewed/localhost/fullchain.pem" -noout -serial)
-cp "$pki_dir/renewed/localhost/privkey.pem" "$C/privkey.pem.tmp" &&
+renewed=$(t_tmpdir)
+pki_ca "$renewed" && pki_cert "$renewed" localhost 30 || fail "second certificate"
+new=$(openssl x509 -in "$renewed/localhost/fullchain.pem" -noout -serial)
+cp "$renewed/localhost/privkey.pem" "$C/privkey.pem.tmp" &&
 	mv "$C/privkey.pem.tmp" "$C/privkey.pem"
-cp "$pki_dir/renewed/localhost/fullchain.pem" "$C/fullchain.pem.tmp" &&
+cp "$renewed/localhost/fullchain.pem" "$C/fullchain.pem.tmp" &&
 	mv "$C/fullchain.pem.tmp" "$C/fullchain.pem"
-chown -R "$(rr_user):" "$C"
+chown -R "$(inst_owner):" "$C"
 is "$(served_serial)" "$new" "a replaced certificate is served to the next connection"
 like "$(cat "$RR_LOG")" "localhost: certificate loaded: STARTTLS offered" "and its load is logged"
 printf 'garbage\n' >"$C/privkey.pem.tmp" && mv "$C/privkey.pem.tmp" "$C/privkey.pem"

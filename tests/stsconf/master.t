@@ -10,7 +10,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
 [ -x "$STSCONF_BIN" ] || { fail "stsconf is built"; done_testing; }
-command -v swaks >/dev/null || skip_all "swaks is not installed"
+t_need swaks
 
 t=$(t_tmpdir)
 inst_init "$t/i"

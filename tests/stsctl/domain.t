@@ -5,9 +5,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-[ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "policyd or master not built"
+inst_need stsctl policyd master
 
 dir=$(t_tmpdir)/i
 instance_start "$dir" sts_zone=sts.test domain_verification=none \
@@ -106,7 +104,7 @@ like "$json" '"service_zone"' "records --json has the service zone records"
 # TLS-RPT TXT lists the https URI of the domain after the mailto: rua.
 rua_on() { $STSCTL domain records example.com | grep -q 'https://'; }
 sed -i 's/^\(policyd .*policyd\)$/\1 -o report_https_rua=yes/' "$dir/etc/master.cf"
-"$STSD" -c "$dir/etc" reload >/dev/null 2>&1 ||
+$STSD reload >/dev/null 2>&1 ||
 	kill -HUP "$(head -1 "$dir/spool/pid/master.pid")"
 ok "records: policyd restarted with report_https_rua = yes" wait_until 10 rua_on
 out=$($STSCTL domain records example.com)
@@ -115,26 +113,14 @@ like "$out" '^_smtp\._tls\.example\.com\. +TXT +"v=TLSRPTv1; rua=mailto:tlsrpt@s
 like "$out" '^example\.com\._report\.sts\.test\. +TXT +"v=TLSRPTv1; rua=mailto:tlsrpt@sts\.test,https://mta-sts\.example\.com/tlsrpt"$' \
 	"records: ... and so does the service zone TLS-RPT TXT"
 sed -i 's/ -o report_https_rua=yes$//' "$dir/etc/master.cf"
-"$STSD" -c "$dir/etc" reload >/dev/null 2>&1 ||
+$STSD reload >/dev/null 2>&1 ||
 	kill -HUP "$(head -1 "$dir/spool/pid/master.pid")"
 ok "records: without report_https_rua, the mailto: rua alone again" \
 	wait_until 10 sh -c "! $STSCTL domain records example.com | grep -q https://"
 
 # bad input: one clear line, exit 1, nothing stored
 before=$($STSCTL domain list)
-bad() {	# DESC EXPECTED-MESSAGE ARGS...
-	local desc=$1 want=$2 out rc; shift 2
-	out=$($STSCTL "$@" 2>&1)
-	rc=$?
-	if [ "$rc" = 1 ] && [ "$out" = "$want" ]; then
-		pass "$desc"
-	else
-		fail "$desc"
-		echo "#   exit $rc, got: '$out'"
-		echo "#   expected:      '$want'"
-	fi
-}
-bad "bad mx pattern" \
+stsctl_bad "bad mx pattern" \
 	'stsctl: mx pattern "*.*.example.com": wildcard only allowed as the leftmost label' \
 	domain add b.example --mx '*.*.example.com'
 out=$($STSCTL domain add b.example --mx 'mx..b.example' 2>&1)
@@ -142,41 +128,41 @@ rc=$?
 is "$rc" 1 "empty label in an mx pattern: exit 1"
 like "$out" '^stsctl: mx pattern "mx\.\.b\.example": [a-z]' \
 	"empty label in an mx pattern: the message names the pattern and the cause"
-bad "bad mode" 'stsctl: mode "strict": must be testing, enforce or none' \
+stsctl_bad "bad mode" 'stsctl: mode "strict": must be testing, enforce or none' \
 	domain add b.example --mx mx.b.example --mode strict
-bad "max_age above the range" 'stsctl: max_age 31557601: out of range 0..31557600' \
+stsctl_bad "max_age above the range" 'stsctl: max_age 31557601: out of range 0..31557600' \
 	domain add b.example --mx mx.b.example --max-age 31557601
-bad "negative max_age" 'stsctl: max_age -1: out of range 0..31557600' \
+stsctl_bad "negative max_age" 'stsctl: max_age -1: out of range 0..31557600' \
 	domain add b.example --mx mx.b.example --max-age -1
-bad "max_age that is not a number" \
+stsctl_bad "max_age that is not a number" \
 	'stsctl: --max-age "10x": not a number of seconds (or a time with unit s, m, h, d or w)' \
 	domain add b.example --mx mx.b.example --max-age 10x
-bad "add without mx" 'stsctl: b.example: at least one mx pattern is needed with mode testing' \
+stsctl_bad "add without mx" 'stsctl: b.example: at least one mx pattern is needed with mode testing' \
 	domain add b.example
-bad "duplicate add" 'stsctl: example.com: domain already exists (state active)' \
+stsctl_bad "duplicate add" 'stsctl: example.com: domain already exists (state active)' \
 	domain add example.com --mx mx1.example.com
-bad "bad domain name" 'stsctl: domain "-bad.example": label "-bad" starts with a hyphen' \
+stsctl_bad "bad domain name" 'stsctl: domain "-bad.example": label "-bad" starts with a hyphen' \
 	domain add --mx mx.b.example -- -bad.example
-bad "show of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+stsctl_bad "show of an unknown domain" 'stsctl: nosuch.example: no such domain' \
 	domain show nosuch.example
-bad "set of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+stsctl_bad "set of an unknown domain" 'stsctl: nosuch.example: no such domain' \
 	domain set nosuch.example --mode enforce
-bad "del of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+stsctl_bad "del of an unknown domain" 'stsctl: nosuch.example: no such domain' \
 	domain del nosuch.example
-bad "records of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+stsctl_bad "records of an unknown domain" 'stsctl: nosuch.example: no such domain' \
 	domain records nosuch.example
-bad "set with a bad pattern" \
+stsctl_bad "set with a bad pattern" \
 	'stsctl: mx pattern "*.*.example.com": wildcard only allowed as the leftmost label' \
 	domain set example.com --mx ok.example.com --mx '*.*.example.com'
-bad "set to a bad max_age" 'stsctl: max_age 99999999: out of range 0..31557600' \
+stsctl_bad "set to a bad max_age" 'stsctl: max_age 99999999: out of range 0..31557600' \
 	domain set example.com --max-age 99999999
 out=$($STSCTL domain frob 2>&1)
 is "$?:$out" '2:stsctl: domain frob: unknown command (add, set, del, list, show, records, import)' \
     "unknown subcommand: a usage error"
-bad "option of another subcommand" 'stsctl: domain list: option --mx does not apply' \
+stsctl_bad "option of another subcommand" 'stsctl: domain list: option --mx does not apply' \
 	domain list --mx a.example
-bad "missing domain" 'stsctl: domain show: missing domain name' domain show
-bad "unknown option" 'stsctl: domain add: unknown option "--color"' \
+stsctl_bad "missing domain" 'stsctl: domain show: missing domain name' domain show
+stsctl_bad "unknown option" 'stsctl: domain add: unknown option "--color"' \
 	domain add b.example --color
 is "$($STSCTL domain list)" "$before" "refused requests stored nothing"
 is "$(id example.com)" "$id4" "refused requests kept the policy id"

@@ -4,9 +4,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/stsctl/instance.sh"
 
-[ -x "$STSCTL_BIN" ] || skip_all "stsctl not built"
-[ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "policyd or master not built"
+inst_need stsctl policyd master
 
 dir=$(t_tmpdir)/i
 instance_start "$dir" sts_zone=sts.test domain_verification=none \

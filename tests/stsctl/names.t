@@ -10,9 +10,8 @@ source "$SRCDIR/tests/stsctl/instance.sh"
 
 CLIENT=$BUILDDIR/tests/policyd/ipcclient
 [ -x "$STSCTL_BIN" ] && [ -x "$CLIENT" ] || skip_all "stsctl or the test client not built"
-[ -x "$LIBEXEC/policyd" ] && [ -x "$LIBEXEC/master" ] ||
-	skip_all "policyd or master not built"
-command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed (scripts/deps test)"
+inst_need policyd master
+t_need sqlite3
 
 dir=$(t_tmpdir)/i
 instance_start "$dir" sts_zone=sts.test domain_verification=none ||
@@ -21,18 +20,6 @@ pass "instance starts"
 t=$(t_tmpdir)
 pub=$dir/spool/public/policyd
 
-bad() {	# DESC EXPECTED-MESSAGE ARGS...
-	local desc=$1 want=$2 out rc; shift 2
-	out=$($STSCTL "$@" 2>&1)
-	rc=$?
-	if [ "$rc" = 1 ] && [ "$out" = "$want" ]; then
-		pass "$desc"
-	else
-		fail "$desc"
-		echo "#   exit $rc, got: '$out'"
-		echo "#   expected:      '$want'"
-	fi
-}
 # name N [SUFFIX]: N octets of labels of 50, ending in SUFFIX (.com).
 name() {
 	local n=$1 suffix=${2:-.com} s=""
@@ -48,50 +35,50 @@ name() {
 $STSCTL domain add ok.example --mx mx.ok.example >/dev/null
 
 # stsctl domain add
-bad "an IPv4 address is not a domain" \
+stsctl_bad "an IPv4 address is not a domain" \
 	'stsctl: domain "192.0.2.7": an IP address, not a domain name' \
 	domain add 192.0.2.7 --mx mx.example.com
-bad "127.0.0.1 is not a domain" \
+stsctl_bad "127.0.0.1 is not a domain" \
 	'stsctl: domain "127.0.0.1": an IP address, not a domain name' \
 	domain add 127.0.0.1 --mx mx.example.com
-bad "an IPv6 address is not a domain" \
+stsctl_bad "an IPv6 address is not a domain" \
 	'stsctl: domain "2001:db8::1": an IP address, not a domain name' \
 	domain add 2001:db8::1 --mx mx.example.com
-bad "an all-digit top-level label is refused" \
+stsctl_bad "an all-digit top-level label is refused" \
 	'stsctl: domain "a.123": top-level label "123" is all digits: not a domain name' \
 	domain add a.123 --mx mx.example.com
-bad "a single label is refused" \
+stsctl_bad "a single label is refused" \
 	'stsctl: domain "example": a single label: not a fully qualified domain name' \
 	domain add example --mx mx.example.com
 long=$(name 250)
-bad "a 250-octet domain is refused: mta-sts.<domain> would be 258 octets" \
+stsctl_bad "a 250-octet domain is refused: mta-sts.<domain> would be 258 octets" \
 	"stsctl: domain \"$long\": 250 octets: mta-sts.DOMAIN would be 258 octets, _smtp._tls.DOMAIN would be 261 octets, more than 253" \
 	domain add "$long" --mx mx.example.com
 long=$(name 243)
-bad "a 243-octet domain is refused: _smtp._tls.<domain> would be 254 octets" \
+stsctl_bad "a 243-octet domain is refused: _smtp._tls.<domain> would be 254 octets" \
 	"stsctl: domain \"$long\": 243 octets: _smtp._tls.DOMAIN would be 254 octets, more than 253" \
 	domain add "$long" --mx mx.example.com
 label=$(printf 'a%.0s' $(seq 1 64))
-bad "a 64-octet label is refused" \
+stsctl_bad "a 64-octet label is refused" \
 	"stsctl: domain \"$label.example\": label \"$label\" is longer than 63 characters" \
 	domain add "$label.example" --mx mx.example.com
 out=$($STSCTL domain add "$(printf 'a\nb\033[2J.example')" --mx mx.example.com 2>&1)
 is "$out" 'stsctl: domain "a\nb\x1b[2J.example": bad character 0x0a' \
 	"control characters in a name are shown escaped, on one line"
-bad "an IP address is not an mx pattern" \
+stsctl_bad "an IP address is not an mx pattern" \
 	'stsctl: mx pattern "127.0.0.1": an IP address, not a host name' \
 	domain add ip.example --mx 127.0.0.1
-bad "an address literal is not an mx pattern" \
+stsctl_bad "an address literal is not an mx pattern" \
 	'stsctl: mx pattern "[192.0.2.1]": an IP address, not a host name' \
 	domain add ip.example --mx '[192.0.2.1]'
-bad "a wildcard over a top-level domain is refused" \
+stsctl_bad "a wildcard over a top-level domain is refused" \
 	'stsctl: mx pattern "*.com": a single label after "*.": not a fully qualified host name' \
 	domain add ip.example --mx '*.com'
 out=$($STSCTL domain add wild.example --mx '*.MX.wild.example' 2>&1)
 is "$?" 0 "a leading *. wildcard label stays valid (RFC 8461 section 4.1)"
 
 # stsctl domain set
-bad "set refuses an IP address as mx pattern" \
+stsctl_bad "set refuses an IP address as mx pattern" \
 	'stsctl: mx pattern "192.0.2.25": an IP address, not a host name' \
 	domain set ok.example --mx 192.0.2.25
 
@@ -99,7 +86,7 @@ bad "set refuses an IP address as mx pattern" \
 # 253 octets: policyd knows sts_zone and refuses it; at 236 octets
 # every published name fits, and records prints none over 253.
 long=$(name 237)
-bad "policyd refuses a domain whose service-zone names would be too long" \
+stsctl_bad "policyd refuses a domain whose service-zone names would be too long" \
 	"stsctl: domain \"$long\": 237 octets: DOMAIN._report.sts.test would be 254 octets, more than 253" \
 	domain add "$long" --mx mx.example.com
 long=$(name 236)
@@ -111,15 +98,15 @@ $STSCTL domain del "$long" --now >/dev/null 2>&1
 
 # stsctl domain import: the line of the first bad name, nothing of its batch.
 printf 'imp1.example mx.imp.example\n192.0.2.7 mx.imp.example\nimp3.example mx.imp.example\n' >"$t/ip"
-bad "import refuses an IP address with the file and line" \
+stsctl_bad "import refuses an IP address with the file and line" \
 	"stsctl: $t/ip:2: domain \"192.0.2.7\": an IP address, not a domain name (0 domains imported before this batch of 2, none of it)" \
 	domain import "$t/ip"
 printf 'imp1.example mx.imp.example 10.1.2.3\n' >"$t/mx"
-bad "import refuses an IP address as mx pattern" \
+stsctl_bad "import refuses an IP address as mx pattern" \
 	"stsctl: $t/mx:1: mx pattern \"10.1.2.3\": an IP address, not a host name (0 domains imported before this batch of 1, none of it)" \
 	domain import "$t/mx"
 printf 'imp1.example mx.imp.example\na.b.123 mx.imp.example\n' >"$t/num"
-bad "import refuses an all-digit top-level label" \
+stsctl_bad "import refuses an all-digit top-level label" \
 	"stsctl: $t/num:2: domain \"a.b.123\": top-level label \"123\" is all digits: not a domain name (0 domains imported before this batch of 2, none of it)" \
 	domain import "$t/num"
 unlike "$($STSCTL domain list)" 'imp[0-9]\.example' "nothing of a refused import is stored"

@@ -7,7 +7,7 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
-command -v jq >/dev/null || skip_all "jq is not installed"
+t_need jq
 
 # rptparse wakes up once an hour: a message it handles within seconds
 # was announced to it (by spoolput, rptrecv or stsctl queue requeue).
@@ -16,8 +16,7 @@ RP_WAKEUP=3600
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
 $STSCTL queue 2>&1 | grep -q 'usage: stsctl queue' ||
 	skip_all "$RP_STSCTL has no queue command"
-rp_tmpdir
-T=$RP_TMP
+T=$(t_tmpdir)
 MC=$RP_DIR/etc/master.cf
 quiet $STSCTL domain add example.com --mx '*.mail.example.com'
 

@@ -6,16 +6,11 @@ source "$SRCDIR/tests/lib.sh"
 
 STSD=$BUILDDIR/stsd/stsd
 [ -x "$STSD" ] || skip_all "no $STSD"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+t_stsd_user
 
 t=$(t_tmpdir)
 daemons=$t/libexec
-mkdir -p "$daemons"
-printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
-chmod 755 "$daemons/master"
+t_true "$daemons/master"
 d=$t/inst
 "$STSD" init "$d" --daemon-directory "$daemons" >/dev/null 2>&1 || fail "init"
 S=("$STSD" -c "$d/etc")
@@ -164,7 +159,7 @@ is "$?" 1 "a value beyond its bounds: start exits 1"
 like "$out" "stsd: error: (.*/)?main\\.cf:[0-9]+: parameter default_policy_max_age: bad time value \"400d\": expected from 0s to 8766h" \
     "start names the parameter, the value and what is allowed"
 ok "start did not run master" test ! -e "$t/master-ran"
-printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
+t_true "$daemons/master"
 cp "$t/main.cf.good" "$d/etc/main.cf"
 
 # Broken master.cf.
@@ -199,8 +194,7 @@ if command -v sqlite3 >/dev/null; then
 	    CREATE INDEX tb ON t (b);
 	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
 	    WHERE i < 2000) INSERT INTO t SELECT i, printf('%0100d', i) FROM n;"
-	printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
-	chmod 755 "$daemons/master"
+	t_true "$daemons/master"
 	out=$("${S[@]}" check 2>&1)
 	is "$?" 0 "a good reports.db passes"
 	head -c 2000 /dev/zero | tr '\0' '\245' |
@@ -236,8 +230,7 @@ out=$("$STSD" -c "$d/etc" frobnicate 2>&1)
 is "$?" 2 "unknown command: exit 2"
 
 # The usual operator mistakes, one line each with the fix.
-printf '#!/bin/sh\nexit 0\n' >"$daemons/master"
-chmod 755 "$daemons/master"
+t_true "$daemons/master"
 cp "$t/master.cf.good" "$d/etc/master.cf"
 cp "$t/main.cf.good" "$d/etc/main.cf"
 

@@ -5,18 +5,12 @@ source "$SRCDIR/tests/lib.sh"
 
 STSD=$BUILDDIR/stsd/stsd
 [ -x "$STSD" ] || skip_all "no $STSD"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+t_stsd_user
 
 t=$(t_tmpdir)
 # A daemon directory with fake httpd and rptrecv programs only.
 daemons=$t/libexec
-mkdir -p "$daemons"
-printf '#!/bin/sh\nexit 0\n' >"$daemons/httpd"
-printf '#!/bin/sh\nexit 0\n' >"$daemons/rptrecv"
-chmod 755 "$daemons/httpd" "$daemons/rptrecv"
+t_true "$daemons/httpd" "$daemons/rptrecv"
 
 d=$t/inst
 out=$("$STSD" init "$d" --address 127.0.0.1 --https-port 18443 --http-port 18080 \

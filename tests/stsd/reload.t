@@ -15,13 +15,9 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/pki.sh"
 
-[ -x "$STSD_BIN" ] && [ -x "$STSCTL_BIN" ] && [ -x "$STSCONF_BIN" ] ||
-	skip_all "stsd, stsctl or stsconf not built in $BUILDDIR"
-command -v curl >/dev/null || skip_all "no curl"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+inst_need stsd stsctl stsconf
+t_need curl
+t_stsd_user
 
 t=$(t_tmpdir)
 inst_init "$t/i" || { fail "stsd init"; done_testing; }

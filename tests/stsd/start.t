@@ -9,10 +9,7 @@ WORKER=$BUILDDIR/tests/master/testworker
 [ -x "$STSD" ] || skip_all "no $STSD"
 [ -x "$MASTER" ] || skip_all "no $MASTER"
 [ -x "$WORKER" ] || skip_all "no $WORKER"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+t_stsd_user
 
 t=$(t_tmpdir)
 daemons=$t/libexec

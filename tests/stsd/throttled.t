@@ -8,12 +8,8 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
-[ -x "$STSD_BIN" ] && [ -x "$STSCONF_BIN" ] ||
-	skip_all "stsd or stsconf not built in $BUILDDIR"
-if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
-	useradd --system --user-group --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
-fi
+inst_need stsd stsconf
+t_stsd_user
 
 t=$(t_tmpdir)
 # The suite's programs, and one that exits at once.
