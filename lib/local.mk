@@ -98,3 +98,4 @@ lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
 check_PROGRAMS += lib/policydb_test
 lib_policydb_test_SOURCES = lib/policydb_test.c
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_policydb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
