@@ -36,6 +36,9 @@ lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sqlite.h \
 	lib/rptdb_store.c lib/rptdb_read.c lib/rptdb_list.c \
 	lib/rptsum_rows.c lib/rptsum_rows.h
+check_PROGRAMS += lib/rptdb_test
+lib_rptdb_test_SOURCES = lib/rptdb_test.c
+lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
