@@ -213,7 +213,7 @@ dashboard_readiness(struct rptdb *reports, json_t *domain, int days,
  * Pieces of a page.
  */
 
-void
+static void
 dash_text(struct dash *d, const char *s)
 {
 	html_escape(d->out, s);

@@ -170,7 +170,7 @@ dash_stack(struct dash *d, json_t *sum, const struct svg_bar *days,
 		labels[i] = days[i].label;
 	if (nkeys == 0) {
 		buf_printf(d->out, "<p class=\"muted %s\">", def->name);
-		dash_text(d, def->title);
+		html_escape(d->out, def->title);
 		buf_puts(d->out, ": none</p>\n");
 	} else {
 		st.days = labels;
@@ -241,7 +241,7 @@ dash_group_chart(struct dash *d, json_t *sum, const char *member,
 	size_t n, i;
 
 	buf_puts(d->out, "<h3>");
-	dash_text(d, title);
+	html_escape(d->out, title);
 	buf_puts(d->out, "</h3>\n");
 	if (json_array_size(a) == 0) {
 		buf_puts(d->out, "<p class=\"muted\">none</p>\n");
@@ -257,7 +257,7 @@ dash_group_chart(struct dash *d, json_t *sum, const char *member,
 		    SVG_ROWS_MAX);
 		for (i = SVG_ROWS_MAX; i < n; i++) {
 			buf_puts(d->out, i > SVG_ROWS_MAX ? ", " : " ");
-			dash_text(d, bars[i].label);
+			html_escape(d->out, bars[i].label);
 			buf_printf(d->out, " (%lld)", rptsum_add(bars[i].ok,
 			    bars[i].bad));
 		}

@@ -5,7 +5,6 @@
  *
  * SYNOPSIS
  *	struct dash d;		the page: its buffer, reports.db, options
- *	dash_text(&d, s)	s, HTML-escaped
  *	dash_trend(&d, sum)	the charts per day of a summary (rptsum)
  *	dash_group_chart(&d, sum, "by-organization", "organization-name",
  *	    "Sessions by sender")	bars of a group, longest first
@@ -43,7 +42,6 @@ struct dash {
 	time_t	 now;
 };
 
-void	dash_text(struct dash *, const char *);
 void	dash_trend(struct dash *, json_t *sum);
 void	dash_group_chart(struct dash *, json_t *sum, const char *member,
 	    const char *key, const char *title);

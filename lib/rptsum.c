@@ -45,60 +45,6 @@ rptsum_rate_json(long long ok, long long failed)
 	    json_null();
 }
 
-int
-rptsum_require_dkim(void)
-{
-	return rptdb_require_dkim();
-}
-
-char *
-rptsum_domain_name(const char *s)
-{
-	size_t len = strlen(s), i;
-	char *d;
-
-	while (len > 0 && s[len - 1] == '.')
-		len--;
-	d = xmalloc(len + 1);
-	for (i = 0; i < len; i++)
-		d[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') :
-		    s[i];
-	d[len] = '\0';
-	return d;
-}
-
-const char *
-rptsum_dkim_reason(const char *via, const char *result, const char *reason)
-{
-	if (reason != NULL || via == NULL || strcmp(via, "mailto") != 0 ||
-	    result == NULL)
-		return reason;
-	if (strcmp(result, "none") == 0)
-		return "not signed";
-	if (strcmp(result, "fail") == 0)
-		return "no signature both verifies and is aligned with From:";
-	if (strcmp(result, "temperror") == 0)
-		return "the key could not be looked up";
-	return NULL;
-}
-
-long long
-rptsum_policy_failed(long long failure_count, long long details)
-{
-	return details > failure_count ? details : failure_count;
-}
-
-/* Counts add up without overflow: a sum past the top stays there. */
-long long
-rptsum_add(long long a, long long b)
-{
-	long long c;
-
-	if (!__builtin_add_overflow(a, b, &c))
-		return c;
-	return a < 0 ? LLONG_MIN : LLONG_MAX;
-}
-
 /*
  * Groups: rows with the same key added up.
  */
