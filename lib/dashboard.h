@@ -49,10 +49,10 @@
 #define STS_DASHBOARD_H
 
 #include <time.h>
-#include <sqlite3.h>
 #include <jansson.h>
 
 #include "buf.h"
+#include "rptdb.h"
 
 #define DASHBOARD_DAYS		30	/* default chart window */
 #define DASHBOARD_READY_DAYS	14	/* default readiness window */
@@ -76,10 +76,11 @@ struct dashboard_opts {
 json_t	*dashboard_domains(const char *socket_path, struct buf *err);
 json_t	*dashboard_domain(const char *socket_path, const char *name,
 	    struct buf *err);
-int	 dashboard_html(struct buf *out, sqlite3 *reports, json_t *domains,
-	    const struct dashboard_opts *opts, struct buf *err);
-sqlite3	*dashboard_reports_open(struct buf *err);
-json_t	*dashboard_readiness(sqlite3 *reports, json_t *domain, int days,
+int	 dashboard_html(struct buf *out, struct rptdb *reports,
+	    json_t *domains, const struct dashboard_opts *opts,
+	    struct buf *err);
+struct rptdb *dashboard_reports_open(struct buf *err);
+json_t	*dashboard_readiness(struct rptdb *reports, json_t *domain, int days,
 	    int major_share, time_t now);
 
 #endif

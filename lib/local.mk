@@ -50,8 +50,19 @@ lib_db_test_SOURCES = lib/db_test.c
 lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_db_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
+# lib/rptdb - reports.db: its schema and every query over it (rptparse
+# writes; stsctl report, the pages, metrics read).
+lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sqlite.h \
+	lib/rptdb_store.c lib/rptdb_read.c lib/rptdb_list.c \
+	lib/rptsum_rows.c lib/rptsum_rows.h
+check_PROGRAMS += lib/rptdb_test
+lib_rptdb_test_SOURCES = lib/rptdb_test.c
+lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_rptdb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
-lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h
+lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
+	lib/dashboard_charts.c lib/dashboard_page.h
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
 	lib/svg.c lib/svg.h lib/domlist.c lib/domlist.h
 

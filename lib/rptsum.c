@@ -3,8 +3,7 @@
  * from reports.db; see rptsum.h.
  * SPDX-License-Identifier: ISC
  *
- * Reads only (the statements are SELECTs); the indexes that keep these
- * queries cheap for many domains are in lib/tlsrpt's schema.
+ * Reads reports.db through lib/rptdb, and computes from its rows.
  */
 #include "config.h"
 
@@ -14,25 +13,12 @@
 #include <string.h>
 
 #include "buf.h"
-#include "cfg.h"
-#include "db.h"
 #include "mymalloc.h"
+#include "rptdb.h"
 #include "rptsum.h"
+#include "rptsum_rows.h"
+#include "timefmt.h"
 #include "tlsrpt.h"
-
-#define RPTSUM_FROM \
-	" FROM policies p JOIN reports r ON r.id = p.report"
-#define RPTSUM_WHERE \
-	" WHERE (p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
-	" COLLATE NOCASE) AND r.end_time > ?2"
-#define RPTSUM_SCOPE \
-	RPTSUM_FROM RPTSUM_WHERE " AND p.counted = 1 AND " RPTSUM_COUNTS_SQL
-#define RPTSUM_SCOPE_FAILURES \
-	RPTSUM_FROM " JOIN failures f ON f.policy = p.id" RPTSUM_WHERE \
-	" AND p.counted = 1 AND " RPTSUM_COUNTS_SQL
-#define RPTSUM_SCOPE_UNVERIFIED \
-	RPTSUM_FROM RPTSUM_WHERE " AND p.counted = 1 AND NOT " \
-	TLSRPT_TRUSTED_SQL
 
 double
 rptsum_rate(long long ok, long long failed)
@@ -57,371 +43,6 @@ rptsum_rate_json(long long ok, long long failed)
 {
 	return ok > 0 || failed > 0 ? json_real(rptsum_rate(ok, failed)) :
 	    json_null();
-}
-
-int
-rptsum_require_dkim(void)
-{
-	return cfg_bool(RPTSUM_REQUIRE_DKIM);
-}
-
-void
-rptsum_bind_trust(sqlite3_stmt *st)
-{
-	if (sqlite3_bind_parameter_count(st) >= RPTSUM_REQUIRE_INDEX)
-		sqlite3_bind_int(st, RPTSUM_REQUIRE_INDEX,
-		    rptsum_require_dkim());
-}
-
-char *
-rptsum_domain_name(const char *s)
-{
-	size_t len = strlen(s), i;
-	char *d;
-
-	while (len > 0 && s[len - 1] == '.')
-		len--;
-	d = xmalloc(len + 1);
-	for (i = 0; i < len; i++)
-		d[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') :
-		    s[i];
-	d[len] = '\0';
-	return d;
-}
-
-const char *
-rptsum_dkim_reason(const char *via, const char *result, const char *reason)
-{
-	if (reason != NULL || via == NULL || strcmp(via, "mailto") != 0 ||
-	    result == NULL)
-		return reason;
-	if (strcmp(result, "none") == 0)
-		return "not signed";
-	if (strcmp(result, "fail") == 0)
-		return "no signature both verifies and is aligned with From:";
-	if (strcmp(result, "temperror") == 0)
-		return "the key could not be looked up";
-	return NULL;
-}
-
-long long
-rptsum_policy_failed(long long failure_count, long long details)
-{
-	return details > failure_count ? details : failure_count;
-}
-
-/* The statement of rptsum_totals_get(), prepared once for many reports. */
-struct rptsum_totals {
-	sqlite3_stmt *st;
-	char	*domain;	/* NULL: every domain */
-};
-
-struct rptsum_totals *
-rptsum_totals_new(sqlite3 *db, const char *domain)
-{
-	struct rptsum_totals *t = xcalloc(1, sizeof(*t));
-
-	t->st = db_prepare(db, "SELECT p.id, p.success_count,"
-	    " p.failure_count, f.failed_session_count FROM policies p"
-	    " LEFT JOIN failures f ON f.policy = p.id"
-	    " WHERE p.report = ?1 AND p.counted = 1 AND (?2 IS NULL OR"
-	    " p.hosted_domain = ?2 COLLATE NOCASE OR p.domain = ?2"
-	    " COLLATE NOCASE) ORDER BY p.id");
-	t->domain = domain ? rptsum_domain_name(domain) : NULL;
-	return t;
-}
-
-void
-rptsum_totals_get(struct rptsum_totals *t, sqlite3_int64 report,
-    long long *ok, long long *failed)
-{
-	sqlite3_stmt *st = t->st;
-	sqlite3_int64 policy = 0;
-	long long bad = 0, det = 0;
-
-	*ok = *failed = 0;
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, report);
-	if (t->domain != NULL)
-		sqlite3_bind_text(st, 2, t->domain, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (policy == 0 || sqlite3_column_int64(st, 0) != policy) {
-			if (policy != 0)
-				*failed = rptsum_add(*failed,
-				    rptsum_policy_failed(bad, det));
-			policy = sqlite3_column_int64(st, 0);
-			*ok = rptsum_add(*ok, sqlite3_column_int64(st, 1));
-			bad = sqlite3_column_int64(st, 2);
-			det = 0;
-		}
-		det = rptsum_add(det, sqlite3_column_int64(st, 3));
-	}
-	if (policy != 0)
-		*failed = rptsum_add(*failed, rptsum_policy_failed(bad, det));
-	sqlite3_reset(st);
-}
-
-void
-rptsum_totals_free(struct rptsum_totals *t)
-{
-	if (t == NULL)
-		return;
-	sqlite3_finalize(t->st);
-	free(t->domain);
-	free(t);
-}
-
-static char *
-rptsum_col_dup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	return s ? xstrdup((const char *)s) : NULL;
-}
-
-static sqlite3_stmt *
-rptsum_prepare(sqlite3 *db, const char *sql, const char *domain,
-    time_t since)
-{
-	sqlite3_stmt *st = db_prepare(db, sql);
-
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
-	rptsum_bind_trust(st);
-	return st;
-}
-
-/* Counts add up without overflow: a sum past the top stays there. */
-long long
-rptsum_add(long long a, long long b)
-{
-	long long c;
-
-	if (!__builtin_add_overflow(a, b, &c))
-		return c;
-	return a < 0 ? LLONG_MIN : LLONG_MAX;
-}
-
-/*
- * The rows of a domain: one per matching policy, one per failure
- * detail of those, each with the end of its report.
- */
-struct rptsum_row {
-	sqlite3_int64 report;
-	sqlite3_int64 policy;
-	char	*org;
-	char	*day;		/* YYYY-MM-DD of the report's start */
-	time_t	 end;
-	long long ok;
-	long long bad;		/* rptsum_policy_failed() */
-	long long rest;		/* failed sessions in no failure detail */
-};
-
-struct rptsum_fail {
-	sqlite3_int64 policy;
-	char	*org;
-	char	*type;
-	char	*mx;		/* NULL: none given */
-	char	*info;		/* NULL: none given */
-	time_t	 end;
-	long long n;
-};
-
-/* A report of the domain that TLSRPT_TRUSTED_SQL does not hold for. */
-struct rptsum_unverified {
-	sqlite3_int64 report;
-	time_t	 end;
-	json_t	*json;		/* the object of rptsum_unverified_of() */
-};
-
-struct rptsum_rows {
-	char	*domain;
-	time_t	 now;
-	struct rptsum_row *row;
-	size_t	 nrow;
-	struct rptsum_fail *fail;
-	size_t	 nfail;
-	struct rptsum_unverified *unv;
-	size_t	 nunv;
-	int	 counts_unverified;	/* report_require_dkim = no */
-};
-
-static int
-rptsum_row_by_policy(const void *a, const void *b)
-{
-	sqlite3_int64 x = ((const struct rptsum_row *)a)->policy;
-	sqlite3_int64 y = ((const struct rptsum_row *)b)->policy;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * Each policy's failed sessions by the rule of rptsum_policy_failed(),
- * and what its failure details leave unexplained (rest), so that the
- * groups of failures add up to the failed sessions.
- */
-static void
-rptsum_settle(struct rptsum_rows *rs)
-{
-	struct rptsum_row key, *r;
-	long long *det = xcalloc(rs->nrow + 1, sizeof(*det));
-	size_t i;
-
-	if (rs->nrow > 0)
-		qsort(rs->row, rs->nrow, sizeof(*rs->row),
-		    rptsum_row_by_policy);
-	for (i = 0; i < rs->nfail && rs->nrow > 0; i++) {
-		key.policy = rs->fail[i].policy;
-		r = bsearch(&key, rs->row, rs->nrow, sizeof(*rs->row),
-		    rptsum_row_by_policy);
-		if (r != NULL)
-			det[r - rs->row] = rptsum_add(det[r - rs->row],
-			    rs->fail[i].n);
-	}
-	for (i = 0; i < rs->nrow; i++) {
-		r = &rs->row[i];
-		r->rest = r->bad > det[i] ? r->bad - det[i] : 0;
-		r->bad = rptsum_policy_failed(r->bad, det[i]);
-	}
-	free(det);
-}
-
-/* The unverified reports of the domain in the window, newest first. */
-static void
-rptsum_fetch_unverified(sqlite3 *db, struct rptsum_rows *rs, time_t since)
-{
-	char t1[TLSRPT_TIME_SIZE], t2[TLSRPT_TIME_SIZE];
-	struct rptsum_totals *tot = rptsum_totals_new(db, rs->domain);
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	long long ok, bad;
-	struct rptsum_unverified *u;
-
-	st = rptsum_prepare(db, "SELECT DISTINCT r.id, r.organization,"
-	    " r.report_id, r.start_time, r.end_time, r.via, r.submitter,"
-	    " r.dkim_result, r.dkim_domain, r.dkim_selector, r.dkim_reason"
-	    RPTSUM_SCOPE_UNVERIFIED " ORDER BY r.end_time DESC, r.id DESC",
-	    rs->domain, since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (rs->nunv == cap) {
-			cap = cap ? 2 * cap : 16;
-			rs->unv = xreallocarray(rs->unv, cap, sizeof(*rs->unv));
-		}
-		u = &rs->unv[rs->nunv++];
-		u->report = sqlite3_column_int64(st, 0);
-		u->end = (time_t)sqlite3_column_int64(st, 4);
-		rptsum_totals_get(tot, u->report, &ok, &bad);
-		u->json = json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s?,"
-		    " s:{s:s?, s:s?, s:s?, s:s?}, s:b, s:I, s:I}",
-		    "id", (json_int_t)u->report,
-		    "organization-name", sqlite3_column_text(st, 1),
-		    "report-id", sqlite3_column_text(st, 2),
-		    "start-datetime", tlsrpt_time_format((time_t)
-		    sqlite3_column_int64(st, 3), t1),
-		    "end-datetime", tlsrpt_time_format(u->end, t2),
-		    "via", sqlite3_column_text(st, 5),
-		    "submitter", sqlite3_column_text(st, 6),
-		    "dkim",
-		    "result", sqlite3_column_text(st, 7),
-		    "domain", sqlite3_column_text(st, 8),
-		    "selector", sqlite3_column_text(st, 9),
-		    "reason", rptsum_dkim_reason((const char *)
-		    sqlite3_column_text(st, 5), (const char *)
-		    sqlite3_column_text(st, 7), (const char *)
-		    sqlite3_column_text(st, 10)),
-		    "counts", rs->counts_unverified,
-		    "total-successful-session-count", (json_int_t)ok,
-		    "total-failure-session-count", (json_int_t)bad);
-	}
-	sqlite3_finalize(st);
-	rptsum_totals_free(tot);
-}
-
-struct rptsum_rows *
-rptsum_fetch(sqlite3 *db, const char *domain, int days, time_t now)
-{
-	struct rptsum_rows *rs = xcalloc(1, sizeof(*rs));
-	time_t since = now - (time_t)days * RPTSUM_DAY;
-	size_t cap = 0;
-	sqlite3_stmt *st;
-
-	rs->domain = rptsum_domain_name(domain);
-	rs->now = now;
-	rs->counts_unverified = !rptsum_require_dkim();
-	domain = rs->domain;
-	st = rptsum_prepare(db, "SELECT r.id, r.organization,"
-	    " strftime('%Y-%m-%d', r.start_time, 'unixepoch'), r.end_time,"
-	    " p.success_count, p.failure_count, p.id" RPTSUM_SCOPE, domain,
-	    since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct rptsum_row *r;
-
-		if (rs->nrow == cap) {
-			cap = cap ? 2 * cap : 64;
-			rs->row = xreallocarray(rs->row, cap, sizeof(*rs->row));
-		}
-		r = &rs->row[rs->nrow++];
-		r->report = sqlite3_column_int64(st, 0);
-		r->org = rptsum_col_dup(st, 1);
-		r->day = rptsum_col_dup(st, 2);
-		r->end = (time_t)sqlite3_column_int64(st, 3);
-		r->ok = sqlite3_column_int64(st, 4);
-		r->bad = sqlite3_column_int64(st, 5);
-		r->policy = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_finalize(st);
-	cap = 0;
-	st = rptsum_prepare(db, "SELECT r.organization, f.result_type,"
-	    " f.receiving_mx_hostname, f.additional_information, r.end_time,"
-	    " f.failed_session_count, p.id" RPTSUM_SCOPE_FAILURES, domain,
-	    since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct rptsum_fail *f;
-
-		if (rs->nfail == cap) {
-			cap = cap ? 2 * cap : 64;
-			rs->fail = xreallocarray(rs->fail, cap,
-			    sizeof(*rs->fail));
-		}
-		f = &rs->fail[rs->nfail++];
-		f->org = rptsum_col_dup(st, 0);
-		f->type = rptsum_col_dup(st, 1);
-		f->mx = rptsum_col_dup(st, 2);
-		f->info = rptsum_col_dup(st, 3);
-		f->end = (time_t)sqlite3_column_int64(st, 4);
-		f->n = sqlite3_column_int64(st, 5);
-		f->policy = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_finalize(st);
-	rptsum_settle(rs);
-	rptsum_fetch_unverified(db, rs, since);
-	return rs;
-}
-
-void
-rptsum_rows_free(struct rptsum_rows *rs)
-{
-	size_t i;
-
-	if (rs == NULL)
-		return;
-	for (i = 0; i < rs->nrow; i++) {
-		free(rs->row[i].org);
-		free(rs->row[i].day);
-	}
-	for (i = 0; i < rs->nfail; i++) {
-		free(rs->fail[i].org);
-		free(rs->fail[i].type);
-		free(rs->fail[i].mx);
-		free(rs->fail[i].info);
-	}
-	for (i = 0; i < rs->nunv; i++)
-		json_decref(rs->unv[i].json);
-	free(rs->row);
-	free(rs->fail);
-	free(rs->unv);
-	free(rs->domain);
-	free(rs);
 }
 
 /*
@@ -483,8 +104,8 @@ rptsum_merge(struct rptsum_group *g, size_t n)
 static int
 rptsum_report_cmp(const void *a, const void *b)
 {
-	sqlite3_int64 x = *(const sqlite3_int64 *)a;
-	sqlite3_int64 y = *(const sqlite3_int64 *)b;
+	int64_t x = *(const int64_t *)a;
+	int64_t y = *(const int64_t *)b;
 
 	return (x > y) - (x < y);
 }
@@ -644,7 +265,7 @@ rptsum_day_groups(const struct rptsum_rows *rs, time_t since, int by_org,
 static long long
 rptsum_reports(const struct rptsum_rows *rs, time_t since)
 {
-	sqlite3_int64 *id = xcalloc(rs->nrow + 1, sizeof(*id));
+	int64_t *id = xcalloc(rs->nrow + 1, sizeof(*id));
 	size_t i, n = 0;
 	long long k = 0;
 
@@ -754,7 +375,7 @@ rptsum_of(const struct rptsum_rows *rs, int days, unsigned parts)
 }
 
 json_t *
-rptsum_domain(sqlite3 *db, const char *domain, int days, time_t now)
+rptsum_domain(struct rptdb *db, const char *domain, int days, time_t now)
 {
 	struct rptsum_rows *rs = rptsum_fetch(db, domain, days, now);
 	json_t *r = rptsum_summary(rs, days, RPTSUM_ALL, NULL);
@@ -769,11 +390,11 @@ rptsum_domain(sqlite3 *db, const char *domain, int days, time_t now)
 static json_t *
 rptsum_time_json(json_t *t)
 {
-	char s[TLSRPT_TIME_SIZE];
+	char s[TIMEFMT_RFC3339_SIZE];
 
 	if (!json_is_integer(t))
 		return json_null();
-	return json_string(tlsrpt_time_format((time_t)json_integer_value(t),
+	return json_string(timefmt_rfc3339((time_t)json_integer_value(t),
 	    s));
 }
 
@@ -838,7 +459,7 @@ rptsum_verdict(json_t *v, const char *verdict, const char *text,
 }
 
 json_t *
-rptsum_readiness(sqlite3 *db, const char *domain, const char *mode,
+rptsum_readiness(struct rptdb *db, const char *domain, const char *mode,
     const struct rptsum_rule *rule, time_t now)
 {
 	struct rptsum_rows *rs = rptsum_fetch(db, domain, rule->days, now);
@@ -861,7 +482,7 @@ rptsum_readiness_of(const struct rptsum_rows *rs, const char *mode,
 	json_t *v, *senders, *g, *lf;
 	int nfailing, nmajor = 0;
 	size_t i;
-	char tbuf[TLSRPT_TIME_SIZE], *text;
+	char tbuf[TIMEFMT_RFC3339_SIZE], *text;
 
 	sessions = json_integer_value(json_object_get(sum, "sessions"));
 	failed = json_integer_value(json_object_get(sum, "failed"));
@@ -869,7 +490,7 @@ rptsum_readiness_of(const struct rptsum_rows *rs, const char *mode,
 	senders = rptsum_senders(sum, last, rule, &failing, &nfailing,
 	    &last_fail);
 	if (last_fail >= 0)
-		lf = json_string(tlsrpt_time_format((time_t)last_fail, tbuf));
+		lf = json_string(timefmt_rfc3339((time_t)last_fail, tbuf));
 	else
 		lf = json_null();
 	json_array_foreach(senders, i, g)

@@ -28,22 +28,21 @@
  *					result says of a mailed report
  *	rptsum_domain_name("EXAMPLE.TEST.")	"example.test", to free
  *	rptsum_require_dkim()		report_require_dkim
- *	rptsum_bind_trust(st)	binds ?9 of RPTSUM_COUNTS_SQL
  *
  *	rptsum_subst(out, tlsrpt_result_info(type)->fix, "example.com")
  *
  * DESCRIPTION
- *	db is reports.db (lib/tlsrpt schema), opened read-only.  A domain
+ *	db is reports.db (lib/rptdb), opened read-only.  A domain
  *	matches a policy whose hosted domain or policy-domain it is (no
  *	matter the case or a final dot).  The window is the reports whose
  *	date range ends within the last days days before now.
  *
  *	What counts, here and in every reader of reports.db (stsctl
  *	report, the pages, the metrics):
- *	- a report counts when TLSRPT_TRUSTED_SQL holds for it (sent by
- *	  https, or mailed with a passing aligned DKIM signature) or when
- *	  report_require_dkim is "no", decided when reading
- *	  (RPTSUM_COUNTS_SQL); the others are "unverified", listed apart;
+ *	- a report counts when it is trusted (sent by https, or mailed
+ *	  with a passing aligned DKIM signature) or when
+ *	  report_require_dkim is "no", decided when reading (lib/rptdb);
+ *	  the others are "unverified", listed apart;
  *	- a session counts once per report and policy-domain: only the
  *	  policy with policies.counted (the "sts" one, else the one with
  *	  the most sessions) adds to totals and groups;
@@ -131,23 +130,14 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "buf.h"
+#include "rptdb.h"
 #include "tlsrpt.h"
 
 #define RPTSUM_DAY		(24 * 60 * 60)
 #define RPTSUM_SENDERS_TEXT_MAX	5
 #define RPTSUM_DOMAIN_WORD	"DOMAIN"
-#define RPTSUM_REQUIRE_DKIM	"report_require_dkim"
-#define RPTSUM_REQUIRE_INDEX	9	/* ?9, for every statement */
-
-/* A stored report (alias r) that counts now: trusted, or the parameter
- * says that unverified reports count; bind with rptsum_bind_trust().
- * The parameter has a number of its own, so that it may come before
- * or after the numbered ones of a statement. */
-#define RPTSUM_COUNTS_SQL \
-	"(" TLSRPT_TRUSTED_SQL " OR ?9 = 0)"
 
 /* The groups of rptsum_of(); the totals are always there. */
 #define RPTSUM_TYPES	(1u << 0)	/* by-result-type */
@@ -166,8 +156,8 @@ struct rptsum_rule {
 
 struct rptsum_rows;
 
-json_t	*rptsum_domain(sqlite3 *, const char *domain, int days, time_t now);
-json_t	*rptsum_readiness(sqlite3 *, const char *domain, const char *mode,
+json_t	*rptsum_domain(struct rptdb *, const char *domain, int days, time_t now);
+json_t	*rptsum_readiness(struct rptdb *, const char *domain, const char *mode,
 	    const struct rptsum_rule *, time_t now);
 double	 rptsum_rate(long long ok, long long failed);
 #define RPTSUM_RATE_SIZE	16	/* "100.00%" and more */
@@ -175,7 +165,7 @@ const char *rptsum_rate_text(long long ok, long long failed, char *buf,
 	    size_t size);
 json_t	*rptsum_rate_json(long long ok, long long failed);
 
-struct rptsum_rows *rptsum_fetch(sqlite3 *, const char *domain, int days,
+struct rptsum_rows *rptsum_fetch(struct rptdb *, const char *domain, int days,
 	    time_t now);
 json_t	*rptsum_of(const struct rptsum_rows *, int days, unsigned parts);
 json_t	*rptsum_readiness_of(const struct rptsum_rows *, const char *mode,
@@ -183,8 +173,8 @@ json_t	*rptsum_readiness_of(const struct rptsum_rows *, const char *mode,
 json_t	*rptsum_notes_of(const struct rptsum_rows *, int days, int limit);
 json_t	*rptsum_unverified_of(const struct rptsum_rows *, int days);
 struct rptsum_totals;
-struct rptsum_totals *rptsum_totals_new(sqlite3 *, const char *domain);
-void	 rptsum_totals_get(struct rptsum_totals *, sqlite3_int64 report,
+struct rptsum_totals *rptsum_totals_new(struct rptdb *, const char *domain);
+void	 rptsum_totals_get(struct rptsum_totals *, int64_t report,
 	    long long *ok, long long *failed);
 void	 rptsum_totals_free(struct rptsum_totals *);
 long long rptsum_policy_failed(long long failure_count, long long details);
@@ -193,7 +183,6 @@ const char *rptsum_dkim_reason(const char *via, const char *result,
 	    const char *reason);
 char	*rptsum_domain_name(const char *);
 int	 rptsum_require_dkim(void);
-void	 rptsum_bind_trust(sqlite3_stmt *);
 void	 rptsum_rows_free(struct rptsum_rows *);
 void	 rptsum_subst(struct buf *out, const char *text, const char *domain);
 

@@ -4,15 +4,14 @@
  *
  * See tlsrpt.h for the interface.  Touches nothing but memory.  The
  * JSON is parsed whole by jansson, after a scan of the raw bytes has
- * bounded its nesting; the tree is then walked once into the model.
+ * bounded its nesting (tlsrpt_json.c); the tree is then walked once
+ * into the model (tlsrpt_model.c), its names checked by tlsrpt_names.c.
  * Known sender quirks are turned into deviations (text lines) instead
  * of refusals; each kind of deviation is recorded once, with the
  * policies it was seen in, and at most TLSRPT_DEVIATIONS_MAX kinds.
  */
 #include "config.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <inttypes.h>
@@ -25,395 +24,23 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "db.h"
 #include "esc.h"
 #include "mymalloc.h"
+#include "timefmt.h"
 #include "tlsrpt.h"
+#include "tlsrpt_names.h"
 
 #define TLSRPT_DEVIATIONS_MAX	100	/* kinds of deviation per report */
 #define TLSRPT_DEV_TEXT_MAX	512	/* bytes of one deviation's text */
 #define TLSRPT_DEV_RUNS_MAX	8	/* runs of policy indexes written */
-#define TLSRPT_ARENA_CHUNK	(256 * 1024)	/* jansson's memory, at least */
 #define TLSRPT_PATH_MAX		160	/* "policies[N].failure-details[N]" */
 #define TLSRPT_PPATH_MAX	64	/* "policies[N]" */
-#define TLSRPT_YEAR_MIN		1970
-#define TLSRPT_YEAR_MAX		9999
 #define TLSRPT_SHOW_MAX		64	/* bytes of a value shown in a text */
 #define TLSRPT_SHOW_SIZE	(TLSRPT_SHOW_MAX * 4 + 8)	/* escaped */
-#define TLSRPT_DOMAIN_MAX	253	/* RFC 1035 2.3.4, without the dot */
-#define TLSRPT_LABEL_MAX	63
-
-/*
- * RFC 8460 section 4.3: the result types a failure detail may have, what
- * each means for the receiving domain and what its operator does about
- * it.  Alerts and reports print these lines as they are.
- */
-static const struct tlsrpt_result_info tlsrpt_results[] = {
-	{ "starttls-not-supported",
-	    "the MX host did not offer STARTTLS, so the sender could not "
-	    "encrypt the session",
-	    "enable STARTTLS with a certificate on every MX host (Postfix: "
-	    "smtpd_tls_security_level = may, smtpd_tls_chain_files)" },
-	{ "certificate-host-mismatch",
-	    "the MX host's certificate does not name the MX host",
-	    "install a certificate whose subjectAltName lists every MX host "
-	    "name that the policy allows" },
-	{ "certificate-expired",
-	    "the MX host's certificate has expired",
-	    "renew the MX certificate, reload the mail server, and automate "
-	    "the renewal" },
-	{ "certificate-not-trusted",
-	    "the MX host's certificate does not chain to a CA the sender "
-	    "trusts (self-signed, private CA or missing intermediate)",
-	    "use a certificate of a public CA and serve the whole chain, "
-	    "intermediates included" },
-	{ "validation-failure",
-	    "TLS failed for another reason (handshake, protocol version or "
-	    "cipher)",
-	    "check the MX host's TLS settings (TLS 1.2 or newer, common "
-	    "ciphers, complete chain); failure-reason-code tells more" },
-	{ "tlsa-invalid",
-	    "the MX host's TLSA records are malformed or match none of its "
-	    "certificates",
-	    "publish TLSA records that match the current certificate, and "
-	    "the next one before each key rollover" },
-	{ "dnssec-invalid",
-	    "DNSSEC validation of the MX host's records failed",
-	    "repair the zone's DNSSEC chain (DS at the parent, DNSKEY, "
-	    "signatures not expired)" },
-	{ "dane-required",
-	    "the sender requires DANE for this domain but found no usable "
-	    "TLSA records",
-	    "publish DNSSEC-signed TLSA records for every MX host" },
-	{ "sts-policy-fetch-error",
-	    "the sender could not fetch the MTA-STS policy from "
-	    "https://mta-sts.DOMAIN/.well-known/mta-sts.txt",
-	    "make mta-sts.DOMAIN a CNAME of the policy host and check that "
-	    "the policy URL answers 200 (stsctl check DOMAIN)" },
-	{ "sts-policy-invalid",
-	    "the MTA-STS policy fetched was not valid, or the MX hosts did "
-	    "not match it",
-	    "compare the served policy with stsctl domain show DOMAIN and "
-	    "the MX records with its mx patterns" },
-	{ "sts-webpki-invalid",
-	    "the certificate of mta-sts.DOMAIN, the policy host, failed "
-	    "validation (expired, untrusted or wrong name)",
-	    "point mta-sts.DOMAIN at the policy host (CNAME) so that it "
-	    "serves a valid certificate for that name (stsctl check "
-	    "DOMAIN)" },
-	{ NULL, NULL, NULL },
-};
 
 static const char *const tlsrpt_policy_types[] = {
 	"sts", "tlsa", "no-policy-found", NULL,
 };
-
-/* The schema of reports.db: see tlsrpt.h. */
-static const struct db_migration tlsrpt_db_schema[] = {
-	{ 1,
-	"CREATE TABLE reports ("
-	" id INTEGER PRIMARY KEY,"
-	" organization TEXT NOT NULL,"
-	" contact TEXT,"
-	" report_id TEXT NOT NULL,"
-	" start_time INTEGER NOT NULL,"
-	" end_time INTEGER NOT NULL,"
-	" received INTEGER NOT NULL,"
-	" via TEXT NOT NULL CHECK (via IN ('mailto', 'https')),"
-	" submitter TEXT,"
-	" sha256 TEXT NOT NULL,"
-	" spool_id TEXT,"
-	" UNIQUE (organization, report_id, start_time, end_time));"
-	"CREATE INDEX reports_start ON reports (start_time);"
-	"CREATE TABLE policies ("
-	" id INTEGER PRIMARY KEY,"
-	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
-	" idx INTEGER NOT NULL,"
-	" type TEXT NOT NULL,"
-	" domain TEXT,"
-	" hosted_domain TEXT,"
-	" strings TEXT NOT NULL,"
-	" mx_hosts TEXT NOT NULL,"
-	" success_count INTEGER NOT NULL,"
-	" failure_count INTEGER NOT NULL);"
-	"CREATE INDEX policies_report ON policies (report);"
-	"CREATE INDEX policies_hosted ON policies (hosted_domain);"
-	"CREATE INDEX policies_domain ON policies (domain);"
-	"CREATE TABLE failures ("
-	" id INTEGER PRIMARY KEY,"
-	" policy INTEGER NOT NULL REFERENCES policies (id) ON DELETE CASCADE,"
-	" result_type TEXT NOT NULL,"
-	" sending_mta_ip TEXT,"
-	" receiving_mx_hostname TEXT,"
-	" receiving_mx_helo TEXT,"
-	" receiving_ip TEXT,"
-	" failed_session_count INTEGER NOT NULL,"
-	" additional_information TEXT,"
-	" failure_reason_code TEXT);"
-	"CREATE INDEX failures_policy ON failures (policy);"
-	"CREATE TABLE deviations ("
-	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
-	" idx INTEGER NOT NULL,"
-	" text TEXT NOT NULL);"
-	"CREATE INDEX deviations_report ON deviations (report);" },
-	/* Readers match domains without regard to case (stsctl report,
-	 * the HTML pages): indexes they can use for that. */
-	{ 2,
-	"CREATE INDEX policies_hosted_nocase ON policies"
-	" (hosted_domain COLLATE NOCASE);"
-	"CREATE INDEX policies_domain_nocase ON policies"
-	" (domain COLLATE NOCASE);" },
-	/* Every reader and rptparse match domains without regard to case:
-	 * the exact-case indexes only cost inserts. */
-	{ 3,
-	"DROP INDEX IF EXISTS policies_hosted;"
-	"DROP INDEX IF EXISTS policies_domain;" },
-	/* Trust and counting (RFC 8460 section 3: mailed reports need an
-	 * aligned DKIM signature): each report's DKIM outcome; which
-	 * policy of a report counts a domain's sessions; domain names in
-	 * one form, lower case without a final dot.  Reports stored before
-	 * this were never verified. */
-	{ 4,
-	"ALTER TABLE reports ADD COLUMN dkim_result TEXT NOT NULL"
-	" DEFAULT 'none';"
-	"ALTER TABLE reports ADD COLUMN dkim_domain TEXT;"
-	"ALTER TABLE reports ADD COLUMN dkim_selector TEXT;"
-	"ALTER TABLE reports ADD COLUMN dkim_reason TEXT;"
-	"UPDATE reports SET dkim_reason = 'stored before DKIM verification'"
-	" WHERE via = 'mailto';"
-	"UPDATE policies SET domain = lower(rtrim(domain, '.')),"
-	" hosted_domain = lower(rtrim(hosted_domain, '.'));"
-	"ALTER TABLE policies ADD COLUMN counted INTEGER NOT NULL"
-	" DEFAULT 1;"
-	"UPDATE policies SET counted = (id = (SELECT p2.id FROM policies p2"
-	" WHERE p2.report = policies.report AND p2.domain = policies.domain"
-	" ORDER BY p2.type = 'sts' DESC,"
-	" p2.success_count + p2.failure_count DESC, p2.idx LIMIT 1))"
-	" WHERE domain IS NOT NULL;" },
-	{ 0, NULL }
-};
-
-const struct db_migration *
-tlsrpt_db_migrations(void)
-{
-	return tlsrpt_db_schema;
-}
-
-void
-tlsrpt_limits_default(struct tlsrpt_limits *lim)
-{
-	lim->size = TLSRPT_SIZE_MAX;
-	lim->depth = TLSRPT_DEPTH_MAX;
-	lim->policies = TLSRPT_POLICIES_MAX;
-	lim->details = TLSRPT_DETAILS_MAX;
-}
-
-int64_t
-tlsrpt_count_add(int64_t a, int64_t b)
-{
-	int64_t sum;
-
-	if (__builtin_add_overflow(a, b, &sum))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return sum;
-}
-
-const struct tlsrpt_result_info *
-tlsrpt_result_infos(void)
-{
-	return tlsrpt_results;
-}
-
-const struct tlsrpt_result_info *
-tlsrpt_result_info(const char *s)
-{
-	size_t i;
-
-	for (i = 0; tlsrpt_results[i].type != NULL; i++)
-		if (strcmp(s, tlsrpt_results[i].type) == 0)
-			return &tlsrpt_results[i];
-	return NULL;
-}
-
-int
-tlsrpt_result_type_known(const char *s)
-{
-	return tlsrpt_result_info(s) != NULL;
-}
-
-/*
- * Nesting of arrays and objects, on the raw bytes: jansson would
- * recurse once per level before it could be stopped.  Returns -1 when
- * some point of the text is deeper than limit.
- */
-int
-tlsrpt_depth_check(const char *data, size_t len, int limit)
-{
-	const char *p, *q, *b, *end = data + len;
-	int depth = 0;
-
-	for (p = data; p < end; p++) {
-		switch (*p) {
-		case '"':
-			/*
-			 * On to the quote that ends the string: the first
-			 * one after an even run of backslashes (each pair is
-			 * an escaped backslash).  memchr() runs over the text
-			 * of the strings, which is most of a report.
-			 */
-			for (;;) {
-				if ((q = memchr(p + 1, '"', (size_t)(end - p -
-				    1))) == NULL)
-					return 0;	/* jansson refuses it */
-				for (b = q; b - 1 > p && b[-1] == '\\'; b--)
-					;
-				p = q;
-				if ((q - b) % 2 == 0)
-					break;
-			}
-			break;
-		case '[':
-		case '{':
-			if (++depth > limit)
-				return -1;
-			break;
-		case ']':
-		case '}':
-			if (depth > 0)
-				depth--;
-			break;
-		}
-	}
-	return 0;
-}
-
-/*
- * Date-times.
- */
-static int
-tlsrpt_digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-tlsrpt_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static long long
-tlsrpt_days(int y, int m, int d)
-{
-	static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243,
-	    273, 304, 334 };
-	long long days = 0;
-	int yy;
-
-	for (yy = TLSRPT_YEAR_MIN; yy < y; yy++)
-		days += tlsrpt_leap(yy) ? 366 : 365;
-	days += before[m - 1] + (m > 2 && tlsrpt_leap(y)) + d - 1;
-	return days;
-}
-
-static int
-tlsrpt_mdays(int y, int m)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	return mdays[m - 1] + (m == 2 && tlsrpt_leap(y));
-}
-
-/*
- * RFC 3339 date-time.  Accepted with a deviation: no timezone (read as
- * UTC), a date alone (midnight UTC), a space for the "T", an offset
- * without its colon.
- */
-int
-tlsrpt_time_parse(const char *s, time_t *out, const char **deviation)
-{
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-	size_t len = strlen(s);
-	const char *p;
-
-	*deviation = NULL;
-	if (len < 10 || tlsrpt_digits(s, 4, &y) < 0 || s[4] != '-' ||
-	    tlsrpt_digits(s + 5, 2, &mo) < 0 || s[7] != '-' ||
-	    tlsrpt_digits(s + 8, 2, &d) < 0)
-		return -1;
-	if (y < TLSRPT_YEAR_MIN || y > TLSRPT_YEAR_MAX || mo < 1 || mo > 12 ||
-	    d < 1 || d > tlsrpt_mdays(y, mo))
-		return -1;
-	p = s + 10;
-	if (*p == '\0') {
-		*deviation = "date without time, read as midnight UTC";
-		goto done;
-	}
-	if (*p == ' ')
-		*deviation = "date and time separated by a space";
-	else if (*p != 'T' && *p != 't')
-		return -1;
-	p++;
-	if (strlen(p) < 8 || tlsrpt_digits(p, 2, &h) < 0 || p[2] != ':' ||
-	    tlsrpt_digits(p + 3, 2, &mi) < 0 || p[5] != ':' ||
-	    tlsrpt_digits(p + 6, 2, &sec) < 0)
-		return -1;
-	if (h > 23 || mi > 59 || sec > 60)
-		return -1;
-	if (sec == 60)		/* a leap second: the same instant as :59 */
-		sec = 59;
-	p += 8;
-	if (*p == '.') {
-		if (!isdigit((unsigned char)*++p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == '\0') {
-		*deviation = "without timezone, read as UTC";
-	} else if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
-		/* UTC */
-	} else if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if (tlsrpt_digits(p, 2, &oh) < 0)
-			return -1;
-		p += 2;
-		if (*p == ':')
-			p++;
-		else
-			*deviation = "timezone offset without a colon";
-		if (tlsrpt_digits(p, 2, &om) < 0 || p[2] != '\0' || oh > 23 ||
-		    om > 59)
-			return -1;
-	} else {
-		return -1;
-	}
-done:
-	*out = (time_t)(tlsrpt_days(y, mo, d) * 86400LL + h * 3600 + mi * 60 +
-	    sec - sign * (oh * 3600 + om * 60));
-	return 0;
-}
-
-char *
-tlsrpt_time_format(time_t t, char buf[TLSRPT_TIME_SIZE])
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, TLSRPT_TIME_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, TLSRPT_TIME_SIZE, "invalid");
-	return buf;
-}
 
 /*
  * The walk over the JSON tree.
@@ -741,92 +368,6 @@ tlsrpt_string(struct tlsrpt_ctx *c, const json_t *o, const char *path,
 	return tlsrpt_text(c, v, path, sep, key, out);
 }
 
-/*
- * Values with a type of their own.
- */
-static int
-tlsrpt_ldh(int ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
-}
-
-/*
- * A domain name as reports carry them (policy-domain, MX host names):
- * the names the sender looked up in DNS, so A-labels, of letters,
- * digits, "-" and "_", 1 to TLSRPT_LABEL_MAX bytes each, at most
- * TLSRPT_DOMAIN_MAX bytes without a final dot; with wildcard, "*." may
- * lead (an mx pattern, RFC 8461 section 3.2).  1 when s is one.
- */
-static int
-tlsrpt_domain_ok(const char *s, int wildcard)
-{
-	size_t len = strlen(s), label = 0, i;
-
-	if (len > 0 && s[len - 1] == '.')
-		len--;
-	if (wildcard && len > 2 && s[0] == '*' && s[1] == '.')
-		s += 2, len -= 2;
-	if (len == 0 || len > TLSRPT_DOMAIN_MAX)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == '.') {
-			if (label == 0)
-				return 0;
-			label = 0;
-		} else if (!tlsrpt_ldh((unsigned char)s[i]) ||
-		    ++label > TLSRPT_LABEL_MAX) {
-			return 0;
-		}
-	}
-	return label > 0;
-}
-
-/* A domain name in one form: lower case, without the final dot. */
-static void
-tlsrpt_domain_norm(char *s)
-{
-	size_t len = strlen(s);
-
-	if (len > 0 && s[len - 1] == '.')
-		s[len - 1] = '\0';
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-}
-
-/* An IPv4 address (dotted quad) or an IPv6 address (RFC 4291 2.2). */
-static int
-tlsrpt_ip_ok(const char *s)
-{
-	unsigned char a[16];
-
-	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
-}
-
-/*
- * What an MX host says in its greeting or EHLO reply: a host name or an
- * address literal, "[192.0.2.1]" or "[IPv6:2001:db8::1]" (RFC 5321
- * section 4.1.3).
- */
-static int
-tlsrpt_helo_ok(const char *s)
-{
-	char lit[INET6_ADDRSTRLEN + sizeof("IPv6:")];
-	unsigned char a[16];
-	size_t len = strlen(s);
-
-	if (len < 3 || s[0] != '[' || s[len - 1] != ']')
-		return tlsrpt_domain_ok(s, 0);
-	if (len - 2 >= sizeof(lit))
-		return 0;
-	memcpy(lit, s + 1, len - 2);
-	lit[len - 2] = '\0';
-	if (strncasecmp(lit, "IPv6:", 5) == 0)
-		return inet_pton(AF_INET6, lit + 5, a) == 1;
-	return inet_pton(AF_INET, lit, a) == 1;
-}
-
 static int
 tlsrpt_count(struct tlsrpt_ctx *c, const json_t *o, const char *path,
     const char *key, int64_t *out)
@@ -902,7 +443,7 @@ tlsrpt_time(struct tlsrpt_ctx *c, const json_t *range, const char *key,
 		return tlsrpt_error(c, "date-range.%s: expected a date-time string,"
 		    " got %s", key, tlsrpt_type_name(v));
 	if (memchr(json_string_value(v), '\0', json_string_length(v)) != NULL ||
-	    tlsrpt_time_parse(json_string_value(v), out, &dev) < 0)
+	    timefmt_rfc3339_parse(json_string_value(v), out, &dev) < 0)
 		return tlsrpt_error(c, "date-range.%s: bad date-time \"%s\"",
 		    key, tlsrpt_show(shown, json_string_value(v)));
 	if (dev != NULL)
@@ -919,18 +460,19 @@ tlsrpt_time(struct tlsrpt_ctx *c, const json_t *range, const char *key,
 static void
 tlsrpt_result_type(struct tlsrpt_ctx *c, struct tlsrpt_detail *d)
 {
+	const struct tlsrpt_result_info *results = tlsrpt_result_infos();
 	char shown[TLSRPT_SHOW_SIZE];
 	size_t i;
 
 	if (tlsrpt_result_type_known(d->result_type))
 		return;
-	for (i = 0; tlsrpt_results[i].type != NULL; i++) {
-		if (strcasecmp(d->result_type, tlsrpt_results[i].type) != 0)
+	for (i = 0; results[i].type != NULL; i++) {
+		if (strcasecmp(d->result_type, results[i].type) != 0)
 			continue;
 		tlsrpt_pdeviationf(c, "", ".failure-details: result-type"
 		    " \"%s\" in another case", d->result_type);
 		free(d->result_type);
-		d->result_type = xstrdup(tlsrpt_results[i].type);
+		d->result_type = xstrdup(results[i].type);
 		return;
 	}
 	tlsrpt_pdeviationf(c, "", ".failure-details: result-type \"%s\" is"
@@ -1273,91 +815,6 @@ tlsrpt_top(struct tlsrpt_ctx *c, const json_t *top)
 	return 0;
 }
 
-/*
- * jansson's memory for one report: an arena that json_loadb() takes
- * its nodes from and that is released whole once the tree has been
- * walked, instead of a malloc() and a free() for each node.  jansson's
- * allocator is global, so the arena is set for the parse and the walk
- * only, and the tree never outlives them; the daemons that parse
- * reports are single-threaded.  One chunk of TLSRPT_ARENA_CHUNK bytes
- * is kept between reports; larger reports take more and give them
- * back.
- */
-struct tlsrpt_chunk {
-	struct tlsrpt_chunk *next;	/* the chunk filled before this one */
-	size_t	 size;
-	size_t	 used;
-	max_align_t data[];
-};
-
-static struct tlsrpt_chunk *tlsrpt_arena;
-static json_malloc_t tlsrpt_saved_malloc;
-static json_free_t tlsrpt_saved_free;
-
-#define TLSRPT_ALIGN	(sizeof(max_align_t))
-
-static void *
-tlsrpt_arena_malloc(size_t n)
-{
-	struct tlsrpt_chunk *ch = tlsrpt_arena;
-	size_t size;
-	void *p;
-
-	n = (n + TLSRPT_ALIGN - 1) & ~(TLSRPT_ALIGN - 1);
-	if (ch == NULL || ch->size - ch->used < n) {
-		size = n > TLSRPT_ARENA_CHUNK ? n : TLSRPT_ARENA_CHUNK;
-		if (size > SIZE_MAX - sizeof(*ch) ||
-		    (ch = malloc(sizeof(*ch) + size)) == NULL)
-			return NULL;	/* jansson reports it */
-		ch->next = tlsrpt_arena;
-		ch->size = size;
-		ch->used = 0;
-		tlsrpt_arena = ch;
-	}
-	p = (char *)ch->data + ch->used;
-	ch->used += n;
-	return p;
-}
-
-static void
-tlsrpt_arena_free(void *p)
-{
-	(void)p;		/* released with the whole arena */
-}
-
-json_t *
-tlsrpt_json_load(const char *data, size_t len, json_error_t *jerr)
-{
-	json_t *top;
-
-	json_get_alloc_funcs(&tlsrpt_saved_malloc, &tlsrpt_saved_free);
-	json_set_alloc_funcs(tlsrpt_arena_malloc, tlsrpt_arena_free);
-	if ((top = json_loadb(data, len, JSON_REJECT_DUPLICATES |
-	    JSON_ALLOW_NUL, jerr)) == NULL)
-		tlsrpt_json_free(NULL);
-	return top;
-}
-
-void
-tlsrpt_json_free(json_t *top)
-{
-	struct tlsrpt_chunk *ch, *next;
-
-	(void)top;		/* its nodes are all in the arena */
-	for (ch = tlsrpt_arena; ch != NULL && ch->next != NULL; ch = next) {
-		next = ch->next;
-		free(ch);
-	}
-	/* What is left is the first chunk: kept when of the usual size. */
-	if (ch != NULL && ch->size > TLSRPT_ARENA_CHUNK) {
-		free(ch);
-		ch = NULL;
-	}
-	if ((tlsrpt_arena = ch) != NULL)
-		ch->used = 0;
-	if (tlsrpt_saved_malloc != NULL)
-		json_set_alloc_funcs(tlsrpt_saved_malloc, tlsrpt_saved_free);
-}
 
 int
 tlsrpt_parse(const char *data, size_t len, const struct tlsrpt_limits *lim,
@@ -1407,54 +864,4 @@ tlsrpt_parse(const char *data, size_t len, const struct tlsrpt_limits *lim,
 	tlsrpt_dev_free(&c);
 	*out = c.r;
 	return 0;
-}
-
-static void
-tlsrpt_free_strings(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
-tlsrpt_free_policy(struct tlsrpt_policy *p)
-{
-	struct tlsrpt_detail *d;
-	size_t i;
-
-	free(p->type);
-	free(p->domain);
-	tlsrpt_free_strings(p->strings, p->nstrings);
-	tlsrpt_free_strings(p->mx_hosts, p->nmx_hosts);
-	for (i = 0; i < p->ndetails; i++) {
-		d = &p->details[i];
-		free(d->result_type);
-		free(d->sending_mta_ip);
-		free(d->receiving_mx_hostname);
-		free(d->receiving_mx_helo);
-		free(d->receiving_ip);
-		free(d->additional_information);
-		free(d->failure_reason_code);
-	}
-	free(p->details);
-}
-
-void
-tlsrpt_free(struct tlsrpt_report *r)
-{
-	size_t i;
-
-	if (r == NULL)
-		return;
-	free(r->organization);
-	free(r->contact);
-	free(r->report_id);
-	for (i = 0; i < r->npolicies; i++)
-		tlsrpt_free_policy(&r->policies[i]);
-	free(r->policies);
-	tlsrpt_free_strings(r->deviations, r->ndeviations);
-	free(r);
 }

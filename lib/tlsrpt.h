@@ -16,9 +16,7 @@
  *	tlsrpt_result_type_known("certificate-expired")	1
  *	tlsrpt_result_info("certificate-expired")->fix	"renew the MX ..."
  *	tlsrpt_result_infos()	every result type, ends with type NULL
- *	tlsrpt_time_parse("2026-11-22T00:00:00Z", &t, &dev)	0
  *	tlsrpt_count_add(INT64_MAX, 1)	INT64_MAX (saturates)
- *	tlsrpt_time_format(t, buf)	"2026-11-22T00:00:00Z"
  *
  *	top = tlsrpt_json_load(json, len, &jerr);	jansson's tree ...
  *	tlsrpt_json_free(top);				... released whole
@@ -103,50 +101,6 @@
  *	(TLSRPT_VIA_HTTPS is the first line without its line end; bare
  *	"\n" line ends are accepted as well.)
  *
- * REPORTS.DB
- *	tlsrpt_db_migrations() is the schema of reports.db (lib/db), for
- *	its writer (rptparse) and its readers (stsctl report):
- *
- *	reports: id, organization, contact, report_id, start_time and
- *	    end_time (Unix seconds, UTC), received (Unix seconds), via
- *	    ("mailto" or "https"), submitter (From: of the mail), sha256
- *	    (hex, of the report JSON as received), spool_id; unique on
- *	    (organization, report_id, start_time, end_time), since
- *	    senders reuse report ids for other date ranges.
- *	policies: id, report, idx (its place in the report), type,
- *	    domain (policy-domain), hosted_domain (the hosted domain it
- *	    belongs to, NULL until known), strings and mx_hosts (JSON
- *	    lists), success_count, failure_count.
- *	failures: id, policy, result_type, sending_mta_ip,
- *	    receiving_mx_hostname, receiving_mx_helo, receiving_ip,
- *	    failed_session_count, additional_information,
- *	    failure_reason_code.
- *	deviations: report, idx, text.
- *
- *	Migration 4 adds:
- *	reports.dkim_result: the DKIM outcome of a mailed report (RFC
- *	    8460 section 3, RFC 6376): "pass" (a valid signature whose
- *	    d= is the From: domain or a parent of it), "fail" (signed,
- *	    but no signature both verifies and is aligned), "none" (not
- *	    signed; also every https report), "temperror" (the key could
- *	    not be looked up until rptparse gave up); dkim_domain and
- *	    dkim_selector of the signature the result is about (NULL when
- *	    none), dkim_reason (one line: "expired", "body hash did not
- *	    verify", "d=other.example is not aligned with From:
- *	    bigorg.example", ...; NULL on pass).  A report counts (in
- *	    summaries, verdicts, metrics, exports) when TLSRPT_TRUSTED_SQL
- *	    holds for it or report_require_dkim is "no"; the others are
- *	    "unverified".
- *	policies.counted: 1 for the one policy of a report that counts a
- *	    domain's sessions (RFC 8460 section 4.3 lets a report judge
- *	    the same sessions under several policies, e.g. "sts" and
- *	    "tlsa"): of a report's policies with the same policy-domain,
- *	    the "sts" one, else the one with the most sessions, ties to
- *	    the first; 1 for every policy without a domain; 0 for the
- *	    others, which are stored and shown but add to no total.
- *	policies.domain and hosted_domain are stored in lower case
- *	    without a final dot.
- *
  * LIMITS
  *	Input: limits.size bytes; nesting of arrays and objects:
  *	limits.depth levels, checked on the raw bytes before jansson sees
@@ -180,16 +134,8 @@
 #define TLSRPT_POLICIES_MAX	1000
 #define TLSRPT_DETAILS_MAX	1000
 #define TLSRPT_COUNT_MAX	(INT64_C(1) << 53)	/* any count of a report */
-#define TLSRPT_TIME_SIZE	sizeof("YYYY-MM-DDTHH:MM:SSZ")
 
 #define TLSRPT_VIA_HTTPS	"X-Stsd-Via: https"
-
-/* A stored report (alias r) that counts whatever report_require_dkim
- * says: see REPORTS.DB above. */
-#define TLSRPT_TRUSTED_SQL	"(r.via = 'https' OR r.dkim_result = 'pass')"
-
-struct db_migration;
-const struct db_migration *tlsrpt_db_migrations(void);
 
 struct tlsrpt_limits {
 	size_t	 size;		/* bytes of JSON */
@@ -253,7 +199,5 @@ int64_t	tlsrpt_count_add(int64_t, int64_t);
 int	tlsrpt_result_type_known(const char *);
 const struct tlsrpt_result_info *tlsrpt_result_info(const char *type);
 const struct tlsrpt_result_info *tlsrpt_result_infos(void);
-int	tlsrpt_time_parse(const char *s, time_t *out, const char **deviation);
-char	*tlsrpt_time_format(time_t, char buf[TLSRPT_TIME_SIZE]);
 
 #endif

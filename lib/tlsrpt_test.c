@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "mymalloc.h"
+#include "timefmt.h"
 #include "tlsrpt.h"
 #include "unit.h"
 
@@ -75,7 +76,7 @@ test_rfc(void)
 	struct tlsrpt_report *r = parse(rfc_report, &err);
 	const struct tlsrpt_policy *p;
 	const struct tlsrpt_detail *d;
-	char t[TLSRPT_TIME_SIZE];
+	char t[TIMEFMT_RFC3339_SIZE];
 
 	CHECK(r != NULL, "RFC 8460 example parses (%s)", err.s ? err.s : "");
 	if (r == NULL)
@@ -85,7 +86,7 @@ test_rfc(void)
 	    "contact-info");
 	CHECK(STR_EQ(r->report_id, "5065427c-23d3-47ca-b6e0-946ea0e8c4be"),
 	    "report-id");
-	CHECK(STR_EQ(tlsrpt_time_format(r->start, t), "2016-04-01T00:00:00Z"),
+	CHECK(STR_EQ(timefmt_rfc3339(r->start, t), "2016-04-01T00:00:00Z"),
 	    "start-datetime");
 	CHECK(r->end - r->start == 86399, "end-datetime");
 	CHECK(r->npolicies == 1, "one policy");
@@ -123,7 +124,7 @@ test_quirks(void)
 {
 	struct buf err = BUF_INIT;
 	struct tlsrpt_report *r;
-	char t[TLSRPT_TIME_SIZE];
+	char t[TIMEFMT_RFC3339_SIZE];
 
 	r = parse("{\"organization-name\":\"Microsoft Corporation\","
 	    "\"date-range\":{\"start-datetime\":\"2026-11-20T00:00:00\","
@@ -144,7 +145,7 @@ test_quirks(void)
 	CHECK(r != NULL, "quirky report accepted (%s)", err.s ? err.s : "");
 	if (r == NULL)
 		return;
-	CHECK(STR_EQ(tlsrpt_time_format(r->start, t), "2026-11-20T00:00:00Z"),
+	CHECK(STR_EQ(timefmt_rfc3339(r->start, t), "2026-11-20T00:00:00Z"),
 	    "date-time without timezone read as UTC");
 	CHECK(has_deviation(r, "start-datetime without timezone, read as UTC"),
 	    "deviation: start-datetime without timezone");
@@ -183,9 +184,9 @@ test_quirks(void)
 	    err.s ? err.s : "");
 	if (r == NULL)
 		return;
-	CHECK(STR_EQ(tlsrpt_time_format(r->start, t), "2026-11-20T00:00:00Z"),
+	CHECK(STR_EQ(timefmt_rfc3339(r->start, t), "2026-11-20T00:00:00Z"),
 	    "timezone offset applied");
-	CHECK(STR_EQ(tlsrpt_time_format(r->end, t), "2026-11-21T00:00:00Z") &&
+	CHECK(STR_EQ(timefmt_rfc3339(r->end, t), "2026-11-21T00:00:00Z") &&
 	    has_deviation(r, "end-datetime date without time, read as midnight"
 	    " UTC"), "date alone read as midnight");
 	CHECK(STR_EQ(r->policies[0].type, "sts") && has_deviation(r,

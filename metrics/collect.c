@@ -28,14 +28,12 @@
 #include "certstore.h"
 #include "cfg.h"
 #include "collect.h"
-#include "db.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "rptdb.h"
 #include "rptsum.h"
-#include "tlsrpt.h"
 
-#define COLLECT_REPORTS_DB	"reports.db"
 #define COLLECT_NOT_DETAILED	"not-detailed"	/* result_type label */
 #define COLLECT_DOMAIN_LIMIT	"metrics_domain_series_limit"
 
@@ -288,68 +286,66 @@ collect_domain_put(struct metrics_table *t, const char *domain,
 	buf_free(&labels);
 }
 
+/* The rows of rptdb_counted_sessions(), in order of domain and policy. */
+struct collect_rows {
+	struct metrics_table *t;
+	struct collect_domain c;
+	char	*domain;
+	int64_t	 policy;
+};
+
+static void
+collect_session_row(const struct rptdb_session_row *row, void *arg)
+{
+	struct collect_rows *r = arg;
+
+	if (r->policy != 0 && row->policy != r->policy)
+		collect_policy_end(&r->c);
+	if (r->domain != NULL && strcmp(r->domain, row->domain) != 0) {
+		collect_domain_put(r->t, r->domain, &r->c);
+		free(r->domain);
+		r->domain = NULL;
+	}
+	if (r->domain == NULL)
+		r->domain = xstrdup(row->domain);
+	if (row->policy != r->policy) {
+		r->policy = row->policy;
+		r->c.ok = rptsum_add(r->c.ok, row->success_count);
+		r->c.pol_bad = row->failure_count;
+	}
+	if (row->result_type != NULL) {
+		collect_type_add(&r->c, row->result_type, row->detail);
+		r->c.pol_det = rptsum_add(r->c.pol_det, row->detail);
+	}
+}
+
 static void
 collect_sessions(struct metrics_table *t)
 {
-	static const char sql[] =
-	    "SELECT COALESCE(p.hosted_domain, p.domain, ''), p.id,"
-	    " p.success_count, p.failure_count, f.result_type,"
-	    " f.failed_session_count"
-	    " FROM policies p JOIN reports r ON r.id = p.report"
-	    " LEFT JOIN failures f ON f.policy = p.id"
-	    " WHERE p.counted = 1 AND " RPTSUM_COUNTS_SQL
-	    " ORDER BY 1, 2";
 	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
-	    COLLECT_REPORTS_DB);
-	struct collect_domain c;
+	    RPTDB_FILE);
+	struct collect_rows r;
 	struct buf err = BUF_INIT;
-	char *domain = NULL;
-	const char *d, *type;
-	sqlite3_int64 policy = 0;
-	sqlite3_stmt *st;
-	sqlite3 *db;
+	struct rptdb *db;
 
-	memset(&c, 0, sizeof(c));
+	memset(&r, 0, sizeof(r));
+	r.t = t;
 	if (access(path, F_OK) != 0) {
 		free(path);
 		return;
 	}
-	if ((db = db_open(path, DB_READ, tlsrpt_db_migrations(), &err)) == NULL) {
+	if ((db = rptdb_open(path, &err)) == NULL) {
 		log_warn("%s", err.s);
 		goto out;
 	}
-	st = db_prepare(db, sql);
-	rptsum_bind_trust(st);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		d = (const char *)sqlite3_column_text(st, 0);
-		if (policy != 0 && sqlite3_column_int64(st, 1) != policy)
-			collect_policy_end(&c);
-		if (domain != NULL && strcmp(domain, d) != 0) {
-			collect_domain_put(t, domain, &c);
-			free(domain);
-			domain = NULL;
-		}
-		if (domain == NULL)
-			domain = xstrdup(d);
-		if (sqlite3_column_int64(st, 1) != policy) {
-			policy = sqlite3_column_int64(st, 1);
-			c.ok = rptsum_add(c.ok, sqlite3_column_int64(st, 2));
-			c.pol_bad = sqlite3_column_int64(st, 3);
-		}
-		if ((type = (const char *)sqlite3_column_text(st, 4)) != NULL) {
-			collect_type_add(&c, type, sqlite3_column_int64(st, 5));
-			c.pol_det = rptsum_add(c.pol_det,
-			    sqlite3_column_int64(st, 5));
-		}
+	rptdb_counted_sessions(db, collect_session_row, &r);
+	if (r.domain != NULL) {
+		collect_policy_end(&r.c);
+		collect_domain_put(t, r.domain, &r.c);
 	}
-	if (domain != NULL) {
-		collect_policy_end(&c);
-		collect_domain_put(t, domain, &c);
-	}
-	sqlite3_finalize(st);
-	db_close(db);
+	rptdb_close(db);
 out:
-	free(domain);
+	free(r.domain);
 	free(path);
 	buf_free(&err);
 }

@@ -67,11 +67,11 @@
 #include "cfg.h"
 #include "collect.h"
 #include "dashboard.h"
-#include "db.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "rptdb.h"
 #include "server.h"
 #include "tlsrpt.h"
 
@@ -324,8 +324,9 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain)
 {
 	struct dashboard_opts opts;
 	struct buf out = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
-	char *path = xasprintf("%s/reports.db", cfg_str("data_directory"));
-	sqlite3 *db = NULL;
+	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
+	    RPTDB_FILE);
+	struct rptdb *db = NULL;
 	json_t *domains = NULL;
 	int rc = -1;
 
@@ -337,7 +338,7 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain)
 	opts.link_prefix = METRICS_DOMAIN_PATH;
 	opts.link_suffix = "";
 	if ((domains = dashboard_domains(METRICS_POLICYD, &err)) != NULL &&
-	    (db = db_open(path, DB_READ, tlsrpt_db_migrations(), &err)) != NULL)
+	    (db = rptdb_open(path, &err)) != NULL)
 		rc = dashboard_html(&out, db, domains, &opts, &err);
 	if (rc == 0) {
 		metrics_answer(c, head_only, 200, "text/html; charset=utf-8",
@@ -352,8 +353,7 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain)
 		    err.s ? err.s : "failed");
 		metrics_text(c, head_only, 503, NULL, msg.s);
 	}
-	if (db != NULL)
-		db_close(db);
+	rptdb_close(db);
 	json_decref(domains);
 	free(path);
 	buf_free(&out);

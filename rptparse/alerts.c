@@ -16,17 +16,17 @@
 #include <time.h>
 
 #include <glib.h>
-#include <sqlite3.h>
 
 #include "alert.h"
 #include "alerts.h"
 #include "buf.h"
-#include "db.h"
 #include "esc.h"
 #include "hosted.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "rptdb.h"
 #include "rptsum.h"
+#include "timefmt.h"
 #include "tlsrpt.h"
 
 #define ALERTS_DATE_SIZE	sizeof("YYYY-MM-DD")
@@ -76,23 +76,8 @@ static GHashTable *alerts_sums;
 static GHashTable *alerts_typed;	/* domain: set of result types */
 static char alerts_day_date[sizeof("YYYY-MM-DD")];
 
-/*
- * Which rows of policies belong to the domain of a policy: by hosted
- * domain when it has one, else by its policy-domain.  ALERTS_DOMAIN_SQL
- * serves both; the statements run for many reports come in the two
- * forms instead (ALERTS_HOSTED_SQL, ALERTS_UNHOSTED_SQL), each a plain
- * index lookup.
- */
-#define ALERTS_DOMAIN_SQL \
-	" ((?1 IS NOT NULL AND p.hosted_domain = ?1 COLLATE NOCASE) OR" \
-	" (?1 IS NULL AND p.hosted_domain IS NULL AND" \
-	" p.domain = ?2 COLLATE NOCASE))"
-#define ALERTS_HOSTED_SQL	" p.hosted_domain = ?1 COLLATE NOCASE"
-#define ALERTS_UNHOSTED_SQL	" p.hosted_domain IS NULL AND" \
-	" p.domain = ?2 COLLATE NOCASE"
-
 struct alerts_ctx {
-	sqlite3	*db;
+	struct rptdb *db;
 	const char *hosted;		/* hosted domain, or NULL */
 	const char *domain;		/* the domain alerts are about */
 	const struct tlsrpt_report *r;
@@ -116,57 +101,9 @@ alerts_flush(void)
 	alert_store_flush();
 }
 
-/*
- * The statements run for every report, prepared once for the handle
- * they were first used with; alerts_close() finalizes them (before the
- * handle is closed).
- */
-enum {
-	ALERTS_STMT_COUNTS,		/* hosted, then unhosted */
-	ALERTS_STMT_COUNTS_UNHOSTED,
-	ALERTS_STMT_TYPES,
-	ALERTS_STMT_TYPES_UNHOSTED,
-	ALERTS_STMT_COUNTS_REPORT,	/* does a report count, which policies */
-	ALERTS_NSTMT
-};
-static sqlite3 *alerts_stmt_db;
-static sqlite3_stmt *alerts_stmts[ALERTS_NSTMT];
-
-static void
-alerts_stmts_free(void)
-{
-	int i;
-
-	for (i = 0; i < ALERTS_NSTMT; i++) {
-		sqlite3_finalize(alerts_stmts[i]);
-		alerts_stmts[i] = NULL;
-	}
-	alerts_stmt_db = NULL;
-}
-
-static sqlite3_stmt *
-alerts_stmt(sqlite3 *db, int which, const char *sql)
-{
-	if (alerts_stmt_db != db) {
-		alerts_stmts_free();
-		alerts_stmt_db = db;
-	}
-	if (alerts_stmts[which] == NULL)
-		alerts_stmts[which] = db_prepare(db, sql);
-	return alerts_stmts[which];
-}
-
-static void
-alerts_stmt_done(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
 void
 alerts_close(void)
 {
-	alerts_stmts_free();
 	alert_store_close();
 	if (alerts_known != NULL) {
 		g_hash_table_destroy(alerts_known);
@@ -225,14 +162,6 @@ alerts_known_add(const char *domain, const char *kind)
 	g_hash_table_add(alerts_known, g_strconcat(domain, "\t", kind, NULL));
 }
 
-static void
-alerts_bind_domain(sqlite3_stmt *st, const struct alerts_ctx *c)
-{
-	if (c->hosted != NULL)
-		sqlite3_bind_text(st, 1, c->hosted, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, c->domain, -1, SQLITE_TRANSIENT);
-}
-
 /* "  What it means: ...\n  Fix: ...\n" for a result type. */
 static void
 alerts_explain(struct buf *out, const char *type, const char *domain)
@@ -263,20 +192,6 @@ alerts_send(const struct alerts_ctx *c, const char *kind,
 }
 
 /*
- * A sum of counts that SQLite's TOTAL() gives as a double: within 0 to
- * INT64_MAX (a conversion of a double beyond it is undefined).
- */
-static int64_t
-alerts_count(double d)
-{
-	if (!(d > 0))
-		return 0;
-	if (d >= (double)INT64_MAX)	/* 2^63: the first double beyond */
-		return INT64_MAX;
-	return (int64_t)d;
-}
-
-/*
  * failure-rate: the domain's sessions in the reports received that day
  * (alerts_sums, or reports.db the first time).
  */
@@ -284,43 +199,24 @@ static int
 alerts_day_counts(const struct alerts_ctx *c, int64_t *ok, int64_t *failed)
 {
 	struct alerts_sum *sum = g_hash_table_lookup(alerts_sums, c->domain);
-	sqlite3_stmt *st;
-	int rc;
+	struct rptdb_day_counts n;
 
 	if (sum != NULL) {
 		*ok = sum->ok;
 		*failed = sum->failed;
 		return 0;
 	}
-#define ALERTS_COUNTS_SQL(domain) "SELECT" \
-	    " TOTAL(p.success_count), TOTAL(p.failure_count)," \
-	    " (SELECT MAX(id) FROM reports)" \
-	    " FROM policies p JOIN reports r ON r.id = p.report" \
-	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4" \
-	    " AND p.counted = 1 AND " RPTSUM_COUNTS_SQL
-	if (c->hosted != NULL)
-		st = alerts_stmt(c->db, ALERTS_STMT_COUNTS,
-		    ALERTS_COUNTS_SQL(ALERTS_HOSTED_SQL));
-	else
-		st = alerts_stmt(c->db, ALERTS_STMT_COUNTS_UNHOSTED,
-		    ALERTS_COUNTS_SQL(ALERTS_UNHOSTED_SQL));
-	alerts_bind_domain(st, c);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->day);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->day + ALERTS_DAY);
-	rptsum_bind_trust(st);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*ok = alerts_count(sqlite3_column_double(st, 0));
-		*failed = alerts_count(sqlite3_column_double(st, 1));
-		sum = g_new(struct alerts_sum, 1);
-		sum->ok = *ok;
-		sum->failed = *failed;
-		sum->upto = sqlite3_column_int64(st, 2);
-		g_hash_table_insert(alerts_sums, g_strdup(c->domain), sum);
-	} else
-		log_warn("reports.db: failure rate of %s: %s", c->domain,
-		    sqlite3_errmsg(c->db));
-	alerts_stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	if (rptdb_day_counts(c->db, c->hosted, c->domain, c->day,
+	    c->day + ALERTS_DAY, &n) < 0)
+		return -1;
+	*ok = n.ok;
+	*failed = n.failed;
+	sum = g_new(struct alerts_sum, 1);
+	sum->ok = n.ok;
+	sum->failed = n.failed;
+	sum->upto = n.upto;
+	g_hash_table_insert(alerts_sums, g_strdup(c->domain), sum);
+	return 0;
 }
 
 
@@ -346,34 +242,33 @@ alerts_sums_add(const struct alerts_ctx *c, const struct hosted *hosted)
 	}
 }
 
+/* A line of the day's failures by result type, with what to do. */
+struct alerts_types_text {
+	struct buf *text;
+	const char *domain;
+	int	 n;
+};
+
+static void
+alerts_day_type(const char *type, double sessions, void *arg)
+{
+	struct alerts_types_text *t = arg;
+
+	if (t->n++ == 0)
+		buf_puts(t->text, "\nFailures by result type:\n");
+	esc_text(t->text, type);
+	buf_printf(t->text, ": %.0f sessions\n", sessions);
+	alerts_explain(t->text, type, t->domain);
+}
+
 static void
 alerts_day_types(const struct alerts_ctx *c, struct buf *text)
 {
-	sqlite3_stmt *st = db_prepare(c->db, "SELECT f.result_type,"
-	    " TOTAL(f.failed_session_count) AS n FROM failures f"
-	    " JOIN policies p ON p.id = f.policy"
-	    " JOIN reports r ON r.id = p.report"
-	    " WHERE" ALERTS_DOMAIN_SQL " AND r.received >= ?3 AND"
-	    " r.received < ?4 GROUP BY f.result_type ORDER BY n DESC,"
-	    " f.result_type LIMIT ?5");
-	const char *type;
-	int n = 0;
+	struct alerts_types_text t = { text, c->domain, 0 };
 
-	alerts_bind_domain(st, c);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->day);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->day + ALERTS_DAY);
-	sqlite3_bind_int(st, 5, ALERTS_TYPES_MAX);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		type = (const char *)sqlite3_column_text(st, 0);
-		if (n++ == 0)
-			buf_puts(text, "\nFailures by result type:\n");
-		esc_text(text, type);
-		buf_printf(text, ": %.0f sessions\n",
-		    sqlite3_column_double(st, 1));
-		alerts_explain(text, type, c->domain);
-	}
-	sqlite3_finalize(st);
-	if (n == 0)
+	rptdb_day_types(c->db, c->hosted, c->domain, c->day,
+	    c->day + ALERTS_DAY, ALERTS_TYPES_MAX, alerts_day_type, &t);
+	if (t.n == 0)
 		buf_puts(text, "\nThe reports give no failure details.\n");
 }
 
@@ -428,38 +323,26 @@ alerts_always_type(const char *type)
  * domain: read from reports.db once, then kept up to date by
  * alerts_types_add(); NULL on a database error.
  */
+static void
+alerts_type_seen(const char *type, void *arg)
+{
+	g_hash_table_add(arg, g_strdup(type));
+}
+
 static GHashTable *
 alerts_types_of(const struct alerts_ctx *c)
 {
 	GHashTable *set = g_hash_table_lookup(alerts_typed, c->domain);
-	sqlite3_stmt *st;
-	int rc;
 
 	if (set != NULL)
 		return set;
-#define ALERTS_TYPES_SQL(domain) "SELECT DISTINCT f.result_type" \
-	    " FROM failures f JOIN policies p ON p.id = f.policy" \
-	    " WHERE" domain " AND p.report < ?3"
-	if (c->hosted != NULL)
-		st = alerts_stmt(c->db, ALERTS_STMT_TYPES,
-		    ALERTS_TYPES_SQL(ALERTS_HOSTED_SQL));
-	else
-		st = alerts_stmt(c->db, ALERTS_STMT_TYPES_UNHOSTED,
-		    ALERTS_TYPES_SQL(ALERTS_UNHOSTED_SQL));
 	set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	alerts_bind_domain(st, c);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->rowid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_hash_table_add(set, g_strdup((const char *)
-		    sqlite3_column_text(st, 0)));
-	if (rc != SQLITE_DONE) {
-		log_warn("reports.db: result types of %s: %s", c->domain,
-		    sqlite3_errmsg(c->db));
+	if (rptdb_types_before(c->db, c->hosted, c->domain, c->rowid,
+	    alerts_type_seen, set) < 0) {
 		g_hash_table_destroy(set);
 		set = NULL;
 	} else
 		g_hash_table_insert(alerts_typed, g_strdup(c->domain), set);
-	alerts_stmt_done(st);
 	return set;
 }
 
@@ -531,7 +414,7 @@ alerts_type(const struct alerts_ctx *c, const struct tlsrpt_policy *p,
     const char *type)
 {
 	struct buf text = BUF_INIT, mx = BUF_INIT;
-	char start[TLSRPT_TIME_SIZE], end[TLSRPT_TIME_SIZE];
+	char start[TIMEFMT_RFC3339_SIZE], end[TIMEFMT_RFC3339_SIZE];
 	char *kind, *subject;
 	int always = alerts_always_type(type);
 	int64_t n;
@@ -560,8 +443,8 @@ alerts_type(const struct alerts_ctx *c, const struct tlsrpt_policy *p,
 	if (mx.len > 0)
 		buf_printf(&text, " (MX %s)", mx.s);
 	buf_printf(&text, " from %s to %s (report %lld, id ",
-	    tlsrpt_time_format(c->r->start, start),
-	    tlsrpt_time_format(c->r->end, end), (long long)c->rowid);
+	    timefmt_rfc3339(c->r->start, start),
+	    timefmt_rfc3339(c->r->end, end), (long long)c->rowid);
 	esc_text(&text, c->r->report_id);
 	buf_puts(&text, ").\n");
 	if (!always)
@@ -662,29 +545,31 @@ alerts_types(const struct alerts_ctx *c, const struct tlsrpt_policy *p)
  * policy that judges the same sessions as another adds nothing to the
  * day's sums.
  */
-static int
-alerts_counts(sqlite3 *db, int64_t rowid, size_t n, int *counted)
-{
-	sqlite3_stmt *st = alerts_stmt(db, ALERTS_STMT_COUNTS_REPORT,
-	    "SELECT p.idx, p.counted FROM reports r JOIN policies p ON"
-	    " p.report = r.id WHERE r.id = ?1 AND " RPTSUM_COUNTS_SQL);
-	int any = 0;
-	int64_t idx;
+/* policies.counted of the policy at idx, into the array of n. */
+struct alerts_counted {
+	int	*counted;
+	size_t	 n;
+};
 
-	sqlite3_bind_int64(st, 1, rowid);
-	rptsum_bind_trust(st);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		any = 1;
-		idx = sqlite3_column_int64(st, 0);
-		if (idx >= 0 && (uint64_t)idx < n)
-			counted[idx] = sqlite3_column_int(st, 1) != 0;
-	}
-	alerts_stmt_done(st);
-	return any;
+static void
+alerts_counted_one(int64_t idx, int counted, void *arg)
+{
+	struct alerts_counted *a = arg;
+
+	if (idx >= 0 && (uint64_t)idx < a->n)
+		a->counted[idx] = counted;
+}
+
+static int
+alerts_counts(struct rptdb *db, int64_t rowid, size_t n, int *counted)
+{
+	struct alerts_counted a = { counted, n };
+
+	return rptdb_report_counted(db, rowid, alerts_counted_one, &a);
 }
 
 void
-alerts_report(sqlite3 *db, const struct hosted *hosted,
+alerts_report(struct rptdb *db, const struct hosted *hosted,
     const struct tlsrpt_report *r, int64_t rowid, time_t received)
 {
 	struct alerts_ctx c;

@@ -16,7 +16,7 @@
  * DESCRIPTION
  *	Only reports that count raise alerts: with report_require_dkim
  *	(alerts_set_require_dkim(1), the default) an https report or a
- *	mailed one whose DKIM result is "pass" (TLSRPT_TRUSTED_SQL), any
+ *	mailed one whose DKIM result is "pass" (trusted, rptdb.h), any
  *	report without it.  The caller asks alerts_counted() when the
  *	report is stored and passes only those that count; the sums and
  *	result types read from reports.db leave out the stored reports
@@ -72,9 +72,9 @@
  *	adds each report stored after to them, and remembers the alerts
  *	of the day raised (or, for a result type, found not new), so that
  *	a busy day costs no query per report.  Rows are only ever added,
- *	by this process (store.c), and every report is passed here after
+ *	by this process (lib/rptdb), and every report is passed here after
  *	its transaction committed, in the order of their rows; when rows
- *	change domain (store_fill_hosted), alerts_forget() drops what was
+ *	change domain (rptdb_hosted_fill), alerts_forget() drops what was
  *	remembered.
  *
  * LIMITS
@@ -92,10 +92,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
 #include "hosted.h"
+#include "rptdb.h"
 #include "tlsrpt.h"
 
 #define ALERTS_TYPES_MAX	20	/* result types in a rate alert */
@@ -105,7 +104,7 @@
 int	alerts_open(const char *state_path, double pct, struct buf *err);
 void	alerts_set_require_dkim(int);
 int	alerts_counted(const char *via, const char *dkim_result);
-void	alerts_report(sqlite3 *, const struct hosted *,
+void	alerts_report(struct rptdb *, const struct hosted *,
 	    const struct tlsrpt_report *, int64_t rowid, time_t received);
 void	alerts_flush(void);
 void	alerts_forget(void);

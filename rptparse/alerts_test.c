@@ -17,11 +17,10 @@
 #include "alerts.h"
 #include "buf.h"
 #include "cfg.h"
-#include "db.h"
 #include "hosted.h"
 #include "log.h"
 #include "mymalloc.h"
-#include "store.h"
+#include "rptdb.h"
 #include "tlsrpt.h"
 #include "unit.h"
 
@@ -69,14 +68,21 @@ test_sent(void)
 	return b.s ? b.s : xstrdup("");
 }
 
+/* The hosted domain of a policy-domain, as rptparse gives it. */
+static const char *
+test_hosted(void *arg, const char *domain)
+{
+	return hosted_match(arg, domain);
+}
+
 /* Store a report made of json and run the alerts, received at when. */
 static void
-test_report(struct store *db, const struct hosted *h, const char *json,
+test_report(struct rptdb *db, const struct hosted *h, const char *json,
     time_t when)
 {
 	struct tlsrpt_limits lim;
 	struct tlsrpt_report *r;
-	struct store_meta meta;
+	struct rptdb_meta meta;
 	struct buf err = BUF_INIT;
 	int64_t row;
 
@@ -89,11 +95,12 @@ test_report(struct store *db, const struct hosted *h, const char *json,
 	memset(&meta, 0, sizeof(meta));
 	meta.via = "mailto";
 	meta.received = when;
-	store_sha256(json, strlen(json), meta.sha256);
-	if (store_report(db, r, &meta, h, &row, &err) != 1)
+	rptdb_sha256(json, strlen(json), meta.sha256);
+	if (rptdb_report_add(db, r, &meta, test_hosted, (void *)h, &row,
+	    &err) != 1)
 		CHECK(0, "test report stored: %s", err.s);
 	else
-		alerts_report(store_db(db), h, r, row, when);
+		alerts_report(db, h, r, row, when);
 	tlsrpt_free(r);
 	buf_free(&err);
 }
@@ -116,7 +123,7 @@ test_json(const char *id, const char *domain, int ok, int failed,
 }
 
 static void
-test_one(struct store *db, const struct hosted *h, const char *id,
+test_one(struct rptdb *db, const struct hosted *h, const char *id,
     const char *domain, int ok, int failed, const char *type, time_t when,
     const char *expect, const char *what)
 {
@@ -138,7 +145,7 @@ test_one(struct store *db, const struct hosted *h, const char *id,
  * after it; they saturate, and the rate alerts once.
  */
 static void
-test_huge(struct store *db, const struct hosted *h, time_t when)
+test_huge(struct rptdb *db, const struct hosted *h, time_t when)
 {
 	struct buf json = BUF_INIT;
 	char *got;
@@ -177,11 +184,11 @@ test_huge(struct store *db, const struct hosted *h, time_t when)
  * the first.
  */
 static void
-test_batch(struct store *db, const struct hosted *h, time_t when)
+test_batch(struct rptdb *db, const struct hosted *h, time_t when)
 {
 	struct tlsrpt_limits lim;
 	struct tlsrpt_report *r[2] = { NULL, NULL };
-	struct store_meta meta;
+	struct rptdb_meta meta;
 	struct buf err = BUF_INIT;
 	char *json[2], *got;
 	int64_t row[2];
@@ -193,22 +200,23 @@ test_batch(struct store *db, const struct hosted *h, time_t when)
 	json[1] = test_json("batch-2", "example.net", 0, 9,
 	    "certificate-not-trusted");
 	tlsrpt_limits_default(&lim);
-	store_begin(db, &err);
+	rptdb_begin(db, &err);
 	for (i = 0; i < 2; i++) {
 		memset(&meta, 0, sizeof(meta));
 		meta.via = "mailto";
 		meta.received = when;
-		store_sha256(json[i], strlen(json[i]), meta.sha256);
+		rptdb_sha256(json[i], strlen(json[i]), meta.sha256);
 		if (tlsrpt_parse(json[i], strlen(json[i]), &lim, &r[i],
-		    &err) < 0 || store_report(db, r[i], &meta, h, &row[i],
+		    &err) < 0 || rptdb_report_add(db, r[i], &meta,
+		    test_hosted, (void *)h, &row[i],
 		    &err) != 1)
 			ok = 0;
 	}
-	if (store_commit(db, &err) < 0)
+	if (rptdb_commit(db, &err) < 0)
 		ok = 0;
 	CHECK(ok, "two reports stored in one transaction");
 	for (i = 0; ok && i < 2; i++)
-		alerts_report(store_db(db), h, r[i], row[i], when);
+		alerts_report(db, h, r[i], row[i], when);
 	got = test_sent();
 	CHECK(ok && strcmp(got, "example.net new-result-type:"
 	    "certificate-not-trusted 2026-11-27") == 0, "a batch counts each"
@@ -231,7 +239,7 @@ test_batch(struct store *db, const struct hosted *h, time_t when)
  * one per type; the text lists them escaped.
  */
 static void
-test_invented(struct store *db, const struct hosted *h, time_t when)
+test_invented(struct rptdb *db, const struct hosted *h, time_t when)
 {
 	struct buf json = BUF_INIT;
 	char *got;
@@ -277,7 +285,7 @@ test_unlink(const char *path, const char *suffix)
  * raises no alert.
  */
 static void
-test_counting(struct store *db, const struct hosted *h, time_t when)
+test_counting(struct rptdb *db, const struct hosted *h, time_t when)
 {
 	static const char dup[] = "{\"organization-name\":\"Microsoft\","
 	    "\"date-range\":{\"start-datetime\":\"2026-11-22T00:00:00Z\","
@@ -323,7 +331,7 @@ test_rules(void)
 	struct hosted h = HOSTED_INIT;
 	struct buf err = BUF_INIT;
 	char dir[] = "/tmp/alerts_test.XXXXXX", *path;
-	struct store *db;
+	struct rptdb *db;
 	time_t day = TEST_DAY, next = TEST_DAY + ALERTS_DAY;
 
 	if (mkdtemp(dir) == NULL) {
@@ -331,19 +339,12 @@ test_rules(void)
 		return;
 	}
 	path = xasprintf("%s/reports.db", dir);
-	if ((db = store_open(path, NULL, 4 << 20, &err)) == NULL) {
+	if ((db = rptdb_open_write(path, NULL, 4 << 20, &err)) == NULL) {
 		CHECK(0, "reports.db: %s", err.s);
 		goto out;
 	}
-	{
-		sqlite3_stmt *st = db_prepare(store_db(db),
-		    "PRAGMA cache_size");
-
-		CHECK(sqlite3_step(st) == SQLITE_ROW &&
-		    sqlite3_column_int(st, 0) == -4096,
-		    "rptparse_db_cache_size 4m: SQLite keeps 4096 KiB of pages");
-		sqlite3_finalize(st);
-	}
+	CHECK(rptdb_cache_kib(db) == 4096,
+	    "rptparse_db_cache_size 4m: SQLite keeps 4096 KiB of pages");
 	hosted_set(&h, hosted_names,
 	    sizeof(hosted_names) / sizeof(hosted_names[0]));
 	alert_store_set(&store);
@@ -388,7 +389,7 @@ test_rules(void)
 	test_counting(db, &h, next + 100);
 
 	alerts_close();
-	store_close(db);
+	rptdb_close(db);
 out:
 	alert_store_set(NULL);
 	hosted_clear(&h);

@@ -11,7 +11,6 @@ RPTPARSE_MSG_SOURCES = rptparse/message.c rptparse/message.h \
 
 pkglibexec_PROGRAMS += rptparse/rptparse
 rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
-	rptparse/store.c rptparse/store.h \
 	rptparse/hosted.c rptparse/hosted.h \
 	rptparse/alerts.c rptparse/alerts.h \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \
@@ -38,8 +37,7 @@ rptparse_dkimcheck_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
 
 check_PROGRAMS += rptparse/alerts_test
 rptparse_alerts_test_SOURCES = rptparse/alerts_test.c rptparse/alerts.c \
-	rptparse/alerts.h rptparse/store.c rptparse/store.h \
-	rptparse/hosted.c rptparse/hosted.h
+	rptparse/alerts.h rptparse/hosted.c rptparse/hosted.h
 rptparse_alerts_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
 rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS)
 

@@ -17,7 +17,7 @@
  *	under limits) and each report parsed and checked (lib/tlsrpt).
  *	The reports of up to RPTPARSE_BATCH messages (and at most
  *	RPTPARSE_BATCH_BYTES of report JSON) are stored in one
- *	transaction (store.c), so that many messages share one commit;
+ *	transaction (lib/rptdb), so that many messages share one commit;
  *	only after that commit are they removed from the spool
  *	(spool_done_batch: one sync of active/ for them all).  Messages
  *	of incoming/ are claimed RPTPARSE_BATCH at a time as well
@@ -97,13 +97,11 @@
 
 #include <event2/event.h>
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "alerts.h"
 #include "esc.h"
 #include "buf.h"
 #include "cfg.h"
-#include "db.h"
 #include "dkimcheck.h"
 #include "esc.h"
 #include "hosted.h"
@@ -113,9 +111,10 @@
 #include "message.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "rptdb.h"
 #include "server.h"
 #include "spool.h"
-#include "store.h"
+#include "timefmt.h"
 #include "tlsrpt.h"
 
 #define RPTPARSE_BATCH		250	/* messages per commit */
@@ -128,7 +127,6 @@
 #define RPTPARSE_POLICYD_TIMEOUT_MS	5000
 #define RPTPARSE_HOSTED_RETRY	10	/* seconds after policyd failed */
 #define RPTPARSE_IDLE_MS	(60 * 1000)
-#define RPTPARSE_DB_FILE	"reports.db"
 #define RPTPARSE_RETRY_TIME	60	/* seconds before active/ is tried again */
 #define RPTPARSE_ALERT_STATE	"rptparse-alerts.state"
 #define RPTPARSE_DKIM_TEMP_TTL	60	/* seconds a failed key lookup is kept */
@@ -148,7 +146,7 @@ struct rptparse_item {
 
 struct rptparse {
 	struct spool *sp;
-	struct store *store;
+	struct rptdb *store;
 	struct rptparse_item batch[RPTPARSE_BATCH];
 	struct buf data;		/* the message read, reused */
 	size_t	 nbatch;
@@ -192,6 +190,13 @@ rptparse_schedule(void)
 		evtimer_add(rp.run_ev, &now);
 }
 
+/* The hosted domain of a policy-domain, for reports.db (rptdb). */
+static const char *
+rptparse_hosted_of(void *arg, const char *domain)
+{
+	return hosted_match(arg, domain);
+}
+
 /*
  * Ask policyd for the hosted domains, once per run (a local round trip),
  * and when the list changed, make the stored rows follow it.  After a
@@ -220,7 +225,8 @@ rptparse_hosted(int force)
 	/* What a new list changes: old rows, and alerts' domain sums. */
 	if (rp.hosted.generation != rp.hosted_filled) {
 		alerts_forget();
-		if (store_fill_hosted(rp.store, &rp.hosted, &err) < 0)
+		if (rp.hosted.known && rptdb_hosted_fill(rp.store,
+		    rptparse_hosted_of, &rp.hosted, &err) < 0)
 			log_warn("%s", err.s);
 		else
 			rp.hosted_filled = rp.hosted.generation;
@@ -287,7 +293,7 @@ rptparse_item_clear(struct rptparse_item *it)
 static int
 rptparse_store(struct rptparse_item *it, struct buf *err)
 {
-	struct store_meta meta;
+	struct rptdb_meta meta;
 	const struct message *m = &it->m;
 	size_t i;
 	int rc;
@@ -304,9 +310,9 @@ rptparse_store(struct rptparse_item *it, struct buf *err)
 		meta.dkim_selector = it->dkim.selector[0] ?
 		    it->dkim.selector : NULL;
 		meta.dkim_reason = it->dkim.reason[0] ? it->dkim.reason : NULL;
-		store_sha256(m->reports[i].json, m->reports[i].len, meta.sha256);
-		rc = store_report(rp.store, it->reports[i], &meta, &rp.hosted,
-		    &it->rows[i], err);
+		rptdb_sha256(m->reports[i].json, m->reports[i].len, meta.sha256);
+		rc = rptdb_report_add(rp.store, it->reports[i], &meta,
+		    rptparse_hosted_of, &rp.hosted, &it->rows[i], err);
 		if (rc < 0) {
 			buf_printf(err, " (%s)", it->id);
 			return -1;
@@ -322,15 +328,15 @@ rptparse_store_range(size_t from, size_t to, struct buf *err)
 {
 	size_t i;
 
-	if (store_begin(rp.store, err) < 0)
+	if (rptdb_begin(rp.store, err) < 0)
 		return -1;
 	for (i = from; i < to; i++) {
 		if (rptparse_store(&rp.batch[i], err) < 0) {
-			store_rollback(rp.store);
+			rptdb_rollback(rp.store);
 			return -1;
 		}
 	}
-	return store_commit(rp.store, err);
+	return rptdb_commit(rp.store, err);
 }
 
 /* ", DKIM pass d=D s=S" or ", DKIM fail (why), unverified" */
@@ -354,12 +360,12 @@ static void
 rptparse_log(const struct rptparse_item *it, const struct tlsrpt_report *r,
     int64_t row, int fresh)
 {
-	char start[TLSRPT_TIME_SIZE], end[TLSRPT_TIME_SIZE];
+	char start[TIMEFMT_RFC3339_SIZE], end[TIMEFMT_RFC3339_SIZE];
 	struct buf dkim = BUF_INIT;
 	const char *id = it->id;
 
-	tlsrpt_time_format(r->start, start);
-	tlsrpt_time_format(r->end, end);
+	timefmt_rfc3339(r->start, start);
+	timefmt_rfc3339(r->end, end);
 	rptparse_dkim_text(it, &dkim);
 	if (fresh)
 		log_info("%s: report %lld: %s, id %s, %s to %s, %zu %s%s%s",
@@ -387,7 +393,7 @@ rptparse_stored(struct rptparse_item *it)
 			metrics_inc(METRIC_REPORTS_STORED, NULL);
 		/* Alerts follow report_require_dkim as it is now. */
 		if (it->fresh[i] && it->counted)
-			alerts_report(store_db(rp.store), &rp.hosted,
+			alerts_report(rp.store, &rp.hosted,
 			    it->reports[i], it->rows[i], it->received);
 	}
 	memcpy(rp.done_ids[rp.ndone++], it->id, SPOOL_ID_SIZE);
@@ -782,8 +788,8 @@ rptparse_post_jail(int argc, char **argv)
 
 	if ((rp.sp = spool_open(cfg_str("queue_directory"), 0, &err)) == NULL)
 		log_fatal("%s", err.s);
-	path = xasprintf("%s/%s", cfg_str("data_directory"), RPTPARSE_DB_FILE);
-	if ((rp.store = store_open(path, cfg_str("setgid_group"),
+	path = xasprintf("%s/%s", cfg_str("data_directory"), RPTDB_FILE);
+	if ((rp.store = rptdb_open_write(path, cfg_str("setgid_group"),
 	    cfg_size("rptparse_db_cache_size"), &err)) == NULL)
 		log_fatal("%s", err.s);
 	free(path);
@@ -836,7 +842,7 @@ rptparse_cleanup(void)
 	alerts_close();
 	for (i = 0; i < rp.nbatch; i++)
 		rptparse_item_clear(&rp.batch[i]);
-	store_close(rp.store);
+	rptdb_close(rp.store);
 	if (rp.sp != NULL)
 		spool_close(rp.sp);
 	hosted_clear(&rp.hosted);
@@ -860,8 +866,6 @@ main(int argc, char **argv)
 	 * call, nor count its memory under a lock on every allocation.
 	 * Before anything opens a database.
 	 */
-	if (sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
-	    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
-		log_warn("SQLite: cannot leave out its locks");
+	rptdb_single_thread();
 	return server_main(argc, argv, &hooks);
 }

@@ -46,20 +46,19 @@
 #include "buf.h"
 #include "cfg.h"
 #include "dashboard.h"
-#include "db.h"
 #include "dnsname.h"
 #include "domlist.h"
 #include "esc.h"
 #include "ipc.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "rptdb.h"
 #include "perm.h"
 #include "stsctl.h"
 #include "usage.h"
 #include "table.h"
 #include "timefmt.h"
 
-#define DOMAIN_REPORTS_DB	"reports.db"	/* in data_directory */
 #define DOMAIN_IMPORT_BATCH	1000	/* domains per domain-import request */
 #define DOMAIN_IMPORT_BYTES	(256 * 1024)	/* file bytes per request */
 #define DOMAIN_IMPORT_LINE_MAX	8192	/* bytes of a line of the file */
@@ -625,19 +624,18 @@ domain_verdict(json_t *dom)
 	struct buf err = BUF_INIT;
 	long long days = cfg_int("readiness_days");
 	long long share = cfg_int("readiness_major_share");
-	sqlite3 *db;
+	struct rptdb *db;
 	json_t *v;
 	char *path;
 
 	path = xasprintf("%s/%s", cfg_str("data_directory"),
-	    DOMAIN_REPORTS_DB);
+	    RPTDB_FILE);
 	perm_check(path, R_OK);
 	free(path);
 	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
 		stsctl_die("%s", err.s);
 	v = dashboard_readiness(db, dom, (int)days, (int)share, time(NULL));
-	if (db != NULL)
-		db_close(db);
+	rptdb_close(db);
 	buf_free(&err);
 	return v;
 }

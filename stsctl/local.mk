@@ -6,7 +6,8 @@ sbin_PROGRAMS += stsctl/stsctl
 stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 	stsctl/domain.c stsctl/table.c stsctl/table.h \
 	stsctl/check.c stsctl/check.h \
-	stsctl/report.c stsctl/report.h \
+	stsctl/reports.c stsctl/reports.h stsctl/reports_show.c \
+	stsctl/reports_summary.c \
 	stsctl/cert.c stsctl/cert.h stsctl/perm.c stsctl/perm.h \
 	stsctl/queue.c stsctl/queue.h
 stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \

@@ -41,7 +41,7 @@
 #include "cert.h"
 #include "check.h"
 #include "queue.h"
-#include "report.h"
+#include "reports.h"
 #include "perm.h"
 #include "stsctl.h"
 #include "usage.h"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/build/contracts.t - each contract between processes is spelled in
 # one module: a list of patterns, each with the only files outside the
-# tests where it may appear (issue 17, "One contract, one place").
+# tests and benchmarks where it may appear (issue 17, "One contract, one place").
 # SPDX-License-Identifier: ISC
 #
 # A line of the list is: a name, an extended regular expression (grep
@@ -20,7 +20,7 @@ sources() {
 		git ls-files
 	else
 		find . -type f -not -path './_build/*' | sed 's|^\./||'
-	fi | grep -E '\.[ch]$' | grep -Ev '^tests/|_test\.c$'
+	fi | grep -E '\.[ch]$' | grep -Ev '^(tests|bench)/|_test\.c$'
 }
 
 # contract NAME PATTERN ALLOWED...: PATTERN appears in ALLOWED only,
@@ -52,4 +52,11 @@ contract "policy.db table dns_publish" '\bdns_publish\b' $POLICYDB_FILES
 # policyd reaches policy.db through lib/policydb alone.
 is "$(sources | grep '^policyd/' | xargs grep -lE '#include (<sqlite3\.h>|"db\.h")')" "" \
     "policyd includes neither sqlite3.h nor lib/db.h"
+# reports.db (rptparse writes, the commands and pages read): lib/rptdb.
+RPTDB_FILES=$(sources | grep -E '^lib/rptdb[_.]')
+contract "reports.db tables" \
+    '\<(FROM|JOIN|INTO|UPDATE|TABLE|REFERENCES|ON)[[:space:]]+(reports|policies|failures|deviations)\>' \
+    $RPTDB_FILES
+# What makes a stored report trusted (RFC 8460 section 3).
+contract "reports.db trust rule" "dkim_result = 'pass'" $RPTDB_FILES
 done_testing

@@ -1,40 +1,29 @@
 /*
- * store - reports.db, written by rptparse only (see store.h).
+ * rptdb_store - the writer of reports.db (rptparse): a report, its
+ * policies, failure details and deviations, and the hosted domain of
+ * every policy; see rptdb.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 
-#include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include "buf.h"
 #include "db.h"
-#include "hosted.h"
 #include "log.h"
 #include "mymalloc.h"
-#include "store.h"
+#include "rptdb.h"
+#include "rptdb_sqlite.h"
 #include "tlsrpt.h"
 
-/* The statements of store_report(), prepared once. */
-enum {
-	STORE_FIND,
-	STORE_REPORT,
-	STORE_POLICY,
-	STORE_FAILURE,
-	STORE_DEVIATION,
-	STORE_NSTMT
-};
-
-static const char *const store_sql[STORE_NSTMT] = {
+/* The statements of rptdb_report_add(), prepared by rptdb_open_write(). */
+const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	"SELECT id FROM reports WHERE organization = ? AND report_id = ?"
 	" AND start_time = ? AND end_time = ?",
 	"INSERT INTO reports (organization, contact, report_id, start_time,"
@@ -51,137 +40,8 @@ static const char *const store_sql[STORE_NSTMT] = {
 	"INSERT INTO deviations (report, idx, text) VALUES (?, ?, ?)",
 };
 
-static const char *const store_files[] = { "", "-wal", "-shm", NULL };
-
-struct store {
-	sqlite3	*db;
-	sqlite3_stmt *st[STORE_NSTMT];
-	struct buf strings;		/* store_list() of a policy, reused */
-	struct buf mx;
-	struct buf domain;		/* store_domain() of a policy, reused */
-};
-
-/* reports.db and its WAL files: STORE_FILE_MODE, group gid (or -1). */
-static void
-store_share(const char *path, gid_t gid)
-{
-	struct stat sb;
-	char *file;
-	size_t i;
-
-	for (i = 0; store_files[i] != NULL; i++) {
-		file = xasprintf("%s%s", path, store_files[i]);
-		if (stat(file, &sb) != 0) {
-			if (errno != ENOENT)
-				log_warn("%s: %s", file, strerror(errno));
-		} else {
-			if ((sb.st_mode & 07777) != STORE_FILE_MODE &&
-			    chmod(file, STORE_FILE_MODE) != 0)
-				log_warn("%s: chmod %04o: %s", file,
-				    STORE_FILE_MODE, strerror(errno));
-			if (gid != (gid_t)-1 && sb.st_gid != gid &&
-			    chown(file, (uid_t)-1, gid) != 0)
-				log_warn("%s: cannot give it to group %u, so"
-				    " that stsctl reads it: %s", file,
-				    (unsigned)gid, strerror(errno));
-		}
-		free(file);
-	}
-}
-
-struct store *
-store_open(const char *path, const char *group, size_t cache,
-    struct buf *err)
-{
-	char pragma[sizeof("PRAGMA cache_size = -") + 24];
-	struct store *st;
-	struct group *gr;
-	gid_t gid = (gid_t)-1;
-	int persist = 1;
-	size_t i;
-	sqlite3 *db;
-
-	if ((db = db_open(path, DB_WRITE, tlsrpt_db_migrations(), err)) == NULL)
-		return NULL;
-	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
-	    &persist) != SQLITE_OK)
-		log_warn("%s: cannot keep the WAL files: readers without"
-		    " write access may fail", path);
-	if (group != NULL && *group != '\0') {
-		if ((gr = getgrnam(group)) == NULL)
-			log_warn("%s: setgid_group %s: no such group", path,
-			    group);
-		else
-			gid = gr->gr_gid;
-	}
-	store_share(path, gid);
-	/*
-	 * Every row refers to one made just before it in the same
-	 * transaction, and rptparse deletes nothing: checking the foreign
-	 * keys on each insert would only cost a lookup per row.
-	 */
-	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0) {
-		db_close(db);
-		return NULL;
-	}
-	if (cache > 0) {
-		/* A negative cache_size is in KiB. */
-		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%zu",
-		    (cache + 1023) / 1024);
-		if (db_exec(db, pragma, err) < 0) {
-			db_close(db);
-			return NULL;
-		}
-	}
-	st = xcalloc(1, sizeof(*st));
-	st->db = db;
-	for (i = 0; i < STORE_NSTMT; i++)
-		st->st[i] = db_prepare(db, store_sql[i]);
-	return st;
-}
-
 void
-store_close(struct store *st)
-{
-	size_t i;
-
-	if (st == NULL)
-		return;
-	for (i = 0; i < STORE_NSTMT; i++)
-		sqlite3_finalize(st->st[i]);
-	db_close(st->db);
-	buf_free(&st->strings);
-	buf_free(&st->mx);
-	buf_free(&st->domain);
-	free(st);
-}
-
-sqlite3 *
-store_db(struct store *st)
-{
-	return st->db;
-}
-
-int
-store_begin(struct store *st, struct buf *err)
-{
-	return db_begin(st->db, err);
-}
-
-int
-store_commit(struct store *st, struct buf *err)
-{
-	return db_commit(st->db, err);
-}
-
-void
-store_rollback(struct store *st)
-{
-	db_rollback(st->db);
-}
-
-void
-store_sha256(const void *data, size_t len, char hex[STORE_SHA256_HEX])
+rptdb_sha256(const void *data, size_t len, char hex[RPTDB_SHA256_HEX])
 {
 	static const char digits[] = "0123456789abcdef";
 	static EVP_MD *md256;
@@ -194,29 +54,16 @@ store_sha256(const void *data, size_t len, char hex[STORE_SHA256_HEX])
 		log_fatal("OpenSSL: no SHA-256");
 	if (EVP_Digest(data, len, md, &n, md256, NULL) != 1)
 		n = 0;
-	for (i = 0; i < n && i * 2 + 2 < STORE_SHA256_HEX; i++) {
+	for (i = 0; i < n && i * 2 + 2 < RPTDB_SHA256_HEX; i++) {
 		hex[i * 2] = digits[md[i] >> 4];
 		hex[i * 2 + 1] = digits[md[i] & 0xf];
 	}
 	hex[i * 2] = '\0';
 }
 
-/*
- * Text bound without a copy: every string bound stays unchanged until
- * the statement is reset, right after its step (store_step).
- */
-static void
-store_text(sqlite3_stmt *st, int col, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(st, col);
-	else
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-}
-
 /* The JSON escape of byte c as jansson writes it, or NULL: as it is. */
 static const char *
-store_json_escape(unsigned char c, char u[sizeof("\\u00XX")])
+rptdb_store_json_escape(unsigned char c, char u[sizeof("\\u00XX")])
 {
 	static const char hex[] = "0123456789ABCDEF";
 
@@ -249,7 +96,7 @@ store_json_escape(unsigned char c, char u[sizeof("\\u00XX")])
  * building a jansson tree for every policy.
  */
 static const char *
-store_list(struct buf *out, char *const *v, size_t n)
+rptdb_store_list(struct buf *out, char *const *v, size_t n)
 {
 	char u[sizeof("\\u00XX")];
 	const char *p, *run, *esc;
@@ -260,8 +107,8 @@ store_list(struct buf *out, char *const *v, size_t n)
 	for (i = 0; i < n; i++) {
 		buf_puts(out, i ? ",\"" : "\"");
 		for (p = run = v[i]; *p != '\0'; p++) {
-			if ((esc = store_json_escape((unsigned char)*p, u)) ==
-			    NULL)
+			if ((esc = rptdb_store_json_escape((unsigned char)*p,
+			    u)) == NULL)
 				continue;
 			buf_append(out, run, (size_t)(p - run));
 			buf_puts(out, esc);
@@ -276,7 +123,7 @@ store_list(struct buf *out, char *const *v, size_t n)
 
 /* Run a kept statement once, and make it ready for the next use. */
 static int
-store_step(struct store *s, sqlite3_stmt *st, const char *what,
+rptdb_store_step(struct rptdb *s, sqlite3_stmt *st, const char *what,
     struct buf *err)
 {
 	int rc = sqlite3_step(st);
@@ -290,21 +137,21 @@ store_step(struct store *s, sqlite3_stmt *st, const char *what,
 }
 
 static int
-store_failure(struct store *s, int64_t policy, const struct tlsrpt_detail *d,
-    struct buf *err)
+rptdb_store_failure(struct rptdb *s, int64_t policy,
+    const struct tlsrpt_detail *d, struct buf *err)
 {
-	sqlite3_stmt *st = s->st[STORE_FAILURE];
+	sqlite3_stmt *st = s->st[RPTDB_ST_FAILURE];
 
 	sqlite3_bind_int64(st, 1, policy);
-	store_text(st, 2, d->result_type);
-	store_text(st, 3, d->sending_mta_ip);
-	store_text(st, 4, d->receiving_mx_hostname);
-	store_text(st, 5, d->receiving_mx_helo);
-	store_text(st, 6, d->receiving_ip);
+	rptdb_text(st, 2, d->result_type);
+	rptdb_text(st, 3, d->sending_mta_ip);
+	rptdb_text(st, 4, d->receiving_mx_hostname);
+	rptdb_text(st, 5, d->receiving_mx_helo);
+	rptdb_text(st, 6, d->receiving_ip);
 	sqlite3_bind_int64(st, 7, d->failed_session_count);
-	store_text(st, 8, d->additional_information);
-	store_text(st, 9, d->failure_reason_code);
-	return store_step(s, st, "insert failure detail", err);
+	rptdb_text(st, 8, d->additional_information);
+	rptdb_text(st, 9, d->failure_reason_code);
+	return rptdb_store_step(s, st, "insert failure detail", err);
 }
 
 /*
@@ -312,7 +159,7 @@ store_failure(struct store *s, int64_t policy, const struct tlsrpt_detail *d,
  * compares names), without the final dots; NULL stays NULL.
  */
 static const char *
-store_domain(struct buf *out, const char *s)
+rptdb_store_domain(struct buf *out, const char *s)
 {
 	size_t len, i;
 
@@ -327,17 +174,18 @@ store_domain(struct buf *out, const char *s)
 	return out->s != NULL ? out->s : "";
 }
 
-/* A policy-domain without its final dots, for store_counted(). */
-struct store_dom {
+/* A policy-domain without its final dots, for rptdb_store_counted(). */
+struct rptdb_store_dom {
 	const char *s;
 	size_t	 len;
 	size_t	 idx;		/* in the report */
 };
 
+
 static int
-store_dom_cmp(const void *a, const void *b)
+rptdb_store_dom_cmp(const void *a, const void *b)
 {
-	const struct store_dom *x = a, *y = b;
+	const struct rptdb_store_dom *x = a, *y = b;
 	size_t n = x->len < y->len ? x->len : y->len;
 	int c = strncasecmp(x->s, y->s, n);
 
@@ -350,7 +198,7 @@ store_dom_cmp(const void *a, const void *b)
 
 /* Sessions of a policy, saturating: the counts are 0 to INT64_MAX each. */
 static int64_t
-store_sessions(const struct tlsrpt_policy *p)
+rptdb_store_sessions(const struct tlsrpt_policy *p)
 {
 	int64_t n;
 
@@ -358,20 +206,20 @@ store_sessions(const struct tlsrpt_policy *p)
 	    &n) ? INT64_MAX : n;
 }
 
-/* 1 when policy a counts rather than policy b (see store_counted). */
+/* 1 when policy a counts rather than policy b (see rptdb_store_counted). */
 static int
-store_better(const struct tlsrpt_policy *a, const struct tlsrpt_policy *b)
+rptdb_store_better(const struct tlsrpt_policy *a, const struct tlsrpt_policy *b)
 {
 	int sa = a->type != NULL && strcmp(a->type, "sts") == 0;
 	int sb = b->type != NULL && strcmp(b->type, "sts") == 0;
 
 	if (sa != sb)
 		return sa;
-	return store_sessions(a) > store_sessions(b);
+	return rptdb_store_sessions(a) > rptdb_store_sessions(b);
 }
 
 /*
- * policies.counted of each policy of r into counted[] (tlsrpt.h): of the
+ * policies.counted of each policy of r into counted[] (rptdb.h): of the
  * policies with the same policy-domain (case and final dots aside), the
  * "sts" one, else the one with the most sessions, ties to the first.  A
  * report judges the same sessions under each of them (RFC 8460 section
@@ -379,9 +227,9 @@ store_better(const struct tlsrpt_policy *a, const struct tlsrpt_policy *b)
  * domain: O(n log n) for the largest reports.
  */
 static void
-store_counted(const struct tlsrpt_report *r, int *counted)
+rptdb_store_counted(const struct tlsrpt_report *r, int *counted)
 {
-	struct store_dom *d = xcalloc(r->npolicies + 1, sizeof(*d));
+	struct rptdb_store_dom *d = xcalloc(r->npolicies + 1, sizeof(*d));
 	size_t i, j, n = 0, best;
 
 	for (i = 0; i < r->npolicies; i++) {
@@ -394,13 +242,13 @@ store_counted(const struct tlsrpt_report *r, int *counted)
 			;
 		d[n++].idx = i;
 	}
-	qsort(d, n, sizeof(*d), store_dom_cmp);
+	qsort(d, n, sizeof(*d), rptdb_store_dom_cmp);
 	for (i = 0; i < n; i = j) {
 		/* d[i..j) name one domain, in the order of the report. */
 		best = d[i].idx;
 		for (j = i + 1; j < n && d[j].len == d[i].len &&
 		    strncasecmp(d[j].s, d[i].s, d[i].len) == 0; j++) {
-			if (store_better(&r->policies[d[j].idx],
+			if (rptdb_store_better(&r->policies[d[j].idx],
 			    &r->policies[best])) {
 				counted[best] = 0;
 				best = d[j].idx;
@@ -413,56 +261,58 @@ store_counted(const struct tlsrpt_report *r, int *counted)
 }
 
 static int
-store_policy(struct store *s, int64_t report, const struct tlsrpt_report *r,
-    size_t idx, int counted, const struct hosted *hosted, struct buf *err)
+rptdb_store_policy(struct rptdb *s, int64_t report,
+    const struct tlsrpt_report *r, size_t idx, int counted,
+    rptdb_hosted_fn *hosted, void *arg, struct buf *err)
 {
 	const struct tlsrpt_policy *p = &r->policies[idx];
-	sqlite3_stmt *st = s->st[STORE_POLICY];
+	sqlite3_stmt *st = s->st[RPTDB_ST_POLICY];
 	int64_t id;
 	size_t i;
 
 	sqlite3_bind_int64(st, 1, report);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-	store_text(st, 3, p->type);
-	store_text(st, 4, store_domain(&s->domain, p->domain));
-	/* hosted_match() gives the list's form: lower case, no final dot. */
-	store_text(st, 5, hosted_match(hosted, p->domain));
-	store_text(st, 6, store_list(&s->strings, p->strings, p->nstrings));
-	store_text(st, 7, store_list(&s->mx, p->mx_hosts, p->nmx_hosts));
+	rptdb_text(st, 3, p->type);
+	rptdb_text(st, 4, rptdb_store_domain(&s->domain, p->domain));
+	/* The list's form: lower case, no final dot. */
+	rptdb_text(st, 5, p->domain ? hosted(arg, p->domain) : NULL);
+	rptdb_text(st, 6, rptdb_store_list(&s->strings, p->strings, p->nstrings));
+	rptdb_text(st, 7, rptdb_store_list(&s->mx, p->mx_hosts, p->nmx_hosts));
 	sqlite3_bind_int64(st, 8, p->success_count);
 	sqlite3_bind_int64(st, 9, p->failure_count);
 	sqlite3_bind_int(st, 10, counted);
-	if (store_step(s, st, "insert policy", err) < 0)
+	if (rptdb_store_step(s, st, "insert policy", err) < 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(s->db);
 	for (i = 0; i < p->ndetails; i++)
-		if (store_failure(s, id, &p->details[i], err) < 0)
+		if (rptdb_store_failure(s, id, &p->details[i], err) < 0)
 			return -1;
 	return 0;
 }
 
 static int
-store_deviation(struct store *s, int64_t report, size_t idx,
+rptdb_store_deviation(struct rptdb *s, int64_t report, size_t idx,
     const char *text, struct buf *err)
 {
-	sqlite3_stmt *st = s->st[STORE_DEVIATION];
+	sqlite3_stmt *st = s->st[RPTDB_ST_DEVIATION];
 
 	sqlite3_bind_int64(st, 1, report);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-	store_text(st, 3, text);
-	return store_step(s, st, "insert deviation", err);
+	rptdb_text(st, 3, text);
+	return rptdb_store_step(s, st, "insert deviation", err);
 }
 
 /* The row of a report with the same key, 0 when none, -1 on error. */
 static int64_t
-store_find(struct store *s, const struct tlsrpt_report *r, struct buf *err)
+rptdb_store_find(struct rptdb *s, const struct tlsrpt_report *r,
+    struct buf *err)
 {
-	sqlite3_stmt *st = s->st[STORE_FIND];
+	sqlite3_stmt *st = s->st[RPTDB_ST_FIND];
 	int64_t id = 0;
 	int rc;
 
-	store_text(st, 1, r->organization);
-	store_text(st, 2, r->report_id);
+	rptdb_text(st, 1, r->organization);
+	rptdb_text(st, 2, r->report_id);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->start);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->end);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -477,47 +327,47 @@ store_find(struct store *s, const struct tlsrpt_report *r, struct buf *err)
 }
 
 int
-store_report(struct store *s, const struct tlsrpt_report *r,
-    const struct store_meta *meta, const struct hosted *hosted,
+rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
+    const struct rptdb_meta *meta, rptdb_hosted_fn *hosted, void *arg,
     int64_t *rowid, struct buf *err)
 {
-	sqlite3_stmt *st = s->st[STORE_REPORT];
+	sqlite3_stmt *st = s->st[RPTDB_ST_REPORT];
 	size_t i, ndev = 0;
 	int *counted;
 
-	if ((*rowid = store_find(s, r, err)) != 0)
+	if ((*rowid = rptdb_store_find(s, r, err)) != 0)
 		return *rowid < 0 ? -1 : 0;
-	store_text(st, 1, r->organization);
-	store_text(st, 2, r->contact);
-	store_text(st, 3, r->report_id);
+	rptdb_text(st, 1, r->organization);
+	rptdb_text(st, 2, r->contact);
+	rptdb_text(st, 3, r->report_id);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->start);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->end);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)meta->received);
-	store_text(st, 7, meta->via);
-	store_text(st, 8, meta->submitter);
-	store_text(st, 9, meta->sha256);
-	store_text(st, 10, meta->spool_id);
-	store_text(st, 11, meta->dkim_result ? meta->dkim_result : "none");
-	store_text(st, 12, meta->dkim_domain);
-	store_text(st, 13, meta->dkim_selector);
-	store_text(st, 14, meta->dkim_reason);
-	if (store_step(s, st, "insert report", err) < 0)
+	rptdb_text(st, 7, meta->via);
+	rptdb_text(st, 8, meta->submitter);
+	rptdb_text(st, 9, meta->sha256);
+	rptdb_text(st, 10, meta->spool_id);
+	rptdb_text(st, 11, meta->dkim_result ? meta->dkim_result : "none");
+	rptdb_text(st, 12, meta->dkim_domain);
+	rptdb_text(st, 13, meta->dkim_selector);
+	rptdb_text(st, 14, meta->dkim_reason);
+	if (rptdb_store_step(s, st, "insert report", err) < 0)
 		return -1;
 	*rowid = sqlite3_last_insert_rowid(s->db);
 	counted = xcalloc(r->npolicies + 1, sizeof(*counted));
-	store_counted(r, counted);
+	rptdb_store_counted(r, counted);
 	for (i = 0; i < r->npolicies; i++)
-		if (store_policy(s, *rowid, r, i, counted[i], hosted,
+		if (rptdb_store_policy(s, *rowid, r, i, counted[i], hosted, arg,
 		    err) < 0) {
 			free(counted);
 			return -1;
 		}
 	free(counted);
 	if (meta->note != NULL &&
-	    store_deviation(s, *rowid, ndev++, meta->note, err) < 0)
+	    rptdb_store_deviation(s, *rowid, ndev++, meta->note, err) < 0)
 		return -1;
 	for (i = 0; i < r->ndeviations; i++)
-		if (store_deviation(s, *rowid, ndev++, r->deviations[i],
+		if (rptdb_store_deviation(s, *rowid, ndev++, r->deviations[i],
 		    err) < 0)
 			return -1;
 	return 1;
@@ -525,7 +375,7 @@ store_report(struct store *s, const struct tlsrpt_report *r,
 
 /* 1 when the hosted domains a and b (either NULL) differ. */
 static int
-store_hosted_differ(const char *a, const char *b)
+rptdb_store_hosted_differ(const char *a, const char *b)
 {
 	if (a == NULL || b == NULL)
 		return a != b;
@@ -533,7 +383,7 @@ store_hosted_differ(const char *a, const char *b)
 }
 
 int
-store_fill_hosted(struct store *s, const struct hosted *hosted,
+rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
     struct buf *err)
 {
 	sqlite3_stmt *sel, *upd;
@@ -543,16 +393,14 @@ store_fill_hosted(struct store *s, const struct hosted *hosted,
 	sqlite3 *db = s->db;
 	int rc = 0;
 
-	if (!hosted->known)
-		return 0;
 	/* Read first: most runs have nothing to change and take no lock. */
 	sel = db_prepare(db, "SELECT DISTINCT domain, hosted_domain FROM"
 	    " policies WHERE domain IS NOT NULL");
 	while (sqlite3_step(sel) == SQLITE_ROW) {
 		domain = (const char *)sqlite3_column_text(sel, 0);
 		was = (const char *)sqlite3_column_text(sel, 1);
-		match = hosted_match(hosted, domain);
-		if (!store_hosted_differ(was, match))
+		match = hosted(arg, domain);
+		if (!rptdb_store_hosted_differ(was, match))
 			continue;
 		pairs = xreallocarray(pairs, n + 2, sizeof(*pairs));
 		pairs[n++] = xstrdup(domain);
@@ -568,9 +416,9 @@ store_fill_hosted(struct store *s, const struct hosted *hosted,
 	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ?1 WHERE"
 	    " domain = ?2 COLLATE NOCASE AND hosted_domain IS NOT ?1");
 	for (i = 0; i < n && rc == 0; i += 2) {
-		store_text(upd, 1, pairs[i + 1]);
-		store_text(upd, 2, pairs[i]);
-		rc = store_step(s, upd, "update hosted domain", err);
+		rptdb_text(upd, 1, pairs[i + 1]);
+		rptdb_text(upd, 2, pairs[i]);
+		rc = rptdb_store_step(s, upd, "update hosted domain", err);
 	}
 	sqlite3_finalize(upd);
 	if (rc < 0)

@@ -1,0 +1,348 @@
+/*
+ * rptdb - reports.db's schema, its opening and its transactions (SQLite);
+ * see rptdb.h.
+ * SPDX-License-Identifier: ISC
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "db.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "rptdb.h"
+#include "rptdb_sqlite.h"
+
+/* What the pages set: a page reads each domain's rows several times. */
+#define RPTDB_PAGES_PRAGMAS \
+	"PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;"
+
+/* The schema of reports.db: REPORTS.DB in rptdb.h. */
+static const struct db_migration rptdb_schema[] = {
+	{ 1,
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY,"
+	" organization TEXT NOT NULL,"
+	" contact TEXT,"
+	" report_id TEXT NOT NULL,"
+	" start_time INTEGER NOT NULL,"
+	" end_time INTEGER NOT NULL,"
+	" received INTEGER NOT NULL,"
+	" via TEXT NOT NULL CHECK (via IN ('mailto', 'https')),"
+	" submitter TEXT,"
+	" sha256 TEXT NOT NULL,"
+	" spool_id TEXT,"
+	" UNIQUE (organization, report_id, start_time, end_time));"
+	"CREATE INDEX reports_start ON reports (start_time);"
+	"CREATE TABLE policies ("
+	" id INTEGER PRIMARY KEY,"
+	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" type TEXT NOT NULL,"
+	" domain TEXT,"
+	" hosted_domain TEXT,"
+	" strings TEXT NOT NULL,"
+	" mx_hosts TEXT NOT NULL,"
+	" success_count INTEGER NOT NULL,"
+	" failure_count INTEGER NOT NULL);"
+	"CREATE INDEX policies_report ON policies (report);"
+	"CREATE INDEX policies_hosted ON policies (hosted_domain);"
+	"CREATE INDEX policies_domain ON policies (domain);"
+	"CREATE TABLE failures ("
+	" id INTEGER PRIMARY KEY,"
+	" policy INTEGER NOT NULL REFERENCES policies (id) ON DELETE CASCADE,"
+	" result_type TEXT NOT NULL,"
+	" sending_mta_ip TEXT,"
+	" receiving_mx_hostname TEXT,"
+	" receiving_mx_helo TEXT,"
+	" receiving_ip TEXT,"
+	" failed_session_count INTEGER NOT NULL,"
+	" additional_information TEXT,"
+	" failure_reason_code TEXT);"
+	"CREATE INDEX failures_policy ON failures (policy);"
+	"CREATE TABLE deviations ("
+	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" text TEXT NOT NULL);"
+	"CREATE INDEX deviations_report ON deviations (report);" },
+	/* Readers match domains without regard to case (stsctl report,
+	 * the HTML pages): indexes they can use for that. */
+	{ 2,
+	"CREATE INDEX policies_hosted_nocase ON policies"
+	" (hosted_domain COLLATE NOCASE);"
+	"CREATE INDEX policies_domain_nocase ON policies"
+	" (domain COLLATE NOCASE);" },
+	/* Every reader and rptparse match domains without regard to case:
+	 * the exact-case indexes only cost inserts. */
+	{ 3,
+	"DROP INDEX IF EXISTS policies_hosted;"
+	"DROP INDEX IF EXISTS policies_domain;" },
+	/* Trust and counting (RFC 8460 section 3: mailed reports need an
+	 * aligned DKIM signature): each report's DKIM outcome; which
+	 * policy of a report counts a domain's sessions; domain names in
+	 * one form, lower case without a final dot.  Reports stored before
+	 * this were never verified. */
+	{ 4,
+	"ALTER TABLE reports ADD COLUMN dkim_result TEXT NOT NULL"
+	" DEFAULT 'none';"
+	"ALTER TABLE reports ADD COLUMN dkim_domain TEXT;"
+	"ALTER TABLE reports ADD COLUMN dkim_selector TEXT;"
+	"ALTER TABLE reports ADD COLUMN dkim_reason TEXT;"
+	"UPDATE reports SET dkim_reason = 'stored before DKIM verification'"
+	" WHERE via = 'mailto';"
+	"UPDATE policies SET domain = lower(rtrim(domain, '.')),"
+	" hosted_domain = lower(rtrim(hosted_domain, '.'));"
+	"ALTER TABLE policies ADD COLUMN counted INTEGER NOT NULL"
+	" DEFAULT 1;"
+	"UPDATE policies SET counted = (id = (SELECT p2.id FROM policies p2"
+	" WHERE p2.report = policies.report AND p2.domain = policies.domain"
+	" ORDER BY p2.type = 'sts' DESC,"
+	" p2.success_count + p2.failure_count DESC, p2.idx LIMIT 1))"
+	" WHERE domain IS NOT NULL;" },
+	{ 0, NULL }
+};
+
+static const char *const rptdb_files[] = { "", "-wal", "-shm", NULL };
+
+/* reports.db and its WAL files: RPTDB_FILE_MODE, group gid (or -1). */
+static void
+rptdb_share(const char *path, gid_t gid)
+{
+	struct stat sb;
+	char *file;
+	size_t i;
+
+	for (i = 0; rptdb_files[i] != NULL; i++) {
+		file = xasprintf("%s%s", path, rptdb_files[i]);
+		if (stat(file, &sb) != 0) {
+			if (errno != ENOENT)
+				log_warn("%s: %s", file, strerror(errno));
+		} else {
+			if ((sb.st_mode & 07777) != RPTDB_FILE_MODE &&
+			    chmod(file, RPTDB_FILE_MODE) != 0)
+				log_warn("%s: chmod %04o: %s", file,
+				    RPTDB_FILE_MODE, strerror(errno));
+			if (gid != (gid_t)-1 && sb.st_gid != gid &&
+			    chown(file, (uid_t)-1, gid) != 0)
+				log_warn("%s: cannot give it to group %u, so"
+				    " that stsctl reads it: %s", file,
+				    (unsigned)gid, strerror(errno));
+		}
+		free(file);
+	}
+}
+
+static struct rptdb *
+rptdb_new(sqlite3 *db)
+{
+	struct rptdb *r = xcalloc(1, sizeof(*r));
+
+	r->db = db;
+	return r;
+}
+
+struct rptdb *
+rptdb_open(const char *path, struct buf *err)
+{
+	sqlite3 *db;
+
+	if ((db = db_open(path, DB_READ, rptdb_schema, err)) == NULL)
+		return NULL;
+	return rptdb_new(db);
+}
+
+struct rptdb *
+rptdb_open_write(const char *path, const char *group, size_t cache,
+    struct buf *err)
+{
+	char pragma[sizeof("PRAGMA cache_size = -") + 24];
+	struct rptdb *r;
+	struct group *gr;
+	gid_t gid = (gid_t)-1;
+	int persist = 1;
+	size_t i;
+	sqlite3 *db;
+
+	if ((db = db_open(path, DB_WRITE, rptdb_schema, err)) == NULL)
+		return NULL;
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &persist) != SQLITE_OK)
+		log_warn("%s: cannot keep the WAL files: readers without"
+		    " write access may fail", path);
+	if (group != NULL && *group != '\0') {
+		if ((gr = getgrnam(group)) == NULL)
+			log_warn("%s: setgid_group %s: no such group", path,
+			    group);
+		else
+			gid = gr->gr_gid;
+	}
+	rptdb_share(path, gid);
+	/*
+	 * Every row refers to one made just before it in the same
+	 * transaction, and rptparse deletes nothing: checking the foreign
+	 * keys on each insert would only cost a lookup per row.
+	 */
+	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0) {
+		db_close(db);
+		return NULL;
+	}
+	if (cache > 0) {
+		/* A negative cache_size is in KiB. */
+		snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%zu",
+		    (cache + 1023) / 1024);
+		if (db_exec(db, pragma, err) < 0) {
+			db_close(db);
+			return NULL;
+		}
+	}
+	r = rptdb_new(db);
+	for (i = 0; i < RPTDB_ST_WRITER; i++)
+		r->st[i] = db_prepare(db, rptdb_store_sql[i]);
+	return r;
+}
+
+void
+rptdb_close(struct rptdb *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < RPTDB_NSTMT; i++)
+		sqlite3_finalize(r->st[i]);
+	db_close(r->db);
+	buf_free(&r->strings);
+	buf_free(&r->mx);
+	buf_free(&r->domain);
+	free(r);
+}
+
+int
+rptdb_begin(struct rptdb *r, struct buf *err)
+{
+	return db_begin(r->db, err);
+}
+
+int
+rptdb_commit(struct rptdb *r, struct buf *err)
+{
+	return db_commit(r->db, err);
+}
+
+void
+rptdb_rollback(struct rptdb *r)
+{
+	db_rollback(r->db);
+}
+
+int
+rptdb_snapshot_begin(struct rptdb *r)
+{
+	return r != NULL && sqlite3_get_autocommit(r->db) &&
+	    sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void
+rptdb_snapshot_end(struct rptdb *r, int began)
+{
+	if (began)
+		(void)sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+}
+
+void
+rptdb_pages_tune(struct rptdb *r)
+{
+	(void)sqlite3_exec(r->db, RPTDB_PAGES_PRAGMAS, NULL, NULL, NULL);
+}
+
+static long long
+rptdb_pragma(struct rptdb *r, const char *sql)
+{
+	sqlite3_stmt *st = db_prepare(r->db, sql);
+	long long n = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* PRAGMA cache_size is in KiB when negative, else in pages. */
+long long
+rptdb_cache_kib(struct rptdb *r)
+{
+	long long n = rptdb_pragma(r, "PRAGMA cache_size");
+
+	return n < 0 ? -n : n * rptdb_pragma(r, "PRAGMA page_size") / 1024;
+}
+
+void
+rptdb_single_thread(void)
+{
+	/*
+	 * One thread, one connection: SQLite need not lock around every
+	 * call, nor count its memory under a lock on every allocation.
+	 */
+	if (sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_warn("SQLite: cannot leave out its locks");
+}
+
+int
+rptdb_require_dkim(void)
+{
+	return cfg_bool(RPTDB_REQUIRE_DKIM);
+}
+
+void
+rptdb_bind_trust(sqlite3_stmt *st)
+{
+	if (sqlite3_bind_parameter_count(st) >= RPTDB_REQUIRE_INDEX)
+		sqlite3_bind_int(st, RPTDB_REQUIRE_INDEX,
+		    rptdb_require_dkim());
+}
+
+/*
+ * Text bound without a copy: every string bound stays unchanged until
+ * the statement is reset, right after its step.
+ */
+void
+rptdb_text(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+}
+
+const char *
+rptdb_col(sqlite3_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st, col);
+}
+
+/* A kept statement, prepared the first time it is asked for. */
+sqlite3_stmt *
+rptdb_stmt(struct rptdb *r, int which, const char *sql)
+{
+	if (r->st[which] == NULL)
+		r->st[which] = db_prepare(r->db, sql);
+	return r->st[which];
+}
+
+void
+rptdb_stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}

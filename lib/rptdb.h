@@ -1,0 +1,368 @@
+/*
+ * rptdb - reports.db: its schema, its migrations and every query over it.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	Writer (rptparse):
+ *	db = rptdb_open_write(path, group, cache, &err)	creates, migrates
+ *	rptdb_begin(db, &err);
+ *	rptdb_report_add(db, report, &meta, hosted_fn, arg, &rowid, &err)
+ *		1: stored, 0: already stored (rowid of that one), -1: error
+ *	rptdb_commit(db, &err);		or rptdb_rollback(db)
+ *	rptdb_hosted_fill(db, hosted_fn, arg, &err)	rows follow the list
+ *	rptdb_sha256(data, len, hex)
+ *	rptdb_single_thread()		one thread, one connection: no
+ *					locks in the engine; before any open
+ *	rptdb_close(db);
+ *
+ *	Readers (stsctl report, the pages, metrics, rptparse's alerts);
+ *	rows come to fn(row, arg), one call each:
+ *	db = rptdb_open(path, &err)		read-only, schema checked
+ *	rptdb_pages_tune(db)		larger page cache, for the pages
+ *	began = rptdb_snapshot_begin(db) ... rptdb_snapshot_end(db, began)
+ *	rptdb_domain_policies(db, domain, since, fn, arg)	rptsum's rows
+ *	rptdb_domain_failures(db, domain, since, fn, arg)
+ *	rptdb_domain_unverified(db, domain, since, fn, arg)
+ *	rptdb_domain_known(db, name)		any policy of that domain
+ *	t = rptdb_totals_new(db, domain)	domain may be NULL
+ *	rptdb_totals_get(t, report, fn, arg)	a report's counted policies
+ *	rptdb_totals_free(t)
+ *	rptdb_reports(db, &filter, with_domains, fn, arg)	list, export
+ *	rptdb_reports_count(db, &filter)
+ *	rptdb_report_get(db, id, fn, arg)	show; -1: no such report
+ *	rptdb_report_policies(db, id, fn, arg), rptdb_policy_failures(),
+ *	rptdb_report_deviations()		the parts of one report
+ *	rptdb_export(db, &filter, fn, arg)	one row per failure detail,
+ *					and per policy without any
+ *	rptdb_counted_sessions(db, fn, arg)	metrics, by domain and policy
+ *	rptdb_report_counted(db, id, fn, arg)	alerts: does it count, and
+ *					which of its policies
+ *	rptdb_day_counts(db, hosted, domain, from, to, &counts)
+ *	rptdb_day_types(db, hosted, domain, from, to, limit, fn, arg)
+ *	rptdb_types_before(db, hosted, domain, id, fn, arg)
+ *	rptdb_require_dkim()		report_require_dkim, now
+ *
+ * DESCRIPTION
+ *	The one module that knows reports.db's tables and their SQL: its
+ *	writer (rptparse) and its readers reach the database only through
+ *	these functions, with typed arguments and rows handed to a
+ *	callback (valid during the call only); the handle is opaque, so
+ *	that another storage engine is one module behind this interface.
+ *	The engine here is SQLite (lib/db): rptdb.c (schema, open,
+ *	transactions), rptdb_store.c (the writer), rptdb_read.c (the
+ *	summaries, alerts, metrics) and rptdb_list.c (list, show,
+ *	export).
+ *
+ *	What counts, for every reader: a report counts when it is trusted
+ *	(sent by https, or mailed with a passing aligned DKIM signature)
+ *	or when report_require_dkim is "no", decided at each query; the
+ *	others are "unverified".  Only policies with policies.counted add
+ *	to totals.  A domain matches a policy whose hosted domain or
+ *	policy-domain it is, without regard to case.
+ *
+ *	rptdb_report_add() stores a report once: a report whose
+ *	(organization, report-id, date range) is already in reports.db is
+ *	skipped, so storing is idempotent and a message delivered twice,
+ *	or handled again after a crash, leaves one copy.  It makes no
+ *	transaction of its own: the caller puts the reports of one
+ *	message, or of several messages, into one, and a report stored
+ *	earlier in the same transaction counts as stored.  The statements
+ *	are prepared once, by rptdb_open_write().  The hosted domain of a
+ *	policy-domain comes from hosted_fn (NULL: not hosted, or not known
+ *	yet).  rptdb_hosted_fill() makes every row follow the current
+ *	list: a row whose policy-domain now belongs to another hosted
+ *	domain, or to none, gets that one, or NULL.  It reads every
+ *	distinct policy-domain once (0.5 to 0.7 s for 1,000,000 policies
+ *	of 100,000 domains), so callers run it when the list changed.
+ *
+ *	cache is the memory, in bytes, that SQLite may keep of the pages
+ *	of reports.db (PRAGMA cache_size; 0: SQLite's default).  Each
+ *	policy row goes into three indexes whose pages are spread over
+ *	the file, so that a cache smaller than those indexes makes most
+ *	inserts read pages again (a read(2) and a copy each).
+ *	rptdb_cache_kib() is the cache in force, in KiB.
+ *
+ *	Readers without root: reports.db and its -wal and -shm files are
+ *	made mode RPTDB_FILE_MODE (0640) and, when group names one
+ *	(setgid_group), that group, so that stsctl run by a member of it
+ *	reads the database.  The -wal and -shm files are kept when the
+ *	database is closed (SQLITE_FCNTL_PERSIST_WAL): a reader that may
+ *	not write the directory cannot make them, and SQLite cannot read a
+ *	WAL database without them.
+ *
+ *	rptdb_snapshot_begin() starts a read transaction (one snapshot,
+ *	one lock for a whole page) when none is open, and says whether it
+ *	did; rptdb_snapshot_end() ends the one it began.
+ *
+ * REPORTS.DB
+ *	The schema (migrations 1 to 4, applied by rptdb_open_write(),
+ *	checked by rptdb_open()):
+ *
+ *	reports: id, organization, contact, report_id, start_time and
+ *	    end_time (Unix seconds, UTC), received (Unix seconds), via
+ *	    ("mailto" or "https"), submitter (From: of the mail), sha256
+ *	    (hex, of the report JSON as received), spool_id; unique on
+ *	    (organization, report_id, start_time, end_time), since
+ *	    senders reuse report ids for other date ranges.
+ *	policies: id, report, idx (its place in the report), type,
+ *	    domain (policy-domain), hosted_domain (the hosted domain it
+ *	    belongs to, NULL until known), strings and mx_hosts (JSON
+ *	    lists), success_count, failure_count.
+ *	failures: id, policy, result_type, sending_mta_ip,
+ *	    receiving_mx_hostname, receiving_mx_helo, receiving_ip,
+ *	    failed_session_count, additional_information,
+ *	    failure_reason_code.
+ *	deviations: report, idx, text.
+ *
+ *	Migration 4 adds:
+ *	reports.dkim_result: the DKIM outcome of a mailed report (RFC
+ *	    8460 section 3, RFC 6376): "pass" (a valid signature whose
+ *	    d= is the From: domain or a parent of it), "fail" (signed,
+ *	    but no signature both verifies and is aligned), "none" (not
+ *	    signed; also every https report), "temperror" (the key could
+ *	    not be looked up until rptparse gave up); dkim_domain and
+ *	    dkim_selector of the signature the result is about (NULL when
+ *	    none), dkim_reason (one line: "expired", "body hash did not
+ *	    verify", "d=other.example is not aligned with From:
+ *	    bigorg.example", ...; NULL on pass).  A report counts (in
+ *	    summaries, verdicts, metrics, exports) when it is trusted
+ *	    (via is "https" or dkim_result is "pass") or
+ *	    report_require_dkim is "no"; the others are "unverified".
+ *	policies.counted: 1 for the one policy of a report that counts a
+ *	    domain's sessions (RFC 8460 section 4.3 lets a report judge
+ *	    the same sessions under several policies, e.g. "sts" and
+ *	    "tlsa"): of a report's policies with the same policy-domain,
+ *	    the "sts" one, else the one with the most sessions, ties to
+ *	    the first; 1 for every policy without a domain; 0 for the
+ *	    others, which are stored and shown but add to no total.
+ *	policies.domain and hosted_domain are stored in lower case
+ *	    without a final dot.
+ *
+ * LIMITS
+ *	Read statements that fail to compile are bugs (lib/db panics); a
+ *	failing step of a read ends its rows early.  Counts are 64-bit.
+ *
+ * DIAGNOSTICS
+ *	Opening and writing return -1 (or NULL) with one line in err,
+ *	naming reports.db and SQLite's cause.  A mode or group that
+ *	cannot be set is logged (the database still works for its
+ *	owner).  Readers that can fail return -1 and log the cause.
+ */
+#ifndef STS_RPTDB_H
+#define STS_RPTDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "tlsrpt.h"
+
+#define RPTDB_FILE		"reports.db"	/* in $data_directory */
+#define RPTDB_SHA256_HEX	65	/* bytes of a hex SHA-256 and NUL */
+#define RPTDB_FILE_MODE		0640	/* reports.db, -wal, -shm */
+#define RPTDB_REQUIRE_DKIM	"report_require_dkim"
+
+struct rptdb;
+
+/* What rptparse knows of a report besides its JSON. */
+struct rptdb_meta {
+	const char *via;		/* "mailto" or "https" */
+	const char *submitter;		/* or NULL */
+	const char *spool_id;
+	time_t	 received;
+	char	 sha256[RPTDB_SHA256_HEX];
+	const char *note;		/* a deviation of the message, or NULL */
+	const char *dkim_result;	/* "pass", ...; NULL: "none" */
+	const char *dkim_domain;	/* d=, or NULL */
+	const char *dkim_selector;	/* s=, or NULL */
+	const char *dkim_reason;	/* one line, or NULL */
+};
+
+/* The hosted domain of a policy-domain (lower case), or NULL. */
+typedef const char *rptdb_hosted_fn(void *arg, const char *domain);
+
+/* A stored report; a query fills what it selects, NULL or 0 the rest. */
+struct rptdb_report {
+	int64_t	 id;
+	const char *organization;
+	const char *contact;
+	const char *report_id;
+	time_t	 start;
+	time_t	 end;
+	time_t	 received;
+	const char *via;
+	const char *submitter;
+	const char *sha256;
+	const char *spool_id;
+	const char *dkim_result;
+	const char *dkim_domain;
+	const char *dkim_selector;
+	const char *dkim_reason;
+	int	 counts;		/* trusted, or report_require_dkim no */
+	const char *domains;		/* list: policy-domains, "-" for none */
+};
+
+struct rptdb_policy {
+	int64_t	 id;
+	const char *type;
+	const char *domain;		/* NULL: none */
+	const char *hosted_domain;	/* NULL: none */
+	const char *strings;		/* JSON list */
+	const char *mx_hosts;		/* JSON list */
+	int64_t	 success_count;
+	int64_t	 failure_count;
+	int	 counted;
+};
+
+struct rptdb_failure {
+	const char *result_type;
+	const char *sending_mta_ip;		/* NULL: absent */
+	const char *receiving_mx_hostname;	/* NULL: absent */
+	const char *receiving_mx_helo;		/* NULL: absent */
+	const char *receiving_ip;		/* NULL: absent */
+	int64_t	 failed_session_count;
+	const char *additional_information;	/* NULL: absent */
+	const char *failure_reason_code;	/* NULL: absent */
+};
+
+/* The reports of list and export. */
+struct rptdb_filter {
+	const char *domain;	/* NULL: every domain */
+	time_t	 since;		/* 0: every time; else end after it */
+	int	 unverified;	/* 1: the unverified ones, 0: those that count */
+};
+
+/* A counted policy of a domain in a window (rptsum). */
+struct rptdb_domain_policy {
+	int64_t	 report;
+	int64_t	 policy;
+	const char *organization;
+	const char *day;		/* YYYY-MM-DD of the report's start */
+	time_t	 end;
+	int64_t	 success_count;
+	int64_t	 failure_count;
+};
+
+/* A failure detail of a counted policy of a domain in a window. */
+struct rptdb_domain_failure {
+	int64_t	 policy;
+	const char *organization;
+	const char *result_type;
+	const char *mx;			/* NULL: none given */
+	const char *info;		/* NULL: none given */
+	time_t	 end;
+	int64_t	 failed_session_count;
+};
+
+/* A counted policy of one report, once per failure detail (totals). */
+struct rptdb_total_row {
+	int64_t	 policy;
+	int64_t	 success_count;
+	int64_t	 failure_count;
+	int64_t	 detail;		/* failed-session-count, 0: none */
+};
+
+/* A counted policy of any report, once per failure detail (metrics). */
+struct rptdb_session_row {
+	const char *domain;		/* hosted, else policy-domain, or "" */
+	int64_t	 policy;
+	int64_t	 success_count;
+	int64_t	 failure_count;
+	const char *result_type;	/* NULL: no failure detail */
+	int64_t	 detail;		/* failed-session-count */
+};
+
+/* One row of "stsctl report export --csv". */
+struct rptdb_export_row {
+	const struct rptdb_report *report;
+	const struct rptdb_policy *policy;
+	const struct rptdb_failure *failure;	/* NULL: none */
+};
+
+/* The sessions of a domain's reports received in a time range. */
+struct rptdb_day_counts {
+	int64_t	 ok;			/* 0 to INT64_MAX */
+	int64_t	 failed;
+	int64_t	 upto;			/* the last report id then */
+};
+
+typedef void rptdb_report_fn(const struct rptdb_report *, void *arg);
+typedef void rptdb_policy_fn(const struct rptdb_policy *, void *arg);
+typedef void rptdb_failure_fn(const struct rptdb_failure *, void *arg);
+typedef void rptdb_text_fn(const char *, void *arg);
+typedef void rptdb_domain_policy_fn(const struct rptdb_domain_policy *,
+	    void *arg);
+typedef void rptdb_domain_failure_fn(const struct rptdb_domain_failure *,
+	    void *arg);
+typedef void rptdb_total_fn(const struct rptdb_total_row *, void *arg);
+typedef void rptdb_session_fn(const struct rptdb_session_row *, void *arg);
+typedef void rptdb_export_fn(const struct rptdb_export_row *, void *arg);
+typedef void rptdb_counted_fn(int64_t idx, int counted, void *arg);
+typedef void rptdb_type_fn(const char *type, double sessions, void *arg);
+
+/* rptdb.c: open, close, transactions */
+struct rptdb *rptdb_open(const char *path, struct buf *err);
+struct rptdb *rptdb_open_write(const char *path, const char *group,
+	    size_t cache, struct buf *err);
+void	rptdb_close(struct rptdb *);
+int	rptdb_begin(struct rptdb *, struct buf *err);
+int	rptdb_commit(struct rptdb *, struct buf *err);
+void	rptdb_rollback(struct rptdb *);
+int	rptdb_snapshot_begin(struct rptdb *);
+void	rptdb_snapshot_end(struct rptdb *, int began);
+void	rptdb_pages_tune(struct rptdb *);
+long long rptdb_cache_kib(struct rptdb *);
+void	rptdb_single_thread(void);	/* before any open */
+int	rptdb_require_dkim(void);
+
+/* rptdb_store.c: the writer */
+void	rptdb_sha256(const void *data, size_t len,
+	    char hex[RPTDB_SHA256_HEX]);
+int	rptdb_report_add(struct rptdb *, const struct tlsrpt_report *,
+	    const struct rptdb_meta *, rptdb_hosted_fn *, void *arg,
+	    int64_t *rowid, struct buf *err);
+int	rptdb_hosted_fill(struct rptdb *, rptdb_hosted_fn *, void *arg,
+	    struct buf *err);
+
+/* rptdb_read.c: summaries, alerts, metrics */
+void	rptdb_domain_policies(struct rptdb *, const char *domain,
+	    time_t since, rptdb_domain_policy_fn *, void *arg);
+void	rptdb_domain_failures(struct rptdb *, const char *domain,
+	    time_t since, rptdb_domain_failure_fn *, void *arg);
+void	rptdb_domain_unverified(struct rptdb *, const char *domain,
+	    time_t since, rptdb_report_fn *, void *arg);
+int	rptdb_domain_known(struct rptdb *, const char *name);
+struct rptdb_totals;
+struct rptdb_totals *rptdb_totals_new(struct rptdb *, const char *domain);
+void	rptdb_totals_get(struct rptdb_totals *, int64_t report,
+	    rptdb_total_fn *, void *arg);
+void	rptdb_totals_free(struct rptdb_totals *);
+int	rptdb_counted_sessions(struct rptdb *, rptdb_session_fn *, void *arg);
+int	rptdb_report_counted(struct rptdb *, int64_t report,
+	    rptdb_counted_fn *, void *arg);
+int	rptdb_day_counts(struct rptdb *, const char *hosted,
+	    const char *domain, time_t from, time_t to,
+	    struct rptdb_day_counts *);
+void	rptdb_day_types(struct rptdb *, const char *hosted,
+	    const char *domain, time_t from, time_t to, int limit,
+	    rptdb_type_fn *, void *arg);
+int	rptdb_types_before(struct rptdb *, const char *hosted,
+	    const char *domain, int64_t report, rptdb_text_fn *, void *arg);
+
+/* rptdb_list.c: list, show, export */
+void	rptdb_reports(struct rptdb *, const struct rptdb_filter *,
+	    int with_domains, rptdb_report_fn *, void *arg);
+long long rptdb_reports_count(struct rptdb *, const struct rptdb_filter *);
+int	rptdb_report_get(struct rptdb *, int64_t id, rptdb_report_fn *,
+	    void *arg);
+void	rptdb_report_policies(struct rptdb *, int64_t report,
+	    rptdb_policy_fn *, void *arg);
+void	rptdb_policy_failures(struct rptdb *, int64_t policy,
+	    rptdb_failure_fn *, void *arg);
+void	rptdb_report_deviations(struct rptdb *, int64_t report,
+	    rptdb_text_fn *, void *arg);
+void	rptdb_export(struct rptdb *, const struct rptdb_filter *,
+	    rptdb_export_fn *, void *arg);
+
+#endif

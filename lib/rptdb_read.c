@@ -1,0 +1,364 @@
+/*
+ * rptdb_read - the reads of reports.db for the summaries (lib/rptsum),
+ * rptparse's alerts and the metrics; see rptdb.h.
+ * SPDX-License-Identifier: ISC
+ *
+ * Reads only (the statements are SELECTs); the indexes that keep these
+ * queries cheap for many domains are in the schema (rptdb.c).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "db.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "rptdb.h"
+#include "rptdb_sqlite.h"
+
+#define RPTDB_FROM \
+	" FROM policies p JOIN reports r ON r.id = p.report"
+#define RPTDB_WHERE \
+	" WHERE (p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
+	" COLLATE NOCASE) AND r.end_time > ?2"
+#define RPTDB_SCOPE \
+	RPTDB_FROM RPTDB_WHERE " AND p.counted = 1 AND " RPTDB_COUNTS_SQL
+#define RPTDB_SCOPE_FAILURES \
+	RPTDB_FROM " JOIN failures f ON f.policy = p.id" RPTDB_WHERE \
+	" AND p.counted = 1 AND " RPTDB_COUNTS_SQL
+#define RPTDB_SCOPE_UNVERIFIED \
+	RPTDB_FROM RPTDB_WHERE " AND p.counted = 1 AND NOT " \
+	RPTDB_TRUSTED_SQL
+
+/*
+ * Which rows of policies belong to the domain of a policy, for alerts:
+ * by hosted domain when it has one, else by its policy-domain.
+ * RPTDB_ALERT_DOMAIN_SQL serves both; the statements run for many
+ * reports come in the two forms instead (RPTDB_HOSTED_SQL,
+ * RPTDB_UNHOSTED_SQL), each a plain index lookup.
+ */
+#define RPTDB_ALERT_DOMAIN_SQL \
+	" ((?1 IS NOT NULL AND p.hosted_domain = ?1 COLLATE NOCASE) OR" \
+	" (?1 IS NULL AND p.hosted_domain IS NULL AND" \
+	" p.domain = ?2 COLLATE NOCASE))"
+#define RPTDB_HOSTED_SQL	" p.hosted_domain = ?1 COLLATE NOCASE"
+#define RPTDB_UNHOSTED_SQL	" p.hosted_domain IS NULL AND" \
+	" p.domain = ?2 COLLATE NOCASE"
+
+static sqlite3_stmt *
+rptdb_read_prepare(struct rptdb *db, const char *sql, const char *domain,
+    time_t since)
+{
+	sqlite3_stmt *st = db_prepare(db->db, sql);
+
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	rptdb_bind_trust(st);
+	return st;
+}
+
+void
+rptdb_domain_policies(struct rptdb *db, const char *domain, time_t since,
+    rptdb_domain_policy_fn *fn, void *arg)
+{
+	struct rptdb_domain_policy row;
+	sqlite3_stmt *st;
+
+	st = rptdb_read_prepare(db, "SELECT r.id, r.organization,"
+	    " strftime('%Y-%m-%d', r.start_time, 'unixepoch'), r.end_time,"
+	    " p.success_count, p.failure_count, p.id" RPTDB_SCOPE, domain,
+	    since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		row.report = sqlite3_column_int64(st, 0);
+		row.organization = rptdb_col(st, 1);
+		row.day = rptdb_col(st, 2);
+		row.end = (time_t)sqlite3_column_int64(st, 3);
+		row.success_count = sqlite3_column_int64(st, 4);
+		row.failure_count = sqlite3_column_int64(st, 5);
+		row.policy = sqlite3_column_int64(st, 6);
+		fn(&row, arg);
+	}
+	sqlite3_finalize(st);
+}
+
+void
+rptdb_domain_failures(struct rptdb *db, const char *domain, time_t since,
+    rptdb_domain_failure_fn *fn, void *arg)
+{
+	struct rptdb_domain_failure row;
+	sqlite3_stmt *st;
+
+	st = rptdb_read_prepare(db, "SELECT r.organization, f.result_type,"
+	    " f.receiving_mx_hostname, f.additional_information, r.end_time,"
+	    " f.failed_session_count, p.id" RPTDB_SCOPE_FAILURES, domain,
+	    since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		row.organization = rptdb_col(st, 0);
+		row.result_type = rptdb_col(st, 1);
+		row.mx = rptdb_col(st, 2);
+		row.info = rptdb_col(st, 3);
+		row.end = (time_t)sqlite3_column_int64(st, 4);
+		row.failed_session_count = sqlite3_column_int64(st, 5);
+		row.policy = sqlite3_column_int64(st, 6);
+		fn(&row, arg);
+	}
+	sqlite3_finalize(st);
+}
+
+void
+rptdb_domain_unverified(struct rptdb *db, const char *domain, time_t since,
+    rptdb_report_fn *fn, void *arg)
+{
+	struct rptdb_report row;
+	sqlite3_stmt *st;
+
+	st = rptdb_read_prepare(db, "SELECT DISTINCT r.id, r.organization,"
+	    " r.report_id, r.start_time, r.end_time, r.via, r.submitter,"
+	    " r.dkim_result, r.dkim_domain, r.dkim_selector, r.dkim_reason"
+	    RPTDB_SCOPE_UNVERIFIED " ORDER BY r.end_time DESC, r.id DESC",
+	    domain, since);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.id = sqlite3_column_int64(st, 0);
+		row.organization = rptdb_col(st, 1);
+		row.report_id = rptdb_col(st, 2);
+		row.start = (time_t)sqlite3_column_int64(st, 3);
+		row.end = (time_t)sqlite3_column_int64(st, 4);
+		row.via = rptdb_col(st, 5);
+		row.submitter = rptdb_col(st, 6);
+		row.dkim_result = rptdb_col(st, 7);
+		row.dkim_domain = rptdb_col(st, 8);
+		row.dkim_selector = rptdb_col(st, 9);
+		row.dkim_reason = rptdb_col(st, 10);
+		fn(&row, arg);
+	}
+	sqlite3_finalize(st);
+}
+
+int
+rptdb_domain_known(struct rptdb *db, const char *name)
+{
+	sqlite3_stmt *st = db_prepare(db->db, "SELECT 1 FROM policies"
+	    " WHERE hosted_domain = ?1 OR domain = ?1 LIMIT 1");
+	int known;
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return known;
+}
+
+/* The statement of rptdb_totals_get(), prepared once for many reports. */
+struct rptdb_totals {
+	sqlite3_stmt *st;
+	char	*domain;	/* NULL: every domain */
+};
+
+struct rptdb_totals *
+rptdb_totals_new(struct rptdb *db, const char *domain)
+{
+	struct rptdb_totals *t = xcalloc(1, sizeof(*t));
+
+	t->st = db_prepare(db->db, "SELECT p.id, p.success_count,"
+	    " p.failure_count, f.failed_session_count FROM policies p"
+	    " LEFT JOIN failures f ON f.policy = p.id"
+	    " WHERE p.report = ?1 AND p.counted = 1 AND (?2 IS NULL OR"
+	    " p.hosted_domain = ?2 COLLATE NOCASE OR p.domain = ?2"
+	    " COLLATE NOCASE) ORDER BY p.id");
+	t->domain = domain ? xstrdup(domain) : NULL;
+	return t;
+}
+
+void
+rptdb_totals_get(struct rptdb_totals *t, int64_t report, rptdb_total_fn *fn,
+    void *arg)
+{
+	struct rptdb_total_row row;
+	sqlite3_stmt *st = t->st;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, report);
+	if (t->domain != NULL)
+		sqlite3_bind_text(st, 2, t->domain, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		row.policy = sqlite3_column_int64(st, 0);
+		row.success_count = sqlite3_column_int64(st, 1);
+		row.failure_count = sqlite3_column_int64(st, 2);
+		row.detail = sqlite3_column_int64(st, 3);
+		fn(&row, arg);
+	}
+	sqlite3_reset(st);
+}
+
+void
+rptdb_totals_free(struct rptdb_totals *t)
+{
+	if (t == NULL)
+		return;
+	sqlite3_finalize(t->st);
+	free(t->domain);
+	free(t);
+}
+
+/* Every counted policy of the reports that count, by domain (metrics). */
+int
+rptdb_counted_sessions(struct rptdb *db, rptdb_session_fn *fn, void *arg)
+{
+	static const char sql[] =
+	    "SELECT COALESCE(p.hosted_domain, p.domain, ''), p.id,"
+	    " p.success_count, p.failure_count, f.result_type,"
+	    " f.failed_session_count"
+	    " FROM policies p JOIN reports r ON r.id = p.report"
+	    " LEFT JOIN failures f ON f.policy = p.id"
+	    " WHERE p.counted = 1 AND " RPTDB_COUNTS_SQL
+	    " ORDER BY 1, 2";
+	struct rptdb_session_row row;
+	sqlite3_stmt *st = db_prepare(db->db, sql);
+
+	rptdb_bind_trust(st);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		row.domain = rptdb_col(st, 0);
+		row.policy = sqlite3_column_int64(st, 1);
+		row.success_count = sqlite3_column_int64(st, 2);
+		row.failure_count = sqlite3_column_int64(st, 3);
+		row.result_type = rptdb_col(st, 4);
+		row.detail = sqlite3_column_int64(st, 5);
+		fn(&row, arg);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/*
+ * Alerts.
+ */
+
+static void
+rptdb_bind_alert_domain(sqlite3_stmt *st, const char *hosted,
+    const char *domain)
+{
+	if (hosted != NULL)
+		sqlite3_bind_text(st, 1, hosted, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
+}
+
+/*
+ * A sum of counts that SQLite's TOTAL() gives as a double: within 0 to
+ * INT64_MAX (a conversion of a double beyond it is undefined).
+ */
+static int64_t
+rptdb_total_count(double d)
+{
+	if (!(d > 0))
+		return 0;
+	if (d >= (double)INT64_MAX)	/* 2^63: the first double beyond */
+		return INT64_MAX;
+	return (int64_t)d;
+}
+
+int
+rptdb_day_counts(struct rptdb *db, const char *hosted, const char *domain,
+    time_t from, time_t to, struct rptdb_day_counts *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+#define RPTDB_DAY_COUNTS_SQL(domain) "SELECT" \
+	    " TOTAL(p.success_count), TOTAL(p.failure_count)," \
+	    " (SELECT MAX(id) FROM reports)" \
+	    " FROM policies p JOIN reports r ON r.id = p.report" \
+	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4" \
+	    " AND p.counted = 1 AND " RPTDB_COUNTS_SQL
+	if (hosted != NULL)
+		st = rptdb_stmt(db, RPTDB_ST_COUNTS,
+		    RPTDB_DAY_COUNTS_SQL(RPTDB_HOSTED_SQL));
+	else
+		st = rptdb_stmt(db, RPTDB_ST_COUNTS_UNHOSTED,
+		    RPTDB_DAY_COUNTS_SQL(RPTDB_UNHOSTED_SQL));
+	rptdb_bind_alert_domain(st, hosted, domain);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)to);
+	rptdb_bind_trust(st);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		out->ok = rptdb_total_count(sqlite3_column_double(st, 0));
+		out->failed = rptdb_total_count(sqlite3_column_double(st, 1));
+		out->upto = sqlite3_column_int64(st, 2);
+	} else
+		log_warn("reports.db: failure rate of %s: %s", domain,
+		    sqlite3_errmsg(db->db));
+	rptdb_stmt_done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+void
+rptdb_day_types(struct rptdb *db, const char *hosted, const char *domain,
+    time_t from, time_t to, int limit, rptdb_type_fn *fn, void *arg)
+{
+	sqlite3_stmt *st = db_prepare(db->db, "SELECT f.result_type,"
+	    " TOTAL(f.failed_session_count) AS n FROM failures f"
+	    " JOIN policies p ON p.id = f.policy"
+	    " JOIN reports r ON r.id = p.report"
+	    " WHERE" RPTDB_ALERT_DOMAIN_SQL " AND r.received >= ?3 AND"
+	    " r.received < ?4 GROUP BY f.result_type ORDER BY n DESC,"
+	    " f.result_type LIMIT ?5");
+
+	rptdb_bind_alert_domain(st, hosted, domain);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)to);
+	sqlite3_bind_int(st, 5, limit);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fn(rptdb_col(st, 0), sqlite3_column_double(st, 1), arg);
+	sqlite3_finalize(st);
+}
+
+int
+rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
+    int64_t report, rptdb_text_fn *fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+#define RPTDB_TYPES_SQL(domain) "SELECT DISTINCT f.result_type" \
+	    " FROM failures f JOIN policies p ON p.id = f.policy" \
+	    " WHERE" domain " AND p.report < ?3"
+	if (hosted != NULL)
+		st = rptdb_stmt(db, RPTDB_ST_TYPES,
+		    RPTDB_TYPES_SQL(RPTDB_HOSTED_SQL));
+	else
+		st = rptdb_stmt(db, RPTDB_ST_TYPES_UNHOSTED,
+		    RPTDB_TYPES_SQL(RPTDB_UNHOSTED_SQL));
+	rptdb_bind_alert_domain(st, hosted, domain);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)report);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(rptdb_col(st, 0), arg);
+	if (rc != SQLITE_DONE)
+		log_warn("reports.db: result types of %s: %s", domain,
+		    sqlite3_errmsg(db->db));
+	rptdb_stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+rptdb_report_counted(struct rptdb *db, int64_t report, rptdb_counted_fn *fn,
+    void *arg)
+{
+	sqlite3_stmt *st = rptdb_stmt(db, RPTDB_ST_COUNTS_REPORT,
+	    "SELECT p.idx, p.counted FROM reports r JOIN policies p ON"
+	    " p.report = r.id WHERE r.id = ?1 AND " RPTDB_COUNTS_SQL);
+	int any = 0;
+
+	sqlite3_bind_int64(st, 1, report);
+	rptdb_bind_trust(st);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		any = 1;
+		fn(sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1) != 0,
+		    arg);
+	}
+	rptdb_stmt_done(st);
+	return any;
+}

@@ -1,0 +1,71 @@
+/*
+ * rptdb_sqlite - the SQLite engine of lib/rptdb: its handle and the SQL
+ * that several of its files share.  Private to lib/rptdb*.c.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	struct rptdb *db;	db->db is the connection
+ *	rptdb_bind_trust(st)	binds ?9 of RPTDB_COUNTS_SQL
+ *	rptdb_text(st, col, s)	binds s, or NULL, without a copy
+ *	rptdb_col(st, col)	a text column, or NULL
+ *
+ * DESCRIPTION
+ *	RPTDB_TRUSTED_SQL holds for a stored report (alias r) that counts
+ *	whatever report_require_dkim says (REPORTS.DB in rptdb.h);
+ *	RPTDB_COUNTS_SQL for one that counts now: trusted, or the
+ *	parameter says that unverified reports count.  The parameter has a
+ *	number of its own (?9), so that it may come before or after the
+ *	numbered ones of a statement.
+ *
+ * LIMITS
+ *	RPTDB_NSTMT statements are kept prepared per handle.
+ *
+ * DIAGNOSTICS
+ *	None: see rptdb.h.
+ */
+#ifndef STS_RPTDB_SQLITE_H
+#define STS_RPTDB_SQLITE_H
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "rptdb.h"
+
+#define RPTDB_TRUSTED_SQL	"(r.via = 'https' OR r.dkim_result = 'pass')"
+#define RPTDB_REQUIRE_INDEX	9	/* ?9, for every statement */
+#define RPTDB_COUNTS_SQL \
+	"(" RPTDB_TRUSTED_SQL " OR ?9 = 0)"
+
+/* Statements kept prepared for the life of the handle. */
+enum {
+	RPTDB_ST_FIND,			/* the writer's (rptdb_store.c) */
+	RPTDB_ST_REPORT,
+	RPTDB_ST_POLICY,
+	RPTDB_ST_FAILURE,
+	RPTDB_ST_DEVIATION,
+	RPTDB_ST_WRITER,		/* end of the writer's */
+	RPTDB_ST_COUNTS = RPTDB_ST_WRITER,	/* alerts (rptdb_read.c) */
+	RPTDB_ST_COUNTS_UNHOSTED,
+	RPTDB_ST_TYPES,
+	RPTDB_ST_TYPES_UNHOSTED,
+	RPTDB_ST_COUNTS_REPORT,
+	RPTDB_NSTMT
+};
+
+struct rptdb {
+	sqlite3	*db;
+	sqlite3_stmt *st[RPTDB_NSTMT];	/* NULL: not prepared yet */
+	struct buf strings;		/* policy strings as JSON, reused */
+	struct buf mx;
+	struct buf domain;		/* a policy-domain, reused */
+};
+
+extern const char *const rptdb_store_sql[RPTDB_ST_WRITER];
+
+void	rptdb_bind_trust(sqlite3_stmt *);
+void	rptdb_text(sqlite3_stmt *, int col, const char *);
+const char *rptdb_col(sqlite3_stmt *, int col);
+sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
+void	rptdb_stmt_done(sqlite3_stmt *);
+
+#endif

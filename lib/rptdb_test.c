@@ -1,0 +1,355 @@
+/*
+ * rptdb_test - lib/rptdb: what the writer stores, every reader gets back
+ * through the interface, by the rules of REPORTS.DB (trust, counted
+ * policies, domains in one form), in a temporary reports.db.  The same
+ * checks are what a second storage engine must pass.
+ * SPDX-License-Identifier: ISC
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "mymalloc.h"
+#include "rptdb.h"
+#include "tlsrpt.h"
+#include "unit.h"
+
+#define TEST_START	1795305600	/* 2026-11-22T00:00:00Z */
+
+/* Two policies for one domain ("sts" counts, "tlsa" does not), one
+ * without a domain, and a failure detail. */
+static const char test_report_json[] =
+    "{\"organization-name\":\"Org, Inc.\",\"contact-info\":null,"
+    "\"date-range\":{\"start-datetime\":\"2026-11-22T00:00:00Z\","
+    "\"end-datetime\":\"2026-11-22T23:59:59Z\"},\"report-id\":\"r-%s\","
+    "\"policies\":["
+    "{\"policy\":{\"policy-type\":\"tlsa\",\"policy-domain\":"
+    "\"EXAMPLE.com.\"},\"summary\":{\"total-successful-session-count\":90,"
+    "\"total-failure-session-count\":10}},"
+    "{\"policy\":{\"policy-type\":\"sts\",\"policy-domain\":\"example.com\","
+    "\"policy-string\":[\"version: STSv1\",\"mode: testing\"],"
+    "\"mx-host\":[\"mx.example.com\"]},"
+    "\"summary\":{\"total-successful-session-count\":95,"
+    "\"total-failure-session-count\":5},\"failure-details\":["
+    "{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":"
+    "\"mx.example.com\",\"failed-session-count\":7}]},"
+    "{\"policy\":{\"policy-type\":\"no-policy-found\"},"
+    "\"summary\":{\"total-successful-session-count\":1,"
+    "\"total-failure-session-count\":0}}]}";
+
+static const char *
+test_hosted(void *arg, const char *domain)
+{
+	(void)arg;
+	return strcmp(domain, "example.com") == 0 ||
+	    strcmp(domain, "EXAMPLE.com.") == 0 ? "example.com" : NULL;
+}
+
+static const char *
+test_no_hosted(void *arg, const char *domain)
+{
+	(void)arg;
+	(void)domain;
+	return NULL;
+}
+
+/* Store the report with id suffix, by via; its row, or -1. */
+static int64_t
+test_store(struct rptdb *db, const char *id, const char *via,
+    const char *dkim, int *rc)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r;
+	struct rptdb_meta meta;
+	struct buf err = BUF_INIT;
+	char *json = xasprintf(test_report_json, id);
+	int64_t row = -1;
+
+	tlsrpt_limits_default(&lim);
+	if (tlsrpt_parse(json, strlen(json), &lim, &r, &err) < 0) {
+		CHECK(0, "test report parses: %s", err.s);
+		goto out;
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.via = via;
+	meta.received = TEST_START + 86400;
+	meta.spool_id = "20261123.0001";
+	meta.dkim_result = dkim;
+	meta.note = "a note of the message";
+	rptdb_sha256(json, strlen(json), meta.sha256);
+	if (rptdb_begin(db, &err) < 0 || (*rc = rptdb_report_add(db, r, &meta,
+	    test_hosted, NULL, &row, &err)) < 0 || rptdb_commit(db, &err) < 0)
+		CHECK(0, "report stored: %s", err.s);
+	tlsrpt_free(r);
+out:
+	buf_free(&err);
+	free(json);
+	return row;
+}
+
+struct test_rows {
+	int	 n;
+	int64_t	 ok, failed, detail;
+	char	 text[512];
+};
+
+static void
+test_count_report(const struct rptdb_report *r, void *arg)
+{
+	struct test_rows *t = arg;
+
+	t->n++;
+	snprintf(t->text, sizeof(t->text), "%s|%s|%s|%s|%d|%s", r->organization,
+	    r->report_id, r->via, r->dkim_result, r->counts,
+	    r->domains ? r->domains : "(null)");
+}
+
+static void
+test_count_policy(const struct rptdb_domain_policy *p, void *arg)
+{
+	struct test_rows *t = arg;
+
+	t->n++;
+	t->ok += p->success_count;
+	t->failed += p->failure_count;
+	snprintf(t->text, sizeof(t->text), "%s %s", p->organization, p->day);
+}
+
+static void
+test_count_failure(const struct rptdb_domain_failure *f, void *arg)
+{
+	struct test_rows *t = arg;
+
+	t->n++;
+	t->detail += f->failed_session_count;
+	snprintf(t->text, sizeof(t->text), "%s %s", f->result_type, f->mx);
+}
+
+static void
+test_count_total(const struct rptdb_total_row *row, void *arg)
+{
+	struct test_rows *t = arg;
+
+	t->n++;
+	t->ok += row->success_count;
+	t->detail += row->detail;
+}
+
+static void
+test_count_policies(const struct rptdb_policy *p, void *arg)
+{
+	struct test_rows *t = arg;
+	size_t len = strlen(t->text);
+
+	t->n++;
+	snprintf(t->text + len, sizeof(t->text) - len, "%s%s/%s/%s/%d",
+	    len ? " " : "", p->type, p->domain ? p->domain : "-",
+	    p->hosted_domain ? p->hosted_domain : "-", p->counted);
+}
+
+static void
+test_count_text(const char *s, void *arg)
+{
+	struct test_rows *t = arg;
+	size_t len = strlen(t->text);
+
+	t->n++;
+	snprintf(t->text + len, sizeof(t->text) - len, "%s[%s]",
+	    len ? " " : "", s);
+}
+
+static void
+test_count_export(const struct rptdb_export_row *row, void *arg)
+{
+	struct test_rows *t = arg;
+
+	t->n++;
+	if (row->failure != NULL)
+		t->detail += row->failure->failed_session_count;
+}
+
+/* Writer and readers agree on one report. */
+static void
+test_roundtrip(struct rptdb *db)
+{
+	struct rptdb_filter f = { "example.com", 0, 0 };
+	struct test_rows t;
+	struct rptdb_totals *tot;
+	int rc = -1;
+	int64_t row, again;
+
+	row = test_store(db, "1", "https", NULL, &rc);
+	CHECK(row > 0 && rc == 1, "a report is stored: row %lld",
+	    (long long)row);
+	again = test_store(db, "1", "https", NULL, &rc);
+	CHECK(again == row && rc == 0,
+	    "the same report again is not stored twice: rc %d", rc);
+
+	memset(&t, 0, sizeof(t));
+	rptdb_domain_policies(db, "example.com", TEST_START - 1,
+	    test_count_policy, &t);
+	CHECK(t.n == 1 && t.ok == 95 && t.failed == 5 &&
+	    STR_EQ(t.text, "Org, Inc. 2026-11-22"),
+	    "the domain's counted policy only (sts, not tlsa): %d, %s", t.n,
+	    t.text);
+	memset(&t, 0, sizeof(t));
+	rptdb_domain_policies(db, "example.com", TEST_START + 86400,
+	    test_count_policy, &t);
+	CHECK(t.n == 0, "a window after the report's end has none");
+	memset(&t, 0, sizeof(t));
+	rptdb_domain_failures(db, "EXAMPLE.COM", TEST_START - 1,
+	    test_count_failure, &t);
+	CHECK(t.n == 1 && t.detail == 7 &&
+	    STR_EQ(t.text, "certificate-expired mx.example.com"),
+	    "its failure detail, the domain matched in any case: %s", t.text);
+	CHECK(rptdb_domain_known(db, "example.com") &&
+	    !rptdb_domain_known(db, "example.net"),
+	    "a domain with stored reports is known, another is not");
+
+	memset(&t, 0, sizeof(t));
+	tot = rptdb_totals_new(db, "example.com");
+	rptdb_totals_get(tot, row, test_count_total, &t);
+	rptdb_totals_free(tot);
+	CHECK(t.n == 1 && t.ok == 95 && t.detail == 7,
+	    "the totals of the report for the domain: %d rows", t.n);
+
+	memset(&t, 0, sizeof(t));
+	rptdb_reports(db, &f, 1, test_count_report, &t);
+	CHECK(t.n == 1 && STR_EQ(t.text,
+	    "Org, Inc.|r-1|https|none|1|example.com example.com -"),
+	    "listed, trusted (https), with its policy-domains: %s", t.text);
+	CHECK(rptdb_reports_count(db, &f) == 1, "counted once");
+	f.unverified = 1;
+	CHECK(rptdb_reports_count(db, &f) == 0, "not among the unverified");
+
+	memset(&t, 0, sizeof(t));
+	CHECK(rptdb_report_get(db, row, test_count_report, &t) == 0 &&
+	    t.n == 1, "shown by its id");
+	CHECK(rptdb_report_get(db, row + 100, test_count_report, &t) < 0,
+	    "no such report: -1");
+	memset(&t, 0, sizeof(t));
+	rptdb_report_policies(db, row, test_count_policies, &t);
+	CHECK(t.n == 3 && STR_EQ(t.text, "tlsa/example.com/example.com/0 "
+	    "sts/example.com/example.com/1 no-policy-found/-/-/1"),
+	    "its policies in order, domains in one form, counted: %s",
+	    t.text);
+	memset(&t, 0, sizeof(t));
+	rptdb_report_deviations(db, row, test_count_text, &t);
+	CHECK(t.n >= 2 && strncmp(t.text, "[a note of the message]", 23) == 0,
+	    "its deviations, the message's note first: %s", t.text);
+
+	memset(&t, 0, sizeof(t));
+	f.unverified = 0;
+	rptdb_export(db, &f, test_count_export, &t);
+	CHECK(t.n == 3 && t.detail == 7,
+	    "export: a row per failure detail and per policy without one");
+}
+
+/* Mailed without a passing signature: unverified, unless the parameter
+ * says that such reports count. */
+static void
+test_trust(struct rptdb *db)
+{
+	struct rptdb_filter f = { NULL, 0, 1 };
+	struct buf err = BUF_INIT;
+	struct test_rows t;
+	int rc = -1;
+
+	test_store(db, "2", "mailto", "fail", &rc);
+	CHECK(rptdb_reports_count(db, &f) == 1,
+	    "a mailed report whose DKIM failed is unverified");
+	memset(&t, 0, sizeof(t));
+	rptdb_domain_unverified(db, "example.com", TEST_START - 1,
+	    test_count_report, &t);
+	CHECK(t.n == 1 && strstr(t.text, "|r-2|mailto|fail|") != NULL,
+	    "and listed apart for the domain: %s", t.text);
+	memset(&t, 0, sizeof(t));
+	rptdb_domain_policies(db, "example.com", TEST_START - 1,
+	    test_count_policy, &t);
+	CHECK(t.n == 1, "it adds nothing to the domain's sessions");
+	if (cfg_override(RPTDB_REQUIRE_DKIM, "no", &err) < 0)
+		CHECK(0, "report_require_dkim = no: %s", err.s);
+	memset(&t, 0, sizeof(t));
+	rptdb_domain_policies(db, "example.com", TEST_START - 1,
+	    test_count_policy, &t);
+	CHECK(t.n == 2 && t.ok == 190,
+	    "with report_require_dkim = no it counts: %d rows", t.n);
+	(void)cfg_override(RPTDB_REQUIRE_DKIM, "yes", &err);
+	buf_free(&err);
+}
+
+/* The hosted domains change: the stored rows follow. */
+static void
+test_hosted_fill(struct rptdb *db)
+{
+	struct buf err = BUF_INIT;
+	struct test_rows t;
+	int64_t row;
+	int rc = -1;
+
+	row = test_store(db, "3", "https", NULL, &rc);
+	rc = rptdb_hosted_fill(db, test_no_hosted, NULL, &err);
+	CHECK(rc == 0, "hosted domains refilled: %s", err.s ? err.s : "");
+	memset(&t, 0, sizeof(t));
+	rptdb_report_policies(db, row, test_count_policies, &t);
+	CHECK(STR_EQ(t.text, "tlsa/example.com/-/0 sts/example.com/-/1 "
+	    "no-policy-found/-/-/1"),
+	    "a domain no longer hosted has no hosted domain: %s", t.text);
+	buf_free(&err);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/rptdb_test.XXXXXX", *path, *wal;
+	struct buf err = BUF_INIT;
+	struct rptdb *db, *rd;
+	struct stat sb;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "temporary directory");
+		return unit_status();
+	}
+	path = xasprintf("%s/%s", dir, RPTDB_FILE);
+	rd = rptdb_open(path, &err);
+	CHECK(rd == NULL && err.len > 0,
+	    "no reports.db yet: a reader is refused: %s", err.s);
+	buf_reset(&err);
+	if ((db = rptdb_open_write(path, NULL, 1 << 20, &err)) == NULL) {
+		CHECK(0, "reports.db created: %s", err.s);
+		goto out;
+	}
+	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 07777) == RPTDB_FILE_MODE,
+	    "reports.db is mode %04o", RPTDB_FILE_MODE);
+	CHECK(rptdb_cache_kib(db) == 1024, "its page cache is 1024 KiB");
+	test_roundtrip(db);
+	test_trust(db);
+	test_hosted_fill(db);
+	if ((rd = rptdb_open(path, &err)) == NULL)
+		CHECK(0, "a reader opens it: %s", err.s);
+	else {
+		CHECK(rptdb_domain_known(rd, "example.com"),
+		    "a reader sees what the writer committed");
+		rptdb_close(rd);
+	}
+	rptdb_close(db);
+	wal = xasprintf("%s-wal", path);
+	CHECK(access(wal, F_OK) == 0, "the WAL file is kept for readers");
+	unlink(wal);
+	free(wal);
+	wal = xasprintf("%s-shm", path);
+	unlink(wal);
+	free(wal);
+out:
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	buf_free(&err);
+	return unit_status();
+}

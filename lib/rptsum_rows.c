@@ -1,0 +1,339 @@
+/*
+ * rptsum_rows - the rows of reports.db that lib/rptsum computes from:
+ * a domain's counted policies and failure details in a window, its
+ * unverified reports, and the sessions of one report; and the rules
+ * of counting they are read by (saturating sums, a policy's failed
+ * sessions, domains in one form); see rptsum.h.
+ * SPDX-License-Identifier: ISC
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mymalloc.h"
+#include "rptdb.h"
+#include "rptsum.h"
+#include "rptsum_rows.h"
+#include "timefmt.h"
+
+int
+rptsum_require_dkim(void)
+{
+	return rptdb_require_dkim();
+}
+
+char *
+rptsum_domain_name(const char *s)
+{
+	size_t len = strlen(s), i;
+	char *d;
+
+	while (len > 0 && s[len - 1] == '.')
+		len--;
+	d = xmalloc(len + 1);
+	for (i = 0; i < len; i++)
+		d[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') :
+		    s[i];
+	d[len] = '\0';
+	return d;
+}
+
+const char *
+rptsum_dkim_reason(const char *via, const char *result, const char *reason)
+{
+	if (reason != NULL || via == NULL || strcmp(via, "mailto") != 0 ||
+	    result == NULL)
+		return reason;
+	if (strcmp(result, "none") == 0)
+		return "not signed";
+	if (strcmp(result, "fail") == 0)
+		return "no signature both verifies and is aligned with From:";
+	if (strcmp(result, "temperror") == 0)
+		return "the key could not be looked up";
+	return NULL;
+}
+
+long long
+rptsum_policy_failed(long long failure_count, long long details)
+{
+	return details > failure_count ? details : failure_count;
+}
+
+/* Counts add up without overflow: a sum past the top stays there. */
+long long
+rptsum_add(long long a, long long b)
+{
+	long long c;
+
+	if (!__builtin_add_overflow(a, b, &c))
+		return c;
+	return a < 0 ? LLONG_MIN : LLONG_MAX;
+}
+
+/* The statement of rptsum_totals_get(), prepared once for many reports. */
+struct rptsum_totals {
+	struct rptdb_totals *t;
+};
+
+struct rptsum_totals *
+rptsum_totals_new(struct rptdb *db, const char *domain)
+{
+	struct rptsum_totals *t = xcalloc(1, sizeof(*t));
+	char *name = domain ? rptsum_domain_name(domain) : NULL;
+
+	t->t = rptdb_totals_new(db, name);
+	free(name);
+	return t;
+}
+
+/* The sums of one report, policy by policy (rows in order of policy). */
+struct rptsum_total {
+	int64_t	 policy;
+	long long ok, failed, bad, det;
+};
+
+static void
+rptsum_total_row(const struct rptdb_total_row *row, void *arg)
+{
+	struct rptsum_total *s = arg;
+
+	if (s->policy == 0 || row->policy != s->policy) {
+		if (s->policy != 0)
+			s->failed = rptsum_add(s->failed,
+			    rptsum_policy_failed(s->bad, s->det));
+		s->policy = row->policy;
+		s->ok = rptsum_add(s->ok, row->success_count);
+		s->bad = row->failure_count;
+		s->det = 0;
+	}
+	s->det = rptsum_add(s->det, row->detail);
+}
+
+void
+rptsum_totals_get(struct rptsum_totals *t, int64_t report,
+    long long *ok, long long *failed)
+{
+	struct rptsum_total s;
+
+	memset(&s, 0, sizeof(s));
+	rptdb_totals_get(t->t, report, rptsum_total_row, &s);
+	if (s.policy != 0)
+		s.failed = rptsum_add(s.failed, rptsum_policy_failed(s.bad,
+		    s.det));
+	*ok = s.ok;
+	*failed = s.failed;
+}
+
+void
+rptsum_totals_free(struct rptsum_totals *t)
+{
+	if (t == NULL)
+		return;
+	rptdb_totals_free(t->t);
+	free(t);
+}
+
+static char *
+rptsum_dup(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Rows in order of policy id, for qsort() and bsearch(). */
+int
+rptsum_row_by_policy(const void *a, const void *b)
+{
+	int64_t x = ((const struct rptsum_row *)a)->policy;
+	int64_t y = ((const struct rptsum_row *)b)->policy;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Each policy's failed sessions by the rule of rptsum_policy_failed(),
+ * and what its failure details leave unexplained (rest), so that the
+ * groups of failures add up to the failed sessions.
+ */
+static void
+rptsum_settle(struct rptsum_rows *rs)
+{
+	struct rptsum_row key, *r;
+	long long *det = xcalloc(rs->nrow + 1, sizeof(*det));
+	size_t i;
+
+	if (rs->nrow > 0)
+		qsort(rs->row, rs->nrow, sizeof(*rs->row),
+		    rptsum_row_by_policy);
+	for (i = 0; i < rs->nfail && rs->nrow > 0; i++) {
+		key.policy = rs->fail[i].policy;
+		r = bsearch(&key, rs->row, rs->nrow, sizeof(*rs->row),
+		    rptsum_row_by_policy);
+		if (r != NULL)
+			det[r - rs->row] = rptsum_add(det[r - rs->row],
+			    rs->fail[i].n);
+	}
+	for (i = 0; i < rs->nrow; i++) {
+		r = &rs->row[i];
+		r->rest = r->bad > det[i] ? r->bad - det[i] : 0;
+		r->bad = rptsum_policy_failed(r->bad, det[i]);
+	}
+	free(det);
+}
+
+/* The unverified reports of the domain in the window, newest first. */
+struct rptsum_unv_ctx {
+	struct rptsum_rows *rs;
+	struct rptsum_totals *tot;
+	size_t	 cap;
+};
+
+static void
+rptsum_unverified_row(const struct rptdb_report *row, void *arg)
+{
+	char t1[TIMEFMT_RFC3339_SIZE], t2[TIMEFMT_RFC3339_SIZE];
+	struct rptsum_unv_ctx *c = arg;
+	struct rptsum_rows *rs = c->rs;
+	struct rptsum_unverified *u;
+	long long ok, bad;
+
+	if (rs->nunv == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		rs->unv = xreallocarray(rs->unv, c->cap, sizeof(*rs->unv));
+	}
+	u = &rs->unv[rs->nunv++];
+	u->report = row->id;
+	u->end = row->end;
+	rptsum_totals_get(c->tot, u->report, &ok, &bad);
+	u->json = json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s?,"
+	    " s:{s:s?, s:s?, s:s?, s:s?}, s:b, s:I, s:I}",
+	    "id", (json_int_t)u->report,
+	    "organization-name", row->organization,
+	    "report-id", row->report_id,
+	    "start-datetime", timefmt_rfc3339(row->start, t1),
+	    "end-datetime", timefmt_rfc3339(u->end, t2),
+	    "via", row->via,
+	    "submitter", row->submitter,
+	    "dkim",
+	    "result", row->dkim_result,
+	    "domain", row->dkim_domain,
+	    "selector", row->dkim_selector,
+	    "reason", rptsum_dkim_reason(row->via, row->dkim_result,
+	    row->dkim_reason),
+	    "counts", rs->counts_unverified,
+	    "total-successful-session-count", (json_int_t)ok,
+	    "total-failure-session-count", (json_int_t)bad);
+}
+
+static void
+rptsum_fetch_unverified(struct rptdb *db, struct rptsum_rows *rs,
+    time_t since)
+{
+	struct rptsum_unv_ctx c;
+
+	c.rs = rs;
+	c.tot = rptsum_totals_new(db, rs->domain);
+	c.cap = 0;
+	rptdb_domain_unverified(db, rs->domain, since, rptsum_unverified_row,
+	    &c);
+	rptsum_totals_free(c.tot);
+}
+
+/* The rows of rptsum_fetch(), grown as they come. */
+struct rptsum_fetch_ctx {
+	struct rptsum_rows *rs;
+	size_t	 cap;
+};
+
+static void
+rptsum_policy_row(const struct rptdb_domain_policy *p, void *arg)
+{
+	struct rptsum_fetch_ctx *c = arg;
+	struct rptsum_rows *rs = c->rs;
+	struct rptsum_row *r;
+
+	if (rs->nrow == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		rs->row = xreallocarray(rs->row, c->cap, sizeof(*rs->row));
+	}
+	r = &rs->row[rs->nrow++];
+	r->report = p->report;
+	r->org = rptsum_dup(p->organization);
+	r->day = rptsum_dup(p->day);
+	r->end = p->end;
+	r->ok = p->success_count;
+	r->bad = p->failure_count;
+	r->policy = p->policy;
+}
+
+static void
+rptsum_failure_row(const struct rptdb_domain_failure *p, void *arg)
+{
+	struct rptsum_fetch_ctx *c = arg;
+	struct rptsum_rows *rs = c->rs;
+	struct rptsum_fail *f;
+
+	if (rs->nfail == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		rs->fail = xreallocarray(rs->fail, c->cap, sizeof(*rs->fail));
+	}
+	f = &rs->fail[rs->nfail++];
+	f->org = rptsum_dup(p->organization);
+	f->type = rptsum_dup(p->result_type);
+	f->mx = rptsum_dup(p->mx);
+	f->info = rptsum_dup(p->info);
+	f->end = p->end;
+	f->n = p->failed_session_count;
+	f->policy = p->policy;
+}
+
+struct rptsum_rows *
+rptsum_fetch(struct rptdb *db, const char *domain, int days, time_t now)
+{
+	struct rptsum_rows *rs = xcalloc(1, sizeof(*rs));
+	time_t since = now - (time_t)days * RPTSUM_DAY;
+	struct rptsum_fetch_ctx c;
+
+	rs->domain = rptsum_domain_name(domain);
+	rs->now = now;
+	rs->counts_unverified = !rptsum_require_dkim();
+	c.rs = rs;
+	c.cap = 0;
+	rptdb_domain_policies(db, rs->domain, since, rptsum_policy_row, &c);
+	c.cap = 0;
+	rptdb_domain_failures(db, rs->domain, since, rptsum_failure_row, &c);
+	rptsum_settle(rs);
+	rptsum_fetch_unverified(db, rs, since);
+	return rs;
+}
+
+void
+rptsum_rows_free(struct rptsum_rows *rs)
+{
+	size_t i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->nrow; i++) {
+		free(rs->row[i].org);
+		free(rs->row[i].day);
+	}
+	for (i = 0; i < rs->nfail; i++) {
+		free(rs->fail[i].org);
+		free(rs->fail[i].type);
+		free(rs->fail[i].mx);
+		free(rs->fail[i].info);
+	}
+	for (i = 0; i < rs->nunv; i++)
+		json_decref(rs->unv[i].json);
+	free(rs->row);
+	free(rs->fail);
+	free(rs->unv);
+	free(rs->domain);
+	free(rs);
+}
+

@@ -1,0 +1,458 @@
+/*
+ * reports_show - "stsctl report show" and "export": whole stored reports, as
+ * JSON, text or CSV; see reports.h.
+ * SPDX-License-Identifier: ISC
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "dashboard.h"
+#include "esc.h"
+#include "mymalloc.h"
+#include "plural.h"
+#include "reports.h"
+#include "rptdb.h"
+#include "rptsum.h"
+#include "perm.h"
+#include "stsctl.h"
+#include "usage.h"
+#include "table.h"
+#include "timefmt.h"
+#include "tlsrpt.h"
+
+/*
+ * show: one report, whole.
+ */
+static json_t *
+report_int_json(int64_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
+static void
+report_failure_json(const struct rptdb_failure *d, void *arg)
+{
+	json_t *f = json_object();
+	struct {
+		const char *key;
+		json_t	*v;
+	} kv[] = {
+		{ "result-type", report_text_json(d->result_type) },
+		{ "sending-mta-ip", report_text_json(d->sending_mta_ip) },
+		{ "receiving-mx-hostname",
+		    report_text_json(d->receiving_mx_hostname) },
+		{ "receiving-mx-helo", report_text_json(d->receiving_mx_helo) },
+		{ "receiving-ip", report_text_json(d->receiving_ip) },
+		{ "failed-session-count",
+		    report_int_json(d->failed_session_count) },
+		{ "additional-information",
+		    report_text_json(d->additional_information) },
+		{ "failure-reason-code",
+		    report_text_json(d->failure_reason_code) },
+	};
+	size_t i;
+
+	/* Absent fields are left out, as the sender left them out. */
+	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+		if (json_is_null(kv[i].v))
+			json_decref(kv[i].v);
+		else
+			json_object_set_new(f, kv[i].key, kv[i].v);
+	}
+	json_array_append_new(arg, f);
+}
+
+static json_t *
+report_failures(struct rptdb *db, int64_t policy)
+{
+	json_t *a = json_array();
+
+	rptdb_policy_failures(db, policy, report_failure_json, a);
+	return a;
+}
+
+/* The policies of a report, into a JSON array. */
+struct report_policies_ctx {
+	struct rptdb *db;
+	json_t	*a;
+};
+
+static void
+report_policy_json(const struct rptdb_policy *p, void *arg)
+{
+	struct report_policies_ctx *c = arg;
+
+	json_array_append_new(c->a, json_pack("{s:{s:o, s:o, s:o, s:o},"
+	    " s:o, s:b, s:{s:I, s:I}, s:o}",
+	    "policy",
+	    "policy-type", report_text_json(p->type),
+	    "policy-domain", report_text_json(p->domain),
+	    "policy-string", report_list_json(p->strings),
+	    "mx-host", report_list_json(p->mx_hosts),
+	    "hosted-domain", report_text_json(p->hosted_domain),
+	    "counted", p->counted,
+	    "summary",
+	    "total-successful-session-count", (json_int_t)p->success_count,
+	    "total-failure-session-count", (json_int_t)p->failure_count,
+	    "failure-details", report_failures(c->db, p->id)));
+}
+
+static json_t *
+report_policies(struct rptdb *db, int64_t report)
+{
+	struct report_policies_ctx c = { db, json_array() };
+
+	rptdb_report_policies(db, report, report_policy_json, &c);
+	return c.a;
+}
+
+static void
+report_deviation_json(const char *text, void *arg)
+{
+	json_array_append_new(arg, report_text_json(text));
+}
+
+static json_t *
+report_deviations(struct rptdb *db, int64_t report)
+{
+	json_t *a = json_array();
+
+	rptdb_report_deviations(db, report, report_deviation_json, a);
+	return a;
+}
+
+/* One report, whole; its "sessions" by tot. */
+static json_t *
+report_json(struct rptdb *db, const struct rptdb_report *r,
+    struct rptsum_totals *tot)
+{
+	char t1[TIMEFMT_RFC3339_SIZE], t2[TIMEFMT_RFC3339_SIZE];
+	char t3[TIMEFMT_RFC3339_SIZE];
+	long long ok, bad;
+
+	rptsum_totals_get(tot, r->id, &ok, &bad);
+	return json_pack("{s:I, s:o, s:o, s:o, s:{s:s, s:s}, s:s, s:o, s:o,"
+	    " s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:b, s:{s:I, s:I}, s:o, s:o}",
+	    "id", (json_int_t)r->id,
+	    "organization-name", report_text_json(r->organization),
+	    "contact-info", report_text_json(r->contact),
+	    "report-id", report_text_json(r->report_id),
+	    "date-range",
+	    "start-datetime", report_time(r->start, t1),
+	    "end-datetime", report_time(r->end, t2),
+	    "received", report_time(r->received, t3),
+	    "via", report_text_json(r->via),
+	    "submitter", report_text_json(r->submitter),
+	    "sha256", report_text_json(r->sha256),
+	    "spool-id", report_text_json(r->spool_id),
+	    "dkim",
+	    "result", report_text_json(r->dkim_result),
+	    "domain", report_text_json(r->dkim_domain),
+	    "selector", report_text_json(r->dkim_selector),
+	    "reason", report_dkim_reason(r),
+	    "counts", r->counts,
+	    "sessions", "successful", (json_int_t)ok, "failed", (json_int_t)bad,
+	    "deviations", report_deviations(db, r->id),
+	    "policies", report_policies(db, r->id));
+}
+
+/* The JSON of each report of a query, with its totals, into a. */
+struct report_json_ctx {
+	struct rptdb *db;
+	struct rptsum_totals *tot;
+	json_t	*a;
+};
+
+static void
+report_json_add(const struct rptdb_report *r, void *arg)
+{
+	struct report_json_ctx *c = arg;
+
+	json_array_append_new(c->a, report_json(c->db, r, c->tot));
+}
+
+#define S(o, k)	report_esc(json_string_value(json_object_get((o), (k))))
+
+/* "pass (d=google.com s=20230601)", "none: not signed", ... */
+static void
+report_dkim_text(struct buf *out, json_t *dkim)
+{
+	buf_puts(out, S(dkim, "result"));
+	if (json_is_string(json_object_get(dkim, "domain")))
+		buf_printf(out, " (d=%s s=%s)", S(dkim, "domain"),
+		    S(dkim, "selector"));
+	if (json_is_string(json_object_get(dkim, "reason")))
+		buf_printf(out, ": %s", S(dkim, "reason"));
+}
+
+/* Every field a failure detail has, one per line. */
+static void
+report_show_failure(json_t *f)
+{
+	static const char *const keys[] = { "sending-mta-ip",
+	    "receiving-mx-hostname", "receiving-mx-helo", "receiving-ip",
+	    "failure-reason-code", "additional-information", NULL };
+	long long n = (long long)json_integer_value(json_object_get(f,
+	    "failed-session-count"));
+	size_t i;
+
+	printf("    failure: %s, %lld session%s\n", S(f, "result-type"), n,
+	    n == 1 ? "" : "s");
+	for (i = 0; keys[i] != NULL; i++)
+		if (json_is_string(json_object_get(f, keys[i])))
+			printf("        %s: %s\n", keys[i], S(f, keys[i]));
+}
+
+static void
+report_show_policy(size_t i, json_t *p)
+{
+	json_t *pol = json_object_get(p, "policy");
+	json_t *sum = json_object_get(p, "summary");
+	struct buf mx = BUF_INIT;
+	json_t *v, *f;
+	size_t j;
+
+	json_array_foreach(json_object_get(pol, "mx-host"), j, v)
+		buf_printf(&mx, "%s%s", j ? " " : "", report_esc(
+		    json_string_value(v)));
+	printf("\npolicy %zu: %s %s (hosted domain %s)%s\n", i + 1,
+	    S(pol, "policy-type"), S(pol, "policy-domain"),
+	    S(p, "hosted-domain"), json_is_true(json_object_get(p,
+	    "counted")) ? "" : ", not counted: another policy of the report"
+	    " judges the same sessions");
+	if (mx.len)
+		printf("    mx-host: %s\n", mx.s);
+	json_array_foreach(json_object_get(pol, "policy-string"), j, v)
+		printf("    | %s\n", report_esc(json_string_value(v)));
+	printf("    sessions: %lld successful, %lld failed\n",
+	    (long long)json_integer_value(json_object_get(sum,
+	    "total-successful-session-count")),
+	    (long long)json_integer_value(json_object_get(sum,
+	    "total-failure-session-count")));
+	json_array_foreach(json_object_get(p, "failure-details"), j, f)
+		report_show_failure(f);
+	buf_free(&mx);
+}
+
+static void
+report_show_text(json_t *r)
+{
+	struct table *t = table_new(2, NULL);
+	json_t *v, *ses = json_object_get(r, "sessions");
+	struct buf dkim = BUF_INIT;
+	size_t i;
+	char id[32], n[64];
+
+	snprintf(id, sizeof(id), "%lld",
+	    (long long)json_integer_value(json_object_get(r, "id")));
+	snprintf(n, sizeof(n), "%lld successful, %lld failed",
+	    (long long)json_integer_value(json_object_get(ses, "successful")),
+	    (long long)json_integer_value(json_object_get(ses, "failed")));
+	report_dkim_text(&dkim, json_object_get(r, "dkim"));
+	table_row(t, "report:", id);
+	table_row(t, "organization:", S(r, "organization-name"));
+	table_row(t, "contact:", S(r, "contact-info"));
+	table_row(t, "report id:", S(r, "report-id"));
+	table_row(t, "start:", S(json_object_get(r, "date-range"),
+	    "start-datetime"));
+	table_row(t, "end:", S(json_object_get(r, "date-range"),
+	    "end-datetime"));
+	table_row(t, "received:", S(r, "received"));
+	table_row(t, "via:", S(r, "via"));
+	table_row(t, "submitter:", S(r, "submitter"));
+	table_row(t, "sha256:", S(r, "sha256"));
+	table_row(t, "dkim:", dkim.s);
+	table_row(t, "counts:", json_is_true(json_object_get(r, "counts")) ?
+	    (strcmp(S(json_object_get(r, "dkim"), "result"), "pass") == 0 ||
+	    strcmp(S(r, "via"), "https") == 0 ? "yes" :
+	    "yes (unverified; report_require_dkim = no)") :
+	    "no: unverified (report_require_dkim = yes)");
+	table_row(t, "sessions:", n);
+	table_print(t, stdout);
+	table_free(t);
+	buf_free(&dkim);
+	json_array_foreach(json_object_get(r, "deviations"), i, v)
+		printf("%s %s\n", i ? "          " : "deviations:",
+		    report_esc_deviation(json_string_value(v)));
+	json_array_foreach(json_object_get(r, "policies"), i, v)
+		report_show_policy(i, v);
+}
+
+static void
+report_show_one(const struct rptdb_report *r, void *arg)
+{
+	struct report_json_ctx *c = arg;
+
+	c->a = report_json(c->db, r, c->tot);
+}
+
+int
+report_show(struct rptdb *db, const struct report_opts *o)
+{
+	struct report_json_ctx c;
+	char *end;
+	long long id;
+
+	if (o->arg == NULL)
+		report_usage();
+	id = strtoll(o->arg, &end, 10);
+	if (*end != '\0' || id <= 0)
+		stsctl_die("report show %s: expected a report number (see"
+		    " stsctl report list)", o->arg);
+	c.db = db;
+	c.tot = rptsum_totals_new(db, NULL);
+	c.a = NULL;
+	if (rptdb_report_get(db, id, report_show_one, &c) < 0)
+		stsctl_die("report %lld: no such report", id);
+	rptsum_totals_free(c.tot);
+	if (o->json)
+		report_print_json(c.a);
+	else
+		report_show_text(c.a);
+	json_decref(c.a);
+	return 0;
+}
+
+/*
+ * export: every report whole (--json), or one line per failure detail,
+ * and per policy without any (--csv).
+ */
+static void
+report_csv_cell(const char *raw)
+{
+	const char *s;
+
+	if (raw == NULL)
+		return;
+	/* Escaped as for a terminal: no control character, no newline. */
+	s = report_esc(raw);
+	if (strpbrk(s, ",\"") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void
+report_csv_int(int64_t n)
+{
+	printf("%lld", (long long)n);
+}
+
+/* One line of the CSV: the columns of report_export_csv()'s head. */
+static void
+report_csv_row(const struct rptdb_export_row *row, void *arg)
+{
+	const struct rptdb_report *r = row->report;
+	const struct rptdb_policy *p = row->policy;
+	const struct rptdb_failure *f = row->failure;
+	char t[TIMEFMT_RFC3339_SIZE];
+
+	(void)arg;
+	report_csv_int(r->id);
+	putchar(',');
+	report_csv_cell(r->organization);
+	putchar(',');
+	report_csv_cell(r->report_id);
+	printf(",%s", report_time(r->start, t));
+	printf(",%s,", report_time(r->end, t));
+	report_csv_cell(r->via);
+	putchar(',');
+	report_csv_cell(p->type);
+	putchar(',');
+	report_csv_cell(p->domain);
+	putchar(',');
+	report_csv_cell(p->hosted_domain);
+	putchar(',');
+	report_csv_int(p->success_count);
+	putchar(',');
+	report_csv_int(p->failure_count);
+	putchar(',');
+	report_csv_cell(f ? f->result_type : NULL);
+	putchar(',');
+	report_csv_cell(f ? f->sending_mta_ip : NULL);
+	putchar(',');
+	report_csv_cell(f ? f->receiving_mx_hostname : NULL);
+	putchar(',');
+	report_csv_cell(f ? f->receiving_mx_helo : NULL);
+	putchar(',');
+	report_csv_cell(f ? f->receiving_ip : NULL);
+	putchar(',');
+	if (f != NULL)
+		report_csv_int(f->failed_session_count);
+	putchar(',');
+	report_csv_cell(f ? f->additional_information : NULL);
+	putchar(',');
+	report_csv_cell(f ? f->failure_reason_code : NULL);
+	putchar(',');
+	report_csv_cell(r->dkim_result);
+	putchar(',');
+	report_csv_cell(r->dkim_domain);
+	putchar(',');
+	report_csv_cell(r->dkim_selector);
+	putchar(',');
+	report_csv_cell(r->dkim_reason);
+	printf(",%s,%s\n", r->counts ? "yes" : "no", p->counted ? "yes" :
+	    "no");
+}
+
+static int
+report_export_csv(struct rptdb *db, const struct report_opts *o)
+{
+	static const char *const head[] = { "report", "organization-name",
+	    "report-id", "start-datetime", "end-datetime", "via",
+	    "policy-type", "policy-domain", "hosted-domain",
+	    "total-successful-session-count", "total-failure-session-count",
+	    "result-type", "sending-mta-ip", "receiving-mx-hostname",
+	    "receiving-mx-helo", "receiving-ip", "failed-session-count",
+	    "additional-information", "failure-reason-code", "dkim-result",
+	    "dkim-domain", "dkim-selector", "dkim-reason", "counts",
+	    "counted", NULL };
+	struct rptdb_filter f;
+	int i;
+
+	for (i = 0; head[i] != NULL; i++)
+		printf("%s%s", i ? "," : "", head[i]);
+	printf("\n");
+	report_filter(o, o->unverified, &f);
+	rptdb_export(db, &f, report_csv_row, NULL);
+	return 0;
+}
+
+int
+report_export(struct rptdb *db, const struct report_opts *o)
+{
+	struct report_json_ctx c;
+	struct rptdb_filter f;
+
+	if (o->csv == o->json)
+		stsctl_die("report export: give one of --json or --csv");
+	if (o->csv)
+		return report_export_csv(db, o);
+	report_filter(o, o->unverified, &f);
+	c.db = db;
+	c.tot = rptsum_totals_new(db, o->domain_name);
+	c.a = json_array();
+	rptdb_reports(db, &f, 0, report_json_add, &c);
+	rptsum_totals_free(c.tot);
+	report_print_json(c.a);
+	json_decref(c.a);
+	return 0;
+}
+
