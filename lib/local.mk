@@ -34,7 +34,7 @@ lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
-	lib/svg.c lib/svg.h lib/domlist.c lib/domlist.h
+	lib/svg.c lib/svg.h
 
 check_PROGRAMS += lib/svg_test
 lib_svg_test_SOURCES = lib/svg_test.c
@@ -69,3 +69,10 @@ tests_fuzz_fuzz_polsnap_test_SOURCES = tests/fuzz/fuzz_polsnap.c \
 	tests/fuzz/standalone.c
 tests_fuzz_fuzz_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 endif
+
+# lib/proto, lib/policyc - the IPC contract: socket and operation names,
+# and policyd's client side with the paging loop of domain-list.
+lib_libsts_a_SOURCES += lib/proto.c lib/proto.h lib/policyc.c lib/policyc.h
+check_PROGRAMS += lib/policyc_test
+lib_policyc_test_SOURCES = lib/policyc_test.c
+lib_policyc_test_LDADD = $(STS_LIBS)
