@@ -69,6 +69,7 @@
 #include "esc.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "proto.h"
 #include "report.h"
 #include "rptsum.h"
 #include "perm.h"
@@ -81,7 +82,6 @@
 #define REPORT_DAYS_MAX		3660
 #define REPORT_BAR_WIDTH	40	/* characters of the longest trend bar */
 #define REPORT_DB_FILE		"reports.db"
-#define REPORT_POLICYD_SOCKET	"public/policyd"
 #define REPORT_ESC_SLOTS	24	/* escaped strings alive at once */
 
 struct report_opts {
@@ -741,7 +741,7 @@ report_domain_known(sqlite3 *db, const char *arg, struct buf *why)
 	sqlite3_finalize(st);
 	if (!known) {
 		reply = stsctl_request(json_pack("{s:s, s:s}", "op",
-		    "domain-show", "domain", name), why);
+		    PROTO_OP_DOMAIN_SHOW, "domain", name), why);
 		known = reply != NULL;
 		json_decref(reply);
 	}
@@ -934,8 +934,7 @@ report_html(const struct report_opts *o)
 {
 	struct dashboard_opts d;
 	struct buf err = BUF_INIT, out = BUF_INIT;
-	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
-	    REPORT_POLICYD_SOCKET);
+	char *sock = proto_path(PROTO_POLICYD_PUBLIC);
 	json_t *domains;
 	sqlite3 *db;
 	char *path;

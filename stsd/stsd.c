@@ -81,6 +81,7 @@
 #include "log.h"
 #include "mastercf.h"
 #include "mymalloc.h"
+#include "proto.h"
 #include "plural.h"
 #include "proctitle.h"
 #include "usage.h"
@@ -93,7 +94,7 @@
 #define STSD_SERVICES_LINE_MAX	1024
 #define STSD_INSTANCE_OWNER	"stsd"	/* mail_owner of a root instance */
 #define STSD_INIT_ZONE		"demo.test"
-#define STSD_POLICYD_SOCKET	"public/policyd"
+#define STSD_POLICYD_SOCKET	PROTO_POLICYD_PUBLIC
 #define STSD_ACME_STATE		"acme/state.json"	/* acmed's, in data_directory */
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
 #define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
@@ -552,7 +553,7 @@ stsd_check_key_file(void)
 static json_t *
 stsd_domain_page(int fd, const char *after, struct buf *err)
 {
-	json_t *req = ipc_request("domain-list"), *reply = NULL;
+	json_t *req = ipc_request(PROTO_OP_DOMAIN_LIST), *reply = NULL;
 
 	if (after != NULL)
 		json_object_set_new(req, "after", json_string(after));
