@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/stsctl/paging.t - "stsctl domain list" follows policyd's pages of
 # domain-list (lib/policyc), and stops with a clear error, at once, when
-# policyd's "next" repeats (a loop) or carries control characters.  The
-# policyd is fakepages.py on the instance's public/policyd socket.
+# policyd's "next" repeats (a loop) or carries control characters; so
+# does the certificate check of "stsd check".  The policyd is
+# fakepages.py on the instance's public/policyd socket.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
@@ -61,6 +62,15 @@ ok "at once, not after a loop (${SECONDS} s)" test "$SECONDS" -lt 10
 is "$OUT" 'stsctl: domain-list: "next" b.example does not follow b.example' \
     "the error says which \"next\" is wrong"
 is "$(wc -l <"$I/requests.log")" 2 "after two requests"
+
+# stsd check reads the same pages for its certificate check.
+if [ -x "$BUILDDIR/stsd/stsd" ]; then
+	ok "fake policyd answers (loop, for stsd check)" fake loop
+	OUT=$(timeout 60 "$BUILDDIR/stsd/stsd" -c "$I/etc" check 2>&1)
+	like "$OUT" '^stsd: warning: policyd: domain-list: "next" b\.example does not follow b\.example: certificates not checked$' \
+	    "stsd check: a \"next\" that repeats ends its certificate check with a warning"
+	is "$(wc -l <"$I/requests.log")" 2 "after two requests"
+fi
 
 ok "fake policyd answers (control)" fake control
 list
