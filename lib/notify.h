@@ -45,6 +45,8 @@
 
 #define NOTIFY_RPTPARSE		PROTO_RPTPARSE_PRIVATE	/* in queue_directory */
 #define NOTIFY_DNSMON		PROTO_DNSMON_PRIVATE	/* in queue_directory */
+#define NOTIFY_ACMED		PROTO_ACMED_PRIVATE	/* in queue_directory */
+#define NOTIFY_OP_CHECK_NOW	PROTO_OP_CHECK_NOW
 #define NOTIFY_BATCH_MAX	(64 * 1024)	/* notice octets per send */
 
 void	notify_add(struct buf *pending, const char *id);

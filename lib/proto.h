@@ -26,6 +26,7 @@
  *	  private/policyd   every policyd request, the subscription
  *	  public/policyd    the requests of commands (stsctl, stsd check)
  *	  public/acmed      cert-renew, cert-list (stsctl cert)
+ *	  private/acmed     notices to acmed
  *	  private/rptparse  spooled notices (rptrecv, httpd, stsctl queue)
  *	  private/dnsmon    check-now (policyd)
  *
@@ -73,6 +74,7 @@
 #define PROTO_POLICYD_PRIVATE	PROTO_PRIVATE_DIR "/policyd"
 #define PROTO_POLICYD_PUBLIC	PROTO_PUBLIC_DIR "/policyd"
 #define PROTO_ACMED_PUBLIC	PROTO_PUBLIC_DIR "/acmed"
+#define PROTO_ACMED_PRIVATE	PROTO_PRIVATE_DIR "/acmed"
 #define PROTO_RPTPARSE_PRIVATE	PROTO_PRIVATE_DIR "/rptparse"
 #define PROTO_DNSMON_PRIVATE	PROTO_PRIVATE_DIR "/dnsmon"
 
