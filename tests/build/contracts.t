@@ -1,35 +1,51 @@
 #!/bin/bash
 # tests/build/contracts.t - each contract between processes is spelled in
-# one module of lib/ (as Postfix's global/mail_proto.h): a name of the
-# table below appears in the C string literals of the programs only in
-# the files allowed for it.
+# one module: a list of patterns, each with the only files outside the
+# tests where it may appear (issue 17, "One contract, one place").
 # SPDX-License-Identifier: ISC
 #
-# A contract is one line of the table at the end:
-#	contract WHAT ERE FILE...
-# WHAT names it in the report, ERE (grep -E) is matched against the text
-# of every C string literal (between its quotes, as written, escapes
-# included) of the sources: *.c and *.h outside tests/ and bench/, not
-# *_test.c.  Comments and #include lines are not looked at.  FILE... are
-# the files where the names may be spelled; the case fails when another
-# file has such a literal, and when FILE... have none (a pattern that
-# matches nothing guards nothing).
+# A line of the list is: a name, an extended regular expression (grep
+# -E, word boundaries as \b) and the files allowed to match it.  The
+# source files are the C files of git ls-files (or of a release
+# tarball), without tests/ and *_test.c: a test may build a fixture by
+# hand.  Each pattern must match in its allowed files too, so that a
+# renamed table or a mistyped pattern fails here instead of passing.
+# contract matches whole files; contract_literal only the text of C
+# string literals (not comments, not #include lines), for names that
+# comments mention.
 source "$SRCDIR/tests/lib.sh"
 
 cd "$SRCDIR" || { fail "source tree"; done_testing; }
 
-# The C sources of the programs and lib/, as git or a tarball has them.
-contract_sources() {
+# The C source files of the tree, tests excepted.
+sources() {
 	if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
-		git ls-files -- '*.c' '*.h'
+		git ls-files
 	else
-		find . -type f -name '*.[ch]' -not -path './_build/*' |
-		    sed 's|^\./||' | grep -v '^config\.h$'
-	fi | grep -Ev '^(tests|bench)/|_test\.c$'
+		find . -type f -not -path './_build/*' | sed 's|^\./||'
+	fi | grep -E '\.[ch]$' | grep -Ev '^tests/|_test\.c$'
 }
 
-# FILE:LINE:TEXT for each string literal of the files named.
-contract_literals() {
+# contract NAME PATTERN ALLOWED...: PATTERN appears in ALLOWED only,
+# and in at least one of them.
+contract() {
+	local name=$1 pattern=$2 found allowed f extra= seen=
+	shift 2
+	allowed=" $* "
+	found=$(sources | xargs grep -lE -- "$pattern" 2>/dev/null | sort)
+	for f in $found; do
+		case $allowed in
+		*" $f "*) seen=1 ;;
+		*) extra="$extra $f" ;;
+		esac
+	done
+	is "$extra" "" "$name: spelled only in $*"
+	ok "$name: the pattern finds them in $*" test -n "$seen"
+}
+
+# literals FILE...: FILE:LINE:TEXT for each C string literal, TEXT as
+# written between its quotes (escapes kept).
+literals() {
 	perl -e '
 	for my $f (@ARGV) {
 		open(my $fh, "<", $f) or die "$f: $!\n";
@@ -65,41 +81,44 @@ cat >"$selftest/x.c" <<'EOF'
 static const char *a = "one", c = '"';	// "two"
 static const char *b = "esc\"aped" "three";
 EOF
-is "$(contract_literals "$selftest/x.c" | sed "s|^$selftest/||")" \
+is "$(literals "$selftest/x.c" | sed "s|^$selftest/||")" \
     "x.c:3:one
 x.c:4:esc\\\"aped
 x.c:4:three" "the literals of a C file, without comments and includes"
 
-literals=$(contract_literals $(contract_sources))
-ok "string literals of the sources found ($(printf '%s\n' "$literals" | wc -l))" \
-    test "$(printf '%s\n' "$literals" | wc -l)" -gt 5000
+LITERALS=$(literals $(sources))
+ok "string literals of the sources found ($(printf '%s\n' "$LITERALS" | wc -l))" \
+    test "$(printf '%s\n' "$LITERALS" | wc -l)" -gt 5000
 
-# contract WHAT ERE FILE...: see the head of this file.
-contract() {
-	local what=$1 ere=$2 hits outside allowed f
+# contract_literal NAME PATTERN ALLOWED...: as contract, for the text of
+# the string literals alone.
+contract_literal() {
+	local name=$1 pattern=$2 found allowed f extra= seen=
 	shift 2
-	hits=$(printf '%s\n' "$literals" | awk -v ere="$ere" '{
+	allowed=" $* "
+	found=$(printf '%s\n' "$LITERALS" | awk -v ere="$pattern" '{
 		text = $0
 		sub(/^[^:]*:[0-9]+:/, "", text)
-		if (text ~ ere)
+		if (text ~ ere) {
+			sub(/:.*/, "")
 			print
-	}')
-	outside=$hits
-	allowed=0
-	for f in "$@"; do
-		grep -q "^$f:" <<<"$hits" && allowed=1
-		outside=$(grep -v "^$f:" <<<"$outside")
+		}
+	}' | sort -u)
+	for f in $found; do
+		case $allowed in
+		*" $f "*) seen=1 ;;
+		*) extra="$extra $f" ;;
+		esac
 	done
-	ok "$what: spelled in $*" test "$allowed" = 1
-	is "$outside" "" "$what: in no other file"
+	is "$extra" "" "$name: spelled only in $*"
+	ok "$name: the pattern finds them in $*" test -n "$seen"
 }
 
-# Socket names: master's private/NAME and public/NAME, written out, in a
-# format, or joined to a directory constant.  (Prose about the
-# directories, in parameter docs, is not a name; a lone "private" is
-# also a column of master.cf.)
-contract "socket names" \
+# Socket names (lib/proto): master's private/NAME and public/NAME,
+# written out, in a format, or joined to a directory constant.  (Prose
+# about the directories in parameter docs is not a name; a lone
+# "private" is also a column of master.cf.)
+contract_literal "socket names" \
     '^(private|public)/[a-z%]*$|/(private|public)/|^/(policyd|acmed|rptparse|dnsmon)$' \
     lib/proto.h
-
 done_testing
