@@ -76,3 +76,4 @@ lib_libsts_a_SOURCES += lib/proto.c lib/proto.h lib/policyc.c lib/policyc.h
 check_PROGRAMS += lib/policyc_test
 lib_policyc_test_SOURCES = lib/policyc_test.c
 lib_policyc_test_LDADD = $(STS_LIBS)
+lib_policyc_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
