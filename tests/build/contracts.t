@@ -26,13 +26,12 @@ sources() {
 	fi | grep -E '\.[ch]$' | grep -Ev '^tests/|_test\.c$'
 }
 
-# contract NAME PATTERN ALLOWED...: PATTERN appears in ALLOWED only,
-# and in at least one of them.
-contract() {
-	local name=$1 pattern=$2 found allowed f extra= seen=
+# contract_judge NAME FOUND ALLOWED...: FOUND, the files that spell the
+# names, are among ALLOWED, and one of ALLOWED is among them.
+contract_judge() {
+	local name=$1 found=$2 allowed f extra= seen=
 	shift 2
 	allowed=" $* "
-	found=$(sources | xargs grep -lE -- "$pattern" 2>/dev/null | sort)
 	for f in $found; do
 		case $allowed in
 		*" $f "*) seen=1 ;;
@@ -41,6 +40,15 @@ contract() {
 	done
 	is "$extra" "" "$name: spelled only in $*"
 	ok "$name: the pattern finds them in $*" test -n "$seen"
+}
+
+# contract NAME PATTERN ALLOWED...: PATTERN appears in ALLOWED only,
+# and in at least one of them.
+contract() {
+	local name=$1 pattern=$2
+	shift 2
+	contract_judge "$name" "$(sources | xargs grep -lE -- "$pattern" \
+	    2>/dev/null | sort)" "$@"
 }
 
 # literals FILE...: FILE:LINE:TEXT for each C string literal, TEXT as
@@ -93,25 +101,16 @@ ok "string literals of the sources found ($(printf '%s\n' "$LITERALS" | wc -l))"
 # contract_literal NAME PATTERN ALLOWED...: as contract, for the text of
 # the string literals alone.
 contract_literal() {
-	local name=$1 pattern=$2 found allowed f extra= seen=
+	local name=$1 pattern=$2
 	shift 2
-	allowed=" $* "
-	found=$(printf '%s\n' "$LITERALS" | awk -v ere="$pattern" '{
+	contract_judge "$name" "$(printf '%s\n' "$LITERALS" | awk -v ere="$pattern" '{
 		text = $0
 		sub(/^[^:]*:[0-9]+:/, "", text)
 		if (text ~ ere) {
 			sub(/:.*/, "")
 			print
 		}
-	}' | sort -u)
-	for f in $found; do
-		case $allowed in
-		*" $f "*) seen=1 ;;
-		*) extra="$extra $f" ;;
-		esac
-	done
-	is "$extra" "" "$name: spelled only in $*"
-	ok "$name: the pattern finds them in $*" test -n "$seen"
+	}' | sort -u)" "$@"
 }
 
 # Socket names (lib/proto): master's private/NAME and public/NAME,
