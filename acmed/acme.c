@@ -24,6 +24,7 @@
 #include "jws.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "proto.h"
 #include "store.h"
 
 #define ACME_CT_JSON	"application/json"
@@ -444,10 +445,10 @@ acme_authorize(struct acme_client *c, const char *host, const char *url,
 			    host);
 			goto out;
 		}
-		if (acme_publish(h, acme_challenge_msg("challenge-add", type, host,
-		    NULL, NULL, cert, key), err) < 0)
+		if (acme_publish(h, acme_challenge_msg(PROTO_OP_CHALLENGE_ADD,
+		    type, host, NULL, NULL, cert, key), err) < 0)
 			goto out;
-	} else if (acme_publish(h, acme_challenge_msg("challenge-add", type,
+	} else if (acme_publish(h, acme_challenge_msg(PROTO_OP_CHALLENGE_ADD, type,
 	    host, ch->token, keyauth, NULL, NULL), err) < 0) {
 		goto out;
 	}
@@ -464,9 +465,10 @@ out:
 	if (published) {
 		struct buf ignore = BUF_INIT;
 
-		if (acme_publish(h, acme_challenge_msg("challenge-remove", type,
-		    host, strcmp(type, "http-01") == 0 ? ch->token : NULL, NULL,
-		    NULL, NULL), &ignore) < 0)
+		if (acme_publish(h, acme_challenge_msg(
+		    PROTO_OP_CHALLENGE_REMOVE, type, host, strcmp(type,
+		    "http-01") == 0 ? ch->token : NULL, NULL, NULL, NULL),
+		    &ignore) < 0)
 			log_warn("%s: cannot withdraw the %s challenge: %s", host,
 			    type, ignore.s);
 		buf_free(&ignore);

@@ -84,11 +84,12 @@
 #include "metrics.h"
 #include "mymalloc.h"
 #include "notify.h"
+#include "policyc.h"
+#include "proto.h"
 #include "server.h"
 #include "store.h"
 #include "timefmt.h"
 
-#define ACMED_POLICYD		"private/policyd"
 #define ACMED_FIRST_RUN_DELAY	1	/* seconds after start */
 #define ACMED_CHECK_NOW_DELAY	1	/* seconds after policyd's notice */
 #define ACMED_POLICYD_RETRY	10	/* seconds, when policyd is away */
@@ -114,25 +115,17 @@ static void acmed_run(void);
 /*
  * policyd
  */
+static int
+acmed_ipc_timeout(void)
+{
+	return (int)(cfg_time("ipc_timeout") * 1000);
+}
+
 static json_t *
 acmed_policyd_call(json_t *req, struct buf *err)
 {
-	int timeout = (int)(cfg_time("ipc_timeout") * 1000);
-	json_t *reply = NULL;
-	int fd;
-
-	if ((fd = ipc_connect_unix(ACMED_POLICYD, timeout, err)) < 0)
-		return NULL;
-	if (ipc_call(fd, req, &reply, timeout, err) < 0) {
-		close(fd);
-		return NULL;
-	}
-	close(fd);
-	if (ipc_reply_check(reply, err) < 0) {
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
+	return proto_call(PROTO_POLICYD_PRIVATE, json_incref(req),
+	    acmed_ipc_timeout(), err);
 }
 
 static int
@@ -162,7 +155,8 @@ static void
 acmed_cert_changed(const char *host)
 {
 	struct buf err = BUF_INIT;
-	json_t *req = json_pack("{s:s, s:s}", "op", "cert-changed", "host", host);
+	json_t *req = json_pack("{s:s, s:s}", "op", PROTO_OP_CERT_CHANGED,
+	    "host", host);
 	json_t *reply = acmed_policyd_call(req, &err);
 
 	if (reply == NULL)
@@ -219,54 +213,63 @@ acmed_hosts_add_smtp(char **hosts, size_t n)
 	return hosts;
 }
 
+struct acmed_hostlist {
+	char	**hosts;		/* NULL-ended */
+	size_t	 n;
+};
+
+/* The policy hosts of one page of domain-list that need a certificate. */
+static int
+acmed_hosts_page(json_t *domains, void *arg, struct buf *err)
+{
+	struct acmed_hostlist *l = arg;
+	const char *state, *host, *name;
+	json_t *d;
+	size_t i;
+
+	(void)err;
+	l->hosts = xreallocarray(l->hosts, l->n + json_array_size(domains) + 1,
+	    sizeof(char *));
+	json_array_foreach(domains, i, d) {
+		state = json_string_value(json_object_get(d, "state"));
+		host = json_string_value(json_object_get(d, "policy_host"));
+		name = json_string_value(json_object_get(d, "domain"));
+		if (state == NULL || (strcmp(state, "active") != 0 &&
+		    strcmp(state, "verified") != 0 &&
+		    strcmp(state, "retiring") != 0))
+			continue;
+		if (host != NULL)
+			l->hosts[l->n++] = xstrdup(host);
+		else if (name != NULL)
+			l->hosts[l->n++] = xasprintf("mta-sts.%s", name);
+	}
+	l->hosts[l->n] = NULL;
+	return 0;
+}
+
 /*
- * The policy hosts that need a certificate, as a NULL-ended array.
- * domain-list answers in pages: "next" names where the next one starts.
+ * The policy hosts that need a certificate, as a NULL-ended array, from
+ * every page of domain-list (lib/policyc bounds the pages).
  */
 static char **
 acmed_hosts(struct buf *err)
 {
-	json_t *req, *reply, *d, *next;
-	const char *state, *host, *name;
-	char **hosts = xcalloc(1, sizeof(char *));
-	char *after = NULL;
-	size_t i, n = 0;
+	struct acmed_hostlist l = { xcalloc(1, sizeof(char *)), 0 };
+	struct policyc c;
+	int rc;
 
-	for (;;) {
-		req = ipc_request("domain-list");
-		if (after != NULL)
-			json_object_set_new(req, "after", json_string(after));
-		reply = acmed_policyd_call(req, err);
-		json_decref(req);
-		free(after);
-		after = NULL;
-		if (reply == NULL) {
-			acmed_hosts_free(hosts);
-			return NULL;
-		}
-		hosts = xreallocarray(hosts, n + json_array_size(json_object_get(
-		    reply, "domains")) + 1, sizeof(char *));
-		json_array_foreach(json_object_get(reply, "domains"), i, d) {
-			state = json_string_value(json_object_get(d, "state"));
-			host = json_string_value(json_object_get(d, "policy_host"));
-			name = json_string_value(json_object_get(d, "domain"));
-			if (state == NULL || (strcmp(state, "active") != 0 &&
-			    strcmp(state, "verified") != 0 &&
-			    strcmp(state, "retiring") != 0))
-				continue;
-			if (host != NULL)
-				hosts[n++] = xstrdup(host);
-			else if (name != NULL)
-				hosts[n++] = xasprintf("mta-sts.%s", name);
-		}
-		hosts[n] = NULL;
-		next = json_object_get(reply, "next");
-		if (json_is_string(next))
-			after = xstrdup(json_string_value(next));
-		json_decref(reply);
-		if (after == NULL)
-			return acmed_hosts_add_smtp(hosts, n);
+	if (policyc_open(&c, PROTO_POLICYD_PRIVATE, acmed_ipc_timeout(),
+	    err) < 0) {
+		acmed_hosts_free(l.hosts);
+		return NULL;
 	}
+	rc = policyc_domain_pages(policyc_call, &c, acmed_hosts_page, &l, err);
+	policyc_close(&c);
+	if (rc < 0) {
+		acmed_hosts_free(l.hosts);
+		return NULL;
+	}
+	return acmed_hosts_add_smtp(l.hosts, l.n);
 }
 
 /*
@@ -553,9 +556,9 @@ acmed_request(struct ipc_conn *conn, json_t *req, void *ctx)
 	(void)ctx;
 	if (op == NULL)
 		reply = ipc_error("request without an op");
-	else if (strcmp(op, "cert-renew") == 0)
+	else if (strcmp(op, PROTO_OP_CERT_RENEW) == 0)
 		reply = acmed_renew(req);
-	else if (strcmp(op, "cert-list") == 0)
+	else if (strcmp(op, PROTO_OP_CERT_LIST) == 0)
 		reply = json_pack("{s:b, s:O}", "ok", 1, "certs", acmed.state);
 	else if (strcmp(op, NOTIFY_OP_CHECK_NOW) == 0) {
 		acmed_check_now(req);

@@ -111,13 +111,14 @@
 #include "metrics.h"
 #include "mymalloc.h"
 #include "plural.h"
-#include "notify.h"
+#include "policyc.h"
+#include "proto.h"
 #include "probes.h"
 #include "resolve.h"
 #include "server.h"
 #include "soon.h"
 
-#define DNSMON_POLICYD		"private/policyd"
+#define DNSMON_POLICYD		PROTO_POLICYD_PRIVATE
 #define DNSMON_STATE_FILE	"alerts.state"
 #define DNSMON_LOCK_FILE	"alerts.state.lock"
 #define DNSMON_FIRST_DELAY	1	/* seconds after start to the first round */
@@ -302,7 +303,7 @@ dnsmon_results_send(const char *name, json_t *checks, long long next)
 		c.write_ms = dnsmon_ipc_timeout();
 		dnsmon_results = ipc_conn_new(server_base(), fd, &c);
 	}
-	req = json_pack("{s:s, s:s, s:I, s:I, s:O}", "op", "check-result",
+	req = json_pack("{s:s, s:s, s:I, s:I, s:O}", "op", PROTO_OP_CHECK_RESULT,
 	    "domain", name, "time", (json_int_t)time(NULL), "next",
 	    (json_int_t)next, "checks", checks);
 	if (ipc_conn_send(dnsmon_results, req) == 0)
@@ -453,7 +454,8 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 		return;
 	if (pending && json_is_true(json_object_get(result, "verified"))) {
 		log_info("%s: ownership proven by DNS", name);
-		r = dnsmon_call(json_pack("{s:s, s:s}", "op", "domain-verified",
+		r = dnsmon_call(json_pack("{s:s, s:s}", "op",
+		    PROTO_OP_DOMAIN_VERIFIED,
 		    "domain", name));
 		if (r != NULL && !json_is_true(json_object_get(r, "ok")))
 			log_warn("%s: policyd refused domain-verified: %s", name,
@@ -737,58 +739,60 @@ dnsmon_round_done(void)
 	dnsmon_round_next();
 }
 
+/* One request for lib/policyc: the reply when it says ok. */
+static json_t *
+dnsmon_policyc_call(json_t *req, void *ctx, struct buf *err)
+{
+	json_t *reply = dnsmon_call(req);
+
+	(void)ctx;
+	if (reply != NULL && ipc_reply_check(reply, err) < 0) {
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* One page of the domain list: only what the checks need is kept. */
+static int
+dnsmon_list_page(json_t *list, void *arg, struct buf *err)
+{
+	size_t *alloc = arg, i;
+	json_t *o;
+
+	(void)err;
+	json_array_foreach(list, i, o) {
+		if (dnsmon_count == *alloc) {
+			*alloc = *alloc ? 2 * *alloc : 1024;
+			dnsmon_list = xreallocarray(dnsmon_list, *alloc,
+			    sizeof(*dnsmon_list));
+		}
+		if (check_domain_from_json(o, &dnsmon_list[dnsmon_count]) == 0)
+			dnsmon_count++;
+		else
+			log_warn("policyd sent a domain without a name");
+	}
+	return 0;
+}
+
 /*
- * The whole domain list, a page at a time, before the first check: later
- * policyd is busy storing results.  Only what the checks need is kept.
- * 0, or -1 (logged).
+ * The whole domain list, a page at a time (lib/policyc), before the
+ * first check: later policyd is busy storing results.  0, or -1
+ * (logged).
  */
 static int
 dnsmon_fetch_list(void)
 {
-	json_t *req, *reply, *list, *next, *o;
-	char *after = NULL;
-	size_t i, alloc = 0;
-	int rc = -1;
+	struct buf err = BUF_INIT;
+	size_t alloc = 0;
+	int rc;
 
-	for (;;) {
-		req = ipc_request("domain-list");
-		if (after != NULL)
-			json_object_set_new(req, "after", json_string(after));
-		reply = dnsmon_call(req);
-		list = json_object_get(reply, "domains");
-		if (!json_is_array(list)) {
-			log_warn("no domain list from policyd%s%s",
-			    reply ? ": " : "", reply ? json_string_value(
-			    json_object_get(reply, "error")) : "");
-			json_decref(reply);
-			break;
-		}
-		json_array_foreach(list, i, o) {
-			if (dnsmon_count == alloc) {
-				alloc = alloc ? 2 * alloc : 1024;
-				dnsmon_list = xreallocarray(dnsmon_list, alloc,
-				    sizeof(*dnsmon_list));
-			}
-			if (check_domain_from_json(o, &dnsmon_list[dnsmon_count])
-			    == 0)
-				dnsmon_count++;
-			else
-				log_warn("policyd sent a domain without a name");
-		}
-		next = json_object_get(reply, "next");
-		/* The list must move on: a page that does not ends it. */
-		if (!json_is_string(next) || json_array_size(list) == 0 ||
-		    (after != NULL && strcmp(after, json_string_value(next))
-		    >= 0)) {
-			json_decref(reply);
-			rc = 0;
-			break;
-		}
-		free(after);
-		after = xstrdup(json_string_value(next));
-		json_decref(reply);
-	}
-	free(after);
+	rc = policyc_domain_pages(dnsmon_policyc_call, NULL, dnsmon_list_page,
+	    &alloc, &err);
+	if (rc < 0)
+		log_warn("no domain list from policyd%s%s", err.len ? ": " : "",
+		    err.len ? err.s : "");
+	buf_free(&err);
 	return rc;
 }
 
@@ -877,7 +881,7 @@ dnsmon_soon_domain(const char *name, struct check_domain *d)
 	const char *why;
 	int rc = -1;
 
-	reply = dnsmon_call(json_pack("{s:s, s:s}", "op", "domain-show",
+	reply = dnsmon_call(json_pack("{s:s, s:s}", "op", PROTO_OP_DOMAIN_SHOW,
 	    "domain", name));
 	if (reply != NULL && check_domain_from_json(json_object_get(reply,
 	    "domain"), d) == 0) {
@@ -949,17 +953,17 @@ dnsmon_request(struct ipc_conn *conn, json_t *msg, void *ctx)
 
 	(void)conn;
 	(void)ctx;
-	if (ipc_op(msg) == NULL || strcmp(ipc_op(msg), NOTIFY_OP_CHECK_NOW)
+	if (ipc_op(msg) == NULL || strcmp(ipc_op(msg), PROTO_OP_CHECK_NOW)
 	    != 0 || in == NULL) {
-		log_warn("private/%s: not a check-now request with a domain:"
-		    " ignored", server_service());
+		log_warn(PROTO_PRIVATE_DIR "/%s: not a check-now request with"
+		    " a domain: ignored", server_service());
 		return;
 	}
 	if (strlen(in) > DNSMON_NAME_MAX)
 		buf_printf(&err, "a domain of %zu octets (at most %d)",
 		    strlen(in), DNSMON_NAME_MAX);
 	if (err.len > 0 || dnsname_name_arg(in, &name, &err) < 0) {
-		log_warn("private/%s: check-now: %s: ignored",
+		log_warn(PROTO_PRIVATE_DIR "/%s: check-now: %s: ignored",
 		    server_service(), err.s);
 		buf_free(&err);
 		return;

@@ -19,6 +19,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "proto.h"
 
 struct challenge_http_entry {
 	struct challenge_http_entry *next;
@@ -212,7 +213,7 @@ challenge_message(const json_t *msg)
 	/* Each listener keeps only the challenges it answers. */
 	if (http == httpd_conf.tls)
 		return;
-	if (strcmp(op, "challenge-remove") == 0) {
+	if (strcmp(op, PROTO_OP_CHALLENGE_REMOVE) == 0) {
 		if (challenge_drop(type, norm, http ? challenge_str(msg, "token",
 		    CHALLENGE_TOKEN_MAX) : NULL) > 0)
 			log_info("%s: %s challenge withdrawn", norm, type);

@@ -31,11 +31,12 @@
 #include <time.h>
 
 #include "http.h"
+#include "proto.h"
 #include "rua.h"
 #include "spool.h"
 
 #define HTTPD_POLICY_PATH	"/.well-known/mta-sts.txt"
-#define HTTPD_POLICYD_SOCKET	"private/policyd"	/* in queue_directory */
+#define HTTPD_POLICYD_SOCKET	PROTO_POLICYD_PRIVATE	/* in queue_directory */
 #define HTTPD_SERVER_NAME	"stsd"
 #define HTTPD_REPORT_CLIENTS_MAX 65536	/* clients counted for
 					 * httpd_report_client_limit */

@@ -91,6 +91,7 @@
 #include "metrics.h"
 #include "policytab.h"
 #include "polsnap.h"
+#include "proto.h"
 
 #define SUBSCRIBE_RETRY_MIN	1		/* seconds */
 #define SUBSCRIBE_WRITE_MS	(30 * 1000)	/* subscribe request sent */
@@ -290,8 +291,8 @@ sub_cert_served(struct ipc_conn *conn, const char *host)
 	    policytab_get(httpd_policies, norm) == NULL ||
 	    !certcache_servable(httpd_certs, norm, &not_after))
 		return;
-	msg = json_pack("{s:s, s:s, s:I}", "op", "cert-served", "host", norm,
-	    "not_after", (json_int_t)not_after);
+	msg = json_pack("{s:s, s:s, s:I}", "op", PROTO_OP_CERT_SERVED, "host",
+	    norm, "not_after", (json_int_t)not_after);
 	if (ipc_conn_send(conn, msg) != 0)
 		log_warn("policyd: cannot send cert-served for %s", norm);
 	else
@@ -320,24 +321,24 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 		return;
 	}
 	host = sub_str(msg, "host");
-	if (strcmp(op, "policies") == 0) {
+	if (strcmp(op, PROTO_OP_POLICIES) == 0) {
 		sub_policies(msg);
-	} else if (strcmp(op, "policy") == 0) {
+	} else if (strcmp(op, PROTO_OP_POLICY) == 0) {
 		sub_policy(msg);
-	} else if (strcmp(op, "withdraw") == 0 && host != NULL) {
+	} else if (strcmp(op, PROTO_OP_WITHDRAW) == 0 && host != NULL) {
 		if (policytab_del(httpd_policies, host))
 			log_info("%s: policy withdrawn", host);
-	} else if (strcmp(op, "challenge") == 0 ||
-	    strcmp(op, "challenge-remove") == 0) {
+	} else if (strcmp(op, PROTO_OP_CHALLENGE) == 0 ||
+	    strcmp(op, PROTO_OP_CHALLENGE_REMOVE) == 0) {
 		challenge_message(msg);		/* challenge.h */
-	} else if (strcmp(op, "cert-reload") == 0 && host != NULL) {
+	} else if (strcmp(op, PROTO_OP_CERT_RELOAD) == 0 && host != NULL) {
 		if (httpd_certs != NULL)
 			certcache_invalidate(httpd_certs, host);
 		log_info("%s: certificate will be loaded again", host);
 		sub_cert_served(conn, host);
-	} else if (strcmp(op, "cert-check") == 0 && host != NULL) {
+	} else if (strcmp(op, PROTO_OP_CERT_CHECK) == 0 && host != NULL) {
 		sub_cert_served(conn, host);
-	} else if (strcmp(op, "snapshot-end") == 0) {
+	} else if (strcmp(op, PROTO_OP_SNAPSHOT_END) == 0) {
 		size_t dropped = policytab_snapshot_end(httpd_policies);
 		size_t n;
 
@@ -388,7 +389,7 @@ sub_ping(evutil_socket_t fd, short what, void *arg)
 	if (c == NULL || !sub_live)
 		return;
 	if (!sub_ping_pending) {
-		req = ipc_request("ping");
+		req = ipc_request(PROTO_OP_PING);
 		sub_ping_pending = ipc_conn_send(c, req) == 0;
 		json_decref(req);
 		return;
@@ -430,7 +431,7 @@ sub_connect(evutil_socket_t unused, short what, void *arg)
 	}
 	sub_conn = ipc_conn_new(sub_base, fd, &sub_conf);
 	sub_ping_pending = 0;
-	req = ipc_request("subscribe");
+	req = ipc_request(PROTO_OP_SUBSCRIBE);
 	policytab_snapshot_begin(httpd_policies);
 	challenge_clear();	/* policyd sends the current ones again */
 	sub_in_snapshot = 1;

@@ -24,10 +24,10 @@
 #include "cfg.h"
 #include "dashboard.h"
 #include "dashboard_page.h"
-#include "domlist.h"
 #include "html.h"
 #include "ipc.h"
 #include "mymalloc.h"
+#include "policyc.h"
 #include "rptdb.h"
 #include "rptsum.h"
 #include "svg.h"
@@ -86,60 +86,40 @@ dash_add_certs(json_t *domains)
 	free(path);
 }
 
-/* domain-show of one domain: its object, or NULL with err. */
-static json_t *
-dash_show(struct domlist_conn *c, json_t *name, struct buf *err)
-{
-	json_t *show, *d;
-
-	show = domlist_ipc_call(json_pack("{s:s, s:O}", "op", "domain-show",
-	    "domain", name), c, err);
-	if (show == NULL)
-		return NULL;
-	if (!json_is_object(d = json_object_get(show, "domain"))) {
-		buf_puts(err, "domain-show: reply without domain");
-		json_decref(show);
-		return NULL;
-	}
-	json_incref(d);
-	json_decref(show);
-	return d;
-}
-
 static int
-dash_connect(struct domlist_conn *c, const char *socket_path, struct buf *err)
+dash_connect(struct policyc *c, const char *socket_path, struct buf *err)
 {
-	c->timeout_ms = (int)(cfg_time("ipc_timeout") * 1000);
-	c->fd = ipc_connect_unix(socket_path, c->timeout_ms, err);
-	return c->fd;
+	return policyc_open(c, socket_path,
+	    (int)(cfg_time("ipc_timeout") * 1000), err);
 }
 
 json_t *
 dashboard_domains(const char *socket_path, struct buf *err)
 {
-	struct domlist_conn c;
+	struct policyc c;
 	json_t *list, *domains, *d, *show;
 	size_t i;
 
 	if (dash_connect(&c, socket_path, err) < 0)
 		return NULL;
-	if ((list = domlist_all(domlist_ipc_call, &c, err)) == NULL) {
-		close(c.fd);
+	if ((list = policyc_domain_list(policyc_call, &c, err)) == NULL) {
+		policyc_close(&c);
 		return NULL;
 	}
 	domains = json_incref(json_object_get(list, "domains"));
 	json_decref(list);
 	/* domain-show adds what dnsmon saw and the DNS publication. */
 	json_array_foreach(domains, i, d) {
-		if ((show = dash_show(&c, json_object_get(d, "domain"),
+		if ((show = policyc_domain_show(policyc_call, &c,
+		    json_string_value(json_object_get(d, "domain")),
 		    err)) == NULL) {
 			json_decref(domains);
-			close(c.fd);
+			policyc_close(&c);
 			return NULL;
 		}
 		json_array_set_new(domains, i, show);
 	}
-	close(c.fd);
+	policyc_close(&c);
 	dash_add_certs(domains);
 	return domains;
 }
@@ -147,20 +127,18 @@ dashboard_domains(const char *socket_path, struct buf *err)
 json_t *
 dashboard_domain(const char *socket_path, const char *name, struct buf *err)
 {
-	struct domlist_conn c;
+	struct policyc c;
 	json_t *domains, *show, *n = json_string(name);
 
 	if (n == NULL) {
 		buf_puts(err, "domain name is not UTF-8");
 		return NULL;
 	}
-	if (dash_connect(&c, socket_path, err) < 0) {
-		json_decref(n);
-		return NULL;
-	}
-	show = dash_show(&c, n, err);
-	close(c.fd);
 	json_decref(n);
+	if (dash_connect(&c, socket_path, err) < 0)
+		return NULL;
+	show = policyc_domain_show(policyc_call, &c, name, err);
+	policyc_close(&c);
 	if (show == NULL)
 		return NULL;
 	domains = json_array();

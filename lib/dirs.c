@@ -22,6 +22,7 @@
 #include "cfg.h"
 #include "dirs.h"
 #include "mymalloc.h"
+#include "proto.h"
 
 #define DIRS_PARENT_MODE	0755	/* parents that mkdir -p makes */
 
@@ -33,11 +34,11 @@ const struct dirs_entry dirs_table[] = {
 	{ "queue_directory", "active", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "deferred", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "corrupt", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
-	{ "queue_directory", "private", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
+	{ "queue_directory", PROTO_PRIVATE_DIR, 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "metrics", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "certs", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
 	{ "queue_directory", "snapshot", 0700, DIRS_MAIL_OWNER, DIRS_GROUP_OWNER },
-	{ "queue_directory", "public", 0710, DIRS_MAIL_OWNER, DIRS_GROUP_SETGID },
+	{ "queue_directory", PROTO_PUBLIC_DIR, 0710, DIRS_MAIL_OWNER, DIRS_GROUP_SETGID },
 	{ "queue_directory", "pid", 0755, DIRS_ROOT, DIRS_GROUP_OWNER },
 	{ NULL, NULL, 0, 0, 0 },
 };

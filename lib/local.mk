@@ -64,7 +64,7 @@ lib_rptdb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
 	lib/dashboard_charts.c lib/dashboard_page.h
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
-	lib/svg.c lib/svg.h lib/domlist.c lib/domlist.h
+	lib/svg.c lib/svg.h
 
 check_PROGRAMS += lib/svg_test
 lib_svg_test_SOURCES = lib/svg_test.c
@@ -110,3 +110,11 @@ check_PROGRAMS += lib/policydb_test
 lib_policydb_test_SOURCES = lib/policydb_test.c
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_policydb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
+# lib/proto, lib/policyc - the IPC contract: socket and operation names,
+# and policyd's client side with the paging loop of domain-list.
+lib_libsts_a_SOURCES += lib/proto.c lib/proto.h lib/policyc.c lib/policyc.h
+check_PROGRAMS += lib/policyc_test
+lib_policyc_test_SOURCES = lib/policyc_test.c
+lib_policyc_test_LDADD = $(STS_LIBS)
+lib_policyc_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)

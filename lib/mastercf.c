@@ -22,6 +22,7 @@
 #include "cfg.h"
 #include "mastercf.h"
 #include "mymalloc.h"
+#include "proto.h"
 
 #define MASTERCF_COLUMNS	8	/* service .. command */
 #define MASTERCF_TOKENS_MAX	(MASTERCF_COLUMNS + MASTERCF_ARGS_MAX)
@@ -576,7 +577,7 @@ char *
 mastercf_socket_path(const struct mastercf_service *svc, const char *queue_dir)
 {
 	return xasprintf("%s/%s/%s", queue_dir,
-	    svc->private ? "private" : "public", svc->name);
+	    svc->private ? PROTO_PRIVATE_DIR : PROTO_PUBLIC_DIR, svc->name);
 }
 
 const char *

@@ -18,6 +18,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "notify.h"
+#include "proto.h"
 
 void
 notify_add(struct buf *pending, const char *id)
@@ -26,7 +27,7 @@ notify_add(struct buf *pending, const char *id)
 	char *line;
 	size_t len;
 
-	msg = ipc_request("spooled");
+	msg = ipc_request(PROTO_OP_SPOOLED);
 	json_object_set_new(msg, "id", json_string(id));
 	if ((line = ipc_encode(msg, &len)) != NULL) {
 		if (pending->len + len <= NOTIFY_BATCH_MAX)
@@ -76,7 +77,7 @@ notify_check_now(const char *socket_path, const char *domain)
 	size_t len;
 	int rc = -1;
 
-	msg = ipc_request(NOTIFY_OP_CHECK_NOW);
+	msg = ipc_request(PROTO_OP_CHECK_NOW);
 	json_object_set_new(msg, "domain", json_string(domain));
 	if ((line = ipc_encode(msg, &len)) != NULL) {
 		buf_append(&pending, line, len);

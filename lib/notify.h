@@ -17,7 +17,8 @@
  *	and after it acknowledged the message: it connects to the
  *	consumer's socket (a path relative to queue_directory, the working
  *	directory of a producer, chrooted or not) and sends one IPC request
- *	{"op":"spooled","id":ID} per message, without waiting for a reply.
+ *	{"op":"spooled","id":ID} (PROTO_OP_SPOOLED) per message, without
+ *	waiting for a reply.
  *	notify_spooled() does that for one message; notify_add() collects
  *	the notices of a batch (at most NOTIFY_BATCH_MAX octets; beyond
  *	that they are dropped) and notify_send() sends them over one
@@ -43,11 +44,12 @@
 #define STS_NOTIFY_H
 
 #include "buf.h"
+#include "proto.h"
 
-#define NOTIFY_RPTPARSE		"private/rptparse"	/* in queue_directory */
-#define NOTIFY_DNSMON		"private/dnsmon"	/* in queue_directory */
-#define NOTIFY_ACMED		"private/acmed"		/* in queue_directory */
-#define NOTIFY_OP_CHECK_NOW	"check-now"
+#define NOTIFY_RPTPARSE		PROTO_RPTPARSE_PRIVATE	/* in queue_directory */
+#define NOTIFY_DNSMON		PROTO_DNSMON_PRIVATE	/* in queue_directory */
+#define NOTIFY_ACMED		PROTO_ACMED_PRIVATE	/* in queue_directory */
+#define NOTIFY_OP_CHECK_NOW	PROTO_OP_CHECK_NOW
 #define NOTIFY_BATCH_MAX	(64 * 1024)	/* notice octets per send */
 
 void	notify_add(struct buf *pending, const char *id);

@@ -49,6 +49,7 @@
 #include "master.h"
 #include "mymalloc.h"
 #include "proctitle.h"
+#include "proto.h"
 #include "usage.h"
 
 #define MASTER_DAEMON_MSG_MAX	(64 * 1024)	/* child's start-up messages */
@@ -73,7 +74,8 @@ master_usage(void)
 static void
 master_check_dirs(void)
 {
-	static const char *const dirs[] = { "private", "public", "pid" };
+	static const char *const dirs[] = { PROTO_PRIVATE_DIR,
+	    PROTO_PUBLIC_DIR, "pid" };
 	struct stat st;
 	char *path;
 	size_t i;

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
+#include "proto.h"
 
 #define MASTER_PRIVATE_MODE	0600
 #define MASTER_PUBLIC_MODE	0660
@@ -184,13 +185,15 @@ static int
 master_listen_unix(struct master_service *svc,
     const struct mastercf_service *conf, struct buf *err)
 {
-	char *path = xasprintf("%s/private/%s", master.queue_dir, conf->name);
+	char *path = xasprintf("%s/" PROTO_PRIVATE_DIR "/%s", master.queue_dir,
+	    conf->name);
 
 	if (master_listen_unix_path(svc, conf, path, 1, err) != 0)
 		return -1;
 	if (conf->private)
 		return 0;
-	path = xasprintf("%s/public/%s", master.queue_dir, conf->name);
+	path = xasprintf("%s/" PROTO_PUBLIC_DIR "/%s", master.queue_dir,
+	    conf->name);
 	return master_listen_unix_path(svc, conf, path, 0, err);
 }
 

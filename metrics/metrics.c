@@ -71,6 +71,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "proto.h"
 #include "rptdb.h"
 #include "server.h"
 #include "tlsrpt.h"
@@ -82,7 +83,7 @@
 #define METRICS_WRITE_TIMEOUT	30
 #define METRICS_AUTH_USERS	1000
 #define METRICS_CRED_MAX	1024	/* bytes of user:password */
-#define METRICS_POLICYD		"private/policyd"
+#define METRICS_POLICYD		PROTO_POLICYD_PRIVATE
 #define METRICS_DOMAIN_PATH	"/domain/"
 #define METRICS_REALM		"stsd"
 #define METRICS_PROMETHEUS	"text/plain; version=0.0.4; charset=utf-8"

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "policy.h"
+#include "proto.h"
 
 #define CHALLENGES_HTTP		"http-01"
 #define CHALLENGES_ALPN		"tls-alpn-01"
@@ -226,7 +227,7 @@ challenges_drop(struct challenges *c, size_t i, challenges_notify_fn notify,
 	struct challenge_entry *e = &c->v[i];
 	json_t *msg;
 
-	msg = json_pack("{s:s, s:s, s:s}", "op", "challenge-remove",
+	msg = json_pack("{s:s, s:s, s:s}", "op", PROTO_OP_CHALLENGE_REMOVE,
 	    "type", e->type, "host", e->host);
 	if (e->token != NULL)
 		json_object_set_new(msg, "token", json_string(e->token));
@@ -258,7 +259,7 @@ challenges_expire(struct challenges *c, long long now,
 static json_t *
 challenges_msg(const char *type, const char *host, const json_t *req)
 {
-	json_t *msg = json_pack("{s:s, s:s, s:s}", "op", "challenge",
+	json_t *msg = json_pack("{s:s, s:s, s:s}", "op", PROTO_OP_CHALLENGE,
 	    "type", type, "host", host);
 	const char *const *k;
 	static const char *const http[] = { "token", "keyauth", NULL };

@@ -109,6 +109,7 @@
 #include "policy.h"
 #include "policydb.h"
 #include "polsnap.h"
+#include "proto.h"
 #include "publish.h"
 #include "request.h"
 #include "server.h"
@@ -309,7 +310,7 @@ policyd_subscribe(struct ipc_conn *conn)
 	msgs = policyd_snapshot(&count);
 	for (i = 0; i < json_array_size(msgs); i++)
 		ipc_conn_send(conn, json_array_get(msgs, i));
-	end = json_pack("{s:s, s:I}", "op", "snapshot-end", "count",
+	end = json_pack("{s:s, s:I}", "op", PROTO_OP_SNAPSHOT_END, "count",
 	    (json_int_t)count);
 	ipc_conn_send(conn, end);
 	json_decref(end);
@@ -358,7 +359,7 @@ policyd_handle(struct ipc_conn *conn, json_t *msg, void *ctx)
 	int from_public = *(int *)ctx;
 	const char *op = ipc_op(msg);
 
-	if (op != NULL && strcmp(op, "subscribe") == 0) {
+	if (op != NULL && strcmp(op, PROTO_OP_SUBSCRIBE) == 0) {
 		if (from_public)
 			ipc_conn_reply(conn, msg, ipc_error("request \"subscribe\""
 			    " is not allowed on the public socket"));

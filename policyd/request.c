@@ -31,6 +31,7 @@
 #include "mymalloc.h"
 #include "policy.h"
 #include "policydb.h"
+#include "proto.h"
 #include "publish.h"
 #include "request.h"
 #include "request_ops.h"
@@ -469,21 +470,21 @@ request_join(char **v, size_t n)
 }
 
 static const struct request_op request_ops[] = {
-	{ "domain-add", 1, request_add },
-	{ "domain-import", 1, request_import },
-	{ "domain-set", 1, request_set },
-	{ "domain-del", 1, request_del },
-	{ "domain-list", 1, request_list },
-	{ "domain-show", 1, request_show },
-	{ "domain-records", 1, request_records },
-	{ "domain-check", 1, request_check },
-	{ "domain-verified", 0, request_verified },
-	{ "cert-changed", 0, request_cert_changed },
-	{ "cert-served", 0, request_cert_served },
-	{ "check-result", 0, request_check_result },
-	{ "challenge-add", 0, request_challenge_add },
-	{ "challenge-remove", 0, request_challenge_remove },
-	{ "ping", 0, request_ping },
+	{ PROTO_OP_DOMAIN_ADD, 1, request_add },
+	{ PROTO_OP_DOMAIN_IMPORT, 1, request_import },
+	{ PROTO_OP_DOMAIN_SET, 1, request_set },
+	{ PROTO_OP_DOMAIN_DEL, 1, request_del },
+	{ PROTO_OP_DOMAIN_LIST, 1, request_list },
+	{ PROTO_OP_DOMAIN_SHOW, 1, request_show },
+	{ PROTO_OP_DOMAIN_RECORDS, 1, request_records },
+	{ PROTO_OP_DOMAIN_CHECK, 1, request_check },
+	{ PROTO_OP_DOMAIN_VERIFIED, 0, request_verified },
+	{ PROTO_OP_CERT_CHANGED, 0, request_cert_changed },
+	{ PROTO_OP_CERT_SERVED, 0, request_cert_served },
+	{ PROTO_OP_CHECK_RESULT, 0, request_check_result },
+	{ PROTO_OP_CHALLENGE_ADD, 0, request_challenge_add },
+	{ PROTO_OP_CHALLENGE_REMOVE, 0, request_challenge_remove },
+	{ PROTO_OP_PING, 0, request_ping },
 	{ NULL, 0, NULL }
 };
 

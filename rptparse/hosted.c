@@ -17,10 +17,9 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "domlist.h"
 #include "hosted.h"
-#include "ipc.h"
 #include "mymalloc.h"
+#include "policyc.h"
 
 /* s as a hosted name (lower case, no final dot) in out, of hosted_len(s) + 1. */
 static size_t
@@ -108,28 +107,21 @@ int
 hosted_fetch(struct hosted *h, const char *path, int timeout_ms,
     struct buf *err)
 {
-	struct domlist_conn c;
-	json_t *reply, *list, *d;
+	struct policyc c;
+	json_t *reply, *d;
 	const char **names;
 	const char *name;
 	size_t i, n = 0;
 
-	if ((c.fd = ipc_connect_unix(path, timeout_ms, err)) < 0)
+	if (policyc_open(&c, path, timeout_ms, err) < 0)
 		return -1;
-	c.timeout_ms = timeout_ms;
-	reply = domlist_all(domlist_ipc_call, &c, err);
-	close(c.fd);
+	reply = policyc_domain_list(policyc_call, &c, err);
+	policyc_close(&c);
 	if (reply == NULL)
 		return -1;
-	list = json_object_get(reply, "domains");
-	if (!json_is_array(list)) {
-		buf_printf(err, "%s: domain-list reply without a domains list",
-		    path);
-		json_decref(reply);
-		return -1;
-	}
-	names = xcalloc(json_array_size(list) + 1, sizeof(*names));
-	json_array_foreach(list, i, d) {
+	names = xcalloc(json_array_size(json_object_get(reply, "domains")) + 1,
+	    sizeof(*names));
+	json_array_foreach(json_object_get(reply, "domains"), i, d) {
 		name = json_string_value(json_object_get(d, "domain"));
 		if (name != NULL && *name != '\0')
 			names[n++] = name;

@@ -15,7 +15,7 @@
  *	did.  A policy-domain belongs to a hosted domain when it is that
  *	domain or a subdomain of it (the longest such hosted domain
  *	wins), compared without case (ASCII) and without a final dot.
- *	hosted_fetch() follows the pages of "domain-list" (lib/domlist).
+ *	hosted_fetch() follows the pages of "domain-list" (lib/policyc).
  *	The list is kept sorted, so that hosted_match() is a binary
  *	search for the name and each of its parents: cheap with 100,000
  *	hosted domains.  Its result points into the list: valid until the

@@ -111,6 +111,7 @@
 #include "message.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "proto.h"
 #include "rptdb.h"
 #include "server.h"
 #include "spool.h"
@@ -122,8 +123,8 @@
 #define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON held */
 #define RPTPARSE_HEADER_SLACK	(64 * 1024)	/* Received: and the like */
 #define RPTPARSE_DATA_KEEP	(1024 * 1024)	/* read buffer kept */
-#define RPTPARSE_POLICYD_PATH	"private/policyd"
-#define RPTPARSE_POLICYD_PUBLIC	"public/policyd"	/* without private/ */
+#define RPTPARSE_POLICYD_PATH	PROTO_POLICYD_PRIVATE
+#define RPTPARSE_POLICYD_PUBLIC	PROTO_POLICYD_PUBLIC	/* without private/ */
 #define RPTPARSE_POLICYD_TIMEOUT_MS	5000
 #define RPTPARSE_HOSTED_RETRY	10	/* seconds after policyd failed */
 #define RPTPARSE_IDLE_MS	(60 * 1000)
@@ -689,7 +690,7 @@ rptparse_request(struct ipc_conn *conn, json_t *msg, void *ctx)
 	const char *op = ipc_op(msg);
 
 	(void)ctx;
-	if (op != NULL && strcmp(op, "spooled") == 0) {
+	if (op != NULL && strcmp(op, PROTO_OP_SPOOLED) == 0) {
 		/* A notice, not a request: the sender does not wait. */
 		rptparse_schedule();
 		return;

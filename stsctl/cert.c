@@ -30,12 +30,12 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "perm.h"
+#include "proto.h"
 #include "stsctl.h"
 #include "usage.h"
 #include "table.h"
 
 #define CERT_STATE_FILE		"acme/state.json"
-#define CERT_SOCKET		"public/acmed"
 #define CERT_RENEW_TIMEOUT	(15 * 60)	/* seconds */
 #define CERT_POLICY_PREFIX	"mta-sts."
 
@@ -219,7 +219,7 @@ static int
 cert_renew(const char *host, int json)
 {
 	struct buf err = BUF_INIT;
-	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"), CERT_SOCKET);
+	char *sock = proto_path(PROTO_ACMED_PUBLIC);
 	int timeout = (int)(cfg_time("ipc_timeout") * 1000), fd;
 	json_t *req, *reply = NULL;
 	const char *e;
@@ -230,7 +230,8 @@ cert_renew(const char *host, int json)
 		stsctl_die("cannot reach acmed: %s (does master.cf have"
 		    " \"acmed unix n y n 60 1 acmed\"?)", err.s);
 	}
-	req = json_pack("{s:s, s:s}", "op", "cert-renew", "host", host);
+	req = json_pack("{s:s, s:s}", "op", PROTO_OP_CERT_RENEW, "host",
+	    host);
 	if (ipc_call(fd, req, &reply, CERT_RENEW_TIMEOUT * 1000, &err) < 0)
 		stsctl_die("acmed: %s", err.s);
 	close(fd);

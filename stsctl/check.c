@@ -52,6 +52,7 @@
 #include "check.h"
 #include "ipc.h"
 #include "mymalloc.h"
+#include "proto.h"
 #include "stsctl.h"
 #include "usage.h"
 #include "../dnsmon/check.h"
@@ -354,8 +355,8 @@ check_domain_get(struct check_wait *w, const char *domain,
 	const char *why;
 	json_t *reply;
 
-	reply = check_policyd(w, json_pack("{s:s, s:s}", "op", "domain-show",
-	    "domain", domain));
+	reply = check_policyd(w, json_pack("{s:s, s:s}", "op",
+	    PROTO_OP_DOMAIN_SHOW, "domain", domain));
 	if (!json_is_true(json_object_get(reply, "ok"))) {
 		why = json_string_value(json_object_get(reply, "error"));
 		stsctl_die("%s", why ? why : "request refused without a reason");
@@ -364,8 +365,8 @@ check_domain_get(struct check_wait *w, const char *domain,
 		stsctl_die("%s: policyd sent no domain", domain);
 	json_decref(reply);
 	w->domain = d->name;
-	reply = check_policyd(w, json_pack("{s:s, s:s}", "op", "domain-check",
-	    "domain", d->name));
+	reply = check_policyd(w, json_pack("{s:s, s:s}", "op",
+	    PROTO_OP_DOMAIN_CHECK, "domain", d->name));
 	if (!json_is_true(json_object_get(reply, "ok"))) {
 		why = json_string_value(json_object_get(reply, "error"));
 		fprintf(stderr, "stsctl: %s: dnsmon not asked to check it: %s\n",

@@ -47,11 +47,12 @@
 #include "cfg.h"
 #include "dashboard.h"
 #include "dnsname.h"
-#include "domlist.h"
 #include "esc.h"
 #include "ipc.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "policyc.h"
+#include "proto.h"
 #include "rptdb.h"
 #include "perm.h"
 #include "stsctl.h"
@@ -328,7 +329,8 @@ domain_print_add(json_t *reply, const char *domain)
 	    ipc_str(d, "policy_id"));
 	domain_print_one(d, NULL);
 	/* The records to publish come with the add, as the user needs them. */
-	rec = json_pack("{s:s, s:s}", "op", "domain-records", "domain",
+	rec = json_pack("{s:s, s:s}", "op", PROTO_OP_DOMAIN_RECORDS,
+	    "domain",
 	    ipc_str(d, "domain"));
 	printf("\n");
 	if ((rec = stsctl_request(rec, &why)) == NULL) {
@@ -432,8 +434,8 @@ domain_import_send(struct domain_batch *b, const char *path)
 
 	if (n == 0)
 		return;
-	req = json_pack("{s:s, s:O}", "op", "domain-import", "domains",
-	    b->list);
+	req = json_pack("{s:s, s:O}", "op", PROTO_OP_DOMAIN_IMPORT,
+	    "domains", b->list);
 	if ((reply = stsctl_request(req, &why)) == NULL) {
 		if (sscanf(why.s, "entry %zu: %n", &entry, &skip) == 1 &&
 		    entry >= 1 && entry <= n)
@@ -554,15 +556,15 @@ domain_import(const char *path, json_t *defaults)
 }
 
 static const struct domain_cmd domain_cmds[] = {
-	{ "add", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE | OPT_FORCE, "domain-add",
-	    domain_print_add },
-	{ "set", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE | OPT_FORCE, "domain-set",
-	    domain_print_set },
-	{ "del", 1, OPT_NOW, "domain-del", domain_print_del },
-	{ "list", 0, 0, "domain-list", domain_print_list },
-	{ "show", 1, 0, "domain-show", domain_print_show },
-	{ "records", 1, 0, "domain-records", domain_print_recs },
-	{ "import", 1, OPT_MODE | OPT_MAX_AGE, "domain-import", NULL },
+	{ "add", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE | OPT_FORCE,
+	    PROTO_OP_DOMAIN_ADD, domain_print_add },
+	{ "set", 1, OPT_MX | OPT_MODE | OPT_MAX_AGE | OPT_FORCE,
+	    PROTO_OP_DOMAIN_SET, domain_print_set },
+	{ "del", 1, OPT_NOW, PROTO_OP_DOMAIN_DEL, domain_print_del },
+	{ "list", 0, 0, PROTO_OP_DOMAIN_LIST, domain_print_list },
+	{ "show", 1, 0, PROTO_OP_DOMAIN_SHOW, domain_print_show },
+	{ "records", 1, 0, PROTO_OP_DOMAIN_RECORDS, domain_print_recs },
+	{ "import", 1, OPT_MODE | OPT_MAX_AGE, PROTO_OP_DOMAIN_IMPORT, NULL },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -592,7 +594,7 @@ domain_usage(void)
 	exit(USAGE_EXIT_ERROR);
 }
 
-/* domlist_all's way to policyd: stsctl's, which dies when unreachable. */
+/* lib/policyc's way to policyd: stsctl's, which dies when unreachable. */
 static json_t *
 domain_call(json_t *req, void *ctx, struct buf *err)
 {
@@ -600,7 +602,7 @@ domain_call(json_t *req, void *ctx, struct buf *err)
 	return stsctl_request(req, err);
 }
 
-/* domain-list comes in pages: lib/domlist gathers them. */
+/* domain-list comes in pages: lib/policyc gathers them. */
 static json_t *
 domain_list_all(json_t *req)
 {
@@ -608,7 +610,7 @@ domain_list_all(json_t *req)
 	json_t *reply;
 
 	json_decref(req);
-	if ((reply = domlist_all(domain_call, NULL, &err)) == NULL)
+	if ((reply = policyc_domain_list(domain_call, NULL, &err)) == NULL)
 		stsctl_die("%s", err.s);
 	buf_free(&err);
 	return reply;
@@ -666,7 +668,7 @@ domain_enforce_check(const struct domain_cmd *cmd, const char *domain,
 		return;
 	if (strcmp(cmd->name, "set") == 0) {
 		cur = stsctl_request(json_pack("{s:s, s:s}", "op",
-		    "domain-show", "domain", domain), &why);
+		    PROTO_OP_DOMAIN_SHOW, "domain", domain), &why);
 		if (cur == NULL)
 			stsctl_die("%s", why.s);
 		if (strcmp(ipc_str(json_object_get(cur, "domain"), "mode"),

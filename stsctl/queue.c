@@ -23,8 +23,8 @@
  *	no control character of a message reaches it.  The senders,
  *	recipients and reasons of list are escaped the same way.
  *	requeue moves deferred/ and corrupt/ messages back to incoming/
- *	(ALL: every one) and tells rptparse ({"op":"spooled"} on
- *	private/rptparse, when it listens).  delete removes a message and
+ *	(ALL: every one) and tells rptparse (lib/notify's spooled
+ *	notice, when it listens).  delete removes a message and
  *	its reason, wherever it is.
  *
  * LIMITS
@@ -57,8 +57,9 @@
 #include "buf.h"
 #include "cfg.h"
 #include "esc.h"
-#include "ipc.h"
 #include "mymalloc.h"
+#include "notify.h"
+#include "proto.h"
 #include "queue.h"
 #include "spool.h"
 #include "stsctl.h"
@@ -70,8 +71,6 @@
 #define QUEUE_ADDR_MAX		256		/* bytes of a shown address */
 #define QUEUE_SHOW_SLACK	(64 * 1024)	/* headers over the limit */
 #define QUEUE_CHUNK		65536
-#define QUEUE_NOTIFY_PATH	"private/rptparse"
-#define QUEUE_NOTIFY_MS		2000
 #define QUEUE_ALL		"ALL"
 #define QUEUE_ID_FORM		"YYYYMMDDHHMMSS.uuuuuu.PPPPPPPPPP.SSSSSS"
 
@@ -536,25 +535,17 @@ queue_show(const struct queue_opts *o)
  * requeue and delete
  */
 
-/* Tell rptparse that incoming/ has work; quiet when it does not listen. */
+/*
+ * Tell rptparse that incoming/ has work (lib/notify); quiet when it does
+ * not listen.
+ */
 static void
 queue_notify(const char *id)
 {
-	struct buf err = BUF_INIT;
-	char *path = xasprintf("%s/%s", cfg_str("queue_directory"),
-	    QUEUE_NOTIFY_PATH);
-	json_t *msg;
-	int fd;
+	char *path = proto_path(PROTO_RPTPARSE_PRIVATE);
 
-	if ((fd = ipc_connect_unix(path, QUEUE_NOTIFY_MS, &err)) >= 0) {
-		msg = ipc_request("spooled");
-		json_object_set_new(msg, "id", json_string(id));
-		(void)ipc_send(fd, msg, QUEUE_NOTIFY_MS, &err);
-		json_decref(msg);
-		close(fd);
-	}
+	notify_spooled(path, id);
 	free(path);
-	buf_free(&err);
 }
 
 struct queue_ids {

@@ -70,6 +70,7 @@
 #include "esc.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "proto.h"
 #include "reports.h"
 #include "rptdb.h"
 #include "rptsum.h"
@@ -82,7 +83,6 @@
 
 #define REPORT_DAYS_DEFAULT	7
 #define REPORT_DAYS_MAX		3660
-#define REPORT_POLICYD_SOCKET	"public/policyd"
 
 /*
  * A string of a report for text output: esc_text() into one of a ring
@@ -373,8 +373,7 @@ report_html(const struct report_opts *o)
 {
 	struct dashboard_opts d;
 	struct buf err = BUF_INIT, out = BUF_INIT;
-	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
-	    REPORT_POLICYD_SOCKET);
+	char *sock = proto_path(PROTO_POLICYD_PUBLIC);
 	json_t *domains;
 	struct rptdb *db;
 	char *path;

@@ -20,6 +20,7 @@
 #include "esc.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "proto.h"
 #include "reports.h"
 #include "rptdb.h"
 #include "rptsum.h"
@@ -112,7 +113,7 @@ report_domain_known(struct rptdb *db, const char *arg, struct buf *why)
 	known = rptdb_domain_known(db, name);
 	if (!known) {
 		reply = stsctl_request(json_pack("{s:s, s:s}", "op",
-		    "domain-show", "domain", name), why);
+		    PROTO_OP_DOMAIN_SHOW, "domain", name), why);
 		known = reply != NULL;
 		json_decref(reply);
 	}

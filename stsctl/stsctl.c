@@ -38,6 +38,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "proto.h"
 #include "cert.h"
 #include "check.h"
 #include "queue.h"
@@ -45,8 +46,6 @@
 #include "perm.h"
 #include "stsctl.h"
 #include "usage.h"
-
-#define STSCTL_SOCKET	"public/policyd"
 
 int	stsctl_json;
 
@@ -198,8 +197,7 @@ main(int argc, char **argv)
 	if (cfg_read(config_dir, &err) < 0)
 		stsctl_die("%s", err.s);
 	buf_free(&err);
-	stsctl_socket = xasprintf("%s/%s", cfg_str("queue_directory"),
-	    STSCTL_SOCKET);
+	stsctl_socket = proto_path(PROTO_POLICYD_PUBLIC);
 
 	for (cmd = stsctl_commands; cmd->name != NULL; cmd++)
 		if (strcmp(argv[0], cmd->name) == 0)

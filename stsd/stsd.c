@@ -77,11 +77,12 @@
 #include "dirs.h"
 #include "esc.h"
 #include "fileio.h"
-#include "ipc.h"
 #include "log.h"
 #include "mastercf.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "policyc.h"
+#include "proto.h"
 #include "proctitle.h"
 #include "usage.h"
 
@@ -93,10 +94,9 @@
 #define STSD_SERVICES_LINE_MAX	1024
 #define STSD_INSTANCE_OWNER	"stsd"	/* mail_owner of a root instance */
 #define STSD_INIT_ZONE		"demo.test"
-#define STSD_POLICYD_SOCKET	"public/policyd"
+#define STSD_POLICYD_SOCKET	PROTO_POLICYD_PUBLIC
 #define STSD_ACME_STATE		"acme/state.json"	/* acmed's, in data_directory */
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
-#define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
 #define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
 #define STSD_OLD_CERTS		"certs"	/* under data_directory, before */
 
@@ -548,23 +548,6 @@ stsd_check_key_file(void)
 	return 0;
 }
 
-/* One page of policyd's domain list; NULL when policyd does not answer. */
-static json_t *
-stsd_domain_page(int fd, const char *after, struct buf *err)
-{
-	json_t *req = ipc_request("domain-list"), *reply = NULL;
-
-	if (after != NULL)
-		json_object_set_new(req, "after", json_string(after));
-	if (ipc_call(fd, req, &reply, STSD_POLICYD_TIMEOUT_MS, err) != 0 ||
-	    ipc_reply_check(reply, err) != 0) {
-		json_decref(reply);
-		reply = NULL;
-	}
-	json_decref(req);
-	return reply;
-}
-
 /*
  * What acmed says of host (from its state file, loaded by the caller):
  * " (acmed: STATE: LAST_ERROR)", escaped for the terminal, or "".
@@ -901,24 +884,38 @@ out:
 	return n;
 }
 
+struct stsd_certs {
+	json_t	*acme;		/* acmed's state, or NULL */
+	int	 n;		/* problems said */
+};
+
+static int
+stsd_check_certs_page(json_t *domains, void *arg, struct buf *err)
+{
+	struct stsd_certs *c = arg;
+	json_t *d;
+	size_t i;
+
+	(void)err;
+	json_array_foreach(domains, i, d)
+		c->n += stsd_check_domain_cert(d, c->acme);
+	return 0;
+}
+
 /*
- * Certificates of active domains, from policyd's domain list.  stsd
- * check may run before start: then policyd does not answer and the
- * check is skipped (said with -v).
+ * Certificates of active domains, from policyd's domain list (the pages
+ * by lib/policyc).  stsd check may run before start: then policyd does
+ * not answer and the check is skipped (said with -v).
  */
 static int
 stsd_check_certs(void)
 {
 	struct buf err = BUF_INIT;
-	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
-	    STSD_POLICYD_SOCKET);
-	json_t *page, *d, *acme = NULL;
-	char *after = NULL, *state;
-	const char *next;
-	size_t i;
-	int fd, pages, n = 0;
+	struct stsd_certs c = { NULL, 0 };
+	struct policyc pc;
+	char *sock = proto_path(STSD_POLICYD_SOCKET), *state;
 
-	if ((fd = ipc_connect_unix(sock, STSD_POLICYD_TIMEOUT_MS, &err)) < 0) {
+	if (policyc_open(&pc, sock, STSD_POLICYD_TIMEOUT_MS, &err) < 0) {
 		if (stsd_verbose)
 			stsd_say("policyd is not running (%s): certificates of "
 			    "active domains not checked", err.s);
@@ -928,36 +925,26 @@ stsd_check_certs(void)
 	if (cfg_bool("acme_enabled")) {
 		state = xasprintf("%s/%s", cfg_str("data_directory"),
 		    STSD_ACME_STATE);
-		acme = json_load_file(state, 0, NULL);
-		if (!json_is_object(acme)) {
-			json_decref(acme);
-			acme = NULL;
+		c.acme = json_load_file(state, 0, NULL);
+		if (!json_is_object(c.acme)) {
+			json_decref(c.acme);
+			c.acme = NULL;
 		}
 		free(state);
 	}
-	for (pages = 0; pages < STSD_DOMAIN_PAGES_MAX; pages++) {
-		buf_reset(&err);
-		if ((page = stsd_domain_page(fd, after, &err)) == NULL) {
-			stsd_say("warning: policyd: domain-list: %s: certificates "
-			    "not checked", err.s);
-			break;
-		}
-		json_array_foreach(json_object_get(page, "domains"), i, d)
-			n += stsd_check_domain_cert(d, acme);
-		next = json_string_value(json_object_get(page, "next"));
-		free(after);
-		after = next ? xstrdup(next) : NULL;
-		json_decref(page);
-		if (after == NULL)
-			break;
-	}
-	free(after);
-	json_decref(acme);
-	close(fd);
+	/* lib/policyc's own errors already name the request. */
+	if (policyc_domain_pages(policyc_call, &pc, stsd_check_certs_page, &c,
+	    &err) < 0)
+		stsd_say("warning: policyd: %s%s: certificates not checked",
+		    err.s != NULL && strncmp(err.s, PROTO_OP_DOMAIN_LIST ": ",
+		    strlen(PROTO_OP_DOMAIN_LIST ": ")) == 0 ? "" :
+		    PROTO_OP_DOMAIN_LIST ": ", err.s ? err.s : "");
+	json_decref(c.acme);
+	policyc_close(&pc);
 out:
 	free(sock);
 	buf_free(&err);
-	return n;
+	return c.n;
 }
 
 /*

@@ -7,7 +7,9 @@
 #
 #   python3 fakepolicyd.py SOCKET DOMAINS.json EVENTS.log HTTP_PORT TLS_PORT
 #
-# DOMAINS.json: ["a.example", ...] (each active, policy host mta-sts.D).
+# DOMAINS.json: ["a.example", ...] (each active, policy host mta-sts.D);
+# {"loop": ["a.example", ...]}: the same, but every page says "next" is
+# its last domain, so that the list never ends (a broken policyd).
 # EVENTS.log gets one line per request: op type host.
 import http.server
 import json
@@ -38,9 +40,15 @@ def handle(req):
     if op == "domain-list":
         with open(domains_file) as f:
             names = json.load(f)
-        return {"ok": True, "domains": [
+        loop = isinstance(names, dict)
+        if loop:
+            names = names["loop"]
+        reply = {"ok": True, "domains": [
             {"domain": d, "state": "active", "policy_host": "mta-sts." + d}
             for d in names]}
+        if loop:
+            reply["next"] = names[-1]
+        return reply
     if op == "challenge-add" and req.get("type") == "http-01":
         tokens[req["token"]] = req["keyauth"]
         return {"ok": True}

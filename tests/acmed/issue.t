@@ -2,7 +2,8 @@
 # slow
 # tests/acmed/issue.t - acmed gets certificates from pebble with http-01
 # and tls-alpn-01, renews them, and survives a CA that is down, rejects
-# nonces or refuses a challenge, without damaging what is installed.
+# nonces or refuses a challenge, without damaging what is installed, and
+# a policyd whose domain list never ends.
 # policyd and httpd are stood in for by fakepolicyd.py (the real suite:
 # suite.t).
 # SPDX-License-Identifier: ISC
@@ -162,6 +163,20 @@ ok "the pair matches after bad nonces" pair_ok mta-sts.c.example
 ok "state.json is valid JSON" quiet python3 -m json.tool "$I/data/acme/state.json"
 ok "a CA that forgot the account gets it registered again" \
 	log_has 'accountDoesNotExist.*registering the account again'
+
+# A policyd whose "next" repeats: acmed says so and asks again later,
+# instead of asking for the same page forever.
+pid_before=$(acmed_pid)
+: >"$W/events.log"
+echo '{"loop": ["a.example", "c.example"]}' >"$W/domains.json"
+ok "a domain list whose \"next\" repeats is logged" \
+	wait_until 30 log_has 'acmed\[[0-9]+\]: warning: cannot get the hosted domains from policyd: domain-list: "next" c\.example does not follow c\.example$'
+sleep 3
+n=$(grep -c '^domain-list ' "$W/events.log")
+ok "acmed does not ask for it again and again ($n requests in 3 s and more)" \
+	test "$n" -lt 50
+is "$(acmed_pid)" "$pid_before" "acmed runs on"
+echo '["a.example","c.example"]' >"$W/domains.json"
 ok "acmed did not crash" test -n "$(acmed_pid)"
 master_stop
 unlike "$(cat "$I/log/stsd.log")" 'panic' "no panic in the log"

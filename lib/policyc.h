@@ -1,0 +1,79 @@
+/*
+ * policyc - policyd's client side: one request, and the hosted domains
+ * of the paged "domain-list".
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	struct policyc c;
+ *	policyc_open(&c, PROTO_POLICYD_PRIVATE, timeout_ms, &err)
+ *	reply = policyc_call(req, &c, &err)
+ *	policyc_close(&c)
+ *
+ *	reply = policyc_domain_list(policyc_call, &c, &err)
+ *	policyc_domain_pages(policyc_call, &c, page_fn, arg, &err)
+ *	d = policyc_domain_show(policyc_call, &c, name, &err)
+ *
+ * DESCRIPTION
+ *	policyc_open() connects to policyd's socket at path (relative to
+ *	the working directory: a daemon's is queue_directory; absolute
+ *	from a command, see proto_path()) with lib/proto, and keeps the
+ *	time-out for each request on it.  policyc_call() sends req (it
+ *	takes it) on the open connection and returns the reply when it
+ *	says ok, or NULL with the reason in err.  Several requests may
+ *	share one connection.
+ *
+ *	The functions about domains take such a call function and its
+ *	context, so that a program with its own way to reach policyd
+ *	(a connection it keeps, a command that dies when policyd is away)
+ *	uses the same loop: call takes the request and returns the reply
+ *	when it says ok, or NULL with the reason in err.
+ *
+ *	policyd answers "domain-list" a page at a time: a reply with
+ *	"next" asks for another request with "after": next.
+ *	policyc_domain_pages() sends those requests and calls page with
+ *	the "domains" array of each page, in order (page returns 0 to go
+ *	on, -1 to stop with its reason in err).  policyc_domain_list()
+ *	returns the first reply with the "domains" of every page and no
+ *	"next".  policyc_domain_show() returns the "domain" object of
+ *	"domain-show" (a new reference).
+ *
+ * LIMITS
+ *	POLICYC_PAGES_MAX pages; each "next" must sort after the one
+ *	before (policyd lists domains in byte order of their names), so a
+ *	"next" that repeats or goes back is an error at once, not a loop.
+ *
+ * DIAGNOSTICS
+ *	-1 or NULL with one line in err: the connection's (lib/ipc), the
+ *	"error" of a refused request, "domain-list: reply without
+ *	domains", "domain-list: more than 1000000 pages", "domain-list:
+ *	\"next\" b.example does not follow c.example".
+ */
+#ifndef STS_POLICYC_H
+#define STS_POLICYC_H
+
+#include <jansson.h>
+
+#include "buf.h"
+
+#define POLICYC_PAGES_MAX	1000000	/* pages of one domain-list */
+
+struct policyc {
+	int	 fd;			/* connected to policyd, or -1 */
+	int	 timeout_ms;		/* per request */
+};
+
+typedef json_t *(*policyc_call_fn)(json_t *req, void *ctx, struct buf *err);
+typedef int (*policyc_page_fn)(json_t *domains, void *arg, struct buf *err);
+
+int	policyc_open(struct policyc *, const char *path, int timeout_ms,
+	    struct buf *err);
+void	policyc_close(struct policyc *);
+json_t	*policyc_call(json_t *req, void *ctx, struct buf *err);
+
+int	policyc_domain_pages(policyc_call_fn, void *ctx, policyc_page_fn,
+	    void *arg, struct buf *err);
+json_t	*policyc_domain_list(policyc_call_fn, void *ctx, struct buf *err);
+json_t	*policyc_domain_show(policyc_call_fn, void *ctx, const char *name,
+	    struct buf *err);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * proto - the names of the IPC contract between stsd processes: every
+ * socket, every operation, the protocol version, one way to connect.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	fd = proto_connect(PROTO_POLICYD_PRIVATE, timeout_ms, &err)
+ *	path = proto_path(PROTO_POLICYD_PUBLIC)	(xmalloc'd)
+ *	reply = proto_call(path, req, timeout_ms, &err)
+ *
+ *	req = ipc_request(PROTO_OP_DOMAIN_SHOW)	(lib/ipc)
+ *
+ * DESCRIPTION
+ *	This header is the one place where the socket names and the "op"
+ *	strings of lib/ipc messages are spelled (as Postfix's
+ *	mail_proto.h): a daemon that answers an operation and a program
+ *	that asks for it both use the constant, so that a rename is one
+ *	edit and a grep (tests/build/contracts.t) finds no second
+ *	spelling.
+ *
+ *	Sockets.  master makes, for each unix service NAME of master.cf,
+ *	$queue_directory/private/NAME (mode 0600, mail_owner) and, when
+ *	the service is not private, $queue_directory/public/NAME (group
+ *	setgid_group).  PROTO_*_PRIVATE and PROTO_*_PUBLIC are those
+ *	paths relative to queue_directory:
+ *	  private/policyd   every policyd request, the subscription
+ *	  public/policyd    the requests of commands (stsctl, stsd check)
+ *	  public/acmed      cert-renew, cert-list (stsctl cert)
+ *	  private/acmed     notices to acmed
+ *	  private/rptparse  spooled notices (rptrecv, httpd, stsctl queue)
+ *	  private/dnsmon    check-now (policyd)
+ *
+ *	Operations.  A request is {"op": PROTO_OP_..., ...}; which socket
+ *	takes which operation is listed beside each constant below.
+ *	PROTO_VERSION counts incompatible changes of this contract: the
+ *	programs of one installation are built together, so it is not
+ *	negotiated on the wire; a change of the members of an operation
+ *	that an older peer would misread raises it, and the operation
+ *	gets a new name.
+ *
+ *	proto_connect() connects to a socket named relative to the
+ *	working directory: every daemon works in queue_directory (its
+ *	chroot, or not), so the relative name is right for it whether
+ *	it is chrooted or not.  proto_path() is the absolute path of a
+ *	socket under the queue_directory parameter, for the commands
+ *	(stsctl, stsd), which run anywhere.  proto_call() connects to
+ *	path, sends one request (it takes req), reads its reply, closes,
+ *	and returns the reply when it says ok.
+ *
+ * LIMITS
+ *	Those of lib/ipc: ipc_message_size_limit, and timeout_ms for the
+ *	whole of a connect or a call.
+ *
+ * DIAGNOSTICS
+ *	proto_connect() and proto_call() return -1 or NULL with one line
+ *	in err: lib/ipc's ("connect to private/policyd: No such file or
+ *	directory", "timed out after 5 s waiting for a reply"), or the
+ *	"error" of a reply that is not ok.
+ */
+#ifndef STS_PROTO_H
+#define STS_PROTO_H
+
+#include <jansson.h>
+
+#include "buf.h"
+
+#define PROTO_VERSION		1
+
+/* Socket directories under queue_directory (master creates them). */
+#define PROTO_PRIVATE_DIR	"private"
+#define PROTO_PUBLIC_DIR	"public"
+
+/* Sockets, relative to queue_directory. */
+#define PROTO_POLICYD_PRIVATE	PROTO_PRIVATE_DIR "/policyd"
+#define PROTO_POLICYD_PUBLIC	PROTO_PUBLIC_DIR "/policyd"
+#define PROTO_ACMED_PUBLIC	PROTO_PUBLIC_DIR "/acmed"
+#define PROTO_ACMED_PRIVATE	PROTO_PRIVATE_DIR "/acmed"
+#define PROTO_RPTPARSE_PRIVATE	PROTO_PRIVATE_DIR "/rptparse"
+#define PROTO_DNSMON_PRIVATE	PROTO_PRIVATE_DIR "/dnsmon"
+
+/* policyd: requests of its public and private sockets. */
+#define PROTO_OP_DOMAIN_ADD	"domain-add"
+#define PROTO_OP_DOMAIN_IMPORT	"domain-import"
+#define PROTO_OP_DOMAIN_SET	"domain-set"
+#define PROTO_OP_DOMAIN_DEL	"domain-del"
+#define PROTO_OP_DOMAIN_LIST	"domain-list"	/* paged: lib/policyc */
+#define PROTO_OP_DOMAIN_SHOW	"domain-show"
+#define PROTO_OP_DOMAIN_RECORDS	"domain-records"
+#define PROTO_OP_DOMAIN_CHECK	"domain-check"
+
+/* policyd: requests of its private socket only. */
+#define PROTO_OP_DOMAIN_VERIFIED "domain-verified"	/* dnsmon */
+#define PROTO_OP_CHECK_RESULT	"check-result"		/* dnsmon */
+#define PROTO_OP_CERT_CHANGED	"cert-changed"		/* acmed */
+#define PROTO_OP_CHALLENGE_ADD	"challenge-add"		/* acmed */
+#define PROTO_OP_CHALLENGE_REMOVE "challenge-remove"	/* acmed; and pushed */
+#define PROTO_OP_CERT_SERVED	"cert-served"		/* httpd */
+#define PROTO_OP_PING		"ping"			/* httpd */
+#define PROTO_OP_SUBSCRIBE	"subscribe"		/* httpd */
+
+/* policyd to a subscriber (httpd), unasked. */
+#define PROTO_OP_POLICIES	"policies"	/* a part of the snapshot */
+#define PROTO_OP_SNAPSHOT_END	"snapshot-end"
+#define PROTO_OP_POLICY		"policy"
+#define PROTO_OP_WITHDRAW	"withdraw"
+#define PROTO_OP_CHALLENGE	"challenge"
+#define PROTO_OP_CERT_RELOAD	"cert-reload"
+#define PROTO_OP_CERT_CHECK	"cert-check"
+
+/* acmed: requests of its public socket (stsctl cert). */
+#define PROTO_OP_CERT_RENEW	"cert-renew"
+#define PROTO_OP_CERT_LIST	"cert-list"
+
+/* rptparse and dnsmon: notices, never answered (lib/notify). */
+#define PROTO_OP_SPOOLED	"spooled"
+#define PROTO_OP_CHECK_NOW	"check-now"
+
+int	proto_connect(const char *sock, int timeout_ms, struct buf *err);
+char	*proto_path(const char *sock);
+json_t	*proto_call(const char *path, json_t *req, int timeout_ms,
+	    struct buf *err);
+
+#endif
