@@ -120,6 +120,18 @@ contract_literal() {
 contract_literal "socket names" \
     '^(private|public)/[a-z%]*$|/(private|public)/|^/(policyd|acmed|rptparse|dnsmon)$' \
     lib/proto.h
+# policy.db (policyd, its only writer): lib/policydb.
+POLICYDB_FILES="lib/policydb.h lib/policydb.c lib/policydb_dns.c"
+contract "policy.db table domains" \
+    '\b(FROM|INTO|UPDATE|JOIN|TABLE|ON) domains\b' $POLICYDB_FILES
+contract "policy.db table domain_mx" '\bdomain_mx\b' $POLICYDB_FILES
+contract "policy.db table domain_names" '\bdomain_names\b' $POLICYDB_FILES
+contract "policy.db table domain_monitor" '\bdomain_monitor\b' $POLICYDB_FILES
+contract "policy.db table domain_checks" '\bdomain_checks\b' $POLICYDB_FILES
+contract "policy.db table dns_publish" '\bdns_publish\b' $POLICYDB_FILES
+# policyd reaches policy.db through lib/policydb alone.
+is "$(sources | grep '^policyd/' | xargs grep -lE '#include (<sqlite3\.h>|"db\.h")')" "" \
+    "policyd includes neither sqlite3.h nor lib/db.h"
 # reports.db (rptparse writes, the commands and pages read): lib/rptdb.
 RPTDB_FILES=$(sources | grep -E '^lib/rptdb[_.]')
 contract "reports.db tables" \
