@@ -69,3 +69,10 @@ tests_fuzz_fuzz_polsnap_test_SOURCES = tests/fuzz/fuzz_polsnap.c \
 	tests/fuzz/standalone.c
 tests_fuzz_fuzz_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 endif
+
+# lib/metrics - the counters every daemon keeps (the metrics worker
+# serves them).
+lib_libsts_a_SOURCES += lib/metrics.c lib/metrics.h
+check_PROGRAMS += lib/metrics_test
+lib_metrics_test_SOURCES = lib/metrics_test.c
+lib_metrics_test_LDADD = $(STS_LIBS)

@@ -656,6 +656,15 @@ policyd_dns_read(evutil_socket_t fd, short what, void *arg)
 	policyd_dns_finish();
 }
 
+/* One update of the child, bounded by dnsmon_query_timeout. */
+static int
+policyd_dns_update(const char *owner, const char *const *txt, size_t ntxt,
+    struct buf *err)
+{
+	return dnsupdate_publish_txt(owner, txt, ntxt,
+	    (int)cfg_time("dnsmon_query_timeout") * 1000, err);
+}
+
 /* The child: one batch of updates, each bounded by its own time-out. */
 static void
 policyd_dns_child(int fd, const struct publish_item *v, size_t n)
@@ -666,7 +675,7 @@ policyd_dns_child(int fd, const struct publish_item *v, size_t n)
 	signal(SIGALRM, SIG_DFL);
 	/* Two updates per domain, plus the connect of each. */
 	alarm((unsigned)(n * 2 * (each + 1) + 1));
-	publish_run(&policyd.conf, v, n, fd, dnsupdate_publish_txt);
+	publish_run(&policyd.conf, v, n, fd, policyd_dns_update);
 	_exit(0);
 }
 

@@ -84,7 +84,7 @@ acmed_instance() {
 	chmod 700 "$dir/data" "$dir/spool/certs"
 	chown stsd "$dir/data" "$dir/spool/certs" "$dir/spool/private" \
 		"$dir/spool/public"
-	# The queue (lib/dirs.c): the HTTPS httpd takes reports into it.
+	# The queue (stsd/dirs.c): the HTTPS httpd takes reports into it.
 	for s in $q; do
 		mkdir -p "$dir/spool/$s" && chmod 700 "$dir/spool/$s" &&
 			chown stsd "$dir/spool/$s"
