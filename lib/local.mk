@@ -76,3 +76,11 @@ lib_libsts_a_SOURCES += lib/metrics.c lib/metrics.h
 check_PROGRAMS += lib/metrics_test
 lib_metrics_test_SOURCES = lib/metrics_test.c
 lib_metrics_test_LDADD = $(STS_LIBS)
+
+# The DNS check of a hosted domain, shared by dnsmon and "stsctl check":
+# lib/dnscheck (the checks), lib/resolve (bounded lookups), lib/dnsq
+# (queries on libevent), lib/mxprobe and lib/mxprobes (the STARTTLS
+# probes, in child processes).  They need ldns: link $(LDNS_LIBS).
+lib_libsts_a_SOURCES += lib/dnscheck.c lib/dnscheck.h \
+	lib/resolve.c lib/resolve.h lib/dnsq.c lib/dnsq.h \
+	lib/mxprobe.c lib/mxprobe.h lib/mxprobes.c lib/mxprobes.h

@@ -48,14 +48,14 @@
 #include "buf.h"
 #include "cfg.h"
 #include "check.h"
+#include "dnscheck.h"
+#include "dnsq.h"
 #include "ipc.h"
+#include "mxprobes.h"
 #include "mymalloc.h"
+#include "resolve.h"
 #include "stsctl.h"
 #include "usage.h"
-#include "../dnsmon/check.h"
-#include "../dnsmon/dnsq.h"
-#include "../dnsmon/probes.h"
-#include "../dnsmon/resolve.h"
 
 #define CHECK_SAY_AFTER		1	/* seconds of waiting before saying so */
 #define CHECK_PACKETS_MAX	256	/* DNS answers of one check */

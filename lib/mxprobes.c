@@ -1,6 +1,6 @@
 /*
- * probes - each MX host probed once per round, in child processes; see
- * probes.h.
+ * mxprobes - each MX host probed once per round, in child processes; see
+ * mxprobes.h.
  * SPDX-License-Identifier: ISC
  *
  * May touch: fork/pipe; the children: port dnsmon_smtp_port of the MX
@@ -23,12 +23,12 @@
 #include <jansson.h>
 
 #include "cfg.h"
-#include "check.h"
+#include "dnscheck.h"
 #include "hash.h"
 #include "log.h"
 #include "mymalloc.h"
-#include "probe.h"
-#include "probes.h"
+#include "mxprobe.h"
+#include "mxprobes.h"
 
 struct probes_waiter {
 	void	(*done)(void *);

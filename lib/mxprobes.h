@@ -1,5 +1,5 @@
 /*
- * probes - the MX probes of one dnsmon round: each MX host once.
+ * mxprobes - the MX probes of one dnsmon round: each MX host once.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
@@ -24,8 +24,8 @@
  *	PROBES_BUCKETS hash buckets (any number of hosts; memory: the
  *	host name and the few fields of a result per host).
  */
-#ifndef DNSMON_PROBES_H
-#define DNSMON_PROBES_H
+#ifndef STS_MXPROBES_H
+#define STS_MXPROBES_H
 
 #include <jansson.h>
 

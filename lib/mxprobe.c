@@ -1,5 +1,5 @@
 /*
- * probe - SMTP STARTTLS probe of one MX; see probe.h.
+ * mxprobe - SMTP STARTTLS probe of one MX; see mxprobe.h.
  * SPDX-License-Identifier: ISC
  *
  * May touch: one TCP connection to the MX, the CA file (read).
@@ -24,7 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
-#include "probe.h"
+#include "mxprobe.h"
 
 #define PROBE_SECONDS_PER_DAY	86400
 
