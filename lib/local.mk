@@ -84,3 +84,10 @@ lib_metrics_test_LDADD = $(STS_LIBS)
 lib_libsts_a_SOURCES += lib/dnscheck.c lib/dnscheck.h \
 	lib/resolve.c lib/resolve.h lib/dnsq.c lib/dnsq.h \
 	lib/mxprobe.c lib/mxprobe.h lib/mxprobes.c lib/mxprobes.h
+
+# lib/htable - the one hash table (dnsmon's early checks and answers,
+# the probes, lib/alert's state, the client limits of httpd and rptrecv).
+lib_libsts_a_SOURCES += lib/htable.c lib/htable.h
+check_PROGRAMS += lib/htable_test
+lib_htable_test_SOURCES = lib/htable_test.c
+lib_htable_test_LDADD = $(STS_LIBS)
