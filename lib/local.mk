@@ -91,3 +91,7 @@ lib_libsts_a_SOURCES += lib/htable.c lib/htable.h
 check_PROGRAMS += lib/htable_test
 lib_htable_test_SOURCES = lib/htable_test.c
 lib_htable_test_LDADD = $(STS_LIBS)
+
+# lib/clientnet - the network of a client address (the client limits of
+# httpd and rptrecv).
+lib_libsts_a_SOURCES += lib/clientnet.c lib/clientnet.h
