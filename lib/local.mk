@@ -95,3 +95,16 @@ lib_htable_test_LDADD = $(STS_LIBS)
 # lib/clientnet - the network of a client address (the client limits of
 # httpd and rptrecv).
 lib_libsts_a_SOURCES += lib/clientnet.c lib/clientnet.h
+
+# lib/deadline (waits bounded by one deadline) and lib/tlsdial (connect
+# with a deadline, then TLS with the verification each caller asks for:
+# dnsmon's probe, the alert webhook, acmed).
+lib_libsts_a_SOURCES += lib/deadline.c lib/deadline.h \
+	lib/tlsdial.c lib/tlsdial.h
+check_PROGRAMS += lib/tlsdial_test
+lib_tlsdial_test_SOURCES = lib/tlsdial_test.c
+lib_tlsdial_test_LDADD = $(STS_LIBS)
+
+# lib/alert's store of what was sent (alert_file) and its webhook
+# (alert_http), apart from the digest and its delivery (lib/dnsmon.mk).
+lib_libsts_a_SOURCES += lib/alert_file.c lib/alert_file.h lib/alert_http.c
