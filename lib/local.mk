@@ -72,7 +72,8 @@ endif
 
 # lib/metrics - the counters every daemon keeps (the metrics worker
 # serves them).
-lib_libsts_a_SOURCES += lib/metrics.c lib/metrics.h
+lib_libsts_a_SOURCES += lib/metrics_table.c lib/metrics_self.c \
+	lib/metrics.h lib/metrics_series.h
 check_PROGRAMS += lib/metrics_test
 lib_metrics_test_SOURCES = lib/metrics_test.c
 lib_metrics_test_LDADD = $(STS_LIBS)
