@@ -5,7 +5,7 @@
  * Asks policyd for the domain (domain-show) and asks it to have dnsmon
  * check the domain now (domain-check: the stored state that "stsctl
  * domain show" prints follows within seconds), then runs every check
- * of dnsmon in this process with the same code (dnsmon/check.c: DNS
+ * of dnsmon in this process with the same code (lib/dnscheck.c: DNS
  * records, MX set against the policy, TLSA, a STARTTLS probe of each
  * MX) and prints one line per problem, "what is wrong; how to fix it",
  * e.g. "certificate-host-mismatch: mx2.example.com presents a
