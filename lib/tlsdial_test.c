@@ -1,7 +1,10 @@
 /*
  * tlsdial_test - lib/tlsdial and lib/deadline against servers on
  * loopback: a refused port, a listener that never speaks, a TLS server
- * with a self-signed certificate for "mx.test" checked each way.
+ * with a self-signed certificate for "mx.test" and "localhost" checked
+ * each way; and the verification of a caller, the alert webhook over
+ * https (alert_http_post: the system CAs, which SSL_CERT_FILE names
+ * here, and the URL's host).
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -27,12 +30,15 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "alert.h"
+#include "buf.h"
 #include "deadline.h"
 #include "tlsdial.h"
 #include "unit.h"
 
 #define TEST_NAME	"mx.test"
 #define TEST_SLOW_MS	300	/* deadline against a silent server */
+#define TEST_MS		10000	/* deadline of a handshake that answers */
 
 static EVP_PKEY *test_key;
 static X509 *test_cert;
@@ -59,7 +65,7 @@ test_make_cert(const char *pem)
 	X509_set_issuer_name(test_cert, n);
 	X509V3_set_ctx(&v3, test_cert, test_cert, NULL, NULL, 0);
 	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,
-	    "DNS:" TEST_NAME);
+	    "DNS:" TEST_NAME ", DNS:localhost");
 	X509_add_ext(test_cert, ext, -1);
 	X509_EXTENSION_free(ext);
 	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_basic_constraints,
@@ -90,10 +96,15 @@ test_listen(int *port)
 	return fd;
 }
 
-/* A child that answers n TLS handshakes with the test certificate. */
+/*
+ * A child that answers n TLS handshakes with the test certificate; with
+ * http, reads a request and says 200.
+ */
 static pid_t
-test_tls_server(int lfd, int n)
+test_tls_server(int lfd, int n, int http)
 {
+	static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+	char req[4096];
 	SSL_CTX *ctx;
 	SSL *ssl;
 	pid_t pid;
@@ -107,18 +118,28 @@ test_tls_server(int lfd, int n)
 	while (n-- > 0 && (fd = accept(lfd, NULL, NULL)) >= 0) {
 		ssl = SSL_new(ctx);
 		SSL_set_fd(ssl, fd);
-		if (SSL_accept(ssl) == 1)
+		if (SSL_accept(ssl) == 1) {
+			if (http && SSL_read(ssl, req, sizeof(req)) > 0)
+				SSL_write(ssl, ok, (int)strlen(ok));
 			SSL_shutdown(ssl);
+		}
 		SSL_free(ssl);
 		close(fd);
 	}
 	_exit(0);
 }
 
-/* One handshake with v; its result and the verify result. */
+static int
+test_ms(const struct timespec *t0, const struct timespec *t1)
+{
+	return (int)((t1->tv_sec - t0->tv_sec) * 1000 + (t1->tv_nsec -
+	    t0->tv_nsec) / 1000000);
+}
+
+/* One handshake with v within ms; its result and the verify result. */
 static int
 test_handshake(int port, const char *host, const struct tlsdial_verify *v,
-    long *vr)
+    int ms, long *vr)
 {
 	struct tlsdial_fail fail;
 	enum tlsdial_ctx_error why;
@@ -129,7 +150,7 @@ test_handshake(int port, const char *host, const struct tlsdial_verify *v,
 	int fd, rc = -1;
 
 	snprintf(portstr, sizeof(portstr), "%d", port);
-	deadline_set(&end, 10000);
+	deadline_set(&end, ms);
 	if ((fd = tlsdial_connect("127.0.0.1", portstr, 0, &end, &fail,
 	    NULL, 0)) < 0)
 		return -2;
@@ -166,8 +187,7 @@ test_connect(void)
 	rc = deadline_wait(fd, POLLIN, &end);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	CHECK(rc == -1, "deadline: a silent peer is a time-out");
-	ms = (int)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec -
-	    t0.tv_nsec) / 1000000);
+	ms = test_ms(&t0, &t1);
 	CHECK(ms >= TEST_SLOW_MS - 10 && ms < TEST_SLOW_MS + 2000,
 	    "deadline: waited %d ms of %d", ms, TEST_SLOW_MS);
 	CHECK(deadline_ms_left(&end) == 0, "deadline: nothing left after it");
@@ -197,18 +217,18 @@ test_tls(const char *pem)
 	long vr;
 
 	lfd = test_listen(&port);
-	pid = test_tls_server(lfd, 4);
-	rc = test_handshake(port, TEST_NAME, &peer, &vr);
+	pid = test_tls_server(lfd, 4, 0);
+	rc = test_handshake(port, TEST_NAME, &peer, TEST_MS, &vr);
 	CHECK(rc == 0 && vr == X509_V_OK, "tls: verified against ca_file,"
 	    " name " TEST_NAME);
-	rc = test_handshake(port, "other.test", &peer, &vr);
+	rc = test_handshake(port, "other.test", &peer, TEST_MS, &vr);
 	CHECK(rc == -1 && vr == X509_V_ERR_HOSTNAME_MISMATCH, "tls: another"
 	    " name fails the handshake (%s)",
 	    X509_verify_cert_error_string(vr));
-	rc = test_handshake(port, TEST_NAME, &sys, &vr);
+	rc = test_handshake(port, TEST_NAME, &sys, TEST_MS, &vr);
 	CHECK(rc == -1 && vr != X509_V_OK, "tls: the system CAs do not know"
 	    " the test CA (%s)", X509_verify_cert_error_string(vr));
-	rc = test_handshake(port, "other.test", &look, &vr);
+	rc = test_handshake(port, "other.test", &look, TEST_MS, &vr);
 	CHECK(rc == 0 && vr != X509_V_OK, "tls: without a peer check the"
 	    " handshake completes and the caller sees why (%s)",
 	    X509_verify_cert_error_string(vr));
@@ -218,31 +238,58 @@ test_tls(const char *pem)
 	    why == TLSDIAL_CTX_CA_FILE, "tls: a missing ca_file is said");
 }
 
+/* The webhook verifies the system CAs and the URL's host. */
+static void
+test_webhook(const char *pem)
+{
+	struct buf err = BUF_INIT;
+	char url[64];
+	int lfd, port, status, rc;
+	pid_t pid;
+
+	lfd = test_listen(&port);
+	pid = test_tls_server(lfd, 3, 1);
+	setenv("SSL_CERT_FILE", pem, 1);
+	snprintf(url, sizeof(url), "https://localhost:%d/hook", port);
+	rc = alert_http_post(url, "{}", TEST_MS, &err);
+	CHECK(rc == 0, "webhook: https with a trusted CA and the URL's name"
+	    " (%s)", err.s ? err.s : "");
+	buf_reset(&err);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/hook", port);
+	rc = alert_http_post(url, "{}", TEST_MS, &err);
+	CHECK(rc == -1 && err.s != NULL && strncmp(err.s, "TLS with"
+	    " 127.0.0.1 failed: ", 27) == 0 && strstr(err.s, "handshake") ==
+	    NULL, "webhook: a certificate without the URL's host is refused"
+	    " with why (%s)", err.s ? err.s : "");
+	buf_reset(&err);
+	unsetenv("SSL_CERT_FILE");
+	snprintf(url, sizeof(url), "https://localhost:%d/hook", port);
+	rc = alert_http_post(url, "{}", TEST_MS, &err);
+	CHECK(rc == -1 && err.s != NULL && strncmp(err.s, "TLS with"
+	    " localhost failed: ", 27) == 0, "webhook: a CA the system does"
+	    " not trust is refused (%s)", err.s ? err.s : "");
+	buf_free(&err);
+	waitpid(pid, &status, 0);
+	close(lfd);
+}
+
 /* A listener that never answers the handshake: it ends at the deadline. */
 static void
 test_tls_silent(void)
 {
 	struct tlsdial_verify v = { 1, NULL, 1, 1, 1, 0 };
-	struct tlsdial_fail fail;
-	enum tlsdial_ctx_error why;
-	struct timespec end;
-	char portstr[16];
-	SSL_CTX *ctx;
-	SSL *ssl;
-	int lfd, port, fd;
+	struct timespec t0, t1;
+	int lfd, port, rc, ms;
+	long vr;
 
 	lfd = test_listen(&port);
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	deadline_set(&end, TEST_SLOW_MS);
-	fd = tlsdial_connect("127.0.0.1", portstr, 0, &end, &fail, NULL, 0);
-	ctx = tlsdial_ctx_new(&v, &why);
-	ssl = tlsdial_ssl_new(ctx, fd, "127.0.0.1", &v);
-	CHECK(fd >= 0 && ssl != NULL && tlsdial_handshake(ssl, fd, &end) ==
-	    -1 && deadline_ms_left(&end) == 0, "tls: a silent server is a"
-	    " time-out at the deadline");
-	SSL_free(ssl);
-	SSL_CTX_free(ctx);
-	close(fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = test_handshake(port, "127.0.0.1", &v, TEST_SLOW_MS, &vr);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = test_ms(&t0, &t1);
+	CHECK(rc == -1 && ms >= TEST_SLOW_MS - 10 && ms < TEST_SLOW_MS + 2000,
+	    "tls: a silent server is a time-out at the deadline (%d ms of"
+	    " %d)", ms, TEST_SLOW_MS);
 	close(lfd);
 }
 
@@ -258,6 +305,7 @@ main(void)
 	test_make_cert(pem);
 	test_connect();
 	test_tls(pem);
+	test_webhook(pem);
 	test_tls_silent();
 	unlink(pem);
 	rmdir(dir);
