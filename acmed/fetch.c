@@ -30,6 +30,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "tlsdial.h"
 
 struct fetch_state {
 	struct event_base *base;
@@ -40,24 +41,22 @@ struct fetch_state {
 	int	 failed;
 };
 
+/* TLS 1.2 or later, a chain to the system CAs or ca_file naming host. */
+static const struct tlsdial_verify fetch_verify = { 1, NULL, 1, 1, 1, 1 };
+
 SSL_CTX *
 fetch_tls_new(const char *ca_file, struct buf *err)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	struct tlsdial_verify v = fetch_verify;
+	enum tlsdial_ctx_error why;
+	SSL_CTX *ctx;
 
-	if (ctx == NULL)
-		log_fatal("cannot make a TLS context");
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-	if (!SSL_CTX_set_default_verify_paths(ctx))
-		ERR_clear_error();
-	if (ca_file != NULL && *ca_file != '\0' &&
-	    !SSL_CTX_load_verify_locations(ctx, ca_file, NULL)) {
+	v.ca_file = ca_file;
+	if ((ctx = tlsdial_ctx_new(&v, &why)) == NULL) {
+		if (why != TLSDIAL_CTX_CA_FILE)
+			log_fatal("cannot make a TLS context");
 		buf_printf(err, "acme_ca_file %s: cannot load CA certificates",
 		    ca_file);
-		ERR_clear_error();
-		SSL_CTX_free(ctx);
-		return NULL;
 	}
 	return ctx;
 }
@@ -103,52 +102,25 @@ fetch_retry_after(const char *v, long long now)
 static char *
 fetch_pick_addr(const char *host, int port, int timeout, struct buf *err)
 {
-	struct addrinfo hints, *res, *ai;
+	struct tlsdial_fail fail;
 	char portstr[16], num[NI_MAXHOST];
-	struct pollfd pfd;
-	int fd, e = 0, rc, soerr;
-	socklen_t len;
+	int fd;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
 	snprintf(portstr, sizeof(portstr), "%d", port);
-	if ((rc = getaddrinfo(host, portstr, &hints, &res)) != 0) {
-		buf_printf(err, "%s: %s", host, gai_strerror(rc));
+	fd = tlsdial_connect(host, portstr, timeout * 1000, NULL, &fail, num,
+	    sizeof(num));
+	if (fail.gai != 0) {
+		buf_printf(err, "%s: %s", host, gai_strerror(fail.gai));
 		return NULL;
 	}
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, ai->ai_protocol);
-		if (fd < 0) {
-			e = errno;
-			continue;
-		}
-		soerr = 0;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-			soerr = errno;
-			if (errno == EINPROGRESS) {
-				pfd.fd = fd;
-				pfd.events = POLLOUT;
-				soerr = ETIMEDOUT;
-				if (poll(&pfd, 1, timeout * 1000) == 1) {
-					len = sizeof(soerr);
-					getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-				}
-			}
-		}
-		close(fd);
-		if (soerr == 0 && getnameinfo(ai->ai_addr, ai->ai_addrlen, num,
-		    sizeof(num), NULL, 0, NI_NUMERICHOST) == 0) {
-			freeaddrinfo(res);
-			return xstrdup(num);
-		}
-		e = soerr;
+	if (fd < 0) {
+		buf_printf(err, "connect to %s port %d: %s", host, port,
+		    strerror(fail.last_errno ? fail.last_errno :
+		    ECONNREFUSED));
+		return NULL;
 	}
-	freeaddrinfo(res);
-	buf_printf(err, "connect to %s port %d: %s", host, port,
-	    strerror(e ? e : ECONNREFUSED));
-	return NULL;
+	close(fd);
+	return xstrdup(num);
 }
 
 static char *
@@ -305,13 +277,9 @@ fetch(SSL_CTX *ctx, const char *method, const char *url, const char *body,
 	if ((st.base = event_base_new()) == NULL)
 		log_fatal("cannot make an event base");
 	if (tls) {
-		if ((ssl = SSL_new(ctx)) == NULL)
+		if ((ssl = tlsdial_ssl_new(ctx, -1, host, &fetch_verify)) ==
+		    NULL)
 			log_fatal("cannot make a TLS connection object");
-		SSL_set_tlsext_host_name(ssl, host);
-		X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(ssl),
-		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-		if (!SSL_set1_host(ssl, host))
-			log_fatal("cannot set the TLS peer name");
 		bev = bufferevent_openssl_socket_new(st.base, -1, ssl,
 		    BUFFEREVENT_SSL_CONNECTING,
 		    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);

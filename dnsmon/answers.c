@@ -15,7 +15,7 @@
 
 #include "answers.h"
 #include "dnsq.h"
-#include "hash.h"
+#include "htable.h"
 #include "mymalloc.h"
 #include "resolve.h"
 
@@ -23,11 +23,8 @@
 
 struct answer {
 	struct answers *a;
-	struct answer *hnext;		/* hash chain */
+	struct htable_entry *he;	/* its key: type, lower-case name */
 	struct answer *lprev, *lnext;	/* unused answers, oldest first */
-	uint8_t	*key;			/* type, then the lower-case name */
-	size_t	 klen;
-	unsigned hash;
 	ldns_pkt *pkt;
 	enum resolve_status st;		/* RESOLVE_PENDING while asked */
 	int	 refs;			/* sets that hold it */
@@ -37,7 +34,7 @@ struct answer {
 
 struct answers {
 	struct dnsq *q;
-	struct answer *bucket[ANSWERS_BUCKETS];
+	struct htable *t;		/* key -> struct answer */
 	struct answer *lru_head, *lru_tail;
 	size_t	 nlru;
 	size_t	 keep;
@@ -50,6 +47,7 @@ answers_new(struct dnsq *q, size_t keep)
 	struct answers *a = xcalloc(1, sizeof(*a));
 
 	a->q = q;
+	a->t = htable_new(ANSWERS_BUCKETS, 0);
 	a->keep = keep;
 	return a;
 }
@@ -58,28 +56,22 @@ int	answers_lookup(void *, const ldns_rdf *, ldns_rr_type,
 	    const ldns_pkt **, enum resolve_status *);
 
 static void
-answers_entry_free(struct answer *e)
+answers_entry_free(void *arg)
 {
+	struct answer *e = arg;
+
 	if (e->pkt != NULL)
 		ldns_pkt_free(e->pkt);
 	free(e->waiters);
-	free(e->key);
 	free(e);
 }
 
 void
 answers_free(struct answers *a)
 {
-	struct answer *e, *n;
-	size_t i;
-
 	if (a == NULL)
 		return;
-	for (i = 0; i < ANSWERS_BUCKETS; i++)
-		for (e = a->bucket[i]; e; e = n) {
-			n = e->hnext;
-			answers_entry_free(e);
-		}
+	htable_free(a->t, answers_entry_free);
 	free(a);
 }
 
@@ -127,14 +119,8 @@ answers_lru_unlink(struct answers *a, struct answer *e)
 static void
 answers_evict(struct answers *a, struct answer *e)
 {
-	struct answer **pp;
-
 	answers_lru_unlink(a, e);
-	for (pp = &a->bucket[e->hash % ANSWERS_BUCKETS]; *pp; pp = &(*pp)->hnext)
-		if (*pp == e) {
-			*pp = e->hnext;
-			break;
-		}
+	htable_delete_entry(a->t, e->he);
 	answers_entry_free(e);
 }
 
@@ -165,7 +151,8 @@ answers_prefetch(struct answers_set *s, const struct answer *e)
 {
 	const ldns_rr_list *an = ldns_pkt_answer(e->pkt);
 	const ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(e->pkt), 0);
-	ldns_rr_type type = e->key[0] << 8 | e->key[1];
+	ldns_rr_type type = (uint8_t)e->he->key[0] << 8 |
+	    (uint8_t)e->he->key[1];
 	const ldns_pkt *pkt;
 	enum resolve_status st;
 	ldns_rdf *prefix, *name;
@@ -235,27 +222,19 @@ static struct answer *
 answers_get(struct answers *a, const ldns_rdf *name, ldns_rr_type type,
     const uint8_t *key, size_t klen)
 {
-	unsigned h = hash_bytes(key, klen);
 	struct answer *e;
 
-	for (e = a->bucket[h % ANSWERS_BUCKETS]; e; e = e->hnext)
-		if (e->hash == h && e->klen == klen &&
-		    memcmp(e->key, key, klen) == 0) {
-			if (e->refs++ == 0 && e->st != RESOLVE_PENDING)
-				answers_lru_unlink(a, e);
-			a->reused++;
-			return e;
-		}
+	if ((e = htable_find(a->t, key, klen)) != NULL) {
+		if (e->refs++ == 0 && e->st != RESOLVE_PENDING)
+			answers_lru_unlink(a, e);
+		a->reused++;
+		return e;
+	}
 	e = xcalloc(1, sizeof(*e));
 	e->a = a;
-	e->key = xmalloc(klen);
-	memcpy(e->key, key, klen);
-	e->klen = klen;
-	e->hash = h;
+	e->he = htable_enter(a->t, key, klen, e);
 	e->refs = 1;
 	e->st = RESOLVE_PENDING;
-	e->hnext = a->bucket[h % ANSWERS_BUCKETS];
-	a->bucket[h % ANSWERS_BUCKETS] = e;
 	a->queries++;
 	if (dnsq_ask(a->q, name, type, answers_answered, e) < 0)
 		e->st = RESOLVE_ERROR;
@@ -285,8 +264,8 @@ answers_lookup(void *ctx, const ldns_rdf *name, ldns_rr_type type,
 	*st = RESOLVE_ERROR;
 	s->a->lookups++;
 	for (i = 0; i < s->n; i++)
-		if (s->held[i]->klen == klen &&
-		    memcmp(s->held[i]->key, key, klen) == 0) {
+		if (s->held[i]->he->klen == klen &&
+		    memcmp(s->held[i]->he->key, key, klen) == 0) {
 			e = s->held[i];
 			break;
 		}

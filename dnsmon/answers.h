@@ -44,7 +44,7 @@
 #include "resolve.h"
 
 #define ANSWERS_SET_MAX		64
-#define ANSWERS_BUCKETS		16384
+#define ANSWERS_BUCKETS		16384	/* to start with (lib/htable) */
 
 struct answer;
 struct answers;

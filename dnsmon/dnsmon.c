@@ -39,15 +39,7 @@
  *	that passes again clears its alert; a certificate that expires
  *	within 21, 7 or 1 days alerts once at each step.
  *
- *	The alert state (what was sent for which domain and check) is
- *	dnsmon's own file, $data_directory/alerts.state, not policy.db
- *	(policyd is the only writer of policy.db, and the state is only
- *	dnsmon's business): lib/alert appends each change to it at once
- *	and syncs it at the end of a round and at exit, so that a dnsmon
- *	that is restarted (or killed) neither repeats an alert nor forgets
- *	a cleared one.  One process writes it: dnsmon holds an exclusive
- *	lock on alerts.state.lock while it runs and refuses to start when
- *	another dnsmon holds it (master.cf: maxproc 1).
+ *	The alert state and the metrics of the results are verdict.h's.
  *
  *	Early checks (soon.h): a domain that is pending or has a failing
  *	check is checked again between rounds, after dnsmon_retry_min,
@@ -86,11 +78,8 @@
  */
 #include "config.h"
 
-#include <sys/file.h>
 #include <sys/types.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -103,7 +92,7 @@
 #include "answers.h"
 #include "buf.h"
 #include "cfg.h"
-#include "check.h"
+#include "dnscheck.h"
 #include "dnsname.h"
 #include "dnsq.h"
 #include "ipc.h"
@@ -111,16 +100,16 @@
 #include "metrics.h"
 #include "mymalloc.h"
 #include "plural.h"
+#include "mxprobes.h"
+#include "notify.h"
 #include "policyc.h"
 #include "proto.h"
-#include "probes.h"
 #include "resolve.h"
 #include "server.h"
 #include "soon.h"
+#include "verdict.h"
 
 #define DNSMON_POLICYD		PROTO_POLICYD_PRIVATE
-#define DNSMON_STATE_FILE	"alerts.state"
-#define DNSMON_LOCK_FILE	"alerts.state.lock"
 #define DNSMON_FIRST_DELAY	1	/* seconds after start to the first round */
 #define DNSMON_RETRY_DELAY	30	/* seconds after a failed domain-list */
 #define DNSMON_JITTER_PCT	10	/* percent of dnsmon_interval */
@@ -129,14 +118,11 @@
 #define DNSMON_PROBE_PROCS	8	/* probe processes at once */
 #define DNSMON_RESULTS_WINDOW	8192	/* check-results without a reply
 					 * (about 1.5 KiB each) */
-#define DNSMON_TALLY_CHECKS	32	/* check names counted (metrics) */
-#define DNSMON_TALLY_NAME	32	/* bytes of a check name, with NUL */
 #define DNSMON_SOON_MAX		100000	/* domains on a back-off or asked for */
 #define DNSMON_SOON_BATCH	1024	/* domains of one early round */
 #define DNSMON_NAME_MAX		253	/* octets of a domain asked for */
 #define DNSMON_CONNS_MAX	16	/* connections on private/dnsmon */
 
-static const int dnsmon_expiry_steps[] = { 1, 7, 21 };	/* days, ascending */
 
 /* One domain in progress. */
 struct dnsmon_job {
@@ -178,7 +164,6 @@ static int dnsmon_policyd = -1;		/* requests that wait for replies */
 static struct ipc_conn *dnsmon_results;	/* check-results, pipelined */
 static size_t dnsmon_results_out;	/* sent, not answered */
 static int dnsmon_no_check_result;	/* policyd does not know the op */
-static int dnsmon_lock = -1;
 
 static void dnsmon_fill(void);
 static double dnsmon_elapsed(void);
@@ -312,132 +297,6 @@ dnsmon_results_send(const char *name, json_t *checks, long long next)
 	buf_free(&err);
 }
 
-/*
- * Alerts.
- */
-static void
-dnsmon_alert_check(const char *domain, json_t *c)
-{
-	const char *name = json_string_value(json_object_get(c, "check"));
-	const char *status = json_string_value(json_object_get(c, "status"));
-	const char *host = json_string_value(json_object_get(c, "host"));
-	const char *msg = json_string_value(json_object_get(c, "message"));
-	const char *fix = json_string_value(json_object_get(c, "fix"));
-	const char *key = json_string_value(json_object_get(c, "key"));
-	char *kind, *subject, *text;
-
-	if (name == NULL || status == NULL || msg == NULL)
-		return;
-	kind = host ? xasprintf("%s:%s", name, host) : xstrdup(name);
-	if (strcmp(status, "ok") == 0)
-		alert_clear(domain, kind);
-	else if (strcmp(status, "fail") == 0) {
-		subject = xasprintf("stsd: %s: %s", domain, msg);
-		text = fix ? xasprintf("%s\n\nFix: %s", msg, fix) :
-		    xstrdup(msg);
-		alert_raise(domain, kind, key ? key : msg, subject, text);
-		free(subject);
-		free(text);
-	}
-	free(kind);
-}
-
-/* Expiry warnings at 21, 7 and 1 days: one alert at each step. */
-static void
-dnsmon_alert_expiry(const char *domain, json_t *c)
-{
-	const char *host = json_string_value(json_object_get(c, "host"));
-	json_t *dl = json_object_get(c, "days_left");
-	size_t i, nsteps = sizeof(dnsmon_expiry_steps) /
-	    sizeof(dnsmon_expiry_steps[0]);
-	char *kind, *subject, *key;
-	long long days;
-
-	if (host == NULL || !json_is_integer(dl))
-		return;
-	days = json_integer_value(dl);
-	kind = xasprintf("cert-expiry:%s", host);
-	for (i = 0; i < nsteps; i++)
-		if (days >= 0 && days <= dnsmon_expiry_steps[i])
-			break;
-	if (days < 0 || i == nsteps)
-		alert_clear(domain, kind);
-	else {
-		key = xasprintf("%d", dnsmon_expiry_steps[i]);
-		subject = xasprintf("stsd: %s: the certificate of %s expires"
-		    " in %lld days", domain, host, days);
-		alert_raise(domain, kind, key, subject, subject);
-		free(key);
-		free(subject);
-	}
-	free(kind);
-}
-
-/*
- * Metrics: the results of a round by check and status, set once at its
- * end (stsd_dns_checks), and a series for each result that is not ok
- * (stsd_dns_check_problem), removed when it is ok again or when the
- * round did not see it (a domain or MX host that is gone).
- */
-static const char *const dnsmon_check_states[] = {
-	"ok", "fail", "dns-error", "info", NULL,
-};
-static const char *const dnsmon_problem_states[] = {
-	"fail", "dns-error", NULL,
-};
-static struct {
-	char	 check[DNSMON_TALLY_NAME];
-	long long n[sizeof(dnsmon_check_states) /
-	    sizeof(dnsmon_check_states[0]) - 1];
-} dnsmon_tally[DNSMON_TALLY_CHECKS];
-static size_t dnsmon_tally_len;
-static unsigned long dnsmon_epoch;
-
-static void
-dnsmon_metrics_check(const char *domain, json_t *c)
-{
-	const char *check = json_string_value(json_object_get(c, "check"));
-	const char *status = json_string_value(json_object_get(c, "status"));
-	size_t i, k;
-
-	if (check == NULL || status == NULL)
-		return;
-	metrics_state(METRIC_DNS_PROBLEM, status, dnsmon_problem_states,
-	    "domain", domain, "check", check, "host",
-	    json_string_value(json_object_get(c, "host")), NULL);
-	for (k = 0; dnsmon_check_states[k] != NULL; k++)
-		if (strcmp(dnsmon_check_states[k], status) == 0)
-			break;
-	for (i = 0; i < dnsmon_tally_len; i++)
-		if (strcmp(dnsmon_tally[i].check, check) == 0)
-			break;
-	if (dnsmon_check_states[k] == NULL || strlen(check) >=
-	    DNSMON_TALLY_NAME || (i == dnsmon_tally_len &&
-	    dnsmon_tally_len == DNSMON_TALLY_CHECKS))
-		return;			/* not ours to count */
-	if (i == dnsmon_tally_len) {
-		memset(&dnsmon_tally[i], 0, sizeof(dnsmon_tally[i]));
-		strcpy(dnsmon_tally[i].check, check);
-		dnsmon_tally_len++;
-	}
-	dnsmon_tally[i].n[k]++;
-}
-
-static void
-dnsmon_metrics_round_done(void)
-{
-	size_t i, k;
-
-	for (i = 0; i < dnsmon_tally_len; i++)
-		for (k = 0; dnsmon_check_states[k] != NULL; k++)
-			metrics_set(METRIC_DNS_CHECKS, dnsmon_tally[i].n[k],
-			    "check", dnsmon_tally[i].check, "status",
-			    dnsmon_check_states[k], NULL);
-	metrics_expire(METRIC_DNS_CHECKS, dnsmon_epoch);
-	metrics_expire(METRIC_DNS_PROBLEM, dnsmon_epoch);
-	metrics_inc(METRIC_DNS_ROUNDS, NULL);
-}
-
 static void
 dnsmon_result(const struct check_domain *d, json_t *result)
 {
@@ -462,17 +321,7 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 			    json_string_value(json_object_get(r, "error")));
 		json_decref(r);
 	}
-	metrics_inc(METRIC_DNS_DOMAINS, NULL);
-	json_array_foreach(checks, i, c)
-		dnsmon_metrics_check(name, c);
-	/* A pending domain is still being set up: no alerts yet. */
-	json_array_foreach(checks, i, c) {
-		if (pending)
-			break;
-		dnsmon_alert_check(name, c);
-		if (json_object_get(c, "days_left") != NULL)
-			dnsmon_alert_expiry(name, c);
-	}
+	verdict_result(name, checks, pending);
 	json_array_foreach(checks, i, c)
 		if ((st = json_string_value(json_object_get(c, "status")))
 		    != NULL && (strcmp(st, "fail") == 0 ||
@@ -716,7 +565,7 @@ dnsmon_round_done(void)
 	if (dnsmon_dnsq != NULL)
 		dnsq_stats(dnsmon_dnsq, &qs);
 	dnsmon_round_free();
-	dnsmon_metrics_round_done();
+	verdict_round_done();
 	alert_send();			/* the round's alerts: one digest */
 	alert_store_flush();
 	if (dnsmon_policyd >= 0)
@@ -866,8 +715,7 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 		dnsmon_schedule(DNSMON_RETRY_DELAY);
 		return;
 	}
-	dnsmon_epoch = metrics_epoch();
-	dnsmon_tally_len = 0;
+	verdict_round_start();
 	log_info("round: checking %zu %s", dnsmon_count,
 	    plural((long long)dnsmon_count, "domain", "domains"));
 	dnsmon_fill();
@@ -994,38 +842,13 @@ dnsmon_soon_ask(const char *name, long long now)
 	dnsmon_soon_arm(at);
 }
 
-/* One dnsmon at a time: the alert state has one writer. */
-static void
-dnsmon_take_lock(void)
-{
-	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
-	    DNSMON_LOCK_FILE);
-
-	dnsmon_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (dnsmon_lock < 0)
-		log_fatal("%s: %s", path, strerror(errno));
-	if (flock(dnsmon_lock, LOCK_EX | LOCK_NB) < 0)
-		log_fatal("%s: %s", path, errno == EWOULDBLOCK ?
-		    "another dnsmon is running (its master.cf maxproc must"
-		    " be 1)" : strerror(errno));
-	free(path);
-}
-
 static void
 dnsmon_post_jail(int argc, char **argv)
 {
-	struct buf err = BUF_INIT;
-	char *state;
-
 	(void)argc;
 	(void)argv;
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	dnsmon_take_lock();
-	state = xasprintf("%s/%s", cfg_str("data_directory"),
-	    DNSMON_STATE_FILE);
-	if (alert_store_file(state, &err) < 0)
-		log_fatal("%s", err.s);
-	free(state);
+	verdict_open();
 	dnsmon_timer = evtimer_new(server_base(), dnsmon_round, NULL);
 	dnsmon_soon_timer = evtimer_new(server_base(), dnsmon_soon_round, NULL);
 	dnsmon_soon = soon_new(DNSMON_SOON_MAX);
@@ -1062,9 +885,7 @@ dnsmon_cleanup(void)
 		event_free(dnsmon_kick);
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);
-	alert_store_close();
-	if (dnsmon_lock >= 0)
-		close(dnsmon_lock);
+	verdict_close();
 }
 
 int

@@ -1,20 +1,13 @@
-# dnsmon/local.mk - dnsmon, the DNS and MX monitor, and the check code
-# that "stsctl check" links too (dnsmon/libdnscheck.a: the checks, DNS
-# queries on libevent, probes in child processes).
+# dnsmon/local.mk - dnsmon, the DNS and MX monitor (its checks are
+# lib/dnscheck's, which "stsctl check" runs too).
 # SPDX-License-Identifier: ISC
-noinst_LIBRARIES += dnsmon/libdnscheck.a
-dnsmon_libdnscheck_a_SOURCES = dnsmon/check.c dnsmon/check.h \
-	dnsmon/probe.c dnsmon/probe.h dnsmon/resolve.c dnsmon/resolve.h \
-	dnsmon/dnsq.c dnsmon/dnsq.h dnsmon/probes.c dnsmon/probes.h
-dnsmon_libdnscheck_a_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) \
-	$(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
-
 pkglibexec_PROGRAMS += dnsmon/dnsmon
 dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c \
-	dnsmon/answers.c dnsmon/answers.h dnsmon/soon.c dnsmon/soon.h
+	dnsmon/answers.c dnsmon/answers.h dnsmon/soon.c dnsmon/soon.h \
+	dnsmon/verdict.c dnsmon/verdict.h
 dnsmon_dnsmon_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
-dnsmon_dnsmon_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS)
+dnsmon_dnsmon_LDADD = $(STS_LIBS) $(LDNS_LIBS)
 dist_man_MANS += man/stsd-dnsmon.8
 
 # Test helpers (not unit tests: their names do not end in _test).
@@ -30,13 +23,13 @@ noinst_PROGRAMS += tests/fuzz/fuzz_dnsanswer
 tests_fuzz_fuzz_dnsanswer_SOURCES = tests/fuzz/fuzz_dnsanswer.c
 tests_fuzz_fuzz_dnsanswer_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
 tests_fuzz_fuzz_dnsanswer_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_dnsanswer_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS)
+tests_fuzz_fuzz_dnsanswer_LDADD = $(STS_LIBS) $(LDNS_LIBS)
 else
 check_PROGRAMS += tests/fuzz/fuzz_dnsanswer_test
 tests_fuzz_fuzz_dnsanswer_test_SOURCES = tests/fuzz/fuzz_dnsanswer.c \
 	tests/fuzz/standalone.c
 tests_fuzz_fuzz_dnsanswer_test_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
-tests_fuzz_fuzz_dnsanswer_test_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) \
+tests_fuzz_fuzz_dnsanswer_test_LDADD = $(STS_LIBS) \
 	$(LDNS_LIBS)
 endif
 

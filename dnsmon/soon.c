@@ -1,70 +1,46 @@
 /*
  * soon - the domains that dnsmon checks before its next round; see
- * soon.h.  A chained hash table of names; soon_due() and soon_next()
- * walk it whole, which they do once per timer, not once per check.
+ * soon.h.  A hash table of names (lib/htable, without case); soon_due()
+ * and soon_next() walk it whole, which they do once per timer, not once
+ * per check.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "htable.h"
 #include "mymalloc.h"
 #include "soon.h"
 
 struct soon_entry {
-	struct soon_entry *next;
-	char	*name;
 	long long due;		/* when to check it; 0: the next round */
 	long long last;		/* start of its last check (rate limit) */
 	long long delay;	/* its last back-off step; 0: none */
 };
 
 struct soon {
-	struct soon_entry *bucket[SOON_BUCKETS];
-	size_t	 n, max;
+	struct htable *t;	/* name -> struct soon_entry */
+	size_t	 max;
 };
-
-static unsigned
-soon_hash(const char *name)
-{
-	unsigned h = 5381;
-
-	for (; *name; name++)
-		h = h * 33 + (unsigned char)(*name | 0x20);
-	return h % SOON_BUCKETS;
-}
 
 struct soon *
 soon_new(size_t max)
 {
 	struct soon *s = xcalloc(1, sizeof(*s));
 
+	s->t = htable_new(SOON_BUCKETS, HTABLE_NOCASE);
 	s->max = max;
 	return s;
-}
-
-static void
-soon_entry_free(struct soon_entry *e)
-{
-	free(e->name);
-	free(e);
 }
 
 void
 soon_free(struct soon *s)
 {
-	struct soon_entry *e, *next;
-	size_t i;
-
 	if (s == NULL)
 		return;
-	for (i = 0; i < SOON_BUCKETS; i++)
-		for (e = s->bucket[i]; e != NULL; e = next) {
-			next = e->next;
-			soon_entry_free(e);
-		}
+	htable_free(s->t, free);
 	free(s);
 }
 
@@ -72,35 +48,21 @@ soon_free(struct soon *s)
 static struct soon_entry *
 soon_find(struct soon *s, const char *name, int add)
 {
-	unsigned h = soon_hash(name);
 	struct soon_entry *e;
 
-	for (e = s->bucket[h]; e != NULL; e = e->next)
-		if (strcasecmp(e->name, name) == 0)
-			return e;
-	if (!add || s->n >= s->max)
+	if ((e = htable_find_str(s->t, name)) != NULL)
+		return e;
+	if (!add || htable_count(s->t) >= s->max)
 		return NULL;
 	e = xcalloc(1, sizeof(*e));
-	e->name = xstrdup(name);
-	e->next = s->bucket[h];
-	s->bucket[h] = e;
-	s->n++;
+	htable_enter_str(s->t, name, e);
 	return e;
 }
 
 void
 soon_forget(struct soon *s, const char *name)
 {
-	struct soon_entry **ep, *e;
-
-	for (ep = &s->bucket[soon_hash(name)]; (e = *ep) != NULL;
-	    ep = &e->next)
-		if (strcasecmp(e->name, name) == 0) {
-			*ep = e->next;
-			soon_entry_free(e);
-			s->n--;
-			return;
-		}
+	free(htable_delete_str(s->t, name));
 }
 
 /* The back-off step after one of delay: twice it, at most max. */
@@ -160,43 +122,46 @@ size_t
 soon_due(struct soon *s, long long now, char **names, size_t nmax,
     const struct soon_conf *c)
 {
-	struct soon_entry **ep, *e;
-	size_t i, n = 0;
+	struct htable_iter it;
+	struct htable_entry *he;
+	struct soon_entry *e;
+	size_t n = 0;
 
-	for (i = 0; i < SOON_BUCKETS; i++)
-		for (ep = &s->bucket[i]; (e = *ep) != NULL; ) {
-			if (e->due > 0 && e->due <= now && n < nmax) {
-				names[n++] = xstrdup(e->name);
-				e->due = 0;
-				e->last = now;
-			} else if (e->due == 0 && e->delay == 0 &&
-			    (e->last <= now - c->gap || e->last > now)) {
-				*ep = e->next;	/* good, and not rate-limited */
-				soon_entry_free(e);
-				s->n--;
-				continue;
-			}
-			ep = &e->next;
+	htable_iter_start(s->t, &it);
+	while ((he = htable_iter_next(&it)) != NULL) {
+		e = he->value;
+		if (e->due > 0 && e->due <= now && n < nmax) {
+			names[n++] = xstrdup(he->key);
+			e->due = 0;
+			e->last = now;
+		} else if (e->due == 0 && e->delay == 0 &&
+		    (e->last <= now - c->gap || e->last > now)) {
+			free(e);	/* good, and not rate-limited */
+			htable_delete_entry(s->t, he);
 		}
+	}
 	return n;
 }
 
 long long
 soon_next(const struct soon *s)
 {
+	struct htable_iter it;
+	struct htable_entry *he;
 	const struct soon_entry *e;
 	long long t = 0;
-	size_t i;
 
-	for (i = 0; i < SOON_BUCKETS; i++)
-		for (e = s->bucket[i]; e != NULL; e = e->next)
-			if (e->due > 0 && (t == 0 || e->due < t))
-				t = e->due;
+	htable_iter_start(s->t, &it);
+	while ((he = htable_iter_next(&it)) != NULL) {
+		e = he->value;
+		if (e->due > 0 && (t == 0 || e->due < t))
+			t = e->due;
+	}
 	return t;
 }
 
 size_t
 soon_count(const struct soon *s)
 {
-	return s->n;
+	return htable_count(s->t);
 }

@@ -42,7 +42,7 @@
 
 #include <stddef.h>
 
-#define SOON_BUCKETS	4096
+#define SOON_BUCKETS	4096	/* buckets of its table to start with */
 
 struct soon;
 

@@ -2,8 +2,8 @@
  * certcache - httpd's TLS context and its certificates, chosen by SNI.
  * SPDX-License-Identifier: ISC
  *
- * See certcache.h.  Entries live in a chained hash table (by normalized
- * host) and on a least-recently-used list; a miss is an entry without
+ * See certcache.h.  Entries live in a hash table (lib/htable, by
+ * normalized host) and on a least-recently-used list; a miss is an entry without
  * certificate.  Files are only read through the certificate directory's
  * descriptor, so this works the same inside the chroot.
  */
@@ -25,7 +25,7 @@
 
 #include "certcache.h"
 #include "challenge.h"
-#include "hash.h"
+#include "htable.h"
 #include "http.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -58,9 +58,7 @@ struct certcache_fileid {
 };
 
 struct certcache_entry {
-	struct certcache_entry *hnext;		/* hash chain */
 	struct certcache_entry *prev, *next;	/* LRU list, most recent first */
-	uint32_t hash;
 	char	 host[HTTP_HOST_MAX + 1];
 	time_t	 checked;			/* monotonic seconds */
 	struct certcache_fileid id[2];		/* fullchain, privkey */
@@ -74,8 +72,7 @@ struct certcache {
 	int	 dirfd;
 	size_t	 max;
 	size_t	 count;
-	size_t	 nbuckets;		/* a power of two */
-	struct certcache_entry **bucket;
+	struct htable *hosts;		/* host -> struct certcache_entry */
 	struct certcache_entry *head, *tail;
 	unsigned long loads;
 	X509	*shared[CERTCACHE_SHARED_MAX];	/* see certcache_share() */
@@ -325,22 +322,10 @@ certcache_lru_front(struct certcache *c, struct certcache_entry *e)
 		c->tail = e;
 }
 
-static struct certcache_entry **
-certcache_slot(struct certcache *c, const char *host, uint32_t hash)
-{
-	struct certcache_entry **ep = &c->bucket[hash & (c->nbuckets - 1)];
-
-	while (*ep && ((*ep)->hash != hash || strcmp((*ep)->host, host) != 0))
-		ep = &(*ep)->hnext;
-	return ep;
-}
-
 static void
 certcache_remove(struct certcache *c, struct certcache_entry *e)
 {
-	struct certcache_entry **ep = certcache_slot(c, e->host, e->hash);
-
-	*ep = e->hnext;
+	htable_delete_str(c->hosts, e->host);
 	certcache_lru_unlink(c, e);
 	certcache_clear(e);
 	free(e);
@@ -349,7 +334,7 @@ certcache_remove(struct certcache *c, struct certcache_entry *e)
 
 /* A new entry for host, loaded (or a miss), evicting the oldest if full. */
 static struct certcache_entry *
-certcache_add(struct certcache *c, const char *host, uint32_t hash)
+certcache_add(struct certcache *c, const char *host)
 {
 	struct certcache_entry *e;
 	struct buf err = BUF_INIT;
@@ -357,7 +342,6 @@ certcache_add(struct certcache *c, const char *host, uint32_t hash)
 	if (c->count >= c->max && c->tail != NULL)
 		certcache_remove(c, c->tail);
 	e = xcalloc(1, sizeof(*e));
-	e->hash = hash;
 	snprintf(e->host, sizeof(e->host), "%s", host);
 	e->checked = certcache_now();
 	if (certcache_load(c, e, &err) < 0) {
@@ -371,8 +355,7 @@ certcache_add(struct certcache *c, const char *host, uint32_t hash)
 			log_debug("%s", err.s);
 	}
 	buf_free(&err);
-	e->hnext = c->bucket[hash & (c->nbuckets - 1)];
-	c->bucket[hash & (c->nbuckets - 1)] = e;
+	htable_enter_str(c->hosts, e->host, e);
 	certcache_lru_front(c, e);
 	c->count++;
 	return e;
@@ -410,11 +393,10 @@ certcache_check(struct certcache *c, struct certcache_entry *e)
 static struct certcache_entry *
 certcache_lookup(struct certcache *c, const char *host)
 {
-	uint32_t hash = hash_str(host);
-	struct certcache_entry *e = *certcache_slot(c, host, hash);
+	struct certcache_entry *e = htable_find_str(c->hosts, host);
 
 	if (e == NULL)
-		return certcache_add(c, host, hash);
+		return certcache_add(c, host);
 	certcache_check(c, e);
 	if (c->head != e) {
 		certcache_lru_unlink(c, e);
@@ -489,9 +471,8 @@ certcache_new(size_t max, struct buf *err)
 	c->ctx = ctx;
 	c->dirfd = -1;
 	c->max = max > 0 ? max : 1;
-	for (c->nbuckets = 64; c->nbuckets < c->max; c->nbuckets *= 2)
-		;
-	c->bucket = xcalloc(c->nbuckets, sizeof(*c->bucket));
+	/* As many buckets as entries: the table never grows. */
+	c->hosts = htable_new(c->max, 0);
 	return c;
 }
 
@@ -522,7 +503,7 @@ certcache_invalidate(struct certcache *c, const char *host)
 
 	if (http_host_normalize(host, strlen(host), norm) < 0)
 		return;
-	if ((e = *certcache_slot(c, norm, hash_str(norm))) != NULL) {
+	if ((e = htable_find_str(c->hosts, norm)) != NULL) {
 		e->checked = 0;
 		memset(e->id, 0, sizeof(e->id));	/* reload, not only check */
 	}
@@ -577,7 +558,7 @@ certcache_free(struct certcache *c)
 		certcache_remove(c, c->head);
 	while (c->nshared > 0)
 		X509_free(c->shared[--c->nshared]);
-	free(c->bucket);
+	htable_free(c->hosts, NULL);
 	SSL_CTX_free(c->ctx);
 	free(c);
 }

@@ -18,17 +18,17 @@
  *	first request and lasts window seconds; the next request after it
  *	starts a new one.  An IPv6 client is its /64 (one customer of a
  *	provider may hold all of it); an IPv4-mapped IPv6 address is its
- *	IPv4 address.  limit 0: no limit (always 0).
+ *	IPv4 address (lib/clientnet).  limit 0: no limit (always 0).
  *
- *	Lookups are a hash of the address into a fixed table: constant
- *	time.  The table holds at most max_clients clients; when it is
+ *	Lookups are a hash of the address into a table (lib/htable) with
+ *	as many buckets as clients, which never grows: constant time.  The table holds at most max_clients clients; when it is
  *	full, the clients whose window ended are dropped, and when none
  *	did, a new client is refused (-1, retry: the window) until one
  *	does: a flood from many addresses cannot make the table grow.
  *
  * LIMITS
  *	max_clients clients (HTTPD_REPORT_CLIENTS_MAX in httpd), about
- *	40 bytes each.
+ *	100 bytes each (entry, key and counts).
  */
 #ifndef STS_HTTPD_CLIENTLIMIT_H
 #define STS_HTTPD_CLIENTLIMIT_H

@@ -269,7 +269,7 @@ out:
 
 int
 dnsupdate_publish_txt(const char *owner, const char *const *txt,
-    size_t ntxt, struct buf *err)
+    size_t ntxt, int timeout_ms, struct buf *err)
 {
 	const char *server = cfg_str("dns_update_server");
 	const char *keyfile = cfg_str("dns_update_key_file");
@@ -284,8 +284,7 @@ dnsupdate_publish_txt(const char *owner, const char *const *txt,
 	if (dnsupdate_key_read(keyfile, &key, err) < 0)
 		return -1;
 	rc = dnsupdate_txt(server, &key, cfg_str("sts_zone"), owner,
-	    DNSUPDATE_TTL, txt, ntxt,
-	    (int)cfg_time("dnsmon_query_timeout") * 1000, err);
+	    DNSUPDATE_TTL, txt, ntxt, timeout_ms, err);
 	dnsupdate_key_free(&key);
 	return rc;
 }

@@ -7,7 +7,7 @@
  *	dnsupdate_key_free(&key)
  *	dnsupdate_txt(server, &key, zone, owner, ttl, txt, ntxt,
  *	    timeout_ms, &err)
- *	dnsupdate_publish_txt(owner, txt, ntxt, &err)	with main.cf
+ *	dnsupdate_publish_txt(owner, txt, ntxt, timeout_ms, &err)
  *
  * DESCRIPTION
  *	dnsupdate_txt() sends one UPDATE for zone to server ("host",
@@ -20,14 +20,15 @@
  *	synchronous and waits at most about timeout_ms.
  *
  *	dnsupdate_publish_txt() does the same with dns_update_server,
- *	dns_update_key_file, sts_zone and dnsmon_query_timeout; owner is
- *	a name inside sts_zone.
+ *	dns_update_key_file and sts_zone of main.cf; owner is a name
+ *	inside sts_zone, timeout_ms the caller's bound (policyd passes
+ *	dnsmon_query_timeout).
  *
  *	A daemon with an event loop (policyd) must not call these from
  *	its loop: it forks a child per batch of updates (the child calls
  *	dnsupdate_publish_txt() for each record and _exit()s with 0 or 1,
  *	writing failures to the log), and reaps it from a SIGCHLD or timer
- *	event; each update is bounded by dnsmon_query_timeout.
+ *	event; each update is bounded by the timeout_ms it passes.
  *
  *	dnsupdate_key_read() refuses a key file that group or others may
  *	read (the secret would leak), a line that is not three words, an
@@ -67,6 +68,6 @@ int	dnsupdate_txt(const char *server, const struct dnsupdate_key *,
 	    const char *const *txt, size_t ntxt, int timeout_ms,
 	    struct buf *err);
 int	dnsupdate_publish_txt(const char *owner, const char *const *txt,
-	    size_t ntxt, struct buf *err);
+	    size_t ntxt, int timeout_ms, struct buf *err);
 
 #endif

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+
 #include "hash.h"
 
 #define HASH_BASIS	2166136261u
@@ -27,5 +29,16 @@ hash_str(const char *s)
 
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * HASH_PRIME;
+	return h;
+}
+
+uint32_t
+hash_bytes_nocase(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	uint32_t h = HASH_BASIS;
+
+	while (len-- > 0)
+		h = (h ^ (unsigned char)tolower(*s++)) * HASH_PRIME;
 	return h;
 }

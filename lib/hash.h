@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	uint32_t h = hash_bytes(p, len);
  *	uint32_t h = hash_str("mta-sts.example.com");
+ *	uint32_t h = hash_bytes_nocase(p, len);	ASCII case folded
  *	bucket = h & (nbuckets - 1);	nbuckets a power of two
  *
  * DESCRIPTION
@@ -20,5 +21,6 @@
 
 uint32_t hash_bytes(const void *p, size_t len);
 uint32_t hash_str(const char *s);
+uint32_t hash_bytes_nocase(const void *p, size_t len);
 
 #endif

@@ -1,15 +1,12 @@
-# lib/ipc.mk - the IPC framing (lib/ipc) and the instance directories
-# (lib/dirs), their unit tests and the fuzz target of the framing.
+# lib/ipc.mk - the IPC framing (lib/ipc), its unit test and the fuzz
+# target of the framing.
 # SPDX-License-Identifier: ISC
-lib_libsts_a_SOURCES += lib/ipc.c lib/ipc.h lib/dirs.c lib/dirs.h
+lib_libsts_a_SOURCES += lib/ipc.c lib/ipc.h
 
-check_PROGRAMS += lib/ipc_test lib/dirs_test
+check_PROGRAMS += lib/ipc_test
 lib_ipc_test_SOURCES = lib/ipc_test.c
-lib_ipc_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(TEST_CPPFLAGS)
+lib_ipc_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 lib_ipc_test_LDADD = $(STS_LIBS)
-lib_dirs_test_SOURCES = lib/dirs_test.c
-lib_dirs_test_LDADD = $(STS_LIBS)
-lib_dirs_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_ipc

@@ -118,3 +118,46 @@ check_PROGRAMS += lib/policyc_test
 lib_policyc_test_SOURCES = lib/policyc_test.c
 lib_policyc_test_LDADD = $(STS_LIBS)
 lib_policyc_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
+
+# lib/metrics - the counters every daemon keeps (the metrics worker
+# serves them).
+lib_libsts_a_SOURCES += lib/metrics_table.c lib/metrics_self.c \
+	lib/metrics.h lib/metrics_series.h
+check_PROGRAMS += lib/metrics_test
+lib_metrics_test_SOURCES = lib/metrics_test.c
+lib_metrics_test_LDADD = $(STS_LIBS)
+lib_metrics_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
+# The DNS check of a hosted domain, shared by dnsmon and "stsctl check":
+# lib/dnscheck (the checks), lib/resolve (bounded lookups), lib/dnsq
+# (queries on libevent), lib/mxprobe and lib/mxprobes (the STARTTLS
+# probes, in child processes).  They need ldns: link $(LDNS_LIBS).
+lib_libsts_a_SOURCES += lib/dnscheck.c lib/dnscheck.h \
+	lib/resolve.c lib/resolve.h lib/dnsq.c lib/dnsq.h \
+	lib/mxprobe.c lib/mxprobe.h lib/mxprobes.c lib/mxprobes.h
+
+# lib/htable - the one hash table (dnsmon's early checks and answers,
+# the probes, lib/alert's state, the client limits of httpd and rptrecv).
+lib_libsts_a_SOURCES += lib/htable.c lib/htable.h
+check_PROGRAMS += lib/htable_test
+lib_htable_test_SOURCES = lib/htable_test.c
+lib_htable_test_LDADD = $(STS_LIBS)
+lib_htable_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
+# lib/clientnet - the network of a client address (the client limits of
+# httpd and rptrecv).
+lib_libsts_a_SOURCES += lib/clientnet.c lib/clientnet.h
+
+# lib/deadline (waits bounded by one deadline) and lib/tlsdial (connect
+# with a deadline, then TLS with the verification each caller asks for:
+# dnsmon's probe, the alert webhook, acmed).
+lib_libsts_a_SOURCES += lib/deadline.c lib/deadline.h \
+	lib/tlsdial.c lib/tlsdial.h
+check_PROGRAMS += lib/tlsdial_test
+lib_tlsdial_test_SOURCES = lib/tlsdial_test.c
+lib_tlsdial_test_LDADD = $(STS_LIBS)
+lib_tlsdial_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
+# lib/alert's store of what was sent (alert_file) and its webhook
+# (alert_http), apart from the digest and its delivery (lib/dnsmon.mk).
+lib_libsts_a_SOURCES += lib/alert_file.c lib/alert_file.h lib/alert_http.c

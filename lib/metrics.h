@@ -33,11 +33,12 @@
  *	metrics_find(name)		its catalog entry, or NULL
  *
  * DESCRIPTION
- *	Every metric has one entry in the catalog (metrics.c): its name, its
- *	type (counter or gauge) and a line of help.  A series is a metric
- *	with a set of labels ("name", "value" pairs after the value,
- *	ending with NULL); label values are escaped as the exposition
- *	format wants, so any string (a domain from a request) is safe.
+ *	Every metric has one entry in the catalog (metrics_table.c): its
+ *	name, its type (counter or gauge) and a line of help.  A series is
+ *	a metric with a set of labels ("name", "value" pairs after the
+ *	value, ending with NULL); label values are escaped as the
+ *	exposition format wants, so any string (a domain from a request)
+ *	is safe.
  *
  *	A daemon keeps its series in memory, in a hash table, and writes
  *	them all to $queue_directory/metrics/PROGRAM.PID (a temporary file,
@@ -68,7 +69,7 @@
  *
  *	Every series whose labels are fixed (a counter of rptrecv, the
  *	results of acmed, the stages, reasons and statuses of the
- *	catalog: metrics_fixed[] in metrics.c) exists from the start, at 0:
+ *	catalog: metrics_fixed[] in metrics_table.c) exists from the start, at 0:
  *	metrics_table_zeros() adds those that are absent, so that rate()
  *	and absent() see them before the first event.  A series with a
  *	domain label (metrics_table_fold) can be summed over its domains

@@ -1,13 +1,6 @@
-# metrics/local.mk - lib/metrics (the counters every daemon keeps) and
-# the metrics worker that serves them and the dashboard pages.
+# metrics/local.mk - the metrics worker that serves the counters of
+# lib/metrics and the dashboard pages.
 # SPDX-License-Identifier: ISC
-lib_libsts_a_SOURCES += lib/metrics.c lib/metrics.h
-
-check_PROGRAMS += lib/metrics_test
-lib_metrics_test_SOURCES = lib/metrics_test.c
-lib_metrics_test_LDADD = $(STS_LIBS)
-lib_metrics_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
-
 pkglibexec_PROGRAMS += metrics/metrics
 metrics_metrics_SOURCES = metrics/metrics.c metrics/collect.c \
 	metrics/collect.h

@@ -205,6 +205,15 @@ dnschild_read(evutil_socket_t fd, short what, void *arg)
 	dnschild_finish();
 }
 
+/* One update of the child, bounded by dnsmon_query_timeout. */
+static int
+dnschild_update(const char *owner, const char *const *txt, size_t ntxt,
+    struct buf *err)
+{
+	return dnsupdate_publish_txt(owner, txt, ntxt,
+	    (int)cfg_time("dnsmon_query_timeout") * 1000, err);
+}
+
 /* The child: one batch of updates, each bounded by its own time-out. */
 static void
 dnschild_run(int fd, const struct policydb_publish_item *v, size_t n)
@@ -215,7 +224,7 @@ dnschild_run(int fd, const struct policydb_publish_item *v, size_t n)
 	signal(SIGALRM, SIG_DFL);
 	/* Two updates per domain, plus the connect of each. */
 	alarm((unsigned)(n * 2 * (each + 1) + 1));
-	publish_run(&dnschild_pd->conf, v, n, fd, dnsupdate_publish_txt);
+	publish_run(&dnschild_pd->conf, v, n, fd, dnschild_update);
 	_exit(0);
 }
 

@@ -9,7 +9,7 @@
  *
  * DESCRIPTION
  *	dnsmon sends {"op":"check-result","domain":D,"time":T,"next":N,
- *	"checks":[...]} after each check of a domain (see dnsmon/check.h
+ *	"checks":[...]} after each check of a domain (see lib/dnscheck.h
  *	for the objects; N, when dnsmon means to check it again, may be
  *	absent: 0).  monitor_store() keeps the time of the last check of
  *	the domain, the time of the next one (0: not known) and

@@ -8,112 +8,71 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "clientnet.h"
 #include "connlimit.h"
-#include "hash.h"
+#include "htable.h"
 #include "log.h"
 #include "mymalloc.h"
 
-struct connlimit_entry {
-	char	 net[CONNLIMIT_NET_MAX];
-	int	 count;
-	struct connlimit_entry *next;
-};
-
-static struct connlimit_entry *connlimit_table[CONNLIMIT_BUCKETS];
-
-/* Keeps the first bits of addr (len octets), clears the rest. */
-static void
-connlimit_mask(unsigned char *addr, size_t len, int bits)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++, bits -= 8) {
-		if (bits >= 8)
-			continue;
-		addr[i] &= bits > 0 ? (unsigned char)(0xff << (8 - bits)) : 0;
-	}
-}
+/* net -> its count (a malloc'd int), for the networks with connections. */
+static struct htable *connlimit_table;
 
 void
 connlimit_net(const struct sockaddr *sa, char *net, size_t len)
 {
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-	unsigned char a[16];
-	char text[INET6_ADDRSTRLEN];
+	struct clientnet n;
 
-	if (sa->sa_family == AF_INET6 &&
-	    !IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
-		memcpy(a, &sin6->sin6_addr, 16);
-		connlimit_mask(a, 16, CONNLIMIT_PREFIX6);
-		inet_ntop(AF_INET6, a, text, sizeof(text));
-		snprintf(net, len, "%s/%d", text, CONNLIMIT_PREFIX6);
-	} else if (sa->sa_family == AF_INET6 || sa->sa_family == AF_INET) {
-		if (sa->sa_family == AF_INET6)
-			memcpy(a, &sin6->sin6_addr.s6_addr[12], 4);
-		else
-			memcpy(a, &sin->sin_addr, 4);
-		connlimit_mask(a, 4, CONNLIMIT_PREFIX4);
-		inet_ntop(AF_INET, a, text, sizeof(text));
-		snprintf(net, len, "%s/%d", text, CONNLIMIT_PREFIX4);
-	} else {
+	if (clientnet_of(sa, CONNLIMIT_PREFIX4, CONNLIMIT_PREFIX6, &n) < 0)
 		snprintf(net, len, "local");
-	}
+	else
+		clientnet_text(&n, net, len);
 }
 
-static struct connlimit_entry **
-connlimit_slot(const char *net)
+static int *
+connlimit_find(const char *net)
 {
-	struct connlimit_entry **ep;
-
-	for (ep = &connlimit_table[hash_str(net) % CONNLIMIT_BUCKETS];
-	    *ep != NULL; ep = &(*ep)->next)
-		if (strcmp((*ep)->net, net) == 0)
-			break;
-	return ep;
+	if (connlimit_table == NULL)
+		connlimit_table = htable_new(CONNLIMIT_BUCKETS, 0);
+	return htable_find_str(connlimit_table, net);
 }
 
 enum connlimit_verdict
 connlimit_admit(const char *net, long long total, long long total_limit,
     long long net_limit)
 {
-	struct connlimit_entry **ep = connlimit_slot(net), *e = *ep;
+	int *count = connlimit_find(net);
 
 	if (total >= total_limit)
 		return CONNLIMIT_TOTAL;
-	if (e != NULL && e->count >= net_limit)
+	if (count != NULL && *count >= net_limit)
 		return CONNLIMIT_NET;
-	if (e == NULL) {
-		e = *ep = xcalloc(1, sizeof(*e));
-		snprintf(e->net, sizeof(e->net), "%s", net);
+	if (count == NULL) {
+		count = xcalloc(1, sizeof(*count));
+		htable_enter_str(connlimit_table, net, count);
 	}
-	e->count++;
+	(*count)++;
 	return CONNLIMIT_OK;
 }
 
 void
 connlimit_done(const char *net)
 {
-	struct connlimit_entry **ep = connlimit_slot(net), *e = *ep;
+	int *count = connlimit_find(net);
 
-	if (e == NULL)
+	if (count == NULL)
 		log_panic("connlimit_done: no count for %s", net);
-	if (--e->count == 0) {
-		*ep = e->next;
-		free(e);
-	}
+	if (--*count == 0)
+		free(htable_delete_str(connlimit_table, net));
 }
 
 int
 connlimit_count(const char *net)
 {
-	struct connlimit_entry *e = *connlimit_slot(net);
+	int *count = connlimit_find(net);
 
-	return e != NULL ? e->count : 0;
+	return count != NULL ? *count : 0;
 }

@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *	connlimit_net(sa, net, len)	the network of a client address
+ *					(lib/clientnet)
  *	connlimit_admit(net, total, total_limit, net_limit)
  *					count a new connection, or say which
  *					limit refuses it
@@ -30,9 +31,10 @@
  *	the limit.
  *
  * LIMITS
- *	CONNLIMIT_NET_MAX octets for the text of a network; the table is
- *	a hash of CONNLIMIT_BUCKETS chains, one entry per network that
- *	has a connection open (so at most rptrecv_connection_limit).
+ *	CONNLIMIT_NET_MAX octets for the text of a network; the table
+ *	(lib/htable, CONNLIMIT_BUCKETS buckets to start with) has one
+ *	entry per network that has a connection open (so at most
+ *	rptrecv_connection_limit).
  *
  * DIAGNOSTICS
  *	connlimit_done() of a network without a count is a bug: log_panic.
@@ -44,9 +46,11 @@
 
 #include <stddef.h>
 
+#include "clientnet.h"
+
 #define CONNLIMIT_PREFIX4	24	/* an IPv4 client network */
 #define CONNLIMIT_PREFIX6	64	/* an IPv6 client network */
-#define CONNLIMIT_NET_MAX	64	/* "ffff:...:ffff/64" and its NUL */
+#define CONNLIMIT_NET_MAX	CLIENTNET_TEXT_MAX
 #define CONNLIMIT_BUCKETS	1024
 
 enum connlimit_verdict {

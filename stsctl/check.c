@@ -5,7 +5,7 @@
  * Asks policyd for the domain (domain-show) and asks it to have dnsmon
  * check the domain now (domain-check: the stored state that "stsctl
  * domain show" prints follows within seconds), then runs every check
- * of dnsmon in this process with the same code (dnsmon/check.c: DNS
+ * of dnsmon in this process with the same code (lib/dnscheck.c: DNS
  * records, MX set against the policy, TLSA, a STARTTLS probe of each
  * MX), adds whether httpd serves the policy (policy-served: active and
  * served with a valid certificate, as policyd knows) and prints one line
@@ -50,15 +50,15 @@
 #include "buf.h"
 #include "cfg.h"
 #include "check.h"
+#include "dnscheck.h"
+#include "dnsq.h"
 #include "ipc.h"
+#include "mxprobes.h"
 #include "mymalloc.h"
 #include "proto.h"
+#include "resolve.h"
 #include "stsctl.h"
 #include "usage.h"
-#include "../dnsmon/check.h"
-#include "../dnsmon/dnsq.h"
-#include "../dnsmon/probes.h"
-#include "../dnsmon/resolve.h"
 
 #define CHECK_SAY_AFTER		1	/* seconds of waiting before saying so */
 #define CHECK_PACKETS_MAX	256	/* DNS answers of one check */

@@ -1,5 +1,5 @@
 # stsctl/local.mk - stsctl, the operator's command: domains and policies
-# (through policyd), checks (the dnsmon check code, linked in), reports
+# (through policyd), checks (lib/dnscheck, as dnsmon runs them), reports
 # (reports.db, read-only).
 # SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsctl/stsctl
@@ -12,7 +12,7 @@ stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 	stsctl/queue.c stsctl/queue.h
 stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(SQLITE_CFLAGS)
-stsctl_stsctl_LDADD = dnsmon/libdnscheck.a $(STS_LIBS) $(LDNS_LIBS) \
+stsctl_stsctl_LDADD = $(STS_LIBS) $(LDNS_LIBS) \
 	$(SQLITE_LIBS)
 dist_man_MANS += man/stsctl.1
 EXTRA_DIST += tests/stsctl

@@ -4,5 +4,12 @@ sbin_PROGRAMS += stsd/stsd
 stsd_stsd_SOURCES = stsd/stsd.c
 stsd_stsd_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
 stsd_stsd_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+# stsd/dirs: the instance directories, their owners and modes (stsd
+# init and stsd check).
+stsd_stsd_SOURCES += stsd/dirs.c stsd/dirs.h
+check_PROGRAMS += stsd/dirs_test
+stsd_dirs_test_SOURCES = stsd/dirs_test.c stsd/dirs.c stsd/dirs.h
+stsd_dirs_test_LDADD = $(STS_LIBS)
+stsd_dirs_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 dist_man_MANS += man/stsd.1
 EXTRA_DIST += tests/stsd

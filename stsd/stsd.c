@@ -14,7 +14,7 @@
  *	one directory, and creates its directories; its master.cf has
  *	the metrics service on the host of metrics_listen (loopback)
  *	whatever --address says.  check validates main.cf and master.cf,
- *	creates missing directories (lib/dirs), looks for the programs,
+ *	creates missing directories (stsd/dirs), looks for the programs,
  *	and catches the usual mistakes, one line each with the fix: a
  *	directory that mail_owner cannot write (tried by a child that
  *	became mail_owner), a TSIG key (dns_update_key_file) that is

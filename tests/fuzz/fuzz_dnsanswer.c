@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "ststxt.h"
-#include "../../dnsmon/resolve.h"
+#include "resolve.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

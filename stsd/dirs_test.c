@@ -1,5 +1,5 @@
 /*
- * dirs_test - lib/dirs creates the instance directories with their
+ * dirs_test - stsd/dirs creates the instance directories with their
  * modes (and, as root, owners), reports what is wrong and fixes it.
  * SPDX-License-Identifier: ISC
  */

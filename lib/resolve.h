@@ -34,8 +34,8 @@
  * LIMITS
  *	RESOLVE_TXT_MAX bytes of joined TXT text (longer is cut).
  */
-#ifndef DNSMON_RESOLVE_H
-#define DNSMON_RESOLVE_H
+#ifndef STS_RESOLVE_H
+#define STS_RESOLVE_H
 
 #include <ldns/ldns.h>
 

@@ -1,5 +1,5 @@
 /*
- * probe - one SMTP STARTTLS probe of an MX host.
+ * mxprobe - one SMTP STARTTLS probe of an MX host.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
@@ -21,8 +21,8 @@
  * LIMITS
  *	PROBE_REPLY_MAX bytes of one SMTP reply (all its lines).
  */
-#ifndef DNSMON_PROBE_H
-#define DNSMON_PROBE_H
+#ifndef STS_MXPROBE_H
+#define STS_MXPROBE_H
 
 #include <limits.h>
 

@@ -1,5 +1,5 @@
 /*
- * probe - SMTP STARTTLS probe of one MX; see probe.h.
+ * mxprobe - SMTP STARTTLS probe of one MX; see mxprobe.h.
  * SPDX-License-Identifier: ISC
  *
  * May touch: one TCP connection to the MX, the CA file (read).
@@ -24,7 +24,9 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
-#include "probe.h"
+#include "deadline.h"
+#include "mxprobe.h"
+#include "tlsdial.h"
 
 #define PROBE_SECONDS_PER_DAY	86400
 
@@ -40,72 +42,34 @@ struct probe_conn {
 static void
 probe_step(struct probe_conn *c)
 {
-	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-	c->deadline.tv_sec += c->timeout_ms / 1000;
-	c->deadline.tv_nsec += (c->timeout_ms % 1000) * 1000000L;
-	if (c->deadline.tv_nsec >= 1000000000L) {
-		c->deadline.tv_sec++;
-		c->deadline.tv_nsec -= 1000000000L;
-	}
+	deadline_set(&c->deadline, c->timeout_ms);
 }
 
 static int
 probe_wait(struct probe_conn *c, short ev)
 {
-	struct pollfd p = { c->fd, ev, 0 };
-	struct timespec now;
-	long long ms;
-	int n;
-
-	do {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (c->deadline.tv_sec - now.tv_sec) * 1000LL +
-		    (c->deadline.tv_nsec - now.tv_nsec) / 1000000;
-		if (ms <= 0)
-			return -1;
-		n = poll(&p, 1, (int)ms);
-	} while (n < 0 && errno == EINTR);
-	return n > 0 ? 0 : -1;
+	return deadline_wait(c->fd, ev, &c->deadline);
 }
 
 static int
 probe_connect(const char *host, int port, struct probe_conn *c,
     struct probe *p)
 {
-	struct addrinfo hints, *res, *ai;
+	struct tlsdial_fail fail;
 	char portstr[16];
-	socklen_t len;
-	int rc, err = 0;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
 	snprintf(portstr, sizeof(portstr), "%d", port);
-	if ((rc = getaddrinfo(host, portstr, &hints, &res)) != 0) {
+	c->fd = tlsdial_connect(host, portstr, c->timeout_ms, NULL, &fail,
+	    NULL, 0);
+	if (fail.gai != 0) {
 		snprintf(p->detail, sizeof(p->detail), "%s: %s", host,
-		    gai_strerror(rc));
+		    gai_strerror(fail.gai));
 		return -1;
 	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		probe_step(c);
-		c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK,
-		    ai->ai_protocol);
-		if (c->fd < 0)
-			continue;
-		if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		len = sizeof(err);
-		if (errno == EINPROGRESS && probe_wait(c, POLLOUT) == 0 &&
-		    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-		    err == 0)
-			break;
-		close(c->fd);
-		c->fd = -1;
-	}
-	freeaddrinfo(res);
 	if (c->fd < 0) {
 		snprintf(p->detail, sizeof(p->detail), "cannot connect to %s"
-		    " port %d: %s", host, port, err ? strerror(err) :
-		    "timed out");
+		    " port %d: %s", host, port, fail.so_error ?
+		    strerror(fail.so_error) : "timed out");
 		return -1;
 	}
 	return 0;
@@ -227,42 +191,31 @@ static void
 probe_tls(struct probe_conn *c, const char *host, const char *ca_file,
     struct probe *p)
 {
+	/*
+	 * Verify after the handshake, to tell the failures apart: the CA
+	 * file alone, or the system CAs without one.
+	 */
+	struct tlsdial_verify v = { 0, ca_file, 0, 0, 0, 0 };
+	enum tlsdial_ctx_error why;
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
 	X509 *x;
 	long vr;
-	int r, e, days = 0, secs = 0;
+	int days = 0, secs = 0;
 
-	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		goto hsfail;
-	if (ca_file != NULL && *ca_file != '\0') {
-		if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-			snprintf(p->detail, sizeof(p->detail), "cannot load"
-			    " CA file %s", ca_file);
-			p->result = PROBE_VALIDATION_FAILURE;
-			SSL_CTX_free(ctx);
-			return;
-		}
-	} else
-		SSL_CTX_set_default_verify_paths(ctx);
-	/* Verify after the handshake, to tell the failures apart. */
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-	if ((ssl = SSL_new(ctx)) == NULL)
-		goto hsfail;
-	SSL_set_fd(ssl, c->fd);
-	SSL_set_tlsext_host_name(ssl, host);
-	probe_step(c);
-	for (;;) {
-		if ((r = SSL_connect(ssl)) == 1)
-			break;
-		e = SSL_get_error(ssl, r);
-		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
-		    probe_wait(c, e == SSL_ERROR_WANT_READ ? POLLIN :
-		    POLLOUT) < 0) {
-			ERR_clear_error();
+	if ((ctx = tlsdial_ctx_new(&v, &why)) == NULL) {
+		if (why != TLSDIAL_CTX_CA_FILE)
 			goto hsfail;
-		}
+		snprintf(p->detail, sizeof(p->detail), "cannot load"
+		    " CA file %s", ca_file);
+		p->result = PROBE_VALIDATION_FAILURE;
+		return;
 	}
+	if ((ssl = tlsdial_ssl_new(ctx, c->fd, host, &v)) == NULL)
+		goto hsfail;
+	probe_step(c);
+	if (tlsdial_handshake(ssl, c->fd, &c->deadline) < 0)
+		goto hsfail;
 	snprintf(p->tls_version, sizeof(p->tls_version), "%s",
 	    SSL_get_version(ssl));
 	if ((x = SSL_get1_peer_certificate(ssl)) == NULL) {

@@ -1,6 +1,6 @@
 /*
- * probes - each MX host probed once per round, in child processes; see
- * probes.h.
+ * mxprobes - each MX host probed once per round, in child processes; see
+ * mxprobes.h.
  * SPDX-License-Identifier: ISC
  *
  * May touch: fork/pipe; the children: port dnsmon_smtp_port of the MX
@@ -23,12 +23,12 @@
 #include <jansson.h>
 
 #include "cfg.h"
-#include "check.h"
-#include "hash.h"
+#include "dnscheck.h"
+#include "htable.h"
 #include "log.h"
 #include "mymalloc.h"
-#include "probe.h"
-#include "probes.h"
+#include "mxprobe.h"
+#include "mxprobes.h"
 
 struct probes_waiter {
 	void	(*done)(void *);
@@ -37,7 +37,6 @@ struct probes_waiter {
 
 struct probes_host {
 	struct probes *pt;
-	struct probes_host *hnext;	/* hash chain */
 	struct probes_host *qnext;	/* waiting for a process */
 	char	*host;
 	int	 known;
@@ -62,7 +61,7 @@ struct probes {
 	int	 running;
 	size_t	 count;
 	struct probes_host *queue_head, *queue_tail;
-	struct probes_host *bucket[PROBES_BUCKETS];
+	struct htable *hosts;		/* host -> struct probes_host */
 };
 
 struct probes *
@@ -71,6 +70,7 @@ probes_new(struct event_base *base, int max_procs)
 	struct probes *pt = xcalloc(1, sizeof(*pt));
 
 	pt->base = base;
+	pt->hosts = htable_new(PROBES_BUCKETS, 0);
 	pt->max_procs = max_procs < 1 ? 1 : max_procs;
 	return pt;
 }
@@ -81,21 +81,10 @@ probes_count(const struct probes *pt)
 	return pt->count;
 }
 
-static unsigned
-probes_hash(const char *s)
-{
-	return hash_str(s) % PROBES_BUCKETS;
-}
-
 static struct probes_host *
 probes_find(struct probes *pt, const char *host)
 {
-	struct probes_host *h;
-
-	for (h = pt->bucket[probes_hash(host)]; h; h = h->hnext)
-		if (strcmp(h->host, host) == 0)
-			return h;
-	return NULL;
+	return htable_find_str(pt->hosts, host);
 }
 
 /* The child: probe, write the result, exit. */
@@ -240,16 +229,13 @@ probes_want(struct probes *pt, const char *host, void (*done)(void *),
     void *arg)
 {
 	struct probes_host *h = probes_find(pt, host);
-	unsigned b;
 
 	if (h == NULL) {
 		h = xcalloc(1, sizeof(*h));
 		h->pt = pt;
 		h->host = xstrdup(host);
 		h->fd = -1;
-		b = probes_hash(host);
-		h->hnext = pt->bucket[b];
-		pt->bucket[b] = h;
+		htable_enter_str(pt->hosts, host, h);
 		pt->count++;
 		if (pt->queue_tail != NULL)
 			pt->queue_tail->qnext = h;
@@ -286,29 +272,30 @@ probes_add(struct probes *pt, json_t *checks, const char *host)
 	check_probe_add(checks, host, &p);
 }
 
+static void
+probes_host_free(void *arg)
+{
+	struct probes_host *h = arg;
+
+	if (h->pid > 0) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, NULL, 0);
+	}
+	if (h->ev != NULL)
+		event_free(h->ev);
+	if (h->fd >= 0)
+		close(h->fd);
+	free(h->waiters);
+	free(h->detail);
+	free(h->host);
+	free(h);
+}
+
 void
 probes_free(struct probes *pt)
 {
-	struct probes_host *h, *n;
-	size_t i;
-
 	if (pt == NULL)
 		return;
-	for (i = 0; i < PROBES_BUCKETS; i++)
-		for (h = pt->bucket[i]; h; h = n) {
-			n = h->hnext;
-			if (h->pid > 0) {
-				kill(h->pid, SIGKILL);
-				waitpid(h->pid, NULL, 0);
-			}
-			if (h->ev != NULL)
-				event_free(h->ev);
-			if (h->fd >= 0)
-				close(h->fd);
-			free(h->waiters);
-			free(h->detail);
-			free(h->host);
-			free(h);
-		}
+	htable_free(pt->hosts, probes_host_free);
 	free(pt);
 }

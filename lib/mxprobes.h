@@ -1,5 +1,5 @@
 /*
- * probes - the MX probes of one dnsmon round: each MX host once.
+ * mxprobes - the MX probes of one dnsmon round: each MX host once.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
@@ -21,15 +21,16 @@
  *	connection-failure.  done(arg) is called from the event loop.
  *
  * LIMITS
- *	PROBES_BUCKETS hash buckets (any number of hosts; memory: the
- *	host name and the few fields of a result per host).
+ *	Any number of hosts (lib/htable, PROBES_BUCKETS buckets to start
+ *	with); memory: the host name and the few fields of a result per
+ *	host.
  */
-#ifndef DNSMON_PROBES_H
-#define DNSMON_PROBES_H
+#ifndef STS_MXPROBES_H
+#define STS_MXPROBES_H
 
 #include <jansson.h>
 
-#define PROBES_BUCKETS		4096
+#define PROBES_BUCKETS		4096	/* buckets to start with */
 #define DNSMON_PROBE_STEPS	6	/* connect, greeting, EHLO, STARTTLS,
 					 * TLS, QUIT */
 

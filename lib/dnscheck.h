@@ -1,5 +1,5 @@
 /*
- * check - every check of one hosted domain, shared by dnsmon and
+ * dnscheck - every check of one hosted domain, shared by dnsmon and
  * "stsctl check".
  * SPDX-License-Identifier: ISC
  *
@@ -40,12 +40,12 @@
  * LIMITS
  *	CHECK_MX_MAX MX hosts per domain are checked and probed.
  */
-#ifndef DNSMON_CHECK_H
-#define DNSMON_CHECK_H
+#ifndef STS_DNSCHECK_H
+#define STS_DNSCHECK_H
 
 #include <jansson.h>
 
-#include "probe.h"
+#include "mxprobe.h"
 #include "resolve.h"
 
 #define CHECK_MX_MAX		16

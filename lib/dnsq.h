@@ -36,8 +36,8 @@
  *	DNSQ_SERVERS_MAX nameservers; answers of at most 65535 bytes; the
  *	ids of 65536 queries in flight (max_inflight is capped below).
  */
-#ifndef DNSMON_DNSQ_H
-#define DNSMON_DNSQ_H
+#ifndef STS_DNSQ_H
+#define STS_DNSQ_H
 
 #include <ldns/ldns.h>
 

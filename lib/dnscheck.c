@@ -1,5 +1,5 @@
 /*
- * check - the DNS and TLS checks of one hosted domain; see check.h.
+ * dnscheck - the DNS and TLS checks of one hosted domain; see dnscheck.h.
  * SPDX-License-Identifier: ISC
  *
  * May touch: DNS through resolve, SMTP through probe; main.cf values
@@ -22,10 +22,10 @@
 #include "buf.h"
 #include "certstore.h"
 #include "cfg.h"
-#include "check.h"
+#include "dnscheck.h"
 #include "mymalloc.h"
 #include "policy.h"
-#include "probe.h"
+#include "mxprobe.h"
 #include "resolve.h"
 #include "ststxt.h"
 
