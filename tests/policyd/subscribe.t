@@ -28,7 +28,10 @@ is "$?" 0 "subscribe gives two messages"
 like "$(echo "$out" | sed -n 1p)" '^\{"domains":"a\.example [0-9]{20} 0\\nb\.example [0-9]{20} 1\\n","op":"policies","texts":\["version: STSv1\\r\\nmode: testing\\r\\nmx: mx\.a\.example\\r\\nmax_age: 604800\\r\\n","version: STSv1\\r\\nmode: testing\\r\\nmx: mx\.b\.example\\r\\nmax_age: 604800\\r\\n"\]\}$' \
 	"snapshot carries domain, id and the exact policy text of every domain"
 is "$(echo "$out" | sed -n 2p)" '{"count":2,"op":"snapshot-end"}' "snapshot ends with its count"
-like "$(grep 'policyd.*subscriber.*sent 2 policies' "$dir/log/stsd.log" | tail -1)" \
+# The first subscriber after the adds (this client, or an httpd that
+# started late on a loaded machine) makes the snapshot; a later one gets
+# the same.
+like "$(grep 'policyd.*subscriber.*sent 2 policies' "$dir/log/stsd.log" | head -1)" \
 	'sent 2 policies \(a new snapshot\), 0 challenges in [0-9.]+ s$' \
 	"policyd logs the snapshot it sent and its time"
 
