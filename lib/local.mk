@@ -52,7 +52,7 @@ lib_http_test_SOURCES = lib/http_test.c
 lib_http_test_LDADD = $(STS_LIBS)
 
 # lib/polsnap - the policy snapshot on disk (policyd writes, httpd reads).
-lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h
+lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h lib/polsnapwriter.c
 lib_libsts_a_CPPFLAGS += $(ZLIB_CFLAGS)
 check_PROGRAMS += lib/polsnap_test
 lib_polsnap_test_SOURCES = lib/polsnap_test.c
