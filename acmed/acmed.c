@@ -29,7 +29,7 @@
  *	"host":H} so that httpd reloads it.
  *
  *	A failure is logged with the CA's problem document, remembered in
- *	$data_directory/acme/state.json (what stsctl cert list shows) and
+ *	acmed's state file (lib/certstore.h: what stsctl cert list shows) and
  *	retried after a delay that doubles from acmed_retry_min up to
  *	acmed_retry_max, or later when the CA said so (Retry-After).  The
  *	certificate in place is left alone until a new one is complete.
@@ -45,8 +45,8 @@
  *	cert-renew: operator-supplied certificates stay as they are.
  *
  * FILES
- *	$data_directory/acme/account.key, $data_directory/acme/state.json,
- *	$queue_directory/certs/HOST/{fullchain,privkey}.pem.
+ *	$data_directory/acme/account.key; the state file and the
+ *	certificate store of lib/certstore.h.
  *
  * LIMITS
  *	One exchange at a time; while it runs (each request at most
@@ -282,7 +282,7 @@ acmed_state_save(void)
 {
 	struct buf err = BUF_INIT;
 
-	if (store_state_save(acmed.state_path, acmed.state, &err) < 0)
+	if (certstore_state_save(acmed.state_path, acmed.state, &err) < 0)
 		log_warn("%s", err.s);
 	buf_free(&err);
 }
@@ -345,7 +345,7 @@ acmed_issue(const char *host, json_t *st, long long now, struct buf *err)
 	    acmed.conf.directory_url, acmed.conf.challenge);
 	json_object_set_new(st, "state", json_string("pending"));
 	if (acme_issue(acmed.client, host, &hooks, &res, err) == 0 &&
-	    store_install(acmed.certs_dir, host, res.key_pem, res.chain_pem,
+	    certstore_install(acmed.certs_dir, host, res.key_pem, res.chain_pem,
 	    err) == 0 && store_info(acmed.certs_dir, host, &info, err) == 0) {
 		acme_result_clear(&res);
 		acmed_state_info(st, &info);
@@ -559,9 +559,9 @@ acmed_post_jail(int argc, char **argv)
 		log_info("acme_enabled = no: not managing certificates");
 		return;
 	}
-	acmed.acme_dir = xasprintf("%s/acme", cfg_str("data_directory"));
+	acmed.acme_dir = certstore_acme_dir();
 	acmed.certs_dir = certstore_dir();
-	acmed.state_path = xasprintf("%s/state.json", acmed.acme_dir);
+	acmed.state_path = certstore_state_path();
 	acmed_mkdir(acmed.acme_dir);
 	acmed_mkdir(acmed.certs_dir);
 	keyfile = xasprintf("%s/account.key", acmed.acme_dir);
@@ -579,7 +579,7 @@ acmed_post_jail(int argc, char **argv)
 	acmed.conf.limits.max_body = (size_t)cfg_size("acmed_response_size_limit");
 	acmed.conf.poll_timeout = (int)cfg_time("acmed_poll_timeout");
 	acmed.client = acme_client_new(&acmed.conf, acmed.key, acmed.tls);
-	acmed.state = store_state_load(acmed.state_path);
+	acmed.state = certstore_state_load(acmed.state_path);
 	acmed.timer = evtimer_new(server_base(), acmed_timer, NULL);
 	acmed_schedule(ACMED_FIRST_RUN_DELAY);
 	buf_free(&err);

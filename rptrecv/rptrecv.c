@@ -17,8 +17,8 @@
  *	a batch over one connection).  When that socket is absent the
  *	message simply waits in the spool.
  *
- *	STARTTLS is offered when $queue_directory/certs/$smtp_hostname/
- *	fullchain.pem and privkey.pem exist (acmed gets them when
+ *	STARTTLS is offered when the certificate and key of $smtp_hostname
+ *	are in the store (lib/certstore.h; acmed gets them when
  *	acme_smtp_certificate = yes); they are read at start, before the
  *	chroot, and a missing pair is a warning, not an error.  Each new
  *	connection looks at the two files (two stat calls): a pair that
@@ -248,14 +248,14 @@ static SSL_CTX *
 rptrecv_tls_load(const char *dir)
 {
 	const char *queue = cfg_str("queue_directory");
-	char *chain, *key, *bad;
+	char *certs, *chain, *key, *bad;
 	SSL_CTX *ctx = NULL;
 	unsigned long e;
 
-	chain = xasprintf("%s/%s/%s/%s", dir, CERTSTORE_DIR,
-	    rptrecv_conf.hostname, CERTSTORE_CHAIN);
-	key = xasprintf("%s/%s/%s/%s", dir, CERTSTORE_DIR,
-	    rptrecv_conf.hostname, CERTSTORE_KEY);
+	certs = certstore_dir_under(dir);
+	chain = certstore_path(certs, rptrecv_conf.hostname, CERTSTORE_CHAIN);
+	key = certstore_path(certs, rptrecv_conf.hostname, CERTSTORE_KEY);
+	free(certs);
 	(void)rptrecv_tls_changed(chain, key);
 	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
 		/* The path as the operator knows it, in the jail too. */
@@ -304,9 +304,9 @@ rptrecv_tls_refresh(void)
 	char *chain, *key;
 	SSL_CTX *ctx;
 
-	chain = xasprintf("%s/%s/%s", CERTSTORE_DIR, rptrecv_conf.hostname,
+	chain = certstore_path(CERTSTORE_DIR, rptrecv_conf.hostname,
 	    CERTSTORE_CHAIN);
-	key = xasprintf("%s/%s/%s", CERTSTORE_DIR, rptrecv_conf.hostname,
+	key = certstore_path(CERTSTORE_DIR, rptrecv_conf.hostname,
 	    CERTSTORE_KEY);
 	if (rptrecv_tls_changed(chain, key)) {
 		if ((ctx = rptrecv_tls_load(".")) != NULL) {

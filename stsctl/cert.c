@@ -34,7 +34,6 @@
 #include "usage.h"
 #include "table.h"
 
-#define CERT_STATE_FILE		"acme/state.json"
 #define CERT_SOCKET		"public/acmed"
 #define CERT_RENEW_TIMEOUT	(15 * 60)	/* seconds */
 #define CERT_POLICY_PREFIX	"mta-sts."
@@ -146,10 +145,8 @@ cert_health(json_t *state)
 static int
 cert_list(int json)
 {
-	struct buf err = BUF_INIT, data = BUF_INIT;
-	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
-	    CERT_STATE_FILE);
-	json_error_t je;
+	struct buf err = BUF_INIT;
+	char *path = certstore_state_path();
 	json_t *state, *st;
 	struct table *t;
 	const char *host, *e, *h;
@@ -157,15 +154,8 @@ cert_list(int json)
 	int expired;
 
 	perm_check(path, R_OK);
-	if (access(path, F_OK) != 0) {
-		state = json_object();
-	} else if (cfg_read_file(path, &data, &err) < 0) {
+	if (certstore_state_read(&state, &err) < 0)
 		stsctl_die("%s", err.s);
-	} else if ((state = json_loadb(data.s, data.len, JSON_REJECT_DUPLICATES,
-	    &je)) == NULL || !json_is_object(state)) {
-		stsctl_die("%s: not a JSON object: %s (line %d)", path,
-		    state ? "" : je.text, je.line);
-	}
 	cert_merge_store(state);
 	expired = cert_health(state);
 	if (json) {
@@ -194,7 +184,6 @@ cert_list(int json)
 		table_free(t);
 	}
 	json_decref(state);
-	buf_free(&data);
 	buf_free(&err);
 	free(path);
 	return expired > 0;

@@ -6,7 +6,7 @@
  *
  * May touch: $queue_directory/certs (read; and written by the move from
  * $data_directory/certs), public/policyd (domain-list), acmed's state
- * (read, through lib/certstore).
+ * (read; both through lib/certstore).
  */
 #include "config.h"
 
@@ -33,10 +33,8 @@
 #include "stsd.h"
 
 #define STSD_POLICYD_SOCKET	"public/policyd"
-#define STSD_ACME_STATE		"acme/state.json"	/* acmed's, in data_directory */
 #define STSD_POLICYD_TIMEOUT_MS	5000	/* for the domain list */
 #define STSD_DOMAIN_PAGES_MAX	10000	/* pages of domain-list */
-#define STSD_OLD_CERTS		"certs"	/* under data_directory, before */
 
 /* One page of policyd's domain list; NULL when policyd does not answer. */
 static json_t *
@@ -62,22 +60,21 @@ stsd_domain_page(int fd, const char *after, struct buf *err)
 static void
 stsd_acme_state(json_t *acme, const char *host, struct buf *out)
 {
-	json_t *st = json_object_get(acme, host);
-	const char *state = json_string_value(json_object_get(st, "state"));
-	const char *last = json_string_value(json_object_get(st, "last_error"));
+	struct certstore_acme a;
 
 	buf_reset(out);
-	if (acme != NULL && st == NULL) {
-		buf_printf(out, " (acmed: no order for %s yet)", host);
+	if (certstore_state_host(acme, host, &a) < 0) {
+		if (acme != NULL)
+			buf_printf(out, " (acmed: no order for %s yet)", host);
 		return;
 	}
-	if (state == NULL)
+	if (a.state == NULL)
 		return;
 	buf_puts(out, " (acmed: ");
-	esc_text(out, state);
-	if (last != NULL && *last != '\0') {
+	esc_text(out, a.state);
+	if (a.last_error != NULL && *a.last_error != '\0') {
 		buf_puts(out, ": ");
-		esc_text(out, last);
+		esc_text(out, a.last_error);
 	}
 	buf_puts(out, ")");
 }
@@ -89,14 +86,15 @@ stsd_check_domain_cert(json_t *d, json_t *acme)
 	const char *state = json_string_value(json_object_get(d, "state"));
 	const char *host = json_string_value(json_object_get(d, "policy_host"));
 	struct buf why = BUF_INIT;
-	char *path;
+	char *path, *dir;
 	int rc = 0, err;
 
 	if (name == NULL || host == NULL || state == NULL ||
 	    strcmp(state, "active") != 0 || strchr(host, '/') != NULL)
 		return 0;
-	path = xasprintf("%s/%s/%s/%s", cfg_str("queue_directory"),
-	    CERTSTORE_DIR, host, CERTSTORE_CHAIN);
+	dir = certstore_dir();
+	path = certstore_path(dir, host, CERTSTORE_CHAIN);
+	free(dir);
 	if (access(path, R_OK) != 0) {
 		if (cfg_bool("acme_enabled")) {
 			err = errno;
@@ -104,15 +102,16 @@ stsd_check_domain_cert(json_t *d, json_t *acme)
 			stsd_say("error: domain %s is active but has no "
 			    "certificate: %s: %s%s (fix: acmed has not installed "
 			    "one yet: see what it waits for in stsctl cert list "
-			    "and in acmed's log, or install fullchain.pem and "
-			    "privkey.pem there)", name, path, strerror(err),
-			    why.s ? why.s : "");
+			    "and in acmed's log, or install %s and %s there)",
+			    name, path, strerror(err), why.s ? why.s : "",
+			    CERTSTORE_CHAIN, CERTSTORE_KEY);
 			buf_free(&why);
 		} else
 			stsd_say("error: domain %s is active but has no "
 			    "certificate: %s: %s (fix: acme_enabled = yes so "
-			    "that acmed gets one, or install fullchain.pem and "
-			    "privkey.pem there)", name, path, strerror(errno));
+			    "that acmed gets one, or install %s and %s there)",
+			    name, path, strerror(errno), CERTSTORE_CHAIN,
+			    CERTSTORE_KEY);
 		rc = 1;
 	}
 	free(path);
@@ -148,8 +147,9 @@ stsd_check_cert_health(const char *dir, const char *host, long long now,
 	case CERTSTORE_EXPIRED:
 		stsd_say("error: certificate of %s expired on %s (%s/%s/%s):"
 		    " senders cannot fetch its policy (fix: stsctl cert renew"
-		    " %s, or install a new fullchain.pem and privkey.pem"
-		    " there)", host, when, dir, host, CERTSTORE_CHAIN, host);
+		    " %s, or install a new %s and %s there)", host, when, dir,
+		    host, CERTSTORE_CHAIN, host, CERTSTORE_CHAIN,
+		    CERTSTORE_KEY);
 		rc = 1;
 		break;
 	case CERTSTORE_WARNING:
@@ -203,8 +203,8 @@ stsd_check_cert_store(void)
 static int
 stsd_check_cert_files(const char *dir, const char *host, int load)
 {
-	char *chain = xasprintf("%s/%s/%s", dir, host, CERTSTORE_CHAIN);
-	char *key = xasprintf("%s/%s/%s", dir, host, CERTSTORE_KEY);
+	char *chain = certstore_path(dir, host, CERTSTORE_CHAIN);
+	char *key = certstore_path(dir, host, CERTSTORE_KEY);
 	const char *owner = cfg_str("mail_owner"), *bad;
 	SSL_CTX *ctx;
 	unsigned long e;
@@ -229,9 +229,9 @@ stsd_check_cert_files(const char *dir, const char *host, int load)
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
 		stsd_say("error: certificate of %s: %s and %s cannot be used: "
-		    "%s (fix: install a matching fullchain.pem and "
-		    "privkey.pem there)", host, chain, key,
-		    e ? ERR_reason_error_string(e) : "unknown error");
+		    "%s (fix: install a matching %s and %s there)", host,
+		    chain, key, e ? ERR_reason_error_string(e) :
+		    "unknown error", CERTSTORE_CHAIN, CERTSTORE_KEY);
 		rc = 1;
 	}
 	ERR_clear_error();
@@ -347,8 +347,7 @@ stsd_certs_copy(const char *from, const char *to, struct buf *err)
 int
 stsd_certs_migrate(void)
 {
-	char *old = xasprintf("%s/%s", cfg_str("data_directory"),
-	    STSD_OLD_CERTS);
+	char *old = certstore_old_dir();
 	char *dir = certstore_dir(), *from, *to;
 	struct buf err = BUF_INIT;
 	struct dirent *de;
@@ -403,7 +402,7 @@ stsd_check_certs(void)
 	char *sock = xasprintf("%s/%s", cfg_str("queue_directory"),
 	    STSD_POLICYD_SOCKET);
 	json_t *page, *d, *acme = NULL;
-	char *after = NULL, *state;
+	char *after = NULL;
 	const char *next;
 	size_t i;
 	int fd, pages, n = 0;
@@ -416,14 +415,11 @@ stsd_check_certs(void)
 	}
 	/* acmed's state of each host, for the domains without a certificate. */
 	if (cfg_bool("acme_enabled")) {
-		state = xasprintf("%s/%s", cfg_str("data_directory"),
-		    STSD_ACME_STATE);
-		acme = json_load_file(state, 0, NULL);
-		if (!json_is_object(acme)) {
+		if (certstore_state_read(&acme, &err) != 0) {
 			json_decref(acme);
 			acme = NULL;
 		}
-		free(state);
+		buf_reset(&err);
 	}
 	for (pages = 0; pages < STSD_DOMAIN_PAGES_MAX; pages++) {
 		buf_reset(&err);
