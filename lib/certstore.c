@@ -201,6 +201,18 @@ certstore_health_name(enum certstore_health h)
  * acmed's state file.
  */
 
+/* The keys of a host's object: the public part, then acmed's own. */
+#define CERTSTORE_K_STATE	"state"
+#define CERTSTORE_K_NOT_AFTER	"not_after"
+#define CERTSTORE_K_ISSUER	"issuer"
+#define CERTSTORE_K_LAST_ERROR	"last_error"
+#define CERTSTORE_K_LAST_SUCCESS "last_success"
+#define CERTSTORE_K_NEXT_TRY	"next_try"
+#define CERTSTORE_K_FAILURES	"failures"
+#define CERTSTORE_K_NOT_BEFORE	"not_before"
+#define CERTSTORE_K_LAST_PROBLEM "last_problem"
+#define CERTSTORE_K_UPDATED	"updated"
+
 char *
 certstore_acme_dir(void)
 {
@@ -290,17 +302,65 @@ int
 certstore_state_host(json_t *state, const char *host,
     struct certstore_acme *a)
 {
-	json_t *st = json_object_get(state, host);
+	return certstore_acme_get(json_object_get(state, host), a);
+}
 
+int
+certstore_acme_get(json_t *st, struct certstore_acme *a)
+{
 	memset(a, 0, sizeof(*a));
 	if (!json_is_object(st))
 		return -1;
-	a->state = json_string_value(json_object_get(st, "state"));
-	a->last_error = json_string_value(json_object_get(st, "last_error"));
-	a->issuer = json_string_value(json_object_get(st, "issuer"));
-	a->not_after = certstore_state_int(st, "not_after");
-	a->last_success = certstore_state_int(st, "last_success");
-	a->next_try = certstore_state_int(st, "next_try");
-	a->failures = certstore_state_int(st, "failures");
+	a->state = json_string_value(json_object_get(st, CERTSTORE_K_STATE));
+	a->last_error = json_string_value(json_object_get(st,
+	    CERTSTORE_K_LAST_ERROR));
+	a->issuer = json_string_value(json_object_get(st, CERTSTORE_K_ISSUER));
+	a->not_after = certstore_state_int(st, CERTSTORE_K_NOT_AFTER);
+	a->last_success = certstore_state_int(st, CERTSTORE_K_LAST_SUCCESS);
+	a->next_try = certstore_state_int(st, CERTSTORE_K_NEXT_TRY);
+	a->failures = certstore_state_int(st, CERTSTORE_K_FAILURES);
 	return 0;
+}
+
+/* acmed's writes of one host's object st. */
+void
+certstore_acme_set_leaf(json_t *st, long long not_before,
+    long long not_after, const char *issuer)
+{
+	json_object_set_new(st, CERTSTORE_K_NOT_BEFORE, json_integer(not_before));
+	json_object_set_new(st, CERTSTORE_K_NOT_AFTER, json_integer(not_after));
+	json_object_set_new(st, CERTSTORE_K_ISSUER, json_string(issuer));
+}
+
+void
+certstore_acme_set_state(json_t *st, const char *state, int if_none)
+{
+	if (if_none && json_object_get(st, CERTSTORE_K_STATE) != NULL)
+		return;
+	json_object_set_new(st, CERTSTORE_K_STATE, json_string(state));
+}
+
+void
+certstore_acme_set_installed(json_t *st, long long now)
+{
+	json_object_set_new(st, CERTSTORE_K_STATE, json_string("valid"));
+	json_object_set_new(st, CERTSTORE_K_FAILURES, json_integer(0));
+	json_object_set_new(st, CERTSTORE_K_NEXT_TRY, json_integer(0));
+	json_object_set_new(st, CERTSTORE_K_LAST_ERROR, json_null());
+	json_object_set_new(st, CERTSTORE_K_LAST_SUCCESS, json_integer(now));
+	json_object_set_new(st, CERTSTORE_K_UPDATED, json_integer(now));
+}
+
+void
+certstore_acme_set_failed(json_t *st, long long failures, long long next_try,
+    const char *error, const char *problem, long long now)
+{
+	json_object_set_new(st, CERTSTORE_K_STATE, json_string("failed"));
+	json_object_set_new(st, CERTSTORE_K_FAILURES, json_integer(failures));
+	json_object_set_new(st, CERTSTORE_K_NEXT_TRY, json_integer(next_try));
+	json_object_set_new(st, CERTSTORE_K_LAST_ERROR, json_string(error));
+	if (problem != NULL)
+		json_object_set_new(st, CERTSTORE_K_LAST_PROBLEM,
+		    json_string(problem));
+	json_object_set_new(st, CERTSTORE_K_UPDATED, json_integer(now));
 }

@@ -20,6 +20,8 @@
  *	certstore_state_save(path, state, &err)	acmed: atomically
  *	certstore_state_read(&state, &err)	readers: 0, 1 absent ({}), -1
  *	certstore_state_host(state, host, &acme)	one host's public part
+ *	certstore_acme_get(st, &acme)		the same of its object st
+ *	certstore_acme_set_leaf/_state/_installed/_failed(st, ...)	acmed
  *
  * DESCRIPTION
  *	A host's certificate is CERTSTORE_DIR/HOST/CERTSTORE_CHAIN (the
@@ -66,7 +68,12 @@
  *	itself ("not_before", "last_problem", "updated"); readers may show
  *	the whole object (stsctl cert list --json) but rely on the above
  *	only.  acmed loads and saves the file with certstore_state_load()
- *	and certstore_state_save() (atomic, mode 0644); readers use
+ *	and certstore_state_save() (atomic, mode 0644) and writes a host's
+ *	object with the certstore_acme_set_*() functions: the certificate
+ *	in place (_leaf), an order under way (_state "pending"), a
+ *	certificate installed (_installed: valid, no failures, no error),
+ *	a failed order (_failed: the count, when to try again, the error
+ *	and the CA's problem type); readers use
  *	certstore_state_read(), which gives an empty object and returns 1
  *	when the file does not exist yet.
  *
@@ -138,6 +145,14 @@ int	certstore_state_save(const char *path, json_t *state, struct buf *err);
 int	certstore_state_read(json_t **state, struct buf *err);
 int	certstore_state_host(json_t *state, const char *host,
 	    struct certstore_acme *);
+int	certstore_acme_get(json_t *st, struct certstore_acme *);
+void	certstore_acme_set_leaf(json_t *st, long long not_before,
+	    long long not_after, const char *issuer);
+void	certstore_acme_set_state(json_t *st, const char *state, int if_none);
+void	certstore_acme_set_installed(json_t *st, long long now);
+void	certstore_acme_set_failed(json_t *st, long long failures,
+	    long long next_try, const char *error, const char *problem,
+	    long long now);
 int	certstore_host_ok(const char *host);
 int	certstore_leaf_read(const char *dir, const char *host,
 	    struct certstore_leaf *, struct buf *err);

@@ -281,6 +281,35 @@ test_state(const char *dir)
 	free(path);
 }
 
+/* What acmed writes of a host reads back as the public part. */
+static void
+test_acme_writes(void)
+{
+	json_t *st = json_object();
+	struct certstore_acme a;
+
+	certstore_acme_set_state(st, "pending", 1);
+	certstore_acme_set_state(st, "valid", 1);
+	CHECK(certstore_acme_get(st, &a) == 0 && STR_EQ(a.state, "pending"),
+	    "a state set only when there is none keeps the first");
+	certstore_acme_set_failed(st, 2, 1900000100, "timeout", NULL, 1900000000);
+	CHECK(certstore_acme_get(st, &a) == 0 && STR_EQ(a.state, "failed") &&
+	    a.failures == 2 && a.next_try == 1900000100 &&
+	    STR_EQ(a.last_error, "timeout") &&
+	    json_object_get(st, "last_problem") == NULL,
+	    "a failure: count, next try, error");
+	certstore_acme_set_leaf(st, 1899000000, 1907000000, "/CN=R3");
+	certstore_acme_set_installed(st, 1900000200);
+	CHECK(certstore_acme_get(st, &a) == 0 && STR_EQ(a.state, "valid") &&
+	    a.failures == 0 && a.next_try == 0 && a.last_error == NULL &&
+	    a.last_success == 1900000200 && a.not_after == 1907000000 &&
+	    STR_EQ(a.issuer, "/CN=R3"),
+	    "installed: valid, the failures and the error forgotten");
+	CHECK(certstore_acme_get(NULL, &a) < 0 && a.state == NULL,
+	    "no object: -1");
+	json_decref(st);
+}
+
 int
 main(void)
 {
@@ -296,6 +325,7 @@ main(void)
 	test_read(dir);
 	test_install(dir);
 	test_state(dir);
+	test_acme_writes();
 	cfg_free();
 	cmd = xasprintf("rm -rf '%s'", dir);
 	if (system(cmd) != 0)
