@@ -247,7 +247,7 @@ rptrecv_tls_changed(const char *chain, const char *key)
 static SSL_CTX *
 rptrecv_tls_load(const char *dir)
 {
-	const char *queue = cfg_str("queue_directory");
+	char *store = certstore_dir();	/* as the operator knows it */
 	char *certs, *chain, *key, *bad;
 	SSL_CTX *ctx = NULL;
 	unsigned long e;
@@ -259,9 +259,8 @@ rptrecv_tls_load(const char *dir)
 	(void)rptrecv_tls_changed(chain, key);
 	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
 		/* The path as the operator knows it, in the jail too. */
-		bad = xasprintf("%s/%s/%s/%s", queue, CERTSTORE_DIR,
-		    rptrecv_conf.hostname, access(chain, R_OK) < 0 ?
-		    CERTSTORE_CHAIN : CERTSTORE_KEY);
+		bad = certstore_path(store, rptrecv_conf.hostname,
+		    access(chain, R_OK) < 0 ? CERTSTORE_CHAIN : CERTSTORE_KEY);
 		log_warn("no certificate for %s (%s: %s): STARTTLS not offered",
 		    rptrecv_conf.hostname, bad, strerror(errno));
 		free(bad);
@@ -273,10 +272,12 @@ rptrecv_tls_load(const char *dir)
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
-		log_warn("%s/%s/%s/%s: cannot load certificate and key: %s: "
-		    "STARTTLS not offered", queue, CERTSTORE_DIR,
-		    rptrecv_conf.hostname, CERTSTORE_CHAIN,
+		bad = certstore_path(store, rptrecv_conf.hostname,
+		    CERTSTORE_CHAIN);
+		log_warn("%s: cannot load certificate and key: %s: "
+		    "STARTTLS not offered", bad,
 		    e ? ERR_reason_error_string(e) : "unknown error");
+		free(bad);
 		ERR_clear_error();
 		SSL_CTX_free(ctx);
 		ctx = NULL;
@@ -287,6 +288,7 @@ rptrecv_tls_load(const char *dir)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	log_debug("STARTTLS with %s", chain);
 out:
+	free(store);
 	free(chain);
 	free(key);
 	return ctx;
