@@ -34,6 +34,10 @@
  *	"stsd: " and go to stderr; status and init write their report to
  *	stdout.  The full description is stsd(1).
  *
+ *	This file holds main and the helpers of stsd.h; init is
+ *	stsdinit.c, check stsdcheck.c and stsdcert.c (the certificates),
+ *	start, stop, reload and status stsdcontrol.c.
+ *
  * MAY TOUCH
  *	The instance directory given to init; the directories of the
  *	dirs(3) table; signals to the master process of the instance;
