@@ -1,6 +1,6 @@
 /*
- * certstore - where the certificates of the hosted hosts live, and how
- * healthy each is.
+ * certstore - where the certificates of the hosted hosts live, how
+ * healthy each is, and the public part of acmed's state.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
