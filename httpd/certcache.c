@@ -83,7 +83,9 @@ struct certcache {
 	int	 nshared;
 };
 
-static const char *const certcache_files[2] = { CERTSTORE_CHAIN, CERTSTORE_KEY };
+static const char *const certcache_files[2] = {
+	CERTSTORE_CHAIN, CERTSTORE_KEY
+};
 
 static time_t
 certcache_now(void)
@@ -192,7 +194,8 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 	}
 	close(fd);
 	if (data->len > CERTCACHE_FILE_MAX) {
-		buf_printf(err, "%s/%s: larger than 1 MiB", CERTSTORE_DIR, path);
+		buf_printf(err, "%s/%s: larger than 1 MiB", CERTSTORE_DIR,
+		    path);
 		return -1;
 	}
 	return 0;

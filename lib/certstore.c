@@ -236,8 +236,8 @@ certstore_state_load(const char *path)
 	st = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (st == NULL || !json_is_object(st)) {
 		if (st != NULL || access(path, F_OK) == 0)
-			log_warn("%s: unreadable state file, starting afresh: %s",
-			    path, je.text);
+			log_warn("%s: unreadable state file, starting afresh:"
+			    " %s", path, je.text);
 		json_decref(st);
 		st = json_object();
 	}
@@ -327,7 +327,8 @@ void
 certstore_acme_set_leaf(json_t *st, long long not_before,
     long long not_after, const char *issuer)
 {
-	json_object_set_new(st, CERTSTORE_K_NOT_BEFORE, json_integer(not_before));
+	json_object_set_new(st, CERTSTORE_K_NOT_BEFORE,
+	    json_integer(not_before));
 	json_object_set_new(st, CERTSTORE_K_NOT_AFTER, json_integer(not_after));
 	json_object_set_new(st, CERTSTORE_K_ISSUER, json_string(issuer));
 }

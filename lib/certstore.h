@@ -95,7 +95,7 @@
 #include "buf.h"
 
 #define CERTSTORE_DIR		"certs"		/* under queue_directory */
-#define CERTSTORE_OLD_DIR	"certs"		/* under data_directory, before */
+#define CERTSTORE_OLD_DIR	"certs"		/* data_directory, formerly */
 #define CERTSTORE_CHAIN		"fullchain.pem"	/* the names certbot uses */
 #define CERTSTORE_KEY		"privkey.pem"
 #define CERTSTORE_DIR_MODE	0700		/* a host's directory */

@@ -581,7 +581,7 @@ cfg_apply(const char *name, const char *value, int keep, struct buf *err)
 		return -1;
 	}
 	if (cfg_cur == NULL)
-		cfg_get("config_directory", "cfg_apply");	/* the defaults */
+		cfg_get("config_directory", "cfg_apply");	/* defaults */
 	c = cfg_cur;
 	e = cfg_lookup(c, name);
 	oldval = e->setval;
