@@ -26,6 +26,7 @@
 #include <openssl/x509v3.h>
 
 #include "acme.h"
+#include "certstore.h"
 #include "acmemsg.h"
 #include "buf.h"
 #include "fetch.h"
@@ -408,8 +409,8 @@ test_certs(EVP_PKEY *key)
 	/* The store takes a matching pair only when asked to check. */
 	snprintf(dir, sizeof(dir), "%s/certs", top);
 	mkdir(dir, 0700);
-	CHECK(store_install(dir, "mta-sts.a.example", ckey, cert, &err) == 0,
-	    "store_install writes a pair");
+	CHECK(certstore_install(dir, "mta-sts.a.example", ckey, cert, &err) == 0,
+	    "certstore_install writes a pair");
 	snprintf(path, sizeof(path), "%s/mta-sts.a.example/privkey.pem", dir);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
 	    "privkey.pem has mode 0600");

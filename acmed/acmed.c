@@ -29,7 +29,7 @@
  *	"host":H} so that httpd reloads it.
  *
  *	A failure is logged with the CA's problem document, remembered in
- *	$data_directory/acme/state.json (what stsctl cert list shows) and
+ *	acmed's state file (lib/certstore.h: what stsctl cert list shows) and
  *	retried after a delay that doubles from acmed_retry_min up to
  *	acmed_retry_max, or later when the CA said so (Retry-After).  The
  *	certificate in place is left alone until a new one is complete.
@@ -49,8 +49,8 @@
  *	cert-renew: operator-supplied certificates stay as they are.
  *
  * FILES
- *	$data_directory/acme/account.key, $data_directory/acme/state.json,
- *	$queue_directory/certs/HOST/{fullchain,privkey}.pem.
+ *	$data_directory/acme/account.key; the state file and the
+ *	certificate store of lib/certstore.h.
  *
  * LIMITS
  *	One exchange at a time; while it runs (each request at most
@@ -292,7 +292,7 @@ acmed_state_save(void)
 {
 	struct buf err = BUF_INIT;
 
-	if (store_state_save(acmed.state_path, acmed.state, &err) < 0)
+	if (certstore_state_save(acmed.state_path, acmed.state, &err) < 0)
 		log_warn("%s", err.s);
 	buf_free(&err);
 }
@@ -300,9 +300,8 @@ acmed_state_save(void)
 static void
 acmed_state_info(json_t *st, const struct store_info *info)
 {
-	json_object_set_new(st, "not_before", json_integer(info->not_before));
-	json_object_set_new(st, "not_after", json_integer(info->not_after));
-	json_object_set_new(st, "issuer", json_string(info->issuer));
+	certstore_acme_set_leaf(st, info->not_before, info->not_after,
+	    info->issuer);
 }
 
 /* The log line of a certificate just installed, its end as a date. */
@@ -348,39 +347,30 @@ acmed_issue(const char *host, json_t *st, long long now, struct buf *err)
 {
 	struct acme_challenge_hooks hooks = { acmed_publish, NULL };
 	struct acme_result res;
+	struct certstore_acme acme;
 	struct store_info info;
 	long long failures, delay;
 
 	log_info("%s: requesting a certificate from %s (%s)", host,
 	    acmed.conf.directory_url, acmed.conf.challenge);
-	json_object_set_new(st, "state", json_string("pending"));
+	certstore_acme_set_state(st, "pending", 0);
 	if (acme_issue(acmed.client, host, &hooks, &res, err) == 0 &&
-	    store_install(acmed.certs_dir, host, res.key_pem, res.chain_pem,
+	    certstore_install(acmed.certs_dir, host, res.key_pem, res.chain_pem,
 	    err) == 0 && store_info(acmed.certs_dir, host, &info, err) == 0) {
 		acme_result_clear(&res);
 		acmed_state_info(st, &info);
-		json_object_set_new(st, "state", json_string("valid"));
-		json_object_set_new(st, "failures", json_integer(0));
-		json_object_set_new(st, "next_try", json_integer(0));
-		json_object_set_new(st, "last_error", json_null());
-		json_object_set_new(st, "last_success", json_integer(now));
-		json_object_set_new(st, "updated", json_integer(now));
+		certstore_acme_set_installed(st, now);
 		acmed_state_save();
 		acmed_log_installed(host, &info);
 		metrics_inc(METRIC_ACME_ORDERS, "result", "issued", NULL);
 		acmed_cert_changed(host);
 		return 0;
 	}
-	failures = json_integer_value(json_object_get(st, "failures")) + 1;
+	certstore_acme_get(st, &acme);
+	failures = acme.failures + 1;
 	delay = acmed_backoff(failures, res.retry_at, now);
-	json_object_set_new(st, "state", json_string("failed"));
-	json_object_set_new(st, "failures", json_integer(failures));
-	json_object_set_new(st, "next_try", json_integer(now + delay));
-	json_object_set_new(st, "last_error", json_string(err->s ? err->s : ""));
-	if (res.problem_type != NULL)
-		json_object_set_new(st, "last_problem",
-		    json_string(res.problem_type));
-	json_object_set_new(st, "updated", json_integer(now));
+	certstore_acme_set_failed(st, failures, now + delay, err->s ? err->s :
+	    "", res.problem_type, now);
 	acmed_state_save();
 	log_warn("%s: certificate request failed (attempt %lld, next in %lld s):"
 	    " %s", host, failures, delay, err->s ? err->s : "");
@@ -393,6 +383,7 @@ acmed_issue(const char *host, json_t *st, long long now, struct buf *err)
 static int
 acmed_host(const char *host, int force, long long now, struct buf *err)
 {
+	struct certstore_acme acme;
 	struct store_info info;
 	struct buf why = BUF_INIT;
 	json_t *st = acmed_host_state(host);
@@ -402,16 +393,16 @@ acmed_host(const char *host, int force, long long now, struct buf *err)
 	    info.names_host && info.not_after > now;
 	if (have) {
 		acmed_state_info(st, &info);
-		if (json_object_get(st, "state") == NULL)
-			json_object_set_new(st, "state", json_string("valid"));
+		certstore_acme_set_state(st, "valid", 1);
 	}
 	buf_free(&why);
 	if (!force && have && !acmed_due(&info, now)) {
 		/* A failed forced renewal leaves a good certificate: valid. */
-		json_object_set_new(st, "state", json_string("valid"));
+		certstore_acme_set_state(st, "valid", 0);
 		return 0;
 	}
-	if (!force && json_integer_value(json_object_get(st, "next_try")) > now)
+	certstore_acme_get(st, &acme);
+	if (!force && acme.next_try > now)
 		return 0;
 	rc = acmed_issue(host, st, now, err);
 	return rc;
@@ -432,6 +423,7 @@ acmed_run(void)
 	long long now, next = 0, t;
 	char **hosts;
 	const char *host;
+	struct certstore_acme acme;
 	json_t *st;
 	void *it;
 
@@ -458,7 +450,8 @@ acmed_run(void)
 			json_object_del(acmed.state, host);
 			continue;
 		}
-		t = json_integer_value(json_object_get(st, "next_try"));
+		certstore_acme_get(st, &acme);
+		t = acme.next_try;
 		if (t > (long long)time(NULL) && (next == 0 || t < next))
 			next = t;
 	}
@@ -595,9 +588,9 @@ acmed_post_jail(int argc, char **argv)
 		log_info("acme_enabled = no: not managing certificates");
 		return;
 	}
-	acmed.acme_dir = xasprintf("%s/acme", cfg_str("data_directory"));
+	acmed.acme_dir = certstore_acme_dir();
 	acmed.certs_dir = certstore_dir();
-	acmed.state_path = xasprintf("%s/state.json", acmed.acme_dir);
+	acmed.state_path = certstore_state_path();
 	acmed_mkdir(acmed.acme_dir);
 	acmed_mkdir(acmed.certs_dir);
 	keyfile = xasprintf("%s/account.key", acmed.acme_dir);
@@ -615,7 +608,7 @@ acmed_post_jail(int argc, char **argv)
 	acmed.conf.limits.max_body = (size_t)cfg_size("acmed_response_size_limit");
 	acmed.conf.poll_timeout = (int)cfg_time("acmed_poll_timeout");
 	acmed.client = acme_client_new(&acmed.conf, acmed.key, acmed.tls);
-	acmed.state = store_state_load(acmed.state_path);
+	acmed.state = certstore_state_load(acmed.state_path);
 	acmed.timer = evtimer_new(server_base(), acmed_timer, NULL);
 	acmed_schedule(ACMED_FIRST_RUN_DELAY);
 	buf_free(&err);

@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "certcache.h"
+#include "certstore.h"
 #include "challenge.h"
 #include "htable.h"
 #include "http.h"
@@ -79,7 +80,9 @@ struct certcache {
 	int	 nshared;
 };
 
-static const char *const certcache_files[2] = { "fullchain.pem", "privkey.pem" };
+static const char *const certcache_files[2] = {
+	CERTSTORE_CHAIN, CERTSTORE_KEY
+};
 
 static time_t
 certcache_now(void)
@@ -152,13 +155,15 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 
 	snprintf(path, sizeof(path), "%s/%s", host, certcache_files[which]);
 	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		buf_printf(err, "certs/%s: %s", path, strerror(errno));
+		buf_printf(err, "%s/%s: %s", CERTSTORE_DIR, path,
+		    strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size > CERTCACHE_FILE_MAX) {
-		buf_printf(err, "certs/%s: %s", path, !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "larger than 1 MiB");
+		buf_printf(err, "%s/%s: %s", CERTSTORE_DIR, path,
+		    !S_ISREG(st.st_mode) ? "not a regular file" :
+		    "larger than 1 MiB");
 		close(fd);
 		return -1;
 	}
@@ -174,7 +179,8 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			buf_printf(err, "certs/%s: %s", path, strerror(errno));
+			buf_printf(err, "%s/%s: %s", CERTSTORE_DIR, path,
+			    strerror(errno));
 			close(fd);
 			return -1;
 		}
@@ -185,7 +191,8 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 	}
 	close(fd);
 	if (data->len > CERTCACHE_FILE_MAX) {
-		buf_printf(err, "certs/%s: larger than 1 MiB", path);
+		buf_printf(err, "%s/%s: larger than 1 MiB", CERTSTORE_DIR,
+		    path);
 		return -1;
 	}
 	return 0;
@@ -246,7 +253,8 @@ certcache_load(struct certcache *c, struct certcache_entry *e, struct buf *err)
 	bio = BIO_new_mem_buf(data.s, (int)data.len);
 	if ((cert = PEM_read_bio_X509(bio, NULL, certcache_no_passphrase,
 	    NULL)) == NULL) {
-		buf_printf(err, "certs/%s/fullchain.pem: no certificate", e->host);
+		buf_printf(err, "%s/%s/%s: no certificate", CERTSTORE_DIR,
+		    e->host, CERTSTORE_CHAIN);
 		certcache_ssl_error(err);
 		goto fail;
 	}
@@ -263,14 +271,15 @@ certcache_load(struct certcache *c, struct certcache_entry *e, struct buf *err)
 	bio = BIO_new_mem_buf(data.s, (int)data.len);
 	if ((key = PEM_read_bio_PrivateKey(bio, NULL, certcache_no_passphrase,
 	    NULL)) == NULL) {
-		buf_printf(err, "certs/%s/privkey.pem: no usable private key",
-		    e->host);
+		buf_printf(err, "%s/%s/%s: no usable private key",
+		    CERTSTORE_DIR, e->host, CERTSTORE_KEY);
 		certcache_ssl_error(err);
 		goto fail;
 	}
 	if (X509_check_private_key(cert, key) != 1) {
-		buf_printf(err, "certs/%s: privkey.pem does not match the "
-		    "certificate of fullchain.pem", e->host);
+		buf_printf(err, "%s/%s: %s does not match the certificate of"
+		    " %s", CERTSTORE_DIR, e->host, CERTSTORE_KEY,
+		    CERTSTORE_CHAIN);
 		ERR_clear_error();
 		goto fail;
 	}

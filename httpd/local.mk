@@ -16,7 +16,7 @@ EXTRA_DIST += tests/httpd
 
 pkglibexec_PROGRAMS += httpd/httpd
 httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h \
-	httpd/conn.c \
+	httpd/conn.c httpd/conn.h httpd/route.c \
 	httpd/certcache.c httpd/certcache.h \
 	httpd/challenge.c httpd/challenge.h \
 	httpd/policytab.c httpd/policytab.h \

@@ -16,8 +16,11 @@
  *	cfg_allowed(param, &buf)	what the rule allows, in words
  *	saved = cfg_save(); ... cfg_restore(saved) or cfg_forget(saved)
  *
- *	cfg_scan(file, data, len, fn, ctx, &err)	the main.cf tokenizer
- *	cfg_split_line(file, line, &name, &value, &err)
+ *	The tokenizer (cfg_scan, cfg_split_line, cfg_read_file) is
+ *	cfgscan.h, the value parsers and the rules of the table
+ *	(cfg_parse_*, cfg_check_value, cfg_allowed) cfgcheck.h, typed
+ *	access (cfg_str, cfg_bool, ...) cfgget.h; this header includes
+ *	them.
  *
  * DESCRIPTION
  *	Every parameter has one entry in the table of params.h (name, type,
@@ -56,12 +59,6 @@
  *	successful cfg_read, cfg_read_buf or cfg_override, or cfg_free.
  *	Lookups before any cfg_read see the built-in defaults.
  *
- *	cfg_scan() calls fn once per logical line (continuation lines
- *	joined with one space, leading and trailing white space removed),
- *	with its first and last line numbers and the byte range of its
- *	physical lines, so that an editor can replace it in place.  fn
- *	returns 0 to go on, -1 to stop (having filled err).
- *
  * LIMITS
  *	main.cf: CFG_FILE_MAX bytes; a logical line or an expanded value:
  *	CFG_LINE_MAX bytes; $name nesting: CFG_EXPAND_DEPTH levels.
@@ -90,6 +87,10 @@
 #define CFG_LINE_MAX	(64 * 1024)	/* bytes of a logical line or value */
 #define CFG_EXPAND_DEPTH 32		/* $a -> $b -> ... levels */
 
+#include "cfgscan.h"
+#include "cfgcheck.h"
+#include "cfgget.h"
+
 int	cfg_read(const char *config_dir, struct buf *err);
 int	cfg_read_buf(const char *file, const char *data, size_t len,
 	    struct buf *err);
@@ -99,13 +100,6 @@ int	cfg_check_override(const char *name, const char *value,
 	    struct buf *err);
 void	cfg_free(void);
 
-const char *cfg_str(const char *name);
-int	cfg_bool(const char *name);
-long long cfg_int(const char *name);
-unsigned long long cfg_size(const char *name);	/* bytes */
-long long cfg_time(const char *name);		/* seconds */
-double	cfg_percent(const char *name);		/* 0 to 100 */
-char	**cfg_list(const char *name);		/* NULL-terminated, owned by cfg */
 const char *cfg_raw(const char *name);		/* as written, before expansion */
 const char *cfg_default(const char *name);	/* the table's (or computed) */
 int	cfg_is_default(const char *name);	/* not set in main.cf nor -o */
@@ -114,19 +108,6 @@ const char *cfg_file(void);			/* the main.cf read */
 const char **cfg_set_names(void);		/* set in main.cf or -o; free()
 						 * the array, not the names */
 
-/* Value parsers, shared with master.cf and command options. */
-int	cfg_parse_bool(const char *s, int *out);
-int	cfg_parse_int(const char *s, long long *out);
-int	cfg_parse_size(const char *s, unsigned long long *out);
-int	cfg_parse_time(const char *s, long long *out);	/* default unit: s */
-int	cfg_parse_percent(const char *s, double *out);	/* "0.5%", "1" */
-/* Appends 'bad time value "10x": unknown unit x' or the like to why. */
-int	cfg_check_value(const struct param *, const char *value,
-	    struct buf *why);
-int	cfg_check_lookup(const struct param *, const char *value,
-	    struct buf *why);		/* PARAM_CHECK_USER, _GROUP */
-void	cfg_allowed(const struct param *, struct buf *);
-void	cfg_format_number(enum param_type, long long, struct buf *);
 int	cfg_check_host(struct buf *err);
 int	cfg_check_required(struct buf *err);
 
@@ -134,25 +115,5 @@ struct cfg;
 struct cfg *cfg_save(void);
 void	cfg_restore(struct cfg *);
 void	cfg_forget(struct cfg *);
-
-/* The tokenizer of main.cf (and of master.cf). */
-struct cfg_line {
-	const char *text;	/* logical line, NUL-terminated */
-	size_t	 len;
-	int	 first;		/* number of its first physical line */
-	int	 last;		/* number of its last physical line */
-	size_t	 start;		/* offset of its first physical line */
-	size_t	 end;		/* offset just past its last physical line */
-};
-typedef int (*cfg_scan_fn)(const struct cfg_line *, void *ctx,
-	    struct buf *err);
-
-int	cfg_scan(const char *file, const char *data, size_t len,
-	    cfg_scan_fn fn, void *ctx, struct buf *err);
-int	cfg_split_line(const char *file, const struct cfg_line *,
-	    char **name, char **value, struct buf *err);	/* xmalloc'd */
-int	cfg_skip_line(const char *s, size_t len);	/* blank or comment */
-int	cfg_read_file(const char *path, struct buf *data, struct buf *err);
-int	cfg_valid_name(const char *s, size_t len);
 
 #endif

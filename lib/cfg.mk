@@ -1,6 +1,8 @@
 # lib/cfg.mk - main.cf: the parameter table, the reader and its tests.
 # SPDX-License-Identifier: ISC
-lib_libsts_a_SOURCES += lib/cfg.c lib/cfg.h lib/params.c lib/params.h
+lib_libsts_a_SOURCES += lib/cfg.c lib/cfg.h lib/cfgpriv.h \
+	lib/cfgscan.c lib/cfgscan.h lib/cfgcheck.c lib/cfgcheck.h \
+	lib/cfgget.c lib/cfgget.h lib/params.c lib/params.h
 
 check_PROGRAMS += lib/cfg_test
 lib_cfg_test_SOURCES = lib/cfg_test.c

@@ -10,7 +10,7 @@
  * file goes through html_escape().
  *
  * Touches: policyd's socket (dashboard_domains), reports.db read-only,
- * $data_directory/acme/state.json read-only.
+ * acmed's state file read-only (lib/certstore.h).
  */
 #include "config.h"
 
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "certstore.h"
 #include "cfg.h"
 #include "dashboard.h"
 #include "dashboard_page.h"
@@ -34,7 +35,6 @@
 #include "timefmt.h"
 #include "tlsrpt.h"
 
-#define DASHBOARD_CERT_STATE	"acme/state.json"
 #define DASHBOARD_CERT_WARN	(21 * RPTSUM_DAY)	/* expiry soon */
 #define DASHBOARD_DAYS_MAX	3660
 
@@ -64,15 +64,12 @@ static const char dashboard_css[] =
 static void
 dash_add_certs(json_t *domains)
 {
-	struct buf data = BUF_INIT, err = BUF_INIT;
-	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
-	    DASHBOARD_CERT_STATE);
+	struct buf err = BUF_INIT;
 	json_t *state = NULL, *d, *c;
 	const char *host;
 	size_t i;
 
-	if (access(path, R_OK) == 0 && cfg_read_file(path, &data, &err) == 0)
-		state = json_loadb(data.s, data.len, 0, NULL);
+	(void)certstore_state_read(&state, &err);
 	json_array_foreach(domains, i, d) {
 		host = json_string_value(json_object_get(d, "policy_host"));
 		c = host && json_is_object(state) ?
@@ -81,9 +78,7 @@ dash_add_certs(json_t *domains)
 			json_object_set(d, "cert", c);
 	}
 	json_decref(state);
-	buf_free(&data);
 	buf_free(&err);
-	free(path);
 }
 
 static int

@@ -39,7 +39,7 @@
  * ok, certificate expiring or failing, state not active) and the
  * verdict.  Links go to link_prefix + name + link_suffix, or without
  * link_prefix to the in-page anchor "#d-" + name (opts.sections).
- * dashboard_domains() also reads $data_directory/acme/state.json
+ * dashboard_domains() also reads acmed's state file (lib/certstore.h)
  * (acmed's, as "stsctl cert list" does) for the certificate.
  *
  * Everything that came from a report is escaped.  The numbers are the

@@ -76,7 +76,8 @@ lib_libsts_a_SOURCES += lib/http.c lib/http.h
 lib_libsts_a_SOURCES += lib/certstore.c lib/certstore.h
 check_PROGRAMS += lib/certstore_test
 lib_certstore_test_SOURCES = lib/certstore_test.c
-lib_certstore_test_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(TEST_CPPFLAGS)
+lib_certstore_test_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
+	$(TEST_CPPFLAGS)
 lib_certstore_test_LDADD = $(STS_LIBS)
 check_PROGRAMS += lib/http_test
 lib_http_test_SOURCES = lib/http_test.c
@@ -84,7 +85,7 @@ lib_http_test_LDADD = $(STS_LIBS)
 lib_http_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # lib/polsnap - the policy snapshot on disk (policyd writes, httpd reads).
-lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h
+lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h lib/polsnapwriter.c
 lib_libsts_a_CPPFLAGS += $(ZLIB_CFLAGS)
 check_PROGRAMS += lib/polsnap_test
 lib_polsnap_test_SOURCES = lib/polsnap_test.c

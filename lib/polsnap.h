@@ -19,6 +19,9 @@
  *	id that the reader would refuse (see FORMAT), so a file it writes
  *	always reads back.
  *
+ *	The writer is polsnapwriter.c, the reader and the rules of the format
+ *	polsnap.c.
+ *
  *	Reader (httpd):
  *	struct polsnap_sink sink = { begin, put, del, arg };
  *	polsnap_load(POLSNAP_BASE, POLSNAP_JOURNAL, &sink, &stats, &err);
@@ -159,6 +162,11 @@ struct polsnap_stats {
 };
 
 struct polsnap_writer;
+
+/* The rules of FORMAT, shared by the reader and the writer. */
+extern const char *const polsnap_kind_name[];	/* "base", "journal" */
+int	polsnap_domain_ok(const char *s, size_t len);	/* DOMAIN */
+int	polsnap_id_ok(const char *s, size_t len);	/* ID */
 
 int	polsnap_parse(const char *data, size_t len, enum polsnap_kind,
 	    unsigned long long *gen, const struct polsnap_sink *,

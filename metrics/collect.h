@@ -14,8 +14,8 @@
  *	base, which is written to metrics/base, and its file is removed,
  *	so counters never go backwards and the directory does not grow.
  *	Then it adds what it computes itself: the messages in each spool
- *	directory, the days left of each certificate under
- *	$queue_directory/certs/HOST/fullchain.pem, and the failed sessions
+ *	directory, the days left of each certificate of the store
+ *	(lib/certstore.h), and the failed sessions
  *	stored in reports.db (opened read-only), by policy domain and
  *	result type.
  *

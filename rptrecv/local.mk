@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 pkglibexec_PROGRAMS += rptrecv/rptrecv
 rptrecv_rptrecv_SOURCES = rptrecv/rptrecv.c rptrecv/rptrecv.h \
-	rptrecv/session.c rptrecv/commit.c rptrecv/commit.h \
+	rptrecv/session.c rptrecv/session.h rptrecv/command.c \
+	rptrecv/commit.c rptrecv/commit.h \
 	rptrecv/smtp_cmd.c rptrecv/smtp_cmd.h \
 	rptrecv/smtp_data.c rptrecv/smtp_data.h \
 	rptrecv/rcpt.c rptrecv/rcpt.h \

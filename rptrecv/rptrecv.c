@@ -17,8 +17,8 @@
  *	a batch over one connection).  When that socket is absent the
  *	message simply waits in the spool.
  *
- *	STARTTLS is offered when $queue_directory/certs/$smtp_hostname/
- *	fullchain.pem and privkey.pem exist (acmed gets them when
+ *	STARTTLS is offered when the certificate and key of $smtp_hostname
+ *	are in the store (lib/certstore.h; acmed gets them when
  *	acme_smtp_certificate = yes); they are read at start, before the
  *	chroot, and a missing pair is a warning, not an error.  Each new
  *	connection looks at the two files (two stat calls): a pair that
@@ -247,21 +247,20 @@ rptrecv_tls_changed(const char *chain, const char *key)
 static SSL_CTX *
 rptrecv_tls_load(const char *dir)
 {
-	const char *queue = cfg_str("queue_directory");
-	char *chain, *key, *bad;
+	char *store = certstore_dir();	/* as the operator knows it */
+	char *certs, *chain, *key, *bad;
 	SSL_CTX *ctx = NULL;
 	unsigned long e;
 
-	chain = xasprintf("%s/%s/%s/%s", dir, CERTSTORE_DIR,
-	    rptrecv_conf.hostname, CERTSTORE_CHAIN);
-	key = xasprintf("%s/%s/%s/%s", dir, CERTSTORE_DIR,
-	    rptrecv_conf.hostname, CERTSTORE_KEY);
+	certs = certstore_dir_under(dir);
+	chain = certstore_path(certs, rptrecv_conf.hostname, CERTSTORE_CHAIN);
+	key = certstore_path(certs, rptrecv_conf.hostname, CERTSTORE_KEY);
+	free(certs);
 	(void)rptrecv_tls_changed(chain, key);
 	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
 		/* The path as the operator knows it, in the jail too. */
-		bad = xasprintf("%s/%s/%s/%s", queue, CERTSTORE_DIR,
-		    rptrecv_conf.hostname, access(chain, R_OK) < 0 ?
-		    CERTSTORE_CHAIN : CERTSTORE_KEY);
+		bad = certstore_path(store, rptrecv_conf.hostname,
+		    access(chain, R_OK) < 0 ? CERTSTORE_CHAIN : CERTSTORE_KEY);
 		log_warn("no certificate for %s (%s: %s): STARTTLS not offered",
 		    rptrecv_conf.hostname, bad, strerror(errno));
 		free(bad);
@@ -273,10 +272,12 @@ rptrecv_tls_load(const char *dir)
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
-		log_warn("%s/%s/%s/%s: cannot load certificate and key: %s: "
-		    "STARTTLS not offered", queue, CERTSTORE_DIR,
-		    rptrecv_conf.hostname, CERTSTORE_CHAIN,
+		bad = certstore_path(store, rptrecv_conf.hostname,
+		    CERTSTORE_CHAIN);
+		log_warn("%s: cannot load certificate and key: %s: "
+		    "STARTTLS not offered", bad,
 		    e ? ERR_reason_error_string(e) : "unknown error");
+		free(bad);
 		ERR_clear_error();
 		SSL_CTX_free(ctx);
 		ctx = NULL;
@@ -287,6 +288,7 @@ rptrecv_tls_load(const char *dir)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	log_debug("STARTTLS with %s", chain);
 out:
+	free(store);
 	free(chain);
 	free(key);
 	return ctx;
@@ -304,9 +306,9 @@ rptrecv_tls_refresh(void)
 	char *chain, *key;
 	SSL_CTX *ctx;
 
-	chain = xasprintf("%s/%s/%s", CERTSTORE_DIR, rptrecv_conf.hostname,
+	chain = certstore_path(CERTSTORE_DIR, rptrecv_conf.hostname,
 	    CERTSTORE_CHAIN);
-	key = xasprintf("%s/%s/%s", CERTSTORE_DIR, rptrecv_conf.hostname,
+	key = certstore_path(CERTSTORE_DIR, rptrecv_conf.hostname,
 	    CERTSTORE_KEY);
 	if (rptrecv_tls_changed(chain, key)) {
 		if ((ctx = rptrecv_tls_load(".")) != NULL) {

@@ -86,52 +86,12 @@
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
-#include "rcpt.h"
 #include "rptrecv.h"
+#include "session.h"
 #include "server.h"
 #include "smtp_cmd.h"
 #include "smtp_data.h"
 #include "spool.h"
-
-enum session_state {
-	SESSION_CMD,		/* reading commands */
-	SESSION_DATA,		/* reading the text of a message */
-	SESSION_COMMIT,		/* the message is being made durable */
-	SESSION_CLOSING,	/* last reply queued, then close */
-};
-
-struct session {
-	struct bufferevent *bev;	/* plain, or the TLS filter on it */
-	struct bufferevent *plain;	/* the socket */
-	SSL	*ssl;			/* after STARTTLS; freed by the session */
-	struct event_base *base;
-	struct event *cmd_timer;	/* rptrecv_command_timeout */
-	struct event *data_timer;	/* rptrecv_data_timeout */
-	enum session_state state;
-	char	 addr[RPTRECV_ADDR_MAX];
-	char	 net[CONNLIMIT_NET_MAX];	/* counted by connlimit */
-	char	 helo[SMTP_DOMAIN_MAX + 1];
-	int	 esmtp;			/* EHLO rather than HELO */
-	int	 tls;			/* STARTTLS done */
-	int	 skip_line;		/* discarding an over-long command line */
-	long long ncmds;		/* commands since the last queued message */
-	int	 nqueued;
-	/* The transaction. */
-	int	 have_mail;
-	char	*sender;
-	char	*first_rcpt;
-	int	 nrcpt;
-	int	 smtputf8;
-	/* The text. */
-	struct smtp_data text;
-	struct spool_msg *msg;
-	struct commit *commit;		/* waiting for the group commit */
-	char	 commit_id[SPOOL_ID_SIZE];
-	struct buf out;			/* text not yet written to the spool */
-	int	 too_big;
-	int	 write_failed;
-	struct session *prev, *next;
-};
 
 static struct session *sessions;
 static int nsessions;
@@ -147,11 +107,7 @@ session_count(void)
 	return nsessions;
 }
 
-static void
-session_reply(struct session *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+void
 session_reply(struct session *s, const char *fmt, ...)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
@@ -185,7 +141,7 @@ session_send(struct session *s)
 		bufferevent_enable(s->bev, EV_WRITE);
 }
 
-static void
+void
 session_reset(struct session *s)
 {
 	free(s->sender);
@@ -234,7 +190,7 @@ session_free(struct session *s)
 }
 
 /* Send what is queued, then close; give up after RPTRECV_CLOSE_GRACE. */
-static void
+void
 session_close(struct session *s)
 {
 	struct timeval tv = { RPTRECV_CLOSE_GRACE, 0 };
@@ -284,7 +240,7 @@ session_shutdown(void)
 }
 
 /* RFC 5321 section 3.8: a server that shuts down says 421 and closes. */
-static void
+void
 session_bye(struct session *s)
 {
 	session_reset(s);
@@ -411,78 +367,6 @@ session_start(struct event_base *base, int fd, const char *addr,
 	session_send(s);
 }
 
-static void
-session_ehlo(struct session *s, const struct smtp_cmd *cmd)
-{
-	size_t n = strlen(cmd->arg);
-
-	session_reset(s);
-	if (n >= sizeof(s->helo))	/* the parser allows no more */
-		n = sizeof(s->helo) - 1;
-	memcpy(s->helo, cmd->arg, n);
-	s->helo[n] = '\0';
-	s->esmtp = cmd->verb == SMTP_EHLO;
-	if (!s->esmtp) {
-		session_reply(s, "250 %s", rptrecv_conf.hostname);
-		return;
-	}
-	session_reply(s, "250-%s", rptrecv_conf.hostname);
-	session_reply(s, "250-PIPELINING");
-	session_reply(s, "250-SIZE %llu", rptrecv_conf.size_limit);
-	session_reply(s, "250-8BITMIME");
-	session_reply(s, "250-ENHANCEDSTATUSCODES");
-	if (rptrecv_tls != NULL && !s->tls)
-		session_reply(s, "250-STARTTLS");
-	session_reply(s, "250 SMTPUTF8");
-}
-
-static void
-session_mail(struct session *s, const struct smtp_cmd *cmd)
-{
-	if (s->helo[0] == '\0') {
-		session_reply(s, "503 5.5.1 Error: send HELO/EHLO first");
-		return;
-	}
-	if (s->have_mail) {
-		session_reply(s, "503 5.5.1 Error: nested MAIL command");
-		return;
-	}
-	if (cmd->has_size && cmd->size > rptrecv_conf.size_limit) {
-		session_reply(s, "552 5.3.4 Message size exceeds fixed limit "
-		    "of %llu bytes", rptrecv_conf.size_limit);
-		return;
-	}
-	s->have_mail = 1;
-	s->sender = xstrdup(cmd->arg);
-	s->smtputf8 = cmd->smtputf8;
-	session_reply(s, "250 2.1.0 Ok");
-}
-
-static void
-session_rcpt(struct session *s, const struct smtp_cmd *cmd)
-{
-	if (!s->have_mail) {
-		session_reply(s, "503 5.5.1 Error: need MAIL command");
-		return;
-	}
-	if (s->nrcpt >= RPTRECV_RCPT_MAX) {
-		session_reply(s, "452 4.5.3 Error: too many recipients");
-		return;
-	}
-	if (!rcpt_match(rptrecv_conf.recipients, cmd->arg)) {
-		log_info("[%s]: reject: RCPT from <%s> to <%s>: not a report "
-		    "address", s->addr, esc_printable(s->sender),
-		    esc_printable(cmd->arg));
-		metrics_inc(METRIC_SMTP_REJECTIONS, "stage", "rcpt", NULL);
-		session_reply(s, "550 5.1.1 <%s>: Recipient address rejected: "
-		    "not a TLS report address of this service", cmd->arg);
-		return;
-	}
-	if (s->nrcpt++ == 0)
-		s->first_rcpt = xstrdup(cmd->arg);
-	session_reply(s, "250 2.1.5 Ok");
-}
-
 /* The Received: header, first in the spooled message. */
 static void
 session_received(struct session *s, const char *id)
@@ -512,7 +396,7 @@ session_received(struct session *s, const char *id)
 	buf_printf(&s->out, "; %s\r\n", date);
 }
 
-static void
+void
 session_data(struct session *s)
 {
 	struct buf err = BUF_INIT;
@@ -547,7 +431,7 @@ session_data(struct session *s)
 }
 
 /* Returns 1 when the session switched to TLS. */
-static int
+int
 session_starttls(struct session *s)
 {
 	struct bufferevent *tls;
@@ -599,80 +483,6 @@ session_starttls(struct session *s)
 	bufferevent_setwatermark(s->bev, EV_READ, 0, RPTRECV_INPUT_MAX);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	return 1;
-}
-
-/* One command line; returns 0 to go on reading, -1 when it must stop. */
-static int
-session_command(struct session *s, const char *line, size_t len)
-{
-	struct smtp_cmd cmd;
-	const char *reply;
-
-	if (server_stopping()) {
-		if (smtp_cmd_parse(line, len, 0, &cmd, &reply) == 0 &&
-		    cmd.verb == SMTP_QUIT) {
-			session_reply(s, "221 2.0.0 Bye");
-			session_close(s);
-		} else {
-			session_bye(s);
-		}
-		return -1;
-	}
-	if (++s->ncmds > rptrecv_conf.command_limit) {
-		log_warn("[%s]: too many commands without a message (%lld)",
-		    s->addr, rptrecv_conf.command_limit);
-		session_reply(s, "421 4.7.0 %s Error: too many commands; "
-		    "closing connection", rptrecv_conf.hostname);
-		session_close(s);
-		return -1;
-	}
-	if (smtp_cmd_parse(line, len, s->smtputf8 ? SMTP_CMD_UTF8 : 0, &cmd,
-	    &reply) < 0) {
-		session_reply(s, "%s", reply);
-		return 0;
-	}
-	switch (cmd.verb) {
-	case SMTP_EHLO:
-	case SMTP_HELO:
-		session_ehlo(s, &cmd);
-		break;
-	case SMTP_MAIL:
-		session_mail(s, &cmd);
-		break;
-	case SMTP_RCPT:
-		session_rcpt(s, &cmd);
-		break;
-	case SMTP_DATA:
-		session_data(s);
-		break;
-	case SMTP_RSET:
-		session_reset(s);
-		session_reply(s, "250 2.0.0 Ok");
-		break;
-	case SMTP_NOOP:
-		session_reply(s, "250 2.0.0 Ok");
-		break;
-	case SMTP_VRFY:
-		/* Would let anyone probe which report addresses exist. */
-		session_reply(s, "502 5.5.1 VRFY command is disabled");
-		break;
-	case SMTP_HELP:
-		session_reply(s, "214 2.0.0 Commands: EHLO HELO MAIL RCPT DATA "
-		    "RSET NOOP QUIT VRFY HELP STARTTLS");
-		break;
-	case SMTP_QUIT:
-		session_reply(s, "221 2.0.0 Bye");
-		session_close(s);
-		return -1;
-	case SMTP_STARTTLS:
-		if (session_starttls(s))
-			return -1;	/* the rest of the input was dropped */
-		break;
-	case SMTP_UNKNOWN:
-		session_reply(s, "500 5.5.2 Error: command not recognized");
-		break;
-	}
-	return 0;
 }
 
 /* Move text from s->out to the spool, unless the message is refused. */

@@ -35,7 +35,6 @@
 #include "usage.h"
 #include "table.h"
 
-#define CERT_STATE_FILE		"acme/state.json"
 #define CERT_RENEW_TIMEOUT	(15 * 60)	/* seconds */
 #define CERT_POLICY_PREFIX	"mta-sts."
 
@@ -47,28 +46,41 @@ cert_usage(void)
 	exit(USAGE_EXIT_ERROR);
 }
 
-/* "2031-11-23T19:59:08Z", or "-". */
+/* "2031-11-23T19:59:08Z", or "-" for 0 or less. */
 static void
-cert_time(json_t *v, char *out, size_t size)
+cert_time_at(long long at, char *out, size_t size)
 {
-	time_t t = (time_t)json_integer_value(v);
+	time_t t = (time_t)at;
 	struct tm tm;
 
-	if (!json_is_integer(v) || t <= 0 || gmtime_r(&t, &tm) == NULL)
+	if (at <= 0 || gmtime_r(&t, &tm) == NULL)
 		snprintf(out, size, "-");
 	else
 		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+static void
+cert_time(json_t *v, char *out, size_t size)
+{
+	cert_time_at(json_is_integer(v) ? (long long)json_integer_value(v) : 0,
+	    out, size);
+}
+
 /* The CN of an issuer "/C=../CN=name", or all of it. */
 static const char *
-cert_issuer(json_t *v)
+cert_issuer_of(const char *s)
 {
-	const char *s = json_string_value(v), *cn;
+	const char *cn;
 
 	if (s == NULL || *s == '\0')
 		return "-";
 	return (cn = strstr(s, "/CN=")) != NULL ? cn + 4 : s;
+}
+
+static const char *
+cert_issuer(json_t *v)
+{
+	return cert_issuer_of(json_string_value(v));
 }
 
 /*
@@ -146,10 +158,9 @@ cert_health(json_t *state)
 static int
 cert_list(int json)
 {
-	struct buf err = BUF_INIT, data = BUF_INIT;
-	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
-	    CERT_STATE_FILE);
-	json_error_t je;
+	struct buf err = BUF_INIT;
+	char *path = certstore_state_path();
+	struct certstore_acme a;
 	json_t *state, *st;
 	struct table *t;
 	const char *host, *e, *h;
@@ -157,15 +168,8 @@ cert_list(int json)
 	int expired;
 
 	perm_check(path, R_OK);
-	if (access(path, F_OK) != 0) {
-		state = json_object();
-	} else if (cfg_read_file(path, &data, &err) < 0) {
+	if (certstore_state_read(&state, &err) < 0)
 		stsctl_die("%s", err.s);
-	} else if ((state = json_loadb(data.s, data.len, JSON_REJECT_DUPLICATES,
-	    &je)) == NULL || !json_is_object(state)) {
-		stsctl_die("%s: not a JSON object: %s (line %d)", path,
-		    state ? "" : je.text, je.line);
-	}
 	cert_merge_store(state);
 	expired = cert_health(state);
 	if (json) {
@@ -177,14 +181,13 @@ cert_list(int json)
 		t = table_new(6, "HOST", "ISSUER", "NOT-AFTER", "STATE",
 		    "HEALTH", "LAST-ERROR");
 		json_object_foreach(state, host, st) {
-			cert_time(json_object_get(st, "not_after"), when,
-			    sizeof(when));
-			e = json_string_value(json_object_get(st, "last_error"));
+			certstore_acme_get(st, &a);
+			cert_time_at(a.not_after, when, sizeof(when));
+			e = a.last_error;
 			h = json_string_value(json_object_get(st, "health"));
-			table_row(t, host, cert_issuer(json_object_get(st,
-			    "issuer")), when, json_string_value(json_object_get(st,
-			    "state")) ? json_string_value(json_object_get(st,
-			    "state")) : "-", h ? h : "-", e && *e ? e : "-");
+			table_row(t, host, cert_issuer_of(a.issuer), when,
+			    a.state ? a.state : "-", h ? h : "-",
+			    e && *e ? e : "-");
 		}
 		if (table_rows(t) == 0)
 			printf("no certificates (none in the store, none managed"
@@ -194,7 +197,6 @@ cert_list(int json)
 		table_free(t);
 	}
 	json_decref(state);
-	buf_free(&data);
 	buf_free(&err);
 	free(path);
 	return expired > 0;

@@ -7,8 +7,8 @@
  *
  * DESCRIPTION
  *	stsctl cert list [--json]: one line per policy host from acmed's
- *	state file $data_directory/acme/state.json and the certificate
- *	store $queue_directory/certs (lib/certstore.h; read only): host,
+ *	state file and the certificate store $queue_directory/certs
+ *	(lib/certstore.h; read only): host,
  *	issuer, not-after (UTC), state (acmed's, or "operator" for one
  *	installed by hand), health (ok, warning: expires within
  *	cert_warning_time, expired), last error.  A warning or an

@@ -1,7 +1,8 @@
 # stsd/local.mk - the operator command stsd(1).
 # SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsd/stsd
-stsd_stsd_SOURCES = stsd/stsd.c
+stsd_stsd_SOURCES = stsd/stsd.c stsd/stsd.h stsd/stsdinit.c stsd/stsdcheck.c \
+	stsd/stsdcert.c stsd/stsdcontrol.c
 stsd_stsd_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
 stsd_stsd_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 # stsd/dirs: the instance directories, their owners and modes (stsd

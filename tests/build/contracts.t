@@ -139,4 +139,9 @@ contract "reports.db tables" \
     $RPTDB_FILES
 # What makes a stored report trusted (RFC 8460 section 3).
 contract "reports.db trust rule" "dkim_result = 'pass'" $RPTDB_FILES
+# The certificate store: the file names of a host's pair and acmed's
+# state file (the layout of lib/certstore.h; every program asks it).
+contract_literal "certificate file names" 'fullchain\.pem|privkey\.pem' \
+    lib/certstore.h
+contract_literal "acmed's state file" 'state\.json' lib/certstore.h
 done_testing
