@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "cfgbind.h"
 #include "cfgpriv.h"
 #include "hash.h"
 #include "log.h"
@@ -489,6 +490,7 @@ cfg_load(const char *dir, const char *file, const char *data, size_t len,
 	if (cfg_cur != cfg_kept)
 		cfg_destroy(cfg_cur);
 	cfg_cur = c;
+	cfg_bind_all();
 	return 0;
 }
 
@@ -553,6 +555,7 @@ cfg_free(void)
 		cfg_destroy(cfg_kept);
 	cfg_destroy(cfg_cur);
 	cfg_cur = cfg_kept = NULL;
+	cfg_bind_clear();
 }
 
 /*
@@ -595,6 +598,7 @@ cfg_apply(const char *name, const char *value, int keep, struct buf *err)
 			cfg_mark_set(c, e);
 		free(oldval);
 		free(oldwhere);
+		cfg_bind_all();
 		return 0;
 	}
 	free(e->setval);
@@ -605,6 +609,7 @@ cfg_apply(const char *name, const char *value, int keep, struct buf *err)
 	if (cfg_expand_all(c, &again) < 0)
 		log_panic("cfg: configuration broke on undo: %s", again.s);
 	buf_free(&again);
+	cfg_bind_all();
 	return rc;
 }
 
@@ -683,6 +688,7 @@ cfg_restore(struct cfg *c)
 		cfg_destroy(cfg_cur);
 	cfg_cur = c;
 	cfg_kept = NULL;
+	cfg_bind_all();
 }
 
 void
