@@ -75,7 +75,7 @@
 
 #include "acme.h"
 #include "certstore.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "esc.h"
 #include "fetch.h"
 #include "ipc.h"
@@ -110,6 +110,46 @@ static struct {
 	int	 running;
 } acmed;
 
+/* The parameters, bound once (lib/cfgbind). */
+static struct {
+	long long ipc_timeout;
+	const char *smtp_hostname;
+	int	 acme_smtp_certificate;
+	long long acme_renew_before;
+	long long acmed_retry_min;
+	long long acmed_retry_max;
+	int	 acme_enabled;
+	const char *acme_ca_file;
+	const char *acme_directory_url;
+	char	**acme_contact;
+	const char *acme_challenge;
+	long long acmed_request_timeout;
+	unsigned long long acmed_response_size_limit;
+	long long acmed_poll_timeout;
+} acmed_param;
+
+static const struct cfg_bind acmed_params[] = {
+	CFG_BIND_TIME("ipc_timeout", &acmed_param.ipc_timeout),
+	CFG_BIND_STR("smtp_hostname", &acmed_param.smtp_hostname),
+	CFG_BIND_BOOL("acme_smtp_certificate",
+	    &acmed_param.acme_smtp_certificate),
+	CFG_BIND_TIME("acme_renew_before", &acmed_param.acme_renew_before),
+	CFG_BIND_TIME("acmed_retry_min", &acmed_param.acmed_retry_min),
+	CFG_BIND_TIME("acmed_retry_max", &acmed_param.acmed_retry_max),
+	CFG_BIND_BOOL("acme_enabled", &acmed_param.acme_enabled),
+	CFG_BIND_STR("acme_ca_file", &acmed_param.acme_ca_file),
+	CFG_BIND_STR("acme_directory_url", &acmed_param.acme_directory_url),
+	CFG_BIND_LIST("acme_contact", &acmed_param.acme_contact),
+	CFG_BIND_STR("acme_challenge", &acmed_param.acme_challenge),
+	CFG_BIND_TIME("acmed_request_timeout",
+	    &acmed_param.acmed_request_timeout),
+	CFG_BIND_SIZE("acmed_response_size_limit",
+	    &acmed_param.acmed_response_size_limit),
+	CFG_BIND_TIME("acmed_poll_timeout", &acmed_param.acmed_poll_timeout),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(acmed_params)
+
 static void acmed_run(void);
 
 /*
@@ -118,7 +158,7 @@ static void acmed_run(void);
 static int
 acmed_ipc_timeout(void)
 {
-	return (int)(cfg_time("ipc_timeout") * 1000);
+	return (int)(acmed_param.ipc_timeout * 1000);
 }
 
 static json_t *
@@ -183,11 +223,11 @@ acmed_hosts_free(char **hosts)
 static const char *
 acmed_smtp_host(void)
 {
-	const char *host = cfg_str("smtp_hostname");
+	const char *host = acmed_param.smtp_hostname;
 	unsigned char addr[sizeof(struct in6_addr)];
 	size_t len = strlen(host);
 
-	if (!cfg_bool("acme_smtp_certificate") || strchr(host, '.') == NULL ||
+	if (!acmed_param.acme_smtp_certificate || strchr(host, '.') == NULL ||
 	    !certstore_host_ok(host) || strcasecmp(host, "localhost") == 0 ||
 	    (len > 10 && strcasecmp(host + len - 10, ".localhost") == 0) ||
 	    inet_pton(AF_INET, host, addr) == 1 ||
@@ -325,13 +365,14 @@ acmed_due(const struct store_info *info, long long now)
 
 	if (now >= info->not_before + life * 2 / 3)
 		return 1;
-	return info->not_after - now <= cfg_time("acme_renew_before");
+	return info->not_after - now <= acmed_param.acme_renew_before;
 }
 
 static long long
 acmed_backoff(long long failures, long long retry_at, long long now)
 {
-	long long d = cfg_time("acmed_retry_min"), hi = cfg_time("acmed_retry_max");
+	long long d = acmed_param.acmed_retry_min;
+	long long hi = acmed_param.acmed_retry_max;
 
 	for (long long i = 1; i < failures && d < hi; i++)
 		d *= 2;
@@ -583,7 +624,7 @@ acmed_post_jail(int argc, char **argv)
 	for (int i = 0; i < server_nsockets() && i < SERVER_SOCKETS_MAX; i++)
 		acmed.srv[acmed.nsrv++] = ipc_server_new(server_base(),
 		    server_socket(i), &cc);
-	acmed.enabled = cfg_bool("acme_enabled");
+	acmed.enabled = acmed_param.acme_enabled;
 	if (!acmed.enabled) {
 		log_info("acme_enabled = no: not managing certificates");
 		return;
@@ -599,14 +640,15 @@ acmed_post_jail(int argc, char **argv)
 	if (acmed.key == NULL)
 		log_fatal("ACME account key: %s; refusing to make a new account"
 		    " (move the file away to start afresh)", err.s);
-	if ((acmed.tls = fetch_tls_new(cfg_str("acme_ca_file"), &err)) == NULL)
+	if ((acmed.tls = fetch_tls_new(acmed_param.acme_ca_file, &err)) == NULL)
 		log_fatal("%s", err.s);
-	acmed.conf.directory_url = cfg_str("acme_directory_url");
-	acmed.conf.contact = cfg_list("acme_contact");
-	acmed.conf.challenge = cfg_str("acme_challenge");
-	acmed.conf.limits.timeout = (int)cfg_time("acmed_request_timeout");
-	acmed.conf.limits.max_body = (size_t)cfg_size("acmed_response_size_limit");
-	acmed.conf.poll_timeout = (int)cfg_time("acmed_poll_timeout");
+	acmed.conf.directory_url = acmed_param.acme_directory_url;
+	acmed.conf.contact = acmed_param.acme_contact;
+	acmed.conf.challenge = acmed_param.acme_challenge;
+	acmed.conf.limits.timeout = (int)acmed_param.acmed_request_timeout;
+	acmed.conf.limits.max_body =
+	    (size_t)acmed_param.acmed_response_size_limit;
+	acmed.conf.poll_timeout = (int)acmed_param.acmed_poll_timeout;
 	acmed.client = acme_client_new(&acmed.conf, acmed.key, acmed.tls);
 	acmed.state = certstore_state_load(acmed.state_path);
 	acmed.timer = evtimer_new(server_base(), acmed_timer, NULL);

@@ -63,7 +63,7 @@
 
 #include "certcache.h"
 #include "certstore.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "httpd.h"
 #include "log.h"
 #include "plural.h"
@@ -80,36 +80,92 @@ struct certcache *httpd_certs;
 
 static int httpd_certs_fd = -1;
 
+/* The parameters, bound once (lib/cfgbind); httpd_conf holds their uses. */
+static struct {
+	const char *report_https_path;
+	int	 httpd_plain_reports;
+	unsigned long long message_size_limit;
+	long long httpd_body_timeout;
+	int	 report_https_rua;
+	long long httpd_report_client_limit;
+	long long httpd_report_client_window;
+	int	 httpd_tls;
+	unsigned long long httpd_max_header_size;
+	long long httpd_max_header_count;
+	long long httpd_keepalive_requests;
+	long long httpd_connection_limit;
+	long long httpd_idle_timeout;
+	long long httpd_request_timeout;
+	long long httpd_policyd_retry_time;
+	const char *queue_directory;
+	long long httpd_cert_cache_size;
+} httpd_param;
+
+static const struct cfg_bind httpd_params[] = {
+	CFG_BIND_STR("report_https_path", &httpd_param.report_https_path),
+	CFG_BIND_BOOL("httpd_plain_reports", &httpd_param.httpd_plain_reports),
+	CFG_BIND_SIZE("message_size_limit", &httpd_param.message_size_limit),
+	CFG_BIND_TIME("httpd_body_timeout", &httpd_param.httpd_body_timeout),
+	CFG_BIND_BOOL("report_https_rua", &httpd_param.report_https_rua),
+	CFG_BIND_INT("httpd_report_client_limit",
+	    &httpd_param.httpd_report_client_limit),
+	CFG_BIND_TIME("httpd_report_client_window",
+	    &httpd_param.httpd_report_client_window),
+	CFG_BIND_BOOL("httpd_tls", &httpd_param.httpd_tls),
+	CFG_BIND_SIZE("httpd_max_header_size",
+	    &httpd_param.httpd_max_header_size),
+	CFG_BIND_INT("httpd_max_header_count",
+	    &httpd_param.httpd_max_header_count),
+	CFG_BIND_INT("httpd_keepalive_requests",
+	    &httpd_param.httpd_keepalive_requests),
+	CFG_BIND_INT("httpd_connection_limit",
+	    &httpd_param.httpd_connection_limit),
+	CFG_BIND_TIME("httpd_idle_timeout", &httpd_param.httpd_idle_timeout),
+	CFG_BIND_TIME("httpd_request_timeout",
+	    &httpd_param.httpd_request_timeout),
+	CFG_BIND_TIME("httpd_policyd_retry_time",
+	    &httpd_param.httpd_policyd_retry_time),
+	CFG_BIND_STR("queue_directory", &httpd_param.queue_directory),
+	CFG_BIND_INT("httpd_cert_cache_size",
+	    &httpd_param.httpd_cert_cache_size),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(httpd_params)
+
 /* Reports by HTTPS: report_https_path and its limits. */
 static void
 httpd_read_report_conf(void)
 {
-	const char *path = cfg_str("report_https_path");
+	const char *path = httpd_param.report_https_path;
 
 	httpd_conf.report_path = NULL;
-	if (*path == '\0' || (!httpd_conf.tls && !cfg_bool("httpd_plain_reports")))
+	if (*path == '\0' ||
+	    (!httpd_conf.tls && !httpd_param.httpd_plain_reports))
 		return;
 	httpd_conf.report_path = path;
-	httpd_conf.reports.body_size = cfg_size("message_size_limit");
-	httpd_conf.body_timeout.tv_sec = cfg_time("httpd_body_timeout");
-	httpd_conf.report_rua = cfg_bool("report_https_rua");
-	httpd_conf.report_client_limit = cfg_int("httpd_report_client_limit");
+	httpd_conf.reports.body_size = httpd_param.message_size_limit;
+	httpd_conf.body_timeout.tv_sec = httpd_param.httpd_body_timeout;
+	httpd_conf.report_rua = httpd_param.report_https_rua;
+	httpd_conf.report_client_limit = httpd_param.httpd_report_client_limit;
 	httpd_conf.report_client_window =
-	    (time_t)cfg_time("httpd_report_client_window");
+	    (time_t)httpd_param.httpd_report_client_window;
 }
 
 static void
 httpd_read_conf(void)
 {
 	/* Bounds: the table of lib/params.c. */
-	httpd_conf.tls = cfg_bool("httpd_tls");
-	httpd_conf.limits.header_size = (size_t)cfg_size("httpd_max_header_size");
-	httpd_conf.limits.header_count = (int)cfg_int("httpd_max_header_count");
-	httpd_conf.keepalive_requests = (int)cfg_int("httpd_keepalive_requests");
-	httpd_conf.connection_limit = (int)cfg_int("httpd_connection_limit");
-	httpd_conf.idle_timeout.tv_sec = cfg_time("httpd_idle_timeout");
-	httpd_conf.request_timeout.tv_sec = cfg_time("httpd_request_timeout");
-	httpd_conf.retry_max = (int)cfg_time("httpd_policyd_retry_time");
+	httpd_conf.tls = httpd_param.httpd_tls;
+	httpd_conf.limits.header_size =
+	    (size_t)httpd_param.httpd_max_header_size;
+	httpd_conf.limits.header_count =
+	    (int)httpd_param.httpd_max_header_count;
+	httpd_conf.keepalive_requests =
+	    (int)httpd_param.httpd_keepalive_requests;
+	httpd_conf.connection_limit = (int)httpd_param.httpd_connection_limit;
+	httpd_conf.idle_timeout.tv_sec = httpd_param.httpd_idle_timeout;
+	httpd_conf.request_timeout.tv_sec = httpd_param.httpd_request_timeout;
+	httpd_conf.retry_max = (int)httpd_param.httpd_policyd_retry_time;
 	httpd_read_report_conf();
 }
 
@@ -152,7 +208,7 @@ httpd_fd_limit(void)
 static void
 httpd_pre_jail(int argc, char **argv)
 {
-	const char *queue = cfg_str("queue_directory");
+	const char *queue = httpd_param.queue_directory;
 	struct buf err = BUF_INIT;
 
 	if (argc > 1)
@@ -176,7 +232,7 @@ httpd_pre_jail(int argc, char **argv)
 		log_fatal("%s", err.s);
 	if (!httpd_conf.tls)
 		return;
-	httpd_certs = certcache_new((size_t)cfg_int("httpd_cert_cache_size"),
+	httpd_certs = certcache_new((size_t)httpd_param.httpd_cert_cache_size,
 	    &err);
 	if (httpd_certs == NULL)
 		log_fatal("%s", err.s);
@@ -196,7 +252,8 @@ httpd_open_certs(void)
 	if ((httpd_certs_fd = open(CERTSTORE_DIR, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) < 0)
 		log_fatal("certificate directory %s/%s: %s",
-		    cfg_str("queue_directory"), CERTSTORE_DIR, strerror(errno));
+		    httpd_param.queue_directory, CERTSTORE_DIR,
+		    strerror(errno));
 	certcache_set_dir(httpd_certs, httpd_certs_fd);
 }
 

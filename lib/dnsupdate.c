@@ -20,12 +20,28 @@
 #include <ldns/ldns.h>
 
 #include "buf.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "dnsupdate.h"
 #include "mymalloc.h"
 
 #define DNSUPDATE_TTL		300	/* seconds, records we publish */
 #define DNSUPDATE_STRING_MAX	255	/* bytes of one character-string */
+
+/* The parameters of dnsupdate_publish_txt, bound once (lib/cfgbind). */
+static struct {
+	const char *dns_update_server;
+	const char *dns_update_key_file;
+	const char *sts_zone;
+} dnsupdate_param;
+
+static const struct cfg_bind dnsupdate_params[] = {
+	CFG_BIND_STR("dns_update_server", &dnsupdate_param.dns_update_server),
+	CFG_BIND_STR("dns_update_key_file",
+	    &dnsupdate_param.dns_update_key_file),
+	CFG_BIND_STR("sts_zone", &dnsupdate_param.sts_zone),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(dnsupdate_params)
 
 static int
 dnsupdate_base64_ok(const char *s)
@@ -271,8 +287,8 @@ int
 dnsupdate_publish_txt(const char *owner, const char *const *txt,
     size_t ntxt, int timeout_ms, struct buf *err)
 {
-	const char *server = cfg_str("dns_update_server");
-	const char *keyfile = cfg_str("dns_update_key_file");
+	const char *server = dnsupdate_param.dns_update_server;
+	const char *keyfile = dnsupdate_param.dns_update_key_file;
 	struct dnsupdate_key key;
 	int rc;
 
@@ -283,7 +299,7 @@ dnsupdate_publish_txt(const char *owner, const char *const *txt,
 	}
 	if (dnsupdate_key_read(keyfile, &key, err) < 0)
 		return -1;
-	rc = dnsupdate_txt(server, &key, cfg_str("sts_zone"), owner,
+	rc = dnsupdate_txt(server, &key, dnsupdate_param.sts_zone, owner,
 	    DNSUPDATE_TTL, txt, ntxt, timeout_ms, err);
 	dnsupdate_key_free(&key);
 	return rc;

@@ -44,6 +44,7 @@
 #include <event2/event.h>
 
 #include "cfg.h"
+#include "cfgbind.h"
 #include "log.h"
 #include "plural.h"
 #include "master.h"
@@ -59,6 +60,21 @@ struct master_state master = {
 	.status_pipe = { -1, -1 },
 	.lock_fd = -1,
 };
+
+struct master_param master_param;
+
+static const struct cfg_bind master_params[] = {
+	CFG_BIND_STR("queue_directory", &master_param.queue_directory),
+	CFG_BIND_STR("maillog_file", &master_param.maillog_file),
+	CFG_BIND_STR("mail_owner", &master_param.mail_owner),
+	CFG_BIND_STR("setgid_group", &master_param.setgid_group),
+	CFG_BIND_STR("daemon_directory", &master_param.daemon_directory),
+	CFG_BIND_TIME("service_throttle_time",
+	    &master_param.service_throttle_time),
+	CFG_BIND_TIME("service_crash_time", &master_param.service_crash_time),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(master_params)
 
 static const char master_usage_text[] =
 	"usage: master [-c config_dir] [-f] [-t] [-v]\n"
@@ -212,8 +228,8 @@ master_config(const char *config_dir)
 	if (cfg_read(master.config_dir, &err) != 0 || cfg_check_host(&err) != 0)
 		log_fatal("%s", err.s);
 	buf_free(&err);
-	master.queue_dir = xstrdup(cfg_str("queue_directory"));
-	maillog = cfg_str("maillog_file");
+	master.queue_dir = xstrdup(master_param.queue_directory);
+	maillog = master_param.maillog_file;
 	if (*maillog != '\0' && log_open_file(maillog) != 0)
 		log_fatal("maillog_file %s: %s", maillog, strerror(errno));
 }

@@ -82,6 +82,22 @@ struct master_state {
 
 extern struct master_state master;
 
+/*
+ * The parameters master reads, bound once in master.c (lib/cfgbind):
+ * those of the configuration it runs with, again after a reload.
+ */
+struct master_param {
+	const char *queue_directory;
+	const char *maillog_file;
+	const char *mail_owner;
+	const char *setgid_group;
+	const char *daemon_directory;
+	long long service_throttle_time;
+	long long service_crash_time;
+};
+
+extern struct master_param master_param;
+
 /* master_lock.c */
 int	master_lock_take(struct buf *err);
 int	master_lock_test(const char *queue_dir);

@@ -33,7 +33,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cfg.h"
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
@@ -93,8 +92,8 @@ master_listen_inet(struct master_service *svc,
 static int
 master_unix_owner(const char *path, int private, struct buf *err)
 {
-	const char *user = cfg_str("mail_owner");
-	const char *group = cfg_str("setgid_group");
+	const char *user = master_param.mail_owner;
+	const char *group = master_param.setgid_group;
 	struct passwd *pw;
 	struct group *gr;
 	gid_t gid;

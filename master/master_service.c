@@ -35,7 +35,6 @@
 
 #include <event2/event.h>
 
-#include "cfg.h"
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
@@ -147,7 +146,7 @@ master_spawn(struct master_service *svc)
 	int errfds[2];
 	pid_t pid;
 
-	path = xasprintf("%s/%s", cfg_str("daemon_directory"), conf->command);
+	path = xasprintf("%s/%s", master_param.daemon_directory, conf->command);
 	if (access(path, X_OK) != 0)
 		log_error("service %s: %s: %s", conf->name, path,
 		    strerror(errno));
@@ -387,7 +386,7 @@ master_service_retire(struct master_service *svc)
 static void
 master_throttle(struct master_service *svc, pid_t pid, const char *how)
 {
-	long long limit = cfg_time("service_throttle_time");
+	long long limit = master_param.service_throttle_time;
 	long long delay;
 	int shift = svc->fast_deaths - 2;
 	struct timeval tv;
@@ -428,7 +427,7 @@ master_exited(struct master_service *svc, struct master_proc *proc,
 	else
 		log_warn("service %s: process %ld exited (%s)", svc->name,
 		    (long)proc->pid, how);
-	if (now - proc->started < cfg_time("service_crash_time"))
+	if (now - proc->started < master_param.service_crash_time)
 		svc->fast_deaths++;
 	else
 		svc->fast_deaths = 0;

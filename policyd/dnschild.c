@@ -25,7 +25,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "dnschild.h"
 #include "dnsupdate.h"
 #include "ipc.h"
@@ -55,6 +55,21 @@ struct dnschild_batch {
 static struct policyd *dnschild_pd;	/* the daemon's state */
 static struct event *dnschild_ev;	/* the next batch */
 static struct dnschild_batch dnschild;
+
+/* The parameters, bound once (lib/cfgbind). */
+static struct {
+	long long dnsmon_query_timeout;
+	const char *dns_update_key_file;
+} dnschild_param;
+
+static const struct cfg_bind dnschild_params[] = {
+	CFG_BIND_TIME("dnsmon_query_timeout",
+	    &dnschild_param.dnsmon_query_timeout),
+	CFG_BIND_STR("dns_update_key_file",
+	    &dnschild_param.dns_update_key_file),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(dnschild_params)
 
 static void
 dnschild_arm(long long ms)
@@ -211,14 +226,14 @@ dnschild_update(const char *owner, const char *const *txt, size_t ntxt,
     struct buf *err)
 {
 	return dnsupdate_publish_txt(owner, txt, ntxt,
-	    (int)cfg_time("dnsmon_query_timeout") * 1000, err);
+	    (int)dnschild_param.dnsmon_query_timeout * 1000, err);
 }
 
 /* The child: one batch of updates, each bounded by its own time-out. */
 static void
 dnschild_run(int fd, const struct policydb_publish_item *v, size_t n)
 {
-	long long each = cfg_time("dnsmon_query_timeout");
+	long long each = dnschild_param.dnsmon_query_timeout;
 
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
@@ -287,7 +302,7 @@ dnschild_init(struct policyd *pd)
 {
 	struct dnsupdate_key key;
 	struct buf err = BUF_INIT;
-	const char *keyfile = cfg_str("dns_update_key_file");
+	const char *keyfile = dnschild_param.dns_update_key_file;
 
 	dnschild_pd = pd;
 	if (!pd->conf.dns_update)

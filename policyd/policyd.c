@@ -98,7 +98,7 @@
 #include <event2/event.h>
 
 #include "buf.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "challenges.h"
 #include "dnschild.h"
 #include "ipc.h"
@@ -148,6 +148,49 @@ static struct {
 static void policyd_expire_arm(void);
 static void policyd_compact_arm(void);
 
+/* The parameters, bound once (lib/cfgbind); checked in policyd_conf_read. */
+static struct {
+	const char *default_policy_mode;
+	long long default_policy_max_age;
+	const char *domain_verification;
+	const char *sts_zone;
+	const char *policy_host;
+	char	**report_recipients;
+	int	 report_https_rua;
+	const char *report_https_path;
+	long long policyd_retire_max_age;
+	const char *dns_update_server;
+	long long policyd_dns_retry_min;
+	long long policyd_dns_retry_max;
+	const char *data_directory;
+	long long ipc_timeout;
+} policyd_param;
+
+static const struct cfg_bind policyd_params[] = {
+	CFG_BIND_STR("default_policy_mode",
+	    &policyd_param.default_policy_mode),
+	CFG_BIND_TIME("default_policy_max_age",
+	    &policyd_param.default_policy_max_age),
+	CFG_BIND_STR("domain_verification",
+	    &policyd_param.domain_verification),
+	CFG_BIND_STR("sts_zone", &policyd_param.sts_zone),
+	CFG_BIND_STR("policy_host", &policyd_param.policy_host),
+	CFG_BIND_LIST("report_recipients", &policyd_param.report_recipients),
+	CFG_BIND_BOOL("report_https_rua", &policyd_param.report_https_rua),
+	CFG_BIND_STR("report_https_path", &policyd_param.report_https_path),
+	CFG_BIND_TIME("policyd_retire_max_age",
+	    &policyd_param.policyd_retire_max_age),
+	CFG_BIND_STR("dns_update_server", &policyd_param.dns_update_server),
+	CFG_BIND_TIME("policyd_dns_retry_min",
+	    &policyd_param.policyd_dns_retry_min),
+	CFG_BIND_TIME("policyd_dns_retry_max",
+	    &policyd_param.policyd_dns_retry_max),
+	CFG_BIND_STR("data_directory", &policyd_param.data_directory),
+	CFG_BIND_TIME("ipc_timeout", &policyd_param.ipc_timeout),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(policyd_params)
+
 /*
  * Configuration, checked once at start.
  */
@@ -185,12 +228,12 @@ policyd_conf_read(struct policyd_conf *conf)
 	enum policy_mode mode;
 	const char *v;
 
-	conf->default_mode = cfg_str("default_policy_mode");
+	conf->default_mode = policyd_param.default_policy_mode;
 	if (policy_mode_parse(conf->default_mode, &mode) < 0)
 		log_fatal("parameter default_policy_mode: \"%s\": must be"
 		    " testing, enforce or none", conf->default_mode);
-	conf->default_max_age = cfg_time("default_policy_max_age");
-	v = cfg_str("domain_verification");
+	conf->default_max_age = policyd_param.default_policy_max_age;
+	v = policyd_param.domain_verification;
 	if (strcmp(v, "dns") == 0)
 		conf->verify_dns = 1;
 	else if (strcmp(v, "none") == 0)
@@ -198,17 +241,17 @@ policyd_conf_read(struct policyd_conf *conf)
 	else
 		log_fatal("parameter domain_verification: \"%s\": must be dns"
 		    " or none", v);
-	conf->sts_zone = cfg_str("sts_zone");
-	conf->policy_host = cfg_str("policy_host");
-	conf->report_recipients = cfg_list("report_recipients");
-	conf->report_https_path = cfg_bool("report_https_rua") &&
-	    *cfg_str("report_https_path") != '\0' ?
-	    cfg_str("report_https_path") : NULL;
-	conf->retire_max_age = cfg_time("policyd_retire_max_age");
-	conf->dns_update_server = cfg_str("dns_update_server");
+	conf->sts_zone = policyd_param.sts_zone;
+	conf->policy_host = policyd_param.policy_host;
+	conf->report_recipients = policyd_param.report_recipients;
+	conf->report_https_path = policyd_param.report_https_rua &&
+	    *policyd_param.report_https_path != '\0' ?
+	    policyd_param.report_https_path : NULL;
+	conf->retire_max_age = policyd_param.policyd_retire_max_age;
+	conf->dns_update_server = policyd_param.dns_update_server;
 	conf->dns_update = *conf->dns_update_server != '\0';
-	conf->dns_retry_min = cfg_time("policyd_dns_retry_min");
-	conf->dns_retry_max = cfg_time("policyd_dns_retry_max");
+	conf->dns_retry_min = policyd_param.policyd_dns_retry_min;
+	conf->dns_retry_max = policyd_param.policyd_dns_retry_max;
 	if (conf->dns_retry_max < conf->dns_retry_min)
 		conf->dns_retry_max = conf->dns_retry_min;
 	if (conf->dns_update && *conf->sts_zone == '\0')
@@ -521,7 +564,8 @@ policyd_db_open(void)
 	struct buf err = BUF_INIT;
 	char *path;
 
-	path = xasprintf("%s/%s", cfg_str("data_directory"), POLICYDB_FILE);
+	path = xasprintf("%s/%s", policyd_param.data_directory,
+	    POLICYDB_FILE);
 	if ((policyd.db = policydb_open(path, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
 	log_debug("%s: opened, schema version %d", path,
@@ -581,7 +625,7 @@ policyd_post_jail(int argc, char **argv)
 	int i, n = server_nsockets(), timeout_ms;
 
 	policyd_db_open();
-	timeout_ms = (int)(cfg_time("ipc_timeout") * 1000);
+	timeout_ms = (int)(policyd_param.ipc_timeout * 1000);
 	for (i = 0; i < n; i++) {
 		memset(&conf, 0, sizeof(conf));
 		conf.handler = policyd_handle;

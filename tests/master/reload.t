@@ -69,16 +69,30 @@ is "$(cat "$D/queue/pid/services" | awk '{print $3}' | sort | tr '\n' ' ')" \
     "$pids_before" "no process was restarted"
 ok "master is still running" kill -0 "$M_PID"
 
-# A bad main.cf is refused too.
+# A bad main.cf is refused too, with what else it changes.
 cp "$D/master.cf.good" "$D/etc/master.cf"
+echo "daemon_directory = $D/nowhere" >>"$D/etc/main.cf"
 echo "service_crash_time = 10x" >>"$D/etc/main.cf"
 kill -HUP "$M_PID"
 refused_main() { grep -q "reload: .*main.cf:[0-9]*: .*service_crash_time" "$D/maillog"; }
 ok "a bad main.cf on reload is refused with file and line" wait_until 5 refused_main
 like "$(m_ask "$PB")" "^127\.0\.0\.1:$PB " "services still answer"
+# A process that dies now is replaced with the running daemon_directory.
+pids_b=$(m_pids "127.0.0.1:$PB")
+victim=${pids_b%% *}
+kill -KILL "$victim"
+respawned() {
+	local now
+	now=$(m_pids "127.0.0.1:$PB")
+	[ "$(echo "$now" | wc -w)" = 2 ] && ! echo " $now " | grep -q " $victim "
+}
+ok "after a refused reload a dead worker is replaced" wait_until 5 respawned
+nok "from the running daemon_directory, not the refused one" \
+    grep -q "$D/nowhere" "$D/maillog"
 
 # A changed main.cf restarts every service, on the same sockets.
-sed -i '/^service_crash_time = 10x$/d' "$D/etc/main.cf"
+sed -i '/^service_crash_time = 10x$/d; \|^daemon_directory = .*/nowhere$|d' \
+    "$D/etc/main.cf"
 pids_before=$(awk '{print $3}' "$D/queue/pid/services" | sort -n)
 echo "message_size_limit = 5m" >>"$D/etc/main.cf"
 kill -HUP "$M_PID"
