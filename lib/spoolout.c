@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,30 +165,43 @@ out:
 	return ret;
 }
 
-/* spool_set_aside - active/ID -> DIR/ID with DIR/ID.reason */
+/*
+ * spool_from_ok - a consumer takes messages from active/, or from
+ * incoming/ while it holds the consumer lock
+ */
 static int
-spool_set_aside(struct spool *sp, enum spool_dir d, const char *id,
-    const char *reason, struct buf *err)
+spool_from_ok(struct spool *sp, enum spool_dir from, struct buf *err)
+{
+	if (from == SPOOL_ACTIVE || (from == SPOOL_INCOMING && sp->locked))
+		return 0;
+	spool_fail(err, sp, from, NULL, "a consumer takes messages from"
+	    " active/, or from incoming/ with the consumer lock");
+	return -1;
+}
+
+/* spool_set_aside - FROM/ID -> DIR/ID with DIR/ID.reason */
+static int
+spool_set_aside(struct spool *sp, enum spool_dir from, enum spool_dir d,
+    const char *id, const char *reason, struct buf *err)
 {
 	char name[SPOOL_NAME_SIZE];
 	struct stat st;
 
-	if (spool_check_id(id, err) != 0)
+	if (spool_check_id(id, err) != 0 || spool_from_ok(sp, from, err) != 0)
 		return -1;
-	if (fstatat(sp->dirfd[SPOOL_ACTIVE], id, &st, AT_SYMLINK_NOFOLLOW)
-	    != 0) {
-		spool_fail(err, sp, SPOOL_ACTIVE, id, "no such message");
+	if (fstatat(sp->dirfd[from], id, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		spool_fail(err, sp, from, id, "no such message");
 		return -1;
 	}
 	if (spool_write_reason(sp, d, id, reason, err) != 0)
 		return -1;
-	if (spool_move(sp, SPOOL_ACTIVE, id, d, id, err) != 0) {
+	if (spool_move(sp, from, id, d, id, err) != 0) {
 		(void)unlinkat(sp->dirfd[d], spool_name(name, id,
 		    SPOOL_REASON_SUFFIX), 0);
 		return -1;
 	}
 	if (spool_sync_dir(sp, d, err) != 0 ||
-	    spool_sync_dir(sp, SPOOL_ACTIVE, err) != 0)
+	    spool_sync_dir(sp, from, err) != 0)
 		return -1;
 	return 0;
 }
@@ -196,14 +210,30 @@ int
 spool_defer(struct spool *sp, const char *id, const char *reason,
     struct buf *err)
 {
-	return spool_set_aside(sp, SPOOL_DEFERRED, id, reason, err);
+	return spool_set_aside(sp, SPOOL_ACTIVE, SPOOL_DEFERRED, id, reason,
+	    err);
 }
 
 int
 spool_corrupt(struct spool *sp, const char *id, const char *reason,
     struct buf *err)
 {
-	return spool_set_aside(sp, SPOOL_CORRUPT, id, reason, err);
+	return spool_set_aside(sp, SPOOL_ACTIVE, SPOOL_CORRUPT, id, reason,
+	    err);
+}
+
+int
+spool_defer_from(struct spool *sp, enum spool_dir from, const char *id,
+    const char *reason, struct buf *err)
+{
+	return spool_set_aside(sp, from, SPOOL_DEFERRED, id, reason, err);
+}
+
+int
+spool_corrupt_from(struct spool *sp, enum spool_dir from, const char *id,
+    const char *reason, struct buf *err)
+{
+	return spool_set_aside(sp, from, SPOOL_CORRUPT, id, reason, err);
 }
 
 /*
@@ -263,29 +293,66 @@ spool_claim_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
 }
 
 int
-spool_done_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
-    size_t n, int *status, struct buf *err)
+spool_done_from(struct spool *sp, enum spool_dir from,
+    const char (*ids)[SPOOL_ID_SIZE], size_t n, int *status, struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	size_t i, removed = 0;
 
+	if (spool_from_ok(sp, from, &why) != 0) {
+		for (i = 0; i < n; i++)
+			status[i] = -1;
+		spool_batch_sync_fail(err, &why, status, 0);
+		buf_free(&why);
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		status[i] = 0;
 		if (spool_check_id(ids[i], &why) != 0)
 			spool_batch_fail(err, &why, &status[i]);
-		else if (unlinkat(sp->dirfd[SPOOL_ACTIVE], ids[i], 0) != 0) {
+		else if (unlinkat(sp->dirfd[from], ids[i], 0) != 0) {
 			if (errno == ENOENT)
-				spool_fail(&why, sp, SPOOL_ACTIVE, ids[i],
+				spool_fail(&why, sp, from, ids[i],
 				    "no such message");
 			else
-				spool_fail(&why, sp, SPOOL_ACTIVE, ids[i],
+				spool_fail(&why, sp, from, ids[i],
 				    "cannot remove: %s", strerror(errno));
 			spool_batch_fail(err, &why, &status[i]);
 		} else
 			removed++;
 	}
-	if (removed > 0 && spool_sync_dir(sp, SPOOL_ACTIVE, &why) != 0)
+	if (removed > 0 && spool_sync_dir(sp, from, &why) != 0)
 		spool_batch_sync_fail(err, &why, status, n);
 	buf_free(&why);
 	return spool_batch_result(status, n);
+}
+
+int
+spool_done_batch(struct spool *sp, const char (*ids)[SPOOL_ID_SIZE],
+    size_t n, int *status, struct buf *err)
+{
+	return spool_done_from(sp, SPOOL_ACTIVE, ids, n, status, err);
+}
+
+/*
+ * The consumer lock: flock(2) on active/, which a writer never opens,
+ * held as long as the directory descriptor of this handle is open (so
+ * until spool_close(), or the end of the process however it ends).
+ */
+int
+spool_lock(struct spool *sp, struct buf *err)
+{
+	if (sp->locked)
+		return 0;
+	if (flock(sp->dirfd[SPOOL_ACTIVE], LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			spool_fail(err, sp, SPOOL_ACTIVE, NULL, "consumer lock"
+			    " held by another process");
+		else
+			spool_fail(err, sp, SPOOL_ACTIVE, NULL, "cannot lock:"
+			    " %s", strerror(errno));
+		return -1;
+	}
+	sp->locked = 1;
+	return 0;
 }
