@@ -126,7 +126,7 @@
 #include "store.h"
 #include "tlsrpt.h"
 
-#define RPTPARSE_BATCH		250	/* messages per commit */
+#define RPTPARSE_BATCH		1000	/* messages per commit */
 #define RPTPARSE_TURN		1000	/* messages per turn of the loop */
 #define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON held */
 #define RPTPARSE_HEADER_SLACK	(64 * 1024)	/* Received: and the like */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/rptparse/crash.t - rptparse killed (SIGKILL) again and again while
-# it works through 2,000 reports (at least 3 times with work left, each
+# it works through 5,000 reports (at least 3 times with work left, each
 # after it stored more): master restarts it, and in the end every report
 # is stored exactly once and nothing is left in the spool or in corrupt/.
 # SPDX-License-Identifier: ISC
@@ -8,10 +8,9 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 command -v jq >/dev/null || skip_all "jq is not installed"
 
-# 2,000: eight commits of 250, so that a kill after each new commit
-# still finds work left, however fast rptparse gets through a batch
-# (it stores messages where they are in incoming/, without a claim).
-N=2000
+# 5,000: five commits of 1,000 (RPTPARSE_BATCH), so that a kill after
+# each new commit still finds work left.
+N=5000
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
 rp_tmpdir
@@ -32,7 +31,7 @@ progress() { [ "$(stored)" -gt "$1" ] || rp_empty; }
 ok "spooled $N reports" quiet rp_put -N $N "$T/crash.eml"
 
 # Kill whenever rptparse has stored more since the last kill, while work
-# is left: each kill cuts it in the middle of the 2,000 reports.
+# is left: each kill cuts it in the middle of the 5,000 reports.
 kills=0 midwork=0 last=0
 for round in 1 2 3 4 5 6; do
 	wait_until 60 progress "$last" || break
