@@ -596,7 +596,11 @@ rptparse_take(const char *id, enum spool_dir dir)
 	message_init(&it->m);
 	buf_reset(data);
 	if (spool_read_msg(rp.sp, dir, id, rp.msg_limit, data, &err) < 0) {
-		rptparse_corrupt(id, dir, err.s);
+		/* Gone since the listing ("stsctl queue delete"): no more. */
+		if (spool_find(rp.sp, id) != (int)dir)
+			log_warn("%s; no longer there, skipped", err.s);
+		else
+			rptparse_corrupt(id, dir, err.s);
 		goto out;
 	}
 	if (message_extract(data->s, data->len, &rp.mlim, &it->m, &err) < 0 ||
