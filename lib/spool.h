@@ -24,6 +24,11 @@
  *	    store, commit the store, then spool_done(sp, id, &err);
  *	    or spool_defer(sp, id, reason, &err) (try again later),
  *	    or spool_corrupt(sp, id, reason, &err) (never parseable).
+ *	or, holding the consumer lock, without a claim:
+ *	spool_lock(sp, &err);			once, after spool_open()
+ *	spool_read_msg(sp, SPOOL_INCOMING, id, limit, &data, &err);
+ *	    store, commit, spool_done_from(sp, SPOOL_INCOMING, ids, n,
+ *	    status, &err); or spool_defer_from(), spool_corrupt_from().
  *
  *	Administration (stsctl through its daemon):
  *	spool_find(sp, id), spool_read_msg(), spool_reason(),
@@ -102,6 +107,22 @@
  *	to incoming/ and removes its reason.  spool_delete() removes a
  *	message (and its reason) from whichever directory holds it.
  *
+ *	The consumer lock: a claim costs a rename and a sync of two
+ *	directories per batch, only so that two consumers never take the
+ *	same message.  spool_lock() takes an exclusive flock(2) on
+ *	active/ (non-blocking; it fails when another process holds it);
+ *	the consumer that holds it is the only one, and may take messages
+ *	where they are, in incoming/: it reads them there and calls
+ *	spool_done_from(), spool_defer_from() or spool_corrupt_from() with
+ *	SPOOL_INCOMING, which fail for a handle without the lock.  The
+ *	lock goes with the handle's descriptors (spool_close(), or the end
+ *	of the process, however it ends).  A consumer that cannot get the
+ *	lock claims every message, as before.  The *_from() functions with
+ *	SPOOL_ACTIVE are spool_done_batch(), spool_defer() and
+ *	spool_corrupt().  Exactly once (below) holds the same way: a
+ *	message stays in incoming/ until it is stored and removed, and a
+ *	consumer that restarts takes it again from there.
+ *
  * EXACTLY ONCE
  *	The spool delivers every committed message at least once: a
  *	message stays in active/ until spool_done(), so a consumer that
@@ -121,7 +142,8 @@
  *	spool_open_msg()/spool_read_msg(); a reason: SPOOL_REASON_MAX
  *	bytes (longer ones are cut); one scan: SPOOL_SCAN_MAX ids.
  *	One consumer per spool: two consumers that claim the same id both
- *	try, one of them gets an error.
+ *	try, one of them gets an error; the consumer lock makes sure of
+ *	it for a consumer that takes messages in incoming/.
  *
  * DIAGNOSTICS
  *	spool_find() returns the directory that holds a message, or -1
@@ -218,5 +240,15 @@ int	spool_claim_batch(struct spool *, const char (*ids)[SPOOL_ID_SIZE],
 	    size_t n, int *status, struct buf *err);
 int	spool_done_batch(struct spool *, const char (*ids)[SPOOL_ID_SIZE],
 	    size_t n, int *status, struct buf *err);
+
+/* The consumer lock, and the consumer's functions for either directory. */
+int	spool_lock(struct spool *, struct buf *err);
+int	spool_done_from(struct spool *, enum spool_dir from,
+	    const char (*ids)[SPOOL_ID_SIZE], size_t n, int *status,
+	    struct buf *err);
+int	spool_defer_from(struct spool *, enum spool_dir from, const char *id,
+	    const char *reason, struct buf *err);
+int	spool_corrupt_from(struct spool *, enum spool_dir from,
+	    const char *id, const char *reason, struct buf *err);
 
 #endif

@@ -1,7 +1,8 @@
 # lib/spool.mk - the durable queue (lib/spool), its unit test and the
 # crash test helper (tests/spool/spoolwriter, driven by tests/spool/*.t).
 # SPDX-License-Identifier: ISC
-lib_libsts_a_SOURCES += lib/spool.c lib/spool.h
+lib_libsts_a_SOURCES += lib/spool.c lib/spool.h lib/spoolimpl.h \
+	lib/spoolin.c lib/spoolout.c
 # lib/notify: how a spool producer (rptrecv, httpd) tells rptparse.
 lib_libsts_a_SOURCES += lib/notify.c lib/notify.h
 

@@ -684,6 +684,66 @@ test_consume_batch(struct spool *sp)
 	buf_free(&err);
 }
 
+/*
+ * test_lock - the consumer lock: one holder at a time, released with
+ * the handle; without it, nothing is taken from incoming/ directly
+ */
+static void
+test_lock(struct spool *sp)
+{
+	struct spool_msg *msg;
+	char ids[1][SPOOL_ID_SIZE];
+	struct buf err = BUF_INIT;
+	struct spool *a, *b;
+	int status[1];
+
+	if ((msg = new_msg(sp, 1024, "x\n", ids[0])) == NULL ||
+	    spool_commit(msg, &err) != 0)
+		return;
+	a = spool_open(path("q"), 0, &err);
+	b = spool_open(path("q"), 0, &err);
+	if (a == NULL || b == NULL) {
+		CHECK(0, "two consumer handles open");
+		return;
+	}
+	CHECK(spool_done_from(a, SPOOL_INCOMING,
+	    (const char (*)[SPOOL_ID_SIZE])ids, 1, status, &err) == -1 &&
+	    status[0] == -1 && err.s != NULL &&
+	    strstr(err.s, "with the consumer lock") != NULL &&
+	    exists(path("q/incoming/%s", ids[0])),
+	    "without the consumer lock, spool_done_from(incoming/) fails and"
+	    " removes nothing");
+	buf_reset(&err);
+	CHECK(spool_defer_from(a, SPOOL_INCOMING, ids[0], "x", &err) == -1 &&
+	    exists(path("q/incoming/%s", ids[0])),
+	    "without the consumer lock, spool_defer_from(incoming/) fails");
+	buf_reset(&err);
+	CHECK(spool_lock(a, &err) == 0 && spool_lock(a, &err) == 0,
+	    "spool_lock takes the consumer lock (twice on one handle: once)");
+	CHECK(spool_lock(b, &err) == -1 && err.s != NULL &&
+	    strstr(err.s, "q/active: consumer lock held by another process")
+	    != NULL, "a second handle cannot take it, and says why");
+	buf_reset(&err);
+	CHECK(spool_done_from(a, SPOOL_INCOMING,
+	    (const char (*)[SPOOL_ID_SIZE])ids, 1, status, &err) == 0 &&
+	    status[0] == 0 && !exists(path("q/incoming/%s", ids[0])),
+	    "with the lock, spool_done_from removes a message from incoming/");
+	spool_close(a);
+	CHECK(spool_lock(b, &err) == 0,
+	    "spool_close releases the lock for the next consumer");
+	if ((msg = new_msg(sp, 1024, "y\n", ids[0])) == NULL ||
+	    spool_commit(msg, &err) != 0)
+		return;
+	CHECK(spool_corrupt_from(b, SPOOL_INCOMING, ids[0], "bad", &err) == 0
+	    && exists(path("q/corrupt/%s", ids[0])) &&
+	    exists(path("q/corrupt/%s.reason", ids[0])) &&
+	    !exists(path("q/incoming/%s", ids[0])),
+	    "spool_corrupt_from moves incoming/ID to corrupt/ with its reason");
+	CHECK(spool_delete(sp, ids[0], &err) == 0, "and spool_delete removes it");
+	spool_close(b);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -707,6 +767,7 @@ main(void)
 	test_limit(sp);
 	test_batch(sp);
 	test_consume_batch(sp);
+	test_lock(sp);
 	test_moves(sp);
 	test_bad_ids(sp);
 	spool_close(sp);

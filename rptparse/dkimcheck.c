@@ -587,7 +587,25 @@ dkimcheck_headers(struct dkimcheck *dc, DKIM *dkim, struct dkimcheck_run *run,
 	return len;
 }
 
-/* The body with every line ended by CRLF, as it was signed. */
+/* Whether some line of data ends with a bare LF, not CRLF. */
+static int
+dkimcheck_bare_lf(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *nl;
+
+	while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (nl == data || nl[-1] != '\r')
+			return 1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/*
+ * The body with every line ended by CRLF, as it was signed: as it is
+ * when it has no bare LF (rptrecv spools mail as it came, in CRLF),
+ * else a copy with a CR put before each bare LF.
+ */
 static DKIM_STAT
 dkimcheck_body(struct dkimcheck *dc, DKIM *dkim, const char *data,
     size_t len)
@@ -596,6 +614,10 @@ dkimcheck_body(struct dkimcheck *dc, DKIM *dkim, const char *data,
 	size_t i, from = 0;
 	DKIM_STAT st;
 
+	if (len == 0)
+		return DKIM_STAT_OK;
+	if (!dkimcheck_bare_lf(data, len))
+		return dkim_body(dkim, (u_char *)(uintptr_t)data, len);
 	buf_reset(b);
 	for (i = 0; i < len; i++) {
 		if (data[i] != '\n' || (i > 0 && data[i - 1] == '\r'))

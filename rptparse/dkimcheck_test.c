@@ -194,6 +194,37 @@ main(void)
 		    hits);
 	}
 
+	/*
+	 * Lines ended by a bare LF (a message stored in Unix form) are
+	 * verified as the CRLF lines that were signed: the whole message,
+	 * and only the last body line (the rest in CRLF, as it came).
+	 */
+	{
+		char *lf = xstrdup(m), *q, *w;
+		size_t n;
+
+		for (q = w = lf; *q != '\0'; q++)
+			if (!(q[0] == '\r' && q[1] == '\n'))
+				*w++ = *q;
+		*w = '\0';
+		test_verify(dc, lf, from, &o);
+		CHECK(o.result == DKIMCHECK_PASS, "every line ended by a bare"
+		    " LF: pass (%s %s)", dkimcheck_result_name(o.result),
+		    o.reason);
+		free(lf);
+		lf = xstrdup(m);
+		n = strlen(lf);
+		CHECK(n > 2 && strcmp(lf + n - 2, "\r\n") == 0,
+		    "the signed message ends with CRLF");
+		lf[n - 2] = '\n';
+		lf[n - 1] = '\0';
+		test_verify(dc, lf, from, &o);
+		CHECK(o.result == DKIMCHECK_PASS, "the last body line ended by"
+		    " a bare LF: pass (%s %s)",
+		    dkimcheck_result_name(o.result), o.reason);
+		free(lf);
+	}
+
 	/* The body changed after signing. */
 	changed = xstrdup(m);
 	p = strstr(changed, "sender\"}");

@@ -12,25 +12,33 @@
  *	a crash, then incoming/), when told on private/rptparse
  *	({"op":"spooled","id":ID}), and on every wakeup from master.
  *
- *	Each message is claimed (incoming/ -> active/), read, searched
- *	for its reports (message.c: MIME with GMime, gzip with zlib,
+ *	rptparse takes the consumer lock of the spool (spool_lock) when
+ *	it starts, and then reads each message where it is, in incoming/,
+ *	without a claim: one rename and the syncs of two directories per
+ *	batch less, and the spool's guarantees the same (a message
+ *	leaves incoming/ only after its reports are committed; one
+ *	handled twice after a crash is stored once, as below).  Without
+ *	the lock (another process holds it) each message is claimed
+ *	(incoming/ -> active/) first, as a second consumer must.
+ *
+ *	Each message is read, searched for its reports (message.c: MIME with GMime, gzip with zlib,
  *	under limits) and each report parsed and checked (lib/tlsrpt).
  *	The reports of up to RPTPARSE_BATCH messages (and at most
  *	RPTPARSE_BATCH_BYTES of report JSON) are stored in one
  *	transaction (lib/rptdb), so that many messages share one commit;
  *	only after that commit are they removed from the spool
- *	(spool_done_batch: one sync of active/ for them all).  Messages
- *	of incoming/ are claimed RPTPARSE_BATCH at a time as well
- *	(spool_claim_batch).  When the shared transaction fails, each message
+ *	(spool_done_from: one sync of the directory for them all).
+ *	Without the lock, messages of incoming/ are claimed
+ *	RPTPARSE_BATCH at a time as well (spool_claim_batch).  When the shared transaction fails, each message
  *	is tried in a transaction of its own.  A
  *	report that is already stored (same organization, report-id and
  *	date range) is skipped, so a message handled twice, after a crash
  *	or because the sender sent it twice, leaves one copy.  A message
  *	with no usable report goes to corrupt/ with the reason, which
  *	"stsctl queue show" prints.  A message that cannot be stored for
- *	a passing reason (the database is busy or the disk full) stays in
- *	active/ and is tried again after RPTPARSE_RETRY_TIME seconds, or
- *	at the next wakeup.
+ *	a passing reason (the database is busy or the disk full) is moved
+ *	to active/ (when it was taken in incoming/) and tried again from
+ *	there after RPTPARSE_RETRY_TIME seconds, or at the next wakeup.
  *
  *	What a report says is logged escaped (esc_printable(): a newline
  *	shows as "\n", an ESC as "\x1b"), so that no report forges a log
@@ -118,7 +126,7 @@
 #include "timefmt.h"
 #include "tlsrpt.h"
 
-#define RPTPARSE_BATCH		250	/* messages per commit */
+#define RPTPARSE_BATCH		1000	/* messages per commit */
 #define RPTPARSE_TURN		1000	/* messages per turn of the loop */
 #define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON held */
 #define RPTPARSE_HEADER_SLACK	(64 * 1024)	/* Received: and the like */
@@ -136,6 +144,7 @@
 /* A message read and parsed, waiting for the commit of its batch. */
 struct rptparse_item {
 	char	 id[SPOOL_ID_SIZE];
+	enum spool_dir dir;		/* where it is: incoming/ or active/ */
 	time_t	 received;
 	struct message m;
 	struct tlsrpt_report *reports[MESSAGE_REPORTS_MAX];
@@ -155,7 +164,9 @@ struct rptparse {
 	char	 claim[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* to claim */
 	size_t	 nclaim;
 	char	 done_ids[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* stored */
+	enum spool_dir done_dir[RPTPARSE_BATCH];	/* where they are */
 	size_t	 ndone;
+	int	 direct;		/* the consumer lock: no claims */
 	struct hosted hosted;
 	time_t	 hosted_failed;		/* when policyd last failed us */
 	unsigned long hosted_filled;	/* generation of the last fill */
@@ -243,11 +254,11 @@ rptparse_hosted(int force)
  * character would still come.
  */
 static void
-rptparse_corrupt(const char *id, const char *reason)
+rptparse_corrupt(const char *id, enum spool_dir dir, const char *reason)
 {
 	struct buf err = BUF_INIT;
 
-	if (spool_corrupt(rp.sp, id, reason, &err) < 0)
+	if (spool_corrupt_from(rp.sp, dir, id, reason, &err) < 0)
 		log_error("%s: %s; could not move it to corrupt/: %s", id,
 		    reason, err.s);
 	else {
@@ -397,36 +408,62 @@ rptparse_stored(struct rptparse_item *it)
 			alerts_report(rp.store, &rp.hosted,
 			    it->reports[i], it->rows[i], it->received);
 	}
+	rp.done_dir[rp.ndone] = it->dir;
 	memcpy(rp.done_ids[rp.ndone++], it->id, SPOOL_ID_SIZE);
 }
 
-/* The stored messages out of the spool: one sync of active/ for all. */
+/* The stored messages of one directory out of the spool: one sync. */
 static void
-rptparse_done(void)
+rptparse_done_in(enum spool_dir dir)
 {
+	static char ids[RPTPARSE_BATCH][SPOOL_ID_SIZE];
 	struct buf err = BUF_INIT;
 	int status[RPTPARSE_BATCH];
-	size_t i;
+	size_t i, n = 0;
 
-	if (rp.ndone == 0)
+	for (i = 0; i < rp.ndone; i++)
+		if (rp.done_dir[i] == dir)
+			memcpy(ids[n++], rp.done_ids[i], SPOOL_ID_SIZE);
+	if (n == 0)
 		return;
-	if (spool_done_batch(rp.sp, (const char (*)[SPOOL_ID_SIZE])rp.done_ids,
-	    rp.ndone, status, &err) < 0) {
-		for (i = 0; i < rp.ndone; i++)
+	if (spool_done_from(rp.sp, dir, (const char (*)[SPOOL_ID_SIZE])ids,
+	    n, status, &err) < 0) {
+		for (i = 0; i < n; i++)
 			if (status[i] != 0)
 				log_error("%s: stored, but not removed from the"
-				    " spool", rp.done_ids[i]);
+				    " spool", ids[i]);
 		log_error("%s", err.s);
 	}
-	rp.ndone = 0;
 	buf_free(&err);
 }
 
+/* The stored messages out of the spool, after the commit. */
 static void
-rptparse_left(const char *id, const char *why)
+rptparse_done(void)
+{
+	if (rp.ndone == 0)
+		return;
+	rptparse_done_in(SPOOL_INCOMING);
+	rptparse_done_in(SPOOL_ACTIVE);
+	rp.ndone = 0;
+}
+
+/*
+ * A message that cannot be stored now waits in active/ (claimed there
+ * if it was taken in incoming/), where the retry timer finds it.
+ */
+static void
+rptparse_left(const char *id, enum spool_dir dir, const char *why)
 {
 	struct timeval retry = { RPTPARSE_RETRY_TIME, 0 };
+	struct buf err = BUF_INIT;
 
+	if (dir == SPOOL_INCOMING && spool_claim(rp.sp, id, &err) < 0) {
+		log_warn("%s: %s; left in incoming/ (%s), tried again at the"
+		    " next wakeup", id, esc_printable(why), err.s);
+		buf_free(&err);
+		return;
+	}
 	log_warn("%s: %s; left in active/, tried again in %d s", id,
 	    esc_printable(why), RPTPARSE_RETRY_TIME);
 	if (!evtimer_pending(rp.retry_ev, NULL))
@@ -460,7 +497,8 @@ rptparse_flush(void)
 			    rptparse_store_range(i, i + 1, &err) == 0)
 				rptparse_stored(&rp.batch[i]);
 			else
-				rptparse_left(rp.batch[i].id, err.s);
+				rptparse_left(rp.batch[i].id, rp.batch[i].dir,
+				    err.s);
 		}
 	}
 	rptparse_done();
@@ -527,9 +565,10 @@ rptparse_verify(struct rptparse_item *it, const struct buf *data)
 			    (long long)age);
 		} else {
 			buf_printf(&why, "DKIM %s", it->dkim.reason);
-			if (spool_defer(rp.sp, it->id, why.s, &err) < 0) {
-				/* Still in active/: tried again from there. */
-				rptparse_left(it->id, err.s);
+			if (spool_defer_from(rp.sp, it->dir, it->id, why.s,
+			    &err) < 0) {
+				/* Still where it was: tried again. */
+				rptparse_left(it->id, it->dir, err.s);
 			} else {
 				log_info("%s: %s; deferred, tried again in"
 				    " %lld s", it->id, why.s,
@@ -547,28 +586,33 @@ rptparse_verify(struct rptparse_item *it, const struct buf *data)
 }
 
 /*
- * One message of active/: parsed into the batch, or moved to corrupt/.
- * The batch is stored when it is full.
+ * One message of active/ (or of incoming/, with the consumer lock):
+ * parsed into the batch, or moved to corrupt/.  The batch is stored
+ * when it is full.
  */
 static void
-rptparse_take(const char *id)
+rptparse_take(const char *id, enum spool_dir dir)
 {
 	struct buf *data = &rp.data, err = BUF_INIT;
 	struct rptparse_item *it = &rp.batch[rp.nbatch];
 	size_t i;
 
 	snprintf(it->id, sizeof(it->id), "%s", id);
+	it->dir = dir;
 	it->received = time(NULL);
 	message_init(&it->m);
 	buf_reset(data);
-	if (spool_read_msg(rp.sp, SPOOL_ACTIVE, id, rp.msg_limit, data,
-	    &err) < 0) {
-		rptparse_corrupt(id, err.s);
+	if (spool_read_msg(rp.sp, dir, id, rp.msg_limit, data, &err) < 0) {
+		/* Gone since the listing ("stsctl queue delete"): no more. */
+		if (spool_find(rp.sp, id) != (int)dir)
+			log_warn("%s; no longer there, skipped", err.s);
+		else
+			rptparse_corrupt(id, dir, err.s);
 		goto out;
 	}
 	if (message_extract(data->s, data->len, &rp.mlim, &it->m, &err) < 0 ||
 	    rptparse_reports(&it->m, it->reports, &err) < 0) {
-		rptparse_corrupt(id, err.s);
+		rptparse_corrupt(id, dir, err.s);
 		rptparse_item_clear(it);
 		goto out;
 	}
@@ -591,7 +635,7 @@ static int
 rptparse_scan_active(const char *id, void *ctx)
 {
 	(void)ctx;
-	rptparse_take(id);
+	rptparse_take(id, SPOOL_ACTIVE);
 	return ++rp.done >= RPTPARSE_TURN;
 }
 
@@ -613,18 +657,25 @@ rptparse_claim(void)
 		log_warn("%s", err.s);
 	for (i = 0; i < rp.nclaim; i++)
 		if (status[i] == 0)
-			rptparse_take(rp.claim[i]);
+			rptparse_take(rp.claim[i], SPOOL_ACTIVE);
 	rp.nclaim = 0;
 	buf_free(&err);
 }
 
-/* A message of incoming/ to claim; 1 when this turn has had enough. */
+/*
+ * A message of incoming/: taken there with the consumer lock, else
+ * claimed with others; 1 when this turn has had enough.
+ */
 static int
 rptparse_want(const char *id)
 {
-	memcpy(rp.claim[rp.nclaim++], id, SPOOL_ID_SIZE);
-	if (rp.nclaim == RPTPARSE_BATCH)
-		rptparse_claim();
+	if (rp.direct)
+		rptparse_take(id, SPOOL_INCOMING);
+	else {
+		memcpy(rp.claim[rp.nclaim++], id, SPOOL_ID_SIZE);
+		if (rp.nclaim == RPTPARSE_BATCH)
+			rptparse_claim();
+	}
 	return ++rp.done >= RPTPARSE_TURN;
 }
 
@@ -789,6 +840,12 @@ rptparse_post_jail(int argc, char **argv)
 
 	if ((rp.sp = spool_open(cfg_str("queue_directory"), 0, &err)) == NULL)
 		log_fatal("%s", err.s);
+	if (spool_lock(rp.sp, &err) == 0)
+		rp.direct = 1;
+	else {
+		log_warn("%s; claiming each message into active/", err.s);
+		buf_reset(&err);
+	}
 	path = xasprintf("%s/%s", cfg_str("data_directory"), RPTDB_FILE);
 	if ((rp.store = rptdb_open_write(path, cfg_str("setgid_group"),
 	    cfg_size("rptparse_db_cache_size"), &err)) == NULL)

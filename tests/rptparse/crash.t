@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/rptparse/crash.t - rptparse killed (SIGKILL) again and again while
-# it works through 1,000 reports (at least 3 times with work left, each
+# it works through 5,000 reports (at least 3 times with work left, each
 # after it stored more): master restarts it, and in the end every report
 # is stored exactly once and nothing is left in the spool or in corrupt/.
 # SPDX-License-Identifier: ISC
@@ -8,7 +8,9 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 t_need jq
 
-N=1000
+# 5,000: five commits of 1,000 (RPTPARSE_BATCH), so that a kill after
+# each new commit still finds work left.
+N=5000
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
 T=$(t_tmpdir)
@@ -28,9 +30,9 @@ progress() { [ "$(stored)" -gt "$1" ] || rp_empty; }
 ok "spooled $N reports" quiet rp_put -N $N "$T/crash.eml"
 
 # Kill whenever rptparse has stored more since the last kill, while work
-# is left: each kill cuts it in the middle of the 1,000 reports.
+# is left: each kill cuts it in the middle of the 5,000 reports.
 kills=0 midwork=0 last=0
-for round in 1 2 3 4; do
+for round in 1 2 3 4 5 6; do
 	wait_until 60 progress "$last" || break
 	rp_empty && break
 	pid=$(rp_pid)

@@ -9,7 +9,8 @@
 # printed message must be in incoming/ exactly once with that content,
 # and no partial message may be visible under a name that is not *.tmp.
 # Then the consumer (spoolwriter consume: claim, idempotent store of the
-# hash with fsync, spool_done) is killed several times; after a last run
+# hash with fsync, spool_done; or, with the consumer lock, the same
+# without the claim, in incoming/) is killed several times; after a last run
 # every queued message must be in the store exactly once and the queue
 # empty.
 source "$SRCDIR/tests/lib.sh"
@@ -115,12 +116,18 @@ is "$(grep -cE '^[0-9a-f]{64}$' "$d/long")" 300 \
 queue_hashes "$q/incoming" | sort >"$d/queued"
 total=$(wc -l <"$d/queued")
 
-# The consumer killed at random moments.
+# The consumer killed at random moments: in turn one that claims each
+# message into active/ and one that holds the consumer lock and takes
+# messages in incoming/ (as rptparse does), so that either finds what
+# the other left.
 for ((i = 0; i < KILLS; i++)); do
-	kill_later 0 200 "$d/consumer.out" "$W" consume "$q" "$d/store" 2>>"$d/consumer.err"
+	mode=
+	[ $((i % 2)) = 1 ] && mode=locked
+	kill_later 0 200 "$d/consumer.out" "$W" consume "$q" "$d/store" $mode \
+	    2>>"$d/consumer.err"
 done
 note "left in active/ by the killed consumers: $(ls "$q"/active | wc -l)"
-"$W" consume "$q" "$d/store" >/dev/null 2>>"$d/consumer.err"
+"$W" consume "$q" "$d/store" locked >/dev/null 2>>"$d/consumer.err"
 is "$?" 0 "a consumer runs to completion after $KILLS killed ones"
 like "$(cat "$d/consumer.err")" '^$' "the consumers reported no error"
 is "$(ls "$q"/incoming "$q"/active | grep -cE '^[0-9.]+$')" 0 \

@@ -4,7 +4,7 @@
  *
  * SYNOPSIS
  *	spoolwriter write QUEUE_DIR COUNT [BATCH]
- *	spoolwriter consume QUEUE_DIR STORE_FILE
+ *	spoolwriter consume QUEUE_DIR STORE_FILE [locked]
  *	spoolwriter check QUEUE_DIR
  *
  * DESCRIPTION
@@ -26,7 +26,11 @@
  *	it (an idempotent store: see spool.h), and then removed with
  *	spool_done(), until incoming/ is empty.  It pauses briefly
  *	between storing and spool_done(), so that kills land there too.
- *	It prints "consuming" once the spool is open.
+ *	It prints "consuming" once the spool is open.  With "locked" it
+ *	takes the consumer lock first (spool_lock; it exits 1 when
+ *	another process holds it) and takes the messages of incoming/
+ *	where they are, without a claim, removing each with
+ *	spool_done_from(SPOOL_INCOMING), as rptparse does.
  *
  *	check reads every message of incoming/ and active/ and prints
  *	"bad DIR/ID: why" for each one that is not a complete message as
@@ -66,7 +70,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: spoolwriter write QUEUE_DIR COUNT [BATCH]\n"
-	    "       spoolwriter consume QUEUE_DIR STORE_FILE\n"
+	    "       spoolwriter consume QUEUE_DIR STORE_FILE [locked]\n"
 	    "       spoolwriter check QUEUE_DIR\n");
 	exit(2);
 }
@@ -192,6 +196,7 @@ struct consumer {
 	struct buf store;		/* the store file's lines */
 	int	 store_fd;
 	int	 claim;			/* ids come from incoming/ */
+	int	 locked;		/* ... and are taken there */
 	long	 handled;
 };
 
@@ -217,15 +222,23 @@ consume_one(const char *id, void *ctx)
 	struct buf err = BUF_INIT, data = BUF_INIT;
 	char hex[HASH_HEX + 1];
 
-	if (c->claim && spool_claim(c->sp, id, &err) != 0)
+	char one[1][SPOOL_ID_SIZE];
+	enum spool_dir from = SPOOL_ACTIVE;
+	int status;
+
+	if (c->claim && c->locked)
+		from = SPOOL_INCOMING;
+	else if (c->claim && spool_claim(c->sp, id, &err) != 0)
 		log_fatal("%s", err.s);
-	if (spool_read_msg(c->sp, SPOOL_ACTIVE, id, MSG_MAX, &data, &err) != 0)
+	if (spool_read_msg(c->sp, from, id, MSG_MAX, &data, &err) != 0)
 		log_fatal("%s", err.s);
 	hash_hex(data.s, data.len, hex);
 	store(c, hex);
 	/* A kill here is the crash that needs an idempotent store. */
 	usleep((useconds_t)(random() % PIECE_PAUSE_US));
-	if (spool_done(c->sp, id, &err) != 0)
+	snprintf(one[0], sizeof(one[0]), "%s", id);
+	if (spool_done_from(c->sp, from, (const char (*)[SPOOL_ID_SIZE])one,
+	    1, &status, &err) != 0)
 		log_fatal("%s", err.s);
 	c->handled++;
 	buf_free(&data);
@@ -250,7 +263,7 @@ load_store(struct consumer *c)
 }
 
 static int
-do_consume(const char *dir, const char *store_path)
+do_consume(const char *dir, const char *store_path, int locked)
 {
 	struct consumer c;
 	struct buf err = BUF_INIT;
@@ -260,6 +273,9 @@ do_consume(const char *dir, const char *store_path)
 	c.store_path = store_path;
 	load_store(&c);
 	if ((c.sp = spool_open(dir, 0, &err)) == NULL)
+		log_fatal("%s", err.s);
+	c.locked = locked;
+	if (locked && spool_lock(c.sp, &err) != 0)
 		log_fatal("%s", err.s);
 	printf("consuming\n");
 	fflush(stdout);
@@ -363,7 +379,10 @@ main(int argc, char **argv)
 		return do_write(argv[2], count, (int)batch);
 	}
 	if (argc == 4 && strcmp(argv[1], "consume") == 0)
-		return do_consume(argv[2], argv[3]);
+		return do_consume(argv[2], argv[3], 0);
+	if (argc == 5 && strcmp(argv[1], "consume") == 0 &&
+	    strcmp(argv[4], "locked") == 0)
+		return do_consume(argv[2], argv[3], 1);
 	if (argc == 3 && strcmp(argv[1], "check") == 0)
 		return do_check(argv[2]);
 	usage();
