@@ -29,7 +29,7 @@
 #include "alert.h"
 #include "alert_file.h"
 #include "buf.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "deadline.h"
 #include "esc.h"
 #include "log.h"
@@ -39,6 +39,28 @@
 static struct alert_store alert_store;
 static int alert_have_store;
 static struct alert_file *alert_file;
+
+/* The parameters of alerts, bound once (lib/cfgbind). */
+static struct {
+	const char *data_directory;
+	const char *sendmail_path;
+	const char *alert_webhook_url;
+	char	**alert_recipients;
+	long long alert_hourly_limit;
+	long long alert_per_domain_daily_limit;
+} alert_conf;
+
+static const struct cfg_bind alert_params[] = {
+	CFG_BIND_STR("data_directory", &alert_conf.data_directory),
+	CFG_BIND_STR("sendmail_path", &alert_conf.sendmail_path),
+	CFG_BIND_STR("alert_webhook_url", &alert_conf.alert_webhook_url),
+	CFG_BIND_LIST("alert_recipients", &alert_conf.alert_recipients),
+	CFG_BIND_INT("alert_hourly_limit", &alert_conf.alert_hourly_limit),
+	CFG_BIND_INT("alert_per_domain_daily_limit",
+	    &alert_conf.alert_per_domain_daily_limit),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(alert_params)
 
 static void alert_metrics_start(void);
 
@@ -285,9 +307,9 @@ alert_limits_open(const char *path, struct alert_limits *l)
 static size_t
 alert_limit(size_t *dropped)
 {
-	long long hourly = cfg_int("alert_hourly_limit");
-	long long daily = cfg_int("alert_per_domain_daily_limit");
-	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
+	long long hourly = alert_conf.alert_hourly_limit;
+	long long daily = alert_conf.alert_per_domain_daily_limit;
+	char *path = xasprintf("%s/%s", alert_conf.data_directory,
 	    ALERT_LIMITS_FILE), *dom;
 	struct alert_limits l;
 	time_t now = time(NULL);
@@ -478,7 +500,7 @@ alert_json(size_t n, size_t dropped)
 static void
 alert_sendmail(char **rcpt, const struct buf *msg, const struct timespec *end)
 {
-	const char *path = cfg_str("sendmail_path");
+	const char *path = alert_conf.sendmail_path;
 	size_t off = 0, n, i;
 	char **argv;
 	int fds[2], status;
@@ -529,8 +551,8 @@ out:
 static void
 alert_deliver(const struct buf *msg, const char *json)
 {
-	const char *url = cfg_str("alert_webhook_url");
-	char **rcpt = cfg_list("alert_recipients");
+	const char *url = alert_conf.alert_webhook_url;
+	char **rcpt = alert_conf.alert_recipients;
 	struct timespec end;
 	struct buf err = BUF_INIT;
 
@@ -550,9 +572,9 @@ alert_deliver(const struct buf *msg, const char *json)
 static int
 alert_have_destination(void)
 {
-	char **rcpt = cfg_list("alert_recipients");
+	char **rcpt = alert_conf.alert_recipients;
 
-	return *cfg_str("alert_webhook_url") != '\0' ||
+	return *alert_conf.alert_webhook_url != '\0' ||
 	    (rcpt != NULL && rcpt[0] != NULL);
 }
 
@@ -596,6 +618,7 @@ alert_send(void)
 
 	if (alert_npending == 0)
 		return 0;
+	cfg_bind_now();		/* the defaults, when main.cf was not read */
 	if (!alert_have_destination()) {
 		alert_pending_clear();
 		return 0;

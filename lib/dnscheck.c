@@ -21,13 +21,38 @@
 
 #include "buf.h"
 #include "certstore.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "dnscheck.h"
 #include "mymalloc.h"
 #include "policy.h"
 #include "mxprobe.h"
 #include "resolve.h"
 #include "ststxt.h"
+
+/* The parameters of the checks, bound once (lib/cfgbind). */
+static struct {
+	const char *policy_host;
+	const char *sts_zone;
+	const char *dns_update_server;
+	const char *smtp_hostname;
+	const char *dnsmon_ca_file;
+	long long dnsmon_smtp_port;
+	long long dnsmon_probe_timeout;
+	long long cert_warning_time;
+} check_conf;
+
+static const struct cfg_bind check_params[] = {
+	CFG_BIND_STR("policy_host", &check_conf.policy_host),
+	CFG_BIND_STR("sts_zone", &check_conf.sts_zone),
+	CFG_BIND_STR("dns_update_server", &check_conf.dns_update_server),
+	CFG_BIND_STR("smtp_hostname", &check_conf.smtp_hostname),
+	CFG_BIND_STR("dnsmon_ca_file", &check_conf.dnsmon_ca_file),
+	CFG_BIND_INT("dnsmon_smtp_port", &check_conf.dnsmon_smtp_port),
+	CFG_BIND_TIME("dnsmon_probe_timeout", &check_conf.dnsmon_probe_timeout),
+	CFG_BIND_TIME("cert_warning_time", &check_conf.cert_warning_time),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(check_params)
 
 static char *
 check_str(const json_t *o, const char *k)
@@ -263,7 +288,7 @@ check_strv_free(char **v)
 static int
 check_verified(struct resolve *res, const struct check_domain *d)
 {
-	const char *host = cfg_str("policy_host"), *zone = cfg_str("sts_zone");
+	const char *host = check_conf.policy_host, *zone = check_conf.sts_zone;
 	enum resolve_status st;
 	char *name, *t, **txt;
 	size_t n, i;
@@ -314,7 +339,7 @@ check_verification(struct resolve *res, const struct check_domain *d,
 		return;
 	}
 	fix = xasprintf("add mta-sts.%s. CNAME %s. (or TXT %s.%s. \"%s\")",
-	    d->name, cfg_str("policy_host"), CHECK_VERIFY_LABEL, d->name,
+	    d->name, check_conf.policy_host, CHECK_VERIFY_LABEL, d->name,
 	    d->token ? d->token : "");
 	check_add(checks, "verification", "fail", "unproven", fix, "ownership of %s is not proven by DNS", d->name);
 	free(fix);
@@ -439,7 +464,7 @@ static void
 check_host(struct resolve *res, const struct check_domain *d,
     json_t *checks)
 {
-	const char *ph = cfg_str("policy_host");
+	const char *ph = check_conf.policy_host;
 	enum resolve_status st, st2;
 	char *name, *t, *mine, *ours, *fix;
 
@@ -484,23 +509,23 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 	struct ststxt_sts *r = NULL;
 	enum resolve_status st;
 	char *name, *fix, **txt, *found = NULL, *final = NULL, *zfix;
-	const char *zone = cfg_str("sts_zone");
+	const char *zone = check_conf.sts_zone;
 	size_t n, i, count = 0, zl = strlen(zone), fl;
 
 	name = xasprintf("_mta-sts.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s.%s. (or TXT \"v=STSv1; id=%s;\")",
-	    name, d->name, cfg_str("sts_zone"), d->policy_id ? d->policy_id :
+	    name, d->name, check_conf.sts_zone, d->policy_id ? d->policy_id :
 	    "");
 	st = check_txt_final(res, name, &txt, &n, &final);
 	/* Delegated into the service zone: the stale record is ours. */
 	fl = final ? strlen(final) : 0;
 	if (final != NULL && zl > 0 && fl > zl && final[fl - zl - 1] == '.' &&
 	    strcasecmp(final + fl - zl, zone) == 0) {
-		if (*cfg_str("dns_update_server") != '\0')
+		if (*check_conf.dns_update_server != '\0')
 			zfix = xasprintf("policyd publishes %s. TXT \"v=STSv1;"
 			    " id=%s;\" by DNS UPDATE to %s: see \"stsctl domain"
 			    " show %s\" for its state", final, d->policy_id ?
-			    d->policy_id : "", cfg_str("dns_update_server"),
+			    d->policy_id : "", check_conf.dns_update_server,
 			    d->name);
 		else
 			zfix = xasprintf("publish %s. TXT \"v=STSv1; id=%s;\" in"
@@ -563,7 +588,7 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 	check_rua_init(&want, d->name);
 	name = xasprintf("_smtp._tls.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s._report.%s. (or TXT"
-	    " \"v=TLSRPTv1; rua=%s\")", name, d->name, cfg_str("sts_zone"),
+	    " \"v=TLSRPTv1; rua=%s\")", name, d->name, check_conf.sts_zone,
 	    want.rua ? want.rua : "");
 	st = check_txt(res, name, &txt, &n);
 	for (i = 0; i < n; i++)
@@ -704,10 +729,10 @@ check_probe_add(json_t *checks, const char *host, const struct probe *p)
 void
 check_probe_host(const char *host, struct probe *p)
 {
-	probe_mx(host, (int)cfg_int("dnsmon_smtp_port"),
-	    cfg_str("smtp_hostname"),
-	    (int)cfg_time("dnsmon_probe_timeout") * 1000,
-	    cfg_str("dnsmon_ca_file"), p);
+	probe_mx(host, (int)check_conf.dnsmon_smtp_port,
+	    check_conf.smtp_hostname,
+	    (int)check_conf.dnsmon_probe_timeout * 1000,
+	    check_conf.dnsmon_ca_file, p);
 }
 
 /*
@@ -740,7 +765,7 @@ check_policy_cert(const struct check_domain *d, json_t *checks)
 	}
 	days = (leaf.not_after - now) / 86400;
 	switch (certstore_health(leaf.not_after, now,
-	    cfg_time("cert_warning_time"))) {
+	    check_conf.cert_warning_time)) {
 	case CERTSTORE_EXPIRED:
 		c = check_add(checks, "policy-cert", "fail", "expired",
 		    "stsctl cert renew, or install a new certificate",

@@ -22,13 +22,24 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "cfg.h"
+#include "cfgbind.h"
 #include "dnscheck.h"
 #include "htable.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "mxprobe.h"
 #include "mxprobes.h"
+
+/* The parameter of the probes, bound once (lib/cfgbind). */
+static struct {
+	long long dnsmon_probe_timeout;
+} probes_conf;
+
+static const struct cfg_bind probes_params[] = {
+	CFG_BIND_TIME("dnsmon_probe_timeout", &probes_conf.dnsmon_probe_timeout),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(probes_params)
 
 struct probes_waiter {
 	void	(*done)(void *);
@@ -99,7 +110,7 @@ probes_child(int fd, const char *host)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	alarm((unsigned)(DNSMON_PROBE_STEPS *
-	    cfg_time("dnsmon_probe_timeout") + 1));
+	    probes_conf.dnsmon_probe_timeout + 1));
 	memset(&p, 0, sizeof(p));
 	check_probe_host(host, &p);
 	while (off < sizeof(p) && (n = write(fd, (char *)&p + off,

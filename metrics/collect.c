@@ -26,7 +26,7 @@
 
 
 #include "certstore.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "collect.h"
 #include "log.h"
 #include "metrics.h"
@@ -35,13 +35,28 @@
 #include "rptsum.h"
 
 #define COLLECT_NOT_DETAILED	"not-detailed"	/* result_type label */
-#define COLLECT_DOMAIN_LIMIT	"metrics_domain_series_limit"
 
 static const char *const collect_spool_dirs[] = {
 	"incoming", "active", "deferred", "corrupt", NULL,
 };
 
 static struct metrics_table *collect_base;
+
+/* The parameters collect reads, bound once (lib/cfgbind). */
+static struct {
+	const char *data_directory;
+	long long metrics_domain_series_limit;
+	long long cert_warning_time;
+} collect_conf;
+
+static const struct cfg_bind collect_params[] = {
+	CFG_BIND_STR("data_directory", &collect_conf.data_directory),
+	CFG_BIND_INT("metrics_domain_series_limit",
+	    &collect_conf.metrics_domain_series_limit),
+	CFG_BIND_TIME("cert_warning_time", &collect_conf.cert_warning_time),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(collect_params)
 
 void
 collect_init(void)
@@ -169,9 +184,9 @@ collect_certs(struct metrics_table *t)
 {
 	char *top = certstore_dir();
 	struct metrics_table *hosts = metrics_table_new();
-	long long limit = cfg_int(COLLECT_DOMAIN_LIMIT), first = 0;
+	long long limit = collect_conf.metrics_domain_series_limit, first = 0;
 	long long now = (long long)time(NULL);
-	long long warning = cfg_time("cert_warning_time");
+	long long warning = collect_conf.cert_warning_time;
 	struct buf labels = BUF_INIT, err = BUF_INIT;
 	struct certstore_leaf leaf;
 	enum certstore_health h;
@@ -322,7 +337,7 @@ collect_session_row(const struct rptdb_session_row *row, void *arg)
 static void
 collect_sessions(struct metrics_table *t)
 {
-	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
+	char *path = xasprintf("%s/%s", collect_conf.data_directory,
 	    RPTDB_FILE);
 	struct collect_rows r;
 	struct buf err = BUF_INIT;
@@ -360,7 +375,7 @@ collect_fold_domains(struct metrics_table *t)
 {
 	static const char *const per_domain[] = { METRIC_POLICY_FETCHES,
 	    METRIC_SESSIONS, METRIC_FAILED_SESSIONS, NULL };
-	long long limit = cfg_int(COLLECT_DOMAIN_LIMIT);
+	long long limit = collect_conf.metrics_domain_series_limit;
 	size_t i;
 
 	for (i = 0; per_domain[i] != NULL; i++)

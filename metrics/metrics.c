@@ -64,7 +64,7 @@
 #include <openssl/sha.h>
 
 #include "buf.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "collect.h"
 #include "dashboard.h"
 #include "http.h"
@@ -110,6 +110,23 @@ struct metrics_conn {
 
 static struct metrics_conn *metrics_conns;
 
+/* The parameters metrics reads, bound once (lib/cfgbind). */
+static struct {
+	const char *metrics_auth_file;
+	const char *data_directory;
+	const char *queue_directory;
+	const char *mail_owner;
+} metrics_conf;
+
+static const struct cfg_bind metrics_params[] = {
+	CFG_BIND_STR("metrics_auth_file", &metrics_conf.metrics_auth_file),
+	CFG_BIND_STR("data_directory", &metrics_conf.data_directory),
+	CFG_BIND_STR("queue_directory", &metrics_conf.queue_directory),
+	CFG_BIND_STR("mail_owner", &metrics_conf.mail_owner),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(metrics_params)
+
 /*
  * The auth file.
  */
@@ -139,7 +156,7 @@ metrics_auth_line(const char *file, int lineno, char *line)
 static void
 metrics_auth_read(void)
 {
-	const char *file = cfg_str("metrics_auth_file");
+	const char *file = metrics_conf.metrics_auth_file;
 	char line[METRICS_CRED_MAX];
 	int lineno = 0;
 	FILE *fp;
@@ -325,7 +342,7 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain)
 {
 	struct dashboard_opts opts;
 	struct buf out = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
-	char *path = xasprintf("%s/%s", cfg_str("data_directory"),
+	char *path = xasprintf("%s/%s", metrics_conf.data_directory,
 	    RPTDB_FILE);
 	struct rptdb *db = NULL;
 	json_t *domains = NULL;
@@ -477,12 +494,12 @@ metrics_make_dir(void)
 	struct passwd *pw;
 
 	if (mkdir(METRICS_DIR, 0700) != 0 && errno != EEXIST)
-		log_fatal("%s/%s: cannot create: %s", cfg_str("queue_directory"),
+		log_fatal("%s/%s: cannot create: %s", metrics_conf.queue_directory,
 		    METRICS_DIR, strerror(errno));
-	if (geteuid() == 0 && (pw = getpwnam(cfg_str("mail_owner"))) != NULL &&
+	if (geteuid() == 0 && (pw = getpwnam(metrics_conf.mail_owner)) != NULL &&
 	    chown(METRICS_DIR, pw->pw_uid, pw->pw_gid) != 0)
-		log_fatal("%s/%s: chown %s: %s", cfg_str("queue_directory"),
-		    METRICS_DIR, cfg_str("mail_owner"), strerror(errno));
+		log_fatal("%s/%s: chown %s: %s", metrics_conf.queue_directory,
+		    METRICS_DIR, metrics_conf.mail_owner, strerror(errno));
 }
 
 static void

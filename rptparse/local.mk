@@ -14,7 +14,8 @@ rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
 	rptparse/hosted.c rptparse/hosted.h \
 	rptparse/alerts.c rptparse/alerts.h \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \
-	rptparse/dkimkey.c rptparse/dkimkey.h
+	rptparse/dkimkey.c rptparse/dkimkey.h \
+	rptparse/rptparse_params.c rptparse/rptparse_params.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
 	$(ZLIB_LIBS) $(OPENDKIM_LIBS) $(LDNS_LIBS)

@@ -109,7 +109,6 @@
 #include "alerts.h"
 #include "esc.h"
 #include "buf.h"
-#include "cfg.h"
 #include "dkimcheck.h"
 #include "esc.h"
 #include "hosted.h"
@@ -121,6 +120,7 @@
 #include "plural.h"
 #include "proto.h"
 #include "rptdb.h"
+#include "rptparse_params.h"
 #include "server.h"
 #include "spool.h"
 #include "timefmt.h"
@@ -219,7 +219,7 @@ rptparse_hosted(int force)
 {
 	struct buf err = BUF_INIT;
 	time_t now = time(NULL);
-	int timeout = (int)cfg_time("ipc_timeout") * 1000;
+	int timeout = (int)rptparse_conf.ipc_timeout * 1000;
 
 	if (!force && rp.hosted_failed != 0 &&
 	    now - rp.hosted_failed < RPTPARSE_HOSTED_RETRY)
@@ -822,23 +822,23 @@ rptparse_post_jail(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	rp.msg_limit = cfg_size("message_size_limit") + RPTPARSE_HEADER_SLACK;
+	rp.msg_limit = rptparse_conf.message_size_limit + RPTPARSE_HEADER_SLACK;
 	message_limits_default(&rp.mlim);
-	rp.mlim.depth = (int)cfg_int("rptparse_mime_depth_limit");
-	rp.mlim.gunzip.size = cfg_size("rptparse_gunzip_limit");
-	rp.mlim.gunzip.ratio = (unsigned long)cfg_int(
-	    "rptparse_gunzip_ratio_limit");
+	rp.mlim.depth = (int)rptparse_conf.rptparse_mime_depth_limit;
+	rp.mlim.gunzip.size = rptparse_conf.rptparse_gunzip_limit;
+	rp.mlim.gunzip.ratio =
+	    (unsigned long)rptparse_conf.rptparse_gunzip_ratio_limit;
 	tlsrpt_limits_default(&rp.tlim);
 	rp.tlim.size = rp.mlim.gunzip.size;
-	rp.tlim.depth = (int)cfg_int("rptparse_json_depth_limit");
-	rp.tlim.policies = (size_t)cfg_int("rptparse_policy_limit");
-	rp.tlim.details = (size_t)cfg_int("rptparse_failure_detail_limit");
-	rp.policyd_path = xasprintf("%s/%s", cfg_str("queue_directory"),
+	rp.tlim.depth = (int)rptparse_conf.rptparse_json_depth_limit;
+	rp.tlim.policies = (size_t)rptparse_conf.rptparse_policy_limit;
+	rp.tlim.details = (size_t)rptparse_conf.rptparse_failure_detail_limit;
+	rp.policyd_path = xasprintf("%s/%s", rptparse_conf.queue_directory,
 	    RPTPARSE_POLICYD_PATH);
-	rp.policyd_public = xasprintf("%s/%s", cfg_str("queue_directory"),
+	rp.policyd_public = xasprintf("%s/%s", rptparse_conf.queue_directory,
 	    RPTPARSE_POLICYD_PUBLIC);
 
-	if ((rp.sp = spool_open(cfg_str("queue_directory"), 0, &err)) == NULL)
+	if ((rp.sp = spool_open(rptparse_conf.queue_directory, 0, &err)) == NULL)
 		log_fatal("%s", err.s);
 	if (spool_lock(rp.sp, &err) == 0)
 		rp.direct = 1;
@@ -846,21 +846,21 @@ rptparse_post_jail(int argc, char **argv)
 		log_warn("%s; claiming each message into active/", err.s);
 		buf_reset(&err);
 	}
-	path = xasprintf("%s/%s", cfg_str("data_directory"), RPTDB_FILE);
-	if ((rp.store = rptdb_open_write(path, cfg_str("setgid_group"),
-	    cfg_size("rptparse_db_cache_size"), &err)) == NULL)
+	path = xasprintf("%s/%s", rptparse_conf.data_directory, RPTDB_FILE);
+	if ((rp.store = rptdb_open_write(path, rptparse_conf.setgid_group,
+	    rptparse_conf.rptparse_db_cache_size, &err)) == NULL)
 		log_fatal("%s", err.s);
 	free(path);
-	pct = cfg_percent("alert_failure_rate");
-	path = xasprintf("%s/%s", cfg_str("data_directory"),
+	pct = rptparse_conf.alert_failure_rate;
+	path = xasprintf("%s/%s", rptparse_conf.data_directory,
 	    RPTPARSE_ALERT_STATE);
 	if (alerts_open(path, pct, &err) < 0)
 		log_fatal("%s", err.s);
 	free(path);
-	rp.require_dkim = cfg_bool("report_require_dkim");
-	rp.dkim_retry = (time_t)cfg_time("rptparse_dkim_retry_time");
-	rp.dkim_give_up = (time_t)cfg_time("rptparse_dkim_give_up_time");
-	dconf.timeout_ms = (int)cfg_time("rptparse_dkim_timeout") * 1000;
+	rp.require_dkim = rptparse_conf.report_require_dkim;
+	rp.dkim_retry = (time_t)rptparse_conf.rptparse_dkim_retry_time;
+	rp.dkim_give_up = (time_t)rptparse_conf.rptparse_dkim_give_up_time;
+	dconf.timeout_ms = (int)rptparse_conf.rptparse_dkim_timeout * 1000;
 	rp.dkim_budget_ms = (long)(dconf.timeout_ms > 1000 ?
 	    dconf.timeout_ms : 1000) * RPTPARSE_DKIM_BUDGET;
 	dconf.temp_ttl = rp.dkim_retry < RPTPARSE_DKIM_TEMP_TTL ?

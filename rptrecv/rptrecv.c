@@ -71,7 +71,7 @@
 
 #include "buf.h"
 #include "certstore.h"
-#include "cfg.h"
+#include "cfgbind.h"
 #include "commit.h"
 #include "connlimit.h"
 #include "ipc.h"
@@ -85,6 +85,22 @@
 #include "spool.h"
 
 struct rptrecv_conf rptrecv_conf;
+
+/* rptrecv's parameters, bound once (lib/cfgbind). */
+static const struct cfg_bind rptrecv_params[] = {
+	CFG_BIND_STR("smtp_hostname", &rptrecv_conf.hostname),
+	CFG_BIND_LIST("report_recipients", &rptrecv_conf.recipients),
+	CFG_BIND_SIZE("message_size_limit", &rptrecv_conf.size_limit),
+	CFG_BIND_TIME("rptrecv_command_timeout", &rptrecv_conf.command_timeout),
+	CFG_BIND_TIME("rptrecv_data_timeout", &rptrecv_conf.data_timeout),
+	CFG_BIND_INT("rptrecv_command_limit", &rptrecv_conf.command_limit),
+	CFG_BIND_INT("rptrecv_connection_limit", &rptrecv_conf.conn_limit),
+	CFG_BIND_INT("rptrecv_client_connection_limit",
+	    &rptrecv_conf.client_limit),
+	CFG_BIND_STR("queue_directory", &rptrecv_conf.queue_directory),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(rptrecv_params)
 SSL_CTX *rptrecv_tls;
 struct spool *rptrecv_spool;
 
@@ -344,18 +360,10 @@ static void
 rptrecv_pre_jail(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
-	const char *queue = cfg_str("queue_directory");
+	const char *queue = rptrecv_conf.queue_directory;
 
 	(void)argc;
 	(void)argv;
-	rptrecv_conf.hostname = cfg_str("smtp_hostname");
-	rptrecv_conf.recipients = cfg_list("report_recipients");
-	rptrecv_conf.size_limit = cfg_size("message_size_limit");
-	rptrecv_conf.command_timeout = cfg_time("rptrecv_command_timeout");
-	rptrecv_conf.data_timeout = cfg_time("rptrecv_data_timeout");
-	rptrecv_conf.command_limit = cfg_int("rptrecv_command_limit");
-	rptrecv_conf.conn_limit = cfg_int("rptrecv_connection_limit");
-	rptrecv_conf.client_limit = cfg_int("rptrecv_client_connection_limit");
 	if (rptrecv_conf.recipients == NULL || *rptrecv_conf.recipients == NULL)
 		log_warn("report_recipients is empty: every recipient is "
 		    "refused");

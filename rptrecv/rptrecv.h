@@ -33,6 +33,7 @@ struct rptrecv_conf {
 	long long command_limit;	/* rptrecv_command_limit */
 	long long conn_limit;		/* rptrecv_connection_limit */
 	long long client_limit;		/* rptrecv_client_connection_limit */
+	const char *queue_directory;	/* queue_directory */
 };
 
 extern struct rptrecv_conf rptrecv_conf;

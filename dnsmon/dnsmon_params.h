@@ -1,0 +1,42 @@
+/*
+ * dnsmon_params - the main.cf parameters dnsmon reads, bound once.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	dnsmon_conf.dnsmon_interval, dnsmon_conf.data_directory, ...
+ *
+ * DESCRIPTION
+ *	One variable per parameter, named after it, of its type in
+ *	lib/params.c (lib/cfgbind): strings, int (yes/no), long long
+ *	(integers, times in seconds).  cfg fills them whenever the
+ *	configuration is read (server_main reads it before pre_jail),
+ *	overridden or restored; dnsmon.c and verdict.c read them, never a
+ *	parameter by name.  The checks' own parameters are lib/dnscheck's
+ *	and lib/mxprobes'.
+ *
+ * LIMITS
+ *	The bounds of each value are lib/params.c's.
+ *
+ * DIAGNOSTICS
+ *	A name or type that lib/params.c does not declare is a panic when
+ *	the configuration is first loaded (lib/cfgbind).
+ */
+#ifndef DNSMON_PARAMS_H
+#define DNSMON_PARAMS_H
+
+struct dnsmon_conf {
+	const char *data_directory;
+	long long ipc_timeout;
+	long long dnsmon_interval;
+	long long dnsmon_retry_min;
+	long long dnsmon_retry_max;
+	long long dnsmon_check_now_interval;
+	long long dnsmon_cname_depth;
+	long long dnsmon_concurrency;
+	long long dnsmon_query_timeout;
+	int	 dnsmon_probe;
+};
+
+extern struct dnsmon_conf dnsmon_conf;
+
+#endif
