@@ -10,7 +10,8 @@ RPTPARSE_MSG_SOURCES = rptparse/message.c rptparse/message.h \
 	rptparse/gunzip.c rptparse/gunzip.h
 
 pkglibexec_PROGRAMS += rptparse/rptparse
-rptparse_rptparse_SOURCES = rptparse/rptparse.c $(RPTPARSE_MSG_SOURCES) \
+rptparse_rptparse_SOURCES = rptparse/rptparse.c rptparse/rptparse.h \
+	rptparse/deferral.c $(RPTPARSE_MSG_SOURCES) \
 	rptparse/hosted.c rptparse/hosted.h \
 	rptparse/alerts.c rptparse/alerts.h \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \

@@ -107,7 +107,6 @@
 #include <jansson.h>
 
 #include "alerts.h"
-#include "esc.h"
 #include "buf.h"
 #include "dkimcheck.h"
 #include "esc.h"
@@ -120,13 +119,13 @@
 #include "plural.h"
 #include "proto.h"
 #include "rptdb.h"
+#include "rptparse.h"
 #include "rptparse_params.h"
 #include "server.h"
 #include "spool.h"
 #include "timefmt.h"
 #include "tlsrpt.h"
 
-#define RPTPARSE_BATCH		1000	/* messages per commit */
 #define RPTPARSE_TURN		1000	/* messages per turn of the loop */
 #define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON held */
 #define RPTPARSE_HEADER_SLACK	(64 * 1024)	/* Received: and the like */
@@ -141,59 +140,9 @@
 #define RPTPARSE_DKIM_TEMP_TTL	60	/* seconds a failed key lookup is kept */
 #define RPTPARSE_DKIM_BUDGET	2	/* key lookup timeouts per run, at most */
 
-/* A message read and parsed, waiting for the commit of its batch. */
-struct rptparse_item {
-	char	 id[SPOOL_ID_SIZE];
-	enum spool_dir dir;		/* where it is: incoming/ or active/ */
-	time_t	 received;
-	struct message m;
-	struct tlsrpt_report *reports[MESSAGE_REPORTS_MAX];
-	int64_t	 rows[MESSAGE_REPORTS_MAX];
-	int	 fresh[MESSAGE_REPORTS_MAX];	/* 1: stored now, 0: before */
-	struct dkimcheck_outcome dkim;	/* result NONE for https */
-	int	 counted;		/* counts under report_require_dkim */
-};
+struct rptparse rp;
 
-struct rptparse {
-	struct spool *sp;
-	struct rptdb *store;
-	struct rptparse_item batch[RPTPARSE_BATCH];
-	struct buf data;		/* the message read, reused */
-	size_t	 nbatch;
-	size_t	 batch_bytes;		/* report JSON in the batch */
-	char	 claim[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* to claim */
-	size_t	 nclaim;
-	char	 done_ids[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* stored */
-	enum spool_dir done_dir[RPTPARSE_BATCH];	/* where they are */
-	size_t	 ndone;
-	int	 direct;		/* the consumer lock: no claims */
-	struct hosted hosted;
-	time_t	 hosted_failed;		/* when policyd last failed us */
-	unsigned long hosted_filled;	/* generation of the last fill */
-	char	*policyd_path;
-	char	*policyd_public;
-	struct message_limits mlim;
-	struct tlsrpt_limits tlim;
-	size_t	 msg_limit;
-	struct ipc_server *srv;
-	struct event *run_ev;
-	struct event *retry_ev;		/* active/ again after a failure */
-	struct event *deferred_ev;	/* deferred/ back to incoming/ */
-	struct dkimcheck *dkim;
-	int	 require_dkim;		/* report_require_dkim */
-	time_t	 dkim_retry;		/* rptparse_dkim_retry_time */
-	time_t	 dkim_give_up;		/* rptparse_dkim_give_up_time */
-	long	 dkim_budget_ms;	/* key lookup time per run */
-	char	(*incoming)[SPOOL_ID_SIZE];	/* the last listing of incoming/ */
-	size_t	 nincoming;
-	size_t	 next_incoming;		/* its first id not yet taken */
-	int	 need_active;		/* scan active/ on the next run */
-	int	 done;			/* messages handled in this run */
-};
-
-static struct rptparse rp;
-
-static void
+void
 rptparse_schedule(void)
 {
 	struct timeval now = { 0, 0 };
@@ -452,7 +401,7 @@ rptparse_done(void)
  * A message that cannot be stored now waits in active/ (claimed there
  * if it was taken in incoming/), where the retry timer finds it.
  */
-static void
+void
 rptparse_left(const char *id, enum spool_dir dir, const char *why)
 {
 	struct timeval retry = { RPTPARSE_RETRY_TIME, 0 };
@@ -509,81 +458,8 @@ rptparse_flush(void)
 	buf_free(&err);
 }
 
-/* Seconds since the message arrived, from the time in its id. */
-static time_t
-rptparse_age(const char *id, time_t now)
-{
-	struct tm tm;
-	const char *end;
 
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(id, "%Y%m%d%H%M%S", &tm);
-	if (end == NULL || *end != '.')
-		return 0;
-	return now - timegm(&tm);
-}
 
-/* deferred/ is looked at again in secs seconds, unless sooner already. */
-static void
-rptparse_deferred_at(time_t secs)
-{
-	struct timeval tv = { secs > 0 ? secs : 0, 0 }, left;
-
-	if (evtimer_pending(rp.deferred_ev, &left)) {
-		struct timeval now;
-
-		evutil_gettimeofday(&now, NULL);
-		if (timercmp(&left, &now, >) &&
-		    left.tv_sec - now.tv_sec <= tv.tv_sec)
-			return;
-	}
-	evtimer_add(rp.deferred_ev, &tv);
-}
-
-/*
- * The DKIM outcome of a mailed message into it->dkim.  A key that could
- * not be looked up for a passing reason defers the message (-1: it is
- * no longer in active/), until rptparse_dkim_give_up_time after its
- * arrival; then it is stored as temperror.
- */
-static int
-rptparse_verify(struct rptparse_item *it, const struct buf *data)
-{
-	struct buf err = BUF_INIT, why = BUF_INIT;
-	time_t age;
-
-	memset(&it->dkim, 0, sizeof(it->dkim));
-	it->dkim.result = DKIMCHECK_NONE;
-	if (strcmp(it->m.via, "mailto") == 0)
-		dkimcheck_verify(rp.dkim, data->s, data->len, it->m.submitter,
-		    &it->dkim);
-	if (it->dkim.result == DKIMCHECK_TEMPERROR) {
-		age = rptparse_age(it->id, it->received);
-		if (age >= rp.dkim_give_up) {
-			log_warn("%s: DKIM %s, for %lld s since it arrived;"
-			    " stored as temperror", it->id, it->dkim.reason,
-			    (long long)age);
-		} else {
-			buf_printf(&why, "DKIM %s", it->dkim.reason);
-			if (spool_defer_from(rp.sp, it->dir, it->id, why.s,
-			    &err) < 0) {
-				/* Still where it was: tried again. */
-				rptparse_left(it->id, it->dir, err.s);
-			} else {
-				log_info("%s: %s; deferred, tried again in"
-				    " %lld s", it->id, why.s,
-				    (long long)rp.dkim_retry);
-				rptparse_deferred_at(rp.dkim_retry);
-			}
-			buf_free(&why);
-			buf_free(&err);
-			return -1;
-		}
-	}
-	it->counted = !rp.require_dkim || strcmp(it->m.via, "https") == 0 ||
-	    strcmp(dkimcheck_result_name(it->dkim.result), "pass") == 0;
-	return 0;
-}
 
 /*
  * One message of active/ (or of incoming/, with the consumer lock):
@@ -760,48 +636,6 @@ rptparse_retry(evutil_socket_t fd, short what, void *arg)
 	rptparse_schedule();
 }
 
-/*
- * Each message of deferred/ that has waited rptparse_dkim_retry_time
- * goes back to incoming/ (its id, and so its arrival time, kept); the
- * timer is set for the next one due.
- */
-static void
-rptparse_deferred(evutil_socket_t fd, short what, void *arg)
-{
-	struct buf err = BUF_INIT;
-	char (*ids)[SPOOL_ID_SIZE] = NULL;
-	size_t n = 0, i, moved = 0;
-	time_t now = time(NULL), when, next = 0;
-
-	(void)fd;
-	(void)what;
-	(void)arg;
-	if (spool_list(rp.sp, SPOOL_DEFERRED, &ids, &n, &err) < 0)
-		log_warn("%s", err.s);
-	for (i = 0; i < n; i++) {
-		buf_reset(&err);
-		if (spool_reason_time(rp.sp, SPOOL_DEFERRED, ids[i], &when,
-		    &err) < 0)
-			when = 0;	/* no reason: not rptparse's wait */
-		if (now - when < rp.dkim_retry) {
-			if (next == 0 || when + rp.dkim_retry - now < next)
-				next = when + rp.dkim_retry - now;
-			continue;
-		}
-		if (spool_requeue(rp.sp, ids[i], &err) < 0)
-			log_warn("%s", err.s);
-		else
-			moved++;
-	}
-	free(ids);
-	if (moved > 0) {
-		log_info("%zu deferred messages back to incoming/", moved);
-		rptparse_schedule();
-	}
-	if (next > 0)
-		rptparse_deferred_at(next);
-	buf_free(&err);
-}
 
 static void
 rptparse_wakeup(void)
