@@ -111,44 +111,27 @@ static struct {
 } acmed;
 
 /* The parameters, bound once (lib/cfgbind). */
+#define ACMED_PARAMS(X, V) \
+	X(V, TIME, ipc_timeout) \
+	X(V, STR, smtp_hostname) \
+	X(V, BOOL, acme_smtp_certificate) \
+	X(V, TIME, acme_renew_before) \
+	X(V, TIME, acmed_retry_min) \
+	X(V, TIME, acmed_retry_max) \
+	X(V, BOOL, acme_enabled) \
+	X(V, STR, acme_ca_file) \
+	X(V, STR, acme_directory_url) \
+	X(V, LIST, acme_contact) \
+	X(V, STR, acme_challenge) \
+	X(V, TIME, acmed_request_timeout) \
+	X(V, SIZE, acmed_response_size_limit) \
+	X(V, TIME, acmed_poll_timeout)
+
 static struct {
-	long long ipc_timeout;
-	const char *smtp_hostname;
-	int	 acme_smtp_certificate;
-	long long acme_renew_before;
-	long long acmed_retry_min;
-	long long acmed_retry_max;
-	int	 acme_enabled;
-	const char *acme_ca_file;
-	const char *acme_directory_url;
-	char	**acme_contact;
-	const char *acme_challenge;
-	long long acmed_request_timeout;
-	unsigned long long acmed_response_size_limit;
-	long long acmed_poll_timeout;
+	CFG_FIELDS(ACMED_PARAMS)
 } acmed_param;
 
-static const struct cfg_bind acmed_params[] = {
-	CFG_BIND_TIME("ipc_timeout", &acmed_param.ipc_timeout),
-	CFG_BIND_STR("smtp_hostname", &acmed_param.smtp_hostname),
-	CFG_BIND_BOOL("acme_smtp_certificate",
-	    &acmed_param.acme_smtp_certificate),
-	CFG_BIND_TIME("acme_renew_before", &acmed_param.acme_renew_before),
-	CFG_BIND_TIME("acmed_retry_min", &acmed_param.acmed_retry_min),
-	CFG_BIND_TIME("acmed_retry_max", &acmed_param.acmed_retry_max),
-	CFG_BIND_BOOL("acme_enabled", &acmed_param.acme_enabled),
-	CFG_BIND_STR("acme_ca_file", &acmed_param.acme_ca_file),
-	CFG_BIND_STR("acme_directory_url", &acmed_param.acme_directory_url),
-	CFG_BIND_LIST("acme_contact", &acmed_param.acme_contact),
-	CFG_BIND_STR("acme_challenge", &acmed_param.acme_challenge),
-	CFG_BIND_TIME("acmed_request_timeout",
-	    &acmed_param.acmed_request_timeout),
-	CFG_BIND_SIZE("acmed_response_size_limit",
-	    &acmed_param.acmed_response_size_limit),
-	CFG_BIND_TIME("acmed_poll_timeout", &acmed_param.acmed_poll_timeout),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(acmed_params)
+CFG_BIND_TABLE(acmed_params, acmed_param, ACMED_PARAMS)
 
 static void acmed_run(void);
 

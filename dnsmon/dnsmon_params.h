@@ -24,17 +24,22 @@
 #ifndef DNSMON_PARAMS_H
 #define DNSMON_PARAMS_H
 
+#include "cfgbind.h"
+
+#define DNSMON_PARAMS(X, V) \
+	X(V, STR, data_directory) \
+	X(V, TIME, ipc_timeout) \
+	X(V, TIME, dnsmon_interval) \
+	X(V, TIME, dnsmon_retry_min) \
+	X(V, TIME, dnsmon_retry_max) \
+	X(V, TIME, dnsmon_check_now_interval) \
+	X(V, INT, dnsmon_cname_depth) \
+	X(V, INT, dnsmon_concurrency) \
+	X(V, TIME, dnsmon_query_timeout) \
+	X(V, BOOL, dnsmon_probe)
+
 struct dnsmon_conf {
-	const char *data_directory;
-	long long ipc_timeout;
-	long long dnsmon_interval;
-	long long dnsmon_retry_min;
-	long long dnsmon_retry_max;
-	long long dnsmon_check_now_interval;
-	long long dnsmon_cname_depth;
-	long long dnsmon_concurrency;
-	long long dnsmon_query_timeout;
-	int	 dnsmon_probe;
+	CFG_FIELDS(DNSMON_PARAMS)
 };
 
 extern struct dnsmon_conf dnsmon_conf;

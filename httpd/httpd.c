@@ -81,56 +81,30 @@ struct certcache *httpd_certs;
 static int httpd_certs_fd = -1;
 
 /* The parameters, bound once (lib/cfgbind); httpd_conf holds their uses. */
+#define HTTPD_PARAMS(X, V) \
+	X(V, STR, report_https_path) \
+	X(V, BOOL, httpd_plain_reports) \
+	X(V, SIZE, message_size_limit) \
+	X(V, TIME, httpd_body_timeout) \
+	X(V, BOOL, report_https_rua) \
+	X(V, INT, httpd_report_client_limit) \
+	X(V, TIME, httpd_report_client_window) \
+	X(V, BOOL, httpd_tls) \
+	X(V, SIZE, httpd_max_header_size) \
+	X(V, INT, httpd_max_header_count) \
+	X(V, INT, httpd_keepalive_requests) \
+	X(V, INT, httpd_connection_limit) \
+	X(V, TIME, httpd_idle_timeout) \
+	X(V, TIME, httpd_request_timeout) \
+	X(V, TIME, httpd_policyd_retry_time) \
+	X(V, STR, queue_directory) \
+	X(V, INT, httpd_cert_cache_size)
+
 static struct {
-	const char *report_https_path;
-	int	 httpd_plain_reports;
-	unsigned long long message_size_limit;
-	long long httpd_body_timeout;
-	int	 report_https_rua;
-	long long httpd_report_client_limit;
-	long long httpd_report_client_window;
-	int	 httpd_tls;
-	unsigned long long httpd_max_header_size;
-	long long httpd_max_header_count;
-	long long httpd_keepalive_requests;
-	long long httpd_connection_limit;
-	long long httpd_idle_timeout;
-	long long httpd_request_timeout;
-	long long httpd_policyd_retry_time;
-	const char *queue_directory;
-	long long httpd_cert_cache_size;
+	CFG_FIELDS(HTTPD_PARAMS)
 } httpd_param;
 
-static const struct cfg_bind httpd_params[] = {
-	CFG_BIND_STR("report_https_path", &httpd_param.report_https_path),
-	CFG_BIND_BOOL("httpd_plain_reports", &httpd_param.httpd_plain_reports),
-	CFG_BIND_SIZE("message_size_limit", &httpd_param.message_size_limit),
-	CFG_BIND_TIME("httpd_body_timeout", &httpd_param.httpd_body_timeout),
-	CFG_BIND_BOOL("report_https_rua", &httpd_param.report_https_rua),
-	CFG_BIND_INT("httpd_report_client_limit",
-	    &httpd_param.httpd_report_client_limit),
-	CFG_BIND_TIME("httpd_report_client_window",
-	    &httpd_param.httpd_report_client_window),
-	CFG_BIND_BOOL("httpd_tls", &httpd_param.httpd_tls),
-	CFG_BIND_SIZE("httpd_max_header_size",
-	    &httpd_param.httpd_max_header_size),
-	CFG_BIND_INT("httpd_max_header_count",
-	    &httpd_param.httpd_max_header_count),
-	CFG_BIND_INT("httpd_keepalive_requests",
-	    &httpd_param.httpd_keepalive_requests),
-	CFG_BIND_INT("httpd_connection_limit",
-	    &httpd_param.httpd_connection_limit),
-	CFG_BIND_TIME("httpd_idle_timeout", &httpd_param.httpd_idle_timeout),
-	CFG_BIND_TIME("httpd_request_timeout",
-	    &httpd_param.httpd_request_timeout),
-	CFG_BIND_TIME("httpd_policyd_retry_time",
-	    &httpd_param.httpd_policyd_retry_time),
-	CFG_BIND_STR("queue_directory", &httpd_param.queue_directory),
-	CFG_BIND_INT("httpd_cert_cache_size",
-	    &httpd_param.httpd_cert_cache_size),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(httpd_params)
+CFG_BIND_TABLE(httpd_params, httpd_param, HTTPD_PARAMS)
 
 /* Reports by HTTPS: report_https_path and its limits. */
 static void

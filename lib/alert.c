@@ -41,26 +41,19 @@ static int alert_have_store;
 static struct alert_file *alert_file;
 
 /* The parameters of alerts, bound once (lib/cfgbind). */
+#define ALERT_PARAMS(X, V) \
+	X(V, STR, data_directory) \
+	X(V, STR, sendmail_path) \
+	X(V, STR, alert_webhook_url) \
+	X(V, LIST, alert_recipients) \
+	X(V, INT, alert_hourly_limit) \
+	X(V, INT, alert_per_domain_daily_limit)
+
 static struct {
-	const char *data_directory;
-	const char *sendmail_path;
-	const char *alert_webhook_url;
-	char	**alert_recipients;
-	long long alert_hourly_limit;
-	long long alert_per_domain_daily_limit;
+	CFG_FIELDS(ALERT_PARAMS)
 } alert_conf;
 
-static const struct cfg_bind alert_params[] = {
-	CFG_BIND_STR("data_directory", &alert_conf.data_directory),
-	CFG_BIND_STR("sendmail_path", &alert_conf.sendmail_path),
-	CFG_BIND_STR("alert_webhook_url", &alert_conf.alert_webhook_url),
-	CFG_BIND_LIST("alert_recipients", &alert_conf.alert_recipients),
-	CFG_BIND_INT("alert_hourly_limit", &alert_conf.alert_hourly_limit),
-	CFG_BIND_INT("alert_per_domain_daily_limit",
-	    &alert_conf.alert_per_domain_daily_limit),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(alert_params)
+CFG_BIND_TABLE(alert_params, alert_conf, ALERT_PARAMS)
 
 static void alert_metrics_start(void);
 

@@ -11,6 +11,16 @@
  *	};
  *	CFG_BIND_REGISTER(mod_params)
  *
+ *	The usual form names each parameter once, in a list that gives
+ *	both the struct's fields and the table:
+ *
+ *	#define MOD_PARAMS(X, V) \
+ *		X(V, STR, sts_zone) \
+ *		X(V, TIME, ipc_timeout)
+ *	struct mod_conf { CFG_FIELDS(MOD_PARAMS) };
+ *	struct mod_conf mod_conf;
+ *	CFG_BIND_TABLE(mod_params, mod_conf, MOD_PARAMS)
+ *
  *	cfg_bind_now()			load the defaults if nothing was
  *					read yet, so that the variables hold
  *	cfg_bind_check(&err)		every registered table against
@@ -68,6 +78,25 @@ struct cfg_bind {
 #define CFG_BIND_PERCENT(n, v)	{ (n), PARAM_PERCENT, 1 ? (v) : (double *)0 }
 #define CFG_BIND_LIST(n, v)	{ (n), PARAM_LIST, 1 ? (v) : (char ***)0 }
 #define CFG_BIND_END		{ NULL, PARAM_STRING, NULL }
+
+/* The C type of each kind, for CFG_FIELDS. */
+#define CFG_CTYPE_STR		const char *
+#define CFG_CTYPE_BOOL		int
+#define CFG_CTYPE_INT		long long
+#define CFG_CTYPE_SIZE		unsigned long long
+#define CFG_CTYPE_TIME		long long
+#define CFG_CTYPE_PERCENT	double
+#define CFG_CTYPE_LIST		char **
+
+/* A list X(V, KIND, name) ... as struct fields, or as a bound table. */
+#define CFG_FIELD(v, kind, name)	CFG_CTYPE_##kind name;
+#define CFG_ROW(v, kind, name)		CFG_BIND_##kind(#name, &(v).name),
+#define CFG_FIELDS(list)		list(CFG_FIELD, _)
+#define CFG_BIND_TABLE(table, var, list) \
+	static const struct cfg_bind table[] = { \
+		list(CFG_ROW, var) CFG_BIND_END \
+	}; \
+	CFG_BIND_REGISTER(table)
 
 #define CFG_BIND_REGISTER(table) \
 	static void table##_register(void) __attribute__((constructor)); \

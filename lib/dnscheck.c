@@ -30,29 +30,21 @@
 #include "ststxt.h"
 
 /* The parameters of the checks, bound once (lib/cfgbind). */
+#define CHECK_PARAMS(X, V) \
+	X(V, STR, policy_host) \
+	X(V, STR, sts_zone) \
+	X(V, STR, dns_update_server) \
+	X(V, STR, smtp_hostname) \
+	X(V, STR, dnsmon_ca_file) \
+	X(V, INT, dnsmon_smtp_port) \
+	X(V, TIME, dnsmon_probe_timeout) \
+	X(V, TIME, cert_warning_time)
+
 static struct {
-	const char *policy_host;
-	const char *sts_zone;
-	const char *dns_update_server;
-	const char *smtp_hostname;
-	const char *dnsmon_ca_file;
-	long long dnsmon_smtp_port;
-	long long dnsmon_probe_timeout;
-	long long cert_warning_time;
+	CFG_FIELDS(CHECK_PARAMS)
 } check_conf;
 
-static const struct cfg_bind check_params[] = {
-	CFG_BIND_STR("policy_host", &check_conf.policy_host),
-	CFG_BIND_STR("sts_zone", &check_conf.sts_zone),
-	CFG_BIND_STR("dns_update_server", &check_conf.dns_update_server),
-	CFG_BIND_STR("smtp_hostname", &check_conf.smtp_hostname),
-	CFG_BIND_STR("dnsmon_ca_file", &check_conf.dnsmon_ca_file),
-	CFG_BIND_INT("dnsmon_smtp_port", &check_conf.dnsmon_smtp_port),
-	CFG_BIND_TIME("dnsmon_probe_timeout", &check_conf.dnsmon_probe_timeout),
-	CFG_BIND_TIME("cert_warning_time", &check_conf.cert_warning_time),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(check_params)
+CFG_BIND_TABLE(check_params, check_conf, CHECK_PARAMS)
 
 static char *
 check_str(const json_t *o, const char *k)

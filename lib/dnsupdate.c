@@ -28,20 +28,16 @@
 #define DNSUPDATE_STRING_MAX	255	/* bytes of one character-string */
 
 /* The parameters of dnsupdate_publish_txt, bound once (lib/cfgbind). */
+#define DNSUPDATE_PARAMS(X, V) \
+	X(V, STR, dns_update_server) \
+	X(V, STR, dns_update_key_file) \
+	X(V, STR, sts_zone)
+
 static struct {
-	const char *dns_update_server;
-	const char *dns_update_key_file;
-	const char *sts_zone;
+	CFG_FIELDS(DNSUPDATE_PARAMS)
 } dnsupdate_param;
 
-static const struct cfg_bind dnsupdate_params[] = {
-	CFG_BIND_STR("dns_update_server", &dnsupdate_param.dns_update_server),
-	CFG_BIND_STR("dns_update_key_file",
-	    &dnsupdate_param.dns_update_key_file),
-	CFG_BIND_STR("sts_zone", &dnsupdate_param.sts_zone),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(dnsupdate_params)
+CFG_BIND_TABLE(dnsupdate_params, dnsupdate_param, DNSUPDATE_PARAMS)
 
 static int
 dnsupdate_base64_ok(const char *s)

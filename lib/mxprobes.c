@@ -31,15 +31,14 @@
 #include "mxprobes.h"
 
 /* The parameter of the probes, bound once (lib/cfgbind). */
+#define PROBES_PARAMS(X, V) \
+	X(V, TIME, dnsmon_probe_timeout)
+
 static struct {
-	long long dnsmon_probe_timeout;
+	CFG_FIELDS(PROBES_PARAMS)
 } probes_conf;
 
-static const struct cfg_bind probes_params[] = {
-	CFG_BIND_TIME("dnsmon_probe_timeout", &probes_conf.dnsmon_probe_timeout),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(probes_params)
+CFG_BIND_TABLE(probes_params, probes_conf, PROBES_PARAMS)
 
 struct probes_waiter {
 	void	(*done)(void *);

@@ -63,18 +63,7 @@ struct master_state master = {
 
 struct master_param master_param;
 
-static const struct cfg_bind master_params[] = {
-	CFG_BIND_STR("queue_directory", &master_param.queue_directory),
-	CFG_BIND_STR("maillog_file", &master_param.maillog_file),
-	CFG_BIND_STR("mail_owner", &master_param.mail_owner),
-	CFG_BIND_STR("setgid_group", &master_param.setgid_group),
-	CFG_BIND_STR("daemon_directory", &master_param.daemon_directory),
-	CFG_BIND_TIME("service_throttle_time",
-	    &master_param.service_throttle_time),
-	CFG_BIND_TIME("service_crash_time", &master_param.service_crash_time),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(master_params)
+CFG_BIND_TABLE(master_params, master_param, MASTER_PARAMS)
 
 static const char master_usage_text[] =
 	"usage: master [-c config_dir] [-f] [-t] [-v]\n"

@@ -14,6 +14,8 @@
 #ifndef STS_MASTER_H
 #define STS_MASTER_H
 
+#include "cfgbind.h"
+
 #include <sys/types.h>
 #include <time.h>
 
@@ -86,14 +88,17 @@ extern struct master_state master;
  * The parameters master reads, bound once in master.c (lib/cfgbind):
  * those of the configuration it runs with, again after a reload.
  */
+#define MASTER_PARAMS(X, V) \
+	X(V, STR, queue_directory) \
+	X(V, STR, maillog_file) \
+	X(V, STR, mail_owner) \
+	X(V, STR, setgid_group) \
+	X(V, STR, daemon_directory) \
+	X(V, TIME, service_throttle_time) \
+	X(V, TIME, service_crash_time)
+
 struct master_param {
-	const char *queue_directory;
-	const char *maillog_file;
-	const char *mail_owner;
-	const char *setgid_group;
-	const char *daemon_directory;
-	long long service_throttle_time;
-	long long service_crash_time;
+	CFG_FIELDS(MASTER_PARAMS)
 };
 
 extern struct master_param master_param;

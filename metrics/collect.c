@@ -43,20 +43,16 @@ static const char *const collect_spool_dirs[] = {
 static struct metrics_table *collect_base;
 
 /* The parameters collect reads, bound once (lib/cfgbind). */
+#define COLLECT_PARAMS(X, V) \
+	X(V, STR, data_directory) \
+	X(V, INT, metrics_domain_series_limit) \
+	X(V, TIME, cert_warning_time)
+
 static struct {
-	const char *data_directory;
-	long long metrics_domain_series_limit;
-	long long cert_warning_time;
+	CFG_FIELDS(COLLECT_PARAMS)
 } collect_conf;
 
-static const struct cfg_bind collect_params[] = {
-	CFG_BIND_STR("data_directory", &collect_conf.data_directory),
-	CFG_BIND_INT("metrics_domain_series_limit",
-	    &collect_conf.metrics_domain_series_limit),
-	CFG_BIND_TIME("cert_warning_time", &collect_conf.cert_warning_time),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(collect_params)
+CFG_BIND_TABLE(collect_params, collect_conf, COLLECT_PARAMS)
 
 void
 collect_init(void)

@@ -111,21 +111,17 @@ struct metrics_conn {
 static struct metrics_conn *metrics_conns;
 
 /* The parameters metrics reads, bound once (lib/cfgbind). */
+#define METRICS_PARAMS(X, V) \
+	X(V, STR, metrics_auth_file) \
+	X(V, STR, data_directory) \
+	X(V, STR, queue_directory) \
+	X(V, STR, mail_owner)
+
 static struct {
-	const char *metrics_auth_file;
-	const char *data_directory;
-	const char *queue_directory;
-	const char *mail_owner;
+	CFG_FIELDS(METRICS_PARAMS)
 } metrics_conf;
 
-static const struct cfg_bind metrics_params[] = {
-	CFG_BIND_STR("metrics_auth_file", &metrics_conf.metrics_auth_file),
-	CFG_BIND_STR("data_directory", &metrics_conf.data_directory),
-	CFG_BIND_STR("queue_directory", &metrics_conf.queue_directory),
-	CFG_BIND_STR("mail_owner", &metrics_conf.mail_owner),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(metrics_params)
+CFG_BIND_TABLE(metrics_params, metrics_conf, METRICS_PARAMS)
 
 /*
  * The auth file.

@@ -57,19 +57,15 @@ static struct event *dnschild_ev;	/* the next batch */
 static struct dnschild_batch dnschild;
 
 /* The parameters, bound once (lib/cfgbind). */
+#define DNSCHILD_PARAMS(X, V) \
+	X(V, TIME, dnsmon_query_timeout) \
+	X(V, STR, dns_update_key_file)
+
 static struct {
-	long long dnsmon_query_timeout;
-	const char *dns_update_key_file;
+	CFG_FIELDS(DNSCHILD_PARAMS)
 } dnschild_param;
 
-static const struct cfg_bind dnschild_params[] = {
-	CFG_BIND_TIME("dnsmon_query_timeout",
-	    &dnschild_param.dnsmon_query_timeout),
-	CFG_BIND_STR("dns_update_key_file",
-	    &dnschild_param.dns_update_key_file),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(dnschild_params)
+CFG_BIND_TABLE(dnschild_params, dnschild_param, DNSCHILD_PARAMS)
 
 static void
 dnschild_arm(long long ms)

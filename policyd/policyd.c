@@ -149,47 +149,27 @@ static void policyd_expire_arm(void);
 static void policyd_compact_arm(void);
 
 /* The parameters, bound once (lib/cfgbind); checked in policyd_conf_read. */
+#define POLICYD_PARAMS(X, V) \
+	X(V, STR, default_policy_mode) \
+	X(V, TIME, default_policy_max_age) \
+	X(V, STR, domain_verification) \
+	X(V, STR, sts_zone) \
+	X(V, STR, policy_host) \
+	X(V, LIST, report_recipients) \
+	X(V, BOOL, report_https_rua) \
+	X(V, STR, report_https_path) \
+	X(V, TIME, policyd_retire_max_age) \
+	X(V, STR, dns_update_server) \
+	X(V, TIME, policyd_dns_retry_min) \
+	X(V, TIME, policyd_dns_retry_max) \
+	X(V, STR, data_directory) \
+	X(V, TIME, ipc_timeout)
+
 static struct {
-	const char *default_policy_mode;
-	long long default_policy_max_age;
-	const char *domain_verification;
-	const char *sts_zone;
-	const char *policy_host;
-	char	**report_recipients;
-	int	 report_https_rua;
-	const char *report_https_path;
-	long long policyd_retire_max_age;
-	const char *dns_update_server;
-	long long policyd_dns_retry_min;
-	long long policyd_dns_retry_max;
-	const char *data_directory;
-	long long ipc_timeout;
+	CFG_FIELDS(POLICYD_PARAMS)
 } policyd_param;
 
-static const struct cfg_bind policyd_params[] = {
-	CFG_BIND_STR("default_policy_mode",
-	    &policyd_param.default_policy_mode),
-	CFG_BIND_TIME("default_policy_max_age",
-	    &policyd_param.default_policy_max_age),
-	CFG_BIND_STR("domain_verification",
-	    &policyd_param.domain_verification),
-	CFG_BIND_STR("sts_zone", &policyd_param.sts_zone),
-	CFG_BIND_STR("policy_host", &policyd_param.policy_host),
-	CFG_BIND_LIST("report_recipients", &policyd_param.report_recipients),
-	CFG_BIND_BOOL("report_https_rua", &policyd_param.report_https_rua),
-	CFG_BIND_STR("report_https_path", &policyd_param.report_https_path),
-	CFG_BIND_TIME("policyd_retire_max_age",
-	    &policyd_param.policyd_retire_max_age),
-	CFG_BIND_STR("dns_update_server", &policyd_param.dns_update_server),
-	CFG_BIND_TIME("policyd_dns_retry_min",
-	    &policyd_param.policyd_dns_retry_min),
-	CFG_BIND_TIME("policyd_dns_retry_max",
-	    &policyd_param.policyd_dns_retry_max),
-	CFG_BIND_STR("data_directory", &policyd_param.data_directory),
-	CFG_BIND_TIME("ipc_timeout", &policyd_param.ipc_timeout),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(policyd_params)
+CFG_BIND_TABLE(policyd_params, policyd_param, POLICYD_PARAMS)
 
 /*
  * Configuration, checked once at start.

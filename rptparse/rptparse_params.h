@@ -23,24 +23,29 @@
 #ifndef RPTPARSE_PARAMS_H
 #define RPTPARSE_PARAMS_H
 
+#include "cfgbind.h"
+
+#define RPTPARSE_PARAMS(X, V) \
+	X(V, STR, queue_directory) \
+	X(V, STR, data_directory) \
+	X(V, STR, setgid_group) \
+	X(V, TIME, ipc_timeout) \
+	X(V, SIZE, message_size_limit) \
+	X(V, INT, rptparse_mime_depth_limit) \
+	X(V, SIZE, rptparse_gunzip_limit) \
+	X(V, INT, rptparse_gunzip_ratio_limit) \
+	X(V, INT, rptparse_json_depth_limit) \
+	X(V, INT, rptparse_policy_limit) \
+	X(V, INT, rptparse_failure_detail_limit) \
+	X(V, SIZE, rptparse_db_cache_size) \
+	X(V, PERCENT, alert_failure_rate) \
+	X(V, BOOL, report_require_dkim) \
+	X(V, TIME, rptparse_dkim_retry_time) \
+	X(V, TIME, rptparse_dkim_give_up_time) \
+	X(V, TIME, rptparse_dkim_timeout)
+
 struct rptparse_conf {
-	const char *queue_directory;
-	const char *data_directory;
-	const char *setgid_group;
-	long long ipc_timeout;
-	unsigned long long message_size_limit;
-	long long rptparse_mime_depth_limit;
-	unsigned long long rptparse_gunzip_limit;
-	long long rptparse_gunzip_ratio_limit;
-	long long rptparse_json_depth_limit;
-	long long rptparse_policy_limit;
-	long long rptparse_failure_detail_limit;
-	unsigned long long rptparse_db_cache_size;
-	double	 alert_failure_rate;
-	int	 report_require_dkim;
-	long long rptparse_dkim_retry_time;
-	long long rptparse_dkim_give_up_time;
-	long long rptparse_dkim_timeout;
+	CFG_FIELDS(RPTPARSE_PARAMS)
 };
 
 extern struct rptparse_conf rptparse_conf;

@@ -87,20 +87,7 @@
 struct rptrecv_conf rptrecv_conf;
 
 /* rptrecv's parameters, bound once (lib/cfgbind). */
-static const struct cfg_bind rptrecv_params[] = {
-	CFG_BIND_STR("smtp_hostname", &rptrecv_conf.hostname),
-	CFG_BIND_LIST("report_recipients", &rptrecv_conf.recipients),
-	CFG_BIND_SIZE("message_size_limit", &rptrecv_conf.size_limit),
-	CFG_BIND_TIME("rptrecv_command_timeout", &rptrecv_conf.command_timeout),
-	CFG_BIND_TIME("rptrecv_data_timeout", &rptrecv_conf.data_timeout),
-	CFG_BIND_INT("rptrecv_command_limit", &rptrecv_conf.command_limit),
-	CFG_BIND_INT("rptrecv_connection_limit", &rptrecv_conf.conn_limit),
-	CFG_BIND_INT("rptrecv_client_connection_limit",
-	    &rptrecv_conf.client_limit),
-	CFG_BIND_STR("queue_directory", &rptrecv_conf.queue_directory),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(rptrecv_params)
+CFG_BIND_TABLE(rptrecv_params, rptrecv_conf, RPTRECV_PARAMS)
 SSL_CTX *rptrecv_tls;
 struct spool *rptrecv_spool;
 
@@ -149,18 +136,18 @@ rptrecv_refuse(int fd, const char *addr, const char *net,
 	if (why == CONNLIMIT_TOTAL) {
 		log_warn("[%s]: refused: too many connections in total (%d, "
 		    "rptrecv_connection_limit %lld)", addr, session_count(),
-		    rptrecv_conf.conn_limit);
+		    rptrecv_conf.rptrecv_connection_limit);
 		n = snprintf(reply, sizeof(reply), "421 4.3.2 %s Error: too "
 		    "many connections in total (limit %lld); try again later"
-		    "\r\n", rptrecv_conf.hostname, rptrecv_conf.conn_limit);
+		    "\r\n", rptrecv_conf.smtp_hostname, rptrecv_conf.rptrecv_connection_limit);
 	} else {
 		log_warn("[%s]: refused: too many connections from %s (%d, "
 		    "rptrecv_client_connection_limit %lld)", addr, net,
-		    connlimit_count(net), rptrecv_conf.client_limit);
+		    connlimit_count(net), rptrecv_conf.rptrecv_client_connection_limit);
 		n = snprintf(reply, sizeof(reply), "421 4.7.0 %s Error: too "
 		    "many connections from your network %s (limit %lld); try "
-		    "again later\r\n", rptrecv_conf.hostname, net,
-		    rptrecv_conf.client_limit);
+		    "again later\r\n", rptrecv_conf.smtp_hostname, net,
+		    rptrecv_conf.rptrecv_client_connection_limit);
 	}
 	metrics_inc(METRIC_SMTP_REJECTIONS, "stage", "connect", NULL);
 	if (n > 0 && n < (int)sizeof(reply))
@@ -179,8 +166,8 @@ rptrecv_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)salen;
 	rptrecv_addr(sa, addr, sizeof(addr));
 	connlimit_net(sa, net, sizeof(net));
-	v = connlimit_admit(net, session_count(), rptrecv_conf.conn_limit,
-	    rptrecv_conf.client_limit);
+	v = connlimit_admit(net, session_count(), rptrecv_conf.rptrecv_connection_limit,
+	    rptrecv_conf.rptrecv_client_connection_limit);
 	if (v != CONNLIMIT_OK) {
 		rptrecv_refuse(fd, addr, net, v);
 		return;
@@ -269,16 +256,16 @@ rptrecv_tls_load(const char *dir)
 	unsigned long e;
 
 	certs = certstore_dir_under(dir);
-	chain = certstore_path(certs, rptrecv_conf.hostname, CERTSTORE_CHAIN);
-	key = certstore_path(certs, rptrecv_conf.hostname, CERTSTORE_KEY);
+	chain = certstore_path(certs, rptrecv_conf.smtp_hostname, CERTSTORE_CHAIN);
+	key = certstore_path(certs, rptrecv_conf.smtp_hostname, CERTSTORE_KEY);
 	free(certs);
 	(void)rptrecv_tls_changed(chain, key);
 	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
 		/* The path as the operator knows it, in the jail too. */
-		bad = certstore_path(store, rptrecv_conf.hostname,
+		bad = certstore_path(store, rptrecv_conf.smtp_hostname,
 		    access(chain, R_OK) < 0 ? CERTSTORE_CHAIN : CERTSTORE_KEY);
 		log_warn("no certificate for %s (%s: %s): STARTTLS not offered",
-		    rptrecv_conf.hostname, bad, strerror(errno));
+		    rptrecv_conf.smtp_hostname, bad, strerror(errno));
 		free(bad);
 		goto out;
 	}
@@ -288,7 +275,7 @@ rptrecv_tls_load(const char *dir)
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
-		bad = certstore_path(store, rptrecv_conf.hostname,
+		bad = certstore_path(store, rptrecv_conf.smtp_hostname,
 		    CERTSTORE_CHAIN);
 		log_warn("%s: cannot load certificate and key: %s: "
 		    "STARTTLS not offered", bad,
@@ -322,14 +309,14 @@ rptrecv_tls_refresh(void)
 	char *chain, *key;
 	SSL_CTX *ctx;
 
-	chain = certstore_path(CERTSTORE_DIR, rptrecv_conf.hostname,
+	chain = certstore_path(CERTSTORE_DIR, rptrecv_conf.smtp_hostname,
 	    CERTSTORE_CHAIN);
-	key = certstore_path(CERTSTORE_DIR, rptrecv_conf.hostname,
+	key = certstore_path(CERTSTORE_DIR, rptrecv_conf.smtp_hostname,
 	    CERTSTORE_KEY);
 	if (rptrecv_tls_changed(chain, key)) {
 		if ((ctx = rptrecv_tls_load(".")) != NULL) {
 			log_info("%s: certificate loaded: STARTTLS offered",
-			    rptrecv_conf.hostname);
+			    rptrecv_conf.smtp_hostname);
 			SSL_CTX_free(rptrecv_tls);
 			rptrecv_tls = ctx;
 		}
@@ -343,7 +330,7 @@ static void
 rptrecv_raise_nofile(void)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)rptrecv_conf.conn_limit + 64;
+	rlim_t want = (rlim_t)rptrecv_conf.rptrecv_connection_limit + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
@@ -353,7 +340,7 @@ rptrecv_raise_nofile(void)
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
 		log_warn("open file limit %llu is below rptrecv_connection_limit "
 		    "%lld: connections will fail", (unsigned long long)rl.rlim_cur,
-		    rptrecv_conf.conn_limit);
+		    rptrecv_conf.rptrecv_connection_limit);
 }
 
 static void
@@ -364,7 +351,7 @@ rptrecv_pre_jail(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (rptrecv_conf.recipients == NULL || *rptrecv_conf.recipients == NULL)
+	if (rptrecv_conf.report_recipients == NULL || *rptrecv_conf.report_recipients == NULL)
 		log_warn("report_recipients is empty: every recipient is "
 		    "refused");
 	rptrecv_raise_nofile();
@@ -426,7 +413,7 @@ rptrecv_post_jail(int argc, char **argv)
 	server_set_stop(rptrecv_stop);
 	log_info("ready: %d socket%s, STARTTLS %s, message_size_limit %llu",
 	    nlisteners, nlisteners == 1 ? "" : "s",
-	    rptrecv_tls ? "offered" : "not offered", rptrecv_conf.size_limit);
+	    rptrecv_tls ? "offered" : "not offered", rptrecv_conf.message_size_limit);
 }
 
 static void

@@ -21,19 +21,24 @@
 #define RPTRECV_ADDR_MAX	64		/* a printable IP address */
 #define RPTRECV_REPLY_MAX	512		/* a reply made by rptrecv.c */
 
+#include "cfgbind.h"
+
 struct event_base;
 struct spool;
 
+#define RPTRECV_PARAMS(X, V) \
+	X(V, STR, smtp_hostname) \
+	X(V, LIST, report_recipients) \
+	X(V, SIZE, message_size_limit) \
+	X(V, TIME, rptrecv_command_timeout) \
+	X(V, TIME, rptrecv_data_timeout) \
+	X(V, INT, rptrecv_command_limit) \
+	X(V, INT, rptrecv_connection_limit) \
+	X(V, INT, rptrecv_client_connection_limit) \
+	X(V, STR, queue_directory)
+
 struct rptrecv_conf {
-	const char *hostname;		/* smtp_hostname */
-	char	**recipients;		/* report_recipients */
-	unsigned long long size_limit;	/* message_size_limit */
-	long long command_timeout;	/* rptrecv_command_timeout, s */
-	long long data_timeout;		/* rptrecv_data_timeout, s */
-	long long command_limit;	/* rptrecv_command_limit */
-	long long conn_limit;		/* rptrecv_connection_limit */
-	long long client_limit;		/* rptrecv_client_connection_limit */
-	const char *queue_directory;	/* queue_directory */
+	CFG_FIELDS(RPTRECV_PARAMS)
 };
 
 extern struct rptrecv_conf rptrecv_conf;
