@@ -157,5 +157,22 @@ t_stsd_user() {
 	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
 }
 
+# t_tree_files: the files of the source tree (run in $SRCDIR), as git
+# has them or, in a release tarball, its files, not what a build made.
+t_tree_files() {
+	if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
+		git ls-files
+	else
+		find . -type f -not -path './_build/*' -not -path './build-aux/*' |
+		    sed 's|^\./||' | grep -v '^config\.h'
+	fi
+}
+
+# t_c_sources: the C files of the tree, tests and benchmarks excepted
+# (tests/, bench/ and the unit tests *_test.c).
+t_c_sources() {
+	t_tree_files | grep -E '\.[ch]$' | grep -Ev '^(tests|bench)/|_test\.c$'
+}
+
 # done_testing: exit status for tests/run
 done_testing() { exit $((T_FAILED > 0)); }
