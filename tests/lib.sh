@@ -157,6 +157,20 @@ t_stsd_user() {
 	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
 }
 
+# t_stsd_setup [PROGRAM...]: a script of stsd's commands needs stsd and
+# each PROGRAM (a path), or is skipped; sets STSD, t (a temporary
+# directory) and daemons ($t/libexec, for init --daemon-directory).
+t_stsd_setup() {
+	local p
+	STSD=$BUILDDIR/stsd/stsd
+	for p in "$STSD" "$@"; do
+		[ -x "$p" ] || skip_all "no $p"
+	done
+	t_stsd_user
+	t=$(t_tmpdir)
+	daemons=$t/libexec
+}
+
 # t_tree_files: the files of the source tree (run in $SRCDIR), as git
 # has them or, in a release tarball, its files, not what a build made.
 t_tree_files() {
