@@ -157,6 +157,15 @@ t_stsd_user() {
 	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
 }
 
+# t_built PROGRAM...: each PROGRAM (a path) is built, or the script fails
+# (one case) and ends: a missing program is a broken build, not a skip.
+t_built() {
+	local p
+	for p in "$@"; do
+		[ -x "$p" ] || { fail "${p##*/} is built ($p)"; done_testing; }
+	done
+}
+
 # t_stsd_setup [PROGRAM...]: a script of stsd's commands needs stsd and
 # each PROGRAM (a path), or is skipped; sets STSD, t (a temporary
 # directory) and daemons ($t/libexec, for init --daemon-directory).
