@@ -799,6 +799,35 @@ test_check_now(struct policyd *pd)
 	pd->check_now = NULL;
 }
 
+/* check-result requests that are refused. */
+static const struct refusal result_refusals[] = {
+	{0, "{'op':'check-result', 'domain':'pending.example', 'time':3000, "
+	    "'checks':[{'check':'mx', 'status':'bad', 'message':'x'}]}",
+	    "check 1 (mx): status \"bad\": must be ok, fail, dns-error or info",
+	    "a check with a bad status is refused"},
+	{0, "{'op':'check-result', 'domain':'pending.example', 'time':3000, "
+	    "'checks':'x'}",
+	    "checks: not a list",
+	    "checks that are not a list are refused"},
+	{0, "{'op':'check-result', 'domain':'pending.example', 'time':'now', "
+	    "'checks':[]}",
+	    "time: not a positive integer",
+	    "a bad time is refused"},
+};
+
+/* A check-result without checks at time when is accepted, not stored. */
+static void
+accepted_unstored(struct policyd *pd, const char *domain, json_int_t when,
+    const char *what)
+{
+	json_t *r = call(pd, 0, "{s:s, s:s, s:I, s:[]}", "op", "check-result",
+	    "domain", domain, "time", when, "checks");
+
+	CHECK(is_ok(r) && json_is_false(json_object_get(r, "stored")), "%s",
+	    what);
+	json_decref(r);
+}
+
 static void
 test_check_result(struct policyd *pd)
 {
@@ -858,33 +887,17 @@ test_check_result(struct policyd *pd)
 	    "a new result replaces the checks; an unchanged status keeps its time");
 	json_decref(r);
 
-	r = call(pd, 0, "{s:s, s:s, s:I, s:[]}", "op", "check-result",
-	    "domain", "pending.example", "time", (json_int_t)1500, "checks");
-	CHECK(is_ok(r) && json_is_false(json_object_get(r, "stored")),
+	accepted_unstored(pd, "pending.example", 1500,
 	    "an older result is ignored");
-	json_decref(r);
 	r = show(pd, "pending.example");
 	CHECK(json_integer_value(dget(r, "checked")) == 2000 &&
 	    json_array_size(dget(r, "checks")) == 2,
 	    "... and leaves the stored one");
 	json_decref(r);
 
-	r = call(pd, 0, "{s:s, s:s, s:I, s:[]}", "op", "check-result",
-	    "domain", "gone.example", "time", (json_int_t)1000, "checks");
-	CHECK(is_ok(r) && json_is_false(json_object_get(r, "stored")),
+	accepted_unstored(pd, "gone.example", 1000,
 	    "a result for a domain removed meanwhile is accepted, not stored");
-	json_decref(r);
-	refused(pd, call(pd, 0, "{s:s, s:s, s:I, s:[{s:s, s:s, s:s}]}", "op",
-	    "check-result", "domain", "pending.example", "time",
-	    (json_int_t)3000, "checks", "check", "mx", "status", "bad",
-	    "message", "x"), "check 1 (mx): status \"bad\": must be ok, fail,"
-	    " dns-error or info", "a check with a bad status is refused");
-	refused(pd, call(pd, 0, "{s:s, s:s, s:I, s:s}", "op", "check-result",
-	    "domain", "pending.example", "time", (json_int_t)3000, "checks",
-	    "x"), "checks: not a list", "checks that are not a list are refused");
-	refused(pd, call(pd, 0, "{s:s, s:s, s:s, s:[]}", "op", "check-result",
-	    "domain", "pending.example", "time", "now", "checks"),
-	    "time: not a positive integer", "a bad time is refused");
+	refused_all(pd, result_refusals, UNIT_NCASES(result_refusals));
 	r = show(pd, "pending.example");
 	CHECK(json_integer_value(dget(r, "checked")) == 2000,
 	    "refused results stored nothing");
