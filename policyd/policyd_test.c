@@ -1557,6 +1557,22 @@ greater(const char *id, char **before, size_t n)
 	return 1;
 }
 
+/* domain-add of name, ids.example as given. */
+static void
+add_ids(struct policyd *pd, const char *name)
+{
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", name, "mx", "mx.ids.example"));
+}
+
+/* ids[n] is the id of ids.example now, greater than ids[0..n-1]. */
+static void
+new_id(struct policyd *pd, char **ids, size_t n, const char *what)
+{
+	ids[n] = id_of(pd, "ids.example");
+	CHECK(greater(ids[n], ids, n), "%s", what);
+}
+
 /* Ids never repeat: del --now, add, import, a clock that goes back. */
 static void
 test_ids(struct policyd *pd, const char *path)
@@ -1568,45 +1584,35 @@ test_ids(struct policyd *pd, const char *path)
 
 	pd->now = fake_clock;
 	fake_now = 1797206110;
-	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
-	    "domain", "ids.example", "mx", "mx.ids.example"));
+	add_ids(pd, "ids.example");
 	ids[0] = id_of(pd, "ids.example");
 	del_now(pd, "ids.example");
-	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
-	    "domain", "ids.example", "mx", "mx.ids.example"));
-	ids[1] = id_of(pd, "ids.example");
-	CHECK(greater(ids[1], ids, 1), "del now and add in the same second:"
+	add_ids(pd, "ids.example");
+	new_id(pd, ids, 1, "del now and add in the same second:"
 	    " a new, greater id");
 	del_now(pd, "ids.example");
 	r = call(pd, 1, "{s:s, s:[{s:s, s:[s]}]}", "op", "domain-import",
 	    "domains", "domain", "ids.example", "mx", "mx.ids.example");
 	json_decref(r);
-	ids[2] = id_of(pd, "ids.example");
-	CHECK(greater(ids[2], ids, 2), "an import after del now: a greater id");
+	new_id(pd, ids, 2, "an import after del now: a greater id");
 	fake_now -= 3600;
 	json_decref(call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set",
 	    "domain", "ids.example", "mode", "enforce"));
-	ids[3] = id_of(pd, "ids.example");
-	CHECK(greater(ids[3], ids, 3), "a change after the clock went back an"
+	new_id(pd, ids, 3, "a change after the clock went back an"
 	    " hour: a greater id");
 	del_now(pd, "ids.example");
-	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
-	    "domain", "ids.example", "mx", "mx.ids.example"));
-	ids[4] = id_of(pd, "ids.example");
-	CHECK(greater(ids[4], ids, 4), "del now and add with the clock back:"
+	add_ids(pd, "ids.example");
+	new_id(pd, ids, 4, "del now and add with the clock back:"
 	    " a greater id");
 	del_now(pd, "ids.example");
 	policydb_close(pd->db);
 	pd->db = policydb_open(path, &err);
-	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
-	    "domain", "IDS.example.", "mx", "mx.ids.example"));
-	ids[5] = id_of(pd, "ids.example");
-	CHECK(greater(ids[5], ids, 5), "the ids of a removed name persist in"
+	add_ids(pd, "IDS.example.");
+	new_id(pd, ids, 5, "the ids of a removed name persist in"
 	    " policy.db");
 	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
 	    "domain", "ids.example", "now", 0));
-	ids[6] = id_of(pd, "ids.example");
-	CHECK(greater(ids[6], ids, 6), "retirement: a greater id");
+	new_id(pd, ids, 6, "retirement: a greater id");
 	del_now(pd, "ids.example");
 	for (i = 0; i < 7; i++)
 		free(ids[i]);
