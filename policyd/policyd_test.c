@@ -1951,6 +1951,17 @@ test_ping(struct policyd *pd)
 	    " public socket", "ping on the public socket: refused");
 }
 
+/* The snapshot file in dir has domain as policyd serves it. */
+static int
+file_holds(struct policyd *pd, const char *dir, const char *domain)
+{
+	json_t *t = file_load(dir);
+	int has = file_has(t, pd, domain);
+
+	json_decref(t);
+	return has;
+}
+
 static void
 test_snapshot_file(struct policyd *pd, const char *dir)
 {
@@ -1974,17 +1985,13 @@ test_snapshot_file(struct policyd *pd, const char *dir)
 	    "file.example", "mx", "mx.file.example");
 	CHECK(is_ok(r), "snapshot file: domain-add");
 	json_decref(r);
-	t = file_load(dir);
-	CHECK(file_has(t, pd, "file.example"),
+	CHECK(file_holds(pd, dir, "file.example"),
 	    "snapshot file: an added domain is in it when the reply comes");
-	json_decref(t);
 	r = call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-set", "domain",
 	    "file.example", "mode", "enforce");
 	json_decref(r);
-	t = file_load(dir);
-	CHECK(file_has(t, pd, "file.example"),
+	CHECK(file_holds(pd, dir, "file.example"),
 	    "snapshot file: a change has its new id and policy");
-	json_decref(t);
 	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
 	    "file.example", "now", 1);
 	json_decref(r);
