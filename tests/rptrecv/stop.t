@@ -71,15 +71,20 @@ begin_message() {
 	printf 'Subject: stop test\r\nMessage-ID: <%s@sender.example>\r\n\r\nfirst half\r\n' \
 	    "$2" >&"$1"
 }
+# in_data FD TAG NAME: session NAME on FD, in the middle of message TAG
+# (two cases: EHLO and DATA answered).
+in_data() {
+	session "$1"
+	like "$(ehlo "$1")" '^250 ' "session $3: EHLO"
+	like "$(begin_message "$1" "$2")" '^354 ' "session $3: DATA"
+}
 stored() { grep -lq "Message-ID: <$1@sender.example>" "$RR_SPOOL"/incoming/* 2>/dev/null; }
 SHUTDOWN='^421 4\.3\.2 [^ ]+ Service shutting down, try again later$'
 
 # (1) One session between commands, one in the middle of a message.
 session 5
 like "$(ehlo 5)" '^250 ' "session A: EHLO"
-session 6
-like "$(ehlo 6)" '^250 ' "session B: EHLO"
-like "$(begin_message 6 finished)" '^354 ' "session B: DATA"
+in_data 6 finished B
 sleep 0.3
 pid=$(rr_pid)
 n0=$(rr_spooled)
@@ -115,9 +120,7 @@ like "$(grep "rptrecv\[$pid\]" "$RR_LOG")" 'stopping: 2 sessions open' \
 
 # (2) A session stuck in DATA beyond the deadline: 421, nothing stored.
 ok "the new rptrecv answers" wait_until 10 rr_answers
-session 5
-like "$(ehlo 5)" '^250 ' "session C: EHLO"
-like "$(begin_message 5 stuck)" '^354 ' "session C: DATA"
+in_data 5 stuck C
 sleep 0.3
 pid=$(rr_pid)
 n0=$(rr_spooled)
@@ -145,9 +148,7 @@ unlike "$(grep "rptrecv\[$pid\]" "$RR_LOG")" 'last replies not sent' \
 
 # (3) A second SIGTERM stops at once, even with a message in progress.
 ok "the new rptrecv answers" wait_until 10 rr_answers
-session 5
-like "$(ehlo 5)" '^250 ' "session D: EHLO"
-like "$(begin_message 5 twice)" '^354 ' "session D: DATA"
+in_data 5 twice D
 sleep 0.3
 pid=$(rr_pid)
 kill -TERM "$pid"
