@@ -75,20 +75,24 @@ b64url_decode(const char *s, size_t *outlen)
 static void
 test_b64url(void)
 {
+	static const struct {
+		const char *in;
+		const char *want;
+		const char *what;
+	} cases[] = {
+		{"", "", "base64url of nothing is empty"},
+		{"f", "Zg", "base64url of 1 byte has no padding"},
+		{"fo", "Zm8", "base64url of 2 bytes"},
+		{"\xfb\xff\xbf", "-_-_", "base64url uses - and _"},
+	};
 	char *s;
 
-	s = jws_b64url((const unsigned char *)"", 0);
-	CHECK(strcmp(s, "") == 0, "base64url of nothing is empty");
-	free(s);
-	s = jws_b64url((const unsigned char *)"f", 1);
-	CHECK(strcmp(s, "Zg") == 0, "base64url of 1 byte has no padding");
-	free(s);
-	s = jws_b64url((const unsigned char *)"fo", 2);
-	CHECK(strcmp(s, "Zm8") == 0, "base64url of 2 bytes");
-	free(s);
-	s = jws_b64url((const unsigned char *)"\xfb\xff\xbf", 3);
-	CHECK(strcmp(s, "-_-_") == 0, "base64url uses - and _");
-	free(s);
+	for (size_t i = 0; i < UNIT_NCASES(cases); i++) {
+		s = jws_b64url((const unsigned char *)cases[i].in,
+		    strlen(cases[i].in));
+		CHECK(strcmp(s, cases[i].want) == 0, "%s", cases[i].what);
+		free(s);
+	}
 }
 
 static EVP_PKEY *

@@ -18,21 +18,10 @@ acmed_acme_test_SOURCES = acmed/acme_test.c $(ACMED_SOURCES)
 acmed_acme_test_CPPFLAGS = $(acmed_acmed_CPPFLAGS) $(TEST_CPPFLAGS)
 acmed_acme_test_LDADD = $(STS_LIBS)
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_acme
+FUZZ_TARGETS += tests/fuzz/fuzz_acme
 tests_fuzz_fuzz_acme_SOURCES = tests/fuzz/fuzz_acme.c acmed/acmemsg.c \
 	acmed/acmemsg.h
 tests_fuzz_fuzz_acme_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acmed \
 	$(JANSSON_CFLAGS)
-tests_fuzz_fuzz_acme_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_acme_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_acme_test
-tests_fuzz_fuzz_acme_test_SOURCES = tests/fuzz/fuzz_acme.c acmed/acmemsg.c \
-	acmed/acmemsg.h tests/fuzz/standalone.c
-tests_fuzz_fuzz_acme_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/acmed \
-	$(JANSSON_CFLAGS)
-tests_fuzz_fuzz_acme_test_LDADD = $(STS_LIBS)
-endif
 
 EXTRA_DIST += tests/acmed

@@ -19,20 +19,9 @@ EXTRA_DIST += tests/dnsmon
 
 # The DNS answers dnsmon reads, fuzzed (TXT text parsing is lib/ststxt's,
 # fuzzed by fuzz_ststxt).
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_dnsanswer
-tests_fuzz_fuzz_dnsanswer_SOURCES = tests/fuzz/fuzz_dnsanswer.c
+FUZZ_TARGETS += tests/fuzz/fuzz_dnsanswer
 tests_fuzz_fuzz_dnsanswer_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
-tests_fuzz_fuzz_dnsanswer_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_dnsanswer_LDADD = $(STS_LIBS) $(LDNS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_dnsanswer_test
-tests_fuzz_fuzz_dnsanswer_test_SOURCES = tests/fuzz/fuzz_dnsanswer.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_dnsanswer_test_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS)
-tests_fuzz_fuzz_dnsanswer_test_LDADD = $(STS_LIBS) \
-	$(LDNS_LIBS)
-endif
+tests_fuzz_fuzz_dnsanswer_LDADD = $(LDADD) $(LDNS_LIBS)
 
 check_PROGRAMS += dnsmon/soon_test
 dnsmon_soon_test_SOURCES = dnsmon/soon_test.c dnsmon/soon.c dnsmon/soon.h

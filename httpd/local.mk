@@ -1,16 +1,7 @@
 # httpd/local.mk - httpd, the MTA-STS policy web server.
 # SPDX-License-Identifier: ISC
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_http
-tests_fuzz_fuzz_http_SOURCES = tests/fuzz/fuzz_http.c
-tests_fuzz_fuzz_http_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_http_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_http_test
-tests_fuzz_fuzz_http_test_SOURCES = tests/fuzz/fuzz_http.c tests/fuzz/standalone.c
-tests_fuzz_fuzz_http_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_http
 
 EXTRA_DIST += tests/httpd
 
@@ -40,17 +31,8 @@ httpd_rua_test_LDADD = $(STS_LIBS)
 httpd_rua_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # fuzz_rua: httpd's report POST handling (httpd/rua.c).
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_rua
+FUZZ_TARGETS += tests/fuzz/fuzz_rua
 tests_fuzz_fuzz_rua_SOURCES = tests/fuzz/fuzz_rua.c httpd/rua.c
-tests_fuzz_fuzz_rua_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_rua_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_rua_test
-tests_fuzz_fuzz_rua_test_SOURCES = tests/fuzz/fuzz_rua.c httpd/rua.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_rua_test_LDADD = $(STS_LIBS)
-endif
 
 check_PROGRAMS += httpd/clientlimit_test
 httpd_clientlimit_test_SOURCES = httpd/clientlimit_test.c \

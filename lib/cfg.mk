@@ -17,27 +17,7 @@ lib_cfgbind_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 EXTRA_DIST += tests/config
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_maincf
-tests_fuzz_fuzz_maincf_SOURCES = tests/fuzz/fuzz_maincf.c
-tests_fuzz_fuzz_maincf_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_maincf_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_maincf_test
-tests_fuzz_fuzz_maincf_test_SOURCES = tests/fuzz/fuzz_maincf.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_maincf_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_maincf
 
 # fuzz_paramvalue: the rule of each parameter against one value.
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_paramvalue
-tests_fuzz_fuzz_paramvalue_SOURCES = tests/fuzz/fuzz_paramvalue.c
-tests_fuzz_fuzz_paramvalue_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_paramvalue_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_paramvalue_test
-tests_fuzz_fuzz_paramvalue_test_SOURCES = tests/fuzz/fuzz_paramvalue.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_paramvalue_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_paramvalue

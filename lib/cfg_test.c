@@ -138,6 +138,25 @@ test_syntax(void)
 	free(log);
 }
 
+/* Values cfg_check_value refuses: the type, the value, the error, the case. */
+static const struct {
+	enum param_type type;
+	const char *value;
+	const char *error;
+	const char *what;
+} bad_values[] = {
+	{PARAM_BOOL, "true", "bad boolean value \"true\": use yes or no",
+	    "bad boolean message"},
+	{PARAM_INT, "-12x", "bad integer value \"-12x\": unknown unit x",
+	    "bad integer message quotes the sign"},
+	{PARAM_INT, "", "bad integer value \"\": empty",
+	    "empty integer message"},
+	{PARAM_TIME, "10min", "bad time value \"10min\": unknown unit min",
+	    "unit of several letters"},
+	{PARAM_TIME, "x\001", "bad time value \"x\\x01\": not a number",
+	    "control characters are shown escaped"},
+};
+
 static void
 test_types(void)
 {
@@ -186,26 +205,12 @@ test_types(void)
 	    "cfg_parse_int refuses one more");
 	CHECK(cfg_parse_int("-12", &ll) == 0 && ll == -12, "cfg_parse_int -12");
 
-	cfg_check_value(&p, "true", &why);
-	check_str(why.s, "bad boolean value \"true\": use yes or no",
-	    "bad boolean message");
-	buf_reset(&why);
-	p.type = PARAM_INT;
-	cfg_check_value(&p, "-12x", &why);
-	check_str(why.s, "bad integer value \"-12x\": unknown unit x",
-	    "bad integer message quotes the sign");
-	buf_reset(&why);
-	cfg_check_value(&p, "", &why);
-	check_str(why.s, "bad integer value \"\": empty", "empty integer message");
-	buf_reset(&why);
-	p.type = PARAM_TIME;
-	cfg_check_value(&p, "10min", &why);
-	check_str(why.s, "bad time value \"10min\": unknown unit min",
-	    "unit of several letters");
-	buf_reset(&why);
-	cfg_check_value(&p, "x\001", &why);
-	check_str(why.s, "bad time value \"x\\x01\": not a number",
-	    "control characters are shown escaped");
+	for (size_t i = 0; i < UNIT_NCASES(bad_values); i++) {
+		p.type = bad_values[i].type;
+		buf_reset(&why);
+		cfg_check_value(&p, bad_values[i].value, &why);
+		check_str(why.s, bad_values[i].error, bad_values[i].what);
+	}
 	buf_free(&why);
 
 	check_str(load("report_recipients = a@x.test,, b@x.test\n"
@@ -393,12 +398,22 @@ test_override(void)
 	buf_free(&err);
 }
 
+/* Writes path: two directories, then the lines of more. */
+static void
+write_maincf(const char *path, const char *more)
+{
+	FILE *fp = fopen(path, "w");
+
+	fprintf(fp, "config_directory = /elsewhere\nqueue_directory = "
+	    "$config_directory/q\n%s", more);
+	fclose(fp);
+}
+
 static void
 test_files(void)
 {
 	struct buf err = BUF_INIT;
 	char path[300], want[400], *dir2;
-	FILE *fp;
 
 	snprintf(path, sizeof(path), "%s/main.cf", tmpdir);
 	CHECK(cfg_read(tmpdir, &err) < 0, "missing main.cf refused");
@@ -406,20 +421,14 @@ test_files(void)
 	    "directory", tmpdir);
 	check_str(err.s, want, "missing main.cf message");
 
-	fp = fopen(path, "w");
-	fprintf(fp, "config_directory = /elsewhere\nqueue_directory = "
-	    "$config_directory/q\nipc_timeout = 3x\n");
-	fclose(fp);
+	write_maincf(path, "ipc_timeout = 3x\n");
 	buf_reset(&err);
 	CHECK(cfg_read(tmpdir, &err) < 0, "bad main.cf file refused");
 	snprintf(want, sizeof(want), "%s/main.cf:3: parameter ipc_timeout: bad "
 	    "time value \"3x\": unknown unit x", tmpdir);
 	check_str(err.s, want, "error names the file as given, and the line");
 
-	fp = fopen(path, "w");
-	fprintf(fp, "config_directory = /elsewhere\nqueue_directory = "
-	    "$config_directory/q\n");
-	fclose(fp);
+	write_maincf(path, "");
 	dir2 = xasprintf("%s//", tmpdir);
 	buf_reset(&err);
 	CHECK(cfg_read(dir2, &err) == 0, "main.cf file reads");

@@ -14,14 +14,4 @@ lib_dnsupdate_test_LDADD = $(STS_LIBS) $(LDNS_LIBS)
 lib_dnsupdate_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # fuzz_alertstate: the reader of lib/alert's state file.
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_alertstate
-tests_fuzz_fuzz_alertstate_SOURCES = tests/fuzz/fuzz_alertstate.c
-tests_fuzz_fuzz_alertstate_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_alertstate_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_alertstate_test
-tests_fuzz_fuzz_alertstate_test_SOURCES = tests/fuzz/fuzz_alertstate.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_alertstate_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_alertstate

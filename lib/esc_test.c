@@ -10,27 +10,20 @@
 #include "esc.h"
 #include "unit.h"
 
+/* s escaped by esc, in a buffer the next call reuses. */
 static const char *
-text(const char *s)
+escaped(void (*esc)(struct buf *, const char *), const char *s)
 {
 	static struct buf b;
 
 	buf_reset(&b);
 	buf_puts(&b, "");
-	esc_text(&b, s);
+	esc(&b, s);
 	return b.s;
 }
 
-static const char *
-header(const char *s)
-{
-	static struct buf b;
-
-	buf_reset(&b);
-	buf_puts(&b, "");
-	esc_header(&b, s);
-	return b.s;
-}
+#define text(s)		escaped(esc_text, (s))
+#define header(s)	escaped(esc_header, (s))
 
 static int
 roundtrip(const char *s)

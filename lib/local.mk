@@ -26,17 +26,7 @@ lib_esc_test_LDADD = $(STS_LIBS)
 lib_esc_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # fuzz_esc: lib/esc, untrusted text escaped for logs, headers and lines.
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_esc
-tests_fuzz_fuzz_esc_SOURCES = tests/fuzz/fuzz_esc.c
-tests_fuzz_fuzz_esc_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_esc_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_esc_test
-tests_fuzz_fuzz_esc_test_SOURCES = tests/fuzz/fuzz_esc.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_esc_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_esc
 
 check_PROGRAMS += lib/log_test
 lib_log_test_SOURCES = lib/log_test.c
@@ -92,17 +82,8 @@ lib_polsnap_test_SOURCES = lib/polsnap_test.c
 lib_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 lib_polsnap_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_polsnap
-tests_fuzz_fuzz_polsnap_SOURCES = tests/fuzz/fuzz_polsnap.c
-tests_fuzz_fuzz_polsnap_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_polsnap_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_polsnap_test
-tests_fuzz_fuzz_polsnap_test_SOURCES = tests/fuzz/fuzz_polsnap.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_polsnap
+tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 
 # lib/policydb - policy.db's schema, migrations and queries (policyd).
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \

@@ -29,6 +29,24 @@ parse(const char *text, struct buf *err)
 	return table;
 }
 
+/*
+ * The parse must succeed, with nservices services when that is not 0;
+ * the check is what.  Returns the table, or NULL after a failed check.
+ */
+static struct mastercf *
+parse_good(const char *text, int nservices, const char *what)
+{
+	struct buf err = BUF_INIT;
+	struct mastercf *table = parse(text, &err);
+
+	CHECK(table != NULL && (nservices == 0 ||
+	    table->nservices == nservices), "%s", what);
+	if (table == NULL)
+		printf("# %s\n", err.s);
+	buf_free(&err);
+	return table;
+}
+
 /* The parse must fail with exactly this message. */
 static void
 check_error(const char *text, const char *expect, const char *what)
@@ -103,20 +121,15 @@ test_defaults(void)
 static void
 test_continuation(void)
 {
-	struct buf err = BUF_INIT;
 	struct mastercf *t;
 	const struct mastercf_service *s;
 
-	t = parse("127.0.0.1:8443 inet n - y - 4 httpd\n"
+	t = parse_good("127.0.0.1:8443 inet n - y - 4 httpd\n"
 	    "  -o ipc_timeout=10s\n"
 	    "# a comment inside\n"
-	    "\t-o message_size_limit=2m -x\n", &err);
-	CHECK(t != NULL, "continuation lines parse");
-	if (t == NULL) {
-		printf("# %s\n", err.s);
-		buf_free(&err);
+	    "\t-o message_size_limit=2m -x\n", 0, "continuation lines parse");
+	if (t == NULL)
 		return;
-	}
 	s = &t->services[0];
 	CHECK(s->noverrides == 2 && strcmp(s->overrides[0], "ipc_timeout=10s") == 0 &&
 	    strcmp(s->overrides[1], "message_size_limit=2m") == 0,
@@ -127,7 +140,6 @@ test_continuation(void)
 	    "-o ipc_timeout=10s "
 	    "-o message_size_limit=2m -x") == 0, "canonical line joins columns");
 	mastercf_free(t);
-	buf_free(&err);
 }
 
 static int
@@ -146,17 +158,13 @@ test_inet(void)
 	struct mastercf *t;
 	const struct mastercf_service *s;
 
-	t = parse("127.0.0.1:8025 inet n - - - - x\n"
+	t = parse_good("127.0.0.1:8025 inet n - - - - x\n"
 	    "[::1]:8443 inet n - - - - x\n"
 	    "8080 inet n - - - - x\n"
 	    "*:8081 inet n - - - - x\n"
-	    "localhost:8082 inet n - - - - x\n", &err);
-	CHECK(t != NULL && t->nservices == 5, "inet address forms parse");
-	if (t == NULL) {
-		printf("# %s\n", err.s);
-		buf_free(&err);
+	    "localhost:8082 inet n - - - - x\n", 5, "inet address forms parse");
+	if (t == NULL)
 		return;
-	}
 	s = &t->services[0];
 	CHECK(s->naddrs == 1 && addr_is(&s->addrs[0], "127.0.0.1:8025"),
 	    "host:port is one IPv4 address");

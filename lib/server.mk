@@ -16,14 +16,4 @@ lib_server_test_SOURCES = lib/server_test.c
 lib_server_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(TEST_CPPFLAGS)
 lib_server_test_LDADD = $(STS_LIBS)
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_mastercf
-tests_fuzz_fuzz_mastercf_SOURCES = tests/fuzz/fuzz_mastercf.c
-tests_fuzz_fuzz_mastercf_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_mastercf_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_mastercf_test
-tests_fuzz_fuzz_mastercf_test_SOURCES = tests/fuzz/fuzz_mastercf.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_mastercf_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_mastercf

@@ -9,14 +9,4 @@ lib_tlsrpt_test_SOURCES = lib/tlsrpt_test.c
 lib_tlsrpt_test_LDADD = $(STS_LIBS)
 lib_tlsrpt_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_tlsrpt
-tests_fuzz_fuzz_tlsrpt_SOURCES = tests/fuzz/fuzz_tlsrpt.c
-tests_fuzz_fuzz_tlsrpt_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_tlsrpt_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_tlsrpt_test
-tests_fuzz_fuzz_tlsrpt_test_SOURCES = tests/fuzz/fuzz_tlsrpt.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_tlsrpt_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_tlsrpt

@@ -17,19 +17,8 @@ tests_master_testworker_LDADD = $(STS_LIBS)
 EXTRA_DIST += tests/master
 
 # fuzz_master_stderr: master's reader of a worker's stderr.
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_master_stderr
+FUZZ_TARGETS += tests/fuzz/fuzz_master_stderr
 tests_fuzz_fuzz_master_stderr_SOURCES = tests/fuzz/fuzz_master_stderr.c \
 	master/master_stderr.c
 tests_fuzz_fuzz_master_stderr_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) \
 	-I$(top_srcdir)/master
-tests_fuzz_fuzz_master_stderr_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_master_stderr_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_master_stderr_test
-tests_fuzz_fuzz_master_stderr_test_SOURCES = tests/fuzz/fuzz_master_stderr.c \
-	master/master_stderr.c tests/fuzz/standalone.c
-tests_fuzz_fuzz_master_stderr_test_CPPFLAGS = $(AM_CPPFLAGS) \
-	$(LIBEVENT_CFLAGS) -I$(top_srcdir)/master
-tests_fuzz_fuzz_master_stderr_test_LDADD = $(STS_LIBS)
-endif

@@ -11,14 +11,4 @@ dist_man_MANS += man/stsd-metrics.8
 EXTRA_DIST += tests/metrics
 
 # The metrics file reader: a fuzz target and its corpus replay.
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_metrics
-tests_fuzz_fuzz_metrics_SOURCES = tests/fuzz/fuzz_metrics.c
-tests_fuzz_fuzz_metrics_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_metrics_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_metrics_test
-tests_fuzz_fuzz_metrics_test_SOURCES = tests/fuzz/fuzz_metrics.c \
-	tests/fuzz/standalone.c
-tests_fuzz_fuzz_metrics_test_LDADD = $(STS_LIBS)
-endif
+FUZZ_TARGETS += tests/fuzz/fuzz_metrics

@@ -321,6 +321,56 @@ test_counting(struct rptdb *db, const struct hosted *h, time_t when)
 	buf_free(&err);
 }
 
+/*
+ * Reports in order, and the alert each sends (or ""): the report id and
+ * domain, its counts and result type, when (seconds into TEST_DAY, day
+ * 0, or into the day after, day 1), the alert expected and the case.
+ */
+static const struct alert_case {
+	const char *id;
+	const char *domain;
+	int	ok;
+	int	failed;
+	const char *type;
+	int	day;
+	int	secs;
+	const char *expect;
+	const char *what;
+} alert_cases[] = {
+	{"a", "mx.example.com", 990, 10, NULL, 0, 10, "",
+	    "1.0% failed, no details: no alert (not above 1%)"},
+	{"b", "example.com", 9, 1, NULL, 0, 20,
+	    "example.com failure-rate 2026-11-26",
+	    "the day's sessions of the hosted domain: 11 of 1010 fail"},
+	{"c", "example.com", 0, 50, NULL, 0, 30, "",
+	    "failure-rate again the same day: no alert"},
+	{"d", "example.com", 100000, 1, "certificate-expired", 0, 40,
+	    "example.com new-result-type:certificate-expired 2026-11-26",
+	    "a result type new for the domain"},
+	{"e", "example.com", 100000, 1, "certificate-expired", 1, 40, "",
+	    "a result type seen before: no alert, another day"},
+	{"f", "example.com", 1000000, 1, NULL, 1, 50, "",
+	    "a new day counts its own sessions: 2 of 1100002 fail"},
+	{"g", "example.org", 100, 0, "sts-webpki-invalid", 0, 60,
+	    "example.org sts-webpki-invalid 2026-11-26",
+	    "sts-webpki-invalid alerts (and only under its own kind)"},
+	{"h", "example.org", 100, 0, "sts-webpki-invalid", 1, 60,
+	    "example.org sts-webpki-invalid 2026-11-27",
+	    "sts-webpki-invalid again the next day alerts again"},
+	{"i", "example.org", 100, 0, "sts-policy-fetch-error", 1, 70,
+	    "example.org sts-policy-fetch-error 2026-11-27",
+	    "sts-policy-fetch-error alerts"},
+	{"j", "example.org", 100, 0, "tls-timeout", 1, 80,
+	    "example.org unknown-result-type 2026-11-27",
+	    "a result type outside the RFC: the one kind of unknown types"},
+	{"k", "example.org", 100, 0, "tls-timeout-2", 1, 85, "",
+	    "another unknown type the same day: no alert"},
+	{"l", "example.invalid", 0, 100, "sts-webpki-invalid", 1, 86, "",
+	    "a domain that is not hosted: no alert of any kind"},
+	{"m", "x.example.invalid", 0, 100, "invented", 1, 87, "",
+	    "nor for its subdomain"},
+};
+
 static void
 test_rules(void)
 {
@@ -351,39 +401,13 @@ test_rules(void)
 	alerts_open(NULL, 1.0, &err);
 
 	test_huge(db, &h, next + ALERTS_DAY);
-	test_one(db, &h, "a", "mx.example.com", 990, 10, NULL, day + 10, "",
-	    "1.0% failed, no details: no alert (not above 1%)");
-	test_one(db, &h, "b", "example.com", 9, 1, NULL, day + 20,
-	    "example.com failure-rate 2026-11-26",
-	    "the day's sessions of the hosted domain: 11 of 1010 fail");
-	test_one(db, &h, "c", "example.com", 0, 50, NULL, day + 30, "",
-	    "failure-rate again the same day: no alert");
-	test_one(db, &h, "d", "example.com", 100000, 1, "certificate-expired",
-	    day + 40, "example.com new-result-type:certificate-expired "
-	    "2026-11-26", "a result type new for the domain");
-	test_one(db, &h, "e", "example.com", 100000, 1, "certificate-expired",
-	    next + 40, "", "a result type seen before: no alert, another day");
-	test_one(db, &h, "f", "example.com", 1000000, 1, NULL, next + 50, "",
-	    "a new day counts its own sessions: 2 of 1100002 fail");
-	test_one(db, &h, "g", "example.org", 100, 0, "sts-webpki-invalid",
-	    day + 60, "example.org sts-webpki-invalid 2026-11-26",
-	    "sts-webpki-invalid alerts (and only under its own kind)");
-	test_one(db, &h, "h", "example.org", 100, 0, "sts-webpki-invalid",
-	    next + 60, "example.org sts-webpki-invalid 2026-11-27",
-	    "sts-webpki-invalid again the next day alerts again");
-	test_one(db, &h, "i", "example.org", 100, 0, "sts-policy-fetch-error",
-	    next + 70, "example.org sts-policy-fetch-error 2026-11-27",
-	    "sts-policy-fetch-error alerts");
-	test_one(db, &h, "j", "example.org", 100, 0, "tls-timeout",
-	    next + 80, "example.org unknown-result-type 2026-11-27",
-	    "a result type outside the RFC: the one kind of unknown types");
-	test_one(db, &h, "k", "example.org", 100, 0, "tls-timeout-2",
-	    next + 85, "", "another unknown type the same day: no alert");
-	test_one(db, &h, "l", "example.invalid", 0, 100,
-	    "sts-webpki-invalid", next + 86, "",
-	    "a domain that is not hosted: no alert of any kind");
-	test_one(db, &h, "m", "x.example.invalid", 0, 100, "invented",
-	    next + 87, "", "nor for its subdomain");
+	for (size_t i = 0; i < UNIT_NCASES(alert_cases); i++) {
+		const struct alert_case *c = &alert_cases[i];
+
+		test_one(db, &h, c->id, c->domain, c->ok, c->failed, c->type,
+		    c->day == 0 ? day + c->secs : next + c->secs, c->expect,
+		    c->what);
+	}
 	test_invented(db, &h, next + 88);
 	test_batch(db, &h, next + 90);
 	test_counting(db, &h, next + 100);

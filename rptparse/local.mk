@@ -49,37 +49,18 @@ tests_rptparse_spoolput_SOURCES = tests/rptparse/spoolput.c
 tests_rptparse_spoolput_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 tests_rptparse_spoolput_LDADD = $(STS_LIBS)
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_rptmsg
+FUZZ_TARGETS += tests/fuzz/fuzz_rptmsg
 tests_fuzz_fuzz_rptmsg_SOURCES = tests/fuzz/fuzz_rptmsg.c \
 	$(RPTPARSE_MSG_SOURCES)
 tests_fuzz_fuzz_rptmsg_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
-tests_fuzz_fuzz_rptmsg_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_rptmsg_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_rptmsg_test
-tests_fuzz_fuzz_rptmsg_test_SOURCES = tests/fuzz/fuzz_rptmsg.c \
-	tests/fuzz/standalone.c $(RPTPARSE_MSG_SOURCES)
-tests_fuzz_fuzz_rptmsg_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
-tests_fuzz_fuzz_rptmsg_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(ZLIB_LIBS)
-endif
+tests_fuzz_fuzz_rptmsg_LDADD = $(LDADD) $(GMIME_LIBS) $(ZLIB_LIBS)
 
 
 # fuzz_dkim: DKIM verification (dkimcheck.c with libopendkim), keys from
 # a table.
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_dkim
+FUZZ_TARGETS += tests/fuzz/fuzz_dkim
 tests_fuzz_fuzz_dkim_SOURCES = tests/fuzz/fuzz_dkim.c \
 	rptparse/dkimcheck.c rptparse/dkimkey.c
 tests_fuzz_fuzz_dkim_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
-tests_fuzz_fuzz_dkim_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_dkim_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
+tests_fuzz_fuzz_dkim_LDADD = $(LDADD) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
 	$(LDNS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_dkim_test
-tests_fuzz_fuzz_dkim_test_SOURCES = tests/fuzz/fuzz_dkim.c \
-	tests/fuzz/standalone.c rptparse/dkimcheck.c rptparse/dkimkey.c
-tests_fuzz_fuzz_dkim_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
-tests_fuzz_fuzz_dkim_test_LDADD = $(STS_LIBS) $(GMIME_LIBS) $(OPENDKIM_LIBS) \
-	$(LDNS_LIBS)
-endif

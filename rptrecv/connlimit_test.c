@@ -36,6 +36,32 @@ t_net(const char *addr, const char *want)
 	CHECK(strcmp(net, want) == 0, "%s is in %s (got %s)", addr, want, net);
 }
 
+/* Client addresses and the network each is counted in. */
+static const struct {
+	const char *addr;
+	const char *net;
+} nets[] = {
+	{"192.0.2.77", "192.0.2.0/24"},
+	{"192.0.2.255", "192.0.2.0/24"},
+	{"127.0.1.9", "127.0.1.0/24"},
+	{"255.255.255.255", "255.255.255.0/24"},
+	{"::ffff:198.51.100.200", "198.51.100.0/24"},
+	{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+	{"2001:db8:1:2::", "2001:db8:1:2::/64"},
+	{"2001:db8:1:3:ffff:ffff:ffff:ffff", "2001:db8:1:3::/64"},
+	{"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+	    "ffff:ffff:ffff:ffff::/64"},
+	{"::1", "::/64"},
+};
+
+/* A connection of net, total open in all: admitted or which limit hit. */
+static void
+admit_is(const char *net, long long total, enum connlimit_verdict want,
+    const char *what)
+{
+	CHECK(connlimit_admit(net, total, 10, 2) == want, "%s", what);
+}
+
 int
 main(void)
 {
@@ -43,42 +69,33 @@ main(void)
 	char net[CONNLIMIT_NET_MAX];
 	int i;
 
-	t_net("192.0.2.77", "192.0.2.0/24");
-	t_net("192.0.2.255", "192.0.2.0/24");
-	t_net("127.0.1.9", "127.0.1.0/24");
-	t_net("255.255.255.255", "255.255.255.0/24");
-	t_net("::ffff:198.51.100.200", "198.51.100.0/24");
-	t_net("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64");
-	t_net("2001:db8:1:2::", "2001:db8:1:2::/64");
-	t_net("2001:db8:1:3:ffff:ffff:ffff:ffff", "2001:db8:1:3::/64");
-	t_net("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
-	    "ffff:ffff:ffff:ffff::/64");
-	t_net("::1", "::/64");
+	for (i = 0; i < (int)UNIT_NCASES(nets); i++)
+		t_net(nets[i].addr, nets[i].net);
 	memset(&ss, 0, sizeof(ss));
 	ss.ss_family = AF_UNIX;
 	connlimit_net((struct sockaddr *)&ss, net, sizeof(net));
 	CHECK(strcmp(net, "local") == 0, "a unix socket client is local");
 
 	/* Per network: the third of a limit of 2 is refused, not counted. */
-	CHECK(connlimit_admit("192.0.2.0/24", 0, 10, 2) == CONNLIMIT_OK,
+	admit_is("192.0.2.0/24", 0, CONNLIMIT_OK,
 	    "first connection of a network");
-	CHECK(connlimit_admit("192.0.2.0/24", 1, 10, 2) == CONNLIMIT_OK,
+	admit_is("192.0.2.0/24", 1, CONNLIMIT_OK,
 	    "second connection of a network");
-	CHECK(connlimit_admit("192.0.2.0/24", 2, 10, 2) == CONNLIMIT_NET,
+	admit_is("192.0.2.0/24", 2, CONNLIMIT_NET,
 	    "third connection of a network over the limit of 2");
 	CHECK(connlimit_count("192.0.2.0/24") == 2, "the refused one is not "
 	    "counted");
-	CHECK(connlimit_admit("198.51.100.0/24", 2, 10, 2) == CONNLIMIT_OK,
+	admit_is("198.51.100.0/24", 2, CONNLIMIT_OK,
 	    "another network still gets in");
 	/* The total comes first, whatever the network. */
-	CHECK(connlimit_admit("203.0.113.0/24", 10, 10, 2) == CONNLIMIT_TOTAL,
+	admit_is("203.0.113.0/24", 10, CONNLIMIT_TOTAL,
 	    "the total limit refuses a new network");
-	CHECK(connlimit_admit("192.0.2.0/24", 10, 10, 2) == CONNLIMIT_TOTAL,
+	admit_is("192.0.2.0/24", 10, CONNLIMIT_TOTAL,
 	    "the total limit is named before the network limit");
 	CHECK(connlimit_count("203.0.113.0/24") == 0, "a refused network has "
 	    "no entry");
 	connlimit_done("192.0.2.0/24");
-	CHECK(connlimit_admit("192.0.2.0/24", 2, 10, 2) == CONNLIMIT_OK,
+	admit_is("192.0.2.0/24", 2, CONNLIMIT_OK,
 	    "a closed connection makes room");
 	connlimit_done("192.0.2.0/24");
 	connlimit_done("192.0.2.0/24");

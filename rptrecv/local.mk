@@ -34,18 +34,7 @@ rptrecv_connlimit_test_SOURCES = rptrecv/connlimit_test.c \
 rptrecv_connlimit_test_LDADD = $(STS_LIBS)
 rptrecv_connlimit_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_smtp
+FUZZ_TARGETS += tests/fuzz/fuzz_smtp
 tests_fuzz_fuzz_smtp_SOURCES = tests/fuzz/fuzz_smtp.c \
 	rptrecv/smtp_cmd.c rptrecv/smtp_data.c rptrecv/rcpt.c
 tests_fuzz_fuzz_smtp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptrecv
-tests_fuzz_fuzz_smtp_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_smtp_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_smtp_test
-tests_fuzz_fuzz_smtp_test_SOURCES = tests/fuzz/fuzz_smtp.c \
-	tests/fuzz/standalone.c \
-	rptrecv/smtp_cmd.c rptrecv/smtp_data.c rptrecv/rcpt.c
-tests_fuzz_fuzz_smtp_test_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/rptrecv
-tests_fuzz_fuzz_smtp_test_LDADD = $(STS_LIBS)
-endif

@@ -33,41 +33,125 @@ t(const char *line, int flags, enum smtp_verb verb, int want_rc,
 		    (int)cmd.verb, cmd.arg, reply ? reply : "(none)");
 }
 
+/*
+ * A command line, the parse flags, and the verb and argument (want_rc 0)
+ * or the reply (want_rc -1) expected.
+ */
+struct smtp_case {
+	const char *line;
+	int	flags;
+	enum smtp_verb verb;
+	int	want_rc;
+	const char *want;
+};
+
+/* Each case of a table, in order. */
+static void
+t_all(const struct smtp_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		t(c[i].line, c[i].flags, c[i].verb, c[i].want_rc, c[i].want);
+}
+
+static const struct smtp_case verbs[] = {
+	{"EHLO mail.example.com", 0, SMTP_EHLO, 0, "mail.example.com"},
+	{"ehlo mail.example.com", 0, SMTP_EHLO, 0, "mail.example.com"},
+	{"HELO host_name.example", 0, SMTP_HELO, 0, "host_name.example"},
+	{"EHLO [192.0.2.1]", 0, SMTP_EHLO, 0, "[192.0.2.1]"},
+	{"EHLO [IPv6:2001:db8::1]", 0, SMTP_EHLO, 0, "[IPv6:2001:db8::1]"},
+	{"EHLO", 0, SMTP_EHLO, -1, "501 5.5.4 Syntax: EHLO hostname"},
+	{"HELO ", 0, SMTP_HELO, -1, "501 5.5.4 Syntax: HELO hostname"},
+	{"EHLO [192.0.2.300]", 0, SMTP_EHLO, -1,
+	    "501 5.5.2 Invalid address literal: [192.0.2.300]"},
+	{"EHLO bad<host>", 0, SMTP_EHLO, -1,
+	    "501 5.5.2 Invalid hostname: bad<host>"},
+	{"DATA", 0, SMTP_DATA, 0, ""},
+	{"data  ", 0, SMTP_DATA, 0, ""},
+	{"DATA now", 0, SMTP_DATA, -1, "501 5.5.4 Syntax: DATA (no argument)"},
+	{"RSET", 0, SMTP_RSET, 0, ""},
+	{"QUIT", 0, SMTP_QUIT, 0, ""},
+	{"STARTTLS", 0, SMTP_STARTTLS, 0, ""},
+	{"STARTTLS x", 0, SMTP_STARTTLS, -1,
+	    "501 5.5.4 Syntax: STARTTLS (no argument)"},
+	{"NOOP", 0, SMTP_NOOP, 0, ""},
+	{"NOOP hello there", 0, SMTP_NOOP, 0, "hello there"},
+	{"HELP", 0, SMTP_HELP, 0, ""},
+	{"VRFY postmaster", 0, SMTP_VRFY, 0, "postmaster"},
+	{"VRFY", 0, SMTP_VRFY, -1, "501 5.5.4 Syntax: VRFY address"},
+	{"EXPN list", 0, SMTP_UNKNOWN, -1,
+	    "500 5.5.2 Error: command not recognized"},
+	{"", 0, SMTP_UNKNOWN, -1, "500 5.5.2 Error: command not recognized"},
+	{"DATAX", 0, SMTP_UNKNOWN, -1,
+	    "500 5.5.2 Error: command not recognized"},
+	{"NOOP \001", 0, SMTP_NOOP, -1,
+	    "500 5.5.2 Error: bad character in command"},
+};
+
 static void
 test_verbs(void)
 {
-	t("EHLO mail.example.com", 0, SMTP_EHLO, 0, "mail.example.com");
-	t("ehlo mail.example.com", 0, SMTP_EHLO, 0, "mail.example.com");
-	t("HELO host_name.example", 0, SMTP_HELO, 0, "host_name.example");
-	t("EHLO [192.0.2.1]", 0, SMTP_EHLO, 0, "[192.0.2.1]");
-	t("EHLO [IPv6:2001:db8::1]", 0, SMTP_EHLO, 0, "[IPv6:2001:db8::1]");
-	t("EHLO", 0, SMTP_EHLO, -1, "501 5.5.4 Syntax: EHLO hostname");
-	t("HELO ", 0, SMTP_HELO, -1, "501 5.5.4 Syntax: HELO hostname");
-	t("EHLO [192.0.2.300]", 0, SMTP_EHLO, -1,
-	    "501 5.5.2 Invalid address literal: [192.0.2.300]");
-	t("EHLO bad<host>", 0, SMTP_EHLO, -1,
-	    "501 5.5.2 Invalid hostname: bad<host>");
-	t("DATA", 0, SMTP_DATA, 0, "");
-	t("data  ", 0, SMTP_DATA, 0, "");
-	t("DATA now", 0, SMTP_DATA, -1, "501 5.5.4 Syntax: DATA (no argument)");
-	t("RSET", 0, SMTP_RSET, 0, "");
-	t("QUIT", 0, SMTP_QUIT, 0, "");
-	t("STARTTLS", 0, SMTP_STARTTLS, 0, "");
-	t("STARTTLS x", 0, SMTP_STARTTLS, -1,
-	    "501 5.5.4 Syntax: STARTTLS (no argument)");
-	t("NOOP", 0, SMTP_NOOP, 0, "");
-	t("NOOP hello there", 0, SMTP_NOOP, 0, "hello there");
-	t("HELP", 0, SMTP_HELP, 0, "");
-	t("VRFY postmaster", 0, SMTP_VRFY, 0, "postmaster");
-	t("VRFY", 0, SMTP_VRFY, -1, "501 5.5.4 Syntax: VRFY address");
-	t("EXPN list", 0, SMTP_UNKNOWN, -1,
-	    "500 5.5.2 Error: command not recognized");
-	t("", 0, SMTP_UNKNOWN, -1, "500 5.5.2 Error: command not recognized");
-	t("DATAX", 0, SMTP_UNKNOWN, -1,
-	    "500 5.5.2 Error: command not recognized");
-	t("NOOP \001", 0, SMTP_NOOP, -1,
-	    "500 5.5.2 Error: bad character in command");
+	t_all(verbs, UNIT_NCASES(verbs));
 }
+
+static const struct smtp_case mail_from[] = {
+	{"MAIL FROM:<a@example.com>", 0, SMTP_MAIL, 0, "a@example.com"},
+	{"mail from:<a@example.com>", 0, SMTP_MAIL, 0, "a@example.com"},
+	{"MAIL FROM: <a@example.com>", 0, SMTP_MAIL, 0, "a@example.com"},
+	{"MAIL FROM:<>", 0, SMTP_MAIL, 0, ""},
+	{"MAIL FROM:<@relay.example,@r2.example:a@example.com>", 0, SMTP_MAIL,
+	    0, "a@example.com"},
+	{"MAIL FROM:<\"john doe\"@example.com>", 0, SMTP_MAIL, 0,
+	    "\"john doe\"@example.com"},
+	{"MAIL FROM:<\"a>b\"@example.com>", 0, SMTP_MAIL, 0,
+	    "\"a>b\"@example.com"},
+	{"MAIL FROM:<a@[192.0.2.1]>", 0, SMTP_MAIL, 0, "a@[192.0.2.1]"},
+	{"MAIL FROM:a@example.com", 0, SMTP_MAIL, -1,
+	    "501 5.5.4 Syntax: MAIL FROM:<address>"},
+	{"MAIL TO:<a@example.com>", 0, SMTP_MAIL, -1,
+	    "501 5.5.4 Syntax: MAIL FROM:<address>"},
+};
+
+/* MAIL FROM lines whose address is refused. */
+static const char *const bad_senders[] = {
+	"MAIL FROM:<a@example.com",
+	"MAIL FROM:<a..b@example.com>",
+	"MAIL FROM:<a@-example.com>",
+	"MAIL FROM:<a@example-.com>",
+	"MAIL FROM:<a@example..com>",
+	"MAIL FROM:<a@example.com.>",
+	"MAIL FROM:<example.com>",
+	"MAIL FROM:<a@b@example.com>",
+};
+
+static const struct smtp_case mail_options[] = {
+	{"MAIL FROM:<a@example.com> junk", 0, SMTP_MAIL, -1,
+	    "555 5.5.4 Unsupported option: junk"},
+	{"MAIL FROM:<a@example.com>junk", 0, SMTP_MAIL, -1,
+	    "501 5.5.4 Syntax: MAIL FROM:<address> [parameters]"},
+	{"MAIL FROM:<a@example.com> SIZE=12345 BODY=8BITMIME", 0, SMTP_MAIL, 0,
+	    "a@example.com"},
+};
+
+static const struct smtp_case mail_params[] = {
+	{"MAIL FROM:<a@example.com> SIZE=", 0, SMTP_MAIL, -1,
+	    "501 5.5.4 Bad parameter syntax"},
+	{"MAIL FROM:<a@example.com> SIZE=12a", 0, SMTP_MAIL, -1,
+	    "501 5.5.4 Bad SIZE parameter"},
+	{"MAIL FROM:<a@example.com> SIZE=99999999999999999999999", 0,
+	    SMTP_MAIL, -1, "501 5.5.4 Bad SIZE parameter"},
+	{"MAIL FROM:<a@example.com> BODY=BINARYMIME", 0, SMTP_MAIL, -1,
+	    "501 5.5.4 Bad BODY parameter: use 7BIT or 8BITMIME"},
+	{"MAIL FROM:<a@example.com> SMTPUTF8=yes", 0, SMTP_MAIL, -1,
+	    "501 5.5.4 SMTPUTF8 takes no value"},
+	{"MAIL FROM:<a@example.com> AUTH=<>", 0, SMTP_MAIL, -1,
+	    "555 5.5.4 Unsupported option: AUTH=<>"},
+	{"MAIL FROM:<j\xc3\xb6rg@example.com>", 0, SMTP_MAIL, -1,
+	    "553 5.6.7 Non-ASCII address requires SMTPUTF8"},
+	{"MAIL FROM:<j\xc3\xb6rg@\xc3\xa9xample.com> SMTPUTF8", 0, SMTP_MAIL,
+	    0, "j\xc3\xb6rg@\xc3\xa9xample.com"},
+	{"MAIL FROM:<j\xc3rg@example.com> SMTPUTF8", 0, SMTP_MAIL, -1,
+	    "501 5.1.7 Bad sender address syntax"},
+};
 
 static void
 test_mail(void)
@@ -76,83 +160,40 @@ test_mail(void)
 	const char *reply;
 	const char *l;
 
-	t("MAIL FROM:<a@example.com>", 0, SMTP_MAIL, 0, "a@example.com");
-	t("mail from:<a@example.com>", 0, SMTP_MAIL, 0, "a@example.com");
-	t("MAIL FROM: <a@example.com>", 0, SMTP_MAIL, 0, "a@example.com");
-	t("MAIL FROM:<>", 0, SMTP_MAIL, 0, "");
-	t("MAIL FROM:<@relay.example,@r2.example:a@example.com>", 0,
-	    SMTP_MAIL, 0, "a@example.com");
-	t("MAIL FROM:<\"john doe\"@example.com>", 0, SMTP_MAIL, 0,
-	    "\"john doe\"@example.com");
-	t("MAIL FROM:<\"a>b\"@example.com>", 0, SMTP_MAIL, 0,
-	    "\"a>b\"@example.com");
-	t("MAIL FROM:<a@[192.0.2.1]>", 0, SMTP_MAIL, 0, "a@[192.0.2.1]");
-	t("MAIL FROM:a@example.com", 0, SMTP_MAIL, -1,
-	    "501 5.5.4 Syntax: MAIL FROM:<address>");
-	t("MAIL TO:<a@example.com>", 0, SMTP_MAIL, -1,
-	    "501 5.5.4 Syntax: MAIL FROM:<address>");
-	t("MAIL FROM:<a@example.com", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<a..b@example.com>", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<a@-example.com>", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<a@example-.com>", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<a@example..com>", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<a@example.com.>", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<example.com>", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<a@b@example.com>", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
-	t("MAIL FROM:<a@example.com> junk", 0, SMTP_MAIL, -1,
-	    "555 5.5.4 Unsupported option: junk");
-	t("MAIL FROM:<a@example.com>junk", 0, SMTP_MAIL, -1,
-	    "501 5.5.4 Syntax: MAIL FROM:<address> [parameters]");
-	t("MAIL FROM:<a@example.com> SIZE=12345 BODY=8BITMIME", 0, SMTP_MAIL,
-	    0, "a@example.com");
+	t_all(mail_from, UNIT_NCASES(mail_from));
+	for (size_t i = 0; i < UNIT_NCASES(bad_senders); i++)
+		t(bad_senders[i], 0, SMTP_MAIL, -1,
+		    "501 5.1.7 Bad sender address syntax");
+	t_all(mail_options, UNIT_NCASES(mail_options));
 	l = "MAIL FROM:<a@example.com> SIZE=12345 BODY=8BITMIME SMTPUTF8";
 	CHECK(smtp_cmd_parse(l, strlen(l), 0, &cmd, &reply) == 0 &&
 	    cmd.has_size && cmd.size == 12345 && cmd.body_8bit &&
 	    cmd.smtputf8, "SIZE, BODY and SMTPUTF8 are returned");
-	t("MAIL FROM:<a@example.com> SIZE=", 0, SMTP_MAIL, -1,
-	    "501 5.5.4 Bad parameter syntax");
-	t("MAIL FROM:<a@example.com> SIZE=12a", 0, SMTP_MAIL, -1,
-	    "501 5.5.4 Bad SIZE parameter");
-	t("MAIL FROM:<a@example.com> SIZE=99999999999999999999999", 0,
-	    SMTP_MAIL, -1, "501 5.5.4 Bad SIZE parameter");
-	t("MAIL FROM:<a@example.com> BODY=BINARYMIME", 0, SMTP_MAIL, -1,
-	    "501 5.5.4 Bad BODY parameter: use 7BIT or 8BITMIME");
-	t("MAIL FROM:<a@example.com> SMTPUTF8=yes", 0, SMTP_MAIL, -1,
-	    "501 5.5.4 SMTPUTF8 takes no value");
-	t("MAIL FROM:<a@example.com> AUTH=<>", 0, SMTP_MAIL, -1,
-	    "555 5.5.4 Unsupported option: AUTH=<>");
-	t("MAIL FROM:<j\xc3\xb6rg@example.com>", 0, SMTP_MAIL, -1,
-	    "553 5.6.7 Non-ASCII address requires SMTPUTF8");
-	t("MAIL FROM:<j\xc3\xb6rg@\xc3\xa9xample.com> SMTPUTF8", 0, SMTP_MAIL,
-	    0, "j\xc3\xb6rg@\xc3\xa9xample.com");
-	t("MAIL FROM:<j\xc3rg@example.com> SMTPUTF8", 0, SMTP_MAIL, -1,
-	    "501 5.1.7 Bad sender address syntax");
+	t_all(mail_params, UNIT_NCASES(mail_params));
 }
+
+static const struct smtp_case rcpt_to[] = {
+	{"RCPT TO:<tlsrpt@example.com>", 0, SMTP_RCPT, 0,
+	    "tlsrpt@example.com"},
+	{"rcpt to:<TLSRPT+x.example@Example.COM>", 0, SMTP_RCPT, 0,
+	    "TLSRPT+x.example@Example.COM"},
+	{"RCPT TO:<Postmaster>", 0, SMTP_RCPT, 0, "Postmaster"},
+	{"RCPT TO:<>", 0, SMTP_RCPT, -1,
+	    "501 5.1.3 Bad recipient address syntax"},
+	{"RCPT TO:<a@example.com> NOTIFY=NEVER", 0, SMTP_RCPT, -1,
+	    "555 5.5.4 Unsupported option: NOTIFY=NEVER"},
+	{"RCPT FROM:<a@example.com>", 0, SMTP_RCPT, -1,
+	    "501 5.5.4 Syntax: RCPT TO:<address>"},
+	{"RCPT TO:<\xc3\xa9@example.com>", 0, SMTP_RCPT, -1,
+	    "553 5.6.7 Non-ASCII address requires SMTPUTF8"},
+	{"RCPT TO:<\xc3\xa9@example.com>", SMTP_CMD_UTF8, SMTP_RCPT, 0,
+	    "\xc3\xa9@example.com"},
+};
 
 static void
 test_rcpt(void)
 {
-	t("RCPT TO:<tlsrpt@example.com>", 0, SMTP_RCPT, 0, "tlsrpt@example.com");
-	t("rcpt to:<TLSRPT+x.example@Example.COM>", 0, SMTP_RCPT, 0,
-	    "TLSRPT+x.example@Example.COM");
-	t("RCPT TO:<Postmaster>", 0, SMTP_RCPT, 0, "Postmaster");
-	t("RCPT TO:<>", 0, SMTP_RCPT, -1, "501 5.1.3 Bad recipient address syntax");
-	t("RCPT TO:<a@example.com> NOTIFY=NEVER", 0, SMTP_RCPT, -1,
-	    "555 5.5.4 Unsupported option: NOTIFY=NEVER");
-	t("RCPT FROM:<a@example.com>", 0, SMTP_RCPT, -1,
-	    "501 5.5.4 Syntax: RCPT TO:<address>");
-	t("RCPT TO:<\xc3\xa9@example.com>", 0, SMTP_RCPT, -1,
-	    "553 5.6.7 Non-ASCII address requires SMTPUTF8");
-	t("RCPT TO:<\xc3\xa9@example.com>", SMTP_CMD_UTF8, SMTP_RCPT, 0,
-	    "\xc3\xa9@example.com");
+	t_all(rcpt_to, UNIT_NCASES(rcpt_to));
 
 }
 

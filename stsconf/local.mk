@@ -30,15 +30,6 @@ stsconf_masteredit_test_LDADD = $(STS_LIBS)
 stsconf_masteredit_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # fuzz_masteredit: the -M and -F edits of master.cf (stsconf/masteredit.c).
-if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_masteredit
+FUZZ_TARGETS += tests/fuzz/fuzz_masteredit
 tests_fuzz_fuzz_masteredit_SOURCES = tests/fuzz/fuzz_masteredit.c \
 	stsconf/masteredit.c
-tests_fuzz_fuzz_masteredit_LDFLAGS = $(FUZZ_CFLAGS)
-tests_fuzz_fuzz_masteredit_LDADD = $(STS_LIBS)
-else
-check_PROGRAMS += tests/fuzz/fuzz_masteredit_test
-tests_fuzz_fuzz_masteredit_test_SOURCES = tests/fuzz/fuzz_masteredit.c \
-	stsconf/masteredit.c tests/fuzz/standalone.c
-tests_fuzz_fuzz_masteredit_test_LDADD = $(STS_LIBS)
-endif

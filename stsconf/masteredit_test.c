@@ -59,30 +59,65 @@ expect(edit_fn fn, const char *text, const char *arg, int want_rc,
 	free(got);
 }
 
+/* base with the first from replaced by to, xmalloc'd: an edit's result. */
+static char *
+edited(const char *from, const char *to)
+{
+	const char *at = strstr(base, from);
+	struct buf b = BUF_INIT;
+
+	if (at == NULL)
+		abort();
+	buf_append(&b, base, (size_t)(at - base));
+	buf_puts(&b, to);
+	buf_puts(&b, at + strlen(from));
+	return buf_steal(&b);
+}
+
+static void
+expect_edit(edit_fn fn, const char *arg, const char *from, const char *to,
+    const char *what)
+{
+	char *want = edited(from, to);
+
+	expect(fn, base, arg, 0, want, what);
+	free(want);
+}
+
+/* -F edits of base that are refused: the argument, the error, the case. */
+static const struct refusal {
+	const char *arg;
+	const char *error;
+	const char *what;
+} bad_fields[] = {
+	{"rptparse/unix/wakeup=", "rptparse/unix/wakeup: expected one word",
+	    "-Fe: empty value"},
+	{"rptparse/unix/process_limit", "expected service/type/field=value",
+	    "-Fe: no ="},
+	{"rptparse/unix=1",
+	    "bad service \"rptparse/unix\": expected service/type/field",
+	    "-Fe: no field"},
+	{"/unix/type=inet",
+	    "bad service \"/unix/type\": expected service/type/field",
+	    "-Fe: no service name"},
+	{"rptparse/unix/chroot=y\r", "the value contains a line break",
+	    "-Fe: a carriage return"},
+	{"rpt\001parse/unix/chroot=y",
+	    "the service name contains a control character (0x01)",
+	    "-Fe: a control character in the name"},
+	{"policyd/inet/chroot=y", "no service policyd/inet in master.cf",
+	    "-Fe: the name with another type is another service"},
+};
+
 static void
 test_field(void)
 {
-	expect(masteredit_field, base, "127.0.0.1:25/inet/service=0.0.0.0:13025",
-	    0,
-	    "# master.cf\n"
-	    "policyd   unix  n  y  n  -  1  policyd\n"
-	    "\n"
-	    "0.0.0.0:13025  inet  n  y  y  -  1  rptrecv\n"
-	    "  # the limit\n"
-	    "  -o message_size_limit=2m\n"
-	    "# trailing comment\n"
-	    "rptparse  unix  y  y  n  60  1  rptparse",
+	expect_edit(masteredit_field, "127.0.0.1:25/inet/service=0.0.0.0:13025",
+	    "127.0.0.1:25   inet", "0.0.0.0:13025  inet",
 	    "-Fe service: the column replaced in place, every other byte "
 	    "kept");
-	expect(masteredit_field, base, "policyd/unix/service=pd", 0,
-	    "# master.cf\n"
-	    "pd        unix  n  y  n  -  1  policyd\n"
-	    "\n"
-	    "127.0.0.1:25   inet  n  y  y  -  1  rptrecv\n"
-	    "  # the limit\n"
-	    "  -o message_size_limit=2m\n"
-	    "# trailing comment\n"
-	    "rptparse  unix  y  y  n  60  1  rptparse",
+	expect_edit(masteredit_field, "policyd/unix/service=pd",
+	    "policyd   unix", "pd        unix",
 	    "-Fe: a shorter value is padded to keep the columns aligned");
 	expect(masteredit_field, "a\tunix n y n - 1 x\n",
 	    "a/unix/process_limit=100", 0, "a\tunix n y n - 100 x\n",
@@ -90,71 +125,33 @@ test_field(void)
 	expect(masteredit_field, "a unix n y n - 1\n  x -v\n",
 	    "a/unix/chroot=y", 0, "a unix n y y - 1\n  x -v\n",
 	    "-Fe: the command on a continuation line");
-	expect(masteredit_field, base, "127.0.0.1:25/inet/command=rptrecv -v",
-	    0,
-	    "# master.cf\n"
-	    "policyd   unix  n  y  n  -  1  policyd\n"
-	    "\n"
-	    "127.0.0.1:25 inet n y y - 1 rptrecv -v\n"
-	    "  # the limit\n"
-	    "# trailing comment\n"
-	    "rptparse  unix  y  y  n  60  1  rptparse",
-	    "-Fe command replaces the command and its arguments");
-	expect(masteredit_field, base, "rptparse/unix/wakeup=5m", 0,
-	    "# master.cf\n"
-	    "policyd   unix  n  y  n  -  1  policyd\n"
-	    "\n"
+	expect_edit(masteredit_field, "127.0.0.1:25/inet/command=rptrecv -v",
 	    "127.0.0.1:25   inet  n  y  y  -  1  rptrecv\n"
 	    "  # the limit\n"
-	    "  -o message_size_limit=2m\n"
-	    "# trailing comment\n"
-	    "rptparse  unix  y  y  n  5m  1  rptparse",
+	    "  -o message_size_limit=2m\n",
+	    "127.0.0.1:25 inet n y y - 1 rptrecv -v\n"
+	    "  # the limit\n",
+	    "-Fe command replaces the command and its arguments");
+	expect_edit(masteredit_field, "rptparse/unix/wakeup=5m",
+	    "n  60  1  rptparse", "n  5m  1  rptparse",
 	    "-Fe on the last line without a newline");
-	expect(masteredit_field, base, "rptparse/unix/wakeup=", -1,
-	    "rptparse/unix/wakeup: expected one word", "-Fe: empty value");
-	expect(masteredit_field, base, "rptparse/unix/process_limit", -1,
-	    "expected service/type/field=value", "-Fe: no =");
-	expect(masteredit_field, base, "rptparse/unix=1", -1,
-	    "bad service \"rptparse/unix\": expected service/type/field",
-	    "-Fe: no field");
-	expect(masteredit_field, base, "/unix/type=inet", -1,
-	    "bad service \"/unix/type\": expected service/type/field",
-	    "-Fe: no service name");
-	expect(masteredit_field, base, "rptparse/unix/chroot=y\r", -1,
-	    "the value contains a line break", "-Fe: a carriage return");
-	expect(masteredit_field, base, "rpt\001parse/unix/chroot=y", -1,
-	    "the service name contains a control character (0x01)",
-	    "-Fe: a control character in the name");
-	expect(masteredit_field, base, "policyd/inet/chroot=y", -1,
-	    "no service policyd/inet in master.cf",
-	    "-Fe: the name with another type is another service");
+	for (size_t i = 0; i < UNIT_NCASES(bad_fields); i++)
+		expect(masteredit_field, base, bad_fields[i].arg, -1,
+		    bad_fields[i].error, bad_fields[i].what);
 }
 
 static void
 test_service(void)
 {
-	expect(masteredit_service, base,
-	    "policyd/unix=policyd unix n y n - 2   policyd", 0,
-	    "# master.cf\n"
-	    "policyd unix n y n - 2 policyd\n"
-	    "\n"
-	    "127.0.0.1:25   inet  n  y  y  -  1  rptrecv\n"
-	    "  # the limit\n"
-	    "  -o message_size_limit=2m\n"
-	    "# trailing comment\n"
-	    "rptparse  unix  y  y  n  60  1  rptparse",
+	expect_edit(masteredit_service,
+	    "policyd/unix=policyd unix n y n - 2   policyd",
+	    "policyd   unix  n  y  n  -  1  policyd\n",
+	    "policyd unix n y n - 2 policyd\n",
 	    "-Me replaces an entry in place");
-	expect(masteredit_service, base,
-	    "dnsmon/unix=dnsmon unix y y n - 1 dnsmon", 0,
-	    "# master.cf\n"
-	    "policyd   unix  n  y  n  -  1  policyd\n"
-	    "\n"
-	    "127.0.0.1:25   inet  n  y  y  -  1  rptrecv\n"
-	    "  # the limit\n"
-	    "  -o message_size_limit=2m\n"
-	    "# trailing comment\n"
-	    "rptparse  unix  y  y  n  60  1  rptparse\n"
-	    "dnsmon unix y y n - 1 dnsmon\n",
+	expect_edit(masteredit_service,
+	    "dnsmon/unix=dnsmon unix y y n - 1 dnsmon",
+	    "n  60  1  rptparse",
+	    "n  60  1  rptparse\ndnsmon unix y y n - 1 dnsmon\n",
 	    "-Me appends a new entry (after a newline)");
 	expect(masteredit_service, base, "dnsmon/unix=dnsmon unix y y n -", -1,
 	    "entry of dnsmon/unix: expected \"dnsmon unix private unpriv "
@@ -191,13 +188,11 @@ test_comment(void)
 	    "#   and prose\n", "a/unix", 0,
 	    "a unix n y n - 1 x\n -o a=b\n#   and prose\n",
 	    "-M+ takes the -o lines, not the prose after them");
-	expect(masteredit_remove, base, "127.0.0.1:25/inet", 0,
-	    "# master.cf\n"
-	    "policyd   unix  n  y  n  -  1  policyd\n"
-	    "\n"
+	expect_edit(masteredit_remove, "127.0.0.1:25/inet",
+	    "127.0.0.1:25   inet  n  y  y  -  1  rptrecv\n"
 	    "  # the limit\n"
-	    "# trailing comment\n"
-	    "rptparse  unix  y  y  n  60  1  rptparse",
+	    "  -o message_size_limit=2m\n",
+	    "  # the limit\n",
 	    "-MX removes the entry's lines, not its comments");
 	expect(masteredit_remove, base, "x/unix", -1,
 	    "no service x/unix in master.cf", "-MX of an unknown service");

@@ -157,5 +157,45 @@ t_stsd_user() {
 	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
 }
 
+# t_built PROGRAM...: each PROGRAM (a path) is built, or the script fails
+# (one case) and ends: a missing program is a broken build, not a skip.
+t_built() {
+	local p
+	for p in "$@"; do
+		[ -x "$p" ] || { fail "${p##*/} is built ($p)"; done_testing; }
+	done
+}
+
+# t_stsd_setup [PROGRAM...]: a script of stsd's commands needs stsd and
+# each PROGRAM (a path), or is skipped; sets STSD, t (a temporary
+# directory) and daemons ($t/libexec, for init --daemon-directory).
+t_stsd_setup() {
+	local p
+	STSD=$BUILDDIR/stsd/stsd
+	for p in "$STSD" "$@"; do
+		[ -x "$p" ] || skip_all "no $p"
+	done
+	t_stsd_user
+	t=$(t_tmpdir)
+	daemons=$t/libexec
+}
+
+# t_tree_files: the files of the source tree (run in $SRCDIR), as git
+# has them or, in a release tarball, its files, not what a build made.
+t_tree_files() {
+	if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
+		git ls-files
+	else
+		find . -type f -not -path './_build/*' -not -path './build-aux/*' |
+		    sed 's|^\./||' | grep -v '^config\.h'
+	fi
+}
+
+# t_c_sources: the C files of the tree, tests and benchmarks excepted
+# (tests/, bench/ and the unit tests *_test.c).
+t_c_sources() {
+	t_tree_files | grep -E '\.[ch]$' | grep -Ev '^(tests|bench)/|_test\.c$'
+}
+
 # done_testing: exit status for tests/run
 done_testing() { exit $((T_FAILED > 0)); }

@@ -6,6 +6,7 @@
  *				the lines tests/run counts
  *	STR_EQ(a, b)		a is not NULL and equals b
  *	unit_status()		main's return value: 1 when a check failed
+ *	UNIT_NCASES(table)	the number of entries of a table of cases
  *
  * Included by one source file of each test program (the functions are
  * static).
@@ -42,5 +43,6 @@ unit_check(int ok, int line, const char *fmt, ...)
 #define CHECK(cond, ...)	unit_check(!!(cond), __LINE__, __VA_ARGS__)
 #define STR_EQ(a, b)		((a) != NULL && strcmp((a), (b)) == 0)
 #define unit_status()		(unit_failures != 0)
+#define UNIT_NCASES(t)		(sizeof(t) / sizeof((t)[0]))
 
 #endif

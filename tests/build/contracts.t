@@ -17,14 +17,6 @@ source "$SRCDIR/tests/lib.sh"
 
 cd "$SRCDIR" || { fail "source tree"; done_testing; }
 
-# The C source files of the tree, tests excepted.
-sources() {
-	if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
-		git ls-files
-	else
-		find . -type f -not -path './_build/*' | sed 's|^\./||'
-	fi | grep -E '\.[ch]$' | grep -Ev '^(tests|bench)/|_test\.c$'
-}
 
 # contract_judge NAME FOUND ALLOWED...: FOUND, the files that spell the
 # names, are among ALLOWED, and one of ALLOWED is among them.
@@ -47,7 +39,7 @@ contract_judge() {
 contract() {
 	local name=$1 pattern=$2
 	shift 2
-	contract_judge "$name" "$(sources | xargs grep -lE -- "$pattern" \
+	contract_judge "$name" "$(t_c_sources | xargs grep -lE -- "$pattern" \
 	    2>/dev/null | sort)" "$@"
 }
 
@@ -94,7 +86,7 @@ is "$(literals "$selftest/x.c" | sed "s|^$selftest/||")" \
 x.c:4:esc\\\"aped
 x.c:4:three" "the literals of a C file, without comments and includes"
 
-LITERALS=$(literals $(sources))
+LITERALS=$(literals $(t_c_sources))
 ok "string literals of the sources found ($(printf '%s\n' "$LITERALS" | wc -l))" \
     test "$(printf '%s\n' "$LITERALS" | wc -l)" -gt 5000
 
@@ -130,10 +122,10 @@ contract "policy.db table domain_monitor" '\bdomain_monitor\b' $POLICYDB_FILES
 contract "policy.db table domain_checks" '\bdomain_checks\b' $POLICYDB_FILES
 contract "policy.db table dns_publish" '\bdns_publish\b' $POLICYDB_FILES
 # policyd reaches policy.db through lib/policydb alone.
-is "$(sources | grep '^policyd/' | xargs grep -lE '#include (<sqlite3\.h>|"db\.h")')" "" \
+is "$(t_c_sources | grep '^policyd/' | xargs grep -lE '#include (<sqlite3\.h>|"db\.h")')" "" \
     "policyd includes neither sqlite3.h nor lib/db.h"
 # reports.db (rptparse writes, the commands and pages read): lib/rptdb.
-RPTDB_FILES=$(sources | grep -E '^lib/rptdb[_.]')
+RPTDB_FILES=$(t_c_sources | grep -E '^lib/rptdb[_.]')
 contract "reports.db tables" \
     '\<(FROM|JOIN|INTO|UPDATE|TABLE|REFERENCES|ON)[[:space:]]+(reports|policies|failures|deviations)\>' \
     $RPTDB_FILES

@@ -12,20 +12,12 @@ source "$SRCDIR/tests/lib.sh"
 
 cd "$SRCDIR" || { fail "source tree"; done_testing; }
 
-# The C files of the tree, tests and benchmarks excepted.
-sources() {
-	if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
-		git ls-files
-	else
-		find . -type f -not -path './_build/*' | sed 's|^\./||'
-	fi | grep -E '\.[ch]$' | grep -Ev '^(tests|bench)/|_test\.c$'
-}
 
 # The includes of DIR's files that are neither config.h nor a header of
 # DIR or lib/: "file: header" lines.
 foreign() {
 	local dir=$1 f h
-	for f in $(sources | grep "^$dir/[^/]*$"); do
+	for f in $(t_c_sources | grep "^$dir/[^/]*$"); do
 		sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
 		while read -r h; do
 			[ "$h" = config.h ] && continue
@@ -35,7 +27,7 @@ foreign() {
 	done
 }
 
-dirs=$(sources | sed -n 's|^\([^/]*\)/[^/]*$|\1|p' | sort -u)
+dirs=$(t_c_sources | sed -n 's|^\([^/]*\)/[^/]*$|\1|p' | sort -u)
 ok "the tree has program directories besides lib" \
 	test "$(echo "$dirs" | grep -vc '^lib$')" -gt 5
 for d in $dirs; do

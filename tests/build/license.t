@@ -18,13 +18,7 @@ nok "no license is left unstated" grep -q 'no-license-yet' debian/copyright
 
 # The files of the tree that are source, as git or the tarball has them.
 sources() {
-	if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
-		git ls-files
-	else
-		# A release tarball: its files, not what a build made in it.
-		find . -type f -not -path './_build/*' -not -path './build-aux/*' |
-		    sed 's|^\./||' | grep -v '^config\.h'
-	fi | grep -Ev '^(tests/fuzz/corpus|tests/corpus|tests/rptparse/fixtures)/' |
+	t_tree_files | grep -Ev '^(tests/fuzz/corpus|tests/corpus|tests/rptparse/fixtures)/' |
 	    grep -E '\.(c|h|t|sh|mk|py)$|^Makefile\.am$|^configure\.ac$|^tests/run$|^\.ci/run$|^debian/(rules|mkconf)$|^(scripts|bench|completion)/[^./]+$' |
 	    grep -v '/README$'
 }

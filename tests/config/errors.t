@@ -6,7 +6,7 @@
 source "$SRCDIR/tests/lib.sh"
 
 STSCONF=$BUILDDIR/stsconf/stsconf
-[ -x "$STSCONF" ] || { fail "stsconf is built ($STSCONF)"; done_testing; }
+t_built "$STSCONF"
 dir=$(t_tmpdir)
 
 # bad CONTENT EXPECTED-ERROR-AFTER-"stsconf: $dir/main.cf:" DESC

@@ -212,21 +212,43 @@ unlike "$out" 'Sanitizer|runtime error' "no sanitizer report"
 # longer than a second: stsctl check says what it waits for after about
 # a second, and gives up at stsctl_check_timeout with what it was
 # waiting for.
+# stamp: each line of the input, after the time it came (date +%s.%N).
+stamp() {
+	local line
+	while IFS= read -r line; do
+		printf '%s %s\n' "$(date +%s.%N)" "$line"
+	done
+}
+# since TIME: seconds from $start to TIME, to a tenth.
+since() { awk -v a="$start" -v b="$1" 'BEGIN { printf "%.1f", b - a }'; }
+# between LOW HIGH SECONDS: LOW <= SECONDS <= HIGH.
+between() {
+	awk -v s="$3" -v lo="$1" -v hi="$2" 'BEGIN { exit !(s >= lo && s <= hi) }'
+}
+# waited OUT WAITING WHAT GAVE-UP WHAT BOUND-WHAT: OUT, the stamped output
+# of a check that ran from $start to $end, says WAITING about a second
+# in and GAVE-UP at the bound, 4 s; BOUND-WHAT has @ for the seconds.
+waited() {
+	local say said took
+	say=$(grep -m1 ' stsctl: good\.test: waiting for ' "$1")
+	like "$say" "$2" "$3"
+	said=$(since "${say%% *}")
+	ok "... after about a second (${said}s)" between 0.9 3.5 "$said"
+	like "$(cat "$1")" "$4" "$5"
+	took=$(since "$end")
+	ok "${6//@/$took}" between 3.9 8 "$took"
+}
+
 inst_set stsctl_check_timeout=4s dnsmon_query_timeout=3s
 start=$(date +%s.%N)
 ns_exec unshare -m sh -c "mount --bind $t/resolv.sink /etc/resolv.conf && exec $STSCTL check good.test" 2>&1 |
-	while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$t/drop.out"
+	stamp >"$t/drop.out"
 end=$(date +%s.%N)
-since() { awk -v a="$start" -v b="$1" 'BEGIN { printf "%.1f", b - a }'; }
-say=$(grep -m1 ' stsctl: good\.test: waiting for ' "$t/drop.out")
-like "$say" ' stsctl: good\.test: waiting for the answer to [A-Z]+ [a-z0-9._-]+ from 127\.0\.0\.7 \(at most 4 s in all, stsctl_check_timeout\)$' \
-	"a resolver that drops queries: check says what it waits for"
-said=$(since "${say%% *}")
-ok "... after about a second (${said}s)" awk -v s="$said" 'BEGIN { exit !(s >= 0.9 && s <= 3.5) }'
-like "$(cat "$t/drop.out")" ' stsctl: good\.test: gave up after 4 s \(stsctl_check_timeout\) waiting for the answer to [A-Z]+ [a-z0-9._-]+ from 127\.0\.0\.7$' \
-	"... and gives up with the reason"
-took=$(since "$end")
-ok "... at its bound (${took}s for 4 s)" awk -v s="$took" 'BEGIN { exit !(s >= 3.9 && s <= 8) }'
+waited "$t/drop.out" \
+	' stsctl: good\.test: waiting for the answer to [A-Z]+ [a-z0-9._-]+ from 127\.0\.0\.7 \(at most 4 s in all, stsctl_check_timeout\)$' \
+	"a resolver that drops queries: check says what it waits for" \
+	' stsctl: good\.test: gave up after 4 s \(stsctl_check_timeout\) waiting for the answer to [A-Z]+ [a-z0-9._-]+ from 127\.0\.0\.7$' \
+	"... and gives up with the reason" "... at its bound (@s for 4 s)"
 like "$(cat "$t/drop.out")" ' mx: DNS error: MX lookup of good\.test: timed out$' \
 	"... after the checks as they stand"
 
@@ -234,19 +256,14 @@ like "$(cat "$t/drop.out")" ' mx: DNS error: MX lookup of good\.test: timed out$
 policyd_pid=$(pgrep -f -- "-n policyd .*$I/etc|$I/etc.* -n policyd" | head -1)
 if [ -n "$policyd_pid" ] && kill -STOP "$policyd_pid"; then
 	start=$(date +%s.%N)
-	check good.test | while IFS= read -r line; do
-		printf '%s %s\n' "$(date +%s.%N)" "$line"; done >"$t/stop.out"
+	check good.test | stamp >"$t/stop.out"
 	end=$(date +%s.%N)
 	kill -CONT "$policyd_pid"
-	say=$(grep -m1 ' stsctl: good\.test: waiting for ' "$t/stop.out")
-	like "$say" " stsctl: good\\.test: waiting for policyd's answer to domain-show on $I/spool/public/policyd \\(at most 4 s in all" \
-		"a policyd that does not answer: check says so"
-	said=$(since "${say%% *}")
-	ok "... after about a second (${said}s)" awk -v s="$said" 'BEGIN { exit !(s >= 0.9 && s <= 3.5) }'
-	like "$(cat "$t/stop.out")" " stsctl: good\\.test: gave up after 4 s \\(stsctl_check_timeout\\) waiting for policyd's answer to domain-show" \
-		"... and gives up at its bound with the reason"
-	took=$(since "$end")
-	ok "... in ${took}s for 4 s" awk -v s="$took" 'BEGIN { exit !(s >= 3.9 && s <= 8) }'
+	waited "$t/stop.out" \
+		" stsctl: good\\.test: waiting for policyd's answer to domain-show on $I/spool/public/policyd \\(at most 4 s in all" \
+		"a policyd that does not answer: check says so" \
+		" stsctl: good\\.test: gave up after 4 s \\(stsctl_check_timeout\\) waiting for policyd's answer to domain-show" \
+		"... and gives up at its bound with the reason" "... in @s for 4 s"
 else
 	fail "policyd of the instance found and stopped"
 fi

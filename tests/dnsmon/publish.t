@@ -15,16 +15,9 @@ inst_need stsctl policyd master httpd dnsmon
 t_need curl
 
 t=$(t_tmpdir)
-ns_sts_zone "$t" || { fail "knot starts"; done_testing; }
-
 # The instance runs in the namespace (inst_exec).
-httpd_instance "$t/i" sts_zone=sts.test domain_verification=none \
-	report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
-	dns_update_key_file="$t/tsig.key" policyd_dns_retry_min=1s \
-	policyd_dns_retry_max=2s dnsmon_query_timeout=1s dnsmon_interval=1s \
-	dnsmon_probe_timeout=1s ||
-	{ fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance starts in the namespace"
+httpd_ns_instance "$t" dnsmon_query_timeout=1s dnsmon_interval=1s \
+	dnsmon_probe_timeout=1s
 grep -q '^dnsmon ' "$I/etc/master.cf" || {
 	echo "dnsmon    unix  n  n  n  -  1  dnsmon" >>"$I/etc/master.cf"
 	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"

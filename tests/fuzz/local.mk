@@ -1,18 +1,33 @@
 # tests/fuzz - libFuzzer targets.
 # SPDX-License-Identifier: ISC
 #
-# With --enable-fuzzing (CC=clang) each target NAME is built as
-# tests/fuzz/fuzz_NAME, a libFuzzer binary:
+# Each target NAME is the program tests/fuzz/fuzz_NAME.  With
+# --enable-fuzzing (CC=clang) it is a libFuzzer binary:
 #	tests/fuzz/fuzz_NAME -max_total_time=60 tests/fuzz/corpus/NAME
-# Otherwise it is built as tests/fuzz/fuzz_NAME_test, which replays
-# tests/fuzz/corpus/NAME/* once, as part of the test suite.
+# Otherwise it is a check program linked with standalone.c, which
+# replays tests/fuzz/corpus/NAME/* once, as part of the test suite
+# (tests/run runs it as a unit test).
 # Each target's rule stands in the fragment of the module it fuzzes
 # (lib/local.mk, lib/*.mk, DIR/local.mk), beside that module's other
 # rules; the sources stay here, beside standalone.c and corpus/, which
-# every target shares.  A target is added with these lines:
-#	if FUZZING: noinst_PROGRAMS += tests/fuzz/fuzz_NAME (+ _SOURCES, _LDFLAGS
-#	= $(FUZZ_CFLAGS), _LDADD); else: check_PROGRAMS +=
-#	tests/fuzz/fuzz_NAME_test (+ _SOURCES with standalone.c, _LDADD);
-#	a target that includes a header of tests/ adds $(TEST_CPPFLAGS) to
-#	its _CPPFLAGS, as unit tests do (Makefile.am).
+# every target shares.  A target is added with one line,
+#	FUZZ_TARGETS += tests/fuzz/fuzz_NAME
+# which builds tests/fuzz/fuzz_NAME.c with $(AM_CPPFLAGS) and links it
+# with $(LDADD) below.  A target that needs more says so in its own
+# _SOURCES (tests/fuzz/fuzz_NAME.c and the module's files), _CPPFLAGS
+# (with $(TEST_CPPFLAGS) when it includes a header of tests/, as unit
+# tests do) or _LDADD (= $(LDADD) and its libraries).
 EXTRA_DIST += tests/fuzz/standalone.c tests/fuzz/corpus
+
+# LDADD is what a program without its own _LDADD links with: only the
+# fuzz targets are such programs.  libFuzzer gives a target its main()
+# under FUZZING, tests/fuzz/libfuzzmain.a (standalone.c) otherwise.
+if FUZZING
+noinst_PROGRAMS += $(FUZZ_TARGETS)
+LDADD = $(FUZZ_CFLAGS) $(STS_LIBS)
+else
+check_PROGRAMS += $(FUZZ_TARGETS)
+noinst_LIBRARIES += tests/fuzz/libfuzzmain.a
+tests_fuzz_libfuzzmain_a_SOURCES = tests/fuzz/standalone.c
+LDADD = tests/fuzz/libfuzzmain.a $(STS_LIBS)
+endif

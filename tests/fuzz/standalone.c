@@ -2,7 +2,8 @@
  * standalone - replays a libFuzzer target's corpus without libFuzzer.
  * SPDX-License-Identifier: ISC
  *
- * Linked with a fuzz target as tests/fuzz/<name>_test, it feeds every
+ * Linked with a fuzz target tests/fuzz/fuzz_<name> in a build without
+ * --enable-fuzzing (tests/fuzz/local.mk), it feeds every
  * file of SRCDIR/tests/fuzz/corpus/<name>/ to LLVMFuzzerTestOneInput, so
  * the test suite runs each target's corpus (and the crashes found and
  * kept there) under the sanitizers of the normal build.

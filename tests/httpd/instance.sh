@@ -30,6 +30,24 @@ httpd_instance() {
 	inst_wait_policyd
 }
 
+# httpd_ns_instance DIR PARAM...: knot serves sts.test (ns_sts_zone DIR)
+# and httpd_instance DIR/i publishes to it by DNS UPDATE, with PARAMs
+# too; one case, "instance starts in the namespace"; on failure the
+# script ends, with the instance's log.
+httpd_ns_instance() {
+	local dir=$1; shift
+	ns_sts_zone "$dir" || { fail "knot starts"; done_testing; }
+	httpd_instance "$dir/i" sts_zone=sts.test domain_verification=none \
+		report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
+		dns_update_key_file="$dir/tsig.key" policyd_dns_retry_min=1s \
+		policyd_dns_retry_max=2s "$@" || {
+		fail "instance starts"
+		cat "$dir/i/log/stsd.log" 2>/dev/null
+		done_testing
+	}
+	pass "instance starts in the namespace"
+}
+
 fetch() {
 	local host=$1; shift
 	curl -sS --max-time 10 --cacert "$I/ca/ca.pem" \

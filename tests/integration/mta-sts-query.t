@@ -44,10 +44,26 @@ chmod 600 "$I/spool/certs/mta-sts.$D/privkey.pem"
 ok "the suite starts in the namespace with httpd on port 443" inst_start
 ok "policyd answers" wait_until 10 inst_exec $STSCTL domain list
 
+# policy_id: the policy id of $D, as stsctl shows it.
+policy_id() {
+	inst_exec $STSCTL domain show "$D" --json |
+	    sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p'
+}
+# publish ID: _mta-sts.$D says id ID.
+publish() { ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$1;\""; }
+# refetched OLD NEW THE-OLD THE-NEW: with NEW published, mta-sts-query
+# holding OLD fetches again and gets NEW (two cases); its output is $out.
+refetched() {
+	publish "$2"
+	out=$(query "$D" "$1")
+	like "$out" "STSFetchResult\.VALID" "mta-sts-query, knowing $3, fetches again"
+	like "$out" "'$2'" "and gets $4"
+}
+
 ok "stsctl domain add" quiet inst_exec $STSCTL domain add "$D" --mx "mx1.$D" --mx "*.backup.$D"
-id1=$(inst_exec $STSCTL domain show "$D" --json | sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p')
+id1=$(policy_id)
 like "$id1" '^[A-Za-z0-9]{1,32}$' "the domain has a policy id"
-ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$id1;\""
+publish "$id1"
 
 query() {
 	ns_exec env SSL_CERT_FILE="$t/ca/ca.pem" timeout 20 mta-sts-query "$@" 2>&1
@@ -60,12 +76,9 @@ like "$out" "mx1\.$D" "listing the first mx pattern"
 like "$out" "\*\.backup\.$D" "and the wildcard pattern"
 
 ok "stsctl domain set --mode enforce --force" quiet inst_exec $STSCTL domain set "$D" --mode enforce --force
-id2=$(inst_exec $STSCTL domain show "$D" --json | sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p')
+id2=$(policy_id)
 ok "the change gets a new, greater id" test "$id2" \> "$id1"
-ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$id2;\""
-out=$(query "$D" "$id1")
-like "$out" "STSFetchResult\.VALID" "mta-sts-query, knowing the old id, fetches again"
-like "$out" "'$id2'" "and gets the new id"
+refetched "$id1" "$id2" "the old id" "the new id"
 like "$out" "'mode': 'enforce'" "and the new mode"
 
 out=$(query "$D" "$id2")
@@ -76,22 +89,18 @@ like "$out" "STSFetchResult\.NOT_CHANGED" "with the current id, nothing to fetch
 # client that holds the previous id fetches it instead of keeping the
 # previous policy.  Ids begin with the second they were made in; the
 # steps are retried until they fall in one second.
-pid() { inst_exec $STSCTL domain show "$D" --json | sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p'; }
 for try in 1 2 3 4 5; do
 	quiet inst_exec $STSCTL domain set "$D" --max-age $((86400 + try))
-	idS=$(pid)
+	idS=$(policy_id)
 	quiet inst_exec $STSCTL domain del "$D" --now
 	quiet inst_exec $STSCTL domain add "$D" --mx "mx1.$D" --mode enforce --force --max-age 86400
-	idN=$(pid)
+	idN=$(policy_id)
 	[ "${idS:0:14}" = "${idN:0:14}" ] && break
 done
 note "try $try: $idS, then del --now and add: $idN"
 is "${idN:0:14}" "${idS:0:14}" "del --now and add ran within one second"
 ok "the re-added domain has a new, greater id" test "$idN" \> "$idS"
-ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$idN;\""
-out=$(query "$D" "$idS")
-like "$out" "STSFetchResult\.VALID" "mta-sts-query, knowing the id before del --now, fetches again"
-like "$out" "'$idN'" "and gets the id of the re-added domain"
+refetched "$idS" "$idN" "the id before del --now" "the id of the re-added domain"
 like "$out" "'max_age': 86400" "and its policy"
 out=$(query "$D" "$idN")
 like "$out" "STSFetchResult\.NOT_CHANGED" "with the new id, nothing to fetch"

@@ -25,14 +25,7 @@ UNIT=/lib/systemd/system/stsd.service
 
 # 1, 2. Build from a copy of the source tree with its debian/ directory
 # (the unit tests run elsewhere in the suite: nocheck).
-if pkg_build "$t"; then
-	pass "dpkg-buildpackage -us -uc -b builds the package"
-	[ "$PKG_CACHED" = 1 ] && note "the same tree was built before: $PKG_DEB"
-else
-	fail "dpkg-buildpackage -us -uc -b builds the package"
-	grep -E 'error|Error' "$t/build.log" | head -20 | sed 's/^/# /'
-	done_testing
-fi
+pkg_built "$t" "dpkg-buildpackage -us -uc -b builds the package"
 deb=$PKG_DEB
 ok "it makes stsd_VERSION_ARCH.deb" test -f "$deb"
 note "built in ${SECONDS}s"
@@ -59,13 +52,7 @@ if command -v lintian >/dev/null; then
 fi
 
 # 3. Install.
-if pkg_install; then
-	pass "apt-get install the .deb"
-else
-	fail "apt-get install the .deb"
-	tail -20 "$PKG_LOG" | sed 's/^/# /'
-	done_testing
-fi
+pkg_installed
 ok "the stsd user exists" quiet getent passwd stsd
 ok "the stsd group exists" quiet getent group stsd
 conffiles=$(dpkg-query -W -f='${Conffiles}\n' stsd)

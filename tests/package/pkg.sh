@@ -17,6 +17,10 @@
 #				(the build log is DIR/build.log)
 #	pkg_install		apt-get install "$PKG_DEB"; stop and purge at
 #				exit; false on failure (DIR/install.log)
+#	pkg_built DIR WHAT	pkg_build DIR as one case, WHAT; on failure the
+#				build's errors, and the script ends
+#	pkg_installed		pkg_install as one case; on failure the end
+#				of its log, and the script ends
 #
 # tests/run runs scripts one after another; the lock covers runs of
 # other trees on the same machine.  A build is kept under
@@ -101,4 +105,27 @@ pkg_install() {
 	PKG_LOG=$PKG_DIR/install.log
 	at_exit pkg_cleanup
 	apt-get install -y "$PKG_DEB" >"$PKG_LOG" 2>&1
+}
+
+pkg_built() {
+	if pkg_build "$1"; then
+		pass "$2"
+		if [ "$PKG_CACHED" = 1 ]; then
+			note "the same tree was built before: $PKG_DEB"
+		fi
+	else
+		fail "$2"
+		grep -E 'error|Error' "$1/build.log" | head -20 | sed 's/^/# /'
+		done_testing
+	fi
+}
+
+pkg_installed() {
+	if pkg_install; then
+		pass "apt-get install the .deb"
+	else
+		fail "apt-get install the .deb"
+		tail -20 "$PKG_LOG" | sed 's/^/# /'
+		done_testing
+	fi
 }

@@ -80,21 +80,8 @@ unlike "$readme" '(^| )(sed|vi|vim|nano|ed|editor|cat *>|tee)( |$)|>' \
 	"no README command edits or writes a file"
 
 # 1. The package.
-if pkg_build "$t"; then
-	pass "the package builds"
-	[ "$PKG_CACHED" = 1 ] && note "the same tree was built before: $PKG_DEB"
-else
-	fail "the package builds"
-	grep -E 'error|Error' "$t/build.log" | head -20 | sed 's/^/# /'
-	done_testing
-fi
-if pkg_install; then
-	pass "apt-get install the .deb"
-else
-	fail "apt-get install the .deb"
-	tail -20 "$PKG_LOG" | sed 's/^/# /'
-	done_testing
-fi
+pkg_built "$t" "the package builds"
+pkg_installed
 
 # 2. The network, DNS, the MX host, the CA and the trust store.
 zone_head() {

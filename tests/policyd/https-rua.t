@@ -18,14 +18,7 @@ t_need curl jq
 inst_need stsconf
 
 t=$(t_tmpdir)
-ns_sts_zone "$t" || { fail "knot starts"; done_testing; }
-
-httpd_instance "$t/i" sts_zone=sts.test domain_verification=none \
-	report_recipients=tlsrpt@sts.test dns_update_server=127.0.0.1:53 \
-	dns_update_key_file="$t/tsig.key" policyd_dns_retry_min=1s \
-	policyd_dns_retry_max=2s acme_enabled=no ||
-	{ fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance starts in the namespace"
+httpd_ns_instance "$t" acme_enabled=no
 
 txt() { ns_dig "$1" TXT; }
 has_txt() { [ "$(txt "$1")" = "$2" ]; }

@@ -71,13 +71,16 @@ ok "cert-changed is forwarded as cert-reload" \
 	wait_until 2 grep -q '{"host":"mta-sts.a.example","op":"cert-reload"}' "$stream"
 
 # Private requests are refused on the public socket.
+# refused_public OP REQUEST: REQUEST, of OP, gets the error that OP is
+# not allowed on the public socket (one case).
+refused_public() {
+	is "$("$CLIENT" "$pub" "$2")" \
+		"{\"error\":\"request \\\"$1\\\" is not allowed on the public socket\",\"ok\":false}" \
+		"$1 is refused on the public socket"
+}
 if [ -S "$pub" ]; then
-	out=$("$CLIENT" "$pub" '{"op":"subscribe"}')
-	is "$out" '{"error":"request \"subscribe\" is not allowed on the public socket","ok":false}' \
-		"subscribe is refused on the public socket"
-	out=$("$CLIENT" "$pub" '{"op":"domain-verified","domain":"a.example"}')
-	is "$out" '{"error":"request \"domain-verified\" is not allowed on the public socket","ok":false}' \
-		"domain-verified is refused on the public socket"
+	refused_public subscribe '{"op":"subscribe"}'
+	refused_public domain-verified '{"op":"domain-verified","domain":"a.example"}'
 fi
 # ACME challenges (acmed): pushed at once, and to a later subscriber
 # after its snapshot.
@@ -90,9 +93,8 @@ is "$(echo "$out" | sed -n 2,3p)" '{"count":1,"op":"snapshot-end"}
 {"host":"mta-sts.a.example","keyauth":"t1.k","op":"challenge","token":"t1","type":"http-01"}' \
 	"a new subscriber gets the current challenges after snapshot-end"
 if [ -S "$pub" ]; then
-	out=$("$CLIENT" "$pub" '{"op":"challenge-remove","type":"http-01","host":"mta-sts.a.example"}')
-	is "$out" '{"error":"request \"challenge-remove\" is not allowed on the public socket","ok":false}' \
-		"challenge-remove is refused on the public socket"
+	refused_public challenge-remove \
+		'{"op":"challenge-remove","type":"http-01","host":"mta-sts.a.example"}'
 fi
 
 out=$("$CLIENT" "$priv" '{"op":"domain-show","domain":"nosuch.example","id":7}')

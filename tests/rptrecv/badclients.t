@@ -10,8 +10,8 @@ source "$SRCDIR/tests/rptrecv/instance.sh"
 # Without chroot, so that LeakSanitizer can check rptrecv when it exits.
 RR_CHROOT=n
 
-rr_start "message_size_limit = 100k" "rptrecv_command_timeout = 2s" \
-	"rptrecv_command_limit = 100" || { fail "the instance starts"; done_testing; }
+rr_started "message_size_limit = 100k" "rptrecv_command_timeout = 2s" \
+	"rptrecv_command_limit = 100"
 pid0=$(rr_pid)
 head='EHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<tlsrpt@sts.test>\r\nDATA\r\n'
 

@@ -8,6 +8,8 @@
 #		rptrecv answers; sets RR_DIR, RR_PORT, RR_SPOOL, RR_LOG; calls
 #		the function rr_prepare_hook, when the script has one, just
 #		before the start
+#	rr_started [main.cf lines...]	rr_start, or the script fails
+#		("the instance starts") and ends
 #	RR_CHROOT=n			before rr_start: run rptrecv without
 #					chroot (LeakSanitizer needs /proc)
 #	RR_CERT=HOST			before rr_start: rptrecv has a
@@ -28,6 +30,10 @@
 source "$SRCDIR/tests/instance.sh"
 
 RR_ZONE=sts.test
+
+rr_started() {
+	rr_start "$@" || { fail "the instance starts"; done_testing; }
+}
 
 rr_start() {
 	inst_need master rptrecv stsd stsconf

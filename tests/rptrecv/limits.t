@@ -8,8 +8,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 
 RR_CHROOT=n
-rr_start "rptrecv_client_connection_limit = 3" "rptrecv_connection_limit = 5" ||
-	{ fail "the instance starts"; done_testing; }
+rr_started "rptrecv_client_connection_limit = 3" "rptrecv_connection_limit = 5"
 pid0=$(rr_pid)
 
 # Three addresses of 127.0.1.0/24 fill its limit of 3: a fourth address

@@ -19,8 +19,7 @@ RR_CHROOT=n
 rr_prepare_hook() {
 	sed -i -E "s/^[^ #]*:$RR_PORT /*:$RR_PORT /" "$RR_DIR/etc/master.cf"
 }
-rr_start "rptrecv_client_connection_limit = 2" ||
-	{ fail "the instance starts"; done_testing; }
+rr_started "rptrecv_client_connection_limit = 2"
 
 out=$(rr_clients hold 1 2001:db8:1:2::1 2001:db8:1:2::2 2001:db8:1:2:ffff::9 \
 	2001:db8:1:3::1 127.0.0.1)

@@ -10,8 +10,7 @@ source "$SRCDIR/tests/rptrecv/instance.sh"
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge 2200 ] || skip_all "open file limit $(ulimit -n) is too low"
 
-rr_start "rptrecv_connection_limit = 800" "rptrecv_client_connection_limit = 2000" ||
-	{ fail "the instance starts"; done_testing; }
+rr_started "rptrecv_connection_limit = 800" "rptrecv_client_connection_limit = 2000"
 pid0=$(rr_pid)
 
 rr_smtp many 1000 4 >"$RR_DIR/many.out" &

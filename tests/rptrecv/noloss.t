@@ -11,7 +11,7 @@ source "$SRCDIR/tests/rptrecv/instance.sh"
 
 t_need smtp-source
 
-rr_start || { fail "the instance starts"; done_testing; }
+rr_started
 pid0=$(rr_pid)
 
 # smtp-source gives up on a lost connection: run it again until enough

@@ -8,8 +8,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/rptrecv/instance.sh"
 
 RR_CHROOT=n
-rr_start "rptrecv_command_timeout = 3s" "rptrecv_data_timeout = 4s" ||
-	{ fail "the instance starts"; done_testing; }
+rr_started "rptrecv_command_timeout = 3s" "rptrecv_data_timeout = 4s"
 pid0=$(rr_pid)
 # seconds of the line of $1 that matches $2
 at() { echo "$1" | awk -v re="$2" '$0 ~ re { print $1; exit }'; }

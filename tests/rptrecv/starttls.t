@@ -12,7 +12,7 @@ RR_CHROOT=n
 t_need swaks openssl
 
 RR_CERT=localhost
-rr_start "rptrecv_command_timeout = 3s" || { fail "the instance starts"; done_testing; }
+rr_started "rptrecv_command_timeout = 3s"
 pid0=$(rr_pid)
 
 # openssl s_client: STARTTLS, then EHLO and QUIT inside TLS.  -ign_eof:

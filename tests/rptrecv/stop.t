@@ -16,7 +16,7 @@ MASTER_GRACE=5		# MASTER_STOP_GRACE (master/master.h)
 
 # Not chrooted, so that LeakSanitizer sees the graceful exit too.
 RR_CHROOT=n
-rr_start || { fail "the instance starts"; done_testing; }
+rr_started
 trap '' PIPE
 
 now() { date +%s.%N; }
@@ -71,17 +71,23 @@ begin_message() {
 	printf 'Subject: stop test\r\nMessage-ID: <%s@sender.example>\r\n\r\nfirst half\r\n' \
 	    "$2" >&"$1"
 }
+# in_data FD TAG NAME: session NAME on FD, in the middle of message TAG
+# (two cases: EHLO and DATA answered); after 0.3 s for rptrecv to read
+# it, pid is the pid of that rptrecv.
+in_data() {
+	session "$1"
+	like "$(ehlo "$1")" '^250 ' "session $3: EHLO"
+	like "$(begin_message "$1" "$2")" '^354 ' "session $3: DATA"
+	sleep 0.3
+	pid=$(rr_pid)
+}
 stored() { grep -lq "Message-ID: <$1@sender.example>" "$RR_SPOOL"/incoming/* 2>/dev/null; }
 SHUTDOWN='^421 4\.3\.2 [^ ]+ Service shutting down, try again later$'
 
 # (1) One session between commands, one in the middle of a message.
 session 5
 like "$(ehlo 5)" '^250 ' "session A: EHLO"
-session 6
-like "$(ehlo 6)" '^250 ' "session B: EHLO"
-like "$(begin_message 6 finished)" '^354 ' "session B: DATA"
-sleep 0.3
-pid=$(rr_pid)
+in_data 6 finished B
 n0=$(rr_spooled)
 kill -TERM "$pid"
 like "$(last 5 2)" "$SHUTDOWN" "SIGTERM: the session between commands gets 421 4.3.2"
@@ -115,11 +121,7 @@ like "$(grep "rptrecv\[$pid\]" "$RR_LOG")" 'stopping: 2 sessions open' \
 
 # (2) A session stuck in DATA beyond the deadline: 421, nothing stored.
 ok "the new rptrecv answers" wait_until 10 rr_answers
-session 5
-like "$(ehlo 5)" '^250 ' "session C: EHLO"
-like "$(begin_message 5 stuck)" '^354 ' "session C: DATA"
-sleep 0.3
-pid=$(rr_pid)
+in_data 5 stuck C
 n0=$(rr_spooled)
 t0=$(now)
 kill -TERM "$pid"
@@ -145,11 +147,7 @@ unlike "$(grep "rptrecv\[$pid\]" "$RR_LOG")" 'last replies not sent' \
 
 # (3) A second SIGTERM stops at once, even with a message in progress.
 ok "the new rptrecv answers" wait_until 10 rr_answers
-session 5
-like "$(ehlo 5)" '^250 ' "session D: EHLO"
-like "$(begin_message 5 twice)" '^354 ' "session D: DATA"
-sleep 0.3
-pid=$(rr_pid)
+in_data 5 twice D
 kill -TERM "$pid"
 sleep 0.3
 kill -TERM "$pid"

@@ -6,7 +6,7 @@ source "$SRCDIR/tests/lib.sh"
 
 STSCONF=$BUILDDIR/stsconf/stsconf
 page=$SRCDIR/man/stsd.conf.5
-[ -x "$STSCONF" ] || { fail "stsconf is built ($STSCONF)"; done_testing; }
+t_built "$STSCONF"
 
 gen=$("$STSCONF" -m)
 is "$?" 0 "stsconf -m exits 0"

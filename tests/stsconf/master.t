@@ -9,7 +9,7 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
 
-[ -x "$STSCONF_BIN" ] || { fail "stsconf is built"; done_testing; }
+t_built "$STSCONF_BIN"
 t_need swaks
 
 t=$(t_tmpdir)

@@ -4,16 +4,23 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
-STSD=$BUILDDIR/stsd/stsd
-[ -x "$STSD" ] || skip_all "no $STSD"
-t_stsd_user
-
-t=$(t_tmpdir)
-daemons=$t/libexec
+t_stsd_setup
 t_true "$daemons/master"
 d=$t/inst
 "$STSD" init "$d" --daemon-directory "$daemons" >/dev/null 2>&1 || fail "init"
 S=("$STSD" -c "$d/etc")
+
+# check_fails WHAT: stsd check exits 1 (one case); its output is in $out.
+check_fails() {
+	out=$("${S[@]}" check 2>&1)
+	is "$?" 1 "$1: check exits 1"
+}
+
+# append FILE TEXT: TEXT becomes the last line of $d/etc/FILE, line $line.
+append() {
+	echo "$2" >>"$d/etc/$1"
+	line=$(wc -l <"$d/etc/$1")
+}
 
 out=$("${S[@]}" check 2>&1)
 is "$?" 0 "a fresh instance passes check"
@@ -71,8 +78,7 @@ rm -rf "$d/spool/certs/mta-sts.day.example"
 out=$("${S[@]}" check 2>&1)
 is "$out" "" "with cert_warning_time = 1d it is fine"
 install_cert mta-sts.old.example
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "an expired certificate installed by hand: check exits 1"
+check_fails "an expired certificate installed by hand"
 like "$out" "^stsd: error: certificate of mta-sts.old.example expired on [0-9T:-]+Z \\($d/spool/certs/mta-sts.old.example/fullchain.pem\\): senders cannot fetch its policy \\(fix: " \
     "... with an error naming the host, the date, the file and the fix"
 rm -rf "$d/spool/certs/mta-sts.old.example" "$d/spool/certs/mta-sts.soon.example"
@@ -89,8 +95,7 @@ if [ "$(id -u)" = 0 ]; then
 else
 	chmod 000 "$K"
 fi
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "a key that mail_owner cannot read: check exits 1"
+check_fails "a key that mail_owner cannot read"
 is "$out" "stsd: error: certificate of mta-sts.key.example: $K: not readable by $owner: Permission denied (fix: chown $owner $K; chmod 0600 $K)" \
     "... naming the host, the file, mail_owner, the cause and the fix"
 [ "$(id -u)" = 0 ] && chown "$owner:" "$K"
@@ -98,13 +103,11 @@ chmod 600 "$K"
 # A key of another certificate: loads, does not match.
 pki_cert "$t/ca" mta-sts.other.example 30 >/dev/null 2>&1
 cp "$t/ca/mta-sts.other.example/privkey.pem" "$K"
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "a key that does not match its certificate: check exits 1"
+check_fails "a key that does not match its certificate"
 like "$out" "^stsd: error: certificate of mta-sts.key.example: .*/fullchain.pem and $K cannot be used: .* \\(fix: install a matching fullchain.pem and privkey.pem there\\)" \
     "... says so with OpenSSL's reason"
 printf 'garbage\n\001\n' >"$K"
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "a key file that is not PEM: check exits 1"
+check_fails "a key file that is not PEM"
 rm -rf "$d/spool/certs/mta-sts.key.example"
 out=$("${S[@]}" check 2>&1)
 is "$?" 0 "removed: check exits 0 again"
@@ -122,8 +125,7 @@ rm -rf "$d/spool/certs/mta-sts.moved.example"
 "$BUILDDIR/stsconf/stsconf" -c "$d/etc" -e cert_warning_time=14d >/dev/null
 
 chmod 755 "$d/spool/private"
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "wrong mode: check exits 1"
+check_fails "wrong mode"
 is "$out" "stsd: error: $d/spool/private: mode 0755, expected 0700 (fix: chmod 0700 $d/spool/private)" \
     "wrong mode: one line with the fix"
 is "$(stat -c %a "$d/spool/private")" 755 "check alone does not change the mode"
@@ -143,10 +145,8 @@ fi
 
 # Broken main.cf: the error names file and line.
 cp "$d/etc/main.cf" "$t/main.cf.good"
-echo "ipc_timeout = 10x" >>"$d/etc/main.cf"
-line=$(wc -l <"$d/etc/main.cf")
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "bad main.cf: check exits 1"
+append main.cf "ipc_timeout = 10x"
+check_fails "bad main.cf"
 like "$out" "^stsd: error: (.*/)?main\\.cf:$line: parameter ipc_timeout: .*10x" \
     "bad main.cf: error names main.cf:LINE, the parameter and the value"
 cp "$t/main.cf.good" "$d/etc/main.cf"
@@ -164,24 +164,19 @@ cp "$t/main.cf.good" "$d/etc/main.cf"
 
 # Broken master.cf.
 cp "$d/etc/master.cf" "$t/master.cf.good"
-echo "broken unix y" >>"$d/etc/master.cf"
-line=$(wc -l <"$d/etc/master.cf")
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "bad master.cf: check exits 1"
+append master.cf "broken unix y"
+check_fails "bad master.cf"
 like "$out" "stsd: error: (.*/)?master\\.cf:$line: " "bad master.cf: error names master.cf:LINE"
 cp "$t/master.cf.good" "$d/etc/master.cf"
 
 # Programs: master and each command of master.cf.
-echo "worker unix - - n - 1 noprogram" >>"$d/etc/master.cf"
-line=$(wc -l <"$d/etc/master.cf")
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "missing service program: check exits 1"
+append master.cf "worker unix - - n - 1 noprogram"
+check_fails "missing service program"
 like "$out" "stsd: error: $daemons/noprogram: No such file or directory \\(master\\.cf:$line: service worker unix" \
     "missing service program: path and master.cf line"
 cp "$t/master.cf.good" "$d/etc/master.cf"
 chmod 644 "$daemons/master"
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "master not executable: check exits 1"
+check_fails "master not executable"
 like "$out" "$daemons/master: not an executable file" "master not executable: named"
 rm "$daemons/master"
 out=$("${S[@]}" check 2>&1)
@@ -200,16 +195,14 @@ if command -v sqlite3 >/dev/null; then
 	head -c 2000 /dev/zero | tr '\0' '\245' |
 	    dd of="$db" bs=1 seek=$((3 * 4096 + 200)) conv=notrunc 2>/dev/null
 	sum=$(md5sum <"$db")
-	out=$("${S[@]}" check 2>&1)
-	is "$?" 1 "a broken page in reports.db: check exits 1"
+	check_fails "a broken page in reports.db"
 	like "$out" "^stsd: error: $db: PRAGMA quick_check: .*(invalid page|malformed|corrupt).* \\(fix: stop stsd, restore reports\\.db" \
 	    "the broken reports.db is named with SQLite's finding and the fix"
 	is "$(md5sum <"$db")" "$sum" "check does not write the database"
 	rm -f "$db"
 	printf 'this is a text file, not an SQLite database; it says so %064d\n' 0 \
 	    >"$d/data/policy.db"
-	out=$("${S[@]}" check 2>&1)
-	is "$?" 1 "policy.db that is not a database: check exits 1"
+	check_fails "policy.db that is not a database"
 	like "$out" "^stsd: error: $d/data/policy\\.db: PRAGMA quick_check: file is not a database" \
 	    "policy.db that is not a database: named"
 	rm -f "$d/data/policy.db"
@@ -242,10 +235,8 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' "$port" &
 lpid=$!
 at_exit "kill $lpid"
 wait_until 5 sh -c "ss -Htln | grep -q ':$port '"
-echo "127.0.0.1:$port inet n y n - 1 master" >>"$d/etc/master.cf"
-line=$(wc -l <"$d/etc/master.cf")
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "port in use: check exits 1"
+append master.cf "127.0.0.1:$port inet n y n - 1 master"
+check_fails "port in use"
 is "$out" "stsd: error: master.cf:$line: service 127.0.0.1:$port: 127.0.0.1:$port is already in use (fix: stop what listens there, see ss -ltnp, or change the address in master.cf)" \
     "port in use: one line with the service and the fix"
 kill "$lpid"; wait "$lpid" 2>/dev/null
@@ -258,8 +249,7 @@ key=$t/tsig.key
 echo 'key "k" { algorithm hmac-sha256; secret "c2VjcmV0"; };' >"$key"
 chmod 644 "$key"
 echo "dns_update_key_file = $key" >>"$d/etc/main.cf"
-out=$("${S[@]}" check 2>&1)
-is "$?" 1 "TSIG key readable by others: check exits 1"
+check_fails "TSIG key readable by others"
 is "$out" "stsd: error: dns_update_key_file $key: mode 0644, readable by group or others (fix: chmod 0600 $key)" \
     "TSIG key readable by others: one line with the fix"
 chmod 640 "$key"
@@ -284,8 +274,7 @@ if [ "$(id -u)" = 0 ]; then
 	if mount --bind "$d/data/acme" "$d/data/acme" 2>/dev/null &&
 	    mount -o remount,ro,bind "$d/data/acme" 2>/dev/null; then
 		at_exit "umount $d/data/acme"
-		out=$("${S[@]}" check 2>&1)
-		is "$?" 1 "read-only directory: check exits 1"
+		check_fails "read-only directory"
 		is "$out" "stsd: error: $d/data/acme: not writable by stsd: Read-only file system (fix: make it writable: a read-write mount, chown stsd, chmod u+rwx)" \
 		    "read-only directory: one line with the fix"
 		umount "$d/data/acme"

@@ -3,13 +3,8 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
-STSD=$BUILDDIR/stsd/stsd
-[ -x "$STSD" ] || skip_all "no $STSD"
-t_stsd_user
-
-t=$(t_tmpdir)
+t_stsd_setup
 # A daemon directory with fake httpd and rptrecv programs only.
-daemons=$t/libexec
 t_true "$daemons/httpd" "$daemons/rptrecv"
 
 d=$t/inst

@@ -32,6 +32,13 @@ OWNER=$(val mail_owner)
 MAIN=$I/etc/main.cf
 MASTER_CF=$I/etc/master.cf
 
+# stsd_fails COMMAND WHAT: stsd COMMAND exits 1 (one case); its output
+# is in $out.
+stsd_fails() {
+	out=$($STSD "$1" 2>&1)
+	is "$?" 1 "$2: stsd $1 exits 1"
+}
+
 # The certificate of mta-sts.a.example, from a test CA.
 pki_ca "$t/ca" && pki_cert "$t/ca" mta-sts.a.example 30 || fail "test CA"
 mkdir -p "$D/certs/mta-sts.a.example"
@@ -105,12 +112,10 @@ refused() {
 
 	echo "$name = $value" >>"$MAIN"
 	line=$(wc -l <"$MAIN")
-	out=$($STSD check 2>&1)
-	is "$?" 1 "$name = $value: stsd check exits 1"
+	stsd_fails check "$name = $value"
 	like "$out" "stsd: error: $MAIN:$line: parameter $name: $want" \
 	    "$name = $value: stsd check names file, line, parameter, value, rule"
-	out=$($STSD reload 2>&1)
-	is "$?" 1 "$name = $value: stsd reload exits 1"
+	stsd_fails reload "$name = $value"
 	like "$out" "stsd: error: $MAIN:$line: parameter $name: $want" \
 	    "$name = $value: stsd reload says why"
 	like "$out" "not reloading: .*the running configuration stays in effect" \
@@ -139,11 +144,9 @@ refused sts_zone https://sts.example.net \
 # A bad master.cf line.
 echo "broken unix y" >>"$MASTER_CF"
 line=$(wc -l <"$MASTER_CF")
-out=$($STSD check 2>&1)
-is "$?" 1 "bad master.cf line: stsd check exits 1"
+stsd_fails check "bad master.cf line"
 like "$out" "stsd: error: $MASTER_CF:$line: " "bad master.cf line: stsd check names file and line"
-out=$($STSD reload 2>&1)
-is "$?" 1 "bad master.cf line: stsd reload exits 1"
+stsd_fails reload "bad master.cf line"
 like "$out" "stsd: error: $MASTER_CF:$line: " "bad master.cf line: stsd reload says why"
 ok "bad master.cf line: master refuses a plain SIGHUP too" hup "master\\.cf:$line: "
 still_serving "bad master.cf line"
@@ -152,8 +155,7 @@ cp "$t/master.cf.good" "$MASTER_CF"
 # A master.cf -o that main.cf makes bad: checked against the new main.cf.
 sed -i "s|^\(127\.0\.0\.1:$SMTP_PORT .*rptrecv\)\$|\1 -o rptrecv_command_timeout=\$smtp_hostname|" "$MASTER_CF"
 echo "smtp_hostname = soon" >>"$MAIN"
-out=$($STSD reload 2>&1)
-is "$?" 1 "an -o that the new main.cf breaks: stsd reload exits 1"
+stsd_fails reload "an -o that the new main.cf breaks"
 like "$out" "master\\.cf:[0-9]+: service 127\\.0\\.0\\.1:$SMTP_PORT: -o rptrecv_command_timeout=\\\$smtp_hostname: parameter rptrecv_command_timeout: bad time value \"soon\"" \
     "an -o that the new main.cf breaks: named with its service"
 ok "an -o that the new main.cf breaks: master refuses it too" \
@@ -165,12 +167,10 @@ cp "$t/main.cf.good" "$MAIN"
 # sts_zone left unset: main.cf reads, stsd check and reload say it is
 # missing.
 sed -i '/^sts_zone *=/d' "$MAIN"
-out=$($STSD check 2>&1)
-is "$?" 1 "sts_zone unset: stsd check exits 1"
+stsd_fails check "sts_zone unset"
 like "$out" "stsd: error: $MAIN: parameter sts_zone is not set: .*\\(fix: stsconf -e sts_zone=VALUE\\)" \
     "sts_zone unset: stsd check says so, with the fix"
-out=$($STSD reload 2>&1)
-is "$?" 1 "sts_zone unset: stsd reload exits 1"
+stsd_fails reload "sts_zone unset"
 still_serving "sts_zone unset"
 cp "$t/main.cf.good" "$MAIN"
 

@@ -3,16 +3,9 @@
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 
-STSD=$BUILDDIR/stsd/stsd
 MASTER=$BUILDDIR/master/master
 WORKER=$BUILDDIR/tests/master/testworker
-[ -x "$STSD" ] || skip_all "no $STSD"
-[ -x "$MASTER" ] || skip_all "no $MASTER"
-[ -x "$WORKER" ] || skip_all "no $WORKER"
-t_stsd_user
-
-t=$(t_tmpdir)
-daemons=$t/libexec
+t_stsd_setup "$MASTER" "$WORKER"
 mkdir -p "$daemons"
 ln -s "$MASTER" "$daemons/master"
 ln -s "$WORKER" "$daemons/testworker"
