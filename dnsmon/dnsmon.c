@@ -92,6 +92,7 @@
 #include "answers.h"
 #include "buf.h"
 #include "cfg.h"
+#include "dlist.h"
 #include "dnscheck.h"
 #include "dnsname.h"
 #include "dnsq.h"
@@ -360,12 +361,7 @@ dnsmon_job_ready(void *arg)
 static void
 dnsmon_job_free(struct dnsmon_job *j)
 {
-	if (j->prev != NULL)
-		j->prev->next = j->next;
-	else
-		dnsmon_jobs = j->next;
-	if (j->next != NULL)
-		j->next->prev = j->prev;
+	DLIST_UNLINK(dnsmon_jobs, j);
 	answers_set_clear(&j->set);
 	resolve_free(j->res);
 	check_domain_clear(&j->d);
@@ -452,10 +448,7 @@ dnsmon_job_start(struct check_domain *d)
 	src.lookup = answers_lookup;
 	src.ctx = &j->set;
 	j->res = resolve_new_source(&src, (int)cfg_int("dnsmon_cname_depth"));
-	j->next = dnsmon_jobs;
-	if (dnsmon_jobs != NULL)
-		dnsmon_jobs->prev = j;
-	dnsmon_jobs = j;
+	DLIST_PUSH(dnsmon_jobs, j);
 	dnsmon_running++;
 	dnsmon_job_run(j);
 }

@@ -26,6 +26,7 @@
 #include "certcache.h"
 #include "certstore.h"
 #include "challenge.h"
+#include "dlist.h"
 #include "htable.h"
 #include "http.h"
 #include "log.h"
@@ -308,27 +309,13 @@ fail:
 static void
 certcache_lru_unlink(struct certcache *c, struct certcache_entry *e)
 {
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		c->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		c->tail = e->prev;
-	e->prev = e->next = NULL;
+	DLIST_UNLINK2(c->head, c->tail, e);
 }
 
 static void
 certcache_lru_front(struct certcache *c, struct certcache_entry *e)
 {
-	e->next = c->head;
-	e->prev = NULL;
-	if (c->head)
-		c->head->prev = e;
-	c->head = e;
-	if (c->tail == NULL)
-		c->tail = e;
+	DLIST_PUSH2(c->head, c->tail, e);
 }
 
 static void

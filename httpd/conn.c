@@ -72,6 +72,7 @@
 #include "conn.h"
 #include "certcache.h"
 #include "challenge.h"
+#include "dlist.h"
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
@@ -209,12 +210,7 @@ conn_listen_enable(int on)
 static void
 conn_free(struct conn *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		conn_list = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	DLIST_UNLINK(conn_list, c);
 	event_free(c->timer);
 	report_abort(c->report);
 	if (c->handshake != NULL)
@@ -675,10 +671,7 @@ conn_new(int fd)
 	if (c->timer == NULL || (c->ssl != NULL && c->handshake == NULL))
 		log_fatal("cannot create the events of a connection");
 
-	c->next = conn_list;
-	if (conn_list)
-		conn_list->prev = c;
-	conn_list = c;
+	DLIST_PUSH(conn_list, c);
 	if (++conn_open >= httpd_conf.connection_limit) {
 		log_warn("%d connections: the limit (httpd_connection_limit); "
 		    "not accepting more until one closes", conn_open);

@@ -166,3 +166,6 @@ lib_libsts_a_SOURCES += lib/alert_file.c lib/alert_file.h lib/alert_http.c
 # lib/idname - the user or group name of an id, for messages (stsd's
 # directories, stsctl's permission hints).
 lib_libsts_a_SOURCES += lib/idname.c lib/idname.h
+
+# lib/dlist - the doubly-linked lists of the daemons (macros only).
+lib_libsts_a_SOURCES += lib/dlist.h

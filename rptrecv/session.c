@@ -80,6 +80,7 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "dlist.h"
 #include "esc.h"
 #include "commit.h"
 #include "connlimit.h"
@@ -176,12 +177,7 @@ session_free(struct session *s)
 		bufferevent_free(s->bev);	/* the TLS filter */
 	SSL_free(s->ssl);
 	bufferevent_free(s->plain);	/* closes the socket */
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		sessions = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
+	DLIST_UNLINK(sessions, s);
 	nsessions--;
 	log_info("disconnect from [%s] commands=%lld queued=%d", s->addr,
 	    s->ncmds, s->nqueued);
@@ -348,10 +344,7 @@ session_start(struct event_base *base, int fd, const char *addr,
 		free(s);
 		return;
 	}
-	s->next = sessions;
-	if (sessions != NULL)
-		sessions->prev = s;
-	sessions = s;
+	DLIST_PUSH(sessions, s);
 	nsessions++;
 	bufferevent_setcb(s->bev, session_readcb, session_writecb,
 	    session_eventcb, s);
