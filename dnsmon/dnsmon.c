@@ -96,6 +96,7 @@
 #include "dnscheck.h"
 #include "dnsname.h"
 #include "dnsq.h"
+#include "events.h"
 #include "ipc.h"
 #include "log.h"
 #include "metrics.h"
@@ -869,13 +870,10 @@ dnsmon_cleanup(void)
 		ipc_conn_close(conn);
 	if (dnsmon_server != NULL)
 		ipc_server_free(dnsmon_server);
-	if (dnsmon_timer != NULL)
-		event_free(dnsmon_timer);
-	if (dnsmon_soon_timer != NULL)
-		event_free(dnsmon_soon_timer);
+	events_free(dnsmon_timer);
+	events_free(dnsmon_soon_timer);
 	soon_free(dnsmon_soon);
-	if (dnsmon_kick != NULL)
-		event_free(dnsmon_kick);
+	events_free(dnsmon_kick);
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);
 	verdict_close();

@@ -73,6 +73,7 @@
 #include "certcache.h"
 #include "challenge.h"
 #include "dlist.h"
+#include "events.h"
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
@@ -213,8 +214,7 @@ conn_free(struct conn *c)
 	DLIST_UNLINK(conn_list, c);
 	event_free(c->timer);
 	report_abort(c->report);
-	if (c->handshake != NULL)
-		event_free(c->handshake);
+	events_free(c->handshake);
 	if (c->bev != NULL) {
 		bufferevent_free(c->bev);	/* closes the socket, frees the SSL */
 	} else {
@@ -773,8 +773,7 @@ conn_stop(void)
 	conn_listening = 1;	/* nothing to enable any more */
 	while (conn_list != NULL)
 		conn_free(conn_list);
-	if (conn_pause_timer != NULL)
-		event_free(conn_pause_timer);
+	events_free(conn_pause_timer);
 	conn_pause_timer = NULL;
 	conn_canned_free();
 }

@@ -83,6 +83,7 @@
 
 #include "certcache.h"
 #include "challenge.h"
+#include "events.h"
 #include "http.h"
 #include "httpd.h"
 #include "ipc.h"
@@ -644,17 +645,13 @@ subscribe_stop(void)
 	sub_conn = NULL;
 	if (c != NULL)
 		ipc_conn_close(c);
-	if (sub_timer != NULL)
-		event_free(sub_timer);
+	events_free(sub_timer);
 	sub_timer = NULL;
-	if (sub_age_timer != NULL)
-		event_free(sub_age_timer);
+	events_free(sub_age_timer);
 	sub_age_timer = NULL;
-	if (sub_watch_timer != NULL)
-		event_free(sub_watch_timer);
+	events_free(sub_watch_timer);
 	sub_watch_timer = NULL;
-	if (sub_ping_timer != NULL)
-		event_free(sub_ping_timer);
+	events_free(sub_ping_timer);
 	sub_ping_timer = NULL;
 	challenge_clear();
 }

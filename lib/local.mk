@@ -169,3 +169,6 @@ lib_libsts_a_SOURCES += lib/idname.c lib/idname.h
 
 # lib/dlist - the doubly-linked lists of the daemons (macros only).
 lib_libsts_a_SOURCES += lib/dlist.h
+
+# lib/events - helpers around libevent for the daemons (inline only).
+lib_libsts_a_SOURCES += lib/events.h

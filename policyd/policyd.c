@@ -102,6 +102,7 @@
 #include "challenges.h"
 #include "dnschild.h"
 #include "ipc.h"
+#include "events.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "plural.h"
@@ -635,17 +636,13 @@ policyd_cleanup(void)
 	for (i = 0; i < n; i++)
 		ipc_server_free(policyd_servers[i]);
 	dnschild_stop();
-	if (policyd_ask_ev != NULL)
-		event_free(policyd_ask_ev);
+	events_free(policyd_ask_ev);
 	policyd_ask_ev = NULL;
-	if (policyd_expire_ev != NULL)
-		event_free(policyd_expire_ev);
+	events_free(policyd_expire_ev);
 	policyd_snapshot_drop();
-	if (policyd_snap.ev != NULL)
-		event_free(policyd_snap.ev);
+	events_free(policyd_snap.ev);
 	policyd_snap.ev = NULL;
-	if (policyd_compact.ev != NULL)
-		event_free(policyd_compact.ev);
+	events_free(policyd_compact.ev);
 	policyd_compact.ev = NULL;
 	polsnap_writer_free(policyd.snap);
 	policyd.snap = NULL;

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "commit.h"
 #include "dlist.h"
+#include "events.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "spool.h"
@@ -220,10 +221,8 @@ commit_shutdown(void)
 	}
 	while (head != NULL)
 		commit_cancel(head);
-	if (flush_ev != NULL)
-		event_free(flush_ev);
-	if (done_ev != NULL)
-		event_free(done_ev);
+	events_free(flush_ev);
+	events_free(done_ev);
 	flush_ev = done_ev = NULL;
 	if (done_pipe[0] >= 0) {
 		close(done_pipe[0]);

@@ -84,6 +84,7 @@
 #include "esc.h"
 #include "commit.h"
 #include "connlimit.h"
+#include "events.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
@@ -169,10 +170,8 @@ session_free(struct session *s)
 	}
 	session_reset(s);
 	buf_free(&s->out);
-	if (s->cmd_timer != NULL)
-		event_free(s->cmd_timer);
-	if (s->data_timer != NULL)
-		event_free(s->data_timer);
+	events_free(s->cmd_timer);
+	events_free(s->data_timer);
 	if (s->bev != s->plain)
 		bufferevent_free(s->bev);	/* the TLS filter */
 	SSL_free(s->ssl);
@@ -338,8 +337,7 @@ session_start(struct event_base *base, int fd, const char *addr,
 			bufferevent_free(s->bev);
 		else
 			close(fd);
-		if (s->cmd_timer != NULL)
-			event_free(s->cmd_timer);
+		events_free(s->cmd_timer);
 		rptrecv_conn_done(net);
 		free(s);
 		return;
