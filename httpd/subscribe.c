@@ -83,6 +83,7 @@
 
 #include "certcache.h"
 #include "challenge.h"
+#include "deadline.h"
 #include "events.h"
 #include "http.h"
 #include "httpd.h"
@@ -498,16 +499,6 @@ sub_file_del(void *arg, const char *domain)
 		policytab_del(httpd_policies, host);
 }
 
-static double
-sub_seconds(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void
 sub_stamp_get(const char *path, struct sub_stamp *st)
 {
@@ -632,7 +623,7 @@ subscribe_load(void)
 	    "policies"), POLSNAP_BASE, st.gen, st.base_bytes, st.changes,
 	    plural((long long)st.changes, "change", "changes"),
 	    POLSNAP_JOURNAL, st.torn ?
-	    ", a cut-short last change ignored" : "", sub_seconds(&t0));
+	    ", a cut-short last change ignored" : "", deadline_since(&t0));
 	buf_free(&err);
 	return policytab_count(httpd_policies);
 }

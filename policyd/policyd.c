@@ -100,9 +100,10 @@
 #include "buf.h"
 #include "cfg.h"
 #include "challenges.h"
+#include "deadline.h"
 #include "dnschild.h"
-#include "ipc.h"
 #include "events.h"
+#include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "plural.h"
@@ -287,16 +288,6 @@ policyd_snapshot(size_t *count)
 	return policyd_snap.msgs;
 }
 
-static double
-policyd_seconds(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void
 policyd_subscribe(struct ipc_conn *conn)
 {
@@ -322,7 +313,7 @@ policyd_subscribe(struct ipc_conn *conn)
 	    " %.3f s", ipc_conn_peer(conn), count, plural((long long)count,
 	    "policy", "policies"), cached ? "the same" : "a new", nchallenges,
 	    plural((long long)nchallenges, "challenge", "challenges"),
-	    policyd_seconds(&t0));
+	    deadline_since(&t0));
 }
 
 /*
@@ -415,7 +406,7 @@ policyd_compact_run(void)
 	log_info("policy snapshot: %s written: %lld %s, %llu bytes"
 	    " (a journal of %llu bytes folded in) in %.3f s", POLSNAP_BASE, n,
 	    plural(n, "policy", "policies"), base, journal,
-	    policyd_seconds(&t0));
+	    deadline_since(&t0));
 	return 0;
 }
 
