@@ -636,13 +636,9 @@ subscribe_stop(void)
 	sub_conn = NULL;
 	if (c != NULL)
 		ipc_conn_close(c);
-	events_free(sub_timer);
-	sub_timer = NULL;
-	events_free(sub_age_timer);
-	sub_age_timer = NULL;
-	events_free(sub_watch_timer);
-	sub_watch_timer = NULL;
-	events_free(sub_ping_timer);
-	sub_ping_timer = NULL;
+	events_clear(&sub_timer);
+	events_clear(&sub_age_timer);
+	events_clear(&sub_watch_timer);
+	events_clear(&sub_ping_timer);
 	challenge_clear();
 }

@@ -6,11 +6,13 @@
  *	#include "events.h"
  *
  *	events_free(ev)		event_free(ev) unless ev is NULL
+ *	events_clear(&ev)	the same, then ev = NULL
  *
  * DESCRIPTION
  *	events_free() frees an event that may not have been made: a
  *	cleanup path frees every event it might own, as free(3) takes
- *	NULL, while libevent's event_free() needs an event.  It is inline:
+ *	NULL, while libevent's event_free() needs an event; events_clear()
+ *	also forgets it, for a module that may start again.  They are inline:
  *	the paths that free an event per connection cost what they did.
  *
  * LIMITS
@@ -31,6 +33,13 @@ events_free(struct event *ev)
 {
 	if (ev != NULL)
 		event_free(ev);
+}
+
+static inline void
+events_clear(struct event **evp)
+{
+	events_free(*evp);
+	*evp = NULL;
 }
 
 #endif
