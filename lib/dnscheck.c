@@ -528,6 +528,15 @@ check_txt_verdict(json_t *checks, const struct check_txt_kind *k,
 	return 1;
 }
 
+/* The one record of the kind does not parse: err says why. */
+static void
+check_txt_invalid(json_t *checks, const struct check_txt_kind *k,
+    const char *name, const char *fix, const struct buf *err)
+{
+	check_add(checks, k->id, "fail", err->s, fix, "TXT %s is invalid: %s",
+	    name, err->s);
+}
+
 static void
 check_sts_txt(struct resolve *res, const struct check_domain *d,
     json_t *checks)
@@ -566,8 +575,7 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 	    fix, &found))
 		goto out;
 	if (ststxt_sts_parse(found, strlen(found), &r, &err) < 0)
-		check_add(checks, "sts-txt", "fail", err.s, fix,
-		    "TXT %s is invalid: %s", name, err.s);
+		check_txt_invalid(checks, &check_sts_kind, name, fix, &err);
 	else if (d->policy_id != NULL && strcmp(r->id, d->policy_id) != 0)
 		check_add(checks, "sts-txt", "fail", r->id, fix,
 		    "TXT %s has id %s, the current policy id is %s", name,
@@ -605,8 +613,7 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 	    fix, &found))
 		goto out;
 	if (ststxt_tlsrpt_parse(found, strlen(found), &r, &err) < 0)
-		check_add(checks, "tlsrpt-txt", "fail", err.s, fix,
-		    "TXT %s is invalid: %s", name, err.s);
+		check_txt_invalid(checks, &check_tlsrpt_kind, name, fix, &err);
 	else {
 		/* The key, for alerts, names the first URI missing. */
 		for (i = 0; i < CHECK_RUA_NEED; i++)
