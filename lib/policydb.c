@@ -439,10 +439,7 @@ policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 	int rc, cmp = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : POLICYDB_READ_INITIAL;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
+		v = xgrowarray(v, n, &cap, POLICYDB_READ_INITIAL, sizeof(*v));
 		policydb_domain_row(st, &v[n++]);
 	}
 	if (rc != SQLITE_DONE) {
