@@ -77,6 +77,7 @@
 #include "certstore.h"
 #include "cfgbind.h"
 #include "esc.h"
+#include "events.h"
 #include "fetch.h"
 #include "ipc.h"
 #include "jws.h"
@@ -650,8 +651,7 @@ acmed_cleanup(void)
 {
 	for (int i = 0; i < acmed.nsrv; i++)
 		ipc_server_free(acmed.srv[i]);
-	if (acmed.timer != NULL)
-		event_free(acmed.timer);
+	events_free(acmed.timer);
 	acme_client_free(acmed.client);
 	SSL_CTX_free(acmed.tls);
 	EVP_PKEY_free(acmed.key);

@@ -91,10 +91,12 @@
 #include "alert.h"
 #include "answers.h"
 #include "buf.h"
+#include "dlist.h"
 #include "dnscheck.h"
 #include "dnsmon_params.h"
 #include "dnsname.h"
 #include "dnsq.h"
+#include "events.h"
 #include "ipc.h"
 #include "log.h"
 #include "metrics.h"
@@ -360,12 +362,7 @@ dnsmon_job_ready(void *arg)
 static void
 dnsmon_job_free(struct dnsmon_job *j)
 {
-	if (j->prev != NULL)
-		j->prev->next = j->next;
-	else
-		dnsmon_jobs = j->next;
-	if (j->next != NULL)
-		j->next->prev = j->prev;
+	DLIST_UNLINK(dnsmon_jobs, j);
 	answers_set_clear(&j->set);
 	resolve_free(j->res);
 	check_domain_clear(&j->d);
@@ -452,10 +449,7 @@ dnsmon_job_start(struct check_domain *d)
 	src.lookup = answers_lookup;
 	src.ctx = &j->set;
 	j->res = resolve_new_source(&src, (int)dnsmon_conf.dnsmon_cname_depth);
-	j->next = dnsmon_jobs;
-	if (dnsmon_jobs != NULL)
-		dnsmon_jobs->prev = j;
-	dnsmon_jobs = j;
+	DLIST_PUSH(dnsmon_jobs, j);
 	dnsmon_running++;
 	dnsmon_job_run(j);
 }
@@ -876,13 +870,10 @@ dnsmon_cleanup(void)
 		ipc_conn_close(conn);
 	if (dnsmon_server != NULL)
 		ipc_server_free(dnsmon_server);
-	if (dnsmon_timer != NULL)
-		event_free(dnsmon_timer);
-	if (dnsmon_soon_timer != NULL)
-		event_free(dnsmon_soon_timer);
+	events_free(dnsmon_timer);
+	events_free(dnsmon_soon_timer);
 	soon_free(dnsmon_soon);
-	if (dnsmon_kick != NULL)
-		event_free(dnsmon_kick);
+	events_free(dnsmon_kick);
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);
 	verdict_close();

@@ -26,6 +26,7 @@
 #include "certcache.h"
 #include "certstore.h"
 #include "challenge.h"
+#include "dlist.h"
 #include "htable.h"
 #include "http.h"
 #include "log.h"
@@ -114,6 +115,17 @@ certcache_no_passphrase(char *buf, int size, int rwflag, void *u)
 	return 0;
 }
 
+/* The identity of a file from its stat: what a change of it changes. */
+static void
+certcache_fileid_set(struct certcache_fileid *id, const struct stat *st)
+{
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+	id->ctime = st->st_ctim;
+}
+
 static int
 certcache_stat(int dirfd, const char *host, int which,
     struct certcache_fileid *id)
@@ -125,11 +137,7 @@ certcache_stat(int dirfd, const char *host, int which,
 	memset(id, 0, sizeof(*id));
 	if (fstatat(dirfd, path, &st, 0) < 0)
 		return -1;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtime = st.st_mtim;
-	id->ctime = st.st_ctim;
+	certcache_fileid_set(id, &st);
 	return 0;
 }
 
@@ -167,11 +175,7 @@ certcache_read(int dirfd, const char *host, int which, struct buf *data,
 		close(fd);
 		return -1;
 	}
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtime = st.st_mtim;
-	id->ctime = st.st_ctim;
+	certcache_fileid_set(id, &st);
 	buf_reset(data);
 	buf_reserve(data, (size_t)st.st_size + 1);
 	while (data->len <= CERTCACHE_FILE_MAX &&
@@ -308,27 +312,13 @@ fail:
 static void
 certcache_lru_unlink(struct certcache *c, struct certcache_entry *e)
 {
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		c->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		c->tail = e->prev;
-	e->prev = e->next = NULL;
+	DLIST_UNLINK2(c->head, c->tail, e);
 }
 
 static void
 certcache_lru_front(struct certcache *c, struct certcache_entry *e)
 {
-	e->next = c->head;
-	e->prev = NULL;
-	if (c->head)
-		c->head->prev = e;
-	c->head = e;
-	if (c->tail == NULL)
-		c->tail = e;
+	DLIST_PUSH2(c->head, c->tail, e);
 }
 
 static void

@@ -72,6 +72,8 @@
 #include "conn.h"
 #include "certcache.h"
 #include "challenge.h"
+#include "dlist.h"
+#include "events.h"
 #include "httpd.h"
 #include "log.h"
 #include "metrics.h"
@@ -209,16 +211,10 @@ conn_listen_enable(int on)
 static void
 conn_free(struct conn *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		conn_list = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	DLIST_UNLINK(conn_list, c);
 	event_free(c->timer);
 	report_abort(c->report);
-	if (c->handshake != NULL)
-		event_free(c->handshake);
+	events_free(c->handshake);
 	if (c->bev != NULL) {
 		bufferevent_free(c->bev);	/* closes the socket, frees the SSL */
 	} else {
@@ -675,10 +671,7 @@ conn_new(int fd)
 	if (c->timer == NULL || (c->ssl != NULL && c->handshake == NULL))
 		log_fatal("cannot create the events of a connection");
 
-	c->next = conn_list;
-	if (conn_list)
-		conn_list->prev = c;
-	conn_list = c;
+	DLIST_PUSH(conn_list, c);
 	if (++conn_open >= httpd_conf.connection_limit) {
 		log_warn("%d connections: the limit (httpd_connection_limit); "
 		    "not accepting more until one closes", conn_open);
@@ -780,8 +773,7 @@ conn_stop(void)
 	conn_listening = 1;	/* nothing to enable any more */
 	while (conn_list != NULL)
 		conn_free(conn_list);
-	if (conn_pause_timer != NULL)
-		event_free(conn_pause_timer);
+	events_free(conn_pause_timer);
 	conn_pause_timer = NULL;
 	conn_canned_free();
 }

@@ -83,6 +83,8 @@
 
 #include "certcache.h"
 #include "challenge.h"
+#include "deadline.h"
+#include "events.h"
 #include "http.h"
 #include "httpd.h"
 #include "ipc.h"
@@ -497,16 +499,6 @@ sub_file_del(void *arg, const char *domain)
 		policytab_del(httpd_policies, host);
 }
 
-static double
-sub_seconds(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void
 sub_stamp_get(const char *path, struct sub_stamp *st)
 {
@@ -631,7 +623,7 @@ subscribe_load(void)
 	    "policies"), POLSNAP_BASE, st.gen, st.base_bytes, st.changes,
 	    plural((long long)st.changes, "change", "changes"),
 	    POLSNAP_JOURNAL, st.torn ?
-	    ", a cut-short last change ignored" : "", sub_seconds(&t0));
+	    ", a cut-short last change ignored" : "", deadline_since(&t0));
 	buf_free(&err);
 	return policytab_count(httpd_policies);
 }
@@ -644,17 +636,9 @@ subscribe_stop(void)
 	sub_conn = NULL;
 	if (c != NULL)
 		ipc_conn_close(c);
-	if (sub_timer != NULL)
-		event_free(sub_timer);
-	sub_timer = NULL;
-	if (sub_age_timer != NULL)
-		event_free(sub_age_timer);
-	sub_age_timer = NULL;
-	if (sub_watch_timer != NULL)
-		event_free(sub_watch_timer);
-	sub_watch_timer = NULL;
-	if (sub_ping_timer != NULL)
-		event_free(sub_ping_timer);
-	sub_ping_timer = NULL;
+	events_clear(&sub_timer);
+	events_clear(&sub_age_timer);
+	events_clear(&sub_watch_timer);
+	events_clear(&sub_ping_timer);
 	challenge_clear();
 }

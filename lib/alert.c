@@ -186,10 +186,7 @@ alert_limits_add(struct alert_limits *l, time_t t, const char *domain)
 		return;				/* too old to count */
 	if (l->n == ALERT_LIMITS_LINES_MAX)
 		return;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 64;
-		l->sent = xrealloc(l->sent, l->cap * sizeof(*l->sent));
-	}
+	l->sent = xgrowarray(l->sent, l->n, &l->cap, 64, sizeof(*l->sent));
 	l->sent[l->n].time = t;
 	l->sent[l->n].domain = xstrdup(domain);
 	l->n++;

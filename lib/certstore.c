@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,28 @@ certstore_asn1_time(const ASN1_TIME *t)
 	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
 		return 0;
 	return (long long)timegm(&tm);
+}
+
+int
+certstore_leaves(const char *dir, certstore_leaf_fn *fn, void *arg)
+{
+	struct certstore_leaf leaf;
+	struct buf err = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
+			continue;
+		buf_reset(&err);
+		if (certstore_leaf_read(dir, de->d_name, &leaf, &err) == 0)
+			fn(de->d_name, &leaf, arg);
+	}
+	closedir(d);
+	buf_free(&err);
+	return 0;
 }
 
 int

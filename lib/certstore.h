@@ -6,6 +6,7 @@
  * SYNOPSIS
  *	char *dir = certstore_dir();	$queue_directory/certs (xmalloc'd)
  *	certstore_leaf_read(dir, host, &leaf, &err)	0, or -1 with err
+ *	certstore_leaves(dir, fn, arg)	fn(host, &leaf, arg) for each host
  *	certstore_health(not_after, now, warning)	ok, warning, expired
  *	certstore_health_name(h)	"ok", "warning", "expired"
  *	certstore_host_ok(host)		a name that is safe as a directory
@@ -46,7 +47,12 @@
  *
  *	certstore_leaf_read() reads the first certificate of HOST's chain
  *	and gives its validity, issuer and whether it names host (RFC
- *	6125 DNS-ID).  It does not need the key.
+ *	6125 DNS-ID).  It does not need the key.  certstore_leaves() calls
+ *	fn for each host directory of dir (in readdir order) whose leaf it
+ *	can read, and passes over the others: the callers that list the
+ *	store (metrics, stsctl cert list) show what is there, while stsd
+ *	check says why a host is unreadable.  It returns -1 with errno
+ *	when dir cannot be opened, else 0.
  *
  *	certstore_health() says what cert_warning_time makes of a
  *	certificate that is valid until not_after: expired once
@@ -153,7 +159,11 @@ void	certstore_acme_set_installed(json_t *st, long long now);
 void	certstore_acme_set_failed(json_t *st, long long failures,
 	    long long next_try, const char *error, const char *problem,
 	    long long now);
+typedef void certstore_leaf_fn(const char *host,
+	    const struct certstore_leaf *, void *arg);
+
 int	certstore_host_ok(const char *host);
+int	certstore_leaves(const char *dir, certstore_leaf_fn *, void *arg);
 int	certstore_leaf_read(const char *dir, const char *host,
 	    struct certstore_leaf *, struct buf *err);
 enum certstore_health certstore_health(long long not_after, long long now,

@@ -50,3 +50,13 @@ deadline_wait(int fd, short events, const struct timespec *end)
 	} while (n < 0 && errno == EINTR);
 	return n > 0 ? 0 : -1;
 }
+
+double
+deadline_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}

@@ -493,6 +493,67 @@ out:
 	free(name);
 }
 
+/* The TXT records of MTA-STS (RFC 8461 3.1) and TLS-RPT (RFC 8460 3). */
+struct check_txt_kind {
+	const char *id;			/* of the check */
+	const char *version;		/* "v=STSv1" */
+	int	(*is)(const char *, size_t);
+	const char *waiting;		/* after "its publication waits" */
+};
+
+static const struct check_txt_kind check_sts_kind = {
+	"sts-txt", "v=STSv1", ststxt_is_sts,
+	" (RFC 8461 section 8.1: HTTPS before DNS)",
+};
+static const struct check_txt_kind check_tlsrpt_kind = {
+	"tlsrpt-txt", "v=TLSRPTv1", ststxt_is_tlsrpt, "",
+};
+
+/*
+ * The verdicts of both TXT checks: a DNS error, no record of the kind
+ * yet (its publication waits), none, several.  1 when one was given;
+ * 0 with the one record of the kind in *found.
+ */
+static int
+check_txt_verdict(json_t *checks, const struct check_txt_kind *k,
+    enum resolve_status st, char **txt, size_t n, const char *name,
+    const struct check_domain *d, const char *fix, char **found)
+{
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++)
+		if (k->is(txt[i], strlen(txt[i]))) {
+			count++;
+			*found = txt[i];
+		}
+	if (resolve_status_is_error(st))
+		check_add(checks, k->id, "dns-error", resolve_status_name(st),
+		    NULL, "TXT %s: %s", name, resolve_status_name(st));
+	else if (count == 0 && d->waiting != NULL)
+		check_add(checks, k->id, "info", "waiting", NULL, "no %s TXT"
+		    " record at %s yet: its publication waits for %s%s",
+		    k->version, name, d->waiting, k->waiting);
+	else if (count == 0)
+		check_add(checks, k->id, "fail", "missing", fix,
+		    "no %s TXT record at %s", k->version, name);
+	else if (count > 1)
+		check_add(checks, k->id, "fail", "several", fix, "%zu %s TXT"
+		    " records at %s (exactly one allowed)", count, k->version,
+		    name);
+	else
+		return 0;
+	return 1;
+}
+
+/* The one record of the kind does not parse: err says why. */
+static void
+check_txt_invalid(json_t *checks, const struct check_txt_kind *k,
+    const char *name, const char *fix, const struct buf *err)
+{
+	check_add(checks, k->id, "fail", err->s, fix, "TXT %s is invalid: %s",
+	    name, err->s);
+}
+
 static void
 check_sts_txt(struct resolve *res, const struct check_domain *d,
     json_t *checks)
@@ -502,7 +563,7 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 	enum resolve_status st;
 	char *name, *fix, **txt, *found = NULL, *final = NULL, *zfix;
 	const char *zone = check_conf.sts_zone;
-	size_t n, i, count = 0, zl = strlen(zone), fl;
+	size_t n, zl = strlen(zone), fl;
 
 	name = xasprintf("_mta-sts.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s.%s. (or TXT \"v=STSv1; id=%s;\")",
@@ -527,30 +588,11 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 		fix = zfix;
 	}
 	free(final);
-	for (i = 0; i < n; i++)
-		if (ststxt_is_sts(txt[i], strlen(txt[i]))) {
-			count++;
-			found = txt[i];
-		}
-	if (resolve_status_is_error(st))
-		check_add(checks, "sts-txt", "dns-error",
-		    resolve_status_name(st), NULL, "TXT %s: %s", name,
-		    resolve_status_name(st));
-	else if (count == 0 && d->waiting != NULL)
-		check_add(checks, "sts-txt", "info", "waiting", NULL,
-		    "no v=STSv1 TXT record at %s yet: its publication waits"
-		    " for %s (RFC 8461 section 8.1: HTTPS before DNS)", name,
-		    d->waiting);
-	else if (count == 0)
-		check_add(checks, "sts-txt", "fail", "missing", fix,
-		    "no v=STSv1 TXT record at %s", name);
-	else if (count > 1)
-		check_add(checks, "sts-txt", "fail", "several", fix,
-		    "%zu v=STSv1 TXT records at %s (exactly one allowed)",
-		    count, name);
-	else if (ststxt_sts_parse(found, strlen(found), &r, &err) < 0)
-		check_add(checks, "sts-txt", "fail", err.s, fix,
-		    "TXT %s is invalid: %s", name, err.s);
+	if (check_txt_verdict(checks, &check_sts_kind, st, txt, n, name, d,
+	    fix, &found))
+		goto out;
+	if (ststxt_sts_parse(found, strlen(found), &r, &err) < 0)
+		check_txt_invalid(checks, &check_sts_kind, name, fix, &err);
 	else if (d->policy_id != NULL && strcmp(r->id, d->policy_id) != 0)
 		check_add(checks, "sts-txt", "fail", r->id, fix,
 		    "TXT %s has id %s, the current policy id is %s", name,
@@ -558,6 +600,7 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 	else
 		check_add(checks, "sts-txt", "ok", NULL, NULL,
 		    "TXT %s has the current id", name);
+out:
 	ststxt_sts_free(r);
 	check_strv_free(txt);
 	buf_free(&err);
@@ -575,7 +618,7 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 	enum resolve_status st;
 	char *name, *fix, **txt, *found = NULL;
 	const char *key = NULL;
-	size_t n, i, count = 0;
+	size_t n, i;
 
 	check_rua_init(&want, d->name);
 	name = xasprintf("_smtp._tls.%s", d->name);
@@ -583,29 +626,11 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 	    " \"v=TLSRPTv1; rua=%s\")", name, d->name, check_conf.sts_zone,
 	    want.rua ? want.rua : "");
 	st = check_txt(res, name, &txt, &n);
-	for (i = 0; i < n; i++)
-		if (ststxt_is_tlsrpt(txt[i], strlen(txt[i]))) {
-			count++;
-			found = txt[i];
-		}
-	if (resolve_status_is_error(st))
-		check_add(checks, "tlsrpt-txt", "dns-error",
-		    resolve_status_name(st), NULL, "TXT %s: %s", name,
-		    resolve_status_name(st));
-	else if (count == 0 && d->waiting != NULL)
-		check_add(checks, "tlsrpt-txt", "info", "waiting", NULL,
-		    "no v=TLSRPTv1 TXT record at %s yet: its publication waits"
-		    " for %s", name, d->waiting);
-	else if (count == 0)
-		check_add(checks, "tlsrpt-txt", "fail", "missing", fix,
-		    "no v=TLSRPTv1 TXT record at %s", name);
-	else if (count > 1)
-		check_add(checks, "tlsrpt-txt", "fail", "several", fix,
-		    "%zu v=TLSRPTv1 TXT records at %s (exactly one allowed)",
-		    count, name);
-	else if (ststxt_tlsrpt_parse(found, strlen(found), &r, &err) < 0)
-		check_add(checks, "tlsrpt-txt", "fail", err.s, fix,
-		    "TXT %s is invalid: %s", name, err.s);
+	if (check_txt_verdict(checks, &check_tlsrpt_kind, st, txt, n, name, d,
+	    fix, &found))
+		goto out;
+	if (ststxt_tlsrpt_parse(found, strlen(found), &r, &err) < 0)
+		check_txt_invalid(checks, &check_tlsrpt_kind, name, fix, &err);
 	else {
 		/* The key, for alerts, names the first URI missing. */
 		for (i = 0; i < CHECK_RUA_NEED; i++)
@@ -625,6 +650,7 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 			    "TXT %s does not list %s in rua", name,
 			    missing.s);
 	}
+out:
 	ststxt_tlsrpt_free(r);
 	check_strv_free(txt);
 	buf_free(&err);

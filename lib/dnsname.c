@@ -252,6 +252,25 @@ dnsname_lower(const char *in, size_t len)
 	return s;
 }
 
+/*
+ * The end of the argument checks: rc 0 hands name over in *out, else
+ * err names the argument (what, as given) and why it is refused.
+ */
+static int
+dnsname_arg_result(int rc, char *name, const char *what, const char *in,
+    struct buf *why, char **out, struct buf *err)
+{
+	if (rc == 0) {
+		*out = name;
+	} else {
+		dnsname_quote(err, what, in);
+		buf_puts(err, why->s);
+		free(name);
+	}
+	buf_free(why);
+	return rc == 0 ? 0 : -1;
+}
+
 /* The name of a domain argument, checked by the domain or the grammar. */
 static int
 dnsname_arg(const char *in, const char *zone, int grammar, char **out,
@@ -268,16 +287,7 @@ dnsname_arg(const char *in, const char *zone, int grammar, char **out,
 	name = dnsname_lower(in, len);
 	rc = grammar ? dnsname_syntax(name, 0, &why) :
 	    dnsname_domain(name, zone, &why);
-	if (rc == 0) {
-		buf_free(&why);
-		*out = name;
-		return 0;
-	}
-	dnsname_quote(err, "domain", in);
-	buf_puts(err, why.s);
-	buf_free(&why);
-	free(name);
-	return -1;
+	return dnsname_arg_result(rc, name, "domain", in, &why, out, err);
 }
 
 int
@@ -299,14 +309,6 @@ dnsname_mx_arg(const char *in, char **out, struct buf *err)
 	struct buf why = BUF_INIT;
 	char *pattern = dnsname_lower(in, strlen(in));
 
-	if (dnsname_host(pattern, DNSNAME_WILDCARD, &why) == 0) {
-		buf_free(&why);
-		*out = pattern;
-		return 0;
-	}
-	dnsname_quote(err, "mx pattern", in);
-	buf_puts(err, why.s);
-	buf_free(&why);
-	free(pattern);
-	return -1;
+	return dnsname_arg_result(dnsname_host(pattern, DNSNAME_WILDCARD,
+	    &why), pattern, "mx pattern", in, &why, out, err);
 }

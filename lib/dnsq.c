@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "dnsq.h"
+#include "events.h"
 #include "log.h"
 #include "mymalloc.h"
 
@@ -188,10 +189,8 @@ dnsq_arm(struct dnsq_query *qq, int ms)
 static void
 dnsq_query_free(struct dnsq_query *qq)
 {
-	if (qq->timer != NULL)
-		event_free(qq->timer);
-	if (qq->tcp_ev != NULL)
-		event_free(qq->tcp_ev);
+	events_free(qq->timer);
+	events_free(qq->tcp_ev);
 	if (qq->tcp_fd >= 0)
 		close(qq->tcp_fd);
 	ldns_rdf_deep_free(qq->name);
@@ -548,8 +547,7 @@ dnsq_free(struct dnsq *q)
 		dnsq_query_free(qq);
 	}
 	for (i = 0; i < DNSQ_FAMILIES * DNSQ_SOCKETS; i++) {
-		if (q->ev[i] != NULL)
-			event_free(q->ev[i]);
+		events_free(q->ev[i]);
 		if (q->fd[i] >= 0)
 			close(q->fd[i]);
 	}

@@ -12,6 +12,14 @@
 #include "html.h"
 #include "mymalloc.h"
 
+#define HTML_ASCII	128	/* the characters html_entities[] covers */
+
+/* What stands for a character that HTML text and attributes cannot hold. */
+static const char *const html_entities[HTML_ASCII] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+	['\''] = "&#39;",
+};
+
 void
 html_escape(struct buf *out, const char *s)
 {
@@ -20,33 +28,13 @@ html_escape(struct buf *out, const char *s)
 	if (s == NULL)
 		return;
 	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		case '\'':
-			buf_puts(out, "&#39;");
-			break;
-		case '\t':
-		case '\n':
-		case '\r':
+		if (*p < HTML_ASCII && html_entities[*p] != NULL)
+			buf_puts(out, html_entities[*p]);
+		else if ((*p < 0x20 && *p != '\t' && *p != '\n' &&
+		    *p != '\r') || *p == 0x7f)
+			buf_puts(out, "\xef\xbf\xbd");
+		else
 			buf_putc(out, *p);
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				buf_puts(out, "\xef\xbf\xbd");
-			else
-				buf_putc(out, *p);
-		}
 	}
 }
 

@@ -143,3 +143,13 @@ lib_tlsdial_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 # lib/alert's store of what was sent (alert_file) and its webhook
 # (alert_http), apart from the digest and its delivery (lib/dnsmon.mk).
 lib_libsts_a_SOURCES += lib/alert_file.c lib/alert_file.h lib/alert_http.c
+
+# lib/idname - the user or group name of an id, for messages (stsd's
+# directories, stsctl's permission hints).
+lib_libsts_a_SOURCES += lib/idname.c lib/idname.h
+
+# lib/dlist - the doubly-linked lists of the daemons (macros only).
+lib_libsts_a_SOURCES += lib/dlist.h
+
+# lib/events - helpers around libevent for the daemons (inline only).
+lib_libsts_a_SOURCES += lib/events.h

@@ -24,6 +24,7 @@
 
 #include "cfgbind.h"
 #include "dnscheck.h"
+#include "events.h"
 #include "htable.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -291,8 +292,7 @@ probes_host_free(void *arg)
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
 	}
-	if (h->ev != NULL)
-		event_free(h->ev);
+	events_free(h->ev);
 	if (h->fd >= 0)
 		close(h->fd);
 	free(h->waiters);

@@ -4,6 +4,10 @@
  *
  * Running out of memory is fatal in this one place (Postfix mymalloc(3)),
  * so no caller checks for NULL.
+ *
+ * xgrowarray(p, n, &cap, initial, size) makes room for element n of an
+ * array of cap elements of size bytes: when n is cap, cap doubles (or
+ * becomes initial) and p is reallocated; it returns the array.
  */
 #ifndef STS_MYMALLOC_H
 #define STS_MYMALLOC_H
@@ -15,6 +19,8 @@ void	*xmalloc(size_t);
 void	*xcalloc(size_t, size_t);
 void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
+void	*xgrowarray(void *, size_t n, size_t *cap, size_t initial,
+	    size_t size);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,6 +18,11 @@
 #include "dnsname.h"
 #include "mymalloc.h"
 #include "policy.h"
+#include "ststxt.h"
+
+#if POLICY_EXT_NAME_MAX != STSTXT_EXT_NAME_MAX
+#error "the extension keys of a policy are checked by ststxt_name_valid()"
+#endif
 
 #define POLICY_VERSION	"STSv1"
 #define POLICY_ID_OURS	20	/* YYYYMMDDHHMMSS + 6-digit counter */
@@ -154,24 +159,6 @@ policy_mx_match(const char *pattern, const char *mx_host)
 /*
  * Keys and values of "key: value" lines.
  */
-
-/* RFC 8461: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".") */
-static int
-policy_key_valid(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > POLICY_EXT_NAME_MAX ||
-	    !policy_is_alnum((unsigned char)s[0]))
-		return 0;
-	for (i = 1; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!policy_is_alnum(c) && c != '_' && c != '-' && c != '.')
-			return 0;
-	}
-	return 1;
-}
 
 static int
 policy_key_is(const char *key, size_t len, const char *name)
@@ -310,7 +297,7 @@ policy_line_split(const char *s, size_t len, struct policy_line *line,
 	}
 	line->key = s;
 	line->keylen = (size_t)(colon - s);
-	if (!policy_key_valid(line->key, line->keylen)) {
+	if (!ststxt_name_valid(line->key, line->keylen)) {
 		buf_printf(err, "key \"%.*s\": not 1 to %d letters, digits, "
 		    "\"_\", \"-\" or \".\" starting with a letter or digit",
 		    (int)line->keylen, line->key, POLICY_EXT_NAME_MAX);
@@ -583,7 +570,7 @@ policy_validate_ext(const struct policy *p, struct buf *err)
 
 	for (i = 0; i < p->next; i++) {
 		e = &p->ext[i];
-		if (!policy_key_valid(e->name, strlen(e->name))) {
+		if (!ststxt_name_valid(e->name, strlen(e->name))) {
 			buf_puts(err, "extension key ");
 			if (policy_value_check(e->name, strlen(e->name)) == NULL)
 				buf_printf(err, "\"%s\"", e->name);

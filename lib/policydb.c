@@ -381,36 +381,36 @@ policydb_domain_bind(sqlite3_stmt *st, const struct domain *d)
 	}
 }
 
+/* A domain's row by sql (its columns bound as ?1 to ?11), then its MX. */
+static int
+policydb_domain_write(sqlite3 *db, const struct domain *d, const char *sql,
+    const char *what, struct buf *err)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+
+	policydb_domain_bind(st, d);
+	if (db_step_done(db, st, what, err) < 0)
+		return -1;
+	return policydb_put_mx(db, d, err);
+}
+
 int
 policydb_domain_insert(struct policydb *pdb, const struct domain *d,
     struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
-
-	st = db_prepare(db, "INSERT INTO domains (" DOMAIN_COLUMNS ")"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	policydb_domain_bind(st, d);
-	if (db_step_done(db, st, "insert domain", err) < 0)
-		return -1;
-	return policydb_put_mx(db, d, err);
+	return policydb_domain_write(pdb->db, d, "INSERT INTO domains ("
+	    DOMAIN_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "insert domain", err);
 }
 
 int
 policydb_domain_update(struct policydb *pdb, const struct domain *d,
     struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
-
-	st = db_prepare(db, "UPDATE domains SET state = ?2, mode = ?3,"
-	    " max_age = ?4, policy_id = ?5, token = ?6, created = ?7,"
-	    " updated = ?8, retire_at = ?9, prior_mode = ?10,"
-	    " prior_max_age = ?11 WHERE name = ?1");
-	policydb_domain_bind(st, d);
-	if (db_step_done(db, st, "update domain", err) < 0)
-		return -1;
-	return policydb_put_mx(db, d, err);
+	return policydb_domain_write(pdb->db, d, "UPDATE domains SET"
+	    " state = ?2, mode = ?3, max_age = ?4, policy_id = ?5, token = ?6,"
+	    " created = ?7, updated = ?8, retire_at = ?9, prior_mode = ?10,"
+	    " prior_max_age = ?11 WHERE name = ?1", "update domain", err);
 }
 
 int
@@ -439,10 +439,7 @@ policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 	int rc, cmp = 0;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : POLICYDB_READ_INITIAL;
-			v = xreallocarray(v, cap, sizeof(*v));
-		}
+		v = xgrowarray(v, n, &cap, POLICYDB_READ_INITIAL, sizeof(*v));
 		policydb_domain_row(st, &v[n++]);
 	}
 	if (rc != SQLITE_DONE) {

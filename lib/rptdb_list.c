@@ -27,11 +27,6 @@
 	" AND CASE WHEN ?3 THEN NOT " RPTDB_TRUSTED_SQL \
 	" ELSE " RPTDB_COUNTS_SQL " END"
 
-#define RPTDB_REPORT_COLUMNS "r.id, r.organization, r.contact, r.report_id," \
-	" r.start_time, r.end_time, r.received, r.via, r.submitter," \
-	" r.sha256, r.spool_id, r.dkim_result, r.dkim_domain," \
-	" r.dkim_selector, r.dkim_reason, " RPTDB_COUNTS_SQL
-
 static void
 rptdb_list_bind(sqlite3_stmt *st, const struct rptdb_filter *f,
     int unverified)
@@ -45,8 +40,8 @@ rptdb_list_bind(sqlite3_stmt *st, const struct rptdb_filter *f,
 }
 
 /* A report from the columns of RPTDB_REPORT_COLUMNS, from col on. */
-static void
-rptdb_list_report(sqlite3_stmt *st, int col, struct rptdb_report *r)
+void
+rptdb_col_report(sqlite3_stmt *st, int col, struct rptdb_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, col);
@@ -75,12 +70,9 @@ rptdb_reports(struct rptdb *db, const struct rptdb_filter *f,
 	struct rptdb_report r;
 
 	if (with_domains)
-		st = db_prepare(db->db, "SELECT r.id, r.organization,"
-		    " r.report_id, r.start_time, r.end_time, r.via,"
-		    " (SELECT group_concat(COALESCE(p.domain, '-'), ' ')"
-		    " FROM policies p  WHERE p.report = r.id),"
-		    " r.dkim_result, r.dkim_domain, r.dkim_selector,"
-		    " r.dkim_reason, " RPTDB_COUNTS_SQL
+		st = db_prepare(db->db, "SELECT " RPTDB_REPORT_COLUMNS
+		    ", (SELECT group_concat(COALESCE(p.domain, '-'), ' ')"
+		    " FROM policies p  WHERE p.report = r.id)"
 		    " FROM reports r" RPTDB_FILTER
 		    " ORDER BY r.start_time, r.id");
 	else
@@ -89,23 +81,9 @@ rptdb_reports(struct rptdb *db, const struct rptdb_filter *f,
 		    " ORDER BY r.start_time, r.id");
 	rptdb_list_bind(st, f, f->unverified);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!with_domains) {
-			rptdb_list_report(st, 0, &r);
-		} else {
-			memset(&r, 0, sizeof(r));
-			r.id = sqlite3_column_int64(st, 0);
-			r.organization = rptdb_col(st, 1);
-			r.report_id = rptdb_col(st, 2);
-			r.start = (time_t)sqlite3_column_int64(st, 3);
-			r.end = (time_t)sqlite3_column_int64(st, 4);
-			r.via = rptdb_col(st, 5);
-			r.domains = rptdb_col(st, 6);
-			r.dkim_result = rptdb_col(st, 7);
-			r.dkim_domain = rptdb_col(st, 8);
-			r.dkim_selector = rptdb_col(st, 9);
-			r.dkim_reason = rptdb_col(st, 10);
-			r.counts = sqlite3_column_int(st, 11) != 0;
-		}
+		rptdb_col_report(st, 0, &r);
+		if (with_domains)
+			r.domains = rptdb_col(st, RPTDB_REPORT_NCOLUMNS);
 		fn(&r, arg);
 	}
 	sqlite3_finalize(st);
@@ -137,14 +115,15 @@ rptdb_report_get(struct rptdb *db, int64_t id, rptdb_report_fn *fn,
 	sqlite3_bind_int64(st, 1, id);
 	rptdb_bind_trust(st);
 	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
-		rptdb_list_report(st, 0, &r);
+		rptdb_col_report(st, 0, &r);
 		fn(&r, arg);
 	}
 	sqlite3_finalize(st);
 	return found ? 0 : -1;
 }
 
-/* A policy from 9 columns from col on. */
+/* A policy from RPTDB_POLICY_NCOLUMNS columns from col on. */
+#define RPTDB_POLICY_NCOLUMNS	9
 static void
 rptdb_list_policy(sqlite3_stmt *st, int col, struct rptdb_policy *p)
 {
@@ -242,11 +221,12 @@ rptdb_export(struct rptdb *db, const struct rptdb_filter *f,
 
 	rptdb_list_bind(st, f, f->unverified);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		rptdb_list_report(st, 0, &r);
-		rptdb_list_policy(st, 16, &p);
+		rptdb_col_report(st, 0, &r);
+		rptdb_list_policy(st, RPTDB_REPORT_NCOLUMNS, &p);
 		row.report = &r;
 		row.policy = &p;
-		row.failure = rptdb_list_failure(st, 25, &fd) ? &fd : NULL;
+		row.failure = rptdb_list_failure(st, RPTDB_REPORT_NCOLUMNS +
+		    RPTDB_POLICY_NCOLUMNS, &fd) ? &fd : NULL;
 		fn(&row, arg);
 	}
 	sqlite3_finalize(st);

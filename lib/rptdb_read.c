@@ -117,24 +117,11 @@ rptdb_domain_unverified(struct rptdb *db, const char *domain, time_t since,
 	struct rptdb_report row;
 	sqlite3_stmt *st;
 
-	st = rptdb_read_prepare(db, "SELECT DISTINCT r.id, r.organization,"
-	    " r.report_id, r.start_time, r.end_time, r.via, r.submitter,"
-	    " r.dkim_result, r.dkim_domain, r.dkim_selector, r.dkim_reason"
+	st = rptdb_read_prepare(db, "SELECT DISTINCT " RPTDB_REPORT_COLUMNS
 	    RPTDB_SCOPE_UNVERIFIED " ORDER BY r.end_time DESC, r.id DESC",
 	    domain, since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		memset(&row, 0, sizeof(row));
-		row.id = sqlite3_column_int64(st, 0);
-		row.organization = rptdb_col(st, 1);
-		row.report_id = rptdb_col(st, 2);
-		row.start = (time_t)sqlite3_column_int64(st, 3);
-		row.end = (time_t)sqlite3_column_int64(st, 4);
-		row.via = rptdb_col(st, 5);
-		row.submitter = rptdb_col(st, 6);
-		row.dkim_result = rptdb_col(st, 7);
-		row.dkim_domain = rptdb_col(st, 8);
-		row.dkim_selector = rptdb_col(st, 9);
-		row.dkim_reason = rptdb_col(st, 10);
+		rptdb_col_report(st, 0, &row);
 		fn(&row, arg);
 	}
 	sqlite3_finalize(st);

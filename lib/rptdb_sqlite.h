@@ -36,6 +36,13 @@
 #define RPTDB_COUNTS_SQL \
 	"(" RPTDB_TRUSTED_SQL " OR ?9 = 0)"
 
+/* The columns of struct rptdb_report, for rptdb_col_report(). */
+#define RPTDB_REPORT_COLUMNS "r.id, r.organization, r.contact, r.report_id," \
+	" r.start_time, r.end_time, r.received, r.via, r.submitter," \
+	" r.sha256, r.spool_id, r.dkim_result, r.dkim_domain," \
+	" r.dkim_selector, r.dkim_reason, " RPTDB_COUNTS_SQL
+#define RPTDB_REPORT_NCOLUMNS	16
+
 /* Statements kept prepared for the life of the handle. */
 enum {
 	RPTDB_ST_FIND,			/* the writer's (rptdb_store.c) */
@@ -65,6 +72,7 @@ extern const char *const rptdb_store_sql[RPTDB_ST_WRITER];
 void	rptdb_bind_trust(sqlite3_stmt *);
 void	rptdb_text(sqlite3_stmt *, int col, const char *);
 const char *rptdb_col(sqlite3_stmt *, int col);
+void	rptdb_col_report(sqlite3_stmt *, int col, struct rptdb_report *);
 sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
 void	rptdb_stmt_done(sqlite3_stmt *);
 

@@ -201,10 +201,7 @@ rptsum_unverified_row(const struct rptdb_report *row, void *arg)
 	struct rptsum_unverified *u;
 	long long ok, bad;
 
-	if (rs->nunv == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 16;
-		rs->unv = xreallocarray(rs->unv, c->cap, sizeof(*rs->unv));
-	}
+	rs->unv = xgrowarray(rs->unv, rs->nunv, &c->cap, 16, sizeof(*rs->unv));
 	u = &rs->unv[rs->nunv++];
 	u->report = row->id;
 	u->end = row->end;
@@ -256,10 +253,7 @@ rptsum_policy_row(const struct rptdb_domain_policy *p, void *arg)
 	struct rptsum_rows *rs = c->rs;
 	struct rptsum_row *r;
 
-	if (rs->nrow == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 64;
-		rs->row = xreallocarray(rs->row, c->cap, sizeof(*rs->row));
-	}
+	rs->row = xgrowarray(rs->row, rs->nrow, &c->cap, 64, sizeof(*rs->row));
 	r = &rs->row[rs->nrow++];
 	r->report = p->report;
 	r->org = rptsum_dup(p->organization);
@@ -277,10 +271,8 @@ rptsum_failure_row(const struct rptdb_domain_failure *p, void *arg)
 	struct rptsum_rows *rs = c->rs;
 	struct rptsum_fail *f;
 
-	if (rs->nfail == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 64;
-		rs->fail = xreallocarray(rs->fail, c->cap, sizeof(*rs->fail));
-	}
+	rs->fail = xgrowarray(rs->fail, rs->nfail, &c->cap, 64,
+	    sizeof(*rs->fail));
 	f = &rs->fail[rs->nfail++];
 	f->org = rptsum_dup(p->organization);
 	f->type = rptsum_dup(p->result_type);

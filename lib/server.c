@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "events.h"
 #include "log.h"
 #include "plural.h"
 #include "mymalloc.h"
@@ -297,16 +298,11 @@ server_events(void)
 static void
 server_free_events(void)
 {
-	if (server.ev_term != NULL)
-		event_free(server.ev_term);
-	if (server.ev_int != NULL)
-		event_free(server.ev_int);
-	if (server.ev_grace != NULL)
-		event_free(server.ev_grace);
-	if (server.ev_wakeup != NULL)
-		event_free(server.ev_wakeup);
-	if (server.ev_status != NULL)
-		event_free(server.ev_status);
+	events_free(server.ev_term);
+	events_free(server.ev_int);
+	events_free(server.ev_grace);
+	events_free(server.ev_wakeup);
+	events_free(server.ev_status);
 	if (server.base != NULL)
 		event_base_free(server.base);
 	server.ev_term = server.ev_int = server.ev_grace = NULL;

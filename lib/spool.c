@@ -272,10 +272,7 @@ spool_list(struct spool *sp, enum spool_dir d, char (**idsp)[SPOOL_ID_SIZE],
 			qsort(ids, count, sizeof(*ids), spool_id_cmp);
 			count = SPOOL_SCAN_MAX;
 		}
-		if (count == cap) {
-			cap = cap ? 2 * cap : 64;
-			ids = xreallocarray(ids, cap, sizeof(*ids));
-		}
+		ids = xgrowarray(ids, count, &cap, 64, sizeof(*ids));
 		memcpy(ids[count++], de->d_name, SPOOL_ID_SIZE);
 	}
 	closedir(dir);

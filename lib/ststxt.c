@@ -153,7 +153,7 @@ ststxt_check_bytes(const char *txt, size_t len, struct buf *err)
 }
 
 /* RFC 8461 sts-ext-name, RFC 8460 tlsrpt-ext-name (the same). */
-static int
+int
 ststxt_name_valid(const char *s, size_t len)
 {
 	size_t i;

@@ -16,6 +16,8 @@
  *	ststxt_rua_make(addrs, https_path, domain, &err)	our rua for domain
  *	ststxt_rua_for(domain, &err)	the same, from main.cf
  *
+ *	ststxt_name_valid(s, len)	1: an extension NAME (policies too)
+ *
  * DESCRIPTION
  *	The input is the text of one TXT record, its character-strings
  *	already joined, and need not be NUL-terminated.  Nothing here does
@@ -39,6 +41,9 @@
  *	https: URIs a host ("https://HOST..."); other schemes are accepted
  *	as the grammar says and marked STSTXT_URI_OTHER, since senders
  *	only use mailto and https.
+ *
+ *	ststxt_name_valid() is that NAME rule, which RFC 8461 section 3.2
+ *	also gives the extension keys of a policy file (lib/policy).
  *
  *	ststxt_is_sts() and ststxt_is_tlsrpt() tell a record of that kind
  *	from another TXT record at the same name, for the "exactly one
@@ -117,6 +122,7 @@ struct ststxt_tlsrpt {
 	size_t	 next;
 };
 
+int	ststxt_name_valid(const char *s, size_t len);
 int	ststxt_is_sts(const char *txt, size_t len);
 int	ststxt_sts_parse(const char *txt, size_t len, struct ststxt_sts **out,
 	    struct buf *err);

@@ -28,6 +28,7 @@
 #define SVG_LEGEND_CHARS 28	/* of a legend label, for its width */
 #define SVG_LEGEND_ROW	16	/* between rows of a legend */
 #define SVG_RATE_HEIGHT	120	/* plot height of svg_rate */
+#define SVG_DATA_MAX	96	/* the data attributes of a chart */
 
 long long
 svg_nice_max(long long n)
@@ -88,22 +89,17 @@ svg_largest(const struct svg_bar *bars, size_t n)
 	return max;
 }
 
-/* The svg element; its title drawn at the top when top is set. */
+/*
+ * The svg element with the data attributes data (" data-NAME=\"V\""...);
+ * its title drawn at the top when top is set.
+ */
 static void
-svg_open(struct buf *out, const char *name, const char *title, int height,
-    const struct svg_bar *bars, size_t n, int top)
+svg_head(struct buf *out, const char *name, const char *title, int height,
+    const char *data, int top)
 {
-	long long ok = 0, bad = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		ok = svg_add(ok, bars[i].ok);
-		bad = svg_add(bad, bars[i].bad);
-	}
 	buf_printf(out, "<svg class=\"chart %s\" xmlns=\"http://www.w3.org/2000/"
 	    "svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
-	    " role=\"img\" data-success=\"%lld\" data-failure=\"%lld\">",
-	    name, SVG_WIDTH, height, SVG_WIDTH, height, ok, bad);
+	    " role=\"img\"%s>", name, SVG_WIDTH, height, SVG_WIDTH, height, data);
 	buf_puts(out, "<title>");
 	html_escape(out, title);
 	buf_puts(out, "</title>");
@@ -112,6 +108,24 @@ svg_open(struct buf *out, const char *name, const char *title, int height,
 		html_escape(out, title);
 		buf_puts(out, "</text>");
 	}
+}
+
+/* svg_head() with the sums of the bars as data-success, data-failure. */
+static void
+svg_open(struct buf *out, const char *name, const char *title, int height,
+    const struct svg_bar *bars, size_t n, int top)
+{
+	char data[SVG_DATA_MAX];
+	long long ok = 0, bad = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		ok = svg_add(ok, bars[i].ok);
+		bad = svg_add(bad, bars[i].bad);
+	}
+	snprintf(data, sizeof(data), " data-success=\"%lld\""
+	    " data-failure=\"%lld\"", ok, bad);
+	svg_head(out, name, title, height, data, top);
 }
 
 /*
@@ -348,7 +362,7 @@ svg_stacked(struct buf *out, const char *name, const char *title,
 	int height = base + SVG_BOTTOM + SVG_LEGEND_HEIGHT, w, h, y;
 	double step = st->ndays ? (double)plot / (double)st->ndays : plot;
 	long long max = 0, total, all = 0, v;
-	char top[32];
+	char top[32], data[SVG_DATA_MAX];
 	size_t i, k;
 
 	for (i = 0; i < st->ndays; i++) {
@@ -362,14 +376,8 @@ svg_stacked(struct buf *out, const char *name, const char *title,
 	height += (svg_legend_rows(NULL, st->keys, st->nkeys) - 1) *
 	    SVG_LEGEND_ROW;
 	w = step > 2 ? (int)(step * 0.8) : 1;
-	buf_printf(out, "<svg class=\"chart %s\" xmlns=\"http://www.w3.org/"
-	    "2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
-	    " role=\"img\" data-failure=\"%lld\"><title>", name, SVG_WIDTH,
-	    height, SVG_WIDTH, height, all);
-	html_escape(out, title);
-	buf_puts(out, "</title><text class=\"title\" x=\"0\" y=\"14\">");
-	html_escape(out, title);
-	buf_puts(out, "</text>");
+	snprintf(data, sizeof(data), " data-failure=\"%lld\"", all);
+	svg_head(out, name, title, height, data, 1);
 	snprintf(top, sizeof(top), "%lld", max);
 	svg_axis(out, top, "0", SVG_TOP, base);
 	for (i = 0; i < st->ndays; i++) {
@@ -440,7 +448,7 @@ svg_rate(struct buf *out, const char *name, const char *title,
 	int height = base + SVG_BOTTOM + SVG_LEGEND_HEIGHT, open = 0;
 	double step = n ? (double)plot / (double)n : plot, rate, worst = 0, top;
 	long long sessions;
-	char label[32];
+	char label[32], data[SVG_DATA_MAX];
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -452,14 +460,8 @@ svg_rate(struct buf *out, const char *name, const char *title,
 	    (double)(long long)worst));
 	if (top > 100)
 		top = 100;
-	buf_printf(out, "<svg class=\"chart %s\" xmlns=\"http://www.w3.org/"
-	    "2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
-	    " role=\"img\" data-scale-max=\"%.0f\"><title>", name,
-	    SVG_WIDTH, height, SVG_WIDTH, height, top);
-	html_escape(out, title);
-	buf_puts(out, "</title><text class=\"title\" x=\"0\" y=\"14\">");
-	html_escape(out, title);
-	buf_puts(out, "</text>");
+	snprintf(data, sizeof(data), " data-scale-max=\"%.0f\"", top);
+	svg_head(out, name, title, height, data, 1);
 	snprintf(label, sizeof(label), "%.0f%%", top);
 	svg_axis(out, label, "0%", SVG_TOP, base);
 	/* The line: a gap on the days without sessions (no rate). */

@@ -48,3 +48,19 @@ usage_version(const char *program)
 	printf("%s (%s) %s\n", program, PACKAGE_NAME, PACKAGE_VERSION);
 	usage_exit_stdout();
 }
+
+int
+usage_getopt(int argc, char **argv, const char *optstring,
+    const char *program, const char *text, const char **config_dir)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, optstring, usage_long_options,
+	    NULL)) == 'c')
+		*config_dir = optarg;
+	if (ch == 'h')
+		usage_print(text, 0);
+	if (ch == USAGE_OPT_VERSION)
+		usage_version(program);
+	return ch;
+}

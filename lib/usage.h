@@ -5,18 +5,24 @@
  * SYNOPSIS
  *	#include "usage.h"
  *
- *	while ((ch = getopt_long(argc, argv, "+c:vh", usage_long_options,
- *	    NULL)) != -1)
- *		...
- *		case 'h': usage_print(text, 0);
- *		case USAGE_OPT_VERSION: usage_version("stsd");
+ *	while ((ch = usage_getopt(argc, argv, "+c:vh", "stsd", text,
+ *	    &config_dir)) != -1)
+ *		... the command's own options
+ *
+ *	usage_print(text, status)
+ *	usage_version(program)
  *
  * DESCRIPTION
  *	usage_long_options maps --help to 'h' and --version to
  *	USAGE_OPT_VERSION, for getopt_long(3); the commands' own options stay
- *	short.  usage_print() writes a usage text and exits with status: to
- *	standard output on 0 (help was asked for), to standard error otherwise
- *	(a usage error, status 2 by convention).  usage_version() prints
+ *	short.  usage_getopt() is getopt_long(3) with those and with the
+ *	options every command has: -c DIR sets *config_dir, -h and --help
+ *	call usage_print(text, 0), --version usage_version(program), each
+ *	where it stands among the options; every other option is returned
+ *	as getopt_long returns it.  usage_print() writes a
+ *	usage text and exits with status: to standard output on 0 (help was
+ *	asked for), to standard error otherwise (a usage error, status 2 by
+ *	convention).  usage_version() prints
  *	"PROGRAM (stsd) VERSION", PACKAGE_VERSION from configure, and exits 0.
  *
  * DIAGNOSTICS
@@ -32,6 +38,8 @@
 
 extern const struct option usage_long_options[];
 
+int	usage_getopt(int argc, char **argv, const char *optstring,
+	    const char *program, const char *text, const char **config_dir);
 void	usage_print(const char *text, int status) __attribute__((noreturn));
 void	usage_version(const char *program) __attribute__((noreturn));
 

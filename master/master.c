@@ -302,16 +302,9 @@ main(int argc, char **argv)
 	proctitle_set("master");
 	if (config_dir == NULL || *config_dir == '\0')
 		config_dir = STS_CONFIG_DIR;
-	while ((ch = getopt_long(argc, argv, "c:ftvh", usage_long_options,
-	    NULL)) != -1) {
+	while ((ch = usage_getopt(argc, argv, "c:ftvh", "master",
+	    master_usage_text, &config_dir)) != -1) {
 		switch (ch) {
-		case 'h':
-			usage_print(master_usage_text, 0);
-		case USAGE_OPT_VERSION:
-			usage_version("master");
-		case 'c':
-			config_dir = optarg;
-			break;
 		case 'f':
 			master.foreground = 1;
 			break;

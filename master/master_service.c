@@ -35,6 +35,7 @@
 
 #include <event2/event.h>
 
+#include "events.h"
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
@@ -331,12 +332,9 @@ master_service_run(struct master_service *svc)
 static void
 master_service_events_free(struct master_service *svc)
 {
-	if (svc->ev_throttle != NULL)
-		event_free(svc->ev_throttle);
-	if (svc->ev_wakeup != NULL)
-		event_free(svc->ev_wakeup);
-	if (svc->ev_kill != NULL)
-		event_free(svc->ev_kill);
+	events_free(svc->ev_throttle);
+	events_free(svc->ev_wakeup);
+	events_free(svc->ev_kill);
 	svc->ev_throttle = svc->ev_wakeup = svc->ev_kill = NULL;
 }
 

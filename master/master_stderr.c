@@ -44,6 +44,7 @@
 
 #include "buf.h"
 #include "esc.h"
+#include "events.h"
 #include "log.h"
 #include "master.h"
 
@@ -186,8 +187,7 @@ master_stderr_read(struct master_proc *p, size_t max)
 static void
 master_stderr_close_fd(struct master_proc *p)
 {
-	if (p->err_ev != NULL)
-		event_free(p->err_ev);
+	events_free(p->err_ev);
 	p->err_ev = NULL;
 	if (p->err_fd >= 0)
 		close(p->err_fd);

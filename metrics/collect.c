@@ -175,6 +175,37 @@ collect_spool(struct metrics_table *t)
  * earliest expiry, which is what an alert wants), and a problem series
  * while one has expired or expires within cert_warning_time.
  */
+/* What collect_cert() adds to, host by host. */
+struct collect_certs {
+	struct metrics_table *t;
+	struct metrics_table *hosts;	/* the series by host */
+	struct buf labels;
+	long long now, warning;
+	long long first;		/* the earliest expiry */
+	size_t	 n;
+};
+
+static void
+collect_cert(const char *host, const struct certstore_leaf *leaf, void *arg)
+{
+	struct collect_certs *c = arg;
+	enum certstore_health h;
+
+	buf_reset(&c->labels);
+	metrics_labels(&c->labels, "host", host, NULL);
+	metrics_table_put(c->hosts, METRIC_CERT_EXPIRY, c->labels.s,
+	    (long long)leaf->not_after, 0);
+	if (c->n++ == 0 || (long long)leaf->not_after < c->first)
+		c->first = (long long)leaf->not_after;
+	if ((h = certstore_health(leaf->not_after, c->now, c->warning)) ==
+	    CERTSTORE_OK)
+		return;
+	buf_reset(&c->labels);
+	metrics_labels(&c->labels, "host", host, "status",
+	    certstore_health_name(h), NULL);
+	metrics_table_put(c->t, METRIC_CERT_PROBLEM, c->labels.s, 1, 0);
+}
+
 static void
 collect_certs(struct metrics_table *t)
 {
@@ -183,45 +214,18 @@ collect_certs(struct metrics_table *t)
 	long long limit = collect_conf.metrics_domain_series_limit, first = 0;
 	long long now = (long long)time(NULL);
 	long long warning = collect_conf.cert_warning_time;
-	struct buf labels = BUF_INIT, err = BUF_INIT;
-	struct certstore_leaf leaf;
-	enum certstore_health h;
-	struct dirent *de;
-	size_t n = 0;
-	DIR *dir;
+	struct collect_certs c = { t, hosts, BUF_INIT, now, warning, 0, 0 };
 
-	if ((dir = opendir(top)) == NULL)
-		goto out;
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
-			continue;
-		buf_reset(&err);
-		if (certstore_leaf_read(top, de->d_name, &leaf, &err) < 0)
-			continue;
-		buf_reset(&labels);
-		metrics_labels(&labels, "host", de->d_name, NULL);
-		metrics_table_put(hosts, METRIC_CERT_EXPIRY, labels.s,
-		    (long long)leaf.not_after, 0);
-		if (n++ == 0 || (long long)leaf.not_after < first)
-			first = (long long)leaf.not_after;
-		if ((h = certstore_health(leaf.not_after, now, warning)) ==
-		    CERTSTORE_OK)
-			continue;
-		buf_reset(&labels);
-		metrics_labels(&labels, "host", de->d_name, "status",
-		    certstore_health_name(h), NULL);
-		metrics_table_put(t, METRIC_CERT_PROBLEM, labels.s, 1, 0);
+	if (certstore_leaves(top, collect_cert, &c) == 0) {
+		first = c.first;
+		if (c.n > 0 && (limit <= 0 || c.n > (size_t)limit))
+			metrics_table_put(t, METRIC_CERT_EXPIRY, "", first, 0);
+		else
+			metrics_table_merge(t, hosts, 0);
 	}
-	closedir(dir);
-	if (n > 0 && (limit <= 0 || n > (size_t)limit))
-		metrics_table_put(t, METRIC_CERT_EXPIRY, "", first, 0);
-	else
-		metrics_table_merge(t, hosts, 0);
-out:
 	metrics_table_free(hosts);
 	free(top);
-	buf_free(&labels);
-	buf_free(&err);
+	buf_free(&c.labels);
 }
 
 /*

@@ -67,6 +67,7 @@
 #include "cfgbind.h"
 #include "collect.h"
 #include "dashboard.h"
+#include "dlist.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -273,12 +274,7 @@ metrics_authorized(const char *head, size_t len)
 static void
 metrics_conn_free(struct metrics_conn *c)
 {
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		metrics_conns = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
+	DLIST_UNLINK(metrics_conns, c);
 	bufferevent_free(c->bev);
 	free(c);
 	mw.nconns--;
@@ -470,9 +466,7 @@ metrics_on_accept(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	mw.nconns++;
-	if ((c->next = metrics_conns) != NULL)
-		metrics_conns->prev = c;
-	metrics_conns = c;
+	DLIST_PUSH(metrics_conns, c);
 	bufferevent_setcb(c->bev, metrics_on_read, metrics_on_write,
 	    metrics_on_event, c);
 	bufferevent_set_timeouts(c->bev, &rt, &wt);

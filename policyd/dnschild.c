@@ -28,6 +28,7 @@
 #include "cfgbind.h"
 #include "dnschild.h"
 #include "dnsupdate.h"
+#include "events.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -333,7 +334,6 @@ dnschild_stop(void)
 		buf_free(&dnschild.out);
 		memset(&dnschild, 0, sizeof(dnschild));
 	}
-	if (dnschild_ev != NULL)
-		event_free(dnschild_ev);
+	events_free(dnschild_ev);
 	dnschild_ev = NULL;
 }

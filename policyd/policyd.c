@@ -100,7 +100,9 @@
 #include "buf.h"
 #include "cfgbind.h"
 #include "challenges.h"
+#include "deadline.h"
 #include "dnschild.h"
+#include "events.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -309,16 +311,6 @@ policyd_snapshot(size_t *count)
 	return policyd_snap.msgs;
 }
 
-static double
-policyd_seconds(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void
 policyd_subscribe(struct ipc_conn *conn)
 {
@@ -344,7 +336,7 @@ policyd_subscribe(struct ipc_conn *conn)
 	    " %.3f s", ipc_conn_peer(conn), count, plural((long long)count,
 	    "policy", "policies"), cached ? "the same" : "a new", nchallenges,
 	    plural((long long)nchallenges, "challenge", "challenges"),
-	    policyd_seconds(&t0));
+	    deadline_since(&t0));
 }
 
 /*
@@ -437,7 +429,7 @@ policyd_compact_run(void)
 	log_info("policy snapshot: %s written: %lld %s, %llu bytes"
 	    " (a journal of %llu bytes folded in) in %.3f s", POLSNAP_BASE, n,
 	    plural(n, "policy", "policies"), base, journal,
-	    policyd_seconds(&t0));
+	    deadline_since(&t0));
 	return 0;
 }
 
@@ -659,17 +651,13 @@ policyd_cleanup(void)
 	for (i = 0; i < n; i++)
 		ipc_server_free(policyd_servers[i]);
 	dnschild_stop();
-	if (policyd_ask_ev != NULL)
-		event_free(policyd_ask_ev);
+	events_free(policyd_ask_ev);
 	policyd_ask_ev = NULL;
-	if (policyd_expire_ev != NULL)
-		event_free(policyd_expire_ev);
+	events_free(policyd_expire_ev);
 	policyd_snapshot_drop();
-	if (policyd_snap.ev != NULL)
-		event_free(policyd_snap.ev);
+	events_free(policyd_snap.ev);
 	policyd_snap.ev = NULL;
-	if (policyd_compact.ev != NULL)
-		event_free(policyd_compact.ev);
+	events_free(policyd_compact.ev);
 	policyd_compact.ev = NULL;
 	polsnap_writer_free(policyd.snap);
 	policyd.snap = NULL;

@@ -110,6 +110,7 @@
 #include "buf.h"
 #include "dkimcheck.h"
 #include "esc.h"
+#include "events.h"
 #include "hosted.h"
 #include "ipc.h"
 #include "log.h"
@@ -724,12 +725,9 @@ rptparse_cleanup(void)
 
 	if (rp.srv != NULL)
 		ipc_server_free(rp.srv);
-	if (rp.run_ev != NULL)
-		event_free(rp.run_ev);
-	if (rp.retry_ev != NULL)
-		event_free(rp.retry_ev);
-	if (rp.deferred_ev != NULL)
-		event_free(rp.deferred_ev);
+	events_free(rp.run_ev);
+	events_free(rp.retry_ev);
+	events_free(rp.deferred_ev);
 	dkimcheck_free(rp.dkim);
 	alerts_close();
 	for (i = 0; i < rp.nbatch; i++)

@@ -26,6 +26,8 @@
 
 #include "buf.h"
 #include "commit.h"
+#include "dlist.h"
+#include "events.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "spool.h"
@@ -58,15 +60,7 @@ static int syncer_stop;
 static void
 commit_unlink(struct commit *c)
 {
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	else
-		tail = c->prev;
-	c->prev = c->next = NULL;
+	DLIST_UNLINK2(head, tail, c);
 }
 
 /* commit_syncer - the thread: one spool_commit_batch() per hand-over */
@@ -193,12 +187,7 @@ commit_add(struct spool_msg *msg, commit_done_fn done, void *arg)
 	c->msg = msg;
 	c->done = done;
 	c->arg = arg;
-	c->prev = tail;
-	if (tail != NULL)
-		tail->next = c;
-	else
-		head = c;
-	tail = c;
+	DLIST_APPEND2(head, tail, c);
 	if (!event_pending(flush_ev, EV_TIMEOUT, NULL))
 		event_active(flush_ev, EV_TIMEOUT, 1);
 	return c;
@@ -232,10 +221,8 @@ commit_shutdown(void)
 	}
 	while (head != NULL)
 		commit_cancel(head);
-	if (flush_ev != NULL)
-		event_free(flush_ev);
-	if (done_ev != NULL)
-		event_free(done_ev);
+	events_free(flush_ev);
+	events_free(done_ev);
 	flush_ev = done_ev = NULL;
 	if (done_pipe[0] >= 0) {
 		close(done_pipe[0]);

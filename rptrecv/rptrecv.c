@@ -74,6 +74,7 @@
 #include "cfgbind.h"
 #include "commit.h"
 #include "connlimit.h"
+#include "events.h"
 #include "ipc.h"
 #include "log.h"
 #include "metrics.h"
@@ -425,8 +426,7 @@ rptrecv_cleanup(void)
 	commit_shutdown();
 	if (notices.len > 0)		/* made in the last turn of the loop */
 		notify_send(NOTIFY_RPTPARSE, &notices);
-	if (notify_ev != NULL)
-		event_free(notify_ev);
+	events_free(notify_ev);
 	notify_ev = NULL;
 	buf_free(&notices);
 	for (i = 0; i < nlisteners; i++)

@@ -80,9 +80,11 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "dlist.h"
 #include "esc.h"
 #include "commit.h"
 #include "connlimit.h"
+#include "events.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
@@ -168,20 +170,13 @@ session_free(struct session *s)
 	}
 	session_reset(s);
 	buf_free(&s->out);
-	if (s->cmd_timer != NULL)
-		event_free(s->cmd_timer);
-	if (s->data_timer != NULL)
-		event_free(s->data_timer);
+	events_free(s->cmd_timer);
+	events_free(s->data_timer);
 	if (s->bev != s->plain)
 		bufferevent_free(s->bev);	/* the TLS filter */
 	SSL_free(s->ssl);
 	bufferevent_free(s->plain);	/* closes the socket */
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		sessions = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
+	DLIST_UNLINK(sessions, s);
 	nsessions--;
 	log_info("disconnect from [%s] commands=%lld queued=%d", s->addr,
 	    s->ncmds, s->nqueued);
@@ -342,16 +337,12 @@ session_start(struct event_base *base, int fd, const char *addr,
 			bufferevent_free(s->bev);
 		else
 			close(fd);
-		if (s->cmd_timer != NULL)
-			event_free(s->cmd_timer);
+		events_free(s->cmd_timer);
 		rptrecv_conn_done(net);
 		free(s);
 		return;
 	}
-	s->next = sessions;
-	if (sessions != NULL)
-		sessions->prev = s;
-	sessions = s;
+	DLIST_PUSH(sessions, s);
 	nsessions++;
 	bufferevent_setcb(s->bev, session_readcb, session_writecb,
 	    session_eventcb, s);

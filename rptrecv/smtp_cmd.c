@@ -99,6 +99,13 @@ smtp_utf8_len(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* A UTF-8 character at s where SMTPUTF8 allows it: its length, else 0. */
+static size_t
+smtp_utf8_char(const unsigned char *s, size_t len, int utf8)
+{
+	return utf8 && s[0] >= 0x80 ? smtp_utf8_len(s, len) : 0;
+}
+
 /*
  * Length of a run of atext (or UTF-8 when allowed) at s; 0 when the
  * first octet is not one, or when a non-ASCII octet is malformed.
@@ -111,8 +118,7 @@ smtp_atom_len(const unsigned char *s, size_t len, int utf8)
 	while (i < len) {
 		if (smtp_is_atext(s[i]))
 			i++;
-		else if (s[i] >= 0x80 && utf8 &&
-		    (n = smtp_utf8_len(s + i, len - i)) > 0)
+		else if ((n = smtp_utf8_char(s + i, len - i, utf8)) > 0)
 			i += n;
 		else
 			break;
@@ -133,8 +139,8 @@ smtp_local_len(const unsigned char *s, size_t len, int utf8)
 			if (s[i] == '\\') {
 				if (++i >= len || s[i] < 32 || s[i] > 126)
 					return 0;
-			} else if (s[i] >= 0x80 && utf8 &&
-			    (n = smtp_utf8_len(s + i, len - i)) > 0) {
+			} else if ((n = smtp_utf8_char(s + i, len - i,
+			    utf8)) > 0) {
 				i += n - 1;
 			} else if (s[i] < 32 || s[i] > 126) {
 				return 0;
@@ -166,8 +172,7 @@ smtp_dotdomain_len(const unsigned char *s, size_t len, int utf8)
 			if (smtp_is_alpha(s[i]) || smtp_is_digit(s[i]) ||
 			    (s[i] == '-' && i > start))
 				i++;
-			else if (s[i] >= 0x80 && utf8 &&
-			    (n = smtp_utf8_len(s + i, len - i)) > 0)
+			else if ((n = smtp_utf8_char(s + i, len - i, utf8)) > 0)
 				i += n;
 			else
 				break;
@@ -312,6 +317,27 @@ smtp_cmd_error(const char **reply, const char *text)
 }
 
 /*
+ * The offset of the ">" that closes the path at s ("<..."), which a
+ * quoted local part may contain; len when there is none.
+ */
+static size_t
+smtp_path_end(const char *s, size_t len)
+{
+	size_t end;
+	int quoted = 0;
+
+	for (end = 1; end < len; end++) {
+		if (quoted && s[end] == '\\' && end + 1 < len)
+			end++;
+		else if (s[end] == '"')
+			quoted = !quoted;
+		else if (s[end] == '>' && !quoted)
+			break;
+	}
+	return end;
+}
+
+/*
  * The path of MAIL or RCPT: s points at "<"; on success the mailbox
  * (source route dropped) is copied to cmd->arg and *used says how far
  * the path went.
@@ -324,21 +350,12 @@ smtp_cmd_path(const char *s, size_t len, int utf8, int is_mail,
 	const char *bad = is_mail ? "501 5.1.7 Bad sender address syntax" :
 	    "501 5.1.3 Bad recipient address syntax";
 	size_t i = 1, n, end, mstart;
-	int quoted = 0;
 
 	if (len == 0 || s[0] != '<')
 		return smtp_cmd_error(reply, is_mail ?
 		    "501 5.5.4 Syntax: MAIL FROM:<address>" :
 		    "501 5.5.4 Syntax: RCPT TO:<address>");
-	/* The closing ">", which a quoted local part may contain. */
-	for (end = 1; end < len; end++) {
-		if (quoted && s[end] == '\\' && end + 1 < len)
-			end++;
-		else if (s[end] == '"')
-			quoted = !quoted;
-		else if (s[end] == '>' && !quoted)
-			break;
-	}
+	end = smtp_path_end(s, len);
 	if (end >= len)
 		return smtp_cmd_error(reply, bad);
 	if (end + 1 > SMTP_PATH_MAX)
@@ -464,19 +481,9 @@ smtp_cmd_mailrcpt(const char *s, size_t len, int flags, struct smtp_cmd *cmd,
 		;
 	/* Parameters first: SMTPUTF8 decides what the path may hold. */
 	if (i < len && s[i] == '<') {
-		const char *gt;
-		int quoted = 0;
+		const char *gt = s + i + smtp_path_end(s + i, len - i);
 		size_t j;
 
-		for (j = i + 1; j < len; j++) {
-			if (quoted && s[j] == '\\' && j + 1 < len)
-				j++;
-			else if (s[j] == '"')
-				quoted = !quoted;
-			else if (s[j] == '>' && !quoted)
-				break;
-		}
-		gt = s + j;
 		for (j = (size_t)(gt - s) + 1; j < len; ) {
 			if (s[j] != ' ')
 				return smtp_cmd_error(reply, is_mail ?

@@ -271,6 +271,29 @@ masteredit_replace(const char *data, size_t len, size_t start, size_t end,
 	buf_append(out, data + end, len - end);
 }
 
+/*
+ * arg as KEY=VALUE, the key with a field when field is set: the key into
+ * key and the value, checked, returned; NULL with err set (no key).
+ */
+static const char *
+masteredit_arg(const char *arg, int field, const char *expect,
+    const char *what, struct masteredit_key *key, struct buf *err)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (eq == NULL) {
+		buf_printf(err, "expected %s", expect);
+		return NULL;
+	}
+	if (masteredit_key_parse(arg, eq - arg, field, key, err) < 0)
+		return NULL;
+	if (masteredit_check_text(what, eq + 1, strlen(eq + 1), err) < 0) {
+		masteredit_key_free(key);
+		return NULL;
+	}
+	return eq + 1;
+}
+
 int
 masteredit_service(const char *file, const char *data, size_t len,
     const char *arg, struct buf *out, struct buf *err)
@@ -279,18 +302,13 @@ masteredit_service(const char *file, const char *data, size_t len,
 	struct masteredit_find fd;
 	struct masteredit_words words;
 	struct buf line = BUF_INIT;
-	const char *eq = strchr(arg, '=');
+	const char *v;
 	int rc = -1;
 
-	if (eq == NULL) {
-		buf_puts(err, "expected service/type=entry");
+	if ((v = masteredit_arg(arg, 0, "service/type=entry", "the entry",
+	    &key, err)) == NULL)
 		return -1;
-	}
-	if (masteredit_key_parse(arg, eq - arg, 0, &key, err) < 0)
-		return -1;
-	if (masteredit_check_text("the entry", eq + 1, strlen(eq + 1), err) < 0)
-		goto out;
-	masteredit_split(eq + 1, &words);
+	masteredit_split(v, &words);
 	if (words.n < MASTEREDIT_COLUMNS || strcmp(words.w[0], key.name) != 0 ||
 	    strcmp(words.w[1], key.type) != 0) {
 		buf_printf(err, "entry of %s/%s: expected \"%s %s private "
@@ -364,18 +382,13 @@ masteredit_field(const char *file, const char *data, size_t len,
 	struct masteredit_find fd;
 	struct masteredit_words value;
 	struct buf line = BUF_INIT;
-	const char *eq = strchr(arg, '=');
+	const char *v;
 	int rc = -1;
 
-	if (eq == NULL) {
-		buf_puts(err, "expected service/type/field=value");
+	if ((v = masteredit_arg(arg, 1, "service/type/field=value",
+	    "the value", &key, err)) == NULL)
 		return -1;
-	}
-	if (masteredit_key_parse(arg, eq - arg, 1, &key, err) < 0)
-		return -1;
-	if (masteredit_check_text("the value", eq + 1, strlen(eq + 1), err) < 0)
-		goto out;
-	masteredit_split(eq + 1, &value);
+	masteredit_split(v, &value);
 	if (value.n == 0 || (key.field != MASTEREDIT_COMMAND && value.n != 1)) {
 		buf_printf(err, "%s/%s/%s: expected %s", key.name, key.type,
 		    masteredit_fields[key.field], key.field ==

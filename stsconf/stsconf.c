@@ -664,16 +664,9 @@ main(int argc, char **argv)
 	int op;
 
 	log_init("stsconf", LOG_TO_STDERR);
-	while ((ch = getopt_long(argc, argv, "c:deFMmnxX#+h",
-	    usage_long_options, NULL)) != -1) {
+	while ((ch = usage_getopt(argc, argv, "c:deFMmnxX#+h", "stsconf",
+	    stsconf_usage_text, &dir)) != -1) {
 		switch (ch) {
-		case 'h':
-			usage_print(stsconf_usage_text, 0);
-		case USAGE_OPT_VERSION:
-			usage_version("stsconf");
-		case 'c':
-			dir = optarg;
-			break;
 		case 'd':
 			which = STSCONF_PRINT_DEFAULT;
 			break;

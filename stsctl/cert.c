@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -91,36 +90,27 @@ cert_issuer(json_t *v)
  * acmed's view alone, and says so.
  */
 static void
+cert_merge_leaf(const char *host, const struct certstore_leaf *leaf,
+    void *arg)
+{
+	json_t *state = arg, *st;
+
+	if ((st = json_object_get(state, host)) == NULL) {
+		st = json_pack("{s:s}", "state", "operator");
+		json_object_set_new(state, host, st);
+	}
+	json_object_set_new(st, "not_after", json_integer(leaf->not_after));
+	json_object_set_new(st, "issuer", json_string(leaf->issuer));
+}
+
+static void
 cert_merge_store(json_t *state)
 {
 	char *dir = certstore_dir();
-	struct certstore_leaf leaf;
-	struct buf err = BUF_INIT;
-	struct dirent *de;
-	json_t *st;
-	DIR *d;
 
-	if ((d = opendir(dir)) == NULL) {
+	if (certstore_leaves(dir, cert_merge_leaf, state) < 0)
 		fprintf(stderr, "stsctl: warning: %s: %s: certificates installed"
 		    " by hand not listed\n", dir, strerror(errno));
-		free(dir);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || !certstore_host_ok(de->d_name))
-			continue;
-		buf_reset(&err);
-		if (certstore_leaf_read(dir, de->d_name, &leaf, &err) < 0)
-			continue;
-		if ((st = json_object_get(state, de->d_name)) == NULL) {
-			st = json_pack("{s:s}", "state", "operator");
-			json_object_set_new(state, de->d_name, st);
-		}
-		json_object_set_new(st, "not_after", json_integer(leaf.not_after));
-		json_object_set_new(st, "issuer", json_string(leaf.issuer));
-	}
-	closedir(d);
-	buf_free(&err);
 	free(dir);
 }
 

@@ -8,44 +8,20 @@
 #include "config.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "idname.h"
 #include "perm.h"
 #include "stsctl.h"
-
-/* The user or group name of an id, or the number. */
-static const char *
-perm_user(uid_t uid, char *buf, size_t size)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw != NULL)
-		return pw->pw_name;
-	snprintf(buf, size, "%lu", (unsigned long)uid);
-	return buf;
-}
-
-static const char *
-perm_group(gid_t gid, char *buf, size_t size)
-{
-	struct group *gr = getgrgid(gid);
-
-	if (gr != NULL)
-		return gr->gr_name;
-	snprintf(buf, size, "%lu", (unsigned long)gid);
-	return buf;
-}
 
 /* The line for what stops the caller: at, a directory or path itself. */
 static void
 perm_explain(struct buf *why, const char *path, const char *at, int amode)
 {
-	char ubuf[32], gbuf[32];
+	char ubuf[IDNAME_MAX], gbuf[IDNAME_MAX];
 	const char *user, *group;
 	struct stat st;
 	mode_t grp, own;
@@ -61,8 +37,9 @@ perm_explain(struct buf *why, const char *path, const char *at, int amode)
 		grp = (amode & W_OK ? S_IWGRP : 0) | (amode & R_OK ? S_IRGRP : 0);
 		own = (amode & W_OK ? S_IWUSR : 0) | (amode & R_OK ? S_IRUSR : 0);
 	}
-	user = perm_user(st.st_uid, ubuf, sizeof(ubuf));
-	group = perm_group(st.st_gid, gbuf, sizeof(gbuf));
+	user = idname(IDNAME_USER, st.st_uid, ubuf, sizeof(ubuf));
+	group = idname(IDNAME_GROUP, st.st_gid, gbuf,
+	    sizeof(gbuf));
 	buf_printf(why, "%s: permission denied%s%s (mode %04o, owner %s,"
 	    " group %s): ", path, strcmp(at, path) ? " at " : "",
 	    strcmp(at, path) ? at : "", (unsigned)(st.st_mode & 07777), user,

@@ -30,6 +30,8 @@
 #include "timefmt.h"
 #include "tlsrpt.h"
 
+#define REPORT_CSV_INT	24	/* a 64-bit count in decimal, and the NUL */
+
 /*
  * show: one report, whole.
  */
@@ -349,67 +351,39 @@ report_csv_cell(const char *raw)
 	putchar('"');
 }
 
-static void
-report_csv_int(int64_t n)
-{
-	printf("%lld", (long long)n);
-}
-
 /* One line of the CSV: the columns of report_export_csv()'s head. */
 static void
 report_csv_row(const struct rptdb_export_row *row, void *arg)
 {
+	static const struct rptdb_failure none;	/* a policy without */
 	const struct rptdb_report *r = row->report;
 	const struct rptdb_policy *p = row->policy;
-	const struct rptdb_failure *f = row->failure;
-	char t[TIMEFMT_RFC3339_SIZE];
+	const struct rptdb_failure *f = row->failure ? row->failure : &none;
+	char t1[TIMEFMT_RFC3339_SIZE], t2[TIMEFMT_RFC3339_SIZE];
+	char id[REPORT_CSV_INT], ok[REPORT_CSV_INT], bad[REPORT_CSV_INT];
+	char sessions[REPORT_CSV_INT];
+	const char *cells[] = { id, r->organization, r->report_id,
+	    report_time(r->start, t1), report_time(r->end, t2), r->via,
+	    p->type, p->domain, p->hosted_domain, ok, bad, f->result_type,
+	    f->sending_mta_ip, f->receiving_mx_hostname, f->receiving_mx_helo,
+	    f->receiving_ip, row->failure ? sessions : NULL,
+	    f->additional_information, f->failure_reason_code,
+	    r->dkim_result, r->dkim_domain, r->dkim_selector, r->dkim_reason,
+	    r->counts ? "yes" : "no", p->counted ? "yes" : "no" };
+	size_t i;
 
 	(void)arg;
-	report_csv_int(r->id);
-	putchar(',');
-	report_csv_cell(r->organization);
-	putchar(',');
-	report_csv_cell(r->report_id);
-	printf(",%s", report_time(r->start, t));
-	printf(",%s,", report_time(r->end, t));
-	report_csv_cell(r->via);
-	putchar(',');
-	report_csv_cell(p->type);
-	putchar(',');
-	report_csv_cell(p->domain);
-	putchar(',');
-	report_csv_cell(p->hosted_domain);
-	putchar(',');
-	report_csv_int(p->success_count);
-	putchar(',');
-	report_csv_int(p->failure_count);
-	putchar(',');
-	report_csv_cell(f ? f->result_type : NULL);
-	putchar(',');
-	report_csv_cell(f ? f->sending_mta_ip : NULL);
-	putchar(',');
-	report_csv_cell(f ? f->receiving_mx_hostname : NULL);
-	putchar(',');
-	report_csv_cell(f ? f->receiving_mx_helo : NULL);
-	putchar(',');
-	report_csv_cell(f ? f->receiving_ip : NULL);
-	putchar(',');
-	if (f != NULL)
-		report_csv_int(f->failed_session_count);
-	putchar(',');
-	report_csv_cell(f ? f->additional_information : NULL);
-	putchar(',');
-	report_csv_cell(f ? f->failure_reason_code : NULL);
-	putchar(',');
-	report_csv_cell(r->dkim_result);
-	putchar(',');
-	report_csv_cell(r->dkim_domain);
-	putchar(',');
-	report_csv_cell(r->dkim_selector);
-	putchar(',');
-	report_csv_cell(r->dkim_reason);
-	printf(",%s,%s\n", r->counts ? "yes" : "no", p->counted ? "yes" :
-	    "no");
+	snprintf(id, sizeof(id), "%lld", (long long)r->id);
+	snprintf(ok, sizeof(ok), "%lld", (long long)p->success_count);
+	snprintf(bad, sizeof(bad), "%lld", (long long)p->failure_count);
+	snprintf(sessions, sizeof(sessions), "%lld",
+	    (long long)f->failed_session_count);
+	for (i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
+		if (i > 0)
+			putchar(',');
+		report_csv_cell(cells[i]);
+	}
+	putchar('\n');
 }
 
 static int

@@ -171,16 +171,9 @@ main(int argc, char **argv)
 	int c, rc;
 
 	log_init("stsctl", LOG_TO_STDERR);
-	while ((c = getopt_long(argc, argv, "+c:vh", usage_long_options,
-	    NULL)) != -1) {
+	while ((c = usage_getopt(argc, argv, "+c:vh", "stsctl",
+	    stsctl_usage_text, &config_dir)) != -1) {
 		switch (c) {
-		case 'c':
-			config_dir = optarg;
-			break;
-		case 'h':
-			usage_print(stsctl_usage_text, 0);
-		case USAGE_OPT_VERSION:
-			usage_version("stsctl");
 		case 'v':
 			log_verbose++;
 			break;

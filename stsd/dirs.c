@@ -21,6 +21,7 @@
 
 #include "cfg.h"
 #include "dirs.h"
+#include "idname.h"
 #include "mymalloc.h"
 #include "proto.h"
 
@@ -133,30 +134,6 @@ dirs_want(const struct dirs_entry *e, const struct dirs_ids *ids,
 		*gid = ids->setgid_gid;
 }
 
-static const char *
-dirs_user_name(uid_t uid, char *tmp, size_t size)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw)
-		snprintf(tmp, size, "%s", pw->pw_name);
-	else
-		snprintf(tmp, size, "%ld", (long)uid);
-	return tmp;
-}
-
-static const char *
-dirs_group_name(gid_t gid, char *tmp, size_t size)
-{
-	struct group *gr = getgrgid(gid);
-
-	if (gr)
-		snprintf(tmp, size, "%s", gr->gr_name);
-	else
-		snprintf(tmp, size, "%ld", (long)gid);
-	return tmp;
-}
-
 /* mkdir -p of the parents of path. */
 static int
 dirs_mkparents(struct dirs_run *run, const char *path)
@@ -185,7 +162,7 @@ static void
 dirs_create(struct dirs_run *run, const struct dirs_entry *e,
     const char *path, const struct dirs_ids *ids)
 {
-	char u[64], g[64];
+	char u[IDNAME_MAX], g[IDNAME_MAX];
 	uid_t uid;
 	gid_t gid;
 
@@ -205,25 +182,26 @@ dirs_create(struct dirs_run *run, const struct dirs_entry *e,
 		return;
 	}
 	dirs_say(run, 0, "%s: created (mode %04o, owner %s:%s)", path,
-	    (unsigned)e->mode, dirs_user_name(uid, u, sizeof(u)),
-	    dirs_group_name(gid, g, sizeof(g)));
+	    (unsigned)e->mode, idname(IDNAME_USER, uid, u, sizeof(u)),
+	    idname(IDNAME_GROUP, gid, g, sizeof(g)));
 }
 
 static void
 dirs_fix_owner(struct dirs_run *run, const struct dirs_entry *e,
     const char *path, const struct stat *st, const struct dirs_ids *ids)
 {
-	char u1[64], g1[64], u2[64], g2[64];
+	char u1[IDNAME_MAX], g1[IDNAME_MAX];
+	char u2[IDNAME_MAX], g2[IDNAME_MAX];
 	uid_t uid;
 	gid_t gid;
 
 	dirs_want(e, ids, &uid, &gid);
 	if (!ids->enforce || (st->st_uid == uid && st->st_gid == gid))
 		return;
-	dirs_user_name(st->st_uid, u1, sizeof(u1));
-	dirs_group_name(st->st_gid, g1, sizeof(g1));
-	dirs_user_name(uid, u2, sizeof(u2));
-	dirs_group_name(gid, g2, sizeof(g2));
+	idname(IDNAME_USER, st->st_uid, u1, sizeof(u1));
+	idname(IDNAME_GROUP, st->st_gid, g1, sizeof(g1));
+	idname(IDNAME_USER, uid, u2, sizeof(u2));
+	idname(IDNAME_GROUP, gid, g2, sizeof(g2));
 	if (!run->fix) {
 		dirs_say(run, 1, "%s: owner %s:%s, expected %s:%s (fix: chown "
 		    "%s:%s %s)", path, u1, g1, u2, g2, u2, g2, path);

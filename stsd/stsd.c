@@ -239,16 +239,9 @@ main(int argc, char **argv)
 	log_init("stsd", LOG_TO_STDERR);
 	if (dir == NULL || *dir == '\0')
 		dir = STS_CONFIG_DIR;
-	while ((ch = getopt_long(argc, argv, "+c:vh", usage_long_options,
-	    NULL)) != -1) {
+	while ((ch = usage_getopt(argc, argv, "+c:vh", "stsd",
+	    stsd_usage_text, &dir)) != -1) {
 		switch (ch) {
-		case 'c':
-			dir = optarg;
-			break;
-		case 'h':
-			usage_print(stsd_usage_text, 0);
-		case USAGE_OPT_VERSION:
-			usage_version("stsd");
 		case 'v':
 			stsd_verbose = 1;
 			log_verbose = 1;
