@@ -32,4 +32,21 @@ void	stsctl_usage_die(const char *fmt, ...)
 
 int	domain_main(int argc, char **argv);	/* stsctl domain ... */
 
+/* stsctl's parameters, bound once (lib/cfgbind) in stsctl.c. */
+struct stsctl_conf {
+	const char *data_directory;
+	const char *queue_directory;
+	const char *mail_owner;
+	long long ipc_timeout;
+	long long cert_warning_time;
+	long long stsctl_check_timeout;
+	long long dnsmon_query_timeout;
+	long long dnsmon_cname_depth;
+	long long dnsmon_smtp_port;
+	long long readiness_days;
+	long long readiness_major_share;
+	unsigned long long message_size_limit;
+};
+extern struct stsctl_conf stsctl_conf;
+
 #endif
