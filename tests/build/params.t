@@ -25,15 +25,6 @@ source "$SRCDIR/tests/lib.sh"
 
 cd "$SRCDIR" || { fail "source tree"; done_testing; }
 
-# The C source files of the tree, tests and benchmarks excepted.
-sources() {
-	if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
-		git ls-files
-	else
-		find . -type f -not -path './_build/*' | sed 's|^\./||'
-	fi | grep -E '\.[ch]$' | grep -Ev '^(tests|bench)/|_test\.c$'
-}
-
 # The files allowed to look parameters up by name.
 exempt() {
 	grep -Ev '^lib/cfg[^/]*\.[ch]$|^stsd/|^stsconf/'
@@ -99,8 +90,7 @@ for my $e (@entries) {
 			next;
 		}
 	}
-	my $want = $macro eq "STR" ? undef : $macro eq "BOOL" ? "BOOL" :
-	    $macro;
+	my $want = $macro eq "STR" ? undef : $macro;	# STR: any type
 	if (!exists($type{$name})) {
 		print "$f:$line: CFG_BIND_$macro: parameter $name is not"
 		    . " declared in $params\n";
@@ -117,7 +107,7 @@ EOF
 # and master.
 daemons() {
 	{
-		sources | grep -v '^lib/' | xargs grep -l 'server_main(' |
+		t_sources | grep -v '^lib/' | xargs grep -l 'server_main(' |
 		    sed -n 's|^\([^/]*\)/[^/]*$|\1|p'
 		echo master
 	} | sort -u
@@ -153,19 +143,19 @@ fixture.c:14: CFG_BIND_LIST: parameter sts_zone is PARAM_STRING" \
 	"an unknown name and a wrong type are found, through a #define too"
 
 # The tree.
-found=$(lookups $(sources | exempt))
+found=$(lookups $(t_sources | exempt))
 is "$found" "" "no program looks a parameter up by name (lib/cfgbind instead)"
 
 n=0
 for d in $(daemons); do
 	n=$((n + 1))
 	ok "$d/ registers its parameters (CFG_BIND_REGISTER)" \
-		test -n "$(sources | grep "^$d/[^/]*\.c$" |
+		test -n "$(t_sources | grep "^$d/[^/]*\.c$" |
 		    xargs grep -l '^CFG_BIND_REGISTER(')"
 done
-ok "the daemons are found ($n: $(daemons | tr '\n' ' '))" test "$n" -ge 8
+ok "the daemons are found ($n: $(echo $(daemons)))" test "$n" -ge 8
 
-bad=$(bindings lib/params.c $(sources | grep -Ev '^lib/cfgbind\.[ch]$') \
+bad=$(bindings lib/params.c $(t_sources | grep -Ev '^lib/cfgbind\.[ch]$') \
     2>"$tmp/count")
 is "$bad" "" "every bound parameter is declared in lib/params.c with its type"
 count=$(sed -n 's/^bindings: //p' "$tmp/count")
