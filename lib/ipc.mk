@@ -5,8 +5,7 @@ lib_libsts_a_SOURCES += lib/ipc.c lib/ipc.h
 
 check_PROGRAMS += lib/ipc_test
 lib_ipc_test_SOURCES = lib/ipc_test.c
-lib_ipc_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
-	$(TEST_CPPFLAGS)
+lib_ipc_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(TEST_CPPFLAGS)
 lib_ipc_test_LDADD = $(STS_LIBS)
 
 if FUZZING
