@@ -157,20 +157,5 @@ t_stsd_user() {
 	    --shell /usr/sbin/nologin stsd || skip_all "cannot create user stsd"
 }
 
-# t_sources: the C files of the tree in $SRCDIR (git ls-files, else
-# every file of a release tarball), tests/, bench/ and *_test.c aside,
-# one a line relative to $SRCDIR (for the tests of the tree's rules).
-t_sources() {
-	(
-		cd "$SRCDIR" || exit 1
-		if command -v git >/dev/null &&
-		    git rev-parse --git-dir >/dev/null 2>&1; then
-			git ls-files
-		else
-			find . -type f -not -path './_build/*' | sed 's|^\./||'
-		fi | grep -E '\.[ch]$' | grep -Ev '^(tests|bench)/|_test\.c$'
-	)
-}
-
 # done_testing: exit status for tests/run
 done_testing() { exit $((T_FAILED > 0)); }

@@ -107,7 +107,7 @@ EOF
 # and master.
 daemons() {
 	{
-		t_sources | grep -v '^lib/' | xargs grep -l 'server_main(' |
+		t_c_sources | grep -v '^lib/' | xargs grep -l 'server_main(' |
 		    sed -n 's|^\([^/]*\)/[^/]*$|\1|p'
 		echo master
 	} | sort -u
@@ -143,19 +143,19 @@ fixture.c:14: CFG_BIND_LIST: parameter sts_zone is PARAM_STRING" \
 	"an unknown name and a wrong type are found, through a #define too"
 
 # The tree.
-found=$(lookups $(t_sources | exempt))
+found=$(lookups $(t_c_sources | exempt))
 is "$found" "" "no program looks a parameter up by name (lib/cfgbind instead)"
 
 n=0
 for d in $(daemons); do
 	n=$((n + 1))
 	ok "$d/ registers its parameters (CFG_BIND_REGISTER)" \
-		test -n "$(t_sources | grep "^$d/[^/]*\.c$" |
+		test -n "$(t_c_sources | grep "^$d/[^/]*\.c$" |
 		    xargs grep -l '^CFG_BIND_REGISTER(')"
 done
 ok "the daemons are found ($n: $(echo $(daemons)))" test "$n" -ge 8
 
-bad=$(bindings lib/params.c $(t_sources | grep -Ev '^lib/cfgbind\.[ch]$') \
+bad=$(bindings lib/params.c $(t_c_sources | grep -Ev '^lib/cfgbind\.[ch]$') \
     2>"$tmp/count")
 is "$bad" "" "every bound parameter is declared in lib/params.c with its type"
 count=$(sed -n 's/^bindings: //p' "$tmp/count")
