@@ -12,9 +12,11 @@
 #    count), except the mechanism (lib/cfg*.c, lib/cfg*.h) and the
 #    commands that handle parameters by name by design (stsd/, stsconf/);
 #  - every daemon's directory (each that runs lib/server's skeleton,
-#    and master/) registers a table with CFG_BIND_REGISTER;
-#  - every CFG_BIND_* entry names a parameter that lib/params.c
-#    declares, with the type of its macro (CFG_BIND_STR takes any).
+#    and master/) registers a table (CFG_BIND_REGISTER or
+#    CFG_BIND_TABLE);
+#  - every entry of a table, CFG_BIND_KIND("name", &var) or X(V, KIND,
+#    name) in the list of a CFG_BIND_TABLE, names a parameter that
+#    lib/params.c declares, with the type of its kind (STR takes any).
 #    This is the check a program makes when its configuration is first
 #    loaded (cfg_bind_check, a log_panic at start; lib/cfgbind_test runs
 #    it), made here over every program without starting one.
@@ -55,7 +57,7 @@ EOF
 }
 
 # bindings PARAMS_C FILE...: "FILE:LINE: what is wrong" for each
-# CFG_BIND_* entry of FILE... that PARAMS_C does not declare with its
+# entry of a table in FILE... that PARAMS_C does not declare with its
 # type; a name given as a macro is looked up among the #defines of the
 # files.  "bindings: N" on stderr, the number of entries seen.
 bindings() {
@@ -75,9 +77,14 @@ for my $f (@ARGV) {
 	$text =~ s{(/\*.*?\*/|//[^\n]*)}{ (my $m = $1) =~ s/[^\n]/ /g; $m }gse;
 	$define{$1} = $2
 	    while $text =~ /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+"([^"]*)"/mg;
-	while ($text =~ /\bCFG_BIND_([A-Z]+)\(\s*(?:"([^"]*)"|(\w+))\s*,/g) {
+	my $kind = qr/STR|BOOL|INT|SIZE|TIME|PERCENT|LIST/;
+	while ($text =~ /\bCFG_BIND_($kind)\(\s*(?:"([^"]*)"|(\w+))\s*,/g) {
 		my $line = 1 + (substr($text, 0, $-[0]) =~ tr/\n//);
 		push(@entries, [$f, $line, $1, $2, $3]);
+	}
+	while ($text =~ /\b\w+\(\s*\w+\s*,\s*($kind)\s*,\s*(\w+)\s*\)/g) {
+		my $line = 1 + (substr($text, 0, $-[0]) =~ tr/\n//);
+		push(@entries, [$f, $line, $1, $2, undef]);
 	}
 }
 for my $e (@entries) {
@@ -107,7 +114,7 @@ EOF
 # and master.
 daemons() {
 	{
-		t_c_sources | grep -v '^lib/' | xargs grep -l 'server_main(' |
+		echo "$srcs" | grep -v '^lib/' | xargs grep -l 'server_main(' |
 		    sed -n 's|^\([^/]*\)/[^/]*$|\1|p'
 		echo master
 	} | sort -u
@@ -132,6 +139,12 @@ static const struct cfg_bind fix[] = {
 	CFG_BIND_LIST(FIX_ZONE, &g),		/* line 14 */
 	CFG_BIND_END
 };
+#define FIX_PARAMS(X, V) \
+	X(V, TIME, ipc_timeout) \
+	X(V, BOOL, sts_zone) /* line 19 */ \
+	X(V, STR, no_such_list_entry) /* line 20 */
+CFG_BIND_TABLE(fix_params, fix_conf, FIX_PARAMS)
+CFG_BIND_REGISTER(fix)
 EOF
 is "$(lookups "$tmp/fixture.c" | sed "s|^$tmp/||")" \
 	'fixture.c:5: long long t = cfg_time("ipc_timeout");	/* line 5 */' \
@@ -139,23 +152,28 @@ is "$(lookups "$tmp/fixture.c" | sed "s|^$tmp/||")" \
 is "$(bindings lib/params.c "$tmp/fixture.c" 2>/dev/null | sed "s|^$tmp/||")" \
 "fixture.c:8: CFG_BIND_INT: parameter no_such_parameter is not declared in lib/params.c
 fixture.c:9: CFG_BIND_SIZE: parameter ipc_timeout is PARAM_TIME
-fixture.c:14: CFG_BIND_LIST: parameter sts_zone is PARAM_STRING" \
-	"an unknown name and a wrong type are found, through a #define too"
+fixture.c:14: CFG_BIND_LIST: parameter sts_zone is PARAM_STRING
+fixture.c:19: CFG_BIND_BOOL: parameter sts_zone is PARAM_STRING
+fixture.c:20: CFG_BIND_STR: parameter no_such_list_entry is not declared in lib/params.c" \
+	"an unknown name and a wrong type are found, through a #define and in a list too"
 
 # The tree.
-found=$(lookups $(t_c_sources | exempt))
+srcs=$(t_c_sources)
+ok "the tree's C files are listed ($(echo "$srcs" | grep -c .))" \
+	test "$(echo "$srcs" | grep -c '^lib/.*\.c$')" -gt 20
+found=$(lookups $(echo "$srcs" | exempt))
 is "$found" "" "no program looks a parameter up by name (lib/cfgbind instead)"
 
 n=0
 for d in $(daemons); do
 	n=$((n + 1))
-	ok "$d/ registers its parameters (CFG_BIND_REGISTER)" \
-		test -n "$(t_c_sources | grep "^$d/[^/]*\.c$" |
-		    xargs grep -l '^CFG_BIND_REGISTER(')"
+	ok "$d/ registers its parameters (lib/cfgbind)" \
+		test -n "$(echo "$srcs" | grep "^$d/[^/]*\.c$" |
+		    xargs grep -lE '^CFG_BIND_(REGISTER|TABLE)\(')"
 done
 ok "the daemons are found ($n: $(echo $(daemons)))" test "$n" -ge 8
 
-bad=$(bindings lib/params.c $(t_c_sources | grep -Ev '^lib/cfgbind\.[ch]$') \
+bad=$(bindings lib/params.c $(echo "$srcs" | grep -Ev '^lib/cfgbind\.[ch]$') \
     2>"$tmp/count")
 is "$bad" "" "every bound parameter is declared in lib/params.c with its type"
 count=$(sed -n 's/^bindings: //p' "$tmp/count")
