@@ -35,6 +35,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "cfgbind.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -229,10 +230,24 @@ ipc_reply_check(const json_t *reply, struct buf *err)
 	return -1;
 }
 
+/* The parameters of the framing, bound once (lib/cfgbind). */
+static struct ipc_conf {
+	unsigned long long ipc_message_size_limit;
+} ipc_conf;
+
+static const struct cfg_bind ipc_params[] = {
+	CFG_BIND_SIZE("ipc_message_size_limit",
+	    &ipc_conf.ipc_message_size_limit),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(ipc_params)
+
 size_t
 ipc_size_limit(void)
 {
-	return (size_t)cfg_size("ipc_message_size_limit");	/* 256 or more */
+	if (ipc_conf.ipc_message_size_limit == 0)	/* no main.cf yet */
+		cfg_bind_now();
+	return (size_t)ipc_conf.ipc_message_size_limit;	/* 256 or more */
 }
 
 /*

@@ -130,6 +130,14 @@ lib_htable_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 # httpd and rptrecv).
 lib_libsts_a_SOURCES += lib/clientnet.c lib/clientnet.h
 
+# lib/cfgdump - the whole configuration as text (master compares it on
+# reload).
+lib_libsts_a_SOURCES += lib/cfgdump.c lib/cfgdump.h
+check_PROGRAMS += lib/cfgdump_test
+lib_cfgdump_test_SOURCES = lib/cfgdump_test.c
+lib_cfgdump_test_LDADD = $(STS_LIBS)
+lib_cfgdump_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+
 # lib/deadline (waits bounded by one deadline) and lib/tlsdial (connect
 # with a deadline, then TLS with the verification each caller asks for:
 # dnsmon's probe, the alert webhook, acmed).

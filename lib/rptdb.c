@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "cfgbind.h"
 #include "db.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -298,10 +299,22 @@ rptdb_single_thread(void)
 		log_warn("SQLite: cannot leave out its locks");
 }
 
+/* The parameters of the readers, bound once (lib/cfgbind). */
+static struct rptdb_conf {
+	int	 report_require_dkim;
+} rptdb_conf;
+
+static const struct cfg_bind rptdb_params[] = {
+	CFG_BIND_BOOL(RPTDB_REQUIRE_DKIM, &rptdb_conf.report_require_dkim),
+	CFG_BIND_END
+};
+CFG_BIND_REGISTER(rptdb_params)
+
 int
 rptdb_require_dkim(void)
 {
-	return cfg_bool(RPTDB_REQUIRE_DKIM);
+	cfg_bind_now();		/* the default before main.cf is read */
+	return rptdb_conf.report_require_dkim;
 }
 
 void

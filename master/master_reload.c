@@ -61,48 +61,16 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cfgdump.h"
 #include "log.h"
 #include "master.h"
 #include "mymalloc.h"
-#include "params.h"
-
-static int
-master_reload_namecmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * "name=value\n" for every parameter of the table, then for every other
- * name that main.cf sets (a master.cf -o may use it as $name), sorted;
- * values expanded.
- */
-static char *
-master_reload_params(void)
-{
-	struct buf b = BUF_INIT;
-	const struct param *p;
-	const char **names;
-	size_t i, n;
-
-	for (p = param_table; p->name != NULL; p++)
-		buf_printf(&b, "%s=%s\n", p->name, cfg_str(p->name));
-	names = cfg_set_names();
-	for (n = 0; names[n] != NULL; n++)
-		;
-	qsort(names, n, sizeof(*names), master_reload_namecmp);
-	for (i = 0; i < n; i++)
-		if (param_find(names[i]) == NULL)
-			buf_printf(&b, "%s=%s\n", names[i], cfg_str(names[i]));
-	free(names);
-	return buf_steal(&b);
-}
 
 void
 master_reload_snapshot(void)
 {
 	free(master.params);
-	master.params = master_reload_params();
+	master.params = cfg_dump();
 }
 
 static void
@@ -187,7 +155,7 @@ master_reload(void)
 		goto out;
 	}
 	master_reload_config();
-	params = master_reload_params();
+	params = cfg_dump();
 	main_changed = master.params == NULL ||
 	    strcmp(params, master.params) != 0;
 	free(master.params);

@@ -12,6 +12,8 @@
  *	stsctl_usage_die(fmt, ...)	the same for a usage error: exit 2.
  *	stsctl_policyd_path()	the path of policyd's public socket.
  *	stsctl_json		set by --json.
+ *	stsctl_conf		main.cf's parameters that stsctl reads, bound
+ *				once (lib/cfgbind) when main.cf is read.
  */
 #ifndef STSCTL_H
 #define STSCTL_H
@@ -31,5 +33,22 @@ void	stsctl_usage_die(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 int	domain_main(int argc, char **argv);	/* stsctl domain ... */
+
+/* stsctl's parameters, bound once (lib/cfgbind) in stsctl.c. */
+struct stsctl_conf {
+	const char *data_directory;
+	const char *queue_directory;
+	const char *mail_owner;
+	long long ipc_timeout;
+	long long cert_warning_time;
+	long long stsctl_check_timeout;
+	long long dnsmon_query_timeout;
+	long long dnsmon_cname_depth;
+	long long dnsmon_smtp_port;
+	long long readiness_days;
+	long long readiness_major_share;
+	unsigned long long message_size_limit;
+};
+extern struct stsctl_conf stsctl_conf;
 
 #endif
