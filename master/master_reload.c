@@ -27,7 +27,7 @@
  *
  *	"main.cf changed" compares the parameter table as cfg sees it: the
  *	expanded value of every parameter of params.h, as the workers get
- *	it from cfg_str(), and of every other name main.cf sets (a master.cf
+ *	it from lib/cfgdump (cfg_dump), and of every other name main.cf sets (a master.cf
  *	"-o name=$other" may use it).  That is what a daemon can act on, so
  *	an edit of comments, a reordering, or a parameter spelled
  *	differently with the same value restarts nothing, while a change

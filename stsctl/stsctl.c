@@ -52,23 +52,7 @@ int	stsctl_json;
 
 struct stsctl_conf stsctl_conf;
 
-static const struct cfg_bind stsctl_params[] = {
-	CFG_BIND_STR("data_directory", &stsctl_conf.data_directory),
-	CFG_BIND_STR("queue_directory", &stsctl_conf.queue_directory),
-	CFG_BIND_STR("mail_owner", &stsctl_conf.mail_owner),
-	CFG_BIND_TIME("ipc_timeout", &stsctl_conf.ipc_timeout),
-	CFG_BIND_TIME("cert_warning_time", &stsctl_conf.cert_warning_time),
-	CFG_BIND_TIME("stsctl_check_timeout", &stsctl_conf.stsctl_check_timeout),
-	CFG_BIND_TIME("dnsmon_query_timeout", &stsctl_conf.dnsmon_query_timeout),
-	CFG_BIND_INT("dnsmon_cname_depth", &stsctl_conf.dnsmon_cname_depth),
-	CFG_BIND_INT("dnsmon_smtp_port", &stsctl_conf.dnsmon_smtp_port),
-	CFG_BIND_INT("readiness_days", &stsctl_conf.readiness_days),
-	CFG_BIND_INT("readiness_major_share",
-	    &stsctl_conf.readiness_major_share),
-	CFG_BIND_SIZE("message_size_limit", &stsctl_conf.message_size_limit),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(stsctl_params)
+CFG_BIND_TABLE(stsctl_params, stsctl_conf, STSCTL_PARAMS)
 
 static char *stsctl_socket;
 
