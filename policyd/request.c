@@ -248,7 +248,7 @@ request_policy_msg(const struct domain *d, const struct buf *policy)
 	char *host = request_policy_host(d->name);
 	json_t *o;
 
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", "policy",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "op", PROTO_OP_POLICY,
 	    "host", host, "domain", d->name, "id", d->policy_id,
 	    "policy", policy->s);
 	free(host);

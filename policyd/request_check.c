@@ -15,6 +15,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "policydb.h"
+#include "proto.h"
 #include "request.h"
 #include "request_ops.h"
 
@@ -92,7 +93,7 @@ request_cert_changed(struct policyd *pd, json_t *req, struct buf *err)
 		buf_puts(err, "missing host name");
 		return NULL;
 	}
-	request_notify(pd, json_pack("{s:s, s:O}", "op", "cert-reload",
+	request_notify(pd, json_pack("{s:s, s:O}", "op", PROTO_OP_CERT_RELOAD,
 	    "host", host));
 	return request_ok();
 }

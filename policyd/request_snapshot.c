@@ -15,6 +15,7 @@
 #include "log.h"
 #include "policydb.h"
 #include "polsnap.h"
+#include "proto.h"
 #include "request.h"
 #include "request_ops.h"
 
@@ -42,7 +43,8 @@ json_t *
 request_cert_check_msg(const char *domain)
 {
 	char *host = request_policy_host(domain);
-	json_t *o = json_pack("{s:s, s:s}", "op", "cert-check", "host", host);
+	json_t *o = json_pack("{s:s, s:s}", "op", PROTO_OP_CERT_CHECK,
+	    "host", host);
 
 	free(host);
 	return o;
@@ -73,7 +75,7 @@ request_notify_withdraw(struct policyd *pd, const char *domain)
 	if (pd->snap != NULL)
 		request_snap_result(pd, polsnap_append_del(pd->snap, domain,
 		    &err), &err);
-	request_notify(pd, json_pack("{s:s, s:s}", "op", "withdraw",
+	request_notify(pd, json_pack("{s:s, s:s}", "op", PROTO_OP_WITHDRAW,
 	    "host", host));
 	free(host);
 }
@@ -130,7 +132,7 @@ request_snap_flush(struct request_snap *sn)
 	if (sn->texts == NULL)
 		return;
 	/* The lines are ASCII (DNS names, digits): no UTF-8 check. */
-	msg = json_pack("{s:s, s:o, s:o}", "op", "policies", "texts",
+	msg = json_pack("{s:s, s:o, s:o}", "op", PROTO_OP_POLICIES, "texts",
 	    sn->texts, "domains", json_stringn_nocheck(sn->lines.s,
 	    sn->lines.len));
 	if (msg == NULL)

@@ -112,6 +112,13 @@ contract_literal() {
 contract_literal "socket names" \
     '^(private|public)/[a-z%]*$|/(private|public)/|^/(policyd|acmed|rptparse|dnsmon)$' \
     lib/proto.h
+# IPC operation names with a hyphen (lib/proto.h); the one-word ones
+# (policy, policies, ping, ...) are also JSON members and words of the
+# logs, so only their use as "op" is lib/proto.h's.
+OPS=$(grep -oE 'PROTO_OP_[A-Z_]+[[:space:]]+"[a-z]+-[a-z-]+"' lib/proto.h |
+    grep -oE '"[^"]+"' | tr -d '"' | paste -sd'|')
+ok "hyphenated IPC operation names found in lib/proto.h" test -n "$OPS"
+contract_literal "IPC operation names" "^($OPS)\$" lib/proto.h
 # policy.db (policyd, its only writer): lib/policydb.
 POLICYDB_FILES="lib/policydb.h lib/policydb.c lib/policydb_dns.c"
 contract "policy.db table domains" \
