@@ -8,6 +8,10 @@
  *	rptdb_begin(db, &err);
  *	rptdb_report_add(db, report, &meta, hosted_fn, arg, &rowid, &err)
  *		1: stored, 0: already stored (rowid of that one), -1: error
+ *	rptdb_policies_counted(report, counted)	policies.counted as the
+ *					report's rows got it (alerts)
+ *	rptdb_counts(via, dkim_result)	whether a report with that meta
+ *					counts, now (RPTDB_TRUSTED_SQL)
  *	rptdb_commit(db, &err);		or rptdb_rollback(db)
  *	rptdb_hosted_fill(db, hosted_fn, arg, &err)	rows follow the list
  *	rptdb_sha256(data, len, hex)
@@ -324,6 +328,8 @@ int	rptdb_report_add(struct rptdb *, const struct tlsrpt_report *,
 	    int64_t *rowid, struct buf *err);
 int	rptdb_hosted_fill(struct rptdb *, rptdb_hosted_fn *, void *arg,
 	    struct buf *err);
+void	rptdb_policies_counted(const struct tlsrpt_report *, int *counted);
+int	rptdb_counts(const char *via, const char *dkim_result);
 
 /* rptdb_read.c: summaries, alerts, metrics */
 void	rptdb_domain_policies(struct rptdb *, const char *domain,

@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "rptdb.h"
 
+/* rptdb_counts() (rptdb_store.c) is RPTDB_COUNTS_SQL in C: change both. */
 #define RPTDB_TRUSTED_SQL	"(r.via = 'https' OR r.dkim_result = 'pass')"
 #define RPTDB_REQUIRE_INDEX	9	/* ?9, for every statement */
 #define RPTDB_COUNTS_SQL \

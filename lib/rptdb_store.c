@@ -260,6 +260,30 @@ rptdb_store_counted(const struct tlsrpt_report *r, int *counted)
 	free(d);
 }
 
+/*
+ * The policies.counted values rptdb_report_add() gives the rows of r,
+ * without reading them back: alerts after the commit need them for
+ * every new report (a query per report was 3 % of rptparse's CPU).
+ */
+void
+rptdb_policies_counted(const struct tlsrpt_report *r, int *counted)
+{
+	rptdb_store_counted(r, counted);
+}
+
+/*
+ * Whether a report stored with this via and dkim_result counts under
+ * report_require_dkim as it is now: RPTDB_COUNTS_SQL in C (a NULL
+ * dkim_result is stored as "none").
+ */
+int
+rptdb_counts(const char *via, const char *dkim_result)
+{
+	return !rptdb_require_dkim() || (via != NULL &&
+	    strcmp(via, "https") == 0) || (dkim_result != NULL &&
+	    strcmp(dkim_result, "pass") == 0);
+}
+
 static int
 rptdb_store_policy(struct rptdb *s, int64_t report,
     const struct tlsrpt_report *r, size_t idx, int counted,

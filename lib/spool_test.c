@@ -257,6 +257,81 @@ test_content(struct spool *sp)
 	buf_free(&err);
 }
 
+/* A message file of size bytes in q/incoming/ under id, made directly. */
+static int
+make_msg(const char *id, size_t size)
+{
+	FILE *f = fopen(path("q/incoming/%s", id), "w");
+	size_t i;
+
+	if (f == NULL)
+		return -1;
+	for (i = 0; i < size; i++)
+		putc('a' + (int)(i % 26), f);
+	return fclose(f);
+}
+
+/*
+ * spool_read_msg reads the size fstat gives in one read(): every size
+ * around its edges and the chunk size comes back whole, the limit
+ * holds at exactly its value, and reading leaves the atime alone
+ * (O_NOATIME: no inode write per message on relatime mounts).
+ */
+static void
+test_read_sizes(struct spool *sp)
+{
+	static const size_t sizes[] = { 0, 1, 2, 4095, 4096, 4097, 65535,
+	    65536, 65537, 200001 };
+	const char *id = "20261207050000.000001.0000000001.000001";
+	struct buf err = BUF_INIT, data = BUF_INIT;
+	struct timespec ts[2];
+	struct stat st;
+	size_t i, j;
+	int ok = 1;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		buf_reset(&data);
+		buf_puts(&data, "kept");
+		if (make_msg(id, sizes[i]) != 0 ||
+		    spool_read_msg(sp, SPOOL_INCOMING, id, sizes[i], &data,
+		    &err) != 0 || data.len != 4 + sizes[i] ||
+		    memcmp(data.s, "kept", 4) != 0 || data.s[data.len] != '\0') {
+			ok = 0;
+			printf("# size %zu: got %zu bytes: %s\n", sizes[i],
+			    data.len, err.s ? err.s : "");
+			continue;
+		}
+		for (j = 0; j < sizes[i]; j++)
+			if (data.s[4 + j] != 'a' + (int)(j % 26))
+				break;
+		ok &= j == sizes[i];
+	}
+	CHECK(ok, "messages of 0 to 200,001 bytes (around 4 KiB and the "
+	    "64 KiB chunk) are read whole, appended, at a limit of their size");
+	buf_reset(&data);
+	buf_reset(&err);
+	CHECK(make_msg(id, 65537) == 0 && spool_read_msg(sp, SPOOL_INCOMING,
+	    id, 65536, &data, &err) == -1 && data.len == 0 &&
+	    strstr(err.s, "exceeds size limit of 65536 bytes") != NULL,
+	    "a message one byte over the limit is refused");
+	/* An atime before the mtime: relatime would update it on read. */
+	ts[0].tv_sec = 1000000000;
+	ts[0].tv_nsec = 0;
+	ts[1].tv_sec = 0;
+	ts[1].tv_nsec = UTIME_OMIT;
+	buf_reset(&data);
+	ok = make_msg(id, 100) == 0 &&
+	    utimensat(AT_FDCWD, path("q/incoming/%s", id), ts, 0) == 0 &&
+	    spool_read_msg(sp, SPOOL_INCOMING, id, 100, &data, &err) == 0 &&
+	    stat(path("q/incoming/%s", id), &st) == 0;
+	CHECK(ok && (geteuid() != st.st_uid || st.st_atime == 1000000000),
+	    "reading a message leaves its atime alone (atime %lld)",
+	    ok ? (long long)st.st_atime : -1LL);
+	unlink(path("q/incoming/%s", id));
+	buf_free(&data);
+	buf_free(&err);
+}
+
 static void
 test_limit(struct spool *sp)
 {
@@ -764,6 +839,7 @@ main(void)
 	}
 	test_order(sp);
 	test_content(sp);
+	test_read_sizes(sp);
 	test_limit(sp);
 	test_batch(sp);
 	test_consume_batch(sp);

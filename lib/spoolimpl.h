@@ -43,6 +43,7 @@ struct spool {
 	char	*base;			/* for messages; "" stands for "/" */
 	int	 dirfd[SPOOL_NDIRS];
 	int	 locked;		/* spool_lock() succeeded */
+	int	 no_noatime;		/* O_NOATIME gave EPERM: not again */
 };
 
 void	spool_fail(struct buf *, const struct spool *, enum spool_dir,

@@ -36,16 +36,38 @@ spool_claim(struct spool *sp, const char *id, struct buf *err)
 	return 0;
 }
 
-int
-spool_open_msg(struct spool *sp, enum spool_dir d, const char *id,
-    size_t limit, struct buf *err)
+/*
+ * openat with O_NOATIME where the file system and our uid allow it:
+ * reading a message just written would otherwise update its atime
+ * (relatime), an inode write per message.  EPERM: not the file's owner.
+ */
+static int
+spool_openat_msg(struct spool *sp, enum spool_dir d, const char *id)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC, fd;
+
+#ifdef O_NOATIME
+	if (!sp->no_noatime) {
+		fd = openat(sp->dirfd[d], id, flags | O_NOATIME);
+		if (fd >= 0 || errno != EPERM)
+			return fd;
+		sp->no_noatime = 1;
+	}
+#endif
+	return openat(sp->dirfd[d], id, flags);
+}
+
+/* The message's descriptor and its size by fstat(). */
+static int
+spool_open_sized(struct spool *sp, enum spool_dir d, const char *id,
+    size_t limit, size_t *size, struct buf *err)
 {
 	struct stat st;
 	int fd;
 
 	if (spool_check_id(id, err) != 0)
 		return -1;
-	fd = openat(sp->dirfd[d], id, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = spool_openat_msg(sp, d, id);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			spool_fail(err, sp, d, id, "no such message");
@@ -70,22 +92,40 @@ spool_open_msg(struct spool *sp, enum spool_dir d, const char *id,
 		close(fd);
 		return -1;
 	}
+	*size = (size_t)st.st_size;
 	return fd;
 }
 
 int
+spool_open_msg(struct spool *sp, enum spool_dir d, const char *id,
+    size_t limit, struct buf *err)
+{
+	size_t size;
+
+	return spool_open_sized(sp, d, id, limit, &size, err);
+}
+
+/*
+ * One read of the size fstat() gave, plus one byte: a message does not
+ * change once it is in the spool, so a read that stops exactly at that
+ * size is its end (for a regular file a short read is end of file),
+ * and the usual read() that returns 0 is not needed.  A file that grew
+ * is read on in chunks, up to the limit, as before.
+ */
+int
 spool_read_msg(struct spool *sp, enum spool_dir d, const char *id,
     size_t limit, struct buf *data, struct buf *err)
 {
-	size_t start = data->len;
+	size_t start = data->len, size, want;
 	ssize_t n;
 	int fd;
 
-	if ((fd = spool_open_msg(sp, d, id, limit, err)) < 0)
+	if ((fd = spool_open_sized(sp, d, id, limit, &size, err)) < 0)
 		return -1;
+	want = size + 1;
 	for (;;) {
-		buf_reserve(data, SPOOL_READ_CHUNK);
-		n = read(fd, data->s + data->len, SPOOL_READ_CHUNK);
+		buf_reserve(data, want);
+		n = read(fd, data->s + data->len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -94,6 +134,10 @@ spool_read_msg(struct spool *sp, enum spool_dir d, const char *id,
 		data->s[data->len] = '\0';
 		if (data->len - start > limit)
 			break;
+		if (data->len - start == size && (size_t)n < want)
+			break;
+		want = data->len - start < size ? size - (data->len - start)
+		    + 1 : SPOOL_READ_CHUNK;
 	}
 	if (n < 0 || data->len - start > limit) {
 		if (n < 0)

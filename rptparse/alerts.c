@@ -539,48 +539,25 @@ alerts_types(const struct alerts_ctx *c, const struct tlsrpt_policy *p)
 }
 
 /*
- * Whether the stored report counts (stsctl(1) Counting: trusted, or
- * report_require_dkim is "no"), and policies.counted of each of its
- * policies into counted[]: an unverified report raises no alert, and a
- * policy that judges the same sessions as another adds nothing to the
- * day's sums.
+ * An unverified report (counts 0: stsctl(1) Counting) raises no alert,
+ * and a policy that judges the same sessions as another of the report
+ * (policies.counted 0, as rptdb_report_add() stored it) adds nothing to
+ * the day's sums.
  */
-/* policies.counted of the policy at idx, into the array of n. */
-struct alerts_counted {
-	int	*counted;
-	size_t	 n;
-};
-
-static void
-alerts_counted_one(int64_t idx, int counted, void *arg)
-{
-	struct alerts_counted *a = arg;
-
-	if (idx >= 0 && (uint64_t)idx < a->n)
-		a->counted[idx] = counted;
-}
-
-static int
-alerts_counts(struct rptdb *db, int64_t rowid, size_t n, int *counted)
-{
-	struct alerts_counted a = { counted, n };
-
-	return rptdb_report_counted(db, rowid, alerts_counted_one, &a);
-}
-
 void
 alerts_report(struct rptdb *db, const struct hosted *hosted,
-    const struct tlsrpt_report *r, int64_t rowid, time_t received)
+    const struct tlsrpt_report *r, int64_t rowid, time_t received,
+    int counts)
 {
 	struct alerts_ctx c;
 	struct tm tm;
-	int *counted = xcalloc(r->npolicies + 1, sizeof(*counted));
+	int *counted;
 	size_t i;
 
-	if (!alerts_counts(db, rowid, r->npolicies, counted)) {
-		free(counted);
+	if (!counts || r->npolicies == 0)
 		return;
-	}
+	counted = xcalloc(r->npolicies + 1, sizeof(*counted));
+	rptdb_policies_counted(r, counted);
 	memset(&c, 0, sizeof(c));
 	c.counted = counted;
 	c.db = db;

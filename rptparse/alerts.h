@@ -5,9 +5,8 @@
  * SYNOPSIS
  *	alerts_open(state_path, pct, &err)	dedup state (lib/alert) in
  *		state_path, or NULL: in the store given to alert_store_set()
- *	alerts_set_require_dkim(yes)		report_require_dkim
- *	if (alerts_counted(via, dkim_result))	the report counts
- *		alerts_report(db, &hosted, report, rowid, received)
+ *	alerts_report(db, &hosted, report, rowid, received,
+ *	    rptdb_counts(via, dkim_result))
  *		after the report's transaction committed
  *	alerts_flush()				end of a run
  *	alerts_forget()		the hosted domains changed
@@ -15,10 +14,10 @@
  *
  * DESCRIPTION
  *	Only reports that count raise alerts: with report_require_dkim
- *	(alerts_set_require_dkim(1), the default) an https report or a
- *	mailed one whose DKIM result is "pass" (trusted, rptdb.h), any
- *	report without it.  The caller asks alerts_counted() when the
- *	report is stored and passes only those that count; the sums and
+ *	(the default) an https report or a mailed one whose DKIM result
+ *	is "pass" (trusted, rptdb.h), any report without it.  The caller
+ *	tells alerts_report() whether the report counts (rptdb_counts(),
+ *	or the same test made when the report was verified); the sums and
  *	result types read from reports.db leave out the stored reports
  *	that do not count under the parameter as it is now.  So a forged,
  *	unsigned report neither raises an alert nor keeps a later real one
@@ -102,10 +101,9 @@
 #define ALERTS_DAY		(24 * 60 * 60)
 
 int	alerts_open(const char *state_path, double pct, struct buf *err);
-void	alerts_set_require_dkim(int);
-int	alerts_counted(const char *via, const char *dkim_result);
 void	alerts_report(struct rptdb *, const struct hosted *,
-	    const struct tlsrpt_report *, int64_t rowid, time_t received);
+	    const struct tlsrpt_report *, int64_t rowid, time_t received,
+	    int counts);
 void	alerts_flush(void);
 void	alerts_forget(void);
 void	alerts_close(void);

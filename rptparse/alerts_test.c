@@ -100,7 +100,8 @@ test_report(struct rptdb *db, const struct hosted *h, const char *json,
 	    &err) != 1)
 		CHECK(0, "test report stored: %s", err.s);
 	else
-		alerts_report(db, h, r, row, when);
+		alerts_report(db, h, r, row, when,
+		    rptdb_counts(meta.via, meta.dkim_result));
 	tlsrpt_free(r);
 	buf_free(&err);
 }
@@ -216,7 +217,8 @@ test_batch(struct rptdb *db, const struct hosted *h, time_t when)
 		ok = 0;
 	CHECK(ok, "two reports stored in one transaction");
 	for (i = 0; ok && i < 2; i++)
-		alerts_report(db, h, r[i], row[i], when);
+		alerts_report(db, h, r[i], row[i], when,
+		    rptdb_counts("mailto", NULL));
 	got = test_sent();
 	CHECK(ok && strcmp(got, "example.net new-result-type:"
 	    "certificate-not-trusted 2026-11-27") == 0, "a batch counts each"

@@ -356,7 +356,8 @@ rptparse_stored(struct rptparse_item *it)
 		/* Alerts follow report_require_dkim as it is now. */
 		if (it->fresh[i] && it->counted)
 			alerts_report(rp.store, &rp.hosted,
-			    it->reports[i], it->rows[i], it->received);
+			    it->reports[i], it->rows[i], it->received,
+			    it->counted);
 	}
 	rp.done_dir[rp.ndone] = it->dir;
 	memcpy(rp.done_ids[rp.ndone++], it->id, SPOOL_ID_SIZE);
