@@ -39,8 +39,6 @@
  *	rptdb_export(db, &filter, fn, arg)	one row per failure detail,
  *					and per policy without any
  *	rptdb_counted_sessions(db, fn, arg)	metrics, by domain and policy
- *	rptdb_report_counted(db, id, fn, arg)	alerts: does it count, and
- *					which of its policies
  *	rptdb_day_counts(db, hosted, domain, from, to, &counts)
  *	rptdb_day_types(db, hosted, domain, from, to, limit, fn, arg)
  *	rptdb_types_before(db, hosted, domain, id, fn, arg)
@@ -302,7 +300,6 @@ typedef void rptdb_domain_failure_fn(const struct rptdb_domain_failure *,
 typedef void rptdb_total_fn(const struct rptdb_total_row *, void *arg);
 typedef void rptdb_session_fn(const struct rptdb_session_row *, void *arg);
 typedef void rptdb_export_fn(const struct rptdb_export_row *, void *arg);
-typedef void rptdb_counted_fn(int64_t idx, int counted, void *arg);
 typedef void rptdb_type_fn(const char *type, double sessions, void *arg);
 
 /* rptdb.c: open, close, transactions */
@@ -345,8 +342,6 @@ void	rptdb_totals_get(struct rptdb_totals *, int64_t report,
 	    rptdb_total_fn *, void *arg);
 void	rptdb_totals_free(struct rptdb_totals *);
 int	rptdb_counted_sessions(struct rptdb *, rptdb_session_fn *, void *arg);
-int	rptdb_report_counted(struct rptdb *, int64_t report,
-	    rptdb_counted_fn *, void *arg);
 int	rptdb_day_counts(struct rptdb *, const char *hosted,
 	    const char *domain, time_t from, time_t to,
 	    struct rptdb_day_counts *);

@@ -329,23 +329,3 @@ rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
 	rptdb_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
-
-int
-rptdb_report_counted(struct rptdb *db, int64_t report, rptdb_counted_fn *fn,
-    void *arg)
-{
-	sqlite3_stmt *st = rptdb_stmt(db, RPTDB_ST_COUNTS_REPORT,
-	    "SELECT p.idx, p.counted FROM reports r JOIN policies p ON"
-	    " p.report = r.id WHERE r.id = ?1 AND " RPTDB_COUNTS_SQL);
-	int any = 0;
-
-	sqlite3_bind_int64(st, 1, report);
-	rptdb_bind_trust(st);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		any = 1;
-		fn(sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1) != 0,
-		    arg);
-	}
-	rptdb_stmt_done(st);
-	return any;
-}
