@@ -142,6 +142,7 @@ static const struct metrics_fixed {
 	    NULL, { NULL } },
 	{ METRIC_REPORTS_STORED, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_REPORTS_CORRUPT, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_SILENT, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_DNS_ROUNDS, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_DNS_DOMAINS, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_HTTPS_REPORTS, NULL, { NULL }, NULL, { NULL } },
