@@ -109,6 +109,11 @@ is "$(rp_json summary example.com | jq -r '."silent-reporters"[] | "\(."organiza
 unlike "$s" "Sparse Org \(last" "3 reports are not regular: not silent"
 like "$($STSCTL report summary example.net)" 'Evil\\nOrg\\x1b\[31m \(last report' \
 	"summary: a hostile organization name escaped"
+$STSCTL report html >"$T/page.html" 2>/dev/null
+like "$(cat "$T/page.html")" '<li class="silent-reporter">Silent Org \(last report [0-9-]*, 2 days ago\)</li>' \
+	"dashboard: the silent reporter in the domain's list"
+like "$(cat "$T/page.html")" '<li class="silent-reporter">Evil' "dashboard: the hostile one too"
+is "$(grep -c $'\e' "$T/page.html")" 0 "dashboard: no raw escape character of the organization name"
 
 # 3. Another run: raised, not cleared: no second alert.
 ok "another run" restart
