@@ -670,6 +670,20 @@ alert_raise(const char *domain, const char *kind, const char *key,
 	return rc;
 }
 
+int
+alert_raised(const char *domain, const char *kind)
+{
+	char *d = alert_cut(domain, ALERT_FIELD_MAX);
+	char *k = alert_cut(kind, ALERT_FIELD_MAX);
+	int raised;
+
+	raised = alert_have_store && alert_store.get(alert_store.ctx, d, k) !=
+	    NULL;
+	free(d);
+	free(k);
+	return raised;
+}
+
 void
 alert_clear(const char *domain, const char *kind)
 {

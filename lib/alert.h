@@ -7,6 +7,7 @@
  *	alert_store_set(&store)		dedup state kept by the caller
  *	alert_raise(domain, kind, key, subject, text)
  *	alert_clear(domain, kind)	the condition is gone
+ *	alert_raised(domain, kind)	1: raised and not cleared since
  *	alert_send()			the digest of what was raised
  *	alert_store_flush()		save what changed (end of a round)
  *	alert_store_close()		sends, flushes
@@ -134,6 +135,7 @@ void	alert_store_close(void);	/* flushes */
 int	alert_raise(const char *domain, const char *kind, const char *key,
 	    const char *subject, const char *text);
 void	alert_clear(const char *domain, const char *kind);
+int	alert_raised(const char *domain, const char *kind);
 int	alert_send(void);
 
 /* The webhook client, for tests and for callers that post elsewhere. */

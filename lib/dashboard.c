@@ -31,6 +31,7 @@
 #include "mymalloc.h"
 #include "policyc.h"
 #include "rptdb.h"
+#include "plural.h"
 #include "rptsum.h"
 #include "svg.h"
 #include "timefmt.h"
@@ -553,6 +554,34 @@ dash_unverified(struct dash *d, const struct rptsum_rows *rows)
 	json_decref(a);
 }
 
+/*
+ * The regular reporters of the domain that went quiet (rptsum_silent,
+ * rptparse's silent-reporter alerts), whatever the window.
+ */
+static void
+dash_silent(struct dash *d, const char *name)
+{
+	json_t *a = rptsum_silent(d->db, name, d->now, RPTSUM_SILENT_MAX), *s;
+	size_t i;
+
+	buf_puts(d->out, "<h3>Silent reporters</h3>\n");
+	if (json_array_size(a) == 0) {
+		buf_puts(d->out, "<p class=\"muted silent-none\">none</p>\n");
+		json_decref(a);
+		return;
+	}
+	buf_puts(d->out, "<ul class=\"silent\">\n");
+	json_array_foreach(a, i, s) {
+		buf_puts(d->out, "<li class=\"silent-reporter\">");
+		dash_text(d, ipc_str(s, "organization-name"));
+		buf_printf(d->out, " (last report %s, %lld %s ago)</li>\n",
+		    ipc_str(s, "last-report-day"), ipc_int(s, "days"),
+		    plural(ipc_int(s, "days"), "day", "days"));
+	}
+	buf_puts(d->out, "</ul>\n");
+	json_decref(a);
+}
+
 /* One domain: facts, verdict, totals, charts, fixes.  problems gets
  * what is wrong, for the overview. */
 static void
@@ -599,6 +628,7 @@ dash_section(struct dash *d, json_t *dom, json_t *verdict, json_t *sum,
 	dash_fixes(d, sum, name);
 	dash_notes(d, rows);
 	dash_unverified(d, rows);
+	dash_silent(d, name);
 	buf_puts(d->out, "</section>\n");
 	buf_free(&problems);
 }

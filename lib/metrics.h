@@ -110,6 +110,7 @@
 #define METRIC_SMTP_REJECTIONS	"stsd_smtp_rejections_total"
 #define METRIC_REPORTS_STORED	"stsd_reports_stored_total"
 #define METRIC_REPORTS_CORRUPT	"stsd_reports_corrupt_total"
+#define METRIC_SILENT		"stsd_rptparse_silent_reporters"
 #define METRIC_DNS_CHECKS	"stsd_dns_checks"
 #define METRIC_DNS_PROBLEM	"stsd_dns_check_problem"
 #define METRIC_DNS_ROUNDS	"stsd_dns_check_rounds_total"

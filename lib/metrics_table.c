@@ -58,6 +58,10 @@ const struct metrics_def metrics_catalog[] = {
 	{ METRIC_REPORTS_CORRUPT, METRICS_COUNTER,
 	    "Spooled messages that rptparse could not store and moved to "
 	    "corrupt/." },
+	{ METRIC_SILENT, METRICS_GAUGE,
+	    "Regular reporters of the hosted domains that have sent no "
+	    "report for alert_silent_time, in all, at rptparse's last hourly "
+	    "run." },
 	{ METRIC_DNS_CHECKS, METRICS_GAUGE,
 	    "Check results of dnsmon's last complete round (one per domain, "
 	    "or per domain and MX host for tlsa and probe), by check and "
@@ -138,6 +142,7 @@ static const struct metrics_fixed {
 	    NULL, { NULL } },
 	{ METRIC_REPORTS_STORED, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_REPORTS_CORRUPT, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_SILENT, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_DNS_ROUNDS, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_DNS_DOMAINS, NULL, { NULL }, NULL, { NULL } },
 	{ METRIC_HTTPS_REPORTS, NULL, { NULL }, NULL, { NULL } },

@@ -537,6 +537,27 @@ const struct param param_table[] = {
 	    "in one day, that may fail before rptparse alerts (once per "
 	    "domain and day); a percentage such as 1% or 0.5%.",
 	    NULL, NULL },
+	{ "alert_silent_min_reports", PARAM_INT, "5",
+	    "The reports that an organization must have sent a hosted "
+	    "domain, within $alert_silent_window, to count as one of its "
+	    "regular reporters; rptparse alerts when a regular reporter "
+	    "sends nothing for $alert_silent_time.",
+	    NULL, NULL,
+	    .min = 1, .max = 100000 },
+	{ "alert_silent_window", PARAM_TIME, "14d",
+	    "The time before the last $alert_silent_time in which an "
+	    "organization must have sent $alert_silent_min_reports reports "
+	    "(by the start of their date range) to count as a regular "
+	    "reporter of a domain.",
+	    NULL, NULL,
+	    .min = DAY, .max = 366 * DAY },
+	{ "alert_silent_time", PARAM_TIME, "3d",
+	    "How long a regular reporter of a domain may send nothing (no "
+	    "report whose date range ends within that time) before "
+	    "rptparse raises one \"silent-reporter\" alert for the domain "
+	    "and organization; the next report from it clears the alert.",
+	    NULL, NULL,
+	    .min = HOUR, .max = 366 * DAY },
 
 	/* stsctl */
 	{ "stsctl_check_timeout", PARAM_TIME, "10s",

@@ -43,6 +43,9 @@
  *	rptdb_day_types(db, hosted, domain, from, to, limit, fn, arg)
  *	rptdb_types_before(db, hosted, domain, id, fn, arg)
  *	rptdb_require_dkim()		report_require_dkim, now
+ *	n = rptdb_silent(db, domain, now, limit, fn, arg)	silent
+ *					reporters; domain NULL: all hosted
+ *	rptdb_silent_conf(&min, &window, &quiet)	their parameters
  *
  * DESCRIPTION
  *	The one module that knows reports.db's tables and their SQL: its
@@ -139,6 +142,23 @@
  *	    others, which are stored and shown but add to no total.
  *	policies.domain and hosted_domain are stored in lower case
  *	    without a final dot.
+ *
+ *	rptdb_silent() gives the silent reporters of a hosted domain (of
+ *	every hosted domain when domain is NULL), by domain and
+ *	organization, at most limit rows, and returns their number (-1:
+ *	the query failed, logged): an organization is a regular reporter
+ *	of a domain when it sent at least alert_silent_min_reports reports
+ *	that count (as above) whose date range starts within the
+ *	alert_silent_window before the last alert_silent_time, and it is
+ *	silent when none of its reports ends within that last
+ *	alert_silent_time.  The date range, not the time received, is
+ *	what counts: a late delivery of an old report does not end a
+ *	silence that senders' own dates show.  One query: for every
+ *	domain, a range of the index reports_start (start_time), each
+ *	report's policies by policies_report, one grouping by domain and
+ *	organization (figures in stsd-rptparse(8)); for one domain, the
+ *	index policies_hosted_nocase.  No table of its own: the alerts
+ *	already raised are in rptparse's alert state (lib/alert).
  *
  * LIMITS
  *	Read statements that fail to compile are bugs (lib/db panics); a
@@ -342,6 +362,26 @@ void	rptdb_totals_get(struct rptdb_totals *, int64_t report,
 	    rptdb_total_fn *, void *arg);
 void	rptdb_totals_free(struct rptdb_totals *);
 int	rptdb_counted_sessions(struct rptdb *, rptdb_session_fn *, void *arg);
+/*
+ * A silent reporter of a hosted domain (rptdb_silent): the organization,
+ * the end of its last report, the reports that made it regular.
+ */
+struct rptdb_silent {
+	const char *domain;		/* hosted, lower case */
+	const char *organization;
+	time_t	 last;			/* end of its last report */
+	long long days;			/* whole days since then */
+	long long reports;		/* in the window before the silence */
+};
+typedef void rptdb_silent_fn(const struct rptdb_silent *, void *);
+
+#define RPTDB_DAY	(24 * 60 * 60)
+#define RPTDB_SILENT_MAX	100000	/* rows of one rptdb_silent() */
+
+long long rptdb_silent(struct rptdb *, const char *domain, time_t now,
+	    size_t limit, rptdb_silent_fn *, void *);
+void	rptdb_silent_conf(long long *min_reports, time_t *window,
+	    time_t *quiet);
 int	rptdb_day_counts(struct rptdb *, const char *hosted,
 	    const char *domain, time_t from, time_t to,
 	    struct rptdb_day_counts *);

@@ -329,3 +329,67 @@ rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
 	rptdb_stmt_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
+
+/*
+ * Silent reporters: the organizations that sent a hosted domain at least
+ * min reports that count, all starting in the window before the quiet
+ * time, and none that ends within it.  All domains: a range of the
+ * index reports_start (start_time), then policies_report for each
+ * report, one grouping; CROSS JOIN keeps that order (without it SQLite
+ * scans all of policies, whose cost grows with the whole history, not
+ * with the window).  One domain: policies_hosted_nocase.
+ */
+#define RPTDB_SILENT_COLUMNS \
+	"SELECT p.hosted_domain, COALESCE(r.organization, ''), MAX(r.end_time)," \
+	" COUNT(DISTINCT r.id)"
+#define RPTDB_SILENT_WHERE \
+	" ON p.report = r.id WHERE r.start_time >= ?2 AND" \
+	" p.hosted_domain IS NOT NULL AND p.counted = 1 AND " RPTDB_COUNTS_SQL
+#define RPTDB_SILENT_GROUP \
+	" GROUP BY p.hosted_domain, r.organization HAVING MAX(r.end_time)" \
+	" <= ?3 AND COUNT(DISTINCT r.id) >= ?4 ORDER BY 1, 2 LIMIT ?5"
+
+long long
+rptdb_silent(struct rptdb *db, const char *domain, time_t now, size_t limit,
+    rptdb_silent_fn *fn, void *arg)
+{
+	struct rptdb_silent row;
+	sqlite3_stmt *st;
+	long long min, n = 0;
+	time_t window, quiet;
+	int rc;
+
+	rptdb_silent_conf(&min, &window, &quiet);
+	if (domain == NULL)
+		st = db_prepare(db->db, RPTDB_SILENT_COLUMNS " FROM reports r"
+		    " CROSS JOIN policies p" RPTDB_SILENT_WHERE
+		    RPTDB_SILENT_GROUP);
+	else
+		st = db_prepare(db->db, RPTDB_SILENT_COLUMNS " FROM reports r"
+		    " JOIN policies p" RPTDB_SILENT_WHERE
+		    " AND p.hosted_domain = ?1 COLLATE NOCASE"
+		    RPTDB_SILENT_GROUP);
+	if (domain != NULL)
+		sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - quiet - window));
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)(now - quiet));
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)min);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	rptdb_bind_trust(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row.domain = rptdb_col(st, 0);
+		row.organization = rptdb_col(st, 1);
+		row.last = (time_t)sqlite3_column_int64(st, 2);
+		row.reports = sqlite3_column_int64(st, 3);
+		row.days = (now - row.last) / RPTDB_DAY;
+		n++;
+		fn(&row, arg);
+	}
+	if (rc != SQLITE_DONE) {
+		log_warn("%s: silent reporters: %s", RPTDB_FILE,
+		    sqlite3_errmsg(sqlite3_db_handle(st)));
+		n = -1;
+	}
+	sqlite3_finalize(st);
+	return n;
+}

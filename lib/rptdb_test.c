@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -304,6 +305,148 @@ test_hosted_fill(struct rptdb *db)
 	buf_free(&err);
 }
 
+/*
+ * Silent reporters: daily reports of org for domain, the first day
+ * first days after TEST_START, n of them (org as JSON writes it); by https (trusted) or mailed
+ * without DKIM (unverified).
+ */
+static void
+test_daily(struct rptdb *db, const char *org, const char *domain,
+    int first, int n, int trusted)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r;
+	struct rptdb_meta meta;
+	struct buf err = BUF_INIT, json = BUF_INIT;
+	char day[16];
+	time_t t;
+	struct tm tm;
+	int64_t row;
+	int i;
+
+	tlsrpt_limits_default(&lim);
+	for (i = 0; i < n; i++) {
+		t = TEST_START + (time_t)(first + i) * RPTDB_DAY;
+		gmtime_r(&t, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		buf_reset(&json);
+		buf_printf(&json, "{\"organization-name\":\"%s\","
+		    "\"contact-info\":null,\"date-range\":{\"start-datetime\":"
+		    "\"%sT00:00:00Z\",\"end-datetime\":\"%sT23:59:59Z\"},"
+		    "\"report-id\":\"%s-%s-%d\",\"policies\":[{\"policy\":"
+		    "{\"policy-type\":\"sts\",\"policy-domain\":\"%s\"},"
+		    "\"summary\":{\"total-successful-session-count\":10,"
+		    "\"total-failure-session-count\":0}}]}", org, day, day, org,
+		    domain, first + i, domain);
+		if (tlsrpt_parse(json.s, json.len, &lim, &r, &err) < 0) {
+			CHECK(0, "daily report parses: %s", err.s);
+			break;
+		}
+		memset(&meta, 0, sizeof(meta));
+		meta.via = trusted ? "https" : "mailto";
+		meta.received = t + RPTDB_DAY;
+		meta.spool_id = "20261123.0002";
+		rptdb_sha256(json.s, json.len, meta.sha256);
+		if (rptdb_begin(db, &err) < 0 || rptdb_report_add(db, r, &meta,
+		    test_hosted, NULL, &row, &err) < 0 ||
+		    rptdb_commit(db, &err) < 0)
+			CHECK(0, "daily report stored: %s", err.s);
+		tlsrpt_free(r);
+	}
+	buf_free(&err);
+	buf_free(&json);
+}
+
+static void
+test_silent_row(const struct rptdb_silent *s, void *arg)
+{
+	struct test_rows *t = arg;
+	size_t len = strlen(t->text);
+
+	t->n++;
+	snprintf(t->text + len, sizeof(t->text) - len, "%s%s/%s/%lld/%lld/%lld",
+	    len ? " " : "", s->domain, s->organization, s->days, s->reports,
+	    (long long)(s->last - TEST_START));
+}
+
+static struct test_rows
+test_silent_query(struct rptdb *db, const char *domain, time_t now,
+    size_t limit)
+{
+	struct test_rows t;
+	long long n;
+
+	memset(&t, 0, sizeof(t));
+	n = rptdb_silent(db, domain, now, limit, test_silent_row, &t);
+	CHECK(n == t.n, "rptdb_silent returns its rows: %lld", n);
+	return t;
+}
+
+static void
+test_silent(const char *dir)
+{
+	char *path = xasprintf("%s/silent.db", dir);
+	struct buf err = BUF_INIT;
+	struct rptdb *db;
+	struct test_rows t;
+	time_t last, now;
+
+	if ((db = rptdb_open_write(path, NULL, 0, &err)) == NULL) {
+		CHECK(0, "silent.db created: %s", err.s);
+		goto out;
+	}
+	/* Days 0-19 from Quiet Org; its last report ends day 20 - 1s. */
+	test_daily(db, "Quiet Org", "example.com", 0, 20, 1);
+	test_daily(db, "Few Org", "example.com", 17, 3, 1);
+	test_daily(db, "Busy Org", "example.com", 0, 30, 1);
+	test_daily(db, "Forged Org", "example.com", 0, 20, 0);
+	test_daily(db, "Other Org", "example.org", 0, 20, 1);
+	last = TEST_START + 20 * RPTDB_DAY - 1;
+
+	t = test_silent_query(db, NULL, last + 3 * RPTDB_DAY - 1,
+	    RPTDB_SILENT_MAX);
+	CHECK(t.n == 0, "a second short of alert_silent_time: none: %s",
+	    t.text);
+	now = last + 3 * RPTDB_DAY;
+	t = test_silent_query(db, NULL, now, RPTDB_SILENT_MAX);
+	/* From day 6 (now - 3d - 14d, a second before) to 19: 14. */
+	CHECK(STR_EQ(t.text, "example.com/Quiet Org/3/14/1727999"),
+	    "alert_silent_time after the last report: only the regular,"
+	    " trusted reporter of a hosted domain: %s", t.text);
+	t = test_silent_query(db, "EXAMPLE.COM", now, RPTDB_SILENT_MAX);
+	CHECK(STR_EQ(t.text, "example.com/Quiet Org/3/14/1727999"),
+	    "one domain, in any case: %s", t.text);
+	t = test_silent_query(db, "example.org", now, RPTDB_SILENT_MAX);
+	CHECK(t.n == 0, "a domain that is not hosted: none: %s", t.text);
+	/* Day 19 - 14 - 3 + ...: 4 reports left in the window: no longer. */
+	t = test_silent_query(db, NULL, now + 13 * RPTDB_DAY, RPTDB_SILENT_MAX);
+	CHECK(strstr(t.text, "Quiet Org") == NULL, "fewer than"
+	    " alert_silent_min_reports left in the window: no longer a"
+	    " regular reporter: %s", t.text);
+	test_daily(db, "Bad\\nOrg\\u001b", "example.com", 0, 20, 1);
+	t = test_silent_query(db, NULL, now, 1);
+	CHECK(t.n == 1, "the limit holds: %s", t.text);
+	t = test_silent_query(db, NULL, now, RPTDB_SILENT_MAX);
+	CHECK(t.n == 2 && strstr(t.text, "Bad\nOrg\x1b/3/14") != NULL,
+	    "any bytes of a name come back as stored: %s", t.text);
+	test_daily(db, "Quiet Org", "example.com", 21, 1, 1);
+	t = test_silent_query(db, "example.com", now + RPTDB_DAY,
+	    RPTDB_SILENT_MAX);
+	CHECK(t.n == 1 && strstr(t.text, "Quiet Org") == NULL,
+	    "a new report ends the silence: %s", t.text);
+	rptdb_close(db);
+out:
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/silent.db-wal", dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/silent.db-shm", dir);
+	unlink(path);
+	free(path);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -331,6 +474,7 @@ main(void)
 	test_roundtrip(db);
 	test_trust(db);
 	test_hosted_fill(db);
+	test_silent(dir);
 	if ((rd = rptdb_open(path, &err)) == NULL)
 		CHECK(0, "a reader opens it: %s", err.s);
 	else {

@@ -374,13 +374,37 @@ rptsum_of(const struct rptsum_rows *rs, int days, unsigned parts)
 	return rptsum_summary(rs, days, parts, NULL);
 }
 
+static void
+rptsum_silent_row(const struct rptdb_silent *s, void *arg)
+{
+	char t[TIMEFMT_RFC3339_SIZE];
+
+	timefmt_rfc3339(s->last, t);
+	json_array_append_new((json_t *)arg, json_pack("{s:s, s:s, s:s#,"
+	    " s:I, s:I}", "organization-name", s->organization, "last-report",
+	    t, "last-report-day", t, (int)10, "days", (json_int_t)s->days,
+	    "reports", (json_int_t)s->reports));
+}
+
+json_t *
+rptsum_silent(struct rptdb *db, const char *domain, time_t now, size_t max)
+{
+	json_t *a = json_array();
+
+	(void)rptdb_silent(db, domain, now, max, rptsum_silent_row, a);
+	return a;
+}
+
 json_t *
 rptsum_domain(struct rptdb *db, const char *domain, int days, time_t now)
 {
 	struct rptsum_rows *rs = rptsum_fetch(db, domain, days, now);
 	json_t *r = rptsum_summary(rs, days, RPTSUM_ALL, NULL);
+	const char *name = json_string_value(json_object_get(r, "domain"));
 
 	rptsum_rows_free(rs);
+	json_object_set_new(r, "silent-reporters", rptsum_silent(db,
+	    name ? name : domain, now, RPTSUM_SILENT_MAX));
 	return r;
 }
 

@@ -26,6 +26,7 @@
  *	rptsum_add(a, b)		saturating sum
  *	rptsum_dkim_reason(via, result, reason)	reason, or what the
  *					result says of a mailed report
+ *	a = rptsum_silent(db, "example.com", now, max)	silent reporters
  *	rptsum_domain_name("EXAMPLE.TEST.")	"example.test", to free
  *	rptsum_require_dkim()		report_require_dkim
  *
@@ -65,8 +66,12 @@
  *	[{day, result-type, failed}] and by-day-organization [{day,
  *	organization-name, failed}] (the failed sessions of each day by
  *	result type, null for those in no failure detail, and by sender;
- *	only what is not 0, in order of day, then name) and unverified (the
- *	reports of the window left out as unverified).  Groups come in order of
+ *	only what is not 0, in order of day, then name), unverified (the
+ *	reports of the window left out as unverified) and silent-reporters
+ *	(rptsum_silent(): [{organization-name, last-report (RFC 3339, the
+ *	end of its last report), last-report-day, days, reports}], by the
+ *	alert_silent_* parameters, whatever the window; at most
+ *	RPTSUM_SILENT_MAX).  Groups come in order of
  *	failed sessions (most first; by-day: by day), ties by name in byte
  *	order, a missing MX host first.  Sums that would pass the largest
  *	long long stay there.
@@ -136,6 +141,7 @@
 #include "tlsrpt.h"
 
 #define RPTSUM_DAY		(24 * 60 * 60)
+#define RPTSUM_SILENT_MAX	100	/* silent reporters of a domain shown */
 #define RPTSUM_SENDERS_TEXT_MAX	5
 #define RPTSUM_DOMAIN_WORD	"DOMAIN"
 
@@ -157,6 +163,8 @@ struct rptsum_rule {
 struct rptsum_rows;
 
 json_t	*rptsum_domain(struct rptdb *, const char *domain, int days, time_t now);
+json_t	*rptsum_silent(struct rptdb *, const char *domain, time_t now,
+	    size_t max);
 json_t	*rptsum_readiness(struct rptdb *, const char *domain, const char *mode,
 	    const struct rptsum_rule *, time_t now);
 double	 rptsum_rate(long long ok, long long failed);

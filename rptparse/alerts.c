@@ -544,6 +544,23 @@ alerts_types(const struct alerts_ctx *c, const struct tlsrpt_policy *p)
  * (policies.counted 0, as rptdb_report_add() stored it) adds nothing to
  * the day's sums.
  */
+/*
+ * A report that counts from an organization whose silent-reporter alert
+ * is raised for the domain clears it (rptparse/silent.c raises it).
+ */
+static void
+alerts_silent_heard(const char *domain, const char *org)
+{
+	char *kind = xasprintf("%s%s", ALERTS_SILENT_KIND, org ? org : "");
+
+	if (alert_raised(domain, kind)) {
+		alert_clear(domain, kind);
+		log_info("%s: %s reports again: silent-reporter alert cleared",
+		    esc_printable(domain), esc_printable(org ? org : ""));
+	}
+	free(kind);
+}
+
 void
 alerts_report(struct rptdb *db, const struct hosted *hosted,
     const struct tlsrpt_report *r, int64_t rowid, time_t received,
@@ -574,6 +591,7 @@ alerts_report(struct rptdb *db, const struct hosted *hosted,
 		    hosted_match(hosted, r->policies[i].domain)) == NULL)
 			continue;
 		c.domain = c.hosted;
+		alerts_silent_heard(c.hosted, r->organization);
 		alerts_types(&c, &r->policies[i]);
 		/* Without failures it can only lower the day's rate. */
 		if (counted[i] && r->policies[i].failure_count > 0)

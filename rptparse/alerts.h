@@ -52,6 +52,10 @@
  *	alert listing them (at most ALERTS_TYPES_MAX), never a kind per
  *	type, so that invented types cannot multiply alerts.
  *
+ *	"silent-reporter:ORG" is rptparse/silent.c's; a report that counts
+ *	from ORG for the domain clears it here, logged ("DOMAIN: ORG
+ *	reports again: silent-reporter alert cleared").
+ *
  *	Strings of the report (organization-name, report-id, result
  *	types, MX host names) reach the texts through esc_text().
  *	alerts_flush() sends the digest of what was raised (lib/alert:
@@ -99,6 +103,7 @@
 #define ALERTS_TYPES_MAX	20	/* result types in a rate alert */
 #define ALERTS_MX_MAX		5	/* MX hosts named in an alert */
 #define ALERTS_DAY		(24 * 60 * 60)
+#define ALERTS_SILENT_KIND	"silent-reporter:"	/* + organization */
 
 int	alerts_open(const char *state_path, double pct, struct buf *err);
 void	alerts_report(struct rptdb *, const struct hosted *,

@@ -14,6 +14,7 @@ rptparse_rptparse_SOURCES = rptparse/rptparse.c rptparse/rptparse.h \
 	rptparse/deferral.c $(RPTPARSE_MSG_SOURCES) \
 	rptparse/hosted.c rptparse/hosted.h \
 	rptparse/alerts.c rptparse/alerts.h \
+	rptparse/silent.c rptparse/silent.h \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \
 	rptparse/dkimkey.c rptparse/dkimkey.h \
 	rptparse/rptparse_params.c rptparse/rptparse_params.h

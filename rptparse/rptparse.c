@@ -123,6 +123,7 @@
 #include "rptparse.h"
 #include "rptparse_params.h"
 #include "server.h"
+#include "silent.h"
 #include "spool.h"
 #include "timefmt.h"
 #include "tlsrpt.h"
@@ -693,6 +694,7 @@ rptparse_post_jail(int argc, char **argv)
 	if (alerts_open(path, pct, &err) < 0)
 		log_fatal("%s", err.s);
 	free(path);
+	silent_start(rp.store);
 	rp.require_dkim = rptparse_conf.report_require_dkim;
 	rp.dkim_retry = (time_t)rptparse_conf.rptparse_dkim_retry_time;
 	rp.dkim_give_up = (time_t)rptparse_conf.rptparse_dkim_give_up_time;
@@ -730,6 +732,7 @@ rptparse_cleanup(void)
 	events_free(rp.retry_ev);
 	events_free(rp.deferred_ev);
 	dkimcheck_free(rp.dkim);
+	silent_stop();
 	alerts_close();
 	for (i = 0; i < rp.nbatch; i++)
 		rptparse_item_clear(&rp.batch[i]);

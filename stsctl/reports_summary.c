@@ -99,6 +99,27 @@ report_print_trend(json_t *days)
 		printf("    none\n");
 }
 
+/* The regular reporters that went quiet (rptsum_silent). */
+static void
+report_print_silent(json_t *silent)
+{
+	json_t *g;
+	size_t i;
+
+	printf("\nsilent reporters:\n");
+	json_array_foreach(silent, i, g) {
+		long long days = json_integer_value(json_object_get(g,
+		    "days"));
+
+		printf("    %s (last report %s, %lld %s ago)\n", report_esc(
+		    json_string_value(json_object_get(g,
+		    "organization-name"))), json_string_value(json_object_get(
+		    g, "last-report-day")), days, plural(days, "day", "days"));
+	}
+	if (json_array_size(silent) == 0)
+		printf("    none\n");
+}
+
 /*
  * Whether a domain is known: it has stored reports, or policyd hosts
  * it.  A name that is neither is a typo, not a domain without failures.
@@ -194,6 +215,7 @@ report_summary(struct rptdb *db, const struct report_opts *o)
 			table_free(t);
 		}
 		report_print_trend(json_object_get(r, "by-day"));
+		report_print_silent(json_object_get(r, "silent-reporters"));
 	}
 	json_decref(r);
 	return 0;

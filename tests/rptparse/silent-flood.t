@@ -1,0 +1,76 @@
+#!/bin/bash
+# tests/rptparse/silent-flood.t - a flood of organizations: 105 regular
+# reporters of one domain fall silent together; a run of rptparse's job
+# raises SILENT_ALERTS_MAX (100) of them and logs that 5 wait, the next
+# run raises those 5 and nothing again; the gauge counts all 105.
+# SPDX-License-Identifier: ISC
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/rptparse/instance.sh"
+t_need jq python3
+
+T=$(t_tmpdir)
+HOOK=$(free_port)
+python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" "$T/hook.log" >/dev/null 2>&1 &
+hook_pid=$!
+at_exit "kill $hook_pid"
+wait_until 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $HOOK), 1)" ||
+	{ fail "webhook receiver starts"; done_testing; }
+
+# No delivery limits: this test is about the job's own bound.
+rp_start "alert_webhook_url = http://127.0.0.1:$HOOK/alert" \
+	"alert_hourly_limit = 0" "alert_per_domain_daily_limit = 0" ||
+	{ fail "instance starts"; done_testing; }
+quiet $STSCTL domain add example.com --mx '*.mail.example.com'
+
+N=105
+# Five daily reports (HTTPS: they count) from each of N organizations,
+# the days 4 to 8 before today: 3 days silent and more.
+for k in 4 5 6 7 8; do
+	day=$(date -u -d "-$k days" +%F)
+	jq -c --arg day "$day" --arg k "$k" \
+	    '."report-id" = ("r-@SEQ@-" + $k) | ."organization-name" = "Org @SEQ@" |
+	     ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
+	     "end-datetime": ($day + "T23:59:59Z")}' \
+	    "$FIX/rfc8460.json" >"$T/d$k.json"
+	rp_https application/tlsrpt+json "$T/d$k.json" >"$T/d$k.eml"
+	rp_put -N "$N" "$T/d$k.eml" >/dev/null
+done
+rp_idle 120
+is "$(rp_nstored)" $((N * 5)) "$((N * 5)) reports stored"
+
+nsilent() {
+	[ -s "$T/hook.log" ] &&
+	    jq -c '.alerts[] | select(.kind | startswith("silent-reporter:"))' "$T/hook.log" | grep -c . || echo 0
+}
+runs() { grep -c 'rptparse.*silent reporters: [0-9]*, ' "$RP_LOG"; }
+metric() {
+	local f
+	f=$(ls -t "$RP_SPOOL"/metrics/rptparse.* 2>/dev/null | head -1)
+	[ -n "$f" ] && awk -v s="$1" '$1 == s { print $2 + 0 }' "$f"
+}
+restart() {
+	local pid n
+	pid=$(rp_pid)
+	n=$(runs)
+	kill "$pid"
+	respawned() { local p; p=$(rp_pid); [ -n "$p" ] && [ "$p" != "$pid" ]; }
+	wait_until 20 respawned || return 1
+	wait_until 30 sh -c "[ \$(grep -c 'rptparse.*silent reporters: [0-9]*, ' '$RP_LOG') -gt $n ]"
+}
+atleast() { [ "$(nsilent)" -ge "$1" ]; }
+gauge_is() { [ "$(metric stsd_rptparse_silent_reporters)" = "$1" ]; }
+
+ok "a run after the reports" restart
+ok "100 alerts arrive" wait_until 20 atleast 100
+sleep 1.5
+is "$(nsilent)" 100 "one run raises at most 100 silent-reporter alerts"
+like "$(cat "$RP_LOG")" "rptparse.*silent reporters: 5 new alerts left for the next run \(at most 100 per run\)" \
+	"the rest is logged"
+ok "the gauge counts all $N" wait_until 10 gauge_is "$N"
+ok "the next run" restart
+ok "5 more arrive" wait_until 20 atleast 105
+ok "another run" restart
+sleep 1.5
+is "$(nsilent)" 105 "the next runs raise the 5 left, then nothing"
+is "$(jq -r '.alerts[] | .kind' "$T/hook.log" | sort | uniq -d)" "" "no alert twice"
+done_testing
