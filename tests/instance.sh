@@ -156,7 +156,14 @@ inst_start_fg() {
 	inst_exec $STSD check >"$I.start.log" 2>&1 ||
 		{ sed 's/^/# /' "$I.start.log"; return 1; }
 	mkdir -p "$I/log"
-	inst_exec "$LIBEXEC/master" -c "$I/etc" -f >>"$I/log/master.out" 2>&1 &
+	# Not through the function inst_exec: "$!" of a backgrounded function
+	# is a subshell, and master outlived its kill.
+	if [ -n "${NS:-}" ]; then
+		ip netns exec "$NS" "$LIBEXEC/master" -c "$I/etc" -f \
+		    >>"$I/log/master.out" 2>&1 &
+	else
+		"$LIBEXEC/master" -c "$I/etc" -f >>"$I/log/master.out" 2>&1 &
+	fi
 	INST_MASTER=$!
 	at_exit inst_stop_fg
 }
