@@ -209,9 +209,21 @@ else
 	fail "apt-get purge stsd"
 	tail -20 "$t/purge.log" | sed 's/^/# /'
 fi
-alive=
-for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+# Running: alive and not a zombie (PID 1 here may be slow to reap what
+# master's exit left to it); what is left is shown.
+running() {
+	local p
+	for p in $pids; do
+		case $(ps -o stat= -p "$p" 2>/dev/null) in
+		''|Z*) ;;
+		*) echo "$p" ;;
+		esac
+	done
+}
+wait_until 5 test -z "$(running)"
+alive=$(running)
 is "$alive" "" "no process of the suite is left running"
+[ -z "$alive" ] || ps -o pid,stat,etimes,args -p "$(echo $alive | tr ' ' ,)" | sed 's/^/# /'
 running_programs() {
 	local p
 	for p in /proc/[0-9]*; do readlink "$p/exe"; done 2>/dev/null |
