@@ -13,14 +13,9 @@ t_need jq python3
 
 T=$(t_tmpdir)
 chmod 777 "$T"		# rptparse's sendmail writes here as mail_owner
-HOOK=$(free_port)
-python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" "$T/hook.log" >/dev/null 2>&1 &
-hook_pid=$!
-at_exit "kill $hook_pid"
+rp_webhook "$T"
 printf '#!/bin/sh\n{ echo "args: $*"; cat; echo .; } >>%s/mail.out\n' "$T" >"$T/sendmail"
 chmod 755 "$T/sendmail"
-wait_until 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $HOOK), 1)" ||
-	{ fail "webhook receiver starts"; done_testing; }
 
 # The reports come unsigned: they count with report_require_dkim = no.
 rp_start "report_require_dkim = no" \

@@ -15,10 +15,7 @@ t_need jq python3
 
 T=$(t_tmpdir)
 mkdir -m 1777 "$T/mail"	# rptparse's sendmail writes here as mail_owner
-HOOK=$(free_port)
-python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" "$T/hook.log" >/dev/null 2>&1 &
-hook_pid=$!
-at_exit "kill $hook_pid"
+rp_webhook "$T"
 # One file per mail: its arguments in .args, the message in .eml.
 cat >"$T/sendmail" <<EOF
 #!/bin/sh
@@ -27,8 +24,6 @@ printf '%s\n' "\$*" >"\$f.args"
 cat >"\$f.tmp" && mv "\$f.tmp" "\$f.eml"
 EOF
 chmod 755 "$T/sendmail"
-wait_until 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $HOOK), 1)" ||
-	{ fail "webhook receiver starts"; done_testing; }
 
 LIMIT=5
 rp_start "alert_webhook_url = http://127.0.0.1:$HOOK/alert" \

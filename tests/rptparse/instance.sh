@@ -15,6 +15,9 @@
 #	rp_pid			pid of the running rptparse
 #	rp_json ARGS...		stsctl report ARGS --json
 #	rp_nstored		the number of reports report list shows
+#	rp_webhook DIR		tests/dnsmon/webhook.py on 127.0.0.1:$HOOK,
+#		writing DIR/hook.log, stopped at exit; the script fails and
+#		ends when it does not answer within 10 s
 #	RP_WAKEUP=N		(set before rp_start) rptparse's wakeup time
 #	RP_HTTPD=1		(set before rp_start) keep httpd as well, with a
 #		certificate of mta-sts.a.example from a test CA in RP_DIR/ca;
@@ -89,6 +92,15 @@ rp_idle() { wait_until "${1:-20}" rp_empty; }
 rp_pid() {
 	"$RP_STSD" -c "$RP_DIR/etc" status 2>/dev/null |
 	    awk '$1 == "rptparse" && $4 == "running" { print $3; exit }'
+}
+
+rp_webhook() {
+	HOOK=$(free_port)
+	python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" \
+	    "$1/hook.log" >/dev/null 2>&1 &
+	at_exit "kill $!"
+	wait_until 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $HOOK), 1)" ||
+		{ fail "webhook receiver starts"; done_testing; }
 }
 
 rp_reason() { cat "$RP_SPOOL/corrupt/$1.reason" 2>/dev/null; }

@@ -9,12 +9,7 @@ source "$SRCDIR/tests/rptparse/instance.sh"
 t_need jq python3
 
 T=$(t_tmpdir)
-HOOK=$(free_port)
-python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" "$T/hook.log" >/dev/null 2>&1 &
-hook_pid=$!
-at_exit "kill $hook_pid"
-wait_until 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $HOOK), 1)" ||
-	{ fail "webhook receiver starts"; done_testing; }
+rp_webhook "$T"
 
 # No delivery limits: this test is about the job's own bound.
 rp_start "alert_webhook_url = http://127.0.0.1:$HOOK/alert" \
