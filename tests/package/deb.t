@@ -220,7 +220,6 @@ running() {
 		esac
 	done
 }
-wait_until 5 test -z "$(running)"
 alive=$(running)
 is "$alive" "" "no process of the suite is left running"
 [ -z "$alive" ] || ps -o pid,stat,etimes,args -p "$(echo $alive | tr ' ' ,)" | sed 's/^/# /'
