@@ -75,7 +75,6 @@
 
 #include "acme.h"
 #include "certstore.h"
-#include "cfgbind.h"
 #include "esc.h"
 #include "events.h"
 #include "fetch.h"
@@ -85,6 +84,7 @@
 #include "metrics.h"
 #include "mymalloc.h"
 #include "notify.h"
+#include "params.h"
 #include "policyc.h"
 #include "proto.h"
 #include "server.h"
@@ -111,29 +111,6 @@ static struct {
 	int	 running;
 } acmed;
 
-/* The parameters, bound once (lib/cfgbind). */
-#define ACMED_PARAMS(X, V) \
-	X(V, TIME, ipc_timeout) \
-	X(V, STR, smtp_hostname) \
-	X(V, BOOL, acme_smtp_certificate) \
-	X(V, TIME, acme_renew_before) \
-	X(V, TIME, acmed_retry_min) \
-	X(V, TIME, acmed_retry_max) \
-	X(V, BOOL, acme_enabled) \
-	X(V, STR, acme_ca_file) \
-	X(V, STR, acme_directory_url) \
-	X(V, LIST, acme_contact) \
-	X(V, STR, acme_challenge) \
-	X(V, TIME, acmed_request_timeout) \
-	X(V, SIZE, acmed_response_size_limit) \
-	X(V, TIME, acmed_poll_timeout)
-
-static struct {
-	CFG_FIELDS(ACMED_PARAMS)
-} acmed_param;
-
-CFG_BIND_TABLE(acmed_params, acmed_param, ACMED_PARAMS)
-
 static void acmed_run(void);
 
 /*
@@ -142,7 +119,7 @@ static void acmed_run(void);
 static int
 acmed_ipc_timeout(void)
 {
-	return (int)(acmed_param.ipc_timeout * 1000);
+	return (int)(var_ipc_timeout * 1000);
 }
 
 static json_t *
@@ -207,11 +184,11 @@ acmed_hosts_free(char **hosts)
 static const char *
 acmed_smtp_host(void)
 {
-	const char *host = acmed_param.smtp_hostname;
+	const char *host = var_smtp_hostname;
 	unsigned char addr[sizeof(struct in6_addr)];
 	size_t len = strlen(host);
 
-	if (!acmed_param.acme_smtp_certificate || strchr(host, '.') == NULL ||
+	if (!var_acme_smtp_certificate || strchr(host, '.') == NULL ||
 	    !certstore_host_ok(host) || strcasecmp(host, "localhost") == 0 ||
 	    (len > 10 && strcasecmp(host + len - 10, ".localhost") == 0) ||
 	    inet_pton(AF_INET, host, addr) == 1 ||
@@ -349,14 +326,14 @@ acmed_due(const struct store_info *info, long long now)
 
 	if (now >= info->not_before + life * 2 / 3)
 		return 1;
-	return info->not_after - now <= acmed_param.acme_renew_before;
+	return info->not_after - now <= var_acme_renew_before;
 }
 
 static long long
 acmed_backoff(long long failures, long long retry_at, long long now)
 {
-	long long d = acmed_param.acmed_retry_min;
-	long long hi = acmed_param.acmed_retry_max;
+	long long d = var_acmed_retry_min;
+	long long hi = var_acmed_retry_max;
 
 	for (long long i = 1; i < failures && d < hi; i++)
 		d *= 2;
@@ -608,7 +585,7 @@ acmed_post_jail(int argc, char **argv)
 	for (int i = 0; i < server_nsockets() && i < SERVER_SOCKETS_MAX; i++)
 		acmed.srv[acmed.nsrv++] = ipc_server_new(server_base(),
 		    server_socket(i), &cc);
-	acmed.enabled = acmed_param.acme_enabled;
+	acmed.enabled = var_acme_enabled;
 	if (!acmed.enabled) {
 		log_info("acme_enabled = no: not managing certificates");
 		return;
@@ -624,15 +601,15 @@ acmed_post_jail(int argc, char **argv)
 	if (acmed.key == NULL)
 		log_fatal("ACME account key: %s; refusing to make a new account"
 		    " (move the file away to start afresh)", err.s);
-	if ((acmed.tls = fetch_tls_new(acmed_param.acme_ca_file, &err)) == NULL)
+	if ((acmed.tls = fetch_tls_new(var_acme_ca_file, &err)) == NULL)
 		log_fatal("%s", err.s);
-	acmed.conf.directory_url = acmed_param.acme_directory_url;
-	acmed.conf.contact = acmed_param.acme_contact;
-	acmed.conf.challenge = acmed_param.acme_challenge;
-	acmed.conf.limits.timeout = (int)acmed_param.acmed_request_timeout;
+	acmed.conf.directory_url = var_acme_directory_url;
+	acmed.conf.contact = var_acme_contact;
+	acmed.conf.challenge = var_acme_challenge;
+	acmed.conf.limits.timeout = (int)var_acmed_request_timeout;
 	acmed.conf.limits.max_body =
-	    (size_t)acmed_param.acmed_response_size_limit;
-	acmed.conf.poll_timeout = (int)acmed_param.acmed_poll_timeout;
+	    (size_t)var_acmed_response_size_limit;
+	acmed.conf.poll_timeout = (int)var_acmed_poll_timeout;
 	acmed.client = acme_client_new(&acmed.conf, acmed.key, acmed.tls);
 	acmed.state = certstore_state_load(acmed.state_path);
 	acmed.timer = evtimer_new(server_base(), acmed_timer, NULL);

@@ -93,7 +93,7 @@
 #include "buf.h"
 #include "dlist.h"
 #include "dnscheck.h"
-#include "dnsmon_params.h"
+#include "params.h"
 #include "dnsname.h"
 #include "dnsq.h"
 #include "events.h"
@@ -173,9 +173,9 @@ static double dnsmon_elapsed(void);
 static void
 dnsmon_soon_conf(struct soon_conf *c)
 {
-	c->min = dnsmon_conf.dnsmon_retry_min;
-	c->max = dnsmon_conf.dnsmon_retry_max;
-	c->gap = dnsmon_conf.dnsmon_check_now_interval;
+	c->min = var_dnsmon_retry_min;
+	c->max = var_dnsmon_retry_max;
+	c->gap = var_dnsmon_check_now_interval;
 }
 
 /* The early checks' timer, set to at when that is sooner. */
@@ -196,7 +196,7 @@ dnsmon_soon_arm(long long at)
 static int
 dnsmon_ipc_timeout(void)
 {
-	return (int)(dnsmon_conf.ipc_timeout * 1000);
+	return (int)(var_ipc_timeout * 1000);
 }
 
 static void
@@ -335,7 +335,7 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 		    "pending" : "a check fails", next - now);
 		dnsmon_soon_arm(next);
 	} else			/* about: the round starts when this one ends */
-		next = now + dnsmon_conf.dnsmon_interval;
+		next = now + var_dnsmon_interval;
 	dnsmon_results_send(name, checks, next);
 }
 
@@ -448,7 +448,7 @@ dnsmon_job_start(struct check_domain *d)
 	answers_set_init(&j->set, dnsmon_answers, dnsmon_job_ready, j);
 	src.lookup = answers_lookup;
 	src.ctx = &j->set;
-	j->res = resolve_new_source(&src, (int)dnsmon_conf.dnsmon_cname_depth);
+	j->res = resolve_new_source(&src, (int)var_dnsmon_cname_depth);
 	DLIST_PUSH(dnsmon_jobs, j);
 	dnsmon_running++;
 	dnsmon_job_run(j);
@@ -544,7 +544,7 @@ dnsmon_soon_round_done(void)
 static void
 dnsmon_round_done(void)
 {
-	long long iv = dnsmon_conf.dnsmon_interval, jitter;
+	long long iv = var_dnsmon_interval, jitter;
 	unsigned long long queries = 0, lookups = 0, reused = 0;
 	struct dnsq_stats qs = { 0, 0, 0, 0 };
 	size_t probed = dnsmon_probes ? probes_count(dnsmon_probes) : 0;
@@ -643,7 +643,7 @@ dnsmon_fetch_list(void)
 static void
 dnsmon_fill(void)
 {
-	long long limit = dnsmon_conf.dnsmon_concurrency;
+	long long limit = var_dnsmon_concurrency;
 	static int busy;
 
 	/* Called again from inside (a finished job, a closed connection):
@@ -670,7 +670,7 @@ dnsmon_round_start(void)
 	struct buf err = BUF_INIT;
 
 	dnsmon_dnsq = dnsq_new(server_base(),
-	    (int)(dnsmon_conf.dnsmon_query_timeout * 1000),
+	    (int)(var_dnsmon_query_timeout * 1000),
 	    DNSMON_DNS_INFLIGHT, &err);
 	if (dnsmon_dnsq == NULL) {
 		log_warn("%s; trying again in %d s", err.s, DNSMON_RETRY_DELAY);
@@ -679,7 +679,7 @@ dnsmon_round_start(void)
 		return -1;
 	}
 	dnsmon_answers = answers_new(dnsmon_dnsq, DNSMON_ANSWERS_KEEP);
-	if (dnsmon_conf.dnsmon_probe)
+	if (var_dnsmon_probe)
 		dnsmon_probes = probes_new(server_base(), DNSMON_PROBE_PROCS);
 	dnsmon_in_round = 1;
 	dnsmon_checked = 0;

@@ -4,8 +4,7 @@
 pkglibexec_PROGRAMS += dnsmon/dnsmon
 dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c \
 	dnsmon/answers.c dnsmon/answers.h dnsmon/soon.c dnsmon/soon.h \
-	dnsmon/verdict.c dnsmon/verdict.h \
-	dnsmon/dnsmon_params.c dnsmon/dnsmon_params.h
+	dnsmon/verdict.c dnsmon/verdict.h
 dnsmon_dnsmon_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 dnsmon_dnsmon_LDADD = $(STS_LIBS) $(LDNS_LIBS)

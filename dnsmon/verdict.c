@@ -17,7 +17,7 @@
 
 #include "alert.h"
 #include "buf.h"
-#include "dnsmon_params.h"
+#include "params.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
@@ -187,7 +187,7 @@ verdict_result(const char *domain, json_t *checks, int pending)
 static void
 verdict_take_lock(void)
 {
-	char *path = xasprintf("%s/%s", dnsmon_conf.data_directory,
+	char *path = xasprintf("%s/%s", var_data_directory,
 	    VERDICT_LOCK_FILE);
 
 	verdict_lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -207,7 +207,7 @@ verdict_open(void)
 	char *state;
 
 	verdict_take_lock();
-	state = xasprintf("%s/%s", dnsmon_conf.data_directory,
+	state = xasprintf("%s/%s", var_data_directory,
 	    VERDICT_STATE_FILE);
 	if (alert_store_file(state, &err) < 0)
 		log_fatal("%s", err.s);

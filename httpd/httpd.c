@@ -63,9 +63,9 @@
 
 #include "certcache.h"
 #include "certstore.h"
-#include "cfgbind.h"
 #include "httpd.h"
 #include "log.h"
+#include "params.h"
 #include "plural.h"
 #include "policytab.h"
 #include "server.h"
@@ -80,66 +80,40 @@ struct certcache *httpd_certs;
 
 static int httpd_certs_fd = -1;
 
-/* The parameters, bound once (lib/cfgbind); httpd_conf holds their uses. */
-#define HTTPD_PARAMS(X, V) \
-	X(V, STR, report_https_path) \
-	X(V, BOOL, httpd_plain_reports) \
-	X(V, SIZE, message_size_limit) \
-	X(V, TIME, httpd_body_timeout) \
-	X(V, BOOL, report_https_rua) \
-	X(V, INT, httpd_report_client_limit) \
-	X(V, TIME, httpd_report_client_window) \
-	X(V, BOOL, httpd_tls) \
-	X(V, SIZE, httpd_max_header_size) \
-	X(V, INT, httpd_max_header_count) \
-	X(V, INT, httpd_keepalive_requests) \
-	X(V, INT, httpd_connection_limit) \
-	X(V, TIME, httpd_idle_timeout) \
-	X(V, TIME, httpd_request_timeout) \
-	X(V, TIME, httpd_policyd_retry_time) \
-	X(V, STR, queue_directory) \
-	X(V, INT, httpd_cert_cache_size)
-
-static struct {
-	CFG_FIELDS(HTTPD_PARAMS)
-} httpd_param;
-
-CFG_BIND_TABLE(httpd_params, httpd_param, HTTPD_PARAMS)
-
 /* Reports by HTTPS: report_https_path and its limits. */
 static void
 httpd_read_report_conf(void)
 {
-	const char *path = httpd_param.report_https_path;
+	const char *path = var_report_https_path;
 
 	httpd_conf.report_path = NULL;
 	if (*path == '\0' ||
-	    (!httpd_conf.tls && !httpd_param.httpd_plain_reports))
+	    (!httpd_conf.tls && !var_httpd_plain_reports))
 		return;
 	httpd_conf.report_path = path;
-	httpd_conf.reports.body_size = httpd_param.message_size_limit;
-	httpd_conf.body_timeout.tv_sec = httpd_param.httpd_body_timeout;
-	httpd_conf.report_rua = httpd_param.report_https_rua;
-	httpd_conf.report_client_limit = httpd_param.httpd_report_client_limit;
+	httpd_conf.reports.body_size = var_message_size_limit;
+	httpd_conf.body_timeout.tv_sec = var_httpd_body_timeout;
+	httpd_conf.report_rua = var_report_https_rua;
+	httpd_conf.report_client_limit = var_httpd_report_client_limit;
 	httpd_conf.report_client_window =
-	    (time_t)httpd_param.httpd_report_client_window;
+	    (time_t)var_httpd_report_client_window;
 }
 
 static void
 httpd_read_conf(void)
 {
 	/* Bounds: the table of lib/params.c. */
-	httpd_conf.tls = httpd_param.httpd_tls;
+	httpd_conf.tls = var_httpd_tls;
 	httpd_conf.limits.header_size =
-	    (size_t)httpd_param.httpd_max_header_size;
+	    (size_t)var_httpd_max_header_size;
 	httpd_conf.limits.header_count =
-	    (int)httpd_param.httpd_max_header_count;
+	    (int)var_httpd_max_header_count;
 	httpd_conf.keepalive_requests =
-	    (int)httpd_param.httpd_keepalive_requests;
-	httpd_conf.connection_limit = (int)httpd_param.httpd_connection_limit;
-	httpd_conf.idle_timeout.tv_sec = httpd_param.httpd_idle_timeout;
-	httpd_conf.request_timeout.tv_sec = httpd_param.httpd_request_timeout;
-	httpd_conf.retry_max = (int)httpd_param.httpd_policyd_retry_time;
+	    (int)var_httpd_keepalive_requests;
+	httpd_conf.connection_limit = (int)var_httpd_connection_limit;
+	httpd_conf.idle_timeout.tv_sec = var_httpd_idle_timeout;
+	httpd_conf.request_timeout.tv_sec = var_httpd_request_timeout;
+	httpd_conf.retry_max = (int)var_httpd_policyd_retry_time;
 	httpd_read_report_conf();
 }
 
@@ -182,7 +156,7 @@ httpd_fd_limit(void)
 static void
 httpd_pre_jail(int argc, char **argv)
 {
-	const char *queue = httpd_param.queue_directory;
+	const char *queue = var_queue_directory;
 	struct buf err = BUF_INIT;
 
 	if (argc > 1)
@@ -206,7 +180,7 @@ httpd_pre_jail(int argc, char **argv)
 		log_fatal("%s", err.s);
 	if (!httpd_conf.tls)
 		return;
-	httpd_certs = certcache_new((size_t)httpd_param.httpd_cert_cache_size,
+	httpd_certs = certcache_new((size_t)var_httpd_cert_cache_size,
 	    &err);
 	if (httpd_certs == NULL)
 		log_fatal("%s", err.s);
@@ -226,7 +200,7 @@ httpd_open_certs(void)
 	if ((httpd_certs_fd = open(CERTSTORE_DIR, O_RDONLY | O_DIRECTORY |
 	    O_CLOEXEC)) < 0)
 		log_fatal("certificate directory %s/%s: %s",
-		    httpd_param.queue_directory, CERTSTORE_DIR,
+		    var_queue_directory, CERTSTORE_DIR,
 		    strerror(errno));
 	certcache_set_dir(httpd_certs, httpd_certs_fd);
 }

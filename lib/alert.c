@@ -40,21 +40,6 @@ static struct alert_store alert_store;
 static int alert_have_store;
 static struct alert_file *alert_file;
 
-/* The parameters of alerts, bound once (lib/cfgbind). */
-#define ALERT_PARAMS(X, V) \
-	X(V, STR, data_directory) \
-	X(V, STR, sendmail_path) \
-	X(V, STR, alert_webhook_url) \
-	X(V, LIST, alert_recipients) \
-	X(V, INT, alert_hourly_limit) \
-	X(V, INT, alert_per_domain_daily_limit)
-
-static struct {
-	CFG_FIELDS(ALERT_PARAMS)
-} alert_conf;
-
-CFG_BIND_TABLE(alert_params, alert_conf, ALERT_PARAMS)
-
 static void alert_metrics_start(void);
 
 void
@@ -297,9 +282,9 @@ alert_limits_open(const char *path, struct alert_limits *l)
 static size_t
 alert_limit(size_t *dropped)
 {
-	long long hourly = alert_conf.alert_hourly_limit;
-	long long daily = alert_conf.alert_per_domain_daily_limit;
-	char *path = xasprintf("%s/%s", alert_conf.data_directory,
+	long long hourly = var_alert_hourly_limit;
+	long long daily = var_alert_per_domain_daily_limit;
+	char *path = xasprintf("%s/%s", var_data_directory,
 	    ALERT_LIMITS_FILE), *dom;
 	struct alert_limits l;
 	time_t now = time(NULL);
@@ -490,7 +475,7 @@ alert_json(size_t n, size_t dropped)
 static void
 alert_sendmail(char **rcpt, const struct buf *msg, const struct timespec *end)
 {
-	const char *path = alert_conf.sendmail_path;
+	const char *path = var_sendmail_path;
 	size_t off = 0, n, i;
 	char **argv;
 	int fds[2], status;
@@ -541,8 +526,8 @@ out:
 static void
 alert_deliver(const struct buf *msg, const char *json)
 {
-	const char *url = alert_conf.alert_webhook_url;
-	char **rcpt = alert_conf.alert_recipients;
+	const char *url = var_alert_webhook_url;
+	char **rcpt = var_alert_recipients;
 	struct timespec end;
 	struct buf err = BUF_INIT;
 
@@ -562,9 +547,9 @@ alert_deliver(const struct buf *msg, const char *json)
 static int
 alert_have_destination(void)
 {
-	char **rcpt = alert_conf.alert_recipients;
+	char **rcpt = var_alert_recipients;
 
-	return *alert_conf.alert_webhook_url != '\0' ||
+	return *var_alert_webhook_url != '\0' ||
 	    (rcpt != NULL && rcpt[0] != NULL);
 }
 

@@ -25,29 +25,16 @@
 
 #include "certstore.h"
 #include "cfg.h"
-#include "cfgbind.h"
 #include "fileio.h"
 #include "http.h"
 #include "log.h"
 #include "mymalloc.h"
-
-/* The parameters of the store, bound once (lib/cfgbind). */
-static struct certstore_conf {
-	const char *queue_directory;
-	const char *data_directory;
-} certstore_conf;
-
-static const struct cfg_bind certstore_params[] = {
-	CFG_BIND_STR("queue_directory", &certstore_conf.queue_directory),
-	CFG_BIND_STR("data_directory", &certstore_conf.data_directory),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(certstore_params)
+#include "params.h"
 
 char *
 certstore_dir(void)
 {
-	return certstore_dir_under(certstore_conf.queue_directory);
+	return certstore_dir_under(var_queue_directory);
 }
 
 /* top/certs; certs, relative, when top is NULL (in the chroot). */
@@ -62,7 +49,7 @@ certstore_dir_under(const char *top)
 char *
 certstore_old_dir(void)
 {
-	return xasprintf("%s/%s", certstore_conf.data_directory,
+	return xasprintf("%s/%s", var_data_directory,
 	    CERTSTORE_OLD_DIR);
 }
 
@@ -253,14 +240,14 @@ certstore_health_name(enum certstore_health h)
 char *
 certstore_acme_dir(void)
 {
-	return xasprintf("%s/%s", certstore_conf.data_directory,
+	return xasprintf("%s/%s", var_data_directory,
 	    CERTSTORE_ACME_DIR);
 }
 
 char *
 certstore_state_path(void)
 {
-	return xasprintf("%s/%s/%s", certstore_conf.data_directory,
+	return xasprintf("%s/%s/%s", var_data_directory,
 	    CERTSTORE_ACME_DIR, CERTSTORE_STATE);
 }
 

@@ -3,7 +3,7 @@
 lib_libsts_a_SOURCES += lib/cfg.c lib/cfg.h lib/cfgpriv.h \
 	lib/cfgscan.c lib/cfgscan.h lib/cfgcheck.c lib/cfgcheck.h \
 	lib/cfgget.c lib/cfgget.h lib/cfgbind.c lib/cfgbind.h \
-	lib/params.c lib/params.h
+	lib/params.c lib/params.h lib/params_table.h
 
 check_PROGRAMS += lib/cfg_test
 lib_cfg_test_SOURCES = lib/cfg_test.c

@@ -1,6 +1,6 @@
 /*
- * cfgbind - a program's parameters bound once to typed variables; see
- * cfgbind.h.
+ * cfgbind - every parameter's variable follows the current configuration;
+ * see cfgbind.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -9,64 +9,31 @@
 
 #include "cfg.h"
 #include "cfgbind.h"
-#include "log.h"
-
-static const struct cfg_bind *cfg_bind_tables[CFG_BIND_TABLES_MAX];
-static size_t cfg_bind_ntables;
-
-void
-cfg_bind_register(const struct cfg_bind *table)
-{
-	if (cfg_bind_ntables == CFG_BIND_TABLES_MAX)
-		log_panic("cfg_bind_register: more than %d tables",
-		    CFG_BIND_TABLES_MAX);
-	cfg_bind_tables[cfg_bind_ntables++] = table;
-}
-
-/* Whether b names a parameter of its type; the reason in err if not. */
-static int
-cfg_bind_ok(const struct cfg_bind *b, struct buf *err)
-{
-	const struct param *p = param_find(b->name);
-
-	if (p == NULL) {
-		buf_printf(err, "parameter %s is bound but not declared in"
-		    " lib/params.c", b->name);
-		return 0;
-	}
-	if (b->type != PARAM_STRING && b->type != p->type) {
-		buf_printf(err, "parameter %s is bound as %s but is %s",
-		    b->name, param_type_name(b->type),
-		    param_type_name(p->type));
-		return 0;
-	}
-	return 1;
-}
 
 static void
-cfg_bind_one(const struct cfg_bind *b)
+cfg_bind_one(const struct param *p)
 {
-	switch (b->type) {
+	switch (p->type) {
 	case PARAM_STRING:
-		*(const char **)b->var = cfg_str(b->name);
+		*(const char **)p->var = cfg_str(p->name);
 		break;
 	case PARAM_BOOL:
-		*(int *)b->var = cfg_bool(b->name);
+		*(int *)p->var = cfg_bool(p->name);
 		break;
 	case PARAM_INT:
-		*(long long *)b->var = cfg_int(b->name);
+		*(long long *)p->var = cfg_int(p->name);
 		break;
 	case PARAM_SIZE:
-		*(unsigned long long *)b->var = cfg_size(b->name);
+		*(unsigned long long *)p->var = cfg_size(p->name);
 		break;
 	case PARAM_TIME:
-		*(long long *)b->var = cfg_time(b->name);
+		*(long long *)p->var = cfg_time(p->name);
 		break;
 	case PARAM_PERCENT:
-		*(double *)b->var = cfg_percent(b->name);
+		*(double *)p->var = cfg_percent(p->name);
 		break;
 	case PARAM_LIST:
-		*(char ***)b->var = cfg_list(b->name);
+		*(char ***)p->var = cfg_list(p->name);
 		break;
 	}
 }
@@ -74,67 +41,47 @@ cfg_bind_one(const struct cfg_bind *b)
 void
 cfg_bind_all(void)
 {
-	struct buf err = BUF_INIT;
-	const struct cfg_bind *b;
-	size_t i;
+	const struct param *p;
 
-	for (i = 0; i < cfg_bind_ntables; i++)
-		for (b = cfg_bind_tables[i]; b->name != NULL; b++) {
-			if (!cfg_bind_ok(b, &err))
-				log_panic("cfg_bind: %s", err.s);
-			cfg_bind_one(b);
-		}
+	for (p = param_table; p->name != NULL; p++)
+		cfg_bind_one(p);
 }
 
+/* The size of the variable of a kind, for cfg_bind_clear. */
+static size_t
+cfg_bind_size(enum param_type type)
+{
+	switch (type) {
+	case PARAM_STRING:
+		return sizeof(PARAM_CTYPE_STRING);
+	case PARAM_BOOL:
+		return sizeof(PARAM_CTYPE_BOOL);
+	case PARAM_INT:
+		return sizeof(PARAM_CTYPE_INT);
+	case PARAM_SIZE:
+		return sizeof(PARAM_CTYPE_SIZE);
+	case PARAM_TIME:
+		return sizeof(PARAM_CTYPE_TIME);
+	case PARAM_PERCENT:
+		return sizeof(PARAM_CTYPE_PERCENT);
+	case PARAM_LIST:
+		return sizeof(PARAM_CTYPE_LIST);
+	}
+	return 0;
+}
+
+/* Zero every variable: NULL, 0 or 0.0 (all bits zero on every target). */
 void
 cfg_bind_clear(void)
 {
-	const struct cfg_bind *b;
-	size_t i;
+	const struct param *p;
 
-	for (i = 0; i < cfg_bind_ntables; i++)
-		for (b = cfg_bind_tables[i]; b->name != NULL; b++)
-			switch (b->type) {
-			case PARAM_STRING:
-				*(const char **)b->var = NULL;
-				break;
-			case PARAM_LIST:
-				*(char ***)b->var = NULL;
-				break;
-			case PARAM_PERCENT:
-				*(double *)b->var = 0;
-				break;
-			case PARAM_BOOL:
-				*(int *)b->var = 0;
-				break;
-			case PARAM_SIZE:
-				*(unsigned long long *)b->var = 0;
-				break;
-			case PARAM_INT:
-			case PARAM_TIME:
-				*(long long *)b->var = 0;
-				break;
-			}
+	for (p = param_table; p->name != NULL; p++)
+		memset(p->var, 0, cfg_bind_size(p->type));
 }
 
 void
 cfg_bind_now(void)
 {
 	(void)cfg_str("config_directory");	/* loads the defaults once */
-}
-
-int
-cfg_bind_check(struct buf *err)
-{
-	const struct cfg_bind *b;
-	size_t i;
-	int bad = 0;
-
-	for (i = 0; i < cfg_bind_ntables; i++)
-		for (b = cfg_bind_tables[i]; b->name != NULL; b++)
-			if (!cfg_bind_ok(b, err)) {
-				buf_puts(err, "\n");
-				bad++;
-			}
-	return bad ? -1 : 0;
 }

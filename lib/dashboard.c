@@ -23,12 +23,12 @@
 #include "buf.h"
 #include "certstore.h"
 #include "cfg.h"
-#include "cfgbind.h"
 #include "dashboard.h"
 #include "dashboard_page.h"
 #include "html.h"
 #include "ipc.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "policyc.h"
 #include "rptdb.h"
 #include "plural.h"
@@ -83,24 +83,11 @@ dash_add_certs(json_t *domains)
 	buf_free(&err);
 }
 
-/* The parameters of the dashboard, bound once (lib/cfgbind). */
-static struct dash_conf {
-	long long ipc_timeout;
-	const char *data_directory;
-} dash_conf;
-
-static const struct cfg_bind dash_params[] = {
-	CFG_BIND_TIME("ipc_timeout", &dash_conf.ipc_timeout),
-	CFG_BIND_STR("data_directory", &dash_conf.data_directory),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(dash_params)
-
 static int
 dash_connect(struct policyc *c, const char *socket_path, struct buf *err)
 {
 	return policyc_open(c, socket_path,
-	    (int)(dash_conf.ipc_timeout * 1000), err);
+	    (int)(var_ipc_timeout * 1000), err);
 }
 
 json_t *
@@ -160,7 +147,7 @@ dashboard_domain(const char *socket_path, const char *name, struct buf *err)
 struct rptdb *
 dashboard_reports_open(struct buf *err)
 {
-	char *path = xasprintf("%s/%s", dash_conf.data_directory,
+	char *path = xasprintf("%s/%s", var_data_directory,
 	    RPTDB_FILE);
 	struct rptdb *db = NULL;
 

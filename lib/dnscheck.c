@@ -21,30 +21,13 @@
 
 #include "buf.h"
 #include "certstore.h"
-#include "cfgbind.h"
 #include "dnscheck.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "policy.h"
 #include "mxprobe.h"
 #include "resolve.h"
 #include "ststxt.h"
-
-/* The parameters of the checks, bound once (lib/cfgbind). */
-#define CHECK_PARAMS(X, V) \
-	X(V, STR, policy_host) \
-	X(V, STR, sts_zone) \
-	X(V, STR, dns_update_server) \
-	X(V, STR, smtp_hostname) \
-	X(V, STR, dnsmon_ca_file) \
-	X(V, INT, dnsmon_smtp_port) \
-	X(V, TIME, dnsmon_probe_timeout) \
-	X(V, TIME, cert_warning_time)
-
-static struct {
-	CFG_FIELDS(CHECK_PARAMS)
-} check_conf;
-
-CFG_BIND_TABLE(check_params, check_conf, CHECK_PARAMS)
 
 static char *
 check_str(const json_t *o, const char *k)
@@ -280,7 +263,7 @@ check_strv_free(char **v)
 static int
 check_verified(struct resolve *res, const struct check_domain *d)
 {
-	const char *host = check_conf.policy_host, *zone = check_conf.sts_zone;
+	const char *host = var_policy_host, *zone = var_sts_zone;
 	enum resolve_status st;
 	char *name, *t, **txt;
 	size_t n, i;
@@ -331,7 +314,7 @@ check_verification(struct resolve *res, const struct check_domain *d,
 		return;
 	}
 	fix = xasprintf("add mta-sts.%s. CNAME %s. (or TXT %s.%s. \"%s\")",
-	    d->name, check_conf.policy_host, CHECK_VERIFY_LABEL, d->name,
+	    d->name, var_policy_host, CHECK_VERIFY_LABEL, d->name,
 	    d->token ? d->token : "");
 	check_add(checks, "verification", "fail", "unproven", fix, "ownership of %s is not proven by DNS", d->name);
 	free(fix);
@@ -456,7 +439,7 @@ static void
 check_host(struct resolve *res, const struct check_domain *d,
     json_t *checks)
 {
-	const char *ph = check_conf.policy_host;
+	const char *ph = var_policy_host;
 	enum resolve_status st, st2;
 	char *name, *t, *mine, *ours, *fix;
 
@@ -562,23 +545,23 @@ check_sts_txt(struct resolve *res, const struct check_domain *d,
 	struct ststxt_sts *r = NULL;
 	enum resolve_status st;
 	char *name, *fix, **txt, *found = NULL, *final = NULL, *zfix;
-	const char *zone = check_conf.sts_zone;
+	const char *zone = var_sts_zone;
 	size_t n, zl = strlen(zone), fl;
 
 	name = xasprintf("_mta-sts.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s.%s. (or TXT \"v=STSv1; id=%s;\")",
-	    name, d->name, check_conf.sts_zone, d->policy_id ? d->policy_id :
+	    name, d->name, var_sts_zone, d->policy_id ? d->policy_id :
 	    "");
 	st = check_txt_final(res, name, &txt, &n, &final);
 	/* Delegated into the service zone: the stale record is ours. */
 	fl = final ? strlen(final) : 0;
 	if (final != NULL && zl > 0 && fl > zl && final[fl - zl - 1] == '.' &&
 	    strcasecmp(final + fl - zl, zone) == 0) {
-		if (*check_conf.dns_update_server != '\0')
+		if (*var_dns_update_server != '\0')
 			zfix = xasprintf("policyd publishes %s. TXT \"v=STSv1;"
 			    " id=%s;\" by DNS UPDATE to %s: see \"stsctl domain"
 			    " show %s\" for its state", final, d->policy_id ?
-			    d->policy_id : "", check_conf.dns_update_server,
+			    d->policy_id : "", var_dns_update_server,
 			    d->name);
 		else
 			zfix = xasprintf("publish %s. TXT \"v=STSv1; id=%s;\" in"
@@ -623,7 +606,7 @@ check_tlsrpt_txt(struct resolve *res, const struct check_domain *d,
 	check_rua_init(&want, d->name);
 	name = xasprintf("_smtp._tls.%s", d->name);
 	fix = xasprintf("add %s. CNAME %s._report.%s. (or TXT"
-	    " \"v=TLSRPTv1; rua=%s\")", name, d->name, check_conf.sts_zone,
+	    " \"v=TLSRPTv1; rua=%s\")", name, d->name, var_sts_zone,
 	    want.rua ? want.rua : "");
 	st = check_txt(res, name, &txt, &n);
 	if (check_txt_verdict(checks, &check_tlsrpt_kind, st, txt, n, name, d,
@@ -747,10 +730,10 @@ check_probe_add(json_t *checks, const char *host, const struct probe *p)
 void
 check_probe_host(const char *host, struct probe *p)
 {
-	probe_mx(host, (int)check_conf.dnsmon_smtp_port,
-	    check_conf.smtp_hostname,
-	    (int)check_conf.dnsmon_probe_timeout * 1000,
-	    check_conf.dnsmon_ca_file, p);
+	probe_mx(host, (int)var_dnsmon_smtp_port,
+	    var_smtp_hostname,
+	    (int)var_dnsmon_probe_timeout * 1000,
+	    var_dnsmon_ca_file, p);
 }
 
 /*
@@ -783,7 +766,7 @@ check_policy_cert(const struct check_domain *d, json_t *checks)
 	}
 	days = (leaf.not_after - now) / 86400;
 	switch (certstore_health(leaf.not_after, now,
-	    check_conf.cert_warning_time)) {
+	    var_cert_warning_time)) {
 	case CERTSTORE_EXPIRED:
 		c = check_add(checks, "policy-cert", "fail", "expired",
 		    "stsctl cert renew, or install a new certificate",

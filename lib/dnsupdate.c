@@ -20,24 +20,12 @@
 #include <ldns/ldns.h>
 
 #include "buf.h"
-#include "cfgbind.h"
 #include "dnsupdate.h"
 #include "mymalloc.h"
+#include "params.h"
 
 #define DNSUPDATE_TTL		300	/* seconds, records we publish */
 #define DNSUPDATE_STRING_MAX	255	/* bytes of one character-string */
-
-/* The parameters of dnsupdate_publish_txt, bound once (lib/cfgbind). */
-#define DNSUPDATE_PARAMS(X, V) \
-	X(V, STR, dns_update_server) \
-	X(V, STR, dns_update_key_file) \
-	X(V, STR, sts_zone)
-
-static struct {
-	CFG_FIELDS(DNSUPDATE_PARAMS)
-} dnsupdate_param;
-
-CFG_BIND_TABLE(dnsupdate_params, dnsupdate_param, DNSUPDATE_PARAMS)
 
 static int
 dnsupdate_base64_ok(const char *s)
@@ -283,8 +271,8 @@ int
 dnsupdate_publish_txt(const char *owner, const char *const *txt,
     size_t ntxt, int timeout_ms, struct buf *err)
 {
-	const char *server = dnsupdate_param.dns_update_server;
-	const char *keyfile = dnsupdate_param.dns_update_key_file;
+	const char *server = var_dns_update_server;
+	const char *keyfile = var_dns_update_key_file;
 	struct dnsupdate_key key;
 	int rc;
 
@@ -295,7 +283,7 @@ dnsupdate_publish_txt(const char *owner, const char *const *txt,
 	}
 	if (dnsupdate_key_read(keyfile, &key, err) < 0)
 		return -1;
-	rc = dnsupdate_txt(server, &key, dnsupdate_param.sts_zone, owner,
+	rc = dnsupdate_txt(server, &key, var_sts_zone, owner,
 	    DNSUPDATE_TTL, txt, ntxt, timeout_ms, err);
 	dnsupdate_key_free(&key);
 	return rc;

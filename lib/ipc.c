@@ -230,24 +230,12 @@ ipc_reply_check(const json_t *reply, struct buf *err)
 	return -1;
 }
 
-/* The parameters of the framing, bound once (lib/cfgbind). */
-static struct ipc_conf {
-	unsigned long long ipc_message_size_limit;
-} ipc_conf;
-
-static const struct cfg_bind ipc_params[] = {
-	CFG_BIND_SIZE("ipc_message_size_limit",
-	    &ipc_conf.ipc_message_size_limit),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(ipc_params)
-
 size_t
 ipc_size_limit(void)
 {
-	if (ipc_conf.ipc_message_size_limit == 0)	/* no main.cf yet */
+	if (var_ipc_message_size_limit == 0)	/* no main.cf yet */
 		cfg_bind_now();
-	return (size_t)ipc_conf.ipc_message_size_limit;	/* 256 or more */
+	return (size_t)var_ipc_message_size_limit;	/* 256 or more */
 }
 
 /*

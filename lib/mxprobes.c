@@ -22,7 +22,6 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "cfgbind.h"
 #include "dnscheck.h"
 #include "events.h"
 #include "htable.h"
@@ -30,16 +29,7 @@
 #include "mymalloc.h"
 #include "mxprobe.h"
 #include "mxprobes.h"
-
-/* The parameter of the probes, bound once (lib/cfgbind). */
-#define PROBES_PARAMS(X, V) \
-	X(V, TIME, dnsmon_probe_timeout)
-
-static struct {
-	CFG_FIELDS(PROBES_PARAMS)
-} probes_conf;
-
-CFG_BIND_TABLE(probes_params, probes_conf, PROBES_PARAMS)
+#include "params.h"
 
 struct probes_waiter {
 	void	(*done)(void *);
@@ -110,7 +100,7 @@ probes_child(int fd, const char *host)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
 	alarm((unsigned)(DNSMON_PROBE_STEPS *
-	    probes_conf.dnsmon_probe_timeout + 1));
+	    var_dnsmon_probe_timeout + 1));
 	memset(&p, 0, sizeof(p));
 	check_probe_host(host, &p);
 	while (off < sizeof(p) && (n = write(fd, (char *)&p + off,

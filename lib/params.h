@@ -3,15 +3,29 @@
  * SPDX-License-Identifier: ISC
  *
  * stsconf prints it, stsd.conf(5) is generated from it, cfg(3) checks
- * main.cf against it.  A program's parameters are added here, never in
- * the program itself.
+ * main.cf against it and fills its variables.  A program's parameters
+ * are added to params_table.h, never in the program itself.
  *
  * SYNOPSIS
+ *	var_queue_directory		the value of queue_directory
  *	param_find("queue_directory")	the table entry, or NULL
  *	param_type_name(PARAM_TIME)	"time"
  *	param_count()			number of entries
  *
  * DESCRIPTION
+ *	Each parameter has a variable, var_NAME, of the C type of its
+ *	kind: const char * (strings: the expanded text), int (booleans),
+ *	long long (integers, and times in seconds), unsigned long long
+ *	(sizes in bytes), double (percentages), char ** (lists,
+ *	NULL-terminated).  cfg(3) fills every variable whenever the current
+ *	configuration changes: after a successful cfg_read or cfg_read_buf,
+ *	an override, a restore; cfg_free clears them (lib/cfgbind).  Code
+ *	reads its variables, never a parameter by name: the names, types
+ *	and bounds stay in one place, where stsconf and "stsd check" read
+ *	them.  Strings and lists point into the configuration and stay
+ *	valid until its next change.  Before any configuration is read
+ *	they are zero; cfg_bind_now() loads the defaults.
+ *
  *	defval is the default as it would be written in main.cf, and may
  *	refer to other parameters ($name).  defval == NULL means that cfg
  *	computes the default when it reads main.cf (myhostname: the host
@@ -81,7 +95,21 @@ struct param {
 	long long max;		/* both 0: not bounded */
 	enum param_check check;
 	int	 flags;		/* PARAM_EMPTY_OK, PARAM_REQUIRED */
+	void	*var;		/* var_NAME, of the type of its kind */
 };
+
+/* The C type of each kind. */
+#define PARAM_CTYPE_STRING	const char *
+#define PARAM_CTYPE_BOOL	int
+#define PARAM_CTYPE_INT		long long
+#define PARAM_CTYPE_SIZE	unsigned long long
+#define PARAM_CTYPE_TIME	long long
+#define PARAM_CTYPE_PERCENT	double
+#define PARAM_CTYPE_LIST	char **
+
+#define PARAM(kind, name, ...)	extern PARAM_CTYPE_##kind var_##name;
+#include "params_table.h"
+#undef PARAM
 
 extern const struct param param_table[];	/* ends with name == NULL */
 

@@ -14,17 +14,6 @@
 #include "mymalloc.h"
 #include "proto.h"
 
-/* Where the sockets are, bound once (lib/cfgbind). */
-static struct proto_conf {
-	const char *queue_directory;
-} proto_conf;
-
-static const struct cfg_bind proto_params[] = {
-	CFG_BIND_STR("queue_directory", &proto_conf.queue_directory),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(proto_params)
-
 int
 proto_connect(const char *sock, int timeout_ms, struct buf *err)
 {
@@ -34,9 +23,9 @@ proto_connect(const char *sock, int timeout_ms, struct buf *err)
 char *
 proto_path(const char *sock)
 {
-	if (proto_conf.queue_directory == NULL)		/* no main.cf yet */
+	if (var_queue_directory == NULL)		/* no main.cf yet */
 		cfg_bind_now();
-	return xasprintf("%s/%s", proto_conf.queue_directory, sock);
+	return xasprintf("%s/%s", var_queue_directory, sock);
 }
 
 json_t *

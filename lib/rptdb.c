@@ -299,38 +299,20 @@ rptdb_single_thread(void)
 		log_warn("SQLite: cannot leave out its locks");
 }
 
-/* The parameters of the readers, bound once (lib/cfgbind). */
-static struct rptdb_conf {
-	int	 report_require_dkim;
-	long long alert_silent_min_reports;
-	long long alert_silent_window;
-	long long alert_silent_time;
-} rptdb_conf;
-
-static const struct cfg_bind rptdb_params[] = {
-	CFG_BIND_BOOL(RPTDB_REQUIRE_DKIM, &rptdb_conf.report_require_dkim),
-	CFG_BIND_INT("alert_silent_min_reports",
-	    &rptdb_conf.alert_silent_min_reports),
-	CFG_BIND_TIME("alert_silent_window", &rptdb_conf.alert_silent_window),
-	CFG_BIND_TIME("alert_silent_time", &rptdb_conf.alert_silent_time),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(rptdb_params)
-
 int
 rptdb_require_dkim(void)
 {
 	cfg_bind_now();		/* the default before main.cf is read */
-	return rptdb_conf.report_require_dkim;
+	return var_report_require_dkim;
 }
 
 void
 rptdb_silent_conf(long long *min_reports, time_t *window, time_t *quiet)
 {
 	cfg_bind_now();
-	*min_reports = rptdb_conf.alert_silent_min_reports;
-	*window = (time_t)rptdb_conf.alert_silent_window;
-	*quiet = (time_t)rptdb_conf.alert_silent_time;
+	*min_reports = var_alert_silent_min_reports;
+	*window = (time_t)var_alert_silent_window;
+	*quiet = (time_t)var_alert_silent_time;
 }
 
 void

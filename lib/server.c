@@ -22,9 +22,9 @@
 
 #include "buf.h"
 #include "cfg.h"
-#include "cfgbind.h"
 #include "events.h"
 #include "log.h"
+#include "params.h"
 #include "plural.h"
 #include "mymalloc.h"
 #include "privsep.h"
@@ -73,21 +73,6 @@ static struct server_state {
 	int	 looping;		/* in event_base_dispatch() */
 	int	 status;
 } server;
-
-/* The parameters of the skeleton, bound once (lib/cfgbind). */
-static struct server_conf {
-	const char *maillog_file;
-	const char *queue_directory;
-	const char *mail_owner;
-} server_conf;
-
-static const struct cfg_bind server_params[] = {
-	CFG_BIND_STR("maillog_file", &server_conf.maillog_file),
-	CFG_BIND_STR("queue_directory", &server_conf.queue_directory),
-	CFG_BIND_STR("mail_owner", &server_conf.mail_owner),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(server_params)
 
 const char *
 server_service(void)
@@ -204,7 +189,7 @@ server_config(const char *config_dir, char **overrides, int noverrides)
 		free(name);
 	}
 	buf_free(&err);
-	maillog = server_conf.maillog_file;
+	maillog = var_maillog_file;
 	if (*maillog != '\0' && log_open_file(maillog) != 0)
 		log_fatal("maillog_file %s: %s", maillog, strerror(errno));
 }
@@ -402,15 +387,15 @@ server_main(int argc, char **argv, const struct server_hooks *hooks)
 	optind = 1;
 	opterr = 1;
 
-	if (chdir(server_conf.queue_directory) != 0)
+	if (chdir(var_queue_directory) != 0)
 		log_fatal("queue_directory %s: chdir: %s",
-		    server_conf.queue_directory, strerror(errno));
+		    var_queue_directory, strerror(errno));
 	if (server.hooks->pre_jail != NULL)
 		server.hooks->pre_jail(pargc, pargv);
 	server_lsan_off = server.chroot && geteuid() == 0;
 	if (server.unpriv || server.chroot)
-		privsep_drop(server.unpriv ? server_conf.mail_owner : NULL,
-		    server.chroot ? server_conf.queue_directory : NULL);
+		privsep_drop(server.unpriv ? var_mail_owner : NULL,
+		    server.chroot ? var_queue_directory : NULL);
 	server_events();
 	optind = 1;
 	if (server.hooks->post_jail != NULL)

@@ -17,8 +17,8 @@
 
 #include "buf.h"
 #include "cfg.h"
-#include "cfgbind.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "ststxt.h"
 
 #define STSTXT_STS_VERSION	"v=STSv1"
@@ -659,25 +659,10 @@ ststxt_rua_make(char *const *addrs, const char *https_path,
 	return buf_steal(&b);
 }
 
-/* The parameters of the published rua, bound once (lib/cfgbind). */
-static struct ststxt_conf {
-	char	**report_recipients;
-	int	 report_https_rua;
-	const char *report_https_path;
-} ststxt_conf;
-
-static const struct cfg_bind ststxt_params[] = {
-	CFG_BIND_LIST("report_recipients", &ststxt_conf.report_recipients),
-	CFG_BIND_BOOL("report_https_rua", &ststxt_conf.report_https_rua),
-	CFG_BIND_STR("report_https_path", &ststxt_conf.report_https_path),
-	CFG_BIND_END
-};
-CFG_BIND_REGISTER(ststxt_params)
-
 char *
 ststxt_rua_for(const char *domain, struct buf *err)
 {
-	return ststxt_rua_make(ststxt_conf.report_recipients,
-	    ststxt_conf.report_https_rua ? ststxt_conf.report_https_path : NULL,
+	return ststxt_rua_make(var_report_recipients,
+	    var_report_https_rua ? var_report_https_path : NULL,
 	    domain, err);
 }

@@ -44,8 +44,8 @@
 #include <event2/event.h>
 
 #include "cfg.h"
-#include "cfgbind.h"
 #include "log.h"
+#include "params.h"
 #include "plural.h"
 #include "master.h"
 #include "mymalloc.h"
@@ -60,10 +60,6 @@ struct master_state master = {
 	.status_pipe = { -1, -1 },
 	.lock_fd = -1,
 };
-
-struct master_param master_param;
-
-CFG_BIND_TABLE(master_params, master_param, MASTER_PARAMS)
 
 static const char master_usage_text[] =
 	"usage: master [-c config_dir] [-f] [-t] [-v]\n"
@@ -217,8 +213,8 @@ master_config(const char *config_dir)
 	if (cfg_read(master.config_dir, &err) != 0 || cfg_check_host(&err) != 0)
 		log_fatal("%s", err.s);
 	buf_free(&err);
-	master.queue_dir = xstrdup(master_param.queue_directory);
-	maillog = master_param.maillog_file;
+	master.queue_dir = xstrdup(var_queue_directory);
+	maillog = var_maillog_file;
 	if (*maillog != '\0' && log_open_file(maillog) != 0)
 		log_fatal("maillog_file %s: %s", maillog, strerror(errno));
 }

@@ -14,13 +14,12 @@
 #ifndef STS_MASTER_H
 #define STS_MASTER_H
 
-#include "cfgbind.h"
-
 #include <sys/types.h>
 #include <time.h>
 
 #include "buf.h"
 #include "mastercf.h"
+#include "params.h"
 
 #define MASTER_STOP_GRACE	5	/* seconds from SIGTERM to SIGKILL */
 #define MASTER_PID_FILE		"pid/master.pid"
@@ -83,25 +82,6 @@ struct master_state {
 };
 
 extern struct master_state master;
-
-/*
- * The parameters master reads, bound once in master.c (lib/cfgbind):
- * those of the configuration it runs with, again after a reload.
- */
-#define MASTER_PARAMS(X, V) \
-	X(V, STR, queue_directory) \
-	X(V, STR, maillog_file) \
-	X(V, STR, mail_owner) \
-	X(V, STR, setgid_group) \
-	X(V, STR, daemon_directory) \
-	X(V, TIME, service_throttle_time) \
-	X(V, TIME, service_crash_time)
-
-struct master_param {
-	CFG_FIELDS(MASTER_PARAMS)
-};
-
-extern struct master_param master_param;
 
 /* master_lock.c */
 int	master_lock_take(struct buf *err);

@@ -92,8 +92,8 @@ master_listen_inet(struct master_service *svc,
 static int
 master_unix_owner(const char *path, int private, struct buf *err)
 {
-	const char *user = master_param.mail_owner;
-	const char *group = master_param.setgid_group;
+	const char *user = var_mail_owner;
+	const char *group = var_setgid_group;
 	struct passwd *pw;
 	struct group *gr;
 	gid_t gid;

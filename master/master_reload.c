@@ -130,11 +130,11 @@ master_reload_config(void)
 {
 	char *maillog;
 
-	if (strcmp(master_param.queue_directory, master.queue_dir) != 0)
+	if (strcmp(var_queue_directory, master.queue_dir) != 0)
 		log_warn("reload: queue_directory %s: master keeps %s until it "
-		    "is stopped and started", master_param.queue_directory,
+		    "is stopped and started", var_queue_directory,
 		    master.queue_dir);
-	maillog = xstrdup(master_param.maillog_file);
+	maillog = xstrdup(var_maillog_file);
 	if (*maillog != '\0' && log_open_file(maillog) != 0)
 		log_error("maillog_file %s: cannot open", maillog);
 	free(maillog);

@@ -147,7 +147,7 @@ master_spawn(struct master_service *svc)
 	int errfds[2];
 	pid_t pid;
 
-	path = xasprintf("%s/%s", master_param.daemon_directory, conf->command);
+	path = xasprintf("%s/%s", var_daemon_directory, conf->command);
 	if (access(path, X_OK) != 0)
 		log_error("service %s: %s: %s", conf->name, path,
 		    strerror(errno));
@@ -384,7 +384,7 @@ master_service_retire(struct master_service *svc)
 static void
 master_throttle(struct master_service *svc, pid_t pid, const char *how)
 {
-	long long limit = master_param.service_throttle_time;
+	long long limit = var_service_throttle_time;
 	long long delay;
 	int shift = svc->fast_deaths - 2;
 	struct timeval tv;
@@ -425,7 +425,7 @@ master_exited(struct master_service *svc, struct master_proc *proc,
 	else
 		log_warn("service %s: process %ld exited (%s)", svc->name,
 		    (long)proc->pid, how);
-	if (now - proc->started < master_param.service_crash_time)
+	if (now - proc->started < var_service_crash_time)
 		svc->fast_deaths++;
 	else
 		svc->fast_deaths = 0;

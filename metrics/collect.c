@@ -26,11 +26,11 @@
 
 
 #include "certstore.h"
-#include "cfgbind.h"
 #include "collect.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "rptdb.h"
 #include "rptsum.h"
 
@@ -41,18 +41,6 @@ static const char *const collect_spool_dirs[] = {
 };
 
 static struct metrics_table *collect_base;
-
-/* The parameters collect reads, bound once (lib/cfgbind). */
-#define COLLECT_PARAMS(X, V) \
-	X(V, STR, data_directory) \
-	X(V, INT, metrics_domain_series_limit) \
-	X(V, TIME, cert_warning_time)
-
-static struct {
-	CFG_FIELDS(COLLECT_PARAMS)
-} collect_conf;
-
-CFG_BIND_TABLE(collect_params, collect_conf, COLLECT_PARAMS)
 
 void
 collect_init(void)
@@ -211,9 +199,9 @@ collect_certs(struct metrics_table *t)
 {
 	char *top = certstore_dir();
 	struct metrics_table *hosts = metrics_table_new();
-	long long limit = collect_conf.metrics_domain_series_limit, first = 0;
+	long long limit = var_metrics_domain_series_limit, first = 0;
 	long long now = (long long)time(NULL);
-	long long warning = collect_conf.cert_warning_time;
+	long long warning = var_cert_warning_time;
 	struct collect_certs c = { t, hosts, BUF_INIT, now, warning, 0, 0 };
 
 	if (certstore_leaves(top, collect_cert, &c) == 0) {
@@ -337,7 +325,7 @@ collect_session_row(const struct rptdb_session_row *row, void *arg)
 static void
 collect_sessions(struct metrics_table *t)
 {
-	char *path = xasprintf("%s/%s", collect_conf.data_directory,
+	char *path = xasprintf("%s/%s", var_data_directory,
 	    RPTDB_FILE);
 	struct collect_rows r;
 	struct buf err = BUF_INIT;
@@ -375,7 +363,7 @@ collect_fold_domains(struct metrics_table *t)
 {
 	static const char *const per_domain[] = { METRIC_POLICY_FETCHES,
 	    METRIC_SESSIONS, METRIC_FAILED_SESSIONS, NULL };
-	long long limit = collect_conf.metrics_domain_series_limit;
+	long long limit = var_metrics_domain_series_limit;
 	size_t i;
 
 	for (i = 0; per_domain[i] != NULL; i++)

@@ -64,7 +64,6 @@
 #include <openssl/sha.h>
 
 #include "buf.h"
-#include "cfgbind.h"
 #include "collect.h"
 #include "dashboard.h"
 #include "dlist.h"
@@ -72,6 +71,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "proto.h"
 #include "rptdb.h"
 #include "server.h"
@@ -111,19 +111,6 @@ struct metrics_conn {
 
 static struct metrics_conn *metrics_conns;
 
-/* The parameters metrics reads, bound once (lib/cfgbind). */
-#define METRICS_PARAMS(X, V) \
-	X(V, STR, metrics_auth_file) \
-	X(V, STR, data_directory) \
-	X(V, STR, queue_directory) \
-	X(V, STR, mail_owner)
-
-static struct {
-	CFG_FIELDS(METRICS_PARAMS)
-} metrics_conf;
-
-CFG_BIND_TABLE(metrics_params, metrics_conf, METRICS_PARAMS)
-
 /*
  * The auth file.
  */
@@ -153,7 +140,7 @@ metrics_auth_line(const char *file, int lineno, char *line)
 static void
 metrics_auth_read(void)
 {
-	const char *file = metrics_conf.metrics_auth_file;
+	const char *file = var_metrics_auth_file;
 	char line[METRICS_CRED_MAX];
 	int lineno = 0;
 	FILE *fp;
@@ -334,7 +321,7 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain)
 {
 	struct dashboard_opts opts;
 	struct buf out = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
-	char *path = xasprintf("%s/%s", metrics_conf.data_directory,
+	char *path = xasprintf("%s/%s", var_data_directory,
 	    RPTDB_FILE);
 	struct rptdb *db = NULL;
 	json_t *domains = NULL;
@@ -484,12 +471,12 @@ metrics_make_dir(void)
 	struct passwd *pw;
 
 	if (mkdir(METRICS_DIR, 0700) != 0 && errno != EEXIST)
-		log_fatal("%s/%s: cannot create: %s", metrics_conf.queue_directory,
+		log_fatal("%s/%s: cannot create: %s", var_queue_directory,
 		    METRICS_DIR, strerror(errno));
-	if (geteuid() == 0 && (pw = getpwnam(metrics_conf.mail_owner)) != NULL &&
+	if (geteuid() == 0 && (pw = getpwnam(var_mail_owner)) != NULL &&
 	    chown(METRICS_DIR, pw->pw_uid, pw->pw_gid) != 0)
-		log_fatal("%s/%s: chown %s: %s", metrics_conf.queue_directory,
-		    METRICS_DIR, metrics_conf.mail_owner, strerror(errno));
+		log_fatal("%s/%s: chown %s: %s", var_queue_directory,
+		    METRICS_DIR, var_mail_owner, strerror(errno));
 }
 
 static void

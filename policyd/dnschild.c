@@ -25,13 +25,13 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "cfgbind.h"
 #include "dnschild.h"
 #include "dnsupdate.h"
 #include "events.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "policydb.h"
 #include "publish.h"
 #include "request.h"
@@ -56,17 +56,6 @@ struct dnschild_batch {
 static struct policyd *dnschild_pd;	/* the daemon's state */
 static struct event *dnschild_ev;	/* the next batch */
 static struct dnschild_batch dnschild;
-
-/* The parameters, bound once (lib/cfgbind). */
-#define DNSCHILD_PARAMS(X, V) \
-	X(V, TIME, dnsmon_query_timeout) \
-	X(V, STR, dns_update_key_file)
-
-static struct {
-	CFG_FIELDS(DNSCHILD_PARAMS)
-} dnschild_param;
-
-CFG_BIND_TABLE(dnschild_params, dnschild_param, DNSCHILD_PARAMS)
 
 static void
 dnschild_arm(long long ms)
@@ -223,14 +212,14 @@ dnschild_update(const char *owner, const char *const *txt, size_t ntxt,
     struct buf *err)
 {
 	return dnsupdate_publish_txt(owner, txt, ntxt,
-	    (int)dnschild_param.dnsmon_query_timeout * 1000, err);
+	    (int)var_dnsmon_query_timeout * 1000, err);
 }
 
 /* The child: one batch of updates, each bounded by its own time-out. */
 static void
 dnschild_run(int fd, const struct policydb_publish_item *v, size_t n)
 {
-	long long each = dnschild_param.dnsmon_query_timeout;
+	long long each = var_dnsmon_query_timeout;
 
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGALRM, SIG_DFL);
@@ -299,7 +288,7 @@ dnschild_init(struct policyd *pd)
 {
 	struct dnsupdate_key key;
 	struct buf err = BUF_INIT;
-	const char *keyfile = dnschild_param.dns_update_key_file;
+	const char *keyfile = var_dns_update_key_file;
 
 	dnschild_pd = pd;
 	if (!pd->conf.dns_update)

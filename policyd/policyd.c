@@ -98,7 +98,6 @@
 #include <event2/event.h>
 
 #include "buf.h"
-#include "cfgbind.h"
 #include "challenges.h"
 #include "deadline.h"
 #include "dnschild.h"
@@ -106,6 +105,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "plural.h"
 #include "notify.h"
 #include "policy.h"
@@ -150,29 +150,6 @@ static struct {
 static void policyd_expire_arm(void);
 static void policyd_compact_arm(void);
 
-/* The parameters, bound once (lib/cfgbind); checked in policyd_conf_read. */
-#define POLICYD_PARAMS(X, V) \
-	X(V, STR, default_policy_mode) \
-	X(V, TIME, default_policy_max_age) \
-	X(V, STR, domain_verification) \
-	X(V, STR, sts_zone) \
-	X(V, STR, policy_host) \
-	X(V, LIST, report_recipients) \
-	X(V, BOOL, report_https_rua) \
-	X(V, STR, report_https_path) \
-	X(V, TIME, policyd_retire_max_age) \
-	X(V, STR, dns_update_server) \
-	X(V, TIME, policyd_dns_retry_min) \
-	X(V, TIME, policyd_dns_retry_max) \
-	X(V, STR, data_directory) \
-	X(V, TIME, ipc_timeout)
-
-static struct {
-	CFG_FIELDS(POLICYD_PARAMS)
-} policyd_param;
-
-CFG_BIND_TABLE(policyd_params, policyd_param, POLICYD_PARAMS)
-
 /*
  * Configuration, checked once at start.
  */
@@ -210,12 +187,12 @@ policyd_conf_read(struct policyd_conf *conf)
 	enum policy_mode mode;
 	const char *v;
 
-	conf->default_mode = policyd_param.default_policy_mode;
+	conf->default_mode = var_default_policy_mode;
 	if (policy_mode_parse(conf->default_mode, &mode) < 0)
 		log_fatal("parameter default_policy_mode: \"%s\": must be"
 		    " testing, enforce or none", conf->default_mode);
-	conf->default_max_age = policyd_param.default_policy_max_age;
-	v = policyd_param.domain_verification;
+	conf->default_max_age = var_default_policy_max_age;
+	v = var_domain_verification;
 	if (strcmp(v, "dns") == 0)
 		conf->verify_dns = 1;
 	else if (strcmp(v, "none") == 0)
@@ -223,17 +200,17 @@ policyd_conf_read(struct policyd_conf *conf)
 	else
 		log_fatal("parameter domain_verification: \"%s\": must be dns"
 		    " or none", v);
-	conf->sts_zone = policyd_param.sts_zone;
-	conf->policy_host = policyd_param.policy_host;
-	conf->report_recipients = policyd_param.report_recipients;
-	conf->report_https_path = policyd_param.report_https_rua &&
-	    *policyd_param.report_https_path != '\0' ?
-	    policyd_param.report_https_path : NULL;
-	conf->retire_max_age = policyd_param.policyd_retire_max_age;
-	conf->dns_update_server = policyd_param.dns_update_server;
+	conf->sts_zone = var_sts_zone;
+	conf->policy_host = var_policy_host;
+	conf->report_recipients = var_report_recipients;
+	conf->report_https_path = var_report_https_rua &&
+	    *var_report_https_path != '\0' ?
+	    var_report_https_path : NULL;
+	conf->retire_max_age = var_policyd_retire_max_age;
+	conf->dns_update_server = var_dns_update_server;
 	conf->dns_update = *conf->dns_update_server != '\0';
-	conf->dns_retry_min = policyd_param.policyd_dns_retry_min;
-	conf->dns_retry_max = policyd_param.policyd_dns_retry_max;
+	conf->dns_retry_min = var_policyd_dns_retry_min;
+	conf->dns_retry_max = var_policyd_dns_retry_max;
 	if (conf->dns_retry_max < conf->dns_retry_min)
 		conf->dns_retry_max = conf->dns_retry_min;
 	if (conf->dns_update && *conf->sts_zone == '\0')
@@ -536,7 +513,7 @@ policyd_db_open(void)
 	struct buf err = BUF_INIT;
 	char *path;
 
-	path = xasprintf("%s/%s", policyd_param.data_directory,
+	path = xasprintf("%s/%s", var_data_directory,
 	    POLICYDB_FILE);
 	if ((policyd.db = policydb_open(path, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
@@ -597,7 +574,7 @@ policyd_post_jail(int argc, char **argv)
 	int i, n = server_nsockets(), timeout_ms;
 
 	policyd_db_open();
-	timeout_ms = (int)(policyd_param.ipc_timeout * 1000);
+	timeout_ms = (int)(var_ipc_timeout * 1000);
 	for (i = 0; i < n; i++) {
 		memset(&conf, 0, sizeof(conf));
 		conf.handler = policyd_handle;

@@ -16,8 +16,7 @@ rptparse_rptparse_SOURCES = rptparse/rptparse.c rptparse/rptparse.h \
 	rptparse/alerts.c rptparse/alerts.h \
 	rptparse/silent.c rptparse/silent.h \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \
-	rptparse/dkimkey.c rptparse/dkimkey.h \
-	rptparse/rptparse_params.c rptparse/rptparse_params.h
+	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
 	$(ZLIB_LIBS) $(OPENDKIM_LIBS) $(LDNS_LIBS)

@@ -121,7 +121,7 @@
 #include "proto.h"
 #include "rptdb.h"
 #include "rptparse.h"
-#include "rptparse_params.h"
+#include "params.h"
 #include "server.h"
 #include "silent.h"
 #include "spool.h"
@@ -170,7 +170,7 @@ rptparse_hosted(int force)
 {
 	struct buf err = BUF_INIT;
 	time_t now = time(NULL);
-	int timeout = (int)rptparse_conf.ipc_timeout * 1000;
+	int timeout = (int)var_ipc_timeout * 1000;
 
 	if (!force && rp.hosted_failed != 0 &&
 	    now - rp.hosted_failed < RPTPARSE_HOSTED_RETRY)
@@ -659,23 +659,23 @@ rptparse_post_jail(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	rp.msg_limit = rptparse_conf.message_size_limit + RPTPARSE_HEADER_SLACK;
+	rp.msg_limit = var_message_size_limit + RPTPARSE_HEADER_SLACK;
 	message_limits_default(&rp.mlim);
-	rp.mlim.depth = (int)rptparse_conf.rptparse_mime_depth_limit;
-	rp.mlim.gunzip.size = rptparse_conf.rptparse_gunzip_limit;
+	rp.mlim.depth = (int)var_rptparse_mime_depth_limit;
+	rp.mlim.gunzip.size = var_rptparse_gunzip_limit;
 	rp.mlim.gunzip.ratio =
-	    (unsigned long)rptparse_conf.rptparse_gunzip_ratio_limit;
+	    (unsigned long)var_rptparse_gunzip_ratio_limit;
 	tlsrpt_limits_default(&rp.tlim);
 	rp.tlim.size = rp.mlim.gunzip.size;
-	rp.tlim.depth = (int)rptparse_conf.rptparse_json_depth_limit;
-	rp.tlim.policies = (size_t)rptparse_conf.rptparse_policy_limit;
-	rp.tlim.details = (size_t)rptparse_conf.rptparse_failure_detail_limit;
-	rp.policyd_path = xasprintf("%s/%s", rptparse_conf.queue_directory,
+	rp.tlim.depth = (int)var_rptparse_json_depth_limit;
+	rp.tlim.policies = (size_t)var_rptparse_policy_limit;
+	rp.tlim.details = (size_t)var_rptparse_failure_detail_limit;
+	rp.policyd_path = xasprintf("%s/%s", var_queue_directory,
 	    RPTPARSE_POLICYD_PATH);
-	rp.policyd_public = xasprintf("%s/%s", rptparse_conf.queue_directory,
+	rp.policyd_public = xasprintf("%s/%s", var_queue_directory,
 	    RPTPARSE_POLICYD_PUBLIC);
 
-	if ((rp.sp = spool_open(rptparse_conf.queue_directory, 0, &err)) == NULL)
+	if ((rp.sp = spool_open(var_queue_directory, 0, &err)) == NULL)
 		log_fatal("%s", err.s);
 	if (spool_lock(rp.sp, &err) == 0)
 		rp.direct = 1;
@@ -683,22 +683,22 @@ rptparse_post_jail(int argc, char **argv)
 		log_warn("%s; claiming each message into active/", err.s);
 		buf_reset(&err);
 	}
-	path = xasprintf("%s/%s", rptparse_conf.data_directory, RPTDB_FILE);
-	if ((rp.store = rptdb_open_write(path, rptparse_conf.setgid_group,
-	    rptparse_conf.rptparse_db_cache_size, &err)) == NULL)
+	path = xasprintf("%s/%s", var_data_directory, RPTDB_FILE);
+	if ((rp.store = rptdb_open_write(path, var_setgid_group,
+	    var_rptparse_db_cache_size, &err)) == NULL)
 		log_fatal("%s", err.s);
 	free(path);
-	pct = rptparse_conf.alert_failure_rate;
-	path = xasprintf("%s/%s", rptparse_conf.data_directory,
+	pct = var_alert_failure_rate;
+	path = xasprintf("%s/%s", var_data_directory,
 	    RPTPARSE_ALERT_STATE);
 	if (alerts_open(path, pct, &err) < 0)
 		log_fatal("%s", err.s);
 	free(path);
 	silent_start(rp.store);
-	rp.require_dkim = rptparse_conf.report_require_dkim;
-	rp.dkim_retry = (time_t)rptparse_conf.rptparse_dkim_retry_time;
-	rp.dkim_give_up = (time_t)rptparse_conf.rptparse_dkim_give_up_time;
-	dconf.timeout_ms = (int)rptparse_conf.rptparse_dkim_timeout * 1000;
+	rp.require_dkim = var_report_require_dkim;
+	rp.dkim_retry = (time_t)var_rptparse_dkim_retry_time;
+	rp.dkim_give_up = (time_t)var_rptparse_dkim_give_up_time;
+	dconf.timeout_ms = (int)var_rptparse_dkim_timeout * 1000;
 	rp.dkim_budget_ms = (long)(dconf.timeout_ms > 1000 ?
 	    dconf.timeout_ms : 1000) * RPTPARSE_DKIM_BUDGET;
 	dconf.temp_ttl = rp.dkim_retry < RPTPARSE_DKIM_TEMP_TTL ?

@@ -36,12 +36,12 @@ session_ehlo(struct session *s, const struct smtp_cmd *cmd)
 	s->helo[n] = '\0';
 	s->esmtp = cmd->verb == SMTP_EHLO;
 	if (!s->esmtp) {
-		session_reply(s, "250 %s", rptrecv_conf.smtp_hostname);
+		session_reply(s, "250 %s", var_smtp_hostname);
 		return;
 	}
-	session_reply(s, "250-%s", rptrecv_conf.smtp_hostname);
+	session_reply(s, "250-%s", var_smtp_hostname);
 	session_reply(s, "250-PIPELINING");
-	session_reply(s, "250-SIZE %llu", rptrecv_conf.message_size_limit);
+	session_reply(s, "250-SIZE %llu", var_message_size_limit);
 	session_reply(s, "250-8BITMIME");
 	session_reply(s, "250-ENHANCEDSTATUSCODES");
 	if (rptrecv_tls != NULL && !s->tls)
@@ -60,9 +60,9 @@ session_mail(struct session *s, const struct smtp_cmd *cmd)
 		session_reply(s, "503 5.5.1 Error: nested MAIL command");
 		return;
 	}
-	if (cmd->has_size && cmd->size > rptrecv_conf.message_size_limit) {
+	if (cmd->has_size && cmd->size > var_message_size_limit) {
 		session_reply(s, "552 5.3.4 Message size exceeds fixed limit "
-		    "of %llu bytes", rptrecv_conf.message_size_limit);
+		    "of %llu bytes", var_message_size_limit);
 		return;
 	}
 	s->have_mail = 1;
@@ -82,7 +82,7 @@ session_rcpt(struct session *s, const struct smtp_cmd *cmd)
 		session_reply(s, "452 4.5.3 Error: too many recipients");
 		return;
 	}
-	if (!rcpt_match(rptrecv_conf.report_recipients, cmd->arg)) {
+	if (!rcpt_match(var_report_recipients, cmd->arg)) {
 		log_info("[%s]: reject: RCPT from <%s> to <%s>: not a report "
 		    "address", s->addr, esc_printable(s->sender),
 		    esc_printable(cmd->arg));
@@ -113,11 +113,11 @@ session_command(struct session *s, const char *line, size_t len)
 		}
 		return -1;
 	}
-	if (++s->ncmds > rptrecv_conf.rptrecv_command_limit) {
+	if (++s->ncmds > var_rptrecv_command_limit) {
 		log_warn("[%s]: too many commands without a message (%lld)",
-		    s->addr, rptrecv_conf.rptrecv_command_limit);
+		    s->addr, var_rptrecv_command_limit);
 		session_reply(s, "421 4.7.0 %s Error: too many commands; "
-		    "closing connection", rptrecv_conf.smtp_hostname);
+		    "closing connection", var_smtp_hostname);
 		session_close(s);
 		return -1;
 	}

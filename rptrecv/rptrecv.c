@@ -71,7 +71,6 @@
 
 #include "buf.h"
 #include "certstore.h"
-#include "cfgbind.h"
 #include "commit.h"
 #include "connlimit.h"
 #include "events.h"
@@ -80,15 +79,12 @@
 #include "metrics.h"
 #include "mymalloc.h"
 #include "notify.h"
+#include "params.h"
 #include "rcpt.h"
 #include "rptrecv.h"
 #include "server.h"
 #include "spool.h"
 
-struct rptrecv_conf rptrecv_conf;
-
-/* rptrecv's parameters, bound once (lib/cfgbind). */
-CFG_BIND_TABLE(rptrecv_params, rptrecv_conf, RPTRECV_PARAMS)
 SSL_CTX *rptrecv_tls;
 struct spool *rptrecv_spool;
 
@@ -137,18 +133,18 @@ rptrecv_refuse(int fd, const char *addr, const char *net,
 	if (why == CONNLIMIT_TOTAL) {
 		log_warn("[%s]: refused: too many connections in total (%d, "
 		    "rptrecv_connection_limit %lld)", addr, session_count(),
-		    rptrecv_conf.rptrecv_connection_limit);
+		    var_rptrecv_connection_limit);
 		n = snprintf(reply, sizeof(reply), "421 4.3.2 %s Error: too "
 		    "many connections in total (limit %lld); try again later"
-		    "\r\n", rptrecv_conf.smtp_hostname, rptrecv_conf.rptrecv_connection_limit);
+		    "\r\n", var_smtp_hostname, var_rptrecv_connection_limit);
 	} else {
 		log_warn("[%s]: refused: too many connections from %s (%d, "
 		    "rptrecv_client_connection_limit %lld)", addr, net,
-		    connlimit_count(net), rptrecv_conf.rptrecv_client_connection_limit);
+		    connlimit_count(net), var_rptrecv_client_connection_limit);
 		n = snprintf(reply, sizeof(reply), "421 4.7.0 %s Error: too "
 		    "many connections from your network %s (limit %lld); try "
-		    "again later\r\n", rptrecv_conf.smtp_hostname, net,
-		    rptrecv_conf.rptrecv_client_connection_limit);
+		    "again later\r\n", var_smtp_hostname, net,
+		    var_rptrecv_client_connection_limit);
 	}
 	metrics_inc(METRIC_SMTP_REJECTIONS, "stage", "connect", NULL);
 	if (n > 0 && n < (int)sizeof(reply))
@@ -167,8 +163,8 @@ rptrecv_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)salen;
 	rptrecv_addr(sa, addr, sizeof(addr));
 	connlimit_net(sa, net, sizeof(net));
-	v = connlimit_admit(net, session_count(), rptrecv_conf.rptrecv_connection_limit,
-	    rptrecv_conf.rptrecv_client_connection_limit);
+	v = connlimit_admit(net, session_count(), var_rptrecv_connection_limit,
+	    var_rptrecv_client_connection_limit);
 	if (v != CONNLIMIT_OK) {
 		rptrecv_refuse(fd, addr, net, v);
 		return;
@@ -257,16 +253,16 @@ rptrecv_tls_load(const char *dir)
 	unsigned long e;
 
 	certs = certstore_dir_under(dir);
-	chain = certstore_path(certs, rptrecv_conf.smtp_hostname, CERTSTORE_CHAIN);
-	key = certstore_path(certs, rptrecv_conf.smtp_hostname, CERTSTORE_KEY);
+	chain = certstore_path(certs, var_smtp_hostname, CERTSTORE_CHAIN);
+	key = certstore_path(certs, var_smtp_hostname, CERTSTORE_KEY);
 	free(certs);
 	(void)rptrecv_tls_changed(chain, key);
 	if (access(chain, R_OK) < 0 || access(key, R_OK) < 0) {
 		/* The path as the operator knows it, in the jail too. */
-		bad = certstore_path(store, rptrecv_conf.smtp_hostname,
+		bad = certstore_path(store, var_smtp_hostname,
 		    access(chain, R_OK) < 0 ? CERTSTORE_CHAIN : CERTSTORE_KEY);
 		log_warn("no certificate for %s (%s: %s): STARTTLS not offered",
-		    rptrecv_conf.smtp_hostname, bad, strerror(errno));
+		    var_smtp_hostname, bad, strerror(errno));
 		free(bad);
 		goto out;
 	}
@@ -276,7 +272,7 @@ rptrecv_tls_load(const char *dir)
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
-		bad = certstore_path(store, rptrecv_conf.smtp_hostname,
+		bad = certstore_path(store, var_smtp_hostname,
 		    CERTSTORE_CHAIN);
 		log_warn("%s: cannot load certificate and key: %s: "
 		    "STARTTLS not offered", bad,
@@ -310,14 +306,14 @@ rptrecv_tls_refresh(void)
 	char *chain, *key;
 	SSL_CTX *ctx;
 
-	chain = certstore_path(CERTSTORE_DIR, rptrecv_conf.smtp_hostname,
+	chain = certstore_path(CERTSTORE_DIR, var_smtp_hostname,
 	    CERTSTORE_CHAIN);
-	key = certstore_path(CERTSTORE_DIR, rptrecv_conf.smtp_hostname,
+	key = certstore_path(CERTSTORE_DIR, var_smtp_hostname,
 	    CERTSTORE_KEY);
 	if (rptrecv_tls_changed(chain, key)) {
 		if ((ctx = rptrecv_tls_load(".")) != NULL) {
 			log_info("%s: certificate loaded: STARTTLS offered",
-			    rptrecv_conf.smtp_hostname);
+			    var_smtp_hostname);
 			SSL_CTX_free(rptrecv_tls);
 			rptrecv_tls = ctx;
 		}
@@ -331,7 +327,7 @@ static void
 rptrecv_raise_nofile(void)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)rptrecv_conf.rptrecv_connection_limit + 64;
+	rlim_t want = (rlim_t)var_rptrecv_connection_limit + 64;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
@@ -341,18 +337,18 @@ rptrecv_raise_nofile(void)
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
 		log_warn("open file limit %llu is below rptrecv_connection_limit "
 		    "%lld: connections will fail", (unsigned long long)rl.rlim_cur,
-		    rptrecv_conf.rptrecv_connection_limit);
+		    var_rptrecv_connection_limit);
 }
 
 static void
 rptrecv_pre_jail(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
-	const char *queue = rptrecv_conf.queue_directory;
+	const char *queue = var_queue_directory;
 
 	(void)argc;
 	(void)argv;
-	if (rptrecv_conf.report_recipients == NULL || *rptrecv_conf.report_recipients == NULL)
+	if (var_report_recipients == NULL || *var_report_recipients == NULL)
 		log_warn("report_recipients is empty: every recipient is "
 		    "refused");
 	rptrecv_raise_nofile();
@@ -414,7 +410,7 @@ rptrecv_post_jail(int argc, char **argv)
 	server_set_stop(rptrecv_stop);
 	log_info("ready: %d socket%s, STARTTLS %s, message_size_limit %llu",
 	    nlisteners, nlisteners == 1 ? "" : "s",
-	    rptrecv_tls ? "offered" : "not offered", rptrecv_conf.message_size_limit);
+	    rptrecv_tls ? "offered" : "not offered", var_message_size_limit);
 }
 
 static void

@@ -21,27 +21,11 @@
 #define RPTRECV_ADDR_MAX	64		/* a printable IP address */
 #define RPTRECV_REPLY_MAX	512		/* a reply made by rptrecv.c */
 
-#include "cfgbind.h"
+#include "params.h"
 
 struct event_base;
 struct spool;
 
-#define RPTRECV_PARAMS(X, V) \
-	X(V, STR, smtp_hostname) \
-	X(V, LIST, report_recipients) \
-	X(V, SIZE, message_size_limit) \
-	X(V, TIME, rptrecv_command_timeout) \
-	X(V, TIME, rptrecv_data_timeout) \
-	X(V, INT, rptrecv_command_limit) \
-	X(V, INT, rptrecv_connection_limit) \
-	X(V, INT, rptrecv_client_connection_limit) \
-	X(V, STR, queue_directory)
-
-struct rptrecv_conf {
-	CFG_FIELDS(RPTRECV_PARAMS)
-};
-
-extern struct rptrecv_conf rptrecv_conf;
 extern SSL_CTX *rptrecv_tls;		/* NULL: no STARTTLS */
 extern struct spool *rptrecv_spool;
 

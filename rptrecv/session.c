@@ -240,7 +240,7 @@ session_bye(struct session *s)
 {
 	session_reset(s);
 	session_reply(s, "421 4.3.2 %s Service shutting down, try again later",
-	    rptrecv_conf.smtp_hostname);
+	    var_smtp_hostname);
 	session_close(s);
 }
 
@@ -272,11 +272,11 @@ session_data_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	log_warn("[%s]: timeout: the text of a message took more than "
 	    "%lld s (rptrecv_data_timeout); closing connection", s->addr,
-	    rptrecv_conf.rptrecv_data_timeout);
+	    var_rptrecv_data_timeout);
 	session_reset(s);
 	session_reply(s, "421 4.4.2 %s Error: data timeout exceeded (%lld s "
 	    "for the text of a message); closing connection",
-	    rptrecv_conf.smtp_hostname, rptrecv_conf.rptrecv_data_timeout);
+	    var_smtp_hostname, var_rptrecv_data_timeout);
 	session_close(s);
 }
 
@@ -292,17 +292,17 @@ session_cmd_timeout(evutil_socket_t fd, short what, void *arg)
 		/* No reply can reach the client before the handshake. */
 		log_warn("[%s]: timeout: TLS handshake not done within %lld s "
 		    "(rptrecv_command_timeout); closing connection", s->addr,
-		    rptrecv_conf.rptrecv_command_timeout);
+		    var_rptrecv_command_timeout);
 		session_free(s);
 		return;
 	}
 	log_warn("[%s]: timeout: no complete command within %lld s "
 	    "(rptrecv_command_timeout; %zu octets of one came); closing "
-	    "connection", s->addr, rptrecv_conf.rptrecv_command_timeout, partial);
+	    "connection", s->addr, var_rptrecv_command_timeout, partial);
 	session_reset(s);
 	session_reply(s, "421 4.4.2 %s Error: command timeout exceeded (%lld "
-	    "s for one command); closing connection", rptrecv_conf.smtp_hostname,
-	    rptrecv_conf.rptrecv_command_timeout);
+	    "s for one command); closing connection", var_smtp_hostname,
+	    var_rptrecv_command_timeout);
 	session_close(s);
 }
 
@@ -314,7 +314,7 @@ session_cmd_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 session_cmd_deadline(struct session *s)
 {
-	struct timeval tv = { (time_t)rptrecv_conf.rptrecv_command_timeout, 0 };
+	struct timeval tv = { (time_t)var_rptrecv_command_timeout, 0 };
 
 	evtimer_add(s->cmd_timer, &tv);
 }
@@ -354,7 +354,7 @@ session_start(struct event_base *base, int fd, const char *addr,
 	bufferevent_enable(s->bev, EV_READ);
 	log_info("connect from [%s]", addr);
 	metrics_inc(METRIC_SMTP_SESSIONS, NULL);
-	session_reply(s, "220 %s ESMTP stsd", rptrecv_conf.smtp_hostname);
+	session_reply(s, "220 %s ESMTP stsd", var_smtp_hostname);
 	session_send(s);
 }
 
@@ -381,7 +381,7 @@ session_received(struct session *s, const char *id)
 		buf_printf(&s->out, "\t(using %s with cipher %s)\r\n",
 		    SSL_get_version(ssl), SSL_get_cipher_name(ssl));
 	buf_printf(&s->out, "\tby %s (stsd rptrecv) with %s id %s",
-	    rptrecv_conf.smtp_hostname, proto, id);
+	    var_smtp_hostname, proto, id);
 	if (s->nrcpt == 1)
 		buf_printf(&s->out, "\r\n\tfor <%s>", s->first_rcpt);
 	buf_printf(&s->out, "; %s\r\n", date);
@@ -391,7 +391,7 @@ void
 session_data(struct session *s)
 {
 	struct buf err = BUF_INIT;
-	struct timeval tv = { (time_t)rptrecv_conf.rptrecv_data_timeout, 0 };
+	struct timeval tv = { (time_t)var_rptrecv_data_timeout, 0 };
 
 	if (!s->have_mail) {
 		session_reply(s, "503 5.5.1 Error: need MAIL command");
@@ -402,7 +402,7 @@ session_data(struct session *s)
 		return;
 	}
 	/* Room for the Received: header on top of the limit. */
-	if (spool_create(rptrecv_spool, rptrecv_conf.message_size_limit +
+	if (spool_create(rptrecv_spool, var_message_size_limit +
 	    RPTRECV_FLUSH_SIZE, &s->msg, &err) < 0) {
 		log_error("cannot queue a message from [%s]: %s", s->addr, err.s);
 		buf_free(&err);
@@ -560,7 +560,7 @@ session_text_end(struct session *s)
 		session_reset(s);
 		session_reply(s, "521 5.5.2 %s Error: bare <LF> received; "
 		    "closing connection (see RFC 5321 section 2.3.8)",
-		    rptrecv_conf.smtp_hostname);
+		    var_smtp_hostname);
 		session_close(s);
 		return -1;
 	}
@@ -573,9 +573,9 @@ session_text_end(struct session *s)
 		    smtp_data_error_text(s->text.error));
 	} else if (s->too_big) {
 		log_warn("[%s]: message refused: larger than %llu bytes",
-		    s->addr, rptrecv_conf.message_size_limit);
+		    s->addr, var_message_size_limit);
 		session_reply(s, "552 5.3.4 Message size exceeds fixed limit "
-		    "of %llu bytes", rptrecv_conf.message_size_limit);
+		    "of %llu bytes", var_message_size_limit);
 	} else if (s->text.error == SMTP_DATA_LONG_LINE) {
 		log_warn("[%s]: message refused: a line is longer than %d "
 		    "octets", s->addr, SMTP_TEXT_LINE_MAX);
@@ -615,7 +615,7 @@ session_read_text(struct session *s, struct evbuffer *in)
 			used += smtp_data_feed(&s->text, vec[i].iov_base,
 			    vec[i].iov_len, &s->out);
 		evbuffer_drain(in, used);
-		if (s->text.size > rptrecv_conf.message_size_limit && !s->too_big) {
+		if (s->text.size > var_message_size_limit && !s->too_big) {
 			s->too_big = 1;
 			session_drop_text(s);
 		}
@@ -652,10 +652,10 @@ session_read_commands(struct session *s, struct evbuffer *in)
 		if (s->skip_line || len > SMTP_LINE_MAX - 2) {
 			evbuffer_drain(in, len + eol_len);
 			s->skip_line = 0;
-			if (++s->ncmds > rptrecv_conf.rptrecv_command_limit) {
+			if (++s->ncmds > var_rptrecv_command_limit) {
 				session_reply(s, "421 4.7.0 %s Error: too many "
 				    "commands; closing connection",
-				    rptrecv_conf.smtp_hostname);
+				    var_smtp_hostname);
 				session_close(s);
 				return -1;
 			}

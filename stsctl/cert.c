@@ -119,7 +119,7 @@ static int
 cert_health(json_t *state)
 {
 	long long now = (long long)time(NULL);
-	long long warning = stsctl_conf.cert_warning_time;
+	long long warning = var_cert_warning_time;
 	enum certstore_health h;
 	const char *host;
 	json_t *st, *na;
@@ -212,7 +212,7 @@ cert_renew(const char *host, int json)
 {
 	struct buf err = BUF_INIT;
 	char *sock = proto_path(PROTO_ACMED_PUBLIC);
-	int timeout = (int)(stsctl_conf.ipc_timeout * 1000), fd;
+	int timeout = (int)(var_ipc_timeout * 1000), fd;
 	json_t *req, *reply = NULL;
 	const char *e;
 	char when[32];

@@ -211,7 +211,7 @@ check_probe_all(struct check_wait *w, json_t *result)
 		if ((host = json_string_value(h)) == NULL)
 			continue;
 		snprintf(w->what, sizeof(w->what), "the STARTTLS probe of %s"
-		    " port %lld", host, stsctl_conf.dnsmon_smtp_port);
+		    " port %lld", host, var_dnsmon_smtp_port);
 		w->done = 0;
 		if (w->gave_up)
 			break;
@@ -423,7 +423,7 @@ check_wait_start(struct check_wait *w, const char *domain)
 {
 	memset(w, 0, sizeof(*w));
 	w->domain = domain;
-	w->timeout = stsctl_conf.stsctl_check_timeout;
+	w->timeout = var_stsctl_check_timeout;
 	clock_gettime(CLOCK_MONOTONIC, &w->start);
 }
 
@@ -437,7 +437,7 @@ check_wait_init(struct check_wait *w)
 
 	if ((w->base = event_base_new()) == NULL)
 		stsctl_die("cannot make an event loop");
-	w->q = dnsq_new(w->base, (int)(stsctl_conf.dnsmon_query_timeout *
+	w->q = dnsq_new(w->base, (int)(var_dnsmon_query_timeout *
 	    1000), 1, &err);
 	if (w->q == NULL)
 		stsctl_die("%s", err.s);
@@ -498,7 +498,7 @@ check_main(int argc, char **argv)
 	check_wait_init(&w);
 	src.lookup = check_lookup;
 	src.ctx = &w;
-	res = resolve_new_source(&src, (int)stsctl_conf.dnsmon_cname_depth);
+	res = resolve_new_source(&src, (int)var_dnsmon_cname_depth);
 	result = check_run(res, &d, 0);
 	check_served(&d, result);
 	check_probe_all(&w, result);

@@ -624,13 +624,13 @@ static json_t *
 domain_verdict(json_t *dom)
 {
 	struct buf err = BUF_INIT;
-	long long days = stsctl_conf.readiness_days;
-	long long share = stsctl_conf.readiness_major_share;
+	long long days = var_readiness_days;
+	long long share = var_readiness_major_share;
 	struct rptdb *db;
 	json_t *v;
 	char *path;
 
-	path = xasprintf("%s/%s", stsctl_conf.data_directory,
+	path = xasprintf("%s/%s", var_data_directory,
 	    RPTDB_FILE);
 	perm_check(path, R_OK);
 	free(path);

@@ -126,13 +126,13 @@ queue_open(void)
 	struct buf err = BUF_INIT;
 	struct spool *sp;
 
-	if ((sp = spool_open(stsctl_conf.queue_directory, 0, &err)) != NULL) {
+	if ((sp = spool_open(var_queue_directory, 0, &err)) != NULL) {
 		buf_free(&err);
 		return sp;
 	}
 	if (strstr(err.s, strerror(EACCES)) != NULL)
 		stsctl_die("%s (stsctl queue must run as root or as mail_owner"
-		    " %s)", err.s, stsctl_conf.mail_owner);
+		    " %s)", err.s, var_mail_owner);
 	stsctl_die("%s", err.s);
 }
 
@@ -480,7 +480,7 @@ static void
 queue_show_json(struct spool *sp, struct queue_entry *e)
 {
 	struct buf err = BUF_INIT, data = BUF_INIT;
-	size_t limit = stsctl_conf.message_size_limit + QUEUE_SHOW_SLACK;
+	size_t limit = var_message_size_limit + QUEUE_SHOW_SLACK;
 	json_t *j = queue_entry_json(e), *s;
 	unsigned char *b64;
 

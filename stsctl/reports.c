@@ -123,7 +123,7 @@ static struct rptdb *
 report_db(void)
 {
 	struct buf err = BUF_INIT;
-	char *path = xasprintf("%s/%s", stsctl_conf.data_directory,
+	char *path = xasprintf("%s/%s", var_data_directory,
 	    RPTDB_FILE);
 	struct rptdb *db;
 
@@ -377,8 +377,8 @@ report_html(const struct report_opts *o)
 	json_t *domains;
 	struct rptdb *db;
 	char *path;
-	long long ready = stsctl_conf.readiness_days;
-	long long share = stsctl_conf.readiness_major_share;
+	long long ready = var_readiness_days;
+	long long share = var_readiness_major_share;
 	int rc;
 
 	perm_check(sock, W_OK);
@@ -386,7 +386,7 @@ report_html(const struct report_opts *o)
 	    dashboard_domains(sock, &err);
 	if (domains == NULL)
 		stsctl_die("report html: %s", err.s);
-	path = xasprintf("%s/%s", stsctl_conf.data_directory, RPTDB_FILE);
+	path = xasprintf("%s/%s", var_data_directory, RPTDB_FILE);
 	perm_check(path, R_OK);
 	free(path);
 	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)

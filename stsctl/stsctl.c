@@ -35,10 +35,10 @@
 
 #include "buf.h"
 #include "cfg.h"
-#include "cfgbind.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "proto.h"
 #include "cert.h"
 #include "check.h"
@@ -49,10 +49,6 @@
 #include "usage.h"
 
 int	stsctl_json;
-
-struct stsctl_conf stsctl_conf;
-
-CFG_BIND_TABLE(stsctl_params, stsctl_conf, STSCTL_PARAMS)
 
 static char *stsctl_socket;
 
@@ -95,7 +91,7 @@ stsctl_request(json_t *req, struct buf *why)
 {
 	struct buf err = BUF_INIT;
 	json_t *reply = NULL;
-	int timeout = (int)(stsctl_conf.ipc_timeout * 1000);
+	int timeout = (int)(var_ipc_timeout * 1000);
 	int fd;
 
 	if ((fd = ipc_connect_unix(stsctl_socket, timeout, &err)) < 0) {

@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "buf.h"
-#include "cfgbind.h"
+#include "params.h"
 
 extern int stsctl_json;
 
@@ -34,25 +34,4 @@ void	stsctl_usage_die(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 int	domain_main(int argc, char **argv);	/* stsctl domain ... */
-
-/* stsctl's parameters, bound once (lib/cfgbind) in stsctl.c. */
-#define STSCTL_PARAMS(X, V) \
-	X(V, STR, data_directory) \
-	X(V, STR, queue_directory) \
-	X(V, STR, mail_owner) \
-	X(V, TIME, ipc_timeout) \
-	X(V, TIME, cert_warning_time) \
-	X(V, TIME, stsctl_check_timeout) \
-	X(V, TIME, dnsmon_query_timeout) \
-	X(V, INT, dnsmon_cname_depth) \
-	X(V, INT, dnsmon_smtp_port) \
-	X(V, INT, readiness_days) \
-	X(V, INT, readiness_major_share) \
-	X(V, SIZE, message_size_limit)
-
-struct stsctl_conf {
-	CFG_FIELDS(STSCTL_PARAMS)
-};
-extern struct stsctl_conf stsctl_conf;
-
 #endif

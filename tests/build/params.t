@@ -1,7 +1,7 @@
 #!/bin/bash
-# tests/build/params.t - every program binds its typed parameters once
-# (lib/cfgbind) and looks none up by name afterwards (issue 17, "One
-# contract, one place").
+# tests/build/params.t - every parameter is declared once, in
+# lib/params_table.h, with its variable var_NAME, and no program looks
+# one up by name (issue 17, "One contract, one place").
 # SPDX-License-Identifier: ISC
 #
 # Three rules over the C files of the tree (git ls-files, or a release
@@ -11,15 +11,12 @@
 #    cfg_percent or cfg_list (comments and string literals do not
 #    count), except the mechanism (lib/cfg*.c, lib/cfg*.h) and the
 #    commands that handle parameters by name by design (stsd/, stsconf/);
-#  - every daemon's directory (each that runs lib/server's skeleton,
-#    and master/) registers a table (CFG_BIND_REGISTER or
-#    CFG_BIND_TABLE);
-#  - every entry of a table, CFG_BIND_KIND("name", &var) or X(V, KIND,
-#    name) in the list of a CFG_BIND_TABLE, names a parameter that
-#    lib/params.c declares, with the type of its kind (STR takes any).
-#    This is the check a program makes when its configuration is first
-#    loaded (cfg_bind_check, a log_panic at start; lib/cfgbind_test runs
-#    it), made here over every program without starting one.
+#  - no module keeps a table of parameters of its own (CFG_BIND_*,
+#    cfg_bind_register): the variables are the table's (lib/params.h),
+#    of the C type of each parameter's kind, so that a variable of the
+#    wrong type does not compile;
+#  - every parameter of lib/params_table.h is read somewhere: as
+#    var_NAME, or by name where that is allowed.
 #
 # Each rule is first run on a fixture that breaks it, so that a checker
 # that finds nothing fails here instead of passing.
@@ -56,68 +53,38 @@ for my $f (@ARGV) {
 EOF
 }
 
-# bindings PARAMS_C FILE...: "FILE:LINE: what is wrong" for each
-# entry of a table in FILE... that PARAMS_C does not declare with its
-# type; a name given as a macro is looked up among the #defines of the
-# files.  "bindings: N" on stderr, the number of entries seen.
-bindings() {
+# unread TABLE FILE...: the parameters of TABLE (params_table.h) that no
+# FILE reads: neither as var_NAME, nor by name in the files allowed to
+# look parameters up by name.  "unread: N" on stderr, the number of
+# parameters in TABLE.
+unread() {
 	perl - "$@" <<'EOF'
-my $params = shift(@ARGV);
-my (%type, %define, @entries);
-open(my $ph, "<", $params) or die "$params: $!\n";
-while (<$ph>) {
-	$type{$1} = $2 if /^\s*\{\s*"([a-z0-9_]+)",\s*PARAM_([A-Z]+)\s*,/;
+my $table = shift(@ARGV);
+my (@names, %seen);
+open(my $th, "<", $table) or die "$table: $!\n";
+while (<$th>) {
+	push(@names, $1) if /^PARAM\(\s*[A-Z]+\s*,\s*([a-z0-9_]+)\s*,/;
 }
-close($ph);
+close($th);
 for my $f (@ARGV) {
 	open(my $fh, "<", $f) or die "$f: $!\n";
 	local $/;
 	my $text = <$fh>;
 	close($fh);
-	$text =~ s{(/\*.*?\*/|//[^\n]*)}{ (my $m = $1) =~ s/[^\n]/ /g; $m }gse;
-	$define{$1} = $2
-	    while $text =~ /^[ \t]*#[ \t]*define[ \t]+(\w+)[ \t]+"([^"]*)"/mg;
-	my $kind = qr/STR|BOOL|INT|SIZE|TIME|PERCENT|LIST/;
-	while ($text =~ /\bCFG_BIND_($kind)\(\s*(?:"([^"]*)"|(\w+))\s*,/g) {
-		my $line = 1 + (substr($text, 0, $-[0]) =~ tr/\n//);
-		push(@entries, [$f, $line, $1, $2, $3]);
-	}
-	while ($text =~ /\b\w+\(\s*\w+\s*,\s*($kind)\s*,\s*(\w+)\s*\)/g) {
-		my $line = 1 + (substr($text, 0, $-[0]) =~ tr/\n//);
-		push(@entries, [$f, $line, $1, $2, undef]);
-	}
+	$seen{$1} = 1 while $text =~ /\bvar_([a-z0-9_]+)\b/g;
+	next unless $f =~ m{^(lib/cfg[^/]*\.[ch]|stsd/.*|stsconf/.*)$};
+	$seen{$1} = 1 while $text =~ /"([a-z0-9_]+)"/g;
 }
-for my $e (@entries) {
-	my ($f, $line, $macro, $name, $sym) = @$e;
-	if (!defined($name)) {
-		$name = $define{$sym};
-		if (!defined($name)) {
-			print "$f:$line: CFG_BIND_$macro($sym): $sym is not"
-			    . " a #define of a string\n";
-			next;
-		}
-	}
-	my $want = $macro eq "STR" ? undef : $macro;	# STR: any type
-	if (!exists($type{$name})) {
-		print "$f:$line: CFG_BIND_$macro: parameter $name is not"
-		    . " declared in $params\n";
-	} elsif (defined($want) && $type{$name} ne $want) {
-		print "$f:$line: CFG_BIND_$macro: parameter $name is"
-		    . " PARAM_$type{$name}\n";
-	}
-}
-print STDERR "bindings: ", scalar(@entries), "\n";
+print STDERR "unread: ", scalar(@names), "\n";
+print "$_\n" for grep { !$seen{$_} } @names;
 EOF
 }
 
-# The directories of the daemons: those that run lib/server's skeleton,
-# and master.
-daemons() {
-	{
-		echo "$srcs" | grep -v '^lib/' | xargs grep -l 'server_main(' |
-		    sed -n 's|^\([^/]*\)/[^/]*$|\1|p'
-		echo master
-	} | sort -u
+# tables FILE...: "FILE:LINE:text" for each parameter table of a
+# module's own (the mechanism before params_table.h: CFG_BIND_* and
+# cfg_bind_register).
+tables() {
+	grep -nE '\b(CFG_BIND_[A-Z]+|cfg_bind_register)\b' "$@" /dev/null
 }
 
 # The checkers find what they must, and only that.
@@ -125,37 +92,20 @@ tmp=$(t_tmpdir)
 cat > "$tmp/fixture.c" <<'EOF'
 /* cfg_str("sts_zone") in a comment is no call */
 static const char *text = "cfg_int(\"readiness_days\")";
-#define FIX_ZONE	"sts_zone"
-#define FIX_DKIM	"report_require_dkim"
-long long t = cfg_time("ipc_timeout");	/* line 5 */
-static const struct cfg_bind fix[] = {
-	CFG_BIND_TIME("ipc_timeout", &a),
-	CFG_BIND_INT("no_such_parameter", &b),	/* line 8 */
-	CFG_BIND_SIZE("ipc_timeout",		/* line 9 */
-	    &c),
-	CFG_BIND_STR(FIX_ZONE, &d),
-	CFG_BIND_STR("ipc_timeout", &e),
-	CFG_BIND_BOOL(FIX_DKIM, &f),
-	CFG_BIND_LIST(FIX_ZONE, &g),		/* line 14 */
-	CFG_BIND_END
-};
-#define FIX_PARAMS(X, V) \
-	X(V, TIME, ipc_timeout) \
-	X(V, BOOL, sts_zone) /* line 19 */ \
-	X(V, STR, no_such_list_entry) /* line 20 */
-CFG_BIND_TABLE(fix_params, fix_conf, FIX_PARAMS)
+long long t = cfg_time("ipc_timeout");	/* line 3 */
+long long u = var_ipc_timeout;
 CFG_BIND_REGISTER(fix)
 EOF
+printf 'PARAM(TIME, ipc_timeout, "30s",\n    "doc")\nPARAM(STRING, sts_zone, "", "doc")\n' \
+	> "$tmp/table.h"
 is "$(lookups "$tmp/fixture.c" | sed "s|^$tmp/||")" \
-	'fixture.c:5: long long t = cfg_time("ipc_timeout");	/* line 5 */' \
+	'fixture.c:3: long long t = cfg_time("ipc_timeout");	/* line 3 */' \
 	"a call is found, a comment and a string literal are not"
-is "$(bindings lib/params.c "$tmp/fixture.c" 2>/dev/null | sed "s|^$tmp/||")" \
-"fixture.c:8: CFG_BIND_INT: parameter no_such_parameter is not declared in lib/params.c
-fixture.c:9: CFG_BIND_SIZE: parameter ipc_timeout is PARAM_TIME
-fixture.c:14: CFG_BIND_LIST: parameter sts_zone is PARAM_STRING
-fixture.c:19: CFG_BIND_BOOL: parameter sts_zone is PARAM_STRING
-fixture.c:20: CFG_BIND_STR: parameter no_such_list_entry is not declared in lib/params.c" \
-	"an unknown name and a wrong type are found, through a #define and in a list too"
+is "$(unread "$tmp/table.h" "$tmp/fixture.c" 2>/dev/null)" "sts_zone" \
+	"a parameter that nothing reads is found, one read as var_NAME is not"
+is "$(tables "$tmp/fixture.c" | sed "s|^$tmp/||")" \
+	"fixture.c:5:CFG_BIND_REGISTER(fix)" \
+	"a table of a module's own is found"
 
 # The tree.
 srcs=$(t_c_sources)
@@ -164,18 +114,11 @@ ok "the tree's C files are listed ($(echo "$srcs" | grep -c .))" \
 found=$(lookups $(echo "$srcs" | exempt))
 is "$found" "" "no program looks a parameter up by name (lib/cfgbind instead)"
 
-n=0
-for d in $(daemons); do
-	n=$((n + 1))
-	ok "$d/ registers its parameters (lib/cfgbind)" \
-		test -n "$(echo "$srcs" | grep "^$d/[^/]*\.c$" |
-		    xargs grep -lE '^CFG_BIND_(REGISTER|TABLE)\(')"
-done
-ok "the daemons are found ($n: $(echo $(daemons)))" test "$n" -ge 8
-
-bad=$(bindings lib/params.c $(echo "$srcs" | grep -Ev '^lib/cfgbind\.[ch]$') \
-    2>"$tmp/count")
-is "$bad" "" "every bound parameter is declared in lib/params.c with its type"
-count=$(sed -n 's/^bindings: //p' "$tmp/count")
-ok "the tree's tables are read ($count entries)" test "${count:-0}" -ge 20
+is "$(tables $(echo "$srcs" | grep -Ev '^lib/cfgbind\.[ch]$'))" "" \
+	"no module keeps a parameter table of its own (lib/params_table.h)"
+bad=$(unread lib/params_table.h $srcs 2>"$tmp/count")
+is "$bad" "" "every parameter of lib/params_table.h is read somewhere"
+count=$(sed -n 's/^unread: //p' "$tmp/count")
+ok "the parameters are read from lib/params_table.h ($count)" \
+	test "${count:-0}" -ge 80
 done_testing
