@@ -102,7 +102,7 @@ httpd_read_report_conf(void)
 static void
 httpd_read_conf(void)
 {
-	/* Bounds: the table of lib/params.c. */
+	/* Bounds: lib/params_table.h. */
 	httpd_conf.tls = var_httpd_tls;
 	httpd_conf.limits.header_size =
 	    (size_t)var_httpd_max_header_size;

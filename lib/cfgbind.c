@@ -47,29 +47,6 @@ cfg_bind_all(void)
 		cfg_bind_one(p);
 }
 
-/* The size of the variable of a kind, for cfg_bind_clear. */
-static size_t
-cfg_bind_size(enum param_type type)
-{
-	switch (type) {
-	case PARAM_STRING:
-		return sizeof(PARAM_CTYPE_STRING);
-	case PARAM_BOOL:
-		return sizeof(PARAM_CTYPE_BOOL);
-	case PARAM_INT:
-		return sizeof(PARAM_CTYPE_INT);
-	case PARAM_SIZE:
-		return sizeof(PARAM_CTYPE_SIZE);
-	case PARAM_TIME:
-		return sizeof(PARAM_CTYPE_TIME);
-	case PARAM_PERCENT:
-		return sizeof(PARAM_CTYPE_PERCENT);
-	case PARAM_LIST:
-		return sizeof(PARAM_CTYPE_LIST);
-	}
-	return 0;
-}
-
 /* Zero every variable: NULL, 0 or 0.0 (all bits zero on every target). */
 void
 cfg_bind_clear(void)
@@ -77,7 +54,7 @@ cfg_bind_clear(void)
 	const struct param *p;
 
 	for (p = param_table; p->name != NULL; p++)
-		memset(p->var, 0, cfg_bind_size(p->type));
+		memset(p->var, 0, p->size);
 }
 
 void

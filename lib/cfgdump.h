@@ -6,7 +6,7 @@
  *	char *cfg_dump(void)	"name=value\n" lines; free() it
  *
  * DESCRIPTION
- *	One line for every parameter of the table (lib/params.c), in its
+ *	One line for every parameter of the table (lib/params_table.h), in its
  *	order, then one for every other name that main.cf sets (a master.cf
  *	"-o name=$other" may use it), sorted; every value expanded, as a
  *	program binds it.  Two configurations that a program can tell apart

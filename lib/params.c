@@ -33,7 +33,8 @@
 
 const struct param param_table[] = {
 #define PARAM(kind, name, ...) \
-	{ #name, PARAM_##kind, __VA_ARGS__, .var = &var_##name },
+	{ #name, PARAM_##kind, __VA_ARGS__, \
+	    .var = &var_##name, .size = sizeof(var_##name) },
 #include "params_table.h"
 #undef PARAM
 	{ NULL, PARAM_STRING, NULL, NULL, NULL, NULL }

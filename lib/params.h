@@ -96,6 +96,7 @@ struct param {
 	enum param_check check;
 	int	 flags;		/* PARAM_EMPTY_OK, PARAM_REQUIRED */
 	void	*var;		/* var_NAME, of the type of its kind */
+	size_t	 size;		/* sizeof(var_NAME) */
 };
 
 /* The C type of each kind. */

@@ -9,7 +9,7 @@ EXTRA_DIST += tests/stsconf
 
 # "make update-man" replaces the parameter list of man/stsd.conf.5 (between
 # its BEGIN and END PARAMETERS comments) with "stsconf -m", the list that
-# lib/params.c gives.  tests/stsconf/manpage.t fails until it is done.
+# lib/params_table.h gives.  tests/stsconf/manpage.t fails until it is done.
 update-man: stsconf/stsconf
 	$(AM_V_GEN)stsconf/stsconf -m >stsd.conf.5.params && \
 	awk -v gen=stsd.conf.5.params \
