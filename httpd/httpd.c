@@ -97,6 +97,7 @@ httpd_read_report_conf(void)
 	httpd_conf.report_client_limit = var_httpd_report_client_limit;
 	httpd_conf.report_client_window =
 	    (time_t)var_httpd_report_client_window;
+	httpd_conf.report_upload_limit = (int)var_httpd_report_upload_limit;
 }
 
 static void
@@ -118,14 +119,19 @@ httpd_read_conf(void)
 }
 
 /*
- * Enough descriptors for the connection limit: the soft limit up to
- * the hard one, and above it while root.  Otherwise the limit shrinks.
+ * Enough descriptors for the connection limit and the report bodies
+ * being received (each holds a spool file): the soft limit up to the
+ * hard one, and above it while root.  Otherwise both limits shrink: the
+ * uploads to at most half of what is left beside the reserve.
  */
 static void
 httpd_fd_limit(void)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)httpd_conf.connection_limit + HTTPD_FD_RESERVE;
+	int uploads = httpd_conf.report_path != NULL ?
+	    httpd_conf.report_upload_limit : 0;
+	rlim_t want = (rlim_t)httpd_conf.connection_limit + (rlim_t)uploads +
+	    HTTPD_FD_RESERVE;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
@@ -143,13 +149,18 @@ httpd_fd_limit(void)
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (rl.rlim_cur < want) {
-		int limit = rl.rlim_cur > HTTPD_FD_RESERVE * 2 ?
+		int room = rl.rlim_cur > HTTPD_FD_RESERVE * 2 ?
 		    (int)(rl.rlim_cur - HTTPD_FD_RESERVE) : HTTPD_FD_RESERVE;
 
-		log_warn("httpd_connection_limit %d: only %llu descriptors "
-		    "allowed; using %d", httpd_conf.connection_limit,
-		    (unsigned long long)rl.rlim_cur, limit);
-		httpd_conf.connection_limit = limit;
+		if (uploads > room / 2)
+			uploads = room / 2 > 0 ? room / 2 : 1;
+		log_warn("httpd_connection_limit %d, httpd_report_upload_limit"
+		    " %d: only %llu descriptors allowed; using %d and %d",
+		    httpd_conf.connection_limit, httpd_conf.report_upload_limit,
+		    (unsigned long long)rl.rlim_cur, room - uploads, uploads);
+		httpd_conf.connection_limit = room - uploads;
+		if (httpd_conf.report_path != NULL)
+			httpd_conf.report_upload_limit = uploads;
 	}
 }
 

@@ -40,6 +40,8 @@
 #define HTTPD_SERVER_NAME	"stsd"
 #define HTTPD_REPORT_CLIENTS_MAX 65536	/* clients counted for
 					 * httpd_report_client_limit */
+#define HTTPD_UPLOAD_RETRY	60	/* Retry-After, seconds, over
+					 * httpd_report_upload_limit */
 
 struct buf;
 struct event_base;
@@ -61,6 +63,7 @@ struct httpd_conf {
 					 * taken (else 404) */
 	long long report_client_limit;	/* httpd_report_client_limit */
 	time_t	 report_client_window;	/* httpd_report_client_window */
+	int	 report_upload_limit;	/* httpd_report_upload_limit */
 };
 
 extern struct httpd_conf httpd_conf;
@@ -85,5 +88,6 @@ const char *report_why(const struct report *);
 unsigned long long report_size(const struct report *);
 int	report_commit(struct report *, char id[SPOOL_ID_SIZE], struct buf *err);
 void	report_abort(struct report *);
+int	report_receiving(void);
 
 #endif

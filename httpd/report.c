@@ -10,6 +10,7 @@
  *	report_status(r), report_why(r)		after RUA_BODY_ERROR
  *	report_commit(r, id, &err)		0: durable, answer 200
  *	report_abort(r)				the client is gone, or refused
+ *	report_receiving()			bodies started, not yet ended
  *
  * DESCRIPTION
  *	report_start() creates a spool message with room for the body
@@ -22,6 +23,10 @@
  *	fsync) and only then returns 0; the caller answers and then calls
  *	notify_spooled().  report_commit() and report_abort() free r; a
  *	message that was not committed leaves nothing in the spool.
+ *
+ *	report_receiving() counts the reports started and neither
+ *	committed nor aborted, each with a spool file open: the caller
+ *	keeps it within httpd_report_upload_limit.
  *
  *	The commit is synchronous: the process waits for the disk once
  *	per report.  Senders post at most one report per domain a day,
@@ -47,6 +52,8 @@ struct report {
 	struct rua_body body;
 	struct buf err;			/* from spool_write() */
 };
+
+static int report_open;		/* started, neither committed nor aborted */
 
 /* rua_out_fn: the body's bytes into the spool. */
 static int
@@ -75,7 +82,8 @@ report_start(const struct http_request *req, const struct rua_verdict *v,
 			spool_abort(r->msg);
 		free(r);
 		r = NULL;
-	}
+	} else
+		report_open++;
 	buf_free(&head);
 	return r;
 }
@@ -114,6 +122,7 @@ report_commit(struct report *r, char id[SPOOL_ID_SIZE], struct buf *err)
 	rc = spool_commit(r->msg, err);
 	buf_free(&r->err);
 	free(r);
+	report_open--;
 	return rc;
 }
 
@@ -125,4 +134,11 @@ report_abort(struct report *r)
 	spool_abort(r->msg);
 	buf_free(&r->err);
 	free(r);
+	report_open--;
+}
+
+int
+report_receiving(void)
+{
+	return report_open;
 }

@@ -84,7 +84,7 @@ conn_report_path(const struct http_request *req)
 
 /*
  * An answer about a report, with its reason as the body; retry > 0:
- * Retry-After (429).
+ * Retry-After (429, 503).
  */
 static void
 conn_report_answer(struct conn *c, int status, const char *why, int keep,
@@ -124,6 +124,7 @@ conn_report_count(int status)
 /* The statuses of refused reports, counted from the start at 0. */
 static const char *const conn_report_statuses[] = {
 	"400", "404", "405", "408", "411", "413", "415", "429", "500", "501",
+	"503",
 	NULL,
 };
 
@@ -203,6 +204,28 @@ conn_report_client_hit(const struct conn *c, time_t *retry)
 	    retry);
 }
 
+/*
+ * httpd_report_upload_limit bodies are being received: 503, unread,
+ * with a Retry-After of HTTPD_UPLOAD_RETRY seconds.  Logged once each
+ * time the limit is reached (each refusal is logged as any other).
+ */
+static void
+conn_report_upload_full(struct conn *c, const struct http_request *req)
+{
+	static time_t logged;
+	time_t now = time(NULL);
+
+	if (now - logged >= HTTPD_UPLOAD_RETRY) {
+		log_warn("%d report bodies being received: the limit "
+		    "(httpd_report_upload_limit); further reports get 503",
+		    httpd_conf.report_upload_limit);
+		logged = now;
+	}
+	conn_report_refuse_retry(c, 503, "too many reports being received; "
+	    "see Retry-After", req->method == HTTP_METHOD_HEAD,
+	    HTTPD_UPLOAD_RETRY);
+}
+
 /* A request for report_https_path: refuse it, or start on its body. */
 static void
 conn_report_request(struct conn *c, const struct http_request *req, int keep)
@@ -221,6 +244,10 @@ conn_report_request(struct conn *c, const struct http_request *req, int keep)
 		conn_report_refuse_retry(c, 429, "too many reports from this "
 		    "client; see Retry-After", req->method == HTTP_METHOD_HEAD,
 		    (long long)retry);
+		return;
+	}
+	if (report_receiving() >= httpd_conf.report_upload_limit) {
+		conn_report_upload_full(c, req);
 		return;
 	}
 	if (rua_check(req, &httpd_conf.reports, &v) != 0) {

@@ -213,6 +213,14 @@ PARAM(TIME, httpd_report_client_window, "1m",
     "client for $httpd_report_client_limit.",
     NULL, NULL,
     .min = 1, .max = DAY)
+PARAM(INT, httpd_report_upload_limit, "100",
+    "The most report bodies that one httpd process receives at once; "
+    "each holds a spool file open until it is complete.  A report "
+    "POST beyond them gets 503 with Retry-After, unread.  httpd asks "
+    "for descriptors for $httpd_connection_limit clients and these "
+    "files together.",
+    NULL, NULL,
+    .min = 1, .max = 100000)
 PARAM(BOOL, httpd_plain_reports, "no",
     "Whether the plain HTTP service (httpd_tls = no) also accepts "
     "report POSTs at $report_https_path; by default reports are "

@@ -7,7 +7,8 @@
 # a POST; the plain HTTP service refuses reports by default; 404 at once,
 # the body unread, for a host without a hosted policy and with
 # report_https_rua = no; 429 with Retry-After over
-# httpd_report_client_limit.
+# httpd_report_client_limit; 503 with Retry-After over
+# httpd_report_upload_limit.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/httpd/instance.sh"
@@ -240,6 +241,38 @@ ok "429 says Retry-After, within the window (${retry:-none} s)" \
 	[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 30 ]
 like "$(cat "$dir/log/stsd.log")" 'report refused: 429 Too Many Requests' "the 429 is logged"
 ok "spool idle after the limited POSTs" wait_until 15 spool_idle
+
+# 9b. httpd_report_upload_limit = 1 (per process; the HTTPS service has
+# 2): of 3 bodies begun at once, at least one finds its process receiving
+# one already and gets 503 with Retry-After, unread; once they end, a
+# report is taken again.  httpd_body_timeout 20s keeps the others open.
+sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd) .*\$|\1 -o httpd_report_upload_limit=1 -o httpd_body_timeout=20s|" \
+	"$dir/etc/master.cf"
+old=$(https_pids)
+kill -HUP "$(head -1 "$SP/pid/master.pid")"
+ok "reload: new HTTPS processes with httpd_report_upload_limit = 1" wait_until 15 reloaded "$old"
+wait_until 10 fetch mta-sts.a.example -f -o /dev/null
+before=$(spool_files)
+for i in 1 2 3; do
+	{ printf "${H}Content-Length: 1000\r\n\r\n{\"a\":"; sleep 5; } |
+		timeout 10 openssl s_client -quiet -connect "127.0.0.1:$HTTPS" \
+		-servername mta-sts.a.example -CAfile "$I/ca/ca.pem" \
+		>"$T/up$i" 2>/dev/null &
+done
+wait
+n503=$(grep -l '^HTTP/1.1 503 Service Unavailable' "$T"/up[123] | wc -l)
+ok "3 bodies at once over 2 processes of 1 upload each: 503 for ${n503} (1 or more)" \
+	[ "$n503" -ge 1 ] && [ "$n503" -le 2 ]
+like "$(cat "$T"/up[123])" '503 Service Unavailable: too many reports being received; see Retry-After' \
+	"503: the reason"
+like "$(cat "$T"/up[123])" $'Retry-After: 60\r' "503 says Retry-After: 60"
+like "$(cat "$dir/log/stsd.log")" 'report bodies being received: the limit \(httpd_report_upload_limit\)' \
+	"the limit is logged"
+like "$(cat "$dir/log/stsd.log")" 'report refused: 503 Service Unavailable' "the 503 is logged"
+is "$(spool_files)" "$before" "nothing spooled by the refused and the unfinished bodies"
+out=$(post "$T/rfc.json.gz" application/tlsrpt+gzip)
+is "$(status_of "$out")" 200 "once the bodies ended, a report is taken again"
+ok "spool idle after the upload limit" wait_until 15 spool_idle
 
 # 10. report_https_rua = no (the default): no report is taken at all.
 sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd) .*\$|\1 -o report_https_rua=no|" "$dir/etc/master.cf"
