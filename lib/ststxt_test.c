@@ -339,9 +339,30 @@ rua_case(char *const *addrs, const char *path, const char *want,
 	buf_free(&err);
 }
 
+/* ststxt_rua_for after each override, in turn. */
+static const struct rua_for_case {
+	const char *name;	/* the parameter overridden, or NULL */
+	const char *value;
+	const char *set;	/* what the override is */
+	const char *rua;	/* the rua that follows */
+	const char *what;
+} rua_for_cases[] = {
+	{ NULL, NULL, NULL, "mailto:r@sts.test",
+	    "report_https_rua = no (default): mailto only" },
+	{ "report_https_rua", "yes", "report_https_rua = yes",
+	    "mailto:r@sts.test,https://mta-sts.a.example/tlsrpt",
+	    "yes adds https://mta-sts.DOMAIN$report_https_path" },
+	{ "report_https_path", "/in/rpt", "another report_https_path",
+	    "mailto:r@sts.test,https://mta-sts.a.example/in/rpt",
+	    "the https URI follows report_https_path" },
+	{ "report_https_path", "", "empty report_https_path",
+	    "mailto:r@sts.test", "empty report_https_path: mailto only" },
+};
+
 static void
 test_rua(void)
 {
+	const struct rua_for_case *c;
 	static char *one[] = { "tlsrpt@sts.test", NULL };
 	static char *two[] = { "tlsrpt+*@sts.test", "a@sts.test", "nodomain",
 	    "b@sts.test", NULL };
@@ -392,28 +413,15 @@ test_rua(void)
 	/* From main.cf: report_https_rua decides. */
 	CHECK(cfg_read_buf("main.cf", text, strlen(text), &err) == 0,
 	    "rua: main.cf read");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test"),
-	    "rua_for: report_https_rua = no (default): mailto only");
-	free(rua);
-	CHECK(cfg_override("report_https_rua", "yes", &err) == 0,
-	    "rua_for: report_https_rua = yes");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test,https://mta-sts.a.example/tlsrpt"),
-	    "rua_for: yes adds https://mta-sts.DOMAIN$report_https_path");
-	free(rua);
-	CHECK(cfg_override("report_https_path", "/in/rpt", &err) == 0,
-	    "rua_for: another report_https_path");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test,https://mta-sts.a.example/in/rpt"),
-	    "rua_for: the https URI follows report_https_path");
-	free(rua);
-	CHECK(cfg_override("report_https_path", "", &err) == 0,
-	    "rua_for: empty report_https_path");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test"),
-	    "rua_for: empty report_https_path: mailto only");
-	free(rua);
+	for (c = rua_for_cases; c < rua_for_cases + UNIT_NCASES(rua_for_cases);
+	    c++) {
+		if (c->name != NULL)
+			CHECK(cfg_override(c->name, c->value, &err) == 0,
+			    "rua_for: %s", c->set);
+		rua = ststxt_rua_for("a.example", &err);
+		CHECK(STR_EQ(rua, c->rua), "rua_for: %s", c->what);
+		free(rua);
+	}
 	cfg_free();
 	buf_free(&err);
 }
