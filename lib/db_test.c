@@ -90,9 +90,7 @@ main(void)
 	sqlite3 *db;
 
 	log_init("db_test", 0);
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(path, sizeof(path), "%s/x.db", dir);
+	unit_tmppath(dir, path, sizeof(path), "x.db");
 
 	db = db_open(path, DB_WRITE, v1, &err);
 	CHECK(db != NULL && db_schema_version(db) == 1, "new database gets version 1");

@@ -7,6 +7,8 @@
  *	STR_EQ(a, b)		a is not NULL and equals b
  *	unit_status()		main's return value: 1 when a check failed
  *	UNIT_NCASES(table)	the number of entries of a table of cases
+ *	unit_tmppath(dir, path, size, name)	mkdtemp(dir), then path =
+ *				dir/name; a failure ends the program
  *
  * Included by one source file of each test program (the functions are
  * static).
@@ -16,6 +18,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_failures;
@@ -38,6 +41,20 @@ unit_check(int ok, int line, const char *fmt, ...)
 	}
 	putchar('\n');
 	fflush(stdout);
+}
+
+static void unit_tmppath(char *, char *, size_t, const char *)
+    __attribute__((unused));
+
+/* dir is a template ending in XXXXXX, such as "/tmp/NAME_test.XXXXXX". */
+static void
+unit_tmppath(char *dir, char *path, size_t size, const char *name)
+{
+	if (mkdtemp(dir) == NULL) {
+		printf("not ok - temporary directory %s\n", dir);
+		exit(1);
+	}
+	snprintf(path, size, "%s/%s", dir, name);
 }
 
 #define CHECK(cond, ...)	unit_check(!!(cond), __LINE__, __VA_ARGS__)
