@@ -19,6 +19,7 @@
 
 #include "alert.h"
 #include "buf.h"
+#include "fuzz.h"
 #include "log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -77,8 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		abort();
 	alert_store_close();
 	fuzz_slurp(path, &second);
-	if (first.len != second.len || (first.len > 0 &&
-	    memcmp(first.s, second.s, first.len) != 0))
+	if (!fuzz_same(&first, &second))
 		abort();
 	unlink(path);
 	buf_free(&first);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fuzz.h"
 #include "metrics.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -69,8 +70,7 @@ fuzz_fold(struct metrics_table *t)
 	metrics_table_expose(t, &out);
 	metrics_table_parse(u, out.s ? out.s : "", out.len, 0);
 	metrics_table_expose(u, &again);
-	if (out.len != again.len || (out.len > 0 &&
-	    memcmp(out.s, again.s, out.len) != 0))
+	if (!fuzz_same(&out, &again))
 		abort();
 	metrics_table_free(u);
 	buf_free(&out);
@@ -88,8 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	u = metrics_table_new();
 	metrics_table_parse(u, out.s ? out.s : "", out.len, 0);
 	metrics_table_expose(u, &again);
-	if (out.len != again.len || (out.len > 0 &&
-	    memcmp(out.s, again.s, out.len) != 0))
+	if (!fuzz_same(&out, &again))
 		abort();
 	if (metrics_table_count(t) != metrics_table_count(u))
 		abort();
