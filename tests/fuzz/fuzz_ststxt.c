@@ -19,62 +19,50 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /*
- * Parses txt as one kind of record: -1 when refused (nothing allocated),
- * 0 with its rendering in out and in key what a parse of that rendering
- * must keep.
+ * Parses txt as an MTA-STS record (sts) or a TLS-RPT one: -1 when
+ * refused (nothing allocated), 0 with its rendering in out and in key
+ * what a parse of that rendering must keep.
  */
-typedef int (*reparse_fn)(const char *txt, size_t len, struct buf *out,
-    struct buf *key, struct buf *err);
-
 static int
-fuzz_ststxt_sts(const char *txt, size_t len, struct buf *out,
+fuzz_ststxt_reparse(int sts, const char *txt, size_t len, struct buf *out,
     struct buf *key, struct buf *err)
 {
-	struct ststxt_sts *r;
+	struct ststxt_sts *s;
+	struct ststxt_tlsrpt *t;
 
-	if (ststxt_sts_parse(txt, len, &r, err) != 0) {
-		if (r != NULL)
+	if (sts ? ststxt_sts_parse(txt, len, &s, err) :
+	    ststxt_tlsrpt_parse(txt, len, &t, err)) {
+		if (sts ? s != NULL : t != NULL)
 			abort();
 		return -1;
 	}
-	ststxt_sts_render(r, out);
-	buf_printf(key, "id %s", r->id);
-	ststxt_sts_free(r);
-	return 0;
-}
-
-static int
-fuzz_ststxt_tlsrpt(const char *txt, size_t len, struct buf *out,
-    struct buf *key, struct buf *err)
-{
-	struct ststxt_tlsrpt *r;
-
-	if (ststxt_tlsrpt_parse(txt, len, &r, err) != 0) {
-		if (r != NULL)
+	if (sts) {
+		ststxt_sts_render(s, out);
+		buf_printf(key, "id %s", s->id);
+		ststxt_sts_free(s);
+	} else {
+		if (t->nrua == 0)
 			abort();
-		return -1;
+		ststxt_tlsrpt_render(t, out);
+		buf_printf(key, "%zu rua", t->nrua);
+		ststxt_tlsrpt_free(t);
 	}
-	if (r->nrua == 0)
-		abort();
-	ststxt_tlsrpt_render(r, out);
-	buf_printf(key, "%zu rua", r->nrua);
-	ststxt_tlsrpt_free(r);
 	return 0;
 }
 
 /* The checks of the header, for one kind of record. */
 static void
-fuzz_ststxt_kind(const char *txt, size_t len, reparse_fn reparse,
-    int (*is_kind)(const char *, size_t))
+fuzz_ststxt_kind(int sts, const char *txt, size_t len)
 {
 	struct buf err = BUF_INIT, out = BUF_INIT, again = BUF_INIT;
 	struct buf key = BUF_INIT, key2 = BUF_INIT;
 
-	if (reparse(txt, len, &out, &key, &err) != 0) {
+	if (fuzz_ststxt_reparse(sts, txt, len, &out, &key, &err) != 0) {
 		if (err.len == 0)
 			abort();
-	} else if (!is_kind(txt, len) ||
-	    reparse(out.s, out.len, &again, &key2, &err) != 0 ||
+	} else if (!(sts ? ststxt_is_sts(txt, len) :
+	    ststxt_is_tlsrpt(txt, len)) ||
+	    fuzz_ststxt_reparse(sts, out.s, out.len, &again, &key2, &err) != 0 ||
 	    strcmp(out.s, again.s) != 0 || strcmp(key.s, key2.s) != 0) {
 		abort();
 	}
@@ -88,9 +76,7 @@ fuzz_ststxt_kind(const char *txt, size_t len, reparse_fn reparse,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_ststxt_kind((const char *)data, size, fuzz_ststxt_sts,
-	    ststxt_is_sts);
-	fuzz_ststxt_kind((const char *)data, size, fuzz_ststxt_tlsrpt,
-	    ststxt_is_tlsrpt);
+	fuzz_ststxt_kind(1, (const char *)data, size);
+	fuzz_ststxt_kind(0, (const char *)data, size);
 	return 0;
 }
