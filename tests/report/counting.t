@@ -13,7 +13,6 @@ t_need jq
 
 # The reports below come unsigned: they count with report_require_dkim = no.
 rp_begin "report_require_dkim = no"
-T=$(t_tmpdir)
 quiet $STSCTL domain add example.test --mx mx1.example.test
 day=$(date -u -d '-1 days' +%Y-%m-%d)
 

@@ -6,7 +6,7 @@
 #		directory (stopped at exit); sets RP_DIR, RP_SPOOL, RP_LOG,
 #		RP_SMTP (rptrecv's port), STSCTL
 #	rp_begin [main.cf line ...]	rp_start; a failure is one, and ends
-#		the test
+#		the test.  Sets T, a fresh directory, unless it is set
 #	rp_put FILE...		spool each FILE as a message (tests/rptparse/
 #		spoolput) and notify rptparse; prints the ids
 #	rp_idle			wait until incoming/ and active/ are empty
@@ -24,7 +24,8 @@
 #	rp_gauge_is VALUE	stsd_rptparse_silent_reporters is VALUE
 #	rp_webhook DIR		tests/dnsmon/webhook.py on 127.0.0.1:$HOOK,
 #		writing DIR/hook.log, stopped at exit; the script fails and
-#		ends when it does not answer within 10 s
+#		ends when it does not answer within 10 s.  Sets RP_WEBHOOK_CF,
+#		the main.cf line that sends the alerts there
 #	RP_WAKEUP=N		(set before rp_start) rptparse's wakeup time
 #	RP_HTTPD=1		(set before rp_start) keep httpd as well, with a
 #		certificate of mta-sts.a.example from a test CA in RP_DIR/ca;
@@ -76,6 +77,7 @@ rp_start() {
 # HTTPS; prints the answer's body, then its status.
 rp_begin() {
 	rp_start "$@" || { fail "instance starts"; done_testing; }
+	[ -n "${T:-}" ] || T=$(t_tmpdir)
 }
 
 rp_post() {
@@ -128,6 +130,7 @@ rp_gauge_is() { [ "$(rp_metric stsd_rptparse_silent_reporters)" = "$1" ]; }
 
 rp_webhook() {
 	HOOK=$(free_port)
+	RP_WEBHOOK_CF="alert_webhook_url = http://127.0.0.1:$HOOK/alert"
 	python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" \
 	    "$1/hook.log" >/dev/null 2>&1 &
 	at_exit "kill $!"

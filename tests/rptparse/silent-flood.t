@@ -12,8 +12,8 @@ T=$(t_tmpdir)
 rp_webhook "$T"
 
 # No delivery limits: this test is about the job's own bound.
-rp_begin "alert_webhook_url = http://127.0.0.1:$HOOK/alert" \
-	"alert_hourly_limit = 0" "alert_per_domain_daily_limit = 0"
+rp_begin "$RP_WEBHOOK_CF" "alert_hourly_limit = 0" \
+	"alert_per_domain_daily_limit = 0"
 quiet $STSCTL domain add example.com --mx '*.mail.example.com'
 
 N=105

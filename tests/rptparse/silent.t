@@ -18,8 +18,7 @@ t_need jq python3
 T=$(t_tmpdir)
 rp_webhook "$T"
 
-rp_begin "alert_webhook_url = http://127.0.0.1:$HOOK/alert" \
-	"alert_silent_time = 3d"
+rp_begin "$RP_WEBHOOK_CF" "alert_silent_time = 3d"
 quiet $STSCTL domain add example.com --mx '*.mail.example.com'
 quiet $STSCTL domain add example.net --mx '*.mail.example.net'
 

@@ -9,7 +9,6 @@ t_need jq
 
 # The fixtures come unsigned: they count with report_require_dkim = no.
 rp_begin "report_require_dkim = no"
-T=$(t_tmpdir)
 quiet $STSCTL domain add example.com --mx mx1.example.com
 
 # show_report REPORT-ID: the stored report with that id, as JSON.
