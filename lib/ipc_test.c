@@ -337,6 +337,19 @@ client_call(const char *path, const char *line, json_t **reply,
 	return rc;
 }
 
+/* The server closes the connection next, within ms; fd is closed. */
+static void
+closed_next(int fd, int ms, const char *what)
+{
+	struct buf err = BUF_INIT;
+	json_t *r = NULL;
+
+	CHECK(ipc_recv(fd, 0, &r, ms, &err) == 0, "%s", what);
+	json_decref(r);
+	buf_free(&err);
+	close(fd);
+}
+
 static int
 client(const char *path)
 {
@@ -392,9 +405,7 @@ client(const char *path)
 	CHECK(rc == 1 && json_is_true(json_object_get(r, "later")),
 	    "server: and the reply made later");
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: then the connection is closed");
-	close(fd);
+	closed_next(fd, 2000, "server: then the connection is closed");
 
 	/* A later reply to a connection that went away must not crash. */
 	fd = ipc_connect_unix(path, 1000, &err);
@@ -413,9 +424,7 @@ client(const char *path)
 	    "message is not valid JSON"),
 	    "server: bad JSON gets an error reply");
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: then closes the connection");
-	close(fd);
+	closed_next(fd, 2000, "server: then closes the connection");
 
 	fd = ipc_connect_unix(path, 1000, &err);
 	memset(big, 'x', sizeof(big));
@@ -426,24 +435,18 @@ client(const char *path)
 	    "message longer than 256 bytes") == 0,
 	    "server: a message over its limit gets an error reply");
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: and the connection is closed");
-	close(fd);
+	closed_next(fd, 2000, "server: and the connection is closed");
 
 	fd = ipc_connect_unix(path, 1000, &err);
 	m = ipc_request("close");
 	rc = ipc_call(fd, m, &r, 2000, &err);
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: handler closes after its reply was sent");
 	json_decref(m);
-	close(fd);
+	closed_next(fd, 2000, "server: handler closes after its reply was sent");
 
 	fd = ipc_connect_unix(path, 1000, &err);
 	buf_reset(&err);
-	rc = ipc_recv(fd, 0, &r, 3000, &err);
-	CHECK(rc == 0, "server: idle connection is closed after idle_ms");
-	close(fd);
+	closed_next(fd, 3000, "server: idle connection is closed after idle_ms");
 
 	rc = client_call(path, "{\"op\":\"stop\"}", &r, &err);
 	json_decref(r);
