@@ -148,8 +148,5 @@ main(void)
 	test_quick_check(dir);
 
 	buf_free(&err);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path) != 0)
-		return 1;
-	return unit_status();
+	return unit_status_rm(dir);
 }

@@ -2086,8 +2086,5 @@ main(void)
 	json_decref(asked);
 	json_decref(pushed);
 	buf_free(&err);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path) != 0)
-		return 1;
-	return unit_status();
+	return unit_status_rm(dir);
 }

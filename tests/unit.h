@@ -9,6 +9,8 @@
  *	UNIT_NCASES(table)	the number of entries of a table of cases
  *	unit_tmppath(dir, path, size, name)	mkdtemp(dir), then path =
  *				dir/name; a failure ends the program
+ *	unit_status_rm(dir)	rm -rf dir, then main's return value: 1
+ *				when a check failed or dir stays
  *
  * Included by one source file of each test program (the functions are
  * static).
@@ -55,6 +57,19 @@ unit_tmppath(char *dir, char *path, size_t size, const char *name)
 		exit(1);
 	}
 	snprintf(path, size, "%s/%s", dir, name);
+}
+
+static int unit_status_rm(const char *) __attribute__((unused));
+
+static int
+unit_status_rm(const char *dir)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return unit_failures != 0;
 }
 
 #define CHECK(cond, ...)	unit_check(!!(cond), __LINE__, __VA_ARGS__)
