@@ -96,7 +96,8 @@ test_defaults(void)
 	CHECK(strcmp(s->command, "policyd") == 0 && s->nargs == 0 &&
 	    s->args[0] == NULL && s->noverrides == 0 && s->lineno == 3,
 	    "command, no arguments, line number");
-	socket_is(s, "/q/private/policyd", "private unix socket is in private/");
+	socket_is(s, "/q/private/policyd",
+	    "private unix socket is in private/");
 	mastercf_free(t);
 
 	t = parse("stsctl unix n n y 1m? 3 policyd -v\n", &err);

@@ -62,7 +62,8 @@ fuzz_ststxt_kind(int sts, const char *txt, size_t len)
 			abort();
 	} else if (!(sts ? ststxt_is_sts(txt, len) :
 	    ststxt_is_tlsrpt(txt, len)) ||
-	    fuzz_ststxt_reparse(sts, out.s, out.len, &again, &key2, &err) != 0 ||
+	    fuzz_ststxt_reparse(sts, out.s, out.len, &again, &key2,
+	    &err) != 0 ||
 	    strcmp(out.s, again.s) != 0 || strcmp(key.s, key2.s) != 0) {
 		abort();
 	}
