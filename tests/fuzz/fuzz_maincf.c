@@ -4,8 +4,9 @@
  *
  * Each input is the content of a main.cf.  The reader must either
  * accept it, after which every table parameter is looked up with its
- * type, or refuse it with one line of error; it must never crash, leak
- * or read out of bounds.  Corpus: tests/fuzz/corpus/maincf/.
+ * type (each is bound to a variable, lib/cfgbind) and as written, or
+ * refuse it with one line of error; it must never crash, leak or read
+ * out of bounds.  Corpus: tests/fuzz/corpus/maincf/.
  */
 #include "config.h"
 
@@ -15,42 +16,46 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "cfgbind.h"
 #include "log.h"
+#include "mymalloc.h"
 #include "params.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-static void
-fuzz_lookup_all(void)
-{
-	const struct param *p;
+/* A variable of any parameter type. */
+union fuzz_value {
+	const char *s;
+	int	b;
+	long long i;
+	unsigned long long z;
+	double	d;
+	char	**l;
+};
 
-	for (p = param_table; p->name != NULL; p++) {
-		(void)cfg_raw(p->name);
-		switch (p->type) {
-		case PARAM_STRING:
-			(void)cfg_str(p->name);
-			break;
-		case PARAM_BOOL:
-			(void)cfg_bool(p->name);
-			break;
-		case PARAM_INT:
-			(void)cfg_int(p->name);
-			break;
-		case PARAM_SIZE:
-			(void)cfg_size(p->name);
-			break;
-		case PARAM_TIME:
-			(void)cfg_time(p->name);
-			break;
-		case PARAM_LIST:
-			(void)cfg_list(p->name);
-			break;
-		case PARAM_PERCENT:
-			(void)cfg_percent(p->name);
-			break;
-		}
+/*
+ * Binds every table parameter to a variable of its type (lib/cfgbind):
+ * each configuration that is read or overridden is then looked up with
+ * every type, as the daemons look theirs up.
+ */
+static void
+fuzz_bind_all(void)
+{
+	static struct cfg_bind *binds;
+	static union fuzz_value *values;
+	size_t n = 0, i;
+
+	while (param_table[n].name != NULL)
+		n++;
+	binds = xcalloc(n + 1, sizeof(*binds));
+	values = xcalloc(n, sizeof(*values));
+	for (i = 0; i < n; i++) {
+		binds[i].name = param_table[i].name;
+		binds[i].type = param_table[i].type;
+		binds[i].var = &values[i];
 	}
+	binds[n].type = PARAM_STRING;	/* CFG_BIND_END */
+	cfg_bind_register(binds);
 }
 
 int
@@ -58,14 +63,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	static int initialized;
 	struct buf err = BUF_INIT;
+	const struct param *p;
 	const char **names;
 
 	if (!initialized) {
 		log_init("fuzz_maincf", 0);	/* warnings go nowhere */
+		fuzz_bind_all();
 		initialized = 1;
 	}
 	if (cfg_read_buf("/fuzz/main.cf", (const char *)data, len, &err) == 0) {
-		fuzz_lookup_all();
+		for (p = param_table; p->name != NULL; p++)
+			(void)cfg_raw(p->name);
 		names = cfg_set_names();
 		for (size_t i = 0; names[i] != NULL; i++)
 			(void)cfg_str(names[i]);
