@@ -222,16 +222,16 @@ canonical_is(int sts, const char *txt, const char *want)
 	buf_free(&out);
 }
 
+/* The fields of good records. */
 static void
-test_sts_good(void)
+test_sts_fields(void)
 {
 	struct buf err = BUF_INIT;
 	struct ststxt_sts *r;
 	int rc;
 
-	test_round_trips(1);
-	rc = ststxt_sts_parse(STS_EXT, strlen(STS_EXT), &r, &err);
-	CHECK(rc == 0 && strcmp(r->id, "20160831085700Z") == 0 && r->next == 2 &&
+	CHECK(ststxt_sts_parse(STS_EXT, strlen(STS_EXT), &r, &err) == 0 &&
+	    strcmp(r->id, "20160831085700Z") == 0 && r->next == 2 &&
 	    strcmp(r->ext[0].name, "x-ext") == 0 &&
 	    strcmp(r->ext[0].value, "a:b/c?d") == 0 &&
 	    strcmp(r->ext[1].name, "E.2") == 0, "id and extensions in order");
@@ -247,15 +247,14 @@ test_sts_good(void)
 }
 
 static void
-test_tlsrpt_good(void)
+test_tlsrpt_fields(void)
 {
 	struct buf err = BUF_INIT;
 	struct ststxt_tlsrpt *r;
 	int rc;
 
-	test_round_trips(0);
-	rc = ststxt_tlsrpt_parse(TLSRPT_TWO, strlen(TLSRPT_TWO), &r, &err);
-	CHECK(rc == 0 && r->nrua == 2 &&
+	CHECK(ststxt_tlsrpt_parse(TLSRPT_TWO, strlen(TLSRPT_TWO), &r,
+	    &err) == 0 && r->nrua == 2 &&
 	    strcmp(r->rua[0].uri, "mailto:a@example.com") == 0 &&
 	    r->rua[0].scheme == STSTXT_URI_MAILTO &&
 	    strcmp(r->rua[1].uri, "https://r.example.net/x?a=b&c=%2C") == 0 &&
@@ -446,8 +445,10 @@ main(void)
 	log_init("ststxt_test", LOG_TO_STDERR);
 	test_bad("STSv1", sts_bad, 1);
 	test_bad("TLSRPTv1", tlsrpt_bad, 0);
-	test_sts_good();
-	test_tlsrpt_good();
+	test_round_trips(1);
+	test_sts_fields();
+	test_round_trips(0);
+	test_tlsrpt_fields();
 	test_is();
 	test_limits();
 	test_rua();
