@@ -13,5 +13,4 @@ bench_rptparse_floor_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 
 # bench/polsnap: a change to the policy snapshot file against a rewrite.
 noinst_PROGRAMS += bench/polsnap-cost
-bench_polsnap_cost_SOURCES = bench/polsnap-cost.c
 bench_polsnap_cost_LDADD = $(STS_LIBS) $(ZLIB_LIBS)

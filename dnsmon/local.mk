@@ -12,7 +12,6 @@ dist_man_MANS += man/stsd-dnsmon.8
 
 # Test helpers (not unit tests: their names do not end in _test).
 check_PROGRAMS += tests/dnsmon/dnsupdate_tool
-tests_dnsmon_dnsupdate_tool_SOURCES = tests/dnsmon/dnsupdate_tool.c
 tests_dnsmon_dnsupdate_tool_LDADD = $(STS_LIBS) $(LDNS_LIBS)
 EXTRA_DIST += tests/dnsmon
 
@@ -25,4 +24,4 @@ tests_fuzz_fuzz_dnsanswer_LDADD = $(LDADD) $(LDNS_LIBS)
 check_PROGRAMS += dnsmon/soon_test
 dnsmon_soon_test_SOURCES = dnsmon/soon_test.c dnsmon/soon.c dnsmon/soon.h
 dnsmon_soon_test_LDADD = $(STS_LIBS)
-dnsmon_soon_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+dnsmon_soon_test_CPPFLAGS = $(UNIT_CPPFLAGS)

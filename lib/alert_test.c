@@ -31,9 +31,7 @@ test_store(void)
 	FILE *fp;
 	char line[256];
 
-	if (mkdtemp(dir) == NULL)
-		exit(1);
-	snprintf(path, sizeof(path), "%s/alerts.state", dir);
+	unit_tmppath(dir, path, sizeof(path), "alerts.state");
 	CHECK(alert_store_file(path, NULL) == 0, "a missing state file is"
 	    " an empty store");
 	CHECK(alert_raise("example.com", "mx-policy", "mx2.example.com",
@@ -134,9 +132,7 @@ test_store_hostile(void)
 	int i, repeats = 0, lines = 0, bad = 0;
 	FILE *fp;
 
-	if (mkdtemp(dir) == NULL)
-		exit(1);
-	snprintf(path, sizeof(path), "%s/alerts.state", dir);
+	unit_tmppath(dir, path, sizeof(path), "alerts.state");
 	alert_store_file(path, NULL);
 	for (i = 0; i < 4; i++)
 		alert_raise(dom[i], kind[i], key[i], "s", "t");

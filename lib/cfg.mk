@@ -6,14 +6,12 @@ lib_libsts_a_SOURCES += lib/cfg.c lib/cfg.h lib/cfgpriv.h \
 	lib/params.c lib/params.h lib/params_table.h
 
 check_PROGRAMS += lib/cfg_test
-lib_cfg_test_SOURCES = lib/cfg_test.c
 lib_cfg_test_LDADD = $(STS_LIBS)
-lib_cfg_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_cfg_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 check_PROGRAMS += lib/cfgbind_test
-lib_cfgbind_test_SOURCES = lib/cfgbind_test.c
 lib_cfgbind_test_LDADD = $(STS_LIBS)
-lib_cfgbind_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_cfgbind_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 EXTRA_DIST += tests/config
 

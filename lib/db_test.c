@@ -90,9 +90,7 @@ main(void)
 	sqlite3 *db;
 
 	log_init("db_test", 0);
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(path, sizeof(path), "%s/x.db", dir);
+	unit_tmppath(dir, path, sizeof(path), "x.db");
 
 	db = db_open(path, DB_WRITE, v1, &err);
 	CHECK(db != NULL && db_schema_version(db) == 1, "new database gets version 1");
@@ -150,8 +148,5 @@ main(void)
 	test_quick_check(dir);
 
 	buf_free(&err);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path) != 0)
-		return 1;
-	return unit_status();
+	return unit_status_rm(dir);
 }

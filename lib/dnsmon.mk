@@ -6,12 +6,10 @@ lib_libsts_a_SOURCES += lib/alert.c lib/alert.h \
 lib_libsts_a_CPPFLAGS += $(LDNS_CFLAGS)
 
 check_PROGRAMS += lib/alert_test lib/dnsupdate_test
-lib_alert_test_SOURCES = lib/alert_test.c
 lib_alert_test_LDADD = $(STS_LIBS)
-lib_alert_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
-lib_dnsupdate_test_SOURCES = lib/dnsupdate_test.c
+lib_alert_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 lib_dnsupdate_test_LDADD = $(STS_LIBS) $(LDNS_LIBS)
-lib_dnsupdate_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_dnsupdate_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # fuzz_alertstate: the reader of lib/alert's state file.
 FUZZ_TARGETS += tests/fuzz/fuzz_alertstate

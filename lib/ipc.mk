@@ -4,8 +4,7 @@
 lib_libsts_a_SOURCES += lib/ipc.c lib/ipc.h
 
 check_PROGRAMS += lib/ipc_test
-lib_ipc_test_SOURCES = lib/ipc_test.c
-lib_ipc_test_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(TEST_CPPFLAGS)
+lib_ipc_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS)
 lib_ipc_test_LDADD = $(STS_LIBS)
 
 FUZZ_TARGETS += tests/fuzz/fuzz_ipc

@@ -337,6 +337,32 @@ client_call(const char *path, const char *line, json_t **reply,
 	return rc;
 }
 
+/* The next message on fd has key true. */
+static void
+next_true(int fd, const char *key, const char *what)
+{
+	struct buf err = BUF_INIT;
+	json_t *r = NULL;
+
+	CHECK(ipc_recv(fd, 0, &r, 2000, &err) == 1 &&
+	    json_is_true(json_object_get(r, key)), "%s", what);
+	json_decref(r);
+	buf_free(&err);
+}
+
+/* The server closes the connection next, within ms; fd is closed. */
+static void
+closed_next(int fd, int ms, const char *what)
+{
+	struct buf err = BUF_INIT;
+	json_t *r = NULL;
+
+	CHECK(ipc_recv(fd, 0, &r, ms, &err) == 0, "%s", what);
+	json_decref(r);
+	buf_free(&err);
+	close(fd);
+}
+
 static int
 client(const char *path)
 {
@@ -365,10 +391,7 @@ client(const char *path)
 	CHECK(rc == 0 && strcmp(ipc_op(r), "pushed") == 0,
 	    "server: unsolicited message arrives first");
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 1 && json_is_true(json_object_get(r, "ok")),
-	    "server: then the reply, on the same connection");
-	json_decref(r);
+	next_true(fd, "ok", "server: then the reply, on the same connection");
 	json_object_set_new(m, "op", json_string("nosuch"));
 	rc = ipc_call(fd, m, &r, 2000, &err);
 	buf_reset(&err);
@@ -384,17 +407,10 @@ client(const char *path)
 	if (write(fd, "{\"op\":\"echo\"}\n{\"op\":\"later\"}\n", 30) != 30)
 		return 1;
 	shutdown(fd, SHUT_WR);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 1 && json_is_true(json_object_get(r, "ok")),
+	next_true(fd, "ok",
 	    "server: half-closed peer gets the reply made at once");
-	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 1 && json_is_true(json_object_get(r, "later")),
-	    "server: and the reply made later");
-	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: then the connection is closed");
-	close(fd);
+	next_true(fd, "later", "server: and the reply made later");
+	closed_next(fd, 2000, "server: then the connection is closed");
 
 	/* A later reply to a connection that went away must not crash. */
 	fd = ipc_connect_unix(path, 1000, &err);
@@ -413,9 +429,7 @@ client(const char *path)
 	    "message is not valid JSON"),
 	    "server: bad JSON gets an error reply");
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: then closes the connection");
-	close(fd);
+	closed_next(fd, 2000, "server: then closes the connection");
 
 	fd = ipc_connect_unix(path, 1000, &err);
 	memset(big, 'x', sizeof(big));
@@ -426,24 +440,18 @@ client(const char *path)
 	    "message longer than 256 bytes") == 0,
 	    "server: a message over its limit gets an error reply");
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: and the connection is closed");
-	close(fd);
+	closed_next(fd, 2000, "server: and the connection is closed");
 
 	fd = ipc_connect_unix(path, 1000, &err);
 	m = ipc_request("close");
 	rc = ipc_call(fd, m, &r, 2000, &err);
 	json_decref(r);
-	rc = ipc_recv(fd, 0, &r, 2000, &err);
-	CHECK(rc == 0, "server: handler closes after its reply was sent");
 	json_decref(m);
-	close(fd);
+	closed_next(fd, 2000, "server: handler closes after its reply was sent");
 
 	fd = ipc_connect_unix(path, 1000, &err);
 	buf_reset(&err);
-	rc = ipc_recv(fd, 0, &r, 3000, &err);
-	CHECK(rc == 0, "server: idle connection is closed after idle_ms");
-	close(fd);
+	closed_next(fd, 3000, "server: idle connection is closed after idle_ms");
 
 	rc = client_call(path, "{\"op\":\"stop\"}", &r, &err);
 	json_decref(r);

@@ -3,42 +3,31 @@
 noinst_LIBRARIES += lib/libsts.a
 lib_libsts_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(JANSSON_CFLAGS)
-lib_libsts_a_SOURCES = \
-	lib/log.c lib/log.h \
-	lib/mymalloc.c lib/mymalloc.h \
-	lib/buf.c lib/buf.h \
-	lib/timefmt.c lib/timefmt.h \
-	lib/plural.c lib/plural.h \
-	lib/fileio.c lib/fileio.h \
-	lib/esc.c lib/esc.h \
-	lib/hash.c lib/hash.h \
-	lib/usage.c lib/usage.h \
-	lib/proctitle.c lib/proctitle.h
+lib_libsts_a_SOURCES = lib/log.c lib/log.h lib/mymalloc.c lib/mymalloc.h \
+	lib/buf.c lib/buf.h lib/timefmt.c lib/timefmt.h lib/plural.c \
+	lib/plural.h lib/fileio.c lib/fileio.h lib/esc.c lib/esc.h \
+	lib/hash.c lib/hash.h lib/usage.c lib/usage.h lib/proctitle.c \
+	lib/proctitle.h
 check_PROGRAMS += lib/esc_test lib/timefmt_test lib/plural_test
-lib_plural_test_SOURCES = lib/plural_test.c
 lib_plural_test_LDADD = $(STS_LIBS)
-lib_plural_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
-lib_timefmt_test_SOURCES = lib/timefmt_test.c
+lib_plural_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 lib_timefmt_test_LDADD = $(STS_LIBS)
-lib_timefmt_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
-lib_esc_test_SOURCES = lib/esc_test.c
+lib_timefmt_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 lib_esc_test_LDADD = $(STS_LIBS)
-lib_esc_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_esc_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # fuzz_esc: lib/esc, untrusted text escaped for logs, headers and lines.
 FUZZ_TARGETS += tests/fuzz/fuzz_esc
 
 check_PROGRAMS += lib/log_test
-lib_log_test_SOURCES = lib/log_test.c
 lib_log_test_LDADD = $(STS_LIBS)
-lib_log_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_log_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 
 check_PROGRAMS += lib/db_test
-lib_db_test_SOURCES = lib/db_test.c
 lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
-lib_db_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_db_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/rptdb - reports.db: its schema and every query over it (rptparse
 # writes; stsctl report, the pages, metrics read).
@@ -46,9 +35,8 @@ lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sqlite.h \
 	lib/rptdb_store.c lib/rptdb_read.c lib/rptdb_list.c \
 	lib/rptsum_rows.c lib/rptsum_rows.h
 check_PROGRAMS += lib/rptdb_test
-lib_rptdb_test_SOURCES = lib/rptdb_test.c
 lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
-lib_rptdb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
@@ -57,30 +45,26 @@ lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
 	lib/svg.c lib/svg.h
 
 check_PROGRAMS += lib/svg_test
-lib_svg_test_SOURCES = lib/svg_test.c
 lib_svg_test_LDADD = $(STS_LIBS)
-lib_svg_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_svg_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/http - the HTTP/1.x request parser (httpd, the metrics worker)
 lib_libsts_a_SOURCES += lib/http.c lib/http.h
 lib_libsts_a_SOURCES += lib/certstore.c lib/certstore.h
 check_PROGRAMS += lib/certstore_test
-lib_certstore_test_SOURCES = lib/certstore_test.c
-lib_certstore_test_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) \
-	$(TEST_CPPFLAGS)
+lib_certstore_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(OPENSSL_CFLAGS) \
+	$(JANSSON_CFLAGS)
 lib_certstore_test_LDADD = $(STS_LIBS)
 check_PROGRAMS += lib/http_test
-lib_http_test_SOURCES = lib/http_test.c
 lib_http_test_LDADD = $(STS_LIBS)
-lib_http_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_http_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/polsnap - the policy snapshot on disk (policyd writes, httpd reads).
 lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h lib/polsnapwriter.c
 lib_libsts_a_CPPFLAGS += $(ZLIB_CFLAGS)
 check_PROGRAMS += lib/polsnap_test
-lib_polsnap_test_SOURCES = lib/polsnap_test.c
 lib_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
-lib_polsnap_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_polsnap_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 FUZZ_TARGETS += tests/fuzz/fuzz_polsnap
 tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
@@ -89,26 +73,23 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
 	lib/policydb_sqlite.h
 check_PROGRAMS += lib/policydb_test
-lib_policydb_test_SOURCES = lib/policydb_test.c
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
-lib_policydb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/proto, lib/policyc - the IPC contract: socket and operation names,
 # and policyd's client side with the paging loop of domain-list.
 lib_libsts_a_SOURCES += lib/proto.c lib/proto.h lib/policyc.c lib/policyc.h
 check_PROGRAMS += lib/policyc_test
-lib_policyc_test_SOURCES = lib/policyc_test.c
 lib_policyc_test_LDADD = $(STS_LIBS)
-lib_policyc_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS) $(JANSSON_CFLAGS)
+lib_policyc_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(JANSSON_CFLAGS)
 
 # lib/metrics - the counters every daemon keeps (the metrics worker
 # serves them).
 lib_libsts_a_SOURCES += lib/metrics_table.c lib/metrics_self.c \
 	lib/metrics.h lib/metrics_series.h
 check_PROGRAMS += lib/metrics_test
-lib_metrics_test_SOURCES = lib/metrics_test.c
 lib_metrics_test_LDADD = $(STS_LIBS)
-lib_metrics_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_metrics_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # The DNS check of a hosted domain, shared by dnsmon and "stsctl check":
 # lib/dnscheck (the checks), lib/resolve (bounded lookups), lib/dnsq
@@ -122,9 +103,8 @@ lib_libsts_a_SOURCES += lib/dnscheck.c lib/dnscheck.h \
 # the probes, lib/alert's state, the client limits of httpd and rptrecv).
 lib_libsts_a_SOURCES += lib/htable.c lib/htable.h
 check_PROGRAMS += lib/htable_test
-lib_htable_test_SOURCES = lib/htable_test.c
 lib_htable_test_LDADD = $(STS_LIBS)
-lib_htable_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_htable_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/clientnet - the network of a client address (the client limits of
 # httpd and rptrecv).
@@ -134,9 +114,8 @@ lib_libsts_a_SOURCES += lib/clientnet.c lib/clientnet.h
 # reload).
 lib_libsts_a_SOURCES += lib/cfgdump.c lib/cfgdump.h
 check_PROGRAMS += lib/cfgdump_test
-lib_cfgdump_test_SOURCES = lib/cfgdump_test.c
 lib_cfgdump_test_LDADD = $(STS_LIBS)
-lib_cfgdump_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_cfgdump_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/deadline (waits bounded by one deadline) and lib/tlsdial (connect
 # with a deadline, then TLS with the verification each caller asks for:
@@ -144,9 +123,8 @@ lib_cfgdump_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 lib_libsts_a_SOURCES += lib/deadline.c lib/deadline.h \
 	lib/tlsdial.c lib/tlsdial.h
 check_PROGRAMS += lib/tlsdial_test
-lib_tlsdial_test_SOURCES = lib/tlsdial_test.c
 lib_tlsdial_test_LDADD = $(STS_LIBS)
-lib_tlsdial_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_tlsdial_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/alert's store of what was sent (alert_file) and its webhook
 # (alert_http), apart from the digest and its delivery (lib/dnsmon.mk).

@@ -66,13 +66,23 @@ check_error(const char *text, const char *expect, const char *what)
 	buf_free(&err);
 }
 
+/* The socket of a unix service s under the queue directory /q. */
+static void
+socket_is(const struct mastercf_service *s, const char *want,
+    const char *what)
+{
+	char *path = mastercf_socket_path(s, "/q");
+
+	CHECK(STR_EQ(path, want), "%s", what);
+	free(path);
+}
+
 static void
 test_defaults(void)
 {
 	struct buf err = BUF_INIT;
 	struct mastercf *t;
 	const struct mastercf_service *s;
-	char *path;
 
 	t = parse("# comment\n\npolicyd unix - - - - - policyd\n", &err);
 	CHECK(t != NULL && t->nservices == 1, "one unix service parses");
@@ -86,10 +96,8 @@ test_defaults(void)
 	CHECK(strcmp(s->command, "policyd") == 0 && s->nargs == 0 &&
 	    s->args[0] == NULL && s->noverrides == 0 && s->lineno == 3,
 	    "command, no arguments, line number");
-	path = mastercf_socket_path(s, "/q");
-	CHECK(strcmp(path, "/q/private/policyd") == 0,
+	socket_is(s, "/q/private/policyd",
 	    "private unix socket is in private/");
-	free(path);
 	mastercf_free(t);
 
 	t = parse("stsctl unix n n y 1m? 3 policyd -v\n", &err);
@@ -103,10 +111,8 @@ test_defaults(void)
 		CHECK(s->maxproc == 3, "maxproc 3");
 		CHECK(s->nargs == 1 && strcmp(s->args[0], "-v") == 0,
 		    "program arguments are kept");
-		path = mastercf_socket_path(s, "/q");
-		CHECK(strcmp(path, "/q/public/stsctl") == 0,
+		socket_is(s, "/q/public/stsctl",
 		    "public unix socket is in public/");
-		free(path);
 	}
 	mastercf_free(t);
 

@@ -248,8 +248,5 @@ main(void)
 	    strstr(err.s, "/nonexistent/dir/policy.db") != NULL,
 	    "an unopenable path is named in the error");
 	buf_free(&err);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path) != 0)
-		return 1;
-	return unit_status();
+	return unit_status_rm(dir);
 }

@@ -181,9 +181,7 @@ main(void)
 	int rc;
 
 	log_init("server_test", LOG_TO_STDERR);
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(path, sizeof(path), "%s/main.cf", dir);
+	unit_tmppath(dir, path, sizeof(path), "main.cf");
 	fp = fopen(path, "w");
 	fprintf(fp, "queue_directory = %s\nipc_timeout = 3s\n", dir);
 	fclose(fp);

@@ -7,12 +7,10 @@ lib_libsts_a_SOURCES += lib/spool.c lib/spool.h lib/spoolimpl.h \
 lib_libsts_a_SOURCES += lib/notify.c lib/notify.h
 
 check_PROGRAMS += lib/spool_test
-lib_spool_test_SOURCES = lib/spool_test.c
 lib_spool_test_LDADD = $(STS_LIBS)
-lib_spool_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+lib_spool_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 check_PROGRAMS += tests/spool/spoolwriter
-tests_spool_spoolwriter_SOURCES = tests/spool/spoolwriter.c
 tests_spool_spoolwriter_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS)
 tests_spool_spoolwriter_LDADD = $(STS_LIBS)
 

@@ -824,7 +824,6 @@ main(void)
 {
 	struct buf err = BUF_INIT;
 	struct spool *sp;
-	char cmd[600];
 
 	log_init("spool_test", 0);
 	if (mkdtemp(top) == NULL)
@@ -850,8 +849,5 @@ main(void)
 	test_stale();
 	test_chroot_name();
 	buf_free(&err);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
-	if (system(cmd) != 0)
-		return 1;
-	return unit_status();
+	return unit_status_rm(top);
 }

@@ -129,117 +129,148 @@ test_bad(const char *kind, const struct bad_case *cases, int sts)
 	buf_free(&err);
 }
 
-static void
-test_sts_good(void)
+/*
+ * A record of the kind sts says parsed and rendered into out: 0, or -1
+ * with err set.
+ */
+static int
+reparse(int sts, const char *txt, size_t len, struct buf *out,
+    struct buf *err)
 {
-	static const char *good[] = {
-		"v=STSv1; id=20160831085700Z;",
-		"v=STSv1;id=20160831085700Z",
-		"v=STSv1 ;\tid=20160831085700Z ; ",
-		"v=STSv1; id=20160831085700Z; x-ext=a:b/c?d; E.2=yes",
-		"v=STSv1; id=12345678901234567890123456789012",
-		"v=STSv1; id=1; v=STSv1",
-		NULL
-	};
-	struct buf err = BUF_INIT, out = BUF_INIT, out2 = BUF_INIT;
-	struct ststxt_sts *r, *q;
-	int i, rc;
+	struct ststxt_sts *s;
+	struct ststxt_tlsrpt *t;
 
-	for (i = 0; good[i]; i++) {
+	if (sts ? ststxt_sts_parse(txt, len, &s, err) :
+	    ststxt_tlsrpt_parse(txt, len, &t, err))
+		return -1;
+	if (sts) {
+		ststxt_sts_render(s, out);
+		ststxt_sts_free(s);
+	} else {
+		ststxt_tlsrpt_render(t, out);
+		ststxt_tlsrpt_free(t);
+	}
+	return 0;
+}
+
+/* Good records, and the three whose fields are checked one by one. */
+#define STS_EXT		"v=STSv1; id=20160831085700Z; x-ext=a:b/c?d; E.2=yes"
+#define TLSRPT_TWO	"v=TLSRPTv1; rua=mailto:a@example.com , " \
+			    "\thttps://r.example.net/x?a=b&c=%2C ;"
+#define TLSRPT_OTHER	"v=TLSRPTv1; x=1; " \
+			    "rua=MAILTO:a@example.com,ftp://example.org/r; y=2"
+static const struct {
+	int	sts;		/* MTA-STS, else TLS-RPT */
+	const char *txt;
+} good[] = {
+	{ 1, "v=STSv1; id=20160831085700Z;" },
+	{ 1, "v=STSv1;id=20160831085700Z" },
+	{ 1, "v=STSv1 ;\tid=20160831085700Z ; " },
+	{ 1, STS_EXT },
+	{ 1, "v=STSv1; id=12345678901234567890123456789012" },
+	{ 1, "v=STSv1; id=1; v=STSv1" },
+	{ 0, "v=TLSRPTv1; rua=mailto:tlsrpt@example.com" },
+	{ 0, "v=TLSRPTv1;rua=https://reporting.example.com/v1/tlsrpt;" },
+	{ 0, TLSRPT_TWO },
+	{ 0, TLSRPT_OTHER },
+	{ 0, "v=TLSRPTv1; rua=mailto:a%21b@example.com?subject=TLS%20report" },
+};
+
+/*
+ * Each good record of the kind sts says parses, and its rendering parses
+ * back the same.
+ */
+static void
+test_round_trips(int sts)
+{
+	struct buf err = BUF_INIT, out = BUF_INIT, out2 = BUF_INIT;
+	const char *txt;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < UNIT_NCASES(good); i++) {
+		if (good[i].sts != sts)
+			continue;
+		txt = good[i].txt;
 		buf_reset(&err);
-		rc = ststxt_sts_parse(good[i], strlen(good[i]), &r, &err);
-		CHECK(rc == 0, "STSv1 record \"%s\" parsed%s%s", good[i],
+		buf_reset(&out);
+		buf_reset(&out2);
+		rc = reparse(sts, txt, strlen(txt), &out, &err);
+		CHECK(rc == 0, "%s record \"%s\" parsed%s%s",
+		    sts ? "STSv1" : "TLSRPTv1", txt,
 		    err.s ? ": " : "", err.s ? err.s : "");
 		if (rc != 0)
 			continue;
-		buf_reset(&out);
-		buf_reset(&out2);
-		ststxt_sts_render(r, &out);
-		rc = ststxt_sts_parse(out.s, out.len, &q, &err);
-		if (rc == 0)
-			ststxt_sts_render(q, &out2);
+		rc = reparse(sts, out.s, out.len, &out2, &err);
 		CHECK(rc == 0 && strcmp(out.s, out2.s) == 0,
 		    "rendered as \"%s\" and parsed back the same", out.s);
-		ststxt_sts_free(q);
-		ststxt_sts_free(r);
 	}
+	buf_free(&err);
+	buf_free(&out);
+	buf_free(&out2);
+}
 
-	rc = ststxt_sts_parse(good[3], strlen(good[3]), &r, &err);
-	CHECK(rc == 0 && strcmp(r->id, "20160831085700Z") == 0 && r->next == 2 &&
+/* txt, a good record of the kind sts says, renders as want. */
+static void
+canonical_is(int sts, const char *txt, const char *want)
+{
+	struct buf err = BUF_INIT, out = BUF_INIT;
+
+	CHECK(reparse(sts, txt, strlen(txt), &out, &err) == 0 &&
+	    STR_EQ(out.s, want), "canonical rendering");
+	buf_free(&err);
+	buf_free(&out);
+}
+
+/* The fields of good records. */
+static void
+test_sts_fields(void)
+{
+	struct buf err = BUF_INIT;
+	struct ststxt_sts *r;
+	int rc;
+
+	CHECK(ststxt_sts_parse(STS_EXT, strlen(STS_EXT), &r, &err) == 0 &&
+	    strcmp(r->id, "20160831085700Z") == 0 && r->next == 2 &&
 	    strcmp(r->ext[0].name, "x-ext") == 0 &&
 	    strcmp(r->ext[0].value, "a:b/c?d") == 0 &&
 	    strcmp(r->ext[1].name, "E.2") == 0, "id and extensions in order");
-	buf_reset(&out);
-	ststxt_sts_render(r, &out);
-	CHECK(strcmp(out.s, "v=STSv1; id=20160831085700Z; x-ext=a:b/c?d; "
-	    "E.2=yes;") == 0, "canonical rendering");
 	ststxt_sts_free(r);
+	canonical_is(1, STS_EXT,
+	    "v=STSv1; id=20160831085700Z; x-ext=a:b/c?d; E.2=yes;");
 
 	/* Not NUL-terminated: only len bytes are read. */
 	rc = ststxt_sts_parse("v=STSv1; id=abcGARBAGE", 15, &r, &err);
 	CHECK(rc == 0 && strcmp(r->id, "abc") == 0, "only len bytes read");
 	ststxt_sts_free(r);
 	buf_free(&err);
-	buf_free(&out);
-	buf_free(&out2);
 }
 
 static void
-test_tlsrpt_good(void)
+test_tlsrpt_fields(void)
 {
-	static const char *good[] = {
-		"v=TLSRPTv1; rua=mailto:tlsrpt@example.com",
-		"v=TLSRPTv1;rua=https://reporting.example.com/v1/tlsrpt;",
-		"v=TLSRPTv1; rua=mailto:a@example.com , \thttps://r.example.net/x?a=b&c=%2C ;",
-		"v=TLSRPTv1; x=1; rua=MAILTO:a@example.com,ftp://example.org/r; y=2",
-		"v=TLSRPTv1; rua=mailto:a%21b@example.com?subject=TLS%20report",
-		NULL
-	};
-	struct buf err = BUF_INIT, out = BUF_INIT, out2 = BUF_INIT;
-	struct ststxt_tlsrpt *r, *q;
-	int i, rc;
+	struct buf err = BUF_INIT;
+	struct ststxt_tlsrpt *r;
+	int rc;
 
-	for (i = 0; good[i]; i++) {
-		buf_reset(&err);
-		rc = ststxt_tlsrpt_parse(good[i], strlen(good[i]), &r, &err);
-		CHECK(rc == 0, "TLSRPTv1 record \"%s\" parsed%s%s", good[i],
-		    err.s ? ": " : "", err.s ? err.s : "");
-		if (rc != 0)
-			continue;
-		buf_reset(&out);
-		buf_reset(&out2);
-		ststxt_tlsrpt_render(r, &out);
-		rc = ststxt_tlsrpt_parse(out.s, out.len, &q, &err);
-		if (rc == 0)
-			ststxt_tlsrpt_render(q, &out2);
-		CHECK(rc == 0 && strcmp(out.s, out2.s) == 0,
-		    "rendered as \"%s\" and parsed back the same", out.s);
-		ststxt_tlsrpt_free(q);
-		ststxt_tlsrpt_free(r);
-	}
-
-	rc = ststxt_tlsrpt_parse(good[2], strlen(good[2]), &r, &err);
-	CHECK(rc == 0 && r->nrua == 2 &&
+	CHECK(ststxt_tlsrpt_parse(TLSRPT_TWO, strlen(TLSRPT_TWO), &r,
+	    &err) == 0 && r->nrua == 2 &&
 	    strcmp(r->rua[0].uri, "mailto:a@example.com") == 0 &&
 	    r->rua[0].scheme == STSTXT_URI_MAILTO &&
 	    strcmp(r->rua[1].uri, "https://r.example.net/x?a=b&c=%2C") == 0 &&
 	    r->rua[1].scheme == STSTXT_URI_HTTPS,
 	    "two rua URIs, white space around the comma, schemes");
-	buf_reset(&out);
-	ststxt_tlsrpt_render(r, &out);
-	CHECK(strcmp(out.s, "v=TLSRPTv1; rua=mailto:a@example.com,"
-	    "https://r.example.net/x?a=b&c=%2C;") == 0, "canonical rendering");
 	ststxt_tlsrpt_free(r);
+	canonical_is(0, TLSRPT_TWO, "v=TLSRPTv1; rua=mailto:a@example.com,"
+	    "https://r.example.net/x?a=b&c=%2C;");
 
-	rc = ststxt_tlsrpt_parse(good[3], strlen(good[3]), &r, &err);
+	rc = ststxt_tlsrpt_parse(TLSRPT_OTHER, strlen(TLSRPT_OTHER), &r, &err);
 	CHECK(rc == 0 && r->nrua == 2 && r->rua[0].scheme == STSTXT_URI_MAILTO &&
 	    r->rua[1].scheme == STSTXT_URI_OTHER && r->next == 2 &&
 	    strcmp(r->ext[0].name, "x") == 0 && strcmp(r->ext[1].name, "y") == 0,
 	    "scheme case-insensitive, other schemes marked, extensions kept");
 	ststxt_tlsrpt_free(r);
 	buf_free(&err);
-	buf_free(&out);
-	buf_free(&out2);
 }
 
 static void
@@ -321,9 +352,30 @@ rua_case(char *const *addrs, const char *path, const char *want,
 	buf_free(&err);
 }
 
+/* ststxt_rua_for after each override, in turn. */
+static const struct rua_for_case {
+	const char *name;	/* the parameter overridden, or NULL */
+	const char *value;
+	const char *set;	/* what the override is */
+	const char *rua;	/* the rua that follows */
+	const char *what;
+} rua_for_cases[] = {
+	{ NULL, NULL, NULL, "mailto:r@sts.test",
+	    "report_https_rua = no (default): mailto only" },
+	{ "report_https_rua", "yes", "report_https_rua = yes",
+	    "mailto:r@sts.test,https://mta-sts.a.example/tlsrpt",
+	    "yes adds https://mta-sts.DOMAIN$report_https_path" },
+	{ "report_https_path", "/in/rpt", "another report_https_path",
+	    "mailto:r@sts.test,https://mta-sts.a.example/in/rpt",
+	    "the https URI follows report_https_path" },
+	{ "report_https_path", "", "empty report_https_path",
+	    "mailto:r@sts.test", "empty report_https_path: mailto only" },
+};
+
 static void
 test_rua(void)
 {
+	const struct rua_for_case *c;
 	static char *one[] = { "tlsrpt@sts.test", NULL };
 	static char *two[] = { "tlsrpt+*@sts.test", "a@sts.test", "nodomain",
 	    "b@sts.test", NULL };
@@ -374,28 +426,15 @@ test_rua(void)
 	/* From main.cf: report_https_rua decides. */
 	CHECK(cfg_read_buf("main.cf", text, strlen(text), &err) == 0,
 	    "rua: main.cf read");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test"),
-	    "rua_for: report_https_rua = no (default): mailto only");
-	free(rua);
-	CHECK(cfg_override("report_https_rua", "yes", &err) == 0,
-	    "rua_for: report_https_rua = yes");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test,https://mta-sts.a.example/tlsrpt"),
-	    "rua_for: yes adds https://mta-sts.DOMAIN$report_https_path");
-	free(rua);
-	CHECK(cfg_override("report_https_path", "/in/rpt", &err) == 0,
-	    "rua_for: another report_https_path");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test,https://mta-sts.a.example/in/rpt"),
-	    "rua_for: the https URI follows report_https_path");
-	free(rua);
-	CHECK(cfg_override("report_https_path", "", &err) == 0,
-	    "rua_for: empty report_https_path");
-	rua = ststxt_rua_for("a.example", &err);
-	CHECK(STR_EQ(rua, "mailto:r@sts.test"),
-	    "rua_for: empty report_https_path: mailto only");
-	free(rua);
+	for (c = rua_for_cases; c < rua_for_cases + UNIT_NCASES(rua_for_cases);
+	    c++) {
+		if (c->name != NULL)
+			CHECK(cfg_override(c->name, c->value, &err) == 0,
+			    "rua_for: %s", c->set);
+		rua = ststxt_rua_for("a.example", &err);
+		CHECK(STR_EQ(rua, c->rua), "rua_for: %s", c->what);
+		free(rua);
+	}
 	cfg_free();
 	buf_free(&err);
 }
@@ -406,8 +445,10 @@ main(void)
 	log_init("ststxt_test", LOG_TO_STDERR);
 	test_bad("STSv1", sts_bad, 1);
 	test_bad("TLSRPTv1", tlsrpt_bad, 0);
-	test_sts_good();
-	test_tlsrpt_good();
+	test_round_trips(1);
+	test_sts_fields();
+	test_round_trips(0);
+	test_tlsrpt_fields();
 	test_is();
 	test_limits();
 	test_rua();

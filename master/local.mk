@@ -10,7 +10,6 @@ master_master_LDADD = $(STS_LIBS)
 dist_man_MANS += man/stsd-master.8 man/stsd-master.cf.5
 
 check_PROGRAMS += tests/master/testworker
-tests_master_testworker_SOURCES = tests/master/testworker.c
 tests_master_testworker_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 tests_master_testworker_LDADD = $(STS_LIBS)
 

@@ -24,6 +24,5 @@ EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t
 
 # A client that prints policyd's subscription stream, for tests/policyd.
 check_PROGRAMS += tests/policyd/ipcclient
-tests_policyd_ipcclient_SOURCES = tests/policyd/ipcclient.c
 tests_policyd_ipcclient_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_policyd_ipcclient_LDADD = $(STS_LIBS)

@@ -2036,9 +2036,7 @@ main(void)
 	json_t *r;
 
 	log_init("policyd_test", 0);
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(path, sizeof(path), "%s/policy.db", dir);
+	unit_tmppath(dir, path, sizeof(path), "policy.db");
 	memset(&pd, 0, sizeof(pd));
 	pd.db = policydb_open(path, &err);
 	CHECK(pd.db != NULL, "policy.db is created");
@@ -2088,8 +2086,5 @@ main(void)
 	json_decref(asked);
 	json_decref(pushed);
 	buf_free(&err);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	if (system(path) != 0)
-		return 1;
-	return unit_status();
+	return unit_status_rm(dir);
 }

@@ -11,11 +11,9 @@ RPTPARSE_MSG_SOURCES = rptparse/message.c rptparse/message.h \
 
 pkglibexec_PROGRAMS += rptparse/rptparse
 rptparse_rptparse_SOURCES = rptparse/rptparse.c rptparse/rptparse.h \
-	rptparse/deferral.c $(RPTPARSE_MSG_SOURCES) \
-	rptparse/hosted.c rptparse/hosted.h \
-	rptparse/alerts.c rptparse/alerts.h \
-	rptparse/silent.c rptparse/silent.h \
-	rptparse/dkimcheck.c rptparse/dkimcheck.h \
+	rptparse/deferral.c $(RPTPARSE_MSG_SOURCES) rptparse/hosted.c \
+	rptparse/hosted.h rptparse/alerts.c rptparse/alerts.h rptparse/silent.c \
+	rptparse/silent.h rptparse/dkimcheck.c rptparse/dkimcheck.h \
 	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
@@ -45,7 +43,6 @@ rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS)
 
 # Puts files into a spool and tells rptparse, for tests/rptparse/*.t.
 check_PROGRAMS += tests/rptparse/spoolput
-tests_rptparse_spoolput_SOURCES = tests/rptparse/spoolput.c
 tests_rptparse_spoolput_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 tests_rptparse_spoolput_LDADD = $(STS_LIBS)
 

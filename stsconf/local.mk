@@ -27,7 +27,7 @@ check_PROGRAMS += stsconf/masteredit_test
 stsconf_masteredit_test_SOURCES = stsconf/masteredit_test.c \
 	stsconf/masteredit.c stsconf/masteredit.h
 stsconf_masteredit_test_LDADD = $(STS_LIBS)
-stsconf_masteredit_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+stsconf_masteredit_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # fuzz_masteredit: the -M and -F edits of master.cf (stsconf/masteredit.c).
 FUZZ_TARGETS += tests/fuzz/fuzz_masteredit

@@ -12,8 +12,6 @@
  *	stsctl_usage_die(fmt, ...)	the same for a usage error: exit 2.
  *	stsctl_policyd_path()	the path of policyd's public socket.
  *	stsctl_json		set by --json.
- *	stsctl_conf		main.cf's parameters that stsctl reads, bound
- *				once (lib/cfgbind) when main.cf is read.
  */
 #ifndef STSCTL_H
 #define STSCTL_H

@@ -11,6 +11,6 @@ stsd_stsd_SOURCES += stsd/dirs.c stsd/dirs.h
 check_PROGRAMS += stsd/dirs_test
 stsd_dirs_test_SOURCES = stsd/dirs_test.c stsd/dirs.c stsd/dirs.h
 stsd_dirs_test_LDADD = $(STS_LIBS)
-stsd_dirs_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+stsd_dirs_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 dist_man_MANS += man/stsd.1
 EXTRA_DIST += tests/stsd

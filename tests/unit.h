@@ -7,6 +7,10 @@
  *	STR_EQ(a, b)		a is not NULL and equals b
  *	unit_status()		main's return value: 1 when a check failed
  *	UNIT_NCASES(table)	the number of entries of a table of cases
+ *	unit_tmppath(dir, path, size, name)	mkdtemp(dir), then path =
+ *				dir/name; a failure ends the program
+ *	unit_status_rm(dir)	rm -rf dir, then main's return value: 1
+ *				when a check failed or dir stays
  *
  * Included by one source file of each test program (the functions are
  * static).
@@ -16,6 +20,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int unit_failures;
@@ -38,6 +43,33 @@ unit_check(int ok, int line, const char *fmt, ...)
 	}
 	putchar('\n');
 	fflush(stdout);
+}
+
+static void unit_tmppath(char *, char *, size_t, const char *)
+    __attribute__((unused));
+
+/* dir is a template ending in XXXXXX, such as "/tmp/NAME_test.XXXXXX". */
+static void
+unit_tmppath(char *dir, char *path, size_t size, const char *name)
+{
+	if (mkdtemp(dir) == NULL) {
+		printf("not ok - temporary directory %s\n", dir);
+		exit(1);
+	}
+	snprintf(path, size, "%s/%s", dir, name);
+}
+
+static int unit_status_rm(const char *) __attribute__((unused));
+
+static int
+unit_status_rm(const char *dir)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 1;
+	return unit_failures != 0;
 }
 
 #define CHECK(cond, ...)	unit_check(!!(cond), __LINE__, __VA_ARGS__)

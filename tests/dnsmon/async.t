@@ -6,15 +6,11 @@
 # slow
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
-source "$SRCDIR/tests/netns.sh"
-source "$SRCDIR/tests/stsctl/instance.sh"
+source "$SRCDIR/tests/dnsmon/ns.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 inst_need stsctl policyd master dnsmon
 t_need python3
 
-t=$(t_tmpdir)
-{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
 big=$(for i in $(seq 16); do printf '"%s" ' "$(head -c 250 /dev/zero | tr '\0' x)"; done)
 { ns_zone_head big.test; printf '@ MX 10 mx1.big.test.\nmx1 A 127.0.0.2\n_mta-sts TXT "v=STSv1; id=1; a=" %s\n' "$big"; } >"$t/big.zone"
 { ns_zone_head loop.test; cat <<'Z'; } >"$t/loop.zone"

@@ -11,13 +11,10 @@
 # slow
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
-source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"
-source "$SRCDIR/tests/stsctl/instance.sh"
+source "$SRCDIR/tests/dnsmon/ns.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 inst_need stsctl policyd master
-t=$(t_tmpdir)
 : >"$t/main.cf"
 "$STSCTL_BIN" -c "$t" check x 2>&1 | grep -q 'unknown command' &&
 	skip_all "stsctl has no check command in this build"
@@ -27,7 +24,6 @@ t_need python3
 PORT=2525
 
 # Zones: the service zone and the customers'.
-{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
 { ns_zone_head good.test; cat <<'Z'; } >"$t/good.zone"
 @ MX 10 mx1.good.test.
 mx1 A 127.0.0.2

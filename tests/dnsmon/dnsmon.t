@@ -7,19 +7,15 @@
 # slow
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
-source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"
-source "$SRCDIR/tests/stsctl/instance.sh"
+source "$SRCDIR/tests/dnsmon/ns.sh"
 source "$SRCDIR/tests/rptparse/instance.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 inst_need stsctl policyd master dnsmon
 t_need python3
 
-t=$(t_tmpdir)
 PORT=2525 HOOK=8080
 
-{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
 { ns_zone_head good.test; cat <<'Z'; } >"$t/good.zone"
 @ MX 10 mx1.good.test.
 mx1 A 127.0.0.2

@@ -11,17 +11,13 @@
 # slow
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
-source "$SRCDIR/tests/netns.sh"
-source "$SRCDIR/tests/stsctl/instance.sh"
+source "$SRCDIR/tests/dnsmon/ns.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 inst_need stsctl policyd master dnsmon
 
-t=$(t_tmpdir)
 RETRY=4			# dnsmon_retry_min, seconds
 GAP=5			# dnsmon_check_now_interval, seconds
 
-{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
 { ns_zone_head ready.test; printf '@ MX 10 mx1.ready.test.\nmta-sts CNAME mta-sts.sts.test.\n'; } >"$t/ready.zone"
 { ns_zone_head late.test; printf '@ MX 10 mx1.late.test.\n'; } >"$t/late.zone"
 { ns_zone_head first.test; printf '@ MX 10 mx1.first.test.\n'; } >"$t/first.zone"

@@ -19,6 +19,7 @@
 
 #include "alert.h"
 #include "buf.h"
+#include "fuzz.h"
 #include "log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -47,6 +48,16 @@ fuzz_slurp(const char *path, struct buf *out)
 	return 0;
 }
 
+/* The state file read and written back (by alert_store_close), in b. */
+static void
+fuzz_store_round(const char *path, struct buf *b)
+{
+	if (alert_store_file(path, NULL) != 0)
+		abort();
+	alert_store_close();
+	fuzz_slurp(path, b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -69,16 +80,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		abort();
 	fwrite(data, 1, len, fp);
 	fclose(fp);
-	if (alert_store_file(path, NULL) != 0)
-		abort();
-	alert_store_close();
-	fuzz_slurp(path, &first);
-	if (alert_store_file(path, NULL) != 0)
-		abort();
-	alert_store_close();
-	fuzz_slurp(path, &second);
-	if (first.len != second.len || (first.len > 0 &&
-	    memcmp(first.s, second.s, first.len) != 0))
+	fuzz_store_round(path, &first);
+	fuzz_store_round(path, &second);
+	if (!fuzz_same(&first, &second))
 		abort();
 	unlink(path);
 	buf_free(&first);

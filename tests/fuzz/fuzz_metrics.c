@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fuzz.h"
 #include "metrics.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -52,11 +53,29 @@ fuzz_sum(const struct metrics_table *t, const char *name)
 	return sum;
 }
 
-static void
-fuzz_fold(struct metrics_table *t)
+/*
+ * t exposed, read back into a new table and exposed again: the same
+ * text, or abort.  Returns the new table.
+ */
+static struct metrics_table *
+fuzz_reread(const struct metrics_table *t)
 {
 	struct metrics_table *u = metrics_table_new();
 	struct buf out = BUF_INIT, again = BUF_INIT;
+
+	metrics_table_expose(t, &out);
+	metrics_table_parse(u, out.s ? out.s : "", out.len, 0);
+	metrics_table_expose(u, &again);
+	if (!fuzz_same(&out, &again))
+		abort();
+	buf_free(&out);
+	buf_free(&again);
+	return u;
+}
+
+static void
+fuzz_fold(struct metrics_table *t)
+{
 	long long before = fuzz_sum(t, METRIC_POLICY_FETCHES), after;
 
 	metrics_table_domains(t, METRIC_POLICY_FETCHES, 3);
@@ -66,37 +85,20 @@ fuzz_fold(struct metrics_table *t)
 	after = fuzz_sum(t, METRIC_POLICY_FETCHES);
 	if (before >= 0 && after >= 0 && before != after)
 		abort();
-	metrics_table_expose(t, &out);
-	metrics_table_parse(u, out.s ? out.s : "", out.len, 0);
-	metrics_table_expose(u, &again);
-	if (out.len != again.len || (out.len > 0 &&
-	    memcmp(out.s, again.s, out.len) != 0))
-		abort();
-	metrics_table_free(u);
-	buf_free(&out);
-	buf_free(&again);
+	metrics_table_free(fuzz_reread(t));
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct metrics_table *t = metrics_table_new(), *u;
-	struct buf out = BUF_INIT, again = BUF_INIT;
 
 	metrics_table_parse(t, (const char *)data, len, 0);
-	metrics_table_expose(t, &out);
-	u = metrics_table_new();
-	metrics_table_parse(u, out.s ? out.s : "", out.len, 0);
-	metrics_table_expose(u, &again);
-	if (out.len != again.len || (out.len > 0 &&
-	    memcmp(out.s, again.s, out.len) != 0))
-		abort();
+	u = fuzz_reread(t);
 	if (metrics_table_count(t) != metrics_table_count(u))
 		abort();
 	fuzz_fold(t);
 	metrics_table_free(t);
 	metrics_table_free(u);
-	buf_free(&out);
-	buf_free(&again);
 	return 0;
 }

@@ -17,7 +17,7 @@
 # _SOURCES (tests/fuzz/fuzz_NAME.c and the module's files), _CPPFLAGS
 # (with $(TEST_CPPFLAGS) when it includes a header of tests/, as unit
 # tests do) or _LDADD (= $(LDADD) and its libraries).
-EXTRA_DIST += tests/fuzz/standalone.c tests/fuzz/corpus
+EXTRA_DIST += tests/fuzz/standalone.c tests/fuzz/fuzz.h tests/fuzz/corpus
 
 # LDADD is what a program without its own _LDADD links with: only the
 # fuzz targets are such programs.  libFuzzer gives a target its main()

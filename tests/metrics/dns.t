@@ -7,15 +7,11 @@
 # problems of a deleted domain go with it.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
-source "$SRCDIR/tests/netns.sh"
-source "$SRCDIR/tests/stsctl/instance.sh"
+source "$SRCDIR/tests/dnsmon/ns.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 inst_need dnsmon metrics stsctl
 t_need curl
 
-t=$(t_tmpdir)
-{ ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
 { ns_zone_head good.test; printf '@ MX 10 mx1.good.test.\nmx1 A 127.0.0.2\n'; } >"$t/good.zone"
 ns_create && ns_dns_start sts.test "$t/sts.zone" good.test "$t/good.zone" ||
 	{ fail "knot starts"; done_testing; }

@@ -5,6 +5,8 @@
 #	rp_start [main.cf line ...]	make and start an instance in a fresh
 #		directory (stopped at exit); sets RP_DIR, RP_SPOOL, RP_LOG,
 #		RP_SMTP (rptrecv's port), STSCTL
+#	rp_begin [main.cf line ...]	rp_start; a failure is one, and ends
+#		the test.  Sets T, a fresh directory, unless it is set
 #	rp_put FILE...		spool each FILE as a message (tests/rptparse/
 #		spoolput) and notify rptparse; prints the ids
 #	rp_idle			wait until incoming/ and active/ are empty
@@ -15,9 +17,15 @@
 #	rp_pid			pid of the running rptparse
 #	rp_json ARGS...		stsctl report ARGS --json
 #	rp_nstored		the number of reports report list shows
+#	rp_metric NAME		NAME's value in rptparse's newest metrics file
+#	rp_silent_restart [SECONDS]	rptparse anew (its silent-reporter
+#		job runs at start): waits 20 s for the new rptparse, then up
+#		to SECONDS (20) for the job's next run to be logged
+#	rp_gauge_is VALUE	stsd_rptparse_silent_reporters is VALUE
 #	rp_webhook DIR		tests/dnsmon/webhook.py on 127.0.0.1:$HOOK,
 #		writing DIR/hook.log, stopped at exit; the script fails and
-#		ends when it does not answer within 10 s
+#		ends when it does not answer within 10 s.  Sets RP_WEBHOOK_CF,
+#		the main.cf line that sends the alerts there
 #	RP_WAKEUP=N		(set before rp_start) rptparse's wakeup time
 #	RP_HTTPD=1		(set before rp_start) keep httpd as well, with a
 #		certificate of mta-sts.a.example from a test CA in RP_DIR/ca;
@@ -67,6 +75,11 @@ rp_start() {
 
 # rp_post FILE TYPE: POSTs FILE to httpd (RP_HTTPD=1) as a report over
 # HTTPS; prints the answer's body, then its status.
+rp_begin() {
+	rp_start "$@" || { fail "instance starts"; done_testing; }
+	[ -n "${T:-}" ] || T=$(t_tmpdir)
+}
+
 rp_post() {
 	curl -sS --max-time 10 --cacert "$RP_DIR/ca/ca.pem" \
 	    --resolve "mta-sts.a.example:$RP_HTTPS:127.0.0.1" \
@@ -94,8 +107,30 @@ rp_pid() {
 	    awk '$1 == "rptparse" && $4 == "running" { print $3; exit }'
 }
 
+rp_metric() {
+	local f
+	f=$(ls -t "$RP_SPOOL"/metrics/rptparse.* 2>/dev/null | head -1)
+	[ -n "$f" ] && awk -v s="$1" '$1 == s { print $2 + 0 }' "$f"
+}
+
+# The runs of the silent-reporter job that rptparse logged.
+rp_silent_runs() { grep -c 'rptparse.*silent reporters: [0-9]*, ' "$RP_LOG"; }
+
+rp_silent_restart() {
+	local pid n
+	pid=$(rp_pid)
+	n=$(rp_silent_runs)
+	kill "$pid"
+	rp_respawned() { local p; p=$(rp_pid); [ -n "$p" ] && [ "$p" != "$pid" ]; }
+	wait_until 20 rp_respawned || return 1
+	wait_until "${1:-20}" sh -c "[ \$(grep -c 'rptparse.*silent reporters: [0-9]*, ' '$RP_LOG') -gt $n ]"
+}
+
+rp_gauge_is() { [ "$(rp_metric stsd_rptparse_silent_reporters)" = "$1" ]; }
+
 rp_webhook() {
 	HOOK=$(free_port)
+	RP_WEBHOOK_CF="alert_webhook_url = http://127.0.0.1:$HOOK/alert"
 	python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 "$HOOK" \
 	    "$1/hook.log" >/dev/null 2>&1 &
 	at_exit "kill $!"

@@ -11,9 +11,7 @@ command -v jq >/dev/null || skip_all "jq is not installed"
 command -v flock >/dev/null || skip_all "flock(1) is not installed"
 
 # The fixtures come unsigned: they count with report_require_dkim = no.
-rp_start "report_require_dkim = no" || { fail "instance starts"; done_testing; }
-rp_tmpdir
-T=$RP_TMP
+rp_begin "report_require_dkim = no"
 rp_mail application/tlsrpt+json - "$FIX/google.json" >"$T/g.eml"
 jq '."report-id" = "lock-2"' "$FIX/google.json" >"$T/g2.json"
 rp_mail application/tlsrpt+json - "$T/g2.json" >"$T/g2.eml"

@@ -12,9 +12,8 @@ T=$(t_tmpdir)
 rp_webhook "$T"
 
 # No delivery limits: this test is about the job's own bound.
-rp_start "alert_webhook_url = http://127.0.0.1:$HOOK/alert" \
-	"alert_hourly_limit = 0" "alert_per_domain_daily_limit = 0" ||
-	{ fail "instance starts"; done_testing; }
+rp_begin "$RP_WEBHOOK_CF" "alert_hourly_limit = 0" \
+	"alert_per_domain_daily_limit = 0"
 quiet $STSCTL domain add example.com --mx '*.mail.example.com'
 
 N=105
@@ -37,34 +36,19 @@ nsilent() {
 	[ -s "$T/hook.log" ] &&
 	    jq -c '.alerts[] | select(.kind | startswith("silent-reporter:"))' "$T/hook.log" | grep -c . || echo 0
 }
-runs() { grep -c 'rptparse.*silent reporters: [0-9]*, ' "$RP_LOG"; }
-metric() {
-	local f
-	f=$(ls -t "$RP_SPOOL"/metrics/rptparse.* 2>/dev/null | head -1)
-	[ -n "$f" ] && awk -v s="$1" '$1 == s { print $2 + 0 }' "$f"
-}
-restart() {
-	local pid n
-	pid=$(rp_pid)
-	n=$(runs)
-	kill "$pid"
-	respawned() { local p; p=$(rp_pid); [ -n "$p" ] && [ "$p" != "$pid" ]; }
-	wait_until 20 respawned || return 1
-	wait_until 30 sh -c "[ \$(grep -c 'rptparse.*silent reporters: [0-9]*, ' '$RP_LOG') -gt $n ]"
-}
-atleast() { [ "$(nsilent)" -ge "$1" ]; }
-gauge_is() { [ "$(metric stsd_rptparse_silent_reporters)" = "$1" ]; }
 
-ok "a run after the reports" restart
+atleast() { [ "$(nsilent)" -ge "$1" ]; }
+
+ok "a run after the reports" rp_silent_restart 30
 ok "100 alerts arrive" wait_until 20 atleast 100
 sleep 1.5
 is "$(nsilent)" 100 "one run raises at most 100 silent-reporter alerts"
 like "$(cat "$RP_LOG")" "rptparse.*silent reporters: 5 new alerts left for the next run \(at most 100 per run\)" \
 	"the rest is logged"
-ok "the gauge counts all $N" wait_until 10 gauge_is "$N"
-ok "the next run" restart
+ok "the gauge counts all $N" wait_until 10 rp_gauge_is "$N"
+ok "the next run" rp_silent_restart 30
 ok "5 more arrive" wait_until 20 atleast 105
-ok "another run" restart
+ok "another run" rp_silent_restart 30
 sleep 1.5
 is "$(nsilent)" 105 "the next runs raise the 5 left, then nothing"
 is "$(jq -r '.alerts[] | .kind' "$T/hook.log" | sort | uniq -d)" "" "no alert twice"

@@ -18,9 +18,7 @@ t_need jq python3
 T=$(t_tmpdir)
 rp_webhook "$T"
 
-rp_start "alert_webhook_url = http://127.0.0.1:$HOOK/alert" \
-	"alert_silent_time = 3d" ||
-	{ fail "instance starts"; done_testing; }
+rp_begin "$RP_WEBHOOK_CF" "alert_silent_time = 3d"
 quiet $STSCTL domain add example.com --mx '*.mail.example.com'
 quiet $STSCTL domain add example.net --mx '*.mail.example.net'
 
@@ -54,36 +52,19 @@ silent_alerts() {
 	    jq -c '.alerts[] | select(.kind | startswith("silent-reporter:"))' "$T/hook.log"
 }
 nsilent() { silent_alerts | grep -c . ; }
-runs() { grep -c 'rptparse.*silent reporters: [0-9]*, ' "$RP_LOG"; }
-metric() {
-	local f
-	f=$(ls -t "$RP_SPOOL"/metrics/rptparse.* 2>/dev/null | head -1)
-	[ -n "$f" ] && awk -v s="$1" '$1 == s { print $2 + 0 }' "$f"
-}
-# restart: rptparse anew (its job runs at start); waits for the run.
-restart() {
-	local pid n
-	pid=$(rp_pid)
-	n=$(runs)
-	kill "$pid"
-	respawned() { local p; p=$(rp_pid); [ -n "$p" ] && [ "$p" != "$pid" ]; }
-	wait_until 20 respawned || return 1
-	wait_until 20 sh -c "[ \$(grep -c 'rptparse.*silent reporters: [0-9]*, ' '$RP_LOG') -gt $n ]"
-}
-gauge_is() { [ "$(metric stsd_rptparse_silent_reporters)" = "$1" ]; }
 
 # 1. The last report is younger than alert_silent_time (3 days): no alert.
 ok "the job ran at start" wait_until 20 sh -c "[ \$(grep -c 'rptparse.*silent reporters: [0-9]*, ' '$RP_LOG') -ge 1 ]"
-ok "a run after the reports" restart
+ok "a run after the reports" rp_silent_restart
 sleep 1.5
 is "$(nsilent)" 0 "2 days silent, alert_silent_time 3d: no alert"
-ok "gauge 0" wait_until 10 gauge_is 0
+ok "gauge 0" wait_until 10 rp_gauge_is 0
 is "$(rp_json summary example.com | jq -c '."silent-reporters"')" "[]" \
 	"summary --json: no silent reporter"
 
 # 2. alert_silent_time 2d: the same silence is now too long.
 inst_set alert_silent_time=2d
-ok "a run with alert_silent_time 2d" restart
+ok "a run with alert_silent_time 2d" rp_silent_restart
 wait_until 10 sh -c "[ \$(jq '.alerts | length' '$T/hook.log' 2>/dev/null | awk '{ n += \$1 } END { print n + 0 }') -ge 2 ]"
 sleep 1.5
 is "$(silent_alerts | jq -r 'select(.domain == "example.com") | .kind')" \
@@ -95,7 +76,7 @@ like "$(silent_alerts | jq -r 'select(.domain == "example.com") | .text')" \
 like "$(silent_alerts | jq -r 'select(.domain == "example.net") | .subject')" \
 	'no TLS report from Evil\\nOrg\\x1b\[31m for 2 days' \
 	"a hostile organization name is escaped in the subject"
-ok "gauge 2" wait_until 10 gauge_is 2
+ok "gauge 2" wait_until 10 rp_gauge_is 2
 s=$($STSCTL report summary example.com)
 like "$s" "silent reporters:"$'\n'"    Silent Org \(last report $(date -u -d '-3 days' +%F), 2 days ago\)" \
 	"summary: the silent reporter, its last report and days ago"
@@ -111,7 +92,7 @@ like "$(cat "$T/page.html")" '<li class="silent-reporter">Evil' "dashboard: the 
 is "$(grep -c $'\e' "$T/page.html")" 0 "dashboard: no raw escape character of the organization name"
 
 # 3. Another run: raised, not cleared: no second alert.
-ok "another run" restart
+ok "another run" rp_silent_restart
 sleep 1.5
 is "$(nsilent)" 2 "the next run raises nothing again"
 
@@ -121,8 +102,8 @@ report silent-new "Silent Org" example.com 1
 rp_idle
 like "$(cat "$RP_LOG")" "rptparse.*example\.com: Silent Org reports again: silent-reporter alert cleared" \
 	"a new report clears the alert, logged"
-ok "a run after it" restart
-ok "gauge 1" wait_until 10 gauge_is 1
+ok "a run after it" rp_silent_restart
+ok "gauge 1" wait_until 10 rp_gauge_is 1
 is "$(rp_json summary example.com | jq -c '."silent-reporters"')" "[]" \
 	"summary: Silent Org no longer silent"
 is "$(nsilent)" 2 "no new alert"

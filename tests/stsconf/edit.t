@@ -4,10 +4,7 @@
 # values without touching the file.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
-
-STSCONF=$BUILDDIR/stsconf/stsconf
-t_built "$STSCONF"
-dir=$(t_tmpdir)
+source "$SRCDIR/tests/stsconf/stsconf.sh"
 
 cat >"$dir/main.cf" <<'CF'
 # Test instance.

@@ -3,18 +3,9 @@
 # names, unknown names, the configuration directory, and -M.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/stsconf/stsconf.sh"
 
-STSCONF=$BUILDDIR/stsconf/stsconf
-t_built "$STSCONF"
-dir=$(t_tmpdir)
-
-cat >"$dir/main.cf" <<'CF'
-# test instance
-sts_zone = example.net
-ipc_timeout = 5m
-report_recipients = a@$sts_zone,
-    b@$sts_zone
-CF
+cat "$SRCDIR/tests/stsconf/main.cf" >"$dir/main.cf"
 
 all=$("$STSCONF" -c "$dir" 2>"$dir/err")
 is "$?" 0 "no option: exit status 0"

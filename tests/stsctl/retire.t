@@ -17,6 +17,25 @@ pass "instance starts"
 id() {
 	$STSCTL domain show "$1" --json | sed -n 's/^ *"policy_id": "\(.*\)",*$/\1/p'
 }
+# id_grew DOMAIN OLD WHAT: the policy id of DOMAIN, kept in $id2, is
+# greater than OLD.
+id_grew() {
+	id2=$(id "$1")
+	ok "$3 ($2 -> $id2)" test "$id2" \> "$2"
+}
+# shows DOMAIN [REGEX DESCRIPTION]...: "stsctl domain show DOMAIN", kept in
+# $show, matches each REGEX; one that starts with ! must not match.
+shows() {
+	show=$($STSCTL domain show "$1")
+	shift
+	while [ $# -ge 2 ]; do
+		case "$1" in
+		!*) unlike "$show" "${1#!}" "$2" ;;
+		*) like "$show" "$1" "$2" ;;
+		esac
+		shift 2
+	done
+}
 
 # Retirement: a domain with max_age 2 s is gone 2 s after del.
 $STSCTL domain add r.example --mx mx.r.example --mode enforce --force --max-age 2 >/dev/null
@@ -27,13 +46,11 @@ rc=$?
 is "$rc" 0 "del exits 0"
 like "$out" '^r\.example: retiring: a mode none policy \(id [0-9]{20}\) is served until ' \
 	"del says the domain is retiring and until when"
-show=$($STSCTL domain show r.example)
-like "$show" '^state: +retiring$' "a deleted domain is retiring"
-like "$show" '^mode: +none$' "a retiring domain serves mode none"
-like "$show" '^    mx: mx\.r\.example$' "the mode none policy keeps the mx lines"
-like "$show" '^removed at: ' "show says when it is removed"
-id2=$(id r.example)
-ok "retirement publishes a new, greater id ($id1 -> $id2)" test "$id2" \> "$id1"
+shows r.example '^state: +retiring$' "a deleted domain is retiring" \
+	'^mode: +none$' "a retiring domain serves mode none" \
+	'^    mx: mx\.r\.example$' "the mode none policy keeps the mx lines" \
+	'^removed at: ' "show says when it is removed"
+id_grew r.example "$id1" "retirement publishes a new, greater id"
 like "$(cat "$dir/log/stsd.log")" "r\.example: policy id $id2: retiring: mode none" \
 	"policyd logs the retirement"
 
@@ -112,13 +129,11 @@ out=$($STSCTL domain add back.example 2>&1)
 is "$?" 0 "add of a retiring domain exits 0"
 like "$out" '^back\.example: restored from retirement \(state active, policy id [0-9]{20}\)$' \
 	"add says the domain is restored"
-show=$($STSCTL domain show back.example)
-like "$show" '^mode: +enforce$' "the restored domain has its mode"
-like "$show" '^max_age: +300$' "... its max_age"
-like "$show" '^mx: +mx1\.back\.example mx2\.back\.example$' "... and its mx patterns"
-unlike "$show" '^removed at:' "... and no removal time"
-id2=$(id back.example)
-ok "the restored policy has a new, greater id ($id1 -> $id2)" test "$id2" \> "$id1"
+shows back.example '^mode: +enforce$' "the restored domain has its mode" \
+	'^max_age: +300$' "... its max_age" \
+	'^mx: +mx1\.back\.example mx2\.back\.example$' "... and its mx patterns" \
+	'!^removed at:' "... and no removal time"
+id_grew back.example "$id1" "the restored policy has a new, greater id"
 like "$(cat "$dir/log/stsd.log")" "back\\.example: restored from retirement: state active, policy id $id2, mode enforce, max_age 300" \
 	"policyd logs the restoration"
 $STSCTL domain del back.example >/dev/null
