@@ -205,6 +205,15 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 # https_pids: the pids of the HTTPS service; reloaded OLD: new ones run.
 https_pids() { awk -v s="127.0.0.1:$HTTPS" '$1 == s && $4 == "running" { print $3 }' "$SP/pid/services" | sort | tr '\n' ' '; }
 reloaded() { local p; p=$(https_pids); [ -n "$p" ] && [ "$p" != "$1" ] && [ "$(wc -w <<<"$p")" = 2 ]; }
+# https_reload DESC OPTION...: the HTTPS service runs with these options
+# of master.cf (-o name=value) in place of its others, after a reload.
+https_reload() {
+	local desc=$1 old; shift
+	sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd)( .*)?\$|\1 $*|" "$dir/etc/master.cf"
+	old=$(https_pids)
+	kill -HUP "$(head -1 "$SP/pid/master.pid")"
+	ok "reload: new HTTPS processes with $desc" wait_until 15 reloaded "$old"
+}
 took=$(unread mta-sts.b.example)
 like "$(cat "$T/unread")" '^HTTP/1.1 404 Not Found' "POST for a domain that is not hosted: 404"
 like "$(cat "$T/unread")" '404 Not Found: no TLS reports are taken for this host' "404: the reason"
@@ -219,11 +228,7 @@ is "$(spool_files)" "$before" "nothing spooled for a domain that is not hosted"
 # 9. httpd_report_client_limit = 2 (per httpd process; the HTTPS service
 # has 2): of 5 POSTs from one client the first 2 are taken, and at least
 # one is answered 429 with Retry-After within the window, unread.
-sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd)\$|\1 -o httpd_report_client_limit=2 -o httpd_report_client_window=30s|" \
-	"$dir/etc/master.cf"
-old=$(https_pids)
-kill -HUP "$(head -1 "$SP/pid/master.pid")"
-ok "reload: new HTTPS processes with the limit" wait_until 15 reloaded "$old"
+https_reload "the limit" -o httpd_report_client_limit=2 -o httpd_report_client_window=30s
 wait_until 10 fetch mta-sts.a.example -f -o /dev/null
 codes=""
 for i in 1 2 3 4 5; do
@@ -246,11 +251,7 @@ ok "spool idle after the limited POSTs" wait_until 15 spool_idle
 # 2): of 3 bodies begun at once, at least one finds its process receiving
 # one already and gets 503 with Retry-After, unread; once they end, a
 # report is taken again.  httpd_body_timeout 20s keeps the others open.
-sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd) .*\$|\1 -o httpd_report_upload_limit=1 -o httpd_body_timeout=20s|" \
-	"$dir/etc/master.cf"
-old=$(https_pids)
-kill -HUP "$(head -1 "$SP/pid/master.pid")"
-ok "reload: new HTTPS processes with httpd_report_upload_limit = 1" wait_until 15 reloaded "$old"
+https_reload "httpd_report_upload_limit = 1" -o httpd_report_upload_limit=1 -o httpd_body_timeout=20s
 wait_until 10 fetch mta-sts.a.example -f -o /dev/null
 before=$(spool_files)
 for i in 1 2 3; do
@@ -275,10 +276,7 @@ is "$(status_of "$out")" 200 "once the bodies ended, a report is taken again"
 ok "spool idle after the upload limit" wait_until 15 spool_idle
 
 # 10. report_https_rua = no (the default): no report is taken at all.
-sed -i -E "s|^(127\.0\.0\.1:$HTTPS .* httpd) .*\$|\1 -o report_https_rua=no|" "$dir/etc/master.cf"
-old=$(https_pids)
-kill -HUP "$(head -1 "$SP/pid/master.pid")"
-ok "reload: new HTTPS processes with report_https_rua = no" wait_until 15 reloaded "$old"
+https_reload "report_https_rua = no" -o report_https_rua=no
 rua_off() { [ "$(curl -s --max-time 5 --cacert "$I/ca/ca.pem" --resolve "mta-sts.a.example:$HTTPS:127.0.0.1" \
 	-H 'Content-Type: application/tlsrpt+gzip' --data-binary "@$T/rfc.json.gz" \
 	-o /dev/null -w '%{http_code}' "$URL")" = 404 ]; }
