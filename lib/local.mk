@@ -4,6 +4,7 @@ noinst_LIBRARIES += lib/libsts.a
 lib_libsts_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(JANSSON_CFLAGS)
 lib_libsts_a_SOURCES = \
+	lib/ascii.h \
 	lib/log.c lib/log.h \
 	lib/mymalloc.c lib/mymalloc.h \
 	lib/buf.c lib/buf.h \
