@@ -317,9 +317,7 @@ acmemsg_order_clear(struct acme_order *o)
 	free(o->status);
 	free(o->finalize);
 	free(o->certificate);
-	for (size_t i = 0; i < o->nauthz; i++)
-		free(o->authz[i]);
-	free(o->authz);
+	xfreev(o->authz, o->nauthz);
 	memset(o, 0, sizeof(*o));
 }
 

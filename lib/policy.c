@@ -637,9 +637,7 @@ policy_free(struct policy *p)
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->nmx; i++)
-		free(p->mx[i]);
-	free(p->mx);
+	xfreev(p->mx, p->nmx);
 	for (i = 0; i < p->next; i++) {
 		free(p->ext[i].name);
 		free(p->ext[i].value);
