@@ -216,6 +216,21 @@ ststxt_scan(const char *txt, size_t len, const char *version,
 	return 0;
 }
 
+/* A record of the field handler fn, which must have its required field. */
+static int
+ststxt_parse(const char *txt, size_t len, const char *version,
+    ststxt_field_fn fn, void *ctx, const int *seen, const char *required,
+    struct buf *err)
+{
+	if (ststxt_scan(txt, len, version, fn, ctx, err) < 0)
+		return -1;
+	if (!*seen) {
+		buf_printf(err, "no %s field", required);
+		return -1;
+	}
+	return 0;
+}
+
 /* An extension value: visible characters except "=" and ";". */
 static int
 ststxt_ext_value_valid(const char *name, size_t namelen, const char *v,
@@ -325,19 +340,13 @@ ststxt_sts_parse(const char *txt, size_t len, struct ststxt_sts **out,
 	ctx.r = xcalloc(1, sizeof(*ctx.r));
 	ctx.exts.ext = &ctx.r->ext;
 	ctx.exts.next = &ctx.r->next;
-	if (ststxt_scan(txt, len, STSTXT_STS_VERSION, ststxt_sts_field, &ctx,
-	    err) < 0)
-		goto bad;
-	if (!ctx.seen_id) {
-		buf_puts(err, "no id field");
-		goto bad;
+	if (ststxt_parse(txt, len, STSTXT_STS_VERSION, ststxt_sts_field, &ctx,
+	    &ctx.seen_id, "id", err) < 0) {
+		ststxt_sts_free(ctx.r);
+		return -1;
 	}
 	*out = ctx.r;
 	return 0;
-
-bad:
-	ststxt_sts_free(ctx.r);
-	return -1;
 }
 
 void
@@ -528,19 +537,13 @@ ststxt_tlsrpt_parse(const char *txt, size_t len, struct ststxt_tlsrpt **out,
 	ctx.r = xcalloc(1, sizeof(*ctx.r));
 	ctx.exts.ext = &ctx.r->ext;
 	ctx.exts.next = &ctx.r->next;
-	if (ststxt_scan(txt, len, STSTXT_TLSRPT_VERSION, ststxt_tlsrpt_field,
-	    &ctx, err) < 0)
-		goto bad;
-	if (!ctx.seen_rua) {
-		buf_puts(err, "no rua field");
-		goto bad;
+	if (ststxt_parse(txt, len, STSTXT_TLSRPT_VERSION, ststxt_tlsrpt_field,
+	    &ctx, &ctx.seen_rua, "rua", err) < 0) {
+		ststxt_tlsrpt_free(ctx.r);
+		return -1;
 	}
 	*out = ctx.r;
 	return 0;
-
-bad:
-	ststxt_tlsrpt_free(ctx.r);
-	return -1;
 }
 
 void
