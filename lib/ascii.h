@@ -15,6 +15,12 @@
  *	follows the locale, which may count other bytes as letters.  c is
  *	a character value (an unsigned char, or '\0'); anything else is
  *	in no class.  Inline: parsers call these once per byte.
+ *
+ * LIMITS
+ *	None.
+ *
+ * DIAGNOSTICS
+ *	None.
  */
 #ifndef STS_ASCII_H
 #define STS_ASCII_H
