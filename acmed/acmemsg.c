@@ -126,9 +126,13 @@ fail:
 	return -1;
 }
 
-/* s is one of the "|"-separated words of allowed. */
+/*
+ * s is one of the "|"-separated words of allowed: 0, else -1 with the
+ * status (of what) in err.
+ */
 static int
-acmemsg_status_ok(const char *s, const char *allowed)
+acmemsg_status(const char *s, const char *allowed, const char *what,
+    struct buf *err)
 {
 	size_t len = strlen(s), n;
 	const char *p = allowed;
@@ -136,12 +140,13 @@ acmemsg_status_ok(const char *s, const char *allowed)
 	while (*p != '\0') {
 		n = strcspn(p, "|");
 		if (n == len && len > 0 && strncmp(p, s, n) == 0)
-			return 1;
+			return 0;
 		p += n;
 		if (*p == '|')
 			p++;
 	}
-	return 0;
+	buf_printf(err, "unknown %s status \"%.64s\"", what, s);
+	return -1;
 }
 
 int
@@ -158,11 +163,9 @@ acmemsg_order(const char *text, size_t len, struct acme_order *o,
 	    acmemsg_str(doc, "finalize", 1, 1, &o->finalize, err) < 0 ||
 	    acmemsg_str(doc, "certificate", 0, 1, &o->certificate, err) < 0)
 		goto fail;
-	if (!acmemsg_status_ok(o->status,
-	    "pending|ready|processing|valid|invalid")) {
-		buf_printf(err, "unknown order status \"%.64s\"", o->status);
+	if (acmemsg_status(o->status, "pending|ready|processing|valid|invalid",
+	    "order", err) < 0)
 		goto fail;
-	}
 	arr = json_object_get(doc, "authorizations");
 	if (!json_is_array(arr)) {
 		buf_puts(err, "member \"authorizations\" is missing or not an array");
@@ -202,11 +205,10 @@ acmemsg_authz(const char *text, size_t len, struct acme_authz *a,
 		return -1;
 	if (acmemsg_str(doc, "status", 1, 0, &a->status, err) < 0)
 		goto fail;
-	if (!acmemsg_status_ok(a->status,
-	    "pending|valid|invalid|deactivated|expired|revoked")) {
-		buf_printf(err, "unknown authorization status \"%.64s\"", a->status);
+	if (acmemsg_status(a->status,
+	    "pending|valid|invalid|deactivated|expired|revoked", "authorization",
+	    err) < 0)
 		goto fail;
-	}
 	id = json_object_get(doc, "identifier");
 	if (!json_is_object(id) ||
 	    acmemsg_str(id, "type", 1, 0, &type, err) < 0 ||
@@ -317,9 +319,7 @@ acmemsg_order_clear(struct acme_order *o)
 	free(o->status);
 	free(o->finalize);
 	free(o->certificate);
-	for (size_t i = 0; i < o->nauthz; i++)
-		free(o->authz[i]);
-	free(o->authz);
+	xfreev(o->authz, o->nauthz);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -14,6 +14,7 @@
 #include <ldns/ldns.h>
 
 #include "answers.h"
+#include "dlist.h"
 #include "dnsq.h"
 #include "htable.h"
 #include "mymalloc.h"
@@ -24,7 +25,7 @@
 struct answer {
 	struct answers *a;
 	struct htable_entry *he;	/* its key: type, lower-case name */
-	struct answer *lprev, *lnext;	/* unused answers, oldest first */
+	struct answer *prev, *next;	/* unused answers, oldest first */
 	ldns_pkt *pkt;
 	enum resolve_status st;		/* RESOLVE_PENDING while asked */
 	int	 refs;			/* sets that hold it */
@@ -104,15 +105,7 @@ answers_key(const ldns_rdf *name, ldns_rr_type type, uint8_t *key)
 static void
 answers_lru_unlink(struct answers *a, struct answer *e)
 {
-	if (e->lprev != NULL)
-		e->lprev->lnext = e->lnext;
-	else
-		a->lru_head = e->lnext;
-	if (e->lnext != NULL)
-		e->lnext->lprev = e->lprev;
-	else
-		a->lru_tail = e->lprev;
-	e->lprev = e->lnext = NULL;
+	DLIST_UNLINK2(a->lru_head, a->lru_tail, e);
 	a->nlru--;
 }
 
@@ -128,13 +121,7 @@ answers_evict(struct answers *a, struct answer *e)
 static void
 answers_unused(struct answers *a, struct answer *e)
 {
-	e->lprev = a->lru_tail;
-	e->lnext = NULL;
-	if (a->lru_tail != NULL)
-		a->lru_tail->lnext = e;
-	else
-		a->lru_head = e;
-	a->lru_tail = e;
+	DLIST_APPEND2(a->lru_head, a->lru_tail, e);
 	a->nlru++;
 	while (a->nlru > a->keep && a->lru_head != NULL)
 		answers_evict(a, a->lru_head);

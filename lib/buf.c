@@ -4,10 +4,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "mymalloc.h"
@@ -24,6 +26,22 @@ buf_reserve(struct buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap *= 2;
 	b->s = xrealloc(b->s, b->cap);
+}
+
+ssize_t
+buf_read(struct buf *b, int fd, size_t max)
+{
+	ssize_t n;
+
+	buf_reserve(b, max);
+	do
+		n = read(fd, b->s + b->len, max);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		b->len += (size_t)n;
+		b->s[b->len] = '\0';
+	}
+	return n;
 }
 
 void

@@ -83,19 +83,12 @@ certstore_install(const char *certs_dir, const char *host,
 		goto out;
 	}
 	/* Key first: a reader that sees the new chain also sees its key. */
-	if (rename(key_tmp, key) < 0) {
-		buf_printf(err, "%s: cannot rename into place: %s", key,
-		    strerror(errno));
-		unlink(key_tmp);
+	if (fileio_rename(key_tmp, key, err) < 0) {
 		unlink(chain_tmp);
 		goto out;
 	}
-	if (rename(chain_tmp, chain) < 0) {
-		buf_printf(err, "%s: cannot rename into place: %s", chain,
-		    strerror(errno));
-		unlink(chain_tmp);
+	if (fileio_rename(chain_tmp, chain, err) < 0)
 		goto out;
-	}
 	fileio_fsync_dir(dir);
 	fileio_fsync_dir(certs_dir);
 	rc = 0;

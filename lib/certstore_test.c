@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,41 @@ write_text(const char *path, const char *text)
 	return fclose(fp);
 }
 
+/* A chain that cannot be renamed into place: said, no file left over. */
+static void
+test_install_rename(const char *dir)
+{
+	struct buf err = BUF_INIT;
+	char *hostdir = xasprintf("%s/mta-sts.r.example", dir);
+	char *chain = certstore_path(dir, "mta-sts.r.example", CERTSTORE_CHAIN);
+	char *key = certstore_path(dir, "mta-sts.r.example", CERTSTORE_KEY);
+	char *chain_tmp = xasprintf("%s%s", chain, CERTSTORE_TMP_SUFFIX);
+	char *key_tmp = xasprintf("%s%s", key, CERTSTORE_TMP_SUFFIX);
+	char *inside = xasprintf("%s/x", chain);
+	int rc;
+
+	/* A non-empty directory where the chain goes: rename(2) fails. */
+	if (mkdir(hostdir, 0700) < 0 || mkdir(chain, 0700) < 0 ||
+	    write_text(inside, "x\n") < 0)
+		CHECK(0, "set up %s: %s", chain, strerror(errno));
+	rc = certstore_install(dir, "mta-sts.r.example", "KEY\n", "CHAIN\n",
+	    &err);
+	CHECK(rc < 0 && err.s != NULL && strstr(err.s, "fullchain.pem: "
+	    "cannot rename into place: ") != NULL, "a chain that cannot be "
+	    "renamed: the error names it: %s", err.s ? err.s : "");
+	CHECK(access(chain_tmp, F_OK) != 0 && access(key_tmp, F_OK) != 0,
+	    "no temporary file is left after the failed rename");
+	unlink(inside);
+	rmdir(chain);
+	buf_free(&err);
+	free(hostdir);
+	free(chain);
+	free(key);
+	free(chain_tmp);
+	free(key_tmp);
+	free(inside);
+}
+
 static void
 test_state(const char *dir)
 {
@@ -324,6 +360,7 @@ main(void)
 	}
 	test_read(dir);
 	test_install(dir);
+	test_install_rename(dir);
 	test_state(dir);
 	test_acme_writes();
 	cfg_free();

@@ -679,26 +679,31 @@ cfg_save(void)
 	return cfg_kept;
 }
 
+/* Ends the keeping of c; 1 when another configuration is current. */
+static int
+cfg_unkeep(struct cfg *c, const char *caller)
+{
+	if (c != cfg_kept)
+		log_panic("%s: not the saved configuration", caller);
+	cfg_kept = NULL;
+	return cfg_cur != c;
+}
+
 void
 cfg_restore(struct cfg *c)
 {
-	if (c != cfg_kept)
-		log_panic("cfg_restore: not the saved configuration");
-	if (cfg_cur != c)
+	if (cfg_unkeep(c, "cfg_restore")) {
 		cfg_destroy(cfg_cur);
-	cfg_cur = c;
-	cfg_kept = NULL;
+		cfg_cur = c;
+	}
 	cfg_bind_all();
 }
 
 void
 cfg_forget(struct cfg *c)
 {
-	if (c != cfg_kept)
-		log_panic("cfg_forget: not the saved configuration");
-	if (cfg_cur != c)
+	if (cfg_unkeep(c, "cfg_forget"))
 		cfg_destroy(c);
-	cfg_kept = NULL;
 }
 
 /*

@@ -36,51 +36,25 @@ cfg_str(const char *name)
 	return cfg_get(name, "cfg_str")->value;
 }
 
-int
-cfg_bool(const char *name)
-{
-	int v = 0;
+/*
+ * The typed getters: each looks its parameter up as its type (a wrong
+ * type is a bug) and converts the value, which cfg_check has accepted.
+ */
+#define CFG_GETTER(fn, ctype, type, parse) \
+	ctype \
+	fn(const char *name) \
+	{ \
+		ctype v = 0; \
+\
+		parse(cfg_get_typed(name, type, #fn)->value, &v); \
+		return v; \
+	}
 
-	cfg_parse_bool(cfg_get_typed(name, PARAM_BOOL, "cfg_bool")->value, &v);
-	return v;
-}
-
-long long
-cfg_int(const char *name)
-{
-	long long v = 0;
-
-	cfg_parse_int(cfg_get_typed(name, PARAM_INT, "cfg_int")->value, &v);
-	return v;
-}
-
-unsigned long long
-cfg_size(const char *name)
-{
-	unsigned long long v = 0;
-
-	cfg_parse_size(cfg_get_typed(name, PARAM_SIZE, "cfg_size")->value, &v);
-	return v;
-}
-
-long long
-cfg_time(const char *name)
-{
-	long long v = 0;
-
-	cfg_parse_time(cfg_get_typed(name, PARAM_TIME, "cfg_time")->value, &v);
-	return v;
-}
-
-double
-cfg_percent(const char *name)
-{
-	double v = 0;
-
-	cfg_parse_percent(cfg_get_typed(name, PARAM_PERCENT,
-	    "cfg_percent")->value, &v);
-	return v;
-}
+CFG_GETTER(cfg_bool, int, PARAM_BOOL, cfg_parse_bool)
+CFG_GETTER(cfg_int, long long, PARAM_INT, cfg_parse_int)
+CFG_GETTER(cfg_size, unsigned long long, PARAM_SIZE, cfg_parse_size)
+CFG_GETTER(cfg_time, long long, PARAM_TIME, cfg_parse_time)
+CFG_GETTER(cfg_percent, double, PARAM_PERCENT, cfg_parse_percent)
 
 char **
 cfg_list(const char *name)

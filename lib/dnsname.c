@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "dnsname.h"
 #include "esc.h"
@@ -22,19 +23,6 @@
 #define DNSNAME_QUOTE_MAX	(DNSNAME_NAME_MAX + 2)	/* input bytes quoted */
 #define DNSNAME_ADDR_MAX	64	/* bytes of an address literal */
 #define DNSNAME_IPV6_TAG	"IPv6:"	/* RFC 5321 section 4.1.3 */
-
-static int
-dnsname_is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-static int
-dnsname_is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
 /* Appends a character to err in a form safe to show. */
 static void
@@ -65,7 +53,7 @@ dnsname_label(const char *s, size_t len, int leftmost, struct buf *err)
 			    "wildcard only allowed as the leftmost label");
 			return -1;
 		}
-		if (!dnsname_is_alnum(c) && c != '-') {
+		if (!ascii_is_alnum(c) && c != '-') {
 			buf_puts(err, "bad character ");
 			dnsname_put_char(err, c);
 			return -1;
@@ -177,7 +165,7 @@ dnsname_host_as(const char *name, int flags, const char *what,
 		return -1;
 	}
 	tld++;
-	for (i = 0; tld[i] && dnsname_is_digit((unsigned char)tld[i]); i++)
+	for (i = 0; tld[i] && ascii_is_digit((unsigned char)tld[i]); i++)
 		;
 	if (tld[i] == '\0') {
 		buf_printf(err, "top-level label \"%s\" is all digits: not a"

@@ -65,20 +65,26 @@ fileio_write_tmp(const char *tmp, const void *data, size_t len, mode_t mode,
 }
 
 int
+fileio_rename(const char *tmp, const char *path, struct buf *err)
+{
+	if (rename(tmp, path) == 0)
+		return 0;
+	buf_printf(err, "%s: cannot rename into place: %s", path,
+	    strerror(errno));
+	unlink(tmp);
+	return -1;
+}
+
+int
 fileio_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, int flags, struct buf *err)
 {
 	char *tmp = xasprintf("%s.tmp", path), *dir, *slash;
 	int rc = -1;
 
-	if (fileio_write_tmp(tmp, data, len, mode, flags, err) < 0)
+	if (fileio_write_tmp(tmp, data, len, mode, flags, err) < 0 ||
+	    fileio_rename(tmp, path, err) < 0)
 		goto out;
-	if (rename(tmp, path) < 0) {
-		buf_printf(err, "%s: cannot rename into place: %s", path,
-		    strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
 	if (flags & FILEIO_SYNC) {
 		dir = xstrdup(path);
 		if ((slash = strrchr(dir, '/')) != NULL)

@@ -3,9 +3,9 @@
 noinst_LIBRARIES += lib/libsts.a
 lib_libsts_a_CPPFLAGS = $(AM_CPPFLAGS) $(OPENSSL_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(JANSSON_CFLAGS)
-lib_libsts_a_SOURCES = lib/log.c lib/log.h lib/mymalloc.c lib/mymalloc.h \
-	lib/buf.c lib/buf.h lib/timefmt.c lib/timefmt.h lib/plural.c \
-	lib/plural.h lib/fileio.c lib/fileio.h lib/esc.c lib/esc.h \
+lib_libsts_a_SOURCES = lib/ascii.h lib/log.c lib/log.h lib/mymalloc.c \
+	lib/mymalloc.h lib/buf.c lib/buf.h lib/timefmt.c lib/timefmt.h \
+	lib/plural.c lib/plural.h lib/fileio.c lib/fileio.h lib/esc.c lib/esc.h \
 	lib/hash.c lib/hash.h lib/usage.c lib/usage.h lib/proctitle.c \
 	lib/proctitle.h
 check_PROGRAMS += lib/esc_test lib/timefmt_test lib/plural_test

@@ -37,16 +37,10 @@ struct mastercf_ctx {
 static void
 mastercf_service_free(struct mastercf_service *svc)
 {
-	int i;
-
 	free(svc->name);
 	free(svc->command);
-	for (i = 0; i < svc->nargs; i++)
-		free(svc->args[i]);
-	free(svc->args);
-	for (i = 0; i < svc->noverrides; i++)
-		free(svc->overrides[i]);
-	free(svc->overrides);
+	xfreev(svc->args, (size_t)svc->nargs);
+	xfreev(svc->overrides, (size_t)svc->noverrides);
 	free(svc->addrs);
 	free(svc->line);
 	memset(svc, 0, sizeof(*svc));

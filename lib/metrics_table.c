@@ -730,9 +730,7 @@ metrics_table_domains(const struct metrics_table *t, const char *name,
 	for (i = 0; i < n && distinct <= max; i++)
 		if (i == 0 || strcmp(v[i - 1], v[i]) != 0)
 			distinct++;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	xfreev(v, n);
 	return distinct;
 }
 

@@ -60,6 +60,16 @@ xgrowarray(void *p, size_t n, size_t *cap, size_t initial, size_t size)
 	return xreallocarray(p, *cap, size);
 }
 
+void
+xfreev(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -8,6 +8,8 @@
  * xgrowarray(p, n, &cap, initial, size) makes room for element n of an
  * array of cap elements of size bytes: when n is cap, cap doubles (or
  * becomes initial) and p is reallocated; it returns the array.
+ *
+ * xfreev(v, n) frees the n strings of v, then v (Postfix argv_free()).
  */
 #ifndef STS_MYMALLOC_H
 #define STS_MYMALLOC_H
@@ -21,6 +23,7 @@ void	*xrealloc(void *, size_t);
 void	*xreallocarray(void *, size_t, size_t);
 void	*xgrowarray(void *, size_t n, size_t *cap, size_t initial,
 	    size_t size);
+void	 xfreev(char **v, size_t n);
 char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "dnsname.h"
 #include "mymalloc.h"
@@ -49,22 +50,6 @@ struct policy_seen {
 	size_t	 mxcap;
 	size_t	 extcap;
 };
-
-/*
- * Character classes (ASCII only: the locale must not matter).
- */
-static int
-policy_is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-static int
-policy_is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
 static int
 policy_lower(int c)
@@ -207,7 +192,7 @@ policy_max_age_parse(const char *s, size_t len, long long *out,
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		if (!policy_is_digit((unsigned char)s[i])) {
+		if (!ascii_is_digit((unsigned char)s[i])) {
 			buf_printf(err, "max_age \"%.*s\": not a number of seconds",
 			    (int)len, s);
 			return -1;
@@ -652,9 +637,7 @@ policy_free(struct policy *p)
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->nmx; i++)
-		free(p->mx[i]);
-	free(p->mx);
+	xfreev(p->mx, p->nmx);
 	for (i = 0; i < p->next; i++) {
 		free(p->ext[i].name);
 		free(p->ext[i].value);
@@ -672,7 +655,7 @@ policy_id_valid(const char *id)
 	size_t i;
 
 	for (i = 0; id[i]; i++)
-		if (i >= POLICY_ID_MAX || !policy_is_alnum((unsigned char)id[i]))
+		if (i >= POLICY_ID_MAX || !ascii_is_alnum((unsigned char)id[i]))
 			return 0;
 	return i > 0;
 }
@@ -684,7 +667,7 @@ policy_id_ours(const char *id)
 	size_t i;
 
 	for (i = 0; id[i]; i++)
-		if (!policy_is_digit((unsigned char)id[i]))
+		if (!ascii_is_digit((unsigned char)id[i]))
 			return 0;
 	return i == POLICY_ID_OURS;
 }

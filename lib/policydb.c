@@ -160,13 +160,9 @@ policydb_state_parse(const char *s)
 void
 policydb_domain_clear(struct domain *d)
 {
-	size_t i;
-
 	free(d->name);
 	free(d->mode);
-	for (i = 0; i < d->nmx; i++)
-		free(d->mx[i]);
-	free(d->mx);
+	xfreev(d->mx, d->nmx);
 	free(d->policy_id);
 	free(d->token);
 	free(d->prior_mode);

@@ -20,6 +20,7 @@
 
 #include <zlib.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "mymalloc.h"
 #include "polsnap.h"
@@ -165,31 +166,36 @@ polsnap_next(struct polsnap_parser *ps, struct polsnap_rec *r)
 	return POLSNAP_REC;
 }
 
-int
-polsnap_domain_ok(const char *s, size_t len)
+static int
+polsnap_is_graph(int c)
+{
+	return c >= '!' && c <= '~';
+}
+
+/* 1 to max bytes, each of the class is(). */
+static int
+polsnap_token_ok(const char *s, size_t len, size_t max, int (*is)(int))
 {
 	size_t i;
 
-	if (len == 0 || len > POLSNAP_NAME_MAX)
+	if (len == 0 || len > max)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (s[i] < '!' || s[i] > '~')
+		if (!is((unsigned char)s[i]))
 			return 0;
 	return 1;
 }
 
 int
+polsnap_domain_ok(const char *s, size_t len)
+{
+	return polsnap_token_ok(s, len, POLSNAP_NAME_MAX, polsnap_is_graph);
+}
+
+int
 polsnap_id_ok(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > POLSNAP_ID_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
-			return 0;
-	return 1;
+	return polsnap_token_ok(s, len, POLSNAP_ID_MAX, ascii_is_alnum);
 }
 
 /*
@@ -499,14 +505,8 @@ polsnap_slurp(const char *path, struct buf *out)
 			errno = EFBIG;
 			return -1;
 		}
-		buf_reserve(out, POLSNAP_READ_CHUNK);
-		n = read(fd, out->s + out->len, POLSNAP_READ_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if ((n = buf_read(out, fd, POLSNAP_READ_CHUNK)) <= 0)
 			break;
-		out->len += (size_t)n;
-		out->s[out->len] = '\0';
 	}
 	saved = errno;
 	close(fd);

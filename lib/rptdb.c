@@ -342,6 +342,54 @@ rptdb_col(sqlite3_stmt *st, int col)
 	return (const char *)sqlite3_column_text(st, col);
 }
 
+/* The columns from col on into row; returns the column after them. */
+int
+rptdb_fields(sqlite3_stmt *st, int col, const struct rptdb_field *f,
+    void *row)
+{
+	char *p;
+	const char *text;
+	int64_t i64;
+	time_t t;
+	int b;
+
+	for (; f->type != RPTDB_F_END; f++, col++) {
+		p = (char *)row + f->off;
+		switch (f->type) {
+		case RPTDB_F_I64:
+			i64 = sqlite3_column_int64(st, col);
+			memcpy(p, &i64, sizeof(i64));
+			break;
+		case RPTDB_F_TEXT:
+			text = rptdb_col(st, col);
+			memcpy(p, &text, sizeof(text));
+			break;
+		case RPTDB_F_TIME:
+			t = (time_t)sqlite3_column_int64(st, col);
+			memcpy(p, &t, sizeof(t));
+			break;
+		case RPTDB_F_BOOL:
+			b = sqlite3_column_int(st, col) != 0;
+			memcpy(p, &b, sizeof(b));
+			break;
+		case RPTDB_F_END:
+			break;
+		}
+	}
+	return col;
+}
+
+int
+rptdb_row(sqlite3_stmt *st, const struct rptdb_field *fields, void *row)
+{
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		rptdb_fields(st, 0, fields, row);
+		return 1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 /* A kept statement, prepared the first time it is asked for. */
 sqlite3_stmt *
 rptdb_stmt(struct rptdb *r, int which, const char *sql)

@@ -39,27 +39,52 @@ rptdb_list_bind(sqlite3_stmt *st, const struct rptdb_filter *f,
 	rptdb_bind_trust(st);
 }
 
+/* The columns of RPTDB_REPORT_COLUMNS. */
+#define RPTDB_ROW rptdb_report
+static const struct rptdb_field rptdb_report_fields[] = {
+	RPTDB_I64(id), RPTDB_TEXT(organization), RPTDB_TEXT(contact),
+	RPTDB_TEXT(report_id), RPTDB_TIME(start), RPTDB_TIME(end),
+	RPTDB_TIME(received), RPTDB_TEXT(via), RPTDB_TEXT(submitter),
+	RPTDB_TEXT(sha256), RPTDB_TEXT(spool_id), RPTDB_TEXT(dkim_result),
+	RPTDB_TEXT(dkim_domain), RPTDB_TEXT(dkim_selector),
+	RPTDB_TEXT(dkim_reason), RPTDB_BOOL(counts), RPTDB_FIELDS_END
+};
+#undef RPTDB_ROW
+
+/* The columns of RPTDB_POLICY_COLUMNS. */
+#define RPTDB_POLICY_COLUMNS(p) p "id, " p "type, " p "domain, " \
+	p "hosted_domain, " p "strings, " p "mx_hosts, " p "success_count, " \
+	p "failure_count, " p "counted"
+#define RPTDB_ROW rptdb_policy
+static const struct rptdb_field rptdb_policy_fields[] = {
+	RPTDB_I64(id), RPTDB_TEXT(type), RPTDB_TEXT(domain),
+	RPTDB_TEXT(hosted_domain), RPTDB_TEXT(strings), RPTDB_TEXT(mx_hosts),
+	RPTDB_I64(success_count), RPTDB_I64(failure_count), RPTDB_BOOL(counted),
+	RPTDB_FIELDS_END
+};
+#undef RPTDB_ROW
+
+/* The columns of RPTDB_FAILURE_COLUMNS. */
+#define RPTDB_FAILURE_COLUMNS(f) f "result_type, " f "sending_mta_ip, " \
+	f "receiving_mx_hostname, " f "receiving_mx_helo, " f "receiving_ip, " \
+	f "failed_session_count, " f "additional_information, " \
+	f "failure_reason_code"
+#define RPTDB_ROW rptdb_failure
+static const struct rptdb_field rptdb_failure_fields[] = {
+	RPTDB_TEXT(result_type), RPTDB_TEXT(sending_mta_ip),
+	RPTDB_TEXT(receiving_mx_hostname), RPTDB_TEXT(receiving_mx_helo),
+	RPTDB_TEXT(receiving_ip), RPTDB_I64(failed_session_count),
+	RPTDB_TEXT(additional_information), RPTDB_TEXT(failure_reason_code),
+	RPTDB_FIELDS_END
+};
+#undef RPTDB_ROW
+
 /* A report from the columns of RPTDB_REPORT_COLUMNS, from col on. */
 void
 rptdb_col_report(sqlite3_stmt *st, int col, struct rptdb_report *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(st, col);
-	r->organization = rptdb_col(st, col + 1);
-	r->contact = rptdb_col(st, col + 2);
-	r->report_id = rptdb_col(st, col + 3);
-	r->start = (time_t)sqlite3_column_int64(st, col + 4);
-	r->end = (time_t)sqlite3_column_int64(st, col + 5);
-	r->received = (time_t)sqlite3_column_int64(st, col + 6);
-	r->via = rptdb_col(st, col + 7);
-	r->submitter = rptdb_col(st, col + 8);
-	r->sha256 = rptdb_col(st, col + 9);
-	r->spool_id = rptdb_col(st, col + 10);
-	r->dkim_result = rptdb_col(st, col + 11);
-	r->dkim_domain = rptdb_col(st, col + 12);
-	r->dkim_selector = rptdb_col(st, col + 13);
-	r->dkim_reason = rptdb_col(st, col + 14);
-	r->counts = sqlite3_column_int(st, col + 15) != 0;
+	rptdb_fields(st, col, rptdb_report_fields, r);
 }
 
 void
@@ -122,80 +147,47 @@ rptdb_report_get(struct rptdb *db, int64_t id, rptdb_report_fn *fn,
 	return found ? 0 : -1;
 }
 
-/* A policy from RPTDB_POLICY_NCOLUMNS columns from col on. */
-#define RPTDB_POLICY_NCOLUMNS	9
-static void
-rptdb_list_policy(sqlite3_stmt *st, int col, struct rptdb_policy *p)
+/* The rows of a report or a policy (by id) in a struct each. */
+static sqlite3_stmt *
+rptdb_list_of(struct rptdb *db, const char *sql, int64_t id)
 {
-	p->id = sqlite3_column_int64(st, col);
-	p->type = rptdb_col(st, col + 1);
-	p->domain = rptdb_col(st, col + 2);
-	p->hosted_domain = rptdb_col(st, col + 3);
-	p->strings = rptdb_col(st, col + 4);
-	p->mx_hosts = rptdb_col(st, col + 5);
-	p->success_count = sqlite3_column_int64(st, col + 6);
-	p->failure_count = sqlite3_column_int64(st, col + 7);
-	p->counted = sqlite3_column_int(st, col + 8) != 0;
-}
+	sqlite3_stmt *st = db_prepare(db->db, sql);
 
-/* A failure detail from 8 columns from col on; 0: none (LEFT JOIN). */
-static int
-rptdb_list_failure(sqlite3_stmt *st, int col, struct rptdb_failure *f)
-{
-	f->result_type = rptdb_col(st, col);
-	f->sending_mta_ip = rptdb_col(st, col + 1);
-	f->receiving_mx_hostname = rptdb_col(st, col + 2);
-	f->receiving_mx_helo = rptdb_col(st, col + 3);
-	f->receiving_ip = rptdb_col(st, col + 4);
-	f->failed_session_count = sqlite3_column_int64(st, col + 5);
-	f->additional_information = rptdb_col(st, col + 6);
-	f->failure_reason_code = rptdb_col(st, col + 7);
-	return f->result_type != NULL;
+	sqlite3_bind_int64(st, 1, id);
+	return st;
 }
 
 void
 rptdb_report_policies(struct rptdb *db, int64_t report, rptdb_policy_fn *fn,
     void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT id, type, domain,"
-	    " hosted_domain, strings, mx_hosts, success_count, failure_count,"
-	    " counted FROM policies WHERE report = ? ORDER BY idx");
+	sqlite3_stmt *st = rptdb_list_of(db, "SELECT " RPTDB_POLICY_COLUMNS("")
+	    " FROM policies WHERE report = ? ORDER BY idx", report);
 	struct rptdb_policy p;
 
-	sqlite3_bind_int64(st, 1, report);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		rptdb_list_policy(st, 0, &p);
+	while (rptdb_row(st, rptdb_policy_fields, &p))
 		fn(&p, arg);
-	}
-	sqlite3_finalize(st);
 }
 
 void
 rptdb_policy_failures(struct rptdb *db, int64_t policy, rptdb_failure_fn *fn,
     void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT result_type,"
-	    " sending_mta_ip, receiving_mx_hostname, receiving_mx_helo,"
-	    " receiving_ip, failed_session_count, additional_information,"
-	    " failure_reason_code FROM failures WHERE policy = ? ORDER BY id");
+	sqlite3_stmt *st = rptdb_list_of(db, "SELECT " RPTDB_FAILURE_COLUMNS("")
+	    " FROM failures WHERE policy = ? ORDER BY id", policy);
 	struct rptdb_failure f;
 
-	sqlite3_bind_int64(st, 1, policy);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		rptdb_list_failure(st, 0, &f);
+	while (rptdb_row(st, rptdb_failure_fields, &f))
 		fn(&f, arg);
-	}
-	sqlite3_finalize(st);
 }
 
 void
 rptdb_report_deviations(struct rptdb *db, int64_t report, rptdb_text_fn *fn,
     void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT text FROM deviations"
-	    " WHERE report = ? ORDER BY idx");
+	sqlite3_stmt *st = rptdb_list_of(db, "SELECT text FROM deviations"
+	    " WHERE report = ? ORDER BY idx", report);
 
-	sqlite3_bind_int64(st, 1, report);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		fn(rptdb_col(st, 0), arg);
 	sqlite3_finalize(st);
@@ -206,11 +198,7 @@ rptdb_export(struct rptdb *db, const struct rptdb_filter *f,
     rptdb_export_fn *fn, void *arg)
 {
 	sqlite3_stmt *st = db_prepare(db->db, "SELECT " RPTDB_REPORT_COLUMNS
-	    ", p.id, p.type, p.domain, p.hosted_domain, p.strings,"
-	    " p.mx_hosts, p.success_count, p.failure_count, p.counted,"
-	    " f.result_type, f.sending_mta_ip, f.receiving_mx_hostname,"
-	    " f.receiving_mx_helo, f.receiving_ip, f.failed_session_count,"
-	    " f.additional_information, f.failure_reason_code"
+	    ", " RPTDB_POLICY_COLUMNS("p.") ", " RPTDB_FAILURE_COLUMNS("f.")
 	    " FROM reports r JOIN policies p ON p.report = r.id"
 	    " LEFT JOIN failures f ON f.policy = p.id" RPTDB_FILTER
 	    " ORDER BY r.start_time, r.id, p.idx, f.id");
@@ -218,15 +206,17 @@ rptdb_export(struct rptdb *db, const struct rptdb_filter *f,
 	struct rptdb_report r;
 	struct rptdb_policy p;
 	struct rptdb_failure fd;
+	int col;
 
 	rptdb_list_bind(st, f, f->unverified);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		rptdb_col_report(st, 0, &r);
-		rptdb_list_policy(st, RPTDB_REPORT_NCOLUMNS, &p);
+		col = rptdb_fields(st, RPTDB_REPORT_NCOLUMNS,
+		    rptdb_policy_fields, &p);
+		rptdb_fields(st, col, rptdb_failure_fields, &fd);
 		row.report = &r;
 		row.policy = &p;
-		row.failure = rptdb_list_failure(st, RPTDB_REPORT_NCOLUMNS +
-		    RPTDB_POLICY_NCOLUMNS, &fd) ? &fd : NULL;
+		row.failure = fd.result_type != NULL ? &fd : NULL;
 		fn(&row, arg);
 	}
 	sqlite3_finalize(st);

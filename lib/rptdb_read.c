@@ -62,6 +62,14 @@ rptdb_read_prepare(struct rptdb *db, const char *sql, const char *domain,
 	return st;
 }
 
+#define RPTDB_ROW rptdb_domain_policy
+static const struct rptdb_field rptdb_domain_policy_fields[] = {
+	RPTDB_I64(report), RPTDB_TEXT(organization), RPTDB_TEXT(day),
+	RPTDB_TIME(end), RPTDB_I64(success_count), RPTDB_I64(failure_count),
+	RPTDB_I64(policy), RPTDB_FIELDS_END
+};
+#undef RPTDB_ROW
+
 void
 rptdb_domain_policies(struct rptdb *db, const char *domain, time_t since,
     rptdb_domain_policy_fn *fn, void *arg)
@@ -73,18 +81,17 @@ rptdb_domain_policies(struct rptdb *db, const char *domain, time_t since,
 	    " strftime('%Y-%m-%d', r.start_time, 'unixepoch'), r.end_time,"
 	    " p.success_count, p.failure_count, p.id" RPTDB_SCOPE, domain,
 	    since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		row.report = sqlite3_column_int64(st, 0);
-		row.organization = rptdb_col(st, 1);
-		row.day = rptdb_col(st, 2);
-		row.end = (time_t)sqlite3_column_int64(st, 3);
-		row.success_count = sqlite3_column_int64(st, 4);
-		row.failure_count = sqlite3_column_int64(st, 5);
-		row.policy = sqlite3_column_int64(st, 6);
+	while (rptdb_row(st, rptdb_domain_policy_fields, &row))
 		fn(&row, arg);
-	}
-	sqlite3_finalize(st);
 }
+
+#define RPTDB_ROW rptdb_domain_failure
+static const struct rptdb_field rptdb_domain_failure_fields[] = {
+	RPTDB_TEXT(organization), RPTDB_TEXT(result_type), RPTDB_TEXT(mx),
+	RPTDB_TEXT(info), RPTDB_TIME(end), RPTDB_I64(failed_session_count),
+	RPTDB_I64(policy), RPTDB_FIELDS_END
+};
+#undef RPTDB_ROW
 
 void
 rptdb_domain_failures(struct rptdb *db, const char *domain, time_t since,
@@ -97,17 +104,8 @@ rptdb_domain_failures(struct rptdb *db, const char *domain, time_t since,
 	    " f.receiving_mx_hostname, f.additional_information, r.end_time,"
 	    " f.failed_session_count, p.id" RPTDB_SCOPE_FAILURES, domain,
 	    since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		row.organization = rptdb_col(st, 0);
-		row.result_type = rptdb_col(st, 1);
-		row.mx = rptdb_col(st, 2);
-		row.info = rptdb_col(st, 3);
-		row.end = (time_t)sqlite3_column_int64(st, 4);
-		row.failed_session_count = sqlite3_column_int64(st, 5);
-		row.policy = sqlite3_column_int64(st, 6);
+	while (rptdb_row(st, rptdb_domain_failure_fields, &row))
 		fn(&row, arg);
-	}
-	sqlite3_finalize(st);
 }
 
 void
@@ -192,6 +190,14 @@ rptdb_totals_free(struct rptdb_totals *t)
 	free(t);
 }
 
+#define RPTDB_ROW rptdb_session_row
+static const struct rptdb_field rptdb_session_fields[] = {
+	RPTDB_TEXT(domain), RPTDB_I64(policy), RPTDB_I64(success_count),
+	RPTDB_I64(failure_count), RPTDB_TEXT(result_type), RPTDB_I64(detail),
+	RPTDB_FIELDS_END
+};
+#undef RPTDB_ROW
+
 /* Every counted policy of the reports that count, by domain (metrics). */
 int
 rptdb_counted_sessions(struct rptdb *db, rptdb_session_fn *fn, void *arg)
@@ -208,16 +214,8 @@ rptdb_counted_sessions(struct rptdb *db, rptdb_session_fn *fn, void *arg)
 	sqlite3_stmt *st = db_prepare(db->db, sql);
 
 	rptdb_bind_trust(st);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		row.domain = rptdb_col(st, 0);
-		row.policy = sqlite3_column_int64(st, 1);
-		row.success_count = sqlite3_column_int64(st, 2);
-		row.failure_count = sqlite3_column_int64(st, 3);
-		row.result_type = rptdb_col(st, 4);
-		row.detail = sqlite3_column_int64(st, 5);
+	while (rptdb_row(st, rptdb_session_fields, &row))
 		fn(&row, arg);
-	}
-	sqlite3_finalize(st);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  *	rptdb_bind_trust(st)	binds ?9 of RPTDB_COUNTS_SQL
  *	rptdb_text(st, col, s)	binds s, or NULL, without a copy
  *	rptdb_col(st, col)	a text column, or NULL
+ *	rptdb_row(st, fields, &row)	the next row into a struct, or 0
  *
  * DESCRIPTION
  *	RPTDB_TRUSTED_SQL holds for a stored report (alias r) that counts
@@ -17,6 +18,14 @@
  *	number of its own (?9), so that it may come before or after the
  *	numbered ones of a statement.
  *
+ *	rptdb_row() steps st and, on a row, stores its columns from 0 on
+ *	into the members of row that fields names, in order (a table of
+ *	RPTDB_I64(member), RPTDB_TEXT(), RPTDB_TIME(), RPTDB_BOOL() of
+ *	struct RPTDB_ROW, ended by RPTDB_FIELDS_END), and returns 1; at the end (or on an error) it
+ *	finalizes st and returns 0, so that a read is one loop:
+ *	"while (rptdb_row(st, fields, &row)) fn(&row, arg);".
+ *	rptdb_fields() is the storing half, from column col on.
+ *
  * LIMITS
  *	RPTDB_NSTMT statements are kept prepared per handle.
  *
@@ -25,6 +34,8 @@
  */
 #ifndef STS_RPTDB_SQLITE_H
 #define STS_RPTDB_SQLITE_H
+
+#include <stddef.h>
 
 #include <sqlite3.h>
 
@@ -67,12 +78,36 @@ struct rptdb {
 	struct buf domain;		/* a policy-domain, reused */
 };
 
+/* Where a column goes in a row struct: its C type and its member. */
+enum rptdb_ftype {
+	RPTDB_F_END,
+	RPTDB_F_I64,			/* int64_t */
+	RPTDB_F_TEXT,			/* const char *, NULL for NULL */
+	RPTDB_F_TIME,			/* time_t */
+	RPTDB_F_BOOL,			/* int, 0 or 1 */
+};
+struct rptdb_field {
+	enum rptdb_ftype type;
+	size_t	 off;
+};
+/* Members of struct RPTDB_ROW, which the table's file defines. */
+#define RPTDB_FIELD(type, member) \
+	{ RPTDB_F_ ## type, offsetof(struct RPTDB_ROW, member) }
+#define RPTDB_I64(member)	RPTDB_FIELD(I64, member)
+#define RPTDB_TEXT(member)	RPTDB_FIELD(TEXT, member)
+#define RPTDB_TIME(member)	RPTDB_FIELD(TIME, member)
+#define RPTDB_BOOL(member)	RPTDB_FIELD(BOOL, member)
+#define RPTDB_FIELDS_END	{ RPTDB_F_END, 0 }
+
 extern const char *const rptdb_store_sql[RPTDB_ST_WRITER];
 
 void	rptdb_bind_trust(sqlite3_stmt *);
 void	rptdb_text(sqlite3_stmt *, int col, const char *);
 const char *rptdb_col(sqlite3_stmt *, int col);
 void	rptdb_col_report(sqlite3_stmt *, int col, struct rptdb_report *);
+int	rptdb_fields(sqlite3_stmt *, int col, const struct rptdb_field *,
+	    void *row);
+int	rptdb_row(sqlite3_stmt *, const struct rptdb_field *, void *row);
 sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
 void	rptdb_stmt_done(sqlite3_stmt *);
 

@@ -110,24 +110,28 @@ rptsum_report_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static void
+rptsum_group_set(struct rptsum_group *g, const char *key, long long ok,
+    long long bad, time_t last)
+{
+	g->key = key;
+	g->ok = ok;
+	g->bad = bad;
+	g->last = last;
+}
+
 /* The policy rows of the window as groups by day (by != 0: by org). */
 static size_t
 rptsum_row_groups(const struct rptsum_rows *rs, time_t since, int by_org,
     struct rptsum_group *g)
 {
+	const struct rptsum_row *r;
 	size_t i, n = 0;
 
-	for (i = 0; i < rs->nrow; i++) {
-		const struct rptsum_row *r = &rs->row[i];
-
-		if (r->end <= since)
-			continue;
-		g[n].key = by_org ? r->org : r->day;
-		g[n].ok = r->ok;
-		g[n].bad = r->bad;
-		g[n].last = r->bad > 0 ? r->end : -1;
-		n++;
-	}
+	for (i = 0; i < rs->nrow; i++)
+		if ((r = &rs->row[i])->end > since)
+			rptsum_group_set(&g[n++], by_org ? r->org : r->day,
+			    r->ok, r->bad, r->bad > 0 ? r->end : -1);
 	return rptsum_merge(g, n);
 }
 
@@ -136,29 +140,18 @@ static size_t
 rptsum_fail_groups(const struct rptsum_rows *rs, time_t since, int by_mx,
     struct rptsum_group *g)
 {
+	const struct rptsum_fail *f;
+	const struct rptsum_row *r;
 	size_t i, n = 0;
 
-	for (i = 0; i < rs->nfail; i++) {
-		const struct rptsum_fail *f = &rs->fail[i];
-
-		if (f->end <= since)
-			continue;
-		g[n].key = by_mx ? f->mx : f->type;
-		g[n].ok = 0;
-		g[n].bad = f->n;
-		g[n].last = f->end;
-		n++;
-	}
+	for (i = 0; i < rs->nfail; i++)
+		if ((f = &rs->fail[i])->end > since)
+			rptsum_group_set(&g[n++], by_mx ? f->mx : f->type, 0,
+			    f->n, f->end);
 	/* Failed sessions that no failure detail accounts for: key NULL. */
-	for (i = 0; i < rs->nrow; i++) {
-		if (rs->row[i].end <= since || rs->row[i].rest == 0)
-			continue;
-		g[n].key = NULL;
-		g[n].ok = 0;
-		g[n].bad = rs->row[i].rest;
-		g[n].last = rs->row[i].end;
-		n++;
-	}
+	for (i = 0; i < rs->nrow; i++)
+		if ((r = &rs->row[i])->end > since && r->rest != 0)
+			rptsum_group_set(&g[n++], NULL, 0, r->rest, r->end);
 	n = rptsum_merge(g, n);
 	qsort(g, n, sizeof(*g), rptsum_by_bad);
 	return n;
@@ -170,30 +163,24 @@ rptsum_key_json(const char *key)
 	return key ? json_string(key) : json_null();
 }
 
-/* [{name: key, "successful": ok, "failed": bad}] */
+/*
+ * [{name: key, "successful": ok, "failed": bad}], or with sessions_only
+ * [{name: key, "sessions": bad}].
+ */
 static json_t *
-rptsum_sessions_json(const struct rptsum_group *g, size_t n, const char *name)
+rptsum_groups_json(const struct rptsum_group *g, size_t n, const char *name,
+    int sessions_only)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:o, s:I, s:I}", name,
-		    rptsum_key_json(g[i].key), "successful", (json_int_t)g[i].ok,
-		    "failed", (json_int_t)g[i].bad));
-	return a;
-}
-
-/* [{name: key, "sessions": bad}] */
-static json_t *
-rptsum_failures_json(const struct rptsum_group *g, size_t n, const char *name)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:o, s:I}", name,
-		    rptsum_key_json(g[i].key), "sessions", (json_int_t)g[i].bad));
+		json_array_append_new(a, sessions_only ?
+		    json_pack("{s:o, s:I}", name, rptsum_key_json(g[i].key),
+		    "sessions", (json_int_t)g[i].bad) :
+		    json_pack("{s:o, s:I, s:I}", name, rptsum_key_json(g[i].key),
+		    "successful", (json_int_t)g[i].ok, "failed",
+		    (json_int_t)g[i].bad));
 	return a;
 }
 
@@ -336,13 +323,13 @@ rptsum_summary(const struct rptsum_rows *rs, int days, unsigned parts,
 	    "success-rate", rptsum_rate_json(ok, bad),
 	    "unverified", (json_int_t)rptsum_unverified_count(rs, since));
 	if (parts & RPTSUM_DAYS)
-		json_object_set_new(r, "by-day", rptsum_sessions_json(g, k,
-		    "day"));
+		json_object_set_new(r, "by-day", rptsum_groups_json(g, k,
+		    "day", 0));
 	if (parts & RPTSUM_ORGS) {
 		k = rptsum_row_groups(rs, since, 1, g);
 		qsort(g, k, sizeof(*g), rptsum_by_bad);
 		json_object_set_new(r, "by-organization",
-		    rptsum_sessions_json(g, k, "organization-name"));
+		    rptsum_groups_json(g, k, "organization-name", 0));
 		for (i = 0; last != NULL && i < k; i++)
 			if (g[i].key != NULL && g[i].last >= 0)
 				json_object_set_new(last, g[i].key,
@@ -351,12 +338,12 @@ rptsum_summary(const struct rptsum_rows *rs, int days, unsigned parts,
 	if (parts & RPTSUM_TYPES) {
 		k = rptsum_fail_groups(rs, since, 0, g);
 		json_object_set_new(r, "by-result-type",
-		    rptsum_failures_json(g, k, "result-type"));
+		    rptsum_groups_json(g, k, "result-type", 1));
 	}
 	if (parts & RPTSUM_MX) {
 		k = rptsum_fail_groups(rs, since, 1, g);
-		json_object_set_new(r, "by-mx-host",
-		    rptsum_failures_json(g, k, "receiving-mx-hostname"));
+		json_object_set_new(r, "by-mx-host", rptsum_groups_json(g, k,
+		    "receiving-mx-hostname", 1));
 	}
 	if (parts & RPTSUM_DAY_TYPES)
 		json_object_set_new(r, "by-day-result-type",

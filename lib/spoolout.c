@@ -124,14 +124,8 @@ spool_read_msg(struct spool *sp, enum spool_dir d, const char *id,
 		return -1;
 	want = size + 1;
 	for (;;) {
-		buf_reserve(data, want);
-		n = read(fd, data->s + data->len, want);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if ((n = buf_read(data, fd, want)) <= 0)
 			break;
-		data->len += (size_t)n;
-		data->s[data->len] = '\0';
 		if (data->len - start > limit)
 			break;
 		if (data->len - start == size && (size_t)n < want)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "cfg.h"
 #include "mymalloc.h"
@@ -52,31 +53,6 @@ struct ststxt_tlsrpt_ctx {
  * Character classes (ASCII, whatever the locale).
  */
 static int
-ststxt_is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-ststxt_is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-ststxt_is_alnum(int c)
-{
-	return ststxt_is_alpha(c) || ststxt_is_digit(c);
-}
-
-static int
-ststxt_is_hex(int c)
-{
-	return ststxt_is_digit(c) || (c >= 'a' && c <= 'f') ||
-	    (c >= 'A' && c <= 'F');
-}
-
-static int
 ststxt_is_wsp(int c)
 {
 	return c == ' ' || c == '\t';
@@ -86,7 +62,7 @@ ststxt_is_wsp(int c)
 static int
 ststxt_is_uri_char(int c)
 {
-	return ststxt_is_alnum(c) || (c != '\0' &&
+	return ascii_is_alnum(c) || (c != '\0' &&
 	    strchr("-._~:/?#[]@$&'()*+=", c) != NULL);
 }
 
@@ -160,12 +136,12 @@ ststxt_name_valid(const char *s, size_t len)
 	size_t i;
 
 	if (len == 0 || len > STSTXT_EXT_NAME_MAX ||
-	    !ststxt_is_alnum((unsigned char)s[0]))
+	    !ascii_is_alnum((unsigned char)s[0]))
 		return 0;
 	for (i = 1; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!ststxt_is_alnum(c) && c != '_' && c != '-' && c != '.')
+		if (!ascii_is_alnum(c) && c != '_' && c != '-' && c != '.')
 			return 0;
 	}
 	return 1;
@@ -236,6 +212,21 @@ ststxt_scan(const char *txt, size_t len, const char *version,
 			end--;
 		if (ststxt_field(txt + start, end - start, fn, ctx, err) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* A record of the field handler fn, which must have its required field. */
+static int
+ststxt_parse(const char *txt, size_t len, const char *version,
+    ststxt_field_fn fn, void *ctx, const int *seen, const char *required,
+    struct buf *err)
+{
+	if (ststxt_scan(txt, len, version, fn, ctx, err) < 0)
+		return -1;
+	if (!*seen) {
+		buf_printf(err, "no %s field", required);
+		return -1;
 	}
 	return 0;
 }
@@ -326,7 +317,7 @@ ststxt_sts_field(const char *name, size_t namelen, const char *value,
 		return -1;
 	}
 	for (i = 0; i < valuelen; i++)
-		if (!ststxt_is_alnum((unsigned char)value[i]))
+		if (!ascii_is_alnum((unsigned char)value[i]))
 			break;
 	if (valuelen == 0 || valuelen > STSTXT_ID_MAX || i < valuelen) {
 		buf_printf(err, "id \"%.*s\": must be 1 to %d letters and "
@@ -349,19 +340,13 @@ ststxt_sts_parse(const char *txt, size_t len, struct ststxt_sts **out,
 	ctx.r = xcalloc(1, sizeof(*ctx.r));
 	ctx.exts.ext = &ctx.r->ext;
 	ctx.exts.next = &ctx.r->next;
-	if (ststxt_scan(txt, len, STSTXT_STS_VERSION, ststxt_sts_field, &ctx,
-	    err) < 0)
-		goto bad;
-	if (!ctx.seen_id) {
-		buf_puts(err, "no id field");
-		goto bad;
+	if (ststxt_parse(txt, len, STSTXT_STS_VERSION, ststxt_sts_field, &ctx,
+	    &ctx.seen_id, "id", err) < 0) {
+		ststxt_sts_free(ctx.r);
+		return -1;
 	}
 	*out = ctx.r;
 	return 0;
-
-bad:
-	ststxt_sts_free(ctx.r);
-	return -1;
 }
 
 void
@@ -399,8 +384,9 @@ ststxt_uri_chars(const char *s, size_t len, struct buf *err)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (i + 2 >= len || !ststxt_is_hex((unsigned char)s[i + 1]) ||
-			    !ststxt_is_hex((unsigned char)s[i + 2])) {
+			if (i + 2 >= len ||
+			    !ascii_is_hex((unsigned char)s[i + 1]) ||
+			    !ascii_is_hex((unsigned char)s[i + 2])) {
 				buf_puts(err, "\"%\" not followed by two hex "
 				    "digits");
 				return -1;
@@ -454,8 +440,8 @@ ststxt_uri_parse(const char *s, size_t len, enum ststxt_uri_scheme *scheme,
 	size_t i;
 
 	for (i = 0; i < len && s[i] != ':'; i++)
-		if (!(i == 0 ? ststxt_is_alpha((unsigned char)s[i]) :
-		    ststxt_is_alnum((unsigned char)s[i]) ||
+		if (!(i == 0 ? ascii_is_alpha((unsigned char)s[i]) :
+		    ascii_is_alnum((unsigned char)s[i]) ||
 		    strchr("+-.", s[i]) != NULL))
 			break;
 	if (i == 0 || i == len || s[i] != ':') {
@@ -551,19 +537,13 @@ ststxt_tlsrpt_parse(const char *txt, size_t len, struct ststxt_tlsrpt **out,
 	ctx.r = xcalloc(1, sizeof(*ctx.r));
 	ctx.exts.ext = &ctx.r->ext;
 	ctx.exts.next = &ctx.r->next;
-	if (ststxt_scan(txt, len, STSTXT_TLSRPT_VERSION, ststxt_tlsrpt_field,
-	    &ctx, err) < 0)
-		goto bad;
-	if (!ctx.seen_rua) {
-		buf_puts(err, "no rua field");
-		goto bad;
+	if (ststxt_parse(txt, len, STSTXT_TLSRPT_VERSION, ststxt_tlsrpt_field,
+	    &ctx, &ctx.seen_rua, "rua", err) < 0) {
+		ststxt_tlsrpt_free(ctx.r);
+		return -1;
 	}
 	*out = ctx.r;
 	return 0;
-
-bad:
-	ststxt_tlsrpt_free(ctx.r);
-	return -1;
 }
 
 void

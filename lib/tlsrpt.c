@@ -650,6 +650,26 @@ tlsrpt_mx_hosts(struct tlsrpt_ctx *c, struct tlsrpt_policy *p)
 	p->nmx_hosts = n;
 }
 
+/*
+ * A list of strings of a policy (policy-string, mx-host): a lone string
+ * is taken as a list of one, with a deviation.  *vp: the member.
+ */
+static int
+tlsrpt_policy_list(struct tlsrpt_ctx *c, const json_t *pol,
+    const char *path, const char *key, char ***out, size_t *n,
+    const json_t **vp)
+{
+	const json_t *v = json_object_get(pol, key);
+
+	if (tlsrpt_strings(c, v, path, key, out, n) < 0)
+		return -1;
+	if (json_is_string(v))
+		tlsrpt_pdeviationf(c, ".policy", ".%s is a string, not a list",
+		    key);
+	*vp = v;
+	return 0;
+}
+
 static int
 tlsrpt_policy_fields(struct tlsrpt_ctx *c, const json_t *pol,
     const char *path, struct tlsrpt_policy *p)
@@ -663,14 +683,10 @@ tlsrpt_policy_fields(struct tlsrpt_ctx *c, const json_t *pol,
 	    tlsrpt_policy_domain(c, pol, path, p) < 0)
 		return -1;
 
-	v = json_object_get(pol, "policy-string");
-	if (tlsrpt_strings(c, v, path, "policy-string", &p->strings,
-	    &p->nstrings) < 0)
+	if (tlsrpt_policy_list(c, pol, path, "policy-string", &p->strings,
+	    &p->nstrings, &v) < 0)
 		return -1;
-	if (json_is_string(v))
-		tlsrpt_pdeviation(c, ".policy",
-		    ".policy-string is a string, not a list");
-	else if (json_is_array(v) && json_array_size(v) == 0 &&
+	if (json_is_array(v) && json_array_size(v) == 0 &&
 	    strcmp(p->type, "no-policy-found") != 0)
 		tlsrpt_pdeviation(c, ".policy",
 		    ".policy-string is an empty list");
@@ -678,13 +694,9 @@ tlsrpt_policy_fields(struct tlsrpt_ctx *c, const json_t *pol,
 	    strcmp(p->type, "no-policy-found") != 0)
 		tlsrpt_pdeviation(c, ".policy", ".policy-string missing");
 
-	v = json_object_get(pol, "mx-host");
-	if (tlsrpt_strings(c, v, path, "mx-host", &p->mx_hosts,
-	    &p->nmx_hosts) < 0)
+	if (tlsrpt_policy_list(c, pol, path, "mx-host", &p->mx_hosts,
+	    &p->nmx_hosts, &v) < 0)
 		return -1;
-	if (json_is_string(v))
-		tlsrpt_pdeviation(c, ".policy",
-		    ".mx-host is a string, not a list");
 	tlsrpt_mx_hosts(c, p);
 	return 0;
 }

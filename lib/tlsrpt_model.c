@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mymalloc.h"
 #include "tlsrpt.h"
 
 /*
@@ -117,16 +118,6 @@ tlsrpt_result_type_known(const char *s)
 }
 
 static void
-tlsrpt_free_strings(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void
 tlsrpt_free_policy(struct tlsrpt_policy *p)
 {
 	struct tlsrpt_detail *d;
@@ -134,8 +125,8 @@ tlsrpt_free_policy(struct tlsrpt_policy *p)
 
 	free(p->type);
 	free(p->domain);
-	tlsrpt_free_strings(p->strings, p->nstrings);
-	tlsrpt_free_strings(p->mx_hosts, p->nmx_hosts);
+	xfreev(p->strings, p->nstrings);
+	xfreev(p->mx_hosts, p->nmx_hosts);
 	for (i = 0; i < p->ndetails; i++) {
 		d = &p->details[i];
 		free(d->result_type);
@@ -162,6 +153,6 @@ tlsrpt_free(struct tlsrpt_report *r)
 	for (i = 0; i < r->npolicies; i++)
 		tlsrpt_free_policy(&r->policies[i]);
 	free(r->policies);
-	tlsrpt_free_strings(r->deviations, r->ndeviations);
+	xfreev(r->deviations, r->ndeviations);
 	free(r);
 }

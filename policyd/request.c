@@ -415,21 +415,10 @@ request_mx(json_t *req, char ***out, size_t *nout, struct buf *err)
 	*nout = n;
 	return 1;
 bad:
-	for (i = 0; i < n; i++)
-		free(mx[i]);
-	free(mx);
+	xfreev(mx, n);
 	return -1;
 }
 
-void
-request_free_strings(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
 
 /* Loads the domain named by req into d; -1 with err when it is not there. */
 int

@@ -103,7 +103,7 @@ request_restore(struct policyd *pd, struct domain *old, struct request_new *n,
 	if (!(n->given & REQUEST_GIVEN_AGE) && old->prior_mode != NULL)
 		d->max_age = old->prior_max_age;
 	if (!(n->given & REQUEST_GIVEN_MX)) {
-		request_free_strings(d->mx, d->nmx);
+		xfreev(d->mx, d->nmx);
 		d->mx = old->mx;
 		d->nmx = old->nmx;
 		old->mx = NULL;
@@ -300,7 +300,7 @@ request_apply(json_t *req, struct domain *d, struct buf *what, struct buf *err)
 		buf_printf(err, "%s: at least one mx pattern is needed with"
 		    " mode %s", d->name, has_mode ? mode : d->mode);
 		free(mode);
-		request_free_strings(mx, nmx);
+		xfreev(mx, nmx);
 		return -1;
 	}
 	if (has_mode && strcmp(mode, d->mode) != 0) {
@@ -319,11 +319,11 @@ request_apply(json_t *req, struct domain *d, struct buf *what, struct buf *err)
 		buf_printf(what, ", mx %s -> %s", a, b);
 		free(a);
 		free(b);
-		request_free_strings(d->mx, d->nmx);
+		xfreev(d->mx, d->nmx);
 		d->mx = mx;
 		d->nmx = nmx;
 	} else if (has_mx)
-		request_free_strings(mx, nmx);
+		xfreev(mx, nmx);
 	return 0;
 }
 

@@ -81,7 +81,6 @@ int	request_domain_name(struct policyd *pd, json_t *req, int strict,
 int	request_mode(json_t *req, char **out, struct buf *err);
 int	request_max_age(json_t *req, long long *out, struct buf *err);
 int	request_mx(json_t *req, char ***out, size_t *nout, struct buf *err);
-void	request_free_strings(char **v, size_t n);
 int	request_load(struct policyd *pd, json_t *req, struct domain *d,
 	    struct buf *err);
 int	request_commit(struct policyd *pd, struct buf *err);

@@ -50,11 +50,7 @@ hosted_cmp(const void *a, const void *b)
 void
 hosted_clear(struct hosted *h)
 {
-	size_t i;
-
-	for (i = 0; i < h->n; i++)
-		free(h->domains[i]);
-	free(h->domains);
+	xfreev(h->domains, h->n);
 	h->domains = NULL;
 	h->n = 0;
 	h->known = 0;

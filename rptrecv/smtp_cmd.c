@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "smtp_cmd.h"
 
 #define SMTP_LITERAL_MAX 64	/* octets inside an IPv6 literal, plenty */
@@ -50,21 +51,9 @@ smtp_verb_name(enum smtp_verb verb)
 }
 
 static int
-smtp_is_alpha(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static int
-smtp_is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
 smtp_is_atext(unsigned char c)
 {
-	return smtp_is_alpha(c) || smtp_is_digit(c) ||
+	return ascii_is_alpha(c) || ascii_is_digit(c) ||
 	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
@@ -169,7 +158,7 @@ smtp_dotdomain_len(const unsigned char *s, size_t len, int utf8)
 	for (;;) {
 		start = i;
 		while (i < len) {
-			if (smtp_is_alpha(s[i]) || smtp_is_digit(s[i]) ||
+			if (ascii_is_alpha(s[i]) || ascii_is_digit(s[i]) ||
 			    (s[i] == '-' && i > start))
 				i++;
 			else if ((n = smtp_utf8_char(s + i, len - i, utf8)) > 0)
@@ -199,7 +188,7 @@ smtp_ipv4_valid(const unsigned char *s, size_t len)
 				return 0;
 			i++;
 		}
-		for (digits = 0, value = 0; i < len && smtp_is_digit(s[i]) &&
+		for (digits = 0, value = 0; i < len && ascii_is_digit(s[i]) &&
 		    digits < 3; digits++, i++)
 			value = value * 10 + (s[i] - '0');
 		if (digits == 0 || value > 255)
@@ -226,8 +215,8 @@ smtp_literal_valid(const unsigned char *s, size_t len)
 		return inet_pton(AF_INET6, addr, in6) == 1;
 	}
 	/* General-address-literal: Standardized-tag ":" 1*dcontent */
-	for (tag = 0; tag < len && (smtp_is_alpha(s[tag]) ||
-	    smtp_is_digit(s[tag]) || s[tag] == '-'); tag++)
+	for (tag = 0; tag < len && (ascii_is_alpha(s[tag]) ||
+	    ascii_is_digit(s[tag]) || s[tag] == '-'); tag++)
 		;
 	if (tag == 0 || s[tag - 1] == '-' || tag + 1 >= len || s[tag] != ':')
 		return 0;
@@ -416,8 +405,9 @@ smtp_cmd_param(const char *p, size_t len, struct smtp_cmd *cmd,
 	if (klen == 0)
 		return smtp_cmd_error(reply, "501 5.5.4 Bad parameter syntax");
 	for (i = 0; i < klen; i++)
-		if (!smtp_is_alpha((unsigned char)p[i]) &&
-		    !smtp_is_digit((unsigned char)p[i]) && (i == 0 || p[i] != '-'))
+		if (!ascii_is_alpha((unsigned char)p[i]) &&
+		    !ascii_is_digit((unsigned char)p[i]) &&
+		    (i == 0 || p[i] != '-'))
 			return smtp_cmd_error(reply,
 			    "501 5.5.4 Bad parameter syntax");
 	if (eq != NULL) {
@@ -434,7 +424,7 @@ smtp_cmd_param(const char *p, size_t len, struct smtp_cmd *cmd,
 			return smtp_cmd_error(reply,
 			    "501 5.5.4 Bad SIZE parameter");
 		for (i = 0; i < vlen; i++) {
-			if (!smtp_is_digit((unsigned char)v[i]) ||
+			if (!ascii_is_digit((unsigned char)v[i]) ||
 			    size > (~0ULL - 9) / 10)
 				return smtp_cmd_error(reply,
 				    "501 5.5.4 Bad SIZE parameter");
@@ -537,8 +527,8 @@ smtp_cmd_helo(const char *s, size_t len, struct smtp_cmd *cmd,
 					return smtp_cmd_fail(cmd, reply,
 					    "501 5.5.2 Invalid hostname: ", s, n);
 				i += k;
-			} else if (smtp_is_alpha(u[i]) || smtp_is_digit(u[i]) ||
-			    u[i] == '-' || u[i] == '.' || u[i] == '_') {
+			} else if (ascii_is_alnum(u[i]) || u[i] == '-' ||
+			    u[i] == '.' || u[i] == '_') {
 				i++;
 			} else {
 				return smtp_cmd_fail(cmd, reply,

@@ -272,16 +272,10 @@ queue_entry_read(struct spool *sp, struct queue_entry *e, struct buf *err)
 		return -1;		/* gone meanwhile, or unreadable */
 	if (fstat(fd, &st) == 0)
 		e->size = (long long)st.st_size;
-	buf_reserve(&head, QUEUE_HEAD_MAX);
-	do
-		n = read(fd, head.s, QUEUE_HEAD_MAX);
-	while (n < 0 && errno == EINTR);
+	n = buf_read(&head, fd, QUEUE_HEAD_MAX);
 	close(fd);
-	if (n > 0) {
-		head.len = (size_t)n;
-		head.s[n] = '\0';
+	if (n > 0)
 		queue_headers(e, &head);
-	}
 	buf_free(&head);
 	if ((e->dir == SPOOL_DEFERRED || e->dir == SPOOL_CORRUPT) &&
 	    spool_reason(sp, e->dir, e->id, &reason, err) == 0)
