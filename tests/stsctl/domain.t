@@ -157,7 +157,7 @@ stsctl_bad "set with a bad pattern" \
 stsctl_bad "set to a bad max_age" 'stsctl: max_age 99999999: out of range 0..31557600' \
 	domain set example.com --max-age 99999999
 out=$($STSCTL domain frob 2>&1)
-is "$?:$out" '2:stsctl: domain frob: unknown command (add, set, del, list, show, records, import)' \
+is "$?:$out" '2:stsctl: domain frob: unknown command (add, set, del, list, show, records, import, migrate)' \
     "unknown subcommand: a usage error"
 stsctl_bad "option of another subcommand" 'stsctl: domain list: option --mx does not apply' \
 	domain list --mx a.example
