@@ -2331,6 +2331,24 @@ test_mx_migration(struct policyd *pd, const char *path)
 	CHECK(step_is(pd, "np.example", "switch-mx"), "and goes on at the"
 	    " deadline without a probe");
 	var_dnsmon_probe = 1;
+
+	/* 60 new hosts, none probed yet: what the step waits for stays
+	 * within 2048 bytes, cut with " ...". */
+	mig_domain(pd, "many.example", t);
+	add = json_array();
+	for (i = 0; i < 60; i++)
+		json_array_append_new(add, json_sprintf("mx%02zu-a-rather-long"
+		    "-host-name-for-a-new-mail-server.many.example", i));
+	fake_now = t + 10;
+	r = call(pd, 1, "{s:s, s:s, s:o, s:[s]}", "op", "domain-migrate",
+	    "domain", "many.example", "add_mx", add, "remove_mx",
+	    "mx1.many.example");
+	m = json_object_get(r, "migration");
+	CHECK(is_ok(r) && strlen(json_string_value(json_object_get(m,
+	    "waits_for"))) == 2048 && strcmp(json_string_value(
+	    json_object_get(m, "waits_for")) + 2044, " ...") == 0,
+	    "what a step waits for is cut at 2048 bytes");
+	json_decref(r);
 	json_decref(alerts);
 	alerts = NULL;
 	pd->alert = NULL;

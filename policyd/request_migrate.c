@@ -44,6 +44,8 @@
 #define MIGRATE_ABORTED		"aborted"
 
 #define MIGRATE_TURNS_MAX	5	/* steps taken at once: one per step */
+#define MIGRATE_WAITS_MAX	2048	/* bytes of what a step waits for */
+#define MIGRATE_WAITS_CUT	" ..."
 #define MIGRATE_ALERT_KIND	"mx-migration"
 
 /*
@@ -428,6 +430,12 @@ migrate_next(struct policyd *pd, const struct domain *d,
 		if (migrate_published(pd, d, &waits))
 			next = MIGRATE_DONE;
 	}
+	/* Each host's probe message can be long: the text stays small. */
+	if (waits.len > MIGRATE_WAITS_MAX) {
+		waits.len = MIGRATE_WAITS_MAX - strlen(MIGRATE_WAITS_CUT);
+		waits.s[waits.len] = '\0';
+		buf_puts(&waits, MIGRATE_WAITS_CUT);
+	}
 	free(m->waits_for);
 	m->waits_for = waits.len ? buf_steal(&waits) : NULL;
 	buf_free(&waits);
@@ -572,7 +580,7 @@ migrate_turn(struct policyd *pd, const char *domain, long long now,
 	struct policydb_migration m;
 	struct domain d;
 	const char *next;
-	char *from = NULL, *what;
+	char *from = NULL, *what, *was;
 	int rc, published = 0;
 
 	memset(&d, 0, sizeof(d));
@@ -587,7 +595,18 @@ migrate_turn(struct policyd *pd, const char *domain, long long now,
 		policydb_migration_clear(&m);
 		return 0;
 	}
+	was = m.waits_for ? xstrdup(m.waits_for) : NULL;
 	next = migrate_next(pd, &d, &m, now);
+	if (next == NULL && (was == NULL ? m.waits_for == NULL :
+	    m.waits_for != NULL && strcmp(was, m.waits_for) == 0)) {
+		/* Nothing new: no write, no sync. */
+		policydb_rollback(pd->db);
+		free(was);
+		policydb_migration_clear(&m);
+		policydb_domain_clear(&d);
+		return 0;
+	}
+	free(was);
 	if (next != NULL) {
 		from = m.step;
 		m.step = xstrdup(next);
