@@ -42,9 +42,29 @@ pki_ca "$t/ca"
 pki_cert "$t/ca" "mta-sts.$D" 30
 pki_cert "$t/ca" "mx2.$D" 30
 
+# The alerts' webhook, in the namespace with the suite.
+HOOK=8025
+ns_exec python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 $HOOK "$t/hook.log" >/dev/null 2>&1 &
+at_exit kill $!
+# alerts STEP: how many migration alerts of step STEP the webhook got.
+alerts() {
+	python3 - "$t/hook.log" "$1" <<'PY'
+import json, sys
+n = 0
+try:
+    for line in open(sys.argv[1]):
+        for a in json.loads(line)["alerts"]:
+            if a["kind"] == "mx-migration" and a["subject"].endswith(": " + sys.argv[2]):
+                n += 1
+except FileNotFoundError:
+    pass
+print(n)
+PY
+}
+
 inst_init "$t/i" --https-port=443 --http-port=80
 inst_only policyd httpd dnsmon
-inst_set domain_verification=none dnsmon_interval=2s dnsmon_retry_min=1s \
+inst_set alert_webhook_url=http://127.0.0.1:$HOOK/ domain_verification=none dnsmon_interval=2s dnsmon_retry_min=1s \
 	dnsmon_retry_max=2s dnsmon_check_now_interval=1s \
 	dnsmon_smtp_port=$PORT dnsmon_ca_file=$t/ca/ca.pem \
 	dnsmon_probe_timeout=2s dnsmon_query_timeout=2s
@@ -142,6 +162,8 @@ ok "the probe passes: the plan says that the MX records may be switched" \
 	wait_until 30 step_is switch-mx
 like "$(log)" "stsd/policyd\\[[0-9]+\\]: $D: migration: waiting -> switch-mx: the MX records of $D may now be switched: add mx2\\.$D and remove mx1\\.$D" \
 	"policyd logs the step"
+one_alert() { [ "$(alerts switch-mx)" -ge 1 ]; }
+ok "the switch-mx alert reaches the webhook" wait_until 20 one_alert
 show=$(inst_exec $STSCTL domain show "$D")
 like "$show" "^migration: +switch-mx \\(since " "domain show gives the step"
 like "$show" "^  waits for: +the MX records of $D to be switched: none of mx1\\.$D, at least one of mx2\\.$D \\(dnsmon sees mx1\\.$D\\)" \
@@ -169,4 +191,8 @@ is "$order" "widened waiting switch-mx narrowed done" \
 out=$(inst_exec $STSCTL domain migrate "$D" --abort 2>&1)
 is "$?:$out" "1:stsctl: $D: no migration is running (the last one: done)" \
 	"--abort after the end is refused"
+done_alert() { [ "$(alerts done)" -ge 1 ]; }
+wait_until 20 done_alert
+is "$(alerts widened) $(alerts waiting) $(alerts switch-mx) $(alerts narrowed) $(alerts done)" \
+	"1 1 1 1 1" "each step is alerted once, across the restart"
 done_testing
