@@ -72,7 +72,8 @@ mkdir -p "$I/spool/certs/mta-sts.$D"
 cp "$t/ca/mta-sts.$D/fullchain.pem" "$t/ca/mta-sts.$D/privkey.pem" "$I/spool/certs/mta-sts.$D/"
 chown -R "$(inst_owner):" "$I/spool/certs"
 chmod 600 "$I/spool/certs/mta-sts.$D/privkey.pem"
-ok "the suite starts in the namespace with httpd on port 443" inst_start
+# In the foreground: the daemons' sanitizer reports go to master.out.
+ok "the suite starts in the namespace with httpd on port 443" inst_start_fg
 ok "policyd answers" wait_until 10 inst_exec $STSCTL domain list
 
 json() { inst_exec $STSCTL domain show "$D" --json; }
@@ -195,4 +196,8 @@ done_alert() { [ "$(alerts done)" -ge 1 ]; }
 wait_until 20 done_alert
 is "$(alerts widened) $(alerts waiting) $(alerts switch-mx) $(alerts narrowed) $(alerts done)" \
 	"1 1 1 1 1" "each step is alerted once, across the restart"
+
+inst_stop_fg
+unlike "$(cat "$I/log/master.out")" 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	"the daemons stop without a sanitizer report"
 done_testing
