@@ -363,7 +363,7 @@ migrate_switched(struct policyd *pd, const struct policydb_migration *m,
 {
 	json_t *checks, *hosts;
 	size_t added = 0;
-	char **p, *seen;
+	char **p, *seen, *r, *a;
 	int old = 0;
 
 	hosts = migrate_dns_hosts(pd, m->domain, m->step_since, &checks);
@@ -378,22 +378,13 @@ migrate_switched(struct policyd *pd, const struct policydb_migration *m,
 		}
 	}
 	seen = hosts ? migrate_hosts_text(hosts) : NULL;
+	r = migrate_join(m->remove_mx);
+	a = migrate_join(m->add_mx);
 	buf_printf(waits, "the MX records of %s to be switched: none of %s,"
-	    " at least one of %s (dnsmon sees %s)", m->domain,
-	    m->remove_mx[0], m->add_mx[0], seen ? seen :
-	    "no result since the step began");
-	/* The lists may be longer: name them all. */
-	if (m->remove_mx[1] != NULL || m->add_mx[1] != NULL) {
-		char *r = migrate_join(m->remove_mx), *a = migrate_join(m->add_mx);
-
-		buf_reset(waits);
-		buf_printf(waits, "the MX records of %s to be switched: none"
-		    " of [%s], at least one of [%s] (dnsmon sees %s)",
-		    m->domain, r, a, seen ? seen :
-		    "no result since the step began");
-		free(r);
-		free(a);
-	}
+	    " at least one of %s (dnsmon sees %s)", m->domain, r, a,
+	    seen ? seen : "no whole MX list since the step began");
+	free(r);
+	free(a);
 	free(seen);
 	json_decref(checks);
 	return 0;
@@ -622,7 +613,7 @@ migrate_turn(struct policyd *pd, const char *domain, long long now,
 		if (strcmp(next, MIGRATE_WAITING) != 0)
 			m.deadline = 0;
 		/* What the new step waits for, from the start. */
-		if (m.ended == 0 && migrate_next(pd, &d, &m, now) != NULL) {
+		if (m.ended != 0 || migrate_next(pd, &d, &m, now) != NULL) {
 			free(m.waits_for);
 			m.waits_for = NULL;
 		}
