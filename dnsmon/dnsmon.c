@@ -24,8 +24,9 @@
  *	CNAME targets and the TLSA of the MX hosts come after the first).
  *	At most dnsmon_concurrency domains are in progress at once.  Each
  *	MX host is probed once per round, in a child process (probes), at
- *	most DNSMON_PROBE_PROCS at once; dnsmon_probe = no leaves the
- *	probes out.
+ *	most DNSMON_PROBE_PROCS at once, and so is each host of the
+ *	domain's "probe" list (the new hosts of an MX migration, which
+ *	are not in DNS yet); dnsmon_probe = no leaves the probes out.
  *
  *	For each result, dnsmon tells policyd {"op":"domain-verified"}
  *	for a pending domain whose ownership is proven, sends the result
@@ -372,15 +373,27 @@ dnsmon_job_free(struct dnsmon_job *j)
 }
 
 static void
+dnsmon_hosts_free(char **v)
+{
+	char **p;
+
+	for (p = v; p != NULL && *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+static void
 dnsmon_job_finish(struct dnsmon_job *j)
 {
-	json_t *checks = json_object_get(j->result, "checks"), *h;
-	size_t i;
+	json_t *checks = json_object_get(j->result, "checks");
+	char **hosts, **h;
 
-	if (dnsmon_probes != NULL)
-		json_array_foreach(json_object_get(j->result, "mx"), i, h)
-			probes_add(dnsmon_probes, checks,
-			    json_string_value(h));
+	if (dnsmon_probes != NULL) {
+		hosts = check_probe_hosts(j->result, &j->d);
+		for (h = hosts; *h != NULL; h++)
+			probes_add(dnsmon_probes, checks, *h);
+		dnsmon_hosts_free(hosts);
+	}
 	dnsmon_result(&j->d, j->result);
 	dnsmon_checked++;
 	dnsmon_job_free(j);
@@ -397,23 +410,26 @@ dnsmon_job_probed(void *arg)
 		dnsmon_job_ready(j);
 }
 
-/* Every answer is in: the probes of its MX hosts, then the result. */
+/*
+ * Every answer is in: the probes of its MX hosts (and of the hosts a
+ * migration adds, which policyd lists in "probe"), then the result.
+ */
 static void
 dnsmon_job_probe(struct dnsmon_job *j)
 {
-	json_t *h;
-	size_t i;
+	char **hosts, **h;
 
 	j->probes_waiting = 1;		/* until every host is asked for */
-	if (dnsmon_probes != NULL)
-		json_array_foreach(json_object_get(j->result, "mx"), i, h) {
-			if (!json_is_string(h))
-				continue;
+	if (dnsmon_probes != NULL) {
+		hosts = check_probe_hosts(j->result, &j->d);
+		for (h = hosts; *h != NULL; h++) {
 			j->probes_waiting++;
-			if (probes_want(dnsmon_probes, json_string_value(h),
-			    dnsmon_job_probed, j))
+			if (probes_want(dnsmon_probes, *h, dnsmon_job_probed,
+			    j))
 				j->probes_waiting--;
 		}
+		dnsmon_hosts_free(hosts);
+	}
 	if (--j->probes_waiting == 0)
 		dnsmon_job_finish(j);
 }

@@ -35,10 +35,10 @@
  *	a control character or bytes that are not UTF-8 goes into the
  *	body through esc_text() as a whole.
  *
- *	Limits, for every process that alerts (dnsmon and rptparse
- *	together): at most alert_hourly_limit alerts in any 60 minutes,
- *	and alert_per_domain_daily_limit per domain and UTC day (0: no
- *	limit).  alert_send() counts each alert of the digest in
+ *	Limits, for every process that alerts (dnsmon, rptparse and
+ *	policyd together): at most alert_hourly_limit alerts in any 60
+ *	minutes, and alert_per_domain_daily_limit per domain and UTC day
+ *	(0: no limit).  alert_send() counts each alert of the digest in
  *	$data_directory/ALERT_LIMITS_FILE, one line "TIME TAB DOMAIN" per
  *	alert sent (DOMAIN as esc_line() writes it; lines older than both
  *	the hour and the day are dropped), read and rewritten under an
@@ -70,7 +70,8 @@
  *	is opened and when it grows past twice their number.  A line that
  *	does not read back is logged and dropped.  One process may write
  *	a file ($data_directory/alerts.state is dnsmon's,
- *	rptparse-alerts.state rptparse's; dnsmon locks its own);
+ *	rptparse-alerts.state rptparse's, policyd-alerts.state policyd's;
+ *	dnsmon locks its own);
  *	alert_store_set() lets the caller keep it elsewhere (policy.db,
  *	through policyd).  Without a store every alert_raise() is sent.
  *

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "certstore.h"
 #include "dnscheck.h"
+#include "dnsname.h"
 #include "mymalloc.h"
 #include "params.h"
 #include "policy.h"
@@ -35,6 +36,28 @@ check_str(const json_t *o, const char *k)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s ? xstrdup(s) : NULL;
+}
+
+/* "probe": host names (no wildcard), at most CHECK_PROBE_EXTRA_MAX. */
+static void
+check_domain_probe(const json_t *o, struct check_domain *d)
+{
+	const json_t *a = json_object_get(o, "probe"), *v;
+	struct buf why = BUF_INIT;
+	size_t i, n = 0;
+
+	d->probe = xcalloc(CHECK_PROBE_EXTRA_MAX + 1, sizeof(*d->probe));
+	json_array_foreach(a, i, v) {
+		if (n == CHECK_PROBE_EXTRA_MAX)
+			break;
+		if (!json_is_string(v) || dnsname_host(json_string_value(v), 0,
+		    &why) < 0) {
+			buf_reset(&why);
+			continue;
+		}
+		d->probe[n++] = xstrdup(json_string_value(v));
+	}
+	buf_free(&why);
 }
 
 int
@@ -56,6 +79,7 @@ check_domain_from_json(const json_t *o, struct check_domain *d)
 		d->mx[i] = xstrdup(json_is_string(v) ? json_string_value(v) :
 		    "");
 	}
+	check_domain_probe(o, d);
 	return 0;
 }
 
@@ -72,7 +96,36 @@ check_domain_clear(struct check_domain *d)
 	for (p = d->mx; p && *p; p++)
 		free(*p);
 	free(d->mx);
+	for (p = d->probe; p && *p; p++)
+		free(*p);
+	free(d->probe);
 	memset(d, 0, sizeof(*d));
+}
+
+/*
+ * The hosts to probe: the MX hosts of the result, then those of
+ * d->probe that are not among them.
+ */
+char **
+check_probe_hosts(const json_t *result, const struct check_domain *d)
+{
+	const json_t *mx = json_object_get(result, "mx"), *v;
+	size_t n = 0, i, j;
+	char **out, **p;
+
+	out = xcalloc(json_array_size(mx) + CHECK_PROBE_EXTRA_MAX + 1,
+	    sizeof(*out));
+	json_array_foreach(mx, i, v)
+		if (json_is_string(v))
+			out[n++] = xstrdup(json_string_value(v));
+	for (p = d->probe; p != NULL && *p != NULL; p++) {
+		for (j = 0; j < n; j++)
+			if (strcasecmp(out[j], *p) == 0)
+				break;
+		if (j == n)
+			out[n++] = xstrdup(*p);
+	}
+	return out;
 }
 
 /* Appends one check to the result. */
@@ -321,6 +374,29 @@ check_verification(struct resolve *res, const struct check_domain *d,
 }
 
 /* MX hosts, sorted by preference; NULL on error (reported). */
+/*
+ * The MX hosts in the mx check too, for policyd (a migration watches
+ * them): as many as fit in CHECK_MX_HOSTS_BYTES, "hosts_cut" when not
+ * all did, so that the check stays within what policyd stores.
+ */
+static void
+check_mx_hosts(json_t *c, char **hosts)
+{
+	json_t *a = json_array();
+	size_t bytes = 0;
+	char **h;
+
+	for (h = hosts; h && *h; h++) {
+		bytes += strlen(*h) + 3;
+		if (bytes > CHECK_MX_HOSTS_BYTES) {
+			json_object_set_new(c, "hosts_cut", json_true());
+			break;
+		}
+		json_array_append_new(a, json_string(*h));
+	}
+	json_object_set_new(c, "hosts", a);
+}
+
 static char **
 check_mx(struct resolve *res, const struct check_domain *d, json_t *out,
     json_t *checks)
@@ -364,8 +440,8 @@ check_mx(struct resolve *res, const struct check_domain *d, json_t *out,
 		json_array_append_new(mxj, json_string(hosts[i]));
 	free(pref);
 	ldns_rr_list_deep_free(l);
-	check_add(checks, "mx", "ok", NULL, NULL, "%s has %zu MX host%s",
-	    d->name, n, n == 1 ? "" : "s");
+	check_mx_hosts(check_add(checks, "mx", "ok", NULL, NULL,
+	    "%s has %zu MX host%s", d->name, n, n == 1 ? "" : "s"), hosts);
 	return hosts;
 }
 
@@ -813,7 +889,9 @@ check_run(struct resolve *res, const struct check_domain *d, int probe)
 	check_policy_cert(d, checks);
 	for (h = hosts; h && *h; h++)
 		check_tlsa(res, *h, checks);
-	for (h = hosts; probe && h && *h; h++) {
+	check_strv_free(hosts);
+	hosts = probe ? check_probe_hosts(out, d) : NULL;
+	for (h = hosts; h && *h; h++) {
 		struct probe p;
 
 		check_probe_host(*h, &p);

@@ -9,6 +9,7 @@
  *	check_domain_clear(&d)
  *	check_probe_host(host, &p)		probe one MX (main.cf settings)
  *	check_probe_add(checks, host, &p)	its check, as check_run adds it
+ *	hosts = check_probe_hosts(result, &d)	what a result's probes cover
  *
  * DESCRIPTION
  *	check_run() looks up the records of the domain and compares them
@@ -21,6 +22,8 @@
  *	               "fix": TEXT (only when there is one),
  *	               "key": TEXT (what exactly is wrong, for alerts),
  *	               "host": MX (probe, tlsa and cert-expiry checks),
+ *	               "hosts": [MX, ...] (the mx check, with "hosts_cut":
+ *	                        true when they did not all fit),
  *	               "days_left": N (probe)}, ...]}
  *	NAME is verification, mx, mx-policy, mta-sts-host, sts-txt,
  *	tlsrpt-txt, tlsa, probe; STATUS is ok, fail (something the
@@ -36,9 +39,16 @@
  *	last, one per MX host in the order of "mx", so that a caller that
  *	probes by itself (dnsmon: each MX host once per round) appends
  *	them with check_probe_add() and gets the same result.
+ *	check_probe_hosts() (malloc'd, NULL-terminated) is the hosts a
+ *	probing check covers: the MX hosts of the result, then the host
+ *	names of the domain object's "probe" list that are not among them
+ *	(policyd lists there the hosts a migration adds, before they are
+ *	in DNS: stsd-policyd(8)).
  *
  * LIMITS
- *	CHECK_MX_MAX MX hosts per domain are checked and probed.
+ *	CHECK_MX_MAX MX hosts per domain are checked and probed, and
+ *	CHECK_PROBE_EXTRA_MAX hosts of "probe" (host names; others are
+ *	left out); CHECK_MX_HOSTS_BYTES of names in the mx check.
  */
 #ifndef STS_DNSCHECK_H
 #define STS_DNSCHECK_H
@@ -49,6 +59,8 @@
 #include "resolve.h"
 
 #define CHECK_MX_MAX		16
+#define CHECK_PROBE_EXTRA_MAX	16	/* hosts of "probe" */
+#define CHECK_MX_HOSTS_BYTES	2048	/* names listed in the mx check */
 #define CHECK_VERIFY_LABEL	"_stsd-verify"
 
 struct check_domain {
@@ -58,6 +70,7 @@ struct check_domain {
 	char	*policy_id;
 	char	*token;
 	char	*waiting;	/* what its TXT record waits for, or NULL */
+	char	**probe;	/* more hosts to probe, NULL-terminated */
 };
 
 int	check_domain_from_json(const json_t *, struct check_domain *);
@@ -65,5 +78,6 @@ void	check_domain_clear(struct check_domain *);
 json_t	*check_run(struct resolve *, const struct check_domain *, int probe);
 void	check_probe_host(const char *host, struct probe *);
 void	check_probe_add(json_t *checks, const char *host, const struct probe *);
+char	**check_probe_hosts(const json_t *result, const struct check_domain *);
 
 #endif

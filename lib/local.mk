@@ -71,7 +71,7 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 
 # lib/policydb - policy.db's schema, migrations and queries (policyd).
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
-	lib/policydb_sqlite.h
+	lib/policydb_migrate.c lib/policydb_sqlite.h
 check_PROGRAMS += lib/policydb_test
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)

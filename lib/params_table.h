@@ -341,20 +341,21 @@ PARAM(TIME, acmed_retry_min, "5m",
 
 /* dnsmon */
 PARAM(INT, alert_hourly_limit, "100",
-    "The most alerts that dnsmon and rptparse together send in any "
-    "60 minutes; further ones are logged and counted in "
+    "The most alerts that dnsmon, rptparse and policyd together send "
+    "in any 60 minutes; further ones are logged and counted in "
     "stsd_alerts_dropped_total but not sent; 0: no limit.",
     NULL, NULL,
     .min = 0, .max = 1000000)
 PARAM(INT, alert_per_domain_daily_limit, "20",
-    "The most alerts about one domain that dnsmon and rptparse "
-    "together send in one UTC day; further ones are logged and "
+    "The most alerts about one domain that dnsmon, rptparse and "
+    "policyd together send in one UTC day; further ones are logged and "
     "counted in stsd_alerts_dropped_total but not sent; 0: no limit.",
     NULL, NULL,
     .min = 0, .max = 1000000)
 PARAM(LIST, alert_recipients, "",
     "The addresses that alerts (a new MX outside a policy, a stale "
-    "record, a failing MX certificate) are mailed to with "
+    "record, a failing MX certificate, a step of an MX migration) "
+    "are mailed to with "
     "$sendmail_path, one mail per digest of alerts raised together; "
     "empty: alerts go to the log only.",
     NULL, NULL,

@@ -115,6 +115,30 @@ static const struct db_migration policydb_schema[] = {
 	/* When dnsmon means to check the domain next. */
 	{ 5,
 	"ALTER TABLE domain_monitor ADD COLUMN next INTEGER;" },
+	/*
+	 * MX migration plans (stsctl domain migrate): one per domain, the
+	 * last one kept after it ended.  The mx lists are the patterns
+	 * separated by one space (a pattern holds none).  deadline is the
+	 * end of the step's wait (NULL: none), ended NULL while the plan
+	 * runs; the partial index finds the running ones among many.
+	 */
+	{ 6,
+	"CREATE TABLE domain_migrations ("
+	"  domain TEXT PRIMARY KEY NOT NULL"
+	"    REFERENCES domains(name) ON DELETE CASCADE,"
+	"  step TEXT NOT NULL CHECK (step IN ('widened', 'waiting',"
+	"    'switch-mx', 'narrowed', 'done', 'aborted')),"
+	"  start_mx TEXT NOT NULL,"
+	"  add_mx TEXT NOT NULL,"
+	"  remove_mx TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  step_since INTEGER NOT NULL,"
+	"  deadline INTEGER,"
+	"  waits_for TEXT,"
+	"  ended INTEGER"
+	");"
+	"CREATE INDEX domain_migrations_running ON domain_migrations(domain)"
+	"  WHERE ended IS NULL;" },
 	{ 0, NULL }
 };
 

@@ -39,6 +39,12 @@
  *	    &err)
  *	policydb_publish_state(pdb, domain, &state)	1 found
  *
+ *	MX migrations (table domain_migrations):
+ *	policydb_migration_get(pdb, domain, &m, &err)	1 found, 0 not
+ *	policydb_migration_put(pdb, &m, &err)		insert or replace
+ *	policydb_migration_running(pdb, &v, &n, &err)	not ended, by name
+ *	policydb_migration_clear(&m), policydb_migrations_free(v, n)
+ *
  * DESCRIPTION
  *	policy.db belongs to policyd, its only writer; nothing else opens
  *	it, and no SQL over its tables is written outside this module (the
@@ -46,7 +52,7 @@
  *	file (lib/db: mode 0600, WAL, synchronous=FULL) and brings its
  *	schema up to date: version 1 the domains and their mx patterns; 2
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
- *	a retiring domain had; 4 served; 5 the time of dnsmon's next check.
+ *	a retiring domain had; 4 served; 5 the time of dnsmon's next check; 6 MX migration plans.
  *	These functions only read and write rows: checking values, choosing
  *	ids and opening transactions are the caller's (policyd's handlers),
  *	except policydb_publish_sync(), which is its own transaction.
@@ -83,6 +89,14 @@
  *	after a deletion) unless a newer change arrived meanwhile;
  *	policydb_publish_failed() records a failed attempt, the count of
  *	them and the time of the next try (the caller's back-off).
+ *
+ *	domain_migrations has a row per domain that was ever migrated
+ *	(policyd/request_migrate.c): the step, the mx patterns the
+ *	domain had when the plan began, those added and removed, when the
+ *	plan began, when its step began, the step's deadline (0: none),
+ *	what it waits for (NULL: nothing) and when it ended (0: running).
+ *	A new plan replaces the row of the last one; the row goes with
+ *	the domain's.
  *
  * LIMITS
  *	The schema checks what a column takes: state, mode testing,
@@ -147,6 +161,20 @@ struct policydb_publish_item {
 	char	*domain;
 	char	*id;		/* NULL: delete the records */
 	char	*rua;		/* "": leave the TLSRPT record alone */
+};
+
+/* An MX migration plan (domain_migrations). */
+struct policydb_migration {
+	char	*domain;
+	char	*step;			/* widened, waiting, switch-mx, ... */
+	char	**start_mx;		/* NULL-terminated, as each list */
+	char	**add_mx;
+	char	**remove_mx;
+	long long started;		/* the plan began */
+	long long step_since;		/* its step began */
+	long long deadline;		/* the step waits until; 0: none */
+	char	*waits_for;		/* what the step waits for, or NULL */
+	long long ended;		/* 0: running */
 };
 
 /* The publication state of a domain; NULL texts and POLICYDB_NONE times
@@ -227,5 +255,14 @@ int	policydb_publish_state(struct policydb *, const char *domain,
 	    struct policydb_publish_state *);
 void	policydb_publish_state_clear(struct policydb_publish_state *);
 void	policydb_publish_free(struct policydb_publish_item *, size_t);
+
+int	policydb_migration_get(struct policydb *, const char *domain,
+	    struct policydb_migration *, struct buf *err);
+int	policydb_migration_put(struct policydb *,
+	    const struct policydb_migration *, struct buf *err);
+int	policydb_migration_running(struct policydb *,
+	    struct policydb_migration **, size_t *, struct buf *err);
+void	policydb_migration_clear(struct policydb_migration *);
+void	policydb_migrations_free(struct policydb_migration *, size_t);
 
 #endif

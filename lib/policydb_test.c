@@ -120,6 +120,60 @@ test_names(struct policydb *pdb)
 	buf_free(&err);
 }
 
+/* A plan reads back as written; a new one replaces it; it goes with
+ * its domain. */
+static void
+test_migrations(struct policydb *pdb)
+{
+	static char *start[] = { "mx1.m.example", "*.m.example", NULL };
+	static char *add[] = { "mx2.m.example", NULL };
+	static char *rm[] = { "mx1.m.example", NULL };
+	struct policydb_migration m = { "m.example", "waiting", start, add,
+	    rm, 100, 110, 5000, "the end of caches", 0 }, r, *v;
+	struct domain d = { 0 };
+	struct buf err = BUF_INIT;
+	size_t n;
+
+	d.name = "m.example";
+	d.state = DOMAIN_ACTIVE;
+	d.mode = "testing";
+	d.policy_id = "1";
+	d.token = "t";
+	CHECK(policydb_domain_insert(pdb, &d, &err) == 0 &&
+	    policydb_migration_put(pdb, &m, &err) == 0, "a plan is stored");
+	CHECK(policydb_migration_get(pdb, "m.example", &r, &err) == 1 &&
+	    STR_EQ(r.step, "waiting") && STR_EQ(r.start_mx[1], "*.m.example") &&
+	    r.start_mx[2] == NULL && STR_EQ(r.add_mx[0], "mx2.m.example") &&
+	    STR_EQ(r.remove_mx[0], "mx1.m.example") && r.started == 100 &&
+	    r.step_since == 110 && r.deadline == 5000 &&
+	    STR_EQ(r.waits_for, "the end of caches") && r.ended == 0,
+	    "it reads back as written");
+	policydb_migration_clear(&r);
+	CHECK(policydb_migration_running(pdb, &v, &n, &err) == 0 && n == 1 &&
+	    STR_EQ(v[0].domain, "m.example"), "it is running");
+	policydb_migrations_free(v, n);
+	m.step = "done";
+	m.ended = 200;
+	m.deadline = 0;
+	m.waits_for = NULL;
+	CHECK(policydb_migration_put(pdb, &m, &err) == 0 &&
+	    policydb_migration_get(pdb, "m.example", &r, &err) == 1 &&
+	    STR_EQ(r.step, "done") && r.ended == 200 && r.deadline == 0 &&
+	    r.waits_for == NULL, "a plan written again replaces the row");
+	policydb_migration_clear(&r);
+	CHECK(policydb_migration_running(pdb, &v, &n, &err) == 0 && n == 0,
+	    "an ended plan is not running");
+	free(v);
+	m.step = "stalled";
+	CHECK(policydb_migration_put(pdb, &m, &err) < 0,
+	    "a step the schema does not know is refused");
+	buf_reset(&err);
+	CHECK(policydb_domain_delete(pdb, "m.example", &err) == 0 &&
+	    policydb_migration_get(pdb, "m.example", &r, &err) == 0,
+	    "the plan goes with its domain");
+	buf_free(&err);
+}
+
 static void
 test_checks(struct policydb *pdb)
 {
@@ -232,8 +286,8 @@ main(void)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
 	pdb = policydb_open(path, &err);
-	CHECK(pdb != NULL && policydb_schema_version(pdb) == 5,
-	    "a new policy.db has schema version 5");
+	CHECK(pdb != NULL && policydb_schema_version(pdb) == 6,
+	    "a new policy.db has schema version 6");
 	if (pdb == NULL)
 		return unit_status();
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 077) == 0,
@@ -241,6 +295,7 @@ main(void)
 	test_domains(pdb);
 	test_names(pdb);
 	test_checks(pdb);
+	test_migrations(pdb);
 	test_publish(pdb);
 	policydb_close(pdb);
 

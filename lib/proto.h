@@ -87,6 +87,7 @@
 #define PROTO_OP_DOMAIN_SHOW	"domain-show"
 #define PROTO_OP_DOMAIN_RECORDS	"domain-records"
 #define PROTO_OP_DOMAIN_CHECK	"domain-check"
+#define PROTO_OP_DOMAIN_MIGRATE	"domain-migrate"
 
 /* policyd: requests of its private socket only. */
 #define PROTO_OP_DOMAIN_VERIFIED "domain-verified"	/* dnsmon */

@@ -5,6 +5,7 @@ POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
 	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h policyd/request_ops.h \
 	policyd/request_domain.c policyd/request_check.c \
+	policyd/request_migrate.c \
 	policyd/request_snapshot.c
 POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS)
@@ -20,7 +21,8 @@ policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
 policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS) $(TEST_CPPFLAGS)
 policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS)
 
-EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t
+EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t \
+	tests/policyd/migrate.t
 
 # A client that prints policyd's subscription stream, for tests/policyd.
 check_PROGRAMS += tests/policyd/ipcclient

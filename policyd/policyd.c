@@ -45,6 +45,12 @@
  *	request, at most POLICYD_EXPIRE_MAX_WAIT ahead, and master's
  *	wakeup also checks.
  *
+ *	MX migrations (request.h): every POLICYD_MIGRATE_POLL seconds,
+ *	and once at start, each running plan of policy.db goes as far as
+ *	it can (its step and deadline are in policy.db: a restart changes
+ *	nothing); their alerts go out through lib/alert, deduplicated in
+ *	$data_directory/POLICYD_ALERT_STATE.
+ *
  *	On SIGTERM (a stop, or a reload that restarts it) policyd reads no
  *	more requests but sends every queued reply before it exits
  *	(lib/server.h: at most SERVER_STOP_GRACE seconds).
@@ -80,7 +86,9 @@
  *	$data_directory/policy.db, $queue_directory/snapshot/ (the
  *	snapshot file and its temporary files), the sockets master gives it,
  *	private/dnsmon (notices only),
- *	dns_update_key_file and dns_update_server (from the child).
+ *	dns_update_key_file and dns_update_server (from the child),
+ *	$data_directory/policyd-alerts.state and alert-limits.state,
+ *	sendmail_path and the alert webhook (lib/alert: migrations).
  *
  * LIMITS
  *	PUBLISH_BATCH_MAX domains per DNS child, killed by alarm() after
@@ -97,6 +105,7 @@
 
 #include <event2/event.h>
 
+#include "alert.h"
 #include "buf.h"
 #include "challenges.h"
 #include "deadline.h"
@@ -124,12 +133,15 @@
 #define POLICYD_RUA_PROBE_DOMAIN "DOMAIN"	/* checks the rua rule */
 #define POLICYD_COMPACT_DELAY	1		/* s from due to compaction */
 #define POLICYD_COMPACT_RETRY	60		/* s after a failed one */
+#define POLICYD_MIGRATE_POLL	5		/* s between turns of plans */
+#define POLICYD_ALERT_STATE	"policyd-alerts.state"	/* data_directory */
 
 static struct policyd policyd;
 static struct ipc_server *policyd_servers[SERVER_SOCKETS_MAX];
 static int policyd_nservers;
 static struct event *policyd_expire_ev;
 static struct event *policyd_ask_ev;
+static struct event *policyd_migrate_ev;
 static int policyd_public_flag = REQUEST_PUBLIC;
 static int policyd_private_flag = REQUEST_PRIVATE;
 static int policyd_subscriber;		/* its address marks subscribers */
@@ -376,6 +388,38 @@ policyd_expire(void)
 }
 
 /*
+ * MX migrations: every running plan goes as far as it can now.
+ */
+static void
+policyd_migrate_timer(evutil_socket_t fd, short what, void *arg)
+{
+	request_migrate_run(&policyd, (long long)time(NULL));
+	alert_send();		/* also what requests raised (abort) */
+}
+
+/* pd->alert: lib/alert, deduplicated in POLICYD_ALERT_STATE. */
+static void
+policyd_alert(const char *domain, const char *kind, const char *key,
+    const char *subject, const char *text, void *arg)
+{
+	(void)arg;
+	alert_raise(domain, kind, key, subject, text);
+}
+
+static void
+policyd_alert_open(void)
+{
+	struct buf err = BUF_INIT;
+	char *state;
+
+	state = xasprintf("%s/%s", var_data_directory, POLICYD_ALERT_STATE);
+	if (alert_store_file(state, &err) < 0)
+		log_fatal("%s", err.s);
+	free(state);
+	policyd.alert = policyd_alert;
+}
+
+/*
  * The snapshot file.
  */
 
@@ -606,6 +650,16 @@ policyd_post_jail(int argc, char **argv)
 	policyd_compact_run();
 	policyd_expire();
 	dnschild_init(&policyd);
+	policyd_alert_open();
+	/* Plans go on from the step and deadline policy.db holds. */
+	policyd_migrate_ev = event_new(server_base(), -1, EV_PERSIST,
+	    policyd_migrate_timer, NULL);
+	{
+		struct timeval tv = { POLICYD_MIGRATE_POLL, 0 };
+
+		evtimer_add(policyd_migrate_ev, &tv);
+	}
+	policyd_migrate_timer(-1, 0, NULL);
 	log_info("started: %d socket%s, domain_verification %s, DNS %s%s",
 	    n, n == 1 ? "" : "s", policyd.conf.verify_dns ? "dns" : "none",
 	    policyd.conf.dns_update ? "updates to " : "records by hand",
@@ -630,6 +684,9 @@ policyd_cleanup(void)
 	dnschild_stop();
 	events_free(policyd_ask_ev);
 	policyd_ask_ev = NULL;
+	events_free(policyd_migrate_ev);
+	policyd_migrate_ev = NULL;
+	alert_store_close();
 	events_free(policyd_expire_ev);
 	policyd_snapshot_drop();
 	events_free(policyd_snap.ev);

@@ -21,6 +21,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "monitor.h"
+#include "params.h"
 #include "mymalloc.h"
 #include "policydb.h"
 #include "polsnap.h"
@@ -1837,8 +1838,8 @@ test_migration(struct policyd *pd, const char *dir)
 	}
 	sqlite3_close(db);
 	pd->db = policydb_open(path, &err);
-	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 5,
-	    "a schema 2 policy.db is migrated to 5");
+	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 6,
+	    "a schema 2 policy.db is migrated to 6");
 	if (pd->db == NULL) {
 		printf("# %s\n", err.s);
 		*pd = old;
@@ -1867,6 +1868,494 @@ test_migration(struct policyd *pd, const char *dir)
 	json_decref(r);
 	policydb_close(pd->db);
 	*pd = old;
+	buf_free(&err);
+}
+
+/*
+ * MX migrations (request.h): every step, abort from each, hostile
+ * requests, a reopen in the middle.
+ */
+static json_t *alerts;		/* what pd->alert was given */
+
+static void
+record_alert(const char *domain, const char *kind, const char *key,
+    const char *subject, const char *text, void *arg)
+{
+	json_array_append_new(alerts, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+	    "domain", domain, "kind", kind, "key", key, "subject", subject,
+	    "text", text));
+}
+
+/* How many alerts of domain's migration say step (in their subject). */
+static size_t
+alerts_of(const char *domain, const char *step)
+{
+	char *want = xasprintf("MX migration: %s", step);
+	size_t i, n = 0;
+	json_t *a;
+
+	json_array_foreach(alerts, i, a)
+		if (strcmp(json_string_value(json_object_get(a, "domain")),
+		    domain) == 0 && strstr(json_string_value(json_object_get(a,
+		    "subject")), want) != NULL)
+			n++;
+	free(want);
+	return n;
+}
+
+static json_t *
+migrate(struct policyd *pd, const char *domain, const char *add,
+    const char *rm)
+{
+	return call(pd, 1, "{s:s, s:s, s:[s], s:[s]}", "op", "domain-migrate",
+	    "domain", domain, "add_mx", add, "remove_mx", rm);
+}
+
+static json_t *
+migrate_abort(struct policyd *pd, const char *domain)
+{
+	return call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-migrate",
+	    "domain", domain, "abort", 1);
+}
+
+/* The plan of domain-show, as a new reference (null when none). */
+static json_t *
+plan_of(struct policyd *pd, const char *domain)
+{
+	json_t *r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    domain), *m;
+
+	m = json_object_get(json_object_get(r, "domain"), "migration");
+	json_incref(m);
+	json_decref(r);
+	return m ? m : json_null();
+}
+
+static int
+step_is(struct policyd *pd, const char *domain, const char *step)
+{
+	json_t *m = plan_of(pd, domain);
+	const char *s = json_string_value(json_object_get(m, "step"));
+	int good = s != NULL && strcmp(s, step) == 0;
+
+	if (!good)
+		printf("# %s: step %s, expected %s\n", domain, s ? s : "none",
+		    step);
+	json_decref(m);
+	return good;
+}
+
+/* What the plan waits for contains want. */
+static int
+waits_for(struct policyd *pd, const char *domain, const char *want)
+{
+	json_t *m = plan_of(pd, domain);
+	const char *s = json_string_value(json_object_get(m, "waits_for"));
+	int good = s != NULL && strstr(s, want) != NULL;
+
+	if (!good)
+		printf("# waits for \"%s\", expected \"%s\"\n", s ? s : "(null)",
+		    want);
+	json_decref(m);
+	return good;
+}
+
+/*
+ * dnsmon's result at t: the MX hosts in DNS (space-separated) and, when
+ * probe is not NULL, a probe of host with that status.
+ */
+static int
+dnsmon_saw(struct policyd *pd, const char *domain, long long t,
+    const char *hosts, const char *host, const char *probe)
+{
+	json_t *checks = json_array(), *h = json_array(), *r;
+	char *copy = xstrdup(hosts), *p, *save = NULL;
+	int good;
+
+	for (p = strtok_r(copy, " ", &save); p; p = strtok_r(NULL, " ", &save))
+		json_array_append_new(h, json_string(p));
+	free(copy);
+	json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:o}",
+	    "check", "mx", "status", "ok", "message", "MX hosts", "hosts", h));
+	if (probe != NULL)
+		json_array_append_new(checks, json_pack("{s:s, s:s, s:s, s:s}",
+		    "check", "probe", "status", probe, "host", host, "message",
+		    strcmp(probe, "ok") == 0 ? "ok: TLSv1.3" :
+		    "certificate-host-mismatch: a certificate for mail.other.net"));
+	r = call(pd, 0, "{s:s, s:s, s:I, s:o}", "op", "check-result", "domain",
+	    domain, "time", (json_int_t)t, "checks", checks);
+	good = is_ok(r);
+	json_decref(r);
+	return good;
+}
+
+/* domain-migrate requests that are refused. */
+static const struct refusal migrate_refusals[] = {
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'remove_mx':['mx1.mig.example']}",
+	    "at least one --add-mx is needed", "a plan without --add-mx"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['mx3.mig.example']}",
+	    "at least one --remove-mx is needed", "a plan without --remove-mx"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['mx3.mig.example', 'MX3.mig.example'], "
+	    "'remove_mx':['mx1.mig.example']}",
+	    "--add-mx \"mx3.mig.example\": given twice", "a host added twice"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['192.0.2.1'], 'remove_mx':['mx1.mig.example']}",
+	    "mx pattern \"192.0.2.1\": an IP address, not a host name",
+	    "an address as --add-mx"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['a\\nb.mig.example'], 'remove_mx':['mx1.mig.example']}",
+	    "mx pattern \"a\\nb.mig.example\": bad character 0x0a",
+	    "a newline in --add-mx is shown escaped"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['mx3.mig.example'], 'remove_mx':['*.*.mig.example']}",
+	    "mx pattern \"*.*.mig.example\"", "a bad --remove-mx pattern"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['mx2.mig.example'], 'remove_mx':['mx1.mig.example']}",
+	    "mig.example: --add-mx mx2.mig.example: already in the policy (mx"
+	    " mx1.mig.example mx2.mig.example)", "an --add-mx already listed"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['mx3.mig.example'], 'remove_mx':['mx9.mig.example']}",
+	    "mig.example: --remove-mx mx9.mig.example: not in the policy",
+	    "a --remove-mx not listed"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', "
+	    "'add_mx':['mx3.mig.example'], 'remove_mx':['mx3.mig.example']}",
+	    "mx pattern \"mx3.mig.example\": both added and removed",
+	    "a host both added and removed"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', 'abort':true, "
+	    "'add_mx':['mx3.mig.example']}",
+	    "--abort takes no --add-mx or --remove-mx", "--abort with hosts"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', 'abort':1}",
+	    "abort: not true or false", "abort that is not a boolean"},
+	{1, "{'op':'domain-migrate', 'domain':'mig.example', 'abort':true}",
+	    "mig.example: no migration is running", "--abort without a plan"},
+	{1, "{'op':'domain-migrate', 'domain':'nosuch.example', "
+	    "'add_mx':['mx3.mig.example'], 'remove_mx':['mx1.mig.example']}",
+	    "nosuch.example: no such domain", "an unknown domain"},
+	{1, "{'op':'domain-migrate', 'domain':'unserved.example', "
+	    "'add_mx':['mx3.mig.example'], 'remove_mx':['mx.unserved.example']}",
+	    "unserved.example: its policy is not served yet",
+	    "a domain whose policy is not served yet"},
+	{1, "{'op':'domain-migrate', 'domain':'pend.example', "
+	    "'add_mx':['mx3.mig.example'], 'remove_mx':['mx.pend.example']}",
+	    "pend.example: domain is pending: only an active domain can be"
+	    " migrated", "a pending domain"},
+	{1, "{'op':'domain-migrate', 'domain':'gone.mig.example', "
+	    "'add_mx':['mx3.mig.example'], 'remove_mx':['mx.gone.mig.example']}",
+	    "gone.mig.example: domain is retiring", "a retiring domain"},
+};
+
+/* An active, served domain with two mx patterns, max_age 1000, at t. */
+static void
+mig_domain(struct policyd *pd, const char *name, long long t)
+{
+	char *mx1 = xasprintf("mx1.%s", name), *mx2 = xasprintf("mx2.%s", name);
+	char *host = xasprintf("mta-sts.%s", name);
+
+	fake_now = t;
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s, s], s:s, s:I}", "op",
+	    "domain-add", "domain", name, "mx", mx1, mx2, "mode", "enforce",
+	    "max_age", (json_int_t)1000));
+	json_decref(served(pd, host, t + 86400));
+	free(mx1);
+	free(mx2);
+	free(host);
+}
+
+static void
+test_mx_migration(struct policyd *pd, const char *path)
+{
+	long long t = 1900000000;
+	char *id0, *idw, *idn;
+	json_t *r, *m, *add;
+	size_t pushes, i;
+	struct buf err = BUF_INIT;
+
+	pd->now = fake_clock;
+	pd->alert = record_alert;
+	alerts = json_array();
+	var_dnsmon_probe = 1;
+	mig_domain(pd, "mig.example", t);
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "unserved.example", "mx", "mx.unserved.example"));
+	pd->conf.verify_dns = 1;
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "pend.example", "mx", "mx.pend.example"));
+	pd->conf.verify_dns = 0;
+	mig_domain(pd, "gone.mig.example", t);
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-set",
+	    "domain", "gone.mig.example", "mx", "mx.gone.mig.example"));
+	json_decref(call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "gone.mig.example"));
+	refused_all(pd, migrate_refusals, UNIT_NCASES(migrate_refusals));
+	add = json_array();
+	for (i = 0; i <= REQUEST_MX_MAX; i++)
+		json_array_append_new(add, json_sprintf("mx%zu.new.example", i));
+	refused(pd, call(pd, 1, "{s:s, s:s, s:o, s:[s]}", "op",
+	    "domain-migrate", "domain", "mig.example", "add_mx", add,
+	    "remove_mx", "mx1.mig.example"), "101 --add-mx patterns: at most"
+	    " 100 allowed", "a flood of --add-mx is refused");
+
+	/* widened: old and new hosts, a new id; waiting at once (DNS by
+	 * hand); the deadline is the end of the max_age 1000 policy. */
+	id0 = id_of(pd, "mig.example");
+	pushes = json_array_size(pushed);
+	fake_now = t + 100;
+	r = migrate(pd, "mig.example", "mx3.mig.example", "mx1.mig.example");
+	m = json_object_get(r, "migration");
+	CHECK(is_ok(r) && strcmp(dstr(r, "policy"), "version: STSv1\r\n"
+	    "mode: enforce\r\nmx: mx1.mig.example\r\nmx: mx2.mig.example\r\n"
+	    "mx: mx3.mig.example\r\nmax_age: 1000\r\n") == 0,
+	    "migrate publishes a policy that lists the old and the new hosts");
+	idw = xstrdup(dstr(r, "policy_id"));
+	CHECK(strcmp(idw, id0) > 0 && json_array_size(pushed) == pushes + 1 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(pushed,
+	    pushes), "id")), idw) == 0, "... with a new id, pushed to httpd");
+	CHECK(strcmp(json_string_value(json_object_get(m, "step")), "waiting")
+	    == 0 && json_integer_value(json_object_get(m, "deadline")) ==
+	    t + 100 + 1000 && json_integer_value(json_object_get(m, "started"))
+	    == t + 100, "the plan waits until the policy of before expires"
+	    " from senders' caches (served until now, max_age 1000)");
+	CHECK(alerts_of("mig.example", "widened") == 1 &&
+	    alerts_of("mig.example", "waiting") == 1,
+	    "widened and waiting are alerted");
+	json_decref(r);
+	CHECK(waits_for(pd, "mig.example", "the end of senders' caches of the"
+	    " policies served before the widening (2030-03-17T18:05:00Z)") &&
+	    waits_for(pd, "mig.example", "a passing STARTTLS probe of"
+	    " mx3.mig.example by dnsmon (not probed yet)"),
+	    "show says what the step waits for: the caches and the probe");
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    "mig.example");
+	CHECK(strcmp(json_string_value(json_array_get(json_object_get(
+	    json_object_get(r, "domain"), "probe"), 0)), "mx3.mig.example") ==
+	    0, "domain-show gives dnsmon the new host to probe");
+	json_decref(r);
+	r = call(pd, 0, "{s:s}", "op", "domain-list");
+	m = NULL;
+	json_array_foreach(json_object_get(r, "domains"), i, m)
+		if (strcmp(json_string_value(json_object_get(m, "domain")),
+		    "mig.example") == 0)
+			break;
+	CHECK(m != NULL && json_array_size(json_object_get(m, "probe")) == 1,
+	    "and so does domain-list");
+	json_decref(r);
+	refused(pd, migrate(pd, "mig.example", "mx4.mig.example",
+	    "mx2.mig.example"), "mig.example: a migration is running (step"
+	    " waiting)", "a second plan while one runs is refused");
+	refused(pd, call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-set",
+	    "domain", "mig.example", "mx", "mx9.mig.example"), "mig.example:"
+	    " a migration of its MX hosts is running (step waiting)",
+	    "domain set --mx is refused while it runs");
+	refused(pd, call(pd, 1, "{s:s, s:s}", "op", "domain-del", "domain",
+	    "mig.example"), "abort it first", "so is domain del");
+
+	/* The probe passes before the deadline: still waiting. */
+	fake_now = t + 500;
+	CHECK(dnsmon_saw(pd, "mig.example", t + 500, "mx1.mig.example"
+	    " mx2.mig.example", "mx3.mig.example", "fail") &&
+	    step_is(pd, "mig.example", "waiting") && waits_for(pd,
+	    "mig.example", "(last: certificate-host-mismatch: a certificate"
+	    " for mail.other.net)"), "a failing probe of the new host is"
+	    " waited for, with its cause");
+	fake_now = t + 600;
+	CHECK(dnsmon_saw(pd, "mig.example", t + 600, "mx1.mig.example"
+	    " mx2.mig.example", "mx3.mig.example", "ok") &&
+	    step_is(pd, "mig.example", "waiting") && !waits_for(pd,
+	    "mig.example", "probe"), "a passing probe: waiting for the"
+	    " deadline alone");
+
+	/* policyd restarts: the step and the deadline come back. */
+	policydb_close(pd->db);
+	pd->db = policydb_open(path, &err);
+	fake_now = t + 1099;
+	CHECK(request_migrate_run(pd, fake_now) == 1 &&
+	    step_is(pd, "mig.example", "waiting"), "after a reopen, one plan"
+	    " runs, still waiting a second before the deadline");
+	m = plan_of(pd, "mig.example");
+	CHECK(json_integer_value(json_object_get(m, "deadline")) == t + 1100,
+	    "with the same deadline");
+	json_decref(m);
+
+	/* switch-mx at the deadline, alerted once. */
+	fake_now = t + 1100;
+	request_migrate_run(pd, fake_now);
+	request_migrate_run(pd, fake_now + 5);
+	CHECK(step_is(pd, "mig.example", "switch-mx") &&
+	    alerts_of("mig.example", "switch-mx") == 1 && strstr(
+	    json_string_value(json_object_get(json_array_get(alerts,
+	    json_array_size(alerts) - 1), "text")), "the MX records of"
+	    " mig.example may now be switched") != NULL,
+	    "at the deadline: switch-mx, alerted once, saying so");
+	CHECK(waits_for(pd, "mig.example", "the MX records of mig.example to"
+	    " be switched: none of mx1.mig.example, at least one of"
+	    " mx3.mig.example (dnsmon sees no whole MX list since the step began)"),
+	    "switch-mx waits for DNS");
+	fake_now = t + 1150;
+	CHECK(dnsmon_saw(pd, "mig.example", t + 1150, "mx1.mig.example"
+	    " mx2.mig.example mx3.mig.example", NULL, NULL) &&
+	    step_is(pd, "mig.example", "switch-mx") && waits_for(pd,
+	    "mig.example", "(dnsmon sees mx1.mig.example mx2.mig.example"
+	    " mx3.mig.example)"), "the new host in DNS beside the old one:"
+	    " still switch-mx");
+
+	/* narrowed once the old host is gone; done. */
+	pushes = json_array_size(pushed);
+	fake_now = t + 1200;
+	CHECK(dnsmon_saw(pd, "mig.example", t + 1200, "mx2.mig.example"
+	    " mx3.mig.example", NULL, NULL) && step_is(pd, "mig.example",
+	    "done"), "the old host gone from DNS: narrowed, then done");
+	idn = id_of(pd, "mig.example");
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    "mig.example");
+	CHECK(strcmp(dstr(r, "policy"), "version: STSv1\r\nmode: enforce\r\n"
+	    "mx: mx2.mig.example\r\nmx: mx3.mig.example\r\nmax_age: 1000\r\n")
+	    == 0 && strcmp(idn, idw) > 0 && json_array_size(pushed) ==
+	    pushes + 1, "the narrowed policy has a new id, pushed to httpd");
+	CHECK(json_array_size(json_object_get(json_object_get(r, "domain"),
+	    "probe")) == 0 && json_is_false(json_object_get(json_object_get(
+	    json_object_get(r, "domain"), "migration"), "running")) &&
+	    json_integer_value(json_object_get(json_object_get(json_object_get(
+	    r, "domain"), "migration"), "ended")) == t + 1200 &&
+	    json_is_null(json_object_get(json_object_get(json_object_get(r,
+	    "domain"), "migration"), "waits_for")),
+	    "the ended plan stays for show, waiting for nothing; nothing more"
+	    " to probe");
+	json_decref(r);
+	CHECK(alerts_of("mig.example", "narrowed") == 1 &&
+	    alerts_of("mig.example", "done") == 1, "narrowed and done are"
+	    " alerted");
+	refused(pd, migrate_abort(pd, "mig.example"), "mig.example: no"
+	    " migration is running (the last one: done)", "--abort after the"
+	    " end is refused");
+	free(id0);
+	free(idw);
+	free(idn);
+
+	/* Abort from waiting: the starting policy again, a new id. */
+	mig_domain(pd, "ab.example", t);
+	id0 = id_of(pd, "ab.example");
+	fake_now = t + 10;
+	json_decref(migrate(pd, "ab.example", "mx3.ab.example",
+	    "mx1.ab.example"));
+	idw = id_of(pd, "ab.example");
+	fake_now = t + 20;
+	r = migrate_abort(pd, "ab.example");
+	CHECK(is_ok(r) && strcmp(dstr(r, "policy"), "version: STSv1\r\n"
+	    "mode: enforce\r\nmx: mx1.ab.example\r\nmx: mx2.ab.example\r\n"
+	    "max_age: 1000\r\n") == 0 && strcmp(dstr(r, "policy_id"), idw) > 0
+	    && step_is(pd, "ab.example", "aborted") &&
+	    alerts_of("ab.example", "aborted") == 1,
+	    "abort from waiting restores the starting mx with a new id");
+	json_decref(r);
+	free(id0);
+	free(idw);
+
+	/* Abort from switch-mx: while DNS has every old host.  (The
+	 * probe is tested above: off here.) */
+	var_dnsmon_probe = 0;
+	fake_now = t + 30;
+	json_decref(migrate(pd, "ab.example", "mx3.ab.example",
+	    "mx1.ab.example"));
+	fake_now = t + 30 + 1000;
+	request_migrate_run(pd, fake_now);
+	CHECK(step_is(pd, "ab.example", "switch-mx") && dnsmon_saw(pd,
+	    "ab.example", fake_now, "mx1.ab.example mx2.ab.example", NULL,
+	    NULL) && step_is(pd, "ab.example", "switch-mx"), "a new plan of"
+	    " the same domain reaches switch-mx; DNS unchanged");
+	r = migrate_abort(pd, "ab.example");
+	CHECK(is_ok(r) && strstr(dstr(r, "policy"), "mx3") == NULL &&
+	    step_is(pd, "ab.example", "aborted"), "abort from switch-mx with"
+	    " the old hosts in DNS restores the starting policy");
+	json_decref(r);
+
+	/* ... not once DNS lost an old host. */
+	fake_now = t + 3000;
+	json_decref(migrate(pd, "ab.example", "mx3.ab.example",
+	    "mx1.ab.example"));
+	fake_now = t + 3000 + 1000;
+	request_migrate_run(pd, fake_now);
+	CHECK(dnsmon_saw(pd, "ab.example", fake_now, "mx2.ab.example", NULL,
+	    NULL) && step_is(pd, "ab.example", "switch-mx"), "DNS without the"
+	    " old host and without the new one: still switch-mx");
+	refused(pd, migrate_abort(pd, "ab.example"), "ab.example: migration"
+	    " at step switch-mx: the MX records no longer list mx1.ab.example"
+	    " (dnsmon sees mx2.ab.example): publishing the starting policy now"
+	    " would make senders refuse the new hosts; not aborted",
+	    "abort after the old host left DNS is refused, with the reason");
+	CHECK(dnsmon_saw(pd, "ab.example", fake_now + 1, "mx2.ab.example"
+	    " mx3.ab.example", NULL, NULL) && step_is(pd, "ab.example",
+	    "done"), "the new host in DNS: the plan completes");
+
+	/* DNS UPDATE: widened and narrowed wait for the id in DNS; abort
+	 * from widened; none once narrowed. */
+	pd->conf.dns_update = 1;
+	pd->conf.dns_update_server = "192.0.2.53";
+	fake_now = t + 5000;
+	json_decref(migrate(pd, "ab.example", "mx4.ab.example",
+	    "mx2.ab.example"));
+	CHECK(step_is(pd, "ab.example", "widened") && waits_for(pd,
+	    "ab.example", "the DNS UPDATE of policy id"), "with DNS UPDATE,"
+	    " widened waits for the id in DNS");
+	r = migrate_abort(pd, "ab.example");
+	CHECK(is_ok(r) && strstr(dstr(r, "policy"), "mx4") == NULL &&
+	    strstr(dstr(r, "policy"), "mx2.ab.example") != NULL &&
+	    step_is(pd, "ab.example", "aborted"), "abort from widened");
+	json_decref(r);
+	pd->conf.dns_update = 0;
+	fake_now = t + 6000;
+	json_decref(migrate(pd, "ab.example", "mx4.ab.example",
+	    "mx2.ab.example"));
+	fake_now = t + 7000;
+	request_migrate_run(pd, fake_now);
+	pd->conf.dns_update = 1;
+	CHECK(dnsmon_saw(pd, "ab.example", fake_now, "mx3.ab.example"
+	    " mx4.ab.example", NULL, NULL) && step_is(pd, "ab.example",
+	    "narrowed"), "with DNS UPDATE, narrowed waits for the id in DNS");
+	refused(pd, migrate_abort(pd, "ab.example"), "ab.example: migration"
+	    " at step narrowed: the narrowed policy is published already; not"
+	    " aborted", "abort once narrowed is refused");
+	pd->conf.dns_update = 0;
+	request_migrate_run(pd, fake_now);
+	CHECK(step_is(pd, "ab.example", "done"), "published: done");
+
+	/* dnsmon_probe = no: the step says so and goes on. */
+	var_dnsmon_probe = 0;
+	mig_domain(pd, "np.example", t);
+	fake_now = t + 10;
+	json_decref(migrate(pd, "np.example", "mx3.np.example",
+	    "mx1.np.example"));
+	CHECK(waits_for(pd, "np.example", "the new hosts are not probed (the"
+	    " probe is off: dnsmon_probe = no)"), "with dnsmon_probe = no the"
+	    " step says that the probe is off");
+	request_migrate_run(pd, t + 1010);
+	CHECK(step_is(pd, "np.example", "switch-mx"), "and goes on at the"
+	    " deadline without a probe");
+	var_dnsmon_probe = 1;
+
+	/* 60 new hosts, none probed yet: what the step waits for stays
+	 * within 2048 bytes, cut with " ...". */
+	mig_domain(pd, "many.example", t);
+	add = json_array();
+	for (i = 0; i < 60; i++)
+		json_array_append_new(add, json_sprintf("mx%02zu-a-rather-long"
+		    "-host-name-for-a-new-mail-server.many.example", i));
+	fake_now = t + 10;
+	r = call(pd, 1, "{s:s, s:s, s:o, s:[s]}", "op", "domain-migrate",
+	    "domain", "many.example", "add_mx", add, "remove_mx",
+	    "mx1.many.example");
+	m = json_object_get(r, "migration");
+	CHECK(is_ok(r) && strlen(json_string_value(json_object_get(m,
+	    "waits_for"))) == 2048 && strcmp(json_string_value(
+	    json_object_get(m, "waits_for")) + 2044, " ...") == 0,
+	    "what a step waits for is cut at 2048 bytes");
+	json_decref(r);
+	json_decref(alerts);
+	alerts = NULL;
+	pd->alert = NULL;
+	pd->now = NULL;
 	buf_free(&err);
 }
 
@@ -2073,6 +2562,7 @@ main(void)
 	test_retire_rule(&pd);
 	test_names(&pd);
 	test_migration(&pd, dir);
+	test_mx_migration(&pd, path);
 
 	policydb_close(pd.db);
 	pd.db = policydb_open(path, &err);

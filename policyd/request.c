@@ -467,6 +467,7 @@ static const struct request_op request_ops[] = {
 	{ PROTO_OP_DOMAIN_SHOW, 1, request_show },
 	{ PROTO_OP_DOMAIN_RECORDS, 1, request_records },
 	{ PROTO_OP_DOMAIN_CHECK, 1, request_check },
+	{ PROTO_OP_DOMAIN_MIGRATE, 1, request_migrate },
 	{ PROTO_OP_DOMAIN_VERIFIED, 0, request_verified },
 	{ PROTO_OP_CERT_CHANGED, 0, request_cert_changed },
 	{ PROTO_OP_CERT_SERVED, 0, request_cert_served },

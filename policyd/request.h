@@ -9,6 +9,8 @@
  *	size_t n = request_cert_asks(&pd, callback, arg);
  *	int n = request_expire(&pd, now);
  *	long long n = request_snapshot_write(&pd, &err);
+ *	int n = request_migrate_run(&pd, now);
+ *	request_migrate_domain(&pd, domain, now);
  *
  * DESCRIPTION
  *	request_handle() answers one request object {"op": ...} with a new
@@ -25,7 +27,7 @@
  *
  *	Ops from the public socket (stsctl): domain-add, domain-import,
  *	domain-set, domain-del, domain-list, domain-show, domain-records,
- *	domain-check.  domain-add and domain-check {"domain": D} ask dnsmon
+ *	domain-check, domain-migrate.  domain-add and domain-check {"domain": D} ask dnsmon
  *	to check the domain now through pd->check_now (0: asked; the
  *	replies say so in "check_asked" and "asked"); the result comes
  *	back as a check-result on the private socket, the only place where
@@ -123,6 +125,48 @@
  *	after subscribers were told: httpd has a new policy before DNS
  *	announces its id.
  *
+ *	MX migrations (domain-migrate {"domain": D, "add_mx": [P, ...],
+ *	"remove_mx": [P, ...]}, or {"domain": D, "abort": true}): a plan in
+ *	policy.db (lib/policydb.h) that policyd carries out, one step
+ *	after another:
+ *	  widened    a policy listing the old and the new patterns (a new
+ *	             id), until DNS announces it (dns_update; at once when
+ *	             the records are published by hand);
+ *	  waiting    until the deadline, the latest end of a sender's cache
+ *	             of any policy served before the widening (the rule of
+ *	             retirement), and a passing STARTTLS probe by dnsmon of
+ *	             each added host name (wildcards are not probed; with
+ *	             dnsmon_probe = no nothing is, and the step says so);
+ *	             domain-list and domain-show give dnsmon those hosts as
+ *	             "probe" while the plan runs, until narrowed;
+ *	  switch-mx  the operator is told (log, pd->alert) that the MX
+ *	             records may be switched; it ends when a result of
+ *	             dnsmon of after the step began lists none of the
+ *	             removed patterns and at least one added one;
+ *	  narrowed   the policy without the removed patterns (a new id),
+ *	             until DNS announces it;
+ *	  done       the plan has ended; its row stays for domain-show
+ *	             until the next migration of the domain.
+ *	Only an active domain whose policy is served can be migrated, one
+ *	plan at a time; an --add-mx already in the policy, a --remove-mx
+ *	not in it, a pattern given twice or both added and removed is
+ *	refused.  abort publishes the starting mx patterns again (a new
+ *	id; step aborted): from widened or waiting always, from switch-mx
+ *	only while dnsmon's last result lists every removed pattern (else
+ *	senders that fetched the starting policy would refuse the new
+ *	hosts), never once narrowed.  While a plan runs, domain-set of
+ *	the mx patterns and domain-del (but with now) are refused.  Every
+ *	change of step is logged ("DOMAIN: migration: widened -> waiting:
+ *	...") and given to pd->alert once (kind MIGRATE_ALERT_KIND, key
+ *	the plan's start and the step).  domain-show and the reply of
+ *	domain-migrate add "migration": {"step", "running", "start_mx",
+ *	"add_mx", "remove_mx", "started", "step_since", "deadline",
+ *	"waits_for", "ended"} (times in seconds since the epoch, or null).
+ *	request_migrate_run() takes every running plan as far as it goes
+ *	at now and returns how many there were (-1: logged); policyd
+ *	calls it at start and every POLICYD_MIGRATE_POLL seconds, and
+ *	request_migrate_domain() after each check-result of the domain.
+ *
  * LIMITS
  *	REQUEST_MX_MAX mx patterns per domain.  max_age 0..31557600.
  *	REQUEST_LIST_PAGE domains, and pd->reply_limit bytes, per page.
@@ -187,6 +231,10 @@ struct policyd {
 	/* Asks acmed for the certificate of a domain now active; or NULL. */
 	void	(*cert_now)(const char *domain, void *arg);
 	void	*cert_now_arg;
+	/* Raises an alert (lib/alert's arguments); or NULL. */
+	void	(*alert)(const char *domain, const char *kind, const char *key,
+		    const char *subject, const char *text, void *arg);
+	void	*alert_arg;
 	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
 	int	 snap_failed;	/* its last write failed (said once) */
 };
@@ -197,5 +245,8 @@ int	request_expire(struct policyd *, long long now);
 size_t	request_cert_asks(struct policyd *, void (*)(json_t *, void *), void *);
 json_t	*request_cert_check_msg(const char *domain);
 long long request_snapshot_write(struct policyd *, struct buf *err);
+int	request_migrate_run(struct policyd *, long long now);
+int	request_migrate_domain(struct policyd *, const char *domain,
+	    long long now);
 
 #endif

@@ -222,6 +222,8 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	log_debug("%s: %zu check results %s", d.name, json_array_size(checks),
 	    rc ? "stored" : "older than the stored ones: ignored");
+	if (rc > 0)	/* a migration may wait for what dnsmon saw */
+		request_migrate_domain(pd, d.name, request_now(pd));
 	policydb_domain_clear(&d);
 	return json_pack("{s:b, s:b}", "ok", 1, "stored", rc);
 }

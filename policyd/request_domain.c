@@ -334,7 +334,7 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	struct buf what = BUF_INIT;
 	json_t *reply = NULL;
 	long long now = request_now(pd), until;
-	char *old_id, *when;
+	char *old_id, *when, *step;
 
 	memset(&d, 0, sizeof(d));
 	if (policydb_begin(pd->db, err) < 0)
@@ -346,6 +346,15 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 		    " cannot be changed, \"domain add\" restores it", d.name,
 		    when = timefmt_utc(d.retire_at));
 		free(when);
+		goto fail;
+	}
+	if (json_object_get(req, "mx") != NULL &&
+	    request_migrating(pd, d.name, &step)) {
+		buf_printf(err, "%s: a migration of its MX hosts is running"
+		    " (step %s): its mx patterns change with the plan, or"
+		    " after \"domain migrate %s --abort\"", d.name, step,
+		    d.name);
+		free(step);
 		goto fail;
 	}
 	until = request_cache_end(&d, now);
@@ -512,6 +521,11 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 		    " %s); use --now to remove it at once", d.name,
 		    when = timefmt_utc(d.retire_at));
 		free(when);
+	} else if (request_migrating(pd, d.name, &when)) {
+		buf_printf(err, "%s: a migration of its MX hosts is running"
+		    " (step %s): abort it first (\"domain migrate %s"
+		    " --abort\"), or use --now", d.name, when, d.name);
+		free(when);
 	} else
 		reply = request_retire(pd, &d, err);
 	if (reply != NULL)
@@ -535,8 +549,9 @@ json_t *
 request_list(struct policyd *pd, json_t *req, struct buf *err)
 {
 	json_t *after = json_object_get(req, "after"), *a, *o, *reply;
+	struct policydb_migration *mv = NULL;
 	struct domain *v;
-	size_t n, i, size, total = 0;
+	size_t n, i, size, total = 0, mn = 0, mi = 0;
 	char *text;
 
 	if (after != NULL && !json_is_string(after)) {
@@ -546,9 +561,19 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 	if (policydb_domain_list(pd->db, json_string_value(after),
 	    REQUEST_LIST_PAGE, &v, &n, err) < 0)
 		return NULL;
+	if (policydb_migration_running(pd->db, &mv, &mn, err) < 0) {
+		policydb_domains_free(v, n);
+		return NULL;
+	}
 	a = json_array();
 	for (i = 0; i < n; i++) {
 		o = request_domain_json(&v[i]);
+		/* Both in name order (SQLite's binary collation: strcmp). */
+		while (mi < mn && strcmp(mv[mi].domain, v[i].name) < 0)
+			mi++;
+		if (mi < mn && strcmp(mv[mi].domain, v[i].name) == 0)
+			json_object_set_new(o, "probe",
+			    request_migration_probe(&mv[mi]));
 		if (pd->reply_limit > 0) {
 			text = json_dumps(o, JSON_COMPACT);
 			size = text ? strlen(text) : 0;
@@ -565,6 +590,7 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 	if (i < n || n == REQUEST_LIST_PAGE)
 		json_object_set_new(reply, "next", json_string(v[i - 1].name));
 	policydb_domains_free(v, n);
+	policydb_migrations_free(mv, mn);
 	return reply;
 }
 
@@ -594,6 +620,26 @@ request_show_monitor(struct policyd *pd, const struct domain *d, json_t *o)
 	json_object_set_new(o, "dns", dns);
 }
 
+/* Its MX migration plan, or null; the hosts dnsmon probes for it. */
+static void
+request_show_migration(struct policyd *pd, const struct domain *d,
+    json_t *o)
+{
+	struct policydb_migration m;
+	struct buf err = BUF_INIT;
+
+	if (policydb_migration_get(pd->db, d->name, &m, &err) <= 0) {
+		if (err.len)
+			log_warn("%s", err.s);
+		buf_free(&err);
+		json_object_set_new(o, "migration", json_null());
+		return;
+	}
+	json_object_set_new(o, "migration", request_migration_json(&m));
+	json_object_set_new(o, "probe", request_migration_probe(&m));
+	policydb_migration_clear(&m);
+}
+
 json_t *
 request_show(struct policyd *pd, json_t *req, struct buf *err)
 {
@@ -604,6 +650,7 @@ request_show(struct policyd *pd, json_t *req, struct buf *err)
 		return NULL;
 	reply = request_domain_reply(&d);
 	request_show_monitor(pd, &d, json_object_get(reply, "domain"));
+	request_show_migration(pd, &d, json_object_get(reply, "domain"));
 	policydb_domain_clear(&d);
 	return reply;
 }

@@ -43,6 +43,12 @@ json_t	*request_list(struct policyd *pd, json_t *req, struct buf *err);
 json_t	*request_show(struct policyd *pd, json_t *req, struct buf *err);
 json_t	*request_records(struct policyd *pd, json_t *req, struct buf *err);
 
+/* request_migrate.c: */
+json_t	*request_migrate(struct policyd *pd, json_t *req, struct buf *err);
+json_t	*request_migration_json(const struct policydb_migration *m);
+json_t	*request_migration_probe(const struct policydb_migration *m);
+int	request_migrating(struct policyd *pd, const char *domain, char **step);
+
 /* request_check.c: */
 json_t	*request_check(struct policyd *pd, json_t *req, struct buf *err);
 json_t	*request_verified(struct policyd *pd, json_t *req, struct buf *err);

@@ -9,6 +9,8 @@
  *	stsctl domain del DOMAIN [--now]
  *	stsctl domain list | show DOMAIN | records DOMAIN
  *	stsctl domain import FILE|- [--mode M] [--max-age S]
+ *	stsctl domain migrate DOMAIN --add-mx NEW ... --remove-mx OLD ...
+ *	stsctl domain migrate DOMAIN --abort	(migrate.h)
  *	(each with --json)
  *
  * DESCRIPTION
@@ -49,6 +51,7 @@
 #include "dnsname.h"
 #include "esc.h"
 #include "ipc.h"
+#include "migrate.h"
 #include "mymalloc.h"
 #include "plural.h"
 #include "policyc.h"
@@ -246,6 +249,7 @@ domain_print_one(json_t *d, json_t *readiness)
 	}
 	table_print(t, stdout);
 	table_free(t);
+	migrate_print(stdout, json_object_get(d, "migration"));
 	domain_print_checks(json_object_get(d, "checks"));
 	if (json_is_object(readiness))
 		domain_print_readiness(stdout, readiness);
@@ -590,6 +594,8 @@ domain_usage(void)
 	    "       stsctl [-c config_dir] domain list|show DOMAIN|records DOMAIN\n"
 	    "       stsctl [-c config_dir] domain import FILE|- [--mode MODE]"
 	    " [--max-age SECONDS]\n"
+	    "       stsctl [-c config_dir] domain migrate DOMAIN --add-mx"
+	    " PATTERN ... --remove-mx PATTERN ... | --abort\n"
 	    "       (each takes --json)\n");
 	exit(USAGE_EXIT_ERROR);
 }
@@ -754,12 +760,14 @@ domain_main(int argc, char **argv)
 
 	if (argc < 2)
 		domain_usage();
+	if (strcmp(argv[1], "migrate") == 0)
+		return migrate_main(argc - 1, argv + 1);
 	for (cmd = domain_cmds; cmd->name != NULL; cmd++)
 		if (strcmp(cmd->name, argv[1]) == 0)
 			break;
 	if (cmd->name == NULL)
 		stsctl_usage_die("domain %s: unknown command (add, set, del, list,"
-		    " show, records, import)", argv[1]);
+		    " show, records, import, migrate)", argv[1]);
 	req = json_pack("{s:s}", "op", cmd->op);
 	/* GNU getopt: options may follow the domain; "--" ends them. */
 	optind = 0;

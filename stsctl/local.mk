@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: ISC
 sbin_PROGRAMS += stsctl/stsctl
 stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
-	stsctl/domain.c stsctl/table.c stsctl/table.h \
+	stsctl/domain.c stsctl/migrate.c stsctl/migrate.h \
+	stsctl/table.c stsctl/table.h \
 	stsctl/check.c stsctl/check.h \
 	stsctl/reports.c stsctl/reports.h stsctl/reports_show.c \
 	stsctl/reports_summary.c \

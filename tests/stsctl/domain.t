@@ -157,13 +157,30 @@ stsctl_bad "set with a bad pattern" \
 stsctl_bad "set to a bad max_age" 'stsctl: max_age 99999999: out of range 0..31557600' \
 	domain set example.com --max-age 99999999
 out=$($STSCTL domain frob 2>&1)
-is "$?:$out" '2:stsctl: domain frob: unknown command (add, set, del, list, show, records, import)' \
+is "$?:$out" '2:stsctl: domain frob: unknown command (add, set, del, list, show, records, import, migrate)' \
     "unknown subcommand: a usage error"
 stsctl_bad "option of another subcommand" 'stsctl: domain list: option --mx does not apply' \
 	domain list --mx a.example
 stsctl_bad "missing domain" 'stsctl: domain show: missing domain name' domain show
 stsctl_bad "unknown option" 'stsctl: domain add: unknown option "--color"' \
 	domain add b.example --color
+out=$($STSCTL domain migrate 2>&1)
+is "$?" 2 "migrate without a domain: a usage error"
+like "$out" '^usage: stsctl \[-c config_dir\] domain migrate DOMAIN --add-mx PATTERN' \
+	"... that prints the usage"
+out=$($STSCTL domain migrate example.com --abort --add-mx mx9.example.com 2>&1)
+is "$?:$out" '2:stsctl: domain migrate: --abort takes no --add-mx or --remove-mx' \
+	"migrate --abort with hosts: a usage error"
+out=$($STSCTL domain migrate example.com --add-mx 2>&1)
+is "$?:$out" '2:stsctl: domain migrate: option --add-mx needs a value' \
+	"migrate --add-mx without a value: a usage error"
+stsctl_bad "migrate with a bad pattern, checked as --mx" \
+	'stsctl: mx pattern "*.*.example.com": wildcard only allowed as the leftmost label' \
+	domain migrate example.com --add-mx '*.*.example.com' --remove-mx mx1.example.com
+stsctl_bad "migrate of an unknown domain" 'stsctl: nosuch.example: no such domain' \
+	domain migrate nosuch.example --add-mx mx9.example.com --remove-mx mx1.example.com
+stsctl_bad "migrate --abort without a plan" 'stsctl: example.com: no migration is running' \
+	domain migrate example.com --abort
 is "$($STSCTL domain list)" "$before" "refused requests stored nothing"
 is "$(id example.com)" "$id4" "refused requests kept the policy id"
 
