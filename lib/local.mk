@@ -161,3 +161,13 @@ lib_libsts_a_SOURCES += lib/dlist.h
 
 # lib/events - helpers around libevent for the daemons (inline only).
 lib_libsts_a_SOURCES += lib/events.h
+
+# lib/fetchlog (the fetch records httpd sends to rptparse) and
+# lib/fetchdb (fetches.db, which rptparse writes and stsctl reads).
+lib_libsts_a_SOURCES += lib/fetchlog.c lib/fetchlog.h \
+	lib/fetchdb.c lib/fetchdb.h
+check_PROGRAMS += lib/fetchdb_test
+lib_fetchdb_test_SOURCES = lib/fetchdb_test.c
+lib_fetchdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_fetchdb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
+FUZZ_TARGETS += tests/fuzz/fuzz_fetchlog
