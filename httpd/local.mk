@@ -13,7 +13,8 @@ httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h \
 	httpd/policytab.c httpd/policytab.h \
 	httpd/subscribe.c \
 	httpd/rua.c httpd/rua.h httpd/report.c \
-	httpd/clientlimit.c httpd/clientlimit.h
+	httpd/clientlimit.c httpd/clientlimit.h \
+	httpd/fetchbatch.c httpd/fetchbatch.h
 httpd_httpd_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) \
 	$(JANSSON_CFLAGS)
 httpd_httpd_LDADD = $(STS_LIBS) $(ZLIB_LIBS)

@@ -15,6 +15,7 @@ rptparse_rptparse_SOURCES = rptparse/rptparse.c rptparse/rptparse.h \
 	rptparse/hosted.c rptparse/hosted.h \
 	rptparse/alerts.c rptparse/alerts.h \
 	rptparse/silent.c rptparse/silent.h \
+	rptparse/fetches.c rptparse/fetches.h \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \
 	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
