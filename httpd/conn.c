@@ -691,7 +691,7 @@ conn_handshake_failure(struct conn *c, int e, char *out, size_t size)
 		name = SSL_get_servername(c->ssl, TLSEXT_NAMETYPE_host_name);
 		if (name == NULL)
 			snprintf(out, size, "%s", FETCHLOG_FAIL_NO_SNI);
-		else if (http_host_normalize(name, strlen(name), host) == 0 &&
+		else if (http_host_normalize(name, strlen(name), host) >= 0 &&
 		    policytab_get(httpd_policies, host) != NULL) {
 			snprintf(out, size, "%s", FETCHLOG_FAIL_NO_CERT);
 			snprintf(c->sni, sizeof(c->sni), "%s", host);

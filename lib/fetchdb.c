@@ -73,7 +73,8 @@ static const char *const fetchdb_files[] = { "", "-wal", "-shm", NULL };
 #define FETCHDB_EXPLAIN_SQL \
 	"SELECT status, failure, count(*), max(sni), min(sni)" \
 	" FROM fetches WHERE addr = ?1 AND time >= ?2 AND time <= ?3" \
-	" GROUP BY status, failure ORDER BY count(*) DESC, status LIMIT ?4"
+	" GROUP BY status, failure" \
+	" ORDER BY count(*) DESC, status, failure LIMIT ?4"
 
 /* fetches.db and its WAL files: FETCHDB_FILE_MODE, group gid (or -1). */
 static void
@@ -392,4 +393,57 @@ fetchdb_explain(struct fetchdb *f, const char *addr, time_t from,
 		esc_text(line, addr);
 	}
 	return 0;
+}
+
+#define FETCHDB_FETCH_ERROR	"sts-policy-fetch-error"	/* RFC 8460 4.3.2.1 */
+#define FETCHDB_WEBPKI_INVALID	"sts-webpki-invalid"
+
+/* The time of the oldest row, or 0 when there is none. */
+static time_t
+fetchdb_oldest(struct fetchdb *f)
+{
+	sqlite3_stmt *st = db_prepare(f->db, "SELECT min(time) FROM fetches");
+	time_t t = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		t = (time_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return t;
+}
+
+int
+fetchdb_failure_line(struct fetchdb *f, const char *type, const char *ip,
+    time_t from, time_t until, struct buf *line)
+{
+	char addr[FETCHLOG_ADDR_MAX + 1];
+	struct buf err = BUF_INIT;
+	time_t oldest;
+
+	if (type == NULL || (strcmp(type, FETCHDB_FETCH_ERROR) != 0 &&
+	    strcmp(type, FETCHDB_WEBPKI_INVALID) != 0))
+		return 0;
+	if (f == NULL) {
+		buf_puts(line, "no fetch records to compare with (no "
+		    FETCHDB_FILE "; see httpd_fetch_log)");
+		return 1;
+	}
+	if (ip == NULL) {
+		buf_puts(line, "the failure gives no sending-mta-ip: the "
+		    "fetches of this sender cannot be told from others'");
+		return 1;
+	}
+	if (fetchlog_canon_addr(ip, addr) != 0) {
+		buf_puts(line, "the sending-mta-ip is not an IP address: ");
+		esc_text(line, ip);
+		return 1;
+	}
+	if (fetchdb_explain(f, addr, from, until, line, &err) < 0) {
+		buf_puts(line, "the fetch records cannot be read: ");
+		buf_puts(line, err.s);
+	} else if ((oldest = fetchdb_oldest(f)) == 0 || oldest > until) {
+		buf_puts(line, " (no records kept from that time: "
+		    "fetch_log_days)");
+	}
+	buf_free(&err);
+	return 1;
 }

@@ -11,6 +11,7 @@
  *	db = fetchdb_open(path, &err)		(stsctl, the pages)
  *	fetchdb_list(db, domain, since, limit, handler, arg, &err)
  *	fetchdb_explain(db, addr, from, until, &line, &err)
+ *	fetchdb_failure_line(db, type, ip, from, until, &line)
  *	fetchdb_close(db)
  *
  * DESCRIPTION
@@ -42,6 +43,18 @@
  *	mta-sts.example.com)", "answered with HTTP 404 (1 time)", "the
  *	policy was served (HTTP 200, 3 times)").  Strings from the
  *	network in it are escaped with esc_text(); HTML escapes it again.
+ *
+ *	fetchdb_failure_line() is that line for a failure detail of a
+ *	report: for the result types sts-policy-fetch-error and
+ *	sts-webpki-invalid only (it returns 0 and writes nothing for the
+ *	others, 1 when it wrote), with the detail's sending-mta-ip (ip,
+ *	NULL when the sender gave none) and the report's date range.  It
+ *	says so when there is no ip to look for (a sender's addresses
+ *	are not tied to it otherwise), when ip is not an address, when
+ *	db is NULL (no fetches.db), and when the range started before
+ *	the oldest records kept (fetch_log_days).  The address a sender
+ *	fetches from may not be the one its MTA connects from: "no fetch
+ *	arrived" is about that address only.
  *
  * LIMITS
  *	FETCHDB_EXPLAIN_KINDS kinds of outcome in a line.
@@ -87,6 +100,8 @@ int	fetchdb_list(struct fetchdb *, const char *domain, time_t since,
 	    long long limit, fetchdb_handler, void *arg, struct buf *err);
 int	fetchdb_explain(struct fetchdb *, const char *addr, time_t from,
 	    time_t until, struct buf *line, struct buf *err);
+int	fetchdb_failure_line(struct fetchdb *, const char *type,
+	    const char *ip, time_t from, time_t until, struct buf *line);
 void	fetchdb_row_domain(const struct fetchrec *, char *out, size_t size);
 
 #endif

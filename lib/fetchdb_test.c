@@ -56,6 +56,7 @@ test_wire(void)
 	struct buf d = BUF_INIT, err = BUF_INIT;
 	struct fetchrec r;
 	struct got g = { .n = 0 };
+	int refused;
 
 	rec_set(&r, 1765000000, "127.0.0.2", "mta-sts.a\n\x1b[31mb", 0,
 	    FETCHLOG_FAIL_UNKNOWN_SNI);
@@ -70,7 +71,8 @@ test_wire(void)
 	buf_puts(&d, "1765000000 1 ::ffff:10.0.0.1 200 1 - - a b c\n");
 	buf_puts(&d, "1765000000 1 10.0.0.1 0 1 - - a b c\n");
 	buf_puts(&d, "1765000000 1 10.0.0.1 200 1 a\\x20b - a b c\n");
-	CHECK(fetchlog_parse(d.s, d.len, got_one, &g, &err) == 2,
+	CHECK(fetchlog_parse(d.s, d.len, got_one, &g, &refused, &err) == 2 &&
+	    refused == 4,
 	    "two records of six are valid");
 	CHECK(g.n == 2 && memcmp(&g.r[0], &r, sizeof(r)) == 0,
 	    "a record comes back as it was sent");
@@ -79,7 +81,8 @@ test_wire(void)
 	CHECK(STR_EQ(err.s, "record 2: bad address"), "the first bad record "
 	    "is named: %s", err.s);
 	buf_reset(&err);
-	CHECK(fetchlog_parse("stsd-fetchlog 2\n", 16, got_one, &g, &err) == -1 &&
+	CHECK(fetchlog_parse("stsd-fetchlog 2\n", 16, got_one, &g, &refused,
+	    &err) == -1 &&
 	    STR_EQ(err.s, "not a fetch record datagram"), "a wrong version is "
 	    "refused: %s", err.s);
 	buf_free(&d);

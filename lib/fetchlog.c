@@ -227,7 +227,7 @@ fetchlog_parse_line(char *line, struct fetchrec *r)
 
 int
 fetchlog_parse(const char *data, size_t len, fetchlog_handler handler,
-    void *arg, struct buf *err)
+    void *arg, int *refused, struct buf *err)
 {
 	size_t magic = sizeof(FETCHLOG_MAGIC) - 1, off, n;
 	char line[FETCHLOG_LINE_MAX + 1];
@@ -235,6 +235,7 @@ fetchlog_parse(const char *data, size_t len, fetchlog_handler handler,
 	const char *nl, *why;
 	int good = 0, recno = 0;
 
+	*refused = 0;
 	if (len > FETCHLOG_DGRAM_MAX || len <= magic ||
 	    memcmp(data, FETCHLOG_MAGIC "\n", magic + 1) != 0) {
 		buf_puts(err, "not a fetch record datagram");
@@ -255,12 +256,17 @@ fetchlog_parse(const char *data, size_t len, fetchlog_handler handler,
 		if (why == NULL) {
 			handler(&r, arg);
 			good++;
-		} else if (err->len == 0) {
-			buf_printf(err, "record %d: %s", recno, why);
+		} else {
+			(*refused)++;
+			if (err->len == 0)
+				buf_printf(err, "record %d: %s", recno, why);
 		}
 	}
-	if (off < len && err->len == 0)
-		buf_printf(err, "more than %d records; the rest ignored",
-		    FETCHLOG_DGRAM_RECORDS);
+	if (off < len) {
+		(*refused)++;
+		if (err->len == 0)
+			buf_printf(err, "more than %d records; the rest "
+			    "ignored", FETCHLOG_DGRAM_RECORDS);
+	}
 	return good;
 }

@@ -6,7 +6,7 @@
  * SYNOPSIS
  *	struct fetchrec r;
  *	fetchlog_encode(&dgram, &r)	append one record (httpd)
- *	n = fetchlog_parse(data, len, handler, arg, &err)	(rptparse)
+ *	n = fetchlog_parse(data, len, handler, arg, &refused, &err)
  *	fetchlog_addr(sa, salen, out)	a client address as text
  *	fetchlog_domain(sni, out)	the policy domain an SNI names
  *
@@ -44,7 +44,8 @@
  * DIAGNOSTICS
  *	fetchlog_parse() returns the number of valid records, or -1 when
  *	the datagram does not start with FETCHLOG_MAGIC, with a reason in
- *	err; the first invalid line, when there is one, is said in err
+ *	err; refused gets the number of invalid lines (and of lines past
+ *	FETCHLOG_DGRAM_RECORDS), the first of which is said in err
  *	("record 3: bad address") while the valid ones are returned.
  */
 #ifndef STS_FETCHLOG_H
@@ -96,7 +97,7 @@ typedef void (*fetchlog_handler)(const struct fetchrec *, void *);
 
 void	fetchlog_encode(struct buf *, const struct fetchrec *);
 int	fetchlog_parse(const char *data, size_t len, fetchlog_handler,
-	    void *arg, struct buf *err);
+	    void *arg, int *refused, struct buf *err);
 int	fetchlog_addr(const struct sockaddr *, socklen_t, char *out);
 int	fetchlog_canon_addr(const char *in, char *out);
 void	fetchlog_copy(char *dst, size_t size, const char *src, size_t len);

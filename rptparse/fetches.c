@@ -111,7 +111,7 @@ fetches_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct buf err = BUF_INIT;
 	ssize_t n;
-	int i;
+	int i, refused;
 
 	(void)what;
 	(void)arg;
@@ -130,8 +130,10 @@ fetches_read(evutil_socket_t fd, short what, void *arg)
 		}
 		buf_reset(&err);
 		if (fetchlog_parse(fs.dgram, (size_t)n, fetches_take, NULL,
-		    &err) < 0 || err.len > 0)
+		    &refused, &err) < 0)
 			fetches_warn(1, err.s);
+		else if (refused > 0)
+			fetches_warn(refused, err.s);
 	}
 	buf_free(&err);
 }

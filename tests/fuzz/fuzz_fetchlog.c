@@ -36,6 +36,7 @@ fuzz_fetchlog_record(const struct fetchrec *r, void *arg)
 	struct buf dgram = BUF_INIT, err = BUF_INIT;
 	struct fetchrec copy;
 	char canon[FETCHLOG_ADDR_MAX + 1];
+	int refused;
 
 	(void)arg;
 	if (r->time <= 0 || r->time > FETCHLOG_TIME_MAX ||
@@ -65,7 +66,7 @@ fuzz_fetchlog_record(const struct fetchrec *r, void *arg)
 	fetchlog_encode(&dgram, &copy);
 	if (dgram.len - sizeof(FETCHLOG_MAGIC) > FETCHLOG_LINE_MAX + 1 ||
 	    fetchlog_parse(dgram.s, dgram.len, fuzz_fetchlog_same, &copy,
-	    &err) != 1 || err.len != 0)
+	    &refused, &err) != 1 || err.len != 0)
 		abort();
 	buf_free(&dgram);
 	buf_free(&err);
@@ -75,9 +76,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct buf err = BUF_INIT;
+	int refused;
 
 	(void)fetchlog_parse((const char *)data, len, fuzz_fetchlog_record,
-	    NULL, &err);
+	    NULL, &refused, &err);
 	buf_free(&err);
 	return 0;
 }
