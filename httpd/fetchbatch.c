@@ -32,6 +32,7 @@ static struct {
 	struct buf dgram;		/* FETCHLOG_MAGIC and the records */
 	int	 records;
 	long long dropped;		/* since the last warning */
+	int	 why;			/* errno of the last failed send */
 	time_t	 warned;
 } fb = { .fd = -1 };
 
@@ -75,7 +76,12 @@ fetchbatch_arm(void)
 	evtimer_add(fb.timer, &tv);
 }
 
-/* One sendto(); the datagram stays only when rptparse is just slow. */
+/*
+ * One sendto().  The datagram stays, to be sent at the next flush, while
+ * rptparse is slow or away for a moment (a reload restarts it): its
+ * socket full, missing, or refusing.  Only records that find no room
+ * are lost (fetchbatch_add), or a datagram refused for another reason.
+ */
 static void
 fetchbatch_flush(void)
 {
@@ -86,13 +92,22 @@ fetchbatch_flush(void)
 		fetchbatch_reset();
 		return;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
-	    errno == EINTR) {
+	switch (errno) {
+	case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+	case EWOULDBLOCK:
+#endif
+	case ENOBUFS:
+	case EINTR:
+	case ENOENT:
+	case ECONNREFUSED:
+		fb.why = errno;
 		fetchbatch_arm();
 		return;
+	default:
+		fetchbatch_drop(fb.records, strerror(errno));
+		fetchbatch_reset();
 	}
-	fetchbatch_drop(fb.records, strerror(errno));
-	fetchbatch_reset();
 }
 
 static void
@@ -111,7 +126,9 @@ fetchbatch_add(const struct fetchrec *r)
 		return;
 	if (fb.records >= FETCHLOG_DGRAM_RECORDS ||
 	    fb.dgram.len + FETCHLOG_LINE_MAX + 1 > FETCHLOG_DGRAM_MAX) {
-		fetchbatch_drop(1, "rptparse does not take them fast enough");
+		fetchbatch_drop(1, fb.why == ENOENT || fb.why == ECONNREFUSED ?
+		    "rptparse is not running" :
+		    "rptparse does not take them fast enough");
 		return;
 	}
 	if (fb.records == 0)

@@ -19,10 +19,10 @@
  *	call, no allocation once the buffer has grown.
  *
  *	It never blocks and never slows serving: when rptparse's socket
- *	is full (EAGAIN), the datagram is kept and sent again at the next
- *	flush, and records that come meanwhile, with no room, are
- *	dropped; when rptparse is not there (no socket, refused), the
- *	datagram is dropped.  Dropped records are counted in the metric
+ *	is full (EAGAIN), or not there for a moment (a reload restarts
+ *	rptparse: no socket, or refused), the datagram is kept and sent
+ *	again at the next flush, and records that come meanwhile, with
+ *	no room, are dropped.  Dropped records are counted in the metric
  *	stsd_fetch_records_dropped_total{daemon="httpd"}, and said in the
  *	log at most once per FETCHBATCH_WARN_INTERVAL seconds.
  *
