@@ -52,7 +52,7 @@ lib_rptdb_test_CPPFLAGS = $(AM_CPPFLAGS) $(TEST_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
-	lib/dashboard_charts.c lib/dashboard_page.h
+	lib/dashboard_charts.c lib/dashboard_page.h lib/dashboard_fetches.c
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
 	lib/svg.c lib/svg.h
 

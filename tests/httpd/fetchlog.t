@@ -132,6 +132,15 @@ is "$($STSCTL report show "$id" --json | jq -r '.policies[0]."failure-details"[0
 	"the TLS handshake failed: no-certificate (1 time, SNI mta-sts.c.example); the TLS handshake failed: unknown-sni (1 time, SNI mta-sts.unknown.example)" \
 	"report show --json: httpd-saw"
 
+# The same line on the domain's page of the dashboard.
+$STSCTL report html c.example >"$T/page.html"
+like "$(cat "$T/page.html")" '<h3>Policy fetch failures and what httpd saw</h3>' \
+	"report html: the section of fetch failures"
+like "$(cat "$T/page.html")" "<tr class=\"fetch-failure\" data-report=\"$id\"><td class=\"report\">$id</td><td class=\"sender\">Sender-Y</td><td class=\"type\">sts-policy-fetch-error</td><td class=\"ip\">127\.0\.0\.2</td><td class=\"httpd-saw\">the TLS handshake failed: no-certificate \(1 time, SNI mta-sts\.c\.example\); the TLS handshake failed: unknown-sni \(1 time, SNI mta-sts\.unknown\.example\)</td></tr>" \
+	"report html: what httpd saw from 127.0.0.2, as report show says"
+like "$(cat "$T/page.html")" '<td class="httpd-saw">no fetch arrived from 127\.0\.0\.9</td>' \
+	"report html: no fetch from 127.0.0.9"
+
 # 3. Hostile: an SNI with control characters, a long path, a client
 # that never sends its ClientHello.
 is "$(python3 "$HS" 127.0.0.5 "$HTTPS" 'mta-sts.x\x1b[31m\x7f.example' 1)" 1 \
@@ -149,6 +158,10 @@ out=$($STSCTL report show "$(report_id fetchlog-2)")
 like "$out" 'httpd saw: the TLS handshake failed: unknown-sni \(1 time, SNI mta-sts\.x\\x1b\[31m\\x7f\.example\)' \
 	"the SNI with control characters is shown escaped"
 nok "no control character reaches the terminal" grep -q $'\x1b' <<<"$out"
+$STSCTL report html c.example >"$T/page2.html"
+like "$(cat "$T/page2.html")" 'unknown-sni \(1 time, SNI mta-sts\.x\\x1b\[31m\\x7f\.example\)' \
+	"report html: the SNI with control characters, escaped"
+nok "report html: no control character in the page" grep -q $'[\x1b\x7f]' "$T/page2.html"
 ok "a client that sent nothing: timeout" wait_until 10 sh -c \
 	"$STSCTL report show $(report_id fetchlog-2) | grep -q 'httpd saw: the TLS handshake failed: timeout (1 time, no SNI)'"
 
