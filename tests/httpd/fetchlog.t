@@ -175,6 +175,22 @@ ok "the valid record of a bad datagram is stored" wait_until 10 sh -c \
 ok "the bad ones are logged" wait_until 5 grep -q \
 	'rptparse.*private/fetchlog: 2 fetch records dropped: record 1: bad duration' "$I/log/stsd.log"
 
+# Rotation: a record older than fetch_log_days (14) goes at rptparse's
+# next hourly pass; one runs at start.
+rp_pid() { inst_exec $STSD status 2>/dev/null | awk '$1 == "rptparse" && $4 == "running" { print $3; exit }'; }
+restarted() { local p; p=$(rp_pid); [ -n "$p" ] && [ "$p" != "$1" ]; }
+has_path() { $STSCTL fetch list a.example --limit 100000 --json | jq -e --arg p "$1" '[.fetches[] | select(.path == $p)] | length == 1' >/dev/null; }
+printf 'stsd-fetchlog 1\n%s 5 127.0.0.8 200 1 - TLSv1.3 mta-sts.a.example - /old\n' \
+	$((now - 15 * 86400)) | python3 "$HS" - "$SP/private/fetchlog"
+ok "a record of 15 days ago is stored" wait_until 10 has_path /old
+pid=$(rp_pid)
+kill -TERM "$pid"
+ok "rptparse is started again" wait_until 30 restarted "$pid"
+ok "the record older than fetch_log_days is deleted" wait_until 10 sh -c \
+	"! $STSCTL fetch list a.example --limit 100000 --json | grep -q '\"/old\"'"
+ok "... and logged" grep -q 'fetches.db: 1 fetch record older than 14 days deleted' "$I/log/stsd.log"
+ok "a recent one stays" has_path /good
+
 # 4. A flood of handshakes with an unknown SNI: at most
 # fetch_log_domain_limit rows kept for all unknown names together, the
 # hosted domains' rows untouched, and httpd serves all along.
