@@ -14,6 +14,11 @@
  *	in order, and each answer is built in one piece and written with
  *	one copy.
  *	The answer to each request is route.c's (conn.h).
+ *	With httpd_fetch_log, each request answered and each handshake
+ *	that fails is recorded (conn_record(): what the client sent, the
+ *	status or why the handshake failed) and handed to fetchbatch.h;
+ *	the client address is the one accept() gave, the times come from
+ *	the vDSO: no system call per record.
  *
  * LIMITS
  *	httpd_request_timeout: the TLS handshake, and each request from its
@@ -290,6 +295,7 @@ conn_record(struct conn *c, int status, const char *failure,
     const struct http_request *req)
 {
 	struct fetchrec r;
+	const SSL_SESSION *sess;
 	const char *v;
 
 	if (!fetchbatch_on() || c->ssl == NULL)
@@ -302,7 +308,10 @@ conn_record(struct conn *c, int status, const char *failure,
 		return;
 	r.status = status;
 	snprintf(r.failure, sizeof(r.failure), "%s", failure ? failure : "");
-	if ((v = SSL_get_version(c->ssl)) != NULL && strcmp(v, "unknown") != 0)
+	/* A failed handshake: the version only once it was negotiated. */
+	if ((status != 0 || ((sess = SSL_get_session(c->ssl)) != NULL &&
+	    SSL_SESSION_get_protocol_version(sess) != 0)) &&
+	    (v = SSL_get_version(c->ssl)) != NULL && strcmp(v, "unknown") != 0)
 		snprintf(r.tls, sizeof(r.tls), "%s", v);
 	if (c->sni[0] != '\0')
 		snprintf(r.sni, sizeof(r.sni), "%s", c->sni);
@@ -701,8 +710,9 @@ conn_handshake_failure(struct conn *c, int e, char *out, size_t size)
 	    reason < SSL_AD_REASON_OFFSET + 256) {
 		conn_failure_token(out, size, FETCHLOG_FAIL_TLS_ALERT,
 		    SSL_alert_desc_string_long(reason - SSL_AD_REASON_OFFSET));
-	} else if (err == 0 && (e == SSL_ERROR_SYSCALL ||
-	    e == SSL_ERROR_ZERO_RETURN)) {
+	} else if ((err == 0 && (e == SSL_ERROR_SYSCALL ||
+	    e == SSL_ERROR_ZERO_RETURN)) ||
+	    reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
 		snprintf(out, size, "%s", FETCHLOG_FAIL_CLOSED);
 	} else {
 		conn_failure_token(out, size, FETCHLOG_FAIL_TLS_ERROR ":",

@@ -142,17 +142,19 @@ like "$(cat "$T/page.html")" '<td class="httpd-saw">no fetch arrived from 127\.0
 	"report html: no fetch from 127.0.0.9"
 
 # 3. Hostile: an SNI with control characters, a long path, a client
-# that never sends its ClientHello.
+# that never sends its ClientHello, one that closes before it.
 is "$(python3 "$HS" 127.0.0.5 "$HTTPS" 'mta-sts.x\x1b[31m\x7f.example' 1)" 1 \
 	"an SNI with control characters: no handshake"
 long=/$(head -c 5000 /dev/zero | tr '\0' a)
 is "$(from 127.0.0.3 mta-sts.a.example "$long")" 404 "a path of 5001 bytes: 404"
 python3 "$HS" 127.0.0.7 "$HTTPS" - 0 silent 4
-sed "s/fetchlog-1/fetchlog-2/; s/127\.0\.0\.2/127.0.0.5/; s/127\.0\.0\.9/127.0.0.7/" \
-	"$T/report.json" >"$T/report2.json"
+python3 "$HS" 127.0.0.10 "$HTTPS" - 0 silent 0.2
+jq '."report-id" = "fetchlog-2" | .policies[0]."failure-details" |=
+	[.[0] + {"sending-mta-ip": "127.0.0.5"}, .[1] + {"sending-mta-ip": "127.0.0.7"},
+	 .[2] + {"sending-mta-ip": "127.0.0.10"}]' "$T/report.json" >"$T/report2.json"
 ok "the long path is recorded, cut to 256 bytes" wait_until 10 sh -c \
 	"$STSCTL fetch list a.example --json | jq -e '[.fetches[] | select(.path | length == 256)] | length == 1' >/dev/null"
-is "$(post "$T/report2.json")" 200 "a second report, for 127.0.0.5 and 127.0.0.7"
+is "$(post "$T/report2.json")" 200 "a second report, for 127.0.0.5, 127.0.0.7 and 127.0.0.10"
 ok "rptparse stores it" wait_until 15 test -n "$(report_id fetchlog-2)"
 out=$($STSCTL report show "$(report_id fetchlog-2)")
 like "$out" 'httpd saw: the TLS handshake failed: unknown-sni \(1 time, SNI mta-sts\.x\\x1b\[31m\\x7f\.example\)' \
@@ -164,6 +166,8 @@ like "$(cat "$T/page2.html")" 'unknown-sni \(1 time, SNI mta-sts\.x\\x1b\[31m\\x
 nok "report html: no control character in the page" grep -q $'[\x1b\x7f]' "$T/page2.html"
 ok "a client that sent nothing: timeout" wait_until 10 sh -c \
 	"$STSCTL report show $(report_id fetchlog-2) | grep -q 'httpd saw: the TLS handshake failed: timeout (1 time, no SNI)'"
+ok "a client that closed before its ClientHello: closed" wait_until 10 sh -c \
+	"$STSCTL report show $(report_id fetchlog-2) | grep -q 'httpd saw: the TLS handshake failed: closed (1 time, no SNI)'"
 
 # A datagram with huge numbers and garbage among good records: the bad
 # ones are dropped and said, the good one stored.
