@@ -154,6 +154,31 @@ test_store(const char *dir)
 	    STR_EQ(line.s, "answered with HTTP 404 (1 time, SNI "
 	    "mta-sts.example.com)"), "explain: %s", line.s);
 
+	buf_reset(&line);
+	CHECK(fetchdb_failure_line(r, "certificate-expired", "127.0.0.2", 900,
+	    2000, &line) == 0 && line.len == 0, "no line for another type");
+	CHECK(fetchdb_failure_line(r, "sts-webpki-invalid", NULL, 900, 2000,
+	    &line) == 1 && strstr(line.s, "gives no sending-mta-ip") != NULL,
+	    "no sending-mta-ip: %s", line.s);
+	buf_reset(&line);
+	CHECK(fetchdb_failure_line(r, "sts-policy-fetch-error", "1.2.3\n4",
+	    900, 2000, &line) == 1 && STR_EQ(line.s, "the sending-mta-ip is "
+	    "not an IP address: 1.2.3\\n4"), "a bad address: %s", line.s);
+	buf_reset(&line);
+	CHECK(fetchdb_failure_line(r, "sts-policy-fetch-error",
+	    "::ffff:127.0.0.3", 900, 2000, &line) == 1 && STR_EQ(line.s,
+	    "answered with HTTP 404 (1 time, SNI mta-sts.example.com)"),
+	    "a v4-mapped sending-mta-ip: %s", line.s);
+	buf_reset(&line);
+	CHECK(fetchdb_failure_line(r, "sts-policy-fetch-error", "127.0.0.2",
+	    1, 500, &line) == 1 && STR_EQ(line.s, "no fetch arrived from "
+	    "127.0.0.2 (no records kept from that time: fetch_log_days)"),
+	    "a range before the oldest record: %s", line.s);
+	buf_reset(&line);
+	CHECK(fetchdb_failure_line(NULL, "sts-policy-fetch-error", "127.0.0.2",
+	    1, 500, &line) == 1 && strstr(line.s, "no fetches.db") != NULL,
+	    "without fetches.db: %s", line.s);
+
 	memset(&l, 0, sizeof(l));
 	l.sorted = 1;
 	CHECK(fetchdb_list(r, "example.com", 0, 10, list_one, &l, &err) == 0 &&
