@@ -15,6 +15,7 @@
  *	conn_send(c, data, len)		raw bytes ("100 Continue")
  *	conn_peer(c, out, size)		"ADDR:PORT" of the client, for logs
  *	conn_timer_set(c, tv)		conn_idle_tv or conn_body_tv
+ *	conn_record(c, status, failure, req)	a fetch record (fetchbatch.h)
  *
  * DESCRIPTION
  *	conn.c owns the connection: accept, TLS, buffers, timers, the
@@ -37,6 +38,8 @@
 #define HTTPD_CONN_H
 
 #include <stddef.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -72,6 +75,10 @@ struct conn {
 	int	 report_keep;		/* CONN_BODY: keep-alive after it */
 	int	 report_minor;		/* CONN_BODY: HTTP/1.minor */
 	char	 sni[HTTP_HOST_MAX + 1];
+	struct sockaddr_storage peer;	/* from accept() */
+	socklen_t peer_len;
+	struct timespec since;		/* accept, or a later request's
+					 * first byte: a record's duration */
 };
 
 extern const struct timeval *conn_idle_tv, *conn_body_tv;
@@ -89,5 +96,7 @@ void	conn_respond_canned(struct conn *, int status, int head_only,
 	    int keep, int minor);
 void	conn_peer(const struct conn *, char *out, size_t size);
 void	conn_timer_set(struct conn *, const struct timeval *);
+void	conn_record(struct conn *, int status, const char *failure,
+	    const struct http_request *);
 
 #endif

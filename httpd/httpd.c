@@ -63,6 +63,7 @@
 
 #include "certcache.h"
 #include "certstore.h"
+#include "fetchbatch.h"
 #include "httpd.h"
 #include "log.h"
 #include "params.h"
@@ -231,6 +232,8 @@ httpd_post_jail(int argc, char **argv)
 	/* Every policy policyd wrote, before the first client is taken. */
 	if (httpd_conf.tls)
 		subscribe_load();
+	if (httpd_conf.tls && var_httpd_fetch_log)
+		fetchbatch_start(server_base());
 	conn_start(server_base());
 	subscribe_start(server_base());
 	server_set_stop(httpd_stop);
@@ -258,6 +261,7 @@ static void
 httpd_cleanup(void)
 {
 	conn_stop();
+	fetchbatch_stop();
 	subscribe_stop();
 	policytab_free(httpd_policies);
 	httpd_policies = NULL;

@@ -371,6 +371,7 @@ conn_request(struct conn *c, const struct http_request *req)
 		    strncmp(c->sni, "mta-sts.", 8) == 0 ? c->sni + 8 : c->sni,
 		    "status", code, NULL);
 	}
+	conn_record(c, status, NULL, req);
 	if (status == 200)
 		conn_respond(c, 200, e->head, e->head_len, e->body, e->body_len,
 		    head_only, keep, req->minor);

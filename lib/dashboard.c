@@ -25,6 +25,7 @@
 #include "cfg.h"
 #include "dashboard.h"
 #include "dashboard_page.h"
+#include "fetchdb.h"
 #include "html.h"
 #include "ipc.h"
 #include "mymalloc.h"
@@ -614,6 +615,7 @@ dash_section(struct dash *d, json_t *dom, json_t *verdict, json_t *sum,
 	    "Failed sessions by MX host");
 	dash_fixes(d, sum, name);
 	dash_notes(d, rows);
+	dash_fetches(d, rows);
 	dash_unverified(d, rows);
 	dash_silent(d, name);
 	buf_puts(d->out, "</section>\n");
@@ -807,6 +809,7 @@ dashboard_html(struct buf *out, struct rptdb *reports, json_t *domains,
 		buf_puts(err, "dashboard: no list of domains");
 		return -1;
 	}
+	memset(&d, 0, sizeof(d));
 	d.out = out;
 	d.db = reports;
 	d.o = opts;
@@ -821,6 +824,7 @@ dashboard_html(struct buf *out, struct rptdb *reports, json_t *domains,
 	began = rptdb_snapshot_begin(reports);
 	rc = dash_page(&d, domains);
 	rptdb_snapshot_end(reports, began);
+	fetchdb_close(d.fetches);
 	if (rc == 1)
 		buf_printf(err, "%s: no such domain", opts->domain);
 	return rc;

@@ -31,7 +31,10 @@
  * last checks, the readiness verdict with its evidence, the totals,
  * a stacked column per day of the window, bars by result type, by
  * sending organization and by MX host, what each result type means
- * and its fix, the senders' additional-information, and the
+ * and its fix, the senders' additional-information, each
+ * sts-policy-fetch-error and sts-webpki-invalid failure beside what
+ * httpd saw from its sending-mta-ip (fetches.db, lib/fetchdb; the line
+ * of "stsctl report show"), and the
  * unverified reports of the window in their own table (lib/rptsum: not
  * in the numbers while report_require_dkim is "yes").  The overview
  * has a row per domain: mode, sessions and success rate of the last

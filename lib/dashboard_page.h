@@ -40,9 +40,15 @@ struct dash {
 	struct rptsum_rule rule;
 	int	 days;
 	time_t	 now;
+	struct fetchdb *fetches;	/* fetches.db, opened on first need */
+	int	 fetches_tried;
 };
 
+struct fetchdb;
+struct rptsum_rows;
+
 void	dash_trend(struct dash *, json_t *sum);
+void	dash_fetches(struct dash *, const struct rptsum_rows *);
 void	dash_group_chart(struct dash *, json_t *sum, const char *member,
 	    const char *key, const char *title);
 

@@ -40,7 +40,7 @@ lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
-	lib/dashboard_charts.c lib/dashboard_page.h
+	lib/dashboard_charts.c lib/dashboard_page.h lib/dashboard_fetches.c
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
 	lib/svg.c lib/svg.h
 
@@ -139,3 +139,13 @@ lib_libsts_a_SOURCES += lib/dlist.h
 
 # lib/events - helpers around libevent for the daemons (inline only).
 lib_libsts_a_SOURCES += lib/events.h
+
+# lib/fetchlog (the fetch records httpd sends to rptparse) and
+# lib/fetchdb (fetches.db, which rptparse writes and stsctl reads).
+lib_libsts_a_SOURCES += lib/fetchlog.c lib/fetchlog.h \
+	lib/fetchdb.c lib/fetchdb.h
+check_PROGRAMS += lib/fetchdb_test
+lib_fetchdb_test_SOURCES = lib/fetchdb_test.c
+lib_fetchdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_fetchdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+FUZZ_TARGETS += tests/fuzz/fuzz_fetchlog

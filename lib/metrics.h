@@ -130,6 +130,7 @@
 #define METRIC_FAILED_SESSIONS	"stsd_failed_sessions_total"
 #define METRIC_SESSIONS		"stsd_report_sessions_total"
 #define METRIC_PROCESSES	"stsd_metrics_processes"
+#define METRIC_FETCH_DROPPED	"stsd_fetch_records_dropped_total"
 
 enum metrics_type {
 	METRICS_COUNTER,

@@ -111,6 +111,10 @@ const struct metrics_def metrics_catalog[] = {
 	    "(else policy domain) and result (successful, failed)." },
 	{ METRIC_PROCESSES, METRICS_GAUGE,
 	    "Daemon processes whose metrics file was read at this scrape." },
+	{ METRIC_FETCH_DROPPED, METRICS_COUNTER,
+	    "Records of policy fetches and failed TLS handshakes not stored "
+	    "in fetches.db, by daemon: httpd (its batch was full, or "
+	    "rptparse did not take it) or rptparse (the store failed)." },
 	{ NULL, 0, NULL },
 };
 
@@ -154,6 +158,8 @@ static const struct metrics_fixed {
 	{ METRIC_ALERTS_DROPPED, "reason", { "hourly-limit",
 	    "domain-daily-limit", NULL }, NULL, { NULL } },
 	{ METRIC_DROPPED, NULL, { NULL }, NULL, { NULL } },
+	{ METRIC_FETCH_DROPPED, "daemon", { "httpd", "rptparse", NULL },
+	    NULL, { NULL } },
 	{ NULL, NULL, { NULL }, NULL, { NULL } },
 };
 

@@ -226,6 +226,13 @@ PARAM(BOOL, httpd_plain_reports, "no",
     "report POSTs at $report_https_path; by default reports are "
     "taken over HTTPS only.",
     NULL, NULL)
+PARAM(BOOL, httpd_fetch_log, "yes",
+    "Whether httpd records each request it answers on HTTPS and each "
+    "TLS handshake that fails (time, client address, SNI, status or "
+    "failure, TLS version, duration) and hands the records to "
+    "rptparse, which keeps them in fetches.db for $fetch_log_days "
+    "(stsctl fetch list, stsctl report show).",
+    NULL, NULL)
 
 /* policyd */
 PARAM(TIME, policyd_retire_max_age, "1d",
@@ -476,6 +483,19 @@ PARAM(TIME, rptrecv_data_timeout, "10m",
     .min = 1, .max = DAY)
 
 /* rptparse */
+PARAM(INT, fetch_log_days, "14",
+    "How many days rptparse keeps the records of policy fetches and "
+    "failed TLS handshakes in fetches.db; older ones are deleted "
+    "every hour.",
+    NULL, NULL,
+    .min = 1, .max = 3650)
+PARAM(INT, fetch_log_domain_limit, "10000",
+    "The most records of policy fetches and failed TLS handshakes "
+    "that fetches.db keeps for one policy domain (and for all SNI "
+    "names that name no served policy host, together); the oldest "
+    "go first.",
+    NULL, NULL,
+    .min = 10, .max = 100000000)
 PARAM(SIZE, rptparse_gunzip_limit, "20m",
     "The largest report that rptparse inflates from a gzip "
     "attachment or takes as JSON; a larger one goes to corrupt/.",

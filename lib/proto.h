@@ -29,6 +29,9 @@
  *	  private/acmed     notices to acmed
  *	  private/rptparse  spooled notices (rptrecv, httpd, stsctl queue)
  *	  private/dnsmon    check-now (policyd)
+ *	  private/fetchlog  fetch records (httpd to rptparse): a datagram
+ *	                    socket that rptparse binds itself (lib/fetchlog.h
+ *	                    gives the format); not a master.cf service
  *
  *	Operations.  A request is {"op": PROTO_OP_..., ...}; which socket
  *	takes which operation is listed beside each constant below.
@@ -77,6 +80,7 @@
 #define PROTO_ACMED_PRIVATE	PROTO_PRIVATE_DIR "/acmed"
 #define PROTO_RPTPARSE_PRIVATE	PROTO_PRIVATE_DIR "/rptparse"
 #define PROTO_DNSMON_PRIVATE	PROTO_PRIVATE_DIR "/dnsmon"
+#define PROTO_FETCHLOG_PRIVATE	PROTO_PRIVATE_DIR "/fetchlog"
 
 /* policyd: requests of its public and private sockets. */
 #define PROTO_OP_DOMAIN_ADD	"domain-add"

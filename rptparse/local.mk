@@ -13,7 +13,8 @@ pkglibexec_PROGRAMS += rptparse/rptparse
 rptparse_rptparse_SOURCES = rptparse/rptparse.c rptparse/rptparse.h \
 	rptparse/deferral.c $(RPTPARSE_MSG_SOURCES) rptparse/hosted.c \
 	rptparse/hosted.h rptparse/alerts.c rptparse/alerts.h rptparse/silent.c \
-	rptparse/silent.h rptparse/dkimcheck.c rptparse/dkimcheck.h \
+	rptparse/silent.h rptparse/fetches.c rptparse/fetches.h \
+	rptparse/dkimcheck.c rptparse/dkimcheck.h \
 	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
 rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \

@@ -111,6 +111,7 @@
 #include "dkimcheck.h"
 #include "esc.h"
 #include "events.h"
+#include "fetches.h"
 #include "hosted.h"
 #include "ipc.h"
 #include "log.h"
@@ -716,6 +717,7 @@ rptparse_post_jail(int argc, char **argv)
 	rp.retry_ev = evtimer_new(server_base(), rptparse_retry, NULL);
 	rp.deferred_ev = evtimer_new(server_base(), rptparse_deferred, NULL);
 	rptparse_deferred_at(0);
+	fetches_start(server_base());
 	rp.need_active = 1;
 	rptparse_schedule();
 	buf_free(&err);
@@ -731,6 +733,7 @@ rptparse_cleanup(void)
 	events_free(rp.run_ev);
 	events_free(rp.retry_ev);
 	events_free(rp.deferred_ev);
+	fetches_stop();
 	dkimcheck_free(rp.dkim);
 	silent_stop();
 	alerts_close();

@@ -10,7 +10,8 @@ stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 	stsctl/reports.c stsctl/reports.h stsctl/reports_show.c \
 	stsctl/reports_summary.c \
 	stsctl/cert.c stsctl/cert.h stsctl/perm.c stsctl/perm.h \
-	stsctl/queue.c stsctl/queue.h
+	stsctl/queue.c stsctl/queue.h \
+	stsctl/fetch.c stsctl/fetch.h
 stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(SQLITE_CFLAGS)
 stsctl_stsctl_LDADD = $(STS_LIBS) $(LDNS_LIBS) \

@@ -18,7 +18,9 @@
 #include "cfg.h"
 #include "dashboard.h"
 #include "esc.h"
+#include "fetchdb.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "plural.h"
 #include "reports.h"
 #include "rptdb.h"
@@ -173,6 +175,7 @@ struct report_json_ctx {
 	struct rptdb *db;
 	struct rptsum_totals *tot;
 	json_t	*a;
+	time_t	 start, end;		/* show: the report's date range */
 };
 
 static void
@@ -213,6 +216,10 @@ report_show_failure(json_t *f)
 	for (i = 0; keys[i] != NULL; i++)
 		if (json_is_string(json_object_get(f, keys[i])))
 			printf("        %s: %s\n", keys[i], S(f, keys[i]));
+	/* Escaped by lib/fetchdb already. */
+	if (json_is_string(json_object_get(f, "httpd-saw")))
+		printf("        httpd saw: %s\n", report_esc_deviation(
+		    json_string_value(json_object_get(f, "httpd-saw"))));
 }
 
 static void
@@ -296,6 +303,61 @@ report_show_one(const struct rptdb_report *r, void *arg)
 	struct report_json_ctx *c = arg;
 
 	c->a = report_json(c->db, r, c->tot);
+	c->start = r->start;
+	c->end = r->end;
+}
+
+/* fetches.db read-only, or NULL when there is none (or it fails). */
+static struct fetchdb *
+report_fetches_open(void)
+{
+	struct buf err = BUF_INIT;
+	struct fetchdb *f = NULL;
+	char *path = xasprintf("%s/%s", var_data_directory, FETCHDB_FILE);
+
+	if (access(path, R_OK) == 0 && (f = fetchdb_open(path, &err)) == NULL)
+		fprintf(stderr, "stsctl: %s\n", err.s);
+	free(path);
+	buf_free(&err);
+	return f;
+}
+
+/*
+ * Next to each sts-policy-fetch-error or sts-webpki-invalid failure,
+ * what httpd saw from its sending-mta-ip in the report's date range
+ * (lib/fetchdb): "httpd-saw".
+ */
+static void
+report_add_fetches(json_t *r, time_t start, time_t end)
+{
+	struct fetchdb *f = NULL;
+	struct buf line = BUF_INIT;
+	json_t *p, *d;
+	size_t i, j;
+	int opened = 0;
+
+	json_array_foreach(json_object_get(r, "policies"), i, p) {
+		json_array_foreach(json_object_get(p, "failure-details"), j,
+		    d) {
+			const char *type = json_string_value(json_object_get(d,
+			    "result-type"));
+
+			if (type == NULL || (strcmp(type,
+			    "sts-policy-fetch-error") != 0 && strcmp(type,
+			    "sts-webpki-invalid") != 0))
+				continue;
+			if (!opened++)
+				f = report_fetches_open();
+			buf_reset(&line);
+			if (fetchdb_failure_line(f, type, json_string_value(
+			    json_object_get(d, "sending-mta-ip")), start, end,
+			    &line) > 0)
+				json_object_set_new(d, "httpd-saw",
+				    json_string(line.s));
+		}
+	}
+	fetchdb_close(f);
+	buf_free(&line);
 }
 
 int
@@ -317,6 +379,7 @@ report_show(struct rptdb *db, const struct report_opts *o)
 	if (rptdb_report_get(db, id, report_show_one, &c) < 0)
 		stsctl_die("report %lld: no such report", id);
 	rptsum_totals_free(c.tot);
+	report_add_fetches(c.a, c.start, c.end);
 	if (o->json)
 		report_print_json(c.a);
 	else

@@ -42,6 +42,7 @@
 #include "proto.h"
 #include "cert.h"
 #include "check.h"
+#include "fetch.h"
 #include "queue.h"
 #include "reports.h"
 #include "perm.h"
@@ -144,6 +145,7 @@ static const struct stsctl_command {
 	{ "report", report_main },
 	{ "queue", queue_main },
 	{ "cert", cert_main },
+	{ "fetch", fetch_main },
 	{ NULL, NULL }
 };
 
@@ -155,6 +157,7 @@ static const char stsctl_usage_text[] =
 	    "  report list|show|summary|export|html ... [--json]\n"
 	    "  queue list|show ID|requeue ID|ALL|delete ID [--json]\n"
 	    "  cert list [--json] | cert renew HOST [--json]\n"
+	    "  fetch list DOMAIN [--since DATE] [--limit N] [--json]\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n";
 
 static void __attribute__((noreturn))

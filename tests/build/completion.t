@@ -52,7 +52,7 @@ for o in $(complete_words stsd init /x --); do
 done
 is "$(complete_words stsd check '')" "--fix" "stsd check: --fix"
 
-is "$(complete_words stsctl '')" "$(words cert check domain queue report)" "stsctl: its commands"
+is "$(complete_words stsctl '')" "$(words cert check domain fetch queue report)" "stsctl: its commands"
 for c in $(complete_words stsctl ''); do
 	like "$(stsctl --help)" "^  $c " "stsctl --help lists the command $c"
 done
@@ -62,6 +62,10 @@ is "$(complete_words stsctl report '')" "$(words export html list show summary)"
     "stsctl report: its subcommands"
 is "$(complete_words stsctl queue re)" "requeue" "stsctl queue re: requeue"
 is "$(complete_words stsctl cert '')" "$(words list renew)" "stsctl cert: its subcommands"
+is "$(complete_words stsctl fetch '')" "list" "stsctl fetch: its subcommand"
+for o in $(complete_words stsctl fetch list a.example --); do
+	like "$(stsctl -c "$t" fetch 2>&1)" "\\[$o( |\\]|$)" "stsctl fetch's usage shows list $o"
+done
 is "$(complete_words stsctl domain add example.org --mode '')" \
     "$(words enforce none testing)" "stsctl domain add --mode: the three modes"
 like "$(complete_words stsctl domain del example.org --)" "--now" "stsctl domain del: --now"

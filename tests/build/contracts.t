@@ -110,7 +110,7 @@ contract_literal() {
 # about the directories in parameter docs is not a name; a lone
 # "private" is also a column of master.cf.)
 contract_literal "socket names" \
-    '^(private|public)/[a-z%]*$|/(private|public)/|^/(policyd|acmed|rptparse|dnsmon)$' \
+    '^(private|public)/[a-z%]*$|/(private|public)/|^/(policyd|acmed|rptparse|dnsmon|fetchlog)$' \
     lib/proto.h
 # IPC operation names with a hyphen (lib/proto.h); the one-word ones
 # (policy, policies, ping, ...) are also JSON members and words of the
@@ -137,6 +137,12 @@ RPTDB_FILES=$(t_c_sources | grep -E '^lib/rptdb[_.]')
 contract "reports.db tables" \
     '\<(FROM|JOIN|INTO|UPDATE|TABLE|REFERENCES|ON)[[:space:]]+(reports|policies|failures|deviations)\>' \
     $RPTDB_FILES
+# fetches.db (rptparse writes, stsctl reads): lib/fetchdb.
+contract "fetches.db table" \
+    '\<(FROM|JOIN|INTO|UPDATE|TABLE|REFERENCES|ON)[[:space:]]+fetches\>' \
+    lib/fetchdb.c
+# The datagrams of fetch records (httpd to rptparse): lib/fetchlog.
+contract_literal "fetch record datagram" '^stsd-fetchlog ' lib/fetchlog.h
 # What makes a stored report trusted (RFC 8460 section 3).
 contract "reports.db trust rule" "dkim_result = 'pass'" $RPTDB_FILES
 # The certificate store: the file names of a host's pair and acmed's

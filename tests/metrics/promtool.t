@@ -60,8 +60,8 @@ for m in $fixed; do
 		fail "fresh instance: no $m"
 done
 pass "fresh instance: every documented series with fixed labels is there"
-is "$(grep -v '^#' "$t/fresh" | grep -vc '^stsd_certificate_expiry_')" 67 \
-    "fresh instance: 67 series with fixed labels, as stsd-metrics(8) says"
+is "$(grep -v '^#' "$t/fresh" | grep -vc '^stsd_certificate_expiry_')" 69 \
+    "fresh instance: 69 series with fixed labels, as stsd-metrics(8) says"
 nonzero=$(grep -v '^#' "$t/fresh" |
     grep -v '^stsd_metrics_processes \|^stsd_certificate_expiry_' |
     awk '$2 != 0')

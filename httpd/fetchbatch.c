@@ -1,0 +1,175 @@
+/*
+ * fetchbatch - httpd's fetch records, batched into datagrams for
+ * rptparse; see fetchbatch.h.
+ * SPDX-License-Identifier: ISC
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "buf.h"
+#include "events.h"
+#include "fetchbatch.h"
+#include "fetchlog.h"
+#include "log.h"
+#include "metrics.h"
+#include "plural.h"
+#include "proto.h"
+
+static struct {
+	int	 fd;			/* -1: recording is off */
+	struct sockaddr_un sun;
+	socklen_t sun_len;
+	struct event *timer;
+	struct buf dgram;		/* FETCHLOG_MAGIC and the records */
+	int	 records;
+	long long dropped;		/* since the last warning */
+	int	 why;			/* errno of the last failed send */
+	time_t	 warned;
+} fb = { .fd = -1 };
+
+int
+fetchbatch_on(void)
+{
+	return fb.fd >= 0;
+}
+
+static void
+fetchbatch_reset(void)
+{
+	buf_reset(&fb.dgram);
+	buf_puts(&fb.dgram, FETCHLOG_MAGIC "\n");
+	fb.records = 0;
+}
+
+/* Records lost: counted, and said now and then. */
+static void
+fetchbatch_drop(int n, const char *why)
+{
+	time_t now = time(NULL);
+
+	metrics_add(METRIC_FETCH_DROPPED, n, "daemon", "httpd", NULL);
+	fb.dropped += n;
+	if (now - fb.warned < FETCHBATCH_WARN_INTERVAL)
+		return;
+	log_warn("%s: %lld fetch %s not handed to rptparse: %s",
+	    PROTO_FETCHLOG_PRIVATE, fb.dropped,
+	    plural(fb.dropped, "record", "records"), why);
+	fb.warned = now;
+	fb.dropped = 0;
+}
+
+static void
+fetchbatch_arm(void)
+{
+	struct timeval tv = { FETCHBATCH_FLUSH_MS / 1000,
+	    (FETCHBATCH_FLUSH_MS % 1000) * 1000 };
+
+	evtimer_add(fb.timer, &tv);
+}
+
+/*
+ * One sendto().  The datagram stays, to be sent at the next flush, while
+ * rptparse is slow or away for a moment (a reload restarts it): its
+ * socket full, missing, or refusing.  Only records that find no room
+ * are lost (fetchbatch_add), or a datagram refused for another reason.
+ */
+static void
+fetchbatch_flush(void)
+{
+	if (fb.records == 0)
+		return;
+	if (sendto(fb.fd, fb.dgram.s, fb.dgram.len, MSG_DONTWAIT | MSG_NOSIGNAL,
+	    (struct sockaddr *)&fb.sun, fb.sun_len) >= 0) {
+		fetchbatch_reset();
+		return;
+	}
+	switch (errno) {
+	case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+	case EWOULDBLOCK:
+#endif
+	case ENOBUFS:
+	case EINTR:
+	case ENOENT:
+	case ECONNREFUSED:
+		fb.why = errno;
+		fetchbatch_arm();
+		return;
+	default:
+		fetchbatch_drop(fb.records, strerror(errno));
+		fetchbatch_reset();
+	}
+}
+
+static void
+fetchbatch_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	fetchbatch_flush();
+}
+
+void
+fetchbatch_add(const struct fetchrec *r)
+{
+	if (fb.fd < 0)
+		return;
+	if (fb.records >= FETCHLOG_DGRAM_RECORDS ||
+	    fb.dgram.len + FETCHLOG_LINE_MAX + 1 > FETCHLOG_DGRAM_MAX) {
+		fetchbatch_drop(1, fb.why == ENOENT || fb.why == ECONNREFUSED ?
+		    "rptparse is not running" :
+		    "rptparse does not take them fast enough");
+		return;
+	}
+	if (fb.records == 0)
+		fetchbatch_arm();
+	fetchlog_encode(&fb.dgram, r);
+	fb.records++;
+	if (fb.records >= FETCHLOG_DGRAM_RECORDS ||
+	    fb.dgram.len + FETCHLOG_LINE_MAX + 1 > FETCHLOG_DGRAM_MAX)
+		fetchbatch_flush();
+}
+
+void
+fetchbatch_start(struct event_base *base)
+{
+	fb.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fb.fd < 0) {
+		log_warn("cannot make a datagram socket: %s; policy fetches "
+		    "are not recorded", strerror(errno));
+		return;
+	}
+	memset(&fb.sun, 0, sizeof(fb.sun));
+	fb.sun.sun_family = AF_UNIX;
+	snprintf(fb.sun.sun_path, sizeof(fb.sun.sun_path), "%s",
+	    PROTO_FETCHLOG_PRIVATE);
+	fb.sun_len = (socklen_t)sizeof(fb.sun);
+	if ((fb.timer = evtimer_new(base, fetchbatch_timer, NULL)) == NULL)
+		log_fatal("cannot create the fetch record timer");
+	buf_reserve(&fb.dgram, FETCHLOG_DGRAM_MAX);
+	fetchbatch_reset();
+	metrics_add(METRIC_FETCH_DROPPED, 0, "daemon", "httpd", NULL);
+}
+
+void
+fetchbatch_stop(void)
+{
+	if (fb.fd < 0)
+		return;
+	fetchbatch_flush();
+	events_free(fb.timer);
+	fb.timer = NULL;
+	close(fb.fd);
+	fb.fd = -1;
+	buf_free(&fb.dgram);
+}
