@@ -24,7 +24,8 @@
  *	Each message is read, searched for its reports (message.c: MIME with GMime, gzip with zlib,
  *	under limits) and each report parsed and checked (lib/tlsrpt).
  *	The reports of up to RPTPARSE_BATCH messages (and at most
- *	RPTPARSE_BATCH_BYTES of report JSON) are stored in one
+ *	RPTPARSE_BATCH_BYTES of report JSON; the parsed reports are held,
+ *	the JSON freed once parsed and digested) are stored in one
  *	transaction (lib/rptdb), so that many messages share one commit;
  *	only after that commit are they removed from the spool
  *	(spool_done_from: one sync of the directory for them all).
@@ -129,7 +130,7 @@
 #include "tlsrpt.h"
 
 #define RPTPARSE_TURN		1000	/* messages per turn of the loop */
-#define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON held */
+#define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON parsed */
 #define RPTPARSE_HEADER_SLACK	(64 * 1024)	/* Received: and the like */
 #define RPTPARSE_DATA_KEEP	(1024 * 1024)	/* read buffer kept */
 #define RPTPARSE_POLICYD_PATH	PROTO_POLICYD_PRIVATE
@@ -273,7 +274,7 @@ rptparse_store(struct rptparse_item *it, struct buf *err)
 		meta.dkim_selector = it->dkim.selector[0] ?
 		    it->dkim.selector : NULL;
 		meta.dkim_reason = it->dkim.reason[0] ? it->dkim.reason : NULL;
-		rptdb_sha256(m->reports[i].json, m->reports[i].len, meta.sha256);
+		memcpy(meta.sha256, it->sha256[i], sizeof(meta.sha256));
 		rc = rptdb_report_add(rp.store, it->reports[i], &meta,
 		    rptparse_hosted_of, &rp.hosted, &it->rows[i], err);
 		if (rc < 0) {
@@ -537,8 +538,18 @@ rptparse_take(const char *id, enum spool_dir dir)
 		rptparse_item_clear(it);
 		goto out;
 	}
-	for (i = 0; i < it->m.nreports; i++)
+	/*
+	 * The JSON is not needed after its parse but for its digest: freed
+	 * now, the next message's reuses the memory while it is in the
+	 * caches, and the batch holds the parsed reports only.
+	 */
+	for (i = 0; i < it->m.nreports; i++) {
 		rp.batch_bytes += it->m.reports[i].len;
+		rptdb_sha256(it->m.reports[i].json, it->m.reports[i].len,
+		    it->sha256[i]);
+		free(it->m.reports[i].json);
+		it->m.reports[i].json = NULL;
+	}
 	if (++rp.nbatch == RPTPARSE_BATCH ||
 	    rp.batch_bytes >= RPTPARSE_BATCH_BYTES)
 		rptparse_flush();
