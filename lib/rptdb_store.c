@@ -29,7 +29,8 @@ const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	"INSERT INTO reports (organization, contact, report_id, start_time,"
 	" end_time, received, via, submitter, sha256, spool_id, dkim_result,"
 	" dkim_domain, dkim_selector, dkim_reason)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT DO NOTHING",
 	"INSERT INTO policies (report, idx, type, domain, hosted_domain,"
 	" strings, mx_hosts, success_count, failure_count, counted)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -89,29 +90,40 @@ rptdb_store_json_escape(unsigned char c, char u[sizeof("\\u00XX")])
 	return u;
 }
 
+/* 1 for the bytes that JSON escapes: '"', '\\' and the controls. */
+static const unsigned char rptdb_store_json_special[256] = {
+	[0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1,
+	[0x06] = 1, [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1,
+	[0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1, [0x0f] = 1,
+	[0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+	[0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1,
+	[0x1a] = 1, [0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1,
+	[0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 /*
  * A list of strings as a JSON array, for policy strings and MX hosts,
  * into out: the text json_dumps(JSON_COMPACT) makes of it (the strings
  * are UTF-8 already: tlsrpt_parse() took them from jansson), without
- * building a jansson tree for every policy.
+ * building a jansson tree for every policy.  Runs of bytes that need
+ * no escape are copied whole.
  */
 static const char *
 rptdb_store_list(struct buf *out, char *const *v, size_t n)
 {
 	char u[sizeof("\\u00XX")];
-	const char *p, *run, *esc;
+	const unsigned char *p, *run;
 	size_t i;
 
 	buf_reset(out);
 	buf_putc(out, '[');
 	for (i = 0; i < n; i++) {
-		buf_puts(out, i ? ",\"" : "\"");
-		for (p = run = v[i]; *p != '\0'; p++) {
-			if ((esc = rptdb_store_json_escape((unsigned char)*p,
-			    u)) == NULL)
+		buf_append(out, i ? ",\"" : "\"", i ? 2 : 1);
+		for (p = run = (const unsigned char *)v[i]; *p != '\0'; p++) {
+			if (!rptdb_store_json_special[*p])
 				continue;
 			buf_append(out, run, (size_t)(p - run));
-			buf_puts(out, esc);
+			buf_puts(out, rptdb_store_json_escape(*p, u));
 			run = p + 1;
 		}
 		buf_append(out, run, (size_t)(p - run));
@@ -359,8 +371,12 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	size_t i, ndev = 0;
 	int *counted;
 
-	if ((*rowid = rptdb_store_find(s, r, err)) != 0)
-		return *rowid < 0 ? -1 : 0;
+	/*
+	 * A report already stored (the same organization, report-id and
+	 * date range: reports' UNIQUE key) is not inserted again; the
+	 * insert finds it in that key's index, and only then is its row
+	 * looked up: one search of the index for a new report, not two.
+	 */
 	rptdb_text(st, 1, r->organization);
 	rptdb_text(st, 2, r->contact);
 	rptdb_text(st, 3, r->report_id);
@@ -377,6 +393,12 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	rptdb_text(st, 14, meta->dkim_reason);
 	if (rptdb_store_step(s, st, "insert report", err) < 0)
 		return -1;
+	if (sqlite3_changes(s->db) == 0) {
+		if ((*rowid = rptdb_store_find(s, r, err)) == 0)
+			buf_puts(err, "reports.db: insert report: neither"
+			    " inserted nor found");
+		return *rowid > 0 ? 0 : -1;
+	}
 	*rowid = sqlite3_last_insert_rowid(s->db);
 	counted = xcalloc(r->npolicies + 1, sizeof(*counted));
 	rptdb_store_counted(r, counted);
