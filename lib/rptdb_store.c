@@ -369,7 +369,8 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 {
 	sqlite3_stmt *st = s->st[RPTDB_ST_REPORT];
 	size_t i, ndev = 0;
-	int *counted;
+	const int *counted;
+	int *own = NULL;
 
 	/*
 	 * A report already stored (the same organization, report-id and
@@ -400,15 +401,19 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 		return *rowid > 0 ? 0 : -1;
 	}
 	*rowid = sqlite3_last_insert_rowid(s->db);
-	counted = xcalloc(r->npolicies + 1, sizeof(*counted));
-	rptdb_store_counted(r, counted);
+	/* The caller's, when it needs them too (alerts): made once. */
+	if ((counted = meta->counted) == NULL) {
+		own = xcalloc(r->npolicies + 1, sizeof(*own));
+		rptdb_store_counted(r, own);
+		counted = own;
+	}
 	for (i = 0; i < r->npolicies; i++)
 		if (rptdb_store_policy(s, *rowid, r, i, counted[i], hosted, arg,
-		    err) < 0) {
-			free(counted);
-			return -1;
-		}
-	free(counted);
+		    err) < 0)
+			break;
+	free(own);
+	if (i < r->npolicies)
+		return -1;
 	if (meta->note != NULL &&
 	    rptdb_store_deviation(s, *rowid, ndev++, meta->note, err) < 0)
 		return -1;

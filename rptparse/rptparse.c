@@ -249,6 +249,7 @@ rptparse_item_clear(struct rptparse_item *it)
 	for (i = 0; i < MESSAGE_REPORTS_MAX; i++) {
 		tlsrpt_free(it->reports[i]);
 		it->reports[i] = NULL;
+		it->pcounted[i] = NULL;		/* it was in the report's memory */
 	}
 	message_clear(&it->m);
 }
@@ -275,6 +276,14 @@ rptparse_store(struct rptparse_item *it, struct buf *err)
 		    it->dkim.selector : NULL;
 		meta.dkim_reason = it->dkim.reason[0] ? it->dkim.reason : NULL;
 		memcpy(meta.sha256, it->sha256[i], sizeof(meta.sha256));
+		/* Made once for the insert and the alerts after it. */
+		if (it->pcounted[i] == NULL) {
+			it->pcounted[i] = tlsrpt_mem_alloc(it->reports[i],
+			    it->reports[i]->npolicies + 1,
+			    sizeof(*it->pcounted[i]));
+			rptdb_policies_counted(it->reports[i], it->pcounted[i]);
+		}
+		meta.counted = it->pcounted[i];
 		rc = rptdb_report_add(rp.store, it->reports[i], &meta,
 		    rptparse_hosted_of, &rp.hosted, &it->rows[i], err);
 		if (rc < 0) {
@@ -394,7 +403,7 @@ rptparse_stored(struct rptparse_item *it)
 		if (it->fresh[i] && it->counted)
 			alerts_report(rp.store, &rp.hosted,
 			    it->reports[i], it->rows[i], it->received,
-			    it->counted);
+			    it->counted, it->pcounted[i]);
 	}
 	rp.done_dir[rp.ndone] = it->dir;
 	memcpy(rp.done_ids[rp.ndone++], it->id, SPOOL_ID_SIZE);

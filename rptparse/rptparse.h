@@ -50,6 +50,7 @@ struct rptparse_item {
 	int64_t	 rows[MESSAGE_REPORTS_MAX];
 	int	 fresh[MESSAGE_REPORTS_MAX];	/* 1: stored now, 0: before */
 	char	 sha256[MESSAGE_REPORTS_MAX][RPTDB_SHA256_HEX];	/* JSON's */
+	int	*pcounted[MESSAGE_REPORTS_MAX];	/* policies.counted, or NULL */
 	struct dkimcheck_outcome dkim;	/* result NONE for https */
 	int	 counted;		/* counts under report_require_dkim */
 };
