@@ -418,13 +418,20 @@ tlsrpt_strings(struct tlsrpt_ctx *c, const json_t *v, const char *path,
 	for (i = 0; i < json_array_size(v); i++) {
 		const json_t *e = json_array_get(v, i);
 
+		/* The path of the element ("mx-host[2]") for errors only. */
+		if (json_is_string(e) && memchr(json_string_value(e), '\0',
+		    json_string_length(e)) == NULL) {
+			(*out)[i] = tlsrpt_mem_strndup(c->r,
+			    json_string_value(e), json_string_length(e));
+			*n = i + 1;
+			continue;
+		}
 		tlsrpt_path(sub, sizeof(sub), key, "", (long long)i);
 		if (!json_is_string(e))
 			return tlsrpt_error(c, "%s.%s: expected a string,"
 			    " got %s", path, sub, tlsrpt_type_name(e));
-		if (tlsrpt_text(c, e, path, ".", sub, &(*out)[i]) < 0)
-			return -1;
-		*n = i + 1;
+		(void)tlsrpt_text(c, e, path, ".", sub, &(*out)[i]);	/* NUL */
+		return -1;
 	}
 	return 0;
 }
