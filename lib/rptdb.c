@@ -222,9 +222,11 @@ rptdb_close(struct rptdb *r)
 	for (i = 0; i < RPTDB_NSTMT; i++)
 		sqlite3_finalize(r->st[i]);
 	db_close(r->db);
-	buf_free(&r->strings);
-	buf_free(&r->mx);
-	buf_free(&r->domain);
+	for (i = 0; i < RPTDB_POLICY_ROWS; i++) {
+		buf_free(&r->strings[i]);
+		buf_free(&r->mx[i]);
+		buf_free(&r->domain[i]);
+	}
 	free(r);
 }
 

@@ -199,6 +199,7 @@ struct rptdb_meta {
 	const char *dkim_domain;	/* d=, or NULL */
 	const char *dkim_selector;	/* s=, or NULL */
 	const char *dkim_reason;	/* one line, or NULL */
+	const int *counted;		/* rptdb_policies_counted(), or NULL */
 };
 
 /* The hosted domain of a policy-domain (lower case), or NULL. */

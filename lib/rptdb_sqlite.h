@@ -60,6 +60,9 @@ enum {
 	RPTDB_ST_FIND,			/* the writer's (rptdb_store.c) */
 	RPTDB_ST_REPORT,
 	RPTDB_ST_POLICY,
+	RPTDB_ST_POLICY2,		/* 2, 4 and 8 policies at once */
+	RPTDB_ST_POLICY4,
+	RPTDB_ST_POLICY8,
 	RPTDB_ST_FAILURE,
 	RPTDB_ST_DEVIATION,
 	RPTDB_ST_WRITER,		/* end of the writer's */
@@ -70,12 +73,15 @@ enum {
 	RPTDB_NSTMT
 };
 
+#define RPTDB_POLICY_ROWS	8	/* policies in one insert, at most */
+
 struct rptdb {
 	sqlite3	*db;
 	sqlite3_stmt *st[RPTDB_NSTMT];	/* NULL: not prepared yet */
-	struct buf strings;		/* policy strings as JSON, reused */
-	struct buf mx;
-	struct buf domain;		/* a policy-domain, reused */
+	/* What a policy row binds, one of each per row of an insert. */
+	struct buf strings[RPTDB_POLICY_ROWS];	/* policy strings as JSON */
+	struct buf mx[RPTDB_POLICY_ROWS];
+	struct buf domain[RPTDB_POLICY_ROWS];	/* policy-domain */
 };
 
 /* Where a column goes in a row struct: its C type and its member. */

@@ -252,6 +252,115 @@ test_roundtrip(struct rptdb *db)
 	    "export: a row per failure detail and per policy without one");
 }
 
+/* Policy rows of test_rows_policies: "domain:ok:strings:mx" each. */
+#define TEST_ROWS_POLICIES	13
+struct test_policy_rows {
+	int	 n;
+	int64_t	 id[TEST_ROWS_POLICIES];
+	char	 text[4096];
+};
+
+static void
+test_rows_policy(const struct rptdb_policy *p, void *arg)
+{
+	struct test_policy_rows *t = arg;
+	size_t len = strlen(t->text);
+
+	if (t->n < TEST_ROWS_POLICIES)
+		t->id[t->n] = p->id;
+	t->n++;
+	snprintf(t->text + len, sizeof(t->text) - len, "%s%s:%lld:%s:%s",
+	    len ? " " : "", p->domain ? p->domain : "-",
+	    (long long)p->success_count, p->strings, p->mx_hosts);
+}
+
+static void
+test_rows_failure(const struct rptdb_failure *f, void *arg)
+{
+	int64_t *sum = arg;
+
+	*sum += f->failed_session_count;
+}
+
+/*
+ * A report of 13 policies, failure details in the 3rd and the 8th: the
+ * policies between go into reports.db several rows per insert, the two
+ * with details one each; every row in its place, with its own values,
+ * each failure detail under its own policy.
+ */
+static void
+test_rows_policies(struct rptdb *db)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r = NULL;
+	struct test_policy_rows t;
+	struct rptdb_meta meta;
+	struct buf json = BUF_INIT, err = BUF_INIT, want = BUF_INIT;
+	int64_t row = -1, sum;
+	int i, rc;
+
+	buf_puts(&json, "{\"organization-name\":\"Rows\",\"date-range\":"
+	    "{\"start-datetime\":\"2026-11-22T00:00:00Z\",\"end-datetime\":"
+	    "\"2026-11-22T23:59:59Z\"},\"report-id\":\"rows\",\"policies\":[");
+	for (i = 0; i < TEST_ROWS_POLICIES; i++) {
+		buf_printf(&json, "%s{\"policy\":{\"policy-type\":\"sts\","
+		    "\"policy-domain\":\"d%d.example\",\"policy-string\":"
+		    "[\"version: STSv1\",\"mx: mx%d.\\\"q\\\"\"],"
+		    "\"mx-host\":[\"mx%d.d%d.example\"]},\"summary\":"
+		    "{\"total-successful-session-count\":%d,"
+		    "\"total-failure-session-count\":%d}", i ? "," : "", i, i,
+		    i, i, 1000 + i, i == 2 || i == 7 ? 100 + i : 0);
+		if (i == 2 || i == 7)
+			buf_printf(&json, ",\"failure-details\":[{\"result-type\":"
+			    "\"certificate-expired\",\"failed-session-count\":"
+			    "%d}]", 100 + i);
+		buf_puts(&json, "}");
+		buf_printf(&want, "%sd%d.example:%d:[\"version: STSv1\","
+		    "\"mx: mx%d.\\\"q\\\"\"]:[\"mx%d.d%d.example\"]",
+		    i ? " " : "", i, 1000 + i, i, i, i);
+	}
+	buf_puts(&json, "]}");
+	tlsrpt_limits_default(&lim);
+	if (tlsrpt_parse(json.s, json.len, &lim, &r, &err) < 0) {
+		CHECK(0, "the report of %d policies parses: %s",
+		    TEST_ROWS_POLICIES, err.s);
+		goto out;
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.via = "https";
+	meta.received = TEST_START + 86400;
+	rptdb_sha256(json.s, json.len, meta.sha256);
+	if (rptdb_begin(db, &err) < 0 || (rc = rptdb_report_add(db, r, &meta,
+	    test_no_hosted, NULL, &row, &err)) != 1 ||
+	    rptdb_commit(db, &err) < 0) {
+		CHECK(0, "the report of %d policies is stored: %s",
+		    TEST_ROWS_POLICIES, err.s);
+		goto out;
+	}
+	memset(&t, 0, sizeof(t));
+	rptdb_report_policies(db, row, test_rows_policy, &t);
+	CHECK(t.n == TEST_ROWS_POLICIES && STR_EQ(t.text, want.s),
+	    "%d policies stored in order, each with its values: %s",
+	    TEST_ROWS_POLICIES, t.text);
+	for (i = 1; i < TEST_ROWS_POLICIES && i < t.n; i++)
+		if (t.id[i] != t.id[i - 1] + 1)
+			break;
+	CHECK(i == TEST_ROWS_POLICIES, "their row ids follow their order");
+	for (i = 0; i < TEST_ROWS_POLICIES && i < t.n; i++) {
+		sum = 0;
+		rptdb_policy_failures(db, t.id[i], test_rows_failure, &sum);
+		if (sum != (i == 2 || i == 7 ? 100 + i : 0))
+			break;
+	}
+	CHECK(i == TEST_ROWS_POLICIES, "each failure detail is under its"
+	    " policy (policy %d)", i);
+out:
+	tlsrpt_free(r);
+	buf_free(&json);
+	buf_free(&err);
+	buf_free(&want);
+}
+
 /* Mailed without a passing signature: unverified, unless the parameter
  * says that such reports count. */
 static void
@@ -472,6 +581,7 @@ main(void)
 	    "reports.db is mode %04o", RPTDB_FILE_MODE);
 	CHECK(rptdb_cache_kib(db) == 1024, "its page cache is 1024 KiB");
 	test_roundtrip(db);
+	test_rows_policies(db);
 	test_trust(db);
 	test_hosted_fill(db);
 	test_silent(dir);

@@ -238,19 +238,19 @@ tlsrpt_dev_lines(struct tlsrpt_ctx *c)
 
 	if (c->ndevs == 0)
 		return;
-	r->deviations = xcalloc(c->ndevs, sizeof(*r->deviations));
+	r->deviations = tlsrpt_mem_alloc(r, c->ndevs, sizeof(*r->deviations));
 	for (i = 0; i < c->ndevs; i++) {
 		d = &c->devs[i];
 		if (!d->per_policy) {
-			r->deviations[i] = d->text;
-			d->text = NULL;
+			r->deviations[i] = tlsrpt_mem_strndup(r, d->text,
+			    strlen(d->text));
 			continue;
 		}
 		buf_reset(&b);
 		buf_puts(&b, "policies[");
 		tlsrpt_dev_runs(&b, d);
 		buf_printf(&b, "]%s", d->text);
-		r->deviations[i] = xstrdup(b.s);
+		r->deviations[i] = tlsrpt_mem_strndup(r, b.s, b.len);
 	}
 	r->ndeviations = c->ndevs;
 	buf_free(&b);
@@ -338,7 +338,7 @@ tlsrpt_text(struct tlsrpt_ctx *c, const json_t *v, const char *path,
 	if (memchr(s, '\0', len) != NULL)
 		return tlsrpt_error(c, "%s%s%s: contains a NUL character"
 		    " (\\u0000)", path, sep, key);
-	*out = xstrndup(s, len);
+	*out = tlsrpt_mem_strndup(c->r, s, len);
 	return 0;
 }
 
@@ -405,7 +405,7 @@ tlsrpt_strings(struct tlsrpt_ctx *c, const json_t *v, const char *path,
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (json_is_string(v)) {
-		*out = xcalloc(2, sizeof(**out));
+		*out = tlsrpt_mem_alloc(c->r, 2, sizeof(**out));
 		if (tlsrpt_text(c, v, path, ".", key, &(*out)[0]) < 0)
 			return -1;
 		*n = 1;
@@ -414,17 +414,24 @@ tlsrpt_strings(struct tlsrpt_ctx *c, const json_t *v, const char *path,
 	if (!json_is_array(v))
 		return tlsrpt_error(c, "%s.%s: expected a list of strings, got %s",
 		    path, key, tlsrpt_type_name(v));
-	*out = xcalloc(json_array_size(v) + 1, sizeof(**out));
+	*out = tlsrpt_mem_alloc(c->r, json_array_size(v) + 1, sizeof(**out));
 	for (i = 0; i < json_array_size(v); i++) {
 		const json_t *e = json_array_get(v, i);
 
+		/* The path of the element ("mx-host[2]") for errors only. */
+		if (json_is_string(e) && memchr(json_string_value(e), '\0',
+		    json_string_length(e)) == NULL) {
+			(*out)[i] = tlsrpt_mem_strndup(c->r,
+			    json_string_value(e), json_string_length(e));
+			*n = i + 1;
+			continue;
+		}
 		tlsrpt_path(sub, sizeof(sub), key, "", (long long)i);
 		if (!json_is_string(e))
 			return tlsrpt_error(c, "%s.%s: expected a string,"
 			    " got %s", path, sub, tlsrpt_type_name(e));
-		if (tlsrpt_text(c, e, path, ".", sub, &(*out)[i]) < 0)
-			return -1;
-		*n = i + 1;
+		(void)tlsrpt_text(c, e, path, ".", sub, &(*out)[i]);	/* NUL */
+		return -1;
 	}
 	return 0;
 }
@@ -471,8 +478,8 @@ tlsrpt_result_type(struct tlsrpt_ctx *c, struct tlsrpt_detail *d)
 			continue;
 		tlsrpt_pdeviationf(c, "", ".failure-details: result-type"
 		    " \"%s\" in another case", d->result_type);
-		free(d->result_type);
-		d->result_type = xstrdup(results[i].type);
+		d->result_type = tlsrpt_mem_strndup(c->r, results[i].type,
+		    strlen(results[i].type));
 		return;
 	}
 	tlsrpt_pdeviationf(c, "", ".failure-details: result-type \"%s\" is"
@@ -491,7 +498,6 @@ tlsrpt_detail_drop(struct tlsrpt_ctx *c, const char *key, const char *what,
 
 	tlsrpt_pdeviationf(c, "", ".failure-details: %s \"%s\" is not %s,"
 	    " left out", key, tlsrpt_show(shown, *field), what);
-	free(*field);
 	*field = NULL;
 }
 
@@ -566,8 +572,9 @@ tlsrpt_policy_type(struct tlsrpt_ctx *c, const json_t *pol, const char *path,
 		if (strcasecmp(p->type, tlsrpt_policy_types[i]) == 0) {
 			tlsrpt_pdeviationf(c, ".policy",
 			    ".policy-type \"%s\" in another case", p->type);
-			free(p->type);
-			p->type = xstrdup(tlsrpt_policy_types[i]);
+			p->type = tlsrpt_mem_strndup(c->r,
+			    tlsrpt_policy_types[i],
+			    strlen(tlsrpt_policy_types[i]));
 			return 0;
 		}
 	}
@@ -584,29 +591,22 @@ tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
 	const json_t *v = json_object_get(pol, "policy-domain");
 	char shown[TLSRPT_SHOW_SIZE];
 	char **list;
-	size_t n, i;
+	size_t n;
 
 	if (json_is_array(v)) {
 		if (json_array_size(v) > 1)
 			return tlsrpt_error(c, "%s.policy-domain: a list of %zu"
 			    " domains", path, json_array_size(v));
-		if (tlsrpt_strings(c, v, path, "policy-domain", &list, &n) < 0) {
-			for (i = 0; list != NULL && list[i] != NULL; i++)
-				free(list[i]);
-			free(list);
+		if (tlsrpt_strings(c, v, path, "policy-domain", &list, &n) < 0)
 			return -1;
-		}
 		tlsrpt_pdeviation(c, ".policy", ".policy-domain is a list");
 		p->domain = n ? list[0] : NULL;
-		free(list);
 	} else if (tlsrpt_string(c, pol, path, "policy-domain", 0,
 	    &p->domain) < 0) {
 		return -1;
 	}
-	if (p->domain != NULL && *p->domain == '\0') {
-		free(p->domain);
+	if (p->domain != NULL && *p->domain == '\0')
 		p->domain = NULL;
-	}
 	if (p->domain == NULL) {
 		if (strcmp(p->type, "no-policy-found") != 0)
 			return tlsrpt_error(c, "%s.policy-domain: missing", path);
@@ -618,7 +618,6 @@ tlsrpt_policy_domain(struct tlsrpt_ctx *c, const json_t *pol,
 		/* The policy stays, for no domain: its sessions happened. */
 		tlsrpt_pdeviationf(c, ".policy", ".policy-domain \"%s\" is not"
 		    " a domain name, left out", tlsrpt_show(shown, p->domain));
-		free(p->domain);
 		p->domain = NULL;
 		return 0;
 	}
@@ -645,7 +644,6 @@ tlsrpt_mx_hosts(struct tlsrpt_ctx *c, struct tlsrpt_policy *p)
 		tlsrpt_pdeviationf(c, ".policy", ".mx-host \"%s\" is not a host"
 		    " name or pattern, left out", tlsrpt_show(shown,
 		    p->mx_hosts[i]));
-		free(p->mx_hosts[i]);
 	}
 	p->nmx_hosts = n;
 }
@@ -762,7 +760,7 @@ tlsrpt_policy(struct tlsrpt_ctx *c, const json_t *o, size_t index,
 	if (n > c->lim->details)
 		return tlsrpt_error(c, "%s.failure-details: %zu entries exceed"
 		    " the limit of %zu", path, n, c->lim->details);
-	p->details = xcalloc(n ? n : 1, sizeof(*p->details));
+	p->details = tlsrpt_mem_alloc(c->r, n ? n : 1, sizeof(*p->details));
 	for (i = 0; i < n; i++) {
 		p->ndetails = i + 1;
 		if (tlsrpt_detail(c, json_array_get(fd, i), path, i,
@@ -817,7 +815,7 @@ tlsrpt_top(struct tlsrpt_ctx *c, const json_t *top)
 		    " of %zu", n, c->lim->policies);
 	if (n == 0)
 		tlsrpt_deviation(c, "policies is an empty list");
-	r->policies = xcalloc(n ? n : 1, sizeof(*r->policies));
+	r->policies = tlsrpt_mem_alloc(r, n ? n : 1, sizeof(*r->policies));
 	for (i = 0; i < n; i++) {
 		r->npolicies = i + 1;
 		if (tlsrpt_policy(c, json_array_get(pols, i), i,

@@ -23,7 +23,9 @@
  *
  * DESCRIPTION
  *	tlsrpt_parse() reads one report, JSON in UTF-8, into a struct
- *	tlsrpt_report that owns all its strings.  It checks what a report
+ *	tlsrpt_report that owns all its strings (they and its lists are
+ *	taken from a few blocks of memory that tlsrpt_free() releases
+ *	together, not one malloc() each).  It checks what a report
  *	must have (organization-name, date-range, report-id, policies, and
  *	per policy its policy-type, summary counts and per failure detail
  *	its result-type and failed-session-count), their JSON types, that
@@ -184,6 +186,7 @@ struct tlsrpt_report {
 	size_t	 npolicies;
 	char	**deviations;		/* one line each */
 	size_t	 ndeviations;
+	struct tlsrpt_mem *mem;		/* what the fields point into */
 };
 
 void	tlsrpt_limits_default(struct tlsrpt_limits *);
@@ -191,6 +194,10 @@ int	tlsrpt_parse(const char *data, size_t len,
 	    const struct tlsrpt_limits *, struct tlsrpt_report **,
 	    struct buf *err);
 void	tlsrpt_free(struct tlsrpt_report *);
+/* The parser's allocator: memory of r, released by tlsrpt_free(). */
+void	*tlsrpt_mem_alloc(struct tlsrpt_report *r, size_t n, size_t size);
+char	*tlsrpt_mem_strndup(struct tlsrpt_report *r, const char *s,
+	    size_t len);
 json_t	*tlsrpt_json_load(const char *data, size_t len, json_error_t *);
 void	tlsrpt_json_free(json_t *);
 

@@ -564,17 +564,21 @@ alerts_silent_heard(const char *domain, const char *org)
 void
 alerts_report(struct rptdb *db, const struct hosted *hosted,
     const struct tlsrpt_report *r, int64_t rowid, time_t received,
-    int counts)
+    int counts, const int *given)
 {
 	struct alerts_ctx c;
 	struct tm tm;
-	int *counted;
+	const int *counted = given;
+	int *own = NULL;
 	size_t i;
 
 	if (!counts || r->npolicies == 0)
 		return;
-	counted = xcalloc(r->npolicies + 1, sizeof(*counted));
-	rptdb_policies_counted(r, counted);
+	if (counted == NULL) {
+		own = xcalloc(r->npolicies + 1, sizeof(*own));
+		rptdb_policies_counted(r, own);
+		counted = own;
+	}
 	memset(&c, 0, sizeof(c));
 	c.counted = counted;
 	c.db = db;
@@ -598,5 +602,5 @@ alerts_report(struct rptdb *db, const struct hosted *hosted,
 			alerts_rate(&c);
 	}
 	alerts_types_add(&c, hosted);
-	free(counted);
+	free(own);
 }

@@ -6,8 +6,10 @@
  *	alerts_open(state_path, pct, &err)	dedup state (lib/alert) in
  *		state_path, or NULL: in the store given to alert_store_set()
  *	alerts_report(db, &hosted, report, rowid, received,
- *	    rptdb_counts(via, dkim_result))
- *		after the report's transaction committed
+ *	    rptdb_counts(via, dkim_result), counted)
+ *		after the report's transaction committed; counted: the
+ *		policies.counted values the report was stored with
+ *		(rptdb_policies_counted()), or NULL to work them out
  *	alerts_flush()				end of a run
  *	alerts_forget()		the hosted domains changed
  *	alerts_close()
@@ -108,7 +110,7 @@
 int	alerts_open(const char *state_path, double pct, struct buf *err);
 void	alerts_report(struct rptdb *, const struct hosted *,
 	    const struct tlsrpt_report *, int64_t rowid, time_t received,
-	    int counts);
+	    int counts, const int *counted);
 void	alerts_flush(void);
 void	alerts_forget(void);
 void	alerts_close(void);

@@ -101,7 +101,7 @@ test_report(struct rptdb *db, const struct hosted *h, const char *json,
 		CHECK(0, "test report stored: %s", err.s);
 	else
 		alerts_report(db, h, r, row, when,
-		    rptdb_counts(meta.via, meta.dkim_result));
+		    rptdb_counts(meta.via, meta.dkim_result), NULL);
 	tlsrpt_free(r);
 	buf_free(&err);
 }
@@ -218,7 +218,7 @@ test_batch(struct rptdb *db, const struct hosted *h, time_t when)
 	CHECK(ok, "two reports stored in one transaction");
 	for (i = 0; ok && i < 2; i++)
 		alerts_report(db, h, r[i], row[i], when,
-		    rptdb_counts("mailto", NULL));
+		    rptdb_counts("mailto", NULL), NULL);
 	got = test_sent();
 	CHECK(ok && strcmp(got, "example.net new-result-type:"
 	    "certificate-not-trusted 2026-11-27") == 0, "a batch counts each"

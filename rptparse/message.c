@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -300,16 +301,30 @@ message_from(GMimeMessage *msg)
 	return copy;
 }
 
-/* Case-blind count of "boundary": GMime's parse is slow with thousands. */
+/*
+ * Case-blind count of "boundary": GMime's parse is slow with thousands.
+ * Each place is read as 8 bytes and compared at once, each byte ORed
+ * with 0x20: a byte ORed with 0x20 is a lower-case letter only when it
+ * is that letter in either case, and every byte of the word is one.
+ * The same count as a strncasecmp() at each place, in a fraction of
+ * the time.
+ */
 static size_t
 message_boundaries(const char *data, size_t len)
 {
 	static const char word[] = "boundary";
-	size_t i, n = 0, k = sizeof(word) - 1;
+	uint64_t want, fold, v;
+	size_t i, n = 0;
 
-	for (i = 0; i + k <= len; i++)
-		if ((data[i] | 0x20) == 'b' && strncasecmp(data + i, word, k) == 0)
+	if (len < sizeof(word) - 1)
+		return 0;
+	memcpy(&want, word, sizeof(want));
+	memset(&fold, 0x20, sizeof(fold));
+	for (i = 0; i + sizeof(v) <= len; i++) {
+		memcpy(&v, data + i, sizeof(v));
+		if ((v | fold) == want)
 			n++;
+	}
 	return n;
 }
 

@@ -186,6 +186,25 @@ test_depth(void)
 	    " refused: more than 2048 multipart boundaries"),
 	    "too many boundaries refused before GMime");
 
+	/* Counted in any case, at any offset; "boundar" and "BOUNDARX" not. */
+	buf_reset(&msg);
+	buf_puts(&msg, "x");
+	for (i = 0; i < MESSAGE_BOUNDARIES_MAX + 1; i++)
+		buf_puts(&msg, i % 3 == 0 ? "BoUnDaRy" : i % 3 == 1 ?
+		    "BOUNDARY\"boundar BOUNDARX " : "\tboundaryboundar");
+	buf_reset(&err);
+	CHECK(extract(&msg, &m, &err) == -1 && STR_EQ(err.s, "MIME structure"
+	    " refused: more than 2048 multipart boundaries"),
+	    "boundaries counted in any case and at any offset");
+	buf_reset(&msg);
+	for (i = 0; i < MESSAGE_BOUNDARIES_MAX; i++)
+		buf_puts(&msg, "bOUNDARY boundar@bOUNDARX");
+	buf_puts(&msg, "boundar");
+	buf_reset(&err);
+	CHECK(extract(&msg, &m, &err) == -1 && err.s != NULL &&
+	    strstr(err.s, "boundaries") == NULL,
+	    "2048 boundaries and near misses are not refused as too many");
+
 	buf_reset(&msg);
 	buf_puts(&msg, "X-Stsd-Via: https\r\nContent-Type: application/tlsrpt"
 	    "+json\r\n\r\n");

@@ -24,7 +24,8 @@
  *	Each message is read, searched for its reports (message.c: MIME with GMime, gzip with zlib,
  *	under limits) and each report parsed and checked (lib/tlsrpt).
  *	The reports of up to RPTPARSE_BATCH messages (and at most
- *	RPTPARSE_BATCH_BYTES of report JSON) are stored in one
+ *	RPTPARSE_BATCH_BYTES of report JSON; the parsed reports are held,
+ *	the JSON freed once parsed and digested) are stored in one
  *	transaction (lib/rptdb), so that many messages share one commit;
  *	only after that commit are they removed from the spool
  *	(spool_done_from: one sync of the directory for them all).
@@ -130,7 +131,7 @@
 #include "tlsrpt.h"
 
 #define RPTPARSE_TURN		1000	/* messages per turn of the loop */
-#define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON held */
+#define RPTPARSE_BATCH_BYTES	(16 * 1024 * 1024)	/* report JSON parsed */
 #define RPTPARSE_HEADER_SLACK	(64 * 1024)	/* Received: and the like */
 #define RPTPARSE_DATA_KEEP	(1024 * 1024)	/* read buffer kept */
 #define RPTPARSE_POLICYD_PATH	PROTO_POLICYD_PRIVATE
@@ -249,6 +250,7 @@ rptparse_item_clear(struct rptparse_item *it)
 	for (i = 0; i < MESSAGE_REPORTS_MAX; i++) {
 		tlsrpt_free(it->reports[i]);
 		it->reports[i] = NULL;
+		it->pcounted[i] = NULL;		/* it was in the report's memory */
 	}
 	message_clear(&it->m);
 }
@@ -274,7 +276,15 @@ rptparse_store(struct rptparse_item *it, struct buf *err)
 		meta.dkim_selector = it->dkim.selector[0] ?
 		    it->dkim.selector : NULL;
 		meta.dkim_reason = it->dkim.reason[0] ? it->dkim.reason : NULL;
-		rptdb_sha256(m->reports[i].json, m->reports[i].len, meta.sha256);
+		memcpy(meta.sha256, it->sha256[i], sizeof(meta.sha256));
+		/* Made once for the insert and the alerts after it. */
+		if (it->pcounted[i] == NULL) {
+			it->pcounted[i] = tlsrpt_mem_alloc(it->reports[i],
+			    it->reports[i]->npolicies + 1,
+			    sizeof(*it->pcounted[i]));
+			rptdb_policies_counted(it->reports[i], it->pcounted[i]);
+		}
+		meta.counted = it->pcounted[i];
 		rc = rptdb_report_add(rp.store, it->reports[i], &meta,
 		    rptparse_hosted_of, &rp.hosted, &it->rows[i], err);
 		if (rc < 0) {
@@ -303,21 +313,54 @@ rptparse_store_range(size_t from, size_t to, struct buf *err)
 	return rptdb_commit(rp.store, err);
 }
 
-/* ", DKIM pass d=D s=S" or ", DKIM fail (why), unverified" */
+/* DKIM's part of a report's log line, at most: */
+#define RPTPARSE_DKIM_TEXT_SIZE	(sizeof(", DKIM temperror d= s= ()") + \
+	2 * DKIMCHECK_NAME_MAX + DKIMCHECK_REASON_MAX + \
+	sizeof(", unverified: counted nowhere"))
+
+/* Append s to out (size RPTPARSE_DKIM_TEXT_SIZE, n used so far). */
+static size_t
+rptparse_dkim_cat(char *out, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= RPTPARSE_DKIM_TEXT_SIZE - n)
+		len = RPTPARSE_DKIM_TEXT_SIZE - n - 1;
+	memcpy(out + n, s, len);
+	out[n + len] = '\0';
+	return n + len;
+}
+
+/*
+ * ", DKIM pass d=D s=S" or ", DKIM fail (why), unverified", or "" for
+ * a report that did not come by mail; put together without printf, as
+ * it is written for every report.
+ */
 static void
-rptparse_dkim_text(const struct rptparse_item *it, struct buf *out)
+rptparse_dkim_text(const struct rptparse_item *it,
+    char out[RPTPARSE_DKIM_TEXT_SIZE])
 {
 	const struct dkimcheck_outcome *o = &it->dkim;
+	size_t n;
 
+	out[0] = '\0';
 	if (strcmp(it->m.via, "mailto") != 0)
 		return;
-	buf_printf(out, ", DKIM %s", dkimcheck_result_name(o->result));
-	if (o->domain[0] != '\0')
-		buf_printf(out, " d=%s s=%s", o->domain, o->selector);
-	if (o->reason[0] != '\0')
-		buf_printf(out, " (%s)", o->reason);
+	n = rptparse_dkim_cat(out, 0, ", DKIM ");
+	n = rptparse_dkim_cat(out, n, dkimcheck_result_name(o->result));
+	if (o->domain[0] != '\0') {
+		n = rptparse_dkim_cat(out, n, " d=");
+		n = rptparse_dkim_cat(out, n, o->domain);
+		n = rptparse_dkim_cat(out, n, " s=");
+		n = rptparse_dkim_cat(out, n, o->selector);
+	}
+	if (o->reason[0] != '\0') {
+		n = rptparse_dkim_cat(out, n, " (");
+		n = rptparse_dkim_cat(out, n, o->reason);
+		n = rptparse_dkim_cat(out, n, ")");
+	}
 	if (!it->counted)
-		buf_puts(out, ", unverified: counted nowhere");
+		(void)rptparse_dkim_cat(out, n, ", unverified: counted nowhere");
 }
 
 static void
@@ -325,44 +368,47 @@ rptparse_log(const struct rptparse_item *it, const struct tlsrpt_report *r,
     int64_t row, int fresh)
 {
 	char start[TIMEFMT_RFC3339_SIZE], end[TIMEFMT_RFC3339_SIZE];
-	struct buf dkim = BUF_INIT;
+	char dkim[RPTPARSE_DKIM_TEXT_SIZE];
 	const char *id = it->id;
 
 	timefmt_rfc3339(r->start, start);
 	timefmt_rfc3339(r->end, end);
-	rptparse_dkim_text(it, &dkim);
-	if (fresh)
+	if (fresh) {
+		rptparse_dkim_text(it, dkim);
 		log_info("%s: report %lld: %s, id %s, %s to %s, %zu %s%s%s",
 		    id, (long long)row, esc_printable(r->organization),
 		    esc_printable(r->report_id), start, end, r->npolicies,
 		    plural((long long)r->npolicies, "policy", "policies"),
-		    r->ndeviations ? ", with deviations" : "",
-		    dkim.len ? dkim.s : "");
-	else
+		    r->ndeviations ? ", with deviations" : "", dkim);
+	} else
 		log_info("%s: %s, id %s, %s to %s: already stored as report"
 		    " %lld", id, esc_printable(r->organization),
 		    esc_printable(r->report_id), start, end, (long long)row);
-	buf_free(&dkim);
 }
 
-/* A stored message: log and alerts; out of the spool comes after. */
-static void
+/*
+ * A stored message: log and alerts; out of the spool comes after.
+ * Returns the number of its reports stored now (the metric is added to
+ * once per commit).
+ */
+static size_t
 rptparse_stored(struct rptparse_item *it)
 {
-	size_t i;
+	size_t i, fresh = 0;
 
 	for (i = 0; i < it->m.nreports; i++) {
 		rptparse_log(it, it->reports[i], it->rows[i], it->fresh[i]);
 		if (it->fresh[i])
-			metrics_inc(METRIC_REPORTS_STORED, NULL);
+			fresh++;
 		/* Alerts follow report_require_dkim as it is now. */
 		if (it->fresh[i] && it->counted)
 			alerts_report(rp.store, &rp.hosted,
 			    it->reports[i], it->rows[i], it->received,
-			    it->counted);
+			    it->counted, it->pcounted[i]);
 	}
 	rp.done_dir[rp.ndone] = it->dir;
 	memcpy(rp.done_ids[rp.ndone++], it->id, SPOOL_ID_SIZE);
+	return fresh;
 }
 
 /* The stored messages of one directory out of the spool: one sync. */
@@ -433,13 +479,13 @@ static void
 rptparse_flush(void)
 {
 	struct buf err = BUF_INIT;
-	size_t i;
+	size_t i, fresh = 0;
 
 	if (rp.nbatch == 0)
 		return;
 	if (rptparse_store_range(0, rp.nbatch, &err) == 0) {
 		for (i = 0; i < rp.nbatch; i++)
-			rptparse_stored(&rp.batch[i]);
+			fresh += rptparse_stored(&rp.batch[i]);
 	} else {
 		if (rp.nbatch > 1)
 			log_warn("%zu messages in one transaction: %s; one by"
@@ -448,12 +494,14 @@ rptparse_flush(void)
 			buf_reset(&err);
 			if (rp.nbatch > 1 &&
 			    rptparse_store_range(i, i + 1, &err) == 0)
-				rptparse_stored(&rp.batch[i]);
+				fresh += rptparse_stored(&rp.batch[i]);
 			else
 				rptparse_left(rp.batch[i].id, rp.batch[i].dir,
 				    err.s);
 		}
 	}
+	if (fresh > 0)
+		metrics_add(METRIC_REPORTS_STORED, (long long)fresh, NULL);
 	rptparse_done();
 	for (i = 0; i < rp.nbatch; i++)
 		rptparse_item_clear(&rp.batch[i]);
@@ -500,8 +548,18 @@ rptparse_take(const char *id, enum spool_dir dir)
 		rptparse_item_clear(it);
 		goto out;
 	}
-	for (i = 0; i < it->m.nreports; i++)
+	/*
+	 * The JSON is not needed after its parse but for its digest: freed
+	 * now, the next message's reuses the memory while it is in the
+	 * caches, and the batch holds the parsed reports only.
+	 */
+	for (i = 0; i < it->m.nreports; i++) {
 		rp.batch_bytes += it->m.reports[i].len;
+		rptdb_sha256(it->m.reports[i].json, it->m.reports[i].len,
+		    it->sha256[i]);
+		free(it->m.reports[i].json);
+		it->m.reports[i].json = NULL;
+	}
 	if (++rp.nbatch == RPTPARSE_BATCH ||
 	    rp.batch_bytes >= RPTPARSE_BATCH_BYTES)
 		rptparse_flush();

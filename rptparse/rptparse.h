@@ -49,6 +49,8 @@ struct rptparse_item {
 	struct tlsrpt_report *reports[MESSAGE_REPORTS_MAX];
 	int64_t	 rows[MESSAGE_REPORTS_MAX];
 	int	 fresh[MESSAGE_REPORTS_MAX];	/* 1: stored now, 0: before */
+	char	 sha256[MESSAGE_REPORTS_MAX][RPTDB_SHA256_HEX];	/* JSON's */
+	int	*pcounted[MESSAGE_REPORTS_MAX];	/* policies.counted, or NULL */
 	struct dkimcheck_outcome dkim;	/* result NONE for https */
 	int	 counted;		/* counts under report_require_dkim */
 };
@@ -59,7 +61,7 @@ struct rptparse {
 	struct rptparse_item batch[RPTPARSE_BATCH];
 	struct buf data;		/* the message read, reused */
 	size_t	 nbatch;
-	size_t	 batch_bytes;		/* report JSON in the batch */
+	size_t	 batch_bytes;		/* report JSON parsed in the batch */
 	char	 claim[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* to claim */
 	size_t	 nclaim;
 	char	 done_ids[RPTPARSE_BATCH][SPOOL_ID_SIZE];	/* stored */
