@@ -74,6 +74,25 @@ db_commit(sqlite3 *db, struct buf *err)
 }
 
 int
+db_savepoint(sqlite3 *db, struct buf *err)
+{
+	return db_exec(db, "SAVEPOINT " DB_SAVEPOINT, err);
+}
+
+int
+db_release(sqlite3 *db, struct buf *err)
+{
+	return db_exec(db, "RELEASE " DB_SAVEPOINT, err);
+}
+
+void
+db_rollback_to(sqlite3 *db)
+{
+	sqlite3_exec(db, "ROLLBACK TO " DB_SAVEPOINT "; RELEASE " DB_SAVEPOINT,
+	    NULL, NULL, NULL);
+}
+
+int
 db_step_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
     struct buf *err)
 {

@@ -81,6 +81,42 @@ test_quick_check(const char *dir)
 	buf_free(&err);
 }
 
+static int
+count_rows(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM t");
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* A savepoint undoes one item of a batch and keeps the others. */
+static void
+test_savepoint(const char *dir)
+{
+	struct buf err = BUF_INIT;
+	char path[256];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/sp.db", dir);
+	db = db_open(path, DB_WRITE, v1, &err);
+	CHECK(db != NULL && db_begin(db, &err) == 0, "a transaction");
+	CHECK(db_savepoint(db, &err) == 0 &&
+	    db_exec(db, "INSERT INTO t VALUES (1)", &err) == 0 &&
+	    db_release(db, &err) == 0, "item 1 kept");
+	CHECK(db_savepoint(db, &err) == 0 &&
+	    db_exec(db, "INSERT INTO t VALUES (2)", &err) == 0, "item 2");
+	db_rollback_to(db);
+	CHECK(db_savepoint(db, &err) == 0 &&
+	    db_exec(db, "INSERT INTO t VALUES (3)", &err) == 0 &&
+	    db_release(db, &err) == 0, "item 3 kept after item 2 undone");
+	CHECK(db_commit(db, &err) == 0, "the transaction commits");
+	CHECK(count_rows(db) == 2, "items 1 and 3 stored, item 2 not");
+	db_close(db);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -148,6 +184,7 @@ main(void)
 	    "unopenable path is named in the error");
 
 	test_quick_check(dir);
+	test_savepoint(dir);
 
 	buf_free(&err);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);

@@ -246,6 +246,24 @@ policydb_rollback(struct policydb *pdb)
 	db_rollback(pdb->db);
 }
 
+int
+policydb_savepoint(struct policydb *pdb, struct buf *err)
+{
+	return db_savepoint(pdb->db, err);
+}
+
+int
+policydb_release(struct policydb *pdb, struct buf *err)
+{
+	return db_release(pdb->db, err);
+}
+
+void
+policydb_rollback_to(struct policydb *pdb)
+{
+	db_rollback_to(pdb->db);
+}
+
 const char *
 policydb_text(sqlite3_stmt *st, int i)
 {

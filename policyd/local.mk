@@ -1,6 +1,7 @@
 # policyd/local.mk - policyd, the owner of policy.db, and its unit test.
 # SPDX-License-Identifier: ISC
 POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
+	policyd/checkbatch.c policyd/checkbatch.h \
 	policyd/dnschild.c policyd/dnschild.h \
 	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h policyd/request_ops.h \

@@ -52,6 +52,12 @@
  *	domain-add and domain-check ask dnsmon to check the domain now
  *	with one notice on private/dnsmon (lib/notify, never waiting);
  *	dnsmon's result comes back on private/policyd as a check-result.
+ *	check-results are stored by group commit (checkbatch.h): held
+ *	until CHECKBATCH_MAX have come or CHECKBATCH_DELAY_MS have passed
+ *	since the first, or another request comes, then committed in one
+ *	transaction and answered; none is answered "stored" before its
+ *	commit, and one held when policyd dies is checked again in
+ *	dnsmon's next round.
  *
  *	With dns_update_server set, policyd publishes the TXT records of
  *	each servable domain in sts_zone by DNS UPDATE (publish.h).  The
@@ -100,6 +106,7 @@
 #include "buf.h"
 #include "cfgbind.h"
 #include "challenges.h"
+#include "checkbatch.h"
 #include "deadline.h"
 #include "dnschild.h"
 #include "events.h"
@@ -130,6 +137,7 @@ static struct ipc_server *policyd_servers[SERVER_SOCKETS_MAX];
 static int policyd_nservers;
 static struct event *policyd_expire_ev;
 static struct event *policyd_ask_ev;
+static struct checkbatch *policyd_checks;	/* dnsmon's, group commit */
 static int policyd_public_flag = REQUEST_PUBLIC;
 static int policyd_private_flag = REQUEST_PRIVATE;
 static int policyd_subscriber;		/* its address marks subscribers */
@@ -374,6 +382,13 @@ policyd_handle(struct ipc_conn *conn, json_t *msg, void *ctx)
 	int from_public = *(int *)ctx;
 	const char *op = ipc_op(msg);
 
+	if (op != NULL && strcmp(op, PROTO_OP_CHECK_RESULT) == 0 &&
+	    !from_public) {
+		checkbatch_add(policyd_checks, conn, msg);
+		return;
+	}
+	/* Every request sees the results that came before it. */
+	checkbatch_flush(policyd_checks);
 	if (op != NULL && strcmp(op, PROTO_OP_SUBSCRIBE) == 0) {
 		if (from_public)
 			ipc_conn_reply(conn, msg, ipc_error("request \"subscribe\""
@@ -585,6 +600,8 @@ policyd_stop(enum server_stop_phase phase)
 		server_idle();	/* what a client did not take is lost */
 		return;
 	}
+	/* Results held are stored and answered before the replies go. */
+	checkbatch_flush(policyd_checks);
 	for (i = 0; i < policyd_nservers; i++)
 		ipc_server_stop(policyd_servers[i]);
 	policyd_stop_check();
@@ -597,6 +614,7 @@ policyd_post_jail(int argc, char **argv)
 	int i, n = server_nsockets(), timeout_ms;
 
 	policyd_db_open();
+	policyd_checks = checkbatch_new(server_base(), &policyd);
 	timeout_ms = (int)(policyd_param.ipc_timeout * 1000);
 	for (i = 0; i < n; i++) {
 		memset(&conf, 0, sizeof(conf));
@@ -646,6 +664,8 @@ policyd_cleanup(void)
 {
 	int i, n;
 
+	checkbatch_free(policyd_checks);	/* stores what it holds */
+	policyd_checks = NULL;
 	n = policyd_nservers;
 	policyd_nservers = 0;		/* for policyd_conn_closed() */
 	for (i = 0; i < n; i++)
