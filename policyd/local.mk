@@ -21,7 +21,8 @@ policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
 policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS) $(TEST_CPPFLAGS)
 policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS)
 
-EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t
+EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t \
+	tests/policyd/results.t
 
 # A client that prints policyd's subscription stream, for tests/policyd.
 check_PROGRAMS += tests/policyd/ipcclient
