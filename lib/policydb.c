@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,17 +204,10 @@ struct policydb *
 policydb_open(const char *path, struct buf *err)
 {
 	struct policydb *pdb;
-	char pragma[64];
 	sqlite3 *db;
 
 	if ((db = db_open(path, DB_WRITE, policydb_schema, err)) == NULL)
 		return NULL;
-	snprintf(pragma, sizeof(pragma), "PRAGMA cache_size = -%d",
-	    POLICYDB_CACHE_KB);
-	if (db_exec(db, pragma, err) < 0) {
-		db_close(db);
-		return NULL;
-	}
 	pdb = xcalloc(1, sizeof(*pdb));
 	pdb->db = db;
 	return pdb;

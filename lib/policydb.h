@@ -89,10 +89,7 @@
  *	The schema checks what a column takes: state, mode testing,
  *	enforce or none, max_age 0..31557600 (POLICY_MAX_AGE_MAX of
  *	lib/policy, written out: a migration never changes).  Sizes and
- *	counts are the caller's.  The writer's page cache is
- *	POLICYDB_CACHE_KB (SQLite's default, 2 MiB, is a small part of the
- *	indexes of a million domains: each insert then read its pages
- *	back from the file).
+ *	counts are the caller's.
  *
  * DIAGNOSTICS
  *	A failed open or step returns NULL or -1 with the file and the
@@ -108,7 +105,6 @@
 #include "buf.h"
 
 #define POLICYDB_FILE		"policy.db"	/* in data_directory */
-#define POLICYDB_CACHE_KB	65536		/* the writer's page cache */
 #define POLICYDB_NONE		LLONG_MIN	/* a time that is NULL */
 
 struct policydb;
