@@ -79,7 +79,10 @@
  *	writer.  Every change is appended to its journal before the reply;
  *	at start, and POLICYD_COMPACT_DELAY after a request that made the
  *	journal large enough (polsnap_compact_due), a new base is written
- *	from policy.db.  A compaction that fails is logged once and tried
+ *	from policy.db; while requests keep coming it waits for a lull of
+ *	POLICYD_COMPACT_DELAY, at most POLICYD_COMPACT_MAX_WAIT from when
+ *	it fell due or until the journal holds POLICYD_COMPACT_JOURNAL_MAX
+ *	bytes.  A compaction that fails is logged once and tried
  *	again every POLICYD_COMPACT_RETRY seconds; policyd goes on.
  *
  * MAY TOUCH
@@ -131,6 +134,8 @@
 #define POLICYD_RUA_PROBE_DOMAIN "DOMAIN"	/* checks the rua rule */
 #define POLICYD_COMPACT_DELAY	1		/* s from due to compaction */
 #define POLICYD_COMPACT_RETRY	60		/* s after a failed one */
+#define POLICYD_COMPACT_MAX_WAIT 30		/* s from due, requests or not */
+#define POLICYD_COMPACT_JOURNAL_MAX (64ULL * 1024 * 1024) /* no wait past */
 
 static struct policyd policyd;
 static struct ipc_server *policyd_servers[SERVER_SOCKETS_MAX];
@@ -153,6 +158,7 @@ static struct {
 static struct {
 	struct event *ev;
 	int	 failed;		/* the last one failed */
+	struct timespec due;		/* when it was armed */
 } policyd_compact;
 
 static void policyd_expire_arm(void);
@@ -455,18 +461,36 @@ policyd_compact_timer(evutil_socket_t fd, short what, void *arg)
 	policyd_compact_arm();
 }
 
-/* Compaction after the request, not in it: the reply goes first. */
+/*
+ * Compaction after the request, not in it: the reply goes first.  While
+ * requests keep coming (an import: a compaction of 10^6 domains takes
+ * seconds, and each one during an import rewrites a larger base), it
+ * waits for a lull of POLICYD_COMPACT_DELAY, but no longer than
+ * POLICYD_COMPACT_MAX_WAIT from when it fell due, nor once the journal
+ * is POLICYD_COMPACT_JOURNAL_MAX bytes.
+ */
 static void
 policyd_compact_arm(void)
 {
 	struct timeval tv = { POLICYD_COMPACT_DELAY, 0 };
+	unsigned long long base, journal;
 
 	if (policyd.snap == NULL || policyd_compact.ev == NULL ||
-	    !polsnap_compact_due(policyd.snap) ||
-	    evtimer_pending(policyd_compact.ev, NULL))
+	    !polsnap_compact_due(policyd.snap))
 		return;
-	if (policyd_compact.failed)
-		tv.tv_sec = POLICYD_COMPACT_RETRY;
+	if (!evtimer_pending(policyd_compact.ev, NULL)) {
+		if (policyd_compact.failed)
+			tv.tv_sec = POLICYD_COMPACT_RETRY;
+		clock_gettime(CLOCK_MONOTONIC, &policyd_compact.due);
+		evtimer_add(policyd_compact.ev, &tv);
+		return;
+	}
+	polsnap_writer_sizes(policyd.snap, &base, &journal);
+	if (policyd_compact.failed || journal >= POLICYD_COMPACT_JOURNAL_MAX ||
+	    deadline_since(&policyd_compact.due) >= POLICYD_COMPACT_MAX_WAIT -
+	    POLICYD_COMPACT_DELAY)
+		return;
+	evtimer_del(policyd_compact.ev);
 	evtimer_add(policyd_compact.ev, &tv);
 }
 
