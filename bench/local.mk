@@ -14,3 +14,9 @@ bench_rptparse_floor_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 # bench/polsnap: a change to the policy snapshot file against a rewrite.
 noinst_PROGRAMS += bench/polsnap-cost
 bench_polsnap_cost_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+
+# bench/million: domain adds one at a time over one policyd connection.
+noinst_PROGRAMS += bench/policyd-adds
+bench_policyd_adds_SOURCES = bench/policyd-adds.c
+bench_policyd_adds_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+bench_policyd_adds_LDADD = $(STS_LIBS)

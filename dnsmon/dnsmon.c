@@ -235,7 +235,8 @@ out:
 
 /*
  * check-results go on their own connection, without waiting for each
- * reply: policyd commits every one to disk.
+ * reply: policyd commits them in batches (group commit, policyd's
+ * checkbatch.h) and answers each once its batch is on disk.
  */
 static void
 dnsmon_results_reply(struct ipc_conn *conn, json_t *msg, void *ctx)

@@ -34,6 +34,10 @@
  *	counts as a drop: the connection is closed and made again.
  *	The drop is logged once, failed connects once per
  *	SUBSCRIBE_LOG_EVERY tries, and the return with the time it took.
+ *	Each change pushed is logged ("H: serving policy id I", "H: policy
+ *	withdrawn"), at most SUBSCRIBE_LOG_CHANGES a second; the others
+ *	of that second (an import, a mass removal) are counted and said in
+ *	one line when it is over.
  *	Metrics (by process id): stsd_httpd_policyd_connected is 1 from a
  *	completed snapshot until the connection drops, and
  *	stsd_httpd_policies_age_seconds the seconds since then (updated
@@ -106,6 +110,7 @@
 #define SUBSCRIBE_LATE		2	/* s: a first snapshot is late */
 #define SUBSCRIBE_WATCH_MS	200	/* file checks while not connected */
 #define SUBSCRIBE_PING_S	10	/* s between pings; and to answer */
+#define SUBSCRIBE_LOG_CHANGES	20	/* changes logged one by one per s */
 
 static struct event_base *sub_base;
 static struct ipc_conn *sub_conn;
@@ -118,6 +123,13 @@ static int sub_was_live;	/* ever was */
 static time_t sub_since;	/* when the data was last live */
 static struct event *sub_age_timer;
 static char sub_pid[SUBSCRIBE_PID_MAX];
+
+/* Changes beyond SUBSCRIBE_LOG_CHANGES in a second: counted. */
+static struct {
+	time_t	 sec;			/* the second being counted */
+	size_t	 logged;		/* changes logged one by one in it */
+	size_t	 served, withdrawn;	/* the others */
+} sub_quiet;
 
 /* What the snapshot files were when last loaded. */
 struct sub_stamp {
@@ -148,10 +160,52 @@ sub_metrics(void)
 	    (long long)(now - sub_since), "pid", sub_pid, NULL);
 }
 
+/*
+ * An import of a million domains pushes a million changes: the first
+ * SUBSCRIBE_LOG_CHANGES of each second are logged one by one, the rest
+ * in one line when the second is over.
+ */
+static void
+sub_quiet_flush(void)
+{
+	size_t n = sub_quiet.served + sub_quiet.withdrawn;
+
+	if (n > 0)
+		log_info("policyd: %zu more policy %s in the last second"
+		    " (%zu served, %zu withdrawn), not logged one by one", n,
+		    plural((long long)n, "change", "changes"), sub_quiet.served,
+		    sub_quiet.withdrawn);
+	sub_quiet.served = sub_quiet.withdrawn = 0;
+}
+
+/* 1: log this change by itself; 0: it is counted for the summary. */
+static int
+sub_log_change(int withdrawn)
+{
+	time_t now = time(NULL);
+
+	if (now != sub_quiet.sec) {
+		sub_quiet_flush();
+		sub_quiet.sec = now;
+		sub_quiet.logged = 0;
+	}
+	if (sub_quiet.logged < SUBSCRIBE_LOG_CHANGES) {
+		sub_quiet.logged++;
+		return 1;
+	}
+	if (withdrawn)
+		sub_quiet.withdrawn++;
+	else
+		sub_quiet.served++;
+	return 0;
+}
+
 static void
 sub_age_tick(evutil_socket_t fd, short what, void *arg)
 {
 	sub_metrics();
+	if (time(NULL) != sub_quiet.sec)
+		sub_quiet_flush();
 }
 
 /* The subscription is live (snapshot-end) or not (closed). */
@@ -209,7 +263,7 @@ sub_policy(const json_t *msg)
 		    "policy too long; skipped", host);
 		return;
 	}
-	if (!sub_in_snapshot)
+	if (!sub_in_snapshot && sub_log_change(0))
 		log_info("%s: serving policy id %s", host, id);
 }
 
@@ -328,7 +382,7 @@ sub_message(struct ipc_conn *conn, json_t *msg, void *ctx)
 	} else if (strcmp(op, PROTO_OP_POLICY) == 0) {
 		sub_policy(msg);
 	} else if (strcmp(op, PROTO_OP_WITHDRAW) == 0 && host != NULL) {
-		if (policytab_del(httpd_policies, host))
+		if (policytab_del(httpd_policies, host) && sub_log_change(1))
 			log_info("%s: policy withdrawn", host);
 	} else if (strcmp(op, PROTO_OP_CHALLENGE) == 0 ||
 	    strcmp(op, PROTO_OP_CHALLENGE_REMOVE) == 0) {
@@ -636,6 +690,7 @@ subscribe_stop(void)
 	sub_conn = NULL;
 	if (c != NULL)
 		ipc_conn_close(c);
+	sub_quiet_flush();
 	events_clear(&sub_timer);
 	events_clear(&sub_age_timer);
 	events_clear(&sub_watch_timer);

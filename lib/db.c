@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 #include "db.h"
 #include "esc.h"
 #include "log.h"
+#include "mymalloc.h"
 
 static int
 db_last_version(const struct db_migration *m)
@@ -73,13 +75,108 @@ db_commit(sqlite3 *db, struct buf *err)
 	return db_exec(db, "COMMIT", err);
 }
 
+/*
+ * The statement cache (db_cached): one entry per statement text and
+ * connection, prepared once and reset between uses.
+ */
+static struct db_cache_entry {
+	sqlite3	*db;			/* NULL: a free entry */
+	char	*sql;			/* a copy of the text */
+	sqlite3_stmt *st;
+	int	 busy;			/* handed out, not finished yet */
+} db_cache[DB_CACHE_MAX];
+
+static struct db_cache_entry *
+db_cache_find(sqlite3 *db, const char *sql)
+{
+	size_t i;
+
+	for (i = 0; i < DB_CACHE_MAX; i++)
+		if (db_cache[i].db == db && strcmp(db_cache[i].sql, sql) == 0)
+			return &db_cache[i];
+	return NULL;
+}
+
+sqlite3_stmt *
+db_cached(sqlite3 *db, const char *sql)
+{
+	struct db_cache_entry *e = db_cache_find(db, sql);
+	size_t i;
+
+	if (e != NULL && !e->busy) {
+		e->busy = 1;
+		return e->st;
+	}
+	if (e != NULL)			/* in use by a caller up the stack */
+		return db_prepare(db, sql);
+	for (i = 0; i < DB_CACHE_MAX && db_cache[i].db != NULL; i++)
+		;
+	if (i == DB_CACHE_MAX)
+		return db_prepare(db, sql);
+	e = &db_cache[i];
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &e->st,
+	    NULL) != SQLITE_OK)
+		log_panic("db_cached: %s: %s", sql, sqlite3_errmsg(db));
+	e->db = db;
+	e->sql = xstrdup(sql);
+	e->busy = 1;
+	return e->st;
+}
+
+void
+db_finish(sqlite3_stmt *st)
+{
+	size_t i;
+
+	for (i = 0; i < DB_CACHE_MAX; i++)
+		if (db_cache[i].st == st && db_cache[i].db != NULL) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			db_cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+static void
+db_cache_drop(sqlite3 *db)
+{
+	size_t i;
+
+	for (i = 0; i < DB_CACHE_MAX; i++)
+		if (db_cache[i].db == db) {
+			sqlite3_finalize(db_cache[i].st);
+			free(db_cache[i].sql);
+			memset(&db_cache[i], 0, sizeof(db_cache[i]));
+		}
+}
+
+int
+db_savepoint(sqlite3 *db, struct buf *err)
+{
+	return db_exec(db, "SAVEPOINT " DB_SAVEPOINT, err);
+}
+
+int
+db_release(sqlite3 *db, struct buf *err)
+{
+	return db_exec(db, "RELEASE " DB_SAVEPOINT, err);
+}
+
+void
+db_rollback_to(sqlite3 *db)
+{
+	sqlite3_exec(db, "ROLLBACK TO " DB_SAVEPOINT "; RELEASE " DB_SAVEPOINT,
+	    NULL, NULL, NULL);
+}
+
 int
 db_step_error(sqlite3 *db, sqlite3_stmt *st, const char *what,
     struct buf *err)
 {
 	buf_printf(err, "%s: %s: %s", sqlite3_db_filename(db, "main"), what,
 	    sqlite3_errmsg(db));
-	sqlite3_finalize(st);
+	db_finish(st);
 	return -1;
 }
 
@@ -89,7 +186,7 @@ db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct buf *err)
 {
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_step_error(db, st, what, err);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 
@@ -178,6 +275,8 @@ db_open(const char *path, int mode, const struct db_migration *migrations,
 void
 db_close(sqlite3 *db)
 {
+	if (db != NULL)
+		db_cache_drop(db);
 	if (db != NULL && sqlite3_close(db) != SQLITE_OK)
 		log_warn("%s: close: %s", sqlite3_db_filename(db, "main"),
 		    sqlite3_errmsg(db));

@@ -27,6 +27,23 @@
  *	finalizes it: 0, or -1 with the file, what and SQLite's reason in
  *	err (db_step_error()).
  *
+ *	db_cached() is db_prepare() of a statement that is kept, prepared,
+ *	for the next call with the same text on the same connection (at
+ *	most DB_CACHE_MAX statements in all; beyond, or when the cached
+ *	one is still in use, it prepares a new one): a writer's frequent
+ *	statements are compiled once instead of once per use.  Every
+ *	statement, cached or not, ends with db_finish() (which resets a
+ *	cached one and finalizes the others), db_step_done() or
+ *	db_step_error(); db_close() finalizes the connection's cached
+ *	statements.  The text must be the same for the same statement:
+ *	values go in bindings.
+ *
+ *	db_savepoint() marks a point inside the open transaction (one
+ *	level: SAVEPOINT DB_SAVEPOINT); db_release() keeps what was done
+ *	since, db_rollback_to() undoes it, and both end the savepoint,
+ *	the transaction staying open: one item of a batch that fails
+ *	leaves the others of the same transaction alone.
+ *
  *	db_quick_check() opens a database read-only, without migrations,
  *	and runs PRAGMA quick_check, for at most timeout_ms (the busy wait
  *	included); it returns 0 when SQLite answers "ok", -1 with the path
@@ -46,6 +63,8 @@
 
 #define DB_BUSY_TIMEOUT_MS	5000
 #define DB_CHECK_SQL	"PRAGMA quick_check(3)"	/* findings shown */
+#define DB_SAVEPOINT	"sts_item"	/* db_savepoint's name */
+#define DB_CACHE_MAX	64	/* statements db_cached keeps, in all */
 #define DB_CHECK_STEPS		1000	/* VM steps between clock looks */
 
 struct db_migration {
@@ -59,9 +78,14 @@ void	db_close(sqlite3 *);
 int	db_schema_version(sqlite3 *);
 int	db_exec(sqlite3 *, const char *sql, struct buf *err);
 sqlite3_stmt *db_prepare(sqlite3 *, const char *sql);
+sqlite3_stmt *db_cached(sqlite3 *, const char *sql);	/* prepared once */
+void	db_finish(sqlite3_stmt *);	/* reset if cached, else finalized */
 int	db_begin(sqlite3 *, struct buf *err);		/* BEGIN IMMEDIATE */
 int	db_commit(sqlite3 *, struct buf *err);
 void	db_rollback(sqlite3 *);
+int	db_savepoint(sqlite3 *, struct buf *err);	/* inside a transaction */
+int	db_release(sqlite3 *, struct buf *err);	/* keeps its changes */
+void	db_rollback_to(sqlite3 *);	/* undoes them and releases it */
 int	db_quick_check(const char *path, int timeout_ms, struct buf *err);
 int	db_step_error(sqlite3 *, sqlite3_stmt *, const char *what,
 	    struct buf *err);	/* finalizes st, says why in err, -1 */

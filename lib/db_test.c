@@ -81,6 +81,95 @@ test_quick_check(const char *dir)
 	buf_free(&err);
 }
 
+static int
+count_rows(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT count(*) FROM t");
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* A savepoint undoes one item of a batch and keeps the others. */
+static void
+test_savepoint(const char *dir)
+{
+	struct buf err = BUF_INIT;
+	char path[256];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/sp.db", dir);
+	db = db_open(path, DB_WRITE, v1, &err);
+	CHECK(db != NULL && db_begin(db, &err) == 0, "a transaction");
+	CHECK(db_savepoint(db, &err) == 0 &&
+	    db_exec(db, "INSERT INTO t VALUES (1)", &err) == 0 &&
+	    db_release(db, &err) == 0, "item 1 kept");
+	CHECK(db_savepoint(db, &err) == 0 &&
+	    db_exec(db, "INSERT INTO t VALUES (2)", &err) == 0, "item 2");
+	db_rollback_to(db);
+	CHECK(db_savepoint(db, &err) == 0 &&
+	    db_exec(db, "INSERT INTO t VALUES (3)", &err) == 0 &&
+	    db_release(db, &err) == 0, "item 3 kept after item 2 undone");
+	CHECK(db_commit(db, &err) == 0, "the transaction commits");
+	CHECK(count_rows(db) == 2, "items 1 and 3 stored, item 2 not");
+	db_close(db);
+	buf_free(&err);
+}
+
+/* The statement cache: compiled once, reset between uses, never shared. */
+static void
+test_cached(const char *dir)
+{
+	struct buf err = BUF_INIT;
+	sqlite3_stmt *a, *b, *c;
+	char path[256], sql[64];
+	sqlite3 *db;
+	int i, good;
+
+	snprintf(path, sizeof(path), "%s/cache.db", dir);
+	db = db_open(path, DB_WRITE, v1, &err);
+	a = db_cached(db, "INSERT INTO t VALUES (?)");
+	sqlite3_bind_int(a, 1, 7);
+	CHECK(db_step_done(db, a, "insert", &err) == 0, "a cached insert runs");
+	/* The same text from another buffer finds the same statement. */
+	snprintf(sql, sizeof(sql), "INSERT INTO t VALUES (?)");
+	b = db_cached(db, sql);
+	CHECK(b == a, "the same text gets the statement prepared before");
+	CHECK(sqlite3_bind_parameter_count(b) == 1 && sqlite3_step(b) ==
+	    SQLITE_DONE, "with its bindings cleared (NULL inserted)");
+	c = db_cached(db, sql);
+	CHECK(c != b, "a statement still in use is not handed out again");
+	db_finish(c);
+	db_finish(b);
+	a = db_cached(db, "SELECT a FROM t ORDER BY a");
+	CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_type(a, 0) ==
+	    SQLITE_NULL, "left after one row");
+	db_finish(a);
+	a = db_cached(db, "SELECT a FROM t ORDER BY a");
+	CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_type(a, 0) ==
+	    SQLITE_NULL, "starts from its first row again after db_finish");
+	db_finish(a);
+	/* More texts than the cache holds: the rest are prepared each time. */
+	for (i = good = 0; i < DB_CACHE_MAX + 8; i++) {
+		snprintf(sql, sizeof(sql), "SELECT %d", i);
+		a = db_cached(db, sql);
+		good += sqlite3_step(a) == SQLITE_ROW &&
+		    sqlite3_column_int(a, 0) == i;
+		db_finish(a);
+	}
+	CHECK(good == DB_CACHE_MAX + 8, "%d texts in one buffer, each its own"
+	    " statement: %d right", DB_CACHE_MAX + 8, good);
+	db_close(db);		/* finalizes what it cached (ASan: no leak) */
+	db = db_open(path, DB_WRITE, v1, &err);
+	a = db_cached(db, "SELECT count(*) FROM t");
+	CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_int(a, 0) == 2,
+	    "a new connection prepares its own statements");
+	db_finish(a);
+	db_close(db);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -146,6 +235,8 @@ main(void)
 	    "unopenable path is named in the error");
 
 	test_quick_check(dir);
+	test_savepoint(dir);
+	test_cached(dir);
 
 	buf_free(&err);
 	return unit_status_rm(dir);

@@ -814,13 +814,23 @@ ipc_server_broadcast(struct ipc_server *srv, const json_t *msg,
     int (*want)(struct ipc_conn *, void *), void *arg)
 {
 	struct ipc_conn *c;
+	char *line = NULL;
+	size_t len = 0;
 	int n = 0;
 
+	/* Encoded once for every subscriber, not once each. */
 	TAILQ_FOREACH(c, &srv->conns, entry) {
-		if (want && !want(c, arg))
+		if ((want && !want(c, arg)) || c->closing || c->dead)
 			continue;
-		if (ipc_conn_send(c, msg) == 0)
+		if (line == NULL && (line = ipc_encode(msg, &len)) == NULL) {
+			log_warn("%s: message cannot be encoded; not sent",
+			    c->peer);
+			return 0;
+		}
+		if (evbuffer_add(bufferevent_get_output(c->bev), line,
+		    len) == 0)
 			n++;
 	}
+	free(line);
 	return n;
 }

@@ -266,6 +266,24 @@ policydb_rollback(struct policydb *pdb)
 	db_rollback(pdb->db);
 }
 
+int
+policydb_savepoint(struct policydb *pdb, struct buf *err)
+{
+	return db_savepoint(pdb->db, err);
+}
+
+int
+policydb_release(struct policydb *pdb, struct buf *err)
+{
+	return db_release(pdb->db, err);
+}
+
+void
+policydb_rollback_to(struct policydb *pdb)
+{
+	db_rollback_to(pdb->db);
+}
+
 const char *
 policydb_text(sqlite3_stmt *st, int i)
 {
@@ -283,7 +301,7 @@ policydb_int(sqlite3_stmt *st, long long dflt)
 	if (sqlite3_step(st) == SQLITE_ROW &&
 	    sqlite3_column_type(st, 0) != SQLITE_NULL)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return v;
 }
 
@@ -325,20 +343,20 @@ policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
 	sqlite3_stmt *st;
 	int rc;
 
-	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	st = db_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(st);
+		db_finish(st);
 		return 0;
 	}
 	if (rc != SQLITE_ROW)
 		return db_step_error(db, st, "read domain", err);
 	policydb_domain_row(st, d);
-	sqlite3_finalize(st);
+	db_finish(st);
 
-	st = db_prepare(db, "SELECT pattern FROM domain_mx WHERE domain = ?"
+	st = db_cached(db, "SELECT pattern FROM domain_mx WHERE domain = ?"
 	    " ORDER BY pos");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -347,7 +365,7 @@ policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
 		policydb_domain_clear(d);
 		return db_step_error(db, st, "read mx patterns", err);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 1;
 }
 
@@ -357,12 +375,12 @@ policydb_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
 	sqlite3_stmt *st;
 	size_t i;
 
-	st = db_prepare(db, "DELETE FROM domain_mx WHERE domain = ?");
+	st = db_cached(db, "DELETE FROM domain_mx WHERE domain = ?");
 	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "delete mx patterns", err) < 0)
 		return -1;
 
-	st = db_prepare(db, "INSERT INTO domain_mx (domain, pos, pattern)"
+	st = db_cached(db, "INSERT INTO domain_mx (domain, pos, pattern)"
 	    " VALUES (?, ?, ?)");
 	for (i = 0; i < d->nmx; i++) {
 		sqlite3_reset(st);
@@ -372,7 +390,7 @@ policydb_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_step_error(db, st, "store mx pattern", err);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 
@@ -406,7 +424,7 @@ static int
 policydb_domain_write(sqlite3 *db, const struct domain *d, const char *sql,
     const char *what, struct buf *err)
 {
-	sqlite3_stmt *st = db_prepare(db, sql);
+	sqlite3_stmt *st = db_cached(db, sql);
 
 	policydb_domain_bind(st, d);
 	if (db_step_done(db, st, what, err) < 0)
@@ -439,7 +457,7 @@ policydb_domain_delete(struct policydb *pdb, const char *name, struct buf *err)
 	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
-	st = db_prepare(db, "DELETE FROM domains WHERE name = ?");
+	st = db_cached(db, "DELETE FROM domains WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "delete domain", err) < 0)
 		return -1;
@@ -464,10 +482,10 @@ policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 	}
 	if (rc != SQLITE_DONE) {
 		policydb_domains_free(v, n);
-		sqlite3_finalize(mx);
+		db_finish(mx);
 		return db_step_error(db, st, "list domains", err);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	while (n > 0 && (rc = sqlite3_step(mx)) == SQLITE_ROW) {
 		while (i < n &&
 		    (cmp = strcmp(v[i].name, policydb_text(mx, 0))) < 0)
@@ -481,7 +499,7 @@ policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 		policydb_domains_free(v, n);
 		return db_step_error(db, mx, "list mx patterns", err);
 	}
-	sqlite3_finalize(mx);
+	db_finish(mx);
 	*vp = v;
 	*np = n;
 	return 0;
@@ -497,11 +515,11 @@ policydb_domain_list(struct policydb *pdb, const char *after, size_t max,
 	sqlite3_int64 limit = max ? (sqlite3_int64)max : -1;
 
 	/* A negative LIMIT is no limit in SQLite. */
-	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	st = db_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE name > ? ORDER BY name LIMIT ?");
 	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
-	mx = db_prepare(db, "SELECT domain, pattern FROM domain_mx"
+	mx = db_cached(db, "SELECT domain, pattern FROM domain_mx"
 	    " WHERE domain IN (SELECT name FROM domains WHERE name > ?"
 	    " ORDER BY name LIMIT ?) ORDER BY domain, pos");
 	sqlite3_bind_text(mx, 1, after ? after : "", -1, SQLITE_STATIC);
@@ -527,7 +545,7 @@ policydb_domain_each_servable(struct policydb *pdb,
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	st = db_prepare(db, "SELECT d.name, d.state, d.mode, d.max_age,"
+	st = db_cached(db, "SELECT d.name, d.state, d.mode, d.max_age,"
 	    " d.policy_id, m.pattern FROM domains d"
 	    " LEFT JOIN domain_mx m ON m.domain = d.name"
 	    " WHERE d.state IN ('active', 'retiring')"
@@ -554,7 +572,7 @@ policydb_domain_each_servable(struct policydb *pdb,
 	if (d.name != NULL)
 		cb(&d, arg);
 	policydb_domain_clear(&d);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 
@@ -571,10 +589,10 @@ policydb_domain_expired(struct policydb *pdb, long long now,
 	 * "+" keeps SQLite from walking the whole table in name order to
 	 * save a sort of the few rows, CROSS JOIN from walking every mx.
 	 */
-	st = db_prepare(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	st = db_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE state = 'retiring' AND retire_at <= ? ORDER BY +name");
 	sqlite3_bind_int64(st, 1, now);
-	mx = db_prepare(db, "SELECT m.domain, m.pattern FROM domains d"
+	mx = db_cached(db, "SELECT m.domain, m.pattern FROM domains d"
 	    " CROSS JOIN domain_mx m ON m.domain = d.name"
 	    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
 	    " ORDER BY +m.domain, +m.pos");
@@ -585,7 +603,7 @@ policydb_domain_expired(struct policydb *pdb, long long now,
 long long
 policydb_next_retire(struct policydb *pdb)
 {
-	return policydb_int(db_prepare(pdb->db, "SELECT MIN(retire_at)"
+	return policydb_int(db_cached(pdb->db, "SELECT MIN(retire_at)"
 	    " FROM domains WHERE retire_at IS NOT NULL"), 0);
 }
 
@@ -599,18 +617,18 @@ policydb_name_get(struct policydb *pdb, const char *name, char **last_id,
 
 	*last_id = NULL;
 	*cached_until = 0;
-	st = db_prepare(db, "SELECT last_id, cached_until FROM domain_names"
+	st = db_cached(db, "SELECT last_id, cached_until FROM domain_names"
 	    " WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		sqlite3_finalize(st);
+		db_finish(st);
 		return 0;
 	}
 	if (rc != SQLITE_ROW)
 		return db_step_error(db, st, "read name history", err);
 	*last_id = xstrdup(policydb_text(st, 0));
 	*cached_until = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 1;
 }
 
@@ -626,7 +644,7 @@ policydb_name_put(struct policydb *pdb, const char *name, const char *last_id,
 	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
-	st = db_prepare(db, "INSERT INTO domain_names (name, last_id,"
+	st = db_cached(db, "INSERT INTO domain_names (name, last_id,"
 	    " cached_until) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
 	    " SET last_id = MAX(last_id, excluded.last_id),"
 	    " cached_until = MAX(cached_until, excluded.cached_until)");
@@ -648,7 +666,7 @@ policydb_set_served(struct policydb *pdb, const char *name, long long when,
 	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st;
 
-	st = db_prepare(db, "UPDATE domains SET served = ?2 WHERE name = ?1"
+	st = db_cached(db, "UPDATE domains SET served = ?2 WHERE name = ?1"
 	    " AND served IS NULL");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, when);
@@ -667,7 +685,7 @@ policydb_waiting(struct policydb *pdb, size_t max, char ***vp, size_t *np,
 	size_t n = 0;
 	int rc;
 
-	st = db_prepare(db, "SELECT name FROM domains WHERE served IS NULL"
+	st = db_cached(db, "SELECT name FROM domains WHERE served IS NULL"
 	    " AND state IN ('active', 'retiring') ORDER BY name LIMIT ?");
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
 	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -678,7 +696,7 @@ policydb_waiting(struct policydb *pdb, size_t max, char ***vp, size_t *np,
 		free(v);
 		return db_step_error(db, st, "list domains waiting", err);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	*vp = v;
 	*np = n;
 	return 0;

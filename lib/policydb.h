@@ -5,6 +5,7 @@
  * SYNOPSIS
  *	struct policydb *pdb = policydb_open(path, &err);
  *	policydb_begin(pdb, &err) / policydb_commit / policydb_rollback
+ *	policydb_savepoint(pdb, &err) / policydb_release / policydb_rollback_to
  *
  *	Domains (tables domains, domain_mx):
  *	policydb_domain_get(pdb, "example.com", &d, &err)	1 found, 0 not
@@ -202,6 +203,9 @@ int	policydb_schema_version(struct policydb *);
 int	policydb_begin(struct policydb *, struct buf *err);
 int	policydb_commit(struct policydb *, struct buf *err);
 void	policydb_rollback(struct policydb *);
+int	policydb_savepoint(struct policydb *, struct buf *err);	/* db.h */
+int	policydb_release(struct policydb *, struct buf *err);
+void	policydb_rollback_to(struct policydb *);
 
 int	policydb_domain_get(struct policydb *, const char *name,
 	    struct domain *, struct buf *err);

@@ -31,7 +31,7 @@ policydb_monitor_get(struct policydb *pdb, const char *domain,
 
 	*checked = 0;
 	*next = 0;
-	st = db_prepare(pdb->db, "SELECT checked, next FROM domain_monitor"
+	st = db_cached(pdb->db, "SELECT checked, next FROM domain_monitor"
 	    " WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -39,7 +39,7 @@ policydb_monitor_get(struct policydb *pdb, const char *domain,
 		*next = sqlite3_column_int64(st, 1);	/* NULL: 0 */
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return found;
 }
 
@@ -51,7 +51,7 @@ policydb_checks_get(struct policydb *pdb, const char *domain, size_t max,
 	sqlite3_stmt *st;
 	size_t n = 0;
 
-	st = db_prepare(pdb->db, "SELECT name, host, status, since, data FROM"
+	st = db_cached(pdb->db, "SELECT name, host, status, since, data FROM"
 	    " domain_checks WHERE domain = ? ORDER BY pos");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
@@ -63,7 +63,7 @@ policydb_checks_get(struct policydb *pdb, const char *domain, size_t max,
 		v[n].data = xstrdup(policydb_text(st, 4));
 		n++;
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	*vp = v;
 	return n;
 }
@@ -91,7 +91,7 @@ policydb_monitor_put(struct policydb *pdb, const char *domain,
 	sqlite3_stmt *st;
 	size_t i;
 
-	st = db_prepare(db, "INSERT INTO domain_monitor (domain, checked, next)"
+	st = db_cached(db, "INSERT INTO domain_monitor (domain, checked, next)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT (domain) DO UPDATE SET"
 	    " checked = ?2, next = ?3");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
@@ -103,12 +103,12 @@ policydb_monitor_put(struct policydb *pdb, const char *domain,
 	if (db_step_done(db, st, "store check time", err) < 0)
 		return -1;
 
-	st = db_prepare(db, "DELETE FROM domain_checks WHERE domain = ?");
+	st = db_cached(db, "DELETE FROM domain_checks WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "delete checks", err) < 0)
 		return -1;
 
-	st = db_prepare(db, "INSERT INTO domain_checks (domain, pos, name,"
+	st = db_cached(db, "INSERT INTO domain_checks (domain, pos, name,"
 	    " host, status, since, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	for (i = 0; i < n; i++) {
 		sqlite3_reset(st);
@@ -122,7 +122,7 @@ policydb_monitor_put(struct policydb *pdb, const char *domain,
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_step_error(db, st, "store check", err);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 0;
 }
 
@@ -180,11 +180,11 @@ policydb_publish_want(struct policydb *pdb, const char *domain,
 
 	if (id == NULL) {
 		/* Nothing was ever asked for: nothing to delete. */
-		st = db_prepare(pdb->db, "UPDATE dns_publish SET want_id = NULL,"
+		st = db_cached(pdb->db, "UPDATE dns_publish SET want_id = NULL,"
 		    " want_rua = NULL, pending = 1, attempts = 0, next_try = ?2"
 		    " WHERE domain = ?1");
 	} else
-		st = db_prepare(pdb->db, "INSERT INTO dns_publish (domain,"
+		st = db_cached(pdb->db, "INSERT INTO dns_publish (domain,"
 		    " want_id, want_rua, pending, attempts, next_try) VALUES"
 		    " (?1, ?3, ?4, 1, 0, ?2) ON CONFLICT (domain) DO UPDATE SET"
 		    " want_id = ?3, want_rua = ?4, pending = 1, attempts = 0,"
@@ -223,7 +223,7 @@ policydb_publish_queue(sqlite3 *db, long long now, struct buf *err)
 {
 	sqlite3_stmt *st;
 
-	st = db_prepare(db, "INSERT INTO dns_publish (domain, want_id,"
+	st = db_cached(db, "INSERT INTO dns_publish (domain, want_id,"
 	    " want_rua, pending, attempts, next_try)"
 	    " SELECT d.name, d.policy_id, publish_rua(d.name), 1, 0, ?1"
 	    " FROM domains d LEFT JOIN dns_publish p ON p.domain = d.name"
@@ -236,7 +236,7 @@ policydb_publish_queue(sqlite3 *db, long long now, struct buf *err)
 	sqlite3_bind_int64(st, 1, now);
 	if (db_step_done(db, st, "queue DNS publications", err) < 0)
 		return -1;
-	st = db_prepare(db, "UPDATE dns_publish SET want_id = NULL,"
+	st = db_cached(db, "UPDATE dns_publish SET want_id = NULL,"
 	    " want_rua = NULL, pending = 1, attempts = 0, next_try = ?1"
 	    " WHERE want_id IS NOT NULL AND domain NOT IN (SELECT name"
 	    " FROM domains WHERE state IN ('active', 'retiring'))");
@@ -298,7 +298,7 @@ policydb_publish_due(struct policydb *pdb, long long now, size_t max,
 	int rc;
 
 	v = xcalloc(max ? max : 1, sizeof(*v));
-	st = db_prepare(pdb->db, "SELECT domain, want_id, want_rua FROM"
+	st = db_cached(pdb->db, "SELECT domain, want_id, want_rua FROM"
 	    " dns_publish WHERE pending = 1 AND next_try <= ? AND"
 	    POLICYDB_SENDABLE " ORDER BY next_try, domain LIMIT ?");
 	sqlite3_bind_int64(st, 1, now);
@@ -314,7 +314,7 @@ policydb_publish_due(struct policydb *pdb, long long now, size_t max,
 		policydb_publish_free(v, n);
 		return db_step_error(pdb->db, st, "list DNS publications", err);
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	*vp = v;
 	*np = n;
 	return 0;
@@ -323,7 +323,7 @@ policydb_publish_due(struct policydb *pdb, long long now, size_t max,
 long long
 policydb_publish_next(struct policydb *pdb)
 {
-	return policydb_int(db_prepare(pdb->db, "SELECT MIN(next_try)"
+	return policydb_int(db_cached(pdb->db, "SELECT MIN(next_try)"
 	    " FROM dns_publish WHERE pending = 1 AND" POLICYDB_SENDABLE), -1);
 }
 
@@ -335,7 +335,7 @@ policydb_publish_succeeded(struct policydb *pdb,
 	sqlite3_stmt *st;
 
 	/* A change that came meanwhile stays pending, due at once. */
-	st = db_prepare(db, "UPDATE dns_publish SET published_id = ?2,"
+	st = db_cached(db, "UPDATE dns_publish SET published_id = ?2,"
 	    " published_rua = ?3, published_at = ?4, last_try = ?4,"
 	    " last_error = NULL, attempts = 0,"
 	    " pending = (want_id IS NOT ?2 OR want_rua IS NOT ?3)"
@@ -346,7 +346,7 @@ policydb_publish_succeeded(struct policydb *pdb,
 	sqlite3_bind_int64(st, 4, now);
 	if (db_step_done(db, st, "store DNS publication", err) < 0)
 		return -1;
-	st = db_prepare(db, "DELETE FROM dns_publish WHERE domain = ?"
+	st = db_cached(db, "DELETE FROM dns_publish WHERE domain = ?"
 	    " AND pending = 0 AND want_id IS NULL");
 	sqlite3_bind_text(st, 1, it->domain, -1, SQLITE_STATIC);
 	if (db_step_done(db, st, "forget DNS records", err) < 0)
@@ -359,7 +359,7 @@ policydb_publish_attempts(struct policydb *pdb, const char *domain)
 {
 	sqlite3_stmt *st;
 
-	st = db_prepare(pdb->db, "SELECT attempts FROM dns_publish"
+	st = db_cached(pdb->db, "SELECT attempts FROM dns_publish"
 	    " WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	return policydb_int(st, 0);
@@ -372,7 +372,7 @@ policydb_publish_failed(struct policydb *pdb, const char *domain,
 {
 	sqlite3_stmt *st;
 
-	st = db_prepare(pdb->db, "UPDATE dns_publish SET attempts = ?2,"
+	st = db_cached(pdb->db, "UPDATE dns_publish SET attempts = ?2,"
 	    " next_try = ?3, last_try = ?4, last_error = ?5 WHERE domain = ?1");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, attempts);
@@ -392,7 +392,7 @@ policydb_publish_state(struct policydb *pdb, const char *domain,
 	int found = 0;
 
 	memset(s, 0, sizeof(*s));
-	st = db_prepare(pdb->db, "SELECT want_id, published_id, pending,"
+	st = db_cached(pdb->db, "SELECT want_id, published_id, pending,"
 	    " attempts, next_try, last_try, last_error, published_at"
 	    " FROM dns_publish WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
@@ -408,7 +408,7 @@ policydb_publish_state(struct policydb *pdb, const char *domain,
 		s->published_at = policydb_opt_int(st, 7);
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	db_finish(st);
 	return found;
 }
 

@@ -50,9 +50,10 @@
  *	between its two opens) reads both again, up to POLSNAP_LOAD_TRIES
  *	times.
  *
- *	Appends are write(2)s to the journal (O_APPEND), made durable by
- *	polsnap_sync() (fdatasync) before policyd replies to the request
- *	that made them.  A record cut short at the end of the journal (a
+ *	Appends are gathered in memory (up to POLSNAP_APPEND_BUF bytes)
+ *	and written to the journal (O_APPEND) by polsnap_sync(), which
+ *	then makes them durable (fdatasync) before policyd replies to the
+ *	request that made them: one write(2) per request, not per domain.  A record cut short at the end of the journal (a
  *	writer that died in the middle, or a reader that caught a write in
  *	progress) is ignored.  A write that fails marks the writer broken:
  *	polsnap_compact_due() is then 1 and further appends are refused
@@ -126,6 +127,7 @@
 #define POLSNAP_NAME_MAX	253		/* bytes of a domain */
 #define POLSNAP_ID_MAX		32		/* characters of a policy id */
 #define POLSNAP_DEDUP_MAX	65536		/* texts the writer remembers */
+#define POLSNAP_APPEND_BUF	(256 * 1024)	/* appended bytes held */
 #define POLSNAP_JOURNAL_MIN	(1024 * 1024)	/* bytes before compaction */
 #define POLSNAP_JOURNAL_RATIO	4		/* ... and base / this */
 #define POLSNAP_LOAD_TRIES	3

@@ -138,6 +138,7 @@ test_compact_and_changes(struct polsnap_writer *w)
 	int rc;
 	struct buf err = BUF_INIT, b = BUF_INIT;
 	unsigned long long gen;
+	struct stat sb0, sb1;
 
 	compact3(w);
 	rc = load(&st, &err);
@@ -149,11 +150,16 @@ test_compact_and_changes(struct polsnap_writer *w)
 	    " (%zu domains, %zu texts)", st.domains, st.texts);
 	gen = st.gen;
 
+	stat(journal, &sb0);
 	CHECK(polsnap_append_put(w, "b.example", "20261205", "B2", 2, &err) == 0 &&
 	    polsnap_append_del(w, "a.example", &err) == 0 &&
 	    polsnap_append_put(w, "d.example", "20261206", "", 0, &err) == 0 &&
-	    polsnap_append_put(w, "refused.example", "1", "x", 1, &err) == 0 &&
-	    polsnap_sync(w, &err) == 0, "changes appended and synced");
+	    polsnap_append_put(w, "refused.example", "1", "x", 1, &err) == 0,
+	    "changes appended");
+	stat(journal, &sb1);
+	CHECK(sb1.st_size == sb0.st_size, "held in memory until the sync");
+	CHECK(polsnap_sync(w, &err) == 0 && stat(journal, &sb1) == 0 &&
+	    sb1.st_size > sb0.st_size, "written and synced by polsnap_sync");
 	rc = load(&st, &err);
 	CHECK(rc == 0 && st.changes == 4 && st.refused == 1,
 	    "journal applied: %zu changes, %zu refused", st.changes, st.refused);
@@ -237,6 +243,7 @@ test_follow(struct polsnap_writer *w)
 
 	/* A change being written: its first half, then all of it. */
 	polsnap_append_put(w, "d.example", "4", "D4", 2, &err);
+	polsnap_sync(w, &err);
 	file_read(journal, &b);
 	file_write(journal, b.s, b.len - 5);
 	rc = polsnap_follow(journal, gen, &off, &sink, &st, &err);

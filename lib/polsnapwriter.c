@@ -46,6 +46,7 @@ struct polsnap_writer {
 	int	 jfd;			/* the journal, or -1 */
 	int	 broken;		/* an append failed */
 	int	 dirty;			/* appended since the last sync */
+	struct buf jout;		/* appended, not written yet */
 	unsigned long long gen;		/* of the files in place */
 	unsigned long long cgen;	/* of the compaction in progress */
 	unsigned long long base_bytes, journal_bytes;
@@ -318,6 +319,7 @@ polsnap_compact_end(struct polsnap_writer *w, struct buf *err)
 	w->gen = w->cgen;
 	w->base_bytes = w->cbytes;
 	/* From here on the old journal is ignored: its generation is older. */
+	buf_reset(&w->jout);
 	if (w->jfd >= 0)
 		close(w->jfd);
 	w->jfd = -1;
@@ -335,6 +337,33 @@ polsnap_compact_end(struct polsnap_writer *w, struct buf *err)
 	return 0;
 }
 
+/* What polsnap_append kept in memory goes to the journal: 0 or -1. */
+static int
+polsnap_append_flush(struct polsnap_writer *w, struct buf *err)
+{
+	int rc = 0;
+
+	if (w->jout.len == 0)
+		return 0;
+	if (w->jfd < 0 || w->broken) {
+		buf_printf(err, "%s: not written until the next compaction",
+		    w->journal);
+		rc = -1;
+	} else if (polsnap_write_all(w->jfd, w->jout.s, w->jout.len) < 0) {
+		buf_printf(err, "%s: cannot append: %s", w->journal,
+		    strerror(errno));
+		w->broken = 1;
+		rc = -1;
+	}
+	buf_reset(&w->jout);
+	return rc;
+}
+
+/*
+ * Records are gathered and written by polsnap_sync() (or when
+ * POLSNAP_APPEND_BUF bytes wait): one write(2) for the changes of a
+ * request, not one per domain.
+ */
 static int
 polsnap_append(struct polsnap_writer *w, struct buf *rec, struct buf *err)
 {
@@ -344,14 +373,12 @@ polsnap_append(struct polsnap_writer *w, struct buf *rec, struct buf *err)
 		buf_printf(err, "%s: not written until the next compaction",
 		    w->journal);
 		rc = -1;
-	} else if (polsnap_write_all(w->jfd, rec->s, rec->len) < 0) {
-		buf_printf(err, "%s: cannot append: %s", w->journal,
-		    strerror(errno));
-		w->broken = 1;
-		rc = -1;
 	} else {
+		buf_append(&w->jout, rec->s, rec->len);
 		w->journal_bytes += rec->len;
 		w->dirty = 1;
+		if (w->jout.len >= POLSNAP_APPEND_BUF)
+			rc = polsnap_append_flush(w, err);
 	}
 	buf_free(rec);
 	return rc;
@@ -388,6 +415,8 @@ polsnap_sync(struct polsnap_writer *w, struct buf *err)
 {
 	if (!w->dirty || w->jfd < 0)
 		return 0;
+	if (polsnap_append_flush(w, err) < 0)
+		return -1;
 	if (fdatasync(w->jfd) < 0) {
 		buf_printf(err, "%s: cannot sync: %s", w->journal,
 		    strerror(errno));
@@ -422,8 +451,11 @@ polsnap_writer_free(struct polsnap_writer *w)
 	if (w == NULL)
 		return;
 	polsnap_compact_abort(w);
+	if (w->jfd >= 0 && w->jout.len > 0 && !w->broken)
+		(void)polsnap_write_all(w->jfd, w->jout.s, w->jout.len);
 	if (w->jfd >= 0)
 		close(w->jfd);
+	buf_free(&w->jout);
 	buf_free(&w->out);
 	buf_free(&w->lines);
 	free(w->base);

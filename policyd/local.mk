@@ -1,6 +1,7 @@
 # policyd/local.mk - policyd, the owner of policy.db, and its unit test.
 # SPDX-License-Identifier: ISC
 POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
+	policyd/checkbatch.c policyd/checkbatch.h \
 	policyd/dnschild.c policyd/dnschild.h \
 	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h policyd/request_ops.h \
@@ -22,7 +23,7 @@ policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS) $(TEST_CPPFLAGS)
 policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS)
 
 EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t \
-	tests/policyd/migrate.t
+	tests/policyd/migrate.t tests/policyd/results.t
 
 # A client that prints policyd's subscription stream, for tests/policyd.
 check_PROGRAMS += tests/policyd/ipcclient

@@ -58,6 +58,12 @@
  *	domain-add and domain-check ask dnsmon to check the domain now
  *	with one notice on private/dnsmon (lib/notify, never waiting);
  *	dnsmon's result comes back on private/policyd as a check-result.
+ *	check-results are stored by group commit (checkbatch.h): held
+ *	until CHECKBATCH_MAX have come or CHECKBATCH_DELAY_MS have passed
+ *	since the first, or another request comes, then committed in one
+ *	transaction and answered; none is answered "stored" before its
+ *	commit, and one held when policyd dies is checked again in
+ *	dnsmon's next round.
  *
  *	With dns_update_server set, policyd publishes the TXT records of
  *	each servable domain in sts_zone by DNS UPDATE (publish.h).  The
@@ -79,7 +85,10 @@
  *	writer.  Every change is appended to its journal before the reply;
  *	at start, and POLICYD_COMPACT_DELAY after a request that made the
  *	journal large enough (polsnap_compact_due), a new base is written
- *	from policy.db.  A compaction that fails is logged once and tried
+ *	from policy.db; while requests keep coming it waits for a lull of
+ *	POLICYD_COMPACT_DELAY, at most POLICYD_COMPACT_MAX_WAIT from when
+ *	it fell due or until the journal holds POLICYD_COMPACT_JOURNAL_MAX
+ *	bytes.  A compaction that fails is logged once and tried
  *	again every POLICYD_COMPACT_RETRY seconds; policyd goes on.
  *
  * MAY TOUCH
@@ -108,6 +117,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "challenges.h"
+#include "checkbatch.h"
 #include "deadline.h"
 #include "dnschild.h"
 #include "events.h"
@@ -135,6 +145,8 @@
 #define POLICYD_COMPACT_RETRY	60		/* s after a failed one */
 #define POLICYD_MIGRATE_POLL	5		/* s between turns of plans */
 #define POLICYD_ALERT_STATE	"policyd-alerts.state"	/* data_directory */
+#define POLICYD_COMPACT_MAX_WAIT 30		/* s from due, requests or not */
+#define POLICYD_COMPACT_JOURNAL_MAX (64ULL * 1024 * 1024) /* no wait past */
 
 static struct policyd policyd;
 static struct ipc_server *policyd_servers[SERVER_SOCKETS_MAX];
@@ -142,6 +154,7 @@ static int policyd_nservers;
 static struct event *policyd_expire_ev;
 static struct event *policyd_ask_ev;
 static struct event *policyd_migrate_ev;
+static struct checkbatch *policyd_checks;	/* dnsmon's, group commit */
 static int policyd_public_flag = REQUEST_PUBLIC;
 static int policyd_private_flag = REQUEST_PRIVATE;
 static int policyd_subscriber;		/* its address marks subscribers */
@@ -157,6 +170,7 @@ static struct {
 static struct {
 	struct event *ev;
 	int	 failed;		/* the last one failed */
+	struct timespec due;		/* when it was armed */
 } policyd_compact;
 
 static void policyd_expire_arm(void);
@@ -363,6 +377,13 @@ policyd_handle(struct ipc_conn *conn, json_t *msg, void *ctx)
 	int from_public = *(int *)ctx;
 	const char *op = ipc_op(msg);
 
+	if (op != NULL && strcmp(op, PROTO_OP_CHECK_RESULT) == 0 &&
+	    !from_public) {
+		checkbatch_add(policyd_checks, conn, msg);
+		return;
+	}
+	/* Every request sees the results that came before it. */
+	checkbatch_flush(policyd_checks);
 	if (op != NULL && strcmp(op, PROTO_OP_SUBSCRIBE) == 0) {
 		if (from_public)
 			ipc_conn_reply(conn, msg, ipc_error("request \"subscribe\""
@@ -461,18 +482,36 @@ policyd_compact_timer(evutil_socket_t fd, short what, void *arg)
 	policyd_compact_arm();
 }
 
-/* Compaction after the request, not in it: the reply goes first. */
+/*
+ * Compaction after the request, not in it: the reply goes first.  While
+ * requests keep coming (an import: a compaction of 10^6 domains takes
+ * seconds, and each one during an import rewrites a larger base), it
+ * waits for a lull of POLICYD_COMPACT_DELAY, but no longer than
+ * POLICYD_COMPACT_MAX_WAIT from when it fell due, nor once the journal
+ * is POLICYD_COMPACT_JOURNAL_MAX bytes.
+ */
 static void
 policyd_compact_arm(void)
 {
 	struct timeval tv = { POLICYD_COMPACT_DELAY, 0 };
+	unsigned long long base, journal;
 
 	if (policyd.snap == NULL || policyd_compact.ev == NULL ||
-	    !polsnap_compact_due(policyd.snap) ||
-	    evtimer_pending(policyd_compact.ev, NULL))
+	    !polsnap_compact_due(policyd.snap))
 		return;
-	if (policyd_compact.failed)
-		tv.tv_sec = POLICYD_COMPACT_RETRY;
+	if (!evtimer_pending(policyd_compact.ev, NULL)) {
+		if (policyd_compact.failed)
+			tv.tv_sec = POLICYD_COMPACT_RETRY;
+		clock_gettime(CLOCK_MONOTONIC, &policyd_compact.due);
+		evtimer_add(policyd_compact.ev, &tv);
+		return;
+	}
+	polsnap_writer_sizes(policyd.snap, &base, &journal);
+	if (policyd_compact.failed || journal >= POLICYD_COMPACT_JOURNAL_MAX ||
+	    deadline_since(&policyd_compact.due) >= POLICYD_COMPACT_MAX_WAIT -
+	    POLICYD_COMPACT_DELAY)
+		return;
+	evtimer_del(policyd_compact.ev);
 	evtimer_add(policyd_compact.ev, &tv);
 }
 
@@ -606,6 +645,8 @@ policyd_stop(enum server_stop_phase phase)
 		server_idle();	/* what a client did not take is lost */
 		return;
 	}
+	/* Results held are stored and answered before the replies go. */
+	checkbatch_flush(policyd_checks);
 	for (i = 0; i < policyd_nservers; i++)
 		ipc_server_stop(policyd_servers[i]);
 	policyd_stop_check();
@@ -618,6 +659,7 @@ policyd_post_jail(int argc, char **argv)
 	int i, n = server_nsockets(), timeout_ms;
 
 	policyd_db_open();
+	policyd_checks = checkbatch_new(server_base(), &policyd);
 	timeout_ms = (int)(var_ipc_timeout * 1000);
 	for (i = 0; i < n; i++) {
 		memset(&conf, 0, sizeof(conf));
@@ -677,6 +719,8 @@ policyd_cleanup(void)
 {
 	int i, n;
 
+	checkbatch_free(policyd_checks);	/* stores what it holds */
+	policyd_checks = NULL;
 	n = policyd_nservers;
 	policyd_nservers = 0;		/* for policyd_conn_closed() */
 	for (i = 0; i < n; i++)

@@ -152,15 +152,20 @@ request_new_id(struct policyd *pd, struct domain *d, long long until,
 char *
 request_token(void)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char raw[REQUEST_TOKEN_BYTES];
-	struct buf b = BUF_INIT;
+	char *t = xmalloc(2 * sizeof(raw) + 1);
 	size_t i;
 
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		log_fatal("cannot get random bytes for an ownership token");
-	for (i = 0; i < sizeof(raw); i++)
-		buf_printf(&b, "%02x", raw[i]);
-	return buf_steal(&b);
+	/* Not buf_printf: an import of 10^6 domains makes 10^6 tokens. */
+	for (i = 0; i < sizeof(raw); i++) {
+		t[2 * i] = hex[raw[i] >> 4];
+		t[2 * i + 1] = hex[raw[i] & 0x0f];
+	}
+	t[2 * sizeof(raw)] = '\0';
+	return t;
 }
 
 /*

@@ -242,6 +242,8 @@ struct policyd {
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);
 size_t	request_snapshot(struct policyd *, void (*)(json_t *, void *), void *);
 int	request_expire(struct policyd *, long long now);
+size_t	request_check_results(struct policyd *, json_t **reqs, size_t n,
+	    json_t **replies);		/* one transaction */
 size_t	request_cert_asks(struct policyd *, void (*)(json_t *, void *), void *);
 json_t	*request_cert_check_msg(const char *domain);
 long long request_snapshot_write(struct policyd *, struct buf *err);

@@ -181,8 +181,31 @@ request_challenge_remove(struct policyd *pd, json_t *req, struct buf *err)
 /*
  * check-result (dnsmon)
  */
-json_t *
-request_check_result(struct policyd *pd, json_t *req, struct buf *err)
+static int
+request_check_valid(json_t *req, struct buf *err)
+{
+	json_t *when = json_object_get(req, "time");
+	json_t *next = json_object_get(req, "next");
+
+	if (when != NULL && (!json_is_integer(when) ||
+	    json_integer_value(when) <= 0)) {
+		buf_puts(err, "time: not a positive integer");
+		return -1;
+	}
+	if (next != NULL && (!json_is_integer(next) ||
+	    json_integer_value(next) <= 0)) {
+		buf_puts(err, "next: not a positive integer");
+		return -1;
+	}
+	return monitor_checks_valid(json_object_get(req, "checks"), err);
+}
+
+/*
+ * Stores one result inside the open transaction: 1 stored, 0 not (the
+ * domain is gone, or the stored results are newer), -1 with err.
+ */
+static int
+request_check_store(struct policyd *pd, json_t *req, struct buf *err)
 {
 	json_t *when = json_object_get(req, "time");
 	json_t *next = json_object_get(req, "next");
@@ -190,42 +213,107 @@ request_check_result(struct policyd *pd, json_t *req, struct buf *err)
 	struct domain d;
 	int rc;
 
-	if (when != NULL && (!json_is_integer(when) ||
-	    json_integer_value(when) <= 0)) {
-		buf_puts(err, "time: not a positive integer");
-		return NULL;
-	}
-	if (next != NULL && (!json_is_integer(next) ||
-	    json_integer_value(next) <= 0)) {
-		buf_puts(err, "next: not a positive integer");
-		return NULL;
-	}
-	if (monitor_checks_valid(checks, err) < 0)
-		return NULL;
-	if (policydb_begin(pd->db, err) < 0)
-		return NULL;
-	if ((rc = request_load(pd, req, &d, err)) < 0) {
-		policydb_rollback(pd->db);
+	if (request_check_valid(req, err) < 0)
+		return -1;
+	if (request_load(pd, req, &d, err) < 0) {
 		/* Removed while it was checked: nothing to keep. */
-		if (strstr(err->s, ": no such domain") != NULL) {
+		if (err->s != NULL && strstr(err->s, ": no such domain") != NULL) {
 			log_debug("check-result: %s", err->s);
-			return json_pack("{s:b, s:b}", "ok", 1, "stored", 0);
+			buf_reset(err);
+			return 0;
 		}
-		return NULL;
+		return -1;
 	}
 	rc = monitor_store(pd->db, d.name, when ? json_integer_value(when) :
 	    request_now(pd), next ? json_integer_value(next) : 0, checks, err);
-	if (rc < 0 || request_commit(pd, err) < 0) {
-		policydb_rollback(pd->db);
-		policydb_domain_clear(&d);
-		return NULL;
-	}
-	log_debug("%s: %zu check results %s", d.name, json_array_size(checks),
-	    rc ? "stored" : "older than the stored ones: ignored");
-	if (rc > 0)	/* a migration may wait for what dnsmon saw */
-		request_migrate_domain(pd, d.name, request_now(pd));
+	if (rc >= 0)
+		log_debug("%s: %zu check results %s", d.name,
+		    json_array_size(checks), rc ? "stored" :
+		    "older than the stored ones: ignored");
 	policydb_domain_clear(&d);
-	return json_pack("{s:b, s:b}", "ok", 1, "stored", rc);
+	return rc;
+}
+
+/* One result in the batch's transaction, under its own savepoint. */
+static json_t *
+request_check_one(struct policyd *pd, json_t *req, int *stored)
+{
+	struct buf err = BUF_INIT;
+	json_t *reply;
+	int rc;
+
+	*stored = 0;
+	if (policydb_savepoint(pd->db, &err) < 0)
+		rc = -1;
+	else if ((rc = request_check_store(pd, req, &err)) < 0)
+		policydb_rollback_to(pd->db);
+	else if (policydb_release(pd->db, &err) < 0) {
+		policydb_rollback_to(pd->db);
+		rc = -1;
+	}
+	if (rc < 0)
+		reply = request_error(err.len ? err.s : "internal error");
+	else {
+		reply = json_pack("{s:b, s:b}", "ok", 1, "stored", rc);
+		*stored = rc;
+	}
+	buf_free(&err);
+	return reply;
+}
+
+/*
+ * Group commit: every result of reqs in one transaction, each under a
+ * savepoint, so that one that fails leaves the others.  replies[i]
+ * answers reqs[i]; nothing says "stored" before the commit, and a
+ * commit that fails turns every reply that would have said so into
+ * the error.  Returns the number of results stored.
+ */
+size_t
+request_check_results(struct policyd *pd, json_t **reqs, size_t n,
+    json_t **replies)
+{
+	struct buf err = BUF_INIT;
+	size_t i, stored = 0;
+	int one;
+
+	if (policydb_begin(pd->db, &err) < 0) {
+		for (i = 0; i < n; i++)
+			replies[i] = request_error(err.s);
+		buf_free(&err);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		replies[i] = request_check_one(pd, reqs[i], &one);
+		stored += one;
+	}
+	if (request_commit(pd, &err) < 0) {
+		log_warn("%zu check results not stored: %s", n, err.s);
+		for (i = 0; i < n; i++)
+			if (json_is_true(json_object_get(replies[i], "ok"))) {
+				json_decref(replies[i]);
+				replies[i] = request_error(err.s);
+			}
+		stored = 0;
+	}
+	buf_free(&err);
+	/* A migration may wait for what dnsmon saw: after the commit. */
+	for (i = 0; stored > 0 && i < n; i++)
+		if (json_is_true(json_object_get(replies[i], "stored")))
+			request_migrate_domain(pd, json_string_value(
+			    json_object_get(reqs[i], "domain")), request_now(pd));
+	return stored;
+}
+
+json_t *
+request_check_result(struct policyd *pd, json_t *req, struct buf *err)
+{
+	json_t *reply;
+
+	/* Refused before any transaction, with the reason the caller gives. */
+	if (request_check_valid(req, err) < 0)
+		return NULL;
+	request_check_results(pd, &req, 1, &reply);
+	return reply;
 }
 
 size_t

@@ -107,5 +107,36 @@ else
 	note "cannot raise the descriptor limit: 2,000 connections not tried"
 fi
 
+# An import pushes a change per domain: each process logs at most 20 a
+# second one by one and counts the rest in one line per second, so that
+# every change is accounted for and the log does not grow by a line per
+# domain and process.
+LOG=$dir/log/stsd.log
+seq 300 | sed 's/.*/bulk&.example mx.bulk.example/' >"$dir.bulk"
+$STSCTL domain import "$dir.bulk" >/dev/null || fail "stsctl domain import"
+# accounted PID: changes of bulk domains that httpd[PID] logged or counted
+accounted() {
+	awk -v p="httpd[$1]:" 'index($0, p) == 0 { next }
+		/: mta-sts\.bulk[0-9]+\.example: serving policy id / { n++ }
+		/more policy changes? in the last second/ {
+			for (i = 1; i <= NF; i++) if ($i == "more") n += $(i - 1) }
+		END { print n + 0 }' "$LOG"
+}
+pids=$(sed -n 's/.*httpd\[\([0-9]*\)\]: mta-sts\.bulk[0-9]*\.example: serving.*/\1/p' "$LOG" | sort -u)
+ok "the httpd processes (HTTPS and HTTP) log the imported changes" \
+	test "$(echo "$pids" | wc -w)" -ge 2
+for p in $pids; do
+	for i in $(seq 50); do [ "$(accounted "$p")" = 300 ] && break; sleep 0.1; done
+	is "$(accounted "$p")" 300 "httpd[$p]: every one of the 300 changes is logged or counted"
+	one=$(grep -c "httpd\[$p\]: mta-sts\.bulk[0-9]*\.example: serving policy id" "$LOG")
+	ok "httpd[$p]: $one of them logged one by one (at most 20 a second)" \
+		test "$one" -ge 1 -a "$one" -le 60
+done
+like "$(grep 'more policy changes in the last second' "$LOG" | head -1)" \
+	'httpd\[[0-9]+\]: policyd: [0-9]+ more policy changes in the last second \([0-9]+ served, 0 withdrawn\), not logged one by one' \
+	"the others are said in one line per second"
+is "$(fetch mta-sts.b.example -o /dev/null -w '%{http_code}')" 200 \
+	"served as before"
+
 unlike "$(grep -E 'httpd.*(fatal|panic)|AddressSanitizer' "$dir/log/stsd.log")" . "no fatal error in the log"
 done_testing
