@@ -191,9 +191,14 @@ rptdb_open_write(const char *path, const char *group, size_t cache,
 	/*
 	 * Every row refers to one made just before it in the same
 	 * transaction, and rptparse deletes nothing: checking the foreign
-	 * keys on each insert would only cost a lookup per row.
+	 * keys on each insert would only cost a lookup per row.  A
+	 * statement that inserts several rows keeps the pages it changes
+	 * in a statement journal, a temporary file once it passes 64 KiB:
+	 * in memory instead (an insert's pages, a few), 183,729 pwrite()
+	 * calls for 10,000 reports (bench/rptparse) became 24,415.
 	 */
-	if (db_exec(db, "PRAGMA foreign_keys = OFF", err) < 0) {
+	if (db_exec(db, "PRAGMA foreign_keys = OFF;"
+	    "PRAGMA temp_store = MEMORY", err) < 0) {
 		db_close(db);
 		return NULL;
 	}
