@@ -16,6 +16,8 @@
  *	conn_peer(c, out, size)		"ADDR:PORT" of the client, for logs
  *	conn_timer_set(c, tv)		conn_idle_tv or conn_body_tv
  *	conn_record(c, status, failure, req)	a fetch record (fetchbatch.h)
+ *	conn_handshake_failure(c, e, out, size)	why it failed, for it
+ *					(connrec.c, both)
  *
  * DESCRIPTION
  *	conn.c owns the connection: accept, TLS, buffers, timers, the
@@ -98,5 +100,6 @@ void	conn_peer(const struct conn *, char *out, size_t size);
 void	conn_timer_set(struct conn *, const struct timeval *);
 void	conn_record(struct conn *, int status, const char *failure,
 	    const struct http_request *);
+void	conn_handshake_failure(struct conn *, int e, char *out, size_t size);
 
 #endif

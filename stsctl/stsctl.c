@@ -42,7 +42,7 @@
 #include "proto.h"
 #include "cert.h"
 #include "check.h"
-#include "fetch.h"
+#include "fetchlist.h"
 #include "queue.h"
 #include "reports.h"
 #include "perm.h"

@@ -1,5 +1,5 @@
 /*
- * fetch - "stsctl fetch list": what httpd saw of policy fetches and
+ * fetchlist - "stsctl fetch list": what httpd saw of policy fetches and
  * failed TLS handshakes (fetches.db).
  * SPDX-License-Identifier: ISC
  *
@@ -23,8 +23,8 @@
  *	"stsctl: ..." on stderr and exit 1: a bad argument, fetches.db
  *	missing or of another schema version.
  */
-#ifndef STS_STSCTL_FETCH_H
-#define STS_STSCTL_FETCH_H
+#ifndef STS_STSCTL_FETCHLIST_H
+#define STS_STSCTL_FETCHLIST_H
 
 #define FETCH_LIST_DEFAULT	100
 #define FETCH_LIST_MAX		100000

@@ -1,5 +1,5 @@
 /*
- * fetch - "stsctl fetch list"; see fetch.h.
+ * fetchlist - "stsctl fetch list"; see fetchlist.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -14,7 +14,7 @@
 
 #include "buf.h"
 #include "esc.h"
-#include "fetch.h"
+#include "fetchlist.h"
 #include "fetchdb.h"
 #include "http.h"
 #include "mymalloc.h"
