@@ -6,7 +6,7 @@ POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
 	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h policyd/request_ops.h \
 	policyd/request_domain.c policyd/request_check.c \
-	policyd/migrate.c policyd/migrate.h policyd/request_migrate.c \
+	policyd/migration.c policyd/migration.h policyd/request_migrate.c \
 	policyd/request_snapshot.c
 POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS)

@@ -1,6 +1,6 @@
 /*
  * request_migrate - the domain-migrate request of stsctl: an MX
- * migration's plan started or aborted; see request.h and migrate.h.
+ * migration's plan started or aborted; see request.h and migration.h.
  * SPDX-License-Identifier: ISC
  *
  * RFC 8461 sections 8.3 and 10 leave the order of an MX change to the
@@ -27,7 +27,7 @@
 #include "dnsname.h"
 #include "esc.h"
 #include "log.h"
-#include "migrate.h"
+#include "migration.h"
 #include "monitor.h"
 #include "mymalloc.h"
 #include "params.h"

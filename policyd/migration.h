@@ -1,15 +1,15 @@
 /*
- * migrate - MX migrations: the plan policyd carries out step by step,
+ * migration - MX migrations: the plan policyd carries out step by step,
  * and what the domain-migrate request (request_migrate.c) takes of it.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	#include "migrate.h"
+ *	#include "migration.h"
  *
  * DESCRIPTION
  *	A plan's steps are MIGRATE_WIDENED, MIGRATE_WAITING,
  *	MIGRATE_SWITCH, MIGRATE_NARROWED, then MIGRATE_DONE; or
- *	MIGRATE_ABORTED.  migrate.c takes a plan from step to step, one
+ *	MIGRATE_ABORTED.  migration.c takes a plan from step to step, one
  *	transaction each (request_migrate_domain(), request_migrate_run()
  *	in request.h); request_migrate.c starts and aborts plans.
  *
@@ -31,8 +31,8 @@
  *	(the caller's to free).  migrate_matching() counts the hosts a
  *	pattern matches; migrate_hosts_text() is the list in words.
  */
-#ifndef STS_POLICYD_MIGRATE_H
-#define STS_POLICYD_MIGRATE_H
+#ifndef STS_POLICYD_MIGRATION_H
+#define STS_POLICYD_MIGRATION_H
 
 #include <jansson.h>
 

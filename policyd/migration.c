@@ -1,6 +1,6 @@
 /*
- * migrate - MX migrations: the plan policyd carries out step by step
- * (the domain-migrate request is request_migrate.c); see migrate.h.
+ * migration - MX migrations: the plan policyd carries out step by step
+ * (the domain-migrate request is request_migrate.c); see migration.h.
  * SPDX-License-Identifier: ISC
  *
  * RFC 8461 sections 8.3 and 10 leave the order of an MX change to the
@@ -27,7 +27,7 @@
 #include "dnsname.h"
 #include "esc.h"
 #include "log.h"
-#include "migrate.h"
+#include "migration.h"
 #include "monitor.h"
 #include "mymalloc.h"
 #include "params.h"
