@@ -31,6 +31,10 @@
 #	inst_stop_fg			stop what inst_start_fg started
 #	inst_wait_policyd		until policyd answers stsctl (10 s)
 #	inst_owner			its mail_owner
+#	inst_param NAME			the value of a main.cf parameter,
+#					as stsconf -x gives it
+#	inst_pid SERVICE		the pid of a running service
+#					(master's queue/pid/services)
 #	I, STSD, STSCTL, STSCONF	the directory and its commands
 #	HTTPS_PORT HTTP_PORT SMTP_PORT	the ports it was made with
 #	LIBEXEC				the daemon directory given to init
@@ -120,6 +124,13 @@ inst_only() {
 }
 
 inst_owner() { sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf" | tail -1; }
+
+inst_param() { $STSCONF -x "$1" | sed 's/^[^=]*= *//'; }
+
+inst_pid() {
+	awk -v s="$1" '$1 == s && $4 == "running" { print $3 }' \
+	    "$(inst_param queue_directory)/pid/services"
+}
 
 inst_cert() {
 	local name c owner days=30
