@@ -86,6 +86,15 @@ publish() { ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$1;\""; }
 query() {
 	ns_exec env SSL_CERT_FILE="$t/ca/ca.pem" timeout 20 mta-sts-query "$@" 2>&1
 }
+# fetch_again OLD NEW OLDNAME NEWNAME: with NEW published, mta-sts-query
+# holding the id OLD fetches again and gets the policy NEW; its output
+# is left in $out.
+fetch_again() {
+	publish "$2"
+	out=$(query "$D" "$1")
+	like "$out" "STSFetchResult\.VALID" "mta-sts-query, holding the $3 id, fetches again"
+	like "$out" "'$2'" "... and gets the $4 policy"
+}
 policyd_pid() { pgrep -P "$(head -1 "$I/spool/pid/master.pid")" -f -- '-n policyd '; }
 log() { cat "$I/log/stsd.log"; }
 
@@ -127,10 +136,7 @@ like "$out" "^  waits for: +.*a passing STARTTLS probe of mx2\\.$D by dnsmon" \
 like "$out" "^  until: +[0-9]{4}-[0-9]{2}-[0-9]{2}T" "and until when"
 id2=$(field policy_id)
 ok "the widened policy has a new, greater id" test "$id2" \> "$id1"
-publish "$id2"
-out=$(query "$D" "$id1")
-like "$out" "STSFetchResult\.VALID" "mta-sts-query, holding the starting id, fetches again"
-like "$out" "'$id2'" "... and gets the widened policy"
+fetch_again "$id1" "$id2" starting widened
 like "$out" "mx1\\.$D.*mx2\\.$D|mx2\\.$D.*mx1\\.$D" "... which lists the old and the new host"
 dl=$(deadline)
 ok "the deadline is the end of the starting policy's max_age (5 s)" \
@@ -182,10 +188,7 @@ ok "dnsmon sees the switch: the plan narrows the policy and is done" \
 	wait_until 30 step_is done
 id3=$(field policy_id)
 ok "the narrowed policy has a new, greater id" test "$id3" \> "$id2"
-publish "$id3"
-out=$(query "$D" "$id2")
-like "$out" "STSFetchResult\.VALID" "mta-sts-query, holding the widened id, fetches again"
-like "$out" "'$id3'" "... and gets the narrowed policy"
+fetch_again "$id2" "$id3" widened narrowed
 like "$out" "mx2\\.$D" "... with the new host"
 unlike "$out" "mx1\\.$D" "... without the old one"
 
