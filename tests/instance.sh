@@ -22,6 +22,10 @@
 #					a test CA in I/ca, put in place by
 #					rename as acmed does (again: a new one)
 #	inst_start			start it (stopped at exit)
+#	inst_policyd DIR		inst_init DIR with policyd alone
+#					(domain_verification none), started
+#					and answering stsctl ("policyd
+#					answers"), or the test ends
 #	inst_start_fg			start its master in the foreground, in
 #					the background of the script, with
 #					its stderr (the workers' sanitizer
@@ -155,6 +159,14 @@ inst_start() {
 	inst_exec $STSD start >"$I.start.log" 2>&1 </dev/null ||
 		{ sed 's/^/# /' "$I.start.log"; return 1; }
 	at_exit inst_stop "$I"
+}
+
+inst_policyd() {
+	inst_init "$1" || { fail "stsd init"; done_testing; }
+	inst_only policyd
+	inst_set domain_verification=none || fail "stsconf -e"
+	inst_start || { fail "instance starts"; done_testing; }
+	ok "policyd answers" wait_until "$INST_WAIT" quiet $STSCTL domain list
 }
 
 inst_stop() {

@@ -18,13 +18,9 @@ t_stsd_user
 
 N=2500				# more than two batches (CHECKBATCH_MAX 1000)
 t=$(t_tmpdir)
-inst_init "$t/i" || { fail "stsd init"; done_testing; }
-inst_only policyd
-inst_set domain_verification=none || fail "stsconf -e"
+inst_policyd "$t/i"
 Q=$(inst_param queue_directory)
 LOG=$(inst_param maillog_file)
-inst_start || { fail "instance starts"; done_testing; }
-ok "policyd answers" wait_until 10 quiet $STSCTL domain list
 for i in $(seq "$N"); do echo "r$i.example mx.r$i.example"; done >"$t/domains"
 is "$($STSCTL domain import "$t/domains" 2>&1)" "$t/domains: $N domains imported" \
     "$N domains imported"

@@ -17,13 +17,9 @@ perl -MIO::Socket::UNIX -e 1 2>/dev/null || skip_all "perl IO::Socket::UNIX is m
 t_stsd_user
 
 t=$(t_tmpdir)
-inst_init "$t/i" || { fail "stsd init"; done_testing; }
-inst_only policyd
-inst_set domain_verification=none || fail "stsconf -e"
+inst_policyd "$t/i"
 Q=$(inst_param queue_directory)
 LOG=$(inst_param maillog_file)
-inst_start || { fail "instance starts"; done_testing; }
-ok "policyd answers" wait_until 10 quiet $STSCTL domain list
 pid=$(inst_pid policyd)
 
 # The client: an idle connection, and one that sends a domain-add whose
