@@ -20,3 +20,8 @@ noinst_PROGRAMS += bench/policyd-adds
 bench_policyd_adds_SOURCES = bench/policyd-adds.c
 bench_policyd_adds_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 bench_policyd_adds_LDADD = $(STS_LIBS)
+
+# bench/policytab: httpd's policy table, its loads, lookups and memory.
+noinst_PROGRAMS += bench/policytab-cost
+bench_policytab_cost_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd
+bench_policytab_cost_LDADD = httpd/libhttpd.a $(STS_LIBS)

@@ -32,21 +32,13 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "deadline.h"
 #include "log.h"
 #include "policyc.h"
 #include "proto.h"
 
 #define POLICYD_ADDS_TIMEOUT_MS	30000	/* per request */
 #define POLICYD_ADDS_MAX	100000000L
-
-static double
-policyd_adds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static long
 policyd_adds_arg(const char *s, const char *what)
@@ -68,7 +60,8 @@ main(int argc, char **argv)
 	struct buf err = BUF_INIT, name = BUF_INIT;
 	struct policyc c;
 	long first, count, i;
-	double t0, secs;
+	struct timespec t0;
+	double secs;
 	json_t *reply;
 
 	log_init("policyd-adds", LOG_TO_STDERR);
@@ -83,7 +76,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "policyd-adds: %s\n", err.s);
 		return 1;
 	}
-	t0 = policyd_adds_now();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = first; i < first + count; i++) {
 		buf_reset(&name);
 		buf_printf(&name, "d%ld.%s", i, argv[4]);
@@ -96,7 +89,7 @@ main(int argc, char **argv)
 		}
 		json_decref(reply);
 	}
-	secs = policyd_adds_now() - t0;
+	secs = deadline_since(&t0);
 	printf("%ld %.3f %.0f\n", count, secs, secs > 0 ? count / secs : 0);
 	policyc_close(&c);
 	buf_free(&err);

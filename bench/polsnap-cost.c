@@ -32,19 +32,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "deadline.h"
 #include "mymalloc.h"
 #include "polsnap.h"
 
 #define COST_TEXT_MAX	256
-
-static double
-cost_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static int
 cost_cmp(const void *a, const void *b)
@@ -86,7 +78,8 @@ main(int argc, char **argv)
 	struct polsnap_stats st;
 	struct buf err = BUF_INIT;
 	unsigned long long bbytes, jbytes, j0, limit;
-	double t0, rewrite, *lat, load, per_change_bytes, amort;
+	struct timespec t0;
+	double rewrite, *lat, load, per_change_bytes, amort;
 	int c;
 
 	while ((c = getopt(argc, argv, "d:n:c:t:")) != -1) {
@@ -107,7 +100,7 @@ main(int argc, char **argv)
 	snprintf(journal, sizeof(journal), "%s/policies.journal", dir);
 	w = polsnap_writer_new(base, journal);
 
-	t0 = cost_now();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (polsnap_compact_begin(w, &err) < 0)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -118,7 +111,7 @@ main(int argc, char **argv)
 	}
 	if (polsnap_compact_end(w, &err) < 0)
 		goto fail;
-	rewrite = cost_now() - t0;
+	rewrite = deadline_since(&t0);
 	polsnap_writer_sizes(w, &bbytes, &j0);
 
 	lat = xcalloc((size_t)changes, sizeof(*lat));
@@ -127,11 +120,11 @@ main(int argc, char **argv)
 		snprintf(name, sizeof(name), "d%07ld.example", random() % n);
 		snprintf(id, sizeof(id), "2026120702%010ld", i);
 		cost_text(text, sizeof(text), random() % texts, "testing");
-		t0 = cost_now();
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (polsnap_append_put(w, name, id, text, strlen(text),
 		    &err) < 0 || polsnap_sync(w, &err) < 0)
 			goto fail;
-		lat[i] = cost_now() - t0;
+		lat[i] = deadline_since(&t0);
 	}
 	polsnap_writer_sizes(w, &bbytes, &jbytes);
 	qsort(lat, (size_t)changes, sizeof(*lat), cost_cmp);
@@ -141,10 +134,10 @@ main(int argc, char **argv)
 		limit = POLSNAP_JOURNAL_MIN;
 	amort = lat[changes / 2] + rewrite * per_change_bytes / (double)limit;
 
-	t0 = cost_now();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (polsnap_load(base, journal, &sink, &st, &err) < 0)
 		goto fail;
-	load = cost_now() - t0;
+	load = deadline_since(&t0);
 
 	printf("domains %ld base_bytes %llu rewrite_ms %.1f change_us_median"
 	    " %.0f change_us_p99 %.0f change_bytes %.0f"

@@ -2,13 +2,14 @@
  * policytab - httpd's table of servable policies, by policy host.
  * SPDX-License-Identifier: ISC
  *
- * See policytab.h.  A chained hash table (FNV-1a of the normalized
- * host) whose bucket array doubles at load factor 1.  Memory only; the
- * table is filled from policyd's stream and never touches a file.
- * Each entry is one allocation: the struct, then its strings and the
- * policy bytes (a put replaces the whole block).  100,000 hosts are
- * 100,000 allocations instead of half a million, which matters for a
- * snapshot's time and for the memory of every httpd process.
+ * See policytab.h.  The table is lib/htable, keyed by the normalized
+ * host, with the entry of each host holding its policy (one
+ * allocation: the table's entry, the host as its key, then the struct
+ * policy_entry, its strings and the policy bytes; a put replaces the
+ * whole block).  100,000 hosts are 100,000 allocations instead of half
+ * a million, which matters for a snapshot's time and for the memory of
+ * every httpd process.  Memory only; the table is filled from policyd's
+ * stream and never touches a file.
  */
 #include "config.h"
 
@@ -16,18 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
+#include "htable.h"
 #include "http.h"
 #include "mymalloc.h"
 #include "policytab.h"
 
-#define POLICYTAB_INITIAL	1024	/* buckets; a power of two */
+#define POLICYTAB_INITIAL	1024	/* buckets at first */
 #define POLICYTAB_HEAD_MAX	64	/* the fixed fields, with the length */
 
 struct policytab {
-	struct policy_entry **bucket;
-	size_t	 size;			/* buckets, a power of two */
-	size_t	 count;
+	struct htable *hosts;		/* a struct policy_entry in each */
 	unsigned gen;
 };
 
@@ -36,15 +35,17 @@ policytab_new(void)
 {
 	struct policytab *t = xcalloc(1, sizeof(*t));
 
-	t->size = POLICYTAB_INITIAL;
-	t->bucket = xcalloc(t->size, sizeof(*t->bucket));
+	t->hosts = htable_new(POLICYTAB_INITIAL, 0);
 	return t;
 }
 
-static void
-policytab_entry_free(struct policy_entry *e)
+void
+policytab_free(struct policytab *t)
 {
-	free(e);
+	if (t == NULL)
+		return;
+	htable_free(t->hosts, NULL);
+	free(t);
 }
 
 /* Copies len bytes to *p, NUL-terminates them, returns the copy. */
@@ -59,23 +60,25 @@ policytab_copy(char **p, const char *s, size_t len)
 	return r;
 }
 
-/* A new entry block for host (normalized) and the rest. */
+/* The entry of host (normalized), made anew with the rest. */
 static struct policy_entry *
-policytab_entry_new(const char *host, uint32_t hash, const char *domain,
+policytab_enter(struct policytab *t, const char *host, const char *domain,
     const char *id, const char *policy, size_t len)
 {
-	size_t hlen = strlen(host), dlen = strlen(domain), ilen = strlen(id);
+	size_t dlen = strlen(domain), ilen = strlen(id);
 	char head[POLICYTAB_HEAD_MAX], *p;
+	struct htable_entry *he;
 	struct policy_entry *e;
 	int n;
 
 	n = snprintf(head, sizeof(head),
 	    "Content-Type: text/plain\r\nContent-Length: %zu\r\n", len);
-	e = xmalloc(sizeof(*e) + hlen + dlen + ilen + (size_t)n + len + 5);
+	he = htable_enter_block(t->hosts, host, strlen(host), sizeof(*e) +
+	    dlen + ilen + (size_t)n + len + 4);
+	e = he->value;
 	memset(e, 0, sizeof(*e));
 	p = (char *)(e + 1);
-	e->hash = hash;
-	e->host = policytab_copy(&p, host, hlen);
+	e->host = he->key;
 	e->domain = policytab_copy(&p, domain, dlen);
 	e->id = policytab_copy(&p, id, ilen);
 	e->head = policytab_copy(&p, head, (size_t)n);
@@ -85,76 +88,16 @@ policytab_entry_new(const char *host, uint32_t hash, const char *domain,
 	return e;
 }
 
-void
-policytab_free(struct policytab *t)
-{
-	struct policy_entry *e, *next;
-	size_t i;
-
-	if (t == NULL)
-		return;
-	for (i = 0; i < t->size; i++)
-		for (e = t->bucket[i]; e != NULL; e = next) {
-			next = e->next;
-			policytab_entry_free(e);
-		}
-	free(t->bucket);
-	free(t);
-}
-
-static void
-policytab_grow(struct policytab *t)
-{
-	size_t nsize = t->size * 2, i;
-	struct policy_entry **nb = xcalloc(nsize, sizeof(*nb));
-	struct policy_entry *e, *next;
-
-	for (i = 0; i < t->size; i++)
-		for (e = t->bucket[i]; e != NULL; e = next) {
-			next = e->next;
-			e->next = nb[e->hash & (nsize - 1)];
-			nb[e->hash & (nsize - 1)] = e;
-		}
-	free(t->bucket);
-	t->bucket = nb;
-	t->size = nsize;
-}
-
-static struct policy_entry **
-policytab_slot(const struct policytab *t, const char *host, uint32_t hash)
-{
-	struct policy_entry **ep = &t->bucket[hash & (t->size - 1)];
-
-	while (*ep != NULL && ((*ep)->hash != hash || strcmp((*ep)->host, host)))
-		ep = &(*ep)->next;
-	return ep;
-}
-
 int
 policytab_put(struct policytab *t, const char *host, const char *domain,
     const char *id, const char *policy, size_t len)
 {
 	char norm[HTTP_HOST_MAX + 1];
-	struct policy_entry **ep, *e;
-	uint32_t hash;
 
 	if (http_host_normalize(host, strlen(host), norm) < 0 ||
 	    len > POLICYTAB_POLICY_MAX)
 		return -1;
-	hash = hash_str(norm);
-	ep = policytab_slot(t, norm, hash);
-	e = policytab_entry_new(norm, hash, domain, id, policy, len);
-	e->gen = t->gen;
-	if (*ep == NULL) {
-		*ep = e;
-		t->count++;
-	} else {
-		e->next = (*ep)->next;
-		policytab_entry_free(*ep);
-		*ep = e;
-	}
-	if (t->count > t->size)
-		policytab_grow(t);
+	policytab_enter(t, norm, domain, id, policy, len)->gen = t->gen;
 	return 0;
 }
 
@@ -162,23 +105,21 @@ int
 policytab_del(struct policytab *t, const char *host)
 {
 	char norm[HTTP_HOST_MAX + 1];
-	struct policy_entry **ep, *e;
+	struct htable_entry *he;
 
-	if (http_host_normalize(host, strlen(host), norm) < 0)
+	if (http_host_normalize(host, strlen(host), norm) < 0 ||
+	    (he = htable_lookup_str(t->hosts, norm)) == NULL)
 		return 0;
-	ep = policytab_slot(t, norm, hash_str(norm));
-	if ((e = *ep) == NULL)
-		return 0;
-	*ep = e->next;
-	policytab_entry_free(e);
-	t->count--;
+	htable_delete_entry(t->hosts, he);
 	return 1;
 }
 
 const struct policy_entry *
 policytab_get(const struct policytab *t, const char *host)
 {
-	return *policytab_slot(t, host, hash_str(host));
+	struct htable_entry *he = htable_lookup_str(t->hosts, host);
+
+	return he != NULL ? he->value : NULL;
 }
 
 void
@@ -190,27 +131,21 @@ policytab_snapshot_begin(struct policytab *t)
 size_t
 policytab_snapshot_end(struct policytab *t)
 {
-	struct policy_entry **ep, *e;
-	size_t i, dropped = 0;
+	struct htable_iter it;
+	struct htable_entry *he;
+	size_t dropped = 0;
 
-	for (i = 0; i < t->size; i++) {
-		ep = &t->bucket[i];
-		while ((e = *ep) != NULL) {
-			if (e->gen != t->gen) {
-				*ep = e->next;
-				policytab_entry_free(e);
-				dropped++;
-			} else {
-				ep = &e->next;
-			}
+	htable_iter_start(t->hosts, &it);
+	while ((he = htable_iter_next(&it)) != NULL)
+		if (((struct policy_entry *)he->value)->gen != t->gen) {
+			htable_delete_entry(t->hosts, he);
+			dropped++;
 		}
-	}
-	t->count -= dropped;
 	return dropped;
 }
 
 size_t
 policytab_count(const struct policytab *t)
 {
-	return t->count;
+	return htable_count(t->hosts);
 }

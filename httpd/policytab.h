@@ -15,6 +15,10 @@
  *	for each policy host its domain, its policy id and the exact policy
  *	bytes, with the response header fields that do not change (type
  *	and length) built once, so serving a policy allocates nothing.
+ *	policytab_put() copies what it is given, which must not be the
+ *	strings of the entry it replaces (httpd's callers give what they
+ *	read from policyd).
+ *
  *	Hosts are looked up in the normalized form of http_host_normalize()
  *	(lower case, no trailing dot); policytab_put() normalizes and
  *	refuses a host that is not a DNS name.
@@ -25,9 +29,9 @@
  *	the entries that were not (and returns how many).  Until then the
  *	previous set is served.
  *
- *	Lookups are a hash of the host into a table that doubles when it
- *	holds more entries than buckets: constant time for 100,000 hosts
- *	and beyond.  Entries returned stay valid until the next put, del
+ *	Lookups are a hash of the host into lib/htable, which doubles
+ *	when it holds more entries than buckets: constant time for
+ *	100,000 hosts and beyond.  Entries returned stay valid until the next put, del
  *	or snapshot_end of the same host.
  *
  * LIMITS
@@ -37,13 +41,10 @@
 #define STS_HTTPD_POLICYTAB_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #define POLICYTAB_POLICY_MAX	(64 * 1024)
 
 struct policy_entry {
-	struct policy_entry *next;	/* hash chain */
-	uint32_t hash;
 	unsigned gen;			/* snapshot generation last seen */
 	char	*host;			/* normalized */
 	char	*domain;

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,8 @@
 #include "htable.h"
 #include "log.h"
 #include "mymalloc.h"
+
+#define HTABLE_ALIGN	_Alignof(max_align_t)	/* of a block value */
 
 struct htable {
 	struct htable_entry **bucket;
@@ -87,27 +90,64 @@ htable_find(const struct htable *t, const void *key, size_t klen)
 	return e ? e->value : NULL;
 }
 
-struct htable_entry *
-htable_enter(struct htable *t, const void *key, size_t klen, void *value)
+/*
+ * A new entry of key with size bytes after the key for its value (none
+ * when size is 0), aligned for any type; it takes the place of the
+ * entry of the same key (freed) when there is one and replace is set.
+ */
+static struct htable_entry *
+htable_add(struct htable *t, const void *key, size_t klen, size_t size,
+    int replace)
 {
-	struct htable_entry *e, **b;
+	uint32_t h = htable_hash(t, key, klen);
+	struct htable_entry *e, *old, **ep = &t->bucket[h & (t->nbuckets - 1)];
+	size_t off = sizeof(*e) + klen + 1;
 
-	if (htable_lookup(t, key, klen) != NULL)
+	while (*ep != NULL && !htable_same(t, *ep, h, key, klen))
+		ep = &(*ep)->next;
+	if ((old = *ep) != NULL && !replace)
 		log_panic("htable_enter: the key is there already");
-	if (t->count >= t->nbuckets && t->nbuckets <= SIZE_MAX / 2 /
-	    sizeof(*t->bucket) / 2)
-		htable_grow(t);
-	e = xmalloc(sizeof(*e) + klen + 1);
-	e->value = value;
-	e->hash = htable_hash(t, key, klen);
+	if (size > 0) {
+		off = (off + HTABLE_ALIGN - 1) / HTABLE_ALIGN * HTABLE_ALIGN;
+		if (size > SIZE_MAX - off)
+			log_panic("htable_enter_block: %zu bytes", size);
+	}
+	e = xmalloc(off + size);
+	e->value = size > 0 ? (char *)e + off : NULL;
+	e->hash = h;
 	e->klen = klen;
 	memcpy(e->key, key, klen);
 	e->key[klen] = '\0';
-	b = &t->bucket[e->hash & (t->nbuckets - 1)];
-	e->next = *b;
-	*b = e;
+	if (old != NULL) {
+		e->next = old->next;
+		*ep = e;
+		free(old);
+		return e;
+	}
+	if (t->count >= t->nbuckets && t->nbuckets <= SIZE_MAX / 2 /
+	    sizeof(*t->bucket) / 2)
+		htable_grow(t);
+	ep = &t->bucket[h & (t->nbuckets - 1)];
+	e->next = *ep;
+	*ep = e;
 	t->count++;
 	return e;
+}
+
+struct htable_entry *
+htable_enter(struct htable *t, const void *key, size_t klen, void *value)
+{
+	struct htable_entry *e = htable_add(t, key, klen, 0, 0);
+
+	e->value = value;
+	return e;
+}
+
+struct htable_entry *
+htable_enter_block(struct htable *t, const void *key, size_t klen,
+    size_t size)
+{
+	return htable_add(t, key, klen, size > 0 ? size : 1, 1);
 }
 
 void

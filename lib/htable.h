@@ -8,6 +8,8 @@
  *	v = htable_find(t, key, klen)		the value, or NULL
  *	e = htable_lookup(t, key, klen)		the entry, or NULL
  *	e = htable_enter(t, key, klen, value)	a new entry (e->key, e->value)
+ *	e = htable_enter_block(t, key, klen, size)	e->value: size bytes in e
+ *						(replaces the key's entry)
  *	v = htable_delete(t, key, klen)		its value, or NULL
  *	htable_delete_entry(t, e)
  *	htable_count(t)
@@ -24,6 +26,14 @@
  *	holds more entries than buckets, so that chains stay short
  *	whatever the count.
  *
+ *	htable_enter_block() makes an entry whose value is its own: size
+ *	bytes of the entry's allocation, after the key, aligned for any
+ *	type and not initialized.  A table of such values (httpd's
+ *	policies) takes one allocation per key, and its value goes with
+ *	the entry: htable_delete_entry() frees both, htable_free() is
+ *	called with free_value NULL.  Entering a block of a key that is
+ *	there replaces its entry (freed, with its block).
+ *
  *	htable_enter() of a key that is there is a bug (log_panic):
  *	callers look up first.  The iteration visits every entry once in
  *	no particular order; the entry it returned last may be deleted
@@ -33,8 +43,8 @@
  * LIMITS
  *	The table does not bound its count: each caller that keys it by
  *	input from outside bounds what it enters (and says so).  Memory:
- *	one entry (two pointers, the hash, the length and the key) per
- *	key, one pointer per bucket.
+ *	one entry (two pointers, the hash, the length and the key, and
+ *	the block of htable_enter_block()) per key, one pointer per bucket.
  *
  * DIAGNOSTICS
  *	Out of memory is fatal (mymalloc).
@@ -70,6 +80,8 @@ struct htable_entry *htable_lookup(const struct htable *, const void *key,
 void	*htable_find(const struct htable *, const void *key, size_t klen);
 struct htable_entry *htable_enter(struct htable *, const void *key,
 	    size_t klen, void *value);
+struct htable_entry *htable_enter_block(struct htable *, const void *key,
+	    size_t klen, size_t size);
 void	*htable_delete(struct htable *, const void *key, size_t klen);
 void	 htable_delete_entry(struct htable *, struct htable_entry *);
 size_t	 htable_count(const struct htable *);

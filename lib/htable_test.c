@@ -1,10 +1,13 @@
 /*
  * htable_test - lib/htable: string and binary keys, case, growth to
- * many entries, iteration with deletes.
+ * many entries, iteration with deletes, values held in their entries.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,11 +116,50 @@ test_many(void)
 	CHECK(test_freed == TEST_MANY / 2, "free: each value freed once");
 }
 
+/* Blocks: the value in the entry, aligned, kept through growth. */
+static void
+test_blocks(void)
+{
+	struct htable *t = htable_new(0, 0);
+	struct htable_entry *e;
+	char key[32];
+	void *v;
+	int i, aligned = 0, found = 0;
+
+	for (i = 0; i < TEST_MANY; i++) {
+		snprintf(key, sizeof(key), "%*d", 1 + i % 17, i);
+		e = htable_enter_block(t, key, strlen(key), sizeof(int) +
+		    (size_t)(i % 5));
+		aligned += (uintptr_t)e->value % alignof(max_align_t) == 0;
+		*(int *)e->value = i;
+	}
+	for (i = 0; i < TEST_MANY; i++) {
+		snprintf(key, sizeof(key), "%*d", 1 + i % 17, i);
+		found += *(int *)htable_find_str(t, key) == i;
+	}
+	CHECK(aligned == TEST_MANY && found == TEST_MANY &&
+	    htable_count(t) == TEST_MANY, "block: %d of %d values aligned,"
+	    " %d found with their contents after growing", aligned,
+	    TEST_MANY, found);
+	snprintf(key, sizeof(key), "%*d", 1 + 7 % 17, 7);
+	e = htable_enter_block(t, key, strlen(key), 64);
+	memset(e->value, 'x', 64);
+	v = e->value;
+	CHECK(htable_count(t) == TEST_MANY && htable_find_str(t, key) == v &&
+	    ((char *)v)[63] == 'x', "block: a block of a key that is there"
+	    " replaces its entry");
+	CHECK(htable_delete_str(t, key) == v && htable_count(t) ==
+	    TEST_MANY - 1 && htable_find_str(t, key) == NULL, "block: delete"
+	    " frees the entry with its value");
+	htable_free(t, NULL);
+}
+
 int
 main(void)
 {
 	test_strings();
 	test_binary();
 	test_many();
+	test_blocks();
 	return unit_status();
 }

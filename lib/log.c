@@ -190,15 +190,26 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The last message of the process: a fatal error exits 1, a panic (a
+ * bug) aborts for a core dump.  No va_end(): neither call returns.
+ */
+static void __attribute__((noreturn))
+log_vdie(int level, const char *fmt, va_list ap)
+{
+	log_vmsg(level, fmt, ap);
+	if (level == LOG_ALERT)
+		abort();
+	exit(1);
+}
+
 void
 log_fatal(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(LOG_CRIT, fmt, ap);
-	va_end(ap);
-	exit(1);
+	log_vdie(LOG_CRIT, fmt, ap);
 }
 
 void
@@ -207,7 +218,5 @@ log_panic(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vmsg(LOG_ALERT, fmt, ap);
-	va_end(ap);
-	abort();
+	log_vdie(LOG_ALERT, fmt, ap);
 }

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,13 +149,25 @@ test_continuation(void)
 	mastercf_free(t);
 }
 
+/* The addresses of s are exactly those given, in order (NULL ends). */
 static int
-addr_is(const struct mastercf_addr *a, const char *expect)
+addrs_are(const struct mastercf_service *s, ...)
 {
+	const char *expect;
 	char text[80];
+	va_list ap;
+	int i;
 
-	mastercf_addr_str(a, text, sizeof(text));
-	return strcmp(text, expect) == 0;
+	va_start(ap, s);
+	for (i = 0; (expect = va_arg(ap, const char *)) != NULL; i++) {
+		if (i >= s->naddrs)
+			break;
+		mastercf_addr_str(&s->addrs[i], text, sizeof(text));
+		if (strcmp(text, expect) != 0)
+			break;
+	}
+	va_end(ap);
+	return expect == NULL && i == s->naddrs;
 }
 
 static void
@@ -162,7 +175,6 @@ test_inet(void)
 {
 	struct buf err = BUF_INIT;
 	struct mastercf *t;
-	const struct mastercf_service *s;
 
 	t = parse_good("127.0.0.1:8025 inet n - - - - x\n"
 	    "[::1]:8443 inet n - - - - x\n"
@@ -171,21 +183,16 @@ test_inet(void)
 	    "localhost:8082 inet n - - - - x\n", 5, "inet address forms parse");
 	if (t == NULL)
 		return;
-	s = &t->services[0];
-	CHECK(s->naddrs == 1 && addr_is(&s->addrs[0], "127.0.0.1:8025"),
+	CHECK(addrs_are(&t->services[0], "127.0.0.1:8025", NULL),
 	    "host:port is one IPv4 address");
-	s = &t->services[1];
-	CHECK(s->naddrs == 1 && addr_is(&s->addrs[0], "[::1]:8443"),
+	CHECK(addrs_are(&t->services[1], "[::1]:8443", NULL),
 	    "[ipv6]:port is one IPv6 address");
-	s = &t->services[2];
-	CHECK(s->naddrs == 2 && addr_is(&s->addrs[0], "0.0.0.0:8080") &&
-	    addr_is(&s->addrs[1], "[::]:8080"),
+	CHECK(addrs_are(&t->services[2], "0.0.0.0:8080", "[::]:8080", NULL),
 	    "port alone is every IPv4 and IPv6 address");
-	s = &t->services[3];
-	CHECK(s->naddrs == 2 && addr_is(&s->addrs[0], "0.0.0.0:8081") &&
-	    addr_is(&s->addrs[1], "[::]:8081"), "*:port is every address");
-	s = &t->services[4];
-	CHECK(s->naddrs >= 1, "a host name resolves to its addresses");
+	CHECK(addrs_are(&t->services[3], "0.0.0.0:8081", "[::]:8081", NULL),
+	    "*:port is every address");
+	CHECK(t->services[4].naddrs >= 1,
+	    "a host name resolves to its addresses");
 	mastercf_free(t);
 
 	t = parse("name.example:25 inet n - - - - x\n", &err);

@@ -54,11 +54,8 @@ param_find(const char *name)
 size_t
 param_count(void)
 {
-	size_t n = 0;
-
-	while (param_table[n].name != NULL)
-		n++;
-	return n;
+	/* Not counting the entry that ends the table. */
+	return sizeof(param_table) / sizeof(param_table[0]) - 1;
 }
 
 const char *

@@ -49,6 +49,14 @@ usage_version(const char *program)
 	usage_exit_stdout();
 }
 
+const char *
+usage_config_dir(void)
+{
+	const char *dir = getenv("STSD_CONFIG_DIR");
+
+	return dir != NULL && *dir != '\0' ? dir : STS_CONFIG_DIR;
+}
+
 int
 usage_getopt(int argc, char **argv, const char *optstring,
     const char *program, const char *text, const char **config_dir)

@@ -11,6 +11,7 @@
  *
  *	usage_print(text, status)
  *	usage_version(program)
+ *	config_dir = usage_config_dir()
  *
  * DESCRIPTION
  *	usage_long_options maps --help to 'h' and --version to
@@ -24,6 +25,9 @@
  *	asked for), to standard error otherwise (a usage error, status 2 by
  *	convention).  usage_version() prints
  *	"PROGRAM (stsd) VERSION", PACKAGE_VERSION from configure, and exits 0.
+ *	usage_config_dir() is where a command looks for main.cf before
+ *	-c: $STSD_CONFIG_DIR when it is set and not empty, else the
+ *	configured STS_CONFIG_DIR.
  *
  * DIAGNOSTICS
  *	A write error on standard output exits 1.
@@ -42,5 +46,6 @@ int	usage_getopt(int argc, char **argv, const char *optstring,
 	    const char *program, const char *text, const char **config_dir);
 void	usage_print(const char *text, int status) __attribute__((noreturn));
 void	usage_version(const char *program) __attribute__((noreturn));
+const char *usage_config_dir(void);
 
 #endif

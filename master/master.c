@@ -291,13 +291,11 @@ master_run(void)
 int
 main(int argc, char **argv)
 {
-	const char *config_dir = getenv("STSD_CONFIG_DIR");
+	const char *config_dir = usage_config_dir();
 	int ch, test = 0, running;
 
 	log_init("master", LOG_TO_SYSLOG | LOG_TO_STDERR);
 	proctitle_set("master");
-	if (config_dir == NULL || *config_dir == '\0')
-		config_dir = STS_CONFIG_DIR;
 	while ((ch = usage_getopt(argc, argv, "c:ftvh", "master",
 	    master_usage_text, &config_dir)) != -1) {
 		switch (ch) {

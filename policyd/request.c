@@ -41,7 +41,7 @@
 struct request_op {
 	const char *name;
 	int	public;		/* allowed on the public socket */
-	json_t	*(*handle)(struct policyd *, json_t *, struct buf *);
+	request_op_fn *handle;
 };
 
 /* The clock: pd->now when a test sets it, else time(). */

@@ -34,32 +34,34 @@
 #include "policydb.h"
 #include "request.h"
 
+/* A handler of request.c's dispatch table. */
+typedef json_t *request_op_fn(struct policyd *pd, json_t *req,
+	    struct buf *err);
+
 /* request_domain.c: */
-json_t	*request_add(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_import(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_set(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_del(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_list(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_show(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_records(struct policyd *pd, json_t *req, struct buf *err);
+request_op_fn request_add;
+request_op_fn request_import;
+request_op_fn request_set;
+request_op_fn request_del;
+request_op_fn request_list;
+request_op_fn request_show;
+request_op_fn request_records;
 
 /* request_migrate.c: */
-json_t	*request_migrate(struct policyd *pd, json_t *req, struct buf *err);
+request_op_fn request_migrate;
 json_t	*request_migration_json(const struct policydb_migration *m);
 json_t	*request_migration_probe(const struct policydb_migration *m);
 int	request_migrating(struct policyd *pd, const char *domain, char **step);
 
 /* request_check.c: */
-json_t	*request_check(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_verified(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_ping(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_cert_changed(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_cert_served(struct policyd *pd, json_t *req, struct buf *err);
-json_t	*request_challenge_add(struct policyd *pd, json_t *req,
-	    struct buf *err);
-json_t	*request_challenge_remove(struct policyd *pd, json_t *req,
-	    struct buf *err);
-json_t	*request_check_result(struct policyd *pd, json_t *req, struct buf *err);
+request_op_fn request_check;
+request_op_fn request_verified;
+request_op_fn request_ping;
+request_op_fn request_cert_changed;
+request_op_fn request_cert_served;
+request_op_fn request_challenge_add;
+request_op_fn request_challenge_remove;
+request_op_fn request_check_result;
 
 /* Shared by them (request.c). */
 long long request_now(const struct policyd *pd);

@@ -47,17 +47,15 @@
 
 #define MASTEREDIT_ARG_MAX	4096	/* bytes of one -M or -F argument */
 
-int	masteredit_service(const char *file, const char *data, size_t len,
+/* One edit of master.cf's text; masteredit_show() lists instead. */
+typedef int masteredit_fn(const char *file, const char *data, size_t len,
 	    const char *arg, struct buf *out, struct buf *err);
-int	masteredit_field(const char *file, const char *data, size_t len,
-	    const char *arg, struct buf *out, struct buf *err);
-int	masteredit_show(const char *file, const char *data, size_t len,
-	    const char *key, struct buf *out, struct buf *err);
-int	masteredit_comment(const char *file, const char *data, size_t len,
-	    const char *key, struct buf *out, struct buf *err);
-int	masteredit_uncomment(const char *file, const char *data, size_t len,
-	    const char *key, struct buf *out, struct buf *err);
-int	masteredit_remove(const char *file, const char *data, size_t len,
-	    const char *key, struct buf *out, struct buf *err);
+
+masteredit_fn masteredit_service;
+masteredit_fn masteredit_field;
+masteredit_fn masteredit_show;
+masteredit_fn masteredit_comment;
+masteredit_fn masteredit_uncomment;
+masteredit_fn masteredit_remove;
 
 #endif

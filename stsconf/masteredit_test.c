@@ -15,9 +15,6 @@
 #include "masteredit.h"
 #include "unit.h"
 
-typedef int (*edit_fn)(const char *, const char *, size_t, const char *,
-    struct buf *, struct buf *);
-
 static const char base[] =
     "# master.cf\n"
     "policyd   unix  n  y  n  -  1  policyd\n"
@@ -30,7 +27,7 @@ static const char base[] =
 
 /* Runs fn on text; returns the output or the error, xmalloc'd. */
 static char *
-run(edit_fn fn, const char *text, const char *arg, int *rc)
+run(masteredit_fn *fn, const char *text, const char *arg, int *rc)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
 
@@ -44,7 +41,7 @@ run(edit_fn fn, const char *text, const char *arg, int *rc)
 }
 
 static void
-expect(edit_fn fn, const char *text, const char *arg, int want_rc,
+expect(masteredit_fn *fn, const char *text, const char *arg, int want_rc,
     const char *want, const char *what)
 {
 	int rc, same;
@@ -75,8 +72,8 @@ edited(const char *from, const char *to)
 }
 
 static void
-expect_edit(edit_fn fn, const char *arg, const char *from, const char *to,
-    const char *what)
+expect_edit(masteredit_fn *fn, const char *arg, const char *from,
+    const char *to, const char *what)
 {
 	char *want = edited(from, to);
 

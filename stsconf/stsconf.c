@@ -254,13 +254,10 @@ stsconf_master(const char *dir)
 
 static void stsconf_write(const char *, const char *, const struct buf *);
 
-typedef int (*stsconf_master_fn)(const char *, const char *, size_t,
-    const char *, struct buf *, struct buf *);
-
 static void
 stsconf_master_edit(const char *dir, int op, char **args)
 {
-	static const stsconf_master_fn fns[] = {
+	static masteredit_fn *const fns[] = {
 		NULL, masteredit_service, masteredit_field, masteredit_comment,
 		masteredit_uncomment, masteredit_remove,
 	};

@@ -233,12 +233,10 @@ int
 main(int argc, char **argv)
 {
 	char resolved[PATH_MAX];
-	const char *dir = getenv("STSD_CONFIG_DIR");
+	const char *dir = usage_config_dir();
 	int ch, rc;
 
 	log_init("stsd", LOG_TO_STDERR);
-	if (dir == NULL || *dir == '\0')
-		dir = STS_CONFIG_DIR;
 	while ((ch = usage_getopt(argc, argv, "+c:vh", "stsd",
 	    stsd_usage_text, &dir)) != -1) {
 		switch (ch) {

@@ -22,6 +22,10 @@
 #					a test CA in I/ca, put in place by
 #					rename as acmed does (again: a new one)
 #	inst_start			start it (stopped at exit)
+#	inst_policyd DIR		inst_init DIR with policyd alone
+#					(domain_verification none), started
+#					and answering stsctl ("policyd
+#					answers"), or the test ends
 #	inst_start_fg			start its master in the foreground, in
 #					the background of the script, with
 #					its stderr (the workers' sanitizer
@@ -31,6 +35,10 @@
 #	inst_stop_fg			stop what inst_start_fg started
 #	inst_wait_policyd		until policyd answers stsctl (10 s)
 #	inst_owner			its mail_owner
+#	inst_param NAME			the value of a main.cf parameter,
+#					as stsconf -x gives it
+#	inst_pid SERVICE		the pid of a running service
+#					(master's queue/pid/services)
 #	I, STSD, STSCTL, STSCONF	the directory and its commands
 #	HTTPS_PORT HTTP_PORT SMTP_PORT	the ports it was made with
 #	LIBEXEC				the daemon directory given to init
@@ -121,6 +129,13 @@ inst_only() {
 
 inst_owner() { sed -n 's/^mail_owner *= *//p' "$I/etc/main.cf" | tail -1; }
 
+inst_param() { $STSCONF -x "$1" | sed 's/^[^=]*= *//'; }
+
+inst_pid() {
+	awk -v s="$1" '$1 == s && $4 == "running" { print $3 }' \
+	    "$(inst_param queue_directory)/pid/services"
+}
+
 inst_cert() {
 	local name c owner days=30
 	[ "$1" != -d ] || { days=$2; shift 2; }
@@ -144,6 +159,14 @@ inst_start() {
 	inst_exec $STSD start >"$I.start.log" 2>&1 </dev/null ||
 		{ sed 's/^/# /' "$I.start.log"; return 1; }
 	at_exit inst_stop "$I"
+}
+
+inst_policyd() {
+	inst_init "$1" || { fail "stsd init"; done_testing; }
+	inst_only policyd
+	inst_set domain_verification=none || fail "stsconf -e"
+	inst_start || { fail "instance starts"; done_testing; }
+	ok "policyd answers" wait_until "$INST_WAIT" quiet $STSCTL domain list
 }
 
 inst_stop() {

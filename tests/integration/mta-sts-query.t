@@ -10,6 +10,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/instance.sh"
+source "$SRCDIR/tests/mtasts.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 t_need mta-sts-query
@@ -31,16 +32,10 @@ mta-sts	A 127.0.0.1
 Z
 ok "knot serves $D" ns_dns_start "$D" "$t/zone"
 
-pki_ca "$t/ca"
-pki_cert "$t/ca" "mta-sts.$D" 30
-
 inst_init "$t/i" --https-port=443 --http-port=80
 inst_only policyd httpd
-mkdir -p "$I/spool/certs/mta-sts.$D"
-cp "$t/ca/mta-sts.$D/fullchain.pem" "$t/ca/mta-sts.$D/privkey.pem" "$I/spool/certs/mta-sts.$D/"
-owner=$($STSCONF mail_owner | sed "s/.*= //")
-chown -R "$owner:" "$I/spool/certs"
-chmod 600 "$I/spool/certs/mta-sts.$D/privkey.pem"
+inst_cert "mta-sts.$D" || fail "a certificate of mta-sts.$D"
+MTASTS_CA=$I/ca/ca.pem
 ok "the suite starts in the namespace with httpd on port 443" inst_start
 ok "policyd answers" wait_until 10 inst_exec $STSCTL domain list
 
@@ -49,26 +44,12 @@ policy_id() {
 	inst_exec $STSCTL domain show "$D" --json |
 	    sed -n 's/.*"policy_id": "\([^"]*\)".*/\1/p'
 }
-# publish ID: _mta-sts.$D says id ID.
-publish() { ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$1;\""; }
-# refetched OLD NEW THE-OLD THE-NEW: with NEW published, mta-sts-query
-# holding OLD fetches again and gets NEW (two cases); its output is $out.
-refetched() {
-	publish "$2"
-	out=$(query "$D" "$1")
-	like "$out" "STSFetchResult\.VALID" "mta-sts-query, knowing $3, fetches again"
-	like "$out" "'$2'" "and gets $4"
-}
-
 ok "stsctl domain add" quiet inst_exec $STSCTL domain add "$D" --mx "mx1.$D" --mx "*.backup.$D"
 id1=$(policy_id)
 like "$id1" '^[A-Za-z0-9]{1,32}$' "the domain has a policy id"
-publish "$id1"
+mtasts_publish "$id1"
 
-query() {
-	ns_exec env SSL_CERT_FILE="$t/ca/ca.pem" timeout 20 mta-sts-query "$@" 2>&1
-}
-out=$(query "$D")
+out=$(mtasts_query "$D")
 like "$out" "STSFetchResult\.VALID" "mta-sts-query finds a valid policy"
 like "$out" "'$id1'" "with the id published in DNS"
 like "$out" "'mode': 'testing'" "in mode testing (the default)"
@@ -78,10 +59,10 @@ like "$out" "\*\.backup\.$D" "and the wildcard pattern"
 ok "stsctl domain set --mode enforce --force" quiet inst_exec $STSCTL domain set "$D" --mode enforce --force
 id2=$(policy_id)
 ok "the change gets a new, greater id" test "$id2" \> "$id1"
-refetched "$id1" "$id2" "the old id" "the new id"
+mtasts_refetched "$id1" "$id2" "the old id" "the new id"
 like "$out" "'mode': 'enforce'" "and the new mode"
 
-out=$(query "$D" "$id2")
+out=$(mtasts_query "$D" "$id2")
 like "$out" "STSFetchResult\.NOT_CHANGED" "with the current id, nothing to fetch"
 
 # del --now and add again within the same second: the new policy has a
@@ -100,14 +81,14 @@ done
 note "try $try: $idS, then del --now and add: $idN"
 is "${idN:0:14}" "${idS:0:14}" "del --now and add ran within one second"
 ok "the re-added domain has a new, greater id" test "$idN" \> "$idS"
-refetched "$idS" "$idN" "the id before del --now" "the id of the re-added domain"
+mtasts_refetched "$idS" "$idN" "the id before del --now" "the id of the re-added domain"
 like "$out" "'max_age': 86400" "and its policy"
-out=$(query "$D" "$idN")
+out=$(mtasts_query "$D" "$idN")
 like "$out" "STSFetchResult\.NOT_CHANGED" "with the new id, nothing to fetch"
 
 # A domain the suite does not host: the client gets no policy.
 ns_dns_set "$D" "_mta-sts.other.$D." 60 TXT "\"v=STSv1; id=1;\""
 ns_dns_set "$D" "mta-sts.other.$D." 60 A 127.0.0.1
-out=$(query "other.$D")
+out=$(mtasts_query "other.$D")
 unlike "$out" "STSFetchResult\.VALID" "a domain that is not hosted gets no valid policy"
 done_testing

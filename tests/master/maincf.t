@@ -20,10 +20,9 @@ t=$(t_tmpdir)
 inst_init "$t/i" || { fail "stsd init"; done_testing; }
 inst_only policyd httpd rptrecv rptparse dnsmon
 inst_set domain_verification=none || fail "stsconf -e"
-val() { $STSCONF -x "$1" | sed 's/^[^=]*= *//'; }
-Q=$(val queue_directory)
-LOG=$(val maillog_file)
-RCPT=$(val report_recipients | cut -d, -f1)
+Q=$(inst_param queue_directory)
+LOG=$(inst_param maillog_file)
+RCPT=$(inst_param report_recipients | cut -d, -f1)
 inst_start || { fail "instance starts"; done_testing; }
 MASTER=$(cat "$Q/pid/master.pid")
 

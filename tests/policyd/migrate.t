@@ -13,6 +13,7 @@ source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/netns.sh"
 source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/instance.sh"
+source "$SRCDIR/tests/mtasts.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 t_need mta-sts-query
@@ -38,10 +39,6 @@ mta-sts	A 127.0.0.1
 Z
 ok "knot serves $D" ns_dns_start "$D" "$t/zone"
 
-pki_ca "$t/ca"
-pki_cert "$t/ca" "mta-sts.$D" 30
-pki_cert "$t/ca" "mx2.$D" 30
-
 # The alerts' webhook, in the namespace with the suite.
 HOOK=8025
 ns_exec python3 "$SRCDIR/tests/dnsmon/webhook.py" 127.0.0.1 $HOOK "$t/hook.log" >/dev/null 2>&1 &
@@ -66,12 +63,11 @@ inst_init "$t/i" --https-port=443 --http-port=80
 inst_only policyd httpd dnsmon
 inst_set alert_webhook_url=http://127.0.0.1:$HOOK/ domain_verification=none dnsmon_interval=2s dnsmon_retry_min=1s \
 	dnsmon_retry_max=2s dnsmon_check_now_interval=1s \
-	dnsmon_smtp_port=$PORT dnsmon_ca_file=$t/ca/ca.pem \
+	dnsmon_smtp_port=$PORT dnsmon_ca_file=$I/ca/ca.pem \
 	dnsmon_probe_timeout=2s dnsmon_query_timeout=2s
-mkdir -p "$I/spool/certs/mta-sts.$D"
-cp "$t/ca/mta-sts.$D/fullchain.pem" "$t/ca/mta-sts.$D/privkey.pem" "$I/spool/certs/mta-sts.$D/"
-chown -R "$(inst_owner):" "$I/spool/certs"
-chmod 600 "$I/spool/certs/mta-sts.$D/privkey.pem"
+inst_cert "mta-sts.$D" || fail "a certificate of mta-sts.$D"
+pki_cert "$I/ca" "mx2.$D" 30 || fail "a certificate of mx2.$D"
+MTASTS_CA=$I/ca/ca.pem
 # In the foreground: the daemons' sanitizer reports go to master.out.
 ok "the suite starts in the namespace with httpd on port 443" inst_start_fg
 ok "policyd answers" wait_until 10 inst_exec $STSCTL domain list
@@ -82,10 +78,6 @@ field() { json | sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1
 step() { json | python3 -c 'import json,sys; m=json.load(sys.stdin)["domain"]["migration"]; print(m["step"] if m else "")'; }
 deadline() { json | python3 -c 'import json,sys; print(json.load(sys.stdin)["domain"]["migration"]["deadline"])'; }
 step_is() { [ "$(step)" = "$1" ]; }
-publish() { ns_dns_set "$D" "_mta-sts.$D." 60 TXT "\"v=STSv1; id=$1;\""; }
-query() {
-	ns_exec env SSL_CERT_FILE="$t/ca/ca.pem" timeout 20 mta-sts-query "$@" 2>&1
-}
 policyd_pid() { pgrep -P "$(head -1 "$I/spool/pid/master.pid")" -f -- '-n policyd '; }
 log() { cat "$I/log/stsd.log"; }
 
@@ -94,8 +86,8 @@ ok "stsctl domain add, mode enforce, max_age 5" quiet inst_exec $STSCTL domain a
 served() { ! json | grep -q '"waiting": "'; }
 ok "httpd serves the policy with a valid certificate" wait_until 20 served
 id1=$(field policy_id)
-publish "$id1"
-out=$(query "$D")
+mtasts_publish "$id1"
+out=$(mtasts_query "$D")
 like "$out" "STSFetchResult\.VALID" "mta-sts-query finds the starting policy"
 like "$out" "'$id1'" "... with its id"
 unlike "$out" "mx2\.$D" "... without the new host"
@@ -127,10 +119,7 @@ like "$out" "^  waits for: +.*a passing STARTTLS probe of mx2\\.$D by dnsmon" \
 like "$out" "^  until: +[0-9]{4}-[0-9]{2}-[0-9]{2}T" "and until when"
 id2=$(field policy_id)
 ok "the widened policy has a new, greater id" test "$id2" \> "$id1"
-publish "$id2"
-out=$(query "$D" "$id1")
-like "$out" "STSFetchResult\.VALID" "mta-sts-query, holding the starting id, fetches again"
-like "$out" "'$id2'" "... and gets the widened policy"
+mtasts_refetched "$id1" "$id2" "the starting id" "the widened policy"
 like "$out" "mx1\\.$D.*mx2\\.$D|mx2\\.$D.*mx1\\.$D" "... which lists the old and the new host"
 dl=$(deadline)
 ok "the deadline is the end of the starting policy's max_age (5 s)" \
@@ -161,7 +150,7 @@ is "$(field policy_id)" "$id2" "... and the same policy"
 
 # The new host answers with a valid certificate: switch-mx.
 ns_exec python3 "$SRCDIR/tests/dnsmon/smtpd.py" 127.0.0.3 $PORT tls \
-	"$t/ca/mx2.$D/fullchain.pem" "$t/ca/mx2.$D/privkey.pem" >/dev/null 2>&1 &
+	"$I/ca/mx2.$D/fullchain.pem" "$I/ca/mx2.$D/privkey.pem" >/dev/null 2>&1 &
 at_exit kill $!
 ok "the probe passes: the plan says that the MX records may be switched" \
 	wait_until 30 step_is switch-mx
@@ -173,7 +162,7 @@ show=$(inst_exec $STSCTL domain show "$D")
 like "$show" "^migration: +switch-mx \\(since " "domain show gives the step"
 like "$show" "^  waits for: +the MX records of $D to be switched: none of mx1\\.$D, at least one of mx2\\.$D \\(dnsmon sees mx1\\.$D\\)" \
 	"and what it waits for, with what dnsmon sees"
-out=$(query "$D" "$id2")
+out=$(mtasts_query "$D" "$id2")
 like "$out" "STSFetchResult\.NOT_CHANGED" "senders keep the widened policy meanwhile"
 
 # The operator switches the MX records: the narrowed policy.
@@ -182,10 +171,7 @@ ok "dnsmon sees the switch: the plan narrows the policy and is done" \
 	wait_until 30 step_is done
 id3=$(field policy_id)
 ok "the narrowed policy has a new, greater id" test "$id3" \> "$id2"
-publish "$id3"
-out=$(query "$D" "$id2")
-like "$out" "STSFetchResult\.VALID" "mta-sts-query, holding the widened id, fetches again"
-like "$out" "'$id3'" "... and gets the narrowed policy"
+mtasts_refetched "$id2" "$id3" "the widened id" "the narrowed policy"
 like "$out" "mx2\\.$D" "... with the new host"
 unlike "$out" "mx1\\.$D" "... without the old one"
 

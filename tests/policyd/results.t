@@ -18,18 +18,12 @@ t_stsd_user
 
 N=2500				# more than two batches (CHECKBATCH_MAX 1000)
 t=$(t_tmpdir)
-inst_init "$t/i" || { fail "stsd init"; done_testing; }
-inst_only policyd
-inst_set domain_verification=none || fail "stsconf -e"
-val() { $STSCONF -x "$1" | sed 's/^[^=]*= *//'; }
-Q=$(val queue_directory)
-LOG=$(val maillog_file)
-inst_start || { fail "instance starts"; done_testing; }
-ok "policyd answers" wait_until 10 quiet $STSCTL domain list
+inst_policyd "$t/i"
+Q=$(inst_param queue_directory)
+LOG=$(inst_param maillog_file)
 for i in $(seq "$N"); do echo "r$i.example mx.r$i.example"; done >"$t/domains"
 is "$($STSCTL domain import "$t/domains" 2>&1)" "$t/domains: $N domains imported" \
     "$N domains imported"
-policyd_pid() { awk '$1 == "policyd" && $4 == "running" { print $3 }' "$Q/pid/services"; }
 
 # results.py burst TIME KILL_AFTER PID: sends a check-result at TIME for
 # r1..rN, reads the replies; after KILL_AFTER replies (0: never) kills PID
@@ -89,7 +83,7 @@ is "$(grep -c '^bad ' <<<"$out")" 0 "no other reply"
 is "$(rs check 1000 | wc -l)" "$N" "every result of the burst is in policy.db"
 
 # A burst cut by kill -9: what was acknowledged survives.
-pid=$(policyd_pid)
+pid=$(inst_pid policyd)
 out=$(rs burst 2000 1000 "$pid" 2>&1)
 acked=$(grep '^acked ' <<<"$out" | cut -d' ' -f2 | sort)
 note "$(grep '^replies ' <<<"$out"), $(wc -l <<<"$acked") acknowledged before the kill"

@@ -17,16 +17,10 @@ perl -MIO::Socket::UNIX -e 1 2>/dev/null || skip_all "perl IO::Socket::UNIX is m
 t_stsd_user
 
 t=$(t_tmpdir)
-inst_init "$t/i" || { fail "stsd init"; done_testing; }
-inst_only policyd
-inst_set domain_verification=none || fail "stsconf -e"
-val() { $STSCONF -x "$1" | sed 's/^[^=]*= *//'; }
-Q=$(val queue_directory)
-LOG=$(val maillog_file)
-inst_start || { fail "instance starts"; done_testing; }
-ok "policyd answers" wait_until 10 quiet $STSCTL domain list
-policyd_pid() { awk '$1 == "policyd" && $4 == "running" { print $3 }' "$Q/pid/services"; }
-pid=$(policyd_pid)
+inst_policyd "$t/i"
+Q=$(inst_param queue_directory)
+LOG=$(inst_param maillog_file)
+pid=$(inst_pid policyd)
 
 # The client: an idle connection, and one that sends a domain-add whose
 # reply does not fit in the socket; SIGTERM once policyd has handled it,

@@ -24,11 +24,10 @@ inst_init "$t/i" || { fail "stsd init"; done_testing; }
 inst_only policyd httpd rptrecv rptparse
 inst_set domain_verification=none acme_enabled=no message_size_limit=5m ||
 	fail "stsconf -e"
-val() { $STSCONF -x "$1" | sed 's/^[^=]*= *//'; }
-Q=$(val queue_directory)
-D=$(val data_directory)
-LOG=$(val maillog_file)
-OWNER=$(val mail_owner)
+Q=$(inst_param queue_directory)
+D=$(inst_param data_directory)
+LOG=$(inst_param maillog_file)
+OWNER=$(inst_param mail_owner)
 MAIN=$I/etc/main.cf
 MASTER_CF=$I/etc/master.cf
 
