@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -280,6 +282,43 @@ db_close(sqlite3 *db)
 	if (db != NULL && sqlite3_close(db) != SQLITE_OK)
 		log_warn("%s: close: %s", sqlite3_db_filename(db, "main"),
 		    sqlite3_errmsg(db));
+}
+
+static const char *const db_share_files[] = { "", "-wal", "-shm", NULL };
+
+void
+db_share(sqlite3 *db, const char *path, mode_t mode, const char *group)
+{
+	struct group *gr = NULL;
+	struct stat sb;
+	int persist = 1;
+	char *file;
+	size_t i;
+
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
+	    &persist) != SQLITE_OK)
+		log_warn("%s: cannot keep the WAL files: readers without"
+		    " write access may fail", path);
+	if (group != NULL && *group != '\0' && (gr = getgrnam(group)) == NULL)
+		log_warn("%s: setgid_group %s: no such group", path, group);
+	for (i = 0; db_share_files[i] != NULL; i++) {
+		file = xasprintf("%s%s", path, db_share_files[i]);
+		if (stat(file, &sb) != 0) {
+			if (errno != ENOENT)
+				log_warn("%s: %s", file, strerror(errno));
+		} else {
+			if ((sb.st_mode & 07777) != mode &&
+			    chmod(file, mode) != 0)
+				log_warn("%s: chmod %04o: %s", file,
+				    (unsigned)mode, strerror(errno));
+			if (gr != NULL && sb.st_gid != gr->gr_gid &&
+			    chown(file, (uid_t)-1, gr->gr_gid) != 0)
+				log_warn("%s: cannot give it to group %s, so"
+				    " that stsctl reads it: %s", file, group,
+				    strerror(errno));
+		}
+		free(file);
+	}
 }
 
 /* The progress handler of db_quick_check: stop past the deadline. */

@@ -44,6 +44,13 @@
  *	the transaction staying open: one item of a batch that fails
  *	leaves the others of the same transaction alone.
  *
+ *	db_share() lets readers that may not write read a database that
+ *	a daemon writes: it keeps the WAL files when the last connection
+ *	closes (SQLITE_FCNTL_PERSIST_WAL: a reader cannot make them), and
+ *	gives the database and its -wal and -shm files the given mode and,
+ *	when group names one, that group (stsctl runs with it); what it
+ *	cannot do is a warning, never an error.
+ *
  *	db_quick_check() opens a database read-only, without migrations,
  *	and runs PRAGMA quick_check, for at most timeout_ms (the busy wait
  *	included); it returns 0 when SQLite answers "ok", -1 with the path
@@ -53,6 +60,8 @@
  */
 #ifndef STS_DB_H
 #define STS_DB_H
+
+#include <sys/types.h>
 
 #include <sqlite3.h>
 
@@ -86,6 +95,7 @@ void	db_rollback(sqlite3 *);
 int	db_savepoint(sqlite3 *, struct buf *err);	/* inside a transaction */
 int	db_release(sqlite3 *, struct buf *err);	/* keeps its changes */
 void	db_rollback_to(sqlite3 *);	/* undoes them and releases it */
+void	db_share(sqlite3 *, const char *path, mode_t mode, const char *group);
 int	db_quick_check(const char *path, int timeout_ms, struct buf *err);
 int	db_step_error(sqlite3 *, sqlite3_stmt *, const char *what,
 	    struct buf *err);	/* finalizes st, says why in err, -1 */

@@ -45,6 +45,41 @@ scribble(const char *path, long off, size_t len)
 	fclose(fp);
 }
 
+/*
+ * db_share: the database and its WAL files get the mode, and the WAL
+ * files stay after the writer closes, for readers that may not make them.
+ */
+static void
+test_share(const char *dir)
+{
+	struct buf err = BUF_INIT;
+	char path[256], wal[300];
+	struct stat st;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/share.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	db = db_open(path, DB_WRITE, v1, &err);
+	CHECK(db != NULL, "a database to share");
+	if (db == NULL)
+		return;
+	db_share(db, path, 0640, NULL);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640,
+	    "db_share: the database is mode 0640");
+	CHECK(stat(wal, &st) == 0 && (st.st_mode & 07777) == 0640,
+	    "db_share: its -wal file too");
+	db_share(db, path, 0640, "nosuchgroup.x");
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 07777) == 0640,
+	    "db_share: a group that does not exist is a warning only");
+	db_close(db);
+	CHECK(stat(wal, &st) == 0, "db_share: the -wal file stays after close");
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", path);
+	unlink(wal);
+	unlink(path);
+	buf_free(&err);
+}
+
 /* PRAGMA quick_check: a good file, a broken page, not a database. */
 static void
 test_quick_check(const char *dir)
@@ -237,6 +272,7 @@ main(void)
 	test_quick_check(dir);
 	test_savepoint(dir);
 	test_cached(dir);
+	test_share(dir);
 
 	buf_free(&err);
 	return unit_status_rm(dir);

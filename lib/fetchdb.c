@@ -5,12 +5,9 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -51,7 +48,6 @@ static const struct db_migration fetchdb_schema[] = {
 	{ 0, NULL }
 };
 
-static const char *const fetchdb_files[] = { "", "-wal", "-shm", NULL };
 
 #define FETCHDB_INSERT_SQL \
 	"INSERT INTO fetches (time, duration_ms, addr, domain, hosted, sni," \
@@ -76,35 +72,6 @@ static const char *const fetchdb_files[] = { "", "-wal", "-shm", NULL };
 	" GROUP BY status, failure" \
 	" ORDER BY count(*) DESC, status, failure LIMIT ?4"
 
-/* fetches.db and its WAL files: FETCHDB_FILE_MODE, group gid (or -1). */
-static void
-fetchdb_share(const char *path, const char *group)
-{
-	struct group *gr;
-	struct stat sb;
-	gid_t gid = (gid_t)-1;
-	char *file;
-	size_t i;
-
-	if (group != NULL && *group != '\0' && (gr = getgrnam(group)) != NULL)
-		gid = gr->gr_gid;
-	for (i = 0; fetchdb_files[i] != NULL; i++) {
-		file = xasprintf("%s%s", path, fetchdb_files[i]);
-		if (stat(file, &sb) == 0) {
-			if ((sb.st_mode & 07777) != FETCHDB_FILE_MODE &&
-			    chmod(file, FETCHDB_FILE_MODE) != 0)
-				log_warn("%s: chmod %04o: %s", file,
-				    FETCHDB_FILE_MODE, strerror(errno));
-			if (gid != (gid_t)-1 && sb.st_gid != gid &&
-			    chown(file, (uid_t)-1, gid) != 0)
-				log_warn("%s: cannot give it to group %s, so"
-				    " that stsctl reads it: %s", file, group,
-				    strerror(errno));
-		}
-		free(file);
-	}
-}
-
 static struct fetchdb *
 fetchdb_new(sqlite3 *db, const char *path)
 {
@@ -119,15 +86,11 @@ struct fetchdb *
 fetchdb_open_write(const char *path, const char *group, struct buf *err)
 {
 	struct fetchdb *f;
-	int persist = 1;
 	sqlite3 *db;
 
 	if ((db = db_open(path, DB_WRITE, fetchdb_schema, err)) == NULL)
 		return NULL;
-	/* Readers without write access need the WAL files to stay. */
-	(void)sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
-	    &persist);
-	fetchdb_share(path, group);
+	db_share(db, path, FETCHDB_FILE_MODE, group);
 	f = fetchdb_new(db, path);
 	f->insert = db_prepare(db, FETCHDB_INSERT_SQL);
 	return f;

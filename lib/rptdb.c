@@ -5,12 +5,9 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -113,36 +110,6 @@ static const struct db_migration rptdb_schema[] = {
 	{ 0, NULL }
 };
 
-static const char *const rptdb_files[] = { "", "-wal", "-shm", NULL };
-
-/* reports.db and its WAL files: RPTDB_FILE_MODE, group gid (or -1). */
-static void
-rptdb_share(const char *path, gid_t gid)
-{
-	struct stat sb;
-	char *file;
-	size_t i;
-
-	for (i = 0; rptdb_files[i] != NULL; i++) {
-		file = xasprintf("%s%s", path, rptdb_files[i]);
-		if (stat(file, &sb) != 0) {
-			if (errno != ENOENT)
-				log_warn("%s: %s", file, strerror(errno));
-		} else {
-			if ((sb.st_mode & 07777) != RPTDB_FILE_MODE &&
-			    chmod(file, RPTDB_FILE_MODE) != 0)
-				log_warn("%s: chmod %04o: %s", file,
-				    RPTDB_FILE_MODE, strerror(errno));
-			if (gid != (gid_t)-1 && sb.st_gid != gid &&
-			    chown(file, (uid_t)-1, gid) != 0)
-				log_warn("%s: cannot give it to group %u, so"
-				    " that stsctl reads it: %s", file,
-				    (unsigned)gid, strerror(errno));
-		}
-		free(file);
-	}
-}
-
 static struct rptdb *
 rptdb_new(sqlite3 *db)
 {
@@ -168,26 +135,12 @@ rptdb_open_write(const char *path, const char *group, size_t cache,
 {
 	char pragma[sizeof("PRAGMA cache_size = -") + 24];
 	struct rptdb *r;
-	struct group *gr;
-	gid_t gid = (gid_t)-1;
-	int persist = 1;
 	size_t i;
 	sqlite3 *db;
 
 	if ((db = db_open(path, DB_WRITE, rptdb_schema, err)) == NULL)
 		return NULL;
-	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL,
-	    &persist) != SQLITE_OK)
-		log_warn("%s: cannot keep the WAL files: readers without"
-		    " write access may fail", path);
-	if (group != NULL && *group != '\0') {
-		if ((gr = getgrnam(group)) == NULL)
-			log_warn("%s: setgid_group %s: no such group", path,
-			    group);
-		else
-			gid = gr->gr_gid;
-	}
-	rptdb_share(path, gid);
+	db_share(db, path, RPTDB_FILE_MODE, group);
 	/*
 	 * Every row refers to one made just before it in the same
 	 * transaction, and rptparse deletes nothing: checking the foreign
