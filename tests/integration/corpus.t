@@ -119,10 +119,17 @@ check() {
 	for f in "${FILES[@]}"; do
 		id=$(report_id "$f")
 		r=$($STSCTL report show "$id" --json 2>&1)
+		# httpd-saw is report show's own, beside fetch failures only.
 		is "$(jq -cS '[.policies[] | {type: .policy."policy-type",
 		    domain: .policy."policy-domain", summary,
-		    "failure-details"}]' <<<"$r")" "$($PY policies "$f")" \
+		    "failure-details": (."failure-details" |
+			if . == null then null else map(del(."httpd-saw")) end)}]' <<<"$r")" \
+		    "$($PY policies "$f")" \
 		    "$via: $(basename "$f"): policies, totals and failure details"
+		is "$(jq -c '[.policies[]."failure-details"[]? | select(has("httpd-saw")
+		    != (."result-type" == "sts-policy-fetch-error" or
+			."result-type" == "sts-webpki-invalid")) | ."result-type"]' <<<"$r")" "[]" \
+		    "$via: $(basename "$f"): what httpd saw is said beside each fetch failure, and only there"
 		is "$(jq -r .via <<<"$r")" "$via" "$via: $(basename "$f"): stored as sent by $via"
 	done
 	exp=$($PY domains "${HOSTED[@]}" -- "${FILES[@]}")
