@@ -65,6 +65,7 @@ enum {
 	RPTDB_ST_POLICY8,
 	RPTDB_ST_FAILURE,
 	RPTDB_ST_DEVIATION,
+	RPTDB_ST_TOTAL,
 	RPTDB_ST_WRITER,		/* end of the writer's */
 	RPTDB_ST_COUNTS = RPTDB_ST_WRITER,	/* alerts (rptdb_read.c) */
 	RPTDB_ST_COUNTS_UNHOSTED,
