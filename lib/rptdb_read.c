@@ -130,8 +130,14 @@ rptdb_domain_unverified(struct rptdb *db, const char *domain, time_t since,
 int
 rptdb_domain_known(struct rptdb *db, const char *name)
 {
+	/*
+	 * COLLATE NOCASE, as the indexes: with the binary comparison this
+	 * was a scan of policies up to the first match (0.1 s for a domain
+	 * in the middle of 10^7 reports, bench/reports).
+	 */
 	sqlite3_stmt *st = db_prepare(db->db, "SELECT 1 FROM policies"
-	    " WHERE hosted_domain = ?1 OR domain = ?1 LIMIT 1");
+	    " WHERE hosted_domain = ?1 COLLATE NOCASE OR domain = ?1"
+	    " COLLATE NOCASE LIMIT 1");
 	int known;
 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
