@@ -23,10 +23,10 @@
 
 #include "buf.h"
 #include "certstore.h"
-#include "esc.h"
 #include "cfg.h"
 #include "dashboard.h"
 #include "dashboard_page.h"
+#include "esc.h"
 #include "fetchdb.h"
 #include "html.h"
 #include "ipc.h"
