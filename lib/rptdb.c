@@ -254,6 +254,7 @@ rptdb_close(struct rptdb *r)
 
 	if (r == NULL)
 		return;
+	rptdb_pending_clear(r);
 	for (i = 0; i < RPTDB_NSTMT; i++)
 		sqlite3_finalize(r->st[i]);
 	db_close(r->db);
@@ -268,18 +269,25 @@ rptdb_close(struct rptdb *r)
 int
 rptdb_begin(struct rptdb *r, struct buf *err)
 {
+	rptdb_pending_clear(r);
 	return db_begin(r->db, err);
 }
 
+/* The rows held for totals go into the transaction before it ends. */
 int
 rptdb_commit(struct rptdb *r, struct buf *err)
 {
+	if (r->npending > 0 && rptdb_pending_flush(r, err) < 0) {
+		db_rollback(r->db);
+		return -1;
+	}
 	return db_commit(r->db, err);
 }
 
 void
 rptdb_rollback(struct rptdb *r)
 {
+	rptdb_pending_clear(r);
 	db_rollback(r->db);
 }
 

@@ -36,6 +36,7 @@
 #define STS_RPTDB_SQLITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -75,6 +76,15 @@ enum {
 };
 
 #define RPTDB_POLICY_ROWS	8	/* policies in one insert, at most */
+#define RPTDB_PENDING_MAX	64	/* rows of totals held, at most */
+
+/* A row of the table totals to add to at the commit (rptdb_store.c). */
+struct rptdb_pending {
+	int	 trusted;
+	int	 kind;
+	char	*result;
+	int64_t	 sessions;
+};
 
 struct rptdb {
 	sqlite3	*db;
@@ -83,6 +93,10 @@ struct rptdb {
 	struct buf strings[RPTDB_POLICY_ROWS];	/* policy strings as JSON */
 	struct buf mx[RPTDB_POLICY_ROWS];
 	struct buf domain[RPTDB_POLICY_ROWS];	/* policy-domain */
+	/* What the transaction's reports add to totals, written by
+	 * rptdb_commit() (or when RPTDB_PENDING_MAX rows are held). */
+	struct rptdb_pending pending[RPTDB_PENDING_MAX];
+	size_t	 npending;
 };
 
 /* Where a column goes in a row struct: its C type and its member. */
@@ -116,6 +130,8 @@ int	rptdb_fields(sqlite3_stmt *, int col, const struct rptdb_field *,
 	    void *row);
 int	rptdb_row(sqlite3_stmt *, const struct rptdb_field *, void *row);
 sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
+int	rptdb_pending_flush(struct rptdb *, struct buf *err);
+void	rptdb_pending_clear(struct rptdb *);
 void	rptdb_stmt_done(sqlite3_stmt *);
 
 #endif

@@ -20,6 +20,7 @@
 #include "cfg.h"
 #include "mymalloc.h"
 #include "rptdb.h"
+#include "rptdb_sqlite.h"
 #include "tlsrpt.h"
 #include "unit.h"
 
@@ -99,7 +100,7 @@ out:
 struct test_rows {
 	int	 n;
 	int64_t	 ok, failed, detail;
-	char	 text[512];
+	char	 text[4096];
 };
 
 static void
@@ -594,6 +595,59 @@ test_make_v4(const char *path, const char *change)
 }
 
 /*
+ * More result types in one transaction than the rows totals holds until
+ * the commit (RPTDB_PENDING_MAX): each still adds up once.
+ */
+static void
+test_totals_many(struct rptdb *db)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r;
+	struct rptdb_meta meta;
+	struct buf json = BUF_INIT, err = BUF_INIT;
+	struct test_rows t;
+	int64_t row;
+	int i, n = RPTDB_PENDING_MAX + 6, ok = 1;
+	char want[64];
+
+	buf_printf(&json, "{\"organization-name\":\"Many\",\"date-range\":"
+	    "{\"start-datetime\":\"2026-11-22T00:00:00Z\",\"end-datetime\":"
+	    "\"2026-11-22T23:59:59Z\"},\"contact-info\":null,\"report-id\":"
+	    "\"many\",\"policies\":[{\"policy\":{\"policy-type\":\"sts\","
+	    "\"policy-domain\":\"many.example\"},\"summary\":{"
+	    "\"total-successful-session-count\":0,"
+	    "\"total-failure-session-count\":%d},\"failure-details\":[", n);
+	for (i = 0; i < n; i++)
+		buf_printf(&json, "%s{\"result-type\":\"type-%03d\","
+		    "\"failed-session-count\":1}", i ? "," : "", i);
+	buf_puts(&json, "]}]}");
+	tlsrpt_limits_default(&lim);
+	if (tlsrpt_parse(json.s, json.len, &lim, &r, &err) < 0) {
+		CHECK(0, "report of %d result types parses: %s", n, err.s);
+		goto out;
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.via = "https";
+	meta.received = TEST_START + 86400;
+	rptdb_sha256(json.s, json.len, meta.sha256);
+	if (rptdb_begin(db, &err) < 0 || rptdb_report_add(db, r, &meta,
+	    test_no_hosted, NULL, &row, &err) < 0 ||
+	    rptdb_commit(db, &err) < 0)
+		CHECK(0, "report of %d result types stored: %s", n, err.s);
+	tlsrpt_free(r);
+	test_totals_text(db, &t);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), " 1:type-%03d=1 ", i);
+		ok &= strstr(t.text, want) != NULL;
+	}
+	CHECK(ok, "%d result types in one transaction, each once: %s", n,
+	    t.text);
+out:
+	buf_free(&json);
+	buf_free(&err);
+}
+
+/*
  * totals (migration 5): each new report adds its counted policies once,
  * trusted and not apart; a reports.db of version 4 gets them summed
  * from its rows when rptparse opens it.
@@ -655,6 +709,7 @@ test_totals(const char *dir)
 	CHECK(strcmp(t.text, "0:failed=27 0:successful=288"
 	    " 1:certificate-expired=21 1:not-detailed=6 ") == 0,
 	    "a report stored after the migration adds to them: '%s'", t.text);
+	test_totals_many(db);
 	rptdb_close(db);
 out:
 	unlink(path);
