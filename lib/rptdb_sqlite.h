@@ -27,7 +27,9 @@
  *	rptdb_fields() is the storing half, from column col on.
  *
  * LIMITS
- *	RPTDB_NSTMT statements are kept prepared per handle.
+ *	RPTDB_NSTMT statements are kept prepared per handle; at most
+ *	RPTDB_PENDING_MAX rows of totals are held for the commit (more
+ *	are written at once).
  *
  * DIAGNOSTICS
  *	None: see rptdb.h.
