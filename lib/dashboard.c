@@ -14,7 +14,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,6 @@
 #include "cfg.h"
 #include "dashboard.h"
 #include "dashboard_page.h"
-#include "esc.h"
 #include "fetchdb.h"
 #include "html.h"
 #include "ipc.h"
@@ -181,27 +179,6 @@ dashboard_domains_page(const char *socket_path, long long page, int size,
 	*more = w.more;
 	dash_add_certs(domains);
 	return domains;
-}
-
-int
-dashboard_page_parse(const char *s, long long *page, struct buf *err)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	/* Digits only: strtoll() would take white space and a sign. */
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 1 ||
-	    v > DASHBOARD_PAGE_MAX) {
-		buf_puts(err, "page ");
-		esc_text(err, s);
-		buf_printf(err, ": expected a page number from 1 to %d",
-		    DASHBOARD_PAGE_MAX);
-		return -1;
-	}
-	*page = v;
-	return 0;
 }
 
 json_t *

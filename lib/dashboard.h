@@ -22,7 +22,12 @@
  *	rc = dashboard_page_parse(text, &page, &err)
  *		a page number of a command line or a URL: 1 to
  *		DASHBOARD_PAGE_MAX, else -1 with err ("page x: expected a
- *		page number from 1 to 1000000000").
+ *		page number from 1 to 1000000000"; text escaped).
+ *	rc = dashboard_query_page(query, len, &page, &err)
+ *		the "page=N" of a query string (the len bytes after "?",
+ *		"&"-separated; other parameters ignored; the last page=
+ *		counts): page 1 without one, -1 with err for a bad one
+ *		(lib/dashboard_query.c, pure; tests/fuzz/fuzz_pagequery).
  *	domains = dashboard_domain(socket_path, name, &err)
  *		the same for one domain (an array of one), for a page of
  *		that domain without asking for every other; err says
@@ -67,6 +72,7 @@
 #ifndef STS_DASHBOARD_H
 #define STS_DASHBOARD_H
 
+#include <stddef.h>
 #include <time.h>
 #include <jansson.h>
 
@@ -102,6 +108,8 @@ struct dashboard_opts {
 json_t	*dashboard_domains_page(const char *socket_path, long long page,
 	    int size, int *more, struct buf *err);
 int	 dashboard_page_parse(const char *text, long long *page,
+	    struct buf *err);
+int	 dashboard_query_page(const char *query, size_t len, long long *page,
 	    struct buf *err);
 json_t	*dashboard_domain(const char *socket_path, const char *name,
 	    struct buf *err);

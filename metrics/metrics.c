@@ -318,36 +318,17 @@ metrics_text(struct metrics_conn *c, int head_only, int status,
 	free(body);
 }
 
-/*
- * The page of the overview that the query of the request asks for
- * ("page=N" among "&"-separated parameters; others are ignored): 1
- * without one, -1 with the reason in err for a bad one.
- */
+/* The page of the overview that the request asks for: 1..., or -1. */
 static long long
 metrics_query_page(const struct http_request *req, struct buf *err)
 {
 	const char *q = req->path + req->path_len;
 	const char *end = req->target + req->target_len;
-	const char *p, *amp;
 	long long page = 1;
-	char *v;
 
-	if (q >= end || *q != '?')
-		return 1;
-	for (p = q + 1; p < end; p = amp + 1) {
-		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
-			amp = end;
-		if (amp - p >= 5 && memcmp(p, "page=", 5) == 0) {
-			v = xstrndup(p + 5, (size_t)(amp - p - 5));
-			if (dashboard_page_parse(v, &page, err) < 0)
-				page = -1;
-			free(v);
-			if (page < 0)
-				return -1;
-		}
-		if (amp == end)
-			break;
-	}
+	if (q < end && *q == '?' && dashboard_query_page(q + 1,
+	    (size_t)(end - q - 1), &page, err) < 0)
+		return -1;
 	return page;
 }
 
