@@ -91,33 +91,92 @@ dash_connect(struct policyc *c, const char *socket_path, struct buf *err)
 	    (int)(var_ipc_timeout * 1000), err);
 }
 
-json_t *
-dashboard_domains(const char *socket_path, struct buf *err)
+/*
+ * The walk of dashboard_domains_page(): skips the domains of the pages
+ * before, keeps the page's, and stops at the first after it.
+ */
+struct dash_walk {
+	long long skip;			/* domains before the page */
+	long long seen;			/* domains listed so far */
+	size_t	 size;
+	json_t	*names;			/* the page's */
+	int	 more;			/* a domain follows the page */
+};
+
+static int
+dash_walk_page(json_t *domains, void *arg, struct buf *err)
 {
-	struct policyc c;
-	json_t *list, *domains, *d, *show;
+	struct dash_walk *w = arg;
+	json_t *d;
 	size_t i;
 
-	if (dash_connect(&c, socket_path, err) < 0)
-		return NULL;
-	if ((list = policyc_domain_list(policyc_call, &c, err)) == NULL) {
-		policyc_close(&c);
-		return NULL;
-	}
-	domains = json_incref(json_object_get(list, "domains"));
-	json_decref(list);
-	/* domain-show adds what dnsmon saw and the DNS publication. */
+	(void)err;
 	json_array_foreach(domains, i, d) {
-		if ((show = policyc_domain_show(policyc_call, &c,
-		    json_string_value(json_object_get(d, "domain")),
-		    err)) == NULL) {
+		if (w->seen++ < w->skip)
+			continue;
+		if (json_array_size(w->names) == w->size) {
+			w->more = 1;
+			return -1;	/* stop: the page is full */
+		}
+		json_array_append(w->names, json_object_get(d, "domain"));
+	}
+	return 0;
+}
+
+/* A page of names: domain-show of each, or NULL with err. */
+static json_t *
+dash_show_all(struct policyc *c, json_t *names, struct buf *err)
+{
+	json_t *domains = json_array(), *show, *n;
+	size_t i;
+
+	json_array_foreach(names, i, n) {
+		if ((show = policyc_domain_show(policyc_call, c,
+		    json_string_value(n), err)) == NULL) {
 			json_decref(domains);
-			policyc_close(&c);
 			return NULL;
 		}
-		json_array_set_new(domains, i, show);
+		json_array_append_new(domains, show);
+	}
+	return domains;
+}
+
+json_t *
+dashboard_domains_page(const char *socket_path, long long page, int size,
+    int *more, struct buf *err)
+{
+	struct dash_walk w;
+	struct policyc c;
+	json_t *domains = NULL;
+	int rc;
+
+	if (page < 1 || page > DASHBOARD_PAGE_MAX || size < 1) {
+		buf_printf(err, "page %lld: expected a page number from 1 to"
+		    " %d", page, DASHBOARD_PAGE_MAX);
+		return NULL;
+	}
+	memset(&w, 0, sizeof(w));
+	w.skip = (page - 1) * (long long)size;
+	w.size = (size_t)size;
+	w.names = json_array();
+	if (dash_connect(&c, socket_path, err) < 0) {
+		json_decref(w.names);
+		return NULL;
+	}
+	rc = policyc_domain_pages(policyc_call, &c, dash_walk_page, &w, err);
+	if (rc == 0 || w.more) {
+		if (page > 1 && json_array_size(w.names) == 0)
+			buf_printf(err, "page %lld is past the last page (%lld"
+			    " %s, %d per page)", page, w.seen, plural(w.seen,
+			    "domain", "domains"), size);
+		else
+			domains = dash_show_all(&c, w.names, err);
 	}
 	policyc_close(&c);
+	json_decref(w.names);
+	if (domains == NULL)
+		return NULL;
+	*more = w.more;
 	dash_add_certs(domains);
 	return domains;
 }
@@ -756,6 +815,40 @@ dash_domain(struct dash *d, json_t *dom, json_t *v,
 	rptsum_rows_free(own);
 }
 
+/* One end of a link to a page of the overview. */
+static void
+dash_page_link(struct dash *d, long long page, const char *rel,
+    const char *text)
+{
+	buf_printf(d->out, " <a class=\"page-%s\" rel=\"%s\" href=\"", rel,
+	    rel);
+	dash_text(d, d->o->page_prefix ? d->o->page_prefix : "?page=");
+	buf_printf(d->out, "%lld", page);
+	dash_text(d, d->o->page_suffix ? d->o->page_suffix : "");
+	buf_printf(d->out, "\">%s</a>", text);
+}
+
+/* Where a page of the overview stands: its domains, the pages beside. */
+static void
+dash_pager(struct dash *d, size_t n)
+{
+	const struct dashboard_opts *o = d->o;
+	long long first = (o->page - 1) * (long long)o->page_size + 1;
+
+	if (o->page < 1)
+		return;
+	buf_printf(d->out, "<p class=\"pager\" data-page=\"%lld\">page %lld",
+	    o->page, o->page);
+	if (n > 0)
+		buf_printf(d->out, " (domains %lld to %lld)", first,
+		    first + (long long)n - 1);
+	if (o->page > 1)
+		dash_page_link(d, o->page - 1, "prev", "previous page");
+	if (o->more)
+		dash_page_link(d, o->page + 1, "next", "next page");
+	buf_puts(d->out, "</p>\n");
+}
+
 /* The page of dashboard_html(): 0, or 1 when d->o->domain is unknown. */
 static int
 dash_page(struct dash *d, json_t *domains)
@@ -782,7 +875,9 @@ dash_page(struct dash *d, json_t *domains)
 			    sizeof(*rows));
 		title = xstrdup("TLS reports: all domains");
 		dash_head(d, title);
+		dash_pager(d, json_array_size(domains));
 		dash_overview(d, domains, verdicts, rows);
+		dash_pager(d, json_array_size(domains));
 		if (opts->sections) {
 			json_array_foreach(domains, i, dom) {
 				dash_domain(d, dom, json_array_get(verdicts, i),

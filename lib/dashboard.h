@@ -4,11 +4,30 @@
  * SPDX-License-Identifier: ISC
  *
  * Interface:
- *	domains = dashboard_domains(socket_path, &err)
+ *	domains = dashboard_domains_page(socket_path, page, size, &more,
+ *	    &err)
  *		asks policyd (socket_path: public/ or private/policyd) for
- *		every hosted domain with what the pages show (mode, state,
- *		policy, DNS check state, certificate expiry); a JSON array,
- *		NULL with err set on failure.
+ *		the hosted domains of one page of the overview: size
+ *		domains from the (page - 1) * size + 1st on, in policyd's
+ *		order (byte order of the names, so a page holds the same
+ *		domains until the list changes), each with what the pages
+ *		show (mode, state, policy, DNS check state, certificate
+ *		expiry); a JSON array, and more says whether a domain
+ *		follows the page.  NULL with err set on failure, or for a
+ *		page past the last ("page 9 is past the last page (120
+ *		domains, 50 per page)"; page 1 of no domains is an empty
+ *		page).  It reads domain-list replies up to the page and
+ *		one past it (the pages before it are walked, not kept)
+ *		and asks domain-show for the page's domains only.
+ *	rc = dashboard_page_parse(text, &page, &err)
+ *		a page number of a command line or a URL: 1 to
+ *		DASHBOARD_PAGE_MAX, else -1 with err ("page x: expected a
+ *		page number from 1 to 1000000000"; text escaped).
+ *	rc = dashboard_query_page(query, len, &page, &err)
+ *		the "page=N" of a query string (the len bytes after "?",
+ *		"&"-separated; other parameters ignored; the last page=
+ *		counts): page 1 without one, -1 with err for a bad one
+ *		(lib/dashboard_query.c, pure; tests/fuzz/fuzz_pagequery).
  *	domains = dashboard_domain(socket_path, name, &err)
  *		the same for one domain (an array of one), for a page of
  *		that domain without asking for every other; err says
@@ -40,7 +59,9 @@
  * has a row per domain: mode, sessions and success rate of the last
  * DASHBOARD_OVERVIEW_DAYS days, open problems (failures, checks not
  * ok, certificate expiring or failing, state not active) and the
- * verdict.  Links go to link_prefix + name + link_suffix, or without
+ * verdict; with opts.page set, the overview is that page of the
+ * domains, with links to the previous page (page > 1) and the next one
+ * (opts.more) at page_prefix + N + page_suffix.  Links go to link_prefix + name + link_suffix, or without
  * link_prefix to the in-page anchor "#d-" + name (opts.sections).
  * dashboard_domains() also reads acmed's state file (lib/certstore.h)
  * (acmed's, as "stsctl cert list" does) for the certificate.
@@ -51,6 +72,7 @@
 #ifndef STS_DASHBOARD_H
 #define STS_DASHBOARD_H
 
+#include <stddef.h>
 #include <time.h>
 #include <jansson.h>
 
@@ -62,6 +84,7 @@
 #define DASHBOARD_MAJOR_SHARE	10	/* default major sender, % */
 #define DASHBOARD_NOTES_MAX	50	/* additional-information rows */
 #define DASHBOARD_OVERVIEW_DAYS	7	/* overview: sessions, success rate */
+#define DASHBOARD_PAGE_MAX	1000000000	/* overview page numbers */
 
 struct dashboard_opts {
 	const char *domain;		/* NULL: overview of every domain */
@@ -74,9 +97,20 @@ struct dashboard_opts {
 	int	 sections;		/* overview: every domain's section
 					 * below it, linked by anchors */
 	int	 major_share;		/* readiness: major sender, percent */
+	long long page;			/* overview: its page (1...), 0: one
+					 * page of every domain given */
+	int	 page_size;		/* domains per page */
+	int	 more;			/* a page follows this one */
+	const char *page_prefix;	/* links to a page: prefix+N+suffix */
+	const char *page_suffix;
 };
 
-json_t	*dashboard_domains(const char *socket_path, struct buf *err);
+json_t	*dashboard_domains_page(const char *socket_path, long long page,
+	    int size, int *more, struct buf *err);
+int	 dashboard_page_parse(const char *text, long long *page,
+	    struct buf *err);
+int	 dashboard_query_page(const char *query, size_t len, long long *page,
+	    struct buf *err);
 json_t	*dashboard_domain(const char *socket_path, const char *name,
 	    struct buf *err);
 int	 dashboard_html(struct buf *out, struct rptdb *reports,

@@ -40,7 +40,10 @@ lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
-	lib/dashboard_charts.c lib/dashboard_page.h lib/dashboard_fetches.c
+	lib/dashboard_charts.c lib/dashboard_page.h lib/dashboard_fetches.c \
+	lib/dashboard_query.c
+# fuzz_pagequery: the page number of the overview from a query string.
+FUZZ_TARGETS += tests/fuzz/fuzz_pagequery
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
 	lib/svg.c lib/svg.h
 

@@ -589,6 +589,13 @@ PARAM(TIME, stsctl_check_timeout, "10s",
     .min = 1, .max = HOUR)
 
 /* Reports: stsctl report, stsctl domain show, the HTML pages. */
+PARAM(INT, dashboard_page_size, "100",
+    "The domains on one page of the HTML overview (stsctl report "
+    "html --page N, the metrics listener's /?page=N), in policyd's "
+    "order of their names, each page with its domains' rows and "
+    "sections and links to the pages before and after it.",
+    NULL, NULL,
+    .min = 1, .max = 10000)
 PARAM(INT, readiness_days, "14",
     "The days of reports that the readiness verdict looks at: a "
     "domain is safe to move to mode enforce when they hold sessions "

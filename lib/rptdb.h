@@ -11,7 +11,9 @@
  *	rptdb_policies_counted(report, counted)	policies.counted as the
  *					report's rows got it (alerts)
  *	rptdb_counts(via, dkim_result)	whether a report with that meta
- *					counts, now (RPTDB_TRUSTED_SQL)
+ *					counts, now (RPTDB_COUNTS_SQL)
+ *	rptdb_trusted(via, dkim_result)	whether it counts whatever
+ *					report_require_dkim says
  *	rptdb_commit(db, &err);		or rptdb_rollback(db)
  *	rptdb_hosted_fill(db, hosted_fn, arg, &err)	rows follow the list
  *	rptdb_sha256(data, len, hex)
@@ -39,6 +41,8 @@
  *	rptdb_export(db, &filter, fn, arg)	one row per failure detail,
  *					and per policy without any
  *	rptdb_counted_sessions(db, fn, arg)	metrics, by domain and policy
+ *	rptdb_totals_read(db, fn, arg)	metrics, summed over every domain
+ *	n = rptdb_hosted_over(db, n)	more than n hosted domains?
  *	rptdb_day_counts(db, hosted, domain, from, to, &counts)
  *	rptdb_day_types(db, hosted, domain, from, to, limit, fn, arg)
  *	rptdb_types_before(db, hosted, domain, id, fn, arg)
@@ -100,7 +104,7 @@
  *	did; rptdb_snapshot_end() ends the one it began.
  *
  * REPORTS.DB
- *	The schema (migrations 1 to 4, applied by rptdb_open_write(),
+ *	The schema (migrations 1 to 5, applied by rptdb_open_write(),
  *	checked by rptdb_open()):
  *
  *	reports: id, organization, contact, report_id, start_time and
@@ -143,6 +147,20 @@
  *	policies.domain and hosted_domain are stored in lower case
  *	    without a final dot.
  *
+ *	Migration 5 adds:
+ *	totals: trusted (1: RPTDB_TRUSTED_SQL held for the report), kind
+ *	    (RPTDB_TOTAL_SESSIONS: result "successful" or "failed";
+ *	    RPTDB_TOTAL_TYPE: result a result type, or RPTDB_NOT_DETAILED
+ *	    for failed sessions in no failure detail), sessions: the sums
+ *	    over every counted policy of every report, by lib/rptsum's
+ *	    rule (a policy's failed sessions are the larger of its summary
+ *	    and its details).  rptdb_report_add() adds each new report's
+ *	    in its transaction; the migration sums the rows already stored
+ *	    (one pass over policies and failures: minutes at 10^7 reports,
+ *	    once).  rptdb_totals_read() gives them as metrics shows them
+ *	    without per-domain series: the rows of the reports that count
+ *	    now, summed, without reading a policy (bench/reports).
+ *
  *	rptdb_silent() gives the silent reporters of a hosted domain (of
  *	every hosted domain when domain is NULL), by domain and
  *	organization, at most limit rows, and returns their number (-1:
@@ -184,6 +202,9 @@
 #define RPTDB_SHA256_HEX	65	/* bytes of a hex SHA-256 and NUL */
 #define RPTDB_FILE_MODE		0640	/* reports.db, -wal, -shm */
 #define RPTDB_REQUIRE_DKIM	"report_require_dkim"
+#define RPTDB_NOT_DETAILED	"not-detailed"	/* failed, in no detail */
+#define RPTDB_TOTAL_SESSIONS	0	/* totals.kind: successful, failed */
+#define RPTDB_TOTAL_TYPE	1	/* totals.kind: by result type */
 
 struct rptdb;
 
@@ -348,6 +369,7 @@ int	rptdb_hosted_fill(struct rptdb *, rptdb_hosted_fn *, void *arg,
 	    struct buf *err);
 void	rptdb_policies_counted(const struct tlsrpt_report *, int *counted);
 int	rptdb_counts(const char *via, const char *dkim_result);
+int	rptdb_trusted(const char *via, const char *dkim_result);
 
 /* rptdb_read.c: summaries, alerts, metrics */
 void	rptdb_domain_policies(struct rptdb *, const char *domain,
@@ -363,6 +385,11 @@ void	rptdb_totals_get(struct rptdb_totals *, int64_t report,
 	    rptdb_total_fn *, void *arg);
 void	rptdb_totals_free(struct rptdb_totals *);
 int	rptdb_counted_sessions(struct rptdb *, rptdb_session_fn *, void *arg);
+/* A row of rptdb_totals_read(): kind RPTDB_TOTAL_*, a sum >= 0. */
+typedef void rptdb_totals_fn(int kind, const char *result, int64_t sessions,
+	    void *arg);
+int	rptdb_totals_read(struct rptdb *, rptdb_totals_fn *, void *arg);
+int	rptdb_hosted_over(struct rptdb *, long long n);
 /*
  * A silent reporter of a hosted domain (rptdb_silent): the organization,
  * the end of its last report, the reports that made it regular.

@@ -50,6 +50,8 @@
 #define RPTDB_UNHOSTED_SQL	" p.hosted_domain IS NULL AND" \
 	" p.domain = ?2 COLLATE NOCASE"
 
+static int64_t rptdb_total_count(double);
+
 static sqlite3_stmt *
 rptdb_read_prepare(struct rptdb *db, const char *sql, const char *domain,
     time_t since)
@@ -128,8 +130,14 @@ rptdb_domain_unverified(struct rptdb *db, const char *domain, time_t since,
 int
 rptdb_domain_known(struct rptdb *db, const char *name)
 {
+	/*
+	 * COLLATE NOCASE, as the indexes: with the binary comparison this
+	 * was a scan of policies up to the first match (0.1 s for a domain
+	 * in the middle of 10^7 reports, bench/reports).
+	 */
 	sqlite3_stmt *st = db_prepare(db->db, "SELECT 1 FROM policies"
-	    " WHERE hosted_domain = ?1 OR domain = ?1 LIMIT 1");
+	    " WHERE hosted_domain = ?1 COLLATE NOCASE OR domain = ?1"
+	    " COLLATE NOCASE LIMIT 1");
 	int known;
 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -217,6 +225,48 @@ rptdb_counted_sessions(struct rptdb *db, rptdb_session_fn *fn, void *arg)
 	while (rptdb_row(st, rptdb_session_fields, &row))
 		fn(&row, arg);
 	return 0;
+}
+
+/*
+ * The table totals (migration 5) of the reports that count now, by kind
+ * and result: a few rows, whatever the number of reports.
+ */
+int
+rptdb_totals_read(struct rptdb *db, rptdb_totals_fn *fn, void *arg)
+{
+	sqlite3_stmt *st = db_prepare(db->db, "SELECT kind, result,"
+	    " TOTAL(sessions) FROM totals WHERE trusted = 1 OR ?9 = 0"
+	    " GROUP BY kind, result ORDER BY kind, result");
+	int rc;
+
+	rptdb_bind_trust(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(sqlite3_column_int(st, 0), rptdb_col(st, 1),
+		    rptdb_total_count(sqlite3_column_double(st, 2)), arg);
+	if (rc != SQLITE_DONE)
+		log_warn("%s: totals: %s", RPTDB_FILE, sqlite3_errmsg(db->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Whether policies name more than n hosted domains: the distinct values
+ * of the index policies_hosted_nocase, read up to the n + 1st (the
+ * rows of n domains, not of all).
+ */
+int
+rptdb_hosted_over(struct rptdb *db, long long n)
+{
+	sqlite3_stmt *st = db_prepare(db->db, "SELECT COUNT(*) FROM"
+	    " (SELECT DISTINCT hosted_domain COLLATE NOCASE FROM policies"
+	    " WHERE hosted_domain IS NOT NULL LIMIT ?1)");
+	long long got = 0;
+
+	sqlite3_bind_int64(st, 1, n + 1);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		got = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return got > n;
 }
 
 /*

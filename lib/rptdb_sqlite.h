@@ -27,7 +27,9 @@
  *	rptdb_fields() is the storing half, from column col on.
  *
  * LIMITS
- *	RPTDB_NSTMT statements are kept prepared per handle.
+ *	RPTDB_NSTMT statements are kept prepared per handle; at most
+ *	RPTDB_PENDING_MAX rows of totals are held for the commit (more
+ *	are written at once).
  *
  * DIAGNOSTICS
  *	None: see rptdb.h.
@@ -36,6 +38,7 @@
 #define STS_RPTDB_SQLITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -65,6 +68,7 @@ enum {
 	RPTDB_ST_POLICY8,
 	RPTDB_ST_FAILURE,
 	RPTDB_ST_DEVIATION,
+	RPTDB_ST_TOTAL,
 	RPTDB_ST_WRITER,		/* end of the writer's */
 	RPTDB_ST_COUNTS = RPTDB_ST_WRITER,	/* alerts (rptdb_read.c) */
 	RPTDB_ST_COUNTS_UNHOSTED,
@@ -74,6 +78,15 @@ enum {
 };
 
 #define RPTDB_POLICY_ROWS	8	/* policies in one insert, at most */
+#define RPTDB_PENDING_MAX	64	/* rows of totals held, at most */
+
+/* A row of the table totals to add to at the commit (rptdb_store.c). */
+struct rptdb_pending {
+	int	 trusted;
+	int	 kind;
+	char	*result;
+	int64_t	 sessions;
+};
 
 struct rptdb {
 	sqlite3	*db;
@@ -82,6 +95,10 @@ struct rptdb {
 	struct buf strings[RPTDB_POLICY_ROWS];	/* policy strings as JSON */
 	struct buf mx[RPTDB_POLICY_ROWS];
 	struct buf domain[RPTDB_POLICY_ROWS];	/* policy-domain */
+	/* What the transaction's reports add to totals, written by
+	 * rptdb_commit() (or when RPTDB_PENDING_MAX rows are held). */
+	struct rptdb_pending pending[RPTDB_PENDING_MAX];
+	size_t	 npending;
 };
 
 /* Where a column goes in a row struct: its C type and its member. */
@@ -115,6 +132,8 @@ int	rptdb_fields(sqlite3_stmt *, int col, const struct rptdb_field *,
 	    void *row);
 int	rptdb_row(sqlite3_stmt *, const struct rptdb_field *, void *row);
 sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
+int	rptdb_pending_flush(struct rptdb *, struct buf *err);
+void	rptdb_pending_clear(struct rptdb *);
 void	rptdb_stmt_done(sqlite3_stmt *);
 
 #endif

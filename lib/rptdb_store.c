@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,9 @@ const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	" failed_session_count, additional_information, failure_reason_code)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	"INSERT INTO deviations (report, idx, text) VALUES (?, ?, ?)",
+	"INSERT INTO totals (trusted, kind, result, sessions)"
+	" VALUES (?, ?, ?, ?)"
+	" ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions",
 };
 
 void
@@ -308,9 +312,15 @@ rptdb_policies_counted(const struct tlsrpt_report *r, int *counted)
 int
 rptdb_counts(const char *via, const char *dkim_result)
 {
-	return !rptdb_require_dkim() || (via != NULL &&
-	    strcmp(via, "https") == 0) || (dkim_result != NULL &&
-	    strcmp(dkim_result, "pass") == 0);
+	return !rptdb_require_dkim() || rptdb_trusted(via, dkim_result);
+}
+
+/* RPTDB_TRUSTED_SQL in C. */
+int
+rptdb_trusted(const char *via, const char *dkim_result)
+{
+	return (via != NULL && strcmp(via, "https") == 0) ||
+	    (dkim_result != NULL && strcmp(dkim_result, "pass") == 0);
 }
 
 _Static_assert(RPTDB_POLICY_ROWS >= 8, "an 8-row insert binds 8 slots");
@@ -434,6 +444,121 @@ rptdb_store_find(struct rptdb *s, const struct tlsrpt_report *r,
 	return id;
 }
 
+/* Counts (0 or more) add up without overflow. */
+static int64_t rptdb_store_sum(int64_t, int64_t);
+
+/*
+ * n into the row of totals of trusted, kind and result: held until the
+ * commit, so that a transaction of many reports adds to each row once
+ * (an upsert per row and report cost rptparse 8 % of its CPU in
+ * bench/rptparse); at RPTDB_PENDING_MAX rows held, written at once.
+ */
+static int
+rptdb_store_total(struct rptdb *s, int trusted, int kind, const char *result,
+    int64_t n, struct buf *err)
+{
+	struct rptdb_pending *p;
+	size_t i;
+
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < s->npending; i++) {
+		p = &s->pending[i];
+		if (p->trusted == trusted && p->kind == kind &&
+		    strcmp(p->result, result) == 0) {
+			p->sessions = rptdb_store_sum(p->sessions, n);
+			return 0;
+		}
+	}
+	if (s->npending == RPTDB_PENDING_MAX &&
+	    rptdb_pending_flush(s, err) < 0)
+		return -1;
+	p = &s->pending[s->npending++];
+	p->trusted = trusted;
+	p->kind = kind;
+	p->result = xstrdup(result);
+	p->sessions = n;
+	return 0;
+}
+
+/* Writes the rows held for totals; they are dropped either way. */
+int
+rptdb_pending_flush(struct rptdb *s, struct buf *err)
+{
+	sqlite3_stmt *st = s->st[RPTDB_ST_TOTAL];
+	struct rptdb_pending *p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < s->npending && rc == 0; i++) {
+		p = &s->pending[i];
+		sqlite3_bind_int(st, 1, p->trusted);
+		sqlite3_bind_int(st, 2, p->kind);
+		rptdb_text(st, 3, p->result);
+		sqlite3_bind_int64(st, 4, p->sessions);
+		rc = rptdb_store_step(s, st, "add to totals", err);
+	}
+	rptdb_pending_clear(s);
+	return rc;
+}
+
+void
+rptdb_pending_clear(struct rptdb *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->npending; i++)
+		free(s->pending[i].result);
+	s->npending = 0;
+}
+
+/* Counts (0 or more) add up without overflow. */
+static int64_t
+rptdb_store_sum(int64_t a, int64_t b)
+{
+	return b > INT64_MAX - a ? INT64_MAX : a + b;
+}
+
+/*
+ * What the counted policies of a report add to the table totals
+ * (REPORTS.DB): successful sessions, failed ones (the larger of a
+ * policy's summary and its details), and by result type, with the
+ * failed sessions in no detail as RPTDB_NOT_DETAILED.
+ */
+static int
+rptdb_store_totals(struct rptdb *s, const struct tlsrpt_report *r,
+    const int *counted, int trusted, struct buf *err)
+{
+	const struct tlsrpt_policy *p;
+	int64_t ok = 0, bad = 0, none = 0, det;
+	size_t i, j;
+
+	for (i = 0; i < r->npolicies; i++) {
+		if (!counted[i])
+			continue;
+		p = &r->policies[i];
+		for (j = 0, det = 0; j < p->ndetails; j++) {
+			det = rptdb_store_sum(det,
+			    p->details[j].failed_session_count);
+			if (rptdb_store_total(s, trusted, RPTDB_TOTAL_TYPE,
+			    p->details[j].result_type,
+			    p->details[j].failed_session_count, err) < 0)
+				return -1;
+		}
+		ok = rptdb_store_sum(ok, p->success_count);
+		bad = rptdb_store_sum(bad, p->failure_count > det ?
+		    p->failure_count : det);
+		if (p->failure_count > det)
+			none = rptdb_store_sum(none, p->failure_count - det);
+	}
+	if (rptdb_store_total(s, trusted, RPTDB_TOTAL_SESSIONS, "successful",
+	    ok, err) < 0 || rptdb_store_total(s, trusted,
+	    RPTDB_TOTAL_SESSIONS, "failed", bad, err) < 0)
+		return -1;
+	return rptdb_store_total(s, trusted, RPTDB_TOTAL_TYPE,
+	    RPTDB_NOT_DETAILED, none, err);
+}
+
 int
 rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
     const struct rptdb_meta *meta, rptdb_hosted_fn *hosted, void *arg,
@@ -492,6 +617,9 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	if (rc == 0)
 		rc = rptdb_store_policies(s, *rowid, r, run, r->npolicies,
 		    counted, hosted, arg, err);
+	if (rc == 0)
+		rc = rptdb_store_totals(s, r, counted, rptdb_trusted(meta->via,
+		    meta->dkim_result), err);
 	free(own);
 	if (rc < 0)
 		return -1;

@@ -14,10 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "buf.h"
 #include "cfg.h"
 #include "mymalloc.h"
 #include "rptdb.h"
+#include "rptdb_sqlite.h"
 #include "tlsrpt.h"
 #include "unit.h"
 
@@ -97,7 +100,7 @@ out:
 struct test_rows {
 	int	 n;
 	int64_t	 ok, failed, detail;
-	char	 text[512];
+	char	 text[4096];
 };
 
 static void
@@ -556,6 +559,170 @@ out:
 	buf_free(&err);
 }
 
+/* The rows of rptdb_totals_read() as "kind:result=n " in order. */
+static void
+test_total_row(int kind, const char *result, int64_t n, void *arg)
+{
+	struct test_rows *t = arg;
+	size_t len = strlen(t->text);
+
+	snprintf(t->text + len, sizeof(t->text) - len, "%d:%s=%lld ", kind,
+	    result, (long long)n);
+}
+
+static const char *
+test_totals_text(struct rptdb *db, struct test_rows *t)
+{
+	memset(t, 0, sizeof(*t));
+	CHECK(rptdb_totals_read(db, test_total_row, t) == 0, "totals read");
+	return t->text;
+}
+
+/* An older reports.db: version 4, without the table totals. */
+static int
+test_make_v4(const char *path, const char *change)
+{
+	sqlite3 *db;
+	char *sql = xasprintf("BEGIN; DROP TABLE totals; %s;"
+	    " PRAGMA user_version = 4; COMMIT;", change);
+	int rc;
+
+	rc = sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	sqlite3_close(db);
+	free(sql);
+	return rc;
+}
+
+/*
+ * More result types in one transaction than the rows totals holds until
+ * the commit (RPTDB_PENDING_MAX): each still adds up once.
+ */
+static void
+test_totals_many(struct rptdb *db)
+{
+	struct tlsrpt_limits lim;
+	struct tlsrpt_report *r;
+	struct rptdb_meta meta;
+	struct buf json = BUF_INIT, err = BUF_INIT;
+	struct test_rows t;
+	int64_t row;
+	int i, n = RPTDB_PENDING_MAX + 6, ok = 1;
+	char want[64];
+
+	buf_printf(&json, "{\"organization-name\":\"Many\",\"date-range\":"
+	    "{\"start-datetime\":\"2026-11-22T00:00:00Z\",\"end-datetime\":"
+	    "\"2026-11-22T23:59:59Z\"},\"contact-info\":null,\"report-id\":"
+	    "\"many\",\"policies\":[{\"policy\":{\"policy-type\":\"sts\","
+	    "\"policy-domain\":\"many.example\"},\"summary\":{"
+	    "\"total-successful-session-count\":0,"
+	    "\"total-failure-session-count\":%d},\"failure-details\":[", n);
+	for (i = 0; i < n; i++)
+		buf_printf(&json, "%s{\"result-type\":\"type-%03d\","
+		    "\"failed-session-count\":1}", i ? "," : "", i);
+	buf_puts(&json, "]}]}");
+	tlsrpt_limits_default(&lim);
+	if (tlsrpt_parse(json.s, json.len, &lim, &r, &err) < 0) {
+		CHECK(0, "report of %d result types parses: %s", n, err.s);
+		goto out;
+	}
+	memset(&meta, 0, sizeof(meta));
+	meta.via = "https";
+	meta.received = TEST_START + 86400;
+	rptdb_sha256(json.s, json.len, meta.sha256);
+	if (rptdb_begin(db, &err) < 0 || rptdb_report_add(db, r, &meta,
+	    test_no_hosted, NULL, &row, &err) < 0 ||
+	    rptdb_commit(db, &err) < 0)
+		CHECK(0, "report of %d result types stored: %s", n, err.s);
+	tlsrpt_free(r);
+	test_totals_text(db, &t);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), " 1:type-%03d=1 ", i);
+		ok &= strstr(t.text, want) != NULL;
+	}
+	CHECK(ok, "%d result types in one transaction, each once: %s", n,
+	    t.text);
+out:
+	buf_free(&json);
+	buf_free(&err);
+}
+
+/*
+ * totals (migration 5): each new report adds its counted policies once,
+ * trusted and not apart; a reports.db of version 4 gets them summed
+ * from its rows when rptparse opens it.
+ */
+static void
+test_totals(const char *dir)
+{
+	char *path = xasprintf("%s/totals.db", dir);
+	struct buf err = BUF_INIT;
+	struct test_rows t;
+	struct rptdb *db, *rd;
+	int rc;
+
+	if ((db = rptdb_open_write(path, NULL, 0, &err)) == NULL) {
+		CHECK(0, "totals.db: %s", err.s);
+		goto out;
+	}
+	CHECK(strcmp(test_totals_text(db, &t), "") == 0,
+	    "no reports: no totals: '%s'", t.text);
+	test_store(db, "1", "https", NULL, &rc);
+	test_store(db, "1", "https", NULL, &rc);
+	CHECK(rc == 0, "the same report again is not stored");
+	test_store(db, "2", "mailto", "pass", &rc);
+	test_store(db, "3", "mailto", "fail", &rc);
+	/* Per report: sts 95 + no-policy 1 ok; sts failed max(5, 7). */
+	test_totals_text(db, &t);
+	CHECK(strcmp(t.text, "0:failed=14 0:successful=192"
+	    " 1:certificate-expired=14 ") == 0,
+	    "two trusted reports add up, the unverified one and the tlsa"
+	    " policy do not: '%s'", t.text);
+	(void)cfg_override(RPTDB_REQUIRE_DKIM, "no", &err);
+	test_totals_text(db, &t);
+	CHECK(strcmp(t.text, "0:failed=21 0:successful=288"
+	    " 1:certificate-expired=21 ") == 0,
+	    "report_require_dkim = no: the unverified one too: '%s'", t.text);
+	(void)cfg_override(RPTDB_REQUIRE_DKIM, "yes", &err);
+	rptdb_close(db);
+
+	/* Version 4, its sts policies with 10 failed sessions in summary. */
+	CHECK(test_make_v4(path, "UPDATE policies SET failure_count = 10"
+	    " WHERE type = 'sts'") == 0, "made a reports.db of version 4");
+	buf_reset(&err);
+	rd = rptdb_open(path, &err);
+	CHECK(rd == NULL && strstr(err.s ? err.s : "", "4") != NULL,
+	    "a reader refuses version 4: %s", err.s ? err.s : "");
+	rptdb_close(rd);
+	buf_reset(&err);
+	if ((db = rptdb_open_write(path, NULL, 0, &err)) == NULL) {
+		CHECK(0, "version 4 migrated: %s", err.s);
+		goto out;
+	}
+	test_totals_text(db, &t);
+	CHECK(strcmp(t.text, "0:failed=20 0:successful=192"
+	    " 1:certificate-expired=14 1:not-detailed=6 ") == 0,
+	    "migration 5 sums the rows stored, the failed sessions in no"
+	    " detail apart: '%s'", t.text);
+	test_store(db, "4", "https", NULL, &rc);
+	test_totals_text(db, &t);
+	CHECK(strcmp(t.text, "0:failed=27 0:successful=288"
+	    " 1:certificate-expired=21 1:not-detailed=6 ") == 0,
+	    "a report stored after the migration adds to them: '%s'", t.text);
+	test_totals_many(db);
+	rptdb_close(db);
+out:
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/totals.db-wal", dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/totals.db-shm", dir);
+	unlink(path);
+	free(path);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -585,6 +752,7 @@ main(void)
 	test_trust(db);
 	test_hosted_fill(db);
 	test_silent(dir);
+	test_totals(dir);
 	if ((rd = rptdb_open(path, &err)) == NULL)
 		CHECK(0, "a reader opens it: %s", err.s);
 	else {

@@ -34,7 +34,6 @@
 #include "rptdb.h"
 #include "rptsum.h"
 
-#define COLLECT_NOT_DETAILED	"not-detailed"	/* result_type label */
 
 static const char *const collect_spool_dirs[] = {
 	"incoming", "active", "deferred", "corrupt", NULL,
@@ -258,7 +257,7 @@ collect_policy_end(struct collect_domain *c)
 	c->bad = rptsum_add(c->bad, rptsum_policy_failed(c->pol_bad,
 	    c->pol_det));
 	if (c->pol_bad > c->pol_det)
-		collect_type_add(c, COLLECT_NOT_DETAILED,
+		collect_type_add(c, RPTDB_NOT_DETAILED,
 		    c->pol_bad - c->pol_det);
 	c->pol_bad = c->pol_det = 0;
 }
@@ -322,6 +321,47 @@ collect_session_row(const struct rptdb_session_row *row, void *arg)
 	}
 }
 
+/* A row of reports.db's totals, as the folded per-domain series. */
+static void
+collect_total_row(int kind, const char *result, int64_t sessions, void *arg)
+{
+	struct metrics_table *t = arg;
+	struct buf labels = BUF_INIT;
+
+	if (kind == RPTDB_TOTAL_SESSIONS) {
+		metrics_labels(&labels, "result", result, NULL);
+		metrics_table_put(t, METRIC_SESSIONS, labels.s, sessions, 0);
+	} else {
+		metrics_labels(&labels, "result_type", result, NULL);
+		metrics_table_put(t, METRIC_FAILED_SESSIONS, labels.s,
+		    sessions, 0);
+	}
+	buf_free(&labels);
+}
+
+/*
+ * Per-domain series only while the hosted domains of reports.db are
+ * within metrics_domain_series_limit (rptdb_hosted_over reads the
+ * index up to one past the limit); else the sums of the table totals,
+ * which is what folding every domain's series gave, without reading
+ * every policy (bench/reports).
+ */
+static void
+collect_sessions_of(struct rptdb *db, struct collect_rows *r)
+{
+	long long limit = var_metrics_domain_series_limit;
+
+	if (limit <= 0 || rptdb_hosted_over(db, limit)) {
+		(void)rptdb_totals_read(db, collect_total_row, r->t);
+		return;
+	}
+	rptdb_counted_sessions(db, collect_session_row, r);
+	if (r->domain != NULL) {
+		collect_policy_end(&r->c);
+		collect_domain_put(r->t, r->domain, &r->c);
+	}
+}
+
 static void
 collect_sessions(struct metrics_table *t)
 {
@@ -341,11 +381,7 @@ collect_sessions(struct metrics_table *t)
 		log_warn("%s", err.s);
 		goto out;
 	}
-	rptdb_counted_sessions(db, collect_session_row, &r);
-	if (r.domain != NULL) {
-		collect_policy_end(&r.c);
-		collect_domain_put(t, r.domain, &r.c);
-	}
+	collect_sessions_of(db, &r);
 	rptdb_close(db);
 out:
 	free(r.domain);

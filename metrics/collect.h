@@ -15,9 +15,10 @@
  *	so counters never go backwards and the directory does not grow.
  *	Then it adds what it computes itself: the messages in each spool
  *	directory, the days left of each certificate of the store
- *	(lib/certstore.h), and the failed sessions
- *	stored in reports.db (opened read-only), by policy domain and
- *	result type.
+ *	(lib/certstore.h), and the sessions stored in reports.db (opened
+ *	read-only), by domain and result type while the hosted domains
+ *	there are within metrics_domain_series_limit, else summed over
+ *	them from its table totals (lib/rptdb.h, REPORTS.DB).
  *
  *	The working directory is the queue directory (lib/server).
  *

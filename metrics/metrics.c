@@ -13,7 +13,10 @@
  *
  *	  /metrics		the counters and gauges of every daemon in
  *				the Prometheus text format 0.0.4 (collect.c)
- *	  /			the overview page of every hosted domain
+ *	  /			the overview: its first page of
+ *				dashboard_page_size hosted domains
+ *	  /?page=N		page N of the overview (400 when N is not a
+ *				number from 1 to 10^9, 404 past the last)
  *	  /domain/NAME		the page of one domain
  *
  *	The pages are made on each request by lib/dashboard from
@@ -315,9 +318,24 @@ metrics_text(struct metrics_conn *c, int head_only, int status,
 	free(body);
 }
 
+/* The page of the overview that the request asks for: 1..., or -1. */
+static long long
+metrics_query_page(const struct http_request *req, struct buf *err)
+{
+	const char *q = req->path + req->path_len;
+	const char *end = req->target + req->target_len;
+	long long page = 1;
+
+	if (q < end && *q == '?' && dashboard_query_page(q + 1,
+	    (size_t)(end - q - 1), &page, err) < 0)
+		return -1;
+	return page;
+}
+
 /* A dashboard page: the overview (domain NULL) or one domain. */
 static void
-metrics_page(struct metrics_conn *c, int head_only, const char *domain)
+metrics_page(struct metrics_conn *c, int head_only, const char *domain,
+    long long page)
 {
 	struct dashboard_opts opts;
 	struct buf out = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
@@ -325,7 +343,7 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain)
 	    RPTDB_FILE);
 	struct rptdb *db = NULL;
 	json_t *domains = NULL;
-	int rc = -1;
+	int rc = -1, more = 0;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.domain = domain;
@@ -334,15 +352,28 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain)
 	opts.now = time(NULL);
 	opts.link_prefix = METRICS_DOMAIN_PATH;
 	opts.link_suffix = "";
-	if ((domains = dashboard_domains(METRICS_POLICYD, &err)) != NULL &&
-	    (db = rptdb_open(path, &err)) != NULL)
+	if (domain == NULL) {
+		opts.page = page;
+		opts.page_size = (int)var_dashboard_page_size;
+		opts.page_prefix = "/?page=";
+		domains = dashboard_domains_page(METRICS_POLICYD, page,
+		    opts.page_size, &more, &err);
+		opts.more = more;
+	} else {
+		domains = dashboard_domain(METRICS_POLICYD, domain, &err);
+	}
+	if (domains != NULL && (db = rptdb_open(path, &err)) != NULL)
 		rc = dashboard_html(&out, db, domains, &opts, &err);
 	if (rc == 0) {
 		metrics_answer(c, head_only, 200, "text/html; charset=utf-8",
 		    NULL, out.s, out.len);
-	} else if (rc == 1) {
+	} else if (rc == 1 || (domain != NULL && domains == NULL &&
+	    strstr(err.s ? err.s : "", "no such domain") != NULL)) {
 		buf_printf(&msg, "no such domain: %s", domain);
 		metrics_text(c, head_only, 404, NULL, msg.s);
+	} else if (domain == NULL && domains == NULL &&
+	    strstr(err.s ? err.s : "", "past the last page") != NULL) {
+		metrics_text(c, head_only, 404, NULL, err.s);
 	} else {
 		log_warn("dashboard %s: %s", domain ? domain : "overview",
 		    err.s ? err.s : "failed");
@@ -366,6 +397,7 @@ metrics_route(struct metrics_conn *c, const struct http_request *req,
 	size_t plen = strlen(METRICS_DOMAIN_PATH);
 	int head_only = req->method == HTTP_METHOD_HEAD;
 	struct buf out = BUF_INIT;
+	long long page;
 
 	if (!metrics_authorized(head, req->consumed)) {
 		metrics_text(c, head_only, 401, "WWW-Authenticate: Basic realm=\""
@@ -384,12 +416,16 @@ metrics_route(struct metrics_conn *c, const struct http_request *req,
 		    out.s ? out.s : "", out.len);
 		buf_free(&out);
 	} else if (req->path_len == 1 && req->path[0] == '/') {
-		metrics_page(c, head_only, NULL);
+		if ((page = metrics_query_page(req, &out)) < 0)
+			metrics_text(c, head_only, 400, NULL, out.s);
+		else
+			metrics_page(c, head_only, NULL, page);
+		buf_free(&out);
 	} else if (req->path_len > plen &&
 	    memcmp(req->path, METRICS_DOMAIN_PATH, plen) == 0 &&
 	    http_host_normalize(req->path + plen, req->path_len - plen,
 	    name) > 0) {
-		metrics_page(c, head_only, name);
+		metrics_page(c, head_only, name, 0);
 	} else {
 		metrics_text(c, head_only, 404, NULL, "not found");
 	}

@@ -15,6 +15,7 @@
 #include "alert.h"
 #include "alerts.h"
 #include "buf.h"
+#include "deadline.h"
 #include "esc.h"
 #include "events.h"
 #include "log.h"
@@ -77,8 +78,10 @@ out:
 long long
 silent_run(struct rptdb *db, time_t now)
 {
+	struct timespec t0;
 	long long n;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	silent.raised = silent.held = 0;
 	n = rptdb_silent(db, NULL, now, RPTDB_SILENT_MAX, silent_one, NULL);
 	if (n < 0)
@@ -88,8 +91,9 @@ silent_run(struct rptdb *db, time_t now)
 		log_warn("silent reporters: %lld new alerts left for the next"
 		    " run (at most %d per run)", silent.held,
 		    SILENT_ALERTS_MAX);
-	log_info("silent reporters: %lld, %lld new %s", n, silent.raised,
-	    plural(silent.raised, "alert", "alerts"));
+	log_info("silent reporters: %lld, %lld new %s, in %.3f s", n,
+	    silent.raised, plural(silent.raised, "alert", "alerts"),
+	    deadline_since(&t0));
 	alerts_flush();
 	return n;
 }

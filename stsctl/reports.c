@@ -11,7 +11,7 @@
  *	stsctl report summary DOMAIN [--days N] [--json]
  *	stsctl report export --json|--csv [--domain D] [--since DATE]
  *	    [--unverified]
- *	stsctl report html [DOMAIN] [--days N]
+ *	stsctl report html [DOMAIN] [--days N] [--page N]
  *
  * DESCRIPTION
  *	Reads $data_directory/reports.db read-only (lib/rptdb); never
@@ -40,14 +40,17 @@
  *	terminal; CSV cells too.
  *
  *	html writes one self-contained HTML page (lib/dashboard) to
- *	stdout: the overview of every domain with each domain's section
- *	below it, or one domain; the last N days (DASHBOARD_DAYS by
- *	default).  It asks policyd for the domains (public socket), so
+ *	stdout: a page of the overview (--page, 1 by default:
+ *	dashboard_page_size domains in policyd's order, each with its
+ *	section below the table, and links to report-N.html for the
+ *	pages before and after it), or one domain; the last N days
+ *	(DASHBOARD_DAYS by default).  It asks policyd for the domains (public socket), so
  *	the instance must be running; summary and the page share their
  *	numbers (lib/rptsum).
  *
  * LIMITS
- *	--days: 1 to REPORT_DAYS_MAX.  Readable lists show every row.
+ *	--days: 1 to REPORT_DAYS_MAX; --page: 1 to DASHBOARD_PAGE_MAX.
+ *	Readable lists show every row.
  *
  * DIAGNOSTICS
  *	"stsctl: ..." on stderr and exit 1: a bad argument, no report ID,
@@ -173,8 +176,19 @@ report_usage(void)
 	    "       stsctl report summary DOMAIN [--days N] [--json]\n"
 	    "       stsctl report export --json|--csv [--domain D]"
 	    " [--since DATE] [--unverified]\n"
-	    "       stsctl report html [DOMAIN] [--days N] > report.html\n");
+	    "       stsctl report html [DOMAIN] [--days N] [--page N] >"
+	    " report.html\n");
 	exit(USAGE_EXIT_ERROR);
+}
+
+static void
+report_page_arg(const char *arg, struct report_opts *o)
+{
+	struct buf err = BUF_INIT;
+
+	if (dashboard_page_parse(arg, &o->page, &err) < 0)
+		stsctl_die("--%s", err.s);
+	buf_free(&err);
 }
 
 static void
@@ -209,6 +223,8 @@ report_args(int argc, char **argv, struct report_opts *o)
 				    " from 1 to %d", argv[i], REPORT_DAYS_MAX);
 			o->days = (int)v;
 			o->days_set = 1;
+		} else if (strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
+			report_page_arg(argv[++i], o);
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			stsctl_die("report %s: unknown option %s (or its value"
 			    " is missing)", argv[1], argv[i]);
@@ -221,6 +237,8 @@ report_args(int argc, char **argv, struct report_opts *o)
 	}
 	if (o->domain != NULL)
 		o->domain_name = rptsum_domain_name(o->domain);
+	if (o->page > 0 && strcmp(argv[1], "html") != 0)
+		stsctl_die("report %s: --page is for html", argv[1]);
 	if (o->unverified && strcmp(argv[1], "list") != 0 &&
 	    strcmp(argv[1], "export") != 0)
 		stsctl_die("report %s: --unverified is for list and export",
@@ -379,11 +397,16 @@ report_html(const struct report_opts *o)
 	char *path;
 	long long ready = var_readiness_days;
 	long long share = var_readiness_major_share;
-	int rc;
+	long long page = o->page > 0 ? o->page : 1;
+	int rc, more = 0;
 
+	if (o->arg != NULL && o->page > 0)
+		stsctl_die("report html: --page is for the overview, not for"
+		    " one domain");
 	perm_check(sock, W_OK);
 	domains = o->arg ? dashboard_domain(sock, o->arg, &err) :
-	    dashboard_domains(sock, &err);
+	    dashboard_domains_page(sock, page, (int)var_dashboard_page_size,
+	    &more, &err);
 	if (domains == NULL)
 		stsctl_die("report html: %s", err.s);
 	path = xasprintf("%s/%s", var_data_directory, RPTDB_FILE);
@@ -398,6 +421,13 @@ report_html(const struct report_opts *o)
 	d.major_share = (int)share;
 	d.now = time(NULL);
 	d.sections = 1;
+	if (o->arg == NULL) {
+		d.page = page;
+		d.page_size = (int)var_dashboard_page_size;
+		d.more = more;
+		d.page_prefix = "report-";
+		d.page_suffix = ".html";
+	}
 	rc = dashboard_html(&out, db, domains, &d, &err);
 	if (rc == 1)
 		stsctl_die("report html: %s (see stsctl domain list)", err.s);

@@ -45,6 +45,7 @@ struct report_opts {
 	int	 csv;
 	int	 json;
 	int	 unverified;	/* --unverified */
+	long long page;		/* html --page, 0: not given */
 	const char *arg;	/* ID or DOMAIN */
 	char	*domain_name;	/* domain, as stored (rptsum_domain_name) */
 };

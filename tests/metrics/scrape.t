@@ -4,7 +4,9 @@
 # report and a refused recipient, let rptparse store it, POST a report
 # over HTTPS and one that is refused), scrape again
 # and check that the right values moved; counters of a process that
-# exits do not go back; the dashboard paths answer.
+# exits do not go back; the dashboard paths answer; with per-domain
+# series off (metrics_domain_series_limit = 0) the sessions are the same
+# sums, from reports.db's totals table, without the domain label.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
@@ -175,4 +177,23 @@ code=$(curl -s --path-as-is -o /dev/null -w '%{http_code}' "$M/domain/..")
 is "$code" 404 "a domain path that is no domain name: 404"
 nproc=$(value stsd_metrics_processes)
 ok "processes whose numbers were read ($nproc)" test "$nproc" -ge 3
+# Per-domain series off: the same sums from reports.db's totals table,
+# without the domain label.
+dom_ok=$(value 'stsd_report_sessions_total{domain="example.com",result="successful"}')
+dom_bad=$(value 'stsd_report_sessions_total{domain="example.com",result="failed"}')
+dom_type=$(value 'stsd_failed_sessions_total{domain="example.com",result_type="starttls-not-supported"}')
+ok "sessions of example.com from reports.db ($dom_ok ok, $dom_bad failed)" \
+    test "$dom_ok" -gt 0 -a "$dom_bad" -gt 0
+inst_set metrics_domain_series_limit=0
+quiet $STSD reload
+off_sessions() {
+	[ "$(value 'stsd_report_sessions_total{result="successful"}')" = "$dom_ok" ]
+}
+ok "metrics_domain_series_limit = 0: successful sessions summed" \
+    wait_until 10 off_sessions
+is "$(value 'stsd_report_sessions_total{result="failed"}')" "$dom_bad" \
+    "metrics_domain_series_limit = 0: failed sessions summed"
+is "$(value 'stsd_failed_sessions_total{result_type="starttls-not-supported"}')" \
+    "$dom_type" "metrics_domain_series_limit = 0: by result type"
+unlike "$(scrape)" 'stsd_report_sessions_total\{domain=' "no domain label"
 done_testing

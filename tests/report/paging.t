@@ -1,0 +1,104 @@
+#!/bin/bash
+# tests/report/paging.t - the HTML overview a page at a time: "stsctl
+# report html --page N" and the metrics listener's "/?page=N" with
+# dashboard_page_size = 2 and five domains: each page holds its domains
+# in the order of their names, with its sections and the links to the
+# pages beside it; a domain added moves the later ones to the next page;
+# page numbers that are past the last page, zero, negative, huge, not a
+# number or carry control characters are refused with the reason.
+# SPDX-License-Identifier: ISC
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/instance.sh"
+
+inst_need metrics rptparse
+t_need curl
+t_stsd_user
+
+t=$(t_tmpdir)
+MP=$(free_port)
+inst_init "$t/i" --metrics-port="$MP" || { fail "stsd init"; done_testing; }
+inst_only policyd rptparse metrics
+inst_set dashboard_page_size=2
+inst_start || { fail "instance starts"; done_testing; }
+M=http://127.0.0.1:$MP
+for d in e.test c.test a.test d.test b.test; do
+	quiet $STSCTL domain add $d --mx "mx.$d"
+done
+DATA=$(sed -n 's/^data_directory *= *//p' "$I/etc/main.cf")
+ok "rptparse made reports.db" wait_until 10 test -f "$DATA/reports.db"
+
+# rows FILE: the domains of the overview's rows, in order, on one line
+rows() { grep -o 'class="domain-row" data-domain="[^"]*"' "$1" |
+    sed 's/.*data-domain="//; s/"$//' | tr '\n' ' '; }
+sections() { grep -o '<section class="domain" id="d-[^"]*"' "$1" |
+    sed 's/.*id="d-//; s/"$//' | tr '\n' ' '; }
+
+$STSCTL report html >"$t/p1.html"
+is "$?" 0 "report html without --page: exit 0"
+is "$(rows "$t/p1.html")" "a.test b.test " "page 1: the first two names in order"
+is "$(sections "$t/p1.html")" "a.test b.test " "page 1: the sections of its domains only"
+like "$(cat "$t/p1.html")" 'rel="next" href="report-2.html"' "page 1 links to report-2.html"
+unlike "$(cat "$t/p1.html")" 'rel="prev"' "page 1 has no previous page"
+like "$(cat "$t/p1.html")" 'page 1 \(domains 1 to 2\)' "page 1 says which domains it holds"
+
+$STSCTL report html --page 2 >"$t/p2.html"
+is "$(rows "$t/p2.html")" "c.test d.test " "page 2: the next two"
+like "$(cat "$t/p2.html")" 'rel="prev" href="report-1.html"' "page 2 links back"
+like "$(cat "$t/p2.html")" 'rel="next" href="report-3.html"' "page 2 links on"
+
+$STSCTL report html --page 3 >"$t/p3.html"
+is "$(rows "$t/p3.html")" "e.test " "page 3: the last domain"
+unlike "$(cat "$t/p3.html")" 'rel="next"' "the last page has no next page"
+like "$(cat "$t/p3.html")" 'page 3 \(domains 5 to 5\)' "page 3 holds domain 5"
+
+out=$($STSCTL report html --page 4 2>&1)
+is "$?" 1 "a page past the last: exit 1"
+like "$out" "page 4 is past the last page \(5 domains, 2 per page\)" \
+    "a page past the last: the reason"
+
+# Hostile page numbers.
+for p in 0 -1 +2 abc 1x "" 99999999999999999999 1000000001 " 2"; do
+	out=$($STSCTL report html --page "$p" 2>&1)
+	is "$?" 1 "--page '$p': exit 1"
+	like "$out" "page .*: expected a page number from 1 to 1000000000" \
+	    "--page '$p': the reason"
+done
+out=$($STSCTL report html --page $'2\n\e[31m' 2>&1)
+like "$out" 'page 2\\n\\x1b\[31m: expected a page number' \
+    "--page with control characters: escaped in the message"
+out=$($STSCTL report html a.test --page 2 2>&1)
+is "$?" 1 "--page with a domain: exit 1"
+like "$out" "\-\-page is for the overview" "--page with a domain: the reason"
+out=$($STSCTL report summary a.test --page 2 2>&1)
+like "$out" "\-\-page is for html" "--page with summary: refused"
+
+# A domain added between a.test and b.test: the order is the names'.
+quiet $STSCTL domain add aa.test --mx mx.aa.test
+$STSCTL report html --page 2 >"$t/q2.html"
+is "$(rows "$t/q2.html")" "b.test c.test " "a domain added moves the later ones on"
+
+# The metrics listener.
+ok "metrics listener answers" wait_until 10 quiet curl -sf "$M/metrics"
+get() { curl -s -o "$t/m.html" -w '%{http_code}' --max-time 30 "$M$1"; }
+is "$(get /)" 200 "/: 200"
+is "$(rows "$t/m.html")" "a.test aa.test " "/: page 1"
+like "$(cat "$t/m.html")" 'rel="next" href="/\?page=2"' "/: links to /?page=2"
+like "$(cat "$t/m.html")" "href=\"/domain/aa.test\"" "/: rows link to the domain pages"
+is "$(get "/?page=3")" 200 "/?page=3: 200"
+is "$(rows "$t/m.html")" "d.test e.test " "/?page=3: its domains"
+like "$(cat "$t/m.html")" 'rel="prev" href="/\?page=2"' "/?page=3 links back"
+unlike "$(cat "$t/m.html")" 'rel="next"' "/?page=3 is the last"
+is "$(get "/?x=1&page=2")" 200 "other query parameters are ignored"
+is "$(rows "$t/m.html")" "b.test c.test " "/?x=1&page=2: page 2"
+is "$(get "/?page=4")" 404 "/?page=4 past the last: 404"
+like "$(cat "$t/m.html")" "past the last page \(6 domains, 2 per page\)" \
+    "/?page=4: the reason"
+for p in 0 -3 abc 99999999999999999999 %0a ""; do
+	is "$(get "/?page=$p")" 400 "/?page=$p: 400"
+	like "$(cat "$t/m.html")" "expected a page number from 1 to 1000000000" \
+	    "/?page=$p: the reason"
+done
+is "$(get /domain/c.test)" 200 "a domain's page: 200"
+is "$(get /domain/nosuch.test)" 404 "an unknown domain's page: 404"
+ok "the metrics worker still runs" quiet curl -sf "$M/metrics"
+done_testing
