@@ -144,6 +144,7 @@
 #define POLICYD_COMPACT_DELAY	1		/* s from due to compaction */
 #define POLICYD_COMPACT_RETRY	60		/* s after a failed one */
 #define POLICYD_MIGRATE_POLL	5		/* s between turns of plans */
+#define POLICYD_UNREACHED_LOG	60		/* s between "not reached" lines */
 #define POLICYD_ALERT_STATE	"policyd-alerts.state"	/* data_directory */
 #define POLICYD_COMPACT_MAX_WAIT 30		/* s from due, requests or not */
 #define POLICYD_COMPACT_JOURNAL_MAX (64ULL * 1024 * 1024) /* no wait past */
@@ -548,10 +549,27 @@ policyd_expire_arm(void)
 static int
 policyd_check_now(const char *domain, void *arg)
 {
+	static time_t logged;
+	static size_t unsaid;
+	time_t now;
+
 	(void)arg;
 	if (notify_check_now(NOTIFY_DNSMON, domain) < 0) {
-		log_info("%s: dnsmon not reached: checked in its next round",
-		    domain);
+		/* One line a minute: an import while dnsmon is down. */
+		if ((now = time(NULL)) - logged < POLICYD_UNREACHED_LOG) {
+			unsaid++;
+			return -1;
+		}
+		if (unsaid > 0)
+			log_info("%s: dnsmon not reached: checked in its next"
+			    " round (and %zu other %s since the last such"
+			    " line)", domain, unsaid, unsaid == 1 ? "domain" :
+			    "domains");
+		else
+			log_info("%s: dnsmon not reached: checked in its next"
+			    " round", domain);
+		logged = now;
+		unsaid = 0;
 		return -1;
 	}
 	log_debug("%s: dnsmon asked to check it now", domain);

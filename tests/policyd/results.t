@@ -4,6 +4,7 @@
 # for replies is stored whole, each answered "stored" only once it is
 # committed, so that a kill -9 of policyd in the middle of a burst loses
 # none that policyd acknowledged; master's next policyd has every one.
+# Adds while dnsmon is down are logged once a minute, not once each.
 # SPDX-License-Identifier: ISC
 #
 # The client speaks for dnsmon on private/policyd: it writes every
@@ -96,6 +97,13 @@ stored=$(rs check 2000 2>"$t/check.err" | cut -d" " -f2 | sort)
 [ -s "$t/check.err" ] && note "$(cat "$t/check.err")"
 is "$(comm -23 <(echo "$acked") <(echo "$stored") | wc -l)" 0 \
     "every result acknowledged before the kill is stored"
+
+# dnsmon is not in master.cf: each domain add finds it unreachable, and
+# policyd says so in one line a minute, not one a domain.
+n0=$(grep -c 'dnsmon not reached' "$LOG")
+for i in 1 2 3 4 5; do quiet $STSCTL domain add "u$i.example" --mx mx.u.example; done
+is "$(grep -c 'dnsmon not reached' "$LOG")" $((n0 + 1)) \
+    "5 adds while dnsmon is down: one \"dnsmon not reached\" line"
 
 inst_stop
 done_testing
