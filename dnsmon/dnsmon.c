@@ -56,8 +56,10 @@
  *	dnsmon_check_now_interval.  An early round takes the domains that
  *	are due (DNSMON_SOON_BATCH at most), gets each from policyd
  *	(domain-show) and checks them like a round, without its metrics
- *	totals; rounds and early rounds never overlap: what comes due
- *	during one waits for its end.  Each check-result carries "next",
+ *	totals; rounds and early rounds never overlap.  What comes due
+ *	during a full round joins it, ahead of the list, a batch at a
+ *	time (a round at a low dnsmon_query_rate can last hours); what
+ *	comes due during an early round waits for its end.  Each check-result carries "next",
  *	when dnsmon checks the domain again (about dnsmon_interval later
  *	when it is not early).
  *
@@ -146,6 +148,7 @@ struct dnsmon_job {
 	struct resolve *res;
 	json_t	*result;		/* once every answer was in */
 	size_t	 probes_waiting;
+	int	 early;			/* an early check in a full round */
 };
 
 /* The round: every domain (full), or those due early (soon). */
@@ -163,6 +166,10 @@ static struct check_domain *dnsmon_list;	/* domains to start, in order */
 static size_t dnsmon_count;		/* in dnsmon_list */
 static size_t dnsmon_next;		/* next one to start */
 static size_t dnsmon_alloc;		/* of dnsmon_list */
+static struct check_domain *dnsmon_early;	/* early checks that join a
+						 * full round, first */
+static size_t dnsmon_early_count, dnsmon_early_next;
+static size_t dnsmon_early_checked;
 static struct dnsmon_job *dnsmon_jobs, *dnsmon_ready, *dnsmon_ready_tail;
 static size_t dnsmon_running;
 static struct dnsq *dnsmon_dnsq;
@@ -191,6 +198,9 @@ static int dnsmon_no_check_result;	/* policyd does not know the op */
 static void dnsmon_fill(void);
 static double dnsmon_elapsed(void);
 static void dnsmon_page_ask(void);
+static void dnsmon_early_free(void);
+static void dnsmon_soon_join(void);
+static int dnsmon_soon_domain(const char *, struct check_domain *);
 
 static void
 dnsmon_soon_conf(struct soon_conf *c)
@@ -323,7 +333,7 @@ dnsmon_results_send(const char *name, json_t *checks, long long next)
 }
 
 static void
-dnsmon_result(const struct check_domain *d, json_t *result)
+dnsmon_result(const struct check_domain *d, json_t *result, int early)
 {
 	const char *name = d->name, *state = d->state;
 	json_t *checks = json_object_get(result, "checks"), *c, *r;
@@ -346,7 +356,7 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 			    json_string_value(json_object_get(r, "error")));
 		json_decref(r);
 	}
-	verdict_result(name, checks, pending);
+	verdict_result(name, checks, pending, !early);
 	json_array_foreach(checks, i, c)
 		if ((st = json_string_value(json_object_get(c, "status")))
 		    != NULL && (strcmp(st, "fail") == 0 ||
@@ -418,8 +428,11 @@ dnsmon_job_finish(struct dnsmon_job *j)
 			probes_add(dnsmon_probes, checks, *h);
 		dnsmon_hosts_free(hosts);
 	}
-	dnsmon_result(&j->d, j->result);
-	dnsmon_checked++;
+	dnsmon_result(&j->d, j->result, j->early);
+	if (j->early)
+		dnsmon_early_checked++;
+	else
+		dnsmon_checked++;
 	dnsmon_job_free(j);
 	if (dnsmon_running == 0 && dnsmon_next >= dnsmon_count)
 		dnsmon_checks_secs = dnsmon_elapsed();
@@ -478,11 +491,12 @@ dnsmon_job_run(struct dnsmon_job *j)
 
 /* Takes d over. */
 static void
-dnsmon_job_start(struct check_domain *d)
+dnsmon_job_start(struct check_domain *d, int early)
 {
 	struct resolve_source src;
 	struct dnsmon_job *j = xcalloc(1, sizeof(*j));
 
+	j->early = early;
 	j->d = *d;
 	memset(d, 0, sizeof(*d));
 	answers_set_init(&j->set, dnsmon_answers, dnsmon_job_ready, j);
@@ -525,6 +539,16 @@ dnsmon_elapsed(void)
 }
 
 static void
+dnsmon_early_free(void)
+{
+	while (dnsmon_early_next < dnsmon_early_count)
+		check_domain_clear(&dnsmon_early[dnsmon_early_next++]);
+	free(dnsmon_early);
+	dnsmon_early = NULL;
+	dnsmon_early_count = dnsmon_early_next = 0;
+}
+
+static void
 dnsmon_pages_close(void)
 {
 	struct ipc_conn *conn = dnsmon_pages;
@@ -548,6 +572,7 @@ dnsmon_round_free(void)
 	free(dnsmon_list);
 	dnsmon_list = NULL;
 	dnsmon_count = dnsmon_next = dnsmon_alloc = 0;
+	dnsmon_early_free();
 	dnsmon_pages_close();
 	free(dnsmon_after);
 	dnsmon_after = NULL;
@@ -646,6 +671,7 @@ dnsmon_round_done(void)
 	size_t probed = dnsmon_probes ? probes_count(dnsmon_probes) : 0;
 	double secs = dnsmon_elapsed();
 	int failed = dnsmon_list_failed;
+	struct buf early = BUF_INIT;
 
 	if (!dnsmon_full) {
 		dnsmon_soon_round_done();
@@ -665,15 +691,21 @@ dnsmon_round_done(void)
 	dnsmon_last_secs = secs;
 	iv = failed ? DNSMON_RETRY_DELAY : dnsmon_round_wait(secs,
 	    dnsmon_checked);
-	log_info("round %s: %zu %s checked in %.2f s (%.0f domains/s),"
+	if (dnsmon_early_checked > 0)
+		buf_printf(&early, " and %zu early %s", dnsmon_early_checked,
+		    plural((long long)dnsmon_early_checked, "check",
+		    "checks"));
+	log_info("round %s: %zu %s checked in %.2f s (%.0f domains/s)%s,"
 	    " results stored in %.2f s, %llu DNS queries (%llu sent again,"
 	    " %llu timed out, %llu over TCP), %llu answers shared, %zu MX"
 	    " %s probed; next in %lld s", failed ? "cut short" : "done",
 	    dnsmon_checked, plural((long long)dnsmon_checked, "domain",
 	    "domains"), dnsmon_checks_secs, dnsmon_checks_secs > 0 ?
-	    dnsmon_checked / dnsmon_checks_secs : 0.0, secs, queries,
+	    dnsmon_checked / dnsmon_checks_secs : 0.0, early.len ? early.s :
+	    "", secs, queries,
 	    qs.resends, qs.timeouts, qs.tcp, reused, probed,
 	    plural((long long)probed, "host", "hosts"), iv);
+	buf_free(&early);
 	if (iv > 0)
 		dnsmon_schedule(iv);
 	else
@@ -829,12 +861,22 @@ dnsmon_fill(void)
 		limit = 1;
 	while (dnsmon_running < (size_t)limit &&
 	    dnsmon_results_out < DNSMON_RESULTS_WINDOW &&
+	    dnsmon_early_next < dnsmon_early_count)
+		dnsmon_job_start(&dnsmon_early[dnsmon_early_next++], 1);
+	while (dnsmon_running < (size_t)limit &&
+	    dnsmon_results_out < DNSMON_RESULTS_WINDOW &&
 	    dnsmon_next < dnsmon_count)
-		dnsmon_job_start(&dnsmon_list[dnsmon_next++]);
+		dnsmon_job_start(&dnsmon_list[dnsmon_next++], 0);
 	dnsmon_page_ask();
 	busy = 0;
+	if (dnsmon_early_next >= dnsmon_early_count && dnsmon_soon_wanted &&
+	    dnsmon_full) {		/* the next early checks may join */
+		dnsmon_soon_wanted = 0;
+		dnsmon_soon_arm(soon_next(dnsmon_soon));
+	}
 	if (dnsmon_running == 0 && dnsmon_results_out == 0 &&
 	    dnsmon_next >= dnsmon_count && !dnsmon_paging &&
+	    dnsmon_early_next >= dnsmon_early_count &&
 	    (!dnsmon_full || dnsmon_pages_end))
 		dnsmon_round_done();
 }
@@ -859,7 +901,7 @@ dnsmon_round_start(void)
 	if (var_dnsmon_probe)
 		dnsmon_probes = probes_new(server_base(), DNSMON_PROBE_PROCS);
 	dnsmon_in_round = 1;
-	dnsmon_checked = 0;
+	dnsmon_checked = dnsmon_early_checked = 0;
 	dnsmon_checks_secs = 0;
 	return 0;
 }
@@ -913,6 +955,40 @@ dnsmon_soon_domain(const char *name, struct check_domain *d)
 	return rc;
 }
 
+/*
+ * Early checks that come due during a full round join it, ahead of the
+ * domains of the list (a round over many domains at a low
+ * dnsmon_query_rate lasts hours): a batch at a time, the next when the
+ * last has started.  They share the round's DNS answers and limits and
+ * are left out of its totals.
+ */
+static void
+dnsmon_soon_join(void)
+{
+	char *names[DNSMON_SOON_BATCH];
+	struct soon_conf sc;
+	size_t n, i;
+
+	dnsmon_soon_conf(&sc);
+	n = soon_due(dnsmon_soon, (long long)time(NULL), names,
+	    DNSMON_SOON_BATCH, &sc);
+	dnsmon_early_free();
+	if (n > 0)
+		dnsmon_early = xreallocarray(NULL, n, sizeof(*dnsmon_early));
+	for (i = 0; i < n; i++) {
+		if (dnsmon_soon_domain(names[i],
+		    &dnsmon_early[dnsmon_early_count]) == 0)
+			dnsmon_early_count++;
+		free(names[i]);
+	}
+	if (dnsmon_early_count > 0)
+		log_info("early checks: %zu %s, during the round",
+		    dnsmon_early_count, plural((long long)dnsmon_early_count,
+		    "domain", "domains"));
+	dnsmon_soon_wanted = 1;		/* the next batch, once these started */
+	dnsmon_fill();
+}
+
 /* Early checks: pending and failing domains, and those asked for. */
 static void
 dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
@@ -925,6 +1001,11 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	dnsmon_soon_at = 0;
+	if (dnsmon_in_round && dnsmon_full &&
+	    dnsmon_early_next >= dnsmon_early_count) {
+		dnsmon_soon_join();
+		return;
+	}
 	if (dnsmon_in_round) {
 		dnsmon_soon_wanted = 1;
 		return;

@@ -7,7 +7,8 @@
 # whole run averages no more than the rate, and dnsmon's own round time
 # is at least what the rate allows for the queries it counted.  The
 # round (about 12 s) outlasts dnsmon_interval (5 s): the next round
-# starts as soon as it ends, and each round says so once.
+# starts as soon as it ends, and each round says so once; a domain added
+# meanwhile is checked within the round in progress.
 # slow
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
@@ -102,5 +103,18 @@ done1=$(stamp "$line")
 start2=$(stamp "$(grep "dnsmon.*round: checking" "$LOG" | sed -n 2p)")
 ok "the second round started $((start2 - done1)) s after the first ended (dnsmon_interval: $IV s)" \
 	[ "$((start2 - done1))" -le 2 ]
+# A domain added while rounds run back to back: its early check joins
+# the round in progress, ahead of the list, rather than wait for its end.
+$STSCTL domain add d41.rate.test --mx '*.rate.test' >/dev/null 2>&1
+joined() { grep -q 'dnsmon.*early checks: 1 domain, during the round' "$LOG"; }
+ok "a domain added during a round is checked in it" wait_until 30 joined
+early=$(grep -n 'dnsmon.*d41\.rate\.test: early check' "$LOG" | head -1 | cut -d: -f1)
+ok "... and the round that took it says so when it ends" \
+	wait_until 30 grep -q 'dnsmon.*round done: .* and 1 early check,' "$LOG"
+after=$(grep -n 'dnsmon.*round done: .* and 1 early check,' "$LOG" | head -1 | cut -d: -f1)
+ok "... after the early check (log lines $early < $after)" \
+	[ -n "$early" ] && [ -n "$after" ] && [ "$early" -lt "$after" ]
+like "$(sed -n "${after}p" "$LOG")" "round done: $N domains checked" \
+	"... which was a round over the $N domains listed before the add"
 unlike "$(cat "$LOG")" 'panic|Sanitizer|runtime error' "no crash in the log"
 done_testing
