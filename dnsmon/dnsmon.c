@@ -59,9 +59,10 @@
  *	totals; rounds and early rounds never overlap.  What comes due
  *	during a full round joins it, ahead of the list, a batch at a
  *	time (a round at a low dnsmon_query_rate can last hours); what
- *	comes due during an early round waits for its end.  Each check-result carries "next",
- *	when dnsmon checks the domain again (about dnsmon_interval later
- *	when it is not early).
+ *	comes due during an early round waits for its end.  Each
+ *	check-result carries "next", when dnsmon checks the domain again
+ *	(about dnsmon_interval later when it is not early, or the length
+ *	of the last round when that was longer).
  *
  *	The end of a round is logged with its figures: domains, the seconds
  *	until the last domain was checked and the domains per second, the
@@ -77,7 +78,8 @@
  * LIMITS
  *	dnsmon_concurrency domains at once; DNSMON_DNS_INFLIGHT queries on
  *	the wire, dnsmon_query_rate queries a second; the domains of two
- *	pages of domain-list (and those in progress); DNSMON_ANSWERS_KEEP answers kept for later domains; the
+ *	pages of domain-list (and those in progress); DNSMON_ANSWERS_KEEP
+ *	answers kept for later domains; the
  *	queries of one domain (ANSWERS_SET_MAX); DNSMON_RESULTS_WINDOW
  *	results unanswered by policyd; DNSMON_SOON_MAX domains on the
  *	back-off or asked for, DNSMON_CONNS_MAX connections on
