@@ -7,17 +7,23 @@
  *
  * DESCRIPTION
  *	Every dnsmon_interval (plus up to DNSMON_JITTER_PCT percent of
- *	random jitter) dnsmon runs a round: it asks policyd for the domain
- *	list over private/policyd, every page of it before the first check
- *	(keeping of each domain only what the checks need: later policyd is
- *	busy storing results), and checks each domain
- *	with check_run(): ownership, MX set against the policy, mta-sts
- *	host, the _mta-sts and _smtp._tls TXT records, TLSA and a STARTTLS
- *	probe of each MX.
+ *	random jitter) from the start of the last, dnsmon runs a round: it
+ *	asks policyd for the domain list over private/policyd a page at a
+ *	time as the round goes (on a connection of its own, without
+ *	waiting: the next page when fewer than DNSMON_PAGE_LOW domains are
+ *	left to start, so that it holds about two pages whatever the
+ *	number of domains), and checks each domain with check_run():
+ *	ownership, MX set against the policy, mta-sts host, the _mta-sts
+ *	and _smtp._tls TXT records, TLSA and a STARTTLS probe of each MX.
+ *	A round that takes longer than dnsmon_interval is followed by the
+ *	next as soon as it ends (early checks that are due first), and
+ *	says so in one line; a page that cannot be had cuts the round
+ *	short, and the next starts DNSMON_RETRY_DELAY later.
  *
  *	One process, one event loop.  The DNS queries of a round are
  *	asynchronous (dnsq: UDP on its own sockets, TCP for truncated
- *	answers, at most DNSMON_DNS_INFLIGHT on the wire) and their answers
+ *	answers, at most DNSMON_DNS_INFLIGHT on the wire, at most
+ *	dnsmon_query_rate a second, resends included) and their answers
  *	are shared by the domains of the round (answers): the checks of a
  *	domain run against that cache, what they miss is asked, and they
  *	run again when it is in, until nothing is missing (a few passes:
@@ -50,10 +56,13 @@
  *	dnsmon_check_now_interval.  An early round takes the domains that
  *	are due (DNSMON_SOON_BATCH at most), gets each from policyd
  *	(domain-show) and checks them like a round, without its metrics
- *	totals; rounds and early rounds never overlap: what comes due
- *	during one waits for its end.  Each check-result carries "next",
- *	when dnsmon checks the domain again (about dnsmon_interval later
- *	when it is not early).
+ *	totals; rounds and early rounds never overlap.  What comes due
+ *	during a full round joins it, ahead of the list, a batch at a
+ *	time (a round at a low dnsmon_query_rate can last hours); what
+ *	comes due during an early round waits for its end.  Each
+ *	check-result carries "next", when dnsmon checks the domain again
+ *	(about dnsmon_interval later when it is not early, or the length
+ *	of the last round when that was longer).
  *
  *	The end of a round is logged with its figures: domains, the seconds
  *	until the last domain was checked and the domains per second, the
@@ -68,7 +77,9 @@
  *
  * LIMITS
  *	dnsmon_concurrency domains at once; DNSMON_DNS_INFLIGHT queries on
- *	the wire; DNSMON_ANSWERS_KEEP answers kept for later domains; the
+ *	the wire, dnsmon_query_rate queries a second; the domains of two
+ *	pages of domain-list (and those in progress); DNSMON_ANSWERS_KEEP
+ *	answers kept for later domains; the
  *	queries of one domain (ANSWERS_SET_MAX); DNSMON_RESULTS_WINDOW
  *	results unanswered by policyd; DNSMON_SOON_MAX domains on the
  *	back-off or asked for, DNSMON_CONNS_MAX connections on
@@ -125,6 +136,8 @@
 #define DNSMON_SOON_BATCH	1024	/* domains of one early round */
 #define DNSMON_NAME_MAX		253	/* octets of a domain asked for */
 #define DNSMON_CONNS_MAX	16	/* connections on private/dnsmon */
+#define DNSMON_PAGE_LOW		1000	/* domains waiting to start when the
+					 * next page is asked for */
 
 
 /* One domain in progress. */
@@ -137,6 +150,7 @@ struct dnsmon_job {
 	struct resolve *res;
 	json_t	*result;		/* once every answer was in */
 	size_t	 probes_waiting;
+	int	 early;			/* an early check in a full round */
 };
 
 /* The round: every domain (full), or those due early (soon). */
@@ -150,9 +164,14 @@ static int dnsmon_soon_wanted;		/* early checks came due meanwhile */
 static struct ipc_server *dnsmon_server;	/* check-now from policyd */
 static struct event *dnsmon_kick;	/* runs the ready jobs */
 static int dnsmon_in_round;
-static struct check_domain *dnsmon_list;	/* the round's domains */
+static struct check_domain *dnsmon_list;	/* domains to start, in order */
 static size_t dnsmon_count;		/* in dnsmon_list */
 static size_t dnsmon_next;		/* next one to start */
+static size_t dnsmon_alloc;		/* of dnsmon_list */
+static struct check_domain *dnsmon_early;	/* early checks that join a
+						 * full round, first */
+static size_t dnsmon_early_count, dnsmon_early_next;
+static size_t dnsmon_early_checked;
 static struct dnsmon_job *dnsmon_jobs, *dnsmon_ready, *dnsmon_ready_tail;
 static size_t dnsmon_running;
 static struct dnsq *dnsmon_dnsq;
@@ -161,6 +180,16 @@ static struct probes *dnsmon_probes;
 static struct timespec dnsmon_started;
 static size_t dnsmon_checked;
 static double dnsmon_checks_secs;	/* when the last domain was checked */
+static double dnsmon_last_secs;		/* the last full round took */
+
+/* The domain list of a full round, a page at a time, without waiting. */
+static struct ipc_conn *dnsmon_pages;
+static char *dnsmon_after;		/* the "next" of the last page in */
+static long dnsmon_npages;		/* pages of the round so far */
+static size_t dnsmon_listed;		/* domains of those pages */
+static int dnsmon_paging;		/* a page asked for, not in yet */
+static int dnsmon_pages_end;		/* the last page is in, or failed */
+static int dnsmon_list_failed;		/* a page could not be had */
 
 /* policyd. */
 static int dnsmon_policyd = -1;		/* requests that wait for replies */
@@ -170,6 +199,10 @@ static int dnsmon_no_check_result;	/* policyd does not know the op */
 
 static void dnsmon_fill(void);
 static double dnsmon_elapsed(void);
+static void dnsmon_page_ask(void);
+static void dnsmon_early_free(void);
+static void dnsmon_soon_join(void);
+static int dnsmon_soon_domain(const char *, struct check_domain *);
 
 static void
 dnsmon_soon_conf(struct soon_conf *c)
@@ -302,7 +335,7 @@ dnsmon_results_send(const char *name, json_t *checks, long long next)
 }
 
 static void
-dnsmon_result(const struct check_domain *d, json_t *result)
+dnsmon_result(const struct check_domain *d, json_t *result, int early)
 {
 	const char *name = d->name, *state = d->state;
 	json_t *checks = json_object_get(result, "checks"), *c, *r;
@@ -325,7 +358,7 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 			    json_string_value(json_object_get(r, "error")));
 		json_decref(r);
 	}
-	verdict_result(name, checks, pending);
+	verdict_result(name, checks, pending, !early);
 	json_array_foreach(checks, i, c)
 		if ((st = json_string_value(json_object_get(c, "status")))
 		    != NULL && (strcmp(st, "fail") == 0 ||
@@ -336,8 +369,10 @@ dnsmon_result(const struct check_domain *d, json_t *result)
 		log_debug("%s: %s: checked again in %lld s", name, pending ?
 		    "pending" : "a check fails", next - now);
 		dnsmon_soon_arm(next);
-	} else			/* about: the round starts when this one ends */
-		next = now + var_dnsmon_interval;
+	} else			/* about: a round that outlasts the interval
+				 * is followed by the next when it ends */
+		next = now + (dnsmon_last_secs > (double)var_dnsmon_interval ?
+		    (long long)dnsmon_last_secs : var_dnsmon_interval);
 	dnsmon_results_send(name, checks, next);
 }
 
@@ -395,8 +430,11 @@ dnsmon_job_finish(struct dnsmon_job *j)
 			probes_add(dnsmon_probes, checks, *h);
 		dnsmon_hosts_free(hosts);
 	}
-	dnsmon_result(&j->d, j->result);
-	dnsmon_checked++;
+	dnsmon_result(&j->d, j->result, j->early);
+	if (j->early)
+		dnsmon_early_checked++;
+	else
+		dnsmon_checked++;
 	dnsmon_job_free(j);
 	if (dnsmon_running == 0 && dnsmon_next >= dnsmon_count)
 		dnsmon_checks_secs = dnsmon_elapsed();
@@ -455,11 +493,12 @@ dnsmon_job_run(struct dnsmon_job *j)
 
 /* Takes d over. */
 static void
-dnsmon_job_start(struct check_domain *d)
+dnsmon_job_start(struct check_domain *d, int early)
 {
 	struct resolve_source src;
 	struct dnsmon_job *j = xcalloc(1, sizeof(*j));
 
+	j->early = early;
 	j->d = *d;
 	memset(d, 0, sizeof(*d));
 	answers_set_init(&j->set, dnsmon_answers, dnsmon_job_ready, j);
@@ -502,6 +541,27 @@ dnsmon_elapsed(void)
 }
 
 static void
+dnsmon_early_free(void)
+{
+	while (dnsmon_early_next < dnsmon_early_count)
+		check_domain_clear(&dnsmon_early[dnsmon_early_next++]);
+	free(dnsmon_early);
+	dnsmon_early = NULL;
+	dnsmon_early_count = dnsmon_early_next = 0;
+}
+
+static void
+dnsmon_pages_close(void)
+{
+	struct ipc_conn *conn = dnsmon_pages;
+
+	dnsmon_pages = NULL;		/* first: closing calls back */
+	dnsmon_paging = 0;
+	if (conn != NULL)
+		ipc_conn_close(conn);
+}
+
+static void
 dnsmon_round_free(void)
 {
 	struct dnsmon_job *j;
@@ -513,7 +573,14 @@ dnsmon_round_free(void)
 		check_domain_clear(&dnsmon_list[dnsmon_next++]);
 	free(dnsmon_list);
 	dnsmon_list = NULL;
-	dnsmon_count = dnsmon_next = 0;
+	dnsmon_count = dnsmon_next = dnsmon_alloc = 0;
+	dnsmon_early_free();
+	dnsmon_pages_close();
+	free(dnsmon_after);
+	dnsmon_after = NULL;
+	dnsmon_npages = 0;
+	dnsmon_listed = 0;
+	dnsmon_pages_end = dnsmon_list_failed = 0;
 	dnsq_free(dnsmon_dnsq);		/* first: its queries point into answers */
 	dnsmon_dnsq = NULL;
 	answers_free(dnsmon_answers);
@@ -523,21 +590,37 @@ dnsmon_round_free(void)
 	dnsmon_in_round = 0;
 }
 
-/* What waits for the end of a round: a full round, early checks. */
+/* A full round that waits for the end of another, now. */
 static void
-dnsmon_round_next(void)
+dnsmon_full_now(void)
 {
 	struct timeval now = { 0, 0 };
 
-	if (dnsmon_full_wanted) {
-		dnsmon_full_wanted = 0;
-		evtimer_add(dnsmon_timer, &now);
-	}
+	dnsmon_full_wanted = 0;
+	evtimer_add(dnsmon_timer, &now);
+}
+
+/*
+ * What waits for the end of a round: early checks, a full round.  Early
+ * checks that are due go first: with rounds back to back (a round that
+ * outlasts dnsmon_interval) they would wait for ever otherwise; the full
+ * round starts when they end (dnsmon_soon_round_done()).
+ */
+static void
+dnsmon_round_next(void)
+{
+	long long at;
+
 	if (dnsmon_soon_wanted) {
 		dnsmon_soon_wanted = 0;
 		dnsmon_soon_at = 0;
-		dnsmon_soon_arm(soon_next(dnsmon_soon));
+		at = soon_next(dnsmon_soon);
+		dnsmon_soon_arm(at);
+		if (dnsmon_full_wanted && at > 0 && at <= (long long)time(NULL))
+			return;
 	}
+	if (dnsmon_full_wanted)
+		dnsmon_full_now();
 }
 
 static void
@@ -554,18 +637,43 @@ dnsmon_soon_round_done(void)
 	log_info("early checks done: %zu %s (pending, failing or asked"
 	    " for) checked in %.2f s", dnsmon_checked,
 	    plural((long long)dnsmon_checked, "domain", "domains"), secs);
+	if (dnsmon_full_wanted)		/* early checks went first */
+		dnsmon_full_now();
 	dnsmon_soon_wanted = 1;		/* the next ones, if any */
 	dnsmon_round_next();
+}
+
+/*
+ * When the next full round starts: dnsmon_interval (plus jitter) after
+ * this one started, or now when this one took longer.  Seconds from now.
+ */
+static long long
+dnsmon_round_wait(double secs, size_t n)
+{
+	long long iv = var_dnsmon_interval, jitter;
+
+	jitter = iv * DNSMON_JITTER_PCT / 100;
+	if (jitter > 0)
+		iv += random() % (jitter + 1);
+	if (secs < (double)var_dnsmon_interval)
+		return iv - (long long)secs;
+	log_warn("round of %zu %s took %.0f s, longer than dnsmon_interval"
+	    " (%lld s): the next round starts now (dnsmon_query_rate %lld"
+	    " queries/s)", n, plural((long long)n, "domain", "domains"), secs,
+	    var_dnsmon_interval, var_dnsmon_query_rate);
+	return 0;
 }
 
 static void
 dnsmon_round_done(void)
 {
-	long long iv = var_dnsmon_interval, jitter;
+	long long iv;
 	unsigned long long queries = 0, lookups = 0, reused = 0;
 	struct dnsq_stats qs = { 0, 0, 0, 0 };
 	size_t probed = dnsmon_probes ? probes_count(dnsmon_probes) : 0;
 	double secs = dnsmon_elapsed();
+	int failed = dnsmon_list_failed;
+	struct buf early = BUF_INIT;
 
 	if (!dnsmon_full) {
 		dnsmon_soon_round_done();
@@ -582,78 +690,161 @@ dnsmon_round_done(void)
 	if (dnsmon_policyd >= 0)
 		close(dnsmon_policyd);
 	dnsmon_policyd = -1;
-	jitter = iv * DNSMON_JITTER_PCT / 100;
-	if (jitter > 0)
-		iv += random() % (jitter + 1);
-	log_info("round done: %zu %s checked in %.2f s (%.0f domains/s),"
+	dnsmon_last_secs = secs;
+	iv = failed ? DNSMON_RETRY_DELAY : dnsmon_round_wait(secs,
+	    dnsmon_checked);
+	if (dnsmon_early_checked > 0)
+		buf_printf(&early, " and %zu early %s", dnsmon_early_checked,
+		    plural((long long)dnsmon_early_checked, "check",
+		    "checks"));
+	log_info("round %s: %zu %s checked in %.2f s (%.0f domains/s)%s,"
 	    " results stored in %.2f s, %llu DNS queries (%llu sent again,"
 	    " %llu timed out, %llu over TCP), %llu answers shared, %zu MX"
-	    " %s probed; next in %lld s", dnsmon_checked,
-	    plural((long long)dnsmon_checked, "domain", "domains"),
-	    dnsmon_checks_secs, dnsmon_checks_secs > 0 ? dnsmon_checked /
-	    dnsmon_checks_secs : 0.0, secs, queries, qs.resends, qs.timeouts,
-	    qs.tcp, reused, probed, plural((long long)probed, "host",
-	    "hosts"), iv);
-	dnsmon_schedule(iv);
+	    " %s probed; next in %lld s", failed ? "cut short" : "done",
+	    dnsmon_checked, plural((long long)dnsmon_checked, "domain",
+	    "domains"), dnsmon_checks_secs, dnsmon_checks_secs > 0 ?
+	    dnsmon_checked / dnsmon_checks_secs : 0.0, early.len ? early.s :
+	    "", secs, queries,
+	    qs.resends, qs.timeouts, qs.tcp, reused, probed,
+	    plural((long long)probed, "host", "hosts"), iv);
+	buf_free(&early);
+	if (iv > 0)
+		dnsmon_schedule(iv);
+	else
+		dnsmon_full_wanted = 1;	/* after the early checks due */
 	dnsmon_soon_wanted = 1;
 	dnsmon_round_next();
 }
 
-/* One request for lib/policyc: the reply when it says ok. */
-static json_t *
-dnsmon_policyc_call(json_t *req, void *ctx, struct buf *err)
+/*
+ * The domain list: the next page is asked for when fewer than
+ * DNSMON_PAGE_LOW domains wait to start, on a connection of its own and
+ * without waiting for the reply (policyd may be busy committing
+ * results), so that dnsmon holds about two pages of domains at a time
+ * however many policyd has.  A page that cannot be had ends the list:
+ * the round is cut short and the next one starts DNSMON_RETRY_DELAY
+ * later.
+ */
+static void
+dnsmon_page_failed(const char *why)
 {
-	json_t *reply = dnsmon_call(req);
-
-	(void)ctx;
-	if (reply != NULL && ipc_reply_check(reply, err) < 0) {
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
+	log_warn("no domain list from policyd after %zu %s: %s; the round"
+	    " ends with the domains already listed, the next one starts in"
+	    " %d s", dnsmon_listed, plural((long long)dnsmon_listed, "domain",
+	    "domains"), why, DNSMON_RETRY_DELAY);
+	dnsmon_pages_close();
+	dnsmon_pages_end = 1;
+	dnsmon_list_failed = 1;
 }
 
-/* One page of the domain list: only what the checks need is kept. */
-static int
-dnsmon_list_page(json_t *list, void *arg, struct buf *err)
+/* Takes the domains of one page, after those not started yet. */
+static void
+dnsmon_page_add(json_t *list)
 {
-	size_t *alloc = arg, i;
+	size_t i, left = dnsmon_count - dnsmon_next;
 	json_t *o;
 
-	(void)err;
+	if (dnsmon_next > 0) {
+		memmove(dnsmon_list, dnsmon_list + dnsmon_next,
+		    left * sizeof(*dnsmon_list));
+		dnsmon_count = left;
+		dnsmon_next = 0;
+	}
+	if (dnsmon_count + json_array_size(list) > dnsmon_alloc) {
+		dnsmon_alloc = dnsmon_count + json_array_size(list);
+		dnsmon_list = xreallocarray(dnsmon_list, dnsmon_alloc,
+		    sizeof(*dnsmon_list));
+	}
 	json_array_foreach(list, i, o) {
-		if (dnsmon_count == *alloc) {
-			*alloc = *alloc ? 2 * *alloc : 1024;
-			dnsmon_list = xreallocarray(dnsmon_list, *alloc,
-			    sizeof(*dnsmon_list));
-		}
-		if (check_domain_from_json(o, &dnsmon_list[dnsmon_count]) == 0)
+		if (check_domain_from_json(o, &dnsmon_list[dnsmon_count]) == 0) {
 			dnsmon_count++;
-		else
+			dnsmon_listed++;
+		} else
 			log_warn("policyd sent a domain without a name");
 	}
-	return 0;
 }
 
-/*
- * The whole domain list, a page at a time (lib/policyc), before the
- * first check: later policyd is busy storing results.  0, or -1
- * (logged).
- */
-static int
-dnsmon_fetch_list(void)
+static void
+dnsmon_page_reply(struct ipc_conn *conn, json_t *msg, void *ctx)
 {
 	struct buf err = BUF_INIT;
-	size_t alloc = 0;
-	int rc;
+	json_t *list, *next;
 
-	rc = policyc_domain_pages(dnsmon_policyc_call, NULL, dnsmon_list_page,
-	    &alloc, &err);
-	if (rc < 0)
-		log_warn("no domain list from policyd%s%s", err.len ? ": " : "",
-		    err.len ? err.s : "");
+	(void)ctx;
+	if (conn != dnsmon_pages || !dnsmon_paging)
+		return;
+	dnsmon_paging = 0;
+	ipc_conn_set_idle(conn, 0);
+	if (ipc_reply_check(msg, &err) < 0 || (list = policyc_page_check(msg,
+	    dnsmon_after, &err)) == NULL) {
+		dnsmon_page_failed(err.s);
+		buf_free(&err);
+		dnsmon_fill();
+		return;
+	}
+	dnsmon_page_add(list);
+	next = json_object_get(msg, "next");
+	free(dnsmon_after);
+	dnsmon_after = json_is_string(next) ?
+	    xstrdup(json_string_value(next)) : NULL;
+	if (dnsmon_after == NULL) {
+		dnsmon_pages_end = 1;
+		dnsmon_pages_close();
+	}
 	buf_free(&err);
-	return rc;
+	dnsmon_fill();
+}
+
+static void
+dnsmon_page_closed(struct ipc_conn *conn, void *ctx)
+{
+	(void)ctx;
+	if (conn != dnsmon_pages)
+		return;
+	dnsmon_pages = NULL;
+	if (!dnsmon_pages_end)
+		dnsmon_page_failed("connection closed");
+	dnsmon_fill();
+}
+
+static void
+dnsmon_page_ask(void)
+{
+	static const struct ipc_conn_conf conf = {
+		dnsmon_page_reply, dnsmon_page_closed, NULL, 0, 0, 0, 0,
+	};
+	struct ipc_conn_conf c = conf;
+	struct buf err = BUF_INIT;
+	json_t *req;
+	int fd;
+
+	if (!dnsmon_full || dnsmon_pages_end || dnsmon_paging ||
+	    dnsmon_count - dnsmon_next >= DNSMON_PAGE_LOW)
+		return;
+	if (++dnsmon_npages > POLICYC_PAGES_MAX) {
+		dnsmon_page_failed("more pages than " PROTO_OP_DOMAIN_LIST
+		    " may have");
+		return;
+	}
+	if (dnsmon_pages == NULL) {
+		if ((fd = ipc_connect_unix(DNSMON_POLICYD,
+		    dnsmon_ipc_timeout(), &err)) < 0) {
+			dnsmon_page_failed(err.s);
+			buf_free(&err);
+			return;
+		}
+		c.write_ms = dnsmon_ipc_timeout();
+		dnsmon_pages = ipc_conn_new(server_base(), fd, &c);
+	}
+	req = policyc_page_req(dnsmon_after);
+	if (ipc_conn_send(dnsmon_pages, req) == 0) {
+		dnsmon_paging = 1;
+		/* A reply within ipc_timeout; idle between pages. */
+		ipc_conn_set_idle(dnsmon_pages, dnsmon_ipc_timeout());
+	}
+	else
+		dnsmon_page_failed("the request could not be sent");
+	json_decref(req);
 }
 
 /* Start domains while there is room; end the round when all are done. */
@@ -672,15 +863,27 @@ dnsmon_fill(void)
 		limit = 1;
 	while (dnsmon_running < (size_t)limit &&
 	    dnsmon_results_out < DNSMON_RESULTS_WINDOW &&
+	    dnsmon_early_next < dnsmon_early_count)
+		dnsmon_job_start(&dnsmon_early[dnsmon_early_next++], 1);
+	while (dnsmon_running < (size_t)limit &&
+	    dnsmon_results_out < DNSMON_RESULTS_WINDOW &&
 	    dnsmon_next < dnsmon_count)
-		dnsmon_job_start(&dnsmon_list[dnsmon_next++]);
+		dnsmon_job_start(&dnsmon_list[dnsmon_next++], 0);
+	dnsmon_page_ask();
 	busy = 0;
+	if (dnsmon_early_next >= dnsmon_early_count && dnsmon_soon_wanted &&
+	    dnsmon_full) {		/* the next early checks may join */
+		dnsmon_soon_wanted = 0;
+		dnsmon_soon_arm(soon_next(dnsmon_soon));
+	}
 	if (dnsmon_running == 0 && dnsmon_results_out == 0 &&
-	    dnsmon_next >= dnsmon_count)
+	    dnsmon_next >= dnsmon_count && !dnsmon_paging &&
+	    dnsmon_early_next >= dnsmon_early_count &&
+	    (!dnsmon_full || dnsmon_pages_end))
 		dnsmon_round_done();
 }
 
-/* The round's DNS and probes, for the domains of dnsmon_list; -1 logged. */
+/* The round's DNS and probes; -1 logged. */
 static int
 dnsmon_round_start(void)
 {
@@ -695,11 +898,12 @@ dnsmon_round_start(void)
 		dnsmon_round_free();
 		return -1;
 	}
+	dnsq_set_rate(dnsmon_dnsq, (long)var_dnsmon_query_rate);
 	dnsmon_answers = answers_new(dnsmon_dnsq, DNSMON_ANSWERS_KEEP);
 	if (var_dnsmon_probe)
 		dnsmon_probes = probes_new(server_base(), DNSMON_PROBE_PROCS);
 	dnsmon_in_round = 1;
-	dnsmon_checked = 0;
+	dnsmon_checked = dnsmon_early_checked = 0;
 	dnsmon_checks_secs = 0;
 	return 0;
 }
@@ -716,20 +920,15 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
 	dnsmon_full = 1;
-	if (dnsmon_fetch_list() < 0) {
-		dnsmon_round_free();
-		log_warn("trying again in %d s", DNSMON_RETRY_DELAY);
-		dnsmon_schedule(DNSMON_RETRY_DELAY);
-		return;
-	}
 	if (dnsmon_round_start() < 0) {
 		dnsmon_schedule(DNSMON_RETRY_DELAY);
 		return;
 	}
 	verdict_round_start();
-	log_info("round: checking %zu %s", dnsmon_count,
-	    plural((long long)dnsmon_count, "domain", "domains"));
-	dnsmon_fill();
+	log_info("round: checking the domains of policyd's list, %d at a"
+	    " time at most, %lld DNS queries/s at most",
+	    (int)var_dnsmon_concurrency, var_dnsmon_query_rate);
+	dnsmon_fill();			/* asks for the first page */
 }
 
 /* The domain of an early check, from policyd; 0, or -1: not checked. */
@@ -758,6 +957,40 @@ dnsmon_soon_domain(const char *name, struct check_domain *d)
 	return rc;
 }
 
+/*
+ * Early checks that come due during a full round join it, ahead of the
+ * domains of the list (a round over many domains at a low
+ * dnsmon_query_rate lasts hours): a batch at a time, the next when the
+ * last has started.  They share the round's DNS answers and limits and
+ * are left out of its totals.
+ */
+static void
+dnsmon_soon_join(void)
+{
+	char *names[DNSMON_SOON_BATCH];
+	struct soon_conf sc;
+	size_t n, i;
+
+	dnsmon_soon_conf(&sc);
+	n = soon_due(dnsmon_soon, (long long)time(NULL), names,
+	    DNSMON_SOON_BATCH, &sc);
+	dnsmon_early_free();
+	if (n > 0)
+		dnsmon_early = xreallocarray(NULL, n, sizeof(*dnsmon_early));
+	for (i = 0; i < n; i++) {
+		if (dnsmon_soon_domain(names[i],
+		    &dnsmon_early[dnsmon_early_count]) == 0)
+			dnsmon_early_count++;
+		free(names[i]);
+	}
+	if (dnsmon_early_count > 0)
+		log_info("early checks: %zu %s, during the round",
+		    dnsmon_early_count, plural((long long)dnsmon_early_count,
+		    "domain", "domains"));
+	dnsmon_soon_wanted = 1;		/* the next batch, once these started */
+	dnsmon_fill();
+}
+
 /* Early checks: pending and failing domains, and those asked for. */
 static void
 dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
@@ -770,6 +1003,11 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	dnsmon_soon_at = 0;
+	if (dnsmon_in_round && dnsmon_full &&
+	    dnsmon_early_next >= dnsmon_early_count) {
+		dnsmon_soon_join();
+		return;
+	}
 	if (dnsmon_in_round) {
 		dnsmon_soon_wanted = 1;
 		return;
@@ -779,6 +1017,8 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	    DNSMON_SOON_BATCH, &sc);
 	if (n == 0) {
 		dnsmon_soon_arm(soon_next(dnsmon_soon));
+		if (dnsmon_full_wanted)
+			dnsmon_full_now();
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
@@ -793,6 +1033,8 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	if (dnsmon_count == 0 || dnsmon_round_start() < 0) {
 		dnsmon_round_free();
 		dnsmon_soon_arm(soon_next(dnsmon_soon));
+		if (dnsmon_full_wanted)
+			dnsmon_full_now();
 		return;
 	}
 	log_info("early checks: %zu %s", dnsmon_count,

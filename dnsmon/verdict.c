@@ -113,7 +113,7 @@ static size_t verdict_tally_len;
 static unsigned long verdict_epoch;
 
 static void
-verdict_count(const char *domain, json_t *c)
+verdict_count(const char *domain, json_t *c, int counted)
 {
 	const char *check = json_string_value(json_object_get(c, "check"));
 	const char *status = json_string_value(json_object_get(c, "status"));
@@ -124,6 +124,8 @@ verdict_count(const char *domain, json_t *c)
 	metrics_state(METRIC_DNS_PROBLEM, status, verdict_problem_states,
 	    "domain", domain, "check", check, "host",
 	    json_string_value(json_object_get(c, "host")), NULL);
+	if (!counted)
+		return;
 	for (k = 0; verdict_check_states[k] != NULL; k++)
 		if (strcmp(verdict_check_states[k], status) == 0)
 			break;
@@ -165,14 +167,14 @@ verdict_round_start(void)
 }
 
 void
-verdict_result(const char *domain, json_t *checks, int pending)
+verdict_result(const char *domain, json_t *checks, int pending, int counted)
 {
 	json_t *c;
 	size_t i;
 
 	metrics_inc(METRIC_DNS_DOMAINS, NULL);
 	json_array_foreach(checks, i, c)
-		verdict_count(domain, c);
+		verdict_count(domain, c, counted);
 	/* A pending domain is still being set up: no alerts yet. */
 	json_array_foreach(checks, i, c) {
 		if (pending)

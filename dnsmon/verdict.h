@@ -6,7 +6,8 @@
  * SYNOPSIS
  *	verdict_open()				the alert state, locked
  *	verdict_round_start()			a round's totals start at 0
- *	verdict_result(domain, checks, pending)	counts it, raises alerts
+ *	verdict_result(domain, checks, pending, counted)
+ *						counts it, raises alerts
  *	verdict_round_done()			the round's totals, set
  *	verdict_close()				sends, saves, unlocks
  *
@@ -20,7 +21,9 @@
  *	fix, a check that passes again clears its alert; a certificate
  *	that expires within 21, 7 or 1 days alerts once at each step.
  *	verdict_round_done() sets the totals of a full round by check and
- *	status (stsd_dns_checks) and counts the round
+ *	status (stsd_dns_checks: the results verdict_result() was told are
+ *	counted, not the early checks that joined the round) and counts
+ *	the round
  *	(stsd_dns_check_rounds_total).
  *
  *	The alert state (what was sent for which domain and check) is
@@ -49,7 +52,8 @@
 
 void	verdict_open(void);
 void	verdict_round_start(void);
-void	verdict_result(const char *domain, json_t *checks, int pending);
+void	verdict_result(const char *domain, json_t *checks, int pending,
+	    int counted);
 void	verdict_round_done(void);
 void	verdict_close(void);
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -73,12 +74,18 @@ struct dnsq {
 	size_t	 queued;
 	struct dnsq_query *wait_head, *wait_tail;
 	struct dnsq_stats stats;
+	double	 rate;			/* queries per second; 0: no limit */
+	double	 burst;			/* the bucket's size, in queries */
+	double	 tokens;		/* below 0: resends are owed */
+	struct timespec refilled;	/* when tokens was last brought up */
+	struct event *rate_ev;		/* pumps when a token comes */
 	uint8_t	 in[DNSQ_MSG_MAX];
 };
 
 static void dnsq_udp_read(evutil_socket_t, short, void *);
 static void dnsq_timer(evutil_socket_t, short, void *);
 static void dnsq_pump(struct dnsq *);
+static void dnsq_rate_timer(evutil_socket_t, short, void *);
 
 static int
 dnsq_family_index(int family)
@@ -157,7 +164,85 @@ dnsq_new(struct event_base *base, int timeout_ms, int max_inflight,
 	if (q->retrans_ms < 1)
 		q->retrans_ms = 1;
 	q->byid = xcalloc(DNSQ_IDS, sizeof(*q->byid));
+	q->rate_ev = evtimer_new(base, dnsq_rate_timer, q);
 	return q;
+}
+
+/*
+ * The rate: a token bucket refilled from the monotonic clock.  A query
+ * goes on the wire only with a token; a resend and a TCP retry take one
+ * too but never wait (they are part of a query already under way), so
+ * the tokens they owe hold back the next new queries instead, and the
+ * nameservers see at most the rate over any second, plus the burst.
+ */
+void
+dnsq_set_rate(struct dnsq *q, long per_sec)
+{
+	q->rate = per_sec > 0 ? (double)per_sec : 0;
+	q->burst = q->rate * DNSQ_BURST_MS / 1000.0;
+	if (q->burst < 1)
+		q->burst = 1;
+	q->tokens = q->burst;
+	clock_gettime(CLOCK_MONOTONIC, &q->refilled);
+}
+
+static void
+dnsq_refill(struct dnsq *q)
+{
+	struct timespec now;
+	double dt;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	dt = (double)(now.tv_sec - q->refilled.tv_sec) +
+	    (double)(now.tv_nsec - q->refilled.tv_nsec) / 1e9;
+	q->refilled = now;
+	if (dt > 0)
+		q->tokens += dt * q->rate;
+	if (q->tokens > q->burst)
+		q->tokens = q->burst;
+}
+
+/* 1: a new query may go now (its token taken); 0: the timer will pump. */
+static int
+dnsq_token(struct dnsq *q)
+{
+	struct timeval tv;
+	long ms;
+
+	if (q->rate <= 0)
+		return 1;
+	dnsq_refill(q);
+	if (q->tokens >= 1) {
+		q->tokens -= 1;
+		return 1;
+	}
+	if (!evtimer_pending(q->rate_ev, NULL)) {
+		ms = (long)((1 - q->tokens) * 1000.0 / q->rate) + 1;
+		if (ms < DNSQ_RATE_TICK_MS)
+			ms = DNSQ_RATE_TICK_MS;
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		evtimer_add(q->rate_ev, &tv);
+	}
+	return 0;
+}
+
+/* A send that is part of a query on the wire: counted, never held. */
+static void
+dnsq_token_owe(struct dnsq *q)
+{
+	if (q->rate <= 0)
+		return;
+	dnsq_refill(q);
+	q->tokens -= 1;
+}
+
+static void
+dnsq_rate_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	dnsq_pump(arg);
 }
 
 size_t
@@ -223,8 +308,10 @@ dnsq_udp_send(struct dnsq_query *qq)
 	qq->server = s;
 	qq->sock = dnsq_family_index(q->srv[s].ss_family) * DNSQ_SOCKETS +
 	    qq->id % DNSQ_SOCKETS;
-	if (qq->sent++ > 0)
+	if (qq->sent++ > 0) {
 		q->stats.resends++;
+		dnsq_token_owe(q);
+	}
 	/* A lost send is a lost datagram: the timer sends again. */
 	if (sendto(q->fd[qq->sock], qq->wire + 2, qq->wlen, 0,
 	    (struct sockaddr *)&q->srv[s], q->srvlen[s]) < 0)
@@ -275,7 +362,8 @@ dnsq_pump(struct dnsq *q)
 {
 	struct dnsq_query *qq;
 
-	while (q->wait_head != NULL && q->inflight < q->max_inflight) {
+	while (q->wait_head != NULL && q->inflight < q->max_inflight &&
+	    dnsq_token(q)) {
 		qq = q->wait_head;
 		if ((q->wait_head = qq->next) == NULL)
 			q->wait_tail = NULL;
@@ -326,6 +414,7 @@ dnsq_tcp_start(struct dnsq_query *qq)
 
 	evtimer_del(qq->timer);
 	q->stats.tcp++;
+	dnsq_token_owe(q);
 	fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd < 0 || (connect(fd, (struct sockaddr *)sa,
@@ -551,6 +640,7 @@ dnsq_free(struct dnsq *q)
 		if (q->fd[i] >= 0)
 			close(q->fd[i]);
 	}
+	events_free(q->rate_ev);
 	free(q->byid);
 	free(q);
 }

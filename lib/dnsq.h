@@ -4,6 +4,7 @@
  *
  * SYNOPSIS
  *	q = dnsq_new(base, timeout_ms, max_inflight, &err)
+ *	dnsq_set_rate(q, per_sec)		0: no limit (the default)
  *	dnsq_ask(q, name, type, cb, arg)	0, or -1: bad name
  *	dnsq_inflight(q) / dnsq_queued(q)
  *	dnsq_stats(q, &st)			queries, resends, time-outs, TCP
@@ -22,6 +23,14 @@
  *	timeout_ms (the TCP exchange gets timeout_ms of its own).  At most
  *	max_inflight queries are on the wire at once; the others wait in
  *	order.
+ *
+ *	dnsq_set_rate() limits what the nameservers get to per_sec
+ *	queries a second (a token bucket of DNSQ_BURST_MS worth of the
+ *	rate, at least one query, refilled from the monotonic clock): a
+ *	query waits in order for its token, on a timer of the event loop
+ *	(no busy waiting, at most one wake-up per DNSQ_RATE_TICK_MS); a
+ *	resend and a TCP retry take a token without waiting, and what
+ *	they owe holds back the next new queries.
  *
  *	cb(arg, pkt, status) is called once per query, from the event loop
  *	(never from dnsq_ask): with the answer (pkt, the callee's to free
@@ -49,6 +58,8 @@
 #define DNSQ_TRIES		2	/* sends per nameserver */
 #define DNSQ_EDNS_SIZE		1232	/* bytes; larger answers: TCP */
 #define DNSQ_INFLIGHT_CAP	4096
+#define DNSQ_BURST_MS		100	/* of the rate, sent at once */
+#define DNSQ_RATE_TICK_MS	5	/* shortest wait for a token */
 
 struct event_base;
 struct dnsq;
@@ -68,6 +79,7 @@ int	dnsq_ask(struct dnsq *, const ldns_rdf *name, ldns_rr_type, dnsq_cb,
 	    void *arg);
 size_t	dnsq_inflight(const struct dnsq *);
 size_t	dnsq_queued(const struct dnsq *);
+void	dnsq_set_rate(struct dnsq *, long per_sec);
 void	dnsq_stats(const struct dnsq *, struct dnsq_stats *);
 void	dnsq_free(struct dnsq *);
 

@@ -52,8 +52,8 @@ policyc_call(json_t *req, void *ctx, struct buf *err)
 }
 
 /* The request of the page after "after" (NULL: the first page). */
-static json_t *
-policyc_list_req(const char *after)
+json_t *
+policyc_page_req(const char *after)
 {
 	json_t *req = ipc_request(PROTO_OP_DOMAIN_LIST);
 
@@ -73,11 +73,28 @@ policyc_next_check(const char *after, const char *next, struct buf *err)
 	return -1;
 }
 
+json_t *
+policyc_page_check(const json_t *reply, const char *after, struct buf *err)
+{
+	json_t *domains = json_object_get(reply, "domains");
+	json_t *next = json_object_get(reply, "next");
+
+	if (!json_is_array(domains)) {
+		buf_printf(err, "%s: reply without domains",
+		    PROTO_OP_DOMAIN_LIST);
+		return NULL;
+	}
+	if (json_is_string(next) && policyc_next_check(after,
+	    json_string_value(next), err) < 0)
+		return NULL;
+	return domains;
+}
+
 int
 policyc_domain_pages(policyc_call_fn call, void *ctx, policyc_page_fn page,
     void *arg, struct buf *err)
 {
-	json_t *reply, *next;
+	json_t *reply, *next, *domains;
 	char *after = NULL;
 	long pages;
 	int rc = -1;
@@ -88,24 +105,14 @@ policyc_domain_pages(policyc_call_fn call, void *ctx, policyc_page_fn page,
 			    PROTO_OP_DOMAIN_LIST, POLICYC_PAGES_MAX);
 			break;
 		}
-		if ((reply = call(policyc_list_req(after), ctx, err)) == NULL)
+		if ((reply = call(policyc_page_req(after), ctx, err)) == NULL)
 			break;
-		if (!json_is_array(json_object_get(reply, "domains"))) {
-			buf_printf(err, "%s: reply without domains",
-			    PROTO_OP_DOMAIN_LIST);
+		if ((domains = policyc_page_check(reply, after, err)) == NULL ||
+		    page(domains, arg, err) < 0) {
 			json_decref(reply);
 			break;
 		}
 		next = json_object_get(reply, "next");
-		if (json_is_string(next) && policyc_next_check(after,
-		    json_string_value(next), err) < 0) {
-			json_decref(reply);
-			break;
-		}
-		if (page(json_object_get(reply, "domains"), arg, err) < 0) {
-			json_decref(reply);
-			break;
-		}
 		free(after);
 		after = json_is_string(next) ?
 		    xstrdup(json_string_value(next)) : NULL;

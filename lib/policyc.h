@@ -10,6 +10,8 @@
  *	policyc_close(&c)
  *
  *	reply = policyc_domain_list(policyc_call, &c, &err)
+ *	req = policyc_page_req(after)		one page, asked for by the caller
+ *	domains = policyc_page_check(reply, after, &err)
  *	policyc_domain_pages(policyc_call, &c, page_fn, arg, &err)
  *	d = policyc_domain_show(policyc_call, &c, name, &err)
  *
@@ -34,7 +36,12 @@
  *	the "domains" array of each page, in order (page returns 0 to go
  *	on, -1 to stop with its reason in err).  policyc_domain_list()
  *	returns the first reply with the "domains" of every page and no
- *	"next".  policyc_domain_show() returns the "domain" object of
+ *	"next".  A program that asks for the pages itself (without
+ *	waiting: dnsmon) builds each request with policyc_page_req() (after:
+ *	the "next" of the page before, NULL for the first) and checks its
+ *	reply, once it says ok, with policyc_page_check(), which returns its
+ *	"domains" (borrowed from reply) or NULL with the reason in err.
+ *	policyc_domain_show() returns the "domain" object of
  *	"domain-show" (a new reference).
  *
  * LIMITS
@@ -72,6 +79,9 @@ json_t	*policyc_call(json_t *req, void *ctx, struct buf *err);
 
 int	policyc_domain_pages(policyc_call_fn, void *ctx, policyc_page_fn,
 	    void *arg, struct buf *err);
+json_t	*policyc_page_req(const char *after);
+json_t	*policyc_page_check(const json_t *reply, const char *after,
+	    struct buf *err);
 json_t	*policyc_domain_list(policyc_call_fn, void *ctx, struct buf *err);
 json_t	*policyc_domain_show(policyc_call_fn, void *ctx, const char *name,
 	    struct buf *err);
