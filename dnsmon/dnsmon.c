@@ -10,7 +10,7 @@
  *	random jitter) from the start of the last, dnsmon runs a round: it
  *	asks policyd for the domain list over private/policyd a page at a
  *	time as the round goes (on a connection of its own, without
- *	waiting: the next page when fewer than DNSMON_PAGE_LOW domains are
+ *	waiting: the next page when fewer than DOMLIST_LOW domains are
  *	left to start, so that it holds about two pages whatever the
  *	number of domains), and checks each domain with check_run():
  *	ownership, MX set against the policy, mta-sts host, the _mta-sts
@@ -108,6 +108,7 @@
 #include "params.h"
 #include "dnsname.h"
 #include "dnsq.h"
+#include "domlist.h"
 #include "events.h"
 #include "ipc.h"
 #include "log.h"
@@ -121,6 +122,7 @@
 #include "resolve.h"
 #include "server.h"
 #include "soon.h"
+#include "tell.h"
 #include "verdict.h"
 
 #define DNSMON_POLICYD		PROTO_POLICYD_PRIVATE
@@ -136,8 +138,6 @@
 #define DNSMON_SOON_BATCH	1024	/* domains of one early round */
 #define DNSMON_NAME_MAX		253	/* octets of a domain asked for */
 #define DNSMON_CONNS_MAX	16	/* connections on private/dnsmon */
-#define DNSMON_PAGE_LOW		1000	/* domains waiting to start when the
-					 * next page is asked for */
 
 
 /* One domain in progress. */
@@ -164,10 +164,7 @@ static int dnsmon_soon_wanted;		/* early checks came due meanwhile */
 static struct ipc_server *dnsmon_server;	/* check-now from policyd */
 static struct event *dnsmon_kick;	/* runs the ready jobs */
 static int dnsmon_in_round;
-static struct check_domain *dnsmon_list;	/* domains to start, in order */
-static size_t dnsmon_count;		/* in dnsmon_list */
-static size_t dnsmon_next;		/* next one to start */
-static size_t dnsmon_alloc;		/* of dnsmon_list */
+static struct domlist dnsmon_dl = DOMLIST_INIT;	/* domains to start */
 static struct check_domain *dnsmon_early;	/* early checks that join a
 						 * full round, first */
 static size_t dnsmon_early_count, dnsmon_early_next;
@@ -182,22 +179,10 @@ static size_t dnsmon_checked;
 static double dnsmon_checks_secs;	/* when the last domain was checked */
 static double dnsmon_last_secs;		/* the last full round took */
 
-/* The domain list of a full round, a page at a time, without waiting. */
-static struct ipc_conn *dnsmon_pages;
-static char *dnsmon_after;		/* the "next" of the last page in */
-static long dnsmon_npages;		/* pages of the round so far */
-static size_t dnsmon_listed;		/* domains of those pages */
-static int dnsmon_paging;		/* a page asked for, not in yet */
-static int dnsmon_pages_end;		/* the last page is in, or failed */
-static int dnsmon_list_failed;		/* a page could not be had */
-
 /* policyd. */
-static int dnsmon_policyd = -1;		/* requests that wait for replies */
-static struct ipc_conn *dnsmon_results;	/* check-results, pipelined */
-static size_t dnsmon_results_out;	/* sent, not answered */
-static int dnsmon_no_check_result;	/* policyd does not know the op */
 
 static void dnsmon_fill(void);
+static void dnsmon_more(void *);
 static double dnsmon_elapsed(void);
 static void dnsmon_page_ask(void);
 static void dnsmon_early_free(void);
@@ -241,99 +226,6 @@ dnsmon_schedule(long long secs)
 	evtimer_add(dnsmon_timer, &tv);
 }
 
-/* One request to policyd, waiting for its reply; the reply or NULL. */
-static json_t *
-dnsmon_call(json_t *req)
-{
-	struct buf err = BUF_INIT;
-	json_t *reply = NULL;
-
-	if (dnsmon_policyd < 0 && (dnsmon_policyd = ipc_connect_unix(
-	    DNSMON_POLICYD, dnsmon_ipc_timeout(), &err)) < 0) {
-		log_warn("%s", err.s);
-		goto out;
-	}
-	if (ipc_call(dnsmon_policyd, req, &reply, dnsmon_ipc_timeout(),
-	    &err) < 0) {
-		log_warn("%s: %s", DNSMON_POLICYD, err.s);
-		close(dnsmon_policyd);
-		dnsmon_policyd = -1;
-		reply = NULL;
-	}
-out:
-	json_decref(req);
-	buf_free(&err);
-	return reply;
-}
-
-/*
- * check-results go on their own connection, without waiting for each
- * reply: policyd commits them in batches (group commit, policyd's
- * checkbatch.h) and answers each once its batch is on disk.
- */
-static void
-dnsmon_results_reply(struct ipc_conn *conn, json_t *msg, void *ctx)
-{
-	(void)conn;
-	(void)ctx;
-	if (dnsmon_results_out > 0)
-		dnsmon_results_out--;
-	if (!json_is_true(json_object_get(msg, "ok")) &&
-	    !dnsmon_no_check_result) {
-		log_info("policyd does not store check results (%s):"
-		    " results are kept in alerts only",
-		    json_string_value(json_object_get(msg, "error")));
-		dnsmon_no_check_result = 1;
-	}
-	dnsmon_fill();
-}
-
-static void
-dnsmon_results_closed(struct ipc_conn *conn, void *ctx)
-{
-	(void)ctx;
-	if (conn != dnsmon_results)
-		return;
-	if (dnsmon_results_out > 0)
-		log_warn("%s: connection closed; %zu check results not"
-		    " confirmed", DNSMON_POLICYD, dnsmon_results_out);
-	dnsmon_results = NULL;
-	dnsmon_results_out = 0;
-	dnsmon_fill();
-}
-
-static void
-dnsmon_results_send(const char *name, json_t *checks, long long next)
-{
-	static const struct ipc_conn_conf conf = {
-		dnsmon_results_reply, dnsmon_results_closed, NULL, 0, 0, 0, 0,
-	};
-	struct ipc_conn_conf c = conf;
-	struct buf err = BUF_INIT;
-	json_t *req;
-	int fd;
-
-	if (dnsmon_no_check_result)
-		return;
-	if (dnsmon_results == NULL) {
-		if ((fd = ipc_connect_unix(DNSMON_POLICYD,
-		    dnsmon_ipc_timeout(), &err)) < 0) {
-			log_warn("%s: check result not sent", err.s);
-			buf_free(&err);
-			return;
-		}
-		c.write_ms = dnsmon_ipc_timeout();
-		dnsmon_results = ipc_conn_new(server_base(), fd, &c);
-	}
-	req = json_pack("{s:s, s:s, s:I, s:I, s:O}", "op", PROTO_OP_CHECK_RESULT,
-	    "domain", name, "time", (json_int_t)time(NULL), "next",
-	    (json_int_t)next, "checks", checks);
-	if (ipc_conn_send(dnsmon_results, req) == 0)
-		dnsmon_results_out++;
-	json_decref(req);
-	buf_free(&err);
-}
-
 static void
 dnsmon_result(const struct check_domain *d, json_t *result, int early)
 {
@@ -350,7 +242,7 @@ dnsmon_result(const struct check_domain *d, json_t *result, int early)
 		return;
 	if (pending && json_is_true(json_object_get(result, "verified"))) {
 		log_info("%s: ownership proven by DNS", name);
-		r = dnsmon_call(json_pack("{s:s, s:s}", "op",
+		r = tell_call(json_pack("{s:s, s:s}", "op",
 		    PROTO_OP_DOMAIN_VERIFIED,
 		    "domain", name));
 		if (r != NULL && !json_is_true(json_object_get(r, "ok")))
@@ -373,7 +265,7 @@ dnsmon_result(const struct check_domain *d, json_t *result, int early)
 				 * is followed by the next when it ends */
 		next = now + (dnsmon_last_secs > (double)var_dnsmon_interval ?
 		    (long long)dnsmon_last_secs : var_dnsmon_interval);
-	dnsmon_results_send(name, checks, next);
+	tell_result(name, checks, next);
 }
 
 /*
@@ -436,7 +328,7 @@ dnsmon_job_finish(struct dnsmon_job *j)
 	else
 		dnsmon_checked++;
 	dnsmon_job_free(j);
-	if (dnsmon_running == 0 && dnsmon_next >= dnsmon_count)
+	if (dnsmon_running == 0 && dnsmon_dl.next >= dnsmon_dl.count)
 		dnsmon_checks_secs = dnsmon_elapsed();
 }
 
@@ -551,17 +443,6 @@ dnsmon_early_free(void)
 }
 
 static void
-dnsmon_pages_close(void)
-{
-	struct ipc_conn *conn = dnsmon_pages;
-
-	dnsmon_pages = NULL;		/* first: closing calls back */
-	dnsmon_paging = 0;
-	if (conn != NULL)
-		ipc_conn_close(conn);
-}
-
-static void
 dnsmon_round_free(void)
 {
 	struct dnsmon_job *j;
@@ -569,18 +450,8 @@ dnsmon_round_free(void)
 	while ((j = dnsmon_jobs) != NULL)
 		dnsmon_job_free(j);
 	dnsmon_ready = dnsmon_ready_tail = NULL;
-	while (dnsmon_next < dnsmon_count)
-		check_domain_clear(&dnsmon_list[dnsmon_next++]);
-	free(dnsmon_list);
-	dnsmon_list = NULL;
-	dnsmon_count = dnsmon_next = dnsmon_alloc = 0;
+	domlist_clear(&dnsmon_dl);
 	dnsmon_early_free();
-	dnsmon_pages_close();
-	free(dnsmon_after);
-	dnsmon_after = NULL;
-	dnsmon_npages = 0;
-	dnsmon_listed = 0;
-	dnsmon_pages_end = dnsmon_list_failed = 0;
 	dnsq_free(dnsmon_dnsq);		/* first: its queries point into answers */
 	dnsmon_dnsq = NULL;
 	answers_free(dnsmon_answers);
@@ -631,9 +502,7 @@ dnsmon_soon_round_done(void)
 	dnsmon_round_free();
 	alert_send();
 	alert_store_flush();
-	if (dnsmon_policyd >= 0)
-		close(dnsmon_policyd);
-	dnsmon_policyd = -1;
+	tell_call_close();
 	log_info("early checks done: %zu %s (pending, failing or asked"
 	    " for) checked in %.2f s", dnsmon_checked,
 	    plural((long long)dnsmon_checked, "domain", "domains"), secs);
@@ -672,7 +541,7 @@ dnsmon_round_done(void)
 	struct dnsq_stats qs = { 0, 0, 0, 0 };
 	size_t probed = dnsmon_probes ? probes_count(dnsmon_probes) : 0;
 	double secs = dnsmon_elapsed();
-	int failed = dnsmon_list_failed;
+	int failed = dnsmon_dl.failed;
 	struct buf early = BUF_INIT;
 
 	if (!dnsmon_full) {
@@ -687,9 +556,7 @@ dnsmon_round_done(void)
 	verdict_round_done();
 	alert_send();			/* the round's alerts: one digest */
 	alert_store_flush();
-	if (dnsmon_policyd >= 0)
-		close(dnsmon_policyd);
-	dnsmon_policyd = -1;
+	tell_call_close();
 	dnsmon_last_secs = secs;
 	iv = failed ? DNSMON_RETRY_DELAY : dnsmon_round_wait(secs,
 	    dnsmon_checked);
@@ -716,135 +583,20 @@ dnsmon_round_done(void)
 	dnsmon_round_next();
 }
 
-/*
- * The domain list: the next page is asked for when fewer than
- * DNSMON_PAGE_LOW domains wait to start, on a connection of its own and
- * without waiting for the reply (policyd may be busy committing
- * results), so that dnsmon holds about two pages of domains at a time
- * however many policyd has.  A page that cannot be had ends the list:
- * the round is cut short and the next one starts DNSMON_RETRY_DELAY
- * later.
- */
-static void
-dnsmon_page_failed(const char *why)
-{
-	log_warn("no domain list from policyd after %zu %s: %s; the round"
-	    " ends with the domains already listed, the next one starts in"
-	    " %d s", dnsmon_listed, plural((long long)dnsmon_listed, "domain",
-	    "domains"), why, DNSMON_RETRY_DELAY);
-	dnsmon_pages_close();
-	dnsmon_pages_end = 1;
-	dnsmon_list_failed = 1;
-}
-
-/* Takes the domains of one page, after those not started yet. */
-static void
-dnsmon_page_add(json_t *list)
-{
-	size_t i, left = dnsmon_count - dnsmon_next;
-	json_t *o;
-
-	if (dnsmon_next > 0) {
-		memmove(dnsmon_list, dnsmon_list + dnsmon_next,
-		    left * sizeof(*dnsmon_list));
-		dnsmon_count = left;
-		dnsmon_next = 0;
-	}
-	if (dnsmon_count + json_array_size(list) > dnsmon_alloc) {
-		dnsmon_alloc = dnsmon_count + json_array_size(list);
-		dnsmon_list = xreallocarray(dnsmon_list, dnsmon_alloc,
-		    sizeof(*dnsmon_list));
-	}
-	json_array_foreach(list, i, o) {
-		if (check_domain_from_json(o, &dnsmon_list[dnsmon_count]) == 0) {
-			dnsmon_count++;
-			dnsmon_listed++;
-		} else
-			log_warn("policyd sent a domain without a name");
-	}
-}
-
-static void
-dnsmon_page_reply(struct ipc_conn *conn, json_t *msg, void *ctx)
-{
-	struct buf err = BUF_INIT;
-	json_t *list, *next;
-
-	(void)ctx;
-	if (conn != dnsmon_pages || !dnsmon_paging)
-		return;
-	dnsmon_paging = 0;
-	ipc_conn_set_idle(conn, 0);
-	if (ipc_reply_check(msg, &err) < 0 || (list = policyc_page_check(msg,
-	    dnsmon_after, &err)) == NULL) {
-		dnsmon_page_failed(err.s);
-		buf_free(&err);
-		dnsmon_fill();
-		return;
-	}
-	dnsmon_page_add(list);
-	next = json_object_get(msg, "next");
-	free(dnsmon_after);
-	dnsmon_after = json_is_string(next) ?
-	    xstrdup(json_string_value(next)) : NULL;
-	if (dnsmon_after == NULL) {
-		dnsmon_pages_end = 1;
-		dnsmon_pages_close();
-	}
-	buf_free(&err);
-	dnsmon_fill();
-}
-
-static void
-dnsmon_page_closed(struct ipc_conn *conn, void *ctx)
-{
-	(void)ctx;
-	if (conn != dnsmon_pages)
-		return;
-	dnsmon_pages = NULL;
-	if (!dnsmon_pages_end)
-		dnsmon_page_failed("connection closed");
-	dnsmon_fill();
-}
-
+/* A full round's next page of domains, when few are left to start. */
 static void
 dnsmon_page_ask(void)
 {
-	static const struct ipc_conn_conf conf = {
-		dnsmon_page_reply, dnsmon_page_closed, NULL, 0, 0, 0, 0,
-	};
-	struct ipc_conn_conf c = conf;
-	struct buf err = BUF_INIT;
-	json_t *req;
-	int fd;
+	if (dnsmon_full)
+		domlist_ask(&dnsmon_dl, DNSMON_POLICYD, dnsmon_ipc_timeout());
+}
 
-	if (!dnsmon_full || dnsmon_pages_end || dnsmon_paging ||
-	    dnsmon_count - dnsmon_next >= DNSMON_PAGE_LOW)
-		return;
-	if (++dnsmon_npages > POLICYC_PAGES_MAX) {
-		dnsmon_page_failed("more pages than " PROTO_OP_DOMAIN_LIST
-		    " may have");
-		return;
-	}
-	if (dnsmon_pages == NULL) {
-		if ((fd = ipc_connect_unix(DNSMON_POLICYD,
-		    dnsmon_ipc_timeout(), &err)) < 0) {
-			dnsmon_page_failed(err.s);
-			buf_free(&err);
-			return;
-		}
-		c.write_ms = dnsmon_ipc_timeout();
-		dnsmon_pages = ipc_conn_new(server_base(), fd, &c);
-	}
-	req = policyc_page_req(dnsmon_after);
-	if (ipc_conn_send(dnsmon_pages, req) == 0) {
-		dnsmon_paging = 1;
-		/* A reply within ipc_timeout; idle between pages. */
-		ipc_conn_set_idle(dnsmon_pages, dnsmon_ipc_timeout());
-	}
-	else
-		dnsmon_page_failed("the request could not be sent");
-	json_decref(req);
+/* domlist's call: a page came in, or the list ended. */
+static void
+dnsmon_more(void *arg)
+{
+	(void)arg;
+	dnsmon_fill();
 }
 
 /* Start domains while there is room; end the round when all are done. */
@@ -852,6 +604,7 @@ static void
 dnsmon_fill(void)
 {
 	long long limit = var_dnsmon_concurrency;
+	struct check_domain *d;
 	static int busy;
 
 	/* Called again from inside (a finished job, a closed connection):
@@ -862,13 +615,13 @@ dnsmon_fill(void)
 	if (limit < 1)
 		limit = 1;
 	while (dnsmon_running < (size_t)limit &&
-	    dnsmon_results_out < DNSMON_RESULTS_WINDOW &&
+	    tell_unanswered() < DNSMON_RESULTS_WINDOW &&
 	    dnsmon_early_next < dnsmon_early_count)
 		dnsmon_job_start(&dnsmon_early[dnsmon_early_next++], 1);
 	while (dnsmon_running < (size_t)limit &&
-	    dnsmon_results_out < DNSMON_RESULTS_WINDOW &&
-	    dnsmon_next < dnsmon_count)
-		dnsmon_job_start(&dnsmon_list[dnsmon_next++], 0);
+	    tell_unanswered() < DNSMON_RESULTS_WINDOW &&
+	    (d = domlist_next(&dnsmon_dl)) != NULL)
+		dnsmon_job_start(d, 0);
 	dnsmon_page_ask();
 	busy = 0;
 	if (dnsmon_early_next >= dnsmon_early_count && dnsmon_soon_wanted &&
@@ -876,10 +629,10 @@ dnsmon_fill(void)
 		dnsmon_soon_wanted = 0;
 		dnsmon_soon_arm(soon_next(dnsmon_soon));
 	}
-	if (dnsmon_running == 0 && dnsmon_results_out == 0 &&
-	    dnsmon_next >= dnsmon_count && !dnsmon_paging &&
+	if (dnsmon_running == 0 && tell_unanswered() == 0 &&
+	    dnsmon_dl.next >= dnsmon_dl.count && !dnsmon_dl.paging &&
 	    dnsmon_early_next >= dnsmon_early_count &&
-	    (!dnsmon_full || dnsmon_pages_end))
+	    (!dnsmon_full || dnsmon_dl.end))
 		dnsmon_round_done();
 }
 
@@ -902,6 +655,8 @@ dnsmon_round_start(void)
 	dnsmon_answers = answers_new(dnsmon_dnsq, DNSMON_ANSWERS_KEEP);
 	if (var_dnsmon_probe)
 		dnsmon_probes = probes_new(server_base(), DNSMON_PROBE_PROCS);
+	dnsmon_dl.more = dnsmon_more;
+	dnsmon_dl.retry = DNSMON_RETRY_DELAY;
 	dnsmon_in_round = 1;
 	dnsmon_checked = dnsmon_early_checked = 0;
 	dnsmon_checks_secs = 0;
@@ -939,7 +694,7 @@ dnsmon_soon_domain(const char *name, struct check_domain *d)
 	const char *why;
 	int rc = -1;
 
-	reply = dnsmon_call(json_pack("{s:s, s:s}", "op", PROTO_OP_DOMAIN_SHOW,
+	reply = tell_call(json_pack("{s:s, s:s}", "op", PROTO_OP_DOMAIN_SHOW,
 	    "domain", name));
 	if (reply != NULL && check_domain_from_json(json_object_get(reply,
 	    "domain"), d) == 0) {
@@ -1023,22 +778,20 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
 	dnsmon_full = 0;
-	dnsmon_list = xreallocarray(NULL, n, sizeof(*dnsmon_list));
 	for (i = 0; i < n; i++) {
-		if (dnsmon_soon_domain(names[i], &dnsmon_list[dnsmon_count])
-		    == 0)
-			dnsmon_count++;
+		if (dnsmon_soon_domain(names[i], domlist_slot(&dnsmon_dl)) == 0)
+			dnsmon_dl.count++;
 		free(names[i]);
 	}
-	if (dnsmon_count == 0 || dnsmon_round_start() < 0) {
+	if (dnsmon_dl.count == 0 || dnsmon_round_start() < 0) {
 		dnsmon_round_free();
 		dnsmon_soon_arm(soon_next(dnsmon_soon));
 		if (dnsmon_full_wanted)
 			dnsmon_full_now();
 		return;
 	}
-	log_info("early checks: %zu %s", dnsmon_count,
-	    plural((long long)dnsmon_count, "domain", "domains"));
+	log_info("early checks: %zu %s", dnsmon_dl.count,
+	    plural((long long)dnsmon_dl.count, "domain", "domains"));
 	dnsmon_fill();
 }
 
@@ -1115,26 +868,21 @@ dnsmon_post_jail(int argc, char **argv)
 		    &conf);
 	}
 	dnsmon_kick = event_new(server_base(), -1, 0, dnsmon_run_ready, NULL);
+	tell_init(dnsmon_fill);
 	dnsmon_schedule(DNSMON_FIRST_DELAY);
 }
 
 static void
 dnsmon_cleanup(void)
 {
-	struct ipc_conn *conn = dnsmon_results;
-
 	dnsmon_round_free();
-	dnsmon_results = NULL;
-	if (conn != NULL)
-		ipc_conn_close(conn);
+	tell_close();
 	if (dnsmon_server != NULL)
 		ipc_server_free(dnsmon_server);
 	events_free(dnsmon_timer);
 	events_free(dnsmon_soon_timer);
 	soon_free(dnsmon_soon);
 	events_free(dnsmon_kick);
-	if (dnsmon_policyd >= 0)
-		close(dnsmon_policyd);
 	verdict_close();
 }
 

@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: ISC
 pkglibexec_PROGRAMS += dnsmon/dnsmon
 dnsmon_dnsmon_SOURCES = dnsmon/dnsmon.c \
-	dnsmon/answers.c dnsmon/answers.h dnsmon/soon.c dnsmon/soon.h \
+	dnsmon/answers.c dnsmon/answers.h dnsmon/domlist.c dnsmon/domlist.h \
+	dnsmon/soon.c dnsmon/soon.h dnsmon/tell.c dnsmon/tell.h \
 	dnsmon/verdict.c dnsmon/verdict.h
 dnsmon_dnsmon_CPPFLAGS = $(AM_CPPFLAGS) $(LDNS_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)

@@ -40,7 +40,8 @@ lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
-	lib/dashboard_charts.c lib/dashboard_page.h lib/dashboard_fetches.c \
+	lib/dashboard_charts.c lib/dashboard_data.c lib/dashboard_page.h \
+	lib/dashboard_fetches.c \
 	lib/dashboard_query.c
 # fuzz_pagequery: the page number of the overview from a query string.
 FUZZ_TARGETS += tests/fuzz/fuzz_pagequery
@@ -98,7 +99,7 @@ lib_metrics_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 # lib/dnscheck (the checks), lib/resolve (bounded lookups), lib/dnsq
 # (queries on libevent), lib/mxprobe and lib/mxprobes (the STARTTLS
 # probes, in child processes).  They need ldns: link $(LDNS_LIBS).
-lib_libsts_a_SOURCES += lib/dnscheck.c lib/dnscheck.h \
+lib_libsts_a_SOURCES += lib/dnscheck.c lib/dnscheck_domain.c lib/dnscheck.h \
 	lib/resolve.c lib/resolve.h lib/dnsq.c lib/dnsq.h \
 	lib/mxprobe.c lib/mxprobe.h lib/mxprobes.c lib/mxprobes.h
 
