@@ -33,11 +33,7 @@ instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 for d in big.test loop.test; do
 	$STSCTL domain add $d --mx "*.big.test" >/dev/null 2>&1
 done
-if ! grep -q '^dnsmon ' "$I/etc/master.cf"; then
-	echo "dnsmon    unix  n  n  n  -  1  dnsmon" >>"$I/etc/master.cf"
-	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
-fi
-LOG=$I/log/stsd.log
+dnsmon_add
 round2() { grep -q 'dnsmon.*round done: 2 domains' "$LOG"; }
 ok "a round over both domains ends" wait_until 30 round2
 line=$(grep -m1 'dnsmon.*round done: 2 domains' "$LOG")

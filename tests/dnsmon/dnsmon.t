@@ -60,10 +60,7 @@ like "$(cat "$t/add.good.test")" '^good\.test: added \(state pending,' \
 ns_dns_set tok.test _stsd-verify.tok.test. 60 TXT "\"$(token tok.test)\""
 
 # Start dnsmon (unless stsd init already put it in master.cf).
-if ! grep -q '^dnsmon ' "$I/etc/master.cf"; then
-	echo "dnsmon    unix  n  n  n  -  1  dnsmon" >>"$I/etc/master.cf"
-	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
-fi
+dnsmon_add
 is_active() { [ "$(state "$1")" = active ]; }
 ok "ownership by CNAME: the domain becomes active" wait_until 15 is_active good.test
 ok "ownership by token TXT: the domain becomes active" wait_until 15 is_active tok.test

@@ -13,3 +13,23 @@ source "$SRCDIR/tests/stsctl/instance.sh"
 [ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
 t=$(t_tmpdir)
 { ns_zone_head sts.test; printf 'ns A 127.0.0.1\nmta-sts A 127.0.0.1\n'; } >"$t/sts.zone"
+
+# dnsmon_add [LINE]: dnsmon's master.cf line (LINE, or one without
+# chroot) added when the instance has none, and master told (SIGHUP);
+# sets LOG, the instance's log.
+dnsmon_add() {
+	grep -q '^dnsmon ' "$I/etc/master.cf" || {
+		echo "${1:-dnsmon    unix  n  n  n  -  1  dnsmon}" >>"$I/etc/master.cf"
+		kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
+	}
+	LOG=$I/log/stsd.log
+}
+
+# dnsmon_import N ZONE: N domains dK.ZONE (mx *.ZONE) by "stsctl domain
+# import", one test case.
+dnsmon_import() {
+	local n=$1 zone=$2 i
+	for i in $(seq "$n"); do echo "d$i.$zone *.$zone"; done >"$t/import"
+	$STSCTL domain import "$t/import" >"$t/import.out" 2>&1
+	like "$(cat "$t/import.out")" "$n domains" "$n domains imported"
+}

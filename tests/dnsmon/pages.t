@@ -32,15 +32,9 @@ instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	dnsmon_query_timeout=2s dnsmon_interval=1h dnsmon_query_rate=500 \
 	dnsmon_retry_min=1h dnsmon_retry_max=1h ||
 	{ fail "instance starts"; done_testing; }
-for i in $(seq $N); do echo "d$i.pages.test *.pages.test"; done >"$t/import"
-$STSCTL domain import "$t/import" >"$t/import.out" 2>&1
-like "$(cat "$t/import.out")" "$N domains" "$N domains imported"
+dnsmon_import "$N" pages.test
 
-if ! grep -q '^dnsmon ' "$I/etc/master.cf"; then
-	echo "dnsmon    unix  n  n  n  -  1  dnsmon" >>"$I/etc/master.cf"
-	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
-fi
-LOG=$I/log/stsd.log
+dnsmon_add
 first() { grep -q "dnsmon.*round done: $N domains" "$LOG"; }
 # show what dnsmon said last when a wait fails
 said() { grep 'dnsmon' "$LOG" | grep -v 'early check\|asked for' | tail -4 | sed 's/^/# /'; }

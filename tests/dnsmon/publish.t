@@ -18,10 +18,7 @@ t=$(t_tmpdir)
 # The instance runs in the namespace (inst_exec).
 httpd_ns_instance "$t" dnsmon_query_timeout=1s dnsmon_interval=1s \
 	dnsmon_probe_timeout=1s
-grep -q '^dnsmon ' "$I/etc/master.cf" || {
-	echo "dnsmon    unix  n  n  n  -  1  dnsmon" >>"$I/etc/master.cf"
-	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
-}
+dnsmon_add
 
 txt() { ns_dig "$1" TXT; }
 id() { $STSCTL domain show "$1" --json | sed -n 's/^ *"policy_id": "\(.*\)",*$/\1/p'; }

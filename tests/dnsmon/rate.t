@@ -45,15 +45,9 @@ instance_start "$t/i" sts_zone=sts.test domain_verification=none \
 	dnsmon_query_timeout=2s dnsmon_interval=${IV}s \
 	dnsmon_query_rate=$RATE dnsmon_retry_min=1h dnsmon_retry_max=1h ||
 	{ fail "instance starts"; done_testing; }
-for i in $(seq $N); do echo "d$i.rate.test *.rate.test"; done >"$t/import"
-$STSCTL domain import "$t/import" >"$t/import.out" 2>&1
-like "$(cat "$t/import.out")" "$N domains" "$N domains imported"
+dnsmon_import "$N" rate.test
 
-if ! grep -q '^dnsmon ' "$I/etc/master.cf"; then
-	echo "dnsmon    unix  n  n  n  -  1  dnsmon" >>"$I/etc/master.cf"
-	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
-fi
-LOG=$I/log/stsd.log
+dnsmon_add
 rounds() { grep -c "dnsmon.*round done: $N domains" "$LOG"; }
 two() { [ "$(rounds)" -ge 2 ]; }
 ok "two rounds over the $N domains end" wait_until 120 two

@@ -32,11 +32,7 @@ instance_start "$t/i" sts_zone=sts.test domain_verification=dns \
 	dnsmon_check_now_interval=${GAP}s ||
 	{ fail "instance starts"; done_testing; }
 pass "instance starts in the namespace"
-if ! grep -q '^dnsmon ' "$I/etc/master.cf"; then
-	echo "dnsmon    unix  y  y  n  -  1  dnsmon" >>"$I/etc/master.cf"
-	kill -HUP "$(head -1 "$I/spool/pid/master.pid")"
-fi
-LOG=$I/log/stsd.log
+dnsmon_add "dnsmon    unix  y  y  n  -  1  dnsmon"
 json() { $STSCTL domain show "$1" --json | sed -n "s/^ *\"$2\": \"*\\([^\",]*\\)\"*,*\$/\\1/p" | grep -v '^null$'; }
 state() { json "$1" state; }
 checked() { json "$1" checked; }
