@@ -33,3 +33,18 @@ dnsmon_import() {
 	$STSCTL domain import "$t/import" >"$t/import.out" 2>&1
 	like "$(cat "$t/import.out")" "$n domains" "$n domains imported"
 }
+
+# dnsmon_zone N ZONE: writes $t/ZONE.zone, N domains dK.ZONE, each with
+# one of four MX hosts mx0..mx3.ZONE (127.0.0.2) and mta-sts.dK a CNAME
+# to the policy host of sts.test.
+dnsmon_zone() {
+	local n=$1 zone=$2 i k
+	{
+		ns_zone_head "$zone"
+		for k in 0 1 2 3; do echo "mx$k A 127.0.0.2"; done
+		for i in $(seq "$n"); do
+			echo "d$i MX 10 mx$((i % 4)).$zone."
+			echo "mta-sts.d$i CNAME mta-sts.sts.test."
+		done
+	} >"$t/$zone.zone"
+}

@@ -14,15 +14,8 @@ inst_need stsctl policyd master dnsmon
 t_need python3
 
 N=2500
-{
-	ns_zone_head pages.test
-	for k in 0 1 2 3; do echo "mx$k A 127.0.0.2"; done
-	for i in $(seq $N); do
-		echo "d$i MX 10 mx$((i % 4)).pages.test."
-		echo "mta-sts.d$i CNAME mta-sts.sts.test."
-	done
-} >"$t/pages.zone"
-ns_create && ns_dns_start sts.test "$t/sts.zone" pages.test "$t/pages.zone" ||
+dnsmon_zone "$N" pages.test
+ns_create && ns_dns_start sts.test "$t/sts.zone" pages.test "$t/pages.test.zone" ||
 	{ fail "knot starts"; done_testing; }
 
 # 500 queries a second: the round lasts about 20 s, long enough to kill

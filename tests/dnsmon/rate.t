@@ -19,15 +19,8 @@ t_need python3
 
 N=40 RATE=20 BURST=2 IV=5	# BURST: DNSQ_BURST_MS (100) of the rate
 
-{
-	ns_zone_head rate.test
-	for k in 0 1 2 3; do echo "mx$k A 127.0.0.2"; done
-	for i in $(seq $N); do
-		echo "d$i MX 10 mx$((i % 4)).rate.test."
-		echo "mta-sts.d$i CNAME mta-sts.sts.test."
-	done
-} >"$t/rate.zone"
-ns_create && ns_dns_start sts.test "$t/sts.zone" rate.test "$t/rate.zone" ||
+dnsmon_zone "$N" rate.test
+ns_create && ns_dns_start sts.test "$t/sts.zone" rate.test "$t/rate.test.zone" ||
 	{ fail "knot starts"; done_testing; }
 : >"$t/queries"
 ns_exec python3 "$SRCDIR/tests/dnsmon/dnscount.py" 127.0.0.8 127.0.0.1 \
