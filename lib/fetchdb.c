@@ -23,8 +23,6 @@
 
 struct fetchdb {
 	sqlite3	*db;
-	char	*path;
-	sqlite3_stmt *insert;		/* the writer's */
 };
 
 static const struct db_migration fetchdb_schema[] = {
@@ -73,27 +71,23 @@ static const struct db_migration fetchdb_schema[] = {
 	" ORDER BY count(*) DESC, status, failure LIMIT ?4"
 
 static struct fetchdb *
-fetchdb_new(sqlite3 *db, const char *path)
+fetchdb_new(sqlite3 *db)
 {
 	struct fetchdb *f = xcalloc(1, sizeof(*f));
 
 	f->db = db;
-	f->path = xstrdup(path);
 	return f;
 }
 
 struct fetchdb *
 fetchdb_open_write(const char *path, const char *group, struct buf *err)
 {
-	struct fetchdb *f;
 	sqlite3 *db;
 
 	if ((db = db_open(path, DB_WRITE, fetchdb_schema, err)) == NULL)
 		return NULL;
 	db_share(db, path, FETCHDB_FILE_MODE, group);
-	f = fetchdb_new(db, path);
-	f->insert = db_prepare(db, FETCHDB_INSERT_SQL);
-	return f;
+	return fetchdb_new(db);
 }
 
 struct fetchdb *
@@ -103,7 +97,7 @@ fetchdb_open(const char *path, struct buf *err)
 
 	if ((db = db_open(path, DB_READ, fetchdb_schema, err)) == NULL)
 		return NULL;
-	return fetchdb_new(db, path);
+	return fetchdb_new(db);
 }
 
 void
@@ -111,9 +105,7 @@ fetchdb_close(struct fetchdb *f)
 {
 	if (f == NULL)
 		return;
-	sqlite3_finalize(f->insert);
 	db_close(f->db);
-	free(f->path);
 	free(f);
 }
 
@@ -135,8 +127,8 @@ static int
 fetchdb_insert(struct fetchdb *f, const struct fetchrec *r,
     const char *domain, struct buf *err)
 {
-	sqlite3_stmt *st = f->insert;
-	int rc;
+	/* Prepared once (db_cached), finalized by db_close(). */
+	sqlite3_stmt *st = db_cached(f->db, FETCHDB_INSERT_SQL);
 
 	sqlite3_bind_int64(st, 1, r->time);
 	sqlite3_bind_int64(st, 2, r->duration_ms);
@@ -149,15 +141,7 @@ fetchdb_insert(struct fetchdb *f, const struct fetchrec *r,
 	sqlite3_bind_int(st, 9, r->status);
 	fetchdb_text(st, 10, r->failure);
 	fetchdb_text(st, 11, r->tls);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		buf_printf(err, "%s: insert a fetch: %s", f->path,
-		    sqlite3_errmsg(f->db));
-		return -1;
-	}
-	return 0;
+	return db_step_done(f->db, st, "insert a fetch", err);
 }
 
 /* Keeps the newest limit rows of domain: the number deleted, or -1. */
