@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "challenges.h"
@@ -262,6 +263,41 @@ request_check_one(struct policyd *pd, json_t *req, int *stored)
 }
 
 /*
+ * A migration may wait for what dnsmon saw: after the commit, each
+ * running plan whose domain has a result just stored takes its turn.
+ * One read of the running plans per batch (most often none), not one
+ * per result.
+ */
+static void
+request_check_migrations(struct policyd *pd, json_t **reqs, size_t n,
+    json_t **replies)
+{
+	struct policydb_migration *v;
+	struct buf err = BUF_INIT;
+	const char *name;
+	size_t nv, j, i;
+
+	if (policydb_migration_running(pd->db, &v, &nv, &err) < 0) {
+		log_error("migrations: %s", err.s);
+		buf_free(&err);
+		return;
+	}
+	for (j = 0; j < nv; j++)
+		for (i = 0; i < n; i++) {
+			name = json_string_value(json_object_get(reqs[i],
+			    "domain"));
+			if (name != NULL && strcasecmp(name, v[j].domain) == 0 &&
+			    json_is_true(json_object_get(replies[i], "stored"))) {
+				request_migrate_domain(pd, v[j].domain,
+				    request_now(pd));
+				break;
+			}
+		}
+	policydb_migrations_free(v, nv);
+	buf_free(&err);
+}
+
+/*
  * Group commit: every result of reqs in one transaction, each under a
  * savepoint, so that one that fails leaves the others.  replies[i]
  * answers reqs[i]; nothing says "stored" before the commit, and a
@@ -296,11 +332,8 @@ request_check_results(struct policyd *pd, json_t **reqs, size_t n,
 		stored = 0;
 	}
 	buf_free(&err);
-	/* A migration may wait for what dnsmon saw: after the commit. */
-	for (i = 0; stored > 0 && i < n; i++)
-		if (json_is_true(json_object_get(replies[i], "stored")))
-			request_migrate_domain(pd, json_string_value(
-			    json_object_get(reqs[i], "domain")), request_now(pd));
+	if (stored > 0)
+		request_check_migrations(pd, reqs, n, replies);
 	return stored;
 }
 
