@@ -49,13 +49,9 @@ mastercf_service_free(struct mastercf_service *svc)
 void
 mastercf_free(struct mastercf *table)
 {
-	int i;
-
 	if (table == NULL)
 		return;
-	for (i = 0; i < table->nservices; i++)
-		mastercf_service_free(&table->services[i]);
-	free(table->services);
+	XFREE_EACH(table->services, table->nservices, mastercf_service_free);
 	free(table);
 }
 

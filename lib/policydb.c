@@ -213,11 +213,7 @@ policydb_domain_copy(struct domain *dst, const struct domain *src)
 void
 policydb_domains_free(struct domain *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		policydb_domain_clear(&v[i]);
-	free(v);
+	XFREE_EACH(v, n, policydb_domain_clear);
 }
 
 struct policydb *

@@ -184,9 +184,5 @@ policydb_migration_clear(struct policydb_migration *m)
 void
 policydb_migrations_free(struct policydb_migration *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		policydb_migration_clear(&v[i]);
-	free(v);
+	XFREE_EACH(v, n, policydb_migration_clear);
 }

@@ -72,13 +72,9 @@ challenges_entry_clear(struct challenge_entry *e)
 void
 challenges_free(struct challenges *c)
 {
-	size_t i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++)
-		challenges_entry_clear(&c->v[i]);
-	free(c->v);
+	XFREE_EACH(c->v, c->n, challenges_entry_clear);
 	free(c);
 }
 
