@@ -192,6 +192,20 @@ db_step_done(sqlite3 *db, sqlite3_stmt *st, const char *what, struct buf *err)
 	return 0;
 }
 
+/* A statement that looks up one row: 1 (st left to read), 0 or -1. */
+int
+db_step_row(sqlite3 *db, sqlite3_stmt *st, const char *what, struct buf *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return db_step_error(db, st, what, err);
+	db_finish(st);
+	return 0;
+}
+
 void
 db_rollback(sqlite3 *db)
 {

@@ -25,7 +25,10 @@
  *	program, not a run-time condition: it panics.  db_step_done() runs
  *	a statement that returns no row (INSERT, UPDATE, DELETE) and
  *	finalizes it: 0, or -1 with the file, what and SQLite's reason in
- *	err (db_step_error()).
+ *	err (db_step_error()).  db_step_row() runs a statement that looks
+ *	up one row: 1 when there is one (the caller reads its columns,
+ *	then db_finish()), 0 when there is none and -1 on an error (both
+ *	end the statement).
  *
  *	db_cached() is db_prepare() of a statement that is kept, prepared,
  *	for the next call with the same text on the same connection (at
@@ -101,5 +104,7 @@ int	db_step_error(sqlite3 *, sqlite3_stmt *, const char *what,
 	    struct buf *err);	/* finalizes st, says why in err, -1 */
 int	db_step_done(sqlite3 *, sqlite3_stmt *, const char *what,
 	    struct buf *err);	/* one step that ends st; finalizes it */
+int	db_step_row(sqlite3 *, sqlite3_stmt *, const char *what,
+	    struct buf *err);	/* 1: a row to read, 0: none, -1 */
 
 #endif

@@ -262,6 +262,23 @@ main(void)
 	    strstr(err.s, "x.db: store t: ") != NULL,
 	    "db_step_done: one that does not is an error naming the file and"
 	    " what: %s", err.s);
+	{
+		sqlite3_stmt *row = db_prepare(db, "SELECT b FROM t WHERE a = 2");
+
+		buf_reset(&err);
+		CHECK(db_step_row(db, row, "read t", &err) == 1 &&
+		    strcmp((const char *)sqlite3_column_text(row, 0), "y") == 0,
+		    "db_step_row: 1 and the row to read when there is one");
+		db_finish(row);
+		CHECK(db_step_row(db, db_prepare(db, "SELECT b FROM t WHERE"
+		    " a = 99"), "read t", &err) == 0 && err.len == 0,
+		    "db_step_row: 0 when there is none");
+		CHECK(db_step_row(db, db_prepare(db, "SELECT"
+		    " abs(-9223372036854775807 - 1)"), "read t", &err) < 0 &&
+		    strstr(err.s, "x.db: read t: integer overflow") != NULL,
+		    "db_step_row: an error names the file, what and why: %s",
+		    err.s);
+	}
 	db_close(db);
 
 	buf_reset(&err);

@@ -342,13 +342,8 @@ policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
 	st = db_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		db_finish(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW)
-		return db_step_error(db, st, "read domain", err);
+	if ((rc = db_step_row(db, st, "read domain", err)) <= 0)
+		return rc;
 	policydb_domain_row(st, d);
 	db_finish(st);
 
@@ -616,12 +611,8 @@ policydb_name_get(struct policydb *pdb, const char *name, char **last_id,
 	st = db_cached(db, "SELECT last_id, cached_until FROM domain_names"
 	    " WHERE name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		db_finish(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW)
-		return db_step_error(db, st, "read name history", err);
+	if ((rc = db_step_row(db, st, "read name history", err)) <= 0)
+		return rc;
 	*last_id = xstrdup(policydb_text(st, 0));
 	*cached_until = sqlite3_column_int64(st, 1);
 	db_finish(st);

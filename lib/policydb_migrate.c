@@ -81,15 +81,10 @@ policydb_migration_get(struct policydb *pdb, const char *domain,
 	st = db_prepare(pdb->db, "SELECT " MIGRATION_COLUMNS
 	    " FROM domain_migrations WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_finalize(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW)
-		return db_step_error(pdb->db, st, "read migration", err);
+	if ((rc = db_step_row(pdb->db, st, "read migration", err)) <= 0)
+		return rc;
 	policydb_migration_row(st, m);
-	sqlite3_finalize(st);
+	db_finish(st);
 	return 1;
 }
 
