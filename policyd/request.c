@@ -442,6 +442,23 @@ request_load(struct policyd *pd, json_t *req, struct domain *d,
 	return rc == 1 ? 0 : -1;
 }
 
+/*
+ * Opens the transaction of a change and loads its domain into d; -1
+ * with err, and no transaction left open, when either fails.
+ */
+int
+request_begin_load(struct policyd *pd, json_t *req, struct domain *d,
+    struct buf *err)
+{
+	if (policydb_begin(pd->db, err) < 0)
+		return -1;
+	if (request_load(pd, req, d, err) < 0) {
+		policydb_rollback(pd->db);
+		return -1;
+	}
+	return 0;
+}
+
 int
 request_commit(struct policyd *pd, struct buf *err)
 {

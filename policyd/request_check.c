@@ -47,12 +47,8 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 	struct domain d;
 	enum domain_state was;
 
-	if (policydb_begin(pd->db, err) < 0)
+	if (request_begin_load(pd, req, &d, err) < 0)
 		return NULL;
-	if (request_load(pd, req, &d, err) < 0) {
-		policydb_rollback(pd->db);
-		return NULL;
-	}
 	if (d.state != DOMAIN_PENDING && d.state != DOMAIN_VERIFIED) {
 		policydb_rollback(pd->db);
 		policydb_domain_clear(&d);

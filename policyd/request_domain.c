@@ -337,10 +337,8 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	char *old_id, *when, *step;
 
 	memset(&d, 0, sizeof(d));
-	if (policydb_begin(pd->db, err) < 0)
-		return NULL;
-	if (request_load(pd, req, &d, err) < 0)
-		goto fail;
+	if (request_begin_load(pd, req, &d, err) < 0)
+		goto out;
 	if (d.state == DOMAIN_RETIRING) {
 		buf_printf(err, "%s: domain is retiring (removed at %s); it"
 		    " cannot be changed, \"domain add\" restores it", d.name,
@@ -509,10 +507,8 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 		buf_puts(err, "now: not true or false");
 		return NULL;
 	}
-	if (policydb_begin(pd->db, err) < 0)
-		return NULL;
-	if (request_load(pd, req, &d, err) < 0)
-		goto fail;
+	if (request_begin_load(pd, req, &d, err) < 0)
+		goto out;
 	/* Nothing was published: nothing for senders to forget. */
 	if (json_is_true(now) || !policydb_state_servable(d.state))
 		reply = request_del_now(pd, &d, err);
@@ -528,10 +524,8 @@ request_del(struct policyd *pd, json_t *req, struct buf *err)
 		free(when);
 	} else
 		reply = request_retire(pd, &d, err);
-	if (reply != NULL)
-		goto out;
-fail:
-	policydb_rollback(pd->db);
+	if (reply == NULL)
+		policydb_rollback(pd->db);
 out:
 	policydb_domain_clear(&d);
 	return reply;

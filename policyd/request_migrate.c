@@ -212,12 +212,8 @@ request_migrate(struct policyd *pd, json_t *req, struct buf *err)
 			    " removed", *p);
 			goto out;
 		}
-	if (policydb_begin(pd->db, err) < 0)
+	if (request_begin_load(pd, req, &d, err) < 0)
 		goto out;
-	if (request_load(pd, req, &d, err) < 0) {
-		policydb_rollback(pd->db);
-		goto out;
-	}
 	if ((has_old = policydb_migration_get(pd->db, d.name, &old, err)) < 0 ||
 	    migrate_refuse(&d, &old, has_old, add, rm, err) < 0) {
 		policydb_rollback(pd->db);
@@ -305,12 +301,8 @@ migrate_abort(struct policyd *pd, json_t *req, struct buf *err)
 	json_t *reply;
 	int rc;
 
-	if (policydb_begin(pd->db, err) < 0)
+	if (request_begin_load(pd, req, &d, err) < 0)
 		return NULL;
-	if (request_load(pd, req, &d, err) < 0) {
-		policydb_rollback(pd->db);
-		return NULL;
-	}
 	if ((rc = policydb_migration_get(pd->db, d.name, &m, err)) <= 0 ||
 	    m.ended != 0) {
 		if (rc == 0 || (rc > 0 && m.ended != 0))

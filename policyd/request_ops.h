@@ -91,6 +91,8 @@ int	request_max_age(json_t *req, long long *out, struct buf *err);
 int	request_mx(json_t *req, char ***out, size_t *nout, struct buf *err);
 int	request_load(struct policyd *pd, json_t *req, struct domain *d,
 	    struct buf *err);
+int	request_begin_load(struct policyd *pd, json_t *req, struct domain *d,
+	    struct buf *err);
 int	request_commit(struct policyd *pd, struct buf *err);
 char	*request_join(char **v, size_t n);
 
