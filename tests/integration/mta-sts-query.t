@@ -7,30 +7,13 @@
 # suite runs with httpd on port 443, and mta-sts-query (the resolver
 # Postfix uses through postfix-mta-sts-resolver) trusts the test CA.
 source "$SRCDIR/tests/lib.sh"
-source "$SRCDIR/tests/netns.sh"
-source "$SRCDIR/tests/pki.sh"
-source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/mtasts.sh"
 
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-t_need mta-sts-query
-
-t=$(t_tmpdir)
-ns_create || { fail "network namespace"; done_testing; }
 D=example.test
 
 # The zone as the domain's owner publishes it.  _mta-sts carries the id
 # the suite gives the policy; it is set once that id is known.
-cat >"$t/zone" <<Z
-\$TTL 60
-@	SOA ns.$D. hostmaster.$D. 1 60 60 600 60
-	NS ns.$D.
-	MX 10 mx1.$D.
-ns	A 127.0.0.1
-mx1	A 127.0.0.1
-mta-sts	A 127.0.0.1
-Z
-ok "knot serves $D" ns_dns_start "$D" "$t/zone"
+mtasts_zone 127.0.0.1
 
 inst_init "$t/i" --https-port=443 --http-port=80
 inst_only policyd httpd

@@ -10,34 +10,16 @@
 # slow
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
-source "$SRCDIR/tests/netns.sh"
-source "$SRCDIR/tests/pki.sh"
-source "$SRCDIR/tests/instance.sh"
 source "$SRCDIR/tests/mtasts.sh"
-
-[ "$(id -u)" = 0 ] || skip_all "needs root for ip netns"
-t_need mta-sts-query
 t_need python3
 
-t=$(t_tmpdir)
-ns_create || { fail "network namespace"; done_testing; }
 D=migrate.test
 PORT=2525
 
 # The zone as the domain's owner publishes it: mx1 is the old MX host,
 # mx2 the new one (its address is there from the start, its MX record
 # comes with the switch).
-cat >"$t/zone" <<Z
-\$TTL 60
-@	SOA ns.$D. hostmaster.$D. 1 60 60 600 60
-	NS ns.$D.
-	MX 10 mx1.$D.
-ns	A 127.0.0.1
-mx1	A 127.0.0.2
-mx2	A 127.0.0.3
-mta-sts	A 127.0.0.1
-Z
-ok "knot serves $D" ns_dns_start "$D" "$t/zone"
+mtasts_zone 127.0.0.2 "mx2	A 127.0.0.3"
 
 # The alerts' webhook, in the namespace with the suite.
 HOOK=8025
