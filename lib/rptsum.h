@@ -21,7 +21,7 @@
  *
  *	t = rptsum_totals_new(db, domain)	domain may be NULL
  *	rptsum_totals_get(t, report_id, &ok, &failed)	one report
- *	rptsum_totals_free(t)
+ *	rptdb_totals_free(t)
  *	rptsum_policy_failed(failure_count, details_sum)	the rule
  *	rptsum_add(a, b)		saturating sum
  *	rptsum_dkim_reason(via, result, reason)	reason, or what the
@@ -180,11 +180,9 @@ json_t	*rptsum_readiness_of(const struct rptsum_rows *, const char *mode,
 	    const struct rptsum_rule *);
 json_t	*rptsum_notes_of(const struct rptsum_rows *, int days, int limit);
 json_t	*rptsum_unverified_of(const struct rptsum_rows *, int days);
-struct rptsum_totals;
-struct rptsum_totals *rptsum_totals_new(struct rptdb *, const char *domain);
-void	 rptsum_totals_get(struct rptsum_totals *, int64_t report,
+struct rptdb_totals *rptsum_totals_new(struct rptdb *, const char *domain);
+void	 rptsum_totals_get(struct rptdb_totals *, int64_t report,
 	    long long *ok, long long *failed);
-void	 rptsum_totals_free(struct rptsum_totals *);
 long long rptsum_policy_failed(long long failure_count, long long details);
 long long rptsum_add(long long, long long);
 const char *rptsum_dkim_reason(const char *via, const char *result,

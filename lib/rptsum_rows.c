@@ -76,17 +76,12 @@ rptsum_add(long long a, long long b)
 }
 
 /* The statement of rptsum_totals_get(), prepared once for many reports. */
-struct rptsum_totals {
-	struct rptdb_totals *t;
-};
-
-struct rptsum_totals *
+struct rptdb_totals *
 rptsum_totals_new(struct rptdb *db, const char *domain)
 {
-	struct rptsum_totals *t = xcalloc(1, sizeof(*t));
 	char *name = domain ? rptsum_domain_name(domain) : NULL;
+	struct rptdb_totals *t = rptdb_totals_new(db, name);
 
-	t->t = rptdb_totals_new(db, name);
 	free(name);
 	return t;
 }
@@ -115,27 +110,18 @@ rptsum_total_row(const struct rptdb_total_row *row, void *arg)
 }
 
 void
-rptsum_totals_get(struct rptsum_totals *t, int64_t report,
+rptsum_totals_get(struct rptdb_totals *t, int64_t report,
     long long *ok, long long *failed)
 {
 	struct rptsum_total s;
 
 	memset(&s, 0, sizeof(s));
-	rptdb_totals_get(t->t, report, rptsum_total_row, &s);
+	rptdb_totals_get(t, report, rptsum_total_row, &s);
 	if (s.policy != 0)
 		s.failed = rptsum_add(s.failed, rptsum_policy_failed(s.bad,
 		    s.det));
 	*ok = s.ok;
 	*failed = s.failed;
-}
-
-void
-rptsum_totals_free(struct rptsum_totals *t)
-{
-	if (t == NULL)
-		return;
-	rptdb_totals_free(t->t);
-	free(t);
 }
 
 static char *
@@ -188,7 +174,7 @@ rptsum_settle(struct rptsum_rows *rs)
 /* The unverified reports of the domain in the window, newest first. */
 struct rptsum_unv_ctx {
 	struct rptsum_rows *rs;
-	struct rptsum_totals *tot;
+	struct rptdb_totals *tot;
 	size_t	 cap;
 };
 
@@ -237,7 +223,7 @@ rptsum_fetch_unverified(struct rptdb *db, struct rptsum_rows *rs,
 	c.cap = 0;
 	rptdb_domain_unverified(db, rs->domain, since, rptsum_unverified_row,
 	    &c);
-	rptsum_totals_free(c.tot);
+	rptdb_totals_free(c.tot);
 }
 
 /* The rows of rptsum_fetch(), grown as they come. */

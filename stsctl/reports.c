@@ -278,7 +278,7 @@ report_count_other(struct rptdb *db, const struct report_opts *o)
 
 /* The rows of list: a table for text, an array for JSON. */
 struct report_list_ctx {
-	struct rptsum_totals *tot;
+	struct rptdb_totals *tot;
 	const struct report_opts *o;
 	struct table *t;
 	json_t	*a;
@@ -344,7 +344,7 @@ report_list(struct rptdb *db, const struct report_opts *o)
 	    "ORGANIZATION", "DOMAINS", "OK", "FAILED", "REPORT-ID", "DKIM") :
 	    table_new(8, "ID", "START", "END", "ORGANIZATION", "DOMAINS", "OK",
 	    "FAILED", "REPORT-ID");
-	struct rptsum_totals *tot = rptsum_totals_new(db, o->domain_name);
+	struct rptdb_totals *tot = rptsum_totals_new(db, o->domain_name);
 	json_t *a = json_array();
 	long long other;
 
@@ -354,7 +354,7 @@ report_list(struct rptdb *db, const struct report_opts *o)
 	c.a = a;
 	report_filter(o, o->unverified, &f);
 	rptdb_reports(db, &f, 1, report_list_row, &c);
-	rptsum_totals_free(tot);
+	rptdb_totals_free(tot);
 	other = report_count_other(db, o);
 	if (o->json) {
 		json_t *r = json_pack("{s:o, s:I}", "reports", a,

@@ -138,7 +138,7 @@ report_deviations(struct rptdb *db, int64_t report)
 /* One report, whole; its "sessions" by tot. */
 static json_t *
 report_json(struct rptdb *db, const struct rptdb_report *r,
-    struct rptsum_totals *tot)
+    struct rptdb_totals *tot)
 {
 	char t1[TIMEFMT_RFC3339_SIZE], t2[TIMEFMT_RFC3339_SIZE];
 	char t3[TIMEFMT_RFC3339_SIZE];
@@ -173,7 +173,7 @@ report_json(struct rptdb *db, const struct rptdb_report *r,
 /* The JSON of each report of a query, with its totals, into a. */
 struct report_json_ctx {
 	struct rptdb *db;
-	struct rptsum_totals *tot;
+	struct rptdb_totals *tot;
 	json_t	*a;
 	time_t	 start, end;		/* show: the report's date range */
 };
@@ -378,7 +378,7 @@ report_show(struct rptdb *db, const struct report_opts *o)
 	c.a = NULL;
 	if (rptdb_report_get(db, id, report_show_one, &c) < 0)
 		stsctl_die("report %lld: no such report", id);
-	rptsum_totals_free(c.tot);
+	rptdb_totals_free(c.tot);
 	report_add_fetches(c.a, c.start, c.end);
 	if (o->json)
 		report_print_json(c.a);
@@ -487,7 +487,7 @@ report_export(struct rptdb *db, const struct report_opts *o)
 	c.tot = rptsum_totals_new(db, o->domain_name);
 	c.a = json_array();
 	rptdb_reports(db, &f, 0, report_json_add, &c);
-	rptsum_totals_free(c.tot);
+	rptdb_totals_free(c.tot);
 	report_print_json(c.a);
 	json_decref(c.a);
 	return 0;
