@@ -322,7 +322,7 @@ policy_add_ext(struct policy *p, struct policy_seen *seen,
 	if (p->next == seen->extcap) {
 		seen->extcap = seen->extcap ? seen->extcap * 2 : 4;
 		p->ext = xreallocarray(p->ext, seen->extcap,
-		    sizeof(struct policy_ext));
+		    sizeof(struct ststxt_ext));
 	}
 	p->ext[p->next].name = xstrndup(line->key, line->keylen);
 	p->ext[p->next].value = xstrndup(line->value, line->valuelen);
@@ -549,7 +549,7 @@ policy_validate_mx(const struct policy *p, struct buf *err)
 static int
 policy_validate_ext(const struct policy *p, struct buf *err)
 {
-	const struct policy_ext *e;
+	const struct ststxt_ext *e;
 	const char *why;
 	size_t i;
 
@@ -633,16 +633,10 @@ policy_equal(const struct policy *a, const struct policy *b)
 void
 policy_free(struct policy *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
 	xfreev(p->mx, p->nmx);
-	for (i = 0; i < p->next; i++) {
-		free(p->ext[i].name);
-		free(p->ext[i].value);
-	}
-	free(p->ext);
+	ststxt_free_exts(p->ext, p->next);
 	free(p);
 }
 

@@ -93,6 +93,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "ststxt.h"
 
 #define POLICY_SIZE_MAX		(64 * 1024)	/* bytes of a policy file */
 #define POLICY_LINES_MAX	1000		/* lines of a policy file */
@@ -109,17 +110,12 @@ enum policy_mode {
 	POLICY_MODE_NONE,
 };
 
-struct policy_ext {
-	char	*name;		/* extension key, as written */
-	char	*value;		/* its value, white space around removed */
-};
-
 struct policy {
 	enum policy_mode mode;
 	char	**mx;		/* nmx patterns, in order, lower case */
 	size_t	 nmx;
 	long long max_age;	/* seconds */
-	struct policy_ext *ext;	/* next extension fields, in order */
+	struct ststxt_ext *ext;	/* next extension fields, in order */
 	size_t	 next;
 };
 

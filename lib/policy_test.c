@@ -290,7 +290,7 @@ test_validate(void)
 {
 	char *mx[] = { "mx1.example.com", "MX2.example.com", "mx1.example.com",
 	    "*.*.x" };
-	struct policy_ext ext[] = { { "mode", "x" }, { "a b", "c" },
+	struct ststxt_ext ext[] = { { "mode", "x" }, { "a b", "c" },
 	    { "ok", " padded" }, { "ok", "" } };
 	struct policy p;
 	struct buf err = BUF_INIT;

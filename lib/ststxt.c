@@ -281,7 +281,7 @@ ststxt_render_exts(const struct ststxt_ext *ext, size_t next, struct buf *out)
 		buf_printf(out, " %s=%s;", ext[i].name, ext[i].value);
 }
 
-static void
+void
 ststxt_free_exts(struct ststxt_ext *ext, size_t next)
 {
 	size_t i;

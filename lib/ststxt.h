@@ -17,6 +17,8 @@
  *	ststxt_rua_for(domain, &err)	the same, from main.cf
  *
  *	ststxt_name_valid(s, len)	1: an extension NAME (policies too)
+ *	ststxt_free_exts(ext, n)	frees n extension fields (of a
+ *					record or a policy, lib/policy)
  *
  * DESCRIPTION
  *	The input is the text of one TXT record, its character-strings
@@ -93,9 +95,10 @@
 #define STSTXT_ID_MAX		32		/* RFC 8461: 1*32(ALPHA / DIGIT) */
 #define STSTXT_EXT_NAME_MAX	32		/* characters of a field name */
 
+/* An extension field, of a record or of a policy (lib/policy). */
 struct ststxt_ext {
-	char	*name;
-	char	*value;
+	char	*name;		/* as written */
+	char	*value;		/* white space around removed */
 };
 
 struct ststxt_sts {
@@ -123,6 +126,7 @@ struct ststxt_tlsrpt {
 };
 
 int	ststxt_name_valid(const char *s, size_t len);
+void	ststxt_free_exts(struct ststxt_ext *, size_t n);
 int	ststxt_is_sts(const char *txt, size_t len);
 int	ststxt_sts_parse(const char *txt, size_t len, struct ststxt_sts **out,
 	    struct buf *err);
