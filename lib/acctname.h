@@ -24,7 +24,8 @@
  *	allows "\u0000") is refused instead of cut.
  *
  * LIMITS
- *	ACCTNAME_MAX, ACCTNAME_EMAIL_MAX.
+ *	ACCTNAME_MAX, ACCTNAME_EMAIL_MAX; ACCTNAME_PASSWORD_MAX bytes of a
+ *	password (policyd's rule, stsctl's read of a password file).
  *
  * DIAGNOSTICS
  *	-1 with one line in err that quotes the input escaped (lib/esc),
@@ -41,6 +42,7 @@
 #define ACCTNAME_EMAIL_MIN	6	/* a@b.cd */
 #define ACCTNAME_EMAIL_MAX	254	/* RFC 5321 path, without <> */
 #define ACCTNAME_QUOTE_MAX	80	/* of the input quoted in an error */
+#define ACCTNAME_PASSWORD_MAX	1024	/* bytes of a password */
 #define ACCTNAME_OPERATOR	"operator"	/* the actor of the operator */
 
 int	acctname_check(const char *name, size_t len, struct buf *err);

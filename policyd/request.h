@@ -178,6 +178,8 @@
 
 #include <jansson.h>
 
+#include "acctname.h"
+
 #define REQUEST_PUBLIC	1	/* arrived on public/policyd */
 #define REQUEST_PRIVATE	0	/* arrived on private/policyd */
 
@@ -193,6 +195,15 @@
 #define REQUEST_SNAPSHOT_HEAD	64	/* its fixed members, and more */
 #define REQUEST_SNAPSHOT_TEXTS	64	/* distinct policy texts per message */
 #define REQUEST_SNAPSHOT_INDEX	24	/* bytes of the spaces, index and "\n" */
+#define REQUEST_PASSWORD_MAX	ACCTNAME_PASSWORD_MAX	/* bytes */
+#define REQUEST_QUOTA_MAX	1000000	/* domains of an account */
+#define REQUEST_ORIGIN_MAX	64	/* characters of a client address */
+#define REQUEST_NAME_MAX	253	/* characters of a filter's name */
+#define REQUEST_AUDIT_PAGE	1000	/* entries per audit-list reply */
+#define REQUEST_TOKEN_USED_STEP	60	/* seconds between last_used writes */
+#define REQUEST_AUTH_REFUSED	"sign-in refused: unknown account or wrong" \
+	" password"
+#define REQUEST_TOKEN_REFUSED	"API token refused"
 
 struct challenges;
 struct policydb;
@@ -213,6 +224,9 @@ struct policyd_conf {
 	const char *dns_update_server;
 	long long dns_retry_min;	/* policyd_dns_retry_min */
 	long long dns_retry_max;	/* policyd_dns_retry_max */
+	long long password_min;		/* portal_password_min_length */
+	long long tokens_max;		/* portal_tokens_max */
+	long long default_quota;	/* portal_default_quota */
 };
 
 struct policyd {
@@ -237,6 +251,9 @@ struct policyd {
 	void	*alert_arg;
 	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
 	int	 snap_failed;	/* its last write failed (said once) */
+	/* Who makes the request being handled (request_caller). */
+	char	 actor[ACCTNAME_MAX + 1];	/* "operator" or an account */
+	char	 origin[REQUEST_ORIGIN_MAX + 1];	/* "local" or an address */
 };
 
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);

@@ -178,7 +178,10 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	if (request_add_fields(pd, req, &n, err) < 0 ||
 	    policydb_begin(pd->db, err) < 0)
 		goto out;
-	if (request_add_insert(pd, &n, err) < 0) {
+	if (request_add_insert(pd, &n, err) < 0 ||
+	    request_audit(pd, PROTO_OP_DOMAIN_ADD, n.d.name, NULL,
+	    request_audit_policy(&n.d, json_pack("{s:b}", "restored",
+	    n.restored)), err) < 0) {
 		policydb_rollback(pd->db);
 		goto out;
 	}
@@ -230,7 +233,10 @@ request_import(struct policyd *pd, json_t *req, struct buf *err)
 	if (policydb_begin(pd->db, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (request_add_insert(pd, &v[i], &why) < 0) {
+		if (request_add_insert(pd, &v[i], &why) < 0 ||
+		    request_audit(pd, PROTO_OP_DOMAIN_IMPORT, v[i].d.name, NULL,
+		    request_audit_policy(&v[i].d, json_pack("{s:b}",
+		    "restored", v[i].restored)), &why) < 0) {
 			policydb_rollback(pd->db);
 			goto refused;
 		}
@@ -372,6 +378,9 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	    policydb_domain_update(pd->db, &d, err) < 0 ||
 	    (policydb_state_servable(d.state) &&
 	    request_queue(pd, d.name, d.policy_id, err) < 0) ||
+	    request_audit(pd, PROTO_OP_DOMAIN_SET, d.name, NULL,
+	    request_audit_policy(&d, json_pack("{s:s, s:s}", "changes",
+	    what.s + 2, "old_policy_id", old_id)), err) < 0 ||
 	    request_commit(pd, err) < 0) {
 		policydb_rollback(pd->db);
 		free(old_id);
@@ -425,7 +434,7 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 	long long now = request_now(pd), until = request_cache_end(d, now);
 	long long cached;
 	int served = policydb_state_servable(d->state);
-	char *warning, *last;
+	char *warning, *last = NULL;
 	json_t *reply;
 
 	/* The name keeps its id and the end of its caches (migration 3). */
@@ -433,8 +442,12 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 	    policydb_name_get(pd->db, d->name, &last, &cached, err) < 0 ||
 	    policydb_domain_delete(pd->db, d->name, err) < 0 ||
 	    request_queue(pd, d->name, NULL, err) < 0 ||
-	    request_commit(pd, err) < 0)
+	    request_audit(pd, PROTO_OP_DOMAIN_DEL, d->name, NULL,
+	    request_audit_policy(d, json_pack("{s:b}", "removed", 1)),
+	    err) < 0 || request_commit(pd, err) < 0) {
+		free(last);
 		return NULL;
+	}
 	free(last);
 	if (served)
 		request_notify_withdraw(pd, d->name);
@@ -483,6 +496,9 @@ request_retire(struct policyd *pd, struct domain *d, struct buf *err)
 	d->retire_at = cached > now ? cached : now;
 	if (policydb_domain_update(pd->db, d, err) < 0 ||
 	    request_queue(pd, d->name, d->policy_id, err) < 0 ||
+	    request_audit(pd, PROTO_OP_DOMAIN_DEL, d->name, NULL,
+	    request_audit_policy(d, json_pack("{s:b, s:I}", "removed", 0,
+	    "retire_at", (json_int_t)d->retire_at)), err) < 0 ||
 	    request_commit(pd, err) < 0)
 		return NULL;
 	request_notify_policy(pd, d);

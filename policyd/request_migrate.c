@@ -229,6 +229,10 @@ request_migrate(struct policyd *pd, json_t *req, struct buf *err)
 	if (has_old > 0)
 		policydb_migration_clear(&old);
 	if (migrate_start(pd, &d, &m, add, rm, err) < 0 ||
+	    request_audit(pd, PROTO_OP_DOMAIN_MIGRATE, d.name, NULL,
+	    request_audit_policy(&d, json_pack("{s:O, s:O}", "add_mx",
+	    json_object_get(req, "add_mx"), "remove_mx",
+	    json_object_get(req, "remove_mx"))), err) < 0 ||
 	    request_commit(pd, err) < 0) {
 		policydb_rollback(pd->db);
 		policydb_migration_clear(&m);
@@ -344,6 +348,9 @@ migrate_abort(struct policyd *pd, json_t *req, struct buf *err)
 	free(m.waits_for);
 	m.waits_for = NULL;
 	if (policydb_migration_put(pd->db, &m, err) < 0 ||
+	    request_audit(pd, PROTO_OP_DOMAIN_MIGRATE, d.name, NULL,
+	    request_audit_policy(&d, json_pack("{s:b, s:s}", "abort", 1,
+	    "from_step", from)), err) < 0 ||
 	    request_commit(pd, err) < 0) {
 		free(from);
 		policydb_migration_clear(&m);
