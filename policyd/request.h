@@ -27,7 +27,18 @@
  *
  *	Ops from the public socket (stsctl): domain-add, domain-import,
  *	domain-set, domain-del, domain-list, domain-show, domain-records,
- *	domain-check, domain-migrate.  domain-add and domain-check {"domain": D} ask dnsmon
+ *	domain-check, domain-migrate; account-add, account-set,
+ *	account-del, account-list, account-show, token-new, token-revoke,
+ *	token-list and audit-list (request_account.c, request_token.c,
+ *	request_audit.c; stsd-policyd(8) gives their members).
+ *	account-auth and token-auth are private: {"ok": true, "account"}
+ *	or one refusal (REQUEST_AUTH_REFUSED, REQUEST_TOKEN_REFUSED)
+ *	whatever the cause.  Every change of a domain, account or token
+ *	writes an audit row (lib/policydb.h) in its transaction, with the
+ *	actor and origin request_caller() took from the request:
+ *	"operator" and "local" on the public socket, which may not say
+ *	otherwise; "actor" (an account) and "from" (a client address)
+ *	when the private socket gives them.  domain-add and domain-check {"domain": D} ask dnsmon
  *	to check the domain now through pd->check_now (0: asked; the
  *	replies say so in "check_asked" and "asked"); the result comes
  *	back as a check-result on the private socket, the only place where
@@ -169,6 +180,10 @@
  *
  * LIMITS
  *	REQUEST_MX_MAX mx patterns per domain.  max_age 0..31557600.
+ *	Accounts: names and addresses of lib/acctname, REQUEST_PASSWORD_MAX
+ *	bytes of a password (at least conf.password_min), a quota of
+ *	REQUEST_QUOTA_MAX domains, conf.tokens_max live tokens,
+ *	REQUEST_AUDIT_PAGE entries per audit-list reply.
  *	REQUEST_LIST_PAGE domains, and pd->reply_limit bytes, per page.
  *	pd->snapshot_size (REQUEST_SNAPSHOT_SIZE) bytes per snapshot
  *	message, or one domain when it alone is larger.

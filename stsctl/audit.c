@@ -44,33 +44,47 @@ static const struct option audit_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* A filter member given as an option; what is not UTF-8 is refused. */
+static void
+audit_member(json_t *req, const char *key, const char *value)
+{
+	json_t *v;
+
+	if (value == NULL)
+		return;
+	if ((v = json_string(value)) == NULL) {
+		json_decref(req);
+		stsctl_die("audit: --%s \"%s\": not UTF-8 text", key,
+		    esc_printable(value));
+	}
+	json_object_set_new(req, key, v);
+}
+
+/* The audit-list request of the options, made once they are parsed. */
 static json_t *
 audit_filter(int argc, char **argv)
 {
-	json_t *req = ipc_request(PROTO_OP_AUDIT_LIST), *v;
-	const char *dev;
-	time_t since;
-	int c, idx;
+	const char *dev, *domain = NULL, *account = NULL;
+	time_t since = 0;
+	json_t *req;
+	int c, idx, has_since = 0;
 
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", audit_options, &idx)) != -1) {
 		switch (c) {
 		case 'd':
+			domain = optarg;
+			break;
 		case 'a':
-			if ((v = json_string(optarg)) == NULL)
-				stsctl_die("audit: \"%s\": not UTF-8 text",
-				    esc_printable(optarg));
-			json_object_set_new(req, c == 'd' ? "domain" :
-			    "account", v);
+			account = optarg;
 			break;
 		case 's':
 			if (timefmt_rfc3339_parse(optarg, &since, &dev) < 0)
 				stsctl_usage_die("audit: --since %s: expected"
 				    " YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
 				    esc_printable(optarg));
-			json_object_set_new(req, "since",
-			    json_integer((json_int_t)since));
+			has_since = 1;
 			break;
 		case 'j':
 			stsctl_json = 1;
@@ -86,6 +100,12 @@ audit_filter(int argc, char **argv)
 	if (optind < argc)
 		stsctl_usage_die("audit: unexpected argument \"%s\"",
 		    argv[optind]);
+	req = ipc_request(PROTO_OP_AUDIT_LIST);
+	audit_member(req, "domain", domain);
+	audit_member(req, "account", account);
+	if (has_since)
+		json_object_set_new(req, "since",
+		    json_integer((json_int_t)since));
 	return req;
 }
 

@@ -303,6 +303,17 @@ usage_bad "--since takes a date" \
 	"stsctl: audit: --since yesterday: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" \
 	audit --since yesterday
 unlike "$json" 'correct horse|second secret|stsd_' "the audit log holds no password and no token"
+printf 'imp1.example mx.imp1.example\nimp2.example mx.imp2.example\n' >"$t/imp"
+$STSCTL domain import "$t/imp" >/dev/null
+like "$($STSCTL audit --domain imp2.example)" ' +operator +local +domain-import +imp2\.example +- +.*"mx":"mx\.imp2\.example"' \
+	"domain-import: an entry per domain"
+$STSCTL domain del other.example --now >/dev/null 2>&1
+like "$($STSCTL audit --domain other.example)" ' +domain-del +other\.example +- +.*"removed":true' \
+	"domain-del is recorded"
+n=$($STSCTL audit --json | grep -c '"action"')
+$STSCTL domain set a.example --mode bogus >/dev/null 2>&1
+$STSCTL account set beta --quota -5 >/dev/null 2>&1
+is "$($STSCTL audit --json | grep -c '"action"')" "$n" "a refused change writes no audit entry"
 
 # kill -9 of policyd right after a reply: nothing acknowledged is lost.
 pid=$(inst_pid policyd)
