@@ -141,7 +141,9 @@
  *	"token-revoke"), the domain and the account it concerns (NULL:
  *	none; the account is the actor when an account acted, else the
  *	account that manages the domain or is changed), and details, a
- *	JSON object.  Rows are never changed or deleted by policyd.
+ *	JSON object.  policydb_audit_add() with no account stores the
+ *	account that manages the domain, if any.  Rows are never changed
+ *	or deleted by policyd.
  *	policydb_audit_list() reads those of a filter (struct
  *	policydb_audit_filter: after an id, since a time, of a domain, of
  *	an account) in id order, at most max, and says whether more follow.

@@ -419,8 +419,11 @@ policydb_audit_add(struct policydb *pdb, const struct policydb_audit *e,
 {
 	sqlite3_stmt *st;
 
+	/* Without an account, the one that manages the domain, if any. */
 	st = db_cached(pdb->db, "INSERT INTO audit_log (time, actor, origin,"
-	    " action, domain, account, details) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	    " action, domain, account, details) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " COALESCE(?6, (SELECT account FROM account_domains"
+	    " WHERE domain = ?5)), ?7)");
 	sqlite3_bind_int64(st, 1, e->time);
 	sqlite3_bind_text(st, 2, e->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, e->origin, -1, SQLITE_STATIC);

@@ -91,6 +91,27 @@ request_actor_is_account(const struct policyd *pd)
 	return strcmp(pd->actor, ACCTNAME_OPERATOR) != 0;
 }
 
+/* The row, details already JSON text; account NULL: see policydb.h. */
+static int
+request_audit_text(struct policyd *pd, const char *action,
+    const char *domain, const char *account, const char *details,
+    struct buf *err)
+{
+	struct policydb_audit e;
+
+	if (account == NULL && request_actor_is_account(pd))
+		account = pd->actor;
+	memset(&e, 0, sizeof(e));
+	e.time = request_now(pd);
+	e.actor = pd->actor;
+	e.origin = pd->origin;
+	e.action = (char *)action;
+	e.domain = (char *)domain;
+	e.account = (char *)account;
+	e.details = (char *)details;
+	return policydb_audit_add(pd->db, &e, err);
+}
+
 /*
  * An audit row of the change being made, inside its transaction:
  * action, the domain (or NULL), the account it concerns (NULL: the
@@ -101,51 +122,64 @@ int
 request_audit(struct policyd *pd, const char *action, const char *domain,
     const char *account, json_t *details, struct buf *err)
 {
-	struct policydb_audit e;
-	char *owner = NULL, *text;
+	char *text;
 	int rc;
 
-	if (account == NULL && request_actor_is_account(pd))
-		account = pd->actor;
-	else if (account == NULL && domain != NULL &&
-	    policydb_domain_owner(pd->db, domain, &owner, err) < 0) {
-		json_decref(details);
-		return -1;
-	}
 	text = json_dumps(details ? details : json_object(), JSON_COMPACT |
 	    JSON_SORT_KEYS);
 	if (text == NULL)
 		log_panic("request_audit: %s: cannot write details", action);
-	memset(&e, 0, sizeof(e));
-	e.time = request_now(pd);
-	e.actor = pd->actor;
-	e.origin = pd->origin;
-	e.action = (char *)action;
-	e.domain = (char *)domain;
-	e.account = (char *)(account ? account : owner);
-	e.details = text;
-	rc = policydb_audit_add(pd->db, &e, err);
+	rc = request_audit_text(pd, action, domain, account, text, err);
 	json_decref(details);
 	free(text);
-	free(owner);
 	return rc;
 }
 
-/* The policy of d as an audit row's details say it; extra is taken. */
-json_t *
-request_audit_policy(const struct domain *d, json_t *extra)
+/* s as a JSON string: quotes, backslashes and controls escaped. */
+void
+request_audit_str(struct buf *b, const char *s)
 {
-	json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "state",
-	    policydb_state_name(d->state), "mode", d->mode, "max_age",
-	    (json_int_t)d->max_age, "policy_id", d->policy_id, "mx", "");
-	char *mx = request_join(d->mx, d->nmx);
+	buf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_printf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			buf_printf(b, "\\u%04x", (unsigned)(unsigned char)*s);
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
 
-	json_object_set_new(o, "mx", json_string(mx));
-	free(mx);
-	if (extra != NULL)
-		json_object_update(o, extra);
-	json_decref(extra);
-	return o;
+/*
+ * The row of a change of domain d: its policy after the change as the
+ * details (state, mode, max_age, policy_id, mx), then extra, members
+ * already written as JSON (",\"key\":value...", or NULL).  Written by
+ * hand, not through jansson: an import makes one per domain.
+ */
+int
+request_audit_domain(struct policyd *pd, const char *action,
+    const struct domain *d, const char *extra, struct buf *err)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	int rc;
+
+	buf_printf(&b, "{\"state\":\"%s\",\"mode\":",
+	    policydb_state_name(d->state));
+	request_audit_str(&b, d->mode);
+	buf_printf(&b, ",\"max_age\":%lld,\"policy_id\":", d->max_age);
+	request_audit_str(&b, d->policy_id);
+	buf_puts(&b, ",\"mx\":[");
+	for (i = 0; i < d->nmx; i++) {
+		if (i > 0)
+			buf_putc(&b, ',');
+		request_audit_str(&b, d->mx[i]);
+	}
+	buf_printf(&b, "]%s}", extra ? extra : "");
+	rc = request_audit_text(pd, action, d->name, NULL, b.s, err);
+	buf_free(&b);
+	return rc;
 }
 
 static json_t *

@@ -77,7 +77,9 @@ int	request_caller(struct policyd *pd, json_t *req, int from_public,
 int	request_audit(struct policyd *pd, const char *action,
 	    const char *domain, const char *account, json_t *details,
 	    struct buf *err);
-json_t	*request_audit_policy(const struct domain *d, json_t *extra);
+int	request_audit_domain(struct policyd *pd, const char *action,
+	    const struct domain *d, const char *extra, struct buf *err);
+void	request_audit_str(struct buf *b, const char *s);
 
 /* request_check.c: */
 request_op_fn request_check;

@@ -305,7 +305,7 @@ usage_bad "--since takes a date" \
 unlike "$json" 'correct horse|second secret|stsd_' "the audit log holds no password and no token"
 printf 'imp1.example mx.imp1.example\nimp2.example mx.imp2.example\n' >"$t/imp"
 $STSCTL domain import "$t/imp" >/dev/null
-like "$($STSCTL audit --domain imp2.example)" ' +operator +local +domain-import +imp2\.example +- +.*"mx":"mx\.imp2\.example"' \
+like "$($STSCTL audit --domain imp2.example)" ' +operator +local +domain-import +imp2\.example +- +.*"mx":\["mx\.imp2\.example"\]' \
 	"domain-import: an entry per domain"
 $STSCTL domain del other.example --now >/dev/null 2>&1
 like "$($STSCTL audit --domain other.example)" ' +domain-del +other\.example +- +.*"removed":true' \
