@@ -479,6 +479,7 @@ request_account_set(struct policyd *pd, json_t *req, struct buf *err)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
+	memset(&c, 0, sizeof(c));
 	if (request_account_name(req, &name, err) < 0 ||
 	    request_change_fields(pd, req, &c, err) < 0 ||
 	    policydb_begin(pd->db, err) < 0)

@@ -245,6 +245,9 @@ stsctl_bad "an e-mail address with a newline is refused" \
 stsctl_bad "an e-mail address of 100,000 bytes is refused" \
 	"stsctl: e-mail address \"$(head -c 80 /dev/zero | tr '\0' a)...\": 100000 characters, not 6 to 254" \
 	account add delta --email "$big"
+stsctl_bad "set of a name that cannot exist is refused" \
+	'stsctl: account name "Bad": only a-z, 0-9, ".", "_" and "-", beginning with a letter or digit' \
+	account set Bad --add-domain x.example --email x@y.example
 stsctl_bad "operator is not an account name" \
 	'stsctl: account name "operator" is reserved for the operator' \
 	account add operator --email x@y.example
