@@ -429,7 +429,7 @@ account_print_token_list(json_t *reply)
 
 /* account token NAME [--read-only] | --revoke ID | --list */
 static int
-account_token(struct account_opts *o, const char *name)
+account_token(struct account_opts *o)
 {
 	json_t *reply;
 	char *end;
@@ -460,7 +460,6 @@ account_token(struct account_opts *o, const char *name)
 	if (o->read_only)
 		json_object_set_new(o->req, "read_only", json_true());
 	reply = stsctl_call(o->req);
-	(void)name;
 	account_output(reply, account_print_token);
 	return 0;
 }
@@ -506,7 +505,7 @@ account_main(int argc, char **argv)
 		json_object_set_new(o.req, "name",
 		    account_str(name, "account name"));
 	if (cmd->op == NULL)
-		return account_token(&o, name);
+		return account_token(&o);
 	if (strcmp(cmd->name, "add") == 0 &&
 	    json_object_get(o.req, "email") == NULL)
 		stsctl_usage_die("account add: --email is needed");
