@@ -75,10 +75,13 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 
 # lib/policydb - policy.db's schema, migrations and queries (policyd).
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
-	lib/policydb_migrate.c lib/policydb_sqlite.h
+	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sqlite.h
 check_PROGRAMS += lib/policydb_test
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/policydb_account_test
+lib_policydb_account_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_policydb_account_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/proto, lib/policyc - the IPC contract: socket and operation names,
 # and policyd's client side with the paging loop of domain-list.
@@ -153,3 +156,12 @@ lib_fetchdb_test_SOURCES = lib/fetchdb_test.c
 lib_fetchdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_fetchdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 FUZZ_TARGETS += tests/fuzz/fuzz_fetchlog
+
+# lib/acctname, lib/apitoken - accounts of domain owners: their names,
+# e-mail addresses and API tokens (policyd, stsctl).
+lib_libsts_a_SOURCES += lib/acctname.c lib/acctname.h lib/apitoken.c \
+	lib/apitoken.h
+check_PROGRAMS += lib/apitoken_test
+lib_apitoken_test_LDADD = $(STS_LIBS)
+lib_apitoken_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+FUZZ_TARGETS += tests/fuzz/fuzz_apitoken

@@ -253,6 +253,21 @@ PARAM(TIME, policyd_dns_retry_min, "30s",
     "$policyd_dns_retry_max.",
     NULL, NULL,
     .min = 1, .max = DAY)
+PARAM(INT, portal_default_quota, "10",
+    "The number of domains an account of a domain owner may manage "
+    "when \"stsctl account add\" gives no --quota (0 to 1000000).",
+    NULL, NULL,
+    .min = 0, .max = 1000000)
+PARAM(INT, portal_password_min_length, "12",
+    "The fewest characters of an account's password (8 to 1024); "
+    "policyd refuses a shorter one.",
+    NULL, NULL,
+    .min = 8, .max = 1024)
+PARAM(INT, portal_tokens_max, "100",
+    "The most live API tokens of one account (1 to 10000); policyd "
+    "refuses another until one is revoked.",
+    NULL, NULL,
+    .min = 1, .max = 10000)
 PARAM(BOOL, report_https_rua, "no",
     "Whether the TLSRPT record of every domain also lists "
     "https://mta-sts.DOMAIN$report_https_path after the mailto: "

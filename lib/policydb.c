@@ -139,6 +139,56 @@ static const struct db_migration policydb_schema[] = {
 	");"
 	"CREATE INDEX domain_migrations_running ON domain_migrations(domain)"
 	"  WHERE ended IS NULL;" },
+	/*
+	 * Accounts of domain owners (policydb_account.c).  A domain is
+	 * managed by one account at most (its primary key), and it need
+	 * not be hosted yet: the row says who may add it.  Token ids are
+	 * never reused (AUTOINCREMENT), so that an id in an old audit row
+	 * names one token.  The audit log is kept when an account goes;
+	 * its partial indexes find a domain's or an account's rows among
+	 * many, in order.
+	 */
+	{ 7,
+	"CREATE TABLE accounts ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  email TEXT NOT NULL,"
+	"  password TEXT,"
+	"  quota INTEGER NOT NULL CHECK (quota BETWEEN 0 AND 1000000),"
+	"  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	");"
+	"CREATE TABLE account_domains ("
+	"  domain TEXT PRIMARY KEY NOT NULL,"
+	"  account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,"
+	"  added INTEGER NOT NULL"
+	");"
+	"CREATE INDEX account_domains_account"
+	"  ON account_domains(account, domain);"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  access TEXT NOT NULL CHECK (access IN ('read-only', 'read-write')),"
+	"  created INTEGER NOT NULL,"
+	"  last_used INTEGER,"
+	"  revoked INTEGER"
+	");"
+	"CREATE INDEX api_tokens_account ON api_tokens(account, id);"
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  time INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  domain TEXT,"
+	"  account TEXT,"
+	"  details TEXT NOT NULL"
+	");"
+	"CREATE INDEX audit_log_domain ON audit_log(domain, id)"
+	"  WHERE domain IS NOT NULL;"
+	"CREATE INDEX audit_log_account ON audit_log(account, id)"
+	"  WHERE account IS NOT NULL;" },
 	{ 0, NULL }
 };
 

@@ -46,6 +46,25 @@
  *	policydb_migration_running(pdb, &v, &n, &err)	not ended, by name
  *	policydb_migration_clear(&m), policydb_migrations_free(v, n)
  *
+ *	Accounts (tables accounts, account_domains, api_tokens, audit_log;
+ *	policydb_account.c):
+ *	policydb_account_get(pdb, name, &a, &err)	1 found, 0 not
+ *	policydb_account_put(pdb, &a, &err)		insert or replace
+ *	policydb_account_delete(pdb, name, &err)	with its domains, tokens
+ *	policydb_account_list(pdb, after, max, &v, &n, &err)	by name
+ *	policydb_account_domains(pdb, account, &names, &n, &err)
+ *	policydb_domain_owner(pdb, domain, &account, &err)	1 found, 0 none
+ *	policydb_domain_assign(pdb, domain, account, now, &err)	NULL: release
+ *	policydb_token_insert(pdb, &t, &err)		sets t.id
+ *	policydb_token_count(pdb, account, live)	how many
+ *	policydb_token_prune(pdb, account, &err)	forget revoked ones
+ *	policydb_token_list(pdb, account, &v, &n, &err)	by id
+ *	policydb_token_find(pdb, hash, &t, &err)	1 found, 0 not
+ *	policydb_token_revoke(pdb, id, when, &err)	1 revoked, 0 not live
+ *	policydb_token_used(pdb, id, when, &err)
+ *	policydb_audit_add(pdb, &e, &err)
+ *	policydb_audit_list(pdb, &filter, max, &v, &n, &more, &err)
+ *
  * DESCRIPTION
  *	policy.db belongs to policyd, its only writer; nothing else opens
  *	it, and no SQL over its tables is written outside this module (the
@@ -53,7 +72,9 @@
  *	file (lib/db: mode 0600, WAL, synchronous=FULL) and brings its
  *	schema up to date: version 1 the domains and their mx patterns; 2
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
- *	a retiring domain had; 4 served; 5 the time of dnsmon's next check; 6 MX migration plans.
+ *	a retiring domain had; 4 served; 5 the time of dnsmon's next check;
+ *	6 MX migration plans; 7 accounts, their domains and API tokens, and
+ *	the audit log.
  *	These functions only read and write rows: checking values, choosing
  *	ids and opening transactions are the caller's (policyd's handlers),
  *	except policydb_publish_sync(), which is its own transaction.
@@ -99,11 +120,39 @@
  *	A new plan replaces the row of the last one; the row goes with
  *	the domain's.
  *
+ *	accounts has a row per account of a domain owner (the portal's
+ *	users): its name, e-mail address, password (a crypt(3) hash;
+ *	NULL: it cannot sign in), quota of domains (0..1000000), disabled
+ *	(0 or 1), created and updated.  account_domains has a row per
+ *	domain an account may manage: the domain (its key: one account at
+ *	most), the account and when it was given; a domain without a row
+ *	is the operator's.  It is not tied to domains: a domain may be
+ *	given to an account before it is hosted, and stays given when it
+ *	is removed.  Deleting an account deletes its rows and its tokens.
+ *
+ *	api_tokens has a row per API token: its id (never reused), the
+ *	account, the SHA-256 of its secret in hexadecimal (the secret
+ *	itself is never stored), access "read-only" or "read-write", and
+ *	when it was created, last used and revoked (NULL: not yet).
+ *
+ *	audit_log has a row per change: its id (in order of the changes),
+ *	time, actor ("operator" or an account name), origin ("local" or a
+ *	client address), action (an op name such as "domain-add" or
+ *	"token-revoke"), the domain and the account it concerns (NULL:
+ *	none; the account is the actor when an account acted, else the
+ *	account that manages the domain or is changed), and details, a
+ *	JSON object.  policydb_audit_add() with no account stores the
+ *	account that manages the domain, if any.  Rows are never changed
+ *	or deleted by policyd.
+ *	policydb_audit_list() reads those of a filter (struct
+ *	policydb_audit_filter: after an id, since a time, of a domain, of
+ *	an account) in id order, at most max, and says whether more follow.
+ *
  * LIMITS
  *	The schema checks what a column takes: state, mode testing,
  *	enforce or none, max_age 0..31557600 (POLICY_MAX_AGE_MAX of
- *	lib/policy, written out: a migration never changes).  Sizes and
- *	counts are the caller's.
+ *	lib/policy, written out: a migration never changes), quota
+ *	0..1000000, access.  Sizes and counts are the caller's.
  *
  * DIAGNOSTICS
  *	A failed open or step returns NULL or -1 with the file and the
@@ -191,6 +240,49 @@ struct policydb_publish_state {
 	long long published_at;
 };
 
+/* An account of a domain owner (accounts). */
+struct policydb_account {
+	char	*name;
+	char	*email;
+	char	*password;		/* crypt(3) hash, or NULL: none */
+	long long quota;		/* domains it may manage */
+	int	 disabled;
+	long long created;
+	long long updated;
+	long long ndomains;		/* read: the domains it manages */
+};
+
+/* An API token (api_tokens); times 0 are not set. */
+struct policydb_token {
+	long long id;
+	char	*account;
+	char	*hash;			/* SHA-256 of the secret, hex */
+	int	 read_only;
+	long long created;
+	long long last_used;
+	long long revoked;
+};
+
+/* A row of the audit log; domain and account may be NULL. */
+struct policydb_audit {
+	long long id;			/* set by the database */
+	long long time;
+	char	*actor;			/* "operator" or an account name */
+	char	*origin;		/* "local" or a client address */
+	char	*action;
+	char	*domain;
+	char	*account;
+	char	*details;		/* a JSON object */
+};
+
+/* What policydb_audit_list() reads; NULL and 0 members: any. */
+struct policydb_audit_filter {
+	long long after;		/* ids greater than this */
+	long long since;		/* times from this on */
+	const char *domain;
+	const char *account;
+};
+
 const char *policydb_state_name(enum domain_state);
 int	policydb_state_servable(enum domain_state);
 void	policydb_domain_clear(struct domain *);
@@ -268,5 +360,47 @@ int	policydb_migration_running(struct policydb *,
 	    struct policydb_migration **, size_t *, struct buf *err);
 void	policydb_migration_clear(struct policydb_migration *);
 void	policydb_migrations_free(struct policydb_migration *, size_t);
+
+int	policydb_account_get(struct policydb *, const char *name,
+	    struct policydb_account *, struct buf *err);
+int	policydb_account_put(struct policydb *,
+	    const struct policydb_account *, struct buf *err);
+int	policydb_account_delete(struct policydb *, const char *name,
+	    struct buf *err);
+int	policydb_account_list(struct policydb *, const char *after,
+	    size_t max, struct policydb_account **, size_t *, struct buf *err);
+void	policydb_account_clear(struct policydb_account *);
+void	policydb_accounts_free(struct policydb_account *, size_t);
+int	policydb_account_domains(struct policydb *, const char *account,
+	    char ***, size_t *, struct buf *err);
+int	policydb_domain_owner(struct policydb *, const char *domain,
+	    char **account, struct buf *err);
+int	policydb_domain_assign(struct policydb *, const char *domain,
+	    const char *account, long long now, struct buf *err);
+
+int	policydb_token_insert(struct policydb *, struct policydb_token *,
+	    struct buf *err);
+long long policydb_token_count(struct policydb *, const char *account,
+	    int live);
+int	policydb_token_prune(struct policydb *, const char *account,
+	    struct buf *err);
+int	policydb_token_list(struct policydb *, const char *account,
+	    struct policydb_token **, size_t *, struct buf *err);
+int	policydb_token_find(struct policydb *, const char *hash,
+	    struct policydb_token *, struct buf *err);
+int	policydb_token_revoke(struct policydb *, long long id, long long when,
+	    struct buf *err);
+int	policydb_token_used(struct policydb *, long long id, long long when,
+	    struct buf *err);
+void	policydb_token_clear(struct policydb_token *);
+void	policydb_tokens_free(struct policydb_token *, size_t);
+
+int	policydb_audit_add(struct policydb *, const struct policydb_audit *,
+	    struct buf *err);
+int	policydb_audit_list(struct policydb *,
+	    const struct policydb_audit_filter *, size_t max,
+	    struct policydb_audit **, size_t *, int *more, struct buf *err);
+void	policydb_audit_clear(struct policydb_audit *);
+void	policydb_audits_free(struct policydb_audit *, size_t);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * policydb_sqlite - the inside of lib/policydb on SQLite, shared by
- * policydb.c and policydb_dns.c only.
+ * policydb.c, policydb_dns.c, policydb_migrate.c and policydb_account.c
+ * only.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS

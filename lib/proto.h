@@ -92,9 +92,20 @@
 #define PROTO_OP_DOMAIN_RECORDS	"domain-records"
 #define PROTO_OP_DOMAIN_CHECK	"domain-check"
 #define PROTO_OP_DOMAIN_MIGRATE	"domain-migrate"
+#define PROTO_OP_ACCOUNT_ADD	"account-add"
+#define PROTO_OP_ACCOUNT_SET	"account-set"
+#define PROTO_OP_ACCOUNT_DEL	"account-del"
+#define PROTO_OP_ACCOUNT_LIST	"account-list"	/* paged, as domain-list */
+#define PROTO_OP_ACCOUNT_SHOW	"account-show"
+#define PROTO_OP_TOKEN_NEW	"token-new"
+#define PROTO_OP_TOKEN_REVOKE	"token-revoke"
+#define PROTO_OP_TOKEN_LIST	"token-list"
+#define PROTO_OP_AUDIT_LIST	"audit-list"	/* paged by entry id */
 
 /* policyd: requests of its private socket only. */
 #define PROTO_OP_DOMAIN_VERIFIED "domain-verified"	/* dnsmon */
+#define PROTO_OP_ACCOUNT_AUTH	"account-auth"		/* the portal */
+#define PROTO_OP_TOKEN_AUTH	"token-auth"		/* the portal */
 #define PROTO_OP_CHECK_RESULT	"check-result"		/* dnsmon */
 #define PROTO_OP_CERT_CHANGED	"cert-changed"		/* acmed */
 #define PROTO_OP_CHALLENGE_ADD	"challenge-add"		/* acmed */

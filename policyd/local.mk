@@ -7,20 +7,23 @@ POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
 	policyd/request.c policyd/request.h policyd/request_ops.h \
 	policyd/request_domain.c policyd/request_check.c \
 	policyd/migration.c policyd/migration.h policyd/request_migrate.c \
-	policyd/request_snapshot.c
+	policyd/request_snapshot.c policyd/request_account.c \
+	policyd/request_token.c policyd/request_audit.c
 POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS)
 
 pkglibexec_PROGRAMS += policyd/policyd
 policyd_policyd_SOURCES = policyd/policyd.c $(POLICYD_MODULES)
 policyd_policyd_CPPFLAGS = $(POLICYD_CPPFLAGS)
-policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS)
+policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
+	$(CRYPT_LIBS)
 dist_man_MANS += man/stsd-policyd.8
 
 check_PROGRAMS += policyd/policyd_test
 policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
 policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS) $(TEST_CPPFLAGS)
-policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS)
+policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
+	$(CRYPT_LIBS)
 
 EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t \
 	tests/policyd/migrate.t tests/policyd/results.t

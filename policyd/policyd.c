@@ -238,6 +238,9 @@ policyd_conf_read(struct policyd_conf *conf)
 	conf->dns_update = *conf->dns_update_server != '\0';
 	conf->dns_retry_min = var_policyd_dns_retry_min;
 	conf->dns_retry_max = var_policyd_dns_retry_max;
+	conf->password_min = var_portal_password_min_length;
+	conf->tokens_max = var_portal_tokens_max;
+	conf->default_quota = var_portal_default_quota;
 	if (conf->dns_retry_max < conf->dns_retry_min)
 		conf->dns_retry_max = conf->dns_retry_min;
 	if (conf->dns_update && *conf->sts_zone == '\0')

@@ -490,6 +490,17 @@ static const struct request_op request_ops[] = {
 	{ PROTO_OP_DOMAIN_RECORDS, 1, request_records },
 	{ PROTO_OP_DOMAIN_CHECK, 1, request_check },
 	{ PROTO_OP_DOMAIN_MIGRATE, 1, request_migrate },
+	{ PROTO_OP_ACCOUNT_ADD, 1, request_account_add },
+	{ PROTO_OP_ACCOUNT_SET, 1, request_account_set },
+	{ PROTO_OP_ACCOUNT_DEL, 1, request_account_del },
+	{ PROTO_OP_ACCOUNT_LIST, 1, request_account_list },
+	{ PROTO_OP_ACCOUNT_SHOW, 1, request_account_show },
+	{ PROTO_OP_TOKEN_NEW, 1, request_token_new },
+	{ PROTO_OP_TOKEN_REVOKE, 1, request_token_revoke },
+	{ PROTO_OP_TOKEN_LIST, 1, request_token_list },
+	{ PROTO_OP_AUDIT_LIST, 1, request_audit_list },
+	{ PROTO_OP_ACCOUNT_AUTH, 0, request_account_auth },
+	{ PROTO_OP_TOKEN_AUTH, 0, request_token_auth },
 	{ PROTO_OP_DOMAIN_VERIFIED, 0, request_verified },
 	{ PROTO_OP_CERT_CHANGED, 0, request_cert_changed },
 	{ PROTO_OP_CERT_SERVED, 0, request_cert_served },
@@ -521,7 +532,9 @@ request_handle(struct policyd *pd, json_t *req, int from_public)
 		buf_printf(&err, "request \"%s\" is not allowed on the public"
 		    " socket", name);
 		reply = request_error(err.s);
-	} else if ((reply = op->handle(pd, req, &err)) == NULL)
+	} else if (request_caller(pd, req, from_public, &err) < 0)
+		reply = request_error(err.s);
+	else if ((reply = op->handle(pd, req, &err)) == NULL)
 		reply = request_error(err.len ? err.s : "internal error");
 	request_snap_sync(pd);
 	buf_free(&err);

@@ -27,7 +27,18 @@
  *
  *	Ops from the public socket (stsctl): domain-add, domain-import,
  *	domain-set, domain-del, domain-list, domain-show, domain-records,
- *	domain-check, domain-migrate.  domain-add and domain-check {"domain": D} ask dnsmon
+ *	domain-check, domain-migrate; account-add, account-set,
+ *	account-del, account-list, account-show, token-new, token-revoke,
+ *	token-list and audit-list (request_account.c, request_token.c,
+ *	request_audit.c; stsd-policyd(8) gives their members).
+ *	account-auth and token-auth are private: {"ok": true, "account"}
+ *	or one refusal (REQUEST_AUTH_REFUSED, REQUEST_TOKEN_REFUSED)
+ *	whatever the cause.  Every change of a domain, account or token
+ *	writes an audit row (lib/policydb.h) in its transaction, with the
+ *	actor and origin request_caller() took from the request:
+ *	"operator" and "local" on the public socket, which may not say
+ *	otherwise; "actor" (an account) and "from" (a client address)
+ *	when the private socket gives them.  domain-add and domain-check {"domain": D} ask dnsmon
  *	to check the domain now through pd->check_now (0: asked; the
  *	replies say so in "check_asked" and "asked"); the result comes
  *	back as a check-result on the private socket, the only place where
@@ -169,6 +180,10 @@
  *
  * LIMITS
  *	REQUEST_MX_MAX mx patterns per domain.  max_age 0..31557600.
+ *	Accounts: names and addresses of lib/acctname, REQUEST_PASSWORD_MAX
+ *	bytes of a password (at least conf.password_min), a quota of
+ *	REQUEST_QUOTA_MAX domains, conf.tokens_max live tokens,
+ *	REQUEST_AUDIT_PAGE entries per audit-list reply.
  *	REQUEST_LIST_PAGE domains, and pd->reply_limit bytes, per page.
  *	pd->snapshot_size (REQUEST_SNAPSHOT_SIZE) bytes per snapshot
  *	message, or one domain when it alone is larger.
@@ -177,6 +192,8 @@
 #define POLICYD_REQUEST_H
 
 #include <jansson.h>
+
+#include "acctname.h"
 
 #define REQUEST_PUBLIC	1	/* arrived on public/policyd */
 #define REQUEST_PRIVATE	0	/* arrived on private/policyd */
@@ -193,6 +210,15 @@
 #define REQUEST_SNAPSHOT_HEAD	64	/* its fixed members, and more */
 #define REQUEST_SNAPSHOT_TEXTS	64	/* distinct policy texts per message */
 #define REQUEST_SNAPSHOT_INDEX	24	/* bytes of the spaces, index and "\n" */
+#define REQUEST_PASSWORD_MAX	ACCTNAME_PASSWORD_MAX	/* bytes */
+#define REQUEST_QUOTA_MAX	1000000	/* domains of an account */
+#define REQUEST_ORIGIN_MAX	64	/* characters of a client address */
+#define REQUEST_NAME_MAX	253	/* characters of a filter's name */
+#define REQUEST_AUDIT_PAGE	1000	/* entries per audit-list reply */
+#define REQUEST_TOKEN_USED_STEP	60	/* seconds between last_used writes */
+#define REQUEST_AUTH_REFUSED	"sign-in refused: unknown account or wrong" \
+	" password"
+#define REQUEST_TOKEN_REFUSED	"API token refused"
 
 struct challenges;
 struct policydb;
@@ -213,6 +239,9 @@ struct policyd_conf {
 	const char *dns_update_server;
 	long long dns_retry_min;	/* policyd_dns_retry_min */
 	long long dns_retry_max;	/* policyd_dns_retry_max */
+	long long password_min;		/* portal_password_min_length */
+	long long tokens_max;		/* portal_tokens_max */
+	long long default_quota;	/* portal_default_quota */
 };
 
 struct policyd {
@@ -237,6 +266,9 @@ struct policyd {
 	void	*alert_arg;
 	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
 	int	 snap_failed;	/* its last write failed (said once) */
+	/* Who makes the request being handled (request_caller). */
+	char	 actor[ACCTNAME_MAX + 1];	/* "operator" or an account */
+	char	 origin[REQUEST_ORIGIN_MAX + 1];	/* "local" or an address */
 };
 
 json_t	*request_handle(struct policyd *, json_t *req, int from_public);

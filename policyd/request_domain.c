@@ -21,12 +21,43 @@
 #include "request_ops.h"
 #include "timefmt.h"
 
+/* The audit rows of domain-set and of a retirement (domain-del). */
+static int
+request_audit_set(struct policyd *pd, const struct domain *d,
+    const char *old_id, const char *changes, struct buf *err)
+{
+	struct buf x = BUF_INIT;
+	int rc;
+
+	buf_puts(&x, ",\"old_policy_id\":");
+	request_audit_str(&x, old_id);
+	buf_puts(&x, ",\"changes\":");
+	request_audit_str(&x, changes);
+	rc = request_audit_domain(pd, PROTO_OP_DOMAIN_SET, d, x.s, err);
+	buf_free(&x);
+	return rc;
+}
+
+static int
+request_audit_retire(struct policyd *pd, const struct domain *d,
+    struct buf *err)
+{
+	struct buf x = BUF_INIT;
+	int rc;
+
+	buf_printf(&x, ",\"removed\":false,\"retire_at\":%lld", d->retire_at);
+	rc = request_audit_domain(pd, PROTO_OP_DOMAIN_DEL, d, x.s, err);
+	buf_free(&x);
+	return rc;
+}
+
 /*
  * domain-add, and domain-import of many
  */
 #define REQUEST_GIVEN_MODE	(1 << 0)
 #define REQUEST_GIVEN_AGE	(1 << 1)
 #define REQUEST_GIVEN_MX	(1 << 2)
+#define REQUEST_AUDIT_RESTORED	",\"restored\":true"	/* audit details */
 
 /* A domain-add request, checked: the domain, defaults filled in. */
 struct request_new {
@@ -178,7 +209,9 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	if (request_add_fields(pd, req, &n, err) < 0 ||
 	    policydb_begin(pd->db, err) < 0)
 		goto out;
-	if (request_add_insert(pd, &n, err) < 0) {
+	if (request_add_insert(pd, &n, err) < 0 ||
+	    request_audit_domain(pd, PROTO_OP_DOMAIN_ADD, &n.d, n.restored ?
+	    REQUEST_AUDIT_RESTORED : NULL, err) < 0) {
 		policydb_rollback(pd->db);
 		goto out;
 	}
@@ -230,7 +263,9 @@ request_import(struct policyd *pd, json_t *req, struct buf *err)
 	if (policydb_begin(pd->db, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (request_add_insert(pd, &v[i], &why) < 0) {
+		if (request_add_insert(pd, &v[i], &why) < 0 ||
+		    request_audit_domain(pd, PROTO_OP_DOMAIN_IMPORT, &v[i].d,
+		    v[i].restored ? REQUEST_AUDIT_RESTORED : NULL, &why) < 0) {
 			policydb_rollback(pd->db);
 			goto refused;
 		}
@@ -370,6 +405,7 @@ request_set(struct policyd *pd, json_t *req, struct buf *err)
 	    policydb_domain_update(pd->db, &d, err) < 0 ||
 	    (policydb_state_servable(d.state) &&
 	    request_queue(pd, d.name, d.policy_id, err) < 0) ||
+	    request_audit_set(pd, &d, old_id, what.s + 2, err) < 0 ||
 	    request_commit(pd, err) < 0) {
 		policydb_rollback(pd->db);
 		free(old_id);
@@ -423,7 +459,7 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 	long long now = request_now(pd), until = request_cache_end(d, now);
 	long long cached;
 	int served = policydb_state_servable(d->state);
-	char *warning, *last;
+	char *warning, *last = NULL;
 	json_t *reply;
 
 	/* The name keeps its id and the end of its caches (migration 3). */
@@ -431,8 +467,11 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 	    policydb_name_get(pd->db, d->name, &last, &cached, err) < 0 ||
 	    policydb_domain_delete(pd->db, d->name, err) < 0 ||
 	    request_queue(pd, d->name, NULL, err) < 0 ||
-	    request_commit(pd, err) < 0)
+	    request_audit_domain(pd, PROTO_OP_DOMAIN_DEL, d,
+	    ",\"removed\":true", err) < 0 || request_commit(pd, err) < 0) {
+		free(last);
 		return NULL;
+	}
 	free(last);
 	if (served)
 		request_notify_withdraw(pd, d->name);
@@ -481,6 +520,7 @@ request_retire(struct policyd *pd, struct domain *d, struct buf *err)
 	d->retire_at = cached > now ? cached : now;
 	if (policydb_domain_update(pd->db, d, err) < 0 ||
 	    request_queue(pd, d->name, d->policy_id, err) < 0 ||
+	    request_audit_retire(pd, d, err) < 0 ||
 	    request_commit(pd, err) < 0)
 		return NULL;
 	request_notify_policy(pd, d);

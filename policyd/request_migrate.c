@@ -158,6 +158,39 @@ migrate_start(struct policyd *pd, struct domain *d,
 static json_t *
 migrate_abort(struct policyd *pd, json_t *req, struct buf *err);
 
+/* ",\"KEY\":[\"P\",...]" of a NULL-terminated list. */
+static void
+migrate_audit_list(struct buf *x, const char *key, char **v)
+{
+	buf_printf(x, ",\"%s\":[", key);
+	for (; *v != NULL; v++) {
+		request_audit_str(x, *v);
+		if (v[1] != NULL)
+			buf_putc(x, ',');
+	}
+	buf_putc(x, ']');
+}
+
+/* The audit row of a plan (add, rm) or of its abort (from its step). */
+static int
+migrate_audit(struct policyd *pd, const struct domain *d, char **add,
+    char **rm, const char *from, struct buf *err)
+{
+	struct buf x = BUF_INIT;
+	int rc;
+
+	if (from != NULL) {
+		buf_puts(&x, ",\"abort\":true,\"from_step\":");
+		request_audit_str(&x, from);
+	} else {
+		migrate_audit_list(&x, "add_mx", add);
+		migrate_audit_list(&x, "remove_mx", rm);
+	}
+	rc = request_audit_domain(pd, PROTO_OP_DOMAIN_MIGRATE, d, x.s, err);
+	buf_free(&x);
+	return rc;
+}
+
 /* The domain as policy.db has it now, and its plan as "migration". */
 static json_t *
 migrate_reply(struct policyd *pd, const char *name, struct buf *err)
@@ -225,6 +258,7 @@ request_migrate(struct policyd *pd, json_t *req, struct buf *err)
 	if (has_old > 0)
 		policydb_migration_clear(&old);
 	if (migrate_start(pd, &d, &m, add, rm, err) < 0 ||
+	    migrate_audit(pd, &d, m.add_mx, m.remove_mx, NULL, err) < 0 ||
 	    request_commit(pd, err) < 0) {
 		policydb_rollback(pd->db);
 		policydb_migration_clear(&m);
@@ -336,6 +370,7 @@ migrate_abort(struct policyd *pd, json_t *req, struct buf *err)
 	free(m.waits_for);
 	m.waits_for = NULL;
 	if (policydb_migration_put(pd->db, &m, err) < 0 ||
+	    migrate_audit(pd, &d, NULL, NULL, from, err) < 0 ||
 	    request_commit(pd, err) < 0) {
 		free(from);
 		policydb_migration_clear(&m);

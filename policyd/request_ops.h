@@ -12,7 +12,9 @@
  *	request.c (the dispatch table, request_handle() and the helpers
  *	below: replies, request fields, loading a domain, policy ids,
  *	queueing DNS publication), request_domain.c (the domain-* ops of
- *	stsctl and retirement), request_check.c (what dnsmon, acmed and
+ *	stsctl and retirement), request_account.c and request_token.c
+ *	(accounts of domain owners and their API tokens), request_audit.c
+ *	(who asks, the audit log, audit-list), request_check.c (what dnsmon, acmed and
  *	httpd report: checks, verification, certificates, challenges) and
  *	request_snapshot.c (what subscribers are told: the snapshot, each
  *	change, the snapshot file).  A handler returns its reply, or NULL
@@ -32,6 +34,7 @@
 
 #include "buf.h"
 #include "policydb.h"
+#include "proto.h"
 #include "request.h"
 
 /* A handler of request.c's dispatch table. */
@@ -52,6 +55,31 @@ request_op_fn request_migrate;
 json_t	*request_migration_json(const struct policydb_migration *m);
 json_t	*request_migration_probe(const struct policydb_migration *m);
 int	request_migrating(struct policyd *pd, const char *domain, char **step);
+
+/* request_account.c, request_token.c, request_audit.c: */
+request_op_fn request_account_add;
+request_op_fn request_account_set;
+request_op_fn request_account_del;
+request_op_fn request_account_list;
+request_op_fn request_account_show;
+request_op_fn request_account_auth;
+request_op_fn request_token_new;
+request_op_fn request_token_revoke;
+request_op_fn request_token_list;
+request_op_fn request_token_auth;
+request_op_fn request_audit_list;
+int	request_account_name(json_t *req, const char **out, struct buf *err);
+int	request_exists(struct policyd *pd, const char *name, struct buf *err);
+json_t	*request_tokens_json(struct policyd *pd, const char *name,
+	    struct buf *err);
+int	request_caller(struct policyd *pd, json_t *req, int from_public,
+	    struct buf *err);
+int	request_audit(struct policyd *pd, const char *action,
+	    const char *domain, const char *account, json_t *details,
+	    struct buf *err);
+int	request_audit_domain(struct policyd *pd, const char *action,
+	    const struct domain *d, const char *extra, struct buf *err);
+void	request_audit_str(struct buf *b, const char *s);
 
 /* request_check.c: */
 request_op_fn request_check;

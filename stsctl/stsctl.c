@@ -8,6 +8,8 @@
  *	stsctl [-c config_dir] report list|show|summary|export|html ...
  *	stsctl [-c config_dir] queue list|show|requeue|delete ...
  *	stsctl [-c config_dir] cert list | renew HOST [--json]
+ *	stsctl [-c config_dir] account add|set|del|list|show|token ...
+ *	stsctl [-c config_dir] audit [--domain D] [--account A] [--since T]
  *
  * DESCRIPTION
  *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
@@ -146,6 +148,8 @@ static const struct stsctl_command {
 	{ "queue", queue_main },
 	{ "cert", cert_main },
 	{ "fetch", fetch_main },
+	{ "account", account_main },
+	{ "audit", audit_main },
 	{ NULL, NULL }
 };
 
@@ -158,6 +162,8 @@ static const char stsctl_usage_text[] =
 	    "  queue list|show ID|requeue ID|ALL|delete ID [--json]\n"
 	    "  cert list [--json] | cert renew HOST [--json]\n"
 	    "  fetch list DOMAIN [--since DATE] [--limit N] [--json]\n"
+	    "  account add|set|del|list|show|token ... [--json]\n"
+	    "  audit [--domain D] [--account A] [--since DATE] [--json]\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n";
 
 static void __attribute__((noreturn))
@@ -201,7 +207,7 @@ main(int argc, char **argv)
 			break;
 	if (cmd->name == NULL) {
 		fprintf(stderr, "stsctl: %s: unknown command (domain, check, report,"
-		    " queue, cert)\n", argv[0]);
+		    " queue, cert, fetch, account, audit)\n", argv[0]);
 		exit(USAGE_EXIT_ERROR);
 	}
 	rc = cmd->main(argc, argv);

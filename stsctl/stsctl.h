@@ -32,4 +32,6 @@ void	stsctl_usage_die(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
 int	domain_main(int argc, char **argv);	/* stsctl domain ... */
+int	account_main(int argc, char **argv);	/* stsctl account ... */
+int	audit_main(int argc, char **argv);	/* stsctl audit ... */
 #endif

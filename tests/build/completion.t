@@ -52,7 +52,7 @@ for o in $(complete_words stsd init /x --); do
 done
 is "$(complete_words stsd check '')" "--fix" "stsd check: --fix"
 
-is "$(complete_words stsctl '')" "$(words cert check domain fetch queue report)" "stsctl: its commands"
+is "$(complete_words stsctl '')" "$(words account audit cert check domain fetch queue report)" "stsctl: its commands"
 for c in $(complete_words stsctl ''); do
 	like "$(stsctl --help)" "^  $c " "stsctl --help lists the command $c"
 done
@@ -63,6 +63,12 @@ is "$(complete_words stsctl report '')" "$(words export html list show summary)"
 is "$(complete_words stsctl queue re)" "requeue" "stsctl queue re: requeue"
 is "$(complete_words stsctl cert '')" "$(words list renew)" "stsctl cert: its subcommands"
 is "$(complete_words stsctl fetch '')" "list" "stsctl fetch: its subcommand"
+is "$(complete_words stsctl account '')" "$(words add del list set show token)" \
+    "stsctl account: its subcommands"
+for o in $(complete_words stsctl account token acme --); do
+	like "$(stsctl -c "$t" account 2>&1)" "(\\[| |\\|)$o( |\\]|\$)" \
+	    "stsctl account's usage shows token $o"
+done
 for o in $(complete_words stsctl fetch list a.example --); do
 	like "$(stsctl -c "$t" fetch 2>&1)" "\\[$o( |\\]|$)" "stsctl fetch's usage shows list $o"
 done

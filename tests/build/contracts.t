@@ -120,7 +120,7 @@ OPS=$(grep -oE 'PROTO_OP_[A-Z_]+[[:space:]]+"[a-z]+-[a-z-]+"' lib/proto.h |
 ok "hyphenated IPC operation names found in lib/proto.h" test -n "$OPS"
 contract_literal "IPC operation names" "^($OPS)\$" lib/proto.h
 # policy.db (policyd, its only writer): lib/policydb.
-POLICYDB_FILES="lib/policydb.h lib/policydb.c lib/policydb_dns.c lib/policydb_migrate.c"
+POLICYDB_FILES="lib/policydb.h lib/policydb.c lib/policydb_dns.c lib/policydb_migrate.c lib/policydb_account.c"
 contract "policy.db table domains" \
     '\b(FROM|INTO|UPDATE|JOIN|TABLE|ON) domains\b' $POLICYDB_FILES
 contract "policy.db table domain_mx" '\bdomain_mx\b' $POLICYDB_FILES
@@ -129,6 +129,11 @@ contract "policy.db table domain_monitor" '\bdomain_monitor\b' $POLICYDB_FILES
 contract "policy.db table domain_checks" '\bdomain_checks\b' $POLICYDB_FILES
 contract "policy.db table dns_publish" '\bdns_publish\b' $POLICYDB_FILES
 contract "policy.db table domain_migrations" '\bdomain_migrations\b' $POLICYDB_FILES
+contract "policy.db table accounts" \
+    '\b(FROM|INTO|UPDATE|JOIN|TABLE|ON|REFERENCES) accounts\b' $POLICYDB_FILES
+contract "policy.db table account_domains" '\baccount_domains\b' $POLICYDB_FILES
+contract "policy.db table api_tokens" '\bapi_tokens\b' $POLICYDB_FILES
+contract "policy.db table audit_log" '\baudit_log\b' $POLICYDB_FILES
 # policyd reaches policy.db through lib/policydb alone.
 is "$(t_c_sources | grep '^policyd/' | xargs grep -lE '#include (<sqlite3\.h>|"db\.h")')" "" \
     "policyd includes neither sqlite3.h nor lib/db.h"

@@ -164,6 +164,11 @@ is "$order" "widened waiting switch-mx narrowed done" \
 out=$(inst_exec $STSCTL domain migrate "$D" --abort 2>&1)
 is "$?:$out" "1:stsctl: $D: no migration is running (the last one: done)" \
 	"--abort after the end is refused"
+audit=$(inst_exec $STSCTL audit --domain "$D")
+like "$audit" " +operator +local +domain-migrate +$D +- +.*\"add_mx\":\\[\"mx2\\.$D\"\\],.*\"remove_mx\":\\[\"mx1\\.$D\"\\]" \
+	"the plan is in the audit log, with the operator as its actor"
+is "$(printf '%s\n' "$audit" | grep -c ' domain-migrate ')" 1 \
+	"... once: the refused plans left no entry"
 done_alert() { [ "$(alerts done)" -ge 1 ]; }
 wait_until 20 done_alert
 is "$(alerts widened) $(alerts waiting) $(alerts switch-mx) $(alerts narrowed) $(alerts done)" \
