@@ -25,7 +25,8 @@ policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS
 policyd_policyd_test_LDFLAGS = -pthread
 
 EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t \
-	tests/policyd/migrate.t tests/policyd/results.t tests/policyd/crash.t
+	tests/policyd/migrate.t tests/policyd/results.t tests/policyd/crash.t \
+	tests/policyd/notice.t
 
 # A client that prints policyd's subscription stream, for tests/policyd.
 check_PROGRAMS += tests/policyd/ipcclient
