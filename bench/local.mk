@@ -14,6 +14,7 @@ bench_rptparse_floor_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
 # bench/polsnap: a change to the policy snapshot file against a rewrite.
 noinst_PROGRAMS += bench/polsnap-cost
 bench_polsnap_cost_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+bench_polsnap_cost_LDFLAGS = -pthread
 
 # bench/million: domain adds one at a time over one policyd connection.
 noinst_PROGRAMS += bench/policyd-adds

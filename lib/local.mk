@@ -68,6 +68,7 @@ lib_libsts_a_SOURCES += lib/polsnap.c lib/polsnap.h lib/polsnapwriter.c
 lib_libsts_a_CPPFLAGS += $(ZLIB_CFLAGS)
 check_PROGRAMS += lib/polsnap_test
 lib_polsnap_test_LDADD = $(STS_LIBS) $(ZLIB_LIBS)
+lib_polsnap_test_LDFLAGS = -pthread	# polsnapwriter's syncer thread
 lib_polsnap_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 FUZZ_TARGETS += tests/fuzz/fuzz_polsnap

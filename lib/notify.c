@@ -44,6 +44,16 @@ notify_write(const char *socket_path, const struct buf *pending)
 	struct buf err = BUF_INIT;
 	int fd, rc = -1;
 
+	/*
+	 * A consumer that master does not run has no socket file: one
+	 * access() instead of socket(), connect() and close() (policyd
+	 * tries dnsmon and acmed for each domain-add).
+	 */
+	if (access(socket_path, F_OK) < 0) {
+		log_debug("connect to %s: %s: consumer not notified",
+		    socket_path, strerror(errno));
+		return -1;
+	}
 	if ((fd = ipc_connect_unix(socket_path, 0, &err)) < 0) {
 		log_debug("%s: consumer not notified", err.s);
 	} else {

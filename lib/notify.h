@@ -33,7 +33,8 @@
  *	certificate is asked for at once rather than at acmed's wakeup.
  *
  *	It never blocks: a consumer that is not running, or whose socket
- *	is full, is not told, and the message waits in the spool for its
+ *	is full, is not told (a socket file that does not exist, a
+ *	service not in master.cf, costs one access(2) and no connect), and the message waits in the spool for its
  *	next scan (logged at debug level); a check waits for dnsmon's next
  *	round.  It returns 0 when the notice was sent, -1 when not.
  *

@@ -12,6 +12,9 @@
  *	polsnap_append_put(w, domain, id, text, len, &err);	a change
  *	polsnap_append_del(w, domain, &err);			a removal
  *	polsnap_sync(w, &err);		once per request: the changes are durable
+ *	polsnap_sync_start(w, &err);	or: their write and sync begin in a
+ *	    ...				helper thread while the caller goes on
+ *	polsnap_sync_wait(w, &err);	(polsnap_sync() waits too)
  *	polsnap_compact_due(w);		1: the journal is worth folding in
  *	polsnap_writer_free(w);
  *
@@ -190,6 +193,8 @@ int	polsnap_append_put(struct polsnap_writer *, const char *domain,
 int	polsnap_append_del(struct polsnap_writer *, const char *domain,
 	    struct buf *err);
 int	polsnap_sync(struct polsnap_writer *, struct buf *err);
+int	polsnap_sync_start(struct polsnap_writer *, struct buf *err);
+int	polsnap_sync_wait(struct polsnap_writer *, struct buf *err);
 int	polsnap_compact_due(const struct polsnap_writer *);
 void	polsnap_writer_sizes(const struct polsnap_writer *,
 	    unsigned long long *base, unsigned long long *journal);

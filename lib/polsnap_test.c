@@ -262,6 +262,65 @@ test_follow(struct polsnap_writer *w)
 	buf_free(&b);
 }
 
+/*
+ * polsnap_sync_start(): the records of a request written and synced by
+ * the helper thread while the caller goes on; what is appended
+ * meanwhile, even enough to be written at once, lands after them.
+ */
+static void
+test_sync_start(struct polsnap_writer *w)
+{
+	struct polsnap_stats st;
+	struct buf err = BUF_INIT;
+	struct stat sb0, sb1;
+	static char big[60000];
+	char name[64];
+	int i, rc, ok = 1;
+
+	compact3(w);
+	stat(journal, &sb0);
+	CHECK(polsnap_append_put(w, "e.example", "7", "E7", 2, &err) == 0 &&
+	    polsnap_sync_start(w, &err) == 0, "sync started");
+	CHECK(polsnap_append_put(w, "f.example", "8", "F8", 2, &err) == 0,
+	    "appended while the helper writes");
+	CHECK(polsnap_sync_wait(w, &err) == 0 && stat(journal, &sb1) == 0 &&
+	    sb1.st_size > sb0.st_size, "on disk once polsnap_sync_wait()"
+	    " returns");
+	rc = load(&st, &err);
+	CHECK(rc == 0 && st.changes == 1 && strstr(seen.log.s,
+	    "e.example 7 E7|") != NULL && strstr(seen.log.s, "f.example") ==
+	    NULL, "the handed-over record only: %s", seen.log.s);
+	rc = polsnap_sync(w, &err) == 0 ? load(&st, &err) : -1;
+	CHECK(rc == 0 && st.changes == 2 && strstr(seen.log.s,
+	    "e.example 7 E7|f.example 8 F8|") != NULL, "then the next, in"
+	    " order: %zu changes", st.changes);
+
+	/* Appends past POLSNAP_APPEND_BUF during a sync: written after it. */
+	memset(big, 'x', sizeof(big));
+	polsnap_append_put(w, "g.example", "9", "G9", 2, &err);
+	polsnap_sync_start(w, &err);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "h%d.example", i);
+		ok &= polsnap_append_put(w, name, "1", big, sizeof(big),
+		    &err) == 0;
+	}
+	rc = ok && polsnap_sync(w, &err) == 0 ? load(&st, &err) : -1;
+	CHECK(rc == 0 && st.changes == 13 && strstr(seen.log.s,
+	    "g.example 9 G9|h0.example") != NULL, "a large append waits for"
+	    " the helper's write: %zu changes", st.changes);
+
+	/* A compaction while the helper syncs: it waits, then replaces. */
+	polsnap_append_put(w, "i.example", "2", "I2", 2, &err);
+	polsnap_sync_start(w, &err);
+	compact3(w);
+	rc = load(&st, &err);
+	CHECK(rc == 0 && st.changes == 0 && st.domains == 3,
+	    "compaction after a started sync: %zu domains", st.domains);
+	polsnap_append_put(w, "j.example", "3", "J3", 2, &err);
+	CHECK(polsnap_sync_start(w, &err) == 0, "sync started again");
+	buf_free(&err);
+}
+
 /* A base older than its journal: read again, then give up on the journal. */
 static void
 test_newer_journal(struct polsnap_writer *w)
@@ -449,6 +508,7 @@ main(void)
 	test_compact_and_changes(w);
 	test_newer_journal(w);
 	test_follow(w);
+	test_sync_start(w);
 	test_bad_base();
 	test_bad_records();
 	test_bad_names(w);

@@ -5,6 +5,15 @@
  *
  * May touch: the base and journal files it is given, their ".tmp"
  * siblings and their directory.
+ *
+ * polsnap_sync_start() hands the journal's write and fdatasync to one
+ * helper thread (the syncer), so that they run while the caller does
+ * other I/O (policyd: the commit of policy.db, whose WAL sync this
+ * disk overlaps with the journal's: bench/README "million"); the
+ * records handed over belong to the syncer until polsnap_sync_wait()
+ * (or polsnap_sync(), polsnap_compact_end(), polsnap_writer_free(),
+ * which wait first) has taken its result.  Only the writer's caller
+ * and the syncer touch the writer; the mutex orders the hand-over.
  */
 #include "config.h"
 
@@ -12,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +50,23 @@ struct polsnap_dedup {
 	size_t	 len;
 };
 
+/* The helper thread of polsnap_sync_start(). */
+struct polsnap_syncer {
+	pthread_t thread;
+	int	 started;		/* the thread runs */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* go changed, or stop */
+	int	 go;			/* records handed over, not done */
+	int	 busy;			/* handed over, result not taken */
+	int	 stop;
+	int	 fd;			/* the journal they go to */
+	struct buf data;		/* the records */
+	const char *failed;		/* "append" or "sync", or NULL */
+	int	 error;			/* its errno */
+};
+
 struct polsnap_writer {
+	struct polsnap_syncer syncer;
 	char	*base, *journal, *dir;
 	char	*base_tmp, *journal_tmp;
 	int	 jfd;			/* the journal, or -1 */
@@ -76,6 +102,8 @@ polsnap_writer_new(const char *base, const char *journal)
 	else
 		strcpy(w->dir, ".");
 	w->jfd = w->cfd = -1;
+	pthread_mutex_init(&w->syncer.lock, NULL);
+	pthread_cond_init(&w->syncer.cond, NULL);
 	return w;
 }
 
@@ -300,6 +328,9 @@ polsnap_compact_end(struct polsnap_writer *w, struct buf *err)
 		buf_printf(err, "%s: no compaction in progress", w->base);
 		return -1;
 	}
+	/* The journal it replaces: a failed sync of it no longer matters. */
+	(void)polsnap_sync_wait(w, err);
+	buf_reset(err);
 	polsnap_compact_lines(w);
 	snprintf(end, sizeof(end), "%zu %zu", w->domains, w->ntext);
 	polsnap_record(&w->out, 'E', end, strlen(end), NULL, 0);
@@ -345,7 +376,10 @@ polsnap_append_flush(struct polsnap_writer *w, struct buf *err)
 
 	if (w->jout.len == 0)
 		return 0;
-	if (w->jfd < 0 || w->broken) {
+	/* After the records the syncer holds, never beside them. */
+	if (polsnap_sync_wait(w, err) < 0) {
+		rc = -1;
+	} else if (w->jfd < 0 || w->broken) {
 		buf_printf(err, "%s: not written until the next compaction",
 		    w->journal);
 		rc = -1;
@@ -410,9 +444,103 @@ polsnap_append_del(struct polsnap_writer *w, const char *domain,
 	return polsnap_append(w, &rec, err);
 }
 
+/* The syncer: one write and fdatasync per hand-over. */
+static void *
+polsnap_syncer_main(void *arg)
+{
+	struct polsnap_syncer *s = arg;
+	const char *failed;
+	int error;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		while (!s->go && !s->stop)
+			pthread_cond_wait(&s->cond, &s->lock);
+		if (!s->go)
+			break;
+		pthread_mutex_unlock(&s->lock);
+		failed = NULL;
+		error = 0;
+		if (polsnap_write_all(s->fd, s->data.s, s->data.len) < 0)
+			failed = "append";
+		else if (fdatasync(s->fd) < 0)
+			failed = "sync";
+		if (failed != NULL)
+			error = errno;
+		pthread_mutex_lock(&s->lock);
+		s->failed = failed;
+		s->error = error;
+		s->go = 0;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* The records in w->jout go to the syncer; -1: no thread, sync inline. */
+static int
+polsnap_syncer_give(struct polsnap_writer *w)
+{
+	struct polsnap_syncer *s = &w->syncer;
+	struct buf swap;
+
+	if (!s->started) {
+		if (pthread_create(&s->thread, NULL, polsnap_syncer_main, s) != 0)
+			return -1;
+		s->started = 1;
+	}
+	pthread_mutex_lock(&s->lock);
+	swap = s->data;
+	s->data = w->jout;
+	w->jout = swap;
+	buf_reset(&w->jout);
+	s->fd = w->jfd;
+	s->go = s->busy = 1;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+int
+polsnap_sync_start(struct polsnap_writer *w, struct buf *err)
+{
+	if (polsnap_sync_wait(w, err) < 0)
+		return -1;
+	if (!w->dirty || w->jfd < 0)
+		return 0;
+	if (w->broken || w->jout.len == 0 || polsnap_syncer_give(w) < 0)
+		return polsnap_sync(w, err);
+	w->dirty = 0;
+	return 0;
+}
+
+int
+polsnap_sync_wait(struct polsnap_writer *w, struct buf *err)
+{
+	struct polsnap_syncer *s = &w->syncer;
+
+	if (!s->busy)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	while (s->go)
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	s->busy = 0;
+	buf_reset(&s->data);
+	if (s->failed == NULL)
+		return 0;
+	buf_printf(err, "%s: cannot %s: %s", w->journal, s->failed,
+	    strerror(s->error));
+	s->failed = NULL;
+	w->broken = 1;
+	return -1;
+}
+
 int
 polsnap_sync(struct polsnap_writer *w, struct buf *err)
 {
+	if (polsnap_sync_wait(w, err) < 0)
+		return -1;
 	if (!w->dirty || w->jfd < 0)
 		return 0;
 	if (polsnap_append_flush(w, err) < 0)
@@ -425,6 +553,28 @@ polsnap_sync(struct polsnap_writer *w, struct buf *err)
 	}
 	w->dirty = 0;
 	return 0;
+}
+
+/* Waits for the syncer's last hand-over and ends the thread. */
+static void
+polsnap_syncer_end(struct polsnap_writer *w)
+{
+	struct polsnap_syncer *s = &w->syncer;
+	struct buf err = BUF_INIT;
+
+	(void)polsnap_sync_wait(w, &err);
+	buf_free(&err);
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = 1;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+		s->started = 0;
+	}
+	buf_free(&s->data);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
 }
 
 int
@@ -450,6 +600,7 @@ polsnap_writer_free(struct polsnap_writer *w)
 {
 	if (w == NULL)
 		return;
+	polsnap_syncer_end(w);
 	polsnap_compact_abort(w);
 	if (w->jfd >= 0 && w->jout.len > 0 && !w->broken)
 		(void)polsnap_write_all(w->jfd, w->jout.s, w->jout.len);

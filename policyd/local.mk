@@ -17,6 +17,7 @@ policyd_policyd_SOURCES = policyd/policyd.c $(POLICYD_MODULES)
 policyd_policyd_CPPFLAGS = $(POLICYD_CPPFLAGS)
 policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
 	$(CRYPT_LIBS)
+policyd_policyd_LDFLAGS = -pthread	# lib/polsnapwriter's syncer thread
 dist_man_MANS += man/stsd-policyd.8
 
 check_PROGRAMS += policyd/policyd_test
@@ -24,11 +25,18 @@ policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
 policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS) $(TEST_CPPFLAGS)
 policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
 	$(CRYPT_LIBS)
+policyd_policyd_test_LDFLAGS = -pthread
 
 EXTRA_DIST += tests/policyd/subscribe.t tests/policyd/snapshot.t \
-	tests/policyd/migrate.t tests/policyd/results.t
+	tests/policyd/migrate.t tests/policyd/results.t tests/policyd/crash.t \
+	tests/policyd/notice.t
 
 # A client that prints policyd's subscription stream, for tests/policyd.
 check_PROGRAMS += tests/policyd/ipcclient
 tests_policyd_ipcclient_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_policyd_ipcclient_LDADD = $(STS_LIBS)
+
+# Adds one at a time, each acknowledged one printed: tests/policyd/crash.t.
+check_PROGRAMS += tests/policyd/addburst
+tests_policyd_addburst_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_policyd_addburst_LDADD = $(STS_LIBS)

@@ -205,6 +205,7 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 {
 	struct request_new n;
 	json_t *reply = NULL;
+	int early;
 
 	if (request_add_fields(pd, req, &n, err) < 0 ||
 	    policydb_begin(pd->db, err) < 0)
@@ -215,10 +216,20 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 		policydb_rollback(pd->db);
 		goto out;
 	}
-	if (request_commit(pd, err) < 0)
+	/* A new domain: its journal record syncs while policy.db commits. */
+	early = !n.restored && policydb_state_servable(n.d.state);
+	if (early)
+		request_snap_early(pd, &n.d);
+	if (request_commit(pd, err) < 0) {
+		if (early)
+			request_snap_undo(pd, n.d.name);
 		goto out;
+	}
 	if (policydb_state_servable(n.d.state)) {
-		request_notify_policy(pd, &n.d);
+		if (early)
+			request_snap_commit(pd, &n.d);
+		else
+			request_notify_policy(pd, &n.d);
 		request_kick(pd);
 		request_cert_now(pd, n.d.name);
 	}

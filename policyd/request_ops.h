@@ -128,5 +128,8 @@ char	*request_join(char **v, size_t n);
 void	request_notify_policy(struct policyd *pd, const struct domain *d);
 void	request_notify_withdraw(struct policyd *pd, const char *domain);
 void	request_snap_sync(struct policyd *pd);
+void	request_snap_early(struct policyd *pd, const struct domain *d);
+void	request_snap_commit(struct policyd *pd, const struct domain *d);
+void	request_snap_undo(struct policyd *pd, const char *domain);
 
 #endif

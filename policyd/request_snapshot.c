@@ -50,6 +50,16 @@ request_cert_check_msg(const char *domain)
 	return o;
 }
 
+/* The policy of d, pushed to httpd (and its certificate asked about). */
+static void
+request_push_policy(struct policyd *pd, const struct domain *d,
+    const struct buf *policy)
+{
+	request_notify(pd, request_policy_msg(d, policy));
+	if (policydb_state_servable(d->state) && d->served == 0)
+		request_notify(pd, request_cert_check_msg(d->name));
+}
+
 /* The change is written to the snapshot first, then pushed to httpd. */
 void
 request_notify_policy(struct policyd *pd, const struct domain *d)
@@ -60,10 +70,52 @@ request_notify_policy(struct policyd *pd, const struct domain *d)
 	if (pd->snap != NULL)
 		request_snap_result(pd, polsnap_append_put(pd->snap, d->name,
 		    d->policy_id, policy.s, policy.len, &err), &err);
-	request_notify(pd, request_policy_msg(d, &policy));
-	if (policydb_state_servable(d->state) && d->served == 0)
-		request_notify(pd, request_cert_check_msg(d->name));
+	request_push_policy(pd, d, &policy);
 	buf_free(&policy);
+}
+
+/*
+ * Before the commit of a new domain d: its record is appended to the
+ * snapshot journal and its write and fdatasync begin in the writer's
+ * helper thread, while policy.db commits (both syncs on the disk at
+ * once: bench/README "million").  request_snap_sync() at the end of
+ * the request waits for it, so the reply still comes after both.
+ * Then, after the commit, request_snap_commit() pushes the policy to
+ * httpd; after a failed commit, request_snap_undo() appends the
+ * withdrawal of d (the domain is not there).
+ */
+void
+request_snap_early(struct policyd *pd, const struct domain *d)
+{
+	struct buf policy = BUF_INIT, err = BUF_INIT;
+
+	if (pd->snap == NULL)
+		return;
+	request_render(d, &policy);
+	request_snap_result(pd, polsnap_append_put(pd->snap, d->name,
+	    d->policy_id, policy.s, policy.len, &err), &err);
+	request_snap_result(pd, polsnap_sync_start(pd->snap, &err), &err);
+	buf_free(&policy);
+}
+
+void
+request_snap_commit(struct policyd *pd, const struct domain *d)
+{
+	struct buf policy = BUF_INIT;
+
+	request_render(d, &policy);
+	request_push_policy(pd, d, &policy);
+	buf_free(&policy);
+}
+
+void
+request_snap_undo(struct policyd *pd, const char *domain)
+{
+	struct buf err = BUF_INIT;
+
+	if (pd->snap != NULL)
+		request_snap_result(pd, polsnap_append_del(pd->snap, domain,
+		    &err), &err);
 }
 
 void
