@@ -32,6 +32,8 @@ static struct {
 	struct buf dgram;		/* FETCHLOG_MAGIC and the records */
 	int	 records;
 	long long dropped;		/* since the last warning */
+	long long unmetered;		/* dropped, not yet in the metric */
+	int	 drop_errno;		/* the cause of the last drop */
 	int	 why;			/* errno of the last failed send */
 	time_t	 warned;
 } fb = { .fd = -1 };
@@ -50,19 +52,55 @@ fetchbatch_reset(void)
 	fb.records = 0;
 }
 
-/* Records lost: counted, and said now and then. */
+/*
+ * Records lost: counted here, and only at the next flush (the timer)
+ * added to the metric and said in the log, so that a drop costs no more
+ * than its increment while rptparse is away and every request drops.
+ */
 static void
-fetchbatch_drop(int n, const char *why)
+fetchbatch_drop(int n, int err)
 {
-	time_t now = time(NULL);
+	fb.unmetered += n;
+	fb.drop_errno = err;
+}
 
-	metrics_add(METRIC_FETCH_DROPPED, n, "daemon", "httpd", NULL);
-	fb.dropped += n;
+static const char *
+fetchbatch_drop_why(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ECONNREFUSED:
+		return "rptparse is not running";
+	case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+	case EWOULDBLOCK:
+#endif
+	case ENOBUFS:
+	case EINTR:
+		return "rptparse does not take them fast enough";
+	default:
+		return strerror(err);
+	}
+}
+
+static void
+fetchbatch_report_drops(void)
+{
+	time_t	now;
+
+	if (fb.unmetered == 0)
+		return;
+	metrics_add(METRIC_FETCH_DROPPED, fb.unmetered, "daemon", "httpd",
+	    NULL);
+	fb.dropped += fb.unmetered;
+	fb.unmetered = 0;
+	now = time(NULL);
 	if (now - fb.warned < FETCHBATCH_WARN_INTERVAL)
 		return;
 	log_warn("%s: %lld fetch %s not handed to rptparse: %s",
 	    PROTO_FETCHLOG_PRIVATE, fb.dropped,
-	    plural(fb.dropped, "record", "records"), why);
+	    plural(fb.dropped, "record", "records"),
+	    fetchbatch_drop_why(fb.drop_errno));
 	fb.warned = now;
 	fb.dropped = 0;
 }
@@ -105,8 +143,9 @@ fetchbatch_flush(void)
 		fetchbatch_arm();
 		return;
 	default:
-		fetchbatch_drop(fb.records, strerror(errno));
+		fetchbatch_drop(fb.records, errno);
 		fetchbatch_reset();
+		fetchbatch_arm();	/* to report the drop */
 	}
 }
 
@@ -117,6 +156,7 @@ fetchbatch_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	(void)arg;
 	fetchbatch_flush();
+	fetchbatch_report_drops();
 }
 
 void
@@ -126,9 +166,7 @@ fetchbatch_add(const struct fetchrec *r)
 		return;
 	if (fb.records >= FETCHLOG_DGRAM_RECORDS ||
 	    fb.dgram.len + FETCHLOG_LINE_MAX + 1 > FETCHLOG_DGRAM_MAX) {
-		fetchbatch_drop(1, fb.why == ENOENT || fb.why == ECONNREFUSED ?
-		    "rptparse is not running" :
-		    "rptparse does not take them fast enough");
+		fetchbatch_drop(1, fb.why);
 		return;
 	}
 	if (fb.records == 0)
@@ -167,6 +205,7 @@ fetchbatch_stop(void)
 	if (fb.fd < 0)
 		return;
 	fetchbatch_flush();
+	fetchbatch_report_drops();
 	events_free(fb.timer);
 	fb.timer = NULL;
 	close(fb.fd);

@@ -22,9 +22,11 @@
  *	is full (EAGAIN), or not there for a moment (a reload restarts
  *	rptparse: no socket, or refused), the datagram is kept and sent
  *	again at the next flush, and records that come meanwhile, with
- *	no room, are dropped.  Dropped records are counted in the metric
- *	stsd_fetch_records_dropped_total{daemon="httpd"}, and said in the
- *	log at most once per FETCHBATCH_WARN_INTERVAL seconds.
+ *	no room, are dropped.  A drop costs an increment; at the next
+ *	flush (FETCHBATCH_FLUSH_MS) the records dropped meanwhile are added
+ *	to the metric stsd_fetch_records_dropped_total{daemon="httpd"},
+ *	and said in the log at most once per FETCHBATCH_WARN_INTERVAL
+ *	seconds.
  *
  * LIMITS
  *	One datagram of FETCHLOG_DGRAM_MAX bytes, FETCHLOG_DGRAM_RECORDS

@@ -217,4 +217,26 @@ is "$(rows a.example --limit 100000 | jq '[.[] | select(.status == 200 and .clie
 	"every fetch of a.example during the flood is recorded"
 unlike "$(cat "$I/log/stsd.log")" 'not handed to rptparse' "httpd dropped no record"
 
+# 5. rptparse away (its socket gone): httpd keeps serving and keeps one
+# datagram of FETCHLOG_DGRAM_RECORDS (128) records for it; the rest are
+# dropped, counted in stsd_fetch_records_dropped_total and said once.
+rm -f "$SP/private/fetchlog"
+urls=()
+for i in $(seq 300); do urls+=("https://mta-sts.a.example:$HTTPS$POLICY_PATH"); done
+codes=$(curl -s --max-time 60 --cacert "$I/ca/ca.pem" \
+	--resolve "mta-sts.a.example:$HTTPS:127.0.0.1" -w '\n%{http_code}\n' \
+	"${urls[@]}" | grep -c '^200$')
+is "$codes" 300 "rptparse away: 300 fetches on one connection all served"
+dropped() {	# the sum of httpd's processes' dropped records
+	cat "$I"/spool/metrics/httpd.* 2>/dev/null |
+		sed -n 's/^stsd_fetch_records_dropped_total{[^}]*} *//p' |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+ok "the dropped records reach the metric within seconds" \
+	wait_output 10 172 dropped
+ok "... and the log, once" wait_until 5 grep -q \
+	'fetch records not handed to rptparse: rptparse is not running' "$I/log/stsd.log"
+is "$(grep -c 'not handed to rptparse' "$I/log/stsd.log")" 1 \
+	"one warning for the whole run of drops"
+
 done_testing
