@@ -37,6 +37,9 @@ lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sqlite.h \
 check_PROGRAMS += lib/rptdb_test
 lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/rptdb_bydomain_test
+lib_rptdb_bydomain_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_rptdb_bydomain_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \

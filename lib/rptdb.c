@@ -142,6 +142,56 @@ static const struct db_migration rptdb_schema[] = {
 	" WHERE p.counted = 1 GROUP BY 1, 3"
 	" ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions;"
 	"DELETE FROM totals WHERE sessions = 0;" },
+	/*
+	 * Rows kept by domain, written with each report: a domain's
+	 * counted policies and failure details in order of time, one range
+	 * of each table for a summary (a busy domain's reports lie one to
+	 * a page across reports.db otherwise: bench/reports), and each
+	 * hosted domain's and organization's last report, for the
+	 * silent-reporter pass.  Filled here from the rows stored.
+	 */
+	{ 6,
+	"CREATE TABLE domain_policies ("
+	" domain TEXT NOT NULL,"
+	" end_time INTEGER NOT NULL,"
+	" policy INTEGER NOT NULL,"
+	" hosted INTEGER NOT NULL,"
+	" report INTEGER NOT NULL,"
+	" trusted INTEGER NOT NULL,"
+	" start_time INTEGER NOT NULL,"
+	" organization TEXT NOT NULL,"
+	" success_count INTEGER NOT NULL,"
+	" failure_count INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, end_time, policy)) WITHOUT ROWID;"
+	"CREATE TABLE domain_failures ("
+	" domain TEXT NOT NULL,"
+	" end_time INTEGER NOT NULL,"
+	" policy INTEGER NOT NULL,"
+	" hosted INTEGER NOT NULL,"
+	" failure INTEGER NOT NULL,"
+	" trusted INTEGER NOT NULL,"
+	" organization TEXT NOT NULL,"
+	" result_type TEXT NOT NULL,"
+	" receiving_mx_hostname TEXT,"
+	" additional_information TEXT,"
+	" failed_session_count INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, end_time, policy, failure)) WITHOUT ROWID;"
+	"CREATE TABLE reporters ("
+	" domain TEXT NOT NULL,"
+	" organization TEXT NOT NULL,"
+	" last_trusted INTEGER,"
+	" reports_trusted INTEGER NOT NULL,"
+	" last_any INTEGER NOT NULL,"
+	" reports_any INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, organization)) WITHOUT ROWID;"
+	"INSERT INTO domain_policies " RPTDB_DOMAIN_POLICIES_SQL("1")
+	" ORDER BY 1, 2, 3;"
+	"INSERT INTO domain_failures " RPTDB_DOMAIN_FAILURES_SQL("1")
+	" ORDER BY 1, 2, 3, 4;"
+	"INSERT INTO reporters " RPTDB_REPORTERS_SQL("1") ";"
+	"CREATE INDEX reporters_trusted ON reporters"
+	" (last_trusted, reports_trusted);"
+	"CREATE INDEX reporters_any ON reporters (last_any, reports_any);" },
 	{ 0, NULL }
 };
 
