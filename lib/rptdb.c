@@ -310,6 +310,7 @@ rptdb_close(struct rptdb *r)
 	if (r == NULL)
 		return;
 	rptdb_pending_clear(r);
+	rptdb_reporters_clear(r);
 	for (i = 0; i < RPTDB_NSTMT; i++)
 		sqlite3_finalize(r->st[i]);
 	db_close(r->db);
@@ -325,14 +326,17 @@ int
 rptdb_begin(struct rptdb *r, struct buf *err)
 {
 	rptdb_pending_clear(r);
+	rptdb_reporters_clear(r);
 	return db_begin(r->db, err);
 }
 
-/* The rows held for totals go into the transaction before it ends. */
+/* The rows held for totals and reporters go in before it ends. */
 int
 rptdb_commit(struct rptdb *r, struct buf *err)
 {
-	if (r->npending > 0 && rptdb_pending_flush(r, err) < 0) {
+	if ((r->npending > 0 && rptdb_pending_flush(r, err) < 0) ||
+	    (r->nreporters > 0 && rptdb_reporters_flush(r, err) < 0)) {
+		rptdb_reporters_clear(r);
 		db_rollback(r->db);
 		return -1;
 	}
@@ -343,6 +347,7 @@ void
 rptdb_rollback(struct rptdb *r)
 {
 	rptdb_pending_clear(r);
+	rptdb_reporters_clear(r);
 	db_rollback(r->db);
 }
 

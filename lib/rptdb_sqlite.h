@@ -28,8 +28,8 @@
  *
  * LIMITS
  *	RPTDB_NSTMT statements are kept prepared per handle; at most
- *	RPTDB_PENDING_MAX rows of totals are held for the commit (more
- *	are written at once).
+ *	RPTDB_PENDING_MAX rows of totals and RPTDB_REPORTERS_MAX of
+ *	reporters are held for the commit (more are written at once).
  *
  * DIAGNOSTICS
  *	None: see rptdb.h.
@@ -39,6 +39,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -113,6 +114,8 @@ enum {
 };
 
 #define RPTDB_POLICY_ROWS	8	/* policies in one insert, at most */
+#define RPTDB_REPORTERS_BUCKETS	4096	/* a power of two */
+#define RPTDB_REPORTERS_MAX	65536	/* reporters held, at most */
 #define RPTDB_PENDING_MAX	64	/* rows of totals held, at most */
 
 /* A row of the table totals to add to at the commit (rptdb_store.c). */
@@ -134,6 +137,9 @@ struct rptdb {
 	 * rptdb_commit() (or when RPTDB_PENDING_MAX rows are held). */
 	struct rptdb_pending pending[RPTDB_PENDING_MAX];
 	size_t	 npending;
+	/* What they add to reporters (rptdb_reporters.c), the same way. */
+	struct rptdb_reporter *reporters[RPTDB_REPORTERS_BUCKETS];
+	size_t	 nreporters;
 };
 
 /* Where a column goes in a row struct: its C type and its member. */
@@ -169,6 +175,11 @@ int	rptdb_row(sqlite3_stmt *, const struct rptdb_field *, void *row);
 sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
 int	rptdb_pending_flush(struct rptdb *, struct buf *err);
 void	rptdb_pending_clear(struct rptdb *);
+int	rptdb_reporters_add(struct rptdb *, const char *domain,
+	    const char *organization, int64_t report, time_t end, int trusted,
+	    struct buf *err);
+int	rptdb_reporters_flush(struct rptdb *, struct buf *err);
+void	rptdb_reporters_clear(struct rptdb *);
 void	rptdb_stmt_done(sqlite3_stmt *);
 
 #endif

@@ -40,23 +40,17 @@
 #define RPTDB_POLICY_ROW8	RPTDB_POLICY_ROW4 ", " RPTDB_POLICY_ROW4
 
 /*
- * A new report's organization as a reporter of each hosted domain its
- * counted policies name (once per domain): its last report ends later,
- * it sent one more (migration 6).
+ * A transaction's sums for a hosted domain and organization
+ * (rptdb_reporters.c): its last report ends later, it sent more.
  */
 #define RPTDB_REPORTERS_ADD_SQL "INSERT INTO reporters" \
-	" SELECT DISTINCT p.hosted_domain, r.organization," \
-	" CASE WHEN " RPTDB_TRUSTED_SQL " THEN r.end_time END," \
-	" " RPTDB_TRUSTED_SQL ", r.end_time, 1" \
-	" FROM policies p JOIN reports r ON r.id = p.report" \
-	" WHERE p.report = ?1 AND p.counted = 1 AND" \
-	" p.hosted_domain IS NOT NULL" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)" \
 	" ON CONFLICT DO UPDATE SET last_trusted =" \
 	" MAX(COALESCE(last_trusted, excluded.last_trusted)," \
 	" COALESCE(excluded.last_trusted, last_trusted))," \
 	" reports_trusted = reports_trusted + excluded.reports_trusted," \
 	" last_any = MAX(last_any, excluded.last_any)," \
-	" reports_any = reports_any + 1"
+	" reports_any = reports_any + excluded.reports_any"
 
 /* The statements of rptdb_report_add(), prepared by rptdb_open_write(). */
 const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
@@ -584,12 +578,16 @@ rptdb_store_totals(struct rptdb *s, const struct tlsrpt_report *r,
 }
 
 /*
- * The rows of a new report kept by domain (migration 6), from its rows
- * just inserted: the same SQL as the migration's, so both agree.
+ * The rows of a new report kept by domain (migration 6): its policies
+ * and failure details from its rows just inserted, with the same SQL
+ * as the migration's, so both agree; what it adds to reporters, held
+ * for the commit (rptdb_reporters.c; rptdb_bydomain_test checks that
+ * the migration makes the same rows).
  */
 static int
 rptdb_store_by_domain(struct rptdb *s, const struct tlsrpt_report *r,
-    int64_t report, struct buf *err)
+    int64_t report, const int *counted, int trusted,
+    rptdb_hosted_fn *hosted, void *arg, struct buf *err)
 {
 	static const struct {
 		int	 st;
@@ -597,12 +595,19 @@ rptdb_store_by_domain(struct rptdb *s, const struct tlsrpt_report *r,
 	} step[] = {
 		{ RPTDB_ST_DOMAIN_POLICIES, "insert policies by domain" },
 		{ RPTDB_ST_DOMAIN_FAILURES, "insert failures by domain" },
-		{ RPTDB_ST_REPORTERS, "add to reporters" },
 	};
+	const char *h;
 	size_t i, details = 0;
 
-	for (i = 0; i < r->npolicies; i++)
+	for (i = 0; i < r->npolicies; i++) {
 		details += r->policies[i].ndetails;
+		if (!counted[i] || r->policies[i].domain == NULL ||
+		    (h = hosted(arg, r->policies[i].domain)) == NULL)
+			continue;
+		if (rptdb_reporters_add(s, h, r->organization ?
+		    r->organization : "", report, r->end, trusted, err) < 0)
+			return -1;
+	}
 	for (i = 0; i < sizeof(step) / sizeof(step[0]); i++) {
 		/* Most reports have no failure detail: no join to look. */
 		if (step[i].st == RPTDB_ST_DOMAIN_FAILURES && details == 0)
@@ -677,7 +682,9 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 		rc = rptdb_store_totals(s, r, counted, rptdb_trusted(meta->via,
 		    meta->dkim_result), err);
 	if (rc == 0)
-		rc = rptdb_store_by_domain(s, r, *rowid, err);
+		rc = rptdb_store_by_domain(s, r, *rowid, counted,
+		    rptdb_trusted(meta->via, meta->dkim_result), hosted, arg,
+		    err);
 	free(own);
 	if (rc < 0)
 		return -1;
