@@ -29,6 +29,8 @@
  *	rptdb_domain_policies(db, domain, since, fn, arg)	rptsum's rows
  *	rptdb_domain_failures(db, domain, since, fn, arg)
  *	rptdb_domain_unverified(db, domain, since, fn, arg)
+ *	rptdb_domain_untrusted(db, domain, since, policy_fn, failure_fn, arg)
+ *					their policies and failure details
  *	rptdb_domain_known(db, name)		any policy of that domain
  *	t = rptdb_totals_new(db, domain)	domain may be NULL
  *	rptdb_totals_get(t, report, fn, arg)	a report's counted policies
@@ -186,7 +188,10 @@
  *	    hosted domain and organization, with the indexes
  *	    reporters_trusted (last_trusted, reports_trusted) and
  *	    reporters_any (last_any, reports_any).
- *	rptdb_domain_policies(), rptdb_domain_failures() and
+ *	rptdb_domain_policies(), rptdb_domain_failures(),
+ *	rptdb_domain_untrusted() (the counted policies and failure details
+ *	of the reports that are not trusted, whatever report_require_dkim
+ *	says: the sums of each unverified report) and
  *	rptdb_domain_unverified() read a range of these (lib/rptsum's
  *	summary of a busy domain: bench/reports); the migration takes one
  *	pass over policies, reports and failures (figures in
@@ -410,6 +415,9 @@ void	rptdb_domain_policies(struct rptdb *, const char *domain,
 	    time_t since, rptdb_domain_policy_fn *, void *arg);
 void	rptdb_domain_failures(struct rptdb *, const char *domain,
 	    time_t since, rptdb_domain_failure_fn *, void *arg);
+void	rptdb_domain_untrusted(struct rptdb *, const char *domain,
+	    time_t since, rptdb_domain_policy_fn *, rptdb_domain_failure_fn *,
+	    void *arg);
 void	rptdb_domain_unverified(struct rptdb *, const char *domain,
 	    time_t since, rptdb_report_fn *, void *arg);
 int	rptdb_domain_known(struct rptdb *, const char *name);
