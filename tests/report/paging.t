@@ -10,7 +10,7 @@
 # carries the last name of the page) start a page after that name
 # without walking the pages before it; cursors that are not domain
 # names (control characters, 10,000 bytes, ...) are refused with the
-# reason.
+# reason, by stsctl, the metrics listener and policyd's domain-list.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
@@ -115,6 +115,34 @@ for a in "" "-x" "a..b" "b.test." "*.test" "b_c.test"; do
 	is "$?" 1 "--after '$a': exit 1"
 	like "$out" "after .*expected the domain name" "--after '$a': the reason"
 done
+
+# policyd's domain-list itself refuses such a cursor (any client).
+QDIR=$(sed -n 's/^queue_directory *= *//p' "$I/etc/main.cf")
+# ask AFTER: policyd's reply to domain-list after AFTER (JSON, one line)
+ask() {
+	python3 - "$QDIR/public/policyd" "$1" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(json.dumps({"op": "domain-list", "after": sys.argv[2]}).encode() + b"\n")
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+r = json.loads(buf)
+print(json.dumps({"ok": r.get("ok"), "error": r.get("error"),
+    "first": (r.get("domains") or [{}])[0].get("domain")}, sort_keys=True))
+PY
+}
+like "$(ask b.test)" '"first": "c.test", "ok": true' "policyd: domain-list after b.test"
+like "$(ask $'b.test\n\e[31m')" '"error": "after: not a domain name", "first": null, "ok": false' \
+    "policyd: a cursor with control characters is refused"
+like "$(ask "$(head -c 10000 /dev/zero | tr '\0' a)")" '"error": "after: not a domain name"' \
+    "policyd: a cursor of 10,000 bytes is refused"
+like "$(ask 'a..b')" '"error": "after: not a domain name"' "policyd: an empty label is refused"
 
 # The metrics listener.
 ok "metrics listener answers" wait_until 10 quiet curl -sf "$M/metrics"
