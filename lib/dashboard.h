@@ -29,8 +29,8 @@
  *		page number from 1 to 1000000000"; text escaped).
  *	rc = dashboard_after_parse(text, &after, &err)
  *		a cursor: a domain name (dnsname_syntax(), at most
- *		DNSNAME_NAME_MAX bytes) into *after (a new string, the old
- *		one freed), else -1 with err ("after: 10000 bytes, expected
+ *		DNSNAME_NAME_MAX bytes) into *after in lower case (a new
+ *		string, the old one freed), else -1 with err ("after: 10000 bytes, expected
  *		the domain name that ends the page before (at most 253)",
  *		or the name escaped and the cause).
  *	rc = dashboard_query_page(query, len, &page, &after, &err)

@@ -62,8 +62,13 @@ dashboard_after_parse(const char *s, char **after, struct buf *err)
 		    " before: %s", why.s ? why.s : "not a domain name");
 		rc = -1;
 	} else {
+		/* policyd's names are in lower case, in byte order. */
 		free(*after);
 		*after = xstrdup(s);
+		for (len = 0; (*after)[len] != '\0'; len++)
+			if ((*after)[len] >= 'A' && (*after)[len] <= 'Z')
+				(*after)[len] = (char)((*after)[len] - 'A' +
+				    'a');
 	}
 	buf_free(&why);
 	return rc;

@@ -738,13 +738,15 @@ rptdb_store_run(struct rptdb *s, const char *const *sql, size_t n,
 	size_t i;
 	int rc = 0;
 
+	/* Cached: a list that changed for many domains runs them often. */
 	for (i = 0; i < n && rc == 0 && key != NULL; i++) {
-		st = db_prepare(s->db, sql[i]);
+		st = db_cached(s->db, sql[i]);
 		rptdb_text(st, 1, key);
 		if (sqlite3_bind_parameter_count(st) >= 2)
 			rptdb_text(st, 2, pdomain);
 		rc = rptdb_store_step(s, st, "rows by domain", err);
-		sqlite3_finalize(st);
+		sqlite3_clear_bindings(st);
+		db_finish(st);
 	}
 	return rc;
 }
