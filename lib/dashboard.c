@@ -631,24 +631,33 @@ dash_domain(struct dash *d, json_t *dom, json_t *v,
 	rptsum_rows_free(own);
 }
 
-/* One end of a link to a page of the overview. */
+/*
+ * One end of a link to a page of the overview; after (NULL: none) is
+ * the cursor of the next page, the last name of this one (a domain
+ * name: nothing to escape in a URL).
+ */
 static void
-dash_page_link(struct dash *d, long long page, const char *rel,
-    const char *text)
+dash_page_link(struct dash *d, long long page, const char *after,
+    const char *rel, const char *text)
 {
 	buf_printf(d->out, " <a class=\"page-%s\" rel=\"%s\" href=\"", rel,
 	    rel);
 	dash_text(d, d->o->page_prefix ? d->o->page_prefix : "?page=");
 	buf_printf(d->out, "%lld", page);
+	if (after != NULL && d->o->page_after != NULL) {
+		dash_text(d, d->o->page_after);
+		dash_text(d, after);
+	}
 	dash_text(d, d->o->page_suffix ? d->o->page_suffix : "");
 	buf_printf(d->out, "\">%s</a>", text);
 }
 
 /* Where a page of the overview stands: its domains, the pages beside. */
 static void
-dash_pager(struct dash *d, size_t n)
+dash_pager(struct dash *d, json_t *domains)
 {
 	const struct dashboard_opts *o = d->o;
+	size_t n = json_array_size(domains);
 	long long first = (o->page - 1) * (long long)o->page_size + 1;
 
 	if (o->page < 1)
@@ -659,9 +668,11 @@ dash_pager(struct dash *d, size_t n)
 		buf_printf(d->out, " (domains %lld to %lld)", first,
 		    first + (long long)n - 1);
 	if (o->page > 1)
-		dash_page_link(d, o->page - 1, "prev", "previous page");
+		dash_page_link(d, o->page - 1, NULL, "prev", "previous page");
 	if (o->more)
-		dash_page_link(d, o->page + 1, "next", "next page");
+		dash_page_link(d, o->page + 1, n > 0 ? ipc_str(
+		    json_array_get(domains, n - 1), "domain") : NULL, "next",
+		    "next page");
 	buf_puts(d->out, "</p>\n");
 }
 
@@ -691,9 +702,9 @@ dash_page(struct dash *d, json_t *domains)
 			    sizeof(*rows));
 		title = xstrdup("TLS reports: all domains");
 		dash_head(d, title);
-		dash_pager(d, json_array_size(domains));
+		dash_pager(d, domains);
 		dash_overview(d, domains, verdicts, rows);
-		dash_pager(d, json_array_size(domains));
+		dash_pager(d, domains);
 		if (opts->sections) {
 			json_array_foreach(domains, i, dom) {
 				dash_domain(d, dom, json_array_get(verdicts, i),

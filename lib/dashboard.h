@@ -4,8 +4,8 @@
  * SPDX-License-Identifier: ISC
  *
  * Interface:
- *	domains = dashboard_domains_page(socket_path, page, size, &more,
- *	    &err)
+ *	domains = dashboard_domains_page(socket_path, page, after, size,
+ *	    &more, &err)
  *		asks policyd (socket_path: public/ or private/policyd) for
  *		the hosted domains of one page of the overview: size
  *		domains from the (page - 1) * size + 1st on, in policyd's
@@ -16,18 +16,30 @@
  *		follows the page.  NULL with err set on failure, or for a
  *		page past the last ("page 9 is past the last page (120
  *		domains, 50 per page)"; page 1 of no domains is an empty
- *		page).  It reads domain-list replies up to the page and
- *		one past it (the pages before it are walked, not kept)
- *		and asks domain-show for the page's domains only.
+ *		page).  Without after it reads domain-list replies up to
+ *		the page and one past it (the pages before it are walked,
+ *		not kept); with after (the name that ends the page before,
+ *		the cursor of the "next" links) it asks for the names after
+ *		that one only, so that page n costs what page 2 does (page
+ *		is then the number shown).  It asks domain-show for the
+ *		page's domains only.
  *	rc = dashboard_page_parse(text, &page, &err)
  *		a page number of a command line or a URL: 1 to
  *		DASHBOARD_PAGE_MAX, else -1 with err ("page x: expected a
  *		page number from 1 to 1000000000"; text escaped).
- *	rc = dashboard_query_page(query, len, &page, &err)
- *		the "page=N" of a query string (the len bytes after "?",
- *		"&"-separated; other parameters ignored; the last page=
- *		counts): page 1 without one, -1 with err for a bad one
- *		(lib/dashboard_query.c, pure; tests/fuzz/fuzz_pagequery).
+ *	rc = dashboard_after_parse(text, &after, &err)
+ *		a cursor: a domain name (dnsname_syntax(), at most
+ *		DNSNAME_NAME_MAX bytes) into *after in lower case (a new
+ *		string, the old one freed), else -1 with err ("after: 10000 bytes, expected
+ *		the domain name that ends the page before (at most 253)",
+ *		or the name escaped and the cause).
+ *	rc = dashboard_query_page(query, len, &page, &after, &err)
+ *		the "page=N" and "after=NAME" of a query string (the len
+ *		bytes after "?", "&"-separated; other parameters ignored;
+ *		the last of each counts): page 1 and after NULL without
+ *		them, -1 with err for a bad one (lib/dashboard_query.c,
+ *		pure; tests/fuzz/fuzz_pagequery); *after is the caller's
+ *		to free.
  *	domains = dashboard_domain(socket_path, name, &err)
  *		the same for one domain (an array of one), for a page of
  *		that domain without asking for every other; err says
@@ -103,14 +115,19 @@ struct dashboard_opts {
 	int	 more;			/* a page follows this one */
 	const char *page_prefix;	/* links to a page: prefix+N+suffix */
 	const char *page_suffix;
+	const char *page_after;		/* the next page's link: prefix+N+
+					 * page_after+last name+suffix;
+					 * NULL: without a cursor */
 };
 
 json_t	*dashboard_domains_page(const char *socket_path, long long page,
-	    int size, int *more, struct buf *err);
+	    const char *after, int size, int *more, struct buf *err);
 int	 dashboard_page_parse(const char *text, long long *page,
 	    struct buf *err);
-int	 dashboard_query_page(const char *query, size_t len, long long *page,
+int	 dashboard_after_parse(const char *text, char **after,
 	    struct buf *err);
+int	 dashboard_query_page(const char *query, size_t len, long long *page,
+	    char **after, struct buf *err);
 json_t	*dashboard_domain(const char *socket_path, const char *name,
 	    struct buf *err);
 int	 dashboard_html(struct buf *out, struct rptdb *reports,

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "certstore.h"
 #include "dashboard.h"
+#include "esc.h"
 #include "ipc.h"
 #include "mymalloc.h"
 #include "params.h"
@@ -104,8 +105,8 @@ dash_show_all(struct policyc *c, json_t *names, struct buf *err)
 }
 
 json_t *
-dashboard_domains_page(const char *socket_path, long long page, int size,
-    int *more, struct buf *err)
+dashboard_domains_page(const char *socket_path, long long page,
+    const char *after, int size, int *more, struct buf *err)
 {
 	struct dash_walk w;
 	struct policyc c;
@@ -118,16 +119,23 @@ dashboard_domains_page(const char *socket_path, long long page, int size,
 		return NULL;
 	}
 	memset(&w, 0, sizeof(w));
-	w.skip = (page - 1) * (long long)size;
+	/* A cursor: the names after it, none walked. */
+	w.skip = after ? 0 : (page - 1) * (long long)size;
 	w.size = (size_t)size;
 	w.names = json_array();
 	if (dash_connect(&c, socket_path, err) < 0) {
 		json_decref(w.names);
 		return NULL;
 	}
-	rc = policyc_domain_pages(policyc_call, &c, dash_walk_page, &w, err);
+	rc = policyc_domain_pages_from(policyc_call, &c, after,
+	    dash_walk_page, &w, err);
 	if (rc == 0 || w.more) {
-		if (page > 1 && json_array_size(w.names) == 0)
+		if (after != NULL && json_array_size(w.names) == 0) {
+			buf_printf(err, "page %lld is past the last page (no"
+			    " domain after ", page);
+			esc_text(err, after);
+			buf_puts(err, ")");
+		} else if (page > 1 && json_array_size(w.names) == 0)
 			buf_printf(err, "page %lld is past the last page (%lld"
 			    " %s, %d per page)", page, w.seen, plural(w.seen,
 			    "domain", "domains"), size);

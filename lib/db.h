@@ -17,7 +17,10 @@
  *	with synchronous=FULL (a committed transaction survives a crash
  *	or power loss), foreign keys and a busy time-out, and applies every
  *	migration whose version is above PRAGMA user_version, each in its
- *	own transaction.  In DB_READ mode it refuses a database whose
+ *	own transaction, logging each ("schema migrated to version 6 in
+ *	65.2 s") and, while one runs, a line every DB_PROGRESS_LOG seconds
+ *	("schema migration to version 6: running for 20 s").  In DB_READ
+ *	mode it refuses a database whose
  *	schema is older or newer than the last migration, naming both
  *	versions.
  *
@@ -78,6 +81,8 @@
 #define DB_SAVEPOINT	"sts_item"	/* db_savepoint's name */
 #define DB_CACHE_MAX	64	/* statements db_cached keeps, in all */
 #define DB_CHECK_STEPS		1000	/* VM steps between clock looks */
+#define DB_PROGRESS_STEPS	1000000	/* migration: VM steps between */
+#define DB_PROGRESS_LOG		10	/* seconds between its lines */
 
 struct db_migration {
 	int	 version;	/* 1, 2, ... in order; 0 ends the table */

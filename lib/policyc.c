@@ -94,8 +94,15 @@ int
 policyc_domain_pages(policyc_call_fn call, void *ctx, policyc_page_fn page,
     void *arg, struct buf *err)
 {
+	return policyc_domain_pages_from(call, ctx, NULL, page, arg, err);
+}
+
+int
+policyc_domain_pages_from(policyc_call_fn call, void *ctx, const char *from,
+    policyc_page_fn page, void *arg, struct buf *err)
+{
 	json_t *reply, *next, *domains;
-	char *after = NULL;
+	char *after = from ? xstrdup(from) : NULL;
 	long pages;
 	int rc = -1;
 

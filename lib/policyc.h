@@ -13,6 +13,7 @@
  *	req = policyc_page_req(after)		one page, asked for by the caller
  *	domains = policyc_page_check(reply, after, &err)
  *	policyc_domain_pages(policyc_call, &c, page_fn, arg, &err)
+ *	policyc_domain_pages_from(policyc_call, &c, after, page_fn, arg, &err)
  *	d = policyc_domain_show(policyc_call, &c, name, &err)
  *
  * DESCRIPTION
@@ -34,7 +35,8 @@
  *	"next" asks for another request with "after": next.
  *	policyc_domain_pages() sends those requests and calls page with
  *	the "domains" array of each page, in order (page returns 0 to go
- *	on, -1 to stop with its reason in err).  policyc_domain_list()
+ *	on, -1 to stop with its reason in err); policyc_domain_pages_from()
+ *	starts with the names after "after" (NULL: the first page).  policyc_domain_list()
  *	returns the first reply with the "domains" of every page and no
  *	"next".  A program that asks for the pages itself (without
  *	waiting: dnsmon) builds each request with policyc_page_req() (after:
@@ -79,6 +81,8 @@ json_t	*policyc_call(json_t *req, void *ctx, struct buf *err);
 
 int	policyc_domain_pages(policyc_call_fn, void *ctx, policyc_page_fn,
 	    void *arg, struct buf *err);
+int	policyc_domain_pages_from(policyc_call_fn, void *ctx, const char *after,
+	    policyc_page_fn, void *arg, struct buf *err);
 json_t	*policyc_page_req(const char *after);
 json_t	*policyc_page_check(const json_t *reply, const char *after,
 	    struct buf *err);

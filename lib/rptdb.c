@@ -22,6 +22,7 @@
 #include "rptdb_sqlite.h"
 
 /* What the pages set: a page reads each domain's rows several times. */
+#define RPTDB_MIGRATION_BYDOMAIN	6	/* reads every stored row */
 #define RPTDB_PAGES_PRAGMAS \
 	"PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;"
 
@@ -142,6 +143,56 @@ static const struct db_migration rptdb_schema[] = {
 	" WHERE p.counted = 1 GROUP BY 1, 3"
 	" ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions;"
 	"DELETE FROM totals WHERE sessions = 0;" },
+	/*
+	 * Rows kept by domain, written with each report: a domain's
+	 * counted policies and failure details in order of time, one range
+	 * of each table for a summary (a busy domain's reports lie one to
+	 * a page across reports.db otherwise: bench/reports), and each
+	 * hosted domain's and organization's last report, for the
+	 * silent-reporter pass.  Filled here from the rows stored.
+	 */
+	{ 6,
+	"CREATE TABLE domain_policies ("
+	" domain TEXT NOT NULL,"
+	" end_time INTEGER NOT NULL,"
+	" policy INTEGER NOT NULL,"
+	" hosted INTEGER NOT NULL,"
+	" report INTEGER NOT NULL,"
+	" trusted INTEGER NOT NULL,"
+	" start_time INTEGER NOT NULL,"
+	" organization TEXT NOT NULL,"
+	" success_count INTEGER NOT NULL,"
+	" failure_count INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, end_time, policy)) WITHOUT ROWID;"
+	"CREATE TABLE domain_failures ("
+	" domain TEXT NOT NULL,"
+	" end_time INTEGER NOT NULL,"
+	" policy INTEGER NOT NULL,"
+	" hosted INTEGER NOT NULL,"
+	" failure INTEGER NOT NULL,"
+	" trusted INTEGER NOT NULL,"
+	" organization TEXT NOT NULL,"
+	" result_type TEXT NOT NULL,"
+	" receiving_mx_hostname TEXT,"
+	" additional_information TEXT,"
+	" failed_session_count INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, end_time, policy, failure)) WITHOUT ROWID;"
+	"CREATE TABLE reporters ("
+	" domain TEXT NOT NULL,"
+	" organization TEXT NOT NULL,"
+	" last_trusted INTEGER,"
+	" reports_trusted INTEGER NOT NULL,"
+	" last_any INTEGER NOT NULL,"
+	" reports_any INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, organization)) WITHOUT ROWID;"
+	"INSERT INTO domain_policies " RPTDB_DOMAIN_POLICIES_SQL("1")
+	" ORDER BY 1, 2, 3;"
+	"INSERT INTO domain_failures " RPTDB_DOMAIN_FAILURES_SQL("1")
+	" ORDER BY 1, 2, 3, 4;"
+	"INSERT INTO reporters " RPTDB_REPORTERS_SQL("1") ";"
+	"CREATE INDEX reporters_trusted ON reporters"
+	" (last_trusted, reports_trusted);"
+	"CREATE INDEX reporters_any ON reporters (last_any, reports_any);" },
 	{ 0, NULL }
 };
 
@@ -164,6 +215,41 @@ rptdb_open(const char *path, struct buf *err)
 	return rptdb_new(db);
 }
 
+/*
+ * Before migrations that read every stored row (6: about a minute at
+ * 10^7 reports, bench/reports), a line saying so: rptparse stores
+ * nothing meanwhile.  Read-only, and silent when there is no file yet.
+ */
+static void
+rptdb_migration_note(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	int version = -1;
+	long long policies = 0;
+
+	if (access(path, F_OK) != 0 || sqlite3_open_v2(path, &db,
+	    SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(db);	/* NULL-safe; open may leave one */
+		return;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM"
+	    " pragma_user_version), (SELECT MAX(id) FROM policies)", -1, &st,
+	    NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			version = sqlite3_column_int(st, 0);
+			policies = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	if (version >= 1 && version < RPTDB_MIGRATION_BYDOMAIN)
+		log_info("%s: schema version %d: migration %d makes the rows"
+		    " kept by domain of about %lld policies, once (about a"
+		    " minute per 10,000,000); no report is stored meanwhile",
+		    path, version, RPTDB_MIGRATION_BYDOMAIN, policies);
+}
+
 struct rptdb *
 rptdb_open_write(const char *path, const char *group, size_t cache,
     struct buf *err)
@@ -173,6 +259,7 @@ rptdb_open_write(const char *path, const char *group, size_t cache,
 	size_t i;
 	sqlite3 *db;
 
+	rptdb_migration_note(path);
 	if ((db = db_open(path, DB_WRITE, rptdb_schema, err)) == NULL)
 		return NULL;
 	db_share(db, path, RPTDB_FILE_MODE, group);
@@ -185,6 +272,16 @@ rptdb_open_write(const char *path, const char *group, size_t cache,
 	 * in memory instead (an insert's pages, a few), 183,729 pwrite()
 	 * calls for 10,000 reports (bench/rptparse) became 24,415.
 	 */
+	/*
+	 * A migration's transaction went through the WAL (2.2 GB for
+	 * migration 6 at 10^7 reports), which is kept for readers
+	 * (db_share): emptied once it is in the database, so that no
+	 * reader rebuilds its index from that many frames (1 s per
+	 * "stsctl report" run at 10^7 reports).  Readers in a snapshot
+	 * make it wait; it is tried again at the next start.
+	 */
+	(void)sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+	    NULL);
 	if (db_exec(db, "PRAGMA foreign_keys = OFF;"
 	    "PRAGMA temp_store = MEMORY", err) < 0) {
 		db_close(db);
@@ -213,6 +310,7 @@ rptdb_close(struct rptdb *r)
 	if (r == NULL)
 		return;
 	rptdb_pending_clear(r);
+	rptdb_reporters_clear(r);
 	for (i = 0; i < RPTDB_NSTMT; i++)
 		sqlite3_finalize(r->st[i]);
 	db_close(r->db);
@@ -228,14 +326,17 @@ int
 rptdb_begin(struct rptdb *r, struct buf *err)
 {
 	rptdb_pending_clear(r);
+	rptdb_reporters_clear(r);
 	return db_begin(r->db, err);
 }
 
-/* The rows held for totals go into the transaction before it ends. */
+/* The rows held for totals and reporters go in before it ends. */
 int
 rptdb_commit(struct rptdb *r, struct buf *err)
 {
-	if (r->npending > 0 && rptdb_pending_flush(r, err) < 0) {
+	if ((r->npending > 0 && rptdb_pending_flush(r, err) < 0) ||
+	    (r->nreporters > 0 && rptdb_reporters_flush(r, err) < 0)) {
+		rptdb_reporters_clear(r);
 		db_rollback(r->db);
 		return -1;
 	}
@@ -246,6 +347,7 @@ void
 rptdb_rollback(struct rptdb *r)
 {
 	rptdb_pending_clear(r);
+	rptdb_reporters_clear(r);
 	db_rollback(r->db);
 }
 

@@ -29,6 +29,8 @@
  *	rptdb_domain_policies(db, domain, since, fn, arg)	rptsum's rows
  *	rptdb_domain_failures(db, domain, since, fn, arg)
  *	rptdb_domain_unverified(db, domain, since, fn, arg)
+ *	rptdb_domain_untrusted(db, domain, since, policy_fn, failure_fn, arg)
+ *					their policies and failure details
  *	rptdb_domain_known(db, name)		any policy of that domain
  *	t = rptdb_totals_new(db, domain)	domain may be NULL
  *	rptdb_totals_get(t, report, fn, arg)	a report's counted policies
@@ -104,7 +106,7 @@
  *	did; rptdb_snapshot_end() ends the one it began.
  *
  * REPORTS.DB
- *	The schema (migrations 1 to 5, applied by rptdb_open_write(),
+ *	The schema (migrations 1 to 6, applied by rptdb_open_write(),
  *	checked by rptdb_open()):
  *
  *	reports: id, organization, contact, report_id, start_time and
@@ -161,6 +163,40 @@
  *	    without per-domain series: the rows of the reports that count
  *	    now, summed, without reading a policy (bench/reports).
  *
+ *	Migration 6 adds rows kept by domain, which rptdb_report_add()
+ *	writes for each new report in its transaction (the same SQL as the
+ *	migration's, RPTDB_DOMAIN_POLICIES_SQL and friends in
+ *	rptdb_sqlite.h) and rptdb_hosted_fill() makes again for the
+ *	policy-domains whose hosted domain changed:
+ *	domain_policies: domain, end_time, policy, hosted, report, trusted
+ *	    (RPTDB_TRUSTED_SQL of the report), start_time, organization,
+ *	    success_count, failure_count: one row per counted policy under
+ *	    its hosted domain (hosted 1) and, when its policy-domain is
+ *	    another name or it has no hosted domain, one under its
+ *	    policy-domain (hosted 0); keyed (domain, end_time, policy)
+ *	    WITHOUT ROWID, so that a domain's window is one range of the
+ *	    table (its rows together, in order of time) where its policies
+ *	    lie one to a page across the file otherwise.
+ *	domain_failures: domain, end_time, policy, hosted, failure (its id
+ *	    in failures), trusted, organization, result_type,
+ *	    receiving_mx_hostname, additional_information,
+ *	    failed_session_count: the failure details of those rows, keyed
+ *	    (domain, end_time, policy, failure).
+ *	reporters: domain (hosted), organization, last_trusted and
+ *	    reports_trusted (the end of its last trusted report and their
+ *	    number), last_any and reports_any (of every report): one row per
+ *	    hosted domain and organization, with the indexes
+ *	    reporters_trusted (last_trusted, reports_trusted) and
+ *	    reporters_any (last_any, reports_any).
+ *	rptdb_domain_policies(), rptdb_domain_failures(),
+ *	rptdb_domain_untrusted() (the counted policies and failure details
+ *	of the reports that are not trusted, whatever report_require_dkim
+ *	says: the sums of each unverified report) and
+ *	rptdb_domain_unverified() read a range of these (lib/rptsum's
+ *	summary of a busy domain: bench/reports); the migration takes one
+ *	pass over policies, reports and failures (figures in
+ *	bench/README, "reports"), once, at rptparse's start.
+ *
  *	rptdb_silent() gives the silent reporters of a hosted domain (of
  *	every hosted domain when domain is NULL), by domain and
  *	organization, at most limit rows, and returns their number (-1:
@@ -171,12 +207,15 @@
  *	silent when none of its reports ends within that last
  *	alert_silent_time.  The date range, not the time received, is
  *	what counts: a late delivery of an old report does not end a
- *	silence that senders' own dates show.  One query: for every
- *	domain, a range of the index reports_start (start_time), each
- *	report's policies by policies_report, one grouping by domain and
- *	organization (figures in stsd-rptparse(8)); for one domain, the
- *	index policies_hosted_nocase.  No table of its own: the alerts
- *	already raised are in rptparse's alert state (lib/alert).
+ *	silence that senders' own dates show.  One query: the pairs of
+ *	reporters whose last report that counts ended between the start
+ *	of the window and the quiet time and that sent at least
+ *	alert_silent_min_reports in all (a range of reporters_trusted, or
+ *	of reporters_any when report_require_dkim is "no": only the pairs
+ *	that went quiet, not every report of the window), each counted
+ *	over the window in its domain's range of domain_policies; for one
+ *	domain, its rows of reporters.  The alerts already raised are in
+ *	rptparse's alert state (lib/alert).
  *
  * LIMITS
  *	Read statements that fail to compile are bugs (lib/db panics); a
@@ -376,6 +415,9 @@ void	rptdb_domain_policies(struct rptdb *, const char *domain,
 	    time_t since, rptdb_domain_policy_fn *, void *arg);
 void	rptdb_domain_failures(struct rptdb *, const char *domain,
 	    time_t since, rptdb_domain_failure_fn *, void *arg);
+void	rptdb_domain_untrusted(struct rptdb *, const char *domain,
+	    time_t since, rptdb_domain_policy_fn *, rptdb_domain_failure_fn *,
+	    void *arg);
 void	rptdb_domain_unverified(struct rptdb *, const char *domain,
 	    time_t since, rptdb_report_fn *, void *arg);
 int	rptdb_domain_known(struct rptdb *, const char *name);

@@ -21,19 +21,12 @@
 #include "rptdb.h"
 #include "rptdb_sqlite.h"
 
-#define RPTDB_FROM \
-	" FROM policies p JOIN reports r ON r.id = p.report"
-#define RPTDB_WHERE \
-	" WHERE (p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
-	" COLLATE NOCASE) AND r.end_time > ?2"
-#define RPTDB_SCOPE \
-	RPTDB_FROM RPTDB_WHERE " AND p.counted = 1 AND " RPTDB_COUNTS_SQL
-#define RPTDB_SCOPE_FAILURES \
-	RPTDB_FROM " JOIN failures f ON f.policy = p.id" RPTDB_WHERE \
-	" AND p.counted = 1 AND " RPTDB_COUNTS_SQL
-#define RPTDB_SCOPE_UNVERIFIED \
-	RPTDB_FROM RPTDB_WHERE " AND p.counted = 1 AND NOT " \
-	RPTDB_TRUSTED_SQL
+/*
+ * A domain's counted rows of a window: one range of domain_policies or
+ * domain_failures (migration 6), whose keys are the domain names in
+ * lower case (the caller's form, rptsum_domain_name()).
+ */
+#define RPTDB_BY_DOMAIN	" WHERE domain = lower(?1) AND end_time > ?2"
 
 /*
  * Which rows of policies belong to the domain of a policy, for alerts:
@@ -79,10 +72,10 @@ rptdb_domain_policies(struct rptdb *db, const char *domain, time_t since,
 	struct rptdb_domain_policy row;
 	sqlite3_stmt *st;
 
-	st = rptdb_read_prepare(db, "SELECT r.id, r.organization,"
-	    " strftime('%Y-%m-%d', r.start_time, 'unixepoch'), r.end_time,"
-	    " p.success_count, p.failure_count, p.id" RPTDB_SCOPE, domain,
-	    since);
+	st = rptdb_read_prepare(db, "SELECT report, organization,"
+	    " strftime('%Y-%m-%d', start_time, 'unixepoch'), end_time,"
+	    " success_count, failure_count, policy FROM domain_policies"
+	    RPTDB_BY_DOMAIN " AND (trusted = 1 OR ?9 = 0)", domain, since);
 	while (rptdb_row(st, rptdb_domain_policy_fields, &row))
 		fn(&row, arg);
 }
@@ -102,12 +95,40 @@ rptdb_domain_failures(struct rptdb *db, const char *domain, time_t since,
 	struct rptdb_domain_failure row;
 	sqlite3_stmt *st;
 
-	st = rptdb_read_prepare(db, "SELECT r.organization, f.result_type,"
-	    " f.receiving_mx_hostname, f.additional_information, r.end_time,"
-	    " f.failed_session_count, p.id" RPTDB_SCOPE_FAILURES, domain,
-	    since);
+	st = rptdb_read_prepare(db, "SELECT organization, result_type,"
+	    " receiving_mx_hostname, additional_information, end_time,"
+	    " failed_session_count, policy FROM domain_failures"
+	    RPTDB_BY_DOMAIN " AND (trusted = 1 OR ?9 = 0)", domain, since);
 	while (rptdb_row(st, rptdb_domain_failure_fields, &row))
 		fn(&row, arg);
+}
+
+/*
+ * The rows of the reports that are not trusted, from the same ranges:
+ * their sums without a lookup of each report's policies (1,000
+ * unverified reports of a busy domain were 4,000 reads of pages spread
+ * over reports.db, bench/reports).
+ */
+void
+rptdb_domain_untrusted(struct rptdb *db, const char *domain, time_t since,
+    rptdb_domain_policy_fn *pfn, rptdb_domain_failure_fn *ffn, void *arg)
+{
+	struct rptdb_domain_policy p;
+	struct rptdb_domain_failure f;
+	sqlite3_stmt *st;
+
+	st = rptdb_read_prepare(db, "SELECT report, organization,"
+	    " strftime('%Y-%m-%d', start_time, 'unixepoch'), end_time,"
+	    " success_count, failure_count, policy FROM domain_policies"
+	    RPTDB_BY_DOMAIN " AND trusted = 0", domain, since);
+	while (rptdb_row(st, rptdb_domain_policy_fields, &p))
+		pfn(&p, arg);
+	st = rptdb_read_prepare(db, "SELECT organization, result_type,"
+	    " receiving_mx_hostname, additional_information, end_time,"
+	    " failed_session_count, policy FROM domain_failures"
+	    RPTDB_BY_DOMAIN " AND trusted = 0", domain, since);
+	while (rptdb_row(st, rptdb_domain_failure_fields, &f))
+		ffn(&f, arg);
 }
 
 void
@@ -118,8 +139,9 @@ rptdb_domain_unverified(struct rptdb *db, const char *domain, time_t since,
 	sqlite3_stmt *st;
 
 	st = rptdb_read_prepare(db, "SELECT DISTINCT " RPTDB_REPORT_COLUMNS
-	    RPTDB_SCOPE_UNVERIFIED " ORDER BY r.end_time DESC, r.id DESC",
-	    domain, since);
+	    " FROM domain_policies d JOIN reports r ON r.id = d.report"
+	    " WHERE d.domain = lower(?1) AND d.end_time > ?2 AND d.trusted = 0"
+	    " ORDER BY r.end_time DESC, r.id DESC", domain, since);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		rptdb_col_report(st, 0, &row);
 		fn(&row, arg);
@@ -379,23 +401,28 @@ rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
 }
 
 /*
- * Silent reporters: the organizations that sent a hosted domain at least
- * min reports that count, all starting in the window before the quiet
- * time, and none that ends within it.  All domains: a range of the
- * index reports_start (start_time), then policies_report for each
- * report, one grouping; CROSS JOIN keeps that order (without it SQLite
- * scans all of policies, whose cost grows with the whole history, not
- * with the window).  One domain: policies_hosted_nocase.
+ * Silent reporters, from the table reporters (migration 6): the pairs
+ * of hosted domain and organization whose last report that counts ended
+ * between the start of the window and the quiet time and that sent at
+ * least min reports in all (an index range of reporters_trusted or
+ * reporters_any: only the pairs that went quiet), each then counted
+ * over the window in its domain's rows of domain_policies (a range).
+ * A report ends no earlier than it starts (lib/tlsrpt), so one that
+ * starts in the window ends in it too.  One domain: its rows of
+ * reporters (the unary + keeps SQLite off the index of times).
  */
-#define RPTDB_SILENT_COLUMNS \
-	"SELECT p.hosted_domain, COALESCE(r.organization, ''), MAX(r.end_time)," \
-	" COUNT(DISTINCT r.id)"
-#define RPTDB_SILENT_WHERE \
-	" ON p.report = r.id WHERE r.start_time >= ?2 AND" \
-	" p.hosted_domain IS NOT NULL AND p.counted = 1 AND " RPTDB_COUNTS_SQL
-#define RPTDB_SILENT_GROUP \
-	" GROUP BY p.hosted_domain, r.organization HAVING MAX(r.end_time)" \
-	" <= ?3 AND COUNT(DISTINCT r.id) >= ?4 ORDER BY 1, 2 LIMIT ?5"
+#define RPTDB_SILENT_ONE	"domain = lower(?1) AND +"
+#define RPTDB_SILENT_SQL(last, n, where) \
+	"WITH c AS (SELECT domain, organization, " last " AS last" \
+	" FROM reporters WHERE " where last " BETWEEN ?2 AND ?3 AND" \
+	" " n " >= ?4)," \
+	" k AS (SELECT c.domain, c.organization, c.last," \
+	" (SELECT COUNT(DISTINCT d.report) FROM domain_policies d" \
+	" WHERE d.domain = c.domain AND d.end_time >= ?2 AND d.hosted = 1" \
+	" AND d.organization = c.organization AND d.start_time >= ?2 AND" \
+	" (d.trusted = 1 OR ?9 = 0)) AS n FROM c)" \
+	" SELECT domain, organization, last, n FROM k WHERE n >= ?4" \
+	" ORDER BY 1, 2 LIMIT ?5"
 
 long long
 rptdb_silent(struct rptdb *db, const char *domain, time_t now, size_t limit,
@@ -408,15 +435,18 @@ rptdb_silent(struct rptdb *db, const char *domain, time_t now, size_t limit,
 	int rc;
 
 	rptdb_silent_conf(&min, &window, &quiet);
-	if (domain == NULL)
-		st = db_prepare(db->db, RPTDB_SILENT_COLUMNS " FROM reports r"
-		    " CROSS JOIN policies p" RPTDB_SILENT_WHERE
-		    RPTDB_SILENT_GROUP);
+	if (domain != NULL && rptdb_require_dkim())
+		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_trusted",
+		    "reports_trusted", RPTDB_SILENT_ONE));
+	else if (domain != NULL)
+		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_any",
+		    "reports_any", RPTDB_SILENT_ONE));
+	else if (rptdb_require_dkim())
+		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_trusted",
+		    "reports_trusted", ""));
 	else
-		st = db_prepare(db->db, RPTDB_SILENT_COLUMNS " FROM reports r"
-		    " JOIN policies p" RPTDB_SILENT_WHERE
-		    " AND p.hosted_domain = ?1 COLLATE NOCASE"
-		    RPTDB_SILENT_GROUP);
+		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_any",
+		    "reports_any", ""));
 	if (domain != NULL)
 		sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - quiet - window));

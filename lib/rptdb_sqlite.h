@@ -28,8 +28,8 @@
  *
  * LIMITS
  *	RPTDB_NSTMT statements are kept prepared per handle; at most
- *	RPTDB_PENDING_MAX rows of totals are held for the commit (more
- *	are written at once).
+ *	RPTDB_PENDING_MAX rows of totals and RPTDB_REPORTERS_MAX of
+ *	reporters are held for the commit (more are written at once).
  *
  * DIAGNOSTICS
  *	None: see rptdb.h.
@@ -39,6 +39,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -50,6 +51,38 @@
 #define RPTDB_REQUIRE_INDEX	9	/* ?9, for every statement */
 #define RPTDB_COUNTS_SQL \
 	"(" RPTDB_TRUSTED_SQL " OR ?9 = 0)"
+
+/*
+ * The rows of domain_policies, domain_failures and reporters (migration
+ * 6) of the policies where cond holds (aliases p, r): the migration,
+ * each new report (p.report = ?1) and rptdb_hosted_fill() make them with
+ * the same SQL.  A counted policy is kept under its hosted domain (hosted
+ * 1) and, when that is not its policy-domain, under its policy-domain
+ * too (hosted 0), as readers match either.
+ */
+#define RPTDB_DOMAIN_ROWS(columns, from, cond) \
+	"SELECT p.hosted_domain, r.end_time, p.id, 1, " columns from \
+	" WHERE p.counted = 1 AND p.hosted_domain IS NOT NULL AND (" cond ")" \
+	" UNION ALL SELECT p.domain, r.end_time, p.id, 0, " columns from \
+	" WHERE p.counted = 1 AND p.domain IS NOT NULL AND" \
+	" p.domain IS NOT p.hosted_domain AND (" cond ")"
+#define RPTDB_DOMAIN_POLICIES_SQL(cond) RPTDB_DOMAIN_ROWS( \
+	"r.id, " RPTDB_TRUSTED_SQL ", r.start_time, r.organization," \
+	" p.success_count, p.failure_count", \
+	" FROM policies p JOIN reports r ON r.id = p.report", cond)
+#define RPTDB_DOMAIN_FAILURES_SQL(cond) RPTDB_DOMAIN_ROWS( \
+	"f.id, " RPTDB_TRUSTED_SQL ", r.organization, f.result_type," \
+	" f.receiving_mx_hostname, f.additional_information," \
+	" f.failed_session_count", \
+	" FROM policies p JOIN reports r ON r.id = p.report" \
+	" JOIN failures f ON f.policy = p.id", cond)
+/* A hosted domain's reporters, from its rows of domain_policies. */
+#define RPTDB_REPORTERS_SQL(cond) \
+	"SELECT domain, organization," \
+	" MAX(CASE WHEN trusted THEN end_time END)," \
+	" COUNT(DISTINCT CASE WHEN trusted THEN report END)," \
+	" MAX(end_time), COUNT(DISTINCT report) FROM domain_policies" \
+	" WHERE hosted = 1 AND (" cond ") GROUP BY domain, organization"
 
 /* The columns of struct rptdb_report, for rptdb_col_report(). */
 #define RPTDB_REPORT_COLUMNS "r.id, r.organization, r.contact, r.report_id," \
@@ -69,6 +102,9 @@ enum {
 	RPTDB_ST_FAILURE,
 	RPTDB_ST_DEVIATION,
 	RPTDB_ST_TOTAL,
+	RPTDB_ST_DOMAIN_POLICIES,	/* migration 6's rows of a report */
+	RPTDB_ST_DOMAIN_FAILURES,
+	RPTDB_ST_REPORTERS,
 	RPTDB_ST_WRITER,		/* end of the writer's */
 	RPTDB_ST_COUNTS = RPTDB_ST_WRITER,	/* alerts (rptdb_read.c) */
 	RPTDB_ST_COUNTS_UNHOSTED,
@@ -78,6 +114,8 @@ enum {
 };
 
 #define RPTDB_POLICY_ROWS	8	/* policies in one insert, at most */
+#define RPTDB_REPORTERS_BUCKETS	4096	/* a power of two */
+#define RPTDB_REPORTERS_MAX	65536	/* reporters held, at most */
 #define RPTDB_PENDING_MAX	64	/* rows of totals held, at most */
 
 /* A row of the table totals to add to at the commit (rptdb_store.c). */
@@ -99,6 +137,9 @@ struct rptdb {
 	 * rptdb_commit() (or when RPTDB_PENDING_MAX rows are held). */
 	struct rptdb_pending pending[RPTDB_PENDING_MAX];
 	size_t	 npending;
+	/* What they add to reporters (rptdb_reporters.c), the same way. */
+	struct rptdb_reporter *reporters[RPTDB_REPORTERS_BUCKETS];
+	size_t	 nreporters;
 };
 
 /* Where a column goes in a row struct: its C type and its member. */
@@ -134,6 +175,11 @@ int	rptdb_row(sqlite3_stmt *, const struct rptdb_field *, void *row);
 sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
 int	rptdb_pending_flush(struct rptdb *, struct buf *err);
 void	rptdb_pending_clear(struct rptdb *);
+int	rptdb_reporters_add(struct rptdb *, const char *domain,
+	    const char *organization, int64_t report, time_t end, int trusted,
+	    struct buf *err);
+int	rptdb_reporters_flush(struct rptdb *, struct buf *err);
+void	rptdb_reporters_clear(struct rptdb *);
 void	rptdb_stmt_done(sqlite3_stmt *);
 
 #endif

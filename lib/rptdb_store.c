@@ -39,6 +39,19 @@
 #define RPTDB_POLICY_ROW4	RPTDB_POLICY_ROW2 ", " RPTDB_POLICY_ROW2
 #define RPTDB_POLICY_ROW8	RPTDB_POLICY_ROW4 ", " RPTDB_POLICY_ROW4
 
+/*
+ * A transaction's sums for a hosted domain and organization
+ * (rptdb_reporters.c): its last report ends later, it sent more.
+ */
+#define RPTDB_REPORTERS_ADD_SQL "INSERT INTO reporters" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)" \
+	" ON CONFLICT DO UPDATE SET last_trusted =" \
+	" MAX(COALESCE(last_trusted, excluded.last_trusted)," \
+	" COALESCE(excluded.last_trusted, last_trusted))," \
+	" reports_trusted = reports_trusted + excluded.reports_trusted," \
+	" last_any = MAX(last_any, excluded.last_any)," \
+	" reports_any = reports_any + excluded.reports_any"
+
 /* The statements of rptdb_report_add(), prepared by rptdb_open_write(). */
 const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	"SELECT id FROM reports WHERE organization = ? AND report_id = ?"
@@ -60,6 +73,11 @@ const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	"INSERT INTO totals (trusted, kind, result, sessions)"
 	" VALUES (?, ?, ?, ?)"
 	" ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions",
+	"INSERT INTO domain_policies "
+	RPTDB_DOMAIN_POLICIES_SQL("p.report = ?1"),
+	"INSERT INTO domain_failures "
+	RPTDB_DOMAIN_FAILURES_SQL("p.report = ?1"),
+	RPTDB_REPORTERS_ADD_SQL,
 };
 
 void
@@ -559,6 +577,49 @@ rptdb_store_totals(struct rptdb *s, const struct tlsrpt_report *r,
 	    RPTDB_NOT_DETAILED, none, err);
 }
 
+/*
+ * The rows of a new report kept by domain (migration 6): its policies
+ * and failure details from its rows just inserted, with the same SQL
+ * as the migration's, so both agree; what it adds to reporters, held
+ * for the commit (rptdb_reporters.c; rptdb_bydomain_test checks that
+ * the migration makes the same rows).
+ */
+static int
+rptdb_store_by_domain(struct rptdb *s, const struct tlsrpt_report *r,
+    int64_t report, const int *counted, int trusted,
+    rptdb_hosted_fn *hosted, void *arg, struct buf *err)
+{
+	static const struct {
+		int	 st;
+		const char *what;
+	} step[] = {
+		{ RPTDB_ST_DOMAIN_POLICIES, "insert policies by domain" },
+		{ RPTDB_ST_DOMAIN_FAILURES, "insert failures by domain" },
+	};
+	const char *h;
+	size_t i, details = 0;
+
+	for (i = 0; i < r->npolicies; i++) {
+		details += r->policies[i].ndetails;
+		if (!counted[i] || r->policies[i].domain == NULL ||
+		    (h = hosted(arg, r->policies[i].domain)) == NULL)
+			continue;
+		if (rptdb_reporters_add(s, h, r->organization ?
+		    r->organization : "", report, r->end, trusted, err) < 0)
+			return -1;
+	}
+	for (i = 0; i < sizeof(step) / sizeof(step[0]); i++) {
+		/* Most reports have no failure detail: no join to look. */
+		if (step[i].st == RPTDB_ST_DOMAIN_FAILURES && details == 0)
+			continue;
+		sqlite3_bind_int64(s->st[step[i].st], 1, report);
+		if (rptdb_store_step(s, s->st[step[i].st], step[i].what,
+		    err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
     const struct rptdb_meta *meta, rptdb_hosted_fn *hosted, void *arg,
@@ -620,6 +681,10 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	if (rc == 0)
 		rc = rptdb_store_totals(s, r, counted, rptdb_trusted(meta->via,
 		    meta->dkim_result), err);
+	if (rc == 0)
+		rc = rptdb_store_by_domain(s, r, *rowid, counted,
+		    rptdb_trusted(meta->via, meta->dkim_result), hosted, arg,
+		    err);
 	free(own);
 	if (rc < 0)
 		return -1;
@@ -642,13 +707,85 @@ rptdb_store_hosted_differ(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+/*
+ * The rows kept by domain (migration 6) of the policies of policy-domain
+ * pdomain, made again after their hosted domain went from was to now
+ * (either NULL): their rows under was and pdomain go, the rows of the
+ * policies as they are now come, and the reporters of was and now are
+ * summed again from domain_policies.
+ */
+static const char *const rptdb_store_refill_sql[] = {
+	"DELETE FROM domain_policies WHERE domain = ?1 AND policy IN"
+	" (SELECT id FROM policies WHERE domain = ?2 COLLATE NOCASE)",
+	"DELETE FROM domain_failures WHERE domain = ?1 AND policy IN"
+	" (SELECT id FROM policies WHERE domain = ?2 COLLATE NOCASE)",
+};
+static const char *const rptdb_store_refill_new_sql[] = {
+	"INSERT OR IGNORE INTO domain_policies "
+	RPTDB_DOMAIN_POLICIES_SQL("p.domain = ?2 COLLATE NOCASE"),
+	"INSERT OR IGNORE INTO domain_failures "
+	RPTDB_DOMAIN_FAILURES_SQL("p.domain = ?2 COLLATE NOCASE"),
+	"DELETE FROM reporters WHERE domain = ?1",
+	"INSERT INTO reporters " RPTDB_REPORTERS_SQL("domain = ?1"),
+};
+
+/* Each statement of sql with ?1 key (NULL: none run) and ?2 pdomain. */
+static int
+rptdb_store_run(struct rptdb *s, const char *const *sql, size_t n,
+    const char *key, const char *pdomain, struct buf *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	/* Cached: a list that changed for many domains runs them often. */
+	for (i = 0; i < n && rc == 0 && key != NULL; i++) {
+		st = db_cached(s->db, sql[i]);
+		rptdb_text(st, 1, key);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			rptdb_text(st, 2, pdomain);
+		rc = rptdb_store_step(s, st, "rows by domain", err);
+		sqlite3_clear_bindings(st);
+		db_finish(st);
+	}
+	return rc;
+}
+
+#define RPTDB_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static int
+rptdb_store_refill_before(struct rptdb *s, const char *pdomain,
+    const char *was, struct buf *err)
+{
+	if (rptdb_store_run(s, rptdb_store_refill_sql,
+	    RPTDB_NELEM(rptdb_store_refill_sql), was, pdomain, err) < 0)
+		return -1;
+	return rptdb_store_run(s, rptdb_store_refill_sql,
+	    RPTDB_NELEM(rptdb_store_refill_sql), pdomain, pdomain, err);
+}
+
+static int
+rptdb_store_refill_after(struct rptdb *s, const char *pdomain,
+    const char *was, const char *now, struct buf *err)
+{
+	/* The policies' rows once (under either key), then reporters. */
+	if (rptdb_store_run(s, rptdb_store_refill_new_sql, 2, pdomain,
+	    pdomain, err) < 0)
+		return -1;
+	if (rptdb_store_run(s, rptdb_store_refill_new_sql + 2, 2, was,
+	    pdomain, err) < 0)
+		return -1;
+	return rptdb_store_run(s, rptdb_store_refill_new_sql + 2, 2, now,
+	    pdomain, err);
+}
+
 int
 rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
     struct buf *err)
 {
 	sqlite3_stmt *sel, *upd;
 	const char *domain, *was, *match;
-	char **pairs = NULL;		/* domain, hosted domain or NULL, ... */
+	char **pairs = NULL;	/* domain, was, hosted domain or NULL, ... */
 	size_t n = 0, i;
 	sqlite3 *db = s->db;
 	int rc = 0;
@@ -662,8 +799,9 @@ rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
 		match = hosted(arg, domain);
 		if (!rptdb_store_hosted_differ(was, match))
 			continue;
-		pairs = xreallocarray(pairs, n + 2, sizeof(*pairs));
+		pairs = xreallocarray(pairs, n + 3, sizeof(*pairs));
 		pairs[n++] = xstrdup(domain);
+		pairs[n++] = was ? xstrdup(was) : NULL;
 		pairs[n++] = match ? xstrdup(match) : NULL;
 	}
 	sqlite3_finalize(sel);
@@ -675,10 +813,18 @@ rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
 	}
 	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ?1 WHERE"
 	    " domain = ?2 COLLATE NOCASE AND hosted_domain IS NOT ?1");
-	for (i = 0; i < n && rc == 0; i += 2) {
-		rptdb_text(upd, 1, pairs[i + 1]);
+	for (i = 0; i < n && rc == 0; i += 3) {
+		if (rptdb_store_refill_before(s, pairs[i], pairs[i + 1],
+		    err) < 0) {
+			rc = -1;
+			break;
+		}
+		rptdb_text(upd, 1, pairs[i + 2]);
 		rptdb_text(upd, 2, pairs[i]);
 		rc = rptdb_store_step(s, upd, "update hosted domain", err);
+		if (rc == 0)
+			rc = rptdb_store_refill_after(s, pairs[i], pairs[i + 1],
+			    pairs[i + 2], err);
 	}
 	sqlite3_finalize(upd);
 	if (rc < 0)
@@ -687,7 +833,7 @@ rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
 		rc = db_commit(db, err);
 	if (rc == 0)
 		log_info("reports.db: hosted domain of %zu policy-domains"
-		    " changed with the list of hosted domains", n / 2);
+		    " changed with the list of hosted domains", n / 3);
 out:
 	for (i = 0; i < n; i++)
 		free(pairs[i]);

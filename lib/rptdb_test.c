@@ -578,12 +578,14 @@ test_totals_text(struct rptdb *db, struct test_rows *t)
 	return t->text;
 }
 
-/* An older reports.db: version 4, without the table totals. */
+/* An older reports.db: version 4, without totals (nor migration 6). */
 static int
 test_make_v4(const char *path, const char *change)
 {
 	sqlite3 *db;
-	char *sql = xasprintf("BEGIN; DROP TABLE totals; %s;"
+	char *sql = xasprintf("BEGIN; DROP TABLE totals;"
+	    " DROP TABLE domain_policies; DROP TABLE domain_failures;"
+	    " DROP TABLE reporters; %s;"
 	    " PRAGMA user_version = 4; COMMIT;", change);
 	int rc;
 

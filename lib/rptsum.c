@@ -282,18 +282,6 @@ rptsum_unverified_count(const struct rptsum_rows *rs, time_t since)
 	return k;
 }
 
-json_t *
-rptsum_unverified_of(const struct rptsum_rows *rs, int days)
-{
-	time_t since = rs->now - (time_t)days * RPTSUM_DAY;
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < rs->nunv; i++)
-		if (rs->unv[i].end > since)
-			json_array_append(a, rs->unv[i].json);
-	return a;
-}
 
 /*
  * The summary of the last days days of rs (fetched for at least as

@@ -104,8 +104,9 @@
  *	[{organization-name, result-type, receiving-mx-hostname,
  *	additional-information}].
  *
- *	rptsum_unverified_of() lists the unverified reports of the window,
- *	newest first: [{id, organization-name, report-id, start-datetime,
+ *	rptsum_unverified_of() lists the unverified reports of the window
+ *	(read from the db of rptsum_fetch(), which must still be open; their
+ *	sums come from the rows fetched), newest first: [{id, organization-name, report-id, start-datetime,
  *	end-datetime, via, submitter, dkim {result, domain, selector,
  *	reason}, counts (report_require_dkim is "no"),
  *	total-successful-session-count, total-failure-session-count}].

@@ -171,34 +171,134 @@ rptsum_settle(struct rptsum_rows *rs)
 	free(det);
 }
 
-/* The unverified reports of the domain in the window, newest first. */
+/*
+ * The unverified reports of the domain in the window with their sums,
+ * from the rows of their policies and failure details.
+ */
 struct rptsum_unv_ctx {
-	struct rptsum_rows *rs;
-	struct rptdb_totals *tot;
-	size_t	 cap;
+	struct rptsum_row *row;		/* report, policy, end, ok, bad */
+	size_t	 nrow, cap;
+	struct rptsum_fail *fail;	/* policy, n */
+	size_t	 nfail, fcap;
+};
+
+static void
+rptsum_untrusted_policy(const struct rptdb_domain_policy *p, void *arg)
+{
+	struct rptsum_unv_ctx *c = arg;
+	struct rptsum_row *r;
+
+	c->row = xgrowarray(c->row, c->nrow, &c->cap, 64, sizeof(*c->row));
+	r = &c->row[c->nrow++];
+	memset(r, 0, sizeof(*r));
+	r->report = p->report;
+	r->policy = p->policy;
+	r->end = p->end;
+	r->ok = p->success_count;
+	r->bad = p->failure_count;
+}
+
+static void
+rptsum_untrusted_failure(const struct rptdb_domain_failure *f, void *arg)
+{
+	struct rptsum_unv_ctx *c = arg;
+	struct rptsum_fail *x;
+
+	c->fail = xgrowarray(c->fail, c->nfail, &c->fcap, 64,
+	    sizeof(*c->fail));
+	x = &c->fail[c->nfail++];
+	memset(x, 0, sizeof(*x));
+	x->policy = f->policy;
+	x->n = f->failed_session_count;
+}
+
+static int
+rptsum_row_by_report(const void *a, const void *b)
+{
+	int64_t x = ((const struct rptsum_row *)a)->report;
+	int64_t y = ((const struct rptsum_row *)b)->report;
+
+	return (x > y) - (x < y);
+}
+
+/* Per report: its policies' sessions, failed ones by the rule. */
+static void
+rptsum_fetch_unverified(struct rptdb *db, struct rptsum_rows *rs,
+    time_t since)
+{
+	struct rptsum_unv_ctx c;
+	struct rptsum_row key, *r;
+	struct rptsum_unverified *u;
+	long long *det;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	rptdb_domain_untrusted(db, rs->domain, since, rptsum_untrusted_policy,
+	    rptsum_untrusted_failure, &c);
+	det = xcalloc(c.nrow + 1, sizeof(*det));
+	if (c.nrow > 0)
+		qsort(c.row, c.nrow, sizeof(*c.row), rptsum_row_by_policy);
+	for (i = 0; i < c.nfail && c.nrow > 0; i++) {
+		key.policy = c.fail[i].policy;
+		if ((r = bsearch(&key, c.row, c.nrow, sizeof(*c.row),
+		    rptsum_row_by_policy)) != NULL)
+			det[r - c.row] = rptsum_add(det[r - c.row],
+			    c.fail[i].n);
+	}
+	for (i = 0; i < c.nrow; i++)
+		c.row[i].bad = rptsum_policy_failed(c.row[i].bad, det[i]);
+	if (c.nrow > 0)
+		qsort(c.row, c.nrow, sizeof(*c.row), rptsum_row_by_report);
+	rs->unv = xcalloc(c.nrow + 1, sizeof(*rs->unv));
+	for (i = 0; i < c.nrow; i++) {
+		if (rs->nunv == 0 || rs->unv[rs->nunv - 1].report !=
+		    c.row[i].report) {
+			u = &rs->unv[rs->nunv++];
+			u->report = c.row[i].report;
+			u->end = c.row[i].end;
+		}
+		u = &rs->unv[rs->nunv - 1];
+		u->ok = rptsum_add(u->ok, c.row[i].ok);
+		u->failed = rptsum_add(u->failed, c.row[i].bad);
+	}
+	free(det);
+	free(c.row);
+	free(c.fail);
+}
+
+static int
+rptsum_unv_by_report(const void *a, const void *b)
+{
+	int64_t x = ((const struct rptsum_unverified *)a)->report;
+	int64_t y = ((const struct rptsum_unverified *)b)->report;
+
+	return (x > y) - (x < y);
+}
+
+/* The list of rptsum_unverified_of(): a report, its sums from rs. */
+struct rptsum_unv_list {
+	const struct rptsum_rows *rs;
+	json_t	*a;
 };
 
 static void
 rptsum_unverified_row(const struct rptdb_report *row, void *arg)
 {
 	char t1[TIMEFMT_RFC3339_SIZE], t2[TIMEFMT_RFC3339_SIZE];
-	struct rptsum_unv_ctx *c = arg;
-	struct rptsum_rows *rs = c->rs;
-	struct rptsum_unverified *u;
-	long long ok, bad;
+	struct rptsum_unv_list *l = arg;
+	const struct rptsum_rows *rs = l->rs;
+	struct rptsum_unverified key, *u;
 
-	rs->unv = xgrowarray(rs->unv, rs->nunv, &c->cap, 16, sizeof(*rs->unv));
-	u = &rs->unv[rs->nunv++];
-	u->report = row->id;
-	u->end = row->end;
-	rptsum_totals_get(c->tot, u->report, &ok, &bad);
-	u->json = json_pack("{s:I, s:s?, s:s?, s:s, s:s, s:s?, s:s?,"
-	    " s:{s:s?, s:s?, s:s?, s:s?}, s:b, s:I, s:I}",
-	    "id", (json_int_t)u->report,
+	key.report = row->id;
+	u = rs->nunv > 0 ? bsearch(&key, rs->unv, rs->nunv, sizeof(*rs->unv),
+	    rptsum_unv_by_report) : NULL;
+	json_array_append_new(l->a, json_pack("{s:I, s:s?, s:s?, s:s, s:s,"
+	    " s:s?, s:s?, s:{s:s?, s:s?, s:s?, s:s?}, s:b, s:I, s:I}",
+	    "id", (json_int_t)row->id,
 	    "organization-name", row->organization,
 	    "report-id", row->report_id,
 	    "start-datetime", timefmt_rfc3339(row->start, t1),
-	    "end-datetime", timefmt_rfc3339(u->end, t2),
+	    "end-datetime", timefmt_rfc3339(row->end, t2),
 	    "via", row->via,
 	    "submitter", row->submitter,
 	    "dkim",
@@ -208,22 +308,22 @@ rptsum_unverified_row(const struct rptdb_report *row, void *arg)
 	    "reason", rptsum_dkim_reason(row->via, row->dkim_result,
 	    row->dkim_reason),
 	    "counts", rs->counts_unverified,
-	    "total-successful-session-count", (json_int_t)ok,
-	    "total-failure-session-count", (json_int_t)bad);
+	    "total-successful-session-count", (json_int_t)(u ? u->ok : 0),
+	    "total-failure-session-count", (json_int_t)(u ? u->failed : 0)));
 }
 
-static void
-rptsum_fetch_unverified(struct rptdb *db, struct rptsum_rows *rs,
-    time_t since)
+json_t *
+rptsum_unverified_of(const struct rptsum_rows *rs, int days)
 {
-	struct rptsum_unv_ctx c;
+	time_t since = rs->now - (time_t)days * RPTSUM_DAY;
+	struct rptsum_unv_list l;
 
-	c.rs = rs;
-	c.tot = rptsum_totals_new(db, rs->domain);
-	c.cap = 0;
-	rptdb_domain_unverified(db, rs->domain, since, rptsum_unverified_row,
-	    &c);
-	rptdb_totals_free(c.tot);
+	l.rs = rs;
+	l.a = json_array();
+	if (rs->db != NULL && rs->nunv > 0)
+		rptdb_domain_unverified(rs->db, rs->domain, since,
+		    rptsum_unverified_row, &l);
+	return l.a;
 }
 
 /* The rows of rptsum_fetch(), grown as they come. */
@@ -276,6 +376,7 @@ rptsum_fetch(struct rptdb *db, const char *domain, int days, time_t now)
 	time_t since = now - (time_t)days * RPTSUM_DAY;
 	struct rptsum_fetch_ctx c;
 
+	rs->db = db;
 	rs->domain = rptsum_domain_name(domain);
 	rs->now = now;
 	rs->counts_unverified = !rptsum_require_dkim();
@@ -306,8 +407,6 @@ rptsum_rows_free(struct rptsum_rows *rs)
 		free(rs->fail[i].mx);
 		free(rs->fail[i].info);
 	}
-	for (i = 0; i < rs->nunv; i++)
-		json_decref(rs->unv[i].json);
 	free(rs->row);
 	free(rs->fail);
 	free(rs->unv);

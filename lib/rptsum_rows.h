@@ -13,7 +13,9 @@
  *	rptsum_fetch() fills a struct rptsum_rows from reports.db
  *	(lib/rptdb): one row per counted policy of the domain in the
  *	window, one per failure detail of those, one per unverified
- *	report; each policy's failed sessions already settled by
+ *	report (in order of report, with its sums for the domain, from the
+ *	rows of rptdb_domain_untrusted()); each policy's failed sessions
+ *	already settled by
  *	rptsum_policy_failed(), and what its details leave unexplained in
  *	rest.
  *
@@ -57,14 +59,19 @@ struct rptsum_fail {
 	long long n;
 };
 
-/* A report of the domain that is not trusted (rptdb.h). */
+/*
+ * A report of the domain that is not trusted (rptdb.h), with its sums
+ * for the domain (rptsum_totals_get()'s, from the domain's rows).
+ */
 struct rptsum_unverified {
 	int64_t	 report;
 	time_t	 end;
-	json_t	*json;		/* the object of rptsum_unverified_of() */
+	long long ok;
+	long long failed;
 };
 
 struct rptsum_rows {
+	struct rptdb *db;	/* for rptsum_unverified_of()'s list */
 	char	*domain;
 	time_t	 now;
 	struct rptsum_row *row;

@@ -318,16 +318,21 @@ metrics_text(struct metrics_conn *c, int head_only, int status,
 	free(body);
 }
 
-/* The page of the overview that the request asks for: 1..., or -1. */
+/*
+ * The page of the overview that the request asks for (1...) and its
+ * cursor (NULL: none, else the caller's to free), or -1.
+ */
 static long long
-metrics_query_page(const struct http_request *req, struct buf *err)
+metrics_query_page(const struct http_request *req, char **after,
+    struct buf *err)
 {
 	const char *q = req->path + req->path_len;
 	const char *end = req->target + req->target_len;
 	long long page = 1;
 
+	*after = NULL;
 	if (q < end && *q == '?' && dashboard_query_page(q + 1,
-	    (size_t)(end - q - 1), &page, err) < 0)
+	    (size_t)(end - q - 1), &page, after, err) < 0)
 		return -1;
 	return page;
 }
@@ -335,7 +340,7 @@ metrics_query_page(const struct http_request *req, struct buf *err)
 /* A dashboard page: the overview (domain NULL) or one domain. */
 static void
 metrics_page(struct metrics_conn *c, int head_only, const char *domain,
-    long long page)
+    long long page, const char *after)
 {
 	struct dashboard_opts opts;
 	struct buf out = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
@@ -356,7 +361,8 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain,
 		opts.page = page;
 		opts.page_size = (int)var_dashboard_page_size;
 		opts.page_prefix = "/?page=";
-		domains = dashboard_domains_page(METRICS_POLICYD, page,
+		opts.page_after = "&after=";
+		domains = dashboard_domains_page(METRICS_POLICYD, page, after,
 		    opts.page_size, &more, &err);
 		opts.more = more;
 	} else {
@@ -398,6 +404,7 @@ metrics_route(struct metrics_conn *c, const struct http_request *req,
 	int head_only = req->method == HTTP_METHOD_HEAD;
 	struct buf out = BUF_INIT;
 	long long page;
+	char *after = NULL;
 
 	if (!metrics_authorized(head, req->consumed)) {
 		metrics_text(c, head_only, 401, "WWW-Authenticate: Basic realm=\""
@@ -416,16 +423,17 @@ metrics_route(struct metrics_conn *c, const struct http_request *req,
 		    out.s ? out.s : "", out.len);
 		buf_free(&out);
 	} else if (req->path_len == 1 && req->path[0] == '/') {
-		if ((page = metrics_query_page(req, &out)) < 0)
+		if ((page = metrics_query_page(req, &after, &out)) < 0)
 			metrics_text(c, head_only, 400, NULL, out.s);
 		else
-			metrics_page(c, head_only, NULL, page);
+			metrics_page(c, head_only, NULL, page, after);
+		free(after);
 		buf_free(&out);
 	} else if (req->path_len > plen &&
 	    memcmp(req->path, METRICS_DOMAIN_PATH, plen) == 0 &&
 	    http_host_normalize(req->path + plen, req->path_len - plen,
 	    name) > 0) {
-		metrics_page(c, head_only, name, 0);
+		metrics_page(c, head_only, name, 0, NULL);
 	} else {
 		metrics_text(c, head_only, 404, NULL, "not found");
 	}

@@ -590,6 +590,20 @@ out:
  * fewer when the reply would pass pd->reply_limit bytes.  "next" names
  * the last domain of the page when more may follow.
  */
+/* A cursor of domain-list: a name that a domain may have. */
+static int
+request_list_after_ok(const json_t *after)
+{
+	struct buf why = BUF_INIT;
+	int ok = json_is_string(after) &&
+	    json_string_length(after) <= DNSNAME_NAME_MAX &&
+	    strlen(json_string_value(after)) == json_string_length(after) &&
+	    dnsname_syntax(json_string_value(after), 0, &why) == 0;
+
+	buf_free(&why);
+	return ok;
+}
+
 json_t *
 request_list(struct policyd *pd, json_t *req, struct buf *err)
 {
@@ -599,7 +613,8 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 	size_t n, i, size, total = 0, mn = 0, mi = 0;
 	char *text;
 
-	if (after != NULL && !json_is_string(after)) {
+	if (after != NULL && !request_list_after_ok(after)) {
+		/* Not quoted: it may be any length and any bytes. */
 		buf_puts(err, "after: not a domain name");
 		return NULL;
 	}

@@ -11,7 +11,7 @@
  *	stsctl report summary DOMAIN [--days N] [--json]
  *	stsctl report export --json|--csv [--domain D] [--since DATE]
  *	    [--unverified]
- *	stsctl report html [DOMAIN] [--days N] [--page N]
+ *	stsctl report html [DOMAIN] [--days N] [--page N [--after NAME]]
  *
  * DESCRIPTION
  *	Reads $data_directory/reports.db read-only (lib/rptdb); never
@@ -48,8 +48,12 @@
  *	the instance must be running; summary and the page share their
  *	numbers (lib/rptsum).
  *
+ *	--after NAME makes page N the domains after NAME (the last of
+ *	page N - 1), read from there rather than walked from the first.
+ *
  * LIMITS
- *	--days: 1 to REPORT_DAYS_MAX; --page: 1 to DASHBOARD_PAGE_MAX.
+ *	--days: 1 to REPORT_DAYS_MAX; --page: 1 to DASHBOARD_PAGE_MAX;
+ *	--after: a domain name (dashboard_after_parse()).
  *	Readable lists show every row.
  *
  * DIAGNOSTICS
@@ -176,8 +180,8 @@ report_usage(void)
 	    "       stsctl report summary DOMAIN [--days N] [--json]\n"
 	    "       stsctl report export --json|--csv [--domain D]"
 	    " [--since DATE] [--unverified]\n"
-	    "       stsctl report html [DOMAIN] [--days N] [--page N] >"
-	    " report.html\n");
+	    "       stsctl report html [DOMAIN] [--days N] [--page N"
+	    " [--after NAME]] > report.html\n");
 	exit(USAGE_EXIT_ERROR);
 }
 
@@ -187,6 +191,16 @@ report_page_arg(const char *arg, struct report_opts *o)
 	struct buf err = BUF_INIT;
 
 	if (dashboard_page_parse(arg, &o->page, &err) < 0)
+		stsctl_die("--%s", err.s);
+	buf_free(&err);
+}
+
+static void
+report_after_arg(const char *arg, struct report_opts *o)
+{
+	struct buf err = BUF_INIT;
+
+	if (dashboard_after_parse(arg, &o->after, &err) < 0)
 		stsctl_die("--%s", err.s);
 	buf_free(&err);
 }
@@ -225,6 +239,8 @@ report_args(int argc, char **argv, struct report_opts *o)
 			o->days_set = 1;
 		} else if (strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
 			report_page_arg(argv[++i], o);
+		} else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
+			report_after_arg(argv[++i], o);
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			stsctl_die("report %s: unknown option %s (or its value"
 			    " is missing)", argv[1], argv[i]);
@@ -237,8 +253,12 @@ report_args(int argc, char **argv, struct report_opts *o)
 	}
 	if (o->domain != NULL)
 		o->domain_name = rptsum_domain_name(o->domain);
-	if (o->page > 0 && strcmp(argv[1], "html") != 0)
-		stsctl_die("report %s: --page is for html", argv[1]);
+	if ((o->page > 0 || o->after != NULL) && strcmp(argv[1], "html") != 0)
+		stsctl_die("report %s: --page and --after are for html",
+		    argv[1]);
+	if (o->after != NULL && o->page == 0)
+		stsctl_die("report %s: --after needs --page (the number of"
+		    " the page that starts after that domain)", argv[1]);
 	if (o->unverified && strcmp(argv[1], "list") != 0 &&
 	    strcmp(argv[1], "export") != 0)
 		stsctl_die("report %s: --unverified is for list and export",
@@ -405,8 +425,8 @@ report_html(const struct report_opts *o)
 		    " one domain");
 	perm_check(sock, W_OK);
 	domains = o->arg ? dashboard_domain(sock, o->arg, &err) :
-	    dashboard_domains_page(sock, page, (int)var_dashboard_page_size,
-	    &more, &err);
+	    dashboard_domains_page(sock, page, o->after,
+	    (int)var_dashboard_page_size, &more, &err);
 	if (domains == NULL)
 		stsctl_die("report html: %s", err.s);
 	path = xasprintf("%s/%s", var_data_directory, RPTDB_FILE);
@@ -470,14 +490,19 @@ report_main(int argc, char **argv)
 		stsctl_usage_die("report %s: unknown subcommand (list, show, summary,"
 		    " export, html)", argv[1]);
 	report_args(argc, argv, &o);
-	if (cmds[i].fn == NULL)
-		return report_html(&o);
+	if (cmds[i].fn == NULL) {
+		rc = report_html(&o);
+		free(o.domain_name);
+		free(o.after);
+		return rc;
+	}
 	if (i != 1 && i != 2 && o.arg != NULL)
 		stsctl_usage_die("report %s: unexpected argument %s", argv[1], o.arg);
 	db = report_db();
 	rc = cmds[i].fn(db, &o);
 	rptdb_close(db);
 	free(o.domain_name);
+	free(o.after);
 	return rc;
 }
 

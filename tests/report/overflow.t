@@ -51,10 +51,14 @@ EOF
 rp_mail application/tlsrpt+json - "$T/big.json" >"$T/big.eml"
 rp_put "$T/big.eml" >/dev/null
 ok "the report is stored" wait_output 60 1 rp_nstored
-# The counts as an earlier version, without the bound, stored them.
+# The counts as an earlier version, without the bound, stored them, and
+# as migration 6 copied them into the rows kept by domain.
 sqlite3 "$RP_DIR/data/reports.db" "UPDATE policies SET success_count = $MAX;
     UPDATE policies SET failure_count = $MAX WHERE failure_count = $CAP;
-    UPDATE failures SET failed_session_count = $MAX;" ||
+    UPDATE failures SET failed_session_count = $MAX;
+    UPDATE domain_policies SET success_count = $MAX;
+    UPDATE domain_policies SET failure_count = $MAX WHERE failure_count = $CAP;
+    UPDATE domain_failures SET failed_session_count = $MAX;" ||
 	fail "counts of 2^63-1 written into reports.db"
 
 out=$($STSCTL report list --json)

@@ -5,7 +5,12 @@
 # in the order of their names, with its sections and the links to the
 # pages beside it; a domain added moves the later ones to the next page;
 # page numbers that are past the last page, zero, negative, huge, not a
-# number or carry control characters are refused with the reason.
+# number or carry control characters are refused with the reason.  The
+# cursor: "--after NAME" and "&after=NAME" (the link to the next page
+# carries the last name of the page) start a page after that name
+# without walking the pages before it; cursors that are not domain
+# names (control characters, 10,000 bytes, ...) are refused with the
+# reason, by stsctl, the metrics listener and policyd's domain-list.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
@@ -70,19 +75,84 @@ out=$($STSCTL report html a.test --page 2 2>&1)
 is "$?" 1 "--page with a domain: exit 1"
 like "$out" "\-\-page is for the overview" "--page with a domain: the reason"
 out=$($STSCTL report summary a.test --page 2 2>&1)
-like "$out" "\-\-page is for html" "--page with summary: refused"
+like "$out" "\-\-page and \-\-after are for html" "--page with summary: refused"
 
 # A domain added between a.test and b.test: the order is the names'.
 quiet $STSCTL domain add aa.test --mx mx.aa.test
 $STSCTL report html --page 2 >"$t/q2.html"
 is "$(rows "$t/q2.html")" "b.test c.test " "a domain added moves the later ones on"
 
+# The cursor: the page after a name, read from there.
+$STSCTL report html --page 3 --after b.test >"$t/a3.html"
+is "$?" 0 "--page 3 --after b.test: exit 0"
+is "$(rows "$t/a3.html")" "c.test d.test " "--after b.test: the two names after it"
+like "$(cat "$t/a3.html")" 'page 3 \(domains 5 to 6\)' "--after: the page number given"
+$STSCTL report html --page 3 --after B.TEST >"$t/a3u.html"
+is "$(rows "$t/a3u.html")" "c.test d.test " "--after B.TEST: in any case"
+$STSCTL report html --page 2 --after bb.test >"$t/a2.html"
+is "$(rows "$t/a2.html")" "c.test d.test " "a cursor that is no domain: the names after it"
+$STSCTL report html --page 3 --after d.test >"$t/a4.html"
+is "$(rows "$t/a4.html")" "e.test " "--after d.test: the last domain"
+unlike "$(cat "$t/a4.html")" 'rel="next"' "the last page after a cursor has no next page"
+out=$($STSCTL report html --page 4 --after e.test 2>&1)
+is "$?" 1 "--after the last domain: exit 1"
+like "$out" "page 4 is past the last page \(no domain after e.test\)" \
+    "--after the last domain: the reason"
+out=$($STSCTL report html --after b.test 2>&1)
+is "$?" 1 "--after without --page: exit 1"
+like "$out" "\-\-after needs \-\-page" "--after without --page: the reason"
+out=$($STSCTL report html --page 2 --after $'b.test\n\e[31m' 2>&1)
+is "$?" 1 "--after with control characters: exit 1"
+like "$out" 'after b.test\\n\\x1b\[31m: expected the domain name that ends the page before' \
+    "--after with control characters: escaped in the message"
+long=$(head -c 10000 /dev/zero | tr '\0' a)
+out=$($STSCTL report html --page 2 --after "$long" 2>&1)
+is "$?" 1 "--after of 10,000 bytes: exit 1"
+like "$out" "after: 10000 bytes, expected the domain name that ends the page before \(at most 253\)" \
+    "--after of 10,000 bytes: the reason, without the bytes"
+is "$(printf '%s' "$out" | wc -c)" "$(printf '%s' "$out" | head -c 200 | wc -c)" \
+    "--after of 10,000 bytes: a short message"
+for a in "" "-x" "a..b" "b.test." "*.test" "b_c.test"; do
+	out=$($STSCTL report html --page 2 --after "$a" 2>&1)
+	is "$?" 1 "--after '$a': exit 1"
+	like "$out" "after .*expected the domain name" "--after '$a': the reason"
+done
+
+# policyd's domain-list itself refuses such a cursor (any client).
+QDIR=$(sed -n 's/^queue_directory *= *//p' "$I/etc/main.cf")
+# ask AFTER: policyd's reply to domain-list after AFTER (JSON, one line)
+ask() {
+	python3 - "$QDIR/public/policyd" "$1" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(json.dumps({"op": "domain-list", "after": sys.argv[2]}).encode() + b"\n")
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+r = json.loads(buf)
+print(json.dumps({"ok": r.get("ok"), "error": r.get("error"),
+    "first": (r.get("domains") or [{}])[0].get("domain")}, sort_keys=True))
+PY
+}
+like "$(ask b.test)" '"first": "c.test", "ok": true' "policyd: domain-list after b.test"
+like "$(ask $'b.test\n\e[31m')" '"error": "after: not a domain name", "first": null, "ok": false' \
+    "policyd: a cursor with control characters is refused"
+like "$(ask "$(head -c 10000 /dev/zero | tr '\0' a)")" '"error": "after: not a domain name"' \
+    "policyd: a cursor of 10,000 bytes is refused"
+like "$(ask 'a..b')" '"error": "after: not a domain name"' "policyd: an empty label is refused"
+
 # The metrics listener.
 ok "metrics listener answers" wait_until 10 quiet curl -sf "$M/metrics"
 get() { curl -s -o "$t/m.html" -w '%{http_code}' --max-time 30 "$M$1"; }
 is "$(get /)" 200 "/: 200"
 is "$(rows "$t/m.html")" "a.test aa.test " "/: page 1"
-like "$(cat "$t/m.html")" 'rel="next" href="/\?page=2"' "/: links to /?page=2"
+like "$(cat "$t/m.html")" 'rel="next" href="/\?page=2&amp;after=aa.test"' \
+    "/: links to /?page=2 after its last domain"
 like "$(cat "$t/m.html")" "href=\"/domain/aa.test\"" "/: rows link to the domain pages"
 is "$(get "/?page=3")" 200 "/?page=3: 200"
 is "$(rows "$t/m.html")" "d.test e.test " "/?page=3: its domains"
@@ -98,6 +168,26 @@ for p in 0 -3 abc 99999999999999999999 %0a ""; do
 	like "$(cat "$t/m.html")" "expected a page number from 1 to 1000000000" \
 	    "/?page=$p: the reason"
 done
+# The cursor on the listener: the next link carries it and works.
+get "/?page=2" >/dev/null
+like "$(cat "$t/m.html")" 'rel="next" href="/\?page=3&amp;after=c.test"' \
+    "/?page=2 links on with the last name of the page"
+is "$(get "/?page=3&after=c.test")" 200 "/?page=3&after=c.test: 200"
+is "$(rows "$t/m.html")" "d.test e.test " "/?page=3&after=c.test: the names after c.test"
+like "$(cat "$t/m.html")" 'rel="prev" href="/\?page=2"' "a page after a cursor links back"
+is "$(get "/?after=b.test&page=2")" 200 "after= before page=: 200"
+is "$(rows "$t/m.html")" "c.test d.test " "after= before page=: the names after it"
+is "$(get "/?page=9&after=e.test")" 404 "after the last domain: 404"
+like "$(cat "$t/m.html")" "past the last page \(no domain after e.test\)" \
+    "after the last domain: the reason"
+for a in %0a%1b "b.test%00" "" "a..b" "%2e" "<b>"; do
+	is "$(get "/?page=2&after=$a")" 400 "/?page=2&after=$a: 400"
+	like "$(cat "$t/m.html")" "expected the domain name that ends the page before" \
+	    "/?page=2&after=$a: the reason"
+done
+long=$(head -c 1000 /dev/zero | tr '\0' a)
+is "$(get "/?page=2&after=$long")" 400 "a cursor of 1,000 bytes: 400"
+like "$(cat "$t/m.html")" "after: 1000 bytes" "a cursor of 1,000 bytes: the reason"
 is "$(get /domain/c.test)" 200 "a domain's page: 200"
 is "$(get /domain/nosuch.test)" 404 "an unknown domain's page: 404"
 ok "the metrics worker still runs" quiet curl -sf "$M/metrics"
