@@ -64,6 +64,10 @@ fetchbatch_drop(int n, int err)
 	fb.drop_errno = err;
 }
 
+/*
+ * Why rptparse does not take a datagram for a moment (it is kept for
+ * the next flush), or NULL for another error (it is dropped).
+ */
 static const char *
 fetchbatch_drop_why(int err)
 {
@@ -79,13 +83,14 @@ fetchbatch_drop_why(int err)
 	case EINTR:
 		return "rptparse does not take them fast enough";
 	default:
-		return strerror(err);
+		return NULL;
 	}
 }
 
 static void
 fetchbatch_report_drops(void)
 {
+	const char *why;
 	time_t	now;
 
 	if (fb.unmetered == 0)
@@ -100,7 +105,8 @@ fetchbatch_report_drops(void)
 	log_warn("%s: %lld fetch %s not handed to rptparse: %s",
 	    PROTO_FETCHLOG_PRIVATE, fb.dropped,
 	    plural(fb.dropped, "record", "records"),
-	    fetchbatch_drop_why(fb.drop_errno));
+	    (why = fetchbatch_drop_why(fb.drop_errno)) != NULL ? why :
+	    strerror(fb.drop_errno));
 	fb.warned = now;
 	fb.dropped = 0;
 }
@@ -130,23 +136,14 @@ fetchbatch_flush(void)
 		fetchbatch_reset();
 		return;
 	}
-	switch (errno) {
-	case EAGAIN:
-#if EAGAIN != EWOULDBLOCK
-	case EWOULDBLOCK:
-#endif
-	case ENOBUFS:
-	case EINTR:
-	case ENOENT:
-	case ECONNREFUSED:
+	if (fetchbatch_drop_why(errno) != NULL) {
 		fb.why = errno;
 		fetchbatch_arm();
 		return;
-	default:
-		fetchbatch_drop(fb.records, errno);
-		fetchbatch_reset();
-		fetchbatch_arm();	/* to report the drop */
 	}
+	fetchbatch_drop(fb.records, errno);
+	fetchbatch_reset();
+	fetchbatch_arm();	/* to report the drop */
 }
 
 static void
