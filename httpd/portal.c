@@ -113,9 +113,10 @@ portal_down(struct conn *c, const char *why)
 
 	refused++;
 	if (now - logged >= PORTAL_LOG_EVERY) {
-		log_warn("portal %s: %s: webd is not answering; %lld "
-		    "request%s refused with 503 since the last report",
-		    httpd_conf.portal_host, why, refused, refused == 1 ? "" : "s");
+		log_warn("portal %s: webd is not answering (" PROTO_WEBD_PRIVATE
+		    ": %s); %lld request%s refused with 503 since the last "
+		    "report", httpd_conf.portal_host, why, refused,
+		    refused == 1 ? "" : "s");
 		logged = now;
 		refused = 0;
 	}
