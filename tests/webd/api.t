@@ -95,4 +95,5 @@ for d in lst:
 check(json.load(open(sys.argv[3])), s["Domain"])
 check(json.load(open(sys.argv[4])), s["Error"])
 ' "$t/openapi.json" "$t/a.json" "$t/one.json" "$t/err.json"
+portal_sanitizers
 done_testing

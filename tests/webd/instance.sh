@@ -7,7 +7,10 @@
 #		for portal.example (a certificate from the test CA), the
 #		domains a.example and a2.example of account alice, b.example
 #		of bob, c.example of none; main.cf parameters as given;
-#		started, stopped at exit
+#		master started in the foreground (inst_start_fg), stopped
+#		at exit
+#	portal_sanitizers	stops the instance; one case: no sanitizer
+#		report of any worker (its stderr, I/log/master.out)
 #	web [curl options...] PATH	curl of https://portal.example/PATH
 #	csrf FILE		the CSRF token of the form in the page FILE
 #	signin JAR NAME PASSWORD [curl options...]	a visitor's session
@@ -26,7 +29,7 @@ portal_instance() {
 	inst_only policyd httpd webd
 	inst_set portal_enabled=yes portal_hostname=$PORTAL "$@" || return 1
 	inst_cert $PORTAL mta-sts.a.example || return 1
-	inst_start || return 1
+	inst_start_fg || return 1
 	inst_wait_policyd || return 1
 	local d
 	for d in a.example a2.example b.example c.example; do
@@ -56,4 +59,11 @@ signin() {
 	web "$@" -c "$jar" -b "$jar" -o "$jar.out" -w '%{http_code}' \
 		--data-urlencode "csrf=$(csrf "$jar.page")" \
 		--data-urlencode "name=$name" --data-urlencode "password=$pw" /signin
+}
+
+portal_sanitizers() {
+	inst_stop_fg
+	unlike "$(cat "$I/log/master.out" 2>/dev/null)" \
+		'AddressSanitizer|LeakSanitizer|runtime error' \
+		"no sanitizer report from any worker (leaks included)"
 }

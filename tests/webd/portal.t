@@ -179,4 +179,5 @@ like "$(grep 'webd is not answering' "$I/log/stsd.log" | head -1)" \
 is "$(curl -s --cacert "$I/ca/ca.pem" --resolve "mta-sts.a.example:$HTTPS_PORT:127.0.0.1" \
 	-o /dev/null -w '%{http_code}' "https://mta-sts.a.example:$HTTPS_PORT/.well-known/mta-sts.txt")" \
 	200 "httpd still serves the policy host"
+portal_sanitizers
 done_testing
