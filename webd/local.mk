@@ -11,7 +11,7 @@ webd_libwebd_a_CPPFLAGS = $(WEBD_CPPFLAGS)
 pkglibexec_PROGRAMS += webd/webd
 webd_webd_SOURCES = webd/webd.c webd/webd.h webd/answer.c webd/pages.c \
 	webd/api.c webd/openapi.c webd/scope.c webd/scope.h \
-	webd/session.c webd/session.h webd/throttle.c webd/throttle.h
+	webd/websession.c webd/websession.h webd/throttle.c webd/throttle.h
 webd_webd_CPPFLAGS = $(WEBD_CPPFLAGS)
 webd_webd_LDADD = webd/libwebd.a $(STS_LIBS)
 dist_man_MANS += man/stsd-webd.8

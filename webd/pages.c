@@ -37,7 +37,7 @@
 #include "log.h"
 #include "scope.h"
 #include "params.h"
-#include "session.h"
+#include "websession.h"
 #include "throttle.h"
 #include "webd.h"
 #include "webform.h"

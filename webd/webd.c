@@ -12,7 +12,7 @@
  *	private/webd, one per connection (lib/proto.h: the client's
  *	address, then the request as it came); webd answers one HTTP/1.1
  *	response and closes.  The routes are pages.c's and api.c's.
- *	Sessions are in memory (session.h); accounts, tokens and domains
+ *	Sessions are in memory (websession.h); accounts, tokens and domains
  *	are policyd's, reached over private/policyd only through
  *	scope.h.  With portal_enabled = no every request gets 404.
  *
@@ -54,7 +54,7 @@
 #include "params.h"
 #include "proto.h"
 #include "server.h"
-#include "session.h"
+#include "websession.h"
 #include "throttle.h"
 #include "webd.h"
 

@@ -1,5 +1,5 @@
 /*
- * session - webd's sign-in sessions; see session.h.
+ * websession - webd's sign-in sessions; see websession.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -15,7 +15,7 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
-#include "session.h"
+#include "websession.h"
 
 #define SESSION_TABLE_START	64	/* buckets at first */
 

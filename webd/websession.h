@@ -1,5 +1,5 @@
 /*
- * session - webd's sign-in sessions, in memory: random ids, expiry,
+ * websession - webd's sign-in sessions, in memory: random ids, expiry,
  * a CSRF token each, a bounded count.
  * SPDX-License-Identifier: ISC
  *
@@ -26,8 +26,8 @@
  *	ones are dropped, then the oldest visitor's; when none is left
  *	session_new() returns NULL.
  */
-#ifndef STS_WEBD_SESSION_H
-#define STS_WEBD_SESSION_H
+#ifndef STS_WEBD_WEBSESSION_H
+#define STS_WEBD_WEBSESSION_H
 
 #include <time.h>
 
