@@ -279,6 +279,9 @@ webd_post_jail(int argc, char **argv)
 	}
 	if (!var_portal_enabled)
 		log_info("portal_enabled = no: every request gets 404");
+	else if (*var_portal_hostname == '\0')
+		log_warn("portal_enabled = yes but portal_hostname is empty: "
+		    "httpd passes no request to the portal");
 }
 
 static void
