@@ -57,6 +57,7 @@
 #include "websession.h"
 #include "throttle.h"
 #include "webd.h"
+#include "webform.h"
 
 #define WEBD_CONN_MAX		256	/* connections from httpd */
 
@@ -133,31 +134,6 @@ webd_refuse(struct webd_conn *c, int status, const char *why)
 	webd_send(c, &r);
 }
 
-/*
- * The preamble line: 1 when complete (c->client set), 0 for more, -1
- * when it is not one (the connection is closed: not from httpd).
- */
-static int
-webd_preamble(struct webd_conn *c, const char *data, size_t len)
-{
-	size_t plen = sizeof(PROTO_PORTAL_PREAMBLE) - 1, i;
-	const char *nl = memchr(data, '\n', len < PROTO_PORTAL_LINE_MAX ?
-	    len : PROTO_PORTAL_LINE_MAX);
-
-	if (nl == NULL)
-		return len < PROTO_PORTAL_LINE_MAX ? 0 : -1;
-	c->line_len = (size_t)(nl - data) + 1;
-	if (c->line_len < plen + 3 || nl[-1] != '\r' ||
-	    memcmp(data, PROTO_PORTAL_PREAMBLE, plen) != 0)
-		return -1;
-	for (i = plen; i < c->line_len - 2; i++)
-		if ((unsigned char)data[i] <= ' ' || (unsigned char)data[i] >= 0x7f)
-			return -1;
-	memcpy(c->client, data + plen, c->line_len - 2 - plen);
-	c->client[c->line_len - 2 - plen] = '\0';
-	return 1;
-}
-
 static void
 webd_dispatch(struct webd_conn *c, const struct http_request *req,
     const char *head)
@@ -191,12 +167,13 @@ webd_on_read(struct bufferevent *bev, void *arg)
 	struct http_request req;
 	size_t len = evbuffer_get_length(in);
 	const char *data, *head;
-	int rc;
+	int rc = 0;
 
 	if (c->answered)
 		return;
 	data = (const char *)evbuffer_pullup(in, -1);
-	if (c->line_len == 0 && (rc = webd_preamble(c, data, len)) <= 0) {
+	if (c->line_len == 0 && (rc = webform_preamble(data, len, c->client,
+	    sizeof(c->client))) <= 0) {
 		if (rc < 0) {
 			log_warn("a connection to private/webd without the "
 			    "preamble of httpd; closed");
@@ -204,6 +181,8 @@ webd_on_read(struct bufferevent *bev, void *arg)
 		}
 		return;
 	}
+	if (c->line_len == 0)
+		c->line_len = (size_t)rc;
 	head = data + c->line_len;
 	len -= c->line_len;
 	switch (http_parse(head, len, &lim, &req)) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "proto.h"
 #include "webform.h"
 
 /* The value of one hexadecimal digit, or -1. */
@@ -142,4 +143,26 @@ webform_bearer(const char *value, size_t len, char *out, size_t size)
 	if (skip == len)
 		return WEBFORM_ABSENT;
 	return webform_copy(value + skip, len - skip, out, size);
+}
+
+int
+webform_preamble(const char *data, size_t len, char *client, size_t size)
+{
+	size_t plen = sizeof(PROTO_PORTAL_PREAMBLE) - 1, line, i;
+	const char *nl = memchr(data, '\n', len < PROTO_PORTAL_LINE_MAX ?
+	    len : PROTO_PORTAL_LINE_MAX);
+
+	if (nl == NULL)
+		return len < PROTO_PORTAL_LINE_MAX ? 0 : WEBFORM_BAD;
+	line = (size_t)(nl - data) + 1;
+	if (line < plen + 3 || nl[-1] != '\r' ||
+	    memcmp(data, PROTO_PORTAL_PREAMBLE, plen) != 0 ||
+	    line - 2 - plen >= size)
+		return WEBFORM_BAD;
+	for (i = plen; i < line - 2; i++)
+		if ((unsigned char)data[i] <= ' ' || (unsigned char)data[i] >= 0x7f)
+			return WEBFORM_BAD;
+	memcpy(client, data + plen, line - 2 - plen);
+	client[line - 2 - plen] = '\0';
+	return (int)line;
 }

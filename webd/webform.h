@@ -7,6 +7,7 @@
  *	n = webform_field(body, len, name, out, size)
  *	n = webform_cookie(value, len, name, out, size)
  *	n = webform_bearer(value, len, out, size)
+ *	n = webform_preamble(data, len, client, size)
  *
  * DESCRIPTION
  *	Pure functions: no I/O, nothing allocated.  webform_field() finds
@@ -16,7 +17,9 @@
  *	in the value of a Cookie field ("a=1; b=2", RFC 6265 section
  *	4.2.1) and copies its value as it is.  webform_bearer() takes the
  *	token of an Authorization field "Bearer TOKEN" (the scheme in any
- *	case, RFC 6750 section 2.1).
+ *	case, RFC 6750 section 2.1).  webform_preamble() reads the line
+ *	httpd sends before each request (lib/proto.h: PROTO_PORTAL_PREAMBLE,
+ *	the client's address, CRLF) and copies the address to client.
  *
  * LIMITS
  *	size bytes of out, NUL included; WEBFORM_FIELDS_MAX fields of a
@@ -25,7 +28,10 @@
  * DIAGNOSTICS
  *	The length of the value, WEBFORM_ABSENT, WEBFORM_TOO_LONG (it
  *	does not fit in out), WEBFORM_BAD (a bad %XX escape, or a decoded
- *	control character: C0, DEL, or a NUL).
+ *	control character: C0, DEL, or a NUL).  webform_preamble():
+ *	the length of the line (CRLF included), 0 when it is not complete
+ *	yet, WEBFORM_BAD when it is not one (the connection is not from
+ *	httpd).
  */
 #ifndef STS_WEBD_WEBFORM_H
 #define STS_WEBD_WEBFORM_H
@@ -43,5 +49,7 @@ int	webform_field(const char *body, size_t len, const char *name,
 int	webform_cookie(const char *value, size_t len, const char *name,
 	    char *out, size_t size);
 int	webform_bearer(const char *value, size_t len, char *out, size_t size);
+int	webform_preamble(const char *data, size_t len, char *client,
+	    size_t size);
 
 #endif

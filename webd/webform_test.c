@@ -56,5 +56,16 @@ main(void)
 	    WEBFORM_ABSENT, "another scheme is no token");
 	CHECK(webform_bearer("Bearer ", 7, out, sizeof(out)) == WEBFORM_ABSENT,
 	    "an empty token is none");
+	CHECK(webform_preamble("STSD-PORTAL/1 192.0.2.1:443\r\nGET", 32, out,
+	    sizeof(out)) == 29 && strcmp(out, "192.0.2.1:443") == 0,
+	    "httpd's preamble: the client's address");
+	CHECK(webform_preamble("STSD-PORTAL/1 192.0", 19, out, sizeof(out)) ==
+	    0, "a preamble not complete yet");
+	CHECK(webform_preamble("GET / HTTP/1.1\r\n", 16, out, sizeof(out)) ==
+	    WEBFORM_BAD, "a request without the preamble is refused");
+	CHECK(webform_preamble("STSD-PORTAL/1 a b\r\n", 19, out,
+	    sizeof(out)) == WEBFORM_BAD, "a space in the address is refused");
+	CHECK(webform_preamble("STSD-PORTAL/1 ab\n", 17, out, sizeof(out)) ==
+	    WEBFORM_BAD, "a bare LF is refused");
 	return unit_status();
 }

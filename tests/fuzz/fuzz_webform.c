@@ -1,6 +1,7 @@
 /*
  * fuzz_webform - libFuzzer target for webd's parsers of what a browser
- * sends (webd/webform.c): form fields, cookies, bearer tokens.
+ * sends (webd/webform.c): form fields, cookies, bearer tokens, and of
+ * the line httpd sends before each request.
  * SPDX-License-Identifier: ISC
  *
  * The input is parsed as a form body, as a Cookie field and as an
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto.h"
 #include "../../webd/webform.h"
 
 #define FUZZ_SMALL	8
@@ -78,6 +80,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_webform_value(a, small, sizeof(small), 1);
 	fuzz_webform_value(b, large, FUZZ_LARGE, 1);
 	fuzz_webform_agree(a, b);
+	a = webform_preamble(s, size, large, FUZZ_LARGE);
+	if (a > 0 && ((size_t)a > size || s[a - 1] != '\n' ||
+	    strlen(large) + sizeof(PROTO_PORTAL_PREAMBLE) + 1 != (size_t)a))
+		abort();
+	if (a > 0)
+		fuzz_webform_value((int)strlen(large), large, FUZZ_LARGE, 1);
 	free(large);
 	return 0;
 }
