@@ -4,7 +4,8 @@
 # fields of every answer, tenant isolation of the pages, hostile input
 # (a 1 MB form, 10,000 or 100 KB header fields, control characters,
 # a 100 KB path), throttling of sign-ins per account and per client,
-# webd stopped (504) and absent (503) while httpd stays up.
+# webd stopped (504), killed (answered by its restart) and absent (503)
+# while httpd stays up.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/webd/instance.sh"
@@ -161,6 +162,13 @@ kill -CONT "$pid"
 is "$(curl -s --cacert "$I/ca/ca.pem" --resolve "mta-sts.a.example:$HTTPS_PORT:127.0.0.1" \
 	-o /dev/null -w '%{http_code}' "https://mta-sts.a.example:$HTTPS_PORT/.well-known/mta-sts.txt")" \
 	200 "the policy host is served meanwhile"
+
+# webd killed: master keeps its socket and starts it again; the request
+# waits in the socket's queue and is answered, httpd is the same process.
+httpd0=$(inst_pid httpd | sort | tr '\n' ' ')
+kill -KILL "$(inst_pid webd)"
+is "$(web -o /dev/null -w '%{http_code}' /)" 200 "webd killed: the next request is answered by its restart"
+is "$(inst_pid httpd | sort | tr '\n' ' ')" "$httpd0" "httpd stays up (the same processes)"
 
 # webd gone (no socket): 503, logged once a minute, httpd stays up.
 inst_only policyd httpd
