@@ -156,6 +156,29 @@ scope_open(struct scope *sc, const char *account, const char *from,
 	return 0;
 }
 
+/*
+ * What an account sees of a domain: the members of SCOPE_MEMBERS of
+ * policyd's domain-show object (a new object; d is taken), nothing
+ * else, so that a member policyd adds is not shown until it is added
+ * here and to the API's document.
+ */
+static json_t *
+scope_public(json_t *d)
+{
+	static const char *const members[] = { SCOPE_MEMBERS, NULL };
+	json_t *o, *v;
+	size_t i;
+
+	if (d == NULL)
+		return NULL;
+	o = json_object();
+	for (i = 0; members[i] != NULL; i++)
+		if ((v = json_object_get(d, members[i])) != NULL)
+			json_object_set(o, members[i], v);
+	json_decref(d);
+	return o;
+}
+
 json_t *
 scope_domains(struct scope *sc, struct buf *err)
 {
@@ -163,8 +186,8 @@ scope_domains(struct scope *sc, struct buf *err)
 	size_t i;
 
 	json_array_foreach(sc->names, i, v) {
-		if ((d = policyc_domain_show(scope_call, sc,
-		    json_string_value(v), err)) == NULL) {
+		if ((d = scope_public(policyc_domain_show(scope_call, sc,
+		    json_string_value(v), err))) == NULL) {
 			json_decref(list);
 			return NULL;
 		}
@@ -184,7 +207,8 @@ scope_domain(struct scope *sc, const char *name, struct buf *err)
 		return NULL;
 	json_array_foreach(sc->names, i, v)
 		if (strcasecmp(json_string_value(v), norm) == 0)
-			return policyc_domain_show(scope_call, sc, norm, err);
+			return scope_public(policyc_domain_show(scope_call,
+			    sc, norm, err));
 	return NULL;
 }
 

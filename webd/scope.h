@@ -22,9 +22,9 @@
  *	scope_open() makes for one request from policyd's account-show:
  *	the account's domains as policy.db has them now (a domain taken
  *	away, or an account disabled, counts at the next request).
- *	scope_domains() returns a new JSON array of the domain-show
- *	objects of those domains, in their order; scope_domain() the
- *	object of one of them, or NULL with err empty when the name is
+ *	scope_domains() returns a new JSON array of the objects of those
+ *	domains, in their order; scope_domain() the object of one of
+ *	them (the SCOPE_MEMBERS of policyd's domain-show, nothing else), or NULL with err empty when the name is
  *	not one of the account's (whether or not policyd hosts it: the
  *	caller answers 404 either way).  Every request names the account
  *	and the client address as actor and from (policyd's audit log).
@@ -46,6 +46,9 @@
 #include "policyc.h"
 
 #define SCOPE_FROM_MAX		64	/* a client address, for the audit */
+#define SCOPE_MEMBERS		"domain", "state", "mode", "mx", "max_age", \
+				"policy_id", "policy_host", "created", \
+				"updated"	/* of a domain, shown */
 
 struct scope {
 	struct policyc pc;

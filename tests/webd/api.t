@@ -39,6 +39,9 @@ is "$(api "$TOK_A" /api/v1/domains/a.example | jq -r .domain)" a.example \
 	"GET /api/v1/domains/a.example with alice's token"
 is "$(api "$TOK_A" /api/v1/domains/A.EXAMPLE. | jq -r .domain)" a.example \
 	"... the name in any case, with a trailing dot"
+is "$(api "$TOK_A" /api/v1/domains/a.example | jq -r 'keys | join(" ")')" \
+	"created domain max_age mode mx policy_host policy_id state updated" \
+	"a domain's members: those of the document, not policyd's internals"
 is "$(api "$TOK_B" /api/v1/domains | jq -r '[.[].domain] | join(" ")')" b.example \
 	"bob's token: only b.example"
 
@@ -83,6 +86,9 @@ def check(obj, schema):
     assert isinstance(obj, dict), obj
     for k in schema["required"]:
         assert k in obj, (k, obj)
+    if schema.get("additionalProperties") is False:
+        extra = set(obj) - set(schema["properties"])
+        assert not extra, ("members not in the document", extra)
     for k, p in schema["properties"].items():
         if k in obj and p.get("type") == "string":
             assert isinstance(obj[k], str), (k, obj)
