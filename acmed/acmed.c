@@ -14,7 +14,8 @@
  *	inside the chroot of httpd) that is not due
  *	for renewal; and so for smtp_hostname, the STARTTLS certificate of
  *	rptrecv, when acme_smtp_certificate = yes and the name is one a CA
- *	issues for (acmed_smtp_host()).  A certificate is due when two
+ *	issues for (acmed_smtp_host()), and for portal_hostname when
+ *	portal_enabled = yes (acmed_portal_host()).  A certificate is due when two
  *	thirds of its lifetime
  *	have passed, or when less than acme_renew_before remains, or when
  *	it is missing, unreadable, or does not match its key.
@@ -177,40 +178,63 @@ acmed_hosts_free(char **hosts)
 }
 
 /*
+ * A name a CA issues certificates for: with a dot, neither localhost
+ * nor an address literal.
+ */
+static int
+acmed_host_issuable(const char *host)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	size_t len = strlen(host);
+
+	return strchr(host, '.') != NULL && certstore_host_ok(host) &&
+	    strcasecmp(host, "localhost") != 0 &&
+	    !(len > 10 && strcasecmp(host + len - 10, ".localhost") == 0) &&
+	    inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1;
+}
+
+/*
  * smtp_hostname when rptrecv's STARTTLS certificate is acmed's to get
- * (acme_smtp_certificate = yes) and a CA can issue one for it: a name
- * with a dot, neither localhost nor an address literal.
+ * (acme_smtp_certificate = yes) and a CA can issue one for it.
  */
 static const char *
 acmed_smtp_host(void)
 {
 	const char *host = var_smtp_hostname;
-	unsigned char addr[sizeof(struct in6_addr)];
-	size_t len = strlen(host);
 
-	if (!var_acme_smtp_certificate || strchr(host, '.') == NULL ||
-	    !certstore_host_ok(host) || strcasecmp(host, "localhost") == 0 ||
-	    (len > 10 && strcasecmp(host + len - 10, ".localhost") == 0) ||
-	    inet_pton(AF_INET, host, addr) == 1 ||
-	    inet_pton(AF_INET6, host, addr) == 1)
+	if (!var_acme_smtp_certificate || !acmed_host_issuable(host))
 		return NULL;
 	return host;
 }
 
-/* hosts (n names, room for one more) with smtp_hostname when it needs one. */
-static char **
-acmed_hosts_add_smtp(char **hosts, size_t n)
+/*
+ * portal_hostname when the portal is on (portal_enabled = yes): httpd
+ * serves it on the HTTPS listener, with a certificate got as those of
+ * the policy hosts and of smtp_hostname.
+ */
+static const char *
+acmed_portal_host(void)
 {
-	const char *smtp = acmed_smtp_host();
+	const char *host = var_portal_hostname;
 
-	if (smtp == NULL)
+	if (!var_portal_enabled || *host == '\0' || !acmed_host_issuable(host))
+		return NULL;
+	return host;
+}
+
+/* hosts (*n names) with host (NULL: none) when it is not there yet. */
+static char **
+acmed_hosts_add(char **hosts, size_t *n, const char *host)
+{
+	if (host == NULL)
 		return hosts;
-	for (size_t i = 0; i < n; i++)
-		if (strcasecmp(hosts[i], smtp) == 0)
+	for (size_t i = 0; i < *n; i++)
+		if (strcasecmp(hosts[i], host) == 0)
 			return hosts;
-	hosts = xreallocarray(hosts, n + 2, sizeof(char *));
-	hosts[n++] = xstrdup(smtp);
-	hosts[n] = NULL;
+	hosts = xreallocarray(hosts, *n + 2, sizeof(char *));
+	hosts[(*n)++] = xstrdup(host);
+	hosts[*n] = NULL;
 	return hosts;
 }
 
@@ -270,7 +294,8 @@ acmed_hosts(struct buf *err)
 		acmed_hosts_free(l.hosts);
 		return NULL;
 	}
-	return acmed_hosts_add_smtp(l.hosts, l.n);
+	l.hosts = acmed_hosts_add(l.hosts, &l.n, acmed_smtp_host());
+	return acmed_hosts_add(l.hosts, &l.n, acmed_portal_host());
 }
 
 /*

@@ -222,6 +222,7 @@ conn_free(struct conn *c)
 	DLIST_UNLINK(conn_list, c);
 	event_free(c->timer);
 	report_abort(c->report);
+	portal_free(c->portal);
 	events_free(c->handshake);
 	if (c->bev != NULL) {
 		bufferevent_free(c->bev);	/* closes the socket, frees the SSL */
@@ -364,7 +365,8 @@ conn_process(struct conn *c)
 	char *data;
 	int r;
 
-	while (c->state != CONN_CLOSING && (len = evbuffer_get_length(in)) > 0) {
+	while (c->state != CONN_CLOSING && c->state != CONN_PORTAL &&
+	    (len = evbuffer_get_length(in)) > 0) {
 		if (c->state == CONN_BODY) {
 			if (conn_body(c, in) != 0)
 				return;
@@ -403,9 +405,13 @@ conn_process(struct conn *c)
 			evbuffer_drain(in, len);
 			return;
 		}
+		c->head = data;
 		conn_request(c, &req);
+		c->head = NULL;
 		evbuffer_drain(in, req.consumed);
 		c->scanned = 0;
+		if (c->state == CONN_PORTAL)
+			return;
 		if (c->state == CONN_BODY)
 			continue;
 		if (c->state != CONN_CLOSING) {
@@ -457,9 +463,11 @@ conn_read(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == CONN_CLOSING) {
+	if (c->state == CONN_CLOSING || c->state == CONN_PORTAL) {
 		struct evbuffer *in = bufferevent_get_input(bev);
 
+		if (c->state == CONN_PORTAL)	/* closed after the answer */
+			c->must_linger = 1;
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}
@@ -515,6 +523,16 @@ conn_close(struct conn *c)
 	evtimer_add(c->timer, &tv);
 }
 
+void
+conn_finish(struct conn *c)
+{
+	c->state = CONN_CLOSING;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_linger(c);
+	else
+		bufferevent_enable(c->bev, EV_WRITE);
+}
+
 /* Called when the output buffer is (or may be) empty. */
 static void
 conn_write(struct bufferevent *bev, void *arg)
@@ -552,7 +570,10 @@ conn_timeout(evutil_socket_t fd, short what, void *arg)
 		conn_close(c);
 		return;
 	}
-	if (c->state == CONN_BODY) {
+	if (c->state == CONN_BODY && c->portal != NULL) {
+		portal_body_timeout(c);
+		c->state = CONN_READING;
+	} else if (c->state == CONN_BODY) {
 		char peer[80];
 
 		conn_peer(c, peer, sizeof(peer));

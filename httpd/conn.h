@@ -18,6 +18,13 @@
  *	conn_record(c, status, failure, req)	a fetch record (fetchbatch.h)
  *	conn_handshake_failure(c, e, out, size)	why it failed, for it
  *					(connrec.c, both)
+ *	conn_finish(c)			the answer is complete: close once
+ *					it is sent (conn.c)
+ *
+ *	portal_request(c, &req, head)	a request for portal_hostname: to
+ *					webd (portal.c)
+ *	portal_body(c, in)		its body bytes (CONN_BODY)
+ *	portal_body_timeout(c), portal_free(p)
  *
  * DESCRIPTION
  *	conn.c owns the connection: accept, TLS, buffers, timers, the
@@ -55,7 +62,9 @@ enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake under way */
 	CONN_IDLE,		/* waiting for the first byte of a request */
 	CONN_READING,		/* part of a request head is here */
-	CONN_BODY,		/* reading the body of a report */
+	CONN_BODY,		/* reading the body of a report or of a
+				 * portal request */
+	CONN_PORTAL,		/* webd has the request (portal.c) */
 	CONN_CLOSING,		/* last answer queued; close when sent */
 };
 
@@ -74,6 +83,9 @@ struct conn {
 	int	 peer_eof;		/* the client closed its side */
 	size_t	 scanned;		/* input bytes known to hold no '\n' */
 	struct report *report;		/* CONN_BODY: on its way to the spool */
+	struct portal *portal;		/* a request for portal_hostname */
+	const char *head;		/* in conn_request(): the request's
+					 * bytes (the head is req.consumed) */
 	int	 report_keep;		/* CONN_BODY: keep-alive after it */
 	int	 report_minor;		/* CONN_BODY: HTTP/1.minor */
 	char	 sni[HTTP_HOST_MAX + 1];
@@ -101,5 +113,12 @@ void	conn_timer_set(struct conn *, const struct timeval *);
 void	conn_record(struct conn *, int status, const char *failure,
 	    const struct http_request *);
 void	conn_handshake_failure(struct conn *, int e, char *out, size_t size);
+void	conn_finish(struct conn *);
+
+void	portal_request(struct conn *, const struct http_request *,
+	    const char *head);
+int	portal_body(struct conn *, struct evbuffer *);
+void	portal_body_timeout(struct conn *);
+void	portal_free(struct portal *);
 
 #endif

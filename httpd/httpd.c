@@ -101,6 +101,22 @@ httpd_read_report_conf(void)
 	httpd_conf.report_upload_limit = (int)var_httpd_report_upload_limit;
 }
 
+/* The portal: on HTTPS only, with portal_enabled and portal_hostname. */
+static void
+httpd_read_portal_conf(void)
+{
+	const char *host = var_portal_hostname;
+
+	httpd_conf.portal_host[0] = '\0';
+	if (!httpd_conf.tls || !var_portal_enabled || *host == '\0')
+		return;
+	if (http_host_normalize(host, strlen(host), httpd_conf.portal_host) < 0)
+		log_fatal("portal_hostname %s: not a host name", host);
+	httpd_conf.portal_body_limit = (unsigned long long)var_portal_body_limit;
+	httpd_conf.portal_timeout.tv_sec = var_portal_timeout;
+	httpd_conf.portal_wait.tv_sec = var_portal_timeout + HTTPD_PORTAL_MARGIN;
+}
+
 static void
 httpd_read_conf(void)
 {
@@ -117,6 +133,7 @@ httpd_read_conf(void)
 	httpd_conf.request_timeout.tv_sec = var_httpd_request_timeout;
 	httpd_conf.retry_max = (int)var_httpd_policyd_retry_time;
 	httpd_read_report_conf();
+	httpd_read_portal_conf();
 }
 
 /*

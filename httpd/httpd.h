@@ -40,6 +40,8 @@
 #define HTTPD_SERVER_NAME	"stsd"
 #define HTTPD_REPORT_CLIENTS_MAX 65536	/* clients counted for
 					 * httpd_report_client_limit */
+#define HTTPD_PORTAL_MARGIN	5	/* seconds after portal_timeout
+					 * before a portal client is closed */
 #define HTTPD_UPLOAD_RETRY	60	/* Retry-After, seconds, over
 					 * httpd_report_upload_limit */
 
@@ -64,6 +66,12 @@ struct httpd_conf {
 	long long report_client_limit;	/* httpd_report_client_limit */
 	time_t	 report_client_window;	/* httpd_report_client_window */
 	int	 report_upload_limit;	/* httpd_report_upload_limit */
+	char	 portal_host[HTTP_HOST_MAX + 1];	/* portal_hostname with
+					 * portal_enabled and TLS; "": none */
+	unsigned long long portal_body_limit;	/* portal_body_limit */
+	struct timeval portal_timeout;	/* portal_timeout, for webd */
+	struct timeval portal_wait;	/* portal_timeout and a margin, for
+					 * the client connection meanwhile */
 };
 
 extern struct httpd_conf httpd_conf;

@@ -14,7 +14,7 @@ pkglibexec_PROGRAMS += httpd/httpd
 httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h httpd/conn.c httpd/conn.h \
 	httpd/route.c httpd/certcache.c httpd/certcache.h httpd/challenge.c \
 	httpd/challenge.h httpd/subscribe.c httpd/report.c \
-	httpd/connrec.c httpd/fetchbatch.c httpd/fetchbatch.h
+	httpd/connrec.c httpd/fetchbatch.c httpd/fetchbatch.h httpd/portal.c
 httpd_httpd_CPPFLAGS = $(HTTPD_CPPFLAGS)
 httpd_httpd_LDADD = httpd/libhttpd.a $(STS_LIBS) $(ZLIB_LIBS)
 dist_man_MANS += man/stsd-httpd.8

@@ -303,9 +303,12 @@ int
 conn_body(struct conn *c, struct evbuffer *in)
 {
 	size_t len = (size_t)evbuffer_get_contiguous_space(in), used;
-	char *data = (char *)evbuffer_pullup(in, (ev_ssize_t)len);
+	char *data;
 	int r;
 
+	if (c->portal != NULL)
+		return portal_body(c, in);
+	data = (char *)evbuffer_pullup(in, (ev_ssize_t)len);
 	r = report_input(c->report, data, len, &used);
 	evbuffer_drain(in, used);
 	if (r == RUA_BODY_MORE)
@@ -335,6 +338,14 @@ conn_request(struct conn *c, const struct http_request *req)
 	int keep, head_only = req->method == HTTP_METHOD_HEAD, status;
 
 	c->requests++;
+	if (httpd_conf.portal_host[0] != '\0' &&
+	    strcmp(c->sni, httpd_conf.portal_host) == 0) {
+		if (!conn_host_matches(c, req))
+			conn_respond_canned(c, 421, 0, 0, 1);
+		else
+			portal_request(c, req, c->head);
+		return;
+	}
 	if (conn_report_path(req) && (!httpd_conf.tls ||
 	    conn_host_matches(c, req))) {
 		conn_report_request(c, req, req->keep_alive &&

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 
@@ -446,4 +447,30 @@ http_reason(int status)
 	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";
 	}
+}
+
+const char *
+http_header_value(const char *head, size_t len, const char *field, size_t *vlen)
+{
+	size_t flen = strlen(field), pos = 0, end;
+	const char *nl, *v;
+
+	while (pos < len) {
+		if ((nl = memchr(head + pos, '\n', len - pos)) == NULL)
+			break;
+		end = (size_t)(nl - head);
+		if (end - pos > flen && head[pos + flen] == ':' &&
+		    strncasecmp(head + pos, field, flen) == 0) {
+			v = head + pos + flen + 1;
+			while (v < nl && (*v == ' ' || *v == '\t'))
+				v++;
+			*vlen = (size_t)(nl - v);
+			while (*vlen > 0 && (v[*vlen - 1] == '\r' ||
+			    v[*vlen - 1] == ' ' || v[*vlen - 1] == '\t'))
+				(*vlen)--;
+			return v;
+		}
+		pos = end + 1;
+	}
+	return NULL;
 }

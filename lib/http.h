@@ -13,6 +13,7 @@
  *				req.why says why, close the connection
  *	}
  *	http_host_normalize(name, len, out)	lower-case DNS host name
+ *	v = http_header_value(head, req.consumed, "cookie", &vlen)
  *
  * DESCRIPTION
  *	http_parse() reads one request head (request line and header
@@ -36,6 +37,11 @@
  *
  *	req.host is the authority's host without a port and without a
  *	trailing dot, still in the case the client sent.
+ *
+ *	http_header_value() returns the value of the first header field called
+ *	field (any case) of a head that http_parse() accepted, without
+ *	the white space around it, with its length in *vlen; NULL when
+ *	there is none.
  *
  *	http_host_normalize() checks that name is a DNS host name (LDH
  *	labels of 1-63 characters, at most HTTP_HOST_MAX in all; one
@@ -104,5 +110,8 @@ int	http_parse(const char *data, size_t len, const struct http_limits *,
 int	http_host_normalize(const char *name, size_t len,
 	    char out[HTTP_HOST_MAX + 1]);
 const char *http_reason(int status);
+const char *http_header_value(const char *head, size_t len,
+	    const char *field,
+	    size_t *vlen);
 
 #endif

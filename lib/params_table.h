@@ -253,16 +253,62 @@ PARAM(TIME, policyd_dns_retry_min, "30s",
     "$policyd_dns_retry_max.",
     NULL, NULL,
     .min = 1, .max = DAY)
+PARAM(TIME, portal_anonymous_time, "10m",
+    "How long webd keeps the session of a visitor who has not signed "
+    "in yet (it carries the sign-in form's CSRF token).",
+    NULL, NULL,
+    .min = 60, .max = DAY)
+PARAM(SIZE, portal_body_limit, "64k",
+    "The largest request body (a form) that httpd forwards to the "
+    "portal; a larger one gets 413 unread.",
+    NULL, NULL,
+    .min = KIB, .max = MIB)
 PARAM(INT, portal_default_quota, "10",
     "The number of domains an account of a domain owner may manage "
     "when \"stsctl account add\" gives no --quota (0 to 1000000).",
     NULL, NULL,
     .min = 0, .max = 1000000)
+PARAM(BOOL, portal_enabled, "no",
+    "Whether httpd passes the requests for $portal_hostname to webd, "
+    "the portal of domain owners, and acmed gets its certificate; "
+    "with no, such requests get 404.",
+    NULL, NULL)
+PARAM(STRING, portal_hostname, "",
+    "The one host name (SNI and Host) on the HTTPS listener that is "
+    "the portal of domain owners; empty: no portal.",
+    NULL, NULL,
+    .check = PARAM_CHECK_DOMAIN, .flags = PARAM_EMPTY_OK)
 PARAM(INT, portal_password_min_length, "12",
     "The fewest characters of an account's password (8 to 1024); "
     "policyd refuses a shorter one.",
     NULL, NULL,
     .min = 8, .max = 1024)
+PARAM(INT, portal_sessions_max, "10000",
+    "The most sessions (signed in or not) that webd keeps in memory; "
+    "when full, the oldest visitor who has not signed in is dropped, "
+    "and a sign-in is refused (503) when there is none.",
+    NULL, NULL,
+    .min = 10, .max = 1000000)
+PARAM(TIME, portal_session_time, "8h",
+    "How long a signed-in session of the portal lasts from the "
+    "sign-in; then the owner signs in again.",
+    NULL, NULL,
+    .min = 60, .max = WEEK)
+PARAM(INT, portal_signin_limit, "10",
+    "The most sign-in attempts webd takes for one account name, and "
+    "from one client address, in $portal_signin_window; more get 429 "
+    "with Retry-After (0: no limit).",
+    NULL, NULL,
+    .min = 0, .max = 1000000)
+PARAM(TIME, portal_signin_window, "15m",
+    "The window of $portal_signin_limit.",
+    NULL, NULL,
+    .min = 1, .max = DAY)
+PARAM(TIME, portal_timeout, "30s",
+    "The longest time httpd waits for webd to answer one portal "
+    "request (then 504), and webd for httpd to send or take one.",
+    NULL, NULL,
+    .min = 1, .max = HOUR)
 PARAM(INT, portal_tokens_max, "100",
     "The most live API tokens of one account (1 to 10000); policyd "
     "refuses another until one is revoked.",

@@ -29,6 +29,14 @@
  *	  private/acmed     notices to acmed
  *	  private/rptparse  spooled notices (rptrecv, httpd, stsctl queue)
  *	  private/dnsmon    check-now (policyd)
+ *	  private/webd      the portal's HTTP requests (httpd), one per
+ *	                    connection: the line PROTO_PORTAL_PREAMBLE
+ *	                    ADDRESS CRLF (the client's address and port,
+ *	                    at most PROTO_PORTAL_LINE_MAX bytes), then the
+ *	                    request head and body exactly as the client
+ *	                    sent them (Content-Length only, at most
+ *	                    portal_body_limit); webd answers one HTTP/1.1
+ *	                    response and closes
  *	  private/fetchlog  fetch records (httpd to rptparse): a datagram
  *	                    socket that rptparse binds itself (lib/fetchlog.h
  *	                    gives the format); not a master.cf service
@@ -79,6 +87,9 @@
 #define PROTO_ACMED_PUBLIC	PROTO_PUBLIC_DIR "/acmed"
 #define PROTO_ACMED_PRIVATE	PROTO_PRIVATE_DIR "/acmed"
 #define PROTO_RPTPARSE_PRIVATE	PROTO_PRIVATE_DIR "/rptparse"
+#define PROTO_WEBD_PRIVATE	PROTO_PRIVATE_DIR "/webd"
+#define PROTO_PORTAL_PREAMBLE	"STSD-PORTAL/1 "	/* httpd to webd */
+#define PROTO_PORTAL_LINE_MAX	128	/* the preamble line, CRLF included */
 #define PROTO_DNSMON_PRIVATE	PROTO_PRIVATE_DIR "/dnsmon"
 #define PROTO_FETCHLOG_PRIVATE	PROTO_PRIVATE_DIR "/fetchlog"
 

@@ -191,36 +191,6 @@ metrics_password_ok(const char *hash, const char *password)
 	return CRYPTO_memcmp(hex, hash, sizeof(hex) - 1) == 0;
 }
 
-/*
- * The value of one header field of a head that http_parse() accepted
- * (so its lines are well formed); NULL when it is absent.
- */
-static const char *
-metrics_header(const char *head, size_t len, const char *field, size_t *vlen)
-{
-	size_t flen = strlen(field), pos = 0, end;
-	const char *nl, *v;
-
-	while (pos < len) {
-		if ((nl = memchr(head + pos, '\n', len - pos)) == NULL)
-			break;
-		end = (size_t)(nl - head);
-		if (end - pos > flen && head[pos + flen] == ':' &&
-		    strncasecmp(head + pos, field, flen) == 0) {
-			v = head + pos + flen + 1;
-			while (v < nl && (*v == ' ' || *v == '\t'))
-				v++;
-			*vlen = (size_t)(nl - v);
-			while (*vlen > 0 && (v[*vlen - 1] == '\r' ||
-			    v[*vlen - 1] == ' ' || v[*vlen - 1] == '\t'))
-				(*vlen)--;
-			return v;
-		}
-		pos = end + 1;
-	}
-	return NULL;
-}
-
 /* 1 when the request carries the credentials of a user of the file. */
 static int
 metrics_authorized(const char *head, size_t len)
@@ -232,7 +202,7 @@ metrics_authorized(const char *head, size_t len)
 
 	if (!mw.auth)
 		return 1;
-	if ((v = metrics_header(head, len, "authorization", &vlen)) == NULL ||
+	if ((v = http_header_value(head, len, "authorization", &vlen)) == NULL ||
 	    vlen < 6 || strncasecmp(v, "basic ", 6) != 0)
 		return 0;
 	v += 6;

@@ -1,0 +1,91 @@
+/*
+ * fuzz_webform - libFuzzer target for webd's parsers of what a browser
+ * sends (webd/webform.c): form fields, cookies, bearer tokens, and of
+ * the line httpd sends before each request.
+ * SPDX-License-Identifier: ISC
+ *
+ * The input is parsed as a form body, as a Cookie field and as an
+ * Authorization field, with a small and a large output.  Aborts when
+ * a result breaks webform.h: a length that is not the string's, a
+ * value longer than its output, a control character in a value, a
+ * value found with the small output but not with the large one.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "../../webd/webform.h"
+
+#define FUZZ_SMALL	8
+#define FUZZ_LARGE	4096
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+fuzz_webform_value(int n, const char *out, size_t size, int printable)
+{
+	size_t i;
+
+	if (n < 0) {
+		if (n != WEBFORM_ABSENT && n != WEBFORM_TOO_LONG &&
+		    n != WEBFORM_BAD)
+			abort();
+		return;
+	}
+	if ((size_t)n >= size || strlen(out) != (size_t)n)
+		abort();
+	for (i = 0; i < (size_t)n; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f ||
+		    (printable && (unsigned char)out[i] > 0x7e))
+			abort();
+}
+
+/* The small output agrees with the large one. */
+static void
+fuzz_webform_agree(int small, int large)
+{
+	if (small >= 0 && small != large)
+		abort();
+	if (small == WEBFORM_ABSENT && large != WEBFORM_ABSENT)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "name", "csrf", "stsd_session",
+	    "" };
+	char small[FUZZ_SMALL], *large = malloc(FUZZ_LARGE);
+	const char *s = (const char *)data;
+	size_t i;
+	int a, b;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		a = webform_field(s, size, names[i], small, sizeof(small));
+		b = webform_field(s, size, names[i], large, FUZZ_LARGE);
+		fuzz_webform_value(a, small, sizeof(small), 0);
+		fuzz_webform_value(b, large, FUZZ_LARGE, 0);
+		fuzz_webform_agree(a, b);
+		a = webform_cookie(s, size, names[i], small, sizeof(small));
+		b = webform_cookie(s, size, names[i], large, FUZZ_LARGE);
+		fuzz_webform_value(a, small, sizeof(small), 1);
+		fuzz_webform_value(b, large, FUZZ_LARGE, 1);
+		fuzz_webform_agree(a, b);
+	}
+	a = webform_bearer(s, size, small, sizeof(small));
+	b = webform_bearer(s, size, large, FUZZ_LARGE);
+	fuzz_webform_value(a, small, sizeof(small), 1);
+	fuzz_webform_value(b, large, FUZZ_LARGE, 1);
+	fuzz_webform_agree(a, b);
+	a = webform_preamble(s, size, large, FUZZ_LARGE);
+	if (a > 0 && ((size_t)a > size || s[a - 1] != '\n' ||
+	    strlen(large) + sizeof(PROTO_PORTAL_PREAMBLE) + 1 != (size_t)a))
+		abort();
+	if (a > 0)
+		fuzz_webform_value((int)strlen(large), large, FUZZ_LARGE, 1);
+	free(large);
+	return 0;
+}

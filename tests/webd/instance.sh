@@ -1,0 +1,69 @@
+# tests/webd/instance.sh - an instance with policyd, httpd and webd and
+# two accounts, for the portal's test scripts (source after tests/lib.sh).
+# SPDX-License-Identifier: ISC
+#
+#	portal_instance DIR [name=value ...]	tests/instance.sh's instance
+#		in DIR with policyd, httpd (HTTPS) and webd, portal_enabled
+#		for portal.example (a certificate from the test CA), the
+#		domains a.example and a2.example of account alice, b.example
+#		of bob, c.example of none; main.cf parameters as given;
+#		master started in the foreground (inst_start_fg), stopped
+#		at exit
+#	portal_sanitizers	stops the instance; one case: no sanitizer
+#		report of any worker (its stderr, I/log/master.out)
+#	web [curl options...] PATH	curl of https://portal.example/PATH
+#	csrf FILE		the CSRF token of the form in the page FILE
+#	signin JAR NAME PASSWORD [curl options...]	a visitor's session
+#		in JAR, then the sign-in form; prints the status of the POST
+#	PW_A, PW_B		the passwords of alice and bob
+#	TOK_A, TOK_B		an API token of each
+
+source "$SRCDIR/tests/instance.sh"
+
+PORTAL=portal.example
+PW_A='alice password 1' PW_B='bob password 22'
+
+portal_instance() {
+	local dir=$1; shift
+	inst_init "$dir" || return 1
+	inst_only policyd httpd webd
+	inst_set portal_enabled=yes portal_hostname=$PORTAL "$@" || return 1
+	inst_cert $PORTAL mta-sts.a.example || return 1
+	inst_start_fg || return 1
+	inst_wait_policyd || return 1
+	local d
+	for d in a.example a2.example b.example c.example; do
+		$STSCTL domain add $d --mx mx.$d >/dev/null || return 1
+	done
+	printf '%s\n' "$PW_A" >"$dir.pwa"
+	printf '%s\n' "$PW_B" >"$dir.pwb"
+	$STSCTL account add alice --email a@a.example --domain a.example \
+		--domain a2.example --password-file "$dir.pwa" >/dev/null &&
+	$STSCTL account add bob --email b@b.example --domain b.example \
+		--password-file "$dir.pwb" >/dev/null || return 1
+	TOK_A=$($STSCTL account token alice) && TOK_B=$($STSCTL account token bob)
+}
+
+web() {
+	local path=${!#}
+	curl -sS --max-time 20 --cacert "$I/ca/ca.pem" \
+		--resolve "$PORTAL:$HTTPS_PORT:127.0.0.1" "${@:1:$#-1}" \
+		"https://$PORTAL:$HTTPS_PORT$path"
+}
+
+csrf() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -1; }
+
+signin() {
+	local jar=$1 name=$2 pw=$3; shift 3
+	web "$@" -c "$jar" -b "$jar" -o "$jar.page" / || return 1
+	web "$@" -c "$jar" -b "$jar" -o "$jar.out" -w '%{http_code}' \
+		--data-urlencode "csrf=$(csrf "$jar.page")" \
+		--data-urlencode "name=$name" --data-urlencode "password=$pw" /signin
+}
+
+portal_sanitizers() {
+	inst_stop_fg
+	unlike "$(cat "$I/log/master.out" 2>/dev/null)" \
+		'AddressSanitizer|LeakSanitizer|runtime error' \
+		"no sanitizer report from any worker (leaks included)"
+}

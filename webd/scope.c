@@ -1,0 +1,221 @@
+/*
+ * scope - webd's requests to policyd and the account's view of the
+ * domains; see scope.h.
+ * SPDX-License-Identifier: ISC
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "http.h"
+#include "ipc.h"
+#include "log.h"
+#include "params.h"
+#include "policyc.h"
+#include "proto.h"
+#include "scope.h"
+
+#define SCOPE_REFUSED	"refused"	/* the start of an auth refusal */
+
+static int
+scope_timeout_ms(void)
+{
+	return (int)(var_ipc_timeout * 1000);
+}
+
+/*
+ * One request to policyd on its own connection: the reply, or NULL
+ * with err.  *refused: policyd answered, with not ok.
+ */
+static json_t *
+scope_call_once(json_t *req, int *refused, struct buf *err)
+{
+	struct policyc pc;
+	json_t *reply = NULL;
+	int rc;
+
+	*refused = 0;
+	if (policyc_open(&pc, PROTO_POLICYD_PRIVATE, scope_timeout_ms(),
+	    err) < 0) {
+		json_decref(req);
+		return NULL;
+	}
+	rc = ipc_call(pc.fd, req, &reply, pc.timeout_ms, err);
+	json_decref(req);
+	policyc_close(&pc);
+	if (rc < 0)
+		return NULL;
+	if (ipc_reply_check(reply, err) < 0) {
+		*refused = 1;
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* The "account" of an auth reply into account; 1, or -1. */
+static int
+scope_account_of(json_t *reply, char account[ACCTNAME_MAX + 1],
+    struct buf *err)
+{
+	const char *a = json_string_value(json_object_get(reply, "account"));
+
+	if (a == NULL || strlen(a) > ACCTNAME_MAX) {
+		buf_puts(err, "policyd: an auth reply without account");
+		return -1;
+	}
+	snprintf(account, ACCTNAME_MAX + 1, "%s", a);
+	return 1;
+}
+
+/* account-auth or token-auth: 1, 0 refused, -1 policyd not reached. */
+static int
+scope_auth(json_t *req, char account[ACCTNAME_MAX + 1], struct buf *err)
+{
+	json_t *reply;
+	int refused, rc;
+
+	if (req == NULL) {
+		buf_puts(err, "not UTF-8");
+		return 0;
+	}
+	if ((reply = scope_call_once(req, &refused, err)) == NULL) {
+		if (refused) {
+			buf_reset(err);
+			return 0;
+		}
+		return -1;
+	}
+	rc = scope_account_of(reply, account, err);
+	json_decref(reply);
+	return rc;
+}
+
+int
+scope_signin(const char *name, const char *password, const char *from,
+    char account[ACCTNAME_MAX + 1], struct buf *err)
+{
+	return scope_auth(json_pack("{s:s, s:s, s:s, s:s}", "op",
+	    PROTO_OP_ACCOUNT_AUTH, "name", name, "password", password,
+	    "from", from), account, err);
+}
+
+int
+scope_token(const char *token, const char *from,
+    char account[ACCTNAME_MAX + 1], struct buf *err)
+{
+	return scope_auth(json_pack("{s:s, s:s, s:s}", "op",
+	    PROTO_OP_TOKEN_AUTH, "token", token, "from", from), account, err);
+}
+
+/* A request on the scope's connection, as its account from its client. */
+static json_t *
+scope_call(json_t *req, void *ctx, struct buf *err)
+{
+	struct scope *sc = ctx;
+
+	json_object_set_new(req, "actor", json_string(sc->account));
+	json_object_set_new(req, "from", json_string(sc->from));
+	return policyc_call(req, &sc->pc, err);
+}
+
+int
+scope_open(struct scope *sc, const char *account, const char *from,
+    struct buf *err)
+{
+	json_t *reply, *a;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->pc.fd = -1;
+	snprintf(sc->account, sizeof(sc->account), "%s", account);
+	snprintf(sc->from, sizeof(sc->from), "%s", from);
+	if (policyc_open(&sc->pc, PROTO_POLICYD_PRIVATE, scope_timeout_ms(),
+	    err) < 0)
+		return -1;
+	reply = scope_call(json_pack("{s:s, s:s}", "op", PROTO_OP_ACCOUNT_SHOW,
+	    "name", account), sc, err);
+	if (reply == NULL) {
+		if (strstr(err->s ? err->s : "",
+		    "no such account") != NULL)
+			return 1;
+		return -1;
+	}
+	a = json_object_get(reply, "account");
+	if (json_is_true(json_object_get(a, "disabled")) ||
+	    !json_is_array(json_object_get(a, "domains"))) {
+		json_decref(reply);
+		return 1;
+	}
+	sc->names = json_incref(json_object_get(a, "domains"));
+	json_decref(reply);
+	return 0;
+}
+
+/*
+ * What an account sees of a domain: the members of SCOPE_MEMBERS of
+ * policyd's domain-show object (a new object; d is taken), nothing
+ * else, so that a member policyd adds is not shown until it is added
+ * here and to the API's document.
+ */
+static json_t *
+scope_public(json_t *d)
+{
+	static const char *const members[] = { SCOPE_MEMBERS, NULL };
+	json_t *o, *v;
+	size_t i;
+
+	if (d == NULL)
+		return NULL;
+	o = json_object();
+	for (i = 0; members[i] != NULL; i++)
+		if ((v = json_object_get(d, members[i])) != NULL)
+			json_object_set(o, members[i], v);
+	json_decref(d);
+	return o;
+}
+
+json_t *
+scope_domains(struct scope *sc, struct buf *err)
+{
+	json_t *list = json_array(), *v, *d;
+	size_t i;
+
+	json_array_foreach(sc->names, i, v) {
+		if ((d = scope_public(policyc_domain_show(scope_call, sc,
+		    json_string_value(v), err))) == NULL) {
+			json_decref(list);
+			return NULL;
+		}
+		json_array_append_new(list, d);
+	}
+	return list;
+}
+
+json_t *
+scope_domain(struct scope *sc, const char *name, struct buf *err)
+{
+	char norm[HTTP_HOST_MAX + 1];
+	json_t *v;
+	size_t i;
+
+	if (http_host_normalize(name, strlen(name), norm) < 0)
+		return NULL;
+	json_array_foreach(sc->names, i, v)
+		if (strcasecmp(json_string_value(v), norm) == 0)
+			return scope_public(policyc_domain_show(scope_call,
+			    sc, norm, err));
+	return NULL;
+}
+
+void
+scope_close(struct scope *sc)
+{
+	policyc_close(&sc->pc);
+	json_decref(sc->names);
+	sc->names = NULL;
+}

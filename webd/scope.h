@@ -1,0 +1,70 @@
+/*
+ * scope - everything webd asks policyd, and the one place where what an
+ * account may see is decided.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	rc = scope_signin(name, password, from, account, &err)
+ *	rc = scope_token(token, from, account, &err)
+ *	rc = scope_open(&sc, account, from, &err)
+ *	list = scope_domains(&sc, &err)		the account's domains
+ *	d = scope_domain(&sc, name, &err)	one of them, or NULL
+ *	scope_close(&sc)
+ *
+ * DESCRIPTION
+ *	scope_signin() checks a name and password with policyd's
+ *	account-auth, scope_token() an API token with token-auth; both
+ *	write the account's name to account and return 1, 0 when refused
+ *	(one answer whatever the cause), -1 when policyd cannot be asked
+ *	(err says why).
+ *
+ *	A route reaches domains only through a struct scope, which
+ *	scope_open() makes for one request from policyd's account-show:
+ *	the account's domains as policy.db has them now (a domain taken
+ *	away, or an account disabled, counts at the next request).
+ *	scope_domains() returns a new JSON array of the objects of those
+ *	domains, in their order; scope_domain() the object of one of
+ *	them (the SCOPE_MEMBERS of policyd's domain-show, nothing else), or NULL with err empty when the name is
+ *	not one of the account's (whether or not policyd hosts it: the
+ *	caller answers 404 either way).  Every request names the account
+ *	and the client address as actor and from (policyd's audit log).
+ *
+ *	scope_open() returns 0; 1 when the account is gone or disabled
+ *	(the session ends); -1 when policyd cannot be asked.
+ *
+ * LIMITS
+ *	ipc_timeout for each request to policyd; the domains of one
+ *	account are bounded by its quota (policyd).
+ */
+#ifndef STS_WEBD_SCOPE_H
+#define STS_WEBD_SCOPE_H
+
+#include <jansson.h>
+
+#include "acctname.h"
+#include "buf.h"
+#include "policyc.h"
+
+#define SCOPE_FROM_MAX		64	/* a client address, for the audit */
+#define SCOPE_MEMBERS		"domain", "state", "mode", "mx", "max_age", \
+				"policy_id", "policy_host", "created", \
+				"updated"	/* of a domain, shown */
+
+struct scope {
+	struct policyc pc;
+	char	 account[ACCTNAME_MAX + 1];
+	char	 from[SCOPE_FROM_MAX + 1];
+	json_t	*names;			/* the account's domain names */
+};
+
+int	scope_signin(const char *name, const char *password, const char *from,
+	    char account[ACCTNAME_MAX + 1], struct buf *err);
+int	scope_token(const char *token, const char *from,
+	    char account[ACCTNAME_MAX + 1], struct buf *err);
+int	scope_open(struct scope *, const char *account, const char *from,
+	    struct buf *err);
+json_t	*scope_domains(struct scope *, struct buf *err);
+json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
+void	scope_close(struct scope *);
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * webd - the portal of domain owners: sign-in, sessions, their domains
+ * and the JSON API, behind httpd.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	started by stsd-master(8) from the master.cf line
+ *	webd  unix  y  y  y  -  1  webd
+ *
+ * DESCRIPTION
+ *	httpd passes every request for portal_hostname to webd over
+ *	private/webd, one per connection (lib/proto.h: the client's
+ *	address, then the request as it came); webd answers one HTTP/1.1
+ *	response and closes.  The routes are pages.c's and api.c's.
+ *	Sessions are in memory (websession.h); accounts, tokens and domains
+ *	are policyd's, reached over private/policyd only through
+ *	scope.h.  With portal_enabled = no every request gets 404.
+ *
+ * MAY TOUCH
+ *	private/policyd (asks); nothing else.  It needs no file: chrooted
+ *	in queue_directory, unprivileged.
+ *
+ * LIMITS
+ *	WEBD_CONN_MAX connections; a request head of httpd_max_header_size
+ *	bytes and httpd_max_header_count fields; a body of
+ *	portal_body_limit bytes with Content-Length (411 without, 413
+ *	over); portal_timeout to receive a request and to send its
+ *	answer.  One request at a time: a sign-in waits for policyd's
+ *	password hash.
+ *
+ * DIAGNOSTICS
+ *	Sign-ins, refusals, throttling and sign-outs are logged with the
+ *	client address and the account name (escaped).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "buf.h"
+#include "dlist.h"
+#include "http.h"
+#include "log.h"
+#include "mymalloc.h"
+#include "params.h"
+#include "proto.h"
+#include "server.h"
+#include "websession.h"
+#include "throttle.h"
+#include "webd.h"
+#include "webform.h"
+
+#define WEBD_CONN_MAX		256	/* connections from httpd */
+
+struct webd_conn {
+	struct webd_conn *prev, *next;
+	struct bufferevent *bev;
+	size_t	 line_len;		/* the preamble, CRLF included; 0:
+					 * not complete yet */
+	char	 client[PROTO_PORTAL_LINE_MAX];
+	int	 answered;
+};
+
+static struct {
+	struct event *listeners[SERVER_SOCKETS_MAX];
+	int	 nlisteners;
+	int	 nconns;
+	struct webd_conn *conns;
+} wd;
+
+static void
+webd_conn_free(struct webd_conn *c)
+{
+	DLIST_UNLINK(wd.conns, c);
+	bufferevent_free(c->bev);
+	free(c);
+	wd.nconns--;
+}
+
+static void
+webd_on_write(struct bufferevent *bev, void *arg)
+{
+	struct webd_conn *c = arg;
+
+	if (c->answered && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		webd_conn_free(c);
+}
+
+static void
+webd_on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct webd_conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT)
+		log_info("%s: request not complete after %lld s; closed",
+		    c->client[0] ? c->client : "httpd",
+		    (long long)var_portal_timeout);
+	webd_conn_free(c);
+}
+
+/* Sends r's answer and closes once it is written. */
+static void
+webd_send(struct webd_conn *c, struct webd_req *r)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	evbuffer_add(out, r->out.s, r->out.len);
+	buf_free(&r->out);
+	c->answered = 1;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+/* An error answer before routing (no parsed request). */
+static void
+webd_refuse(struct webd_conn *c, int status, const char *why)
+{
+	struct webd_req r;
+
+	memset(&r, 0, sizeof(r));
+	log_info("%s: %d %s: %s", c->client[0] ? c->client : "httpd", status,
+	    http_reason(status), why);
+	webd_text(&r, status, NULL, why);
+	webd_send(c, &r);
+}
+
+static void
+webd_dispatch(struct webd_conn *c, const struct http_request *req,
+    const char *head)
+{
+	struct webd_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.http = req;
+	r.head = head;
+	r.body = head + req->consumed;
+	r.body_len = req->has_body ? (size_t)req->content_length : 0;
+	r.now = time(NULL);
+	snprintf(r.client, sizeof(r.client), "%s", c->client);
+	if (!var_portal_enabled)
+		webd_text(&r, 404, NULL, "the portal is off (portal_enabled)");
+	else
+		webd_route(&r);
+	if (log_verbose)
+		log_debug("%s: %.*s %.*s: %d", c->client, (int)req->method_len,
+		    req->method_name, (int)req->path_len, req->path, r.status);
+	webd_send(c, &r);
+}
+
+static void
+webd_on_read(struct bufferevent *bev, void *arg)
+{
+	struct webd_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct http_limits lim = { (size_t)var_httpd_max_header_size,
+	    (int)var_httpd_max_header_count };
+	struct http_request req;
+	size_t len = evbuffer_get_length(in);
+	const char *data, *head;
+	int rc = 0;
+
+	if (c->answered)
+		return;
+	data = (const char *)evbuffer_pullup(in, -1);
+	if (c->line_len == 0 && (rc = webform_preamble(data, len, c->client,
+	    sizeof(c->client))) <= 0) {
+		if (rc < 0) {
+			log_warn("a connection to private/webd without the "
+			    "preamble of httpd; closed");
+			webd_conn_free(c);
+		}
+		return;
+	}
+	if (c->line_len == 0)
+		c->line_len = (size_t)rc;
+	head = data + c->line_len;
+	len -= c->line_len;
+	switch (http_parse(head, len, &lim, &req)) {
+	case HTTP_PARSE_MORE:
+		if (len > lim.header_size)
+			webd_refuse(c, 431, "request head too large");
+		return;
+	case HTTP_PARSE_ERROR:
+		webd_refuse(c, req.status, req.why);
+		return;
+	}
+	if (req.has_body && (!req.has_length || req.chunked || req.te_other))
+		webd_refuse(c, 411, "a body needs a Content-Length");
+	else if (req.has_body &&
+	    req.content_length > (unsigned long long)var_portal_body_limit)
+		webd_refuse(c, 413, "request body too large (portal_body_limit)");
+	else if (len - req.consumed >= (req.has_body ?
+	    (size_t)req.content_length : 0))
+		webd_dispatch(c, &req, head);
+}
+
+static void
+webd_on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+	struct timeval tv = { var_portal_timeout, 0 };
+	struct webd_conn *c;
+	int fd;
+
+	(void)what;
+	(void)arg;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept: %s", strerror(errno));
+		return;
+	}
+	if (wd.nconns >= WEBD_CONN_MAX) {
+		log_warn("connection refused: %d connections already",
+		    WEBD_CONN_MAX);
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	if ((c->bev = bufferevent_socket_new(server_base(), fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	wd.nconns++;
+	DLIST_PUSH(wd.conns, c);
+	bufferevent_setcb(c->bev, webd_on_read, webd_on_write, webd_on_event, c);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+static void
+webd_post_jail(int argc, char **argv)
+{
+	int i;
+
+	(void)argc;
+	(void)argv;
+	if (strcmp(server_type(), "unix") != 0)
+		log_fatal("service %s: webd is a unix service", server_service());
+	for (i = 0; i < server_nsockets(); i++) {
+		wd.listeners[i] = event_new(server_base(), server_socket(i),
+		    EV_READ | EV_PERSIST, webd_on_accept, NULL);
+		if (wd.listeners[i] == NULL ||
+		    event_add(wd.listeners[i], NULL) != 0)
+			log_fatal("service %s: cannot listen", server_service());
+		wd.nlisteners++;
+	}
+	if (!var_portal_enabled)
+		log_info("portal_enabled = no: every request gets 404");
+	else if (*var_portal_hostname == '\0')
+		log_warn("portal_enabled = yes but portal_hostname is empty: "
+		    "httpd passes no request to the portal");
+}
+
+static void
+webd_cleanup(void)
+{
+	int i;
+
+	for (i = 0; i < wd.nlisteners; i++)
+		event_free(wd.listeners[i]);
+	while (wd.conns != NULL)
+		webd_conn_free(wd.conns);
+	session_free_all();
+	throttle_free_all();
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct server_hooks hooks = {
+		NULL, webd_post_jail, NULL, webd_cleanup,
+	};
+
+	return server_main(argc, argv, &hooks);
+}

@@ -1,0 +1,168 @@
+/*
+ * webform - webd's parsers of form fields, cookies and bearer tokens;
+ * see webform.h.
+ * SPDX-License-Identifier: ISC
+ */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "proto.h"
+#include "webform.h"
+
+/* The value of one hexadecimal digit, or -1. */
+static int
+webform_hex(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes s[0..len) into out; the length, or an error. */
+static int
+webform_decode(const char *s, size_t len, char *out, size_t size)
+{
+	size_t i, n = 0;
+	int ch, hi, lo;
+
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)s[i];
+		if (ch == '+')
+			ch = ' ';
+		else if (ch == '%') {
+			if (i + 2 >= len)
+				return WEBFORM_BAD;
+			if ((hi = webform_hex(s[i + 1])) < 0 ||
+			    (lo = webform_hex(s[i + 2])) < 0)
+				return WEBFORM_BAD;
+			ch = hi * 16 + lo;
+			i += 2;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			return WEBFORM_BAD;
+		if (n + 1 >= size)
+			return WEBFORM_TOO_LONG;
+		out[n++] = (char)ch;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+int
+webform_field(const char *body, size_t len, const char *name, char *out,
+    size_t size)
+{
+	size_t nlen = strlen(name), pos = 0, end, klen;
+	const char *amp, *eq;
+	int fields = 0;
+
+	while (pos <= len && fields++ < WEBFORM_FIELDS_MAX) {
+		amp = memchr(body + pos, '&', len - pos);
+		end = amp ? (size_t)(amp - body) : len;
+		eq = memchr(body + pos, '=', end - pos);
+		klen = eq ? (size_t)(eq - body) - pos : end - pos;
+		if (klen == nlen && memcmp(body + pos, name, nlen) == 0) {
+			if (eq == NULL)
+				return webform_decode("", 0, out, size);
+			return webform_decode(eq + 1, end - (size_t)(eq + 1 -
+			    body), out, size);
+		}
+		if (amp == NULL)
+			break;
+		pos = end + 1;
+	}
+	return WEBFORM_ABSENT;
+}
+
+/* Copies a cookie value as it is, if its characters are printable. */
+static int
+webform_copy(const char *s, size_t len, char *out, size_t size)
+{
+	size_t i;
+
+	if (len + 1 > size)
+		return WEBFORM_TOO_LONG;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return WEBFORM_BAD;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return (int)len;
+}
+
+int
+webform_cookie(const char *value, size_t len, const char *name, char *out,
+    size_t size)
+{
+	size_t nlen = strlen(name), pos = 0, end, klen;
+	const char *semi, *eq;
+	int cookies = 0;
+
+	while (pos < len && cookies++ < WEBFORM_FIELDS_MAX) {
+		while (pos < len && (value[pos] == ' ' || value[pos] == '\t'))
+			pos++;
+		semi = memchr(value + pos, ';', len - pos);
+		end = semi ? (size_t)(semi - value) : len;
+		eq = memchr(value + pos, '=', end - pos);
+		klen = eq ? (size_t)(eq - value) - pos : 0;
+		if (eq != NULL && klen == nlen &&
+		    memcmp(value + pos, name, nlen) == 0) {
+			size_t vstart = (size_t)(eq + 1 - value), vend = end;
+
+			while (vend > vstart && (value[vend - 1] == ' ' ||
+			    value[vend - 1] == '\t'))
+				vend--;
+			return webform_copy(value + vstart, vend - vstart, out,
+			    size);
+		}
+		if (semi == NULL)
+			break;
+		pos = end + 1;
+	}
+	return WEBFORM_ABSENT;
+}
+
+int
+webform_bearer(const char *value, size_t len, char *out, size_t size)
+{
+	static const char scheme[] = "bearer ";
+	size_t skip = sizeof(scheme) - 1;
+
+	if (len < skip || strncasecmp(value, scheme, skip) != 0)
+		return WEBFORM_ABSENT;
+	while (skip < len && value[skip] == ' ')
+		skip++;
+	while (len > skip && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	if (skip == len)
+		return WEBFORM_ABSENT;
+	return webform_copy(value + skip, len - skip, out, size);
+}
+
+int
+webform_preamble(const char *data, size_t len, char *client, size_t size)
+{
+	size_t plen = sizeof(PROTO_PORTAL_PREAMBLE) - 1, line, i;
+	const char *nl = memchr(data, '\n', len < PROTO_PORTAL_LINE_MAX ?
+	    len : PROTO_PORTAL_LINE_MAX);
+
+	if (nl == NULL)
+		return len < PROTO_PORTAL_LINE_MAX ? 0 : WEBFORM_BAD;
+	line = (size_t)(nl - data) + 1;
+	if (line < plen + 3 || nl[-1] != '\r' ||
+	    memcmp(data, PROTO_PORTAL_PREAMBLE, plen) != 0 ||
+	    line - 2 - plen >= size)
+		return WEBFORM_BAD;
+	for (i = plen; i < line - 2; i++)
+		if ((unsigned char)data[i] <= ' ' || (unsigned char)data[i] >= 0x7f)
+			return WEBFORM_BAD;
+	memcpy(client, data + plen, line - 2 - plen);
+	client[line - 2 - plen] = '\0';
+	return (int)line;
+}
