@@ -84,14 +84,13 @@ static void __attribute__((noreturn))
 account_usage(void)
 {
 	fprintf(stderr, "usage: stsctl [-c config_dir] account add NAME --email"
-	    " ADDR [--domain D ...] [--quota N] [--password-file F]\n"
+	    " ADDR [--domain D ...] [--quota N] [--password-file F] [--json]\n"
 	    "       stsctl account set NAME [--email ADDR] [--quota N]"
 	    " [--add-domain D] [--remove-domain D] [--password-file F]"
-	    " [--disable|--enable]\n"
-	    "       stsctl account del NAME | list | show NAME\n"
+	    " [--disable|--enable] [--json]\n"
+	    "       stsctl account del NAME | list | show NAME [--json]\n"
 	    "       stsctl account token NAME [--read-only] | --revoke ID |"
-	    " --list\n"
-	    "  each takes [--json]\n");
+	    " --list [--json]\n");
 	exit(2);
 }
 
