@@ -208,7 +208,6 @@ report_after_arg(const char *arg, struct report_opts *o)
 static void
 report_args(int argc, char **argv, struct report_opts *o)
 {
-	const char *dev;
 	char *end;
 	long v;
 	int i;
@@ -226,9 +225,7 @@ report_args(int argc, char **argv, struct report_opts *o)
 		} else if (strcmp(argv[i], "--domain") == 0 && i + 1 < argc) {
 			o->domain = argv[++i];
 		} else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-			if (timefmt_rfc3339_parse(argv[++i], &o->since, &dev) < 0)
-				stsctl_die("--since %s: expected YYYY-MM-DD or"
-				    " YYYY-MM-DDTHH:MM:SSZ", argv[i]);
+			o->since = stsctl_since(argv[++i], NULL, 0);
 		} else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
 			v = strtol(argv[++i], &end, 10);
 			if (*argv[i] == '\0' || *end != '\0' || v < 1 ||
