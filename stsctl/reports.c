@@ -185,29 +185,19 @@ report_usage(void)
 	exit(USAGE_EXIT_ERROR);
 }
 
+/* rc and err of lib/dashboard's parser of --page or --after: exit on -1. */
 static void
-report_page_arg(const char *arg, struct report_opts *o)
+report_dashboard_arg(int rc, struct buf *err)
 {
-	struct buf err = BUF_INIT;
-
-	if (dashboard_page_parse(arg, &o->page, &err) < 0)
-		stsctl_die("--%s", err.s);
-	buf_free(&err);
-}
-
-static void
-report_after_arg(const char *arg, struct report_opts *o)
-{
-	struct buf err = BUF_INIT;
-
-	if (dashboard_after_parse(arg, &o->after, &err) < 0)
-		stsctl_die("--%s", err.s);
-	buf_free(&err);
+	if (rc < 0)
+		stsctl_die("--%s", err->s);
+	buf_free(err);
 }
 
 static void
 report_args(int argc, char **argv, struct report_opts *o)
 {
+	struct buf err = BUF_INIT;
 	char *end;
 	long v;
 	int i;
@@ -235,9 +225,11 @@ report_args(int argc, char **argv, struct report_opts *o)
 			o->days = (int)v;
 			o->days_set = 1;
 		} else if (strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
-			report_page_arg(argv[++i], o);
+			report_dashboard_arg(dashboard_page_parse(argv[++i],
+			    &o->page, &err), &err);
 		} else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
-			report_after_arg(argv[++i], o);
+			report_dashboard_arg(dashboard_after_parse(argv[++i],
+			    &o->after, &err), &err);
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			stsctl_die("report %s: unknown option %s (or its value"
 			    " is missing)", argv[1], argv[i]);
