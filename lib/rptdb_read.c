@@ -84,6 +84,14 @@ static const struct rptdb_field rptdb_domain_failure_fields[] = {
 #define RPTDB_COUNTED	" AND (trusted = 1 OR ?9 = 0)"
 #define RPTDB_UNTRUSTED	" AND trusted = 0"
 
+/* The statements of rptdb_domain_read(), by its untrusted. */
+static const char *const rptdb_policy_sql[] = {
+	RPTDB_POLICY_SELECT RPTDB_COUNTED, RPTDB_POLICY_SELECT RPTDB_UNTRUSTED
+};
+static const char *const rptdb_failure_sql[] = {
+	RPTDB_FAILURE_SELECT RPTDB_COUNTED, RPTDB_FAILURE_SELECT RPTDB_UNTRUSTED
+};
+
 /*
  * The domain's policy rows to pfn and failure rows to ffn (each NULL:
  * not read), of the counted reports or with untrusted of the others.
@@ -98,15 +106,13 @@ rptdb_domain_read(struct rptdb *db, int untrusted, const char *domain,
 	sqlite3_stmt *st;
 
 	if (pfn != NULL) {
-		st = rptdb_read_prepare(db, untrusted ? RPTDB_POLICY_SELECT
-		    RPTDB_UNTRUSTED : RPTDB_POLICY_SELECT RPTDB_COUNTED,
+		st = rptdb_read_prepare(db, rptdb_policy_sql[untrusted != 0],
 		    domain, since);
 		while (rptdb_row(st, rptdb_domain_policy_fields, &p))
 			pfn(&p, arg);
 	}
 	if (ffn != NULL) {
-		st = rptdb_read_prepare(db, untrusted ? RPTDB_FAILURE_SELECT
-		    RPTDB_UNTRUSTED : RPTDB_FAILURE_SELECT RPTDB_COUNTED,
+		st = rptdb_read_prepare(db, rptdb_failure_sql[untrusted != 0],
 		    domain, since);
 		while (rptdb_row(st, rptdb_domain_failure_fields, &f))
 			ffn(&f, arg);
