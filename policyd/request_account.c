@@ -115,6 +115,17 @@ request_password(struct policyd *pd, json_t *req, char **out,
 /*
  * Request fields.
  */
+/* The string v to *out once check (lib/acctname) accepts it. */
+static int
+request_acctname(json_t *v, int (*check)(const char *, size_t, struct buf *),
+    const char **out, struct buf *err)
+{
+	if (check(json_string_value(v), json_string_length(v), err) < 0)
+		return -1;
+	*out = json_string_value(v);
+	return 0;
+}
+
 /* req.name, an account name. */
 int
 request_account_name(json_t *req, const char **out, struct buf *err)
@@ -125,11 +136,7 @@ request_account_name(json_t *req, const char **out, struct buf *err)
 		buf_puts(err, "missing account name");
 		return -1;
 	}
-	if (acctname_check(json_string_value(v), json_string_length(v),
-	    err) < 0)
-		return -1;
-	*out = json_string_value(v);
-	return 0;
+	return request_acctname(v, acctname_check, out, err);
 }
 
 static int
@@ -144,10 +151,8 @@ request_email(json_t *req, const char **out, struct buf *err)
 		buf_puts(err, "email: not a string");
 		return -1;
 	}
-	if (acctname_email_check(json_string_value(v), json_string_length(v),
-	    err) < 0)
+	if (request_acctname(v, acctname_email_check, out, err) < 0)
 		return -1;
-	*out = json_string_value(v);
 	return 1;
 }
 
