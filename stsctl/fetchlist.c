@@ -166,10 +166,8 @@ fetch_list(struct fetchdb *db, const struct fetch_opts *o)
 		json_decref(v);
 	} else {
 		json_decref(c.a);
-		if (table_rows(c.t) == 0)
-			printf("no fetches recorded for %s\n", o->domain);
-		else
-			table_print(c.t, stdout);
+		table_print_or(c.t, stdout, "no fetches recorded for %s",
+		    o->domain);
 		if (more)
 			printf("(older fetches not shown: --limit %lld)\n",
 			    o->limit);

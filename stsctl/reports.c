@@ -373,11 +373,8 @@ report_list(struct rptdb *db, const struct report_opts *o)
 		report_print_json(r);
 		json_decref(r);
 	} else {
-		if (table_rows(t) == 0)
-			printf(o->unverified ? "no unverified reports\n" :
-			    "no reports\n");
-		else
-			table_print(t, stdout);
+		table_print_or(t, stdout, "%s", o->unverified ?
+		    "no unverified reports" : "no reports");
 		if (o->unverified)
 			printf("%s\n", rptsum_require_dkim() ?
 			    "(not counted: report_require_dkim = yes)" :
