@@ -29,13 +29,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "deadline.h"
 #include "log.h"
 #include "policyc.h"
-#include "proto.h"
 
 #define POLICYD_ADDS_TIMEOUT_MS	30000	/* per request */
 #define POLICYD_ADDS_MAX	100000000L
@@ -62,7 +59,6 @@ main(int argc, char **argv)
 	long first, count, i;
 	struct timespec t0;
 	double secs;
-	json_t *reply;
 
 	log_init("policyd-adds", LOG_TO_STDERR);
 	if (argc != 6) {
@@ -80,14 +76,11 @@ main(int argc, char **argv)
 	for (i = first; i < first + count; i++) {
 		buf_reset(&name);
 		buf_printf(&name, "d%ld.%s", i, argv[4]);
-		reply = policyc_call(json_pack("{s:s, s:s, s:[s]}", "op",
-		    PROTO_OP_DOMAIN_ADD, "domain", name.s, "mx", argv[5]), &c,
-		    &err);
-		if (reply == NULL) {
+		if (policyc_domain_add(policyc_call, &c, name.s, argv[5],
+		    &err) < 0) {
 			fprintf(stderr, "policyd-adds: %s: %s\n", name.s, err.s);
 			return 1;
 		}
-		json_decref(reply);
 	}
 	secs = deadline_since(&t0);
 	printf("%ld %.3f %.0f\n", count, secs, secs > 0 ? count / secs : 0);

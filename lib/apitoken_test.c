@@ -41,6 +41,30 @@ token_says(const char *s, size_t len, const char *want)
 	return ok;
 }
 
+/* Texts of the right length (but the first) that are no token. */
+static const struct {
+	const char *s;
+	size_t	 len;
+	const char *want;
+	const char *what;
+} token_refused[] = {
+	{ "", 0, "not an API token (0 characters, not 48)", "empty: refused" },
+	{ "xxxx_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 48,
+	  "not an API token (no stsd_ prefix)", "another prefix: refused" },
+	{ "stsd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 48,
+	  "not an API token (character 48 is not base64url)",
+	  "padding: refused" },
+	{ "stsd_AAAAAAAAAAAAAAAAAAAAA\nAAAAAAAAAAAAAAAAAAAAA", 48,
+	  "not an API token (character 27 is not base64url)",
+	  "a newline: refused, not quoted" },
+	{ "stsd_AAAAAAAAAAAAAAAAAAAAA\0AAAAAAAAAAAAAAAAAAAAA", 48,
+	  "not an API token (character 27 is not base64url)",
+	  "a NUL inside: refused" },
+	{ "stsd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", 48,
+	  "not an API token (not a canonical encoding)",
+	  "bits beyond 256: refused" },
+};
+
 static void
 test_tokens(void)
 {
@@ -81,52 +105,39 @@ test_tokens(void)
 	    "an all-zero token parses; its hash is the SHA-256 of the text");
 	CHECK(token_says(t, strlen(t) - 1,
 	    "not an API token (47 characters, not 48)"), "one short: refused");
-	CHECK(token_says("", 0, "not an API token (0 characters, not 48)"),
-	    "empty: refused");
-	CHECK(token_says("xxxx_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 48,
-	    "not an API token (no stsd_ prefix)"), "another prefix: refused");
-	CHECK(token_says("stsd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 48,
-	    "not an API token (character 48 is not base64url)"),
-	    "padding: refused");
-	CHECK(token_says("stsd_AAAAAAAAAAAAAAAAAAAAA\nAAAAAAAAAAAAAAAAAAAAA", 48,
-	    "not an API token (character 27 is not base64url)"),
-	    "a newline: refused, not quoted");
-	CHECK(token_says("stsd_AAAAAAAAAAAAAAAAAAAAA\0AAAAAAAAAAAAAAAAAAAAA", 48,
-	    "not an API token (character 27 is not base64url)"),
-	    "a NUL inside: refused");
-	CHECK(token_says("stsd_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB", 48,
-	    "not an API token (not a canonical encoding)"),
-	    "bits beyond 256: refused");
+	for (i = 0; i < (int)UNIT_NCASES(token_refused); i++)
+		CHECK(token_says(token_refused[i].s, token_refused[i].len,
+		    token_refused[i].want), "%s", token_refused[i].what);
 	buf_free(&err);
 	free(t);
+}
+
+/* check's answer to s: accepted (want NULL) or refused saying want. */
+static int
+check_says(int (*check)(const char *, size_t, struct buf *), const char *s,
+    size_t len, const char *want)
+{
+	struct buf err = BUF_INIT;
+	int rc = check(s, len, &err);
+	int ok = want == NULL ? rc == 0 && err.len == 0 :
+	    rc < 0 && strcmp(err.s, want) == 0;
+
+	if (!ok)
+		printf("# got: %s\n", err.len ? err.s : "(accepted)");
+	buf_free(&err);
+	return ok;
 }
 
 static int
 name_says(const char *s, size_t len, const char *want)
 {
-	struct buf err = BUF_INIT;
-	int rc = acctname_check(s, len, &err);
-	int ok = want == NULL ? rc == 0 && err.len == 0 :
-	    rc < 0 && strcmp(err.s, want) == 0;
-
-	if (!ok)
-		printf("# got: %s\n", err.len ? err.s : "(accepted)");
-	buf_free(&err);
-	return ok;
+	return check_says(acctname_check, s, len, want);
 }
 
 static int
 email_says(const char *s, const char *want)
 {
-	struct buf err = BUF_INIT;
-	int rc = acctname_email_check(s, strlen(s), &err);
-	int ok = want == NULL ? rc == 0 && err.len == 0 :
-	    rc < 0 && strcmp(err.s, want) == 0;
-
-	if (!ok)
-		printf("# got: %s\n", err.len ? err.s : "(accepted)");
-	buf_free(&err);
-	return ok;
+	return check_says(acctname_email_check, s, strlen(s), want);
 }
 
 static void

@@ -174,3 +174,20 @@ policyc_domain_show(policyc_call_fn call, void *ctx, const char *name,
 	json_decref(show);
 	return d;
 }
+
+int
+policyc_domain_add(policyc_call_fn call, void *ctx, const char *name,
+    const char *mx, struct buf *err)
+{
+	json_t *req, *reply;
+
+	if ((req = json_pack("{s:s, s:s, s:[s]}", "op", PROTO_OP_DOMAIN_ADD,
+	    "domain", name, "mx", mx)) == NULL) {
+		buf_puts(err, "domain name or mx pattern is not UTF-8");
+		return -1;
+	}
+	if ((reply = call(req, ctx, err)) == NULL)
+		return -1;
+	json_decref(reply);
+	return 0;
+}

@@ -15,6 +15,7 @@
  *	policyc_domain_pages(policyc_call, &c, page_fn, arg, &err)
  *	policyc_domain_pages_from(policyc_call, &c, after, page_fn, arg, &err)
  *	d = policyc_domain_show(policyc_call, &c, name, &err)
+ *	policyc_domain_add(policyc_call, &c, name, mx, &err)
  *
  * DESCRIPTION
  *	policyc_open() connects to policyd's socket at path (relative to
@@ -44,7 +45,9 @@
  *	reply, once it says ok, with policyc_page_check(), which returns its
  *	"domains" (borrowed from reply) or NULL with the reason in err.
  *	policyc_domain_show() returns the "domain" object of
- *	"domain-show" (a new reference).
+ *	"domain-show" (a new reference).  policyc_domain_add() sends the
+ *	"domain-add" of name with the one mx pattern mx (policyd's
+ *	defaults otherwise) and returns 0 once it says ok.
  *
  * LIMITS
  *	POLICYC_PAGES_MAX pages; each "next" must sort after the one
@@ -89,5 +92,7 @@ json_t	*policyc_page_check(const json_t *reply, const char *after,
 json_t	*policyc_domain_list(policyc_call_fn, void *ctx, struct buf *err);
 json_t	*policyc_domain_show(policyc_call_fn, void *ctx, const char *name,
 	    struct buf *err);
+int	policyc_domain_add(policyc_call_fn, void *ctx, const char *name,
+	    const char *mx, struct buf *err);
 
 #endif

@@ -56,12 +56,90 @@ policydb_int_col(sqlite3_stmt *st, int i)
 	    sqlite3_column_int64(st, i);
 }
 
+/* What a list is made of: its element, read from a row, cleared. */
+struct policydb_rowtype {
+	size_t	size;
+	void	(*read)(sqlite3_stmt *, void *);
+	void	(*clear)(void *);
+};
+
+static void
+policydb_rows_free(const struct policydb_rowtype *t, void *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		t->clear((char *)v + i * t->size);
+	free(v);
+}
+
+/* Every row st selects, read into a new array *vp of *np. */
+static int
+policydb_rows(struct policydb *pdb, sqlite3_stmt *st,
+    const struct policydb_rowtype *t, const char *what, void **vp,
+    size_t *np, struct buf *err)
+{
+	char *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = xgrowarray(v, n, &cap, POLICYDB_ACCOUNT_INITIAL, t->size);
+		t->read(st, v + n++ * t->size);
+	}
+	if (rc != SQLITE_DONE) {
+		policydb_rows_free(t, v, n);
+		return db_step_error(pdb->db, st, what, err);
+	}
+	db_finish(st);
+	*vp = v;
+	*np = n;
+	return 0;
+}
+
+/* The one row st selects, read into out: 1, 0 none, -1. */
+static int
+policydb_row(struct policydb *pdb, sqlite3_stmt *st,
+    const struct policydb_rowtype *t, const char *what, void *out,
+    struct buf *err)
+{
+	int rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		db_finish(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return db_step_error(pdb->db, st, what, err);
+	t->read(st, out);
+	db_finish(st);
+	return 1;
+}
+
+static void
+policydb_string_row(sqlite3_stmt *st, void *p)
+{
+	*(char **)p = xstrdup(policydb_text(st, 0));
+}
+
+static void
+policydb_string_clear(void *p)
+{
+	free(*(char **)p);
+}
+
+static const struct policydb_rowtype policydb_string_type = {
+	sizeof(char *), policydb_string_row, policydb_string_clear,
+};
+
 /*
  * Accounts.
  */
 static void
-policydb_account_row(sqlite3_stmt *st, struct policydb_account *a)
+policydb_account_row(sqlite3_stmt *st, void *p)
 {
+	struct policydb_account *a = p;
+
 	memset(a, 0, sizeof(*a));
 	a->name = xstrdup(policydb_text(st, 0));
 	a->email = xstrdup(policydb_text(st, 1));
@@ -84,14 +162,21 @@ policydb_account_clear(struct policydb_account *a)
 	memset(a, 0, sizeof(*a));
 }
 
+static void
+policydb_account_clear_row(void *p)
+{
+	policydb_account_clear(p);
+}
+
+static const struct policydb_rowtype policydb_account_type = {
+	sizeof(struct policydb_account), policydb_account_row,
+	policydb_account_clear_row,
+};
+
 void
 policydb_accounts_free(struct policydb_account *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		policydb_account_clear(&v[i]);
-	free(v);
+	policydb_rows_free(&policydb_account_type, v, n);
 }
 
 int
@@ -99,20 +184,12 @@ policydb_account_get(struct policydb *pdb, const char *name,
     struct policydb_account *a, struct buf *err)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	st = db_cached(pdb->db, "SELECT " ACCOUNT_COLUMNS " FROM accounts a"
 	    " WHERE a.name = ?");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		db_finish(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW)
-		return db_step_error(pdb->db, st, "read account", err);
-	policydb_account_row(st, a);
-	db_finish(st);
-	return 1;
+	return policydb_row(pdb, st, &policydb_account_type, "read account",
+	    a, err);
 }
 
 /* Inserts the account, or replaces the row of its name. */
@@ -152,27 +229,17 @@ int
 policydb_account_list(struct policydb *pdb, const char *after, size_t max,
     struct policydb_account **vp, size_t *np, struct buf *err)
 {
-	struct policydb_account *v = NULL;
-	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	int rc;
+	void *v;
 
 	st = db_cached(pdb->db, "SELECT " ACCOUNT_COLUMNS " FROM accounts a"
 	    " WHERE a.name > ? ORDER BY a.name LIMIT ?");
 	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, max ? (sqlite3_int64)max : -1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xgrowarray(v, n, &cap, POLICYDB_ACCOUNT_INITIAL,
-		    sizeof(*v));
-		policydb_account_row(st, &v[n++]);
-	}
-	if (rc != SQLITE_DONE) {
-		policydb_accounts_free(v, n);
-		return db_step_error(pdb->db, st, "list accounts", err);
-	}
-	db_finish(st);
+	if (policydb_rows(pdb, st, &policydb_account_type, "list accounts",
+	    &v, np, err) < 0)
+		return -1;
 	*vp = v;
-	*np = n;
 	return 0;
 }
 
@@ -183,26 +250,16 @@ int
 policydb_account_domains(struct policydb *pdb, const char *account,
     char ***vp, size_t *np, struct buf *err)
 {
-	char **v = NULL;
-	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	int rc;
+	void *v;
 
 	st = db_cached(pdb->db, "SELECT domain FROM account_domains"
 	    " WHERE account = ? ORDER BY domain");
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xgrowarray(v, n, &cap, POLICYDB_ACCOUNT_INITIAL,
-		    sizeof(*v));
-		v[n++] = xstrdup(policydb_text(st, 0));
-	}
-	if (rc != SQLITE_DONE) {
-		xfreev(v, n);
-		return db_step_error(pdb->db, st, "list account domains", err);
-	}
-	db_finish(st);
+	if (policydb_rows(pdb, st, &policydb_string_type,
+	    "list account domains", &v, np, err) < 0)
+		return -1;
 	*vp = v;
-	*np = n;
 	return 0;
 }
 
@@ -212,21 +269,13 @@ policydb_domain_owner(struct policydb *pdb, const char *domain,
     char **account, struct buf *err)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	*account = NULL;
 	st = db_cached(pdb->db, "SELECT account FROM account_domains"
 	    " WHERE domain = ?");
 	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		db_finish(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW)
-		return db_step_error(pdb->db, st, "read domain owner", err);
-	*account = xstrdup(policydb_text(st, 0));
-	db_finish(st);
-	return 1;
+	return policydb_row(pdb, st, &policydb_string_type,
+	    "read domain owner", account, err);
 }
 
 /* account NULL: the domain goes back to the operator. */
@@ -254,8 +303,10 @@ policydb_domain_assign(struct policydb *pdb, const char *domain,
  * API tokens.
  */
 static void
-policydb_token_row(sqlite3_stmt *st, struct policydb_token *t)
+policydb_token_row(sqlite3_stmt *st, void *p)
 {
+	struct policydb_token *t = p;
+
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	t->account = xstrdup(policydb_text(st, 1));
@@ -274,14 +325,21 @@ policydb_token_clear(struct policydb_token *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static void
+policydb_token_clear_row(void *p)
+{
+	policydb_token_clear(p);
+}
+
+static const struct policydb_rowtype policydb_token_type = {
+	sizeof(struct policydb_token), policydb_token_row,
+	policydb_token_clear_row,
+};
+
 void
 policydb_tokens_free(struct policydb_token *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		policydb_token_clear(&v[i]);
-	free(v);
+	policydb_rows_free(&policydb_token_type, v, n);
 }
 
 /* Stores t (its id is chosen here and set in t). */
@@ -334,26 +392,16 @@ int
 policydb_token_list(struct policydb *pdb, const char *account,
     struct policydb_token **vp, size_t *np, struct buf *err)
 {
-	struct policydb_token *v = NULL;
-	size_t n = 0, cap = 0;
 	sqlite3_stmt *st;
-	int rc;
+	void *v;
 
 	st = db_cached(pdb->db, "SELECT " TOKEN_COLUMNS " FROM api_tokens"
 	    " WHERE account = ? ORDER BY id");
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = xgrowarray(v, n, &cap, POLICYDB_ACCOUNT_INITIAL,
-		    sizeof(*v));
-		policydb_token_row(st, &v[n++]);
-	}
-	if (rc != SQLITE_DONE) {
-		policydb_tokens_free(v, n);
-		return db_step_error(pdb->db, st, "list tokens", err);
-	}
-	db_finish(st);
+	if (policydb_rows(pdb, st, &policydb_token_type, "list tokens", &v,
+	    np, err) < 0)
+		return -1;
 	*vp = v;
-	*np = n;
 	return 0;
 }
 
@@ -363,20 +411,12 @@ policydb_token_find(struct policydb *pdb, const char *hash,
     struct policydb_token *t, struct buf *err)
 {
 	sqlite3_stmt *st;
-	int rc;
 
 	st = db_cached(pdb->db, "SELECT " TOKEN_COLUMNS " FROM api_tokens"
 	    " WHERE hash = ?");
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		db_finish(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW)
-		return db_step_error(pdb->db, st, "read token", err);
-	policydb_token_row(st, t);
-	db_finish(st);
-	return 1;
+	return policydb_row(pdb, st, &policydb_token_type, "read token", t,
+	    err);
 }
 
 /* Sets revoked (what = "revoked") or last_used of token id to when. */
@@ -435,8 +475,10 @@ policydb_audit_add(struct policydb *pdb, const struct policydb_audit *e,
 }
 
 static void
-policydb_audit_row(sqlite3_stmt *st, struct policydb_audit *e)
+policydb_audit_row(sqlite3_stmt *st, void *p)
 {
+	struct policydb_audit *e = p;
+
 	memset(e, 0, sizeof(*e));
 	e->id = sqlite3_column_int64(st, 0);
 	e->time = sqlite3_column_int64(st, 1);
@@ -460,14 +502,21 @@ policydb_audit_clear(struct policydb_audit *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void
+policydb_audit_clear_row(void *p)
+{
+	policydb_audit_clear(p);
+}
+
+static const struct policydb_rowtype policydb_audit_type = {
+	sizeof(struct policydb_audit), policydb_audit_row,
+	policydb_audit_clear_row,
+};
+
 void
 policydb_audits_free(struct policydb_audit *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		policydb_audit_clear(&v[i]);
-	free(v);
+	policydb_rows_free(&policydb_audit_type, v, n);
 }
 
 /* The statement of a filter: ?1 after, ?2 since, ?3 limit, ?4 key. */

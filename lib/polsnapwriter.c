@@ -501,13 +501,22 @@ polsnap_syncer_give(struct polsnap_writer *w)
 	return 0;
 }
 
-int
-polsnap_sync_start(struct polsnap_writer *w, struct buf *err)
+/* Once the syncer's sync is over: 1 writes to sync, 0 none, -1 failed. */
+static int
+polsnap_sync_due(struct polsnap_writer *w, struct buf *err)
 {
 	if (polsnap_sync_wait(w, err) < 0)
 		return -1;
-	if (!w->dirty || w->jfd < 0)
-		return 0;
+	return w->dirty && w->jfd >= 0;
+}
+
+int
+polsnap_sync_start(struct polsnap_writer *w, struct buf *err)
+{
+	int rc;
+
+	if ((rc = polsnap_sync_due(w, err)) <= 0)
+		return rc;
 	if (w->broken || w->jout.len == 0 || polsnap_syncer_give(w) < 0)
 		return polsnap_sync(w, err);
 	w->dirty = 0;
@@ -539,10 +548,10 @@ polsnap_sync_wait(struct polsnap_writer *w, struct buf *err)
 int
 polsnap_sync(struct polsnap_writer *w, struct buf *err)
 {
-	if (polsnap_sync_wait(w, err) < 0)
-		return -1;
-	if (!w->dirty || w->jfd < 0)
-		return 0;
+	int rc;
+
+	if ((rc = polsnap_sync_due(w, err)) <= 0)
+		return rc;
 	if (polsnap_append_flush(w, err) < 0)
 		return -1;
 	if (fdatasync(w->jfd) < 0) {

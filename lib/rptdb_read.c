@@ -64,21 +64,10 @@ static const struct rptdb_field rptdb_domain_policy_fields[] = {
 	RPTDB_I64(policy), RPTDB_FIELDS_END
 };
 #undef RPTDB_ROW
-
-void
-rptdb_domain_policies(struct rptdb *db, const char *domain, time_t since,
-    rptdb_domain_policy_fn *fn, void *arg)
-{
-	struct rptdb_domain_policy row;
-	sqlite3_stmt *st;
-
-	st = rptdb_read_prepare(db, "SELECT report, organization,"
-	    " strftime('%Y-%m-%d', start_time, 'unixepoch'), end_time,"
-	    " success_count, failure_count, policy FROM domain_policies"
-	    RPTDB_BY_DOMAIN " AND (trusted = 1 OR ?9 = 0)", domain, since);
-	while (rptdb_row(st, rptdb_domain_policy_fields, &row))
-		fn(&row, arg);
-}
+#define RPTDB_POLICY_SELECT "SELECT report, organization," \
+	" strftime('%Y-%m-%d', start_time, 'unixepoch'), end_time," \
+	" success_count, failure_count, policy FROM domain_policies" \
+	RPTDB_BY_DOMAIN
 
 #define RPTDB_ROW rptdb_domain_failure
 static const struct rptdb_field rptdb_domain_failure_fields[] = {
@@ -87,20 +76,61 @@ static const struct rptdb_field rptdb_domain_failure_fields[] = {
 	RPTDB_I64(policy), RPTDB_FIELDS_END
 };
 #undef RPTDB_ROW
+#define RPTDB_FAILURE_SELECT "SELECT organization, result_type," \
+	" receiving_mx_hostname, additional_information, end_time," \
+	" failed_session_count, policy FROM domain_failures" \
+	RPTDB_BY_DOMAIN
+
+#define RPTDB_COUNTED	" AND (trusted = 1 OR ?9 = 0)"
+#define RPTDB_UNTRUSTED	" AND trusted = 0"
+
+/* The statements of rptdb_domain_read(), by its untrusted. */
+static const char *const rptdb_policy_sql[] = {
+	RPTDB_POLICY_SELECT RPTDB_COUNTED, RPTDB_POLICY_SELECT RPTDB_UNTRUSTED
+};
+static const char *const rptdb_failure_sql[] = {
+	RPTDB_FAILURE_SELECT RPTDB_COUNTED, RPTDB_FAILURE_SELECT RPTDB_UNTRUSTED
+};
+
+/*
+ * The domain's policy rows to pfn and failure rows to ffn (each NULL:
+ * not read), of the counted reports or with untrusted of the others.
+ */
+static void
+rptdb_domain_read(struct rptdb *db, int untrusted, const char *domain,
+    time_t since, rptdb_domain_policy_fn *pfn, rptdb_domain_failure_fn *ffn,
+    void *arg)
+{
+	struct rptdb_domain_policy p;
+	struct rptdb_domain_failure f;
+	sqlite3_stmt *st;
+
+	if (pfn != NULL) {
+		st = rptdb_read_prepare(db, rptdb_policy_sql[untrusted != 0],
+		    domain, since);
+		while (rptdb_row(st, rptdb_domain_policy_fields, &p))
+			pfn(&p, arg);
+	}
+	if (ffn != NULL) {
+		st = rptdb_read_prepare(db, rptdb_failure_sql[untrusted != 0],
+		    domain, since);
+		while (rptdb_row(st, rptdb_domain_failure_fields, &f))
+			ffn(&f, arg);
+	}
+}
+
+void
+rptdb_domain_policies(struct rptdb *db, const char *domain, time_t since,
+    rptdb_domain_policy_fn *fn, void *arg)
+{
+	rptdb_domain_read(db, 0, domain, since, fn, NULL, arg);
+}
 
 void
 rptdb_domain_failures(struct rptdb *db, const char *domain, time_t since,
     rptdb_domain_failure_fn *fn, void *arg)
 {
-	struct rptdb_domain_failure row;
-	sqlite3_stmt *st;
-
-	st = rptdb_read_prepare(db, "SELECT organization, result_type,"
-	    " receiving_mx_hostname, additional_information, end_time,"
-	    " failed_session_count, policy FROM domain_failures"
-	    RPTDB_BY_DOMAIN " AND (trusted = 1 OR ?9 = 0)", domain, since);
-	while (rptdb_row(st, rptdb_domain_failure_fields, &row))
-		fn(&row, arg);
+	rptdb_domain_read(db, 0, domain, since, NULL, fn, arg);
 }
 
 /*
@@ -113,22 +143,7 @@ void
 rptdb_domain_untrusted(struct rptdb *db, const char *domain, time_t since,
     rptdb_domain_policy_fn *pfn, rptdb_domain_failure_fn *ffn, void *arg)
 {
-	struct rptdb_domain_policy p;
-	struct rptdb_domain_failure f;
-	sqlite3_stmt *st;
-
-	st = rptdb_read_prepare(db, "SELECT report, organization,"
-	    " strftime('%Y-%m-%d', start_time, 'unixepoch'), end_time,"
-	    " success_count, failure_count, policy FROM domain_policies"
-	    RPTDB_BY_DOMAIN " AND trusted = 0", domain, since);
-	while (rptdb_row(st, rptdb_domain_policy_fields, &p))
-		pfn(&p, arg);
-	st = rptdb_read_prepare(db, "SELECT organization, result_type,"
-	    " receiving_mx_hostname, additional_information, end_time,"
-	    " failed_session_count, policy FROM domain_failures"
-	    RPTDB_BY_DOMAIN " AND trusted = 0", domain, since);
-	while (rptdb_row(st, rptdb_domain_failure_fields, &f))
-		ffn(&f, arg);
+	rptdb_domain_read(db, 1, domain, since, pfn, ffn, arg);
 }
 
 void

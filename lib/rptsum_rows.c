@@ -182,34 +182,53 @@ struct rptsum_unv_ctx {
 	size_t	 nfail, fcap;
 };
 
-static void
-rptsum_untrusted_policy(const struct rptdb_domain_policy *p, void *arg)
+/* A new row at the end of *vp with p's report, policy, end and sums. */
+static struct rptsum_row *
+rptsum_row_add(struct rptsum_row **vp, size_t *np, size_t *cap,
+    const struct rptdb_domain_policy *p)
 {
-	struct rptsum_unv_ctx *c = arg;
 	struct rptsum_row *r;
 
-	c->row = xgrowarray(c->row, c->nrow, &c->cap, 64, sizeof(*c->row));
-	r = &c->row[c->nrow++];
+	*vp = xgrowarray(*vp, *np, cap, 64, sizeof(**vp));
+	r = &(*vp)[(*np)++];
 	memset(r, 0, sizeof(*r));
 	r->report = p->report;
 	r->policy = p->policy;
 	r->end = p->end;
 	r->ok = p->success_count;
 	r->bad = p->failure_count;
+	return r;
+}
+
+/* A new failure at the end of *vp with f's policy and session count. */
+static struct rptsum_fail *
+rptsum_fail_add(struct rptsum_fail **vp, size_t *np, size_t *cap,
+    const struct rptdb_domain_failure *f)
+{
+	struct rptsum_fail *x;
+
+	*vp = xgrowarray(*vp, *np, cap, 64, sizeof(**vp));
+	x = &(*vp)[(*np)++];
+	memset(x, 0, sizeof(*x));
+	x->policy = f->policy;
+	x->n = f->failed_session_count;
+	return x;
+}
+
+static void
+rptsum_untrusted_policy(const struct rptdb_domain_policy *p, void *arg)
+{
+	struct rptsum_unv_ctx *c = arg;
+
+	rptsum_row_add(&c->row, &c->nrow, &c->cap, p);
 }
 
 static void
 rptsum_untrusted_failure(const struct rptdb_domain_failure *f, void *arg)
 {
 	struct rptsum_unv_ctx *c = arg;
-	struct rptsum_fail *x;
 
-	c->fail = xgrowarray(c->fail, c->nfail, &c->fcap, 64,
-	    sizeof(*c->fail));
-	x = &c->fail[c->nfail++];
-	memset(x, 0, sizeof(*x));
-	x->policy = f->policy;
-	x->n = f->failed_session_count;
+	rptsum_fail_add(&c->fail, &c->nfail, &c->fcap, f);
 }
 
 static int
@@ -339,15 +358,9 @@ rptsum_policy_row(const struct rptdb_domain_policy *p, void *arg)
 	struct rptsum_rows *rs = c->rs;
 	struct rptsum_row *r;
 
-	rs->row = xgrowarray(rs->row, rs->nrow, &c->cap, 64, sizeof(*rs->row));
-	r = &rs->row[rs->nrow++];
-	r->report = p->report;
+	r = rptsum_row_add(&rs->row, &rs->nrow, &c->cap, p);
 	r->org = rptsum_dup(p->organization);
 	r->day = rptsum_dup(p->day);
-	r->end = p->end;
-	r->ok = p->success_count;
-	r->bad = p->failure_count;
-	r->policy = p->policy;
 }
 
 static void
@@ -357,16 +370,12 @@ rptsum_failure_row(const struct rptdb_domain_failure *p, void *arg)
 	struct rptsum_rows *rs = c->rs;
 	struct rptsum_fail *f;
 
-	rs->fail = xgrowarray(rs->fail, rs->nfail, &c->cap, 64,
-	    sizeof(*rs->fail));
-	f = &rs->fail[rs->nfail++];
+	f = rptsum_fail_add(&rs->fail, &rs->nfail, &c->cap, p);
 	f->org = rptsum_dup(p->organization);
 	f->type = rptsum_dup(p->result_type);
 	f->mx = rptsum_dup(p->mx);
 	f->info = rptsum_dup(p->info);
 	f->end = p->end;
-	f->n = p->failed_session_count;
-	f->policy = p->policy;
 }
 
 struct rptsum_rows *

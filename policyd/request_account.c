@@ -115,6 +115,17 @@ request_password(struct policyd *pd, json_t *req, char **out,
 /*
  * Request fields.
  */
+/* The string v to *out once check (lib/acctname) accepts it. */
+static int
+request_acctname(json_t *v, int (*check)(const char *, size_t, struct buf *),
+    const char **out, struct buf *err)
+{
+	if (check(json_string_value(v), json_string_length(v), err) < 0)
+		return -1;
+	*out = json_string_value(v);
+	return 0;
+}
+
 /* req.name, an account name. */
 int
 request_account_name(json_t *req, const char **out, struct buf *err)
@@ -125,11 +136,7 @@ request_account_name(json_t *req, const char **out, struct buf *err)
 		buf_puts(err, "missing account name");
 		return -1;
 	}
-	if (acctname_check(json_string_value(v), json_string_length(v),
-	    err) < 0)
-		return -1;
-	*out = json_string_value(v);
-	return 0;
+	return request_acctname(v, acctname_check, out, err);
 }
 
 static int
@@ -144,10 +151,8 @@ request_email(json_t *req, const char **out, struct buf *err)
 		buf_puts(err, "email: not a string");
 		return -1;
 	}
-	if (acctname_email_check(json_string_value(v), json_string_length(v),
-	    err) < 0)
+	if (request_acctname(v, acctname_email_check, out, err) < 0)
 		return -1;
-	*out = json_string_value(v);
 	return 1;
 }
 
@@ -206,58 +211,39 @@ request_domain_list(struct policyd *pd, json_t *req, const char *key,
 }
 
 /*
- * Domain ownership, inside the caller's transaction.
+ * Domain ownership, inside the caller's transaction: assign gives
+ * account the domains (those it has already stay), else takes them
+ * back from it (each must be its own).
  */
 static int
-request_assign(struct policyd *pd, const char *account, json_t *domains,
-    struct buf *err)
+request_ownership(struct policyd *pd, const char *account, json_t *domains,
+    int assign, struct buf *err)
 {
 	const char *d;
 	char *owner;
 	json_t *e;
 	size_t i;
-	int rc;
+	int rc, mine;
 
 	json_array_foreach(domains, i, e) {
 		d = json_string_value(e);
 		if ((rc = policydb_domain_owner(pd->db, d, &owner, err)) < 0)
 			return -1;
-		if (rc == 1 && strcmp(owner, account) != 0) {
+		mine = rc == 1 && strcmp(owner, account) == 0;
+		if (assign && rc == 1 && !mine)
 			buf_printf(err, "%s: already managed by account %s; a"
 			    " domain belongs to one account at most", d, owner);
-			free(owner);
-			return -1;
-		}
-		free(owner);
-		if (rc == 0 && policydb_domain_assign(pd->db, d, account,
-		    request_now(pd), err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-request_release(struct policyd *pd, const char *account, json_t *domains,
-    struct buf *err)
-{
-	const char *d;
-	char *owner;
-	json_t *e;
-	size_t i;
-	int rc;
-
-	json_array_foreach(domains, i, e) {
-		d = json_string_value(e);
-		if ((rc = policydb_domain_owner(pd->db, d, &owner, err)) < 0)
-			return -1;
-		if (rc == 0 || strcmp(owner, account) != 0) {
+		else if (!assign && !mine)
 			buf_printf(err, "%s: not managed by account %s", d,
 			    account);
-			free(owner);
-			return -1;
-		}
 		free(owner);
-		if (policydb_domain_assign(pd->db, d, NULL, 0, err) < 0)
+		if (assign ? rc == 1 && !mine : !mine)
+			return -1;
+		if (assign && rc == 0 && policydb_domain_assign(pd->db, d,
+		    account, request_now(pd), err) < 0)
+			return -1;
+		if (!assign && policydb_domain_assign(pd->db, d, NULL, 0,
+		    err) < 0)
 			return -1;
 	}
 	return 0;
@@ -368,7 +354,7 @@ request_account_add(struct policyd *pd, json_t *req, struct buf *err)
 	a.password = hash;
 	a.created = a.updated = request_now(pd);
 	if (policydb_account_put(pd->db, &a, err) < 0 ||
-	    request_assign(pd, name, domains, err) < 0 ||
+	    request_ownership(pd, name, domains, 1, err) < 0 ||
 	    request_quota_check(pd, name, err) < 0 ||
 	    request_audit(pd, PROTO_OP_ACCOUNT_ADD, NULL, name,
 	    json_pack("{s:s, s:I, s:O, s:b}", "email", email, "quota",
@@ -497,8 +483,8 @@ request_account_set(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	a.updated = request_now(pd);
 	if (policydb_account_put(pd->db, &a, err) < 0 ||
-	    request_release(pd, name, c.remove, err) < 0 ||
-	    request_assign(pd, name, c.add, err) < 0 ||
+	    request_ownership(pd, name, c.remove, 0, err) < 0 ||
+	    request_ownership(pd, name, c.add, 1, err) < 0 ||
 	    request_quota_check(pd, name, err) < 0 ||
 	    request_audit(pd, PROTO_OP_ACCOUNT_SET, NULL, name,
 	    json_incref(what), err) < 0)

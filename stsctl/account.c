@@ -291,10 +291,7 @@ account_print_tokens(json_t *tokens)
 		free(u);
 		free(r);
 	}
-	if (table_rows(t) > 0)
-		table_print(t, stdout);
-	else
-		printf("no API tokens\n");
+	table_print_or(t, stdout, "no API tokens");
 	table_free(t);
 }
 

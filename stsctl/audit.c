@@ -64,7 +64,7 @@ audit_member(json_t *req, const char *key, const char *value)
 static json_t *
 audit_filter(int argc, char **argv)
 {
-	const char *dev, *domain = NULL, *account = NULL;
+	const char *domain = NULL, *account = NULL;
 	time_t since = 0;
 	json_t *req;
 	int c, idx, has_since = 0;
@@ -80,10 +80,7 @@ audit_filter(int argc, char **argv)
 			account = optarg;
 			break;
 		case 's':
-			if (timefmt_rfc3339_parse(optarg, &since, &dev) < 0)
-				stsctl_usage_die("audit: --since %s: expected"
-				    " YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ",
-				    esc_printable(optarg));
+			since = stsctl_since(optarg, "audit", 1);
 			has_since = 1;
 			break;
 		case 'j':

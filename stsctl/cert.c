@@ -179,11 +179,8 @@ cert_list(int json)
 			    a.state ? a.state : "-", h ? h : "-",
 			    e && *e ? e : "-");
 		}
-		if (table_rows(t) == 0)
-			printf("no certificates (none in the store, none managed"
-			    " by acmed)\n");
-		else
-			table_print(t, stdout);
+		table_print_or(t, stdout, "no certificates (none in the store,"
+		    " none managed by acmed)");
 		table_free(t);
 	}
 	json_decref(state);

@@ -390,10 +390,7 @@ domain_print_list(json_t *reply, const char *domain)
 		    age, ipc_str(d, "policy_id"), mx);
 		free(mx);
 	}
-	if (table_rows(t) == 0)
-		printf("no domains\n");
-	else
-		table_print(t, stdout);
+	table_print_or(t, stdout, "no domains");
 	table_free(t);
 }
 

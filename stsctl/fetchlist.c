@@ -51,7 +51,7 @@ fetch_usage(void)
 static void
 fetch_args(int argc, char **argv, struct fetch_opts *o)
 {
-	const char *dev, *domain = NULL;
+	const char *domain = NULL;
 	char *end;
 	int i;
 
@@ -62,9 +62,7 @@ fetch_args(int argc, char **argv, struct fetch_opts *o)
 		if (strcmp(argv[i], "--json") == 0) {
 			o->json = 1;
 		} else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-			if (timefmt_rfc3339_parse(argv[++i], &o->since, &dev) < 0)
-				stsctl_die("--since %s: expected YYYY-MM-DD or"
-				    " YYYY-MM-DDTHH:MM:SSZ", argv[i]);
+			o->since = stsctl_since(argv[++i], NULL, 0);
 		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
 			o->limit = strtoll(argv[++i], &end, 10);
 			if (*argv[i] == '\0' || *end != '\0' || o->limit < 1 ||
@@ -168,10 +166,8 @@ fetch_list(struct fetchdb *db, const struct fetch_opts *o)
 		json_decref(v);
 	} else {
 		json_decref(c.a);
-		if (table_rows(c.t) == 0)
-			printf("no fetches recorded for %s\n", o->domain);
-		else
-			table_print(c.t, stdout);
+		table_print_or(c.t, stdout, "no fetches recorded for %s",
+		    o->domain);
 		if (more)
 			printf("(older fetches not shown: --limit %lld)\n",
 			    o->limit);

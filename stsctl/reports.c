@@ -185,30 +185,19 @@ report_usage(void)
 	exit(USAGE_EXIT_ERROR);
 }
 
+/* rc and err of lib/dashboard's parser of --page or --after: exit on -1. */
 static void
-report_page_arg(const char *arg, struct report_opts *o)
+report_dashboard_arg(int rc, struct buf *err)
 {
-	struct buf err = BUF_INIT;
-
-	if (dashboard_page_parse(arg, &o->page, &err) < 0)
-		stsctl_die("--%s", err.s);
-	buf_free(&err);
-}
-
-static void
-report_after_arg(const char *arg, struct report_opts *o)
-{
-	struct buf err = BUF_INIT;
-
-	if (dashboard_after_parse(arg, &o->after, &err) < 0)
-		stsctl_die("--%s", err.s);
-	buf_free(&err);
+	if (rc < 0)
+		stsctl_die("--%s", err->s);
+	buf_free(err);
 }
 
 static void
 report_args(int argc, char **argv, struct report_opts *o)
 {
-	const char *dev;
+	struct buf err = BUF_INIT;
 	char *end;
 	long v;
 	int i;
@@ -226,9 +215,7 @@ report_args(int argc, char **argv, struct report_opts *o)
 		} else if (strcmp(argv[i], "--domain") == 0 && i + 1 < argc) {
 			o->domain = argv[++i];
 		} else if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-			if (timefmt_rfc3339_parse(argv[++i], &o->since, &dev) < 0)
-				stsctl_die("--since %s: expected YYYY-MM-DD or"
-				    " YYYY-MM-DDTHH:MM:SSZ", argv[i]);
+			o->since = stsctl_since(argv[++i], NULL, 0);
 		} else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
 			v = strtol(argv[++i], &end, 10);
 			if (*argv[i] == '\0' || *end != '\0' || v < 1 ||
@@ -238,9 +225,11 @@ report_args(int argc, char **argv, struct report_opts *o)
 			o->days = (int)v;
 			o->days_set = 1;
 		} else if (strcmp(argv[i], "--page") == 0 && i + 1 < argc) {
-			report_page_arg(argv[++i], o);
+			report_dashboard_arg(dashboard_page_parse(argv[++i],
+			    &o->page, &err), &err);
 		} else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
-			report_after_arg(argv[++i], o);
+			report_dashboard_arg(dashboard_after_parse(argv[++i],
+			    &o->after, &err), &err);
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			stsctl_die("report %s: unknown option %s (or its value"
 			    " is missing)", argv[1], argv[i]);
@@ -384,11 +373,8 @@ report_list(struct rptdb *db, const struct report_opts *o)
 		report_print_json(r);
 		json_decref(r);
 	} else {
-		if (table_rows(t) == 0)
-			printf(o->unverified ? "no unverified reports\n" :
-			    "no reports\n");
-		else
-			table_print(t, stdout);
+		table_print_or(t, stdout, "%s", o->unverified ?
+		    "no unverified reports" : "no reports");
 		if (o->unverified)
 			printf("%s\n", rptsum_require_dkim() ?
 			    "(not counted: report_require_dkim = yes)" :

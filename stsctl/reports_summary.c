@@ -218,10 +218,7 @@ report_summary(struct rptdb *db, const struct report_opts *o)
 				table_row(t, k, n, f, p);
 				free(k);
 			}
-			if (table_rows(t) > 0)
-				table_print(t, stdout);
-			else
-				printf("    none\n");
+			table_print_or(t, stdout, "    none");
 			table_free(t);
 		}
 		report_print_trend(json_object_get(r, "by-day"));

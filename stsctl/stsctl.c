@@ -37,11 +37,13 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "esc.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
 #include "proto.h"
+#include "timefmt.h"
 #include "cert.h"
 #include "check.h"
 #include "fetchlist.h"
@@ -87,6 +89,23 @@ stsctl_usage_die(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	stsctl_vdie(USAGE_EXIT_ERROR, fmt, ap);
+}
+
+time_t
+stsctl_since(const char *arg, const char *what, int usage)
+{
+	const char *dev;
+	time_t t;
+
+	if (timefmt_rfc3339_parse(arg, &t, &dev) == 0)
+		return t;
+	if (usage)
+		stsctl_usage_die("%s%s--since %s: expected YYYY-MM-DD or"
+		    " YYYY-MM-DDTHH:MM:SSZ", what ? what : "", what ? ": " : "",
+		    esc_printable(arg));
+	stsctl_die("%s%s--since %s: expected YYYY-MM-DD or"
+	    " YYYY-MM-DDTHH:MM:SSZ", what ? what : "", what ? ": " : "",
+	    esc_printable(arg));
 }
 
 json_t *

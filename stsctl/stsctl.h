@@ -10,11 +10,17 @@
  *	stsctl_print_json(r)	prints a reply without its "ok" member.
  *	stsctl_die(fmt, ...)	"stsctl: ..." on stderr, exit 1.
  *	stsctl_usage_die(fmt, ...)	the same for a usage error: exit 2.
+ *	stsctl_since(arg, what, usage)	the time of a --since value
+ *				(YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ), or
+ *				"stsctl: [what: ]--since ARG: expected ..."
+ *				and exit 1 (2 with usage).
  *	stsctl_policyd_path()	the path of policyd's public socket.
  *	stsctl_json		set by --json.
  */
 #ifndef STSCTL_H
 #define STSCTL_H
+
+#include <time.h>
 
 #include <jansson.h>
 
@@ -30,6 +36,7 @@ const char *stsctl_policyd_path(void);
 void	stsctl_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void	stsctl_usage_die(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+time_t	stsctl_since(const char *arg, const char *what, int usage);
 
 int	domain_main(int argc, char **argv);	/* stsctl domain ... */
 int	account_main(int argc, char **argv);	/* stsctl account ... */

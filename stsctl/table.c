@@ -97,6 +97,21 @@ table_print(const struct table *t, FILE *fp)
 }
 
 void
+table_print_or(const struct table *t, FILE *fp, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (table_rows(t) > 0) {
+		table_print(t, fp);
+		return;
+	}
+	va_start(ap, fmt);
+	vfprintf(fp, fmt, ap);
+	va_end(ap);
+	fputc('\n', fp);
+}
+
+void
 table_free(struct table *t)
 {
 	size_t r;

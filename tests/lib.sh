@@ -87,6 +87,26 @@ wait_output() {
 	return 0
 }
 
+# unix_call SOCKET LINE [SECONDS]: LINE and a newline to the stream
+# socket SOCKET (a daemon's IPC socket), its reply up to the first
+# newline (or EOF) on stdout; SECONDS (10) for each step.
+unix_call() {
+	python3 - "$1" "$2" "${3:-10}" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(float(sys.argv[3]))
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+data = b""
+while not data.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+sys.stdout.write(data.decode())
+PY
+}
+
 # t_tmpdir: a fresh directory, removed at exit, searchable by every user
 # (the daemons of a root-run instance work as mail_owner).  Each one is
 # made inside the script's own T_TMPROOT, so that one made in a command

@@ -117,22 +117,7 @@ master_start() {
 
 master_stop() { inst_stop; }
 
-acmed_call() {
-	python3 - "$I/spool/public/acmed" "$1" <<-'EOF'
-	import socket, sys
-	s = socket.socket(socket.AF_UNIX)
-	s.settimeout(120)
-	s.connect(sys.argv[1])
-	s.sendall(sys.argv[2].encode() + b"\n")
-	data = b""
-	while not data.endswith(b"\n"):
-	    chunk = s.recv(65536)
-	    if not chunk:
-	        break
-	    data += chunk
-	sys.stdout.write(data.decode())
-	EOF
-}
+acmed_call() { unix_call "$I/spool/public/acmed" "$1" 120; }
 
 acmed_pid() {
 	pgrep -P "$(head -1 "$I/spool/pid/master.pid" 2>/dev/null)" -x stsd/acmed

@@ -28,12 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "log.h"
 #include "policyc.h"
-#include "proto.h"
 
 #define ADDBURST_TIMEOUT_MS	10000
 #define ADDBURST_MAX		1000000L
@@ -45,7 +42,6 @@ main(int argc, char **argv)
 	struct policyc c;
 	long count, i;
 	char *end;
-	json_t *reply;
 	int rc = 0;
 
 	log_init("addburst", LOG_TO_STDERR);
@@ -62,15 +58,12 @@ main(int argc, char **argv)
 	for (i = 1; i <= count; i++) {
 		buf_reset(&name);
 		buf_printf(&name, "d%ld.%s", i, argv[3]);
-		reply = policyc_call(json_pack("{s:s, s:s, s:[s]}", "op",
-		    PROTO_OP_DOMAIN_ADD, "domain", name.s, "mx", argv[4]), &c,
-		    &err);
-		if (reply == NULL) {
+		if (policyc_domain_add(policyc_call, &c, name.s, argv[4],
+		    &err) < 0) {
 			fprintf(stderr, "addburst: %s: %s\n", name.s, err.s);
 			rc = 1;
 			break;
 		}
-		json_decref(reply);
 		printf("%s\n", name.s);
 		fflush(stdout);
 	}

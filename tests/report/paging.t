@@ -122,22 +122,13 @@ done
 QDIR=$(sed -n 's/^queue_directory *= *//p' "$I/etc/main.cf")
 # ask AFTER: policyd's reply to domain-list after AFTER (JSON, one line)
 ask() {
-	python3 - "$QDIR/public/policyd" "$1" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(10)
-s.connect(sys.argv[1])
-s.sendall(json.dumps({"op": "domain-list", "after": sys.argv[2]}).encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    buf += chunk
-r = json.loads(buf)
+	unix_call "$QDIR/public/policyd" \
+	    "$(jq -cn --arg a "$1" '{op: "domain-list", after: $a}')" |
+	python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
 print(json.dumps({"ok": r.get("ok"), "error": r.get("error"),
-    "first": (r.get("domains") or [{}])[0].get("domain")}, sort_keys=True))
-PY
+    "first": (r.get("domains") or [{}])[0].get("domain")}, sort_keys=True))'
 }
 like "$(ask b.test)" '"first": "c.test", "ok": true' "policyd: domain-list after b.test"
 like "$(ask $'b.test\n\e[31m')" '"error": "after: not a domain name", "first": null, "ok": false' \
