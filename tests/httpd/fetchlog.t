@@ -117,8 +117,9 @@ report_id() {
 	$STSCTL report list --json 2>/dev/null | jq -r --arg r "$1" \
 		'[.reports[] | select(."report-id" == $r)][0].id // empty'
 }
+stored() { test -n "$(report_id "$1")"; }	# a function: run at each try
 is "$(post "$T/report.json")" 200 "the report is accepted"
-ok "rptparse stores it" wait_until 15 test -n "$(report_id fetchlog-1)"
+ok "rptparse stores it" wait_until 15 stored fetchlog-1
 id=$(report_id fetchlog-1)
 out=$($STSCTL report show "$id")
 is "$(grep -A2 'sending-mta-ip: 127\.0\.0\.2' <<<"$out" | sed -n 3p)" \
@@ -155,7 +156,7 @@ jq '."report-id" = "fetchlog-2" | .policies[0]."failure-details" |=
 ok "the long path is recorded, cut to 256 bytes" wait_until 10 sh -c \
 	"$STSCTL fetch list a.example --json | jq -e '[.fetches[] | select(.path | length == 256)] | length == 1' >/dev/null"
 is "$(post "$T/report2.json")" 200 "a second report, for 127.0.0.5, 127.0.0.7 and 127.0.0.10"
-ok "rptparse stores it" wait_until 15 test -n "$(report_id fetchlog-2)"
+ok "rptparse stores it" wait_until 15 stored fetchlog-2
 out=$($STSCTL report show "$(report_id fetchlog-2)")
 like "$out" 'httpd saw: the TLS handshake failed: unknown-sni \(1 time, SNI mta-sts\.x\\x1b\[31m\\x7f\.example\)' \
 	"the SNI with control characters is shown escaped"
