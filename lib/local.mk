@@ -58,6 +58,8 @@ lib_svg_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/http - the HTTP/1.x request parser (httpd, the metrics worker)
 lib_libsts_a_SOURCES += lib/http.c lib/http.h
+# lib/httpserv - one HTTP request per connection (the metrics worker, webd)
+lib_libsts_a_SOURCES += lib/httpserv.c lib/httpserv.h
 lib_libsts_a_SOURCES += lib/certstore.c lib/certstore.h
 check_PROGRAMS += lib/certstore_test
 lib_certstore_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(OPENSSL_CFLAGS) \

@@ -53,7 +53,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,8 +68,8 @@
 #include "buf.h"
 #include "collect.h"
 #include "dashboard.h"
-#include "dlist.h"
 #include "http.h"
+#include "httpserv.h"
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
@@ -98,21 +97,14 @@ struct metrics_user {
 };
 
 static struct {
-	struct event *listeners[SERVER_SOCKETS_MAX];
-	int	 nlisteners;
-	int	 nconns;
 	struct metrics_user *users;
 	int	 nusers;
 	int	 auth;			/* metrics_auth_file is set */
 } mw;
 
 struct metrics_conn {
-	struct bufferevent *bev;
-	int	 answered;
-	struct metrics_conn *prev, *next;	/* every open connection */
+	struct httpserv_conn hc;
 };
-
-static struct metrics_conn *metrics_conns;
 
 /*
  * The auth file.
@@ -232,36 +224,10 @@ metrics_authorized(const char *head, size_t len)
  */
 
 static void
-metrics_conn_free(struct metrics_conn *c)
-{
-	DLIST_UNLINK(metrics_conns, c);
-	bufferevent_free(c->bev);
-	free(c);
-	mw.nconns--;
-}
-
-static void
-metrics_on_write(struct bufferevent *bev, void *arg)
-{
-	struct metrics_conn *c = arg;
-
-	if (c->answered && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		metrics_conn_free(c);
-}
-
-static void
-metrics_on_event(struct bufferevent *bev, short what, void *arg)
-{
-	(void)bev;
-	(void)what;
-	metrics_conn_free(arg);
-}
-
-static void
 metrics_answer(struct metrics_conn *c, int head_only, int status,
     const char *type, const char *extra, const char *body, size_t len)
 {
-	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct evbuffer *out = httpserv_output(&c->hc);
 
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
 	    "Content-Type: %s\r\n"
@@ -272,9 +238,7 @@ metrics_answer(struct metrics_conn *c, int head_only, int status,
 	    extra ? extra : "");
 	if (!head_only && len > 0)
 		evbuffer_add(out, body, len);
-	c->answered = 1;
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_enable(c->bev, EV_WRITE);
+	httpserv_answered(&c->hc);
 }
 
 static void
@@ -410,18 +374,15 @@ metrics_route(struct metrics_conn *c, const struct http_request *req,
 }
 
 static void
-metrics_on_read(struct bufferevent *bev, void *arg)
+metrics_on_read(struct httpserv_conn *hc, struct evbuffer *in)
 {
 	static const struct http_limits lim = { METRICS_HEAD_MAX,
 	    METRICS_HEAD_FIELDS };
-	struct metrics_conn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct metrics_conn *c = (struct metrics_conn *)hc;
 	struct http_request req;
 	size_t len = evbuffer_get_length(in);
 	const char *data;
 
-	if (c->answered)
-		return;
 	data = (const char *)evbuffer_pullup(in, -1);
 	switch (http_parse(data, len, &lim, &req)) {
 	case HTTP_PARSE_MORE:
@@ -434,44 +395,6 @@ metrics_on_read(struct bufferevent *bev, void *arg)
 	default:
 		metrics_route(c, &req, data);
 	}
-}
-
-static void
-metrics_on_accept(evutil_socket_t lfd, short what, void *arg)
-{
-	struct timeval rt = { METRICS_READ_TIMEOUT, 0 };
-	struct timeval wt = { METRICS_WRITE_TIMEOUT, 0 };
-	struct metrics_conn *c;
-	int fd;
-
-	(void)what;
-	(void)arg;
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept: %s", strerror(errno));
-		return;
-	}
-	if (mw.nconns >= METRICS_CONN_MAX) {
-		log_warn("connection refused: %d connections already",
-		    METRICS_CONN_MAX);
-		close(fd);
-		return;
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->bev = bufferevent_socket_new(server_base(), fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		close(fd);
-		free(c);
-		return;
-	}
-	mw.nconns++;
-	DLIST_PUSH(metrics_conns, c);
-	bufferevent_setcb(c->bev, metrics_on_read, metrics_on_write,
-	    metrics_on_event, c);
-	bufferevent_set_timeouts(c->bev, &rt, &wt);
-	bufferevent_enable(c->bev, EV_READ);
 }
 
 /*
@@ -505,21 +428,17 @@ metrics_pre_jail(int argc, char **argv)
 static void
 metrics_post_jail(int argc, char **argv)
 {
-	int i;
+	static const long long read_secs = METRICS_READ_TIMEOUT;
+	static const long long write_secs = METRICS_WRITE_TIMEOUT;
+	static const struct httpserv srv = {
+		"inet", "metrics is an inet service", METRICS_CONN_MAX,
+		sizeof(struct metrics_conn), &read_secs, &write_secs,
+		metrics_on_read, NULL,
+	};
 
 	(void)argc;
 	(void)argv;
-	if (strcmp(server_type(), "inet") != 0)
-		log_fatal("service %s: metrics is an inet service",
-		    server_service());
-	for (i = 0; i < server_nsockets(); i++) {
-		mw.listeners[i] = event_new(server_base(), server_socket(i),
-		    EV_READ | EV_PERSIST, metrics_on_accept, NULL);
-		if (mw.listeners[i] == NULL ||
-		    event_add(mw.listeners[i], NULL) != 0)
-			log_fatal("service %s: cannot listen", server_service());
-		mw.nlisteners++;
-	}
+	httpserv_listen(&srv);
 	collect_init();
 }
 
@@ -528,10 +447,7 @@ metrics_cleanup(void)
 {
 	int i;
 
-	for (i = 0; i < mw.nlisteners; i++)
-		event_free(mw.listeners[i]);
-	while (metrics_conns != NULL)
-		metrics_conn_free(metrics_conns);
+	httpserv_free();
 	for (i = 0; i < mw.nusers; i++) {
 		free(mw.users[i].name);
 		OPENSSL_cleanse(mw.users[i].hash, strlen(mw.users[i].hash));

@@ -34,21 +34,18 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "buf.h"
-#include "dlist.h"
 #include "http.h"
+#include "httpserv.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
@@ -62,63 +59,28 @@
 #define WEBD_CONN_MAX		256	/* connections from httpd */
 
 struct webd_conn {
-	struct webd_conn *prev, *next;
-	struct bufferevent *bev;
+	struct httpserv_conn hc;
 	size_t	 line_len;		/* the preamble, CRLF included; 0:
 					 * not complete yet */
 	char	 client[PROTO_PORTAL_LINE_MAX];
-	int	 answered;
 };
 
-static struct {
-	struct event *listeners[SERVER_SOCKETS_MAX];
-	int	 nlisteners;
-	int	 nconns;
-	struct webd_conn *conns;
-} wd;
-
 static void
-webd_conn_free(struct webd_conn *c)
+webd_on_timeout(struct httpserv_conn *hc)
 {
-	DLIST_UNLINK(wd.conns, c);
-	bufferevent_free(c->bev);
-	free(c);
-	wd.nconns--;
-}
+	struct webd_conn *c = (struct webd_conn *)hc;
 
-static void
-webd_on_write(struct bufferevent *bev, void *arg)
-{
-	struct webd_conn *c = arg;
-
-	if (c->answered && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		webd_conn_free(c);
-}
-
-static void
-webd_on_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct webd_conn *c = arg;
-
-	(void)bev;
-	if (what & BEV_EVENT_TIMEOUT)
-		log_info("%s: request not complete after %lld s; closed",
-		    c->client[0] ? c->client : "httpd",
-		    (long long)var_portal_timeout);
-	webd_conn_free(c);
+	log_info("%s: request not complete after %lld s; closed",
+	    c->client[0] ? c->client : "httpd", (long long)var_portal_timeout);
 }
 
 /* Sends r's answer and closes once it is written. */
 static void
 webd_send(struct webd_conn *c, struct webd_req *r)
 {
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-
-	evbuffer_add(out, r->out.s, r->out.len);
+	evbuffer_add(httpserv_output(&c->hc), r->out.s, r->out.len);
 	buf_free(&r->out);
-	c->answered = 1;
-	bufferevent_disable(c->bev, EV_READ);
-	bufferevent_enable(c->bev, EV_WRITE);
+	httpserv_answered(&c->hc);
 }
 
 /* An error answer before routing (no parsed request). */
@@ -158,10 +120,9 @@ webd_dispatch(struct webd_conn *c, const struct http_request *req,
 }
 
 static void
-webd_on_read(struct bufferevent *bev, void *arg)
+webd_on_read(struct httpserv_conn *hc, struct evbuffer *in)
 {
-	struct webd_conn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct webd_conn *c = (struct webd_conn *)hc;
 	struct http_limits lim = { (size_t)var_httpd_max_header_size,
 	    (int)var_httpd_max_header_count };
 	struct http_request req;
@@ -169,15 +130,13 @@ webd_on_read(struct bufferevent *bev, void *arg)
 	const char *data, *head;
 	int rc = 0;
 
-	if (c->answered)
-		return;
 	data = (const char *)evbuffer_pullup(in, -1);
 	if (c->line_len == 0 && (rc = webform_preamble(data, len, c->client,
 	    sizeof(c->client))) <= 0) {
 		if (rc < 0) {
 			log_warn("a connection to private/webd without the "
 			    "preamble of httpd; closed");
-			webd_conn_free(c);
+			httpserv_close(hc);
 		}
 		return;
 	}
@@ -205,57 +164,17 @@ webd_on_read(struct bufferevent *bev, void *arg)
 }
 
 static void
-webd_on_accept(evutil_socket_t lfd, short what, void *arg)
-{
-	struct timeval tv = { var_portal_timeout, 0 };
-	struct webd_conn *c;
-	int fd;
-
-	(void)what;
-	(void)arg;
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept: %s", strerror(errno));
-		return;
-	}
-	if (wd.nconns >= WEBD_CONN_MAX) {
-		log_warn("connection refused: %d connections already",
-		    WEBD_CONN_MAX);
-		close(fd);
-		return;
-	}
-	c = xcalloc(1, sizeof(*c));
-	if ((c->bev = bufferevent_socket_new(server_base(), fd,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		close(fd);
-		free(c);
-		return;
-	}
-	wd.nconns++;
-	DLIST_PUSH(wd.conns, c);
-	bufferevent_setcb(c->bev, webd_on_read, webd_on_write, webd_on_event, c);
-	bufferevent_set_timeouts(c->bev, &tv, &tv);
-	bufferevent_enable(c->bev, EV_READ);
-}
-
-static void
 webd_post_jail(int argc, char **argv)
 {
-	int i;
+	static const struct httpserv srv = {
+		"unix", "webd is a unix service", WEBD_CONN_MAX,
+		sizeof(struct webd_conn), &var_portal_timeout,
+		&var_portal_timeout, webd_on_read, webd_on_timeout,
+	};
 
 	(void)argc;
 	(void)argv;
-	if (strcmp(server_type(), "unix") != 0)
-		log_fatal("service %s: webd is a unix service", server_service());
-	for (i = 0; i < server_nsockets(); i++) {
-		wd.listeners[i] = event_new(server_base(), server_socket(i),
-		    EV_READ | EV_PERSIST, webd_on_accept, NULL);
-		if (wd.listeners[i] == NULL ||
-		    event_add(wd.listeners[i], NULL) != 0)
-			log_fatal("service %s: cannot listen", server_service());
-		wd.nlisteners++;
-	}
+	httpserv_listen(&srv);
 	if (!var_portal_enabled)
 		log_info("portal_enabled = no: every request gets 404");
 	else if (*var_portal_hostname == '\0')
@@ -266,12 +185,7 @@ webd_post_jail(int argc, char **argv)
 static void
 webd_cleanup(void)
 {
-	int i;
-
-	for (i = 0; i < wd.nlisteners; i++)
-		event_free(wd.listeners[i]);
-	while (wd.conns != NULL)
-		webd_conn_free(wd.conns);
+	httpserv_free();
 	session_free_all();
 	throttle_free_all();
 }
