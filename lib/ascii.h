@@ -7,6 +7,7 @@
  *	ascii_is_digit(c)	0-9
  *	ascii_is_alnum(c)	either
  *	ascii_is_hex(c)		0-9 a-f A-F
+ *	ascii_hex_value(c)	the value of hexadecimal digit c, or -1
  *
  * DESCRIPTION
  *	The syntaxes of DNS names (RFC 1035 section 2.3.1), MTA-STS and
@@ -48,6 +49,18 @@ ascii_is_hex(int c)
 {
 	return ascii_is_digit(c) || (c >= 'a' && c <= 'f') ||
 	    (c >= 'A' && c <= 'F');
+}
+
+static inline int
+ascii_hex_value(int c)
+{
+	if (ascii_is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 #endif

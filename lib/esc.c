@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ascii.h"
 #include "esc.h"
 
 static const char esc_hex[] = "0123456789abcdef";
@@ -180,18 +181,6 @@ esc_line(struct buf *out, const char *s)
 	}
 }
 
-static int
-esc_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 esc_unline(struct buf *out, const char *s, size_t len)
 {
@@ -206,8 +195,8 @@ esc_unline(struct buf *out, const char *s, size_t len)
 			continue;
 		}
 		if (len - i < 4 || s[i + 1] != 'x' ||
-		    (hi = esc_hexval(s[i + 2])) < 0 ||
-		    (lo = esc_hexval(s[i + 3])) < 0 || (hi | lo) == 0)
+		    (hi = ascii_hex_value(s[i + 2])) < 0 ||
+		    (lo = ascii_hex_value(s[i + 3])) < 0 || (hi | lo) == 0)
 			return -1;
 		buf_putc(out, hi << 4 | lo);
 		i += 3;

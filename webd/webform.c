@@ -8,21 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "proto.h"
 #include "webform.h"
-
-/* The value of one hexadecimal digit, or -1. */
-static int
-webform_hex(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* Percent-decodes s[0..len) into out; the length, or an error. */
 static int
@@ -38,8 +26,8 @@ webform_decode(const char *s, size_t len, char *out, size_t size)
 		else if (ch == '%') {
 			if (i + 2 >= len)
 				return WEBFORM_BAD;
-			if ((hi = webform_hex(s[i + 1])) < 0 ||
-			    (lo = webform_hex(s[i + 2])) < 0)
+			if ((hi = ascii_hex_value(s[i + 1])) < 0 ||
+			    (lo = ascii_hex_value(s[i + 2])) < 0)
 				return WEBFORM_BAD;
 			ch = hi * 16 + lo;
 			i += 2;
