@@ -42,30 +42,51 @@ webform_decode(const char *s, size_t len, char *out, size_t size)
 	return (int)n;
 }
 
+/*
+ * Finds the first item called name in s[0..len): "name=value" items
+ * separated by sep; with cookie (RFC 6265 section 4.2.1) white space
+ * may come before an item and an item without "=" has no name.  Sets
+ * *val and *vlen to its value ("" without "="): 1, or 0 when absent.
+ */
+static int
+webform_find(const char *s, size_t len, int sep, int cookie,
+    const char *name, const char **val, size_t *vlen)
+{
+	size_t nlen = strlen(name), pos = 0, end, klen;
+	const char *next, *eq;
+	int items = 0;
+
+	while ((pos < len || (pos == len && !cookie)) &&
+	    items++ < WEBFORM_FIELDS_MAX) {
+		while (cookie && pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+			pos++;
+		next = memchr(s + pos, sep, len - pos);
+		end = next ? (size_t)(next - s) : len;
+		eq = memchr(s + pos, '=', end - pos);
+		klen = eq ? (size_t)(eq - s) - pos : end - pos;
+		if ((eq != NULL || !cookie) && klen == nlen &&
+		    memcmp(s + pos, name, nlen) == 0) {
+			*val = eq ? eq + 1 : s + end;
+			*vlen = (size_t)(s + end - *val);
+			return 1;
+		}
+		if (next == NULL)
+			break;
+		pos = end + 1;
+	}
+	return 0;
+}
+
 int
 webform_field(const char *body, size_t len, const char *name, char *out,
     size_t size)
 {
-	size_t nlen = strlen(name), pos = 0, end, klen;
-	const char *amp, *eq;
-	int fields = 0;
+	const char *val;
+	size_t vlen;
 
-	while (pos <= len && fields++ < WEBFORM_FIELDS_MAX) {
-		amp = memchr(body + pos, '&', len - pos);
-		end = amp ? (size_t)(amp - body) : len;
-		eq = memchr(body + pos, '=', end - pos);
-		klen = eq ? (size_t)(eq - body) - pos : end - pos;
-		if (klen == nlen && memcmp(body + pos, name, nlen) == 0) {
-			if (eq == NULL)
-				return webform_decode("", 0, out, size);
-			return webform_decode(eq + 1, end - (size_t)(eq + 1 -
-			    body), out, size);
-		}
-		if (amp == NULL)
-			break;
-		pos = end + 1;
-	}
-	return WEBFORM_ABSENT;
+	if (!webform_find(body, len, '&', 0, name, &val, &vlen))
+		return WEBFORM_ABSENT;
+	return webform_decode(val, vlen, out, size);
 }
 
 /* Copies a cookie value as it is, if its characters are printable. */
@@ -88,32 +109,14 @@ int
 webform_cookie(const char *value, size_t len, const char *name, char *out,
     size_t size)
 {
-	size_t nlen = strlen(name), pos = 0, end, klen;
-	const char *semi, *eq;
-	int cookies = 0;
+	const char *val;
+	size_t vlen;
 
-	while (pos < len && cookies++ < WEBFORM_FIELDS_MAX) {
-		while (pos < len && (value[pos] == ' ' || value[pos] == '\t'))
-			pos++;
-		semi = memchr(value + pos, ';', len - pos);
-		end = semi ? (size_t)(semi - value) : len;
-		eq = memchr(value + pos, '=', end - pos);
-		klen = eq ? (size_t)(eq - value) - pos : 0;
-		if (eq != NULL && klen == nlen &&
-		    memcmp(value + pos, name, nlen) == 0) {
-			size_t vstart = (size_t)(eq + 1 - value), vend = end;
-
-			while (vend > vstart && (value[vend - 1] == ' ' ||
-			    value[vend - 1] == '\t'))
-				vend--;
-			return webform_copy(value + vstart, vend - vstart, out,
-			    size);
-		}
-		if (semi == NULL)
-			break;
-		pos = end + 1;
-	}
-	return WEBFORM_ABSENT;
+	if (!webform_find(value, len, ';', 1, name, &val, &vlen))
+		return WEBFORM_ABSENT;
+	while (vlen > 0 && (val[vlen - 1] == ' ' || val[vlen - 1] == '\t'))
+		vlen--;
+	return webform_copy(val, vlen, out, size);
 }
 
 int
