@@ -20,6 +20,7 @@ policyc_open(struct policyc *c, const char *path, int timeout_ms,
     struct buf *err)
 {
 	c->timeout_ms = timeout_ms;
+	c->refused = 0;
 	c->fd = proto_connect(path, timeout_ms, err);
 	return c->fd < 0 ? -1 : 0;
 }
@@ -40,11 +41,13 @@ policyc_call(json_t *req, void *ctx, struct buf *err)
 	json_t *reply = NULL;
 	int rc;
 
+	c->refused = 0;
 	rc = ipc_call(c->fd, req, &reply, c->timeout_ms, err);
 	json_decref(req);
 	if (rc < 0)
 		return NULL;
 	if (ipc_reply_check(reply, err) < 0) {
+		c->refused = 1;
 		json_decref(reply);
 		return NULL;
 	}

@@ -23,8 +23,9 @@
  *	from a command, see proto_path()) with lib/proto, and keeps the
  *	time-out for each request on it.  policyc_call() sends req (it
  *	takes it) on the open connection and returns the reply when it
- *	says ok, or NULL with the reason in err.  Several requests may
- *	share one connection.
+ *	says ok, or NULL with the reason in err; c.refused tells then
+ *	whether policyd answered (1: with not ok) or was not reached (0).
+ *	Several requests may share one connection.
  *
  *	The functions about domains take such a call function and its
  *	context, so that a program with its own way to reach policyd
@@ -72,6 +73,7 @@
 struct policyc {
 	int	 fd;			/* connected to policyd, or -1 */
 	int	 timeout_ms;		/* per request */
+	int	 refused;		/* the last call's reply was not ok */
 };
 
 typedef json_t *(*policyc_call_fn)(json_t *req, void *ctx, struct buf *err);

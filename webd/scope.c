@@ -13,7 +13,6 @@
 
 #include "buf.h"
 #include "http.h"
-#include "ipc.h"
 #include "log.h"
 #include "params.h"
 #include "policyc.h"
@@ -36,8 +35,7 @@ static json_t *
 scope_call_once(json_t *req, int *refused, struct buf *err)
 {
 	struct policyc pc;
-	json_t *reply = NULL;
-	int rc;
+	json_t *reply;
 
 	*refused = 0;
 	if (policyc_open(&pc, PROTO_POLICYD_PRIVATE, scope_timeout_ms(),
@@ -45,16 +43,9 @@ scope_call_once(json_t *req, int *refused, struct buf *err)
 		json_decref(req);
 		return NULL;
 	}
-	rc = ipc_call(pc.fd, req, &reply, pc.timeout_ms, err);
-	json_decref(req);
+	reply = policyc_call(req, &pc, err);
+	*refused = pc.refused;
 	policyc_close(&pc);
-	if (rc < 0)
-		return NULL;
-	if (ipc_reply_check(reply, err) < 0) {
-		*refused = 1;
-		json_decref(reply);
-		return NULL;
-	}
 	return reply;
 }
 
