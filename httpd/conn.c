@@ -339,6 +339,22 @@ conn_respond(struct conn *c, int status, const char *head, size_t head_len,
 	conn_send(c, conn_response, (size_t)(p - conn_response));
 }
 
+/*
+ * The body of an error answer, "STATUS REASON: why\n"
+ * cut to fit: its length.
+ */
+int
+conn_reason_body(char body[CONN_HEAD_MAX], int status, const char *why)
+{
+	int blen;
+
+	blen = snprintf(body, CONN_HEAD_MAX, "%d %s: %s\n", status,
+	    http_reason(status), why);
+	if (blen < 0 || blen >= CONN_HEAD_MAX)
+		blen = CONN_HEAD_MAX - 1;
+	return blen;
+}
+
 void
 conn_respond_canned(struct conn *c, int status, int head_only, int keep,
     int minor)

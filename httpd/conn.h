@@ -12,6 +12,7 @@
  *	conn_respond(c, status, head, hlen, body, blen, head_only, keep,
  *	    minor)			one answer, written at once (conn.c)
  *	conn_respond_canned(c, status, head_only, keep, minor)
+ *	blen = conn_reason_body(body, status, why)	an error's text
  *	conn_send(c, data, len)		raw bytes ("100 Continue")
  *	conn_peer(c, out, size)		"ADDR:PORT" of the client, for logs
  *	conn_timer_set(c, tv)		conn_idle_tv or conn_body_tv
@@ -108,6 +109,8 @@ void	conn_respond(struct conn *, int status, const char *head,
 	    int keep, int minor);
 void	conn_respond_canned(struct conn *, int status, int head_only,
 	    int keep, int minor);
+int	conn_reason_body(char body[CONN_HEAD_MAX], int status,
+	    const char *why);
 void	conn_peer(const struct conn *, char *out, size_t size);
 void	conn_timer_set(struct conn *, const struct timeval *);
 void	conn_record(struct conn *, int status, const char *failure,

@@ -72,10 +72,7 @@ portal_answer(struct conn *c, int status, const char *why, int retry)
 	char head[CONN_HEAD_MAX], body[CONN_HEAD_MAX], ra[32] = "";
 	int hlen, blen;
 
-	blen = snprintf(body, sizeof(body), "%d %s: %s\n", status,
-	    http_reason(status), why);
-	if (blen < 0 || (size_t)blen >= sizeof(body))
-		blen = sizeof(body) - 1;
+	blen = conn_reason_body(body, status, why);
 	if (retry > 0)
 		snprintf(ra, sizeof(ra), "Retry-After: %d\r\n", retry);
 	hlen = snprintf(head, sizeof(head), PORTAL_FIELDS "%s"

@@ -93,10 +93,7 @@ conn_report_answer(struct conn *c, int status, const char *why, int keep,
 	char head[CONN_HEAD_MAX], body[CONN_HEAD_MAX], extra[64] = "";
 	int hlen, blen;
 
-	blen = snprintf(body, sizeof(body), "%d %s: %s\n", status,
-	    http_reason(status), why);
-	if (blen < 0 || (size_t)blen >= sizeof(body))
-		blen = sizeof(body) - 1;
+	blen = conn_reason_body(body, status, why);
 	if (status == 405)
 		snprintf(extra, sizeof(extra), "Allow: POST\r\n");
 	else if (retry > 0)
