@@ -9,6 +9,9 @@
 #				PEBBLE_DNS (default knot, 127.0.0.1:53)
 #	pebble_stop
 #	pebble_root FILE	pebble's issuing root, from its management port
+#	acme_host NAME		acme_env r.example, NAME.r.example A 127.0.0.1,
+#				pebble started, its root in $W/root.pem;
+#				sets H=NAME.r.example
 #	acmed_instance DIR [name=value...]	tests/instance.sh's instance
 #				in DIR with acmed alone (on pebble), HTTPS
 #				and HTTP ports 443 and 80, main.cf
@@ -78,6 +81,14 @@ pebble_stop() {
 pebble_root() {
 	ns_exec curl -sf --cacert "$W/ca/ca.pem" \
 		"https://localhost:$PEBBLE_MGMT/roots/0" >"$1"
+}
+
+acme_host() {
+	acme_env r.example || { fail "test network"; done_testing; }
+	ns_dns_set r.example "$1" 5 A 127.0.0.1 || fail "A $1.r.example"
+	pebble_start || fail "pebble starts"
+	pebble_root "$W/root.pem" || fail "pebble root"
+	H=$1.r.example
 }
 
 acmed_instance() {

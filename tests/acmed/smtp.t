@@ -13,11 +13,7 @@ source "$SRCDIR/tests/pki.sh"
 source "$SRCDIR/tests/acmed/pebble.sh"
 
 t_need swaks
-acme_env r.example || { fail "test network"; done_testing; }
-ns_dns_set r.example smtp 5 A 127.0.0.1 || fail "A smtp.r.example"
-pebble_start || fail "pebble starts"
-pebble_root "$W/root.pem" || fail "pebble root"
-H=smtp.r.example
+acme_host smtp
 
 acmed_instance "$W/inst" sts_zone=sts.example.net domain_verification=none \
 	smtp_hostname=$H

@@ -13,11 +13,7 @@ source "$SRCDIR/tests/acmed/pebble.sh"
 
 inst_need webd httpd policyd acmed
 t_need curl
-acme_env r.example || { fail "test network"; done_testing; }
-ns_dns_set r.example portal 5 A 127.0.0.1 || fail "A portal.r.example"
-pebble_start || fail "pebble starts"
-pebble_root "$W/root.pem" || fail "pebble root"
-H=portal.r.example
+acme_host portal
 
 acmed_instance "$W/inst" sts_zone=sts.example.net domain_verification=none \
 	acme_smtp_certificate=no portal_enabled=yes portal_hostname=$H
