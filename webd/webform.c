@@ -42,53 +42,6 @@ webform_decode(const char *s, size_t len, char *out, size_t size)
 	return (int)n;
 }
 
-/*
- * Finds the first item called name in s[0..len): "name=value" items
- * separated by sep; with cookie (RFC 6265 section 4.2.1) white space
- * may come before an item and an item without "=" has no name.  Sets
- * *val and *vlen to its value ("" without "="): 1, or 0 when absent.
- */
-static int
-webform_find(const char *s, size_t len, int sep, int cookie,
-    const char *name, const char **val, size_t *vlen)
-{
-	size_t nlen = strlen(name), pos = 0, end, klen;
-	const char *next, *eq;
-	int items = 0;
-
-	while ((pos < len || (pos == len && !cookie)) &&
-	    items++ < WEBFORM_FIELDS_MAX) {
-		while (cookie && pos < len && (s[pos] == ' ' || s[pos] == '\t'))
-			pos++;
-		next = memchr(s + pos, sep, len - pos);
-		end = next ? (size_t)(next - s) : len;
-		eq = memchr(s + pos, '=', end - pos);
-		klen = eq ? (size_t)(eq - s) - pos : end - pos;
-		if ((eq != NULL || !cookie) && klen == nlen &&
-		    memcmp(s + pos, name, nlen) == 0) {
-			*val = eq ? eq + 1 : s + end;
-			*vlen = (size_t)(s + end - *val);
-			return 1;
-		}
-		if (next == NULL)
-			break;
-		pos = end + 1;
-	}
-	return 0;
-}
-
-int
-webform_field(const char *body, size_t len, const char *name, char *out,
-    size_t size)
-{
-	const char *val;
-	size_t vlen;
-
-	if (!webform_find(body, len, '&', 0, name, &val, &vlen))
-		return WEBFORM_ABSENT;
-	return webform_decode(val, vlen, out, size);
-}
-
 /* Copies a cookie value as it is, if its characters are printable. */
 static int
 webform_copy(const char *s, size_t len, char *out, size_t size)
@@ -105,18 +58,56 @@ webform_copy(const char *s, size_t len, char *out, size_t size)
 	return (int)len;
 }
 
+/*
+ * Finds the first item called name in s[0..len): "name=value" items
+ * separated by sep; with cookie (RFC 6265 section 4.2.1) white space
+ * may surround an item and an item without "=" has no name.  Returns
+ * value() of its value ("" without "=") into out, or WEBFORM_ABSENT.
+ */
+static int
+webform_find(const char *s, size_t len, int sep, int cookie,
+    const char *name, char *out, size_t size,
+    int (*value)(const char *, size_t, char *, size_t))
+{
+	size_t nlen = strlen(name), pos = 0, end, klen, vstart;
+	const char *next, *eq;
+	int items = 0;
+
+	while ((pos < len || (pos == len && !cookie)) &&
+	    items++ < WEBFORM_FIELDS_MAX) {
+		while (cookie && pos < len && (s[pos] == ' ' || s[pos] == '\t'))
+			pos++;
+		next = memchr(s + pos, sep, len - pos);
+		end = next ? (size_t)(next - s) : len;
+		eq = memchr(s + pos, '=', end - pos);
+		klen = eq ? (size_t)(eq - s) - pos : end - pos;
+		if ((eq != NULL || !cookie) && klen == nlen &&
+		    memcmp(s + pos, name, nlen) == 0) {
+			vstart = eq ? (size_t)(eq + 1 - s) : end;
+			while (cookie && end > vstart && (s[end - 1] == ' ' ||
+			    s[end - 1] == '\t'))
+				end--;
+			return value(s + vstart, end - vstart, out, size);
+		}
+		if (next == NULL)
+			break;
+		pos = end + 1;
+	}
+	return WEBFORM_ABSENT;
+}
+
+int
+webform_field(const char *body, size_t len, const char *name, char *out,
+    size_t size)
+{
+	return webform_find(body, len, '&', 0, name, out, size, webform_decode);
+}
+
 int
 webform_cookie(const char *value, size_t len, const char *name, char *out,
     size_t size)
 {
-	const char *val;
-	size_t vlen;
-
-	if (!webform_find(value, len, ';', 1, name, &val, &vlen))
-		return WEBFORM_ABSENT;
-	while (vlen > 0 && (val[vlen - 1] == ' ' || val[vlen - 1] == '\t'))
-		vlen--;
-	return webform_copy(val, vlen, out, size);
+	return webform_find(value, len, ';', 1, name, out, size, webform_copy);
 }
 
 int
