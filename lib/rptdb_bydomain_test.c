@@ -665,13 +665,7 @@ main(void)
 	free(made);
 out:
 	sqlite3_close(db);
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/%s-wal", dir, RPTDB_FILE);
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/%s-shm", dir, RPTDB_FILE);
-	unlink(path);
+	unit_unlink_db(path);
 	free(path);
 	rmdir(dir);
 	buf_free(&err);

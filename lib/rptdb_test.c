@@ -548,13 +548,7 @@ test_silent(const char *dir)
 	    "a new report ends the silence: %s", t.text);
 	rptdb_close(db);
 out:
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/silent.db-wal", dir);
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/silent.db-shm", dir);
-	unlink(path);
+	unit_unlink_db(path);
 	free(path);
 	buf_free(&err);
 }
@@ -714,13 +708,7 @@ test_totals(const char *dir)
 	test_totals_many(db);
 	rptdb_close(db);
 out:
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/totals.db-wal", dir);
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/totals.db-shm", dir);
-	unlink(path);
+	unit_unlink_db(path);
 	free(path);
 	buf_free(&err);
 }

@@ -271,15 +271,6 @@ test_invented(struct rptdb *db, const struct hosted *h, time_t when)
 	buf_free(&json);
 }
 
-static void
-test_unlink(const char *path, const char *suffix)
-{
-	char *p = xasprintf("%s%s", path, suffix);
-
-	unlink(p);
-	free(p);
-}
-
 /*
  * What counts: an sts and a tlsa policy of one report judge the same
  * sessions (only the sts one adds to the day's sums), and with
@@ -419,9 +410,7 @@ test_rules(void)
 out:
 	alert_store_set(NULL);
 	hosted_clear(&h);
-	test_unlink(path, "");
-	test_unlink(path, "-wal");
-	test_unlink(path, "-shm");
+	unit_unlink_db(path);
 	rmdir(dir);
 	free(path);
 	buf_free(&err);

@@ -11,6 +11,8 @@
  *				dir/name; a failure ends the program
  *	unit_status_rm(dir)	rm -rf dir, then main's return value: 1
  *				when a check failed or dir stays
+ *	unit_unlink_db(path)	removes an SQLite file with its -wal and
+ *				-shm files
  *
  * Included by one source file of each test program (the functions are
  * static).
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int unit_failures;
 
@@ -70,6 +73,21 @@ unit_status_rm(const char *dir)
 	if (system(cmd) != 0)
 		return 1;
 	return unit_failures != 0;
+}
+
+static void unit_unlink_db(const char *) __attribute__((unused));
+
+static void
+unit_unlink_db(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char p[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		unlink(p);
+	}
 }
 
 #define CHECK(cond, ...)	unit_check(!!(cond), __LINE__, __VA_ARGS__)
