@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: ISC
  *
  * Both records share one tokenizer, ststxt_scan(): the version tag,
- * then NAME=VALUE fields separated by ";".  Each record type only says
- * what its fields mean.  Pure functions: no I/O, input bounded by
- * STSTXT_SIZE_MAX before anything is allocated.  The rua of a hosted
+ * then NAME=VALUE fields separated by ";", one of them required (id,
+ * rua) and the others kept as extensions.  Each record type only says
+ * what its required field means.  Pure functions: no I/O, input bounded
+ * by STSTXT_SIZE_MAX before anything is allocated.  The rua of a hosted
  * domain is made here too, so that it is checked by the same URI rules
  * that parse it; ststxt_rua_for() reads main.cf values through cfg.
  */
@@ -25,28 +26,28 @@
 #define STSTXT_STS_VERSION	"v=STSv1"
 #define STSTXT_TLSRPT_VERSION	"v=TLSRPTv1"
 
-/* Called once per field; returns 0, or -1 with the cause in err. */
-typedef int (*ststxt_field_fn)(const char *name, size_t namelen,
-    const char *value, size_t valuelen, void *ctx, struct buf *err);
+/* The value of a record's required field; 0, or -1 with the cause. */
+typedef int (*ststxt_value_fn)(void *ctx, const char *value, size_t len,
+    struct buf *err);
 
-/* Extension fields while a record is parsed. */
-struct ststxt_exts {
-	struct ststxt_ext **ext;
+/*
+ * A record while it is parsed: both kinds have one required field, which
+ * value parses into ctx, and keep every other field as an extension.
+ */
+struct ststxt_rec {
+	const char *version;		/* the tag it starts with */
+	const char *required;		/* the name of its required field */
+	ststxt_value_fn value;
+	void	*ctx;
+	struct ststxt_ext **ext;	/* the extension fields, in order */
 	size_t	*next;
 	size_t	 cap;
-};
-
-struct ststxt_sts_ctx {
-	struct ststxt_sts *r;
-	struct ststxt_exts exts;
-	int	 seen_id;
+	int	 seen;			/* the required field was given */
 };
 
 struct ststxt_tlsrpt_ctx {
 	struct ststxt_tlsrpt *r;
-	struct ststxt_exts exts;
 	size_t	 ruacap;
-	int	 seen_rua;
 };
 
 /*
@@ -147,9 +148,48 @@ ststxt_name_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* One field: NAME=VALUE, handed to fn. */
+/* An extension value: visible characters except "=" and ";". */
 static int
-ststxt_field(const char *s, size_t len, ststxt_field_fn fn, void *ctx,
+ststxt_ext_value_valid(const char *name, size_t namelen, const char *v,
+    size_t len, struct buf *err)
+{
+	size_t i;
+
+	if (len == 0) {
+		buf_printf(err, "field \"%.*s\": empty value", (int)namelen,
+		    name);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if (ststxt_is_wsp((unsigned char)v[i]) || v[i] == '=') {
+			buf_printf(err, "field \"%.*s=%.*s\": %s in the value",
+			    (int)namelen, name, (int)len, v,
+			    v[i] == '=' ? "\"=\"" : "white space");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+ststxt_add_ext(struct ststxt_rec *rec, const char *name, size_t namelen,
+    const char *value, size_t valuelen, struct buf *err)
+{
+	struct ststxt_ext *e;
+
+	if (ststxt_ext_value_valid(name, namelen, value, valuelen, err) < 0)
+		return -1;
+	*rec->ext = xgrowarray(*rec->ext, *rec->next, &rec->cap, 4,
+	    sizeof(**rec->ext));
+	e = &(*rec->ext)[(*rec->next)++];
+	e->name = xstrndup(name, namelen);
+	e->value = xstrndup(value, valuelen);
+	return 0;
+}
+
+/* One field: NAME=VALUE, the required one (once) or an extension. */
+static int
+ststxt_field(const char *s, size_t len, struct ststxt_rec *rec,
     struct buf *err)
 {
 	const char *eq = memchr(s, '=', len);
@@ -167,18 +207,26 @@ ststxt_field(const char *s, size_t len, ststxt_field_fn fn, void *ctx,
 		    STSTXT_EXT_NAME_MAX - 1);
 		return -1;
 	}
-	return fn(s, namelen, eq + 1, len - namelen - 1, ctx, err);
+	if (!ststxt_eq(s, namelen, rec->required))
+		return ststxt_add_ext(rec, s, namelen, eq + 1,
+		    len - namelen - 1, err);
+	if (rec->seen++) {
+		buf_printf(err, "%s given twice", rec->required);
+		return -1;
+	}
+	return rec->value(rec->ctx, eq + 1, len - namelen - 1, err);
 }
 
 /*
- * Checks the version tag, then calls fn for each field, in order.
- * Fields are separated by ";" with optional white space around it; one
- * ";" may end the record.
+ * Checks the version tag, then each field, in order.  Fields are
+ * separated by ";" with optional white space around it; one ";" may end
+ * the record.
  */
 static int
-ststxt_scan(const char *txt, size_t len, const char *version,
-    ststxt_field_fn fn, void *ctx, struct buf *err)
+ststxt_scan(const char *txt, size_t len, struct ststxt_rec *rec,
+    struct buf *err)
 {
+	const char *version = rec->version;
 	size_t pos, start, end;
 
 	if (ststxt_check_bytes(txt, len, err) < 0)
@@ -210,65 +258,23 @@ ststxt_scan(const char *txt, size_t len, const char *version,
 		end = pos;
 		while (ststxt_is_wsp((unsigned char)txt[end - 1]))
 			end--;
-		if (ststxt_field(txt + start, end - start, fn, ctx, err) < 0)
+		if (ststxt_field(txt + start, end - start, rec, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* A record of the field handler fn, which must have its required field. */
+/* A record, which must have its required field. */
 static int
-ststxt_parse(const char *txt, size_t len, const char *version,
-    ststxt_field_fn fn, void *ctx, const int *seen, const char *required,
+ststxt_parse(const char *txt, size_t len, struct ststxt_rec *rec,
     struct buf *err)
 {
-	if (ststxt_scan(txt, len, version, fn, ctx, err) < 0)
+	if (ststxt_scan(txt, len, rec, err) < 0)
 		return -1;
-	if (!*seen) {
-		buf_printf(err, "no %s field", required);
-		return -1;
-	}
-	return 0;
-}
-
-/* An extension value: visible characters except "=" and ";". */
-static int
-ststxt_ext_value_valid(const char *name, size_t namelen, const char *v,
-    size_t len, struct buf *err)
-{
-	size_t i;
-
-	if (len == 0) {
-		buf_printf(err, "field \"%.*s\": empty value", (int)namelen,
-		    name);
+	if (!rec->seen) {
+		buf_printf(err, "no %s field", rec->required);
 		return -1;
 	}
-	for (i = 0; i < len; i++) {
-		if (ststxt_is_wsp((unsigned char)v[i]) || v[i] == '=') {
-			buf_printf(err, "field \"%.*s=%.*s\": %s in the value",
-			    (int)namelen, name, (int)len, v,
-			    v[i] == '=' ? "\"=\"" : "white space");
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-ststxt_add_ext(struct ststxt_exts *x, const char *name, size_t namelen,
-    const char *value, size_t valuelen, struct buf *err)
-{
-	struct ststxt_ext *e;
-
-	if (ststxt_ext_value_valid(name, namelen, value, valuelen, err) < 0)
-		return -1;
-	if (*x->next == x->cap) {
-		x->cap = x->cap ? x->cap * 2 : 4;
-		*x->ext = xreallocarray(*x->ext, x->cap, sizeof(**x->ext));
-	}
-	e = &(*x->ext)[(*x->next)++];
-	e->name = xstrndup(name, namelen);
-	e->value = xstrndup(value, valuelen);
 	return 0;
 }
 
@@ -302,30 +308,23 @@ ststxt_is_sts(const char *txt, size_t len)
 	return ststxt_is_kind(txt, len, STSTXT_STS_VERSION);
 }
 
+/* id: 1 to STSTXT_ID_MAX letters and digits. */
 static int
-ststxt_sts_field(const char *name, size_t namelen, const char *value,
-    size_t valuelen, void *vctx, struct buf *err)
+ststxt_sts_id(void *vr, const char *value, size_t len, struct buf *err)
 {
-	struct ststxt_sts_ctx *ctx = vctx;
+	struct ststxt_sts *r = vr;
 	size_t i;
 
-	if (!ststxt_eq(name, namelen, "id"))
-		return ststxt_add_ext(&ctx->exts, name, namelen, value,
-		    valuelen, err);
-	if (ctx->seen_id++) {
-		buf_puts(err, "id given twice");
-		return -1;
-	}
-	for (i = 0; i < valuelen; i++)
+	for (i = 0; i < len; i++)
 		if (!ascii_is_alnum((unsigned char)value[i]))
 			break;
-	if (valuelen == 0 || valuelen > STSTXT_ID_MAX || i < valuelen) {
+	if (len == 0 || len > STSTXT_ID_MAX || i < len) {
 		buf_printf(err, "id \"%.*s\": must be 1 to %d letters and "
-		    "digits", (int)valuelen, value, STSTXT_ID_MAX);
+		    "digits", (int)len, value, STSTXT_ID_MAX);
 		return -1;
 	}
-	memcpy(ctx->r->id, value, valuelen);
-	ctx->r->id[valuelen] = '\0';
+	memcpy(r->id, value, len);
+	r->id[len] = '\0';
 	return 0;
 }
 
@@ -333,19 +332,16 @@ int
 ststxt_sts_parse(const char *txt, size_t len, struct ststxt_sts **out,
     struct buf *err)
 {
-	struct ststxt_sts_ctx ctx;
+	struct ststxt_sts *r = xcalloc(1, sizeof(*r));
+	struct ststxt_rec rec = { STSTXT_STS_VERSION, "id", ststxt_sts_id, r,
+	    &r->ext, &r->next, 0, 0 };
 
 	*out = NULL;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.r = xcalloc(1, sizeof(*ctx.r));
-	ctx.exts.ext = &ctx.r->ext;
-	ctx.exts.next = &ctx.r->next;
-	if (ststxt_parse(txt, len, STSTXT_STS_VERSION, ststxt_sts_field, &ctx,
-	    &ctx.seen_id, "id", err) < 0) {
-		ststxt_sts_free(ctx.r);
+	if (ststxt_parse(txt, len, &rec, err) < 0) {
+		ststxt_sts_free(r);
 		return -1;
 	}
-	*out = ctx.r;
+	*out = r;
 	return 0;
 }
 
@@ -471,10 +467,7 @@ ststxt_add_uri(struct ststxt_tlsrpt_ctx *ctx, const char *s, size_t len,
 {
 	struct ststxt_tlsrpt *r = ctx->r;
 
-	if (r->nrua == ctx->ruacap) {
-		ctx->ruacap = ctx->ruacap ? ctx->ruacap * 2 : 4;
-		r->rua = xreallocarray(r->rua, ctx->ruacap, sizeof(*r->rua));
-	}
+	r->rua = xgrowarray(r->rua, r->nrua, &ctx->ruacap, 4, sizeof(*r->rua));
 	r->rua[r->nrua].uri = xstrndup(s, len);
 	r->rua[r->nrua].scheme = scheme;
 	r->nrua++;
@@ -482,9 +475,9 @@ ststxt_add_uri(struct ststxt_tlsrpt_ctx *ctx, const char *s, size_t len,
 
 /* URI *(*WSP "," *WSP URI); the value has no white space at its ends. */
 static int
-ststxt_rua_parse(struct ststxt_tlsrpt_ctx *ctx, const char *v, size_t len,
-    struct buf *err)
+ststxt_rua_parse(void *vctx, const char *v, size_t len, struct buf *err)
 {
+	struct ststxt_tlsrpt_ctx *ctx = vctx;
 	enum ststxt_uri_scheme scheme;
 	size_t pos = 0, start, end;
 
@@ -510,35 +503,16 @@ ststxt_rua_parse(struct ststxt_tlsrpt_ctx *ctx, const char *v, size_t len,
 	}
 }
 
-static int
-ststxt_tlsrpt_field(const char *name, size_t namelen, const char *value,
-    size_t valuelen, void *vctx, struct buf *err)
-{
-	struct ststxt_tlsrpt_ctx *ctx = vctx;
-
-	if (!ststxt_eq(name, namelen, "rua"))
-		return ststxt_add_ext(&ctx->exts, name, namelen, value,
-		    valuelen, err);
-	if (ctx->seen_rua++) {
-		buf_puts(err, "rua given twice");
-		return -1;
-	}
-	return ststxt_rua_parse(ctx, value, valuelen, err);
-}
-
 int
 ststxt_tlsrpt_parse(const char *txt, size_t len, struct ststxt_tlsrpt **out,
     struct buf *err)
 {
-	struct ststxt_tlsrpt_ctx ctx;
+	struct ststxt_tlsrpt_ctx ctx = { xcalloc(1, sizeof(*ctx.r)), 0 };
+	struct ststxt_rec rec = { STSTXT_TLSRPT_VERSION, "rua",
+	    ststxt_rua_parse, &ctx, &ctx.r->ext, &ctx.r->next, 0, 0 };
 
 	*out = NULL;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.r = xcalloc(1, sizeof(*ctx.r));
-	ctx.exts.ext = &ctx.r->ext;
-	ctx.exts.next = &ctx.r->next;
-	if (ststxt_parse(txt, len, STSTXT_TLSRPT_VERSION, ststxt_tlsrpt_field,
-	    &ctx, &ctx.seen_rua, "rua", err) < 0) {
+	if (ststxt_parse(txt, len, &rec, err) < 0) {
 		ststxt_tlsrpt_free(ctx.r);
 		return -1;
 	}

@@ -483,6 +483,18 @@ parse_fields(const char *policy, const char *detail, struct buf *err)
 	return r;
 }
 
+/* The same, for a report that must be kept: NULL counts as a failure. */
+static struct tlsrpt_report *
+parse_kept(const char *policy, const char *detail, const char *what)
+{
+	struct buf err = BUF_INIT;
+	struct tlsrpt_report *r = parse_fields(policy, detail, &err);
+
+	CHECK(r != NULL, "%s kept (%s)", what, err.s ? err.s : "");
+	buf_free(&err);
+	return r;
+}
+
 #define STS "\"policy-type\":\"sts\",\"policy-string\":[\"version: STSv1\"],"
 #define RT "\"result-type\":\"certificate-expired\","
 #define IP "\"sending-mta-ip\":\"192.0.2.1\","
@@ -543,8 +555,6 @@ test_fields(void)
 	};
 	struct buf err = BUF_INIT;
 	struct tlsrpt_report *r;
-	const struct tlsrpt_policy *p;
-	const struct tlsrpt_detail *d;
 	size_t i;
 
 	for (i = 0; left_out[i].policy != NULL; i++) {
@@ -567,19 +577,28 @@ test_fields(void)
 			printf("#   got: %s\n", err.s ? err.s : "(nothing)");
 		tlsrpt_free(r);
 	}
+	buf_free(&err);
+}
 
-	r = parse_fields(STS "\"policy-domain\":\"Mail.Example.COM.\","
+/* Bad optional fields: each left out, the report kept. */
+static void
+test_fields_optional(void)
+{
+	struct tlsrpt_report *r;
+	const struct tlsrpt_policy *p;
+	const struct tlsrpt_detail *d;
+
+	r = parse_kept(STS "\"policy-domain\":\"Mail.Example.COM.\","
 	    "\"mx-host\":[\"MX1.Example.com.\",\"*.mail.example.com\","
 	    "\"bad host\",\"x\\u001by\",\"*.\"]",
 	    "\"result-type\":\"Certificate-Expired\","
 	    "\"sending-mta-ip\":\"192.0.2.300\","
 	    "\"receiving-ip\":\"2001:db8::1\\n\","
 	    "\"receiving-mx-hostname\":\"MX1.Example.com.\","
-	    "\"receiving-mx-helo\":\"[IPv6:2001:db8::25]\",", &err);
-	CHECK(r != NULL, "report with bad optional fields kept (%s)",
-	    err.s ? err.s : "");
+	    "\"receiving-mx-helo\":\"[IPv6:2001:db8::25]\",",
+	    "report with bad optional fields");
 	if (r == NULL)
-		goto out;
+		return;
 	p = &r->policies[0];
 	d = &p->details[0];
 	CHECK(STR_EQ(p->domain, "mail.example.com"),
@@ -613,19 +632,26 @@ test_fields(void)
 	    "receiving-mx-helo: an address literal");
 	CHECK(devs_clean(r), "no deviation holds a control character");
 	tlsrpt_free(r);
+}
 
-	r = parse_fields(STS "\"policy-domain\":\"example.com\"",
+/* Line breaks and terminal escapes: left out, or kept as text to escape. */
+static void
+test_fields_hostile(void)
+{
+	struct tlsrpt_report *r;
+	const struct tlsrpt_detail *d;
+
+	r = parse_kept(STS "\"policy-domain\":\"example.com\"",
 	    "\"result-type\":\"tls-timeout\","
 	    "\"sending-mta-ip\":\"2001:DB8::1\","
 	    "\"receiving-ip\":\"203.0.113.5\","
 	    "\"receiving-mx-hostname\":\"mx1\\r\\nX-Forged: yes\","
 	    "\"receiving-mx-helo\":\"mx.example.com ESMTP\\u001b]0;t\\u0007\","
 	    "\"additional-information\":\"line\\nForged\\u001b[2J\","
-	    "\"failure-reason-code\":\"\\u009b31m\",", &err);
-	CHECK(r != NULL, "second report with bad fields kept (%s)",
-	    err.s ? err.s : "");
+	    "\"failure-reason-code\":\"\\u009b31m\",",
+	    "second report with bad fields");
 	if (r == NULL)
-		goto out;
+		return;
 	d = &r->policies[0].details[0];
 	CHECK(STR_EQ(d->result_type, "tls-timeout") && has_deviation(r,
 	    "policies[0].failure-details: result-type \"tls-timeout\" is not"
@@ -645,6 +671,14 @@ test_fields(void)
 	    "free text kept as it came, for each output to escape");
 	CHECK(devs_clean(r), "no deviation holds a control character");
 	tlsrpt_free(r);
+}
+
+/* Free text of the report kept as it came; a NUL refused anywhere. */
+static void
+test_fields_text(void)
+{
+	struct buf err = BUF_INIT;
+	struct tlsrpt_report *r;
 
 	r = parse("{\"organization-name\":\"Org\\nForged\\u001b\","
 	    "\"contact-info\":\"c\\r\\n\",\"report-id\":\"id\\u0007\","
@@ -671,7 +705,6 @@ test_fields(void)
 	CHECK(r == NULL && strncmp(err.s, "not valid JSON: ", 16) == 0,
 	    "NUL in a key refused (%s)", err.s);
 	tlsrpt_free(r);
-out:
 	buf_free(&err);
 }
 
@@ -815,6 +848,9 @@ main(void)
 	test_counts();
 	test_failure_sum();
 	test_fields();
+	test_fields_optional();
+	test_fields_hostile();
+	test_fields_text();
 	test_flood();
 	return unit_status();
 }

@@ -54,13 +54,31 @@ static const struct {
 	{"::1", "::/64"},
 };
 
-/* A connection of net, total open in all: admitted or which limit hit. */
-static void
-admit_is(const char *net, long long total, enum connlimit_verdict want,
-    const char *what)
-{
-	CHECK(connlimit_admit(net, total, 10, 2) == want, "%s", what);
-}
+#define ADMIT_TOTAL	10	/* the limits of the admissions below */
+#define ADMIT_NET	2
+
+/*
+ * Connections in order, each with the count open in all when it comes,
+ * under a total limit of 10 and 2 per network: admitted or the limit hit.
+ */
+static const struct {
+	const char *net;
+	long long total;
+	enum connlimit_verdict want;
+	const char *what;
+} admits[] = {
+	/* Per network: the third of a limit of 2 is refused. */
+	{"192.0.2.0/24", 0, CONNLIMIT_OK, "first connection of a network"},
+	{"192.0.2.0/24", 1, CONNLIMIT_OK, "second connection of a network"},
+	{"192.0.2.0/24", 2, CONNLIMIT_NET,
+	    "third connection of a network over the limit of 2"},
+	{"198.51.100.0/24", 2, CONNLIMIT_OK, "another network still gets in"},
+	/* The total comes first, whatever the network. */
+	{"203.0.113.0/24", 10, CONNLIMIT_TOTAL,
+	    "the total limit refuses a new network"},
+	{"192.0.2.0/24", 10, CONNLIMIT_TOTAL,
+	    "the total limit is named before the network limit"},
+};
 
 int
 main(void)
@@ -76,26 +94,17 @@ main(void)
 	connlimit_net((struct sockaddr *)&ss, net, sizeof(net));
 	CHECK(strcmp(net, "local") == 0, "a unix socket client is local");
 
-	/* Per network: the third of a limit of 2 is refused, not counted. */
-	admit_is("192.0.2.0/24", 0, CONNLIMIT_OK,
-	    "first connection of a network");
-	admit_is("192.0.2.0/24", 1, CONNLIMIT_OK,
-	    "second connection of a network");
-	admit_is("192.0.2.0/24", 2, CONNLIMIT_NET,
-	    "third connection of a network over the limit of 2");
-	CHECK(connlimit_count("192.0.2.0/24") == 2, "the refused one is not "
+	for (i = 0; i < (int)UNIT_NCASES(admits); i++)
+		CHECK(connlimit_admit(admits[i].net, admits[i].total,
+		    ADMIT_TOTAL, ADMIT_NET) == admits[i].want, "%s",
+		    admits[i].what);
+	CHECK(connlimit_count("192.0.2.0/24") == 2, "the refused ones are not "
 	    "counted");
-	admit_is("198.51.100.0/24", 2, CONNLIMIT_OK,
-	    "another network still gets in");
-	/* The total comes first, whatever the network. */
-	admit_is("203.0.113.0/24", 10, CONNLIMIT_TOTAL,
-	    "the total limit refuses a new network");
-	admit_is("192.0.2.0/24", 10, CONNLIMIT_TOTAL,
-	    "the total limit is named before the network limit");
 	CHECK(connlimit_count("203.0.113.0/24") == 0, "a refused network has "
 	    "no entry");
 	connlimit_done("192.0.2.0/24");
-	admit_is("192.0.2.0/24", 2, CONNLIMIT_OK,
+	CHECK(connlimit_admit("192.0.2.0/24", 2, ADMIT_TOTAL, ADMIT_NET) ==
+	    CONNLIMIT_OK,
 	    "a closed connection makes room");
 	connlimit_done("192.0.2.0/24");
 	connlimit_done("192.0.2.0/24");

@@ -271,56 +271,60 @@ masteredit_replace(const char *data, size_t len, size_t start, size_t end,
 	buf_append(out, data + end, len - end);
 }
 
+/* One KEY=VALUE edit of data: the key and the words of the value. */
+typedef int (*masteredit_edit_fn)(const char *file, const char *data,
+    size_t len, const struct masteredit_key *key,
+    const struct masteredit_words *value, struct buf *out, struct buf *err);
+
 /*
- * arg as KEY=VALUE, the key with a field when field is set: the key into
- * key and the value, checked, returned; NULL with err set (no key).
+ * arg as KEY=VALUE, the key with a field when field is set: the key and
+ * the words of the value, checked, handed to edit; -1 with err set.
  */
-static const char *
-masteredit_arg(const char *arg, int field, const char *expect,
-    const char *what, struct masteredit_key *key, struct buf *err)
+static int
+masteredit_edit(const char *file, const char *data, size_t len,
+    const char *arg, int field, const char *expect, const char *what,
+    masteredit_edit_fn edit, struct buf *out, struct buf *err)
 {
 	const char *eq = strchr(arg, '=');
+	struct masteredit_key key;
+	struct masteredit_words value;
+	int rc = -1;
 
 	if (eq == NULL) {
 		buf_printf(err, "expected %s", expect);
-		return NULL;
+		return -1;
 	}
-	if (masteredit_key_parse(arg, eq - arg, field, key, err) < 0)
-		return NULL;
-	if (masteredit_check_text(what, eq + 1, strlen(eq + 1), err) < 0) {
-		masteredit_key_free(key);
-		return NULL;
+	if (masteredit_key_parse(arg, eq - arg, field, &key, err) < 0)
+		return -1;
+	if (masteredit_check_text(what, eq + 1, strlen(eq + 1), err) == 0) {
+		masteredit_split(eq + 1, &value);
+		rc = edit(file, data, len, &key, &value, out, err);
+		masteredit_words_free(&value);
 	}
-	return eq + 1;
+	masteredit_key_free(&key);
+	return rc;
 }
 
-int
-masteredit_service(const char *file, const char *data, size_t len,
-    const char *arg, struct buf *out, struct buf *err)
+/* The entry replaced, or appended when it is not there. */
+static int
+masteredit_service_edit(const char *file, const char *data, size_t len,
+    const struct masteredit_key *key, const struct masteredit_words *words,
+    struct buf *out, struct buf *err)
 {
-	struct masteredit_key key;
 	struct masteredit_find fd;
-	struct masteredit_words words;
 	struct buf line = BUF_INIT;
-	const char *v;
-	int rc = -1;
 
-	if ((v = masteredit_arg(arg, 0, "service/type=entry", "the entry",
-	    &key, err)) == NULL)
-		return -1;
-	masteredit_split(v, &words);
-	if (words.n < MASTEREDIT_COLUMNS || strcmp(words.w[0], key.name) != 0 ||
-	    strcmp(words.w[1], key.type) != 0) {
+	if (words->n < MASTEREDIT_COLUMNS ||
+	    strcmp(words->w[0], key->name) != 0 ||
+	    strcmp(words->w[1], key->type) != 0) {
 		buf_printf(err, "entry of %s/%s: expected \"%s %s private "
-		    "unpriv chroot wakeup maxproc command [args]\"", key.name,
-		    key.type, key.name, key.type);
-		masteredit_words_free(&words);
-		goto out;
+		    "unpriv chroot wakeup maxproc command [args]\"", key->name,
+		    key->type, key->name, key->type);
+		return -1;
 	}
-	masteredit_join(&words, 0, &line);
-	masteredit_words_free(&words);
-	if (masteredit_find(file, data, len, &key, &fd, err) < 0)
-		goto out;
+	if (masteredit_find(file, data, len, key, &fd, err) < 0)
+		return -1;
+	masteredit_join(words, 0, &line);
 	if (fd.found) {
 		masteredit_replace(data, len, fd.start, fd.end, line.s, out);
 		masteredit_words_free(&fd.words);
@@ -330,11 +334,16 @@ masteredit_service(const char *file, const char *data, size_t len,
 			buf_putc(out, '\n');
 		buf_printf(out, "%s\n", line.s);
 	}
-	rc = 0;
-out:
 	buf_free(&line);
-	masteredit_key_free(&key);
-	return rc;
+	return 0;
+}
+
+int
+masteredit_service(const char *file, const char *data, size_t len,
+    const char *arg, struct buf *out, struct buf *err)
+{
+	return masteredit_edit(file, data, len, arg, 0, "service/type=entry",
+	    "the entry", masteredit_service_edit, out, err);
 }
 
 /*
@@ -374,59 +383,54 @@ masteredit_column(const char *data, size_t len, size_t start, int field,
 	return 1;
 }
 
-int
-masteredit_field(const char *file, const char *data, size_t len,
-    const char *arg, struct buf *out, struct buf *err)
+/* One column replaced, or the command with its arguments. */
+static int
+masteredit_field_edit(const char *file, const char *data, size_t len,
+    const struct masteredit_key *key, const struct masteredit_words *value,
+    struct buf *out, struct buf *err)
 {
-	struct masteredit_key key;
 	struct masteredit_find fd;
-	struct masteredit_words value;
 	struct buf line = BUF_INIT;
-	const char *v;
-	int rc = -1;
+	int n;
 
-	if ((v = masteredit_arg(arg, 1, "service/type/field=value",
-	    "the value", &key, err)) == NULL)
-		return -1;
-	masteredit_split(v, &value);
-	if (value.n == 0 || (key.field != MASTEREDIT_COMMAND && value.n != 1)) {
-		buf_printf(err, "%s/%s/%s: expected %s", key.name, key.type,
-		    masteredit_fields[key.field], key.field ==
+	if (value->n == 0 || (key->field != MASTEREDIT_COMMAND &&
+	    value->n != 1)) {
+		buf_printf(err, "%s/%s/%s: expected %s", key->name, key->type,
+		    masteredit_fields[key->field], key->field ==
 		    MASTEREDIT_COMMAND ? "a command" : "one word");
-		masteredit_words_free(&value);
-		goto out;
+		return -1;
 	}
-	if (masteredit_find_must(file, data, len, &key, &fd, err) < 0) {
-		masteredit_words_free(&value);
-		goto out;
-	}
-	if (key.field == MASTEREDIT_COMMAND) {
-		int n = fd.words.n;
-
+	if (masteredit_find_must(file, data, len, key, &fd, err) < 0)
+		return -1;
+	if (key->field == MASTEREDIT_COMMAND) {
+		n = fd.words.n;
 		fd.words.n = MASTEREDIT_COMMAND;	/* the columns only */
 		masteredit_join(&fd.words, 0, &line);
 		fd.words.n = n;
 		buf_putc(&line, ' ');
-		masteredit_join(&value, 0, &line);
-	} else if (masteredit_column(data, len, fd.start, key.field,
-	    value.w[0], out)) {
+		masteredit_join(value, 0, &line);
+	} else if (masteredit_column(data, len, fd.start, key->field,
+	    value->w[0], out)) {
 		masteredit_words_free(&fd.words);
-		masteredit_words_free(&value);
-		rc = 0;
-		goto out;
+		return 0;
 	} else {
-		free(fd.words.w[key.field]);
-		fd.words.w[key.field] = xstrdup(value.w[0]);
+		free(fd.words.w[key->field]);
+		fd.words.w[key->field] = xstrdup(value->w[0]);
 		masteredit_join(&fd.words, 0, &line);
 	}
 	masteredit_replace(data, len, fd.start, fd.end, line.s, out);
 	masteredit_words_free(&fd.words);
-	masteredit_words_free(&value);
-	rc = 0;
-out:
 	buf_free(&line);
-	masteredit_key_free(&key);
-	return rc;
+	return 0;
+}
+
+int
+masteredit_field(const char *file, const char *data, size_t len,
+    const char *arg, struct buf *out, struct buf *err)
+{
+	return masteredit_edit(file, data, len, arg, 1,
+	    "service/type/field=value", "the value", masteredit_field_edit,
+	    out, err);
 }
 
 int
