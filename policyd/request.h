@@ -88,8 +88,8 @@
  *	an "actor" that is an account passes through one gate before its
  *	handler, the same handler as the operator's.  The account may ask
  *	domain-add, and domain-set, domain-del (not "now"), domain-show,
- *	domain-records and domain-check of the domains account_domains
- *	gives it (any other name: "NAME: no such domain", as for a name
+ *	domain-records and domain-check of the domains policy.db gives
+ *	it (any other name: "NAME: no such domain", as for a name
  *	not hosted); account-show, token-new, token-list and token-revoke
  *	of itself ("name"); audit-list of its own rows ("account" is set
  *	to it); nothing else.  domain-add of a domain hosted for another

@@ -10,7 +10,7 @@
  * account's go to the same handler as stsctl's, with the same checks,
  * ids and HTTPS-before-DNS ordering, once this module has found that
  * the account may ask it: only the ops of request_owner_ops, only on
- * its own domains (account_domains) and on itself.  Two hooks run
+ * its own domains (policydb_domain_owner) and on itself.  Two hooks run
  * inside the handlers' transactions: request_owner_added() when a
  * domain-add stores a new domain (the account's link, its quota, a
  * new proof) and request_owner_removed() when a domain stops being
@@ -63,7 +63,7 @@ request_actor_is_account(const struct policyd *pd)
 	return strcmp(pd->actor, ACCTNAME_OPERATOR) != 0;
 }
 
-/* Whether the account acting manages domain (a row of account_domains). */
+/* Whether the account acting manages domain (policydb_domain_owner). */
 static int
 request_owner_mine(struct policyd *pd, const char *domain, struct buf *err)
 {

@@ -76,20 +76,13 @@ static int
 api_domain_split(const struct webd_req *r, char *name, size_t size,
     const char **rest, size_t *rest_len)
 {
-	size_t plen = strlen(API_DOMAINS_PATH "/"), len = r->http->path_len;
-	const char *p = r->http->path + plen, *slash;
+	size_t at;
 
-	if (len <= plen || memcmp(r->http->path, API_DOMAINS_PATH "/",
-	    plen) != 0)
+	if (webform_subpath(r->http->path, r->http->path_len,
+	    API_DOMAINS_PATH "/", name, size, &at) < 0)
 		return -1;
-	len -= plen;
-	slash = memchr(p, '/', len);
-	*rest = slash ? slash : p + len;
-	*rest_len = len - (size_t)(*rest - p);
-	if ((size_t)(*rest - p) >= size)
-		return -1;
-	memcpy(name, p, (size_t)(*rest - p));
-	name[*rest - p] = '\0';
+	*rest = r->http->path + at;
+	*rest_len = r->http->path_len - at;
 	return 0;
 }
 

@@ -89,8 +89,8 @@ owner_domain_link(struct buf *b, const char *domain)
 static enum owner_page
 owner_which(const struct webd_req *r, char *name, size_t size)
 {
-	size_t plen = strlen(OWNER_DOMAINS), len = r->http->path_len, i, sl;
-	const char *p = r->http->path, *slash;
+	size_t len = r->http->path_len, rest, i;
+	const char *p = r->http->path;
 
 	if (webd_path_is(r, "/add"))
 		return OWNER_ADD;
@@ -100,21 +100,23 @@ owner_which(const struct webd_req *r, char *name, size_t size)
 		return OWNER_TOKENS;
 	if (webd_path_is(r, "/tokens/revoke"))
 		return OWNER_REVOKE;
-	if (len <= plen || memcmp(p, OWNER_DOMAINS, plen) != 0 ||
-	    (slash = memchr(p + plen, '/', len - plen)) == NULL)
-		return OWNER_NONE;
-	sl = (size_t)(p + len - slash);
+	/* A name too long for any domain still names the page: 404. */
+	if (webform_subpath(p, len, OWNER_DOMAINS, name, size, &rest) < 0) {
+		name[0] = '\0';
+		if ((rest = len) > 0)
+			while (rest > 0 && p[rest - 1] != '/')
+				rest--;
+		if (rest <= strlen(OWNER_DOMAINS) || memcmp(p, OWNER_DOMAINS,
+		    strlen(OWNER_DOMAINS)) != 0)
+			return OWNER_NONE;
+		rest--;
+	}
 	for (i = 0; owner_domain_pages[i].suffix != NULL; i++)
-		if (sl == strlen(owner_domain_pages[i].suffix) &&
-		    memcmp(slash, owner_domain_pages[i].suffix, sl) == 0)
-			break;
-	if (owner_domain_pages[i].suffix == NULL ||
-	    (size_t)(slash - p - plen) >= size)
-		return owner_domain_pages[i].suffix == NULL ? OWNER_NONE :
-		    OWNER_MANAGE;
-	memcpy(name, p + plen, (size_t)(slash - p - plen));
-	name[slash - p - plen] = '\0';
-	return owner_domain_pages[i].page;
+		if (len - rest == strlen(owner_domain_pages[i].suffix) &&
+		    memcmp(p + rest, owner_domain_pages[i].suffix, len - rest)
+		    == 0)
+			return owner_domain_pages[i].page;
+	return OWNER_NONE;
 }
 
 static int
@@ -212,22 +214,17 @@ owner_str(json_t *o, const char *key)
 static int
 owner_patterns(struct webd_req *r, const char *text, json_t *mx)
 {
-	const char *p = text, *end;
+	char word[WEBD_FIELD_MAX];
+	size_t pos = 0;
+	int n;
 
-	while (*p != '\0') {
-		while (*p == ' ')
-			p++;
-		if (*p == '\0')
-			break;
-		end = strchr(p, ' ');
-		if (end == NULL)
-			end = p + strlen(p);
-		if (json_array_size(mx) >= OWNER_MX_FIELDS) {
-			webd_text(r, 400, NULL, "too many mx patterns");
+	while ((n = webform_word(text, strlen(text), &pos, word,
+	    sizeof(word))) != WEBFORM_ABSENT) {
+		if (n < 0 || json_array_size(mx) >= OWNER_MX_FIELDS) {
+			webd_text(r, 400, NULL, "mx: more than 100 patterns");
 			return -1;
 		}
-		json_array_append_new(mx, json_stringn(p, (size_t)(end - p)));
-		p = end;
+		json_array_append_new(mx, json_string(word));
 	}
 	return 0;
 }
