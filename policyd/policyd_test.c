@@ -2742,6 +2742,22 @@ test_owner(struct policyd *pd)
 	    " the earlier addition does not verify it");
 	free(p1);
 	free(p2);
+
+	/* A disabled account asks nothing but account-show. */
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "account-set",
+	    "name", "ben", "disabled", 1));
+	r = as(pd, "ben", "{s:s, s:s}", "op", "domain-show", "domain",
+	    "two.own.example");
+	refused(pd, r, "account ben is disabled", "owner: a disabled account"
+	    " cannot see its domains");
+	r = as(pd, "ben", "{s:s, s:s}", "op", "account-show", "name", "ben");
+	CHECK(is_ok(r) && json_is_true(json_object_get(json_object_get(r,
+	    "account"), "disabled")), "owner: ... but sees that it is disabled");
+	json_decref(r);
+	r = as(pd, "nobody", "{s:s, s:s}", "op", "domain-show", "domain",
+	    "two.own.example");
+	refused(pd, r, "nobody: no such account", "owner: an account that"
+	    " does not exist asks nothing");
 	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
 	    "domain", "one.own.example", "now", 1));
 	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",

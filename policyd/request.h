@@ -92,7 +92,8 @@
  *	it (any other name: "NAME: no such domain", as for a name
  *	not hosted); account-show, token-new, token-list and token-revoke
  *	of itself ("name"); audit-list of its own rows ("account" is set
- *	to it); nothing else.  domain-add of a domain hosted for another
+ *	to it); nothing else, and nothing but account-show once it is
+ *	disabled or gone.  domain-add of a domain hosted for another
  *	account or by the operator, in any state, or given to another
  *	account, is refused with REQUEST_OWNER_REFUSED whatever the
  *	reason, and the reason goes to the audit log (action domain-add,

@@ -196,11 +196,37 @@ request_owner_rule(const char *op)
 	return -1;
 }
 
+/*
+ * The account acting exists and is enabled; account-show of itself is
+ * answered even when it is disabled (the portal ends its sessions).
+ */
+static int
+request_owner_live(struct policyd *pd, const char *op, struct buf *err)
+{
+	struct policydb_account a;
+	int rc, off;
+
+	if (strcmp(op, PROTO_OP_ACCOUNT_SHOW) == 0)
+		return 0;
+	if ((rc = policydb_account_get(pd->db, pd->actor, &a, err)) <= 0) {
+		if (rc == 0)
+			buf_printf(err, "%s: no such account", pd->actor);
+		return -1;
+	}
+	off = a.disabled;
+	policydb_account_clear(&a);
+	if (off)
+		buf_printf(err, "account %s is disabled", pd->actor);
+	return off ? -1 : 0;
+}
+
 /* Whether the account acting may ask req; -1 with err when not. */
 static int
 request_owner_may(struct policyd *pd, const char *op, json_t *req,
     struct buf *err)
 {
+	if (request_owner_live(pd, op, err) < 0)
+		return -1;
 	switch (request_owner_rule(op)) {
 	case OWNER_ADD:
 		return request_owner_add(pd, req, err);

@@ -142,18 +142,11 @@ api_result(struct webd_req *r, struct ownerop *o, json_t *(*ok)(json_t *))
 	webd_json(r, o->status ? o->status : 500, NULL, e);
 }
 
-/* The members of a domain an account sees (scope.h). */
+/* The members of a domain an account sees (scope.h); d is borrowed. */
 static json_t *
 api_public(json_t *d)
 {
-	static const char *const members[] = { SCOPE_MEMBERS, NULL };
-	json_t *o = json_object(), *v;
-	size_t i;
-
-	for (i = 0; members[i] != NULL; i++)
-		if ((v = json_object_get(d, members[i])) != NULL)
-			json_object_set(o, members[i], v);
-	return o;
+	return d != NULL ? scope_public(json_incref(d)) : json_object();
 }
 
 static json_t *

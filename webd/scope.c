@@ -162,7 +162,7 @@ scope_open(struct scope *sc, const char *account, const char *from,
  * else, so that a member policyd adds is not shown until it is added
  * here and to the API's document.
  */
-static json_t *
+json_t *
 scope_public(json_t *d)
 {
 	static const char *const members[] = { SCOPE_MEMBERS, NULL };

@@ -10,6 +10,8 @@
  *	list = scope_domains(&sc, &err)		the account's domains
  *	d = scope_domain(&sc, name, &err)	one of them, or NULL
  *	scope_has(&sc, name, norm)		whether name is one of them
+ *	o = scope_public(d)			what an account sees of a
+ *						domain object (takes d)
  *	reply = scope_ask(&sc, req, &refused, &err)	any request, as the
  *						account
  *	scope_close(&sc)
@@ -79,6 +81,7 @@ int	scope_open(struct scope *, const char *account, const char *from,
 	    struct buf *err);
 json_t	*scope_domains(struct scope *, struct buf *err);
 json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
+json_t	*scope_public(json_t *d);
 int	scope_has(struct scope *, const char *name,
 	    char norm[HTTP_HOST_MAX + 1]);
 json_t	*scope_ask(struct scope *, json_t *req, int *refused, struct buf *err);
