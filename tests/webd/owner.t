@@ -3,7 +3,8 @@
 # checks, "Check again"), choose the MX hosts and patterns, mode and
 # max_age (enforce refused while the verdict is "not yet" unless
 # confirmed), remove with the retirement explained, the audit page with
-# the client address, API tokens (created once, used, revoked); CSRF
+# the client address, API tokens (created once, used, revoked), the MX
+# hosts dnsmon found offered as boxes, its messages escaped; CSRF
 # refused on every form; bob's session against alice's domains (404 every
 # time, nothing changed in policy.db); adding a domain hosted by another
 # account or by the operator (the same page); hostile form fields.
@@ -84,6 +85,23 @@ is "$(form "$t/a" /domains/a.example/policy mx0=mx.a.example mode=enforce max_ag
 is "$(show a.example '[.domain.mode, .domain.mx]')" '["enforce",["mx.a.example"]]' \
 	"policy.db: enforce, the unchecked pattern gone"
 form "$t/a" /domains/a.example/policy mx0=mx.a.example mode=testing >/dev/null
+
+# The MX hosts dnsmon found are offered unchecked; its messages escaped.
+now=$(date +%s)
+"$BUILDDIR/tests/policyd/ipcclient" "$I/spool/private/policyd" "{\"op\": \"check-result\",
+	\"domain\": \"a.example\", \"time\": $now, \"checks\": [{\"check\": \"mx\",
+	\"status\": \"fail\", \"message\": \"<script>alert(1)</script> mx9.a.example is not in the policy\",
+	\"hosts\": [\"mx.a.example\", \"mx9.a.example\"]}]}" >/dev/null
+is "$(page "$t/a" /domains/a.example/manage)" 200 "a.example's page after a check"
+like "$(cat "$t/page")" 'name="mx1" value="mx9.a.example"> mx9.a.example' \
+	"the MX host dnsmon found, not in the policy: a box, unchecked"
+like "$(cat "$t/page")" '&lt;script&gt;alert\(1\)&lt;/script&gt; mx9.a.example is not in the policy' \
+	"... the check's message, escaped"
+unlike "$(cat "$t/page")" '<script>' "... no script in the page"
+is "$(form "$t/a" /domains/a.example/policy mx0=mx.a.example mx1=mx9.a.example mode=testing max_age=3600)" 303 \
+	"checking it: 303"
+is "$(show a.example .domain.mx)" '["mx.a.example","mx9.a.example"]' "policy.db: both hosts"
+form "$t/a" /domains/a.example/policy mx0=mx.a.example mode=testing max_age=3600 >/dev/null
 
 # Hostile fields.
 is "$(form "$t/a" /add $'domain=x\ny.example' mx=mx.x.example)" 400 "a newline in a field: 400"
