@@ -66,7 +66,10 @@ ok "the add is checked at once" wait_until 10 checked_after owned.test "$t0"
 sleep $((RETRY + 2))
 is "$(state owned.test)" pending \
 	"the delegation alone (an earlier owner's) proves nothing: still pending after a back-off step"
-like "$($STSCTL domain show owned.test)" "_stsd-verify\\.owned\\.test\\. \"$proof\"" \
+show=$($STSCTL domain show owned.test)
+like "$show" "^proof: +_stsd-verify\\.owned\\.test\\. TXT \"$proof\" \\(added by its account\\)\$" \
+	"stsctl domain show: the proof the operator can tell the owner"
+like "$show" "and TXT _stsd-verify\\.owned\\.test\\. \"$proof\"" \
 	"... and the failing check says which TXT record is missing"
 
 # A wrong token, then the right one.
