@@ -158,8 +158,8 @@ api_route(struct webd_req *r)
 		return;
 	}
 	if (webd_path_is(r, API_OPENAPI)) {
-		webd_answer(r, 200, "application/json", NULL, openapi_json,
-		    strlen(openapi_json));
+		webd_answer(r, 200, "application/json", NULL, openapi_text(),
+		    strlen(openapi_text()));
 		return;
 	}
 	api_account(r);

@@ -21,6 +21,9 @@
  *	owner_links(&b), owner_domain_link(&b, domain)	links to them
  *	api_domain_route(&r, &sc, read_only)	the API's routes of one
  *						domain, audit (api_domain.c)
+ *	text = openapi_text()			the OpenAPI document served:
+ *						openapi.c's and the owner's
+ *						routes (openapi_owner.c)
  *
  * DESCRIPTION
  *	Each ownerop_* sends one request to policyd through scope_ask(),
@@ -97,5 +100,6 @@ int	pages_field(struct webd_req *, const char *name, char *out,
 int	pages_csrf(struct webd_req *, struct session *);
 int	api_domain_route(struct webd_req *, struct scope *, int read_only);
 int	api_domain_path(const struct webd_req *);
+const char *openapi_text(void);
 
 #endif
