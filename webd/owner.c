@@ -23,7 +23,8 @@
  *	GET  /tokens			its API tokens
  *	POST /tokens			csrf, access (read-only or
  *					read-write): the new token, once
- *	POST /tokens/revoke		csrf, id
+ *	POST /tokens/revoke		csrf, id (404 for a token that is
+ *					not the account's)
  *	Every page needs a signed-in session (else 303 to /); every POST
  *	a valid CSRF token (403).  A name that is not one of the account's
  *	domains is 404, whether it is hosted or not.  A change refused by

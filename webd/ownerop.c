@@ -25,6 +25,7 @@
 
 #define OWNEROP_NO_SUCH		"no such domain"
 #define OWNEROP_CANNOT_ADD	"this domain cannot be added here"
+#define OWNEROP_NO_TOKEN	": no API token "	/* policyd's token-revoke */
 
 /* The members of a request body that go to policyd, as they are. */
 static const char *const ownerop_fields[] = {
@@ -252,6 +253,12 @@ ownerop_token_revoke(struct scope *sc, long long id, struct ownerop *o)
 	ownerop_call(sc, json_pack("{s:s, s:s, s:I}", "op",
 	    PROTO_OP_TOKEN_REVOKE, "name", sc->account, "id", (json_int_t)id),
 	    200, o);
+	/* Another account's token is not one: 404, as a domain. */
+	if (o->status == 400 && strstr(o->msg.s, OWNEROP_NO_TOKEN) != NULL) {
+		o->status = 404;
+		buf_reset(&o->msg);
+		buf_puts(&o->msg, "no such token");
+	}
 }
 
 /*
