@@ -103,6 +103,9 @@ done
 is "$(send "$TOK_B" DELETE /api/v1/domains/a.example)$(cat "$t/out")" \
 	"$(send "$TOK_B" DELETE /api/v1/domains/nosuch.example)$(cat "$t/out")" \
 	"bob: alice's domain and none: the same answer"
+is "$(send "$TOK_B" PATCH /api/v1/domains/b.example '{"domain": "a.example", "max_age": 1234}')" 200 \
+	"bob: PATCH of his domain with alice's in the body: 200"
+is "$(show b.example .domain.max_age)" 1234 "... the body's domain is ignored: b.example changed"
 after=$($STSCTL domain show a.example --json | jq -c .domain.policy_id; $STSCTL domain show new1.example --json | jq -c .domain.policy_id)
 is "$after" "$before" "policy.db: nothing changed by bob's requests"
 is "$(send "$TOK_B" POST /api/v1/domains '{"domain": "a.example", "mx": ["mx.b.example"]}')" 403 \
