@@ -242,9 +242,10 @@ dnsmon_result(const struct check_domain *d, json_t *result, int early)
 		return;
 	if (pending && json_is_true(json_object_get(result, "verified"))) {
 		log_info("%s: ownership proven by DNS", name);
-		r = tell_call(json_pack("{s:s, s:s}", "op",
-		    PROTO_OP_DOMAIN_VERIFIED,
-		    "domain", name));
+		/* The proof checked: policyd takes only its current one. */
+		r = tell_call(json_pack("{s:s, s:s, s:s?}", "op",
+		    PROTO_OP_DOMAIN_VERIFIED, "domain", name, "proof",
+		    d->proof));
 		if (r != NULL && !json_is_true(json_object_get(r, "ok")))
 			log_warn("%s: policyd refused domain-verified: %s", name,
 			    json_string_value(json_object_get(r, "error")));

@@ -215,13 +215,31 @@ check_strv_free(char **v)
 	free(v);
 }
 
+/* Whether TXT _stsd-verify.D holds value. */
+static int
+check_verify_txt(struct resolve *res, const struct check_domain *d,
+    const char *value)
+{
+	char *name, **txt;
+	size_t n, i;
+	int ok = 0;
+
+	name = xasprintf("%s.%s", CHECK_VERIFY_LABEL, d->name);
+	check_txt(res, name, &txt, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(txt[i], value) == 0)
+			ok = 1;
+	check_strv_free(txt);
+	free(name);
+	return ok;
+}
+
 static int
 check_verified(struct resolve *res, const struct check_domain *d)
 {
 	const char *host = var_policy_host, *zone = var_sts_zone;
 	enum resolve_status st;
-	char *name, *t, **txt;
-	size_t n, i;
+	char *name, *t;
 	int ok = 0;
 
 	name = xasprintf("mta-sts.%s", d->name);
@@ -240,15 +258,11 @@ check_verified(struct resolve *res, const struct check_domain *d)
 		if (st == RESOLVE_PENDING)
 			return 0;
 	}
-	if (!ok && d->token != NULL && *d->token != '\0') {
-		name = xasprintf("%s.%s", CHECK_VERIFY_LABEL, d->name);
-		check_txt(res, name, &txt, &n);
-		for (i = 0; i < n; i++)
-			if (strcmp(txt[i], d->token) == 0)
-				ok = 1;
-		check_strv_free(txt);
-		free(name);
-	}
+	/* An account's domain: the delegation and its proof, both. */
+	if (d->proof != NULL && *d->proof != '\0')
+		return ok && check_verify_txt(res, d, d->proof);
+	if (!ok && d->token != NULL && *d->token != '\0')
+		ok = check_verify_txt(res, d, d->token);
 	return ok;
 }
 
@@ -268,9 +282,14 @@ check_verification(struct resolve *res, const struct check_domain *d,
 		    "ownership of %s is proven by DNS", d->name);
 		return;
 	}
-	fix = xasprintf("add mta-sts.%s. CNAME %s. (or TXT %s.%s. \"%s\")",
-	    d->name, var_policy_host, CHECK_VERIFY_LABEL, d->name,
-	    d->token ? d->token : "");
+	if (d->proof != NULL && *d->proof != '\0')
+		fix = xasprintf("add mta-sts.%s. CNAME %s. and TXT %s.%s."
+		    " \"%s\"", d->name, var_policy_host, CHECK_VERIFY_LABEL,
+		    d->name, d->proof);
+	else
+		fix = xasprintf("add mta-sts.%s. CNAME %s. (or TXT %s.%s."
+		    " \"%s\")", d->name, var_policy_host, CHECK_VERIFY_LABEL,
+		    d->name, d->token ? d->token : "");
 	check_add(checks, "verification", "fail", "unproven", fix, "ownership of %s is not proven by DNS", d->name);
 	free(fix);
 }

@@ -33,7 +33,10 @@
  *	mx2.example.com presents a certificate for mail.other.net").
  *	verified says whether ownership is proven: mta-sts.D is a CNAME
  *	to policy_host, _mta-sts.D a CNAME into sts_zone, or TXT
- *	_stsd-verify.D holds the domain's token.
+ *	_stsd-verify.D holds the domain's token.  A domain object with a
+ *	"proof" (one an account added: stsd-policyd(8)) needs both: one
+ *	of the two CNAME records and a TXT record _stsd-verify.D holding
+ *	exactly the proof; the token alone proves nothing then.
  *
  *	With probe 0 no MX is contacted (DNS only); the probe checks come
  *	last, one per MX host in the order of "mx", so that a caller that
@@ -56,12 +59,13 @@
 #include <jansson.h>
 
 #include "mxprobe.h"
+#include "proto.h"
 #include "resolve.h"
 
 #define CHECK_MX_MAX		16
 #define CHECK_PROBE_EXTRA_MAX	16	/* hosts of "probe" */
 #define CHECK_MX_HOSTS_BYTES	2048	/* names listed in the mx check */
-#define CHECK_VERIFY_LABEL	"_stsd-verify"
+#define CHECK_VERIFY_LABEL	PROTO_PROOF_LABEL
 
 struct check_domain {
 	char	*name;
@@ -69,6 +73,7 @@ struct check_domain {
 	char	**mx;		/* policy mx patterns, NULL-terminated */
 	char	*policy_id;
 	char	*token;
+	char	*proof;		/* the TXT an account's domain needs, or NULL */
 	char	*waiting;	/* what its TXT record waits for, or NULL */
 	char	**probe;	/* more hosts to probe, NULL-terminated */
 };

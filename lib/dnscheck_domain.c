@@ -58,6 +58,7 @@ check_domain_from_json(const json_t *o, struct check_domain *d)
 	d->state = check_str(o, "state");
 	d->policy_id = check_str(o, "policy_id");
 	d->token = check_str(o, "token");
+	d->proof = check_str(o, "proof");
 	d->waiting = check_str(o, "waiting");
 	d->mx = xcalloc(n + 1, sizeof(*d->mx));
 	for (i = 0; i < n; i++) {
@@ -78,6 +79,7 @@ check_domain_clear(struct check_domain *d)
 	free(d->state);
 	free(d->policy_id);
 	free(d->token);
+	free(d->proof);
 	free(d->waiting);
 	for (p = d->mx; p && *p; p++)
 		free(*p);

@@ -189,6 +189,13 @@ static const struct db_migration policydb_schema[] = {
 	"  WHERE domain IS NOT NULL;"
 	"CREATE INDEX audit_log_account ON audit_log(account, id)"
 	"  WHERE account IS NOT NULL;" },
+	/*
+	 * The ownership proof of a domain an account added itself: the
+	 * value of the TXT record _stsd-verify.DOMAIN that dnsmon must
+	 * find (NULL: the operator gave the domain, no proof is asked).
+	 */
+	{ 8,
+	"ALTER TABLE account_domains ADD COLUMN proof TEXT;" },
 	{ 0, NULL }
 };
 

@@ -55,6 +55,8 @@
  *	policydb_account_domains(pdb, account, &names, &n, &err)
  *	policydb_domain_owner(pdb, domain, &account, &err)	1 found, 0 none
  *	policydb_domain_assign(pdb, domain, account, now, &err)	NULL: release
+ *	policydb_domain_proof(pdb, domain, &account, &proof, &err)	1, 0 none
+ *	policydb_domain_proof_set(pdb, domain, proof, &err)
  *	policydb_token_insert(pdb, &t, &err)		sets t.id
  *	policydb_token_count(pdb, account, live)	how many
  *	policydb_token_prune(pdb, account, &err)	forget revoked ones
@@ -74,7 +76,7 @@
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
  *	a retiring domain had; 4 served; 5 the time of dnsmon's next check;
  *	6 MX migration plans; 7 accounts, their domains and API tokens, and
- *	the audit log.
+ *	the audit log; 8 the ownership proof of a domain an account added.
  *	These functions only read and write rows: checking values, choosing
  *	ids and opening transactions are the caller's (policyd's handlers),
  *	except policydb_publish_sync(), which is its own transaction.
@@ -129,6 +131,9 @@
  *	is the operator's.  It is not tied to domains: a domain may be
  *	given to an account before it is hosted, and stays given when it
  *	is removed.  Deleting an account deletes its rows and its tokens.
+ *	Its proof is the value of the TXT record that proves that the
+ *	account holds the domain, for a domain the account added itself
+ *	(NULL: the operator gave it).
  *
  *	api_tokens has a row per API token: its id (never reused), the
  *	account, the SHA-256 of its secret in hexadecimal (the secret
@@ -142,7 +147,8 @@
  *	none; the account is the actor when an account acted, else the
  *	account that manages the domain or is changed), and details, a
  *	JSON object.  policydb_audit_add() with no account stores the
- *	account that manages the domain, if any.  Rows are never changed
+ *	account that manages the domain, if any; with account "" none
+ *	(a row for the operator only).  Rows are never changed
  *	or deleted by policyd.
  *	policydb_audit_list() reads those of a filter (struct
  *	policydb_audit_filter: after an id, since a time, of a domain, of
@@ -377,6 +383,10 @@ int	policydb_domain_owner(struct policydb *, const char *domain,
 	    char **account, struct buf *err);
 int	policydb_domain_assign(struct policydb *, const char *domain,
 	    const char *account, long long now, struct buf *err);
+int	policydb_domain_proof(struct policydb *, const char *domain,
+	    char **account, char **proof, struct buf *err);
+int	policydb_domain_proof_set(struct policydb *, const char *domain,
+	    const char *proof, struct buf *err);
 
 int	policydb_token_insert(struct policydb *, struct policydb_token *,
 	    struct buf *err);

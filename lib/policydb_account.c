@@ -299,6 +299,69 @@ policydb_domain_assign(struct policydb *pdb, const char *domain,
 	return db_step_done(pdb->db, st, "assign domain", err);
 }
 
+/* A row of account_domains with its proof. */
+struct policydb_link {
+	char	*account;
+	char	*proof;
+};
+
+static void
+policydb_link_row(sqlite3_stmt *st, void *p)
+{
+	struct policydb_link *l = p;
+
+	l->account = xstrdup(policydb_text(st, 0));
+	l->proof = policydb_text_or_null(st, 1);
+}
+
+static void
+policydb_link_clear(void *p)
+{
+	struct policydb_link *l = p;
+
+	free(l->account);
+	free(l->proof);
+}
+
+static const struct policydb_rowtype policydb_link_type = {
+	sizeof(struct policydb_link), policydb_link_row, policydb_link_clear,
+};
+
+/*
+ * The account that manages domain and the proof it must publish
+ * (NULL: none asked): 1, 0 none (both NULL), -1.
+ */
+int
+policydb_domain_proof(struct policydb *pdb, const char *domain,
+    char **account, char **proof, struct buf *err)
+{
+	struct policydb_link l = { NULL, NULL };
+	sqlite3_stmt *st;
+	int rc;
+
+	st = db_cached(pdb->db, "SELECT account, proof FROM account_domains"
+	    " WHERE domain = ?");
+	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	rc = policydb_row(pdb, st, &policydb_link_type, "read domain proof",
+	    &l, err);
+	*account = l.account;
+	*proof = l.proof;
+	return rc;
+}
+
+int
+policydb_domain_proof_set(struct policydb *pdb, const char *domain,
+    const char *proof, struct buf *err)
+{
+	sqlite3_stmt *st;
+
+	st = db_cached(pdb->db, "UPDATE account_domains SET proof = ?"
+	    " WHERE domain = ?");
+	policydb_bind_opt(st, 1, proof);
+	sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
+	return db_step_done(pdb->db, st, "store domain proof", err);
+}
+
 /*
  * API tokens.
  */
@@ -462,8 +525,8 @@ policydb_audit_add(struct policydb *pdb, const struct policydb_audit *e,
 	/* Without an account, the one that manages the domain, if any. */
 	st = db_cached(pdb->db, "INSERT INTO audit_log (time, actor, origin,"
 	    " action, domain, account, details) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " COALESCE(?6, (SELECT account FROM account_domains"
-	    " WHERE domain = ?5)), ?7)");
+	    " NULLIF(COALESCE(?6, (SELECT account FROM account_domains"
+	    " WHERE domain = ?5)), ''), ?7)");
 	sqlite3_bind_int64(st, 1, e->time);
 	sqlite3_bind_text(st, 2, e->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, e->origin, -1, SQLITE_STATIC);

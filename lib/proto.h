@@ -113,6 +113,13 @@
 #define PROTO_OP_TOKEN_LIST	"token-list"
 #define PROTO_OP_AUDIT_LIST	"audit-list"	/* paged by entry id */
 
+/*
+ * The ownership proof of a domain an account adds (policyd, dnsmon):
+ * TXT PROTO_PROOF_LABEL.DOMAIN holding PROTO_PROOF_PREFIX TOKEN.
+ */
+#define PROTO_PROOF_LABEL	"_stsd-verify"
+#define PROTO_PROOF_PREFIX	"stsd-verify="
+
 /* policyd: requests of its private socket only. */
 #define PROTO_OP_DOMAIN_VERIFIED "domain-verified"	/* dnsmon */
 #define PROTO_OP_ACCOUNT_AUTH	"account-auth"		/* the portal */

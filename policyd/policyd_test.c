@@ -1838,8 +1838,8 @@ test_migration(struct policyd *pd, const char *dir)
 	}
 	sqlite3_close(db);
 	pd->db = policydb_open(path, &err);
-	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 7,
-	    "a schema 2 policy.db is migrated to 7");
+	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 8,
+	    "a schema 2 policy.db is migrated to 8");
 	if (pd->db == NULL) {
 		printf("# %s\n", err.s);
 		*pd = old;
@@ -2515,6 +2515,257 @@ test_snapshot_file(struct policyd *pd, const char *dir)
 	buf_free(&err);
 }
 
+/*
+ * An account's requests (actor on the private socket): the one gate of
+ * request_owner.c, the proof of its additions, its quota, and the same
+ * answer for another's domain as for none.
+ */
+static json_t *
+as(struct policyd *pd, const char *who, const char *fmt, ...)
+{
+	json_error_t jerr;
+	json_t *req, *reply;
+	va_list ap;
+
+	va_start(ap, fmt);
+	req = json_vpack_ex(&jerr, 0, fmt, ap);
+	va_end(ap);
+	if (req == NULL) {
+		printf("# bad test request: %s\n", jerr.text);
+		exit(1);
+	}
+	json_object_set_new(req, "actor", json_string(who));
+	json_object_set_new(req, "from", json_string("192.0.2.7"));
+	reply = request_handle(pd, req, 0);
+	json_decref(req);
+	return reply;
+}
+
+/* The error of an account's request on domain (and frees the reply). */
+static char *
+as_error(struct policyd *pd, const char *who, const char *op,
+    const char *domain)
+{
+	json_t *r = as(pd, who, "{s:s, s:s}", "op", op, "domain", domain);
+	char *e = xstrdup(is_ok(r) ? "(ok)" : error_of(r));
+
+	json_decref(r);
+	return e;
+}
+
+static char *
+proof_of(struct policyd *pd, const char *domain)
+{
+	json_t *r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    domain);
+	char *p = xstrdup(dstr(r, "proof"));
+
+	json_decref(r);
+	return p;
+}
+
+static int
+audit_has(struct policyd *pd, const char *who, const char *want)
+{
+	json_t *r = who ? as(pd, who, "{s:s}", "op", "audit-list") :
+	    call(pd, 1, "{s:s}", "op", "audit-list");
+	char *text = json_dumps(r, JSON_COMPACT);
+	int found = text != NULL && strstr(text, want) != NULL;
+
+	free(text);
+	json_decref(r);
+	return found;
+}
+
+static void
+test_owner(struct policyd *pd)
+{
+	static const char *const ops[] = { "domain-set", "domain-del",
+	    "domain-show", "domain-records", "domain-check" };
+	char *e1, *e2, *p1, *p2, *id;
+	json_t *r;
+	size_t i;
+
+	json_decref(call(pd, 1, "{s:s, s:s, s:s, s:i}", "op", "account-add",
+	    "name", "ann", "email", "ann@own.example", "quota", 2));
+	json_decref(call(pd, 1, "{s:s, s:s, s:s, s:i}", "op", "account-add",
+	    "name", "ben", "email", "ben@own.example", "quota", 5));
+	json_decref(call(pd, 1, "{s:s, s:s, s:[s]}", "op", "domain-add",
+	    "domain", "op.own.example", "mx", "mx.own.example"));
+
+	r = as(pd, "ann", "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "one.own.example", "mx", "mx.own.example");
+	CHECK(is_ok(r) && strcmp(dstr(r, "state"), "pending") == 0 &&
+	    strncmp(dstr(r, "proof"), "stsd-verify=", 12) == 0 &&
+	    strlen(dstr(r, "proof")) == 12 + 32,
+	    "owner: an account's add is pending, with a proof of 128 bits");
+	json_decref(r);
+	r = as(pd, "ann", "{s:s, s:s}", "op", "domain-records", "domain",
+	    "one.own.example");
+	p1 = proof_of(pd, "one.own.example");
+	CHECK(strcmp(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(r, "records"), "proof"), 0),
+	    "value")) ? json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(r, "records"), "proof"), 0),
+	    "value")) : "", p1) == 0,
+	    "owner: domain-records gives the TXT record of the proof");
+	json_decref(r);
+
+	/* ben: ann's domain is "no such domain", as one not hosted. */
+	for (i = 0; i < sizeof(ops) / sizeof(*ops); i++) {
+		e1 = as_error(pd, "ben", ops[i], "one.own.example");
+		e2 = as_error(pd, "ben", ops[i], "none.own.example");
+		CHECK(strcmp(e1, "one.own.example: no such domain") == 0 &&
+		    strcmp(e2, "none.own.example: no such domain") == 0,
+		    "owner: %s of another's domain: the answer for none (%s)",
+		    ops[i], e1);
+		free(e1);
+		free(e2);
+	}
+	e1 = as_error(pd, "ben", "domain-show", "op.own.example");
+	CHECK(strcmp(e1, "op.own.example: no such domain") == 0,
+	    "owner: the operator's domain is no such domain to an account");
+	free(e1);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
+	    "one.own.example");
+	CHECK(strcmp(dstr(r, "mode"), "testing") == 0, "owner: nothing changed");
+	json_decref(r);
+
+	/* Adding what is hosted: one answer, the reason in the audit log. */
+	e1 = as_error(pd, "ben", "domain-add", "one.own.example");
+	e2 = as_error(pd, "ben", "domain-add", "op.own.example");
+	CHECK(strcmp(e1, REQUEST_OWNER_REFUSED) == 0 && strcmp(e1, e2) == 0,
+	    "owner: add of another's or the operator's domain: one refusal");
+	free(e1);
+	free(e2);
+	CHECK(audit_has(pd, NULL, "\"refused\":\"hosted for account ann"
+	    " (state pending)\"") && audit_has(pd, NULL,
+	    "\"refused\":\"hosted by the operator (state active)\""),
+	    "owner: the operator sees the reasons in the audit log");
+	CHECK(!audit_has(pd, "ben", "refused") && !audit_has(pd, "ann",
+	    "refused"), "owner: neither account sees them");
+	CHECK(audit_has(pd, "ann", "\"from\":\"192.0.2.7\"") &&
+	    !audit_has(pd, "ben", "one.own.example"),
+	    "owner: an account's audit: its rows, with the client address");
+
+	/* Only its own account; only the ops of the table. */
+	r = as(pd, "ben", "{s:s, s:s}", "op", "account-show", "name", "ann");
+	refused(pd, r, "of itself only", "owner: account-show of another");
+	r = as(pd, "ben", "{s:s, s:s}", "op", "token-new", "name", "ann");
+	refused(pd, r, "of itself only", "owner: token-new of another");
+	r = as(pd, "ben", "{s:s, s:s}", "op", "audit-list", "account", "ann");
+	refused(pd, r, "of itself only", "owner: audit-list of another");
+	r = as(pd, "ben", "{s:s, s:[{s:s}]}", "op", "domain-import", "domains",
+	    "domain", "imp.own.example");
+	refused(pd, r, "not allowed for an account", "owner: domain-import");
+	r = as(pd, "ben", "{s:s}", "op", "domain-list");
+	refused(pd, r, "not allowed for an account", "owner: domain-list");
+	r = as(pd, "ben", "{s:s, s:s, s:i}", "op", "account-set", "name",
+	    "ben", "quota", 1000);
+	refused(pd, r, "not allowed for an account", "owner: account-set");
+
+	/* Quota. */
+	r = as(pd, "ann", "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "two.own.example", "mx", "mx.own.example");
+	CHECK(is_ok(r), "owner: a second domain within the quota");
+	json_decref(r);
+	r = as(pd, "ann", "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "three.own.example", "mx", "mx.own.example");
+	refused(pd, r, "account ann: its quota of 2 domains is reached",
+	    "owner: over the quota: refused, nothing stored");
+	e1 = as_error(pd, "ann", "domain-show", "three.own.example");
+	CHECK(strstr(e1, "no such domain") != NULL, "owner: ... not linked");
+	free(e1);
+
+	/* The proof: verified only with the proof of this addition. */
+	r = call(pd, 0, "{s:s, s:s}", "op", "domain-verified", "domain",
+	    "one.own.example");
+	refused(pd, r, "not the one of its addition", "owner: domain-verified"
+	    " without the proof is refused");
+	r = call(pd, 0, "{s:s, s:s, s:s}", "op", "domain-verified", "domain",
+	    "one.own.example", "proof", "stsd-verify=00");
+	refused(pd, r, "not the one of its addition", "owner: ... with"
+	    " another proof too");
+	r = call(pd, 0, "{s:s, s:s, s:s}", "op", "domain-verified", "domain",
+	    "one.own.example", "proof", p1);
+	CHECK(is_ok(r), "owner: ... with its proof: verified");
+	json_decref(r);
+	r = as(pd, "ann", "{s:s, s:s}", "op", "domain-show", "domain",
+	    "one.own.example");
+	id = xstrdup(dstr(r, "policy_id"));
+	CHECK(strcmp(dstr(r, "state"), "active") == 0 &&
+	    json_object_get(json_object_get(r, "domain"), "proof") == NULL,
+	    "owner: active, no proof asked any more");
+	json_decref(r);
+	r = as(pd, "ann", "{s:s, s:s, s:s}", "op", "domain-set", "domain",
+	    "one.own.example", "mode", "enforce");
+	CHECK(is_ok(r) && strcmp(dstr(r, "mode"), "enforce") == 0 &&
+	    strcmp(dstr(r, "policy_id"), id) > 0,
+	    "owner: domain-set by its account: the handler's new id");
+	json_decref(r);
+	free(id);
+	r = as(pd, "ann", "{s:s, s:s, s:i}", "op", "domain-set", "domain",
+	    "one.own.example", "max_age", -1);
+	refused(pd, r, "out of range", "owner: ... and its validation");
+
+	/* Removal: retiring, let go; pending: removed, let go. */
+	r = as(pd, "ann", "{s:s, s:s, s:b}", "op", "domain-del", "domain",
+	    "one.own.example", "now", 1);
+	refused(pd, r, "only the operator", "owner: del now is refused");
+	r = as(pd, "ann", "{s:s, s:s}", "op", "domain-del", "domain",
+	    "one.own.example");
+	CHECK(is_ok(r) && strcmp(dstr(r, "state"), "retiring") == 0,
+	    "owner: del of an active domain: it retires");
+	json_decref(r);
+	e1 = as_error(pd, "ann", "domain-show", "one.own.example");
+	e2 = as_error(pd, "ben", "domain-add", "one.own.example");
+	CHECK(strstr(e1, "no such domain") != NULL &&
+	    strcmp(e2, REQUEST_OWNER_REFUSED) == 0,
+	    "owner: ... let go by ann, and not addable while it retires");
+	free(e1);
+	free(e2);
+	p2 = proof_of(pd, "two.own.example");
+	r = as(pd, "ann", "{s:s, s:s}", "op", "domain-del", "domain",
+	    "two.own.example");
+	CHECK(is_ok(r) && json_is_true(json_object_get(r, "removed")),
+	    "owner: del of a pending domain: removed at once");
+	json_decref(r);
+	r = as(pd, "ben", "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "two.own.example", "mx", "mx.own.example");
+	CHECK(is_ok(r) && *dstr(r, "proof") != '\0' &&
+	    strcmp(dstr(r, "proof"), p2) != 0,
+	    "owner: added again by another account: a new proof");
+	json_decref(r);
+	r = call(pd, 0, "{s:s, s:s, s:s}", "op", "domain-verified", "domain",
+	    "two.own.example", "proof", p2);
+	refused(pd, r, "not the one of its addition", "owner: the proof of"
+	    " the earlier addition does not verify it");
+	free(p1);
+	free(p2);
+
+	/* A disabled account asks nothing but account-show. */
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "account-set",
+	    "name", "ben", "disabled", 1));
+	r = as(pd, "ben", "{s:s, s:s}", "op", "domain-show", "domain",
+	    "two.own.example");
+	refused(pd, r, "account ben is disabled", "owner: a disabled account"
+	    " cannot see its domains");
+	r = as(pd, "ben", "{s:s, s:s}", "op", "account-show", "name", "ben");
+	CHECK(is_ok(r) && json_is_true(json_object_get(json_object_get(r,
+	    "account"), "disabled")), "owner: ... but sees that it is disabled");
+	json_decref(r);
+	r = as(pd, "nobody", "{s:s, s:s}", "op", "domain-show", "domain",
+	    "two.own.example");
+	refused(pd, r, "nobody: no such account", "owner: an account that"
+	    " does not exist asks nothing");
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "one.own.example", "now", 1));
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "two.own.example", "now", 1));
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "op.own.example", "now", 1));
+}
+
 int
 main(void)
 {
@@ -2563,6 +2814,7 @@ main(void)
 	test_names(&pd);
 	test_migration(&pd, dir);
 	test_mx_migration(&pd, path);
+	test_owner(&pd);
 
 	policydb_close(pd.db);
 	pd.db = policydb_open(path, &err);

@@ -534,7 +534,8 @@ request_handle(struct policyd *pd, json_t *req, int from_public)
 		reply = request_error(err.s);
 	} else if (request_caller(pd, req, from_public, &err) < 0)
 		reply = request_error(err.s);
-	else if ((reply = op->handle(pd, req, &err)) == NULL)
+	else if ((reply = request_owner_handle(pd, op->name, op->handle, req,
+	    &err)) == NULL)
 		reply = request_error(err.len ? err.s : "internal error");
 	request_snap_sync(pd);
 	buf_free(&err);

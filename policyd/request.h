@@ -84,6 +84,36 @@
  *	all after a failed compaction; the next compaction repairs the
  *	file.
  *
+ *	Accounts (request_owner.c): a request on the private socket with
+ *	an "actor" that is an account passes through one gate before its
+ *	handler, the same handler as the operator's.  The account may ask
+ *	domain-add, and domain-set, domain-del (not "now"), domain-show,
+ *	domain-records and domain-check of the domains policy.db gives
+ *	it (any other name: "NAME: no such domain", as for a name
+ *	not hosted); account-show, token-new, token-list and token-revoke
+ *	of itself ("name"); audit-list of its own rows ("account" is set
+ *	to it); nothing else, and nothing but account-show once it is
+ *	disabled or gone.  domain-add of a domain hosted for another
+ *	account or by the operator, in any state, or given to another
+ *	account, is refused with REQUEST_OWNER_REFUSED whatever the
+ *	reason, and the reason goes to the audit log (action domain-add,
+ *	details {"refused": WHY}, in a row of no account: the operator's
+ *	eyes only).  A domain an account adds is pending whatever
+ *	domain_verification says, counts against its quota ("account A:
+ *	its quota of N domains is reached" when it would pass it; a
+ *	domain the operator gave it counts already) and gets a new
+ *	proof: the TXT record PROTO_PROOF_LABEL.DOMAIN holding
+ *	PROTO_PROOF_PREFIX and 128 random bits in hexadecimal, given as
+ *	"proof" in the domain objects of domain-add, domain-show and
+ *	domain-list while it is pending, and in domain-records'
+ *	records.proof.  dnsmon verifies such a domain only when it finds
+ *	that TXT record and the delegation of mta-sts.DOMAIN or
+ *	_mta-sts.DOMAIN, and says so in domain-verified {"domain", "proof"}:
+ *	one with another proof (an earlier addition's) is refused.  When
+ *	a domain added with a proof retires or is removed, whoever asks,
+ *	its account lets it go in the same transaction: the next addition,
+ *	by that account or another, needs a new proof.
+ *
  *	Names: domain-add and domain-import take a domain that
  *	dnsname_domain() of lib/dnsname accepts with sts_zone (no IP
  *	address, no all-digit top-level label, labels of 63 octets at
@@ -219,6 +249,8 @@
 #define REQUEST_AUTH_REFUSED	"sign-in refused: unknown account or wrong" \
 	" password"
 #define REQUEST_TOKEN_REFUSED	"API token refused"
+#define REQUEST_OWNER_REFUSED	"this domain cannot be added here; ask the" \
+	" operator"
 
 struct challenges;
 struct policydb;

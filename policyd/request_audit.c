@@ -84,13 +84,6 @@ request_caller(struct policyd *pd, json_t *req, int from_public,
 	return 0;
 }
 
-/* Whether the actor of the request being handled is an account. */
-static int
-request_actor_is_account(const struct policyd *pd)
-{
-	return strcmp(pd->actor, ACCTNAME_OPERATOR) != 0;
-}
-
 /* The row, details already JSON text; account NULL: see policydb.h. */
 static int
 request_audit_text(struct policyd *pd, const char *action,

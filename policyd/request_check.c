@@ -54,6 +54,11 @@ request_verified(struct policyd *pd, json_t *req, struct buf *err)
 		policydb_domain_clear(&d);
 		return request_ok();
 	}
+	if (request_owner_verified(pd, d.name, req, err) < 0) {
+		policydb_rollback(pd->db);
+		policydb_domain_clear(&d);
+		return NULL;
+	}
 	/* Certificates come later: verified means servable for now. */
 	was = d.state;
 	d.state = DOMAIN_ACTIVE;

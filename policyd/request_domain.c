@@ -176,11 +176,14 @@ request_add_insert(struct policyd *pd, struct request_new *n, struct buf *err)
 		}
 		return -1;
 	}
-	d->state = pd->conf.verify_dns ? DOMAIN_PENDING : DOMAIN_ACTIVE;
+	/* An account's domain waits for its proof (request_owner.c). */
+	d->state = pd->conf.verify_dns || request_actor_is_account(pd) ?
+	    DOMAIN_PENDING : DOMAIN_ACTIVE;
 	d->token = request_token();
 	d->created = d->updated = request_now(pd);
 	if (request_servable(d, err) < 0 || request_new_id(pd, d, 0, err) < 0 ||
 	    policydb_domain_insert(pd->db, d, err) < 0 ||
+	    request_owner_added(pd, d, err) < 0 ||
 	    (policydb_state_servable(d->state) &&
 	    request_queue(pd, d->name, d->policy_id, err) < 0))
 		return -1;
@@ -235,6 +238,7 @@ request_add(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	request_log_added(&n);
 	reply = request_domain_reply(&n.d);
+	request_owner_proof(pd, &n.d, json_object_get(reply, "domain"));
 	json_object_set_new(reply, "restored", json_boolean(n.restored));
 	json_object_set_new(reply, "check_asked",
 	    json_boolean(request_check_now(pd, n.d.name)));
@@ -479,7 +483,9 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 	    policydb_domain_delete(pd->db, d->name, err) < 0 ||
 	    request_queue(pd, d->name, NULL, err) < 0 ||
 	    request_audit_domain(pd, PROTO_OP_DOMAIN_DEL, d,
-	    ",\"removed\":true", err) < 0 || request_commit(pd, err) < 0) {
+	    ",\"removed\":true", err) < 0 ||
+	    request_owner_removed(pd, d->name, err) < 0 ||
+	    request_commit(pd, err) < 0) {
 		free(last);
 		return NULL;
 	}
@@ -532,6 +538,7 @@ request_retire(struct policyd *pd, struct domain *d, struct buf *err)
 	if (policydb_domain_update(pd->db, d, err) < 0 ||
 	    request_queue(pd, d->name, d->policy_id, err) < 0 ||
 	    request_audit_retire(pd, d, err) < 0 ||
+	    request_owner_removed(pd, d->name, err) < 0 ||
 	    request_commit(pd, err) < 0)
 		return NULL;
 	request_notify_policy(pd, d);
@@ -628,6 +635,7 @@ request_list(struct policyd *pd, json_t *req, struct buf *err)
 	a = json_array();
 	for (i = 0; i < n; i++) {
 		o = request_domain_json(&v[i]);
+		request_owner_proof(pd, &v[i], o);
 		/* Both in name order (SQLite's binary collation: strcmp). */
 		while (mi < mn && strcmp(mv[mi].domain, v[i].name) < 0)
 			mi++;
@@ -709,6 +717,7 @@ request_show(struct policyd *pd, json_t *req, struct buf *err)
 	if (request_load(pd, req, &d, err) < 0)
 		return NULL;
 	reply = request_domain_reply(&d);
+	request_owner_proof(pd, &d, json_object_get(reply, "domain"));
 	request_show_monitor(pd, &d, json_object_get(reply, "domain"));
 	request_show_migration(pd, &d, json_object_get(reply, "domain"));
 	policydb_domain_clear(&d);
@@ -730,7 +739,7 @@ json_t *
 request_records(struct policyd *pd, json_t *req, struct buf *err)
 {
 	struct domain d;
-	json_t *delegated, *direct, *zone, *publish, *reply;
+	json_t *delegated, *direct, *zone, *publish, *reply, *proof;
 	const char *z = pd->conf.sts_zone;
 	char *rua, *sts, *rpt, *n_host, *n_sts, *n_rpt, *z_sts, *z_rpt, *host;
 	char *waiting;
@@ -777,11 +786,16 @@ request_records(struct policyd *pd, json_t *req, struct buf *err)
 
 	free(rua); free(sts); free(rpt); free(n_host); free(n_sts);
 	free(n_rpt); free(z_sts); free(z_rpt); free(host);
+	proof = request_owner_record(pd, d.name);
 	policydb_domain_clear(&d);
 	reply = json_pack("{s:b, s:{s:o, s:o, s:o}, s:o, s:o}", "ok", 1,
 	    "records", "delegated", delegated, "direct", direct,
 	    "service_zone", zone, "service_zone_publish", publish, "waiting",
 	    waiting ? json_string(waiting) : json_null());
+	/* Published with the delegated records, by an account's domain. */
+	if (proof != NULL)
+		json_object_set_new(json_object_get(reply, "records"), "proof",
+		    json_pack("[o]", proof));
 	free(waiting);
 	return reply;
 }

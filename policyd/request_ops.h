@@ -13,7 +13,9 @@
  *	below: replies, request fields, loading a domain, policy ids,
  *	queueing DNS publication), request_domain.c (the domain-* ops of
  *	stsctl and retirement), request_account.c and request_token.c
- *	(accounts of domain owners and their API tokens), request_audit.c
+ *	(accounts of domain owners and their API tokens), request_owner.c
+ *	(what an account may ask, and the proof of the domains it adds),
+ *	request_audit.c
  *	(who asks, the audit log, audit-list), request_check.c (what dnsmon, acmed and
  *	httpd report: checks, verification, certificates, challenges) and
  *	request_snapshot.c (what subscribers are told: the snapshot, each
@@ -80,6 +82,20 @@ int	request_audit(struct policyd *pd, const char *action,
 int	request_audit_domain(struct policyd *pd, const char *action,
 	    const struct domain *d, const char *extra, struct buf *err);
 void	request_audit_str(struct buf *b, const char *s);
+
+/* request_owner.c: the gate of an account's requests, and its hooks. */
+int	request_actor_is_account(const struct policyd *pd);
+json_t	*request_owner_handle(struct policyd *pd, const char *op,
+	    request_op_fn *fn, json_t *req, struct buf *err);
+int	request_owner_added(struct policyd *pd, const struct domain *d,
+	    struct buf *err);
+int	request_owner_removed(struct policyd *pd, const char *domain,
+	    struct buf *err);
+int	request_owner_verified(struct policyd *pd, const char *domain,
+	    json_t *req, struct buf *err);
+void	request_owner_proof(struct policyd *pd, const struct domain *d,
+	    json_t *o);
+json_t	*request_owner_record(struct policyd *pd, const char *domain);
 
 /* request_check.c: */
 request_op_fn request_check;

@@ -205,6 +205,7 @@ domain_print_one(json_t *d, json_t *readiness)
 	struct table *t = table_new(2, NULL);
 	char *mx = domain_mx_text(d, " "), *created, *updated, *retire = NULL;
 	char *checked = NULL, *next = NULL, *dns = NULL, *restores = NULL;
+	char *proof = NULL;
 	char age[32];
 	const char *p, *nl;
 
@@ -219,6 +220,12 @@ domain_print_one(json_t *d, json_t *readiness)
 	table_row(t, "policy id:", ipc_str(d, "policy_id"));
 	table_row(t, "policy host:", ipc_str(d, "policy_host"));
 	table_row(t, "token:", ipc_str(d, "token"));
+	/* An account's addition waits for its TXT proof too. */
+	if (json_is_string(json_object_get(d, "proof"))) {
+		proof = xasprintf("%s.%s. TXT \"%s\" (added by its account)",
+		    PROTO_PROOF_LABEL, ipc_str(d, "domain"), ipc_str(d, "proof"));
+		table_row(t, "proof:", proof);
+	}
 	table_row(t, "created:", created);
 	table_row(t, "updated:", updated);
 	if (json_is_integer(json_object_get(d, "retire_at"))) {
@@ -264,6 +271,7 @@ domain_print_one(json_t *d, json_t *readiness)
 	free(updated);
 	free(retire);
 	free(restores);
+	free(proof);
 	free(checked);
 	free(next);
 	free(dns);

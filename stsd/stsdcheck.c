@@ -31,6 +31,7 @@
 #include "esc.h"
 #include "mastercf.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "stsd.h"
 
 #define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
@@ -39,9 +40,24 @@ static int stsd_check_program(const char *dir, const char *program,
 	    const char *why);
 
 /*
+ * Parameters that need others: the portal answers only to its host name
+ * (httpd passes no other request to webd).  The number of problems said.
+ */
+static int
+stsd_check_depends(void)
+{
+	if (!var_portal_enabled || *var_portal_hostname != '\0')
+		return 0;
+	stsd_say("error: %s: portal_enabled = yes needs portal_hostname, the"
+	    " name the portal answers to on the HTTPS listener (fix: stsconf"
+	    " -e portal_hostname=NAME, or portal_enabled=no)", cfg_file());
+	return 1;
+}
+
+/*
  * The configuration as master would take it: main.cf against the rules
  * of the parameter table, its users and groups, the parameters that
- * must be set, then master.cf (its -o overrides against main.cf) and
+ * must be set and those that need others, then master.cf (its -o overrides against main.cf) and
  * the program of each service.  -1: main.cf itself is refused (said);
  * else the number of problems said.  *table is master.cf, or NULL.
  */
@@ -63,6 +79,7 @@ stsd_check_config(struct mastercf **table)
 	}
 	if (cfg_check_required(&err) != 0)
 		problems += stsd_say_lines(&err);
+	problems += stsd_check_depends();
 	buf_reset(&err);
 	path = xasprintf("%s/master.cf", stsd_config_dir);
 	if (mastercf_read(path, 0, table, &err) != 0) {

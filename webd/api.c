@@ -9,6 +9,7 @@
  *					each with a "domain" member
  *	GET /api/v1/domains/NAME	one of them; 404 {"error": ...} for
  *					any other name, hosted or not
+ *	The changes, records, checks and audit log: api_domain.c.
  *	Without a token, or with one that policyd's token-auth refuses:
  *	401 with WWW-Authenticate: Bearer.  Another method: 405; another
  *	path: 404.  Errors are {"error": "..."}.
@@ -25,6 +26,7 @@
 #include "buf.h"
 #include "http.h"
 #include "log.h"
+#include "owner.h"
 #include "scope.h"
 #include "webd.h"
 #include "webform.h"
@@ -42,7 +44,7 @@ api_error(struct webd_req *r, int status, const char *fields, const char *why)
 
 /* The token's account into account: 0, or answered (401, 503) and -1. */
 static int
-api_auth(struct webd_req *r, char account[ACCTNAME_MAX + 1])
+api_auth(struct webd_req *r, char account[ACCTNAME_MAX + 1], int *read_only)
 {
 	char token[API_TOKEN_MAX], addr[64];
 	struct buf err = BUF_INIT;
@@ -58,7 +60,7 @@ api_auth(struct webd_req *r, char account[ACCTNAME_MAX + 1])
 		return -1;
 	}
 	rc = scope_token(token, webd_client_addr(r, addr, sizeof(addr)),
-	    account, &err);
+	    account, read_only, &err);
 	OPENSSL_cleanse(token, sizeof(token));
 	if (rc < 0) {
 		log_warn("%s: token-auth: %s", r->client, err.s);
@@ -110,9 +112,9 @@ api_account(struct webd_req *r)
 	size_t plen = strlen(API_DOMAINS "/"), len = r->http->path_len;
 	struct buf err = BUF_INIT;
 	struct scope sc;
-	int rc;
+	int rc, read_only = 1;
 
-	if (api_auth(r, account) < 0)
+	if (api_auth(r, account, &read_only) < 0)
 		return;
 	if ((rc = scope_open(&sc, account, webd_client_addr(r, addr,
 	    sizeof(addr)), &err)) != 0) {
@@ -124,7 +126,9 @@ api_account(struct webd_req *r)
 			log_warn("%s: account %s: %s", r->client, account, err.s);
 			api_error(r, 503, NULL, "the API is not available now");
 		}
-	} else if (webd_path_is(r, API_DOMAINS))
+	} else if (api_domain_route(r, &sc, read_only))
+		;
+	else if (webd_path_is(r, API_DOMAINS))
 		api_domains(r, &sc);
 	else if (len - plen < sizeof(name) - 1) {
 		memcpy(name, r->http->path + plen, len - plen);
@@ -142,19 +146,20 @@ api_route(struct webd_req *r)
 	size_t plen = strlen(API_DOMAINS "/"), len = r->http->path_len;
 	int known = webd_path_is(r, API_OPENAPI) ||
 	    webd_path_is(r, API_DOMAINS) || (len > plen &&
-	    memcmp(r->http->path, API_DOMAINS "/", plen) == 0);
+	    memcmp(r->http->path, API_DOMAINS "/", plen) == 0) ||
+	    api_domain_path(r);
 
 	if (!known) {
 		api_error(r, 404, NULL, "no such API route");
 		return;
 	}
-	if (r->http->method == HTTP_METHOD_OTHER) {
+	if (r->http->method == HTTP_METHOD_OTHER && !api_domain_path(r)) {
 		api_error(r, 405, "Allow: GET, HEAD\r\n", "method not allowed");
 		return;
 	}
 	if (webd_path_is(r, API_OPENAPI)) {
-		webd_answer(r, 200, "application/json", NULL, openapi_json,
-		    strlen(openapi_json));
+		webd_answer(r, 200, "application/json", NULL, openapi_text(),
+		    strlen(openapi_text()));
 		return;
 	}
 	api_account(r);

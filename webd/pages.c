@@ -17,6 +17,7 @@
  *	GET /domains/NAME	one of the account's domains; 404 for any
  *				other name, hosted or not
  *	GET /style.css		the style sheet
+ *	/add, /audit, /tokens, /domains/NAME/...	owner.c
  *	/api/v1/...		api.c
  *	Anything else 404; another method 405.  Pages that need a session
  *	answer 303 to / without one.
@@ -35,6 +36,7 @@
 #include "html.h"
 #include "http.h"
 #include "log.h"
+#include "owner.h"
 #include "scope.h"
 #include "params.h"
 #include "websession.h"
@@ -85,7 +87,7 @@ pages_see_other(struct webd_req *r, const char *cookie_fields)
 	buf_free(&f);
 }
 
-static void
+void
 pages_start(struct buf *b, const char *title)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
@@ -95,7 +97,7 @@ pages_start(struct buf *b, const char *title)
 	    "</head><body>\n");
 }
 
-static void
+void
 pages_html(struct webd_req *r, int status, const char *fields, struct buf *b)
 {
 	buf_puts(b, "</body></html>\n");
@@ -132,7 +134,7 @@ pages_signin_form(struct webd_req *r, int status, struct session *s,
 }
 
 /* A visitor's session for the sign-in form: the one it has, or new. */
-static void
+void
 pages_signin_page(struct webd_req *r, struct session *s, int status,
     const char *msg)
 {
@@ -150,7 +152,7 @@ pages_signin_page(struct webd_req *r, struct session *s, int status,
 }
 
 /* The sign-out button of every page of a signed-in session. */
-static void
+void
 pages_signout_form(struct buf *b, const struct session *s)
 {
 	buf_puts(b, "<p>Signed in as ");
@@ -203,6 +205,7 @@ pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 	pages_start(&b, PAGES_TITLE);
 	buf_puts(&b, "<h1>Your domains</h1>\n");
 	pages_signout_form(&b, s);
+	owner_links(&b);
 	if (json_array_size(list) == 0)
 		buf_puts(&b, "<p>No domains yet.</p>\n");
 	else {
@@ -265,7 +268,9 @@ pages_domain(struct webd_req *r, struct session *s, struct scope *sc,
 	html_escape(&b, pages_str(d, "domain"));
 	buf_puts(&b, "</h1>\n");
 	pages_signout_form(&b, s);
-	buf_puts(&b, "<p><a href=\"/\">Your domains</a></p>\n<table>\n");
+	buf_puts(&b, "<p><a href=\"/\">Your domains</a></p>\n");
+	owner_domain_link(&b, pages_str(d, "domain"));
+	buf_puts(&b, "<table>\n");
 	pages_domain_field(&b, d, "mode", "Mode");
 	pages_domain_field(&b, d, "state", "State");
 	pages_domain_field(&b, d, "max_age", "max_age");
@@ -278,7 +283,7 @@ pages_domain(struct webd_req *r, struct session *s, struct scope *sc,
 }
 
 /* A form field into out; 0, or answers 400 and returns -1. */
-static int
+int
 pages_field(struct webd_req *r, const char *name, char *out, size_t size)
 {
 	char why[128];
@@ -298,7 +303,7 @@ pages_field(struct webd_req *r, const char *name, char *out, size_t size)
 }
 
 /* The form's csrf is the session's; else 403 (and -1). */
-static int
+int
 pages_csrf(struct webd_req *r, struct session *s)
 {
 	char token[WEBD_FIELD_MAX];
@@ -470,6 +475,8 @@ webd_route(struct webd_req *r)
 		return;
 	}
 	s = pages_session(r);
+	if (owner_route(r, s))
+		return;
 	if (webd_path_is(r, "/signin") || webd_path_is(r, "/signout")) {
 		if (!post)
 			webd_text(r, 405, "Allow: POST\r\n", "method not allowed");

@@ -64,9 +64,13 @@ scope_account_of(json_t *reply, char account[ACCTNAME_MAX + 1],
 	return 1;
 }
 
-/* account-auth or token-auth: 1, 0 refused, -1 policyd not reached. */
+/*
+ * account-auth or token-auth: 1, 0 refused, -1 policyd not reached;
+ * *read_only (unless NULL): token-auth said "read-only".
+ */
 static int
-scope_auth(json_t *req, char account[ACCTNAME_MAX + 1], struct buf *err)
+scope_auth(json_t *req, char account[ACCTNAME_MAX + 1], int *read_only,
+    struct buf *err)
 {
 	json_t *reply;
 	int refused, rc;
@@ -83,6 +87,10 @@ scope_auth(json_t *req, char account[ACCTNAME_MAX + 1], struct buf *err)
 		return -1;
 	}
 	rc = scope_account_of(reply, account, err);
+	if (read_only != NULL)
+		*read_only = json_string_value(json_object_get(reply,
+		    "access")) == NULL || strcmp(json_string_value(
+		    json_object_get(reply, "access")), "read-write") != 0;
 	json_decref(reply);
 	return rc;
 }
@@ -93,15 +101,16 @@ scope_signin(const char *name, const char *password, const char *from,
 {
 	return scope_auth(json_pack("{s:s, s:s, s:s, s:s}", "op",
 	    PROTO_OP_ACCOUNT_AUTH, "name", name, "password", password,
-	    "from", from), account, err);
+	    "from", from), account, NULL, err);
 }
 
 int
 scope_token(const char *token, const char *from,
-    char account[ACCTNAME_MAX + 1], struct buf *err)
+    char account[ACCTNAME_MAX + 1], int *read_only, struct buf *err)
 {
 	return scope_auth(json_pack("{s:s, s:s, s:s}", "op",
-	    PROTO_OP_TOKEN_AUTH, "token", token, "from", from), account, err);
+	    PROTO_OP_TOKEN_AUTH, "token", token, "from", from), account,
+	    read_only, err);
 }
 
 /* A request on the scope's connection, as its account from its client. */
@@ -153,7 +162,7 @@ scope_open(struct scope *sc, const char *account, const char *from,
  * else, so that a member policyd adds is not shown until it is added
  * here and to the API's document.
  */
-static json_t *
+json_t *
 scope_public(json_t *d)
 {
 	static const char *const members[] = { SCOPE_MEMBERS, NULL };
@@ -187,20 +196,44 @@ scope_domains(struct scope *sc, struct buf *err)
 	return list;
 }
 
-json_t *
-scope_domain(struct scope *sc, const char *name, struct buf *err)
+int
+scope_has(struct scope *sc, const char *name, char norm[HTTP_HOST_MAX + 1])
 {
-	char norm[HTTP_HOST_MAX + 1];
 	json_t *v;
 	size_t i;
 
 	if (http_host_normalize(name, strlen(name), norm) < 0)
-		return NULL;
+		return 0;
 	json_array_foreach(sc->names, i, v)
 		if (strcasecmp(json_string_value(v), norm) == 0)
-			return scope_public(policyc_domain_show(scope_call,
-			    sc, norm, err));
-	return NULL;
+			return 1;
+	return 0;
+}
+
+json_t *
+scope_domain(struct scope *sc, const char *name, struct buf *err)
+{
+	char norm[HTTP_HOST_MAX + 1];
+
+	if (!scope_has(sc, name, norm))
+		return NULL;
+	return scope_public(policyc_domain_show(scope_call, sc, norm, err));
+}
+
+json_t *
+scope_ask(struct scope *sc, json_t *req, int *refused, struct buf *err)
+{
+	json_t *reply;
+
+	*refused = 0;
+	if (req == NULL) {
+		buf_puts(err, "not UTF-8");
+		*refused = 1;
+		return NULL;
+	}
+	reply = scope_call(req, sc, err);
+	*refused = reply == NULL && sc->pc.refused;
+	return reply;
 }
 
 void

@@ -5,16 +5,22 @@
  *
  * SYNOPSIS
  *	rc = scope_signin(name, password, from, account, &err)
- *	rc = scope_token(token, from, account, &err)
+ *	rc = scope_token(token, from, account, &read_only, &err)
  *	rc = scope_open(&sc, account, from, &err)
  *	list = scope_domains(&sc, &err)		the account's domains
  *	d = scope_domain(&sc, name, &err)	one of them, or NULL
+ *	scope_has(&sc, name, norm)		whether name is one of them
+ *	o = scope_public(d)			what an account sees of a
+ *						domain object (takes d)
+ *	reply = scope_ask(&sc, req, &refused, &err)	any request, as the
+ *						account
  *	scope_close(&sc)
  *
  * DESCRIPTION
  *	scope_signin() checks a name and password with policyd's
  *	account-auth, scope_token() an API token with token-auth; both
- *	write the account's name to account and return 1, 0 when refused
+ *	write the account's name to account (scope_token() also whether
+ *	the token is read-only) and return 1, 0 when refused
  *	(one answer whatever the cause), -1 when policyd cannot be asked
  *	(err says why).
  *
@@ -28,6 +34,15 @@
  *	not one of the account's (whether or not policyd hosts it: the
  *	caller answers 404 either way).  Every request names the account
  *	and the client address as actor and from (policyd's audit log).
+ *
+ *	scope_has() says whether name (in any case, with a trailing dot)
+ *	is one of the account's domains and writes its normal form to
+ *	norm.  scope_ask() sends one request (it takes req) to policyd as
+ *	the account, from the client: policyd decides what the account
+ *	may do (stsd-policyd(8): the gate of an account's requests); the
+ *	reply when it says ok, else NULL with err and *refused 1 when
+ *	policyd refused it (err is its reason, for the user), 0 when it
+ *	could not be asked.
  *
  *	scope_open() returns 0; 1 when the account is gone or disabled
  *	(the session ends); -1 when policyd cannot be asked.
@@ -43,6 +58,7 @@
 
 #include "acctname.h"
 #include "buf.h"
+#include "http.h"
 #include "policyc.h"
 
 #define SCOPE_FROM_MAX		64	/* a client address, for the audit */
@@ -60,11 +76,15 @@ struct scope {
 int	scope_signin(const char *name, const char *password, const char *from,
 	    char account[ACCTNAME_MAX + 1], struct buf *err);
 int	scope_token(const char *token, const char *from,
-	    char account[ACCTNAME_MAX + 1], struct buf *err);
+	    char account[ACCTNAME_MAX + 1], int *read_only, struct buf *err);
 int	scope_open(struct scope *, const char *account, const char *from,
 	    struct buf *err);
 json_t	*scope_domains(struct scope *, struct buf *err);
 json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
+json_t	*scope_public(json_t *d);
+int	scope_has(struct scope *, const char *name,
+	    char norm[HTTP_HOST_MAX + 1]);
+json_t	*scope_ask(struct scope *, json_t *req, int *refused, struct buf *err);
 void	scope_close(struct scope *);
 
 #endif

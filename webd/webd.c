@@ -11,14 +11,18 @@
  *	httpd passes every request for portal_hostname to webd over
  *	private/webd, one per connection (lib/proto.h: the client's
  *	address, then the request as it came); webd answers one HTTP/1.1
- *	response and closes.  The routes are pages.c's and api.c's.
+ *	response and closes.  The routes are pages.c's, owner.c's (what an
+ *	owner changes) and the API's (api.c, api_domain.c); every change
+ *	is one request to policyd as the account (owner.h).
  *	Sessions are in memory (websession.h); accounts, tokens and domains
  *	are policyd's, reached over private/policyd only through
  *	scope.h.  With portal_enabled = no every request gets 404.
  *
  * MAY TOUCH
- *	private/policyd (asks); nothing else.  It needs no file: chrooted
- *	in queue_directory, unprivileged.
+ *	private/policyd (asks); $data_directory/reports.db read-only for
+ *	the readiness verdict (ownerop.c), which its chroot does not reach
+ *	yet (the verdict is then "not yet"); nothing else.  Chrooted in
+ *	queue_directory, unprivileged.
  *
  * LIMITS
  *	WEBD_CONN_MAX connections; a request head of httpd_max_header_size

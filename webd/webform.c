@@ -148,3 +148,48 @@ webform_preamble(const char *data, size_t len, char *client, size_t size)
 	client[line - 2 - plen] = '\0';
 	return (int)line;
 }
+
+int
+webform_word(const char *text, size_t len, size_t *pos, char *out,
+    size_t size)
+{
+	size_t i = *pos, start, n;
+
+	/* A NUL separates too: out holds one string. */
+	while (i < len && (text[i] == ' ' || text[i] == '\0'))
+		i++;
+	start = i;
+	while (i < len && text[i] != ' ' && text[i] != '\0')
+		i++;
+	*pos = i;
+	if ((n = i - start) == 0)
+		return WEBFORM_ABSENT;
+	if (n >= size)
+		return WEBFORM_TOO_LONG;
+	memcpy(out, text + start, n);
+	out[n] = '\0';
+	return (int)n;
+}
+
+int
+webform_subpath(const char *path, size_t len, const char *prefix,
+    char *name, size_t size, size_t *rest)
+{
+	size_t plen = strlen(prefix), n, i;
+	const char *slash;
+
+	if (len <= plen || memcmp(path, prefix, plen) != 0)
+		return -1;
+	slash = memchr(path + plen, '/', len - plen);
+	n = (slash ? (size_t)(slash - path) : len) - plen;
+	if (n == 0 || n >= size)
+		return -1;
+	/* No name has a control character, a space or a NUL. */
+	for (i = plen; i < plen + n; i++)
+		if ((unsigned char)path[i] <= ' ' || path[i] == 0x7f)
+			return -1;
+	memcpy(name, path + plen, n);
+	name[n] = '\0';
+	*rest = plen + n;
+	return 0;
+}

@@ -8,6 +8,8 @@
  *	n = webform_cookie(value, len, name, out, size)
  *	n = webform_bearer(value, len, out, size)
  *	n = webform_preamble(data, len, client, size)
+ *	n = webform_word(text, len, &pos, out, size)
+ *	rc = webform_subpath(path, len, prefix, name, size, &rest)
  *
  * DESCRIPTION
  *	Pure functions: no I/O, nothing allocated.  webform_field() finds
@@ -20,6 +22,11 @@
  *	case, RFC 6750 section 2.1).  webform_preamble() reads the line
  *	httpd sends before each request (lib/proto.h: PROTO_PORTAL_PREAMBLE,
  *	the client's address, CRLF) and copies the address to client.
+ *	webform_word() copies the next word of text (words are separated
+ *	by spaces: the MX patterns of a form field) from *pos to out and
+ *	moves *pos past it.  webform_subpath() splits a path PREFIX NAME
+ *	or PREFIX NAME /REST: NAME (no "/", not empty) to name, and *rest
+ *	to the offset of what follows it (len when nothing does).
  *
  * LIMITS
  *	size bytes of out, NUL included; WEBFORM_FIELDS_MAX fields of a
@@ -31,7 +38,10 @@
  *	control character: C0, DEL, or a NUL).  webform_preamble():
  *	the length of the line (CRLF included), 0 when it is not complete
  *	yet, WEBFORM_BAD when it is not one (the connection is not from
- *	httpd).
+ *	httpd).  webform_word(): WEBFORM_ABSENT after the last word.
+ *	webform_subpath(): 0, or -1 when path is not one (another prefix,
+ *	an empty NAME, one with a control character or a space, or one
+ *	that does not fit in name).
  */
 #ifndef STS_WEBD_WEBFORM_H
 #define STS_WEBD_WEBFORM_H
@@ -51,5 +61,9 @@ int	webform_cookie(const char *value, size_t len, const char *name,
 int	webform_bearer(const char *value, size_t len, char *out, size_t size);
 int	webform_preamble(const char *data, size_t len, char *client,
 	    size_t size);
+int	webform_word(const char *text, size_t len, size_t *pos, char *out,
+	    size_t size);
+int	webform_subpath(const char *path, size_t len, const char *prefix,
+	    char *name, size_t size, size_t *rest);
 
 #endif

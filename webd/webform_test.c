@@ -67,5 +67,30 @@ main(void)
 	    sizeof(out)) == WEBFORM_BAD, "a space in the address is refused");
 	CHECK(webform_preamble("STSD-PORTAL/1 ab\n", 17, out, sizeof(out)) ==
 	    WEBFORM_BAD, "a bare LF is refused");
+	{
+		const char *w = "  mx1.example.com  *.mx.example.com ";
+		size_t pos = 0, rest;
+
+		CHECK(webform_word(w, strlen(w), &pos, out, sizeof(out)) == 15 &&
+		    strcmp(out, "mx1.example.com") == 0 &&
+		    webform_word(w, strlen(w), &pos, out, sizeof(out)) == 16 &&
+		    strcmp(out, "*.mx.example.com") == 0 &&
+		    webform_word(w, strlen(w), &pos, out, sizeof(out)) ==
+		    WEBFORM_ABSENT, "words separated by spaces, then none");
+		pos = 0;
+		CHECK(webform_word(w, strlen(w), &pos, out, 8) ==
+		    WEBFORM_TOO_LONG, "a word too long for out");
+		CHECK(webform_subpath("/domains/a.example/manage", 25,
+		    "/domains/", out, sizeof(out), &rest) == 0 &&
+		    strcmp(out, "a.example") == 0 && rest == 18,
+		    "a domain's path: its name and the rest");
+		CHECK(webform_subpath("/domains/a.example", 18, "/domains/", out,
+		    sizeof(out), &rest) == 0 && rest == 18,
+		    "... without a rest");
+		CHECK(webform_subpath("/domains//manage", 16, "/domains/", out,
+		    sizeof(out), &rest) < 0 && webform_subpath("/other/a", 8,
+		    "/domains/", out, sizeof(out), &rest) < 0,
+		    "an empty name, another prefix: not one");
+	}
 	return unit_status();
 }

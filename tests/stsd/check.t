@@ -151,6 +151,16 @@ like "$out" "^stsd: error: (.*/)?main\\.cf:$line: parameter ipc_timeout: .*10x" 
     "bad main.cf: error names main.cf:LINE, the parameter and the value"
 cp "$t/main.cf.good" "$d/etc/main.cf"
 
+# The portal needs its host name.
+append main.cf "portal_enabled = yes"
+check_fails "portal_enabled = yes without portal_hostname"
+like "$out" "stsd: error: (.*/)?main\\.cf: portal_enabled = yes needs portal_hostname, the name the portal answers to on the HTTPS listener \\(fix: stsconf -e portal_hostname=NAME, or portal_enabled=no\\)" \
+    "... the error names both parameters and the fix"
+append main.cf "portal_hostname = portal.example.com"
+out=$("${S[@]}" check 2>&1)
+is "$?" 0 "... with portal_hostname: check passes"
+cp "$t/main.cf.good" "$d/etc/main.cf"
+
 # start refuses what check refuses, before master runs.
 echo "default_policy_max_age = 400d" >>"$d/etc/main.cf"
 printf '#!/bin/sh\ntouch %s/master-ran\nexit 0\n' "$t" >"$daemons/master"

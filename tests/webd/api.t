@@ -52,8 +52,8 @@ for d in a.example a2.example c.example nosuch.example 'a.example%2f..' "$(print
 done
 is "$(api "$TOK_B" /api/v1/domains/a.example)" "$(api "$TOK_B" /api/v1/domains/nosuch.example)" \
 	"alice's domain and one not hosted: the same answer"
-is "$(api "$TOK_B" -o /dev/null -w '%{http_code}' -X POST /api/v1/domains)" 405 \
-	"POST /api/v1/domains: 405"
+is "$(api "$TOK_B" -o /dev/null -w '%{http_code}' -X PUT /api/v1/domains)" 405 \
+	"PUT /api/v1/domains: 405"
 is "$(api "$TOK_A" -o /dev/null -w '%{http_code}' /api/v1/nosuch)" 404 "another API path: 404"
 
 # A revoked token.
@@ -66,8 +66,8 @@ head=$(web -D - -o "$t/openapi.json" /api/v1/openapi.json)
 like "$head" '^HTTP/1.1 200 ' "GET /api/v1/openapi.json: 200 without a token"
 like "$head" $'Content-Type: application/json\r' "... application/json"
 is "$(jq -r .openapi "$t/openapi.json")" 3.1.0 "OpenAPI 3.1"
-is "$(jq -r '.paths | keys | join(" ")' "$t/openapi.json")" "/domains /domains/{domain}" \
-	"... the two routes"
+is "$(jq -r '.paths | keys | join(" ")' "$t/openapi.json")" "/audit /domains /domains/{domain} /domains/{domain}/checks /domains/{domain}/records" \
+	"... every route"
 if python3 -c 'import openapi_spec_validator' 2>/dev/null; then
 	ok "openapi-spec-validator accepts it" python3 -c '
 import json, sys
