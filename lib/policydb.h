@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	struct policydb *pdb = policydb_open(path, &err);
+ *	struct policydb *pdb = policydb_open(path, &err);	SQLite
+ *	struct policydb *pdb = policydb_connect(&target, &err);	lib/sqldb
  *	policydb_begin(pdb, &err) / policydb_commit / policydb_rollback
  *	policydb_savepoint(pdb, &err) / policydb_release / policydb_rollback_to
  *
@@ -70,7 +71,9 @@
  *	it, and no SQL over its tables is written outside this module (the
  *	seam for another storage engine).  policydb_open() creates the
  *	file (lib/db: mode 0600, WAL, synchronous=FULL) and brings its
- *	schema up to date: version 1 the domains and their mx patterns; 2
+ *	schema up to date; policydb_connect() does the same on the
+ *	storage engine of a target (lib/sqldb: SQLite or PostgreSQL, the
+ *	same schema and queries on both).  The versions: version 1 the domains and their mx patterns; 2
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
  *	a retiring domain had; 4 served; 5 the time of dnsmon's next check;
  *	6 MX migration plans; 7 accounts, their domains and API tokens, and
@@ -289,7 +292,11 @@ void	policydb_domain_clear(struct domain *);
 void	policydb_domain_copy(struct domain *dst, const struct domain *src);
 void	policydb_domains_free(struct domain *, size_t);
 
+struct sqldb_target;
+
 struct policydb *policydb_open(const char *path, struct buf *err);
+struct policydb *policydb_connect(const struct sqldb_target *,
+	    struct buf *err);
 void	policydb_close(struct policydb *);
 int	policydb_schema_version(struct policydb *);
 int	policydb_begin(struct policydb *, struct buf *err);
