@@ -26,10 +26,11 @@ lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 
 # lib/sqldb - the storage engines (SQLite over lib/db, PostgreSQL with
-# libpq) for the storage modules.  Who links a module on it links
-# $(SQLDB_LIBS).
+# libpq) for the storage modules; lib/sqldb_conf - storage_engine and
+# the PostgreSQL parameters made a target.  Who links a module on it
+# links $(SQLDB_LIBS).
 lib_libsts_a_SOURCES += lib/sqldb.c lib/sqldb.h lib/sqldb_engine.h \
-	lib/sqldb_pg.c
+	lib/sqldb_pg.c lib/sqldb_conf.c lib/sqldb_conf.h
 lib_libsts_a_CPPFLAGS += $(PQ_CFLAGS)
 SQLDB_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
 

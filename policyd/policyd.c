@@ -10,8 +10,9 @@
  * DESCRIPTION
  *	Started by master through lib/server, not chrooted.  After the
  *	privilege drop it opens $data_directory/policy.db (created and
- *	migrated by policydb_open); a database that cannot be opened is
- *	fatal.  Each
+ *	migrated by policydb_connect), or the PostgreSQL database of
+ *	postgresql_conninfo with storage_engine = postgresql
+ *	(lib/sqldb_conf); a database that cannot be opened is fatal.  Each
  *	listening socket gets an ipc_server: the first (private/policyd)
  *	serves the other daemons, and when there are two or more, the
  *	last (public/policyd) serves stsctl and allows only the requests
@@ -134,6 +135,7 @@
 #include "publish.h"
 #include "request.h"
 #include "server.h"
+#include "sqldb_conf.h"
 #include "ststxt.h"
 
 #define POLICYD_CONNS_MAX	256		/* per listening socket */
@@ -614,15 +616,18 @@ policyd_pre_jail(int argc, char **argv)
 static void
 policyd_db_open(void)
 {
+	struct sqldb_target t;
 	struct buf err = BUF_INIT;
 	char *path;
 
 	path = xasprintf("%s/%s", var_data_directory,
 	    POLICYDB_FILE);
-	if ((policyd.db = policydb_open(path, &err)) == NULL)
+	if (sqldb_conf_target(&t, POLICYDB_FILE, path, &err) < 0 ||
+	    (policyd.db = policydb_connect(&t, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
-	log_debug("%s: opened, schema version %d", path,
-	    policydb_schema_version(policyd.db));
+	sqldb_conf_free(&t);
+	log_debug("%s: opened on %s, schema version %d", POLICYDB_FILE,
+	    sqldb_engine_name(t.engine), policydb_schema_version(policyd.db));
 	free(path);
 	buf_free(&err);
 	policyd.notify = policyd_notify;

@@ -31,6 +31,7 @@
 #include "esc.h"
 #include "mastercf.h"
 #include "mymalloc.h"
+#include "sqldb_conf.h"
 #include "stsd.h"
 
 #define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
@@ -315,6 +316,34 @@ stsd_check_databases(void)
 }
 
 /*
+ * The storage engine, as policyd will take it (run as mail_owner):
+ * postgresql_conninfo set, postgresql_password_file readable by
+ * mail_owner alone.  The database itself is not reached.
+ */
+static int
+stsd_storage(void *arg)
+{
+	struct sqldb_target t;
+	struct buf err = BUF_INIT;
+	int n = 0;
+
+	(void)arg;
+	if (sqldb_conf_target(&t, "policy.db", "", &err) < 0) {
+		stsd_say("error: %s", err.s);
+		n++;
+	}
+	sqldb_conf_free(&t);
+	buf_free(&err);
+	return n;
+}
+
+static int
+stsd_check_storage(void)
+{
+	return stsd_as_owner(stsd_storage, NULL);
+}
+
+/*
  * Services that master throttles: their processes keep exiting, and
  * the "throttled" line of $queue_directory/pid/services says so.
  */
@@ -371,6 +400,7 @@ stsd_check(int fix, int quiet)
 	problems += stsd_check_maillog();
 	problems += stsd_check_writable();
 	problems += stsd_check_key_file();
+	problems += stsd_check_storage();
 	n = stsd_check_cert_access(!quiet);
 	if (!quiet)
 		problems += n;
