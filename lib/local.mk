@@ -33,6 +33,9 @@ lib_libsts_a_SOURCES += lib/sqldb.c lib/sqldb.h lib/sqldb_engine.h \
 	lib/sqldb_pg.c lib/sqldb_conf.c lib/sqldb_conf.h
 lib_libsts_a_CPPFLAGS += $(PQ_CFLAGS)
 SQLDB_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
+check_PROGRAMS += lib/sqldb_test
+lib_sqldb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_sqldb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 check_PROGRAMS += lib/db_test
 lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)

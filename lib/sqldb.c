@@ -172,7 +172,9 @@ sqldb_begin(struct sqldb *db, struct buf *err)
 int
 sqldb_commit(struct sqldb *db, struct buf *err)
 {
-	return sqldb_exec(db, "COMMIT", err);
+	if (db->lite != NULL)
+		return db_commit(db->lite, err);
+	return sqldb_pg_commit(db, err);
 }
 
 void
@@ -230,14 +232,19 @@ sqldb_stmt_new(struct sqldb *db, const char *sql, int cached, int rows)
 	return st;
 }
 
-/* The kept statement of this text: the same pointer first, then equal. */
+/*
+ * The kept statement of this text: the same pointer first (a string
+ * literal, as the storage modules give), then an equal text.  A pointer
+ * may have been freed and reused for another text: it is compared too.
+ */
 static struct sqldb_stmt *
 sqldb_cache_find(struct sqldb *db, const char *sql)
 {
 	int i;
 
 	for (i = 0; i < db->ncache; i++)
-		if (db->cache[i]->key == sql)
+		if (db->cache[i]->key == sql && strcmp(db->cache[i]->sql,
+		    sql) == 0)
 			return db->cache[i];
 	for (i = 0; i < db->ncache; i++)
 		if (strcmp(db->cache[i]->sql, sql) == 0)

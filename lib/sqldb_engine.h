@@ -54,6 +54,7 @@ int	sqldb_pg_open(struct sqldb *, const struct sqldb_target *,
 	    const struct sqldb_migration *, struct buf *err);
 void	sqldb_pg_close(struct sqldb *);
 int	sqldb_pg_exec(struct sqldb *, const char *sql, struct buf *err);
+int	sqldb_pg_commit(struct sqldb *, struct buf *err);
 int	sqldb_pg_schema_version(struct sqldb *);
 long long sqldb_pg_changes(struct sqldb *);
 void	sqldb_pg_stmt_new(struct sqldb_stmt *);

@@ -35,6 +35,7 @@ sqldb_pg_open(struct sqldb *db, const struct sqldb_target *t,
 void sqldb_pg_close(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
 int sqldb_pg_exec(struct sqldb *db, const char *sql, struct buf *err)
 { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_commit(struct sqldb *db, struct buf *err) { SQLDB_PG_UNREACHABLE; }
 int sqldb_pg_schema_version(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
 long long sqldb_pg_changes(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
 void sqldb_pg_stmt_new(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
@@ -87,15 +88,19 @@ struct sqldb_pgstmt {
 	struct buf err;			/* the reason of a failed step */
 };
 
+/* sqldb_pg_reason() of a connection that never was. */
+#define SQLDB_PG_CONNECTING	((const PGresult *)&sqldb_pg_connecting)
+static const char sqldb_pg_connecting;
+
 /* A message of libpq, on one line, escaped for a log. */
 static void
 sqldb_pg_reason(struct buf *out, PGconn *conn, const PGresult *res)
 {
-	const char *s = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) :
-	    NULL;
+	const char *s = res != NULL && res != SQLDB_PG_CONNECTING ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	size_t len;
 
-	if (PQstatus(conn) == CONNECTION_BAD)
+	if (PQstatus(conn) == CONNECTION_BAD && res != SQLDB_PG_CONNECTING)
 		buf_puts(out, "the connection to the server was lost: ");
 	if (s == NULL)
 		s = PQerrorMessage(conn);
@@ -142,6 +147,27 @@ sqldb_pg_query(struct sqldb *db, const char *sql, int n,
 		return NULL;
 	}
 	return res;
+}
+
+/*
+ * COMMIT of a transaction that a failed statement aborted rolls it back
+ * and says only "ROLLBACK": an error here.
+ */
+int
+sqldb_pg_commit(struct sqldb *db, struct buf *err)
+{
+	PGresult *res = PQexec(db->pg->conn, "COMMIT");
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		return sqldb_pg_fail(db, res, "commit", err);
+	if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		buf_printf(err, "%s: commit: the transaction was rolled back"
+		    " after an error in it", db->name);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
 }
 
 long long
@@ -309,10 +335,11 @@ sqldb_pg_migrate_one(struct sqldb *db, const struct sqldb_migration *m,
 	if ((current = sqldb_pg_locked_version(db, err)) < 0)
 		goto fail;
 	if (current > last) {
+		PQclear(PQexec(db->pg->conn, "ROLLBACK"));
 		buf_printf(err, "%s: schema version %d of %s, this program uses"
 		    " %d (this program is older than the database)", db->name,
 		    current, db->key, last);
-		goto fail;
+		return -1;
 	}
 	if (m->version > current) {
 		sql = m->pgsql != NULL ? xstrdup(m->pgsql) :
@@ -322,7 +349,7 @@ sqldb_pg_migrate_one(struct sqldb *db, const struct sqldb_migration *m,
 		if (rc < 0 || sqldb_pg_set_version(db, m->version, err) < 0)
 			goto fail;
 	}
-	if (sqldb_pg_exec(db, "COMMIT", err) < 0)
+	if (sqldb_pg_commit(db, err) < 0)
 		goto fail;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (m->version > current)
@@ -367,7 +394,8 @@ sqldb_pg_open(struct sqldb *db, const struct sqldb_target *t,
 		if (db->pg->conn == NULL)
 			buf_puts(err, "out of memory");
 		else
-			sqldb_pg_reason(err, db->pg->conn, NULL);
+			sqldb_pg_reason(err, db->pg->conn,
+			    SQLDB_PG_CONNECTING);
 		sqldb_pg_close(db);
 		return -1;
 	}
