@@ -36,6 +36,9 @@ SQLDB_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
 check_PROGRAMS += lib/sqldb_test
 lib_sqldb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_sqldb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/sqldb_conf_test
+lib_sqldb_conf_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_sqldb_conf_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 check_PROGRAMS += lib/db_test
 lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)

@@ -54,7 +54,8 @@ sqldb_conf_file_ok(const char *file, int fd, struct buf *err)
 static int
 sqldb_conf_line(const char *file, struct buf *b, struct buf *err)
 {
-	size_t len = strcspn(b->s ? b->s : "", "\n"), i;
+	const char *nl = b->len > 0 ? memchr(b->s, '\n', b->len) : NULL;
+	size_t len = nl != NULL ? (size_t)(nl - b->s) : b->len, i;
 
 	if (len > 0 && b->s[len - 1] == '\r')
 		len--;
