@@ -85,6 +85,7 @@ sqldb_conf_password(const char *file, char **password, struct buf *err)
 	*password = NULL;
 	if ((fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		buf_printf(err, "postgresql_password_file %s: %s", file,
+		    errno == ELOOP ? "a symbolic link: refused" :
 		    strerror(errno));
 		return -1;
 	}

@@ -14,8 +14,8 @@
  *	postgresql_conninfo and postgresql_password_file (lib/params):
  *	on SQLite the file path, on PostgreSQL the conninfo and the
  *	password read from the file.  sqldb_conf_password() reads that
- *	file by the rule of postgresql_password_file(5): a regular file
- *	(not a symbolic link) owned by the user that reads it (policyd
+ *	file by the rule of postgresql_password_file (stsd.conf(5)): a
+ *	regular file (not a symbolic link) owned by the user that reads it (policyd
  *	runs as mail_owner), with no permission for others, of at most
  *	SQLDB_PASSWORD_MAX bytes; its first line without the newline,
  *	not empty and without control characters.  sqldb_conf_free()
