@@ -303,6 +303,12 @@ policydb_schema_version(struct policydb *pdb)
 }
 
 int
+policydb_lost(struct policydb *pdb)
+{
+	return sqldb_lost(pdb->db);
+}
+
+int
 policydb_begin(struct policydb *pdb, struct buf *err)
 {
 	return sqldb_begin(pdb->db, err);

@@ -5,6 +5,7 @@
  * SYNOPSIS
  *	struct policydb *pdb = policydb_open(path, &err);	SQLite
  *	struct policydb *pdb = policydb_connect(&target, &err);	lib/sqldb
+ *	policydb_lost(pdb)		PostgreSQL: the connection is gone
  *	policydb_begin(pdb, &err) / policydb_commit / policydb_rollback
  *	policydb_savepoint(pdb, &err) / policydb_release / policydb_rollback_to
  *
@@ -299,6 +300,7 @@ struct policydb *policydb_connect(const struct sqldb_target *,
 	    struct buf *err);
 void	policydb_close(struct policydb *);
 int	policydb_schema_version(struct policydb *);
+int	policydb_lost(struct policydb *);	/* its connection is gone */
 int	policydb_begin(struct policydb *, struct buf *err);
 int	policydb_commit(struct policydb *, struct buf *err);
 void	policydb_rollback(struct policydb *);

@@ -163,6 +163,12 @@ sqldb_changes(struct sqldb *db)
 }
 
 int
+sqldb_lost(struct sqldb *db)
+{
+	return db->lite == NULL && sqldb_pg_lost(db);
+}
+
+int
 sqldb_begin(struct sqldb *db, struct buf *err)
 {
 	return sqldb_exec(db, db->lite != NULL ? "BEGIN IMMEDIATE" : "BEGIN",

@@ -87,7 +87,9 @@
  *	PostgreSQL it is known at the first step and is that step's
  *	error.  A PostgreSQL connection lost is said as such ("the
  *	connection to the server was lost"); the transaction it held is
- *	gone, and this layer does not reconnect.
+ *	gone, and this layer does not reconnect: sqldb_lost() tells the
+ *	owner, which opens the database again (policyd stops and master
+ *	starts it again).
  */
 #ifndef STS_SQLDB_H
 #define STS_SQLDB_H
@@ -140,6 +142,7 @@ struct sqlite3 *sqldb_sqlite(struct sqldb *);	/* SQLite's, or NULL */
 int	sqldb_schema_version(struct sqldb *);
 int	sqldb_exec(struct sqldb *, const char *sql, struct buf *err);
 long long sqldb_changes(struct sqldb *);
+int	sqldb_lost(struct sqldb *);	/* the connection is gone */
 
 int	sqldb_begin(struct sqldb *, struct buf *err);
 int	sqldb_commit(struct sqldb *, struct buf *err);

@@ -57,6 +57,7 @@ int	sqldb_pg_exec(struct sqldb *, const char *sql, struct buf *err);
 int	sqldb_pg_commit(struct sqldb *, struct buf *err);
 int	sqldb_pg_schema_version(struct sqldb *);
 long long sqldb_pg_changes(struct sqldb *);
+int	sqldb_pg_lost(struct sqldb *);
 void	sqldb_pg_stmt_new(struct sqldb_stmt *);
 void	sqldb_pg_stmt_free(struct sqldb_stmt *);
 void	sqldb_pg_bind(struct sqldb_stmt *, int, const char *);

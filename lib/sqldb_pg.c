@@ -38,6 +38,7 @@ int sqldb_pg_exec(struct sqldb *db, const char *sql, struct buf *err)
 int sqldb_pg_commit(struct sqldb *db, struct buf *err) { SQLDB_PG_UNREACHABLE; }
 int sqldb_pg_schema_version(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
 long long sqldb_pg_changes(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_lost(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
 void sqldb_pg_stmt_new(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 void sqldb_pg_stmt_free(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 void sqldb_pg_bind(struct sqldb_stmt *st, int i, const char *s)
@@ -174,6 +175,12 @@ long long
 sqldb_pg_changes(struct sqldb *db)
 {
 	return db->pg->changes;
+}
+
+int
+sqldb_pg_lost(struct sqldb *db)
+{
+	return PQstatus(db->pg->conn) == CONNECTION_BAD;
 }
 
 /*

@@ -314,6 +314,8 @@ test_pg_only(struct sqldb *db)
 	    " lost") != NULL, "so does the next statement: %s", ERRS(err));
 	CHECK(test_count(other, "k = 'lost'") == 0,
 	    "what the transaction did is gone");
+	CHECK(sqldb_lost(db) && !sqldb_lost(other), "sqldb_lost() says which"
+	    " connection is gone");
 	sqldb_close(other);
 	buf_free(&err);
 }
@@ -334,8 +336,8 @@ main(void)
 	    ERRS(err));
 	if (db == NULL)
 		return unit_status_rm(dir);
-	CHECK(sqldb_engine(db) == (conninfo ? SQLDB_POSTGRESQL : SQLDB_SQLITE),
-	    "the engine of the target");
+	CHECK(sqldb_engine(db) == (conninfo ? SQLDB_POSTGRESQL : SQLDB_SQLITE) &&
+	    !sqldb_lost(db), "the engine of the target, connected");
 	test_values(db);
 	test_transactions(db);
 	test_rows(db);

@@ -109,6 +109,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -375,6 +376,22 @@ policyd_ask_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * A PostgreSQL connection that the server closed (a restart, a
+ * failover) is not opened again here: policyd stops as on SIGTERM
+ * (the replies queued are sent) and master starts it again, which
+ * connects anew.
+ */
+static void
+policyd_db_check(void)
+{
+	if (!policydb_lost(policyd.db) || server_stopping())
+		return;
+	log_error("policy database: the connection to the server was lost;"
+	    " stopping, so that master starts policyd again");
+	raise(SIGTERM);
+}
+
+/*
  * Requests.
  */
 static void
@@ -401,6 +418,7 @@ policyd_handle(struct ipc_conn *conn, json_t *msg, void *ctx)
 	ipc_conn_reply(conn, msg, request_handle(&policyd, msg, from_public));
 	policyd_expire_arm();
 	policyd_compact_arm();
+	policyd_db_check();
 }
 
 /*

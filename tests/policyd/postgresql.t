@@ -4,7 +4,8 @@
 # role with a password read from postgresql_password_file; stsctl domain
 # add, then httpd serves the policy (curl); the rows are in PostgreSQL and
 # stay there across a restart; no policy.db file; the password is never
-# logged.  stsconf and stsd check refuse a password in postgresql_conninfo
+# logged; a connection that the server closes makes policyd stop, and
+# master starts it again.  stsconf and stsd check refuse a password in postgresql_conninfo
 # and a password file that others may read or that mail_owner does not
 # own; a wrong password is said in the log at start.
 # SPDX-License-Identifier: ISC
@@ -95,6 +96,19 @@ ok "policyd answers after a restart" inst_wait_policyd
 like "$($STSCTL domain list)" 'a\.example' "the domain is still there"
 is "$(fetch mta-sts.a.example; echo x)" "${want}x" "and still served"
 ok "the password is never logged" sh -c "! grep -rqF '$PG_TEST_PASSWORD' '$I/log'"
+
+# The server closes policyd's connection (as a restart or a failover
+# would): the request that finds it gone fails, policyd stops and master
+# starts it again, connected anew.
+"$PG_BIN/psql" -X -At -h "$pg" -U postgres -d "$db" -c "SELECT
+	pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$db'
+	AND application_name = 'stsd'" >/dev/null
+$STSCTL domain list >/dev/null 2>&1
+ok "policyd says that the connection was lost" wait_until 10 grep -q \
+	'policyd.*policy database: the connection to the server was lost; stopping, so that master starts policyd again' \
+	"$I/log/stsd.log"
+ok "master starts it again, and it answers" wait_until 20 sh -c \
+	"$STSCTL domain list 2>/dev/null | grep -q a.example"
 
 # A wrong password: policyd cannot start, and the log says why.
 inst_stop
