@@ -74,11 +74,13 @@
  *	file (lib/db: mode 0600, WAL, synchronous=FULL) and brings its
  *	schema up to date; policydb_connect() does the same on the
  *	storage engine of a target (lib/sqldb: SQLite or PostgreSQL, the
- *	same schema and queries on both).  The versions: version 1 the domains and their mx patterns; 2
+ *	same schema and queries on both; sqldb_conf makes the target of
+ *	main.cf).  The versions: 1 the domains and their mx patterns; 2
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
  *	a retiring domain had; 4 served; 5 the time of dnsmon's next check;
  *	6 MX migration plans; 7 accounts, their domains and API tokens, and
- *	the audit log.
+ *	the audit log.  policydb_lost() says that the connection to
+ *	PostgreSQL is gone (never on SQLite): its owner opens it again.
  *	These functions only read and write rows: checking values, choosing
  *	ids and opening transactions are the caller's (policyd's handlers),
  *	except policydb_publish_sync(), which is its own transaction.
@@ -159,9 +161,10 @@
  *	0..1000000, access.  Sizes and counts are the caller's.
  *
  * DIAGNOSTICS
- *	A failed open or step returns NULL or -1 with the file and the
- *	reason in err; a statement that does not compile is a bug (lib/db:
- *	panic).
+ *	A failed open or step returns NULL or -1 with the file (or the
+ *	PostgreSQL database) and the reason in err; a statement that does
+ *	not compile is a bug (lib/sqldb: a panic on SQLite, the error of
+ *	its first step on PostgreSQL).
  */
 #ifndef STS_POLICYDB_H
 #define STS_POLICYDB_H
