@@ -50,6 +50,8 @@ like "$out" 'holds no password' "... and says why"
 unlike "$out" 'secret' "... without repeating the password"
 out=$($STSCONF -e "postgresql_conninfo=postgresql://stsd_pw:secret@localhost/$db" 2>&1)
 is "$?" 1 "stsconf -e refuses a postgresql:// URI with user:password@"
+out=$($STSCONF -e "postgresql_conninfo=host=$pg PassWord = 'a b' dbname=x" 2>&1)
+is "$?" 1 "stsconf -e refuses PassWord = 'a b' (any case, spaces, quoted)"
 out=$($STSCONF -e "postgresql_conninfo=host=$pg dbname='password=x' user=a" 2>&1)
 is "$?" 0 "a quoted value that looks like a password is no password"
 
