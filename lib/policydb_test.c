@@ -289,6 +289,53 @@ test_publish(struct policydb *pdb)
 	buf_free(&err);
 }
 
+/*
+ * A sync over more servable domains than one page of the engines that
+ * read them a page at a time (1,000): each is queued once, an unchanged
+ * one is left alone, and a new rua reaches the last page too.
+ */
+#define TEST_MANY	2345
+
+static void
+test_publish_many(struct policydb *pdb)
+{
+	struct buf err = BUF_INIT;
+	struct policydb_publish_state s;
+	struct domain d;
+	char name[64];
+	int i, queued = 0;
+
+	policydb_begin(pdb, &err);
+	for (i = 0; i < TEST_MANY; i++) {
+		snprintf(name, sizeof(name), "s%05d.example", i);
+		make_domain(&d, name, DOMAIN_ACTIVE);
+		policydb_domain_insert(pdb, &d, &err);
+	}
+	CHECK(policydb_commit(pdb, &err) == 0, "%d servable domains",
+	    TEST_MANY);
+	CHECK(policydb_publish_sync(pdb, test_rua, (void *)"a", 500,
+	    &err) == 0, "sync");
+	for (i = 0; i < TEST_MANY; i++) {
+		snprintf(name, sizeof(name), "s%05d.example", i);
+		if (policydb_publish_state(pdb, name, &s) == 1 && s.pending &&
+		    s.next_try == 500)
+			queued++;
+		policydb_publish_state_clear(&s);
+	}
+	CHECK(queued == TEST_MANY, "each is queued (%d)", queued);
+	policydb_publish_failed(pdb, "s01500.example", 3, 900, 600, "x", &err);
+	CHECK(policydb_publish_sync(pdb, test_rua, (void *)"a", 700,
+	    &err) == 0 && policydb_publish_attempts(pdb, "s01500.example") == 3,
+	    "an unchanged domain is left alone by the next sync");
+	CHECK(policydb_publish_sync(pdb, test_rua, (void *)"b", 800,
+	    &err) == 0 && policydb_publish_attempts(pdb, "s01500.example") == 0,
+	    "a new rua queues it again");
+	CHECK(policydb_publish_state(pdb, "s02344.example", &s) == 1 &&
+	    s.next_try == 800, "the last page too");
+	policydb_publish_state_clear(&s);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -315,6 +362,7 @@ main(void)
 	test_checks(pdb);
 	test_migrations(pdb);
 	test_publish(pdb);
+	test_publish_many(pdb);
 	policydb_close(pdb);
 
 	pdb = test_open(path, &err);
