@@ -113,6 +113,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -644,6 +645,12 @@ policyd_db_open(void)
 	    (policyd.db = policydb_connect(&t, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
 	sqldb_conf_free(&t);
+	if (t.engine != SQLDB_SQLITE && access(path, F_OK) == 0)
+		log_warn("%s: not used: with storage_engine = %s the domains"
+		    " are in the database of postgresql_conninfo, and"
+		    " changing the engine copied none of this file's (stsctl"
+		    " domain import adds them)", path,
+		    sqldb_engine_name(t.engine));
 	log_debug("%s: opened on %s, schema version %d", POLICYDB_FILE,
 	    sqldb_engine_name(t.engine), policydb_schema_version(policyd.db));
 	free(path);

@@ -3,8 +3,8 @@
 # policy.db's tables in the test PostgreSQL (tests/pg.sh), logging in as a
 # role with a password read from postgresql_password_file; stsctl domain
 # add, then httpd serves the policy (curl); the rows are in PostgreSQL and
-# stay there across a restart; no policy.db file; the password is never
-# logged; a connection that the server closes makes policyd stop, and
+# stay there across a restart; a policy.db file left from SQLite is said
+# to be unused and left alone; the password is never logged; a connection that the server closes makes policyd stop, and
 # master starts it again.  stsconf and stsd check refuse a password in postgresql_conninfo
 # and a password file that others may read or that mail_owner does not
 # own; a wrong password is said in the log at start.
@@ -77,6 +77,8 @@ out=$($STSD check 2>&1)
 unlike "$out" 'postgresql' "stsd check: the storage engine passes ($out)"
 
 inst_cert mta-sts.a.example || fail "certificate"
+old_db=$(inst_param data_directory)/policy.db
+: >"$old_db"
 inst_start || { fail "instance starts"; done_testing; }
 ok "policyd answers on PostgreSQL" inst_wait_policyd
 $STSCTL domain add a.example --mx mx.a.example --mode enforce --force >/dev/null ||
@@ -90,7 +92,11 @@ is "${body%x}" "$want" "GET returns the exact policy bytes"
 rows=$("$PG_BIN/psql" -X -At -h "$pg" -U postgres -d "$db" \
 	-c "SELECT name || ' ' || mode FROM domains; SELECT version FROM sqldb_schema WHERE name = 'policy.db'")
 is "$rows" $'a.example enforce\n7' "the domain is a row in PostgreSQL, schema version 7"
-ok "no policy.db file in data_directory" test ! -e "$(inst_param data_directory)/policy.db"
+ok "a policy.db file left from SQLite is said to be unused" grep -q \
+	"policyd.*$old_db: not used: with storage_engine = postgresql the domains are in the database of postgresql_conninfo" \
+	"$I/log/stsd.log"
+is "$(stat -c %s "$old_db")" 0 "and left alone"
+rm -f "$old_db"
 
 inst_stop
 inst_start || fail "instance starts again"
