@@ -229,7 +229,7 @@ policydb_account_list(struct policydb *pdb, const char *after, size_t max,
     struct policydb_account **vp, size_t *np, struct buf *err)
 {
 	struct sqldb_stmt *st;
-	void *v;
+	void *v = NULL;
 
 	st = sqldb_cached(pdb->db, "SELECT " ACCOUNT_COLUMNS " FROM accounts a"
 	    " WHERE a.name > ? ORDER BY a.name LIMIT ?");
@@ -250,7 +250,7 @@ policydb_account_domains(struct policydb *pdb, const char *account,
     char ***vp, size_t *np, struct buf *err)
 {
 	struct sqldb_stmt *st;
-	void *v;
+	void *v = NULL;
 
 	st = sqldb_cached(pdb->db, "SELECT domain FROM account_domains"
 	    " WHERE account = ? ORDER BY domain");
@@ -394,7 +394,7 @@ policydb_token_list(struct policydb *pdb, const char *account,
     struct policydb_token **vp, size_t *np, struct buf *err)
 {
 	struct sqldb_stmt *st;
-	void *v;
+	void *v = NULL;
 
 	st = sqldb_cached(pdb->db, "SELECT " TOKEN_COLUMNS " FROM api_tokens"
 	    " WHERE account = ? ORDER BY id");

@@ -3,7 +3,7 @@
  * of a regular file of ours with nothing for others, at most 1024 bytes,
  * without control characters; every refusal names the file and the
  * cause and never the password.  storage_engine and postgresql_conninfo
- * made a target.
+ * made a target (refused by a build without libpq).
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -142,6 +142,15 @@ test_target(void)
 	    t.password == NULL, "sqlite: the file");
 	sqldb_conf_free(&t);
 	var_storage_engine = "postgresql";
+#ifndef HAVE_LIBPQ
+	var_postgresql_conninfo = "dbname=stsd";
+	ok = sqldb_conf_target(&t, "policy.db", "/x", &err) < 0 &&
+	    strstr(err.s, "storage_engine = postgresql: this build of stsd"
+	    " has no PostgreSQL support (configure --with-postgresql") != NULL;
+	CHECK(ok, "a build without libpq refuses postgresql: %s", err.s);
+	buf_free(&err);
+	return;
+#endif
 	var_postgresql_conninfo = "";
 	ok = sqldb_conf_target(&t, "policy.db", "/x", &err) < 0 &&
 	    strstr(err.s, "storage_engine = postgresql needs"
