@@ -110,7 +110,8 @@ static const struct sqldb_migration policydb_schema[] = {
 	"ALTER TABLE domains ADD COLUMN served INTEGER;"
 	"UPDATE domains SET served = updated"
 	"  WHERE state IN ('active', 'retiring');"
-	"CREATE INDEX domains_unserved ON domains(name) WHERE served IS NULL;", NULL },
+	"CREATE INDEX domains_unserved ON domains(name) WHERE served IS NULL;",
+	NULL },
 	/* When dnsmon means to check the domain next. */
 	{ 5,
 	"ALTER TABLE domain_monitor ADD COLUMN next INTEGER;", NULL },
@@ -523,7 +524,8 @@ policydb_domain_delete(struct policydb *pdb, const char *name, struct buf *err)
  * patterns from mx (rows of domain, pattern ordered by domain, pos).
  */
 static int
-policydb_domains_read(struct sqldb *db, struct sqldb_stmt *st, struct sqldb_stmt *mx,
+policydb_domains_read(struct sqldb *db, struct sqldb_stmt *st,
+    struct sqldb_stmt *mx,
     struct domain **vp, size_t *np, struct buf *err)
 {
 	struct domain *v = NULL;
@@ -648,16 +650,16 @@ policydb_domain_expired(struct policydb *pdb, long long now,
 		st = sqldb_cached(db, "SELECT " DOMAIN_READ_COLUMNS
 		    " FROM domains WHERE state = 'retiring' AND retire_at <= ?"
 		    " ORDER BY +name");
-		mx = sqldb_cached(db, "SELECT m.domain, m.pattern FROM domains d"
-		    " CROSS JOIN domain_mx m ON m.domain = d.name"
+		mx = sqldb_cached(db, "SELECT m.domain, m.pattern"
+		    " FROM domains d CROSS JOIN domain_mx m ON m.domain = d.name"
 		    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
 		    " ORDER BY +m.domain, +m.pos");
 	} else {
 		st = sqldb_cached(db, "SELECT " DOMAIN_READ_COLUMNS
 		    " FROM domains WHERE state = 'retiring' AND retire_at <= ?"
 		    " ORDER BY name");
-		mx = sqldb_cached(db, "SELECT m.domain, m.pattern FROM domains d"
-		    " JOIN domain_mx m ON m.domain = d.name"
+		mx = sqldb_cached(db, "SELECT m.domain, m.pattern"
+		    " FROM domains d JOIN domain_mx m ON m.domain = d.name"
 		    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
 		    " ORDER BY m.domain, m.pos");
 	}

@@ -323,7 +323,8 @@ policydb_publish_page(struct sqldb *db, struct policydb_rua *r,
 		rows++;
 		if ((rua = r->rua(name, r->arg)) == NULL)
 			rua = xstrdup("");
-		if (!sqldb_null(st, 2) && policydb_same(sqldb_text(st, 3), id) &&
+		if (!sqldb_null(st, 2) &&
+		    policydb_same(sqldb_text(st, 3), id) &&
 		    policydb_same(sqldb_text(st, 4), rua)) {
 			free(rua);
 		} else {
@@ -353,9 +354,9 @@ policydb_publish_put(struct sqldb *db, const struct policydb_publish_item *it,
 
 	st = sqldb_cached(db, "INSERT INTO dns_publish (domain, want_id,"
 	    " want_rua, pending, attempts, next_try) VALUES (?1, ?2, ?3, 1, 0,"
-	    " ?4) ON CONFLICT (domain) DO UPDATE SET want_id = excluded.want_id,"
-	    " want_rua = excluded.want_rua, pending = 1, attempts = 0,"
-	    " next_try = ?4");
+	    " ?4) ON CONFLICT (domain) DO UPDATE SET"
+	    " want_id = excluded.want_id, want_rua = excluded.want_rua,"
+	    " pending = 1, attempts = 0, next_try = ?4");
 	sqldb_bind_text(st, 1, it->domain);
 	sqldb_bind_text(st, 2, it->id);
 	sqldb_bind_text(st, 3, it->rua);

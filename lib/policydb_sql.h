@@ -7,8 +7,8 @@
  * SYNOPSIS
  *	struct sqldb *db = pdb->db;
  *	policydb_text(st, i)		column i as text, "" for NULL
- *	policydb_int(st, dflt)		the one integer st selects, or dflt;
- *					finishes st
+ *	policydb_int(st, dflt)		the one integer st selects, or
+ *					dflt; finishes st
  *
  * DESCRIPTION
  *	No other file includes this header: everyone else sees struct

@@ -5,7 +5,8 @@
  *
  * SYNOPSIS
  *	static const struct sqldb_migration m[] = {
- *		{ 1, "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER);", NULL },
+ *		{ 1, "CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER);",
+ *		    NULL },
  *		{ 0, NULL, NULL }
  *	};
  *	struct sqldb_target t = { SQLDB_SQLITE, "policy.db", path, NULL,
@@ -96,11 +97,11 @@
 
 #include "buf.h"
 
-#define SQLDB_CACHE_MAX		96	/* statements kept per connection */
+#define SQLDB_CACHE_MAX		96	/* statements per connection */
 #define SQLDB_PARAMS_MAX	32	/* ?1 .. ?32 */
-#define SQLDB_CONNECT_TIMEOUT	"10"	/* seconds, libpq connect_timeout */
+#define SQLDB_CONNECT_TIMEOUT	"10"	/* s, libpq's connect_timeout */
 #define SQLDB_SAVEPOINT		"sts_item"
-#define SQLDB_SCHEMA_TABLE	"sqldb_schema"	/* PostgreSQL versions */
+#define SQLDB_SCHEMA_TABLE	"sqldb_schema"	/* PostgreSQL's versions */
 
 #define SQLDB_ROW	1	/* sqldb_step(): a row to read */
 #define SQLDB_DONE	0	/* no more */
@@ -156,8 +157,9 @@ struct sqldb_stmt *sqldb_cached_rows(struct sqldb *, const char *sql);
 void	sqldb_bind_int64(struct sqldb_stmt *, int, long long);
 void	sqldb_bind_text(struct sqldb_stmt *, int, const char *);
 void	sqldb_bind_null(struct sqldb_stmt *, int);
-void	sqldb_bind_opt(struct sqldb_stmt *, int, const char *);	/* NULL */
-int	sqldb_step(struct sqldb_stmt *);	/* SQLDB_ROW, SQLDB_DONE, -1 */
+void	sqldb_bind_opt(struct sqldb_stmt *, int,
+	    const char *);	/* NULL: bind_null */
+int	sqldb_step(struct sqldb_stmt *);	/* SQLDB_ROW, _DONE, -1 */
 int	sqldb_step_done(struct sqldb_stmt *, const char *what,
 	    struct buf *err);	/* one step that ends st: 0 or -1 */
 int	sqldb_step_row(struct sqldb_stmt *, const char *what,

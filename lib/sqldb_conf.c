@@ -90,8 +90,8 @@ sqldb_conf_password(const char *file, char **password, struct buf *err)
 		return -1;
 	}
 	if (sqldb_conf_file_ok(file, fd, err) == 0) {
-		while ((n = buf_read(&b, fd, SQLDB_PASSWORD_MAX + 1 - b.len)) > 0 &&
-		    b.len <= SQLDB_PASSWORD_MAX)
+		while ((n = buf_read(&b, fd, SQLDB_PASSWORD_MAX + 1 -
+		    b.len)) > 0 && b.len <= SQLDB_PASSWORD_MAX)
 			;
 		if (n < 0)
 			buf_printf(err, "postgresql_password_file %s: %s", file,

@@ -15,11 +15,11 @@
  *	on SQLite the file path, on PostgreSQL the conninfo and the
  *	password read from the file.  sqldb_conf_password() reads that
  *	file by the rule of postgresql_password_file (stsd.conf(5)): a
- *	regular file (not a symbolic link) owned by the user that reads it (policyd
- *	runs as mail_owner), with no permission for others, of at most
- *	SQLDB_PASSWORD_MAX bytes; its first line without the newline,
- *	not empty and without control characters.  sqldb_conf_free()
- *	overwrites the password before it frees it.
+ *	regular file (not a symbolic link) owned by the user that reads
+ *	it (policyd runs as mail_owner), with no permission for others,
+ *	of at most SQLDB_PASSWORD_MAX bytes; its first line without the
+ *	newline, not empty and without control characters.
+ *	sqldb_conf_free() overwrites the password before it frees it.
  *
  * LIMITS
  *	SQLDB_PASSWORD_MAX bytes of password file.
@@ -34,7 +34,7 @@
 #include "buf.h"
 #include "sqldb.h"
 
-#define SQLDB_PASSWORD_MAX	1024	/* bytes of postgresql_password_file */
+#define SQLDB_PASSWORD_MAX	1024	/* postgresql_password_file, bytes */
 
 int	sqldb_conf_target(struct sqldb_target *, const char *name,
 	    const char *path, struct buf *err);

@@ -31,8 +31,8 @@ struct sqldb_pgstmt;
 
 struct sqldb {
 	enum sqldb_engine engine;
-	char	*name;			/* the file, or the PostgreSQL database */
-	char	*key;			/* the target's name (schema versions) */
+	char	*name;		/* the file, or "postgresql database NAME" */
+	char	*key;		/* the target's name (schema versions) */
 	sqlite3	*lite;			/* SQLite */
 	struct sqldb_pg *pg;		/* PostgreSQL */
 	struct sqldb_stmt *cache[SQLDB_CACHE_MAX];
@@ -44,7 +44,7 @@ struct sqldb_stmt {
 	const char *key;		/* the caller's text, as given */
 	char	*sql;			/* a copy of it */
 	int	 cached;		/* kept in db->cache */
-	int	 busy;			/* handed out, not finished yet */
+	int	 busy;			/* handed out, not finished */
 	int	 rows;			/* PostgreSQL: single-row mode */
 	sqlite3_stmt *lite;		/* SQLite */
 	struct sqldb_pgstmt *pg;	/* PostgreSQL */

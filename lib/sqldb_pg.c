@@ -73,7 +73,7 @@ enum sqldb_pg_state {
 	SQLDB_PG_IDLE,			/* not executed since bound */
 	SQLDB_PG_RESULT,		/* a whole result, read by row */
 	SQLDB_PG_RUNNING,		/* single-row mode, results to come */
-	SQLDB_PG_OVER,			/* done or failed; reset to rerun */
+	SQLDB_PG_OVER,			/* done or failed: reset to rerun */
 };
 
 struct sqldb_pgstmt {
@@ -368,7 +368,8 @@ sqldb_pg_migrate_one(struct sqldb *db, const struct sqldb_migration *m,
 fail:
 	PQclear(PQexec(db->pg->conn, "ROLLBACK"));
 	if (m->sql != NULL)
-		buf_printf(err, " (schema migration to version %d)", m->version);
+		buf_printf(err, " (schema migration to version %d)",
+		    m->version);
 	return -1;
 }
 
