@@ -91,6 +91,21 @@ sqldb_open(const struct sqldb_target *t, const struct sqldb_migration *m,
 	return NULL;
 }
 
+int
+sqldb_check(const struct sqldb_target *t, struct buf *err)
+{
+	struct sqldb db;
+	int rc;
+
+	if (t->engine == SQLDB_SQLITE)
+		return 0;
+	memset(&db, 0, sizeof(db));
+	db.engine = t->engine;
+	rc = sqldb_pg_check(&db, t, err);
+	free(db.name);
+	return rc;
+}
+
 static void
 sqldb_stmt_free(struct sqldb_stmt *st)
 {

@@ -71,6 +71,10 @@
  *	finished.  sqldb_changes() is the number of rows the last
  *	statement run on the connection changed.
  *
+ *	sqldb_check() tells whether a PostgreSQL target can be opened
+ *	(it connects, looks at the collation and encoding, and closes;
+ *	no migration runs) for "stsd check"; 0 for SQLite.
+ *
  *	sqldb_begin() opens a transaction (SQLite: BEGIN IMMEDIATE),
  *	sqldb_savepoint() one savepoint inside it (SQLDB_SAVEPOINT), as
  *	lib/db.
@@ -137,6 +141,7 @@ const char *sqldb_engine_name(enum sqldb_engine);
 struct sqldb *sqldb_open(const struct sqldb_target *,
 	    const struct sqldb_migration *, struct buf *err);
 void	sqldb_close(struct sqldb *);
+int	sqldb_check(const struct sqldb_target *, struct buf *err);
 enum sqldb_engine sqldb_engine(const struct sqldb *);
 const char *sqldb_name(const struct sqldb *);	/* for messages */
 struct sqlite3 *sqldb_sqlite(struct sqldb *);	/* SQLite's, or NULL */

@@ -53,6 +53,8 @@ struct sqldb_stmt {
 int	sqldb_pg_open(struct sqldb *, const struct sqldb_target *,
 	    const struct sqldb_migration *, struct buf *err);
 void	sqldb_pg_close(struct sqldb *);
+int	sqldb_pg_check(struct sqldb *, const struct sqldb_target *,
+	    struct buf *err);
 int	sqldb_pg_exec(struct sqldb *, const char *sql, struct buf *err);
 int	sqldb_pg_commit(struct sqldb *, struct buf *err);
 int	sqldb_pg_schema_version(struct sqldb *);

@@ -30,6 +30,13 @@ sqldb_pg_open(struct sqldb *db, const struct sqldb_target *t,
 	return -1;
 }
 
+int
+sqldb_pg_check(struct sqldb *db, const struct sqldb_target *t,
+    struct buf *err)
+{
+	return sqldb_pg_open(db, t, NULL, err);
+}
+
 #define SQLDB_PG_UNREACHABLE log_panic("sqldb: no PostgreSQL in this build")
 
 void sqldb_pg_close(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
@@ -391,9 +398,10 @@ sqldb_pg_migrate(struct sqldb *db, const struct sqldb_migration *m,
 	return 0;
 }
 
-int
-sqldb_pg_open(struct sqldb *db, const struct sqldb_target *t,
-    const struct sqldb_migration *m, struct buf *err)
+/* Connected, in a database of the right collation: 0, or -1 closed. */
+static int
+sqldb_pg_connected(struct sqldb *db, const struct sqldb_target *t,
+    struct buf *err)
 {
 	db->pg = xcalloc(1, sizeof(*db->pg));
 	db->pg->conn = sqldb_pg_connect(t);
@@ -409,12 +417,36 @@ sqldb_pg_open(struct sqldb *db, const struct sqldb_target *t,
 	}
 	db->name = xasprintf("postgresql database %s", PQdb(db->pg->conn));
 	if (sqldb_pg_exec(db, "SET client_min_messages = warning", err) < 0 ||
-	    sqldb_pg_check_locale(db, err) < 0 ||
-	    sqldb_pg_migrate(db, m, err) < 0) {
+	    sqldb_pg_check_locale(db, err) < 0) {
 		sqldb_pg_close(db);
 		return -1;
 	}
 	return 0;
+}
+
+int
+sqldb_pg_open(struct sqldb *db, const struct sqldb_target *t,
+    const struct sqldb_migration *m, struct buf *err)
+{
+	if (sqldb_pg_connected(db, t, err) < 0)
+		return -1;
+	if (sqldb_pg_migrate(db, m, err) < 0) {
+		sqldb_pg_close(db);
+		return -1;
+	}
+	return 0;
+}
+
+/* stsd check: what sqldb_pg_open() would find, without migrating. */
+int
+sqldb_pg_check(struct sqldb *db, const struct sqldb_target *t,
+    struct buf *err)
+{
+	int rc = sqldb_pg_connected(db, t, err);
+
+	if (rc == 0)
+		sqldb_pg_close(db);
+	return rc;
 }
 
 void

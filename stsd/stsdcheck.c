@@ -318,7 +318,10 @@ stsd_check_databases(void)
 /*
  * The storage engine, as policyd will take it (run as mail_owner):
  * postgresql_conninfo set, postgresql_password_file readable by
- * mail_owner alone.  The database itself is not reached.
+ * mail_owner alone: errors.  The database reached (its collation and
+ * encoding looked at; nothing is created or migrated): a warning when
+ * it cannot be, since a database down must not keep httpd from serving
+ * the snapshot.
  */
 static int
 stsd_storage(void *arg)
@@ -331,7 +334,9 @@ stsd_storage(void *arg)
 	if (sqldb_conf_target(&t, "policy.db", "", &err) < 0) {
 		stsd_say("error: %s", err.s);
 		n++;
-	}
+	} else if (sqldb_check(&t, &err) < 0)
+		stsd_say("warning: %s (policyd starts once it can be"
+		    " reached; httpd serves the snapshot meanwhile)", err.s);
 	sqldb_conf_free(&t);
 	buf_free(&err);
 	return n;

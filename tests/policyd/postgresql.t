@@ -7,7 +7,7 @@
 # to be unused and left alone; the password is never logged; a connection that the server closes makes policyd stop, and
 # master starts it again.  stsconf and stsd check refuse a password in postgresql_conninfo
 # and a password file that others may read or that mail_owner does not
-# own; a wrong password is said in the log at start.
+# own; a wrong password is said by stsd check and in the log at start.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/pg.sh"
@@ -123,6 +123,10 @@ ok "master starts it again, and it answers" wait_until 20 sh -c \
 # A wrong password: policyd cannot start, and the log says why.
 inst_stop
 printf 'wrong\n' >"$pw"
+like "$($STSD check 2>&1)" \
+	'warning: postgresql: cannot connect: .*password authentication failed for user "stsd_pw"' \
+	"stsd check tries the database, and warns that the password is wrong"
+unlike "$($STSD check 2>&1)" 'wrong' "... without the password"
 : >"$I/log/stsd.log"
 inst_start
 ok "a wrong password is said in the log" wait_until 10 grep -q \
