@@ -30,7 +30,7 @@
  *
  *	On SQLite (the embedded default) the layer is lib/db underneath:
  *	sqldb_open() is db_open() in DB_WRITE mode (file mode 0600, WAL,
- *	synchronous=FULL, foreign keys, migrations), a statement is an
+ *	synchronous=FULL, foreign keys, migrations), a statement wraps an
  *	sqlite3_stmt, and nothing is rewritten or allocated per bind or
  *	per step.
  *
@@ -77,7 +77,11 @@
  *
  *	sqldb_begin() opens a transaction (SQLite: BEGIN IMMEDIATE),
  *	sqldb_savepoint() one savepoint inside it (SQLDB_SAVEPOINT), as
- *	lib/db.
+ *	lib/db.  One difference the callers see: on PostgreSQL a
+ *	statement that fails aborts the transaction it is in, unless
+ *	sqldb_rollback_to() goes back to the savepoint before it, and
+ *	sqldb_commit() of an aborted transaction fails ("rolled back
+ *	after an error in it"); on SQLite the other statements stand.
  *
  * LIMITS
  *	SQLDB_CACHE_MAX statements kept per connection; SQLDB_PARAMS_MAX
