@@ -26,3 +26,7 @@ bench_policyd_adds_LDADD = $(STS_LIBS)
 noinst_PROGRAMS += bench/policytab-cost
 bench_policytab_cost_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/httpd
 bench_policytab_cost_LDADD = httpd/libhttpd.a $(STS_LIBS)
+
+# bench/README "policydb on lib/sqldb": lib/policydb's queries in the process.
+noinst_PROGRAMS += bench/policydb-cost
+bench_policydb_cost_LDADD = $(STS_LIBS) $(SQLDB_LIBS)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "cfg.h"
@@ -239,6 +240,10 @@ static const char *const cfg_check_text[] = {
 	[PARAM_CHECK_URL_PATH] = "a URL path: \"/\" then printable "
 	    "characters other than space, \"?\" and \"#\"",
 	[PARAM_CHECK_HOSTPORT] = "host:port or [IPv6]:port, port 1 to 65535",
+	[PARAM_CHECK_CONNINFO] = "a libpq connection string (keyword=value "
+	    "words or a postgresql:// URI) that holds no password",
+	[PARAM_CHECK_ENGINE] = "an engine built in (postgresql needs "
+	    "configure --with-postgresql)",
 };
 
 void
@@ -423,6 +428,63 @@ cfg_words_ok(const char *s, int wild, const char **bad, size_t *badlen)
 	}
 }
 
+/*
+ * A conninfo's keyword: whether the one at s is "password" (or a URI's
+ * password, user:secret@).  Quoted values may hold anything.
+ */
+static int
+cfg_conninfo_ok(const char *s)
+{
+	const char *at, *colon, *end;
+	size_t n;
+
+	if (strncmp(s, "postgresql://", 13) == 0 ||
+	    strncmp(s, "postgres://", 11) == 0) {
+		s = strchr(s, '/') + 2;
+		end = s + strcspn(s, "/?");
+		at = memchr(s, '@', (size_t)(end - s));
+		colon = memchr(s, ':', (size_t)(end - s));
+		if (at != NULL && colon != NULL && colon < at)
+			return 0;
+		return strstr(s, "password=") == NULL;
+	}
+	while (*s != '\0') {
+		s += strspn(s, " \t");
+		n = strcspn(s, " \t=");
+		if (n == 8 && strncasecmp(s, "password", 8) == 0)
+			return 0;
+		s += n;
+		s += strspn(s, " \t");
+		if (*s != '=')
+			return *s == '\0';
+		s++;
+		s += strspn(s, " \t");
+		if (*s == '\'') {
+			for (s++; *s != '\0' && *s != '\''; s++)
+				if (*s == '\\' && s[1] != '\0')
+					s++;
+			if (*s == '\'')
+				s++;
+		} else
+			s += strcspn(s, " \t");
+	}
+	return 1;
+}
+
+/* storage_engine: postgresql only when built with libpq. */
+static int
+cfg_engine_ok(const char *s, struct buf *why)
+{
+#ifndef HAVE_LIBPQ
+	if (strcmp(s, "postgresql") == 0) {
+		buf_puts(why, "postgresql: this build of stsd has no PostgreSQL"
+		    " support (configure --with-postgresql, libpq-dev)");
+		return 0;
+	}
+#endif
+	return 1;
+}
+
 /* The syntax of p->check; the host facts are cfg_check_lookup's. */
 static int
 cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
@@ -458,11 +520,21 @@ cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
 	case PARAM_CHECK_HOSTPORT:
 		ok = cfg_hostport_ok(value);
 		break;
+	case PARAM_CHECK_CONNINFO:
+		ok = cfg_conninfo_ok(value);
+		break;
+	case PARAM_CHECK_ENGINE:
+		if (!cfg_engine_ok(value, why))
+			return -1;
+		break;
 	}
 	if (ok || p->check == PARAM_CHECK_NONE)
 		return 0;
 	buf_puts(why, "bad value ");
-	cfg_quote(why, value);
+	if (p->check == PARAM_CHECK_CONNINFO)	/* it may hold a password */
+		buf_puts(why, "(not shown)");
+	else
+		cfg_quote(why, value);
 	buf_puts(why, ": expected ");
 	cfg_allowed(p, why);
 	if (bad != NULL) {

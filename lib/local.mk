@@ -25,6 +25,21 @@ lib_log_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 lib_libsts_a_SOURCES += lib/db.c lib/db.h
 lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 
+# lib/sqldb - the storage engines (SQLite over lib/db, PostgreSQL with
+# libpq) for the storage modules; lib/sqldb_conf - storage_engine and
+# the PostgreSQL parameters made a target.  Who links a module on it
+# links $(SQLDB_LIBS).
+lib_libsts_a_SOURCES += lib/sqldb.c lib/sqldb.h lib/sqldb_engine.h \
+	lib/sqldb_pg.c lib/sqldb_conf.c lib/sqldb_conf.h
+lib_libsts_a_CPPFLAGS += $(PQ_CFLAGS)
+SQLDB_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
+check_PROGRAMS += lib/sqldb_test
+lib_sqldb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_sqldb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/sqldb_conf_test
+lib_sqldb_conf_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_sqldb_conf_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+
 check_PROGRAMS += lib/db_test
 lib_db_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_db_test_CPPFLAGS = $(UNIT_CPPFLAGS)
@@ -82,12 +97,12 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 
 # lib/policydb - policy.db's schema, migrations and queries (policyd).
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
-	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sqlite.h
+	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sql.h
 check_PROGRAMS += lib/policydb_test
-lib_policydb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_policydb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/policydb_account_test
-lib_policydb_account_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_policydb_account_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_account_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/proto, lib/policyc - the IPC contract: socket and operation names,

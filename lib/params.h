@@ -76,6 +76,8 @@ enum param_check {
 	PARAM_CHECK_HTTPS_URL,	/* an https:// URL */
 	PARAM_CHECK_URL_PATH,	/* "/" and printable characters but ? and # */
 	PARAM_CHECK_HOSTPORT,	/* host:port or [v6]:port */
+	PARAM_CHECK_CONNINFO,	/* libpq's conninfo without a password */
+	PARAM_CHECK_ENGINE,	/* a storage engine of this build */
 };
 
 #define PARAM_EMPTY_OK	(1 << 0)	/* flags: "" passes the check */

@@ -70,6 +70,31 @@ PARAM(STRING, maillog_file, "",
     NULL, NULL,
     .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK)
 
+/* Storage. */
+PARAM(STRING, storage_engine, "sqlite",
+    "Where policyd keeps policy.db: sqlite (a file in "
+    "$data_directory, the default) or postgresql (the database of "
+    "postgresql_conninfo). reports.db and the fetch records stay on "
+    "SQLite whatever this says.",
+    "sqlite|postgresql", NULL,
+    .check = PARAM_CHECK_ENGINE)
+PARAM(STRING, postgresql_conninfo, "",
+    "With storage_engine = postgresql: the libpq connection string "
+    "of the database, such as \"host=/run/postgresql dbname=stsd "
+    "user=stsd\" or a postgresql:// URI; without a password, which "
+    "goes in postgresql_password_file. The database must have "
+    "LC_COLLATE C and encoding UTF8.",
+    NULL, NULL,
+    .check = PARAM_CHECK_CONNINFO, .flags = PARAM_EMPTY_OK)
+PARAM(STRING, postgresql_password_file, "",
+    "With storage_engine = postgresql: a file whose first line is "
+    "the database password, read by policyd when it starts; it must "
+    "be a regular file owned by mail_owner with no permission for "
+    "others (mode 0600 or 0640), and at most 1024 bytes. Empty: no "
+    "password (peer or certificate authentication).",
+    NULL, NULL,
+    .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK)
+
 /* Names. */
 PARAM(STRING, myhostname, NULL,
     "The host name of this system, as used in SMTP greetings and "

@@ -9,20 +9,19 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
-#include "db.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "policydb.h"
-#include "policydb_sqlite.h"
+#include "policydb_sql.h"
+#include "sqldb.h"
 
 #define POLICYDB_READ_INITIAL	64	/* first allocation of a list */
 
-static const struct db_migration policydb_schema[] = {
+static const struct sqldb_migration policydb_schema[] = {
 	{ 1,
 	"CREATE TABLE domains ("
 	"  name TEXT PRIMARY KEY NOT NULL,"
@@ -43,7 +42,7 @@ static const struct db_migration policydb_schema[] = {
 	"  PRIMARY KEY (domain, pos)"
 	");"
 	"CREATE INDEX domains_retire_at ON domains(retire_at)"
-	"  WHERE retire_at IS NOT NULL;" },
+	"  WHERE retire_at IS NOT NULL;", NULL },
 	/* dnsmon's checks and DNS publication. */
 	{ 2,
 	"CREATE TABLE domain_monitor ("
@@ -77,7 +76,7 @@ static const struct db_migration policydb_schema[] = {
 	"  last_error TEXT"
 	");"
 	"CREATE INDEX dns_publish_due ON dns_publish(next_try)"
-	"  WHERE pending = 1;" },
+	"  WHERE pending = 1;", NULL },
 	/*
 	 * What a name keeps for the life of the instance, across removals:
 	 * the greatest policy id it was given (ids never repeat, RFC 8461
@@ -99,7 +98,7 @@ static const struct db_migration policydb_schema[] = {
 	"ALTER TABLE domains ADD COLUMN prior_mode TEXT"
 	"  CHECK (prior_mode IN ('testing', 'enforce', 'none'));"
 	"ALTER TABLE domains ADD COLUMN prior_max_age INTEGER"
-	"  CHECK (prior_max_age BETWEEN 0 AND 31557600);" },
+	"  CHECK (prior_max_age BETWEEN 0 AND 31557600);", NULL },
 	/*
 	 * HTTPS before DNS for a new domain (RFC 8461 section 8.1): served
 	 * is when httpd first said that it serves mta-sts.NAME with a valid
@@ -111,10 +110,11 @@ static const struct db_migration policydb_schema[] = {
 	"ALTER TABLE domains ADD COLUMN served INTEGER;"
 	"UPDATE domains SET served = updated"
 	"  WHERE state IN ('active', 'retiring');"
-	"CREATE INDEX domains_unserved ON domains(name) WHERE served IS NULL;" },
+	"CREATE INDEX domains_unserved ON domains(name) WHERE served IS NULL;",
+	NULL },
 	/* When dnsmon means to check the domain next. */
 	{ 5,
-	"ALTER TABLE domain_monitor ADD COLUMN next INTEGER;" },
+	"ALTER TABLE domain_monitor ADD COLUMN next INTEGER;", NULL },
 	/*
 	 * MX migration plans (stsctl domain migrate): one per domain, the
 	 * last one kept after it ended.  The mx lists are the patterns
@@ -138,7 +138,7 @@ static const struct db_migration policydb_schema[] = {
 	"  ended INTEGER"
 	");"
 	"CREATE INDEX domain_migrations_running ON domain_migrations(domain)"
-	"  WHERE ended IS NULL;" },
+	"  WHERE ended IS NULL;", NULL },
 	/*
 	 * Accounts of domain owners (policydb_account.c).  A domain is
 	 * managed by one account at most (its primary key), and it need
@@ -188,15 +188,15 @@ static const struct db_migration policydb_schema[] = {
 	"CREATE INDEX audit_log_domain ON audit_log(domain, id)"
 	"  WHERE domain IS NOT NULL;"
 	"CREATE INDEX audit_log_account ON audit_log(account, id)"
-	"  WHERE account IS NOT NULL;" },
+	"  WHERE account IS NOT NULL;", NULL },
 	/*
 	 * The ownership proof of a domain an account added itself: the
 	 * value of the TXT record _stsd-verify.DOMAIN that dnsmon must
 	 * find (NULL: the operator gave the domain, no proof is asked).
 	 */
 	{ 8,
-	"ALTER TABLE account_domains ADD COLUMN proof TEXT;" },
-	{ 0, NULL }
+	"ALTER TABLE account_domains ADD COLUMN proof TEXT;", NULL },
+	{ 0, NULL, NULL }
 };
 
 static const char *policydb_state_names[] = {
@@ -274,16 +274,25 @@ policydb_domains_free(struct domain *v, size_t n)
 }
 
 struct policydb *
-policydb_open(const char *path, struct buf *err)
+policydb_connect(const struct sqldb_target *t, struct buf *err)
 {
 	struct policydb *pdb;
-	sqlite3 *db;
+	struct sqldb *db;
 
-	if ((db = db_open(path, DB_WRITE, policydb_schema, err)) == NULL)
+	if ((db = sqldb_open(t, policydb_schema, err)) == NULL)
 		return NULL;
 	pdb = xcalloc(1, sizeof(*pdb));
 	pdb->db = db;
 	return pdb;
+}
+
+struct policydb *
+policydb_open(const char *path, struct buf *err)
+{
+	struct sqldb_target t = { SQLDB_SQLITE, POLICYDB_FILE, path, NULL,
+	    NULL };
+
+	return policydb_connect(&t, err);
 }
 
 void
@@ -291,93 +300,99 @@ policydb_close(struct policydb *pdb)
 {
 	if (pdb == NULL)
 		return;
-	db_close(pdb->db);
+	sqldb_close(pdb->db);
 	free(pdb);
 }
 
 int
 policydb_schema_version(struct policydb *pdb)
 {
-	return db_schema_version(pdb->db);
+	return sqldb_schema_version(pdb->db);
+}
+
+int
+policydb_lost(struct policydb *pdb)
+{
+	return sqldb_lost(pdb->db);
 }
 
 int
 policydb_begin(struct policydb *pdb, struct buf *err)
 {
-	return db_begin(pdb->db, err);
+	return sqldb_begin(pdb->db, err);
 }
 
 int
 policydb_commit(struct policydb *pdb, struct buf *err)
 {
-	return db_commit(pdb->db, err);
+	return sqldb_commit(pdb->db, err);
 }
 
 void
 policydb_rollback(struct policydb *pdb)
 {
-	db_rollback(pdb->db);
+	sqldb_rollback(pdb->db);
 }
 
 int
 policydb_savepoint(struct policydb *pdb, struct buf *err)
 {
-	return db_savepoint(pdb->db, err);
+	return sqldb_savepoint(pdb->db, err);
 }
 
 int
 policydb_release(struct policydb *pdb, struct buf *err)
 {
-	return db_release(pdb->db, err);
+	return sqldb_release(pdb->db, err);
 }
 
 void
 policydb_rollback_to(struct policydb *pdb)
 {
-	db_rollback_to(pdb->db);
+	sqldb_rollback_to(pdb->db);
 }
 
 const char *
-policydb_text(sqlite3_stmt *st, int i)
+policydb_text(struct sqldb_stmt *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	const char *s = sqldb_text(st, i);
 
-	return s ? (const char *)s : "";
+	return s ? s : "";
 }
 
 /* The integer of a one-row, one-column query, or dflt for no row or NULL. */
 long long
-policydb_int(sqlite3_stmt *st, long long dflt)
+policydb_int(struct sqldb_stmt *st, long long dflt)
 {
 	long long v = dflt;
 
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    sqlite3_column_type(st, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(st, 0);
-	db_finish(st);
+	if (sqldb_step(st) == SQLDB_ROW &&
+	    !sqldb_null(st, 0))
+		v = sqldb_int(st, 0);
+	sqldb_finish(st);
 	return v;
 }
 
 static void
-policydb_domain_row(sqlite3_stmt *st, struct domain *d)
+policydb_domain_row(struct sqldb_stmt *st, struct domain *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->name = xstrdup(policydb_text(st, 0));
 	d->state = policydb_state_parse(policydb_text(st, 1));
 	d->mode = xstrdup(policydb_text(st, 2));
-	d->max_age = sqlite3_column_int64(st, 3);
+	d->max_age = sqldb_int(st, 3);
 	d->policy_id = xstrdup(policydb_text(st, 4));
 	d->token = xstrdup(policydb_text(st, 5));
-	d->created = sqlite3_column_int64(st, 6);
-	d->updated = sqlite3_column_int64(st, 7);
-	d->retire_at = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 :
-	    sqlite3_column_int64(st, 8);
-	if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+	d->created = sqldb_int(st, 6);
+	d->updated = sqldb_int(st, 7);
+	d->retire_at = sqldb_null(st, 8) ? 0 :
+	    sqldb_int(st, 8);
+	if (!sqldb_null(st, 9)) {
 		d->prior_mode = xstrdup(policydb_text(st, 9));
-		d->prior_max_age = sqlite3_column_int64(st, 10);
+		d->prior_max_age = sqldb_int(st, 10);
 	}
-	d->served = sqlite3_column_type(st, 11) == SQLITE_NULL ? 0 :
-	    sqlite3_column_int64(st, 11);
+	d->served = sqldb_null(st, 11) ? 0 :
+	    sqldb_int(st, 11);
 }
 
 static void
@@ -392,90 +407,89 @@ int
 policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
     struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st;
 	int rc;
 
-	st = db_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	st = sqldb_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE name = ?");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = db_step_row(db, st, "read domain", err)) <= 0)
+	sqldb_bind_text(st, 1, name);
+	if ((rc = sqldb_step_row(st, "read domain", err)) <= 0)
 		return rc;
 	policydb_domain_row(st, d);
-	db_finish(st);
+	sqldb_finish(st);
 
-	st = db_cached(db, "SELECT pattern FROM domain_mx WHERE domain = ?"
+	st = sqldb_cached(db, "SELECT pattern FROM domain_mx WHERE domain = ?"
 	    " ORDER BY pos");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	sqldb_bind_text(st, 1, name);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW)
 		policydb_domain_add_mx(d, policydb_text(st, 0));
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLDB_DONE) {
 		policydb_domain_clear(d);
-		return db_step_error(db, st, "read mx patterns", err);
+		return sqldb_step_error(st, "read mx patterns", err);
 	}
-	db_finish(st);
+	sqldb_finish(st);
 	return 1;
 }
 
 static int
-policydb_put_mx(sqlite3 *db, const struct domain *d, struct buf *err)
+policydb_put_mx(struct sqldb *db, const struct domain *d, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	size_t i;
 
-	st = db_cached(db, "DELETE FROM domain_mx WHERE domain = ?");
-	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	if (db_step_done(db, st, "delete mx patterns", err) < 0)
+	st = sqldb_cached(db, "DELETE FROM domain_mx WHERE domain = ?");
+	sqldb_bind_text(st, 1, d->name);
+	if (sqldb_step_done(st, "delete mx patterns", err) < 0)
 		return -1;
 
-	st = db_cached(db, "INSERT INTO domain_mx (domain, pos, pattern)"
+	st = sqldb_cached(db, "INSERT INTO domain_mx (domain, pos, pattern)"
 	    " VALUES (?, ?, ?)");
 	for (i = 0; i < d->nmx; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_text(st, 3, d->mx[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return db_step_error(db, st, "store mx pattern", err);
+		sqldb_reset(st);
+		sqldb_bind_text(st, 1, d->name);
+		sqldb_bind_int64(st, 2, (long long)i);
+		sqldb_bind_text(st, 3, d->mx[i]);
+		if (sqldb_step(st) != SQLDB_DONE)
+			return sqldb_step_error(st, "store mx pattern", err);
 	}
-	db_finish(st);
+	sqldb_finish(st);
 	return 0;
 }
 
 static void
-policydb_domain_bind(sqlite3_stmt *st, const struct domain *d)
+policydb_domain_bind(struct sqldb_stmt *st, const struct domain *d)
 {
-	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, policydb_state_name(d->state), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->mode, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, d->max_age);
-	sqlite3_bind_text(st, 5, d->policy_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->token, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, d->created);
-	sqlite3_bind_int64(st, 8, d->updated);
+	sqldb_bind_text(st, 1, d->name);
+	sqldb_bind_text(st, 2, policydb_state_name(d->state));
+	sqldb_bind_text(st, 3, d->mode);
+	sqldb_bind_int64(st, 4, d->max_age);
+	sqldb_bind_text(st, 5, d->policy_id);
+	sqldb_bind_text(st, 6, d->token);
+	sqldb_bind_int64(st, 7, d->created);
+	sqldb_bind_int64(st, 8, d->updated);
 	if (d->retire_at)
-		sqlite3_bind_int64(st, 9, d->retire_at);
+		sqldb_bind_int64(st, 9, d->retire_at);
 	else
-		sqlite3_bind_null(st, 9);
+		sqldb_bind_null(st, 9);
 	if (d->prior_mode != NULL) {
-		sqlite3_bind_text(st, 10, d->prior_mode, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 11, d->prior_max_age);
+		sqldb_bind_text(st, 10, d->prior_mode);
+		sqldb_bind_int64(st, 11, d->prior_max_age);
 	} else {
-		sqlite3_bind_null(st, 10);
-		sqlite3_bind_null(st, 11);
+		sqldb_bind_null(st, 10);
+		sqldb_bind_null(st, 11);
 	}
 }
 
 /* A domain's row by sql (its columns bound as ?1 to ?11), then its MX. */
 static int
-policydb_domain_write(sqlite3 *db, const struct domain *d, const char *sql,
+policydb_domain_write(struct sqldb *db, const struct domain *d, const char *sql,
     const char *what, struct buf *err)
 {
-	sqlite3_stmt *st = db_cached(db, sql);
+	struct sqldb_stmt *st = sqldb_cached(db, sql);
 
 	policydb_domain_bind(st, d);
-	if (db_step_done(db, st, what, err) < 0)
+	if (sqldb_step_done(st, what, err) < 0)
 		return -1;
 	return policydb_put_mx(db, d, err);
 }
@@ -502,12 +516,12 @@ policydb_domain_update(struct policydb *pdb, const struct domain *d,
 int
 policydb_domain_delete(struct policydb *pdb, const char *name, struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st;
 
-	st = db_cached(db, "DELETE FROM domains WHERE name = ?");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if (db_step_done(db, st, "delete domain", err) < 0)
+	st = sqldb_cached(db, "DELETE FROM domains WHERE name = ?");
+	sqldb_bind_text(st, 1, name);
+	if (sqldb_step_done(st, "delete domain", err) < 0)
 		return -1;
 	return 0;
 }
@@ -517,24 +531,25 @@ policydb_domain_delete(struct policydb *pdb, const char *name, struct buf *err)
  * patterns from mx (rows of domain, pattern ordered by domain, pos).
  */
 static int
-policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
+policydb_domains_read(struct sqldb *db, struct sqldb_stmt *st,
+    struct sqldb_stmt *mx,
     struct domain **vp, size_t *np, struct buf *err)
 {
 	struct domain *v = NULL;
 	size_t n = 0, cap = 0, i = 0;
 	int rc, cmp = 0;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		v = xgrowarray(v, n, &cap, POLICYDB_READ_INITIAL, sizeof(*v));
 		policydb_domain_row(st, &v[n++]);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLDB_DONE) {
 		policydb_domains_free(v, n);
-		db_finish(mx);
-		return db_step_error(db, st, "list domains", err);
+		sqldb_finish(mx);
+		return sqldb_step_error(st, "list domains", err);
 	}
-	db_finish(st);
-	while (n > 0 && (rc = sqlite3_step(mx)) == SQLITE_ROW) {
+	sqldb_finish(st);
+	while (n > 0 && (rc = sqldb_step(mx)) == SQLDB_ROW) {
 		while (i < n &&
 		    (cmp = strcmp(v[i].name, policydb_text(mx, 0))) < 0)
 			i++;
@@ -543,11 +558,11 @@ policydb_domains_read(sqlite3 *db, sqlite3_stmt *st, sqlite3_stmt *mx,
 		if (cmp == 0)
 			policydb_domain_add_mx(&v[i], policydb_text(mx, 1));
 	}
-	if (n > 0 && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (n > 0 && rc != SQLDB_ROW && rc != SQLDB_DONE) {
 		policydb_domains_free(v, n);
-		return db_step_error(db, mx, "list mx patterns", err);
+		return sqldb_step_error(mx, "list mx patterns", err);
 	}
-	db_finish(mx);
+	sqldb_finish(mx);
 	*vp = v;
 	*np = n;
 	return 0;
@@ -558,20 +573,19 @@ policydb_domain_list(struct policydb *pdb, const char *after, size_t max,
     struct domain **vp,
     size_t *np, struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st, *mx;
-	sqlite3_int64 limit = max ? (sqlite3_int64)max : -1;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st, *mx;
+	long long limit = max ? (long long)max : LLONG_MAX;
 
-	/* A negative LIMIT is no limit in SQLite. */
-	st = db_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	st = sqldb_cached_rows(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
 	    " WHERE name > ? ORDER BY name LIMIT ?");
-	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, limit);
-	mx = db_cached(db, "SELECT domain, pattern FROM domain_mx"
+	sqldb_bind_text(st, 1, after ? after : "");
+	sqldb_bind_int64(st, 2, limit);
+	mx = sqldb_cached_rows(db, "SELECT domain, pattern FROM domain_mx"
 	    " WHERE domain IN (SELECT name FROM domains WHERE name > ?"
 	    " ORDER BY name LIMIT ?) ORDER BY domain, pos");
-	sqlite3_bind_text(mx, 1, after ? after : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(mx, 2, limit);
+	sqldb_bind_text(mx, 1, after ? after : "");
+	sqldb_bind_int64(mx, 2, limit);
 	return policydb_domains_read(db, st, mx, vp, np, err);
 }
 
@@ -586,19 +600,19 @@ policydb_domain_each_servable(struct policydb *pdb,
     void (*cb)(const struct domain *, void *),
     void *arg, struct buf *err)
 {
-	sqlite3 *db = pdb->db;
+	struct sqldb *db = pdb->db;
 	struct domain d;
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	const char *name;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	st = db_cached(db, "SELECT d.name, d.state, d.mode, d.max_age,"
-	    " d.policy_id, m.pattern FROM domains d"
+	st = sqldb_cached_rows(db, "SELECT d.name, d.state, d.mode,"
+	    " d.max_age, d.policy_id, m.pattern FROM domains d"
 	    " LEFT JOIN domain_mx m ON m.domain = d.name"
 	    " WHERE d.state IN ('active', 'retiring')"
 	    " ORDER BY d.name, m.pos");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		name = policydb_text(st, 0);
 		if (d.name == NULL || strcmp(d.name, name) != 0) {
 			if (d.name != NULL)
@@ -607,20 +621,20 @@ policydb_domain_each_servable(struct policydb *pdb,
 			d.name = xstrdup(name);
 			d.state = policydb_state_parse(policydb_text(st, 1));
 			d.mode = xstrdup(policydb_text(st, 2));
-			d.max_age = sqlite3_column_int64(st, 3);
+			d.max_age = sqldb_int(st, 3);
 			d.policy_id = xstrdup(policydb_text(st, 4));
 		}
-		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+		if (!sqldb_null(st, 5))
 			policydb_domain_add_mx(&d, policydb_text(st, 5));
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLDB_DONE) {
 		policydb_domain_clear(&d);
-		return db_step_error(db, st, "list servable domains", err);
+		return sqldb_step_error(st, "list servable domains", err);
 	}
 	if (d.name != NULL)
 		cb(&d, arg);
 	policydb_domain_clear(&d);
-	db_finish(st);
+	sqldb_finish(st);
 	return 0;
 }
 
@@ -629,29 +643,42 @@ policydb_domain_expired(struct policydb *pdb, long long now,
     struct domain **vp, size_t *np,
     struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st, *mx;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st, *mx;
 
 	/*
 	 * Through the retire_at index, run at every start and wakeup:
-	 * "+" keeps SQLite from walking the whole table in name order to
-	 * save a sort of the few rows, CROSS JOIN from walking every mx.
+	 * on SQLite, "+" keeps it from walking the whole table in name
+	 * order to save a sort of the few rows, CROSS JOIN from walking
+	 * every mx (PostgreSQL's planner needs no hint, and takes
+	 * neither).
 	 */
-	st = db_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
-	    " WHERE state = 'retiring' AND retire_at <= ? ORDER BY +name");
-	sqlite3_bind_int64(st, 1, now);
-	mx = db_cached(db, "SELECT m.domain, m.pattern FROM domains d"
-	    " CROSS JOIN domain_mx m ON m.domain = d.name"
-	    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
-	    " ORDER BY +m.domain, +m.pos");
-	sqlite3_bind_int64(mx, 1, now);
+	if (sqldb_engine(db) == SQLDB_SQLITE) {
+		st = sqldb_cached(db, "SELECT " DOMAIN_READ_COLUMNS
+		    " FROM domains WHERE state = 'retiring' AND retire_at <= ?"
+		    " ORDER BY +name");
+		mx = sqldb_cached(db, "SELECT m.domain, m.pattern"
+		    " FROM domains d CROSS JOIN domain_mx m ON m.domain = d.name"
+		    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
+		    " ORDER BY +m.domain, +m.pos");
+	} else {
+		st = sqldb_cached(db, "SELECT " DOMAIN_READ_COLUMNS
+		    " FROM domains WHERE state = 'retiring' AND retire_at <= ?"
+		    " ORDER BY name");
+		mx = sqldb_cached(db, "SELECT m.domain, m.pattern"
+		    " FROM domains d JOIN domain_mx m ON m.domain = d.name"
+		    " WHERE d.state = 'retiring' AND d.retire_at <= ?"
+		    " ORDER BY m.domain, m.pos");
+	}
+	sqldb_bind_int64(st, 1, now);
+	sqldb_bind_int64(mx, 1, now);
 	return policydb_domains_read(db, st, mx, vp, np, err);
 }
 
 long long
 policydb_next_retire(struct policydb *pdb)
 {
-	return policydb_int(db_cached(pdb->db, "SELECT MIN(retire_at)"
+	return policydb_int(sqldb_cached(pdb->db, "SELECT MIN(retire_at)"
 	    " FROM domains WHERE retire_at IS NOT NULL"), 0);
 }
 
@@ -659,43 +686,47 @@ int
 policydb_name_get(struct policydb *pdb, const char *name, char **last_id,
     long long *cached_until, struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st;
 	int rc;
 
 	*last_id = NULL;
 	*cached_until = 0;
-	st = db_cached(db, "SELECT last_id, cached_until FROM domain_names"
+	st = sqldb_cached(db, "SELECT last_id, cached_until FROM domain_names"
 	    " WHERE name = ?");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = db_step_row(db, st, "read name history", err)) <= 0)
+	sqldb_bind_text(st, 1, name);
+	if ((rc = sqldb_step_row(st, "read name history", err)) <= 0)
 		return rc;
 	*last_id = xstrdup(policydb_text(st, 0));
-	*cached_until = sqlite3_column_int64(st, 1);
-	db_finish(st);
+	*cached_until = sqldb_int(st, 1);
+	sqldb_finish(st);
 	return 1;
 }
 
 /*
  * Ids compare as strings (policy_id_new makes each greater than the
- * last); SQLite's BINARY collation is that order.  Neither value ever
+ * last); SQLite's BINARY collation is that order, and PostgreSQL's C
+ * (lib/sqldb refuses another).  Neither value ever
  * goes back, whatever the clock does.
  */
 int
 policydb_name_put(struct policydb *pdb, const char *name, const char *last_id,
     long long cached_until, struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st;
 
-	st = db_cached(db, "INSERT INTO domain_names (name, last_id,"
+	st = sqldb_cached(db, "INSERT INTO domain_names (name, last_id,"
 	    " cached_until) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
-	    " SET last_id = MAX(last_id, excluded.last_id),"
-	    " cached_until = MAX(cached_until, excluded.cached_until)");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, last_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, cached_until);
-	if (db_step_done(db, st, "store name history", err) < 0)
+	    " SET last_id = CASE WHEN excluded.last_id > domain_names.last_id"
+	    " THEN excluded.last_id ELSE domain_names.last_id END,"
+	    " cached_until = CASE WHEN excluded.cached_until >"
+	    " domain_names.cached_until THEN excluded.cached_until"
+	    " ELSE domain_names.cached_until END");
+	sqldb_bind_text(st, 1, name);
+	sqldb_bind_text(st, 2, last_id);
+	sqldb_bind_int64(st, 3, cached_until);
+	if (sqldb_step_done(st, "store name history", err) < 0)
 		return -1;
 	return 0;
 }
@@ -707,40 +738,40 @@ int
 policydb_set_served(struct policydb *pdb, const char *name, long long when,
     struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st;
 
-	st = db_cached(db, "UPDATE domains SET served = ?2 WHERE name = ?1"
+	st = sqldb_cached(db, "UPDATE domains SET served = ?2 WHERE name = ?1"
 	    " AND served IS NULL");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, when);
-	if (db_step_done(db, st, "record a served certificate", err) < 0)
+	sqldb_bind_text(st, 1, name);
+	sqldb_bind_int64(st, 2, when);
+	if (sqldb_step_done(st, "record a served certificate", err) < 0)
 		return -1;
-	return sqlite3_changes(db);
+	return sqldb_changes(db);
 }
 
 int
 policydb_waiting(struct policydb *pdb, size_t max, char ***vp, size_t *np,
     struct buf *err)
 {
-	sqlite3 *db = pdb->db;
-	sqlite3_stmt *st;
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st;
 	char **v = xcalloc(max + 1, sizeof(*v));
 	size_t n = 0;
 	int rc;
 
-	st = db_cached(db, "SELECT name FROM domains WHERE served IS NULL"
+	st = sqldb_cached(db, "SELECT name FROM domains WHERE served IS NULL"
 	    " AND state IN ('active', 'retiring') ORDER BY name LIMIT ?");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+	sqldb_bind_int64(st, 1, (long long)max);
+	while (n < max && (rc = sqldb_step(st)) == SQLDB_ROW)
 		v[n++] = xstrdup(policydb_text(st, 0));
-	if (n < max && rc != SQLITE_DONE) {
+	if (n < max && rc != SQLDB_DONE) {
 		while (n > 0)
 			free(v[--n]);
 		free(v);
-		return db_step_error(db, st, "list domains waiting", err);
+		return sqldb_step_error(st, "list domains waiting", err);
 	}
-	db_finish(st);
+	sqldb_finish(st);
 	*vp = v;
 	*np = n;
 	return 0;

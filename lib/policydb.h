@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	struct policydb *pdb = policydb_open(path, &err);
+ *	struct policydb *pdb = policydb_open(path, &err);	SQLite
+ *	struct policydb *pdb = policydb_connect(&target, &err);	lib/sqldb
+ *	policydb_lost(pdb)		PostgreSQL: the connection is gone
  *	policydb_begin(pdb, &err) / policydb_commit / policydb_rollback
  *	policydb_savepoint(pdb, &err) / policydb_release / policydb_rollback_to
  *
@@ -72,11 +74,16 @@
  *	it, and no SQL over its tables is written outside this module (the
  *	seam for another storage engine).  policydb_open() creates the
  *	file (lib/db: mode 0600, WAL, synchronous=FULL) and brings its
- *	schema up to date: version 1 the domains and their mx patterns; 2
+ *	schema up to date; policydb_connect() does the same on the
+ *	storage engine of a target (lib/sqldb: SQLite or PostgreSQL, the
+ *	same schema and queries on both; sqldb_conf makes the target of
+ *	main.cf).  The versions: 1 the domains and their mx patterns; 2
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
  *	a retiring domain had; 4 served; 5 the time of dnsmon's next check;
  *	6 MX migration plans; 7 accounts, their domains and API tokens, and
  *	the audit log; 8 the ownership proof of a domain an account added.
+ *	policydb_lost() says that the connection to PostgreSQL is gone
+ *	(never on SQLite): its owner opens it again.
  *	These functions only read and write rows: checking values, choosing
  *	ids and opening transactions are the caller's (policyd's handlers),
  *	except policydb_publish_sync(), which is its own transaction.
@@ -161,9 +168,10 @@
  *	0..1000000, access.  Sizes and counts are the caller's.
  *
  * DIAGNOSTICS
- *	A failed open or step returns NULL or -1 with the file and the
- *	reason in err; a statement that does not compile is a bug (lib/db:
- *	panic).
+ *	A failed open or step returns NULL or -1 with the file (or the
+ *	PostgreSQL database) and the reason in err; a statement that does
+ *	not compile is a bug (lib/sqldb: a panic on SQLite, the error of
+ *	its first step on PostgreSQL).
  */
 #ifndef STS_POLICYDB_H
 #define STS_POLICYDB_H
@@ -295,9 +303,14 @@ void	policydb_domain_clear(struct domain *);
 void	policydb_domain_copy(struct domain *dst, const struct domain *src);
 void	policydb_domains_free(struct domain *, size_t);
 
+struct sqldb_target;
+
 struct policydb *policydb_open(const char *path, struct buf *err);
+struct policydb *policydb_connect(const struct sqldb_target *,
+	    struct buf *err);
 void	policydb_close(struct policydb *);
 int	policydb_schema_version(struct policydb *);
+int	policydb_lost(struct policydb *);	/* its connection is gone */
 int	policydb_begin(struct policydb *, struct buf *err);
 int	policydb_commit(struct policydb *, struct buf *err);
 void	policydb_rollback(struct policydb *);

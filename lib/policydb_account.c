@@ -10,16 +10,15 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
-#include "db.h"
 #include "mymalloc.h"
 #include "policydb.h"
-#include "policydb_sqlite.h"
+#include "policydb_sql.h"
+#include "sqldb.h"
 
 #define POLICYDB_ACCOUNT_INITIAL 16	/* first allocation of a list */
 
@@ -33,33 +32,33 @@
 	"id, time, actor, origin, action, domain, account, details"
 
 static char *
-policydb_text_or_null(sqlite3_stmt *st, int i)
+policydb_text_or_null(struct sqldb_stmt *st, int i)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (sqldb_null(st, i))
 		return NULL;
 	return xstrdup(policydb_text(st, i));
 }
 
 static void
-policydb_bind_opt(sqlite3_stmt *st, int i, const char *s)
+policydb_bind_opt(struct sqldb_stmt *st, int i, const char *s)
 {
 	if (s != NULL)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+		sqldb_bind_text(st, i, s);
 	else
-		sqlite3_bind_null(st, i);
+		sqldb_bind_null(st, i);
 }
 
 static long long
-policydb_int_col(sqlite3_stmt *st, int i)
+policydb_int_col(struct sqldb_stmt *st, int i)
 {
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? 0 :
-	    sqlite3_column_int64(st, i);
+	return sqldb_null(st, i) ? 0 :
+	    sqldb_int(st, i);
 }
 
 /* What a list is made of: its element, read from a row, cleared. */
 struct policydb_rowtype {
 	size_t	size;
-	void	(*read)(sqlite3_stmt *, void *);
+	void	(*read)(struct sqldb_stmt *, void *);
 	void	(*clear)(void *);
 };
 
@@ -75,7 +74,7 @@ policydb_rows_free(const struct policydb_rowtype *t, void *v, size_t n)
 
 /* Every row st selects, read into a new array *vp of *np. */
 static int
-policydb_rows(struct policydb *pdb, sqlite3_stmt *st,
+policydb_rows(struct policydb *pdb, struct sqldb_stmt *st,
     const struct policydb_rowtype *t, const char *what, void **vp,
     size_t *np, struct buf *err)
 {
@@ -83,15 +82,15 @@ policydb_rows(struct policydb *pdb, sqlite3_stmt *st,
 	size_t n = 0, cap = 0;
 	int rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		v = xgrowarray(v, n, &cap, POLICYDB_ACCOUNT_INITIAL, t->size);
 		t->read(st, v + n++ * t->size);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLDB_DONE) {
 		policydb_rows_free(t, v, n);
-		return db_step_error(pdb->db, st, what, err);
+		return sqldb_step_error(st, what, err);
 	}
-	db_finish(st);
+	sqldb_finish(st);
 	*vp = v;
 	*np = n;
 	return 0;
@@ -99,25 +98,25 @@ policydb_rows(struct policydb *pdb, sqlite3_stmt *st,
 
 /* The one row st selects, read into out: 1, 0 none, -1. */
 static int
-policydb_row(struct policydb *pdb, sqlite3_stmt *st,
+policydb_row(struct policydb *pdb, struct sqldb_stmt *st,
     const struct policydb_rowtype *t, const char *what, void *out,
     struct buf *err)
 {
 	int rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
-		db_finish(st);
+	if ((rc = sqldb_step(st)) == SQLDB_DONE) {
+		sqldb_finish(st);
 		return 0;
 	}
-	if (rc != SQLITE_ROW)
-		return db_step_error(pdb->db, st, what, err);
+	if (rc != SQLDB_ROW)
+		return sqldb_step_error(st, what, err);
 	t->read(st, out);
-	db_finish(st);
+	sqldb_finish(st);
 	return 1;
 }
 
 static void
-policydb_string_row(sqlite3_stmt *st, void *p)
+policydb_string_row(struct sqldb_stmt *st, void *p)
 {
 	*(char **)p = xstrdup(policydb_text(st, 0));
 }
@@ -136,7 +135,7 @@ static const struct policydb_rowtype policydb_string_type = {
  * Accounts.
  */
 static void
-policydb_account_row(sqlite3_stmt *st, void *p)
+policydb_account_row(struct sqldb_stmt *st, void *p)
 {
 	struct policydb_account *a = p;
 
@@ -144,11 +143,11 @@ policydb_account_row(sqlite3_stmt *st, void *p)
 	a->name = xstrdup(policydb_text(st, 0));
 	a->email = xstrdup(policydb_text(st, 1));
 	a->password = policydb_text_or_null(st, 2);
-	a->quota = sqlite3_column_int64(st, 3);
-	a->disabled = sqlite3_column_int(st, 4) != 0;
-	a->created = sqlite3_column_int64(st, 5);
-	a->updated = sqlite3_column_int64(st, 6);
-	a->ndomains = sqlite3_column_int64(st, 7);
+	a->quota = sqldb_int(st, 3);
+	a->disabled = sqldb_int(st, 4) != 0;
+	a->created = sqldb_int(st, 5);
+	a->updated = sqldb_int(st, 6);
+	a->ndomains = sqldb_int(st, 7);
 }
 
 void
@@ -183,11 +182,11 @@ int
 policydb_account_get(struct policydb *pdb, const char *name,
     struct policydb_account *a, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, "SELECT " ACCOUNT_COLUMNS " FROM accounts a"
+	st = sqldb_cached(pdb->db, "SELECT " ACCOUNT_COLUMNS " FROM accounts a"
 	    " WHERE a.name = ?");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, name);
 	return policydb_row(pdb, st, &policydb_account_type, "read account",
 	    a, err);
 }
@@ -197,20 +196,20 @@ int
 policydb_account_put(struct policydb *pdb, const struct policydb_account *a,
     struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, "INSERT INTO accounts (name, email, password,"
+	st = sqldb_cached(pdb->db, "INSERT INTO accounts (name, email, password,"
 	    " quota, disabled, created, updated) VALUES (?1, ?2, ?3, ?4, ?5,"
 	    " ?6, ?7) ON CONFLICT (name) DO UPDATE SET email = ?2,"
 	    " password = ?3, quota = ?4, disabled = ?5, updated = ?7");
-	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a->email, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, a->name);
+	sqldb_bind_text(st, 2, a->email);
 	policydb_bind_opt(st, 3, a->password);
-	sqlite3_bind_int64(st, 4, a->quota);
-	sqlite3_bind_int(st, 5, a->disabled ? 1 : 0);
-	sqlite3_bind_int64(st, 6, a->created);
-	sqlite3_bind_int64(st, 7, a->updated);
-	return db_step_done(pdb->db, st, "store account", err);
+	sqldb_bind_int64(st, 4, a->quota);
+	sqldb_bind_int64(st, 5, a->disabled ? 1 : 0);
+	sqldb_bind_int64(st, 6, a->created);
+	sqldb_bind_int64(st, 7, a->updated);
+	return sqldb_step_done(st, "store account", err);
 }
 
 /* The account, its domains and its tokens (foreign keys cascade). */
@@ -218,24 +217,24 @@ int
 policydb_account_delete(struct policydb *pdb, const char *name,
     struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, "DELETE FROM accounts WHERE name = ?");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	return db_step_done(pdb->db, st, "delete account", err);
+	st = sqldb_cached(pdb->db, "DELETE FROM accounts WHERE name = ?");
+	sqldb_bind_text(st, 1, name);
+	return sqldb_step_done(st, "delete account", err);
 }
 
 int
 policydb_account_list(struct policydb *pdb, const char *after, size_t max,
     struct policydb_account **vp, size_t *np, struct buf *err)
 {
-	sqlite3_stmt *st;
-	void *v;
+	struct sqldb_stmt *st;
+	void *v = NULL;
 
-	st = db_cached(pdb->db, "SELECT " ACCOUNT_COLUMNS " FROM accounts a"
+	st = sqldb_cached(pdb->db, "SELECT " ACCOUNT_COLUMNS " FROM accounts a"
 	    " WHERE a.name > ? ORDER BY a.name LIMIT ?");
-	sqlite3_bind_text(st, 1, after ? after : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, max ? (sqlite3_int64)max : -1);
+	sqldb_bind_text(st, 1, after ? after : "");
+	sqldb_bind_int64(st, 2, max ? (long long)max : LLONG_MAX);
 	if (policydb_rows(pdb, st, &policydb_account_type, "list accounts",
 	    &v, np, err) < 0)
 		return -1;
@@ -250,12 +249,12 @@ int
 policydb_account_domains(struct policydb *pdb, const char *account,
     char ***vp, size_t *np, struct buf *err)
 {
-	sqlite3_stmt *st;
-	void *v;
+	struct sqldb_stmt *st;
+	void *v = NULL;
 
-	st = db_cached(pdb->db, "SELECT domain FROM account_domains"
+	st = sqldb_cached(pdb->db, "SELECT domain FROM account_domains"
 	    " WHERE account = ? ORDER BY domain");
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, account);
 	if (policydb_rows(pdb, st, &policydb_string_type,
 	    "list account domains", &v, np, err) < 0)
 		return -1;
@@ -268,12 +267,12 @@ int
 policydb_domain_owner(struct policydb *pdb, const char *domain,
     char **account, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
 	*account = NULL;
-	st = db_cached(pdb->db, "SELECT account FROM account_domains"
+	st = sqldb_cached(pdb->db, "SELECT account FROM account_domains"
 	    " WHERE domain = ?");
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, domain);
 	return policydb_row(pdb, st, &policydb_string_type,
 	    "read domain owner", account, err);
 }
@@ -283,20 +282,20 @@ int
 policydb_domain_assign(struct policydb *pdb, const char *domain,
     const char *account, long long now, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
 	if (account == NULL) {
-		st = db_cached(pdb->db, "DELETE FROM account_domains"
+		st = sqldb_cached(pdb->db, "DELETE FROM account_domains"
 		    " WHERE domain = ?");
-		sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-		return db_step_done(pdb->db, st, "release domain", err);
+		sqldb_bind_text(st, 1, domain);
+		return sqldb_step_done(st, "release domain", err);
 	}
-	st = db_cached(pdb->db, "INSERT INTO account_domains (domain, account,"
+	st = sqldb_cached(pdb->db, "INSERT INTO account_domains (domain, account,"
 	    " added) VALUES (?, ?, ?)");
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
-	return db_step_done(pdb->db, st, "assign domain", err);
+	sqldb_bind_text(st, 1, domain);
+	sqldb_bind_text(st, 2, account);
+	sqldb_bind_int64(st, 3, now);
+	return sqldb_step_done(st, "assign domain", err);
 }
 
 /* A row of account_domains with its proof. */
@@ -306,7 +305,7 @@ struct policydb_link {
 };
 
 static void
-policydb_link_row(sqlite3_stmt *st, void *p)
+policydb_link_row(struct sqldb_stmt *st, void *p)
 {
 	struct policydb_link *l = p;
 
@@ -336,12 +335,12 @@ policydb_domain_proof(struct policydb *pdb, const char *domain,
     char **account, char **proof, struct buf *err)
 {
 	struct policydb_link l = { NULL, NULL };
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	int rc;
 
-	st = db_cached(pdb->db, "SELECT account, proof FROM account_domains"
+	st = sqldb_cached(pdb->db, "SELECT account, proof FROM account_domains"
 	    " WHERE domain = ?");
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, domain);
 	rc = policydb_row(pdb, st, &policydb_link_type, "read domain proof",
 	    &l, err);
 	*account = l.account;
@@ -353,29 +352,29 @@ int
 policydb_domain_proof_set(struct policydb *pdb, const char *domain,
     const char *proof, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, "UPDATE account_domains SET proof = ?"
+	st = sqldb_cached(pdb->db, "UPDATE account_domains SET proof = ?"
 	    " WHERE domain = ?");
 	policydb_bind_opt(st, 1, proof);
-	sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
-	return db_step_done(pdb->db, st, "store domain proof", err);
+	sqldb_bind_text(st, 2, domain);
+	return sqldb_step_done(st, "store domain proof", err);
 }
 
 /*
  * API tokens.
  */
 static void
-policydb_token_row(sqlite3_stmt *st, void *p)
+policydb_token_row(struct sqldb_stmt *st, void *p)
 {
 	struct policydb_token *t = p;
 
 	memset(t, 0, sizeof(*t));
-	t->id = sqlite3_column_int64(st, 0);
+	t->id = sqldb_int(st, 0);
 	t->account = xstrdup(policydb_text(st, 1));
 	t->hash = xstrdup(policydb_text(st, 2));
 	t->read_only = strcmp(policydb_text(st, 3), "read-only") == 0;
-	t->created = sqlite3_column_int64(st, 4);
+	t->created = sqldb_int(st, 4);
 	t->last_used = policydb_int_col(st, 5);
 	t->revoked = policydb_int_col(st, 6);
 }
@@ -410,18 +409,20 @@ int
 policydb_token_insert(struct policydb *pdb, struct policydb_token *t,
     struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, "INSERT INTO api_tokens (account, hash,"
-	    " access, created) VALUES (?, ?, ?, ?)");
-	sqlite3_bind_text(st, 1, t->account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, t->hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->read_only ? "read-only" : "read-write",
-	    -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, t->created);
-	if (db_step_done(pdb->db, st, "store token", err) < 0)
-		return -1;
-	t->id = sqlite3_last_insert_rowid(pdb->db);
+	st = sqldb_cached(pdb->db, "INSERT INTO api_tokens (account, hash,"
+	    " access, created) VALUES (?, ?, ?, ?) RETURNING id");
+	sqldb_bind_text(st, 1, t->account);
+	sqldb_bind_text(st, 2, t->hash);
+	sqldb_bind_text(st, 3, t->read_only ? "read-only" : "read-write");
+	sqldb_bind_int64(st, 4, t->created);
+	if (sqldb_step(st) != SQLDB_ROW)
+		return sqldb_step_error(st, "store token", err);
+	t->id = sqldb_int(st, 0);
+	if (sqldb_step(st) != SQLDB_DONE)
+		return sqldb_step_error(st, "store token", err);
+	sqldb_finish(st);
 	return 0;
 }
 
@@ -429,12 +430,12 @@ policydb_token_insert(struct policydb *pdb, struct policydb_token *t,
 long long
 policydb_token_count(struct policydb *pdb, const char *account, int live)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, live ? "SELECT COUNT(*) FROM api_tokens"
+	st = sqldb_cached(pdb->db, live ? "SELECT COUNT(*) FROM api_tokens"
 	    " WHERE account = ? AND revoked IS NULL" :
 	    "SELECT COUNT(*) FROM api_tokens WHERE account = ?");
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, account);
 	return policydb_int(st, 0);
 }
 
@@ -443,24 +444,24 @@ int
 policydb_token_prune(struct policydb *pdb, const char *account,
     struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, "DELETE FROM api_tokens WHERE account = ?"
+	st = sqldb_cached(pdb->db, "DELETE FROM api_tokens WHERE account = ?"
 	    " AND revoked IS NOT NULL");
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	return db_step_done(pdb->db, st, "forget revoked tokens", err);
+	sqldb_bind_text(st, 1, account);
+	return sqldb_step_done(st, "forget revoked tokens", err);
 }
 
 int
 policydb_token_list(struct policydb *pdb, const char *account,
     struct policydb_token **vp, size_t *np, struct buf *err)
 {
-	sqlite3_stmt *st;
-	void *v;
+	struct sqldb_stmt *st;
+	void *v = NULL;
 
-	st = db_cached(pdb->db, "SELECT " TOKEN_COLUMNS " FROM api_tokens"
+	st = sqldb_cached(pdb->db, "SELECT " TOKEN_COLUMNS " FROM api_tokens"
 	    " WHERE account = ? ORDER BY id");
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, account);
 	if (policydb_rows(pdb, st, &policydb_token_type, "list tokens", &v,
 	    np, err) < 0)
 		return -1;
@@ -473,11 +474,11 @@ int
 policydb_token_find(struct policydb *pdb, const char *hash,
     struct policydb_token *t, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
-	st = db_cached(pdb->db, "SELECT " TOKEN_COLUMNS " FROM api_tokens"
+	st = sqldb_cached(pdb->db, "SELECT " TOKEN_COLUMNS " FROM api_tokens"
 	    " WHERE hash = ?");
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqldb_bind_text(st, 1, hash);
 	return policydb_row(pdb, st, &policydb_token_type, "read token", t,
 	    err);
 }
@@ -487,13 +488,13 @@ static int
 policydb_token_time(struct policydb *pdb, long long id, const char *sql,
     long long when, struct buf *err)
 {
-	sqlite3_stmt *st = db_cached(pdb->db, sql);
+	struct sqldb_stmt *st = sqldb_cached(pdb->db, sql);
 
-	sqlite3_bind_int64(st, 1, when);
-	sqlite3_bind_int64(st, 2, id);
-	if (db_step_done(pdb->db, st, "update token", err) < 0)
+	sqldb_bind_int64(st, 1, when);
+	sqldb_bind_int64(st, 2, id);
+	if (sqldb_step_done(st, "update token", err) < 0)
 		return -1;
-	return sqlite3_changes(pdb->db);
+	return sqldb_changes(pdb->db);
 }
 
 /* 1 revoked now, 0 not a live token. */
@@ -520,31 +521,31 @@ int
 policydb_audit_add(struct policydb *pdb, const struct policydb_audit *e,
     struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
 	/* Without an account, the one that manages the domain, if any. */
-	st = db_cached(pdb->db, "INSERT INTO audit_log (time, actor, origin,"
+	st = sqldb_cached(pdb->db, "INSERT INTO audit_log (time, actor, origin,"
 	    " action, domain, account, details) VALUES (?1, ?2, ?3, ?4, ?5,"
 	    " NULLIF(COALESCE(?6, (SELECT account FROM account_domains"
 	    " WHERE domain = ?5)), ''), ?7)");
-	sqlite3_bind_int64(st, 1, e->time);
-	sqlite3_bind_text(st, 2, e->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, e->origin, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, e->action, -1, SQLITE_STATIC);
+	sqldb_bind_int64(st, 1, e->time);
+	sqldb_bind_text(st, 2, e->actor);
+	sqldb_bind_text(st, 3, e->origin);
+	sqldb_bind_text(st, 4, e->action);
 	policydb_bind_opt(st, 5, e->domain);
 	policydb_bind_opt(st, 6, e->account);
-	sqlite3_bind_text(st, 7, e->details, -1, SQLITE_STATIC);
-	return db_step_done(pdb->db, st, "store audit entry", err);
+	sqldb_bind_text(st, 7, e->details);
+	return sqldb_step_done(st, "store audit entry", err);
 }
 
 static void
-policydb_audit_row(sqlite3_stmt *st, void *p)
+policydb_audit_row(struct sqldb_stmt *st, void *p)
 {
 	struct policydb_audit *e = p;
 
 	memset(e, 0, sizeof(*e));
-	e->id = sqlite3_column_int64(st, 0);
-	e->time = sqlite3_column_int64(st, 1);
+	e->id = sqldb_int(st, 0);
+	e->time = sqldb_int(st, 1);
 	e->actor = xstrdup(policydb_text(st, 2));
 	e->origin = xstrdup(policydb_text(st, 3));
 	e->action = xstrdup(policydb_text(st, 4));
@@ -583,27 +584,27 @@ policydb_audits_free(struct policydb_audit *v, size_t n)
 }
 
 /* The statement of a filter: ?1 after, ?2 since, ?3 limit, ?4 key. */
-static sqlite3_stmt *
+static struct sqldb_stmt *
 policydb_audit_stmt(struct policydb *pdb, const struct policydb_audit_filter *f)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
 	if (f->domain != NULL) {
-		st = db_cached(pdb->db, "SELECT " AUDIT_COLUMNS " FROM audit_log"
+		st = sqldb_cached(pdb->db, "SELECT " AUDIT_COLUMNS " FROM audit_log"
 		    " WHERE domain = ?4 AND id > ?1 AND time >= ?2"
 		    " ORDER BY id LIMIT ?3");
-		sqlite3_bind_text(st, 4, f->domain, -1, SQLITE_STATIC);
+		sqldb_bind_text(st, 4, f->domain);
 		/* The account filter, if any, is applied by the caller. */
 	} else if (f->account != NULL) {
-		st = db_cached(pdb->db, "SELECT " AUDIT_COLUMNS " FROM audit_log"
+		st = sqldb_cached(pdb->db, "SELECT " AUDIT_COLUMNS " FROM audit_log"
 		    " WHERE account = ?4 AND id > ?1 AND time >= ?2"
 		    " ORDER BY id LIMIT ?3");
-		sqlite3_bind_text(st, 4, f->account, -1, SQLITE_STATIC);
+		sqldb_bind_text(st, 4, f->account);
 	} else
-		st = db_cached(pdb->db, "SELECT " AUDIT_COLUMNS " FROM audit_log"
+		st = sqldb_cached(pdb->db, "SELECT " AUDIT_COLUMNS " FROM audit_log"
 		    " WHERE id > ?1 AND time >= ?2 ORDER BY id LIMIT ?3");
-	sqlite3_bind_int64(st, 1, f->after);
-	sqlite3_bind_int64(st, 2, f->since);
+	sqldb_bind_int64(st, 1, f->after);
+	sqldb_bind_int64(st, 2, f->since);
 	return st;
 }
 
@@ -619,16 +620,16 @@ policydb_audit_list(struct policydb *pdb,
 {
 	struct policydb_audit *v = NULL, e;
 	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	int rc;
 
 	*more = 0;
 	st = policydb_audit_stmt(pdb, f);
 	/* With both filters, rows of the domain that another account
 	 * shows are skipped: ask for rows one by one (no LIMIT). */
-	sqlite3_bind_int64(st, 3, f->domain && f->account ? -1 :
-	    (sqlite3_int64)max + 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	sqldb_bind_int64(st, 3, f->domain && f->account ? LLONG_MAX :
+	    (long long)max + 1);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		policydb_audit_row(st, &e);
 		if (f->domain != NULL && f->account != NULL &&
 		    (e.account == NULL || strcmp(e.account, f->account) != 0)) {
@@ -644,11 +645,11 @@ policydb_audit_list(struct policydb *pdb,
 		    sizeof(*v));
 		v[n++] = e;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc != SQLDB_DONE && rc != SQLDB_ROW) {
 		policydb_audits_free(v, n);
-		return db_step_error(pdb->db, st, "list audit log", err);
+		return sqldb_step_error(st, "list audit log", err);
 	}
-	db_finish(st);
+	sqldb_finish(st);
 	*vp = v;
 	*np = n;
 	return 0;

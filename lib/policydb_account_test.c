@@ -15,9 +15,25 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "policydb.h"
+#include "sqldb.h"
 #include "unit.h"
 
 #define TEST_AUDIT_ROWS	25
+
+/*
+ * The engine of this run: the PostgreSQL database that tests/run gives
+ * (STSD_TEST_PGCONNINFO), else SQLite at path.
+ */
+static struct policydb *
+test_open(const char *path, struct buf *err)
+{
+	struct sqldb_target t = { SQLDB_POSTGRESQL, POLICYDB_FILE, NULL,
+	    getenv("STSD_TEST_PGCONNINFO"), NULL };
+
+	if (t.conninfo == NULL)
+		return policydb_open(path, err);
+	return policydb_connect(&t, err);
+}
 
 static void
 make_account(struct policydb_account *a, const char *name)
@@ -202,7 +218,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
-	if ((pdb = policydb_open(path, &err)) == NULL) {
+	if ((pdb = test_open(path, &err)) == NULL) {
 		CHECK(0, "open: %s", err.s);
 		return unit_status();
 	}

@@ -12,13 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
-#include "db.h"
 #include "mymalloc.h"
 #include "policydb.h"
-#include "policydb_sqlite.h"
+#include "policydb_sql.h"
+#include "sqldb.h"
 
 #define MIGRATION_COLUMNS \
 	"domain, step, start_mx, add_mx, remove_mx, started, step_since, " \
@@ -55,7 +53,7 @@ policydb_migration_join(char **v)
 }
 
 static void
-policydb_migration_row(sqlite3_stmt *st, struct policydb_migration *m)
+policydb_migration_row(struct sqldb_stmt *st, struct policydb_migration *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->domain = xstrdup(policydb_text(st, 0));
@@ -63,38 +61,38 @@ policydb_migration_row(sqlite3_stmt *st, struct policydb_migration *m)
 	m->start_mx = policydb_migration_split(policydb_text(st, 2));
 	m->add_mx = policydb_migration_split(policydb_text(st, 3));
 	m->remove_mx = policydb_migration_split(policydb_text(st, 4));
-	m->started = sqlite3_column_int64(st, 5);
-	m->step_since = sqlite3_column_int64(st, 6);
-	m->deadline = sqlite3_column_int64(st, 7);	/* NULL: 0 */
-	if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+	m->started = sqldb_int(st, 5);
+	m->step_since = sqldb_int(st, 6);
+	m->deadline = sqldb_int(st, 7);	/* NULL: 0 */
+	if (!sqldb_null(st, 8))
 		m->waits_for = xstrdup(policydb_text(st, 8));
-	m->ended = sqlite3_column_int64(st, 9);
+	m->ended = sqldb_int(st, 9);
 }
 
 int
 policydb_migration_get(struct policydb *pdb, const char *domain,
     struct policydb_migration *m, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	int rc;
 
-	st = db_prepare(pdb->db, "SELECT " MIGRATION_COLUMNS
+	st = sqldb_cached(pdb->db, "SELECT " MIGRATION_COLUMNS
 	    " FROM domain_migrations WHERE domain = ?");
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC);
-	if ((rc = db_step_row(pdb->db, st, "read migration", err)) <= 0)
+	sqldb_bind_text(st, 1, domain);
+	if ((rc = sqldb_step_row(st, "read migration", err)) <= 0)
 		return rc;
 	policydb_migration_row(st, m);
-	db_finish(st);
+	sqldb_finish(st);
 	return 1;
 }
 
 static void
-policydb_bind_time(sqlite3_stmt *st, int i, long long t)
+policydb_bind_time(struct sqldb_stmt *st, int i, long long t)
 {
 	if (t == 0)
-		sqlite3_bind_null(st, i);
+		sqldb_bind_null(st, i);
 	else
-		sqlite3_bind_int64(st, i, t);
+		sqldb_bind_int64(st, i, t);
 }
 
 int
@@ -104,25 +102,28 @@ policydb_migration_put(struct policydb *pdb,
 	char *start = policydb_migration_join(m->start_mx);
 	char *add = policydb_migration_join(m->add_mx);
 	char *rm = policydb_migration_join(m->remove_mx);
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	int rc;
 
-	st = db_prepare(pdb->db, "INSERT OR REPLACE INTO domain_migrations ("
-	    MIGRATION_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-	sqlite3_bind_text(st, 1, m->domain, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, m->step, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, start, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, add, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, rm, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, m->started);
-	sqlite3_bind_int64(st, 7, m->step_since);
+	st = sqldb_cached(pdb->db, "INSERT INTO domain_migrations ("
+	    MIGRATION_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+	    " ?10) ON CONFLICT (domain) DO UPDATE SET step = ?2,"
+	    " start_mx = ?3, add_mx = ?4, remove_mx = ?5, started = ?6,"
+	    " step_since = ?7, deadline = ?8, waits_for = ?9, ended = ?10");
+	sqldb_bind_text(st, 1, m->domain);
+	sqldb_bind_text(st, 2, m->step);
+	sqldb_bind_text(st, 3, start);
+	sqldb_bind_text(st, 4, add);
+	sqldb_bind_text(st, 5, rm);
+	sqldb_bind_int64(st, 6, m->started);
+	sqldb_bind_int64(st, 7, m->step_since);
 	policydb_bind_time(st, 8, m->deadline);
 	if (m->waits_for != NULL)
-		sqlite3_bind_text(st, 9, m->waits_for, -1, SQLITE_STATIC);
+		sqldb_bind_text(st, 9, m->waits_for);
 	else
-		sqlite3_bind_null(st, 9);
+		sqldb_bind_null(st, 9);
 	policydb_bind_time(st, 10, m->ended);
-	rc = db_step_done(pdb->db, st, "store migration", err);
+	rc = sqldb_step_done(st, "store migration", err);
 	free(start);
 	free(add);
 	free(rm);
@@ -134,21 +135,21 @@ policydb_migration_running(struct policydb *pdb,
     struct policydb_migration **vp, size_t *np, struct buf *err)
 {
 	struct policydb_migration *v = NULL;
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	size_t n = 0;
 	int rc;
 
-	st = db_prepare(pdb->db, "SELECT " MIGRATION_COLUMNS
+	st = sqldb_cached(pdb->db, "SELECT " MIGRATION_COLUMNS
 	    " FROM domain_migrations WHERE ended IS NULL ORDER BY domain");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		policydb_migration_row(st, &v[n++]);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLDB_DONE) {
 		policydb_migrations_free(v, n);
-		return db_step_error(pdb->db, st, "read migrations", err);
+		return sqldb_step_error(st, "read migrations", err);
 	}
-	sqlite3_finalize(st);
+	sqldb_finish(st);
 	*vp = v;
 	*np = n;
 	return 0;

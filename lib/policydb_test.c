@@ -15,7 +15,23 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "policydb.h"
+#include "sqldb.h"
 #include "unit.h"
+
+/*
+ * The engine of this run: the PostgreSQL database that tests/run gives
+ * (STSD_TEST_PGCONNINFO), else SQLite at path.
+ */
+static struct policydb *
+test_open(const char *path, struct buf *err)
+{
+	struct sqldb_target t = { SQLDB_POSTGRESQL, POLICYDB_FILE, NULL,
+	    getenv("STSD_TEST_PGCONNINFO"), NULL };
+
+	if (t.conninfo == NULL)
+		return policydb_open(path, err);
+	return policydb_connect(&t, err);
+}
 
 static char *test_mx[] = { "mx1.example.com", "*.mx.example.com", NULL };
 
@@ -273,30 +289,87 @@ test_publish(struct policydb *pdb)
 	buf_free(&err);
 }
 
+/*
+ * A sync over more servable domains than one page of the engines that
+ * read them a page at a time (1,000): each is queued once, an unchanged
+ * one is left alone, and a new rua reaches the last page too.
+ */
+#define TEST_MANY	2345
+
+static void
+test_publish_many(struct policydb *pdb)
+{
+	struct buf err = BUF_INIT;
+	struct policydb_publish_state s;
+	struct domain d;
+	char name[64];
+	int i, queued = 0;
+
+	policydb_begin(pdb, &err);
+	for (i = 0; i < TEST_MANY; i++) {
+		snprintf(name, sizeof(name), "s%05d.example", i);
+		make_domain(&d, name, DOMAIN_ACTIVE);
+		policydb_domain_insert(pdb, &d, &err);
+	}
+	CHECK(policydb_commit(pdb, &err) == 0, "%d servable domains",
+	    TEST_MANY);
+	CHECK(policydb_publish_sync(pdb, test_rua, (void *)"a", 500,
+	    &err) == 0, "sync");
+	for (i = 0; i < TEST_MANY; i++) {
+		snprintf(name, sizeof(name), "s%05d.example", i);
+		if (policydb_publish_state(pdb, name, &s) == 1 && s.pending &&
+		    s.next_try == 500)
+			queued++;
+		policydb_publish_state_clear(&s);
+	}
+	CHECK(queued == TEST_MANY, "each is queued (%d)", queued);
+	policydb_publish_failed(pdb, "s01500.example", 3, 900, 600, "x", &err);
+	CHECK(policydb_publish_sync(pdb, test_rua, (void *)"a", 700,
+	    &err) == 0 && policydb_publish_attempts(pdb, "s01500.example") == 3,
+	    "an unchanged domain is left alone by the next sync");
+	CHECK(policydb_publish_sync(pdb, test_rua, (void *)"b", 800,
+	    &err) == 0 && policydb_publish_attempts(pdb, "s01500.example") == 0,
+	    "a new rua queues it again");
+	CHECK(policydb_publish_state(pdb, "s02344.example", &s) == 1 &&
+	    s.next_try == 800, "the last page too");
+	policydb_publish_state_clear(&s);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
 	char dir[] = "/tmp/policydb_test.XXXXXX", path[256];
 	struct buf err = BUF_INIT;
 	struct policydb *pdb;
+	struct domain d;
 	struct stat st;
 
 	log_init("policydb_test", 0);
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
-	pdb = policydb_open(path, &err);
+	pdb = test_open(path, &err);
 	CHECK(pdb != NULL && policydb_schema_version(pdb) == 8,
 	    "a new policy.db has schema version 8");
 	if (pdb == NULL)
 		return unit_status();
-	CHECK(stat(path, &st) == 0 && (st.st_mode & 077) == 0,
-	    "policy.db is mode 0600");
+	if (getenv("STSD_TEST_PGCONNINFO") == NULL)
+		CHECK(stat(path, &st) == 0 && (st.st_mode & 077) == 0,
+		    "policy.db is mode 0600");
 	test_domains(pdb);
 	test_names(pdb);
 	test_checks(pdb);
 	test_migrations(pdb);
 	test_publish(pdb);
+	test_publish_many(pdb);
+	policydb_close(pdb);
+
+	pdb = test_open(path, &err);
+	CHECK(pdb != NULL && policydb_schema_version(pdb) == 8 &&
+	    policydb_domain_get(pdb, "a.example", &d, &err) == 1,
+	    "opened again, it keeps its rows at version 8");
+	policydb_domain_clear(&d);
 	policydb_close(pdb);
 
 	CHECK(policydb_open("/nonexistent/dir/policy.db", &err) == NULL &&

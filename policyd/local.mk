@@ -16,7 +16,7 @@ POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CF
 pkglibexec_PROGRAMS += policyd/policyd
 policyd_policyd_SOURCES = policyd/policyd.c $(POLICYD_MODULES)
 policyd_policyd_CPPFLAGS = $(POLICYD_CPPFLAGS)
-policyd_policyd_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
+policyd_policyd_LDADD = $(STS_LIBS) $(SQLDB_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
 	$(CRYPT_LIBS)
 policyd_policyd_LDFLAGS = -pthread	# lib/polsnapwriter's syncer thread
 dist_man_MANS += man/stsd-policyd.8
@@ -24,7 +24,7 @@ dist_man_MANS += man/stsd-policyd.8
 check_PROGRAMS += policyd/policyd_test
 policyd_policyd_test_SOURCES = policyd/policyd_test.c $(POLICYD_MODULES)
 policyd_policyd_test_CPPFLAGS = $(POLICYD_CPPFLAGS) $(TEST_CPPFLAGS)
-policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
+policyd_policyd_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
 	$(CRYPT_LIBS)
 policyd_policyd_test_LDFLAGS = -pthread
 

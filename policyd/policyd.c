@@ -10,8 +10,9 @@
  * DESCRIPTION
  *	Started by master through lib/server, not chrooted.  After the
  *	privilege drop it opens $data_directory/policy.db (created and
- *	migrated by policydb_open); a database that cannot be opened is
- *	fatal.  Each
+ *	migrated by policydb_connect), or the PostgreSQL database of
+ *	postgresql_conninfo with storage_engine = postgresql
+ *	(lib/sqldb_conf); a database that cannot be opened is fatal.  Each
  *	listening socket gets an ipc_server: the first (private/policyd)
  *	serves the other daemons, and when there are two or more, the
  *	last (public/policyd) serves stsctl and allows only the requests
@@ -108,9 +109,11 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -134,6 +137,7 @@
 #include "publish.h"
 #include "request.h"
 #include "server.h"
+#include "sqldb_conf.h"
 #include "ststxt.h"
 
 #define POLICYD_CONNS_MAX	256		/* per listening socket */
@@ -373,6 +377,22 @@ policyd_ask_timer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * A PostgreSQL connection that the server closed (a restart, a
+ * failover) is not opened again here: policyd stops as on SIGTERM
+ * (the replies queued are sent) and master starts it again, which
+ * connects anew.
+ */
+static void
+policyd_db_check(void)
+{
+	if (!policydb_lost(policyd.db) || server_stopping())
+		return;
+	log_error("policy database: the connection to the server was lost;"
+	    " stopping, so that master starts policyd again");
+	raise(SIGTERM);
+}
+
+/*
  * Requests.
  */
 static void
@@ -399,6 +419,7 @@ policyd_handle(struct ipc_conn *conn, json_t *msg, void *ctx)
 	ipc_conn_reply(conn, msg, request_handle(&policyd, msg, from_public));
 	policyd_expire_arm();
 	policyd_compact_arm();
+	policyd_db_check();
 }
 
 /*
@@ -614,15 +635,24 @@ policyd_pre_jail(int argc, char **argv)
 static void
 policyd_db_open(void)
 {
+	struct sqldb_target t;
 	struct buf err = BUF_INIT;
 	char *path;
 
 	path = xasprintf("%s/%s", var_data_directory,
 	    POLICYDB_FILE);
-	if ((policyd.db = policydb_open(path, &err)) == NULL)
+	if (sqldb_conf_target(&t, POLICYDB_FILE, path, &err) < 0 ||
+	    (policyd.db = policydb_connect(&t, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
-	log_debug("%s: opened, schema version %d", path,
-	    policydb_schema_version(policyd.db));
+	sqldb_conf_free(&t);
+	if (t.engine != SQLDB_SQLITE && access(path, F_OK) == 0)
+		log_warn("%s: not used: with storage_engine = %s the domains"
+		    " are in the database of postgresql_conninfo, and"
+		    " changing the engine copied none of this file's (stsctl"
+		    " domain import adds them)", path,
+		    sqldb_engine_name(t.engine));
+	log_debug("%s: opened on %s, schema version %d", POLICYDB_FILE,
+	    sqldb_engine_name(t.engine), policydb_schema_version(policyd.db));
 	free(path);
 	buf_free(&err);
 	policyd.notify = policyd_notify;

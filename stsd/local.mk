@@ -4,7 +4,7 @@ sbin_PROGRAMS += stsd/stsd
 stsd_stsd_SOURCES = stsd/stsd.c stsd/stsd.h stsd/stsdinit.c stsd/stsdcheck.c \
 	stsd/stsdcert.c stsd/stsdcontrol.c
 stsd_stsd_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
-stsd_stsd_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+stsd_stsd_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 # stsd/dirs: the instance directories, their owners and modes (stsd
 # init and stsd check).
 stsd_stsd_SOURCES += stsd/dirs.c stsd/dirs.h

@@ -32,6 +32,7 @@
 #include "mastercf.h"
 #include "mymalloc.h"
 #include "params.h"
+#include "sqldb_conf.h"
 #include "stsd.h"
 
 #define STSD_DB_CHECK_MS	30000	/* PRAGMA quick_check of one database */
@@ -332,6 +333,39 @@ stsd_check_databases(void)
 }
 
 /*
+ * The storage engine, as policyd will take it (run as mail_owner):
+ * postgresql_conninfo set, postgresql_password_file readable by
+ * mail_owner alone: errors.  The database reached (its collation and
+ * encoding looked at; nothing is created or migrated): a warning when
+ * it cannot be, since a database down must not keep httpd from serving
+ * the snapshot.
+ */
+static int
+stsd_storage(void *arg)
+{
+	struct sqldb_target t;
+	struct buf err = BUF_INIT;
+	int n = 0;
+
+	(void)arg;
+	if (sqldb_conf_target(&t, "policy.db", "", &err) < 0) {
+		stsd_say("error: %s", err.s);
+		n++;
+	} else if (sqldb_check(&t, &err) < 0)
+		stsd_say("warning: %s (policyd starts once it can be"
+		    " reached; httpd serves the snapshot meanwhile)", err.s);
+	sqldb_conf_free(&t);
+	buf_free(&err);
+	return n;
+}
+
+static int
+stsd_check_storage(void)
+{
+	return stsd_as_owner(stsd_storage, NULL);
+}
+
+/*
  * Services that master throttles: their processes keep exiting, and
  * the "throttled" line of $queue_directory/pid/services says so.
  */
@@ -388,6 +422,7 @@ stsd_check(int fix, int quiet)
 	problems += stsd_check_maillog();
 	problems += stsd_check_writable();
 	problems += stsd_check_key_file();
+	problems += stsd_check_storage();
 	n = stsd_check_cert_access(!quiet);
 	if (!quiet)
 		problems += n;

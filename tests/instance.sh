@@ -10,7 +10,9 @@
 #					these daemons (in LIBEXEC) or the
 #					commands stsd, stsctl, stsconf
 #	inst_init DIR [init options]	stsd init DIR with free ports for
-#					every listener (options override)
+#					every listener (options override);
+#					with STSD_TEST_STORAGE=postgresql,
+#					policy.db in the suite's PostgreSQL
 #	inst_set NAME=VALUE ...		set main.cf parameters (stsconf -e)
 #	inst_lines LINE ...		the same from "name = value" lines
 #	inst_only SERVICE ...		keep only these master.cf services
@@ -34,6 +36,8 @@
 #	inst_stop [DIR]			stop it (or the instance in DIR)
 #	inst_stop_fg			stop what inst_start_fg started
 #	inst_wait_policyd		until policyd answers stsctl (10 s)
+#	inst_sql SQL			SQL on its policy.db, SQLite's file or
+#					the PostgreSQL database
 #	inst_owner			its mail_owner
 #	inst_param NAME			the value of a main.cf parameter,
 #					as stsconf -x gives it
@@ -91,6 +95,31 @@ inst_init() {
 	STSD="$STSD_BIN -c $I/etc"
 	STSCTL="$STSCTL_BIN -c $I/etc"
 	STSCONF="$STSCONF_BIN -c $I/etc"
+	[ "${STSD_TEST_STORAGE:-sqlite}" = sqlite ] || inst_storage
+}
+
+# inst_sql SQL: runs SQL on the instance's policy.db, on its engine.
+inst_sql() {
+	if [ "${STSD_TEST_STORAGE:-sqlite}" = postgresql ]; then
+		"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
+		    "$(inst_param postgresql_conninfo)" -c "$1" >/dev/null
+	else
+		sqlite3 "$(inst_param data_directory)/policy.db" "$1"
+	fi
+}
+
+# inst_storage: STSD_TEST_STORAGE=postgresql (tests/run --storage
+# postgresql): the instance keeps policy.db's tables in a new database of
+# the suite's PostgreSQL (tests/pg.sh), dropped at exit.
+inst_storage() {
+	local db=t_inst_$$_$RANDOM
+	[ "$STSD_TEST_STORAGE" = postgresql ] && [ -n "${STSD_TEST_PGDIR:-}" ] ||
+		skip_all "STSD_TEST_STORAGE=$STSD_TEST_STORAGE without the suite's PostgreSQL"
+	declare -F pg_createdb >/dev/null || source "$SRCDIR/tests/pg.sh"
+	pg_createdb "$STSD_TEST_PGDIR" "$db" || return 1
+	at_exit pg_psql "$STSD_TEST_PGDIR" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+	inst_set storage_engine=postgresql \
+		"postgresql_conninfo=$(pg_conninfo "$STSD_TEST_PGDIR" "$db")"
 }
 
 inst_set() {

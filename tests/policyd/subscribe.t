@@ -109,11 +109,17 @@ is "$out" '{"error":"nosuch.example: no such domain","id":7,"ok":false}' \
 # A policy.db that cannot be opened stops policyd with a clear fatal error.
 kill "$client" 2>/dev/null
 instance_stop "$dir"
-rm -f "$dir/data/policy.db"*
-mkdir "$dir/data/policy.db"
+if [ "${STSD_TEST_STORAGE:-sqlite}" = postgresql ]; then
+	inst_set "postgresql_conninfo=$(inst_param postgresql_conninfo) dbname=nosuch"
+	want='postgresql: cannot connect: .*"nosuch" does not exist'
+else
+	rm -f "$dir/data/policy.db"*
+	mkdir "$dir/data/policy.db"
+	want='.*policy\.db'
+fi
 INSTANCE_NOWAIT=1 instance_run "$dir" >/dev/null 2>&1
 ok "policyd refuses to start without its database" wait_until 10 \
-	grep -q 'policyd\[[0-9]*\]: fatal: cannot open the policy database: .*policy\.db' \
+	grep -q "policyd\[[0-9]*\]: fatal: cannot open the policy database: $want" \
 	"$dir/log/stsd.log"
 
 done_testing

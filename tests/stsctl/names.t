@@ -140,7 +140,7 @@ is "$($STSCTL domain list | awk 'NR > 1 { printf "%s ", $1 }')" "ok.example wild
 
 # A domain stored before these rules: still shown and removed.
 instance_stop "$dir"
-sqlite3 "$dir/data/policy.db" "INSERT INTO domains (name, state, mode, max_age, policy_id, token, created, updated) VALUES ('legacy.123', 'active', 'testing', 60, '20260101000000000000', 'x', 1, 1); INSERT INTO domain_mx VALUES ('legacy.123', 0, '192.0.2.25');" ||
+inst_sql "INSERT INTO domains (name, state, mode, max_age, policy_id, token, created, updated) VALUES ('legacy.123', 'active', 'testing', 60, '20260101000000000000', 'x', 1, 1); INSERT INTO domain_mx VALUES ('legacy.123', 0, '192.0.2.25');" ||
 	fail "a legacy row is stored"
 instance_run "$dir"
 like "$($STSCTL domain show legacy.123)" '^state: +active$' "a domain stored before the rules is shown"

@@ -1,0 +1,37 @@
+/*
+ * policydb_sql - the inside of lib/policydb on lib/sqldb, shared by
+ * policydb.c, policydb_dns.c, policydb_migrate.c and policydb_account.c
+ * only.
+ * SPDX-License-Identifier: ISC
+ *
+ * SYNOPSIS
+ *	struct sqldb *db = pdb->db;
+ *	policydb_text(st, i)		column i as text, "" for NULL
+ *	policydb_int(st, dflt)		the one integer st selects, or
+ *					dflt; finishes st
+ *
+ * DESCRIPTION
+ *	No other file includes this header: everyone else sees struct
+ *	policydb as opaque (policydb.h).  The SQL is written once for
+ *	both storage engines (lib/sqldb); the few statements that differ
+ *	test sqldb_engine().
+ *
+ * LIMITS
+ *	None of its own.
+ *
+ * DIAGNOSTICS
+ *	None.
+ */
+#ifndef STS_POLICYDB_SQL_H
+#define STS_POLICYDB_SQL_H
+
+#include "sqldb.h"
+
+struct policydb {
+	struct sqldb *db;
+};
+
+const char *policydb_text(struct sqldb_stmt *, int);
+long long policydb_int(struct sqldb_stmt *, long long dflt);
+
+#endif

@@ -1,0 +1,94 @@
+# tests/pg.sh - a PostgreSQL server for the tests: initdb and pg_ctl in a
+# temporary directory, as an unprivileged user, on a Unix socket only.
+# SPDX-License-Identifier: ISC
+#
+# Sourced by tests/run (one server for the whole run, STSD_TEST_PGDIR)
+# and by test scripts (which use that server, or start their own):
+#
+#	pg_available		postgresql-15's programs are installed
+#	pg_start DIR		a new cluster in DIR/data, its socket in DIR,
+#				no TCP; as user stsd when run as root
+#				(PostgreSQL refuses root), created when
+#				missing as tests/lib.sh's t_stsd_user does
+#	pg_stop DIR		stops it (immediate: the data is thrown away)
+#	pg_createdb DIR NAME	a new database NAME, LC_COLLATE C, UTF8
+#	pg_conninfo DIR NAME	libpq's conninfo of NAME as user postgres
+#	pg_psql DIR NAME SQL...	psql -c as user postgres, quiet
+#
+# The cluster trusts local connections, except for the role stsd_pw,
+# which must give PG_TEST_PASSWORD (scram-sha-256): the test of
+# postgresql_password_file.  fsync is off: the tests need no
+# durability of their own database, and the server starts in about
+# 0.3 s on a quiet machine.
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_TEST_PASSWORD=${PG_TEST_PASSWORD:-stsd-test-pw.7Q}
+
+pg_available() {
+	[ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/psql" ]
+}
+
+# pg_as CMD...: CMD as the server's user.
+pg_as() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u stsd -- "$@"
+	else
+		"$@"
+	fi
+}
+
+pg_start() {
+	local dir=$1
+	if [ "$(id -u)" = 0 ] && ! id stsd >/dev/null 2>&1; then
+		useradd --system --user-group --no-create-home \
+		    --home-dir /nonexistent --shell /usr/sbin/nologin stsd ||
+			return 1
+	fi
+	mkdir -p "$dir" && chmod 755 "$dir" || return 1
+	[ "$(id -u)" = 0 ] && chown stsd: "$dir"
+	pg_as "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -N \
+	    --locale=C --encoding=UTF8 >"$dir/initdb.log" 2>&1 || {
+		cat "$dir/initdb.log" >&2
+		return 1
+	}
+	pg_as sh -c "cat >>'$dir/data/postgresql.conf'" <<EOF || return 1
+listen_addresses = ''
+unix_socket_directories = '$dir'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 60
+shared_buffers = 16MB
+log_min_messages = warning
+EOF
+	pg_as sh -c "printf 'local all stsd_pw scram-sha-256\n' |
+	    cat - '$dir/data/pg_hba.conf' >'$dir/data/pg_hba.new' &&
+	    mv '$dir/data/pg_hba.new' '$dir/data/pg_hba.conf'" || return 1
+	pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+	    start >/dev/null || {
+		cat "$dir/server.log" >&2
+		return 1
+	}
+	pg_psql "$dir" postgres "CREATE ROLE stsd_pw LOGIN SUPERUSER PASSWORD" \
+	    "'$PG_TEST_PASSWORD'"
+}
+
+pg_stop() {
+	[ -f "$1/data/postmaster.pid" ] || return 0
+	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1
+}
+
+pg_psql() {
+	local dir=$1 db=$2
+	shift 2
+	PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -U postgres -d "$db" \
+	    -c "$*" >/dev/null
+}
+
+pg_createdb() {
+	pg_psql "$1" postgres "CREATE DATABASE \"$2\" TEMPLATE template0" \
+	    "ENCODING 'UTF8' LOCALE 'C'"
+}
+
+pg_conninfo() {
+	echo "host=$1 dbname=$2 user=postgres"
+}
