@@ -66,9 +66,9 @@ GROUPS = [
     ("system calls: other", r"^(__x64_sys_|do_syscall_64)"),
     ("kernel: interrupts, scheduling", r"^(asm_|irq_|__irq|handle_softirqs|"
      r"finish_task_switch|schedule)"),
-    ("logging, metrics, fetch records",
-     r"^(log_|metrics_|conn_record|fetchbatch_|fetchlog_|"
-     r"ngx_http_log_|ngx_log_)"),
+    ("logging, metrics, fetch records (and rptparse storing them)",
+     r"^(log_|metrics_|conn_record|fetchbatch_|fetchlog_|fetches_|"
+     r"fetchdb_|ngx_http_log_|ngx_log_)"),
     ("malloc and free (directly from the server or OpenSSL)",
      r"^(malloc|free|cfree|realloc|calloc|_int_malloc|_int_free|"
      r"__GI___libc_malloc|__GI___libc_free|malloc_consolidate|"
