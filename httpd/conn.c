@@ -51,9 +51,10 @@
  *	the whole connection (the handshake's event persists, see
  *	conn_handshake()), and a close without a half-close when the
  *	client already sent close_notify (conn_tls_drained()): 17 system
- *	calls for a connection with one request (strace, wrk), 3 of them
- *	OpenSSL's getpid().  Every process still wakes up for every new
- *	connection (libevent 2.1 cannot ask for EPOLLEXCLUSIVE).
+ *	calls in the process that serves a connection with one request
+ *	(strace, wrk), 3 of them OpenSSL's getpid().  Every process still
+ *	wakes up for every new connection (libevent 2.1 cannot ask for
+ *	EPOLLEXCLUSIVE): about 2 more in another process.
  */
 #include "config.h"
 
