@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@
 static struct {
 	struct metrics_table *table;
 	pid_t	 pid;			/* the process that owns the table */
+	int	 forked;		/* this is a child of that process */
 	struct buf image;		/* the text of its file */
 	int	 stale;			/* image: build it again */
 	const struct metrics_def *tail;	/* whose group ends the image */
@@ -188,10 +190,21 @@ metrics_changed(void)
 		metrics_self.timer = 1;
 }
 
+/*
+ * A forked child counts nothing: its parent does.  Noted at the fork,
+ * not found by comparing getpid() on every count: a system call per
+ * request in httpd (glibc no longer caches the pid).
+ */
+static void
+metrics_after_fork(void)
+{
+	metrics_self.forked = 1;
+}
+
 static struct metrics_table *
 metrics_own(void)
 {
-	if (metrics_self.table == NULL || metrics_self.pid != getpid()) {
+	if (metrics_self.table == NULL || metrics_self.forked) {
 		/* A forked child counts nothing: its parent does. */
 		if (metrics_self.table != NULL)
 			return NULL;
@@ -202,6 +215,8 @@ metrics_own(void)
 		metrics_self.table = metrics_table_new();
 		metrics_self.pid = getpid();
 		metrics_self.epoch = 1;
+		if (pthread_atfork(NULL, NULL, metrics_after_fork) != 0)
+			log_fatal("metrics: cannot register a fork handler");
 		atexit(metrics_on_exit);
 	}
 	return metrics_self.table;

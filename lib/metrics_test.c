@@ -1,7 +1,7 @@
 /*
  * metrics_test - unit test of lib/metrics: label escaping, tables,
  * removal, the file format, merging, the exposition, and the series of
- * the process (states, epochs, what a flush writes).
+ * the process (states, epochs, what a flush writes, a forked child).
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "buf.h"
 #include "log.h"
@@ -390,6 +391,74 @@ test_self(void)
 	free(path);
 }
 
+/* Names found by value, also from a buffer that is then reused. */
+static void
+test_find(void)
+{
+	char name[64];
+
+	CHECK(metrics_find(METRIC_SMTP_SESSIONS) ==
+	    metrics_find(METRIC_SMTP_SESSIONS) &&
+	    metrics_find(METRIC_SMTP_SESSIONS) != NULL, "a literal, twice");
+	snprintf(name, sizeof(name), "%s", METRIC_SMTP_SESSIONS);
+	CHECK(metrics_find(name) == metrics_find(METRIC_SMTP_SESSIONS),
+	    "the same name in a buffer");
+	snprintf(name, sizeof(name), "%s", METRIC_TLS_HANDSHAKES);
+	CHECK(metrics_find(name) == metrics_find(METRIC_TLS_HANDSHAKES) &&
+	    metrics_find(name) != metrics_find(METRIC_SMTP_SESSIONS),
+	    "another name in the same buffer");
+	snprintf(name, sizeof(name), "stsd_no_such_metric");
+	CHECK(metrics_find(name) == NULL, "an unknown name in it");
+}
+
+/*
+ * A forked child counts nothing and writes no file: its parent's
+ * counts stay its own.
+ */
+static void
+test_fork(void)
+{
+	struct metrics_table *t;
+	char *path, *child_path;
+	long long before;
+	int status, i;
+	pid_t pid;
+
+	CHECK(mkdir(METRICS_DIR, 0700) == 0 || access(METRICS_DIR, W_OK) == 0,
+	    "metrics directory");
+	metrics_add(METRIC_SMTP_SESSIONS, 7, NULL);
+	CHECK(metrics_flush() == 0, "flush before the fork");
+	path = xasprintf("%s/%s.%ld", METRICS_DIR, log_program(),
+	    (long)getpid());
+	t = test_own_file(path);
+	before = metrics_table_get(t, METRIC_SMTP_SESSIONS, "");
+	metrics_table_free(t);
+	CHECK(before >= 7, "counted before the fork (%lld)", before);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		for (i = 0; i < 5; i++)
+			metrics_inc(METRIC_SMTP_SESSIONS, NULL);
+		metrics_flush();
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0, "child ran");
+	child_path = xasprintf("%s/%s.%ld", METRICS_DIR, log_program(),
+	    (long)pid);
+	CHECK(access(child_path, F_OK) != 0, "the child wrote no file");
+	metrics_inc(METRIC_SMTP_SESSIONS, NULL);
+	CHECK(metrics_flush() == 0, "flush after the fork");
+	t = test_own_file(path);
+	CHECK(metrics_table_get(t, METRIC_SMTP_SESSIONS, "") == before + 1,
+	    "the parent counts on, without the child's (%lld)",
+	    metrics_table_get(t, METRIC_SMTP_SESSIONS, ""));
+	metrics_table_free(t);
+	unlink(path);
+	rmdir(METRICS_DIR);
+	free(path);
+	free(child_path);
+}
+
 int
 main(void)
 {
@@ -399,10 +468,12 @@ main(void)
 	if (mkdtemp(dir) == NULL || chdir(dir) != 0)
 		return 1;
 	test_labels();
+	test_find();
 	test_table();
 	test_del();
 	test_zeros_fold();
 	test_self();
+	test_fork();
 	if (chdir("/") == 0)
 		rmdir(dir);
 	return unit_status();
