@@ -16,7 +16,9 @@
  *	POST /signout		csrf: ends the session, 303 to /
  *	GET /domains/NAME	one of the account's domains; 404 for any
  *				other name, hosted or not
+ *	GET /domains/NAME/...	its reports: report_pages.c
  *	GET /style.css		the style sheet
+ *	GET /dashboard.css	the style sheet of the dashboard
  *	/api/v1/...		api.c
  *	Anything else 404; another method 405.  Pages that need a session
  *	answer 303 to / without one.
@@ -31,12 +33,14 @@
 
 #include "acctname.h"
 #include "buf.h"
+#include "dashboard.h"
 #include "esc.h"
 #include "html.h"
 #include "http.h"
 #include "log.h"
 #include "scope.h"
 #include "params.h"
+#include "reports.h"
 #include "websession.h"
 #include "throttle.h"
 #include "webd.h"
@@ -85,7 +89,7 @@ pages_see_other(struct webd_req *r, const char *cookie_fields)
 	buf_free(&f);
 }
 
-static void
+void
 pages_start(struct buf *b, const char *title)
 {
 	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
@@ -95,7 +99,7 @@ pages_start(struct buf *b, const char *title)
 	    "</head><body>\n");
 }
 
-static void
+void
 pages_html(struct webd_req *r, int status, const char *fields, struct buf *b)
 {
 	buf_puts(b, "</body></html>\n");
@@ -150,7 +154,7 @@ pages_signin_page(struct webd_req *r, struct session *s, int status,
 }
 
 /* The sign-out button of every page of a signed-in session. */
-static void
+void
 pages_signout_form(struct buf *b, const struct session *s)
 {
 	buf_puts(b, "<p>Signed in as ");
@@ -404,7 +408,7 @@ pages_account(struct webd_req *r, struct session *s)
 {
 	struct scope sc;
 	struct buf err = BUF_INIT;
-	char addr[64], name[HTTP_HOST_MAX + 2];
+	char addr[64], name[HTTP_HOST_MAX + 2], rest[REPORTS_REST_MAX];
 	size_t plen = strlen(PAGES_DOMAIN_PREFIX);
 	int rc;
 
@@ -426,12 +430,13 @@ pages_account(struct webd_req *r, struct session *s)
 	}
 	if (webd_path_is(r, "/"))
 		pages_home(r, s, &sc);
-	else if (r->http->path_len - plen < sizeof(name) - 1) {
-		memcpy(name, r->http->path + plen, r->http->path_len - plen);
-		name[r->http->path_len - plen] = '\0';
-		pages_domain(r, s, &sc, name);
-	} else
+	else if (reports_split(r->http->path + plen, r->http->path_len - plen,
+	    name, rest) < 0)
 		webd_text(r, 404, NULL, "no such domain");
+	else if (rest[0] != '\0')
+		reports_route_page(r, s, &sc, name, rest);
+	else
+		pages_domain(r, s, &sc, name);
 	scope_close(&sc);
 	buf_free(&err);
 }
@@ -461,9 +466,13 @@ webd_route(struct webd_req *r)
 		api_route(r);
 		return;
 	}
-	if (webd_path_is(r, "/style.css")) {
+	if (webd_path_is(r, "/style.css") ||
+	    webd_path_is(r, "/dashboard.css")) {
 		if (!get)
 			webd_text(r, 405, "Allow: GET, HEAD\r\n", "method not allowed");
+		else if (webd_path_is(r, "/dashboard.css"))
+			webd_answer(r, 200, "text/css; charset=utf-8", NULL,
+			    dashboard_css(), strlen(dashboard_css()));
 		else
 			webd_answer(r, 200, "text/css; charset=utf-8", NULL,
 			    pages_css, sizeof(pages_css) - 1);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "dashboard.h"
 #include "http.h"
 #include "log.h"
 #include "params.h"
@@ -187,20 +188,38 @@ scope_domains(struct scope *sc, struct buf *err)
 	return list;
 }
 
-json_t *
-scope_domain(struct scope *sc, const char *name, struct buf *err)
+int
+scope_has(struct scope *sc, const char *name, char norm[HTTP_HOST_MAX + 1])
 {
-	char norm[HTTP_HOST_MAX + 1];
 	json_t *v;
 	size_t i;
 
 	if (http_host_normalize(name, strlen(name), norm) < 0)
-		return NULL;
+		return 0;
 	json_array_foreach(sc->names, i, v)
 		if (strcasecmp(json_string_value(v), norm) == 0)
-			return scope_public(policyc_domain_show(scope_call,
-			    sc, norm, err));
-	return NULL;
+			return 1;
+	return 0;
+}
+
+json_t *
+scope_domain(struct scope *sc, const char *name, struct buf *err)
+{
+	char norm[HTTP_HOST_MAX + 1];
+
+	if (!scope_has(sc, name, norm))
+		return NULL;
+	return scope_public(policyc_domain_show(scope_call, sc, norm, err));
+}
+
+json_t *
+scope_dashboard(struct scope *sc, const char *name, struct buf *err)
+{
+	char norm[HTTP_HOST_MAX + 1];
+
+	if (!scope_has(sc, name, norm))
+		return NULL;
+	return dashboard_domain(PROTO_POLICYD_PRIVATE, norm, err);
 }
 
 void

@@ -9,6 +9,10 @@
  *	rc = scope_open(&sc, account, from, &err)
  *	list = scope_domains(&sc, &err)		the account's domains
  *	d = scope_domain(&sc, name, &err)	one of them, or NULL
+ *	scope_has(&sc, name, norm)	1: one of them (norm: its name in
+ *					lower case, without a final dot)
+ *	a = scope_dashboard(&sc, name, &err)	one of them for
+ *					lib/dashboard, or NULL
  *	scope_close(&sc)
  *
  * DESCRIPTION
@@ -29,6 +33,14 @@
  *	caller answers 404 either way).  Every request names the account
  *	and the client address as actor and from (policyd's audit log).
  *
+ *	scope_has() is the test every route that names a domain (the
+ *	report pages and their API, with report ids) passes first; 0 for
+ *	a name that is not the account's or not a domain name.
+ *	scope_dashboard() is the array of one domain object that
+ *	dashboard_html() draws (policyd's domain-show with dnsmon's checks
+ *	and acmed's certificate, lib/dashboard), for one of the account's
+ *	domains only: NULL with err empty for any other name.
+ *
  *	scope_open() returns 0; 1 when the account is gone or disabled
  *	(the session ends); -1 when policyd cannot be asked.
  *
@@ -43,6 +55,7 @@
 
 #include "acctname.h"
 #include "buf.h"
+#include "http.h"
 #include "policyc.h"
 
 #define SCOPE_FROM_MAX		64	/* a client address, for the audit */
@@ -65,6 +78,9 @@ int	scope_open(struct scope *, const char *account, const char *from,
 	    struct buf *err);
 json_t	*scope_domains(struct scope *, struct buf *err);
 json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
+int	scope_has(struct scope *, const char *name,
+	    char norm[HTTP_HOST_MAX + 1]);
+json_t	*scope_dashboard(struct scope *, const char *name, struct buf *err);
 void	scope_close(struct scope *);
 
 #endif

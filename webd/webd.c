@@ -50,6 +50,7 @@
 #include "mymalloc.h"
 #include "params.h"
 #include "proto.h"
+#include "reports.h"
 #include "server.h"
 #include "websession.h"
 #include "throttle.h"
@@ -163,6 +164,16 @@ webd_on_read(struct httpserv_conn *hc, struct evbuffer *in)
 		webd_dispatch(c, &req, head);
 }
 
+/* reports.db before the chroot, where it is reachable (reports.h). */
+static void
+webd_pre_jail(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (var_portal_enabled)
+		reports_open_early();
+}
+
 static void
 webd_post_jail(int argc, char **argv)
 {
@@ -194,7 +205,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct server_hooks hooks = {
-		NULL, webd_post_jail, NULL, webd_cleanup,
+		webd_pre_jail, webd_post_jail, NULL, webd_cleanup,
 	};
 
 	return server_main(argc, argv, &hooks);
