@@ -27,20 +27,21 @@
 #include "timefmt.h"
 
 static struct rptdb *reports_handle;
-static time_t reports_tried;
+static time_t reports_logged;
 
-/* One try to open reports.db; logged when it is there but fails. */
+/* One try to open reports.db; a failure logged once per REPORTS_RETRY. */
 static void
 reports_try(time_t now)
 {
 	struct buf err = BUF_INIT;
 
-	reports_tried = now;
 	if ((reports_handle = dashboard_reports_open(&err)) != NULL)
 		rptdb_pages_tune(reports_handle);
-	else if (err.len > 0)
+	else if (err.len > 0 && now - reports_logged >= REPORTS_RETRY) {
 		log_warn("%s/%s: %s; the report pages answer 503",
 		    var_data_directory, RPTDB_FILE, err.s);
+		reports_logged = now;
+	}
 	buf_free(&err);
 }
 
@@ -59,10 +60,8 @@ reports_open_early(void)
 struct rptdb *
 reports_db(void)
 {
-	time_t now = time(NULL);
-
-	if (reports_handle == NULL && now - reports_tried >= REPORTS_RETRY)
-		reports_try(now);
+	if (reports_handle == NULL)
+		reports_try(time(NULL));
 	return reports_handle;
 }
 

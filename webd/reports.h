@@ -22,8 +22,9 @@
  *	webd keeps one read-only handle on $data_directory/reports.db
  *	(rptdb_open()): opened before the chroot when the file is there
  *	(so that a chrooted webd reads it), else at the first request
- *	that needs it after rptparse made it, tried again at most every
- *	REPORTS_RETRY seconds.  Each request reads in one snapshot.
+ *	that needs it after rptparse made it (each request tries while
+ *	it is not open: a stat(2) while there is no file).  Each request
+ *	reads in one snapshot.
  *
  *	Every function here takes a domain that scope_has() accepted
  *	(lower case): the caller has checked it is the account's.  A
@@ -55,8 +56,8 @@
  *	PORTAL_ANSWER_MAX).
  *
  * DIAGNOSTICS
- *	reports.db that cannot be opened is logged once per
- *	REPORTS_RETRY with SQLite's cause.
+ *	reports.db that is there but cannot be opened is logged at most
+ *	once per REPORTS_RETRY seconds with SQLite's cause.
  */
 #ifndef STS_WEBD_REPORTS_H
 #define STS_WEBD_REPORTS_H
@@ -75,7 +76,7 @@
 #include "webd.h"
 #include "websession.h"
 
-#define REPORTS_RETRY		10	/* seconds between tries to open */
+#define REPORTS_RETRY		60	/* seconds between logs of a failure */
 #define REPORTS_EXPORT_MAX	10000	/* reports in one export */
 #define REPORTS_EXPORT_BYTES	(15 * 1024 * 1024)	/* bytes of one */
 #define REPORTS_ID_DIGITS	18	/* a report id, at most */
