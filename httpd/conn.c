@@ -539,6 +539,20 @@ conn_close(struct conn *c)
 	evtimer_add(c->timer, &tv);
 }
 
+/*
+ * webd's answer is sent (portal.c): the connection reads its next
+ * request, and what the client sent meanwhile.
+ */
+void
+conn_portal_resume(struct conn *c)
+{
+	c->state = CONN_IDLE;
+	conn_timer_set(c, conn_idle_tv);
+	bufferevent_enable(c->bev, EV_READ);
+	conn_process(c);
+	conn_read_pending(c);
+}
+
 void
 conn_finish(struct conn *c)
 {

@@ -26,6 +26,8 @@
  *					webd (portal.c)
  *	portal_body(c, in)		its body bytes (CONN_BODY)
  *	portal_body_timeout(c), portal_free(p)
+ *	conn_portal_resume(c)		webd's answer is sent: the next
+ *					request (conn.c)
  *
  * DESCRIPTION
  *	conn.c owns the connection: accept, TLS, buffers, timers, the
@@ -123,5 +125,6 @@ void	portal_request(struct conn *, const struct http_request *,
 int	portal_body(struct conn *, struct evbuffer *);
 void	portal_body_timeout(struct conn *);
 void	portal_free(struct portal *);
+void	conn_portal_resume(struct conn *);
 
 #endif
