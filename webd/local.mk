@@ -14,7 +14,7 @@ webd_webd_SOURCES = webd/webd.c webd/webd.h webd/answer.c webd/pages.c \
 	webd/api.c webd/openapi.c webd/scope.c webd/scope.h \
 	webd/websession.c webd/websession.h webd/throttle.c webd/throttle.h \
 	webd/reports.c webd/reports.h webd/report_pages.c \
-	webd/api_reports.c
+	webd/api_reports.c webd/scopecache.c webd/scopecache.h
 webd_webd_CPPFLAGS = $(WEBD_CPPFLAGS)
 webd_webd_LDADD = webd/libwebd.a $(STS_LIBS) $(SQLITE_LIBS)
 dist_man_MANS += man/stsd-webd.8

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: ISC
  *
  * DESCRIPTION
- *	GET /			signed in: the account's domains; else the
+ *	GET /?after=NAME	signed in: the account's domains,
+ *				PAGES_LIST_MAX a page after NAME; else the
  *				sign-in form (a visitor's session is made,
  *				with the form's CSRF token)
  *	POST /signin		name, password, csrf: 303 to / with a new
@@ -48,6 +49,7 @@
 
 #define PAGES_DOMAIN_PREFIX	"/domains/"
 #define PAGES_TITLE		"stsd: MTA-STS for your domains"
+#define PAGES_LIST_MAX		100	/* domains on a page of the list */
 
 static const char pages_css[] =
     "body{font-family:sans-serif;max-width:60em;margin:2em auto;"
@@ -189,15 +191,50 @@ pages_domain_row(struct buf *b, json_t *d)
 	buf_puts(b, "</td></tr>\n");
 }
 
-/* The list of the account's domains. */
+/* The query of the list: after=NAME (the cursor); 0, else 400 and -1. */
+static int
+pages_home_after(struct webd_req *r, char **after)
+{
+	const struct http_request *h = r->http;
+	struct buf err = BUF_INIT;
+	long long page;
+	size_t qlen = h->target_len > h->path_len + 1 ?
+	    h->target_len - h->path_len - 1 : 0;
+
+	if (dashboard_query_page(h->target + h->path_len + 1, qlen, &page,
+	    after, &err) == 0)
+		return 0;
+	webd_text(r, 400, NULL, err.s);
+	buf_free(&err);
+	return -1;
+}
+
+/* The next page of the list, after the last name of this one. */
+static void
+pages_home_next(struct buf *b, json_t *list)
+{
+	json_t *last = json_array_get(list, json_array_size(list) - 1);
+
+	buf_puts(b, "<p><a class=\"page-next\" rel=\"next\" href=\"/?after=");
+	html_escape(b, pages_str(last, "domain"));
+	buf_puts(b, "\">more domains</a></p>\n");
+}
+
+/* The list of the account's domains, PAGES_LIST_MAX a page. */
 static void
 pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 {
 	struct buf b = BUF_INIT, err = BUF_INIT;
 	json_t *list, *d;
+	char *after = NULL;
 	size_t i;
+	int more;
 
-	if ((list = scope_domains(sc, &err)) == NULL) {
+	if (pages_home_after(r, &after) < 0)
+		return;
+	list = scope_domains_page(sc, after, PAGES_LIST_MAX, &more, &err);
+	free(after);
+	if (list == NULL) {
 		log_warn("%s: domains of %s: %s", r->client, s->account,
 		    err.s ? err.s : "failed");
 		webd_text(r, 503, NULL, "the domain list is not available now");
@@ -216,6 +253,8 @@ pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 			pages_domain_row(&b, d);
 		buf_puts(&b, "</tbody></table>\n");
 	}
+	if (more)
+		pages_home_next(&b, list);
 	pages_html(r, 200, NULL, &b);
 	json_decref(list);
 	buf_free(&b);

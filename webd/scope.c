@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,10 +16,12 @@
 #include "dashboard.h"
 #include "http.h"
 #include "log.h"
+#include "mymalloc.h"
 #include "params.h"
 #include "policyc.h"
 #include "proto.h"
 #include "scope.h"
+#include "scopecache.h"
 
 #define SCOPE_REFUSED	"refused"	/* the start of an auth refusal */
 
@@ -101,16 +104,35 @@ int
 scope_token(const char *token, const char *from,
     char account[ACCTNAME_MAX + 1], struct buf *err)
 {
-	return scope_auth(json_pack("{s:s, s:s, s:s}", "op",
+	int64_t now = scopecache_now_ms();
+	const char *known = scopecache_token(token, now);
+	int rc;
+
+	if (known != NULL) {
+		snprintf(account, ACCTNAME_MAX + 1, "%s", known);
+		return 1;
+	}
+	rc = scope_auth(json_pack("{s:s, s:s, s:s}", "op",
 	    PROTO_OP_TOKEN_AUTH, "token", token, "from", from), account, err);
+	if (rc > 0)
+		scopecache_token_put(token, account, now);
+	return rc;
 }
 
-/* A request on the scope's connection, as its account from its client. */
+/*
+ * A request on the scope's connection (opened on the first), as its
+ * account from its client.
+ */
 static json_t *
 scope_call(json_t *req, void *ctx, struct buf *err)
 {
 	struct scope *sc = ctx;
 
+	if (sc->pc.fd < 0 && policyc_open(&sc->pc, PROTO_POLICYD_PRIVATE,
+	    scope_timeout_ms(), err) < 0) {
+		json_decref(req);
+		return NULL;
+	}
 	json_object_set_new(req, "actor", json_string(sc->account));
 	json_object_set_new(req, "from", json_string(sc->from));
 	return policyc_call(req, &sc->pc, err);
@@ -121,14 +143,16 @@ scope_open(struct scope *sc, const char *account, const char *from,
     struct buf *err)
 {
 	json_t *reply, *a;
+	int64_t now = scopecache_now_ms();
 
 	memset(sc, 0, sizeof(*sc));
 	sc->pc.fd = -1;
 	snprintf(sc->account, sizeof(sc->account), "%s", account);
 	snprintf(sc->from, sizeof(sc->from), "%s", from);
-	if (policyc_open(&sc->pc, PROTO_POLICYD_PRIVATE, scope_timeout_ms(),
-	    err) < 0)
-		return -1;
+	if ((sc->names = scopecache_account(account, now)) != NULL) {
+		json_incref(sc->names);
+		return 0;
+	}
 	reply = scope_call(json_pack("{s:s, s:s}", "op", PROTO_OP_ACCOUNT_SHOW,
 	    "name", account), sc, err);
 	if (reply == NULL) {
@@ -144,6 +168,7 @@ scope_open(struct scope *sc, const char *account, const char *from,
 		return 1;
 	}
 	sc->names = json_incref(json_object_get(a, "domains"));
+	scopecache_account_put(account, json_incref(sc->names), now);
 	json_decref(reply);
 	return 0;
 }
@@ -169,6 +194,44 @@ scope_public(json_t *d)
 			json_object_set(o, members[i], v);
 	json_decref(d);
 	return o;
+}
+
+static int
+scope_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *
+scope_domains_page(struct scope *sc, const char *after, size_t max,
+    int *more, struct buf *err)
+{
+	size_t n = json_array_size(sc->names), i, k = 0;
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	json_t *list = json_array(), *d;
+
+	*more = 0;
+	for (i = 0; i < n; i++) {
+		const char *v = json_string_value(json_array_get(sc->names, i));
+
+		if (v != NULL && (after == NULL || strcmp(v, after) > 0))
+			names[k++] = v;
+	}
+	qsort(names, k, sizeof(*names), scope_name_cmp);
+	for (i = 0; i < k && list != NULL; i++) {
+		if (i == max) {
+			*more = 1;
+			break;
+		}
+		if ((d = scope_public(policyc_domain_show(scope_call, sc,
+		    names[i], err))) == NULL) {
+			json_decref(list);
+			list = NULL;
+		} else
+			json_array_append_new(list, d);
+	}
+	free(names);
+	return list;
 }
 
 json_t *

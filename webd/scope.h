@@ -8,6 +8,9 @@
  *	rc = scope_token(token, from, account, &err)
  *	rc = scope_open(&sc, account, from, &err)
  *	list = scope_domains(&sc, &err)		the account's domains
+ *	list = scope_domains_page(&sc, after, max, &more, &err)
+ *				at most max of them after the name after
+ *				(NULL: from the first), in byte order
  *	d = scope_domain(&sc, name, &err)	one of them, or NULL
  *	scope_has(&sc, name, norm)	1: one of them (norm: its name in
  *					lower case, without a final dot)
@@ -24,14 +27,20 @@
  *
  *	A route reaches domains only through a struct scope, which
  *	scope_open() makes for one request from policyd's account-show:
- *	the account's domains as policy.db has them now (a domain taken
- *	away, or an account disabled, counts at the next request).
+ *	the account's domains as policy.db has them, kept for
+ *	SCOPECACHE_MS (scopecache.h: a domain taken away, or an account
+ *	disabled, counts within a second).  scope_token() keeps an
+ *	accepted token as long.  The connection to policyd is opened by
+ *	the first request that needs it.
  *	scope_domains() returns a new JSON array of the objects of those
  *	domains, in their order; scope_domain() the object of one of
  *	them (the SCOPE_MEMBERS of policyd's domain-show, nothing else), or NULL with err empty when the name is
  *	not one of the account's (whether or not policyd hosts it: the
  *	caller answers 404 either way).  Every request names the account
  *	and the client address as actor and from (policyd's audit log).
+ *
+ *	scope_domains_page() is one page of the list: a domain-show for
+ *	each domain of the page only; more says whether one follows.
  *
  *	scope_has() is the test every route that names a domain (the
  *	report pages and their API, with report ids) passes first; 0 for
@@ -77,6 +86,8 @@ int	scope_token(const char *token, const char *from,
 int	scope_open(struct scope *, const char *account, const char *from,
 	    struct buf *err);
 json_t	*scope_domains(struct scope *, struct buf *err);
+json_t	*scope_domains_page(struct scope *, const char *after, size_t max,
+	    int *more, struct buf *err);
 json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
 int	scope_has(struct scope *, const char *name,
 	    char norm[HTTP_HOST_MAX + 1]);

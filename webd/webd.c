@@ -51,6 +51,7 @@
 #include "params.h"
 #include "proto.h"
 #include "reports.h"
+#include "scopecache.h"
 #include "server.h"
 #include "websession.h"
 #include "throttle.h"
@@ -199,6 +200,7 @@ webd_cleanup(void)
 	httpserv_free();
 	session_free_all();
 	throttle_free_all();
+	scopecache_free();
 }
 
 int

@@ -60,7 +60,8 @@ is "$(api "$TOK_A" -o /dev/null -w '%{http_code}' /api/v1/nosuch)" 404 "another 
 # A revoked token.
 id=$($STSCTL account token bob --list | awk 'NR == 2 { print $1 }')
 $STSCTL account token bob --revoke "$id" >/dev/null
-is "$(api "$TOK_B" -o /dev/null -w '%{http_code}' /api/v1/domains)" 401 "a revoked token: 401"
+revoked() { [ "$(api "$TOK_B" -o /dev/null -w '%{http_code}' /api/v1/domains)" = 401 ]; }
+ok "a revoked token: 401 (within the second webd keeps an accepted one)" wait_until 5 revoked
 
 # The OpenAPI document, and the answers checked against it.
 head=$(web -D - -o "$t/openapi.json" /api/v1/openapi.json)
@@ -103,6 +104,12 @@ for d in lst:
 check(json.load(open(sys.argv[3])), s["Domain"])
 check(json.load(open(sys.argv[4])), s["Error"])
 ' "$t/openapi.json" "$t/a.json" "$t/one.json" "$t/err.json"
+
+# A domain taken from an account, the account disabled: within a second.
+$STSCTL account set alice --remove-domain a2.example >/dev/null
+gone() { [ "$(api "$TOK_A" -o /dev/null -w '%{http_code}' /api/v1/domains/a2.example)" = 404 ]; }
+ok "a domain taken from alice: 404 (within the second webd keeps an account)" wait_until 5 gone
+$STSCTL account set alice --add-domain a2.example >/dev/null
 
 # The report routes: their live answers against the document's schemas.
 jq -c --arg day "$(date -u -d '-1 day' +%Y-%m-%d)" '
