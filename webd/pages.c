@@ -315,6 +315,7 @@ pages_domain(struct webd_req *r, struct session *s, struct scope *sc,
 	pages_domain_field(&b, d, "mx", "MX patterns");
 	pages_domain_field(&b, d, "policy_id", "Policy id");
 	buf_puts(&b, "</table>\n");
+	reports_links(&b, pages_str(d, "domain"));
 	pages_html(r, 200, NULL, &b);
 	json_decref(d);
 	buf_free(&b);

@@ -47,19 +47,37 @@
 #define RPAGES_PREFIX		"/domains/"
 static const int rpages_windows[] = { 7, 30, 90 };	/* dashboard views */
 
+static void	reports_links_only(struct buf *, const char *domain);
+
 /* Links to every view of the domain, and the sign-out button. */
 static void
 rpages_nav(struct buf *b, const struct session *s, const char *domain)
 {
-	size_t i;
-
 	pages_signout_form(b, s);
 	buf_puts(b, "<nav class=\"reports\"><a href=\"/\">Your domains</a> | "
 	    "<a href=\"" RPAGES_PREFIX);
 	html_escape(b, domain);
 	buf_puts(b, "\">");
 	html_escape(b, domain);
-	buf_puts(b, "</a> | dashboard:");
+	buf_puts(b, "</a> | ");
+	reports_links_only(b, domain);
+	buf_puts(b, "</nav>\n");
+}
+
+void
+reports_links(struct buf *b, const char *domain)
+{
+	buf_puts(b, "<nav class=\"reports\">TLS reports: ");
+	reports_links_only(b, domain);
+	buf_puts(b, "</nav>\n");
+}
+
+static void
+reports_links_only(struct buf *b, const char *domain)
+{
+	size_t i;
+
+	buf_puts(b, "dashboard:");
 	for (i = 0; i < sizeof(rpages_windows) / sizeof(rpages_windows[0]);
 	    i++) {
 		buf_printf(b, " <a class=\"dashboard\" href=\"" RPAGES_PREFIX);
@@ -75,7 +93,7 @@ rpages_nav(struct buf *b, const struct session *s, const char *domain)
 	buf_puts(b, "/export.csv\">CSV</a> <a class=\"export-json\" href=\""
 	    RPAGES_PREFIX);
 	html_escape(b, domain);
-	buf_puts(b, "/export.json\">JSON</a></nav>\n");
+	buf_puts(b, "/export.json\">JSON</a>");
 }
 
 static void

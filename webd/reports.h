@@ -16,6 +16,7 @@
  *	rc = reports_export(db, domain, days, now, csv, &out, &err)
  *	reports_attachment(&fields, domain, what)
  *	reports_route_page(r, s, sc, name, rest)	report_pages.c
+ *	reports_links(&b, domain)	the links to the report pages
  *	api_reports_route(r, sc, name, rest)		api_reports.c
  *
  * DESCRIPTION
@@ -109,6 +110,7 @@ void	reports_attachment(struct buf *fields, const char *domain,
 	    const char *what);
 void	reports_route_page(struct webd_req *, struct session *,
 	    struct scope *, const char *name, const char *rest);
+void	reports_links(struct buf *, const char *domain);
 void	api_reports_route(struct webd_req *, struct scope *,
 	    const char *name, const char *rest);
 
