@@ -41,6 +41,9 @@ lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/rptdb_bydomain_test
 lib_rptdb_bydomain_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_rptdb_bydomain_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/rptdb_pages_test
+lib_rptdb_pages_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_rptdb_pages_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \

@@ -17,6 +17,7 @@
 #include "timefmt.h"
 
 #define RPTJSON_INT	24	/* a 64-bit count in decimal, and the NUL */
+#define RPTJSON_FORMULA	"=+-@\t\r"	/* what begins a spreadsheet formula */
 
 static json_t *
 rptjson_text(const char *s)
@@ -174,15 +175,18 @@ rptjson_csv_cell(struct buf *out, const char *s)
 {
 	const char *p;
 
+	int formula;
+
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL && strchr("=+-@\t\r", *s) == NULL) {
+	formula = *s != '\0' && strchr(RPTJSON_FORMULA, *s) != NULL;
+	if (strpbrk(s, ",\"\r\n") == NULL && !formula) {
 		buf_puts(out, s);
 		return;
 	}
 	buf_putc(out, '"');
 	/* A formula a spreadsheet would run becomes text. */
-	if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+	if (formula)
 		buf_putc(out, '\'');
 	for (p = s; *p; p++) {
 		if (*p == '"')
