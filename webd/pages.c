@@ -22,13 +22,16 @@
  *	GET /dashboard.css	the style sheet of the dashboard
  *	/api/v1/...		api.c
  *	Anything else 404; another method 405.  Pages that need a session
- *	answer 303 to / without one.
+ *	answer 303 to / without one.  A GET without a session cookie that a
+ *	browser says comes from another site (Sec-Fetch-Site: cross-site)
+ *	gets a page that loads itself again from this site first.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
@@ -481,6 +484,36 @@ pages_account(struct webd_req *r, struct session *s)
 	buf_free(&err);
 }
 
+/*
+ * A browser that comes from another site (a link in a mail, a form of
+ * another site and the 303 that follows it) sends no SameSite=Strict
+ * cookie: answered with the sign-in form, its visitor's cookie would
+ * replace the session it has.  Such a GET without a cookie gets a page
+ * that loads itself again from this site, with the cookie
+ * (Sec-Fetch-Site, Fetch Metadata).
+ */
+static int
+pages_cross_site(const struct webd_req *r)
+{
+	size_t vlen;
+	const char *v = http_header_value(r->head, r->http->consumed,
+	    "sec-fetch-site", &vlen);
+
+	return v != NULL && vlen == 10 && strncasecmp(v, "cross-site", 10) == 0;
+}
+
+static void
+pages_reload(struct webd_req *r)
+{
+	static const char page[] = "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+	    "content=\"0\"><title>" PAGES_TITLE "</title></head><body><p>"
+	    "<a href=\"\">Continue</a></p></body></html>\n";
+
+	webd_answer(r, 200, "text/html; charset=utf-8", NULL, page,
+	    sizeof(page) - 1);
+}
+
 static int
 pages_is_get(const struct webd_req *r)
 {
@@ -519,6 +552,10 @@ webd_route(struct webd_req *r)
 		return;
 	}
 	s = pages_session(r);
+	if (s == NULL && get && pages_cross_site(r)) {
+		pages_reload(r);
+		return;
+	}
 	if (webd_path_is(r, "/signin") || webd_path_is(r, "/signout")) {
 		if (!post)
 			webd_text(r, 405, "Allow: POST\r\n", "method not allowed");

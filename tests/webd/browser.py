@@ -23,10 +23,20 @@ import time
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
-BASE, HOST, SPKI, SHOTS, DOWNLOADS, PROFILE, USER, PASSWORD = sys.argv[1:9]
-EXPECT = dict(arg.split("=", 1) for arg in sys.argv[9:])
+BASE = HOST = SPKI = SHOTS = DOWNLOADS = PROFILE = USER = PASSWORD = None
+EXPECT = {}
 failed = 0
+
+
+def setup(argv):
+    """The arguments of the usage line (browser_security.py's too)."""
+    global BASE, HOST, SPKI, SHOTS, DOWNLOADS, PROFILE, USER, PASSWORD
+    global EXPECT
+    BASE, HOST, SPKI, SHOTS, DOWNLOADS, PROFILE, USER, PASSWORD = argv[1:9]
+    EXPECT = dict(arg.split("=", 1) for arg in argv[9:])
 
 
 def tap(good, what, why=""):
@@ -42,12 +52,13 @@ def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
 
 
-def start():
+def start(more_hosts=()):
     o = webdriver.ChromeOptions()
+    rules = ", ".join("MAP %s 127.0.0.1" % h for h in (HOST,) + more_hosts)
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu",
               "--disable-dev-shm-usage", "--no-first-run",
               "--window-size=1280,1600",
-              "--host-resolver-rules=MAP %s 127.0.0.1" % HOST,
+              "--host-resolver-rules=" + rules,
               "--ignore-certificate-errors-spki-list=" + SPKI,
               "--user-data-dir=" + PROFILE):
         o.add_argument(a)
@@ -66,13 +77,19 @@ def link(d, text):
     return d.find_element(By.LINK_TEXT, text)
 
 
+def press(d, element):
+    """Clicks a button or link and waits for the page it leads to."""
+    element.click()
+    WebDriverWait(d, 20).until(EC.staleness_of(element))
+
+
 def step_signin(d):
     d.get(BASE + "/")
     shot(d, "01-signin")
     tap("Sign in" in d.title, "the sign-in page", d.title)
     d.find_element(By.NAME, "name").send_keys(USER)
     d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    d.find_element(By.TAG_NAME, "button").click()
+    press(d, d.find_element(By.TAG_NAME, "button"))
     tap(d.current_url == BASE + "/", "signed in: back at /", d.current_url)
 
 
@@ -82,14 +99,14 @@ def step_domains(d):
                                              "table a[href^='/domains/']")]
     tap(names == EXPECT["domains"].split(","), "the domain list: " +
         EXPECT["domains"], names)
-    link(d, EXPECT["domain"]).click()
+    press(d, link(d, EXPECT["domain"]))
     shot(d, "03-domain")
     tap(d.find_element(By.TAG_NAME, "h1").text == EXPECT["domain"],
         "the domain's page", d.find_element(By.TAG_NAME, "h1").text)
 
 
 def step_dashboard(d):
-    link(d, "30 days").click()
+    press(d, link(d, "30 days"))
     shot(d, "04-dashboard")
     charts = d.find_elements(By.CSS_SELECTOR, "svg.chart")
     tap(len(charts) >= 3, "the dashboard draws its charts (%d SVG)" %
@@ -107,12 +124,12 @@ def step_dashboard(d):
 
 
 def step_reports(d):
-    link(d, "reports").click()
+    press(d, link(d, "reports"))
     shot(d, "05-reports")
     rows = d.find_elements(By.CSS_SELECTOR, "tr.report")
     tap(len(rows) == int(EXPECT["reports"]), "the reports list: %s reports" %
         EXPECT["reports"], len(rows))
-    rows[0].find_element(By.TAG_NAME, "a").click()
+    press(d, rows[0].find_element(By.TAG_NAME, "a"))
     shot(d, "06-report")
     pre = d.find_element(By.CSS_SELECTOR, "pre.report").text
     tap('"organization-name"' in pre, "a report's JSON on its page")
@@ -156,7 +173,7 @@ def step_csp(d):
 
 def step_signout(d):
     d.get(BASE + "/")
-    d.find_element(By.XPATH, "//button[text()='Sign out']").click()
+    press(d, d.find_element(By.XPATH, "//button[text()='Sign out']"))
     shot(d, "08-signed-out")
     tap("Sign in" in d.title, "signed out: the sign-in form", d.title)
     d.get(BASE + "/domains/" + EXPECT["domain"] + "/dashboard")
@@ -168,14 +185,15 @@ STEPS = [step_signin, step_domains, step_dashboard, step_reports, step_csv,
          step_token, step_csp, step_signout]
 
 
-def main():
+def run(steps, more_hosts=()):
+    """Each step in one browser; 0 when every check passed."""
     try:
-        d = start()
+        d = start(more_hosts)
     except WebDriverException as e:
         print("CANNOT-START " + str(e).splitlines()[0], flush=True)
         return 3
     try:
-        for step in STEPS:
+        for step in steps:
             try:
                 step(d)
             except WebDriverException as e:
@@ -186,4 +204,6 @@ def main():
     return 1 if failed else 0
 
 
-sys.exit(main())
+if __name__ == "__main__":
+    setup(sys.argv)
+    sys.exit(run(STEPS))

@@ -2,7 +2,7 @@
 # tests/webd/list.t - the domain list page of an account with more
 # domains than a page holds: 100 a page in byte order of the names,
 # linked by the cursor after=NAME, each domain once; a bad cursor is 400
-# with the reason.
+# with the reason; a GET from another site without a cookie sets none.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/webd/instance.sh"
@@ -37,5 +37,17 @@ is "$(web -b "$t/c" -o "$t/bad" -w '%{http_code}' '/?after=%0a')" 400 "a cursor 
 like "$(cat "$t/bad")" '^400 Bad Request: after ' "... saying which parameter"
 is "$(web -b "$t/c" -o /dev/null -w '%{http_code}' "/?after=$(printf 'x%.0s' $(seq 300))")" 400 \
 	"a cursor of 300 bytes: 400"
+
+# A browser that comes from another site sends no SameSite=Strict
+# cookie: webd does not answer with a visitor's cookie that would
+# replace the session, but with a page that loads itself again.
+head=$(web -H 'Sec-Fetch-Site: cross-site' -D - -o "$t/x.html" /domains/c001.example)
+like "$head" '^HTTP/1.1 200 OK' "a GET from another site without a cookie: 200"
+unlike "$head" 'Set-Cookie' "... without a cookie"
+like "$(cat "$t/x.html")" '<meta http-equiv="refresh" content="0">' "... a page that loads itself again"
+is "$(web -b "$t/c" -H 'Sec-Fetch-Site: same-origin' -o /dev/null -w '%{http_code}' /domains/c001.example)" \
+	200 "the same page with the session: the domain"
+head=$(web -H 'Sec-Fetch-Site: same-origin' -D - -o /dev/null /)
+like "$head" 'Set-Cookie: stsd_session=' "a GET of this site without a cookie: the sign-in form's session"
 portal_sanitizers
 done_testing
