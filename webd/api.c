@@ -26,7 +26,7 @@
 #include "buf.h"
 #include "http.h"
 #include "log.h"
-#include "reports.h"
+#include "domreports.h"
 #include "scope.h"
 #include "webd.h"
 #include "webform.h"

@@ -1,6 +1,6 @@
 /*
  * api_reports - the API of a domain's TLS reports, under
- * /api/v1/domains/{domain}/; see reports.h.
+ * /api/v1/domains/{domain}/; see domreports.h.
  * SPDX-License-Identifier: ISC
  *
  * DESCRIPTION
@@ -27,7 +27,7 @@
 
 #include "buf.h"
 #include "log.h"
-#include "reports.h"
+#include "domreports.h"
 #include "repquery.h"
 #include "rptdb.h"
 #include "rptsum.h"

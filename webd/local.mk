@@ -13,7 +13,7 @@ pkglibexec_PROGRAMS += webd/webd
 webd_webd_SOURCES = webd/webd.c webd/webd.h webd/answer.c webd/pages.c \
 	webd/api.c webd/openapi.c webd/scope.c webd/scope.h \
 	webd/websession.c webd/websession.h webd/throttle.c webd/throttle.h \
-	webd/reports.c webd/reports.h webd/report_pages.c \
+	webd/domreports.c webd/domreports.h webd/report_pages.c \
 	webd/api_reports.c webd/scopecache.c webd/scopecache.h
 webd_webd_CPPFLAGS = $(WEBD_CPPFLAGS)
 webd_webd_LDADD = webd/libwebd.a $(STS_LIBS) $(SQLITE_LIBS)

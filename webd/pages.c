@@ -44,7 +44,7 @@
 #include "log.h"
 #include "scope.h"
 #include "params.h"
-#include "reports.h"
+#include "domreports.h"
 #include "websession.h"
 #include "throttle.h"
 #include "webd.h"

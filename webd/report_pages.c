@@ -1,7 +1,7 @@
 /*
  * report_pages - webd's HTML pages of a domain's TLS reports: the
  * dashboard of "stsctl report html" (lib/dashboard), the paged list of
- * reports, one report, and the exports; see reports.h.
+ * reports, one report, and the exports; see domreports.h.
  * SPDX-License-Identifier: ISC
  *
  * DESCRIPTION
@@ -37,7 +37,7 @@
 #include "dashboard.h"
 #include "html.h"
 #include "log.h"
-#include "reports.h"
+#include "domreports.h"
 #include "repquery.h"
 #include "rptdb.h"
 #include "scope.h"

@@ -50,7 +50,7 @@
 #include "mymalloc.h"
 #include "params.h"
 #include "proto.h"
-#include "reports.h"
+#include "domreports.h"
 #include "scopecache.h"
 #include "server.h"
 #include "websession.h"
@@ -165,7 +165,7 @@ webd_on_read(struct httpserv_conn *hc, struct evbuffer *in)
 		webd_dispatch(c, &req, head);
 }
 
-/* reports.db before the chroot, where it is reachable (reports.h). */
+/* reports.db before the chroot, where it is reachable (domreports.h). */
 static void
 webd_pre_jail(int argc, char **argv)
 {

@@ -69,7 +69,7 @@ const char *webd_client_addr(const struct webd_req *, char *out,
 	    size_t size);
 int	webd_path_is(const struct webd_req *, const char *path);
 
-/* pages.c: the frame of every HTML page (reports.c draws in it too). */
+/* pages.c: the frame of every HTML page (report_pages.c draws in it too). */
 struct session;
 void	pages_start(struct buf *, const char *title);
 void	pages_html(struct webd_req *, int status, const char *fields,

@@ -1,5 +1,5 @@
 /*
- * reports - what webd reads of reports.db for one of the account's
+ * domreports - what webd reads of reports.db for one of the account's
  * domains: a page of its reports, one report, the summary, the exports;
  * shared by the HTML pages (report_pages.c) and the API
  * (api_reports.c).
@@ -60,8 +60,8 @@
  *	reports.db that is there but cannot be opened is logged at most
  *	once per REPORTS_RETRY seconds with SQLite's cause.
  */
-#ifndef STS_WEBD_REPORTS_H
-#define STS_WEBD_REPORTS_H
+#ifndef STS_WEBD_DOMREPORTS_H
+#define STS_WEBD_DOMREPORTS_H
 
 #include <stddef.h>
 #include <stdint.h>

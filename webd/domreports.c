@@ -1,6 +1,6 @@
 /*
- * reports - webd's reads of reports.db for one of the account's
- * domains; see reports.h.
+ * domreports - webd's reads of reports.db for one of the account's
+ * domains; see domreports.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -19,7 +19,7 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
-#include "reports.h"
+#include "domreports.h"
 #include "repquery.h"
 #include "rptdb.h"
 #include "rptjson.h"
