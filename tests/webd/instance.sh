@@ -8,6 +8,7 @@
 #		domains a.example and a2.example of account alice, b.example
 #		of bob, c.example of none; main.cf parameters as given;
 #		PORTAL_MORE (before): more services to run (rptparse);
+#		PORTAL_FIELD: a master.cf field to set (stsconf -F);
 #		master started in the foreground (inst_start_fg), stopped
 #		at exit
 #	portal_sanitizers	stops the instance; one case: no sanitizer
@@ -33,6 +34,7 @@ portal_instance() {
 	T_PORTAL_SPOOL=$dir.report
 	inst_only policyd httpd webd ${PORTAL_MORE:-}
 	inst_set portal_enabled=yes portal_hostname=$PORTAL "$@" || return 1
+	[ -z "${PORTAL_FIELD:-}" ] || inst_field "$PORTAL_FIELD" || return 1
 	inst_cert $PORTAL mta-sts.a.example || return 1
 	inst_start_fg || return 1
 	inst_wait_policyd || return 1
