@@ -20,6 +20,13 @@ webd_webd_LDADD = webd/libwebd.a $(STS_LIBS) $(SQLITE_LIBS)
 dist_man_MANS += man/stsd-webd.8
 EXTRA_DIST += tests/webd
 
+check_PROGRAMS += webd/scopecache_test
+webd_scopecache_test_SOURCES = webd/scopecache_test.c webd/scopecache.c \
+	webd/scopecache.h
+webd_scopecache_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(JANSSON_CFLAGS) \
+	$(OPENSSL_CFLAGS)
+webd_scopecache_test_LDADD = $(STS_LIBS)
+
 check_PROGRAMS += webd/webform_test
 webd_webform_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 webd_webform_test_LDADD = webd/libwebd.a $(STS_LIBS)

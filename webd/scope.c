@@ -119,6 +119,21 @@ scope_token(const char *token, const char *from,
 	return rc;
 }
 
+/* Does op only read?  Any other drops the account's cached answers. */
+static int
+scope_reads(const char *op)
+{
+	static const char *const reads[] = { PROTO_OP_ACCOUNT_SHOW,
+	    PROTO_OP_DOMAIN_SHOW, PROTO_OP_DOMAIN_LIST, PROTO_OP_DOMAIN_RECORDS,
+	    PROTO_OP_TOKEN_LIST, PROTO_OP_AUDIT_LIST, NULL };
+	size_t i;
+
+	for (i = 0; op != NULL && reads[i] != NULL; i++)
+		if (strcmp(op, reads[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * A request on the scope's connection (opened on the first), as its
  * account from its client.
@@ -127,6 +142,9 @@ static json_t *
 scope_call(json_t *req, void *ctx, struct buf *err)
 {
 	struct scope *sc = ctx;
+
+	if (!scope_reads(json_string_value(json_object_get(req, "op"))))
+		scopecache_forget(sc->account);
 
 	if (sc->pc.fd < 0 && policyc_open(&sc->pc, PROTO_POLICYD_PRIVATE,
 	    scope_timeout_ms(), err) < 0) {

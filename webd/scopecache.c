@@ -117,6 +117,24 @@ scopecache_account_put(const char *account, json_t *names, int64_t now)
 }
 
 void
+scopecache_forget(const char *account)
+{
+	size_t i;
+
+	for (i = 0; i < SCOPECACHE_SLOTS; i++) {
+		if (scopecache_tokens[i].until != 0 &&
+		    strcmp(scopecache_tokens[i].account, account) == 0)
+			scopecache_tokens[i].until = 0;
+		if (scopecache_accounts[i].until != 0 &&
+		    strcmp(scopecache_accounts[i].account, account) == 0) {
+			json_decref(scopecache_accounts[i].names);
+			scopecache_accounts[i].names = NULL;
+			scopecache_accounts[i].until = 0;
+		}
+	}
+}
+
+void
 scopecache_free(void)
 {
 	size_t i;

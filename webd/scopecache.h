@@ -9,6 +9,7 @@
  *	scopecache_token_put(token, account, now_ms)
  *	names = scopecache_account(account, now_ms)	or NULL (borrowed)
  *	scopecache_account_put(account, names, now_ms)	(names taken)
+ *	scopecache_forget(account)	the account's answers dropped
  *	scopecache_now_ms()		the monotonic clock, in ms
  *	scopecache_free()
  *
@@ -18,7 +19,11 @@
  *	domain names of an account that account-show found enabled.  A
  *	refusal is asked of policyd every time.  So a revoked token, a
  *	disabled account or a domain taken from an account counts at
- *	most SCOPECACHE_MS after policyd has it (stsd-webd(8)).
+ *	most SCOPECACHE_MS after policyd has it (stsd-webd(8)), and at
+ *	once when the change came through webd: scope.c calls
+ *	scopecache_forget() for the account of every request to policyd
+ *	that changes something (a domain added or removed, a token
+ *	revoked), so that the owner's next page shows it.
  *
  * LIMITS
  *	SCOPECACHE_SLOTS tokens and as many accounts; a new one takes
@@ -40,6 +45,7 @@ void	scopecache_token_put(const char *token, const char *account,
 json_t	*scopecache_account(const char *account, int64_t now_ms);
 void	scopecache_account_put(const char *account, json_t *names,
 	    int64_t now_ms);
+void	scopecache_forget(const char *account);
 int64_t	scopecache_now_ms(void);
 void	scopecache_free(void);
 

@@ -23,7 +23,6 @@ import time
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = HOST = SPKI = SHOTS = DOWNLOADS = PROFILE = USER = PASSWORD = None
@@ -79,8 +78,17 @@ def link(d, text):
 
 def press(d, element):
     """Clicks a button or link and waits for the page it leads to."""
+    def gone(_):
+        # Chromium says "stale" or "node does not belong to the
+        # document", depending on when it is asked.
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
     element.click()
-    WebDriverWait(d, 20).until(EC.staleness_of(element))
+    WebDriverWait(d, 20).until(gone)
 
 
 def step_signin(d):
