@@ -546,6 +546,18 @@ conn_close(struct conn *c)
 void
 conn_portal_resume(struct conn *c)
 {
+	char peer[80];
+
+	/* A client that sends requests and reads no answer: as above. */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    CONN_OUTPUT_MAX) {
+		conn_peer(c, peer, sizeof(peer));
+		log_info("%s: more than %d bytes of answers not read; closing",
+		    peer, CONN_OUTPUT_MAX);
+		c->must_linger = 1;
+		conn_finish(c);
+		return;
+	}
 	c->state = CONN_IDLE;
 	conn_timer_set(c, conn_idle_tv);
 	bufferevent_enable(c->bev, EV_READ);

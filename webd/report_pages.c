@@ -229,8 +229,12 @@ rpages_one(struct webd_req *r, const struct session *s, const char *domain,
 		webd_text(r, 404, NULL, "no such report");
 		return;
 	}
-	text = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	if (download) {
+	if ((text = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII)) ==
+	    NULL) {
+		log_warn("%s: report %lld of %s: cannot make its JSON",
+		    r->client, (long long)id, domain);
+		webd_text(r, 503, NULL, "the report is not available now");
+	} else if (download) {
 		snprintf(what, sizeof(what), "report-%lld.json", (long long)id);
 		reports_attachment(&f, domain, what);
 		webd_answer(r, 200, "application/json", f.s, text,

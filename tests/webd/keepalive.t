@@ -4,13 +4,15 @@
 # requests on one TLS connection, HEAD among them; pipelined requests
 # answered in order; "Connection: close" and HTTP/1.0 without
 # keep-alive closed after the answer, saying so; webd's own Connection
-# field never reaches the client.
+# field never reaches the client; a flood of pipelined requests whose
+# answers are not read is closed past 1 MiB of them.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/webd/instance.sh"
 
 inst_need httpd policyd webd master stsctl
 t_need curl openssl python3
+PYTHON=python3
 
 t=$(t_tmpdir)
 portal_instance "$t/i" || {
@@ -46,5 +48,34 @@ ans=$( (printf "$reqs"; sleep 3) | timeout 10 openssl s_client -quiet -connect "
 	-servername "$PORTAL" -CAfile "$I/ca/ca.pem" 2>/dev/null | tr -d '\r' | grep '^HTTP/1.1')
 is "$(echo "$ans" | tr '\n' '|')" "HTTP/1.1 200 OK|HTTP/1.1 404 Not Found|" \
 	"two pipelined requests: both answered, in order"
+
+# A flood of pipelined requests whose answers are never read: httpd
+# stops at 1 MiB of answers queued, closes and says so.
+"$PYTHON" - "$HTTPS_PORT" "$PORTAL" "$I/ca/ca.pem" >"$t/flood.out" 2>&1 <<'PY' &
+import socket, ssl, sys, time
+port, host, ca = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ctx = ssl.create_default_context(cafile=ca)
+raw = socket.socket()
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+raw.connect(("127.0.0.1", port))
+s = ctx.wrap_socket(raw, server_hostname=host)
+req = ("GET /api/v1/openapi.json HTTP/1.1\r\nHost: %s\r\n\r\n" % host).encode()
+s.settimeout(30)
+try:
+    for i in range(999):
+        s.sendall(req)
+    print("sent all")
+except OSError as e:
+    print("stopped:", e)
+time.sleep(60)
+PY
+flood=$!
+at_exit kill "$flood"
+ok "a client that never reads its answers is closed past 1 MiB of them" \
+	wait_until 60 grep -q 'of answers not read; closing' "$I/log/stsd.log"
+kill "$flood" 2>/dev/null; wait "$flood" 2>/dev/null
+grep -q 'of answers not read' "$I/log/stsd.log" || { sed 's/^/# /' "$t/flood.out";
+	grep 'httpd' "$I/log/stsd.log" | tail -5 | sed 's/^/# /'; }
+is "$(web -o /dev/null -w '%{http_code}' /style.css)" 200 "... and httpd serves the next client"
 portal_sanitizers
 done_testing
