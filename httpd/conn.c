@@ -89,7 +89,6 @@
 #include "policytab.h"
 #include "server.h"
 
-#define CONN_OUTPUT_MAX		(1024 * 1024)	/* answers queued per client */
 #define CONN_ACCEPT_PAUSE	1		/* seconds, after accept fails */
 #define CONN_LINGER		2		/* seconds to wait for the client
 						 * to close after our last answer */
@@ -546,18 +545,6 @@ conn_close(struct conn *c)
 void
 conn_portal_resume(struct conn *c)
 {
-	char peer[80];
-
-	/* A client that sends requests and reads no answer: as above. */
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) >
-	    CONN_OUTPUT_MAX) {
-		conn_peer(c, peer, sizeof(peer));
-		log_info("%s: more than %d bytes of answers not read; closing",
-		    peer, CONN_OUTPUT_MAX);
-		c->must_linger = 1;
-		conn_finish(c);
-		return;
-	}
 	c->state = CONN_IDLE;
 	conn_timer_set(c, conn_idle_tv);
 	bufferevent_enable(c->bev, EV_READ);

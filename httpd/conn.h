@@ -61,6 +61,8 @@
 
 #define CONN_HEAD_MAX		512		/* status line and fields */
 
+#define CONN_OUTPUT_MAX		(1024 * 1024)	/* answers queued per client */
+
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake under way */
 	CONN_IDLE,		/* waiting for the first byte of a request */

@@ -147,7 +147,17 @@ static void
 portal_done(struct conn *c)
 {
 	int keep = c->portal->keep && c->portal->sized;
+	char peer[80];
 
+	/* A client that sends requests and reads no answer: as conn.c. */
+	if (keep && evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    CONN_OUTPUT_MAX) {
+		conn_peer(c, peer, sizeof(peer));
+		log_info("%s: more than %d bytes of answers not read; closing",
+		    peer, CONN_OUTPUT_MAX);
+		c->must_linger = 1;
+		keep = 0;
+	}
 	portal_end(c);
 	if (keep)
 		conn_portal_resume(c);
