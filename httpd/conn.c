@@ -80,6 +80,7 @@
 #include <openssl/ssl.h>
 
 #include "buf.h"
+#include "canned.h"
 #include "conn.h"
 #include "certcache.h"
 #include "challenge.h"
@@ -94,7 +95,6 @@
 #include "policytab.h"
 #include "server.h"
 
-#define CONN_OUTPUT_MAX		(1024 * 1024)	/* answers queued per client */
 #define CONN_ACCEPT_PAUSE	1		/* seconds, after accept fails */
 #define CONN_LINGER		2		/* seconds to wait for the client
 						 * to close after our last answer */
@@ -114,29 +114,6 @@
  * would make the kernel reset the connection, and the client could
  * lose the answer.
  */
-
-/* Fixed answers, built once: "Content-Type: ...Content-Length: N\r\n" + body. */
-struct conn_canned {
-	int	 status;
-	const char *extra;		/* more header fields, or "" */
-	char	*head;
-	size_t	 head_len;
-	char	*body;
-	size_t	 body_len;
-};
-
-static struct conn_canned conn_canned[] = {
-	{ 400, "", NULL, 0, NULL, 0 },
-	{ 404, "", NULL, 0, NULL, 0 },
-	{ 405, "Allow: GET, HEAD\r\n", NULL, 0, NULL, 0 },
-	{ 408, "", NULL, 0, NULL, 0 },
-	{ 414, "", NULL, 0, NULL, 0 },
-	{ 421, "", NULL, 0, NULL, 0 },
-	{ 431, "", NULL, 0, NULL, 0 },
-	{ 505, "", NULL, 0, NULL, 0 },
-};
-
-#define CONN_NCANNED	(sizeof(conn_canned) / sizeof(conn_canned[0]))
 
 static struct event_base *conn_base;
 static struct conn *conn_list;
@@ -169,43 +146,6 @@ conn_date_update(struct event_base *base)
 	gmtime_r(&conn_date_time, &tm);
 	conn_date_len = strftime(conn_date, sizeof(conn_date),
 	    "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
-}
-
-static void
-conn_canned_init(void)
-{
-	struct conn_canned *k;
-
-	for (k = conn_canned; k < conn_canned + CONN_NCANNED; k++) {
-		k->body = xasprintf("%d %s\n", k->status, http_reason(k->status));
-		k->body_len = strlen(k->body);
-		k->head = xasprintf("%sContent-Type: text/plain\r\n"
-		    "Content-Length: %zu\r\n", k->extra, k->body_len);
-		k->head_len = strlen(k->head);
-	}
-}
-
-static void
-conn_canned_free(void)
-{
-	struct conn_canned *k;
-
-	for (k = conn_canned; k < conn_canned + CONN_NCANNED; k++) {
-		free(k->head);
-		free(k->body);
-		k->head = k->body = NULL;
-	}
-}
-
-static const struct conn_canned *
-conn_canned_find(int status)
-{
-	struct conn_canned *k;
-
-	for (k = conn_canned; k < conn_canned + CONN_NCANNED; k++)
-		if (k->status == status)
-			return k;
-	log_panic("conn: no answer for status %d", status);
 }
 
 static void
@@ -346,27 +286,11 @@ conn_respond(struct conn *c, int status, const char *head, size_t head_len,
 	conn_send(c, conn_response, (size_t)(p - conn_response));
 }
 
-/*
- * The body of an error answer, "STATUS REASON: why\n"
- * cut to fit: its length.
- */
-int
-conn_reason_body(char body[CONN_HEAD_MAX], int status, const char *why)
-{
-	int blen;
-
-	blen = snprintf(body, CONN_HEAD_MAX, "%d %s: %s\n", status,
-	    http_reason(status), why);
-	if (blen < 0 || blen >= CONN_HEAD_MAX)
-		blen = CONN_HEAD_MAX - 1;
-	return blen;
-}
-
 void
 conn_respond_canned(struct conn *c, int status, int head_only, int keep,
     int minor)
 {
-	const struct conn_canned *k = conn_canned_find(status);
+	const struct canned *k = canned_find(status);
 
 	conn_respond(c, status, k->head, k->head_len, k->body, k->body_len,
 	    head_only, keep, minor);
@@ -581,6 +505,20 @@ conn_close(struct conn *c)
 	shutdown(c->fd, SHUT_WR);
 	bufferevent_enable(c->bev, EV_READ);
 	evtimer_add(c->timer, &tv);
+}
+
+/*
+ * webd's answer is sent (portal.c): the connection reads its next
+ * request, and what the client sent meanwhile.
+ */
+void
+conn_portal_resume(struct conn *c)
+{
+	c->state = CONN_IDLE;
+	conn_timer_set(c, conn_idle_tv);
+	bufferevent_enable(c->bev, EV_READ);
+	conn_process(c);
+	conn_read_pending(c);
 }
 
 void
@@ -857,7 +795,7 @@ conn_start(struct event_base *base)
 	int i;
 
 	conn_base = base;
-	conn_canned_init();
+	canned_init();
 	conn_idle_tv = event_base_init_common_timeout(base,
 	    &httpd_conf.idle_timeout);
 	conn_request_tv = event_base_init_common_timeout(base,
@@ -896,7 +834,7 @@ conn_stop(void)
 		conn_free(conn_list);
 	events_free(conn_pause_timer);
 	conn_pause_timer = NULL;
-	conn_canned_free();
+	canned_free();
 }
 
 /*

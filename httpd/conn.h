@@ -12,7 +12,6 @@
  *	conn_respond(c, status, head, hlen, body, blen, head_only, keep,
  *	    minor)			one answer, written at once (conn.c)
  *	conn_respond_canned(c, status, head_only, keep, minor)
- *	blen = conn_reason_body(body, status, why)	an error's text
  *	conn_send(c, data, len)		raw bytes ("100 Continue")
  *	conn_peer(c, out, size)		"ADDR:PORT" of the client, for logs
  *	conn_timer_set(c, tv)		conn_idle_tv or conn_body_tv
@@ -26,6 +25,8 @@
  *					webd (portal.c)
  *	portal_body(c, in)		its body bytes (CONN_BODY)
  *	portal_body_timeout(c), portal_free(p)
+ *	conn_portal_resume(c)		webd's answer is sent: the next
+ *					request (conn.c)
  *
  * DESCRIPTION
  *	conn.c owns the connection: accept, TLS, buffers, timers, the
@@ -58,6 +59,8 @@
 #include "http.h"
 
 #define CONN_HEAD_MAX		512		/* status line and fields */
+
+#define CONN_OUTPUT_MAX		(1024 * 1024)	/* answers queued per client */
 
 enum conn_state {
 	CONN_HANDSHAKE,		/* TLS handshake under way */
@@ -109,8 +112,6 @@ void	conn_respond(struct conn *, int status, const char *head,
 	    int keep, int minor);
 void	conn_respond_canned(struct conn *, int status, int head_only,
 	    int keep, int minor);
-int	conn_reason_body(char body[CONN_HEAD_MAX], int status,
-	    const char *why);
 void	conn_peer(const struct conn *, char *out, size_t size);
 void	conn_timer_set(struct conn *, const struct timeval *);
 void	conn_record(struct conn *, int status, const char *failure,
@@ -123,5 +124,6 @@ void	portal_request(struct conn *, const struct http_request *,
 int	portal_body(struct conn *, struct evbuffer *);
 void	portal_body_timeout(struct conn *);
 void	portal_free(struct portal *);
+void	conn_portal_resume(struct conn *);
 
 #endif

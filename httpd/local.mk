@@ -12,6 +12,7 @@ httpd_libhttpd_a_CPPFLAGS = $(HTTPD_CPPFLAGS)
 
 pkglibexec_PROGRAMS += httpd/httpd
 httpd_httpd_SOURCES = httpd/httpd.c httpd/httpd.h httpd/conn.c httpd/conn.h \
+	httpd/canned.c httpd/canned.h \
 	httpd/route.c httpd/certcache.c httpd/certcache.h httpd/challenge.c \
 	httpd/challenge.h httpd/subscribe.c httpd/report.c \
 	httpd/connrec.c httpd/fetchbatch.c httpd/fetchbatch.h httpd/portal.c

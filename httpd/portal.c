@@ -12,8 +12,18 @@
  *	sends the line PROTO_PORTAL_PREAMBLE with the client's address,
  *	the request head and the body exactly as they came (lib/proto.h),
  *	and copies what webd answers to the client as it comes
- *	(CONN_PORTAL), at most PORTAL_ANSWER_MAX bytes; the client
- *	connection is closed after the answer.
+ *	(CONN_PORTAL), at most PORTAL_ANSWER_MAX bytes.
+ *
+ *	Keep-alive: webd's answer head (at most PORTAL_HEAD_MAX bytes)
+ *	is read whole first; its Connection field is replaced by
+ *	httpd's own (as for the policies: kept alive for HTTP/1.1
+ *	unless the client or httpd_keepalive_requests says otherwise)
+ *	and its Content-Length tells where the answer ends, so that the
+ *	client's connection goes on with its next request (webd's
+ *	connection ends with each answer: a connect(2) on a Unix
+ *	socket).  An answer without Content-Length, or cut short by webd,
+ *	closes the client's connection at its end.  While webd has a
+ *	request, httpd reads nothing more from that client.
  *
  *	webd not running (no socket, refused, or closed before answering):
  *	503 with Retry-After: PORTAL_RETRY, logged at most once per
@@ -22,7 +32,8 @@
  *	makes itself carry the security fields of webd's (webd.h).
  *
  * LIMITS
- *	portal_body_limit, portal_timeout, PORTAL_ANSWER_MAX.
+ *	portal_body_limit, portal_timeout, PORTAL_HEAD_MAX,
+ *	PORTAL_ANSWER_MAX.
  */
 #include "config.h"
 
@@ -31,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -41,7 +53,9 @@
 #include <event2/event.h>
 
 #include "buf.h"
+#include "canned.h"
 #include "conn.h"
+#include "http.h"
 #include "httpd.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -49,6 +63,7 @@
 #include "server.h"
 
 #define PORTAL_ANSWER_MAX	(16 * 1024 * 1024)	/* bytes from webd */
+#define PORTAL_HEAD_MAX		(64 * 1024)	/* of webd's answer */
 #define PORTAL_RETRY		10	/* Retry-After of a 503, seconds */
 #define PORTAL_LOG_EVERY	60	/* seconds between "webd is down" */
 #define PORTAL_FIELDS \
@@ -63,6 +78,12 @@ struct portal {
 	unsigned long long body_left;	/* body bytes still to come */
 	struct bufferevent *up;		/* to webd */
 	size_t	 relayed;		/* bytes of webd's answer sent on */
+	int	 keep;			/* the client's connection goes on */
+	int	 minor;			/* the request's HTTP/1.minor */
+	int	 head_only;		/* HEAD: the answer has no body */
+	int	 head_done;		/* webd's answer head is sent on */
+	int	 sized;			/* it had a Content-Length */
+	unsigned long long answer_left;	/* its body bytes still to come */
 };
 
 /* An answer made by httpd (webd's not reached), closing the connection. */
@@ -72,7 +93,7 @@ portal_answer(struct conn *c, int status, const char *why, int retry)
 	char head[CONN_HEAD_MAX], body[CONN_HEAD_MAX], ra[32] = "";
 	int hlen, blen;
 
-	blen = conn_reason_body(body, status, why);
+	blen = canned_reason(body, sizeof(body), status, why);
 	if (retry > 0)
 		snprintf(ra, sizeof(ra), "Retry-After: %d\r\n", retry);
 	hlen = snprintf(head, sizeof(head), PORTAL_FIELDS "%s"
@@ -122,6 +143,73 @@ portal_down(struct conn *c, const char *why)
 	    "later", PORTAL_RETRY);
 }
 
+/* The answer is sent on whole: the next request, or the end. */
+static void
+portal_done(struct conn *c)
+{
+	int keep = c->portal->keep && c->portal->sized;
+	char peer[80];
+
+	/* A client that sends requests and reads no answer: as conn.c. */
+	if (keep && evbuffer_get_length(bufferevent_get_output(c->bev)) >
+	    CONN_OUTPUT_MAX) {
+		conn_peer(c, peer, sizeof(peer));
+		log_info("%s: more than %d bytes of answers not read; closing",
+		    peer, CONN_OUTPUT_MAX);
+		c->must_linger = 1;
+		keep = 0;
+	}
+	portal_end(c);
+	if (keep)
+		conn_portal_resume(c);
+	else
+		conn_finish(c);
+}
+
+/*
+ * webd's answer head, complete at head (len bytes, the empty line
+ * included), to the client with httpd's Connection field in place of
+ * webd's; 0, or -1 when it is no HTTP answer head.
+ */
+static int
+portal_head(struct conn *c, const char *head, size_t len)
+{
+	struct portal *p = c->portal;
+	const char *v, *line, *nl, *end = head + len - 2;
+	char num[24];
+	size_t vlen;
+	struct buf out = BUF_INIT;
+
+	if (len < 12 || memcmp(head, "HTTP/1.1 ", 9) != 0)
+		return -1;
+	if ((v = http_header_value(head, len, "content-length", &vlen)) !=
+	    NULL && vlen > 0 && vlen < sizeof(num) &&
+	    strspn(v, "0123456789") >= vlen) {
+		memcpy(num, v, vlen);
+		num[vlen] = '\0';
+		p->answer_left = p->head_only ? 0 : strtoull(num, NULL, 10);
+		p->sized = 1;
+	}
+	for (line = head; line < end; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (nl == NULL)
+			nl = end - 1;
+		if ((size_t)(nl - line) >= 11 &&
+		    strncasecmp(line, "Connection:", 11) == 0)
+			continue;
+		buf_append(&out, line, (size_t)(nl - line) + 1);
+	}
+	if (!p->keep || !p->sized)
+		buf_puts(&out, "Connection: close\r\n");
+	else if (p->minor == 0)
+		buf_puts(&out, "Connection: keep-alive\r\n");
+	buf_puts(&out, "\r\n");
+	conn_send(c, out.s, out.len);
+	buf_free(&out);
+	p->head_done = 1;
+	return 0;
+}
+
 /* webd's answer, as it comes, to the client. */
 static void
 portal_up_read(struct bufferevent *bev, void *arg)
@@ -129,7 +217,8 @@ portal_up_read(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 	struct portal *p = c->portal;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t len = evbuffer_get_length(in);
+	size_t len = evbuffer_get_length(in), hlen;
+	struct evbuffer_ptr e;
 
 	if (p->relayed + len > PORTAL_ANSWER_MAX) {
 		log_error("portal %s: webd's answer is over %d bytes; cut",
@@ -138,9 +227,37 @@ portal_up_read(struct bufferevent *bev, void *arg)
 		conn_finish(c);
 		return;
 	}
+	if (!p->head_done) {
+		e = evbuffer_search(in, "\r\n\r\n", 4, NULL);
+		if (e.pos < 0 && len <= PORTAL_HEAD_MAX)
+			return;
+		hlen = e.pos < 0 ? 0 : (size_t)e.pos + 4;
+		if (hlen == 0 || hlen > PORTAL_HEAD_MAX || portal_head(c,
+		    (const char *)evbuffer_pullup(in, (ev_ssize_t)hlen),
+		    hlen) < 0) {
+			log_error("portal %s: webd's answer has no HTTP head "
+			    "of at most %d bytes; closed",
+			    httpd_conf.portal_host, PORTAL_HEAD_MAX);
+			portal_end(c);
+			conn_finish(c);
+			return;
+		}
+		p->relayed += hlen;
+		evbuffer_drain(in, hlen);
+		len -= hlen;
+	}
+	if (p->sized && len > p->answer_left)
+		len = (size_t)p->answer_left;	/* webd sends no more */
 	p->relayed += len;
-	conn_send(c, (const char *)evbuffer_pullup(in, -1), len);
-	evbuffer_drain(in, len);
+	if (len > 0)
+		conn_send(c, (const char *)evbuffer_pullup(in,
+		    (ev_ssize_t)len), len);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (p->sized) {
+		p->answer_left -= len;
+		if (p->answer_left == 0)
+			portal_done(c);
+	}
 }
 
 static void
@@ -166,6 +283,8 @@ portal_up_event(struct bufferevent *bev, short what, void *arg)
 		    strerror(EVUTIL_SOCKET_ERROR()) : "closed without answer");
 		return;
 	}
+	/* Closed before the whole answer: the client's ends too. */
+	c->portal->keep = 0;
 	portal_end(c);
 	conn_finish(c);
 }
@@ -179,6 +298,8 @@ portal_forward(struct conn *c)
 	int fd;
 
 	c->state = CONN_PORTAL;
+	/* Nothing more from the client until the answer is sent. */
+	bufferevent_disable(c->bev, EV_READ);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", PROTO_WEBD_PRIVATE);
@@ -222,6 +343,10 @@ portal_request(struct conn *c, const struct http_request *req,
 	}
 	conn_peer(c, peer, sizeof(peer));
 	p = c->portal = xcalloc(1, sizeof(*p));
+	p->keep = req->keep_alive && c->requests <
+	    httpd_conf.keepalive_requests && !server_stopping();
+	p->minor = req->minor;
+	p->head_only = req->method == HTTP_METHOD_HEAD;
 	buf_printf(&p->req, PROTO_PORTAL_PREAMBLE "%s\r\n", peer);
 	buf_append(&p->req, head, req->consumed);
 	p->body_left = req->has_body ? req->content_length : 0;

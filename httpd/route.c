@@ -51,6 +51,7 @@
 #include "buf.h"
 #include "challenge.h"
 #include "clientlimit.h"
+#include "canned.h"
 #include "conn.h"
 #include "esc.h"
 #include "httpd.h"
@@ -93,7 +94,7 @@ conn_report_answer(struct conn *c, int status, const char *why, int keep,
 	char head[CONN_HEAD_MAX], body[CONN_HEAD_MAX], extra[64] = "";
 	int hlen, blen;
 
-	blen = conn_reason_body(body, status, why);
+	blen = canned_reason(body, sizeof(body), status, why);
 	if (status == 405)
 		snprintf(extra, sizeof(extra), "Allow: POST\r\n");
 	else if (retry > 0)

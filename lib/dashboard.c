@@ -41,7 +41,7 @@
 #define DASHBOARD_CERT_WARN	(21 * RPTSUM_DAY)	/* expiry soon */
 #define DASHBOARD_DAYS_MAX	3660
 
-static const char dashboard_css[] =
+static const char dashboard_css_text[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;"
 	"max-width:1100px}"
 	"h1{font-size:1.5em}h2{font-size:1.25em;border-bottom:1px solid #ccc;"
@@ -59,6 +59,12 @@ static const char dashboard_css[] =
 	"background:#f7f7f7}.verdict.ready,.verdict.enforced"
 	"{border-color:#3a8d5c}.verdict.not-yet{border-color:#c0392b}"
 	".totals span{margin-right:1.5em}dt{font-weight:bold;margin-top:.5em}";
+
+const char *
+dashboard_css(void)
+{
+	return dashboard_css_text;
+}
 
 /*
  * Pieces of a page.
@@ -109,10 +115,18 @@ dash_head(struct dash *d, const char *title)
 	    "<meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width="
 	    "device-width\"><title>");
 	dash_text(d, title);
-	buf_printf(d->out, "</title><style>%s</style></head>\n<body>\n<h1>",
-	    dashboard_css);
+	if (d->o->style_href != NULL) {
+		buf_puts(d->out, "</title><link rel=\"stylesheet\" href=\"");
+		dash_text(d, d->o->style_href);
+		buf_puts(d->out, "\"></head>\n<body>\n<h1>");
+	} else
+		buf_printf(d->out, "</title><style>%s</style></head>\n<body>\n"
+		    "<h1>", dashboard_css_text);
 	dash_text(d, title);
-	buf_puts(d->out, "</h1>\n<p class=\"muted\">Generated ");
+	buf_puts(d->out, "</h1>\n");
+	if (d->o->nav_html != NULL)
+		buf_puts(d->out, d->o->nav_html);
+	buf_puts(d->out, "<p class=\"muted\">Generated ");
 	dash_text(d, when);
 	buf_printf(d->out, " from the stored TLS reports (RFC 8460); charts"
 	    " cover the last %d days.</p>\n", d->days);

@@ -53,6 +53,12 @@
  *		$data_directory/reports.db read-only; NULL with err empty
  *		when there is none yet, NULL with err set when it cannot be
  *		opened (another schema version, ...).
+ *	css = dashboard_css()
+ *		the style sheet of the pages, for a server whose
+ *		Content-Security-Policy refuses inline styles: with
+ *		opts.style_href set the page links to it there instead of
+ *		carrying it inline; opts.nav_html (HTML, not escaped: the
+ *		caller's own) goes under the page's heading.
  *	verdict = dashboard_readiness(reports, domain, days, share, now)
  *		the readiness verdict (lib/rptsum) of a domain object of
  *		policyd (its "domain" and "mode"); reports may be NULL.
@@ -118,6 +124,8 @@ struct dashboard_opts {
 	const char *page_after;		/* the next page's link: prefix+N+
 					 * page_after+last name+suffix;
 					 * NULL: without a cursor */
+	const char *style_href;		/* NULL: the style sheet inline */
+	const char *nav_html;		/* under the heading, or NULL */
 };
 
 json_t	*dashboard_domains_page(const char *socket_path, long long page,
@@ -134,6 +142,7 @@ int	 dashboard_html(struct buf *out, struct rptdb *reports,
 	    json_t *domains, const struct dashboard_opts *opts,
 	    struct buf *err);
 struct rptdb *dashboard_reports_open(struct buf *err);
+const char *dashboard_css(void);
 json_t	*dashboard_readiness(struct rptdb *reports, json_t *domain, int days,
 	    int major_share, time_t now);
 

@@ -48,7 +48,7 @@ lib_db_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 # writes; stsctl report, the pages, metrics read).
 lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sqlite.h \
 	lib/rptdb_store.c lib/rptdb_read.c lib/rptdb_list.c \
-	lib/rptdb_reporters.c \
+	lib/rptdb_reporters.c lib/rptdb_pages.c \
 	lib/rptsum_rows.c lib/rptsum_rows.h
 check_PROGRAMS += lib/rptdb_test
 lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
@@ -56,6 +56,9 @@ lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/rptdb_bydomain_test
 lib_rptdb_bydomain_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_rptdb_bydomain_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/rptdb_pages_test
+lib_rptdb_pages_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_rptdb_pages_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
 lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
@@ -65,6 +68,7 @@ lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
 # fuzz_pagequery: the page number of the overview from a query string.
 FUZZ_TARGETS += tests/fuzz/fuzz_pagequery
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
+	lib/rptjson.c lib/rptjson.h \
 	lib/svg.c lib/svg.h
 
 check_PROGRAMS += lib/svg_test

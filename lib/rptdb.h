@@ -42,6 +42,9 @@
  *	rptdb_report_deviations()		the parts of one report
  *	rptdb_export(db, &filter, fn, arg)	one row per failure detail,
  *					and per policy without any
+ *	n = rptdb_domain_reports(db, domain, &cursor, limit, fn, arg)
+ *					a page of a domain's reports
+ *	rptdb_report_of(db, id, domain)	a report of that domain?
  *	rptdb_counted_sessions(db, fn, arg)	metrics, by domain and policy
  *	rptdb_totals_read(db, fn, arg)	metrics, summed over every domain
  *	n = rptdb_hosted_over(db, n)	more than n hosted domains?
@@ -460,6 +463,24 @@ void	rptdb_day_types(struct rptdb *, const char *hosted,
 	    rptdb_type_fn *, void *arg);
 int	rptdb_types_before(struct rptdb *, const char *hosted,
 	    const char *domain, int64_t report, rptdb_text_fn *, void *arg);
+
+/*
+ * rptdb_pages.c: the portal's pages.  rptdb_domain_reports() gives at
+ * most limit reports of a domain (lower case; a policy's hosted domain
+ * or policy-domain, counted policies only) that come after the cursor
+ * (zero: from the newest), newest end first, each once; it moves the
+ * cursor to the last one given and sets cursor.more when another
+ * follows.  rptdb_report_of() is 1 when a policy of the report is the
+ * domain's (hosted domain or policy-domain, lower case), else 0.
+ */
+struct rptdb_cursor {
+	time_t	 end;			/* of the last report given */
+	int64_t	 policy;		/* its last row; 0: none yet */
+	int	 more;			/* a report follows the page */
+};
+int	rptdb_domain_reports(struct rptdb *, const char *domain,
+	    struct rptdb_cursor *, int limit, rptdb_report_fn *, void *arg);
+int	rptdb_report_of(struct rptdb *, int64_t report, const char *domain);
 
 /* rptdb_list.c: list, show, export */
 void	rptdb_reports(struct rptdb *, const struct rptdb_filter *,

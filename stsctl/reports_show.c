@@ -24,6 +24,7 @@
 #include "plural.h"
 #include "reports.h"
 #include "rptdb.h"
+#include "rptjson.h"
 #include "rptsum.h"
 #include "perm.h"
 #include "stsctl.h"
@@ -35,139 +36,13 @@
 #define REPORT_CSV_INT	24	/* a 64-bit count in decimal, and the NUL */
 
 /*
- * show: one report, whole.
+ * show: one report, whole (lib/rptjson).
  */
-static json_t *
-report_int_json(int64_t n)
-{
-	return json_integer((json_int_t)n);
-}
-
-static void
-report_failure_json(const struct rptdb_failure *d, void *arg)
-{
-	json_t *f = json_object();
-	struct {
-		const char *key;
-		json_t	*v;
-	} kv[] = {
-		{ "result-type", report_text_json(d->result_type) },
-		{ "sending-mta-ip", report_text_json(d->sending_mta_ip) },
-		{ "receiving-mx-hostname",
-		    report_text_json(d->receiving_mx_hostname) },
-		{ "receiving-mx-helo", report_text_json(d->receiving_mx_helo) },
-		{ "receiving-ip", report_text_json(d->receiving_ip) },
-		{ "failed-session-count",
-		    report_int_json(d->failed_session_count) },
-		{ "additional-information",
-		    report_text_json(d->additional_information) },
-		{ "failure-reason-code",
-		    report_text_json(d->failure_reason_code) },
-	};
-	size_t i;
-
-	/* Absent fields are left out, as the sender left them out. */
-	for (i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
-		if (json_is_null(kv[i].v))
-			json_decref(kv[i].v);
-		else
-			json_object_set_new(f, kv[i].key, kv[i].v);
-	}
-	json_array_append_new(arg, f);
-}
-
-static json_t *
-report_failures(struct rptdb *db, int64_t policy)
-{
-	json_t *a = json_array();
-
-	rptdb_policy_failures(db, policy, report_failure_json, a);
-	return a;
-}
-
-/* The policies of a report, into a JSON array. */
-struct report_policies_ctx {
-	struct rptdb *db;
-	json_t	*a;
-};
-
-static void
-report_policy_json(const struct rptdb_policy *p, void *arg)
-{
-	struct report_policies_ctx *c = arg;
-
-	json_array_append_new(c->a, json_pack("{s:{s:o, s:o, s:o, s:o},"
-	    " s:o, s:b, s:{s:I, s:I}, s:o}",
-	    "policy",
-	    "policy-type", report_text_json(p->type),
-	    "policy-domain", report_text_json(p->domain),
-	    "policy-string", report_list_json(p->strings),
-	    "mx-host", report_list_json(p->mx_hosts),
-	    "hosted-domain", report_text_json(p->hosted_domain),
-	    "counted", p->counted,
-	    "summary",
-	    "total-successful-session-count", (json_int_t)p->success_count,
-	    "total-failure-session-count", (json_int_t)p->failure_count,
-	    "failure-details", report_failures(c->db, p->id)));
-}
-
-static json_t *
-report_policies(struct rptdb *db, int64_t report)
-{
-	struct report_policies_ctx c = { db, json_array() };
-
-	rptdb_report_policies(db, report, report_policy_json, &c);
-	return c.a;
-}
-
-static void
-report_deviation_json(const char *text, void *arg)
-{
-	json_array_append_new(arg, report_text_json(text));
-}
-
-static json_t *
-report_deviations(struct rptdb *db, int64_t report)
-{
-	json_t *a = json_array();
-
-	rptdb_report_deviations(db, report, report_deviation_json, a);
-	return a;
-}
-
-/* One report, whole; its "sessions" by tot. */
 static json_t *
 report_json(struct rptdb *db, const struct rptdb_report *r,
     struct rptdb_totals *tot)
 {
-	char t1[TIMEFMT_RFC3339_SIZE], t2[TIMEFMT_RFC3339_SIZE];
-	char t3[TIMEFMT_RFC3339_SIZE];
-	long long ok, bad;
-
-	rptsum_totals_get(tot, r->id, &ok, &bad);
-	return json_pack("{s:I, s:o, s:o, s:o, s:{s:s, s:s}, s:s, s:o, s:o,"
-	    " s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:b, s:{s:I, s:I}, s:o, s:o}",
-	    "id", (json_int_t)r->id,
-	    "organization-name", report_text_json(r->organization),
-	    "contact-info", report_text_json(r->contact),
-	    "report-id", report_text_json(r->report_id),
-	    "date-range",
-	    "start-datetime", report_time(r->start, t1),
-	    "end-datetime", report_time(r->end, t2),
-	    "received", report_time(r->received, t3),
-	    "via", report_text_json(r->via),
-	    "submitter", report_text_json(r->submitter),
-	    "sha256", report_text_json(r->sha256),
-	    "spool-id", report_text_json(r->spool_id),
-	    "dkim",
-	    "result", report_text_json(r->dkim_result),
-	    "domain", report_text_json(r->dkim_domain),
-	    "selector", report_text_json(r->dkim_selector),
-	    "reason", report_dkim_reason(r),
-	    "counts", r->counts,
-	    "sessions", "successful", (json_int_t)ok, "failed", (json_int_t)bad,
-	    "deviations", report_deviations(db, r->id),
-	    "policies", report_policies(db, r->id));
+	return rptjson_report(db, r, tot, NULL);
 }
 
 /* The JSON of each report of a query, with its totals, into a. */

@@ -74,7 +74,7 @@ static const struct stsd_service stsd_services[] = {
 	    "DNS and MX checks" },
 	{ NULL, PORT_METRICS, "n y n - 1", "metrics",
 	    "metrics for scraping" },
-	{ "webd", PORT_NONE, "y y y - 1", "webd",
+	{ "webd", PORT_NONE, "y y n - 1", "webd",
 	    "the portal of domain owners, behind httpd (portal_enabled)" },
 	{ NULL, PORT_NONE, NULL, NULL, NULL },
 };

@@ -10,6 +10,7 @@
  *	GET /api/v1/domains/NAME	one of them; 404 {"error": ...} for
  *					any other name, hosted or not
  *	The changes, records, checks and audit log: api_domain.c.
+ *	GET /api/v1/domains/NAME/...	its reports: api_reports.c
  *	Without a token, or with one that policyd's token-auth refuses:
  *	401 with WWW-Authenticate: Bearer.  Another method: 405; another
  *	path: 404.  Errors are {"error": "..."}.
@@ -27,6 +28,7 @@
 #include "http.h"
 #include "log.h"
 #include "owner.h"
+#include "domreports.h"
 #include "scope.h"
 #include "webd.h"
 #include "webform.h"
@@ -109,6 +111,7 @@ static void
 api_account(struct webd_req *r)
 {
 	char account[ACCTNAME_MAX + 1], addr[64], name[HTTP_HOST_MAX + 2];
+	char rest[REPORTS_REST_MAX];
 	size_t plen = strlen(API_DOMAINS "/"), len = r->http->path_len;
 	struct buf err = BUF_INIT;
 	struct scope sc;
@@ -130,12 +133,13 @@ api_account(struct webd_req *r)
 		;
 	else if (webd_path_is(r, API_DOMAINS))
 		api_domains(r, &sc);
-	else if (len - plen < sizeof(name) - 1) {
-		memcpy(name, r->http->path + plen, len - plen);
-		name[len - plen] = '\0';
-		api_domain(r, &sc, name);
-	} else
+	else if (reports_split(r->http->path + plen, len - plen, name,
+	    rest) < 0)
 		api_error(r, 404, NULL, "no such domain");
+	else if (rest[0] != '\0')
+		api_reports_route(r, &sc, name, rest);
+	else
+		api_domain(r, &sc, name);
 	scope_close(&sc);
 	buf_free(&err);
 }

@@ -195,33 +195,42 @@ api_removed(json_t *reply)
 	return o;
 }
 
+/* A new reference: v's, or dflt (new) when v is NULL. */
+static json_t *
+api_or(json_t *v, json_t *dflt)
+{
+	if (v == NULL)
+		return dflt;
+	json_decref(dflt);
+	return json_incref(v);
+}
+
 static json_t *
 api_records(json_t *reply)
 {
 	json_t *rec = json_object_get(reply, "records");
 
-	return json_pack("{s:O, s:O, s:O, s:O}", "delegated",
+	return json_pack("{s:O, s:O, s:o, s:o}", "delegated",
 	    json_object_get(rec, "delegated"), "direct",
 	    json_object_get(rec, "direct"), "proof",
-	    json_object_get(rec, "proof") ? json_object_get(rec, "proof") :
-	    json_array(), "waiting", json_object_get(reply, "waiting") ?
-	    json_object_get(reply, "waiting") : json_null());
+	    api_or(json_object_get(rec, "proof"), json_array()), "waiting",
+	    api_or(json_object_get(reply, "waiting"), json_null()));
 }
 
 static json_t *
 api_checks(json_t *reply)
 {
-	json_t *d = json_object_get(reply, "domain"), *o;
+	json_t *d = json_object_get(reply, "domain"), *o, *c;
 	static const char *const keys[] = { "checked", "next_check", NULL };
 	size_t i;
 
-	o = json_pack("{s:O, s:O, s:O}", "domain", json_object_get(d,
+	c = json_object_get(d, "checks");
+	o = json_pack("{s:O, s:O, s:o}", "domain", json_object_get(d,
 	    "domain"), "state", json_object_get(d, "state"), "checks",
-	    json_is_array(json_object_get(d, "checks")) ?
-	    json_object_get(d, "checks") : json_array());
+	    json_is_array(c) ? json_incref(c) : json_array());
 	for (i = 0; keys[i] != NULL; i++)
-		json_object_set(o, keys[i], json_object_get(d, keys[i]) ?
-		    json_object_get(d, keys[i]) : json_null());
+		json_object_set_new(o, keys[i],
+		    api_or(json_object_get(d, keys[i]), json_null()));
 	return o;
 }
 

@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: ISC
  *
  * DESCRIPTION
- *	GET /			signed in: the account's domains; else the
+ *	GET /?after=NAME	signed in: the account's domains,
+ *				PAGES_LIST_MAX a page after NAME; else the
  *				sign-in form (a visitor's session is made,
  *				with the form's CSRF token)
  *	POST /signin		name, password, csrf: 303 to / with a new
@@ -16,22 +17,28 @@
  *	POST /signout		csrf: ends the session, 303 to /
  *	GET /domains/NAME	one of the account's domains; 404 for any
  *				other name, hosted or not
+ *	GET /domains/NAME/...	its reports: report_pages.c
  *	GET /style.css		the style sheet
  *	/add, /audit, /tokens, /domains/NAME/...	owner.c
+ *	GET /dashboard.css	the style sheet of the dashboard
  *	/api/v1/...		api.c
  *	Anything else 404; another method 405.  Pages that need a session
- *	answer 303 to / without one.
+ *	answer 303 to / without one.  A GET without a session cookie that a
+ *	browser says comes from another site (Sec-Fetch-Site: cross-site)
+ *	gets a page that loads itself again from this site first.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 
 #include "acctname.h"
 #include "buf.h"
+#include "dashboard.h"
 #include "esc.h"
 #include "html.h"
 #include "http.h"
@@ -39,6 +46,7 @@
 #include "owner.h"
 #include "scope.h"
 #include "params.h"
+#include "domreports.h"
 #include "websession.h"
 #include "throttle.h"
 #include "webd.h"
@@ -46,6 +54,7 @@
 
 #define PAGES_DOMAIN_PREFIX	"/domains/"
 #define PAGES_TITLE		"stsd: MTA-STS for your domains"
+#define PAGES_LIST_MAX		100	/* domains on a page of the list */
 
 static const char pages_css[] =
     "body{font-family:sans-serif;max-width:60em;margin:2em auto;"
@@ -187,15 +196,50 @@ pages_domain_row(struct buf *b, json_t *d)
 	buf_puts(b, "</td></tr>\n");
 }
 
-/* The list of the account's domains. */
+/* The query of the list: after=NAME (the cursor); 0, else 400 and -1. */
+static int
+pages_home_after(struct webd_req *r, char **after)
+{
+	const struct http_request *h = r->http;
+	struct buf err = BUF_INIT;
+	long long page;
+	size_t qlen = h->target_len > h->path_len + 1 ?
+	    h->target_len - h->path_len - 1 : 0;
+
+	if (dashboard_query_page(h->target + h->path_len + 1, qlen, &page,
+	    after, &err) == 0)
+		return 0;
+	webd_text(r, 400, NULL, err.s);
+	buf_free(&err);
+	return -1;
+}
+
+/* The next page of the list, after the last name of this one. */
+static void
+pages_home_next(struct buf *b, json_t *list)
+{
+	json_t *last = json_array_get(list, json_array_size(list) - 1);
+
+	buf_puts(b, "<p><a class=\"page-next\" rel=\"next\" href=\"/?after=");
+	html_escape(b, pages_str(last, "domain"));
+	buf_puts(b, "\">more domains</a></p>\n");
+}
+
+/* The list of the account's domains, PAGES_LIST_MAX a page. */
 static void
 pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 {
 	struct buf b = BUF_INIT, err = BUF_INIT;
 	json_t *list, *d;
+	char *after = NULL;
 	size_t i;
+	int more;
 
-	if ((list = scope_domains(sc, &err)) == NULL) {
+	if (pages_home_after(r, &after) < 0)
+		return;
+	list = scope_domains_page(sc, after, PAGES_LIST_MAX, &more, &err);
+	free(after);
+	if (list == NULL) {
 		log_warn("%s: domains of %s: %s", r->client, s->account,
 		    err.s ? err.s : "failed");
 		webd_text(r, 503, NULL, "the domain list is not available now");
@@ -215,6 +259,8 @@ pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 			pages_domain_row(&b, d);
 		buf_puts(&b, "</tbody></table>\n");
 	}
+	if (more)
+		pages_home_next(&b, list);
 	pages_html(r, 200, NULL, &b);
 	json_decref(list);
 	buf_free(&b);
@@ -277,6 +323,7 @@ pages_domain(struct webd_req *r, struct session *s, struct scope *sc,
 	pages_domain_field(&b, d, "mx", "MX patterns");
 	pages_domain_field(&b, d, "policy_id", "Policy id");
 	buf_puts(&b, "</table>\n");
+	reports_links(&b, pages_str(d, "domain"));
 	pages_html(r, 200, NULL, &b);
 	json_decref(d);
 	buf_free(&b);
@@ -409,7 +456,7 @@ pages_account(struct webd_req *r, struct session *s)
 {
 	struct scope sc;
 	struct buf err = BUF_INIT;
-	char addr[64], name[HTTP_HOST_MAX + 2];
+	char addr[64], name[HTTP_HOST_MAX + 2], rest[REPORTS_REST_MAX];
 	size_t plen = strlen(PAGES_DOMAIN_PREFIX);
 	int rc;
 
@@ -431,14 +478,45 @@ pages_account(struct webd_req *r, struct session *s)
 	}
 	if (webd_path_is(r, "/"))
 		pages_home(r, s, &sc);
-	else if (r->http->path_len - plen < sizeof(name) - 1) {
-		memcpy(name, r->http->path + plen, r->http->path_len - plen);
-		name[r->http->path_len - plen] = '\0';
-		pages_domain(r, s, &sc, name);
-	} else
+	else if (reports_split(r->http->path + plen, r->http->path_len - plen,
+	    name, rest) < 0)
 		webd_text(r, 404, NULL, "no such domain");
+	else if (rest[0] != '\0')
+		reports_route_page(r, s, &sc, name, rest);
+	else
+		pages_domain(r, s, &sc, name);
 	scope_close(&sc);
 	buf_free(&err);
+}
+
+/*
+ * A browser that comes from another site (a link in a mail, a form of
+ * another site and the 303 that follows it) sends no SameSite=Strict
+ * cookie: answered with the sign-in form, its visitor's cookie would
+ * replace the session it has.  Such a GET without a cookie gets a page
+ * that loads itself again from this site, with the cookie
+ * (Sec-Fetch-Site, Fetch Metadata).
+ */
+static int
+pages_cross_site(const struct webd_req *r)
+{
+	size_t vlen;
+	const char *v = http_header_value(r->head, r->http->consumed,
+	    "sec-fetch-site", &vlen);
+
+	return v != NULL && vlen == 10 && strncasecmp(v, "cross-site", 10) == 0;
+}
+
+static void
+pages_reload(struct webd_req *r)
+{
+	static const char page[] = "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+	    "content=\"0\"><title>" PAGES_TITLE "</title></head><body><p>"
+	    "<a href=\"\">Continue</a></p></body></html>\n";
+
+	webd_answer(r, 200, "text/html; charset=utf-8", NULL, page,
+	    sizeof(page) - 1);
 }
 
 static int
@@ -466,15 +544,23 @@ webd_route(struct webd_req *r)
 		api_route(r);
 		return;
 	}
-	if (webd_path_is(r, "/style.css")) {
+	if (webd_path_is(r, "/style.css") ||
+	    webd_path_is(r, "/dashboard.css")) {
 		if (!get)
 			webd_text(r, 405, "Allow: GET, HEAD\r\n", "method not allowed");
+		else if (webd_path_is(r, "/dashboard.css"))
+			webd_answer(r, 200, "text/css; charset=utf-8", NULL,
+			    dashboard_css(), strlen(dashboard_css()));
 		else
 			webd_answer(r, 200, "text/css; charset=utf-8", NULL,
 			    pages_css, sizeof(pages_css) - 1);
 		return;
 	}
 	s = pages_session(r);
+	if (s == NULL && get && pages_cross_site(r)) {
+		pages_reload(r);
+		return;
+	}
 	if (owner_route(r, s))
 		return;
 	if (webd_path_is(r, "/signin") || webd_path_is(r, "/signout")) {

@@ -6,18 +6,22 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <jansson.h>
 
 #include "buf.h"
+#include "dashboard.h"
 #include "http.h"
 #include "log.h"
+#include "mymalloc.h"
 #include "params.h"
 #include "policyc.h"
 #include "proto.h"
 #include "scope.h"
+#include "scopecache.h"
 
 #define SCOPE_REFUSED	"refused"	/* the start of an auth refusal */
 
@@ -108,17 +112,54 @@ int
 scope_token(const char *token, const char *from,
     char account[ACCTNAME_MAX + 1], int *read_only, struct buf *err)
 {
-	return scope_auth(json_pack("{s:s, s:s, s:s}", "op",
+	int64_t now = scopecache_now_ms();
+	const char *known = scopecache_token(token, now, read_only);
+	int rc;
+
+	if (known != NULL) {
+		snprintf(account, ACCTNAME_MAX + 1, "%s", known);
+		return 1;
+	}
+	rc = scope_auth(json_pack("{s:s, s:s, s:s}", "op",
 	    PROTO_OP_TOKEN_AUTH, "token", token, "from", from), account,
 	    read_only, err);
+	if (rc > 0)
+		scopecache_token_put(token, account, *read_only, now);
+	return rc;
 }
 
-/* A request on the scope's connection, as its account from its client. */
+/* Does op only read?  Any other drops the account's cached answers. */
+static int
+scope_reads(const char *op)
+{
+	static const char *const reads[] = { PROTO_OP_ACCOUNT_SHOW,
+	    PROTO_OP_DOMAIN_SHOW, PROTO_OP_DOMAIN_LIST, PROTO_OP_DOMAIN_RECORDS,
+	    PROTO_OP_TOKEN_LIST, PROTO_OP_AUDIT_LIST, NULL };
+	size_t i;
+
+	for (i = 0; op != NULL && reads[i] != NULL; i++)
+		if (strcmp(op, reads[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A request on the scope's connection (opened on the first), as its
+ * account from its client.
+ */
 static json_t *
 scope_call(json_t *req, void *ctx, struct buf *err)
 {
 	struct scope *sc = ctx;
 
+	if (!scope_reads(json_string_value(json_object_get(req, "op"))))
+		scopecache_forget(sc->account);
+
+	if (sc->pc.fd < 0 && policyc_open(&sc->pc, PROTO_POLICYD_PRIVATE,
+	    scope_timeout_ms(), err) < 0) {
+		json_decref(req);
+		return NULL;
+	}
 	json_object_set_new(req, "actor", json_string(sc->account));
 	json_object_set_new(req, "from", json_string(sc->from));
 	return policyc_call(req, &sc->pc, err);
@@ -129,14 +170,16 @@ scope_open(struct scope *sc, const char *account, const char *from,
     struct buf *err)
 {
 	json_t *reply, *a;
+	int64_t now = scopecache_now_ms();
 
 	memset(sc, 0, sizeof(*sc));
 	sc->pc.fd = -1;
 	snprintf(sc->account, sizeof(sc->account), "%s", account);
 	snprintf(sc->from, sizeof(sc->from), "%s", from);
-	if (policyc_open(&sc->pc, PROTO_POLICYD_PRIVATE, scope_timeout_ms(),
-	    err) < 0)
-		return -1;
+	if ((sc->names = scopecache_account(account, now)) != NULL) {
+		json_incref(sc->names);
+		return 0;
+	}
 	reply = scope_call(json_pack("{s:s, s:s}", "op", PROTO_OP_ACCOUNT_SHOW,
 	    "name", account), sc, err);
 	if (reply == NULL) {
@@ -152,6 +195,7 @@ scope_open(struct scope *sc, const char *account, const char *from,
 		return 1;
 	}
 	sc->names = json_incref(json_object_get(a, "domains"));
+	scopecache_account_put(account, json_incref(sc->names), now);
 	json_decref(reply);
 	return 0;
 }
@@ -177,6 +221,44 @@ scope_public(json_t *d)
 			json_object_set(o, members[i], v);
 	json_decref(d);
 	return o;
+}
+
+static int
+scope_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *
+scope_domains_page(struct scope *sc, const char *after, size_t max,
+    int *more, struct buf *err)
+{
+	size_t n = json_array_size(sc->names), i, k = 0;
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	json_t *list = json_array(), *d;
+
+	*more = 0;
+	for (i = 0; i < n; i++) {
+		const char *v = json_string_value(json_array_get(sc->names, i));
+
+		if (v != NULL && (after == NULL || strcmp(v, after) > 0))
+			names[k++] = v;
+	}
+	qsort(names, k, sizeof(*names), scope_name_cmp);
+	for (i = 0; i < k && list != NULL; i++) {
+		if (i == max) {
+			*more = 1;
+			break;
+		}
+		if ((d = scope_public(policyc_domain_show(scope_call, sc,
+		    names[i], err))) == NULL) {
+			json_decref(list);
+			list = NULL;
+		} else
+			json_array_append_new(list, d);
+	}
+	free(names);
+	return list;
 }
 
 json_t *
@@ -234,6 +316,16 @@ scope_ask(struct scope *sc, json_t *req, int *refused, struct buf *err)
 	reply = scope_call(req, sc, err);
 	*refused = reply == NULL && sc->pc.refused;
 	return reply;
+}
+
+json_t *
+scope_dashboard(struct scope *sc, const char *name, struct buf *err)
+{
+	char norm[HTTP_HOST_MAX + 1];
+
+	if (!scope_has(sc, name, norm))
+		return NULL;
+	return dashboard_domain(PROTO_POLICYD_PRIVATE, norm, err);
 }
 
 void

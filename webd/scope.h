@@ -8,12 +8,18 @@
  *	rc = scope_token(token, from, account, &read_only, &err)
  *	rc = scope_open(&sc, account, from, &err)
  *	list = scope_domains(&sc, &err)		the account's domains
+ *	list = scope_domains_page(&sc, after, max, &more, &err)
+ *				at most max of them after the name after
+ *				(NULL: from the first), in byte order
  *	d = scope_domain(&sc, name, &err)	one of them, or NULL
- *	scope_has(&sc, name, norm)		whether name is one of them
+ *	scope_has(&sc, name, norm)	1: one of them (norm: its name in
+ *					lower case, without a final dot)
  *	o = scope_public(d)			what an account sees of a
  *						domain object (takes d)
  *	reply = scope_ask(&sc, req, &refused, &err)	any request, as the
  *						account
+ *	a = scope_dashboard(&sc, name, &err)	one of them for
+ *					lib/dashboard, or NULL
  *	scope_close(&sc)
  *
  * DESCRIPTION
@@ -26,8 +32,11 @@
  *
  *	A route reaches domains only through a struct scope, which
  *	scope_open() makes for one request from policyd's account-show:
- *	the account's domains as policy.db has them now (a domain taken
- *	away, or an account disabled, counts at the next request).
+ *	the account's domains as policy.db has them, kept for
+ *	SCOPECACHE_MS (scopecache.h: a domain taken away, or an account
+ *	disabled, counts within a second).  scope_token() keeps an
+ *	accepted token as long.  The connection to policyd is opened by
+ *	the first request that needs it.
  *	scope_domains() returns a new JSON array of the objects of those
  *	domains, in their order; scope_domain() the object of one of
  *	them (the SCOPE_MEMBERS of policyd's domain-show, nothing else), or NULL with err empty when the name is
@@ -37,12 +46,21 @@
  *
  *	scope_has() says whether name (in any case, with a trailing dot)
  *	is one of the account's domains and writes its normal form to
- *	norm.  scope_ask() sends one request (it takes req) to policyd as
+ *	norm; every route that names a domain (the report pages and
+ *	their API, with report ids, too) passes it first.  scope_ask() sends one request (it takes req) to policyd as
  *	the account, from the client: policyd decides what the account
  *	may do (stsd-policyd(8): the gate of an account's requests); the
  *	reply when it says ok, else NULL with err and *refused 1 when
  *	policyd refused it (err is its reason, for the user), 0 when it
  *	could not be asked.
+ *
+ *	scope_domains_page() is one page of the list: a domain-show for
+ *	each domain of the page only; more says whether one follows.
+ *
+ *	scope_dashboard() is the array of one domain object that
+ *	dashboard_html() draws (policyd's domain-show with dnsmon's checks
+ *	and acmed's certificate, lib/dashboard), for one of the account's
+ *	domains only: NULL with err empty for any other name.
  *
  *	scope_open() returns 0; 1 when the account is gone or disabled
  *	(the session ends); -1 when policyd cannot be asked.
@@ -80,11 +98,14 @@ int	scope_token(const char *token, const char *from,
 int	scope_open(struct scope *, const char *account, const char *from,
 	    struct buf *err);
 json_t	*scope_domains(struct scope *, struct buf *err);
+json_t	*scope_domains_page(struct scope *, const char *after, size_t max,
+	    int *more, struct buf *err);
 json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
 json_t	*scope_public(json_t *d);
 int	scope_has(struct scope *, const char *name,
 	    char norm[HTTP_HOST_MAX + 1]);
 json_t	*scope_ask(struct scope *, json_t *req, int *refused, struct buf *err);
+json_t	*scope_dashboard(struct scope *, const char *name, struct buf *err);
 void	scope_close(struct scope *);
 
 #endif

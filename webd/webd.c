@@ -54,6 +54,8 @@
 #include "mymalloc.h"
 #include "params.h"
 #include "proto.h"
+#include "domreports.h"
+#include "scopecache.h"
 #include "server.h"
 #include "websession.h"
 #include "throttle.h"
@@ -167,6 +169,16 @@ webd_on_read(struct httpserv_conn *hc, struct evbuffer *in)
 		webd_dispatch(c, &req, head);
 }
 
+/* reports.db before the chroot, where it is reachable (domreports.h). */
+static void
+webd_pre_jail(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (var_portal_enabled)
+		reports_open_early();
+}
+
 static void
 webd_post_jail(int argc, char **argv)
 {
@@ -192,13 +204,14 @@ webd_cleanup(void)
 	httpserv_free();
 	session_free_all();
 	throttle_free_all();
+	scopecache_free();
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct server_hooks hooks = {
-		NULL, webd_post_jail, NULL, webd_cleanup,
+		webd_pre_jail, webd_post_jail, NULL, webd_cleanup,
 	};
 
 	return server_main(argc, argv, &hooks);

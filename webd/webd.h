@@ -11,6 +11,8 @@
  *	webd_json(&r, status, fields, json)	(takes json)
  *				the one way an answer is made (answer.c)
  *	webd_client_addr(&r)	the client's address without its port
+ *	pages_start(&b, title), pages_html(&r, status, fields, &b),
+ *	pages_signout_form(&b, session)	the frame of a page (pages.c)
  *
  * DESCRIPTION
  *	webd.c reads one request from httpd (proto.h: the preamble line
@@ -66,6 +68,13 @@ void	webd_json(struct webd_req *, int status, const char *fields,
 const char *webd_client_addr(const struct webd_req *, char *out,
 	    size_t size);
 int	webd_path_is(const struct webd_req *, const char *path);
+
+/* pages.c: the frame of every HTML page (report_pages.c draws in it too). */
+struct session;
+void	pages_start(struct buf *, const char *title);
+void	pages_html(struct webd_req *, int status, const char *fields,
+	    struct buf *);
+void	pages_signout_form(struct buf *, const struct session *);
 
 extern const char openapi_json[];
 

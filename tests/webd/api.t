@@ -7,11 +7,12 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/webd/instance.sh"
 
-inst_need httpd policyd webd master stsctl
+inst_need httpd policyd webd rptparse master stsctl
 t_need curl python3 jq
+[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
-portal_instance "$t/i" || {
+PORTAL_MORE=rptparse portal_instance "$t/i" || {
 	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
 pass "instance with httpd, webd and policyd starts"
 
@@ -59,14 +60,16 @@ is "$(api "$TOK_A" -o /dev/null -w '%{http_code}' /api/v1/nosuch)" 404 "another 
 # A revoked token.
 id=$($STSCTL account token bob --list | awk 'NR == 2 { print $1 }')
 $STSCTL account token bob --revoke "$id" >/dev/null
-is "$(api "$TOK_B" -o /dev/null -w '%{http_code}' /api/v1/domains)" 401 "a revoked token: 401"
+revoked() { [ "$(api "$TOK_B" -o /dev/null -w '%{http_code}' /api/v1/domains)" = 401 ]; }
+ok "a revoked token: 401 (within the second webd keeps an accepted one)" wait_until 5 revoked
 
 # The OpenAPI document, and the answers checked against it.
 head=$(web -D - -o "$t/openapi.json" /api/v1/openapi.json)
 like "$head" '^HTTP/1.1 200 ' "GET /api/v1/openapi.json: 200 without a token"
 like "$head" $'Content-Type: application/json\r' "... application/json"
 is "$(jq -r .openapi "$t/openapi.json")" 3.1.0 "OpenAPI 3.1"
-is "$(jq -r '.paths | keys | join(" ")' "$t/openapi.json")" "/audit /domains /domains/{domain} /domains/{domain}/checks /domains/{domain}/records" \
+is "$(jq -r '.paths | keys | join(" ")' "$t/openapi.json")" \
+	"/audit /domains /domains/{domain} /domains/{domain}/checks /domains/{domain}/export.csv /domains/{domain}/export.json /domains/{domain}/records /domains/{domain}/reports /domains/{domain}/reports/{id} /domains/{domain}/summary" \
 	"... every route"
 if python3 -c 'import openapi_spec_validator' 2>/dev/null; then
 	ok "openapi-spec-validator accepts it" python3 -c '
@@ -101,5 +104,45 @@ for d in lst:
 check(json.load(open(sys.argv[3])), s["Domain"])
 check(json.load(open(sys.argv[4])), s["Error"])
 ' "$t/openapi.json" "$t/a.json" "$t/one.json" "$t/err.json"
+
+# A domain taken from an account, the account disabled: within a second.
+$STSCTL account set alice --remove-domain a2.example >/dev/null
+gone() { [ "$(api "$TOK_A" -o /dev/null -w '%{http_code}' /api/v1/domains/a2.example)" = 404 ]; }
+ok "a domain taken from alice: 404 (within the second webd keeps an account)" wait_until 5 gone
+$STSCTL account set alice --add-domain a2.example >/dev/null
+
+# The report routes: their live answers against the document's schemas.
+jq -c --arg day "$(date -u -d '-1 day' +%Y-%m-%d)" '
+    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
+        "end-datetime": ($day + "T23:59:59Z")} |
+    .policies |= map(.policy."policy-domain" = "a.example")' \
+    "$SRCDIR/tests/rptparse/fixtures/microsoft.json" >"$t/r.json"
+portal_report "$t/r.json"
+ok "rptparse stores a report of a.example" portal_idle
+api "$TOK_A" -o "$t/page.json" '/api/v1/domains/a.example/reports?limit=1'
+id=$(jq -r '.reports[0].id' "$t/page.json")
+api "$TOK_A" -o "$t/report.json" "/api/v1/domains/a.example/reports/$id"
+api "$TOK_A" -o "$t/summary.json" '/api/v1/domains/a.example/summary?days=7'
+api "$TOK_A" -o "$t/export.json" '/api/v1/domains/a.example/export.json'
+api "$TOK_A" -o "$t/bad.json" '/api/v1/domains/a.example/reports?limit=1000'
+api "$TOK_B" -o "$t/nf.json" "/api/v1/domains/a.example/reports/$id"
+is "$(jq -r '.reports | length' "$t/page.json")" 1 "GET .../reports?limit=1: one report"
+ok "the report routes' answers match the document (jsonschema)" python3 -c '
+import json, sys
+from jsonschema import Draft202012Validator
+doc = json.load(open(sys.argv[1]))
+def check(file, ref):
+    schema = {"$ref": ref, "components": doc["components"]}
+    Draft202012Validator(schema).validate(json.load(open(file)))
+s = "#/components/schemas/"
+check(sys.argv[2], s + "ReportPage")
+check(sys.argv[3], s + "Report")
+check(sys.argv[4], s + "Summary")
+for r in json.load(open(sys.argv[5])):
+    Draft202012Validator({"$ref": s + "Report", "components": doc["components"]}).validate(r)
+check(sys.argv[6], s + "Error")
+check(sys.argv[7], s + "Error")
+' "$t/openapi.json" "$t/page.json" "$t/report.json" "$t/summary.json" "$t/export.json" \
+	"$t/bad.json" "$t/nf.json"
 portal_sanitizers
 done_testing

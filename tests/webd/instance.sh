@@ -7,6 +7,8 @@
 #		for portal.example (a certificate from the test CA), the
 #		domains a.example and a2.example of account alice, b.example
 #		of bob, c.example of none; main.cf parameters as given;
+#		PORTAL_MORE (before): more services to run (rptparse);
+#		PORTAL_FIELD: a master.cf field to set (stsconf -F);
 #		master started in the foreground (inst_start_fg), stopped
 #		at exit
 #	portal_sanitizers	stops the instance; one case: no sanitizer
@@ -17,6 +19,9 @@
 #		in JAR, then the sign-in form; prints the status of the POST
 #	PW_A, PW_B		the passwords of alice and bob
 #	TOK_A, TOK_B		an API token of each
+#	portal_report FILE	(PORTAL_MORE=rptparse) FILE, a report's JSON,
+#		stored by rptparse as if POSTed over HTTPS (so it counts);
+#		portal_idle waits until rptparse has stored what it was given
 
 source "$SRCDIR/tests/instance.sh"
 
@@ -26,8 +31,10 @@ PW_A='alice password 1' PW_B='bob password 22'
 portal_instance() {
 	local dir=$1; shift
 	inst_init "$dir" || return 1
-	inst_only policyd httpd webd
+	T_PORTAL_SPOOL=$dir.report
+	inst_only policyd httpd webd ${PORTAL_MORE:-}
 	inst_set portal_enabled=yes portal_hostname=$PORTAL "$@" || return 1
+	[ -z "${PORTAL_FIELD:-}" ] || inst_field "$PORTAL_FIELD" || return 1
 	inst_cert $PORTAL mta-sts.a.example || return 1
 	inst_start_fg || return 1
 	inst_wait_policyd || return 1
@@ -50,6 +57,25 @@ web() {
 		--resolve "$PORTAL:$HTTPS_PORT:127.0.0.1" "${@:1:$#-1}" \
 		"https://$PORTAL:$HTTPS_PORT$path"
 }
+
+portal_report() {
+	local f=$T_PORTAL_SPOOL.$RANDOM
+	{ printf 'X-Stsd-Via: https\r\nContent-Type: application/tlsrpt+json\r\n\r\n'
+	  cat "$1"; } >"$f"
+	if [ "$(id -u)" = 0 ]; then
+		chmod a+r "$f"
+		runuser -u "$(inst_owner)" -- "$BUILDDIR/tests/rptparse/spoolput" \
+			"$I/spool" "$f" >/dev/null
+	else
+		"$BUILDDIR/tests/rptparse/spoolput" "$I/spool" "$f" >/dev/null
+	fi
+}
+
+portal_spool_empty() {
+	[ -z "$(ls -A "$I/spool/incoming" "$I/spool/active" 2>/dev/null |
+	    grep -v -e '^$' -e ':$')" ]
+}
+portal_idle() { wait_until 30 portal_spool_empty; }
 
 csrf() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -1; }
 

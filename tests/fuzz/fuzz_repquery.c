@@ -1,0 +1,57 @@
+/*
+ * fuzz_repquery - libFuzzer target for repquery_parse(), the query
+ * string of the portal's report pages and their API (after=, limit=,
+ * days=; webd/repquery.c).
+ * SPDX-License-Identifier: ISC
+ *
+ * The input is the query string, any bytes.  Aborts when a promise of
+ * repquery.h breaks: a query it takes gives a limit from 1 to
+ * REPQUERY_LIMIT_MAX, days 0 or from 1 to REPQUERY_DAYS_MAX and a
+ * cursor that repquery_cursor() writes back and repquery_parse() reads
+ * again to the same values; one it refuses gives a reason of one line
+ * without a control character.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "../../webd/repquery.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct buf err = BUF_INIT, again = BUF_INIT;
+	struct repquery q, q2;
+	char cur[REPQUERY_CURSOR_MAX];
+	size_t i;
+
+	if (repquery_parse((const char *)data, size, &q, &err) == 0) {
+		if (q.limit < 1 || q.limit > REPQUERY_LIMIT_MAX ||
+		    q.days < 0 || q.days > REPQUERY_DAYS_MAX ||
+		    q.after.end < 0 || q.after.policy < 0)
+			abort();
+		if (q.after.policy > 0) {
+			repquery_cursor(&q.after, cur, sizeof(cur));
+			buf_printf(&again, "after=%s", cur);
+			if (repquery_parse(again.s, again.len, &q2, &err) != 0 ||
+			    q2.after.end != q.after.end ||
+			    q2.after.policy != q.after.policy)
+				abort();
+		}
+	} else {
+		if (err.len == 0)
+			abort();
+		for (i = 0; i < err.len; i++)
+			if ((unsigned char)err.s[i] < 0x20 ||
+			    (unsigned char)err.s[i] == 0x7f)
+				abort();
+	}
+	buf_free(&err);
+	buf_free(&again);
+	return 0;
+}

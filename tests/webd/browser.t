@@ -1,0 +1,89 @@
+#!/bin/bash
+# tests/webd/browser.t - the portal in a real browser: headless Chromium
+# (Debian chromium, chromium-driver, python3-selenium) through httpd
+# over TLS signs in, reads the domain list, opens a domain, its
+# dashboard, its reports and one report, downloads the CSV and checks
+# it, creates an API token when the portal has a token page, and signs
+# out (tests/webd/browser.py).  portal.example is resolved to 127.0.0.1
+# by Chromium's --host-resolver-rules; the certificate is accepted with
+# --ignore-certificate-errors-spki-list naming the test CA's public key
+# only (a chain of any other CA still fails).  A screenshot of each page
+# is kept in $BUILDDIR/tests/logs/webd-browser/.  Skipped, with the
+# reason, only when Chromium cannot start.
+# SPDX-License-Identifier: ISC
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/webd/instance.sh"
+
+inst_need httpd policyd webd rptparse master stsctl
+t_need curl python3 jq openssl
+command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
+	skip_all "chromium or chromium-driver is not installed (scripts/deps test)"
+# Debian's python3-selenium is /usr/bin/python3's, whatever PATH says.
+PY=
+for p in python3 /usr/bin/python3; do
+	"$p" -c 'import selenium' 2>/dev/null && { PY=$p; break; }
+done
+[ -n "$PY" ] || skip_all "python3-selenium is not installed (scripts/deps test)"
+[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
+
+t=$(t_tmpdir)
+PORTAL_MORE=rptparse portal_instance "$t/i" || {
+	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
+pass "instance with httpd, webd, policyd and rptparse starts"
+
+day() { date -u -d "-$1 days" +%Y-%m-%d; }
+for f in google microsoft; do
+	for i in 1 2; do
+		jq -c --arg day "$(day $i)" --arg id "$f-$i" '
+		    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
+		        "end-datetime": ($day + "T23:59:59Z")} | ."report-id" = $id |
+		    .policies |= map(.policy."policy-domain" = "a.example")' \
+		    "$SRCDIR/tests/rptparse/fixtures/$f.json" >"$t/$f$i.json"
+		portal_report "$t/$f$i.json"
+	done
+done
+# A hostile sender: markup where the pages show text.
+jq -n -c --arg s "$(day 1)T00:00:00Z" --arg e "$(day 1)T23:59:59Z" '{
+    "organization-name": "<script>document.title=\"owned\"</script>=1+1",
+    "date-range": {"start-datetime": $s, "end-datetime": $e},
+    "contact-info": "x@evil.example", "report-id": "<img src=x onerror=alert(1)>",
+    "policies": [{"policy": {"policy-type": "sts", "policy-string": ["version: STSv1"],
+        "policy-domain": "a.example", "mx-host": ["mx.a.example"]},
+      "summary": {"total-successful-session-count": 3, "total-failure-session-count": 1},
+      "failure-details": [{"result-type": "starttls-not-supported",
+        "receiving-mx-hostname": "mx.a.example", "failed-session-count": 1,
+        "additional-information": "<script>alert(2)</script>"}]}]}' >"$t/evil.json"
+portal_report "$t/evil.json"
+ok "rptparse stores the reports" portal_idle
+ids=$($STSCTL report list --domain a.example --json | jq -r '[.reports[].id] | sort_by(.) | join(" ")')
+sessions=$($STSCTL report summary a.example --days 30 --json | jq .sessions)
+
+shots=$BUILDDIR/tests/logs/webd-browser
+rm -rf "$shots" "$t/dl"
+mkdir -p "$shots" "$t/dl"
+spki=$(openssl x509 -in "$I/ca/ca.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+	openssl dgst -sha256 -binary | base64)
+export HOME=$t/home
+mkdir -p "$HOME"
+timeout 300 "$PY" "$SRCDIR/tests/webd/browser.py" "https://$PORTAL:$HTTPS_PORT" "$PORTAL" \
+	"$spki" "$shots" "$t/dl" "$t/profile" alice "$PW_A" domains=a.example,a2.example domain=a.example \
+	"sessions=$sessions" reports=5 "ids=$ids" >"$t/tap" 2>"$t/browser.err"
+rc=$?
+if grep -q '^CANNOT-START' "$t/tap"; then
+	sed 's/^/# /' "$t/tap" "$t/browser.err" | head -20
+	portal_sanitizers
+	skip_all "chromium cannot start here: $(sed -n 's/^CANNOT-START //p' "$t/tap" | head -1)"
+fi
+while IFS= read -r line; do
+	case $line in
+	"ok - # skip "*) pass "${line#ok - }" ;;
+	"ok - "*) pass "${line#ok - }" ;;
+	"not ok - "*) fail "${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$t/tap"
+is "$rc" 0 "the browser's run ends well"
+[ "$rc" = 0 ] || sed 's/^/# /' "$t/browser.err" | tail -20
+ok "a screenshot of each page is kept in $shots" test -s "$shots/04-dashboard.png"
+portal_sanitizers
+done_testing
