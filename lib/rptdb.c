@@ -311,6 +311,7 @@ rptdb_close(struct rptdb *r)
 		return;
 	rptdb_pending_clear(r);
 	rptdb_reporters_clear(r);
+	rptdb_added_free(r);
 	for (i = 0; i < RPTDB_NSTMT; i++)
 		sqlite3_finalize(r->st[i]);
 	db_close(r->db);

@@ -262,7 +262,10 @@ struct rptdb_meta {
 	const int *counted;		/* rptdb_policies_counted(), or NULL */
 };
 
-/* The hosted domain of a policy-domain (lower case), or NULL. */
+/*
+ * The hosted domain of a policy-domain (lower case), or NULL; it stays
+ * valid until rptdb_report_add() returns.
+ */
 typedef const char *rptdb_hosted_fn(void *arg, const char *domain);
 
 /* A stored report; a query fills what it selects, NULL or 0 the rest. */
