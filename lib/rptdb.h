@@ -106,7 +106,7 @@
  *	did; rptdb_snapshot_end() ends the one it began.
  *
  * REPORTS.DB
- *	The schema (migrations 1 to 6, applied by rptdb_open_write(),
+ *	The schema (migrations 1 to 7, applied by rptdb_open_write(),
  *	checked by rptdb_open()):
  *
  *	reports: id, organization, contact, report_id, start_time and
@@ -164,10 +164,11 @@
  *	    now, summed, without reading a policy (bench/reports).
  *
  *	Migration 6 adds rows kept by domain, which rptdb_report_add()
- *	writes for each new report in its transaction (the same SQL as the
- *	migration's, RPTDB_DOMAIN_POLICIES_SQL and friends in
- *	rptdb_sqlite.h) and rptdb_hosted_fill() makes again for the
- *	policy-domains whose hosted domain changed:
+ *	writes for each new report in its transaction (from the report in
+ *	memory, the rows that the migration's SQL, RPTDB_DOMAIN_POLICIES_SQL
+ *	and friends in rptdb_sqlite.h, makes of the rows stored) and
+ *	rptdb_hosted_fill() makes again for the policy-domains whose
+ *	hosted domain changed:
  *	domain_policies: domain, end_time, policy, hosted, report, trusted
  *	    (RPTDB_TRUSTED_SQL of the report), start_time, organization,
  *	    success_count, failure_count: one row per counted policy under
@@ -196,6 +197,16 @@
  *	summary of a busy domain: bench/reports); the migration takes one
  *	pass over policies, reports and failures (figures in
  *	bench/README, "reports"), once, at rptparse's start.
+ *
+ *	Migration 7 drops the index policies_hosted_nocase: the readers
+ *	that looked policies up by hosted domain read the rows kept by
+ *	domain instead (rptdb_domain_known(), list and export by domain,
+ *	rptdb_hosted_over() from reporters, the alerts' sums of a day, and
+ *	the reports of a hosted domain whose policies the alerts' result
+ *	types read), and each insert of a policy wrote a page of it.
+ *	policies_domain_nocase stays: rptdb_hosted_fill() and the alerts'
+ *	result types read every policy of a policy-domain, counted or not,
+ *	which the rows kept by domain do not hold.
  *
  *	rptdb_silent() gives the silent reporters of a hosted domain (of
  *	every hosted domain when domain is NULL), by domain and
