@@ -3,8 +3,10 @@
  * what the summaries and the silent-reporter pass read from them is what
  * the reports themselves say, row for row, by the queries that read
  * policies and reports before migration 6 (kept here as the reference);
- * the rows rptparse adds report by report are the rows the migration
- * makes of the same file; rptdb_hosted_fill() keeps them right.
+ * the rows rptparse adds report by report (from the reports in memory,
+ * rptdb_bydomain.c) are the rows the migration's SQL makes of the same
+ * file, whether each report has its transaction or all share one;
+ * rptdb_hosted_fill() keeps them right.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -25,6 +27,7 @@
 #include "cfg.h"
 #include "mymalloc.h"
 #include "rptdb.h"
+#include "rptdb_sqlite.h"
 #include "rptsum.h"
 #include "tlsrpt.h"
 #include "unit.h"
@@ -73,7 +76,21 @@ static const char test_dump_sql[] = "SELECT 'p', domain, end_time, policy,"
     " reports_any, NULL, NULL, NULL, NULL, NULL FROM reporters"
     " ORDER BY 1, 2, 3, 4, 5, 6";
 
+/*
+ * The same rows by the migration's SQL, and as stored: each column with
+ * its SQLite type, so that an integer stored as text would differ.
+ */
+static const char test_select_policies[] =
+    RPTDB_DOMAIN_POLICIES_SQL("1") " ORDER BY 1, 2, 3";
+static const char test_stored_policies[] =
+    "SELECT * FROM domain_policies ORDER BY 1, 2, 3";
+static const char test_select_failures[] =
+    RPTDB_DOMAIN_FAILURES_SQL("1") " ORDER BY 1, 2, 3, 4";
+static const char test_stored_failures[] =
+    "SELECT * FROM domain_failures ORDER BY 1, 2, 3, 4";
+
 static int test_moved;	/* sub.a.example moved to b.example */
+static int test_batch;	/* the caller holds the transaction */
 
 static const char *
 test_hosted(void *arg, const char *domain)
@@ -401,6 +418,63 @@ test_compare_silent(struct rptdb *rd, sqlite3 *db, const char *when)
 	    when, rptdb_require_dkim() ? "yes" : "no", found);
 }
 
+/* The rows of sql, each column as its type and text, one line a row. */
+static char *
+test_typed(sqlite3 *db, const char *sql, size_t *rows)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st;
+	int i;
+
+	*rows = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		CHECK(0, "%s: %s", sql, sqlite3_errmsg(db));
+		return xstrdup("");
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+
+			buf_printf(&b, "%d:%s|", sqlite3_column_type(st, i),
+			    t ? (const char *)t : "-");
+		}
+		buf_putc(&b, '\n');
+		(*rows)++;
+	}
+	sqlite3_finalize(st);
+	return b.s ? b.s : xstrdup("");
+}
+
+/*
+ * The rows the writer added are those RPTDB_DOMAIN_POLICIES_SQL and
+ * RPTDB_DOMAIN_FAILURES_SQL (the migration's) select from the same
+ * file: type for type, byte for byte.
+ */
+static void
+test_same_select(sqlite3 *db, const char *when, size_t min)
+{
+	static const char *const sql[][2] = {
+		{ test_stored_policies, test_select_policies },
+		{ test_stored_failures, test_select_failures },
+	};
+	char *stored, *selected;
+	size_t i, n, m;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		stored = test_typed(db, sql[i][0], &n);
+		selected = test_typed(db, sql[i][1], &m);
+		CHECK(n >= min && n == m && strcmp(stored, selected) == 0,
+		    "%s: the %zu rows of %s are the %zu that the migration's"
+		    " SQL selects", when, n, i ? "domain_failures" :
+		    "domain_policies", m);
+		if (strcmp(stored, selected) != 0)
+			fprintf(stderr, "# stored:\n%s# selected:\n%s",
+			    stored, selected);
+		free(stored);
+		free(selected);
+	}
+}
+
 /* The tables of migration 6 as text. */
 static char *
 test_dump(sqlite3 *db)
@@ -453,8 +527,9 @@ test_report(struct rptdb *w, int n, int org, int day, const char *via,
 	meta.dkim_result = dkim;
 	meta.received = t + RPTDB_DAY;
 	rptdb_sha256(json.s, json.len, meta.sha256);
-	if (rptdb_begin(w, &err) < 0 || rptdb_report_add(w, r, &meta,
-	    test_hosted, NULL, &row, &err) < 0 || rptdb_commit(w, &err) < 0)
+	if ((!test_batch && rptdb_begin(w, &err) < 0) ||
+	    rptdb_report_add(w, r, &meta, test_hosted, NULL, &row, &err) < 0 ||
+	    (!test_batch && rptdb_commit(w, &err) < 0))
 		CHECK(0, "report %d stored: %s", n, err.s);
 	tlsrpt_free(r);
 out:
@@ -602,6 +677,42 @@ test_remigrate(const char *path, sqlite3 *db)
 	return w != NULL ? 0 : -1;
 }
 
+/*
+ * The same reports in one transaction, as rptparse stores up to 1,000
+ * messages: a report's policies and failure details come before its
+ * rows kept by domain, and reports stored earlier in it are skipped.
+ */
+static void
+test_one_transaction(const char *dir)
+{
+	char *path = xasprintf("%s/one-%s", dir, RPTDB_FILE);
+	struct buf err = BUF_INIT;
+	struct rptdb *w;
+	sqlite3 *db = NULL;
+	int moved = test_moved;
+
+	test_moved = 0;
+	if ((w = rptdb_open_write(path, NULL, 0, &err)) == NULL ||
+	    rptdb_begin(w, &err) < 0) {
+		CHECK(0, "reports.db for one transaction: %s", err.s);
+		goto out;
+	}
+	test_batch = 1;
+	test_fill(w);
+	test_batch = 0;
+	CHECK(rptdb_commit(w, &err) == 0, "one transaction committed: %s",
+	    err.s ? err.s : "");
+	if (sqlite3_open(path, &db) == SQLITE_OK)
+		test_same_select(db, "one transaction", 100);
+out:
+	test_moved = moved;
+	rptdb_close(w);
+	sqlite3_close(db);
+	unit_unlink_db(path);
+	free(path);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -629,6 +740,7 @@ main(void)
 	}
 	test_both(rd, db, "stored report by report");
 	test_saturated(rd);
+	test_same_select(db, "a transaction per report", 100);
 
 	/* The migration makes the rows the writer added, exactly. */
 	added = test_dump(db);
@@ -663,6 +775,8 @@ main(void)
 	    " the migration makes of the moved file");
 	free(added);
 	free(made);
+	test_same_select(db, "after the move", 100);
+	test_one_transaction(dir);
 out:
 	sqlite3_close(db);
 	unit_unlink_db(path);
