@@ -569,6 +569,32 @@ policydb_domain_list(struct policydb *pdb, const char *after, size_t max,
 }
 
 /*
+ * The last max domains before a name (max 0: every one), in name order:
+ * the page before a cursor (the HTML overview's link to the previous
+ * page), read backwards from it in the index of names.
+ */
+int
+policydb_domain_list_before(struct policydb *pdb, const char *before,
+    size_t max, struct domain **vp, size_t *np, struct buf *err)
+{
+	sqlite3 *db = pdb->db;
+	sqlite3_stmt *st, *mx;
+	sqlite3_int64 limit = max ? (sqlite3_int64)max : -1;
+
+	st = db_cached(db, "SELECT * FROM (SELECT " DOMAIN_READ_COLUMNS
+	    " FROM domains WHERE name < ?1 ORDER BY name DESC LIMIT ?2)"
+	    " ORDER BY name");
+	sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	mx = db_cached(db, "SELECT domain, pattern FROM domain_mx"
+	    " WHERE domain IN (SELECT name FROM domains WHERE name < ?1"
+	    " ORDER BY name DESC LIMIT ?2) ORDER BY domain, pos");
+	sqlite3_bind_text(mx, 1, before, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(mx, 2, limit);
+	return policydb_domains_read(db, st, mx, vp, np, err);
+}
+
+/*
  * The servable domains in name order, each with its patterns, in one
  * pass over a join: the snapshot for httpd reads every domain, so it
  * must not cost a query per domain or a copy of the whole table.
