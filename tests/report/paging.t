@@ -78,7 +78,7 @@ out=$($STSCTL report html a.test --page 2 2>&1)
 is "$?" 1 "--page with a domain: exit 1"
 like "$out" "\-\-page is for the overview" "--page with a domain: the reason"
 out=$($STSCTL report summary a.test --page 2 2>&1)
-like "$out" "\-\-page and \-\-after are for html" "--page with summary: refused"
+like "$out" "\-\-page, \-\-after and \-\-before are for html" "--page with summary: refused"
 
 # A domain added between a.test and b.test: the order is the names'.
 quiet $STSCTL domain add aa.test --mx mx.aa.test
@@ -101,6 +101,28 @@ out=$($STSCTL report html --page 4 --after e.test 2>&1)
 is "$?" 1 "--after the last domain: exit 1"
 like "$out" "page 4 is past the last page \(no domain after e.test\)" \
     "--after the last domain: the reason"
+# The cursor back: the page before a name, read backwards from it.
+$STSCTL report html --page 2 --before d.test >"$t/b2.html"
+is "$?" 0 "--page 2 --before d.test: exit 0"
+is "$(rows "$t/b2.html")" "b.test c.test " "--before d.test: the two names before it"
+like "$(cat "$t/b2.html")" 'page 2 \(domains 3 to 4\)' "--before: the page number given"
+like "$(cat "$t/b2.html")" 'rel="next" href="report-3.html"' "--before: a page follows"
+$STSCTL report html --page 1 --before B.TEST >"$t/b1.html"
+is "$(rows "$t/b1.html")" "a.test aa.test " "--before B.TEST: in any case, the names before it"
+out=$($STSCTL report html --page 1 --before a.test 2>&1)
+is "$?" 1 "--before the first domain: exit 1"
+like "$out" "page 1 is before the first page \(no domain before a.test\)" \
+    "--before the first domain: the reason"
+out=$($STSCTL report html --before b.test 2>&1)
+is "$?" 1 "--before without --page: exit 1"
+like "$out" "\-\-before needs \-\-page" "--before without --page: the reason"
+out=$($STSCTL report html --page 2 --after a.test --before d.test 2>&1)
+is "$?" 1 "--after and --before: exit 1"
+like "$out" "\-\-after and \-\-before: one cursor at most" "--after and --before: the reason"
+out=$($STSCTL report html --page 2 --before $'b.test\n\e[31m' 2>&1)
+is "$?" 1 "--before with control characters: exit 1"
+like "$out" 'before b.test\\n\\x1b\[31m: expected the domain name that starts the page after' \
+    "--before with control characters: escaped in the message"
 out=$($STSCTL report html --after b.test 2>&1)
 is "$?" 1 "--after without --page: exit 1"
 like "$out" "\-\-after needs \-\-page" "--after without --page: the reason"
