@@ -88,8 +88,9 @@
  *
  *	cache is the memory, in bytes, that SQLite may keep of the pages
  *	of reports.db (PRAGMA cache_size; 0: SQLite's default).  Each
- *	policy row goes into three indexes whose pages are spread over
- *	the file, so that a cache smaller than those indexes makes most
+ *	counted policy goes into domain_policies by its domain, whose
+ *	pages are spread over the file, so that a cache smaller than that
+ *	table's pages of the domains a transaction touches makes most
  *	inserts read pages again (a read(2) and a copy each).
  *	rptdb_cache_kib() is the cache in force, in KiB.
  *
@@ -198,15 +199,17 @@
  *	pass over policies, reports and failures (figures in
  *	bench/README, "reports"), once, at rptparse's start.
  *
- *	Migration 7 drops the index policies_hosted_nocase: the readers
- *	that looked policies up by hosted domain read the rows kept by
- *	domain instead (rptdb_domain_known(), list and export by domain,
- *	rptdb_hosted_over() from reporters, the alerts' sums of a day, and
- *	the reports of a hosted domain whose policies the alerts' result
- *	types read), and each insert of a policy wrote a page of it.
- *	policies_domain_nocase stays: rptdb_hosted_fill() and the alerts'
- *	result types read every policy of a policy-domain, counted or not,
- *	which the rows kept by domain do not hold.
+ *	Migration 7 drops the indexes policies_hosted_nocase and
+ *	policies_domain_nocase: the readers that looked policies up by
+ *	hosted domain or policy-domain read the rows kept by domain instead
+ *	(rptdb_domain_known(), list and export by domain,
+ *	rptdb_hosted_over() from reporters, the alerts' sums of a day), or
+ *	take a domain's reports from them and its policies, counted or not,
+ *	from those reports by report (the alerts' result types,
+ *	rptdb_hosted_fill()): every report with a policy of a domain has a
+ *	counted one of it.  Each insert of a policy wrote a page of each
+ *	index, and each commit a page per domain it touched
+ *	(bench/rptparse).
  *
  *	rptdb_silent() gives the silent reporters of a hosted domain (of
  *	every hosted domain when domain is NULL), by domain and

@@ -31,27 +31,27 @@
 /*
  * Which rows of policies belong to the domain of a policy, for alerts:
  * by hosted domain when it has one (?1), else by its policy-domain (?2),
- * each statement in two forms.  Reports.db has no index of
- * policies.hosted_domain (migration 7): a hosted domain's reports are
- * those of its rows of domain_policies (hosted 1: one range), which hold
- * every report with a policy of it (a report's counted policy of a
- * policy-domain has the hosted domain of every other policy of that
- * policy-domain); its policies, counted or not, are the policies of
- * those reports whose hosted domain it is (RPTDB_HOSTED_REPORTS_SQL), or
- * those of its policy-domains (RPTDB_HOSTED_DOMAINS_SQL, where its
- * reports are many: policies_domain_nocase).  A domain that is not
- * hosted is a lookup of policies_domain_nocase (RPTDB_UNHOSTED_SQL).
+ * each statement in two forms.  Reports.db has no index of policies by
+ * either (migration 7): a domain's reports are those of its range of
+ * domain_policies (hosted 1 under a hosted domain, hosted 0 under a
+ * policy-domain that is not one), which holds every report with a
+ * policy of it (a report's counted policy of a policy-domain has the
+ * hosted domain of every other policy of that policy-domain); its
+ * policies, counted or not, are the policies of those reports (an index
+ * lookup by report) that belong to it.  cond is on d, or on r with the
+ * join of reports.
  */
-#define RPTDB_HOSTED_REPORTS_SQL(cond) " p.report IN (SELECT d.report" \
-	" FROM domain_policies d JOIN reports r ON r.id = d.report" \
-	" WHERE d.domain = lower(?1) AND d.hosted = 1 AND " cond ")" \
+#define RPTDB_REPORTS_OF(key, hosted, join, cond) " p.report IN" \
+	" (SELECT d.report FROM domain_policies d" join \
+	" WHERE d.domain = lower(" key ") AND d.hosted = " hosted \
+	" AND " cond ")"
+#define RPTDB_JOIN_REPORTS	" JOIN reports r ON r.id = d.report"
+#define RPTDB_HOSTED_SQL(join, cond) \
+	RPTDB_REPORTS_OF("?1", "1", join, cond) \
 	" AND p.hosted_domain = lower(?1)"
-#define RPTDB_HOSTED_DOMAINS_SQL " p.domain COLLATE NOCASE IN" \
-	" (SELECT p2.domain FROM domain_policies d JOIN policies p2" \
-	" ON p2.id = d.policy WHERE d.domain = lower(?1) AND d.hosted = 1)" \
-	" AND p.hosted_domain = lower(?1)"
-#define RPTDB_UNHOSTED_SQL	" p.hosted_domain IS NULL AND" \
-	" p.domain = ?2 COLLATE NOCASE"
+#define RPTDB_UNHOSTED_SQL(join, cond) \
+	RPTDB_REPORTS_OF("?2", "0", join, cond) \
+	" AND p.hosted_domain IS NULL AND p.domain = lower(?2)"
 
 static int64_t rptdb_total_count(double);
 
@@ -351,20 +351,22 @@ rptdb_day_counts(struct rptdb *db, const char *hosted, const char *domain,
 	sqlite3_stmt *st;
 	int rc;
 
-#define RPTDB_DAY_SUMS	"SELECT TOTAL(p.success_count)," \
-	    " TOTAL(p.failure_count), (SELECT MAX(id) FROM reports)"
+#define RPTDB_DAY_SUMS	"SELECT TOTAL(d.success_count)," \
+	    " TOTAL(d.failure_count), (SELECT MAX(id) FROM reports)" \
+	    " FROM domain_policies d JOIN reports r ON r.id = d.report"
 #define RPTDB_DAY_RECEIVED " r.received >= ?3 AND r.received < ?4"
-	/* A hosted domain's counted policies: its range of domain_policies. */
+#define RPTDB_DAY_COUNTED " AND (d.trusted = 1 OR ?9 = 0)"
+	/* The domain's counted policies: its range of domain_policies. */
 	if (hosted != NULL)
 		st = rptdb_stmt(db, RPTDB_ST_COUNTS, RPTDB_DAY_SUMS
-		    " FROM domain_policies p JOIN reports r ON r.id = p.report"
-		    " WHERE p.domain = lower(?1) AND p.hosted = 1 AND"
-		    RPTDB_DAY_RECEIVED " AND (p.trusted = 1 OR ?9 = 0)");
+		    " WHERE d.domain = lower(?1) AND d.hosted = 1 AND"
+		    RPTDB_DAY_RECEIVED RPTDB_DAY_COUNTED);
 	else
 		st = rptdb_stmt(db, RPTDB_ST_COUNTS_UNHOSTED, RPTDB_DAY_SUMS
-		    " FROM policies p JOIN reports r ON r.id = p.report"
-		    " WHERE" RPTDB_UNHOSTED_SQL " AND" RPTDB_DAY_RECEIVED
-		    " AND p.counted = 1 AND " RPTDB_COUNTS_SQL);
+		    " JOIN policies p ON p.id = d.policy"
+		    " WHERE d.domain = lower(?2) AND d.hosted = 0 AND"
+		    " p.hosted_domain IS NULL AND" RPTDB_DAY_RECEIVED
+		    RPTDB_DAY_COUNTED);
 	rptdb_bind_alert_domain(st, hosted, domain);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)to);
@@ -385,16 +387,16 @@ void
 rptdb_day_types(struct rptdb *db, const char *hosted, const char *domain,
     time_t from, time_t to, int limit, rptdb_type_fn *fn, void *arg)
 {
-#define RPTDB_DAY_TYPES_SQL(from, domain) "SELECT f.result_type," \
+#define RPTDB_DAY_TYPES_SQL(domain) "SELECT f.result_type," \
 	    " TOTAL(f.failed_session_count) AS n FROM failures f" \
-	    " JOIN policies p ON p.id = f.policy" from \
+	    " JOIN policies p ON p.id = f.policy" \
 	    " WHERE" domain " GROUP BY f.result_type ORDER BY n DESC," \
 	    " f.result_type LIMIT ?5"
 	sqlite3_stmt *st = db_prepare(db->db, hosted != NULL ?
-	    RPTDB_DAY_TYPES_SQL("", RPTDB_HOSTED_REPORTS_SQL(
+	    RPTDB_DAY_TYPES_SQL(RPTDB_HOSTED_SQL(RPTDB_JOIN_REPORTS,
 	    RPTDB_DAY_RECEIVED)) :
-	    RPTDB_DAY_TYPES_SQL(" JOIN reports r ON r.id = p.report",
-	    RPTDB_UNHOSTED_SQL " AND" RPTDB_DAY_RECEIVED));
+	    RPTDB_DAY_TYPES_SQL(RPTDB_UNHOSTED_SQL(RPTDB_JOIN_REPORTS,
+	    RPTDB_DAY_RECEIVED)));
 
 	rptdb_bind_alert_domain(st, hosted, domain);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
@@ -414,13 +416,14 @@ rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
 
 #define RPTDB_TYPES_SQL(domain) "SELECT DISTINCT f.result_type" \
 	    " FROM failures f JOIN policies p ON p.id = f.policy" \
-	    " WHERE" domain " AND p.report < ?3"
+	    " WHERE" domain
+#define RPTDB_BEFORE	"d.report < ?3"
 	if (hosted != NULL)
 		st = rptdb_stmt(db, RPTDB_ST_TYPES,
-		    RPTDB_TYPES_SQL(RPTDB_HOSTED_DOMAINS_SQL));
+		    RPTDB_TYPES_SQL(RPTDB_HOSTED_SQL("", RPTDB_BEFORE)));
 	else
 		st = rptdb_stmt(db, RPTDB_ST_TYPES_UNHOSTED,
-		    RPTDB_TYPES_SQL(RPTDB_UNHOSTED_SQL));
+		    RPTDB_TYPES_SQL(RPTDB_UNHOSTED_SQL("", RPTDB_BEFORE)));
 	rptdb_bind_alert_domain(st, hosted, domain);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)report);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)

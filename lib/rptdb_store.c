@@ -683,19 +683,32 @@ rptdb_store_hosted_differ(const char *a, const char *b)
  * pdomain, made again after their hosted domain went from was to now
  * (either NULL): their rows under was and pdomain go, the rows of the
  * policies as they are now come, and the reporters of was and now are
- * summed again from domain_policies.
+ * summed again from domain_policies.  Reports.db has no index of
+ * policies by domain (migration 7): pdomain's policies are those of the
+ * reports in its range of domain_policies (every report with a policy
+ * of it has a counted one there), kept in temp.rptdb_refill before the
+ * rows go (RPTDB_REFILL_REPORTS_SQL), and looked up by report.
  */
+#define RPTDB_REFILL_TABLE_SQL "CREATE TEMP TABLE IF NOT EXISTS" \
+	" rptdb_refill (report INTEGER PRIMARY KEY)"
+static const char *const rptdb_store_refill_reports_sql[] = {
+	"DELETE FROM temp.rptdb_refill",
+	"INSERT OR IGNORE INTO temp.rptdb_refill SELECT report FROM"
+	" domain_policies WHERE domain = ?1",
+};
+#define RPTDB_REFILL_POLICIES "p.report IN (SELECT report FROM" \
+	" temp.rptdb_refill) AND p.domain = ?2"
 static const char *const rptdb_store_refill_sql[] = {
 	"DELETE FROM domain_policies WHERE domain = ?1 AND policy IN"
-	" (SELECT id FROM policies WHERE domain = ?2 COLLATE NOCASE)",
+	" (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES ")",
 	"DELETE FROM domain_failures WHERE domain = ?1 AND policy IN"
-	" (SELECT id FROM policies WHERE domain = ?2 COLLATE NOCASE)",
+	" (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES ")",
 };
 static const char *const rptdb_store_refill_new_sql[] = {
 	"INSERT OR IGNORE INTO domain_policies "
-	RPTDB_DOMAIN_POLICIES_SQL("p.domain = ?2 COLLATE NOCASE"),
+	RPTDB_DOMAIN_POLICIES_SQL(RPTDB_REFILL_POLICIES),
 	"INSERT OR IGNORE INTO domain_failures "
-	RPTDB_DOMAIN_FAILURES_SQL("p.domain = ?2 COLLATE NOCASE"),
+	RPTDB_DOMAIN_FAILURES_SQL(RPTDB_REFILL_POLICIES),
 	"DELETE FROM reporters WHERE domain = ?1",
 	"INSERT INTO reporters " RPTDB_REPORTERS_SQL("domain = ?1"),
 };
@@ -728,6 +741,10 @@ static int
 rptdb_store_refill_before(struct rptdb *s, const char *pdomain,
     const char *was, struct buf *err)
 {
+	if (rptdb_store_run(s, rptdb_store_refill_reports_sql,
+	    RPTDB_NELEM(rptdb_store_refill_reports_sql), pdomain, NULL,
+	    err) < 0)
+		return -1;
 	if (rptdb_store_run(s, rptdb_store_refill_sql,
 	    RPTDB_NELEM(rptdb_store_refill_sql), was, pdomain, err) < 0)
 		return -1;
@@ -782,8 +799,14 @@ rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
 		rc = -1;
 		goto out;
 	}
+	if (db_exec(db, RPTDB_REFILL_TABLE_SQL, err) < 0) {
+		db_rollback(db);
+		rc = -1;
+		goto out;
+	}
 	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ?1 WHERE"
-	    " domain = ?2 COLLATE NOCASE AND hosted_domain IS NOT ?1");
+	    " id IN (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES
+	    ") AND hosted_domain IS NOT ?1");
 	for (i = 0; i < n && rc == 0; i += 3) {
 		if (rptdb_store_refill_before(s, pairs[i], pairs[i + 1],
 		    err) < 0) {
