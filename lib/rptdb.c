@@ -337,16 +337,19 @@ rptdb_begin(struct rptdb *r, struct buf *err)
 {
 	rptdb_pending_clear(r);
 	rptdb_reporters_clear(r);
+	rptdb_held_clear(r);
 	return db_begin(r->db, err);
 }
 
-/* The rows held for totals and reporters go in before it ends. */
+/* The rows held for totals, reporters and by domain go in before it ends. */
 int
 rptdb_commit(struct rptdb *r, struct buf *err)
 {
 	if ((r->npending > 0 && rptdb_pending_flush(r, err) < 0) ||
-	    (r->nreporters > 0 && rptdb_reporters_flush(r, err) < 0)) {
+	    (r->nreporters > 0 && rptdb_reporters_flush(r, err) < 0) ||
+	    rptdb_held_flush(r, err) < 0) {
 		rptdb_reporters_clear(r);
+		rptdb_held_clear(r);
 		db_rollback(r->db);
 		return -1;
 	}
@@ -358,6 +361,7 @@ rptdb_rollback(struct rptdb *r)
 {
 	rptdb_pending_clear(r);
 	rptdb_reporters_clear(r);
+	rptdb_held_clear(r);
 	db_rollback(r->db);
 }
 

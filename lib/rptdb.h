@@ -77,7 +77,11 @@
  *	or handled again after a crash, leaves one copy.  It makes no
  *	transaction of its own: the caller puts the reports of one
  *	message, or of several messages, into one, and a report stored
- *	earlier in the same transaction counts as stored.  The statements
+ *	earlier in the same transaction counts as stored.  What a report
+ *	adds to totals, reporters and the rows kept by domain is held and
+ *	written by rptdb_commit() (at once outside a transaction), so that
+ *	readers of those tables see a transaction's reports after its
+ *	commit, as everyone else does.  The statements
  *	are prepared once, by rptdb_open_write().  The hosted domain of a
  *	policy-domain comes from hosted_fn (NULL: not hosted, or not known
  *	yet).  rptdb_hosted_fill() makes every row follow the current

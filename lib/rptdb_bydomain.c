@@ -1,15 +1,20 @@
 /*
  * rptdb_bydomain - the rows kept by domain (reports.db migration 6) of
- * each new report, written from the report in memory; see
- * rptdb_sqlite.h.
+ * each new report, made from the report in memory, held for the commit
+ * and written there in key order; see rptdb_sqlite.h.
  * SPDX-License-Identifier: ISC
  *
  * The rows are those RPTDB_DOMAIN_POLICIES_SQL and
  * RPTDB_DOMAIN_FAILURES_SQL make of the report's stored rows (the
- * migration's SQL), without that read back: a join per report that
- * brought rptparse from 29.8 % to 22-24 % of its floor with RSA DKIM
- * (bench/rptparse).  They go 8, 4, 2 or 1 to an insert, as policies do.
- * rptdb_bydomain_test checks that both ways give the same rows.
+ * migration's SQL), without that read back.  domain_policies and
+ * domain_failures are ordered by domain: a transaction of 1,000
+ * messages touches a page of each per domain it names, and rows written
+ * report by report went to those pages in random order, reading them
+ * again once SQLite's cache had let them go and writing them out more
+ * than once (bench/rptparse: 29.8 % of the floor before migration 6,
+ * 22-24 % after it).  Sorted, each page is read and changed once per
+ * transaction.  rptdb_bydomain_test checks that both ways give the same
+ * rows, with a transaction per report and with one for all.
  */
 #include "config.h"
 
@@ -39,7 +44,7 @@ rptdb_bydomain_room(void *v, size_t *room, size_t n, size_t size)
 {
 	if (n <= *room)
 		return v;
-	*room = n < 16 ? 16 : n;
+	*room = n < 16 ? 16 : n + n / 2;
 	return xreallocarray(v, *room, size);
 }
 
@@ -60,7 +65,6 @@ rptdb_added_reset(struct rptdb *s, const struct tlsrpt_report *r)
 	a->failure = rptdb_bydomain_room(a->failure, &a->failures, details,
 	    sizeof(*a->failure));
 	a->nfailure = 0;
-	a->nrows = 0;
 }
 
 void
@@ -71,160 +75,211 @@ rptdb_added_free(struct rptdb *s)
 	free(a->policy);
 	free(a->hosted);
 	free(a->failure);
-	free(a->rows);
-	buf_free(&a->names);
 	memset(a, 0, sizeof(*a));
+	rptdb_held_clear(s);
+	free(s->held.rows);
+	buf_free(&s->held.text);
+	memset(&s->held, 0, sizeof(s->held));
 }
 
-/*
- * The policy-domain as reports.db keeps it (lower case, no final dot):
- * the report's own string when it is that already (most are), else its
- * offset in a->names plus one, as a->names may move while it grows.
- */
-static uintptr_t
-rptdb_bydomain_name(struct rptdb_added *a, const char *s)
+void
+rptdb_held_clear(struct rptdb *s)
 {
-	size_t len = strlen(s), i, off;
-	int plain = len == 0 || s[len - 1] != '.';
+	s->held.n = 0;
+	buf_reset(&s->held.text);
+}
 
-	for (i = 0; plain && i < len; i++)
-		plain = !(s[i] >= 'A' && s[i] <= 'Z');
-	if (plain)
+/* A copy of text in h->text: its offset plus one, 0 for NULL. */
+static size_t
+rptdb_held_text(struct rptdb_held *h, const char *text)
+{
+	size_t off = h->text.len;
+
+	if (text == NULL)
 		return 0;
-	while (len > 0 && s[len - 1] == '.')
-		len--;
-	off = a->names.len;
-	for (i = 0; i < len; i++)
-		buf_putc(&a->names, (s[i] >= 'A' && s[i] <= 'Z') ?
-		    (char)(s[i] - 'A' + 'a') : s[i]);
-	buf_putc(&a->names, '\0');
+	buf_append(&h->text, text, strlen(text) + 1);
 	return off + 1;
 }
 
-static void
-rptdb_bydomain_row(struct rptdb_added *a, const char *domain, int hosted,
-    size_t policy, size_t detail, size_t failure)
+/*
+ * The policy-domain as reports.db keeps it (lower case, no final dot),
+ * copied into h->text.
+ */
+static size_t
+rptdb_held_name(struct rptdb_held *h, const char *s)
 {
-	struct rptdb_byrow *row;
+	size_t len = strlen(s), i, off = h->text.len;
 
-	a->rows = rptdb_bydomain_room(a->rows, &a->rooms, a->nrows + 1,
-	    sizeof(*a->rows));
-	row = &a->rows[a->nrows++];
-	row->domain = domain;
-	row->hosted = hosted;
-	row->policy = policy;
-	row->detail = detail;
-	row->failure = failure;
+	while (len > 0 && s[len - 1] == '.')
+		len--;
+	for (i = 0; i < len; i++)
+		buf_putc(&h->text, (s[i] >= 'A' && s[i] <= 'Z') ?
+		    (char)(s[i] - 'A' + 'a') : s[i]);
+	buf_putc(&h->text, '\0');
+	return off + 1;
+}
+
+static const char *
+rptdb_held_str(const struct rptdb_held *h, size_t off)
+{
+	return off ? h->text.s + off - 1 : NULL;
+}
+
+/* The row of policy i (detail d, or none: d NULL) under key. */
+static struct rptdb_hrow *
+rptdb_held_row(struct rptdb *s, const struct tlsrpt_report *r, size_t i,
+    size_t key, int hosted, int64_t report, int trusted, size_t org)
+{
+	struct rptdb_held *h = &s->held;
+	struct rptdb_hrow *w;
+
+	h->rows = rptdb_bydomain_room(h->rows, &h->room, h->n + 1,
+	    sizeof(*h->rows));
+	w = &h->rows[h->n++];
+	memset(w, 0, sizeof(*w));
+	w->domain = key;
+	w->hosted = hosted;
+	w->end = (int64_t)r->end;
+	w->start = (int64_t)r->start;
+	w->policy = s->added.policy[i];
+	w->report = report;
+	w->trusted = trusted;
+	w->organization = org;
+	w->ok = r->policies[i].success_count;
+	w->failed = r->policies[i].failure_count;
+	return w;
 }
 
 /*
  * The keys of counted policy i (RPTDB_DOMAIN_ROWS): its hosted domain,
- * and its policy-domain when that is another name; with details, one
- * row per key and detail.
+ * and its policy-domain when that is another name; its row and its
+ * details' rows under each.  failure: the index of its first detail in
+ * s->added.failure.
  */
 static void
-rptdb_bydomain_keys(struct rptdb_added *a, const struct tlsrpt_report *r,
-    size_t i, const char *pdomain, size_t failure, int details)
+rptdb_held_policy(struct rptdb *s, const struct tlsrpt_report *r, size_t i,
+    int64_t report, int trusted, size_t org, size_t failure)
 {
-	const char *h = a->hosted[i];
-	size_t j, n = details ? r->policies[i].ndetails : 1;
+	const struct tlsrpt_policy *p = &r->policies[i];
+	struct rptdb_held *h = &s->held;
+	const char *hd = s->added.hosted[i];
+	size_t key[2], k, nkeys = 0, j;
+	int hosted[2];
+	struct rptdb_hrow *w;
 
-	for (j = 0; j < n; j++) {
-		if (h != NULL)
-			rptdb_bydomain_row(a, h, 1, i, j, failure + j);
-		if (h == NULL || strcmp(pdomain, h) != 0)
-			rptdb_bydomain_row(a, pdomain, 0, i, j, failure + j);
+	if (hd != NULL) {
+		hosted[nkeys] = 1;
+		key[nkeys++] = rptdb_held_text(h, hd);
+	}
+	k = rptdb_held_name(h, p->domain);
+	if (hd == NULL || strcmp(rptdb_held_str(h, k), hd) != 0) {
+		hosted[nkeys] = 0;
+		key[nkeys++] = k;
+	}
+	for (k = 0; k < nkeys; k++) {
+		rptdb_held_row(s, r, i, key[k], hosted[k], report, trusted,
+		    org);
+		for (j = 0; j < p->ndetails; j++) {
+			w = rptdb_held_row(s, r, i, key[k], hosted[k], report,
+			    trusted, org);
+			w->failure = s->added.failure[failure + j];
+			w->type = rptdb_held_text(h, p->details[j].result_type);
+			w->mx = rptdb_held_text(h,
+			    p->details[j].receiving_mx_hostname);
+			w->info = rptdb_held_text(h,
+			    p->details[j].additional_information);
+			w->failed = p->details[j].failed_session_count;
+		}
 	}
 }
 
-/* The rows of the counted policies (details 0) or of their details. */
-static void
-rptdb_bydomain_collect(struct rptdb *s, const struct tlsrpt_report *r,
-    const int *counted, int details)
+int
+rptdb_bydomain_add(struct rptdb *s, const struct tlsrpt_report *r,
+    int64_t report, const int *counted, int trusted, struct buf *err)
 {
-	struct rptdb_added *a = &s->added;
-	uintptr_t *names = xcalloc(r->npolicies + 1, sizeof(*names));
-	size_t i, failure = 0;
+	const char *org = r->organization ? r->organization : "";
+	size_t i, failure = 0, o = 0;
 
-	a->nrows = 0;
-	buf_reset(&a->names);
-	for (i = 0; i < r->npolicies; i++)
-		if (counted[i] && r->policies[i].domain != NULL)
-			names[i] = rptdb_bydomain_name(a, r->policies[i].domain);
+	if (s->held.n >= RPTDB_HELD_MAX && rptdb_held_flush(s, err) < 0)
+		return -1;
 	for (i = 0; i < r->npolicies; failure += r->policies[i++].ndetails) {
-		if (!counted[i] || r->policies[i].domain == NULL ||
-		    (details && r->policies[i].ndetails == 0))
+		if (!counted[i] || r->policies[i].domain == NULL)
 			continue;
-		rptdb_bydomain_keys(a, r, i, names[i] ? a->names.s +
-		    names[i] - 1 : r->policies[i].domain, failure, details);
+		if (s->added.hosted[i] != NULL && rptdb_reporters_add(s,
+		    s->added.hosted[i], org, report, r->end, trusted, err) < 0)
+			return -1;
+		if (o == 0)
+			o = rptdb_held_text(&s->held, org);
+		rptdb_held_policy(s, r, i, report, trusted, o, failure);
 	}
-	free(names);
+	return 0;
 }
 
-/* Row w of domain_policies into slot (0 to 7) of st. */
-static void
-rptdb_bydomain_bind_policy(struct rptdb *s, sqlite3_stmt *st, int slot,
-    const struct tlsrpt_report *r, const struct rptdb_byrow *w,
-    int64_t report, int trusted)
-{
-	const struct tlsrpt_policy *p = &r->policies[w->policy];
-	int b = slot * RPTDB_DP_COLUMNS;
+/* Key order: domain_policies' rows, then domain_failures', each by key. */
+static const struct rptdb_held *rptdb_held_sorting;
 
-	rptdb_text(st, b + 1, w->domain);
-	sqlite3_bind_int64(st, b + 2, (sqlite3_int64)r->end);
-	sqlite3_bind_int64(st, b + 3, s->added.policy[w->policy]);
-	sqlite3_bind_int(st, b + 4, w->hosted);
-	sqlite3_bind_int64(st, b + 5, report);
-	sqlite3_bind_int(st, b + 6, trusted);
-	sqlite3_bind_int64(st, b + 7, (sqlite3_int64)r->start);
-	rptdb_text(st, b + 8, r->organization);
-	sqlite3_bind_int64(st, b + 9, p->success_count);
-	sqlite3_bind_int64(st, b + 10, p->failure_count);
-}
-
-/* Row w of domain_failures into slot (0 to 7) of st. */
-static void
-rptdb_bydomain_bind_failure(struct rptdb *s, sqlite3_stmt *st, int slot,
-    const struct tlsrpt_report *r, const struct rptdb_byrow *w,
-    int64_t report, int trusted)
-{
-	const struct tlsrpt_detail *d =
-	    &r->policies[w->policy].details[w->detail];
-	int b = slot * RPTDB_DF_COLUMNS;
-
-	(void)report;
-	rptdb_text(st, b + 1, w->domain);
-	sqlite3_bind_int64(st, b + 2, (sqlite3_int64)r->end);
-	sqlite3_bind_int64(st, b + 3, s->added.policy[w->policy]);
-	sqlite3_bind_int(st, b + 4, w->hosted);
-	sqlite3_bind_int64(st, b + 5, s->added.failure[w->failure]);
-	sqlite3_bind_int(st, b + 6, trusted);
-	rptdb_text(st, b + 7, r->organization);
-	rptdb_text(st, b + 8, d->result_type);
-	rptdb_text(st, b + 9, d->receiving_mx_hostname);
-	rptdb_text(st, b + 10, d->additional_information);
-	sqlite3_bind_int64(st, b + 11, d->failed_session_count);
-}
-
-/* The rows collected, into domain_policies (0) or domain_failures (1). */
 static int
-rptdb_bydomain_write(struct rptdb *s, const struct tlsrpt_report *r,
-    int table, int64_t report, int trusted, struct buf *err)
+rptdb_held_cmp(const void *a, const void *b)
 {
-	const struct rptdb_added *a = &s->added;
-	sqlite3_stmt *st;
-	size_t from = 0, k, c, j;
-	int rc;
+	const struct rptdb_hrow *x = a, *y = b;
+	int c;
 
-	while (from < a->nrows) {
-		for (c = 0, k = RPTDB_BYDOMAIN_ROWS; k > a->nrows - from;
-		    c++, k /= 2)
+	if ((x->failure != 0) != (y->failure != 0))
+		return x->failure != 0 ? 1 : -1;
+	if ((c = strcmp(rptdb_held_str(rptdb_held_sorting, x->domain),
+	    rptdb_held_str(rptdb_held_sorting, y->domain))) != 0)
+		return c;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	if (x->policy != y->policy)
+		return x->policy < y->policy ? -1 : 1;
+	return (x->failure > y->failure) - (x->failure < y->failure);
+}
+
+/* Row w into slot (0 to 7) of st, of domain_policies or domain_failures. */
+static void
+rptdb_held_bind(const struct rptdb_held *h, sqlite3_stmt *st, int slot,
+    const struct rptdb_hrow *w)
+{
+	int b = slot * (w->failure ? RPTDB_DF_COLUMNS : RPTDB_DP_COLUMNS);
+
+	rptdb_text(st, b + 1, rptdb_held_str(h, w->domain));
+	sqlite3_bind_int64(st, b + 2, w->end);
+	sqlite3_bind_int64(st, b + 3, w->policy);
+	sqlite3_bind_int(st, b + 4, w->hosted);
+	if (w->failure == 0) {
+		sqlite3_bind_int64(st, b + 5, w->report);
+		sqlite3_bind_int(st, b + 6, w->trusted);
+		sqlite3_bind_int64(st, b + 7, w->start);
+		rptdb_text(st, b + 8, rptdb_held_str(h, w->organization));
+		sqlite3_bind_int64(st, b + 9, w->ok);
+		sqlite3_bind_int64(st, b + 10, w->failed);
+		return;
+	}
+	sqlite3_bind_int64(st, b + 5, w->failure);
+	sqlite3_bind_int(st, b + 6, w->trusted);
+	rptdb_text(st, b + 7, rptdb_held_str(h, w->organization));
+	rptdb_text(st, b + 8, rptdb_held_str(h, w->type));
+	rptdb_text(st, b + 9, rptdb_held_str(h, w->mx));
+	rptdb_text(st, b + 10, rptdb_held_str(h, w->info));
+	sqlite3_bind_int64(st, b + 11, w->failed);
+}
+
+/* Rows from..to (of one table), 8, 4, 2 or 1 to an insert. */
+static int
+rptdb_held_write(struct rptdb *s, size_t from, size_t to, struct buf *err)
+{
+	const struct rptdb_held *h = &s->held;
+	int table = h->rows[from].failure != 0, rc;
+	sqlite3_stmt *st;
+	size_t k, c, j;
+
+	while (from < to) {
+		for (c = 0, k = RPTDB_BYDOMAIN_ROWS; k > to - from; c++, k /= 2)
 			;
 		st = s->st[rptdb_bydomain_st[table][c]];
 		for (j = 0; j < k; j++)
-			(table ? rptdb_bydomain_bind_failure :
-			    rptdb_bydomain_bind_policy)(s, st, (int)j, r,
-			    &a->rows[from + j], report, trusted);
+			rptdb_held_bind(h, st, (int)j, &h->rows[from + j]);
 		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
 			buf_printf(err, "reports.db: insert %s by domain: %s",
 			    table ? "failures" : "policies",
@@ -237,26 +292,25 @@ rptdb_bydomain_write(struct rptdb *s, const struct tlsrpt_report *r,
 	return 0;
 }
 
+/* Writes the rows held, in key order; they are dropped either way. */
 int
-rptdb_bydomain_add(struct rptdb *s, const struct tlsrpt_report *r,
-    int64_t report, const int *counted, int trusted, struct buf *err)
+rptdb_held_flush(struct rptdb *s, struct buf *err)
 {
-	const char *h;
-	size_t i, details = 0;
+	struct rptdb_held *h = &s->held;
+	size_t split;
+	int rc = 0;
 
-	for (i = 0; i < r->npolicies; i++) {
-		details += r->policies[i].ndetails;
-		if (!counted[i] || (h = s->added.hosted[i]) == NULL)
-			continue;
-		if (rptdb_reporters_add(s, h, r->organization ?
-		    r->organization : "", report, r->end, trusted, err) < 0)
-			return -1;
-	}
-	rptdb_bydomain_collect(s, r, counted, 0);
-	if (rptdb_bydomain_write(s, r, 0, report, trusted, err) < 0)
-		return -1;
-	if (details == 0)	/* most reports */
+	if (h->n == 0)
 		return 0;
-	rptdb_bydomain_collect(s, r, counted, 1);
-	return rptdb_bydomain_write(s, r, 1, report, trusted, err);
+	rptdb_held_sorting = h;
+	qsort(h->rows, h->n, sizeof(*h->rows), rptdb_held_cmp);
+	rptdb_held_sorting = NULL;
+	for (split = 0; split < h->n && h->rows[split].failure == 0; split++)
+		;
+	if (split > 0)
+		rc = rptdb_held_write(s, 0, split, err);
+	if (rc == 0 && split < h->n)
+		rc = rptdb_held_write(s, split, h->n, err);
+	rptdb_held_clear(s);
+	return rc;
 }

@@ -11,7 +11,8 @@
  *	rptdb_row(st, fields, &row)	the next row into a struct, or 0
  *	rptdb_added_reset(db, r)	room for the ids of report r
  *	rptdb_bydomain_add(db, r, report, counted, trusted, &err)
- *					its rows kept by domain
+ *					its rows kept by domain, held
+ *	rptdb_held_flush(db, &err)	written, in key order
  *
  * DESCRIPTION
  *	RPTDB_TRUSTED_SQL holds for a stored report (alias r) that counts
@@ -29,19 +30,22 @@
  *	"while (rptdb_row(st, fields, &row)) fn(&row, arg);".
  *	rptdb_fields() is the storing half, from column col on.
  *
- *	rptdb_bydomain_add() writes the rows of domain_policies and
+ *	rptdb_bydomain_add() makes the rows of domain_policies and
  *	domain_failures of a report that rptdb_report_add() just stored,
  *	from the report and db->added (the row ids of its policies and
  *	failure details, each policy's hosted domain), without reading
- *	back what it stored, and adds to the reporters held for the
- *	commit.  A multi-row INSERT of policies gives its rows consecutive
+ *	back what it stored, and holds them for the commit, as it does
+ *	what the report adds to reporters; rptdb_held_flush() writes them
+ *	sorted by key, so that each page of those tables is changed once
+ *	per transaction.  A multi-row INSERT of policies gives its rows consecutive
  *	ids (one more than the largest each: SQLite's rowid rule), the last
  *	of them sqlite3_last_insert_rowid().
  *
  * LIMITS
  *	RPTDB_NSTMT statements are kept prepared per handle; at most
- *	RPTDB_PENDING_MAX rows of totals and RPTDB_REPORTERS_MAX of
- *	reporters are held for the commit (more are written at once).
+ *	RPTDB_PENDING_MAX rows of totals, RPTDB_REPORTERS_MAX of
+ *	reporters and RPTDB_HELD_MAX rows kept by domain are held for the
+ *	commit (more are written at once).
  *
  * DIAGNOSTICS
  *	None: see rptdb.h.
@@ -153,21 +157,15 @@ enum {
 #define RPTDB_REPORTERS_BUCKETS	4096	/* a power of two */
 #define RPTDB_REPORTERS_MAX	65536	/* reporters held, at most */
 #define RPTDB_PENDING_MAX	64	/* rows of totals held, at most */
+#define RPTDB_HELD_MAX		65536	/* rows kept by domain held */
 
 /*
  * What rptdb_report_add() learnt of the report it stores, for its rows
  * kept by domain (rptdb_bydomain.c): the row ids of its policies and
- * failure details (in the order of the report), the hosted domain of
- * each policy, and the rows to write.  Kept with the handle and grown
- * to the largest report seen (TLSRPT_POLICIES_MAX policies).
+ * failure details (in the order of the report) and the hosted domain of
+ * each policy; kept with the handle and grown to the largest report
+ * seen (TLSRPT_POLICIES_MAX policies).
  */
-struct rptdb_byrow {
-	const char *domain;		/* the key: hosted or policy-domain */
-	int	 hosted;
-	size_t	 policy;		/* in the report */
-	size_t	 detail;		/* in the policy (domain_failures) */
-	size_t	 failure;		/* in rptdb_added.failure */
-};
 struct rptdb_added {
 	int64_t	*policy;		/* row id of each policy */
 	const char **hosted;		/* hosted domain of each, or NULL */
@@ -175,10 +173,23 @@ struct rptdb_added {
 	int64_t	*failure;		/* row id of each failure detail */
 	size_t	 nfailure;
 	size_t	 failures;		/* room in failure */
-	struct rptdb_byrow *rows;
-	size_t	 nrows;
-	size_t	 rooms;			/* room in rows */
-	struct buf names;		/* policy-domains in the stored form */
+};
+
+/*
+ * A row of domain_policies (failure 0) or domain_failures held for the
+ * commit: its text in rptdb_held.text (offsets plus one, 0: NULL).
+ */
+struct rptdb_hrow {
+	size_t	 domain, organization, type, mx, info;
+	int64_t	 end, policy, report, start, ok, failed;	/* ok, failed: */
+	int64_t	 failure;		/* its id in failures, 0: a policy */
+	int	 hosted, trusted;	/* of domain_policies; failed is the */
+};					/* detail's failed-session-count */
+struct rptdb_held {
+	struct rptdb_hrow *rows;
+	size_t	 n;
+	size_t	 room;
+	struct buf text;
 };
 
 /* A row of the table totals to add to at the commit (rptdb_store.c). */
@@ -204,6 +215,9 @@ struct rptdb {
 	struct rptdb_reporter *reporters[RPTDB_REPORTERS_BUCKETS];
 	size_t	 nreporters;
 	struct rptdb_added added;	/* of the report being stored */
+	/* The rows kept by domain of the transaction's reports, written
+	 * in key order by rptdb_commit() (or at RPTDB_HELD_MAX rows). */
+	struct rptdb_held held;
 };
 
 /* Where a column goes in a row struct: its C type and its member. */
@@ -247,6 +261,8 @@ void	rptdb_reporters_clear(struct rptdb *);
 void	rptdb_stmt_done(sqlite3_stmt *);
 void	rptdb_added_reset(struct rptdb *, const struct tlsrpt_report *);
 void	rptdb_added_free(struct rptdb *);
+int	rptdb_held_flush(struct rptdb *, struct buf *err);
+void	rptdb_held_clear(struct rptdb *);
 int	rptdb_bydomain_add(struct rptdb *, const struct tlsrpt_report *,
 	    int64_t report, const int *counted, int trusted, struct buf *err);
 

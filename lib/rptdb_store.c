@@ -666,6 +666,11 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 		if (rptdb_store_deviation(s, *rowid, ndev++, r->deviations[i],
 		    err) < 0)
 			return -1;
+	/* Outside a transaction, what is held for the commit goes now. */
+	if (sqlite3_get_autocommit(s->db) && (rptdb_pending_flush(s,
+	    err) < 0 || rptdb_reporters_flush(s, err) < 0 ||
+	    rptdb_held_flush(s, err) < 0))
+		return -1;
 	return 1;
 }
 
