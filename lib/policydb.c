@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -579,11 +580,12 @@ policydb_domain_list_before(struct policydb *pdb, const char *before,
 {
 	sqlite3 *db = pdb->db;
 	sqlite3_stmt *st, *mx;
-	sqlite3_int64 limit = max ? (sqlite3_int64)max : -1;
+	/* No LIMIT -1: SQL that PostgreSQL takes too (lib/sqldb). */
+	sqlite3_int64 limit = max ? (sqlite3_int64)max : INT64_MAX;
 
 	st = db_cached(db, "SELECT * FROM (SELECT " DOMAIN_READ_COLUMNS
 	    " FROM domains WHERE name < ?1 ORDER BY name DESC LIMIT ?2)"
-	    " ORDER BY name");
+	    " AS page ORDER BY name");
 	sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
 	mx = db_cached(db, "SELECT domain, pattern FROM domain_mx"
