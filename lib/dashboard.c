@@ -646,21 +646,22 @@ dash_domain(struct dash *d, json_t *dom, json_t *v,
 }
 
 /*
- * One end of a link to a page of the overview; after (NULL: none) is
- * the cursor of the next page, the last name of this one (a domain
- * name: nothing to escape in a URL).
+ * One end of a link to a page of the overview; cursor (NULL: none) is
+ * the name the page starts after (param page_after: the last name of
+ * this one) or ends before (page_before: the first), a domain name:
+ * nothing to escape in a URL.
  */
 static void
-dash_page_link(struct dash *d, long long page, const char *after,
-    const char *rel, const char *text)
+dash_page_link(struct dash *d, long long page, const char *param,
+    const char *cursor, const char *rel, const char *text)
 {
 	buf_printf(d->out, " <a class=\"page-%s\" rel=\"%s\" href=\"", rel,
 	    rel);
 	dash_text(d, d->o->page_prefix ? d->o->page_prefix : "?page=");
 	buf_printf(d->out, "%lld", page);
-	if (after != NULL && d->o->page_after != NULL) {
-		dash_text(d, d->o->page_after);
-		dash_text(d, after);
+	if (cursor != NULL && param != NULL) {
+		dash_text(d, param);
+		dash_text(d, cursor);
 	}
 	dash_text(d, d->o->page_suffix ? d->o->page_suffix : "");
 	buf_printf(d->out, "\">%s</a>", text);
@@ -681,10 +682,13 @@ dash_pager(struct dash *d, json_t *domains)
 	if (n > 0)
 		buf_printf(d->out, " (domains %lld to %lld)", first,
 		    first + (long long)n - 1);
+	/* Page 1 is read from the start: no cursor needed. */
 	if (o->page > 1)
-		dash_page_link(d, o->page - 1, NULL, "prev", "previous page");
+		dash_page_link(d, o->page - 1, o->page_before, o->page > 2 &&
+		    n > 0 ? ipc_str(json_array_get(domains, 0), "domain") :
+		    NULL, "prev", "previous page");
 	if (o->more)
-		dash_page_link(d, o->page + 1, n > 0 ? ipc_str(
+		dash_page_link(d, o->page + 1, o->page_after, n > 0 ? ipc_str(
 		    json_array_get(domains, n - 1), "domain") : NULL, "next",
 		    "next page");
 	buf_puts(d->out, "</p>\n");

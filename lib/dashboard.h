@@ -23,6 +23,15 @@
  *		that one only, so that page n costs what page 2 does (page
  *		is then the number shown).  It asks domain-show for the
  *		page's domains only.
+ *	domains = dashboard_domains_before(socket_path, page, before, size,
+ *	    &err)
+ *		the same for the page that ends just before the name
+ *		"before" (the first name of the page after it, the cursor
+ *		of the "prev" links): the size domains before it, read
+ *		backwards from it (domain-list {"before": NAME}), so that
+ *		going back from page n costs what going on does.  NULL
+ *		with err for none before it ("page 4 is before the first
+ *		page (no domain before a.example)").
  *	rc = dashboard_page_parse(text, &page, &err)
  *		a page number of a command line or a URL: 1 to
  *		DASHBOARD_PAGE_MAX, else -1 with err ("page x: expected a
@@ -33,6 +42,9 @@
  *		string, the old one freed), else -1 with err ("after: 10000 bytes, expected
  *		the domain name that ends the page before (at most 253)",
  *		or the name escaped and the cause).
+ *	rc = dashboard_before_parse(text, &before, &err)
+ *		the same for the cursor of a previous page ("before: ...
+ *		expected the domain name that starts the page after").
  *	rc = dashboard_query_page(query, len, &page, &after, &err)
  *		the "page=N" and "after=NAME" of a query string (the len
  *		bytes after "?", "&"-separated; other parameters ignored;
@@ -40,6 +52,9 @@
  *		them, -1 with err for a bad one (lib/dashboard_query.c,
  *		pure; tests/fuzz/fuzz_pagequery); *after is the caller's
  *		to free.
+ *	rc = dashboard_query_cursor(query, len, &page, &after, &before, &err)
+ *		the same with "before=NAME" too; after and before both
+ *		given is an error ("after and before: one cursor at most").
  *	domains = dashboard_domain(socket_path, name, &err)
  *		the same for one domain (an array of one), for a page of
  *		that domain without asking for every other; err says
@@ -79,7 +94,10 @@
  * ok, certificate expiring or failing, state not active) and the
  * verdict; with opts.page set, the overview is that page of the
  * domains, with links to the previous page (page > 1) and the next one
- * (opts.more) at page_prefix + N + page_suffix.  Links go to link_prefix + name + link_suffix, or without
+ * (opts.more) at page_prefix + N + page_suffix, each with its cursor
+ * when opts.page_after and opts.page_before say how: the next page's
+ * link carries the last name of this page, the previous page's the
+ * first (none to page 1, which is read from the start).  Links go to link_prefix + name + link_suffix, or without
  * link_prefix to the in-page anchor "#d-" + name (opts.sections).
  * dashboard_domains() also reads acmed's state file (lib/certstore.h)
  * (acmed's, as "stsctl cert list" does) for the certificate.
@@ -126,12 +144,21 @@ struct dashboard_opts {
 					 * NULL: without a cursor */
 	const char *style_href;		/* NULL: the style sheet inline */
 	const char *nav_html;		/* under the heading, or NULL */
+	const char *page_before;	/* the previous page's link: prefix+
+					 * N+page_before+first name+suffix;
+					 * NULL: without a cursor */
 };
 
 json_t	*dashboard_domains_page(const char *socket_path, long long page,
 	    const char *after, int size, int *more, struct buf *err);
+json_t	*dashboard_domains_before(const char *socket_path, long long page,
+	    const char *before, int size, struct buf *err);
 int	 dashboard_page_parse(const char *text, long long *page,
 	    struct buf *err);
+int	 dashboard_before_parse(const char *text, char **before,
+	    struct buf *err);
+int	 dashboard_query_cursor(const char *query, size_t len,
+	    long long *page, char **after, char **before, struct buf *err);
 int	 dashboard_after_parse(const char *text, char **after,
 	    struct buf *err);
 int	 dashboard_query_page(const char *query, size_t len, long long *page,

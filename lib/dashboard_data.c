@@ -20,6 +20,7 @@
 #include "params.h"
 #include "plural.h"
 #include "policyc.h"
+#include "proto.h"
 #include "rptdb.h"
 #include "rptsum.h"
 
@@ -148,6 +149,104 @@ dashboard_domains_page(const char *socket_path, long long page,
 		return NULL;
 	*more = w.more;
 	dash_add_certs(domains);
+	return domains;
+}
+
+/*
+ * The names of the size domains just before "before", in name order:
+ * domain-list before a cursor gives the nearest ones; while more are
+ * needed and more come before ("prev"), asked again before the first.
+ */
+static json_t *
+dash_names_before(struct policyc *c, const char *before, size_t size,
+    struct buf *err)
+{
+	json_t *names = json_array(), *req, *reply, *domains, *more;
+	char *cursor = xstrdup(before);
+	const char *name, *last;
+	size_t n, take, i;
+	long pages;
+
+	for (pages = 1; names != NULL && json_array_size(names) < size;
+	    pages++) {
+		req = ipc_request(PROTO_OP_DOMAIN_LIST);
+		json_object_set_new(req, "before", json_string(cursor));
+		if (pages > POLICYC_PAGES_MAX ||
+		    (reply = policyc_call(req, c, err)) == NULL) {
+			if (pages > POLICYC_PAGES_MAX) {
+				json_decref(req);
+				buf_printf(err, "%s: more than %d pages",
+				    PROTO_OP_DOMAIN_LIST, POLICYC_PAGES_MAX);
+			}
+			json_decref(names);
+			names = NULL;
+			break;
+		}
+		domains = json_object_get(reply, "domains");
+		n = json_array_size(domains);
+		/* In name order, each before the cursor. */
+		for (i = 0, last = ""; i < n; i++, last = name) {
+			name = ipc_str(json_array_get(domains, i), "domain");
+			if (strcmp(name, last) <= 0 || strcmp(name, cursor) >= 0)
+				break;
+		}
+		if (!json_is_array(domains) || i < n) {
+			buf_printf(err, "%s: reply before %s out of order",
+			    PROTO_OP_DOMAIN_LIST, esc_printable(cursor));
+			json_decref(reply);
+			json_decref(names);
+			names = NULL;
+			break;
+		}
+		take = size - json_array_size(names);
+		if (take > n)
+			take = n;
+		for (i = 0; i < take; i++)
+			json_array_insert(names, 0, json_object_get(
+			    json_array_get(domains, n - 1 - i), "domain"));
+		more = json_object_get(reply, "prev");
+		free(cursor);
+		cursor = n > 0 && json_is_string(more) ?
+		    xstrdup(ipc_str(json_array_get(domains, 0), "domain")) :
+		    NULL;
+		json_decref(reply);
+		if (cursor == NULL)
+			break;
+	}
+	free(cursor);
+	return names;
+}
+
+json_t *
+dashboard_domains_before(const char *socket_path, long long page,
+    const char *before, int size, struct buf *err)
+{
+	struct policyc c;
+	json_t *names, *domains = NULL;
+
+	if (page < 1 || page > DASHBOARD_PAGE_MAX || size < 1) {
+		buf_printf(err, "page %lld: expected a page number from 1 to"
+		    " %d", page, DASHBOARD_PAGE_MAX);
+		return NULL;
+	}
+	if (dash_connect(&c, socket_path, err) < 0)
+		return NULL;
+	if ((names = dash_names_before(&c, before, (size_t)size, err)) ==
+	    NULL) {
+		policyc_close(&c);
+		return NULL;
+	}
+	if (json_array_size(names) == 0) {
+		buf_printf(err, "page %lld is before the first page (no domain"
+		    " before ", page);
+		esc_text(err, before);
+		buf_puts(err, ")");
+	} else
+		domains = dash_show_all(&c, names, err);
+	policyc_close(&c);
+	json_decref(names);
+	if (domains != NULL)
+		dash_add_certs(domains);
 	return domains;
 }
 

@@ -48,7 +48,7 @@ lib_db_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 # writes; stsctl report, the pages, metrics read).
 lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sqlite.h \
 	lib/rptdb_store.c lib/rptdb_read.c lib/rptdb_list.c \
-	lib/rptdb_reporters.c lib/rptdb_pages.c \
+	lib/rptdb_reporters.c lib/rptdb_pages.c lib/rptdb_bydomain.c \
 	lib/rptsum_rows.c lib/rptsum_rows.h
 check_PROGRAMS += lib/rptdb_test
 lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)

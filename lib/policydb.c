@@ -590,6 +590,33 @@ policydb_domain_list(struct policydb *pdb, const char *after, size_t max,
 }
 
 /*
+ * The last max domains before a name (max 0: every one), in name order:
+ * the page before a cursor (the HTML overview's link to the previous
+ * page), read backwards from it in the index of names.
+ */
+int
+policydb_domain_list_before(struct policydb *pdb, const char *before,
+    size_t max, struct domain **vp, size_t *np, struct buf *err)
+{
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st, *mx;
+	/* No LIMIT -1: SQL that PostgreSQL takes too (lib/sqldb). */
+	long long limit = max ? (long long)max : LLONG_MAX;
+
+	st = sqldb_cached_rows(db, "SELECT * FROM (SELECT " DOMAIN_READ_COLUMNS
+	    " FROM domains WHERE name < ?1 ORDER BY name DESC LIMIT ?2)"
+	    " AS page ORDER BY name");
+	sqldb_bind_text(st, 1, before);
+	sqldb_bind_int64(st, 2, limit);
+	mx = sqldb_cached_rows(db, "SELECT domain, pattern FROM domain_mx"
+	    " WHERE domain IN (SELECT name FROM domains WHERE name < ?1"
+	    " ORDER BY name DESC LIMIT ?2) ORDER BY domain, pos");
+	sqldb_bind_text(mx, 1, before);
+	sqldb_bind_int64(mx, 2, limit);
+	return policydb_domains_read(db, st, mx, vp, np, err);
+}
+
+/*
  * The servable domains in name order, each with its patterns, in one
  * pass over a join: the snapshot for httpd reads every domain, so it
  * must not cost a query per domain or a copy of the whole table.

@@ -14,6 +14,8 @@
  *	policydb_domain_insert / _update (pdb, &d, &err), _delete(pdb, name)
  *	policydb_domain_list(pdb, after, max, &v, &n, &err)	by name, after
  *					a name (NULL: all), at most max (0: all)
+ *	policydb_domain_list_before(pdb, before, max, &v, &n, &err)
+ *					the last max before a name, by name
  *	policydb_domain_each_servable(pdb, cb, arg, &err)	active and
  *					retiring domains by name (no token,
  *					no timestamps)
@@ -328,6 +330,8 @@ int	policydb_domain_delete(struct policydb *, const char *name,
 	    struct buf *err);
 int	policydb_domain_list(struct policydb *, const char *after, size_t max,
 	    struct domain **, size_t *, struct buf *err);
+int	policydb_domain_list_before(struct policydb *, const char *before,
+	    size_t max, struct domain **, size_t *, struct buf *err);
 int	policydb_domain_each_servable(struct policydb *,
 	    void (*)(const struct domain *, void *), void *, struct buf *err);
 int	policydb_domain_expired(struct policydb *, long long now,

@@ -80,7 +80,11 @@
  *	or handled again after a crash, leaves one copy.  It makes no
  *	transaction of its own: the caller puts the reports of one
  *	message, or of several messages, into one, and a report stored
- *	earlier in the same transaction counts as stored.  The statements
+ *	earlier in the same transaction counts as stored.  What a report
+ *	adds to totals, reporters and the rows kept by domain is held and
+ *	written by rptdb_commit() (at once outside a transaction), so that
+ *	readers of those tables see a transaction's reports after its
+ *	commit, as everyone else does.  The statements
  *	are prepared once, by rptdb_open_write().  The hosted domain of a
  *	policy-domain comes from hosted_fn (NULL: not hosted, or not known
  *	yet).  rptdb_hosted_fill() makes every row follow the current
@@ -91,8 +95,9 @@
  *
  *	cache is the memory, in bytes, that SQLite may keep of the pages
  *	of reports.db (PRAGMA cache_size; 0: SQLite's default).  Each
- *	policy row goes into three indexes whose pages are spread over
- *	the file, so that a cache smaller than those indexes makes most
+ *	counted policy goes into domain_policies by its domain, whose
+ *	pages are spread over the file, so that a cache smaller than that
+ *	table's pages of the domains a transaction touches makes most
  *	inserts read pages again (a read(2) and a copy each).
  *	rptdb_cache_kib() is the cache in force, in KiB.
  *
@@ -109,7 +114,7 @@
  *	did; rptdb_snapshot_end() ends the one it began.
  *
  * REPORTS.DB
- *	The schema (migrations 1 to 6, applied by rptdb_open_write(),
+ *	The schema (migrations 1 to 7, applied by rptdb_open_write(),
  *	checked by rptdb_open()):
  *
  *	reports: id, organization, contact, report_id, start_time and
@@ -167,10 +172,11 @@
  *	    now, summed, without reading a policy (bench/reports).
  *
  *	Migration 6 adds rows kept by domain, which rptdb_report_add()
- *	writes for each new report in its transaction (the same SQL as the
- *	migration's, RPTDB_DOMAIN_POLICIES_SQL and friends in
- *	rptdb_sqlite.h) and rptdb_hosted_fill() makes again for the
- *	policy-domains whose hosted domain changed:
+ *	writes for each new report in its transaction (from the report in
+ *	memory, the rows that the migration's SQL, RPTDB_DOMAIN_POLICIES_SQL
+ *	and friends in rptdb_sqlite.h, makes of the rows stored) and
+ *	rptdb_hosted_fill() makes again for the policy-domains whose
+ *	hosted domain changed:
  *	domain_policies: domain, end_time, policy, hosted, report, trusted
  *	    (RPTDB_TRUSTED_SQL of the report), start_time, organization,
  *	    success_count, failure_count: one row per counted policy under
@@ -199,6 +205,18 @@
  *	summary of a busy domain: bench/reports); the migration takes one
  *	pass over policies, reports and failures (figures in
  *	bench/README, "reports"), once, at rptparse's start.
+ *
+ *	Migration 7 drops the indexes policies_hosted_nocase and
+ *	policies_domain_nocase: the readers that looked policies up by
+ *	hosted domain or policy-domain read the rows kept by domain instead
+ *	(rptdb_domain_known(), list and export by domain,
+ *	rptdb_hosted_over() from reporters, the alerts' sums of a day), or
+ *	take a domain's reports from them and its policies, counted or not,
+ *	from those reports by report (the alerts' result types,
+ *	rptdb_hosted_fill()): every report with a policy of a domain has a
+ *	counted one of it.  Each insert of a policy wrote a page of each
+ *	index, and each commit a page per domain it touched
+ *	(bench/rptparse).
  *
  *	rptdb_silent() gives the silent reporters of a hosted domain (of
  *	every hosted domain when domain is NULL), by domain and
@@ -265,7 +283,10 @@ struct rptdb_meta {
 	const int *counted;		/* rptdb_policies_counted(), or NULL */
 };
 
-/* The hosted domain of a policy-domain (lower case), or NULL. */
+/*
+ * The hosted domain of a policy-domain (lower case), or NULL; it stays
+ * valid until rptdb_report_add() returns.
+ */
 typedef const char *rptdb_hosted_fn(void *arg, const char *domain);
 
 /* A stored report; a query fills what it selects, NULL or 0 the rest. */

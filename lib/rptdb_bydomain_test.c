@@ -3,8 +3,10 @@
  * what the summaries and the silent-reporter pass read from them is what
  * the reports themselves say, row for row, by the queries that read
  * policies and reports before migration 6 (kept here as the reference);
- * the rows rptparse adds report by report are the rows the migration
- * makes of the same file; rptdb_hosted_fill() keeps them right.
+ * the rows rptparse adds report by report (from the reports in memory,
+ * rptdb_bydomain.c) are the rows the migration's SQL makes of the same
+ * file, whether each report has its transaction or all share one;
+ * rptdb_hosted_fill() keeps them right.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -25,6 +27,7 @@
 #include "cfg.h"
 #include "mymalloc.h"
 #include "rptdb.h"
+#include "rptdb_sqlite.h"
 #include "rptsum.h"
 #include "tlsrpt.h"
 #include "unit.h"
@@ -73,7 +76,21 @@ static const char test_dump_sql[] = "SELECT 'p', domain, end_time, policy,"
     " reports_any, NULL, NULL, NULL, NULL, NULL FROM reporters"
     " ORDER BY 1, 2, 3, 4, 5, 6";
 
+/*
+ * The same rows by the migration's SQL, and as stored: each column with
+ * its SQLite type, so that an integer stored as text would differ.
+ */
+static const char test_select_policies[] =
+    RPTDB_DOMAIN_POLICIES_SQL("1") " ORDER BY 1, 2, 3";
+static const char test_stored_policies[] =
+    "SELECT * FROM domain_policies ORDER BY 1, 2, 3";
+static const char test_select_failures[] =
+    RPTDB_DOMAIN_FAILURES_SQL("1") " ORDER BY 1, 2, 3, 4";
+static const char test_stored_failures[] =
+    "SELECT * FROM domain_failures ORDER BY 1, 2, 3, 4";
+
 static int test_moved;	/* sub.a.example moved to b.example */
+static int test_batch;	/* the caller holds the transaction */
 
 static const char *
 test_hosted(void *arg, const char *domain)
@@ -135,6 +152,27 @@ test_same(struct test_lines *a, struct test_lines *b, size_t *n)
 	memset(a, 0, sizeof(*a));
 	memset(b, 0, sizeof(*b));
 	return same;
+}
+
+/* 1 when the lines of a and b differ as sets. */
+static int
+test_sorted_differ(const char *a, const char *b)
+{
+	struct test_lines la = { NULL, 0 }, lb = { NULL, 0 };
+	struct buf line = BUF_INIT;
+	const char *p, *nl;
+	size_t n;
+	int k;
+
+	for (k = 0; k < 2; k++)
+		for (p = k ? b : a; *p != '\0'; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				nl = p + strlen(p) - 1;
+			buf_append(&line, p, (size_t)(nl - p));
+			test_line(k ? &lb : &la, &line);
+		}
+	buf_free(&line);
+	return !test_same(&la, &lb, &n);
 }
 
 /* The rows of an old query, each column as text, one line a row. */
@@ -401,6 +439,200 @@ test_compare_silent(struct rptdb *rd, sqlite3 *db, const char *when)
 	    when, rptdb_require_dkim() ? "yes" : "no", found);
 }
 
+/* The rows of sql, each column as its type and text, one line a row. */
+static char *
+test_typed(sqlite3 *db, const char *sql, size_t *rows)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st;
+	int i;
+
+	*rows = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		CHECK(0, "%s: %s", sql, sqlite3_errmsg(db));
+		return xstrdup("");
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+
+			buf_printf(&b, "%d:%s|", sqlite3_column_type(st, i),
+			    t ? (const char *)t : "-");
+		}
+		buf_putc(&b, '\n');
+		(*rows)++;
+	}
+	sqlite3_finalize(st);
+	return b.s ? b.s : xstrdup("");
+}
+
+/*
+ * The rows the writer added are those RPTDB_DOMAIN_POLICIES_SQL and
+ * RPTDB_DOMAIN_FAILURES_SQL (the migration's) select from the same
+ * file: type for type, byte for byte.
+ */
+static void
+test_same_select(sqlite3 *db, const char *when, size_t min)
+{
+	static const char *const sql[][2] = {
+		{ test_stored_policies, test_select_policies },
+		{ test_stored_failures, test_select_failures },
+	};
+	char *stored, *selected;
+	size_t i, n, m;
+
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		stored = test_typed(db, sql[i][0], &n);
+		selected = test_typed(db, sql[i][1], &m);
+		CHECK(n >= min && n == m && strcmp(stored, selected) == 0,
+		    "%s: the %zu rows of %s are the %zu that the migration's"
+		    " SQL selects", when, n, i ? "domain_failures" :
+		    "domain_policies", m);
+		if (strcmp(stored, selected) != 0)
+			fprintf(stderr, "# stored:\n%s# selected:\n%s",
+			    stored, selected);
+		free(stored);
+		free(selected);
+	}
+}
+
+/*
+ * The alerts' reads of policies by domain as they were before migration
+ * 7 dropped the indexes of policies by hosted domain and policy-domain
+ * (?1 hosted domain, ?2 policy-domain, ?3 and ?4 the day or ?3 a report).
+ */
+/* Report rows to look before: every one stored, and one past. */
+#define TEST_ALERT_UPTO	250
+#define TEST_ALERT_HOSTED	" p.hosted_domain = ?1"
+#define TEST_ALERT_UNHOSTED	" p.hosted_domain IS NULL AND p.domain = ?2"
+#define TEST_ALERT_COUNTS(domain) "SELECT TOTAL(p.success_count)," \
+	" TOTAL(p.failure_count) FROM policies p JOIN reports r ON" \
+	" r.id = p.report WHERE" domain " AND r.received >= ?3 AND" \
+	" r.received < ?4 AND p.counted = 1 AND (" TEST_TRUSTED " OR ?9 = 0)"
+#define TEST_ALERT_TYPES(domain) "SELECT f.result_type," \
+	" TOTAL(f.failed_session_count) AS n FROM failures f JOIN policies p" \
+	" ON p.id = f.policy JOIN reports r ON r.id = p.report WHERE" domain \
+	" AND r.received >= ?3 AND r.received < ?4 GROUP BY f.result_type" \
+	" ORDER BY n DESC, f.result_type LIMIT 100"
+#define TEST_ALERT_BEFORE(domain) "SELECT DISTINCT f.result_type FROM" \
+	" failures f JOIN policies p ON p.id = f.policy WHERE" domain \
+	" AND p.report < ?3 ORDER BY 1"
+static const char *const test_alert_sql[2][3] = {
+	{ TEST_ALERT_COUNTS(TEST_ALERT_HOSTED), TEST_ALERT_TYPES(
+	    TEST_ALERT_HOSTED), TEST_ALERT_BEFORE(TEST_ALERT_HOSTED) },
+	{ TEST_ALERT_COUNTS(TEST_ALERT_UNHOSTED), TEST_ALERT_TYPES(
+	    TEST_ALERT_UNHOSTED), TEST_ALERT_BEFORE(TEST_ALERT_UNHOSTED) },
+};
+
+/* The lines of an old alert query: columns as "%.0f" or text, "|". */
+static char *
+test_alert_old(sqlite3 *db, const char *sql, const char *hosted,
+    const char *domain, int64_t a, int64_t b)
+{
+	struct buf out = BUF_INIT;
+	sqlite3_stmt *st;
+	int i;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		CHECK(0, "old alert query compiles: %s", sqlite3_errmsg(db));
+		return xstrdup("");
+	}
+	sqlite3_bind_text(st, 1, hosted, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, a);
+	if (sqlite3_bind_parameter_count(st) >= 4)
+		sqlite3_bind_int64(st, 4, b);
+	if (sqlite3_bind_parameter_count(st) >= 9)
+		sqlite3_bind_int(st, 9, rptdb_require_dkim());
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(st); i++)
+			if (sqlite3_column_type(st, i) == SQLITE_TEXT)
+				buf_printf(&out, "%s|",
+				    sqlite3_column_text(st, i));
+			else
+				buf_printf(&out, "%.0f|",
+				    sqlite3_column_double(st, i));
+		buf_putc(&out, '\n');
+	}
+	sqlite3_finalize(st);
+	return out.s ? out.s : xstrdup("");
+}
+
+static void
+test_alert_type(const char *type, double n, void *arg)
+{
+	buf_printf(arg, "%s|%.0f|\n", type, n);
+}
+
+static void
+test_alert_seen(const char *type, void *arg)
+{
+	buf_printf(arg, "%s|\n", type);
+}
+
+/*
+ * rptdb_day_counts(), rptdb_day_types() and rptdb_types_before() give
+ * what the queries of policies gave, for hosted domains (by hosted
+ * domain, uncounted policies' result types included) and for
+ * policy-domains that are not hosted, every day and at every tenth
+ * report.
+ */
+static void
+test_compare_alerts(struct rptdb *rd, sqlite3 *db, const char *when)
+{
+	static const char *const dom[][2] = {
+		{ "a.example", "a.example" }, { "b.example", "b.example" },
+		{ NULL, "c.example" }, { NULL, "x1.example" },
+		{ NULL, "sub.a.example" },
+	};
+	struct rptdb_day_counts c;
+	struct buf got = BUF_INIT;
+	char *want;
+	size_t i, n = 0, differ = 0, uncounted = 0;
+	int day, u;
+	time_t t;
+
+	for (i = 0; i < sizeof(dom) / sizeof(dom[0]); i++) {
+		u = dom[i][0] == NULL;
+		for (day = 0; day <= TEST_DAYS + 1; day++, n += 2) {
+			t = TEST_START + (time_t)day * RPTDB_DAY;
+			buf_reset(&got);
+			if (rptdb_day_counts(rd, dom[i][0], dom[i][1], t,
+			    t + RPTDB_DAY, &c) == 0)
+				buf_printf(&got, "%lld|%lld|\n",
+				    (long long)c.ok, (long long)c.failed);
+			want = test_alert_old(db, test_alert_sql[u][0],
+			    dom[i][0], dom[i][1], t, t + RPTDB_DAY);
+			differ += strcmp(want, got.s ? got.s : "") != 0;
+			free(want);
+			buf_reset(&got);
+			rptdb_day_types(rd, dom[i][0], dom[i][1], t,
+			    t + RPTDB_DAY, 100, test_alert_type, &got);
+			want = test_alert_old(db, test_alert_sql[u][1],
+			    dom[i][0], dom[i][1], t, t + RPTDB_DAY);
+			differ += strcmp(want, got.s ? got.s : "") != 0;
+			free(want);
+		}
+		for (t = 1; t <= TEST_ALERT_UPTO; t += 10, n++) {
+			buf_reset(&got);
+			rptdb_types_before(rd, dom[i][0], dom[i][1], t,
+			    test_alert_seen, &got);
+			want = test_alert_old(db, test_alert_sql[u][2],
+			    dom[i][0], dom[i][1], t, 0);
+			uncounted += strstr(want, "tlsa-invalid") != NULL;
+			/* The old query sorted; the set is what counts. */
+			differ += test_sorted_differ(want, got.s ? got.s : "");
+			free(want);
+		}
+	}
+	CHECK(differ == 0 && uncounted > 10, "%s: the alerts' %zu reads"
+	    " (sums of a day, result types of a day and before a report,"
+	    " %zu with the type of an uncounted policy) are those of the"
+	    " queries of policies, report_require_dkim %s (%zu differ)",
+	    when, n, uncounted, rptdb_require_dkim() ? "yes" : "no", differ);
+	buf_free(&got);
+}
+
 /* The tables of migration 6 as text. */
 static char *
 test_dump(sqlite3 *db)
@@ -453,8 +685,9 @@ test_report(struct rptdb *w, int n, int org, int day, const char *via,
 	meta.dkim_result = dkim;
 	meta.received = t + RPTDB_DAY;
 	rptdb_sha256(json.s, json.len, meta.sha256);
-	if (rptdb_begin(w, &err) < 0 || rptdb_report_add(w, r, &meta,
-	    test_hosted, NULL, &row, &err) < 0 || rptdb_commit(w, &err) < 0)
+	if ((!test_batch && rptdb_begin(w, &err) < 0) ||
+	    rptdb_report_add(w, r, &meta, test_hosted, NULL, &row, &err) < 0 ||
+	    (!test_batch && rptdb_commit(w, &err) < 0))
 		CHECK(0, "report %d stored: %s", n, err.s);
 	tlsrpt_free(r);
 out:
@@ -481,7 +714,8 @@ out:
 static const char *test_shapes[] = {
 	TEST_POLICY("sts", "a.example", "100", "3",
 	    TEST_DETAILS("certificate-expired", "mx.a.example", "5", "")),
-	TEST_POLICY("tlsa", "A.example.", "50", "50", "") ","
+	TEST_POLICY("tlsa", "A.example.", "50", "50",
+	    TEST_DETAILS("tlsa-invalid", "mx.a.example", "50", "")) ","
 	TEST_POLICY("sts", "a.example", "90", "10", "") ","
 	TEST_POLICY("sts", "sub.a.example", "7", "1",
 	    TEST_DETAILS("validation-failure", "mx.sub.a.example", "1",
@@ -554,9 +788,11 @@ test_both(struct rptdb *rd, sqlite3 *db, const char *when)
 
 	test_compare(rd, db, when);
 	test_compare_silent(rd, db, when);
+	test_compare_alerts(rd, db, when);
 	(void)cfg_override(RPTDB_REQUIRE_DKIM, "no", &err);
 	test_compare(rd, db, when);
 	test_compare_silent(rd, db, when);
+	test_compare_alerts(rd, db, when);
 	(void)cfg_override(RPTDB_REQUIRE_DKIM, "yes", &err);
 	buf_free(&err);
 }
@@ -602,6 +838,42 @@ test_remigrate(const char *path, sqlite3 *db)
 	return w != NULL ? 0 : -1;
 }
 
+/*
+ * The same reports in one transaction, as rptparse stores up to 1,000
+ * messages: a report's policies and failure details come before its
+ * rows kept by domain, and reports stored earlier in it are skipped.
+ */
+static void
+test_one_transaction(const char *dir)
+{
+	char *path = xasprintf("%s/one-%s", dir, RPTDB_FILE);
+	struct buf err = BUF_INIT;
+	struct rptdb *w;
+	sqlite3 *db = NULL;
+	int moved = test_moved;
+
+	test_moved = 0;
+	if ((w = rptdb_open_write(path, NULL, 0, &err)) == NULL ||
+	    rptdb_begin(w, &err) < 0) {
+		CHECK(0, "reports.db for one transaction: %s", err.s);
+		goto out;
+	}
+	test_batch = 1;
+	test_fill(w);
+	test_batch = 0;
+	CHECK(rptdb_commit(w, &err) == 0, "one transaction committed: %s",
+	    err.s ? err.s : "");
+	if (sqlite3_open(path, &db) == SQLITE_OK)
+		test_same_select(db, "one transaction", 100);
+out:
+	test_moved = moved;
+	rptdb_close(w);
+	sqlite3_close(db);
+	unit_unlink_db(path);
+	free(path);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -629,6 +901,7 @@ main(void)
 	}
 	test_both(rd, db, "stored report by report");
 	test_saturated(rd);
+	test_same_select(db, "a transaction per report", 100);
 
 	/* The migration makes the rows the writer added, exactly. */
 	added = test_dump(db);
@@ -663,6 +936,8 @@ main(void)
 	    " the migration makes of the moved file");
 	free(added);
 	free(made);
+	test_same_select(db, "after the move", 100);
+	test_one_transaction(dir);
 out:
 	sqlite3_close(db);
 	unit_unlink_db(path);

@@ -18,12 +18,15 @@
 
 /*
  * The filter of list and export: domain, since, and the reports that
- * count (?3 = 0) or the unverified ones (?3 = 1).
+ * count (?3 = 0) or the unverified ones (?3 = 1).  A domain's reports
+ * are those of its range of domain_policies (its counted policies under
+ * their hosted domain and policy-domain: every report with a policy of
+ * it has a counted one), in the window when there is one.
  */
 #define RPTDB_FILTER \
-	" WHERE (?1 IS NULL OR r.id IN (SELECT p.report FROM policies p" \
-	" WHERE p.hosted_domain = ?1 COLLATE NOCASE OR p.domain = ?1" \
-	" COLLATE NOCASE)) AND (?2 IS NULL OR r.end_time > ?2)" \
+	" WHERE (?1 IS NULL OR r.id IN (SELECT d.report FROM domain_policies d" \
+	" WHERE d.domain = lower(?1) AND (?2 IS NULL OR d.end_time > ?2)))" \
+	" AND (?2 IS NULL OR r.end_time > ?2)" \
 	" AND CASE WHEN ?3 THEN NOT " RPTDB_TRUSTED_SQL \
 	" ELSE " RPTDB_COUNTS_SQL " END"
 

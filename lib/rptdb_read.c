@@ -30,18 +30,28 @@
 
 /*
  * Which rows of policies belong to the domain of a policy, for alerts:
- * by hosted domain when it has one, else by its policy-domain.
- * RPTDB_ALERT_DOMAIN_SQL serves both; the statements run for many
- * reports come in the two forms instead (RPTDB_HOSTED_SQL,
- * RPTDB_UNHOSTED_SQL), each a plain index lookup.
+ * by hosted domain when it has one (?1), else by its policy-domain (?2),
+ * each statement in two forms.  Reports.db has no index of policies by
+ * either (migration 7): a domain's reports are those of its range of
+ * domain_policies (hosted 1 under a hosted domain, hosted 0 under a
+ * policy-domain that is not one), which holds every report with a
+ * policy of it (a report's counted policy of a policy-domain has the
+ * hosted domain of every other policy of that policy-domain); its
+ * policies, counted or not, are the policies of those reports (an index
+ * lookup by report) that belong to it.  cond is on d, or on r with the
+ * join of reports.
  */
-#define RPTDB_ALERT_DOMAIN_SQL \
-	" ((?1 IS NOT NULL AND p.hosted_domain = ?1 COLLATE NOCASE) OR" \
-	" (?1 IS NULL AND p.hosted_domain IS NULL AND" \
-	" p.domain = ?2 COLLATE NOCASE))"
-#define RPTDB_HOSTED_SQL	" p.hosted_domain = ?1 COLLATE NOCASE"
-#define RPTDB_UNHOSTED_SQL	" p.hosted_domain IS NULL AND" \
-	" p.domain = ?2 COLLATE NOCASE"
+#define RPTDB_REPORTS_OF(key, hosted, join, cond) " p.report IN" \
+	" (SELECT d.report FROM domain_policies d" join \
+	" WHERE d.domain = lower(" key ") AND d.hosted = " hosted \
+	" AND " cond ")"
+#define RPTDB_JOIN_REPORTS	" JOIN reports r ON r.id = d.report"
+#define RPTDB_HOSTED_SQL(join, cond) \
+	RPTDB_REPORTS_OF("?1", "1", join, cond) \
+	" AND p.hosted_domain = lower(?1)"
+#define RPTDB_UNHOSTED_SQL(join, cond) \
+	RPTDB_REPORTS_OF("?2", "0", join, cond) \
+	" AND p.hosted_domain IS NULL AND p.domain = lower(?2)"
 
 static int64_t rptdb_total_count(double);
 
@@ -168,13 +178,13 @@ int
 rptdb_domain_known(struct rptdb *db, const char *name)
 {
 	/*
-	 * COLLATE NOCASE, as the indexes: with the binary comparison this
-	 * was a scan of policies up to the first match (0.1 s for a domain
-	 * in the middle of 10^7 reports, bench/reports).
+	 * domain_policies holds each domain's counted policies under its
+	 * hosted domain and its policy-domain, and every report with a
+	 * policy of a domain has a counted one of it: the first key of its
+	 * range, where policies needed an index of each column.
 	 */
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT 1 FROM policies"
-	    " WHERE hosted_domain = ?1 COLLATE NOCASE OR domain = ?1"
-	    " COLLATE NOCASE LIMIT 1");
+	sqlite3_stmt *st = db_prepare(db->db, "SELECT 1 FROM domain_policies"
+	    " WHERE domain = lower(?1) LIMIT 1");
 	int known;
 
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -287,16 +297,17 @@ rptdb_totals_read(struct rptdb *db, rptdb_totals_fn *fn, void *arg)
 }
 
 /*
- * Whether policies name more than n hosted domains: the distinct values
- * of the index policies_hosted_nocase, read up to the n + 1st (the
- * rows of n domains, not of all).
+ * Whether policies name more than n hosted domains: the distinct
+ * domains of reporters (a row per hosted domain of a counted policy and
+ * organization: every hosted domain of a policy, as a report's counted
+ * policy of a policy-domain has its hosted domain), in the order of its
+ * key, read up to the n + 1st (the rows of n domains, not of all).
  */
 int
 rptdb_hosted_over(struct rptdb *db, long long n)
 {
 	sqlite3_stmt *st = db_prepare(db->db, "SELECT COUNT(*) FROM"
-	    " (SELECT DISTINCT hosted_domain COLLATE NOCASE FROM policies"
-	    " WHERE hosted_domain IS NOT NULL LIMIT ?1)");
+	    " (SELECT DISTINCT domain FROM reporters LIMIT ?1)");
 	long long got = 0;
 
 	sqlite3_bind_int64(st, 1, n + 1);
@@ -340,18 +351,22 @@ rptdb_day_counts(struct rptdb *db, const char *hosted, const char *domain,
 	sqlite3_stmt *st;
 	int rc;
 
-#define RPTDB_DAY_COUNTS_SQL(domain) "SELECT" \
-	    " TOTAL(p.success_count), TOTAL(p.failure_count)," \
-	    " (SELECT MAX(id) FROM reports)" \
-	    " FROM policies p JOIN reports r ON r.id = p.report" \
-	    " WHERE" domain " AND r.received >= ?3 AND r.received < ?4" \
-	    " AND p.counted = 1 AND " RPTDB_COUNTS_SQL
+#define RPTDB_DAY_SUMS	"SELECT TOTAL(d.success_count)," \
+	    " TOTAL(d.failure_count), (SELECT MAX(id) FROM reports)" \
+	    " FROM domain_policies d JOIN reports r ON r.id = d.report"
+#define RPTDB_DAY_RECEIVED " r.received >= ?3 AND r.received < ?4"
+#define RPTDB_DAY_COUNTED " AND (d.trusted = 1 OR ?9 = 0)"
+	/* The domain's counted policies: its range of domain_policies. */
 	if (hosted != NULL)
-		st = rptdb_stmt(db, RPTDB_ST_COUNTS,
-		    RPTDB_DAY_COUNTS_SQL(RPTDB_HOSTED_SQL));
+		st = rptdb_stmt(db, RPTDB_ST_COUNTS, RPTDB_DAY_SUMS
+		    " WHERE d.domain = lower(?1) AND d.hosted = 1 AND"
+		    RPTDB_DAY_RECEIVED RPTDB_DAY_COUNTED);
 	else
-		st = rptdb_stmt(db, RPTDB_ST_COUNTS_UNHOSTED,
-		    RPTDB_DAY_COUNTS_SQL(RPTDB_UNHOSTED_SQL));
+		st = rptdb_stmt(db, RPTDB_ST_COUNTS_UNHOSTED, RPTDB_DAY_SUMS
+		    " JOIN policies p ON p.id = d.policy"
+		    " WHERE d.domain = lower(?2) AND d.hosted = 0 AND"
+		    " p.hosted_domain IS NULL AND" RPTDB_DAY_RECEIVED
+		    RPTDB_DAY_COUNTED);
 	rptdb_bind_alert_domain(st, hosted, domain);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)to);
@@ -367,17 +382,21 @@ rptdb_day_counts(struct rptdb *db, const char *hosted, const char *domain,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The reports received that day: a few of the domain's range. */
 void
 rptdb_day_types(struct rptdb *db, const char *hosted, const char *domain,
     time_t from, time_t to, int limit, rptdb_type_fn *fn, void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT f.result_type,"
-	    " TOTAL(f.failed_session_count) AS n FROM failures f"
-	    " JOIN policies p ON p.id = f.policy"
-	    " JOIN reports r ON r.id = p.report"
-	    " WHERE" RPTDB_ALERT_DOMAIN_SQL " AND r.received >= ?3 AND"
-	    " r.received < ?4 GROUP BY f.result_type ORDER BY n DESC,"
-	    " f.result_type LIMIT ?5");
+#define RPTDB_DAY_TYPES_SQL(domain) "SELECT f.result_type," \
+	    " TOTAL(f.failed_session_count) AS n FROM failures f" \
+	    " JOIN policies p ON p.id = f.policy" \
+	    " WHERE" domain " GROUP BY f.result_type ORDER BY n DESC," \
+	    " f.result_type LIMIT ?5"
+	sqlite3_stmt *st = db_prepare(db->db, hosted != NULL ?
+	    RPTDB_DAY_TYPES_SQL(RPTDB_HOSTED_SQL(RPTDB_JOIN_REPORTS,
+	    RPTDB_DAY_RECEIVED)) :
+	    RPTDB_DAY_TYPES_SQL(RPTDB_UNHOSTED_SQL(RPTDB_JOIN_REPORTS,
+	    RPTDB_DAY_RECEIVED)));
 
 	rptdb_bind_alert_domain(st, hosted, domain);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
@@ -397,13 +416,14 @@ rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
 
 #define RPTDB_TYPES_SQL(domain) "SELECT DISTINCT f.result_type" \
 	    " FROM failures f JOIN policies p ON p.id = f.policy" \
-	    " WHERE" domain " AND p.report < ?3"
+	    " WHERE" domain
+#define RPTDB_BEFORE	"d.report < ?3"
 	if (hosted != NULL)
 		st = rptdb_stmt(db, RPTDB_ST_TYPES,
-		    RPTDB_TYPES_SQL(RPTDB_HOSTED_SQL));
+		    RPTDB_TYPES_SQL(RPTDB_HOSTED_SQL("", RPTDB_BEFORE)));
 	else
 		st = rptdb_stmt(db, RPTDB_ST_TYPES_UNHOSTED,
-		    RPTDB_TYPES_SQL(RPTDB_UNHOSTED_SQL));
+		    RPTDB_TYPES_SQL(RPTDB_UNHOSTED_SQL("", RPTDB_BEFORE)));
 	rptdb_bind_alert_domain(st, hosted, domain);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)report);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)

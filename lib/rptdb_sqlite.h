@@ -9,6 +9,10 @@
  *	rptdb_text(st, col, s)	binds s, or NULL, without a copy
  *	rptdb_col(st, col)	a text column, or NULL
  *	rptdb_row(st, fields, &row)	the next row into a struct, or 0
+ *	rptdb_added_reset(db, r)	room for the ids of report r
+ *	rptdb_bydomain_add(db, r, report, counted, trusted, &err)
+ *					its rows kept by domain, held
+ *	rptdb_held_flush(db, &err)	written, in key order
  *
  * DESCRIPTION
  *	RPTDB_TRUSTED_SQL holds for a stored report (alias r) that counts
@@ -26,10 +30,22 @@
  *	"while (rptdb_row(st, fields, &row)) fn(&row, arg);".
  *	rptdb_fields() is the storing half, from column col on.
  *
+ *	rptdb_bydomain_add() makes the rows of domain_policies and
+ *	domain_failures of a report that rptdb_report_add() just stored,
+ *	from the report and db->added (the row ids of its policies and
+ *	failure details, each policy's hosted domain), without reading
+ *	back what it stored, and holds them for the commit, as it does
+ *	what the report adds to reporters; rptdb_held_flush() writes them
+ *	sorted by key, so that each page of those tables is changed once
+ *	per transaction.  A multi-row INSERT of policies gives its rows consecutive
+ *	ids (one more than the largest each: SQLite's rowid rule), the last
+ *	of them sqlite3_last_insert_rowid().
+ *
  * LIMITS
  *	RPTDB_NSTMT statements are kept prepared per handle; at most
- *	RPTDB_PENDING_MAX rows of totals and RPTDB_REPORTERS_MAX of
- *	reporters are held for the commit (more are written at once).
+ *	RPTDB_PENDING_MAX rows of totals, RPTDB_REPORTERS_MAX of
+ *	reporters and RPTDB_HELD_MAX rows kept by domain are held for the
+ *	commit (more are written at once).
  *
  * DIAGNOSTICS
  *	None: see rptdb.h.
@@ -45,6 +61,7 @@
 
 #include "buf.h"
 #include "rptdb.h"
+#include "tlsrpt.h"
 
 /* rptdb_counts() (rptdb_store.c) is RPTDB_COUNTS_SQL in C: change both. */
 #define RPTDB_TRUSTED_SQL	"(r.via = 'https' OR r.dkim_result = 'pass')"
@@ -54,11 +71,13 @@
 
 /*
  * The rows of domain_policies, domain_failures and reporters (migration
- * 6) of the policies where cond holds (aliases p, r): the migration,
- * each new report (p.report = ?1) and rptdb_hosted_fill() make them with
- * the same SQL.  A counted policy is kept under its hosted domain (hosted
- * 1) and, when that is not its policy-domain, under its policy-domain
- * too (hosted 0), as readers match either.
+ * 6) of the policies where cond holds (aliases p, r): the migration and
+ * rptdb_hosted_fill() make them with this SQL; rptdb_report_add() writes
+ * the same rows of each new report from the report in memory
+ * (rptdb_bydomain.c; rptdb_bydomain_test compares both ways).  A counted
+ * policy is kept under its hosted domain (hosted 1) and, when that is
+ * not its policy-domain, under its policy-domain too (hosted 0), as
+ * readers match either.
  */
 #define RPTDB_DOMAIN_ROWS(columns, from, cond) \
 	"SELECT p.hosted_domain, r.end_time, p.id, 1, " columns from \
@@ -84,6 +103,21 @@
 	" MAX(end_time), COUNT(DISTINCT report) FROM domain_policies" \
 	" WHERE hosted = 1 AND (" cond ") GROUP BY domain, organization"
 
+/*
+ * Rows of domain_policies and domain_failures, 1, 2, 4 or 8 in an insert
+ * (their columns in the order of the tables).
+ */
+#define RPTDB_BYDOMAIN_ROWS	8	/* in one insert, at most */
+#define RPTDB_DP_COLUMNS	10
+#define RPTDB_DF_COLUMNS	11
+#define RPTDB_DP_ROW		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define RPTDB_DF_ROW		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define RPTDB_ROWS2(row)	row ", " row
+#define RPTDB_ROWS4(row)	RPTDB_ROWS2(row) ", " RPTDB_ROWS2(row)
+#define RPTDB_ROWS8(row)	RPTDB_ROWS4(row) ", " RPTDB_ROWS4(row)
+#define RPTDB_DP_INSERT		"INSERT INTO domain_policies VALUES "
+#define RPTDB_DF_INSERT		"INSERT INTO domain_failures VALUES "
+
 /* The columns of struct rptdb_report, for rptdb_col_report(). */
 #define RPTDB_REPORT_COLUMNS "r.id, r.organization, r.contact, r.report_id," \
 	" r.start_time, r.end_time, r.received, r.via, r.submitter," \
@@ -102,8 +136,14 @@ enum {
 	RPTDB_ST_FAILURE,
 	RPTDB_ST_DEVIATION,
 	RPTDB_ST_TOTAL,
-	RPTDB_ST_DOMAIN_POLICIES,	/* migration 6's rows of a report */
-	RPTDB_ST_DOMAIN_FAILURES,
+	RPTDB_ST_DP8,			/* migration 6's rows of a report: */
+	RPTDB_ST_DP4,			/* domain_policies, 8, 4, 2, 1 */
+	RPTDB_ST_DP2,
+	RPTDB_ST_DP1,
+	RPTDB_ST_DF8,			/* domain_failures */
+	RPTDB_ST_DF4,
+	RPTDB_ST_DF2,
+	RPTDB_ST_DF1,
 	RPTDB_ST_REPORTERS,
 	RPTDB_ST_WRITER,		/* end of the writer's */
 	RPTDB_ST_COUNTS = RPTDB_ST_WRITER,	/* alerts (rptdb_read.c) */
@@ -117,6 +157,40 @@ enum {
 #define RPTDB_REPORTERS_BUCKETS	4096	/* a power of two */
 #define RPTDB_REPORTERS_MAX	65536	/* reporters held, at most */
 #define RPTDB_PENDING_MAX	64	/* rows of totals held, at most */
+#define RPTDB_HELD_MAX		65536	/* rows kept by domain held */
+
+/*
+ * What rptdb_report_add() learnt of the report it stores, for its rows
+ * kept by domain (rptdb_bydomain.c): the row ids of its policies and
+ * failure details (in the order of the report) and the hosted domain of
+ * each policy; kept with the handle and grown to the largest report
+ * seen (TLSRPT_POLICIES_MAX policies).
+ */
+struct rptdb_added {
+	int64_t	*policy;		/* row id of each policy */
+	const char **hosted;		/* hosted domain of each, or NULL */
+	size_t	 policies;		/* room in policy and hosted */
+	int64_t	*failure;		/* row id of each failure detail */
+	size_t	 nfailure;
+	size_t	 failures;		/* room in failure */
+};
+
+/*
+ * A row of domain_policies (failure 0) or domain_failures held for the
+ * commit: its text in rptdb_held.text (offsets plus one, 0: NULL).
+ */
+struct rptdb_hrow {
+	size_t	 domain, organization, type, mx, info;
+	int64_t	 end, policy, report, start, ok, failed;	/* ok, failed: */
+	int64_t	 failure;		/* its id in failures, 0: a policy */
+	int	 hosted, trusted;	/* of domain_policies; failed is the */
+};					/* detail's failed-session-count */
+struct rptdb_held {
+	struct rptdb_hrow *rows;
+	size_t	 n;
+	size_t	 room;
+	struct buf text;
+};
 
 /* A row of the table totals to add to at the commit (rptdb_store.c). */
 struct rptdb_pending {
@@ -140,6 +214,10 @@ struct rptdb {
 	/* What they add to reporters (rptdb_reporters.c), the same way. */
 	struct rptdb_reporter *reporters[RPTDB_REPORTERS_BUCKETS];
 	size_t	 nreporters;
+	struct rptdb_added added;	/* of the report being stored */
+	/* The rows kept by domain of the transaction's reports, written
+	 * in key order by rptdb_commit() (or at RPTDB_HELD_MAX rows). */
+	struct rptdb_held held;
 };
 
 /* Where a column goes in a row struct: its C type and its member. */
@@ -181,5 +259,11 @@ int	rptdb_reporters_add(struct rptdb *, const char *domain,
 int	rptdb_reporters_flush(struct rptdb *, struct buf *err);
 void	rptdb_reporters_clear(struct rptdb *);
 void	rptdb_stmt_done(sqlite3_stmt *);
+void	rptdb_added_reset(struct rptdb *, const struct tlsrpt_report *);
+void	rptdb_added_free(struct rptdb *);
+int	rptdb_held_flush(struct rptdb *, struct buf *err);
+void	rptdb_held_clear(struct rptdb *);
+int	rptdb_bydomain_add(struct rptdb *, const struct tlsrpt_report *,
+	    int64_t report, const int *counted, int trusted, struct buf *err);
 
 #endif

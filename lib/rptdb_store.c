@@ -73,10 +73,14 @@ const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	"INSERT INTO totals (trusted, kind, result, sessions)"
 	" VALUES (?, ?, ?, ?)"
 	" ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions",
-	"INSERT INTO domain_policies "
-	RPTDB_DOMAIN_POLICIES_SQL("p.report = ?1"),
-	"INSERT INTO domain_failures "
-	RPTDB_DOMAIN_FAILURES_SQL("p.report = ?1"),
+	RPTDB_DP_INSERT RPTDB_ROWS8(RPTDB_DP_ROW),
+	RPTDB_DP_INSERT RPTDB_ROWS4(RPTDB_DP_ROW),
+	RPTDB_DP_INSERT RPTDB_ROWS2(RPTDB_DP_ROW),
+	RPTDB_DP_INSERT RPTDB_DP_ROW,
+	RPTDB_DF_INSERT RPTDB_ROWS8(RPTDB_DF_ROW),
+	RPTDB_DF_INSERT RPTDB_ROWS4(RPTDB_DF_ROW),
+	RPTDB_DF_INSERT RPTDB_ROWS2(RPTDB_DF_ROW),
+	RPTDB_DF_INSERT RPTDB_DF_ROW,
 	RPTDB_REPORTERS_ADD_SQL,
 };
 
@@ -202,7 +206,11 @@ rptdb_store_failure(struct rptdb *s, int64_t policy,
 	sqlite3_bind_int64(st, 7, d->failed_session_count);
 	rptdb_text(st, 8, d->additional_information);
 	rptdb_text(st, 9, d->failure_reason_code);
-	return rptdb_store_step(s, st, "insert failure detail", err);
+	if (rptdb_store_step(s, st, "insert failure detail", err) < 0)
+		return -1;
+	s->added.failure[s->added.nfailure++] =
+	    sqlite3_last_insert_rowid(s->db);
+	return 0;
 }
 
 /*
@@ -357,8 +365,7 @@ static const struct {
 /* Policy idx of r into row slot (0 to RPTDB_POLICY_ROWS - 1) of st. */
 static void
 rptdb_store_bind_policy(struct rptdb *s, sqlite3_stmt *st, size_t slot,
-    int64_t report, const struct tlsrpt_report *r, size_t idx, int counted,
-    rptdb_hosted_fn *hosted, void *arg)
+    int64_t report, const struct tlsrpt_report *r, size_t idx, int counted)
 {
 	const struct tlsrpt_policy *p = &r->policies[idx];
 	int b = (int)slot * RPTDB_POLICY_COLUMNS;
@@ -368,7 +375,7 @@ rptdb_store_bind_policy(struct rptdb *s, sqlite3_stmt *st, size_t slot,
 	rptdb_text(st, b + 3, p->type);
 	rptdb_text(st, b + 4, rptdb_store_domain(&s->domain[slot], p->domain));
 	/* The list's form: lower case, no final dot. */
-	rptdb_text(st, b + 5, p->domain ? hosted(arg, p->domain) : NULL);
+	rptdb_text(st, b + 5, s->added.hosted[idx]);
 	rptdb_text(st, b + 6, rptdb_store_list(&s->strings[slot], p->strings,
 	    p->nstrings));
 	rptdb_text(st, b + 7, rptdb_store_list(&s->mx[slot], p->mx_hosts,
@@ -381,18 +388,17 @@ rptdb_store_bind_policy(struct rptdb *s, sqlite3_stmt *st, size_t slot,
 /* A policy with its failure details, which need its row id. */
 static int
 rptdb_store_policy(struct rptdb *s, int64_t report,
-    const struct tlsrpt_report *r, size_t idx, int counted,
-    rptdb_hosted_fn *hosted, void *arg, struct buf *err)
+    const struct tlsrpt_report *r, size_t idx, int counted, struct buf *err)
 {
 	const struct tlsrpt_policy *p = &r->policies[idx];
 	sqlite3_stmt *st = s->st[RPTDB_ST_POLICY];
 	int64_t id;
 	size_t i;
 
-	rptdb_store_bind_policy(s, st, 0, report, r, idx, counted, hosted, arg);
+	rptdb_store_bind_policy(s, st, 0, report, r, idx, counted);
 	if (rptdb_store_step(s, st, "insert policy", err) < 0)
 		return -1;
-	id = sqlite3_last_insert_rowid(s->db);
+	id = s->added.policy[idx] = sqlite3_last_insert_rowid(s->db);
 	for (i = 0; i < p->ndetails; i++)
 		if (rptdb_store_failure(s, id, &p->details[i], err) < 0)
 			return -1;
@@ -400,16 +406,18 @@ rptdb_store_policy(struct rptdb *s, int64_t report,
 }
 
 /*
- * Policies from..to-1 of r, none with failure details (so no row id is
- * needed), in inserts of 8, 4, 2 and 1 rows, in their order.
+ * Policies from..to-1 of r, none with failure details, in inserts of 8,
+ * 4, 2 and 1 rows, in their order.  The rows of an insert get
+ * consecutive ids, the last one last_insert_rowid (rptdb_sqlite.h).
  */
 static int
 rptdb_store_policies(struct rptdb *s, int64_t report,
     const struct tlsrpt_report *r, size_t from, size_t to,
-    const int *counted, rptdb_hosted_fn *hosted, void *arg, struct buf *err)
+    const int *counted, struct buf *err)
 {
 	sqlite3_stmt *st;
 	size_t c, j, k;
+	int64_t last;
 
 	while (from < to) {
 		for (c = 0; rptdb_store_chunks[c].rows > to - from; c++)
@@ -418,9 +426,12 @@ rptdb_store_policies(struct rptdb *s, int64_t report,
 		st = s->st[rptdb_store_chunks[c].st];
 		for (j = 0; j < k; j++)
 			rptdb_store_bind_policy(s, st, j, report, r, from + j,
-			    counted[from + j], hosted, arg);
+			    counted[from + j]);
 		if (rptdb_store_step(s, st, "insert policy", err) < 0)
 			return -1;
+		last = sqlite3_last_insert_rowid(s->db);
+		for (j = 0; j < k; j++)
+			s->added.policy[from + j] = last - (int64_t)(k - 1 - j);
 		from += k;
 	}
 	return 0;
@@ -577,49 +588,6 @@ rptdb_store_totals(struct rptdb *s, const struct tlsrpt_report *r,
 	    RPTDB_NOT_DETAILED, none, err);
 }
 
-/*
- * The rows of a new report kept by domain (migration 6): its policies
- * and failure details from its rows just inserted, with the same SQL
- * as the migration's, so both agree; what it adds to reporters, held
- * for the commit (rptdb_reporters.c; rptdb_bydomain_test checks that
- * the migration makes the same rows).
- */
-static int
-rptdb_store_by_domain(struct rptdb *s, const struct tlsrpt_report *r,
-    int64_t report, const int *counted, int trusted,
-    rptdb_hosted_fn *hosted, void *arg, struct buf *err)
-{
-	static const struct {
-		int	 st;
-		const char *what;
-	} step[] = {
-		{ RPTDB_ST_DOMAIN_POLICIES, "insert policies by domain" },
-		{ RPTDB_ST_DOMAIN_FAILURES, "insert failures by domain" },
-	};
-	const char *h;
-	size_t i, details = 0;
-
-	for (i = 0; i < r->npolicies; i++) {
-		details += r->policies[i].ndetails;
-		if (!counted[i] || r->policies[i].domain == NULL ||
-		    (h = hosted(arg, r->policies[i].domain)) == NULL)
-			continue;
-		if (rptdb_reporters_add(s, h, r->organization ?
-		    r->organization : "", report, r->end, trusted, err) < 0)
-			return -1;
-	}
-	for (i = 0; i < sizeof(step) / sizeof(step[0]); i++) {
-		/* Most reports have no failure detail: no join to look. */
-		if (step[i].st == RPTDB_ST_DOMAIN_FAILURES && details == 0)
-			continue;
-		sqlite3_bind_int64(s->st[step[i].st], 1, report);
-		if (rptdb_store_step(s, s->st[step[i].st], step[i].what,
-		    err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 int
 rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
     const struct rptdb_meta *meta, rptdb_hosted_fn *hosted, void *arg,
@@ -660,6 +628,10 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	}
 	*rowid = sqlite3_last_insert_rowid(s->db);
 	/* The caller's, when it needs them too (alerts): made once. */
+	rptdb_added_reset(s, r);
+	for (i = 0; i < r->npolicies; i++)
+		s->added.hosted[i] = r->policies[i].domain != NULL ?
+		    hosted(arg, r->policies[i].domain) : NULL;
 	if ((counted = meta->counted) == NULL) {
 		own = xcalloc(r->npolicies + 1, sizeof(*own));
 		rptdb_store_counted(r, own);
@@ -669,22 +641,21 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	for (i = 0, run = 0; i < r->npolicies && rc == 0; i++) {
 		if (r->policies[i].ndetails == 0)
 			continue;
-		if (rptdb_store_policies(s, *rowid, r, run, i, counted, hosted,
-		    arg, err) < 0 || rptdb_store_policy(s, *rowid, r, i,
-		    counted[i], hosted, arg, err) < 0)
+		if (rptdb_store_policies(s, *rowid, r, run, i, counted,
+		    err) < 0 || rptdb_store_policy(s, *rowid, r, i,
+		    counted[i], err) < 0)
 			rc = -1;
 		run = i + 1;
 	}
 	if (rc == 0)
 		rc = rptdb_store_policies(s, *rowid, r, run, r->npolicies,
-		    counted, hosted, arg, err);
+		    counted, err);
 	if (rc == 0)
 		rc = rptdb_store_totals(s, r, counted, rptdb_trusted(meta->via,
 		    meta->dkim_result), err);
 	if (rc == 0)
-		rc = rptdb_store_by_domain(s, r, *rowid, counted,
-		    rptdb_trusted(meta->via, meta->dkim_result), hosted, arg,
-		    err);
+		rc = rptdb_bydomain_add(s, r, *rowid, counted,
+		    rptdb_trusted(meta->via, meta->dkim_result), err);
 	free(own);
 	if (rc < 0)
 		return -1;
@@ -695,6 +666,11 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 		if (rptdb_store_deviation(s, *rowid, ndev++, r->deviations[i],
 		    err) < 0)
 			return -1;
+	/* Outside a transaction, what is held for the commit goes now. */
+	if (sqlite3_get_autocommit(s->db) && (rptdb_pending_flush(s,
+	    err) < 0 || rptdb_reporters_flush(s, err) < 0 ||
+	    rptdb_held_flush(s, err) < 0))
+		return -1;
 	return 1;
 }
 
@@ -712,19 +688,32 @@ rptdb_store_hosted_differ(const char *a, const char *b)
  * pdomain, made again after their hosted domain went from was to now
  * (either NULL): their rows under was and pdomain go, the rows of the
  * policies as they are now come, and the reporters of was and now are
- * summed again from domain_policies.
+ * summed again from domain_policies.  Reports.db has no index of
+ * policies by domain (migration 7): pdomain's policies are those of the
+ * reports in its range of domain_policies (every report with a policy
+ * of it has a counted one there), kept in temp.rptdb_refill before the
+ * rows go (RPTDB_REFILL_REPORTS_SQL), and looked up by report.
  */
+#define RPTDB_REFILL_TABLE_SQL "CREATE TEMP TABLE IF NOT EXISTS" \
+	" rptdb_refill (report INTEGER PRIMARY KEY)"
+static const char *const rptdb_store_refill_reports_sql[] = {
+	"DELETE FROM temp.rptdb_refill",
+	"INSERT OR IGNORE INTO temp.rptdb_refill SELECT report FROM"
+	" domain_policies WHERE domain = ?1",
+};
+#define RPTDB_REFILL_POLICIES "p.report IN (SELECT report FROM" \
+	" temp.rptdb_refill) AND p.domain = ?2"
 static const char *const rptdb_store_refill_sql[] = {
 	"DELETE FROM domain_policies WHERE domain = ?1 AND policy IN"
-	" (SELECT id FROM policies WHERE domain = ?2 COLLATE NOCASE)",
+	" (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES ")",
 	"DELETE FROM domain_failures WHERE domain = ?1 AND policy IN"
-	" (SELECT id FROM policies WHERE domain = ?2 COLLATE NOCASE)",
+	" (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES ")",
 };
 static const char *const rptdb_store_refill_new_sql[] = {
 	"INSERT OR IGNORE INTO domain_policies "
-	RPTDB_DOMAIN_POLICIES_SQL("p.domain = ?2 COLLATE NOCASE"),
+	RPTDB_DOMAIN_POLICIES_SQL(RPTDB_REFILL_POLICIES),
 	"INSERT OR IGNORE INTO domain_failures "
-	RPTDB_DOMAIN_FAILURES_SQL("p.domain = ?2 COLLATE NOCASE"),
+	RPTDB_DOMAIN_FAILURES_SQL(RPTDB_REFILL_POLICIES),
 	"DELETE FROM reporters WHERE domain = ?1",
 	"INSERT INTO reporters " RPTDB_REPORTERS_SQL("domain = ?1"),
 };
@@ -757,6 +746,10 @@ static int
 rptdb_store_refill_before(struct rptdb *s, const char *pdomain,
     const char *was, struct buf *err)
 {
+	if (rptdb_store_run(s, rptdb_store_refill_reports_sql,
+	    RPTDB_NELEM(rptdb_store_refill_reports_sql), pdomain, NULL,
+	    err) < 0)
+		return -1;
 	if (rptdb_store_run(s, rptdb_store_refill_sql,
 	    RPTDB_NELEM(rptdb_store_refill_sql), was, pdomain, err) < 0)
 		return -1;
@@ -811,8 +804,14 @@ rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
 		rc = -1;
 		goto out;
 	}
+	if (db_exec(db, RPTDB_REFILL_TABLE_SQL, err) < 0) {
+		db_rollback(db);
+		rc = -1;
+		goto out;
+	}
 	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ?1 WHERE"
-	    " domain = ?2 COLLATE NOCASE AND hosted_domain IS NOT ?1");
+	    " id IN (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES
+	    ") AND hosted_domain IS NOT ?1");
 	for (i = 0; i < n && rc == 0; i += 3) {
 		if (rptdb_store_refill_before(s, pairs[i], pairs[i + 1],
 		    err) < 0) {

@@ -16,7 +16,10 @@
  *	  /			the overview: its first page of
  *				dashboard_page_size hosted domains
  *	  /?page=N		page N of the overview (400 when N is not a
- *				number from 1 to 10^9, 404 past the last)
+ *				number from 1 to 10^9, 404 past the last),
+ *				with &after=NAME or &before=NAME (the
+ *				cursors of its links to the next and the
+ *				previous page) read from that name
  *	  /domain/NAME		the page of one domain
  *
  *	The pages are made on each request by lib/dashboard from
@@ -258,15 +261,15 @@ metrics_text(struct metrics_conn *c, int head_only, int status,
  */
 static long long
 metrics_query_page(const struct http_request *req, char **after,
-    struct buf *err)
+    char **before, struct buf *err)
 {
 	const char *q = req->path + req->path_len;
 	const char *end = req->target + req->target_len;
 	long long page = 1;
 
-	*after = NULL;
-	if (q < end && *q == '?' && dashboard_query_page(q + 1,
-	    (size_t)(end - q - 1), &page, after, err) < 0)
+	*after = *before = NULL;
+	if (q < end && *q == '?' && dashboard_query_cursor(q + 1,
+	    (size_t)(end - q - 1), &page, after, before, err) < 0)
 		return -1;
 	return page;
 }
@@ -274,7 +277,7 @@ metrics_query_page(const struct http_request *req, char **after,
 /* A dashboard page: the overview (domain NULL) or one domain. */
 static void
 metrics_page(struct metrics_conn *c, int head_only, const char *domain,
-    long long page, const char *after)
+    long long page, const char *after, const char *before)
 {
 	struct dashboard_opts opts;
 	struct buf out = BUF_INIT, err = BUF_INIT, msg = BUF_INIT;
@@ -296,8 +299,15 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain,
 		opts.page_size = (int)var_dashboard_page_size;
 		opts.page_prefix = "/?page=";
 		opts.page_after = "&after=";
-		domains = dashboard_domains_page(METRICS_POLICYD, page, after,
-		    opts.page_size, &more, &err);
+		opts.page_before = "&before=";
+		if (before != NULL) {
+			/* The page that ends before it: one follows. */
+			domains = dashboard_domains_before(METRICS_POLICYD,
+			    page, before, opts.page_size, &err);
+			more = 1;
+		} else
+			domains = dashboard_domains_page(METRICS_POLICYD,
+			    page, after, opts.page_size, &more, &err);
 		opts.more = more;
 	} else {
 		domains = dashboard_domain(METRICS_POLICYD, domain, &err);
@@ -312,7 +322,8 @@ metrics_page(struct metrics_conn *c, int head_only, const char *domain,
 		buf_printf(&msg, "no such domain: %s", domain);
 		metrics_text(c, head_only, 404, NULL, msg.s);
 	} else if (domain == NULL && domains == NULL &&
-	    strstr(err.s ? err.s : "", "past the last page") != NULL) {
+	    (strstr(err.s ? err.s : "", "past the last page") != NULL ||
+	    strstr(err.s ? err.s : "", "before the first page") != NULL)) {
 		metrics_text(c, head_only, 404, NULL, err.s);
 	} else {
 		log_warn("dashboard %s: %s", domain ? domain : "overview",
@@ -338,7 +349,7 @@ metrics_route(struct metrics_conn *c, const struct http_request *req,
 	int head_only = req->method == HTTP_METHOD_HEAD;
 	struct buf out = BUF_INIT;
 	long long page;
-	char *after = NULL;
+	char *after = NULL, *before = NULL;
 
 	if (!metrics_authorized(head, req->consumed)) {
 		metrics_text(c, head_only, 401, "WWW-Authenticate: Basic realm=\""
@@ -357,17 +368,19 @@ metrics_route(struct metrics_conn *c, const struct http_request *req,
 		    out.s ? out.s : "", out.len);
 		buf_free(&out);
 	} else if (req->path_len == 1 && req->path[0] == '/') {
-		if ((page = metrics_query_page(req, &after, &out)) < 0)
+		if ((page = metrics_query_page(req, &after, &before,
+		    &out)) < 0)
 			metrics_text(c, head_only, 400, NULL, out.s);
 		else
-			metrics_page(c, head_only, NULL, page, after);
+			metrics_page(c, head_only, NULL, page, after, before);
 		free(after);
+		free(before);
 		buf_free(&out);
 	} else if (req->path_len > plen &&
 	    memcmp(req->path, METRICS_DOMAIN_PATH, plen) == 0 &&
 	    http_host_normalize(req->path + plen, req->path_len - plen,
 	    name) > 0) {
-		metrics_page(c, head_only, name, 0, NULL);
+		metrics_page(c, head_only, name, 0, NULL, NULL);
 	} else {
 		metrics_text(c, head_only, 404, NULL, "not found");
 	}

@@ -5,7 +5,7 @@ POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
 	policyd/dnschild.c policyd/dnschild.h \
 	policyd/monitor.c policyd/monitor.h policyd/publish.c policyd/publish.h \
 	policyd/request.c policyd/request.h policyd/request_ops.h \
-	policyd/request_domain.c policyd/request_check.c \
+	policyd/request_domain.c policyd/request_list.c policyd/request_check.c \
 	policyd/migration.c policyd/migration.h policyd/request_migrate.c \
 	policyd/request_snapshot.c policyd/request_account.c \
 	policyd/request_token.c policyd/request_audit.c \

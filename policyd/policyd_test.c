@@ -595,7 +595,40 @@ test_misc(struct policyd *pd)
 	    json_object_get(r, "next") == NULL,
 	    "domain-list after a name gives the rest, without next at the end");
 	json_decref(r);
+	/* Before a name: the nearest one kept at the limit, "prev" set. */
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-list", "before",
+	    "zz.example");
+	CHECK(json_array_size(json_object_get(r, "domains")) == 1 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "domains"), 0), "domain")), "z.example") == 0 &&
+	    strcmp(json_string_value(json_object_get(r, "prev")),
+	    "z.example") == 0,
+	    "domain-list before a name keeps the nearest at the size limit");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-list", "before",
+	    "z.example");
+	CHECK(json_array_size(json_object_get(r, "domains")) == 1 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "domains"), 0), "domain")),
+	    "pending.example") == 0 && json_object_get(r, "prev") == NULL,
+	    "domain-list before it gives the first, without prev at the start");
+	json_decref(r);
 	pd->reply_limit = 0;
+	r = call(pd, 1, "{s:s, s:s}", "op", "domain-list", "before",
+	    "zz.example");
+	CHECK(json_array_size(json_object_get(r, "domains")) == 2 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "domains"), 0), "domain")),
+	    "pending.example") == 0 && json_object_get(r, "prev") == NULL,
+	    "domain-list before a name: every name before it, in name order");
+	json_decref(r);
+	refused(pd, call(pd, 1, "{s:s, s:s, s:s}", "op", "domain-list",
+	    "after", "a.example", "before", "z.example"),
+	    "after and before: one cursor at most",
+	    "domain-list with both cursors is refused");
+	refused(pd, call(pd, 1, "{s:s, s:s}", "op", "domain-list", "before",
+	    "a..example"), "before: not a domain name",
+	    "domain-list before a bad name is refused");
 	r = call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del", "domain",
 	    "z.example", "now", 1);
 	json_decref(r);

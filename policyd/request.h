@@ -24,6 +24,9 @@
  *
  *	domain-list answers one page: {"after": NAME} asks for the domains
  *	after NAME; a reply with "next" has more after that name.
+ *	{"before": NAME} asks for those just before NAME, in name order (the
+ *	nearest REQUEST_LIST_PAGE, or fewer within the reply limit); a reply
+ *	with "prev" has more before that name.
  *
  *	Ops from the public socket (stsctl): domain-add, domain-import,
  *	domain-set, domain-del, domain-list, domain-show, domain-records,

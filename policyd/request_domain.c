@@ -1,6 +1,7 @@
 /*
- * request_domain - the domain-* requests of stsctl (add, import, set, del,
- * list, show, records) and the end of retirement; see request.h.
+ * request_domain - the domain-* requests of stsctl that change domains
+ * (add, import, set, del) and domain-records, and the end of retirement
+ * (domain-list and domain-show: request_list.c); see request.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -12,7 +13,6 @@
 #include "dnsname.h"
 #include "esc.h"
 #include "log.h"
-#include "monitor.h"
 #include "mymalloc.h"
 #include "plural.h"
 #include "policydb.h"
@@ -592,138 +592,6 @@ out:
 /*
  * domain-list, domain-show
  */
-/*
- * A page of domains after req.after: at most REQUEST_LIST_PAGE, and
- * fewer when the reply would pass pd->reply_limit bytes.  "next" names
- * the last domain of the page when more may follow.
- */
-/* A cursor of domain-list: a name that a domain may have. */
-static int
-request_list_after_ok(const json_t *after)
-{
-	struct buf why = BUF_INIT;
-	int ok = json_is_string(after) &&
-	    json_string_length(after) <= DNSNAME_NAME_MAX &&
-	    strlen(json_string_value(after)) == json_string_length(after) &&
-	    dnsname_syntax(json_string_value(after), 0, &why) == 0;
-
-	buf_free(&why);
-	return ok;
-}
-
-json_t *
-request_list(struct policyd *pd, json_t *req, struct buf *err)
-{
-	json_t *after = json_object_get(req, "after"), *a, *o, *reply;
-	struct policydb_migration *mv = NULL;
-	struct domain *v;
-	size_t n, i, size, total = 0, mn = 0, mi = 0;
-	char *text;
-
-	if (after != NULL && !request_list_after_ok(after)) {
-		/* Not quoted: it may be any length and any bytes. */
-		buf_puts(err, "after: not a domain name");
-		return NULL;
-	}
-	if (policydb_domain_list(pd->db, json_string_value(after),
-	    REQUEST_LIST_PAGE, &v, &n, err) < 0)
-		return NULL;
-	if (policydb_migration_running(pd->db, &mv, &mn, err) < 0) {
-		policydb_domains_free(v, n);
-		return NULL;
-	}
-	a = json_array();
-	for (i = 0; i < n; i++) {
-		o = request_domain_json(&v[i]);
-		request_owner_proof(pd, &v[i], o);
-		/* Both in name order (SQLite's binary collation: strcmp). */
-		while (mi < mn && strcmp(mv[mi].domain, v[i].name) < 0)
-			mi++;
-		if (mi < mn && strcmp(mv[mi].domain, v[i].name) == 0)
-			json_object_set_new(o, "probe",
-			    request_migration_probe(&mv[mi]));
-		if (pd->reply_limit > 0) {
-			text = json_dumps(o, JSON_COMPACT);
-			size = text ? strlen(text) : 0;
-			free(text);
-			if (i > 0 && total + size > pd->reply_limit) {
-				json_decref(o);
-				break;
-			}
-			total += size + 1;
-		}
-		json_array_append_new(a, o);
-	}
-	reply = json_pack("{s:b, s:o}", "ok", 1, "domains", a);
-	if (i < n || n == REQUEST_LIST_PAGE)
-		json_object_set_new(reply, "next", json_string(v[i - 1].name));
-	policydb_domains_free(v, n);
-	policydb_migrations_free(mv, mn);
-	return reply;
-}
-
-/* What dnsmon saw last, and where DNS publication stands. */
-static void
-request_show_monitor(struct policyd *pd, const struct domain *d, json_t *o)
-{
-	long long checked, next;
-	json_t *checks, *dns;
-
-	if (monitor_get(pd->db, d->name, &checked, &next, &checks))
-		json_object_set_new(o, "checked", json_integer(checked));
-	else
-		json_object_set_new(o, "checked", json_null());
-	json_object_set_new(o, "next_check", next > 0 ? json_integer(next) :
-	    json_null());
-	json_object_set_new(o, "checks", checks);
-	if (!pd->conf.dns_update) {
-		json_object_set_new(o, "dns", json_null());
-		return;
-	}
-	if ((dns = publish_state_json(pd->db, d->name)) == NULL)
-		dns = json_pack("{s:n, s:n, s:b}", "want_id", "published_id",
-		    "pending", 0);
-	json_object_set_new(dns, "server",
-	    json_string(pd->conf.dns_update_server));
-	json_object_set_new(o, "dns", dns);
-}
-
-/* Its MX migration plan, or null; the hosts dnsmon probes for it. */
-static void
-request_show_migration(struct policyd *pd, const struct domain *d,
-    json_t *o)
-{
-	struct policydb_migration m;
-	struct buf err = BUF_INIT;
-
-	if (policydb_migration_get(pd->db, d->name, &m, &err) <= 0) {
-		if (err.len)
-			log_warn("%s", err.s);
-		buf_free(&err);
-		json_object_set_new(o, "migration", json_null());
-		return;
-	}
-	json_object_set_new(o, "migration", request_migration_json(&m));
-	json_object_set_new(o, "probe", request_migration_probe(&m));
-	policydb_migration_clear(&m);
-}
-
-json_t *
-request_show(struct policyd *pd, json_t *req, struct buf *err)
-{
-	struct domain d;
-	json_t *reply;
-
-	if (request_load(pd, req, &d, err) < 0)
-		return NULL;
-	reply = request_domain_reply(&d);
-	request_owner_proof(pd, &d, json_object_get(reply, "domain"));
-	request_show_monitor(pd, &d, json_object_get(reply, "domain"));
-	request_show_migration(pd, &d, json_object_get(reply, "domain"));
-	policydb_domain_clear(&d);
-	return reply;
-}
-
 /*
  * domain-records
  */

@@ -12,7 +12,8 @@
  *	request.c (the dispatch table, request_handle() and the helpers
  *	below: replies, request fields, loading a domain, policy ids,
  *	queueing DNS publication), request_domain.c (the domain-* ops of
- *	stsctl and retirement), request_account.c and request_token.c
+ *	stsctl and retirement), request_list.c (domain-list and
+ *	domain-show), request_account.c and request_token.c
  *	(accounts of domain owners and their API tokens), request_owner.c
  *	(what an account may ask, and the proof of the domains it adds),
  *	request_audit.c

@@ -11,7 +11,8 @@
  *	stsctl report summary DOMAIN [--days N] [--json]
  *	stsctl report export --json|--csv [--domain D] [--since DATE]
  *	    [--unverified]
- *	stsctl report html [DOMAIN] [--days N] [--page N [--after NAME]]
+ *	stsctl report html [DOMAIN] [--days N]
+ *	    [--page N [--after NAME | --before NAME]]
  *
  * DESCRIPTION
  *	Reads $data_directory/reports.db read-only (lib/rptdb); never
@@ -49,11 +50,14 @@
  *	numbers (lib/rptsum).
  *
  *	--after NAME makes page N the domains after NAME (the last of
- *	page N - 1), read from there rather than walked from the first.
+ *	page N - 1), read from there rather than walked from the first;
+ *	--before NAME the domains before NAME (the first of page N + 1),
+ *	read backwards from there.
  *
  * LIMITS
  *	--days: 1 to REPORT_DAYS_MAX; --page: 1 to DASHBOARD_PAGE_MAX;
- *	--after: a domain name (dashboard_after_parse()).
+ *	--after, --before: a domain name (dashboard_after_parse(),
+ *	dashboard_before_parse()), one of them.
  *	Readable lists show every row.
  *
  * DIAGNOSTICS
@@ -181,7 +185,7 @@ report_usage(void)
 	    "       stsctl report export --json|--csv [--domain D]"
 	    " [--since DATE] [--unverified]\n"
 	    "       stsctl report html [DOMAIN] [--days N] [--page N"
-	    " [--after NAME]] > report.html\n");
+	    " [--after NAME | --before NAME]] > report.html\n");
 	exit(USAGE_EXIT_ERROR);
 }
 
@@ -230,6 +234,9 @@ report_args(int argc, char **argv, struct report_opts *o)
 		} else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
 			report_dashboard_arg(dashboard_after_parse(argv[++i],
 			    &o->after, &err), &err);
+		} else if (strcmp(argv[i], "--before") == 0 && i + 1 < argc) {
+			report_dashboard_arg(dashboard_before_parse(argv[++i],
+			    &o->before, &err), &err);
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			stsctl_die("report %s: unknown option %s (or its value"
 			    " is missing)", argv[1], argv[i]);
@@ -242,12 +249,19 @@ report_args(int argc, char **argv, struct report_opts *o)
 	}
 	if (o->domain != NULL)
 		o->domain_name = rptsum_domain_name(o->domain);
-	if ((o->page > 0 || o->after != NULL) && strcmp(argv[1], "html") != 0)
-		stsctl_die("report %s: --page and --after are for html",
-		    argv[1]);
+	if ((o->page > 0 || o->after != NULL || o->before != NULL) &&
+	    strcmp(argv[1], "html") != 0)
+		stsctl_die("report %s: --page, --after and --before are for"
+		    " html", argv[1]);
+	if (o->after != NULL && o->before != NULL)
+		stsctl_die("report %s: --after and --before: one cursor at"
+		    " most", argv[1]);
 	if (o->after != NULL && o->page == 0)
 		stsctl_die("report %s: --after needs --page (the number of"
 		    " the page that starts after that domain)", argv[1]);
+	if (o->before != NULL && o->page == 0)
+		stsctl_die("report %s: --before needs --page (the number of"
+		    " the page that ends before that domain)", argv[1]);
 	if (o->unverified && strcmp(argv[1], "list") != 0 &&
 	    strcmp(argv[1], "export") != 0)
 		stsctl_die("report %s: --unverified is for list and export",
@@ -410,9 +424,15 @@ report_html(const struct report_opts *o)
 		stsctl_die("report html: --page is for the overview, not for"
 		    " one domain");
 	perm_check(sock, W_OK);
-	domains = o->arg ? dashboard_domain(sock, o->arg, &err) :
-	    dashboard_domains_page(sock, page, o->after,
-	    (int)var_dashboard_page_size, &more, &err);
+	if (o->arg != NULL)
+		domains = dashboard_domain(sock, o->arg, &err);
+	else if (o->before != NULL) {
+		domains = dashboard_domains_before(sock, page, o->before,
+		    (int)var_dashboard_page_size, &err);
+		more = 1;	/* the domain it ends before, at least */
+	} else
+		domains = dashboard_domains_page(sock, page, o->after,
+		    (int)var_dashboard_page_size, &more, &err);
 	if (domains == NULL)
 		stsctl_die("report html: %s", err.s);
 	path = xasprintf("%s/%s", var_data_directory, RPTDB_FILE);
@@ -480,6 +500,7 @@ report_main(int argc, char **argv)
 		rc = report_html(&o);
 		free(o.domain_name);
 		free(o.after);
+		free(o.before);
 		return rc;
 	}
 	if (i != 1 && i != 2 && o.arg != NULL)
@@ -489,6 +510,7 @@ report_main(int argc, char **argv)
 	rptdb_close(db);
 	free(o.domain_name);
 	free(o.after);
+	free(o.before);
 	return rc;
 }
 

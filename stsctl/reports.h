@@ -47,6 +47,7 @@ struct report_opts {
 	int	 unverified;	/* --unverified */
 	long long page;		/* html --page, 0: not given */
 	char	*after;		/* html --after, NULL: not given */
+	char	*before;	/* html --before, NULL: not given */
 	const char *arg;	/* ID or DOMAIN */
 	char	*domain_name;	/* domain, as stored (rptsum_domain_name) */
 };

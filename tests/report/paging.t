@@ -11,6 +11,9 @@
 # without walking the pages before it; cursors that are not domain
 # names (control characters, 10,000 bytes, ...) are refused with the
 # reason, by stsctl, the metrics listener and policyd's domain-list.
+# The cursor back: "&before=NAME" (the link to the previous page
+# carries the first name of the page) ends a page before that name,
+# read backwards from it, with policyd's domain-list {"before": NAME}.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/instance.sh"
@@ -75,7 +78,7 @@ out=$($STSCTL report html a.test --page 2 2>&1)
 is "$?" 1 "--page with a domain: exit 1"
 like "$out" "\-\-page is for the overview" "--page with a domain: the reason"
 out=$($STSCTL report summary a.test --page 2 2>&1)
-like "$out" "\-\-page and \-\-after are for html" "--page with summary: refused"
+like "$out" "\-\-page, \-\-after and \-\-before are for html" "--page with summary: refused"
 
 # A domain added between a.test and b.test: the order is the names'.
 quiet $STSCTL domain add aa.test --mx mx.aa.test
@@ -98,6 +101,28 @@ out=$($STSCTL report html --page 4 --after e.test 2>&1)
 is "$?" 1 "--after the last domain: exit 1"
 like "$out" "page 4 is past the last page \(no domain after e.test\)" \
     "--after the last domain: the reason"
+# The cursor back: the page before a name, read backwards from it.
+$STSCTL report html --page 2 --before d.test >"$t/b2.html"
+is "$?" 0 "--page 2 --before d.test: exit 0"
+is "$(rows "$t/b2.html")" "b.test c.test " "--before d.test: the two names before it"
+like "$(cat "$t/b2.html")" 'page 2 \(domains 3 to 4\)' "--before: the page number given"
+like "$(cat "$t/b2.html")" 'rel="next" href="report-3.html"' "--before: a page follows"
+$STSCTL report html --page 1 --before B.TEST >"$t/b1.html"
+is "$(rows "$t/b1.html")" "a.test aa.test " "--before B.TEST: in any case, the names before it"
+out=$($STSCTL report html --page 1 --before a.test 2>&1)
+is "$?" 1 "--before the first domain: exit 1"
+like "$out" "page 1 is before the first page \(no domain before a.test\)" \
+    "--before the first domain: the reason"
+out=$($STSCTL report html --before b.test 2>&1)
+is "$?" 1 "--before without --page: exit 1"
+like "$out" "\-\-before needs \-\-page" "--before without --page: the reason"
+out=$($STSCTL report html --page 2 --after a.test --before d.test 2>&1)
+is "$?" 1 "--after and --before: exit 1"
+like "$out" "\-\-after and \-\-before: one cursor at most" "--after and --before: the reason"
+out=$($STSCTL report html --page 2 --before $'b.test\n\e[31m' 2>&1)
+is "$?" 1 "--before with control characters: exit 1"
+like "$out" 'before b.test\\n\\x1b\[31m: expected the domain name that starts the page after' \
+    "--before with control characters: escaped in the message"
 out=$($STSCTL report html --after b.test 2>&1)
 is "$?" 1 "--after without --page: exit 1"
 like "$out" "\-\-after needs \-\-page" "--after without --page: the reason"
@@ -136,6 +161,26 @@ like "$(ask $'b.test\n\e[31m')" '"error": "after: not a domain name", "first": n
 like "$(ask "$(head -c 10000 /dev/zero | tr '\0' a)")" '"error": "after: not a domain name"' \
     "policyd: a cursor of 10,000 bytes is refused"
 like "$(ask 'a..b')" '"error": "after: not a domain name"' "policyd: an empty label is refused"
+# back BEFORE: policyd's reply to domain-list before BEFORE
+back() {
+	unix_call "$QDIR/public/policyd" \
+	    "$(jq -cn --arg b "$1" '{op: "domain-list", before: $b}')" |
+	python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+print(json.dumps({"ok": r.get("ok"), "error": r.get("error"),
+    "names": " ".join(d["domain"] for d in r.get("domains") or []),
+    "prev": r.get("prev")}, sort_keys=True))'
+}
+like "$(back d.test)" '"names": "a.test aa.test b.test c.test", "ok": true, "prev": null' \
+    "policyd: domain-list before d.test, in name order, none before them"
+like "$(back a.test)" '"names": "", "ok": true' "policyd: nothing before the first name"
+like "$(back $'b.test\n\e[31m')" '"error": "before: not a domain name", "names": "", "ok": false' \
+    "policyd: a cursor back with control characters is refused"
+like "$(back "$(head -c 10000 /dev/zero | tr '\0' a)")" '"error": "before: not a domain name"' \
+    "policyd: a cursor back of 10,000 bytes is refused"
+like "$(unix_call "$QDIR/public/policyd" '{"op":"domain-list","after":"a.test","before":"d.test"}')" \
+    '"error": *"after and before: one cursor at most"' "policyd: both cursors are refused"
 
 # The metrics listener.
 ok "metrics listener answers" wait_until 10 quiet curl -sf "$M/metrics"
@@ -147,7 +192,8 @@ like "$(cat "$t/m.html")" 'rel="next" href="/\?page=2&amp;after=aa.test"' \
 like "$(cat "$t/m.html")" "href=\"/domain/aa.test\"" "/: rows link to the domain pages"
 is "$(get "/?page=3")" 200 "/?page=3: 200"
 is "$(rows "$t/m.html")" "d.test e.test " "/?page=3: its domains"
-like "$(cat "$t/m.html")" 'rel="prev" href="/\?page=2"' "/?page=3 links back"
+like "$(cat "$t/m.html")" 'rel="prev" href="/\?page=2&amp;before=d.test"' \
+    "/?page=3 links back with its first name"
 unlike "$(cat "$t/m.html")" 'rel="next"' "/?page=3 is the last"
 is "$(get "/?x=1&page=2")" 200 "other query parameters are ignored"
 is "$(rows "$t/m.html")" "b.test c.test " "/?x=1&page=2: page 2"
@@ -165,7 +211,6 @@ like "$(cat "$t/m.html")" 'rel="next" href="/\?page=3&amp;after=c.test"' \
     "/?page=2 links on with the last name of the page"
 is "$(get "/?page=3&after=c.test")" 200 "/?page=3&after=c.test: 200"
 is "$(rows "$t/m.html")" "d.test e.test " "/?page=3&after=c.test: the names after c.test"
-like "$(cat "$t/m.html")" 'rel="prev" href="/\?page=2"' "a page after a cursor links back"
 is "$(get "/?after=b.test&page=2")" 200 "after= before page=: 200"
 is "$(rows "$t/m.html")" "c.test d.test " "after= before page=: the names after it"
 is "$(get "/?page=9&after=e.test")" 404 "after the last domain: 404"
@@ -179,6 +224,33 @@ done
 long=$(head -c 1000 /dev/zero | tr '\0' a)
 is "$(get "/?page=2&after=$long")" 400 "a cursor of 1,000 bytes: 400"
 like "$(cat "$t/m.html")" "after: 1000 bytes" "a cursor of 1,000 bytes: the reason"
+# The cursor back: the previous page's link carries the first name.
+get "/?page=3&after=c.test" >/dev/null
+like "$(cat "$t/m.html")" 'rel="prev" href="/\?page=2&amp;before=d.test"' \
+    "a page after a cursor links back with its first name"
+is "$(get "/?page=2&before=d.test")" 200 "/?page=2&before=d.test: 200"
+is "$(rows "$t/m.html")" "b.test c.test " "/?page=2&before=d.test: the two names before d.test"
+like "$(cat "$t/m.html")" 'page 2 \(domains 3 to 4\)' "before=: the page number given"
+like "$(cat "$t/m.html")" 'rel="prev" href="/\?page=1"' "page 2 links back to page 1, without a cursor"
+like "$(cat "$t/m.html")" 'rel="next" href="/\?page=3&amp;after=c.test"' "before=: the next link as ever"
+is "$(get "/?page=2&before=D.TEST")" 200 "before=D.TEST: 200"
+is "$(rows "$t/m.html")" "b.test c.test " "before=D.TEST: in any case"
+is "$(get "/?page=2&before=bb.test")" 200 "a cursor back that is no domain: 200"
+is "$(rows "$t/m.html")" "aa.test b.test " "a cursor back that is no domain: the names before it"
+is "$(get "/?page=1&before=aa.test")" 200 "before the second domain: 200"
+is "$(rows "$t/m.html")" "a.test " "before the second domain: the first alone"
+is "$(get "/?page=1&before=a.test")" 404 "before the first domain: 404"
+like "$(cat "$t/m.html")" "page 1 is before the first page \(no domain before a.test\)" \
+    "before the first domain: the reason"
+is "$(get "/?page=2&after=a.test&before=d.test")" 400 "after= and before=: 400"
+like "$(cat "$t/m.html")" "after and before: one cursor at most" "after= and before=: the reason"
+for a in %0a%1b "b.test%00" "" "a..b" "<b>"; do
+	is "$(get "/?page=2&before=$a")" 400 "/?page=2&before=$a: 400"
+	like "$(cat "$t/m.html")" "expected the domain name that starts the page after" \
+	    "/?page=2&before=$a: the reason"
+done
+is "$(get "/?page=2&before=$long")" 400 "a cursor back of 1,000 bytes: 400"
+like "$(cat "$t/m.html")" "before: 1000 bytes" "a cursor back of 1,000 bytes: the reason"
 is "$(get /domain/c.test)" 200 "a domain's page: 200"
 is "$(get /domain/nosuch.test)" 404 "an unknown domain's page: 404"
 ok "the metrics worker still runs" quiet curl -sf "$M/metrics"
