@@ -21,6 +21,7 @@
 #include "cfg.h"
 #include "mymalloc.h"
 #include "params.h"
+#include "pubaddr.h"
 
 #define CFG_LOCAL_MAX	64		/* bytes of the local part (RFC 5321) */
 
@@ -239,6 +240,8 @@ static const char *const cfg_check_text[] = {
 	[PARAM_CHECK_URL_PATH] = "a URL path: \"/\" then printable "
 	    "characters other than space, \"?\" and \"#\"",
 	[PARAM_CHECK_HOSTPORT] = "host:port or [IPv6]:port, port 1 to 65535",
+	[PARAM_CHECK_NETWORK_LIST] = "IPv4 or IPv6 networks of the form "
+	    "address/bits or addresses",
 };
 
 void
@@ -423,6 +426,32 @@ cfg_words_ok(const char *s, int wild, const char **bad, size_t *badlen)
 	}
 }
 
+/* Each word is a network of lib/pubaddr; *bad is the first that is not. */
+static int
+cfg_networks_ok(const char *s, const char **bad, size_t *badlen)
+{
+	struct sockaddr_storage ss;
+	char *word;
+	size_t n;
+	int bits, ok;
+
+	for (;;) {
+		s += strspn(s, ", \t");
+		if (*s == '\0')
+			return 1;
+		n = strcspn(s, ", \t");
+		word = xstrndup(s, n);
+		ok = pubaddr_net_parse(word, &ss, &bits) == 0;
+		free(word);
+		if (!ok) {
+			*bad = s;
+			*badlen = n;
+			return 0;
+		}
+		s += n;
+	}
+}
+
 /* The syntax of p->check; the host facts are cfg_check_lookup's. */
 static int
 cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
@@ -457,6 +486,9 @@ cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
 		break;
 	case PARAM_CHECK_HOSTPORT:
 		ok = cfg_hostport_ok(value);
+		break;
+	case PARAM_CHECK_NETWORK_LIST:
+		ok = cfg_networks_ok(value, &bad, &badlen);
 		break;
 	}
 	if (ok || p->check == PARAM_CHECK_NONE)

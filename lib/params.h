@@ -76,6 +76,7 @@ enum param_check {
 	PARAM_CHECK_HTTPS_URL,	/* an https:// URL */
 	PARAM_CHECK_URL_PATH,	/* "/" and printable characters but ? and # */
 	PARAM_CHECK_HOSTPORT,	/* host:port or [v6]:port */
+	PARAM_CHECK_NETWORK_LIST, /* ADDRESS[/BITS] words (lib/pubaddr) */
 };
 
 #define PARAM_EMPTY_OK	(1 << 0)	/* flags: "" passes the check */
