@@ -184,7 +184,7 @@ is "$(send "$TOK_A" GET '/api/v1/audit?after=x')" 400 "?after=x: 400"
 # The OpenAPI document: every route, and the answers against it.
 web -o "$t/openapi.json" /api/v1/openapi.json
 is "$(jq -r '.paths | keys | join(" ")' "$t/openapi.json")" \
-	"/audit /domains /domains/{domain} /domains/{domain}/checks /domains/{domain}/records" \
+	"/audit /domains /domains/{domain} /domains/{domain}/alerts /domains/{domain}/alerts/{id} /domains/{domain}/checks /domains/{domain}/records" \
 	"openapi.json: every route"
 ok "the live answers match the document's schemas" python3 - "$t" <<'EOF'
 import json, sys
