@@ -90,6 +90,9 @@ lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/policydb_account_test
 lib_policydb_account_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
 lib_policydb_account_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/policydb_alertsub_test
+lib_policydb_alertsub_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_policydb_alertsub_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/proto, lib/policyc - the IPC contract: socket and operation names,
 # and policyd's client side with the paging loop of domain-list.

@@ -286,8 +286,8 @@ main(void)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
 	pdb = policydb_open(path, &err);
-	CHECK(pdb != NULL && policydb_schema_version(pdb) == 8,
-	    "a new policy.db has schema version 8");
+	CHECK(pdb != NULL && policydb_schema_version(pdb) == 9,
+	    "a new policy.db has schema version 9");
 	if (pdb == NULL)
 		return unit_status();
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 077) == 0,

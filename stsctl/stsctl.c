@@ -185,8 +185,7 @@ static const char stsctl_usage_text[] =
 	    "  fetch list DOMAIN [--since DATE] [--limit N] [--json]\n"
 	    "  account add|set|del|list|show|token ... [--json]\n"
 	    "  audit [--domain D] [--account A] [--since DATE] [--json]\n"
-	    "  alert add DOMAIN --mail A | --webhook URL | list DOMAIN |"
-	    " del DOMAIN ID\n"
+	    "  alert add|list|del DOMAIN ... [--json]\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n";
 
 static void __attribute__((noreturn))

@@ -1,5 +1,5 @@
 /*
- * alert - "stsctl alert": the alert subscriptions of a hosted domain,
+ * alertsubs - "stsctl alert": the alert subscriptions of a hosted domain,
  * the mail addresses and https webhooks its alerts also go to.
  * SPDX-License-Identifier: ISC
  *
