@@ -281,3 +281,9 @@ alertsub_targets(const char *domain, const char *kind, size_t *np)
 	*np = n;
 	return v;
 }
+
+const struct alertsub_list *
+alertsub_loaded(void)
+{
+	return &alertsub_cache;
+}

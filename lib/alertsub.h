@@ -10,6 +10,7 @@
  *	alertsub_file_add(&list, domain, kind, target)
  *	alertsub_load(path)			re-read when it changed
  *	alertsub_targets(domain, kind, &n)	a domain's targets of kind
+ *	alertsub_loaded()			all that alertsub_load() read
  *	alertsub_list_free(&list)
  *
  * DESCRIPTION
@@ -85,5 +86,6 @@ void	alertsub_list_free(struct alertsub_list *);
 void	alertsub_load(const char *path);
 const char **alertsub_targets(const char *domain, const char *kind,
 	    size_t *n);
+const struct alertsub_list *alertsub_loaded(void);
 
 #endif
