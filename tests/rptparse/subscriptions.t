@@ -157,4 +157,11 @@ logged() { grep -q "rptparse.*alert: example\.com: subscribed webhook: webhook h
 ok "refused at send time, logged" wait_until 20 logged
 is "$(wc -l <"$T/hook.log")" "$n" "... and nothing sent to it"
 
+# 6. A domain removed takes its subscriptions along, in the file too.
+quiet $STSCTL domain del example.net --now
+is "$(cut -f1 "$DATA/alert-subscriptions" | sort -u | tr '\n' ' ')" "example.com " \
+	"a removed domain's subscriptions leave data_directory/alert-subscriptions"
+like "$($STSCTL audit --domain example.net --json | jq -r '[.entries[].action] | join(" ")')" "alert-add.*alert-del" \
+	"the audit log keeps them"
+
 done_testing
