@@ -140,6 +140,18 @@ unlike "$(mails owner@example.com)" "stsd: example\.net|to example\.net" "... an
 like "$(mails net-owner@example.net)" "example\.net" "the mail to example.net's address: its alerts"
 unlike "$(mails net-owner@example.net)" "stsd: example\.com|to example\.com" "... and nothing of example.com"
 
+# A webhook that redirects: the redirect is not followed (logged).
+ok "a webhook that redirects is subscribed" quiet $STSCTL alert add example.com --webhook "$HOOKURL/redirect"
+report r-com3 example.com '.policies[0]."failure-details" = [
+	{"result-type": "sts-webpki-invalid", "failed-session-count": 2}]'
+redirected() { grep -q "rptparse.*alert: example\.com: subscribed webhook: https://localhost:$TLSHOOK/redirect: HTTP status 302" "$RP_LOG"; }
+ok "a redirect is a failure, logged" wait_until 20 redirected
+ok "... the other webhook got the alert" wait_until 10 sh -c "grep '^/com ' '$T/hook.log' | grep -q sts-webpki-invalid"
+is "$(grep -c '^/followed ' "$T/hook.log")" 0 "... and the redirect was not followed"
+out=$($STSCONF -e 'alert_webhook_private_networks=127.0.0.0/8, 10.0.0.0/33' 2>&1)
+is "$?:$out" '1:stsconf: parameter alert_webhook_private_networks: bad value "127.0.0.0/8, 10.0.0.0/33": expected IPv4 or IPv6 networks of the form address/bits or addresses ("10.0.0.0/33" is not one)' \
+	"a bad network in alert_webhook_private_networks is refused"
+
 # 5. Without alert_webhook_private_networks: refused when subscribed,
 # and at send time for those already subscribed.
 sed -i '/^alert_webhook_private_networks/d' "$RP_DIR/etc/main.cf"

@@ -1,5 +1,6 @@
 # tests/rptparse/webhook_tls.py - an HTTPS webhook receiver: records
-# every POST as "PATH BODY", one per line.
+# every POST as "PATH BODY", one per line; a POST to /redirect is
+# answered 302 to /followed.
 # SPDX-License-Identifier: ISC
 #
 #   python3 webhook_tls.py ADDR PORT CERT KEY FILE
@@ -16,7 +17,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(n)
         with open(out, "ab") as f:
             f.write(self.path.encode() + b" " + body.replace(b"\n", b" ") + b"\n")
-        self.send_response(200)
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/followed")
+        else:
+            self.send_response(200)
         self.end_headers()
 
     def log_message(self, *args):
