@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +22,7 @@
 #include "buf.h"
 #include "esc.h"
 #include "fileio.h"
+#include "htable.h"
 #include "log.h"
 #include "mymalloc.h"
 
@@ -184,6 +186,42 @@ alertsub_file_write(const char *path, const struct alertsub_list *l,
  */
 static struct alertsub_list alertsub_cache;
 static struct stat alertsub_seen;
+static struct htable *alertsub_index;	/* domain -> first entry + 1 */
+
+/* By domain (any case), kind, target: a domain's are together. */
+static int
+alertsub_cmp(const void *a, const void *b)
+{
+	const struct alertsub_entry *x = a, *y = b;
+	int c;
+
+	if ((c = strcasecmp(x->domain, y->domain)) != 0 ||
+	    (c = strcmp(x->domain, y->domain)) != 0 ||
+	    (c = strcmp(x->kind, y->kind)) != 0)
+		return c;
+	return strcmp(x->target, y->target);
+}
+
+/* The cache sorted and indexed, so that a lookup costs no scan. */
+static void
+alertsub_build_index(void)
+{
+	size_t i;
+
+	if (alertsub_index != NULL)
+		htable_free(alertsub_index, NULL);
+	alertsub_index = htable_new(alertsub_cache.n + 1, HTABLE_NOCASE);
+	if (alertsub_cache.n > 1)
+		qsort(alertsub_cache.v, alertsub_cache.n,
+		    sizeof(*alertsub_cache.v), alertsub_cmp);
+	for (i = 0; i < alertsub_cache.n; i++)
+		if (htable_find(alertsub_index, alertsub_cache.v[i].domain,
+		    strlen(alertsub_cache.v[i].domain)) == NULL)
+			htable_enter(alertsub_index,
+			    alertsub_cache.v[i].domain,
+			    strlen(alertsub_cache.v[i].domain),
+			    (void *)(uintptr_t)(i + 1));
+}
 
 /* One field of a line into out; -1 when it does not read back. */
 static int
@@ -240,8 +278,11 @@ alertsub_load(const char *path)
 		if (errno != ENOENT)
 			log_warn("%s: cannot read alert subscriptions: %s",
 			    path, strerror(errno));
-		else
+		else {
 			alertsub_list_free(&alertsub_cache);
+			alertsub_build_index();
+			memset(&alertsub_seen, 0, sizeof(alertsub_seen));
+		}
 		return;
 	}
 	if (fstat(fd, &st) < 0 || (st.st_ino == alertsub_seen.st_ino &&
@@ -264,6 +305,7 @@ alertsub_load(const char *path)
 	alertsub_list_free(&alertsub_cache);
 	alertsub_cache = l;
 	alertsub_seen = st;
+	alertsub_build_index();
 }
 
 const char **
@@ -271,10 +313,14 @@ alertsub_targets(const char *domain, const char *kind, size_t *np)
 {
 	const char **v = NULL;
 	size_t i, n = 0, cap = 0;
+	void *first;
 
-	for (i = 0; i < alertsub_cache.n; i++)
-		if (strcasecmp(alertsub_cache.v[i].domain, domain) == 0 &&
-		    strcmp(alertsub_cache.v[i].kind, kind) == 0) {
+	first = alertsub_index != NULL ? htable_find(alertsub_index, domain,
+	    strlen(domain)) : NULL;
+	for (i = first ? (uintptr_t)first - 1 : alertsub_cache.n;
+	    i < alertsub_cache.n &&
+	    strcasecmp(alertsub_cache.v[i].domain, domain) == 0; i++)
+		if (strcmp(alertsub_cache.v[i].kind, kind) == 0) {
 			v = xgrowarray(v, n, &cap, 4, sizeof(*v));
 			v[n++] = alertsub_cache.v[i].target;
 		}

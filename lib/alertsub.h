@@ -35,10 +35,13 @@
  *	rewrites it (FILE.tmp, fsync, rename) at start and after every
  *	change; dnsmon, rptparse and policyd itself read it through
  *	alertsub_load() when they send a digest, again only when its
- *	inode, size or modification time changed.  A file, rather than a
- *	request to policyd per digest: alerts are delivered by a forked
- *	process that must not wait for policyd, and they still reach the
- *	subscribers while policyd is down or restarting.
+ *	inode, size or modification time changed; what it read is kept
+ *	sorted by domain with an index (lib/htable), so that finding a
+ *	domain's subscribers costs no scan of all of them.  A file,
+ *	rather than a request to policyd per digest: alerts are
+ *	delivered by a forked process that must not wait for policyd,
+ *	and they still reach the subscribers while policyd is down or
+ *	restarting.
  *
  * LIMITS
  *	ALERTSUB_TARGET_MAX bytes of a target (ALERTSUB_MAIL_MAX of a
