@@ -4,7 +4,8 @@
  *
  * May touch: the state file given to alert_store_file() (alert_file.c),
  * $data_directory/ALERT_LIMITS_FILE (read and rewritten under flock),
- * fork/exec of sendmail_path, the webhook (alert_http.c).  The
+ * fork/exec of sendmail_path, the webhook (alert_http.c), and reads
+ * $data_directory/ALERTSUB_FILE (lib/alertsub) for the subscribers.  The
  * grandchild that delivers uses _exit() so that it never runs the
  * parent's atexit handlers.
  */
@@ -28,6 +29,7 @@
 
 #include "alert.h"
 #include "alert_file.h"
+#include "alertsub.h"
 #include "buf.h"
 #include "cfgbind.h"
 #include "deadline.h"
@@ -377,24 +379,25 @@ alert_text_lines(struct buf *out, const char *text)
 }
 
 static void
-alert_subject(struct buf *out, size_t n, size_t dropped)
+alert_subject(struct buf *out, const struct alert_item *items, size_t n,
+    size_t dropped)
 {
 	struct buf s = BUF_INIT;
 	size_t i, j, named = 0;
 
 	if (n == 1)
-		buf_puts(&s, alert_pending[0].subject);
+		buf_puts(&s, items[0].subject);
 	else {
 		buf_printf(&s, "stsd: %zu alerts:", n);
 		for (i = 0; i < n && named < ALERT_SUBJECT_DOMAINS; i++) {
 			for (j = 0; j < i; j++)
-				if (strcmp(alert_pending[j].domain,
-				    alert_pending[i].domain) == 0)
+				if (strcmp(items[j].domain, items[i].domain) ==
+				    0)
 					break;
 			if (j < i)
 				continue;
 			buf_printf(&s, "%s %s", named ? "," : "",
-			    alert_pending[i].domain);
+			    items[i].domain);
 			named++;
 		}
 		if (i < n)
@@ -409,22 +412,23 @@ alert_subject(struct buf *out, size_t n, size_t dropped)
 }
 
 static void
-alert_mail(struct buf *msg, size_t n, size_t dropped)
+alert_mail(struct buf *msg, const struct alert_item *items, size_t n,
+    size_t dropped)
 {
 	size_t i;
 
 	buf_puts(msg, "Subject: ");
-	alert_subject(msg, n, dropped);
+	alert_subject(msg, items, n, dropped);
 	buf_puts(msg, "\nAuto-Submitted: auto-generated\nMIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=utf-8\n"
 	    "Content-Transfer-Encoding: 8bit\n\n");
 	for (i = 0; i < n; i++) {
 		if (n > 1) {
 			buf_printf(msg, "%s== ", i ? "\n" : "");
-			esc_text(msg, alert_pending[i].subject);
+			esc_text(msg, items[i].subject);
 			buf_puts(msg, " ==\n\n");
 		}
-		alert_text_lines(msg, alert_pending[i].text);
+		alert_text_lines(msg, items[i].text);
 	}
 	if (dropped > 0)
 		buf_printf(msg, "\n%zu more alerts were over "
@@ -434,15 +438,15 @@ alert_mail(struct buf *msg, size_t n, size_t dropped)
 
 /* The digest as the webhook's JSON; NULL when it cannot be encoded. */
 static char *
-alert_json(size_t n, size_t dropped)
+alert_json(const struct alert_item *items, size_t n, size_t dropped)
 {
 	json_t *j, *list = json_array(), *a;
-	struct alert_item *it;
+	const struct alert_item *it;
 	char *body;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		it = &alert_pending[i];
+		it = &items[i];
 		a = json_pack("{s:s%, s:s%, s:s%, s:s%, s:s%, s:I}",
 		    "domain", it->domain, strlen(it->domain),
 		    "kind", it->kind, strlen(it->kind),
@@ -553,26 +557,140 @@ alert_have_destination(void)
 	    (rcpt != NULL && rcpt[0] != NULL);
 }
 
-/* Delivers in a grandchild; the caller waits only for the fork. */
-static int
-alert_spawn(const struct buf *msg, const char *json)
+/* The subscriptions file, read again when it changed. */
+static void
+alert_subs_load(void)
 {
-	pid_t pid, p2;
-	int status;
+	char *path = xasprintf("%s/%s", var_data_directory, ALERTSUB_FILE);
+
+	alertsub_load(path);
+	free(path);
+}
+
+/* Whether one of the first n pending alerts has a subscriber. */
+static int
+alert_have_subscribers(size_t n)
+{
+	size_t i, nm, nw;
+	const char **m, **w;
+	int any = 0;
+
+	for (i = 0; i < n && !any; i++) {
+		m = alertsub_targets(alert_pending[i].domain, "mail", &nm);
+		w = alertsub_targets(alert_pending[i].domain, "webhook", &nw);
+		any = nm + nw > 0;
+		free(m);
+		free(w);
+	}
+	return any;
+}
+
+/*
+ * The alerts of one domain (those of the first n pending alerts whose
+ * domain is domain), one mail to each subscribed address and one POST
+ * to each subscribed webhook (public addresses only, lib/pubaddr).
+ */
+static void
+alert_deliver_domain(const char *domain, size_t n, const struct timespec *end)
+{
+	struct alert_item *items = xcalloc(n, sizeof(*items));
+	struct buf msg = BUF_INIT, err = BUF_INIT;
+	const char **mail, **hook;
+	size_t i, k = 0, nm, nw;
+	char *json, *rcpt[2];
+
+	for (i = 0; i < n; i++)
+		if (strcmp(alert_pending[i].domain, domain) == 0)
+			items[k++] = alert_pending[i];
+	mail = alertsub_targets(domain, "mail", &nm);
+	hook = alertsub_targets(domain, "webhook", &nw);
+	alert_mail(&msg, items, k, 0);
+	json = alert_json(items, k, 0);
+	for (i = 0; i < nm; i++) {
+		rcpt[0] = (char *)mail[i];
+		rcpt[1] = NULL;
+		alert_sendmail(rcpt, &msg, end);
+	}
+	for (i = 0; i < nw; i++) {
+		buf_reset(&err);
+		if (json == NULL)
+			log_warn("alert: %s: cannot encode the alerts as JSON",
+			    esc_printable(domain));
+		else if (alert_webhook_post(hook[i], json, deadline_ms_left(end),
+		    var_alert_webhook_private_networks, &err) < 0)
+			log_warn("alert: %s: subscribed webhook: %s",
+			    esc_printable(domain), esc_printable(err.s));
+		else
+			log_info("alert: %s: %zu alerts posted to a subscribed"
+			    " webhook", esc_printable(domain), k);
+	}
+	free(json);
+	free(mail);
+	free(hook);
+	free(items);
+	buf_free(&msg);
+	buf_free(&err);
+}
+
+/* Every domain's subscribers, each domain's alerts apart. */
+static void
+alert_deliver_subscribers(size_t n)
+{
+	struct timespec end;
+	size_t i, j;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ALERT_TIME_LIMIT;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(alert_pending[j].domain,
+			    alert_pending[i].domain) == 0)
+				break;
+		if (j == i)
+			alert_deliver_domain(alert_pending[i].domain, n, &end);
+	}
+}
+
+/* A grandchild of the caller for one delivery, under its own alarm. */
+static int
+alert_fork_delivery(const struct buf *msg, const char *json, size_t n)
+{
+	pid_t p2;
+
+	if ((p2 = fork()) != 0)
+		return p2 < 0 ? -1 : 0;
+	signal(SIGALRM, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	alarm(ALERT_TIME_LIMIT + 1);
+	if (msg != NULL)
+		alert_deliver(msg, json);
+	else
+		alert_deliver_subscribers(n);
+	_exit(0);
+}
+
+/*
+ * Delivers in grandchildren, the operator's and the subscribers' each
+ * in its own, so that a slow subscriber delays no alert of the
+ * operator's; the caller waits only for the fork.
+ */
+static int
+alert_spawn(const struct buf *msg, const char *json, size_t n)
+{
+	pid_t pid;
+	int status, bad = 0;
 
 	if ((pid = fork()) < 0) {
 		log_error("alert: cannot fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
-		if ((p2 = fork()) != 0)
-			_exit(p2 < 0);
-		signal(SIGALRM, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		alarm(ALERT_TIME_LIMIT + 1);
-		alert_deliver(msg, json);
-		_exit(0);
+		if (alert_have_destination())
+			bad |= alert_fork_delivery(msg, json, n) < 0;
+		if (alert_have_subscribers(n))
+			bad |= alert_fork_delivery(NULL, NULL, n) < 0;
+		_exit(bad);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -594,7 +712,9 @@ alert_send(void)
 	if (alert_npending == 0)
 		return 0;
 	cfg_bind_now();		/* the defaults, when main.cf was not read */
-	if (!alert_have_destination()) {
+	alert_subs_load();
+	if (!alert_have_destination() &&
+	    !alert_have_subscribers(alert_npending)) {
 		alert_pending_clear();
 		return 0;
 	}
@@ -602,9 +722,9 @@ alert_send(void)
 		alert_pending_clear();
 		return 0;
 	}
-	alert_mail(&msg, n, dropped);
-	json = alert_json(n, dropped);
-	rc = alert_spawn(&msg, json) < 0 ? -1 : (int)n;
+	alert_mail(&msg, alert_pending, n, dropped);
+	json = alert_json(alert_pending, n, dropped);
+	rc = alert_spawn(&msg, json, n) < 0 ? -1 : (int)n;
 	if (rc > 0)
 		metrics_add(METRIC_ALERTS_SENT, (long long)n, NULL);
 	free(json);

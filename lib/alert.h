@@ -75,6 +75,21 @@
  *	alert_store_set() lets the caller keep it elsewhere (policy.db,
  *	through policyd).  Without a store every alert_raise() is sent.
  *
+ *	Subscribers (lib/alertsub: the mail addresses and webhooks that
+ *	policyd lists in $data_directory/ALERTSUB_FILE for a domain) get
+ *	the alerts of their domain only, of the digest that the limits
+ *	let through: one mail per address (sendmail_path, one recipient)
+ *	and one POST per webhook, each domain's alerts in a digest of
+ *	their own, never another domain's.  alert_webhook_post() is
+ *	alert_http_post() for them: https only, the host resolved once
+ *	and every address checked by lib/pubaddr (public, or in
+ *	alert_webhook_private_networks), the connection made to a
+ *	checked address only, no redirect followed; a refused address is
+ *	logged ("alert: DOMAIN: subscribed webhook: webhook host H: A is
+ *	a loopback address, not a public one ...") and nothing is sent.
+ *	alert_webhook_check() is the same check without the POST, for
+ *	policyd when a webhook is subscribed.
+ *
  *	Delivery never blocks the caller for long, and costs one fork per
  *	digest, not per alert: alert_send() forks a child that forks again
  *	and exits, so the caller reaps it at once and never waits for
@@ -85,7 +100,8 @@
  *	are logged by the grandchild.
  *
  * LIMITS
- *	ALERT_TIME_LIMIT seconds per delivery; ALERT_DIGEST_MAX alerts per
+ *	ALERT_TIME_LIMIT seconds per delivery (the operator's; all the
+ *	subscribers' of a digest, in a process of their own, share one); ALERT_DIGEST_MAX alerts per
  *	digest; ALERT_TEXT_MAX bytes of text, ALERT_SUBJECT_MAX of a
  *	subject, ALERT_FIELD_MAX of a domain, kind or key (cut there);
  *	ALERT_LIMITS_FILE_MAX bytes and ALERT_LIMITS_LINES_MAX lines of the
@@ -142,5 +158,9 @@ int	alert_send(void);
 /* The webhook client, for tests and for callers that post elsewhere. */
 int	alert_http_post(const char *url, const char *body, int timeout_ms,
 	    struct buf *err);
+/* A subscription's webhook: https, public addresses or allow only. */
+int	alert_webhook_check(const char *url, char **allow, struct buf *err);
+int	alert_webhook_post(const char *url, const char *body, int timeout_ms,
+	    char **allow, struct buf *err);
 
 #endif

@@ -5,6 +5,13 @@
  * SPDX-License-Identifier: ISC
  *
  * May touch: one outgoing TCP connection per call.
+ *
+ * The webhooks of subscriptions (alert_webhook_post) are https only and
+ * reach public addresses only: the host is resolved once, every address
+ * it has is checked (lib/pubaddr), and the connection goes to one of
+ * those addresses and nowhere else, so that a name that changes between
+ * the check and the connection (DNS rebinding) gains nothing.  No reply
+ * is followed: a redirect (3xx) is a failure like any status but 2xx.
  */
 #include "config.h"
 
@@ -28,9 +35,13 @@
 #include "buf.h"
 #include "deadline.h"
 #include "mymalloc.h"
+#include "pubaddr.h"
 #include "tlsdial.h"
 
 #define ALERT_HTTP_URL_MAX	2048	/* bytes of a webhook URL */
+
+static int alert_http_send(const char *, const char *, int, char **,
+    struct buf *);
 
 struct alert_http_url {
 	int	 tls;
@@ -169,10 +180,104 @@ alert_http_tls(int fd, const char *host, SSL_CTX **ctxp,
 	return NULL;
 }
 
+/*
+ * The addresses of u's host, each of them public or in allow (lib/
+ * pubaddr), into *aip; -1 with the first that is not (or the
+ * resolver's error) in err.
+ */
+static int
+alert_http_resolve(const struct alert_http_url *u, char **allow,
+    struct addrinfo **aip, struct buf *err)
+{
+	struct addrinfo hints, *ai;
+	struct buf why = BUF_INIT;
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(u->host, u->port, &hints, aip)) != 0) {
+		buf_printf(err, "webhook host %s: %s", u->host,
+		    gai_strerror(rc));
+		return -1;
+	}
+	for (ai = *aip; ai != NULL; ai = ai->ai_next)
+		if (pubaddr_check(ai->ai_addr, allow, &why) < 0) {
+			buf_printf(err, "webhook host %s: %s (only public "
+			    "addresses are allowed)", u->host, why.s);
+			buf_free(&why);
+			freeaddrinfo(*aip);
+			*aip = NULL;
+			return -1;
+		}
+	return 0;
+}
+
+/* Connects to one of the checked addresses ai, never to another. */
+static int
+alert_http_connect_checked(const struct alert_http_url *u,
+    const struct addrinfo *ai, const struct timespec *end, struct buf *err)
+{
+	char addr[NI_MAXHOST];
+	struct tlsdial_fail fail;
+	int fd;
+
+	for (; ai != NULL; ai = ai->ai_next) {
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr,
+		    sizeof(addr), NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		if ((fd = tlsdial_connect(addr, u->port, 0, end, &fail, NULL,
+		    0)) >= 0)
+			return fd;
+	}
+	buf_printf(err, "connect to %s port %s: failed or timed out", u->host,
+	    u->port);
+	return -1;
+}
+
+int
+alert_webhook_check(const char *url, char **allow, struct buf *err)
+{
+	struct alert_http_url u;
+	struct addrinfo *ai = NULL;
+	int rc = -1;
+
+	if (alert_http_url_parse(url, &u, err) == 0) {
+		if (!u.tls)
+			buf_printf(err, "URL \"%s\": not https", url);
+		else if (alert_http_resolve(&u, allow, &ai, err) == 0)
+			rc = 0;
+	}
+	if (ai != NULL)
+		freeaddrinfo(ai);
+	alert_http_url_free(&u);
+	return rc;
+}
+
 int
 alert_http_post(const char *url, const char *body, int timeout_ms,
     struct buf *err)
 {
+	return alert_http_send(url, body, timeout_ms, NULL, err);
+}
+
+int
+alert_webhook_post(const char *url, const char *body, int timeout_ms,
+    char **allow, struct buf *err)
+{
+	static char *none[] = { NULL };
+
+	return alert_http_send(url, body, timeout_ms, allow ? allow : none,
+	    err);
+}
+
+/* allow NULL: any address (the operator's URL); else public or allow. */
+static int
+alert_http_send(const char *url, const char *body, int timeout_ms,
+    char **allow, struct buf *err)
+{
+	struct addrinfo *ai = NULL;
 	struct alert_http_url u;
 	struct timespec end;
 	struct buf req = BUF_INIT;
@@ -185,7 +290,14 @@ alert_http_post(const char *url, const char *body, int timeout_ms,
 	deadline_set(&end, timeout_ms);
 	if (alert_http_url_parse(url, &u, err) < 0)
 		goto out;
-	if ((fd = alert_http_connect(&u, &end, err)) < 0)
+	if (allow != NULL && (!u.tls || alert_http_resolve(&u, allow, &ai, err)
+	    < 0)) {
+		if (!u.tls)
+			buf_printf(err, "URL \"%s\": not https", url);
+		goto out;
+	}
+	if ((fd = allow != NULL ? alert_http_connect_checked(&u, ai, &end,
+	    err) : alert_http_connect(&u, &end, err)) < 0)
 		goto out;
 	if (u.tls && (ssl = alert_http_tls(fd, u.host, &ctx, &end, err)) ==
 	    NULL)
@@ -226,6 +338,8 @@ out:
 	SSL_CTX_free(ctx);
 	if (fd >= 0)
 		close(fd);
+	if (ai != NULL)
+		freeaddrinfo(ai);
 	alert_http_url_free(&u);
 	buf_free(&req);
 	return rc;

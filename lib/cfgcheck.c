@@ -22,6 +22,7 @@
 #include "cfg.h"
 #include "mymalloc.h"
 #include "params.h"
+#include "pubaddr.h"
 
 #define CFG_LOCAL_MAX	64		/* bytes of the local part (RFC 5321) */
 
@@ -244,6 +245,8 @@ static const char *const cfg_check_text[] = {
 	    "words or a postgresql:// URI) that holds no password",
 	[PARAM_CHECK_ENGINE] = "an engine built in (postgresql needs "
 	    "configure --with-postgresql)",
+	[PARAM_CHECK_NETWORK_LIST] = "IPv4 or IPv6 networks of the form "
+	    "address/bits or addresses",
 };
 
 void
@@ -485,6 +488,32 @@ cfg_engine_ok(const char *s, struct buf *why)
 	return 1;
 }
 
+/* Each word is a network of lib/pubaddr; *bad is the first that is not. */
+static int
+cfg_networks_ok(const char *s, const char **bad, size_t *badlen)
+{
+	struct sockaddr_storage ss;
+	char *word;
+	size_t n;
+	int bits, ok;
+
+	for (;;) {
+		s += strspn(s, ", \t");
+		if (*s == '\0')
+			return 1;
+		n = strcspn(s, ", \t");
+		word = xstrndup(s, n);
+		ok = pubaddr_net_parse(word, &ss, &bits) == 0;
+		free(word);
+		if (!ok) {
+			*bad = s;
+			*badlen = n;
+			return 0;
+		}
+		s += n;
+	}
+}
+
 /* The syntax of p->check; the host facts are cfg_check_lookup's. */
 static int
 cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
@@ -526,6 +555,9 @@ cfg_check_syntax(const struct param *p, const char *value, struct buf *why)
 	case PARAM_CHECK_ENGINE:
 		if (!cfg_engine_ok(value, why))
 			return -1;
+		break;
+	case PARAM_CHECK_NETWORK_LIST:
+		ok = cfg_networks_ok(value, &bad, &badlen);
 		break;
 	}
 	if (ok || p->check == PARAM_CHECK_NONE)

@@ -13,3 +13,5 @@ lib_dnsupdate_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # fuzz_alertstate: the reader of lib/alert's state file.
 FUZZ_TARGETS += tests/fuzz/fuzz_alertstate
+# fuzz_alertsub: the reader of the alert subscriptions file.
+FUZZ_TARGETS += tests/fuzz/fuzz_alertsub

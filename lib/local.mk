@@ -101,13 +101,17 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 
 # lib/policydb - policy.db's schema, migrations and queries (policyd).
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
-	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sql.h
+	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sql.h \
+	lib/policydb_alertsub.c lib/policydb_alertsub.h
 check_PROGRAMS += lib/policydb_test
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/policydb_account_test
 lib_policydb_account_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_account_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/policydb_alertsub_test
+lib_policydb_alertsub_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_policydb_alertsub_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/proto, lib/policyc - the IPC contract: socket and operation names,
 # and policyd's client side with the paging loop of domain-list.
@@ -143,6 +147,13 @@ lib_htable_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 # httpd and rptrecv).
 lib_libsts_a_SOURCES += lib/clientnet.c lib/clientnet.h
 
+# lib/pubaddr - whether an address is public (the webhooks of alert
+# subscriptions: no request to the host's own or inner networks).
+lib_libsts_a_SOURCES += lib/pubaddr.c lib/pubaddr.h
+check_PROGRAMS += lib/pubaddr_test
+lib_pubaddr_test_LDADD = $(STS_LIBS)
+lib_pubaddr_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+
 # lib/cfgdump - the whole configuration as text (master compares it on
 # reload).
 lib_libsts_a_SOURCES += lib/cfgdump.c lib/cfgdump.h
@@ -161,7 +172,8 @@ lib_tlsdial_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/alert's store of what was sent (alert_file) and its webhook
 # (alert_http), apart from the digest and its delivery (lib/dnsmon.mk).
-lib_libsts_a_SOURCES += lib/alert_file.c lib/alert_file.h lib/alert_http.c
+lib_libsts_a_SOURCES += lib/alert_file.c lib/alert_file.h lib/alert_http.c \
+	lib/alertsub.c lib/alertsub.h
 
 # lib/idname - the user or group name of an id, for messages (stsd's
 # directories, stsctl's permission hints).

@@ -78,6 +78,7 @@ enum param_check {
 	PARAM_CHECK_HOSTPORT,	/* host:port or [v6]:port */
 	PARAM_CHECK_CONNINFO,	/* libpq's conninfo without a password */
 	PARAM_CHECK_ENGINE,	/* a storage engine of this build */
+	PARAM_CHECK_NETWORK_LIST, /* ADDRESS[/BITS] words (lib/pubaddr) */
 };
 
 #define PARAM_EMPTY_OK	(1 << 0)	/* flags: "" passes the check */

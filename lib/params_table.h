@@ -453,6 +453,20 @@ PARAM(LIST, alert_recipients, "",
     "empty: alerts go to the log only.",
     NULL, NULL,
     .check = PARAM_CHECK_ADDRESS_LIST)
+PARAM(INT, alert_subscriptions_max, "20",
+    "The most alert subscriptions (mail addresses and webhook URLs) "
+    "of one domain; policyd refuses another until one is removed.",
+    NULL, NULL,
+    .min = 1, .max = 1000)
+PARAM(LIST, alert_webhook_private_networks, "",
+    "Networks (address/bits) that the webhooks of alert subscriptions "
+    "may reach although they are not public (loopback, private, "
+    "link-local, ...); for tests and closed networks only: empty, "
+    "every such address is refused, when a webhook is subscribed and "
+    "when it is sent to, to prevent forged requests into the host's "
+    "own networks.",
+    NULL, NULL,
+    .check = PARAM_CHECK_NETWORK_LIST)
 PARAM(STRING, alert_webhook_url, "",
     "An http:// or https:// URL that alerts are also POSTed to, one "
     "JSON object per digest of alerts raised together (time, alerts: "

@@ -196,6 +196,22 @@ static const struct sqldb_migration policydb_schema[] = {
 	 */
 	{ 8,
 	"ALTER TABLE account_domains ADD COLUMN proof TEXT;", NULL },
+	/*
+	 * Alert subscriptions of a domain (policydb_alertsub.c): a mail
+	 * address or an https webhook that alerts about the domain also
+	 * go to; they go with the domain.  Ids are never reused, so that
+	 * an id in an old audit row names one subscription.
+	 */
+	{ 9,
+	"CREATE TABLE alert_subscriptions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  domain TEXT NOT NULL REFERENCES domains(name) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('mail', 'webhook')),"
+	"  target TEXT NOT NULL,"
+	"  created INTEGER NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  UNIQUE (domain, kind, target)"
+	");", NULL },
 	{ 0, NULL, NULL }
 };
 

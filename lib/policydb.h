@@ -83,7 +83,8 @@
  *	dnsmon's checks and DNS publication; 3 domain_names and the policy
  *	a retiring domain had; 4 served; 5 the time of dnsmon's next check;
  *	6 MX migration plans; 7 accounts, their domains and API tokens, and
- *	the audit log; 8 the ownership proof of a domain an account added.
+ *	the audit log; 8 the ownership proof of a domain an account added;
+ *	9 alert subscriptions (lib/policydb_alertsub.h).
  *	policydb_lost() says that the connection to PostgreSQL is gone
  *	(never on SQLite): its owner opens it again.
  *	These functions only read and write rows: checking values, choosing

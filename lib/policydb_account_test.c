@@ -2,7 +2,8 @@
  * policydb_account_test - lib/policydb's accounts on a temporary
  * policy.db: rows read back as written, one account per domain, token
  * ids never reused, revocation once, and the audit log read a page at
- * a time by domain, by account and since a time.
+ * a time by domain, by account and since a time.  On both engines
+ * (STSD_TEST_PGCONNINFO: tests/unit_policydb.h).
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -15,25 +16,10 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "policydb.h"
-#include "sqldb.h"
 #include "unit.h"
+#include "unit_policydb.h"
 
 #define TEST_AUDIT_ROWS	25
-
-/*
- * The engine of this run: the PostgreSQL database that tests/run gives
- * (STSD_TEST_PGCONNINFO), else SQLite at path.
- */
-static struct policydb *
-test_open(const char *path, struct buf *err)
-{
-	struct sqldb_target t = { SQLDB_POSTGRESQL, POLICYDB_FILE, NULL,
-	    getenv("STSD_TEST_PGCONNINFO"), NULL };
-
-	if (t.conninfo == NULL)
-		return policydb_open(path, err);
-	return policydb_connect(&t, err);
-}
 
 static void
 make_account(struct policydb_account *a, const char *name)
@@ -218,7 +204,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
-	if ((pdb = test_open(path, &err)) == NULL) {
+	if ((pdb = unit_policydb_open(path, &err)) == NULL) {
 		CHECK(0, "open: %s", err.s);
 		return unit_status();
 	}

@@ -15,23 +15,8 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "policydb.h"
-#include "sqldb.h"
 #include "unit.h"
-
-/*
- * The engine of this run: the PostgreSQL database that tests/run gives
- * (STSD_TEST_PGCONNINFO), else SQLite at path.
- */
-static struct policydb *
-test_open(const char *path, struct buf *err)
-{
-	struct sqldb_target t = { SQLDB_POSTGRESQL, POLICYDB_FILE, NULL,
-	    getenv("STSD_TEST_PGCONNINFO"), NULL };
-
-	if (t.conninfo == NULL)
-		return policydb_open(path, err);
-	return policydb_connect(&t, err);
-}
+#include "unit_policydb.h"
 
 static char *test_mx[] = { "mx1.example.com", "*.mx.example.com", NULL };
 
@@ -349,9 +334,9 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
-	pdb = test_open(path, &err);
-	CHECK(pdb != NULL && policydb_schema_version(pdb) == 8,
-	    "a new policy.db has schema version 8");
+	pdb = unit_policydb_open(path, &err);
+	CHECK(pdb != NULL && policydb_schema_version(pdb) == 9,
+	    "a new policy.db has schema version 9");
 	if (pdb == NULL)
 		return unit_status();
 	if (getenv("STSD_TEST_PGCONNINFO") == NULL)
@@ -365,10 +350,10 @@ main(void)
 	test_publish_many(pdb);
 	policydb_close(pdb);
 
-	pdb = test_open(path, &err);
-	CHECK(pdb != NULL && policydb_schema_version(pdb) == 8 &&
+	pdb = unit_policydb_open(path, &err);
+	CHECK(pdb != NULL && policydb_schema_version(pdb) == 9 &&
 	    policydb_domain_get(pdb, "a.example", &d, &err) == 1,
-	    "opened again, it keeps its rows at version 8");
+	    "opened again, it keeps its rows at version 9");
 	policydb_domain_clear(&d);
 	policydb_close(pdb);
 

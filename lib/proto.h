@@ -112,6 +112,9 @@
 #define PROTO_OP_TOKEN_REVOKE	"token-revoke"
 #define PROTO_OP_TOKEN_LIST	"token-list"
 #define PROTO_OP_AUDIT_LIST	"audit-list"	/* paged by entry id */
+#define PROTO_OP_ALERT_ADD	"alert-add"	/* alert subscriptions */
+#define PROTO_OP_ALERT_LIST	"alert-list"
+#define PROTO_OP_ALERT_DEL	"alert-del"
 
 /*
  * The ownership proof of a domain an account adds (policyd, dnsmon):

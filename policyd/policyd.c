@@ -118,6 +118,7 @@
 #include <event2/event.h>
 
 #include "alert.h"
+#include "alertsub.h"
 #include "buf.h"
 #include "challenges.h"
 #include "checkbatch.h"
@@ -136,6 +137,7 @@
 #include "proto.h"
 #include "publish.h"
 #include "request.h"
+#include "request_ops.h"
 #include "server.h"
 #include "sqldb_conf.h"
 #include "ststxt.h"
@@ -212,6 +214,8 @@ policyd_conf_rua(const struct policyd_conf *conf)
 	buf_free(&err);
 }
 
+static char *policyd_alertsub_path;	/* $data_directory/ALERTSUB_FILE */
+
 static void
 policyd_conf_read(struct policyd_conf *conf)
 {
@@ -245,6 +249,12 @@ policyd_conf_read(struct policyd_conf *conf)
 	conf->password_min = var_portal_password_min_length;
 	conf->tokens_max = var_portal_tokens_max;
 	conf->default_quota = var_portal_default_quota;
+	conf->alert_subs_max = var_alert_subscriptions_max;
+	conf->webhook_private = var_alert_webhook_private_networks;
+	free(policyd_alertsub_path);
+	policyd_alertsub_path = xasprintf("%s/%s", var_data_directory,
+	    ALERTSUB_FILE);
+	conf->alertsub_path = policyd_alertsub_path;
 	if (conf->dns_retry_max < conf->dns_retry_min)
 		conf->dns_retry_max = conf->dns_retry_min;
 	if (conf->dns_update && *conf->sts_zone == '\0')
@@ -655,6 +665,7 @@ policyd_db_open(void)
 	    sqldb_engine_name(t.engine), policydb_schema_version(policyd.db));
 	free(path);
 	buf_free(&err);
+	request_alert_write(&policyd);	/* as policy.db has them */
 	policyd.notify = policyd_notify;
 	policyd.check_now = policyd_check_now;
 	policyd.cert_now = policyd_cert_now;

@@ -1871,8 +1871,8 @@ test_migration(struct policyd *pd, const char *dir)
 	}
 	sqlite3_close(db);
 	pd->db = policydb_open(path, &err);
-	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 8,
-	    "a schema 2 policy.db is migrated to 8");
+	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 9,
+	    "a schema 2 policy.db is migrated to 9");
 	if (pd->db == NULL) {
 		printf("# %s\n", err.s);
 		*pd = old;

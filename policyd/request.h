@@ -277,6 +277,9 @@ struct policyd_conf {
 	long long password_min;		/* portal_password_min_length */
 	long long tokens_max;		/* portal_tokens_max */
 	long long default_quota;	/* portal_default_quota */
+	long long alert_subs_max;	/* alert_subscriptions_max */
+	char	**webhook_private;	/* alert_webhook_private_networks */
+	const char *alertsub_path;	/* the file of lib/alertsub, or NULL */
 };
 
 struct policyd {

@@ -492,6 +492,7 @@ request_del_now(struct policyd *pd, struct domain *d, struct buf *err)
 	free(last);
 	if (served)
 		request_notify_withdraw(pd, d->name);
+	request_alert_write(pd);	/* its subscriptions went with it */
 	request_kick(pd);
 	reply = request_domain_reply(d);
 	json_object_set_new(json_object_get(reply, "domain"), "state",
@@ -698,8 +699,10 @@ request_expire(struct policyd *pd, long long now)
 		log_info("%s: policy id %s: retirement complete; domain removed",
 		    v[i].name, v[i].policy_id);
 	}
-	if (n > 0)
+	if (n > 0) {
+		request_alert_write(pd);	/* their subscriptions too */
 		request_kick(pd);
+	}
 	request_snap_sync(pd);
 	policydb_domains_free(v, n);
 	buf_free(&err);

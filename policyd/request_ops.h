@@ -84,6 +84,12 @@ int	request_audit_domain(struct policyd *pd, const char *action,
 	    const struct domain *d, const char *extra, struct buf *err);
 void	request_audit_str(struct buf *b, const char *s);
 
+/* request_alert.c: alert subscriptions, and the file that lists them. */
+request_op_fn request_alert_add;
+request_op_fn request_alert_list;
+request_op_fn request_alert_del;
+void	request_alert_write(struct policyd *pd);
+
 /* request_owner.c: the gate of an account's requests, and its hooks. */
 int	request_actor_is_account(const struct policyd *pd);
 json_t	*request_owner_handle(struct policyd *pd, const char *op,

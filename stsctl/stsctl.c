@@ -10,6 +10,7 @@
  *	stsctl [-c config_dir] cert list | renew HOST [--json]
  *	stsctl [-c config_dir] account add|set|del|list|show|token ...
  *	stsctl [-c config_dir] audit [--domain D] [--account A] [--since T]
+ *	stsctl [-c config_dir] alert add|list|del DOMAIN ...
  *
  * DESCRIPTION
  *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
@@ -169,6 +170,7 @@ static const struct stsctl_command {
 	{ "fetch", fetch_main },
 	{ "account", account_main },
 	{ "audit", audit_main },
+	{ "alert", alert_main },
 	{ NULL, NULL }
 };
 
@@ -183,6 +185,7 @@ static const char stsctl_usage_text[] =
 	    "  fetch list DOMAIN [--since DATE] [--limit N] [--json]\n"
 	    "  account add|set|del|list|show|token ... [--json]\n"
 	    "  audit [--domain D] [--account A] [--since DATE] [--json]\n"
+	    "  alert add|list|del DOMAIN ... [--json]\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n";
 
 static void __attribute__((noreturn))
@@ -226,7 +229,7 @@ main(int argc, char **argv)
 			break;
 	if (cmd->name == NULL) {
 		fprintf(stderr, "stsctl: %s: unknown command (domain, check, report,"
-		    " queue, cert, fetch, account, audit)\n", argv[0]);
+		    " queue, cert, fetch, account, audit, alert)\n", argv[0]);
 		exit(USAGE_EXIT_ERROR);
 	}
 	rc = cmd->main(argc, argv);

@@ -41,4 +41,5 @@ time_t	stsctl_since(const char *arg, const char *what, int usage);
 int	domain_main(int argc, char **argv);	/* stsctl domain ... */
 int	account_main(int argc, char **argv);	/* stsctl account ... */
 int	audit_main(int argc, char **argv);	/* stsctl audit ... */
+int	alert_main(int argc, char **argv);	/* stsctl alert ... */
 #endif

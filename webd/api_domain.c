@@ -16,6 +16,11 @@
  *	GET /api/v1/domains/NAME/records	the records to publish
  *	GET /api/v1/domains/NAME/checks		dnsmon's last checks
  *	POST /api/v1/domains/NAME/checks	ask for a check now: 202
+ *	GET /api/v1/domains/NAME/alerts		its alert subscriptions
+ *	POST /api/v1/domains/NAME/alerts	{"kind", "target"}: 201 the
+ *						subscription
+ *	DELETE /api/v1/domains/NAME/alerts/ID	200 the subscription removed;
+ *						another domain's ID: 404
  *	GET /api/v1/audit[?after=ID]		the account's audit log, a
  *						page of at most 1000 entries
  *	A read-only token gets 403 for every change.  A body is a JSON
@@ -43,6 +48,8 @@
 #define API_AFTER_MAX		24	/* bytes of ?after= */
 
 enum api_method { API_GET, API_POST, API_PATCH, API_DELETE, API_OTHER };
+
+static int api_writable(struct webd_req *, int read_only);
 
 static enum api_method
 api_method(const struct webd_req *r)
@@ -92,6 +99,25 @@ api_rest_is(const char *rest, size_t len, const char *want)
 	return len == strlen(want) && memcmp(rest, want, len) == 0;
 }
 
+/* "/alerts/ID": ID (a number from 1); 0 for another path. */
+static long long
+api_alert_id(const char *rest, size_t len)
+{
+	static const char pre[] = "/alerts/";
+	long long id = 0;
+	size_t i;
+
+	if (len <= sizeof(pre) - 1 || len > sizeof(pre) - 1 + 18 ||
+	    memcmp(rest, pre, sizeof(pre) - 1) != 0)
+		return 0;
+	for (i = sizeof(pre) - 1; i < len; i++) {
+		if (rest[i] < '0' || rest[i] > '9')
+			return 0;
+		id = id * 10 + (rest[i] - '0');
+	}
+	return id;
+}
+
 int
 api_domain_path(const struct webd_req *r)
 {
@@ -106,7 +132,9 @@ api_domain_path(const struct webd_req *r)
 	if (api_domain_split(r, name, sizeof(name), &rest, &rlen) < 0)
 		return 0;
 	return api_rest_is(rest, rlen, "/records") ||
-	    api_rest_is(rest, rlen, "/checks") || (rlen == 0 &&
+	    api_rest_is(rest, rlen, "/checks") ||
+	    api_rest_is(rest, rlen, "/alerts") ||
+	    api_alert_id(rest, rlen) > 0 || (rlen == 0 &&
 	    api_method(r) != API_GET);
 }
 
@@ -242,6 +270,55 @@ api_asked(json_t *reply)
 }
 
 static json_t *
+api_alert_list(json_t *reply)
+{
+	return json_pack("{s:O, s:O, s:O}", "domain", json_object_get(reply,
+	    "domain"), "subscriptions", json_object_get(reply,
+	    "subscriptions"), "max", json_object_get(reply, "max"));
+}
+
+static json_t *
+api_alert_one(json_t *reply)
+{
+	return json_incref(json_object_get(reply, "subscription"));
+}
+
+/* /api/v1/domains/NAME/alerts[/ID] */
+static void
+api_alerts(struct webd_req *r, struct scope *sc, int read_only,
+    const char *name, long long id, struct ownerop *o)
+{
+	enum api_method m = api_method(r);
+	json_t *body;
+
+	if (id == 0 && m == API_GET) {
+		ownerop_alerts(sc, name, o);
+		api_result(r, o, api_alert_list);
+	} else if (id == 0 && m == API_POST) {
+		if (!api_writable(r, read_only) || (body = api_body(r)) == NULL)
+			return;
+		if (!json_is_string(json_object_get(body, "kind")) ||
+		    !json_is_string(json_object_get(body, "target")))
+			api_domain_error(r, 400, NULL, "kind and target: "
+			    "strings");
+		else {
+			ownerop_alert_add(sc, name, json_string_value(
+			    json_object_get(body, "kind")), json_string_value(
+			    json_object_get(body, "target")), o);
+			api_result(r, o, api_alert_one);
+		}
+		json_decref(body);
+	} else if (id > 0 && m == API_DELETE) {
+		if (!api_writable(r, read_only))
+			return;
+		ownerop_alert_del(sc, name, id, o);
+		api_result(r, o, api_alert_one);
+	} else
+		api_domain_error(r, 405, id ? "Allow: DELETE\r\n" :
+		    "Allow: GET, HEAD, POST\r\n", "method not allowed");
+}
+
+static json_t *
 api_audit_page(json_t *reply)
 {
 	json_t *next = json_object_get(reply, "next");
@@ -307,6 +384,10 @@ api_one_domain(struct webd_req *r, struct scope *sc, int read_only,
 	} else if (rlen == 0)
 		api_domain_error(r, 405, "Allow: GET, HEAD, PATCH, POST, "
 		    "DELETE\r\n", "method not allowed");
+	else if (api_rest_is(rest, rlen, "/alerts") ||
+	    api_alert_id(rest, rlen) > 0)
+		api_alerts(r, sc, read_only, name, api_alert_id(rest, rlen),
+		    &o);
 	else if (api_rest_is(rest, rlen, "/records") && m == API_GET) {
 		ownerop_ask(sc, PROTO_OP_DOMAIN_RECORDS, name, &o);
 		api_result(r, &o, api_records);

@@ -13,7 +13,7 @@ pkglibexec_PROGRAMS += webd/webd
 webd_webd_SOURCES = webd/webd.c webd/webd.h webd/answer.c webd/pages.c \
 	webd/api.c webd/openapi.c webd/scope.c webd/scope.h \
 	webd/websession.c webd/websession.h webd/throttle.c webd/throttle.h \
-	webd/owner.c webd/owner.h webd/ownerop.c webd/api_domain.c \
+	webd/owner.c webd/owner_alerts.c webd/owner.h webd/ownerop.c webd/api_domain.c \
 	webd/openapi_owner.c \
 	webd/domreports.c webd/domreports.h webd/report_pages.c \
 	webd/api_reports.c webd/scopecache.c webd/scopecache.h

@@ -19,6 +19,7 @@
  *					mode, max_age, confirm
  *	POST /domains/NAME/check	csrf: ask dnsmon to check now
  *	POST /domains/NAME/remove	csrf: retire (or remove) the domain
+ *	POST /domains/NAME/alerts[/remove]	owner_alerts.c
  *	GET  /audit[?after=ID]		the account's audit log
  *	GET  /tokens			its API tokens
  *	POST /tokens			csrf, access (read-only or
@@ -58,7 +59,8 @@
 
 enum owner_page {
 	OWNER_NONE, OWNER_ADD, OWNER_MANAGE, OWNER_POLICY, OWNER_CHECK,
-	OWNER_REMOVE, OWNER_AUDIT, OWNER_TOKENS, OWNER_REVOKE,
+	OWNER_REMOVE, OWNER_AUDIT, OWNER_TOKENS, OWNER_REVOKE, OWNER_ALERT_ADD,
+	OWNER_ALERT_DEL,
 };
 
 static const struct {
@@ -67,6 +69,7 @@ static const struct {
 } owner_domain_pages[] = {
 	{ "/manage", OWNER_MANAGE }, { "/policy", OWNER_POLICY },
 	{ "/check", OWNER_CHECK }, { "/remove", OWNER_REMOVE },
+	{ "/alerts", OWNER_ALERT_ADD }, { "/alerts/remove", OWNER_ALERT_DEL },
 	{ NULL, OWNER_NONE }
 };
 
@@ -541,6 +544,7 @@ owner_manage(struct webd_req *r, struct session *s, struct scope *sc,
 		json_decref(verdict);
 		owner_remove_form(&b, s, owner_str(d, "domain"), d);
 	}
+	owner_alerts_section(&b, s, sc, owner_str(d, "domain"));
 	pages_html(r, 200, NULL, &b);
 out:
 	ownerop_clear(&show);
@@ -845,6 +849,10 @@ owner_dispatch(struct webd_req *r, struct session *s, struct scope *sc,
 		break;
 	case OWNER_REVOKE:
 		owner_token_revoke(r, s, sc);
+		break;
+	case OWNER_ALERT_ADD:
+	case OWNER_ALERT_DEL:
+		owner_alerts_post(r, s, sc, name, p == OWNER_ALERT_DEL);
 		break;
 	case OWNER_NONE:
 		break;

@@ -13,6 +13,10 @@
  *	ownerop_audit(&sc, after, &o)		audit-list
  *	ownerop_tokens(&sc, &o), ownerop_token_new(&sc, read_only, &o),
  *	ownerop_token_revoke(&sc, id, &o)
+ *	ownerop_alerts(&sc, name, &o)		alert-list
+ *	ownerop_alert_add(&sc, name, kind, target, &o)	alert-add: 201
+ *	ownerop_alert_del(&sc, name, id, &o)	alert-del; another domain's
+ *						id: 404
  *	v = ownerop_readiness(domain)		the verdict (lib/dashboard)
  *	text = ownerop_retirement(reply)	what a removal means
  *	ownerop_clear(&o)
@@ -80,11 +84,20 @@ void	ownerop_audit(struct scope *, long long after, struct ownerop *);
 void	ownerop_tokens(struct scope *, struct ownerop *);
 void	ownerop_token_new(struct scope *, int read_only, struct ownerop *);
 void	ownerop_token_revoke(struct scope *, long long id, struct ownerop *);
+void	ownerop_alerts(struct scope *, const char *name, struct ownerop *);
+void	ownerop_alert_add(struct scope *, const char *name, const char *kind,
+	    const char *target, struct ownerop *);
+void	ownerop_alert_del(struct scope *, const char *name, long long id,
+	    struct ownerop *);
 json_t	*ownerop_readiness(json_t *domain);
 char	*ownerop_retirement(json_t *reply);
 void	ownerop_clear(struct ownerop *);
 
 int	owner_route(struct webd_req *, struct session *);
+void	owner_alerts_section(struct buf *, struct session *, struct scope *,
+	    const char *name);
+void	owner_alerts_post(struct webd_req *, struct session *, struct scope *,
+	    const char *name, int del);
 void	owner_links(struct buf *);
 void	owner_domain_link(struct buf *, const char *domain);
 

@@ -26,6 +26,7 @@
 #define OWNEROP_NO_SUCH		"no such domain"
 #define OWNEROP_CANNOT_ADD	"this domain cannot be added here"
 #define OWNEROP_NO_TOKEN	": no API token "	/* policyd's token-revoke */
+#define OWNEROP_NO_ALERTSUB	": no alert subscription "	/* alert-del */
 
 /* The members of a request body that go to policyd, as they are. */
 static const char *const ownerop_fields[] = {
@@ -258,6 +259,42 @@ ownerop_token_revoke(struct scope *sc, long long id, struct ownerop *o)
 		o->status = 404;
 		buf_reset(&o->msg);
 		buf_puts(&o->msg, "no such token");
+	}
+}
+
+void
+ownerop_alerts(struct scope *sc, const char *name, struct ownerop *o)
+{
+	ownerop_ask(sc, PROTO_OP_ALERT_LIST, name, o);
+}
+
+void
+ownerop_alert_add(struct scope *sc, const char *name, const char *kind,
+    const char *target, struct ownerop *o)
+{
+	char norm[HTTP_HOST_MAX + 1];
+
+	if (ownerop_mine(sc, name, norm, o))
+		ownerop_call(sc, json_pack("{s:s, s:s, s:s, s:s}", "op",
+		    PROTO_OP_ALERT_ADD, "domain", norm, "kind", kind,
+		    "target", target), 201, o);
+}
+
+void
+ownerop_alert_del(struct scope *sc, const char *name, long long id,
+    struct ownerop *o)
+{
+	char norm[HTTP_HOST_MAX + 1];
+
+	if (!ownerop_mine(sc, name, norm, o))
+		return;
+	ownerop_call(sc, json_pack("{s:s, s:s, s:I}", "op", PROTO_OP_ALERT_DEL,
+	    "domain", norm, "id", (json_int_t)id), 200, o);
+	/* Another domain's subscription is not one: 404, as a domain. */
+	if (o->status == 400 && strstr(o->msg.s, OWNEROP_NO_ALERTSUB) != NULL) {
+		o->status = 404;
+		buf_reset(&o->msg);
+		buf_puts(&o->msg, "no such subscription");
 	}
 }
 

@@ -69,7 +69,7 @@ like "$head" '^HTTP/1.1 200 ' "GET /api/v1/openapi.json: 200 without a token"
 like "$head" $'Content-Type: application/json\r' "... application/json"
 is "$(jq -r .openapi "$t/openapi.json")" 3.1.0 "OpenAPI 3.1"
 is "$(jq -r '.paths | keys | join(" ")' "$t/openapi.json")" \
-	"/audit /domains /domains/{domain} /domains/{domain}/checks /domains/{domain}/export.csv /domains/{domain}/export.json /domains/{domain}/records /domains/{domain}/reports /domains/{domain}/reports/{id} /domains/{domain}/summary" \
+	"/audit /domains /domains/{domain} /domains/{domain}/alerts /domains/{domain}/alerts/{id} /domains/{domain}/checks /domains/{domain}/export.csv /domains/{domain}/export.json /domains/{domain}/records /domains/{domain}/reports /domains/{domain}/reports/{id} /domains/{domain}/summary" \
 	"... every route"
 if python3 -c 'import openapi_spec_validator' 2>/dev/null; then
 	ok "openapi-spec-validator accepts it" python3 -c '

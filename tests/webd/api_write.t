@@ -185,9 +185,11 @@ is "$(send "$TOK_A" GET '/api/v1/audit?after=x')" 400 "?after=x: 400"
 web -o "$t/openapi.json" /api/v1/openapi.json
 # (tests/webd/api.t checks the whole list of routes.)
 is "$(jq -r '[.paths | keys[] | select(. == "/audit" or . == "/domains"
-	or . == "/domains/{domain}" or . == "/domains/{domain}/checks"
+	or . == "/domains/{domain}" or . == "/domains/{domain}/alerts"
+	or . == "/domains/{domain}/alerts/{id}"
+	or . == "/domains/{domain}/checks"
 	or . == "/domains/{domain}/records")] | join(" ")' "$t/openapi.json")" \
-	"/audit /domains /domains/{domain} /domains/{domain}/checks /domains/{domain}/records" \
+	"/audit /domains /domains/{domain} /domains/{domain}/alerts /domains/{domain}/alerts/{id} /domains/{domain}/checks /domains/{domain}/records" \
 	"openapi.json: every route of the changes"
 ok "the live answers match the document's schemas" python3 - "$t" <<'EOF'
 import json, sys
