@@ -20,16 +20,6 @@ portal_instance "$t/i" "alert_webhook_private_networks=127.0.0.0/8 ::1/128" || {
 pass "instance with httpd, webd and policyd starts"
 TOK_AR=$($STSCTL account token alice --read-only)
 
-api() { web -H "Authorization: Bearer $1" "${@:2}"; }
-send() {
-	local tok=$1 m=$2 path=$3
-	if [ $# -ge 4 ]; then
-		api "$tok" -X "$m" -H 'Content-Type: application/json' --data-binary "$4" \
-			-o "$t/out" -w '%{http_code}' "$path"
-	else
-		api "$tok" -X "$m" -o "$t/out" -w '%{http_code}' "$path"
-	fi
-}
 count() { $STSCTL alert list "$1" --json | jq '.subscriptions | length'; }
 
 # 1. The API.

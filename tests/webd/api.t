@@ -16,7 +16,6 @@ PORTAL_MORE=rptparse portal_instance "$t/i" || {
 	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
 pass "instance with httpd, webd and policyd starts"
 
-api() { web -H "Authorization: Bearer $1" "${@:2}"; }
 
 # No token, a bad one, another scheme.
 head=$(web -D - -o "$t/body" /api/v1/domains)

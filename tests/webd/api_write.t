@@ -22,17 +22,6 @@ portal_instance "$t/i" portal_default_quota=5 || {
 pass "instance with httpd, webd and policyd starts"
 TOK_AR=$($STSCTL account token alice --read-only)
 
-api() { web -H "Authorization: Bearer $1" "${@:2}"; }
-# send TOKEN METHOD PATH [BODY]: the status; the answer in $t/out
-send() {
-	local tok=$1 m=$2 path=$3
-	if [ $# -ge 4 ]; then
-		api "$tok" -X "$m" -H 'Content-Type: application/json' --data-binary "$4" \
-			-o "$t/out" -w '%{http_code}' "$path"
-	else
-		api "$tok" -X "$m" -o "$t/out" -w '%{http_code}' "$path"
-	fi
-}
 show() { $STSCTL domain show "$1" --json | jq -c "$2"; }
 
 # Add: pending, with the proof; policyd has it for alice.

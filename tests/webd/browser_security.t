@@ -16,13 +16,7 @@ source "$SRCDIR/tests/webd/instance.sh"
 
 inst_need httpd policyd webd rptparse master stsctl
 t_need curl python3 jq openssl
-command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
-	skip_all "chromium or chromium-driver is not installed (scripts/deps test)"
-PY=
-for p in python3 /usr/bin/python3; do
-	"$p" -c 'import selenium' 2>/dev/null && { PY=$p; break; }
-done
-[ -n "$PY" ] || skip_all "python3-selenium is not installed (scripts/deps test)"
+browser_need
 [ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)

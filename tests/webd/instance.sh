@@ -19,6 +19,12 @@
 #		in JAR, then the sign-in form; prints the status of the POST
 #	PW_A, PW_B		the passwords of alice and bob
 #	TOK_A, TOK_B		an API token of each
+#	api TOKEN [curl options...] PATH	web with the bearer TOKEN
+#	send TOKEN METHOD PATH [BODY]	the status of an API request (a
+#		JSON BODY), its answer in $t/out ($t: the test's directory)
+#	browser_need		skips the test without chromium,
+#		chromium-driver or python3-selenium; PY: the python3 to run
+#		selenium with
 #	portal_report FILE	(PORTAL_MORE=rptparse) FILE, a report's JSON,
 #		stored by rptparse as if POSTed over HTTPS (so it counts);
 #		portal_idle waits until rptparse has stored what it was given
@@ -92,4 +98,30 @@ portal_sanitizers() {
 	unlike "$(cat "$I/log/master.out" 2>/dev/null)" \
 		'AddressSanitizer|LeakSanitizer|runtime error' \
 		"no sanitizer report from any worker (leaks included)"
+}
+
+# browser_need: skip the test unless Debian's chromium, chromium-driver
+# and python3-selenium are there; PY is the python3 that has selenium
+# (Debian's is /usr/bin/python3's, whatever PATH says).
+browser_need() {
+	local p
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null ||
+		skip_all "chromium or chromium-driver is not installed (scripts/deps test)"
+	PY=
+	for p in python3 /usr/bin/python3; do
+		"$p" -c 'import selenium' 2>/dev/null && { PY=$p; break; }
+	done
+	[ -n "$PY" ] || skip_all "python3-selenium is not installed (scripts/deps test)"
+}
+
+api() { web -H "Authorization: Bearer $1" "${@:2}"; }
+
+send() {
+	local tok=$1 m=$2 path=$3
+	if [ $# -ge 4 ]; then
+		api "$tok" -X "$m" -H 'Content-Type: application/json' \
+			--data-binary "$4" -o "$t/out" -w '%{http_code}' "$path"
+	else
+		api "$tok" -X "$m" -o "$t/out" -w '%{http_code}' "$path"
+	fi
 }

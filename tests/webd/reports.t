@@ -210,7 +210,6 @@ is "$(web -o /dev/null -w '%{http_code}' /domains/a.example/reports)" 303 \
 	"without a session: 303 to the sign-in"
 
 # The API: the same, with tokens.
-api() { web -H "Authorization: Bearer $1" "${@:2}"; }
 api "$TOK_A" -o "$t/p1.json" '/api/v1/domains/a.example/reports?limit=5'
 is "$(jq '.reports | length' "$t/p1.json")" 5 "API: a page of 5 reports"
 api "$TOK_A" -o "$t/p2.json" "/api/v1/domains/a.example/reports?limit=5&after=$(jq -r .next "$t/p1.json")"
