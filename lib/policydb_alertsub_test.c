@@ -203,21 +203,14 @@ int
 main(void)
 {
 	char dir[] = "/tmp/policydb_alertsub_test.XXXXXX", path[256];
-	struct buf err = BUF_INIT;
 	struct policydb *pdb;
 
 	log_init("policydb_alertsub_test", 0);
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
-	if ((pdb = unit_policydb_open(path, &err)) == NULL) {
-		CHECK(0, "open: %s", err.s);
-		return unit_status();
-	}
+	if ((pdb = unit_policydb_tmp(dir, path, sizeof(path))) == NULL)
+		return unit_status_rm(dir);
 	test_storage(pdb);
 	policydb_close(pdb);
 	test_targets();
 	test_file(dir);
-	buf_free(&err);
 	return unit_status_rm(dir);
 }

@@ -1552,15 +1552,22 @@ fake_clock(void)
 	return fake_now;
 }
 
+/* A string member of the domain's object in domain-show, copied. */
 static char *
-id_of(struct policyd *pd, const char *domain)
+domain_field(struct policyd *pd, const char *domain, const char *member)
 {
 	json_t *r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
 	    domain);
-	char *id = xstrdup(dstr(r, "policy_id"));
+	char *v = xstrdup(dstr(r, member));
 
 	json_decref(r);
-	return id;
+	return v;
+}
+
+static char *
+id_of(struct policyd *pd, const char *domain)
+{
+	return domain_field(pd, domain, "policy_id");
 }
 
 static long long
@@ -2589,12 +2596,7 @@ as_error(struct policyd *pd, const char *who, const char *op,
 static char *
 proof_of(struct policyd *pd, const char *domain)
 {
-	json_t *r = call(pd, 1, "{s:s, s:s}", "op", "domain-show", "domain",
-	    domain);
-	char *p = xstrdup(dstr(r, "proof"));
-
-	json_decref(r);
-	return p;
+	return domain_field(pd, domain, "proof");
 }
 
 static int
