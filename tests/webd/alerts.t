@@ -108,39 +108,10 @@ is "$(count a.example)" 1 "... removed"
 
 # 4. The OpenAPI document.
 web -o "$t/openapi.json" /api/v1/openapi.json
-ok "the live answers match the document's schemas" python3 - "$t" <<'PY'
-import json, sys
-d = sys.argv[1]
-doc = json.load(open(d + "/openapi.json"))
-s = doc["components"]["schemas"]
-def resolve(x):
-    while "$ref" in x:
-        x = s[x["$ref"].split("/")[-1]]
-    return x
-def check(obj, schema, where):
-    schema = resolve(schema)
-    t = schema.get("type")
-    pytypes = {"object": dict, "array": list, "string": str, "integer": int}
-    if t:
-        assert isinstance(obj, pytypes[t]), (where, obj, t)
-    if isinstance(obj, dict) and "properties" in schema:
-        for k in schema.get("required", []):
-            assert k in obj, (where, "missing", k)
-        if schema.get("additionalProperties") is False:
-            assert not set(obj) - set(schema["properties"]), (where, obj)
-        for k, p in schema["properties"].items():
-            if k in obj:
-                check(obj[k], p, where + "." + k)
-    if isinstance(obj, list) and "items" in schema:
-        for e in obj:
-            check(e, schema["items"], where)
-    if "enum" in schema:
-        assert obj in schema["enum"], (where, obj)
-p = doc["paths"]
-assert "post" in p["/domains/{domain}/alerts"] and "get" in p["/domains/{domain}/alerts"]
-assert "delete" in p["/domains/{domain}/alerts/{id}"]
-for f, name in (("added", "Alert"), ("list", "AlertList"), ("removed", "Alert")):
-    check(json.load(open("%s/%s.json" % (d, f))), {"$ref": "#/components/schemas/" + name}, f)
-PY
+p=$(jq -r '.paths | [(."/domains/{domain}/alerts" | has("post") and has("get")),
+	(."/domains/{domain}/alerts/{id}" | has("delete"))] | all' "$t/openapi.json")
+is "$p" true "the document has the alert routes and their methods"
+ok "the live answers match the document's schemas" python3 "$SRCDIR/tests/webd/oascheck.py" \
+	"$t/openapi.json" "$t/added.json=Alert" "$t/list.json=AlertList" "$t/removed.json=Alert"
 portal_sanitizers
 done_testing
