@@ -51,32 +51,9 @@ ok "rptparse stores the reports" portal_idle
 ids=$($STSCTL report list --domain a.example --json | jq -r '[.reports[].id] | sort_by(.) | join(" ")')
 sessions=$($STSCTL report summary a.example --days 30 --json | jq .sessions)
 
-shots=$BUILDDIR/tests/logs/webd-browser
-rm -rf "$shots" "$t/dl"
-mkdir -p "$shots" "$t/dl"
-spki=$(openssl x509 -in "$I/ca/ca.pem" -pubkey -noout | openssl pkey -pubin -outform der |
-	openssl dgst -sha256 -binary | base64)
-export HOME=$t/home
-mkdir -p "$HOME"
-timeout 300 "$PY" "$SRCDIR/tests/webd/browser.py" "https://$PORTAL:$HTTPS_PORT" "$PORTAL" \
-	"$spki" "$shots" "$t/dl" "$t/profile" alice "$PW_A" domains=a.example,a2.example domain=a.example \
-	"sessions=$sessions" reports=5 "ids=$ids" >"$t/tap" 2>"$t/browser.err"
-rc=$?
-if grep -q '^CANNOT-START' "$t/tap"; then
-	sed 's/^/# /' "$t/tap" "$t/browser.err" | head -20
-	portal_sanitizers
-	skip_all "chromium cannot start here: $(sed -n 's/^CANNOT-START //p' "$t/tap" | head -1)"
-fi
-while IFS= read -r line; do
-	case $line in
-	"ok - # skip "*) pass "${line#ok - }" ;;
-	"ok - "*) pass "${line#ok - }" ;;
-	"not ok - "*) fail "${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$t/tap"
-is "$rc" 0 "the browser's run ends well"
-[ "$rc" = 0 ] || sed 's/^/# /' "$t/browser.err" | tail -20
+rm -rf "$BUILDDIR/tests/logs/webd-browser" "$t/dl"
+browser_run browser.py alice "$PW_A" domains=a.example,a2.example domain=a.example \
+	"sessions=$sessions" reports=5 "ids=$ids"
 ok "a screenshot of each page is kept in $shots" test -s "$shots/04-dashboard.png"
 portal_sanitizers
 done_testing

@@ -49,31 +49,8 @@ at_exit kill "$evil_pid"
 wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$EVIL_PORT/csrf.html" ||
 	fail "the other site answers"
 
-shots=$BUILDDIR/tests/logs/webd-browser
-mkdir -p "$shots" "$t/dl"
-spki=$(openssl x509 -in "$I/ca/ca.pem" -pubkey -noout | openssl pkey -pubin -outform der |
-	openssl dgst -sha256 -binary | base64)
-export HOME=$t/home
-mkdir -p "$HOME"
-PYTHONPATH=$SRCDIR/tests/webd timeout 300 "$PY" "$SRCDIR/tests/webd/browser_security.py" \
-	"https://$PORTAL:$HTTPS_PORT" "$PORTAL" "$spki" "$shots" "$t/dl" "$t/profile" \
-	bob "$PW_B" "evil=http://evil.test:$EVIL_PORT/csrf.html" other=a.example \
-	"report=$report" "limit=$LIMIT" >"$t/tap" 2>"$t/browser.err"
-rc=$?
-if grep -q '^CANNOT-START' "$t/tap"; then
-	sed 's/^/# /' "$t/tap" "$t/browser.err" | head -20
-	portal_sanitizers
-	skip_all "chromium cannot start here: $(sed -n 's/^CANNOT-START //p' "$t/tap" | head -1)"
-fi
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) pass "${line#ok - }" ;;
-	"not ok - "*) fail "${line#not ok - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done <"$t/tap"
-is "$rc" 0 "the browser's run ends well"
-[ "$rc" = 0 ] || sed 's/^/# /' "$t/browser.err" | tail -20
+browser_run browser_security.py bob "$PW_B" "evil=http://evil.test:$EVIL_PORT/csrf.html" \
+	other=a.example "report=$report" "limit=$LIMIT"
 like "$(cat "$t/evil.log")" 'GET /csrf.html' "the browser went to the other site"
 like "$(grep 'webd' "$I/log/stsd.log" 2>/dev/null || cat "$I"/log/* 2>/dev/null)" \
 	'refused: no valid CSRF token' "webd logs the POST without a CSRF token"

@@ -25,6 +25,12 @@
 #	browser_need		skips the test without chromium,
 #		chromium-driver or python3-selenium; PY: the python3 to run
 #		selenium with
+#	browser_run SCRIPT [ARG ...]	runs tests/webd/SCRIPT in headless
+#		Chromium with the portal's URL, host name, the test CA's
+#		key hash, $shots (BUILDDIR/tests/logs/webd-browser, for
+#		screenshots), $t/dl (downloads), a profile, then the ARGs; its
+#		"ok"/"not ok" lines become cases; the test is skipped when
+#		Chromium cannot start
 #	portal_report FILE	(PORTAL_MORE=rptparse) FILE, a report's JSON,
 #		stored by rptparse as if POSTed over HTTPS (so it counts);
 #		portal_idle waits until rptparse has stored what it was given
@@ -124,4 +130,30 @@ send() {
 	else
 		api "$tok" -X "$m" -o "$t/out" -w '%{http_code}' "$path"
 	fi
+}
+
+browser_run() {
+	local script=$1 spki rc line; shift
+	shots=$BUILDDIR/tests/logs/webd-browser
+	mkdir -p "$shots" "$t/dl" "$t/home"
+	spki=$(openssl x509 -in "$I/ca/ca.pem" -pubkey -noout |
+		openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64)
+	HOME=$t/home PYTHONPATH=$SRCDIR/tests/webd timeout 300 "$PY" \
+		"$SRCDIR/tests/webd/$script" "https://$PORTAL:$HTTPS_PORT" "$PORTAL" \
+		"$spki" "$shots" "$t/dl" "$t/profile" "$@" >"$t/tap" 2>"$t/browser.err"
+	rc=$?
+	if grep -q '^CANNOT-START' "$t/tap"; then
+		sed 's/^/# /' "$t/tap" "$t/browser.err" | head -20
+		portal_sanitizers
+		skip_all "chromium cannot start here: $(sed -n 's/^CANNOT-START //p' "$t/tap" | head -1)"
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) pass "${line#ok - }" ;;
+		"not ok - "*) fail "${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done <"$t/tap"
+	is "$rc" 0 "the browser's run ends well"
+	[ "$rc" = 0 ] || sed 's/^/# /' "$t/browser.err" | tail -20
 }
