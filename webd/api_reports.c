@@ -58,20 +58,12 @@ static void
 api_reports_export(struct webd_req *r, struct rptdb *db, const char *domain,
     const struct repquery *q, int csv)
 {
-	struct buf out = BUF_INIT, err = BUF_INIT, f = BUF_INIT;
+	struct buf err = BUF_INIT;
 
-	if (reports_export(db, domain, q->days ? q->days : REPORTS_DAYS,
-	    r->now, csv, &out, &err) < 0)
+	if (reports_send_export(r, db, domain, q->days ? q->days :
+	    REPORTS_DAYS, csv, &err) < 0)
 		api_reports_error(r, 413, err.s);
-	else {
-		reports_attachment(&f, domain, csv ? "reports.csv" :
-		    "reports.json");
-		webd_answer(r, 200, csv ? "text/csv; charset=utf-8" :
-		    "application/json", f.s, out.s, out.len);
-	}
-	buf_free(&out);
 	buf_free(&err);
-	buf_free(&f);
 }
 
 static void

@@ -287,3 +287,21 @@ reports_attachment(struct buf *fields, const char *domain, const char *what)
 	buf_printf(fields, "Content-Disposition: attachment; "
 	    "filename=\"%s-%s\"\r\n", domain, what);
 }
+
+int
+reports_send_export(struct webd_req *r, struct rptdb *db, const char *domain,
+    int days, int csv, struct buf *err)
+{
+	struct buf out = BUF_INIT, f = BUF_INIT;
+
+	if (reports_export(db, domain, days, r->now, csv, &out, err) < 0) {
+		buf_free(&out);
+		return -1;
+	}
+	reports_attachment(&f, domain, csv ? "reports.csv" : "reports.json");
+	webd_answer(r, 200, csv ? "text/csv; charset=utf-8" :
+	    "application/json", f.s, out.s, out.len);
+	buf_free(&out);
+	buf_free(&f);
+	return 0;
+}

@@ -14,6 +14,7 @@
  *	a = reports_page(db, domain, &q, &cursor)	a page, JSON
  *	j = reports_one(db, domain, id)	one report, JSON, or NULL
  *	rc = reports_export(db, domain, days, now, csv, &out, &err)
+ *	rc = reports_send_export(r, db, domain, days, csv, &err)
  *	reports_attachment(&fields, domain, what)
  *	reports_route_page(r, s, sc, name, rest)	report_pages.c
  *	reports_links(&b, domain)	the links to the report pages
@@ -49,7 +50,9 @@
  *	ends in the last days days, newest first, as CSV (rptjson) or a
  *	JSON array: 0; -1 with err when they are more than
  *	REPORTS_EXPORT_MAX reports or REPORTS_EXPORT_BYTES bytes (the
- *	caller answers 413: fewer days).
+ *	caller answers 413: fewer days).  reports_send_export() answers r
+ *	with that export as an attachment (DOMAIN-reports.csv or .json),
+ *	or returns -1 with err for the caller's 413.
  *
  * LIMITS
  *	REPQUERY_LIMIT_MAX reports a page; REPORTS_EXPORT_MAX reports and
@@ -108,6 +111,8 @@ int	reports_export(struct rptdb *, const char *domain, int days,
 	    time_t now, int csv, struct buf *out, struct buf *err);
 void	reports_attachment(struct buf *fields, const char *domain,
 	    const char *what);
+int	reports_send_export(struct webd_req *, struct rptdb *,
+	    const char *domain, int days, int csv, struct buf *err);
 void	reports_route_page(struct webd_req *, struct session *,
 	    struct scope *, const char *name, const char *rest);
 void	reports_links(struct buf *, const char *domain);

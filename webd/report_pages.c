@@ -263,25 +263,17 @@ static void
 rpages_export(struct webd_req *r, const char *domain,
     const struct repquery *q, int csv)
 {
-	struct buf out = BUF_INIT, err = BUF_INIT, f = BUF_INIT;
+	struct buf err = BUF_INIT;
 	struct rptdb *db = reports_db();
 
 	if (db == NULL) {
 		rpages_unavailable(r);
 		return;
 	}
-	if (reports_export(db, domain, q->days ? q->days : REPORTS_DAYS,
-	    r->now, csv, &out, &err) < 0)
+	if (reports_send_export(r, db, domain, q->days ? q->days :
+	    REPORTS_DAYS, csv, &err) < 0)
 		webd_text(r, 413, NULL, err.s);
-	else {
-		reports_attachment(&f, domain, csv ? "reports.csv" :
-		    "reports.json");
-		webd_answer(r, 200, csv ? "text/csv; charset=utf-8" :
-		    "application/json", f.s, out.s, out.len);
-	}
-	buf_free(&out);
 	buf_free(&err);
-	buf_free(&f);
 }
 
 void
