@@ -863,11 +863,10 @@ owner_dispatch(struct webd_req *r, struct session *s, struct scope *sc,
 int
 owner_route(struct webd_req *r, struct session *s)
 {
-	char name[HTTP_HOST_MAX + 2], addr[64];
-	struct buf err = BUF_INIT;
+	char name[HTTP_HOST_MAX + 2];
 	enum owner_page p;
 	struct scope sc;
-	int post, rc;
+	int post;
 
 	name[0] = '\0';
 	if ((p = owner_which(r, name, sizeof(name))) == OWNER_NONE)
@@ -880,21 +879,9 @@ owner_route(struct webd_req *r, struct session *s)
 		owner_see(r, "/", NULL, NULL);
 	else if (post && pages_csrf(r, s) < 0)
 		;
-	else if ((rc = scope_open(&sc, s->account, webd_client_addr(r, addr,
-	    sizeof(addr)), &err)) != 0) {
-		if (rc > 0) {
-			session_end(s);
-			pages_signin_page(r, NULL, 200, NULL);
-		} else {
-			log_warn("%s: account %s: %s", r->client, s->account,
-			    err.s);
-			webd_text(r, 503, NULL, "the portal is not available now");
-		}
-		scope_close(&sc);
-	} else {
+	else if (pages_scope(r, s, &sc) == 0) {
 		owner_dispatch(r, s, &sc, p, name);
 		scope_close(&sc);
 	}
-	buf_free(&err);
 	return 1;
 }

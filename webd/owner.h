@@ -101,16 +101,14 @@ void	owner_alerts_post(struct webd_req *, struct session *, struct scope *,
 void	owner_links(struct buf *);
 void	owner_domain_link(struct buf *, const char *domain);
 
-/* pages.c, for owner.c. */
-void	pages_start(struct buf *, const char *title);
-void	pages_html(struct webd_req *, int status, const char *fields,
-	    struct buf *);
+/* pages.c, for owner.c (and webd.h's pages_start, pages_html). */
 void	pages_signin_page(struct webd_req *, struct session *, int status,
 	    const char *msg);
 void	pages_signout_form(struct buf *, const struct session *);
 int	pages_field(struct webd_req *, const char *name, char *out,
 	    size_t size);
 int	pages_csrf(struct webd_req *, struct session *);
+int	pages_scope(struct webd_req *, struct session *, struct scope *);
 int	api_domain_route(struct webd_req *, struct scope *, int read_only);
 int	api_domain_path(const struct webd_req *);
 const char *openapi_text(void);

@@ -448,34 +448,44 @@ pages_signout(struct webd_req *r, struct session *s)
 }
 
 /*
- * The routes of a signed-in session: every one gets the account's
- * scope (scope.h), the only way to its domains.
+ * The account's scope for a request of its session (the only way to its
+ * domains): 0, or -1 when it is answered already (the account is gone
+ * or disabled: the session ends; policyd cannot be asked: 503).
  */
+int
+pages_scope(struct webd_req *r, struct session *s, struct scope *sc)
+{
+	struct buf err = BUF_INIT;
+	char addr[64];
+	int rc;
+
+	if ((rc = scope_open(sc, s->account, webd_client_addr(r, addr,
+	    sizeof(addr)), &err)) == 0)
+		return 0;
+	if (rc > 0) {
+		log_info("%s: session of %s ended: the account is gone or "
+		    "disabled", r->client, s->account);
+		session_end(s);
+		pages_signin_page(r, NULL, 200, NULL);
+	} else {
+		log_warn("%s: account %s: %s", r->client, s->account, err.s);
+		webd_text(r, 503, NULL, "the portal is not available now");
+	}
+	scope_close(sc);
+	buf_free(&err);
+	return -1;
+}
+
+/* The routes of a signed-in session, each with the account's scope. */
 static void
 pages_account(struct webd_req *r, struct session *s)
 {
 	struct scope sc;
-	struct buf err = BUF_INIT;
-	char addr[64], name[HTTP_HOST_MAX + 2], rest[REPORTS_REST_MAX];
+	char name[HTTP_HOST_MAX + 2], rest[REPORTS_REST_MAX];
 	size_t plen = strlen(PAGES_DOMAIN_PREFIX);
-	int rc;
 
-	if ((rc = scope_open(&sc, s->account, webd_client_addr(r, addr,
-	    sizeof(addr)), &err)) != 0) {
-		if (rc > 0) {
-			log_info("%s: session of %s ended: the account is gone "
-			    "or disabled", r->client, s->account);
-			session_end(s);
-			pages_signin_page(r, NULL, 200, NULL);
-		} else {
-			log_warn("%s: account %s: %s", r->client, s->account,
-			    err.s);
-			webd_text(r, 503, NULL, "the portal is not available now");
-		}
-		scope_close(&sc);
-		buf_free(&err);
+	if (pages_scope(r, s, &sc) < 0)
 		return;
-	}
 	if (webd_path_is(r, "/"))
 		pages_home(r, s, &sc);
 	else if (reports_split(r->http->path + plen, r->http->path_len - plen,
@@ -486,7 +496,6 @@ pages_account(struct webd_req *r, struct session *s)
 	else
 		pages_domain(r, s, &sc, name);
 	scope_close(&sc);
-	buf_free(&err);
 }
 
 /*
