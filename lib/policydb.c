@@ -389,6 +389,15 @@ policydb_int(struct sqldb_stmt *st, long long dflt)
 	return v;
 }
 
+long long
+policydb_int_of(struct policydb *pdb, const char *sql, const char *key)
+{
+	struct sqldb_stmt *st = sqldb_cached(pdb->db, sql);
+
+	sqldb_bind_text(st, 1, key);
+	return policydb_int(st, 0);
+}
+
 static void
 policydb_domain_row(struct sqldb_stmt *st, struct domain *d)
 {

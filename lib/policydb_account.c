@@ -430,13 +430,9 @@ policydb_token_insert(struct policydb *pdb, struct policydb_token *t,
 long long
 policydb_token_count(struct policydb *pdb, const char *account, int live)
 {
-	struct sqldb_stmt *st;
-
-	st = sqldb_cached(pdb->db, live ? "SELECT COUNT(*) FROM api_tokens"
+	return policydb_int_of(pdb, live ? "SELECT COUNT(*) FROM api_tokens"
 	    " WHERE account = ? AND revoked IS NULL" :
-	    "SELECT COUNT(*) FROM api_tokens WHERE account = ?");
-	sqldb_bind_text(st, 1, account);
-	return policydb_int(st, 0);
+	    "SELECT COUNT(*) FROM api_tokens WHERE account = ?", account);
 }
 
 /* Forgets the revoked tokens of account (the audit log keeps them). */

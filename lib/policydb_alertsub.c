@@ -66,12 +66,8 @@ policydb_alertsub_add(struct policydb *pdb, struct policydb_alertsub *s,
 long long
 policydb_alertsub_count(struct policydb *pdb, const char *domain)
 {
-	struct sqldb_stmt *st;
-
-	st = sqldb_cached(pdb->db, "SELECT COUNT(*) FROM alert_subscriptions"
-	    " WHERE domain = ?");
-	sqldb_bind_text(st, 1, domain);
-	return policydb_int(st, 0);
+	return policydb_int_of(pdb, "SELECT COUNT(*) FROM alert_subscriptions"
+	    " WHERE domain = ?", domain);
 }
 
 int

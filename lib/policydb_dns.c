@@ -506,12 +506,8 @@ policydb_publish_succeeded(struct policydb *pdb,
 long long
 policydb_publish_attempts(struct policydb *pdb, const char *domain)
 {
-	struct sqldb_stmt *st;
-
-	st = sqldb_cached(pdb->db, "SELECT attempts FROM dns_publish"
-	    " WHERE domain = ?");
-	sqldb_bind_text(st, 1, domain);
-	return policydb_int(st, 0);
+	return policydb_int_of(pdb, "SELECT attempts FROM dns_publish"
+	    " WHERE domain = ?", domain);
 }
 
 int

@@ -1,7 +1,7 @@
 /*
  * policydb_sql - the inside of lib/policydb on lib/sqldb, shared by
- * policydb.c, policydb_dns.c, policydb_migrate.c and policydb_account.c
- * only.
+ * policydb.c, policydb_dns.c, policydb_migrate.c, policydb_account.c
+ * and policydb_alertsub.c only.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
@@ -9,6 +9,8 @@
  *	policydb_text(st, i)		column i as text, "" for NULL
  *	policydb_int(st, dflt)		the one integer st selects, or
  *					dflt; finishes st
+ *	policydb_int_of(pdb, sql, key)	the one integer sql selects with
+ *					the text key as ?1, or 0
  *
  * DESCRIPTION
  *	No other file includes this header: everyone else sees struct
@@ -33,5 +35,7 @@ struct policydb {
 
 const char *policydb_text(struct sqldb_stmt *, int);
 long long policydb_int(struct sqldb_stmt *, long long dflt);
+long long policydb_int_of(struct policydb *, const char *sql,
+	    const char *key);
 
 #endif

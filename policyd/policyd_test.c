@@ -81,22 +81,36 @@ was_asked(const char *host)
 static json_t *
 served(struct policyd *pd, const char *host, long long t);
 
+/* A request packed from fmt, on the public socket or as the account who. */
 static json_t *
-call(struct policyd *pd, int pub, const char *fmt, ...)
+vcall(struct policyd *pd, int pub, const char *who, const char *fmt,
+    va_list ap)
 {
 	json_error_t jerr;
 	json_t *req, *reply;
-	va_list ap;
 
-	va_start(ap, fmt);
-	req = json_vpack_ex(&jerr, 0, fmt, ap);
-	va_end(ap);
-	if (req == NULL) {
+	if ((req = json_vpack_ex(&jerr, 0, fmt, ap)) == NULL) {
 		printf("# bad test request: %s\n", jerr.text);
 		exit(1);
 	}
+	if (who != NULL) {
+		json_object_set_new(req, "actor", json_string(who));
+		json_object_set_new(req, "from", json_string("192.0.2.7"));
+	}
 	reply = request_handle(pd, req, pub);
 	json_decref(req);
+	return reply;
+}
+
+static json_t *
+call(struct policyd *pd, int pub, const char *fmt, ...)
+{
+	json_t *reply;
+	va_list ap;
+
+	va_start(ap, fmt);
+	reply = vcall(pd, pub, NULL, fmt, ap);
+	va_end(ap);
 	return reply;
 }
 
@@ -2563,21 +2577,12 @@ test_snapshot_file(struct policyd *pd, const char *dir)
 static json_t *
 as(struct policyd *pd, const char *who, const char *fmt, ...)
 {
-	json_error_t jerr;
-	json_t *req, *reply;
+	json_t *reply;
 	va_list ap;
 
 	va_start(ap, fmt);
-	req = json_vpack_ex(&jerr, 0, fmt, ap);
+	reply = vcall(pd, 0, who, fmt, ap);
 	va_end(ap);
-	if (req == NULL) {
-		printf("# bad test request: %s\n", jerr.text);
-		exit(1);
-	}
-	json_object_set_new(req, "actor", json_string(who));
-	json_object_set_new(req, "from", json_string("192.0.2.7"));
-	reply = request_handle(pd, req, 0);
-	json_decref(req);
 	return reply;
 }
 
