@@ -410,6 +410,7 @@ policydb_token_insert(struct policydb *pdb, struct policydb_token *t,
     struct buf *err)
 {
 	struct sqldb_stmt *st;
+	int rc;
 
 	st = sqldb_cached(pdb->db, "INSERT INTO api_tokens (account, hash,"
 	    " access, created) VALUES (?, ?, ?, ?) RETURNING id");
@@ -417,13 +418,9 @@ policydb_token_insert(struct policydb *pdb, struct policydb_token *t,
 	sqldb_bind_text(st, 2, t->hash);
 	sqldb_bind_text(st, 3, t->read_only ? "read-only" : "read-write");
 	sqldb_bind_int64(st, 4, t->created);
-	if (sqldb_step(st) != SQLDB_ROW)
-		return sqldb_step_error(st, "store token", err);
-	t->id = sqldb_int(st, 0);
-	if (sqldb_step(st) != SQLDB_DONE)
-		return sqldb_step_error(st, "store token", err);
-	sqldb_finish(st);
-	return 0;
+	if ((rc = sqldb_step_id(st, "store token", &t->id, err)) == 0)
+		buf_puts(err, "store token: no id returned");
+	return rc > 0 ? 0 : -1;
 }
 
 /* The tokens of account, live ones only with live. */

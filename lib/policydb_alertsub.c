@@ -49,18 +49,11 @@ policydb_alertsub_add(struct policydb *pdb, struct policydb_alertsub *s,
 	sqldb_bind_text(st, 3, s->target);
 	sqldb_bind_int64(st, 4, s->created);
 	sqldb_bind_text(st, 5, s->account);
-	if ((rc = sqldb_step_row(st, "store alert subscription", err)) < 0)
-		return -1;
-	if (rc == 0) {
+	if ((rc = sqldb_step_id(st, "store alert subscription", &s->id,
+	    err)) == 0)
 		buf_printf(err, "%s: %s %s: already subscribed", s->domain,
 		    s->kind, s->target);
-		return -1;
-	}
-	s->id = sqldb_int(st, 0);
-	if (sqldb_step(st) != SQLDB_DONE)
-		return sqldb_step_error(st, "store alert subscription", err);
-	sqldb_finish(st);
-	return 0;
+	return rc > 0 ? 0 : -1;
 }
 
 long long

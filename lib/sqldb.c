@@ -386,6 +386,21 @@ sqldb_step_row(struct sqldb_stmt *st, const char *what, struct buf *err)
 }
 
 int
+sqldb_step_id(struct sqldb_stmt *st, const char *what, long long *id,
+    struct buf *err)
+{
+	int rc;
+
+	if ((rc = sqldb_step_row(st, what, err)) <= 0)
+		return rc;
+	*id = sqldb_int(st, 0);
+	if (sqldb_step(st) != SQLDB_DONE)
+		return sqldb_step_error(st, what, err);
+	sqldb_finish(st);
+	return 1;
+}
+
+int
 sqldb_null(struct sqldb_stmt *st, int col)
 {
 	if (st->lite != NULL)

@@ -69,7 +69,10 @@
  *	with new bindings (a loop of inserts).  A text bound with
  *	sqldb_bind_text() must live until the statement is reset or
  *	finished.  sqldb_changes() is the number of rows the last
- *	statement run on the connection changed.
+ *	statement run on the connection changed.  sqldb_step_id() runs
+ *	a statement that returns one id (INSERT ... RETURNING id) and
+ *	ends it: 1 with the id, 0 when it returns no row (ON CONFLICT DO
+ *	NOTHING), -1 with the reason in err.
  *
  *	sqldb_check() tells whether a PostgreSQL target can be opened
  *	(it connects, looks at the collation and encoding, and closes;
@@ -173,6 +176,8 @@ int	sqldb_step_done(struct sqldb_stmt *, const char *what,
 	    struct buf *err);	/* one step that ends st: 0 or -1 */
 int	sqldb_step_row(struct sqldb_stmt *, const char *what,
 	    struct buf *err);	/* 1: a row to read, 0: none, -1 */
+int	sqldb_step_id(struct sqldb_stmt *, const char *what, long long *id,
+	    struct buf *err);	/* 1: *id set, 0: no row, -1 */
 int	sqldb_step_error(struct sqldb_stmt *, const char *what,
 	    struct buf *err);	/* finishes st, says why in err, -1 */
 int	sqldb_null(struct sqldb_stmt *, int col);
