@@ -70,7 +70,8 @@ pass "instance with policyd, httpd, webd and dnsmon starts in the namespace"
 pki_cert "$I/ca" mx1.$D 30 mx2.$D >/dev/null 2>&1 ||
 	{ fail "certificates of the MX hosts"; done_testing; }
 for a in 127.0.0.2 127.0.0.3; do
-	ns_exec "$PY" "$SRCDIR/tests/dnsmon/smtpd.py" $a $SMTP tls \
+	# Not through the function ns_exec: its "$!" would be a subshell.
+	ip netns exec "$NS" "$PY" "$SRCDIR/tests/dnsmon/smtpd.py" $a $SMTP tls \
 		"$I/ca/mx1.$D/fullchain.pem" "$I/ca/mx1.$D/privkey.pem" >/dev/null 2>&1 &
 	at_exit kill $!
 done
@@ -78,7 +79,8 @@ listening() { ns_exec ss -Htln | grep -q "127.0.0.3:$SMTP"; }
 ok "the MX servers listen" wait_until 10 listening
 
 # The operator's part: an account, no domain.
-printf '%s\n' 'carol password 333' >"$t/pw"
+PW_C='carol password 333'
+printf '%s\n' "$PW_C" >"$t/pw"
 ok "stsctl account add carol" quiet $STSCTL account add carol \
 	--email carol@$D --password-file "$t/pw"
 
@@ -104,7 +106,7 @@ chmod 755 "$t/publish" "$t/policy" "$t/api"
 
 browser_in_ns
 start=$(date +%s)
-browser_run browser_flow.py carol 'carol password 333' domain=$D "mx=*.$D" \
+browser_run browser_flow.py carol "$PW_C" domain=$D "mx=*.$D" \
 	found=mx1.$D,mx2.$D policy_host=mta-sts.sts.test sts_zone=sts.test \
 	"publish=$t/publish" "policy=$t/policy" "api=$t/api" wait=$GREEN
 note "the browser's flow took $(($(date +%s) - start)) s"
