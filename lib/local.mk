@@ -68,8 +68,13 @@ lib_libsts_a_SOURCES += lib/dashboard.c lib/dashboard.h \
 # fuzz_pagequery: the page number of the overview from a query string.
 FUZZ_TARGETS += tests/fuzz/fuzz_pagequery
 lib_libsts_a_SOURCES += lib/rptsum.c lib/rptsum.h lib/html.c lib/html.h \
-	lib/rptjson.c lib/rptjson.h \
+	lib/rptjson.c lib/rptjson.h lib/csv.c lib/csv.h \
 	lib/svg.c lib/svg.h
+
+# lib/csv - a CSV cell a spreadsheet shows as text (the report exports)
+check_PROGRAMS += lib/csv_test
+lib_csv_test_LDADD = $(STS_LIBS)
+lib_csv_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 check_PROGRAMS += lib/svg_test
 lib_svg_test_LDADD = $(STS_LIBS)

@@ -11,13 +11,13 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "csv.h"
 #include "rptdb.h"
 #include "rptjson.h"
 #include "rptsum.h"
 #include "timefmt.h"
 
 #define RPTJSON_INT	24	/* a 64-bit count in decimal, and the NUL */
-#define RPTJSON_FORMULA	"=+-@\t\r"	/* what begins a spreadsheet formula */
 
 static json_t *
 rptjson_text(const char *s)
@@ -160,7 +160,7 @@ rptjson_report(struct rptdb *db, const struct rptdb_report *r,
 /*
  * CSV.
  */
-static const char *const rptjson_csv_columns[] = { "report",
+const char *const rptjson_csv_columns[] = { "report",
     "organization-name", "report-id", "start-datetime", "end-datetime",
     "via", "policy-type", "policy-domain", "hosted-domain",
     "total-successful-session-count", "total-failure-session-count",
@@ -173,27 +173,7 @@ static const char *const rptjson_csv_columns[] = { "report",
 void
 rptjson_csv_cell(struct buf *out, const char *s)
 {
-	const char *p;
-
-	int formula;
-
-	if (s == NULL)
-		return;
-	formula = *s != '\0' && strchr(RPTJSON_FORMULA, *s) != NULL;
-	if (strpbrk(s, ",\"\r\n") == NULL && !formula) {
-		buf_puts(out, s);
-		return;
-	}
-	buf_putc(out, '"');
-	/* A formula a spreadsheet would run becomes text. */
-	if (formula)
-		buf_putc(out, '\'');
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			buf_putc(out, '"');
-		buf_putc(out, *p);
-	}
-	buf_putc(out, '"');
+	csv_cell(out, s, CSV_BYTES);
 }
 
 void
@@ -266,7 +246,7 @@ rptjson_csv_line(struct buf *out, json_t *r, json_t *p, json_t *f)
 	for (i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
 		if (i > 0)
 			buf_putc(out, ',');
-		rptjson_csv_cell(out, cells[i]);
+		csv_cell(out, cells[i], CSV_BYTES);
 	}
 	buf_puts(out, "\r\n");
 }

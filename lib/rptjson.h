@@ -8,6 +8,7 @@
  *	rptjson_csv_head(out)
  *	rptjson_csv_rows(out, j)
  *	rptjson_csv_cell(out, text)
+ *	rptjson_csv_columns[]
  *
  * DESCRIPTION
  *	rptjson_report() makes the JSON of one stored report (a row of
@@ -25,12 +26,12 @@
  *
  *	rptjson_csv_head() writes the head line of the CSV of
  *	rptjson_csv_rows(), which writes one line per failure detail of
- *	each policy of j, and one per policy without any (the columns of
- *	"stsctl report export --csv").  rptjson_csv_cell() writes one cell
- *	(RFC 4180): quoted when it holds a comma, a quote, CR or LF, and
- *	a text that begins with = + - @, tab or CR gets a leading "'" so
- *	that a spreadsheet does not take it for a formula (OWASP, "CSV
- *	injection"); NULL is an empty cell.
+ *	each policy of j, and one per policy without any; each cell by
+ *	csv_cell() of lib/csv (RFC 4180 quoting, and a leading "'" before
+ *	a text that a spreadsheet would take for a formula), with the text
+ *	as it is (CSV_BYTES).  rptjson_csv_cell() is one such cell; NULL
+ *	is an empty cell.  rptjson_csv_columns, NULL-terminated, are the
+ *	columns, those of "stsctl report export --csv" too.
  *
  * LIMITS
  *	A report's size is bounded by what rptparse stored.
@@ -48,5 +49,7 @@ json_t	*rptjson_report(struct rptdb *, const struct rptdb_report *,
 void	rptjson_csv_head(struct buf *out);
 void	rptjson_csv_rows(struct buf *out, json_t *report);
 void	rptjson_csv_cell(struct buf *out, const char *text);
+
+extern const char *const rptjson_csv_columns[];
 
 #endif

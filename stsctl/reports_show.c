@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "csv.h"
 #include "dashboard.h"
 #include "esc.h"
 #include "fetchdb.h"
@@ -267,28 +268,6 @@ report_show(struct rptdb *db, const struct report_opts *o)
  * export: every report whole (--json), or one line per failure detail,
  * and per policy without any (--csv).
  */
-static void
-report_csv_cell(const char *raw)
-{
-	const char *s;
-
-	if (raw == NULL)
-		return;
-	/* Escaped as for a terminal: no control character, no newline. */
-	s = report_esc(raw);
-	if (strpbrk(s, ",\"") == NULL) {
-		fputs(s, stdout);
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"')
-			putchar('"');
-		putchar(*s);
-	}
-	putchar('"');
-}
-
 /* One line of the CSV: the columns of report_export_csv()'s head. */
 static void
 report_csv_row(const struct rptdb_export_row *row, void *arg)
@@ -297,6 +276,7 @@ report_csv_row(const struct rptdb_export_row *row, void *arg)
 	const struct rptdb_report *r = row->report;
 	const struct rptdb_policy *p = row->policy;
 	const struct rptdb_failure *f = row->failure ? row->failure : &none;
+	static struct buf line;		/* reused, line after line */
 	char t1[TIMEFMT_RFC3339_SIZE], t2[TIMEFMT_RFC3339_SIZE];
 	char id[REPORT_CSV_INT], ok[REPORT_CSV_INT], bad[REPORT_CSV_INT];
 	char sessions[REPORT_CSV_INT];
@@ -311,6 +291,7 @@ report_csv_row(const struct rptdb_export_row *row, void *arg)
 	size_t i;
 
 	(void)arg;
+	buf_reset(&line);
 	snprintf(id, sizeof(id), "%lld", (long long)r->id);
 	snprintf(ok, sizeof(ok), "%lld", (long long)p->success_count);
 	snprintf(bad, sizeof(bad), "%lld", (long long)p->failure_count);
@@ -318,29 +299,21 @@ report_csv_row(const struct rptdb_export_row *row, void *arg)
 	    (long long)f->failed_session_count);
 	for (i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
 		if (i > 0)
-			putchar(',');
-		report_csv_cell(cells[i]);
+			buf_putc(&line, ',');
+		csv_cell(&line, cells[i], CSV_TERMINAL);
 	}
-	putchar('\n');
+	buf_putc(&line, '\n');
+	fwrite(line.s, 1, line.len, stdout);
 }
 
 static int
 report_export_csv(struct rptdb *db, const struct report_opts *o)
 {
-	static const char *const head[] = { "report", "organization-name",
-	    "report-id", "start-datetime", "end-datetime", "via",
-	    "policy-type", "policy-domain", "hosted-domain",
-	    "total-successful-session-count", "total-failure-session-count",
-	    "result-type", "sending-mta-ip", "receiving-mx-hostname",
-	    "receiving-mx-helo", "receiving-ip", "failed-session-count",
-	    "additional-information", "failure-reason-code", "dkim-result",
-	    "dkim-domain", "dkim-selector", "dkim-reason", "counts",
-	    "counted", NULL };
 	struct rptdb_filter f;
 	int i;
 
-	for (i = 0; head[i] != NULL; i++)
-		printf("%s%s", i ? "," : "", head[i]);
+	for (i = 0; rptjson_csv_columns[i] != NULL; i++)
+		printf("%s%s", i ? "," : "", rptjson_csv_columns[i]);
 	printf("\n");
 	report_filter(o, o->unverified, &f);
 	rptdb_export(db, &f, report_csv_row, NULL);

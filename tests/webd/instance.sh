@@ -34,6 +34,19 @@
 #	portal_report FILE	(PORTAL_MORE=rptparse) FILE, a report's JSON,
 #		stored by rptparse as if POSTed over HTTPS (so it counts);
 #		portal_idle waits until rptparse has stored what it was given
+#	portal_ns_instance DIR KEY [name=value ...]	in the network
+#		namespace NS (tests/netns.sh), whose knot serves sts.test
+#		and takes updates signed with KEY (a file for
+#		dns_update_key_file): tests/instance.sh's instance in DIR
+#		with policyd, httpd (HTTPS on port 443, HTTP on 80), webd and
+#		dnsmon; domain_verification dns, policyd publishing sts.test
+#		by DNS UPDATE to 127.0.0.1:53, the portal enabled for
+#		portal.example; certificates from the test CA of
+#		portal.example and of the hosts of PORTAL_CERTS; main.cf
+#		parameters as given; no account, no domain; master started
+#		in the foreground in the namespace, stopped at exit
+#	browser_in_ns	browser_run's python, chromium-driver and Chromium
+#		run in the namespace NS from then on (after browser_need)
 
 source "$SRCDIR/tests/instance.sh"
 
@@ -156,4 +169,26 @@ browser_run() {
 	done <"$t/tap"
 	is "$rc" 0 "the browser's run ends well"
 	[ "$rc" = 0 ] || sed 's/^/# /' "$t/browser.err" | tail -20
+}
+
+portal_ns_instance() {
+	local dir=$1 key=$2; shift 2
+	inst_init "$dir" --https-port=443 --http-port=80 || return 1
+	T_PORTAL_SPOOL=$dir.report
+	inst_only policyd httpd webd dnsmon
+	inst_set portal_enabled=yes portal_hostname=$PORTAL sts_zone=sts.test \
+		domain_verification=dns report_recipients=tlsrpt@sts.test \
+		dns_update_server=127.0.0.1:53 dns_update_key_file="$key" \
+		"$@" || return 1
+	# shellcheck disable=SC2086
+	inst_cert $PORTAL ${PORTAL_CERTS:-} || return 1
+	inst_start_fg || return 1
+	inst_wait_policyd
+}
+
+browser_in_ns() {
+	local py=$PY
+	PY=$t/py-in-$NS
+	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$(command -v "$py")" >"$PY"
+	chmod 755 "$PY"
 }
