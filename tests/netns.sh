@@ -18,6 +18,8 @@
 #					$TTL, SOA, NS ns.sts.test.
 #	ns_sts_zone DIR			the namespace, knot serving sts.test,
 #					the update key in DIR/tsig.key
+#	ns_recursor DIR TTL ZONE...	unbound on 127.0.0.53 recursing into
+#					knot's ZONEs, the namespace's resolver
 #
 # After ns_dns_start, NS_TSIG_NAME, NS_TSIG_SECRET (base64) and
 # NS_TSIG_FILE (a "name algorithm secret" line) describe the update key.
@@ -146,6 +148,45 @@ ns_sts_zone() {
 	ns_create && ns_dns_start sts.test "$d/sts.zone" || return 1
 	t_stsd_user
 	install -m 600 -o stsd "$NS_TSIG_FILE" "$d/tsig.key"
+}
+
+# ns_recursor DIR TTL ZONE...: unbound on 127.0.0.53 in the namespace
+# (its files in DIR), a recursive resolver whose stub zones ZONE... are
+# knot's (127.0.0.1), becomes the namespace's resolver (its
+# resolv.conf): knot answers a CNAME into another zone with the CNAME
+# alone, and a stub resolver (getaddrinfo, c-ares in mta-sts-query)
+# needs the chain followed, as a real resolver does.  Answers are kept
+# TTL seconds at most, "no such name" a second (a record the test adds
+# is found at once); the special-use names under test. (RFC 6761),
+# which unbound answers itself, are looked up too.  The caller waits
+# until it answers.
+ns_recursor() {
+	local z d=$1 ttl=$2 conf=$1/unbound.conf
+	shift 2
+	cat >"$conf" <<-CONF
+	server:
+	    interface: 127.0.0.53
+	    port: 53
+	    do-daemonize: no
+	    username: ""
+	    chroot: ""
+	    directory: "$d"
+	    pidfile: ""
+	    use-syslog: no
+	    logfile: "$d/unbound.log"
+	    access-control: 127.0.0.0/8 allow
+	    do-not-query-localhost: no
+	    do-ip6: no
+	    module-config: "iterator"
+	    cache-max-ttl: $ttl
+	    cache-max-negative-ttl: 1
+	    local-zone: "test." nodefault
+	CONF
+	for z in "$@"; do
+		printf 'stub-zone:\n    name: "%s"\n    stub-addr: 127.0.0.1\n' "$z" >>"$conf"
+	done
+	ns_exec unbound -c "$conf" >"$d/unbound.out" 2>&1 &
+	echo "nameserver 127.0.0.53" >"/etc/netns/$NS/resolv.conf"
 }
 
 ns_zone_head() {

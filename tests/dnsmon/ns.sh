@@ -57,41 +57,11 @@ dnsmon_update_key() {
 	install -m 600 -o stsd "$NS_TSIG_FILE" "$1"
 }
 
-# dnsmon_recursor ZONE...: unbound on 127.0.0.53 in the namespace, a
-# recursive resolver whose stub zones ZONE... are knot's (127.0.0.1),
-# becomes the namespace's resolver (its resolv.conf): knot answers a
-# CNAME into another zone (_mta-sts.D CNAME D.sts.test) with the CNAME
-# alone, and a stub resolver (c-ares in mta-sts-query) needs the chain
-# followed, as a real resolver does.  Answers are kept a second at most,
-# so that a record changed in knot is seen at once; the special-use
-# names under test. (RFC 6761), which unbound answers itself, are
-# looked up too.  One case.
+# dnsmon_recursor ZONE...: the namespace's resolver recurses into knot's
+# ZONEs (ns_recursor), answers kept a second at most, so that a record
+# changed in knot is seen at once.  One case.
 dnsmon_recursor() {
-	local z conf=$t/unbound.conf
-	cat >"$conf" <<-CONF
-	server:
-	    interface: 127.0.0.53
-	    port: 53
-	    do-daemonize: no
-	    username: ""
-	    chroot: ""
-	    directory: "$t"
-	    pidfile: ""
-	    use-syslog: no
-	    logfile: "$t/unbound.log"
-	    access-control: 127.0.0.0/8 allow
-	    do-not-query-localhost: no
-	    do-ip6: no
-	    module-config: "iterator"
-	    cache-max-ttl: 1
-	    cache-max-negative-ttl: 1
-	    local-zone: "test." nodefault
-	CONF
-	for z in "$@"; do
-		printf 'stub-zone:\n    name: "%s"\n    stub-addr: 127.0.0.1\n' "$z" >>"$conf"
-	done
-	ns_exec unbound -c "$conf" >"$t/unbound.out" 2>&1 &
-	echo "nameserver 127.0.0.53" >"/etc/netns/$NS/resolv.conf"
+	ns_recursor "$t" 1 "$@"
 	ok "the namespace's resolver: unbound on 127.0.0.53, recursing into knot" \
 		wait_until 10 dnsmon_recursing "$1"
 }

@@ -52,7 +52,7 @@ WALK_LIMIT=120		# seconds from publishing the records to a passing check
 ACME_README=https://acme-staging-v02.api.letsencrypt.org/directory
 ACME_TEST=https://localhost:$PEBBLE_PORT/dir
 MX_NET=10.254.16		# the veth pair to the MX host's namespace
-RESOLVER=127.0.0.53	# the namespace's recursive resolver
+RESOLVER=127.0.0.53	# the namespace's recursive resolver (ns_recursor)
 export PEBBLE_DNS=$RESOLVER:53
 
 pkg_require knotd knotc kdig unbound pebble python3 curl jq mta-sts-query ip
@@ -99,32 +99,7 @@ ZONES="sts.example.net example.com"
 
 # The machine's resolver: unbound, recursing into knot's zones (knot
 # answers a CNAME into another zone with the CNAME alone).
-cat >"$t/unbound.conf" <<EOF
-server:
-    interface: $RESOLVER
-    port: 53
-    do-daemonize: no
-    username: ""
-    chroot: ""
-    directory: "$t"
-    pidfile: ""
-    use-syslog: no
-    logfile: "$t/unbound.log"
-    access-control: 127.0.0.0/8 allow
-    do-not-query-localhost: no
-    do-ip6: no
-    module-config: "iterator"
-    cache-max-ttl: 60
-    cache-max-negative-ttl: 5
-stub-zone:
-    name: "example.com"
-    stub-addr: 127.0.0.1
-stub-zone:
-    name: "sts.example.net"
-    stub-addr: 127.0.0.1
-EOF
-ns_exec unbound -c "$t/unbound.conf" >"$t/unbound.out" 2>&1 &
-echo "nameserver $RESOLVER" >"/etc/netns/$NS/resolv.conf"
+ns_recursor "$t" 60 $ZONES
 resolves() { [ "$(ns_exec getent hosts mta-sts.sts.example.net | awk '{print $1}')" = 127.0.0.1 ]; }
 ok "the namespace's resolver (unbound on $RESOLVER) answers from knot" wait_until 10 resolves
 
