@@ -30,7 +30,7 @@ lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 # the PostgreSQL parameters made a target.  Who links a module on it
 # links $(SQLDB_LIBS).
 lib_libsts_a_SOURCES += lib/sqldb.c lib/sqldb.h lib/sqldb_engine.h \
-	lib/sqldb_pg.c lib/sqldb_conf.c lib/sqldb_conf.h
+	lib/sqldb_pg.c lib/sqldb_listen.c lib/sqldb_conf.c lib/sqldb_conf.h
 lib_libsts_a_CPPFLAGS += $(PQ_CFLAGS)
 SQLDB_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
 check_PROGRAMS += lib/sqldb_test
