@@ -125,6 +125,7 @@
 #include "deadline.h"
 #include "dnschild.h"
 #include "events.h"
+#include "follow.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -638,6 +639,14 @@ policyd_pre_jail(int argc, char **argv)
 	policyd_conf_read(&policyd.conf);
 }
 
+/* Another node changed domains (follow.h): timers as after a request. */
+static void
+policyd_followed(void)
+{
+	policyd_expire_arm();
+	policyd_compact_arm();
+}
+
 /*
  * After the privilege drop, so that policy.db and its WAL files belong
  * to the user that policyd runs as (mail_owner with unpriv = y).
@@ -654,6 +663,8 @@ policyd_db_open(void)
 	if (sqldb_conf_target(&t, POLICYDB_FILE, path, &err) < 0 ||
 	    (policyd.db = policydb_connect(&t, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
+	/* Listening before anything is read: no change falls between. */
+	follow_start(&policyd, server_base(), &t, policyd_followed);
 	sqldb_conf_free(&t);
 	if (t.engine != SQLDB_SQLITE && access(path, F_OK) == 0)
 		log_warn("%s: not used: with storage_engine = %s the domains"
@@ -801,6 +812,7 @@ policyd_cleanup(void)
 	policyd_compact.ev = NULL;
 	polsnap_writer_free(policyd.snap);
 	policyd.snap = NULL;
+	follow_stop();
 	policydb_close(policyd.db);
 	policyd.db = NULL;
 	challenges_free(policyd.challenges);
