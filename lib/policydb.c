@@ -651,6 +651,26 @@ policydb_domain_list(struct policydb *pdb, const char *after, size_t max,
 	return policydb_domains_read(db, st, mx, vp, np, err);
 }
 
+/* PostgreSQL's arrays: the changed domains that another node announced. */
+int
+policydb_domain_named(struct policydb *pdb, const char *names,
+    struct domain **vp, size_t *np, struct buf *err)
+{
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st, *mx;
+
+	if (sqldb_engine(db) != SQLDB_POSTGRESQL)
+		log_panic("policydb_domain_named: PostgreSQL only");
+	st = sqldb_cached_rows(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	    " WHERE name = ANY (string_to_array(?1, ' ')) ORDER BY name");
+	sqldb_bind_text(st, 1, names);
+	mx = sqldb_cached_rows(db, "SELECT domain, pattern FROM domain_mx"
+	    " WHERE domain = ANY (string_to_array(?1, ' '))"
+	    " ORDER BY domain, pos");
+	sqldb_bind_text(mx, 1, names);
+	return policydb_domains_read(db, st, mx, vp, np, err);
+}
+
 /*
  * The last max domains before a name (max 0: every one), in name order:
  * the page before a cursor (the HTML overview's link to the previous

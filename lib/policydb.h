@@ -19,6 +19,8 @@
  *					a name (NULL: all), at most max (0: all)
  *	policydb_domain_list_before(pdb, before, max, &v, &n, &err)
  *					the last max before a name, by name
+ *	policydb_domain_named(pdb, "a.example b.example", &v, &n, &err)
+ *					PostgreSQL: those of the names (by name)
  *	policydb_domain_each_servable(pdb, cb, arg, &err)	active and
  *					retiring domains by name (no token,
  *					no timestamps)
@@ -368,6 +370,8 @@ int	policydb_domain_update(struct policydb *, const struct domain *,
 	    struct buf *err);
 int	policydb_domain_delete(struct policydb *, const char *name,
 	    struct buf *err);
+int	policydb_domain_named(struct policydb *, const char *names,
+	    struct domain **, size_t *, struct buf *err);
 int	policydb_domain_list(struct policydb *, const char *after, size_t max,
 	    struct domain **, size_t *, struct buf *err);
 int	policydb_domain_list_before(struct policydb *, const char *before,

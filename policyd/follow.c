@@ -41,37 +41,69 @@ struct follow_count {
 	size_t	 same;			/* the full comparison: unchanged */
 };
 
-/* One domain read again: pushed, or withdrawn. */
+/* A domain read again: pushed, or withdrawn. */
 static void
-follow_domain(struct policyd *pd, const char *name, struct follow_count *c)
+follow_domain(struct policyd *pd, const struct domain *d,
+    struct follow_count *c)
 {
-	struct buf err = BUF_INIT;
-	struct domain d;
-	int rc, logged = c->served + c->withdrawn < FOLLOW_LOG_MAX;
+	int logged = c->served + c->withdrawn < FOLLOW_LOG_MAX;
 
-	if ((rc = policydb_domain_get(pd->db, name, &d, &err)) < 0) {
-		log_error("%s: changed on another node, not read: %s",
-		    esc_printable(name), err.s);
-		buf_free(&err);
-		return;
-	}
-	if (rc == 1 && policydb_state_servable(d.state)) {
-		request_notify_policy(pd, &d);
+	if (policydb_state_servable(d->state)) {
+		request_notify_policy(pd, d);
 		c->served++;
 		if (logged)
 			log_info("%s: policy id %s, mode %s, max_age %lld:"
-			    " changed on another node", d.name, d.policy_id,
-			    d.mode, d.max_age);
+			    " changed on another node", d->name, d->policy_id,
+			    d->mode, d->max_age);
 	} else {
-		request_notify_withdraw(pd, name);
+		request_notify_withdraw(pd, d->name);
 		c->withdrawn++;
 		if (logged)
 			log_info("%s: not served (%s on another node)",
-			    esc_printable(name), rc == 1 ?
-			    policydb_state_name(d.state) : "removed");
+			    d->name, policydb_state_name(d->state));
 	}
-	if (rc == 1)
-		policydb_domain_clear(&d);
+}
+
+/*
+ * The names of a notification, read in one query: each found goes the
+ * way of its state, each not found (removed) is withdrawn.
+ */
+static void
+follow_named(struct policyd *pd, const char *payload, struct follow_count *c)
+{
+	struct htable *missing = htable_new(HTABLE_MIN, 0);
+	struct htable_iter it;
+	struct htable_entry *e;
+	struct buf err = BUF_INIT;
+	struct domain *v;
+	char **names;
+	size_t n, nv, i;
+
+	policydb_changes_parse(payload, &names, &n);
+	for (i = 0; i < n; i++)
+		if (htable_lookup(missing, names[i], strlen(names[i])) == NULL)
+			htable_enter(missing, names[i], strlen(names[i]), NULL);
+	xfreev(names, n);
+	if (policydb_domain_named(pd->db, payload, &v, &nv, &err) < 0) {
+		log_error("changes on another node: %zu %s not read: %s",
+		    n, plural((long long)n, "domain", "domains"), err.s);
+		htable_free(missing, NULL);
+		buf_free(&err);
+		return;
+	}
+	for (i = 0; i < nv; i++) {
+		htable_delete(missing, v[i].name, strlen(v[i].name));
+		follow_domain(pd, &v[i], c);
+	}
+	policydb_domains_free(v, nv);
+	htable_iter_start(missing, &it);
+	while ((e = htable_iter_next(&it)) != NULL) {
+		request_notify_withdraw(pd, e->key);
+		if (c->served + c->withdrawn++ < FOLLOW_LOG_MAX)
+			log_info("%s: not served (removed on another node)",
+			    esc_printable(e->key));
+	}
+	htable_free(missing, NULL);
 }
 
 /*
@@ -174,28 +206,25 @@ follow_notice(const char *channel, const char *payload, int pid, void *arg)
 	struct policyd *pd = arg;
 	struct follow_count c = { 0, 0, 0 };
 	struct timespec t0;
-	char **names;
-	size_t n, i;
+	size_t n;
 
 	if (pid == policydb_backend_pid(pd->db) ||
 	    strcmp(channel, POLICYDB_CHANNEL) != 0)
 		return;			/* this policyd's own change */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (policydb_changes_parse(payload, &names, &n) == 1) {
+	if (strcmp(payload, POLICYDB_CHANGED_ALL) == 0) {
 		follow_all(pd, &c);
 		log_info("changes on another node: the database and the %s"
 		    " compared: %zu pushed, %zu withdrawn, %zu the same, in"
 		    " %.3f s", POLSNAP_BASE, c.served, c.withdrawn, c.same,
 		    deadline_since(&t0));
 	} else {
-		for (i = 0; i < n; i++)
-			follow_domain(pd, names[i], &c);
-		if (n > FOLLOW_LOG_MAX)
+		follow_named(pd, payload, &c);
+		if ((n = c.served + c.withdrawn) > FOLLOW_LOG_MAX)
 			log_info("changes on another node: %zu %s read again"
 			    " (%zu served, %zu not) in %.3f s", n,
 			    plural((long long)n, "domain", "domains"),
 			    c.served, c.withdrawn, deadline_since(&t0));
-		xfreev(names, n);
 	}
 	request_snap_sync(pd);
 }

@@ -33,7 +33,7 @@ node_policyd_env B LD_PRELOAD="$FAKETIME_LIB" FAKETIME=-1h \
 HOSTS=()
 for n in 1 2 3 4 5; do HOSTS+=("mta-sts.d$n.example"); done
 HOSTS+=(mta-sts.clock.example mta-sts.clock2.example mta-sts.away.example
-	mta-sts.after.example)
+	mta-sts.after.example mta-sts.bulk1000.example)
 for node in A B; do
 	node_init "$node" || { fail "node $node: stsd init"; done_testing; }
 	node_cert "$node" "${HOSTS[@]}" || { fail "node $node: certificates"; done_testing; }
@@ -120,6 +120,39 @@ id_a2=$(id_on A clock.example)
 ok "and A's next change of it a greater one again ($id_a2 > $id_b)" test "$id_a2" \> "$id_b"
 ok "served by B" wait_until 2 node_serves B mta-sts.clock.example "max_age: 3600"
 
+# 2b. An import of 1000 domains (one transaction): B reads them in a
+# few queries, one per notification, and serves them.
+for i in $(seq 1000); do echo "bulk$i.example mx.bulk$i.example"; done >"$dir/bulk"
+on A domain import "$dir/bulk" >/dev/null || fail "A: domain import of 1000"
+t0=$(now_ms)
+ok "B serves the last domain imported on A" \
+	wait_until 5 node_serves B mta-sts.bulk1000.example "mode: testing"
+ms=$(($(now_ms) - t0))
+ok "... within 1 s of the import's end ($ms ms)" test "$ms" -lt $LIMIT_MS
+read_again() {
+	grep -o 'policyd.*changes on another node: [0-9]* domains read again ([0-9]* served' \
+	    "$(node_log B)" | sed 's/.*(\([0-9]*\) served/\1/' | awk '{ n += $1 } END { print n + 0 }'
+}
+is "$(read_again)" 1000 "B read the 1000 domains again, in batches"
+like "$(grep -c 'policyd.*changes on another node: [0-9]* domains read again' "$(node_log B)")" \
+	'^[2-9]$' "... of a few notifications (payloads under 8000 bytes)"
+
+# 2c. "*", a transaction of more than 1000 domains: B compares all it
+# pushed with the database.  The rows are changed here behind the
+# nodes' backs, so that only the comparison can find it.
+psql_nodes() {
+	PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 \
+	    "$NODES_CONNINFO" -c "$1" >/dev/null
+}
+psql_nodes "UPDATE domains SET mode = 'enforce', policy_id = policy_id || '9'
+	WHERE name = 'clock2.example'; DELETE FROM domains WHERE name = 'bulk1000.example'"
+psql_nodes "NOTIFY stsd_policy, '*'"
+ok "B: the full comparison finds the change" \
+	wait_until 5 node_serves B mta-sts.clock2.example "mode: enforce"
+ok "... and the removal" wait_until 5 node_gone B mta-sts.bulk1000.example
+like "$(grep 'policyd.*changes on another node: the database and the' "$(node_log B)")" \
+	'compared: 1 pushed, 1 withdrawn, 1004 the same' "B logs what the comparison found"
+
 # 3. B's policyd killed -9 and kept away: B serves what it knows.
 node_use B
 cp "$I/etc/master.cf" "$dir/B.master.cf"
@@ -135,7 +168,7 @@ sleep 1
 node_use B
 ok "B serves its policies without policyd (clock.example)" \
 	node_serves B mta-sts.clock.example "max_age: 3600"
-ok "... (clock2.example)" node_serves B mta-sts.clock2.example "mode: testing"
+ok "... (clock2.example)" node_serves B mta-sts.clock2.example "mode: enforce"
 ok "... (d1.example, retiring)" node_serves B mta-sts.d1.example "mode: none"
 ok "... (d5.example still gone)" node_gone B mta-sts.d5.example
 cp "$dir/B.master.cf" "$I/etc/master.cf"
