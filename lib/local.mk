@@ -104,6 +104,9 @@ lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
 	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sql.h \
 	lib/policydb_alertsub.c lib/policydb_alertsub.h
 lib_libsts_a_SOURCES += lib/policydb_follow.c	# several nodes
+check_PROGRAMS += lib/policydb_follow_test
+lib_policydb_follow_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_policydb_follow_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/policydb_test
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
