@@ -107,6 +107,9 @@ lib_libsts_a_SOURCES += lib/policydb_follow.c	# several nodes
 check_PROGRAMS += lib/policydb_follow_test
 lib_policydb_follow_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_follow_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+# fuzz_changes: the payload of a change notification.
+FUZZ_TARGETS += tests/fuzz/fuzz_changes
+tests_fuzz_fuzz_changes_LDADD = $(LDADD) $(SQLDB_LIBS)
 check_PROGRAMS += lib/policydb_test
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
