@@ -82,6 +82,11 @@
  *	report_https_rua: ststxt_rua_make()).  A report_https_path that
  *	cannot make a valid rua URI is fatal when report_https_rua = yes.
  *
+ *	On PostgreSQL policyd follows the changes that the policyd of
+ *	another node makes in the same database (follow.h: LISTEN, opened
+ *	before the domains are first read): each goes to the snapshot file
+ *	and the subscribers as a local change does.
+ *
  *	The snapshot file (lib/polsnap.h, request.h): policyd is its only
  *	writer.  Every change is appended to its journal before the reply;
  *	at start, and POLICYD_COMPACT_DELAY after a request that made the
