@@ -234,9 +234,10 @@ static void
 follow_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct buf err = BUF_INIT;
+	int n;
 
-	if (sqldb_listener_read(follow.listener, follow_notice, follow.pd,
-	    &err) < 0) {
+	if ((n = sqldb_listener_read(follow.listener, follow_notice,
+	    follow.pd, &err)) < 0) {
 		event_del(follow.ev);
 		if (!server_stopping()) {
 			log_error("policy database: the connection to the"
@@ -247,7 +248,7 @@ follow_read(evutil_socket_t fd, short what, void *arg)
 		buf_free(&err);
 		return;
 	}
-	if (follow.changed != NULL)
+	if (n > 0 && follow.changed != NULL)
 		follow.changed();
 	buf_free(&err);
 }
