@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "deadline.h"
+#include "dnsname.h"
 #include "esc.h"
 #include "follow.h"
 #include "htable.h"
@@ -41,12 +42,40 @@ struct follow_count {
 	size_t	 same;			/* the full comparison: unchanged */
 };
 
+/*
+ * Whether a domain followed is logged by name: FOLLOW_LOG_MAX a second
+ * (an import, a flood of notifications); the others are counted and
+ * said in one line when the second is over and the next one comes.
+ */
+static int
+follow_log_ok(void)
+{
+	static time_t second;
+	static size_t logged, unsaid;
+	time_t now = time(NULL);
+
+	if (now != second) {
+		if (unsaid > 0)
+			log_info("changes on another node: %zu more %s followed"
+			    " (not named)", unsaid, plural((long long)unsaid,
+			    "domain", "domains"));
+		second = now;
+		logged = unsaid = 0;
+	}
+	if (logged < FOLLOW_LOG_MAX) {
+		logged++;
+		return 1;
+	}
+	unsaid++;
+	return 0;
+}
+
 /* A domain read again: pushed, or withdrawn. */
 static void
 follow_domain(struct policyd *pd, const struct domain *d,
     struct follow_count *c)
 {
-	int logged = c->served + c->withdrawn < FOLLOW_LOG_MAX;
+	int logged = follow_log_ok();
 
 	if (policydb_state_servable(d->state)) {
 		request_notify_policy(pd, d);
@@ -66,7 +95,10 @@ follow_domain(struct policyd *pd, const struct domain *d,
 
 /*
  * The names of a notification, read in one query: each found goes the
- * way of its state, each not found (removed) is withdrawn.
+ * way of its state, each not found (removed) is withdrawn.  What is no
+ * domain name (the channel is open to any client of the database) is
+ * said and left out: it would neither be found nor fit the snapshot
+ * file.
  */
 static void
 follow_named(struct policyd *pd, const char *payload, struct follow_count *c)
@@ -74,17 +106,39 @@ follow_named(struct policyd *pd, const char *payload, struct follow_count *c)
 	struct htable *missing = htable_new(HTABLE_MIN, 0);
 	struct htable_iter it;
 	struct htable_entry *e;
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, query = BUF_INIT;
 	struct domain *v;
 	char **names;
-	size_t n, nv, i;
+	size_t n, nv, i, bad = 0;
+	int rc;
 
 	policydb_changes_parse(payload, &names, &n);
-	for (i = 0; i < n; i++)
-		if (htable_lookup(missing, names[i], strlen(names[i])) == NULL)
-			htable_enter(missing, names[i], strlen(names[i]), NULL);
+	for (i = 0; i < n; i++) {
+		if (dnsname_syntax(names[i], 0, &err) < 0) {
+			if (bad++ == 0)
+				log_warn("changes on another node: \"%s\" is no"
+				    " domain name (%s); ignored",
+				    esc_printable(names[i]), err.s);
+			buf_reset(&err);
+			continue;
+		}
+		if (htable_lookup(missing, names[i], strlen(names[i])) != NULL)
+			continue;
+		htable_enter(missing, names[i], strlen(names[i]), NULL);
+		buf_printf(&query, "%s%s", query.len > 0 ? " " : "", names[i]);
+	}
 	xfreev(names, n);
-	if (policydb_domain_named(pd->db, payload, &v, &nv, &err) < 0) {
+	if (bad > 1)
+		log_warn("changes on another node: %zu names of one"
+		    " notification ignored", bad);
+	if (query.len == 0) {
+		htable_free(missing, NULL);
+		buf_free(&err);
+		return;
+	}
+	rc = policydb_domain_named(pd->db, query.s, &v, &nv, &err);
+	buf_free(&query);
+	if (rc < 0) {
 		log_error("changes on another node: %zu %s not read: %s",
 		    n, plural((long long)n, "domain", "domains"), err.s);
 		htable_free(missing, NULL);
@@ -99,7 +153,8 @@ follow_named(struct policyd *pd, const char *payload, struct follow_count *c)
 	htable_iter_start(missing, &it);
 	while ((e = htable_iter_next(&it)) != NULL) {
 		request_notify_withdraw(pd, e->key);
-		if (c->served + c->withdrawn++ < FOLLOW_LOG_MAX)
+		c->withdrawn++;
+		if (follow_log_ok())
 			log_info("%s: not served (removed on another node)",
 			    esc_printable(e->key));
 	}
@@ -226,7 +281,6 @@ follow_notice(const char *channel, const char *payload, int pid, void *arg)
 			    plural((long long)n, "domain", "domains"),
 			    c.served, c.withdrawn, deadline_since(&t0));
 	}
-	request_snap_sync(pd);
 }
 
 /* The listener's socket is readable: notifications, or the end. */
@@ -248,8 +302,12 @@ follow_read(evutil_socket_t fd, short what, void *arg)
 		buf_free(&err);
 		return;
 	}
-	if (n > 0 && follow.changed != NULL)
-		follow.changed();
+	if (n > 0) {
+		/* Once for all that arrived: one fdatasync, not one each. */
+		request_snap_sync(follow.pd);
+		if (follow.changed != NULL)
+			follow.changed();
+	}
 	buf_free(&err);
 }
 

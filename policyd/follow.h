@@ -16,13 +16,16 @@
  *
  *	Each notification names the domains whose row a transaction
  *	changed (lib/policydb.h); those sent by this policyd's own
- *	connection are skipped.  Each named domain is read again from the
- *	database and goes the way of a local change, without the write:
+ *	connection are skipped, and a name that is not a domain name
+ *	(dnsname_syntax) is logged and ignored.  The named domains are
+ *	read again from the database, in one query per notification, and
+ *	each goes the way of a local change, without the write:
  *	a servable one is appended to the snapshot file and pushed to the
  *	subscribers (httpd), another is withdrawn from both; the snapshot
- *	file is made durable once per notification, then changed() is
- *	called (policyd.c: the compaction and retirement timers).
- *	POLICYDB_CHANGED_ALL (an import of many domains) makes a full
+ *	file is made durable once for the notifications that arrived
+ *	together, then changed() is called (policyd.c: the compaction and
+ *	retirement timers).
+ *	POLICYDB_CHANGED_ALL (a transaction of many domains) makes a full
  *	comparison instead: the snapshot file (what this policyd last
  *	pushed) against every servable domain of the database; what
  *	differs is pushed or withdrawn.
@@ -37,7 +40,8 @@
  *
  * LIMITS
  *	A notification names at most what SQLDB_NOTIFY_MAX bytes hold;
- *	FOLLOW_LOG_MAX domains of one are logged by name, the rest counted.
+ *	FOLLOW_LOG_MAX domains followed a second are logged by name, the
+ *	rest counted in one line (an import, a flood of notifications).
  *
  * DIAGNOSTICS
  *	"policy database: listener: REASON" at start is fatal, as a
@@ -49,7 +53,7 @@
 
 #include <event2/event.h>
 
-#define FOLLOW_LOG_MAX	10	/* domains named per notification */
+#define FOLLOW_LOG_MAX	10	/* domains named a second */
 
 struct policyd;
 struct sqldb_target;

@@ -153,6 +153,25 @@ ok "... and the removal" wait_until 5 node_gone B mta-sts.bulk1000.example
 like "$(grep 'policyd.*changes on another node: the database and the' "$(node_log B)")" \
 	'compared: 1 pushed, 1 withdrawn, 1004 the same' "B logs what the comparison found"
 
+# 2d. Bad notifications (any client of the database may send them):
+# names that are no domain names are said and ignored; a flood of 2000
+# names that are not hosted is withdrawn from nothing; B goes on.
+psql_nodes "SELECT pg_notify('stsd_policy', E'bad\\001name ' || repeat('x', 300) ||
+	E' a\\nb ../etc -.example clock.example')"
+ok "B says a name is no domain name" wait_until 5 grep -q \
+	'policyd.*changes on another node: "bad.*name" is no domain name (.*); ignored' "$(node_log B)"
+ok "... and how many of the notification it ignored" wait_until 5 grep -q \
+	'policyd.*changes on another node: 5 names of one notification ignored' "$(node_log B)"
+psql_nodes "SELECT pg_notify('stsd_policy', 'flood' || i || '.example')
+	FROM generate_series(1, 2000) i"
+ok "B: the flood is counted, not logged name by name" wait_until 10 grep -Eq \
+	'policyd.*changes on another node: [0-9]+ more domains followed \(not named\)' "$(node_log B)"
+t0=$(now_ms)
+on A domain set clock.example --max-age 5400 >/dev/null
+ok "B follows A's next change" wait_until 10 node_serves B mta-sts.clock.example "max_age: 5400"
+note "B served it $(($(now_ms) - t0)) ms after the flood (2000 notifications, each a query)"
+ok "B serves what it served before" node_serves B mta-sts.clock2.example "mode: enforce"
+
 # 3. B's policyd killed -9 and kept away: B serves what it knows.
 node_use B
 cp "$I/etc/master.cf" "$dir/B.master.cf"
@@ -167,7 +186,7 @@ on A domain set clock.example --mode testing >/dev/null
 sleep 1
 node_use B
 ok "B serves its policies without policyd (clock.example)" \
-	node_serves B mta-sts.clock.example "max_age: 3600"
+	node_serves B mta-sts.clock.example "max_age: 5400"
 ok "... (clock2.example)" node_serves B mta-sts.clock2.example "mode: enforce"
 ok "... (d1.example, retiring)" node_serves B mta-sts.d1.example "mode: none"
 ok "... (d5.example still gone)" node_gone B mta-sts.d5.example
