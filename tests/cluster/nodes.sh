@@ -6,11 +6,20 @@
 # restart it).
 # SPDX-License-Identifier: ISC
 #
-# Source after tests/lib.sh.  Nodes share loopback (127.0.0.1) with their
-# own ports: no namespace is needed.
+# Source after tests/lib.sh.  Two ways to place the nodes:
+#   - by default, on the host's loopback, 127.0.0.1, each with its own
+#     free ports;
+#   - after nodes_netns (root: tests/netns.sh), in one network namespace
+#     of the test, each on an address of its own (127.0.0.11, .12, ...,
+#     NODE_ADDR[NAME]) with the standard ports 443, 80 and 25, as
+#     several hosts are; a name server in that namespace (ns_dns_start)
+#     may give a policy host all of them.
+# PostgreSQL listens on a Unix socket only, which every namespace reaches.
 #
 #	nodes_need			skip the script without PostgreSQL, libpq
 #					in the build, policyd, httpd, curl
+#	nodes_netns			the namespace (before node_init); false
+#					without root
 #	nodes_pg DIR			a PostgreSQL server in DIR/pg (stopped at
 #					exit) and a database for the nodes
 #					(NODES_PG, NODES_CONNINFO)
@@ -31,6 +40,7 @@
 #	node_cert NAME HOST ...		certificates of HOSTs for NAME's httpd
 #	node_start NAME			starts it; waits until policyd answers
 #	node_fetch NAME HOST		the policy of HOST as NAME's httpd
+#					(at NODE_ADDR[NAME])
 #					serves it: "STATUS\nBODY"
 #	node_serves NAME HOST TEXT	NAME's httpd answers HOST with 200 and
 #					a policy that holds TEXT (a line)
@@ -42,7 +52,9 @@
 source "$SRCDIR/tests/pg.sh"
 source "$SRCDIR/tests/instance.sh"
 
-declare -A NODE_DIR NODE_HTTPS NODE_HTTP NODE_LIBEXEC
+declare -A NODE_DIR NODE_HTTPS NODE_HTTP NODE_LIBEXEC NODE_ADDR
+NODES_NETNS=		# 1: the nodes are in the namespace NS
+NODES_COUNT=0
 NODES_POLICY_PATH=/.well-known/mta-sts.txt
 NODES_FETCH_TIMEOUT=5	# s, one fetch
 
@@ -57,6 +69,13 @@ nodes_need() {
 	t_stsd_user
 }
 
+nodes_netns() {
+	[ "$(id -u)" = 0 ] || return 1
+	declare -F ns_create >/dev/null || source "$SRCDIR/tests/netns.sh"
+	ns_create || return 1
+	NODES_NETNS=1
+}
+
 nodes_pg() {
 	NODES_PG=$1/pg
 	pg_start "$NODES_PG" || return 1
@@ -65,10 +84,7 @@ nodes_pg() {
 	NODES_CONNINFO=$(pg_conninfo "$NODES_PG" nodes)
 }
 
-nodes_pg_restart() {
-	pg_as "$PG_BIN/pg_ctl" -D "$NODES_PG/data" -l "$NODES_PG/server.log" \
-	    -m fast -w -t 60 restart >/dev/null
-}
+nodes_pg_restart() { pg_restart "$NODES_PG"; }
 
 # node_policyd_env NAME VAR=VALUE ...: a daemon directory of NAME's own in
 # which policyd is a script that sets them and runs the real one.
@@ -87,13 +103,21 @@ node_policyd_env() {
 }
 
 node_init() {
-	local name=$1 dir; shift
+	local name=$1 dir addr=127.0.0.1 place=(); shift
 	dir=${NODES_DIR:=$(t_tmpdir)}/$name
+	NODES_COUNT=$((NODES_COUNT + 1))
+	if [ -n "$NODES_NETNS" ]; then
+		addr=127.0.0.$((10 + NODES_COUNT))
+		place=(--address="$addr" --https-port=443 --http-port=80
+			--smtp-port=25)
+	fi
 	local saved=$LIBEXEC
 	LIBEXEC=${NODE_LIBEXEC[$name]:-$LIBEXEC}
-	STSD_TEST_STORAGE=sqlite inst_init "$dir" || { LIBEXEC=$saved; return 1; }
+	STSD_TEST_STORAGE=sqlite inst_init "$dir" "${place[@]}" ||
+		{ LIBEXEC=$saved; return 1; }
 	LIBEXEC=$saved
 	NODE_DIR[$name]=$dir
+	NODE_ADDR[$name]=$addr
 	NODE_HTTPS[$name]=$HTTPS_PORT
 	NODE_HTTP[$name]=$HTTP_PORT
 	inst_only policyd httpd
@@ -124,9 +148,10 @@ node_start() {
 node_log() { echo "${NODE_DIR[$1]}/log/stsd.log"; }
 
 node_fetch() {
-	local dir=${NODE_DIR[$1]} port=${NODE_HTTPS[$1]} out
-	out=$(curl -sS --max-time "$NODES_FETCH_TIMEOUT" \
-	    --cacert "$dir/ca/ca.pem" --resolve "$2:$port:127.0.0.1" \
+	local dir=${NODE_DIR[$1]} port=${NODE_HTTPS[$1]} addr=${NODE_ADDR[$1]}
+	local out
+	out=$(inst_exec curl -sS --max-time "$NODES_FETCH_TIMEOUT" \
+	    --cacert "$dir/ca/ca.pem" --resolve "$2:$port:$addr" \
 	    -w '\n%{http_code}' "https://$2:$port$NODES_POLICY_PATH" \
 	    2>/dev/null | tr -d '\r')
 	printf '%s\n%s\n' "${out##*$'\n'}" "${out%$'\n'*}"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/cluster/propagate.t - two nodes, A and B (tests/cluster/nodes.sh:
-# policyd and httpd each, on their own loopback ports), on one PostgreSQL
-# database.  20 changes made on A (domain add, set --mode, set --max-age,
+# policyd and httpd each, in a network namespace on addresses of their
+# own with the standard ports, or without root on their own loopback
+# ports), on one PostgreSQL database.  20 changes made on A (domain add, set --mode, set --max-age,
 # del, del --now) are each served by B's httpd within 1 s (curl; the
 # median and the longest are printed); ids stay greater than the last
 # whatever the clock: B's policyd runs an hour behind (libfaketime), and
@@ -25,6 +26,11 @@ GIVE_UP_MS=10000	# a change never seen: stop waiting
 dir=$(t_tmpdir)
 NODES_DIR=$dir
 nodes_pg "$dir" || { fail "PostgreSQL starts"; done_testing; }
+if nodes_netns; then
+	note "nodes in the network namespace $NS, on addresses of their own"
+else
+	note "not root: nodes on 127.0.0.1, on ports of their own"
+fi
 
 # B's policyd an hour behind the real clock (A's); its httpd is not.
 node_policyd_env B LD_PRELOAD="$FAKETIME_LIB" FAKETIME=-1h \
