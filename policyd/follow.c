@@ -98,7 +98,9 @@ follow_domain(struct policyd *pd, const struct domain *d,
  * way of its state, each not found (removed) is withdrawn.  What is no
  * domain name (the channel is open to any client of the database) is
  * said and left out: it would neither be found nor fit the snapshot
- * file.
+ * file; a name in upper case is read as stored, in lower case (httpd
+ * compares hosts without case: withdrawing "A.EXAMPLE" would withdraw
+ * a.example).
  */
 static void
 follow_named(struct policyd *pd, const char *payload, struct follow_count *c)
@@ -108,24 +110,26 @@ follow_named(struct policyd *pd, const char *payload, struct follow_count *c)
 	struct htable_entry *e;
 	struct buf err = BUF_INIT, query = BUF_INIT;
 	struct domain *v;
-	char **names;
+	char **names, *name;
 	size_t n, nv, i, bad = 0;
 	int rc;
 
 	policydb_changes_parse(payload, &names, &n);
 	for (i = 0; i < n; i++) {
-		if (dnsname_syntax(names[i], 0, &err) < 0) {
+		/* Stored names are lower case (dnsname_name_arg makes it). */
+		if (dnsname_name_arg(names[i], &name, &err) < 0) {
 			if (bad++ == 0)
-				log_warn("changes on another node: \"%s\" is no"
-				    " domain name (%s); ignored",
-				    esc_printable(names[i]), err.s);
+				log_warn("changes on another node: %s; ignored",
+				    err.s);
 			buf_reset(&err);
 			continue;
 		}
-		if (htable_lookup(missing, names[i], strlen(names[i])) != NULL)
-			continue;
-		htable_enter(missing, names[i], strlen(names[i]), NULL);
-		buf_printf(&query, "%s%s", query.len > 0 ? " " : "", names[i]);
+		if (htable_lookup(missing, name, strlen(name)) == NULL) {
+			htable_enter(missing, name, strlen(name), NULL);
+			buf_printf(&query, "%s%s", query.len > 0 ? " " : "",
+			    name);
+		}
+		free(name);
 	}
 	xfreev(names, n);
 	if (bad > 1)

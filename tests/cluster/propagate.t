@@ -162,12 +162,18 @@ like "$(grep 'policyd.*changes on another node: the database and the' "$(node_lo
 # 2d. Bad notifications (any client of the database may send them):
 # names that are no domain names are said and ignored; a flood of 2000
 # names that are not hosted is withdrawn from nothing; B goes on.
+followed() { grep -c 'policyd.*clock\.example: policy id .*: changed on another node' "$(node_log B)"; }
+nf=$(followed)
 psql_nodes "SELECT pg_notify('stsd_policy', E'bad\\001name ' || repeat('x', 300) ||
-	E' a\\nb ../etc -.example clock.example')"
+	E' a\\nb ../etc -.example CLOCK.example')"
 ok "B says a name is no domain name" wait_until 5 grep -q \
-	'policyd.*changes on another node: "bad.*name" is no domain name (.*); ignored' "$(node_log B)"
+	'policyd.*changes on another node: domain "bad.*name": .*; ignored' "$(node_log B)"
 ok "... and how many of the notification it ignored" wait_until 5 grep -q \
 	'policyd.*changes on another node: 5 names of one notification ignored' "$(node_log B)"
+more() { [ "$(followed)" -gt "$nf" ]; }
+ok "a name in upper case is read as stored" wait_until 5 more
+ok "... so its domain is served, not withdrawn" \
+	node_serves B mta-sts.clock.example "max_age: 3600"
 psql_nodes "SELECT pg_notify('stsd_policy', 'flood' || i || '.example')
 	FROM generate_series(1, 2000) i"
 ok "B: the flood is counted, not logged name by name" wait_until 10 grep -Eq \
