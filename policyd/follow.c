@@ -45,29 +45,41 @@ struct follow_count {
 /*
  * Whether a domain followed is logged by name: FOLLOW_LOG_MAX a second
  * (an import, a flood of notifications); the others are counted and
- * said in one line when the second is over and the next one comes.
+ * said in one line by follow_log_flush(), after the notifications that
+ * arrived together.
  */
+static struct {
+	time_t	 second;
+	size_t	 logged;		/* named in that second */
+	size_t	 unsaid;		/* not named since the last flush */
+} follow_log;
+
 static int
 follow_log_ok(void)
 {
-	static time_t second;
-	static size_t logged, unsaid;
 	time_t now = time(NULL);
 
-	if (now != second) {
-		if (unsaid > 0)
-			log_info("changes on another node: %zu more %s followed"
-			    " (not named)", unsaid, plural((long long)unsaid,
-			    "domain", "domains"));
-		second = now;
-		logged = unsaid = 0;
+	if (now != follow_log.second) {
+		follow_log.second = now;
+		follow_log.logged = 0;
 	}
-	if (logged < FOLLOW_LOG_MAX) {
-		logged++;
+	if (follow_log.logged < FOLLOW_LOG_MAX) {
+		follow_log.logged++;
 		return 1;
 	}
-	unsaid++;
+	follow_log.unsaid++;
 	return 0;
+}
+
+static void
+follow_log_flush(void)
+{
+	size_t n = follow_log.unsaid;
+
+	if (n > 0)
+		log_info("changes on another node: %zu more %s followed (not"
+		    " named)", n, plural((long long)n, "domain", "domains"));
+	follow_log.unsaid = 0;
 }
 
 /* A domain read again: pushed, or withdrawn. */
@@ -163,6 +175,7 @@ follow_named(struct policyd *pd, const char *payload, struct follow_count *c)
 			    esc_printable(e->key));
 	}
 	htable_free(missing, NULL);
+	buf_free(&err);
 }
 
 /*
@@ -309,6 +322,7 @@ follow_read(evutil_socket_t fd, short what, void *arg)
 	if (n > 0) {
 		/* Once for all that arrived: one fdatasync, not one each. */
 		request_snap_sync(follow.pd);
+		follow_log_flush();
 		if (follow.changed != NULL)
 			follow.changed();
 	}

@@ -41,7 +41,8 @@
  * LIMITS
  *	A notification names at most what SQLDB_NOTIFY_MAX bytes hold;
  *	FOLLOW_LOG_MAX domains followed a second are logged by name, the
- *	rest counted in one line (an import, a flood of notifications).
+ *	rest counted in one line after the notifications that arrived
+ *	together (an import, a flood of notifications).
  *
  * DIAGNOSTICS
  *	"policy database: listener: REASON" at start is fatal, as a

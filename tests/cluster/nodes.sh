@@ -45,6 +45,10 @@
 #	node_serves NAME HOST TEXT	NAME's httpd answers HOST with 200 and
 #					a policy that holds TEXT (a line)
 #	node_gone NAME HOST		NAME's httpd answers HOST with 404
+#	node_snapshot_has NAME DOMAIN ID	NAME's policyd wrote DOMAIN with
+#					policy id ID to its snapshot file (what
+#					it pushed to its httpd; httpd's own log
+#					lines of changes are rate-limited)
 #	node_log NAME			the path of NAME's log
 #	now_ms				the wall clock in milliseconds
 #
@@ -146,6 +150,14 @@ node_start() {
 }
 
 node_log() { echo "${NODE_DIR[$1]}/log/stsd.log"; }
+
+node_snapshot_has() {
+	local q
+	node_use "$1"
+	q=$(inst_param queue_directory)
+	cat "$q/snapshot/policies" "$q/snapshot/policies.journal" 2>/dev/null |
+		grep -aEq "^${2//./\\.} $3( |\$)"
+}
 
 node_fetch() {
 	local dir=${NODE_DIR[$1]} port=${NODE_HTTPS[$1]} addr=${NODE_ADDR[$1]}
