@@ -30,7 +30,7 @@ lib_libsts_a_CPPFLAGS += $(SQLITE_CFLAGS)
 # the PostgreSQL parameters made a target.  Who links a module on it
 # links $(SQLDB_LIBS).
 lib_libsts_a_SOURCES += lib/sqldb.c lib/sqldb.h lib/sqldb_engine.h \
-	lib/sqldb_pg.c lib/sqldb_conf.c lib/sqldb_conf.h
+	lib/sqldb_pg.c lib/sqldb_listen.c lib/sqldb_conf.c lib/sqldb_conf.h
 lib_libsts_a_CPPFLAGS += $(PQ_CFLAGS)
 SQLDB_LIBS = $(SQLITE_LIBS) $(PQ_LIBS)
 check_PROGRAMS += lib/sqldb_test
@@ -108,6 +108,13 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
 	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sql.h \
 	lib/policydb_alertsub.c lib/policydb_alertsub.h
+lib_libsts_a_SOURCES += lib/policydb_follow.c	# several nodes
+check_PROGRAMS += lib/policydb_follow_test
+lib_policydb_follow_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_policydb_follow_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+# fuzz_changes: the payload of a change notification.
+FUZZ_TARGETS += tests/fuzz/fuzz_changes
+tests_fuzz_fuzz_changes_LDADD = $(LDADD) $(SQLDB_LIBS)
 check_PROGRAMS += lib/policydb_test
 lib_policydb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_test_CPPFLAGS = $(UNIT_CPPFLAGS)

@@ -316,6 +316,7 @@ policydb_close(struct policydb *pdb)
 {
 	if (pdb == NULL)
 		return;
+	policydb_changed_clear(pdb);
 	sqldb_close(pdb->db);
 	free(pdb);
 }
@@ -333,20 +334,34 @@ policydb_lost(struct policydb *pdb)
 }
 
 int
-policydb_begin(struct policydb *pdb, struct buf *err)
+policydb_backend_pid(struct policydb *pdb)
 {
-	return sqldb_begin(pdb->db, err);
+	return sqldb_backend_pid(pdb->db);
 }
 
 int
+policydb_begin(struct policydb *pdb, struct buf *err)
+{
+	policydb_changed_clear(pdb);
+	return sqldb_begin(pdb->db, err);
+}
+
+/* The changed domains are announced inside the transaction. */
+int
 policydb_commit(struct policydb *pdb, struct buf *err)
 {
+	int rc = policydb_announce(pdb, err);
+
+	policydb_changed_clear(pdb);
+	if (rc < 0)
+		return -1;
 	return sqldb_commit(pdb->db, err);
 }
 
 void
 policydb_rollback(struct policydb *pdb)
 {
+	policydb_changed_clear(pdb);
 	sqldb_rollback(pdb->db);
 }
 
@@ -428,16 +443,16 @@ policydb_domain_add_mx(struct domain *d, const char *pattern)
 	d->mx[d->nmx] = NULL;
 }
 
-int
-policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
-    struct buf *err)
+/* A domain's row by sql (its name as ?1), then its MX patterns. */
+static int
+policydb_domain_read(struct policydb *pdb, const char *sql, const char *name,
+    struct domain *d, struct buf *err)
 {
 	struct sqldb *db = pdb->db;
 	struct sqldb_stmt *st;
 	int rc;
 
-	st = sqldb_cached(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
-	    " WHERE name = ?");
+	st = sqldb_cached(db, sql);
 	sqldb_bind_text(st, 1, name);
 	if ((rc = sqldb_step_row(st, "read domain", err)) <= 0)
 		return rc;
@@ -455,6 +470,25 @@ policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
 	}
 	sqldb_finish(st);
 	return 1;
+}
+
+int
+policydb_domain_get(struct policydb *pdb, const char *name, struct domain *d,
+    struct buf *err)
+{
+	return policydb_domain_read(pdb, "SELECT " DOMAIN_READ_COLUMNS
+	    " FROM domains WHERE name = ?1", name, d, err);
+}
+
+/* PostgreSQL: FOR UPDATE; SQLite's BEGIN IMMEDIATE holds it all. */
+int
+policydb_domain_lock(struct policydb *pdb, const char *name, struct domain *d,
+    struct buf *err)
+{
+	if (sqldb_engine(pdb->db) == SQLDB_SQLITE)
+		return policydb_domain_get(pdb, name, d, err);
+	return policydb_domain_read(pdb, "SELECT " DOMAIN_READ_COLUMNS
+	    " FROM domains WHERE name = ?1 FOR UPDATE", name, d, err);
 }
 
 static int
@@ -523,6 +557,7 @@ int
 policydb_domain_insert(struct policydb *pdb, const struct domain *d,
     struct buf *err)
 {
+	policydb_changed(pdb, d->name);
 	return policydb_domain_write(pdb->db, d, "INSERT INTO domains ("
 	    DOMAIN_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	    "insert domain", err);
@@ -532,6 +567,7 @@ int
 policydb_domain_update(struct policydb *pdb, const struct domain *d,
     struct buf *err)
 {
+	policydb_changed(pdb, d->name);
 	return policydb_domain_write(pdb->db, d, "UPDATE domains SET"
 	    " state = ?2, mode = ?3, max_age = ?4, policy_id = ?5, token = ?6,"
 	    " created = ?7, updated = ?8, retire_at = ?9, prior_mode = ?10,"
@@ -544,6 +580,7 @@ policydb_domain_delete(struct policydb *pdb, const char *name, struct buf *err)
 	struct sqldb *db = pdb->db;
 	struct sqldb_stmt *st;
 
+	policydb_changed(pdb, name);
 	st = sqldb_cached(db, "DELETE FROM domains WHERE name = ?");
 	sqldb_bind_text(st, 1, name);
 	if (sqldb_step_done(st, "delete domain", err) < 0)
@@ -611,6 +648,26 @@ policydb_domain_list(struct policydb *pdb, const char *after, size_t max,
 	    " ORDER BY name LIMIT ?) ORDER BY domain, pos");
 	sqldb_bind_text(mx, 1, after ? after : "");
 	sqldb_bind_int64(mx, 2, limit);
+	return policydb_domains_read(db, st, mx, vp, np, err);
+}
+
+/* PostgreSQL's arrays: the changed domains that another node announced. */
+int
+policydb_domain_named(struct policydb *pdb, const char *names,
+    struct domain **vp, size_t *np, struct buf *err)
+{
+	struct sqldb *db = pdb->db;
+	struct sqldb_stmt *st, *mx;
+
+	if (sqldb_engine(db) != SQLDB_POSTGRESQL)
+		log_panic("policydb_domain_named: PostgreSQL only");
+	st = sqldb_cached_rows(db, "SELECT " DOMAIN_READ_COLUMNS " FROM domains"
+	    " WHERE name = ANY (string_to_array(?1, ' ')) ORDER BY name");
+	sqldb_bind_text(st, 1, names);
+	mx = sqldb_cached_rows(db, "SELECT domain, pattern FROM domain_mx"
+	    " WHERE domain = ANY (string_to_array(?1, ' '))"
+	    " ORDER BY domain, pos");
+	sqldb_bind_text(mx, 1, names);
 	return policydb_domains_read(db, st, mx, vp, np, err);
 }
 
@@ -782,6 +839,7 @@ policydb_name_put(struct policydb *pdb, const char *name, const char *last_id,
 		return -1;
 	return 0;
 }
+
 
 /*
  * HTTPS before DNS.

@@ -6,16 +6,21 @@
  *	struct policydb *pdb = policydb_open(path, &err);	SQLite
  *	struct policydb *pdb = policydb_connect(&target, &err);	lib/sqldb
  *	policydb_lost(pdb)		PostgreSQL: the connection is gone
+ *	policydb_backend_pid(pdb)	PostgreSQL: its server process
  *	policydb_begin(pdb, &err) / policydb_commit / policydb_rollback
  *	policydb_savepoint(pdb, &err) / policydb_release / policydb_rollback_to
  *
  *	Domains (tables domains, domain_mx):
  *	policydb_domain_get(pdb, "example.com", &d, &err)	1 found, 0 not
+ *	policydb_domain_lock(pdb, "example.com", &d, &err)	the same, and
+ *					the row locked until the transaction ends
  *	policydb_domain_insert / _update (pdb, &d, &err), _delete(pdb, name)
  *	policydb_domain_list(pdb, after, max, &v, &n, &err)	by name, after
  *					a name (NULL: all), at most max (0: all)
  *	policydb_domain_list_before(pdb, before, max, &v, &n, &err)
  *					the last max before a name, by name
+ *	policydb_domain_named(pdb, "a.example b.example", &v, &n, &err)
+ *					PostgreSQL: those of the names (by name)
  *	policydb_domain_each_servable(pdb, cb, arg, &err)	active and
  *					retiring domains by name (no token,
  *					no timestamps)
@@ -27,6 +32,11 @@
  *	Names (table domain_names):
  *	policydb_name_get(pdb, name, &id, &until, &err)	1 found
  *	policydb_name_put(pdb, name, id, until, &err)	the greater of each
+ *	policydb_name_lock(pdb, name, &id, &until, &err)	name_get, the
+ *					row locked until the transaction ends
+ *
+ *	Changes announced (PostgreSQL's NOTIFY on POLICYDB_CHANNEL):
+ *	policydb_changes_parse(payload, &names, &n)	0, or 1: "all"
  *
  *	dnsmon's checks (tables domain_monitor, domain_checks):
  *	policydb_monitor_get(pdb, domain, &checked, &next)	1 found
@@ -87,6 +97,28 @@
  *	9 alert subscriptions (lib/policydb_alertsub.h).
  *	policydb_lost() says that the connection to PostgreSQL is gone
  *	(never on SQLite): its owner opens it again.
+ *
+ *	Several policyd processes (one per node) on one PostgreSQL
+ *	database: a domain's row is written only inside a transaction that
+ *	holds its lock (policydb_domain_lock(), SELECT ... FOR UPDATE) or
+ *	inserts it, and a new policy id is made under the lock of the
+ *	name's row of domain_names (policydb_name_lock(), created when
+ *	missing), so the database orders two changes of a name and the
+ *	second sees the id of the first: ids grow whatever the nodes'
+ *	clocks say.  On SQLite BEGIN IMMEDIATE already makes one writer
+ *	at a time, and the two are policydb_domain_get() and
+ *	policydb_name_get().
+ *
+ *	On PostgreSQL every domain that policydb_domain_insert(), _update()
+ *	or _delete() changed is announced inside the transaction by
+ *	policydb_commit(), before its COMMIT (lib/sqldb: the server
+ *	delivers it then, and never after a rollback): NOTIFY
+ *	POLICYDB_CHANNEL with the names separated by spaces, as many
+ *	notifications as SQLDB_NOTIFY_MAX bytes of payload require; a
+ *	transaction that changed more than POLICYDB_CHANGED_MAX domains
+ *	(an import) sends one notification POLICYDB_CHANGED_ALL instead.
+ *	policydb_changes_parse() splits a payload (names malloc'd; 1 for
+ *	"all").  Nothing is announced on SQLite.
  *	These functions only read and write rows: checking values, choosing
  *	ids and opening transactions are the caller's (policyd's handlers),
  *	except policydb_publish_sync(), which is its own transaction.
@@ -169,6 +201,8 @@
  *	enforce or none, max_age 0..31557600 (POLICY_MAX_AGE_MAX of
  *	lib/policy, written out: a migration never changes), quota
  *	0..1000000, access.  Sizes and counts are the caller's.
+ *	POLICYDB_CHANGED_MAX domains named per transaction, in payloads of
+ *	at most SQLDB_NOTIFY_MAX bytes.
  *
  * DIAGNOSTICS
  *	A failed open or step returns NULL or -1 with the file (or the
@@ -186,6 +220,9 @@
 
 #define POLICYDB_FILE		"policy.db"	/* in data_directory */
 #define POLICYDB_NONE		LLONG_MIN	/* a time that is NULL */
+#define POLICYDB_CHANNEL	"stsd_policy"	/* NOTIFY of changed domains */
+#define POLICYDB_CHANGED_ALL	"*"		/* ... too many to name */
+#define POLICYDB_CHANGED_MAX	1000		/* named per transaction */
 
 struct policydb;
 
@@ -314,6 +351,8 @@ struct policydb *policydb_connect(const struct sqldb_target *,
 void	policydb_close(struct policydb *);
 int	policydb_schema_version(struct policydb *);
 int	policydb_lost(struct policydb *);	/* its connection is gone */
+int	policydb_backend_pid(struct policydb *);	/* 0: SQLite */
+int	policydb_changes_parse(const char *payload, char ***names, size_t *n);
 int	policydb_begin(struct policydb *, struct buf *err);
 int	policydb_commit(struct policydb *, struct buf *err);
 void	policydb_rollback(struct policydb *);
@@ -323,12 +362,16 @@ void	policydb_rollback_to(struct policydb *);
 
 int	policydb_domain_get(struct policydb *, const char *name,
 	    struct domain *, struct buf *err);
+int	policydb_domain_lock(struct policydb *, const char *name,
+	    struct domain *, struct buf *err);
 int	policydb_domain_insert(struct policydb *, const struct domain *,
 	    struct buf *err);
 int	policydb_domain_update(struct policydb *, const struct domain *,
 	    struct buf *err);
 int	policydb_domain_delete(struct policydb *, const char *name,
 	    struct buf *err);
+int	policydb_domain_named(struct policydb *, const char *names,
+	    struct domain **, size_t *, struct buf *err);
 int	policydb_domain_list(struct policydb *, const char *after, size_t max,
 	    struct domain **, size_t *, struct buf *err);
 int	policydb_domain_list_before(struct policydb *, const char *before,
@@ -346,6 +389,8 @@ int	policydb_name_get(struct policydb *, const char *name, char **last_id,
 	    long long *cached_until, struct buf *err);
 int	policydb_name_put(struct policydb *, const char *name,
 	    const char *last_id, long long cached_until, struct buf *err);
+int	policydb_name_lock(struct policydb *, const char *name, char **last_id,
+	    long long *cached_until, struct buf *err);
 
 int	policydb_monitor_get(struct policydb *, const char *domain,
 	    long long *checked, long long *next);

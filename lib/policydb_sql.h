@@ -11,6 +11,10 @@
  *					dflt; finishes st
  *	policydb_int_of(pdb, sql, key)	the one integer sql selects with
  *					the text key as ?1, or 0
+ *	policydb_changed(pdb, name)	a domain's row changed: announced
+ *					by policydb_announce() at commit
+ *					(policydb_notify.c); forgotten by
+ *					policydb_changed_clear()
  *
  * DESCRIPTION
  *	No other file includes this header: everyone else sees struct
@@ -31,11 +35,17 @@
 
 struct policydb {
 	struct sqldb *db;
+	char	**changed;	/* domains changed in the transaction */
+	size_t	 nchanged;
+	int	 changed_all;	/* more than POLICYDB_CHANGED_MAX */
 };
 
 const char *policydb_text(struct sqldb_stmt *, int);
 long long policydb_int(struct sqldb_stmt *, long long dflt);
 long long policydb_int_of(struct policydb *, const char *sql,
 	    const char *key);
+void	policydb_changed(struct policydb *, const char *name);
+int	policydb_announce(struct policydb *, struct buf *err);
+void	policydb_changed_clear(struct policydb *);
 
 #endif

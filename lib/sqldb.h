@@ -74,6 +74,21 @@
  *	ends it: 1 with the id, 0 when it returns no row (ON CONFLICT DO
  *	NOTHING), -1 with the reason in err.
  *
+ *	LISTEN/NOTIFY (sqldb_listen.c): sqldb_notify() sends payload on
+ *	channel from inside the caller's transaction (pg_notify): the
+ *	server delivers it at COMMIT, so only committed changes are
+ *	announced, and never after a rollback.  A listener is a
+ *	connection of its own (the statements of the other connection
+ *	never wait behind it, and a notification never arrives in the
+ *	middle of their results): sqldb_listen() connects to the target
+ *	and LISTENs on channel; the owner watches sqldb_listener_fd() for
+ *	reading (libevent) and calls sqldb_listener_read(), which reads
+ *	what arrived (PQconsumeInput) and gives each notification
+ *	(PQnotifies) to fn with the process id of the server backend that
+ *	sent it: sqldb_backend_pid() of a connection tells its own.  On
+ *	SQLite (one host, one writer) sqldb_notify() does nothing, the
+ *	listener has no descriptor (-1) and nothing ever arrives.
+ *
  *	sqldb_check() tells whether a PostgreSQL target can be opened
  *	(it connects, looks at the collation and encoding, and closes;
  *	no migration runs) for "stsd check"; 0 for SQLite.
@@ -90,6 +105,9 @@
  *	SQLDB_CACHE_MAX statements kept per connection; SQLDB_PARAMS_MAX
  *	parameters per statement; SQLDB_CONNECT_TIMEOUT seconds for a
  *	PostgreSQL connection unless the conninfo says otherwise.
+ *	SQLDB_NOTIFY_MAX bytes of a notification's payload (the server's
+ *	limit is 8000); a channel is 1 to SQLDB_CHANNEL_MAX lower-case letters,
+ *	digits or '_' (a panic otherwise: channels are constants).
  *
  * DIAGNOSTICS
  *	A failed open, step or transaction returns NULL or -1 with the
@@ -101,7 +119,8 @@
  *	connection to the server was lost"); the transaction it held is
  *	gone, and this layer does not reconnect: sqldb_lost() tells the
  *	owner, which opens the database again (policyd stops and master
- *	starts it again).
+ *	starts it again).  sqldb_listener_read() of a lost listener
+ *	returns -1 with the reason.
  */
 #ifndef STS_SQLDB_H
 #define STS_SQLDB_H
@@ -113,6 +132,8 @@
 #define SQLDB_CONNECT_TIMEOUT	"10"	/* s, libpq's connect_timeout */
 #define SQLDB_SAVEPOINT		"sts_item"
 #define SQLDB_SCHEMA_TABLE	"sqldb_schema"	/* PostgreSQL's versions */
+#define SQLDB_NOTIFY_MAX	7999	/* bytes of a payload */
+#define SQLDB_CHANNEL_MAX	63	/* bytes of a channel's name */
 
 #define SQLDB_ROW	1	/* sqldb_step(): a row to read */
 #define SQLDB_DONE	0	/* no more */
@@ -156,6 +177,20 @@ int	sqldb_schema_version(struct sqldb *);
 int	sqldb_exec(struct sqldb *, const char *sql, struct buf *err);
 long long sqldb_changes(struct sqldb *);
 int	sqldb_lost(struct sqldb *);	/* the connection is gone */
+
+/* LISTEN/NOTIFY: PostgreSQL; nothing on SQLite. */
+struct sqldb_listener;
+typedef void sqldb_notice_fn(const char *channel, const char *payload,
+	    int pid, void *arg);
+int	sqldb_notify(struct sqldb *, const char *channel, const char *payload,
+	    struct buf *err);	/* in a transaction: sent at its COMMIT */
+int	sqldb_backend_pid(struct sqldb *);	/* 0 on SQLite */
+struct sqldb_listener *sqldb_listen(const struct sqldb_target *,
+	    const char *channel, struct buf *err);
+int	sqldb_listener_fd(const struct sqldb_listener *);	/* -1: none */
+int	sqldb_listener_read(struct sqldb_listener *, sqldb_notice_fn *,
+	    void *arg, struct buf *err);	/* notices given, -1 lost */
+void	sqldb_listener_close(struct sqldb_listener *);
 
 int	sqldb_begin(struct sqldb *, struct buf *err);
 int	sqldb_commit(struct sqldb *, struct buf *err);

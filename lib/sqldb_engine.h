@@ -60,6 +60,12 @@ int	sqldb_pg_commit(struct sqldb *, struct buf *err);
 int	sqldb_pg_schema_version(struct sqldb *);
 long long sqldb_pg_changes(struct sqldb *);
 int	sqldb_pg_lost(struct sqldb *);
+int	sqldb_pg_connect_only(struct sqldb *, const struct sqldb_target *,
+	    struct buf *err);	/* sqldb_listen(): no migration */
+int	sqldb_pg_socket(struct sqldb *);
+int	sqldb_pg_backend_pid(struct sqldb *);
+int	sqldb_pg_notices(struct sqldb *, sqldb_notice_fn *, void *,
+	    struct buf *err);
 void	sqldb_pg_stmt_new(struct sqldb_stmt *);
 void	sqldb_pg_stmt_free(struct sqldb_stmt *);
 void	sqldb_pg_bind(struct sqldb_stmt *, int, const char *);

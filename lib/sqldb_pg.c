@@ -46,6 +46,14 @@ int sqldb_pg_commit(struct sqldb *db, struct buf *err) { SQLDB_PG_UNREACHABLE; }
 int sqldb_pg_schema_version(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
 long long sqldb_pg_changes(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
 int sqldb_pg_lost(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_connect_only(struct sqldb *db, const struct sqldb_target *t,
+    struct buf *err)
+{ return sqldb_pg_open(db, t, NULL, err); }
+int sqldb_pg_socket(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_backend_pid(struct sqldb *db) { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_notices(struct sqldb *db, sqldb_notice_fn *fn, void *arg,
+    struct buf *err)
+{ SQLDB_PG_UNREACHABLE; }
 void sqldb_pg_stmt_new(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 void sqldb_pg_stmt_free(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 void sqldb_pg_bind(struct sqldb_stmt *st, int i, const char *s)
@@ -188,6 +196,45 @@ int
 sqldb_pg_lost(struct sqldb *db)
 {
 	return PQstatus(db->pg->conn) == CONNECTION_BAD;
+}
+
+/*
+ * LISTEN/NOTIFY: the listener's connection is read only when its
+ * socket is readable; what arrived is consumed and each notification
+ * given to fn.  A connection that fails here is lost (the server
+ * closed it, or went away).
+ */
+int
+sqldb_pg_socket(struct sqldb *db)
+{
+	return PQsocket(db->pg->conn);
+}
+
+int
+sqldb_pg_backend_pid(struct sqldb *db)
+{
+	return PQbackendPID(db->pg->conn);
+}
+
+int
+sqldb_pg_notices(struct sqldb *db, sqldb_notice_fn *fn, void *arg,
+    struct buf *err)
+{
+	PGnotify *n;
+	int count = 0;
+
+	if (!PQconsumeInput(db->pg->conn) ||
+	    PQstatus(db->pg->conn) == CONNECTION_BAD) {
+		buf_printf(err, "%s: listen: ", db->name);
+		sqldb_pg_reason(err, db->pg->conn, NULL);
+		return -1;
+	}
+	while ((n = PQnotifies(db->pg->conn)) != NULL) {
+		fn(n->relname, n->extra, n->be_pid, arg);
+		PQfreemem(n);
+		count++;
+	}
+	return count;
 }
 
 /*
@@ -435,6 +482,14 @@ sqldb_pg_open(struct sqldb *db, const struct sqldb_target *t,
 		return -1;
 	}
 	return 0;
+}
+
+/* A listener's connection: connected and checked, no migration. */
+int
+sqldb_pg_connect_only(struct sqldb *db, const struct sqldb_target *t,
+    struct buf *err)
+{
+	return sqldb_pg_connected(db, t, err);
 }
 
 /* stsd check: what sqldb_pg_open() would find, without migrating. */

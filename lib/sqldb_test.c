@@ -5,12 +5,16 @@
  * errors, transactions and the savepoint, a table read a row at a time
  * and left in the middle, more statements than the cache keeps; on
  * PostgreSQL also a schema newer than the program, a database whose
- * collation is not C, a bad conninfo and a connection lost.
+ * collation is not C, a bad conninfo and a connection lost; LISTEN/NOTIFY
+ * (a notification arrives at COMMIT, never after a rollback, with the
+ * sender's backend pid; a payload too long; a listener lost), which on
+ * SQLite does nothing.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +252,107 @@ test_cache(struct sqldb *db)
 	sqldb_finish(st);
 }
 
+/* LISTEN/NOTIFY: what a listener gets, waiting up to 5 s for it. */
+#define TEST_WAIT_MS	5000
+#define TEST_CHANNEL	"sqldb_test"
+
+struct test_heard {
+	int	 n;
+	int	 pid;
+	char	 payload[64];
+};
+
+static void
+test_heard(const char *channel, const char *payload, int pid, void *arg)
+{
+	struct test_heard *h = arg;
+
+	if (strcmp(channel, TEST_CHANNEL) != 0)
+		return;
+	h->n++;
+	h->pid = pid;
+	snprintf(h->payload, sizeof(h->payload), "%s", payload);
+}
+
+/* Reads until a notice came or TEST_WAIT_MS passed; -1: lost. */
+static int
+test_hear(struct sqldb_listener *l, struct test_heard *h, int wait_ms,
+    struct buf *err)
+{
+	struct pollfd p = { sqldb_listener_fd(l), POLLIN, 0 };
+	int rc = 0;
+
+	memset(h, 0, sizeof(*h));
+	while (h->n == 0 && poll(&p, 1, wait_ms) == 1)
+		if ((rc = sqldb_listener_read(l, test_heard, h, err)) < 0)
+			return -1;
+	return h->n;
+}
+
+static void
+test_listen(struct sqldb *db)
+{
+	struct sqldb_target t = { SQLDB_SQLITE, "sqldb_test", path, NULL,
+	    NULL };
+	struct buf err = BUF_INIT;
+	struct sqldb_listener *l;
+	struct test_heard h;
+	struct sqldb_stmt *st;
+	char big[SQLDB_NOTIFY_MAX + 2];
+
+	if (conninfo != NULL) {
+		t.engine = SQLDB_POSTGRESQL;
+		t.conninfo = conninfo;
+	}
+	l = sqldb_listen(&t, TEST_CHANNEL, &err);
+	CHECK_ERR(l != NULL, "a listener (%s)", ERRS(err));
+	if (l == NULL)
+		return;
+	if (conninfo == NULL) {
+		CHECK(sqldb_listener_fd(l) == -1 && sqldb_backend_pid(db) == 0 &&
+		    sqldb_notify(db, TEST_CHANNEL, "x", &err) == 0 &&
+		    sqldb_listener_read(l, test_heard, &h, &err) == 0,
+		    "sqlite: nothing to listen to, notify does nothing");
+		sqldb_listener_close(l);
+		buf_free(&err);
+		return;
+	}
+	CHECK(sqldb_listener_fd(l) >= 0, "postgresql: a socket to watch");
+	CHECK(sqldb_begin(db, &err) == 0 &&
+	    sqldb_notify(db, TEST_CHANNEL, "rolled-back", &err) == 0,
+	    "a notification in a transaction");
+	sqldb_rollback(db);
+	CHECK(test_hear(l, &h, 300, &err) == 0, "a rollback sends nothing");
+	CHECK(sqldb_begin(db, &err) == 0 &&
+	    sqldb_notify(db, TEST_CHANNEL, "example.com", &err) == 0,
+	    "another");
+	CHECK(test_hear(l, &h, 300, &err) == 0, "nothing before the commit");
+	CHECK(sqldb_commit(db, &err) == 0, "commit");
+	CHECK(test_hear(l, &h, TEST_WAIT_MS, &err) == 1 &&
+	    strcmp(h.payload, "example.com") == 0 &&
+	    h.pid == sqldb_backend_pid(db) && h.pid > 0,
+	    "the commit delivers it, with the sender's pid (%d, %d): \"%s\"",
+	    h.pid, sqldb_backend_pid(db), h.payload);
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_ERR(sqldb_notify(db, TEST_CHANNEL, big, &err) < 0 &&
+	    err.s != NULL && strstr(err.s, "a payload of 8000 bytes, more"
+	    " than 7999") != NULL, "a payload too long: %s", ERRS(err));
+	buf_reset(&err);
+
+	/* The server ends the listener's connection. */
+	st = sqldb_cached(db, "SELECT pg_terminate_backend(pid) FROM"
+	    " pg_stat_activity WHERE query LIKE 'LISTEN " TEST_CHANNEL "'");
+	CHECK(sqldb_step_row(st, "terminate", &err) == 1, "ends the listener");
+	sqldb_finish(st);
+	CHECK_ERR(test_hear(l, &h, TEST_WAIT_MS, &err) < 0 && err.s != NULL &&
+	    strstr(err.s, ": listen: the connection to the server was lost")
+	    != NULL, "the listener says it is lost: %s", ERRS(err));
+	sqldb_listener_close(l);
+	buf_free(&err);
+}
+
 /* conninfo with another database name (libpq: the last one counts). */
 static char *
 test_other_db(const char *name)
@@ -347,6 +452,8 @@ main(void)
 	CHECK(db != NULL && sqldb_schema_version(db) == 2 &&
 	    test_count(db, "k LIKE 'r%'") == TEST_ROWS,
 	    "opened again: the same version and rows");
+	if (db != NULL)
+		test_listen(db);
 	if (db != NULL && conninfo != NULL)
 		test_pg_only(db);
 	sqldb_close(db);

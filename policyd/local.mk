@@ -14,7 +14,8 @@ POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CF
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS)
 
 pkglibexec_PROGRAMS += policyd/policyd
-policyd_policyd_SOURCES = policyd/policyd.c $(POLICYD_MODULES)
+policyd_policyd_SOURCES = policyd/policyd.c policyd/follow.c policyd/follow.h \
+	$(POLICYD_MODULES)
 policyd_policyd_CPPFLAGS = $(POLICYD_CPPFLAGS)
 policyd_policyd_LDADD = $(STS_LIBS) $(SQLDB_LIBS) $(LDNS_LIBS) $(ZLIB_LIBS) \
 	$(CRYPT_LIBS)

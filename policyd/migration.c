@@ -537,7 +537,7 @@ migrate_turn(struct policyd *pd, const char *domain, long long now,
 		policydb_rollback(pd->db);
 		return rc;
 	}
-	if (m.ended != 0 || policydb_domain_get(pd->db, domain, &d, err) <= 0) {
+	if (m.ended != 0 || policydb_domain_lock(pd->db, domain, &d, err) <= 0) {
 		policydb_rollback(pd->db);
 		policydb_migration_clear(&m);
 		return 0;

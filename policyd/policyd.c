@@ -82,6 +82,11 @@
  *	report_https_rua: ststxt_rua_make()).  A report_https_path that
  *	cannot make a valid rua URI is fatal when report_https_rua = yes.
  *
+ *	On PostgreSQL policyd follows the changes that the policyd of
+ *	another node makes in the same database (follow.h: LISTEN, opened
+ *	before the domains are first read): each goes to the snapshot file
+ *	and the subscribers as a local change does.
+ *
  *	The snapshot file (lib/polsnap.h, request.h): policyd is its only
  *	writer.  Every change is appended to its journal before the reply;
  *	at start, and POLICYD_COMPACT_DELAY after a request that made the
@@ -125,6 +130,7 @@
 #include "deadline.h"
 #include "dnschild.h"
 #include "events.h"
+#include "follow.h"
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
@@ -638,6 +644,14 @@ policyd_pre_jail(int argc, char **argv)
 	policyd_conf_read(&policyd.conf);
 }
 
+/* Another node changed domains (follow.h): timers as after a request. */
+static void
+policyd_followed(void)
+{
+	policyd_expire_arm();
+	policyd_compact_arm();
+}
+
 /*
  * After the privilege drop, so that policy.db and its WAL files belong
  * to the user that policyd runs as (mail_owner with unpriv = y).
@@ -654,6 +668,8 @@ policyd_db_open(void)
 	if (sqldb_conf_target(&t, POLICYDB_FILE, path, &err) < 0 ||
 	    (policyd.db = policydb_connect(&t, &err)) == NULL)
 		log_fatal("cannot open the policy database: %s", err.s);
+	/* Listening before anything is read: no change falls between. */
+	follow_start(&policyd, server_base(), &t, policyd_followed);
 	sqldb_conf_free(&t);
 	if (t.engine != SQLDB_SQLITE && access(path, F_OK) == 0)
 		log_warn("%s: not used: with storage_engine = %s the domains"
@@ -801,6 +817,7 @@ policyd_cleanup(void)
 	policyd_compact.ev = NULL;
 	polsnap_writer_free(policyd.snap);
 	policyd.snap = NULL;
+	follow_stop();
 	policydb_close(policyd.db);
 	policyd.db = NULL;
 	challenges_free(policyd.challenges);

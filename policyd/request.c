@@ -128,7 +128,11 @@ request_cache_end(const struct domain *d, long long now)
  * it (RFC 8461 section 3.1), whatever the clock did; stored with until,
  * the end of the caches of the policy d served so far
  * (request_cache_end).
- * Inside the caller's transaction.
+ * Inside the caller's transaction, under the lock of the name's row
+ * (policydb_name_lock): of two policyd processes on one PostgreSQL
+ * database that change the name at once, the second waits for the
+ * first's commit and makes its id from the first's, so ids grow
+ * whatever either node's clock says.
  */
 int
 request_new_id(struct policyd *pd, struct domain *d, long long until,
@@ -138,7 +142,7 @@ request_new_id(struct policyd *pd, struct domain *d, long long until,
 	const char *prev = d->policy_id;
 	long long cached;
 
-	if (policydb_name_get(pd->db, d->name, &last, &cached, err) < 0)
+	if (policydb_name_lock(pd->db, d->name, &last, &cached, err) < 0)
 		return -1;
 	if (last != NULL && (prev == NULL || strcmp(last, prev) > 0))
 		prev = last;
@@ -425,21 +429,34 @@ bad:
 }
 
 
-/* Loads the domain named by req into d; -1 with err when it is not there. */
-int
-request_load(struct policyd *pd, json_t *req, struct domain *d,
-    struct buf *err)
+/*
+ * Loads the domain named by req into d; -1 with err when it is not
+ * there.  In a transaction (locked), its row stays locked until the end
+ * (policydb_domain_lock: on PostgreSQL, another node's change of the
+ * domain waits for this one, and then reads what it wrote).
+ */
+static int
+request_load_row(struct policyd *pd, json_t *req, struct domain *d,
+    int locked, struct buf *err)
 {
 	char *name;
 	int rc;
 
 	if (request_domain_name(pd, req, 0, &name, err) < 0)
 		return -1;
-	rc = policydb_domain_get(pd->db, name, d, err);
+	rc = locked ? policydb_domain_lock(pd->db, name, d, err) :
+	    policydb_domain_get(pd->db, name, d, err);
 	if (rc == 0)
 		buf_printf(err, "%s: no such domain", name);
 	free(name);
 	return rc == 1 ? 0 : -1;
+}
+
+int
+request_load(struct policyd *pd, json_t *req, struct domain *d,
+    struct buf *err)
+{
+	return request_load_row(pd, req, d, 0, err);
 }
 
 /*
@@ -452,7 +469,7 @@ request_begin_load(struct policyd *pd, json_t *req, struct domain *d,
 {
 	if (policydb_begin(pd->db, err) < 0)
 		return -1;
-	if (request_load(pd, req, d, err) < 0) {
+	if (request_load_row(pd, req, d, 1, err) < 0) {
 		policydb_rollback(pd->db);
 		return -1;
 	}

@@ -162,7 +162,7 @@ request_add_insert(struct policyd *pd, struct request_new *n, struct buf *err)
 	struct domain old, *d = &n->d;
 	int rc;
 
-	rc = policydb_domain_get(pd->db, d->name, &old, err);
+	rc = policydb_domain_lock(pd->db, d->name, &old, err);
 	if (rc == 1 && old.state == DOMAIN_RETIRING) {
 		rc = request_restore(pd, &old, n, err);
 		policydb_domain_clear(&old);

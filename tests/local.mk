@@ -5,3 +5,4 @@ EXTRA_DIST += tests/run tests/lib.sh tests/unit.h tests/unit_policydb.h \
 EXTRA_DIST += tests/build
 EXTRA_DIST += tests/netns.sh tests/pki.sh tests/pg.sh tests/harness
 EXTRA_DIST += tests/instance.sh tests/mtasts.sh tests/integration tests/corpus
+EXTRA_DIST += tests/cluster

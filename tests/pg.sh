@@ -11,6 +11,8 @@
 #				(PostgreSQL refuses root), created when
 #				missing as tests/lib.sh's t_stsd_user does
 #	pg_stop DIR		stops it (immediate: the data is thrown away)
+#	pg_restart DIR		pg_ctl restart (fast: clients are cut off),
+#				waits until it accepts connections again
 #	pg_createdb DIR NAME	a new database NAME, LC_COLLATE C, UTF8
 #	pg_conninfo DIR NAME	libpq's conninfo of NAME as user postgres
 #	pg_psql DIR NAME SQL...	psql -c as user postgres, quiet
@@ -75,6 +77,11 @@ EOF
 pg_stop() {
 	[ -f "$1/data/postmaster.pid" ] || return 0
 	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -m immediate -w stop >/dev/null 2>&1
+}
+
+pg_restart() {
+	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -m fast -w \
+	    -t 60 restart >/dev/null
 }
 
 pg_psql() {
