@@ -119,8 +119,10 @@ api_account(struct webd_req *r)
 
 	if (api_auth(r, account, &read_only) < 0)
 		return;
-	if ((rc = scope_open(&sc, account, webd_client_addr(r, addr,
-	    sizeof(addr)), &err)) != 0) {
+	rc = scope_open(&sc, account, webd_client_addr(r, addr, sizeof(addr)),
+	    &err);
+	sc.read_only = read_only;	/* policyd refuses changes too */
+	if (rc != 0) {
 		if (rc > 0)
 			api_error(r, 401, "WWW-Authenticate: Bearer realm=\""
 			    API_REALM "\", error=\"invalid_token\"\r\n",

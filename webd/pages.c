@@ -15,6 +15,7 @@
  *				over portal_signin_limit, 400 for a field
  *				with control characters or too long
  *	POST /signout		csrf: ends the session, 303 to /
+ *	/signup			signup.c (portal_signup)
  *	GET /domains/NAME	one of the account's domains; 404 for any
  *				other name, hosted or not
  *	GET /domains/NAME/...	its reports: report_pages.c
@@ -79,14 +80,14 @@ pages_session(struct webd_req *r)
 	return session_find(id, r->now);
 }
 
-static void
+void
 pages_set_cookie(struct buf *fields, const struct session *s)
 {
 	buf_printf(fields, "Set-Cookie: " WEBD_COOKIE "=%s; Secure; HttpOnly; "
 	    "SameSite=Strict; Path=/\r\n", s->id);
 }
 
-static void
+void
 pages_see_other(struct webd_req *r, const char *cookie_fields)
 {
 	struct buf f = BUF_INIT;
@@ -135,6 +136,9 @@ pages_signin_form(struct webd_req *r, int status, struct session *s,
 	    "<label>Password <input type=\"password\" name=\"password\" "
 	    "autocomplete=\"current-password\" required></label>"
 	    "<button>Sign in</button></form>\n");
+	if (var_portal_signup)
+		buf_puts(&b, "<p><a href=\"" SIGNUP_PATH "\">Create an account"
+		    "</a></p>\n");
 	if (set_cookie)
 		pages_set_cookie(&f, s);
 	pages_html(r, status, f.s, &b);
@@ -396,13 +400,34 @@ pages_throttle(struct webd_req *r, const char *name)
 	return -1;
 }
 
+/*
+ * account is signed in: a new session (the visitor's s ends, so that an
+ * id known before is worth nothing after), 303 to /; 503 when the table
+ * of sessions is full of signed-in ones.
+ */
+void
+pages_signed_in(struct webd_req *r, struct session *s, const char *account)
+{
+	struct buf f = BUF_INIT;
+	struct session *n;
+
+	if ((n = session_new(account, r->now)) == NULL) {
+		webd_text(r, 503, "Retry-After: 60\r\n",
+		    "too many sessions; try again later");
+		return;
+	}
+	session_end(s);
+	pages_set_cookie(&f, n);
+	pages_see_other(r, f.s);
+	buf_free(&f);
+}
+
 static void
 pages_signin(struct webd_req *r, struct session *s)
 {
 	char name[WEBD_FIELD_MAX], password[WEBD_FIELD_MAX];
 	char account[ACCTNAME_MAX + 1], addr[64];
-	struct buf err = BUF_INIT, f = BUF_INIT;
-	struct session *n;
+	struct buf err = BUF_INIT;
 	int rc;
 
 	if (pages_csrf(r, s) < 0 || pages_field(r, "name", name,
@@ -422,17 +447,11 @@ pages_signin(struct webd_req *r, struct session *s)
 		    esc_printable(name));
 		pages_signin_form(r, 403, s, "The account name or the password "
 		    "is wrong.", 0);
-	} else if ((n = session_new(account, r->now)) == NULL) {
-		webd_text(r, 503, "Retry-After: 60\r\n",
-		    "too many sessions; try again later");
 	} else {
-		session_end(s);
 		log_info("%s: %s signed in", r->client, account);
-		pages_set_cookie(&f, n);
-		pages_see_other(r, f.s);
+		pages_signed_in(r, s, account);
 	}
 	buf_free(&err);
-	buf_free(&f);
 }
 
 static void
@@ -570,7 +589,7 @@ webd_route(struct webd_req *r)
 		pages_reload(r);
 		return;
 	}
-	if (owner_route(r, s))
+	if (signup_route(r, s) || owner_route(r, s))
 		return;
 	if (webd_path_is(r, "/signin") || webd_path_is(r, "/signout")) {
 		if (!post)
