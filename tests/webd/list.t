@@ -2,13 +2,15 @@
 # tests/webd/list.t - the domain list page of an account with more
 # domains than a page holds: 100 a page in byte order of the names,
 # linked by the cursor after=NAME, each domain once; a bad cursor is 400
-# with the reason; a GET from another site without a cookie sets none.
+# with the reason; the API's list paged the same way (limit, after, next;
+# a bad limit or cursor is 400 with a JSON error); a GET from another
+# site without a cookie sets none.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/webd/instance.sh"
 
 inst_need httpd policyd webd master stsctl
-t_need curl
+t_need curl jq python3
 
 t=$(t_tmpdir)
 portal_instance "$t/i" || {
@@ -37,6 +39,36 @@ is "$(web -b "$t/c" -o "$t/bad" -w '%{http_code}' '/?after=%0a')" 400 "a cursor 
 like "$(cat "$t/bad")" '^400 Bad Request: after ' "... saying which parameter"
 is "$(web -b "$t/c" -o /dev/null -w '%{http_code}' "/?after=$(printf 'x%.0s' $(seq 300))")" 400 \
 	"a cursor of 300 bytes: 400"
+
+# The API's list, paged the same way: ?limit=N&after=NAME.
+tok=$($STSCTL account token carol --read-only)
+api "$tok" -o "$t/all.json" /api/v1/domains
+is "$(jq -r 'if type == "array" then length else "not an array" end' "$t/all.json")" 150 \
+	"GET /api/v1/domains without limit or after: the whole array, as before"
+api "$tok" -o "$t/a1.json" '/api/v1/domains?limit=100'
+is "$(jq -r '.domains | length' "$t/a1.json")" 100 "GET /api/v1/domains?limit=100: 100 domains"
+is "$(jq -r .next "$t/a1.json")" c100.example "... next: the last name of the page"
+is "$(jq -r '.domains[0].domain' "$t/a1.json")" c001.example "... in byte order of the names"
+api "$tok" -o "$t/a2.json" "/api/v1/domains?limit=100&after=$(jq -r .next "$t/a1.json")"
+is "$(jq -r '.domains | length' "$t/a2.json")" 50 "... the next page: the other 50"
+is "$(jq -c .next "$t/a2.json")" null "... next null on the last page"
+is "$(jq -r '.domains[].domain' "$t/a1.json" "$t/a2.json" | sort -u | wc -l)" 150 \
+	"... each of the 150 domains once"
+api "$tok" -o "$t/a3.json" '/api/v1/domains?after=C149.EXAMPLE'
+is "$(jq -c '[.domains[].domain, .next]' "$t/a3.json")" '["c150.example",null]' \
+	"after in any case, limit 100 by default"
+api "$tok" -o "$t/a4.json" '/api/v1/domains?limit=7&after=c010.example'
+is "$(jq -c '[(.domains | length), .domains[0].domain, .next]' "$t/a4.json")" \
+	'[7,"c011.example","c017.example"]' "limit=7&after=c010.example: 7 from c011.example"
+for q in limit=0 limit=-1 limit=101 limit=99999999999999999999 limit=abc limit= limit=1e2 \
+	'limit=%31' 'after=%0a' "after=$(printf 'x%.0s' $(seq 300))" 'after=a..b' 'after=-x.example'; do
+	is "$(api "$tok" -o "$t/bad.json" -w '%{http_code}' "/api/v1/domains?$q")" 400 \
+		"GET /api/v1/domains?${q:0:40}: 400"
+	like "$(jq -r .error "$t/bad.json")" "^${q%%=*}" "... a JSON error naming ${q%%=*}"
+done
+ok "the pages and an error match the document (DomainPage, Error)" python3 \
+	"$SRCDIR/tests/webd/oascheck.py" <(web /api/v1/openapi.json) \
+	"$t/a1.json=DomainPage" "$t/a2.json=DomainPage" "$t/a4.json=DomainPage" "$t/bad.json=Error"
 
 # A browser that comes from another site sends no SameSite=Strict
 # cookie: webd does not answer with a visitor's cookie that would
