@@ -558,6 +558,47 @@ dash_readiness(struct dash *d, json_t *dom, const struct rptsum_rows *rows)
 	return rptsum_readiness_of(rows, ipc_str(dom, "mode"), &d->rule);
 }
 
+/* A verdict in a cell of a list: yes, enforced, or why not yet. */
+static const char *
+dash_verdict_short(json_t *v)
+{
+	const char *verdict = ipc_str(v, "verdict");
+
+	return strcmp(verdict, "ready") == 0 ? "yes" : strcmp(verdict,
+	    "enforced") == 0 ? "enforced" : ipc_str(v, "reason");
+}
+
+json_t *
+dashboard_status(struct rptdb *reports, json_t *dom, int days,
+    int major_share, time_t now)
+{
+	struct dashboard_opts o;
+	struct rptsum_rows *r;
+	struct buf p = BUF_INIT;
+	struct dash d;
+	json_t *sum7, *v, *st;
+
+	memset(&o, 0, sizeof(o));
+	memset(&d, 0, sizeof(d));
+	d.o = &o;
+	d.db = reports;
+	d.now = now;
+	d.rule.days = days > 0 ? days : DASHBOARD_READY_DAYS;
+	d.rule.major_share = major_share > 0 ? major_share :
+	    DASHBOARD_MAJOR_SHARE;
+	r = dash_rows(&d, dom);
+	sum7 = r ? rptsum_of(r, DASHBOARD_OVERVIEW_DAYS, RPTSUM_TYPES) : NULL;
+	v = dash_readiness(&d, dom, r);
+	rptsum_rows_free(r);
+	dash_problems(&d, dom, sum7, &p);
+	st = json_pack("{s:O, s:s, s:s}", "readiness", v, "ready",
+	    dash_verdict_short(v), "problems", p.len ? p.s : "");
+	json_decref(v);
+	json_decref(sum7);
+	buf_free(&p);
+	return st;
+}
+
 /*
  * The table of every domain; verdicts gets each one's verdict, rows
  * (when not NULL) each one's rows for the sections.
@@ -611,9 +652,7 @@ dash_overview(struct dash *d, json_t *domains, json_t *verdicts,
 		    " data-verdict=\"");
 		dash_text(d, ipc_str(v, "verdict"));
 		buf_puts(d->out, "\">");
-		dash_text(d, strcmp(ipc_str(v, "verdict"), "ready") == 0 ?
-		    "yes" : strcmp(ipc_str(v, "verdict"), "enforced") == 0 ?
-		    "enforced" : ipc_str(v, "reason"));
+		dash_text(d, dash_verdict_short(v));
 		buf_puts(d->out, "</td></tr>\n");
 		json_decref(sum7);
 		json_array_append_new(verdicts, v);

@@ -110,7 +110,7 @@ api_domains(struct webd_req *r, struct scope *sc)
 		return;
 	}
 	list = q.paged ? scope_domains_page(sc, q.after, (size_t)q.limit,
-	    &more, &err) : scope_domains(sc, &err);
+	    0, &more, &err) : scope_domains(sc, &err);
 	if (list == NULL) {
 		log_warn("%s: domains of %s: %s", r->client, sc->account, err.s);
 		api_error(r, 503, NULL, "the domain list is not available now");

@@ -5,7 +5,9 @@
  *
  * DESCRIPTION
  *	GET /?after=NAME	signed in: the account's domains,
- *				PAGES_LIST_MAX a page after NAME; else the
+ *				PAGES_LIST_MAX a page after NAME, each with
+ *				its mode, state, readiness verdict and open
+ *				problems (lib/dashboard's overview row); else the
  *				sign-in form (a visitor's session is made,
  *				with the form's CSRF token)
  *	POST /signin		name, password, csrf: 303 to / with a new
@@ -48,6 +50,7 @@
 #include "scope.h"
 #include "params.h"
 #include "domreports.h"
+#include "rptdb.h"
 #include "websession.h"
 #include "throttle.h"
 #include "webd.h"
@@ -184,12 +187,19 @@ pages_str(json_t *d, const char *key)
 	return v ? v : "-";
 }
 
+/*
+ * A row of the list: d is policyd's domain-show object (its checks and
+ * certificate give the problems), st its dashboard_status().
+ */
 static void
-pages_domain_row(struct buf *b, json_t *d)
+pages_domain_row(struct buf *b, json_t *d, json_t *st)
 {
 	const char *name = pages_str(d, "domain");
+	const char *problems = json_string_value(json_object_get(st,
+	    "problems"));
 
-	buf_puts(b, "<tr><td><a href=\"" PAGES_DOMAIN_PREFIX);
+	buf_puts(b, "<tr class=\"domain-row\"><td><a href=\""
+	    PAGES_DOMAIN_PREFIX);
 	html_escape(b, name);
 	buf_puts(b, "\">");
 	html_escape(b, name);
@@ -197,7 +207,38 @@ pages_domain_row(struct buf *b, json_t *d)
 	html_escape(b, pages_str(d, "mode"));
 	buf_puts(b, "</td><td>");
 	html_escape(b, pages_str(d, "state"));
+	buf_puts(b, "</td><td class=\"verdict\" data-verdict=\"");
+	html_escape(b, pages_str(json_object_get(st, "readiness"), "verdict"));
+	buf_puts(b, "\">");
+	html_escape(b, pages_str(st, "ready"));
+	buf_printf(b, "</td><td class=\"problems %s\">", problems != NULL &&
+	    *problems != '\0' ? "fail" : "ok");
+	html_escape(b, problems != NULL && *problems != '\0' ? problems :
+	    "none");
 	buf_puts(b, "</td></tr>\n");
+}
+
+/* The rows of the list: one read of reports.db and of acmed's state. */
+static void
+pages_domain_rows(struct buf *b, json_t *list, time_t now)
+{
+	struct buf err = BUF_INIT;
+	struct rptdb *db;
+	json_t *d, *st;
+	size_t i;
+
+	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
+		log_warn("domain list: %s", err.s);
+	dashboard_add_certs(list);
+	json_array_foreach(list, i, d) {
+		st = dashboard_status(db, d, (int)var_readiness_days,
+		    (int)var_readiness_major_share, now);
+		pages_domain_row(b, d, st);
+		json_decref(st);
+	}
+	if (db != NULL)
+		rptdb_close(db);
+	buf_free(&err);
 }
 
 /* The query of the list: after=NAME (the cursor); 0, else 400 and -1. */
@@ -234,14 +275,13 @@ static void
 pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 {
 	struct buf b = BUF_INIT, err = BUF_INIT;
-	json_t *list, *d;
+	json_t *list;
 	char *after = NULL;
-	size_t i;
 	int more;
 
 	if (pages_home_after(r, &after) < 0)
 		return;
-	list = scope_domains_page(sc, after, PAGES_LIST_MAX, &more, &err);
+	list = scope_domains_page(sc, after, PAGES_LIST_MAX, 1, &more, &err);
 	free(after);
 	if (list == NULL) {
 		log_warn("%s: domains of %s: %s", r->client, s->account,
@@ -258,9 +298,9 @@ pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 		buf_puts(&b, "<p>No domains yet.</p>\n");
 	else {
 		buf_puts(&b, "<table><thead><tr><th>Domain</th><th>Mode</th>"
-		    "<th>State</th></tr></thead><tbody>\n");
-		json_array_foreach(list, i, d)
-			pages_domain_row(&b, d);
+		    "<th>State</th><th>Ready for enforce</th><th>Open "
+		    "problems</th></tr></thead><tbody>\n");
+		pages_domain_rows(&b, list, r->now);
 		buf_puts(&b, "</tbody></table>\n");
 	}
 	if (more)

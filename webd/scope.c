@@ -258,7 +258,7 @@ scope_name_cmp(const void *a, const void *b)
 
 json_t *
 scope_domains_page(struct scope *sc, const char *after, size_t max,
-    int *more, struct buf *err)
+    int full, int *more, struct buf *err)
 {
 	size_t n = json_array_size(sc->names), i, k = 0;
 	const char **names = xcalloc(n + 1, sizeof(*names));
@@ -277,8 +277,10 @@ scope_domains_page(struct scope *sc, const char *after, size_t max,
 			*more = 1;
 			break;
 		}
-		if ((d = scope_public(policyc_domain_show(scope_call, sc,
-		    names[i], err))) == NULL) {
+		d = policyc_domain_show(scope_call, sc, names[i], err);
+		if (!full)
+			d = scope_public(d);
+		if (d == NULL) {
 			json_decref(list);
 			list = NULL;
 		} else

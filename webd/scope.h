@@ -9,7 +9,7 @@
  *	rc = scope_signup(name, email, password, from, &err)
  *	rc = scope_open(&sc, account, from, &err)
  *	list = scope_domains(&sc, &err)		the account's domains
- *	list = scope_domains_page(&sc, after, max, &more, &err)
+ *	list = scope_domains_page(&sc, after, max, full, &more, &err)
  *				at most max of them after the name after
  *				(NULL: from the first), in byte order
  *	d = scope_domain(&sc, name, &err)	one of them, or NULL
@@ -64,6 +64,9 @@
  *
  *	scope_domains_page() is one page of the list: a domain-show for
  *	each domain of the page only; more says whether one follows.
+ *	With full, the objects are policyd's whole domain-show objects
+ *	(with dnsmon's checks, for the readiness and the open problems
+ *	of the list page), not for the account's eyes as they are.
  *
  *	scope_dashboard() is the array of one domain object that
  *	dashboard_html() draws (policyd's domain-show with dnsmon's checks
@@ -114,7 +117,7 @@ int	scope_open(struct scope *, const char *account, const char *from,
 	    struct buf *err);
 json_t	*scope_domains(struct scope *, struct buf *err);
 json_t	*scope_domains_page(struct scope *, const char *after, size_t max,
-	    int *more, struct buf *err);
+	    int full, int *more, struct buf *err);
 json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
 json_t	*scope_public(json_t *d);
 int	scope_has(struct scope *, const char *name,

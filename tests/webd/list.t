@@ -9,11 +9,12 @@
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/webd/instance.sh"
 
-inst_need httpd policyd webd master stsctl
+inst_need httpd policyd webd master stsctl rptparse
 t_need curl jq python3
+[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
-portal_instance "$t/i" || {
+PORTAL_MORE=rptparse portal_instance "$t/i" || {
 	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
 pass "instance with httpd, webd and policyd starts"
 seq -w 1 150 | sed 's/.*/c&.example mx.c&.example/' >"$t/import"
@@ -39,6 +40,40 @@ is "$(web -b "$t/c" -o "$t/bad" -w '%{http_code}' '/?after=%0a')" 400 "a cursor 
 like "$(cat "$t/bad")" '^400 Bad Request: after ' "... saying which parameter"
 is "$(web -b "$t/c" -o /dev/null -w '%{http_code}' "/?after=$(printf 'x%.0s' $(seq 300))")" 400 \
 	"a cursor of 300 bytes: 400"
+
+# Each domain's readiness verdict and open problems, as the overview of
+# stsctl report html: a.example has clean reports of one sender (ready),
+# a2.example failures of a major sender (not yet, and the failures are
+# open problems).
+FIX=$SRCDIR/tests/rptparse/fixtures
+report() {
+	jq -c --arg d "$2" --arg day "$(date -u -d "-$3 days" +%Y-%m-%d)" --arg id "$2-$3" '
+	    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
+	        "end-datetime": ($day + "T23:59:59Z")} | ."report-id" = $id |
+	    .policies |= map(.policy."policy-domain" = $d)' "$1" >"$t/r-$2-$3.json"
+	portal_report "$t/r-$2-$3.json"
+}
+for i in 1 2 3; do
+	report "$FIX/google.json" a.example "$i"
+	report "$FIX/microsoft.json" a2.example "$i"
+done
+ok "rptparse stores the reports" portal_idle
+is "$(signin "$t/a" alice "$PW_A")" 303 "alice signs in"
+web -b "$t/a" -o "$t/alist.html" /
+row() { grep -o "<tr class=\"domain-row\"><td><a href=\"/domains/$1\">.*</tr>" "$t/alist.html"; }
+like "$(cat "$t/alist.html")" '<th>Ready for enforce</th><th>Open problems</th>' \
+	"the list has the columns of the verdict and of the open problems"
+like "$(row a.example)" '<td class="verdict" data-verdict="ready">yes</td><td class="problems ok">none</td>' \
+	"a.example, clean reports: ready, no open problem"
+like "$(row a2.example)" '<td class="verdict" data-verdict="not-yet">[^<]*Microsoft Corporation[^<]*</td>' \
+	"a2.example, failures of a major sender: not yet, naming the sender"
+like "$(row a2.example)" '<td class="problems fail">12 certificate-host-mismatch</td>' \
+	"... and its 12 failed sessions of the week as an open problem"
+is "$(send "$TOK_A" POST /api/v1/domains '{"domain": "p.example", "mx": ["mx.p.example"]}')" 201 \
+	"alice adds p.example, pending its proof"
+web -b "$t/a" -o "$t/alist.html" /
+like "$(row p.example)" '<td class="verdict" data-verdict="not-yet">[^<]+</td><td class="problems fail">state pending</td>' \
+	"p.example: not yet, and its state pending is an open problem"
 
 # The API's list, paged the same way: ?limit=N&after=NAME.
 tok=$($STSCTL account token carol --read-only)
