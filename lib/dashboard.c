@@ -568,33 +568,54 @@ dash_verdict_short(json_t *v)
 	    "enforced") == 0 ? "enforced" : ipc_str(v, "reason");
 }
 
+/* A page of no output: what dash_rows(), dash_readiness() and
+ * dash_problems() need. */
+static void
+dash_quiet(struct dash *d, struct dashboard_opts *o, struct rptdb *reports,
+    int days, int major_share, time_t now)
+{
+	memset(o, 0, sizeof(*o));
+	memset(d, 0, sizeof(*d));
+	d->o = o;
+	d->db = reports;
+	d->now = now;
+	d->rule.days = days > 0 ? days : DASHBOARD_READY_DAYS;
+	d->rule.major_share = major_share > 0 ? major_share :
+	    DASHBOARD_MAJOR_SHARE;
+}
+
 json_t *
-dashboard_status(struct rptdb *reports, json_t *dom, int days,
+dashboard_evidence(struct rptdb *reports, json_t *dom, int days,
     int major_share, time_t now)
 {
 	struct dashboard_opts o;
 	struct rptsum_rows *r;
-	struct buf p = BUF_INIT;
 	struct dash d;
-	json_t *sum7, *v, *st;
+	json_t *sum7, *v;
 
-	memset(&o, 0, sizeof(o));
-	memset(&d, 0, sizeof(d));
-	d.o = &o;
-	d.db = reports;
-	d.now = now;
-	d.rule.days = days > 0 ? days : DASHBOARD_READY_DAYS;
-	d.rule.major_share = major_share > 0 ? major_share :
-	    DASHBOARD_MAJOR_SHARE;
+	dash_quiet(&d, &o, reports, days, major_share, now);
 	r = dash_rows(&d, dom);
 	sum7 = r ? rptsum_of(r, DASHBOARD_OVERVIEW_DAYS, RPTSUM_TYPES) : NULL;
 	v = dash_readiness(&d, dom, r);
 	rptsum_rows_free(r);
-	dash_problems(&d, dom, sum7, &p);
-	st = json_pack("{s:O, s:s, s:s}", "readiness", v, "ready",
-	    dash_verdict_short(v), "problems", p.len ? p.s : "");
-	json_decref(v);
-	json_decref(sum7);
+	return json_pack("{s:o, s:o}", "readiness", v, "week", sum7 ? sum7 :
+	    json_null());
+}
+
+json_t *
+dashboard_status(json_t *dom, json_t *evidence, time_t now)
+{
+	json_t *v = json_object_get(evidence, "readiness");
+	json_t *week = json_object_get(evidence, "week");
+	struct dashboard_opts o;
+	struct buf p = BUF_INIT;
+	struct dash d;
+	json_t *st;
+
+	dash_quiet(&d, &o, NULL, 0, 0, now);
+	dash_problems(&d, dom, json_is_object(week) ? week : NULL, &p);
+	st = json_pack("{s:O, s:s, s:s}", "readiness", v ? v : json_null(),
+	    "ready", dash_verdict_short(v), "problems", p.len ? p.s : "");
 	buf_free(&p);
 	return st;
 }

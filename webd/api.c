@@ -87,10 +87,10 @@ static json_t *
 api_domains_page(json_t *list, int more)
 {
 	json_t *last = json_array_get(list, json_array_size(list) - 1);
+	json_t *name = json_object_get(last, "domain");
 
 	return json_pack("{s:o, s:o}", "domains", list, "next", more &&
-	    last != NULL ? json_incref(json_object_get(last, "domain")) :
-	    json_null());
+	    json_is_string(name) ? json_incref(name) : json_null());
 }
 
 static void

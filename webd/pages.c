@@ -7,7 +7,9 @@
  *	GET /?after=NAME	signed in: the account's domains,
  *				PAGES_LIST_MAX a page after NAME, each with
  *				its mode, state, readiness verdict and open
- *				problems (lib/dashboard's overview row); else the
+ *				problems (lib/dashboard's overview row, the
+ *				reports' part kept a minute: listcache.h);
+ *				else the
  *				sign-in form (a visitor's session is made,
  *				with the form's CSRF token)
  *	POST /signin		name, password, csrf: 303 to / with a new
@@ -50,7 +52,9 @@
 #include "scope.h"
 #include "params.h"
 #include "domreports.h"
+#include "listcache.h"
 #include "rptdb.h"
+#include "scopecache.h"
 #include "websession.h"
 #include "throttle.h"
 #include "webd.h"
@@ -218,27 +222,52 @@ pages_domain_row(struct buf *b, json_t *d, json_t *st)
 	buf_puts(b, "</td></tr>\n");
 }
 
-/* The rows of the list: one read of reports.db and of acmed's state. */
+/*
+ * The evidence of reports.db for the row of d: kept a while
+ * (listcache.h), else read (reports.db opened on the first need).
+ */
+static json_t *
+pages_evidence(json_t *d, struct rptdb **db, int *opened, time_t now)
+{
+	const char *name = pages_str(d, "domain"), *mode = pages_str(d, "mode");
+	int64_t ms = scopecache_now_ms();
+	struct buf err = BUF_INIT;
+	json_t *ev;
+
+	if ((ev = listcache_get(name, mode, ms)) != NULL)
+		return json_incref(ev);
+	if (!*opened) {
+		*opened = 1;
+		if ((*db = dashboard_reports_open(&err)) == NULL && err.len > 0)
+			log_warn("domain list: %s", err.s);
+		buf_free(&err);
+	}
+	ev = dashboard_evidence(*db, d, (int)var_readiness_days,
+	    (int)var_readiness_major_share, now);
+	if (*db != NULL)
+		listcache_put(name, mode, json_incref(ev), ms);
+	return ev;
+}
+
+/* The rows of the list: one read of acmed's state, and of reports.db. */
 static void
 pages_domain_rows(struct buf *b, json_t *list, time_t now)
 {
-	struct buf err = BUF_INIT;
-	struct rptdb *db;
-	json_t *d, *st;
+	struct rptdb *db = NULL;
+	json_t *d, *ev, *st;
+	int opened = 0;
 	size_t i;
 
-	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
-		log_warn("domain list: %s", err.s);
 	dashboard_add_certs(list);
 	json_array_foreach(list, i, d) {
-		st = dashboard_status(db, d, (int)var_readiness_days,
-		    (int)var_readiness_major_share, now);
+		ev = pages_evidence(d, &db, &opened, now);
+		st = dashboard_status(d, ev, now);
 		pages_domain_row(b, d, st);
 		json_decref(st);
+		json_decref(ev);
 	}
 	if (db != NULL)
 		rptdb_close(db);
-	buf_free(&err);
 }
 
 /* The query of the list: after=NAME (the cursor); 0, else 400 and -1. */

@@ -69,6 +69,13 @@ like "$(row a2.example)" '<td class="verdict" data-verdict="not-yet">[^<]*Micros
 	"a2.example, failures of a major sender: not yet, naming the sender"
 like "$(row a2.example)" '<td class="problems fail">12 certificate-host-mismatch</td>' \
 	"... and its 12 failed sessions of the week as an open problem"
+# The reports' part of a row is kept a minute, for its mode: a change
+# of mode shows at once.
+is "$(send "$TOK_A" PATCH /api/v1/domains/a.example '{"mode": "enforce"}')" 200 \
+	"alice sets a.example, ready, to mode enforce"
+web -b "$t/a" -o "$t/alist.html" /
+like "$(row a.example)" '<td>enforce</td><td>active</td><td class="verdict" data-verdict="enforced">enforced</td>' \
+	"... the list says enforced at once"
 is "$(send "$TOK_A" POST /api/v1/domains '{"domain": "p.example", "mx": ["mx.p.example"]}')" 201 \
 	"alice adds p.example, pending its proof"
 web -b "$t/a" -o "$t/alist.html" /
