@@ -30,6 +30,12 @@ webd_scopecache_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(JANSSON_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 webd_scopecache_test_LDADD = $(STS_LIBS)
 
+check_PROGRAMS += webd/listcache_test
+webd_listcache_test_SOURCES = webd/listcache_test.c webd/listcache.c \
+	webd/listcache.h
+webd_listcache_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(JANSSON_CFLAGS)
+webd_listcache_test_LDADD = $(STS_LIBS)
+
 check_PROGRAMS += webd/webform_test
 webd_webform_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 webd_webform_test_LDADD = webd/libwebd.a $(STS_LIBS)
