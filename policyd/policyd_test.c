@@ -2879,6 +2879,15 @@ test_owner_signup(struct policyd *pd)
 	CHECK(is_ok(r) && strcmp(dstr(r, "state"), "pending") == 0,
 	    "owner: the new account adds a domain, pending its proof");
 	json_decref(r);
+	r = signup(pd, "tom", "tom", "tom's password 1");
+	CHECK(is_ok(r), "owner: tom signs up");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "account-del", "name", "tom");
+	CHECK(is_ok(r), "owner: the operator removes tom");
+	json_decref(r);
+	refused(pd, signup(pd, "tom", "tom", "tom's password 2"),
+	    PROTO_SIGNUP_REFUSED, "owner: sign-up of a removed account's name"
+	    " (its audit rows stay): refused alike");
 	var_portal_signup = 0;
 	pd->conf.password_min = min;
 	pd->conf.default_quota = quota;

@@ -250,10 +250,33 @@ request_owner_access(struct policyd *pd, const char *op, int writes,
 }
 
 /*
+ * Whether an account called name ever acted or was acted on (its rows
+ * of the audit log): 1, 0, or -1 with err.
+ */
+static int
+request_owner_name_used(struct policyd *pd, const char *name,
+    struct buf *err)
+{
+	struct policydb_audit_filter f;
+	struct policydb_audit *v;
+	size_t n;
+	int more;
+
+	memset(&f, 0, sizeof(f));
+	f.account = name;
+	if (policydb_audit_list(pd->db, &f, 1, &v, &n, &more, err) < 0)
+		return -1;
+	policydb_audits_free(v, n);
+	return n > 0;
+}
+
+/*
  * A sign-up: portal_signup is on, the account is the actor, and the
  * request gives no more than request_owner_signup_members (a password
  * among them); the handler checks them as the operator's, and answers
- * an existing name with PROTO_SIGNUP_REFUSED.
+ * an existing name with PROTO_SIGNUP_REFUSED.  A name used before (a
+ * removed account's, whose rows stay in the audit log) gets the same
+ * answer: a stranger who took it would read that account's history.
  */
 static int
 request_owner_signup(struct policyd *pd, json_t *req, struct buf *err)
@@ -283,7 +306,17 @@ request_owner_signup(struct policyd *pd, json_t *req, struct buf *err)
 		buf_puts(err, "missing password");
 		return -1;
 	}
-	return 0;
+	switch (request_owner_name_used(pd, pd->actor, err)) {
+	case 0:
+		return 0;
+	case 1:
+		log_info("account %s: sign-up from %s refused: the name is in"
+		    " use or was", pd->actor, pd->origin);
+		buf_puts(err, PROTO_SIGNUP_REFUSED);
+		/* FALLTHROUGH */
+	default:
+		return -1;
+	}
 }
 
 /*
