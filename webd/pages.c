@@ -224,27 +224,24 @@ pages_domain_row(struct buf *b, json_t *d, json_t *st)
 
 /*
  * The evidence of reports.db for the row of d: kept a while
- * (listcache.h), else read (reports.db opened on the first need).
+ * (listcache.h), else read from webd's handle (domreports.h), in one
+ * snapshot for the page begun on the first read.
  */
 static json_t *
-pages_evidence(json_t *d, struct rptdb **db, int *opened, time_t now)
+pages_evidence(json_t *d, int *began, time_t now)
 {
 	const char *name = pages_str(d, "domain"), *mode = pages_str(d, "mode");
 	int64_t ms = scopecache_now_ms();
-	struct buf err = BUF_INIT;
+	struct rptdb *db;
 	json_t *ev;
 
 	if ((ev = listcache_get(name, mode, ms)) != NULL)
 		return json_incref(ev);
-	if (!*opened) {
-		*opened = 1;
-		if ((*db = dashboard_reports_open(&err)) == NULL && err.len > 0)
-			log_warn("domain list: %s", err.s);
-		buf_free(&err);
-	}
-	ev = dashboard_evidence(*db, d, (int)var_readiness_days,
+	if ((db = reports_db()) != NULL && *began < 0)
+		*began = rptdb_snapshot_begin(db);
+	ev = dashboard_evidence(db, d, (int)var_readiness_days,
 	    (int)var_readiness_major_share, now);
-	if (*db != NULL)
+	if (db != NULL)
 		listcache_put(name, mode, json_incref(ev), ms);
 	return ev;
 }
@@ -253,21 +250,20 @@ pages_evidence(json_t *d, struct rptdb **db, int *opened, time_t now)
 static void
 pages_domain_rows(struct buf *b, json_t *list, time_t now)
 {
-	struct rptdb *db = NULL;
 	json_t *d, *ev, *st;
-	int opened = 0;
+	int began = -1;
 	size_t i;
 
 	dashboard_add_certs(list);
 	json_array_foreach(list, i, d) {
-		ev = pages_evidence(d, &db, &opened, now);
+		ev = pages_evidence(d, &began, now);
 		st = dashboard_status(d, ev, now);
 		pages_domain_row(b, d, st);
 		json_decref(st);
 		json_decref(ev);
 	}
-	if (db != NULL)
-		rptdb_close(db);
+	if (began >= 0)
+		rptdb_snapshot_end(reports_db(), began);
 }
 
 /* The query of the list: after=NAME (the cursor); 0, else 400 and -1. */
