@@ -558,6 +558,68 @@ dash_readiness(struct dash *d, json_t *dom, const struct rptsum_rows *rows)
 	return rptsum_readiness_of(rows, ipc_str(dom, "mode"), &d->rule);
 }
 
+/* A verdict in a cell of a list: yes, enforced, or why not yet. */
+static const char *
+dash_verdict_short(json_t *v)
+{
+	const char *verdict = ipc_str(v, "verdict");
+
+	return strcmp(verdict, "ready") == 0 ? "yes" : strcmp(verdict,
+	    "enforced") == 0 ? "enforced" : ipc_str(v, "reason");
+}
+
+/* A page of no output: what dash_rows(), dash_readiness() and
+ * dash_problems() need. */
+static void
+dash_quiet(struct dash *d, struct dashboard_opts *o, struct rptdb *reports,
+    int days, int major_share, time_t now)
+{
+	memset(o, 0, sizeof(*o));
+	memset(d, 0, sizeof(*d));
+	d->o = o;
+	d->db = reports;
+	d->now = now;
+	d->rule.days = days > 0 ? days : DASHBOARD_READY_DAYS;
+	d->rule.major_share = major_share > 0 ? major_share :
+	    DASHBOARD_MAJOR_SHARE;
+}
+
+json_t *
+dashboard_evidence(struct rptdb *reports, json_t *dom, int days,
+    int major_share, time_t now)
+{
+	struct dashboard_opts o;
+	struct rptsum_rows *r;
+	struct dash d;
+	json_t *sum7, *v;
+
+	dash_quiet(&d, &o, reports, days, major_share, now);
+	r = dash_rows(&d, dom);
+	sum7 = r ? rptsum_of(r, DASHBOARD_OVERVIEW_DAYS, RPTSUM_TYPES) : NULL;
+	v = dash_readiness(&d, dom, r);
+	rptsum_rows_free(r);
+	return json_pack("{s:o, s:o}", "readiness", v, "week", sum7 ? sum7 :
+	    json_null());
+}
+
+json_t *
+dashboard_status(json_t *dom, json_t *evidence, time_t now)
+{
+	json_t *v = json_object_get(evidence, "readiness");
+	json_t *week = json_object_get(evidence, "week");
+	struct dashboard_opts o;
+	struct buf p = BUF_INIT;
+	struct dash d;
+	json_t *st;
+
+	dash_quiet(&d, &o, NULL, 0, 0, now);
+	dash_problems(&d, dom, json_is_object(week) ? week : NULL, &p);
+	st = json_pack("{s:O, s:s, s:s}", "readiness", v ? v : json_null(),
+	    "ready", dash_verdict_short(v), "problems", p.len ? p.s : "");
+	buf_free(&p);
+	return st;
+}
+
 /*
  * The table of every domain; verdicts gets each one's verdict, rows
  * (when not NULL) each one's rows for the sections.
@@ -611,9 +673,7 @@ dash_overview(struct dash *d, json_t *domains, json_t *verdicts,
 		    " data-verdict=\"");
 		dash_text(d, ipc_str(v, "verdict"));
 		buf_puts(d->out, "\">");
-		dash_text(d, strcmp(ipc_str(v, "verdict"), "ready") == 0 ?
-		    "yes" : strcmp(ipc_str(v, "verdict"), "enforced") == 0 ?
-		    "enforced" : ipc_str(v, "reason"));
+		dash_text(d, dash_verdict_short(v));
 		buf_puts(d->out, "</td></tr>\n");
 		json_decref(sum7);
 		json_array_append_new(verdicts, v);

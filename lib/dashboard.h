@@ -77,6 +77,24 @@
  *	verdict = dashboard_readiness(reports, domain, days, share, now)
  *		the readiness verdict (lib/rptsum) of a domain object of
  *		policyd (its "domain" and "mode"); reports may be NULL.
+ *	evidence = dashboard_evidence(reports, domain, days, share, now)
+ *		what reports.db says of a domain for a row of a list:
+ *		{"readiness": the verdict, "week": the summary of the last
+ *		DASHBOARD_OVERVIEW_DAYS days by result type (null without
+ *		reports.db)}; one read of the domain's rows of the longer
+ *		of the readiness window and DASHBOARD_OVERVIEW_DAYS, the
+ *		dear part of a row (a caller may keep it a while).
+ *	status = dashboard_status(domain, evidence, now)
+ *		what the overview's row of a domain says, for another list
+ *		of domains (the portal's), by the same code as the
+ *		overview: {"readiness": the verdict, "ready": its short
+ *		form ("yes", "enforced" or the reason), "problems": the
+ *		open problems, "; "-separated ("" for none)}; domain is
+ *		policyd's domain-show object (with "checks"), with "cert"
+ *		from dashboard_add_certs() for the certificate's problems.
+ *	dashboard_add_certs(domains)
+ *		acmed's certificate of each domain's policy host into it
+ *		as "cert" (one read of acmed's state file).
  *
  * The page shows, per domain: mode, state, MX patterns, max_age,
  * policy id and text, acmed's certificate of the policy host, dnsmon's
@@ -172,5 +190,9 @@ struct rptdb *dashboard_reports_open(struct buf *err);
 const char *dashboard_css(void);
 json_t	*dashboard_readiness(struct rptdb *reports, json_t *domain, int days,
 	    int major_share, time_t now);
+json_t	*dashboard_evidence(struct rptdb *reports, json_t *domain, int days,
+	    int major_share, time_t now);
+json_t	*dashboard_status(json_t *domain, json_t *evidence, time_t now);
+void	 dashboard_add_certs(json_t *domains);
 
 #endif

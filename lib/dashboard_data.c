@@ -28,8 +28,8 @@
  * From policyd.
  */
 /* acmed's certificate of mta-sts.DOMAIN into each domain, as "cert". */
-static void
-dash_add_certs(json_t *domains)
+void
+dashboard_add_certs(json_t *domains)
 {
 	struct buf err = BUF_INIT;
 	json_t *state = NULL, *d, *c;
@@ -148,7 +148,7 @@ dashboard_domains_page(const char *socket_path, long long page,
 	if (domains == NULL)
 		return NULL;
 	*more = w.more;
-	dash_add_certs(domains);
+	dashboard_add_certs(domains);
 	return domains;
 }
 
@@ -246,7 +246,7 @@ dashboard_domains_before(const char *socket_path, long long page,
 	policyc_close(&c);
 	json_decref(names);
 	if (domains != NULL)
-		dash_add_certs(domains);
+		dashboard_add_certs(domains);
 	return domains;
 }
 
@@ -269,7 +269,7 @@ dashboard_domain(const char *socket_path, const char *name, struct buf *err)
 		return NULL;
 	domains = json_array();
 	json_array_append_new(domains, show);
-	dash_add_certs(domains);
+	dashboard_add_certs(domains);
 	return domains;
 }
 

@@ -329,6 +329,23 @@ PARAM(TIME, portal_signin_window, "15m",
     "The window of $portal_signin_limit.",
     NULL, NULL,
     .min = 1, .max = DAY)
+PARAM(BOOL, portal_signup, "no",
+    "Whether the portal's sign-in page offers self sign-up: anyone "
+    "may create an account (a name, an e-mail address, a password; "
+    "$portal_default_quota domains, none yet) and add domains to it, "
+    "each proven by a TXT record; with no, accounts are made by "
+    "\"stsctl account add\" only and /signup is 404.",
+    NULL, NULL)
+PARAM(INT, portal_signup_limit, "5",
+    "The most sign-ups webd takes from one client address in "
+    "$portal_signup_window, made or refused; more get 429 with "
+    "Retry-After (0: no limit).",
+    NULL, NULL,
+    .min = 0, .max = 1000000)
+PARAM(TIME, portal_signup_window, "1h",
+    "The window of $portal_signup_limit.",
+    NULL, NULL,
+    .min = 1, .max = DAY)
 PARAM(TIME, portal_timeout, "30s",
     "The longest time httpd waits for webd to answer one portal "
     "request (then 504), and webd for httpd to send or take one.",

@@ -123,6 +123,21 @@
 #define PROTO_PROOF_LABEL	"_stsd-verify"
 #define PROTO_PROOF_PREFIX	"stsd-verify="
 
+/*
+ * An account's requests on the private socket (the portal, webd).
+ * "access": PROTO_ACCESS_READ_ONLY for an API token that may only
+ * read (absent: read-write, a signed-in session); policyd refuses
+ * every change of such a request with PROTO_READ_ONLY_REFUSED, which
+ * webd answers with 403 as it does itself.  A sign-up is an
+ * account-add whose actor is the new account: an existing name gets
+ * PROTO_SIGNUP_REFUSED, which does not say that it exists.
+ */
+#define PROTO_ACCESS_READ_ONLY	"read-only"
+#define PROTO_ACCESS_READ_WRITE	"read-write"
+#define PROTO_READ_ONLY_REFUSED	"this token is read-only"
+#define PROTO_SIGNUP_REFUSED	"this name cannot be used; choose another"
+#define PROTO_SIGNUP_ACTION	"account-signup"	/* its audit row */
+
 /* policyd: requests of its private socket only. */
 #define PROTO_OP_DOMAIN_VERIFIED "domain-verified"	/* dnsmon */
 #define PROTO_OP_ACCOUNT_AUTH	"account-auth"		/* the portal */

@@ -25,6 +25,7 @@
 #include "mymalloc.h"
 #include "policydb.h"
 #include "polsnap.h"
+#include "proto.h"
 #include "publish.h"
 #include "request.h"
 #include "unit.h"
@@ -2806,6 +2807,168 @@ test_owner(struct policyd *pd)
 	    "domain", "op.own.example", "now", 1));
 }
 
+/* A sign-up as who (the actor): account-add of name, from 192.0.2.7. */
+static json_t *
+signup(struct policyd *pd, const char *who, const char *name,
+    const char *password)
+{
+	return as(pd, who, "{s:s, s:s, s:s, s:s}", "op", "account-add",
+	    "name", name, "email", "sue@own.example", "password", password);
+}
+
+/*
+ * Self sign-up (portal_signup): account-add as the new account itself,
+ * through the gate, with the operator's checks; and an existing name
+ * refused with the answer that says nothing of it.
+ */
+static void
+test_owner_signup(struct policyd *pd)
+{
+	long long min = pd->conf.password_min, quota = pd->conf.default_quota;
+	json_t *r, *a;
+
+	pd->conf.password_min = 12;
+	pd->conf.default_quota = 3;
+	var_portal_signup = 0;
+	refused(pd, signup(pd, "sue", "sue", "sue's password 1"),
+	    "sign-up is off (portal_signup = no)",
+	    "owner: sign-up with portal_signup = no: refused");
+	var_portal_signup = 1;
+	refused(pd, signup(pd, "sue", "sam", "sue's password 1"),
+	    "of itself only", "owner: sign-up of another name than the actor");
+	refused(pd, as(pd, "sue", "{s:s, s:s, s:s, s:s, s:i}", "op",
+	    "account-add", "name", "sue", "email", "sue@own.example",
+	    "password", "sue's password 1", "quota", 1000000),
+	    "quota: not given by a sign-up", "owner: sign-up with a quota");
+	refused(pd, as(pd, "sue", "{s:s, s:s, s:s, s:s, s:[s]}", "op",
+	    "account-add", "name", "sue", "email", "sue@own.example",
+	    "password", "sue's password 1", "domains", "one.own.example"),
+	    "domains: not given by a sign-up", "owner: sign-up with domains");
+	refused(pd, as(pd, "sue", "{s:s, s:s, s:s}", "op", "account-add",
+	    "name", "sue", "email", "sue@own.example"), "missing password",
+	    "owner: sign-up without a password");
+	refused(pd, signup(pd, "sue", "sue", "short"),
+	    "(portal_password_min_length)",
+	    "owner: sign-up: the password's length, as for the operator");
+	refused(pd, as(pd, "sue", "{s:s, s:s, s:s, s:s}", "op", "account-add",
+	    "name", "sue", "email", "not an address", "password",
+	    "sue's password 1"), "e-mail address \"not an address\"",
+	    "owner: sign-up: the address");
+	refused(pd, signup(pd, "Sue\n", "Sue\n", "sue's password 1"),
+	    "account name \"Sue\\n\"", "owner: sign-up: the name's syntax");
+	refused(pd, signup(pd, "ann", "ann", "ann's password 1"),
+	    PROTO_SIGNUP_REFUSED, "owner: sign-up of an existing name: the"
+	    " answer that does not say so");
+	r = signup(pd, "sue", "sue", "sue's password 1");
+	CHECK(is_ok(r), "owner: sign-up: the account is made");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "account-show", "name", "sue");
+	a = json_object_get(r, "account");
+	CHECK(json_integer_value(json_object_get(a, "quota")) == 3 &&
+	    json_array_size(json_object_get(a, "domains")) == 0 &&
+	    json_is_true(json_object_get(a, "password")),
+	    "owner: ... with portal_default_quota, no domains, a password");
+	json_decref(r);
+	CHECK(audit_has(pd, NULL, "\"actor\":\"sue\",\"from\":\"192.0.2.7\","
+	    "\"action\":\"" PROTO_SIGNUP_ACTION "\""),
+	    "owner: the audit log: account-signup by sue from her address");
+	refused(pd, signup(pd, "sue", "sue", "sue's password 2"),
+	    PROTO_SIGNUP_REFUSED, "owner: sign-up of her name again: refused");
+	r = as(pd, "sue", "{s:s, s:s, s:[s]}", "op", "domain-add", "domain",
+	    "sue.own.example", "mx", "mx.own.example");
+	CHECK(is_ok(r) && strcmp(dstr(r, "state"), "pending") == 0,
+	    "owner: the new account adds a domain, pending its proof");
+	json_decref(r);
+	r = signup(pd, "tom", "tom", "tom's password 1");
+	CHECK(is_ok(r), "owner: tom signs up");
+	json_decref(r);
+	r = call(pd, 1, "{s:s, s:s}", "op", "account-del", "name", "tom");
+	CHECK(is_ok(r), "owner: the operator removes tom");
+	json_decref(r);
+	refused(pd, signup(pd, "tom", "tom", "tom's password 2"),
+	    PROTO_SIGNUP_REFUSED, "owner: sign-up of a removed account's name"
+	    " (its audit rows stay): refused alike");
+	var_portal_signup = 0;
+	pd->conf.password_min = min;
+	pd->conf.default_quota = quota;
+}
+
+/*
+ * Read-only access (an API token that may only read): every op that
+ * changes something is refused by the gate, whatever webd does.
+ */
+static void
+test_owner_read_only(struct policyd *pd)
+{
+	static const char *const reads[] = { "domain-show", "domain-records",
+	    "alert-list" };
+	char *id, *before, *mode;
+	json_t *r;
+	size_t i;
+
+#define RO(...)	as(pd, "sue", __VA_ARGS__)
+	before = domain_field(pd, "sue.own.example", "policy_id");
+	refused(pd, RO("{s:s, s:s, s:s, s:[s]}", "access", "read-only", "op",
+	    "domain-add", "domain", "ro.own.example", "mx", "mx.own.example"),
+	    PROTO_READ_ONLY_REFUSED, "owner: read-only: domain-add refused");
+	id = as_error(pd, "sue", "domain-show", "ro.own.example");
+	CHECK(strstr(id, "no such domain") != NULL, "owner: ... not added");
+	free(id);
+	refused(pd, RO("{s:s, s:s, s:s, s:s}", "access", "read-only", "op",
+	    "domain-set", "domain", "sue.own.example", "mode", "none"),
+	    PROTO_READ_ONLY_REFUSED, "owner: read-only: domain-set refused");
+	refused(pd, RO("{s:s, s:s, s:s}", "access", "read-only", "op",
+	    "domain-del", "domain", "sue.own.example"),
+	    PROTO_READ_ONLY_REFUSED, "owner: read-only: domain-del refused");
+	refused(pd, RO("{s:s, s:s, s:s}", "access", "read-only", "op",
+	    "domain-check", "domain", "sue.own.example"),
+	    PROTO_READ_ONLY_REFUSED, "owner: read-only: domain-check refused");
+	refused(pd, RO("{s:s, s:s, s:s, s:s, s:s}", "access", "read-only",
+	    "op", "alert-add", "domain", "sue.own.example", "kind", "mail",
+	    "target", "sue@own.example"), PROTO_READ_ONLY_REFUSED,
+	    "owner: read-only: alert-add refused");
+	refused(pd, RO("{s:s, s:s, s:s, s:i}", "access", "read-only", "op",
+	    "alert-del", "domain", "sue.own.example", "id", 1),
+	    PROTO_READ_ONLY_REFUSED, "owner: read-only: alert-del refused");
+	refused(pd, RO("{s:s, s:s, s:s, s:b}", "access", "read-only", "op",
+	    "token-new", "name", "sue", "read_only", 0),
+	    PROTO_READ_ONLY_REFUSED, "owner: read-only: token-new refused"
+	    " (no read-write token from a read-only one)");
+	refused(pd, RO("{s:s, s:s, s:s, s:i}", "access", "read-only", "op",
+	    "token-revoke", "name", "sue", "id", 1),
+	    PROTO_READ_ONLY_REFUSED, "owner: read-only: token-revoke refused");
+	id = domain_field(pd, "sue.own.example", "policy_id");
+	mode = domain_field(pd, "sue.own.example", "mode");
+	CHECK(strcmp(id, before) == 0 && strcmp(mode, "testing") == 0,
+	    "owner: read-only: the domain is as it was");
+	free(id);
+	free(mode);
+	free(before);
+	for (i = 0; i < sizeof(reads) / sizeof(*reads); i++) {
+		r = RO("{s:s, s:s, s:s}", "access", "read-only", "op", reads[i],
+		    "domain", "sue.own.example");
+		CHECK(is_ok(r), "owner: read-only: %s answered", reads[i]);
+		json_decref(r);
+	}
+	r = RO("{s:s, s:s, s:s}", "access", "read-only", "op", "token-list",
+	    "name", "sue");
+	CHECK(is_ok(r), "owner: read-only: token-list answered");
+	json_decref(r);
+	r = RO("{s:s, s:s}", "access", "read-only", "op", "audit-list");
+	CHECK(is_ok(r), "owner: read-only: audit-list answered");
+	json_decref(r);
+	refused(pd, RO("{s:s, s:s, s:s}", "access", "everything", "op",
+	    "domain-show", "domain", "sue.own.example"),
+	    "access: read-only or read-write", "owner: an access of neither");
+	r = RO("{s:s, s:s, s:s, s:s}", "access", "read-write", "op",
+	    "domain-set", "domain", "sue.own.example", "mode", "none");
+	CHECK(is_ok(r), "owner: read-write: domain-set made");
+	json_decref(r);
+#undef RO
+	json_decref(call(pd, 1, "{s:s, s:s, s:b}", "op", "domain-del",
+	    "domain", "sue.own.example", "now", 1));
+}
+
 int
 main(void)
 {
@@ -2855,6 +3018,8 @@ main(void)
 	test_migration(&pd, dir);
 	test_mx_migration(&pd, path);
 	test_owner(&pd);
+	test_owner_signup(&pd);
+	test_owner_read_only(&pd);
 
 	policydb_close(pd.db);
 	pd.db = policydb_open(path, &err);

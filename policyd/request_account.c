@@ -342,10 +342,13 @@ request_account_add(struct policyd *pd, json_t *req, struct buf *err)
 	    policydb_begin(pd->db, err) < 0)
 		goto out;
 	if ((rc = policydb_account_get(pd->db, name, &a, err)) != 0) {
-		if (rc > 0) {
+		/* A sign-up is not told that the name exists. */
+		if (rc > 0 && request_actor_is_account(pd))
+			buf_puts(err, PROTO_SIGNUP_REFUSED);
+		else if (rc > 0)
 			buf_printf(err, "%s: account already exists", name);
+		if (rc > 0)
 			policydb_account_clear(&a);
-		}
 		policydb_rollback(pd->db);
 		goto out;
 	}
@@ -356,7 +359,8 @@ request_account_add(struct policyd *pd, json_t *req, struct buf *err)
 	if (policydb_account_put(pd->db, &a, err) < 0 ||
 	    request_ownership(pd, name, domains, 1, err) < 0 ||
 	    request_quota_check(pd, name, err) < 0 ||
-	    request_audit(pd, PROTO_OP_ACCOUNT_ADD, NULL, name,
+	    request_audit(pd, request_actor_is_account(pd) ?
+	    PROTO_SIGNUP_ACTION : PROTO_OP_ACCOUNT_ADD, NULL, name,
 	    json_pack("{s:s, s:I, s:O, s:b}", "email", email, "quota",
 	    (json_int_t)a.quota, "domains", domains, "password", hash != NULL),
 	    err) < 0) {
@@ -365,10 +369,14 @@ request_account_add(struct policyd *pd, json_t *req, struct buf *err)
 	}
 	if (request_commit(pd, err) < 0)
 		goto out;
-	log_info("account %s: added (e-mail %s, quota %lld, %zu %s%s)",
-	    name, email, a.quota, json_array_size(domains),
-	    plural((long long)json_array_size(domains), "domain", "domains"),
-	    hash ? "" : ", no password");
+	if (request_actor_is_account(pd))
+		log_info("account %s: created by sign-up from %s (e-mail %s,"
+		    " quota %lld)", name, pd->origin, email, a.quota);
+	else
+		log_info("account %s: added (e-mail %s, quota %lld, %zu %s%s)",
+		    name, email, a.quota, json_array_size(domains),
+		    plural((long long)json_array_size(domains), "domain",
+		    "domains"), hash ? "" : ", no password");
 	reply = request_account_reply(pd, name, err);
 out:
 	if (hash != NULL)

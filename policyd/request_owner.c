@@ -10,7 +10,14 @@
  * account's go to the same handler as stsctl's, with the same checks,
  * ids and HTTPS-before-DNS ordering, once this module has found that
  * the account may ask it: only the ops of request_owner_ops, only on
- * its own domains (policydb_domain_owner) and on itself.  Two hooks run
+ * its own domains (policydb_domain_owner) and on itself; none that
+ * changes anything when the request says "access": "read-only" (an API
+ * token that may only read: webd refuses those too, and this gate
+ * holds when webd does not).  A sign-up (portal_signup) is the one
+ * request of an account that does not exist yet: account-add of the
+ * actor itself, with a name, an e-mail address and a password only,
+ * through the operator's handler (the same checks; the quota
+ * portal_default_quota, no domains).  Two hooks run
  * inside the handlers' transactions: request_owner_added() when a
  * domain-add stores a new domain (the account's link, its quota, a
  * new proof) and request_owner_removed() when a domain stops being
@@ -27,6 +34,7 @@
 #include "esc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "policydb.h"
 #include "proto.h"
 #include "request.h"
@@ -37,27 +45,36 @@ enum request_owner_rule {
 	OWNER_DOMAIN,		/* a domain of the account */
 	OWNER_SELF,		/* req.name is the account */
 	OWNER_AUDIT,		/* the account's rows of the audit log */
+	OWNER_SIGNUP,		/* a new account, the actor (portal_signup) */
 };
 
+/* The ops an account may ask; writes: refused to a read-only access. */
 static const struct {
 	const char *op;
 	enum request_owner_rule rule;
+	int	 writes;
 } request_owner_ops[] = {
-	{ PROTO_OP_DOMAIN_ADD, OWNER_ADD },
-	{ PROTO_OP_DOMAIN_SET, OWNER_DOMAIN },
-	{ PROTO_OP_DOMAIN_DEL, OWNER_DOMAIN },
-	{ PROTO_OP_DOMAIN_SHOW, OWNER_DOMAIN },
-	{ PROTO_OP_DOMAIN_RECORDS, OWNER_DOMAIN },
-	{ PROTO_OP_DOMAIN_CHECK, OWNER_DOMAIN },
-	{ PROTO_OP_ALERT_ADD, OWNER_DOMAIN },
-	{ PROTO_OP_ALERT_LIST, OWNER_DOMAIN },
-	{ PROTO_OP_ALERT_DEL, OWNER_DOMAIN },
-	{ PROTO_OP_ACCOUNT_SHOW, OWNER_SELF },
-	{ PROTO_OP_TOKEN_NEW, OWNER_SELF },
-	{ PROTO_OP_TOKEN_LIST, OWNER_SELF },
-	{ PROTO_OP_TOKEN_REVOKE, OWNER_SELF },
-	{ PROTO_OP_AUDIT_LIST, OWNER_AUDIT },
-	{ NULL, OWNER_ADD }
+	{ PROTO_OP_DOMAIN_ADD, OWNER_ADD, 1 },
+	{ PROTO_OP_DOMAIN_SET, OWNER_DOMAIN, 1 },
+	{ PROTO_OP_DOMAIN_DEL, OWNER_DOMAIN, 1 },
+	{ PROTO_OP_DOMAIN_SHOW, OWNER_DOMAIN, 0 },
+	{ PROTO_OP_DOMAIN_RECORDS, OWNER_DOMAIN, 0 },
+	{ PROTO_OP_DOMAIN_CHECK, OWNER_DOMAIN, 1 },
+	{ PROTO_OP_ALERT_ADD, OWNER_DOMAIN, 1 },
+	{ PROTO_OP_ALERT_LIST, OWNER_DOMAIN, 0 },
+	{ PROTO_OP_ALERT_DEL, OWNER_DOMAIN, 1 },
+	{ PROTO_OP_ACCOUNT_SHOW, OWNER_SELF, 0 },
+	{ PROTO_OP_TOKEN_NEW, OWNER_SELF, 1 },
+	{ PROTO_OP_TOKEN_LIST, OWNER_SELF, 0 },
+	{ PROTO_OP_TOKEN_REVOKE, OWNER_SELF, 1 },
+	{ PROTO_OP_AUDIT_LIST, OWNER_AUDIT, 0 },
+	{ PROTO_OP_ACCOUNT_ADD, OWNER_SIGNUP, 1 },
+	{ NULL, OWNER_ADD, 0 }
+};
+
+/* The members of a sign-up: no quota, no domains, nothing else. */
+static const char *const request_owner_signup_members[] = {
+	"op", "actor", "from", "access", "name", "email", "password", NULL
 };
 
 int
@@ -187,21 +204,125 @@ request_owner_self(struct policyd *pd, json_t *req, const char *key,
 	return 0;
 }
 
-/* The rule of op for an account; -1 when accounts may not ask it. */
+/*
+ * The rule of op for an account, and whether it writes; -1 when
+ * accounts may not ask it.
+ */
 static int
-request_owner_rule(const char *op)
+request_owner_rule(const char *op, int *writes)
 {
 	size_t i;
 
+	*writes = 0;
 	for (i = 0; request_owner_ops[i].op != NULL; i++)
-		if (strcmp(request_owner_ops[i].op, op) == 0)
+		if (strcmp(request_owner_ops[i].op, op) == 0) {
+			*writes = request_owner_ops[i].writes;
 			return (int)request_owner_ops[i].rule;
+		}
 	return -1;
 }
 
 /*
+ * req.access: absent or read-write, anything goes; read-only, nothing
+ * that writes (the error webd gives: PROTO_READ_ONLY_REFUSED).
+ */
+static int
+request_owner_access(struct policyd *pd, const char *op, int writes,
+    json_t *req, struct buf *err)
+{
+	json_t *v = json_object_get(req, "access");
+	const char *s = json_string_value(v);
+
+	if (v == NULL)
+		return 0;
+	if (s == NULL || (strcmp(s, PROTO_ACCESS_READ_ONLY) != 0 &&
+	    strcmp(s, PROTO_ACCESS_READ_WRITE) != 0)) {
+		buf_puts(err, "access: " PROTO_ACCESS_READ_ONLY " or "
+		    PROTO_ACCESS_READ_WRITE);
+		return -1;
+	}
+	if (!writes || strcmp(s, PROTO_ACCESS_READ_ONLY) != 0)
+		return 0;
+	log_info("%s by account %s from %s refused: the access is read-only",
+	    op, pd->actor, pd->origin);
+	buf_puts(err, PROTO_READ_ONLY_REFUSED);
+	return -1;
+}
+
+/*
+ * Whether an account called name ever acted or was acted on (its rows
+ * of the audit log): 1, 0, or -1 with err.
+ */
+static int
+request_owner_name_used(struct policyd *pd, const char *name,
+    struct buf *err)
+{
+	struct policydb_audit_filter f;
+	struct policydb_audit *v;
+	size_t n;
+	int more;
+
+	memset(&f, 0, sizeof(f));
+	f.account = name;
+	if (policydb_audit_list(pd->db, &f, 1, &v, &n, &more, err) < 0)
+		return -1;
+	policydb_audits_free(v, n);
+	return n > 0;
+}
+
+/*
+ * A sign-up: portal_signup is on, the account is the actor, and the
+ * request gives no more than request_owner_signup_members (a password
+ * among them); the handler checks them as the operator's, and answers
+ * an existing name with PROTO_SIGNUP_REFUSED.  A name used before (a
+ * removed account's, whose rows stay in the audit log) gets the same
+ * answer: a stranger who took it would read that account's history.
+ */
+static int
+request_owner_signup(struct policyd *pd, json_t *req, struct buf *err)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (!var_portal_signup) {
+		buf_puts(err, "account-add: self sign-up is off (portal_signup"
+		    " = no)");
+		return -1;
+	}
+	if (request_owner_self(pd, req, "name", err) < 0)
+		return -1;
+	json_object_foreach(req, key, v) {
+		for (i = 0; request_owner_signup_members[i] != NULL; i++)
+			if (strcmp(key, request_owner_signup_members[i]) == 0)
+				break;
+		if (request_owner_signup_members[i] == NULL) {
+			buf_printf(err, "%s: not given by a sign-up",
+			    esc_printable(key));
+			return -1;
+		}
+	}
+	if (!json_is_string(json_object_get(req, "password"))) {
+		buf_puts(err, "missing password");
+		return -1;
+	}
+	switch (request_owner_name_used(pd, pd->actor, err)) {
+	case 0:
+		return 0;
+	case 1:
+		log_info("account %s: sign-up from %s refused: the name is in"
+		    " use or was", pd->actor, pd->origin);
+		buf_puts(err, PROTO_SIGNUP_REFUSED);
+		/* FALLTHROUGH */
+	default:
+		return -1;
+	}
+}
+
+/*
  * The account acting exists and is enabled; account-show of itself is
- * answered even when it is disabled (the portal ends its sessions).
+ * answered even when it is disabled (the portal ends its sessions), and
+ * a sign-up makes it.
  */
 static int
 request_owner_live(struct policyd *pd, const char *op, struct buf *err)
@@ -209,7 +330,8 @@ request_owner_live(struct policyd *pd, const char *op, struct buf *err)
 	struct policydb_account a;
 	int rc, off;
 
-	if (strcmp(op, PROTO_OP_ACCOUNT_SHOW) == 0)
+	if (strcmp(op, PROTO_OP_ACCOUNT_SHOW) == 0 ||
+	    strcmp(op, PROTO_OP_ACCOUNT_ADD) == 0)
 		return 0;
 	if ((rc = policydb_account_get(pd->db, pd->actor, &a, err)) <= 0) {
 		if (rc == 0)
@@ -228,9 +350,12 @@ static int
 request_owner_may(struct policyd *pd, const char *op, json_t *req,
     struct buf *err)
 {
-	if (request_owner_live(pd, op, err) < 0)
+	int writes, rule = request_owner_rule(op, &writes);
+
+	if (request_owner_live(pd, op, err) < 0 ||
+	    request_owner_access(pd, op, writes, req, err) < 0)
 		return -1;
-	switch (request_owner_rule(op)) {
+	switch (rule) {
 	case OWNER_ADD:
 		return request_owner_add(pd, req, err);
 	case OWNER_DOMAIN:
@@ -251,6 +376,8 @@ request_owner_may(struct policyd *pd, const char *op, json_t *req,
 		    request_owner_domain(pd, req, err) < 0)
 			return -1;
 		return request_owner_self(pd, req, "account", err);
+	case OWNER_SIGNUP:
+		return request_owner_signup(pd, req, err);
 	default:
 		buf_printf(err, "request \"%s\" is not allowed for an account",
 		    op);

@@ -7,6 +7,11 @@
  *	GET /api/v1/domains		the token's account's domains: an
  *					array of the objects of domain-show,
  *					each with a "domain" member
+ *	GET /api/v1/domains?limit=N&after=NAME	a page of them:
+ *					{"domains": [...], "next": NAME or
+ *					null}, N (at most 100, 100 by
+ *					default) after NAME in byte order;
+ *					a bad limit or after: 400
  *	GET /api/v1/domains/NAME	one of them; 404 {"error": ...} for
  *					any other name, hosted or not
  *	The changes, records, checks and audit log: api_domain.c.
@@ -29,6 +34,7 @@
 #include "log.h"
 #include "owner.h"
 #include "domreports.h"
+#include "repquery.h"
 #include "scope.h"
 #include "webd.h"
 #include "webform.h"
@@ -76,17 +82,42 @@ api_auth(struct webd_req *r, char account[ACCTNAME_MAX + 1], int *read_only)
 	return rc > 0 ? 0 : -1;
 }
 
+/* A page of the list: {"domains", "next": the last name, or null}. */
+static json_t *
+api_domains_page(json_t *list, int more)
+{
+	json_t *last = json_array_get(list, json_array_size(list) - 1);
+	json_t *name = json_object_get(last, "domain");
+
+	return json_pack("{s:o, s:o}", "domains", list, "next", more &&
+	    json_is_string(name) ? json_incref(name) : json_null());
+}
+
 static void
 api_domains(struct webd_req *r, struct scope *sc)
 {
+	const struct http_request *h = r->http;
+	struct repquery_domains q;
 	struct buf err = BUF_INIT;
 	json_t *list;
+	int more = 0;
 
-	if ((list = scope_domains(sc, &err)) == NULL) {
+	if (repquery_domains(h->target + h->path_len + 1, h->target_len >
+	    h->path_len + 1 ? h->target_len - h->path_len - 1 : 0, &q,
+	    &err) < 0) {
+		api_error(r, 400, NULL, err.s);
+		buf_free(&err);
+		return;
+	}
+	list = q.paged ? scope_domains_page(sc, q.after, (size_t)q.limit,
+	    0, &more, &err) : scope_domains(sc, &err);
+	if (list == NULL) {
 		log_warn("%s: domains of %s: %s", r->client, sc->account, err.s);
 		api_error(r, 503, NULL, "the domain list is not available now");
 	} else
-		webd_json(r, 200, NULL, list);
+		webd_json(r, 200, NULL, q.paged ? api_domains_page(list, more) :
+		    list);
+	repquery_domains_free(&q);
 	buf_free(&err);
 }
 
@@ -119,8 +150,10 @@ api_account(struct webd_req *r)
 
 	if (api_auth(r, account, &read_only) < 0)
 		return;
-	if ((rc = scope_open(&sc, account, webd_client_addr(r, addr,
-	    sizeof(addr)), &err)) != 0) {
+	rc = scope_open(&sc, account, webd_client_addr(r, addr, sizeof(addr)),
+	    &err);
+	sc.read_only = read_only;	/* policyd refuses changes too */
+	if (rc != 0) {
 		if (rc > 0)
 			api_error(r, 401, "WWW-Authenticate: Bearer realm=\""
 			    API_REALM "\", error=\"invalid_token\"\r\n",

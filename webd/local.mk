@@ -16,7 +16,8 @@ webd_webd_SOURCES = webd/webd.c webd/webd.h webd/answer.c webd/pages.c \
 	webd/owner.c webd/owner_alerts.c webd/owner.h webd/ownerop.c webd/api_domain.c \
 	webd/openapi_owner.c \
 	webd/domreports.c webd/domreports.h webd/report_pages.c \
-	webd/api_reports.c webd/scopecache.c webd/scopecache.h
+	webd/api_reports.c webd/scopecache.c webd/scopecache.h webd/signup.c \
+	webd/listcache.c webd/listcache.h
 webd_webd_CPPFLAGS = $(WEBD_CPPFLAGS) $(SQLITE_CFLAGS)
 webd_webd_LDADD = webd/libwebd.a $(STS_LIBS) $(SQLITE_LIBS)
 dist_man_MANS += man/stsd-webd.8
@@ -28,6 +29,12 @@ webd_scopecache_test_SOURCES = webd/scopecache_test.c webd/scopecache.c \
 webd_scopecache_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(JANSSON_CFLAGS) \
 	$(OPENSSL_CFLAGS)
 webd_scopecache_test_LDADD = $(STS_LIBS)
+
+check_PROGRAMS += webd/listcache_test
+webd_listcache_test_SOURCES = webd/listcache_test.c webd/listcache.c \
+	webd/listcache.h
+webd_listcache_test_CPPFLAGS = $(UNIT_CPPFLAGS) $(JANSSON_CFLAGS)
+webd_listcache_test_LDADD = $(STS_LIBS)
 
 check_PROGRAMS += webd/webform_test
 webd_webform_test_CPPFLAGS = $(UNIT_CPPFLAGS)

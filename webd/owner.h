@@ -23,6 +23,8 @@
  *	owner_route(&r, s)			the pages (owner.c): 1 when
  *						the path is one of them
  *	owner_links(&b), owner_domain_link(&b, domain)	links to them
+ *	signup_route(&r, s)			the sign-up form (signup.c): 1
+ *						when the path is SIGNUP_PATH
  *	api_domain_route(&r, &sc, read_only)	the API's routes of one
  *						domain, audit (api_domain.c)
  *	text = openapi_text()			the OpenAPI document served:
@@ -40,8 +42,10 @@
  *	fields is a JSON object of which domain, mode, max_age and mx
  *	are passed on, as they are: policyd checks them.  o.status is the
  *	HTTP status of the result (200, 201, 202; 400 a value policyd
- *	refused, 403 a domain that cannot be added here, 404, 409 enforce
- *	refused by the verdict (o.readiness), 503 policyd not reached),
+ *	refused, 403 a domain that cannot be added here or a change asked
+ *	with a read-only token (policyd's PROTO_READ_ONLY_REFUSED), 404,
+ *	409 enforce refused by the verdict (o.readiness), 503 policyd not
+ *	reached),
  *	o.reply policyd's reply when it said ok, o.msg the reason
  *	otherwise, for the user (not escaped).
  *
@@ -101,7 +105,15 @@ void	owner_alerts_post(struct webd_req *, struct session *, struct scope *,
 void	owner_links(struct buf *);
 void	owner_domain_link(struct buf *, const char *domain);
 
-/* pages.c, for owner.c (and webd.h's pages_start, pages_html). */
+/* signup.c: GET and POST SIGNUP_PATH; 1 when the path is it. */
+#define SIGNUP_PATH	"/signup"
+int	signup_route(struct webd_req *, struct session *);
+
+/* pages.c, for owner.c, signup.c (and webd.h's pages_start, pages_html). */
+void	pages_set_cookie(struct buf *fields, const struct session *);
+void	pages_see_other(struct webd_req *, const char *cookie_fields);
+void	pages_signed_in(struct webd_req *, struct session *,
+	    const char *account);
 void	pages_signin_page(struct webd_req *, struct session *, int status,
 	    const char *msg);
 void	pages_signout_form(struct buf *, const struct session *);

@@ -71,7 +71,8 @@ ownerop_call(struct scope *sc, json_t *req, int ok_status,
 		buf_puts(&o->msg, OWNEROP_NO_SUCH);
 	} else {
 		o->status = strncmp(err.s, OWNEROP_CANNOT_ADD,
-		    strlen(OWNEROP_CANNOT_ADD)) == 0 ? 403 : 400;
+		    strlen(OWNEROP_CANNOT_ADD)) == 0 || strcmp(err.s,
+		    PROTO_READ_ONLY_REFUSED) == 0 ? 403 : 400;
 		buf_puts(&o->msg, err.s);
 	}
 	buf_free(&err);

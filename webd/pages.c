@@ -5,7 +5,11 @@
  *
  * DESCRIPTION
  *	GET /?after=NAME	signed in: the account's domains,
- *				PAGES_LIST_MAX a page after NAME; else the
+ *				PAGES_LIST_MAX a page after NAME, each with
+ *				its mode, state, readiness verdict and open
+ *				problems (lib/dashboard's overview row, the
+ *				reports' part kept a minute: listcache.h);
+ *				else the
  *				sign-in form (a visitor's session is made,
  *				with the form's CSRF token)
  *	POST /signin		name, password, csrf: 303 to / with a new
@@ -15,6 +19,7 @@
  *				over portal_signin_limit, 400 for a field
  *				with control characters or too long
  *	POST /signout		csrf: ends the session, 303 to /
+ *	/signup			signup.c (portal_signup)
  *	GET /domains/NAME	one of the account's domains; 404 for any
  *				other name, hosted or not
  *	GET /domains/NAME/...	its reports: report_pages.c
@@ -47,6 +52,9 @@
 #include "scope.h"
 #include "params.h"
 #include "domreports.h"
+#include "listcache.h"
+#include "rptdb.h"
+#include "scopecache.h"
 #include "websession.h"
 #include "throttle.h"
 #include "webd.h"
@@ -79,14 +87,14 @@ pages_session(struct webd_req *r)
 	return session_find(id, r->now);
 }
 
-static void
+void
 pages_set_cookie(struct buf *fields, const struct session *s)
 {
 	buf_printf(fields, "Set-Cookie: " WEBD_COOKIE "=%s; Secure; HttpOnly; "
 	    "SameSite=Strict; Path=/\r\n", s->id);
 }
 
-static void
+void
 pages_see_other(struct webd_req *r, const char *cookie_fields)
 {
 	struct buf f = BUF_INIT;
@@ -135,6 +143,9 @@ pages_signin_form(struct webd_req *r, int status, struct session *s,
 	    "<label>Password <input type=\"password\" name=\"password\" "
 	    "autocomplete=\"current-password\" required></label>"
 	    "<button>Sign in</button></form>\n");
+	if (var_portal_signup)
+		buf_puts(&b, "<p><a href=\"" SIGNUP_PATH "\">Create an account"
+		    "</a></p>\n");
 	if (set_cookie)
 		pages_set_cookie(&f, s);
 	pages_html(r, status, f.s, &b);
@@ -180,12 +191,19 @@ pages_str(json_t *d, const char *key)
 	return v ? v : "-";
 }
 
+/*
+ * A row of the list: d is policyd's domain-show object (its checks and
+ * certificate give the problems), st its dashboard_status().
+ */
 static void
-pages_domain_row(struct buf *b, json_t *d)
+pages_domain_row(struct buf *b, json_t *d, json_t *st)
 {
 	const char *name = pages_str(d, "domain");
+	const char *problems = json_string_value(json_object_get(st,
+	    "problems"));
 
-	buf_puts(b, "<tr><td><a href=\"" PAGES_DOMAIN_PREFIX);
+	buf_puts(b, "<tr class=\"domain-row\"><td><a href=\""
+	    PAGES_DOMAIN_PREFIX);
 	html_escape(b, name);
 	buf_puts(b, "\">");
 	html_escape(b, name);
@@ -193,7 +211,59 @@ pages_domain_row(struct buf *b, json_t *d)
 	html_escape(b, pages_str(d, "mode"));
 	buf_puts(b, "</td><td>");
 	html_escape(b, pages_str(d, "state"));
+	buf_puts(b, "</td><td class=\"verdict\" data-verdict=\"");
+	html_escape(b, pages_str(json_object_get(st, "readiness"), "verdict"));
+	buf_puts(b, "\">");
+	html_escape(b, pages_str(st, "ready"));
+	buf_printf(b, "</td><td class=\"problems %s\">", problems != NULL &&
+	    *problems != '\0' ? "fail" : "ok");
+	html_escape(b, problems != NULL && *problems != '\0' ? problems :
+	    "none");
 	buf_puts(b, "</td></tr>\n");
+}
+
+/*
+ * The evidence of reports.db for the row of d: kept a while
+ * (listcache.h), else read from webd's handle (domreports.h), in one
+ * snapshot for the page begun on the first read.
+ */
+static json_t *
+pages_evidence(json_t *d, int *began, time_t now)
+{
+	const char *name = pages_str(d, "domain"), *mode = pages_str(d, "mode");
+	int64_t ms = scopecache_now_ms();
+	struct rptdb *db;
+	json_t *ev;
+
+	if ((ev = listcache_get(name, mode, ms)) != NULL)
+		return json_incref(ev);
+	if ((db = reports_db()) != NULL && *began < 0)
+		*began = rptdb_snapshot_begin(db);
+	ev = dashboard_evidence(db, d, (int)var_readiness_days,
+	    (int)var_readiness_major_share, now);
+	if (db != NULL)
+		listcache_put(name, mode, json_incref(ev), ms);
+	return ev;
+}
+
+/* The rows of the list: one read of acmed's state, and of reports.db. */
+static void
+pages_domain_rows(struct buf *b, json_t *list, time_t now)
+{
+	json_t *d, *ev, *st;
+	int began = -1;
+	size_t i;
+
+	dashboard_add_certs(list);
+	json_array_foreach(list, i, d) {
+		ev = pages_evidence(d, &began, now);
+		st = dashboard_status(d, ev, now);
+		pages_domain_row(b, d, st);
+		json_decref(st);
+		json_decref(ev);
+	}
+	if (began >= 0)
+		rptdb_snapshot_end(reports_db(), began);
 }
 
 /* The query of the list: after=NAME (the cursor); 0, else 400 and -1. */
@@ -230,14 +300,13 @@ static void
 pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 {
 	struct buf b = BUF_INIT, err = BUF_INIT;
-	json_t *list, *d;
+	json_t *list;
 	char *after = NULL;
-	size_t i;
 	int more;
 
 	if (pages_home_after(r, &after) < 0)
 		return;
-	list = scope_domains_page(sc, after, PAGES_LIST_MAX, &more, &err);
+	list = scope_domains_page(sc, after, PAGES_LIST_MAX, 1, &more, &err);
 	free(after);
 	if (list == NULL) {
 		log_warn("%s: domains of %s: %s", r->client, s->account,
@@ -254,9 +323,9 @@ pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 		buf_puts(&b, "<p>No domains yet.</p>\n");
 	else {
 		buf_puts(&b, "<table><thead><tr><th>Domain</th><th>Mode</th>"
-		    "<th>State</th></tr></thead><tbody>\n");
-		json_array_foreach(list, i, d)
-			pages_domain_row(&b, d);
+		    "<th>State</th><th>Ready for enforce</th><th>Open "
+		    "problems</th></tr></thead><tbody>\n");
+		pages_domain_rows(&b, list, r->now);
 		buf_puts(&b, "</tbody></table>\n");
 	}
 	if (more)
@@ -396,13 +465,34 @@ pages_throttle(struct webd_req *r, const char *name)
 	return -1;
 }
 
+/*
+ * account is signed in: a new session (the visitor's s ends, so that an
+ * id known before is worth nothing after), 303 to /; 503 when the table
+ * of sessions is full of signed-in ones.
+ */
+void
+pages_signed_in(struct webd_req *r, struct session *s, const char *account)
+{
+	struct buf f = BUF_INIT;
+	struct session *n;
+
+	if ((n = session_new(account, r->now)) == NULL) {
+		webd_text(r, 503, "Retry-After: 60\r\n",
+		    "too many sessions; try again later");
+		return;
+	}
+	session_end(s);
+	pages_set_cookie(&f, n);
+	pages_see_other(r, f.s);
+	buf_free(&f);
+}
+
 static void
 pages_signin(struct webd_req *r, struct session *s)
 {
 	char name[WEBD_FIELD_MAX], password[WEBD_FIELD_MAX];
 	char account[ACCTNAME_MAX + 1], addr[64];
-	struct buf err = BUF_INIT, f = BUF_INIT;
-	struct session *n;
+	struct buf err = BUF_INIT;
 	int rc;
 
 	if (pages_csrf(r, s) < 0 || pages_field(r, "name", name,
@@ -422,17 +512,11 @@ pages_signin(struct webd_req *r, struct session *s)
 		    esc_printable(name));
 		pages_signin_form(r, 403, s, "The account name or the password "
 		    "is wrong.", 0);
-	} else if ((n = session_new(account, r->now)) == NULL) {
-		webd_text(r, 503, "Retry-After: 60\r\n",
-		    "too many sessions; try again later");
 	} else {
-		session_end(s);
 		log_info("%s: %s signed in", r->client, account);
-		pages_set_cookie(&f, n);
-		pages_see_other(r, f.s);
+		pages_signed_in(r, s, account);
 	}
 	buf_free(&err);
-	buf_free(&f);
 }
 
 static void
@@ -570,7 +654,7 @@ webd_route(struct webd_req *r)
 		pages_reload(r);
 		return;
 	}
-	if (owner_route(r, s))
+	if (signup_route(r, s) || owner_route(r, s))
 		return;
 	if (webd_path_is(r, "/signin") || webd_path_is(r, "/signout")) {
 		if (!post)

@@ -1,14 +1,17 @@
 /*
- * repquery - the query string of the report pages; see repquery.h.
+ * repquery - the query string of the report pages and of the API's
+ * domain list; see repquery.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "dashboard.h"
 #include "esc.h"
 #include "repquery.h"
 
@@ -123,4 +126,72 @@ repquery_cursor(const struct rptdb_cursor *c, char *out, size_t size)
 {
 	snprintf(out, size, "%lld.%lld", (long long)c->end,
 	    (long long)c->policy);
+}
+
+/* after=NAME of the domain list: a domain name, as the portal's list. */
+static int
+repquery_domain_after(const char *v, size_t len, struct repquery_domains *q,
+    struct buf *err)
+{
+	char name[REPQUERY_NAME_MAX + 1];
+
+	if (len == 0 || len > REPQUERY_NAME_MAX || memchr(v, '\0', len) !=
+	    NULL) {
+		repquery_bad(err, "after", v, len, "the last domain name of the"
+		    " page before (at most 253 bytes)");
+		return -1;
+	}
+	memcpy(name, v, len);
+	name[len] = '\0';
+	return dashboard_after_parse(name, &q->after, err);
+}
+
+static int
+repquery_domain_param(const char *p, size_t len, struct repquery_domains *q,
+    struct buf *err)
+{
+	const char *eq = memchr(p, '=', len);
+	size_t nlen, vlen;
+
+	if (eq == NULL)
+		return 0;
+	nlen = (size_t)(eq - p);
+	vlen = len - nlen - 1;
+	if (nlen == 5 && memcmp(p, "after", 5) == 0) {
+		q->paged = 1;
+		return repquery_domain_after(eq + 1, vlen, q, err);
+	}
+	if (nlen == 5 && memcmp(p, "limit", 5) == 0) {
+		q->paged = 1;
+		return repquery_range("limit", eq + 1, vlen,
+		    REPQUERY_DOMAINS_MAX, &q->limit, err);
+	}
+	return 0;
+}
+
+int
+repquery_domains(const char *query, size_t len, struct repquery_domains *q,
+    struct buf *err)
+{
+	const char *p = query, *end = query + len, *amp;
+
+	memset(q, 0, sizeof(*q));
+	q->limit = REPQUERY_DOMAINS_MAX;
+	while (p < end) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if (repquery_domain_param(p, (size_t)(amp - p), q, err) < 0) {
+			repquery_domains_free(q);
+			return -1;
+		}
+		p = amp + 1;
+	}
+	return 0;
+}
+
+void
+repquery_domains_free(struct repquery_domains *q)
+{
+	free(q->after);
+	q->after = NULL;
 }

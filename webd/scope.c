@@ -109,6 +109,31 @@ scope_signin(const char *name, const char *password, const char *from,
 }
 
 int
+scope_signup(const char *name, const char *email, const char *password,
+    const char *from, struct buf *err)
+{
+	json_t *req, *reply;
+	int refused;
+
+	if (strcmp(name, ACCTNAME_OPERATOR) == 0 ||
+	    acctname_check(name, strlen(name), err) < 0) {
+		if (err->len == 0)
+			buf_puts(err, "this name is reserved");
+		return 0;
+	}
+	if ((req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "op",
+	    PROTO_OP_ACCOUNT_ADD, "name", name, "email", email, "password",
+	    password, "actor", name, "from", from)) == NULL) {
+		buf_puts(err, "not UTF-8");
+		return 0;
+	}
+	if ((reply = scope_call_once(req, &refused, err)) == NULL)
+		return refused ? 0 : -1;
+	json_decref(reply);
+	return 1;
+}
+
+int
 scope_token(const char *token, const char *from,
     char account[ACCTNAME_MAX + 1], int *read_only, struct buf *err)
 {
@@ -162,6 +187,8 @@ scope_call(json_t *req, void *ctx, struct buf *err)
 	}
 	json_object_set_new(req, "actor", json_string(sc->account));
 	json_object_set_new(req, "from", json_string(sc->from));
+	json_object_set_new(req, "access", json_string(sc->read_only ?
+	    PROTO_ACCESS_READ_ONLY : PROTO_ACCESS_READ_WRITE));
 	return policyc_call(req, &sc->pc, err);
 }
 
@@ -231,7 +258,7 @@ scope_name_cmp(const void *a, const void *b)
 
 json_t *
 scope_domains_page(struct scope *sc, const char *after, size_t max,
-    int *more, struct buf *err)
+    int full, int *more, struct buf *err)
 {
 	size_t n = json_array_size(sc->names), i, k = 0;
 	const char **names = xcalloc(n + 1, sizeof(*names));
@@ -250,8 +277,10 @@ scope_domains_page(struct scope *sc, const char *after, size_t max,
 			*more = 1;
 			break;
 		}
-		if ((d = scope_public(policyc_domain_show(scope_call, sc,
-		    names[i], err))) == NULL) {
+		d = policyc_domain_show(scope_call, sc, names[i], err);
+		if (!full)
+			d = scope_public(d);
+		if (d == NULL) {
 			json_decref(list);
 			list = NULL;
 		} else

@@ -6,9 +6,10 @@
  * SYNOPSIS
  *	rc = scope_signin(name, password, from, account, &err)
  *	rc = scope_token(token, from, account, &read_only, &err)
+ *	rc = scope_signup(name, email, password, from, &err)
  *	rc = scope_open(&sc, account, from, &err)
  *	list = scope_domains(&sc, &err)		the account's domains
- *	list = scope_domains_page(&sc, after, max, &more, &err)
+ *	list = scope_domains_page(&sc, after, max, full, &more, &err)
  *				at most max of them after the name after
  *				(NULL: from the first), in byte order
  *	d = scope_domain(&sc, name, &err)	one of them, or NULL
@@ -29,6 +30,13 @@
  *	the token is read-only) and return 1, 0 when refused
  *	(one answer whatever the cause), -1 when policyd cannot be asked
  *	(err says why).
+ *
+ *	scope_signup() asks policyd to make the account name (a sign-up:
+ *	account-add as the new account itself, from the client, which
+ *	policyd takes only with portal_signup): 1 made, 0 refused (err
+ *	is the reason, for the user: the name's syntax, the address, the
+ *	password's length, or PROTO_SIGNUP_REFUSED for a name that cannot
+ *	be used, whether it exists or not), -1 policyd not reached.
  *
  *	A route reaches domains only through a struct scope, which
  *	scope_open() makes for one request from policyd's account-show:
@@ -56,11 +64,18 @@
  *
  *	scope_domains_page() is one page of the list: a domain-show for
  *	each domain of the page only; more says whether one follows.
+ *	With full, the objects are policyd's whole domain-show objects
+ *	(with dnsmon's checks, for the readiness and the open problems
+ *	of the list page), not for the account's eyes as they are.
  *
  *	scope_dashboard() is the array of one domain object that
  *	dashboard_html() draws (policyd's domain-show with dnsmon's checks
  *	and acmed's certificate, lib/dashboard), for one of the account's
  *	domains only: NULL with err empty for any other name.
+ *
+ *	A scope whose read_only is set (an API token that may only read)
+ *	says so in every request ("access": PROTO_ACCESS_READ_ONLY), so
+ *	that policyd refuses any change, whatever the route asks.
  *
  *	scope_open() returns 0; 1 when the account is gone or disabled
  *	(the session ends); -1 when policyd cannot be asked.
@@ -89,17 +104,20 @@ struct scope {
 	char	 account[ACCTNAME_MAX + 1];
 	char	 from[SCOPE_FROM_MAX + 1];
 	json_t	*names;			/* the account's domain names */
+	int	 read_only;		/* policyd refuses every change */
 };
 
 int	scope_signin(const char *name, const char *password, const char *from,
 	    char account[ACCTNAME_MAX + 1], struct buf *err);
+int	scope_signup(const char *name, const char *email,
+	    const char *password, const char *from, struct buf *err);
 int	scope_token(const char *token, const char *from,
 	    char account[ACCTNAME_MAX + 1], int *read_only, struct buf *err);
 int	scope_open(struct scope *, const char *account, const char *from,
 	    struct buf *err);
 json_t	*scope_domains(struct scope *, struct buf *err);
 json_t	*scope_domains_page(struct scope *, const char *after, size_t max,
-	    int *more, struct buf *err);
+	    int full, int *more, struct buf *err);
 json_t	*scope_domain(struct scope *, const char *name, struct buf *err);
 json_t	*scope_public(json_t *d);
 int	scope_has(struct scope *, const char *name,

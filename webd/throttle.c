@@ -1,5 +1,6 @@
 /*
- * throttle - webd's limit of sign-in attempts; see throttle.h.
+ * throttle - webd's limits of sign-in and sign-up attempts; see
+ * throttle.h.
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -15,6 +16,7 @@
 
 struct throttle_count {
 	time_t	 start;			/* of the window */
+	time_t	 window;		/* its length */
 	long long attempts;
 };
 
@@ -33,7 +35,7 @@ throttle_make_room(time_t now)
 	htable_iter_start(throttle_table, &it);
 	while ((e = htable_iter_next(&it)) != NULL) {
 		t = e->value;
-		if (now - t->start >= var_portal_signin_window) {
+		if (now - t->start >= t->window) {
 			free(t);
 			htable_delete_entry(throttle_table, e);
 		}
@@ -44,28 +46,37 @@ throttle_make_room(time_t now)
 int
 throttle_hit(const char *key, time_t now, time_t *retry)
 {
+	return throttle_hit_in(key, var_portal_signin_limit,
+	    var_portal_signin_window, now, retry);
+}
+
+int
+throttle_hit_in(const char *key, long long limit, time_t window, time_t now,
+    time_t *retry)
+{
 	struct throttle_count *t;
 
 	*retry = 0;
-	if (var_portal_signin_limit == 0)
+	if (limit == 0)
 		return 0;
 	if (throttle_table == NULL)
 		throttle_table = htable_new(THROTTLE_TABLE_START, HTABLE_NOCASE);
 	if ((t = htable_find_str(throttle_table, key)) == NULL) {
 		if (!throttle_make_room(now)) {
-			*retry = var_portal_signin_window;
+			*retry = window;
 			return -1;
 		}
 		t = xcalloc(1, sizeof(*t));
 		t->start = now;
 		htable_enter_str(throttle_table, key, t);
 	}
-	if (now - t->start >= var_portal_signin_window) {
+	t->window = window;
+	if (now - t->start >= window) {
 		t->start = now;
 		t->attempts = 0;
 	}
-	if (t->attempts >= var_portal_signin_limit) {
-		*retry = t->start + var_portal_signin_window - now;
+	if (t->attempts >= limit) {
+		*retry = t->start + window - now;
 		if (*retry < 1)
 			*retry = 1;
 		return -1;

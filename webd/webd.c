@@ -55,6 +55,7 @@
 #include "params.h"
 #include "proto.h"
 #include "domreports.h"
+#include "listcache.h"
 #include "scopecache.h"
 #include "server.h"
 #include "websession.h"
@@ -205,6 +206,7 @@ webd_cleanup(void)
 	session_free_all();
 	throttle_free_all();
 	scopecache_free();
+	listcache_free();
 }
 
 int

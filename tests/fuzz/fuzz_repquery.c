@@ -1,7 +1,8 @@
 /*
  * fuzz_repquery - libFuzzer target for repquery_parse(), the query
  * string of the portal's report pages and their API (after=, limit=,
- * days=; webd/repquery.c).
+ * days=; webd/repquery.c), and repquery_domains(), that of the API's
+ * domain list (after=NAME, limit=).
  * SPDX-License-Identifier: ISC
  *
  * The input is the query string, any bytes.  Aborts when a promise of
@@ -9,7 +10,9 @@
  * REPQUERY_LIMIT_MAX, days 0 or from 1 to REPQUERY_DAYS_MAX and a
  * cursor that repquery_cursor() writes back and repquery_parse() reads
  * again to the same values; one it refuses gives a reason of one line
- * without a control character.
+ * without a control character.  repquery_domains() gives a limit from
+ * 1 to REPQUERY_DOMAINS_MAX and a cursor of at most REPQUERY_NAME_MAX
+ * bytes without upper case, or such a reason.
  */
 #include "config.h"
 
@@ -22,13 +25,48 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static void
+fuzz_reason(const struct buf *err)
+{
+	size_t i;
+
+	if (err->len == 0)
+		abort();
+	for (i = 0; i < err->len; i++)
+		if ((unsigned char)err->s[i] < 0x20 ||
+		    (unsigned char)err->s[i] == 0x7f)
+			abort();
+}
+
+static void
+fuzz_domains(const uint8_t *data, size_t size)
+{
+	struct repquery_domains q;
+	struct buf err = BUF_INIT;
+	size_t i;
+
+	if (repquery_domains((const char *)data, size, &q, &err) == 0) {
+		if (q.limit < 1 || q.limit > REPQUERY_DOMAINS_MAX)
+			abort();
+		if (q.after != NULL) {
+			if (strlen(q.after) > REPQUERY_NAME_MAX)
+				abort();
+			for (i = 0; q.after[i] != '\0'; i++)
+				if (q.after[i] >= 'A' && q.after[i] <= 'Z')
+					abort();
+		}
+		repquery_domains_free(&q);
+	} else
+		fuzz_reason(&err);
+	buf_free(&err);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct buf err = BUF_INIT, again = BUF_INIT;
 	struct repquery q, q2;
 	char cur[REPQUERY_CURSOR_MAX];
-	size_t i;
 
 	if (repquery_parse((const char *)data, size, &q, &err) == 0) {
 		if (q.limit < 1 || q.limit > REPQUERY_LIMIT_MAX ||
@@ -43,15 +81,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    q2.after.policy != q.after.policy)
 				abort();
 		}
-	} else {
-		if (err.len == 0)
-			abort();
-		for (i = 0; i < err.len; i++)
-			if ((unsigned char)err.s[i] < 0x20 ||
-			    (unsigned char)err.s[i] == 0x7f)
-				abort();
-	}
+	} else
+		fuzz_reason(&err);
 	buf_free(&err);
 	buf_free(&again);
+	fuzz_domains(data, size);
 	return 0;
 }
