@@ -28,8 +28,7 @@
  *	api_domain_route(&r, &sc, read_only)	the API's routes of one
  *						domain, audit (api_domain.c)
  *	text = openapi_text()			the OpenAPI document served:
- *						openapi.c's and the owner's
- *						routes (openapi_owner.c)
+ *						webd/openapi.json (openapi.c)
  *
  * DESCRIPTION
  *	Each ownerop_* sends one request to policyd through scope_ask(),

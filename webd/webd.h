@@ -76,6 +76,7 @@ void	pages_html(struct webd_req *, int status, const char *fields,
 	    struct buf *);
 void	pages_signout_form(struct buf *, const struct session *);
 
+/* openapi_json.c, made from webd/openapi.json when webd is built. */
 extern const char openapi_json[];
 
 #endif
