@@ -81,24 +81,46 @@ repquery_range(const char *name, const char *v, size_t len, long long max,
 	return 0;
 }
 
-/* One name=value at p (len bytes): 0, or -1 with err. */
-static int
-repquery_param(const char *p, size_t len, struct repquery *q, struct buf *err)
-{
-	const char *eq = memchr(p, '=', len);
-	size_t nlen, vlen;
+/* One parameter of a query: its name and value; 0, or -1 with err. */
+typedef int (*repquery_fn)(const char *name, size_t nlen, const char *v,
+    size_t vlen, void *arg, struct buf *err);
 
-	if (eq == NULL)
-		return 0;
-	nlen = (size_t)(eq - p);
-	vlen = len - nlen - 1;
+/*
+ * Each name=value of query (len bytes, split at "&") to fn; a part
+ * without "=" is passed over.  0, or fn's -1.
+ */
+static int
+repquery_each(const char *query, size_t len, repquery_fn fn, void *arg,
+    struct buf *err)
+{
+	const char *p = query, *end = query + len, *amp, *eq;
+
+	while (p < end) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if ((eq = memchr(p, '=', (size_t)(amp - p))) != NULL &&
+		    fn(p, (size_t)(eq - p), eq + 1, (size_t)(amp - eq - 1),
+		    arg, err) < 0)
+			return -1;
+		p = amp + 1;
+	}
+	return 0;
+}
+
+/* One parameter of a report page's query. */
+static int
+repquery_param(const char *p, size_t nlen, const char *v, size_t vlen,
+    void *arg, struct buf *err)
+{
+	struct repquery *q = arg;
+
 	if (nlen == 5 && memcmp(p, "after", 5) == 0)
-		return repquery_after(eq + 1, vlen, q, err);
+		return repquery_after(v, vlen, q, err);
 	if (nlen == 5 && memcmp(p, "limit", 5) == 0)
-		return repquery_range("limit", eq + 1, vlen, REPQUERY_LIMIT_MAX,
+		return repquery_range("limit", v, vlen, REPQUERY_LIMIT_MAX,
 		    &q->limit, err);
 	if (nlen == 4 && memcmp(p, "days", 4) == 0)
-		return repquery_range("days", eq + 1, vlen, REPQUERY_DAYS_MAX,
+		return repquery_range("days", v, vlen, REPQUERY_DAYS_MAX,
 		    &q->days, err);
 	return 0;
 }
@@ -107,18 +129,9 @@ int
 repquery_parse(const char *query, size_t len, struct repquery *q,
     struct buf *err)
 {
-	const char *p = query, *end = query + len, *amp;
-
 	memset(q, 0, sizeof(*q));
 	q->limit = REPQUERY_LIMIT;
-	while (p < end) {
-		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
-			amp = end;
-		if (repquery_param(p, (size_t)(amp - p), q, err) < 0)
-			return -1;
-		p = amp + 1;
-	}
-	return 0;
+	return repquery_each(query, len, repquery_param, q, err);
 }
 
 void
@@ -146,25 +159,21 @@ repquery_domain_after(const char *v, size_t len, struct repquery_domains *q,
 	return dashboard_after_parse(name, &q->after, err);
 }
 
+/* One parameter of the domain list's query. */
 static int
-repquery_domain_param(const char *p, size_t len, struct repquery_domains *q,
-    struct buf *err)
+repquery_domain_param(const char *p, size_t nlen, const char *v, size_t vlen,
+    void *arg, struct buf *err)
 {
-	const char *eq = memchr(p, '=', len);
-	size_t nlen, vlen;
+	struct repquery_domains *q = arg;
 
-	if (eq == NULL)
-		return 0;
-	nlen = (size_t)(eq - p);
-	vlen = len - nlen - 1;
 	if (nlen == 5 && memcmp(p, "after", 5) == 0) {
 		q->paged = 1;
-		return repquery_domain_after(eq + 1, vlen, q, err);
+		return repquery_domain_after(v, vlen, q, err);
 	}
 	if (nlen == 5 && memcmp(p, "limit", 5) == 0) {
 		q->paged = 1;
-		return repquery_range("limit", eq + 1, vlen,
-		    REPQUERY_DOMAINS_MAX, &q->limit, err);
+		return repquery_range("limit", v, vlen, REPQUERY_DOMAINS_MAX,
+		    &q->limit, err);
 	}
 	return 0;
 }
@@ -173,18 +182,11 @@ int
 repquery_domains(const char *query, size_t len, struct repquery_domains *q,
     struct buf *err)
 {
-	const char *p = query, *end = query + len, *amp;
-
 	memset(q, 0, sizeof(*q));
 	q->limit = REPQUERY_DOMAINS_MAX;
-	while (p < end) {
-		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
-			amp = end;
-		if (repquery_domain_param(p, (size_t)(amp - p), q, err) < 0) {
-			repquery_domains_free(q);
-			return -1;
-		}
-		p = amp + 1;
+	if (repquery_each(query, len, repquery_domain_param, q, err) < 0) {
+		repquery_domains_free(q);
+		return -1;
 	}
 	return 0;
 }
