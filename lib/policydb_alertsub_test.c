@@ -26,18 +26,9 @@ static void
 add_domain(struct policydb *pdb, const char *name)
 {
 	struct buf err = BUF_INIT;
-	struct domain d;
 
-	memset(&d, 0, sizeof(d));
-	d.name = (char *)name;
-	d.state = DOMAIN_ACTIVE;
-	d.mode = (char *)"testing";
-	d.mx = test_mx;
-	d.nmx = 1;
-	d.max_age = 86400;
-	d.policy_id = (char *)"20261207000000000001";
-	d.token = (char *)"token";
-	CHECK(policydb_domain_insert(pdb, &d, &err) == 0, "insert %s", name);
+	CHECK(unit_policydb_add(pdb, name, test_mx, &err) == 0, "insert %s",
+	    name);
 	buf_free(&err);
 }
 

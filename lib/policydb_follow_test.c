@@ -81,18 +81,7 @@ hear(struct sqldb_listener *l, struct heard *h, int wait_ms)
 static int
 add(struct policydb *pdb, const char *name, struct buf *err)
 {
-	struct domain d;
-
-	memset(&d, 0, sizeof(d));
-	d.name = (char *)name;
-	d.state = DOMAIN_ACTIVE;
-	d.mode = (char *)"testing";
-	d.mx = test_mx;
-	d.nmx = 2;
-	d.max_age = 86400;
-	d.policy_id = (char *)"20261207000000000001";
-	d.token = (char *)"token";
-	return policydb_domain_insert(pdb, &d, err);
+	return unit_policydb_add(pdb, name, test_mx, err);
 }
 
 static void

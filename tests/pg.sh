@@ -6,6 +6,8 @@
 # and by test scripts (which use that server, or start their own):
 #
 #	pg_available		postgresql-15's programs are installed
+#	pg_need			skip_all unless they are and this build
+#				has PostgreSQL support; t_stsd_user
 #	pg_start DIR		a new cluster in DIR/data, its socket in DIR,
 #				no TCP; as user stsd when run as root
 #				(PostgreSQL refuses root), created when
@@ -27,6 +29,13 @@ PG_TEST_PASSWORD=${PG_TEST_PASSWORD:-stsd-test-pw.7Q}
 
 pg_available() {
 	[ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] && [ -x "$PG_BIN/psql" ]
+}
+
+pg_need() {
+	pg_available || skip_all "postgresql-15 is not installed ($PG_BIN)"
+	grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/config.h" ||
+		skip_all "this build has no PostgreSQL support (configure --with-postgresql)"
+	t_stsd_user
 }
 
 # pg_as CMD...: CMD as the server's user.

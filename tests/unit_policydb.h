@@ -7,6 +7,8 @@
  *	pdb = unit_policydb_tmp(dir, path, size)	mkdtemp(dir), then
  *			policy.db in it; NULL (a failed case said) when it
  *			cannot be opened
+ *	unit_policydb_add(pdb, name, mx, &err)	an active domain in testing
+ *			mode with the NULL-ended MX patterns mx: 0, or -1
  *
  * tests/run runs a unit test whose source names STSD_TEST_PGCONNINFO
  * twice: on SQLite, and with STSD_TEST_PGCONNINFO set to a PostgreSQL
@@ -19,6 +21,7 @@
 #define STS_UNIT_POLICYDB_H
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "policydb.h"
@@ -49,6 +52,28 @@ unit_policydb_tmp(char *dir, char *path, size_t size)
 		CHECK(0, "open %s: %s", path, err.s);
 	buf_free(&err);
 	return pdb;
+}
+
+static int unit_policydb_add(struct policydb *, const char *, char **,
+    struct buf *) __attribute__((unused));
+
+static int
+unit_policydb_add(struct policydb *pdb, const char *name, char **mx,
+    struct buf *err)
+{
+	struct domain d;
+
+	memset(&d, 0, sizeof(d));
+	d.name = (char *)name;
+	d.state = DOMAIN_ACTIVE;
+	d.mode = (char *)"testing";
+	d.mx = mx;
+	while (mx[d.nmx] != NULL)
+		d.nmx++;
+	d.max_age = 86400;
+	d.policy_id = (char *)"20261207000000000001";
+	d.token = (char *)"token";
+	return policydb_domain_insert(pdb, &d, err);
 }
 
 #endif

@@ -67,10 +67,7 @@ now_ms() { local t=${EPOCHREALTIME/[.,]/}; echo "${t:0:13}"; }
 nodes_need() {
 	inst_need httpd policyd master stsctl stsconf stsd
 	t_need curl
-	pg_available || skip_all "postgresql-15 is not installed ($PG_BIN)"
-	grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/config.h" ||
-		skip_all "this build has no PostgreSQL support (configure --with-postgresql)"
-	t_stsd_user
+	pg_need
 }
 
 nodes_netns() {
