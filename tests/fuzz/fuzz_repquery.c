@@ -21,22 +21,10 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fuzz.h"
 #include "../../webd/repquery.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static void
-fuzz_reason(const struct buf *err)
-{
-	size_t i;
-
-	if (err->len == 0)
-		abort();
-	for (i = 0; i < err->len; i++)
-		if ((unsigned char)err->s[i] < 0x20 ||
-		    (unsigned char)err->s[i] == 0x7f)
-			abort();
-}
 
 static void
 fuzz_domains(const uint8_t *data, size_t size)
@@ -57,7 +45,7 @@ fuzz_domains(const uint8_t *data, size_t size)
 		}
 		repquery_domains_free(&q);
 	} else
-		fuzz_reason(&err);
+		fuzz_said(&err);
 	buf_free(&err);
 }
 
@@ -82,7 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 	} else
-		fuzz_reason(&err);
+		fuzz_said(&err);
 	buf_free(&err);
 	buf_free(&again);
 	fuzz_domains(data, size);
