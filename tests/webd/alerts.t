@@ -15,9 +15,7 @@ inst_need httpd policyd webd master stsctl
 t_need curl python3 jq
 
 t=$(t_tmpdir)
-portal_instance "$t/i" "alert_webhook_private_networks=127.0.0.0/8 ::1/128" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+portal_start "$t/i" "alert_webhook_private_networks=127.0.0.0/8 ::1/128"
 TOK_AR=$($STSCTL account token alice --read-only)
 
 count() { $STSCTL alert list "$1" --json | jq '.subscriptions | length'; }

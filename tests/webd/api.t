@@ -9,12 +9,9 @@ source "$SRCDIR/tests/webd/instance.sh"
 
 inst_need httpd policyd webd rptparse master stsctl
 t_need curl python3 jq
-[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
-PORTAL_MORE=rptparse portal_instance "$t/i" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+PORTAL_MORE=rptparse portal_start "$t/i"
 
 
 # No token, a bad one, another scheme.
@@ -111,12 +108,7 @@ ok "a domain taken from alice: 404 (within the second webd keeps an account)" wa
 $STSCTL account set alice --add-domain a2.example >/dev/null
 
 # The report routes: their live answers against the document's schemas.
-jq -c --arg day "$(date -u -d '-1 day' +%Y-%m-%d)" '
-    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
-        "end-datetime": ($day + "T23:59:59Z")} |
-    .policies |= map(.policy."policy-domain" = "a.example")' \
-    "$SRCDIR/tests/rptparse/fixtures/microsoft.json" >"$t/r.json"
-portal_report "$t/r.json"
+portal_fixture "$SRCDIR/tests/rptparse/fixtures/microsoft.json" a.example 1
 ok "rptparse stores a report of a.example" portal_idle
 api "$TOK_A" -o "$t/page.json" '/api/v1/domains/a.example/reports?limit=1'
 id=$(jq -r '.reports[0].id' "$t/page.json")

@@ -17,9 +17,7 @@ inst_need httpd policyd webd master stsctl
 t_need curl python3 jq
 
 t=$(t_tmpdir)
-portal_instance "$t/i" portal_default_quota=5 || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+portal_start "$t/i" portal_default_quota=5
 TOK_AR=$($STSCTL account token alice --read-only)
 
 show() { $STSCTL domain show "$1" --json | jq -c "$2"; }

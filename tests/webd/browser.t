@@ -17,22 +17,14 @@ source "$SRCDIR/tests/webd/instance.sh"
 inst_need httpd policyd webd rptparse master stsctl
 t_need curl python3 jq openssl
 browser_need
-[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
-PORTAL_MORE=rptparse portal_instance "$t/i" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd, policyd and rptparse starts"
+PORTAL_MORE=rptparse portal_start "$t/i"
 
 day() { date -u -d "-$1 days" +%Y-%m-%d; }
 for f in google microsoft; do
 	for i in 1 2; do
-		jq -c --arg day "$(day $i)" --arg id "$f-$i" '
-		    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
-		        "end-datetime": ($day + "T23:59:59Z")} | ."report-id" = $id |
-		    .policies |= map(.policy."policy-domain" = "a.example")' \
-		    "$SRCDIR/tests/rptparse/fixtures/$f.json" >"$t/$f$i.json"
-		portal_report "$t/$f$i.json"
+		portal_fixture "$SRCDIR/tests/rptparse/fixtures/$f.json" a.example "$i" "$f-$i"
 	done
 done
 # A hostile sender: markup where the pages show text.

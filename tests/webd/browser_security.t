@@ -17,19 +17,11 @@ source "$SRCDIR/tests/webd/instance.sh"
 inst_need httpd policyd webd rptparse master stsctl
 t_need curl python3 jq openssl
 browser_need
-[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
 LIMIT=3
-PORTAL_MORE=rptparse portal_instance "$t/i" portal_signin_limit=$LIMIT || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd, policyd and rptparse starts"
-jq -c --arg day "$(date -u -d '-1 day' +%Y-%m-%d)" '
-    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
-        "end-datetime": ($day + "T23:59:59Z")} |
-    .policies |= map(.policy."policy-domain" = "a.example")' \
-    "$SRCDIR/tests/rptparse/fixtures/google.json" >"$t/r.json"
-portal_report "$t/r.json"
+PORTAL_MORE=rptparse portal_start "$t/i" portal_signin_limit=$LIMIT
+portal_fixture "$SRCDIR/tests/rptparse/fixtures/google.json" a.example 1
 ok "rptparse stores a report of a.example" portal_idle
 report=$($STSCTL report list --domain a.example --json | jq -r '.reports[0].id')
 

@@ -10,23 +10,12 @@ source "$SRCDIR/tests/webd/instance.sh"
 inst_need httpd policyd webd rptparse master stsctl
 t_need curl jq
 [ "$(id -u)" = 0 ] || skip_all "a chroot needs root"
-[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
-PORTAL_MORE=rptparse PORTAL_FIELD=webd/unix/chroot=y portal_instance "$t/i" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with webd chrooted starts"
+PORTAL_MORE=rptparse PORTAL_FIELD=webd/unix/chroot=y portal_start "$t/i"
 like "$(grep '^webd' "$I/etc/master.cf")" '^webd +unix +y +y +y ' "webd's line: chroot y"
 
-day=$(date -u -d '-1 day' +%Y-%m-%d)
-report() {
-	jq -c --arg day "$day" --arg id "$1" '
-	    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
-	        "end-datetime": ($day + "T23:59:59Z")} | ."report-id" = $id |
-	    .policies |= map(.policy."policy-domain" = "a.example")' \
-	    "$SRCDIR/tests/rptparse/fixtures/google.json" >"$t/$1.json"
-	portal_report "$t/$1.json"
-}
+report() { portal_fixture "$SRCDIR/tests/rptparse/fixtures/google.json" a.example 1 "$1"; }
 report first
 ok "rptparse stores a report" portal_idle
 

@@ -11,6 +11,10 @@
 #		PORTAL_FIELD: a master.cf field to set (stsconf -F);
 #		master started in the foreground (inst_start_fg), stopped
 #		at exit
+#	portal_start DIR [name=value ...]	portal_instance, or the test
+#		ends there (a failed case and the log); skipped without
+#		tests/rptparse/spoolput when PORTAL_MORE has rptparse; one
+#		case
 #	portal_sanitizers	stops the instance; one case: no sanitizer
 #		report of any worker (its stderr, I/log/master.out)
 #	web [curl options...] PATH	curl of https://portal.example/PATH
@@ -34,6 +38,11 @@
 #	portal_report FILE	(PORTAL_MORE=rptparse) FILE, a report's JSON,
 #		stored by rptparse as if POSTed over HTTPS (so it counts);
 #		portal_idle waits until rptparse has stored what it was given
+#	portal_dated FILE DOMAIN DAYS [ID]	prints the report FILE made
+#		DOMAIN's, for the UTC day DAYS days ago, with report-id ID
+#		when given
+#	portal_fixture FILE DOMAIN DAYS [ID]	portal_dated's report,
+#		given to portal_report
 #	portal_ns_instance DIR KEY [name=value ...]	in the network
 #		namespace NS (tests/netns.sh), whose knot serves sts.test
 #		and takes updates signed with KEY (a file for
@@ -52,6 +61,17 @@ source "$SRCDIR/tests/instance.sh"
 
 PORTAL=portal.example
 PW_A='alice password 1' PW_B='bob password 22'
+
+portal_start() {
+	case " ${PORTAL_MORE:-} " in
+	*" rptparse "*) [ -x "$BUILDDIR/tests/rptparse/spoolput" ] ||
+		skip_all "no spoolput in $BUILDDIR" ;;
+	esac
+	portal_instance "$@" || {
+		fail "instance starts"; cat "$1/log/stsd.log" 2>/dev/null; done_testing; }
+	shift
+	pass "instance with httpd, webd, policyd${PORTAL_MORE:+ and $PORTAL_MORE} starts${*:+ ($*)}"
+}
 
 portal_instance() {
 	local dir=$1; shift
@@ -99,6 +119,19 @@ portal_report() {
 portal_spool_empty() {
 	[ -z "$(ls -A "$I/spool/incoming" "$I/spool/active" 2>/dev/null |
 	    grep -v -e '^$' -e ':$')" ]
+}
+portal_dated() {
+	local day
+	day=$(date -u -d "-$3 days" +%Y-%m-%d)
+	jq -c --arg d "$2" --arg day "$day" --arg id "${4:-}" '
+	    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
+	        "end-datetime": ($day + "T23:59:59Z")} |
+	    (if $id == "" then . else ."report-id" = $id end) |
+	    .policies |= map(.policy."policy-domain" = $d)' "$1"
+}
+portal_fixture() {
+	local f=$T_PORTAL_SPOOL.json.$RANDOM
+	portal_dated "$@" >"$f" && portal_report "$f"
 }
 portal_idle() { wait_until 30 portal_spool_empty; }
 

@@ -15,9 +15,7 @@ t_need curl openssl python3
 PYTHON=python3
 
 t=$(t_tmpdir)
-portal_instance "$t/i" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+portal_start "$t/i"
 B=https://$PORTAL:$HTTPS_PORT
 # webs [curl options] URL...: curl of full URLs, one run
 webs() { curl -sS --max-time 20 --cacert "$I/ca/ca.pem" \

@@ -11,12 +11,9 @@ source "$SRCDIR/tests/webd/instance.sh"
 
 inst_need httpd policyd webd master stsctl rptparse
 t_need curl jq python3
-[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
-PORTAL_MORE=rptparse portal_instance "$t/i" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+PORTAL_MORE=rptparse portal_start "$t/i"
 seq -w 1 150 | sed 's/.*/c&.example mx.c&.example/' >"$t/import"
 $STSCTL domain import "$t/import" >/dev/null
 printf 'carol password 333\n' >"$t/pwc"
@@ -46,13 +43,7 @@ is "$(web -b "$t/c" -o /dev/null -w '%{http_code}' "/?after=$(printf 'x%.0s' $(s
 # a2.example failures of a major sender (not yet, and the failures are
 # open problems).
 FIX=$SRCDIR/tests/rptparse/fixtures
-report() {
-	jq -c --arg d "$2" --arg day "$(date -u -d "-$3 days" +%Y-%m-%d)" --arg id "$2-$3" '
-	    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
-	        "end-datetime": ($day + "T23:59:59Z")} | ."report-id" = $id |
-	    .policies |= map(.policy."policy-domain" = $d)' "$1" >"$t/r-$2-$3.json"
-	portal_report "$t/r-$2-$3.json"
-}
+report() { portal_fixture "$1" "$2" "$3" "$2-$3"; }
 for i in 1 2 3; do
 	report "$FIX/google.json" a.example "$i"
 	report "$FIX/microsoft.json" a2.example "$i"

@@ -10,9 +10,7 @@ inst_need httpd policyd webd master stsctl
 t_need curl
 
 t=$(t_tmpdir)
-portal_instance "$t/i" portal_enabled=no || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with the portal off starts"
+portal_start "$t/i" portal_enabled=no
 is "$(inst_param portal_enabled)" no "portal_enabled = no"
 
 head=$(web -D - -o "$t/body" /)

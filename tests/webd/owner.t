@@ -16,9 +16,7 @@ inst_need httpd policyd webd master stsctl
 t_need curl python3 jq
 
 t=$(t_tmpdir)
-portal_instance "$t/i" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+portal_start "$t/i"
 
 is "$(signin "$t/a" alice "$PW_A")" 303 "alice signs in"
 is "$(signin "$t/b" bob "$PW_B")" 303 "bob signs in"

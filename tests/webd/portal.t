@@ -14,9 +14,7 @@ inst_need httpd policyd webd master stsctl
 t_need curl python3
 
 t=$(t_tmpdir)
-portal_instance "$t/i" portal_signin_limit=12 portal_timeout=3s || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+portal_start "$t/i" portal_signin_limit=12 portal_timeout=3s
 
 # The sign-in form, and the visitor's session that carries its token.
 head=$(web -D - -o "$t/form" -c "$t/pre" /)

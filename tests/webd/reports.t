@@ -13,23 +13,14 @@ source "$SRCDIR/tests/webd/instance.sh"
 
 inst_need httpd policyd webd rptparse master stsctl
 t_need curl python3 jq
-[ -x "$BUILDDIR/tests/rptparse/spoolput" ] || skip_all "no spoolput in $BUILDDIR"
 
 t=$(t_tmpdir)
-PORTAL_MORE=rptparse portal_instance "$t/i" || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd, policyd and rptparse starts"
+PORTAL_MORE=rptparse portal_start "$t/i"
 FIX=$SRCDIR/tests/rptparse/fixtures
 
 day() { date -u -d "-$1 days" +%Y-%m-%d; }
 # report FIXTURE DOMAIN DAYS-AGO ID: the fixture for DOMAIN on that day.
-report() {
-	jq -c --arg d "$2" --arg day "$(day "$3")" --arg id "$4" '
-	    ."date-range" = {"start-datetime": ($day + "T00:00:00Z"),
-	        "end-datetime": ($day + "T23:59:59Z")} |
-	    ."report-id" = $id |
-	    .policies |= map(.policy."policy-domain" = $d)' "$1"
-}
+report() { portal_dated "$@"; }
 XSS='<script>alert(1)</script>'
 IMG='<img src=x onerror=alert(2)>'
 for i in 1 2 3 4 5; do

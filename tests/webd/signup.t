@@ -18,9 +18,7 @@ inst_need httpd policyd webd master stsctl stsd
 t_need curl jq
 
 t=$(t_tmpdir)
-portal_instance "$t/i" portal_default_quota=3 portal_password_min_length=12 || {
-	fail "instance starts"; cat "$t/i/log/stsd.log" 2>/dev/null; done_testing; }
-pass "instance with httpd, webd and policyd starts"
+portal_start "$t/i" portal_default_quota=3 portal_password_min_length=12
 
 # form ADDR JAR: the sign-up form into JAR.page, the session into JAR.
 form() { web --interface "$1" -c "$2" -b "$2" -o "$2.page" -w '%{http_code}' /signup; }
