@@ -64,6 +64,14 @@
  *	(about dnsmon_interval later when it is not early, or the length
  *	of the last round when that was longer).
  *
+ *	Several nodes on one database (storage_engine = postgresql): a
+ *	round, full or early, starts only on the node whose policyd holds
+ *	the lease dnsmon (policyc_lease_ask(), asked before each); another
+ *	node skips it, says so once ("skipping the round: lease dnsmon
+ *	held by NODE") and asks again every cluster_lease_time / 3.  A
+ *	round that has started runs to its end.  On SQLite (one host)
+ *	nothing is asked.
+ *
  *	The end of a round is logged with its figures: domains, the seconds
  *	until the last domain was checked and the domains per second, the
  *	seconds until policyd confirmed the last result, DNS queries sent,
@@ -178,6 +186,9 @@ static struct timespec dnsmon_started;
 static size_t dnsmon_checked;
 static double dnsmon_checks_secs;	/* when the last domain was checked */
 static double dnsmon_last_secs;		/* the last full round took */
+static struct policyc_lease dnsmon_lease = {	/* one node does rounds */
+	PROTO_LEASE_DNSMON, "the round", POLICYC_LEASE_UNSAID, NULL,
+};
 
 /* policyd. */
 
@@ -224,6 +235,50 @@ dnsmon_schedule(long long secs)
 	struct timeval tv = { (time_t)secs, 0 };
 
 	evtimer_add(dnsmon_timer, &tv);
+}
+
+/* tell_call() as lib/policyc's call: the reply when it says ok. */
+static json_t *
+dnsmon_lease_call(json_t *req, void *ctx, struct buf *err)
+{
+	json_t *reply = tell_call(req);
+	const char *why;
+
+	(void)ctx;
+	if (reply == NULL) {
+		buf_puts(err, "policyd not reached");
+		return NULL;
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		why = json_string_value(json_object_get(reply, "error"));
+		buf_puts(err, why != NULL ? why : "refused");
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/*
+ * Whether this node runs the rounds now: with several nodes on one
+ * database, the one that holds the lease dnsmon (policyd's lease.h).
+ * The others look again at each renewal of the leases.
+ */
+static int
+dnsmon_leased(void)
+{
+	if (policyc_lease_ask(&dnsmon_lease, dnsmon_lease_call, NULL) == 1)
+		return 1;
+	tell_call_close();
+	return 0;
+}
+
+/* Seconds until a node without the lease asks again. */
+static long long
+dnsmon_lease_wait(void)
+{
+	long long s = var_cluster_lease_time / PROTO_LEASE_TICKS;
+
+	return s > 0 ? s : 1;
 }
 
 static void
@@ -674,6 +729,10 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 		dnsmon_full_wanted = 1;
 		return;
 	}
+	if (!dnsmon_leased()) {
+		dnsmon_schedule(dnsmon_lease_wait());
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
 	dnsmon_full = 1;
 	if (dnsmon_round_start() < 0) {
@@ -753,6 +812,7 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 {
 	char *names[DNSMON_SOON_BATCH];
 	struct soon_conf sc;
+	long long now;
 	size_t n, i;
 
 	(void)fd;
@@ -766,6 +826,12 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	}
 	if (dnsmon_in_round) {
 		dnsmon_soon_wanted = 1;
+		return;
+	}
+	now = (long long)time(NULL);
+	if (soon_next(dnsmon_soon) > 0 && soon_next(dnsmon_soon) <= now &&
+	    !dnsmon_leased()) {
+		dnsmon_soon_arm(now + dnsmon_lease_wait());
 		return;
 	}
 	dnsmon_soon_conf(&sc);
@@ -884,6 +950,7 @@ dnsmon_cleanup(void)
 	events_free(dnsmon_soon_timer);
 	soon_free(dnsmon_soon);
 	events_free(dnsmon_kick);
+	policyc_lease_free(&dnsmon_lease);
 	verdict_close();
 }
 

@@ -145,6 +145,7 @@
 #define PROTO_LEASE_DNSMON	"dnsmon"
 #define PROTO_LEASE_ACMED	"acmed"
 #define PROTO_LEASE_ALERTS	"alerts"
+#define PROTO_LEASE_TICKS	3	/* renewals per cluster_lease_time */
 
 /* policyd to a subscriber (httpd), unasked. */
 #define PROTO_OP_POLICIES	"policies"	/* a part of the snapshot */
