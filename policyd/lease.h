@@ -50,8 +50,10 @@
 
 #include <event2/event.h>
 
+#include "proto.h"
+
 #define LEASE_WORKS	3	/* dnsmon, acmed, alerts */
-#define LEASE_TICKS	3	/* heartbeats per cluster_lease_time */
+#define LEASE_TICKS	PROTO_LEASE_TICKS	/* per cluster_lease_time */
 
 struct policyd;
 struct leases;
