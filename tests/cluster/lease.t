@@ -1,0 +1,153 @@
+#!/bin/bash
+# tests/cluster/lease.t - two nodes A and B (master, policyd and dnsmon
+# each) on one PostgreSQL database (tests/pg.sh), cluster_lease_time =
+# 6s: A takes the leases and runs dnsmon's rounds; B's dnsmon skips its
+# rounds and says so once, naming A; stsctl node list on B shows both
+# nodes and A's leases.  kill -9 of every process of A (master and its
+# children), kept down: B takes the lease within cluster_lease_time and
+# one heartbeat (6 s + 2 s) and runs a round; A's heartbeat grows old in
+# stsctl node list, and A holds no lease.  On SQLite one instance lists
+# its node holding every lease, and its dnsmon never asks.
+# SPDX-License-Identifier: ISC
+source "$SRCDIR/tests/lib.sh"
+source "$SRCDIR/tests/pg.sh"
+source "$SRCDIR/tests/instance.sh"
+
+LEASE_TIME=6		# s, cluster_lease_time
+HEARTBEAT=2		# s, a third of it (lease.h)
+SLACK=1			# s of this script's polling and of scheduling
+
+inst_need master policyd dnsmon stsctl stsconf stsd
+pg_available || skip_all "postgresql-15 is not installed ($PG_BIN)"
+grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/config.h" ||
+	skip_all "this build has no PostgreSQL support (configure --with-postgresql)"
+t_stsd_user
+
+dir=$(t_tmpdir)
+pg=${STSD_TEST_PGDIR:-}
+if [ -z "$pg" ]; then
+	pg=$dir/pg
+	pg_start "$pg" || { fail "PostgreSQL starts"; done_testing; }
+	at_exit pg_stop "$pg"
+fi
+db=t_lease_$$
+pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db" && pg_createdb "$pg" "$db" ||
+	{ fail "database $db created"; done_testing; }
+at_exit pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+conninfo=$(pg_conninfo "$pg" "$db")
+
+# lease_node VAR NAME: an instance in $dir/NAME that runs master, policyd
+# and dnsmon on the test database as node NAME, started, policyd
+# answering.  Sets VAR_I (its directory) and VAR_CTL (its stsctl).
+lease_node() {
+	local var=$1 name=$2
+	inst_init "$dir/$name" || { fail "stsd init $name"; done_testing; }
+	inst_only policyd dnsmon
+	inst_set storage_engine=postgresql "postgresql_conninfo=$conninfo" \
+		domain_verification=none "node_name=$name" \
+		"cluster_lease_time=${LEASE_TIME}s" ||
+		{ fail "stsconf -e on $name"; done_testing; }
+	inst_start || { fail "$name starts"; done_testing; }
+	ok "policyd of $name answers" inst_wait_policyd
+	printf -v "${var}_I" %s "$I"
+	printf -v "${var}_CTL" %s "$STSCTL"
+}
+
+# procs_of DIR: master of the instance in DIR and all its descendants.
+procs_of() {
+	local pids todo p
+	todo=$(head -1 "$1/spool/pid/master.pid" | tr -dc 0-9)
+	[ -n "$todo" ] || return 0
+	while [ -n "$todo" ]; do
+		pids="$pids $todo"
+		p=$todo
+		todo=$(for q in $p; do pgrep -P "$q"; done | tr '\n' ' ')
+		todo=${todo% }
+	done
+	echo $pids
+}
+
+# lines FILE RE: how many lines of FILE match RE.
+lines() { grep -cE "$2" "$1" 2>/dev/null || true; }
+
+# node_field CTL NAME FIELD: a member of node NAME in CTL's node list.
+node_field() {
+	$1 node list --json | python3 -c '
+import json, sys
+for n in json.load(sys.stdin)["nodes"]:
+    if n["name"] == sys.argv[1]:
+        v = n[sys.argv[2]]
+        print(",".join(v) if isinstance(v, list) else v)' "$2" "$3"
+}
+
+lease_node A node-a
+A_LOG=$A_I/log/stsd.log
+ok "A takes the lease dnsmon" wait_until 10 grep -q \
+	'stsd/policyd\[[0-9]*\]: lease dnsmon: taken by this node (node-a) for 6 s' "$A_LOG"
+ok "A's dnsmon runs a round" wait_until 10 grep -q \
+	'stsd/dnsmon\[[0-9]*\]: round done: 0 domains checked' "$A_LOG"
+
+lease_node B node-b
+B_LOG=$B_I/log/stsd.log
+ok "B's policyd sees that A holds it" wait_until 10 grep -qE \
+	'stsd/policyd\[[0-9]*\]: lease dnsmon: held by node node-a for [0-9]+ s more' "$B_LOG"
+ok "B's dnsmon skips its round, naming A" wait_until 10 grep -q \
+	'stsd/dnsmon\[[0-9]*\]: skipping the round: lease dnsmon held by node-a$' "$B_LOG"
+# dnsmon asks again at each heartbeat: three more times.
+sleep $((3 * HEARTBEAT + SLACK))
+is "$(lines "$B_LOG" 'dnsmon.*skipping the round')" 1 \
+	"B says it once, not at each try"
+is "$(lines "$B_LOG" 'dnsmon.*round: checking')" 0 "B runs no round"
+
+out=$($B_CTL node list)
+like "$out" '^NAME +HEARTBEAT +AGE +VERSION +STARTED +LEASES' "stsctl node list on B: a table"
+like "$out" $'\nnode-a +[0-9]{4}-[0-9-]+ [0-9:]+ +[0-9]+s .* acmed,alerts,dnsmon' \
+	"A is listed with its leases"
+like "$out" $'\nnode-b\\* .* -$' "B is listed, marked as this node, without lease"
+is "$(node_field "$B_CTL" node-b self)" True "--json: self on B's own node"
+
+# kill -9 of all of A, kept down.
+pids=$(procs_of "$A_I")
+ok "A's processes found (master, policyd, dnsmon: $pids)" \
+	test "$(echo $pids | wc -w)" -ge 3
+start=$(date +%s.%N)
+# shellcheck disable=SC2086
+kill -KILL $pids
+ok "A's processes are gone" wait_until 5 sh -c \
+	"for p in $pids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+ok "B takes the lease dnsmon" wait_until 30 grep -q \
+	'stsd/policyd\[[0-9]*\]: lease dnsmon: taken by this node (node-b)' "$B_LOG"
+took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+note "B took the lease $took s after the kill"
+ok "within cluster_lease_time and one heartbeat ($took s <= $LEASE_TIME + $HEARTBEAT + $SLACK)" \
+	awk -v t="$took" -v max=$((LEASE_TIME + HEARTBEAT + SLACK)) \
+	'BEGIN { exit !(t <= max) }'
+ok "B's dnsmon goes on, and says so" wait_until $((HEARTBEAT + 5)) grep -q \
+	'stsd/dnsmon\[[0-9]*\]: the round: lease dnsmon held by this node (node-b): going on' "$B_LOG"
+ok "B runs a round" wait_until 10 grep -q \
+	'stsd/dnsmon\[[0-9]*\]: round done: 0 domains checked' "$B_LOG"
+
+age1=$(node_field "$B_CTL" node-a age)
+sleep $HEARTBEAT
+age2=$(node_field "$B_CTL" node-a age)
+ok "A's heartbeat grows old in stsctl node list ($age1 s, then $age2 s)" \
+	test "$age2" -gt "$age1" -a "$age2" -ge "$LEASE_TIME"
+is "$(node_field "$B_CTL" node-a leases)" "" "A holds no lease"
+is "$(node_field "$B_CTL" node-b leases)" "acmed,alerts,dnsmon" \
+	"B holds them all"
+is "$(node_field "$B_CTL" node-a version)" \
+	"$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"/\1/p' "$BUILDDIR/config.h")" \
+	"each node's version is listed"
+
+# One host on SQLite: its node holds every lease, dnsmon never asks.
+inst_init "$dir/single" || fail "stsd init single"
+inst_only policyd dnsmon
+inst_set domain_verification=none node_name=single.example cluster_lease_time=5s
+inst_start || fail "single starts"
+ok "policyd of the SQLite instance answers" inst_wait_policyd
+ok "its dnsmon runs a round" wait_until 10 grep -q \
+	'stsd/dnsmon\[[0-9]*\]: round done' "$I/log/stsd.log"
+is "$(node_field "$STSCTL" single.example leases)" "acmed,alerts,dnsmon" \
+	"SQLite: the node is listed, holding every lease"
+is "$(lines "$I/log/stsd.log" 'dnsmon.*lease')" 0 "and its dnsmon never asks"
+done_testing
