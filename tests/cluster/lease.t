@@ -1,9 +1,10 @@
 #!/bin/bash
-# tests/cluster/lease.t - two nodes A and B (master, policyd, dnsmon and
-# acmed each) on one PostgreSQL database (tests/pg.sh),
+# tests/cluster/lease.t - two nodes A and B (master, policyd, dnsmon,
+# acmed and rptparse each) on one PostgreSQL database (tests/pg.sh),
 # cluster_lease_time = 6s: A takes the leases and runs dnsmon's rounds;
-# B's dnsmon skips its rounds and says so once, naming A, and so does
-# its acmed for its runs (stsctl cert renew on B is refused, naming A);
+# B's dnsmon skips its rounds and says so once, naming A, and so do its
+# acmed for its runs (stsctl cert renew on B is refused, naming A) and
+# its rptparse for the silent-reporter run (the lease alerts);
 # stsctl node list on B shows both nodes and A's leases.  kill -9 of every process of A (master and its
 # children), kept down: B takes the lease within cluster_lease_time and
 # one heartbeat (6 s + 2 s) and runs a round; A's heartbeat grows old in
@@ -18,7 +19,7 @@ LEASE_TIME=6		# s, cluster_lease_time
 HEARTBEAT=2		# s, a third of it (lease.h)
 SLACK=1			# s of this script's polling and of scheduling
 
-inst_need master policyd dnsmon acmed stsctl stsconf stsd
+inst_need master policyd dnsmon acmed rptparse stsctl stsconf stsd
 pg_available || skip_all "postgresql-15 is not installed ($PG_BIN)"
 grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/config.h" ||
 	skip_all "this build has no PostgreSQL support (configure --with-postgresql)"
@@ -38,12 +39,13 @@ at_exit pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 conninfo=$(pg_conninfo "$pg" "$db")
 
 # lease_node VAR NAME: an instance in $dir/NAME that runs master, policyd,
-# dnsmon and acmed (no domain: it orders nothing) on the test database as node NAME, started, policyd
+# dnsmon, acmed (no domain: it orders nothing) and rptparse on the test
+# database as node NAME, started, policyd
 # answering.  Sets VAR_I (its directory) and VAR_CTL (its stsctl).
 lease_node() {
 	local var=$1 name=$2
 	inst_init "$dir/$name" || { fail "stsd init $name"; done_testing; }
-	inst_only policyd dnsmon acmed
+	inst_only policyd dnsmon acmed rptparse
 	inst_set storage_engine=postgresql "postgresql_conninfo=$conninfo" \
 		domain_verification=none "node_name=$name" \
 		acme_smtp_certificate=no \
@@ -103,6 +105,9 @@ is "$(lines "$B_LOG" 'dnsmon.*round: checking')" 0 "B runs no round"
 ok "B's acmed skips its runs, naming A" grep -q \
 	'stsd/acmed\[[0-9]*\]: skipping certificate orders and renewals: lease acmed held by node-a$' "$B_LOG"
 is "$(lines "$B_LOG" 'acmed.*skipping certificate orders')" 1 "once"
+ok "B's rptparse skips the silent-reporter run, naming A" grep -q \
+	'stsd/rptparse\[[0-9]*\]: skipping the silent-reporter run: lease alerts held by node-a$' "$B_LOG"
+ok "which A's runs" grep -q 'stsd/rptparse\[[0-9]*\]: silent reporters: 0, 0 new alerts' "$A_LOG"
 out=$($B_CTL cert renew mta-sts.a.example 2>&1)
 like "$out" 'cert-renew: this node does not hold the lease acmed \(held by node-a\): renew on that node' \
 	"stsctl cert renew on B is refused, naming the holder"
@@ -116,8 +121,8 @@ is "$(node_field "$B_CTL" node-b self)" True "--json: self on B's own node"
 
 # kill -9 of all of A, kept down.
 pids=$(procs_of "$A_I")
-ok "A's processes found (master, policyd, dnsmon, acmed: $pids)" \
-	test "$(echo $pids | wc -w)" -ge 4
+ok "A's processes found (master, policyd, dnsmon, acmed, rptparse: $pids)" \
+	test "$(echo $pids | wc -w)" -ge 5
 start=$(date +%s.%N)
 # shellcheck disable=SC2086
 kill -KILL $pids
@@ -134,6 +139,8 @@ ok "B's dnsmon goes on, and says so" wait_until $((HEARTBEAT + 5)) grep -q \
 	'stsd/dnsmon\[[0-9]*\]: the round: lease dnsmon held by this node (node-b): going on' "$B_LOG"
 ok "B runs a round" wait_until 10 grep -q \
 	'stsd/dnsmon\[[0-9]*\]: round done: 0 domains checked' "$B_LOG"
+ok "B's rptparse runs the silent-reporter run" wait_until $((HEARTBEAT + 5)) grep -q \
+	'stsd/rptparse\[[0-9]*\]: silent reporters: 0, 0 new alerts' "$B_LOG"
 ok "B's acmed goes on" wait_until $((HEARTBEAT + 5)) grep -q \
 	'stsd/acmed\[[0-9]*\]: certificate orders and renewals: lease acmed held by this node (node-b): going on' "$B_LOG"
 
