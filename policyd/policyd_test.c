@@ -2857,6 +2857,15 @@ test_nodes(struct policyd *pd, const char *path)
 	    "error")), "lease: no such work (dnsmon, acmed or alerts)") == 0,
 	    "an unknown work is refused");
 	json_decref(r);
+	r = call(&a, 0, "{s:s, s:s}", "op", "lease", "work",
+	    "dnsmondnsmondnsmondnsmondnsmondnsmondnsmon");
+	CHECK(!is_ok(r) && strstr(json_string_value(json_object_get(r,
+	    "error")), "dnsmondnsmon") == NULL, "a long work is refused, not"
+	    " repeated");
+	json_decref(r);
+	r = call(&a, 0, "{s:s, s:i}", "op", "lease", "work", 1);
+	CHECK(!is_ok(r), "a work that is not a string is refused");
+	json_decref(r);
 	r = call(&a, 1, "{s:s, s:s}", "op", "lease", "work", "dnsmon");
 	CHECK(!is_ok(r), "lease is refused on the public socket");
 	json_decref(r);

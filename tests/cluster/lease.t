@@ -159,6 +159,15 @@ is "$(node_field "$B_CTL" node-a version)" \
 # One host on SQLite: its node holds every lease, dnsmon never asks.
 inst_init "$dir/single" || fail "stsd init single"
 inst_only policyd dnsmon
+for bad in 'a b' 'node-a.' '-x' "$(printf 'a\nb')" "$(printf '%0300d' 0)"; do
+	out=$($STSCONF -e "node_name=$bad" 2>&1)
+	is "$?" 1 "stsconf refuses node_name $(printf %q "$bad" | cut -c1-20)"
+done
+like "$out" 'node_name' "... and names it"
+out=$($STSCONF -e cluster_lease_time=4s 2>&1)
+is "$?" 1 "stsconf refuses cluster_lease_time 4s (at least 5s)"
+out=$($STSCONF -e cluster_lease_time=2h 2>&1)
+is "$?" 1 "... and 2h (at most 1h)"
 inst_set domain_verification=none node_name=single.example cluster_lease_time=5s
 inst_start || fail "single starts"
 ok "policyd of the SQLite instance answers" inst_wait_policyd
