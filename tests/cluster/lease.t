@@ -5,7 +5,9 @@
 # B's dnsmon skips its rounds and says so once, naming A, and so do its
 # acmed for its runs (stsctl cert renew on B is refused, naming A) and
 # its rptparse for the silent-reporter run (the lease alerts);
-# stsctl node list on B shows both nodes and A's leases.  kill -9 of every process of A (master and its
+# stsctl node list on B shows both nodes and A's leases.  A domain added
+# on B is published by DNS UPDATE from A (the server is a port where
+# nothing answers: each attempt fails, and says so), never from B.  kill -9 of every process of A (master and its
 # children), kept down: B takes the lease within cluster_lease_time and
 # one heartbeat (6 s + 2 s) and runs a round; A's heartbeat grows old in
 # stsctl node list, and A holds no lease.  On SQLite one instance lists
@@ -37,6 +39,7 @@ pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db" && pg_createdb "$pg" "$db" 
 	{ fail "database $db created"; done_testing; }
 at_exit pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 conninfo=$(pg_conninfo "$pg" "$db")
+dns_port=$(free_port)	# nothing answers there
 
 # lease_node VAR NAME: an instance in $dir/NAME that runs master, policyd,
 # dnsmon, acmed (no domain: it orders nothing) and rptparse on the test
@@ -48,7 +51,8 @@ lease_node() {
 	inst_only policyd dnsmon acmed rptparse
 	inst_set storage_engine=postgresql "postgresql_conninfo=$conninfo" \
 		domain_verification=none "node_name=$name" \
-		acme_smtp_certificate=no \
+		acme_smtp_certificate=no "dns_update_server=127.0.0.1:$dns_port" \
+		policyd_dns_retry_min=1s policyd_dns_retry_max=2s \
 		"cluster_lease_time=${LEASE_TIME}s" ||
 		{ fail "stsconf -e on $name"; done_testing; }
 	inst_start || { fail "$name starts"; done_testing; }
@@ -119,6 +123,17 @@ like "$out" $'\nnode-a +[0-9]{4}-[0-9-]+ [0-9:]+ +[0-9]+s .* acmed,alerts,dnsmon
 like "$out" $'\nnode-b\\* .* -$' "B is listed, marked as this node, without lease"
 is "$(node_field "$B_CTL" node-b self)" True "--json: self on B's own node"
 
+# DNS UPDATEs are the work of the dnsmon lease's node: a domain added on
+# B (made served, as httpd would once it serves its certificate).
+ok "B's policyd leaves DNS UPDATEs to A" wait_until 10 grep -q \
+	'stsd/policyd\[[0-9]*\]: DNS: updates left to the node that holds the lease dnsmon (node-a)' "$B_LOG"
+$B_CTL domain add d.example --mx mx.d.example >/dev/null || fail "domain add on B"
+"$PG_BIN/psql" -X -q "$conninfo" -c "UPDATE domains SET served = 1 WHERE name = 'd.example'" ||
+	fail "d.example made served"
+ok "A tries the DNS UPDATE of a domain added on B" wait_until $((HEARTBEAT + 5)) \
+	grep -q 'stsd/policyd\[[0-9]*\]: warning: d\.example: DNS: publication failed (attempt' "$A_LOG"
+is "$(lines "$B_LOG" 'd\.example: DNS:')" 0 "B does not"
+
 # kill -9 of all of A, kept down.
 pids=$(procs_of "$A_I")
 ok "A's processes found (master, policyd, dnsmon, acmed, rptparse: $pids)" \
@@ -137,8 +152,10 @@ ok "within cluster_lease_time and one heartbeat ($took s <= $LEASE_TIME + $HEART
 	'BEGIN { exit !(t <= max) }'
 ok "B's dnsmon goes on, and says so" wait_until $((HEARTBEAT + 5)) grep -q \
 	'stsd/dnsmon\[[0-9]*\]: the round: lease dnsmon held by this node (node-b): going on' "$B_LOG"
+ok "B's policyd tries the DNS UPDATE now" wait_until $((HEARTBEAT + 5)) grep -q \
+	'stsd/policyd\[[0-9]*\]: warning: d\.example: DNS: publication failed (attempt' "$B_LOG"
 ok "B runs a round" wait_until 10 grep -q \
-	'stsd/dnsmon\[[0-9]*\]: round done: 0 domains checked' "$B_LOG"
+	'stsd/dnsmon\[[0-9]*\]: round: checking the domains of policyd' "$B_LOG"
 ok "B's rptparse runs the silent-reporter run" wait_until $((HEARTBEAT + 5)) grep -q \
 	'stsd/rptparse\[[0-9]*\]: silent reporters: 0, 0 new alerts' "$B_LOG"
 ok "B's acmed goes on" wait_until $((HEARTBEAT + 5)) grep -q \
