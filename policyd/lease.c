@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,9 +21,11 @@
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
+#include "policydb.h"
 #include "policydb_node.h"
 #include "proto.h"
 #include "request.h"
+#include "server.h"
 #include "sqldb.h"
 
 static const char *const lease_works[LEASE_WORKS] = {
@@ -205,6 +208,13 @@ failed:
 		    ls->node, err.s, ls->secs);
 	ls->failed = 1;
 	buf_free(&err);
+	/* As after a request (policyd.c): master starts it again, and
+	 * the new process connects anew. */
+	if (policydb_lost(ls->pd->db) && !server_stopping()) {
+		log_error("policy database: the connection to the server was"
+		    " lost; stopping, so that master starts policyd again");
+		raise(SIGTERM);
+	}
 }
 
 int

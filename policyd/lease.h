@@ -43,7 +43,9 @@
  *
  * DIAGNOSTICS
  *	A database error is logged once until a tick succeeds again; the
- *	leases are then not held once their time is out.
+ *	leases are then not held once their time is out.  A PostgreSQL
+ *	connection found lost makes policyd stop (SIGTERM), as after a
+ *	request, and master starts it again.
  */
 #ifndef POLICYD_LEASE_H
 #define POLICYD_LEASE_H

@@ -10,7 +10,8 @@
 # nothing answers: each attempt fails, and says so), never from B.  kill -9 of every process of A (master and its
 # children), kept down: B takes the lease within cluster_lease_time and
 # one heartbeat (6 s + 2 s) and runs a round; A's heartbeat grows old in
-# stsctl node list, and A holds no lease.  On SQLite one instance lists
+# stsctl node list, and A holds no lease.  A connection that the server
+# closes is found by the next heartbeat: policyd stops, master starts it.  On SQLite one instance lists
 # its node holding every lease, and its dnsmon never asks.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
@@ -138,11 +139,16 @@ is "$(lines "$B_LOG" 'd\.example: DNS:')" 0 "B does not"
 pids=$(procs_of "$A_I")
 ok "A's processes found (master, policyd, dnsmon, acmed, rptparse: $pids)" \
 	test "$(echo $pids | wc -w)" -ge 5
+# Stopped first, all of them: a worker that saw master die before its
+# own SIGKILL would stop cleanly and release its node's leases.
+# shellcheck disable=SC2086
+kill -STOP $pids
 start=$(date +%s.%N)
 # shellcheck disable=SC2086
 kill -KILL $pids
 ok "A's processes are gone" wait_until 5 sh -c \
 	"for p in $pids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+is "$(lines "$A_LOG" 'leases released')" 0 "A died holding its leases"
 ok "B takes the lease dnsmon" wait_until 30 grep -q \
 	'stsd/policyd\[[0-9]*\]: lease dnsmon: taken by this node (node-b)' "$B_LOG"
 took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
@@ -172,6 +178,17 @@ is "$(node_field "$B_CTL" node-b leases)" "acmed,alerts,dnsmon" \
 is "$(node_field "$B_CTL" node-a version)" \
 	"$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"/\1/p' "$BUILDDIR/config.h")" \
 	"each node's version is listed"
+
+# The server closes B's connection (a restart, a failover) while no
+# request comes: the next heartbeat finds it lost, policyd stops, master
+# starts it again, and B renews its leases.
+"$PG_BIN/psql" -X -At "$conninfo" -c "SELECT pg_terminate_backend(pid)
+	FROM pg_stat_activity WHERE datname = '$db' AND application_name = 'stsd'" >/dev/null
+ok "B's heartbeat finds the connection lost, and policyd stops" \
+	wait_until $((HEARTBEAT + 5)) grep -q \
+	'stsd/policyd\[[0-9]*\]: error: policy database: the connection to the server was lost; stopping' "$B_LOG"
+ok "master starts it again, and B holds its leases" wait_until 20 sh -c \
+	"$B_CTL node list 2>/dev/null | grep -qE '^node-b\\* .* acmed,alerts,dnsmon\$'"
 
 # One host on SQLite: its node holds every lease, dnsmon never asks.
 inst_init "$dir/single" || fail "stsd init single"
