@@ -4,15 +4,18 @@
 # cluster_lease_time = 6s: A takes the leases and runs dnsmon's rounds;
 # B's dnsmon skips its rounds and says so once, naming A, and so do its
 # acmed for its runs (stsctl cert renew on B is refused, naming A) and
-# its rptparse for the silent-reporter run (the lease alerts);
-# stsctl node list on B shows both nodes and A's leases.  A domain added
-# on B is published by DNS UPDATE from A (the server is a port where
-# nothing answers: each attempt fails, and says so), never from B.  kill -9 of every process of A (master and its
-# children), kept down: B takes the lease within cluster_lease_time and
-# one heartbeat (6 s + 2 s) and runs a round; A's heartbeat grows old in
-# stsctl node list, and A holds no lease.  A connection that the server
-# closes is found by the next heartbeat: policyd stops, master starts it.  On SQLite one instance lists
-# its node holding every lease, and its dnsmon never asks.
+# its rptparse for the silent-reporter run (the lease alerts); stsctl
+# node list on B shows both nodes and A's leases.  A domain added on B
+# is published by DNS UPDATE from A (the server is a port where nothing
+# answers: each attempt fails, and says so), never from B.  kill -9 of
+# every process of A (master and its children), kept down: B takes the
+# lease within cluster_lease_time and one heartbeat (6 s + 2 s), runs a
+# round, and its acmed, rptparse and DNS UPDATEs go on; A's heartbeat
+# grows old in stsctl node list, and A holds no lease.  A connection
+# that the server closes is found by the next heartbeat: policyd stops,
+# master starts it, B keeps its leases.  On SQLite one instance lists
+# its node holding every lease, and its dnsmon never asks; stsconf
+# refuses a bad node_name and a cluster_lease_time out of 5s..1h.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/pg.sh"
