@@ -64,13 +64,9 @@
  *	(about dnsmon_interval later when it is not early, or the length
  *	of the last round when that was longer).
  *
- *	Several nodes on one database (storage_engine = postgresql): a
- *	round, full or early, starts only on the node whose policyd holds
- *	the lease dnsmon (policyc_lease_ask(), asked before each); another
- *	node skips it, says so once ("skipping the round: lease dnsmon
- *	held by NODE") and asks again every cluster_lease_time / 3.  A
- *	round that has started runs to its end.  On SQLite (one host)
- *	nothing is asked.
+ *	Several nodes on one database: a round, full or early, starts only
+ *	on the node that holds the lease dnsmon (tell_leased()); a round
+ *	that has started runs to its end.
  *
  *	The end of a round is logged with its figures: domains, the seconds
  *	until the last domain was checked and the domains per second, the
@@ -147,7 +143,6 @@
 #define DNSMON_NAME_MAX		253	/* octets of a domain asked for */
 #define DNSMON_CONNS_MAX	16	/* connections on private/dnsmon */
 
-
 /* One domain in progress. */
 struct dnsmon_job {
 	struct dnsmon_job *prev, *next;	/* every job of the round */
@@ -186,9 +181,6 @@ static struct timespec dnsmon_started;
 static size_t dnsmon_checked;
 static double dnsmon_checks_secs;	/* when the last domain was checked */
 static double dnsmon_last_secs;		/* the last full round took */
-static struct policyc_lease dnsmon_lease = {	/* one node does rounds */
-	PROTO_LEASE_DNSMON, "the round", POLICYC_LEASE_UNSAID, NULL,
-};
 
 /* policyd. */
 
@@ -235,50 +227,6 @@ dnsmon_schedule(long long secs)
 	struct timeval tv = { (time_t)secs, 0 };
 
 	evtimer_add(dnsmon_timer, &tv);
-}
-
-/* tell_call() as lib/policyc's call: the reply when it says ok. */
-static json_t *
-dnsmon_lease_call(json_t *req, void *ctx, struct buf *err)
-{
-	json_t *reply = tell_call(req);
-	const char *why;
-
-	(void)ctx;
-	if (reply == NULL) {
-		buf_puts(err, "policyd not reached");
-		return NULL;
-	}
-	if (!json_is_true(json_object_get(reply, "ok"))) {
-		why = json_string_value(json_object_get(reply, "error"));
-		buf_puts(err, why != NULL ? why : "refused");
-		json_decref(reply);
-		return NULL;
-	}
-	return reply;
-}
-
-/*
- * Whether this node runs the rounds now: with several nodes on one
- * database, the one that holds the lease dnsmon (policyd's lease.h).
- * The others look again at each renewal of the leases.
- */
-static int
-dnsmon_leased(void)
-{
-	if (policyc_lease_ask(&dnsmon_lease, dnsmon_lease_call, NULL) == 1)
-		return 1;
-	tell_call_close();
-	return 0;
-}
-
-/* Seconds until a node without the lease asks again. */
-static long long
-dnsmon_lease_wait(void)
-{
-	long long s = var_cluster_lease_time / PROTO_LEASE_TICKS;
-
-	return s > 0 ? s : 1;
 }
 
 static void
@@ -729,8 +677,8 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 		dnsmon_full_wanted = 1;
 		return;
 	}
-	if (!dnsmon_leased()) {
-		dnsmon_schedule(dnsmon_lease_wait());
+	if (!tell_leased()) {
+		dnsmon_schedule(tell_lease_wait());
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
@@ -750,26 +698,11 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 static int
 dnsmon_soon_domain(const char *name, struct check_domain *d)
 {
-	json_t *reply;
-	const char *why;
-	int rc = -1;
+	int rc = tell_domain(name, d);
 
-	reply = tell_call(json_pack("{s:s, s:s}", "op", PROTO_OP_DOMAIN_SHOW,
-	    "domain", name));
-	if (reply != NULL && check_domain_from_json(json_object_get(reply,
-	    "domain"), d) == 0) {
-		log_info("%s: early check (%s)", name, d->state != NULL &&
-		    strcmp(d->state, "pending") == 0 ? "pending" :
-		    "failing or asked for");
-		rc = 0;
-	} else if (reply != NULL) {
-		why = json_string_value(json_object_get(reply, "error"));
-		log_info("%s: not checked early: %s", name, why ? why :
-		    "policyd sent no domain");
+	if (rc > 0)			/* not hosted, or not its object */
 		soon_forget(dnsmon_soon, name);
-	}
-	json_decref(reply);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 /*
@@ -830,8 +763,8 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	}
 	now = (long long)time(NULL);
 	if (soon_next(dnsmon_soon) > 0 && soon_next(dnsmon_soon) <= now &&
-	    !dnsmon_leased()) {
-		dnsmon_soon_arm(now + dnsmon_lease_wait());
+	    !tell_leased()) {
+		dnsmon_soon_arm(now + tell_lease_wait());
 		return;
 	}
 	dnsmon_soon_conf(&sc);
@@ -950,7 +883,6 @@ dnsmon_cleanup(void)
 	events_free(dnsmon_soon_timer);
 	soon_free(dnsmon_soon);
 	events_free(dnsmon_kick);
-	policyc_lease_free(&dnsmon_lease);
 	verdict_close();
 }
 

@@ -1,5 +1,5 @@
 /*
- * node - "stsctl node list": the nodes that share the database, their
+ * nodelist - "stsctl node list": the nodes that share the database, their
  * last heartbeat and the leases they hold.
  * SPDX-License-Identifier: ISC
  *
