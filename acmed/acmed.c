@@ -46,6 +46,13 @@
  *	    so that a new domain's certificate does not wait for the
  *	    wakeup; no reply.
  *
+ *	Several nodes on one database (storage_engine = postgresql): a
+ *	run orders and renews only on the node whose policyd holds the
+ *	lease acmed (policyc_lease_ask(), asked before each run); another
+ *	node skips the run, says so once, and asks again every
+ *	cluster_lease_time / 3; its cert-renew is refused, naming the
+ *	holder.  On SQLite nothing is asked.
+ *
  *	With acme_enabled = no acmed touches nothing and refuses
  *	cert-renew: operator-supplied certificates stay as they are.
  *
@@ -114,6 +121,15 @@ static struct {
 
 static void acmed_run(void);
 
+/* One node orders and renews (policyd's lease acmed). */
+static struct policyc_lease acmed_lease = {
+	PROTO_LEASE_ACMED, "certificate orders and renewals",
+	POLICYC_LEASE_UNSAID, NULL,
+};
+static struct policyc_lease acmed_renew_lease = {
+	PROTO_LEASE_ACMED, "a renewal asked for", POLICYC_LEASE_UNSAID, NULL,
+};
+
 /*
  * policyd
  */
@@ -128,6 +144,23 @@ acmed_policyd_call(json_t *req, struct buf *err)
 {
 	return proto_call(PROTO_POLICYD_PRIVATE, json_incref(req),
 	    acmed_ipc_timeout(), err);
+}
+
+/* lib/policyc's call, for the lease. */
+static json_t *
+acmed_lease_call(json_t *req, void *ctx, struct buf *err)
+{
+	(void)ctx;
+	return proto_call(PROTO_POLICYD_PRIVATE, req, acmed_ipc_timeout(), err);
+}
+
+/* Seconds until a node without the lease asks again. */
+static long long
+acmed_lease_wait(void)
+{
+	long long s = var_cluster_lease_time / PROTO_LEASE_TICKS;
+
+	return s > 0 ? s : 1;
 }
 
 static int
@@ -456,6 +489,10 @@ acmed_run(void)
 
 	if (!acmed.enabled || acmed.running)
 		return;
+	if (policyc_lease_ask(&acmed_lease, acmed_lease_call, NULL) != 1) {
+		acmed_schedule(acmed_lease_wait());
+		return;
+	}
 	acmed.running = 1;
 	if ((hosts = acmed_hosts(&err)) == NULL) {
 		log_warn("cannot get the hosted domains from policyd: %s", err.s);
@@ -517,6 +554,13 @@ acmed_renew(json_t *req)
 		    " certificates");
 	if (host == NULL || *host == '\0')
 		return ipc_error("cert-renew: missing host name");
+	if (policyc_lease_ask(&acmed_renew_lease, acmed_lease_call, NULL) != 1)
+		return ipc_error("cert-renew: this node does not hold the lease"
+		    " %s (%s%s): renew on that node", PROTO_LEASE_ACMED,
+		    acmed_renew_lease.holder != NULL ? "held by " :
+		    "policyd could not say who holds it",
+		    acmed_renew_lease.holder != NULL ?
+		    esc_printable(acmed_renew_lease.holder) : "");
 	if ((hosts = acmed_hosts(&err)) == NULL) {
 		reply = ipc_error("cannot get the hosted domains from policyd:"
 		    " %s", err.s);
@@ -658,6 +702,8 @@ acmed_cleanup(void)
 	SSL_CTX_free(acmed.tls);
 	EVP_PKEY_free(acmed.key);
 	json_decref(acmed.state);
+	policyc_lease_free(&acmed_lease);
+	policyc_lease_free(&acmed_renew_lease);
 	free(acmed.acme_dir);
 	free(acmed.certs_dir);
 	free(acmed.state_path);

@@ -64,6 +64,10 @@
  *	(about dnsmon_interval later when it is not early, or the length
  *	of the last round when that was longer).
  *
+ *	Several nodes on one database: a round, full or early, starts only
+ *	on the node that holds the lease dnsmon (tell_leased()); a round
+ *	that has started runs to its end.
+ *
  *	The end of a round is logged with its figures: domains, the seconds
  *	until the last domain was checked and the domains per second, the
  *	seconds until policyd confirmed the last result, DNS queries sent,
@@ -138,7 +142,6 @@
 #define DNSMON_SOON_BATCH	1024	/* domains of one early round */
 #define DNSMON_NAME_MAX		253	/* octets of a domain asked for */
 #define DNSMON_CONNS_MAX	16	/* connections on private/dnsmon */
-
 
 /* One domain in progress. */
 struct dnsmon_job {
@@ -674,6 +677,10 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 		dnsmon_full_wanted = 1;
 		return;
 	}
+	if (!tell_leased()) {
+		dnsmon_schedule(tell_lease_wait());
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &dnsmon_started);
 	dnsmon_full = 1;
 	if (dnsmon_round_start() < 0) {
@@ -691,26 +698,11 @@ dnsmon_round(evutil_socket_t fd, short what, void *arg)
 static int
 dnsmon_soon_domain(const char *name, struct check_domain *d)
 {
-	json_t *reply;
-	const char *why;
-	int rc = -1;
+	int rc = tell_domain(name, d);
 
-	reply = tell_call(json_pack("{s:s, s:s}", "op", PROTO_OP_DOMAIN_SHOW,
-	    "domain", name));
-	if (reply != NULL && check_domain_from_json(json_object_get(reply,
-	    "domain"), d) == 0) {
-		log_info("%s: early check (%s)", name, d->state != NULL &&
-		    strcmp(d->state, "pending") == 0 ? "pending" :
-		    "failing or asked for");
-		rc = 0;
-	} else if (reply != NULL) {
-		why = json_string_value(json_object_get(reply, "error"));
-		log_info("%s: not checked early: %s", name, why ? why :
-		    "policyd sent no domain");
+	if (rc > 0)			/* not hosted, or not its object */
 		soon_forget(dnsmon_soon, name);
-	}
-	json_decref(reply);
-	return rc;
+	return rc == 0 ? 0 : -1;
 }
 
 /*
@@ -753,6 +745,7 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 {
 	char *names[DNSMON_SOON_BATCH];
 	struct soon_conf sc;
+	long long now;
 	size_t n, i;
 
 	(void)fd;
@@ -766,6 +759,12 @@ dnsmon_soon_round(evutil_socket_t fd, short what, void *arg)
 	}
 	if (dnsmon_in_round) {
 		dnsmon_soon_wanted = 1;
+		return;
+	}
+	now = (long long)time(NULL);
+	if (soon_next(dnsmon_soon) > 0 && soon_next(dnsmon_soon) <= now &&
+	    !tell_leased()) {
+		dnsmon_soon_arm(now + tell_lease_wait());
 		return;
 	}
 	dnsmon_soon_conf(&sc);

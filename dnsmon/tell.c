@@ -4,15 +4,18 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "buf.h"
+#include "dnscheck.h"
 #include "ipc.h"
 #include "log.h"
 #include "params.h"
+#include "policyc.h"
 #include "proto.h"
 #include "server.h"
 #include "tell.h"
@@ -24,6 +27,9 @@ static struct ipc_conn *tell_results;	/* check-results, pipelined */
 static size_t tell_out;			/* sent, not answered */
 static int tell_refused;		/* policyd does not know the op */
 static void (*tell_more_fn)(void);
+static struct policyc_lease tell_lease = {	/* one node runs rounds */
+	PROTO_LEASE_DNSMON, "the round", POLICYC_LEASE_UNSAID, NULL,
+};
 
 static int
 tell_timeout(void)
@@ -67,6 +73,36 @@ out:
 	json_decref(req);
 	buf_free(&err);
 	return reply;
+}
+
+/*
+ * The domain of an early check (domain-show): 0 with d filled, -1 when
+ * policyd was not reached (logged by tell_call()), 1 when it sent no
+ * domain (logged: the caller forgets the name).
+ */
+int
+tell_domain(const char *name, struct check_domain *d)
+{
+	json_t *reply;
+	const char *why;
+	int rc = -1;
+
+	reply = tell_call(json_pack("{s:s, s:s}", "op", PROTO_OP_DOMAIN_SHOW,
+	    "domain", name));
+	if (reply != NULL && check_domain_from_json(json_object_get(reply,
+	    "domain"), d) == 0) {
+		log_info("%s: early check (%s)", name, d->state != NULL &&
+		    strcmp(d->state, "pending") == 0 ? "pending" :
+		    "failing or asked for");
+		rc = 0;
+	} else if (reply != NULL) {
+		why = json_string_value(json_object_get(reply, "error"));
+		log_info("%s: not checked early: %s", name, why ? why :
+		    "policyd sent no domain");
+		rc = 1;
+	}
+	json_decref(reply);
+	return rc;
 }
 
 /*
@@ -151,6 +187,44 @@ tell_call_close(void)
 	tell_fd = -1;
 }
 
+/* tell_call() as lib/policyc's call: the reply when it says ok. */
+static json_t *
+tell_lease_call(json_t *req, void *ctx, struct buf *err)
+{
+	json_t *reply = tell_call(req);
+	const char *why;
+
+	(void)ctx;
+	if (reply == NULL) {
+		buf_puts(err, "policyd not reached");
+		return NULL;
+	}
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		why = json_string_value(json_object_get(reply, "error"));
+		buf_puts(err, why != NULL ? why : "refused");
+		json_decref(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+int
+tell_leased(void)
+{
+	if (policyc_lease_ask(&tell_lease, tell_lease_call, NULL) == 1)
+		return 1;
+	tell_call_close();
+	return 0;
+}
+
+long long
+tell_lease_wait(void)
+{
+	long long s = var_cluster_lease_time / PROTO_LEASE_TICKS;
+
+	return s > 0 ? s : 1;
+}
+
 void
 tell_close(void)
 {
@@ -160,4 +234,5 @@ tell_close(void)
 	if (conn != NULL)
 		ipc_conn_close(conn);
 	tell_call_close();
+	policyc_lease_free(&tell_lease);
 }

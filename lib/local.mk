@@ -107,7 +107,8 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 # lib/policydb - policy.db's schema, migrations and queries (policyd).
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
 	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sql.h \
-	lib/policydb_alertsub.c lib/policydb_alertsub.h
+	lib/policydb_alertsub.c lib/policydb_alertsub.h \
+	lib/policydb_node.c lib/policydb_node.h
 lib_libsts_a_SOURCES += lib/policydb_follow.c	# several nodes
 check_PROGRAMS += lib/policydb_follow_test
 lib_policydb_follow_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
@@ -124,6 +125,9 @@ lib_policydb_account_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/policydb_alertsub_test
 lib_policydb_alertsub_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_policydb_alertsub_test_CPPFLAGS = $(UNIT_CPPFLAGS)
+check_PROGRAMS += lib/policydb_node_test
+lib_policydb_node_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
+lib_policydb_node_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/proto, lib/policyc - the IPC contract: socket and operation names,
 # and policyd's client side with the paging loop of domain-list.

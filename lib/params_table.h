@@ -95,6 +95,23 @@ PARAM(STRING, postgresql_password_file, "",
     NULL, NULL,
     .check = PARAM_CHECK_PATH, .flags = PARAM_EMPTY_OK)
 
+/* Several nodes on one database. */
+PARAM(TIME, cluster_lease_time, "60s",
+    "With storage_engine = postgresql: how long a node holds the "
+    "lease of a work that must happen once (dnsmon's rounds, acmed's "
+    "orders and renewals, alert sending) after its last renewal; "
+    "policyd renews it, and heartbeats, every third of this, so that "
+    "another node takes over the work of a node that died within "
+    "this time and one heartbeat.",
+    NULL, NULL,
+    .min = 5, .max = HOUR)
+PARAM(STRING, node_name, "$myhostname",
+    "The name of this host among the nodes that share a database "
+    "(stsctl node list, the holder of a lease); a host name, unique "
+    "among the nodes.",
+    NULL, NULL,
+    .check = PARAM_CHECK_DOMAIN)
+
 /* Names. */
 PARAM(STRING, myhostname, NULL,
     "The host name of this system, as used in SMTP greetings and "

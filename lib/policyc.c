@@ -5,13 +5,16 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "esc.h"
 #include "ipc.h"
+#include "log.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "policyc.h"
 #include "proto.h"
 
@@ -193,4 +196,63 @@ policyc_domain_add(policyc_call_fn call, void *ctx, const char *name,
 		return -1;
 	json_decref(reply);
 	return 0;
+}
+
+/* Logs the lease's state when it is not the one last logged. */
+static void
+policyc_lease_say(struct policyc_lease *l, int state, const char *holder,
+    const char *node, const char *why)
+{
+	if (l->said == state && (state != POLICYC_LEASE_OTHER ||
+	    (l->holder != NULL && strcmp(l->holder, holder) == 0)))
+		return;
+	if (state == POLICYC_LEASE_HELD && l->said != POLICYC_LEASE_UNSAID)
+		log_info("%s: lease %s held by this node (%s): going on",
+		    l->what, l->work, esc_printable(node));
+	else if (state == POLICYC_LEASE_OTHER)
+		log_info("skipping %s: lease %s held by %s", l->what, l->work,
+		    esc_printable(holder));
+	else if (state == POLICYC_LEASE_UNKNOWN)
+		log_warn("skipping %s: policyd does not say who holds the"
+		    " lease %s: %s", l->what, l->work, why);
+	l->said = state;
+	free(l->holder);
+	l->holder = state == POLICYC_LEASE_OTHER ? xstrdup(holder) : NULL;
+}
+
+int
+policyc_lease_ask(struct policyc_lease *l, policyc_call_fn call, void *ctx)
+{
+	struct buf err = BUF_INIT;
+	const char *holder, *node;
+	json_t *reply;
+	int held;
+
+	if (var_storage_engine == NULL ||
+	    strcmp(var_storage_engine, "sqlite") == 0)
+		return 1;
+	reply = call(json_pack("{s:s, s:s}", "op", PROTO_OP_LEASE, "work",
+	    l->work), ctx, &err);
+	if (reply == NULL) {
+		policyc_lease_say(l, POLICYC_LEASE_UNKNOWN, NULL, NULL, err.s);
+		buf_free(&err);
+		return 0;
+	}
+	held = json_is_true(json_object_get(reply, "held"));
+	holder = json_string_value(json_object_get(reply, "holder"));
+	node = json_string_value(json_object_get(reply, "node"));
+	policyc_lease_say(l, held ? POLICYC_LEASE_HELD : POLICYC_LEASE_OTHER,
+	    holder != NULL ? holder : "no node now", node != NULL ? node :
+	    "?", NULL);
+	json_decref(reply);
+	buf_free(&err);
+	return held;
+}
+
+void
+policyc_lease_free(struct policyc_lease *l)
+{
+	free(l->holder);
+	l->holder = NULL;
+	l->said = POLICYC_LEASE_UNSAID;
 }

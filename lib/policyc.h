@@ -17,6 +17,10 @@
  *	d = policyc_domain_show(policyc_call, &c, name, &err)
  *	policyc_domain_add(policyc_call, &c, name, mx, &err)
  *
+ *	struct policyc_lease l = { PROTO_LEASE_DNSMON, "the round" };
+ *	if (policyc_lease_ask(&l, policyc_call, &c) == 1)	do the work
+ *	policyc_lease_free(&l)
+ *
  * DESCRIPTION
  *	policyc_open() connects to policyd's socket at path (relative to
  *	the working directory: a daemon's is queue_directory; absolute
@@ -50,6 +54,17 @@
  *	"domain-add" of name with the one mx pattern mx (policyd's
  *	defaults otherwise) and returns 0 once it says ok.
  *
+ *	policyc_lease_ask() asks policyd, before a piece of work that must
+ *	happen once among the nodes of a database, whether this node
+ *	holds its lease (PROTO_OP_LEASE; l.work is a PROTO_LEASE_*): 1
+ *	when it does, 0 when another node does, or when policyd cannot
+ *	say (not reached, an error): the work is then skipped, and said
+ *	once until the answer changes ("skipping the round: lease dnsmon
+ *	held by node-a", and "the round: lease dnsmon held by this node
+ *	(node-b)" when it comes back).  With storage_engine = sqlite (one
+ *	host) it returns 1 without asking: nothing changes in behaviour
+ *	or speed.
+ *
  * LIMITS
  *	POLICYC_PAGES_MAX pages; each "next" must sort after the one
  *	before (policyd lists domains in byte order of their names), so a
@@ -76,6 +91,19 @@ struct policyc {
 	int	 refused;		/* the last call's reply was not ok */
 };
 
+/* The lease of one work, and what was said of it (policyc_lease_ask). */
+struct policyc_lease {
+	const char *work;		/* PROTO_LEASE_* */
+	const char *what;		/* "the round": for the log */
+	int	 said;			/* POLICYC_LEASE_* last logged */
+	char	*holder;		/* the holder last logged, or NULL */
+};
+
+#define POLICYC_LEASE_UNSAID	0
+#define POLICYC_LEASE_HELD	1
+#define POLICYC_LEASE_OTHER	2	/* another node holds it */
+#define POLICYC_LEASE_UNKNOWN	3	/* policyd could not say */
+
 typedef json_t *(*policyc_call_fn)(json_t *req, void *ctx, struct buf *err);
 typedef int (*policyc_page_fn)(json_t *domains, void *arg, struct buf *err);
 
@@ -96,5 +124,7 @@ json_t	*policyc_domain_show(policyc_call_fn, void *ctx, const char *name,
 	    struct buf *err);
 int	policyc_domain_add(policyc_call_fn, void *ctx, const char *name,
 	    const char *mx, struct buf *err);
+int	policyc_lease_ask(struct policyc_lease *, policyc_call_fn, void *ctx);
+void	policyc_lease_free(struct policyc_lease *);
 
 #endif

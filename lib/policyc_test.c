@@ -2,7 +2,9 @@
  * policyc_test - policyd's client side (lib/policyc) against a fake
  * policyd on a Unix socket: the pages of domain-list, a "next" that
  * loops or goes back, refusals, replies without domains, the bound on
- * pages, and the names of lib/proto.
+ * pages, the names of lib/proto; and the lease asked before a work:
+ * held, held by another node or not known (skipped), never asked on
+ * SQLite.
  * SPDX-License-Identifier: ISC
  *
  * Each case forks a server that listens on a socket in a temporary
@@ -27,6 +29,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "policyc.h"
 #include "proto.h"
 #include "unit.h"
@@ -361,6 +364,62 @@ test_proto(void)
 	    "socket names are master's private/NAME and public/NAME");
 }
 
+/* policyc_lease_ask(): policyd's answers, scripted. */
+static json_t *lease_answer;	/* NULL: policyd not reached */
+static int lease_asked;
+
+static json_t *
+lease_call(json_t *req, void *ctx, struct buf *err)
+{
+	(void)ctx;
+	lease_asked++;
+	CHECK(STR_EQ(json_string_value(json_object_get(req, "op")), "lease") &&
+	    STR_EQ(json_string_value(json_object_get(req, "work")), "dnsmon"),
+	    "the request is a lease of its work");
+	json_decref(req);
+	if (lease_answer == NULL) {
+		buf_puts(err, "connect to private/policyd: No such file");
+		return NULL;
+	}
+	return json_incref(lease_answer);
+}
+
+static void
+test_lease(void)
+{
+	struct policyc_lease l = { PROTO_LEASE_DNSMON, "the round",
+	    POLICYC_LEASE_UNSAID, NULL };
+	const char *engine = var_storage_engine;
+
+	var_storage_engine = "sqlite";
+	CHECK(policyc_lease_ask(&l, lease_call, NULL) == 1 && lease_asked == 0,
+	    "on SQLite the lease is held, and policyd is not asked");
+	var_storage_engine = "postgresql";
+	lease_answer = json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "held", 1,
+	    "holder", "node-b", "node", "node-b");
+	CHECK(policyc_lease_ask(&l, lease_call, NULL) == 1 && lease_asked == 1,
+	    "held by this node: the work goes on");
+	json_decref(lease_answer);
+	lease_answer = json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "held", 0,
+	    "holder", "node-a", "node", "node-b");
+	CHECK(policyc_lease_ask(&l, lease_call, NULL) == 0 &&
+	    l.said == POLICYC_LEASE_OTHER && STR_EQ(l.holder, "node-a"),
+	    "held by another node: skipped, and said");
+	CHECK(policyc_lease_ask(&l, lease_call, NULL) == 0 &&
+	    STR_EQ(l.holder, "node-a"), "again: skipped");
+	json_decref(lease_answer);
+	lease_answer = json_pack("{s:b, s:b, s:n, s:s}", "ok", 1, "held", 0,
+	    "holder", "node", "node-b");
+	CHECK(policyc_lease_ask(&l, lease_call, NULL) == 0 &&
+	    STR_EQ(l.holder, "no node now"), "held by nobody: skipped");
+	json_decref(lease_answer);
+	lease_answer = NULL;
+	CHECK(policyc_lease_ask(&l, lease_call, NULL) == 0 &&
+	    l.said == POLICYC_LEASE_UNKNOWN, "policyd not reached: skipped");
+	policyc_lease_free(&l);
+	var_storage_engine = engine;
+}
+
 int
 main(void)
 {
@@ -377,6 +436,7 @@ main(void)
 	test_page_fn_and_show();
 	test_bound();
 	test_proto();
+	test_lease();
 	rmdir(fake_dir);
 	return unit_status();
 }

@@ -212,6 +212,26 @@ static const struct sqldb_migration policydb_schema[] = {
 	"  account TEXT NOT NULL,"
 	"  UNIQUE (domain, kind, target)"
 	");", NULL },
+	/*
+	 * Several nodes on one database (policydb_node.c): a row per node
+	 * (node_name) with its last heartbeat, and a lease per kind of
+	 * work that must happen once, held by one node until it expires.
+	 * Times are the database's clock, so that the nodes' clocks do
+	 * not matter.  A node's leases go with it.
+	 */
+	{ 10,
+	"CREATE TABLE nodes ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  heartbeat INTEGER NOT NULL,"
+	"  version TEXT NOT NULL,"
+	"  started INTEGER NOT NULL"
+	");"
+	"CREATE TABLE leases ("
+	"  work TEXT PRIMARY KEY NOT NULL,"
+	"  holder TEXT NOT NULL REFERENCES nodes(name) ON DELETE CASCADE,"
+	"  expires INTEGER NOT NULL"
+	");"
+	"CREATE INDEX leases_holder ON leases(holder);", NULL },
 	{ 0, NULL, NULL }
 };
 

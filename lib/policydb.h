@@ -94,7 +94,8 @@
  *	a retiring domain had; 4 served; 5 the time of dnsmon's next check;
  *	6 MX migration plans; 7 accounts, their domains and API tokens, and
  *	the audit log; 8 the ownership proof of a domain an account added;
- *	9 alert subscriptions (lib/policydb_alertsub.h).
+ *	9 alert subscriptions (lib/policydb_alertsub.h); 10 nodes and
+ *	leases (lib/policydb_node.h).
  *	policydb_lost() says that the connection to PostgreSQL is gone
  *	(never on SQLite): its owner opens it again.
  *

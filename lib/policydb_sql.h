@@ -1,7 +1,7 @@
 /*
  * policydb_sql - the inside of lib/policydb on lib/sqldb, shared by
- * policydb.c, policydb_dns.c, policydb_migrate.c, policydb_account.c
- * and policydb_alertsub.c only.
+ * policydb.c, policydb_dns.c, policydb_migrate.c, policydb_account.c,
+ * policydb_alertsub.c and policydb_node.c only.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS

@@ -335,8 +335,8 @@ main(void)
 		return 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, POLICYDB_FILE);
 	pdb = unit_policydb_open(path, &err);
-	CHECK(pdb != NULL && policydb_schema_version(pdb) == 9,
-	    "a new policy.db has schema version 9");
+	CHECK(pdb != NULL && policydb_schema_version(pdb) == 10,
+	    "a new policy.db has schema version 10");
 	if (pdb == NULL)
 		return unit_status();
 	if (getenv("STSD_TEST_PGCONNINFO") == NULL)
@@ -351,9 +351,9 @@ main(void)
 	policydb_close(pdb);
 
 	pdb = unit_policydb_open(path, &err);
-	CHECK(pdb != NULL && policydb_schema_version(pdb) == 9 &&
+	CHECK(pdb != NULL && policydb_schema_version(pdb) == 10 &&
 	    policydb_domain_get(pdb, "a.example", &d, &err) == 1,
-	    "opened again, it keeps its rows at version 9");
+	    "opened again, it keeps its rows at version 10");
 	policydb_domain_clear(&d);
 	policydb_close(pdb);
 

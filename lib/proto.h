@@ -115,6 +115,7 @@
 #define PROTO_OP_ALERT_ADD	"alert-add"	/* alert subscriptions */
 #define PROTO_OP_ALERT_LIST	"alert-list"
 #define PROTO_OP_ALERT_DEL	"alert-del"
+#define PROTO_OP_NODE_LIST	"node-list"	/* the nodes of the database */
 
 /*
  * The ownership proof of a domain an account adds (policyd, dnsmon):
@@ -149,6 +150,17 @@
 #define PROTO_OP_CERT_SERVED	"cert-served"		/* httpd */
 #define PROTO_OP_PING		"ping"			/* httpd */
 #define PROTO_OP_SUBSCRIBE	"subscribe"		/* httpd */
+#define PROTO_OP_LEASE		"lease"		/* dnsmon, acmed, rptparse */
+
+/*
+ * The work that one node does for all (policyd's leases, "work" of
+ * PROTO_OP_LEASE): dnsmon's rounds and DNS UPDATEs, acmed's orders and
+ * renewals, the sending of alerts.
+ */
+#define PROTO_LEASE_DNSMON	"dnsmon"
+#define PROTO_LEASE_ACMED	"acmed"
+#define PROTO_LEASE_ALERTS	"alerts"
+#define PROTO_LEASE_TICKS	3	/* renewals per cluster_lease_time */
 
 /* policyd to a subscriber (httpd), unasked. */
 #define PROTO_OP_POLICIES	"policies"	/* a part of the snapshot */

@@ -29,10 +29,12 @@
 #include "dnsupdate.h"
 #include "events.h"
 #include "ipc.h"
+#include "lease.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
 #include "policydb.h"
+#include "proto.h"
 #include "publish.h"
 #include "request.h"
 #include "server.h"
@@ -229,6 +231,34 @@ dnschild_run(int fd, const struct policydb_publish_item *v, size_t n)
 	_exit(0);
 }
 
+/*
+ * DNS UPDATEs are the work of the node that holds the dnsmon lease
+ * (lease.h); another node leaves what it queued to that one, whose
+ * policyd kicks its batch at each tick, and looks again at its own
+ * next tick, when it may hold the lease.
+ */
+static int
+dnschild_leased(void)
+{
+	static int said;
+	const char *holder = NULL;
+
+	if (dnschild_pd->leases == NULL || leases_held(dnschild_pd->leases,
+	    PROTO_LEASE_DNSMON, &holder) != 0) {
+		if (said)
+			log_info("DNS: updates are this node's again");
+		said = 0;
+		return 1;
+	}
+	if (!said)
+		log_info("DNS: updates left to the node that holds the lease"
+		    " %s (%s)", PROTO_LEASE_DNSMON, holder ? holder :
+		    "none now");
+	said = 1;
+	dnschild_arm(leases_interval(dnschild_pd->leases));
+	return 0;
+}
+
 static void
 dnschild_start(void)
 {
@@ -237,7 +267,7 @@ dnschild_start(void)
 	int fds[2];
 	pid_t pid;
 
-	if (dnschild.pid != 0)
+	if (dnschild.pid != 0 || !dnschild_leased())
 		return;
 	if (policydb_publish_due(dnschild_pd->db, now, PUBLISH_BATCH_MAX,
 	    &dnschild.items, &dnschild.n, &err) < 0) {

@@ -9,7 +9,8 @@ POLICYD_MODULES = policyd/challenges.c policyd/challenges.h \
 	policyd/migration.c policyd/migration.h policyd/request_migrate.c \
 	policyd/request_snapshot.c policyd/request_account.c \
 	policyd/request_token.c policyd/request_audit.c \
-	policyd/request_owner.c policyd/request_alert.c
+	policyd/request_owner.c policyd/request_alert.c \
+	policyd/request_node.c policyd/lease.c policyd/lease.h
 POLICYD_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(SQLITE_CFLAGS) $(OPENSSL_CFLAGS)
 

@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "dnsname.h"
 #include "esc.h"
+#include "lease.h"
 #include "log.h"
 #include "migration.h"
 #include "monitor.h"
@@ -33,6 +34,7 @@
 #include "params.h"
 #include "policy.h"
 #include "policydb.h"
+#include "proto.h"
 #include "request.h"
 #include "request_ops.h"
 #include "timefmt.h"
@@ -626,6 +628,11 @@ request_migrate_run(struct policyd *pd, long long now)
 	struct buf err = BUF_INIT;
 	size_t n, i;
 
+	/* Plans of the database are the work of the dnsmon lease's node,
+	 * whose dnsmon's results they wait for. */
+	if (pd->leases != NULL && leases_held(pd->leases, PROTO_LEASE_DNSMON,
+	    NULL) == 0)
+		return 0;
 	if (policydb_migration_running(pd->db, &v, &n, &err) < 0) {
 		log_error("migrations: %s", err.s);
 		buf_free(&err);

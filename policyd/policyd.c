@@ -97,6 +97,12 @@
  *	bytes.  A compaction that fails is logged once and tried
  *	again every POLICYD_COMPACT_RETRY seconds; policyd goes on.
  *
+ *	Leases (lease.h): policyd heartbeats for its node (node_name) and
+ *	takes or renews the leases of the work that must happen once
+ *	among the nodes of a database every cluster_lease_time / 3, and
+ *	releases them when it stops; the other daemons ask it with
+ *	{"op":"lease"}.
+ *
  * MAY TOUCH
  *	$data_directory/policy.db, $queue_directory/snapshot/ (the
  *	snapshot file and its temporary files), the sockets master gives it,
@@ -132,6 +138,7 @@
 #include "events.h"
 #include "follow.h"
 #include "ipc.h"
+#include "lease.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "params.h"
@@ -770,6 +777,7 @@ policyd_post_jail(int argc, char **argv)
 	policyd_compact_run();
 	policyd_expire();
 	dnschild_init(&policyd);
+	policyd.leases = leases_start(&policyd, server_base());
 	policyd_alert_open();
 	/* Plans go on from the step and deadline policy.db holds. */
 	policyd_migrate_ev = event_new(server_base(), -1, EV_PERSIST,
@@ -804,6 +812,8 @@ policyd_cleanup(void)
 	for (i = 0; i < n; i++)
 		ipc_server_free(policyd_servers[i]);
 	dnschild_stop();
+	leases_free(policyd.leases, 1);	/* another node takes them now */
+	policyd.leases = NULL;
 	events_free(policyd_ask_ev);
 	policyd_ask_ev = NULL;
 	events_free(policyd_migrate_ev);

@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "challenges.h"
 #include "ipc.h"
+#include "lease.h"
 #include "log.h"
 #include "monitor.h"
 #include "params.h"
@@ -1893,8 +1894,8 @@ test_migration(struct policyd *pd, const char *dir)
 	}
 	sqlite3_close(db);
 	pd->db = policydb_open(path, &err);
-	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 9,
-	    "a schema 2 policy.db is migrated to 9");
+	CHECK(pd->db != NULL && policydb_schema_version(pd->db) == 10,
+	    "a schema 2 policy.db is migrated to 10");
 	if (pd->db == NULL) {
 		printf("# %s\n", err.s);
 		*pd = old;
@@ -2969,6 +2970,104 @@ test_owner_read_only(struct policyd *pd)
 	    "domain", "sue.own.example", "now", 1));
 }
 
+/*
+ * The nodes of one database (lease.h, request_node.c): two policyd of
+ * two nodes on one policy.db, each with its own connection.
+ */
+static const char *
+lease_holder(json_t *r)
+{
+	const char *h = json_string_value(json_object_get(r, "holder"));
+
+	return h != NULL ? h : "(null)";
+}
+
+static void
+test_nodes(struct policyd *pd, const char *path)
+{
+	struct policyd a = *pd, b = *pd, c = *pd;
+	struct buf err = BUF_INIT;
+	json_t *r, *nodes;
+
+	r = call(pd, 0, "{s:s, s:s}", "op", "lease", "work", "dnsmon");
+	CHECK(!is_ok(r) && strstr(json_string_value(json_object_get(r,
+	    "error")), "keeps no leases") != NULL, "lease without leases kept:"
+	    " refused");
+	json_decref(r);
+	a.publish = b.publish = c.publish = NULL;
+	b.db = policydb_open(path, &err);
+	c.db = policydb_open(path, &err);
+	if (b.db == NULL || c.db == NULL) {
+		CHECK(0, "policy.db opened again: %s", err.s);
+		buf_free(&err);
+		return;
+	}
+	a.leases = leases_new(&a, NULL, "node-a", 60, 0);
+	b.leases = leases_new(&b, NULL, "node-b", 60, 0);
+	r = call(&a, 0, "{s:s, s:s}", "op", "lease", "work", "dnsmon");
+	CHECK(is_ok(r) && json_is_true(json_object_get(r, "held")) &&
+	    strcmp(lease_holder(r), "node-a") == 0, "the first node holds the"
+	    " lease");
+	json_decref(r);
+	r = call(&b, 0, "{s:s, s:s}", "op", "lease", "work", "acmed");
+	CHECK(is_ok(r) && json_is_false(json_object_get(r, "held")) &&
+	    strcmp(lease_holder(r), "node-a") == 0 &&
+	    strcmp(json_string_value(json_object_get(r, "node")), "node-b")
+	    == 0, "the second does not, and is told who does");
+	json_decref(r);
+	r = call(&a, 0, "{s:s, s:s}", "op", "lease", "work", "dnsmon\nx");
+	CHECK(!is_ok(r) && strcmp(json_string_value(json_object_get(r,
+	    "error")), "lease: no such work (dnsmon, acmed or alerts)") == 0,
+	    "an unknown work is refused");
+	json_decref(r);
+	r = call(&a, 0, "{s:s, s:s}", "op", "lease", "work",
+	    "dnsmondnsmondnsmondnsmondnsmondnsmondnsmon");
+	CHECK(!is_ok(r) && strstr(json_string_value(json_object_get(r,
+	    "error")), "dnsmondnsmon") == NULL, "a long work is refused, not"
+	    " repeated");
+	json_decref(r);
+	r = call(&a, 0, "{s:s, s:i}", "op", "lease", "work", 1);
+	CHECK(!is_ok(r), "a work that is not a string is refused");
+	json_decref(r);
+	r = call(&a, 1, "{s:s, s:s}", "op", "lease", "work", "dnsmon");
+	CHECK(!is_ok(r), "lease is refused on the public socket");
+	json_decref(r);
+
+	r = call(&b, 1, "{s:s}", "op", "node-list");
+	nodes = json_object_get(r, "nodes");
+	CHECK(is_ok(r) && json_array_size(nodes) == 2 &&
+	    strcmp(json_string_value(json_object_get(json_array_get(nodes, 0),
+	    "name")), "node-a") == 0 && json_array_size(json_object_get(
+	    json_array_get(nodes, 0), "leases")) == 3 && json_array_size(
+	    json_object_get(json_array_get(nodes, 1), "leases")) == 0 &&
+	    json_is_true(json_object_get(json_array_get(nodes, 1), "self")) &&
+	    json_integer_value(json_object_get(json_array_get(nodes, 0),
+	    "age")) >= 0 && strcmp(json_string_value(json_object_get(
+	    json_array_get(nodes, 0), "version")), PACKAGE_VERSION) == 0,
+	    "node-list: both nodes, by name, with their leases and version");
+	json_decref(r);
+
+	leases_free(a.leases, 1);
+	leases_tick(b.leases);
+	r = call(&b, 0, "{s:s, s:s}", "op", "lease", "work", "alerts");
+	CHECK(is_ok(r) && json_is_true(json_object_get(r, "held")),
+	    "leases released by a node that stops are taken at the next tick");
+	json_decref(r);
+
+	/* One host (SQLite): held whatever another name holds. */
+	c.leases = leases_new(&c, NULL, "node-c", 60, 1);
+	r = call(&c, 0, "{s:s, s:s}", "op", "lease", "work", "dnsmon");
+	CHECK(is_ok(r) && json_is_true(json_object_get(r, "held")) &&
+	    strcmp(lease_holder(r), "node-c") == 0, "on one host the lease is"
+	    " always held, also after node_name changed");
+	json_decref(r);
+	leases_free(b.leases, 0);
+	leases_free(c.leases, 0);
+	policydb_close(b.db);
+	policydb_close(c.db);
+	buf_free(&err);
+}
+
 int
 main(void)
 {
@@ -3020,6 +3119,7 @@ main(void)
 	test_owner(&pd);
 	test_owner_signup(&pd);
 	test_owner_read_only(&pd);
+	test_nodes(&pd, path);
 
 	policydb_close(pd.db);
 	pd.db = policydb_open(path, &err);

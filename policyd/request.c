@@ -519,6 +519,7 @@ static const struct request_op request_ops[] = {
 	{ PROTO_OP_ALERT_ADD, 1, request_alert_add },
 	{ PROTO_OP_ALERT_LIST, 1, request_alert_list },
 	{ PROTO_OP_ALERT_DEL, 1, request_alert_del },
+	{ PROTO_OP_NODE_LIST, 1, request_node_list },
 	{ PROTO_OP_ACCOUNT_AUTH, 0, request_account_auth },
 	{ PROTO_OP_TOKEN_AUTH, 0, request_token_auth },
 	{ PROTO_OP_DOMAIN_VERIFIED, 0, request_verified },
@@ -528,6 +529,7 @@ static const struct request_op request_ops[] = {
 	{ PROTO_OP_CHALLENGE_ADD, 0, request_challenge_add },
 	{ PROTO_OP_CHALLENGE_REMOVE, 0, request_challenge_remove },
 	{ PROTO_OP_PING, 0, request_ping },
+	{ PROTO_OP_LEASE, 0, request_lease },
 	{ NULL, 0, NULL }
 };
 

@@ -32,8 +32,9 @@
  *	domain-set, domain-del, domain-list, domain-show, domain-records,
  *	domain-check, domain-migrate; account-add, account-set,
  *	account-del, account-list, account-show, token-new, token-revoke,
- *	token-list and audit-list (request_account.c, request_token.c,
- *	request_audit.c; stsd-policyd(8) gives their members).
+ *	token-list, audit-list and node-list (request_account.c,
+ *	request_token.c, request_audit.c, request_node.c; stsd-policyd(8)
+ *	gives their members).
  *	account-auth and token-auth are private: {"ok": true, "account"}
  *	or one refusal (REQUEST_AUTH_REFUSED, REQUEST_TOKEN_REFUSED)
  *	whatever the cause.  Every change of a domain, account or token
@@ -54,9 +55,10 @@
  *	how many were "imported".  The private
  *	socket (daemons) also allows domain-verified, cert-changed,
  *	cert-served,
- *	check-result, challenge-add, challenge-remove and ping (which
+ *	check-result, challenge-add, challenge-remove, ping (which
  *	answers {"ok": true}: a subscriber's check that policyd is not
- *	hung).
+ *	hung) and lease {"work": W} (whether this node holds the lease
+ *	of W, from pd->leases: lease.h).
  *
  *	challenge-add and challenge-remove (from acmed) keep the ACME
  *	challenges in pd->challenges (made on first use, challenges.h)
@@ -256,6 +258,7 @@
 	" operator"
 
 struct challenges;
+struct leases;
 struct policydb;
 struct polsnap_writer;
 struct buf;
@@ -303,6 +306,7 @@ struct policyd {
 		    const char *subject, const char *text, void *arg);
 	void	*alert_arg;
 	struct polsnap_writer *snap;	/* the snapshot file, or NULL */
+	struct leases *leases;	/* this node's (lease.h), or NULL */
 	int	 snap_failed;	/* its last write failed (said once) */
 	/* Who makes the request being handled (request_caller). */
 	char	 actor[ACCTNAME_MAX + 1];	/* "operator" or an account */

@@ -17,7 +17,8 @@
  *	(accounts of domain owners and their API tokens), request_owner.c
  *	(what an account may ask, and the proof of the domains it adds),
  *	request_audit.c
- *	(who asks, the audit log, audit-list), request_check.c (what dnsmon, acmed and
+ *	(who asks, the audit log, audit-list), request_node.c (node-list
+ *	and lease), request_check.c (what dnsmon, acmed and
  *	httpd report: checks, verification, certificates, challenges) and
  *	request_snapshot.c (what subscribers are told: the snapshot, each
  *	change, the snapshot file).  A handler returns its reply, or NULL
@@ -89,6 +90,10 @@ request_op_fn request_alert_add;
 request_op_fn request_alert_list;
 request_op_fn request_alert_del;
 void	request_alert_write(struct policyd *pd);
+
+/* request_node.c: the nodes of the database and their leases. */
+request_op_fn request_lease;
+request_op_fn request_node_list;
 
 /* request_owner.c: the gate of an account's requests, and its hooks. */
 int	request_actor_is_account(const struct policyd *pd);

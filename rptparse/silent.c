@@ -21,7 +21,10 @@
 #include "log.h"
 #include "metrics.h"
 #include "mymalloc.h"
+#include "params.h"
 #include "plural.h"
+#include "policyc.h"
+#include "proto.h"
 #include "rptdb.h"
 #include "server.h"
 #include "silent.h"
@@ -32,7 +35,12 @@ static struct {
 	struct event *ev;
 	long long raised;	/* new alerts of this run */
 	long long held;		/* new ones left for the next run */
-} silent;
+	struct policyc_lease lease;	/* one node looks (the lease alerts) */
+} silent = {
+	NULL, NULL, 0, 0,
+	{ PROTO_LEASE_ALERTS, "the silent-reporter run", POLICYC_LEASE_UNSAID,
+	    NULL },
+};
 
 /* One silent reporter: its alert, unless raised and not cleared yet. */
 static void
@@ -98,6 +106,20 @@ silent_run(struct rptdb *db, time_t now)
 	return n;
 }
 
+/* lib/policyc's call, for the lease. */
+static json_t *
+silent_lease_call(json_t *req, void *ctx, struct buf *err)
+{
+	(void)ctx;
+	return proto_call(PROTO_POLICYD_PRIVATE, req,
+	    (int)(var_ipc_timeout * 1000), err);
+}
+
+/*
+ * With several nodes on one database, one of them looks for silent
+ * reporters: the holder of the lease alerts.  The others ask again at
+ * each renewal of the leases.
+ */
 static void
 silent_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -106,7 +128,14 @@ silent_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)arg;
-	(void)silent_run(silent.db, time(NULL));
+	if (policyc_lease_ask(&silent.lease, silent_lease_call, NULL) == 1)
+		(void)silent_run(silent.db, time(NULL));
+	else {
+		tv.tv_sec = (time_t)(var_cluster_lease_time /
+		    PROTO_LEASE_TICKS);
+		if (tv.tv_sec < 1)
+			tv.tv_sec = 1;
+	}
 	evtimer_add(silent.ev, &tv);
 }
 
@@ -125,4 +154,5 @@ silent_stop(void)
 {
 	events_free(silent.ev);
 	silent.ev = NULL;
+	policyc_lease_free(&silent.lease);
 }

@@ -20,6 +20,15 @@
  *	stsd_rptparse_silent_reporters to the number of silent reporters
  *	of all domains, then sends the digest (alerts_flush()).
  *
+ *
+ *	Several nodes on one database (storage_engine = postgresql): a
+ *	run happens only on the node whose policyd holds the lease alerts
+ *	(policyc_lease_ask(), asked before each); another node skips it,
+ *	says so once ("skipping the silent-reporter run: lease alerts held
+ *	by NODE") and asks again every cluster_lease_time / 3.  The alerts
+ *	of a report are raised by the node that stored it.  On SQLite
+ *	nothing is asked.
+ *
  * LIMITS
  *	SILENT_INTERVAL seconds between runs; at most SILENT_ALERTS_MAX
  *	new alerts per run (the others are raised by the next runs, an

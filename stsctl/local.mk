@@ -12,7 +12,8 @@ stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 	stsctl/cert.c stsctl/cert.h stsctl/perm.c stsctl/perm.h \
 	stsctl/queue.c stsctl/queue.h \
 	stsctl/fetchlist.c stsctl/fetchlist.h \
-	stsctl/account.c stsctl/audit.c stsctl/alertsubs.c
+	stsctl/account.c stsctl/audit.c stsctl/alertsubs.c \
+	stsctl/nodelist.c
 stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(SQLITE_CFLAGS)
 stsctl_stsctl_LDADD = $(STS_LIBS) $(LDNS_LIBS) \

@@ -11,6 +11,7 @@
  *	stsctl [-c config_dir] account add|set|del|list|show|token ...
  *	stsctl [-c config_dir] audit [--domain D] [--account A] [--since T]
  *	stsctl [-c config_dir] alert add|list|del DOMAIN ...
+ *	stsctl [-c config_dir] node list [--json]
  *
  * DESCRIPTION
  *	Reads main.cf of the instance (-c, else $STSD_CONFIG_DIR, else the
@@ -171,6 +172,7 @@ static const struct stsctl_command {
 	{ "account", account_main },
 	{ "audit", audit_main },
 	{ "alert", alert_main },
+	{ "node", node_main },
 	{ NULL, NULL }
 };
 
@@ -186,6 +188,7 @@ static const char stsctl_usage_text[] =
 	    "  account add|set|del|list|show|token ... [--json]\n"
 	    "  audit [--domain D] [--account A] [--since DATE] [--json]\n"
 	    "  alert add|list|del DOMAIN ... [--json]\n"
+	    "  node list [--json]\n"
 	    "  (stsctl COMMAND without arguments, or stsctl(1), for more)\n";
 
 static void __attribute__((noreturn))
@@ -229,7 +232,8 @@ main(int argc, char **argv)
 			break;
 	if (cmd->name == NULL) {
 		fprintf(stderr, "stsctl: %s: unknown command (domain, check, report,"
-		    " queue, cert, fetch, account, audit, alert)\n", argv[0]);
+		    " queue, cert, fetch, account, audit, alert, node)\n",
+		    argv[0]);
 		exit(USAGE_EXIT_ERROR);
 	}
 	rc = cmd->main(argc, argv);

@@ -42,4 +42,5 @@ int	domain_main(int argc, char **argv);	/* stsctl domain ... */
 int	account_main(int argc, char **argv);	/* stsctl account ... */
 int	audit_main(int argc, char **argv);	/* stsctl audit ... */
 int	alert_main(int argc, char **argv);	/* stsctl alert ... */
+int	node_main(int argc, char **argv);	/* stsctl node list */
 #endif

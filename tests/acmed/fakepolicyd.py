@@ -1,7 +1,8 @@
 # tests/acmed/fakepolicyd.py - what acmed needs of policyd and httpd, for
 # testing acmed alone: a private/policyd socket that answers domain-list
 # (from a JSON file the test edits) and takes challenge-add,
-# challenge-remove and cert-changed; an HTTP server that answers
+# challenge-remove and cert-changed, and holds every lease (as one node
+# does with storage_engine = postgresql); an HTTP server that answers
 # http-01 challenges; a TLS server that answers tls-alpn-01 ones.
 # SPDX-License-Identifier: ISC
 #
@@ -36,6 +37,10 @@ def event(line):
 
 def handle(req):
     op = req.get("op")
+    if op == "lease":
+        # One node: it holds every lease (not an event of the test).
+        return {"ok": True, "work": req.get("work"), "held": True,
+                "holder": "fake", "node": "fake"}
     event("%s %s %s" % (op, req.get("type", "-"), req.get("host", "-")))
     if op == "domain-list":
         with open(domains_file) as f:

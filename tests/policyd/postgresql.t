@@ -90,7 +90,7 @@ is "${body%x}" "$want" "GET returns the exact policy bytes"
 
 rows=$("$PG_BIN/psql" -X -At -h "$pg" -U postgres -d "$db" \
 	-c "SELECT name || ' ' || mode FROM domains; SELECT version FROM sqldb_schema WHERE name = 'policy.db'")
-is "$rows" $'a.example enforce\n9' "the domain is a row in PostgreSQL, schema version 9"
+is "$rows" $'a.example enforce\n10' "the domain is a row in PostgreSQL, schema version 10"
 ok "a policy.db file left from SQLite is said to be unused" grep -q \
 	"policyd.*$old_db: not used: with storage_engine = postgresql the domains are in the database of postgresql_conninfo" \
 	"$I/log/stsd.log"

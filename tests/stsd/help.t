@@ -47,7 +47,7 @@ like "$(cat "$t/err")" "usage: stsctl " "stsctl without a command: usage on stde
 : >"$t/main.cf"
 "$BUILDDIR/stsctl/stsctl" -c "$t" frob >"$t/out" 2>"$t/err"
 is "$?" 2 "stsctl with an unknown command: exit 2"
-is "$(cat "$t/err")" "stsctl: frob: unknown command (domain, check, report, queue, cert, fetch, account, audit, alert)" \
+is "$(cat "$t/err")" "stsctl: frob: unknown command (domain, check, report, queue, cert, fetch, account, audit, alert, node)" \
     "stsctl with an unknown command: the commands it knows"
 "$BUILDDIR/master/master" stray >/dev/null 2>"$t/err"
 is "$?" 2 "master with an operand: exit 2"
