@@ -174,7 +174,7 @@
  *	Migration 6 adds rows kept by domain, which rptdb_report_add()
  *	writes for each new report in its transaction (from the report in
  *	memory, the rows that the migration's SQL, RPTDB_DOMAIN_POLICIES_SQL
- *	and friends in rptdb_sqlite.h, makes of the rows stored) and
+ *	and friends in rptdb_sql.h, makes of the rows stored) and
  *	rptdb_hosted_fill() makes again for the policy-domains whose
  *	hosted domain changed:
  *	domain_policies: domain, end_time, policy, hosted, report, trusted
@@ -408,7 +408,12 @@ typedef void rptdb_export_fn(const struct rptdb_export_row *, void *arg);
 typedef void rptdb_type_fn(const char *type, double sessions, void *arg);
 
 /* rptdb.c: open, close, transactions */
+struct sqldb_target;
+int	rptdb_local(void);	/* storage_engine = sqlite: a file */
 struct rptdb *rptdb_open(const char *path, struct buf *err);
+struct rptdb *rptdb_connect(const struct sqldb_target *, struct buf *err);
+struct rptdb *rptdb_connect_write(const struct sqldb_target *,
+	    const char *group, size_t cache, struct buf *err);
 struct rptdb *rptdb_open_write(const char *path, const char *group,
 	    size_t cache, struct buf *err);
 void	rptdb_close(struct rptdb *);

@@ -27,7 +27,7 @@
 #include "cfg.h"
 #include "mymalloc.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
 #include "rptsum.h"
 #include "tlsrpt.h"
 #include "unit.h"

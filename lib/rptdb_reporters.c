@@ -17,13 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
 #include "hash.h"
 #include "mymalloc.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
 
 struct rptdb_reporter {
 	struct rptdb_reporter *next;	/* in its bucket */
@@ -46,23 +44,18 @@ static int
 rptdb_reporters_write(struct rptdb *s, const struct rptdb_reporter *p,
     struct buf *err)
 {
-	sqlite3_stmt *st = s->st[RPTDB_ST_REPORTERS];
-	int rc;
+	struct sqldb_stmt *st = s->st[RPTDB_ST_REPORTERS];
 
 	rptdb_text(st, 1, p->domain);
 	rptdb_text(st, 2, p->organization);
 	if (p->last_trusted < 0)
-		sqlite3_bind_null(st, 3);
+		sqldb_bind_null(st, 3);
 	else
-		sqlite3_bind_int64(st, 3, p->last_trusted);
-	sqlite3_bind_int64(st, 4, p->reports_trusted);
-	sqlite3_bind_int64(st, 5, p->last_any);
-	sqlite3_bind_int64(st, 6, p->reports_any);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		buf_printf(err, "reports.db: add to reporters: %s",
-		    sqlite3_errmsg(s->db));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+		sqldb_bind_int64(st, 3, p->last_trusted);
+	sqldb_bind_int64(st, 4, p->reports_trusted);
+	sqldb_bind_int64(st, 5, p->last_any);
+	sqldb_bind_int64(st, 6, p->reports_any);
+	return rptdb_step(s, st, "add to reporters", err);
 }
 
 int

@@ -74,6 +74,18 @@
  *	ends it: 1 with the id, 0 when it returns no row (ON CONFLICT DO
  *	NOTHING), -1 with the reason in err.
  *
+ *	sqldb_open_read() opens a database that its writer migrated, to
+ *	read it: on SQLite read-only (lib/db's DB_READ), on PostgreSQL a
+ *	connection like any other, with no migration; on either, a
+ *	schema version other than the last of m is refused.
+ *	sqldb_errmsg() is the engine's reason of the last failed step of
+ *	a statement, without ending it (one kept and reset after it).
+ *	sqldb_params() is the highest parameter number of a statement;
+ *	sqldb_double() a column as a double (SQLite's TOTAL(), a sum in
+ *	DOUBLE PRECISION).  On PostgreSQL a parameter that the text skips
+ *	(?9 without ?3) is sent as text, so that one statement may bind
+ *	some of its numbers only.
+ *
  *	sqldb_check() tells whether a PostgreSQL target can be opened
  *	(it connects, looks at the collation and encoding, and closes;
  *	no migration runs) for "stsd check"; 0 for SQLite.
@@ -109,7 +121,7 @@
 #include "buf.h"
 
 #define SQLDB_CACHE_MAX		96	/* statements per connection */
-#define SQLDB_PARAMS_MAX	32	/* ?1 .. ?32 */
+#define SQLDB_PARAMS_MAX	96	/* ?1 .. ?96: 8 rows of 11 in an insert */
 #define SQLDB_CONNECT_TIMEOUT	"10"	/* s, libpq's connect_timeout */
 #define SQLDB_SAVEPOINT		"sts_item"
 #define SQLDB_SCHEMA_TABLE	"sqldb_schema"	/* PostgreSQL's versions */
@@ -147,6 +159,8 @@ const char *sqldb_engine_name(enum sqldb_engine);
 
 struct sqldb *sqldb_open(const struct sqldb_target *,
 	    const struct sqldb_migration *, struct buf *err);
+struct sqldb *sqldb_open_read(const struct sqldb_target *,
+	    const struct sqldb_migration *, struct buf *err);
 void	sqldb_close(struct sqldb *);
 int	sqldb_check(const struct sqldb_target *, struct buf *err);
 enum sqldb_engine sqldb_engine(const struct sqldb *);
@@ -180,8 +194,11 @@ int	sqldb_step_id(struct sqldb_stmt *, const char *what, long long *id,
 	    struct buf *err);	/* 1: *id set, 0: no row, -1 */
 int	sqldb_step_error(struct sqldb_stmt *, const char *what,
 	    struct buf *err);	/* finishes st, says why in err, -1 */
+const char *sqldb_errmsg(struct sqldb_stmt *);	/* why a step failed */
 int	sqldb_null(struct sqldb_stmt *, int col);
 long long sqldb_int(struct sqldb_stmt *, int col);	/* NULL: 0 */
+double	sqldb_double(struct sqldb_stmt *, int col);	/* NULL: 0 */
+int	sqldb_params(struct sqldb_stmt *);
 const char *sqldb_text(struct sqldb_stmt *, int col);	/* NULL: NULL */
 void	sqldb_reset(struct sqldb_stmt *);
 void	sqldb_finish(struct sqldb_stmt *);
