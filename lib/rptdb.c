@@ -93,7 +93,18 @@
 	" reports_any BIGINT NOT NULL, PRIMARY KEY (domain, organization));" \
 	"CREATE INDEX reporters_trusted ON reporters" \
 	" (last_trusted, reports_trusted);" \
-	"CREATE INDEX reporters_any ON reporters (last_any, reports_any);"
+	"CREATE INDEX reporters_any ON reporters (last_any, reports_any);" \
+	RPTDB_PG_TOTAL
+
+/*
+ * SQLite's TOTAL() of counts: a sum that does not fail past INT64_MAX,
+ * 0 for no rows; exact here (numeric), rounded once by the reader.
+ */
+#define RPTDB_PG_TOTAL \
+	"CREATE FUNCTION rptdb_total_add(numeric, bigint) RETURNS numeric" \
+	" LANGUAGE sql IMMUTABLE AS 'SELECT $1 + COALESCE($2, 0)';" \
+	"CREATE AGGREGATE total(bigint) (SFUNC = rptdb_total_add," \
+	" STYPE = numeric, INITCOND = '0');"
 
 /* The schema of reports.db: REPORTS.DB in rptdb.h. */
 static const struct sqldb_migration rptdb_schema[] = {

@@ -20,7 +20,7 @@
  *	that is a value (RPTDB_TRUSTED_INT) is a CASE giving 0 or 1, as
  *	PostgreSQL's booleans are not integers; "IS DISTINCT FROM", not
  *	SQLite's "IS NOT"; an upsert names its conflict target; a sum that
- *	may pass INT64_MAX is RPTDB_TOTAL() (SQLite's TOTAL(): a double);
+ *	may pass INT64_MAX is TOTAL() (PostgreSQL's made by the schema);
  *	new rows' ids come back by RETURNING.  The statements that differ
  *	are in pairs chosen by sqldb_engine(): the schema (PostgreSQL's is
  *	created at the last version, rptdb.c) and the list of a report's
@@ -80,8 +80,12 @@
 /* The same, as a value 0 or 1 (a column, an insert). */
 #define RPTDB_TRUSTED_INT	"CASE WHEN " RPTDB_TRUSTED_SQL " THEN 1 ELSE 0 END"
 #define RPTDB_COUNTS_INT	"CASE WHEN " RPTDB_COUNTS_SQL " THEN 1 ELSE 0 END"
-/* TOTAL(x) of SQLite on both engines: a sum as a double, 0 for none. */
-#define RPTDB_TOTAL(x)	"COALESCE(SUM(CAST(" x " AS DOUBLE PRECISION)), 0)"
+/*
+ * A sum of counts that may pass INT64_MAX, 0 for none: SQLite's TOTAL()
+ * (a double); on PostgreSQL the aggregate total() of reports.db's schema
+ * (an exact numeric, which sqldb_double() rounds once).
+ */
+#define RPTDB_TOTAL(x)	"TOTAL(" x ")"
 
 /*
  * The rows of domain_policies, domain_failures and reporters (migration

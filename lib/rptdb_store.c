@@ -56,6 +56,12 @@
 	"," \
 	" reports_any = reporters.reports_any + excluded.reports_any"
 
+/*
+ * A sum of totals stops at the largest 64-bit integer: PostgreSQL refuses
+ * to go past it (SQLite would make it a real).
+ */
+#define RPTDB_INT64_MAX	"9223372036854775807"
+
 /* The statements of rptdb_report_add(), prepared by rptdb_open_write(). */
 const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	"SELECT id FROM reports WHERE organization = ? AND report_id = ?"
@@ -76,8 +82,10 @@ const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	"INSERT INTO deviations (report, idx, text) VALUES (?, ?, ?)",
 	"INSERT INTO totals (trusted, kind, result, sessions)"
 	" VALUES (?, ?, ?, ?)"
-	" ON CONFLICT (trusted, kind, result) DO UPDATE SET"
-	" sessions = totals.sessions + excluded.sessions",
+	" ON CONFLICT (trusted, kind, result) DO UPDATE SET sessions ="
+	" CASE WHEN totals.sessions > " RPTDB_INT64_MAX " - excluded.sessions"
+	" THEN " RPTDB_INT64_MAX " ELSE totals.sessions + excluded.sessions"
+	" END",
 	RPTDB_DP_INSERT RPTDB_ROWS8(RPTDB_DP_ROW),
 	RPTDB_DP_INSERT RPTDB_ROWS4(RPTDB_DP_ROW),
 	RPTDB_DP_INSERT RPTDB_ROWS2(RPTDB_DP_ROW),

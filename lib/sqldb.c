@@ -469,6 +469,20 @@ sqldb_params(struct sqldb_stmt *st)
 	return sqldb_pg_params(st);
 }
 
+int
+sqldb_columns(struct sqldb_stmt *st)
+{
+	if (st->lite != NULL)
+		return sqlite3_column_count(st->lite);
+	return sqldb_pg_columns(st);
+}
+
+int
+sqldb_lite_type(struct sqldb_stmt *st, int col)
+{
+	return st->lite != NULL ? sqlite3_column_type(st->lite, col) : 0;
+}
+
 const char *
 sqldb_text(struct sqldb_stmt *st, int col)
 {

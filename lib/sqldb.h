@@ -80,7 +80,11 @@
  *	schema version other than the last of m is refused.
  *	sqldb_errmsg() is the engine's reason of the last failed step of
  *	a statement, without ending it (one kept and reset after it).
- *	sqldb_params() is the highest parameter number of a statement;
+ *	sqldb_params() is the highest parameter number of a statement,
+ *	sqldb_columns() the number of columns of the row it read;
+ *	sqldb_lite_type() SQLite's storage class of a column of that row
+ *	(SQLITE_INTEGER, ...: a test that an integer was not stored as
+ *	text), 0 on PostgreSQL, whose columns have the type declared;
  *	sqldb_double() a column as a double (SQLite's TOTAL(), a sum in
  *	DOUBLE PRECISION).  On PostgreSQL a parameter that the text skips
  *	(?9 without ?3) is sent as text, so that one statement may bind
@@ -199,6 +203,8 @@ int	sqldb_null(struct sqldb_stmt *, int col);
 long long sqldb_int(struct sqldb_stmt *, int col);	/* NULL: 0 */
 double	sqldb_double(struct sqldb_stmt *, int col);	/* NULL: 0 */
 int	sqldb_params(struct sqldb_stmt *);
+int	sqldb_columns(struct sqldb_stmt *);	/* of the row read */
+int	sqldb_lite_type(struct sqldb_stmt *, int col);	/* 0: PostgreSQL */
 const char *sqldb_text(struct sqldb_stmt *, int col);	/* NULL: NULL */
 void	sqldb_reset(struct sqldb_stmt *);
 void	sqldb_finish(struct sqldb_stmt *);

@@ -71,5 +71,6 @@ void	sqldb_pg_reset(struct sqldb_stmt *);
 const char *sqldb_pg_value(struct sqldb_stmt *, int col);
 const char *sqldb_pg_error(struct sqldb_stmt *);
 int	sqldb_pg_params(struct sqldb_stmt *);
+int	sqldb_pg_columns(struct sqldb_stmt *);
 
 #endif

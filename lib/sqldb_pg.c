@@ -57,6 +57,7 @@ const char *sqldb_pg_value(struct sqldb_stmt *st, int col)
 { SQLDB_PG_UNREACHABLE; }
 const char *sqldb_pg_error(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 int sqldb_pg_params(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_columns(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 
 int
 sqldb_pg_open_read(struct sqldb *db, const struct sqldb_target *t,
@@ -760,6 +761,12 @@ int
 sqldb_pg_params(struct sqldb_stmt *st)
 {
 	return st->pg->nparams;
+}
+
+int
+sqldb_pg_columns(struct sqldb_stmt *st)
+{
+	return st->pg->res != NULL ? PQnfields(st->pg->res) : 0;
 }
 
 const char *

@@ -81,7 +81,9 @@ unit_rptdb_unlink(const char *path)
 	if ((w = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL ||
 	    sqldb_exec(w->db, "DROP TABLE reports, policies, failures,"
 	    " deviations, totals, domain_policies, domain_failures, reporters"
-	    " CASCADE; DELETE FROM " SQLDB_SCHEMA_TABLE " WHERE name = '"
+	    " CASCADE; DROP AGGREGATE total(bigint);"
+	    " DROP FUNCTION rptdb_total_add(numeric, bigint);"
+	    " DELETE FROM " SQLDB_SCHEMA_TABLE " WHERE name = '"
 	    RPTDB_FILE "'", &err) < 0)
 		printf("# drop reports.db's tables: %s\n", err.s);
 	rptdb_close(w);
