@@ -373,7 +373,7 @@ collect_sessions(struct metrics_table *t)
 
 	memset(&r, 0, sizeof(r));
 	r.t = t;
-	if (access(path, F_OK) != 0) {
+	if (rptdb_local() && access(path, F_OK) != 0) {
 		free(path);
 		return;
 	}
