@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "mymalloc.h"
 #include "rptdb.h"
 #include "rptdb_sql.h"
+#include "sqldb.h"
 #include "tlsrpt.h"
 #include "unit.h"
 #include "unit_rptdb.h"
@@ -67,10 +69,13 @@ test_no_hosted(void *arg, const char *domain)
 	return NULL;
 }
 
-/* Store the report with id suffix, by via; its row, or -1. */
+/*
+ * Add the report with id suffix, by via, in a transaction of its own
+ * (tx) or in the caller's; its row, or -1.
+ */
 static int64_t
-test_store(struct rptdb *db, const char *id, const char *via,
-    const char *dkim, int *rc)
+test_add(struct rptdb *db, const char *id, const char *via,
+    const char *dkim, int *rc, int tx)
 {
 	struct tlsrpt_limits lim;
 	struct tlsrpt_report *r;
@@ -91,14 +96,22 @@ test_store(struct rptdb *db, const char *id, const char *via,
 	meta.dkim_result = dkim;
 	meta.note = "a note of the message";
 	rptdb_sha256(json, strlen(json), meta.sha256);
-	if (rptdb_begin(db, &err) < 0 || (*rc = rptdb_report_add(db, r, &meta,
-	    test_hosted, NULL, &row, &err)) < 0 || rptdb_commit(db, &err) < 0)
+	if ((tx && rptdb_begin(db, &err) < 0) || (*rc = rptdb_report_add(db,
+	    r, &meta, test_hosted, NULL, &row, &err)) < 0 ||
+	    (tx && rptdb_commit(db, &err) < 0))
 		CHECK(0, "report stored: %s", err.s);
 	tlsrpt_free(r);
 out:
 	buf_free(&err);
 	free(json);
 	return row;
+}
+
+static int64_t
+test_store(struct rptdb *db, const char *id, const char *via,
+    const char *dkim, int *rc)
+{
+	return test_add(db, id, via, dkim, rc, 1);
 }
 
 struct test_rows {
@@ -595,6 +608,138 @@ test_make_v4(const char *path, const char *change)
 }
 
 /*
+ * Two writers (two rptparse of two nodes) store the same report at the
+ * same moment: the second one's insert waits for the first one's
+ * transaction (PostgreSQL: a lock on the unique key of reports; SQLite:
+ * BEGIN IMMEDIATE), then finds the report stored and counts it as a
+ * duplicate, under the first one's row, or stores it when the first one
+ * rolled back.  The second writer is a child process; on PostgreSQL the
+ * parent ends its transaction only once pg_stat_activity shows the
+ * child waiting for that lock.
+ */
+#define TEST_RACE_WAIT_MS	10000
+
+/* The child: 10 + rptdb_report_add()'s result (0 or 1), its row on fd. */
+static void
+test_race_child(const char *path, int go, int fd)
+{
+	struct buf err = BUF_INIT;
+	struct rptdb *b;
+	int64_t row = -1;
+	int rc = -1;
+	char c;
+
+	/* Forked before the parent opened anything: no handle shared. */
+	if (read(go, &c, 1) != 1)
+		_exit(5);
+	if ((b = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL ||
+	    rptdb_begin(b, &err) < 0) {
+		fprintf(stderr, "# race: the second writer: %s\n", err.s);
+		_exit(2);
+	}
+	row = test_add(b, "race", "https", NULL, &rc, 0);
+	if (rc < 0 || rptdb_commit(b, &err) < 0) {
+		fprintf(stderr, "# race: the second writer: %s\n",
+		    err.s ? err.s : "not stored");
+		_exit(3);
+	}
+	if (write(fd, &row, sizeof(row)) != sizeof(row))
+		_exit(4);
+	_exit(10 + rc);
+}
+
+/* 1 once another connection waits for a lock (PostgreSQL). */
+static int
+test_race_waiting(struct rptdb *rd)
+{
+	struct sqldb_stmt *st = sqldb_cached(rd->db, "SELECT count(*) FROM"
+	    " pg_stat_activity WHERE datname = current_database() AND"
+	    " wait_event_type = 'Lock'");
+	int n = 0;
+
+	if (sqldb_step(st) == SQLDB_ROW)
+		n = (int)sqldb_int(st, 0);
+	sqldb_finish(st);
+	return n > 0;
+}
+
+static void
+test_race(const char *dir, int commit)
+{
+	char *path = xasprintf("%s/race.db", dir);
+	struct buf err = BUF_INIT;
+	struct rptdb *a = NULL, *rd = NULL;
+	int64_t row, theirs = -1;
+	int rc, fd[2], go[2], status = 0, ms;
+	pid_t pid;
+
+	if (pipe(fd) < 0 || pipe(go) < 0) {
+		CHECK(0, "race: pipe");
+		goto out;
+	}
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(fd[0]);
+		close(go[1]);
+		test_race_child(path, go[0], fd[1]);
+	}
+	close(fd[1]);
+	close(go[0]);
+	if ((a = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL ||
+	    rptdb_begin(a, &err) < 0) {
+		CHECK(0, "race: reports.db: %s", err.s);
+		close(go[1]);
+		waitpid(pid, &status, 0);
+		goto out;
+	}
+	row = test_add(a, "race", "https", NULL, &rc, 0);
+	CHECK(rc == 1, "race: the first writer stores the report (row %lld)",
+	    (long long)row);
+	if (write(go[1], "g", 1) != 1)
+		CHECK(0, "race: the second writer starts");
+	close(go[1]);
+	if (unit_rptdb_pg() && (rd = unit_rptdb_open(path, &err)) != NULL) {
+		for (ms = 0; ms < TEST_RACE_WAIT_MS && !test_race_waiting(rd);
+		    ms += 10)
+			usleep(10000);
+		CHECK(ms < TEST_RACE_WAIT_MS, "race: the second writer waits"
+		    " for the first one's transaction (%d ms)", ms);
+	} else
+		usleep(300000);	/* SQLite: it waits in BEGIN IMMEDIATE */
+	if (commit)
+		CHECK(rptdb_commit(a, &err) == 0, "race: the first writer"
+		    " commits: %s", err.s ? err.s : "");
+	else
+		rptdb_rollback(a);
+	waitpid(pid, &status, 0);
+	if (read(fd[0], &theirs, sizeof(theirs)) != sizeof(theirs))
+		theirs = -1;
+	close(fd[0]);
+	if (commit)
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 10 &&
+		    theirs == row, "race: the second writer finds it stored:"
+		    " a duplicate, not an error, as row %lld (status %d, row"
+		    " %lld)", (long long)row, status, (long long)theirs);
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 11 &&
+		    theirs > 0, "race: after the first one's rollback the"
+		    " second writer stores it (status %d, row %lld)", status,
+		    (long long)theirs);
+	rptdb_close(rd);
+	if ((rd = unit_rptdb_open(path, &err)) != NULL) {
+		struct rptdb_filter f = { NULL, 0, 0 };
+
+		CHECK(rptdb_reports_count(rd, &f) == 1, "race: stored once");
+	}
+out:
+	rptdb_close(rd);
+	rptdb_close(a);
+	unit_rptdb_unlink(path);
+	free(path);
+	buf_free(&err);
+}
+
+/*
  * More result types in one transaction than the rows totals holds until
  * the commit (RPTDB_PENDING_MAX): each still adds up once.
  */
@@ -743,6 +888,8 @@ main(void)
 	/* Each in a reports.db of its own, dropped after it. */
 	test_silent(dir);
 	test_totals(dir);
+	test_race(dir, 1);
+	test_race(dir, 0);
 	if ((db = unit_rptdb_open_write(path, NULL, 1 << 20, &err)) == NULL) {
 		CHECK(0, "reports.db created: %s", err.s);
 		goto out;
