@@ -429,7 +429,8 @@ rptdb_connect_write(const struct sqldb_target *t, const char *group,
 	r = rptdb_new(db);
 	/* Kept for the handle's life: the first in its cache. */
 	for (i = 0; i < RPTDB_ST_WRITER; i++)
-		r->st[i] = sqldb_cached(db, rptdb_store_sql[i]);
+		r->st[i] = sqldb_cached(db, r->pg && rptdb_store_pgsql[i] !=
+		    NULL ? rptdb_store_pgsql[i] : rptdb_store_sql[i]);
 	return r;
 }
 
@@ -508,6 +509,12 @@ rptdb_rollback(struct rptdb *r)
 	rptdb_held_clear(r);
 	sqldb_rollback(r->db);
 	r->intx = 0;
+}
+
+int
+rptdb_lost(struct rptdb *r)
+{
+	return sqldb_lost(r->db);
 }
 
 /*

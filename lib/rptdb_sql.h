@@ -21,10 +21,13 @@
  *	PostgreSQL's booleans are not integers; "IS DISTINCT FROM", not
  *	SQLite's "IS NOT"; an upsert names its conflict target; a sum that
  *	may pass INT64_MAX is TOTAL() (PostgreSQL's made by the schema);
- *	new rows' ids come back by RETURNING.  The statements that differ
- *	are in pairs chosen by sqldb_engine(): the schema (PostgreSQL's is
- *	created at the last version, rptdb.c) and the list of a report's
- *	policy-domains (group_concat or string_agg, rptdb_list.c).
+ *	the writer's inserts say new ids by RETURNING on PostgreSQL.  The
+ *	statements that differ are in pairs chosen by the engine: the
+ *	schema (PostgreSQL's is created at the last version, rptdb.c), the
+ *	inserts that give ids (rptdb_store_pgsql: SQLite keeps its
+ *	last_insert_rowid, cheaper than RETURNING) and the list of a
+ *	report's policy-domains (group_concat or string_agg,
+ *	rptdb_list.c).
  *
  *	RPTDB_TRUSTED_SQL holds for a stored report (alias r) that counts
  *	whatever report_require_dkim says (REPORTS.DB in rptdb.h);
@@ -48,8 +51,10 @@
  *	back what it stored, and holds them for the commit, as it does
  *	what the report adds to reporters; rptdb_held_flush() writes them
  *	sorted by key, so that each page of those tables is changed once
- *	per transaction.  A multi-row INSERT of policies returns the id of
- *	each row with its idx, whatever order the engine gives them in.
+ *	per transaction.  A multi-row INSERT of policies gives its rows
+ *	consecutive ids on SQLite (one more than the largest each: the
+ *	rowid rule), the last of them sqldb_last_id(); on PostgreSQL it
+ *	returns the id of each row with its idx.
  *
  * LIMITS
  *	RPTDB_NSTMT statements are kept prepared per handle; at most
@@ -259,6 +264,7 @@ struct rptdb_field {
 #define RPTDB_FIELDS_END	{ RPTDB_F_END, 0 }
 
 extern const char *const rptdb_store_sql[RPTDB_ST_WRITER];
+extern const char *const rptdb_store_pgsql[RPTDB_ST_WRITER];	/* or NULL */
 
 void	rptdb_bind_trust(struct sqldb_stmt *);
 void	rptdb_text(struct sqldb_stmt *, int col, const char *);

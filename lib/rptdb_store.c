@@ -39,6 +39,10 @@
 #define RPTDB_POLICY_ROW8	RPTDB_POLICY_ROW4 ", " RPTDB_POLICY_ROW4
 /* The id of each row with its place: the order of rows is the engine's. */
 #define RPTDB_POLICY_RETURNING	" RETURNING id, idx"
+#define RPTDB_FAILURE_INSERT "INSERT INTO failures (policy, result_type," \
+	" sending_mta_ip, receiving_mx_hostname, receiving_mx_helo," \
+	" receiving_ip, failed_session_count, additional_information," \
+	" failure_reason_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 /*
  * A transaction's sums for a hosted domain and organization
@@ -57,6 +61,31 @@
 	" reports_any = reporters.reports_any + excluded.reports_any"
 
 /*
+ * The inserts that give new ids, as PostgreSQL runs them: with
+ * RETURNING (its ids come from a sequence that other nodes draw from
+ * too).  SQLite's (rptdb_store_sql) read last_insert_rowid and the
+ * rowid rule instead (the ids of a multi-row insert follow each
+ * other): RETURNING made SQLite build and buffer every row apart, 13 %
+ * of rptparse's CPU (bench/rptparse).  The one pair of the writer.
+ */
+const char *const rptdb_store_pgsql[RPTDB_ST_WRITER] = {
+	[RPTDB_ST_REPORT] = "INSERT INTO reports (organization, contact,"
+	" report_id, start_time, end_time, received, via, submitter, sha256,"
+	" spool_id, dkim_result, dkim_domain, dkim_selector, dkim_reason)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT DO NOTHING RETURNING id",
+	[RPTDB_ST_POLICY] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_POLICY2] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW2
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_POLICY4] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW4
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_POLICY8] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW8
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_FAILURE] = RPTDB_FAILURE_INSERT " RETURNING id",
+};
+
+/*
  * A sum of totals stops at the largest 64-bit integer: PostgreSQL refuses
  * to go past it (SQLite would make it a real).
  */
@@ -70,15 +99,12 @@ const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	" end_time, received, via, submitter, sha256, spool_id, dkim_result,"
 	" dkim_domain, dkim_selector, dkim_reason)"
 	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	" ON CONFLICT DO NOTHING RETURNING id",
-	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW RPTDB_POLICY_RETURNING,
-	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW2 RPTDB_POLICY_RETURNING,
-	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW4 RPTDB_POLICY_RETURNING,
-	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW8 RPTDB_POLICY_RETURNING,
-	"INSERT INTO failures (policy, result_type, sending_mta_ip,"
-	" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
-	" failed_session_count, additional_information, failure_reason_code)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	" ON CONFLICT DO NOTHING",
+	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW,
+	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW2,
+	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW4,
+	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW8,
+	RPTDB_FAILURE_INSERT,
 	"INSERT INTO deviations (report, idx, text) VALUES (?, ?, ?)",
 	"INSERT INTO totals (trusted, kind, result, sessions)"
 	" VALUES (?, ?, ?, ?)"
@@ -198,8 +224,8 @@ rptdb_store_step(struct rptdb *s, struct sqldb_stmt *st, const char *what,
 }
 
 /*
- * A kept statement that returns the id of the one row it inserts
- * (RETURNING id): 1 with *id, 0 when it inserted none, -1.
+ * A kept statement that returns the id of the one row it selects, or
+ * inserts (RETURNING id): 1 with *id, 0 when none, -1.
  */
 static int
 rptdb_store_id(struct rptdb *s, struct sqldb_stmt *st, const char *what,
@@ -219,6 +245,25 @@ rptdb_store_id(struct rptdb *s, struct sqldb_stmt *st, const char *what,
 	return rc;
 }
 
+/*
+ * An insert of one row: 1 with its id, 0 when it inserted none (ON
+ * CONFLICT DO NOTHING), -1; by RETURNING on PostgreSQL, by
+ * last_insert_rowid on SQLite.
+ */
+static int
+rptdb_store_insert(struct rptdb *s, struct sqldb_stmt *st, const char *what,
+    int64_t *id, struct buf *err)
+{
+	if (s->pg)
+		return rptdb_store_id(s, st, what, id, err);
+	if (rptdb_store_step(s, st, what, err) < 0)
+		return -1;
+	if (sqldb_changes(s->db) == 0)
+		return 0;
+	*id = sqldb_last_id(s->db);
+	return 1;
+}
+
 static int
 rptdb_store_failure(struct rptdb *s, int64_t policy,
     const struct tlsrpt_detail *d, struct buf *err)
@@ -235,7 +280,7 @@ rptdb_store_failure(struct rptdb *s, int64_t policy,
 	sqldb_bind_int64(st, 7, d->failed_session_count);
 	rptdb_text(st, 8, d->additional_information);
 	rptdb_text(st, 9, d->failure_reason_code);
-	if (rptdb_store_id(s, st, "insert failure detail", &id, err) <= 0) {
+	if (rptdb_store_insert(s, st, "insert failure detail", &id, err) <= 0) {
 		if (err->len == 0)
 			buf_puts(err, "reports.db: insert failure detail:"
 			    " no id returned");
@@ -418,17 +463,28 @@ rptdb_store_bind_policy(struct rptdb *s, struct sqldb_stmt *st, size_t slot,
 }
 
 /*
- * An insert of policies from..from+k-1 of r: each returned row's id to
- * its place (idx) in s->added.policy.
+ * An insert of policies from..from+k-1 of r: each row's id to its place
+ * (idx) in s->added.policy, as PostgreSQL returns them (RETURNING id,
+ * idx, in whatever order) or by SQLite's rowid rule.
  */
 static int
 rptdb_store_policy_ids(struct rptdb *s, struct sqldb_stmt *st, size_t from,
     size_t k, struct buf *err)
 {
-	size_t got = 0;
+	size_t got = 0, j;
 	long long idx;
+	int64_t last;
 	int rc;
 
+	if (!s->pg) {
+		/* SQLite: consecutive rowids, the last one last_insert_rowid. */
+		if (rptdb_store_step(s, st, "insert policy", err) < 0)
+			return -1;
+		last = sqldb_last_id(s->db);
+		for (j = 0; j < k; j++)
+			s->added.policy[from + j] = last - (int64_t)(k - 1 - j);
+		return 0;
+	}
 	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		idx = sqldb_int(st, 1);
 		if (idx < (long long)from || idx >= (long long)(from + k))
@@ -473,8 +529,7 @@ rptdb_store_policy(struct rptdb *s, int64_t report,
 
 /*
  * Policies from..to-1 of r, none with failure details, in inserts of 8,
- * 4, 2 and 1 rows, in their order; each row's id comes back with its
- * idx (rptdb_sql.h).
+ * 4, 2 and 1 rows, in their order (rptdb_store_policy_ids()).
  */
 static int
 rptdb_store_policies(struct rptdb *s, int64_t report,
@@ -566,7 +621,23 @@ rptdb_store_total(struct rptdb *s, int trusted, int kind, const char *result,
 	return 0;
 }
 
-/* Writes the rows held for totals; they are dropped either way. */
+static int
+rptdb_pending_cmp(const void *a, const void *b)
+{
+	const struct rptdb_pending *x = a, *y = b;
+
+	if (x->trusted != y->trusted)
+		return x->trusted - y->trusted;
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return strcmp(x->result, y->result);
+}
+
+/*
+ * Writes the rows held for totals; they are dropped either way.  On
+ * PostgreSQL in key order, as reporters (rptdb_reporters.c): two nodes
+ * lock the rows of totals they share in the same order.
+ */
 int
 rptdb_pending_flush(struct rptdb *s, struct buf *err)
 {
@@ -574,6 +645,10 @@ rptdb_pending_flush(struct rptdb *s, struct buf *err)
 	struct rptdb_pending *p;
 	size_t i;
 	int rc = 0;
+
+	if (s->pg && s->npending > 1)
+		qsort(s->pending, s->npending, sizeof(*s->pending),
+		    rptdb_pending_cmp);
 
 	for (i = 0; i < s->npending && rc == 0; i++) {
 		p = &s->pending[i];
@@ -678,7 +753,7 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	rptdb_text(st, 12, meta->dkim_domain);
 	rptdb_text(st, 13, meta->dkim_selector);
 	rptdb_text(st, 14, meta->dkim_reason);
-	if ((rc = rptdb_store_id(s, st, "insert report", rowid, err)) < 0)
+	if ((rc = rptdb_store_insert(s, st, "insert report", rowid, err)) < 0)
 		return -1;
 	if (rc == 0) {
 		if ((*rowid = rptdb_store_find(s, r, err)) == 0)

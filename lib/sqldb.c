@@ -201,6 +201,12 @@ sqldb_changes(struct sqldb *db)
 	return sqldb_pg_changes(db);
 }
 
+long long
+sqldb_last_id(struct sqldb *db)
+{
+	return db->lite != NULL ? sqlite3_last_insert_rowid(db->lite) : -1;
+}
+
 int
 sqldb_lost(struct sqldb *db)
 {

@@ -78,6 +78,10 @@
  *	read it: on SQLite read-only (lib/db's DB_READ), on PostgreSQL a
  *	connection like any other, with no migration; on either, a
  *	schema version other than the last of m is refused.
+ *	sqldb_last_id() is SQLite's last_insert_rowid (-1 on
+ *	PostgreSQL, whose inserts say their ids by RETURNING): a writer
+ *	that counts each cycle may keep SQLite's inserts without RETURNING,
+ *	whose rows SQLite makes and buffers apart.
  *	sqldb_errmsg() is the engine's reason of the last failed step of
  *	a statement, without ending it (one kept and reset after it).
  *	sqldb_params() is the highest parameter number of a statement,
@@ -173,6 +177,7 @@ struct sqlite3 *sqldb_sqlite(struct sqldb *);	/* SQLite's, or NULL */
 int	sqldb_schema_version(struct sqldb *);
 int	sqldb_exec(struct sqldb *, const char *sql, struct buf *err);
 long long sqldb_changes(struct sqldb *);
+long long sqldb_last_id(struct sqldb *);	/* SQLite's rowid, or -1 */
 int	sqldb_lost(struct sqldb *);	/* the connection is gone */
 
 int	sqldb_begin(struct sqldb *, struct buf *err);
