@@ -58,6 +58,40 @@ rptdb_reporters_write(struct rptdb *s, const struct rptdb_reporter *p,
 	return rptdb_step(s, st, "add to reporters", err);
 }
 
+static int
+rptdb_reporters_cmp(const void *a, const void *b)
+{
+	const struct rptdb_reporter *const *x = a, *const *y = b;
+	int c = strcmp((*x)->domain, (*y)->domain);
+
+	return c != 0 ? c : strcmp((*x)->organization, (*y)->organization);
+}
+
+/*
+ * On PostgreSQL, in key order: two nodes' transactions then lock the
+ * rows they share in the same order, and neither waits for the other
+ * while holding a row the other needs (a deadlock, which PostgreSQL
+ * ends by failing one of them).  SQLite has one writer at a time.
+ */
+static int
+rptdb_reporters_sorted(struct rptdb *s, struct buf *err)
+{
+	struct rptdb_reporter **v, *p;
+	size_t i, n = 0;
+	int rc = 0;
+
+	v = xcalloc(s->nreporters + 1, sizeof(*v));
+	for (i = 0; i < RPTDB_REPORTERS_BUCKETS; i++)
+		for (p = s->reporters[i]; p != NULL && n < s->nreporters;
+		    p = p->next)
+			v[n++] = p;
+	qsort(v, n, sizeof(*v), rptdb_reporters_cmp);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = rptdb_reporters_write(s, v[i], err);
+	free(v);
+	return rc;
+}
+
 int
 rptdb_reporters_flush(struct rptdb *s, struct buf *err)
 {
@@ -65,9 +99,13 @@ rptdb_reporters_flush(struct rptdb *s, struct buf *err)
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < RPTDB_REPORTERS_BUCKETS && rc == 0; i++)
-		for (p = s->reporters[i]; p != NULL && rc == 0; p = p->next)
-			rc = rptdb_reporters_write(s, p, err);
+	if (s->pg)
+		rc = rptdb_reporters_sorted(s, err);
+	else
+		for (i = 0; i < RPTDB_REPORTERS_BUCKETS && rc == 0; i++)
+			for (p = s->reporters[i]; p != NULL && rc == 0;
+			    p = p->next)
+				rc = rptdb_reporters_write(s, p, err);
 	rptdb_reporters_clear(s);
 	return rc;
 }
