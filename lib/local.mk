@@ -47,7 +47,7 @@ lib_db_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 # lib/rptdb - reports.db: its schema and every query over it (rptparse
 # writes; stsctl report, the pages, metrics read).
 lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sql.h \
-	lib/rptdb_store.c lib/rptdb_read.c lib/rptdb_list.c \
+	lib/rptdb_store.c lib/rptdb_refill.c lib/rptdb_read.c lib/rptdb_list.c \
 	lib/rptdb_reporters.c lib/rptdb_pages.c lib/rptdb_bydomain.c \
 	lib/rptsum_rows.c lib/rptsum_rows.h
 check_PROGRAMS += lib/rptdb_test

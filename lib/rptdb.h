@@ -65,8 +65,9 @@
  *	file at path) or PostgreSQL (the database of postgresql_conninfo,
  *	path unused; lib/sqldb_conf), with one SQL text for both
  *	(rptdb_sql.h says how): rptdb.c (schema, open, transactions),
- *	rptdb_store.c (the writer), rptdb_read.c (the summaries, alerts,
- *	metrics) and rptdb_list.c (list, show, export).
+ *	rptdb_store.c (the writer), rptdb_refill.c (rptdb_hosted_fill()),
+ *	rptdb_read.c (the summaries, alerts, metrics) and rptdb_list.c
+ *	(list, show, export).
  *	rptdb_connect() and rptdb_connect_write() open a target of
  *	lib/sqldb (the unit tests' engine); rptdb_local() is 1 when
  *	storage_engine keeps reports.db in a file (the readers look for
