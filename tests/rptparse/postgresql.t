@@ -4,8 +4,8 @@
 # them) mailed to rptrecv (swaks) are stored by rptparse in the test
 # PostgreSQL (tests/pg.sh), in the database that policy.db's tables use,
 # logging in as a role whose password is in postgresql_password_file;
-# "stsctl report list" and "report summary" show them from there, with
-# the sums the JSON gives; no reports.db file is made; a report mailed
+# "stsctl report list", "report summary" and "report html" show them
+# from there, with the sums the JSON gives; no reports.db file is made; a report mailed
 # again is stored once.  Two nodes: a second instance (rptparse alone,
 # its own spool) on the same database; the same reports put into both
 # spools at once are each stored once, one node logging it as stored and
@@ -103,6 +103,11 @@ is "$(jq -r '"\(.successful) \(.failed)"' <<<"$sum")" "$(sums example.com)" \
 is "$(jq -r '.reports' <<<"$sum")" 3 "... of 3 reports"
 is "$(rp_json summary krvtz.net --days 3660 | jq -r '"\(.successful) \(.failed)"')" \
 	"$(sums krvtz.net)" "stsctl report summary krvtz.net"
+
+# The page of a domain reads in one snapshot (REPEATABLE READ there).
+$STSCTL report html example.com --days 3660 >"$T/one.html" 2>"$T/one.err"
+is "$?" 0 "stsctl report html example.com exits 0 ($(head -c 200 "$T/one.err"))"
+like "$(cat "$T/one.html")" 'Example Inc\.' "... and shows a sender of its reports"
 
 # The same mail again: stored once.
 quiet swaks --server 127.0.0.1 --port "$RP_SMTP" --from reports@sender.example \
