@@ -74,6 +74,18 @@
  *	ends it: 1 with the id, 0 when it returns no row (ON CONFLICT DO
  *	NOTHING), -1 with the reason in err.
  *
+ *	sqldb_check() tells whether a PostgreSQL target can be opened
+ *	(it connects, looks at the collation and encoding, and closes;
+ *	no migration runs) for "stsd check"; 0 for SQLite.
+ *
+ *	sqldb_begin() opens a transaction (SQLite: BEGIN IMMEDIATE),
+ *	sqldb_savepoint() one savepoint inside it (SQLDB_SAVEPOINT), as
+ *	lib/db.  One difference the callers see: on PostgreSQL a
+ *	statement that fails aborts the transaction it is in, unless
+ *	sqldb_rollback_to() goes back to the savepoint before it, and
+ *	sqldb_commit() of an aborted transaction fails ("rolled back
+ *	after an error in it"); on SQLite the other statements stand.
+ *
  *	sqldb_open_read() opens a database that its writer migrated, to
  *	read it: on SQLite read-only (lib/db's DB_READ), on PostgreSQL a
  *	connection like any other, with no migration; on either, a
@@ -89,22 +101,11 @@
  *	sqldb_lite_type() SQLite's storage class of a column of that row
  *	(SQLITE_INTEGER, ...: a test that an integer was not stored as
  *	text), 0 on PostgreSQL, whose columns have the type declared;
- *	sqldb_double() a column as a double (SQLite's TOTAL(), a sum in
- *	DOUBLE PRECISION).  On PostgreSQL a parameter that the text skips
+ *	sqldb_double() a column as a double (a sum past INT64_MAX: SQLite's
+ *	TOTAL(), a numeric on PostgreSQL).  On PostgreSQL a parameter that the text skips
  *	(?9 without ?3) is sent as text, so that one statement may bind
  *	some of its numbers only.
  *
- *	sqldb_check() tells whether a PostgreSQL target can be opened
- *	(it connects, looks at the collation and encoding, and closes;
- *	no migration runs) for "stsd check"; 0 for SQLite.
- *
- *	sqldb_begin() opens a transaction (SQLite: BEGIN IMMEDIATE),
- *	sqldb_savepoint() one savepoint inside it (SQLDB_SAVEPOINT), as
- *	lib/db.  One difference the callers see: on PostgreSQL a
- *	statement that fails aborts the transaction it is in, unless
- *	sqldb_rollback_to() goes back to the savepoint before it, and
- *	sqldb_commit() of an aborted transaction fails ("rolled back
- *	after an error in it"); on SQLite the other statements stand.
  *
  * LIMITS
  *	SQLDB_CACHE_MAX statements kept per connection; SQLDB_PARAMS_MAX
