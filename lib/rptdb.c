@@ -333,6 +333,42 @@ rptdb_open(const char *path, struct buf *err)
 }
 
 /*
+ * A reader's open that finds no reports.db yet says nothing: no file
+ * (SQLite), or no tables, schema version 0 (PostgreSQL: rptparse never
+ * started); NULL with err untouched then.
+ */
+struct rptdb *
+rptdb_open_existing(const char *path, struct buf *err)
+{
+	static const struct sqldb_migration none[] = { { 0, NULL, NULL } };
+	struct sqldb_target t;
+	struct buf why = BUF_INIT;
+	struct sqldb *db = NULL;
+	struct rptdb *r;
+
+	if (rptdb_local())
+		return access(path, F_OK) == 0 ? rptdb_open(path, err) : NULL;
+	if ((r = rptdb_open(path, &why)) != NULL) {
+		buf_free(&why);
+		return r;
+	}
+	/* Version 0 is what a table of no migration expects. */
+	if (sqldb_conf_target(&t, RPTDB_FILE, path, err) == 0) {
+		db = sqldb_open_read(&t, none, err);
+		sqldb_conf_free(&t);
+	}
+	if (db != NULL) {
+		sqldb_close(db);
+		buf_free(&why);
+		return NULL;
+	}
+	buf_reset(err);
+	buf_puts(err, why.s != NULL ? why.s : "reports.db: cannot be opened");
+	buf_free(&why);
+	return NULL;
+}
+
+/*
  * Before migrations that read every stored row (6: about a minute at
  * 10^7 reports, bench/reports), a line saying so: rptparse stores
  * nothing meanwhile.  Read-only, and silent when there is no file yet.

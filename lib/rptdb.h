@@ -70,8 +70,11 @@
  *	(list, show, export).
  *	rptdb_connect() and rptdb_connect_write() open a target of
  *	lib/sqldb (the unit tests' engine); rptdb_local() is 1 when
- *	storage_engine keeps reports.db in a file (the readers look for
- *	it before they open it); rptdb_lost() when PostgreSQL closed the
+ *	storage_engine keeps reports.db in a file;
+ *	rptdb_open_existing() is rptdb_open() that returns NULL with err
+ *	untouched when there is no reports.db yet (no file, or on
+ *	PostgreSQL no tables: schema version 0), for the readers that show
+ *	"no reports" then (the pages, metrics, stsctl domain show); rptdb_lost() when PostgreSQL closed the
  *	connection (rptparse then stops and master starts it again).
  *
  *	Several writers (rptparse on several nodes, one PostgreSQL
@@ -435,6 +438,7 @@ typedef void rptdb_type_fn(const char *type, double sessions, void *arg);
 struct sqldb_target;
 int	rptdb_local(void);	/* storage_engine = sqlite: a file */
 struct rptdb *rptdb_open(const char *path, struct buf *err);
+struct rptdb *rptdb_open_existing(const char *path, struct buf *err);
 struct rptdb *rptdb_connect(const struct sqldb_target *, struct buf *err);
 struct rptdb *rptdb_connect_write(const struct sqldb_target *,
 	    const char *group, size_t cache, struct buf *err);

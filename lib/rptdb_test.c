@@ -885,6 +885,15 @@ main(void)
 	CHECK(rd == NULL && err.len > 0,
 	    "no reports.db yet: a reader is refused: %s", err.s);
 	buf_reset(&err);
+	/* The engine of main.cf, as the pages and metrics open it. */
+	if (unit_rptdb_pg() && (cfg_override("storage_engine", "postgresql",
+	    &err) < 0 || cfg_override("postgresql_conninfo",
+	    getenv("STSD_TEST_PGCONNINFO"), &err) < 0))
+		CHECK(0, "storage_engine = postgresql: %s", err.s);
+	rd = rptdb_open_existing(path, &err);
+	CHECK(rd == NULL && err.len == 0, "no reports.db yet: the pages'"
+	    " open finds none and says nothing: '%s'", err.s ? err.s : "");
+	buf_reset(&err);
 	/* Each in a reports.db of its own, dropped after it. */
 	test_silent(dir);
 	test_totals(dir);
@@ -905,6 +914,9 @@ main(void)
 	test_rows_policies(db);
 	test_trust(db);
 	test_hosted_fill(db);
+	rd = rptdb_open_existing(path, &err);
+	CHECK(rd != NULL, "the pages' open finds it: %s", err.s ? err.s : "");
+	rptdb_close(rd);
 	if ((rd = unit_rptdb_open(path, &err)) == NULL)
 		CHECK(0, "a reader opens it: %s", err.s);
 	else {

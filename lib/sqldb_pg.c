@@ -475,10 +475,11 @@ sqldb_pg_open_read(struct sqldb *db, const struct sqldb_target *t,
 		last = p->version;
 	if (sqldb_pg_connected(db, t, err) < 0)
 		return -1;
-	if ((version = sqldb_pg_schema_version(db)) == last)
-		return 0;
-	if (version < 0)
+	/* No row, or no table of versions: never migrated, version 0. */
+	if ((version = sqldb_pg_schema_version(db)) < 0)
 		version = 0;
+	if (version == last)
+		return 0;
 	buf_printf(err, "%s: schema version %d of %s, this program uses %d%s",
 	    db->name, version, db->key, last, version < last ?
 	    " (the owning daemon upgrades it when it starts)" :
