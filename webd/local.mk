@@ -18,7 +18,7 @@ webd_webd_SOURCES = webd/webd.c webd/webd.h webd/answer.c webd/pages.c \
 	webd/domreports.c webd/domreports.h webd/report_pages.c \
 	webd/api_reports.c webd/scopecache.c webd/scopecache.h
 webd_webd_CPPFLAGS = $(WEBD_CPPFLAGS) $(SQLITE_CFLAGS)
-webd_webd_LDADD = webd/libwebd.a $(STS_LIBS) $(SQLDB_LIBS)
+webd_webd_LDADD = webd/libwebd.a $(STS_LIBS) $(SQLITE_LIBS)
 dist_man_MANS += man/stsd-webd.8
 EXTRA_DIST += tests/webd
 
@@ -40,3 +40,6 @@ tests_fuzz_fuzz_webform_LDADD = webd/libwebd.a $(LDADD)
 # fuzz_repquery: the query string of the report pages (repquery.c).
 FUZZ_TARGETS += tests/fuzz/fuzz_repquery
 tests_fuzz_fuzz_repquery_LDADD = webd/libwebd.a $(LDADD)
+
+# The pages read reports.db through lib/sqldb, on PostgreSQL too.
+webd_webd_LDADD += $(PQ_LIBS)
