@@ -280,8 +280,7 @@ dashboard_reports_open(struct buf *err)
 	    RPTDB_FILE);
 	struct rptdb *db = NULL;
 
-	if (access(path, F_OK) == 0 &&
-	    (db = rptdb_open(path, err)) != NULL)
+	if ((db = rptdb_open_existing(path, err)) != NULL)
 		/* A page reads each domain's rows several times. */
 		rptdb_pages_tune(db);
 	free(path);

@@ -9,6 +9,8 @@
  *	fetchdb_prune(db, before, &err)		rows older than before
  *
  *	db = fetchdb_open(path, &err)		(stsctl, the pages)
+ *	db = fetchdb_connect_write(&target, group, &err), fetchdb_connect()
+ *					the same on a target of lib/sqldb
  *	fetchdb_list(db, domain, since, limit, handler, arg, &err)
  *	fetchdb_explain(db, addr, from, until, &line, &err)
  *	fetchdb_failure_line(db, type, ip, from, until, &line)
@@ -23,6 +25,13 @@
  *	unknown or missing SNI).  The file and its WAL files are mode
  *	FETCHDB_FILE_MODE, in group (setgid_group) so that stsctl reads
  *	them.
+ *
+ *	The queries go through lib/sqldb, one text for both engines:
+ *	fetchdb_connect_write() and fetchdb_connect() open fetches.db's
+ *	table on any target (fetchdb_test runs on SQLite and on
+ *	PostgreSQL); fetchdb_open_write() and fetchdb_open() keep it the
+ *	SQLite file at path whatever storage_engine says (each node's
+ *	httpd records its own fetches; sharing them is a later step).
  *
  *	fetchdb_prune() deletes the rows older than before,
  *	FETCHDB_PRUNE_BATCH at a time, each batch its own transaction,
@@ -92,6 +101,10 @@ typedef void (*fetchdb_handler)(const struct fetchdb_row *, void *);
 struct fetchdb *fetchdb_open_write(const char *path, const char *group,
 	    struct buf *err);
 struct fetchdb *fetchdb_open(const char *path, struct buf *err);
+struct sqldb_target;
+struct fetchdb *fetchdb_connect_write(const struct sqldb_target *,
+	    const char *group, struct buf *err);
+struct fetchdb *fetchdb_connect(const struct sqldb_target *, struct buf *err);
 void	fetchdb_close(struct fetchdb *);
 long long fetchdb_store(struct fetchdb *, const struct fetchrec *, size_t n,
 	    long long limit, struct buf *err);

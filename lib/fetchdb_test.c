@@ -1,7 +1,9 @@
 /*
  * fetchdb_test - lib/fetchlog's datagrams (encoded, parsed, refused) and
  * lib/fetchdb's store: rows kept per domain, pruned by age, listed newest
- * first, and the one-line explanation of what httpd saw from an address.
+ * first, and the one-line explanation of what httpd saw from an address;
+ * the store on both engines of lib/sqldb (with STSD_TEST_PGCONNINFO, a
+ * PostgreSQL database of its own: tests/run).
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -15,6 +17,7 @@
 #include "fetchdb.h"
 #include "fetchlog.h"
 #include "mymalloc.h"
+#include "sqldb.h"
 #include "unit.h"
 
 static void
@@ -110,9 +113,21 @@ list_one(const struct fetchdb_row *row, void *arg)
 	l->n++;
 }
 
+/* The engine of the run: PostgreSQL when STSD_TEST_PGCONNINFO is set. */
+static void
+test_target(struct sqldb_target *t, const char *path)
+{
+	t->conninfo = getenv("STSD_TEST_PGCONNINFO");
+	t->engine = t->conninfo != NULL ? SQLDB_POSTGRESQL : SQLDB_SQLITE;
+	t->name = FETCHDB_FILE;
+	t->path = path;
+	t->password = NULL;
+}
+
 static void
 test_store(const char *dir)
 {
+	struct sqldb_target t;
 	struct buf err = BUF_INIT, line = BUF_INIT;
 	struct fetchrec recs[40];
 	struct fetchdb *w, *r;
@@ -121,7 +136,8 @@ test_store(const char *dir)
 	size_t i;
 	long long n;
 
-	w = fetchdb_open_write(path, NULL, &err);
+	test_target(&t, path);
+	w = fetchdb_connect_write(&t, NULL, &err);
 	CHECK(w != NULL, "open for writing: %s", err.s);
 	if (w == NULL)
 		return;
@@ -132,9 +148,10 @@ test_store(const char *dir)
 	rec_set(&recs[2], 1002, "127.0.0.2", "mta-sts.example.com", 0,
 	    FETCHLOG_FAIL_NO_CERT);
 	rec_set(&recs[3], 1003, "127.0.0.3", "mta-sts.example.com", 404, "");
-	CHECK(fetchdb_store(w, recs, 4, 100, &err) == 0, "store 4: %s", err.s);
+	n = fetchdb_store(w, recs, 4, 100, &err);
+	CHECK(n == 0, "store 4: %s", err.s ? err.s : "");
 
-	r = fetchdb_open(path, &err);
+	r = fetchdb_connect(&t, &err);
 	CHECK(r != NULL, "open for reading: %s", err.s);
 	CHECK(fetchdb_explain(r, "127.0.0.2", 900, 2000, &line, &err) == 0 &&
 	    STR_EQ(line.s, "the TLS handshake failed: unknown-sni (2 times, SNI "

@@ -46,18 +46,18 @@ lib_db_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/rptdb - reports.db: its schema and every query over it (rptparse
 # writes; stsctl report, the pages, metrics read).
-lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sqlite.h \
-	lib/rptdb_store.c lib/rptdb_read.c lib/rptdb_list.c \
+lib_libsts_a_SOURCES += lib/rptdb.c lib/rptdb.h lib/rptdb_sql.h \
+	lib/rptdb_store.c lib/rptdb_refill.c lib/rptdb_read.c lib/rptdb_list.c \
 	lib/rptdb_reporters.c lib/rptdb_pages.c lib/rptdb_bydomain.c \
 	lib/rptsum_rows.c lib/rptsum_rows.h
 check_PROGRAMS += lib/rptdb_test
-lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_rptdb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_rptdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/rptdb_bydomain_test
-lib_rptdb_bydomain_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_rptdb_bydomain_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_rptdb_bydomain_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 check_PROGRAMS += lib/rptdb_pages_test
-lib_rptdb_pages_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_rptdb_pages_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_rptdb_pages_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 
 # lib/dashboard - HTML report pages (stsctl report html, metrics listener)
@@ -207,7 +207,7 @@ lib_libsts_a_SOURCES += lib/fetchlog.c lib/fetchlog.h \
 	lib/fetchdb.c lib/fetchdb.h
 check_PROGRAMS += lib/fetchdb_test
 lib_fetchdb_test_SOURCES = lib/fetchdb_test.c
-lib_fetchdb_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS)
+lib_fetchdb_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)
 lib_fetchdb_test_CPPFLAGS = $(UNIT_CPPFLAGS)
 FUZZ_TARGETS += tests/fuzz/fuzz_fetchlog
 

@@ -72,10 +72,10 @@ PARAM(STRING, maillog_file, "",
 
 /* Storage. */
 PARAM(STRING, storage_engine, "sqlite",
-    "Where policyd keeps policy.db: sqlite (a file in "
-    "$data_directory, the default) or postgresql (the database of "
-    "postgresql_conninfo). reports.db and the fetch records stay on "
-    "SQLite whatever this says.",
+    "Where policyd keeps policy.db and rptparse reports.db: sqlite "
+    "(files in $data_directory, the default) or postgresql (the "
+    "database of postgresql_conninfo, both in one). The fetch "
+    "records stay on SQLite whatever this says.",
     "sqlite|postgresql", NULL,
     .check = PARAM_CHECK_ENGINE)
 PARAM(STRING, postgresql_conninfo, "",
@@ -88,7 +88,9 @@ PARAM(STRING, postgresql_conninfo, "",
     .check = PARAM_CHECK_CONNINFO, .flags = PARAM_EMPTY_OK)
 PARAM(STRING, postgresql_password_file, "",
     "With storage_engine = postgresql: a file whose first line is "
-    "the database password, read by policyd when it starts; it must "
+    "the database password, read by policyd and rptparse when they "
+    "start and by the readers of reports (stsctl report, metrics, "
+    "webd), which must then run as mail_owner; it must "
     "be a regular file owned by mail_owner with no permission for "
     "others (mode 0600 or 0640), and at most 1024 bytes. Empty: no "
     "password (peer or certificate authentication).",

@@ -60,12 +60,32 @@
  *	The one module that knows reports.db's tables and their SQL: its
  *	writer (rptparse) and its readers reach the database only through
  *	these functions, with typed arguments and rows handed to a
- *	callback (valid during the call only); the handle is opaque, so
- *	that another storage engine is one module behind this interface.
- *	The engine here is SQLite (lib/db): rptdb.c (schema, open,
- *	transactions), rptdb_store.c (the writer), rptdb_read.c (the
- *	summaries, alerts, metrics) and rptdb_list.c (list, show,
- *	export).
+ *	callback (valid during the call only); the handle is opaque.
+ *	The engine is lib/sqldb's, chosen by storage_engine: SQLite (the
+ *	file at path) or PostgreSQL (the database of postgresql_conninfo,
+ *	path unused; lib/sqldb_conf), with one SQL text for both
+ *	(rptdb_sql.h says how): rptdb.c (schema, open, transactions),
+ *	rptdb_store.c (the writer), rptdb_refill.c (rptdb_hosted_fill()),
+ *	rptdb_read.c (the summaries, alerts, metrics) and rptdb_list.c
+ *	(list, show, export).
+ *	rptdb_connect() and rptdb_connect_write() open a target of
+ *	lib/sqldb (the unit tests' engine); rptdb_local() is 1 when
+ *	storage_engine keeps reports.db in a file;
+ *	rptdb_open_existing() is rptdb_open() that returns NULL with err
+ *	untouched when there is no reports.db yet (no file, or on
+ *	PostgreSQL no tables: schema version 0), for the readers that show
+ *	"no reports" then (the pages, metrics, stsctl domain show); rptdb_lost() when PostgreSQL closed the
+ *	connection (rptparse then stops and master starts it again).
+ *
+ *	Several writers (rptparse on several nodes, one PostgreSQL
+ *	database): the unique key of reports decides, so that a report
+ *	is stored once; an insert of a report that another transaction
+ *	holds waits for its end, then inserts nothing if it committed
+ *	(rptdb_report_add() returns 0 with that row, a duplicate) or the
+ *	report if it rolled back.  Totals and reporters are written in key
+ *	order on PostgreSQL (two transactions lock their shared rows in
+ *	one order).  Ids come from the database (an identity), so that
+ *	the rows of two nodes never share one.
  *
  *	What counts, for every reader: a report counts when it is trusted
  *	(sent by https, or mailed with a passing aligned DKIM signature)
@@ -115,7 +135,11 @@
  *
  * REPORTS.DB
  *	The schema (migrations 1 to 7, applied by rptdb_open_write(),
- *	checked by rptdb_open()):
+ *	checked by rptdb_open(); on PostgreSQL created at version 7 at once,
+ *	with BIGINT columns, identity ids, the same keys and indexes, no
+ *	WITHOUT ROWID, and the aggregate total(bigint), SQLite's TOTAL()
+ *	as an exact numeric; its version is the row reports.db of
+ *	sqldb_schema):
  *
  *	reports: id, organization, contact, report_id, start_time and
  *	    end_time (Unix seconds, UTC), received (Unix seconds), via
@@ -174,7 +198,7 @@
  *	Migration 6 adds rows kept by domain, which rptdb_report_add()
  *	writes for each new report in its transaction (from the report in
  *	memory, the rows that the migration's SQL, RPTDB_DOMAIN_POLICIES_SQL
- *	and friends in rptdb_sqlite.h, makes of the rows stored) and
+ *	and friends in rptdb_sql.h, makes of the rows stored) and
  *	rptdb_hosted_fill() makes again for the policy-domains whose
  *	hosted domain changed:
  *	domain_policies: domain, end_time, policy, hosted, report, trusted
@@ -239,12 +263,15 @@
  *	rptparse's alert state (lib/alert).
  *
  * LIMITS
- *	Read statements that fail to compile are bugs (lib/db panics); a
- *	failing step of a read ends its rows early.  Counts are 64-bit.
+ *	Read statements that fail to compile are bugs (SQLite: lib/sqldb
+ *	panics; PostgreSQL: the first step fails); a failing step of a
+ *	read ends its rows early and is logged.  Counts are 64-bit; the
+ *	sums of totals stop at INT64_MAX.
  *
  * DIAGNOSTICS
  *	Opening and writing return -1 (or NULL) with one line in err,
- *	naming reports.db and SQLite's cause.  A mode or group that
+ *	naming reports.db (its file, or "postgresql database NAME") and
+ *	the engine's cause.  A mode or group that
  *	cannot be set is logged (the database still works for its
  *	owner).  Readers that can fail return -1 and log the cause.
  */
@@ -408,13 +435,20 @@ typedef void rptdb_export_fn(const struct rptdb_export_row *, void *arg);
 typedef void rptdb_type_fn(const char *type, double sessions, void *arg);
 
 /* rptdb.c: open, close, transactions */
+struct sqldb_target;
+int	rptdb_local(void);	/* storage_engine = sqlite: a file */
 struct rptdb *rptdb_open(const char *path, struct buf *err);
+struct rptdb *rptdb_open_existing(const char *path, struct buf *err);
+struct rptdb *rptdb_connect(const struct sqldb_target *, struct buf *err);
+struct rptdb *rptdb_connect_write(const struct sqldb_target *,
+	    const char *group, size_t cache, struct buf *err);
 struct rptdb *rptdb_open_write(const char *path, const char *group,
 	    size_t cache, struct buf *err);
 void	rptdb_close(struct rptdb *);
 int	rptdb_begin(struct rptdb *, struct buf *err);
 int	rptdb_commit(struct rptdb *, struct buf *err);
 void	rptdb_rollback(struct rptdb *);
+int	rptdb_lost(struct rptdb *);	/* PostgreSQL's connection is gone */
 int	rptdb_snapshot_begin(struct rptdb *);
 void	rptdb_snapshot_end(struct rptdb *, int began);
 void	rptdb_pages_tune(struct rptdb *);

@@ -1,7 +1,7 @@
 /*
  * rptdb_bydomain - the rows kept by domain (reports.db migration 6) of
  * each new report, made from the report in memory, held for the commit
- * and written there in key order; see rptdb_sqlite.h.
+ * and written there in key order; see rptdb_sql.h.
  * SPDX-License-Identifier: ISC
  *
  * The rows are those RPTDB_DOMAIN_POLICIES_SQL and
@@ -22,12 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "buf.h"
 #include "mymalloc.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
 #include "tlsrpt.h"
 
 /* The inserts of 8, 4, 2 and 1 rows of each table, largest first. */
@@ -238,31 +237,31 @@ rptdb_held_cmp(const void *a, const void *b)
 
 /* Row w into slot (0 to 7) of st, of domain_policies or domain_failures. */
 static void
-rptdb_held_bind(const struct rptdb_held *h, sqlite3_stmt *st, int slot,
+rptdb_held_bind(const struct rptdb_held *h, struct sqldb_stmt *st, int slot,
     const struct rptdb_hrow *w)
 {
 	int b = slot * (w->failure ? RPTDB_DF_COLUMNS : RPTDB_DP_COLUMNS);
 
 	rptdb_text(st, b + 1, rptdb_held_str(h, w->domain));
-	sqlite3_bind_int64(st, b + 2, w->end);
-	sqlite3_bind_int64(st, b + 3, w->policy);
-	sqlite3_bind_int(st, b + 4, w->hosted);
+	sqldb_bind_int64(st, b + 2, w->end);
+	sqldb_bind_int64(st, b + 3, w->policy);
+	sqldb_bind_int64(st, b + 4, w->hosted);
 	if (w->failure == 0) {
-		sqlite3_bind_int64(st, b + 5, w->report);
-		sqlite3_bind_int(st, b + 6, w->trusted);
-		sqlite3_bind_int64(st, b + 7, w->start);
+		sqldb_bind_int64(st, b + 5, w->report);
+		sqldb_bind_int64(st, b + 6, w->trusted);
+		sqldb_bind_int64(st, b + 7, w->start);
 		rptdb_text(st, b + 8, rptdb_held_str(h, w->organization));
-		sqlite3_bind_int64(st, b + 9, w->ok);
-		sqlite3_bind_int64(st, b + 10, w->failed);
+		sqldb_bind_int64(st, b + 9, w->ok);
+		sqldb_bind_int64(st, b + 10, w->failed);
 		return;
 	}
-	sqlite3_bind_int64(st, b + 5, w->failure);
-	sqlite3_bind_int(st, b + 6, w->trusted);
+	sqldb_bind_int64(st, b + 5, w->failure);
+	sqldb_bind_int64(st, b + 6, w->trusted);
 	rptdb_text(st, b + 7, rptdb_held_str(h, w->organization));
 	rptdb_text(st, b + 8, rptdb_held_str(h, w->type));
 	rptdb_text(st, b + 9, rptdb_held_str(h, w->mx));
 	rptdb_text(st, b + 10, rptdb_held_str(h, w->info));
-	sqlite3_bind_int64(st, b + 11, w->failed);
+	sqldb_bind_int64(st, b + 11, w->failed);
 }
 
 /* Rows from..to (of one table), 8, 4, 2 or 1 to an insert. */
@@ -270,8 +269,8 @@ static int
 rptdb_held_write(struct rptdb *s, size_t from, size_t to, struct buf *err)
 {
 	const struct rptdb_held *h = &s->held;
-	int table = h->rows[from].failure != 0, rc;
-	sqlite3_stmt *st;
+	int table = h->rows[from].failure != 0;
+	struct sqldb_stmt *st;
 	size_t k, c, j;
 
 	while (from < to) {
@@ -280,12 +279,8 @@ rptdb_held_write(struct rptdb *s, size_t from, size_t to, struct buf *err)
 		st = s->st[rptdb_bydomain_st[table][c]];
 		for (j = 0; j < k; j++)
 			rptdb_held_bind(h, st, (int)j, &h->rows[from + j]);
-		if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-			buf_printf(err, "reports.db: insert %s by domain: %s",
-			    table ? "failures" : "policies",
-			    sqlite3_errmsg(s->db));
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
+		if (rptdb_step(s, st, table ? "insert failures by domain" :
+		    "insert policies by domain", err) < 0)
 			return -1;
 		from += k;
 	}

@@ -9,12 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
-#include "db.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
+#include "sqldb.h"
 
 /*
  * The filter of list and export: domain, since, and the reports that
@@ -24,21 +22,23 @@
  * it has a counted one), in the window when there is one.
  */
 #define RPTDB_FILTER \
-	" WHERE (?1 IS NULL OR r.id IN (SELECT d.report FROM domain_policies d" \
-	" WHERE d.domain = lower(?1) AND (?2 IS NULL OR d.end_time > ?2)))" \
-	" AND (?2 IS NULL OR r.end_time > ?2)" \
+	" WHERE (CAST(?1 AS TEXT) IS NULL OR r.id IN (SELECT d.report" \
+	" FROM domain_policies d WHERE d.domain = lower(?1) AND" \
+	" (CAST(?2 AS BIGINT) IS NULL OR d.end_time > ?2)))" \
+	" AND (CAST(?2 AS BIGINT) IS NULL OR r.end_time > ?2)" \
 	" AND CASE WHEN ?3 THEN NOT " RPTDB_TRUSTED_SQL \
 	" ELSE " RPTDB_COUNTS_SQL " END"
 
 static void
-rptdb_list_bind(sqlite3_stmt *st, const struct rptdb_filter *f,
+rptdb_list_bind(struct sqldb_stmt *st, const struct rptdb_filter *f,
     int unverified)
 {
-	if (f->domain)
-		sqlite3_bind_text(st, 1, f->domain, -1, SQLITE_TRANSIENT);
+	sqldb_bind_opt(st, 1, f->domain);
 	if (f->since)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)f->since);
-	sqlite3_bind_int(st, 3, unverified);
+		sqldb_bind_int64(st, 2, (long long)f->since);
+	else
+		sqldb_bind_null(st, 2);
+	sqldb_bind_int64(st, 3, unverified);
 	rptdb_bind_trust(st);
 }
 
@@ -84,50 +84,59 @@ static const struct rptdb_field rptdb_failure_fields[] = {
 
 /* A report from the columns of RPTDB_REPORT_COLUMNS, from col on. */
 void
-rptdb_col_report(sqlite3_stmt *st, int col, struct rptdb_report *r)
+rptdb_col_report(struct sqldb_stmt *st, int col, struct rptdb_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	rptdb_fields(st, col, rptdb_report_fields, r);
 }
 
+/*
+ * With each report the policy-domains of its policies: the one pair of
+ * the readers, as SQLite's group_concat() is PostgreSQL's string_agg().
+ */
+#define RPTDB_LIST_DOMAINS(agg) "SELECT " RPTDB_REPORT_COLUMNS ", (SELECT " \
+	agg " FROM policies p WHERE p.report = r.id) FROM reports r" \
+	RPTDB_FILTER " ORDER BY r.start_time, r.id"
+
 void
 rptdb_reports(struct rptdb *db, const struct rptdb_filter *f,
     int with_domains, rptdb_report_fn *fn, void *arg)
 {
-	sqlite3_stmt *st;
+	int rc;
+	struct sqldb_stmt *st;
 	struct rptdb_report r;
 
 	if (with_domains)
-		st = db_prepare(db->db, "SELECT " RPTDB_REPORT_COLUMNS
-		    ", (SELECT group_concat(COALESCE(p.domain, '-'), ' ')"
-		    " FROM policies p  WHERE p.report = r.id)"
-		    " FROM reports r" RPTDB_FILTER
-		    " ORDER BY r.start_time, r.id");
+		st = sqldb_cached(db->db, db->pg ?
+		    RPTDB_LIST_DOMAINS("string_agg(COALESCE(p.domain, '-'),"
+		    " ' ' ORDER BY p.idx)") :
+		    RPTDB_LIST_DOMAINS("group_concat(COALESCE(p.domain,"
+		    " '-'), ' ')"));
 	else
-		st = db_prepare(db->db, "SELECT " RPTDB_REPORT_COLUMNS
+		st = sqldb_cached(db->db, "SELECT " RPTDB_REPORT_COLUMNS
 		    " FROM reports r" RPTDB_FILTER
 		    " ORDER BY r.start_time, r.id");
 	rptdb_list_bind(st, f, f->unverified);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		rptdb_col_report(st, 0, &r);
 		if (with_domains)
 			r.domains = rptdb_col(st, RPTDB_REPORT_NCOLUMNS);
 		fn(&r, arg);
 	}
-	sqlite3_finalize(st);
+	rptdb_read_end(st, rc, "read");
 }
 
 long long
 rptdb_reports_count(struct rptdb *db, const struct rptdb_filter *f)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT count(*) FROM reports r"
+	struct sqldb_stmt *st = sqldb_cached(db->db, "SELECT count(*) FROM reports r"
 	    RPTDB_FILTER);
 	long long n = 0;
 
 	rptdb_list_bind(st, f, f->unverified);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (sqldb_step(st) == SQLDB_ROW)
+		n = sqldb_int(st, 0);
+	sqldb_finish(st);
 	return n;
 }
 
@@ -135,28 +144,28 @@ int
 rptdb_report_get(struct rptdb *db, int64_t id, rptdb_report_fn *fn,
     void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT " RPTDB_REPORT_COLUMNS
+	struct sqldb_stmt *st = sqldb_cached(db->db, "SELECT " RPTDB_REPORT_COLUMNS
 	    " FROM reports r WHERE r.id = ?1");
 	struct rptdb_report r;
 	int found;
 
-	sqlite3_bind_int64(st, 1, id);
+	sqldb_bind_int64(st, 1, id);
 	rptdb_bind_trust(st);
-	if ((found = sqlite3_step(st) == SQLITE_ROW)) {
+	if ((found = sqldb_step(st) == SQLDB_ROW)) {
 		rptdb_col_report(st, 0, &r);
 		fn(&r, arg);
 	}
-	sqlite3_finalize(st);
+	sqldb_finish(st);
 	return found ? 0 : -1;
 }
 
 /* The rows of a report or a policy (by id) in a struct each. */
-static sqlite3_stmt *
+static struct sqldb_stmt *
 rptdb_list_of(struct rptdb *db, const char *sql, int64_t id)
 {
-	sqlite3_stmt *st = db_prepare(db->db, sql);
+	struct sqldb_stmt *st = sqldb_cached(db->db, sql);
 
-	sqlite3_bind_int64(st, 1, id);
+	sqldb_bind_int64(st, 1, id);
 	return st;
 }
 
@@ -164,7 +173,7 @@ void
 rptdb_report_policies(struct rptdb *db, int64_t report, rptdb_policy_fn *fn,
     void *arg)
 {
-	sqlite3_stmt *st = rptdb_list_of(db, "SELECT " RPTDB_POLICY_COLUMNS("")
+	struct sqldb_stmt *st = rptdb_list_of(db, "SELECT " RPTDB_POLICY_COLUMNS("")
 	    " FROM policies WHERE report = ? ORDER BY idx", report);
 	struct rptdb_policy p;
 
@@ -176,7 +185,7 @@ void
 rptdb_policy_failures(struct rptdb *db, int64_t policy, rptdb_failure_fn *fn,
     void *arg)
 {
-	sqlite3_stmt *st = rptdb_list_of(db, "SELECT " RPTDB_FAILURE_COLUMNS("")
+	struct sqldb_stmt *st = rptdb_list_of(db, "SELECT " RPTDB_FAILURE_COLUMNS("")
 	    " FROM failures WHERE policy = ? ORDER BY id", policy);
 	struct rptdb_failure f;
 
@@ -188,19 +197,21 @@ void
 rptdb_report_deviations(struct rptdb *db, int64_t report, rptdb_text_fn *fn,
     void *arg)
 {
-	sqlite3_stmt *st = rptdb_list_of(db, "SELECT text FROM deviations"
+	int rc;
+	struct sqldb_stmt *st = rptdb_list_of(db, "SELECT text FROM deviations"
 	    " WHERE report = ? ORDER BY idx", report);
 
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while ((rc = sqldb_step(st)) == SQLDB_ROW)
 		fn(rptdb_col(st, 0), arg);
-	sqlite3_finalize(st);
+	rptdb_read_end(st, rc, "read");
 }
 
 void
 rptdb_export(struct rptdb *db, const struct rptdb_filter *f,
     rptdb_export_fn *fn, void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT " RPTDB_REPORT_COLUMNS
+	int rc;
+	struct sqldb_stmt *st = sqldb_cached(db->db, "SELECT " RPTDB_REPORT_COLUMNS
 	    ", " RPTDB_POLICY_COLUMNS("p.") ", " RPTDB_FAILURE_COLUMNS("f.")
 	    " FROM reports r JOIN policies p ON p.report = r.id"
 	    " LEFT JOIN failures f ON f.policy = p.id" RPTDB_FILTER
@@ -212,7 +223,7 @@ rptdb_export(struct rptdb *db, const struct rptdb_filter *f,
 	int col;
 
 	rptdb_list_bind(st, f, f->unverified);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		rptdb_col_report(st, 0, &r);
 		col = rptdb_fields(st, RPTDB_REPORT_NCOLUMNS,
 		    rptdb_policy_fields, &p);
@@ -222,5 +233,5 @@ rptdb_export(struct rptdb *db, const struct rptdb_filter *f,
 		row.failure = fd.result_type != NULL ? &fd : NULL;
 		fn(&row, arg);
 	}
-	sqlite3_finalize(st);
+	rptdb_read_end(st, rc, "read");
 }

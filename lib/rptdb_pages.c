@@ -16,12 +16,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
-#include "db.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
+#include "sqldb.h"
 
 #define RPTDB_PAGE_SELECT "SELECT dp.end_time, dp.policy, " \
 	RPTDB_REPORT_COLUMNS " FROM domain_policies dp" \
@@ -32,38 +30,39 @@ int
 rptdb_domain_reports(struct rptdb *db, const char *domain,
     struct rptdb_cursor *cursor, int limit, rptdb_report_fn *fn, void *arg)
 {
-	sqlite3_stmt *st;
+	int rc;
+	struct sqldb_stmt *st;
 	struct rptdb_report r;
 	int64_t last = 0;
 	int n = 0, more = 0;
 
 	if (cursor->policy > 0) {
-		st = db_prepare(db->db, RPTDB_PAGE_SELECT
+		st = sqldb_cached(db->db, RPTDB_PAGE_SELECT
 		    " AND (dp.end_time, dp.policy) < (?2, ?3)" RPTDB_PAGE_ORDER);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)cursor->end);
-		sqlite3_bind_int64(st, 3, cursor->policy);
+		sqldb_bind_int64(st, 2, (long long)cursor->end);
+		sqldb_bind_int64(st, 3, cursor->policy);
 	} else
-		st = db_prepare(db->db, RPTDB_PAGE_SELECT RPTDB_PAGE_ORDER);
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
+		st = sqldb_cached(db->db, RPTDB_PAGE_SELECT RPTDB_PAGE_ORDER);
+	sqldb_bind_text(st, 1, domain);
 	rptdb_bind_trust(st);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		rptdb_col_report(st, 2, &r);
 		if (n > 0 && r.id == last) {
 			/* The report's other row: part of the page. */
-			cursor->policy = sqlite3_column_int64(st, 1);
+			cursor->policy = sqldb_int(st, 1);
 			continue;
 		}
 		if (n == limit) {
 			more = 1;
 			break;
 		}
-		cursor->end = (time_t)sqlite3_column_int64(st, 0);
-		cursor->policy = sqlite3_column_int64(st, 1);
+		cursor->end = (time_t)sqldb_int(st, 0);
+		cursor->policy = sqldb_int(st, 1);
 		last = r.id;
 		n++;
 		fn(&r, arg);
 	}
-	sqlite3_finalize(st);
+	rptdb_read_end(st, rc, "read");
 	cursor->more = more;
 	return n;
 }
@@ -71,14 +70,14 @@ rptdb_domain_reports(struct rptdb *db, const char *domain,
 int
 rptdb_report_of(struct rptdb *db, int64_t report, const char *domain)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT 1 FROM policies"
+	struct sqldb_stmt *st = sqldb_cached(db->db, "SELECT 1 FROM policies"
 	    " WHERE report = ?1 AND (hosted_domain = ?2 OR domain = ?2)"
 	    " LIMIT 1");
 	int found;
 
-	sqlite3_bind_int64(st, 1, report);
-	sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	sqldb_bind_int64(st, 1, report);
+	sqldb_bind_text(st, 2, domain);
+	found = sqldb_step(st) == SQLDB_ROW;
+	sqldb_finish(st);
 	return found;
 }

@@ -4,6 +4,7 @@
  * page size, reports with two policies of the domain and reports that
  * end at the same second included; rptdb_report_of(); a report as one
  * domain sees it (rptjson_report()) and CSV cells (rptjson_csv_cell()).
+ * On both engines (STSD_TEST_PGCONNINFO: tests/unit_rptdb.h).
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -20,10 +21,12 @@
 #include "buf.h"
 #include "mymalloc.h"
 #include "rptdb.h"
+#include "rptdb_sql.h"
 #include "rptjson.h"
 #include "rptsum.h"
 #include "tlsrpt.h"
 #include "unit.h"
+#include "unit_rptdb.h"
 
 #define TEST_START	1764547200	/* 2025-12-01 */
 #define TEST_REPORTS	37
@@ -181,7 +184,7 @@ main(void)
 	int n, ok = 1, shared = 0;
 
 	unit_tmppath(dir, path, sizeof(path), RPTDB_FILE);
-	if ((w = rptdb_open_write(path, NULL, 0, &err)) == NULL) {
+	if ((w = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL) {
 		CHECK(0, "reports.db: %s", err.s);
 		return unit_status_rm(dir);
 	}
@@ -195,7 +198,7 @@ main(void)
 		    "4")) == 0;
 	ok = ok && test_store(w, 100, 2, TEST_POLICY("b.example", "5")) == 0;
 	rptdb_close(w);
-	if (!ok || (rd = rptdb_open(path, &err)) == NULL) {
+	if (!ok || (rd = unit_rptdb_open(path, &err)) == NULL) {
 		CHECK(0, "reports stored and read: %s", err.s ? err.s : "");
 		return unit_status_rm(dir);
 	}
@@ -237,7 +240,7 @@ main(void)
 	json_decref(j);
 	test_csv();
 	rptdb_close(rd);
-	unit_unlink_db(path);
+	unit_rptdb_unlink(path);
 	buf_free(&err);
 	buf_free(&csv);
 	return unit_status_rm(dir);

@@ -8,18 +8,17 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
-#include "db.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
+#include "sqldb.h"
 
 /*
  * A domain's counted rows of a window: one range of domain_policies or
@@ -55,14 +54,31 @@
 
 static int64_t rptdb_total_count(double);
 
-static sqlite3_stmt *
+#define RPTDB_DAY_LEN	sizeof("-292277026596-12-31")	/* %Y-%m-%d */
+
+/*
+ * The UTC day of t as YYYY-MM-DD into day (strftime('%Y-%m-%d', t,
+ * 'unixepoch') of SQLite, on either engine).
+ */
+static const char *
+rptdb_read_day(time_t t, char day[RPTDB_DAY_LEN])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(day, RPTDB_DAY_LEN, "%Y-%m-%d", &tm) == 0)
+		day[0] = '\0';
+	return day;
+}
+
+static struct sqldb_stmt *
 rptdb_read_prepare(struct rptdb *db, const char *sql, const char *domain,
     time_t since)
 {
-	sqlite3_stmt *st = db_prepare(db->db, sql);
+	struct sqldb_stmt *st = sqldb_cached(db->db, sql);
 
-	sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)since);
+	sqldb_bind_text(st, 1, domain);
+	sqldb_bind_int64(st, 2, (long long)since);
 	rptdb_bind_trust(st);
 	return st;
 }
@@ -75,7 +91,7 @@ static const struct rptdb_field rptdb_domain_policy_fields[] = {
 };
 #undef RPTDB_ROW
 #define RPTDB_POLICY_SELECT "SELECT report, organization," \
-	" strftime('%Y-%m-%d', start_time, 'unixepoch'), end_time," \
+	" start_time, end_time," \
 	" success_count, failure_count, policy FROM domain_policies" \
 	RPTDB_BY_DOMAIN
 
@@ -113,13 +129,17 @@ rptdb_domain_read(struct rptdb *db, int untrusted, const char *domain,
 {
 	struct rptdb_domain_policy p;
 	struct rptdb_domain_failure f;
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
+	char day[RPTDB_DAY_LEN];
 
 	if (pfn != NULL) {
 		st = rptdb_read_prepare(db, rptdb_policy_sql[untrusted != 0],
 		    domain, since);
-		while (rptdb_row(st, rptdb_domain_policy_fields, &p))
+		while (rptdb_row(st, rptdb_domain_policy_fields, &p)) {
+			/* The column holds start_time: its day, in C. */
+			p.day = rptdb_read_day((time_t)sqldb_int(st, 2), day);
 			pfn(&p, arg);
+		}
 	}
 	if (ffn != NULL) {
 		st = rptdb_read_prepare(db, rptdb_failure_sql[untrusted != 0],
@@ -160,18 +180,19 @@ void
 rptdb_domain_unverified(struct rptdb *db, const char *domain, time_t since,
     rptdb_report_fn *fn, void *arg)
 {
+	int rc;
 	struct rptdb_report row;
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 
 	st = rptdb_read_prepare(db, "SELECT DISTINCT " RPTDB_REPORT_COLUMNS
 	    " FROM domain_policies d JOIN reports r ON r.id = d.report"
 	    " WHERE d.domain = lower(?1) AND d.end_time > ?2 AND d.trusted = 0"
 	    " ORDER BY r.end_time DESC, r.id DESC", domain, since);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		rptdb_col_report(st, 0, &row);
 		fn(&row, arg);
 	}
-	sqlite3_finalize(st);
+	rptdb_read_end(st, rc, "read");
 }
 
 int
@@ -183,19 +204,19 @@ rptdb_domain_known(struct rptdb *db, const char *name)
 	 * policy of a domain has a counted one of it: the first key of its
 	 * range, where policies needed an index of each column.
 	 */
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT 1 FROM domain_policies"
+	struct sqldb_stmt *st = sqldb_cached(db->db, "SELECT 1 FROM domain_policies"
 	    " WHERE domain = lower(?1) LIMIT 1");
 	int known;
 
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	sqldb_bind_text(st, 1, name);
+	known = sqldb_step(st) == SQLDB_ROW;
+	sqldb_finish(st);
 	return known;
 }
 
 /* The statement of rptdb_totals_get(), prepared once for many reports. */
 struct rptdb_totals {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	char	*domain;	/* NULL: every domain */
 };
 
@@ -204,12 +225,12 @@ rptdb_totals_new(struct rptdb *db, const char *domain)
 {
 	struct rptdb_totals *t = xcalloc(1, sizeof(*t));
 
-	t->st = db_prepare(db->db, "SELECT p.id, p.success_count,"
+	t->st = sqldb_cached(db->db, "SELECT p.id, p.success_count,"
 	    " p.failure_count, f.failed_session_count FROM policies p"
 	    " LEFT JOIN failures f ON f.policy = p.id"
-	    " WHERE p.report = ?1 AND p.counted = 1 AND (?2 IS NULL OR"
-	    " p.hosted_domain = ?2 COLLATE NOCASE OR p.domain = ?2"
-	    " COLLATE NOCASE) ORDER BY p.id");
+	    " WHERE p.report = ?1 AND p.counted = 1 AND"
+	    " (CAST(?2 AS TEXT) IS NULL OR p.hosted_domain = lower(?2) OR"
+	    " p.domain = lower(?2)) ORDER BY p.id");
 	t->domain = domain ? xstrdup(domain) : NULL;
 	return t;
 }
@@ -218,21 +239,25 @@ void
 rptdb_totals_get(struct rptdb_totals *t, int64_t report, rptdb_total_fn *fn,
     void *arg)
 {
+	int rc;
 	struct rptdb_total_row row;
-	sqlite3_stmt *st = t->st;
+	struct sqldb_stmt *st = t->st;
 
-	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, report);
+	sqldb_reset(st);
+	sqldb_bind_int64(st, 1, report);
 	if (t->domain != NULL)
-		sqlite3_bind_text(st, 2, t->domain, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		row.policy = sqlite3_column_int64(st, 0);
-		row.success_count = sqlite3_column_int64(st, 1);
-		row.failure_count = sqlite3_column_int64(st, 2);
-		row.detail = sqlite3_column_int64(st, 3);
+		sqldb_bind_text(st, 2, t->domain);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
+		row.policy = sqldb_int(st, 0);
+		row.success_count = sqldb_int(st, 1);
+		row.failure_count = sqldb_int(st, 2);
+		row.detail = sqldb_int(st, 3);
 		fn(&row, arg);
 	}
-	sqlite3_reset(st);
+	if (rc < 0)
+		log_warn("%s: totals of report %" PRId64 ": %s", RPTDB_FILE,
+		    report, sqldb_errmsg(st));
+	sqldb_reset(st);
 }
 
 void
@@ -240,7 +265,7 @@ rptdb_totals_free(struct rptdb_totals *t)
 {
 	if (t == NULL)
 		return;
-	sqlite3_finalize(t->st);
+	sqldb_finish(t->st);
 	free(t->domain);
 	free(t);
 }
@@ -266,7 +291,7 @@ rptdb_counted_sessions(struct rptdb *db, rptdb_session_fn *fn, void *arg)
 	    " WHERE p.counted = 1 AND " RPTDB_COUNTS_SQL
 	    " ORDER BY 1, 2";
 	struct rptdb_session_row row;
-	sqlite3_stmt *st = db_prepare(db->db, sql);
+	struct sqldb_stmt *st = sqldb_cached(db->db, sql);
 
 	rptdb_bind_trust(st);
 	while (rptdb_row(st, rptdb_session_fields, &row))
@@ -281,19 +306,16 @@ rptdb_counted_sessions(struct rptdb *db, rptdb_session_fn *fn, void *arg)
 int
 rptdb_totals_read(struct rptdb *db, rptdb_totals_fn *fn, void *arg)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT kind, result,"
-	    " TOTAL(sessions) FROM totals WHERE trusted = 1 OR ?9 = 0"
+	struct sqldb_stmt *st = sqldb_cached(db->db, "SELECT kind, result, "
+	    RPTDB_TOTAL("sessions") " FROM totals WHERE trusted = 1 OR ?9 = 0"
 	    " GROUP BY kind, result ORDER BY kind, result");
 	int rc;
 
 	rptdb_bind_trust(st);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(sqlite3_column_int(st, 0), rptdb_col(st, 1),
-		    rptdb_total_count(sqlite3_column_double(st, 2)), arg);
-	if (rc != SQLITE_DONE)
-		log_warn("%s: totals: %s", RPTDB_FILE, sqlite3_errmsg(db->db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	while ((rc = sqldb_step(st)) == SQLDB_ROW)
+		fn((int)sqldb_int(st, 0), rptdb_col(st, 1),
+		    rptdb_total_count(sqldb_double(st, 2)), arg);
+	return rptdb_read_end(st, rc, "totals");
 }
 
 /*
@@ -306,14 +328,14 @@ rptdb_totals_read(struct rptdb *db, rptdb_totals_fn *fn, void *arg)
 int
 rptdb_hosted_over(struct rptdb *db, long long n)
 {
-	sqlite3_stmt *st = db_prepare(db->db, "SELECT COUNT(*) FROM"
+	struct sqldb_stmt *st = sqldb_cached(db->db, "SELECT COUNT(*) FROM"
 	    " (SELECT DISTINCT domain FROM reporters LIMIT ?1)");
 	long long got = 0;
 
-	sqlite3_bind_int64(st, 1, n + 1);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		got = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqldb_bind_int64(st, 1, n + 1);
+	if (sqldb_step(st) == SQLDB_ROW)
+		got = sqldb_int(st, 0);
+	sqldb_finish(st);
 	return got > n;
 }
 
@@ -322,12 +344,12 @@ rptdb_hosted_over(struct rptdb *db, long long n)
  */
 
 static void
-rptdb_bind_alert_domain(sqlite3_stmt *st, const char *hosted,
+rptdb_bind_alert_domain(struct sqldb_stmt *st, const char *hosted,
     const char *domain)
 {
 	if (hosted != NULL)
-		sqlite3_bind_text(st, 1, hosted, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, domain, -1, SQLITE_TRANSIENT);
+		sqldb_bind_text(st, 1, hosted);
+	sqldb_bind_text(st, 2, domain);
 }
 
 /*
@@ -348,38 +370,39 @@ int
 rptdb_day_counts(struct rptdb *db, const char *hosted, const char *domain,
     time_t from, time_t to, struct rptdb_day_counts *out)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	int rc;
 
-#define RPTDB_DAY_SUMS	"SELECT TOTAL(d.success_count)," \
-	    " TOTAL(d.failure_count), (SELECT MAX(id) FROM reports)" \
+#define RPTDB_DAY_SUMS	"SELECT " RPTDB_TOTAL("d.success_count") "," \
+	    " " RPTDB_TOTAL("d.failure_count") "," \
+	    " (SELECT MAX(id) FROM reports)" \
 	    " FROM domain_policies d JOIN reports r ON r.id = d.report"
 #define RPTDB_DAY_RECEIVED " r.received >= ?3 AND r.received < ?4"
 #define RPTDB_DAY_COUNTED " AND (d.trusted = 1 OR ?9 = 0)"
 	/* The domain's counted policies: its range of domain_policies. */
 	if (hosted != NULL)
-		st = rptdb_stmt(db, RPTDB_ST_COUNTS, RPTDB_DAY_SUMS
+		st = sqldb_cached(db->db, RPTDB_DAY_SUMS
 		    " WHERE d.domain = lower(?1) AND d.hosted = 1 AND"
 		    RPTDB_DAY_RECEIVED RPTDB_DAY_COUNTED);
 	else
-		st = rptdb_stmt(db, RPTDB_ST_COUNTS_UNHOSTED, RPTDB_DAY_SUMS
+		st = sqldb_cached(db->db, RPTDB_DAY_SUMS
 		    " JOIN policies p ON p.id = d.policy"
 		    " WHERE d.domain = lower(?2) AND d.hosted = 0 AND"
 		    " p.hosted_domain IS NULL AND" RPTDB_DAY_RECEIVED
 		    RPTDB_DAY_COUNTED);
 	rptdb_bind_alert_domain(st, hosted, domain);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)to);
+	sqldb_bind_int64(st, 3, (long long)from);
+	sqldb_bind_int64(st, 4, (long long)to);
 	rptdb_bind_trust(st);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		out->ok = rptdb_total_count(sqlite3_column_double(st, 0));
-		out->failed = rptdb_total_count(sqlite3_column_double(st, 1));
-		out->upto = sqlite3_column_int64(st, 2);
-	} else
-		log_warn("reports.db: failure rate of %s: %s", domain,
-		    sqlite3_errmsg(db->db));
-	rptdb_stmt_done(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	if ((rc = sqldb_step(st)) == SQLDB_ROW) {
+		out->ok = rptdb_total_count(sqldb_double(st, 0));
+		out->failed = rptdb_total_count(sqldb_double(st, 1));
+		out->upto = sqldb_int(st, 2);
+		sqldb_finish(st);
+		return 0;
+	}
+	rptdb_read_end(st, rc < 0 ? -1 : -2, "failure rate");
+	return -1;
 }
 
 /* The reports received that day: a few of the domain's range. */
@@ -387,31 +410,32 @@ void
 rptdb_day_types(struct rptdb *db, const char *hosted, const char *domain,
     time_t from, time_t to, int limit, rptdb_type_fn *fn, void *arg)
 {
+	int rc;
 #define RPTDB_DAY_TYPES_SQL(domain) "SELECT f.result_type," \
-	    " TOTAL(f.failed_session_count) AS n FROM failures f" \
+	    " " RPTDB_TOTAL("f.failed_session_count") " AS n FROM failures f" \
 	    " JOIN policies p ON p.id = f.policy" \
 	    " WHERE" domain " GROUP BY f.result_type ORDER BY n DESC," \
 	    " f.result_type LIMIT ?5"
-	sqlite3_stmt *st = db_prepare(db->db, hosted != NULL ?
+	struct sqldb_stmt *st = sqldb_cached(db->db, hosted != NULL ?
 	    RPTDB_DAY_TYPES_SQL(RPTDB_HOSTED_SQL(RPTDB_JOIN_REPORTS,
 	    RPTDB_DAY_RECEIVED)) :
 	    RPTDB_DAY_TYPES_SQL(RPTDB_UNHOSTED_SQL(RPTDB_JOIN_REPORTS,
 	    RPTDB_DAY_RECEIVED)));
 
 	rptdb_bind_alert_domain(st, hosted, domain);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)to);
-	sqlite3_bind_int(st, 5, limit);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fn(rptdb_col(st, 0), sqlite3_column_double(st, 1), arg);
-	sqlite3_finalize(st);
+	sqldb_bind_int64(st, 3, (long long)from);
+	sqldb_bind_int64(st, 4, (long long)to);
+	sqldb_bind_int64(st, 5, limit);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW)
+		fn(rptdb_col(st, 0), sqldb_double(st, 1), arg);
+	rptdb_read_end(st, rc, "read");
 }
 
 int
 rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
     int64_t report, rptdb_text_fn *fn, void *arg)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	int rc;
 
 #define RPTDB_TYPES_SQL(domain) "SELECT DISTINCT f.result_type" \
@@ -419,20 +443,16 @@ rptdb_types_before(struct rptdb *db, const char *hosted, const char *domain,
 	    " WHERE" domain
 #define RPTDB_BEFORE	"d.report < ?3"
 	if (hosted != NULL)
-		st = rptdb_stmt(db, RPTDB_ST_TYPES,
+		st = sqldb_cached(db->db,
 		    RPTDB_TYPES_SQL(RPTDB_HOSTED_SQL("", RPTDB_BEFORE)));
 	else
-		st = rptdb_stmt(db, RPTDB_ST_TYPES_UNHOSTED,
+		st = sqldb_cached(db->db,
 		    RPTDB_TYPES_SQL(RPTDB_UNHOSTED_SQL("", RPTDB_BEFORE)));
 	rptdb_bind_alert_domain(st, hosted, domain);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)report);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	sqldb_bind_int64(st, 3, (long long)report);
+	while ((rc = sqldb_step(st)) == SQLDB_ROW)
 		fn(rptdb_col(st, 0), arg);
-	if (rc != SQLITE_DONE)
-		log_warn("reports.db: result types of %s: %s", domain,
-		    sqlite3_errmsg(db->db));
-	rptdb_stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rptdb_read_end(st, rc, "result types");
 }
 
 /*
@@ -464,45 +484,39 @@ rptdb_silent(struct rptdb *db, const char *domain, time_t now, size_t limit,
     rptdb_silent_fn *fn, void *arg)
 {
 	struct rptdb_silent row;
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	long long min, n = 0;
 	time_t window, quiet;
 	int rc;
 
 	rptdb_silent_conf(&min, &window, &quiet);
 	if (domain != NULL && rptdb_require_dkim())
-		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_trusted",
+		st = sqldb_cached(db->db, RPTDB_SILENT_SQL("last_trusted",
 		    "reports_trusted", RPTDB_SILENT_ONE));
 	else if (domain != NULL)
-		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_any",
+		st = sqldb_cached(db->db, RPTDB_SILENT_SQL("last_any",
 		    "reports_any", RPTDB_SILENT_ONE));
 	else if (rptdb_require_dkim())
-		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_trusted",
+		st = sqldb_cached(db->db, RPTDB_SILENT_SQL("last_trusted",
 		    "reports_trusted", ""));
 	else
-		st = db_prepare(db->db, RPTDB_SILENT_SQL("last_any",
+		st = sqldb_cached(db->db, RPTDB_SILENT_SQL("last_any",
 		    "reports_any", ""));
 	if (domain != NULL)
-		sqlite3_bind_text(st, 1, domain, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)(now - quiet - window));
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)(now - quiet));
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)min);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+		sqldb_bind_text(st, 1, domain);
+	sqldb_bind_int64(st, 2, (long long)(now - quiet - window));
+	sqldb_bind_int64(st, 3, (long long)(now - quiet));
+	sqldb_bind_int64(st, 4, (long long)min);
+	sqldb_bind_int64(st, 5, (long long)limit);
 	rptdb_bind_trust(st);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
 		row.domain = rptdb_col(st, 0);
 		row.organization = rptdb_col(st, 1);
-		row.last = (time_t)sqlite3_column_int64(st, 2);
-		row.reports = sqlite3_column_int64(st, 3);
+		row.last = (time_t)sqldb_int(st, 2);
+		row.reports = sqldb_int(st, 3);
 		row.days = (now - row.last) / RPTDB_DAY;
 		n++;
 		fn(&row, arg);
 	}
-	if (rc != SQLITE_DONE) {
-		log_warn("%s: silent reporters: %s", RPTDB_FILE,
-		    sqlite3_errmsg(sqlite3_db_handle(st)));
-		n = -1;
-	}
-	sqlite3_finalize(st);
-	return n;
+	return rptdb_read_end(st, rc, "silent reporters") < 0 ? -1 : n;
 }

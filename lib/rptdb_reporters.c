@@ -17,13 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
 #include "hash.h"
 #include "mymalloc.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
 
 struct rptdb_reporter {
 	struct rptdb_reporter *next;	/* in its bucket */
@@ -46,23 +44,52 @@ static int
 rptdb_reporters_write(struct rptdb *s, const struct rptdb_reporter *p,
     struct buf *err)
 {
-	sqlite3_stmt *st = s->st[RPTDB_ST_REPORTERS];
-	int rc;
+	struct sqldb_stmt *st = s->st[RPTDB_ST_REPORTERS];
 
 	rptdb_text(st, 1, p->domain);
 	rptdb_text(st, 2, p->organization);
 	if (p->last_trusted < 0)
-		sqlite3_bind_null(st, 3);
+		sqldb_bind_null(st, 3);
 	else
-		sqlite3_bind_int64(st, 3, p->last_trusted);
-	sqlite3_bind_int64(st, 4, p->reports_trusted);
-	sqlite3_bind_int64(st, 5, p->last_any);
-	sqlite3_bind_int64(st, 6, p->reports_any);
-	if ((rc = sqlite3_step(st)) != SQLITE_DONE)
-		buf_printf(err, "reports.db: add to reporters: %s",
-		    sqlite3_errmsg(s->db));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+		sqldb_bind_int64(st, 3, p->last_trusted);
+	sqldb_bind_int64(st, 4, p->reports_trusted);
+	sqldb_bind_int64(st, 5, p->last_any);
+	sqldb_bind_int64(st, 6, p->reports_any);
+	return rptdb_step(s, st, "add to reporters", err);
+}
+
+static int
+rptdb_reporters_cmp(const void *a, const void *b)
+{
+	const struct rptdb_reporter *const *x = a, *const *y = b;
+	int c = strcmp((*x)->domain, (*y)->domain);
+
+	return c != 0 ? c : strcmp((*x)->organization, (*y)->organization);
+}
+
+/*
+ * On PostgreSQL, in key order: two nodes' transactions then lock the
+ * rows they share in the same order, and neither waits for the other
+ * while holding a row the other needs (a deadlock, which PostgreSQL
+ * ends by failing one of them).  SQLite has one writer at a time.
+ */
+static int
+rptdb_reporters_sorted(struct rptdb *s, struct buf *err)
+{
+	struct rptdb_reporter **v, *p;
+	size_t i, n = 0;
+	int rc = 0;
+
+	v = xcalloc(s->nreporters + 1, sizeof(*v));
+	for (i = 0; i < RPTDB_REPORTERS_BUCKETS; i++)
+		for (p = s->reporters[i]; p != NULL && n < s->nreporters;
+		    p = p->next)
+			v[n++] = p;
+	qsort(v, n, sizeof(*v), rptdb_reporters_cmp);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = rptdb_reporters_write(s, v[i], err);
+	free(v);
+	return rc;
 }
 
 int
@@ -72,9 +99,13 @@ rptdb_reporters_flush(struct rptdb *s, struct buf *err)
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < RPTDB_REPORTERS_BUCKETS && rc == 0; i++)
-		for (p = s->reporters[i]; p != NULL && rc == 0; p = p->next)
-			rc = rptdb_reporters_write(s, p, err);
+	if (s->pg)
+		rc = rptdb_reporters_sorted(s, err);
+	else
+		for (i = 0; i < RPTDB_REPORTERS_BUCKETS && rc == 0; i++)
+			for (p = s->reporters[i]; p != NULL && rc == 0;
+			    p = p->next)
+				rc = rptdb_reporters_write(s, p, err);
 	rptdb_reporters_clear(s);
 	return rc;
 }

@@ -13,14 +13,13 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
-#include <sqlite3.h>
 
 #include "buf.h"
-#include "db.h"
 #include "log.h"
 #include "mymalloc.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
+#include "sqldb.h"
 #include "tlsrpt.h"
 
 /*
@@ -38,19 +37,59 @@
 #define RPTDB_POLICY_ROW2	RPTDB_POLICY_ROW ", " RPTDB_POLICY_ROW
 #define RPTDB_POLICY_ROW4	RPTDB_POLICY_ROW2 ", " RPTDB_POLICY_ROW2
 #define RPTDB_POLICY_ROW8	RPTDB_POLICY_ROW4 ", " RPTDB_POLICY_ROW4
+/* The id of each row with its place: the order of rows is the engine's. */
+#define RPTDB_POLICY_RETURNING	" RETURNING id, idx"
+#define RPTDB_FAILURE_INSERT "INSERT INTO failures (policy, result_type," \
+	" sending_mta_ip, receiving_mx_hostname, receiving_mx_helo," \
+	" receiving_ip, failed_session_count, additional_information," \
+	" failure_reason_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 /*
  * A transaction's sums for a hosted domain and organization
  * (rptdb_reporters.c): its last report ends later, it sent more.
  */
+#define RPTDB_LATER(a, b)	"CASE WHEN " b " > " a " THEN " b " ELSE " a " END"
 #define RPTDB_REPORTERS_ADD_SQL "INSERT INTO reporters" \
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)" \
-	" ON CONFLICT DO UPDATE SET last_trusted =" \
-	" MAX(COALESCE(last_trusted, excluded.last_trusted)," \
-	" COALESCE(excluded.last_trusted, last_trusted))," \
-	" reports_trusted = reports_trusted + excluded.reports_trusted," \
-	" last_any = MAX(last_any, excluded.last_any)," \
-	" reports_any = reports_any + excluded.reports_any"
+	" ON CONFLICT (domain, organization) DO UPDATE SET last_trusted =" \
+	" COALESCE(" RPTDB_LATER("reporters.last_trusted", \
+	"excluded.last_trusted") ", excluded.last_trusted)," \
+	" reports_trusted = reporters.reports_trusted +" \
+	" excluded.reports_trusted," \
+	" last_any = " RPTDB_LATER("reporters.last_any", "excluded.last_any") \
+	"," \
+	" reports_any = reporters.reports_any + excluded.reports_any"
+
+/*
+ * The inserts that give new ids, as PostgreSQL runs them: with
+ * RETURNING (its ids come from a sequence that other nodes draw from
+ * too).  SQLite's (rptdb_store_sql) read last_insert_rowid and the
+ * rowid rule instead (the ids of a multi-row insert follow each
+ * other): RETURNING made SQLite build and buffer every row apart, 13 %
+ * of rptparse's CPU (bench/rptparse).  The one pair of the writer.
+ */
+const char *const rptdb_store_pgsql[RPTDB_ST_WRITER] = {
+	[RPTDB_ST_REPORT] = "INSERT INTO reports (organization, contact,"
+	" report_id, start_time, end_time, received, via, submitter, sha256,"
+	" spool_id, dkim_result, dkim_domain, dkim_selector, dkim_reason)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	" ON CONFLICT DO NOTHING RETURNING id",
+	[RPTDB_ST_POLICY] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_POLICY2] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW2
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_POLICY4] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW4
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_POLICY8] = RPTDB_POLICY_INSERT RPTDB_POLICY_ROW8
+	RPTDB_POLICY_RETURNING,
+	[RPTDB_ST_FAILURE] = RPTDB_FAILURE_INSERT " RETURNING id",
+};
+
+/*
+ * A sum of totals stops at the largest 64-bit integer: PostgreSQL refuses
+ * to go past it (SQLite would make it a real).
+ */
+#define RPTDB_INT64_MAX	"9223372036854775807"
 
 /* The statements of rptdb_report_add(), prepared by rptdb_open_write(). */
 const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
@@ -65,14 +104,14 @@ const char *const rptdb_store_sql[RPTDB_ST_WRITER] = {
 	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW2,
 	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW4,
 	RPTDB_POLICY_INSERT RPTDB_POLICY_ROW8,
-	"INSERT INTO failures (policy, result_type, sending_mta_ip,"
-	" receiving_mx_hostname, receiving_mx_helo, receiving_ip,"
-	" failed_session_count, additional_information, failure_reason_code)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	RPTDB_FAILURE_INSERT,
 	"INSERT INTO deviations (report, idx, text) VALUES (?, ?, ?)",
 	"INSERT INTO totals (trusted, kind, result, sessions)"
 	" VALUES (?, ?, ?, ?)"
-	" ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions",
+	" ON CONFLICT (trusted, kind, result) DO UPDATE SET sessions ="
+	" CASE WHEN totals.sessions > " RPTDB_INT64_MAX " - excluded.sessions"
+	" THEN " RPTDB_INT64_MAX " ELSE totals.sessions + excluded.sessions"
+	" END",
 	RPTDB_DP_INSERT RPTDB_ROWS8(RPTDB_DP_ROW),
 	RPTDB_DP_INSERT RPTDB_ROWS4(RPTDB_DP_ROW),
 	RPTDB_DP_INSERT RPTDB_ROWS2(RPTDB_DP_ROW),
@@ -178,38 +217,76 @@ rptdb_store_list(struct buf *out, char *const *v, size_t n)
 
 /* Run a kept statement once, and make it ready for the next use. */
 static int
-rptdb_store_step(struct rptdb *s, sqlite3_stmt *st, const char *what,
+rptdb_store_step(struct rptdb *s, struct sqldb_stmt *st, const char *what,
     struct buf *err)
 {
-	int rc = sqlite3_step(st);
+	return rptdb_step(s, st, what, err);
+}
 
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		buf_printf(err, "reports.db: %s: %s", what,
-		    sqlite3_errmsg(s->db));
-	/* Every column is bound before each step: no clear_bindings. */
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+/*
+ * A kept statement that returns the id of the one row it selects, or
+ * inserts (RETURNING id): 1 with *id, 0 when none, -1.
+ */
+static int
+rptdb_store_id(struct rptdb *s, struct sqldb_stmt *st, const char *what,
+    int64_t *id, struct buf *err)
+{
+	int rc = sqldb_step(st);
+
+	if (rc == SQLDB_ROW) {
+		*id = sqldb_int(st, 0);
+		rc = sqldb_step(st) == SQLDB_DONE ? 1 : -1;
+	}
+	if (rc < 0)
+		buf_printf(err, "%s: %s: %s", sqldb_name(s->db), what,
+		    sqldb_errmsg(st));
+	/* Kept: reset, not finished. */
+	sqldb_reset(st);
+	return rc;
+}
+
+/*
+ * An insert of one row: 1 with its id, 0 when it inserted none (ON
+ * CONFLICT DO NOTHING), -1; by RETURNING on PostgreSQL, by
+ * last_insert_rowid on SQLite.
+ */
+static int
+rptdb_store_insert(struct rptdb *s, struct sqldb_stmt *st, const char *what,
+    int64_t *id, struct buf *err)
+{
+	if (s->pg)
+		return rptdb_store_id(s, st, what, id, err);
+	if (rptdb_store_step(s, st, what, err) < 0)
+		return -1;
+	if (sqldb_changes(s->db) == 0)
+		return 0;
+	*id = sqldb_last_id(s->db);
+	return 1;
 }
 
 static int
 rptdb_store_failure(struct rptdb *s, int64_t policy,
     const struct tlsrpt_detail *d, struct buf *err)
 {
-	sqlite3_stmt *st = s->st[RPTDB_ST_FAILURE];
+	struct sqldb_stmt *st = s->st[RPTDB_ST_FAILURE];
+	int64_t id;
 
-	sqlite3_bind_int64(st, 1, policy);
+	sqldb_bind_int64(st, 1, policy);
 	rptdb_text(st, 2, d->result_type);
 	rptdb_text(st, 3, d->sending_mta_ip);
 	rptdb_text(st, 4, d->receiving_mx_hostname);
 	rptdb_text(st, 5, d->receiving_mx_helo);
 	rptdb_text(st, 6, d->receiving_ip);
-	sqlite3_bind_int64(st, 7, d->failed_session_count);
+	sqldb_bind_int64(st, 7, d->failed_session_count);
 	rptdb_text(st, 8, d->additional_information);
 	rptdb_text(st, 9, d->failure_reason_code);
-	if (rptdb_store_step(s, st, "insert failure detail", err) < 0)
+	if (rptdb_store_insert(s, st, "insert failure detail", &id, err) <= 0) {
+		if (err->len == 0)
+			buf_puts(err, "reports.db: insert failure detail:"
+			    " no id returned");
 		return -1;
-	s->added.failure[s->added.nfailure++] =
-	    sqlite3_last_insert_rowid(s->db);
+	}
+	s->added.failure[s->added.nfailure++] = id;
 	return 0;
 }
 
@@ -364,14 +441,14 @@ static const struct {
 
 /* Policy idx of r into row slot (0 to RPTDB_POLICY_ROWS - 1) of st. */
 static void
-rptdb_store_bind_policy(struct rptdb *s, sqlite3_stmt *st, size_t slot,
+rptdb_store_bind_policy(struct rptdb *s, struct sqldb_stmt *st, size_t slot,
     int64_t report, const struct tlsrpt_report *r, size_t idx, int counted)
 {
 	const struct tlsrpt_policy *p = &r->policies[idx];
 	int b = (int)slot * RPTDB_POLICY_COLUMNS;
 
-	sqlite3_bind_int64(st, b + 1, report);
-	sqlite3_bind_int64(st, b + 2, (sqlite3_int64)idx);
+	sqldb_bind_int64(st, b + 1, report);
+	sqldb_bind_int64(st, b + 2, (long long)idx);
 	rptdb_text(st, b + 3, p->type);
 	rptdb_text(st, b + 4, rptdb_store_domain(&s->domain[slot], p->domain));
 	/* The list's form: lower case, no final dot. */
@@ -380,9 +457,54 @@ rptdb_store_bind_policy(struct rptdb *s, sqlite3_stmt *st, size_t slot,
 	    p->nstrings));
 	rptdb_text(st, b + 7, rptdb_store_list(&s->mx[slot], p->mx_hosts,
 	    p->nmx_hosts));
-	sqlite3_bind_int64(st, b + 8, p->success_count);
-	sqlite3_bind_int64(st, b + 9, p->failure_count);
-	sqlite3_bind_int(st, b + 10, counted);
+	sqldb_bind_int64(st, b + 8, p->success_count);
+	sqldb_bind_int64(st, b + 9, p->failure_count);
+	sqldb_bind_int64(st, b + 10, counted);
+}
+
+/*
+ * An insert of policies from..from+k-1 of r: each row's id to its place
+ * (idx) in s->added.policy, as PostgreSQL returns them (RETURNING id,
+ * idx, in whatever order) or by SQLite's rowid rule.
+ */
+static int
+rptdb_store_policy_ids(struct rptdb *s, struct sqldb_stmt *st, size_t from,
+    size_t k, struct buf *err)
+{
+	size_t got = 0, j;
+	long long idx;
+	int64_t last;
+	int rc;
+
+	if (!s->pg) {
+		/* SQLite: consecutive rowids, the last one last_insert_rowid. */
+		if (rptdb_store_step(s, st, "insert policy", err) < 0)
+			return -1;
+		last = sqldb_last_id(s->db);
+		for (j = 0; j < k; j++)
+			s->added.policy[from + j] = last - (int64_t)(k - 1 - j);
+		return 0;
+	}
+	while ((rc = sqldb_step(st)) == SQLDB_ROW) {
+		idx = sqldb_int(st, 1);
+		if (idx < (long long)from || idx >= (long long)(from + k))
+			break;
+		s->added.policy[idx] = sqldb_int(st, 0);
+		got++;
+	}
+	if (rc < 0) {
+		buf_printf(err, "%s: insert policy: %s", sqldb_name(s->db),
+		    sqldb_errmsg(st));
+		sqldb_reset(st);
+		return -1;
+	}
+	sqldb_reset(st);
+	if (rc != SQLDB_DONE || got != k) {
+		buf_printf(err, "%s: insert policy: %zu ids returned for %zu"
+		    " rows", sqldb_name(s->db), got, k);
+		return -1;
+	}
+	return 0;
 }
 
 /* A policy with its failure details, which need its row id. */
@@ -391,14 +513,14 @@ rptdb_store_policy(struct rptdb *s, int64_t report,
     const struct tlsrpt_report *r, size_t idx, int counted, struct buf *err)
 {
 	const struct tlsrpt_policy *p = &r->policies[idx];
-	sqlite3_stmt *st = s->st[RPTDB_ST_POLICY];
+	struct sqldb_stmt *st = s->st[RPTDB_ST_POLICY];
 	int64_t id;
 	size_t i;
 
 	rptdb_store_bind_policy(s, st, 0, report, r, idx, counted);
-	if (rptdb_store_step(s, st, "insert policy", err) < 0)
+	if (rptdb_store_policy_ids(s, st, idx, 1, err) < 0)
 		return -1;
-	id = s->added.policy[idx] = sqlite3_last_insert_rowid(s->db);
+	id = s->added.policy[idx];
 	for (i = 0; i < p->ndetails; i++)
 		if (rptdb_store_failure(s, id, &p->details[i], err) < 0)
 			return -1;
@@ -407,17 +529,15 @@ rptdb_store_policy(struct rptdb *s, int64_t report,
 
 /*
  * Policies from..to-1 of r, none with failure details, in inserts of 8,
- * 4, 2 and 1 rows, in their order.  The rows of an insert get
- * consecutive ids, the last one last_insert_rowid (rptdb_sqlite.h).
+ * 4, 2 and 1 rows, in their order (rptdb_store_policy_ids()).
  */
 static int
 rptdb_store_policies(struct rptdb *s, int64_t report,
     const struct tlsrpt_report *r, size_t from, size_t to,
     const int *counted, struct buf *err)
 {
-	sqlite3_stmt *st;
+	struct sqldb_stmt *st;
 	size_t c, j, k;
-	int64_t last;
 
 	while (from < to) {
 		for (c = 0; rptdb_store_chunks[c].rows > to - from; c++)
@@ -427,11 +547,8 @@ rptdb_store_policies(struct rptdb *s, int64_t report,
 		for (j = 0; j < k; j++)
 			rptdb_store_bind_policy(s, st, j, report, r, from + j,
 			    counted[from + j]);
-		if (rptdb_store_step(s, st, "insert policy", err) < 0)
+		if (rptdb_store_policy_ids(s, st, from, k, err) < 0)
 			return -1;
-		last = sqlite3_last_insert_rowid(s->db);
-		for (j = 0; j < k; j++)
-			s->added.policy[from + j] = last - (int64_t)(k - 1 - j);
 		from += k;
 	}
 	return 0;
@@ -441,10 +558,10 @@ static int
 rptdb_store_deviation(struct rptdb *s, int64_t report, size_t idx,
     const char *text, struct buf *err)
 {
-	sqlite3_stmt *st = s->st[RPTDB_ST_DEVIATION];
+	struct sqldb_stmt *st = s->st[RPTDB_ST_DEVIATION];
 
-	sqlite3_bind_int64(st, 1, report);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+	sqldb_bind_int64(st, 1, report);
+	sqldb_bind_int64(st, 2, (long long)idx);
 	rptdb_text(st, 3, text);
 	return rptdb_store_step(s, st, "insert deviation", err);
 }
@@ -454,23 +571,17 @@ static int64_t
 rptdb_store_find(struct rptdb *s, const struct tlsrpt_report *r,
     struct buf *err)
 {
-	sqlite3_stmt *st = s->st[RPTDB_ST_FIND];
+	struct sqldb_stmt *st = s->st[RPTDB_ST_FIND];
 	int64_t id = 0;
 	int rc;
 
 	rptdb_text(st, 1, r->organization);
 	rptdb_text(st, 2, r->report_id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->start);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->end);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE) {
-		buf_printf(err, "reports.db: look up report: %s",
-		    sqlite3_errmsg(s->db));
-		id = -1;
-	}
-	sqlite3_reset(st);
-	return id;
+	sqldb_bind_int64(st, 3, (long long)r->start);
+	sqldb_bind_int64(st, 4, (long long)r->end);
+	if ((rc = rptdb_store_id(s, st, "look up report", &id, err)) < 0)
+		return -1;
+	return rc == 1 ? id : 0;
 }
 
 /* Counts (0 or more) add up without overflow. */
@@ -510,21 +621,41 @@ rptdb_store_total(struct rptdb *s, int trusted, int kind, const char *result,
 	return 0;
 }
 
-/* Writes the rows held for totals; they are dropped either way. */
+static int
+rptdb_pending_cmp(const void *a, const void *b)
+{
+	const struct rptdb_pending *x = a, *y = b;
+
+	if (x->trusted != y->trusted)
+		return x->trusted - y->trusted;
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return strcmp(x->result, y->result);
+}
+
+/*
+ * Writes the rows held for totals; they are dropped either way.  On
+ * PostgreSQL in key order, as reporters (rptdb_reporters.c): two nodes
+ * lock the rows of totals they share in the same order.
+ */
 int
 rptdb_pending_flush(struct rptdb *s, struct buf *err)
 {
-	sqlite3_stmt *st = s->st[RPTDB_ST_TOTAL];
+	struct sqldb_stmt *st = s->st[RPTDB_ST_TOTAL];
 	struct rptdb_pending *p;
 	size_t i;
 	int rc = 0;
 
+	if (s->pg && s->npending > 1)
+		qsort(s->pending, s->npending, sizeof(*s->pending),
+		    rptdb_pending_cmp);
+
 	for (i = 0; i < s->npending && rc == 0; i++) {
 		p = &s->pending[i];
-		sqlite3_bind_int(st, 1, p->trusted);
-		sqlite3_bind_int(st, 2, p->kind);
+		sqldb_bind_int64(st, 1, p->trusted);
+		sqldb_bind_int64(st, 2, p->kind);
 		rptdb_text(st, 3, p->result);
-		sqlite3_bind_int64(st, 4, p->sessions);
+		sqldb_bind_int64(st, 4, p->sessions);
 		rc = rptdb_store_step(s, st, "add to totals", err);
 	}
 	rptdb_pending_clear(s);
@@ -593,7 +724,7 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
     const struct rptdb_meta *meta, rptdb_hosted_fn *hosted, void *arg,
     int64_t *rowid, struct buf *err)
 {
-	sqlite3_stmt *st = s->st[RPTDB_ST_REPORT];
+	struct sqldb_stmt *st = s->st[RPTDB_ST_REPORT];
 	size_t i, run, ndev = 0;
 	const int *counted;
 	int *own = NULL, rc = 0;
@@ -603,13 +734,17 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	 * date range: reports' UNIQUE key) is not inserted again; the
 	 * insert finds it in that key's index, and only then is its row
 	 * looked up: one search of the index for a new report, not two.
+	 * The unique key decides between two writers (two nodes on one
+	 * PostgreSQL database): the second insert waits for the first
+	 * one's transaction, then inserts nothing if it committed, and
+	 * the report is a duplicate here, as one stored earlier is.
 	 */
 	rptdb_text(st, 1, r->organization);
 	rptdb_text(st, 2, r->contact);
 	rptdb_text(st, 3, r->report_id);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->start);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)r->end);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)meta->received);
+	sqldb_bind_int64(st, 4, (long long)r->start);
+	sqldb_bind_int64(st, 5, (long long)r->end);
+	sqldb_bind_int64(st, 6, (long long)meta->received);
 	rptdb_text(st, 7, meta->via);
 	rptdb_text(st, 8, meta->submitter);
 	rptdb_text(st, 9, meta->sha256);
@@ -618,15 +753,15 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 	rptdb_text(st, 12, meta->dkim_domain);
 	rptdb_text(st, 13, meta->dkim_selector);
 	rptdb_text(st, 14, meta->dkim_reason);
-	if (rptdb_store_step(s, st, "insert report", err) < 0)
+	if ((rc = rptdb_store_insert(s, st, "insert report", rowid, err)) < 0)
 		return -1;
-	if (sqlite3_changes(s->db) == 0) {
+	if (rc == 0) {
 		if ((*rowid = rptdb_store_find(s, r, err)) == 0)
 			buf_puts(err, "reports.db: insert report: neither"
 			    " inserted nor found");
 		return *rowid > 0 ? 0 : -1;
 	}
-	*rowid = sqlite3_last_insert_rowid(s->db);
+	rc = 0;
 	/* The caller's, when it needs them too (alerts): made once. */
 	rptdb_added_reset(s, r);
 	for (i = 0; i < r->npolicies; i++)
@@ -667,175 +802,9 @@ rptdb_report_add(struct rptdb *s, const struct tlsrpt_report *r,
 		    err) < 0)
 			return -1;
 	/* Outside a transaction, what is held for the commit goes now. */
-	if (sqlite3_get_autocommit(s->db) && (rptdb_pending_flush(s,
+	if (!s->intx && (rptdb_pending_flush(s,
 	    err) < 0 || rptdb_reporters_flush(s, err) < 0 ||
 	    rptdb_held_flush(s, err) < 0))
 		return -1;
 	return 1;
-}
-
-/* 1 when the hosted domains a and b (either NULL) differ. */
-static int
-rptdb_store_hosted_differ(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a != b;
-	return strcmp(a, b) != 0;
-}
-
-/*
- * The rows kept by domain (migration 6) of the policies of policy-domain
- * pdomain, made again after their hosted domain went from was to now
- * (either NULL): their rows under was and pdomain go, the rows of the
- * policies as they are now come, and the reporters of was and now are
- * summed again from domain_policies.  Reports.db has no index of
- * policies by domain (migration 7): pdomain's policies are those of the
- * reports in its range of domain_policies (every report with a policy
- * of it has a counted one there), kept in temp.rptdb_refill before the
- * rows go (RPTDB_REFILL_REPORTS_SQL), and looked up by report.
- */
-#define RPTDB_REFILL_TABLE_SQL "CREATE TEMP TABLE IF NOT EXISTS" \
-	" rptdb_refill (report INTEGER PRIMARY KEY)"
-static const char *const rptdb_store_refill_reports_sql[] = {
-	"DELETE FROM temp.rptdb_refill",
-	"INSERT OR IGNORE INTO temp.rptdb_refill SELECT report FROM"
-	" domain_policies WHERE domain = ?1",
-};
-#define RPTDB_REFILL_POLICIES "p.report IN (SELECT report FROM" \
-	" temp.rptdb_refill) AND p.domain = ?2"
-static const char *const rptdb_store_refill_sql[] = {
-	"DELETE FROM domain_policies WHERE domain = ?1 AND policy IN"
-	" (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES ")",
-	"DELETE FROM domain_failures WHERE domain = ?1 AND policy IN"
-	" (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES ")",
-};
-static const char *const rptdb_store_refill_new_sql[] = {
-	"INSERT OR IGNORE INTO domain_policies "
-	RPTDB_DOMAIN_POLICIES_SQL(RPTDB_REFILL_POLICIES),
-	"INSERT OR IGNORE INTO domain_failures "
-	RPTDB_DOMAIN_FAILURES_SQL(RPTDB_REFILL_POLICIES),
-	"DELETE FROM reporters WHERE domain = ?1",
-	"INSERT INTO reporters " RPTDB_REPORTERS_SQL("domain = ?1"),
-};
-
-/* Each statement of sql with ?1 key (NULL: none run) and ?2 pdomain. */
-static int
-rptdb_store_run(struct rptdb *s, const char *const *sql, size_t n,
-    const char *key, const char *pdomain, struct buf *err)
-{
-	sqlite3_stmt *st;
-	size_t i;
-	int rc = 0;
-
-	/* Cached: a list that changed for many domains runs them often. */
-	for (i = 0; i < n && rc == 0 && key != NULL; i++) {
-		st = db_cached(s->db, sql[i]);
-		rptdb_text(st, 1, key);
-		if (sqlite3_bind_parameter_count(st) >= 2)
-			rptdb_text(st, 2, pdomain);
-		rc = rptdb_store_step(s, st, "rows by domain", err);
-		sqlite3_clear_bindings(st);
-		db_finish(st);
-	}
-	return rc;
-}
-
-#define RPTDB_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-static int
-rptdb_store_refill_before(struct rptdb *s, const char *pdomain,
-    const char *was, struct buf *err)
-{
-	if (rptdb_store_run(s, rptdb_store_refill_reports_sql,
-	    RPTDB_NELEM(rptdb_store_refill_reports_sql), pdomain, NULL,
-	    err) < 0)
-		return -1;
-	if (rptdb_store_run(s, rptdb_store_refill_sql,
-	    RPTDB_NELEM(rptdb_store_refill_sql), was, pdomain, err) < 0)
-		return -1;
-	return rptdb_store_run(s, rptdb_store_refill_sql,
-	    RPTDB_NELEM(rptdb_store_refill_sql), pdomain, pdomain, err);
-}
-
-static int
-rptdb_store_refill_after(struct rptdb *s, const char *pdomain,
-    const char *was, const char *now, struct buf *err)
-{
-	/* The policies' rows once (under either key), then reporters. */
-	if (rptdb_store_run(s, rptdb_store_refill_new_sql, 2, pdomain,
-	    pdomain, err) < 0)
-		return -1;
-	if (rptdb_store_run(s, rptdb_store_refill_new_sql + 2, 2, was,
-	    pdomain, err) < 0)
-		return -1;
-	return rptdb_store_run(s, rptdb_store_refill_new_sql + 2, 2, now,
-	    pdomain, err);
-}
-
-int
-rptdb_hosted_fill(struct rptdb *s, rptdb_hosted_fn *hosted, void *arg,
-    struct buf *err)
-{
-	sqlite3_stmt *sel, *upd;
-	const char *domain, *was, *match;
-	char **pairs = NULL;	/* domain, was, hosted domain or NULL, ... */
-	size_t n = 0, i;
-	sqlite3 *db = s->db;
-	int rc = 0;
-
-	/* Read first: most runs have nothing to change and take no lock. */
-	sel = db_prepare(db, "SELECT DISTINCT domain, hosted_domain FROM"
-	    " policies WHERE domain IS NOT NULL");
-	while (sqlite3_step(sel) == SQLITE_ROW) {
-		domain = (const char *)sqlite3_column_text(sel, 0);
-		was = (const char *)sqlite3_column_text(sel, 1);
-		match = hosted(arg, domain);
-		if (!rptdb_store_hosted_differ(was, match))
-			continue;
-		pairs = xreallocarray(pairs, n + 3, sizeof(*pairs));
-		pairs[n++] = xstrdup(domain);
-		pairs[n++] = was ? xstrdup(was) : NULL;
-		pairs[n++] = match ? xstrdup(match) : NULL;
-	}
-	sqlite3_finalize(sel);
-	if (n == 0)
-		return 0;
-	if (db_begin(db, err) < 0) {
-		rc = -1;
-		goto out;
-	}
-	if (db_exec(db, RPTDB_REFILL_TABLE_SQL, err) < 0) {
-		db_rollback(db);
-		rc = -1;
-		goto out;
-	}
-	upd = db_prepare(db, "UPDATE policies SET hosted_domain = ?1 WHERE"
-	    " id IN (SELECT p.id FROM policies p WHERE " RPTDB_REFILL_POLICIES
-	    ") AND hosted_domain IS NOT ?1");
-	for (i = 0; i < n && rc == 0; i += 3) {
-		if (rptdb_store_refill_before(s, pairs[i], pairs[i + 1],
-		    err) < 0) {
-			rc = -1;
-			break;
-		}
-		rptdb_text(upd, 1, pairs[i + 2]);
-		rptdb_text(upd, 2, pairs[i]);
-		rc = rptdb_store_step(s, upd, "update hosted domain", err);
-		if (rc == 0)
-			rc = rptdb_store_refill_after(s, pairs[i], pairs[i + 1],
-			    pairs[i + 2], err);
-	}
-	sqlite3_finalize(upd);
-	if (rc < 0)
-		db_rollback(db);
-	else
-		rc = db_commit(db, err);
-	if (rc == 0)
-		log_info("reports.db: hosted domain of %zu policy-domains"
-		    " changed with the list of hosted domains", n / 3);
-out:
-	for (i = 0; i < n; i++)
-		free(pairs[i]);
-	free(pairs);
-	return rc;
 }

@@ -2,7 +2,10 @@
  * rptdb_test - lib/rptdb: what the writer stores, every reader gets back
  * through the interface, by the rules of REPORTS.DB (trust, counted
  * policies, domains in one form), in a temporary reports.db.  The same
- * checks are what a second storage engine must pass.
+ * checks run on both engines (STSD_TEST_PGCONNINFO: tests/unit_rptdb.h);
+ * the file's mode, SQLite's page cache, its WAL and the migration of an
+ * older file on SQLite only (PostgreSQL's reports.db is made at the last
+ * version).
  * SPDX-License-Identifier: ISC
  */
 #include "config.h"
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,9 +24,11 @@
 #include "cfg.h"
 #include "mymalloc.h"
 #include "rptdb.h"
-#include "rptdb_sqlite.h"
+#include "rptdb_sql.h"
+#include "sqldb.h"
 #include "tlsrpt.h"
 #include "unit.h"
+#include "unit_rptdb.h"
 
 #define TEST_START	1795305600	/* 2026-11-22T00:00:00Z */
 
@@ -63,10 +69,13 @@ test_no_hosted(void *arg, const char *domain)
 	return NULL;
 }
 
-/* Store the report with id suffix, by via; its row, or -1. */
+/*
+ * Add the report with id suffix, by via, in a transaction of its own
+ * (tx) or in the caller's; its row, or -1.
+ */
 static int64_t
-test_store(struct rptdb *db, const char *id, const char *via,
-    const char *dkim, int *rc)
+test_add(struct rptdb *db, const char *id, const char *via,
+    const char *dkim, int *rc, int tx)
 {
 	struct tlsrpt_limits lim;
 	struct tlsrpt_report *r;
@@ -87,14 +96,22 @@ test_store(struct rptdb *db, const char *id, const char *via,
 	meta.dkim_result = dkim;
 	meta.note = "a note of the message";
 	rptdb_sha256(json, strlen(json), meta.sha256);
-	if (rptdb_begin(db, &err) < 0 || (*rc = rptdb_report_add(db, r, &meta,
-	    test_hosted, NULL, &row, &err)) < 0 || rptdb_commit(db, &err) < 0)
+	if ((tx && rptdb_begin(db, &err) < 0) || (*rc = rptdb_report_add(db,
+	    r, &meta, test_hosted, NULL, &row, &err)) < 0 ||
+	    (tx && rptdb_commit(db, &err) < 0))
 		CHECK(0, "report stored: %s", err.s);
 	tlsrpt_free(r);
 out:
 	buf_free(&err);
 	free(json);
 	return row;
+}
+
+static int64_t
+test_store(struct rptdb *db, const char *id, const char *via,
+    const char *dkim, int *rc)
+{
+	return test_add(db, id, via, dkim, rc, 1);
 }
 
 struct test_rows {
@@ -503,7 +520,7 @@ test_silent(const char *dir)
 	struct test_rows t;
 	time_t last, now;
 
-	if ((db = rptdb_open_write(path, NULL, 0, &err)) == NULL) {
+	if ((db = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL) {
 		CHECK(0, "silent.db created: %s", err.s);
 		goto out;
 	}
@@ -548,7 +565,7 @@ test_silent(const char *dir)
 	    "a new report ends the silence: %s", t.text);
 	rptdb_close(db);
 out:
-	unit_unlink_db(path);
+	unit_rptdb_unlink(path);
 	free(path);
 	buf_free(&err);
 }
@@ -588,6 +605,138 @@ test_make_v4(const char *path, const char *change)
 	sqlite3_close(db);
 	free(sql);
 	return rc;
+}
+
+/*
+ * Two writers (two rptparse of two nodes) store the same report at the
+ * same moment: the second one's insert waits for the first one's
+ * transaction (PostgreSQL: a lock on the unique key of reports; SQLite:
+ * BEGIN IMMEDIATE), then finds the report stored and counts it as a
+ * duplicate, under the first one's row, or stores it when the first one
+ * rolled back.  The second writer is a child process; on PostgreSQL the
+ * parent ends its transaction only once pg_stat_activity shows the
+ * child waiting for that lock.
+ */
+#define TEST_RACE_WAIT_MS	10000
+
+/* The child: 10 + rptdb_report_add()'s result (0 or 1), its row on fd. */
+static void
+test_race_child(const char *path, int go, int fd)
+{
+	struct buf err = BUF_INIT;
+	struct rptdb *b;
+	int64_t row = -1;
+	int rc = -1;
+	char c;
+
+	/* Forked before the parent opened anything: no handle shared. */
+	if (read(go, &c, 1) != 1)
+		_exit(5);
+	if ((b = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL ||
+	    rptdb_begin(b, &err) < 0) {
+		fprintf(stderr, "# race: the second writer: %s\n", err.s);
+		_exit(2);
+	}
+	row = test_add(b, "race", "https", NULL, &rc, 0);
+	if (rc < 0 || rptdb_commit(b, &err) < 0) {
+		fprintf(stderr, "# race: the second writer: %s\n",
+		    err.s ? err.s : "not stored");
+		_exit(3);
+	}
+	if (write(fd, &row, sizeof(row)) != sizeof(row))
+		_exit(4);
+	_exit(10 + rc);
+}
+
+/* 1 once another connection waits for a lock (PostgreSQL). */
+static int
+test_race_waiting(struct rptdb *rd)
+{
+	struct sqldb_stmt *st = sqldb_cached(rd->db, "SELECT count(*) FROM"
+	    " pg_stat_activity WHERE datname = current_database() AND"
+	    " wait_event_type = 'Lock'");
+	int n = 0;
+
+	if (sqldb_step(st) == SQLDB_ROW)
+		n = (int)sqldb_int(st, 0);
+	sqldb_finish(st);
+	return n > 0;
+}
+
+static void
+test_race(const char *dir, int commit)
+{
+	char *path = xasprintf("%s/race.db", dir);
+	struct buf err = BUF_INIT;
+	struct rptdb *a = NULL, *rd = NULL;
+	int64_t row, theirs = -1;
+	int rc, fd[2], go[2], status = 0, ms;
+	pid_t pid;
+
+	if (pipe(fd) < 0 || pipe(go) < 0) {
+		CHECK(0, "race: pipe");
+		goto out;
+	}
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(fd[0]);
+		close(go[1]);
+		test_race_child(path, go[0], fd[1]);
+	}
+	close(fd[1]);
+	close(go[0]);
+	if ((a = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL ||
+	    rptdb_begin(a, &err) < 0) {
+		CHECK(0, "race: reports.db: %s", err.s);
+		close(go[1]);
+		waitpid(pid, &status, 0);
+		goto out;
+	}
+	row = test_add(a, "race", "https", NULL, &rc, 0);
+	CHECK(rc == 1, "race: the first writer stores the report (row %lld)",
+	    (long long)row);
+	if (write(go[1], "g", 1) != 1)
+		CHECK(0, "race: the second writer starts");
+	close(go[1]);
+	if (unit_rptdb_pg() && (rd = unit_rptdb_open(path, &err)) != NULL) {
+		for (ms = 0; ms < TEST_RACE_WAIT_MS && !test_race_waiting(rd);
+		    ms += 10)
+			usleep(10000);
+		CHECK(ms < TEST_RACE_WAIT_MS, "race: the second writer waits"
+		    " for the first one's transaction (%d ms)", ms);
+	} else
+		usleep(300000);	/* SQLite: it waits in BEGIN IMMEDIATE */
+	if (commit)
+		CHECK(rptdb_commit(a, &err) == 0, "race: the first writer"
+		    " commits: %s", err.s ? err.s : "");
+	else
+		rptdb_rollback(a);
+	waitpid(pid, &status, 0);
+	if (read(fd[0], &theirs, sizeof(theirs)) != sizeof(theirs))
+		theirs = -1;
+	close(fd[0]);
+	if (commit)
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 10 &&
+		    theirs == row, "race: the second writer finds it stored:"
+		    " a duplicate, not an error, as row %lld (status %d, row"
+		    " %lld)", (long long)row, status, (long long)theirs);
+	else
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 11 &&
+		    theirs > 0, "race: after the first one's rollback the"
+		    " second writer stores it (status %d, row %lld)", status,
+		    (long long)theirs);
+	rptdb_close(rd);
+	if ((rd = unit_rptdb_open(path, &err)) != NULL) {
+		struct rptdb_filter f = { NULL, 0, 0 };
+
+		CHECK(rptdb_reports_count(rd, &f) == 1, "race: stored once");
+	}
+out:
+	rptdb_close(rd);
+	rptdb_close(a);
+	unit_rptdb_unlink(path);
+	free(path);
+	buf_free(&err);
 }
 
 /*
@@ -657,7 +806,7 @@ test_totals(const char *dir)
 	struct rptdb *db, *rd;
 	int rc;
 
-	if ((db = rptdb_open_write(path, NULL, 0, &err)) == NULL) {
+	if ((db = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL) {
 		CHECK(0, "totals.db: %s", err.s);
 		goto out;
 	}
@@ -680,18 +829,24 @@ test_totals(const char *dir)
 	    " 1:certificate-expired=21 ") == 0,
 	    "report_require_dkim = no: the unverified one too: '%s'", t.text);
 	(void)cfg_override(RPTDB_REQUIRE_DKIM, "yes", &err);
+	if (unit_rptdb_pg()) {
+		/* No older version there to migrate from. */
+		test_totals_many(db);
+		rptdb_close(db);
+		goto out;
+	}
 	rptdb_close(db);
 
 	/* Version 4, its sts policies with 10 failed sessions in summary. */
 	CHECK(test_make_v4(path, "UPDATE policies SET failure_count = 10"
 	    " WHERE type = 'sts'") == 0, "made a reports.db of version 4");
 	buf_reset(&err);
-	rd = rptdb_open(path, &err);
+	rd = unit_rptdb_open(path, &err);
 	CHECK(rd == NULL && strstr(err.s ? err.s : "", "4") != NULL,
 	    "a reader refuses version 4: %s", err.s ? err.s : "");
 	rptdb_close(rd);
 	buf_reset(&err);
-	if ((db = rptdb_open_write(path, NULL, 0, &err)) == NULL) {
+	if ((db = unit_rptdb_open_write(path, NULL, 0, &err)) == NULL) {
 		CHECK(0, "version 4 migrated: %s", err.s);
 		goto out;
 	}
@@ -708,7 +863,7 @@ test_totals(const char *dir)
 	test_totals_many(db);
 	rptdb_close(db);
 out:
-	unit_unlink_db(path);
+	unit_rptdb_unlink(path);
 	free(path);
 	buf_free(&err);
 }
@@ -726,24 +881,43 @@ main(void)
 		return unit_status();
 	}
 	path = xasprintf("%s/%s", dir, RPTDB_FILE);
-	rd = rptdb_open(path, &err);
+	rd = unit_rptdb_open(path, &err);
 	CHECK(rd == NULL && err.len > 0,
 	    "no reports.db yet: a reader is refused: %s", err.s);
 	buf_reset(&err);
-	if ((db = rptdb_open_write(path, NULL, 1 << 20, &err)) == NULL) {
+	/* The engine of main.cf, as the pages and metrics open it. */
+	if (unit_rptdb_pg() && (cfg_override("storage_engine", "postgresql",
+	    &err) < 0 || cfg_override("postgresql_conninfo",
+	    getenv("STSD_TEST_PGCONNINFO"), &err) < 0))
+		CHECK(0, "storage_engine = postgresql: %s", err.s);
+	rd = rptdb_open_existing(path, &err);
+	CHECK(rd == NULL && err.len == 0, "no reports.db yet: the pages'"
+	    " open finds none and says nothing: '%s'", err.s ? err.s : "");
+	buf_reset(&err);
+	/* Each in a reports.db of its own, dropped after it. */
+	test_silent(dir);
+	test_totals(dir);
+	test_race(dir, 1);
+	test_race(dir, 0);
+	if ((db = unit_rptdb_open_write(path, NULL, 1 << 20, &err)) == NULL) {
 		CHECK(0, "reports.db created: %s", err.s);
 		goto out;
 	}
-	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 07777) == RPTDB_FILE_MODE,
-	    "reports.db is mode %04o", RPTDB_FILE_MODE);
-	CHECK(rptdb_cache_kib(db) == 1024, "its page cache is 1024 KiB");
+	if (!unit_rptdb_pg()) {
+		CHECK(stat(path, &sb) == 0 && (sb.st_mode & 07777) ==
+		    RPTDB_FILE_MODE, "reports.db is mode %04o",
+		    RPTDB_FILE_MODE);
+		CHECK(rptdb_cache_kib(db) == 1024, "its page cache is 1024"
+		    " KiB");
+	}
 	test_roundtrip(db);
 	test_rows_policies(db);
 	test_trust(db);
 	test_hosted_fill(db);
-	test_silent(dir);
-	test_totals(dir);
-	if ((rd = rptdb_open(path, &err)) == NULL)
+	rd = rptdb_open_existing(path, &err);
+	CHECK(rd != NULL, "the pages' open finds it: %s", err.s ? err.s : "");
+	rptdb_close(rd);
+	if ((rd = unit_rptdb_open(path, &err)) == NULL)
 		CHECK(0, "a reader opens it: %s", err.s);
 	else {
 		CHECK(rptdb_domain_known(rd, "example.com"),
@@ -752,13 +926,15 @@ main(void)
 	}
 	rptdb_close(db);
 	wal = xasprintf("%s-wal", path);
-	CHECK(access(wal, F_OK) == 0, "the WAL file is kept for readers");
+	CHECK(unit_rptdb_pg() || access(wal, F_OK) == 0, "the WAL file is"
+	    " kept for readers");
 	unlink(wal);
 	free(wal);
 	wal = xasprintf("%s-shm", path);
 	unlink(wal);
 	free(wal);
 out:
+	unit_rptdb_unlink(path);
 	unlink(path);
 	rmdir(dir);
 	free(path);

@@ -91,6 +91,30 @@ sqldb_open(const struct sqldb_target *t, const struct sqldb_migration *m,
 	return NULL;
 }
 
+struct sqldb *
+sqldb_open_read(const struct sqldb_target *t, const struct sqldb_migration *m,
+    struct buf *err)
+{
+	struct sqldb *db = xcalloc(1, sizeof(*db));
+	struct db_migration *lite;
+
+	db->engine = t->engine;
+	db->key = xstrdup(t->name);
+	if (t->engine == SQLDB_SQLITE) {
+		lite = sqldb_lite_migrations(m);
+		db->lite = db_open(t->path, DB_READ, lite, err);
+		free(lite);
+		db->name = xstrdup(t->path);
+		if (db->lite != NULL)
+			return db;
+	} else if (sqldb_pg_open_read(db, t, m, err) == 0)
+		return db;
+	free(db->name);
+	free(db->key);
+	free(db);
+	return NULL;
+}
+
 int
 sqldb_check(const struct sqldb_target *t, struct buf *err)
 {
@@ -175,6 +199,12 @@ sqldb_changes(struct sqldb *db)
 	if (db->lite != NULL)
 		return sqlite3_changes(db->lite);
 	return sqldb_pg_changes(db);
+}
+
+long long
+sqldb_last_id(struct sqldb *db)
+{
+	return db->lite != NULL ? sqlite3_last_insert_rowid(db->lite) : -1;
 }
 
 int
@@ -354,6 +384,13 @@ sqldb_step(struct sqldb_stmt *st)
 	    -1;
 }
 
+const char *
+sqldb_errmsg(struct sqldb_stmt *st)
+{
+	return st->lite != NULL ? sqlite3_errmsg(st->db->lite) :
+	    sqldb_pg_error(st);
+}
+
 int
 sqldb_step_error(struct sqldb_stmt *st, const char *what, struct buf *err)
 {
@@ -417,6 +454,39 @@ sqldb_int(struct sqldb_stmt *st, int col)
 		return sqlite3_column_int64(st->lite, col);
 	s = sqldb_pg_value(st, col);
 	return s != NULL ? strtoll(s, NULL, 10) : 0;
+}
+
+double
+sqldb_double(struct sqldb_stmt *st, int col)
+{
+	const char *s;
+
+	if (st->lite != NULL)
+		return sqlite3_column_double(st->lite, col);
+	s = sqldb_pg_value(st, col);
+	return s != NULL ? strtod(s, NULL) : 0;
+}
+
+int
+sqldb_params(struct sqldb_stmt *st)
+{
+	if (st->lite != NULL)
+		return sqlite3_bind_parameter_count(st->lite);
+	return sqldb_pg_params(st);
+}
+
+int
+sqldb_columns(struct sqldb_stmt *st)
+{
+	if (st->lite != NULL)
+		return sqlite3_column_count(st->lite);
+	return sqldb_pg_columns(st);
+}
+
+int
+sqldb_lite_type(struct sqldb_stmt *st, int col)
+{
+	return st->lite != NULL ? sqlite3_column_type(st->lite, col) : 0;
 }
 
 const char *

@@ -101,6 +101,27 @@
  *	sqldb_commit() of an aborted transaction fails ("rolled back
  *	after an error in it"); on SQLite the other statements stand.
  *
+ *	sqldb_open_read() opens a database that its writer migrated, to
+ *	read it: on SQLite read-only (lib/db's DB_READ), on PostgreSQL a
+ *	connection like any other, with no migration; on either, a
+ *	schema version other than the last of m is refused.
+ *	sqldb_last_id() is SQLite's last_insert_rowid (-1 on
+ *	PostgreSQL, whose inserts say their ids by RETURNING): a writer
+ *	that counts each cycle may keep SQLite's inserts without RETURNING,
+ *	whose rows SQLite makes and buffers apart.
+ *	sqldb_errmsg() is the engine's reason of the last failed step of
+ *	a statement, without ending it (one kept and reset after it).
+ *	sqldb_params() is the highest parameter number of a statement,
+ *	sqldb_columns() the number of columns of the row it read;
+ *	sqldb_lite_type() SQLite's storage class of a column of that row
+ *	(SQLITE_INTEGER, ...: a test that an integer was not stored as
+ *	text), 0 on PostgreSQL, whose columns have the type declared;
+ *	sqldb_double() a column as a double (a sum past INT64_MAX: SQLite's
+ *	TOTAL(), a numeric on PostgreSQL).  On PostgreSQL a parameter that the text skips
+ *	(?9 without ?3) is sent as text, so that one statement may bind
+ *	some of its numbers only.
+ *
+ *
  * LIMITS
  *	SQLDB_CACHE_MAX statements kept per connection; SQLDB_PARAMS_MAX
  *	parameters per statement; SQLDB_CONNECT_TIMEOUT seconds for a
@@ -128,7 +149,7 @@
 #include "buf.h"
 
 #define SQLDB_CACHE_MAX		96	/* statements per connection */
-#define SQLDB_PARAMS_MAX	32	/* ?1 .. ?32 */
+#define SQLDB_PARAMS_MAX	96	/* ?1 .. ?96: 8 rows of 11 in an insert */
 #define SQLDB_CONNECT_TIMEOUT	"10"	/* s, libpq's connect_timeout */
 #define SQLDB_SAVEPOINT		"sts_item"
 #define SQLDB_SCHEMA_TABLE	"sqldb_schema"	/* PostgreSQL's versions */
@@ -168,6 +189,8 @@ const char *sqldb_engine_name(enum sqldb_engine);
 
 struct sqldb *sqldb_open(const struct sqldb_target *,
 	    const struct sqldb_migration *, struct buf *err);
+struct sqldb *sqldb_open_read(const struct sqldb_target *,
+	    const struct sqldb_migration *, struct buf *err);
 void	sqldb_close(struct sqldb *);
 int	sqldb_check(const struct sqldb_target *, struct buf *err);
 enum sqldb_engine sqldb_engine(const struct sqldb *);
@@ -176,6 +199,7 @@ struct sqlite3 *sqldb_sqlite(struct sqldb *);	/* SQLite's, or NULL */
 int	sqldb_schema_version(struct sqldb *);
 int	sqldb_exec(struct sqldb *, const char *sql, struct buf *err);
 long long sqldb_changes(struct sqldb *);
+long long sqldb_last_id(struct sqldb *);	/* SQLite's rowid, or -1 */
 int	sqldb_lost(struct sqldb *);	/* the connection is gone */
 
 /* LISTEN/NOTIFY: PostgreSQL; nothing on SQLite. */
@@ -215,8 +239,13 @@ int	sqldb_step_id(struct sqldb_stmt *, const char *what, long long *id,
 	    struct buf *err);	/* 1: *id set, 0: no row, -1 */
 int	sqldb_step_error(struct sqldb_stmt *, const char *what,
 	    struct buf *err);	/* finishes st, says why in err, -1 */
+const char *sqldb_errmsg(struct sqldb_stmt *);	/* why a step failed */
 int	sqldb_null(struct sqldb_stmt *, int col);
 long long sqldb_int(struct sqldb_stmt *, int col);	/* NULL: 0 */
+double	sqldb_double(struct sqldb_stmt *, int col);	/* NULL: 0 */
+int	sqldb_params(struct sqldb_stmt *);
+int	sqldb_columns(struct sqldb_stmt *);	/* of the row read */
+int	sqldb_lite_type(struct sqldb_stmt *, int col);	/* 0: PostgreSQL */
 const char *sqldb_text(struct sqldb_stmt *, int col);	/* NULL: NULL */
 void	sqldb_reset(struct sqldb_stmt *);
 void	sqldb_finish(struct sqldb_stmt *);

@@ -52,6 +52,8 @@ struct sqldb_stmt {
 
 int	sqldb_pg_open(struct sqldb *, const struct sqldb_target *,
 	    const struct sqldb_migration *, struct buf *err);
+int	sqldb_pg_open_read(struct sqldb *, const struct sqldb_target *,
+	    const struct sqldb_migration *, struct buf *err);
 void	sqldb_pg_close(struct sqldb *);
 int	sqldb_pg_check(struct sqldb *, const struct sqldb_target *,
 	    struct buf *err);
@@ -74,5 +76,7 @@ int	sqldb_pg_step(struct sqldb_stmt *);
 void	sqldb_pg_reset(struct sqldb_stmt *);
 const char *sqldb_pg_value(struct sqldb_stmt *, int col);
 const char *sqldb_pg_error(struct sqldb_stmt *);
+int	sqldb_pg_params(struct sqldb_stmt *);
+int	sqldb_pg_columns(struct sqldb_stmt *);
 
 #endif

@@ -64,6 +64,15 @@ void sqldb_pg_reset(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 const char *sqldb_pg_value(struct sqldb_stmt *st, int col)
 { SQLDB_PG_UNREACHABLE; }
 const char *sqldb_pg_error(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_params(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
+int sqldb_pg_columns(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
+
+int
+sqldb_pg_open_read(struct sqldb *db, const struct sqldb_target *t,
+    const struct sqldb_migration *m, struct buf *err)
+{
+	return sqldb_pg_open(db, t, m, err);
+}
 
 #else /* HAVE_LIBPQ */
 
@@ -77,6 +86,7 @@ const char *sqldb_pg_error(struct sqldb_stmt *st) { SQLDB_PG_UNREACHABLE; }
 
 /* The advisory lock of migrations: "stsd" in ASCII. */
 #define SQLDB_PG_LOCK		"1937011556"
+#define SQLDB_PG_TEXTOID	25	/* pg_type's text */
 
 struct sqldb_pg {
 	PGconn	*conn;
@@ -95,6 +105,7 @@ struct sqldb_pgstmt {
 	char	 name[32];
 	char	*text;			/* with $N */
 	int	 nparams;
+	Oid	 types[SQLDB_PARAMS_MAX];	/* 0: inferred; text if unused */
 	int	 prepared;
 	enum sqldb_pg_state state;
 	const char *values[SQLDB_PARAMS_MAX];
@@ -504,6 +515,34 @@ sqldb_pg_check(struct sqldb *db, const struct sqldb_target *t,
 	return rc;
 }
 
+/*
+ * A reader's connection: no migration, the version its writer left,
+ * which must be the last of m (as lib/db's DB_READ).
+ */
+int
+sqldb_pg_open_read(struct sqldb *db, const struct sqldb_target *t,
+    const struct sqldb_migration *m, struct buf *err)
+{
+	const struct sqldb_migration *p;
+	int last = 0, version;
+
+	for (p = m; p->sql != NULL; p++)
+		last = p->version;
+	if (sqldb_pg_connected(db, t, err) < 0)
+		return -1;
+	/* No row, or no table of versions: never migrated, version 0. */
+	if ((version = sqldb_pg_schema_version(db)) < 0)
+		version = 0;
+	if (version == last)
+		return 0;
+	buf_printf(err, "%s: schema version %d of %s, this program uses %d%s",
+	    db->name, version, db->key, last, version < last ?
+	    " (the owning daemon upgrades it when it starts)" :
+	    " (this program is older than the database)");
+	sqldb_pg_close(db);
+	return -1;
+}
+
 void
 sqldb_pg_close(struct sqldb *db)
 {
@@ -537,7 +576,7 @@ sqldb_pg_schema_version(struct sqldb *db)
  */
 /* "?N" -> "$N", "?" -> "$(highest so far + 1)", outside quotes. */
 static char *
-sqldb_pg_numbered(const char *sql, int *nparams)
+sqldb_pg_numbered(const char *sql, int *nparams, Oid *types)
 {
 	struct buf b = BUF_INIT;
 	const char *s = sql;
@@ -562,6 +601,7 @@ sqldb_pg_numbered(const char *sql, int *nparams)
 			    n, SQLDB_PARAMS_MAX);
 		if (n > max)
 			max = (int)n;
+		types[n - 1] = 0;
 		buf_printf(&b, "$%ld", n);
 		s = end;
 	}
@@ -573,8 +613,12 @@ void
 sqldb_pg_stmt_new(struct sqldb_stmt *st)
 {
 	struct sqldb_pgstmt *p = xcalloc(1, sizeof(*p));
+	int i;
 
-	p->text = sqldb_pg_numbered(st->sql, &p->nparams);
+	/* A number the text skips has no type to infer: text. */
+	for (i = 0; i < SQLDB_PARAMS_MAX; i++)
+		p->types[i] = SQLDB_PG_TEXTOID;
+	p->text = sqldb_pg_numbered(st->sql, &p->nparams, p->types);
 	snprintf(p->name, sizeof(p->name), "sqldb_%u",
 	    st->db->pg->next_name++);
 	st->pg = p;
@@ -640,7 +684,8 @@ sqldb_pg_prepare(struct sqldb_stmt *st)
 
 	if (p->prepared)
 		return 0;
-	res = PQprepare(st->db->pg->conn, p->name, p->text, p->nparams, NULL);
+	res = PQprepare(st->db->pg->conn, p->name, p->text, p->nparams,
+	    p->types);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return sqldb_pg_step_fail(st, res);
 	PQclear(res);
@@ -766,6 +811,18 @@ sqldb_pg_value(struct sqldb_stmt *st, int col)
 	    col >= PQnfields(p->res) || PQgetisnull(p->res, p->row, col))
 		return NULL;
 	return PQgetvalue(p->res, p->row, col);
+}
+
+int
+sqldb_pg_params(struct sqldb_stmt *st)
+{
+	return st->pg->nparams;
+}
+
+int
+sqldb_pg_columns(struct sqldb_stmt *st)
+{
+	return st->pg->res != NULL ? PQnfields(st->pg->res) : 0;
 }
 
 const char *

@@ -373,12 +373,9 @@ collect_sessions(struct metrics_table *t)
 
 	memset(&r, 0, sizeof(r));
 	r.t = t;
-	if (access(path, F_OK) != 0) {
-		free(path);
-		return;
-	}
-	if ((db = rptdb_open(path, &err)) == NULL) {
-		log_warn("%s", err.s);
+	if ((db = rptdb_open_existing(path, &err)) == NULL) {
+		if (err.len > 0)	/* else no reports.db yet */
+			log_warn("%s", err.s);
 		goto out;
 	}
 	collect_sessions_of(db, &r);

@@ -5,7 +5,7 @@ pkglibexec_PROGRAMS += metrics/metrics
 metrics_metrics_SOURCES = metrics/metrics.c metrics/collect.c \
 	metrics/collect.h
 metrics_metrics_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
-metrics_metrics_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(CRYPT_LIBS)
+metrics_metrics_LDADD = $(STS_LIBS) $(SQLDB_LIBS) $(CRYPT_LIBS)
 dist_man_MANS += man/stsd-metrics.8
 
 EXTRA_DIST += tests/metrics

@@ -17,7 +17,7 @@ rptparse_rptparse_SOURCES = rptparse/rptparse.c rptparse/rptparse.h \
 	rptparse/dkimcheck.c rptparse/dkimcheck.h \
 	rptparse/dkimkey.c rptparse/dkimkey.h
 rptparse_rptparse_CPPFLAGS = $(RPTPARSE_CPPFLAGS)
-rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS) \
+rptparse_rptparse_LDADD = $(STS_LIBS) $(SQLDB_LIBS) $(GMIME_LIBS) \
 	$(ZLIB_LIBS) $(OPENDKIM_LIBS) $(LDNS_LIBS)
 dist_man_MANS += man/stsd-rptparse.8
 EXTRA_DIST += tests/rptparse
@@ -40,7 +40,7 @@ check_PROGRAMS += rptparse/alerts_test
 rptparse_alerts_test_SOURCES = rptparse/alerts_test.c rptparse/alerts.c \
 	rptparse/alerts.h rptparse/hosted.c rptparse/hosted.h
 rptparse_alerts_test_CPPFLAGS = $(RPTPARSE_CPPFLAGS) $(TEST_CPPFLAGS)
-rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLITE_LIBS) $(GMIME_LIBS)
+rptparse_alerts_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS) $(GMIME_LIBS)
 
 # Puts files into a spool and tells rptparse, for tests/rptparse/*.t.
 check_PROGRAMS += tests/rptparse/spoolput

@@ -99,6 +99,7 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,6 +471,22 @@ rptparse_left(const char *id, enum spool_dir dir, const char *why)
 }
 
 /*
+ * A PostgreSQL connection that the server closed (a restart, a
+ * failover) is not opened again here: what was not stored waits in the
+ * spool, rptparse stops and master starts it again, which connects
+ * anew.
+ */
+static void
+rptparse_db_check(void)
+{
+	if (!rptdb_lost(rp.store))
+		return;
+	log_error("reports database: the connection to the server was lost;"
+	    " stopping, so that master starts rptparse again");
+	raise(SIGTERM);
+}
+
+/*
  * Store the messages taken so far: all in one transaction, and only
  * after its commit out of the spool.  When that transaction fails, each
  * message gets one of its own, so that one that cannot be stored keeps
@@ -491,7 +508,9 @@ rptparse_flush(void)
 			log_warn("%zu messages in one transaction: %s; one by"
 			    " one", rp.nbatch, esc_printable(err.s));
 		for (i = 0; i < rp.nbatch; i++) {
-			buf_reset(&err);
+			/* One message alone keeps the reason it failed. */
+			if (rp.nbatch > 1)
+				buf_reset(&err);
 			if (rp.nbatch > 1 &&
 			    rptparse_store_range(i, i + 1, &err) == 0)
 				fresh += rptparse_stored(&rp.batch[i]);
@@ -503,6 +522,7 @@ rptparse_flush(void)
 	if (fresh > 0)
 		metrics_add(METRIC_REPORTS_STORED, (long long)fresh, NULL);
 	rptparse_done();
+	rptparse_db_check();
 	for (i = 0; i < rp.nbatch; i++)
 		rptparse_item_clear(&rp.batch[i]);
 	rp.nbatch = 0;

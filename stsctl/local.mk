@@ -17,7 +17,7 @@ stsctl_stsctl_SOURCES = stsctl/stsctl.c stsctl/stsctl.h \
 stsctl_stsctl_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LDNS_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(SQLITE_CFLAGS)
 stsctl_stsctl_LDADD = $(STS_LIBS) $(LDNS_LIBS) \
-	$(SQLITE_LIBS)
+	$(SQLDB_LIBS)
 dist_man_MANS += man/stsctl.1
 EXTRA_DIST += tests/stsctl
 EXTRA_DIST += tests/report

@@ -138,7 +138,9 @@ report_db(void)
 	    RPTDB_FILE);
 	struct rptdb *db;
 
-	perm_check(path, R_OK);
+	/* On PostgreSQL (storage_engine) there is no file to read. */
+	if (rptdb_local())
+		perm_check(path, R_OK);
 	if ((db = rptdb_open(path, &err)) == NULL)
 		stsctl_die("%s (has rptparse stored any report yet?)", err.s);
 	free(path);
@@ -436,7 +438,8 @@ report_html(const struct report_opts *o)
 	if (domains == NULL)
 		stsctl_die("report html: %s", err.s);
 	path = xasprintf("%s/%s", var_data_directory, RPTDB_FILE);
-	perm_check(path, R_OK);
+	if (rptdb_local())
+		perm_check(path, R_OK);
 	free(path);
 	if ((db = dashboard_reports_open(&err)) == NULL && err.len > 0)
 		stsctl_die("%s", err.s);

@@ -57,3 +57,6 @@ tests_fuzz_fuzz_webform_LDADD = webd/libwebd.a $(LDADD)
 # fuzz_repquery: the query string of the report pages (repquery.c).
 FUZZ_TARGETS += tests/fuzz/fuzz_repquery
 tests_fuzz_fuzz_repquery_LDADD = webd/libwebd.a $(LDADD)
+
+# The pages read reports.db through lib/sqldb, on PostgreSQL too.
+webd_webd_LDADD += $(PQ_LIBS)

@@ -1,10 +1,11 @@
 /*
- * rptdb_sqlite - the SQLite engine of lib/rptdb: its handle and the SQL
- * that several of its files share.  Private to lib/rptdb*.c.
+ * rptdb_sql - the inside of lib/rptdb: its handle on lib/sqldb (SQLite or
+ * PostgreSQL) and the SQL that several of its files share.  Private to
+ * lib/rptdb*.c.
  * SPDX-License-Identifier: ISC
  *
  * SYNOPSIS
- *	struct rptdb *db;	db->db is the connection
+ *	struct rptdb *db;	db->db is the connection (lib/sqldb)
  *	rptdb_bind_trust(st)	binds ?9 of RPTDB_COUNTS_SQL
  *	rptdb_text(st, col, s)	binds s, or NULL, without a copy
  *	rptdb_col(st, col)	a text column, or NULL
@@ -15,6 +16,19 @@
  *	rptdb_held_flush(db, &err)	written, in key order
  *
  * DESCRIPTION
+ *	The SQL is written once for both engines (lib/sqldb): a condition
+ *	that is a value (RPTDB_TRUSTED_INT) is a CASE giving 0 or 1, as
+ *	PostgreSQL's booleans are not integers; "IS DISTINCT FROM", not
+ *	SQLite's "IS NOT"; an upsert names its conflict target; a sum that
+ *	may pass INT64_MAX is TOTAL() (PostgreSQL's made by the schema);
+ *	the writer's inserts say new ids by RETURNING on PostgreSQL.  The
+ *	statements that differ are in pairs chosen by the engine: the
+ *	schema (PostgreSQL's is created at the last version, rptdb.c), the
+ *	inserts that give ids (rptdb_store_pgsql: SQLite keeps its
+ *	last_insert_rowid, cheaper than RETURNING) and the list of a
+ *	report's policy-domains (group_concat or string_agg,
+ *	rptdb_list.c).
+ *
  *	RPTDB_TRUSTED_SQL holds for a stored report (alias r) that counts
  *	whatever report_require_dkim says (REPORTS.DB in rptdb.h);
  *	RPTDB_COUNTS_SQL for one that counts now: trusted, or the
@@ -37,9 +51,10 @@
  *	back what it stored, and holds them for the commit, as it does
  *	what the report adds to reporters; rptdb_held_flush() writes them
  *	sorted by key, so that each page of those tables is changed once
- *	per transaction.  A multi-row INSERT of policies gives its rows consecutive
- *	ids (one more than the largest each: SQLite's rowid rule), the last
- *	of them sqlite3_last_insert_rowid().
+ *	per transaction.  A multi-row INSERT of policies gives its rows
+ *	consecutive ids on SQLite (one more than the largest each: the
+ *	rowid rule), the last of them sqldb_last_id(); on PostgreSQL it
+ *	returns the id of each row with its idx.
  *
  * LIMITS
  *	RPTDB_NSTMT statements are kept prepared per handle; at most
@@ -57,10 +72,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "buf.h"
 #include "rptdb.h"
+#include "sqldb.h"
 #include "tlsrpt.h"
 
 /* rptdb_counts() (rptdb_store.c) is RPTDB_COUNTS_SQL in C: change both. */
@@ -68,6 +82,15 @@
 #define RPTDB_REQUIRE_INDEX	9	/* ?9, for every statement */
 #define RPTDB_COUNTS_SQL \
 	"(" RPTDB_TRUSTED_SQL " OR ?9 = 0)"
+/* The same, as a value 0 or 1 (a column, an insert). */
+#define RPTDB_TRUSTED_INT	"CASE WHEN " RPTDB_TRUSTED_SQL " THEN 1 ELSE 0 END"
+#define RPTDB_COUNTS_INT	"CASE WHEN " RPTDB_COUNTS_SQL " THEN 1 ELSE 0 END"
+/*
+ * A sum of counts that may pass INT64_MAX, 0 for none: SQLite's TOTAL()
+ * (a double); on PostgreSQL the aggregate total() of reports.db's schema
+ * (an exact numeric, which sqldb_double() rounds once).
+ */
+#define RPTDB_TOTAL(x)	"TOTAL(" x ")"
 
 /*
  * The rows of domain_policies, domain_failures and reporters (migration
@@ -84,13 +107,13 @@
 	" WHERE p.counted = 1 AND p.hosted_domain IS NOT NULL AND (" cond ")" \
 	" UNION ALL SELECT p.domain, r.end_time, p.id, 0, " columns from \
 	" WHERE p.counted = 1 AND p.domain IS NOT NULL AND" \
-	" p.domain IS NOT p.hosted_domain AND (" cond ")"
+	" p.domain IS DISTINCT FROM p.hosted_domain AND (" cond ")"
 #define RPTDB_DOMAIN_POLICIES_SQL(cond) RPTDB_DOMAIN_ROWS( \
-	"r.id, " RPTDB_TRUSTED_SQL ", r.start_time, r.organization," \
+	"r.id, " RPTDB_TRUSTED_INT ", r.start_time, r.organization," \
 	" p.success_count, p.failure_count", \
 	" FROM policies p JOIN reports r ON r.id = p.report", cond)
 #define RPTDB_DOMAIN_FAILURES_SQL(cond) RPTDB_DOMAIN_ROWS( \
-	"f.id, " RPTDB_TRUSTED_SQL ", r.organization, f.result_type," \
+	"f.id, " RPTDB_TRUSTED_INT ", r.organization, f.result_type," \
 	" f.receiving_mx_hostname, f.additional_information," \
 	" f.failed_session_count", \
 	" FROM policies p JOIN reports r ON r.id = p.report" \
@@ -98,8 +121,8 @@
 /* A hosted domain's reporters, from its rows of domain_policies. */
 #define RPTDB_REPORTERS_SQL(cond) \
 	"SELECT domain, organization," \
-	" MAX(CASE WHEN trusted THEN end_time END)," \
-	" COUNT(DISTINCT CASE WHEN trusted THEN report END)," \
+	" MAX(CASE WHEN trusted = 1 THEN end_time END)," \
+	" COUNT(DISTINCT CASE WHEN trusted = 1 THEN report END)," \
 	" MAX(end_time), COUNT(DISTINCT report) FROM domain_policies" \
 	" WHERE hosted = 1 AND (" cond ") GROUP BY domain, organization"
 
@@ -122,7 +145,7 @@
 #define RPTDB_REPORT_COLUMNS "r.id, r.organization, r.contact, r.report_id," \
 	" r.start_time, r.end_time, r.received, r.via, r.submitter," \
 	" r.sha256, r.spool_id, r.dkim_result, r.dkim_domain," \
-	" r.dkim_selector, r.dkim_reason, " RPTDB_COUNTS_SQL
+	" r.dkim_selector, r.dkim_reason, " RPTDB_COUNTS_INT
 #define RPTDB_REPORT_NCOLUMNS	16
 
 /* Statements kept prepared for the life of the handle. */
@@ -146,11 +169,7 @@ enum {
 	RPTDB_ST_DF1,
 	RPTDB_ST_REPORTERS,
 	RPTDB_ST_WRITER,		/* end of the writer's */
-	RPTDB_ST_COUNTS = RPTDB_ST_WRITER,	/* alerts (rptdb_read.c) */
-	RPTDB_ST_COUNTS_UNHOSTED,
-	RPTDB_ST_TYPES,
-	RPTDB_ST_TYPES_UNHOSTED,
-	RPTDB_NSTMT
+	RPTDB_NSTMT = RPTDB_ST_WRITER
 };
 
 #define RPTDB_POLICY_ROWS	8	/* policies in one insert, at most */
@@ -201,8 +220,11 @@ struct rptdb_pending {
 };
 
 struct rptdb {
-	sqlite3	*db;
-	sqlite3_stmt *st[RPTDB_NSTMT];	/* NULL: not prepared yet */
+	struct sqldb *db;
+	struct sqldb_stmt *st[RPTDB_NSTMT];	/* the writer's, or NULL */
+	int	 pg;			/* sqldb_engine() is PostgreSQL */
+	int	 intx;			/* in rptdb_begin()'s transaction */
+	int	 snapshot;		/* in rptdb_snapshot_begin()'s */
 	/* What a policy row binds, one of each per row of an insert. */
 	struct buf strings[RPTDB_POLICY_ROWS];	/* policy strings as JSON */
 	struct buf mx[RPTDB_POLICY_ROWS];
@@ -242,15 +264,18 @@ struct rptdb_field {
 #define RPTDB_FIELDS_END	{ RPTDB_F_END, 0 }
 
 extern const char *const rptdb_store_sql[RPTDB_ST_WRITER];
+extern const char *const rptdb_store_pgsql[RPTDB_ST_WRITER];	/* or NULL */
 
-void	rptdb_bind_trust(sqlite3_stmt *);
-void	rptdb_text(sqlite3_stmt *, int col, const char *);
-const char *rptdb_col(sqlite3_stmt *, int col);
-void	rptdb_col_report(sqlite3_stmt *, int col, struct rptdb_report *);
-int	rptdb_fields(sqlite3_stmt *, int col, const struct rptdb_field *,
+void	rptdb_bind_trust(struct sqldb_stmt *);
+void	rptdb_text(struct sqldb_stmt *, int col, const char *);
+const char *rptdb_col(struct sqldb_stmt *, int col);
+void	rptdb_col_report(struct sqldb_stmt *, int col, struct rptdb_report *);
+int	rptdb_fields(struct sqldb_stmt *, int col, const struct rptdb_field *,
 	    void *row);
-int	rptdb_row(sqlite3_stmt *, const struct rptdb_field *, void *row);
-sqlite3_stmt *rptdb_stmt(struct rptdb *, int which, const char *sql);
+int	rptdb_row(struct sqldb_stmt *, const struct rptdb_field *, void *row);
+int	rptdb_step(struct rptdb *, struct sqldb_stmt *, const char *what,
+	    struct buf *err);
+int	rptdb_read_end(struct sqldb_stmt *, int rc, const char *what);
 int	rptdb_pending_flush(struct rptdb *, struct buf *err);
 void	rptdb_pending_clear(struct rptdb *);
 int	rptdb_reporters_add(struct rptdb *, const char *domain,
@@ -258,7 +283,6 @@ int	rptdb_reporters_add(struct rptdb *, const char *domain,
 	    struct buf *err);
 int	rptdb_reporters_flush(struct rptdb *, struct buf *err);
 void	rptdb_reporters_clear(struct rptdb *);
-void	rptdb_stmt_done(sqlite3_stmt *);
 void	rptdb_added_reset(struct rptdb *, const struct tlsrpt_report *);
 void	rptdb_added_free(struct rptdb *);
 int	rptdb_held_flush(struct rptdb *, struct buf *err);
