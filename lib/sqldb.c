@@ -67,9 +67,10 @@ sqldb_lite_migrations(const struct sqldb_migration *m)
 	return v;
 }
 
-struct sqldb *
-sqldb_open(const struct sqldb_target *t, const struct sqldb_migration *m,
-    struct buf *err)
+/* sqldb_open() and sqldb_open_read(): mode DB_WRITE or DB_READ. */
+static struct sqldb *
+sqldb_open_mode(const struct sqldb_target *t,
+    const struct sqldb_migration *m, int mode, struct buf *err)
 {
 	struct sqldb *db = xcalloc(1, sizeof(*db));
 	struct db_migration *lite;
@@ -78,12 +79,13 @@ sqldb_open(const struct sqldb_target *t, const struct sqldb_migration *m,
 	db->key = xstrdup(t->name);
 	if (t->engine == SQLDB_SQLITE) {
 		lite = sqldb_lite_migrations(m);
-		db->lite = db_open(t->path, DB_WRITE, lite, err);
+		db->lite = db_open(t->path, mode, lite, err);
 		free(lite);
 		db->name = xstrdup(t->path);
 		if (db->lite != NULL)
 			return db;
-	} else if (sqldb_pg_open(db, t, m, err) == 0)
+	} else if ((mode == DB_WRITE ? sqldb_pg_open(db, t, m, err) :
+	    sqldb_pg_open_read(db, t, m, err)) == 0)
 		return db;
 	free(db->name);
 	free(db->key);
@@ -92,27 +94,17 @@ sqldb_open(const struct sqldb_target *t, const struct sqldb_migration *m,
 }
 
 struct sqldb *
+sqldb_open(const struct sqldb_target *t, const struct sqldb_migration *m,
+    struct buf *err)
+{
+	return sqldb_open_mode(t, m, DB_WRITE, err);
+}
+
+struct sqldb *
 sqldb_open_read(const struct sqldb_target *t, const struct sqldb_migration *m,
     struct buf *err)
 {
-	struct sqldb *db = xcalloc(1, sizeof(*db));
-	struct db_migration *lite;
-
-	db->engine = t->engine;
-	db->key = xstrdup(t->name);
-	if (t->engine == SQLDB_SQLITE) {
-		lite = sqldb_lite_migrations(m);
-		db->lite = db_open(t->path, DB_READ, lite, err);
-		free(lite);
-		db->name = xstrdup(t->path);
-		if (db->lite != NULL)
-			return db;
-	} else if (sqldb_pg_open_read(db, t, m, err) == 0)
-		return db;
-	free(db->name);
-	free(db->key);
-	free(db);
-	return NULL;
+	return sqldb_open_mode(t, m, DB_READ, err);
 }
 
 int

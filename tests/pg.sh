@@ -8,6 +8,10 @@
 #	pg_available		postgresql-15's programs are installed
 #	pg_need			skip_all unless they are and this build
 #				has PostgreSQL support; t_stsd_user
+#	pg_test_db DIR NAME	pg: the suite's server (STSD_TEST_PGDIR)
+#				or one started in DIR/pg; db=NAME, a new
+#				database dropped at exit; the test ends
+#				(a failed case) when either fails
 #	pg_start DIR		a new cluster in DIR/data, its socket in DIR,
 #				no TCP; as user stsd when run as root
 #				(PostgreSQL refuses root), created when
@@ -36,6 +40,19 @@ pg_need() {
 	grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/config.h" ||
 		skip_all "this build has no PostgreSQL support (configure --with-postgresql)"
 	t_stsd_user
+}
+
+pg_test_db() {
+	pg=${STSD_TEST_PGDIR:-}
+	if [ -z "$pg" ]; then
+		pg=$1/pg
+		pg_start "$pg" || { fail "PostgreSQL starts"; done_testing; }
+		at_exit pg_stop "$pg"
+	fi
+	db=$2
+	pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db" && pg_createdb "$pg" "$db" ||
+		{ fail "database $db created"; done_testing; }
+	at_exit pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 }
 
 # pg_as CMD...: CMD as the server's user.

@@ -26,22 +26,10 @@ HEARTBEAT=2		# s, a third of it (lease.h)
 SLACK=1			# s of this script's polling and of scheduling
 
 inst_need master policyd dnsmon acmed rptparse stsctl stsconf stsd
-pg_available || skip_all "postgresql-15 is not installed ($PG_BIN)"
-grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/config.h" ||
-	skip_all "this build has no PostgreSQL support (configure --with-postgresql)"
-t_stsd_user
+pg_need
 
 dir=$(t_tmpdir)
-pg=${STSD_TEST_PGDIR:-}
-if [ -z "$pg" ]; then
-	pg=$dir/pg
-	pg_start "$pg" || { fail "PostgreSQL starts"; done_testing; }
-	at_exit pg_stop "$pg"
-fi
-db=t_lease_$$
-pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db" && pg_createdb "$pg" "$db" ||
-	{ fail "database $db created"; done_testing; }
-at_exit pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+pg_test_db "$dir" t_lease_$$
 conninfo=$(pg_conninfo "$pg" "$db")
 dns_port=$(free_port)	# nothing answers there
 

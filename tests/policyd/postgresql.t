@@ -18,16 +18,7 @@ t_need curl
 pg_need
 
 dir=$(t_tmpdir)
-pg=${STSD_TEST_PGDIR:-}
-if [ -z "$pg" ]; then
-	pg=$dir/pg
-	pg_start "$pg" || { fail "PostgreSQL starts"; done_testing; }
-	at_exit pg_stop "$pg"
-fi
-db=t_postgresql_$$
-pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db" && pg_createdb "$pg" "$db" ||
-	{ fail "database $db created"; done_testing; }
-at_exit pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+pg_test_db "$dir" t_postgresql_$$
 conninfo="host=$pg dbname=$db user=stsd_pw"
 
 # The password file, as an operator makes it.

@@ -20,22 +20,10 @@ source "$SRCDIR/tests/rptparse/instance.sh"
 
 inst_need policyd rptparse rptrecv master stsctl stsconf stsd
 t_need jq swaks
-pg_available || skip_all "postgresql-15 is not installed ($PG_BIN)"
-grep -q '^#define HAVE_LIBPQ 1' "$BUILDDIR/config.h" ||
-	skip_all "this build has no PostgreSQL support (configure --with-postgresql)"
-t_stsd_user
+pg_need
 
 dir=$(t_tmpdir)
-pg=${STSD_TEST_PGDIR:-}
-if [ -z "$pg" ]; then
-	pg=$dir/pg
-	pg_start "$pg" || { fail "PostgreSQL starts"; done_testing; }
-	at_exit pg_stop "$pg"
-fi
-db=t_rptparse_pg_$$
-pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db" && pg_createdb "$pg" "$db" ||
-	{ fail "database $db created"; done_testing; }
-at_exit pg_psql "$pg" postgres "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+pg_test_db "$dir" t_rptparse_pg_$$
 conninfo="host=$pg dbname=$db user=stsd_pw"
 psql_q() { "$PG_BIN/psql" -X -At -h "$pg" -U postgres -d "$db" -c "$1"; }
 
@@ -50,7 +38,7 @@ PGCF=("storage_engine = postgresql" "postgresql_conninfo = $conninfo"
 # verify here: its reports count with report_require_dkim = no.
 T=$dir/t
 mkdir -p "$T"
-rp_begin "${PGCF[@]}"
+rp_begin "${PGCF[@]}" "node_name = node-a"
 A_DIR=$RP_DIR
 # The password file is mail_owner's: stsctl reads reports.db as that
 # user (stsd-rptparse(8), "Storage engines").
@@ -141,11 +129,13 @@ like "$(grep 'rptparse.*left in active/' "$RP_LOG")" \
 	"the message that could not be stored waited in the spool, said why"
 a_mark=$(wc -l <"$RP_LOG")
 
-# Node B: rptparse alone (no listener), its own spool, the same database.
+# Node B: policyd and rptparse (no listener), its own spool, the same
+# database; the node that does not hold the lease "alerts" skips the
+# silent-reporter run (tests/cluster/lease.t).
 B_DIR=$dir/b
 inst_init "$B_DIR" || { fail "stsd init of node B"; done_testing; }
-inst_only rptparse
-inst_lines "${PGCF[@]}" || fail "node B on PostgreSQL"
+inst_only policyd rptparse
+inst_lines "${PGCF[@]}" "node_name = node-b" || fail "node B on PostgreSQL"
 inst_start || { fail "node B starts"; done_testing; }
 B_SPOOL=$B_DIR/spool
 B_LOG=$(sed -n 's/^maillog_file *= *//p' "$B_DIR/etc/main.cf")
