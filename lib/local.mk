@@ -108,7 +108,7 @@ tests_fuzz_fuzz_polsnap_LDADD = $(LDADD) $(ZLIB_LIBS)
 lib_libsts_a_SOURCES += lib/policydb.c lib/policydb.h lib/policydb_dns.c \
 	lib/policydb_migrate.c lib/policydb_account.c lib/policydb_sql.h \
 	lib/policydb_alertsub.c lib/policydb_alertsub.h \
-	lib/policydb_node.c lib/policydb_node.h
+	lib/policydb_node.c lib/policydb_node.h lib/policydb_names.c
 lib_libsts_a_SOURCES += lib/policydb_follow.c	# several nodes
 check_PROGRAMS += lib/policydb_follow_test
 lib_policydb_follow_test_LDADD = $(STS_LIBS) $(SQLDB_LIBS)

@@ -120,7 +120,7 @@ OPS=$(grep -oE 'PROTO_OP_[A-Z_]+[[:space:]]+"[a-z]+-[a-z-]+"' lib/proto.h |
 ok "hyphenated IPC operation names found in lib/proto.h" test -n "$OPS"
 contract_literal "IPC operation names" "^($OPS)\$" lib/proto.h
 # policy.db (policyd, its only writer): lib/policydb.
-POLICYDB_FILES="lib/policydb.h lib/policydb.c lib/policydb_dns.c lib/policydb_migrate.c lib/policydb_account.c lib/policydb_follow.c"
+POLICYDB_FILES="lib/policydb.h lib/policydb.c lib/policydb_dns.c lib/policydb_migrate.c lib/policydb_account.c lib/policydb_follow.c lib/policydb_names.c"
 contract "policy.db table domains" \
     '\b(FROM|INTO|UPDATE|JOIN|TABLE|ON) domains\b' $POLICYDB_FILES
 contract "policy.db table domain_mx" '\bdomain_mx\b' $POLICYDB_FILES
