@@ -127,8 +127,17 @@ at_exit "touch $dir/stop; kill $floop $rloop"
 sleep 2
 
 listens=$(grep -c 'policyd.*following the changes of the other nodes' "$RP_LOG")
+# Reports acknowledged but not yet stored when the primary dies: rptparse
+# held (SIGSTOP) while rptrecv acknowledges some, then let go once the
+# primary is gone.
+rp_held=$(inst_pid rptparse)
+kill -STOP "$rp_held"
+t_held=$(now_ms)
+send held-1 && echo "$(now_ms) held-1" >>"$dir/acked"
+sleep 0.5
 t_dead=$(now_ms)
 pg_stop "$P" || fail "pg_ctl stop -m immediate of the primary"
+kill -CONT "$rp_held"
 sleep "$OUTAGE_S"
 t_promote=$(now_ms)
 pg_promote "$S" || fail "pg_ctl promote of the standby"
@@ -177,9 +186,15 @@ during=$(awk -v a="$t_dead" -v b="$t_promoted" '$1 > a && $1 < b' "$dir/acked" |
 note "$na reports acknowledged, $during of them while no primary ran;" \
 	"$(wc -l <"$dir/refused") not acknowledged (the sender keeps those)"
 ok "reports were acknowledged while no primary ran ($during)" test "$during" -gt 0
+held=$(awk -v a="$t_held" -v b="$t_dead" '$1 > a && $1 < b' "$dir/acked" | wc -l)
+ok "reports were acknowledged and not stored when the primary died ($held)" \
+	test "$held" -gt 0
+like "$(grep -a "rptparse\[$rp_held\].*left in active/" "$RP_LOG")" \
+	'the connection to the server was lost' \
+	"... rptparse found the connection lost, and left them in the spool"
 ok "the spool empties" rp_idle 60
 awk '{ print $2 }' "$dir/acked" | sort >"$dir/acked.ids"
-q_on "$S" "SELECT report_id FROM reports WHERE report_id LIKE 'fo-%'" | sort >"$dir/stored.ids"
+q_on "$S" "SELECT report_id FROM reports WHERE report_id LIKE 'fo-%' OR report_id LIKE 'held-%'" | sort >"$dir/stored.ids"
 is "$(comm -23 "$dir/acked.ids" "$dir/stored.ids" | head -5)" "" \
 	"every acknowledged report is stored in the new primary"
 for id in $(comm -23 "$dir/acked.ids" "$dir/stored.ids" | head -3); do
@@ -187,6 +202,7 @@ for id in $(comm -23 "$dir/acked.ids" "$dir/stored.ids" | head -3); do
 done
 is "$(q_on "$S" "SELECT count(*) FROM (SELECT report_id FROM reports
 	GROUP BY 1 HAVING count(*) > 1) d")" 0 "... none twice"
+is "$(stored_on "$S" 'held-%')" 1 "the report held in the spool is stored after"
 is "$(stored_on "$S" 'before-%')" 3 "the reports stored before the failover are there"
 like "$(grep 'rptparse' "$RP_LOG")" \
 	'reports database: the connection to the server was lost; stopping, so that master starts rptparse again' \
