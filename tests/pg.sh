@@ -19,6 +19,19 @@
 #	pg_stop DIR		stops it (immediate: the data is thrown away)
 #	pg_restart DIR		pg_ctl restart (fast: clients are cut off),
 #				waits until it accepts connections again
+#	pg_standby DIR PRIMARY	a hot standby of the server in PRIMARY (a
+#				directory of pg_start) in DIR/data, its
+#				socket in DIR: pg_basebackup -R, streaming
+#				replication; started, waits until it
+#				accepts (read-only) connections
+#	pg_synchronous PRIMARY	the server in PRIMARY waits at each commit
+#				until a standby has it on disk
+#				(synchronous_standby_names '*',
+#				synchronous_commit on), reloaded
+#	pg_promote DIR		pg_ctl promote of that standby; waits
+#				until it accepts writes
+#	pg_is_primary DIR	the server in DIR accepts writes (not in
+#				recovery)
 #	pg_createdb DIR NAME	a new database NAME, LC_COLLATE C, UTF8
 #	pg_conninfo DIR NAME	libpq's conninfo of NAME as user postgres
 #	pg_psql DIR NAME SQL...	psql -c as user postgres, quiet
@@ -108,6 +121,42 @@ pg_stop() {
 pg_restart() {
 	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -m fast -w \
 	    -t 60 restart >/dev/null
+}
+
+pg_standby() {
+	local dir=$1 primary=$2
+	mkdir -p "$dir" && chmod 755 "$dir" || return 1
+	[ "$(id -u)" = 0 ] && chown stsd: "$dir"
+	pg_as "$PG_BIN/pg_basebackup" -h "$primary" -U postgres -D "$dir/data" \
+	    -R -X stream -c fast >"$dir/basebackup.log" 2>&1 || {
+		cat "$dir/basebackup.log" >&2
+		return 1
+	}
+	# The copy's postgresql.conf is the primary's: its own socket.
+	pg_as sh -c "cat >>'$dir/data/postgresql.conf'" <<EOF || return 1
+unix_socket_directories = '$dir'
+hot_standby = on
+EOF
+	pg_as "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+	    start >/dev/null || {
+		cat "$dir/server.log" >&2
+		return 1
+	}
+}
+
+pg_synchronous() {
+	pg_psql "$1" postgres "ALTER SYSTEM SET synchronous_standby_names = '*'" &&
+	    pg_psql "$1" postgres "ALTER SYSTEM SET synchronous_commit = on" &&
+	    pg_psql "$1" postgres "SELECT pg_reload_conf()"
+}
+
+pg_promote() {
+	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -w -t 60 promote >/dev/null
+}
+
+pg_is_primary() {
+	[ "$("$PG_BIN/psql" -X -At -h "$1" -U postgres -d postgres \
+	    -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ]
 }
 
 pg_psql() {
