@@ -265,8 +265,10 @@
  * LIMITS
  *	Read statements that fail to compile are bugs (SQLite: lib/sqldb
  *	panics; PostgreSQL: the first step fails); a failing step of a
- *	read ends its rows early and is logged.  Counts are 64-bit; the
- *	sums of totals stop at INT64_MAX.
+ *	read ends its rows early and is logged, except when PostgreSQL's
+ *	connection was lost: the owner learns that from rptdb_lost() and
+ *	says it once (rptparse stops; webd opens a new connection).
+ *	Counts are 64-bit; the sums of totals stop at INT64_MAX.
  *
  * DIAGNOSTICS
  *	Opening and writing return -1 (or NULL) with one line in err,
