@@ -10,7 +10,10 @@
 # empty list, a failed request or one slower than portal_timeout; both
 # show the report again within RECOVER_MAX seconds of the restart, from
 # the same webd process (no restart of webd); webd logs the loss once
-# and the new connection once; no sanitizer report.
+# and the new connection once.  Then the server stopped for a while:
+# metrics leaves the session counters out of a scrape rather than show
+# them lower; they and the page come back with the server.  No
+# sanitizer report.
 # SPDX-License-Identifier: ISC
 source "$SRCDIR/tests/lib.sh"
 source "$SRCDIR/tests/pg.sh"
@@ -37,7 +40,7 @@ chmod 600 "$pw"
 RECOVER_MAX=15
 PROBE_FOR=60	# seconds of asking at most
 
-PORTAL_MORE=rptparse portal_start "$t/i" storage_engine=postgresql \
+PORTAL_MORE="rptparse metrics" portal_start "$t/i" storage_engine=postgresql \
 	"postgresql_conninfo=host=$pg dbname=$db user=stsd_pw" \
 	"postgresql_password_file=$pw"
 LOG=$t/i/log/stsd.log
@@ -120,6 +123,40 @@ unlike "$(grep 'webd\[' <<<"$after" | grep -v 'reports database: connect')" \
 	'error|fatal|panic|connection to the server was lost' \
 	"no other webd error, nor a line per failed read"
 ok "the password is never logged" sh -c "! grep -rqF '$PG_TEST_PASSWORD' '$t/i/log'"
+
+# The server stopped for a while: metrics (a connection per scrape)
+# answers without the session counters rather than with lower ones,
+# and says why; they come back with the server, and so does the page,
+# from the same webd, the outage logged once.  (The pages ask policyd
+# first, which is down as long as its database: they wait for
+# ipc_timeout then, stsd-policyd(8).)
+MP=$(awk '$NF == "metrics" && $2 == "inet" { n = split($1, a, ":"); print a[n] }' \
+	"$I/etc/master.cf")
+scrape() { curl -s --max-time 20 "http://127.0.0.1:$MP/metrics"; }
+sessions() { scrape | grep '^stsd_report_sessions_total{domain="a\.example"'; }
+ok "metrics answers" wait_until 10 quiet curl -sf "http://127.0.0.1:$MP/metrics"
+before=$(sessions)
+like "$before" 'result="successful"} [1-9]' "metrics shows a.example's sessions from PostgreSQL"
+mark=$(wc -l <"$LOG")
+pg_stop "$pg"
+down=$(scrape)
+like "$down" 'stsd_spool_messages' "a scrape while it is stopped answers"
+unlike "$down" 'stsd_report_sessions_total' "... without the session counters"
+ok "metrics logs why" wait_until 5 grep -q \
+	'metrics\[[0-9]*\]: .*; the session counters are left out of this scrape' "$LOG"
+pg_as "$PG_BIN/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 start >/dev/null
+is "$?" 0 "PostgreSQL starts again"
+# The page asks policyd first, which master starts again once it can
+# connect (its restarts throttled meanwhile): a longer bound here.
+shows() { [ "$(probe_page | cut -d' ' -f1,3)" = "200 1" ]; }
+ok "the page shows the report again" wait_until 60 shows
+is "$(sessions)" "$before" "metrics shows the same session counters again"
+after=$(tail -n +"$((mark + 1))" "$LOG")
+is "$(grep -c 'webd\[[0-9]*\]: .*reports database: connection lost; reconnecting$' <<<"$after")" 1 \
+	"webd logs that outage once"
+is "$(grep -c 'webd\[[0-9]*\]: .*reports database: connected again$' <<<"$after")" 1 \
+	"... and its end once"
+is "$(inst_pid webd)" "$webd_pid" "the same webd process still"
 
 # A report stored after the restart (rptparse started again by master)
 # shows too: the new connection reads what is new.
