@@ -35,8 +35,8 @@ static int reports_outage;		/* lost: say when back */
 
 /*
  * One try to open reports.db; a failure logged once per REPORTS_RETRY.
- * After a failed open, and after any open of PostgreSQL that found no
- * reports.db (a connection each), the next waits REPORTS_RECONNECT_MS.
+ * On PostgreSQL, where each try is a connection, the next one waits
+ * REPORTS_RECONNECT_MS; SQLite's file is tried at each request.
  */
 static void
 reports_try(time_t now)
@@ -56,7 +56,7 @@ reports_try(time_t now)
 		return;
 	}
 	reports_out = err.len > 0;
-	if (err.len > 0 || !rptdb_local())
+	if (!rptdb_local())
 		reports_next_ms = ms + REPORTS_RECONNECT_MS;
 	if (err.len > 0 && now - reports_logged >= REPORTS_RETRY) {
 		log_warn("%s/%s: %s; the report pages answer 503",

@@ -39,13 +39,12 @@
  *	that reason (reports_lost() after them, lib/sqldb's
  *	sqldb_lost()) answers 503 with Retry-After instead of what it
  *	read, and the handle is closed; a later request connects anew.
- *	While there is no handle, an open is tried at most once per
- *	REPORTS_RECONNECT_MS after an open that failed, after a lost
- *	connection, and after any connection that found no reports.db
- *	(no tables yet); the requests in between answer 503 at once
- *	(reports_unreachable() tells the pages that may show a page
- *	without reports.db, when there is none yet, from those that
- *	must not show one without it while it cannot be reached).
+ *	While there is no handle, a connection is tried at most once per
+ *	REPORTS_RECONNECT_MS (after one that failed, was lost, or found
+ *	no reports.db: no tables yet); the requests in between get no
+ *	handle at once.  reports_unreachable() tells the pages that may
+ *	show a page without reports.db (there is none yet) from those
+ *	that must answer 503 (it cannot be reached).
  *	reports_unavailable() answers that 503, as text or as the API's
  *	JSON error.
  *
