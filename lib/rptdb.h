@@ -75,7 +75,8 @@
  *	untouched when there is no reports.db yet (no file, or on
  *	PostgreSQL no tables: schema version 0), for the readers that show
  *	"no reports" then (the pages, metrics, stsctl domain show); rptdb_lost() when PostgreSQL closed the
- *	connection (rptparse then stops and master starts it again).
+ *	connection (rptparse then stops and master starts it again; webd
+ *	closes the handle and connects anew).
  *
  *	Several writers (rptparse on several nodes, one PostgreSQL
  *	database): the unique key of reports decides, so that a report
