@@ -739,8 +739,13 @@ rptdb_read_end(struct sqldb_stmt *st, int rc, const char *what)
 		sqldb_finish(st);
 		return -1;
 	}
-	sqldb_step_error(st, what, &err);
-	log_warn("%s", err.s);
+	/* A connection lost is its owner's to tell, once (rptdb_lost()). */
+	if (sqldb_stmt_lost(st))
+		sqldb_finish(st);
+	else {
+		sqldb_step_error(st, what, &err);
+		log_warn("%s", err.s);
+	}
 	buf_free(&err);
 	return -1;
 }

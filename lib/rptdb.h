@@ -75,7 +75,8 @@
  *	untouched when there is no reports.db yet (no file, or on
  *	PostgreSQL no tables: schema version 0), for the readers that show
  *	"no reports" then (the pages, metrics, stsctl domain show); rptdb_lost() when PostgreSQL closed the
- *	connection (rptparse then stops and master starts it again).
+ *	connection (rptparse then stops and master starts it again; webd
+ *	closes the handle and connects anew).
  *
  *	Several writers (rptparse on several nodes, one PostgreSQL
  *	database): the unique key of reports decides, so that a report
@@ -265,8 +266,10 @@
  * LIMITS
  *	Read statements that fail to compile are bugs (SQLite: lib/sqldb
  *	panics; PostgreSQL: the first step fails); a failing step of a
- *	read ends its rows early and is logged.  Counts are 64-bit; the
- *	sums of totals stop at INT64_MAX.
+ *	read ends its rows early and is logged, except when PostgreSQL's
+ *	connection was lost: the owner learns that from rptdb_lost() and
+ *	says it once (rptparse stops; webd opens a new connection).
+ *	Counts are 64-bit; the sums of totals stop at INT64_MAX.
  *
  * DIAGNOSTICS
  *	Opening and writing return -1 (or NULL) with one line in err,

@@ -254,7 +254,7 @@ rptdb_totals_get(struct rptdb_totals *t, int64_t report, rptdb_total_fn *fn,
 		row.detail = sqldb_int(st, 3);
 		fn(&row, arg);
 	}
-	if (rc < 0)
+	if (rc < 0 && !sqldb_stmt_lost(st))
 		log_warn("%s: totals of report %" PRId64 ": %s", RPTDB_FILE,
 		    report, sqldb_errmsg(st));
 	sqldb_reset(st);

@@ -206,6 +206,12 @@ sqldb_lost(struct sqldb *db)
 }
 
 int
+sqldb_stmt_lost(struct sqldb_stmt *st)
+{
+	return sqldb_lost(st->db);
+}
+
+int
 sqldb_begin(struct sqldb *db, struct buf *err)
 {
 	return sqldb_exec(db, db->lite != NULL ? "BEGIN IMMEDIATE" : "BEGIN",

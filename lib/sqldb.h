@@ -140,7 +140,8 @@
  *	connection to the server was lost"); the transaction it held is
  *	gone, and this layer does not reconnect: sqldb_lost() tells the
  *	owner, which opens the database again (policyd stops and master
- *	starts it again).  sqldb_listener_read() of a lost listener
+ *	starts it again); sqldb_stmt_lost() tells it of the connection
+ *	of a statement (a reader that leaves the message to its owner).  sqldb_listener_read() of a lost listener
  *	returns -1 with the reason.
  */
 #ifndef STS_SQLDB_H
@@ -201,6 +202,7 @@ int	sqldb_exec(struct sqldb *, const char *sql, struct buf *err);
 long long sqldb_changes(struct sqldb *);
 long long sqldb_last_id(struct sqldb *);	/* SQLite's rowid, or -1 */
 int	sqldb_lost(struct sqldb *);	/* the connection is gone */
+int	sqldb_stmt_lost(struct sqldb_stmt *);	/* that of its database */
 
 /* LISTEN/NOTIFY: PostgreSQL; nothing on SQLite. */
 struct sqldb_listener;

@@ -421,6 +421,13 @@ test_pg_only(struct sqldb *db)
 	    "what the transaction did is gone");
 	CHECK(sqldb_lost(db) && !sqldb_lost(other), "sqldb_lost() says which"
 	    " connection is gone");
+	st = sqldb_cached(db, "SELECT 1");
+	CHECK(sqldb_step(st) < 0 && sqldb_stmt_lost(st), "a statement of it"
+	    " fails, and sqldb_stmt_lost() says why");
+	sqldb_finish(st);
+	st = sqldb_cached(other, "SELECT 1");
+	CHECK(sqldb_stmt_lost(st) == 0, "... not of the other one");
+	sqldb_finish(st);
 	sqldb_close(other);
 	buf_free(&err);
 }

@@ -362,6 +362,12 @@ collect_sessions_of(struct rptdb *db, struct collect_rows *r)
 	}
 }
 
+/*
+ * The session counters of reports.db, each scrape on a connection of
+ * its own.  A read that a lost connection (PostgreSQL restarting) cut
+ * short leaves them out of the scrape: a counter that is absent once is
+ * a gap to Prometheus, one lower than before a reset.
+ */
 static void
 collect_sessions(struct metrics_table *t)
 {
@@ -372,15 +378,22 @@ collect_sessions(struct metrics_table *t)
 	struct rptdb *db;
 
 	memset(&r, 0, sizeof(r));
-	r.t = t;
+	r.t = metrics_table_new();
 	if ((db = rptdb_open_existing(path, &err)) == NULL) {
 		if (err.len > 0)	/* else no reports.db yet */
-			log_warn("%s", err.s);
+			log_warn("%s; the session counters are left out of "
+			    "this scrape", err.s);
 		goto out;
 	}
 	collect_sessions_of(db, &r);
+	if (rptdb_lost(db))
+		log_warn("reports database: the connection was lost during "
+		    "the scrape; the session counters are left out of it");
+	else
+		metrics_table_merge(t, r.t, 0);
 	rptdb_close(db);
 out:
+	metrics_table_free(r.t);
 	free(r.domain);
 	free(path);
 	buf_free(&err);

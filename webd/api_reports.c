@@ -15,7 +15,8 @@
  *					summary --json" (lib/rptsum)
  *	GET .../export.csv?days=N, .../export.json?days=N	attachments
  *	A bad query parameter: 400; an export over its limits: 413;
- *	reports.db not readable yet: 503.
+ *	reports.db not readable yet, or its database not reachable or
+ *	lost during the request (domreports.h): 503 with Retry-After.
  */
 #include "config.h"
 
@@ -49,6 +50,11 @@ api_reports_page(struct webd_req *r, struct rptdb *db, const char *domain,
 	char cur[REPQUERY_CURSOR_MAX];
 	json_t *a = reports_page(db, domain, q, &next);
 
+	if (reports_lost()) {
+		json_decref(a);
+		reports_unavailable(r, 1);
+		return;
+	}
 	repquery_cursor(&next, cur, sizeof(cur));
 	webd_json(r, 200, NULL, json_pack("{s:o, s:o}", "reports", a, "next",
 	    next.more ? json_string(cur) : json_null()));
@@ -59,9 +65,12 @@ api_reports_export(struct webd_req *r, struct rptdb *db, const char *domain,
     const struct repquery *q, int csv)
 {
 	struct buf err = BUF_INIT;
+	int rc = reports_send_export(r, db, domain, q->days ? q->days :
+	    REPORTS_DAYS, csv, &err);
 
-	if (reports_send_export(r, db, domain, q->days ? q->days :
-	    REPORTS_DAYS, csv, &err) < 0)
+	if (rc == -2)
+		reports_unavailable(r, 1);
+	else if (rc < 0)
 		api_reports_error(r, 413, err.s);
 	buf_free(&err);
 }
@@ -75,7 +84,11 @@ api_reports_summary(struct webd_req *r, struct rptdb *db, const char *domain,
 	    r->now);
 
 	rptdb_snapshot_end(db, began);
-	webd_json(r, 200, NULL, s);
+	if (reports_lost()) {
+		json_decref(s);
+		reports_unavailable(r, 1);
+	} else
+		webd_json(r, 200, NULL, s);
 }
 
 void
@@ -101,7 +114,7 @@ api_reports_route(struct webd_req *r, struct scope *sc, const char *name,
 		return;
 	}
 	if ((db = reports_db()) == NULL) {
-		api_reports_error(r, 503, "no TLS report is readable yet");
+		reports_unavailable(r, 1);
 		return;
 	}
 	switch (sub) {
@@ -109,7 +122,11 @@ api_reports_route(struct webd_req *r, struct scope *sc, const char *name,
 		api_reports_page(r, db, domain, &q);
 		break;
 	case REPORTS_ONE:
-		if ((j = reports_one(db, domain, id)) == NULL)
+		j = reports_one(db, domain, id);
+		if (reports_lost()) {
+			json_decref(j);
+			reports_unavailable(r, 1);
+		} else if (j == NULL)
 			api_reports_error(r, 404, "no such report");
 		else
 			webd_json(r, 200, NULL, j);

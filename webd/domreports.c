@@ -24,20 +24,41 @@
 #include "rptdb.h"
 #include "rptjson.h"
 #include "rptsum.h"
+#include "scopecache.h"
 #include "timefmt.h"
 
 static struct rptdb *reports_handle;
 static time_t reports_logged;
+static int64_t reports_next_ms;		/* no open before (monotonic ms) */
+static int reports_out;			/* the last open failed, or lost */
+static int reports_outage;		/* lost: say when back */
 
-/* One try to open reports.db; a failure logged once per REPORTS_RETRY. */
+/*
+ * One try to open reports.db; a failure logged once per REPORTS_RETRY.
+ * On PostgreSQL, where each try is a connection, the next one waits
+ * REPORTS_RECONNECT_MS; SQLite's file is tried at each request.
+ */
 static void
 reports_try(time_t now)
 {
 	struct buf err = BUF_INIT;
+	int64_t ms = scopecache_now_ms();
 
-	if ((reports_handle = dashboard_reports_open(&err)) != NULL)
+	if (ms < reports_next_ms)
+		return;
+	if ((reports_handle = dashboard_reports_open(&err)) != NULL) {
 		rptdb_pages_tune(reports_handle);
-	else if (err.len > 0 && now - reports_logged >= REPORTS_RETRY) {
+		if (reports_outage)
+			log_info("reports database: connected again");
+		reports_out = reports_outage = 0;
+		reports_next_ms = 0;
+		buf_free(&err);
+		return;
+	}
+	reports_out = err.len > 0;
+	if (!rptdb_local())
+		reports_next_ms = ms + REPORTS_RECONNECT_MS;
+	if (err.len > 0 && now - reports_logged >= REPORTS_RETRY) {
 		log_warn("%s/%s: %s; the report pages answer 503",
 		    var_data_directory, RPTDB_FILE, err.s);
 		reports_logged = now;
@@ -45,9 +66,15 @@ reports_try(time_t now)
 	buf_free(&err);
 }
 
+/*
+ * SQLite's file before the chroot; a PostgreSQL connection at the first
+ * request, as mail_owner, whose postgresql_password_file is.
+ */
 void
 reports_open_early(void)
 {
+	if (!rptdb_local())
+		return;
 	reports_try(time(NULL));
 	if (reports_handle != NULL) {
 		/* Open the -wal and -shm files now, before any chroot. */
@@ -63,6 +90,48 @@ reports_db(void)
 	if (reports_handle == NULL)
 		reports_try(time(NULL));
 	return reports_handle;
+}
+
+int
+reports_unreachable(void)
+{
+	return reports_handle == NULL && reports_out;
+}
+
+/*
+ * The connection was lost (a restart, a failover): the reads since the
+ * last check may have ended early, and the handle is closed so that a
+ * later request connects anew.  Said once per outage; the reminders of
+ * reports_try() wait REPORTS_RETRY from here.
+ */
+int
+reports_lost(void)
+{
+	if (reports_handle == NULL || !rptdb_lost(reports_handle))
+		return 0;
+	rptdb_close(reports_handle);
+	reports_handle = NULL;
+	reports_out = reports_outage = 1;
+	reports_next_ms = scopecache_now_ms() + REPORTS_RECONNECT_MS;
+	reports_logged = time(NULL);
+	log_warn("reports database: connection lost; reconnecting");
+	return 1;
+}
+
+void
+reports_unavailable(struct webd_req *r, int json)
+{
+	const char *why = reports_out ? "the TLS reports are not available "
+	    "now (the reports database cannot be reached); try again in a "
+	    "moment" : "no TLS report is readable yet (reports.db is not "
+	    "there, or cannot be opened)";
+	const char *retry = reports_out ? "Retry-After: "
+	    REPORTS_RETRY_AFTER "\r\n" : "Retry-After: 60\r\n";
+
+	if (json)
+		webd_json(r, 503, retry, json_pack("{s:s}", "error", why));
+	else
+		webd_text(r, 503, retry, why);
 }
 
 int
@@ -293,10 +362,14 @@ reports_send_export(struct webd_req *r, struct rptdb *db, const char *domain,
     int days, int csv, struct buf *err)
 {
 	struct buf out = BUF_INIT, f = BUF_INIT;
+	int rc;
 
-	if (reports_export(db, domain, days, r->now, csv, &out, err) < 0) {
+	rc = reports_export(db, domain, days, r->now, csv, &out, err);
+	if (reports_lost())
+		rc = -2;
+	if (rc < 0) {
 		buf_free(&out);
-		return -1;
+		return rc;
 	}
 	reports_attachment(&f, domain, csv ? "reports.csv" : "reports.json");
 	webd_answer(r, 200, csv ? "text/csv; charset=utf-8" :

@@ -8,6 +8,10 @@
  * SYNOPSIS
  *	reports_open_early()		before the chroot (pre_jail)
  *	db = reports_db()		reports.db read-only, or NULL
+ *	reports_unreachable()		NULL because it cannot be reached
+ *	reports_lost()			after the reads of a request: 1 when
+ *					the connection was lost (answer 503)
+ *	reports_unavailable(r, json)	that 503 answer
  *	rc = reports_split(path, len, name, rest)	NAME[/REST]
  *	rc = reports_sub(rest, &sub, &id)	which route rest names
  *	rc = reports_query(r, &q, &err)	the query string (repquery.h)
@@ -22,11 +26,27 @@
  *
  * DESCRIPTION
  *	webd keeps one read-only handle on $data_directory/reports.db
- *	(rptdb_open()): opened before the chroot when the file is there
- *	(so that a chrooted webd reads it), else at the first request
- *	that needs it after rptparse made it (each request tries while
- *	it is not open: a stat(2) while there is no file).  Each request
+ *	(rptdb_open()): on SQLite opened before the chroot when the file
+ *	is there (so that a chrooted webd reads it), else at the first
+ *	request that needs it after rptparse made it (each request tries
+ *	while it is not open: a stat(2) while there is no file); on
+ *	PostgreSQL connected at the first request that needs it, as
+ *	mail_owner (the rule of postgresql_password_file).  Each request
  *	reads in one snapshot.
+ *
+ *	On PostgreSQL the handle is a connection, which the server may
+ *	close (a restart, a failover).  A request whose reads failed for
+ *	that reason (reports_lost() after them, lib/sqldb's
+ *	sqldb_lost()) answers 503 with Retry-After instead of what it
+ *	read, and the handle is closed; a later request connects anew.
+ *	While there is no handle, a connection is tried at most once per
+ *	REPORTS_RECONNECT_MS (after one that failed, was lost, or found
+ *	no reports.db: no tables yet); the requests in between get no
+ *	handle at once.  reports_unreachable() tells the pages that may
+ *	show a page without reports.db (there is none yet) from those
+ *	that must answer 503 (it cannot be reached).
+ *	reports_unavailable() answers that 503, as text or as the API's
+ *	JSON error.
  *
  *	Every function here takes a domain that scope_has() accepted
  *	(lower case): the caller has checked it is the account's.  A
@@ -52,7 +72,8 @@
  *	REPORTS_EXPORT_MAX reports or REPORTS_EXPORT_BYTES bytes (the
  *	caller answers 413: fewer days).  reports_send_export() answers r
  *	with that export as an attachment (DOMAIN-reports.csv or .json),
- *	or returns -1 with err for the caller's 413.
+ *	or returns -1 with err for the caller's 413, or -2 when the
+ *	connection was lost (reports_lost(): the caller's 503).
  *
  * LIMITS
  *	REPQUERY_LIMIT_MAX reports a page; REPORTS_EXPORT_MAX reports and
@@ -61,7 +82,12 @@
  *
  * DIAGNOSTICS
  *	reports.db that is there but cannot be opened is logged at most
- *	once per REPORTS_RETRY seconds with SQLite's cause.
+ *	once per REPORTS_RETRY seconds with the engine's cause.  A lost
+ *	connection is logged once, "reports database: connection lost;
+ *	reconnecting", and the open that succeeds after it once,
+ *	"reports database: connected again"; opens that fail in between
+ *	are logged from REPORTS_RETRY seconds after the loss on, once
+ *	per REPORTS_RETRY seconds (a short restart: two lines).
  */
 #ifndef STS_WEBD_DOMREPORTS_H
 #define STS_WEBD_DOMREPORTS_H
@@ -81,6 +107,8 @@
 #include "websession.h"
 
 #define REPORTS_RETRY		60	/* seconds between logs of a failure */
+#define REPORTS_RECONNECT_MS	1000	/* ms between opens that fail */
+#define REPORTS_RETRY_AFTER	"5"	/* s, the 503 of a database away */
 #define REPORTS_EXPORT_MAX	10000	/* reports in one export */
 #define REPORTS_EXPORT_BYTES	(15 * 1024 * 1024)	/* bytes of one */
 #define REPORTS_ID_DIGITS	18	/* a report id, at most */
@@ -99,6 +127,9 @@ enum reports_sub {
 
 void	reports_open_early(void);
 struct rptdb *reports_db(void);
+int	reports_unreachable(void);
+int	reports_lost(void);
+void	reports_unavailable(struct webd_req *, int json);
 int	reports_split(const char *path, size_t len,
 	    char name[HTTP_HOST_MAX + 2], char rest[REPORTS_REST_MAX]);
 int	reports_sub(const char *rest, enum reports_sub *, int64_t *id);

@@ -222,48 +222,67 @@ pages_domain_row(struct buf *b, json_t *d, json_t *st)
 	buf_puts(b, "</td></tr>\n");
 }
 
+/* What the rows of one page read of reports.db. */
+struct pages_reads {
+	struct rptdb *db;		/* webd's handle, or NULL */
+	int	 began;			/* -1: no read yet */
+	int	 gone;			/* unreachable: no row to show */
+};
+
 /*
  * The evidence of reports.db for the row of d: kept a while
  * (listcache.h), else read from webd's handle (domreports.h), in one
- * snapshot for the page begun on the first read.
+ * snapshot for the page begun on the first read.  What a lost
+ * connection cut short is not kept.
  */
 static json_t *
-pages_evidence(json_t *d, int *began, time_t now)
+pages_evidence(json_t *d, struct pages_reads *rd, time_t now)
 {
 	const char *name = pages_str(d, "domain"), *mode = pages_str(d, "mode");
 	int64_t ms = scopecache_now_ms();
-	struct rptdb *db;
 	json_t *ev;
 
 	if ((ev = listcache_get(name, mode, ms)) != NULL)
 		return json_incref(ev);
-	if ((db = reports_db()) != NULL && *began < 0)
-		*began = rptdb_snapshot_begin(db);
-	ev = dashboard_evidence(db, d, (int)var_readiness_days,
+	if (rd->began < 0) {
+		rd->db = reports_db();
+		rd->gone = rd->db == NULL && reports_unreachable();
+		rd->began = rptdb_snapshot_begin(rd->db);
+	}
+	ev = dashboard_evidence(rd->db, d, (int)var_readiness_days,
 	    (int)var_readiness_major_share, now);
-	if (db != NULL)
+	if (rd->db != NULL && !rptdb_lost(rd->db))
 		listcache_put(name, mode, json_incref(ev), ms);
 	return ev;
 }
 
-/* The rows of the list: one read of acmed's state, and of reports.db. */
-static void
+/*
+ * The rows of the list: one read of acmed's state, and of reports.db.
+ * -1 when reports.db could not be read (its database unreachable, or
+ * lost meanwhile): no verdict is better than a wrong one.
+ */
+static int
 pages_domain_rows(struct buf *b, json_t *list, time_t now)
 {
+	struct pages_reads rd = { NULL, -1, 0 };
 	json_t *d, *ev, *st;
-	int began = -1;
 	size_t i;
 
 	dashboard_add_certs(list);
 	json_array_foreach(list, i, d) {
-		ev = pages_evidence(d, &began, now);
+		ev = pages_evidence(d, &rd, now);
+		if (rd.gone || (rd.db != NULL && rptdb_lost(rd.db))) {
+			json_decref(ev);
+			break;
+		}
 		st = dashboard_status(d, ev, now);
 		pages_domain_row(b, d, st);
 		json_decref(st);
 		json_decref(ev);
 	}
-	if (began >= 0)
-		rptdb_snapshot_end(reports_db(), began);
+	if (rd.began > 0)
+		rptdb_snapshot_end(rd.db, rd.began);
+	return reports_lost() || rd.gone ? -1 : 0;
 }
 
 /* The query of the list: after=NAME (the cursor); 0, else 400 and -1. */
@@ -325,7 +344,12 @@ pages_home(struct webd_req *r, struct session *s, struct scope *sc)
 		buf_puts(&b, "<table><thead><tr><th>Domain</th><th>Mode</th>"
 		    "<th>State</th><th>Ready for enforce</th><th>Open "
 		    "problems</th></tr></thead><tbody>\n");
-		pages_domain_rows(&b, list, r->now);
+		if (pages_domain_rows(&b, list, r->now) < 0) {
+			reports_unavailable(r, 0);
+			json_decref(list);
+			buf_free(&b);
+			return;
+		}
 		buf_puts(&b, "</tbody></table>\n");
 	}
 	if (more)

@@ -17,7 +17,11 @@
  *	/reports/ID.json	the same, as an attachment
  *	/export.csv?days=N, /export.json?days=N	attachments
  *	A report id that is not one of the domain's gets 404, the same
- *	answer as an id that does not exist.
+ *	answer as an id that does not exist.  While reports.db cannot be
+ *	read (not there yet, or its database cannot be reached or was
+ *	lost during the request: domreports.h) every route answers 503
+ *	with Retry-After, except one report, 404 while there is no
+ *	reports.db yet.
  *
  *	No script; every text that came from a report goes through
  *	html_escape() (lib/html), the charts are lib/svg's, and the
@@ -97,18 +101,12 @@ reports_links_only(struct buf *b, const char *domain)
 }
 
 static void
-rpages_unavailable(struct webd_req *r)
-{
-	webd_text(r, 503, "Retry-After: 60\r\n", "no TLS report is readable "
-	    "yet (reports.db is not there, or cannot be opened)");
-}
-
-static void
 rpages_dashboard(struct webd_req *r, const struct session *s,
     struct scope *sc, const char *domain, const struct repquery *q)
 {
 	struct dashboard_opts o;
 	struct buf b = BUF_INIT, nav = BUF_INIT, err = BUF_INIT;
+	struct rptdb *db;
 	json_t *doms;
 	int rc;
 
@@ -119,6 +117,11 @@ rpages_dashboard(struct webd_req *r, const struct session *s,
 		buf_free(&err);
 		return;
 	}
+	if ((db = reports_db()) == NULL && reports_unreachable()) {
+		reports_unavailable(r, 0);
+		json_decref(doms);
+		return;
+	}
 	rpages_nav(&nav, s, domain);
 	memset(&o, 0, sizeof(o));
 	o.domain = domain;
@@ -126,8 +129,10 @@ rpages_dashboard(struct webd_req *r, const struct session *s,
 	o.now = r->now;
 	o.style_href = "/dashboard.css";
 	o.nav_html = nav.s;
-	rc = dashboard_html(&b, reports_db(), doms, &o, &err);
-	if (rc != 0) {
+	rc = dashboard_html(&b, db, doms, &o, &err);
+	if (reports_lost())
+		reports_unavailable(r, 0);
+	else if (rc != 0) {
 		log_warn("%s: dashboard of %s: %s", r->client, domain, err.s);
 		webd_text(r, 503, NULL, "the dashboard is not available now");
 	} else
@@ -182,10 +187,15 @@ rpages_list(struct webd_req *r, const struct session *s, const char *domain,
 	size_t i;
 
 	if (db == NULL) {
-		rpages_unavailable(r);
+		reports_unavailable(r, 0);
 		return;
 	}
 	a = reports_page(db, domain, q, &next);
+	if (reports_lost()) {
+		json_decref(a);
+		reports_unavailable(r, 0);
+		return;
+	}
 	pages_start(&b, domain);
 	buf_puts(&b, "<h1>TLS reports: ");
 	html_escape(&b, domain);
@@ -225,7 +235,17 @@ rpages_one(struct webd_req *r, const struct session *s, const char *domain,
 	json_t *j;
 	char *text;
 
-	if (db == NULL || (j = reports_one(db, domain, id)) == NULL) {
+	if (db == NULL && reports_unreachable()) {
+		reports_unavailable(r, 0);
+		return;
+	}
+	j = db != NULL ? reports_one(db, domain, id) : NULL;
+	if (reports_lost()) {
+		json_decref(j);
+		reports_unavailable(r, 0);
+		return;
+	}
+	if (j == NULL) {
 		webd_text(r, 404, NULL, "no such report");
 		return;
 	}
@@ -265,13 +285,17 @@ rpages_export(struct webd_req *r, const char *domain,
 {
 	struct buf err = BUF_INIT;
 	struct rptdb *db = reports_db();
+	int rc;
 
 	if (db == NULL) {
-		rpages_unavailable(r);
+		reports_unavailable(r, 0);
 		return;
 	}
-	if (reports_send_export(r, db, domain, q->days ? q->days :
-	    REPORTS_DAYS, csv, &err) < 0)
+	rc = reports_send_export(r, db, domain, q->days ? q->days :
+	    REPORTS_DAYS, csv, &err);
+	if (rc == -2)
+		reports_unavailable(r, 0);
+	else if (rc < 0)
 		webd_text(r, 413, NULL, err.s);
 	buf_free(&err);
 }
