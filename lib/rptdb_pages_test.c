@@ -3,7 +3,7 @@
  * (rptdb_domain_reports): each report once, newest first, whatever the
  * page size, reports with two policies of the domain and reports that
  * end at the same second included; rptdb_report_of(); a report as one
- * domain sees it (rptjson_report()) and CSV cells (rptjson_csv_cell()).
+ * domain sees it (rptjson_report()).
  * On both engines (STSD_TEST_PGCONNINFO: tests/unit_rptdb.h).
  * SPDX-License-Identifier: ISC
  */
@@ -146,31 +146,6 @@ test_one(const struct rptdb_report *r, void *arg)
 	rptdb_totals_free(t);
 }
 
-static void
-test_csv(void)
-{
-	static const struct {
-		const char *in, *out;
-	} cases[] = {
-		{ "plain", "plain" }, { "", "" }, { NULL, "" },
-		{ "=1+1", "\"'=1+1\"" }, { "+1", "\"'+1\"" },
-		{ "-2", "\"'-2\"" }, { "@SUM(A1)", "\"'@SUM(A1)\"" },
-		{ "\tx", "\"'\tx\"" }, { "a,b", "\"a,b\"" },
-		{ "x\"y", "\"x\"\"y\"" }, { "=\"a\"", "\"'=\"\"a\"\"\"" },
-		{ "two\nlines", "\"two\nlines\"" }, { "a=b", "a=b" },
-	};
-	struct buf b = BUF_INIT;
-	size_t i;
-
-	for (i = 0; i < UNIT_NCASES(cases); i++) {
-		buf_reset(&b);
-		rptjson_csv_cell(&b, cases[i].in);
-		CHECK(strcmp(b.s ? b.s : "", cases[i].out) == 0,
-		    "CSV cell %zu: %s", i, b.s ? b.s : "");
-	}
-	buf_free(&b);
-}
-
 int
 main(void)
 {
@@ -238,7 +213,6 @@ main(void)
 	    strstr(csv.s, ",b.example,b.example,99,0,") != NULL,
 	    "... its CSV line: %s", csv.s ? csv.s : "");
 	json_decref(j);
-	test_csv();
 	rptdb_close(rd);
 	unit_rptdb_unlink(path);
 	buf_free(&err);

@@ -171,12 +171,6 @@ const char *const rptjson_csv_columns[] = { "report",
     NULL };
 
 void
-rptjson_csv_cell(struct buf *out, const char *s)
-{
-	csv_cell(out, s, CSV_BYTES);
-}
-
-void
 rptjson_csv_head(struct buf *out)
 {
 	int i;

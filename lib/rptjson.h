@@ -7,7 +7,6 @@
  *	j = rptjson_report(db, &report, totals, domain)
  *	rptjson_csv_head(out)
  *	rptjson_csv_rows(out, j)
- *	rptjson_csv_cell(out, text)
  *	rptjson_csv_columns[]
  *
  * DESCRIPTION
@@ -29,8 +28,7 @@
  *	each policy of j, and one per policy without any; each cell by
  *	csv_cell() of lib/csv (RFC 4180 quoting, and a leading "'" before
  *	a text that a spreadsheet would take for a formula), with the text
- *	as it is (CSV_BYTES).  rptjson_csv_cell() is one such cell; NULL
- *	is an empty cell.  rptjson_csv_columns, NULL-terminated, are the
+ *	as it is (CSV_BYTES); NULL is an empty cell.  rptjson_csv_columns, NULL-terminated, are the
  *	columns, those of "stsctl report export --csv" too.
  *
  * LIMITS
@@ -48,7 +46,6 @@ json_t	*rptjson_report(struct rptdb *, const struct rptdb_report *,
 	    struct rptdb_totals *, const char *domain);
 void	rptjson_csv_head(struct buf *out);
 void	rptjson_csv_rows(struct buf *out, json_t *report);
-void	rptjson_csv_cell(struct buf *out, const char *text);
 
 extern const char *const rptjson_csv_columns[];
 
