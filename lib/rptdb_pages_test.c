@@ -52,37 +52,18 @@ test_hosted(void *arg, const char *domain)
 static int
 test_store(struct rptdb *w, int n, int day, const char *policies)
 {
-	struct tlsrpt_limits lim;
-	struct tlsrpt_report *r;
 	struct rptdb_meta meta;
-	struct buf json = BUF_INIT, err = BUF_INIT;
-	time_t t = TEST_START + (time_t)day * RPTDB_DAY;
-	char d[16];
-	struct tm tm;
-	int64_t row;
-	int rc = -1;
+	struct buf err = BUF_INIT, org = BUF_INIT;
+	int rc;
 
-	gmtime_r(&t, &tm);
-	strftime(d, sizeof(d), "%Y-%m-%d", &tm);
-	buf_printf(&json, "{\"organization-name\":\"=Org %d\","
-	    "\"contact-info\":null,\"date-range\":{\"start-datetime\":"
-	    "\"%sT00:00:00Z\",\"end-datetime\":\"%sT23:59:59Z\"},"
-	    "\"report-id\":\"r-%d\",\"policies\":[%s]}", n, d, d, n, policies);
-	tlsrpt_limits_default(&lim);
-	if (tlsrpt_parse(json.s, json.len, &lim, &r, &err) == 0) {
-		memset(&meta, 0, sizeof(meta));
-		meta.via = "https";
-		meta.received = t + RPTDB_DAY;
-		rptdb_sha256(json.s, json.len, meta.sha256);
-		if (rptdb_begin(w, &err) == 0 && rptdb_report_add(w, r, &meta,
-		    test_hosted, NULL, &row, &err) > 0 &&
-		    rptdb_commit(w, &err) == 0)
-			rc = 0;
-		tlsrpt_free(r);
-	}
+	memset(&meta, 0, sizeof(meta));
+	meta.via = "https";
+	buf_printf(&org, "=Org %d", n);
+	rc = unit_rptdb_report(w, org.s, n, TEST_START + (time_t)day *
+	    RPTDB_DAY, &meta, 1, test_hosted, policies, &err) > 0 ? 0 : -1;
 	if (rc < 0)
 		CHECK(0, "report %d stored: %s", n, err.s ? err.s : "");
-	buf_free(&json);
+	buf_free(&org);
 	buf_free(&err);
 	return rc;
 }
